@@ -1,0 +1,55 @@
+# The Makefile is the interface: CI and the README call these targets.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install generate check-generated lint typecheck test bench demo update-specs wheel-check clean
+
+install: $(STAMP) node_modules/.installed
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+generate: $(STAMP)
+	$(PY) scripts/generate.py
+
+# Regenerates and fails if anything in altegio_async/ differs from what is committed.
+check-generated: generate
+	git diff --exit-code -- altegio_async
+	@test -z "$$(git status --porcelain --untracked-files=all -- altegio_async)" || \
+		{ git status --porcelain --untracked-files=all -- altegio_async; \
+		  echo "check-generated: untracked generated files (run make generate and commit)"; exit 1; }
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check . --exclude altegio_async
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+test: install
+	$(VENV)/bin/pytest
+
+bench: install
+	$(PY) -m benchmarks
+
+demo: install
+	$(PY) scripts/demo.py
+
+update-specs: $(STAMP)
+	$(PY) scripts/update_specs.py
+
+# Builds the wheel and proves it works from a clean venv, under mypy --strict.
+wheel-check: $(STAMP)
+	$(PY) scripts/wheel_check.py
+
+clean:
+	rm -rf build dist .mypy_cache .pytest_cache .ruff_cache

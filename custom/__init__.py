@@ -1,0 +1,79 @@
+"""Hand-written layer of altegio_async; the generator never touches this directory.
+
+Everything here is re-exported by ``altegio_async`` itself.
+"""
+
+from __future__ import annotations
+
+from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AltegioClient, UserSession
+from ._errors import (
+    AltegioConnectionError,
+    AltegioError,
+    AltegioTimeoutError,
+    AltegioTransportError,
+    APIError,
+    AppointmentOverlapError,
+    AuthenticationError,
+    ClientBlacklistedError,
+    ErrorDetail,
+    InvalidConfirmationCodeError,
+    InvalidPhoneError,
+    InvalidResponseError,
+    MissingClientNameError,
+    NoTeamMembersAvailableError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ServiceNotBookableError,
+    SlotUnavailableError,
+    UnprocessableEntityError,
+    UsageError,
+    UserTokenRequiredError,
+)
+from ._limiter import AltegioRateLimiter, Limiter
+from ._operation import Operation
+from ._response import ApiResponse
+from ._retry import RetryEvent, RetryPolicy
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "APIError",
+    "AltegioClient",
+    "AltegioConnectionError",
+    "AltegioError",
+    "AltegioRateLimiter",
+    "AltegioTimeoutError",
+    "AltegioTransportError",
+    "ApiResponse",
+    "AppointmentOverlapError",
+    "AuthenticationError",
+    "ClientBlacklistedError",
+    "ErrorDetail",
+    "InvalidConfirmationCodeError",
+    "InvalidPhoneError",
+    "InvalidResponseError",
+    "Limiter",
+    "MissingClientNameError",
+    "NoTeamMembersAvailableError",
+    "NotFoundError",
+    "Operation",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RetryEvent",
+    "RetryPolicy",
+    "ServerError",
+    "ServiceNotBookableError",
+    "SlotUnavailableError",
+    "UnprocessableEntityError",
+    "UsageError",
+    "UserSession",
+    "UserTokenRequiredError",
+]
+
+# Tracebacks and reprs read altegio_async.SlotUnavailableError, the name users import.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type):
+        _obj.__module__ = "altegio_async"

@@ -1,0 +1,329 @@
+"""AltegioClient: one connection pool and one limiter, shared by every user session.
+
+::
+
+    async with AltegioClient(partner_token="...") as client:
+        services = await client.online_booking.get_services_available_for_booking(location_id=4564)
+        session = await client.login(login="+13155550175", password="...")
+        me = await session.client_personal_cabinet.get_booking_user()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from ..api import RawResources, Resources
+from ..models.authorize_online_booking_user_body import AuthorizeOnlineBookingUserBody
+from ..models.authorize_online_booking_user_response_201 import (
+    AuthorizeOnlineBookingUserResponse201,
+)
+from ..types import Unset
+from ._auth import REDACTED, AltegioAuth, Redactor
+from ._envelope import unwrap
+from ._errors import (
+    AltegioConnectionError,
+    AltegioTimeoutError,
+    InvalidResponseError,
+    UsageError,
+    UserTokenRequiredError,
+)
+from ._limiter import Limiter, shared_limiter
+from ._operation import Operation, Server
+from ._response import ApiResponse
+from ._retry import RetryEvent, RetryPolicy, parse_retry_after
+
+T = TypeVar("T")
+logger = logging.getLogger("altegio_async")
+
+DEFAULT_BASE_URL = "https://api.alteg.io/api/v1"
+DEFAULT_APP_BASE_URL = "https://app.alteg.io"
+# Every call carries these, as Altegio's reference requires (Content-Type even on GET).
+DEFAULT_HEADERS = {"Accept": "application/vnd.api.v2+json", "Content-Type": "application/json"}
+#: 10 s to connect, 30 s for each read/write: Altegio's slowest replies (availability
+#: over long ranges) take a few seconds; anything beyond 30 s is a stuck request.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+# Errors raised before the request left the machine: safe to repeat for any method.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class _Core:
+    """What every view of one client shares: pool, limiters, settings, secrets."""
+
+    def __init__(
+        self,
+        *,
+        partner_token: str,
+        base_urls: dict[Server, str],
+        timeout: httpx.Timeout,
+        retry: RetryPolicy,
+        limiter: Limiter | None,
+        rate_limit: bool,
+        http_client: httpx.AsyncClient | None,
+    ) -> None:
+        self.partner_token = partner_token
+        self.base_urls = base_urls
+        self.timeout = timeout
+        self.retry = retry
+        self.redact = Redactor([partner_token])
+        self.owns_http = http_client is None
+        self.http = http_client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        self._limiter = limiter
+        self._rate_limit = rate_limit
+        self._limiters: dict[Server, Limiter] = {}
+
+    def limiter(self, server: Server) -> Limiter | None:
+        """Created on first use, inside the running loop, never at import time."""
+        if not self._rate_limit:
+            return None
+        if server not in self._limiters:
+            self._limiters[server] = self._limiter or shared_limiter(
+                httpx.URL(self.base_urls[server]).host
+            )
+        return self._limiters[server]
+
+
+class _BaseClient(Resources):
+    """The Caller behind ``client.<tag>.<operation>``; a view with or without a user token."""
+
+    def __init__(self, core: _Core, user_token: str | None) -> None:
+        self._core = core
+        self._user_token = user_token
+        core.redact.add(user_token)
+        super().__init__(self)
+        self.with_raw_response = RawResources(self)
+        """Same operations, returning ApiResponse (data, meta, http_response)."""
+
+    @property
+    def user_token(self) -> str | None:
+        return self._user_token
+
+    def with_user_token(self, user_token: str) -> UserSession:
+        """A view acting for one online-booking user; shares this client's pool and limits."""
+        if not isinstance(user_token, str) or not user_token.strip():
+            raise UsageError("user_token must be a non-empty string")
+        return UserSession(self._core, user_token)
+
+    async def login(self, *, login: str, password: str) -> UserSession:
+        """``POST /booking/auth``: log an online-booking user in, return their session."""
+        if not login or not password:
+            raise UsageError("login and password must both be non-empty")
+        reply = await self.authentication.authorize_online_booking_user(
+            body=AuthorizeOnlineBookingUserBody(login=login, password=password)
+        )
+        token = reply.user_token
+        if isinstance(token, Unset) or not token:
+            raise InvalidResponseError(
+                "authorize_online_booking_user: the reply has no user_token",
+                status_code=201,
+                content_type="application/json",
+                snippet="",
+                method="POST",
+                url=self._core.base_urls["api"] + "/booking/auth",
+            )
+        session = UserSession(self._core, token)
+        session.user = reply
+        return session
+
+    async def call(
+        self,
+        operation: Operation,
+        request: dict[str, Any],
+        parse: Callable[[Any], T],
+        *,
+        timeout: float | httpx.Timeout | Unset | None,
+    ) -> ApiResponse[T]:
+        if operation.requires_user_token and not self._user_token:
+            raise UserTokenRequiredError(operation.operation_id)
+        user_token = self._user_token if operation.requires_user_token else None
+        auth = AltegioAuth(self._core.partner_token, user_token)
+        url = self._core.base_urls[operation.server] + request["url"]
+        request = {**request, "headers": {**DEFAULT_HEADERS, **request.get("headers", {})}}
+        response = await self._send(operation, request, url, auth, timeout)
+        result = unwrap(
+            operation, response, parse, self._core.redact, user_token_sent=user_token is not None
+        )
+        if user_token is not None:
+            self._adopt_rotated_token(operation, result.data)
+        return result
+
+    def _adopt_rotated_token(self, operation: Operation, data: Any) -> None:
+        """Altegio issues a new user token when the password changes (and says so in data)."""
+        new_token = getattr(data, "user_token", None)
+        if isinstance(new_token, str) and new_token and new_token != self._user_token:
+            self._core.redact.add(new_token)
+            self._user_token = new_token
+            logger.info("%s: user token rotated; this session now uses the new one", operation)
+
+    async def _send(
+        self,
+        operation: Operation,
+        request: dict[str, Any],
+        url: str,
+        auth: AltegioAuth,
+        timeout: float | httpx.Timeout | Unset | None,
+    ) -> httpx.Response:
+        policy = self._core.retry
+        limiter = self._core.limiter(operation.server)
+        started = time.monotonic()
+        effective_timeout = self._core.timeout if isinstance(timeout, Unset) else timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_after: float | None = None
+            error: AltegioConnectionError | AltegioTimeoutError | None = None
+            if limiter is not None:
+                await limiter.acquire()
+            try:
+                response = await self._core.http.request(
+                    request["method"],
+                    url,
+                    params=request.get("params"),
+                    json=request.get("json"),
+                    headers=request.get("headers"),
+                    auth=auth,
+                    timeout=effective_timeout,
+                )
+            except httpx.TransportError as exc:
+                error = self._transport_error(operation, url, exc)
+                sent = not isinstance(exc, _NOT_SENT)
+                if sent and not operation.idempotent:
+                    raise error from None
+                reason = type(exc).__name__
+            else:
+                logger.debug(
+                    "%s -> %s in %.3fs",
+                    operation,
+                    response.status_code,
+                    response.elapsed.total_seconds(),
+                )
+                status = response.status_code
+                if status == 429:
+                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+                    if limiter is not None:
+                        limiter.pause(retry_after if retry_after is not None else 1.0)
+                elif not (status in policy.retry_statuses and operation.idempotent):
+                    return response
+                reason = f"HTTP {status}"
+            delay = policy.delay_for(attempt, retry_after)
+            out_of_budget = time.monotonic() - started + delay > policy.total_budget
+            if attempt >= policy.max_attempts or out_of_budget:
+                if error is not None:
+                    raise error from None
+                return response  # the caller turns it into the typed API error
+            await self._notify_retry(RetryEvent(str(operation), attempt, reason, delay))
+            await asyncio.sleep(delay)
+
+    async def _notify_retry(self, event: RetryEvent) -> None:
+        logger.warning(
+            "retrying %s (attempt %d of %d failed: %s) in %.2fs",
+            event.operation,
+            event.attempt,
+            self._core.retry.max_attempts,
+            event.reason,
+            event.delay,
+        )
+        hook = self._core.retry.on_retry
+        if hook is not None:
+            result = hook(event)
+            if result is not None:
+                await result
+
+    def _transport_error(
+        self, operation: Operation, url: str, exc: httpx.TransportError
+    ) -> AltegioConnectionError | AltegioTimeoutError:
+        timed_out = isinstance(exc, httpx.TimeoutException)
+        cls = AltegioTimeoutError if timed_out else AltegioConnectionError
+        detail = self._core.redact(str(exc)) or type(exc).__name__
+        return cls(f"{operation.operation_id}: {detail}", method=operation.method, url=url)
+
+    def __repr__(self) -> str:
+        user = f", user_token={REDACTED}" if self._user_token else ""
+        return (
+            f"<{type(self).__name__} {self._core.base_urls['api']} partner_token={REDACTED}{user}>"
+        )
+
+
+class AltegioClient(_BaseClient):
+    """The partner's client.  Use ``async with``; it owns the connection pool.
+
+    Args:
+        partner_token: your Altegio partner token (sent as ``Bearer <token>``).
+        base_url: the API server; point it at a sandbox in tests.
+        app_base_url: the server of the marketplace operations that Altegio serves
+            from ``https://app.alteg.io``.
+        timeout: seconds or an ``httpx.Timeout``; each call may override it.
+        retry: a RetryPolicy; ``RetryPolicy(max_attempts=1)`` disables retries.
+        limiter: a limiter for this client only; by default all clients of a process
+            share one per API host, because Altegio limits per IP.
+        rate_limit: ``False`` sends without client-side limiting.
+        http_client: an ``httpx.AsyncClient`` to use (you close it).
+        user_token: act for an online-booking user from the start.
+    """
+
+    def __init__(
+        self,
+        partner_token: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        app_base_url: str = DEFAULT_APP_BASE_URL,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        limiter: Limiter | None = None,
+        rate_limit: bool = True,
+        http_client: httpx.AsyncClient | None = None,
+        user_token: str | None = None,
+    ) -> None:
+        if not isinstance(partner_token, str) or not partner_token.strip():
+            raise UsageError("partner_token must be a non-empty string")
+        for name, url in (("base_url", base_url), ("app_base_url", app_base_url)):
+            if not isinstance(url, str) or httpx.URL(url).scheme not in ("http", "https"):
+                raise UsageError(f"{name} must be an http(s) URL, got {url!r}")
+        if user_token is not None and (not isinstance(user_token, str) or not user_token.strip()):
+            raise UsageError("user_token must be a non-empty string or None")
+        core = _Core(
+            partner_token=partner_token,
+            base_urls={"api": base_url.rstrip("/"), "app": app_base_url.rstrip("/")},
+            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            retry=retry or RetryPolicy(),
+            limiter=limiter,
+            rate_limit=rate_limit,
+            http_client=http_client,
+        )
+        super().__init__(core, user_token)
+
+    async def aclose(self) -> None:
+        if self._core.owns_http:
+            await self._core.http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class UserSession(_BaseClient):
+    """A view of an AltegioClient acting for one online-booking user.
+
+    Save ``session.user_token`` to restore it later with ``client.with_user_token``;
+    the token changes when the user's password does, and the session follows.
+    """
+
+    user: AuthorizeOnlineBookingUserResponse201 | None = None
+    """The login reply (name, phone, email...) when the session came from ``login``."""
+
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AltegioClient", "UserSession"]

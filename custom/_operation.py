@@ -1,0 +1,57 @@
+"""What the generated code tells the client about each operation, and what it asks of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal, Protocol, TypeVar
+
+import attrs
+import httpx
+
+from ..types import Unset
+from ._response import ApiResponse
+
+T = TypeVar("T")
+
+Server = Literal["api", "app"]
+Envelope = Literal["data", "status", "none"]
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+@attrs.frozen
+class Operation:
+    """One operation of the specs, as recorded by the generator.
+
+    ``envelope`` says how the success reply is shaped: ``"data"`` for
+    ``{success, data, meta}``, ``"status"`` for ``{success, meta}`` without data and
+    ``"none"`` for a bare object or an empty body.
+    """
+
+    operation_id: str
+    tag: str
+    method: str
+    path: str
+    server: Server
+    requires_user_token: bool
+    envelope: Envelope
+    has_response_body: bool
+
+    @property
+    def idempotent(self) -> bool:
+        return self.method in IDEMPOTENT_METHODS
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+class Caller(Protocol):
+    """Sends one operation; implemented by the client (and its user sessions)."""
+
+    async def call(
+        self,
+        operation: Operation,
+        request: dict[str, Any],
+        parse: Callable[[Any], T],
+        *,
+        timeout: float | httpx.Timeout | Unset | None,
+    ) -> ApiResponse[T]: ...

@@ -1,0 +1,40 @@
+"""The result of one call, for callers who need more than the unwrapped data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+import httpx
+
+T = TypeVar("T")
+
+
+@attrs.frozen(repr=False)
+class ApiResponse(Generic[T]):
+    """``data`` as the plain method returns it, plus ``meta`` and the raw response.
+
+    Example::
+
+        raw = await client.with_raw_response.online_booking.get_services_available_for_booking(
+            location_id=4564
+        )
+        raw.data, raw.meta, raw.status_code, raw.headers["content-type"]
+    """
+
+    data: T
+    meta: Mapping[str, Any]
+    http_response: httpx.Response
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    def __repr__(self) -> str:
+        request = self.http_response.request
+        return f"<ApiResponse {request.method} {request.url.path} [{self.status_code}]>"
