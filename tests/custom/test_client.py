@@ -1,0 +1,192 @@
+"""AltegioClient against pytest-httpx: auth, envelope, errors, retries, secrets."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from altegio_async import (
+    AltegioClient,
+    APIError,
+    AuthenticationError,
+    InvalidResponseError,
+    RetryPolicy,
+    ServerError,
+    SlotUnavailableError,
+    UserTokenRequiredError,
+)
+from altegio_async.models import CreateOnlineBookingBody
+
+BASE = "https://api.test/api/v1"
+# The spec gives staff_id a default of 0, which the generated code sends.
+DATES_URL = f"{BASE}/book_dates/1?staff_id=0"
+PARTNER = "partner-secret-token"
+USER = "user-secret-token"
+
+
+@pytest.fixture
+async def client() -> AltegioClient:
+    return AltegioClient(
+        PARTNER,
+        base_url=BASE,
+        rate_limit=False,
+        retry=RetryPolicy(backoff_base=0.0, backoff_max=0.0),
+    )
+
+
+async def test_unwraps_data_and_exposes_meta(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(
+        url=DATES_URL,
+        json={"success": True, "data": {"booking_dates": ["2026-12-06"]}, "meta": []},
+    )
+    data = await client.online_booking.get_dates_available_for_booking(location_id=1)
+    assert data.booking_dates == ["2026-12-06"]
+    request = httpx_mock.get_requests()[0]
+    assert request.headers["accept"] == "application/vnd.api.v2+json"
+    assert request.headers["authorization"] == f"Bearer {PARTNER}"
+
+
+async def test_raw_response_has_meta_and_status(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(
+        url=DATES_URL,
+        json={"success": True, "data": {}, "meta": {"count": 3}},
+        headers={"x-request-id": "abc"},
+    )
+    raw = await client.with_raw_response.online_booking.get_dates_available_for_booking(
+        location_id=1
+    )
+    assert (raw.meta, raw.status_code, raw.headers["x-request-id"]) == ({"count": 3}, 200, "abc")
+
+
+async def test_user_token_operation_without_token_sends_nothing(client: AltegioClient) -> None:
+    with pytest.raises(UserTokenRequiredError, match="get_booking_user"):
+        await client.client_personal_cabinet.get_booking_user()
+
+
+async def test_user_token_operation_sends_both_tokens(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=f"{BASE}/booking/user/data", json={"id": 5, "name": "James"})
+    me = await client.with_user_token(USER).client_personal_cabinet.get_booking_user()
+    assert me.name == "James"
+    auth = httpx_mock.get_requests()[0].headers["authorization"]
+    assert auth == f"Bearer {PARTNER}, User {USER}"
+
+
+async def test_password_change_rotates_the_session_token(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    from altegio_async.models import UpdateBookingUserPasswordBody
+
+    httpx_mock.add_response(
+        url=f"{BASE}/booking/user/password",
+        json={"success": True, "data": {"user_token": "rotated-token-1"}, "meta": []},
+    )
+    httpx_mock.add_response(url=f"{BASE}/booking/user/data", json={"id": 5})
+    session = client.with_user_token(USER)
+    body = UpdateBookingUserPasswordBody.from_dict({"password": "old", "new_password": "new"})
+    await session.client_personal_cabinet.update_booking_user_password(body=body)
+    assert session.user_token == "rotated-token-1"
+    await session.client_personal_cabinet.get_booking_user()
+    last = httpx_mock.get_requests()[-1].headers["authorization"]
+    assert last.endswith("User rotated-token-1")
+
+
+async def test_success_false_raises_even_with_200(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(
+        url=DATES_URL, json={"success": False, "data": None, "meta": {"message": "no"}}
+    )
+    with pytest.raises(APIError, match="no") as caught:
+        await client.online_booking.get_dates_available_for_booking(location_id=1)
+    assert caught.value.status_code == 200
+
+
+def booking() -> CreateOnlineBookingBody:
+    return CreateOnlineBookingBody.from_dict(
+        {"phone": "+13155550175", "fullname": "James", "appointments": []}
+    )
+
+
+async def test_slot_taken_is_its_own_error(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(
+        url=f"{BASE}/book_record/1",
+        status_code=422,
+        json={
+            "success": False,
+            "data": None,
+            "meta": {
+                "message": "An error has occurred",
+                "errors": [{"code": 433, "message": "taken"}],
+            },
+        },
+    )
+    with pytest.raises(SlotUnavailableError) as caught:
+        await client.online_booking.create_online_booking(location_id=1, body=booking())
+    assert caught.value.has_code(433) and not caught.value.has_code(437)
+    assert caught.value.status_code == 422 and caught.value.method == "POST"
+
+
+async def test_html_page_with_200_is_an_invalid_response(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=DATES_URL, html="<html><body>Maintenance</body></html>")
+    with pytest.raises(InvalidResponseError) as caught:
+        await client.online_booking.get_dates_available_for_booking(location_id=1)
+    assert caught.value.status_code == 200
+    assert "text/html" in str(caught.value) and "Maintenance" in caught.value.snippet
+
+
+async def test_wrong_shape_is_an_invalid_response(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=DATES_URL, json={"success": True, "meta": []})
+    with pytest.raises(InvalidResponseError, match="does not match the spec"):
+        await client.online_booking.get_dates_available_for_booking(location_id=1)
+
+
+async def test_get_is_retried_after_503(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
+    url = DATES_URL
+    httpx_mock.add_response(url=url, status_code=503, json={"success": False, "meta": {}})
+    httpx_mock.add_response(url=url, json={"success": True, "data": {}, "meta": []})
+    await client.online_booking.get_dates_available_for_booking(location_id=1)
+    assert len(httpx_mock.get_requests()) == 2
+
+
+async def test_booking_post_is_never_retried(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=f"{BASE}/book_record/1", status_code=503, text="")
+    with pytest.raises(ServerError):
+        await client.online_booking.create_online_booking(location_id=1, body=booking())
+    assert len(httpx_mock.get_requests()) == 1
+
+
+async def test_booking_post_read_timeout_is_not_retried(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_exception(httpx.ReadTimeout("timed out"), url=f"{BASE}/book_record/1")
+    with pytest.raises(Exception, match="timed out"):
+        await client.online_booking.create_online_booking(location_id=1, body=booking())
+    assert len(httpx_mock.get_requests()) == 1
+
+
+async def test_rejected_user_token_says_so(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(
+        url=f"{BASE}/booking/user/data",
+        status_code=401,
+        json={"success": False, "data": None, "meta": {"message": f"bad token {USER}"}},
+    )
+    with pytest.raises(AuthenticationError) as caught:
+        await client.with_user_token(USER).client_personal_cabinet.get_booking_user()
+    assert caught.value.token == "user"
+    assert "user token" in str(caught.value)
+    assert USER not in str(caught.value) and USER not in caught.value.body
+
+
+async def test_secrets_stay_out_of_reprs(client: AltegioClient) -> None:
+    session = client.with_user_token(USER)
+    for text in (repr(client), str(client), repr(session)):
+        assert PARTNER not in text and USER not in text

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import altegio_async
+
+
+def test_exported_members() -> None:
+    """The public names, pinned: removing or renaming one is a breaking change."""
+    assert set(altegio_async.__all__) == {
+        "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "APIError", "AltegioClient",
+        "AltegioConnectionError", "AltegioError", "AltegioRateLimiter", "AltegioTimeoutError",
+        "AltegioTransportError", "ApiResponse", "AppointmentOverlapError", "AuthenticationError",
+        "ClientBlacklistedError", "ErrorDetail", "InvalidConfirmationCodeError",
+        "InvalidPhoneError", "InvalidResponseError", "Limiter", "MissingClientNameError",
+        "NoTeamMembersAvailableError", "NotFoundError", "Operation", "PermissionDeniedError",
+        "RateLimitError", "RetryEvent", "RetryPolicy", "ServerError", "ServiceNotBookableError",
+        "SlotUnavailableError", "UnprocessableEntityError", "UsageError", "UserSession",
+        "UserTokenRequiredError",
+    }  # fmt: skip
+    for name in altegio_async.__all__:
+        member = getattr(altegio_async, name)
+        if isinstance(member, type):
+            assert member.__module__ == "altegio_async", name
