@@ -39,7 +39,7 @@ test: install
 	$(VENV)/bin/pytest
 
 bench: install
-	$(PY) -m benchmarks
+	@echo "bench: the rate-limit and overhead benchmarks are not written yet"; exit 1
 
 demo: install
 	$(PY) scripts/demo.py
