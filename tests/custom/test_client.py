@@ -8,6 +8,7 @@ from pytest_httpx import HTTPXMock
 
 from altegio_async import (
     AltegioClient,
+    AltegioTimeoutError,
     APIError,
     AuthenticationError,
     InvalidResponseError,
@@ -168,7 +169,7 @@ async def test_booking_post_read_timeout_is_not_retried(
     client: AltegioClient, httpx_mock: HTTPXMock
 ) -> None:
     httpx_mock.add_exception(httpx.ReadTimeout("timed out"), url=f"{BASE}/book_record/1")
-    with pytest.raises(Exception, match="timed out"):
+    with pytest.raises(AltegioTimeoutError, match="timed out"):
         await client.online_booking.create_online_booking(location_id=1, body=booking())
     assert len(httpx_mock.get_requests()) == 1
 
