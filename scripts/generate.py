@@ -27,6 +27,22 @@ HEADER = (
     "# Hand-written code lives in custom/ (imported here as altegio_async.custom).\n"
 )
 
+# Public module paths for hand-written subpackages that must not load with
+# ``import altegio_async`` (the sandbox needs the optional aiohttp).
+SHIMS = {
+    "sandbox/__init__.py": (
+        '"""Local stand-in for Altegio: see ``altegio_async.custom.sandbox``."""\n\n'
+        "from ..custom.sandbox import *\n"
+        "from ..custom.sandbox import __all__ as __all__\n"
+    ),
+    "sandbox/__main__.py": (
+        'from ..custom.sandbox.__main__ import main\n\nif __name__ == "__main__":\n    main()\n'
+    ),
+    "sandbox/pytest_plugin.py": (
+        "from ..custom.sandbox.pytest_plugin import altegio_sandbox as altegio_sandbox\n"
+    ),
+}
+
 
 def run(*args: str | Path, cwd: Path = ROOT) -> None:
     subprocess.run([str(a) for a in args], cwd=cwd, check=True)
@@ -54,6 +70,9 @@ def main() -> int:
             "--output-path", output,
             "--fail-on-warning",
         )  # fmt: skip
+        for relative, text in SHIMS.items():
+            (output / relative).parent.mkdir(parents=True, exist_ok=True)
+            (output / relative).write_text(text, encoding="utf-8")
         (output / "py.typed").write_text("", encoding="utf-8")  # PEP 561 marker: stays empty
         for path in sorted(output.rglob("*.py")):
             path.write_text(HEADER + path.read_text(encoding="utf-8"), encoding="utf-8")

@@ -1,0 +1,41 @@
+"""``python -m altegio_async.sandbox [--port N] [--time-scale S] [--no-rate-limit]``."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from ._limits import RateLimits
+from ._server import DEFAULT_LOGIN, DEFAULT_PARTNER_TOKEN, DEFAULT_PASSWORD, Sandbox, SandboxConfig
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m altegio_async.sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8321)
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="multiply the 1 s / 60 s rate-limit windows (0.1: ten times faster)",
+    )
+    parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--team-size", type=int, default=6)
+    args = parser.parse_args(argv)
+    limits = RateLimits(time_scale=args.time_scale, enabled=not args.no_rate_limit)
+    config = SandboxConfig(host=args.host, port=args.port, limits=limits, team_size=args.team_size)
+    with Sandbox(config) as sandbox:
+        print(f"Altegio sandbox on {sandbox.root_url}")
+        print(f"  base_url={sandbox.base_url}  app_base_url={sandbox.app_base_url}")
+        print(
+            f"  partner token: {DEFAULT_PARTNER_TOKEN}  user: {DEFAULT_LOGIN} / {DEFAULT_PASSWORD}"
+        )
+        print("Ctrl-C to stop.", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,380 @@
+"""The sandbox's data and booking rules, free of HTTP: one studio, its team, its diary.
+
+Every rule that Altegio documents for ``book_check`` / ``book_record`` is here, with
+its error code: 431 bad phone, 432 wrong SMS code, 433 slot taken, 434 blacklisted,
+435 missing name, 436 no team member free, 437 overlap inside one request, 438
+unknown service.  Booked slots stop being offered by ``book_times``/``book_dates``
+and come back when the booking is cancelled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+
+TZ = dt.timezone(dt.timedelta(hours=-5), "EST")
+PHONE = re.compile(r"^\+?[1-9]\d{9,14}$")
+SLOT_STEP = dt.timedelta(minutes=30)
+OPENS, CLOSES = dt.time(10, 0), dt.time(19, 0)
+BOOKING_DAYS = 30  # how far ahead the diary is open
+
+
+class Rejected(Exception):
+    """An Altegio error reply: HTTP status, ``meta.message`` and ``meta.errors``."""
+
+    def __init__(self, status: int, message: str, *codes: tuple[int, str]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.codes = codes
+
+
+@attrs.define
+class Service:
+    id: int
+    title: str
+    category_id: int
+    price_min: float
+    price_max: float
+    length: int  # seconds
+
+
+@attrs.define
+class TeamMember:
+    id: int
+    name: str
+    specialization: str
+    service_ids: frozenset[int]
+    days_off: frozenset[int] = frozenset({6})  # weekday numbers; Sunday by default
+
+
+@attrs.define
+class Record:
+    id: int
+    hash: str
+    location_id: int
+    team_member_id: int
+    service_ids: tuple[int, ...]
+    start: dt.datetime
+    length: int
+    phone: str
+    fullname: str
+    email: str
+    comment: str
+    created: dt.datetime
+    master_requested: bool
+    api_id: str = ""
+    notify_by_sms: int = 0
+    notify_by_email: int = 0
+    deleted: bool = False
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=self.length)
+
+
+@attrs.define
+class User:
+    id: int
+    login: str
+    password: str
+    name: str
+    phone: str
+    email: str
+    token: str = attrs.field(factory=lambda: secrets.token_hex(16))
+
+
+@attrs.define
+class Location:
+    id: int
+    title: str
+    phone_confirmation: bool = False
+
+
+def _default_services() -> list[Service]:
+    return [
+        Service(331, "Haircut", 1, 40, 60, 3600),
+        Service(332, "Beard trim", 1, 20, 25, 1800),
+        Service(333, "Colouring", 2, 90, 140, 5400),
+        Service(334, "Manicure", 3, 30, 35, 1800),
+        Service(335, "Pedicure", 3, 45, 50, 3600),
+        Service(99055, "Hair wash", 1, 10, 10, 1800),
+    ]
+
+
+def _default_team(size: int) -> list[TeamMember]:
+    hair = frozenset({331, 332, 333, 99055})
+    nails = frozenset({334, 335})
+    names = ["James", "Olivia", "Noah", "Emma", "Liam", "Ava", "Mason", "Mia", "Lucas", "Zoe"]
+    team = []
+    for i in range(size):
+        team.append(
+            TeamMember(
+                id=6544 + i,
+                name=f"{names[i % len(names)]} {chr(65 + i // len(names))}.",
+                specialization="Stylist" if i % 3 != 2 else "Nail technician",
+                service_ids=hair if i % 3 != 2 else nails,
+                # One more day off per member, so availability really differs.
+                days_off=frozenset({6, i % 6}) if i else frozenset({6}),
+            )
+        )
+    return team
+
+
+class World:
+    """All sandbox state.  Methods are called under ``lock`` by the HTTP layer."""
+
+    def __init__(self, *, team_size: int = 6, today: dt.date | None = None) -> None:
+        self.lock = threading.RLock()
+        self.today = today or dt.datetime.now(TZ).date()
+        self.locations = {
+            4564: Location(4564, "Sandbox Studio"),
+            4565: Location(4565, "Sandbox Studio (SMS-confirmed)", phone_confirmation=True),
+        }
+        self.services = {s.id: s for s in _default_services()}
+        self.categories = {1: "Hair", 2: "Colour", 3: "Nails"}
+        self.team = {m.id: m for m in _default_team(team_size)}
+        self.records: dict[int, Record] = {}
+        self.users = {
+            "+13155550175": User(
+                123456,
+                "+13155550175",
+                "sandbox-password",
+                "James Smith",
+                "+13155550175",
+                "j.smith@example.com",
+            )
+        }
+        self.blacklist = {"+13155550000"}
+        self.sms_codes: dict[str, str] = {}  # phone -> last code "sent" by /book_code
+        self.hook_settings: dict[int, dict[str, Any]] = {}
+        self.short_names: list[str] = []
+        self._next_record = 2820023
+
+    # --- lookups -------------------------------------------------------------
+
+    def location(self, location_id: int) -> Location:
+        if location_id not in self.locations:
+            raise Rejected(404, f"Location {location_id} not found")
+        return self.locations[location_id]
+
+    def member(self, member_id: int) -> TeamMember:
+        if member_id not in self.team:
+            raise Rejected(404, f"Team member {member_id} not found")
+        return self.team[member_id]
+
+    def user_by_token(self, token: str | None) -> User | None:
+        if not token:
+            return None
+        return next(
+            (u for u in self.users.values() if secrets.compare_digest(u.token, token)), None
+        )
+
+    def record(self, record_id: int, record_hash: str | None, user: User | None) -> Record:
+        rec = self.records.get(record_id)
+        if rec is None or rec.deleted:
+            raise Rejected(404, f"Appointment {record_id} not found")
+        owns = user is not None and user.phone == rec.phone
+        if not owns and not (record_hash and secrets.compare_digest(record_hash, rec.hash)):
+            raise Rejected(403, "Access denied.")
+        return rec
+
+    # --- the diary -----------------------------------------------------------
+
+    def working_dates(self, member: TeamMember | None = None) -> list[dt.date]:
+        days = [self.today + dt.timedelta(days=n) for n in range(1, BOOKING_DAYS + 1)]
+        members = [member] if member else list(self.team.values())
+        return [d for d in days if any(d.weekday() not in m.days_off for m in members)]
+
+    def _length(self, service_ids: Sequence[int]) -> int:
+        return sum(self.services[s].length for s in service_ids) or int(SLOT_STEP.total_seconds())
+
+    def _busy(self, member_id: int, start: dt.datetime, end: dt.datetime, skip: int = 0) -> bool:
+        return any(
+            r.team_member_id == member_id
+            and not r.deleted
+            and r.id != skip
+            and r.start < end
+            and start < r.end
+            for r in self.records.values()
+        )
+
+    def fits(self, member: TeamMember, start: dt.datetime, length: int, skip: int = 0) -> bool:
+        """Whether ``member`` can take an appointment of ``length`` seconds at ``start``."""
+        local = start.astimezone(TZ)
+        day = local.date()
+        opens = dt.datetime.combine(day, OPENS, TZ)
+        return (
+            self.today < day <= self.today + dt.timedelta(days=BOOKING_DAYS)
+            and day.weekday() not in member.days_off
+            and opens <= local
+            and local + dt.timedelta(seconds=length) <= dt.datetime.combine(day, CLOSES, TZ)
+            and (local - opens) % SLOT_STEP == dt.timedelta(0)
+            and not self._busy(member.id, local, local + dt.timedelta(seconds=length), skip)
+        )
+
+    def free_slots(
+        self, member: TeamMember, day: dt.date, service_ids: Sequence[int] = ()
+    ) -> list[dt.datetime]:
+        if not set(service_ids) <= member.service_ids:
+            return []
+        length = self._length(service_ids)
+        start = dt.datetime.combine(day, OPENS, TZ)
+        close = dt.datetime.combine(day, CLOSES, TZ)
+        slots = []
+        while start < close:
+            if self.fits(member, start, length):
+                slots.append(start)
+            start += SLOT_STEP
+        return slots
+
+    def members_for(self, member_id: int, service_ids: Sequence[int]) -> list[TeamMember]:
+        if member_id:
+            return [self.member(member_id)]
+        return [m for m in self.team.values() if set(service_ids) <= m.service_ids]
+
+    def booking_dates(self, member_id: int, service_ids: Sequence[int]) -> list[dt.date]:
+        members = self.members_for(member_id, service_ids)
+        return [
+            d
+            for d in self.working_dates(members[0] if member_id else None)
+            if any(self.free_slots(m, d, service_ids) for m in members)
+        ]
+
+    # --- booking -------------------------------------------------------------
+
+    def check(self, location_id: int, body: dict[str, Any], *, full: bool) -> list[Record]:
+        """Validate a booking request; the records it would create (not yet stored)."""
+        location = self.location(location_id)
+        phone = str(body.get("phone") or "")
+        fullname = str(body.get("fullname") or "").strip()
+        if full:
+            if not PHONE.match(phone):
+                raise Rejected(
+                    422, "Invalid phone number", (431, f"Invalid phone number: {phone!r}")
+                )
+            if phone in self.blacklist:
+                raise Rejected(
+                    403, "Client is blacklisted", (434, "This client cannot book online")
+                )
+            if not fullname:
+                raise Rejected(422, "Client name is required", (435, "Client name is required"))
+            if location.phone_confirmation:
+                code = body.get("code")  # the spec types it as a number: 38829 or 38829.0
+                code = str(int(code)) if isinstance(code, int | float) else str(code or "")
+                expected = self.sms_codes.get(phone)
+                if not expected or not secrets.compare_digest(code, expected):
+                    raise Rejected(422, "Wrong confirmation code", (432, "Wrong confirmation code"))
+        appointments = body.get("appointments")
+        if not isinstance(appointments, list) or not appointments:
+            raise Rejected(
+                422, "No services or promotions set", (422, "No services or promotions set")
+            )
+        planned: list[Record] = []
+        for item in appointments:
+            planned.append(self._plan(location_id, item, planned, body, phone, fullname))
+        return planned
+
+    def _plan(
+        self,
+        location_id: int,
+        item: Any,
+        planned: Iterable[Record],
+        body: dict[str, Any],
+        phone: str,
+        fullname: str,
+    ) -> Record:
+        if not isinstance(item, dict):
+            raise Rejected(422, "Each appointment must be an object")
+        ref = item.get("id", 0)
+        service_ids = tuple(int(s) for s in item.get("services") or ())
+        for sid in service_ids:
+            if sid not in self.services:
+                raise Rejected(
+                    422,
+                    "Service not available",
+                    (438, f"There is no appointment for service {sid}"),
+                )
+        try:
+            start = dt.datetime.fromisoformat(str(item.get("datetime")))
+        except ValueError:
+            raise Rejected(422, f"Appointment {ref}: datetime is not ISO 8601") from None
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=TZ)
+        length = self._length(service_ids)
+        end = start + dt.timedelta(seconds=length)
+        member_id = int(item.get("staff_id") or 0)
+        for other in planned:  # one client cannot be in two chairs at once
+            if other.start < end and start < other.end:
+                raise Rejected(
+                    422,
+                    "Appointments overlap",
+                    (437, f"Appointment {ref} overlaps appointment {other.id} of this request"),
+                )
+        candidates = self.members_for(member_id, service_ids)
+        for member in candidates:
+            if set(service_ids) <= member.service_ids and self.fits(member, start, length):
+                break
+        else:
+            if member_id:
+                raise Rejected(
+                    422,
+                    "The selected time is unavailable",
+                    (
+                        433,
+                        f"Team member ({member_id}) cannot be booked at {start.isoformat()}. "
+                        "The selected time is already taken or is not working.",
+                    ),
+                )
+            raise Rejected(422, "No team members available", (436, "No team members available"))
+        return Record(
+            id=int(ref) if isinstance(ref, int) else 0,
+            hash=secrets.token_hex(16),
+            location_id=location_id,
+            team_member_id=member.id,
+            service_ids=service_ids,
+            start=start.astimezone(TZ),
+            length=length,
+            phone=phone,
+            fullname=fullname,
+            email=str(body.get("email") or ""),
+            comment=str(body.get("comment") or ""),
+            created=dt.datetime.now(TZ),
+            master_requested=bool(member_id),
+            api_id=str(body.get("api_id") or ""),
+            notify_by_sms=int(body.get("notify_by_sms") or 0),
+            notify_by_email=int(body.get("notify_by_email") or 0),
+        )
+
+    def book(self, location_id: int, body: dict[str, Any]) -> list[tuple[int, Record]]:
+        """Store the bookings; (the caller's appointment id, record) for each."""
+        planned = self.check(location_id, body, full=True)
+        booked = []
+        for rec in planned:
+            ref = rec.id
+            rec.id = self._next_record
+            self._next_record += 1
+            self.records[rec.id] = rec
+            booked.append((ref, rec))
+        return booked
+
+    def reschedule(self, rec: Record, when: dt.datetime) -> None:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=TZ)
+        member = self.team[rec.team_member_id]
+        if not self.fits(member, when, rec.length, skip=rec.id):
+            raise Rejected(
+                422,
+                "The selected time is unavailable",
+                (433, f"Team member ({member.id}) cannot be booked at {when.isoformat()}"),
+            )
+        rec.start = when.astimezone(TZ)
+
+    def live_records(self) -> list[Record]:
+        return [r for r in self.records.values() if not r.deleted]

@@ -1,0 +1,164 @@
+"""The sandbox enforces Altegio's documented booking rules; the SDK raises the typed errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+
+from altegio_async import (
+    AltegioClient,
+    APIError,
+    AppointmentOverlapError,
+    AuthenticationError,
+    ClientBlacklistedError,
+    InvalidConfirmationCodeError,
+    InvalidPhoneError,
+    MissingClientNameError,
+    NoTeamMembersAvailableError,
+    PermissionDeniedError,
+    ServiceNotBookableError,
+    SlotUnavailableError,
+)
+from altegio_async.models import SendBookingVerificationCodeBody, ValidateBookingParamsBody
+from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox
+from tests._booking import LOCATION, appointment, booking, free_slot, got
+
+
+def next_sunday(sandbox: Sandbox) -> str:
+    day = sandbox.world.today + dt.timedelta(days=1)
+    while day.weekday() != 6:
+        day += dt.timedelta(days=1)
+    return f"{day.isoformat()}T12:00:00-05:00"
+
+
+@pytest.mark.parametrize(
+    ("fields", "error", "code", "status"),
+    [
+        ({"phone": "12-34"}, InvalidPhoneError, 431, 422),
+        ({"phone": "+13155550000"}, ClientBlacklistedError, 434, 403),
+        ({"fullname": "  "}, MissingClientNameError, 435, 422),
+    ],
+    ids=["431-bad-phone", "434-blacklisted", "435-no-name"],
+)
+async def test_client_details_are_checked(
+    client: AltegioClient,
+    sandbox: Sandbox,
+    fields: dict[str, str],
+    error: type[APIError],
+    code: int,
+    status: int,
+) -> None:
+    member, when = await free_slot(client)
+    with pytest.raises(error) as caught:
+        await client.online_booking.create_online_booking(
+            location_id=LOCATION, body=booking(appointment(member, when), **fields)
+        )
+    assert (caught.value.status_code, caught.value.has_code(code)) == (status, True)
+    assert sandbox.world.live_records() == []
+
+
+async def test_432_sms_code_where_the_location_confirms_phones(
+    client: AltegioClient, sandbox: Sandbox
+) -> None:
+    member, when = await free_slot(client)
+    confirmed = 4565
+    with pytest.raises(InvalidConfirmationCodeError):
+        await client.online_booking.create_online_booking(
+            location_id=confirmed, body=booking(appointment(member, when), code=1)
+        )
+    await client.authentication.send_booking_verification_code(
+        location_id=confirmed, body=SendBookingVerificationCodeBody(phone="+13155550175")
+    )
+    code = int(sandbox.world.sms_codes["+13155550175"])
+    made = await client.online_booking.create_online_booking(
+        location_id=confirmed, body=booking(appointment(member, when), code=code)
+    )
+    assert len(made) == 1
+
+
+@pytest.mark.parametrize("operation", ["validate_booking_params", "create_online_booking"])
+async def test_slot_rules(client: AltegioClient, sandbox: Sandbox, operation: str) -> None:
+    member, when = await free_slot(client)
+
+    async def attempt(*items: object) -> None:
+        if operation == "create_online_booking":
+            await client.online_booking.create_online_booking(
+                location_id=LOCATION,
+                body=booking(*items),  # type: ignore[arg-type]
+            )
+        else:
+            body = ValidateBookingParamsBody(appointments=[i.to_dict() for i in items])  # type: ignore[attr-defined]
+            await client.online_booking.validate_booking_params(location_id=LOCATION, body=body)
+
+    with pytest.raises(AppointmentOverlapError) as overlap:  # 437
+        await attempt(appointment(member, when, 1), appointment(member, when, 2))
+    assert "overlaps appointment 1" in overlap.value.errors[0].message
+    with pytest.raises(ServiceNotBookableError):  # 438
+        await attempt(appointment(member, when, services=(999,)))
+    with pytest.raises(NoTeamMembersAvailableError):  # 436: "any team member" on a day off
+        await attempt(appointment(0, next_sunday(sandbox)))
+    with pytest.raises(SlotUnavailableError):  # 433: outside working hours
+        await attempt(appointment(member, when[:11] + "07:00:00-05:00"))
+    assert sandbox.world.live_records() == []
+    await attempt(appointment(member, when))  # and the valid one passes
+
+
+async def test_any_team_member_gets_a_free_one(client: AltegioClient, sandbox: Sandbox) -> None:
+    member, when = await free_slot(client)
+    await client.online_booking.create_online_booking(
+        location_id=LOCATION, body=booking(appointment(member, when))
+    )
+    [made] = await client.online_booking.create_online_booking(
+        location_id=LOCATION, body=booking(appointment(0, when), phone="+13155550111")
+    )
+    assert sandbox.world.records[got(made.record_id)].team_member_id != member
+
+
+async def test_wrong_partner_token_is_rejected(sandbox: Sandbox) -> None:
+    kwargs = {**sandbox.client_kwargs(), "partner_token": "not-the-token"}
+    async with AltegioClient(**kwargs, rate_limit=False) as bad:
+        with pytest.raises(AuthenticationError) as caught:
+            await bad.dictionaries.get_country_list()
+    assert caught.value.token == "partner"
+    assert "not-the-token" not in str(caught.value)
+
+
+async def test_user_token_operations_need_a_valid_user_token(
+    client: AltegioClient, sandbox: Sandbox
+) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        await client.with_user_token("forged").client_personal_cabinet.get_booking_user()
+    assert caught.value.token == "user"
+    # Without any user token (the SDK refuses to send that; ask the server directly).
+    async with httpx.AsyncClient() as raw:
+        reply = await raw.get(
+            sandbox.base_url + "/booking/user/data",
+            headers={"Authorization": f"Bearer {sandbox.client_kwargs()['partner_token']}"},
+        )
+    assert reply.status_code == 401
+    assert reply.json() == {
+        "success": False,
+        "data": None,
+        "meta": {"message": "Authentication needed."},
+    }
+
+
+async def test_wrong_password_and_someone_elses_record(
+    client: AltegioClient, sandbox: Sandbox
+) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        await client.login(login=DEFAULT_LOGIN, password="wrong")
+    assert caught.value.token == "login"
+    assert "wrong" not in str(caught.value)
+    member, when = await free_slot(client)
+    [made] = await client.online_booking.create_online_booking(
+        location_id=LOCATION, body=booking(appointment(member, when), phone="+13155550122")
+    )
+    session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
+    with pytest.raises(PermissionDeniedError):
+        await session.client_personal_cabinet.delete_user_appointment(
+            record_id=got(made.record_id), record_hash="not-the-hash"
+        )
+    assert len(sandbox.world.live_records()) == 1
