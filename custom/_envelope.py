@@ -76,8 +76,13 @@ def api_error(
         headers={k: v for k, v in response.headers.items() if k.lower() != "set-cookie"},
     )
     if isinstance(error, AuthenticationError):
-        error.token = "user" if user_token_sent else "partner"
-        which = "user token" if user_token_sent else "partner token"
+        # A 401 from a login call is about the user's credentials, not our tokens.
+        if operation.tag == "authentication":
+            error.token, which = "login", "login or password"
+        elif user_token_sent:
+            error.token, which = "user", "user token"
+        else:
+            error.token, which = "partner", "partner token"
         error.args = (f"Altegio rejected the {which}: {error.args[0]}",)
     if isinstance(error, RateLimitError):
         error.retry_after = parse_retry_after(response.headers.get("retry-after"))

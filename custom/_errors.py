@@ -140,8 +140,9 @@ class APIError(AltegioError):
 
 class AuthenticationError(APIError):
     status_codes = frozenset({401})
-    #: Which token Altegio rejected: "user" on calls made with a user token.
-    token: Literal["partner", "user"] = "partner"
+    #: What Altegio rejected: the "partner" token, the "user" token (calls made with
+    #: one), or the "login" credentials (``login()`` and the other authentication calls).
+    token: Literal["partner", "user", "login"] = "partner"
 
 
 class PermissionDeniedError(APIError):

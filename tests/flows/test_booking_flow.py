@@ -1,0 +1,133 @@
+"""The online-booking flow through the SDK against the sandbox (a real server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from altegio_async import (
+    AltegioClient,
+    AuthenticationError,
+    NotFoundError,
+    SlotUnavailableError,
+    UnprocessableEntityError,
+)
+from altegio_async.models import (
+    UpdateBookingUserPasswordBody,
+    UpdateOnlineBookingDatetimeBody,
+    ValidateBookingParamsBody,
+)
+from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox
+from tests._booking import HAIRCUT, LOCATION, appointment, booking, free_slot, got
+
+
+async def test_login_book_inspect_cancel(client: AltegioClient, sandbox: Sandbox) -> None:
+    session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
+    assert session.user is not None and session.user.phone == DEFAULT_LOGIN
+
+    services = await client.online_booking.get_services_available_for_booking(location_id=LOCATION)
+    assert HAIRCUT in {s.id for s in got(services.services)}
+    member_id, when = await free_slot(client)
+
+    check = ValidateBookingParamsBody(appointments=[appointment(member_id, when).to_dict()])
+    checked = await client.with_raw_response.online_booking.validate_booking_params(
+        location_id=LOCATION, body=check
+    )
+    assert (checked.status_code, checked.data) == (201, None)
+    assert sandbox.world.live_records() == []  # checking books nothing
+
+    created = await client.online_booking.create_online_booking(
+        location_id=LOCATION, body=booking(appointment(member_id, when))
+    )
+    assert [c.id for c in created] == [1]
+    record_id, record_hash = got(created[0].record_id), got(created[0].record_hash)
+    assert [r.id for r in sandbox.world.live_records()] == [record_id]
+
+    details = await session.online_booking.get_online_booking_details(
+        location_id=LOCATION, record_id=record_id, record_hash=record_hash
+    )
+    assert (details.id, details.datetime_, got(details.staff).id) == (record_id, when, member_id)
+
+    mine = await session.client_personal_cabinet.get_user_appointment_list(
+        record_id=record_id, record_hash=record_hash
+    )
+    assert [r.id for r in mine] == [record_id]
+
+    # The slot is no longer offered, and comes back after the cancellation.
+    day = when[:10]
+    offered = await client.online_booking.get_time_slots_for_booking(
+        location_id=LOCATION, team_member_id=member_id, date=day, service_ids=[HAIRCUT]
+    )
+    assert when not in {t.datetime_ for t in offered}
+
+    await session.client_personal_cabinet.delete_user_appointment(
+        record_id=record_id, record_hash=record_hash
+    )
+    assert sandbox.world.live_records() == []
+    offered = await client.online_booking.get_time_slots_for_booking(
+        location_id=LOCATION, team_member_id=member_id, date=day, service_ids=[HAIRCUT]
+    )
+    assert when in {t.datetime_ for t in offered}
+    assert (
+        await session.client_personal_cabinet.get_user_appointment_list(
+            record_id=record_id, record_hash=record_hash
+        )
+        == []
+    )
+
+
+async def test_double_booking_raises_slot_unavailable(
+    client: AltegioClient, sandbox: Sandbox
+) -> None:
+    member_id, when = await free_slot(client)
+    await client.online_booking.create_online_booking(
+        location_id=LOCATION, body=booking(appointment(member_id, when))
+    )
+    with pytest.raises(SlotUnavailableError) as caught:
+        await client.online_booking.create_online_booking(
+            location_id=LOCATION, body=booking(appointment(member_id, when), phone="+13155550199")
+        )
+    err = caught.value
+    assert (err.status_code, err.has_code(433), err.method) == (422, True, "POST")
+    assert isinstance(err, UnprocessableEntityError)
+    assert "/book_record/4564" in err.url
+    assert len(sandbox.world.live_records()) == 1
+
+
+async def test_reschedule_and_password_rotation(client: AltegioClient, sandbox: Sandbox) -> None:
+    session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
+    member_id, when = await free_slot(client)
+    _, later = await free_slot(client, nth=4)
+    [created] = await client.online_booking.create_online_booking(
+        location_id=LOCATION, body=booking(appointment(member_id, when))
+    )
+    moved = await session.online_booking.update_online_booking_datetime(
+        location_id=LOCATION,
+        record_id=got(created.record_id),
+        body=UpdateOnlineBookingDatetimeBody(
+            datetime_=dt.datetime.fromisoformat(later), comment="moved"
+        ),
+    )
+    assert moved.id == created.record_id
+    assert sandbox.world.records[got(created.record_id)].start.isoformat() == later
+
+    old_token = session.user_token
+    await session.client_personal_cabinet.update_booking_user_password(
+        body=UpdateBookingUserPasswordBody(old_password=DEFAULT_PASSWORD, new_password="n3w-secret")
+    )
+    assert session.user_token != old_token
+    me = await session.client_personal_cabinet.get_booking_user()  # uses the new token
+    assert me.phone == DEFAULT_LOGIN
+    stale = client.with_user_token(old_token or "")
+    with pytest.raises(AuthenticationError) as caught:
+        await stale.client_personal_cabinet.get_booking_user()
+    assert caught.value.token == "user"
+
+
+async def test_unknown_record_is_not_found(client: AltegioClient) -> None:
+    session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
+    with pytest.raises(NotFoundError):
+        await session.online_booking.get_online_booking_details(
+            location_id=LOCATION, record_id=999, record_hash="nope"
+        )
