@@ -5,6 +5,7 @@ Everything here is re-exported by ``altegio_async`` itself.
 
 from __future__ import annotations
 
+from ._batch import BatchResult, Outcome, Progress, run_batch
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AltegioClient, UserSession
 from ._errors import (
     AltegioConnectionError,
@@ -49,6 +50,7 @@ __all__ = [
     "ApiResponse",
     "AppointmentOverlapError",
     "AuthenticationError",
+    "BatchResult",
     "ClientBlacklistedError",
     "ErrorDetail",
     "InvalidConfirmationCodeError",
@@ -59,7 +61,9 @@ __all__ = [
     "NoTeamMembersAvailableError",
     "NotFoundError",
     "Operation",
+    "Outcome",
     "PermissionDeniedError",
+    "Progress",
     "RateLimitError",
     "RetryEvent",
     "RetryPolicy",
@@ -70,6 +74,7 @@ __all__ = [
     "UsageError",
     "UserSession",
     "UserTokenRequiredError",
+    "run_batch",
 ]
 
 # Tracebacks and reprs read altegio_async.SlotUnavailableError, the name users import.

@@ -77,6 +77,9 @@ class AltegioRateLimiter:
         self._recent: collections.deque[float] = collections.deque(maxlen=per_second)
         self._gate = asyncio.Lock()
         self._paused_until = 0.0
+        self.acquired = 0  # requests admitted
+        self.delayed = 0  # of which had to wait
+        self.total_wait = 0.0  # seconds spent waiting, summed over requests
 
     def _now(self) -> float:
         return self._loop.time()
@@ -89,13 +92,19 @@ class AltegioRateLimiter:
         return max(0.0, self._paused_until - self._now())
 
     async def acquire(self) -> None:
+        asked = self._now()
         async with self._gate:  # asyncio.Lock wakes waiters in FIFO order
             # A deadline, not an event: it may move later (a 429 pause), so re-check.
             while (wait := self._guard_wait()) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)
             # Cancellation-safe: aiolimiter counts a waiter only once it is admitted.
             await self._bucket.acquire()
-            self._recent.append(self._now())
+            now = self._now()
+            self._recent.append(now)
+        self.acquired += 1
+        if now > asked:
+            self.delayed += 1
+            self.total_wait += now - asked
 
     def _guard_wait(self) -> float:
         now = self._now()
@@ -106,7 +115,9 @@ class AltegioRateLimiter:
 
 
 # One limiter per event loop and API host: Altegio counts requests per IP, so all
-# clients of a process share the budget unless given a limiter of their own.
+# clients of a process share the budget unless given a limiter of their own.  (A
+# limiter cannot cross event loops; a process runs one loop in the normal case.
+# Several processes behind one IP need a shared backend: implement ``Limiter``.)
 _SHARED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Limiter]] = (
     weakref.WeakKeyDictionary()
 )

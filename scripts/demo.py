@@ -1,111 +1,183 @@
-"""The main job: an online booking flow through the SDK against local servers.
+"""The main job: a booking flow and a rate-limited batch through the SDK, on the sandbox.
 
-Starts Prism on 127.0.0.1 serving the vendored specs and walks the booking flow
-with AltegioClient: form, services, team members, dates, slots, check, book,
-details, login, the user's appointments, cancel.  Prism answers each call with
-the spec's examples (it keeps no state), so this proves that every request is
-valid for Altegio's specs and every reply parses into typed models.
+Starts the sandbox (``altegio_async.sandbox``: a stateful fake Altegio on
+127.0.0.1 enforcing Altegio's 5/s and 200/min per-IP limits) and, through
+``AltegioClient``:
+
+1. walks an online booking: form, services, team member, date, slot, check,
+   book, details, login, the user's records, cancel;
+2. reads the free slots of every team member for the coming days concurrently
+   with ``run_batch`` under the client's rate limiter, with a progress bar and a
+   summary (calls, wall time, achieved rate against the allowed one, 429s).
+
+``--days`` and ``--team-size`` size the batch.  Exits non-zero if the flow
+breaks or the server rejected anything for the rate limit.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import datetime as dt
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import httpx  # noqa: E402
-
-from altegio_async import AltegioClient  # noqa: E402
-from altegio_async.models import (  # noqa: E402
+from altegio_async import AltegioClient, Progress, RetryEvent, RetryPolicy, run_batch
+from altegio_async.models import (
     CreateOnlineBookingBody,
     CreateOnlineBookingBodyAppointmentsItem,
     ValidateBookingParamsBody,
 )
-from tests._servers import AcceptJsonToo, prism  # noqa: E402
+from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox, SandboxConfig
+from altegio_async.types import Unset
 
 LOCATION = 4564
 
 
 def step(title: str, detail: object) -> None:
-    print(f"  {title:<34} {detail}")
+    print(f"  {title:<22} {detail}", flush=True)
 
 
-async def booking_flow(url: str) -> None:
-    http = httpx.AsyncClient(transport=AcceptJsonToo())
-    async with http, AltegioClient("demo-token", base_url=url, http_client=http) as client:
-        booking = client.online_booking
-        form = await booking.get_booking_form_config(id=LOCATION)
-        step(
-            "booking form",
-            f"company {form.company_id}, {len(form.steps or [])} steps, lang {form.lang}",
-        )
-        services = await booking.get_services_available_for_booking(location_id=LOCATION)
-        service = services.services[0] if services.services else None
-        count = len(services.services or [])
-        step("services", f"{count} bookable, first: {getattr(service, 'title', '-')}")
-        staff = await booking.get_team_members_available_for_booking(location_id=LOCATION)
-        member = staff[0]
-        step("team members", f"{len(staff)}, first: {member.name} (id {member.id})")
-        dates = await booking.get_dates_available_for_booking(location_id=LOCATION)
-        step("bookable dates", dates.booking_dates)
-        slots = await booking.get_time_slots_for_booking(
-            location_id=LOCATION, team_member_id=int(member.id or 0), date="2026-09-21"
-        )
-        slot = slots[0]
-        step("time slots", f"{len(slots)}, first: {slot.time} ({slot.datetime_})")
-        when = "2026-09-21T10:00:00-05:00"
-        check = ValidateBookingParamsBody(
-            appointments=[{"id": 1, "services": [1], "staff_id": 1, "datetime": when}]
-        )
-        await booking.validate_booking_params(location_id=LOCATION, body=check)
-        step("book_check", "slot is free")
-        record = await booking.create_online_booking(
-            location_id=LOCATION,
-            body=CreateOnlineBookingBody(
-                phone="+13155550175",
-                fullname="James Smith",
-                email="j.smith@example.com",
-                appointments=[
-                    CreateOnlineBookingBodyAppointmentsItem(
-                        id=1, services=[1], staff_id=1, datetime_=when
-                    )
-                ],
-            ),
-        )
-        booked = record[0]
-        step("book_record", f"record {booked.record_id}, hash {booked.record_hash}")
-        session = await client.login(login="+13155550175", password="demo-password")
-        step("login", f"user {session.user.name if session.user else '?'}")
-        details = await session.online_booking.get_online_booking_details(
-            location_id=LOCATION,
-            record_id=int(booked.record_id or 0),
-            record_hash=str(booked.record_hash),
-        )
-        step("record details", f"{details.datetime_} with {getattr(details.staff, 'name', '?')}")
-        records = await session.client_personal_cabinet.get_user_appointment_list(
-            record_id=int(booked.record_id or 0), record_hash=str(booked.record_hash)
-        )
-        step("user appointments", len(records))
-        await session.client_personal_cabinet.delete_user_appointment(
-            record_id=int(booked.record_id or 0), record_hash=str(booked.record_hash)
-        )
-        step("cancel", "done")
+def given(value: object) -> object:
+    return "-" if isinstance(value, Unset) else value
 
 
-async def main() -> int:
+async def booking_flow(client: AltegioClient) -> None:
+    print("1. Online booking flow")
+    booking = client.online_booking
+    form = await booking.get_booking_form_config(id=1)
+    step("booking form", f"company {given(form.company_id)}, language {given(form.lang)}")
+    catalogue = await booking.get_services_available_for_booking(location_id=LOCATION)
+    services = [] if isinstance(catalogue.services, Unset) else catalogue.services
+    service = services[0]
+    step("services", f"{len(services)} bookable; chose {service.title} ({service.id})")
+    service_id = int(str(service.id))
+    team = await booking.get_team_members_available_for_booking(
+        location_id=LOCATION, service_ids=[service_id]
+    )
+    member = next(m for m in team if m.bookable is True)
+    step("team member", f"{member.name} (#{member.id}), {len(team)} on the team")
+    member_id = int(str(member.id))
+    dates = await booking.get_dates_available_for_booking(
+        location_id=LOCATION, staff_id=member_id, service_ids=[service_id]
+    )
+    free_dates = [] if isinstance(dates.booking_dates, Unset) else dates.booking_dates
+    day = str(free_dates[0])
+    step("date", f"{day} (first of {len(free_dates)} bookable days)")
+    slots = await booking.get_time_slots_for_booking(
+        location_id=LOCATION, team_member_id=member_id, date=day, service_ids=[service_id]
+    )
+    slot = slots[0]
+    step("time slot", f"{slot.time} ({len(slots)} free that day)")
+    appointment = CreateOnlineBookingBodyAppointmentsItem(
+        id=1, services=[service_id], staff_id=member_id, datetime_=slot.datetime_
+    )
+    await booking.validate_booking_params(
+        location_id=LOCATION, body=ValidateBookingParamsBody(appointments=[appointment.to_dict()])
+    )
+    step("book_check", "the slot can be booked")
+    [made] = await booking.create_online_booking(
+        location_id=LOCATION,
+        body=CreateOnlineBookingBody(
+            fullname="James Smith", phone=DEFAULT_LOGIN, appointments=[appointment]
+        ),
+    )
+    step("book_record", f"record #{made.record_id}")
+    session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
+    user = session.user
+    step("login", f"{given(user.name if user else None)} (user token kept by the session)")
+    record_id, record_hash = int(str(made.record_id)), str(made.record_hash)
+    details = await session.online_booking.get_online_booking_details(
+        location_id=LOCATION, record_id=record_id, record_hash=record_hash
+    )
+    step("details", f"{given(details.datetime_)}, {given(details.length)} s")
+    mine = await session.client_personal_cabinet.get_user_appointment_list(
+        record_id=record_id, record_hash=record_hash
+    )
+    step("user records", f"{len(mine)} upcoming")
+    await session.client_personal_cabinet.delete_user_appointment(
+        record_id=record_id, record_hash=record_hash
+    )
+    left = await session.client_personal_cabinet.get_user_appointment_list(
+        record_id=record_id, record_hash=record_hash
+    )
+    step("cancel", f"done; {len(left)} upcoming")
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; a line every 10 % in CI logs."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self.tty = sys.stdout.isatty()
+        self.last_decile = -1
+
+    def __call__(self, p: Progress) -> None:
+        total = p.total or p.done
+        share = p.done / total
+        bar = "#" * round(share * self.width)
+        line = (
+            f"  [{bar:<{self.width}}] {p.done}/{total} calls, {p.failed} failed, "
+            f"{p.rate:4.2f}/s, {p.elapsed:5.1f} s"
+        )
+        if self.tty:
+            print("\r" + line, end="\n" if p.done == total else "", flush=True)
+        elif int(share * 10) > self.last_decile:
+            self.last_decile = int(share * 10)
+            print(line, flush=True)
+
+
+async def availability_batch(client: AltegioClient, sandbox: Sandbox, days: int) -> int:
+    print(f"\n2. Availability batch: every team member x {days} days, under the rate limiter")
+    team = await client.online_booking.get_team_members_available_for_booking(location_id=LOCATION)
+    start = sandbox.world.today + dt.timedelta(days=1)
+    jobs = [
+        (int(str(m.id)), (start + dt.timedelta(days=n)).isoformat())
+        for m in team
+        for n in range(days)
+    ]
+
+    async def slots(job: tuple[int, str]) -> int:
+        member_id, day = job
+        found = await client.online_booking.get_time_slots_for_booking(
+            location_id=LOCATION, team_member_id=member_id, date=day
+        )
+        return len(found)
+
+    seen_before = len(sandbox.seen)
+    result = await run_batch(slots, jobs, concurrency=10, on_progress=ProgressBar())
+    served = sandbox.seen[seen_before:]
+    rejected = sum(1 for s in served if s.status == 429)
+    span = served[-1].at - served[0].at if len(served) > 1 else 0.0
+    free = sum(v or 0 for v in result.values)
+    print(f"  calls             {len(jobs)} ({len(result.failures)} failed), {free} free slots")
+    print(f"  wall time         {result.elapsed:.1f} s")
+    print(
+        f"  achieved rate     {len(jobs) / result.elapsed:.2f} req/s overall; "
+        f"{(len(served) - 1) / span if span else 0:.2f} req/s between first and last"
+    )
+    print("  allowed rate      5 req/s in any second, 200 req/min (3.33 req/s sustained)")
+    print(f"  429s seen         {rejected}")
+    return rejected + len(result.failures)
+
+
+async def main(days: int, team_size: int) -> int:
+    retries: list[RetryEvent] = []
     started = time.monotonic()
-    spec = ROOT / "openapi" / "public.yaml"
-    with tempfile.TemporaryDirectory() as logs, prism(spec, Path(logs) / "prism.log") as url:
-        print(f"Prism serving openapi/public.yaml at {url}\nOnline booking flow:")
-        await booking_flow(url)
-    print(f"flow complete in {time.monotonic() - started:.1f}s")
-    return 0
+    with Sandbox(SandboxConfig(team_size=team_size)) as sandbox:
+        print(f"Sandbox (fake Altegio, 5/s + 200/min per IP) on {sandbox.root_url}\n")
+        async with AltegioClient(
+            **sandbox.client_kwargs(), retry=RetryPolicy(on_retry=retries.append)
+        ) as client:
+            await booking_flow(client)
+            problems = await availability_batch(client, sandbox, days)
+    print(f"\nretries: {len(retries)}; total {time.monotonic() - started:.1f} s")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main()))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=10)
+    parser.add_argument("--team-size", type=int, default=6)
+    args = parser.parse_args()
+    raise SystemExit(asyncio.run(main(args.days, args.team_size)))

@@ -9,12 +9,13 @@ def test_exported_members() -> None:
         "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "APIError", "AltegioClient",
         "AltegioConnectionError", "AltegioError", "AltegioRateLimiter", "AltegioTimeoutError",
         "AltegioTransportError", "ApiResponse", "AppointmentOverlapError", "AuthenticationError",
-        "ClientBlacklistedError", "ErrorDetail", "InvalidConfirmationCodeError",
+        "BatchResult", "ClientBlacklistedError", "ErrorDetail", "InvalidConfirmationCodeError",
         "InvalidPhoneError", "InvalidResponseError", "Limiter", "MissingClientNameError",
-        "NoTeamMembersAvailableError", "NotFoundError", "Operation", "PermissionDeniedError",
+        "NoTeamMembersAvailableError", "NotFoundError", "Operation", "Outcome",
+        "PermissionDeniedError", "Progress",
         "RateLimitError", "RetryEvent", "RetryPolicy", "ServerError", "ServiceNotBookableError",
         "SlotUnavailableError", "UnprocessableEntityError", "UsageError", "UserSession",
-        "UserTokenRequiredError",
+        "UserTokenRequiredError", "run_batch",
     }  # fmt: skip
     for name in altegio_async.__all__:
         member = getattr(altegio_async, name)

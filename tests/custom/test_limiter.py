@@ -1,0 +1,182 @@
+"""AltegioRateLimiter under simulated time: window guarantees, budget use, fairness."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+
+from altegio_async import AltegioClient, AltegioRateLimiter, UsageError
+from tests._virtual_time import run_virtual
+
+
+def most_in_any_window(times: list[float], window: float) -> int:
+    """The largest number of times within any half-open window of this length."""
+    times = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while times[start] <= t - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def admit_times(limiter: AltegioRateLimiter, n: int, workers: int) -> list[float]:
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+    remaining = iter(range(n))
+
+    async def worker() -> None:
+        for _ in remaining:
+            await limiter.acquire()
+            times.append(loop.time())
+            await asyncio.sleep(random.uniform(0, 0.05))  # the request itself
+
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return times
+
+
+@pytest.mark.parametrize("workers", [1, 5, 50])
+def test_never_more_than_5_per_second_or_200_per_minute(workers: int) -> None:
+    async def scenario() -> tuple[list[float], float]:
+        limiter = AltegioRateLimiter(margin=0)
+        times = await admit_times(limiter, 1000, workers)
+        return times, limiter.per_minute
+
+    times, _ = run_virtual(scenario())
+    assert len(times) == 1000
+    assert most_in_any_window(times, 1.0) == 5
+    assert 195 <= most_in_any_window(times, 60.0) <= 200
+    # Close to the budget: 1000 requests need (1000 - 5) / (195 / 60) s at best.
+    span = max(times) - min(times)
+    assert span == pytest.approx((1000 - 5) / (195 / 60), rel=0.01)
+
+
+def test_margin_widens_the_windows() -> None:
+    async def scenario() -> list[float]:
+        return await admit_times(AltegioRateLimiter(margin=0.2), 300, 10)
+
+    times = run_virtual(scenario())
+    assert most_in_any_window(times, 1.2) == 5
+    assert 195 <= most_in_any_window(times, 60.2) <= 200
+
+
+def test_a_fresh_limiter_lets_a_burst_of_5_through_at_once() -> None:
+    async def scenario() -> tuple[list[float], AltegioRateLimiter]:
+        limiter = AltegioRateLimiter()
+        return await admit_times(limiter, 6, 6), limiter
+
+    times, limiter = run_virtual(scenario())
+    assert times[:5] == [times[0]] * 5
+    assert times[5] > times[0]
+    assert (limiter.acquired, limiter.delayed) == (6, 1)
+
+
+def test_waiters_are_served_first_come_first_served() -> None:
+    async def scenario() -> list[int]:
+        limiter = AltegioRateLimiter()
+        order: list[int] = []
+
+        async def one(i: int) -> None:
+            await limiter.acquire()
+            order.append(i)
+
+        tasks = []
+        for i in range(40):
+            tasks.append(asyncio.create_task(one(i)))
+            await asyncio.sleep(0)  # each enqueues before the next
+        await asyncio.gather(*tasks)
+        return order
+
+    assert run_virtual(scenario()) == list(range(40))
+
+
+def test_a_cancelled_waiter_consumes_nothing() -> None:
+    async def scenario() -> tuple[list[float], list[float]]:
+        loop = asyncio.get_running_loop()
+
+        async def timeline(cancel: bool) -> list[float]:
+            limiter = AltegioRateLimiter(margin=0)
+            start = loop.time()
+            for _ in range(5):
+                await limiter.acquire()
+            doomed = [asyncio.create_task(limiter.acquire()) for _ in range(10)]
+            await asyncio.sleep(0.1)
+            if cancel:
+                for task in doomed:
+                    task.cancel()
+                await asyncio.gather(*doomed, return_exceptions=True)
+            else:
+                await asyncio.gather(*doomed)
+            admitted = []
+            for _ in range(3):
+                await limiter.acquire()
+                admitted.append(loop.time() - start)
+            return admitted
+
+        return await timeline(cancel=True), await timeline(cancel=False)
+
+    with_cancel, without = run_virtual(scenario())
+    # Cancelled: the next three go as soon as the first burst leaves the window.
+    assert with_cancel[0] == pytest.approx(1.0)
+    assert without[0] > with_cancel[0] + 2  # had the 10 counted, they would wait
+
+
+def test_a_429_pauses_every_caller() -> None:
+    async def scenario() -> list[float]:
+        loop = asyncio.get_running_loop()
+        limiter = AltegioRateLimiter()
+        start = loop.time()
+        waiting = [asyncio.create_task(limiter.acquire()) for _ in range(3)]
+        limiter.pause(30)  # a 429 with Retry-After: 30, seen by one of them
+        await asyncio.gather(*waiting)
+        return [loop.time() - start]
+
+    [elapsed] = run_virtual(scenario())
+    assert elapsed >= 30
+
+
+def test_a_pause_during_a_wait_is_honoured() -> None:
+    async def scenario() -> float:
+        loop = asyncio.get_running_loop()
+        limiter = AltegioRateLimiter(margin=0)
+        for _ in range(5):
+            await limiter.acquire()
+        start = loop.time()
+        task = asyncio.create_task(limiter.acquire())  # would go at +1 s
+        await asyncio.sleep(0.5)
+        limiter.pause(10)
+        await task
+        return loop.time() - start
+
+    assert run_virtual(scenario()) >= 10.5
+
+
+def test_bad_settings_are_refused() -> None:
+    async def scenario() -> None:
+        with pytest.raises(UsageError, match="per_second"):
+            AltegioRateLimiter(per_second=0)
+        with pytest.raises(UsageError, match="per_minute"):
+            AltegioRateLimiter(per_second=5, per_minute=5)
+        with pytest.raises(UsageError, match="bad windows"):
+            AltegioRateLimiter(second=2, minute=1)
+
+    run_virtual(scenario())
+
+
+async def test_clients_of_one_process_share_one_limiter_per_host() -> None:
+    async with (
+        AltegioClient("a", base_url="http://one.example/api/v1") as first,
+        AltegioClient("b", base_url="http://one.example/api/v1") as second,
+        AltegioClient("c", base_url="http://two.example/api/v1") as other_host,
+    ):
+        shared = first._core.limiter("api")
+        assert shared is not None and shared is second._core.limiter("api")
+        assert other_host._core.limiter("api") is not shared
+        assert first.with_user_token("u")._core.limiter("api") is shared
+        own = AltegioRateLimiter()
+        async with AltegioClient("d", base_url="http://one.example/api/v1", limiter=own) as mine:
+            assert mine._core.limiter("api") is own
+        async with AltegioClient("e", rate_limit=False) as unlimited:
+            assert unlimited._core.limiter("api") is None
