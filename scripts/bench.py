@@ -1,0 +1,311 @@
+"""Benchmarks: rate-limit utilisation, burst, per-call overhead, memory at scale.
+
+Every figure is a ratio against a baseline measured in the same run, on the same
+machine, against the same local server, so a noisy machine moves both sides.
+
+1. utilisation: a batch spanning >= 3 minute-windows of a time-compressed strict
+   sandbox (sliding 1 s / 60 s windows, scaled) -> achieved / allowed rate and
+   429s, for AltegioRateLimiter and for two plain aiolimiter set-ups;
+2. burst: 5 concurrent calls on a fresh client -> how many waited on the limiter;
+3. overhead (limiter off): median per-call time of an SDK call vs raw
+   ``httpx.AsyncClient`` and vs the raw generated function, same endpoint;
+4. scale: peak memory of 10,000 calls queued behind the limiter, and of
+   run_batch over 1,000 vs 10,000 items (bounded: the ratio stays near 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiolimiter import AsyncLimiter
+
+from altegio_async import (
+    AltegioClient,
+    AltegioRateLimiter,
+    RateLimitError,
+    RetryPolicy,
+    run_batch,
+)
+from altegio_async.api.dictionaries import get_city_list
+from altegio_async.client import AuthenticatedClient
+from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN, Sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+class PlainLimiter:
+    """aiolimiter as users typically wire it: no window guard, no 429 pause."""
+
+    def __init__(self, *limiters: AsyncLimiter) -> None:
+        self.limiters = limiters
+
+    async def acquire(self) -> None:
+        for limiter in self.limiters:
+            await limiter.acquire()
+
+    def pause(self, seconds: float) -> None:
+        pass
+
+
+# --- 1. utilisation -------------------------------------------------------------------
+
+
+async def utilisation_run(
+    name: str, make_limiter: Callable[[], Any], scale: float, calls: int
+) -> tuple[str, float, int, int]:
+    with sandbox_process("--time-scale", str(scale)) as base:
+        limiter = make_limiter()
+        async with AltegioClient(
+            DEFAULT_PARTNER_TOKEN, base_url=base, limiter=limiter, retry=NO_RETRY
+        ) as client:
+
+            async def one(_: int) -> None:
+                await client.dictionaries.get_city_list()
+
+            result = await run_batch(one, range(calls), concurrency=10)
+    rejected = sum(1 for o in result.failures if isinstance(o.error, RateLimitError))
+    done = calls - len(result.failures)
+    allowed = 200 / (60 * scale)
+    return name, done / result.elapsed / allowed, rejected, done
+
+
+async def utilisation(scale: float, windows: int, margin: float) -> list[str]:
+    calls = 200 * windows + 5
+    configs: list[tuple[str, Callable[[], Any]]] = [
+        (
+            "AltegioRateLimiter",
+            lambda: AltegioRateLimiter(second=1 * scale, minute=60 * scale, margin=margin),
+        ),
+        ("aiolimiter (200, 60)", lambda: PlainLimiter(AsyncLimiter(200, 60 * scale))),
+        ("aiolimiter (5, 1)", lambda: PlainLimiter(AsyncLimiter(5, 1 * scale))),
+        (
+            "aiolimiter (5,1)+(200,60)",
+            lambda: PlainLimiter(AsyncLimiter(5, 1 * scale), AsyncLimiter(200, 60 * scale)),
+        ),
+    ]
+    lines = [
+        f"1. utilisation: {calls} calls, windows compressed x{1 / scale:g} "
+        f"(1 s -> {scale * 1000:g} ms, 60 s -> {60 * scale:g} s), >= {windows} minute-windows; "
+        f"margin {margin * 1000:g} ms",
+        "   (achieved = accepted calls per second; allowed = 200 per minute-window; retries off)",
+    ]
+    for name, make in configs:
+        name, ratio, rejected, done = await utilisation_run(name, make, scale, calls)
+        lines.append(
+            f"   {name:<27} achieved/allowed {ratio:5.3f}   429s {rejected:4d}   ok {done}"
+        )
+    return lines
+
+
+# --- 2. burst ---------------------------------------------------------------------------
+
+
+async def burst() -> list[str]:
+    with Sandbox() as sandbox:
+        limiter = AltegioRateLimiter()
+        async with AltegioClient(**sandbox.client_kwargs(), limiter=limiter) as client:
+            start = time.perf_counter()
+            await asyncio.gather(*(client.dictionaries.get_city_list() for _ in range(5)))
+            wall = time.perf_counter() - start
+            waited_before = limiter.delayed
+            await client.dictionaries.get_city_list()  # the sixth must wait
+    return [
+        f"2. burst: 5 concurrent calls on a fresh client: {waited_before} of 5 waited on the "
+        f"limiter, wall {wall * 1000:.1f} ms; the 6th call waited "
+        f"{limiter.total_wait:.3f} s (the 1 s window)"
+    ]
+
+
+# --- 3. overhead ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def sandbox_process(*args: str) -> Iterator[str]:
+    """The sandbox in a process of its own (no GIL shared with the client); its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "altegio_async.sandbox", "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(base + "/countries", timeout=0.2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        time.sleep(60 * float(args[1]) if args[:1] == ("--time-scale",) else 0)  # fresh windows
+        yield base
+    finally:
+        server.terminate()
+        server.wait()
+
+
+async def timed(fn: Callable[[], Awaitable[object]], n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        await fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+async def overhead(rounds: int, per_round: int) -> list[str]:
+    with sandbox_process("--no-rate-limit") as base:
+        headers = {
+            "Accept": "application/vnd.api.v2+json",
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {DEFAULT_PARTNER_TOKEN}",
+        }
+        raw = httpx.AsyncClient(headers=headers)
+        generated = AuthenticatedClient(base_url=base, token=DEFAULT_PARTNER_TOKEN, headers=headers)
+        sdk = AltegioClient(DEFAULT_PARTNER_TOKEN, base_url=base, rate_limit=False)
+
+        async def raw_call() -> object:
+            return (await raw.get(base + "/cities")).json()
+
+        async def generated_call() -> object:
+            return await get_city_list.asyncio(client=generated)
+
+        async def sdk_call() -> object:
+            return await sdk.dictionaries.get_city_list()
+
+        samples: dict[str, list[float]] = {"raw": [], "generated": [], "sdk": []}
+        calls = {"raw": raw_call, "generated": generated_call, "sdk": sdk_call}
+        for fn in calls.values():
+            await timed(fn, 50)  # warm up connections and caches
+        for _ in range(rounds):  # interleaved, so drift hits all three alike
+            for name, fn in calls.items():
+                samples[name] += await timed(fn, per_round)
+        await raw.aclose()
+        await sdk.aclose()
+        await generated.get_async_httpx_client().aclose()
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    n = rounds * per_round
+    return [
+        f"3. overhead, limiter off, {n} calls each, server in its own process, median per call:",
+        f"   raw httpx {med['raw'] * 1e6:7.0f} us   generated function "
+        f"{med['generated'] * 1e6:7.0f} us   SDK {med['sdk'] * 1e6:7.0f} us",
+        f"   SDK / raw httpx = {med['sdk'] / med['raw']:.3f} (target <= 1.3)   "
+        f"SDK / generated = {med['sdk'] / med['generated']:.3f} (target <= 1.1)",
+    ]
+
+
+# --- 4. scale ---------------------------------------------------------------------------
+
+
+def ok_transport() -> httpx.MockTransport:
+    body = b'{"success": true, "data": [{"id": 1, "country_id": 1, "title": "X"}], "meta": []}'
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    return httpx.MockTransport(reply)
+
+
+async def queued_peak(n: int) -> tuple[int, int]:
+    """Peak traced memory with n calls waiting on a paused limiter, and after they finish."""
+    limiter = AltegioRateLimiter()
+    http = httpx.AsyncClient(transport=ok_transport())
+    async with AltegioClient("t", limiter=limiter, http_client=http, retry=NO_RETRY) as client:
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        limiter.pause(3600)  # everything queues
+        tasks = [asyncio.create_task(client.dictionaries.get_city_list()) for _ in range(n)]
+        await asyncio.sleep(0.05)
+        queued = tracemalloc.get_traced_memory()[0] - base
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)  # (gather would keep every task alive in its result)
+        del tasks
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0] - base
+        tracemalloc.stop()
+    await http.aclose()
+    return queued, after
+
+
+async def batch_peak(n: int) -> int:
+    http = httpx.AsyncClient(transport=ok_transport())
+    async with AltegioClient("t", rate_limit=False, http_client=http, retry=NO_RETRY) as client:
+
+        async def one(_: int) -> int:
+            return len(await client.dictionaries.get_city_list())
+
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        await run_batch(one, range(n), concurrency=10)
+        peak = tracemalloc.get_traced_memory()[1] - base
+        tracemalloc.stop()
+    await http.aclose()
+    return peak
+
+
+async def scale() -> list[str]:
+    queued, after = await queued_peak(10_000)
+    small, large = await batch_peak(1_000), await batch_peak(10_000)
+    return [
+        f"4. scale: 10,000 calls queued behind a paused limiter: {queued / 1e6:.1f} MB "
+        f"({queued / 10_000 / 1024:.1f} KiB per waiting call); after cancelling them all: "
+        f"{after / 1e6:.2f} MB",
+        f"   run_batch peak memory: 1,000 items {small / 1e6:.2f} MB, 10,000 items "
+        f"{large / 1e6:.2f} MB -> ratio {large / small:.2f} for 10x the items "
+        "(results list only; tasks stay at the concurrency)",
+    ]
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(f"altegio-async benchmarks (python {sys.version.split()[0]}, {os.cpu_count()} cpus)\n")
+    sections: list[Callable[[], Awaitable[list[str]]]] = [
+        lambda: utilisation(args.scale, args.windows, args.margin),
+        burst,
+        lambda: overhead(args.rounds, args.per_round),
+        scale,
+    ]
+    for number, section in enumerate(sections, 1):
+        if args.only and int(args.only) != number:
+            continue
+        for line in await section():
+            print(line, flush=True)
+        print()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.1, help="time compression of windows")
+    parser.add_argument("--windows", type=int, default=3, help="minute-windows to span")
+    parser.add_argument(
+        "--margin",
+        type=float,
+        default=0.05,
+        help="limiter margin (s), unscaled: loopback's connection-setup skew is ~30 ms",
+    )
+    parser.add_argument("--only", choices=["1", "2", "3", "4"], help="run one section")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--per-round", type=int, default=100)
+    asyncio.run(main(parser.parse_args()))
