@@ -33,7 +33,7 @@ class AuthorizeOnlineBookingUserResponse201:
     login: str | Unset = UNSET
     name: str | Unset = UNSET
     phone: str | Unset = UNSET
-    user_token: str | Unset = UNSET
+    user_token: str | Unset = _attrs_field(default=UNSET, repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ class HandleVoipIntegrationEventCallNotification:
     """
 
     command: str
-    crm_token: str
+    crm_token: str = _attrs_field(repr=False)
     diversion: str
     phone: str
     type_: str

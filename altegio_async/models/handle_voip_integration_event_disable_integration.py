@@ -22,7 +22,7 @@ class HandleVoipIntegrationEventDisableIntegration:
     """
 
     command: str
-    crm_token: str
+    crm_token: str = _attrs_field(repr=False)
     type_: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

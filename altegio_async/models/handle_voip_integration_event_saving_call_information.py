@@ -32,7 +32,7 @@ class HandleVoipIntegrationEventSavingCallInformation:
     """
 
     command: str
-    crm_token: str
+    crm_token: str = _attrs_field(repr=False)
     diversion: str
     phone: str
     type_: str

@@ -20,7 +20,7 @@ class LogInWithPhoneNumberAndCodeResponse201:
         user_token (str | Unset): User_token of the user Example: wec23fh8cDfFV4432fc352456.
     """
 
-    user_token: str | Unset = UNSET
+    user_token: str | Unset = _attrs_field(default=UNSET, repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -25,7 +25,7 @@ class MarketplaceNotificationSettingsRedirectCallbackBody:
 
     application_id: int
     salon_id: int
-    api_key: str | Unset = UNSET
+    api_key: str | Unset = _attrs_field(default=UNSET, repr=False)
     webhook_urls: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -29,7 +29,7 @@ class MarketplaceWebhookEvent:
 
     application_id: int
     event: MarketplaceWebhookEventEvent
-    partner_token: str
+    partner_token: str = _attrs_field(repr=False)
     salon_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -21,8 +21,8 @@ class UpdateBookingUserPasswordBody:
         old_password (str | Unset): Current Password Example: qwerty123.
     """
 
-    new_password: str | Unset = UNSET
-    old_password: str | Unset = UNSET
+    new_password: str | Unset = _attrs_field(default=UNSET, repr=False)
+    old_password: str | Unset = _attrs_field(default=UNSET, repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

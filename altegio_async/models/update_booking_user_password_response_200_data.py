@@ -24,7 +24,7 @@ class UpdateBookingUserPasswordResponse200Data:
         user_token (str | Unset): New User-token of the user Example: 4de9d8cc108c0.
     """
 
-    user_token: str | Unset = UNSET
+    user_token: str | Unset = _attrs_field(default=UNSET, repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
