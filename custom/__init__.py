@@ -36,6 +36,13 @@ from ._limiter import AltegioRateLimiter, Limiter
 from ._operation import Operation
 from ._response import ApiResponse
 from ._retry import RetryEvent, RetryPolicy
+from ._webhook_receiver import WebhookReceiver
+from ._webhooks import (
+    UnknownWebhookEvent,
+    WebhookPayloadError,
+    parse_webhook,
+    verify_partner_token,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -70,11 +77,16 @@ __all__ = [
     "ServerError",
     "ServiceNotBookableError",
     "SlotUnavailableError",
+    "UnknownWebhookEvent",
     "UnprocessableEntityError",
     "UsageError",
     "UserSession",
     "UserTokenRequiredError",
+    "WebhookPayloadError",
+    "WebhookReceiver",
+    "parse_webhook",
     "run_batch",
+    "verify_partner_token",
 ]
 
 # Tracebacks and reprs read altegio_async.SlotUnavailableError, the name users import.

@@ -15,7 +15,8 @@ def test_exported_members() -> None:
         "PermissionDeniedError", "Progress",
         "RateLimitError", "RetryEvent", "RetryPolicy", "ServerError", "ServiceNotBookableError",
         "SlotUnavailableError", "UnprocessableEntityError", "UsageError", "UserSession",
-        "UserTokenRequiredError", "run_batch",
+        "UserTokenRequiredError", "run_batch", "UnknownWebhookEvent", "WebhookPayloadError",
+        "WebhookReceiver", "parse_webhook", "verify_partner_token",
     }  # fmt: skip
     for name in altegio_async.__all__:
         member = getattr(altegio_async, name)

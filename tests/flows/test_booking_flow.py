@@ -131,3 +131,24 @@ async def test_unknown_record_is_not_found(client: AltegioClient) -> None:
         await session.online_booking.get_online_booking_details(
             location_id=LOCATION, record_id=999, record_hash="nope"
         )
+
+
+async def test_webhook_settings_round_trip(client: AltegioClient) -> None:
+    from altegio_async.models import UpdateEventNotificationSettingsBody
+
+    session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
+    hooks = session.webhooks
+    before = await hooks.get_event_notification_settings(location_id=LOCATION)
+    assert (before.urls, before.record) == ([], 0)
+    body = UpdateEventNotificationSettingsBody(
+        active=1, urls=["https://example.test/altegio/4f0c2b9e"], record=1, client=1
+    )
+    await hooks.update_event_notification_settings(location_id=LOCATION, body=body)
+    after = await hooks.get_event_notification_settings(location_id=LOCATION)
+    assert (after.urls, after.active, after.record, after.client, after.service) == (
+        ["https://example.test/altegio/4f0c2b9e"],
+        1,
+        1,
+        1,
+        0,
+    )

@@ -1,0 +1,178 @@
+"""Webhook payloads from Altegio, parsed into the models generated from the spec.
+
+::
+
+    event = parse_webhook(body)          # bytes, str or an already-decoded dict
+    match event:
+        case RecordEvent(status="create"):
+            ...
+        case MarketplaceWebhookEvent():
+            verify_partner_token(event, PARTNER_TOKEN)   # constant-time
+        case UnknownWebhookEvent():
+            store(event.payload)          # a resource this SDK version does not know
+
+Dispatch is on ``resource`` (``{company_id, resource, resource_id, status, data}``
+events) or on ``event`` (the marketplace's ``uninstall``/``freeze``).  The table is
+read from the generated models, so a webhook added to the spec is picked up by the
+next ``make generate``.  Design:
+
+- an unknown ``resource`` is not an error: Altegio adds resource types, and a
+  receiver must not fail on them; you get ``UnknownWebhookEvent`` with the whole
+  payload;
+- a payload that is not JSON, not an object, or claims a known resource but does
+  not fit its model raises ``WebhookPayloadError`` (an ``AltegioError``), which
+  keeps the payload in ``.payload`` so nothing is lost;
+- unknown fields are kept (``additional_properties``) and survive ``to_dict()``.
+
+Altegio signs none of these requests.  Only the marketplace event carries a
+secret (``partner_token``); protect the other endpoints with a secret path and an
+IP allow-list (see ``WebhookReceiver``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import importlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from .. import models
+from ..models import MarketplaceWebhookEvent
+from ._errors import AltegioError
+
+ENVELOPE_KEYS = frozenset({"company_id", "resource", "resource_id", "status", "data"})
+SNIPPET_CHARS = 200
+
+
+class WebhookPayloadError(AltegioError, ValueError):
+    """A webhook body that cannot be read as the event it claims to be.
+
+    ``payload`` is the decoded JSON (or the raw text when it is not JSON), so the
+    event can still be stored; ``resource`` is what the payload claimed, if anything.
+    """
+
+    def __init__(self, message: str, *, payload: Any, resource: str | None = None) -> None:
+        super().__init__(message)
+        self.payload = payload
+        self.resource = resource
+
+
+@attrs.frozen
+class UnknownWebhookEvent:
+    """An event whose ``resource`` this version does not model; ``payload`` is all of it."""
+
+    payload: Mapping[str, Any] = attrs.field(repr=False)
+    resource: str | None = None
+    status: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.payload)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@functools.cache
+def event_models() -> Mapping[str, type[Any]]:
+    """``resource`` value -> generated model, for every ``<Name>Event`` with a resource enum."""
+    table: dict[str, type[Any]] = {}
+    for name in models.__all__:
+        if not name.endswith("Event"):
+            continue
+        cls = getattr(models, name)
+        fields = {f.name for f in attrs.fields(cls)} if attrs.has(cls) else set()
+        if not ENVELOPE_KEYS <= fields:
+            continue
+        module = f"{models.__name__}.{_snake(name)}_resource"
+        values = getattr(importlib.import_module(module), f"{_snake(name).upper()}_RESOURCE_VALUES")
+        for value in values:
+            table[value] = cls
+    return table
+
+
+def _decode(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(body, Mapping):
+        return body
+    if isinstance(body, bytes | bytearray):
+        try:
+            body = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            raise WebhookPayloadError("webhook body is not UTF-8", payload=body) from None
+    if not isinstance(body, str):
+        raise WebhookPayloadError(
+            f"webhook body must be bytes, str or a mapping, not {type(body).__name__}",
+            payload=body,
+        )
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:
+        raise WebhookPayloadError(
+            f"webhook body is not JSON ({exc}): {body[:SNIPPET_CHARS]!r}", payload=body
+        ) from None
+    if not isinstance(payload, dict):
+        raise WebhookPayloadError(
+            f"webhook body must be a JSON object, got {type(payload).__name__}", payload=payload
+        )
+    return payload
+
+
+def parse_webhook(body: bytes | str | Mapping[str, Any]) -> Any:
+    """The typed event for a webhook body: a generated ``*Event`` model,
+    ``MarketplaceWebhookEvent`` or ``UnknownWebhookEvent``.
+
+    Raises ``WebhookPayloadError`` for bodies that are not a JSON object or do not
+    fit the model their ``resource`` names.
+    """
+    payload = _decode(body)
+    if "event" in payload and "resource" not in payload:
+        return _build(MarketplaceWebhookEvent, payload, "marketplace")
+    resource = payload.get("resource")
+    if not isinstance(resource, str):
+        raise WebhookPayloadError(
+            "webhook payload has neither a string 'resource' nor an 'event'", payload=payload
+        )
+    model = event_models().get(resource)
+    if model is None:
+        status = payload.get("status")
+        return UnknownWebhookEvent(payload, resource, status if isinstance(status, str) else None)
+    return _build(model, payload, resource)
+
+
+def _build(model: type[Any], payload: Mapping[str, Any], resource: str) -> Any:
+    try:
+        return model.from_dict(dict(payload))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, KeyError):
+            problem = f"missing field {exc}"
+        elif model is MarketplaceWebhookEvent:  # its values include the partner token
+            problem = type(exc).__name__
+        else:
+            problem = f"{type(exc).__name__}: {str(exc)[:SNIPPET_CHARS]}"
+        raise WebhookPayloadError(
+            f"webhook payload does not fit {model.__name__} ({problem})",
+            payload=payload,
+            resource=resource,
+        ) from None
+
+
+def verify_partner_token(event: MarketplaceWebhookEvent, partner_token: str) -> bool:
+    """Whether a marketplace event carries your partner token (constant-time compare)."""
+    sent = event.partner_token
+    if not isinstance(sent, str) or not partner_token:
+        return False
+    return hmac.compare_digest(sent.encode(), partner_token.encode())
+
+
+__all__ = [
+    "UnknownWebhookEvent",
+    "WebhookPayloadError",
+    "event_models",
+    "parse_webhook",
+    "verify_partner_token",
+]

@@ -1,0 +1,210 @@
+"""parse_webhook: every documented payload, unknown fields kept, fuzzed input, origin checks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from altegio_async import (
+    AltegioError,
+    UnknownWebhookEvent,
+    WebhookPayloadError,
+    parse_webhook,
+    verify_partner_token,
+)
+from altegio_async.custom._webhooks import event_models
+from altegio_async.models import MarketplaceWebhookEvent, RecordEvent, ScheduleEvent
+from tests.examples import normalized, vendored
+
+PARTNER = "partner-secret-0123456789"
+
+
+def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        node: Any = normalized()
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def full_example(schema: dict[str, Any], depth: int = 0) -> Any:
+    """A value for every property of the schema, the documented example where there is one."""
+    schema = resolve(schema)
+    if "example" in schema and depth > 0:
+        return schema["example"]
+    for union in ("oneOf", "anyOf"):
+        if schema.get(union):
+            return full_example(schema[union][0], depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or "properties" in schema:
+        return {k: full_example(v, depth + 1) for k, v in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        items = schema.get("items")
+        return [full_example(items, depth + 1)] if items else []
+    if "enum" in schema:
+        return schema["enum"][0]
+    return {"integer": 7, "number": 7.5, "boolean": True, "null": None}.get(str(kind), "text")
+
+
+def documented_webhooks() -> list[tuple[str, dict[str, Any]]]:
+    """(model name, request-body schema) for every webhook in the vendored Developer spec."""
+    spec = vendored()["developers"]
+    found = []
+    for name, item in spec["webhooks"].items():
+        found.append((name, item["post"]["requestBody"]["content"]["application/json"]["schema"]))
+    marketplace = spec["paths"]["/marketplace_webhook"]["post"]["requestBody"]
+    found.append(("MarketplaceWebhookEvent", marketplace["content"]["application/json"]["schema"]))
+    return found
+
+
+CASES = [
+    pytest.param(name, resource, status, schema, id=f"{name}-{resource}-{status}")
+    for name, schema in documented_webhooks()
+    for resource in (schema["properties"].get("resource", {}).get("enum") or [None])
+    for status in (schema["properties"].get("status", {}).get("enum") or [None])
+]
+
+
+def test_every_documented_webhook_has_a_model() -> None:
+    assert len(documented_webhooks()) == 12
+    modelled = {cls.__name__ for cls in event_models().values()} | {"MarketplaceWebhookEvent"}
+    assert modelled == {name for name, _ in documented_webhooks()}
+
+
+@pytest.mark.parametrize(("name", "resource", "status", "schema"), CASES)
+def test_documented_payload_parses_and_round_trips(
+    name: str, resource: str | None, status: str | None, schema: dict[str, Any]
+) -> None:
+    payload = full_example(schema)
+    if resource is not None:
+        payload.update(resource=resource, status=status)
+    payload["added_later"] = {"by": "Altegio"}  # unknown fields survive
+    if isinstance(payload.get("data"), dict):
+        payload["data"]["new_field"] = [1, 2]
+    for body in (json.dumps(payload).encode(), json.dumps(payload), payload):
+        event = parse_webhook(body)
+        assert type(event).__name__ == name
+        assert event.to_dict() == payload
+
+
+def test_unknown_resource_keeps_everything() -> None:
+    payload = {
+        "company_id": 1,
+        "resource": "gift_card",
+        "resource_id": 9,
+        "status": "create",
+        "data": {"amount": 50},
+    }
+    event = parse_webhook(json.dumps(payload))
+    assert isinstance(event, UnknownWebhookEvent)
+    assert (event.resource, event.status, event.to_dict()) == ("gift_card", "create", payload)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"{not json", "not JSON"),
+        (b"\xff\xfe", "not UTF-8"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"company_id": 1}', "neither a string 'resource' nor an 'event'"),
+        (
+            '{"resource": "record", "status": "create", "resource_id": 1, "company_id": 1, '
+            '"data": "oops"}',
+            "does not fit RecordEvent",
+        ),
+        (
+            '{"resource": "record", "status": "create", "resource_id": 1, "data": {}}',
+            "missing field 'company_id'",
+        ),
+        (
+            '{"resource": "record", "status": "restored", "resource_id": 1, "company_id": 1, '
+            '"data": {}}',
+            "does not fit RecordEvent",
+        ),
+    ],
+)
+def test_bad_payloads_raise_the_sdk_error(body: bytes | str, message: str) -> None:
+    with pytest.raises(WebhookPayloadError, match=message) as caught:
+        parse_webhook(body)
+    assert isinstance(caught.value, AltegioError) and caught.value.payload is not None
+
+
+def test_partner_token_check_and_secrecy() -> None:
+    event = parse_webhook(
+        {"salon_id": 1, "application_id": 2, "event": "freeze", "partner_token": PARTNER}
+    )
+    assert isinstance(event, MarketplaceWebhookEvent)
+    assert verify_partner_token(event, PARTNER)
+    assert not verify_partner_token(event, PARTNER[:-1] + "X")
+    assert not verify_partner_token(event, "")
+    assert PARTNER not in repr(event)
+    with pytest.raises(WebhookPayloadError) as caught:
+        parse_webhook(
+            {"salon_id": "x", "application_id": 2, "event": "nope", "partner_token": PARTNER}
+        )
+    assert PARTNER not in str(caught.value)
+
+
+def test_schedule_event_data_is_a_list() -> None:
+    event = parse_webhook(
+        {"company_id": 1, "resource": "schedule", "resource_id": 5, "status": "update", "data": []}
+    )
+    assert isinstance(event, ScheduleEvent) and event.data == []
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=200) | st.text(max_size=200) | JSON.map(json.dumps))
+def test_fuzzed_bodies_raise_only_sdk_errors(body: bytes | str) -> None:
+    try:
+        parse_webhook(body)
+    except AltegioError:
+        pass
+
+
+RECORD = full_example(dict(documented_webhooks())["RecordEvent"])
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(sorted(event_models())),
+    st.sampled_from(["company_id", "resource_id", "status", "data", "data.id", "data.services"]),
+    JSON,
+)
+def test_fuzzed_fields_of_real_payloads_raise_only_sdk_errors(
+    resource: str, field: str, value: Any
+) -> None:
+    payload = json.loads(json.dumps({**RECORD, "resource": resource, "status": "create"}))
+    if "." in field:
+        outer, inner = field.split(".")
+        if isinstance(payload.get(outer), dict):
+            payload[outer][inner] = value
+    else:
+        payload[field] = value
+    try:
+        event = parse_webhook(payload)
+    except WebhookPayloadError as exc:
+        assert exc.payload == payload
+    else:
+        assert event.to_dict()["resource"] == resource
+
+
+def test_record_event_fields_are_typed() -> None:
+    event = parse_webhook(RECORD)
+    assert isinstance(event, RecordEvent)
+    assert event.data.id == RECORD["data"]["id"]
