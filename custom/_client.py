@@ -54,6 +54,18 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
+def build_request(operation: Operation, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The generated request builder's output; its crashes on bad arguments become UsageError."""
+    try:
+        return build()
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        # e.g. a dict passed as body (no .to_dict), a str where a datetime belongs
+        raise UsageError(
+            f"{operation.operation_id}: invalid arguments ({type(exc).__name__}: {exc}); "
+            "pass the types in the signature, e.g. the generated body model"
+        ) from None
+
+
 class _Core:
     """What every view of one client shares: pool, limiters, settings, secrets."""
 
@@ -78,6 +90,38 @@ class _Core:
         self._limiter = limiter
         self._rate_limit = rate_limit
         self._limiters: dict[Server, Limiter] = {}
+        self._orphans: set[asyncio.Future[httpx.Response]] = set()
+
+    async def exchange(self, **request: Any) -> httpx.Response:
+        """One HTTP exchange that a cancelled caller abandons instead of interrupting.
+
+        httpcore 1.0 can leak a pool slot for good when a request is cancelled
+        while it waits for, or sets up, a connection (encode/httpcore#1093), and a
+        service that cancels enough calls ends in PoolTimeout.  So the caller's
+        cancellation is immediate, but the exchange runs to its end (bounded by
+        the timeout) in the background and its outcome is dropped.
+        """
+        exchange = asyncio.ensure_future(self.http.request(**request))
+        try:
+            return await asyncio.shield(exchange)
+        except asyncio.CancelledError:
+            if not exchange.done():
+                self._orphans.add(exchange)
+                exchange.add_done_callback(self._forget)
+            raise
+
+    def _forget(self, exchange: asyncio.Future[httpx.Response]) -> None:
+        self._orphans.discard(exchange)
+        if not exchange.cancelled():
+            exchange.exception()  # retrieved: no "exception was never retrieved"
+
+    async def close(self) -> None:
+        orphans = list(self._orphans)
+        for exchange in orphans:
+            exchange.cancel()
+        await asyncio.gather(*orphans, return_exceptions=True)
+        if self.owns_http:
+            await self.http.aclose()
 
     def limiter(self, server: Server) -> Limiter | None:
         """Created on first use, inside the running loop, never at import time."""
@@ -135,13 +179,14 @@ class _BaseClient(Resources):
     async def call(
         self,
         operation: Operation,
-        request: dict[str, Any],
+        build: Callable[[], dict[str, Any]],
         parse: Callable[[Any], T],
         *,
         timeout: float | httpx.Timeout | Unset | None,
     ) -> ApiResponse[T]:
         if operation.requires_user_token and not self._user_token:
             raise UserTokenRequiredError(operation.operation_id)
+        request = build_request(operation, build)
         user_token = self._user_token if operation.requires_user_token else None
         auth = AltegioAuth(self._core.partner_token, user_token)
         url = self._core.base_urls[operation.server] + request["url"]
@@ -181,10 +226,11 @@ class _BaseClient(Resources):
             error: AltegioConnectionError | AltegioTimeoutError | None = None
             if limiter is not None:
                 await limiter.acquire()
+            sent_at = time.monotonic()
             try:
-                response = await self._core.http.request(
-                    request["method"],
-                    url,
+                response = await self._core.exchange(
+                    method=request["method"],
+                    url=url,
                     params=request.get("params"),
                     json=request.get("json"),
                     headers=request.get("headers"),
@@ -202,7 +248,8 @@ class _BaseClient(Resources):
                     "%s -> %s in %.3fs",
                     operation,
                     response.status_code,
-                    response.elapsed.total_seconds(),
+                    # Not response.elapsed: injected transports may never set it.
+                    time.monotonic() - sent_at,
                 )
                 status = response.status_code
                 if status == 429:
@@ -300,8 +347,8 @@ class AltegioClient(_BaseClient):
         super().__init__(core, user_token)
 
     async def aclose(self) -> None:
-        if self._core.owns_http:
-            await self._core.http.aclose()
+        """Close the pool (if this client made it) and drop exchanges left by cancelled calls."""
+        await self._core.close()
 
     async def __aenter__(self) -> Self:
         return self

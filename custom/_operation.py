@@ -50,7 +50,7 @@ class Caller(Protocol):
     async def call(
         self,
         operation: Operation,
-        request: dict[str, Any],
+        request: Callable[[], dict[str, Any]],
         parse: Callable[[Any], T],
         *,
         timeout: float | httpx.Timeout | Unset | None,

@@ -106,11 +106,10 @@ async def test_prism_rejects_a_request_that_breaks_the_spec(
     prism_urls: dict[str, str], transport: AcceptJsonToo
 ) -> None:
     """The contract test can fail: a non-numeric location_id is refused."""
-    from altegio_async.api.online_booking import get_services_available_for_booking as mod
-
     client = client_for(prism_urls["public"], transport)
-    request = mod._get_kwargs(location_id="not-a-number")  # type: ignore[arg-type]
     with pytest.raises(UnprocessableEntityError) as caught:
-        await client.call(mod.OPERATION, request, mod._parse_success, timeout=5.0)
+        await client.online_booking.get_services_available_for_booking(
+            location_id="not-a-number"  # type: ignore[arg-type]
+        )
     await client._core.http.aclose()
     assert "Invalid request" in caught.value.body

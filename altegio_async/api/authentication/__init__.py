@@ -2,6 +2,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``authentication``: ``client.authentication``."""
 
+import functools
+
 import httpx
 
 from ...custom._operation import Caller
@@ -51,7 +53,8 @@ class Authentication:
         """
         response = await self._caller.call(
             _authorize_online_booking_user.OPERATION,
-            _authorize_online_booking_user._get_kwargs(
+            functools.partial(
+                _authorize_online_booking_user._get_kwargs,
                 body=body,
             ),
             _authorize_online_booking_user._parse_success,
@@ -82,7 +85,8 @@ class Authentication:
         """
         response = await self._caller.call(
             _log_in_with_phone_number_and_code.OPERATION,
-            _log_in_with_phone_number_and_code._get_kwargs(
+            functools.partial(
+                _log_in_with_phone_number_and_code._get_kwargs,
                 body=body,
             ),
             _log_in_with_phone_number_and_code._parse_success,
@@ -115,7 +119,8 @@ class Authentication:
         """
         response = await self._caller.call(
             _send_booking_verification_code.OPERATION,
-            _send_booking_verification_code._get_kwargs(
+            functools.partial(
+                _send_booking_verification_code._get_kwargs,
                 location_id=location_id,
                 body=body,
             ),
@@ -161,7 +166,8 @@ class AuthenticationWithRawResponse:
         """
         return await self._caller.call(
             _authorize_online_booking_user.OPERATION,
-            _authorize_online_booking_user._get_kwargs(
+            functools.partial(
+                _authorize_online_booking_user._get_kwargs,
                 body=body,
             ),
             _authorize_online_booking_user._parse_success,
@@ -191,7 +197,8 @@ class AuthenticationWithRawResponse:
         """
         return await self._caller.call(
             _log_in_with_phone_number_and_code.OPERATION,
-            _log_in_with_phone_number_and_code._get_kwargs(
+            functools.partial(
+                _log_in_with_phone_number_and_code._get_kwargs,
                 body=body,
             ),
             _log_in_with_phone_number_and_code._parse_success,
@@ -223,7 +230,8 @@ class AuthenticationWithRawResponse:
         """
         return await self._caller.call(
             _send_booking_verification_code.OPERATION,
-            _send_booking_verification_code._get_kwargs(
+            functools.partial(
+                _send_booking_verification_code._get_kwargs,
                 location_id=location_id,
                 body=body,
             ),

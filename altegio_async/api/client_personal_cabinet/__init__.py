@@ -2,6 +2,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``client_personal_cabinet``: ``client.client_personal_cabinet``."""
 
+import functools
+
 import httpx
 
 from ...custom._operation import Caller
@@ -49,7 +51,8 @@ class ClientPersonalCabinet:
         """
         response = await self._caller.call(
             _delete_user_appointment.OPERATION,
-            _delete_user_appointment._get_kwargs(
+            functools.partial(
+                _delete_user_appointment._get_kwargs,
                 record_id=record_id,
                 record_hash=record_hash,
             ),
@@ -73,7 +76,9 @@ class ClientPersonalCabinet:
         """
         response = await self._caller.call(
             _get_booking_user.OPERATION,
-            _get_booking_user._get_kwargs(),
+            functools.partial(
+                _get_booking_user._get_kwargs,
+            ),
             _get_booking_user._parse_success,
             timeout=timeout,
         )
@@ -98,7 +103,8 @@ class ClientPersonalCabinet:
         """
         response = await self._caller.call(
             _get_feedback_form_status.OPERATION,
-            _get_feedback_form_status._get_kwargs(
+            functools.partial(
+                _get_feedback_form_status._get_kwargs,
                 record_token=record_token,
             ),
             _get_feedback_form_status._parse_success,
@@ -213,7 +219,8 @@ class ClientPersonalCabinet:
         """
         response = await self._caller.call(
             _get_user_appointment_list.OPERATION,
-            _get_user_appointment_list._get_kwargs(
+            functools.partial(
+                _get_user_appointment_list._get_kwargs,
                 record_id=record_id,
                 record_hash=record_hash,
             ),
@@ -247,7 +254,8 @@ class ClientPersonalCabinet:
         """
         response = await self._caller.call(
             _send_phone_update_verification_code.OPERATION,
-            _send_phone_update_verification_code._get_kwargs(
+            functools.partial(
+                _send_phone_update_verification_code._get_kwargs,
                 company_id=company_id,
                 group_id=group_id,
                 phone=phone,
@@ -278,7 +286,8 @@ class ClientPersonalCabinet:
         """
         response = await self._caller.call(
             _submit_feedback_form.OPERATION,
-            _submit_feedback_form._get_kwargs(
+            functools.partial(
+                _submit_feedback_form._get_kwargs,
                 record_token=record_token,
                 body=body,
             ),
@@ -313,7 +322,8 @@ class ClientPersonalCabinet:
         """
         response = await self._caller.call(
             _update_booking_user.OPERATION,
-            _update_booking_user._get_kwargs(
+            functools.partial(
+                _update_booking_user._get_kwargs,
                 body=body,
             ),
             _update_booking_user._parse_success,
@@ -344,7 +354,8 @@ class ClientPersonalCabinet:
         """
         response = await self._caller.call(
             _update_booking_user_password.OPERATION,
-            _update_booking_user_password._get_kwargs(
+            functools.partial(
+                _update_booking_user_password._get_kwargs,
                 body=body,
             ),
             _update_booking_user_password._parse_success,
@@ -382,7 +393,8 @@ class ClientPersonalCabinetWithRawResponse:
         """
         return await self._caller.call(
             _delete_user_appointment.OPERATION,
-            _delete_user_appointment._get_kwargs(
+            functools.partial(
+                _delete_user_appointment._get_kwargs,
                 record_id=record_id,
                 record_hash=record_hash,
             ),
@@ -405,7 +417,9 @@ class ClientPersonalCabinetWithRawResponse:
         """
         return await self._caller.call(
             _get_booking_user.OPERATION,
-            _get_booking_user._get_kwargs(),
+            functools.partial(
+                _get_booking_user._get_kwargs,
+            ),
             _get_booking_user._parse_success,
             timeout=timeout,
         )
@@ -429,7 +443,8 @@ class ClientPersonalCabinetWithRawResponse:
         """
         return await self._caller.call(
             _get_feedback_form_status.OPERATION,
-            _get_feedback_form_status._get_kwargs(
+            functools.partial(
+                _get_feedback_form_status._get_kwargs,
                 record_token=record_token,
             ),
             _get_feedback_form_status._parse_success,
@@ -543,7 +558,8 @@ class ClientPersonalCabinetWithRawResponse:
         """
         return await self._caller.call(
             _get_user_appointment_list.OPERATION,
-            _get_user_appointment_list._get_kwargs(
+            functools.partial(
+                _get_user_appointment_list._get_kwargs,
                 record_id=record_id,
                 record_hash=record_hash,
             ),
@@ -576,7 +592,8 @@ class ClientPersonalCabinetWithRawResponse:
         """
         return await self._caller.call(
             _send_phone_update_verification_code.OPERATION,
-            _send_phone_update_verification_code._get_kwargs(
+            functools.partial(
+                _send_phone_update_verification_code._get_kwargs,
                 company_id=company_id,
                 group_id=group_id,
                 phone=phone,
@@ -606,7 +623,8 @@ class ClientPersonalCabinetWithRawResponse:
         """
         return await self._caller.call(
             _submit_feedback_form.OPERATION,
-            _submit_feedback_form._get_kwargs(
+            functools.partial(
+                _submit_feedback_form._get_kwargs,
                 record_token=record_token,
                 body=body,
             ),
@@ -640,7 +658,8 @@ class ClientPersonalCabinetWithRawResponse:
         """
         return await self._caller.call(
             _update_booking_user.OPERATION,
-            _update_booking_user._get_kwargs(
+            functools.partial(
+                _update_booking_user._get_kwargs,
                 body=body,
             ),
             _update_booking_user._parse_success,
@@ -670,7 +689,8 @@ class ClientPersonalCabinetWithRawResponse:
         """
         return await self._caller.call(
             _update_booking_user_password.OPERATION,
-            _update_booking_user_password._get_kwargs(
+            functools.partial(
+                _update_booking_user_password._get_kwargs,
                 body=body,
             ),
             _update_booking_user_password._parse_success,

@@ -2,6 +2,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``dictionaries``: ``client.dictionaries``."""
 
+import functools
+
 import httpx
 
 from ...custom._operation import Caller
@@ -33,7 +35,9 @@ class Dictionaries:
         """
         response = await self._caller.call(
             _get_business_types_by_group.OPERATION,
-            _get_business_types_by_group._get_kwargs(),
+            functools.partial(
+                _get_business_types_by_group._get_kwargs,
+            ),
             _get_business_types_by_group._parse_success,
             timeout=timeout,
         )
@@ -60,7 +64,8 @@ class Dictionaries:
         """
         response = await self._caller.call(
             _get_city_list.OPERATION,
-            _get_city_list._get_kwargs(
+            functools.partial(
+                _get_city_list._get_kwargs,
                 country_id=country_id,
                 company_id=company_id,
             ),
@@ -82,7 +87,9 @@ class Dictionaries:
         """
         response = await self._caller.call(
             _get_country_list.OPERATION,
-            _get_country_list._get_kwargs(),
+            functools.partial(
+                _get_country_list._get_kwargs,
+            ),
             _get_country_list._parse_success,
             timeout=timeout,
         )
@@ -110,7 +117,9 @@ class DictionariesWithRawResponse:
         """
         return await self._caller.call(
             _get_business_types_by_group.OPERATION,
-            _get_business_types_by_group._get_kwargs(),
+            functools.partial(
+                _get_business_types_by_group._get_kwargs,
+            ),
             _get_business_types_by_group._parse_success,
             timeout=timeout,
         )
@@ -136,7 +145,8 @@ class DictionariesWithRawResponse:
         """
         return await self._caller.call(
             _get_city_list.OPERATION,
-            _get_city_list._get_kwargs(
+            functools.partial(
+                _get_city_list._get_kwargs,
                 country_id=country_id,
                 company_id=company_id,
             ),
@@ -157,7 +167,9 @@ class DictionariesWithRawResponse:
         """
         return await self._caller.call(
             _get_country_list.OPERATION,
-            _get_country_list._get_kwargs(),
+            functools.partial(
+                _get_country_list._get_kwargs,
+            ),
             _get_country_list._parse_success,
             timeout=timeout,
         )

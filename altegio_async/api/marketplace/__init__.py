@@ -2,6 +2,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``marketplace``: ``client.marketplace``."""
 
+import functools
+
 import httpx
 
 from ...custom._operation import Caller
@@ -85,7 +87,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _get_marketplace_integration_status.OPERATION,
-            _get_marketplace_integration_status._get_kwargs(
+            functools.partial(
+                _get_marketplace_integration_status._get_kwargs,
                 location_id=location_id,
                 application_id=application_id,
             ),
@@ -120,7 +123,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _list_marketplace_app_locations.OPERATION,
-            _list_marketplace_app_locations._get_kwargs(
+            functools.partial(
+                _list_marketplace_app_locations._get_kwargs,
                 application_id=application_id,
                 page=page,
                 count=count,
@@ -152,7 +156,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _marketplace_notification_payment_callback.OPERATION,
-            _marketplace_notification_payment_callback._get_kwargs(
+            functools.partial(
+                _marketplace_notification_payment_callback._get_kwargs,
                 body=body,
             ),
             _marketplace_notification_payment_callback._parse_success,
@@ -182,7 +187,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _marketplace_notification_settings_callback.OPERATION,
-            _marketplace_notification_settings_callback._get_kwargs(
+            functools.partial(
+                _marketplace_notification_settings_callback._get_kwargs,
                 body=body,
             ),
             _marketplace_notification_settings_callback._parse_success,
@@ -212,7 +218,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _marketplace_notification_settings_redirect_callback.OPERATION,
-            _marketplace_notification_settings_redirect_callback._get_kwargs(
+            functools.partial(
+                _marketplace_notification_settings_redirect_callback._get_kwargs,
                 body=body,
             ),
             _marketplace_notification_settings_redirect_callback._parse_success,
@@ -244,7 +251,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _marketplace_partner_application_add_discount.OPERATION,
-            _marketplace_partner_application_add_discount._get_kwargs(
+            functools.partial(
+                _marketplace_partner_application_add_discount._get_kwargs,
                 body=body,
             ),
             _marketplace_partner_application_add_discount._parse_success,
@@ -279,7 +287,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _marketplace_partner_application_payment_link.OPERATION,
-            _marketplace_partner_application_payment_link._get_kwargs(
+            functools.partial(
+                _marketplace_partner_application_payment_link._get_kwargs,
                 salon_id=salon_id,
                 application_id=application_id,
                 discount=discount,
@@ -312,7 +321,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _marketplace_partner_applications_tariffs_list.OPERATION,
-            _marketplace_partner_applications_tariffs_list._get_kwargs(
+            functools.partial(
+                _marketplace_partner_applications_tariffs_list._get_kwargs,
                 application_id=application_id,
             ),
             _marketplace_partner_applications_tariffs_list._parse_success,
@@ -344,7 +354,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _marketplace_partner_applications_update_channel.OPERATION,
-            _marketplace_partner_applications_update_channel._get_kwargs(
+            functools.partial(
+                _marketplace_partner_applications_update_channel._get_kwargs,
                 body=body,
             ),
             _marketplace_partner_applications_update_channel._parse_success,
@@ -373,7 +384,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _marketplace_payment_refund_callback.OPERATION,
-            _marketplace_payment_refund_callback._get_kwargs(
+            functools.partial(
+                _marketplace_payment_refund_callback._get_kwargs,
                 payment_id=payment_id,
             ),
             _marketplace_payment_refund_callback._parse_success,
@@ -403,7 +415,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _set_marketplace_notification_short_names.OPERATION,
-            _set_marketplace_notification_short_names._get_kwargs(
+            functools.partial(
+                _set_marketplace_notification_short_names._get_kwargs,
                 body=body,
             ),
             _set_marketplace_notification_short_names._parse_success,
@@ -435,7 +448,8 @@ class Marketplace:
         """
         response = await self._caller.call(
             _uninstall_marketplace_app.OPERATION,
-            _uninstall_marketplace_app._get_kwargs(
+            functools.partial(
+                _uninstall_marketplace_app._get_kwargs,
                 location_id=location_id,
                 application_id=application_id,
             ),
@@ -477,7 +491,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _get_marketplace_integration_status.OPERATION,
-            _get_marketplace_integration_status._get_kwargs(
+            functools.partial(
+                _get_marketplace_integration_status._get_kwargs,
                 location_id=location_id,
                 application_id=application_id,
             ),
@@ -511,7 +526,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _list_marketplace_app_locations.OPERATION,
-            _list_marketplace_app_locations._get_kwargs(
+            functools.partial(
+                _list_marketplace_app_locations._get_kwargs,
                 application_id=application_id,
                 page=page,
                 count=count,
@@ -542,7 +558,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _marketplace_notification_payment_callback.OPERATION,
-            _marketplace_notification_payment_callback._get_kwargs(
+            functools.partial(
+                _marketplace_notification_payment_callback._get_kwargs,
                 body=body,
             ),
             _marketplace_notification_payment_callback._parse_success,
@@ -571,7 +588,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _marketplace_notification_settings_callback.OPERATION,
-            _marketplace_notification_settings_callback._get_kwargs(
+            functools.partial(
+                _marketplace_notification_settings_callback._get_kwargs,
                 body=body,
             ),
             _marketplace_notification_settings_callback._parse_success,
@@ -600,7 +618,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _marketplace_notification_settings_redirect_callback.OPERATION,
-            _marketplace_notification_settings_redirect_callback._get_kwargs(
+            functools.partial(
+                _marketplace_notification_settings_redirect_callback._get_kwargs,
                 body=body,
             ),
             _marketplace_notification_settings_redirect_callback._parse_success,
@@ -631,7 +650,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _marketplace_partner_application_add_discount.OPERATION,
-            _marketplace_partner_application_add_discount._get_kwargs(
+            functools.partial(
+                _marketplace_partner_application_add_discount._get_kwargs,
                 body=body,
             ),
             _marketplace_partner_application_add_discount._parse_success,
@@ -665,7 +685,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _marketplace_partner_application_payment_link.OPERATION,
-            _marketplace_partner_application_payment_link._get_kwargs(
+            functools.partial(
+                _marketplace_partner_application_payment_link._get_kwargs,
                 salon_id=salon_id,
                 application_id=application_id,
                 discount=discount,
@@ -697,7 +718,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _marketplace_partner_applications_tariffs_list.OPERATION,
-            _marketplace_partner_applications_tariffs_list._get_kwargs(
+            functools.partial(
+                _marketplace_partner_applications_tariffs_list._get_kwargs,
                 application_id=application_id,
             ),
             _marketplace_partner_applications_tariffs_list._parse_success,
@@ -728,7 +750,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _marketplace_partner_applications_update_channel.OPERATION,
-            _marketplace_partner_applications_update_channel._get_kwargs(
+            functools.partial(
+                _marketplace_partner_applications_update_channel._get_kwargs,
                 body=body,
             ),
             _marketplace_partner_applications_update_channel._parse_success,
@@ -756,7 +779,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _marketplace_payment_refund_callback.OPERATION,
-            _marketplace_payment_refund_callback._get_kwargs(
+            functools.partial(
+                _marketplace_payment_refund_callback._get_kwargs,
                 payment_id=payment_id,
             ),
             _marketplace_payment_refund_callback._parse_success,
@@ -785,7 +809,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _set_marketplace_notification_short_names.OPERATION,
-            _set_marketplace_notification_short_names._get_kwargs(
+            functools.partial(
+                _set_marketplace_notification_short_names._get_kwargs,
                 body=body,
             ),
             _set_marketplace_notification_short_names._parse_success,
@@ -816,7 +841,8 @@ class MarketplaceWithRawResponse:
         """
         return await self._caller.call(
             _uninstall_marketplace_app.OPERATION,
-            _uninstall_marketplace_app._get_kwargs(
+            functools.partial(
+                _uninstall_marketplace_app._get_kwargs,
                 location_id=location_id,
                 application_id=application_id,
             ),

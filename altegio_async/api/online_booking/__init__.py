@@ -2,6 +2,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``online_booking``: ``client.online_booking``."""
 
+import functools
+
 import httpx
 
 from ...custom._operation import Caller
@@ -57,7 +59,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _book_event.OPERATION,
-            _book_event._get_kwargs(
+            functools.partial(
+                _book_event._get_kwargs,
                 location_id=location_id,
                 event_id=event_id,
                 body=body,
@@ -187,7 +190,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _create_online_booking.OPERATION,
-            _create_online_booking._get_kwargs(
+            functools.partial(
+                _create_online_booking._get_kwargs,
                 location_id=location_id,
                 body=body,
             ),
@@ -284,7 +288,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _get_booking_form_config.OPERATION,
-            _get_booking_form_config._get_kwargs(
+            functools.partial(
+                _get_booking_form_config._get_kwargs,
                 id=id,
             ),
             _get_booking_form_config._parse_success,
@@ -355,7 +360,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _get_dates_available_for_booking.OPERATION,
-            _get_dates_available_for_booking._get_kwargs(
+            functools.partial(
+                _get_dates_available_for_booking._get_kwargs,
                 location_id=location_id,
                 service_ids=service_ids,
                 staff_id=staff_id,
@@ -395,7 +401,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _get_i18n_options.OPERATION,
-            _get_i18n_options._get_kwargs(
+            functools.partial(
+                _get_i18n_options._get_kwargs,
                 lang_code=lang_code,
             ),
             _get_i18n_options._parse_success,
@@ -434,7 +441,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _get_location_privacy_policy.OPERATION,
-            _get_location_privacy_policy._get_kwargs(
+            functools.partial(
+                _get_location_privacy_policy._get_kwargs,
                 location_id=location_id,
             ),
             _get_location_privacy_policy._parse_success,
@@ -481,7 +489,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _get_nearest_time_slots.OPERATION,
-            _get_nearest_time_slots._get_kwargs(
+            functools.partial(
+                _get_nearest_time_slots._get_kwargs,
                 location_id=location_id,
                 team_member_id=team_member_id,
                 service_ids=service_ids,
@@ -515,7 +524,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _get_online_booking_details.OPERATION,
-            _get_online_booking_details._get_kwargs(
+            functools.partial(
+                _get_online_booking_details._get_kwargs,
                 location_id=location_id,
                 record_id=record_id,
                 record_hash=record_hash,
@@ -601,7 +611,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _get_services_available_for_booking.OPERATION,
-            _get_services_available_for_booking._get_kwargs(
+            functools.partial(
+                _get_services_available_for_booking._get_kwargs,
                 location_id=location_id,
                 staff_id=staff_id,
                 datetime_=datetime_,
@@ -663,7 +674,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _get_team_members_available_for_booking.OPERATION,
-            _get_team_members_available_for_booking._get_kwargs(
+            functools.partial(
+                _get_team_members_available_for_booking._get_kwargs,
                 location_id=location_id,
                 service_ids=service_ids,
                 datetime_=datetime_,
@@ -713,7 +725,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _get_time_slots_for_booking.OPERATION,
-            _get_time_slots_for_booking._get_kwargs(
+            functools.partial(
+                _get_time_slots_for_booking._get_kwargs,
                 location_id=location_id,
                 team_member_id=team_member_id,
                 date=date,
@@ -747,7 +760,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _update_online_booking_datetime.OPERATION,
-            _update_online_booking_datetime._get_kwargs(
+            functools.partial(
+                _update_online_booking_datetime._get_kwargs,
                 location_id=location_id,
                 record_id=record_id,
                 body=body,
@@ -824,7 +838,8 @@ class OnlineBooking:
         """
         response = await self._caller.call(
             _validate_booking_params.OPERATION,
-            _validate_booking_params._get_kwargs(
+            functools.partial(
+                _validate_booking_params._get_kwargs,
                 location_id=location_id,
                 body=body,
             ),
@@ -865,7 +880,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _book_event.OPERATION,
-            _book_event._get_kwargs(
+            functools.partial(
+                _book_event._get_kwargs,
                 location_id=location_id,
                 event_id=event_id,
                 body=body,
@@ -994,7 +1010,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _create_online_booking.OPERATION,
-            _create_online_booking._get_kwargs(
+            functools.partial(
+                _create_online_booking._get_kwargs,
                 location_id=location_id,
                 body=body,
             ),
@@ -1090,7 +1107,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _get_booking_form_config.OPERATION,
-            _get_booking_form_config._get_kwargs(
+            functools.partial(
+                _get_booking_form_config._get_kwargs,
                 id=id,
             ),
             _get_booking_form_config._parse_success,
@@ -1160,7 +1178,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _get_dates_available_for_booking.OPERATION,
-            _get_dates_available_for_booking._get_kwargs(
+            functools.partial(
+                _get_dates_available_for_booking._get_kwargs,
                 location_id=location_id,
                 service_ids=service_ids,
                 staff_id=staff_id,
@@ -1199,7 +1218,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _get_i18n_options.OPERATION,
-            _get_i18n_options._get_kwargs(
+            functools.partial(
+                _get_i18n_options._get_kwargs,
                 lang_code=lang_code,
             ),
             _get_i18n_options._parse_success,
@@ -1237,7 +1257,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _get_location_privacy_policy.OPERATION,
-            _get_location_privacy_policy._get_kwargs(
+            functools.partial(
+                _get_location_privacy_policy._get_kwargs,
                 location_id=location_id,
             ),
             _get_location_privacy_policy._parse_success,
@@ -1283,7 +1304,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _get_nearest_time_slots.OPERATION,
-            _get_nearest_time_slots._get_kwargs(
+            functools.partial(
+                _get_nearest_time_slots._get_kwargs,
                 location_id=location_id,
                 team_member_id=team_member_id,
                 service_ids=service_ids,
@@ -1316,7 +1338,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _get_online_booking_details.OPERATION,
-            _get_online_booking_details._get_kwargs(
+            functools.partial(
+                _get_online_booking_details._get_kwargs,
                 location_id=location_id,
                 record_id=record_id,
                 record_hash=record_hash,
@@ -1401,7 +1424,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _get_services_available_for_booking.OPERATION,
-            _get_services_available_for_booking._get_kwargs(
+            functools.partial(
+                _get_services_available_for_booking._get_kwargs,
                 location_id=location_id,
                 staff_id=staff_id,
                 datetime_=datetime_,
@@ -1462,7 +1486,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _get_team_members_available_for_booking.OPERATION,
-            _get_team_members_available_for_booking._get_kwargs(
+            functools.partial(
+                _get_team_members_available_for_booking._get_kwargs,
                 location_id=location_id,
                 service_ids=service_ids,
                 datetime_=datetime_,
@@ -1511,7 +1536,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _get_time_slots_for_booking.OPERATION,
-            _get_time_slots_for_booking._get_kwargs(
+            functools.partial(
+                _get_time_slots_for_booking._get_kwargs,
                 location_id=location_id,
                 team_member_id=team_member_id,
                 date=date,
@@ -1544,7 +1570,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _update_online_booking_datetime.OPERATION,
-            _update_online_booking_datetime._get_kwargs(
+            functools.partial(
+                _update_online_booking_datetime._get_kwargs,
                 location_id=location_id,
                 record_id=record_id,
                 body=body,
@@ -1620,7 +1647,8 @@ class OnlineBookingWithRawResponse:
         """
         return await self._caller.call(
             _validate_booking_params.OPERATION,
-            _validate_booking_params._get_kwargs(
+            functools.partial(
+                _validate_booking_params._get_kwargs,
                 location_id=location_id,
                 body=body,
             ),

@@ -2,6 +2,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``voip_integration``: ``client.voip_integration``."""
 
+import functools
+
 import httpx
 
 from ...custom._operation import Caller
@@ -76,7 +78,8 @@ class VoipIntegration:
         """
         response = await self._caller.call(
             _handle_voip_integration_event.OPERATION,
-            _handle_voip_integration_event._get_kwargs(
+            functools.partial(
+                _handle_voip_integration_event._get_kwargs,
                 body=body,
             ),
             _handle_voip_integration_event._parse_success,
@@ -106,7 +109,8 @@ class VoipIntegration:
         """
         response = await self._caller.call(
             _list_voip_calls.OPERATION,
-            _list_voip_calls._get_kwargs(
+            functools.partial(
+                _list_voip_calls._get_kwargs,
                 body=body,
             ),
             _list_voip_calls._parse_success,
@@ -167,7 +171,8 @@ class VoipIntegrationWithRawResponse:
         """
         return await self._caller.call(
             _handle_voip_integration_event.OPERATION,
-            _handle_voip_integration_event._get_kwargs(
+            functools.partial(
+                _handle_voip_integration_event._get_kwargs,
                 body=body,
             ),
             _handle_voip_integration_event._parse_success,
@@ -196,7 +201,8 @@ class VoipIntegrationWithRawResponse:
         """
         return await self._caller.call(
             _list_voip_calls.OPERATION,
-            _list_voip_calls._get_kwargs(
+            functools.partial(
+                _list_voip_calls._get_kwargs,
                 body=body,
             ),
             _list_voip_calls._parse_success,

@@ -2,6 +2,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``webhooks``: ``client.webhooks``."""
 
+import functools
+
 import httpx
 
 from ...custom._operation import Caller
@@ -39,7 +41,8 @@ class Webhooks:
         """
         response = await self._caller.call(
             _get_event_notification_settings.OPERATION,
-            _get_event_notification_settings._get_kwargs(
+            functools.partial(
+                _get_event_notification_settings._get_kwargs,
                 location_id=location_id,
             ),
             _get_event_notification_settings._parse_success,
@@ -68,7 +71,8 @@ class Webhooks:
         """
         response = await self._caller.call(
             _update_event_notification_settings.OPERATION,
-            _update_event_notification_settings._get_kwargs(
+            functools.partial(
+                _update_event_notification_settings._get_kwargs,
                 location_id=location_id,
                 body=body,
             ),
@@ -105,7 +109,8 @@ class WebhooksWithRawResponse:
         """
         return await self._caller.call(
             _get_event_notification_settings.OPERATION,
-            _get_event_notification_settings._get_kwargs(
+            functools.partial(
+                _get_event_notification_settings._get_kwargs,
                 location_id=location_id,
             ),
             _get_event_notification_settings._parse_success,
@@ -133,7 +138,8 @@ class WebhooksWithRawResponse:
         """
         return await self._caller.call(
             _update_event_notification_settings.OPERATION,
-            _update_event_notification_settings._get_kwargs(
+            functools.partial(
+                _update_event_notification_settings._get_kwargs,
                 location_id=location_id,
                 body=body,
             ),
