@@ -82,8 +82,13 @@ async def test_5xx_beyond_the_attempts_raises_server_error(
 async def test_429_storm(
     make_client: object, sandbox: Sandbox, header: str | None, retries: list[RetryEvent]
 ) -> None:
-    fault = Fault("rate_limit", times=2, operation=COUNTRIES, retry_after=header,  # type: ignore[arg-type]
-                  retry_after_seconds=2)  # fmt: skip
+    fault = Fault(
+        "rate_limit",
+        times=2,
+        operation=COUNTRIES,
+        retry_after=header,  # type: ignore[arg-type]
+        retry_after_seconds=2,
+    )
     sandbox.faults.add(fault)
     async with make_client(max_attempts=1) as single:  # type: ignore[operator]
         with pytest.raises(RateLimitError) as caught:
