@@ -259,10 +259,12 @@ async def batch_peak(n: int) -> int:
         gc.collect()
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
-        await run_batch(one, range(n), concurrency=10)
+        result = await run_batch(one, range(n), concurrency=10)
         peak = tracemalloc.get_traced_memory()[1] - base
         tracemalloc.stop()
     await http.aclose()
+    if result.failures:  # a failing call would measure the wrong thing
+        result.raise_first()
     return peak
 
 
