@@ -33,6 +33,21 @@ USAGE = textwrap.dedent(
     """
 )
 
+SANDBOX_SMOKE = textwrap.dedent(
+    """
+    import asyncio
+    from altegio_async import AltegioClient
+    from altegio_async.sandbox import Sandbox
+
+    async def main(sandbox: Sandbox) -> None:
+        async with AltegioClient(**sandbox.client_kwargs()) as client:
+            assert len(await client.dictionaries.get_country_list()) > 0
+
+    with Sandbox() as sandbox:
+        asyncio.run(main(sandbox))
+    """
+)
+
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="altegio-wheel-") as tmp:
@@ -58,7 +73,16 @@ def main() -> int:
             check=True,
         )
         subprocess.run([python, "-m", "mypy", "--strict", str(usage)], cwd=work, check=True)
-        print(f"wheel-check: {wheel.name} installs, imports and passes mypy --strict")
+        # Without the extra, the sandbox says which extra it needs.
+        missing = subprocess.run(
+            [python, "-c", "import altegio_async.sandbox"], cwd=work, capture_output=True, text=True
+        )
+        assert "pip install 'altegio-async[sandbox]'" in missing.stderr, missing.stderr
+        subprocess.run([python, "-m", "pip", "install", "-q", f"{wheel}[sandbox]"], check=True)
+        subprocess.run([python, "-c", SANDBOX_SMOKE], cwd=work, check=True)
+        print(
+            f"wheel-check: {wheel.name} installs, imports and passes mypy --strict; [sandbox] runs"
+        )
     return 0
 
 

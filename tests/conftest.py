@@ -9,6 +9,9 @@ import pytest
 from altegio_async import AltegioClient
 from altegio_async.sandbox import RateLimits, Sandbox, SandboxConfig
 
+# The fixture users get (altegio_sandbox), tested as they would use it.
+pytest_plugins = ["altegio_async.sandbox.pytest_plugin"]
+
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:

@@ -20,6 +20,13 @@ Run it standalone with ``python -m altegio_async.sandbox``; in pytest, add
 
 from __future__ import annotations
 
+try:
+    import aiohttp  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised by make wheel-check
+    raise ImportError(
+        "altegio_async.sandbox needs the 'sandbox' extra: pip install 'altegio-async[sandbox]'"
+    ) from exc
+
 from ._app import Seen
 from ._faults import Fault, FaultKind, FaultPlan
 from ._limits import RateLimits, SlidingWindows

@@ -162,3 +162,45 @@ async def test_wrong_password_and_someone_elses_record(
             record_id=got(made.record_id), record_hash="not-the-hash"
         )
     assert len(sandbox.world.live_records()) == 1
+
+
+def test_standalone_server(tmp_path: object) -> None:
+    """``python -m altegio_async.sandbox`` serves until stopped."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "altegio_async.sandbox", "--port", str(port), "--time-scale", "0.5"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = server.stdout.readline() if server.stdout else ""
+        assert f"127.0.0.1:{port}" in banner
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                reply = httpx.get(
+                    f"http://127.0.0.1:{port}/api/v1/countries",
+                    headers={"Authorization": "Bearer sandbox-partner-token"},
+                )
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        assert reply.status_code == 200 and reply.json()["success"] is True
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout:
+            server.stdout.close()
+
+
+def test_pytest_fixture_for_users(altegio_sandbox: Sandbox) -> None:
+    assert altegio_sandbox.base_url.startswith("http://127.0.0.1:")
+    assert altegio_sandbox.config.limits.enabled  # users get Altegio's real limits
