@@ -4,9 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated lint typecheck test bench demo update-specs wheel-check clean
+.PHONY: install system-deps generate check-generated lint typecheck test bench demo update-specs wheel-check clean
 
-install: $(STAMP) node_modules/.installed
+install: $(STAMP) node_modules/.installed system-deps
+
+# redis-server (Debian) for the RedisRateLimiter tests; installing it needs root.
+system-deps:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing redis-server (Debian)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "install redis-server to run the Redis limiter tests (skipped without it)"; \
+	  fi; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

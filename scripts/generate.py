@@ -27,8 +27,8 @@ HEADER = (
     "# Hand-written code lives in custom/ (imported here as altegio_async.custom).\n"
 )
 
-# Public module paths for hand-written subpackages that must not load with
-# ``import altegio_async`` (the sandbox needs the optional aiohttp).
+# Public module paths for hand-written modules that must not load with
+# ``import altegio_async`` (the sandbox needs aiohttp, the Redis limiter redis-py).
 SHIMS = {
     "sandbox/__init__.py": (
         '"""Local stand-in for Altegio: see ``altegio_async.custom.sandbox``."""\n\n'
@@ -37,6 +37,11 @@ SHIMS = {
     ),
     "sandbox/__main__.py": (
         'from ..custom.sandbox.__main__ import main\n\nif __name__ == "__main__":\n    main()\n'
+    ),
+    "redis_limiter.py": (
+        '"""Limits shared across processes in Redis (``custom/_redis_limiter.py``)."""\n\n'
+        "from .custom._redis_limiter import RedisRateLimiter\n\n"
+        '__all__ = ["RedisRateLimiter"]\n'
     ),
     "sandbox/pytest_plugin.py": (
         "from ..custom.sandbox.pytest_plugin import altegio_sandbox as altegio_sandbox\n"

@@ -78,6 +78,13 @@ def main() -> int:
             [python, "-c", "import altegio_async.sandbox"], cwd=work, capture_output=True, text=True
         )
         assert "pip install 'altegio-async[sandbox]'" in missing.stderr, missing.stderr
+        missing = subprocess.run(
+            [python, "-c", "import altegio_async.redis_limiter"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+        )
+        assert "pip install 'altegio-async[redis]'" in missing.stderr, missing.stderr
         subprocess.run([python, "-m", "pip", "install", "-q", f"{wheel}[sandbox]"], check=True)
         subprocess.run([python, "-c", SANDBOX_SMOKE], cwd=work, check=True)
         print(
