@@ -2,157 +2,202 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Altegio operations grouped by tag, and the table of every operation."""
 
+from __future__ import annotations
+
+import functools
+import importlib
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from ..custom._operation import Caller, Operation
-from .authentication import Authentication, AuthenticationWithRawResponse
-from .authentication import authorize_online_booking_user as _authorize_online_booking_user
-from .authentication import log_in_with_phone_number_and_code as _log_in_with_phone_number_and_code
-from .authentication import send_booking_verification_code as _send_booking_verification_code
-from .client_personal_cabinet import ClientPersonalCabinet, ClientPersonalCabinetWithRawResponse
-from .client_personal_cabinet import delete_user_appointment as _delete_user_appointment
-from .client_personal_cabinet import get_booking_user as _get_booking_user
-from .client_personal_cabinet import get_feedback_form_status as _get_feedback_form_status
-from .client_personal_cabinet import get_user_appointment_list as _get_user_appointment_list
-from .client_personal_cabinet import (
-    send_phone_update_verification_code as _send_phone_update_verification_code,
-)
-from .client_personal_cabinet import submit_feedback_form as _submit_feedback_form
-from .client_personal_cabinet import update_booking_user as _update_booking_user
-from .client_personal_cabinet import update_booking_user_password as _update_booking_user_password
-from .dictionaries import Dictionaries, DictionariesWithRawResponse
-from .dictionaries import get_business_types_by_group as _get_business_types_by_group
-from .dictionaries import get_city_list as _get_city_list
-from .dictionaries import get_country_list as _get_country_list
-from .marketplace import Marketplace, MarketplaceWithRawResponse
-from .marketplace import get_marketplace_integration_status as _get_marketplace_integration_status
-from .marketplace import list_marketplace_app_locations as _list_marketplace_app_locations
-from .marketplace import (
-    marketplace_notification_payment_callback as _marketplace_notification_payment_callback,
-)
-from .marketplace import (
-    marketplace_notification_settings_callback as _marketplace_notification_settings_callback,
-)
-from .marketplace import (
-    marketplace_notification_settings_redirect_callback as _marketplace_notification_settings_redirect_callback,
-)
-from .marketplace import (
-    marketplace_partner_application_add_discount as _marketplace_partner_application_add_discount,
-)
-from .marketplace import (
-    marketplace_partner_application_payment_link as _marketplace_partner_application_payment_link,
-)
-from .marketplace import (
-    marketplace_partner_applications_tariffs_list as _marketplace_partner_applications_tariffs_list,
-)
-from .marketplace import (
-    marketplace_partner_applications_update_channel as _marketplace_partner_applications_update_channel,
-)
-from .marketplace import marketplace_payment_refund_callback as _marketplace_payment_refund_callback
-from .marketplace import (
-    set_marketplace_notification_short_names as _set_marketplace_notification_short_names,
-)
-from .marketplace import uninstall_marketplace_app as _uninstall_marketplace_app
-from .online_booking import OnlineBooking, OnlineBookingWithRawResponse
-from .online_booking import book_event as _book_event
-from .online_booking import create_online_booking as _create_online_booking
-from .online_booking import get_booking_form_config as _get_booking_form_config
-from .online_booking import get_dates_available_for_booking as _get_dates_available_for_booking
-from .online_booking import get_i18n_options as _get_i18n_options
-from .online_booking import get_location_privacy_policy as _get_location_privacy_policy
-from .online_booking import get_nearest_time_slots as _get_nearest_time_slots
-from .online_booking import get_online_booking_details as _get_online_booking_details
-from .online_booking import (
-    get_services_available_for_booking as _get_services_available_for_booking,
-)
-from .online_booking import (
-    get_team_members_available_for_booking as _get_team_members_available_for_booking,
-)
-from .online_booking import get_time_slots_for_booking as _get_time_slots_for_booking
-from .online_booking import update_online_booking_datetime as _update_online_booking_datetime
-from .online_booking import validate_booking_params as _validate_booking_params
-from .voip_integration import VoipIntegration, VoipIntegrationWithRawResponse
-from .voip_integration import handle_voip_integration_event as _handle_voip_integration_event
-from .voip_integration import list_voip_calls as _list_voip_calls
-from .webhooks import Webhooks, WebhooksWithRawResponse
-from .webhooks import get_event_notification_settings as _get_event_notification_settings
-from .webhooks import update_event_notification_settings as _update_event_notification_settings
 
-OPERATIONS: Mapping[str, Operation] = MappingProxyType(
-    {
-        "authorize_online_booking_user": _authorize_online_booking_user.OPERATION,
-        "log_in_with_phone_number_and_code": _log_in_with_phone_number_and_code.OPERATION,
-        "send_booking_verification_code": _send_booking_verification_code.OPERATION,
-        "delete_user_appointment": _delete_user_appointment.OPERATION,
-        "get_booking_user": _get_booking_user.OPERATION,
-        "get_feedback_form_status": _get_feedback_form_status.OPERATION,
-        "get_user_appointment_list": _get_user_appointment_list.OPERATION,
-        "send_phone_update_verification_code": _send_phone_update_verification_code.OPERATION,
-        "submit_feedback_form": _submit_feedback_form.OPERATION,
-        "update_booking_user": _update_booking_user.OPERATION,
-        "update_booking_user_password": _update_booking_user_password.OPERATION,
-        "get_business_types_by_group": _get_business_types_by_group.OPERATION,
-        "get_city_list": _get_city_list.OPERATION,
-        "get_country_list": _get_country_list.OPERATION,
-        "get_marketplace_integration_status": _get_marketplace_integration_status.OPERATION,
-        "list_marketplace_app_locations": _list_marketplace_app_locations.OPERATION,
-        "marketplace_notification_payment_callback": _marketplace_notification_payment_callback.OPERATION,
-        "marketplace_notification_settings_callback": _marketplace_notification_settings_callback.OPERATION,
-        "marketplace_notification_settings_redirect_callback": _marketplace_notification_settings_redirect_callback.OPERATION,
-        "marketplace_partner_application_add_discount": _marketplace_partner_application_add_discount.OPERATION,
-        "marketplace_partner_application_payment_link": _marketplace_partner_application_payment_link.OPERATION,
-        "marketplace_partner_applications_tariffs_list": _marketplace_partner_applications_tariffs_list.OPERATION,
-        "marketplace_partner_applications_update_channel": _marketplace_partner_applications_update_channel.OPERATION,
-        "marketplace_payment_refund_callback": _marketplace_payment_refund_callback.OPERATION,
-        "set_marketplace_notification_short_names": _set_marketplace_notification_short_names.OPERATION,
-        "uninstall_marketplace_app": _uninstall_marketplace_app.OPERATION,
-        "book_event": _book_event.OPERATION,
-        "create_online_booking": _create_online_booking.OPERATION,
-        "get_booking_form_config": _get_booking_form_config.OPERATION,
-        "get_dates_available_for_booking": _get_dates_available_for_booking.OPERATION,
-        "get_i18n_options": _get_i18n_options.OPERATION,
-        "get_location_privacy_policy": _get_location_privacy_policy.OPERATION,
-        "get_nearest_time_slots": _get_nearest_time_slots.OPERATION,
-        "get_online_booking_details": _get_online_booking_details.OPERATION,
-        "get_services_available_for_booking": _get_services_available_for_booking.OPERATION,
-        "get_team_members_available_for_booking": _get_team_members_available_for_booking.OPERATION,
-        "get_time_slots_for_booking": _get_time_slots_for_booking.OPERATION,
-        "update_online_booking_datetime": _update_online_booking_datetime.OPERATION,
-        "validate_booking_params": _validate_booking_params.OPERATION,
-        "handle_voip_integration_event": _handle_voip_integration_event.OPERATION,
-        "list_voip_calls": _list_voip_calls.OPERATION,
-        "get_event_notification_settings": _get_event_notification_settings.OPERATION,
-        "update_event_notification_settings": _update_event_notification_settings.OPERATION,
-    }
-)
-"""Every callable operation of both specs, by operationId."""
+if TYPE_CHECKING:
+    from .authentication import Authentication, AuthenticationWithRawResponse
+    from .client_personal_cabinet import ClientPersonalCabinet, ClientPersonalCabinetWithRawResponse
+    from .dictionaries import Dictionaries, DictionariesWithRawResponse
+    from .marketplace import Marketplace, MarketplaceWithRawResponse
+    from .online_booking import OnlineBooking, OnlineBookingWithRawResponse
+    from .voip_integration import VoipIntegration, VoipIntegrationWithRawResponse
+    from .webhooks import Webhooks, WebhooksWithRawResponse
+
+_ENDPOINTS = {
+    "authorize_online_booking_user": ".authentication.authorize_online_booking_user",
+    "log_in_with_phone_number_and_code": ".authentication.log_in_with_phone_number_and_code",
+    "send_booking_verification_code": ".authentication.send_booking_verification_code",
+    "delete_user_appointment": ".client_personal_cabinet.delete_user_appointment",
+    "get_booking_user": ".client_personal_cabinet.get_booking_user",
+    "get_feedback_form_status": ".client_personal_cabinet.get_feedback_form_status",
+    "get_user_appointment_list": ".client_personal_cabinet.get_user_appointment_list",
+    "send_phone_update_verification_code": ".client_personal_cabinet.send_phone_update_verification_code",
+    "submit_feedback_form": ".client_personal_cabinet.submit_feedback_form",
+    "update_booking_user": ".client_personal_cabinet.update_booking_user",
+    "update_booking_user_password": ".client_personal_cabinet.update_booking_user_password",
+    "get_business_types_by_group": ".dictionaries.get_business_types_by_group",
+    "get_city_list": ".dictionaries.get_city_list",
+    "get_country_list": ".dictionaries.get_country_list",
+    "get_marketplace_integration_status": ".marketplace.get_marketplace_integration_status",
+    "list_marketplace_app_locations": ".marketplace.list_marketplace_app_locations",
+    "marketplace_notification_payment_callback": ".marketplace.marketplace_notification_payment_callback",
+    "marketplace_notification_settings_callback": ".marketplace.marketplace_notification_settings_callback",
+    "marketplace_notification_settings_redirect_callback": ".marketplace.marketplace_notification_settings_redirect_callback",
+    "marketplace_partner_application_add_discount": ".marketplace.marketplace_partner_application_add_discount",
+    "marketplace_partner_application_payment_link": ".marketplace.marketplace_partner_application_payment_link",
+    "marketplace_partner_applications_tariffs_list": ".marketplace.marketplace_partner_applications_tariffs_list",
+    "marketplace_partner_applications_update_channel": ".marketplace.marketplace_partner_applications_update_channel",
+    "marketplace_payment_refund_callback": ".marketplace.marketplace_payment_refund_callback",
+    "set_marketplace_notification_short_names": ".marketplace.set_marketplace_notification_short_names",
+    "uninstall_marketplace_app": ".marketplace.uninstall_marketplace_app",
+    "book_event": ".online_booking.book_event",
+    "create_online_booking": ".online_booking.create_online_booking",
+    "get_booking_form_config": ".online_booking.get_booking_form_config",
+    "get_dates_available_for_booking": ".online_booking.get_dates_available_for_booking",
+    "get_i18n_options": ".online_booking.get_i18n_options",
+    "get_location_privacy_policy": ".online_booking.get_location_privacy_policy",
+    "get_nearest_time_slots": ".online_booking.get_nearest_time_slots",
+    "get_online_booking_details": ".online_booking.get_online_booking_details",
+    "get_services_available_for_booking": ".online_booking.get_services_available_for_booking",
+    "get_team_members_available_for_booking": ".online_booking.get_team_members_available_for_booking",
+    "get_time_slots_for_booking": ".online_booking.get_time_slots_for_booking",
+    "update_online_booking_datetime": ".online_booking.update_online_booking_datetime",
+    "validate_booking_params": ".online_booking.validate_booking_params",
+    "handle_voip_integration_event": ".voip_integration.handle_voip_integration_event",
+    "list_voip_calls": ".voip_integration.list_voip_calls",
+    "get_event_notification_settings": ".webhooks.get_event_notification_settings",
+    "update_event_notification_settings": ".webhooks.update_event_notification_settings",
+}
+
+
+@functools.cache
+def _operations() -> Mapping[str, Operation]:
+    return MappingProxyType(
+        {
+            name: importlib.import_module(module, __name__).OPERATION
+            for name, module in _ENDPOINTS.items()
+        }
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "OPERATIONS":  # built on first use: it imports every endpoint module
+        return _operations()
+    if name.endswith("WithRawResponse") or name in _TAG_CLASSES:
+        tag = _TAG_CLASSES[name.removesuffix("WithRawResponse")]
+        return getattr(importlib.import_module(f".{tag}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_TAG_CLASSES = {
+    "Authentication": "authentication",
+    "ClientPersonalCabinet": "client_personal_cabinet",
+    "Dictionaries": "dictionaries",
+    "Marketplace": "marketplace",
+    "OnlineBooking": "online_booking",
+    "VoipIntegration": "voip_integration",
+    "Webhooks": "webhooks",
+}
+
+if TYPE_CHECKING:
+    OPERATIONS: Mapping[str, Operation]
+    """Every callable operation of both specs, by operationId."""
 
 
 class Resources:
-    """One attribute per tag, each bound to the same Caller."""
+    """One attribute per tag, each bound to the same Caller, created on first use."""
 
     def __init__(self, caller: Caller) -> None:
-        self.authentication = Authentication(caller)
-        self.client_personal_cabinet = ClientPersonalCabinet(caller)
-        self.dictionaries = Dictionaries(caller)
-        self.marketplace = Marketplace(caller)
-        self.online_booking = OnlineBooking(caller)
-        self.voip_integration = VoipIntegration(caller)
-        self.webhooks = Webhooks(caller)
+        self._caller = caller
+
+    @functools.cached_property
+    def authentication(self) -> Authentication:
+        from .authentication import Authentication
+
+        return Authentication(self._caller)
+
+    @functools.cached_property
+    def client_personal_cabinet(self) -> ClientPersonalCabinet:
+        from .client_personal_cabinet import ClientPersonalCabinet
+
+        return ClientPersonalCabinet(self._caller)
+
+    @functools.cached_property
+    def dictionaries(self) -> Dictionaries:
+        from .dictionaries import Dictionaries
+
+        return Dictionaries(self._caller)
+
+    @functools.cached_property
+    def marketplace(self) -> Marketplace:
+        from .marketplace import Marketplace
+
+        return Marketplace(self._caller)
+
+    @functools.cached_property
+    def online_booking(self) -> OnlineBooking:
+        from .online_booking import OnlineBooking
+
+        return OnlineBooking(self._caller)
+
+    @functools.cached_property
+    def voip_integration(self) -> VoipIntegration:
+        from .voip_integration import VoipIntegration
+
+        return VoipIntegration(self._caller)
+
+    @functools.cached_property
+    def webhooks(self) -> Webhooks:
+        from .webhooks import Webhooks
+
+        return Webhooks(self._caller)
 
 
 class RawResources:
     """Like Resources, but every method returns the whole ApiResponse."""
 
     def __init__(self, caller: Caller) -> None:
-        self.authentication = AuthenticationWithRawResponse(caller)
-        self.client_personal_cabinet = ClientPersonalCabinetWithRawResponse(caller)
-        self.dictionaries = DictionariesWithRawResponse(caller)
-        self.marketplace = MarketplaceWithRawResponse(caller)
-        self.online_booking = OnlineBookingWithRawResponse(caller)
-        self.voip_integration = VoipIntegrationWithRawResponse(caller)
-        self.webhooks = WebhooksWithRawResponse(caller)
+        self._caller = caller
+
+    @functools.cached_property
+    def authentication(self) -> AuthenticationWithRawResponse:
+        from .authentication import AuthenticationWithRawResponse
+
+        return AuthenticationWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def client_personal_cabinet(self) -> ClientPersonalCabinetWithRawResponse:
+        from .client_personal_cabinet import ClientPersonalCabinetWithRawResponse
+
+        return ClientPersonalCabinetWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def dictionaries(self) -> DictionariesWithRawResponse:
+        from .dictionaries import DictionariesWithRawResponse
+
+        return DictionariesWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def marketplace(self) -> MarketplaceWithRawResponse:
+        from .marketplace import MarketplaceWithRawResponse
+
+        return MarketplaceWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def online_booking(self) -> OnlineBookingWithRawResponse:
+        from .online_booking import OnlineBookingWithRawResponse
+
+        return OnlineBookingWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def voip_integration(self) -> VoipIntegrationWithRawResponse:
+        from .voip_integration import VoipIntegrationWithRawResponse
+
+        return VoipIntegrationWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def webhooks(self) -> WebhooksWithRawResponse:
+        from .webhooks import WebhooksWithRawResponse
+
+        return WebhooksWithRawResponse(self._caller)
 
 
 __all__ = [

@@ -2,385 +2,647 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Contains all the data models used in inputs/outputs"""
 
-from .authorize_online_booking_user_body import AuthorizeOnlineBookingUserBody
-from .authorize_online_booking_user_response_201 import AuthorizeOnlineBookingUserResponse201
-from .book_event_body import BookEventBody
-from .book_event_response_200 import BookEventResponse200
-from .book_event_response_200_data import BookEventResponse200Data
-from .client_event import ClientEvent
-from .client_event_data import ClientEventData
-from .client_event_data_categories_item import ClientEventDataCategoriesItem
-from .client_event_data_sex_id import ClientEventDataSexId
-from .client_event_data_sms_bot import ClientEventDataSmsBot
-from .client_event_data_sms_check import ClientEventDataSmsCheck
-from .client_event_data_sms_not import ClientEventDataSmsNot
-from .client_event_resource import ClientEventResource
-from .client_event_status import ClientEventStatus
-from .create_online_booking_body import CreateOnlineBookingBody
-from .create_online_booking_body_appointments_item import CreateOnlineBookingBodyAppointmentsItem
-from .create_online_booking_body_appointments_item_custom_fields import (
-    CreateOnlineBookingBodyAppointmentsItemCustomFields,
-)
-from .create_online_booking_response_201 import CreateOnlineBookingResponse201
-from .create_online_booking_response_201_data_item import CreateOnlineBookingResponse201DataItem
-from .finances_operation_event import FinancesOperationEvent
-from .finances_operation_event_data import FinancesOperationEventData
-from .finances_operation_event_data_account import FinancesOperationEventDataAccount
-from .finances_operation_event_data_client import FinancesOperationEventDataClient
-from .finances_operation_event_data_expense import FinancesOperationEventDataExpense
-from .finances_operation_event_data_master import FinancesOperationEventDataMaster
-from .finances_operation_event_data_record import FinancesOperationEventDataRecord
-from .finances_operation_event_data_supplier import FinancesOperationEventDataSupplier
-from .finances_operation_event_resource import FinancesOperationEventResource
-from .finances_operation_event_status import FinancesOperationEventStatus
-from .get_booking_form_config_response_200 import GetBookingFormConfigResponse200
-from .get_booking_form_config_response_200_data import GetBookingFormConfigResponse200Data
-from .get_booking_form_config_response_200_data_brand import (
-    GetBookingFormConfigResponse200DataBrand,
-)
-from .get_booking_form_config_response_200_data_features import (
-    GetBookingFormConfigResponse200DataFeatures,
-)
-from .get_booking_form_config_response_200_data_injection import (
-    GetBookingFormConfigResponse200DataInjection,
-)
-from .get_booking_form_config_response_200_data_langs_item import (
-    GetBookingFormConfigResponse200DataLangsItem,
-)
-from .get_booking_form_config_response_200_data_legal_info_type_0 import (
-    GetBookingFormConfigResponse200DataLegalInfoType0,
-)
-from .get_booking_form_config_response_200_data_map import GetBookingFormConfigResponse200DataMap
-from .get_booking_form_config_response_200_data_staff_name import (
-    GetBookingFormConfigResponse200DataStaffName,
-)
-from .get_booking_form_config_response_200_data_steps_item import (
-    GetBookingFormConfigResponse200DataStepsItem,
-)
-from .get_booking_form_config_response_200_data_style import (
-    GetBookingFormConfigResponse200DataStyle,
-)
-from .get_booking_user_response_200 import GetBookingUserResponse200
-from .get_business_types_by_group_response_200 import GetBusinessTypesByGroupResponse200
-from .get_business_types_by_group_response_200_data_item import (
-    GetBusinessTypesByGroupResponse200DataItem,
-)
-from .get_business_types_by_group_response_200_data_item_types_item import (
-    GetBusinessTypesByGroupResponse200DataItemTypesItem,
-)
-from .get_city_list_response_200 import GetCityListResponse200
-from .get_city_list_response_200_data_item import GetCityListResponse200DataItem
-from .get_country_list_response_200 import GetCountryListResponse200
-from .get_country_list_response_200_data_item import GetCountryListResponse200DataItem
-from .get_dates_available_for_booking_response_200 import GetDatesAvailableForBookingResponse200
-from .get_dates_available_for_booking_response_200_data import (
-    GetDatesAvailableForBookingResponse200Data,
-)
-from .get_event_notification_settings_response_200 import GetEventNotificationSettingsResponse200
-from .get_event_notification_settings_response_200_data import (
-    GetEventNotificationSettingsResponse200Data,
-)
-from .get_feedback_form_status_response_200 import GetFeedbackFormStatusResponse200
-from .get_feedback_form_status_response_200_data import GetFeedbackFormStatusResponse200Data
-from .get_feedback_form_status_response_200_data_agreement_links import (
-    GetFeedbackFormStatusResponse200DataAgreementLinks,
-)
-from .get_feedback_form_status_response_200_data_company import (
-    GetFeedbackFormStatusResponse200DataCompany,
-)
-from .get_feedback_form_status_response_200_data_currency import (
-    GetFeedbackFormStatusResponse200DataCurrency,
-)
-from .get_feedback_form_status_response_200_data_language import (
-    GetFeedbackFormStatusResponse200DataLanguage,
-)
-from .get_feedback_form_status_response_200_data_master import (
-    GetFeedbackFormStatusResponse200DataMaster,
-)
-from .get_feedback_form_status_response_200_data_master_position import (
-    GetFeedbackFormStatusResponse200DataMasterPosition,
-)
-from .get_feedback_form_status_response_200_data_record import (
-    GetFeedbackFormStatusResponse200DataRecord,
-)
-from .get_i18n_options_response_200 import GetI18NOptionsResponse200
-from .get_marketplace_integration_status_response_200 import (
-    GetMarketplaceIntegrationStatusResponse200,
-)
-from .get_marketplace_integration_status_response_200_data import (
-    GetMarketplaceIntegrationStatusResponse200Data,
-)
-from .get_marketplace_integration_status_response_200_data_connection_status import (
-    GetMarketplaceIntegrationStatusResponse200DataConnectionStatus,
-)
-from .get_marketplace_integration_status_response_200_data_connection_status_status import (
-    GetMarketplaceIntegrationStatusResponse200DataConnectionStatusStatus,
-)
-from .get_marketplace_integration_status_response_200_data_logs_item import (
-    GetMarketplaceIntegrationStatusResponse200DataLogsItem,
-)
-from .get_marketplace_integration_status_response_200_data_payments_item import (
-    GetMarketplaceIntegrationStatusResponse200DataPaymentsItem,
-)
-from .get_nearest_time_slots_response_200 import GetNearestTimeSlotsResponse200
-from .get_nearest_time_slots_response_200_data import GetNearestTimeSlotsResponse200Data
-from .get_nearest_time_slots_response_200_data_seances_item import (
-    GetNearestTimeSlotsResponse200DataSeancesItem,
-)
-from .get_online_booking_details_response_200 import GetOnlineBookingDetailsResponse200
-from .get_online_booking_details_response_200_company import (
-    GetOnlineBookingDetailsResponse200Company,
-)
-from .get_online_booking_details_response_200_services_item import (
-    GetOnlineBookingDetailsResponse200ServicesItem,
-)
-from .get_online_booking_details_response_200_staff import GetOnlineBookingDetailsResponse200Staff
-from .get_online_booking_details_response_200_staff_position import (
-    GetOnlineBookingDetailsResponse200StaffPosition,
-)
-from .get_services_available_for_booking_response_200 import (
-    GetServicesAvailableForBookingResponse200,
-)
-from .get_services_available_for_booking_response_200_data import (
-    GetServicesAvailableForBookingResponse200Data,
-)
-from .get_services_available_for_booking_response_200_data_category_item import (
-    GetServicesAvailableForBookingResponse200DataCategoryItem,
-)
-from .get_services_available_for_booking_response_200_data_services_item import (
-    GetServicesAvailableForBookingResponse200DataServicesItem,
-)
-from .get_services_available_for_booking_response_200_data_services_item_composite_details_type_0 import (
-    GetServicesAvailableForBookingResponse200DataServicesItemCompositeDetailsType0,
-)
-from .get_services_available_for_booking_response_200_data_services_item_prepaid_settings import (
-    GetServicesAvailableForBookingResponse200DataServicesItemPrepaidSettings,
-)
-from .get_team_members_available_for_booking_response_200 import (
-    GetTeamMembersAvailableForBookingResponse200,
-)
-from .get_team_members_available_for_booking_response_200_data_item import (
-    GetTeamMembersAvailableForBookingResponse200DataItem,
-)
-from .get_team_members_available_for_booking_response_200_data_item_user_type_0 import (
-    GetTeamMembersAvailableForBookingResponse200DataItemUserType0,
-)
-from .get_time_slots_for_booking_response_200 import GetTimeSlotsForBookingResponse200
-from .get_time_slots_for_booking_response_200_data_item import (
-    GetTimeSlotsForBookingResponse200DataItem,
-)
-from .get_user_appointment_list_response_201 import GetUserAppointmentListResponse201
-from .get_user_appointment_list_response_201_data_item import (
-    GetUserAppointmentListResponse201DataItem,
-)
-from .get_user_appointment_list_response_201_data_item_company import (
-    GetUserAppointmentListResponse201DataItemCompany,
-)
-from .get_user_appointment_list_response_201_data_item_services_item import (
-    GetUserAppointmentListResponse201DataItemServicesItem,
-)
-from .get_user_appointment_list_response_201_data_item_staff import (
-    GetUserAppointmentListResponse201DataItemStaff,
-)
-from .get_user_appointment_list_response_201_data_item_staff_position import (
-    GetUserAppointmentListResponse201DataItemStaffPosition,
-)
-from .good_event import GoodEvent
-from .good_event_data import GoodEventData
-from .good_event_data_loyalty_allow_empty_code import GoodEventDataLoyaltyAllowEmptyCode
-from .good_event_data_loyalty_certificate_type_type_0 import (
-    GoodEventDataLoyaltyCertificateTypeType0,
-)
-from .good_event_data_loyalty_serial_number_limited import GoodEventDataLoyaltySerialNumberLimited
-from .good_event_resource import GoodEventResource
-from .good_event_status import GoodEventStatus
-from .goods_operation_event import GoodsOperationEvent
-from .goods_operation_event_data import GoodsOperationEventData
-from .goods_operation_event_data_client import GoodsOperationEventDataClient
-from .goods_operation_event_data_good import GoodsOperationEventDataGood
-from .goods_operation_event_data_master import GoodsOperationEventDataMaster
-from .goods_operation_event_data_service import GoodsOperationEventDataService
-from .goods_operation_event_data_storage import GoodsOperationEventDataStorage
-from .goods_operation_event_data_supplier import GoodsOperationEventDataSupplier
-from .goods_operation_event_data_unit import GoodsOperationEventDataUnit
-from .goods_operation_event_resource import GoodsOperationEventResource
-from .goods_operation_event_status import GoodsOperationEventStatus
-from .handle_voip_integration_event_call_notification import (
-    HandleVoipIntegrationEventCallNotification,
-)
-from .handle_voip_integration_event_connect_integration import (
-    HandleVoipIntegrationEventConnectIntegration,
-)
-from .handle_voip_integration_event_disable_integration import (
-    HandleVoipIntegrationEventDisableIntegration,
-)
-from .handle_voip_integration_event_response_202 import HandleVoipIntegrationEventResponse202
-from .handle_voip_integration_event_saving_call_information import (
-    HandleVoipIntegrationEventSavingCallInformation,
-)
-from .list_marketplace_app_locations_response_200 import ListMarketplaceAppLocationsResponse200
-from .list_marketplace_app_locations_response_200_data_item import (
-    ListMarketplaceAppLocationsResponse200DataItem,
-)
-from .list_marketplace_app_locations_response_200_data_item_booking_widget_promo_type_0 import (
-    ListMarketplaceAppLocationsResponse200DataItemBookingWidgetPromoType0,
-)
-from .list_voip_calls_body import ListVoipCallsBody
-from .list_voip_calls_body_statuses import ListVoipCallsBodyStatuses
-from .list_voip_calls_body_types import ListVoipCallsBodyTypes
-from .list_voip_calls_response_200 import ListVoipCallsResponse200
-from .list_voip_calls_response_200_data_item import ListVoipCallsResponse200DataItem
-from .list_voip_calls_response_200_data_item_status import ListVoipCallsResponse200DataItemStatus
-from .list_voip_calls_response_200_data_item_type import ListVoipCallsResponse200DataItemType
-from .log_in_with_phone_number_and_code_body import LogInWithPhoneNumberAndCodeBody
-from .log_in_with_phone_number_and_code_response_201 import LogInWithPhoneNumberAndCodeResponse201
-from .loyalty_card_event import LoyaltyCardEvent
-from .loyalty_card_event_data import LoyaltyCardEventData
-from .loyalty_card_event_resource import LoyaltyCardEventResource
-from .loyalty_card_event_status import LoyaltyCardEventStatus
-from .marketplace_notification_payment_callback_body import (
-    MarketplaceNotificationPaymentCallbackBody,
-)
-from .marketplace_notification_payment_callback_response_200 import (
-    MarketplaceNotificationPaymentCallbackResponse200,
-)
-from .marketplace_notification_payment_callback_response_200_data import (
-    MarketplaceNotificationPaymentCallbackResponse200Data,
-)
-from .marketplace_notification_settings_callback_body import (
-    MarketplaceNotificationSettingsCallbackBody,
-)
-from .marketplace_notification_settings_redirect_callback_body import (
-    MarketplaceNotificationSettingsRedirectCallbackBody,
-)
-from .marketplace_notification_settings_redirect_callback_response_200 import (
-    MarketplaceNotificationSettingsRedirectCallbackResponse200,
-)
-from .marketplace_partner_application_add_discount_body import (
-    MarketplacePartnerApplicationAddDiscountBody,
-)
-from .marketplace_partner_application_add_discount_response_200 import (
-    MarketplacePartnerApplicationAddDiscountResponse200,
-)
-from .marketplace_partner_application_add_discount_response_200_data import (
-    MarketplacePartnerApplicationAddDiscountResponse200Data,
-)
-from .marketplace_partner_application_payment_link_response_200 import (
-    MarketplacePartnerApplicationPaymentLinkResponse200,
-)
-from .marketplace_partner_application_payment_link_response_200_data import (
-    MarketplacePartnerApplicationPaymentLinkResponse200Data,
-)
-from .marketplace_partner_applications_tariffs_list_response_200 import (
-    MarketplacePartnerApplicationsTariffsListResponse200,
-)
-from .marketplace_partner_applications_tariffs_list_response_200_data_item import (
-    MarketplacePartnerApplicationsTariffsListResponse200DataItem,
-)
-from .marketplace_partner_applications_tariffs_list_response_200_data_item_options_item import (
-    MarketplacePartnerApplicationsTariffsListResponse200DataItemOptionsItem,
-)
-from .marketplace_partner_applications_update_channel_body import (
-    MarketplacePartnerApplicationsUpdateChannelBody,
-)
-from .marketplace_partner_applications_update_channel_body_channel_slug import (
-    MarketplacePartnerApplicationsUpdateChannelBodyChannelSlug,
-)
-from .marketplace_partner_applications_update_channel_response_200 import (
-    MarketplacePartnerApplicationsUpdateChannelResponse200,
-)
-from .marketplace_partner_applications_update_channel_response_200_data import (
-    MarketplacePartnerApplicationsUpdateChannelResponse200Data,
-)
-from .marketplace_webhook_event import MarketplaceWebhookEvent
-from .marketplace_webhook_event_event import MarketplaceWebhookEventEvent
-from .record_event import RecordEvent
-from .record_event_data import RecordEventData
-from .record_event_data_client_type_0 import RecordEventDataClientType0
-from .record_event_data_comer_person_info_type_0 import RecordEventDataComerPersonInfoType0
-from .record_event_data_comer_type_0 import RecordEventDataComerType0
-from .record_event_data_composite_type_0 import RecordEventDataCompositeType0
-from .record_event_data_confirmed import RecordEventDataConfirmed
-from .record_event_data_email_now import RecordEventDataEmailNow
-from .record_event_data_record_labels_item import RecordEventDataRecordLabelsItem
-from .record_event_data_review_requested import RecordEventDataReviewRequested
-from .record_event_data_services_item import RecordEventDataServicesItem
-from .record_event_data_sms_before import RecordEventDataSmsBefore
-from .record_event_data_staff_type_0 import RecordEventDataStaffType0
-from .record_event_data_staff_type_0_position import RecordEventDataStaffType0Position
-from .record_event_resource import RecordEventResource
-from .record_event_status import RecordEventStatus
-from .salon_event import SalonEvent
-from .salon_event_data import SalonEventData
-from .salon_event_data_active import SalonEventDataActive
-from .salon_event_data_main_group_type_0 import SalonEventDataMainGroupType0
-from .salon_event_data_schedule import SalonEventDataSchedule
-from .salon_event_data_social import SalonEventDataSocial
-from .salon_event_resource import SalonEventResource
-from .salon_event_status import SalonEventStatus
-from .schedule_event import ScheduleEvent
-from .schedule_event_resource import ScheduleEventResource
-from .schedule_event_status import ScheduleEventStatus
-from .send_booking_verification_code_body import SendBookingVerificationCodeBody
-from .send_booking_verification_code_response_201 import SendBookingVerificationCodeResponse201
-from .send_phone_update_verification_code_response_202 import (
-    SendPhoneUpdateVerificationCodeResponse202,
-)
-from .service_category_event import ServiceCategoryEvent
-from .service_category_event_data import ServiceCategoryEventData
-from .service_category_event_resource import ServiceCategoryEventResource
-from .service_category_event_status import ServiceCategoryEventStatus
-from .service_event import ServiceEvent
-from .service_event_data import ServiceEventData
-from .service_event_data_active import ServiceEventDataActive
-from .service_event_data_image_group import ServiceEventDataImageGroup
-from .service_event_data_staff_item import ServiceEventDataStaffItem
-from .service_event_resource import ServiceEventResource
-from .service_event_status import ServiceEventStatus
-from .set_marketplace_notification_short_names_body import SetMarketplaceNotificationShortNamesBody
-from .staff_event import StaffEvent
-from .staff_event_data import StaffEventData
-from .staff_event_data_fired import StaffEventDataFired
-from .staff_event_data_hidden import StaffEventDataHidden
-from .staff_event_data_image_group import StaffEventDataImageGroup
-from .staff_event_data_position import StaffEventDataPosition
-from .staff_event_data_show_rating import StaffEventDataShowRating
-from .staff_event_data_status import StaffEventDataStatus
-from .staff_event_data_user_type_0 import StaffEventDataUserType0
-from .staff_event_resource import StaffEventResource
-from .staff_event_status import StaffEventStatus
-from .submit_feedback_form_body import SubmitFeedbackFormBody
-from .uninstall_marketplace_app_response_200 import UninstallMarketplaceAppResponse200
-from .uninstall_marketplace_app_response_200_data_type_0 import (
-    UninstallMarketplaceAppResponse200DataType0,
-)
-from .update_booking_user_body import UpdateBookingUserBody
-from .update_booking_user_password_body import UpdateBookingUserPasswordBody
-from .update_booking_user_password_response_200 import UpdateBookingUserPasswordResponse200
-from .update_booking_user_password_response_200_data import UpdateBookingUserPasswordResponse200Data
-from .update_event_notification_settings_body import UpdateEventNotificationSettingsBody
-from .update_event_notification_settings_response_201 import (
-    UpdateEventNotificationSettingsResponse201,
-)
-from .update_event_notification_settings_response_201_data import (
-    UpdateEventNotificationSettingsResponse201Data,
-)
-from .update_online_booking_datetime_body import UpdateOnlineBookingDatetimeBody
-from .update_online_booking_datetime_response_200 import UpdateOnlineBookingDatetimeResponse200
-from .update_online_booking_datetime_response_200_data import (
-    UpdateOnlineBookingDatetimeResponse200Data,
-)
-from .update_online_booking_datetime_response_200_data_company import (
-    UpdateOnlineBookingDatetimeResponse200DataCompany,
-)
-from .update_online_booking_datetime_response_200_data_services_item import (
-    UpdateOnlineBookingDatetimeResponse200DataServicesItem,
-)
-from .update_online_booking_datetime_response_200_data_staff import (
-    UpdateOnlineBookingDatetimeResponse200DataStaff,
-)
-from .validate_booking_params_body import ValidateBookingParamsBody
-from .validate_booking_params_response_201 import ValidateBookingParamsResponse201
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .authorize_online_booking_user_body import AuthorizeOnlineBookingUserBody
+    from .authorize_online_booking_user_response_201 import AuthorizeOnlineBookingUserResponse201
+    from .book_event_body import BookEventBody
+    from .book_event_response_200 import BookEventResponse200
+    from .book_event_response_200_data import BookEventResponse200Data
+    from .client_event import ClientEvent
+    from .client_event_data import ClientEventData
+    from .client_event_data_categories_item import ClientEventDataCategoriesItem
+    from .client_event_data_sex_id import ClientEventDataSexId
+    from .client_event_data_sms_bot import ClientEventDataSmsBot
+    from .client_event_data_sms_check import ClientEventDataSmsCheck
+    from .client_event_data_sms_not import ClientEventDataSmsNot
+    from .client_event_resource import ClientEventResource
+    from .client_event_status import ClientEventStatus
+    from .create_online_booking_body import CreateOnlineBookingBody
+    from .create_online_booking_body_appointments_item import (
+        CreateOnlineBookingBodyAppointmentsItem,
+    )
+    from .create_online_booking_body_appointments_item_custom_fields import (
+        CreateOnlineBookingBodyAppointmentsItemCustomFields,
+    )
+    from .create_online_booking_response_201 import CreateOnlineBookingResponse201
+    from .create_online_booking_response_201_data_item import CreateOnlineBookingResponse201DataItem
+    from .finances_operation_event import FinancesOperationEvent
+    from .finances_operation_event_data import FinancesOperationEventData
+    from .finances_operation_event_data_account import FinancesOperationEventDataAccount
+    from .finances_operation_event_data_client import FinancesOperationEventDataClient
+    from .finances_operation_event_data_expense import FinancesOperationEventDataExpense
+    from .finances_operation_event_data_master import FinancesOperationEventDataMaster
+    from .finances_operation_event_data_record import FinancesOperationEventDataRecord
+    from .finances_operation_event_data_supplier import FinancesOperationEventDataSupplier
+    from .finances_operation_event_resource import FinancesOperationEventResource
+    from .finances_operation_event_status import FinancesOperationEventStatus
+    from .get_booking_form_config_response_200 import GetBookingFormConfigResponse200
+    from .get_booking_form_config_response_200_data import GetBookingFormConfigResponse200Data
+    from .get_booking_form_config_response_200_data_brand import (
+        GetBookingFormConfigResponse200DataBrand,
+    )
+    from .get_booking_form_config_response_200_data_features import (
+        GetBookingFormConfigResponse200DataFeatures,
+    )
+    from .get_booking_form_config_response_200_data_injection import (
+        GetBookingFormConfigResponse200DataInjection,
+    )
+    from .get_booking_form_config_response_200_data_langs_item import (
+        GetBookingFormConfigResponse200DataLangsItem,
+    )
+    from .get_booking_form_config_response_200_data_legal_info_type_0 import (
+        GetBookingFormConfigResponse200DataLegalInfoType0,
+    )
+    from .get_booking_form_config_response_200_data_map import (
+        GetBookingFormConfigResponse200DataMap,
+    )
+    from .get_booking_form_config_response_200_data_staff_name import (
+        GetBookingFormConfigResponse200DataStaffName,
+    )
+    from .get_booking_form_config_response_200_data_steps_item import (
+        GetBookingFormConfigResponse200DataStepsItem,
+    )
+    from .get_booking_form_config_response_200_data_style import (
+        GetBookingFormConfigResponse200DataStyle,
+    )
+    from .get_booking_user_response_200 import GetBookingUserResponse200
+    from .get_business_types_by_group_response_200 import GetBusinessTypesByGroupResponse200
+    from .get_business_types_by_group_response_200_data_item import (
+        GetBusinessTypesByGroupResponse200DataItem,
+    )
+    from .get_business_types_by_group_response_200_data_item_types_item import (
+        GetBusinessTypesByGroupResponse200DataItemTypesItem,
+    )
+    from .get_city_list_response_200 import GetCityListResponse200
+    from .get_city_list_response_200_data_item import GetCityListResponse200DataItem
+    from .get_country_list_response_200 import GetCountryListResponse200
+    from .get_country_list_response_200_data_item import GetCountryListResponse200DataItem
+    from .get_dates_available_for_booking_response_200 import GetDatesAvailableForBookingResponse200
+    from .get_dates_available_for_booking_response_200_data import (
+        GetDatesAvailableForBookingResponse200Data,
+    )
+    from .get_event_notification_settings_response_200 import (
+        GetEventNotificationSettingsResponse200,
+    )
+    from .get_event_notification_settings_response_200_data import (
+        GetEventNotificationSettingsResponse200Data,
+    )
+    from .get_feedback_form_status_response_200 import GetFeedbackFormStatusResponse200
+    from .get_feedback_form_status_response_200_data import GetFeedbackFormStatusResponse200Data
+    from .get_feedback_form_status_response_200_data_agreement_links import (
+        GetFeedbackFormStatusResponse200DataAgreementLinks,
+    )
+    from .get_feedback_form_status_response_200_data_company import (
+        GetFeedbackFormStatusResponse200DataCompany,
+    )
+    from .get_feedback_form_status_response_200_data_currency import (
+        GetFeedbackFormStatusResponse200DataCurrency,
+    )
+    from .get_feedback_form_status_response_200_data_language import (
+        GetFeedbackFormStatusResponse200DataLanguage,
+    )
+    from .get_feedback_form_status_response_200_data_master import (
+        GetFeedbackFormStatusResponse200DataMaster,
+    )
+    from .get_feedback_form_status_response_200_data_master_position import (
+        GetFeedbackFormStatusResponse200DataMasterPosition,
+    )
+    from .get_feedback_form_status_response_200_data_record import (
+        GetFeedbackFormStatusResponse200DataRecord,
+    )
+    from .get_i18n_options_response_200 import GetI18NOptionsResponse200
+    from .get_marketplace_integration_status_response_200 import (
+        GetMarketplaceIntegrationStatusResponse200,
+    )
+    from .get_marketplace_integration_status_response_200_data import (
+        GetMarketplaceIntegrationStatusResponse200Data,
+    )
+    from .get_marketplace_integration_status_response_200_data_connection_status import (
+        GetMarketplaceIntegrationStatusResponse200DataConnectionStatus,
+    )
+    from .get_marketplace_integration_status_response_200_data_connection_status_status import (
+        GetMarketplaceIntegrationStatusResponse200DataConnectionStatusStatus,
+    )
+    from .get_marketplace_integration_status_response_200_data_logs_item import (
+        GetMarketplaceIntegrationStatusResponse200DataLogsItem,
+    )
+    from .get_marketplace_integration_status_response_200_data_payments_item import (
+        GetMarketplaceIntegrationStatusResponse200DataPaymentsItem,
+    )
+    from .get_nearest_time_slots_response_200 import GetNearestTimeSlotsResponse200
+    from .get_nearest_time_slots_response_200_data import GetNearestTimeSlotsResponse200Data
+    from .get_nearest_time_slots_response_200_data_seances_item import (
+        GetNearestTimeSlotsResponse200DataSeancesItem,
+    )
+    from .get_online_booking_details_response_200 import GetOnlineBookingDetailsResponse200
+    from .get_online_booking_details_response_200_company import (
+        GetOnlineBookingDetailsResponse200Company,
+    )
+    from .get_online_booking_details_response_200_services_item import (
+        GetOnlineBookingDetailsResponse200ServicesItem,
+    )
+    from .get_online_booking_details_response_200_staff import (
+        GetOnlineBookingDetailsResponse200Staff,
+    )
+    from .get_online_booking_details_response_200_staff_position import (
+        GetOnlineBookingDetailsResponse200StaffPosition,
+    )
+    from .get_services_available_for_booking_response_200 import (
+        GetServicesAvailableForBookingResponse200,
+    )
+    from .get_services_available_for_booking_response_200_data import (
+        GetServicesAvailableForBookingResponse200Data,
+    )
+    from .get_services_available_for_booking_response_200_data_category_item import (
+        GetServicesAvailableForBookingResponse200DataCategoryItem,
+    )
+    from .get_services_available_for_booking_response_200_data_services_item import (
+        GetServicesAvailableForBookingResponse200DataServicesItem,
+    )
+    from .get_services_available_for_booking_response_200_data_services_item_composite_details_type_0 import (
+        GetServicesAvailableForBookingResponse200DataServicesItemCompositeDetailsType0,
+    )
+    from .get_services_available_for_booking_response_200_data_services_item_prepaid_settings import (
+        GetServicesAvailableForBookingResponse200DataServicesItemPrepaidSettings,
+    )
+    from .get_team_members_available_for_booking_response_200 import (
+        GetTeamMembersAvailableForBookingResponse200,
+    )
+    from .get_team_members_available_for_booking_response_200_data_item import (
+        GetTeamMembersAvailableForBookingResponse200DataItem,
+    )
+    from .get_team_members_available_for_booking_response_200_data_item_user_type_0 import (
+        GetTeamMembersAvailableForBookingResponse200DataItemUserType0,
+    )
+    from .get_time_slots_for_booking_response_200 import GetTimeSlotsForBookingResponse200
+    from .get_time_slots_for_booking_response_200_data_item import (
+        GetTimeSlotsForBookingResponse200DataItem,
+    )
+    from .get_user_appointment_list_response_201 import GetUserAppointmentListResponse201
+    from .get_user_appointment_list_response_201_data_item import (
+        GetUserAppointmentListResponse201DataItem,
+    )
+    from .get_user_appointment_list_response_201_data_item_company import (
+        GetUserAppointmentListResponse201DataItemCompany,
+    )
+    from .get_user_appointment_list_response_201_data_item_services_item import (
+        GetUserAppointmentListResponse201DataItemServicesItem,
+    )
+    from .get_user_appointment_list_response_201_data_item_staff import (
+        GetUserAppointmentListResponse201DataItemStaff,
+    )
+    from .get_user_appointment_list_response_201_data_item_staff_position import (
+        GetUserAppointmentListResponse201DataItemStaffPosition,
+    )
+    from .good_event import GoodEvent
+    from .good_event_data import GoodEventData
+    from .good_event_data_loyalty_allow_empty_code import GoodEventDataLoyaltyAllowEmptyCode
+    from .good_event_data_loyalty_certificate_type_type_0 import (
+        GoodEventDataLoyaltyCertificateTypeType0,
+    )
+    from .good_event_data_loyalty_serial_number_limited import (
+        GoodEventDataLoyaltySerialNumberLimited,
+    )
+    from .good_event_resource import GoodEventResource
+    from .good_event_status import GoodEventStatus
+    from .goods_operation_event import GoodsOperationEvent
+    from .goods_operation_event_data import GoodsOperationEventData
+    from .goods_operation_event_data_client import GoodsOperationEventDataClient
+    from .goods_operation_event_data_good import GoodsOperationEventDataGood
+    from .goods_operation_event_data_master import GoodsOperationEventDataMaster
+    from .goods_operation_event_data_service import GoodsOperationEventDataService
+    from .goods_operation_event_data_storage import GoodsOperationEventDataStorage
+    from .goods_operation_event_data_supplier import GoodsOperationEventDataSupplier
+    from .goods_operation_event_data_unit import GoodsOperationEventDataUnit
+    from .goods_operation_event_resource import GoodsOperationEventResource
+    from .goods_operation_event_status import GoodsOperationEventStatus
+    from .handle_voip_integration_event_call_notification import (
+        HandleVoipIntegrationEventCallNotification,
+    )
+    from .handle_voip_integration_event_connect_integration import (
+        HandleVoipIntegrationEventConnectIntegration,
+    )
+    from .handle_voip_integration_event_disable_integration import (
+        HandleVoipIntegrationEventDisableIntegration,
+    )
+    from .handle_voip_integration_event_response_202 import HandleVoipIntegrationEventResponse202
+    from .handle_voip_integration_event_saving_call_information import (
+        HandleVoipIntegrationEventSavingCallInformation,
+    )
+    from .list_marketplace_app_locations_response_200 import ListMarketplaceAppLocationsResponse200
+    from .list_marketplace_app_locations_response_200_data_item import (
+        ListMarketplaceAppLocationsResponse200DataItem,
+    )
+    from .list_marketplace_app_locations_response_200_data_item_booking_widget_promo_type_0 import (
+        ListMarketplaceAppLocationsResponse200DataItemBookingWidgetPromoType0,
+    )
+    from .list_voip_calls_body import ListVoipCallsBody
+    from .list_voip_calls_body_statuses import ListVoipCallsBodyStatuses
+    from .list_voip_calls_body_types import ListVoipCallsBodyTypes
+    from .list_voip_calls_response_200 import ListVoipCallsResponse200
+    from .list_voip_calls_response_200_data_item import ListVoipCallsResponse200DataItem
+    from .list_voip_calls_response_200_data_item_status import (
+        ListVoipCallsResponse200DataItemStatus,
+    )
+    from .list_voip_calls_response_200_data_item_type import ListVoipCallsResponse200DataItemType
+    from .log_in_with_phone_number_and_code_body import LogInWithPhoneNumberAndCodeBody
+    from .log_in_with_phone_number_and_code_response_201 import (
+        LogInWithPhoneNumberAndCodeResponse201,
+    )
+    from .loyalty_card_event import LoyaltyCardEvent
+    from .loyalty_card_event_data import LoyaltyCardEventData
+    from .loyalty_card_event_resource import LoyaltyCardEventResource
+    from .loyalty_card_event_status import LoyaltyCardEventStatus
+    from .marketplace_notification_payment_callback_body import (
+        MarketplaceNotificationPaymentCallbackBody,
+    )
+    from .marketplace_notification_payment_callback_response_200 import (
+        MarketplaceNotificationPaymentCallbackResponse200,
+    )
+    from .marketplace_notification_payment_callback_response_200_data import (
+        MarketplaceNotificationPaymentCallbackResponse200Data,
+    )
+    from .marketplace_notification_settings_callback_body import (
+        MarketplaceNotificationSettingsCallbackBody,
+    )
+    from .marketplace_notification_settings_redirect_callback_body import (
+        MarketplaceNotificationSettingsRedirectCallbackBody,
+    )
+    from .marketplace_notification_settings_redirect_callback_response_200 import (
+        MarketplaceNotificationSettingsRedirectCallbackResponse200,
+    )
+    from .marketplace_partner_application_add_discount_body import (
+        MarketplacePartnerApplicationAddDiscountBody,
+    )
+    from .marketplace_partner_application_add_discount_response_200 import (
+        MarketplacePartnerApplicationAddDiscountResponse200,
+    )
+    from .marketplace_partner_application_add_discount_response_200_data import (
+        MarketplacePartnerApplicationAddDiscountResponse200Data,
+    )
+    from .marketplace_partner_application_payment_link_response_200 import (
+        MarketplacePartnerApplicationPaymentLinkResponse200,
+    )
+    from .marketplace_partner_application_payment_link_response_200_data import (
+        MarketplacePartnerApplicationPaymentLinkResponse200Data,
+    )
+    from .marketplace_partner_applications_tariffs_list_response_200 import (
+        MarketplacePartnerApplicationsTariffsListResponse200,
+    )
+    from .marketplace_partner_applications_tariffs_list_response_200_data_item import (
+        MarketplacePartnerApplicationsTariffsListResponse200DataItem,
+    )
+    from .marketplace_partner_applications_tariffs_list_response_200_data_item_options_item import (
+        MarketplacePartnerApplicationsTariffsListResponse200DataItemOptionsItem,
+    )
+    from .marketplace_partner_applications_update_channel_body import (
+        MarketplacePartnerApplicationsUpdateChannelBody,
+    )
+    from .marketplace_partner_applications_update_channel_body_channel_slug import (
+        MarketplacePartnerApplicationsUpdateChannelBodyChannelSlug,
+    )
+    from .marketplace_partner_applications_update_channel_response_200 import (
+        MarketplacePartnerApplicationsUpdateChannelResponse200,
+    )
+    from .marketplace_partner_applications_update_channel_response_200_data import (
+        MarketplacePartnerApplicationsUpdateChannelResponse200Data,
+    )
+    from .marketplace_webhook_event import MarketplaceWebhookEvent
+    from .marketplace_webhook_event_event import MarketplaceWebhookEventEvent
+    from .record_event import RecordEvent
+    from .record_event_data import RecordEventData
+    from .record_event_data_client_type_0 import RecordEventDataClientType0
+    from .record_event_data_comer_person_info_type_0 import RecordEventDataComerPersonInfoType0
+    from .record_event_data_comer_type_0 import RecordEventDataComerType0
+    from .record_event_data_composite_type_0 import RecordEventDataCompositeType0
+    from .record_event_data_confirmed import RecordEventDataConfirmed
+    from .record_event_data_email_now import RecordEventDataEmailNow
+    from .record_event_data_record_labels_item import RecordEventDataRecordLabelsItem
+    from .record_event_data_review_requested import RecordEventDataReviewRequested
+    from .record_event_data_services_item import RecordEventDataServicesItem
+    from .record_event_data_sms_before import RecordEventDataSmsBefore
+    from .record_event_data_staff_type_0 import RecordEventDataStaffType0
+    from .record_event_data_staff_type_0_position import RecordEventDataStaffType0Position
+    from .record_event_resource import RecordEventResource
+    from .record_event_status import RecordEventStatus
+    from .salon_event import SalonEvent
+    from .salon_event_data import SalonEventData
+    from .salon_event_data_active import SalonEventDataActive
+    from .salon_event_data_main_group_type_0 import SalonEventDataMainGroupType0
+    from .salon_event_data_schedule import SalonEventDataSchedule
+    from .salon_event_data_social import SalonEventDataSocial
+    from .salon_event_resource import SalonEventResource
+    from .salon_event_status import SalonEventStatus
+    from .schedule_event import ScheduleEvent
+    from .schedule_event_resource import ScheduleEventResource
+    from .schedule_event_status import ScheduleEventStatus
+    from .send_booking_verification_code_body import SendBookingVerificationCodeBody
+    from .send_booking_verification_code_response_201 import SendBookingVerificationCodeResponse201
+    from .send_phone_update_verification_code_response_202 import (
+        SendPhoneUpdateVerificationCodeResponse202,
+    )
+    from .service_category_event import ServiceCategoryEvent
+    from .service_category_event_data import ServiceCategoryEventData
+    from .service_category_event_resource import ServiceCategoryEventResource
+    from .service_category_event_status import ServiceCategoryEventStatus
+    from .service_event import ServiceEvent
+    from .service_event_data import ServiceEventData
+    from .service_event_data_active import ServiceEventDataActive
+    from .service_event_data_image_group import ServiceEventDataImageGroup
+    from .service_event_data_staff_item import ServiceEventDataStaffItem
+    from .service_event_resource import ServiceEventResource
+    from .service_event_status import ServiceEventStatus
+    from .set_marketplace_notification_short_names_body import (
+        SetMarketplaceNotificationShortNamesBody,
+    )
+    from .staff_event import StaffEvent
+    from .staff_event_data import StaffEventData
+    from .staff_event_data_fired import StaffEventDataFired
+    from .staff_event_data_hidden import StaffEventDataHidden
+    from .staff_event_data_image_group import StaffEventDataImageGroup
+    from .staff_event_data_position import StaffEventDataPosition
+    from .staff_event_data_show_rating import StaffEventDataShowRating
+    from .staff_event_data_status import StaffEventDataStatus
+    from .staff_event_data_user_type_0 import StaffEventDataUserType0
+    from .staff_event_resource import StaffEventResource
+    from .staff_event_status import StaffEventStatus
+    from .submit_feedback_form_body import SubmitFeedbackFormBody
+    from .uninstall_marketplace_app_response_200 import UninstallMarketplaceAppResponse200
+    from .uninstall_marketplace_app_response_200_data_type_0 import (
+        UninstallMarketplaceAppResponse200DataType0,
+    )
+    from .update_booking_user_body import UpdateBookingUserBody
+    from .update_booking_user_password_body import UpdateBookingUserPasswordBody
+    from .update_booking_user_password_response_200 import UpdateBookingUserPasswordResponse200
+    from .update_booking_user_password_response_200_data import (
+        UpdateBookingUserPasswordResponse200Data,
+    )
+    from .update_event_notification_settings_body import UpdateEventNotificationSettingsBody
+    from .update_event_notification_settings_response_201 import (
+        UpdateEventNotificationSettingsResponse201,
+    )
+    from .update_event_notification_settings_response_201_data import (
+        UpdateEventNotificationSettingsResponse201Data,
+    )
+    from .update_online_booking_datetime_body import UpdateOnlineBookingDatetimeBody
+    from .update_online_booking_datetime_response_200 import UpdateOnlineBookingDatetimeResponse200
+    from .update_online_booking_datetime_response_200_data import (
+        UpdateOnlineBookingDatetimeResponse200Data,
+    )
+    from .update_online_booking_datetime_response_200_data_company import (
+        UpdateOnlineBookingDatetimeResponse200DataCompany,
+    )
+    from .update_online_booking_datetime_response_200_data_services_item import (
+        UpdateOnlineBookingDatetimeResponse200DataServicesItem,
+    )
+    from .update_online_booking_datetime_response_200_data_staff import (
+        UpdateOnlineBookingDatetimeResponse200DataStaff,
+    )
+    from .validate_booking_params_body import ValidateBookingParamsBody
+    from .validate_booking_params_response_201 import ValidateBookingParamsResponse201
+
+_MODULES = {
+    "AuthorizeOnlineBookingUserBody": ".authorize_online_booking_user_body",
+    "AuthorizeOnlineBookingUserResponse201": ".authorize_online_booking_user_response_201",
+    "BookEventBody": ".book_event_body",
+    "BookEventResponse200": ".book_event_response_200",
+    "BookEventResponse200Data": ".book_event_response_200_data",
+    "ClientEvent": ".client_event",
+    "ClientEventData": ".client_event_data",
+    "ClientEventDataCategoriesItem": ".client_event_data_categories_item",
+    "ClientEventDataSexId": ".client_event_data_sex_id",
+    "ClientEventDataSmsBot": ".client_event_data_sms_bot",
+    "ClientEventDataSmsCheck": ".client_event_data_sms_check",
+    "ClientEventDataSmsNot": ".client_event_data_sms_not",
+    "ClientEventResource": ".client_event_resource",
+    "ClientEventStatus": ".client_event_status",
+    "CreateOnlineBookingBody": ".create_online_booking_body",
+    "CreateOnlineBookingBodyAppointmentsItem": ".create_online_booking_body_appointments_item",
+    "CreateOnlineBookingBodyAppointmentsItemCustomFields": ".create_online_booking_body_appointments_item_custom_fields",
+    "CreateOnlineBookingResponse201": ".create_online_booking_response_201",
+    "CreateOnlineBookingResponse201DataItem": ".create_online_booking_response_201_data_item",
+    "FinancesOperationEvent": ".finances_operation_event",
+    "FinancesOperationEventData": ".finances_operation_event_data",
+    "FinancesOperationEventDataAccount": ".finances_operation_event_data_account",
+    "FinancesOperationEventDataClient": ".finances_operation_event_data_client",
+    "FinancesOperationEventDataExpense": ".finances_operation_event_data_expense",
+    "FinancesOperationEventDataMaster": ".finances_operation_event_data_master",
+    "FinancesOperationEventDataRecord": ".finances_operation_event_data_record",
+    "FinancesOperationEventDataSupplier": ".finances_operation_event_data_supplier",
+    "FinancesOperationEventResource": ".finances_operation_event_resource",
+    "FinancesOperationEventStatus": ".finances_operation_event_status",
+    "GetBookingFormConfigResponse200": ".get_booking_form_config_response_200",
+    "GetBookingFormConfigResponse200Data": ".get_booking_form_config_response_200_data",
+    "GetBookingFormConfigResponse200DataBrand": ".get_booking_form_config_response_200_data_brand",
+    "GetBookingFormConfigResponse200DataFeatures": ".get_booking_form_config_response_200_data_features",
+    "GetBookingFormConfigResponse200DataInjection": ".get_booking_form_config_response_200_data_injection",
+    "GetBookingFormConfigResponse200DataLangsItem": ".get_booking_form_config_response_200_data_langs_item",
+    "GetBookingFormConfigResponse200DataLegalInfoType0": ".get_booking_form_config_response_200_data_legal_info_type_0",
+    "GetBookingFormConfigResponse200DataMap": ".get_booking_form_config_response_200_data_map",
+    "GetBookingFormConfigResponse200DataStaffName": ".get_booking_form_config_response_200_data_staff_name",
+    "GetBookingFormConfigResponse200DataStepsItem": ".get_booking_form_config_response_200_data_steps_item",
+    "GetBookingFormConfigResponse200DataStyle": ".get_booking_form_config_response_200_data_style",
+    "GetBookingUserResponse200": ".get_booking_user_response_200",
+    "GetBusinessTypesByGroupResponse200": ".get_business_types_by_group_response_200",
+    "GetBusinessTypesByGroupResponse200DataItem": ".get_business_types_by_group_response_200_data_item",
+    "GetBusinessTypesByGroupResponse200DataItemTypesItem": ".get_business_types_by_group_response_200_data_item_types_item",
+    "GetCityListResponse200": ".get_city_list_response_200",
+    "GetCityListResponse200DataItem": ".get_city_list_response_200_data_item",
+    "GetCountryListResponse200": ".get_country_list_response_200",
+    "GetCountryListResponse200DataItem": ".get_country_list_response_200_data_item",
+    "GetDatesAvailableForBookingResponse200": ".get_dates_available_for_booking_response_200",
+    "GetDatesAvailableForBookingResponse200Data": ".get_dates_available_for_booking_response_200_data",
+    "GetEventNotificationSettingsResponse200": ".get_event_notification_settings_response_200",
+    "GetEventNotificationSettingsResponse200Data": ".get_event_notification_settings_response_200_data",
+    "GetFeedbackFormStatusResponse200": ".get_feedback_form_status_response_200",
+    "GetFeedbackFormStatusResponse200Data": ".get_feedback_form_status_response_200_data",
+    "GetFeedbackFormStatusResponse200DataAgreementLinks": ".get_feedback_form_status_response_200_data_agreement_links",
+    "GetFeedbackFormStatusResponse200DataCompany": ".get_feedback_form_status_response_200_data_company",
+    "GetFeedbackFormStatusResponse200DataCurrency": ".get_feedback_form_status_response_200_data_currency",
+    "GetFeedbackFormStatusResponse200DataLanguage": ".get_feedback_form_status_response_200_data_language",
+    "GetFeedbackFormStatusResponse200DataMaster": ".get_feedback_form_status_response_200_data_master",
+    "GetFeedbackFormStatusResponse200DataMasterPosition": ".get_feedback_form_status_response_200_data_master_position",
+    "GetFeedbackFormStatusResponse200DataRecord": ".get_feedback_form_status_response_200_data_record",
+    "GetI18NOptionsResponse200": ".get_i18n_options_response_200",
+    "GetMarketplaceIntegrationStatusResponse200": ".get_marketplace_integration_status_response_200",
+    "GetMarketplaceIntegrationStatusResponse200Data": ".get_marketplace_integration_status_response_200_data",
+    "GetMarketplaceIntegrationStatusResponse200DataConnectionStatus": ".get_marketplace_integration_status_response_200_data_connection_status",
+    "GetMarketplaceIntegrationStatusResponse200DataConnectionStatusStatus": ".get_marketplace_integration_status_response_200_data_connection_status_status",
+    "GetMarketplaceIntegrationStatusResponse200DataLogsItem": ".get_marketplace_integration_status_response_200_data_logs_item",
+    "GetMarketplaceIntegrationStatusResponse200DataPaymentsItem": ".get_marketplace_integration_status_response_200_data_payments_item",
+    "GetNearestTimeSlotsResponse200": ".get_nearest_time_slots_response_200",
+    "GetNearestTimeSlotsResponse200Data": ".get_nearest_time_slots_response_200_data",
+    "GetNearestTimeSlotsResponse200DataSeancesItem": ".get_nearest_time_slots_response_200_data_seances_item",
+    "GetOnlineBookingDetailsResponse200": ".get_online_booking_details_response_200",
+    "GetOnlineBookingDetailsResponse200Company": ".get_online_booking_details_response_200_company",
+    "GetOnlineBookingDetailsResponse200ServicesItem": ".get_online_booking_details_response_200_services_item",
+    "GetOnlineBookingDetailsResponse200Staff": ".get_online_booking_details_response_200_staff",
+    "GetOnlineBookingDetailsResponse200StaffPosition": ".get_online_booking_details_response_200_staff_position",
+    "GetServicesAvailableForBookingResponse200": ".get_services_available_for_booking_response_200",
+    "GetServicesAvailableForBookingResponse200Data": ".get_services_available_for_booking_response_200_data",
+    "GetServicesAvailableForBookingResponse200DataCategoryItem": ".get_services_available_for_booking_response_200_data_category_item",
+    "GetServicesAvailableForBookingResponse200DataServicesItem": ".get_services_available_for_booking_response_200_data_services_item",
+    "GetServicesAvailableForBookingResponse200DataServicesItemCompositeDetailsType0": ".get_services_available_for_booking_response_200_data_services_item_composite_details_type_0",
+    "GetServicesAvailableForBookingResponse200DataServicesItemPrepaidSettings": ".get_services_available_for_booking_response_200_data_services_item_prepaid_settings",
+    "GetTeamMembersAvailableForBookingResponse200": ".get_team_members_available_for_booking_response_200",
+    "GetTeamMembersAvailableForBookingResponse200DataItem": ".get_team_members_available_for_booking_response_200_data_item",
+    "GetTeamMembersAvailableForBookingResponse200DataItemUserType0": ".get_team_members_available_for_booking_response_200_data_item_user_type_0",
+    "GetTimeSlotsForBookingResponse200": ".get_time_slots_for_booking_response_200",
+    "GetTimeSlotsForBookingResponse200DataItem": ".get_time_slots_for_booking_response_200_data_item",
+    "GetUserAppointmentListResponse201": ".get_user_appointment_list_response_201",
+    "GetUserAppointmentListResponse201DataItem": ".get_user_appointment_list_response_201_data_item",
+    "GetUserAppointmentListResponse201DataItemCompany": ".get_user_appointment_list_response_201_data_item_company",
+    "GetUserAppointmentListResponse201DataItemServicesItem": ".get_user_appointment_list_response_201_data_item_services_item",
+    "GetUserAppointmentListResponse201DataItemStaff": ".get_user_appointment_list_response_201_data_item_staff",
+    "GetUserAppointmentListResponse201DataItemStaffPosition": ".get_user_appointment_list_response_201_data_item_staff_position",
+    "GoodEvent": ".good_event",
+    "GoodEventData": ".good_event_data",
+    "GoodEventDataLoyaltyAllowEmptyCode": ".good_event_data_loyalty_allow_empty_code",
+    "GoodEventDataLoyaltyCertificateTypeType0": ".good_event_data_loyalty_certificate_type_type_0",
+    "GoodEventDataLoyaltySerialNumberLimited": ".good_event_data_loyalty_serial_number_limited",
+    "GoodEventResource": ".good_event_resource",
+    "GoodEventStatus": ".good_event_status",
+    "GoodsOperationEvent": ".goods_operation_event",
+    "GoodsOperationEventData": ".goods_operation_event_data",
+    "GoodsOperationEventDataClient": ".goods_operation_event_data_client",
+    "GoodsOperationEventDataGood": ".goods_operation_event_data_good",
+    "GoodsOperationEventDataMaster": ".goods_operation_event_data_master",
+    "GoodsOperationEventDataService": ".goods_operation_event_data_service",
+    "GoodsOperationEventDataStorage": ".goods_operation_event_data_storage",
+    "GoodsOperationEventDataSupplier": ".goods_operation_event_data_supplier",
+    "GoodsOperationEventDataUnit": ".goods_operation_event_data_unit",
+    "GoodsOperationEventResource": ".goods_operation_event_resource",
+    "GoodsOperationEventStatus": ".goods_operation_event_status",
+    "HandleVoipIntegrationEventCallNotification": ".handle_voip_integration_event_call_notification",
+    "HandleVoipIntegrationEventConnectIntegration": ".handle_voip_integration_event_connect_integration",
+    "HandleVoipIntegrationEventDisableIntegration": ".handle_voip_integration_event_disable_integration",
+    "HandleVoipIntegrationEventResponse202": ".handle_voip_integration_event_response_202",
+    "HandleVoipIntegrationEventSavingCallInformation": ".handle_voip_integration_event_saving_call_information",
+    "ListMarketplaceAppLocationsResponse200": ".list_marketplace_app_locations_response_200",
+    "ListMarketplaceAppLocationsResponse200DataItem": ".list_marketplace_app_locations_response_200_data_item",
+    "ListMarketplaceAppLocationsResponse200DataItemBookingWidgetPromoType0": ".list_marketplace_app_locations_response_200_data_item_booking_widget_promo_type_0",
+    "ListVoipCallsBody": ".list_voip_calls_body",
+    "ListVoipCallsBodyStatuses": ".list_voip_calls_body_statuses",
+    "ListVoipCallsBodyTypes": ".list_voip_calls_body_types",
+    "ListVoipCallsResponse200": ".list_voip_calls_response_200",
+    "ListVoipCallsResponse200DataItem": ".list_voip_calls_response_200_data_item",
+    "ListVoipCallsResponse200DataItemStatus": ".list_voip_calls_response_200_data_item_status",
+    "ListVoipCallsResponse200DataItemType": ".list_voip_calls_response_200_data_item_type",
+    "LogInWithPhoneNumberAndCodeBody": ".log_in_with_phone_number_and_code_body",
+    "LogInWithPhoneNumberAndCodeResponse201": ".log_in_with_phone_number_and_code_response_201",
+    "LoyaltyCardEvent": ".loyalty_card_event",
+    "LoyaltyCardEventData": ".loyalty_card_event_data",
+    "LoyaltyCardEventResource": ".loyalty_card_event_resource",
+    "LoyaltyCardEventStatus": ".loyalty_card_event_status",
+    "MarketplaceNotificationPaymentCallbackBody": ".marketplace_notification_payment_callback_body",
+    "MarketplaceNotificationPaymentCallbackResponse200": ".marketplace_notification_payment_callback_response_200",
+    "MarketplaceNotificationPaymentCallbackResponse200Data": ".marketplace_notification_payment_callback_response_200_data",
+    "MarketplaceNotificationSettingsCallbackBody": ".marketplace_notification_settings_callback_body",
+    "MarketplaceNotificationSettingsRedirectCallbackBody": ".marketplace_notification_settings_redirect_callback_body",
+    "MarketplaceNotificationSettingsRedirectCallbackResponse200": ".marketplace_notification_settings_redirect_callback_response_200",
+    "MarketplacePartnerApplicationAddDiscountBody": ".marketplace_partner_application_add_discount_body",
+    "MarketplacePartnerApplicationAddDiscountResponse200": ".marketplace_partner_application_add_discount_response_200",
+    "MarketplacePartnerApplicationAddDiscountResponse200Data": ".marketplace_partner_application_add_discount_response_200_data",
+    "MarketplacePartnerApplicationPaymentLinkResponse200": ".marketplace_partner_application_payment_link_response_200",
+    "MarketplacePartnerApplicationPaymentLinkResponse200Data": ".marketplace_partner_application_payment_link_response_200_data",
+    "MarketplacePartnerApplicationsTariffsListResponse200": ".marketplace_partner_applications_tariffs_list_response_200",
+    "MarketplacePartnerApplicationsTariffsListResponse200DataItem": ".marketplace_partner_applications_tariffs_list_response_200_data_item",
+    "MarketplacePartnerApplicationsTariffsListResponse200DataItemOptionsItem": ".marketplace_partner_applications_tariffs_list_response_200_data_item_options_item",
+    "MarketplacePartnerApplicationsUpdateChannelBody": ".marketplace_partner_applications_update_channel_body",
+    "MarketplacePartnerApplicationsUpdateChannelBodyChannelSlug": ".marketplace_partner_applications_update_channel_body_channel_slug",
+    "MarketplacePartnerApplicationsUpdateChannelResponse200": ".marketplace_partner_applications_update_channel_response_200",
+    "MarketplacePartnerApplicationsUpdateChannelResponse200Data": ".marketplace_partner_applications_update_channel_response_200_data",
+    "MarketplaceWebhookEvent": ".marketplace_webhook_event",
+    "MarketplaceWebhookEventEvent": ".marketplace_webhook_event_event",
+    "RecordEvent": ".record_event",
+    "RecordEventData": ".record_event_data",
+    "RecordEventDataClientType0": ".record_event_data_client_type_0",
+    "RecordEventDataComerPersonInfoType0": ".record_event_data_comer_person_info_type_0",
+    "RecordEventDataComerType0": ".record_event_data_comer_type_0",
+    "RecordEventDataCompositeType0": ".record_event_data_composite_type_0",
+    "RecordEventDataConfirmed": ".record_event_data_confirmed",
+    "RecordEventDataEmailNow": ".record_event_data_email_now",
+    "RecordEventDataRecordLabelsItem": ".record_event_data_record_labels_item",
+    "RecordEventDataReviewRequested": ".record_event_data_review_requested",
+    "RecordEventDataServicesItem": ".record_event_data_services_item",
+    "RecordEventDataSmsBefore": ".record_event_data_sms_before",
+    "RecordEventDataStaffType0": ".record_event_data_staff_type_0",
+    "RecordEventDataStaffType0Position": ".record_event_data_staff_type_0_position",
+    "RecordEventResource": ".record_event_resource",
+    "RecordEventStatus": ".record_event_status",
+    "SalonEvent": ".salon_event",
+    "SalonEventData": ".salon_event_data",
+    "SalonEventDataActive": ".salon_event_data_active",
+    "SalonEventDataMainGroupType0": ".salon_event_data_main_group_type_0",
+    "SalonEventDataSchedule": ".salon_event_data_schedule",
+    "SalonEventDataSocial": ".salon_event_data_social",
+    "SalonEventResource": ".salon_event_resource",
+    "SalonEventStatus": ".salon_event_status",
+    "ScheduleEvent": ".schedule_event",
+    "ScheduleEventResource": ".schedule_event_resource",
+    "ScheduleEventStatus": ".schedule_event_status",
+    "SendBookingVerificationCodeBody": ".send_booking_verification_code_body",
+    "SendBookingVerificationCodeResponse201": ".send_booking_verification_code_response_201",
+    "SendPhoneUpdateVerificationCodeResponse202": ".send_phone_update_verification_code_response_202",
+    "ServiceCategoryEvent": ".service_category_event",
+    "ServiceCategoryEventData": ".service_category_event_data",
+    "ServiceCategoryEventResource": ".service_category_event_resource",
+    "ServiceCategoryEventStatus": ".service_category_event_status",
+    "ServiceEvent": ".service_event",
+    "ServiceEventData": ".service_event_data",
+    "ServiceEventDataActive": ".service_event_data_active",
+    "ServiceEventDataImageGroup": ".service_event_data_image_group",
+    "ServiceEventDataStaffItem": ".service_event_data_staff_item",
+    "ServiceEventResource": ".service_event_resource",
+    "ServiceEventStatus": ".service_event_status",
+    "SetMarketplaceNotificationShortNamesBody": ".set_marketplace_notification_short_names_body",
+    "StaffEvent": ".staff_event",
+    "StaffEventData": ".staff_event_data",
+    "StaffEventDataFired": ".staff_event_data_fired",
+    "StaffEventDataHidden": ".staff_event_data_hidden",
+    "StaffEventDataImageGroup": ".staff_event_data_image_group",
+    "StaffEventDataPosition": ".staff_event_data_position",
+    "StaffEventDataShowRating": ".staff_event_data_show_rating",
+    "StaffEventDataStatus": ".staff_event_data_status",
+    "StaffEventDataUserType0": ".staff_event_data_user_type_0",
+    "StaffEventResource": ".staff_event_resource",
+    "StaffEventStatus": ".staff_event_status",
+    "SubmitFeedbackFormBody": ".submit_feedback_form_body",
+    "UninstallMarketplaceAppResponse200": ".uninstall_marketplace_app_response_200",
+    "UninstallMarketplaceAppResponse200DataType0": ".uninstall_marketplace_app_response_200_data_type_0",
+    "UpdateBookingUserBody": ".update_booking_user_body",
+    "UpdateBookingUserPasswordBody": ".update_booking_user_password_body",
+    "UpdateBookingUserPasswordResponse200": ".update_booking_user_password_response_200",
+    "UpdateBookingUserPasswordResponse200Data": ".update_booking_user_password_response_200_data",
+    "UpdateEventNotificationSettingsBody": ".update_event_notification_settings_body",
+    "UpdateEventNotificationSettingsResponse201": ".update_event_notification_settings_response_201",
+    "UpdateEventNotificationSettingsResponse201Data": ".update_event_notification_settings_response_201_data",
+    "UpdateOnlineBookingDatetimeBody": ".update_online_booking_datetime_body",
+    "UpdateOnlineBookingDatetimeResponse200": ".update_online_booking_datetime_response_200",
+    "UpdateOnlineBookingDatetimeResponse200Data": ".update_online_booking_datetime_response_200_data",
+    "UpdateOnlineBookingDatetimeResponse200DataCompany": ".update_online_booking_datetime_response_200_data_company",
+    "UpdateOnlineBookingDatetimeResponse200DataServicesItem": ".update_online_booking_datetime_response_200_data_services_item",
+    "UpdateOnlineBookingDatetimeResponse200DataStaff": ".update_online_booking_datetime_response_200_data_staff",
+    "ValidateBookingParamsBody": ".validate_booking_params_body",
+    "ValidateBookingParamsResponse201": ".validate_booking_params_response_201",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = (
     "AuthorizeOnlineBookingUserBody",

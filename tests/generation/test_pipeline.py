@@ -153,3 +153,29 @@ def test_check_generated_catches_a_hand_edit(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "book_event.py" in result.stdout + result.stderr
+
+
+def test_import_loads_models_and_endpoints_on_first_use() -> None:
+    """``import altegio_async`` must not import 200+ model modules (PEP 562 in the
+    models and api packages); a client and one call load only what they use."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, altegio_async\n"
+        "count = lambda p: sum(m.startswith(p) for m in sys.modules)\n"
+        "print(count('altegio_async.models.'), count('altegio_async.api.'))\n"
+        "client = altegio_async.AltegioClient('t')\n"
+        "client.dictionaries\n"
+        "print(count('altegio_async.models.'), count('altegio_async.api.'))\n"
+        "from altegio_async.api import OPERATIONS\n"
+        "from altegio_async.models import *\n"
+        "print(len(OPERATIONS), count('altegio_async.models.'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    at_import, after_one_tag, everything = (line.split() for line in out[:3])
+    assert int(at_import[0]) <= 5 and int(at_import[1]) == 0
+    assert int(after_one_tag[1]) <= 5  # the dictionaries tag and its three endpoints
+    assert everything[0] == "43" and int(everything[1]) > 200
