@@ -81,8 +81,8 @@ def _operations() -> Mapping[str, Operation]:
 def __getattr__(name: str) -> Any:
     if name == "OPERATIONS":  # built on first use: it imports every endpoint module
         return _operations()
-    if name.endswith("WithRawResponse") or name in _TAG_CLASSES:
-        tag = _TAG_CLASSES[name.removesuffix("WithRawResponse")]
+    tag = _TAG_CLASSES.get(name.removesuffix("WithRawResponse"))
+    if tag is not None:
         return getattr(importlib.import_module(f".{tag}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

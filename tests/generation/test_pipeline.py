@@ -179,3 +179,11 @@ def test_import_loads_models_and_endpoints_on_first_use() -> None:
     assert int(at_import[0]) <= 5 and int(at_import[1]) == 0
     assert int(after_one_tag[1]) <= 5  # the dictionaries tag and its three endpoints
     assert everything[0] == "43" and int(everything[1]) > 200
+
+
+def test_unknown_api_names_are_attribute_errors() -> None:
+    import altegio_async.api as api
+
+    assert api.OnlineBookingWithRawResponse.__name__ == "OnlineBookingWithRawResponse"
+    assert not hasattr(api, "NoSuchTagWithRawResponse")  # AttributeError, not KeyError
+    assert not hasattr(api, "NoSuchName")
