@@ -40,6 +40,12 @@ from aiolimiter import AsyncLimiter
 from ._errors import UsageError
 
 
+def check_windows(second: float, minute: float, margin: float) -> None:
+    """The window settings every limiter accepts: positive, minute >= second."""
+    if second <= 0 or minute < second or margin < 0:
+        raise UsageError(f"bad windows: second={second}, minute={minute}, margin={margin}")
+
+
 class Limiter(Protocol):
     """What the client needs from a limiter; implement it to share limits another way."""
 
@@ -67,8 +73,7 @@ class AltegioRateLimiter:
                 f"need 1 <= per_second < per_minute, got per_second={per_second}, "
                 f"per_minute={per_minute}"
             )
-        if second <= 0 or minute < second or margin < 0:
-            raise UsageError(f"bad windows: second={second}, minute={minute}, margin={margin}")
+        check_windows(second, minute, margin)
         self.per_second = per_second
         self.per_minute = per_minute
         self.second = second + margin

@@ -32,6 +32,7 @@ import socket
 from typing import Any
 
 from ._errors import UsageError
+from ._limiter import check_windows
 
 try:
     from redis import asyncio as aioredis
@@ -100,8 +101,7 @@ class RedisRateLimiter:
             raise UsageError("pass exactly one of url= and redis=")
         if per_second < 1 or per_minute < per_second:
             raise UsageError(f"need 1 <= per_second <= per_minute, got {per_second}, {per_minute}")
-        if second <= 0 or minute < second or margin < 0:
-            raise UsageError(f"bad windows: second={second}, minute={minute}, margin={margin}")
+        check_windows(second, minute, margin)
         self._redis = redis if url is None else aioredis.from_url(url)
         self._owns_redis = redis is None
         self._keys = [f"{key}:admitted", f"{key}:paused"]

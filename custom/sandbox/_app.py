@@ -142,7 +142,7 @@ class SandboxApp:
         if fault is not None and fault.kind == "latency":
             await asyncio.sleep(fault.delay)
         elif fault is not None and not fault.runs_handler_first:
-            return self._fault_reply(fault, None)
+            return self._fault_reply(fault)
         reply = self._handle(operation, request, raw)
         response = self._render(reply)
         if fault is not None and fault.kind != "latency":
@@ -189,7 +189,7 @@ class SandboxApp:
         return _json(reply.status, reply.body)
 
     @staticmethod
-    def _fault_reply(fault: Fault, real: web.Response | None) -> web.Response:
+    def _fault_reply(fault: Fault) -> web.Response:
         if fault.kind == "status":
             return _json(fault.status, error_body("Internal server error"))
         if fault.kind == "rate_limit":
@@ -240,4 +240,4 @@ class SandboxApp:
             if transport is not None:
                 asyncio.get_running_loop().call_later(0.02, transport.close)
             return response
-        return self._fault_reply(fault, response)
+        return self._fault_reply(fault)

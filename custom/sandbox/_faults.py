@@ -92,8 +92,3 @@ class FaultPlan:
                     self.fired.append((rule.fault.kind, operation))
                     return rule.fault
         return None
-
-    @property
-    def pending(self) -> int:
-        with self._lock:
-            return len(self._rules)

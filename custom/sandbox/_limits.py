@@ -65,7 +65,3 @@ class SlidingWindows:
                 return wait
             times.append(now)
             return None
-
-    def admitted_in_window(self, ip: str, start: float, end: float) -> int:
-        with self._lock:
-            return sum(1 for t in self._admitted.get(ip, ()) if start <= t < end)

@@ -138,7 +138,7 @@ class PublicHandlers(Shapes):
         self.w.location(call.path_int("location_id"))
         service_ids = call.query_ints("service_ids[]")
         members = self.w.members_for(call.path_int("team_member_id"), service_ids)
-        length = sum(self.w.services[s].length for s in service_ids if s in self.w.services) or 1800
+        length = self.w.length(service_ids)
         for day in self.w.working_dates():
             slots = sorted({t for m in members for t in self.w.free_slots(m, day, service_ids)})
             if slots:
@@ -177,7 +177,7 @@ class PublicHandlers(Shapes):
         except ValueError:
             raise BadRequest("date must be YYYY-MM-DD") from None
         members = self.w.members_for(call.path_int("team_member_id"), service_ids)
-        length = sum(self.w.services[s].length for s in service_ids if s in self.w.services) or 1800
+        length = self.w.length(service_ids)
         slots = sorted({t for m in members for t in self.w.free_slots(m, day, service_ids)})
         return ok([slot(t, length) for t in slots])
 

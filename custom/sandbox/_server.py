@@ -17,7 +17,7 @@ import attrs
 from aiohttp import web
 
 from ._app import API_PREFIX, SandboxApp, Seen
-from ._faults import Fault, FaultPlan
+from ._faults import FaultPlan
 from ._limits import RateLimits, SlidingWindows
 from ._world import World
 
@@ -99,9 +99,6 @@ class Sandbox:
             time.sleep(0.005)
         if self._app.in_flight:
             raise TimeoutError(f"{self._app.in_flight} requests still in flight")
-
-    def add_fault(self, fault: Fault) -> None:
-        self.faults.add(fault)
 
     # --- lifecycle -----------------------------------------------------------------
 

@@ -17,14 +17,9 @@ import pytest
 from altegio_async import UsageError
 from altegio_async.redis_limiter import RedisRateLimiter
 from altegio_async.sandbox import RateLimits, Sandbox, SandboxConfig
+from tests._servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -166,14 +166,13 @@ async def test_wrong_password_and_someone_elses_record(
 
 def test_standalone_server(tmp_path: object) -> None:
     """``python -m altegio_async.sandbox`` serves until stopped."""
-    import socket
     import subprocess
     import sys
     import time
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from tests._servers import free_port
+
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "altegio_async.sandbox", "--port", str(port), "--time-scale", "0.5"],
         stdout=subprocess.PIPE,
