@@ -20,10 +20,8 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from ..api import RawResources, Resources
-from ..models.authorize_online_booking_user_body import AuthorizeOnlineBookingUserBody
-from ..models.authorize_online_booking_user_response_201 import (
-    AuthorizeOnlineBookingUserResponse201,
-)
+from ..models.authorized_user import AuthorizedUser
+from ..models.login_request import LoginRequest
 from ..types import Unset
 from ._auth import REDACTED, AltegioAuth, Redactor
 from ._envelope import unwrap
@@ -160,7 +158,7 @@ class _BaseClient(Resources):
         if not login or not password:
             raise UsageError("login and password must both be non-empty")
         reply = await self.authentication.authorize_online_booking_user(
-            body=AuthorizeOnlineBookingUserBody(login=login, password=password)
+            body=LoginRequest(login=login, password=password)
         )
         token = reply.user_token
         if isinstance(token, Unset) or not token:
@@ -187,7 +185,7 @@ class _BaseClient(Resources):
         if operation.requires_user_token and not self._user_token:
             raise UserTokenRequiredError(operation.operation_id)
         request = build_request(operation, build)
-        user_token = self._user_token if operation.requires_user_token else None
+        user_token = self._user_token if operation.accepts_user_token else None
         auth = AltegioAuth(self._core.partner_token, user_token)
         url = self._core.base_urls[operation.server] + request["url"]
         request = {**request, "headers": {**DEFAULT_HEADERS, **request.get("headers", {})}}
@@ -369,7 +367,7 @@ class UserSession(_BaseClient):
     the token changes when the user's password does, and the session follows.
     """
 
-    user: AuthorizeOnlineBookingUserResponse201 | None = None
+    user: AuthorizedUser | None = None
     """The login reply (name, phone, email...) when the session came from ``login``."""
 
 

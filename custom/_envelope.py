@@ -131,7 +131,8 @@ def unwrap(
     if not operation.has_response_body:
         return ApiResponse(data=parse(None), meta=meta_of(payload), http_response=response)
     try:
-        data = parse(payload)
+        # The generated parser reads the data: the envelope is unwrapped here.
+        data = parse(payload["data"] if operation.envelope == "data" else payload)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         detail = f"{type(exc).__name__}: {redact(str(exc))}"
         raise invalid(f"body does not match the spec ({detail})") from None

@@ -15,6 +15,7 @@ T = TypeVar("T")
 
 Server = Literal["api", "app"]
 Envelope = Literal["data", "status", "none"]
+UserToken = Literal["none", "optional", "required"]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -24,7 +25,10 @@ class Operation:
 
     ``envelope`` says how the success reply is shaped: ``"data"`` for
     ``{success, data, meta}``, ``"status"`` for ``{success, meta}`` without data and
-    ``"none"`` for a bare object or an empty body.
+    ``"none"`` for a bare object or an empty body.  ``user_token`` says whether the
+    call takes the user token: ``"required"``, ``"none"``, or ``"optional"`` where a
+    record hash in the path stands in for it (Altegio: the hash is required "if the
+    user is not authorized").
     """
 
     operation_id: str
@@ -32,9 +36,17 @@ class Operation:
     method: str
     path: str
     server: Server
-    requires_user_token: bool
+    user_token: UserToken
     envelope: Envelope
     has_response_body: bool
+
+    @property
+    def requires_user_token(self) -> bool:
+        return self.user_token == "required"
+
+    @property
+    def accepts_user_token(self) -> bool:
+        return self.user_token != "none"
 
     @property
     def idempotent(self) -> bool:

@@ -41,7 +41,6 @@ from altegio_async import (
     run_batch,
 )
 from altegio_async.api.dictionaries import get_city_list
-from altegio_async.client import AuthenticatedClient
 from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,20 +180,20 @@ async def overhead(rounds: int, per_round: int) -> list[str]:
             "Authorization": f"Bearer {DEFAULT_PARTNER_TOKEN}",
         }
         raw = httpx.AsyncClient(headers=headers)
-        generated = AuthenticatedClient(base_url=base, token=DEFAULT_PARTNER_TOKEN, headers=headers)
         sdk = AltegioClient(DEFAULT_PARTNER_TOKEN, base_url=base, rate_limit=False)
 
         async def raw_call() -> object:
             return (await raw.get(base + "/cities")).json()
 
-        async def generated_call() -> object:
-            return await get_city_list.asyncio(client=generated)
+        async def parsed_call() -> object:
+            # raw httpx plus the generated model parser: the SDK without its client layer
+            return get_city_list._parse_success((await raw.get(base + "/cities")).json()["data"])
 
         async def sdk_call() -> object:
             return await sdk.dictionaries.get_city_list()
 
-        samples: dict[str, list[float]] = {"raw": [], "generated": [], "sdk": []}
-        calls = {"raw": raw_call, "generated": generated_call, "sdk": sdk_call}
+        samples: dict[str, list[float]] = {"raw": [], "parsed": [], "sdk": []}
+        calls = {"raw": raw_call, "parsed": parsed_call, "sdk": sdk_call}
         for fn in calls.values():
             await timed(fn, 50)  # warm up connections and caches
         for _ in range(rounds):  # interleaved, so drift hits all three alike
@@ -202,15 +201,14 @@ async def overhead(rounds: int, per_round: int) -> list[str]:
                 samples[name] += await timed(fn, per_round)
         await raw.aclose()
         await sdk.aclose()
-        await generated.get_async_httpx_client().aclose()
     med = {k: statistics.median(v) for k, v in samples.items()}
     n = rounds * per_round
     return [
         f"3. overhead, limiter off, {n} calls each, server in its own process, median per call:",
-        f"   raw httpx {med['raw'] * 1e6:7.0f} us   generated function "
-        f"{med['generated'] * 1e6:7.0f} us   SDK {med['sdk'] * 1e6:7.0f} us",
+        f"   raw httpx {med['raw'] * 1e6:7.0f} us   raw httpx + generated parser "
+        f"{med['parsed'] * 1e6:7.0f} us   SDK {med['sdk'] * 1e6:7.0f} us",
         f"   SDK / raw httpx = {med['sdk'] / med['raw']:.3f} (target <= 1.3)   "
-        f"SDK / generated = {med['sdk'] / med['generated']:.3f} (target <= 1.1)",
+        f"SDK / raw + parser = {med['sdk'] / med['parsed']:.3f} (target <= 1.1)",
     ]
 
 

@@ -24,9 +24,10 @@ import time
 
 from altegio_async import AltegioClient, Progress, RetryEvent, RetryPolicy, run_batch
 from altegio_async.models import (
-    CreateOnlineBookingBody,
-    CreateOnlineBookingBodyAppointmentsItem,
-    ValidateBookingParamsBody,
+    Appointment,
+    BookingCheck,
+    BookingRequest,
+    CheckAppointment,
 )
 from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox, SandboxConfig
 from altegio_async.types import Unset
@@ -59,26 +60,27 @@ async def booking_flow(client: AltegioClient) -> None:
     step("team member", f"{member.name} (#{member.id}), {len(team)} on the team")
     member_id = int(str(member.id))
     dates = await booking.get_dates_available_for_booking(
-        location_id=LOCATION, staff_id=member_id, service_ids=[service_id]
+        location_id=LOCATION, team_member_id=member_id, service_ids=[service_id]
     )
     free_dates = [] if isinstance(dates.booking_dates, Unset) else dates.booking_dates
-    day = str(free_dates[0])
+    day = free_dates[0]
     step("date", f"{day} (first of {len(free_dates)} bookable days)")
     slots = await booking.get_time_slots_for_booking(
         location_id=LOCATION, team_member_id=member_id, date=day, service_ids=[service_id]
     )
     slot = slots[0]
     step("time slot", f"{slot.time} ({len(slots)} free that day)")
-    appointment = CreateOnlineBookingBodyAppointmentsItem(
+    appointment = Appointment(
         id=1, services=[service_id], staff_id=member_id, datetime_=slot.datetime_
     )
     await booking.validate_booking_params(
-        location_id=LOCATION, body=ValidateBookingParamsBody(appointments=[appointment.to_dict()])
+        location_id=LOCATION,
+        body=BookingCheck(appointments=[CheckAppointment.from_dict(appointment.to_dict())]),
     )
     step("book_check", "the slot can be booked")
     [made] = await booking.create_online_booking(
         location_id=LOCATION,
-        body=CreateOnlineBookingBody(
+        body=BookingRequest(
             fullname="James Smith", phone=DEFAULT_LOGIN, appointments=[appointment]
         ),
     )
@@ -131,13 +133,9 @@ async def availability_batch(client: AltegioClient, sandbox: Sandbox, days: int)
     print(f"\n2. Availability batch: every team member x {days} days, under the rate limiter")
     team = await client.online_booking.get_team_members_available_for_booking(location_id=LOCATION)
     start = sandbox.world.today + dt.timedelta(days=1)
-    jobs = [
-        (int(str(m.id)), (start + dt.timedelta(days=n)).isoformat())
-        for m in team
-        for n in range(days)
-    ]
+    jobs = [(int(str(m.id)), start + dt.timedelta(days=n)) for m in team for n in range(days)]
 
-    async def slots(job: tuple[int, str]) -> int:
+    async def slots(job: tuple[int, dt.date]) -> int:
         member_id, day = job
         found = await client.online_booking.get_time_slots_for_booking(
             location_id=LOCATION, team_member_id=member_id, date=day

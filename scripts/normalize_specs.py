@@ -1,13 +1,22 @@
-"""Normalise Altegio's two OpenAPI descriptions into the one document we generate from.
+"""Turn Altegio's two published OpenAPI bundles into the one document we generate from.
 
-The vendored files in ``openapi/`` stay exactly as downloaded.  Every deviation we
-need is one entry in ``QUIRKS`` below: a function with a docstring saying what
-Altegio's file does and why the generator needs something else.  The merged result
-also carries the per-operation facts the hand-written layer needs (user token,
-server, envelope) as ``x-altegio-*`` extensions, which ``generate.py`` turns into
-``altegio_async/_operations.py``.
+The bundles are read as Altegio publishes them (``spec_inputs.py`` finds them and
+checks them against ``openapi/specs.lock.json``); nothing edits the files.  What
+the generator needs differently is done here, in the open, in two kinds of step:
 
-Run ``python scripts/normalize_specs.py --explain`` to list the quirks.
+* ``QUIRKS``: defects of Altegio's files.  Each is a function whose docstring names
+  the construct of the real bundle it handles and why; it returns how many places
+  it changed.  A quirk that changes nothing fails generation with its name, so the
+  day Altegio fixes its file the stale quirk is noticed and removed.
+* ``STEPS``: how this SDK shapes any OpenAPI document (envelopes unwrapped, replies
+  routed to their servers, webhooks turned into models, names from the naming
+  table).  They report counts too, but may legitimately change nothing.
+
+The per-operation facts the hand-written layer needs (server, user token,
+envelope, argument names) travel as ``x-altegio-*`` extensions to the templates.
+
+``python scripts/normalize_specs.py --explain`` lists every quirk and step with the
+number of places it changed in today's bundles.
 """
 
 from __future__ import annotations
@@ -18,29 +27,44 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-SPECS = ("public.yaml", "developers.yaml")
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import naming
+import spec_inputs
+
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+DEFAULT_SERVER = "https://api.alteg.io/api/v1"
+# Operation servers other than DEFAULT_SERVER, by the key the client routes them with.
+SERVER_KEYS = {"https://app.alteg.io": "app"}
 # Headers Altegio documents as per-operation parameters; the client sends them itself.
 TRANSPORT_HEADERS = {"accept", "content-type", "authorization"}
-# Non-default hosts, by the key the client uses to route to them.
-SERVER_KEYS = {"https://app.alteg.io": "app"}
-DEFAULT_SERVER = "https://api.alteg.io/api/v1"
-# The pseudo-endpoint that documents a payload Altegio POSTs to the partner.
+# Pseudo-paths that document a payload Altegio POSTs to the partner: a model each.
 WEBHOOK_PSEUDO_PATHS = {"/marketplace_webhook": "MarketplaceWebhookEvent"}
+# Altegio's own IDs; ``api_id`` is the caller's external ID (a string) and stays as typed.
+FOREIGN_IDS = {"api_id"}
+# Component schemas the steps added (webhook payloads): kept even though nothing refers to them.
+ADDED_MODELS = "x-altegio-added-models"
 
 Spec = dict[str, Any]
 Operation = dict[str, Any]
+Schema = dict[str, Any]
 
 
 class NormalizeError(Exception):
-    """The specs changed in a way the pipeline does not know how to handle."""
+    """The bundles changed in a way the pipeline does not know how to handle."""
+
+
+class StaleQuirkError(NormalizeError):
+    """A quirk found nothing to fix: Altegio changed the construct it handles."""
+
+
+# --------------------------------------------------------------------------- walking
 
 
 def operations(spec: Spec) -> Iterator[tuple[str, str, Operation]]:
@@ -50,41 +74,119 @@ def operations(spec: Spec) -> Iterator[tuple[str, str, Operation]]:
                 yield path, method, item[method]
 
 
-def _walk_schemas(node: Any) -> Iterator[dict[str, Any]]:
-    """Every schema-like mapping below ``node`` (depth first)."""
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping below ``node``, depth first."""
     if isinstance(node, dict):
         yield node
         for value in node.values():
-            yield from _walk_schemas(value)
+            yield from walk(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _walk_schemas(value)
+            yield from walk(value)
 
 
-def _is_id_name(name: str) -> bool:
-    return name == "id" or name.endswith("_id") or name.endswith("_ids[]") or name.endswith("_ids")
+def schema_roots(spec: Spec) -> list[Any]:
+    """Where schemas live: operations, component schemas and webhooks."""
+    return [spec.get("paths"), spec.get("components", {}).get("schemas"), spec.get("webhooks")]
 
 
-def _success_responses(op: Operation) -> dict[str, Any]:
-    return {code: r for code, r in op.get("responses", {}).items() if str(code).startswith("2")}
+def resolve(spec: Spec, node: Any) -> Any:
+    """Follow local ``$ref``s (``#/components/schemas/...``)."""
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node:
+        pointer = node["$ref"]
+        if not pointer.startswith("#/"):
+            raise NormalizeError(f"external $ref {pointer!r} is not supported")
+        node = spec
+        for part in pointer[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        seen += 1
+        if seen > 32:
+            raise NormalizeError(f"$ref cycle at {pointer}")
+    return node
 
 
-def _json_schema(response: dict[str, Any]) -> dict[str, Any] | None:
-    content = response.get("content") or {}
+def types_of(schema: Schema) -> list[str]:
+    kind = schema.get("type")
+    return kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
+
+
+def is_id_name(name: str) -> bool:
+    if name in FOREIGN_IDS:
+        return False
+    return name == "id" or name.endswith(("_id", "_ids", "_ids[]"))
+
+
+def json_body(op: Operation) -> Schema | None:
+    content = (op.get("requestBody") or {}).get("content") or {}
     media = content.get("application/json")
     return None if media is None else media.get("schema")
 
 
+def success_codes(op: Operation) -> list[str]:
+    return [code for code in op.get("responses", {}) if str(code).startswith(("2", "3"))]
+
+
+def described_properties(spec: Spec) -> Iterator[tuple[str, Schema]]:
+    """Every (name, schema) property or parameter in the document."""
+    for node in walk(schema_roots(spec)):
+        for name, prop in (node.get("properties") or {}).items():
+            if isinstance(prop, dict):
+                yield name, prop
+    for _, _, op in operations(spec):
+        for param in op.get("parameters", []):
+            if isinstance(param.get("schema"), dict):
+                yield param["name"], param["schema"]
+
+
+def retype_number(schema: Schema, new: dict[str, Any]) -> int:
+    """``number`` (alone or in a type array) becomes ``new``; arrays are followed."""
+    kinds = types_of(schema)
+    if "number" in kinds:
+        rest = [k for k in kinds if k != "number"]
+        schema.pop("format", None)
+        schema.update({k: v for k, v in new.items() if k != "type"})
+        schema["type"] = [new["type"], *rest] if rest else new["type"]
+        return 1
+    if "array" in kinds and isinstance(schema.get("items"), dict):
+        return retype_number(schema["items"], new)
+    return 0
+
+
 # --------------------------------------------------------------------------- quirks
-# Each quirk takes the spec of one file (already deep-copied) and edits it in place.
+# Each takes one bundle (already deep-copied), edits it in place, returns a count.
 
 
-def record_user_token(spec: Spec) -> None:
-    """Altegio marks user-token calls in two places that disagree: the ``security``
-    label (``BearerPartnerUser``) and the text of the ``Authorization`` header
-    parameter (``Bearer partner_token, User user_token``).  Either one means the
-    call needs the user token; record that as ``x-altegio-user-token`` and make the
-    security label agree, so the client never keeps its own list."""
+def undeclared_tags(spec: Spec) -> int:
+    """The three authentication operations are tagged "Authentication B2C", a tag
+    the bundle uses but never declares (``authorize_online_booking_user`` carries
+    both it and the declared "Authentication").  An undeclared tag is folded into
+    the declared tag its name starts with."""
+    declared = [t["name"] for t in spec.get("tags", [])]
+    changed = 0
+    for path, method, op in operations(spec):
+        tags: list[str] = []
+        for tag in op.get("tags", []):
+            if tag not in declared:
+                home = [d for d in declared if tag.startswith(d)]
+                if not home:
+                    raise NormalizeError(f"{method.upper()} {path}: undeclared tag {tag!r}")
+                tag = home[0]
+            if tag not in tags:
+                tags.append(tag)
+        if tags != op.get("tags"):
+            op["tags"] = tags
+            changed += 1
+    return changed
+
+
+def user_token_in_header_text(spec: Spec) -> int:
+    """User-token operations are marked in two places that disagree: the security
+    label ``BearerPartnerUser`` and the text of the ``Authorization`` header
+    parameter ("Bearer partner_token, User user_token").  Seven operations say so
+    only in the text (``get_booking_user``, the record-hash operations...).
+    Either one means the call takes the user token: the label is made to agree."""
+    changed = 0
     for _, _, op in operations(spec):
         labels = {name for req in op.get("security") or [] for name in req}
         auth_text = " ".join(
@@ -92,197 +194,429 @@ def record_user_token(spec: Spec) -> None:
             for p in op.get("parameters", [])
             if p.get("in") == "header" and p.get("name", "").lower() == "authorization"
         )
-        needs_user = "BearerPartnerUser" in labels or re.search(r"\bUser\b", auth_text) is not None
-        op["x-altegio-user-token"] = needs_user
-        op["security"] = [{"BearerPartnerUser": []}] if needs_user else [{"BearerPartner": []}]
+        if "BearerPartnerUser" not in labels and re.search(r"\bUser\b", auth_text):
+            op["security"] = [{"BearerPartnerUser": []}]
+            changed += 1
+    return changed
 
 
-def drop_transport_headers(spec: Spec) -> None:
-    """Every operation lists ``Accept``, ``Content-Type`` and ``Authorization`` as
-    required header parameters; generated as-is they become mandatory arguments of
-    every function.  The client sends ``Accept: application/vnd.api.v2+json``, the
-    JSON content type and the right ``Authorization`` itself."""
+def transport_header_parameters(spec: Spec) -> int:
+    """``Accept``, ``Content-Type`` and ``Authorization`` are declared as required
+    header parameters of almost every operation; generated as they are they would
+    be mandatory arguments of every method.  The client sends all three itself."""
+    removed = 0
     for _, _, op in operations(spec):
-        op["parameters"] = [
+        kept = [
             p
             for p in op.get("parameters", [])
             if not (p.get("in") == "header" and p.get("name", "").lower() in TRANSPORT_HEADERS)
         ]
+        removed += len(op.get("parameters", [])) - len(kept)
+        op["parameters"] = kept
+    return removed
 
 
-def integer_ids(spec: Spec) -> None:
+def number_ids(spec: Spec) -> int:
     """IDs are typed ``number`` (a float in Python) almost everywhere, although
-    every example and every real value is a whole number.  Path, query and body
-    fields named ``id``/``*_id``/``*_ids`` become ``integer``."""
+    every example and real value is a whole number.  Parameters and fields named
+    ``id``/``*_id``/``*_ids`` become ``integer`` (``api_id``, the caller's own
+    external ID, is left as documented), and so do arrays of numbers described as
+    IDs (``appointments[].services``: "List of service IDs")."""
+    return sum(
+        retype_number(schema, {"type": "integer"})
+        for name, schema in described_properties(spec)
+        if is_id_name(name) or _is_id_list(schema)
+    )
 
-    def fix(schema: dict[str, Any]) -> None:
-        if schema.get("type") == "number":
-            schema["type"] = "integer"
-            schema.pop("format", None)
-        elif schema.get("type") == "array" and isinstance(schema.get("items"), dict):
-            fix(schema["items"])
 
+def _is_id_list(schema: Schema) -> bool:
+    items = schema.get("items")
+    return (
+        "array" in types_of(schema)
+        and isinstance(items, dict)
+        and "number" in types_of(items)
+        and re.search(r"\bIDs?\b", str(schema.get("description", ""))) is not None
+    )
+
+
+def number_paging(spec: Spec) -> int:
+    """Paging values are typed ``number``: ``page``/``limit`` of
+    ``list_voip_calls`` and ``page``/``count`` of ``list_marketplace_app_locations``.
+    A page number or size is a whole number: ``integer``."""
+    return sum(
+        retype_number(schema, {"type": "integer"})
+        for name, schema in described_properties(spec)
+        if name in {"page", "limit", "count"}
+    )
+
+
+def number_datetime_query(spec: Spec) -> int:
+    """The ``datetime`` query parameter of ``/book_staff`` and ``/book_staff_seances``
+    is typed ``number`` while its own description (and the reference) say "date in
+    iso8601 format" (e.g. ``2005-09-09T18:30``): a ``date-time`` string."""
+    changed = 0
     for _, _, op in operations(spec):
         for param in op.get("parameters", []):
-            if param.get("in") in ("path", "query") and _is_id_name(param["name"]):
-                fix(param.get("schema", {}))
-        for node in _walk_schemas([op.get("requestBody"), op.get("responses")]):
-            for name, prop in (node.get("properties") or {}).items():
-                if isinstance(prop, dict) and _is_id_name(name):
-                    fix(prop)
+            if param.get("in") == "query" and param["name"] == "datetime":
+                changed += retype_number(param["schema"], {"type": "string", "format": "date-time"})
+    return changed
 
 
-def path_params_without_defaults(spec: Spec) -> None:
-    """``GET /book_times/{location_id}/{team_member_id}/{date}`` gives the required
-    path parameter ``team_member_id`` a default of 0 ahead of other required
-    parameters, which the generator turns into invalid Python.  A path parameter is
-    always required, so its default means nothing: drop it."""
+def unformatted_date_parameters(spec: Spec) -> int:
+    """The ``date``/``date_from``/``date_to`` parameters of ``/book_dates`` and
+    ``/book_times`` are plain strings although each is described as a date "in
+    iso8601 format" (e.g. ``2026-09-30``), and the replies that feed them
+    (``booking_dates``) are ``format: date``.  They get ``format: date``."""
+    changed = 0
     for _, _, op in operations(spec):
         for param in op.get("parameters", []):
-            if param.get("in") == "path":
-                param.get("schema", {}).pop("default", None)
+            schema = param.get("schema") or {}
+            if (
+                param.get("in") in ("path", "query")
+                and param["name"] in {"date", "date_from", "date_to"}
+                and schema.get("type") == "string"
+                and "format" not in schema
+            ):
+                schema["format"] = "date"
+                changed += 1
+    return changed
 
 
-def wildcard_request_content_type(spec: Spec) -> None:
+def number_sms_code(spec: Spec) -> int:
+    """The SMS ``code`` of ``POST /book_record`` is typed ``number``; the reference
+    table types it ``string``, and a code may start with 0.  It is a string."""
+    changed = 0
+    for _, _, op in operations(spec):
+        body = resolve(spec, json_body(op))
+        prop = ((body or {}).get("properties") or {}).get("code")
+        if isinstance(prop, dict):
+            changed += retype_number(prop, {"type": "string"})
+    return changed
+
+
+def number_api_id(spec: Spec) -> int:
+    """``api_id``, the ID the caller's own system gives an appointment, is typed
+    ``number`` in the booking bodies (``book_record``, ``activity/.../book``) and the
+    reschedule reply, but ``string`` in every other reply and in the reference table:
+    it is a string, so an ID like ``"crm-77"`` survives the round trip."""
+    return sum(
+        retype_number(schema, {"type": "string"})
+        for name, schema in described_properties(spec)
+        if name == "api_id"
+    )
+
+
+def number_api_key(spec: Spec) -> int:
+    """The marketplace callbacks type ``api_key`` as ``number`` while their own
+    example (and every real key) is a UUID string.  It is a string."""
+    return sum(
+        retype_number(schema, {"type": "string"})
+        for name, schema in described_properties(spec)
+        if name == "api_key"
+    )
+
+
+def string_service_ids(spec: Spec) -> int:
+    """``service_ids[]`` is an array of numbers in three operations and a plain
+    string in two (``/book_dates``, ``/book_times``), with ``explode: false`` on
+    some; Altegio reads it the same way everywhere (``service_ids[]=1&...``).  It is
+    an exploded array of integers throughout; the count is the string ones."""
+    changed = 0
+    for _, _, op in operations(spec):
+        for param in op.get("parameters", []):
+            if param.get("in") == "query" and param["name"] == "service_ids[]":
+                changed += param["schema"].get("type") != "array"
+                param["schema"] = {"type": "array", "items": {"type": "integer"}}
+                param.pop("style", None)
+                param.pop("explode", None)
+    return changed
+
+
+def wildcard_request_body(spec: Spec) -> int:
     """``POST /activity/{location_id}/{event_id}/book`` declares its JSON body as
-    ``*/*``, which the generator refuses.  The reference and every example send
-    JSON, so the body is declared ``application/json``."""
+    ``*/*``, which the generator refuses.  The reference sends JSON."""
+    changed = 0
     for _, _, op in operations(spec):
         content = (op.get("requestBody") or {}).get("content") or {}
         if "*/*" in content and "application/json" not in content:
             content["application/json"] = content.pop("*/*")
+            changed += 1
+    return changed
 
 
-def array_service_ids(spec: Spec) -> None:
-    """The ``service_ids[]`` query parameter is an array of numbers in some
-    operations and a plain string in others (``/book_dates``, ``/book_times``),
-    although Altegio reads it the same way everywhere (``service_ids[]=1&...``).
-    It is an array of integers throughout."""
+def misspelt_fulname(spec: Spec) -> int:
+    """``POST /book_code`` spells the client-name field ``fulname`` (and its
+    example too); the reference of the operation and every other booking body say
+    ``fullname``."""
+    changed = 0
     for _, _, op in operations(spec):
-        for param in op.get("parameters", []):
-            if param.get("in") == "query" and param["name"] == "service_ids[]":
-                param["schema"] = {"type": "array", "items": {"type": "integer"}}
+        body = resolve(spec, json_body(op))
+        props = (body or {}).get("properties") or {}
+        if "fulname" in props and "fullname" not in props:
+            props["fullname"] = props.pop("fulname")
+            example = body.get("example")
+            if isinstance(example, dict) and "fulname" in example:
+                example["fullname"] = example.pop("fulname")
+            changed += 1
+    return changed
 
 
-def prose_enums(spec: Spec) -> None:
-    """``GET /voip/integration/calls`` gives its reply's ``status`` and ``type`` the
-    "enum" ``[same, as, `statuses`, (7, values)]``: a sentence split into words.
-    It refers to the enum of the request field named in backquotes, which is
-    copied in its place."""
-    for path, method, op in operations(spec):
-        enums: dict[str, list[Any]] = {}
-        for node in _walk_schemas(op):
-            for name, prop in (node.get("properties") or {}).items():
-                for source in (prop, prop.get("items") if isinstance(prop, dict) else None):
-                    if isinstance(source, dict) and "enum" in source:
-                        enums.setdefault(name, source["enum"])
-        for node in _walk_schemas(op):
-            values = node.get("enum") if isinstance(node, dict) else None
-            if isinstance(values, list) and values[:2] == ["same", "as"]:
-                target = str(values[2]).strip("`")
-                if target not in enums:
-                    raise NormalizeError(f"{method.upper()} {path}: enum refers to {target!r}")
-                node["enum"] = list(enums[target])
+def empty_array_alternatives(spec: Spec) -> int:
+    """PHP encodes an empty map as ``[]``, so the bundles give objects an "empty"
+    alternative: ``oneOf: [object, {type: array, maxItems: 0}]`` (``position``,
+    ``image_group``, ``booking_days``...) or ``type: [object, array]``
+    (``record.composite``).  The alternative carries no value: the field is the
+    object, and the reader takes ``[]`` as an empty one."""
+    changed = 0
+    for node in walk(schema_roots(spec)):
+        for union in ("oneOf", "anyOf"):
+            variants = node.get(union)
+            if not isinstance(variants, list):
+                continue
+            kept = [v for v in variants if not _is_empty_array(v)]
+            if len(kept) < len(variants) and kept:
+                changed += 1
+                if len(kept) == 1:
+                    node.pop(union)
+                    node.update({k: v for k, v in kept[0].items() if k not in node})
+                else:
+                    node[union] = kept
+        kinds = types_of(node)
+        if "object" in kinds and "array" in kinds and "items" not in node:
+            node["type"] = [k for k in kinds if k != "array"]
+            if len(node["type"]) == 1:
+                node["type"] = node["type"][0]
+            changed += 1
+    return changed
 
 
-def string_api_keys(spec: Spec) -> None:
-    """The marketplace callbacks type ``api_key`` as ``number``, while their own
-    example (and every real key) is a UUID string.  It is declared a string."""
-    for _, _, op in operations(spec):
-        for node in _walk_schemas(op.get("requestBody")):
-            prop = (node.get("properties") or {}).get("api_key")
-            if isinstance(prop, dict) and prop.get("type") == "number":
-                prop["type"] = "string"
+def _is_empty_array(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    return schema.get("type") == "array" and (
+        schema.get("maxItems") == 0 or not schema.get("items")
+    )
 
 
-def untyped_meta(spec: Spec) -> None:
-    """``meta`` is ``[]`` when empty and an object otherwise, but each operation
-    declares only one of the two.  It is left untyped in the models; the client
-    exposes it as a dict on every response (``[]`` becomes ``{}``)."""
-    for _, _, op in operations(spec):
-        for response in _success_responses(op).values():
-            schema = _json_schema(response)
-            if schema and "meta" in (schema.get("properties") or {}):
-                meta = schema["properties"]["meta"]
-                schema["properties"]["meta"] = {"description": meta.get("description", "Metadata")}
+def arrays_without_items(spec: Spec) -> int:
+    """Some arrays declare no ``items`` (``ScheduleEvent.data``, "always empty"; the
+    ``hooks_settings`` body...), which the generator refuses ("type array must have
+    items").  Their items are declared free-form, so every value is kept."""
+    changed = 0
+    for node in walk(schema_roots(spec)):
+        if "array" in types_of(node) and "items" not in node and "prefixItems" not in node:
+            node["items"] = {}
+            changed += 1
+    return changed
 
 
-def required_envelope(spec: Spec) -> None:
-    """No schema lists ``required`` fields, so ``success`` and ``data`` of the
-    ``{success, data, meta}`` envelope come out as optional.  Altegio always sends
-    them; requiring them gives the unwrapped ``data`` its exact type, and a reply
-    without them becomes a typed error instead of a silent ``UNSET``."""
-    for _, _, op in operations(spec):
-        for response in _success_responses(op).values():
-            schema = _json_schema(response)
-            props = (schema or {}).get("properties") or {}
-            if "success" in props:
-                assert schema is not None
-                schema["required"] = [name for name in ("success", "data") if name in props]
-                op["x-altegio-envelope"] = "data" if "data" in props else "status"
+def different_scheme_descriptions(spec: Spec) -> int:
+    """Both bundles define the security schemes ``BearerPartner`` and
+    ``BearerPartnerUser`` identically but for their descriptions ("...public
+    endpoints" vs "...developer endpoints"), so the merged document could keep
+    neither.  The descriptions go; the schemes are compared as they are."""
+    changed = 0
+    for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
+        if scheme.pop("description", None) is not None:
+            changed += 1
+    return changed
 
 
-def success_responses_only(spec: Spec) -> None:
-    """Error replies (401/403/404/422) share one envelope that the client's error
-    layer reads from the raw body; generating a model per operation and status would
-    add over a hundred classes nobody uses.  Only 2xx/3xx replies are generated."""
-    for _, _, op in operations(spec):
-        op["responses"] = {
-            code: r for code, r in op["responses"].items() if not str(code).startswith(("4", "5"))
-        }
+QUIRKS: tuple[Callable[[Spec], int], ...] = (
+    undeclared_tags,
+    # Reads the Authorization header text, so it runs before that header goes.
+    user_token_in_header_text,
+    transport_header_parameters,
+    number_ids,
+    number_paging,
+    number_datetime_query,
+    unformatted_date_parameters,
+    number_sms_code,
+    number_api_id,
+    number_api_key,
+    string_service_ids,
+    wildcard_request_body,
+    misspelt_fulname,
+    empty_array_alternatives,
+    arrays_without_items,  # after empty_array_alternatives, whose arrays go
+    different_scheme_descriptions,
+)
 
 
-def i18n_without_schema(spec: Spec) -> None:
-    """``GET /i18n/{lang_code}`` documents no 200 reply at all.  Altegio's older
-    reference shows a nested dictionary of translated strings; it is declared as a
-    free-form JSON object."""
-    op = spec.get("paths", {}).get("/i18n/{lang_code}", {}).get("get")
-    if op is not None and not _success_responses(op):
-        op["responses"]["200"] = {
-            "description": "Translations: nested objects of strings, keyed by section.",
-            "content": {
-                "application/json": {"schema": {"type": "object", "additionalProperties": True}}
-            },
-        }
+# --------------------------------------------------------------------------- steps
+# How this SDK shapes any document; counts are reported, zero is allowed.
 
 
-def operation_servers(spec: Spec) -> None:
-    """Eight marketplace operations declare their own server ``https://app.alteg.io``
-    (no ``/api/v1``), which the generator ignores.  The server is recorded as
-    ``x-altegio-server`` and the client routes those calls to its ``app`` host."""
+def record_auth(spec: Spec) -> int:
+    """Who may call: ``x-altegio-user-token`` is ``required`` for ``BearerPartnerUser``
+    operations, ``none`` otherwise, and ``optional`` where the path carries a
+    ``{record_hash}``: the reference says the hash is required "if the user is not
+    authorized", so the hash stands in for the token."""
+    count = 0
+    for path, _, op in operations(spec):
+        labels = {name for req in op.get("security") or [] for name in req}
+        if "BearerPartnerUser" not in labels:
+            op["x-altegio-user-token"] = "none"
+            continue
+        op["x-altegio-user-token"] = "optional" if "{record_hash}" in path else "required"
+        count += 1
+    return count
+
+
+def operation_servers(spec: Spec) -> int:
+    """Operations that declare their own server (eight marketplace operations on
+    ``https://app.alteg.io``) are routed by the client to its ``app`` host; the
+    generator itself ignores per-operation servers.  An unknown server stops
+    generation: the client would not know where to send the call."""
+    count = 0
     for path, method, op in operations(spec):
         servers = op.pop("servers", None)
-        if not servers:
+        url = servers[0]["url"].rstrip("/") if servers else DEFAULT_SERVER
+        if url == DEFAULT_SERVER:
             op["x-altegio-server"] = "api"
             continue
-        url = servers[0]["url"].rstrip("/")
         if url not in SERVER_KEYS:
             raise NormalizeError(f"{method.upper()} {path}: unknown server {url!r}")
         op["x-altegio-server"] = SERVER_KEYS[url]
+        count += 1
+    return count
 
 
-def webhook_pseudo_endpoint(spec: Spec) -> None:
+def webhook_pseudo_paths(spec: Spec) -> int:
     """``POST /marketplace_webhook`` is documented as "not a callable endpoint": it
-    is the payload Altegio POSTs to the partner.  It becomes the model
-    ``MarketplaceWebhookEvent`` instead of a function."""
+    is the payload Altegio POSTs to the partner.  It becomes a component schema
+    (a model), not a method.  Its own server entry goes with it."""
+    count = 0
     for path, name in WEBHOOK_PSEUDO_PATHS.items():
         item = spec.get("paths", {}).pop(path, None)
-        if item is None:
-            continue
-        schema = item["post"]["requestBody"]["content"]["application/json"]["schema"]
-        _add_schema(spec, name, schema)
+        if item is not None:
+            add_component(spec, name, item["post"]["requestBody"]["content"]["application/json"])
+            count += 1
+    return count
 
 
-def webhook_payload_models(spec: Spec) -> None:
+def webhook_models(spec: Spec) -> int:
     """The generator drops the OpenAPI 3.1 ``webhooks:`` section without a word.
     Each webhook's request body becomes a component schema named after the
-    webhook (``SalonEvent``, ``RecordEvent``, ...) so its model is generated."""
-    for name, item in (spec.pop("webhooks", None) or {}).items():
-        schema = item["post"]["requestBody"]["content"]["application/json"]["schema"]
-        _add_schema(spec, name, schema)
+    webhook (``RecordEvent``...), so its model is generated."""
+    hooks = spec.pop("webhooks", None) or {}
+    for name, item in hooks.items():
+        add_component(spec, name, item["post"]["requestBody"]["content"]["application/json"])
+    return len(hooks)
 
 
-def snake_case_tags(spec: Spec) -> None:
+def add_component(spec: Spec, name: str, media: dict[str, Any]) -> None:
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    if name in schemas:
+        raise NormalizeError(f"component schema {name!r} defined twice")
+    schema = dict(media["schema"])
+    if "example" in media and "example" not in schema:
+        schema["example"] = media["example"]
+    schemas[name] = schema
+    spec.setdefault(ADDED_MODELS, []).append(name)
+
+
+def unwrap_envelopes(spec: Spec) -> int:
+    """Altegio wraps replies as ``{success, data, meta}`` (``$ref``'d envelopes).
+    The client unwraps them, so the generated code describes only ``data``: a reply
+    whose schema has ``success`` and ``data`` gets ``x-altegio-envelope: data`` and
+    the ``data`` schema; one with ``success`` and no usable ``data`` (``type: null``,
+    a ``$ref`` to the null object, or none) gets ``status`` and no schema; anything
+    else is a bare reply (``none``).  A reply documented by an example only gets
+    the envelope its example shows and a free-form schema (the decoded JSON)."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    unwrapped: dict[str, str] = {}  # envelope component -> its kind, once unwrapped in place
+    count = 0
+    for _, _, op in operations(spec):
+        envelope = "none"
+        for code in success_codes(op):
+            media = ((op["responses"][code].get("content")) or {}).get("application/json")
+            if media is None:
+                continue
+            ref = str((media.get("schema") or {}).get("$ref", ""))
+            component = ref.rsplit("/", 1)[1] if ref.startswith("#/components/schemas/") else None
+            if component in unwrapped:
+                envelope = unwrapped[component]
+            else:
+                envelope = _unwrap(spec, media)
+                if component is not None and envelope == "data":
+                    # Shared envelopes stay shared: the component becomes its data.
+                    schemas[component] = media["schema"]
+                    media["schema"] = {"$ref": ref}
+                if component is not None:
+                    unwrapped[component] = envelope
+            if envelope == "status":
+                media.pop("schema", None)
+            if envelope != "none":
+                media.pop("example", None)  # an envelope's example, not data's
+                count += 1
+        op["x-altegio-envelope"] = envelope
+    return count
+
+
+def _unwrap(spec: Spec, media: dict[str, Any]) -> str:
+    """The envelope kind of one reply; a ``data`` reply's schema becomes its data."""
+    schema = resolve(spec, media.get("schema"))
+    if schema is None:  # documented by its example alone: the decoded JSON (as its example shows)
+        example = media.get("example")
+        media["schema"] = {}
+        if not isinstance(example, dict) or "success" not in example:
+            return "none"
+        return "data" if example.get("data") is not None else "status"
+    props = schema.get("properties") or {}
+    if "success" not in props:
+        return "none"
+    data = resolve(spec, props.get("data"))
+    if data is None or _is_null_object(data):
+        return "status"
+    media["schema"] = copy.deepcopy(props["data"])
+    return "data"
+
+
+def _is_null_object(schema: Schema) -> bool:
+    """``type: null``, or a shapeless object whose example is null
+    (``response_data_null_object``)."""
+    if types_of(schema) == ["null"]:
+        return True
+    return not schema.get("properties") and "example" in schema and schema["example"] is None
+
+
+def success_replies_only(spec: Spec) -> int:
+    """Error replies share one envelope that the client's error layer reads from the
+    raw body; models per operation and status would add classes nobody uses.  Only
+    2xx/3xx replies are generated; the count is the replies dropped."""
+    dropped = 0
+    for path, method, op in operations(spec):
+        kept = {c: r for c, r in op["responses"].items() if str(c).startswith(("2", "3"))}
+        if not kept:
+            raise NormalizeError(f"{method.upper()} {path} documents no success reply")
+        dropped += len(op["responses"]) - len(kept)
+        op["responses"] = kept
+    return dropped
+
+
+def prune_components(spec: Spec) -> int:
+    """Component schemas nothing refers to any more (the envelopes and error replies
+    just unwrapped or dropped) would still become models: they go."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    keep = set(spec.pop(ADDED_MODELS, []))
+    pending = [spec.get("paths")] + [schemas[n] for n in keep]
+    reached: set[str] = set(keep)
+    while pending:
+        for node in walk(pending.pop()):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in reached:
+                    reached.add(name)
+                    pending.append(schemas[name])
+    unused = [name for name in schemas if name not in reached]
+    for name in unused:
+        del schemas[name]
+    return len(unused)
+
+
+def snake_case_tags(spec: Spec) -> int:
     """Tags are display names ("Online Booking", "VoIP Integration"); the package
     groups operations by their snake_case form (``online_booking``,
     ``voip_integration``), which the generator would spell ``vo_ip_integration``."""
@@ -294,62 +628,53 @@ def snake_case_tags(spec: Spec) -> None:
         tag["name"] = snake(tag["name"])
     for _, _, op in operations(spec):
         op["tags"] = [snake(t) for t in op.get("tags", [])]
+    return len(spec.get("tags", []))
 
 
-def _add_schema(spec: Spec, name: str, schema: dict[str, Any]) -> None:
-    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    if name in schemas:
-        raise NormalizeError(f"component schema {name!r} defined twice")
-    schemas[name] = schema
-
-
-QUIRKS: tuple[Callable[[Spec], None], ...] = (
-    # record_user_token reads the Authorization header text, so it runs first.
-    record_user_token,
-    drop_transport_headers,
-    integer_ids,
-    path_params_without_defaults,
-    wildcard_request_content_type,
-    array_service_ids,
-    prose_enums,
-    string_api_keys,
-    untyped_meta,
-    required_envelope,
-    success_responses_only,
-    i18n_without_schema,
+STEPS: tuple[Callable[[Spec], int], ...] = (
+    record_auth,
+    webhook_pseudo_paths,  # before operation_servers: it carries a server of its own
     operation_servers,
-    webhook_pseudo_endpoint,
-    webhook_payload_models,
+    webhook_models,
+    unwrap_envelopes,
+    success_replies_only,
+    prune_components,
     snake_case_tags,
 )
 
 
-# --------------------------------------------------------------------------- merge
+# --------------------------------------------------------------------------- the document
 
 
-def annotate_success_responses(spec: Spec) -> None:
+@dataclass
+class Report:
+    """How many places each quirk and step changed, per bundle."""
+
+    counts: dict[str, dict[str, int]]
+
+    def total(self, name: str) -> int:
+        return sum(self.counts[name].values())
+
+
+def normalize(spec: Spec, label: str, report: Report) -> Spec:
+    spec = copy.deepcopy(spec)
+    for fn in QUIRKS + STEPS:
+        report.counts.setdefault(fn.__name__, {})[label] = fn(spec)
+    return spec
+
+
+def annotate_operations(spec: Spec) -> None:
     """Templates see each reply's raw data but not the operation's, so the facts the
     client needs travel on the success replies as ``x-altegio-operation``."""
-    for path, method, op in operations(spec):
-        op.setdefault("x-altegio-envelope", "none")
+    for _, _, op in operations(spec):
         info = {
-            "server": op["x-altegio-server"],
-            "user_token": op["x-altegio-user-token"],
-            "envelope": op["x-altegio-envelope"],
+            "server": op.pop("x-altegio-server"),
+            "user_token": op.pop("x-altegio-user-token"),
+            "envelope": op.pop("x-altegio-envelope"),
+            "arguments": naming.argument_names(op),
         }
-        replies = [r for code, r in op["responses"].items() if str(code).startswith(("2", "3"))]
-        if not replies:
-            raise NormalizeError(f"{method.upper()} {path} documents no success reply")
-        for reply in replies:
-            reply["x-altegio-operation"] = info
-
-
-def normalize(spec: Spec) -> Spec:
-    spec = copy.deepcopy(spec)
-    for quirk in QUIRKS:
-        quirk(spec)
-    annotate_success_responses(spec)
-    return spec
+        for code in success_codes(op):
+            op["responses"][code]["x-altegio-operation"] = info
 
 
 def merge(specs: list[Spec]) -> Spec:
@@ -372,40 +697,75 @@ def merge(specs: list[Spec]) -> Spec:
                 merged["tags"].append(tag)
         for path, item in spec.get("paths", {}).items():
             if path in merged["paths"]:
-                raise NormalizeError(f"path {path} is defined by both specs")
+                raise NormalizeError(f"path {path} is defined by both bundles")
             merged["paths"][path] = item
         for section, entries in spec.get("components", {}).items():
             target = merged["components"].setdefault(section, {})
             for name, value in entries.items():
                 if name in target and target[name] != value:
-                    raise NormalizeError(f"components/{section}/{name} differs between the specs")
+                    raise NormalizeError(f"components/{section}/{name} differs between the bundles")
                 target[name] = value
     return merged
 
 
-def load_specs(spec_dir: Path) -> list[Spec]:
-    return [yaml.safe_load((spec_dir / name).read_text(encoding="utf-8")) for name in SPECS]
+def load(path: Path) -> Spec:
+    spec: Spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return spec
 
 
-def build(spec_dir: Path) -> Spec:
-    return merge([normalize(spec) for spec in load_specs(spec_dir)])
+def build(paths: list[Path] | None = None, names: Path | None = None) -> tuple[Spec, Report]:
+    """The merged document and the report; raises on a stale quirk or a naming gap."""
+    if paths is None:
+        paths = [item.path for item in spec_inputs.resolve()]
+    report = Report({})
+    normalized = [normalize(load(path), path.stem, report) for path in paths]
+    stale = [fn.__name__ for fn in QUIRKS if report.total(fn.__name__) == 0]
+    if stale:
+        raise StaleQuirkError(
+            f"quirk(s) {', '.join(stale)} changed nothing: Altegio's bundles no longer have "
+            "the construct they handle. Check the new bundle and remove the quirk from "
+            "scripts/normalize_specs.py."
+        )
+    for spec in normalized:
+        annotate_operations(spec)
+    merged = merge(normalized)
+    table = naming.read_table(names) if names is not None else None
+    report.counts["model_names"] = {"both": naming.apply(merged, table)}
+    return merged, report
+
+
+def explain(report: Report) -> str:
+    lines = []
+    for fn in QUIRKS + STEPS:
+        kind = "quirk" if fn in QUIRKS else "step"
+        counts = ", ".join(f"{k} {v}" for k, v in report.counts[fn.__name__].items())
+        doc = " ".join((fn.__doc__ or "").split())
+        lines.append(f"{fn.__name__} ({kind}; changed: {counts}):\n    {doc}\n")
+    lines.append(f"model_names (step; named: {report.total('model_names')}): naming.py\n")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--specs", type=Path, default=ROOT / "openapi")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--specs", type=Path, nargs=2, metavar=("PUBLIC", "DEVELOPERS"),
+                        help="bundles to read instead of the locked ones (tests)")  # fmt: skip
+    parser.add_argument("--names", type=Path, help="naming table instead of scripts/names.yaml")
     parser.add_argument("--output", type=Path, help="where to write the merged JSON document")
-    parser.add_argument("--explain", action="store_true", help="list the quirks and exit")
+    parser.add_argument("--explain", action="store_true", help="list quirks and steps, counted")
     args = parser.parse_args(argv)
+    try:
+        document, report = build(args.specs, args.names)
+    except (NormalizeError, spec_inputs.SpecInputError, naming.NamingError) as exc:
+        print(f"normalize: {exc}", file=sys.stderr)
+        return 1
     if args.explain:
-        for quirk in QUIRKS:
-            print(f"{quirk.__name__}:\n    " + " ".join((quirk.__doc__ or "").split()) + "\n")
+        print(explain(report))
         return 0
-    document = json.dumps(build(args.specs), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     if args.output is None:
-        sys.stdout.write(document)
+        sys.stdout.write(text)
     else:
-        args.output.write_text(document, encoding="utf-8")
+        args.output.write_text(text, encoding="utf-8")
     return 0
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypeVar
 
 from altegio_async import AltegioClient
-from altegio_async.models import CreateOnlineBookingBody, CreateOnlineBookingBodyAppointmentsItem
+from altegio_async.models import Appointment, BookingRequest, CheckAppointment
 from altegio_async.types import Unset
 
 T = TypeVar("T")
@@ -24,14 +25,14 @@ HAIRCUT = 331
 
 async def free_slot(
     client: AltegioClient, service_id: int = HAIRCUT, nth: int = 0
-) -> tuple[int, str]:
+) -> tuple[int, dt.datetime]:
     """(team member id, slot datetime) of the ``nth`` free slot, found through the API."""
     staff = await client.online_booking.get_team_members_available_for_booking(
         location_id=LOCATION, service_ids=[service_id]
     )
     member = next(m for m in staff if m.bookable)
     dates = await client.online_booking.get_dates_available_for_booking(
-        location_id=LOCATION, staff_id=member.id, service_ids=[service_id]
+        location_id=LOCATION, team_member_id=got(member.id), service_ids=[service_id]
     )
     times = await client.online_booking.get_time_slots_for_booking(
         location_id=LOCATION,
@@ -39,19 +40,20 @@ async def free_slot(
         date=got(dates.booking_dates)[0],
         service_ids=[service_id],
     )
-    return got(member.id), str(times[nth].datetime_)
+    return got(member.id), got(times[nth].datetime_)
 
 
 def appointment(
-    member_id: int, when: str, ref: int = 1, services: tuple[int, ...] = (HAIRCUT,)
-) -> CreateOnlineBookingBodyAppointmentsItem:
-    return CreateOnlineBookingBodyAppointmentsItem(
-        id=ref, services=list(services), staff_id=member_id, datetime_=when
-    )
+    member_id: int, when: dt.datetime, ref: int = 1, services: tuple[int, ...] = (HAIRCUT,)
+) -> Appointment:
+    return Appointment(id=ref, services=list(services), staff_id=member_id, datetime_=when)
 
 
-def booking(
-    *appointments: CreateOnlineBookingBodyAppointmentsItem, **fields: Any
-) -> CreateOnlineBookingBody:
+def to_check(visit: Appointment) -> CheckAppointment:
+    """The same visit, as ``POST /book_check`` takes it."""
+    return CheckAppointment.from_dict(visit.to_dict())
+
+
+def booking(*appointments: Appointment, **fields: Any) -> BookingRequest:
     values: dict[str, Any] = {"fullname": "James Smith", "phone": "+13155550175", **fields}
-    return CreateOnlineBookingBody(appointments=list(appointments), **values)
+    return BookingRequest(appointments=list(appointments), **values)

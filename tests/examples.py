@@ -6,6 +6,7 @@ operation the way Altegio's reference documents it.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 import re
@@ -20,13 +21,15 @@ from tests._servers import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import normalize_specs
+import spec_inputs
 
 PUBLIC_TAGS = {"authentication", "online_booking", "client_personal_cabinet"}
 
 
 @cache
 def normalized() -> dict[str, Any]:
-    return normalize_specs.build(ROOT / "openapi")
+    """The merged document the package is generated from."""
+    return normalize_specs.build()[0]
 
 
 def spec_operation(op: Operation) -> dict[str, Any]:
@@ -36,9 +39,8 @@ def spec_operation(op: Operation) -> dict[str, Any]:
 
 @cache
 def vendored() -> dict[str, dict[str, Any]]:
-    return dict(
-        zip(("public", "developers"), normalize_specs.load_specs(ROOT / "openapi"), strict=True)
-    )
+    """Altegio's two bundles as published (the locked inputs)."""
+    return {item.path.stem: normalize_specs.load(item.path) for item in spec_inputs.resolve()}
 
 
 def vendored_operation(op: Operation) -> dict[str, Any]:
@@ -50,10 +52,19 @@ def spec_name(op: Operation) -> str:
     return "public" if op.tag in PUBLIC_TAGS else "developers"
 
 
+def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    """Follow ``$ref``s into the normalised document's components."""
+    while "$ref" in schema:
+        schema = normalized()["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
 def example_value(schema: dict[str, Any], example: Any = None) -> Any:
-    """The documented example, or the simplest value of the schema's type."""
+    """The documented example, or the simplest value of the schema's type (as the
+    method takes it: a ``date`` where the schema says ``format: date``)."""
+    schema = resolve(schema)
     if example is not None:
-        return example
+        return typed(schema, example)
     for union in ("oneOf", "anyOf"):
         if schema.get(union):
             # The most specific variant: look-alike variants make oneOf ambiguous.
@@ -81,6 +92,14 @@ def example_value(schema: dict[str, Any], example: Any = None) -> Any:
     return {"integer": 1, "number": 1, "boolean": True, "null": None}.get(str(kind), "string")
 
 
+def typed(schema: dict[str, Any], value: Any) -> Any:
+    if isinstance(value, str) and schema.get("format") == "date":
+        return dt.date.fromisoformat(value)
+    if isinstance(value, str) and schema.get("format") == "date-time":
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
 def model_from_example(annotation: Any, example: dict[str, Any]) -> Any:
     """The first model of the body's (union) type that accepts the example."""
     for candidate in typing.get_args(annotation) or (annotation,):
@@ -93,9 +112,13 @@ def model_from_example(annotation: Any, example: dict[str, Any]) -> Any:
 
 
 def argument_name(op: Operation, name: str) -> str:
-    """The generator's name for a parameter (``service_ids[]`` -> ``service_ids``,
+    """The method's name for a parameter: the argument table's (``staff_id`` ->
+    ``team_member_id``), else the generator's (``service_ids[]`` -> ``service_ids``,
     ``datetime`` -> ``datetime_`` to avoid shadowing the module)."""
     plain = re.sub(r"\W+", "_", name).strip("_").lower()
+    replies = spec_operation(op)["responses"].values()
+    renames = next(iter(replies))["x-altegio-operation"]["arguments"]
+    plain = renames.get(plain, plain)
     accepted = inspect.signature(getattr(resource_class(op), op.operation_id)).parameters
     return plain if plain in accepted else plain + "_"
 

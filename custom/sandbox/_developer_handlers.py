@@ -113,7 +113,6 @@ class DeveloperHandlers(Shapes):
                     "coordinate_lon": -76.15,
                     "phone_confirmation": loc.phone_confirmation,
                     "active_staff_count": len(self.w.team),
-                    "next_slot": "",
                     "app_ios": "",
                     "app_android": "",
                     "currency_short_title": "USD",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
@@ -17,11 +19,11 @@ from altegio_async import (
     SlotUnavailableError,
     UserTokenRequiredError,
 )
-from altegio_async.models import CreateOnlineBookingBody
+from altegio_async.models import BookingRequest
 
 BASE = "https://api.test/api/v1"
-# The spec gives staff_id a default of 0, which the generated code sends.
-DATES_URL = f"{BASE}/book_dates/1?staff_id=0"
+# Parameters the caller did not set are not sent (pytest-httpx matches the whole URL).
+DATES_URL = f"{BASE}/book_dates/1"
 PARTNER = "partner-secret-token"
 USER = "user-secret-token"
 
@@ -42,7 +44,7 @@ async def test_unwraps_data_and_exposes_meta(client: AltegioClient, httpx_mock: 
         json={"success": True, "data": {"booking_dates": ["2026-12-06"]}, "meta": []},
     )
     data = await client.online_booking.get_dates_available_for_booking(location_id=1)
-    assert data.booking_dates == ["2026-12-06"]
+    assert data.booking_dates == [dt.date(2026, 12, 6)]
     request = httpx_mock.get_requests()[0]
     assert request.headers["accept"] == "application/vnd.api.v2+json"
     assert request.headers["authorization"] == f"Bearer {PARTNER}"
@@ -80,7 +82,7 @@ async def test_user_token_operation_sends_both_tokens(
 async def test_password_change_rotates_the_session_token(
     client: AltegioClient, httpx_mock: HTTPXMock
 ) -> None:
-    from altegio_async.models import UpdateBookingUserPasswordBody
+    from altegio_async.models import PasswordChange
 
     httpx_mock.add_response(
         url=f"{BASE}/booking/user/password",
@@ -88,7 +90,7 @@ async def test_password_change_rotates_the_session_token(
     )
     httpx_mock.add_response(url=f"{BASE}/booking/user/data", json={"id": 5})
     session = client.with_user_token(USER)
-    body = UpdateBookingUserPasswordBody.from_dict({"password": "old", "new_password": "new"})
+    body = PasswordChange.from_dict({"password": "old", "new_password": "new"})
     await session.client_personal_cabinet.update_booking_user_password(body=body)
     assert session.user_token == "rotated-token-1"
     await session.client_personal_cabinet.get_booking_user()
@@ -107,8 +109,8 @@ async def test_success_false_raises_even_with_200(
     assert caught.value.status_code == 200
 
 
-def booking() -> CreateOnlineBookingBody:
-    return CreateOnlineBookingBody.from_dict(
+def booking() -> BookingRequest:
+    return BookingRequest.from_dict(
         {"phone": "+13155550175", "fullname": "James", "appointments": []}
     )
 

@@ -27,7 +27,7 @@ from altegio_async import (
     UsageError,
 )
 from altegio_async.api import OPERATIONS
-from altegio_async.models import CreateOnlineBookingBody
+from altegio_async.models import BookingRequest
 
 BASE = "https://api.test/api/v1"
 CITIES = f"{BASE}/cities"
@@ -41,8 +41,8 @@ def make(**kwargs: Any) -> AltegioClient:
     return AltegioClient(PARTNER, base_url=BASE, rate_limit=limited, retry=retry, **kwargs)
 
 
-def booking() -> CreateOnlineBookingBody:
-    return CreateOnlineBookingBody(fullname="A", phone="+13155550175", appointments=[])
+def booking() -> BookingRequest:
+    return BookingRequest(fullname="A", phone="+13155550175", appointments=[])
 
 
 async def test_connect_error_is_retried_even_for_a_booking(httpx_mock: HTTPXMock) -> None:

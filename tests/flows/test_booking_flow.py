@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from altegio_async import (
@@ -14,12 +12,12 @@ from altegio_async import (
     UnprocessableEntityError,
 )
 from altegio_async.models import (
-    UpdateBookingUserPasswordBody,
-    UpdateOnlineBookingDatetimeBody,
-    ValidateBookingParamsBody,
+    BookingCheck,
+    PasswordChange,
+    RescheduleRequest,
 )
 from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox
-from tests._booking import HAIRCUT, LOCATION, appointment, booking, free_slot, got
+from tests._booking import HAIRCUT, LOCATION, appointment, booking, free_slot, got, to_check
 
 
 async def test_login_book_inspect_cancel(client: AltegioClient, sandbox: Sandbox) -> None:
@@ -30,7 +28,7 @@ async def test_login_book_inspect_cancel(client: AltegioClient, sandbox: Sandbox
     assert HAIRCUT in {s.id for s in got(services.services)}
     member_id, when = await free_slot(client)
 
-    check = ValidateBookingParamsBody(appointments=[appointment(member_id, when).to_dict()])
+    check = BookingCheck(appointments=[to_check(appointment(member_id, when))])
     checked = await client.with_raw_response.online_booking.validate_booking_params(
         location_id=LOCATION, body=check
     )
@@ -55,7 +53,7 @@ async def test_login_book_inspect_cancel(client: AltegioClient, sandbox: Sandbox
     assert [r.id for r in mine] == [record_id]
 
     # The slot is no longer offered, and comes back after the cancellation.
-    day = when[:10]
+    day = when.date()
     offered = await client.online_booking.get_time_slots_for_booking(
         location_id=LOCATION, team_member_id=member_id, date=day, service_ids=[HAIRCUT]
     )
@@ -105,16 +103,14 @@ async def test_reschedule_and_password_rotation(client: AltegioClient, sandbox: 
     moved = await session.online_booking.update_online_booking_datetime(
         location_id=LOCATION,
         record_id=got(created.record_id),
-        body=UpdateOnlineBookingDatetimeBody(
-            datetime_=dt.datetime.fromisoformat(later), comment="moved"
-        ),
+        body=RescheduleRequest(datetime_=later, comment="moved"),
     )
     assert moved.id == created.record_id
-    assert sandbox.world.records[got(created.record_id)].start.isoformat() == later
+    assert sandbox.world.records[got(created.record_id)].start == later
 
     old_token = session.user_token
     await session.client_personal_cabinet.update_booking_user_password(
-        body=UpdateBookingUserPasswordBody(old_password=DEFAULT_PASSWORD, new_password="n3w-secret")
+        body=PasswordChange(old_password=DEFAULT_PASSWORD, new_password="n3w-secret")
     )
     assert session.user_token != old_token
     me = await session.client_personal_cabinet.get_booking_user()  # uses the new token
@@ -134,13 +130,13 @@ async def test_unknown_record_is_not_found(client: AltegioClient) -> None:
 
 
 async def test_webhook_settings_round_trip(client: AltegioClient) -> None:
-    from altegio_async.models import UpdateEventNotificationSettingsBody
+    from altegio_async.models import WebhookSettingsUpdate
 
     session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
     hooks = session.webhooks
     before = await hooks.get_event_notification_settings(location_id=LOCATION)
     assert (before.urls, before.record) == ([], 0)
-    body = UpdateEventNotificationSettingsBody(
+    body = WebhookSettingsUpdate(
         active=1, urls=["https://example.test/altegio/4f0c2b9e"], record=1, client=1
     )
     await hooks.update_event_notification_settings(location_id=LOCATION, body=body)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from altegio_async import AltegioClient, AltegioError, RetryPolicy
-from altegio_async.models import UpdateBookingUserPasswordBody
+from altegio_async.models import PasswordChange
 from altegio_async.sandbox import DEFAULT_LOGIN, Fault, Sandbox, SandboxConfig
 from tests._booking import LOCATION, appointment, booking, free_slot
 
@@ -63,7 +63,7 @@ async def test_no_secret_anywhere(all_logs: Everything) -> None:
             me = await session.client_personal_cabinet.get_booking_user()
             expose(me)
             changed = await session.client_personal_cabinet.update_booking_user_password(
-                body=UpdateBookingUserPasswordBody(old_password=PASSWORD, new_password=NEW_PASSWORD)
+                body=PasswordChange(old_password=PASSWORD, new_password=NEW_PASSWORD)
             )
             tokens.append(session.user_token or "")
             expose(changed, session)

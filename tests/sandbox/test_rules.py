@@ -21,16 +21,16 @@ from altegio_async import (
     ServiceNotBookableError,
     SlotUnavailableError,
 )
-from altegio_async.models import SendBookingVerificationCodeBody, ValidateBookingParamsBody
+from altegio_async.models import Appointment, BookingCheck, SmsCodeRequest
 from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox
-from tests._booking import LOCATION, appointment, booking, free_slot, got
+from tests._booking import LOCATION, appointment, booking, free_slot, got, to_check
 
 
-def next_sunday(sandbox: Sandbox) -> str:
+def next_sunday(sandbox: Sandbox) -> dt.datetime:
     day = sandbox.world.today + dt.timedelta(days=1)
     while day.weekday() != 6:
         day += dt.timedelta(days=1)
-    return f"{day.isoformat()}T12:00:00-05:00"
+    return dt.datetime.fromisoformat(f"{day.isoformat()}T12:00:00-05:00")
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ async def test_432_sms_code_where_the_location_confirms_phones(
             location_id=confirmed, body=booking(appointment(member, when), code=1)
         )
     await client.authentication.send_booking_verification_code(
-        location_id=confirmed, body=SendBookingVerificationCodeBody(phone="+13155550175")
+        location_id=confirmed, body=SmsCodeRequest(phone="+13155550175")
     )
     code = int(sandbox.world.sms_codes["+13155550175"])
     made = await client.online_booking.create_online_booking(
@@ -82,14 +82,13 @@ async def test_432_sms_code_where_the_location_confirms_phones(
 async def test_slot_rules(client: AltegioClient, sandbox: Sandbox, operation: str) -> None:
     member, when = await free_slot(client)
 
-    async def attempt(*items: object) -> None:
+    async def attempt(*items: Appointment) -> None:
         if operation == "create_online_booking":
             await client.online_booking.create_online_booking(
-                location_id=LOCATION,
-                body=booking(*items),  # type: ignore[arg-type]
+                location_id=LOCATION, body=booking(*items)
             )
         else:
-            body = ValidateBookingParamsBody(appointments=[i.to_dict() for i in items])  # type: ignore[attr-defined]
+            body = BookingCheck(appointments=[to_check(i) for i in items])
             await client.online_booking.validate_booking_params(location_id=LOCATION, body=body)
 
     with pytest.raises(AppointmentOverlapError) as overlap:  # 437
@@ -100,7 +99,7 @@ async def test_slot_rules(client: AltegioClient, sandbox: Sandbox, operation: st
     with pytest.raises(NoTeamMembersAvailableError):  # 436: "any team member" on a day off
         await attempt(appointment(0, next_sunday(sandbox)))
     with pytest.raises(SlotUnavailableError):  # 433: outside working hours
-        await attempt(appointment(member, when[:11] + "07:00:00-05:00"))
+        await attempt(appointment(member, when.replace(hour=7, minute=0)))
     assert sandbox.world.live_records() == []
     await attempt(appointment(member, when))  # and the valid one passes
 
