@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.move(str(output), package)
     if package == PACKAGE:
         os.symlink(os.path.join("..", "custom"), PACKAGE / "custom")
-    config = ["--config", ROOT / "pyproject.toml"]
-    excluded = ["--exclude", "altegio_async/custom"]
+    config: list[str | Path] = ["--config", ROOT / "pyproject.toml"]
+    excluded: list[str | Path] = ["--exclude", "altegio_async/custom"]
     run(tool("ruff"), "check", *config, "--fix-only", "--quiet", *excluded, package)
     run(tool("ruff"), "format", *config, "--quiet", *excluded, package)
     return 0

@@ -183,7 +183,7 @@ def undeclared_tags(spec: Spec) -> int:
 def user_token_in_header_text(spec: Spec) -> int:
     """User-token operations are marked in two places that disagree: the security
     label ``BearerPartnerUser`` and the text of the ``Authorization`` header
-    parameter ("Bearer partner_token, User user_token").  Seven operations say so
+    parameter ("Bearer partner_token, User user_token").  Eight operations say so
     only in the text (``get_booking_user``, the record-hash operations...).
     Either one means the call takes the user token: the label is made to agree."""
     changed = 0
@@ -398,6 +398,26 @@ def _is_empty_array(schema: Any) -> bool:
     )
 
 
+def data_the_example_lacks(spec: Spec) -> int:
+    """``POST /voip/integration`` (202) declares ``data`` as a string ("Contains
+    null") while its example, like Altegio's real reply, is ``{success, meta}``
+    with no ``data`` at all.  Where the example of an envelope shows no data, the
+    declared ``data`` goes and the reply is a status reply."""
+    changed = 0
+    for _, _, op in operations(spec):
+        for code in success_codes(op):
+            media = ((op["responses"][code].get("content")) or {}).get("application/json") or {}
+            example, schema = media.get("example"), resolve(spec, media.get("schema"))
+            props = (schema or {}).get("properties") or {}
+            if not (isinstance(example, dict) and "success" in example and "data" in props):
+                continue
+            data = resolve(spec, props["data"])
+            if example.get("data") is None and not _is_null_object(data):
+                del props["data"]
+                changed += 1
+    return changed
+
+
 def arrays_without_items(spec: Spec) -> int:
     """Some arrays declare no ``items`` (``ScheduleEvent.data``, "always empty"; the
     ``hooks_settings`` body...), which the generator refuses ("type array must have
@@ -438,6 +458,7 @@ QUIRKS: tuple[Callable[[Spec], int], ...] = (
     wildcard_request_body,
     misspelt_fulname,
     empty_array_alternatives,
+    data_the_example_lacks,
     arrays_without_items,  # after empty_array_alternatives, whose arrays go
     different_scheme_descriptions,
 )

@@ -117,7 +117,7 @@ def argument_name(op: Operation, name: str) -> str:
     ``datetime`` -> ``datetime_`` to avoid shadowing the module)."""
     plain = re.sub(r"\W+", "_", name).strip("_").lower()
     replies = spec_operation(op)["responses"].values()
-    renames = next(iter(replies))["x-altegio-operation"]["arguments"]
+    renames: dict[str, str] = next(iter(replies))["x-altegio-operation"]["arguments"]
     plain = renames.get(plain, plain)
     accepted = inspect.signature(getattr(resource_class(op), op.operation_id)).parameters
     return plain if plain in accepted else plain + "_"

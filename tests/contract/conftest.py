@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,14 +8,18 @@ import pytest
 
 from tests._servers import ROOT, prism
 
+sys.path.insert(0, str(ROOT / "scripts"))
+import spec_inputs
+
 
 @pytest.fixture(scope="session")
 def prism_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """One Prism per vendored spec, serving it exactly as downloaded."""
+    """One Prism per Altegio bundle, serving the locked file unmodified."""
     logs = tmp_path_factory.mktemp("prism")
+    public_spec, developers_spec = (item.path for item in spec_inputs.resolve())
     with (
-        prism(ROOT / "openapi" / "public.yaml", logs / "public.log") as public,
-        prism(ROOT / "openapi" / "developers.yaml", logs / "developers.log") as developers,
+        prism(public_spec, logs / "public.log") as public,
+        prism(developers_spec, logs / "developers.log") as developers,
     ):
         yield {"public": public, "developers": developers}
 

@@ -1,6 +1,6 @@
 """Every generated operation, called through AltegioClient, against Prism.
 
-Prism serves the vendored specs as downloaded and rejects (422) any request that
+Prism serves Altegio's bundles as published (the locked files) and rejects (422) any request that
 breaks them: wrong types, missing required parameters, headers or body fields.
 The typed reply it returns (the spec's examples) must parse.
 
@@ -51,16 +51,12 @@ def test_every_operation_is_covered() -> None:
     assert len(ALL_OPERATIONS) == len(OPERATIONS) == 43
 
 
-# The vendored spec types api_key as a number; Altegio's own example and real keys
-# are UUID strings, which the client sends (quirk string_api_keys).  Prism, serving
-# the spec as downloaded, refuses them; strict xfail notices if that changes.
-# POST /voip/integration declares its body as a oneOf whose variants overlap (two
-# are identical in shape, every "history" body also matches "event"), so no body
-# can match exactly one of them: Prism refuses every request.
+# Altegio's bundle types api_key as a number; its own example and real keys are
+# UUID strings, which the client sends (quirk number_api_key).  Prism, serving the
+# bundle as published, refuses them; strict xfail notices if that changes.
 SPEC_REFUSES_REAL_VALUES = {
-    "marketplace_notification_settings_callback": "spec types api_key as a number",
-    "marketplace_notification_settings_redirect_callback": "spec types api_key as a number",
-    "handle_voip_integration_event": "spec's oneOf variants overlap; nothing matches one",
+    "marketplace_notification_settings_callback": "bundle types api_key as a number",
+    "marketplace_notification_settings_redirect_callback": "bundle types api_key as a number",
 }
 
 

@@ -193,3 +193,18 @@ async def test_secrets_stay_out_of_reprs(client: AltegioClient) -> None:
     session = client.with_user_token(USER)
     for text in (repr(client), str(client), repr(session)):
         assert PARTNER not in text and USER not in text
+
+
+async def test_arguments_left_out_are_not_sent(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    """No ``staff_id=0&datetime=``: only what the caller passed reaches the query."""
+    reply = {"success": True, "data": {"services": []}, "meta": []}
+    httpx_mock.add_response(json=reply, is_reusable=True)
+    await client.online_booking.get_services_available_for_booking(location_id=4564)
+    await client.online_booking.get_services_available_for_booking(
+        location_id=4564, team_member_id=6544
+    )
+    first, second = httpx_mock.get_requests()
+    assert first.url == f"{BASE}/book_services/4564"
+    assert second.url == f"{BASE}/book_services/4564?staff_id=6544"

@@ -8,6 +8,7 @@ from altegio_async import (
     AltegioClient,
     AuthenticationError,
     NotFoundError,
+    PermissionDeniedError,
     SlotUnavailableError,
     UnprocessableEntityError,
 )
@@ -148,3 +149,33 @@ async def test_webhook_settings_round_trip(client: AltegioClient) -> None:
         1,
         0,
     )
+
+
+async def test_record_hash_stands_in_for_the_user_token(
+    client: AltegioClient, sandbox: Sandbox
+) -> None:
+    """A guest who booked without logging in keeps the record hash: the three
+    record-hash operations work with it alone, and a wrong hash is refused."""
+    member_id, when = await free_slot(client)
+    [created] = await client.online_booking.create_online_booking(
+        location_id=LOCATION, body=booking(appointment(member_id, when), phone="+13155550133")
+    )
+    record_id, record_hash = got(created.record_id), got(created.record_hash)
+    assert client.user_token is None
+    details = await client.with_raw_response.online_booking.get_online_booking_details(
+        location_id=LOCATION, record_id=record_id, record_hash=record_hash
+    )
+    listed = await client.client_personal_cabinet.get_user_appointment_list(
+        record_id=record_id, record_hash=record_hash
+    )
+    assert details.data.id == record_id and [r.id for r in listed] == [record_id]
+    sent = details.http_response.request.headers["authorization"]
+    assert sent.startswith("Bearer ") and "User" not in sent
+    with pytest.raises(PermissionDeniedError):
+        await client.client_personal_cabinet.delete_user_appointment(
+            record_id=record_id, record_hash="0" * 32
+        )
+    await client.client_personal_cabinet.delete_user_appointment(
+        record_id=record_id, record_hash=record_hash
+    )
+    assert sandbox.world.live_records() == []

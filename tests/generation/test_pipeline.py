@@ -185,6 +185,7 @@ def test_types_the_reference_gives() -> None:
     assert "datetime.datetime" in hint("get_team_members_available_for_booking", "datetime_")
     assert "datetime.datetime" in hint("get_nearest_time_slots", "datetime_")
     assert "datetime.date" in hint("get_time_slots_for_booking", "date")
+
     def field(model: type, name: str) -> str:
         return str(inspect.get_annotations(model)[name])  # the source text: models import lazily
 
@@ -326,28 +327,42 @@ def changed_bundles(tmp_path: Path) -> tuple[Path, Path]:
             "tags": ["Online Booking"],
             "security": [{"BearerPartner": []}],
             "parameters": [
-                {"name": "location_id", "in": "path", "required": True,
-                 "schema": {"type": "number"}},  # fmt: skip
+                {
+                    "name": "location_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "number"},
+                },
                 {"name": "staff_id", "in": "query", "schema": {"type": "number"}},
             ],
             "responses": {
                 "200": {
                     "description": "OK",
-                    "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "properties": {
-                            "success": {"type": "boolean"},
-                            "data": {"type": "array", "items": {"type": "object", "properties": {
-                                "position": {"type": "integer"},
-                                "client_name": {"type": "string"},
-                            }}},
-                            "meta": {"type": "array"},
-                        },
-                    }}},
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "success": {"type": "boolean"},
+                                    "data": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "position": {"type": "integer"},
+                                                "client_name": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                    "meta": {"type": "array"},
+                                },
+                            }
+                        }
+                    },
                 },
             },
         }
-    }  # fmt: skip
+    }
     slot = public["components"]["schemas"]["book_times_companyid_data_types"]
     slot["properties"]["data"]["items"]["properties"]["is_last_minute"] = {"type": "boolean"}
     calls = developers["paths"]["/voip/integration/calls"]["get"]["requestBody"]

@@ -3,7 +3,7 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """POST /voip/integration: VoIP events"""
 
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias
 
 from ...custom._operation import Operation
 from ...models.voip_disable import VoipDisable
@@ -18,11 +18,11 @@ OPERATION = Operation(
     path="/voip/integration",
     server="api",
     user_token="none",
-    envelope="data",
-    has_response_body=True,
+    envelope="status",
+    has_response_body=False,
 )
 
-Result: TypeAlias = str
+Result: TypeAlias = None
 
 
 def _get_kwargs(
@@ -53,5 +53,4 @@ def _get_kwargs(
 
 def _parse_success(data: Any) -> Result:
     """The caller's value from the reply's data (or the bare reply)."""
-    response_202 = cast(str, data)
-    return response_202
+    return None
