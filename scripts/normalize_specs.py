@@ -344,6 +344,21 @@ def wildcard_request_body(spec: Spec) -> int:
     return changed
 
 
+def optional_bodies_with_required_fields(spec: Spec) -> int:
+    """Seven Developer Tools bodies (``list_voip_calls``, the marketplace callbacks,
+    ``hooks_settings``) list required fields (``salon_id``, ``application_id``...)
+    but do not mark the body itself ``required``, so ``body=`` would be optional.
+    A body with required fields is required."""
+    changed = 0
+    for _, _, op in operations(spec):
+        body = op.get("requestBody")
+        schema = resolve(spec, json_body(op)) if body else None
+        if body and not body.get("required") and (schema or {}).get("required"):
+            body["required"] = True
+            changed += 1
+    return changed
+
+
 def misspelt_fulname(spec: Spec) -> int:
     """``POST /book_code`` spells the client-name field ``fulname`` (and its
     example too); the reference of the operation and every other booking body say
@@ -455,7 +470,8 @@ QUIRKS: tuple[Callable[[Spec], int], ...] = (
     number_api_id,
     number_api_key,
     string_service_ids,
-    wildcard_request_body,
+    wildcard_request_body,  # before optional_bodies_with_required_fields, which reads JSON bodies
+    optional_bodies_with_required_fields,
     misspelt_fulname,
     empty_array_alternatives,
     data_the_example_lacks,

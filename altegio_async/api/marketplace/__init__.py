@@ -126,7 +126,7 @@ class Marketplace:
     async def marketplace_notification_payment_callback(
         self,
         *,
-        body: PaymentNotice | Unset = UNSET,
+        body: PaymentNotice,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> _marketplace_notification_payment_callback.Result:
         """Notify Altegio of Successful Payment.
@@ -157,7 +157,7 @@ class Marketplace:
     async def marketplace_notification_settings_callback(
         self,
         *,
-        body: SettingsCallback | Unset = UNSET,
+        body: SettingsCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> _marketplace_notification_settings_callback.Result:
         """Application Installation for a Location.
@@ -188,7 +188,7 @@ class Marketplace:
     async def marketplace_notification_settings_redirect_callback(
         self,
         *,
-        body: SettingsRedirectCallback | Unset = UNSET,
+        body: SettingsRedirectCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> _marketplace_notification_settings_redirect_callback.Result:
         """Redirect URL after user registration with the partner service.
@@ -385,7 +385,7 @@ class Marketplace:
     async def set_marketplace_notification_short_names(
         self,
         *,
-        body: ShortNamesRequest | Unset = UNSET,
+        body: ShortNamesRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> _set_marketplace_notification_short_names.Result:
         """Notify Altegio of Available SMS Sender Names.
@@ -528,7 +528,7 @@ class MarketplaceWithRawResponse:
     async def marketplace_notification_payment_callback(
         self,
         *,
-        body: PaymentNotice | Unset = UNSET,
+        body: PaymentNotice,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> ApiResponse[_marketplace_notification_payment_callback.Result]:
         """Notify Altegio of Successful Payment.
@@ -558,7 +558,7 @@ class MarketplaceWithRawResponse:
     async def marketplace_notification_settings_callback(
         self,
         *,
-        body: SettingsCallback | Unset = UNSET,
+        body: SettingsCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> ApiResponse[_marketplace_notification_settings_callback.Result]:
         """Application Installation for a Location.
@@ -588,7 +588,7 @@ class MarketplaceWithRawResponse:
     async def marketplace_notification_settings_redirect_callback(
         self,
         *,
-        body: SettingsRedirectCallback | Unset = UNSET,
+        body: SettingsRedirectCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> ApiResponse[_marketplace_notification_settings_redirect_callback.Result]:
         """Redirect URL after user registration with the partner service.
@@ -779,7 +779,7 @@ class MarketplaceWithRawResponse:
     async def set_marketplace_notification_short_names(
         self,
         *,
-        body: ShortNamesRequest | Unset = UNSET,
+        body: ShortNamesRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> ApiResponse[_set_marketplace_notification_short_names.Result]:
         """Notify Altegio of Available SMS Sender Names.

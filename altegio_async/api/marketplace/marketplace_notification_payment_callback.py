@@ -8,7 +8,6 @@ from typing import Any, TypeAlias
 from ...custom._operation import Operation
 from ...models.payment_notice import PaymentNotice
 from ...models.payment_receipt import PaymentReceipt
-from ...types import UNSET, Unset
 
 OPERATION = Operation(
     operation_id="marketplace_notification_payment_callback",
@@ -26,7 +25,7 @@ Result: TypeAlias = PaymentReceipt
 
 def _get_kwargs(
     *,
-    body: PaymentNotice | Unset = UNSET,
+    body: PaymentNotice,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -35,8 +34,7 @@ def _get_kwargs(
         "url": "/marketplace/partner/payment",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 

@@ -7,7 +7,6 @@ from typing import Any, TypeAlias
 
 from ...custom._operation import Operation
 from ...models.settings_callback import SettingsCallback
-from ...types import UNSET, Unset
 
 OPERATION = Operation(
     operation_id="marketplace_notification_settings_callback",
@@ -25,7 +24,7 @@ Result: TypeAlias = None
 
 def _get_kwargs(
     *,
-    body: SettingsCallback | Unset = UNSET,
+    body: SettingsCallback,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,8 +33,7 @@ def _get_kwargs(
         "url": "/marketplace/partner/callback",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 

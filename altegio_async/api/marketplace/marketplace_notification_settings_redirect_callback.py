@@ -7,7 +7,6 @@ from typing import Any, TypeAlias
 
 from ...custom._operation import Operation
 from ...models.settings_redirect_callback import SettingsRedirectCallback
-from ...types import UNSET, Unset
 
 OPERATION = Operation(
     operation_id="marketplace_notification_settings_redirect_callback",
@@ -25,7 +24,7 @@ Result: TypeAlias = None
 
 def _get_kwargs(
     *,
-    body: SettingsRedirectCallback | Unset = UNSET,
+    body: SettingsRedirectCallback,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,8 +33,7 @@ def _get_kwargs(
         "url": "/marketplace/partner/callback/redirect",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 

@@ -7,7 +7,6 @@ from typing import Any, TypeAlias
 
 from ...custom._operation import Operation
 from ...models.short_names_request import ShortNamesRequest
-from ...types import UNSET, Unset
 
 OPERATION = Operation(
     operation_id="set_marketplace_notification_short_names",
@@ -25,7 +24,7 @@ Result: TypeAlias = None
 
 def _get_kwargs(
     *,
-    body: ShortNamesRequest | Unset = UNSET,
+    body: ShortNamesRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -34,8 +33,7 @@ def _get_kwargs(
         "url": "/marketplace/partner/short_names",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 

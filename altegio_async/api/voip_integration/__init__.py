@@ -80,7 +80,7 @@ class VoipIntegration:
     async def list_voip_calls(
         self,
         *,
-        body: VoipCallsQuery | Unset = UNSET,
+        body: VoipCallsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> _list_voip_calls.Result:
         """Get Location's Call List.
@@ -169,7 +169,7 @@ class VoipIntegrationWithRawResponse:
     async def list_voip_calls(
         self,
         *,
-        body: VoipCallsQuery | Unset = UNSET,
+        body: VoipCallsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> ApiResponse[_list_voip_calls.Result]:
         """Get Location's Call List.

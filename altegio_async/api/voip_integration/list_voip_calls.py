@@ -8,7 +8,6 @@ from typing import Any, TypeAlias
 from ...custom._operation import Operation
 from ...models.voip_call import VoipCall
 from ...models.voip_calls_query import VoipCallsQuery
-from ...types import UNSET, Unset
 
 OPERATION = Operation(
     operation_id="list_voip_calls",
@@ -26,7 +25,7 @@ Result: TypeAlias = list[VoipCall]
 
 def _get_kwargs(
     *,
-    body: VoipCallsQuery | Unset = UNSET,
+    body: VoipCallsQuery,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -35,8 +34,7 @@ def _get_kwargs(
         "url": "/voip/integration/calls",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 

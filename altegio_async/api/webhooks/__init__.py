@@ -55,7 +55,7 @@ class Webhooks:
         self,
         *,
         location_id: int,
-        body: WebhookSettingsUpdate | Unset = UNSET,
+        body: WebhookSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> _update_event_notification_settings.Result:
         """Change Event Notification Settings.
@@ -122,7 +122,7 @@ class WebhooksWithRawResponse:
         self,
         *,
         location_id: int,
-        body: WebhookSettingsUpdate | Unset = UNSET,
+        body: WebhookSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
     ) -> ApiResponse[_update_event_notification_settings.Result]:
         """Change Event Notification Settings.

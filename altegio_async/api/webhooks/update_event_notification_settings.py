@@ -9,7 +9,6 @@ from urllib.parse import quote
 from ...custom._operation import Operation
 from ...models.webhook_settings import WebhookSettings
 from ...models.webhook_settings_update import WebhookSettingsUpdate
-from ...types import UNSET, Unset
 
 OPERATION = Operation(
     operation_id="update_event_notification_settings",
@@ -28,7 +27,7 @@ Result: TypeAlias = WebhookSettings
 def _get_kwargs(
     location_id: int,
     *,
-    body: WebhookSettingsUpdate | Unset = UNSET,
+    body: WebhookSettingsUpdate,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -39,8 +38,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
