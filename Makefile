@@ -31,11 +31,13 @@ node_modules/.installed: package.json package-lock.json
 generate: $(STAMP)
 	$(PY) scripts/generate.py
 
-# Regenerates and fails if anything in altegio_async/ differs from what is committed.
+# Regenerates and fails if anything generated differs from what is committed: the
+# package and the always-sent table the pipeline derives from Altegio's examples.
+GENERATED := altegio_async scripts/always_sent.yaml
 check-generated: generate
-	git diff --exit-code -- altegio_async
-	@test -z "$$(git status --porcelain --untracked-files=all -- altegio_async)" || \
-		{ git status --porcelain --untracked-files=all -- altegio_async; \
+	git diff --exit-code -- $(GENERATED)
+	@test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" || \
+		{ git status --porcelain --untracked-files=all -- $(GENERATED); \
 		  echo "check-generated: untracked generated files (run make generate and commit)"; exit 1; }
 
 lint: $(STAMP)

@@ -11,6 +11,11 @@ from attrs import define
 
 
 class Unset:
+    """A request field that is not sent (distinct from None, which is sent as null)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
     def __bool__(self) -> Literal[False]:
         return False
 

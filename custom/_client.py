@@ -370,5 +370,13 @@ class UserSession(_BaseClient):
     user: AuthorizedUser | None = None
     """The login reply (name, phone, email...) when the session came from ``login``."""
 
+    @property
+    def user_token(self) -> str:
+        """The user's token (the current one: it changes with the password)."""
+        token = self._user_token
+        if token is None:  # a session is always made with a token
+            raise UsageError("this session has no user token")
+        return token
+
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AltegioClient", "UserSession"]

@@ -22,6 +22,7 @@ from ._errors import (
     error_details,
 )
 from ._operation import Operation
+from ._reading import report_missing
 from ._response import ApiResponse
 from ._retry import parse_retry_after
 
@@ -129,6 +130,11 @@ def unwrap(
     if operation.envelope != "none" and not isinstance(payload, Mapping):
         raise invalid(f"expected a JSON object envelope, got {type(payload).__name__}")
     if not operation.has_response_body:
+        return ApiResponse(data=parse(None), meta=meta_of(payload), http_response=response)
+    if operation.envelope == "data" and payload.get("data") is None:
+        # A success without data (or with data: null): nothing to read, nothing lost
+        # (meta stays on the ApiResponse); reported, as the reading policy says.
+        report_missing(operation.operation_id, "data" in payload)
         return ApiResponse(data=parse(None), meta=meta_of(payload), http_response=response)
     try:
         # The generated parser reads the data: the envelope is unwrapped here.

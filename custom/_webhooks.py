@@ -19,9 +19,16 @@ next ``make generate``.  Design:
 - an unknown ``resource`` is not an error: Altegio adds resource types, and a
   receiver must not fail on them; you get ``UnknownWebhookEvent`` with the whole
   payload;
-- a payload that is not JSON, not an object, or claims a known resource but does
-  not fit its model raises ``WebhookPayloadError`` (an ``AltegioError``), which
-  keeps the payload in ``.payload`` so nothing is lost;
+- a known resource is read by the SDK's reading policy (``_reading.py``), as replies
+  are: values are coerced where nothing is lost (``company_id: "4564"`` -> 4564),
+  and what still does not fit (``data.id: "abc"``, an undocumented ``status``, a
+  missing field) is kept as sent and listed in ``event.mismatches``, with a
+  warning on the ``altegio_async`` logger.  Altegio does not resend a webhook, so
+  by default such an event is returned, not refused; ``strict=True`` raises
+  ``WebhookPayloadError`` for it instead;
+- a body that is not UTF-8, not JSON (``NaN``, numbers beyond range, nesting too
+  deep to decode) or not an object raises ``WebhookPayloadError`` (an
+  ``AltegioError``), which keeps the payload in ``.payload`` so nothing is lost;
 - unknown fields are kept (``additional_properties``) and survive ``to_dict()``.
 
 Altegio signs none of these requests.  Only the marketplace event carries a
@@ -35,6 +42,7 @@ import functools
 import hmac
 import importlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -96,6 +104,17 @@ def event_models() -> Mapping[str, type[Any]]:
     return table
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]} is beyond the range of a float")
+    return number
+
+
 def _decode(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(body, Mapping):
         return body
@@ -110,10 +129,15 @@ def _decode(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
             payload=body,
         )
     try:
-        payload = json.loads(body)
-    except ValueError as exc:
+        payload = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError:
         raise WebhookPayloadError(
-            f"webhook body is not JSON ({exc}): {body[:SNIPPET_CHARS]!r}", payload=body
+            "webhook body is nested too deeply to decode", payload=body
+        ) from None
+    except ValueError as exc:  # includes integers beyond Python's digit limit
+        raise WebhookPayloadError(
+            f"webhook body is not JSON ({str(exc)[:SNIPPET_CHARS]}): {body[:SNIPPET_CHARS]!r}",
+            payload=body,
         ) from None
     if not isinstance(payload, dict):
         raise WebhookPayloadError(
@@ -122,16 +146,18 @@ def _decode(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
     return payload
 
 
-def parse_webhook(body: bytes | str | Mapping[str, Any]) -> Any:
+def parse_webhook(body: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Any:
     """The typed event for a webhook body: a generated ``*Event`` model,
     ``MarketplaceWebhookEvent`` or ``UnknownWebhookEvent``.
 
-    Raises ``WebhookPayloadError`` for bodies that are not a JSON object or do not
-    fit the model their ``resource`` names.
+    Raises ``WebhookPayloadError`` for bodies that are not a JSON object, or name
+    neither a ``resource`` nor an ``event``.  Values that do not fit the model even
+    after coercion are kept and listed in ``event.mismatches``; with ``strict=True``
+    they raise ``WebhookPayloadError`` instead.
     """
     payload = _decode(body)
     if "event" in payload and "resource" not in payload:
-        return _build(MarketplaceWebhookEvent, payload, "marketplace")
+        return _build(MarketplaceWebhookEvent, payload, "marketplace", strict)
     resource = payload.get("resource")
     if not isinstance(resource, str):
         raise WebhookPayloadError(
@@ -141,24 +167,20 @@ def parse_webhook(body: bytes | str | Mapping[str, Any]) -> Any:
     if model is None:
         status = payload.get("status")
         return UnknownWebhookEvent(payload, resource, status if isinstance(status, str) else None)
-    return _build(model, payload, resource)
+    return _build(model, payload, resource, strict)
 
 
-def _build(model: type[Any], payload: Mapping[str, Any], resource: str) -> Any:
-    try:
-        return model.from_dict(dict(payload))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        if isinstance(exc, KeyError):
-            problem = f"missing field {exc}"
-        elif model is MarketplaceWebhookEvent:  # its values include the partner token
-            problem = type(exc).__name__
-        else:
-            problem = f"{type(exc).__name__}: {str(exc)[:SNIPPET_CHARS]}"
+def _build(model: type[Any], payload: Mapping[str, Any], resource: str, strict: bool) -> Any:
+    event = model.from_dict(payload)
+    if strict and event.mismatches:
+        # Mismatches never carry the values of secret fields (the partner token).
+        problems = "; ".join(str(m) for m in event.mismatches[:5])
         raise WebhookPayloadError(
-            f"webhook payload does not fit {model.__name__} ({problem})",
+            f"webhook payload does not fit {model.__name__} ({problems})",
             payload=payload,
             resource=resource,
-        ) from None
+        )
+    return event
 
 
 def verify_partner_token(event: MarketplaceWebhookEvent, partner_token: str) -> bool:

@@ -74,10 +74,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="generate from these bundles instead of the locked ones")  # fmt: skip
     parser.add_argument("--names", help="naming table instead of scripts/names.yaml")
     parser.add_argument("--package", type=Path, default=PACKAGE, help="where to write the package")
+    parser.add_argument("--templates", type=Path, default=TEMPLATES, help="template directory")
     args = parser.parse_args(argv)
     package: Path = args.package.resolve()
     normalize_args = [*(["--specs", *args.specs] if args.specs else [])]
     normalize_args += ["--names", args.names] if args.names else []
+    if not args.specs and not args.names and package == PACKAGE:
+        normalize_args.append("--record-always-sent")  # the committed table follows the input
     with tempfile.TemporaryDirectory(prefix="altegio-generate-") as scratch_dir:
         scratch = Path(scratch_dir)
         document = scratch / "altegio.json"
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             "--path", document,
             "--meta", "none",
             "--config", TEMPLATES / "config.yaml",
-            "--custom-template-path", TEMPLATES,
+            "--custom-template-path", args.templates,
             "--output-path", output,
             "--fail-on-warning",
         )  # fmt: skip
@@ -107,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         elif package.exists():
             shutil.rmtree(package)
         shutil.move(str(output), package)
-    if package == PACKAGE:
-        os.symlink(os.path.join("..", "custom"), PACKAGE / "custom")
+    # The seam: relative in the repository (committed), absolute for a package elsewhere.
+    target = os.path.join("..", "custom") if package == PACKAGE else str(ROOT / "custom")
+    os.symlink(target, package / "custom")
     config: list[str | Path] = ["--config", ROOT / "pyproject.toml"]
     excluded: list[str | Path] = ["--exclude", "altegio_async/custom"]
     run(tool("ruff"), "check", *config, "--fix-only", "--quiet", *excluded, package)

@@ -42,6 +42,10 @@ ARGUMENTS = {
 }
 
 METHODS = ("get", "put", "post", "delete", "patch")
+# Fields whose values are credentials: left out of repr() and of mismatch reports.
+SECRET_NAMES = {"api_key", "crm_token", "new_password", "old_password", "partner_token",
+                "password", "user_token"}  # fmt: skip
+SECRET_TEXT = re.compile(r"\b(user|partner|api)[ _]?token\b|\bpassword\b", re.IGNORECASE)
 
 
 class NamingError(Exception):
@@ -62,13 +66,13 @@ def argument_names(op: dict[str, Any]) -> dict[str, str]:
     return renames
 
 
-def _is_model(schema: dict[str, Any]) -> bool:
+def is_model(schema: dict[str, Any]) -> bool:
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind]
     return "$ref" not in schema and ("object" in kinds or "properties" in schema)
 
 
-def _children(key: str, schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def children(key: str, schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for name, prop in (schema.get("properties") or {}).items():
         if isinstance(prop, dict):
             yield f"{key}.{name}", prop
@@ -102,9 +106,9 @@ def model_schemas(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any
     pending = list(reversed(roots))
     while pending:
         key, schema = pending.pop()
-        if _is_model(schema):
+        if is_model(schema):
             yield key, schema
-        pending.extend(reversed(list(_children(key, schema))))
+        pending.extend(reversed(list(children(key, schema))))
 
 
 def suggest(key: str) -> str:
@@ -181,3 +185,21 @@ def _enum_fields(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]
         target: dict[str, Any] = items if isinstance(items, dict) else prop
         if "enum" in target:
             yield field, target
+
+
+def mark_secrets(document: dict[str, Any]) -> int:
+    """``x-altegio-secrets`` on every model: its fields named or described as a token or
+    password (``GET /booking/user/data`` sends the user token as a field named ``0``,
+    described "User Token")."""
+    marked = 0
+    for _, schema in model_schemas(document):
+        secret = sorted(
+            name
+            for name, prop in (schema.get("properties") or {}).items()
+            if isinstance(prop, dict)
+            and (name in SECRET_NAMES or SECRET_TEXT.search(str(prop.get("description", ""))))
+        )
+        if secret:
+            schema["x-altegio-secrets"] = secret
+            marked += len(secret)
+    return marked

@@ -35,6 +35,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import always_sent
 import naming
 import spec_inputs
 
@@ -549,6 +550,7 @@ def add_component(spec: Spec, name: str, media: dict[str, Any]) -> None:
     schema = dict(media["schema"])
     if "example" in media and "example" not in schema:
         schema["example"] = media["example"]
+    schema["x-altegio-payload"] = True  # a payload Altegio sends: read like a reply
     schemas[name] = schema
     spec.setdefault(ADDED_MODELS, []).append(name)
 
@@ -575,9 +577,14 @@ def unwrap_envelopes(spec: Spec) -> int:
             if component in unwrapped:
                 envelope = unwrapped[component]
             else:
+                own_example = resolve(spec, media.get("schema") or {}).get("example")
                 envelope = _unwrap(spec, media)
                 if component is not None and envelope == "data":
-                    # Shared envelopes stay shared: the component becomes its data.
+                    # Shared envelopes stay shared: the component becomes its data,
+                    # and its example the example's data (evidence for always_sent.py).
+                    data_example = _data_of(own_example)
+                    if data_example is not None and "example" not in media["schema"]:
+                        media["schema"]["example"] = data_example
                     schemas[component] = media["schema"]
                     media["schema"] = {"$ref": ref}
                 if component is not None:
@@ -585,10 +592,17 @@ def unwrap_envelopes(spec: Spec) -> int:
             if envelope == "status":
                 media.pop("schema", None)
             if envelope != "none":
-                media.pop("example", None)  # an envelope's example, not data's
+                # an envelope's example becomes its data's (none for a status reply)
+                data_example = _data_of(media.pop("example", None))
+                if envelope == "data" and data_example is not None:
+                    media["example"] = data_example
                 count += 1
         op["x-altegio-envelope"] = envelope
     return count
+
+
+def _data_of(example: Any) -> Any:
+    return example.get("data") if isinstance(example, dict) else None
 
 
 def _unwrap(spec: Spec, media: dict[str, Any]) -> str:
@@ -750,8 +764,14 @@ def load(path: Path) -> Spec:
     return spec
 
 
-def build(paths: list[Path] | None = None, names: Path | None = None) -> tuple[Spec, Report]:
-    """The merged document and the report; raises on a stale quirk or a naming gap."""
+def build(
+    paths: list[Path] | None = None,
+    names: Path | None = None,
+    always_sent_table: Path | None = None,
+) -> tuple[Spec, Report]:
+    """The merged document and the report; raises on a stale quirk or a naming gap.
+
+    ``always_sent_table``: where to record the always-sent fields (``make generate``)."""
     if paths is None:
         paths = [item.path for item in spec_inputs.resolve()]
     report = Report({})
@@ -768,6 +788,8 @@ def build(paths: list[Path] | None = None, names: Path | None = None) -> tuple[S
     merged = merge(normalized)
     table = naming.read_table(names) if names is not None else None
     report.counts["model_names"] = {"both": naming.apply(merged, table)}
+    report.counts["always_sent"] = {"both": always_sent.apply(merged, write=always_sent_table)}
+    report.counts["secrets"] = {"both": naming.mark_secrets(merged)}
     return merged, report
 
 
@@ -779,6 +801,7 @@ def explain(report: Report) -> str:
         doc = " ".join((fn.__doc__ or "").split())
         lines.append(f"{fn.__name__} ({kind}; changed: {counts}):\n    {doc}\n")
     lines.append(f"model_names (step; named: {report.total('model_names')}): naming.py\n")
+    lines.append(f"always_sent (step; fields: {report.total('always_sent')}): always_sent.py\n")
     return "\n".join(lines)
 
 
@@ -788,10 +811,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="bundles to read instead of the locked ones (tests)")  # fmt: skip
     parser.add_argument("--names", type=Path, help="naming table instead of scripts/names.yaml")
     parser.add_argument("--output", type=Path, help="where to write the merged JSON document")
+    parser.add_argument("--record-always-sent", action="store_true",
+                        help=f"rewrite {always_sent.TABLE.name} (make generate does)")  # fmt: skip
     parser.add_argument("--explain", action="store_true", help="list quirks and steps, counted")
     args = parser.parse_args(argv)
     try:
-        document, report = build(args.specs, args.names)
+        table = always_sent.TABLE if args.record_always_sent else None
+        document, report = build(args.specs, args.names, table)
     except (NormalizeError, spec_inputs.SpecInputError, naming.NamingError) as exc:
         print(f"normalize: {exc}", file=sys.stderr)
         return 1

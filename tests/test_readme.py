@@ -28,6 +28,8 @@ EXPECTED = {
     "SlotUnavailableError as err": r"^taken: 422 433$",
     "run_batch(free_slots": r"^\[\d+, \d+, \d+, \d+, \d+, \d+\] \[\]$",
     "503 as expected": r"^503 as expected: 503$",
+    "new record": r"^new record 1 at 4564$",
+    "member.bookable": r"^6544 James A\. True \[\]$",
 }
 
 
@@ -66,3 +68,22 @@ async def test_readme_block(block: str, readme_sandbox: Sandbox) -> None:
             assert re.search(pattern, out.getvalue().strip(), re.M), out.getvalue()
     if "Sandbox()" not in block:  # (that block brings its own)
         assert readme_sandbox.seen  # the block really called the API
+
+
+def test_readme_blocks_pass_mypy_strict(tmp_path: Path) -> None:
+    """Each block, wrapped in an ``async def`` as a user's service would hold it, type-checks
+    under ``mypy --strict``: the fields Altegio always sends need no cast, isinstance or
+    assert, and no ``Unset`` to narrow."""
+    from mypy import api
+
+    module = tmp_path / "readme_blocks.py"
+    bodies = []
+    for number, block in enumerate(BLOCKS):
+        assert not re.search(r"\bcast\(|isinstance\(|^\s*assert\b", block, re.M), block
+        indented = "\n".join("    " + line if line else "" for line in block.splitlines())
+        bodies.append(f"async def block_{number}() -> None:\n{indented}\n")
+    module.write_text("\n\n".join(bodies), encoding="utf-8")
+    stdout, stderr, status = api.run(
+        ["--strict", "--no-incremental", "--python-version", "3.11", str(module)]
+    )
+    assert status == 0, stdout + stderr

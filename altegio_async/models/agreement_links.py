@@ -3,59 +3,42 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="AgreementLinks")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class AgreementLinks:
-    """Links to agreements
+    """AgreementLinks, as Altegio sends it.
+
+    Links to agreements
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        confidentiality_agreement (str | Unset): Privacy Policy
-        terms_of_use (str | Unset): Processing of personal data
+        confidentiality_agreement (str): Privacy Policy
+        terms_of_use (str): Processing of personal data
     """
 
-    confidentiality_agreement: str | Unset = UNSET
-    terms_of_use: str | Unset = UNSET
+    confidentiality_agreement: str
+    terms_of_use: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        confidentiality_agreement = self.confidentiality_agreement
-
-        terms_of_use = self.terms_of_use
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if confidentiality_agreement is not UNSET:
-            field_dict["confidentiality_agreement"] = confidentiality_agreement
-        if terms_of_use is not UNSET:
-            field_dict["terms_of_use"] = terms_of_use
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        confidentiality_agreement = d.pop("confidentiality_agreement", UNSET)
-
-        terms_of_use = d.pop("terms_of_use", UNSET)
-
-        agreement_links = cls(
-            confidentiality_agreement=confidentiality_agreement,
-            terms_of_use=terms_of_use,
-        )
-
-        agreement_links.additional_properties = d
-        return agreement_links
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -72,3 +55,14 @@ class AgreementLinks:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "AgreementLinks",
+        (
+            ("confidentiality_agreement", "confidentiality_agreement", _r.STR, True, False, False),
+            ("terms_of_use", "terms_of_use", _r.STR, True, False, False),
+        ),
+    )

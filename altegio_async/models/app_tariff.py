@@ -3,85 +3,45 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.app_tariff_option import AppTariffOption
 
 
-T = TypeVar("T", bound="AppTariff")
-
-
 @_attrs_define
 class AppTariff:
-    """
+    """AppTariff, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        id (int | Unset): Tariff ID Example: 89.
-        options (list[AppTariffOption] | Unset): Tariff options
-        title (str | Unset): Tariff name Example: 1 month.
+        id (int | None): Tariff ID
+        options (list[AppTariffOption] | None): Tariff options
+        title (str | None): Tariff name
     """
 
-    id: int | Unset = UNSET
-    options: list[AppTariffOption] | Unset = UNSET
-    title: str | Unset = UNSET
+    id: int | None = None
+    options: list[AppTariffOption] | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        options: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.options, Unset):
-            options = []
-            for options_item_data in self.options:
-                options_item = options_item_data.to_dict()
-                options.append(options_item)
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if options is not UNSET:
-            field_dict["options"] = options
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.app_tariff_option import AppTariffOption  # noqa: PLC0415
-
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-
-        _options = d.pop("options", UNSET)
-        options: list[AppTariffOption] | Unset = UNSET
-        if _options is not UNSET:
-            options = []
-            for options_item_data in _options:
-                options_item = AppTariffOption.from_dict(options_item_data)
-
-                options.append(options_item)
-
-        title = d.pop("title", UNSET)
-
-        app_tariff = cls(
-            id=id,
-            options=options,
-            title=title,
-        )
-
-        app_tariff.additional_properties = d
-        return app_tariff
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -98,3 +58,17 @@ class AppTariff:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.app_tariff_option import AppTariffOption  # noqa: PLC0415
+
+    return _r.fields(
+        "AppTariff",
+        (
+            ("id", "id", _r.INT, False, False, False),
+            ("options", "options", _r.list_of(_r.model(AppTariffOption)), False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

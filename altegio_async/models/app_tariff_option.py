@@ -3,103 +3,50 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="AppTariffOption")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class AppTariffOption:
-    """
+    """AppTariffOption, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        currency_iso (str | Unset): Currency ISO code Example: USD.
-        duration_in_months (int | Unset): Duration in months Example: 1.
-        free_period_in_months (int | Unset): Free trial period in months Example: 0.
-        id (int | Unset): Option ID Example: 123.
-        overall_price (float | Unset): Total price Example: 500.
-        staff_amount (int | Unset): Maximum team members for this option Example: 1.
-        title (str | Unset): Option name Example: Solo professional.
+        currency_iso (str | None): Currency ISO code
+        duration_in_months (int | None): Duration in months
+        free_period_in_months (int | None): Free trial period in months
+        id (int | None): Option ID
+        overall_price (float | None): Total price
+        staff_amount (int | None): Maximum team members for this option
+        title (str | None): Option name
     """
 
-    currency_iso: str | Unset = UNSET
-    duration_in_months: int | Unset = UNSET
-    free_period_in_months: int | Unset = UNSET
-    id: int | Unset = UNSET
-    overall_price: float | Unset = UNSET
-    staff_amount: int | Unset = UNSET
-    title: str | Unset = UNSET
+    currency_iso: str | None = None
+    duration_in_months: int | None = None
+    free_period_in_months: int | None = None
+    id: int | None = None
+    overall_price: float | None = None
+    staff_amount: int | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        currency_iso = self.currency_iso
-
-        duration_in_months = self.duration_in_months
-
-        free_period_in_months = self.free_period_in_months
-
-        id = self.id
-
-        overall_price = self.overall_price
-
-        staff_amount = self.staff_amount
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if currency_iso is not UNSET:
-            field_dict["currency_iso"] = currency_iso
-        if duration_in_months is not UNSET:
-            field_dict["duration_in_months"] = duration_in_months
-        if free_period_in_months is not UNSET:
-            field_dict["free_period_in_months"] = free_period_in_months
-        if id is not UNSET:
-            field_dict["id"] = id
-        if overall_price is not UNSET:
-            field_dict["overall_price"] = overall_price
-        if staff_amount is not UNSET:
-            field_dict["staff_amount"] = staff_amount
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        currency_iso = d.pop("currency_iso", UNSET)
-
-        duration_in_months = d.pop("duration_in_months", UNSET)
-
-        free_period_in_months = d.pop("free_period_in_months", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        overall_price = d.pop("overall_price", UNSET)
-
-        staff_amount = d.pop("staff_amount", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        app_tariff_option = cls(
-            currency_iso=currency_iso,
-            duration_in_months=duration_in_months,
-            free_period_in_months=free_period_in_months,
-            id=id,
-            overall_price=overall_price,
-            staff_amount=staff_amount,
-            title=title,
-        )
-
-        app_tariff_option.additional_properties = d
-        return app_tariff_option
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -116,3 +63,19 @@ class AppTariffOption:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "AppTariffOption",
+        (
+            ("currency_iso", "currency_iso", _r.STR, False, False, False),
+            ("duration_in_months", "duration_in_months", _r.INT, False, False, False),
+            ("free_period_in_months", "free_period_in_months", _r.INT, False, False, False),
+            ("id", "id", _r.INT, False, False, False),
+            ("overall_price", "overall_price", _r.FLOAT, False, False, False),
+            ("staff_amount", "staff_amount", _r.INT, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

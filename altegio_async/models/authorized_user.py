@@ -3,109 +3,52 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="AuthorizedUser")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class AuthorizedUser:
-    """User authorization
+    """AuthorizedUser, as Altegio sends it.
 
-    Example:
-        {'avatar': 'https://assets.alteg.io/general/0/01/123456789098765_12345678909876.png', 'email':
-            'j.smith@example.com', 'id': 123456, 'login': 'j.smith', 'name': 'James Smith', 'phone': '+13155550175',
-            'user_token': 'wec23fh8cDfFV4432fc352456'}
+    User authorization
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        avatar (str | Unset): Path to the user's avatar file
-        email (str | Unset): User mailing address
-        id (int | Unset): User ID
-        login (str | Unset): User login
-        name (str | Unset): Username
-        phone (str | Unset): User phone
-        user_token (str | Unset): User_token of the user
+        avatar (str): Path to the user's avatar file
+        email (str): User mailing address
+        id (int): User ID
+        login (str): User login
+        name (str): Username
+        phone (str): User phone
+        user_token (str): User_token of the user
     """
 
-    avatar: str | Unset = UNSET
-    email: str | Unset = UNSET
-    id: int | Unset = UNSET
-    login: str | Unset = UNSET
-    name: str | Unset = UNSET
-    phone: str | Unset = UNSET
-    user_token: str | Unset = _attrs_field(default=UNSET, repr=False)
+    avatar: str
+    email: str
+    id: int
+    login: str
+    name: str
+    phone: str
+    user_token: str = _attrs_field(repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        avatar = self.avatar
-
-        email = self.email
-
-        id = self.id
-
-        login = self.login
-
-        name = self.name
-
-        phone = self.phone
-
-        user_token = self.user_token
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if avatar is not UNSET:
-            field_dict["avatar"] = avatar
-        if email is not UNSET:
-            field_dict["email"] = email
-        if id is not UNSET:
-            field_dict["id"] = id
-        if login is not UNSET:
-            field_dict["login"] = login
-        if name is not UNSET:
-            field_dict["name"] = name
-        if phone is not UNSET:
-            field_dict["phone"] = phone
-        if user_token is not UNSET:
-            field_dict["user_token"] = user_token
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        avatar = d.pop("avatar", UNSET)
-
-        email = d.pop("email", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        login = d.pop("login", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        phone = d.pop("phone", UNSET)
-
-        user_token = d.pop("user_token", UNSET)
-
-        authorized_user = cls(
-            avatar=avatar,
-            email=email,
-            id=id,
-            login=login,
-            name=name,
-            phone=phone,
-            user_token=user_token,
-        )
-
-        authorized_user.additional_properties = d
-        return authorized_user
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -122,3 +65,19 @@ class AuthorizedUser:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "AuthorizedUser",
+        (
+            ("avatar", "avatar", _r.STR, True, False, False),
+            ("email", "email", _r.STR, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("login", "login", _r.STR, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
+            ("phone", "phone", _r.STR, True, False, False),
+            ("user_token", "user_token", _r.STR, True, False, True),
+        ),
+    )

@@ -4,126 +4,53 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.days_by_month import DaysByMonth
     from ..models.working_days_by_month import WorkingDaysByMonth
 
 
-T = TypeVar("T", bound="AvailableDates")
-
-
 @_attrs_define
 class AvailableDates:
-    """Data (object)
+    """AvailableDates, as Altegio sends it.
+
+    Data (object)
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        booking_dates (list[datetime.date] | Unset): An array of dates when there are free sessions for the service to
-            the selected team member/organization
-        booking_days (DaysByMonth | Unset): Object with month numbers as keys and arrays of available days as values
-            (empty array when no data)
-        working_dates (list[datetime.date] | Unset): An array of dates when the team member/organization works
-        working_days (WorkingDaysByMonth | Unset): Object with month numbers as keys and arrays of working days as
+        booking_dates (list[datetime.date]): An array of dates when there are free sessions for the
+            service to the selected team member/organization
+        booking_days (DaysByMonth): Object with month numbers as keys and arrays of available days as
             values (empty array when no data)
+        working_dates (list[datetime.date]): An array of dates when the team member/organization works
+        working_days (WorkingDaysByMonth): Object with month numbers as keys and arrays of working days
+            as values (empty array when no data)
     """
 
-    booking_dates: list[datetime.date] | Unset = UNSET
-    booking_days: DaysByMonth | Unset = UNSET
-    working_dates: list[datetime.date] | Unset = UNSET
-    working_days: WorkingDaysByMonth | Unset = UNSET
+    booking_dates: list[datetime.date]
+    booking_days: DaysByMonth
+    working_dates: list[datetime.date]
+    working_days: WorkingDaysByMonth
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        booking_dates: list[str] | Unset = UNSET
-        if not isinstance(self.booking_dates, Unset):
-            booking_dates = []
-            for booking_dates_item_data in self.booking_dates:
-                booking_dates_item = booking_dates_item_data.isoformat()
-                booking_dates.append(booking_dates_item)
-
-        booking_days: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.booking_days, Unset):
-            booking_days = self.booking_days.to_dict()
-
-        working_dates: list[str] | Unset = UNSET
-        if not isinstance(self.working_dates, Unset):
-            working_dates = []
-            for working_dates_item_data in self.working_dates:
-                working_dates_item = working_dates_item_data.isoformat()
-                working_dates.append(working_dates_item)
-
-        working_days: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.working_days, Unset):
-            working_days = self.working_days.to_dict()
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if booking_dates is not UNSET:
-            field_dict["booking_dates"] = booking_dates
-        if booking_days is not UNSET:
-            field_dict["booking_days"] = booking_days
-        if working_dates is not UNSET:
-            field_dict["working_dates"] = working_dates
-        if working_days is not UNSET:
-            field_dict["working_days"] = working_days
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.days_by_month import DaysByMonth  # noqa: PLC0415
-        from ..models.working_days_by_month import WorkingDaysByMonth  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _booking_dates = d.pop("booking_dates", UNSET)
-        booking_dates: list[datetime.date] | Unset = UNSET
-        if _booking_dates is not UNSET:
-            booking_dates = []
-            for booking_dates_item_data in _booking_dates:
-                booking_dates_item = datetime.date.fromisoformat(booking_dates_item_data)
-
-                booking_dates.append(booking_dates_item)
-
-        _booking_days = d.pop("booking_days", UNSET)
-        booking_days: DaysByMonth | Unset
-        if isinstance(_booking_days, Unset):
-            booking_days = UNSET
-        else:
-            booking_days = DaysByMonth.from_dict(_booking_days)
-
-        _working_dates = d.pop("working_dates", UNSET)
-        working_dates: list[datetime.date] | Unset = UNSET
-        if _working_dates is not UNSET:
-            working_dates = []
-            for working_dates_item_data in _working_dates:
-                working_dates_item = datetime.date.fromisoformat(working_dates_item_data)
-
-                working_dates.append(working_dates_item)
-
-        _working_days = d.pop("working_days", UNSET)
-        working_days: WorkingDaysByMonth | Unset
-        if isinstance(_working_days, Unset):
-            working_days = UNSET
-        else:
-            working_days = WorkingDaysByMonth.from_dict(_working_days)
-
-        available_dates = cls(
-            booking_dates=booking_dates,
-            booking_days=booking_days,
-            working_dates=working_dates,
-            working_days=working_days,
-        )
-
-        available_dates.additional_properties = d
-        return available_dates
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -140,3 +67,19 @@ class AvailableDates:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.days_by_month import DaysByMonth  # noqa: PLC0415
+    from ..models.working_days_by_month import WorkingDaysByMonth  # noqa: PLC0415
+
+    return _r.fields(
+        "AvailableDates",
+        (
+            ("booking_dates", "booking_dates", _r.list_of(_r.DATE), True, False, False),
+            ("booking_days", "booking_days", _r.model(DaysByMonth), True, False, False),
+            ("working_dates", "working_dates", _r.list_of(_r.DATE), True, False, False),
+            ("working_days", "working_days", _r.model(WorkingDaysByMonth), True, False, False),
+        ),
+    )

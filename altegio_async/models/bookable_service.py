@@ -3,282 +3,78 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.composite_details import CompositeDetails
     from ..models.prepaid_settings import PrepaidSettings
 
 
-T = TypeVar("T", bound="BookableService")
-
-
 @_attrs_define
 class BookableService:
-    """
+    """BookableService, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        abonement_restriction (int | Unset): Subscription restriction flag
-        active (float | Unset): Is the service active
-        category_id (int | Unset): ID of the category the service belongs to
-        comment (str | Unset): Comment on the service
-        composite_details (CompositeDetails | None | Unset): Composite service details
-        discount (float | Unset): Service discount
-        gender (float | Unset): Gender for which the service is provided
-        id (int | Unset): Service ID
-        image (str | Unset): Service image
-        images (list[str] | None | Unset): Service images array
-        is_chain (bool | Unset): Whether service belongs to chain
-        is_composite (bool | Unset): Whether service is composite
-        prepaid (str | Unset): Online payment status
-        prepaid_settings (PrepaidSettings | Unset): Prepaid settings configuration
-        price_max (float | Unset): Maximum cost of the service
-        price_min (float | Unset): The minimum cost of the service
-        seance_length (int | None | Unset): Service duration in seconds (only if filter by team member is set)
-        title (str | Unset): Service name
-        weight (float | Unset): Service weight. On withdrawal, services are sorted by weight, heavier first
+        active (float): Is the service active
+        category_id (int): ID of the category the service belongs to
+        comment (str): Comment on the service
+        discount (float): Service discount
+        gender (float): Gender for which the service is provided
+        id (int): Service ID
+        image (str): Service image
+        prepaid (str): Online payment status
+        price_max (float): Maximum cost of the service
+        price_min (float): The minimum cost of the service
+        weight (float): Service weight. On withdrawal, services are sorted by weight, heavier first
+        abonement_restriction (int | None): Subscription restriction flag
+        composite_details (CompositeDetails | None): Composite service details
+        images (list[str] | None): Service images array
+        is_chain (bool | None): Whether service belongs to chain
+        is_composite (bool | None): Whether service is composite
+        prepaid_settings (PrepaidSettings | None): Prepaid settings configuration
+        seance_length (int | None): Service duration in seconds (only if filter by team member is set)
+        title (str | None): Service name
     """
 
-    abonement_restriction: int | Unset = UNSET
-    active: float | Unset = UNSET
-    category_id: int | Unset = UNSET
-    comment: str | Unset = UNSET
-    composite_details: CompositeDetails | None | Unset = UNSET
-    discount: float | Unset = UNSET
-    gender: float | Unset = UNSET
-    id: int | Unset = UNSET
-    image: str | Unset = UNSET
-    images: list[str] | None | Unset = UNSET
-    is_chain: bool | Unset = UNSET
-    is_composite: bool | Unset = UNSET
-    prepaid: str | Unset = UNSET
-    prepaid_settings: PrepaidSettings | Unset = UNSET
-    price_max: float | Unset = UNSET
-    price_min: float | Unset = UNSET
-    seance_length: int | None | Unset = UNSET
-    title: str | Unset = UNSET
-    weight: float | Unset = UNSET
+    active: float
+    category_id: int
+    comment: str
+    discount: float
+    gender: float
+    id: int
+    image: str
+    prepaid: str
+    price_max: float
+    price_min: float
+    weight: float
+    abonement_restriction: int | None = None
+    composite_details: CompositeDetails | None = None
+    images: list[str] | None = None
+    is_chain: bool | None = None
+    is_composite: bool | None = None
+    prepaid_settings: PrepaidSettings | None = None
+    seance_length: int | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.composite_details import CompositeDetails  # noqa: PLC0415
-
-        abonement_restriction = self.abonement_restriction
-
-        active = self.active
-
-        category_id = self.category_id
-
-        comment = self.comment
-
-        composite_details: dict[str, Any] | None | Unset
-        if isinstance(self.composite_details, Unset):
-            composite_details = UNSET
-        elif isinstance(self.composite_details, CompositeDetails):
-            composite_details = self.composite_details.to_dict()
-        else:
-            composite_details = self.composite_details
-
-        discount = self.discount
-
-        gender = self.gender
-
-        id = self.id
-
-        image = self.image
-
-        images: list[str] | None | Unset
-        if isinstance(self.images, Unset):
-            images = UNSET
-        elif isinstance(self.images, list):
-            images = self.images
-
-        else:
-            images = self.images
-
-        is_chain = self.is_chain
-
-        is_composite = self.is_composite
-
-        prepaid = self.prepaid
-
-        prepaid_settings: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.prepaid_settings, Unset):
-            prepaid_settings = self.prepaid_settings.to_dict()
-
-        price_max = self.price_max
-
-        price_min = self.price_min
-
-        seance_length: int | None | Unset
-        if isinstance(self.seance_length, Unset):
-            seance_length = UNSET
-        else:
-            seance_length = self.seance_length
-
-        title = self.title
-
-        weight = self.weight
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if abonement_restriction is not UNSET:
-            field_dict["abonement_restriction"] = abonement_restriction
-        if active is not UNSET:
-            field_dict["active"] = active
-        if category_id is not UNSET:
-            field_dict["category_id"] = category_id
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if composite_details is not UNSET:
-            field_dict["composite_details"] = composite_details
-        if discount is not UNSET:
-            field_dict["discount"] = discount
-        if gender is not UNSET:
-            field_dict["gender"] = gender
-        if id is not UNSET:
-            field_dict["id"] = id
-        if image is not UNSET:
-            field_dict["image"] = image
-        if images is not UNSET:
-            field_dict["images"] = images
-        if is_chain is not UNSET:
-            field_dict["is_chain"] = is_chain
-        if is_composite is not UNSET:
-            field_dict["is_composite"] = is_composite
-        if prepaid is not UNSET:
-            field_dict["prepaid"] = prepaid
-        if prepaid_settings is not UNSET:
-            field_dict["prepaid_settings"] = prepaid_settings
-        if price_max is not UNSET:
-            field_dict["price_max"] = price_max
-        if price_min is not UNSET:
-            field_dict["price_min"] = price_min
-        if seance_length is not UNSET:
-            field_dict["seance_length"] = seance_length
-        if title is not UNSET:
-            field_dict["title"] = title
-        if weight is not UNSET:
-            field_dict["weight"] = weight
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.composite_details import CompositeDetails  # noqa: PLC0415
-        from ..models.prepaid_settings import PrepaidSettings  # noqa: PLC0415
-
-        d = dict(src_dict)
-        abonement_restriction = d.pop("abonement_restriction", UNSET)
-
-        active = d.pop("active", UNSET)
-
-        category_id = d.pop("category_id", UNSET)
-
-        comment = d.pop("comment", UNSET)
-
-        def _parse_composite_details(data: object) -> CompositeDetails | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                composite_details_type_0 = CompositeDetails.from_dict(data)
-
-                return composite_details_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CompositeDetails | None | Unset, data)
-
-        composite_details = _parse_composite_details(d.pop("composite_details", UNSET))
-
-        discount = d.pop("discount", UNSET)
-
-        gender = d.pop("gender", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        image = d.pop("image", UNSET)
-
-        def _parse_images(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                images_type_0 = cast(list[str], data)
-
-                return images_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
-
-        images = _parse_images(d.pop("images", UNSET))
-
-        is_chain = d.pop("is_chain", UNSET)
-
-        is_composite = d.pop("is_composite", UNSET)
-
-        prepaid = d.pop("prepaid", UNSET)
-
-        _prepaid_settings = d.pop("prepaid_settings", UNSET)
-        prepaid_settings: PrepaidSettings | Unset
-        if isinstance(_prepaid_settings, Unset):
-            prepaid_settings = UNSET
-        else:
-            prepaid_settings = PrepaidSettings.from_dict(_prepaid_settings)
-
-        price_max = d.pop("price_max", UNSET)
-
-        price_min = d.pop("price_min", UNSET)
-
-        def _parse_seance_length(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        seance_length = _parse_seance_length(d.pop("seance_length", UNSET))
-
-        title = d.pop("title", UNSET)
-
-        weight = d.pop("weight", UNSET)
-
-        bookable_service = cls(
-            abonement_restriction=abonement_restriction,
-            active=active,
-            category_id=category_id,
-            comment=comment,
-            composite_details=composite_details,
-            discount=discount,
-            gender=gender,
-            id=id,
-            image=image,
-            images=images,
-            is_chain=is_chain,
-            is_composite=is_composite,
-            prepaid=prepaid,
-            prepaid_settings=prepaid_settings,
-            price_max=price_max,
-            price_min=price_min,
-            seance_length=seance_length,
-            title=title,
-            weight=weight,
-        )
-
-        bookable_service.additional_properties = d
-        return bookable_service
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -295,3 +91,71 @@ class BookableService:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.composite_details import CompositeDetails  # noqa: PLC0415
+    from ..models.prepaid_settings import PrepaidSettings  # noqa: PLC0415
+
+    return _r.fields(
+        "BookableService",
+        (
+            ("active", "active", _r.FLOAT, True, False, False),
+            ("category_id", "category_id", _r.INT, True, False, False),
+            ("comment", "comment", _r.STR, True, False, False),
+            ("discount", "discount", _r.FLOAT, True, False, False),
+            ("gender", "gender", _r.FLOAT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("image", "image", _r.STR, True, False, False),
+            ("prepaid", "prepaid", _r.STR, True, False, False),
+            ("price_max", "price_max", _r.FLOAT, True, False, False),
+            ("price_min", "price_min", _r.FLOAT, True, False, False),
+            ("weight", "weight", _r.FLOAT, True, False, False),
+            ("abonement_restriction", "abonement_restriction", _r.INT, False, False, False),
+            (
+                "composite_details",
+                "composite_details",
+                _r.union(
+                    _r.model(CompositeDetails),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "images",
+                "images",
+                _r.union(
+                    _r.list_of(_r.STR),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("is_chain", "is_chain", _r.BOOL, False, False, False),
+            ("is_composite", "is_composite", _r.BOOL, False, False, False),
+            (
+                "prepaid_settings",
+                "prepaid_settings",
+                _r.model(PrepaidSettings),
+                False,
+                False,
+                False,
+            ),
+            (
+                "seance_length",
+                "seance_length",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

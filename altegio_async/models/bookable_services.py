@@ -3,13 +3,14 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.bookable_event import BookableEvent
@@ -17,100 +18,34 @@ if TYPE_CHECKING:
     from ..models.service_category_info import ServiceCategoryInfo
 
 
-T = TypeVar("T", bound="BookableServices")
-
-
 @_attrs_define
 class BookableServices:
-    """Object with data
+    """BookableServices, as Altegio sends it.
+
+    Object with data
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        category (list[ServiceCategoryInfo] | Unset): Service categories
-        events (list[BookableEvent] | Unset):
-        services (list[BookableService] | Unset): Services
+        category (list[ServiceCategoryInfo]): Service categories
+        events (list[BookableEvent])
+        services (list[BookableService]): Services
     """
 
-    category: list[ServiceCategoryInfo] | Unset = UNSET
-    events: list[BookableEvent] | Unset = UNSET
-    services: list[BookableService] | Unset = UNSET
+    category: list[ServiceCategoryInfo]
+    events: list[BookableEvent]
+    services: list[BookableService]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        category: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.category, Unset):
-            category = []
-            for category_item_data in self.category:
-                category_item = category_item_data.to_dict()
-                category.append(category_item)
-
-        events: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.events, Unset):
-            events = []
-            for events_item_data in self.events:
-                events_item = events_item_data.to_dict()
-                events.append(events_item)
-
-        services: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.services, Unset):
-            services = []
-            for services_item_data in self.services:
-                services_item = services_item_data.to_dict()
-                services.append(services_item)
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if category is not UNSET:
-            field_dict["category"] = category
-        if events is not UNSET:
-            field_dict["events"] = events
-        if services is not UNSET:
-            field_dict["services"] = services
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bookable_event import BookableEvent  # noqa: PLC0415
-        from ..models.bookable_service import BookableService  # noqa: PLC0415
-        from ..models.service_category_info import ServiceCategoryInfo  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _category = d.pop("category", UNSET)
-        category: list[ServiceCategoryInfo] | Unset = UNSET
-        if _category is not UNSET:
-            category = []
-            for category_item_data in _category:
-                category_item = ServiceCategoryInfo.from_dict(category_item_data)
-
-                category.append(category_item)
-
-        _events = d.pop("events", UNSET)
-        events: list[BookableEvent] | Unset = UNSET
-        if _events is not UNSET:
-            events = []
-            for events_item_data in _events:
-                events_item = BookableEvent.from_dict(events_item_data)
-
-                events.append(events_item)
-
-        _services = d.pop("services", UNSET)
-        services: list[BookableService] | Unset = UNSET
-        if _services is not UNSET:
-            services = []
-            for services_item_data in _services:
-                services_item = BookableService.from_dict(services_item_data)
-
-                services.append(services_item)
-
-        bookable_services = cls(
-            category=category,
-            events=events,
-            services=services,
-        )
-
-        bookable_services.additional_properties = d
-        return bookable_services
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -127,3 +62,19 @@ class BookableServices:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.bookable_event import BookableEvent  # noqa: PLC0415
+    from ..models.bookable_service import BookableService  # noqa: PLC0415
+    from ..models.service_category_info import ServiceCategoryInfo  # noqa: PLC0415
+
+    return _r.fields(
+        "BookableServices",
+        (
+            ("category", "category", _r.list_of(_r.model(ServiceCategoryInfo)), True, False, False),
+            ("events", "events", _r.list_of(_r.model(BookableEvent)), True, False, False),
+            ("services", "services", _r.list_of(_r.model(BookableService)), True, False, False),
+        ),
+    )

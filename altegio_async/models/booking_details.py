@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.booked_location import BookedLocation
@@ -18,300 +19,76 @@ if TYPE_CHECKING:
     from ..models.booked_team_member import BookedTeamMember
 
 
-T = TypeVar("T", bound="BookingDetails")
-
-
 @_attrs_define
 class BookingDetails:
-    """Get an Appointment
+    """BookingDetails, as Altegio sends it.
 
-    Example:
-        {'activity_id': 0, 'api_id': '', 'attendance': 0, 'clients_count': 1, 'comment': '', 'company': {'address': 'New
-            York, 787 Jackson Drive', 'allow_change_record': True, 'allow_change_record_delay_step': 0,
-            'allow_delete_record': True, 'allow_delete_record_delay_step': 0, 'city': 'New York', 'city_id': 2,
-            'coordinate_lat': 40.73061, 'coordinate_lon': -73.935242, 'country': 'United States', 'country_id': 7,
-            'currency_short_title': 'USD', 'id': 4564, 'phone': '+13155550175', 'phones': [], 'site': 'www.example.com',
-            'timezone': '12'}, 'create_date': '2026-10-20T21:40:24-0500', 'date': '2026-09-21T23:00:00.000-05:00',
-            'datetime': '2026-10-24T17:30:00-0500', 'deleted': True, 'id': 13132699, 'last_change_date':
-            '2026-10-24T23:54:02-0500', 'length': 1800, 'master_requested': False, 'notify_by_email': 0, 'notify_by_sms': 0,
-            'online': True, 'prepaid': False, 'prepaid_confirmed': False, 'services': [{'amount': 1, 'cost': 2300,
-            'discount': 0, 'id': 389043, 'price_max': 2300, 'price_min': 2300, 'seance_length': 1800}], 'staff': {'avatar':
-            'http://example.com/image.png', 'comments_count': 37, 'id': 55436, 'name': 'Natalie Parker', 'position': {'id':
-            446}, 'rating': 4.84, 'show_rating': 1, 'specialization': 'Team Member in manicure and pedicure', 'votes_count':
-            0}}
+    Get an Appointment
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        activity_id (int | Unset): group  event ID
-        api_id (str | Unset): External appointment ID
-        attendance (float | Unset): 2 - the user confirmed the appointment, 1 - the user came, the services were
+        activity_id (int): group  event ID
+        api_id (str): External appointment ID
+        attendance (float): 2 - the user confirmed the appointment, 1 - the user came, the services were
             provided, 0 - the user was waiting, -1 - the user did not show'
-        clients_count (int | Unset):
-        comment (str | Unset): Appointment Comment
-        company (BookedLocation | Unset): location parameters
-        create_date (datetime.datetime | Unset): 04-02T12:00:00Z\\' (required, string) - Appointment creation date
-        date (datetime.datetime | Unset): 04-02T12:00:00Z\\' (required, string) - Session date
-        datetime_ (datetime.datetime | Unset): Session date in ISO
-        deleted (bool | Unset): Whether the appointment was made (true if removed)
-        id (int | Unset): Appointment ID
-        last_change_date (datetime.datetime | Unset): The date and time when the appointment was last modified
-        length (float | Unset): Session duration
-        master_requested (bool | Unset): Indicates whether a specific team member was selected for the appointment. Set
-            to false if the "any team member" option was chosen.
-        notify_by_email (float | Unset): Specifies how many hours in advance an email reminder should be sent before the
-            appointment. Set to 0 to disable email reminders
-        notify_by_sms (float | Unset): Specifies how many hours in advance an SMS reminder should be sent before the
-            appointment. Set to 0 to disable SMS reminders
-        online (bool | Unset): Indicates whether the appointment was created online by the client (true) or manually by
-            an administrator (false)
-        prepaid (bool | Unset): Indicates whether online payment is available for the appointment
-        prepaid_confirmed (bool | Unset): Online payment status
-        services (list[BookedService] | Unset): Service ID List
-        staff (BookedTeamMember | Unset): team member parameters
+        clients_count (int)
+        comment (str): Appointment Comment
+        company (BookedLocation): location parameters
+        create_date (datetime.datetime): 04-02T12:00:00Z\\' (required, string) - Appointment creation
+            date
+        date (datetime.datetime): 04-02T12:00:00Z\\' (required, string) - Session date
+        datetime_ (datetime.datetime): Session date in ISO
+        deleted (bool): Whether the appointment was made (true if removed)
+        id (int): Appointment ID
+        last_change_date (datetime.datetime): The date and time when the appointment was last modified
+        length (float): Session duration
+        master_requested (bool): Indicates whether a specific team member was selected for the
+            appointment. Set to false if the "any team member" option was chosen.
+        notify_by_email (float): Specifies how many hours in advance an email reminder should be sent
+            before the appointment. Set to 0 to disable email reminders
+        notify_by_sms (float): Specifies how many hours in advance an SMS reminder should be sent before
+            the appointment. Set to 0 to disable SMS reminders
+        online (bool): Indicates whether the appointment was created online by the client (true) or
+            manually by an administrator (false)
+        prepaid (bool): Indicates whether online payment is available for the appointment
+        prepaid_confirmed (bool): Online payment status
+        services (list[BookedService]): Service ID List
+        staff (BookedTeamMember): team member parameters
     """
 
-    activity_id: int | Unset = UNSET
-    api_id: str | Unset = UNSET
-    attendance: float | Unset = UNSET
-    clients_count: int | Unset = UNSET
-    comment: str | Unset = UNSET
-    company: BookedLocation | Unset = UNSET
-    create_date: datetime.datetime | Unset = UNSET
-    date: datetime.datetime | Unset = UNSET
-    datetime_: datetime.datetime | Unset = UNSET
-    deleted: bool | Unset = UNSET
-    id: int | Unset = UNSET
-    last_change_date: datetime.datetime | Unset = UNSET
-    length: float | Unset = UNSET
-    master_requested: bool | Unset = UNSET
-    notify_by_email: float | Unset = UNSET
-    notify_by_sms: float | Unset = UNSET
-    online: bool | Unset = UNSET
-    prepaid: bool | Unset = UNSET
-    prepaid_confirmed: bool | Unset = UNSET
-    services: list[BookedService] | Unset = UNSET
-    staff: BookedTeamMember | Unset = UNSET
+    activity_id: int
+    api_id: str
+    attendance: float
+    clients_count: int
+    comment: str
+    company: BookedLocation
+    create_date: datetime.datetime
+    date: datetime.datetime
+    datetime_: datetime.datetime
+    deleted: bool
+    id: int
+    last_change_date: datetime.datetime
+    length: float
+    master_requested: bool
+    notify_by_email: float
+    notify_by_sms: float
+    online: bool
+    prepaid: bool
+    prepaid_confirmed: bool
+    services: list[BookedService]
+    staff: BookedTeamMember
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        activity_id = self.activity_id
-
-        api_id = self.api_id
-
-        attendance = self.attendance
-
-        clients_count = self.clients_count
-
-        comment = self.comment
-
-        company: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.company, Unset):
-            company = self.company.to_dict()
-
-        create_date: str | Unset = UNSET
-        if not isinstance(self.create_date, Unset):
-            create_date = self.create_date.isoformat()
-
-        date: str | Unset = UNSET
-        if not isinstance(self.date, Unset):
-            date = self.date.isoformat()
-
-        datetime_: str | Unset = UNSET
-        if not isinstance(self.datetime_, Unset):
-            datetime_ = self.datetime_.isoformat()
-
-        deleted = self.deleted
-
-        id = self.id
-
-        last_change_date: str | Unset = UNSET
-        if not isinstance(self.last_change_date, Unset):
-            last_change_date = self.last_change_date.isoformat()
-
-        length = self.length
-
-        master_requested = self.master_requested
-
-        notify_by_email = self.notify_by_email
-
-        notify_by_sms = self.notify_by_sms
-
-        online = self.online
-
-        prepaid = self.prepaid
-
-        prepaid_confirmed = self.prepaid_confirmed
-
-        services: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.services, Unset):
-            services = []
-            for services_item_data in self.services:
-                services_item = services_item_data.to_dict()
-                services.append(services_item)
-
-        staff: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.staff, Unset):
-            staff = self.staff.to_dict()
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if activity_id is not UNSET:
-            field_dict["activity_id"] = activity_id
-        if api_id is not UNSET:
-            field_dict["api_id"] = api_id
-        if attendance is not UNSET:
-            field_dict["attendance"] = attendance
-        if clients_count is not UNSET:
-            field_dict["clients_count"] = clients_count
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if company is not UNSET:
-            field_dict["company"] = company
-        if create_date is not UNSET:
-            field_dict["create_date"] = create_date
-        if date is not UNSET:
-            field_dict["date"] = date
-        if datetime_ is not UNSET:
-            field_dict["datetime"] = datetime_
-        if deleted is not UNSET:
-            field_dict["deleted"] = deleted
-        if id is not UNSET:
-            field_dict["id"] = id
-        if last_change_date is not UNSET:
-            field_dict["last_change_date"] = last_change_date
-        if length is not UNSET:
-            field_dict["length"] = length
-        if master_requested is not UNSET:
-            field_dict["master_requested"] = master_requested
-        if notify_by_email is not UNSET:
-            field_dict["notify_by_email"] = notify_by_email
-        if notify_by_sms is not UNSET:
-            field_dict["notify_by_sms"] = notify_by_sms
-        if online is not UNSET:
-            field_dict["online"] = online
-        if prepaid is not UNSET:
-            field_dict["prepaid"] = prepaid
-        if prepaid_confirmed is not UNSET:
-            field_dict["prepaid_confirmed"] = prepaid_confirmed
-        if services is not UNSET:
-            field_dict["services"] = services
-        if staff is not UNSET:
-            field_dict["staff"] = staff
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.booked_location import BookedLocation  # noqa: PLC0415
-        from ..models.booked_service import BookedService  # noqa: PLC0415
-        from ..models.booked_team_member import BookedTeamMember  # noqa: PLC0415
-
-        d = dict(src_dict)
-        activity_id = d.pop("activity_id", UNSET)
-
-        api_id = d.pop("api_id", UNSET)
-
-        attendance = d.pop("attendance", UNSET)
-
-        clients_count = d.pop("clients_count", UNSET)
-
-        comment = d.pop("comment", UNSET)
-
-        _company = d.pop("company", UNSET)
-        company: BookedLocation | Unset
-        if isinstance(_company, Unset):
-            company = UNSET
-        else:
-            company = BookedLocation.from_dict(_company)
-
-        _create_date = d.pop("create_date", UNSET)
-        create_date: datetime.datetime | Unset
-        if isinstance(_create_date, Unset):
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
-
-        _date = d.pop("date", UNSET)
-        date: datetime.datetime | Unset
-        if isinstance(_date, Unset):
-            date = UNSET
-        else:
-            date = datetime.datetime.fromisoformat(_date)
-
-        _datetime_ = d.pop("datetime", UNSET)
-        datetime_: datetime.datetime | Unset
-        if isinstance(_datetime_, Unset):
-            datetime_ = UNSET
-        else:
-            datetime_ = datetime.datetime.fromisoformat(_datetime_)
-
-        deleted = d.pop("deleted", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        _last_change_date = d.pop("last_change_date", UNSET)
-        last_change_date: datetime.datetime | Unset
-        if isinstance(_last_change_date, Unset):
-            last_change_date = UNSET
-        else:
-            last_change_date = datetime.datetime.fromisoformat(_last_change_date)
-
-        length = d.pop("length", UNSET)
-
-        master_requested = d.pop("master_requested", UNSET)
-
-        notify_by_email = d.pop("notify_by_email", UNSET)
-
-        notify_by_sms = d.pop("notify_by_sms", UNSET)
-
-        online = d.pop("online", UNSET)
-
-        prepaid = d.pop("prepaid", UNSET)
-
-        prepaid_confirmed = d.pop("prepaid_confirmed", UNSET)
-
-        _services = d.pop("services", UNSET)
-        services: list[BookedService] | Unset = UNSET
-        if _services is not UNSET:
-            services = []
-            for services_item_data in _services:
-                services_item = BookedService.from_dict(services_item_data)
-
-                services.append(services_item)
-
-        _staff = d.pop("staff", UNSET)
-        staff: BookedTeamMember | Unset
-        if isinstance(_staff, Unset):
-            staff = UNSET
-        else:
-            staff = BookedTeamMember.from_dict(_staff)
-
-        booking_details = cls(
-            activity_id=activity_id,
-            api_id=api_id,
-            attendance=attendance,
-            clients_count=clients_count,
-            comment=comment,
-            company=company,
-            create_date=create_date,
-            date=date,
-            datetime_=datetime_,
-            deleted=deleted,
-            id=id,
-            last_change_date=last_change_date,
-            length=length,
-            master_requested=master_requested,
-            notify_by_email=notify_by_email,
-            notify_by_sms=notify_by_sms,
-            online=online,
-            prepaid=prepaid,
-            prepaid_confirmed=prepaid_confirmed,
-            services=services,
-            staff=staff,
-        )
-
-        booking_details.additional_properties = d
-        return booking_details
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -328,3 +105,37 @@ class BookingDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.booked_location import BookedLocation  # noqa: PLC0415
+    from ..models.booked_service import BookedService  # noqa: PLC0415
+    from ..models.booked_team_member import BookedTeamMember  # noqa: PLC0415
+
+    return _r.fields(
+        "BookingDetails",
+        (
+            ("activity_id", "activity_id", _r.INT, True, False, False),
+            ("api_id", "api_id", _r.STR, True, False, False),
+            ("attendance", "attendance", _r.FLOAT, True, False, False),
+            ("clients_count", "clients_count", _r.INT, True, False, False),
+            ("comment", "comment", _r.STR, True, False, False),
+            ("company", "company", _r.model(BookedLocation), True, False, False),
+            ("create_date", "create_date", _r.DATETIME, True, False, False),
+            ("date", "date", _r.DATETIME, True, False, False),
+            ("datetime", "datetime_", _r.DATETIME, True, False, False),
+            ("deleted", "deleted", _r.BOOL, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("last_change_date", "last_change_date", _r.DATETIME, True, False, False),
+            ("length", "length", _r.FLOAT, True, False, False),
+            ("master_requested", "master_requested", _r.BOOL, True, False, False),
+            ("notify_by_email", "notify_by_email", _r.FLOAT, True, False, False),
+            ("notify_by_sms", "notify_by_sms", _r.FLOAT, True, False, False),
+            ("online", "online", _r.BOOL, True, False, False),
+            ("prepaid", "prepaid", _r.BOOL, True, False, False),
+            ("prepaid_confirmed", "prepaid_confirmed", _r.BOOL, True, False, False),
+            ("services", "services", _r.list_of(_r.model(BookedService)), True, False, False),
+            ("staff", "staff", _r.model(BookedTeamMember), True, False, False),
+        ),
+    )

@@ -3,13 +3,14 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.booking_form_features import BookingFormFeatures
@@ -24,616 +25,120 @@ if TYPE_CHECKING:
     from ..models.team_member_terms import TeamMemberTerms
 
 
-T = TypeVar("T", bound="BookingForm")
-
-
 @_attrs_define
 class BookingForm:
-    """Object with data
+    """BookingForm, as Altegio sends it.
+
+    Object with data
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        ab_test_enabled (bool | Unset): A/B test enabled flag
-        ab_test_percentage (float | Unset): A/B test percentage
-        abonement_count (float | Unset): Membership count
-        activity_record_count (float | Unset): Event appointment count
-        app_metrika_id (None | str | Unset): AppMetrika ID (mobile analytics)
-        brand (Brand | Unset): Brand configuration
-        certificate_count (float | Unset): Certificate count
-        chain_main_salon_id (int | Unset): Chain main location ID
-        client_scripts (str | Unset): Client-side scripts
-        comment_required (bool | Unset): Whether the field with a comment on the appointment is required
-        company_id (int | Unset): location ID (always returned, used to get additional settings)
-        display_activity_type (str | Unset): Display event type
-        facebook_pixel_id (str | Unset): Facebook Pixel ID
-        features (BookingFormFeatures | Unset): Feature flags
-        first_service_category_close (bool | Unset): First service category close flag
-        google_analytics_client_id_index (None | str | Unset): Google Analytics client ID index
-        google_analytics_id (str | Unset): Google Analytics ID
-        group_id (int | Unset): location chain ID (0 - if the appointment form for a non-chain location
-        id (int | Unset): Booking form ID
-        injection (BookingFormInjection | Unset): Injection scripts configuration
-        is_client_agreements_feature_enabled (bool | Unset): Client agreements feature enabled flag
-        is_multiple_activity_record (bool | Unset): Multiple event appointment flag
-        is_online_sale_available (bool | Unset): Online sale available flag
-        is_show_privacy_policy (bool | Unset): Show privacy policy flag
-        lang (str | Unset): appointment form language (code from langs array)
-        langs (list[BookingFormLanguage] | Unset): List of widget languages
-        legal_info (LegalInfo | None | Unset): Legal information
-        map_ (BookingFormMap | Unset): Map configuration
-        metrika_counter_id (int | None | Unset): Metrika counter ID (web analytics)
-        online_sales_links (list[OnlineSalesLink] | Unset): Online sales links
-        phone_confirmation (bool | Unset): Do I need to confirm the phone by SMS (if groupid = 0 (not a chain form),
-            otherwise look in the settings of each location separately)
-        record_type_id (int | None | Unset): Appointment type ID
-        salon_select_type_code (str | Unset): Location select type code
-        sequence_type (str | Unset): Sequence type (e.g., "steps")
-        show_weekly_view_without_online_booking (bool | Unset): Show weekly view without online booking
-        sms_enabled (bool | Unset): Is sending SMS available?
-        specialization_display_mode (float | Unset): Specialization display mode (0 - specialization, 1 - position)
-        staff_name (TeamMemberTerms | Unset): Team member name configuration
-        steps (list[BookingFormStep] | Unset): appointment form steps with custom settings
-        style (BookingFormStyle | Unset): appointment form design settings
-        url (str | Unset): Booking form URL
-        weekly_view_default_salon_id (int | None | Unset): Default location ID for weekly view
-        weekly_view_enabled (bool | Unset): Weekly view enabled flag
-        without_menu (bool | Unset): Step mode flag
-        y_injection (str | Unset): Web analytics injection code
+        app_metrika_id (str | None): AppMetrika ID (mobile analytics)
+        comment_required (bool): Whether the field with a comment on the appointment is required
+        company_id (int): location ID (always returned, used to get additional settings)
+        facebook_pixel_id (str): Facebook Pixel ID
+        google_analytics_id (str): Google Analytics ID
+        group_id (int): location chain ID (0 - if the appointment form for a non-chain location
+        lang (str): appointment form language (code from langs array)
+        langs (list[BookingFormLanguage]): List of widget languages
+        metrika_counter_id (int | None): Metrika counter ID (web analytics)
+        phone_confirmation (bool): Do I need to confirm the phone by SMS (if groupid = 0 (not a chain
+            form), otherwise look in the settings of each location separately)
+        sms_enabled (bool): Is sending SMS available?
+        steps (list[BookingFormStep]): appointment form steps with custom settings
+        style (BookingFormStyle): appointment form design settings
+        ab_test_enabled (bool | None): A/B test enabled flag
+        ab_test_percentage (float | None): A/B test percentage
+        abonement_count (float | None): Membership count
+        activity_record_count (float | None): Event appointment count
+        brand (Brand | None): Brand configuration
+        certificate_count (float | None): Certificate count
+        chain_main_salon_id (int | None): Chain main location ID
+        client_scripts (str | None): Client-side scripts
+        display_activity_type (str | None): Display event type
+        features (BookingFormFeatures | None): Feature flags
+        first_service_category_close (bool | None): First service category close flag
+        google_analytics_client_id_index (str | None): Google Analytics client ID index
+        id (int | None): Booking form ID
+        injection (BookingFormInjection | None): Injection scripts configuration
+        is_client_agreements_feature_enabled (bool | None): Client agreements feature enabled flag
+        is_multiple_activity_record (bool | None): Multiple event appointment flag
+        is_online_sale_available (bool | None): Online sale available flag
+        is_show_privacy_policy (bool | None): Show privacy policy flag
+        legal_info (LegalInfo | None): Legal information
+        map_ (BookingFormMap | None): Map configuration
+        online_sales_links (list[OnlineSalesLink] | None): Online sales links
+        record_type_id (int | None): Appointment type ID
+        salon_select_type_code (str | None): Location select type code
+        sequence_type (str | None): Sequence type (e.g., "steps")
+        show_weekly_view_without_online_booking (bool | None): Show weekly view without online booking
+        specialization_display_mode (float | None): Specialization display mode (0 - specialization, 1 -
+            position)
+        staff_name (TeamMemberTerms | None): Team member name configuration
+        url (str | None): Booking form URL
+        weekly_view_default_salon_id (int | None): Default location ID for weekly view
+        weekly_view_enabled (bool | None): Weekly view enabled flag
+        without_menu (bool | None): Step mode flag
+        y_injection (str | None): Web analytics injection code
     """
 
-    ab_test_enabled: bool | Unset = UNSET
-    ab_test_percentage: float | Unset = UNSET
-    abonement_count: float | Unset = UNSET
-    activity_record_count: float | Unset = UNSET
-    app_metrika_id: None | str | Unset = UNSET
-    brand: Brand | Unset = UNSET
-    certificate_count: float | Unset = UNSET
-    chain_main_salon_id: int | Unset = UNSET
-    client_scripts: str | Unset = UNSET
-    comment_required: bool | Unset = UNSET
-    company_id: int | Unset = UNSET
-    display_activity_type: str | Unset = UNSET
-    facebook_pixel_id: str | Unset = UNSET
-    features: BookingFormFeatures | Unset = UNSET
-    first_service_category_close: bool | Unset = UNSET
-    google_analytics_client_id_index: None | str | Unset = UNSET
-    google_analytics_id: str | Unset = UNSET
-    group_id: int | Unset = UNSET
-    id: int | Unset = UNSET
-    injection: BookingFormInjection | Unset = UNSET
-    is_client_agreements_feature_enabled: bool | Unset = UNSET
-    is_multiple_activity_record: bool | Unset = UNSET
-    is_online_sale_available: bool | Unset = UNSET
-    is_show_privacy_policy: bool | Unset = UNSET
-    lang: str | Unset = UNSET
-    langs: list[BookingFormLanguage] | Unset = UNSET
-    legal_info: LegalInfo | None | Unset = UNSET
-    map_: BookingFormMap | Unset = UNSET
-    metrika_counter_id: int | None | Unset = UNSET
-    online_sales_links: list[OnlineSalesLink] | Unset = UNSET
-    phone_confirmation: bool | Unset = UNSET
-    record_type_id: int | None | Unset = UNSET
-    salon_select_type_code: str | Unset = UNSET
-    sequence_type: str | Unset = UNSET
-    show_weekly_view_without_online_booking: bool | Unset = UNSET
-    sms_enabled: bool | Unset = UNSET
-    specialization_display_mode: float | Unset = UNSET
-    staff_name: TeamMemberTerms | Unset = UNSET
-    steps: list[BookingFormStep] | Unset = UNSET
-    style: BookingFormStyle | Unset = UNSET
-    url: str | Unset = UNSET
-    weekly_view_default_salon_id: int | None | Unset = UNSET
-    weekly_view_enabled: bool | Unset = UNSET
-    without_menu: bool | Unset = UNSET
-    y_injection: str | Unset = UNSET
+    app_metrika_id: str | None
+    comment_required: bool
+    company_id: int
+    facebook_pixel_id: str
+    google_analytics_id: str
+    group_id: int
+    lang: str
+    langs: list[BookingFormLanguage]
+    metrika_counter_id: int | None
+    phone_confirmation: bool
+    sms_enabled: bool
+    steps: list[BookingFormStep]
+    style: BookingFormStyle
+    ab_test_enabled: bool | None = None
+    ab_test_percentage: float | None = None
+    abonement_count: float | None = None
+    activity_record_count: float | None = None
+    brand: Brand | None = None
+    certificate_count: float | None = None
+    chain_main_salon_id: int | None = None
+    client_scripts: str | None = None
+    display_activity_type: str | None = None
+    features: BookingFormFeatures | None = None
+    first_service_category_close: bool | None = None
+    google_analytics_client_id_index: str | None = None
+    id: int | None = None
+    injection: BookingFormInjection | None = None
+    is_client_agreements_feature_enabled: bool | None = None
+    is_multiple_activity_record: bool | None = None
+    is_online_sale_available: bool | None = None
+    is_show_privacy_policy: bool | None = None
+    legal_info: LegalInfo | None = None
+    map_: BookingFormMap | None = None
+    online_sales_links: list[OnlineSalesLink] | None = None
+    record_type_id: int | None = None
+    salon_select_type_code: str | None = None
+    sequence_type: str | None = None
+    show_weekly_view_without_online_booking: bool | None = None
+    specialization_display_mode: float | None = None
+    staff_name: TeamMemberTerms | None = None
+    url: str | None = None
+    weekly_view_default_salon_id: int | None = None
+    weekly_view_enabled: bool | None = None
+    without_menu: bool | None = None
+    y_injection: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.legal_info import LegalInfo  # noqa: PLC0415
-
-        ab_test_enabled = self.ab_test_enabled
-
-        ab_test_percentage = self.ab_test_percentage
-
-        abonement_count = self.abonement_count
-
-        activity_record_count = self.activity_record_count
-
-        app_metrika_id: None | str | Unset
-        if isinstance(self.app_metrika_id, Unset):
-            app_metrika_id = UNSET
-        else:
-            app_metrika_id = self.app_metrika_id
-
-        brand: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.brand, Unset):
-            brand = self.brand.to_dict()
-
-        certificate_count = self.certificate_count
-
-        chain_main_salon_id = self.chain_main_salon_id
-
-        client_scripts = self.client_scripts
-
-        comment_required = self.comment_required
-
-        company_id = self.company_id
-
-        display_activity_type = self.display_activity_type
-
-        facebook_pixel_id = self.facebook_pixel_id
-
-        features: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.features, Unset):
-            features = self.features.to_dict()
-
-        first_service_category_close = self.first_service_category_close
-
-        google_analytics_client_id_index: None | str | Unset
-        if isinstance(self.google_analytics_client_id_index, Unset):
-            google_analytics_client_id_index = UNSET
-        else:
-            google_analytics_client_id_index = self.google_analytics_client_id_index
-
-        google_analytics_id = self.google_analytics_id
-
-        group_id = self.group_id
-
-        id = self.id
-
-        injection: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.injection, Unset):
-            injection = self.injection.to_dict()
-
-        is_client_agreements_feature_enabled = self.is_client_agreements_feature_enabled
-
-        is_multiple_activity_record = self.is_multiple_activity_record
-
-        is_online_sale_available = self.is_online_sale_available
-
-        is_show_privacy_policy = self.is_show_privacy_policy
-
-        lang = self.lang
-
-        langs: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.langs, Unset):
-            langs = []
-            for langs_item_data in self.langs:
-                langs_item = langs_item_data.to_dict()
-                langs.append(langs_item)
-
-        legal_info: dict[str, Any] | None | Unset
-        if isinstance(self.legal_info, Unset):
-            legal_info = UNSET
-        elif isinstance(self.legal_info, LegalInfo):
-            legal_info = self.legal_info.to_dict()
-        else:
-            legal_info = self.legal_info
-
-        map_: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.map_, Unset):
-            map_ = self.map_.to_dict()
-
-        metrika_counter_id: int | None | Unset
-        if isinstance(self.metrika_counter_id, Unset):
-            metrika_counter_id = UNSET
-        else:
-            metrika_counter_id = self.metrika_counter_id
-
-        online_sales_links: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.online_sales_links, Unset):
-            online_sales_links = []
-            for online_sales_links_item_data in self.online_sales_links:
-                online_sales_links_item = online_sales_links_item_data.to_dict()
-                online_sales_links.append(online_sales_links_item)
-
-        phone_confirmation = self.phone_confirmation
-
-        record_type_id: int | None | Unset
-        if isinstance(self.record_type_id, Unset):
-            record_type_id = UNSET
-        else:
-            record_type_id = self.record_type_id
-
-        salon_select_type_code = self.salon_select_type_code
-
-        sequence_type = self.sequence_type
-
-        show_weekly_view_without_online_booking = self.show_weekly_view_without_online_booking
-
-        sms_enabled = self.sms_enabled
-
-        specialization_display_mode = self.specialization_display_mode
-
-        staff_name: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.staff_name, Unset):
-            staff_name = self.staff_name.to_dict()
-
-        steps: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.steps, Unset):
-            steps = []
-            for steps_item_data in self.steps:
-                steps_item = steps_item_data.to_dict()
-                steps.append(steps_item)
-
-        style: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.style, Unset):
-            style = self.style.to_dict()
-
-        url = self.url
-
-        weekly_view_default_salon_id: int | None | Unset
-        if isinstance(self.weekly_view_default_salon_id, Unset):
-            weekly_view_default_salon_id = UNSET
-        else:
-            weekly_view_default_salon_id = self.weekly_view_default_salon_id
-
-        weekly_view_enabled = self.weekly_view_enabled
-
-        without_menu = self.without_menu
-
-        y_injection = self.y_injection
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if ab_test_enabled is not UNSET:
-            field_dict["ab_test_enabled"] = ab_test_enabled
-        if ab_test_percentage is not UNSET:
-            field_dict["ab_test_percentage"] = ab_test_percentage
-        if abonement_count is not UNSET:
-            field_dict["abonement_count"] = abonement_count
-        if activity_record_count is not UNSET:
-            field_dict["activity_record_count"] = activity_record_count
-        if app_metrika_id is not UNSET:
-            field_dict["app_metrika_id"] = app_metrika_id
-        if brand is not UNSET:
-            field_dict["brand"] = brand
-        if certificate_count is not UNSET:
-            field_dict["certificate_count"] = certificate_count
-        if chain_main_salon_id is not UNSET:
-            field_dict["chain_main_salon_id"] = chain_main_salon_id
-        if client_scripts is not UNSET:
-            field_dict["client_scripts"] = client_scripts
-        if comment_required is not UNSET:
-            field_dict["comment_required"] = comment_required
-        if company_id is not UNSET:
-            field_dict["company_id"] = company_id
-        if display_activity_type is not UNSET:
-            field_dict["display_activity_type"] = display_activity_type
-        if facebook_pixel_id is not UNSET:
-            field_dict["facebook_pixel_id"] = facebook_pixel_id
-        if features is not UNSET:
-            field_dict["features"] = features
-        if first_service_category_close is not UNSET:
-            field_dict["first_service_category_close"] = first_service_category_close
-        if google_analytics_client_id_index is not UNSET:
-            field_dict["google_analytics_client_id_index"] = google_analytics_client_id_index
-        if google_analytics_id is not UNSET:
-            field_dict["google_analytics_id"] = google_analytics_id
-        if group_id is not UNSET:
-            field_dict["group_id"] = group_id
-        if id is not UNSET:
-            field_dict["id"] = id
-        if injection is not UNSET:
-            field_dict["injection"] = injection
-        if is_client_agreements_feature_enabled is not UNSET:
-            field_dict["is_client_agreements_feature_enabled"] = (
-                is_client_agreements_feature_enabled
-            )
-        if is_multiple_activity_record is not UNSET:
-            field_dict["is_multiple_activity_record"] = is_multiple_activity_record
-        if is_online_sale_available is not UNSET:
-            field_dict["is_online_sale_available"] = is_online_sale_available
-        if is_show_privacy_policy is not UNSET:
-            field_dict["is_show_privacy_policy"] = is_show_privacy_policy
-        if lang is not UNSET:
-            field_dict["lang"] = lang
-        if langs is not UNSET:
-            field_dict["langs"] = langs
-        if legal_info is not UNSET:
-            field_dict["legal_info"] = legal_info
-        if map_ is not UNSET:
-            field_dict["map"] = map_
-        if metrika_counter_id is not UNSET:
-            field_dict["metrika_counter_id"] = metrika_counter_id
-        if online_sales_links is not UNSET:
-            field_dict["online_sales_links"] = online_sales_links
-        if phone_confirmation is not UNSET:
-            field_dict["phone_confirmation"] = phone_confirmation
-        if record_type_id is not UNSET:
-            field_dict["record_type_id"] = record_type_id
-        if salon_select_type_code is not UNSET:
-            field_dict["salon_select_type_code"] = salon_select_type_code
-        if sequence_type is not UNSET:
-            field_dict["sequence_type"] = sequence_type
-        if show_weekly_view_without_online_booking is not UNSET:
-            field_dict["show_weekly_view_without_online_booking"] = (
-                show_weekly_view_without_online_booking
-            )
-        if sms_enabled is not UNSET:
-            field_dict["sms_enabled"] = sms_enabled
-        if specialization_display_mode is not UNSET:
-            field_dict["specialization_display_mode"] = specialization_display_mode
-        if staff_name is not UNSET:
-            field_dict["staff_name"] = staff_name
-        if steps is not UNSET:
-            field_dict["steps"] = steps
-        if style is not UNSET:
-            field_dict["style"] = style
-        if url is not UNSET:
-            field_dict["url"] = url
-        if weekly_view_default_salon_id is not UNSET:
-            field_dict["weekly_view_default_salon_id"] = weekly_view_default_salon_id
-        if weekly_view_enabled is not UNSET:
-            field_dict["weekly_view_enabled"] = weekly_view_enabled
-        if without_menu is not UNSET:
-            field_dict["without_menu"] = without_menu
-        if y_injection is not UNSET:
-            field_dict["y_injection"] = y_injection
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.booking_form_features import BookingFormFeatures  # noqa: PLC0415
-        from ..models.booking_form_injection import BookingFormInjection  # noqa: PLC0415
-        from ..models.booking_form_language import BookingFormLanguage  # noqa: PLC0415
-        from ..models.booking_form_map import BookingFormMap  # noqa: PLC0415
-        from ..models.booking_form_step import BookingFormStep  # noqa: PLC0415
-        from ..models.booking_form_style import BookingFormStyle  # noqa: PLC0415
-        from ..models.brand import Brand  # noqa: PLC0415
-        from ..models.legal_info import LegalInfo  # noqa: PLC0415
-        from ..models.online_sales_link import OnlineSalesLink  # noqa: PLC0415
-        from ..models.team_member_terms import TeamMemberTerms  # noqa: PLC0415
-
-        d = dict(src_dict)
-        ab_test_enabled = d.pop("ab_test_enabled", UNSET)
-
-        ab_test_percentage = d.pop("ab_test_percentage", UNSET)
-
-        abonement_count = d.pop("abonement_count", UNSET)
-
-        activity_record_count = d.pop("activity_record_count", UNSET)
-
-        def _parse_app_metrika_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        app_metrika_id = _parse_app_metrika_id(d.pop("app_metrika_id", UNSET))
-
-        _brand = d.pop("brand", UNSET)
-        brand: Brand | Unset
-        if isinstance(_brand, Unset):
-            brand = UNSET
-        else:
-            brand = Brand.from_dict(_brand)
-
-        certificate_count = d.pop("certificate_count", UNSET)
-
-        chain_main_salon_id = d.pop("chain_main_salon_id", UNSET)
-
-        client_scripts = d.pop("client_scripts", UNSET)
-
-        comment_required = d.pop("comment_required", UNSET)
-
-        company_id = d.pop("company_id", UNSET)
-
-        display_activity_type = d.pop("display_activity_type", UNSET)
-
-        facebook_pixel_id = d.pop("facebook_pixel_id", UNSET)
-
-        _features = d.pop("features", UNSET)
-        features: BookingFormFeatures | Unset
-        if isinstance(_features, Unset):
-            features = UNSET
-        else:
-            features = BookingFormFeatures.from_dict(_features)
-
-        first_service_category_close = d.pop("first_service_category_close", UNSET)
-
-        def _parse_google_analytics_client_id_index(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        google_analytics_client_id_index = _parse_google_analytics_client_id_index(
-            d.pop("google_analytics_client_id_index", UNSET)
-        )
-
-        google_analytics_id = d.pop("google_analytics_id", UNSET)
-
-        group_id = d.pop("group_id", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        _injection = d.pop("injection", UNSET)
-        injection: BookingFormInjection | Unset
-        if isinstance(_injection, Unset):
-            injection = UNSET
-        else:
-            injection = BookingFormInjection.from_dict(_injection)
-
-        is_client_agreements_feature_enabled = d.pop("is_client_agreements_feature_enabled", UNSET)
-
-        is_multiple_activity_record = d.pop("is_multiple_activity_record", UNSET)
-
-        is_online_sale_available = d.pop("is_online_sale_available", UNSET)
-
-        is_show_privacy_policy = d.pop("is_show_privacy_policy", UNSET)
-
-        lang = d.pop("lang", UNSET)
-
-        _langs = d.pop("langs", UNSET)
-        langs: list[BookingFormLanguage] | Unset = UNSET
-        if _langs is not UNSET:
-            langs = []
-            for langs_item_data in _langs:
-                langs_item = BookingFormLanguage.from_dict(langs_item_data)
-
-                langs.append(langs_item)
-
-        def _parse_legal_info(data: object) -> LegalInfo | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                legal_info_type_0 = LegalInfo.from_dict(data)
-
-                return legal_info_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(LegalInfo | None | Unset, data)
-
-        legal_info = _parse_legal_info(d.pop("legal_info", UNSET))
-
-        _map_ = d.pop("map", UNSET)
-        map_: BookingFormMap | Unset
-        if isinstance(_map_, Unset):
-            map_ = UNSET
-        else:
-            map_ = BookingFormMap.from_dict(_map_)
-
-        def _parse_metrika_counter_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        metrika_counter_id = _parse_metrika_counter_id(d.pop("metrika_counter_id", UNSET))
-
-        _online_sales_links = d.pop("online_sales_links", UNSET)
-        online_sales_links: list[OnlineSalesLink] | Unset = UNSET
-        if _online_sales_links is not UNSET:
-            online_sales_links = []
-            for online_sales_links_item_data in _online_sales_links:
-                online_sales_links_item = OnlineSalesLink.from_dict(online_sales_links_item_data)
-
-                online_sales_links.append(online_sales_links_item)
-
-        phone_confirmation = d.pop("phone_confirmation", UNSET)
-
-        def _parse_record_type_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        record_type_id = _parse_record_type_id(d.pop("record_type_id", UNSET))
-
-        salon_select_type_code = d.pop("salon_select_type_code", UNSET)
-
-        sequence_type = d.pop("sequence_type", UNSET)
-
-        show_weekly_view_without_online_booking = d.pop(
-            "show_weekly_view_without_online_booking", UNSET
-        )
-
-        sms_enabled = d.pop("sms_enabled", UNSET)
-
-        specialization_display_mode = d.pop("specialization_display_mode", UNSET)
-
-        _staff_name = d.pop("staff_name", UNSET)
-        staff_name: TeamMemberTerms | Unset
-        if isinstance(_staff_name, Unset):
-            staff_name = UNSET
-        else:
-            staff_name = TeamMemberTerms.from_dict(_staff_name)
-
-        _steps = d.pop("steps", UNSET)
-        steps: list[BookingFormStep] | Unset = UNSET
-        if _steps is not UNSET:
-            steps = []
-            for steps_item_data in _steps:
-                steps_item = BookingFormStep.from_dict(steps_item_data)
-
-                steps.append(steps_item)
-
-        _style = d.pop("style", UNSET)
-        style: BookingFormStyle | Unset
-        if isinstance(_style, Unset):
-            style = UNSET
-        else:
-            style = BookingFormStyle.from_dict(_style)
-
-        url = d.pop("url", UNSET)
-
-        def _parse_weekly_view_default_salon_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        weekly_view_default_salon_id = _parse_weekly_view_default_salon_id(
-            d.pop("weekly_view_default_salon_id", UNSET)
-        )
-
-        weekly_view_enabled = d.pop("weekly_view_enabled", UNSET)
-
-        without_menu = d.pop("without_menu", UNSET)
-
-        y_injection = d.pop("y_injection", UNSET)
-
-        booking_form = cls(
-            ab_test_enabled=ab_test_enabled,
-            ab_test_percentage=ab_test_percentage,
-            abonement_count=abonement_count,
-            activity_record_count=activity_record_count,
-            app_metrika_id=app_metrika_id,
-            brand=brand,
-            certificate_count=certificate_count,
-            chain_main_salon_id=chain_main_salon_id,
-            client_scripts=client_scripts,
-            comment_required=comment_required,
-            company_id=company_id,
-            display_activity_type=display_activity_type,
-            facebook_pixel_id=facebook_pixel_id,
-            features=features,
-            first_service_category_close=first_service_category_close,
-            google_analytics_client_id_index=google_analytics_client_id_index,
-            google_analytics_id=google_analytics_id,
-            group_id=group_id,
-            id=id,
-            injection=injection,
-            is_client_agreements_feature_enabled=is_client_agreements_feature_enabled,
-            is_multiple_activity_record=is_multiple_activity_record,
-            is_online_sale_available=is_online_sale_available,
-            is_show_privacy_policy=is_show_privacy_policy,
-            lang=lang,
-            langs=langs,
-            legal_info=legal_info,
-            map_=map_,
-            metrika_counter_id=metrika_counter_id,
-            online_sales_links=online_sales_links,
-            phone_confirmation=phone_confirmation,
-            record_type_id=record_type_id,
-            salon_select_type_code=salon_select_type_code,
-            sequence_type=sequence_type,
-            show_weekly_view_without_online_booking=show_weekly_view_without_online_booking,
-            sms_enabled=sms_enabled,
-            specialization_display_mode=specialization_display_mode,
-            staff_name=staff_name,
-            steps=steps,
-            style=style,
-            url=url,
-            weekly_view_default_salon_id=weekly_view_default_salon_id,
-            weekly_view_enabled=weekly_view_enabled,
-            without_menu=without_menu,
-            y_injection=y_injection,
-        )
-
-        booking_form.additional_properties = d
-        return booking_form
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -650,3 +155,170 @@ class BookingForm:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.booking_form_features import BookingFormFeatures  # noqa: PLC0415
+    from ..models.booking_form_injection import BookingFormInjection  # noqa: PLC0415
+    from ..models.booking_form_language import BookingFormLanguage  # noqa: PLC0415
+    from ..models.booking_form_map import BookingFormMap  # noqa: PLC0415
+    from ..models.booking_form_step import BookingFormStep  # noqa: PLC0415
+    from ..models.booking_form_style import BookingFormStyle  # noqa: PLC0415
+    from ..models.brand import Brand  # noqa: PLC0415
+    from ..models.legal_info import LegalInfo  # noqa: PLC0415
+    from ..models.online_sales_link import OnlineSalesLink  # noqa: PLC0415
+    from ..models.team_member_terms import TeamMemberTerms  # noqa: PLC0415
+
+    return _r.fields(
+        "BookingForm",
+        (
+            (
+                "app_metrika_id",
+                "app_metrika_id",
+                _r.union(
+                    _r.STR,
+                    _r.NONE,
+                ),
+                True,
+                True,
+                False,
+            ),
+            ("comment_required", "comment_required", _r.BOOL, True, False, False),
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("facebook_pixel_id", "facebook_pixel_id", _r.STR, True, False, False),
+            ("google_analytics_id", "google_analytics_id", _r.STR, True, False, False),
+            ("group_id", "group_id", _r.INT, True, False, False),
+            ("lang", "lang", _r.STR, True, False, False),
+            ("langs", "langs", _r.list_of(_r.model(BookingFormLanguage)), True, False, False),
+            (
+                "metrika_counter_id",
+                "metrika_counter_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                True,
+                True,
+                False,
+            ),
+            ("phone_confirmation", "phone_confirmation", _r.BOOL, True, False, False),
+            ("sms_enabled", "sms_enabled", _r.BOOL, True, False, False),
+            ("steps", "steps", _r.list_of(_r.model(BookingFormStep)), True, False, False),
+            ("style", "style", _r.model(BookingFormStyle), True, False, False),
+            ("ab_test_enabled", "ab_test_enabled", _r.BOOL, False, False, False),
+            ("ab_test_percentage", "ab_test_percentage", _r.FLOAT, False, False, False),
+            ("abonement_count", "abonement_count", _r.FLOAT, False, False, False),
+            ("activity_record_count", "activity_record_count", _r.FLOAT, False, False, False),
+            ("brand", "brand", _r.model(Brand), False, False, False),
+            ("certificate_count", "certificate_count", _r.FLOAT, False, False, False),
+            ("chain_main_salon_id", "chain_main_salon_id", _r.INT, False, False, False),
+            ("client_scripts", "client_scripts", _r.STR, False, False, False),
+            ("display_activity_type", "display_activity_type", _r.STR, False, False, False),
+            ("features", "features", _r.model(BookingFormFeatures), False, False, False),
+            (
+                "first_service_category_close",
+                "first_service_category_close",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            (
+                "google_analytics_client_id_index",
+                "google_analytics_client_id_index",
+                _r.union(
+                    _r.STR,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("id", "id", _r.INT, False, False, False),
+            ("injection", "injection", _r.model(BookingFormInjection), False, False, False),
+            (
+                "is_client_agreements_feature_enabled",
+                "is_client_agreements_feature_enabled",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            (
+                "is_multiple_activity_record",
+                "is_multiple_activity_record",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            ("is_online_sale_available", "is_online_sale_available", _r.BOOL, False, False, False),
+            ("is_show_privacy_policy", "is_show_privacy_policy", _r.BOOL, False, False, False),
+            (
+                "legal_info",
+                "legal_info",
+                _r.union(
+                    _r.model(LegalInfo),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("map", "map_", _r.model(BookingFormMap), False, False, False),
+            (
+                "online_sales_links",
+                "online_sales_links",
+                _r.list_of(_r.model(OnlineSalesLink)),
+                False,
+                False,
+                False,
+            ),
+            (
+                "record_type_id",
+                "record_type_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("salon_select_type_code", "salon_select_type_code", _r.STR, False, False, False),
+            ("sequence_type", "sequence_type", _r.STR, False, False, False),
+            (
+                "show_weekly_view_without_online_booking",
+                "show_weekly_view_without_online_booking",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            (
+                "specialization_display_mode",
+                "specialization_display_mode",
+                _r.FLOAT,
+                False,
+                False,
+                False,
+            ),
+            ("staff_name", "staff_name", _r.model(TeamMemberTerms), False, False, False),
+            ("url", "url", _r.STR, False, False, False),
+            (
+                "weekly_view_default_salon_id",
+                "weekly_view_default_salon_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("weekly_view_enabled", "weekly_view_enabled", _r.BOOL, False, False, False),
+            ("without_menu", "without_menu", _r.BOOL, False, False, False),
+            ("y_injection", "y_injection", _r.STR, False, False, False),
+        ),
+    )

@@ -3,149 +3,60 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="BookingFormStep")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class BookingFormStep:
-    """appointment form design settings
+    """BookingFormStep, as Altegio sends it.
+
+    appointment form design settings
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        category_view_type (str | Unset): Category view type (e.g., "horizontal_tags")
-        date_default (str | Unset): Default date value (for datetime step)
-        date_hidden (bool | Unset): Hide date selection (for datetime step)
-        default (float | str | Unset): Default value for this step
-        hidden (bool | Unset): Hide this step when appointment or not
-        is_title_default (bool | Unset): Is title default or custom
-        num (float | Unset): What number should this step be displayed on (starting from 1)
-        step (str | Unset): Selection step (Service / team member / date)
-        time_default (float | Unset): Default time value (for datetime step)
-        time_hidden (bool | Unset): Hide time selection (for datetime step)
-        title (str | Unset): The name of the step to display in the interface
+        hidden (bool): Hide this step when appointment or not
+        num (float): What number should this step be displayed on (starting from 1)
+        step (str): Selection step (Service / team member / date)
+        category_view_type (str | None): Category view type (e.g., "horizontal_tags")
+        date_default (str | None): Default date value (for datetime step)
+        date_hidden (bool | None): Hide date selection (for datetime step)
+        default (float | str | None): Default value for this step
+        is_title_default (bool | None): Is title default or custom
+        time_default (float | None): Default time value (for datetime step)
+        time_hidden (bool | None): Hide time selection (for datetime step)
+        title (str | None): The name of the step to display in the interface
     """
 
-    category_view_type: str | Unset = UNSET
-    date_default: str | Unset = UNSET
-    date_hidden: bool | Unset = UNSET
-    default: float | str | Unset = UNSET
-    hidden: bool | Unset = UNSET
-    is_title_default: bool | Unset = UNSET
-    num: float | Unset = UNSET
-    step: str | Unset = UNSET
-    time_default: float | Unset = UNSET
-    time_hidden: bool | Unset = UNSET
-    title: str | Unset = UNSET
+    hidden: bool
+    num: float
+    step: str
+    category_view_type: str | None = None
+    date_default: str | None = None
+    date_hidden: bool | None = None
+    default: float | str | None = None
+    is_title_default: bool | None = None
+    time_default: float | None = None
+    time_hidden: bool | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        category_view_type = self.category_view_type
-
-        date_default = self.date_default
-
-        date_hidden = self.date_hidden
-
-        default: float | str | Unset
-        if isinstance(self.default, Unset):
-            default = UNSET
-        else:
-            default = self.default
-
-        hidden = self.hidden
-
-        is_title_default = self.is_title_default
-
-        num = self.num
-
-        step = self.step
-
-        time_default = self.time_default
-
-        time_hidden = self.time_hidden
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if category_view_type is not UNSET:
-            field_dict["category_view_type"] = category_view_type
-        if date_default is not UNSET:
-            field_dict["date_default"] = date_default
-        if date_hidden is not UNSET:
-            field_dict["date_hidden"] = date_hidden
-        if default is not UNSET:
-            field_dict["default"] = default
-        if hidden is not UNSET:
-            field_dict["hidden"] = hidden
-        if is_title_default is not UNSET:
-            field_dict["is_title_default"] = is_title_default
-        if num is not UNSET:
-            field_dict["num"] = num
-        if step is not UNSET:
-            field_dict["step"] = step
-        if time_default is not UNSET:
-            field_dict["time_default"] = time_default
-        if time_hidden is not UNSET:
-            field_dict["time_hidden"] = time_hidden
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        category_view_type = d.pop("category_view_type", UNSET)
-
-        date_default = d.pop("date_default", UNSET)
-
-        date_hidden = d.pop("date_hidden", UNSET)
-
-        def _parse_default(data: object) -> float | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(float | str | Unset, data)
-
-        default = _parse_default(d.pop("default", UNSET))
-
-        hidden = d.pop("hidden", UNSET)
-
-        is_title_default = d.pop("is_title_default", UNSET)
-
-        num = d.pop("num", UNSET)
-
-        step = d.pop("step", UNSET)
-
-        time_default = d.pop("time_default", UNSET)
-
-        time_hidden = d.pop("time_hidden", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        booking_form_step = cls(
-            category_view_type=category_view_type,
-            date_default=date_default,
-            date_hidden=date_hidden,
-            default=default,
-            hidden=hidden,
-            is_title_default=is_title_default,
-            num=num,
-            step=step,
-            time_default=time_default,
-            time_hidden=time_hidden,
-            title=title,
-        )
-
-        booking_form_step.additional_properties = d
-        return booking_form_step
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -162,3 +73,33 @@ class BookingFormStep:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "BookingFormStep",
+        (
+            ("hidden", "hidden", _r.BOOL, True, False, False),
+            ("num", "num", _r.FLOAT, True, False, False),
+            ("step", "step", _r.STR, True, False, False),
+            ("category_view_type", "category_view_type", _r.STR, False, False, False),
+            ("date_default", "date_default", _r.STR, False, False, False),
+            ("date_hidden", "date_hidden", _r.BOOL, False, False, False),
+            (
+                "default",
+                "default",
+                _r.union(
+                    _r.FLOAT,
+                    _r.STR,
+                ),
+                False,
+                False,
+                False,
+            ),
+            ("is_title_default", "is_title_default", _r.BOOL, False, False, False),
+            ("time_default", "time_default", _r.FLOAT, False, False, False),
+            ("time_hidden", "time_hidden", _r.BOOL, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

@@ -3,201 +3,76 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.header_background import HeaderBackground
 
 
-T = TypeVar("T", bound="BookingFormStyle")
-
-
 @_attrs_define
 class BookingFormStyle:
-    """appointment form design settings
+    """BookingFormStyle, as Altegio sends it.
+
+    appointment form design settings
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        accent_palette (str | Unset): Accent palette color
-        background_palette (str | Unset): Background palette color
-        buttons_color (str | Unset): Button color
-        header_background (str | Unset): Path to subtitle background image
-        header_background_full (str | Unset): Full path to header background image
-        header_background_new (HeaderBackground | Unset): New header background image configuration (empty array if not
-            configured)
-        logo (str | Unset): Path to logo image
-        logo_full (str | Unset): Full path to logo image
-        main_color (str | Unset): The main color of the form (all colors from the list: red, pink, purple, deep-purple,
-            indigo, blue, light-blue, cyan, teal, green, light-green, lime, yellow, amber, orange, deep-orange, brown ,
-            grey, blue-grey, white, black)
-        main_color_theme (str | Unset): Main color theme identifier
-        menu_background (str | Unset): Path to menu background image
-        menu_background_full (str | Unset): Full path to menu background image
-        primary_palette (str | Unset): Primary palette color
-        secondary_color (str | Unset): Form secondary color (subtitle semi-transparent cover)
-        show_header (bool | Unset): Display header and menu or not
-        warn_palette (str | Unset): Warning palette color
+        buttons_color (str): Button color
+        header_background (str): Path to subtitle background image
+        logo (str): Path to logo image
+        main_color (str): The main color of the form (all colors from the list: red, pink, purple, deep-
+            purple, indigo, blue, light-blue, cyan, teal, green, light-green, lime, yellow, amber, orange,
+            deep-orange, brown , grey, blue-grey, white, black)
+        menu_background (str): Path to menu background image
+        secondary_color (str): Form secondary color (subtitle semi-transparent cover)
+        show_header (bool): Display header and menu or not
+        accent_palette (str | None): Accent palette color
+        background_palette (str | None): Background palette color
+        header_background_full (str | None): Full path to header background image
+        header_background_new (HeaderBackground | None): New header background image configuration
+            (empty array if not configured)
+        logo_full (str | None): Full path to logo image
+        main_color_theme (str | None): Main color theme identifier
+        menu_background_full (str | None): Full path to menu background image
+        primary_palette (str | None): Primary palette color
+        warn_palette (str | None): Warning palette color
     """
 
-    accent_palette: str | Unset = UNSET
-    background_palette: str | Unset = UNSET
-    buttons_color: str | Unset = UNSET
-    header_background: str | Unset = UNSET
-    header_background_full: str | Unset = UNSET
-    header_background_new: HeaderBackground | Unset = UNSET
-    logo: str | Unset = UNSET
-    logo_full: str | Unset = UNSET
-    main_color: str | Unset = UNSET
-    main_color_theme: str | Unset = UNSET
-    menu_background: str | Unset = UNSET
-    menu_background_full: str | Unset = UNSET
-    primary_palette: str | Unset = UNSET
-    secondary_color: str | Unset = UNSET
-    show_header: bool | Unset = UNSET
-    warn_palette: str | Unset = UNSET
+    buttons_color: str
+    header_background: str
+    logo: str
+    main_color: str
+    menu_background: str
+    secondary_color: str
+    show_header: bool
+    accent_palette: str | None = None
+    background_palette: str | None = None
+    header_background_full: str | None = None
+    header_background_new: HeaderBackground | None = None
+    logo_full: str | None = None
+    main_color_theme: str | None = None
+    menu_background_full: str | None = None
+    primary_palette: str | None = None
+    warn_palette: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        accent_palette = self.accent_palette
-
-        background_palette = self.background_palette
-
-        buttons_color = self.buttons_color
-
-        header_background = self.header_background
-
-        header_background_full = self.header_background_full
-
-        header_background_new: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.header_background_new, Unset):
-            header_background_new = self.header_background_new.to_dict()
-
-        logo = self.logo
-
-        logo_full = self.logo_full
-
-        main_color = self.main_color
-
-        main_color_theme = self.main_color_theme
-
-        menu_background = self.menu_background
-
-        menu_background_full = self.menu_background_full
-
-        primary_palette = self.primary_palette
-
-        secondary_color = self.secondary_color
-
-        show_header = self.show_header
-
-        warn_palette = self.warn_palette
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if accent_palette is not UNSET:
-            field_dict["accentPalette"] = accent_palette
-        if background_palette is not UNSET:
-            field_dict["backgroundPalette"] = background_palette
-        if buttons_color is not UNSET:
-            field_dict["buttons_color"] = buttons_color
-        if header_background is not UNSET:
-            field_dict["header_background"] = header_background
-        if header_background_full is not UNSET:
-            field_dict["header_background_full"] = header_background_full
-        if header_background_new is not UNSET:
-            field_dict["header_background_new"] = header_background_new
-        if logo is not UNSET:
-            field_dict["logo"] = logo
-        if logo_full is not UNSET:
-            field_dict["logo_full"] = logo_full
-        if main_color is not UNSET:
-            field_dict["main_color"] = main_color
-        if main_color_theme is not UNSET:
-            field_dict["main_color_theme"] = main_color_theme
-        if menu_background is not UNSET:
-            field_dict["menu_background"] = menu_background
-        if menu_background_full is not UNSET:
-            field_dict["menu_background_full"] = menu_background_full
-        if primary_palette is not UNSET:
-            field_dict["primaryPalette"] = primary_palette
-        if secondary_color is not UNSET:
-            field_dict["secondary_color"] = secondary_color
-        if show_header is not UNSET:
-            field_dict["show_header"] = show_header
-        if warn_palette is not UNSET:
-            field_dict["warnPalette"] = warn_palette
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.header_background import HeaderBackground  # noqa: PLC0415
-
-        d = dict(src_dict)
-        accent_palette = d.pop("accentPalette", UNSET)
-
-        background_palette = d.pop("backgroundPalette", UNSET)
-
-        buttons_color = d.pop("buttons_color", UNSET)
-
-        header_background = d.pop("header_background", UNSET)
-
-        header_background_full = d.pop("header_background_full", UNSET)
-
-        _header_background_new = d.pop("header_background_new", UNSET)
-        header_background_new: HeaderBackground | Unset
-        if isinstance(_header_background_new, Unset):
-            header_background_new = UNSET
-        else:
-            header_background_new = HeaderBackground.from_dict(_header_background_new)
-
-        logo = d.pop("logo", UNSET)
-
-        logo_full = d.pop("logo_full", UNSET)
-
-        main_color = d.pop("main_color", UNSET)
-
-        main_color_theme = d.pop("main_color_theme", UNSET)
-
-        menu_background = d.pop("menu_background", UNSET)
-
-        menu_background_full = d.pop("menu_background_full", UNSET)
-
-        primary_palette = d.pop("primaryPalette", UNSET)
-
-        secondary_color = d.pop("secondary_color", UNSET)
-
-        show_header = d.pop("show_header", UNSET)
-
-        warn_palette = d.pop("warnPalette", UNSET)
-
-        booking_form_style = cls(
-            accent_palette=accent_palette,
-            background_palette=background_palette,
-            buttons_color=buttons_color,
-            header_background=header_background,
-            header_background_full=header_background_full,
-            header_background_new=header_background_new,
-            logo=logo,
-            logo_full=logo_full,
-            main_color=main_color,
-            main_color_theme=main_color_theme,
-            menu_background=menu_background,
-            menu_background_full=menu_background_full,
-            primary_palette=primary_palette,
-            secondary_color=secondary_color,
-            show_header=show_header,
-            warn_palette=warn_palette,
-        )
-
-        booking_form_style.additional_properties = d
-        return booking_form_style
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -214,3 +89,37 @@ class BookingFormStyle:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.header_background import HeaderBackground  # noqa: PLC0415
+
+    return _r.fields(
+        "BookingFormStyle",
+        (
+            ("buttons_color", "buttons_color", _r.STR, True, False, False),
+            ("header_background", "header_background", _r.STR, True, False, False),
+            ("logo", "logo", _r.STR, True, False, False),
+            ("main_color", "main_color", _r.STR, True, False, False),
+            ("menu_background", "menu_background", _r.STR, True, False, False),
+            ("secondary_color", "secondary_color", _r.STR, True, False, False),
+            ("show_header", "show_header", _r.BOOL, True, False, False),
+            ("accentPalette", "accent_palette", _r.STR, False, False, False),
+            ("backgroundPalette", "background_palette", _r.STR, False, False, False),
+            ("header_background_full", "header_background_full", _r.STR, False, False, False),
+            (
+                "header_background_new",
+                "header_background_new",
+                _r.model(HeaderBackground),
+                False,
+                False,
+                False,
+            ),
+            ("logo_full", "logo_full", _r.STR, False, False, False),
+            ("main_color_theme", "main_color_theme", _r.STR, False, False, False),
+            ("menu_background_full", "menu_background_full", _r.STR, False, False, False),
+            ("primaryPalette", "primary_palette", _r.STR, False, False, False),
+            ("warnPalette", "warn_palette", _r.STR, False, False, False),
+        ),
+    )

@@ -3,103 +3,49 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.business_type import BusinessType
 
 
-T = TypeVar("T", bound="BusinessGroup")
-
-
 @_attrs_define
 class BusinessGroup:
-    """
+    """BusinessGroup, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        id (int | Unset): Category ID
-        image (str | Unset): Group image
-        image_small (str | Unset): Group small image
-        title (str | Unset): name of category
-        types (list[BusinessType] | Unset): Related business types
+        id (int): Category ID
+        image (str): Group image
+        types (list[BusinessType]): Related business types
+        image_small (str | None): Group small image
+        title (str | None): name of category
     """
 
-    id: int | Unset = UNSET
-    image: str | Unset = UNSET
-    image_small: str | Unset = UNSET
-    title: str | Unset = UNSET
-    types: list[BusinessType] | Unset = UNSET
+    id: int
+    image: str
+    types: list[BusinessType]
+    image_small: str | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        image = self.image
-
-        image_small = self.image_small
-
-        title = self.title
-
-        types: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.types, Unset):
-            types = []
-            for types_item_data in self.types:
-                types_item = types_item_data.to_dict()
-                types.append(types_item)
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if image is not UNSET:
-            field_dict["image"] = image
-        if image_small is not UNSET:
-            field_dict["image_small"] = image_small
-        if title is not UNSET:
-            field_dict["title"] = title
-        if types is not UNSET:
-            field_dict["types"] = types
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.business_type import BusinessType  # noqa: PLC0415
-
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-
-        image = d.pop("image", UNSET)
-
-        image_small = d.pop("image_small", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        _types = d.pop("types", UNSET)
-        types: list[BusinessType] | Unset = UNSET
-        if _types is not UNSET:
-            types = []
-            for types_item_data in _types:
-                types_item = BusinessType.from_dict(types_item_data)
-
-                types.append(types_item)
-
-        business_group = cls(
-            id=id,
-            image=image,
-            image_small=image_small,
-            title=title,
-            types=types,
-        )
-
-        business_group.additional_properties = d
-        return business_group
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -116,3 +62,19 @@ class BusinessGroup:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.business_type import BusinessType  # noqa: PLC0415
+
+    return _r.fields(
+        "BusinessGroup",
+        (
+            ("id", "id", _r.INT, True, False, False),
+            ("image", "image", _r.STR, True, False, False),
+            ("types", "types", _r.list_of(_r.model(BusinessType)), True, False, False),
+            ("image_small", "image_small", _r.STR, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

@@ -4,345 +4,99 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.client_sex_id import ClientSexId, check_client_sex_id
-from ..models.client_sms_bot import ClientSmsBot, check_client_sms_bot
-from ..models.client_sms_check import ClientSmsCheck, check_client_sms_check
-from ..models.client_sms_not import ClientSmsNot, check_client_sms_not
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
+from ..models.client_sex_id import ClientSexId
+from ..models.client_sms_bot import ClientSmsBot
+from ..models.client_sms_check import ClientSmsCheck
+from ..models.client_sms_not import ClientSmsNot
 
 if TYPE_CHECKING:
     from ..models.client_category import ClientCategory
     from ..models.client_custom_field import ClientCustomField
 
 
-T = TypeVar("T", bound="Client")
-
-
 @_attrs_define
 class Client:
-    """Client data sent in webhook notifications. Uses the full client profile with all default includes (email, card,
-    birth_date, comment, discount, visits, sex, sms preferences, money, importance, categories, custom_fields).
+    """Client, as Altegio sends it.
 
-        Attributes:
-            balance (float | Unset): Current balance.
-            birth_date (datetime.date | Unset): Birthday in YYYY-MM-DD format.
-            card (str | Unset): Loyalty card number.
-            categories (list[ClientCategory] | Unset): Client category labels.
-            comment (str | Unset): Client card comment.
-            custom_fields (list[ClientCustomField] | Unset): Custom field values configured for this location.
-            discount (float | Unset): Personal discount percentage.
-            display_name (str | Unset): Formatted full name.
-            email (str | Unset):
-            id (int | Unset): Client ID.
-            importance (str | Unset):
-            importance_id (int | Unset): 0 — normal, 1 — VIP, 2 — blacklisted.
-            last_change_date (datetime.datetime | Unset):
-            name (str | Unset): First name.
-            paid (float | Unset): Total amount paid.
-            patronymic (str | Unset):
-            phone (str | Unset): Phone number (visible — webhook always has full access).
-            sex (str | Unset):
-            sex_id (ClientSexId | Unset): 0 — unknown, 1 — male, 2 — female.
-            sms_bot (ClientSmsBot | Unset):
-            sms_check (ClientSmsCheck | Unset):
-            sms_not (ClientSmsNot | Unset):
-            spent (float | Unset): Total amount spent.
-            surname (str | Unset):
-            visits (int | Unset): Total visit count.
+    Client data sent in webhook notifications. Uses the full client profile with all default
+    includes (email, card, birth_date, comment, discount, visits, sex, sms preferences, money,
+    importance, categories, custom_fields).
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
+    Attributes:
+        discount (float): Personal discount percentage.
+        display_name (str): Formatted full name.
+        email (str)
+        id (int): Client ID.
+        importance_id (int): 0 — normal, 1 — VIP, 2 — blacklisted.
+        name (str): First name.
+        phone (str): Phone number (visible — webhook always has full access).
+        sex_id (ClientSexId): 0 — unknown, 1 — male, 2 — female.
+        surname (str)
+        visits (int): Total visit count.
+        balance (float | None): Current balance.
+        birth_date (datetime.date | None): Birthday in YYYY-MM-DD format.
+        card (str | None): Loyalty card number.
+        categories (list[ClientCategory] | None): Client category labels.
+        comment (str | None): Client card comment.
+        custom_fields (list[ClientCustomField] | None): Custom field values configured for this
+            location.
+        importance (str | None)
+        last_change_date (datetime.datetime | None)
+        paid (float | None): Total amount paid.
+        patronymic (str | None)
+        sex (str | None)
+        sms_bot (ClientSmsBot | None)
+        sms_check (ClientSmsCheck | None)
+        sms_not (ClientSmsNot | None)
+        spent (float | None): Total amount spent.
     """
 
-    balance: float | Unset = UNSET
-    birth_date: datetime.date | Unset = UNSET
-    card: str | Unset = UNSET
-    categories: list[ClientCategory] | Unset = UNSET
-    comment: str | Unset = UNSET
-    custom_fields: list[ClientCustomField] | Unset = UNSET
-    discount: float | Unset = UNSET
-    display_name: str | Unset = UNSET
-    email: str | Unset = UNSET
-    id: int | Unset = UNSET
-    importance: str | Unset = UNSET
-    importance_id: int | Unset = UNSET
-    last_change_date: datetime.datetime | Unset = UNSET
-    name: str | Unset = UNSET
-    paid: float | Unset = UNSET
-    patronymic: str | Unset = UNSET
-    phone: str | Unset = UNSET
-    sex: str | Unset = UNSET
-    sex_id: ClientSexId | Unset = UNSET
-    sms_bot: ClientSmsBot | Unset = UNSET
-    sms_check: ClientSmsCheck | Unset = UNSET
-    sms_not: ClientSmsNot | Unset = UNSET
-    spent: float | Unset = UNSET
-    surname: str | Unset = UNSET
-    visits: int | Unset = UNSET
+    discount: float
+    display_name: str
+    email: str
+    id: int
+    importance_id: int
+    name: str
+    phone: str
+    sex_id: ClientSexId
+    surname: str
+    visits: int
+    balance: float | None = None
+    birth_date: datetime.date | None = None
+    card: str | None = None
+    categories: list[ClientCategory] | None = None
+    comment: str | None = None
+    custom_fields: list[ClientCustomField] | None = None
+    importance: str | None = None
+    last_change_date: datetime.datetime | None = None
+    paid: float | None = None
+    patronymic: str | None = None
+    sex: str | None = None
+    sms_bot: ClientSmsBot | None = None
+    sms_check: ClientSmsCheck | None = None
+    sms_not: ClientSmsNot | None = None
+    spent: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        balance = self.balance
-
-        birth_date: str | Unset = UNSET
-        if not isinstance(self.birth_date, Unset):
-            birth_date = self.birth_date.isoformat()
-
-        card = self.card
-
-        categories: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.categories, Unset):
-            categories = []
-            for categories_item_data in self.categories:
-                categories_item = categories_item_data.to_dict()
-                categories.append(categories_item)
-
-        comment = self.comment
-
-        custom_fields: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.custom_fields, Unset):
-            custom_fields = []
-            for custom_fields_item_data in self.custom_fields:
-                custom_fields_item = custom_fields_item_data.to_dict()
-                custom_fields.append(custom_fields_item)
-
-        discount = self.discount
-
-        display_name = self.display_name
-
-        email = self.email
-
-        id = self.id
-
-        importance = self.importance
-
-        importance_id = self.importance_id
-
-        last_change_date: str | Unset = UNSET
-        if not isinstance(self.last_change_date, Unset):
-            last_change_date = self.last_change_date.isoformat()
-
-        name = self.name
-
-        paid = self.paid
-
-        patronymic = self.patronymic
-
-        phone = self.phone
-
-        sex = self.sex
-
-        sex_id: int | Unset = UNSET
-        if not isinstance(self.sex_id, Unset):
-            sex_id = self.sex_id
-
-        sms_bot: int | Unset = UNSET
-        if not isinstance(self.sms_bot, Unset):
-            sms_bot = self.sms_bot
-
-        sms_check: int | Unset = UNSET
-        if not isinstance(self.sms_check, Unset):
-            sms_check = self.sms_check
-
-        sms_not: int | Unset = UNSET
-        if not isinstance(self.sms_not, Unset):
-            sms_not = self.sms_not
-
-        spent = self.spent
-
-        surname = self.surname
-
-        visits = self.visits
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if balance is not UNSET:
-            field_dict["balance"] = balance
-        if birth_date is not UNSET:
-            field_dict["birth_date"] = birth_date
-        if card is not UNSET:
-            field_dict["card"] = card
-        if categories is not UNSET:
-            field_dict["categories"] = categories
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if custom_fields is not UNSET:
-            field_dict["custom_fields"] = custom_fields
-        if discount is not UNSET:
-            field_dict["discount"] = discount
-        if display_name is not UNSET:
-            field_dict["display_name"] = display_name
-        if email is not UNSET:
-            field_dict["email"] = email
-        if id is not UNSET:
-            field_dict["id"] = id
-        if importance is not UNSET:
-            field_dict["importance"] = importance
-        if importance_id is not UNSET:
-            field_dict["importance_id"] = importance_id
-        if last_change_date is not UNSET:
-            field_dict["last_change_date"] = last_change_date
-        if name is not UNSET:
-            field_dict["name"] = name
-        if paid is not UNSET:
-            field_dict["paid"] = paid
-        if patronymic is not UNSET:
-            field_dict["patronymic"] = patronymic
-        if phone is not UNSET:
-            field_dict["phone"] = phone
-        if sex is not UNSET:
-            field_dict["sex"] = sex
-        if sex_id is not UNSET:
-            field_dict["sex_id"] = sex_id
-        if sms_bot is not UNSET:
-            field_dict["sms_bot"] = sms_bot
-        if sms_check is not UNSET:
-            field_dict["sms_check"] = sms_check
-        if sms_not is not UNSET:
-            field_dict["sms_not"] = sms_not
-        if spent is not UNSET:
-            field_dict["spent"] = spent
-        if surname is not UNSET:
-            field_dict["surname"] = surname
-        if visits is not UNSET:
-            field_dict["visits"] = visits
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.client_category import ClientCategory  # noqa: PLC0415
-        from ..models.client_custom_field import ClientCustomField  # noqa: PLC0415
-
-        d = dict(src_dict)
-        balance = d.pop("balance", UNSET)
-
-        _birth_date = d.pop("birth_date", UNSET)
-        birth_date: datetime.date | Unset
-        if isinstance(_birth_date, Unset):
-            birth_date = UNSET
-        else:
-            birth_date = datetime.date.fromisoformat(_birth_date)
-
-        card = d.pop("card", UNSET)
-
-        _categories = d.pop("categories", UNSET)
-        categories: list[ClientCategory] | Unset = UNSET
-        if _categories is not UNSET:
-            categories = []
-            for categories_item_data in _categories:
-                categories_item = ClientCategory.from_dict(categories_item_data)
-
-                categories.append(categories_item)
-
-        comment = d.pop("comment", UNSET)
-
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[ClientCustomField] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = ClientCustomField.from_dict(custom_fields_item_data)
-
-                custom_fields.append(custom_fields_item)
-
-        discount = d.pop("discount", UNSET)
-
-        display_name = d.pop("display_name", UNSET)
-
-        email = d.pop("email", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        importance = d.pop("importance", UNSET)
-
-        importance_id = d.pop("importance_id", UNSET)
-
-        _last_change_date = d.pop("last_change_date", UNSET)
-        last_change_date: datetime.datetime | Unset
-        if isinstance(_last_change_date, Unset):
-            last_change_date = UNSET
-        else:
-            last_change_date = datetime.datetime.fromisoformat(_last_change_date)
-
-        name = d.pop("name", UNSET)
-
-        paid = d.pop("paid", UNSET)
-
-        patronymic = d.pop("patronymic", UNSET)
-
-        phone = d.pop("phone", UNSET)
-
-        sex = d.pop("sex", UNSET)
-
-        _sex_id = d.pop("sex_id", UNSET)
-        sex_id: ClientSexId | Unset
-        if isinstance(_sex_id, Unset):
-            sex_id = UNSET
-        else:
-            sex_id = check_client_sex_id(_sex_id)
-
-        _sms_bot = d.pop("sms_bot", UNSET)
-        sms_bot: ClientSmsBot | Unset
-        if isinstance(_sms_bot, Unset):
-            sms_bot = UNSET
-        else:
-            sms_bot = check_client_sms_bot(_sms_bot)
-
-        _sms_check = d.pop("sms_check", UNSET)
-        sms_check: ClientSmsCheck | Unset
-        if isinstance(_sms_check, Unset):
-            sms_check = UNSET
-        else:
-            sms_check = check_client_sms_check(_sms_check)
-
-        _sms_not = d.pop("sms_not", UNSET)
-        sms_not: ClientSmsNot | Unset
-        if isinstance(_sms_not, Unset):
-            sms_not = UNSET
-        else:
-            sms_not = check_client_sms_not(_sms_not)
-
-        spent = d.pop("spent", UNSET)
-
-        surname = d.pop("surname", UNSET)
-
-        visits = d.pop("visits", UNSET)
-
-        client = cls(
-            balance=balance,
-            birth_date=birth_date,
-            card=card,
-            categories=categories,
-            comment=comment,
-            custom_fields=custom_fields,
-            discount=discount,
-            display_name=display_name,
-            email=email,
-            id=id,
-            importance=importance,
-            importance_id=importance_id,
-            last_change_date=last_change_date,
-            name=name,
-            paid=paid,
-            patronymic=patronymic,
-            phone=phone,
-            sex=sex,
-            sex_id=sex_id,
-            sms_bot=sms_bot,
-            sms_check=sms_check,
-            sms_not=sms_not,
-            spent=spent,
-            surname=surname,
-            visits=visits,
-        )
-
-        client.additional_properties = d
-        return client
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -359,3 +113,47 @@ class Client:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.client_category import ClientCategory  # noqa: PLC0415
+    from ..models.client_custom_field import ClientCustomField  # noqa: PLC0415
+
+    return _r.fields(
+        "Client",
+        (
+            ("discount", "discount", _r.FLOAT, True, False, False),
+            ("display_name", "display_name", _r.STR, True, False, False),
+            ("email", "email", _r.STR, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("importance_id", "importance_id", _r.INT, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
+            ("phone", "phone", _r.STR, True, False, False),
+            ("sex_id", "sex_id", _r.literal([0, 1, 2]), True, False, False),
+            ("surname", "surname", _r.STR, True, False, False),
+            ("visits", "visits", _r.INT, True, False, False),
+            ("balance", "balance", _r.FLOAT, False, False, False),
+            ("birth_date", "birth_date", _r.DATE, False, False, False),
+            ("card", "card", _r.STR, False, False, False),
+            ("categories", "categories", _r.list_of(_r.model(ClientCategory)), False, False, False),
+            ("comment", "comment", _r.STR, False, False, False),
+            (
+                "custom_fields",
+                "custom_fields",
+                _r.list_of(_r.model(ClientCustomField)),
+                False,
+                False,
+                False,
+            ),
+            ("importance", "importance", _r.STR, False, False, False),
+            ("last_change_date", "last_change_date", _r.DATETIME, False, False, False),
+            ("paid", "paid", _r.FLOAT, False, False, False),
+            ("patronymic", "patronymic", _r.STR, False, False, False),
+            ("sex", "sex", _r.STR, False, False, False),
+            ("sms_bot", "sms_bot", _r.literal([0, 1]), False, False, False),
+            ("sms_check", "sms_check", _r.literal([0, 1]), False, False, False),
+            ("sms_not", "sms_not", _r.literal([0, 1]), False, False, False),
+            ("spent", "spent", _r.FLOAT, False, False, False),
+        ),
+    )

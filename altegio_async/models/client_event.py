@@ -3,35 +3,34 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.client_event_resource import ClientEventResource, check_client_event_resource
-from ..models.client_event_status import ClientEventStatus, check_client_event_status
+from ..custom import _reading as _r
+from ..models.client_event_resource import ClientEventResource
+from ..models.client_event_status import ClientEventStatus
 
 if TYPE_CHECKING:
     from ..models.client import Client
 
 
-T = TypeVar("T", bound="ClientEvent")
-
-
 @_attrs_define
 class ClientEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': {'discount': 10, 'display_name': 'Jane Doe', 'email': 'jane@example.com', 'id':
-            401, 'importance_id': 0, 'name': 'Jane', 'phone': '+1234567890', 'sex_id': 2, 'surname': 'Doe', 'visits': 5},
-            'resource': 'client', 'resource_id': 401, 'status': 'create'}
+    """ClientEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
-        data (Client): Client data sent in webhook notifications. Uses the full client profile with all default includes
-            (email, card, birth_date, comment, discount, visits, sex, sms preferences, money, importance, categories,
-            custom_fields).
+        data (Client): Client data sent in webhook notifications. Uses the full client profile with all
+            default includes (email, card, birth_date, comment, discount, visits, sex, sms preferences,
+            money, importance, categories, custom_fields).
         resource (ClientEventResource): Resource type.
         resource_id (int): ID of the resource that was created, updated, or deleted.
         status (ClientEventStatus): Type of change that occurred.
@@ -43,57 +42,14 @@ class ClientEvent:
     resource_id: int
     status: ClientEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data.to_dict()
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.client import Client  # noqa: PLC0415
-
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = Client.from_dict(d.pop("data"))
-
-        resource = check_client_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_client_event_status(d.pop("status"))
-
-        client_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        client_event.additional_properties = d
-        return client_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +66,19 @@ class ClientEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.client import Client  # noqa: PLC0415
+
+    return _r.fields(
+        "ClientEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.model(Client), True, False, False),
+            ("resource", "resource", _r.literal(["client"]), True, False, False),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

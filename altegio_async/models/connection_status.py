@@ -3,68 +3,44 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.connection_status_status import ConnectionStatusStatus, check_connection_status_status
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="ConnectionStatus")
+from ..custom import _reading as _r
+from ..models.connection_status_status import ConnectionStatusStatus
 
 
 @_attrs_define
 class ConnectionStatus:
-    """Installation status
+    """ConnectionStatus, as Altegio sends it.
+
+    Installation status
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        created_at (str | Unset): Date of link creation
-        status (ConnectionStatusStatus | Unset): Application installation status in the location. Pending - waiting for
-            activation from the partner, Freezed - frozen due to non-payment, Active - active
+        created_at (str): Date of link creation
+        status (ConnectionStatusStatus): Application installation status in the location. Pending -
+            waiting for activation from the partner, Freezed - frozen due to non-payment, Active - active
     """
 
-    created_at: str | Unset = UNSET
-    status: ConnectionStatusStatus | Unset = UNSET
+    created_at: str
+    status: ConnectionStatusStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        created_at = self.created_at
-
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if created_at is not UNSET:
-            field_dict["created_at"] = created_at
-        if status is not UNSET:
-            field_dict["status"] = status
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        created_at = d.pop("created_at", UNSET)
-
-        _status = d.pop("status", UNSET)
-        status: ConnectionStatusStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = check_connection_status_status(_status)
-
-        connection_status = cls(
-            created_at=created_at,
-            status=status,
-        )
-
-        connection_status.additional_properties = d
-        return connection_status
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +57,14 @@ class ConnectionStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "ConnectionStatus",
+        (
+            ("created_at", "created_at", _r.STR, True, False, False),
+            ("status", "status", _r.literal(["active", "freezed", "pending"]), True, False, False),
+        ),
+    )

@@ -3,148 +3,60 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Country")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class Country:
-    """
+    """Country, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        currency (str | Unset): Country currency symbol
-        exchange (float | Unset): Currency exchange rate
-        full_title (str | Unset): Full country name
-        group_type (float | Unset): Country group type
-        id (int | Unset): Country ID
-        is_eu (bool | Unset): Whether the country is in the European Union
-        iso_code (str | Unset): ISO 3166-1 alpha-2 country code
-        lang_id (int | Unset): Language ID
-        phone_code (str | Unset): Country phone code
-        phone_example (str | Unset): Country phone number example
-        phone_template (str | Unset): Country phone number mask
-        title (str | Unset): Short country name
+        currency (str): Country currency symbol
+        exchange (float): Currency exchange rate
+        full_title (str): Full country name
+        group_type (float): Country group type
+        id (int): Country ID
+        iso_code (str): ISO 3166-1 alpha-2 country code
+        lang_id (int): Language ID
+        phone_code (str): Country phone code
+        phone_example (str): Country phone number example
+        phone_template (str): Country phone number mask
+        is_eu (bool | None): Whether the country is in the European Union
+        title (str | None): Short country name
     """
 
-    currency: str | Unset = UNSET
-    exchange: float | Unset = UNSET
-    full_title: str | Unset = UNSET
-    group_type: float | Unset = UNSET
-    id: int | Unset = UNSET
-    is_eu: bool | Unset = UNSET
-    iso_code: str | Unset = UNSET
-    lang_id: int | Unset = UNSET
-    phone_code: str | Unset = UNSET
-    phone_example: str | Unset = UNSET
-    phone_template: str | Unset = UNSET
-    title: str | Unset = UNSET
+    currency: str
+    exchange: float
+    full_title: str
+    group_type: float
+    id: int
+    iso_code: str
+    lang_id: int
+    phone_code: str
+    phone_example: str
+    phone_template: str
+    is_eu: bool | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        currency = self.currency
-
-        exchange = self.exchange
-
-        full_title = self.full_title
-
-        group_type = self.group_type
-
-        id = self.id
-
-        is_eu = self.is_eu
-
-        iso_code = self.iso_code
-
-        lang_id = self.lang_id
-
-        phone_code = self.phone_code
-
-        phone_example = self.phone_example
-
-        phone_template = self.phone_template
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if currency is not UNSET:
-            field_dict["currency"] = currency
-        if exchange is not UNSET:
-            field_dict["exchange"] = exchange
-        if full_title is not UNSET:
-            field_dict["full_title"] = full_title
-        if group_type is not UNSET:
-            field_dict["group_type"] = group_type
-        if id is not UNSET:
-            field_dict["id"] = id
-        if is_eu is not UNSET:
-            field_dict["is_eu"] = is_eu
-        if iso_code is not UNSET:
-            field_dict["iso_code"] = iso_code
-        if lang_id is not UNSET:
-            field_dict["lang_id"] = lang_id
-        if phone_code is not UNSET:
-            field_dict["phone_code"] = phone_code
-        if phone_example is not UNSET:
-            field_dict["phone_example"] = phone_example
-        if phone_template is not UNSET:
-            field_dict["phone_template"] = phone_template
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        currency = d.pop("currency", UNSET)
-
-        exchange = d.pop("exchange", UNSET)
-
-        full_title = d.pop("full_title", UNSET)
-
-        group_type = d.pop("group_type", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        is_eu = d.pop("is_eu", UNSET)
-
-        iso_code = d.pop("iso_code", UNSET)
-
-        lang_id = d.pop("lang_id", UNSET)
-
-        phone_code = d.pop("phone_code", UNSET)
-
-        phone_example = d.pop("phone_example", UNSET)
-
-        phone_template = d.pop("phone_template", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        country = cls(
-            currency=currency,
-            exchange=exchange,
-            full_title=full_title,
-            group_type=group_type,
-            id=id,
-            is_eu=is_eu,
-            iso_code=iso_code,
-            lang_id=lang_id,
-            phone_code=phone_code,
-            phone_example=phone_example,
-            phone_template=phone_template,
-            title=title,
-        )
-
-        country.additional_properties = d
-        return country
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -161,3 +73,24 @@ class Country:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "Country",
+        (
+            ("currency", "currency", _r.STR, True, False, False),
+            ("exchange", "exchange", _r.FLOAT, True, False, False),
+            ("full_title", "full_title", _r.STR, True, False, False),
+            ("group_type", "group_type", _r.FLOAT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("iso_code", "iso_code", _r.STR, True, False, False),
+            ("lang_id", "lang_id", _r.INT, True, False, False),
+            ("phone_code", "phone_code", _r.STR, True, False, False),
+            ("phone_example", "phone_example", _r.STR, True, False, False),
+            ("phone_template", "phone_template", _r.STR, True, False, False),
+            ("is_eu", "is_eu", _r.BOOL, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

@@ -3,68 +3,43 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="CreatedRecord")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class CreatedRecord:
-    """
+    """CreatedRecord, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        id (int | Unset): The post ID passed in the request to appontments
-        record_hash (str | Unset): HASH appointments in the Altegio system. Used to delete an appointment by an
+        id (int): The post ID passed in the request to appontments
+        record_hash (str): HASH appointments in the Altegio system. Used to delete an appointment by an
             unauthorized user immediately after appointment
-        record_id (int | Unset): ID of the appointment in the Altegio system. Used to delete an appointment
+        record_id (int): ID of the appointment in the Altegio system. Used to delete an appointment
     """
 
-    id: int | Unset = UNSET
-    record_hash: str | Unset = UNSET
-    record_id: int | Unset = UNSET
+    id: int
+    record_hash: str
+    record_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        record_hash = self.record_hash
-
-        record_id = self.record_id
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if record_hash is not UNSET:
-            field_dict["record_hash"] = record_hash
-        if record_id is not UNSET:
-            field_dict["record_id"] = record_id
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-
-        record_hash = d.pop("record_hash", UNSET)
-
-        record_id = d.pop("record_id", UNSET)
-
-        created_record = cls(
-            id=id,
-            record_hash=record_hash,
-            record_id=record_id,
-        )
-
-        created_record.additional_properties = d
-        return created_record
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +56,15 @@ class CreatedRecord:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "CreatedRecord",
+        (
+            ("id", "id", _r.INT, True, False, False),
+            ("record_hash", "record_hash", _r.STR, True, False, False),
+            ("record_id", "record_id", _r.INT, True, False, False),
+        ),
+    )

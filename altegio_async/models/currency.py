@@ -3,86 +3,48 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Currency")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class Currency:
-    """location currency
+    """Currency, as Altegio sends it.
+
+    location currency
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        id (int | Unset): Currency identifier
-        is_symbol_after_amount (bool | Unset):
-        iso (str | Unset): Name in ISO format
-        name (str | Unset): Currency name
-        symbol (str | Unset): Currency designation
+        id (int): Currency identifier
+        is_symbol_after_amount (bool)
+        iso (str): Name in ISO format
+        name (str): Currency name
+        symbol (str): Currency designation
     """
 
-    id: int | Unset = UNSET
-    is_symbol_after_amount: bool | Unset = UNSET
-    iso: str | Unset = UNSET
-    name: str | Unset = UNSET
-    symbol: str | Unset = UNSET
+    id: int
+    is_symbol_after_amount: bool
+    iso: str
+    name: str
+    symbol: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        is_symbol_after_amount = self.is_symbol_after_amount
-
-        iso = self.iso
-
-        name = self.name
-
-        symbol = self.symbol
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if is_symbol_after_amount is not UNSET:
-            field_dict["is_symbol_after_amount"] = is_symbol_after_amount
-        if iso is not UNSET:
-            field_dict["iso"] = iso
-        if name is not UNSET:
-            field_dict["name"] = name
-        if symbol is not UNSET:
-            field_dict["symbol"] = symbol
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-
-        is_symbol_after_amount = d.pop("is_symbol_after_amount", UNSET)
-
-        iso = d.pop("iso", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        symbol = d.pop("symbol", UNSET)
-
-        currency = cls(
-            id=id,
-            is_symbol_after_amount=is_symbol_after_amount,
-            iso=iso,
-            name=name,
-            symbol=symbol,
-        )
-
-        currency.additional_properties = d
-        return currency
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +61,17 @@ class Currency:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "Currency",
+        (
+            ("id", "id", _r.INT, True, False, False),
+            ("is_symbol_after_amount", "is_symbol_after_amount", _r.BOOL, True, False, False),
+            ("iso", "iso", _r.STR, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
+            ("symbol", "symbol", _r.STR, True, False, False),
+        ),
+    )

@@ -3,59 +3,42 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="EventBooking")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class EventBooking:
-    """Object with data
+    """EventBooking, as Altegio sends it.
+
+    Object with data
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        hash_ (str | Unset): Appointment ID, for deleting it immediately after creation
-        id (int | Unset): Appointment ID
+        hash_ (str): Appointment ID, for deleting it immediately after creation
+        id (int): Appointment ID
     """
 
-    hash_: str | Unset = UNSET
-    id: int | Unset = UNSET
+    hash_: str
+    id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        hash_ = self.hash_
-
-        id = self.id
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if hash_ is not UNSET:
-            field_dict["hash"] = hash_
-        if id is not UNSET:
-            field_dict["id"] = id
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        hash_ = d.pop("hash", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        event_booking = cls(
-            hash_=hash_,
-            id=id,
-        )
-
-        event_booking.additional_properties = d
-        return event_booking
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -72,3 +55,14 @@ class EventBooking:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "EventBooking",
+        (
+            ("hash", "hash_", _r.STR, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+        ),
+    )

@@ -3,13 +3,14 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.agreement_links import AgreementLinks
@@ -21,185 +22,48 @@ if TYPE_CHECKING:
     from ..models.feedback_tip import FeedbackTip
 
 
-T = TypeVar("T", bound="FeedbackForm")
-
-
 @_attrs_define
 class FeedbackForm:
-    """Object with data
+    """FeedbackForm, as Altegio sends it.
+
+    Object with data
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        agreement_links (AgreementLinks | Unset): Links to agreements
-        company (FeedbackLocation | Unset): location
-        currency (Currency | Unset): location currency
-        favicon_url (str | Unset): Let to the logo
-        is_review_submitted (bool | Unset): Has feedback been sent?
-        language (FeedbackLanguage | Unset): Language
-        master (FeedbackTeamMember | Unset): team member
-        page_title (str | Unset): Page Title
-        record (FeedbackRecord | Unset): Recording
-        tips (list[FeedbackTip] | Unset): Tips
+        agreement_links (AgreementLinks): Links to agreements
+        company (FeedbackLocation): location
+        currency (Currency): location currency
+        favicon_url (str): Let to the logo
+        is_review_submitted (bool): Has feedback been sent?
+        language (FeedbackLanguage): Language
+        master (FeedbackTeamMember): team member
+        page_title (str): Page Title
+        record (FeedbackRecord): Recording
+        tips (list[FeedbackTip]): Tips
     """
 
-    agreement_links: AgreementLinks | Unset = UNSET
-    company: FeedbackLocation | Unset = UNSET
-    currency: Currency | Unset = UNSET
-    favicon_url: str | Unset = UNSET
-    is_review_submitted: bool | Unset = UNSET
-    language: FeedbackLanguage | Unset = UNSET
-    master: FeedbackTeamMember | Unset = UNSET
-    page_title: str | Unset = UNSET
-    record: FeedbackRecord | Unset = UNSET
-    tips: list[FeedbackTip] | Unset = UNSET
+    agreement_links: AgreementLinks
+    company: FeedbackLocation
+    currency: Currency
+    favicon_url: str
+    is_review_submitted: bool
+    language: FeedbackLanguage
+    master: FeedbackTeamMember
+    page_title: str
+    record: FeedbackRecord
+    tips: list[FeedbackTip]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        agreement_links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.agreement_links, Unset):
-            agreement_links = self.agreement_links.to_dict()
-
-        company: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.company, Unset):
-            company = self.company.to_dict()
-
-        currency: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.currency, Unset):
-            currency = self.currency.to_dict()
-
-        favicon_url = self.favicon_url
-
-        is_review_submitted = self.is_review_submitted
-
-        language: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.language, Unset):
-            language = self.language.to_dict()
-
-        master: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.master, Unset):
-            master = self.master.to_dict()
-
-        page_title = self.page_title
-
-        record: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.record, Unset):
-            record = self.record.to_dict()
-
-        tips: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.tips, Unset):
-            tips = []
-            for tips_item_data in self.tips:
-                tips_item = tips_item_data.to_dict()
-                tips.append(tips_item)
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if agreement_links is not UNSET:
-            field_dict["agreement_links"] = agreement_links
-        if company is not UNSET:
-            field_dict["company"] = company
-        if currency is not UNSET:
-            field_dict["currency"] = currency
-        if favicon_url is not UNSET:
-            field_dict["favicon_url"] = favicon_url
-        if is_review_submitted is not UNSET:
-            field_dict["is_review_submitted"] = is_review_submitted
-        if language is not UNSET:
-            field_dict["language"] = language
-        if master is not UNSET:
-            field_dict["master"] = master
-        if page_title is not UNSET:
-            field_dict["page_title"] = page_title
-        if record is not UNSET:
-            field_dict["record"] = record
-        if tips is not UNSET:
-            field_dict["tips"] = tips
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.agreement_links import AgreementLinks  # noqa: PLC0415
-        from ..models.currency import Currency  # noqa: PLC0415
-        from ..models.feedback_language import FeedbackLanguage  # noqa: PLC0415
-        from ..models.feedback_location import FeedbackLocation  # noqa: PLC0415
-        from ..models.feedback_record import FeedbackRecord  # noqa: PLC0415
-        from ..models.feedback_team_member import FeedbackTeamMember  # noqa: PLC0415
-        from ..models.feedback_tip import FeedbackTip  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _agreement_links = d.pop("agreement_links", UNSET)
-        agreement_links: AgreementLinks | Unset
-        if isinstance(_agreement_links, Unset):
-            agreement_links = UNSET
-        else:
-            agreement_links = AgreementLinks.from_dict(_agreement_links)
-
-        _company = d.pop("company", UNSET)
-        company: FeedbackLocation | Unset
-        if isinstance(_company, Unset):
-            company = UNSET
-        else:
-            company = FeedbackLocation.from_dict(_company)
-
-        _currency = d.pop("currency", UNSET)
-        currency: Currency | Unset
-        if isinstance(_currency, Unset):
-            currency = UNSET
-        else:
-            currency = Currency.from_dict(_currency)
-
-        favicon_url = d.pop("favicon_url", UNSET)
-
-        is_review_submitted = d.pop("is_review_submitted", UNSET)
-
-        _language = d.pop("language", UNSET)
-        language: FeedbackLanguage | Unset
-        if isinstance(_language, Unset):
-            language = UNSET
-        else:
-            language = FeedbackLanguage.from_dict(_language)
-
-        _master = d.pop("master", UNSET)
-        master: FeedbackTeamMember | Unset
-        if isinstance(_master, Unset):
-            master = UNSET
-        else:
-            master = FeedbackTeamMember.from_dict(_master)
-
-        page_title = d.pop("page_title", UNSET)
-
-        _record = d.pop("record", UNSET)
-        record: FeedbackRecord | Unset
-        if isinstance(_record, Unset):
-            record = UNSET
-        else:
-            record = FeedbackRecord.from_dict(_record)
-
-        _tips = d.pop("tips", UNSET)
-        tips: list[FeedbackTip] | Unset = UNSET
-        if _tips is not UNSET:
-            tips = []
-            for tips_item_data in _tips:
-                tips_item = FeedbackTip.from_dict(tips_item_data)
-
-                tips.append(tips_item)
-
-        feedback_form = cls(
-            agreement_links=agreement_links,
-            company=company,
-            currency=currency,
-            favicon_url=favicon_url,
-            is_review_submitted=is_review_submitted,
-            language=language,
-            master=master,
-            page_title=page_title,
-            record=record,
-            tips=tips,
-        )
-
-        feedback_form.additional_properties = d
-        return feedback_form
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -216,3 +80,30 @@ class FeedbackForm:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.agreement_links import AgreementLinks  # noqa: PLC0415
+    from ..models.currency import Currency  # noqa: PLC0415
+    from ..models.feedback_language import FeedbackLanguage  # noqa: PLC0415
+    from ..models.feedback_location import FeedbackLocation  # noqa: PLC0415
+    from ..models.feedback_record import FeedbackRecord  # noqa: PLC0415
+    from ..models.feedback_team_member import FeedbackTeamMember  # noqa: PLC0415
+    from ..models.feedback_tip import FeedbackTip  # noqa: PLC0415
+
+    return _r.fields(
+        "FeedbackForm",
+        (
+            ("agreement_links", "agreement_links", _r.model(AgreementLinks), True, False, False),
+            ("company", "company", _r.model(FeedbackLocation), True, False, False),
+            ("currency", "currency", _r.model(Currency), True, False, False),
+            ("favicon_url", "favicon_url", _r.STR, True, False, False),
+            ("is_review_submitted", "is_review_submitted", _r.BOOL, True, False, False),
+            ("language", "language", _r.model(FeedbackLanguage), True, False, False),
+            ("master", "master", _r.model(FeedbackTeamMember), True, False, False),
+            ("page_title", "page_title", _r.STR, True, False, False),
+            ("record", "record", _r.model(FeedbackRecord), True, False, False),
+            ("tips", "tips", _r.list_of(_r.model(FeedbackTip)), True, False, False),
+        ),
+    )

@@ -3,68 +3,44 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="FeedbackLanguage")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class FeedbackLanguage:
-    """Language
+    """FeedbackLanguage, as Altegio sends it.
+
+    Language
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        id (int | Unset): Language ID
-        iso (str | Unset): Name in ISO format
-        locale (str | Unset): Localization
+        id (int): Language ID
+        iso (str): Name in ISO format
+        locale (str): Localization
     """
 
-    id: int | Unset = UNSET
-    iso: str | Unset = UNSET
-    locale: str | Unset = UNSET
+    id: int
+    iso: str
+    locale: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        iso = self.iso
-
-        locale = self.locale
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if iso is not UNSET:
-            field_dict["iso"] = iso
-        if locale is not UNSET:
-            field_dict["locale"] = locale
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-
-        iso = d.pop("iso", UNSET)
-
-        locale = d.pop("locale", UNSET)
-
-        feedback_language = cls(
-            id=id,
-            iso=iso,
-            locale=locale,
-        )
-
-        feedback_language.additional_properties = d
-        return feedback_language
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +57,15 @@ class FeedbackLanguage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "FeedbackLanguage",
+        (
+            ("id", "id", _r.INT, True, False, False),
+            ("iso", "iso", _r.STR, True, False, False),
+            ("locale", "locale", _r.STR, True, False, False),
+        ),
+    )

@@ -3,77 +3,46 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="FeedbackLocation")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class FeedbackLocation:
-    """location
+    """FeedbackLocation, as Altegio sends it.
+
+    location
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        address (str | Unset): Address where the location is located
-        id (int | Unset): location ID
-        logo (str | Unset): The path to the location logo
-        title (str | Unset): location name
+        address (str): Address where the location is located
+        id (int): location ID
+        logo (str): The path to the location logo
+        title (str | None): location name
     """
 
-    address: str | Unset = UNSET
-    id: int | Unset = UNSET
-    logo: str | Unset = UNSET
-    title: str | Unset = UNSET
+    address: str
+    id: int
+    logo: str
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        address = self.address
-
-        id = self.id
-
-        logo = self.logo
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if address is not UNSET:
-            field_dict["address"] = address
-        if id is not UNSET:
-            field_dict["id"] = id
-        if logo is not UNSET:
-            field_dict["logo"] = logo
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        address = d.pop("address", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        logo = d.pop("logo", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        feedback_location = cls(
-            address=address,
-            id=id,
-            logo=logo,
-            title=title,
-        )
-
-        feedback_location.additional_properties = d
-        return feedback_location
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -90,3 +59,16 @@ class FeedbackLocation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "FeedbackLocation",
+        (
+            ("address", "address", _r.STR, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("logo", "logo", _r.STR, True, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

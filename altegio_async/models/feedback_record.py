@@ -4,75 +4,44 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="FeedbackRecord")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class FeedbackRecord:
-    """Recording
+    """FeedbackRecord, as Altegio sends it.
+
+    Recording
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        date (datetime.datetime | Unset): date
-        id (int | Unset): Appointment ID
-        payed_cost (float | Unset): Paid cost
+        date (datetime.datetime): date
+        id (int): Appointment ID
+        payed_cost (float): Paid cost
     """
 
-    date: datetime.datetime | Unset = UNSET
-    id: int | Unset = UNSET
-    payed_cost: float | Unset = UNSET
+    date: datetime.datetime
+    id: int
+    payed_cost: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        date: str | Unset = UNSET
-        if not isinstance(self.date, Unset):
-            date = self.date.isoformat()
-
-        id = self.id
-
-        payed_cost = self.payed_cost
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if date is not UNSET:
-            field_dict["date"] = date
-        if id is not UNSET:
-            field_dict["id"] = id
-        if payed_cost is not UNSET:
-            field_dict["payed_cost"] = payed_cost
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _date = d.pop("date", UNSET)
-        date: datetime.datetime | Unset
-        if isinstance(_date, Unset):
-            date = UNSET
-        else:
-            date = datetime.datetime.fromisoformat(_date)
-
-        id = d.pop("id", UNSET)
-
-        payed_cost = d.pop("payed_cost", UNSET)
-
-        feedback_record = cls(
-            date=date,
-            id=id,
-            payed_cost=payed_cost,
-        )
-
-        feedback_record.additional_properties = d
-        return feedback_record
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -89,3 +58,15 @@ class FeedbackRecord:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "FeedbackRecord",
+        (
+            ("date", "date", _r.DATETIME, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("payed_cost", "payed_cost", _r.FLOAT, True, False, False),
+        ),
+    )

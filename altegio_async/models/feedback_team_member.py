@@ -3,135 +3,59 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.feedback_position import FeedbackPosition
 
 
-T = TypeVar("T", bound="FeedbackTeamMember")
-
-
 @_attrs_define
 class FeedbackTeamMember:
-    """team member
+    """FeedbackTeamMember, as Altegio sends it.
+
+    team member
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        avatar (str | Unset): Path to team member profile picture
-        company_id (int | Unset): location ID
-        id (int | Unset): team member ID
-        name (str | Unset): team member name
-        position (FeedbackPosition | Unset): Position
-        prepaid (str | Unset): Is prepayment allowed
-        rating (int | Unset): Rating
-        show_rating (int | Unset): Number of votes
-        specialization (str | Unset): team member specialization
+        avatar (str): Path to team member profile picture
+        company_id (int): location ID
+        id (int): team member ID
+        name (str): team member name
+        position (FeedbackPosition): Position
+        prepaid (str): Is prepayment allowed
+        rating (int): Rating
+        show_rating (int): Number of votes
+        specialization (str): team member specialization
     """
 
-    avatar: str | Unset = UNSET
-    company_id: int | Unset = UNSET
-    id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    position: FeedbackPosition | Unset = UNSET
-    prepaid: str | Unset = UNSET
-    rating: int | Unset = UNSET
-    show_rating: int | Unset = UNSET
-    specialization: str | Unset = UNSET
+    avatar: str
+    company_id: int
+    id: int
+    name: str
+    position: FeedbackPosition
+    prepaid: str
+    rating: int
+    show_rating: int
+    specialization: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        avatar = self.avatar
-
-        company_id = self.company_id
-
-        id = self.id
-
-        name = self.name
-
-        position: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.position, Unset):
-            position = self.position.to_dict()
-
-        prepaid = self.prepaid
-
-        rating = self.rating
-
-        show_rating = self.show_rating
-
-        specialization = self.specialization
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if avatar is not UNSET:
-            field_dict["avatar"] = avatar
-        if company_id is not UNSET:
-            field_dict["company_id"] = company_id
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if position is not UNSET:
-            field_dict["position"] = position
-        if prepaid is not UNSET:
-            field_dict["prepaid"] = prepaid
-        if rating is not UNSET:
-            field_dict["rating"] = rating
-        if show_rating is not UNSET:
-            field_dict["show_rating"] = show_rating
-        if specialization is not UNSET:
-            field_dict["specialization"] = specialization
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.feedback_position import FeedbackPosition  # noqa: PLC0415
-
-        d = dict(src_dict)
-        avatar = d.pop("avatar", UNSET)
-
-        company_id = d.pop("company_id", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        _position = d.pop("position", UNSET)
-        position: FeedbackPosition | Unset
-        if isinstance(_position, Unset):
-            position = UNSET
-        else:
-            position = FeedbackPosition.from_dict(_position)
-
-        prepaid = d.pop("prepaid", UNSET)
-
-        rating = d.pop("rating", UNSET)
-
-        show_rating = d.pop("show_rating", UNSET)
-
-        specialization = d.pop("specialization", UNSET)
-
-        feedback_team_member = cls(
-            avatar=avatar,
-            company_id=company_id,
-            id=id,
-            name=name,
-            position=position,
-            prepaid=prepaid,
-            rating=rating,
-            show_rating=show_rating,
-            specialization=specialization,
-        )
-
-        feedback_team_member.additional_properties = d
-        return feedback_team_member
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -148,3 +72,23 @@ class FeedbackTeamMember:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.feedback_position import FeedbackPosition  # noqa: PLC0415
+
+    return _r.fields(
+        "FeedbackTeamMember",
+        (
+            ("avatar", "avatar", _r.STR, True, False, False),
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
+            ("position", "position", _r.model(FeedbackPosition), True, False, False),
+            ("prepaid", "prepaid", _r.STR, True, False, False),
+            ("rating", "rating", _r.INT, True, False, False),
+            ("show_rating", "show_rating", _r.INT, True, False, False),
+            ("specialization", "specialization", _r.STR, True, False, False),
+        ),
+    )

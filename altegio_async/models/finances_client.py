@@ -3,95 +3,50 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="FinancesClient")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class FinancesClient:
-    """Client with email included.
+    """FinancesClient, as Altegio sends it.
+
+    Client with email included.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        email (str | Unset):
-        id (int | Unset):
-        name (str | Unset):
-        patronymic (str | Unset):
-        phone (str | Unset):
-        surname (str | Unset):
+        email (str | None)
+        id (int | None)
+        name (str | None)
+        patronymic (str | None)
+        phone (str | None)
+        surname (str | None)
     """
 
-    email: str | Unset = UNSET
-    id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    patronymic: str | Unset = UNSET
-    phone: str | Unset = UNSET
-    surname: str | Unset = UNSET
+    email: str | None = None
+    id: int | None = None
+    name: str | None = None
+    patronymic: str | None = None
+    phone: str | None = None
+    surname: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        email = self.email
-
-        id = self.id
-
-        name = self.name
-
-        patronymic = self.patronymic
-
-        phone = self.phone
-
-        surname = self.surname
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if email is not UNSET:
-            field_dict["email"] = email
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if patronymic is not UNSET:
-            field_dict["patronymic"] = patronymic
-        if phone is not UNSET:
-            field_dict["phone"] = phone
-        if surname is not UNSET:
-            field_dict["surname"] = surname
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        email = d.pop("email", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        patronymic = d.pop("patronymic", UNSET)
-
-        phone = d.pop("phone", UNSET)
-
-        surname = d.pop("surname", UNSET)
-
-        finances_client = cls(
-            email=email,
-            id=id,
-            name=name,
-            patronymic=patronymic,
-            phone=phone,
-            surname=surname,
-        )
-
-        finances_client.additional_properties = d
-        return finances_client
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +63,18 @@ class FinancesClient:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "FinancesClient",
+        (
+            ("email", "email", _r.STR, False, False, False),
+            ("id", "id", _r.INT, False, False, False),
+            ("name", "name", _r.STR, False, False, False),
+            ("patronymic", "patronymic", _r.STR, False, False, False),
+            ("phone", "phone", _r.STR, False, False, False),
+            ("surname", "surname", _r.STR, False, False, False),
+        ),
+    )

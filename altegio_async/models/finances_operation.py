@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.finances_account import FinancesAccount
@@ -21,283 +22,65 @@ if TYPE_CHECKING:
     from ..models.finances_supplier import FinancesSupplier
 
 
-T = TypeVar("T", bound="FinancesOperation")
-
-
 @_attrs_define
 class FinancesOperation:
-    """Financial transaction data sent in webhook notifications. Includes default relations (expense, master, supplier,
-    account, client) and webhook-specific includes (record, client.email). May optionally include
-    payment_system_transaction_ids if the feature is enabled for the location.
+    """FinancesOperation, as Altegio sends it.
 
-        Attributes:
-            account (FinancesAccount | Unset): Payment account.
-            amount (float | Unset):
-            client (FinancesClient | Unset): Client with email included.
-            comment (str | Unset):
-            date (datetime.datetime | None | Unset):
-            document_id (int | Unset):
-            expense (FinancesExpense | Unset): Expense category.
-            id (int | Unset): Transaction ID.
-            last_change_date (datetime.datetime | None | Unset):
-            master (FinancesStaff | Unset): Team member.
-            payment_system_transaction_ids (list[str] | Unset): Payment system transaction IDs (optional, feature-flagged).
-            record (FinancesRecord | Unset): Linked appointment (compact).
-            record_id (int | Unset):
-            sold_item_id (int | Unset):
-            sold_item_type (str | Unset):
-            supplier (FinancesSupplier | Unset): Supplier.
-            visit_id (int | Unset):
+    Financial transaction data sent in webhook notifications. Includes default relations (expense,
+    master, supplier, account, client) and webhook-specific includes (record, client.email). May
+    optionally include payment_system_transaction_ids if the feature is enabled for the location.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
+    Attributes:
+        amount (float)
+        comment (str)
+        date (datetime.datetime | None)
+        expense (FinancesExpense): Expense category.
+        id (int): Transaction ID.
+        record_id (int)
+        account (FinancesAccount | None): Payment account.
+        client (FinancesClient | None): Client with email included.
+        document_id (int | None)
+        last_change_date (datetime.datetime | None)
+        master (FinancesStaff | None): Team member.
+        payment_system_transaction_ids (list[str] | None): Payment system transaction IDs (optional,
+            feature-flagged).
+        record (FinancesRecord | None): Linked appointment (compact).
+        sold_item_id (int | None)
+        sold_item_type (str | None)
+        supplier (FinancesSupplier | None): Supplier.
+        visit_id (int | None)
     """
 
-    account: FinancesAccount | Unset = UNSET
-    amount: float | Unset = UNSET
-    client: FinancesClient | Unset = UNSET
-    comment: str | Unset = UNSET
-    date: datetime.datetime | None | Unset = UNSET
-    document_id: int | Unset = UNSET
-    expense: FinancesExpense | Unset = UNSET
-    id: int | Unset = UNSET
-    last_change_date: datetime.datetime | None | Unset = UNSET
-    master: FinancesStaff | Unset = UNSET
-    payment_system_transaction_ids: list[str] | Unset = UNSET
-    record: FinancesRecord | Unset = UNSET
-    record_id: int | Unset = UNSET
-    sold_item_id: int | Unset = UNSET
-    sold_item_type: str | Unset = UNSET
-    supplier: FinancesSupplier | Unset = UNSET
-    visit_id: int | Unset = UNSET
+    amount: float
+    comment: str
+    date: datetime.datetime | None
+    expense: FinancesExpense
+    id: int
+    record_id: int
+    account: FinancesAccount | None = None
+    client: FinancesClient | None = None
+    document_id: int | None = None
+    last_change_date: datetime.datetime | None = None
+    master: FinancesStaff | None = None
+    payment_system_transaction_ids: list[str] | None = None
+    record: FinancesRecord | None = None
+    sold_item_id: int | None = None
+    sold_item_type: str | None = None
+    supplier: FinancesSupplier | None = None
+    visit_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        account: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.account, Unset):
-            account = self.account.to_dict()
-
-        amount = self.amount
-
-        client: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.client, Unset):
-            client = self.client.to_dict()
-
-        comment = self.comment
-
-        date: None | str | Unset
-        if isinstance(self.date, Unset):
-            date = UNSET
-        elif isinstance(self.date, datetime.datetime):
-            date = self.date.isoformat()
-        else:
-            date = self.date
-
-        document_id = self.document_id
-
-        expense: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.expense, Unset):
-            expense = self.expense.to_dict()
-
-        id = self.id
-
-        last_change_date: None | str | Unset
-        if isinstance(self.last_change_date, Unset):
-            last_change_date = UNSET
-        elif isinstance(self.last_change_date, datetime.datetime):
-            last_change_date = self.last_change_date.isoformat()
-        else:
-            last_change_date = self.last_change_date
-
-        master: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.master, Unset):
-            master = self.master.to_dict()
-
-        payment_system_transaction_ids: list[str] | Unset = UNSET
-        if not isinstance(self.payment_system_transaction_ids, Unset):
-            payment_system_transaction_ids = self.payment_system_transaction_ids
-
-        record: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.record, Unset):
-            record = self.record.to_dict()
-
-        record_id = self.record_id
-
-        sold_item_id = self.sold_item_id
-
-        sold_item_type = self.sold_item_type
-
-        supplier: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.supplier, Unset):
-            supplier = self.supplier.to_dict()
-
-        visit_id = self.visit_id
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if account is not UNSET:
-            field_dict["account"] = account
-        if amount is not UNSET:
-            field_dict["amount"] = amount
-        if client is not UNSET:
-            field_dict["client"] = client
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if date is not UNSET:
-            field_dict["date"] = date
-        if document_id is not UNSET:
-            field_dict["document_id"] = document_id
-        if expense is not UNSET:
-            field_dict["expense"] = expense
-        if id is not UNSET:
-            field_dict["id"] = id
-        if last_change_date is not UNSET:
-            field_dict["last_change_date"] = last_change_date
-        if master is not UNSET:
-            field_dict["master"] = master
-        if payment_system_transaction_ids is not UNSET:
-            field_dict["payment_system_transaction_ids"] = payment_system_transaction_ids
-        if record is not UNSET:
-            field_dict["record"] = record
-        if record_id is not UNSET:
-            field_dict["record_id"] = record_id
-        if sold_item_id is not UNSET:
-            field_dict["sold_item_id"] = sold_item_id
-        if sold_item_type is not UNSET:
-            field_dict["sold_item_type"] = sold_item_type
-        if supplier is not UNSET:
-            field_dict["supplier"] = supplier
-        if visit_id is not UNSET:
-            field_dict["visit_id"] = visit_id
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.finances_account import FinancesAccount  # noqa: PLC0415
-        from ..models.finances_client import FinancesClient  # noqa: PLC0415
-        from ..models.finances_expense import FinancesExpense  # noqa: PLC0415
-        from ..models.finances_record import FinancesRecord  # noqa: PLC0415
-        from ..models.finances_staff import FinancesStaff  # noqa: PLC0415
-        from ..models.finances_supplier import FinancesSupplier  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _account = d.pop("account", UNSET)
-        account: FinancesAccount | Unset
-        if isinstance(_account, Unset):
-            account = UNSET
-        else:
-            account = FinancesAccount.from_dict(_account)
-
-        amount = d.pop("amount", UNSET)
-
-        _client = d.pop("client", UNSET)
-        client: FinancesClient | Unset
-        if isinstance(_client, Unset):
-            client = UNSET
-        else:
-            client = FinancesClient.from_dict(_client)
-
-        comment = d.pop("comment", UNSET)
-
-        def _parse_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                date_type_0 = datetime.datetime.fromisoformat(data)
-
-                return date_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        date = _parse_date(d.pop("date", UNSET))
-
-        document_id = d.pop("document_id", UNSET)
-
-        _expense = d.pop("expense", UNSET)
-        expense: FinancesExpense | Unset
-        if isinstance(_expense, Unset):
-            expense = UNSET
-        else:
-            expense = FinancesExpense.from_dict(_expense)
-
-        id = d.pop("id", UNSET)
-
-        def _parse_last_change_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                last_change_date_type_0 = datetime.datetime.fromisoformat(data)
-
-                return last_change_date_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
-
-        last_change_date = _parse_last_change_date(d.pop("last_change_date", UNSET))
-
-        _master = d.pop("master", UNSET)
-        master: FinancesStaff | Unset
-        if isinstance(_master, Unset):
-            master = UNSET
-        else:
-            master = FinancesStaff.from_dict(_master)
-
-        payment_system_transaction_ids = cast(
-            list[str], d.pop("payment_system_transaction_ids", UNSET)
-        )
-
-        _record = d.pop("record", UNSET)
-        record: FinancesRecord | Unset
-        if isinstance(_record, Unset):
-            record = UNSET
-        else:
-            record = FinancesRecord.from_dict(_record)
-
-        record_id = d.pop("record_id", UNSET)
-
-        sold_item_id = d.pop("sold_item_id", UNSET)
-
-        sold_item_type = d.pop("sold_item_type", UNSET)
-
-        _supplier = d.pop("supplier", UNSET)
-        supplier: FinancesSupplier | Unset
-        if isinstance(_supplier, Unset):
-            supplier = UNSET
-        else:
-            supplier = FinancesSupplier.from_dict(_supplier)
-
-        visit_id = d.pop("visit_id", UNSET)
-
-        finances_operation = cls(
-            account=account,
-            amount=amount,
-            client=client,
-            comment=comment,
-            date=date,
-            document_id=document_id,
-            expense=expense,
-            id=id,
-            last_change_date=last_change_date,
-            master=master,
-            payment_system_transaction_ids=payment_system_transaction_ids,
-            record=record,
-            record_id=record_id,
-            sold_item_id=sold_item_id,
-            sold_item_type=sold_item_type,
-            supplier=supplier,
-            visit_id=visit_id,
-        )
-
-        finances_operation.additional_properties = d
-        return finances_operation
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -314,3 +97,63 @@ class FinancesOperation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.finances_account import FinancesAccount  # noqa: PLC0415
+    from ..models.finances_client import FinancesClient  # noqa: PLC0415
+    from ..models.finances_expense import FinancesExpense  # noqa: PLC0415
+    from ..models.finances_record import FinancesRecord  # noqa: PLC0415
+    from ..models.finances_staff import FinancesStaff  # noqa: PLC0415
+    from ..models.finances_supplier import FinancesSupplier  # noqa: PLC0415
+
+    return _r.fields(
+        "FinancesOperation",
+        (
+            ("amount", "amount", _r.FLOAT, True, False, False),
+            ("comment", "comment", _r.STR, True, False, False),
+            (
+                "date",
+                "date",
+                _r.union(
+                    _r.DATETIME,
+                    _r.NONE,
+                ),
+                True,
+                True,
+                False,
+            ),
+            ("expense", "expense", _r.model(FinancesExpense), True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("record_id", "record_id", _r.INT, True, False, False),
+            ("account", "account", _r.model(FinancesAccount), False, False, False),
+            ("client", "client", _r.model(FinancesClient), False, False, False),
+            ("document_id", "document_id", _r.INT, False, False, False),
+            (
+                "last_change_date",
+                "last_change_date",
+                _r.union(
+                    _r.DATETIME,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("master", "master", _r.model(FinancesStaff), False, False, False),
+            (
+                "payment_system_transaction_ids",
+                "payment_system_transaction_ids",
+                _r.list_of(_r.STR),
+                False,
+                False,
+                False,
+            ),
+            ("record", "record", _r.model(FinancesRecord), False, False, False),
+            ("sold_item_id", "sold_item_id", _r.INT, False, False, False),
+            ("sold_item_type", "sold_item_type", _r.STR, False, False, False),
+            ("supplier", "supplier", _r.model(FinancesSupplier), False, False, False),
+            ("visit_id", "visit_id", _r.INT, False, False, False),
+        ),
+    )

@@ -3,41 +3,39 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..custom import _reading as _r
 from ..models.finances_operation_event_resource import (
     FinancesOperationEventResource,
-    check_finances_operation_event_resource,
 )
 from ..models.finances_operation_event_status import (
     FinancesOperationEventStatus,
-    check_finances_operation_event_status,
 )
 
 if TYPE_CHECKING:
     from ..models.finances_operation import FinancesOperation
 
 
-T = TypeVar("T", bound="FinancesOperationEvent")
-
-
 @_attrs_define
 class FinancesOperationEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': {'amount': 50, 'comment': 'Haircut payment', 'date': '2026-03-20T14:30:00+0300',
-            'expense': {'id': 1}, 'id': 901, 'record_id': 501}, 'resource': 'finances_operation', 'resource_id': 901,
-            'status': 'create'}
+    """FinancesOperationEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
-        data (FinancesOperation): Financial transaction data sent in webhook notifications. Includes default relations
-            (expense, master, supplier, account, client) and webhook-specific includes (record, client.email). May
-            optionally include payment_system_transaction_ids if the feature is enabled for the location.
+        data (FinancesOperation): Financial transaction data sent in webhook notifications. Includes
+            default relations (expense, master, supplier, account, client) and webhook-specific includes
+            (record, client.email). May optionally include payment_system_transaction_ids if the feature is
+            enabled for the location.
         resource (FinancesOperationEventResource): Resource type.
         resource_id (int): ID of the resource that was created, updated, or deleted.
         status (FinancesOperationEventStatus): Type of change that occurred.
@@ -49,57 +47,14 @@ class FinancesOperationEvent:
     resource_id: int
     status: FinancesOperationEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data.to_dict()
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.finances_operation import FinancesOperation  # noqa: PLC0415
-
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = FinancesOperation.from_dict(d.pop("data"))
-
-        resource = check_finances_operation_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_finances_operation_event_status(d.pop("status"))
-
-        finances_operation_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        finances_operation_event.additional_properties = d
-        return finances_operation_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -116,3 +71,19 @@ class FinancesOperationEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.finances_operation import FinancesOperation  # noqa: PLC0415
+
+    return _r.fields(
+        "FinancesOperationEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.model(FinancesOperation), True, False, False),
+            ("resource", "resource", _r.literal(["finances_operation"]), True, False, False),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

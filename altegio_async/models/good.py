@@ -4,400 +4,108 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..custom import _reading as _r
 from ..models.good_loyalty_allow_empty_code import (
     GoodLoyaltyAllowEmptyCode,
-    check_good_loyalty_allow_empty_code,
 )
 from ..models.good_loyalty_serial_number_limited import (
     GoodLoyaltySerialNumberLimited,
-    check_good_loyalty_serial_number_limited,
 )
-from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.certificate_type import CertificateType
     from ..models.good_amount import GoodAmount
 
 
-T = TypeVar("T", bound="Good")
-
-
 @_attrs_define
 class Good:
-    """Product data sent in webhook notifications. Matches the output of the product detail API.
+    """Good, as Altegio sends it.
+
+    Product data sent in webhook notifications. Matches the output of the product detail API.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        actual_amounts (list[GoodAmount] | Unset):
-        actual_cost (float | Unset):
-        article (str | Unset):
-        barcode (str | Unset):
-        category (str | Unset):
-        category_id (int | Unset):
-        comment (str | Unset):
-        cost (float | Unset):
-        critical_amount (float | None | Unset):
-        desired_amount (float | Unset):
-        good_id (int | Unset): Product ID.
-        is_chain (bool | Unset):
-        is_goods_mark_enabled (bool | Unset):
-        label (str | Unset): Title with article in parentheses.
-        last_change_date (datetime.datetime | Unset):
-        loyalty_abonement_type_id (int | Unset):
-        loyalty_allow_empty_code (GoodLoyaltyAllowEmptyCode | Unset):
-        loyalty_certificate_type (CertificateType | None | Unset):
-        loyalty_certificate_type_id (int | Unset):
-        loyalty_serial_number_limited (GoodLoyaltySerialNumberLimited | Unset):
-        salon_id (int | Unset):
-        service_unit_id (int | Unset):
-        service_unit_short_title (str | Unset):
-        title (str | Unset):
-        unit_actual_cost (float | Unset):
-        unit_actual_cost_format (str | Unset): Formatted price string.
-        unit_equals (float | Unset):
-        unit_id (int | Unset):
-        unit_short_title (str | Unset):
-        value (str | Unset): Same as title.
+        actual_cost (float)
+        article (str)
+        barcode (str)
+        category (str)
+        cost (float)
+        good_id (int): Product ID.
+        actual_amounts (list[GoodAmount] | None)
+        category_id (int | None)
+        comment (str | None)
+        critical_amount (float | None)
+        desired_amount (float | None)
+        is_chain (bool | None)
+        is_goods_mark_enabled (bool | None)
+        label (str | None): Title with article in parentheses.
+        last_change_date (datetime.datetime | None)
+        loyalty_abonement_type_id (int | None)
+        loyalty_allow_empty_code (GoodLoyaltyAllowEmptyCode | None)
+        loyalty_certificate_type (CertificateType | None)
+        loyalty_certificate_type_id (int | None)
+        loyalty_serial_number_limited (GoodLoyaltySerialNumberLimited | None)
+        salon_id (int | None)
+        service_unit_id (int | None)
+        service_unit_short_title (str | None)
+        title (str | None)
+        unit_actual_cost (float | None)
+        unit_actual_cost_format (str | None): Formatted price string.
+        unit_equals (float | None)
+        unit_id (int | None)
+        unit_short_title (str | None)
+        value (str | None): Same as title.
     """
 
-    actual_amounts: list[GoodAmount] | Unset = UNSET
-    actual_cost: float | Unset = UNSET
-    article: str | Unset = UNSET
-    barcode: str | Unset = UNSET
-    category: str | Unset = UNSET
-    category_id: int | Unset = UNSET
-    comment: str | Unset = UNSET
-    cost: float | Unset = UNSET
-    critical_amount: float | None | Unset = UNSET
-    desired_amount: float | Unset = UNSET
-    good_id: int | Unset = UNSET
-    is_chain: bool | Unset = UNSET
-    is_goods_mark_enabled: bool | Unset = UNSET
-    label: str | Unset = UNSET
-    last_change_date: datetime.datetime | Unset = UNSET
-    loyalty_abonement_type_id: int | Unset = UNSET
-    loyalty_allow_empty_code: GoodLoyaltyAllowEmptyCode | Unset = UNSET
-    loyalty_certificate_type: CertificateType | None | Unset = UNSET
-    loyalty_certificate_type_id: int | Unset = UNSET
-    loyalty_serial_number_limited: GoodLoyaltySerialNumberLimited | Unset = UNSET
-    salon_id: int | Unset = UNSET
-    service_unit_id: int | Unset = UNSET
-    service_unit_short_title: str | Unset = UNSET
-    title: str | Unset = UNSET
-    unit_actual_cost: float | Unset = UNSET
-    unit_actual_cost_format: str | Unset = UNSET
-    unit_equals: float | Unset = UNSET
-    unit_id: int | Unset = UNSET
-    unit_short_title: str | Unset = UNSET
-    value: str | Unset = UNSET
+    actual_cost: float
+    article: str
+    barcode: str
+    category: str
+    cost: float
+    good_id: int
+    actual_amounts: list[GoodAmount] | None = None
+    category_id: int | None = None
+    comment: str | None = None
+    critical_amount: float | None = None
+    desired_amount: float | None = None
+    is_chain: bool | None = None
+    is_goods_mark_enabled: bool | None = None
+    label: str | None = None
+    last_change_date: datetime.datetime | None = None
+    loyalty_abonement_type_id: int | None = None
+    loyalty_allow_empty_code: GoodLoyaltyAllowEmptyCode | None = None
+    loyalty_certificate_type: CertificateType | None = None
+    loyalty_certificate_type_id: int | None = None
+    loyalty_serial_number_limited: GoodLoyaltySerialNumberLimited | None = None
+    salon_id: int | None = None
+    service_unit_id: int | None = None
+    service_unit_short_title: str | None = None
+    title: str | None = None
+    unit_actual_cost: float | None = None
+    unit_actual_cost_format: str | None = None
+    unit_equals: float | None = None
+    unit_id: int | None = None
+    unit_short_title: str | None = None
+    value: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.certificate_type import CertificateType  # noqa: PLC0415
-
-        actual_amounts: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.actual_amounts, Unset):
-            actual_amounts = []
-            for actual_amounts_item_data in self.actual_amounts:
-                actual_amounts_item = actual_amounts_item_data.to_dict()
-                actual_amounts.append(actual_amounts_item)
-
-        actual_cost = self.actual_cost
-
-        article = self.article
-
-        barcode = self.barcode
-
-        category = self.category
-
-        category_id = self.category_id
-
-        comment = self.comment
-
-        cost = self.cost
-
-        critical_amount: float | None | Unset
-        if isinstance(self.critical_amount, Unset):
-            critical_amount = UNSET
-        else:
-            critical_amount = self.critical_amount
-
-        desired_amount = self.desired_amount
-
-        good_id = self.good_id
-
-        is_chain = self.is_chain
-
-        is_goods_mark_enabled = self.is_goods_mark_enabled
-
-        label = self.label
-
-        last_change_date: str | Unset = UNSET
-        if not isinstance(self.last_change_date, Unset):
-            last_change_date = self.last_change_date.isoformat()
-
-        loyalty_abonement_type_id = self.loyalty_abonement_type_id
-
-        loyalty_allow_empty_code: int | Unset = UNSET
-        if not isinstance(self.loyalty_allow_empty_code, Unset):
-            loyalty_allow_empty_code = self.loyalty_allow_empty_code
-
-        loyalty_certificate_type: dict[str, Any] | None | Unset
-        if isinstance(self.loyalty_certificate_type, Unset):
-            loyalty_certificate_type = UNSET
-        elif isinstance(self.loyalty_certificate_type, CertificateType):
-            loyalty_certificate_type = self.loyalty_certificate_type.to_dict()
-        else:
-            loyalty_certificate_type = self.loyalty_certificate_type
-
-        loyalty_certificate_type_id = self.loyalty_certificate_type_id
-
-        loyalty_serial_number_limited: int | Unset = UNSET
-        if not isinstance(self.loyalty_serial_number_limited, Unset):
-            loyalty_serial_number_limited = self.loyalty_serial_number_limited
-
-        salon_id = self.salon_id
-
-        service_unit_id = self.service_unit_id
-
-        service_unit_short_title = self.service_unit_short_title
-
-        title = self.title
-
-        unit_actual_cost = self.unit_actual_cost
-
-        unit_actual_cost_format = self.unit_actual_cost_format
-
-        unit_equals = self.unit_equals
-
-        unit_id = self.unit_id
-
-        unit_short_title = self.unit_short_title
-
-        value = self.value
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if actual_amounts is not UNSET:
-            field_dict["actual_amounts"] = actual_amounts
-        if actual_cost is not UNSET:
-            field_dict["actual_cost"] = actual_cost
-        if article is not UNSET:
-            field_dict["article"] = article
-        if barcode is not UNSET:
-            field_dict["barcode"] = barcode
-        if category is not UNSET:
-            field_dict["category"] = category
-        if category_id is not UNSET:
-            field_dict["category_id"] = category_id
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if cost is not UNSET:
-            field_dict["cost"] = cost
-        if critical_amount is not UNSET:
-            field_dict["critical_amount"] = critical_amount
-        if desired_amount is not UNSET:
-            field_dict["desired_amount"] = desired_amount
-        if good_id is not UNSET:
-            field_dict["good_id"] = good_id
-        if is_chain is not UNSET:
-            field_dict["is_chain"] = is_chain
-        if is_goods_mark_enabled is not UNSET:
-            field_dict["is_goods_mark_enabled"] = is_goods_mark_enabled
-        if label is not UNSET:
-            field_dict["label"] = label
-        if last_change_date is not UNSET:
-            field_dict["last_change_date"] = last_change_date
-        if loyalty_abonement_type_id is not UNSET:
-            field_dict["loyalty_abonement_type_id"] = loyalty_abonement_type_id
-        if loyalty_allow_empty_code is not UNSET:
-            field_dict["loyalty_allow_empty_code"] = loyalty_allow_empty_code
-        if loyalty_certificate_type is not UNSET:
-            field_dict["loyalty_certificate_type"] = loyalty_certificate_type
-        if loyalty_certificate_type_id is not UNSET:
-            field_dict["loyalty_certificate_type_id"] = loyalty_certificate_type_id
-        if loyalty_serial_number_limited is not UNSET:
-            field_dict["loyalty_serial_number_limited"] = loyalty_serial_number_limited
-        if salon_id is not UNSET:
-            field_dict["salon_id"] = salon_id
-        if service_unit_id is not UNSET:
-            field_dict["service_unit_id"] = service_unit_id
-        if service_unit_short_title is not UNSET:
-            field_dict["service_unit_short_title"] = service_unit_short_title
-        if title is not UNSET:
-            field_dict["title"] = title
-        if unit_actual_cost is not UNSET:
-            field_dict["unit_actual_cost"] = unit_actual_cost
-        if unit_actual_cost_format is not UNSET:
-            field_dict["unit_actual_cost_format"] = unit_actual_cost_format
-        if unit_equals is not UNSET:
-            field_dict["unit_equals"] = unit_equals
-        if unit_id is not UNSET:
-            field_dict["unit_id"] = unit_id
-        if unit_short_title is not UNSET:
-            field_dict["unit_short_title"] = unit_short_title
-        if value is not UNSET:
-            field_dict["value"] = value
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.certificate_type import CertificateType  # noqa: PLC0415
-        from ..models.good_amount import GoodAmount  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _actual_amounts = d.pop("actual_amounts", UNSET)
-        actual_amounts: list[GoodAmount] | Unset = UNSET
-        if _actual_amounts is not UNSET:
-            actual_amounts = []
-            for actual_amounts_item_data in _actual_amounts:
-                actual_amounts_item = GoodAmount.from_dict(actual_amounts_item_data)
-
-                actual_amounts.append(actual_amounts_item)
-
-        actual_cost = d.pop("actual_cost", UNSET)
-
-        article = d.pop("article", UNSET)
-
-        barcode = d.pop("barcode", UNSET)
-
-        category = d.pop("category", UNSET)
-
-        category_id = d.pop("category_id", UNSET)
-
-        comment = d.pop("comment", UNSET)
-
-        cost = d.pop("cost", UNSET)
-
-        def _parse_critical_amount(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        critical_amount = _parse_critical_amount(d.pop("critical_amount", UNSET))
-
-        desired_amount = d.pop("desired_amount", UNSET)
-
-        good_id = d.pop("good_id", UNSET)
-
-        is_chain = d.pop("is_chain", UNSET)
-
-        is_goods_mark_enabled = d.pop("is_goods_mark_enabled", UNSET)
-
-        label = d.pop("label", UNSET)
-
-        _last_change_date = d.pop("last_change_date", UNSET)
-        last_change_date: datetime.datetime | Unset
-        if isinstance(_last_change_date, Unset):
-            last_change_date = UNSET
-        else:
-            last_change_date = datetime.datetime.fromisoformat(_last_change_date)
-
-        loyalty_abonement_type_id = d.pop("loyalty_abonement_type_id", UNSET)
-
-        _loyalty_allow_empty_code = d.pop("loyalty_allow_empty_code", UNSET)
-        loyalty_allow_empty_code: GoodLoyaltyAllowEmptyCode | Unset
-        if isinstance(_loyalty_allow_empty_code, Unset):
-            loyalty_allow_empty_code = UNSET
-        else:
-            loyalty_allow_empty_code = check_good_loyalty_allow_empty_code(
-                _loyalty_allow_empty_code
-            )
-
-        def _parse_loyalty_certificate_type(data: object) -> CertificateType | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                loyalty_certificate_type_type_0 = CertificateType.from_dict(data)
-
-                return loyalty_certificate_type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CertificateType | None | Unset, data)
-
-        loyalty_certificate_type = _parse_loyalty_certificate_type(
-            d.pop("loyalty_certificate_type", UNSET)
-        )
-
-        loyalty_certificate_type_id = d.pop("loyalty_certificate_type_id", UNSET)
-
-        _loyalty_serial_number_limited = d.pop("loyalty_serial_number_limited", UNSET)
-        loyalty_serial_number_limited: GoodLoyaltySerialNumberLimited | Unset
-        if isinstance(_loyalty_serial_number_limited, Unset):
-            loyalty_serial_number_limited = UNSET
-        else:
-            loyalty_serial_number_limited = check_good_loyalty_serial_number_limited(
-                _loyalty_serial_number_limited
-            )
-
-        salon_id = d.pop("salon_id", UNSET)
-
-        service_unit_id = d.pop("service_unit_id", UNSET)
-
-        service_unit_short_title = d.pop("service_unit_short_title", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        unit_actual_cost = d.pop("unit_actual_cost", UNSET)
-
-        unit_actual_cost_format = d.pop("unit_actual_cost_format", UNSET)
-
-        unit_equals = d.pop("unit_equals", UNSET)
-
-        unit_id = d.pop("unit_id", UNSET)
-
-        unit_short_title = d.pop("unit_short_title", UNSET)
-
-        value = d.pop("value", UNSET)
-
-        good = cls(
-            actual_amounts=actual_amounts,
-            actual_cost=actual_cost,
-            article=article,
-            barcode=barcode,
-            category=category,
-            category_id=category_id,
-            comment=comment,
-            cost=cost,
-            critical_amount=critical_amount,
-            desired_amount=desired_amount,
-            good_id=good_id,
-            is_chain=is_chain,
-            is_goods_mark_enabled=is_goods_mark_enabled,
-            label=label,
-            last_change_date=last_change_date,
-            loyalty_abonement_type_id=loyalty_abonement_type_id,
-            loyalty_allow_empty_code=loyalty_allow_empty_code,
-            loyalty_certificate_type=loyalty_certificate_type,
-            loyalty_certificate_type_id=loyalty_certificate_type_id,
-            loyalty_serial_number_limited=loyalty_serial_number_limited,
-            salon_id=salon_id,
-            service_unit_id=service_unit_id,
-            service_unit_short_title=service_unit_short_title,
-            title=title,
-            unit_actual_cost=unit_actual_cost,
-            unit_actual_cost_format=unit_actual_cost_format,
-            unit_equals=unit_equals,
-            unit_id=unit_id,
-            unit_short_title=unit_short_title,
-            value=value,
-        )
-
-        good.additional_properties = d
-        return good
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -414,3 +122,93 @@ class Good:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.certificate_type import CertificateType  # noqa: PLC0415
+    from ..models.good_amount import GoodAmount  # noqa: PLC0415
+
+    return _r.fields(
+        "Good",
+        (
+            ("actual_cost", "actual_cost", _r.FLOAT, True, False, False),
+            ("article", "article", _r.STR, True, False, False),
+            ("barcode", "barcode", _r.STR, True, False, False),
+            ("category", "category", _r.STR, True, False, False),
+            ("cost", "cost", _r.FLOAT, True, False, False),
+            ("good_id", "good_id", _r.INT, True, False, False),
+            (
+                "actual_amounts",
+                "actual_amounts",
+                _r.list_of(_r.model(GoodAmount)),
+                False,
+                False,
+                False,
+            ),
+            ("category_id", "category_id", _r.INT, False, False, False),
+            ("comment", "comment", _r.STR, False, False, False),
+            (
+                "critical_amount",
+                "critical_amount",
+                _r.union(
+                    _r.FLOAT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("desired_amount", "desired_amount", _r.FLOAT, False, False, False),
+            ("is_chain", "is_chain", _r.BOOL, False, False, False),
+            ("is_goods_mark_enabled", "is_goods_mark_enabled", _r.BOOL, False, False, False),
+            ("label", "label", _r.STR, False, False, False),
+            ("last_change_date", "last_change_date", _r.DATETIME, False, False, False),
+            ("loyalty_abonement_type_id", "loyalty_abonement_type_id", _r.INT, False, False, False),
+            (
+                "loyalty_allow_empty_code",
+                "loyalty_allow_empty_code",
+                _r.literal([0, 1]),
+                False,
+                False,
+                False,
+            ),
+            (
+                "loyalty_certificate_type",
+                "loyalty_certificate_type",
+                _r.union(
+                    _r.model(CertificateType),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "loyalty_certificate_type_id",
+                "loyalty_certificate_type_id",
+                _r.INT,
+                False,
+                False,
+                False,
+            ),
+            (
+                "loyalty_serial_number_limited",
+                "loyalty_serial_number_limited",
+                _r.literal([0, 1]),
+                False,
+                False,
+                False,
+            ),
+            ("salon_id", "salon_id", _r.INT, False, False, False),
+            ("service_unit_id", "service_unit_id", _r.INT, False, False, False),
+            ("service_unit_short_title", "service_unit_short_title", _r.STR, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+            ("unit_actual_cost", "unit_actual_cost", _r.FLOAT, False, False, False),
+            ("unit_actual_cost_format", "unit_actual_cost_format", _r.STR, False, False, False),
+            ("unit_equals", "unit_equals", _r.FLOAT, False, False, False),
+            ("unit_id", "unit_id", _r.INT, False, False, False),
+            ("unit_short_title", "unit_short_title", _r.STR, False, False, False),
+            ("value", "value", _r.STR, False, False, False),
+        ),
+    )

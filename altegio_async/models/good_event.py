@@ -3,32 +3,33 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.good_event_resource import GoodEventResource, check_good_event_resource
-from ..models.good_event_status import GoodEventStatus, check_good_event_status
+from ..custom import _reading as _r
+from ..models.good_event_resource import GoodEventResource
+from ..models.good_event_status import GoodEventStatus
 
 if TYPE_CHECKING:
     from ..models.good import Good
 
 
-T = TypeVar("T", bound="GoodEvent")
-
-
 @_attrs_define
 class GoodEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': {'actual_cost': 25, 'article': 'SH-001', 'barcode': '4607001234567', 'category':
-            'Hair Care', 'cost': 25, 'good_id': 701}, 'resource': 'good', 'resource_id': 701, 'status': 'create'}
+    """GoodEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
-        data (Good): Product data sent in webhook notifications. Matches the output of the product detail API.
+        data (Good): Product data sent in webhook notifications. Matches the output of the product
+            detail API.
         resource (GoodEventResource): Resource type.
         resource_id (int): ID of the resource that was created, updated, or deleted.
         status (GoodEventStatus): Type of change that occurred.
@@ -40,57 +41,14 @@ class GoodEvent:
     resource_id: int
     status: GoodEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data.to_dict()
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.good import Good  # noqa: PLC0415
-
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = Good.from_dict(d.pop("data"))
-
-        resource = check_good_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_good_event_status(d.pop("status"))
-
-        good_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        good_event.additional_properties = d
-        return good_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -107,3 +65,19 @@ class GoodEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.good import Good  # noqa: PLC0415
+
+    return _r.fields(
+        "GoodEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.model(Good), True, False, False),
+            ("resource", "resource", _r.literal(["good"]), True, False, False),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

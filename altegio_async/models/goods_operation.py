@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.goods_operation_client import GoodsOperationClient
@@ -22,327 +23,73 @@ if TYPE_CHECKING:
     from ..models.goods_operation_unit import GoodsOperationUnit
 
 
-T = TypeVar("T", bound="GoodsOperation")
-
-
 @_attrs_define
 class GoodsOperation:
-    """Product operation data sent in webhook notifications. Covers all operation types: sale, receipt, consumable write-
-    off, product write-off, and movement.
+    """GoodsOperation, as Altegio sends it.
 
-        Attributes:
-            amount (float | Unset):
-            client (GoodsOperationClient | Unset):
-            comment (str | Unset):
-            cost (float | Unset):
-            cost_per_unit (float | Unset):
-            create_date (datetime.datetime | Unset):
-            discount (float | Unset):
-            document_id (int | Unset):
-            good (GoodsOperationGood | Unset): Related product.
-            id (int | Unset): Transaction ID.
-            last_change_date (datetime.datetime | Unset):
-            loyalty_abonement_id (int | None | Unset):
-            loyalty_certificate_id (int | None | Unset):
-            master (GoodsOperationStaff | Unset):
-            operation_unit_type (str | Unset):
-            record_id (int | Unset):
-            service (GoodsOperationService | Unset):
-            storage (GoodsOperationStorage | Unset):
-            supplier (GoodsOperationSupplier | Unset):
-            type_ (str | Unset):
-            type_id (int | Unset): Transaction type: 1 — sale, 2 — write-off, etc.
-            unit (GoodsOperationUnit | Unset):
+    Product operation data sent in webhook notifications. Covers all operation types: sale, receipt,
+    consumable write-off, product write-off, and movement.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
+    Attributes:
+        amount (float)
+        cost (float)
+        cost_per_unit (float)
+        good (GoodsOperationGood): Related product.
+        id (int): Transaction ID.
+        type_ (str)
+        type_id (int): Transaction type: 1 — sale, 2 — write-off, etc.
+        client (GoodsOperationClient | None)
+        comment (str | None)
+        create_date (datetime.datetime | None)
+        discount (float | None)
+        document_id (int | None)
+        last_change_date (datetime.datetime | None)
+        loyalty_abonement_id (int | None)
+        loyalty_certificate_id (int | None)
+        master (GoodsOperationStaff | None)
+        operation_unit_type (str | None)
+        record_id (int | None)
+        service (GoodsOperationService | None)
+        storage (GoodsOperationStorage | None)
+        supplier (GoodsOperationSupplier | None)
+        unit (GoodsOperationUnit | None)
     """
 
-    amount: float | Unset = UNSET
-    client: GoodsOperationClient | Unset = UNSET
-    comment: str | Unset = UNSET
-    cost: float | Unset = UNSET
-    cost_per_unit: float | Unset = UNSET
-    create_date: datetime.datetime | Unset = UNSET
-    discount: float | Unset = UNSET
-    document_id: int | Unset = UNSET
-    good: GoodsOperationGood | Unset = UNSET
-    id: int | Unset = UNSET
-    last_change_date: datetime.datetime | Unset = UNSET
-    loyalty_abonement_id: int | None | Unset = UNSET
-    loyalty_certificate_id: int | None | Unset = UNSET
-    master: GoodsOperationStaff | Unset = UNSET
-    operation_unit_type: str | Unset = UNSET
-    record_id: int | Unset = UNSET
-    service: GoodsOperationService | Unset = UNSET
-    storage: GoodsOperationStorage | Unset = UNSET
-    supplier: GoodsOperationSupplier | Unset = UNSET
-    type_: str | Unset = UNSET
-    type_id: int | Unset = UNSET
-    unit: GoodsOperationUnit | Unset = UNSET
+    amount: float
+    cost: float
+    cost_per_unit: float
+    good: GoodsOperationGood
+    id: int
+    type_: str
+    type_id: int
+    client: GoodsOperationClient | None = None
+    comment: str | None = None
+    create_date: datetime.datetime | None = None
+    discount: float | None = None
+    document_id: int | None = None
+    last_change_date: datetime.datetime | None = None
+    loyalty_abonement_id: int | None = None
+    loyalty_certificate_id: int | None = None
+    master: GoodsOperationStaff | None = None
+    operation_unit_type: str | None = None
+    record_id: int | None = None
+    service: GoodsOperationService | None = None
+    storage: GoodsOperationStorage | None = None
+    supplier: GoodsOperationSupplier | None = None
+    unit: GoodsOperationUnit | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        amount = self.amount
-
-        client: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.client, Unset):
-            client = self.client.to_dict()
-
-        comment = self.comment
-
-        cost = self.cost
-
-        cost_per_unit = self.cost_per_unit
-
-        create_date: str | Unset = UNSET
-        if not isinstance(self.create_date, Unset):
-            create_date = self.create_date.isoformat()
-
-        discount = self.discount
-
-        document_id = self.document_id
-
-        good: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.good, Unset):
-            good = self.good.to_dict()
-
-        id = self.id
-
-        last_change_date: str | Unset = UNSET
-        if not isinstance(self.last_change_date, Unset):
-            last_change_date = self.last_change_date.isoformat()
-
-        loyalty_abonement_id: int | None | Unset
-        if isinstance(self.loyalty_abonement_id, Unset):
-            loyalty_abonement_id = UNSET
-        else:
-            loyalty_abonement_id = self.loyalty_abonement_id
-
-        loyalty_certificate_id: int | None | Unset
-        if isinstance(self.loyalty_certificate_id, Unset):
-            loyalty_certificate_id = UNSET
-        else:
-            loyalty_certificate_id = self.loyalty_certificate_id
-
-        master: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.master, Unset):
-            master = self.master.to_dict()
-
-        operation_unit_type = self.operation_unit_type
-
-        record_id = self.record_id
-
-        service: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.service, Unset):
-            service = self.service.to_dict()
-
-        storage: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.storage, Unset):
-            storage = self.storage.to_dict()
-
-        supplier: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.supplier, Unset):
-            supplier = self.supplier.to_dict()
-
-        type_ = self.type_
-
-        type_id = self.type_id
-
-        unit: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.unit, Unset):
-            unit = self.unit.to_dict()
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if amount is not UNSET:
-            field_dict["amount"] = amount
-        if client is not UNSET:
-            field_dict["client"] = client
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if cost is not UNSET:
-            field_dict["cost"] = cost
-        if cost_per_unit is not UNSET:
-            field_dict["cost_per_unit"] = cost_per_unit
-        if create_date is not UNSET:
-            field_dict["create_date"] = create_date
-        if discount is not UNSET:
-            field_dict["discount"] = discount
-        if document_id is not UNSET:
-            field_dict["document_id"] = document_id
-        if good is not UNSET:
-            field_dict["good"] = good
-        if id is not UNSET:
-            field_dict["id"] = id
-        if last_change_date is not UNSET:
-            field_dict["last_change_date"] = last_change_date
-        if loyalty_abonement_id is not UNSET:
-            field_dict["loyalty_abonement_id"] = loyalty_abonement_id
-        if loyalty_certificate_id is not UNSET:
-            field_dict["loyalty_certificate_id"] = loyalty_certificate_id
-        if master is not UNSET:
-            field_dict["master"] = master
-        if operation_unit_type is not UNSET:
-            field_dict["operation_unit_type"] = operation_unit_type
-        if record_id is not UNSET:
-            field_dict["record_id"] = record_id
-        if service is not UNSET:
-            field_dict["service"] = service
-        if storage is not UNSET:
-            field_dict["storage"] = storage
-        if supplier is not UNSET:
-            field_dict["supplier"] = supplier
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-        if type_id is not UNSET:
-            field_dict["type_id"] = type_id
-        if unit is not UNSET:
-            field_dict["unit"] = unit
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.goods_operation_client import GoodsOperationClient  # noqa: PLC0415
-        from ..models.goods_operation_good import GoodsOperationGood  # noqa: PLC0415
-        from ..models.goods_operation_service import GoodsOperationService  # noqa: PLC0415
-        from ..models.goods_operation_staff import GoodsOperationStaff  # noqa: PLC0415
-        from ..models.goods_operation_storage import GoodsOperationStorage  # noqa: PLC0415
-        from ..models.goods_operation_supplier import GoodsOperationSupplier  # noqa: PLC0415
-        from ..models.goods_operation_unit import GoodsOperationUnit  # noqa: PLC0415
-
-        d = dict(src_dict)
-        amount = d.pop("amount", UNSET)
-
-        _client = d.pop("client", UNSET)
-        client: GoodsOperationClient | Unset
-        if isinstance(_client, Unset):
-            client = UNSET
-        else:
-            client = GoodsOperationClient.from_dict(_client)
-
-        comment = d.pop("comment", UNSET)
-
-        cost = d.pop("cost", UNSET)
-
-        cost_per_unit = d.pop("cost_per_unit", UNSET)
-
-        _create_date = d.pop("create_date", UNSET)
-        create_date: datetime.datetime | Unset
-        if isinstance(_create_date, Unset):
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
-
-        discount = d.pop("discount", UNSET)
-
-        document_id = d.pop("document_id", UNSET)
-
-        _good = d.pop("good", UNSET)
-        good: GoodsOperationGood | Unset
-        if isinstance(_good, Unset):
-            good = UNSET
-        else:
-            good = GoodsOperationGood.from_dict(_good)
-
-        id = d.pop("id", UNSET)
-
-        _last_change_date = d.pop("last_change_date", UNSET)
-        last_change_date: datetime.datetime | Unset
-        if isinstance(_last_change_date, Unset):
-            last_change_date = UNSET
-        else:
-            last_change_date = datetime.datetime.fromisoformat(_last_change_date)
-
-        def _parse_loyalty_abonement_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        loyalty_abonement_id = _parse_loyalty_abonement_id(d.pop("loyalty_abonement_id", UNSET))
-
-        def _parse_loyalty_certificate_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        loyalty_certificate_id = _parse_loyalty_certificate_id(
-            d.pop("loyalty_certificate_id", UNSET)
-        )
-
-        _master = d.pop("master", UNSET)
-        master: GoodsOperationStaff | Unset
-        if isinstance(_master, Unset):
-            master = UNSET
-        else:
-            master = GoodsOperationStaff.from_dict(_master)
-
-        operation_unit_type = d.pop("operation_unit_type", UNSET)
-
-        record_id = d.pop("record_id", UNSET)
-
-        _service = d.pop("service", UNSET)
-        service: GoodsOperationService | Unset
-        if isinstance(_service, Unset):
-            service = UNSET
-        else:
-            service = GoodsOperationService.from_dict(_service)
-
-        _storage = d.pop("storage", UNSET)
-        storage: GoodsOperationStorage | Unset
-        if isinstance(_storage, Unset):
-            storage = UNSET
-        else:
-            storage = GoodsOperationStorage.from_dict(_storage)
-
-        _supplier = d.pop("supplier", UNSET)
-        supplier: GoodsOperationSupplier | Unset
-        if isinstance(_supplier, Unset):
-            supplier = UNSET
-        else:
-            supplier = GoodsOperationSupplier.from_dict(_supplier)
-
-        type_ = d.pop("type", UNSET)
-
-        type_id = d.pop("type_id", UNSET)
-
-        _unit = d.pop("unit", UNSET)
-        unit: GoodsOperationUnit | Unset
-        if isinstance(_unit, Unset):
-            unit = UNSET
-        else:
-            unit = GoodsOperationUnit.from_dict(_unit)
-
-        goods_operation = cls(
-            amount=amount,
-            client=client,
-            comment=comment,
-            cost=cost,
-            cost_per_unit=cost_per_unit,
-            create_date=create_date,
-            discount=discount,
-            document_id=document_id,
-            good=good,
-            id=id,
-            last_change_date=last_change_date,
-            loyalty_abonement_id=loyalty_abonement_id,
-            loyalty_certificate_id=loyalty_certificate_id,
-            master=master,
-            operation_unit_type=operation_unit_type,
-            record_id=record_id,
-            service=service,
-            storage=storage,
-            supplier=supplier,
-            type_=type_,
-            type_id=type_id,
-            unit=unit,
-        )
-
-        goods_operation.additional_properties = d
-        return goods_operation
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -359,3 +106,62 @@ class GoodsOperation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.goods_operation_client import GoodsOperationClient  # noqa: PLC0415
+    from ..models.goods_operation_good import GoodsOperationGood  # noqa: PLC0415
+    from ..models.goods_operation_service import GoodsOperationService  # noqa: PLC0415
+    from ..models.goods_operation_staff import GoodsOperationStaff  # noqa: PLC0415
+    from ..models.goods_operation_storage import GoodsOperationStorage  # noqa: PLC0415
+    from ..models.goods_operation_supplier import GoodsOperationSupplier  # noqa: PLC0415
+    from ..models.goods_operation_unit import GoodsOperationUnit  # noqa: PLC0415
+
+    return _r.fields(
+        "GoodsOperation",
+        (
+            ("amount", "amount", _r.FLOAT, True, False, False),
+            ("cost", "cost", _r.FLOAT, True, False, False),
+            ("cost_per_unit", "cost_per_unit", _r.FLOAT, True, False, False),
+            ("good", "good", _r.model(GoodsOperationGood), True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("type", "type_", _r.STR, True, False, False),
+            ("type_id", "type_id", _r.INT, True, False, False),
+            ("client", "client", _r.model(GoodsOperationClient), False, False, False),
+            ("comment", "comment", _r.STR, False, False, False),
+            ("create_date", "create_date", _r.DATETIME, False, False, False),
+            ("discount", "discount", _r.FLOAT, False, False, False),
+            ("document_id", "document_id", _r.INT, False, False, False),
+            ("last_change_date", "last_change_date", _r.DATETIME, False, False, False),
+            (
+                "loyalty_abonement_id",
+                "loyalty_abonement_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "loyalty_certificate_id",
+                "loyalty_certificate_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("master", "master", _r.model(GoodsOperationStaff), False, False, False),
+            ("operation_unit_type", "operation_unit_type", _r.STR, False, False, False),
+            ("record_id", "record_id", _r.INT, False, False, False),
+            ("service", "service", _r.model(GoodsOperationService), False, False, False),
+            ("storage", "storage", _r.model(GoodsOperationStorage), False, False, False),
+            ("supplier", "supplier", _r.model(GoodsOperationSupplier), False, False, False),
+            ("unit", "unit", _r.model(GoodsOperationUnit), False, False, False),
+        ),
+    )

@@ -3,67 +3,42 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="GoodsOperationClient")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class GoodsOperationClient:
-    """
+    """GoodsOperationClient, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        id (int | Unset):
-        name (str | Unset):
-        phone (str | Unset):
+        id (int | None)
+        name (str | None)
+        phone (str | None)
     """
 
-    id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    phone: str | Unset = UNSET
+    id: int | None = None
+    name: str | None = None
+    phone: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        name = self.name
-
-        phone = self.phone
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if phone is not UNSET:
-            field_dict["phone"] = phone
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        phone = d.pop("phone", UNSET)
-
-        goods_operation_client = cls(
-            id=id,
-            name=name,
-            phone=phone,
-        )
-
-        goods_operation_client.additional_properties = d
-        return goods_operation_client
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -80,3 +55,15 @@ class GoodsOperationClient:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "GoodsOperationClient",
+        (
+            ("id", "id", _r.INT, False, False, False),
+            ("name", "name", _r.STR, False, False, False),
+            ("phone", "phone", _r.STR, False, False, False),
+        ),
+    )

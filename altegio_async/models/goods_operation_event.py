@@ -3,39 +3,37 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..custom import _reading as _r
 from ..models.goods_operation_event_resource import (
     GoodsOperationEventResource,
-    check_goods_operation_event_resource,
 )
 from ..models.goods_operation_event_status import (
     GoodsOperationEventStatus,
-    check_goods_operation_event_status,
 )
 
 if TYPE_CHECKING:
     from ..models.goods_operation import GoodsOperation
 
 
-T = TypeVar("T", bound="GoodsOperationEvent")
-
-
 @_attrs_define
 class GoodsOperationEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': {'amount': 2, 'cost': 50, 'cost_per_unit': 25, 'good': {'id': 701}, 'id': 801,
-            'type': 'sale', 'type_id': 1}, 'resource': 'goods_operations_sale', 'resource_id': 801, 'status': 'create'}
+    """GoodsOperationEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
-        data (GoodsOperation): Product operation data sent in webhook notifications. Covers all operation types: sale,
-            receipt, consumable write-off, product write-off, and movement.
+        data (GoodsOperation): Product operation data sent in webhook notifications. Covers all
+            operation types: sale, receipt, consumable write-off, product write-off, and movement.
         resource (GoodsOperationEventResource): Resource type.
         resource_id (int): ID of the resource that was created, updated, or deleted.
         status (GoodsOperationEventStatus): Type of change that occurred.
@@ -47,57 +45,14 @@ class GoodsOperationEvent:
     resource_id: int
     status: GoodsOperationEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data.to_dict()
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.goods_operation import GoodsOperation  # noqa: PLC0415
-
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = GoodsOperation.from_dict(d.pop("data"))
-
-        resource = check_goods_operation_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_goods_operation_event_status(d.pop("status"))
-
-        goods_operation_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        goods_operation_event.additional_properties = d
-        return goods_operation_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -114,3 +69,34 @@ class GoodsOperationEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.goods_operation import GoodsOperation  # noqa: PLC0415
+
+    return _r.fields(
+        "GoodsOperationEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.model(GoodsOperation), True, False, False),
+            (
+                "resource",
+                "resource",
+                _r.literal(
+                    [
+                        "goods_operations_consumable",
+                        "goods_operations_move",
+                        "goods_operations_receipt",
+                        "goods_operations_sale",
+                        "goods_operations_stolen",
+                    ]
+                ),
+                True,
+                False,
+                False,
+            ),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

@@ -3,68 +3,44 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="HeaderBackground")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class HeaderBackground:
-    """New header background image configuration (empty array if not configured)
+    """HeaderBackground, as Altegio sends it.
+
+    New header background image configuration (empty array if not configured)
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        norm (str | Unset): Normal image URL
-        origin (str | Unset): Original image URL
-        sm (str | Unset): Small image URL
+        norm (str | None): Normal image URL
+        origin (str | None): Original image URL
+        sm (str | None): Small image URL
     """
 
-    norm: str | Unset = UNSET
-    origin: str | Unset = UNSET
-    sm: str | Unset = UNSET
+    norm: str | None = None
+    origin: str | None = None
+    sm: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        norm = self.norm
-
-        origin = self.origin
-
-        sm = self.sm
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if norm is not UNSET:
-            field_dict["norm"] = norm
-        if origin is not UNSET:
-            field_dict["origin"] = origin
-        if sm is not UNSET:
-            field_dict["sm"] = sm
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        norm = d.pop("norm", UNSET)
-
-        origin = d.pop("origin", UNSET)
-
-        sm = d.pop("sm", UNSET)
-
-        header_background = cls(
-            norm=norm,
-            origin=origin,
-            sm=sm,
-        )
-
-        header_background.additional_properties = d
-        return header_background
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -81,3 +57,15 @@ class HeaderBackground:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "HeaderBackground",
+        (
+            ("norm", "norm", _r.STR, False, False, False),
+            ("origin", "origin", _r.STR, False, False, False),
+            ("sm", "sm", _r.STR, False, False, False),
+        ),
+    )

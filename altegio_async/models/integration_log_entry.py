@@ -3,76 +3,44 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="IntegrationLogEntry")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class IntegrationLogEntry:
-    """
+    """IntegrationLogEntry, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        changed_at (str | Unset): Status change date
-        source (str | Unset): Status Change Source
-        status_from (str | Unset): Previous app status in location
-        status_to (str | Unset): New application status in the location
+        changed_at (str): Status change date
+        source (str): Status Change Source
+        status_from (str): Previous app status in location
+        status_to (str): New application status in the location
     """
 
-    changed_at: str | Unset = UNSET
-    source: str | Unset = UNSET
-    status_from: str | Unset = UNSET
-    status_to: str | Unset = UNSET
+    changed_at: str
+    source: str
+    status_from: str
+    status_to: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        changed_at = self.changed_at
-
-        source = self.source
-
-        status_from = self.status_from
-
-        status_to = self.status_to
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if changed_at is not UNSET:
-            field_dict["changed_at"] = changed_at
-        if source is not UNSET:
-            field_dict["source"] = source
-        if status_from is not UNSET:
-            field_dict["status_from"] = status_from
-        if status_to is not UNSET:
-            field_dict["status_to"] = status_to
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        changed_at = d.pop("changed_at", UNSET)
-
-        source = d.pop("source", UNSET)
-
-        status_from = d.pop("status_from", UNSET)
-
-        status_to = d.pop("status_to", UNSET)
-
-        integration_log_entry = cls(
-            changed_at=changed_at,
-            source=source,
-            status_from=status_from,
-            status_to=status_to,
-        )
-
-        integration_log_entry.additional_properties = d
-        return integration_log_entry
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -89,3 +57,16 @@ class IntegrationLogEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "IntegrationLogEntry",
+        (
+            ("changed_at", "changed_at", _r.STR, True, False, False),
+            ("source", "source", _r.STR, True, False, False),
+            ("status_from", "status_from", _r.STR, True, False, False),
+            ("status_to", "status_to", _r.STR, True, False, False),
+        ),
+    )

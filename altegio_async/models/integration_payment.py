@@ -3,94 +3,48 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="IntegrationPayment")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class IntegrationPayment:
-    """
+    """IntegrationPayment, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        id (int | Unset): Payment ID.
-        is_refunded (bool | Unset): Was there a refund?
-        payment_date (str | Unset): The date of payment.
-        payment_sum (float | Unset): The payment amount for the period.
-        period_from (str | Unset): Subscription start date
-        period_to (str | Unset): Subscription end date
+        id (int): Payment ID.
+        is_refunded (bool): Was there a refund?
+        payment_date (str): The date of payment.
+        payment_sum (float): The payment amount for the period.
+        period_from (str): Subscription start date
+        period_to (str): Subscription end date
     """
 
-    id: int | Unset = UNSET
-    is_refunded: bool | Unset = UNSET
-    payment_date: str | Unset = UNSET
-    payment_sum: float | Unset = UNSET
-    period_from: str | Unset = UNSET
-    period_to: str | Unset = UNSET
+    id: int
+    is_refunded: bool
+    payment_date: str
+    payment_sum: float
+    period_from: str
+    period_to: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        is_refunded = self.is_refunded
-
-        payment_date = self.payment_date
-
-        payment_sum = self.payment_sum
-
-        period_from = self.period_from
-
-        period_to = self.period_to
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if is_refunded is not UNSET:
-            field_dict["is_refunded"] = is_refunded
-        if payment_date is not UNSET:
-            field_dict["payment_date"] = payment_date
-        if payment_sum is not UNSET:
-            field_dict["payment_sum"] = payment_sum
-        if period_from is not UNSET:
-            field_dict["period_from"] = period_from
-        if period_to is not UNSET:
-            field_dict["period_to"] = period_to
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-
-        is_refunded = d.pop("is_refunded", UNSET)
-
-        payment_date = d.pop("payment_date", UNSET)
-
-        payment_sum = d.pop("payment_sum", UNSET)
-
-        period_from = d.pop("period_from", UNSET)
-
-        period_to = d.pop("period_to", UNSET)
-
-        integration_payment = cls(
-            id=id,
-            is_refunded=is_refunded,
-            payment_date=payment_date,
-            payment_sum=payment_sum,
-            period_from=period_from,
-            period_to=period_to,
-        )
-
-        integration_payment.additional_properties = d
-        return integration_payment
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -107,3 +61,18 @@ class IntegrationPayment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "IntegrationPayment",
+        (
+            ("id", "id", _r.INT, True, False, False),
+            ("is_refunded", "is_refunded", _r.BOOL, True, False, False),
+            ("payment_date", "payment_date", _r.STR, True, False, False),
+            ("payment_sum", "payment_sum", _r.FLOAT, True, False, False),
+            ("period_from", "period_from", _r.STR, True, False, False),
+            ("period_to", "period_to", _r.STR, True, False, False),
+        ),
+    )

@@ -3,13 +3,14 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.connection_status import ConnectionStatus
@@ -17,94 +18,32 @@ if TYPE_CHECKING:
     from ..models.integration_payment import IntegrationPayment
 
 
-T = TypeVar("T", bound="IntegrationStatus")
-
-
 @_attrs_define
 class IntegrationStatus:
-    """
+    """IntegrationStatus, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        connection_status (ConnectionStatus | Unset): Installation status
-        logs (list[IntegrationLogEntry] | Unset): Application status change log in location
-        payments (list[IntegrationPayment] | Unset): Payments list
+        connection_status (ConnectionStatus): Installation status
+        logs (list[IntegrationLogEntry]): Application status change log in location
+        payments (list[IntegrationPayment]): Payments list
     """
 
-    connection_status: ConnectionStatus | Unset = UNSET
-    logs: list[IntegrationLogEntry] | Unset = UNSET
-    payments: list[IntegrationPayment] | Unset = UNSET
+    connection_status: ConnectionStatus
+    logs: list[IntegrationLogEntry]
+    payments: list[IntegrationPayment]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        connection_status: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.connection_status, Unset):
-            connection_status = self.connection_status.to_dict()
-
-        logs: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.logs, Unset):
-            logs = []
-            for logs_item_data in self.logs:
-                logs_item = logs_item_data.to_dict()
-                logs.append(logs_item)
-
-        payments: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.payments, Unset):
-            payments = []
-            for payments_item_data in self.payments:
-                payments_item = payments_item_data.to_dict()
-                payments.append(payments_item)
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if connection_status is not UNSET:
-            field_dict["connection_status"] = connection_status
-        if logs is not UNSET:
-            field_dict["logs"] = logs
-        if payments is not UNSET:
-            field_dict["payments"] = payments
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.connection_status import ConnectionStatus  # noqa: PLC0415
-        from ..models.integration_log_entry import IntegrationLogEntry  # noqa: PLC0415
-        from ..models.integration_payment import IntegrationPayment  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _connection_status = d.pop("connection_status", UNSET)
-        connection_status: ConnectionStatus | Unset
-        if isinstance(_connection_status, Unset):
-            connection_status = UNSET
-        else:
-            connection_status = ConnectionStatus.from_dict(_connection_status)
-
-        _logs = d.pop("logs", UNSET)
-        logs: list[IntegrationLogEntry] | Unset = UNSET
-        if _logs is not UNSET:
-            logs = []
-            for logs_item_data in _logs:
-                logs_item = IntegrationLogEntry.from_dict(logs_item_data)
-
-                logs.append(logs_item)
-
-        _payments = d.pop("payments", UNSET)
-        payments: list[IntegrationPayment] | Unset = UNSET
-        if _payments is not UNSET:
-            payments = []
-            for payments_item_data in _payments:
-                payments_item = IntegrationPayment.from_dict(payments_item_data)
-
-                payments.append(payments_item)
-
-        integration_status = cls(
-            connection_status=connection_status,
-            logs=logs,
-            payments=payments,
-        )
-
-        integration_status.additional_properties = d
-        return integration_status
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -121,3 +60,26 @@ class IntegrationStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.connection_status import ConnectionStatus  # noqa: PLC0415
+    from ..models.integration_log_entry import IntegrationLogEntry  # noqa: PLC0415
+    from ..models.integration_payment import IntegrationPayment  # noqa: PLC0415
+
+    return _r.fields(
+        "IntegrationStatus",
+        (
+            (
+                "connection_status",
+                "connection_status",
+                _r.model(ConnectionStatus),
+                True,
+                False,
+                False,
+            ),
+            ("logs", "logs", _r.list_of(_r.model(IntegrationLogEntry)), True, False, False),
+            ("payments", "payments", _r.list_of(_r.model(IntegrationPayment)), True, False, False),
+        ),
+    )

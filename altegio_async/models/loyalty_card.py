@@ -3,18 +3,26 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="LoyaltyCard")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class LoyaltyCard:
-    """Loyalty card data sent in webhook notifications. Uses a simplified transformer with essential fields only.
+    """LoyaltyCard, as Altegio sends it.
+
+    Loyalty card data sent in webhook notifications. Uses a simplified transformer with essential
+    fields only.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         balance (float): Current card balance.
@@ -28,49 +36,14 @@ class LoyaltyCard:
     number: str
     phone: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        balance = self.balance
-
-        id = self.id
-
-        number = self.number
-
-        phone = self.phone
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "balance": balance,
-                "id": id,
-                "number": number,
-                "phone": phone,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        balance = d.pop("balance")
-
-        id = d.pop("id")
-
-        number = d.pop("number")
-
-        phone = d.pop("phone")
-
-        loyalty_card = cls(
-            balance=balance,
-            id=id,
-            number=number,
-            phone=phone,
-        )
-
-        loyalty_card.additional_properties = d
-        return loyalty_card
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -87,3 +60,16 @@ class LoyaltyCard:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "LoyaltyCard",
+        (
+            ("balance", "balance", _r.FLOAT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("number", "number", _r.STR, True, False, False),
+            ("phone", "phone", _r.STR, True, False, False),
+        ),
+    )

@@ -3,39 +3,37 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..custom import _reading as _r
 from ..models.loyalty_card_event_resource import (
     LoyaltyCardEventResource,
-    check_loyalty_card_event_resource,
 )
 from ..models.loyalty_card_event_status import (
     LoyaltyCardEventStatus,
-    check_loyalty_card_event_status,
 )
 
 if TYPE_CHECKING:
     from ..models.loyalty_card import LoyaltyCard
 
 
-T = TypeVar("T", bound="LoyaltyCardEvent")
-
-
 @_attrs_define
 class LoyaltyCardEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': {'balance': 150, 'id': 601, 'number': 'LC-00601', 'phone': '+1234567890'},
-            'resource': 'loyalty_card', 'resource_id': 601, 'status': 'update'}
+    """LoyaltyCardEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
-        data (LoyaltyCard): Loyalty card data sent in webhook notifications. Uses a simplified transformer with
-            essential fields only.
+        data (LoyaltyCard): Loyalty card data sent in webhook notifications. Uses a simplified
+            transformer with essential fields only.
         resource (LoyaltyCardEventResource): Resource type.
         resource_id (int): ID of the resource that was created, updated, or deleted.
         status (LoyaltyCardEventStatus): Type of change that occurred.
@@ -47,57 +45,14 @@ class LoyaltyCardEvent:
     resource_id: int
     status: LoyaltyCardEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data.to_dict()
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.loyalty_card import LoyaltyCard  # noqa: PLC0415
-
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = LoyaltyCard.from_dict(d.pop("data"))
-
-        resource = check_loyalty_card_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_loyalty_card_event_status(d.pop("status"))
-
-        loyalty_card_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        loyalty_card_event.additional_properties = d
-        return loyalty_card_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -114,3 +69,19 @@ class LoyaltyCardEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.loyalty_card import LoyaltyCard  # noqa: PLC0415
+
+    return _r.fields(
+        "LoyaltyCardEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.model(LoyaltyCard), True, False, False),
+            ("resource", "resource", _r.literal(["loyalty_card"]), True, False, False),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

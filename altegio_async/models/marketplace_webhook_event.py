@@ -3,29 +3,33 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..custom import _reading as _r
 from ..models.marketplace_webhook_event_event import (
     MarketplaceWebhookEventEvent,
-    check_marketplace_webhook_event_event,
 )
-
-T = TypeVar("T", bound="MarketplaceWebhookEvent")
 
 
 @_attrs_define
 class MarketplaceWebhookEvent:
-    """
+    """MarketplaceWebhookEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        application_id (int): Application ID. Example: 123.
-        event (MarketplaceWebhookEventEvent): Event Slug. Example: uninstall.
-        partner_token (str): Bearer token of the developer's location (to verify the origin of the webhook) Example:
-            yasdfkjah2328aj.
-        salon_id (int): Location ID. Example: 123.
+        application_id (int): Application ID.
+        event (MarketplaceWebhookEventEvent): Event Slug.
+        partner_token (str): Bearer token of the developer's location (to verify the origin of the
+            webhook)
+        salon_id (int): Location ID.
     """
 
     application_id: int
@@ -33,49 +37,14 @@ class MarketplaceWebhookEvent:
     partner_token: str = _attrs_field(repr=False)
     salon_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        application_id = self.application_id
-
-        event: str = self.event
-
-        partner_token = self.partner_token
-
-        salon_id = self.salon_id
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "application_id": application_id,
-                "event": event,
-                "partner_token": partner_token,
-                "salon_id": salon_id,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        application_id = d.pop("application_id")
-
-        event = check_marketplace_webhook_event_event(d.pop("event"))
-
-        partner_token = d.pop("partner_token")
-
-        salon_id = d.pop("salon_id")
-
-        marketplace_webhook_event = cls(
-            application_id=application_id,
-            event=event,
-            partner_token=partner_token,
-            salon_id=salon_id,
-        )
-
-        marketplace_webhook_event.additional_properties = d
-        return marketplace_webhook_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +61,16 @@ class MarketplaceWebhookEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "MarketplaceWebhookEvent",
+        (
+            ("application_id", "application_id", _r.INT, True, False, False),
+            ("event", "event", _r.literal(["freeze", "uninstall"]), True, False, False),
+            ("partner_token", "partner_token", _r.STR, True, False, True),
+            ("salon_id", "salon_id", _r.INT, True, False, False),
+        ),
+    )

@@ -4,83 +4,44 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="NearestSlot")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class NearestSlot:
-    """
+    """NearestSlot, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        datetime_ (datetime.datetime | Unset): Session date and time in ISO 8601 format
-        seance_length (float | Unset): Session duration in seconds
-        sum_length (float | Unset): Total duration including all selected services in seconds
-        time (str | Unset): Session time (HH:MM format)
+        datetime_ (datetime.datetime): Session date and time in ISO 8601 format
+        seance_length (float): Session duration in seconds
+        time (str): Session time (HH:MM format)
+        sum_length (float | None): Total duration including all selected services in seconds
     """
 
-    datetime_: datetime.datetime | Unset = UNSET
-    seance_length: float | Unset = UNSET
-    sum_length: float | Unset = UNSET
-    time: str | Unset = UNSET
+    datetime_: datetime.datetime
+    seance_length: float
+    time: str
+    sum_length: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        datetime_: str | Unset = UNSET
-        if not isinstance(self.datetime_, Unset):
-            datetime_ = self.datetime_.isoformat()
-
-        seance_length = self.seance_length
-
-        sum_length = self.sum_length
-
-        time = self.time
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if datetime_ is not UNSET:
-            field_dict["datetime"] = datetime_
-        if seance_length is not UNSET:
-            field_dict["seance_length"] = seance_length
-        if sum_length is not UNSET:
-            field_dict["sum_length"] = sum_length
-        if time is not UNSET:
-            field_dict["time"] = time
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _datetime_ = d.pop("datetime", UNSET)
-        datetime_: datetime.datetime | Unset
-        if isinstance(_datetime_, Unset):
-            datetime_ = UNSET
-        else:
-            datetime_ = datetime.datetime.fromisoformat(_datetime_)
-
-        seance_length = d.pop("seance_length", UNSET)
-
-        sum_length = d.pop("sum_length", UNSET)
-
-        time = d.pop("time", UNSET)
-
-        nearest_slot = cls(
-            datetime_=datetime_,
-            seance_length=seance_length,
-            sum_length=sum_length,
-            time=time,
-        )
-
-        nearest_slot.additional_properties = d
-        return nearest_slot
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -97,3 +58,16 @@ class NearestSlot:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "NearestSlot",
+        (
+            ("datetime", "datetime_", _r.DATETIME, True, False, False),
+            ("seance_length", "seance_length", _r.FLOAT, True, False, False),
+            ("time", "time", _r.STR, True, False, False),
+            ("sum_length", "sum_length", _r.FLOAT, False, False, False),
+        ),
+    )

@@ -4,84 +4,45 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.nearest_slot import NearestSlot
 
 
-T = TypeVar("T", bound="NearestSlots")
-
-
 @_attrs_define
 class NearestSlots:
-    """Object with data
+    """NearestSlots, as Altegio sends it.
+
+    Object with data
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        seance_date (datetime.date | Unset): Upcoming date with available sessions
-        seances (list[NearestSlot] | Unset): List of available sessions
+        seance_date (datetime.date): Upcoming date with available sessions
+        seances (list[NearestSlot]): List of available sessions
     """
 
-    seance_date: datetime.date | Unset = UNSET
-    seances: list[NearestSlot] | Unset = UNSET
+    seance_date: datetime.date
+    seances: list[NearestSlot]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        seance_date: str | Unset = UNSET
-        if not isinstance(self.seance_date, Unset):
-            seance_date = self.seance_date.isoformat()
-
-        seances: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.seances, Unset):
-            seances = []
-            for seances_item_data in self.seances:
-                seances_item = seances_item_data.to_dict()
-                seances.append(seances_item)
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if seance_date is not UNSET:
-            field_dict["seance_date"] = seance_date
-        if seances is not UNSET:
-            field_dict["seances"] = seances
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.nearest_slot import NearestSlot  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _seance_date = d.pop("seance_date", UNSET)
-        seance_date: datetime.date | Unset
-        if isinstance(_seance_date, Unset):
-            seance_date = UNSET
-        else:
-            seance_date = datetime.date.fromisoformat(_seance_date)
-
-        _seances = d.pop("seances", UNSET)
-        seances: list[NearestSlot] | Unset = UNSET
-        if _seances is not UNSET:
-            seances = []
-            for seances_item_data in _seances:
-                seances_item = NearestSlot.from_dict(seances_item_data)
-
-                seances.append(seances_item)
-
-        nearest_slots = cls(
-            seance_date=seance_date,
-            seances=seances,
-        )
-
-        nearest_slots.additional_properties = d
-        return nearest_slots
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -98,3 +59,16 @@ class NearestSlots:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.nearest_slot import NearestSlot  # noqa: PLC0415
+
+    return _r.fields(
+        "NearestSlots",
+        (
+            ("seance_date", "seance_date", _r.DATE, True, False, False),
+            ("seances", "seances", _r.list_of(_r.model(NearestSlot)), True, False, False),
+        ),
+    )

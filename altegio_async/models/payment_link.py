@@ -3,50 +3,38 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="PaymentLink")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class PaymentLink:
-    """
+    """PaymentLink, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        url (str | Unset): Payment page URL Example: https://alteg.io/appstore/payment/?salon_id=1111&application_id=1&d
-            iscount=15.5&source=api&sign=6f9b5bc6fa787780161ed090af9429d5af963562b7a6ac8051888147370674be.
+        url (str | None): Payment page URL
     """
 
-    url: str | Unset = UNSET
+    url: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        url = self.url
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if url is not UNSET:
-            field_dict["url"] = url
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        url = d.pop("url", UNSET)
-
-        payment_link = cls(
-            url=url,
-        )
-
-        payment_link.additional_properties = d
-        return payment_link
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -63,3 +51,11 @@ class PaymentLink:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "PaymentLink",
+        (("url", "url", _r.STR, False, False, False),),
+    )

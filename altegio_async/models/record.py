@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.record_confirmed import RecordConfirmed, check_record_confirmed
-from ..models.record_email_now import RecordEmailNow, check_record_email_now
-from ..models.record_review_requested import RecordReviewRequested, check_record_review_requested
-from ..models.record_sms_before import RecordSmsBefore, check_record_sms_before
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
+from ..models.record_confirmed import RecordConfirmed
+from ..models.record_email_now import RecordEmailNow
+from ..models.record_review_requested import RecordReviewRequested
+from ..models.record_sms_before import RecordSmsBefore
 
 if TYPE_CHECKING:
     from ..models.record_client import RecordClient
@@ -29,724 +30,130 @@ if TYPE_CHECKING:
     from ..models.record_staff import RecordStaff
 
 
-T = TypeVar("T", bound="Record")
-
-
 @_attrs_define
 class Record:
-    """Appointment data sent in webhook notifications. Contains comprehensive appointment details including services, team
-    member, client, and financial information.
+    """Record, as Altegio sends it.
 
-        Attributes:
-            activity_id (int | Unset):
-            api_id (str | Unset):
-            attendance (int | Unset):
-            bookform_id (int | Unset):
-            client (None | RecordClient | Unset): Client details.
-            clients_count (int | Unset):
-            comer (None | RecordComer | Unset):
-            comer_person_info (None | RecordComerInfo | Unset):
-            comment (str | Unset):
-            company_id (int | Unset):
-            composite (RecordComposite | Unset): Composite appointment data if applicable.
-            confirmed (RecordConfirmed | Unset):
-            create_date (datetime.datetime | Unset):
-            created_user_id (int | Unset):
-            custom_color (str | Unset): Hex color code.
-            custom_fields (list[RecordCustomField] | Unset):
-            custom_font_color (str | Unset):
-            date (str | Unset):
-            datetime_ (datetime.datetime | Unset):
-            deleted (bool | Unset):
-            documents (list[RecordDocument] | Unset):
-            email_now (RecordEmailNow | Unset):
-            email_remain_hours (int | None | Unset):
-            from_url (str | Unset):
-            goods_transactions (list[RecordGoodsTransaction] | Unset): Product operations linked to this appointment.
-            id (int | Unset): Appointment ID.
-            is_mobile (bool | Unset):
-            is_update_blocked (bool | Unset):
-            last_change_date (datetime.datetime | Unset):
-            length (int | Unset):
-            master_request (str | Unset):
-            notified (str | Unset):
-            online (bool | Unset):
-            paid_full (bool | Unset):
-            prepaid (bool | Unset):
-            prepaid_confirmed (bool | Unset):
-            record_from (str | Unset):
-            record_labels (list[RecordLabel] | Unset):
-            review_requested (RecordReviewRequested | Unset):
-            seance_length (int | Unset): Duration in seconds.
-            services (list[RecordService] | Unset): Booked services.
-            short_link (str | Unset):
-            sms_before (RecordSmsBefore | Unset):
-            sms_now (bool | Unset):
-            sms_now_text (str | Unset):
-            sms_remain_hours (int | None | Unset):
-            staff (None | RecordStaff | Unset): Assigned team member.
-            staff_id (int | Unset):
-            visit_attendance (int | Unset):
-            visit_id (int | Unset):
+    Appointment data sent in webhook notifications. Contains comprehensive appointment details
+    including services, team member, client, and financial information.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
+    Attributes:
+        attendance (int)
+        client (RecordClient | None): Client details.
+        company_id (int)
+        confirmed (RecordConfirmed)
+        create_date (datetime.datetime)
+        datetime_ (datetime.datetime)
+        id (int): Appointment ID.
+        online (bool)
+        services (list[RecordService]): Booked services.
+        staff_id (int)
+        activity_id (int | None)
+        api_id (str | None)
+        bookform_id (int | None)
+        clients_count (int | None)
+        comer (RecordComer | None)
+        comer_person_info (RecordComerInfo | None)
+        comment (str | None)
+        composite (RecordComposite | None): Composite appointment data if applicable.
+        created_user_id (int | None)
+        custom_color (str | None): Hex color code.
+        custom_fields (list[RecordCustomField] | None)
+        custom_font_color (str | None)
+        date (str | None)
+        deleted (bool | None)
+        documents (list[RecordDocument] | None)
+        email_now (RecordEmailNow | None)
+        email_remain_hours (int | None)
+        from_url (str | None)
+        goods_transactions (list[RecordGoodsTransaction] | None): Product operations linked to this
+            appointment.
+        is_mobile (bool | None)
+        is_update_blocked (bool | None)
+        last_change_date (datetime.datetime | None)
+        length (int | None)
+        master_request (str | None)
+        notified (str | None)
+        paid_full (bool | None)
+        prepaid (bool | None)
+        prepaid_confirmed (bool | None)
+        record_from (str | None)
+        record_labels (list[RecordLabel] | None)
+        review_requested (RecordReviewRequested | None)
+        seance_length (int | None): Duration in seconds.
+        short_link (str | None)
+        sms_before (RecordSmsBefore | None)
+        sms_now (bool | None)
+        sms_now_text (str | None)
+        sms_remain_hours (int | None)
+        staff (RecordStaff | None): Assigned team member.
+        visit_attendance (int | None)
+        visit_id (int | None)
     """
 
-    activity_id: int | Unset = UNSET
-    api_id: str | Unset = UNSET
-    attendance: int | Unset = UNSET
-    bookform_id: int | Unset = UNSET
-    client: None | RecordClient | Unset = UNSET
-    clients_count: int | Unset = UNSET
-    comer: None | RecordComer | Unset = UNSET
-    comer_person_info: None | RecordComerInfo | Unset = UNSET
-    comment: str | Unset = UNSET
-    company_id: int | Unset = UNSET
-    composite: RecordComposite | Unset = UNSET
-    confirmed: RecordConfirmed | Unset = UNSET
-    create_date: datetime.datetime | Unset = UNSET
-    created_user_id: int | Unset = UNSET
-    custom_color: str | Unset = UNSET
-    custom_fields: list[RecordCustomField] | Unset = UNSET
-    custom_font_color: str | Unset = UNSET
-    date: str | Unset = UNSET
-    datetime_: datetime.datetime | Unset = UNSET
-    deleted: bool | Unset = UNSET
-    documents: list[RecordDocument] | Unset = UNSET
-    email_now: RecordEmailNow | Unset = UNSET
-    email_remain_hours: int | None | Unset = UNSET
-    from_url: str | Unset = UNSET
-    goods_transactions: list[RecordGoodsTransaction] | Unset = UNSET
-    id: int | Unset = UNSET
-    is_mobile: bool | Unset = UNSET
-    is_update_blocked: bool | Unset = UNSET
-    last_change_date: datetime.datetime | Unset = UNSET
-    length: int | Unset = UNSET
-    master_request: str | Unset = UNSET
-    notified: str | Unset = UNSET
-    online: bool | Unset = UNSET
-    paid_full: bool | Unset = UNSET
-    prepaid: bool | Unset = UNSET
-    prepaid_confirmed: bool | Unset = UNSET
-    record_from: str | Unset = UNSET
-    record_labels: list[RecordLabel] | Unset = UNSET
-    review_requested: RecordReviewRequested | Unset = UNSET
-    seance_length: int | Unset = UNSET
-    services: list[RecordService] | Unset = UNSET
-    short_link: str | Unset = UNSET
-    sms_before: RecordSmsBefore | Unset = UNSET
-    sms_now: bool | Unset = UNSET
-    sms_now_text: str | Unset = UNSET
-    sms_remain_hours: int | None | Unset = UNSET
-    staff: None | RecordStaff | Unset = UNSET
-    staff_id: int | Unset = UNSET
-    visit_attendance: int | Unset = UNSET
-    visit_id: int | Unset = UNSET
+    attendance: int
+    client: RecordClient | None
+    company_id: int
+    confirmed: RecordConfirmed
+    create_date: datetime.datetime
+    datetime_: datetime.datetime
+    id: int
+    online: bool
+    services: list[RecordService]
+    staff_id: int
+    activity_id: int | None = None
+    api_id: str | None = None
+    bookform_id: int | None = None
+    clients_count: int | None = None
+    comer: RecordComer | None = None
+    comer_person_info: RecordComerInfo | None = None
+    comment: str | None = None
+    composite: RecordComposite | None = None
+    created_user_id: int | None = None
+    custom_color: str | None = None
+    custom_fields: list[RecordCustomField] | None = None
+    custom_font_color: str | None = None
+    date: str | None = None
+    deleted: bool | None = None
+    documents: list[RecordDocument] | None = None
+    email_now: RecordEmailNow | None = None
+    email_remain_hours: int | None = None
+    from_url: str | None = None
+    goods_transactions: list[RecordGoodsTransaction] | None = None
+    is_mobile: bool | None = None
+    is_update_blocked: bool | None = None
+    last_change_date: datetime.datetime | None = None
+    length: int | None = None
+    master_request: str | None = None
+    notified: str | None = None
+    paid_full: bool | None = None
+    prepaid: bool | None = None
+    prepaid_confirmed: bool | None = None
+    record_from: str | None = None
+    record_labels: list[RecordLabel] | None = None
+    review_requested: RecordReviewRequested | None = None
+    seance_length: int | None = None
+    short_link: str | None = None
+    sms_before: RecordSmsBefore | None = None
+    sms_now: bool | None = None
+    sms_now_text: str | None = None
+    sms_remain_hours: int | None = None
+    staff: RecordStaff | None = None
+    visit_attendance: int | None = None
+    visit_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.record_client import RecordClient  # noqa: PLC0415
-        from ..models.record_comer import RecordComer  # noqa: PLC0415
-        from ..models.record_comer_info import RecordComerInfo  # noqa: PLC0415
-        from ..models.record_staff import RecordStaff  # noqa: PLC0415
-
-        activity_id = self.activity_id
-
-        api_id = self.api_id
-
-        attendance = self.attendance
-
-        bookform_id = self.bookform_id
-
-        client: dict[str, Any] | None | Unset
-        if isinstance(self.client, Unset):
-            client = UNSET
-        elif isinstance(self.client, RecordClient):
-            client = self.client.to_dict()
-        else:
-            client = self.client
-
-        clients_count = self.clients_count
-
-        comer: dict[str, Any] | None | Unset
-        if isinstance(self.comer, Unset):
-            comer = UNSET
-        elif isinstance(self.comer, RecordComer):
-            comer = self.comer.to_dict()
-        else:
-            comer = self.comer
-
-        comer_person_info: dict[str, Any] | None | Unset
-        if isinstance(self.comer_person_info, Unset):
-            comer_person_info = UNSET
-        elif isinstance(self.comer_person_info, RecordComerInfo):
-            comer_person_info = self.comer_person_info.to_dict()
-        else:
-            comer_person_info = self.comer_person_info
-
-        comment = self.comment
-
-        company_id = self.company_id
-
-        composite: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.composite, Unset):
-            composite = self.composite.to_dict()
-
-        confirmed: int | Unset = UNSET
-        if not isinstance(self.confirmed, Unset):
-            confirmed = self.confirmed
-
-        create_date: str | Unset = UNSET
-        if not isinstance(self.create_date, Unset):
-            create_date = self.create_date.isoformat()
-
-        created_user_id = self.created_user_id
-
-        custom_color = self.custom_color
-
-        custom_fields: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.custom_fields, Unset):
-            custom_fields = []
-            for custom_fields_item_data in self.custom_fields:
-                custom_fields_item = custom_fields_item_data.to_dict()
-                custom_fields.append(custom_fields_item)
-
-        custom_font_color = self.custom_font_color
-
-        date = self.date
-
-        datetime_: str | Unset = UNSET
-        if not isinstance(self.datetime_, Unset):
-            datetime_ = self.datetime_.isoformat()
-
-        deleted = self.deleted
-
-        documents: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.documents, Unset):
-            documents = []
-            for documents_item_data in self.documents:
-                documents_item = documents_item_data.to_dict()
-                documents.append(documents_item)
-
-        email_now: int | Unset = UNSET
-        if not isinstance(self.email_now, Unset):
-            email_now = self.email_now
-
-        email_remain_hours: int | None | Unset
-        if isinstance(self.email_remain_hours, Unset):
-            email_remain_hours = UNSET
-        else:
-            email_remain_hours = self.email_remain_hours
-
-        from_url = self.from_url
-
-        goods_transactions: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.goods_transactions, Unset):
-            goods_transactions = []
-            for goods_transactions_item_data in self.goods_transactions:
-                goods_transactions_item = goods_transactions_item_data.to_dict()
-                goods_transactions.append(goods_transactions_item)
-
-        id = self.id
-
-        is_mobile = self.is_mobile
-
-        is_update_blocked = self.is_update_blocked
-
-        last_change_date: str | Unset = UNSET
-        if not isinstance(self.last_change_date, Unset):
-            last_change_date = self.last_change_date.isoformat()
-
-        length = self.length
-
-        master_request = self.master_request
-
-        notified = self.notified
-
-        online = self.online
-
-        paid_full = self.paid_full
-
-        prepaid = self.prepaid
-
-        prepaid_confirmed = self.prepaid_confirmed
-
-        record_from = self.record_from
-
-        record_labels: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.record_labels, Unset):
-            record_labels = []
-            for record_labels_item_data in self.record_labels:
-                record_labels_item = record_labels_item_data.to_dict()
-                record_labels.append(record_labels_item)
-
-        review_requested: int | Unset = UNSET
-        if not isinstance(self.review_requested, Unset):
-            review_requested = self.review_requested
-
-        seance_length = self.seance_length
-
-        services: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.services, Unset):
-            services = []
-            for services_item_data in self.services:
-                services_item = services_item_data.to_dict()
-                services.append(services_item)
-
-        short_link = self.short_link
-
-        sms_before: int | Unset = UNSET
-        if not isinstance(self.sms_before, Unset):
-            sms_before = self.sms_before
-
-        sms_now = self.sms_now
-
-        sms_now_text = self.sms_now_text
-
-        sms_remain_hours: int | None | Unset
-        if isinstance(self.sms_remain_hours, Unset):
-            sms_remain_hours = UNSET
-        else:
-            sms_remain_hours = self.sms_remain_hours
-
-        staff: dict[str, Any] | None | Unset
-        if isinstance(self.staff, Unset):
-            staff = UNSET
-        elif isinstance(self.staff, RecordStaff):
-            staff = self.staff.to_dict()
-        else:
-            staff = self.staff
-
-        staff_id = self.staff_id
-
-        visit_attendance = self.visit_attendance
-
-        visit_id = self.visit_id
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if activity_id is not UNSET:
-            field_dict["activity_id"] = activity_id
-        if api_id is not UNSET:
-            field_dict["api_id"] = api_id
-        if attendance is not UNSET:
-            field_dict["attendance"] = attendance
-        if bookform_id is not UNSET:
-            field_dict["bookform_id"] = bookform_id
-        if client is not UNSET:
-            field_dict["client"] = client
-        if clients_count is not UNSET:
-            field_dict["clients_count"] = clients_count
-        if comer is not UNSET:
-            field_dict["comer"] = comer
-        if comer_person_info is not UNSET:
-            field_dict["comer_person_info"] = comer_person_info
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if company_id is not UNSET:
-            field_dict["company_id"] = company_id
-        if composite is not UNSET:
-            field_dict["composite"] = composite
-        if confirmed is not UNSET:
-            field_dict["confirmed"] = confirmed
-        if create_date is not UNSET:
-            field_dict["create_date"] = create_date
-        if created_user_id is not UNSET:
-            field_dict["created_user_id"] = created_user_id
-        if custom_color is not UNSET:
-            field_dict["custom_color"] = custom_color
-        if custom_fields is not UNSET:
-            field_dict["custom_fields"] = custom_fields
-        if custom_font_color is not UNSET:
-            field_dict["custom_font_color"] = custom_font_color
-        if date is not UNSET:
-            field_dict["date"] = date
-        if datetime_ is not UNSET:
-            field_dict["datetime"] = datetime_
-        if deleted is not UNSET:
-            field_dict["deleted"] = deleted
-        if documents is not UNSET:
-            field_dict["documents"] = documents
-        if email_now is not UNSET:
-            field_dict["email_now"] = email_now
-        if email_remain_hours is not UNSET:
-            field_dict["email_remain_hours"] = email_remain_hours
-        if from_url is not UNSET:
-            field_dict["from_url"] = from_url
-        if goods_transactions is not UNSET:
-            field_dict["goods_transactions"] = goods_transactions
-        if id is not UNSET:
-            field_dict["id"] = id
-        if is_mobile is not UNSET:
-            field_dict["is_mobile"] = is_mobile
-        if is_update_blocked is not UNSET:
-            field_dict["is_update_blocked"] = is_update_blocked
-        if last_change_date is not UNSET:
-            field_dict["last_change_date"] = last_change_date
-        if length is not UNSET:
-            field_dict["length"] = length
-        if master_request is not UNSET:
-            field_dict["master_request"] = master_request
-        if notified is not UNSET:
-            field_dict["notified"] = notified
-        if online is not UNSET:
-            field_dict["online"] = online
-        if paid_full is not UNSET:
-            field_dict["paid_full"] = paid_full
-        if prepaid is not UNSET:
-            field_dict["prepaid"] = prepaid
-        if prepaid_confirmed is not UNSET:
-            field_dict["prepaid_confirmed"] = prepaid_confirmed
-        if record_from is not UNSET:
-            field_dict["record_from"] = record_from
-        if record_labels is not UNSET:
-            field_dict["record_labels"] = record_labels
-        if review_requested is not UNSET:
-            field_dict["review_requested"] = review_requested
-        if seance_length is not UNSET:
-            field_dict["seance_length"] = seance_length
-        if services is not UNSET:
-            field_dict["services"] = services
-        if short_link is not UNSET:
-            field_dict["short_link"] = short_link
-        if sms_before is not UNSET:
-            field_dict["sms_before"] = sms_before
-        if sms_now is not UNSET:
-            field_dict["sms_now"] = sms_now
-        if sms_now_text is not UNSET:
-            field_dict["sms_now_text"] = sms_now_text
-        if sms_remain_hours is not UNSET:
-            field_dict["sms_remain_hours"] = sms_remain_hours
-        if staff is not UNSET:
-            field_dict["staff"] = staff
-        if staff_id is not UNSET:
-            field_dict["staff_id"] = staff_id
-        if visit_attendance is not UNSET:
-            field_dict["visit_attendance"] = visit_attendance
-        if visit_id is not UNSET:
-            field_dict["visit_id"] = visit_id
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.record_client import RecordClient  # noqa: PLC0415
-        from ..models.record_comer import RecordComer  # noqa: PLC0415
-        from ..models.record_comer_info import RecordComerInfo  # noqa: PLC0415
-        from ..models.record_composite import RecordComposite  # noqa: PLC0415
-        from ..models.record_custom_field import RecordCustomField  # noqa: PLC0415
-        from ..models.record_document import RecordDocument  # noqa: PLC0415
-        from ..models.record_goods_transaction import RecordGoodsTransaction  # noqa: PLC0415
-        from ..models.record_label import RecordLabel  # noqa: PLC0415
-        from ..models.record_service import RecordService  # noqa: PLC0415
-        from ..models.record_staff import RecordStaff  # noqa: PLC0415
-
-        d = dict(src_dict)
-        activity_id = d.pop("activity_id", UNSET)
-
-        api_id = d.pop("api_id", UNSET)
-
-        attendance = d.pop("attendance", UNSET)
-
-        bookform_id = d.pop("bookform_id", UNSET)
-
-        def _parse_client(data: object) -> None | RecordClient | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                client_type_0 = RecordClient.from_dict(data)
-
-                return client_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RecordClient | Unset, data)
-
-        client = _parse_client(d.pop("client", UNSET))
-
-        clients_count = d.pop("clients_count", UNSET)
-
-        def _parse_comer(data: object) -> None | RecordComer | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                comer_type_0 = RecordComer.from_dict(data)
-
-                return comer_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RecordComer | Unset, data)
-
-        comer = _parse_comer(d.pop("comer", UNSET))
-
-        def _parse_comer_person_info(data: object) -> None | RecordComerInfo | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                comer_person_info_type_0 = RecordComerInfo.from_dict(data)
-
-                return comer_person_info_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RecordComerInfo | Unset, data)
-
-        comer_person_info = _parse_comer_person_info(d.pop("comer_person_info", UNSET))
-
-        comment = d.pop("comment", UNSET)
-
-        company_id = d.pop("company_id", UNSET)
-
-        _composite = d.pop("composite", UNSET)
-        composite: RecordComposite | Unset
-        if isinstance(_composite, Unset):
-            composite = UNSET
-        else:
-            composite = RecordComposite.from_dict(_composite)
-
-        _confirmed = d.pop("confirmed", UNSET)
-        confirmed: RecordConfirmed | Unset
-        if isinstance(_confirmed, Unset):
-            confirmed = UNSET
-        else:
-            confirmed = check_record_confirmed(_confirmed)
-
-        _create_date = d.pop("create_date", UNSET)
-        create_date: datetime.datetime | Unset
-        if isinstance(_create_date, Unset):
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
-
-        created_user_id = d.pop("created_user_id", UNSET)
-
-        custom_color = d.pop("custom_color", UNSET)
-
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[RecordCustomField] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = RecordCustomField.from_dict(custom_fields_item_data)
-
-                custom_fields.append(custom_fields_item)
-
-        custom_font_color = d.pop("custom_font_color", UNSET)
-
-        date = d.pop("date", UNSET)
-
-        _datetime_ = d.pop("datetime", UNSET)
-        datetime_: datetime.datetime | Unset
-        if isinstance(_datetime_, Unset):
-            datetime_ = UNSET
-        else:
-            datetime_ = datetime.datetime.fromisoformat(_datetime_)
-
-        deleted = d.pop("deleted", UNSET)
-
-        _documents = d.pop("documents", UNSET)
-        documents: list[RecordDocument] | Unset = UNSET
-        if _documents is not UNSET:
-            documents = []
-            for documents_item_data in _documents:
-                documents_item = RecordDocument.from_dict(documents_item_data)
-
-                documents.append(documents_item)
-
-        _email_now = d.pop("email_now", UNSET)
-        email_now: RecordEmailNow | Unset
-        if isinstance(_email_now, Unset):
-            email_now = UNSET
-        else:
-            email_now = check_record_email_now(_email_now)
-
-        def _parse_email_remain_hours(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        email_remain_hours = _parse_email_remain_hours(d.pop("email_remain_hours", UNSET))
-
-        from_url = d.pop("from_url", UNSET)
-
-        _goods_transactions = d.pop("goods_transactions", UNSET)
-        goods_transactions: list[RecordGoodsTransaction] | Unset = UNSET
-        if _goods_transactions is not UNSET:
-            goods_transactions = []
-            for goods_transactions_item_data in _goods_transactions:
-                goods_transactions_item = RecordGoodsTransaction.from_dict(
-                    goods_transactions_item_data
-                )
-
-                goods_transactions.append(goods_transactions_item)
-
-        id = d.pop("id", UNSET)
-
-        is_mobile = d.pop("is_mobile", UNSET)
-
-        is_update_blocked = d.pop("is_update_blocked", UNSET)
-
-        _last_change_date = d.pop("last_change_date", UNSET)
-        last_change_date: datetime.datetime | Unset
-        if isinstance(_last_change_date, Unset):
-            last_change_date = UNSET
-        else:
-            last_change_date = datetime.datetime.fromisoformat(_last_change_date)
-
-        length = d.pop("length", UNSET)
-
-        master_request = d.pop("master_request", UNSET)
-
-        notified = d.pop("notified", UNSET)
-
-        online = d.pop("online", UNSET)
-
-        paid_full = d.pop("paid_full", UNSET)
-
-        prepaid = d.pop("prepaid", UNSET)
-
-        prepaid_confirmed = d.pop("prepaid_confirmed", UNSET)
-
-        record_from = d.pop("record_from", UNSET)
-
-        _record_labels = d.pop("record_labels", UNSET)
-        record_labels: list[RecordLabel] | Unset = UNSET
-        if _record_labels is not UNSET:
-            record_labels = []
-            for record_labels_item_data in _record_labels:
-                record_labels_item = RecordLabel.from_dict(record_labels_item_data)
-
-                record_labels.append(record_labels_item)
-
-        _review_requested = d.pop("review_requested", UNSET)
-        review_requested: RecordReviewRequested | Unset
-        if isinstance(_review_requested, Unset):
-            review_requested = UNSET
-        else:
-            review_requested = check_record_review_requested(_review_requested)
-
-        seance_length = d.pop("seance_length", UNSET)
-
-        _services = d.pop("services", UNSET)
-        services: list[RecordService] | Unset = UNSET
-        if _services is not UNSET:
-            services = []
-            for services_item_data in _services:
-                services_item = RecordService.from_dict(services_item_data)
-
-                services.append(services_item)
-
-        short_link = d.pop("short_link", UNSET)
-
-        _sms_before = d.pop("sms_before", UNSET)
-        sms_before: RecordSmsBefore | Unset
-        if isinstance(_sms_before, Unset):
-            sms_before = UNSET
-        else:
-            sms_before = check_record_sms_before(_sms_before)
-
-        sms_now = d.pop("sms_now", UNSET)
-
-        sms_now_text = d.pop("sms_now_text", UNSET)
-
-        def _parse_sms_remain_hours(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        sms_remain_hours = _parse_sms_remain_hours(d.pop("sms_remain_hours", UNSET))
-
-        def _parse_staff(data: object) -> None | RecordStaff | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                staff_type_0 = RecordStaff.from_dict(data)
-
-                return staff_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RecordStaff | Unset, data)
-
-        staff = _parse_staff(d.pop("staff", UNSET))
-
-        staff_id = d.pop("staff_id", UNSET)
-
-        visit_attendance = d.pop("visit_attendance", UNSET)
-
-        visit_id = d.pop("visit_id", UNSET)
-
-        record = cls(
-            activity_id=activity_id,
-            api_id=api_id,
-            attendance=attendance,
-            bookform_id=bookform_id,
-            client=client,
-            clients_count=clients_count,
-            comer=comer,
-            comer_person_info=comer_person_info,
-            comment=comment,
-            company_id=company_id,
-            composite=composite,
-            confirmed=confirmed,
-            create_date=create_date,
-            created_user_id=created_user_id,
-            custom_color=custom_color,
-            custom_fields=custom_fields,
-            custom_font_color=custom_font_color,
-            date=date,
-            datetime_=datetime_,
-            deleted=deleted,
-            documents=documents,
-            email_now=email_now,
-            email_remain_hours=email_remain_hours,
-            from_url=from_url,
-            goods_transactions=goods_transactions,
-            id=id,
-            is_mobile=is_mobile,
-            is_update_blocked=is_update_blocked,
-            last_change_date=last_change_date,
-            length=length,
-            master_request=master_request,
-            notified=notified,
-            online=online,
-            paid_full=paid_full,
-            prepaid=prepaid,
-            prepaid_confirmed=prepaid_confirmed,
-            record_from=record_from,
-            record_labels=record_labels,
-            review_requested=review_requested,
-            seance_length=seance_length,
-            services=services,
-            short_link=short_link,
-            sms_before=sms_before,
-            sms_now=sms_now,
-            sms_now_text=sms_now_text,
-            sms_remain_hours=sms_remain_hours,
-            staff=staff,
-            staff_id=staff_id,
-            visit_attendance=visit_attendance,
-            visit_id=visit_id,
-        )
-
-        record.additional_properties = d
-        return record
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -763,3 +170,154 @@ class Record:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.record_client import RecordClient  # noqa: PLC0415
+    from ..models.record_comer import RecordComer  # noqa: PLC0415
+    from ..models.record_comer_info import RecordComerInfo  # noqa: PLC0415
+    from ..models.record_composite import RecordComposite  # noqa: PLC0415
+    from ..models.record_custom_field import RecordCustomField  # noqa: PLC0415
+    from ..models.record_document import RecordDocument  # noqa: PLC0415
+    from ..models.record_goods_transaction import RecordGoodsTransaction  # noqa: PLC0415
+    from ..models.record_label import RecordLabel  # noqa: PLC0415
+    from ..models.record_service import RecordService  # noqa: PLC0415
+    from ..models.record_staff import RecordStaff  # noqa: PLC0415
+
+    return _r.fields(
+        "Record",
+        (
+            ("attendance", "attendance", _r.INT, True, False, False),
+            (
+                "client",
+                "client",
+                _r.union(
+                    _r.model(RecordClient),
+                    _r.NONE,
+                ),
+                True,
+                True,
+                False,
+            ),
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("confirmed", "confirmed", _r.literal([0, 1]), True, False, False),
+            ("create_date", "create_date", _r.DATETIME, True, False, False),
+            ("datetime", "datetime_", _r.DATETIME, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("online", "online", _r.BOOL, True, False, False),
+            ("services", "services", _r.list_of(_r.model(RecordService)), True, False, False),
+            ("staff_id", "staff_id", _r.INT, True, False, False),
+            ("activity_id", "activity_id", _r.INT, False, False, False),
+            ("api_id", "api_id", _r.STR, False, False, False),
+            ("bookform_id", "bookform_id", _r.INT, False, False, False),
+            ("clients_count", "clients_count", _r.INT, False, False, False),
+            (
+                "comer",
+                "comer",
+                _r.union(
+                    _r.model(RecordComer),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "comer_person_info",
+                "comer_person_info",
+                _r.union(
+                    _r.model(RecordComerInfo),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("comment", "comment", _r.STR, False, False, False),
+            ("composite", "composite", _r.model(RecordComposite), False, False, False),
+            ("created_user_id", "created_user_id", _r.INT, False, False, False),
+            ("custom_color", "custom_color", _r.STR, False, False, False),
+            (
+                "custom_fields",
+                "custom_fields",
+                _r.list_of(_r.model(RecordCustomField)),
+                False,
+                False,
+                False,
+            ),
+            ("custom_font_color", "custom_font_color", _r.STR, False, False, False),
+            ("date", "date", _r.STR, False, False, False),
+            ("deleted", "deleted", _r.BOOL, False, False, False),
+            ("documents", "documents", _r.list_of(_r.model(RecordDocument)), False, False, False),
+            ("email_now", "email_now", _r.literal([0, 1]), False, False, False),
+            (
+                "email_remain_hours",
+                "email_remain_hours",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("from_url", "from_url", _r.STR, False, False, False),
+            (
+                "goods_transactions",
+                "goods_transactions",
+                _r.list_of(_r.model(RecordGoodsTransaction)),
+                False,
+                False,
+                False,
+            ),
+            ("is_mobile", "is_mobile", _r.BOOL, False, False, False),
+            ("is_update_blocked", "is_update_blocked", _r.BOOL, False, False, False),
+            ("last_change_date", "last_change_date", _r.DATETIME, False, False, False),
+            ("length", "length", _r.INT, False, False, False),
+            ("master_request", "master_request", _r.STR, False, False, False),
+            ("notified", "notified", _r.STR, False, False, False),
+            ("paid_full", "paid_full", _r.BOOL, False, False, False),
+            ("prepaid", "prepaid", _r.BOOL, False, False, False),
+            ("prepaid_confirmed", "prepaid_confirmed", _r.BOOL, False, False, False),
+            ("record_from", "record_from", _r.STR, False, False, False),
+            (
+                "record_labels",
+                "record_labels",
+                _r.list_of(_r.model(RecordLabel)),
+                False,
+                False,
+                False,
+            ),
+            ("review_requested", "review_requested", _r.literal([0, 1]), False, False, False),
+            ("seance_length", "seance_length", _r.INT, False, False, False),
+            ("short_link", "short_link", _r.STR, False, False, False),
+            ("sms_before", "sms_before", _r.literal([0, 1]), False, False, False),
+            ("sms_now", "sms_now", _r.BOOL, False, False, False),
+            ("sms_now_text", "sms_now_text", _r.STR, False, False, False),
+            (
+                "sms_remain_hours",
+                "sms_remain_hours",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "staff",
+                "staff",
+                _r.union(
+                    _r.model(RecordStaff),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("visit_attendance", "visit_attendance", _r.INT, False, False, False),
+            ("visit_id", "visit_id", _r.INT, False, False, False),
+        ),
+    )

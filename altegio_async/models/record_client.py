@@ -3,217 +3,74 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.record_client_custom_field import RecordClientCustomField
     from ..models.record_client_tag import RecordClientTag
 
 
-T = TypeVar("T", bound="RecordClient")
-
-
 @_attrs_define
 class RecordClient:
-    """Client details.
+    """RecordClient, as Altegio sends it.
+
+    Client details.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        birthday (str | Unset):
-        card (str | Unset):
-        client_tags (list[RecordClientTag] | Unset):
-        comment (str | Unset):
-        custom_fields (list[RecordClientCustomField] | Unset):
-        discount (float | Unset):
-        display_name (str | Unset):
-        email (str | Unset):
-        fail_visits_count (int | Unset):
-        id (int | Unset):
-        name (str | Unset):
-        patronymic (str | Unset):
-        phone (str | Unset):
-        sex (str | Unset):
-        success_visits_count (int | Unset):
-        surname (str | Unset):
+        id (int)
+        name (str)
+        phone (str)
+        surname (str)
+        birthday (str | None)
+        card (str | None)
+        client_tags (list[RecordClientTag] | None)
+        comment (str | None)
+        custom_fields (list[RecordClientCustomField] | None)
+        discount (float | None)
+        display_name (str | None)
+        email (str | None)
+        fail_visits_count (int | None)
+        patronymic (str | None)
+        sex (str | None)
+        success_visits_count (int | None)
     """
 
-    birthday: str | Unset = UNSET
-    card: str | Unset = UNSET
-    client_tags: list[RecordClientTag] | Unset = UNSET
-    comment: str | Unset = UNSET
-    custom_fields: list[RecordClientCustomField] | Unset = UNSET
-    discount: float | Unset = UNSET
-    display_name: str | Unset = UNSET
-    email: str | Unset = UNSET
-    fail_visits_count: int | Unset = UNSET
-    id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    patronymic: str | Unset = UNSET
-    phone: str | Unset = UNSET
-    sex: str | Unset = UNSET
-    success_visits_count: int | Unset = UNSET
-    surname: str | Unset = UNSET
+    id: int
+    name: str
+    phone: str
+    surname: str
+    birthday: str | None = None
+    card: str | None = None
+    client_tags: list[RecordClientTag] | None = None
+    comment: str | None = None
+    custom_fields: list[RecordClientCustomField] | None = None
+    discount: float | None = None
+    display_name: str | None = None
+    email: str | None = None
+    fail_visits_count: int | None = None
+    patronymic: str | None = None
+    sex: str | None = None
+    success_visits_count: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        birthday = self.birthday
-
-        card = self.card
-
-        client_tags: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.client_tags, Unset):
-            client_tags = []
-            for client_tags_item_data in self.client_tags:
-                client_tags_item = client_tags_item_data.to_dict()
-                client_tags.append(client_tags_item)
-
-        comment = self.comment
-
-        custom_fields: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.custom_fields, Unset):
-            custom_fields = []
-            for custom_fields_item_data in self.custom_fields:
-                custom_fields_item = custom_fields_item_data.to_dict()
-                custom_fields.append(custom_fields_item)
-
-        discount = self.discount
-
-        display_name = self.display_name
-
-        email = self.email
-
-        fail_visits_count = self.fail_visits_count
-
-        id = self.id
-
-        name = self.name
-
-        patronymic = self.patronymic
-
-        phone = self.phone
-
-        sex = self.sex
-
-        success_visits_count = self.success_visits_count
-
-        surname = self.surname
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if birthday is not UNSET:
-            field_dict["birthday"] = birthday
-        if card is not UNSET:
-            field_dict["card"] = card
-        if client_tags is not UNSET:
-            field_dict["client_tags"] = client_tags
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if custom_fields is not UNSET:
-            field_dict["custom_fields"] = custom_fields
-        if discount is not UNSET:
-            field_dict["discount"] = discount
-        if display_name is not UNSET:
-            field_dict["display_name"] = display_name
-        if email is not UNSET:
-            field_dict["email"] = email
-        if fail_visits_count is not UNSET:
-            field_dict["fail_visits_count"] = fail_visits_count
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if patronymic is not UNSET:
-            field_dict["patronymic"] = patronymic
-        if phone is not UNSET:
-            field_dict["phone"] = phone
-        if sex is not UNSET:
-            field_dict["sex"] = sex
-        if success_visits_count is not UNSET:
-            field_dict["success_visits_count"] = success_visits_count
-        if surname is not UNSET:
-            field_dict["surname"] = surname
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.record_client_custom_field import RecordClientCustomField  # noqa: PLC0415
-        from ..models.record_client_tag import RecordClientTag  # noqa: PLC0415
-
-        d = dict(src_dict)
-        birthday = d.pop("birthday", UNSET)
-
-        card = d.pop("card", UNSET)
-
-        _client_tags = d.pop("client_tags", UNSET)
-        client_tags: list[RecordClientTag] | Unset = UNSET
-        if _client_tags is not UNSET:
-            client_tags = []
-            for client_tags_item_data in _client_tags:
-                client_tags_item = RecordClientTag.from_dict(client_tags_item_data)
-
-                client_tags.append(client_tags_item)
-
-        comment = d.pop("comment", UNSET)
-
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[RecordClientCustomField] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = RecordClientCustomField.from_dict(custom_fields_item_data)
-
-                custom_fields.append(custom_fields_item)
-
-        discount = d.pop("discount", UNSET)
-
-        display_name = d.pop("display_name", UNSET)
-
-        email = d.pop("email", UNSET)
-
-        fail_visits_count = d.pop("fail_visits_count", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        patronymic = d.pop("patronymic", UNSET)
-
-        phone = d.pop("phone", UNSET)
-
-        sex = d.pop("sex", UNSET)
-
-        success_visits_count = d.pop("success_visits_count", UNSET)
-
-        surname = d.pop("surname", UNSET)
-
-        record_client = cls(
-            birthday=birthday,
-            card=card,
-            client_tags=client_tags,
-            comment=comment,
-            custom_fields=custom_fields,
-            discount=discount,
-            display_name=display_name,
-            email=email,
-            fail_visits_count=fail_visits_count,
-            id=id,
-            name=name,
-            patronymic=patronymic,
-            phone=phone,
-            sex=sex,
-            success_visits_count=success_visits_count,
-            surname=surname,
-        )
-
-        record_client.additional_properties = d
-        return record_client
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -230,3 +87,45 @@ class RecordClient:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.record_client_custom_field import RecordClientCustomField  # noqa: PLC0415
+    from ..models.record_client_tag import RecordClientTag  # noqa: PLC0415
+
+    return _r.fields(
+        "RecordClient",
+        (
+            ("id", "id", _r.INT, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
+            ("phone", "phone", _r.STR, True, False, False),
+            ("surname", "surname", _r.STR, True, False, False),
+            ("birthday", "birthday", _r.STR, False, False, False),
+            ("card", "card", _r.STR, False, False, False),
+            (
+                "client_tags",
+                "client_tags",
+                _r.list_of(_r.model(RecordClientTag)),
+                False,
+                False,
+                False,
+            ),
+            ("comment", "comment", _r.STR, False, False, False),
+            (
+                "custom_fields",
+                "custom_fields",
+                _r.list_of(_r.model(RecordClientCustomField)),
+                False,
+                False,
+                False,
+            ),
+            ("discount", "discount", _r.FLOAT, False, False, False),
+            ("display_name", "display_name", _r.STR, False, False, False),
+            ("email", "email", _r.STR, False, False, False),
+            ("fail_visits_count", "fail_visits_count", _r.INT, False, False, False),
+            ("patronymic", "patronymic", _r.STR, False, False, False),
+            ("sex", "sex", _r.STR, False, False, False),
+            ("success_visits_count", "success_visits_count", _r.INT, False, False, False),
+        ),
+    )

@@ -3,35 +3,33 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.record_event_resource import RecordEventResource, check_record_event_resource
-from ..models.record_event_status import RecordEventStatus, check_record_event_status
+from ..custom import _reading as _r
+from ..models.record_event_resource import RecordEventResource
+from ..models.record_event_status import RecordEventStatus
 
 if TYPE_CHECKING:
     from ..models.record import Record
 
 
-T = TypeVar("T", bound="RecordEvent")
-
-
 @_attrs_define
 class RecordEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': {'attendance': 0, 'client': {'id': 401, 'name': 'Jane', 'phone': '+1234567890',
-            'surname': 'Doe'}, 'company_id': 123456, 'confirmed': 1, 'create_date': '2026-03-19T10:30:00+0300', 'datetime':
-            '2026-03-20T14:00:00+0300', 'id': 501, 'online': True, 'services': [{'cost': 50, 'id': 201}], 'staff_id': 101},
-            'resource': 'record', 'resource_id': 501, 'status': 'create'}
+    """RecordEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
-        data (Record): Appointment data sent in webhook notifications. Contains comprehensive appointment details
-            including services, team member, client, and financial information.
+        data (Record): Appointment data sent in webhook notifications. Contains comprehensive
+            appointment details including services, team member, client, and financial information.
         resource (RecordEventResource): Resource type.
         resource_id (int): ID of the resource that was created, updated, or deleted.
         status (RecordEventStatus): Type of change that occurred.
@@ -43,57 +41,14 @@ class RecordEvent:
     resource_id: int
     status: RecordEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data.to_dict()
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.record import Record  # noqa: PLC0415
-
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = Record.from_dict(d.pop("data"))
-
-        resource = check_record_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_record_event_status(d.pop("status"))
-
-        record_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        record_event.additional_properties = d
-        return record_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +65,19 @@ class RecordEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.record import Record  # noqa: PLC0415
+
+    return _r.fields(
+        "RecordEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.model(Record), True, False, False),
+            ("resource", "resource", _r.literal(["record"]), True, False, False),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

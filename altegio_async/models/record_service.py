@@ -3,121 +3,54 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="RecordService")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class RecordService:
-    """
+    """RecordService, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        amount (int | Unset):
-        cost (float | Unset):
-        cost_per_unit (float | Unset):
-        cost_to_pay (float | Unset):
-        discount (float | Unset):
-        first_cost (float | Unset):
-        id (int | Unset):
-        manual_cost (float | Unset):
-        title (str | Unset):
+        cost (float)
+        id (int)
+        amount (int | None)
+        cost_per_unit (float | None)
+        cost_to_pay (float | None)
+        discount (float | None)
+        first_cost (float | None)
+        manual_cost (float | None)
+        title (str | None)
     """
 
-    amount: int | Unset = UNSET
-    cost: float | Unset = UNSET
-    cost_per_unit: float | Unset = UNSET
-    cost_to_pay: float | Unset = UNSET
-    discount: float | Unset = UNSET
-    first_cost: float | Unset = UNSET
-    id: int | Unset = UNSET
-    manual_cost: float | Unset = UNSET
-    title: str | Unset = UNSET
+    cost: float
+    id: int
+    amount: int | None = None
+    cost_per_unit: float | None = None
+    cost_to_pay: float | None = None
+    discount: float | None = None
+    first_cost: float | None = None
+    manual_cost: float | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        amount = self.amount
-
-        cost = self.cost
-
-        cost_per_unit = self.cost_per_unit
-
-        cost_to_pay = self.cost_to_pay
-
-        discount = self.discount
-
-        first_cost = self.first_cost
-
-        id = self.id
-
-        manual_cost = self.manual_cost
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if amount is not UNSET:
-            field_dict["amount"] = amount
-        if cost is not UNSET:
-            field_dict["cost"] = cost
-        if cost_per_unit is not UNSET:
-            field_dict["cost_per_unit"] = cost_per_unit
-        if cost_to_pay is not UNSET:
-            field_dict["cost_to_pay"] = cost_to_pay
-        if discount is not UNSET:
-            field_dict["discount"] = discount
-        if first_cost is not UNSET:
-            field_dict["first_cost"] = first_cost
-        if id is not UNSET:
-            field_dict["id"] = id
-        if manual_cost is not UNSET:
-            field_dict["manual_cost"] = manual_cost
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        amount = d.pop("amount", UNSET)
-
-        cost = d.pop("cost", UNSET)
-
-        cost_per_unit = d.pop("cost_per_unit", UNSET)
-
-        cost_to_pay = d.pop("cost_to_pay", UNSET)
-
-        discount = d.pop("discount", UNSET)
-
-        first_cost = d.pop("first_cost", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        manual_cost = d.pop("manual_cost", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        record_service = cls(
-            amount=amount,
-            cost=cost,
-            cost_per_unit=cost_per_unit,
-            cost_to_pay=cost_to_pay,
-            discount=discount,
-            first_cost=first_cost,
-            id=id,
-            manual_cost=manual_cost,
-            title=title,
-        )
-
-        record_service.additional_properties = d
-        return record_service
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -134,3 +67,21 @@ class RecordService:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "RecordService",
+        (
+            ("cost", "cost", _r.FLOAT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("amount", "amount", _r.INT, False, False, False),
+            ("cost_per_unit", "cost_per_unit", _r.FLOAT, False, False, False),
+            ("cost_to_pay", "cost_to_pay", _r.FLOAT, False, False, False),
+            ("discount", "discount", _r.FLOAT, False, False, False),
+            ("first_cost", "first_cost", _r.FLOAT, False, False, False),
+            ("manual_cost", "manual_cost", _r.FLOAT, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

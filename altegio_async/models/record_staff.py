@@ -3,135 +3,59 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.record_staff_position import RecordStaffPosition
 
 
-T = TypeVar("T", bound="RecordStaff")
-
-
 @_attrs_define
 class RecordStaff:
-    """Assigned team member.
+    """RecordStaff, as Altegio sends it.
+
+    Assigned team member.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        api_id (str | Unset):
-        avatar (str | Unset):
-        avatar_big (str | Unset):
-        id (int | Unset):
-        name (str | Unset):
-        position (RecordStaffPosition | Unset):
-        rating (float | Unset):
-        specialization (str | Unset):
-        votes_count (int | Unset):
+        api_id (str | None)
+        avatar (str | None)
+        avatar_big (str | None)
+        id (int | None)
+        name (str | None)
+        position (RecordStaffPosition | None)
+        rating (float | None)
+        specialization (str | None)
+        votes_count (int | None)
     """
 
-    api_id: str | Unset = UNSET
-    avatar: str | Unset = UNSET
-    avatar_big: str | Unset = UNSET
-    id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    position: RecordStaffPosition | Unset = UNSET
-    rating: float | Unset = UNSET
-    specialization: str | Unset = UNSET
-    votes_count: int | Unset = UNSET
+    api_id: str | None = None
+    avatar: str | None = None
+    avatar_big: str | None = None
+    id: int | None = None
+    name: str | None = None
+    position: RecordStaffPosition | None = None
+    rating: float | None = None
+    specialization: str | None = None
+    votes_count: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        api_id = self.api_id
-
-        avatar = self.avatar
-
-        avatar_big = self.avatar_big
-
-        id = self.id
-
-        name = self.name
-
-        position: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.position, Unset):
-            position = self.position.to_dict()
-
-        rating = self.rating
-
-        specialization = self.specialization
-
-        votes_count = self.votes_count
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if api_id is not UNSET:
-            field_dict["api_id"] = api_id
-        if avatar is not UNSET:
-            field_dict["avatar"] = avatar
-        if avatar_big is not UNSET:
-            field_dict["avatar_big"] = avatar_big
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if position is not UNSET:
-            field_dict["position"] = position
-        if rating is not UNSET:
-            field_dict["rating"] = rating
-        if specialization is not UNSET:
-            field_dict["specialization"] = specialization
-        if votes_count is not UNSET:
-            field_dict["votes_count"] = votes_count
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.record_staff_position import RecordStaffPosition  # noqa: PLC0415
-
-        d = dict(src_dict)
-        api_id = d.pop("api_id", UNSET)
-
-        avatar = d.pop("avatar", UNSET)
-
-        avatar_big = d.pop("avatar_big", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        _position = d.pop("position", UNSET)
-        position: RecordStaffPosition | Unset
-        if isinstance(_position, Unset):
-            position = UNSET
-        else:
-            position = RecordStaffPosition.from_dict(_position)
-
-        rating = d.pop("rating", UNSET)
-
-        specialization = d.pop("specialization", UNSET)
-
-        votes_count = d.pop("votes_count", UNSET)
-
-        record_staff = cls(
-            api_id=api_id,
-            avatar=avatar,
-            avatar_big=avatar_big,
-            id=id,
-            name=name,
-            position=position,
-            rating=rating,
-            specialization=specialization,
-            votes_count=votes_count,
-        )
-
-        record_staff.additional_properties = d
-        return record_staff
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -148,3 +72,23 @@ class RecordStaff:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.record_staff_position import RecordStaffPosition  # noqa: PLC0415
+
+    return _r.fields(
+        "RecordStaff",
+        (
+            ("api_id", "api_id", _r.STR, False, False, False),
+            ("avatar", "avatar", _r.STR, False, False, False),
+            ("avatar_big", "avatar_big", _r.STR, False, False, False),
+            ("id", "id", _r.INT, False, False, False),
+            ("name", "name", _r.STR, False, False, False),
+            ("position", "position", _r.model(RecordStaffPosition), False, False, False),
+            ("rating", "rating", _r.FLOAT, False, False, False),
+            ("specialization", "specialization", _r.STR, False, False, False),
+            ("votes_count", "votes_count", _r.INT, False, False, False),
+        ),
+    )

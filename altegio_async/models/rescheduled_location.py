@@ -3,140 +3,60 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="RescheduledLocation")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class RescheduledLocation:
-    """location parameters
+    """RescheduledLocation, as Altegio sends it.
+
+    location parameters
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        address (str | Unset): location address
-        city (str | Unset): Name of the city where the organization is located
-        city_id (int | Unset): City ID
-        coordinate_lat (float | Unset): Latitude
-        coordinate_lon (float | Unset): Longitude
-        country (str | Unset): The name of the country in which the organization is located
-        country_id (int | Unset): Country ID
-        id (int | Unset): location ID
-        phone (str | Unset): location phone
-        timezone (str | Unset): location time zone
-        title (str | Unset): Name of the organization
+        address (str): location address
+        city (str): Name of the city where the organization is located
+        city_id (int): City ID
+        coordinate_lat (float): Latitude
+        coordinate_lon (float): Longitude
+        country (str): The name of the country in which the organization is located
+        country_id (int): Country ID
+        id (int): location ID
+        phone (str): location phone
+        timezone (str): location time zone
+        title (str | None): Name of the organization
     """
 
-    address: str | Unset = UNSET
-    city: str | Unset = UNSET
-    city_id: int | Unset = UNSET
-    coordinate_lat: float | Unset = UNSET
-    coordinate_lon: float | Unset = UNSET
-    country: str | Unset = UNSET
-    country_id: int | Unset = UNSET
-    id: int | Unset = UNSET
-    phone: str | Unset = UNSET
-    timezone: str | Unset = UNSET
-    title: str | Unset = UNSET
+    address: str
+    city: str
+    city_id: int
+    coordinate_lat: float
+    coordinate_lon: float
+    country: str
+    country_id: int
+    id: int
+    phone: str
+    timezone: str
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        address = self.address
-
-        city = self.city
-
-        city_id = self.city_id
-
-        coordinate_lat = self.coordinate_lat
-
-        coordinate_lon = self.coordinate_lon
-
-        country = self.country
-
-        country_id = self.country_id
-
-        id = self.id
-
-        phone = self.phone
-
-        timezone = self.timezone
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if address is not UNSET:
-            field_dict["address"] = address
-        if city is not UNSET:
-            field_dict["city"] = city
-        if city_id is not UNSET:
-            field_dict["city_id"] = city_id
-        if coordinate_lat is not UNSET:
-            field_dict["coordinate_lat"] = coordinate_lat
-        if coordinate_lon is not UNSET:
-            field_dict["coordinate_lon"] = coordinate_lon
-        if country is not UNSET:
-            field_dict["country"] = country
-        if country_id is not UNSET:
-            field_dict["country_id"] = country_id
-        if id is not UNSET:
-            field_dict["id"] = id
-        if phone is not UNSET:
-            field_dict["phone"] = phone
-        if timezone is not UNSET:
-            field_dict["timezone"] = timezone
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        address = d.pop("address", UNSET)
-
-        city = d.pop("city", UNSET)
-
-        city_id = d.pop("city_id", UNSET)
-
-        coordinate_lat = d.pop("coordinate_lat", UNSET)
-
-        coordinate_lon = d.pop("coordinate_lon", UNSET)
-
-        country = d.pop("country", UNSET)
-
-        country_id = d.pop("country_id", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        phone = d.pop("phone", UNSET)
-
-        timezone = d.pop("timezone", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        rescheduled_location = cls(
-            address=address,
-            city=city,
-            city_id=city_id,
-            coordinate_lat=coordinate_lat,
-            coordinate_lon=coordinate_lon,
-            country=country,
-            country_id=country_id,
-            id=id,
-            phone=phone,
-            timezone=timezone,
-            title=title,
-        )
-
-        rescheduled_location.additional_properties = d
-        return rescheduled_location
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -153,3 +73,23 @@ class RescheduledLocation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "RescheduledLocation",
+        (
+            ("address", "address", _r.STR, True, False, False),
+            ("city", "city", _r.STR, True, False, False),
+            ("city_id", "city_id", _r.INT, True, False, False),
+            ("coordinate_lat", "coordinate_lat", _r.FLOAT, True, False, False),
+            ("coordinate_lon", "coordinate_lon", _r.FLOAT, True, False, False),
+            ("country", "country", _r.STR, True, False, False),
+            ("country_id", "country_id", _r.INT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("phone", "phone", _r.STR, True, False, False),
+            ("timezone", "timezone", _r.STR, True, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

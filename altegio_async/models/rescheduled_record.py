@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.rescheduled_location import RescheduledLocation
@@ -18,207 +19,61 @@ if TYPE_CHECKING:
     from ..models.rescheduled_team_member import RescheduledTeamMember
 
 
-T = TypeVar("T", bound="RescheduledRecord")
-
-
 @_attrs_define
 class RescheduledRecord:
-    """Data (object)
+    """RescheduledRecord, as Altegio sends it.
+
+    Data (object)
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        api_id (str | Unset): Appointment ID from external system
-        comment (str | Unset): Appointment Comment
-        company (RescheduledLocation | Unset): location parameters
-        create_date (datetime.datetime | Unset): 04-02T12:00:00Z\\' (required, string) - Appointment creation date
-        date (datetime.datetime | Unset): 04-02T12:00:00Z\\' (required, string) - Session date
-        deleted (bool | Unset): Whether the appointment was made (true if removed)
-        id (int | Unset): Appointment ID
-        length (float | Unset): Session duration
-        master_requested (bool | Unset): Indicates whether a specific team member was selected for the appointment. Set
-            to false if the "any team member" option was chosen.
-        notify_by_email (float | Unset): Specifies how many hours before the visit an email reminder should be sent to
-            the client. Set to 0 if no reminder is needed.
-        notify_by_sms (float | Unset): Specifies how many hours before the visit an SMS reminder should be sent to the
-            client. Set to 0 if no reminder is needed.
-        online (bool | Unset): Indicates whether the appointment was created online by the client (true) or manually by
-            an administrator (false)
-        services (list[RescheduledService] | Unset): Service ID List
-        staff (RescheduledTeamMember | Unset): team member parameters
+        api_id (str): Appointment ID from external system
+        comment (str): Appointment Comment
+        company (RescheduledLocation): location parameters
+        create_date (datetime.datetime): 04-02T12:00:00Z\\' (required, string) - Appointment creation
+            date
+        date (datetime.datetime): 04-02T12:00:00Z\\' (required, string) - Session date
+        deleted (bool): Whether the appointment was made (true if removed)
+        id (int): Appointment ID
+        length (float): Session duration
+        master_requested (bool): Indicates whether a specific team member was selected for the
+            appointment. Set to false if the "any team member" option was chosen.
+        notify_by_email (float): Specifies how many hours before the visit an email reminder should be
+            sent to the client. Set to 0 if no reminder is needed.
+        notify_by_sms (float): Specifies how many hours before the visit an SMS reminder should be sent
+            to the client. Set to 0 if no reminder is needed.
+        online (bool): Indicates whether the appointment was created online by the client (true) or
+            manually by an administrator (false)
+        services (list[RescheduledService]): Service ID List
+        staff (RescheduledTeamMember): team member parameters
     """
 
-    api_id: str | Unset = UNSET
-    comment: str | Unset = UNSET
-    company: RescheduledLocation | Unset = UNSET
-    create_date: datetime.datetime | Unset = UNSET
-    date: datetime.datetime | Unset = UNSET
-    deleted: bool | Unset = UNSET
-    id: int | Unset = UNSET
-    length: float | Unset = UNSET
-    master_requested: bool | Unset = UNSET
-    notify_by_email: float | Unset = UNSET
-    notify_by_sms: float | Unset = UNSET
-    online: bool | Unset = UNSET
-    services: list[RescheduledService] | Unset = UNSET
-    staff: RescheduledTeamMember | Unset = UNSET
+    api_id: str
+    comment: str
+    company: RescheduledLocation
+    create_date: datetime.datetime
+    date: datetime.datetime
+    deleted: bool
+    id: int
+    length: float
+    master_requested: bool
+    notify_by_email: float
+    notify_by_sms: float
+    online: bool
+    services: list[RescheduledService]
+    staff: RescheduledTeamMember
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        api_id = self.api_id
-
-        comment = self.comment
-
-        company: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.company, Unset):
-            company = self.company.to_dict()
-
-        create_date: str | Unset = UNSET
-        if not isinstance(self.create_date, Unset):
-            create_date = self.create_date.isoformat()
-
-        date: str | Unset = UNSET
-        if not isinstance(self.date, Unset):
-            date = self.date.isoformat()
-
-        deleted = self.deleted
-
-        id = self.id
-
-        length = self.length
-
-        master_requested = self.master_requested
-
-        notify_by_email = self.notify_by_email
-
-        notify_by_sms = self.notify_by_sms
-
-        online = self.online
-
-        services: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.services, Unset):
-            services = []
-            for services_item_data in self.services:
-                services_item = services_item_data.to_dict()
-                services.append(services_item)
-
-        staff: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.staff, Unset):
-            staff = self.staff.to_dict()
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if api_id is not UNSET:
-            field_dict["api_id"] = api_id
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if company is not UNSET:
-            field_dict["company"] = company
-        if create_date is not UNSET:
-            field_dict["create_date"] = create_date
-        if date is not UNSET:
-            field_dict["date"] = date
-        if deleted is not UNSET:
-            field_dict["deleted"] = deleted
-        if id is not UNSET:
-            field_dict["id"] = id
-        if length is not UNSET:
-            field_dict["length"] = length
-        if master_requested is not UNSET:
-            field_dict["master_requested"] = master_requested
-        if notify_by_email is not UNSET:
-            field_dict["notify_by_email"] = notify_by_email
-        if notify_by_sms is not UNSET:
-            field_dict["notify_by_sms"] = notify_by_sms
-        if online is not UNSET:
-            field_dict["online"] = online
-        if services is not UNSET:
-            field_dict["services"] = services
-        if staff is not UNSET:
-            field_dict["staff"] = staff
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rescheduled_location import RescheduledLocation  # noqa: PLC0415
-        from ..models.rescheduled_service import RescheduledService  # noqa: PLC0415
-        from ..models.rescheduled_team_member import RescheduledTeamMember  # noqa: PLC0415
-
-        d = dict(src_dict)
-        api_id = d.pop("api_id", UNSET)
-
-        comment = d.pop("comment", UNSET)
-
-        _company = d.pop("company", UNSET)
-        company: RescheduledLocation | Unset
-        if isinstance(_company, Unset):
-            company = UNSET
-        else:
-            company = RescheduledLocation.from_dict(_company)
-
-        _create_date = d.pop("create_date", UNSET)
-        create_date: datetime.datetime | Unset
-        if isinstance(_create_date, Unset):
-            create_date = UNSET
-        else:
-            create_date = datetime.datetime.fromisoformat(_create_date)
-
-        _date = d.pop("date", UNSET)
-        date: datetime.datetime | Unset
-        if isinstance(_date, Unset):
-            date = UNSET
-        else:
-            date = datetime.datetime.fromisoformat(_date)
-
-        deleted = d.pop("deleted", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        length = d.pop("length", UNSET)
-
-        master_requested = d.pop("master_requested", UNSET)
-
-        notify_by_email = d.pop("notify_by_email", UNSET)
-
-        notify_by_sms = d.pop("notify_by_sms", UNSET)
-
-        online = d.pop("online", UNSET)
-
-        _services = d.pop("services", UNSET)
-        services: list[RescheduledService] | Unset = UNSET
-        if _services is not UNSET:
-            services = []
-            for services_item_data in _services:
-                services_item = RescheduledService.from_dict(services_item_data)
-
-                services.append(services_item)
-
-        _staff = d.pop("staff", UNSET)
-        staff: RescheduledTeamMember | Unset
-        if isinstance(_staff, Unset):
-            staff = UNSET
-        else:
-            staff = RescheduledTeamMember.from_dict(_staff)
-
-        rescheduled_record = cls(
-            api_id=api_id,
-            comment=comment,
-            company=company,
-            create_date=create_date,
-            date=date,
-            deleted=deleted,
-            id=id,
-            length=length,
-            master_requested=master_requested,
-            notify_by_email=notify_by_email,
-            notify_by_sms=notify_by_sms,
-            online=online,
-            services=services,
-            staff=staff,
-        )
-
-        rescheduled_record.additional_properties = d
-        return rescheduled_record
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -235,3 +90,30 @@ class RescheduledRecord:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.rescheduled_location import RescheduledLocation  # noqa: PLC0415
+    from ..models.rescheduled_service import RescheduledService  # noqa: PLC0415
+    from ..models.rescheduled_team_member import RescheduledTeamMember  # noqa: PLC0415
+
+    return _r.fields(
+        "RescheduledRecord",
+        (
+            ("api_id", "api_id", _r.STR, True, False, False),
+            ("comment", "comment", _r.STR, True, False, False),
+            ("company", "company", _r.model(RescheduledLocation), True, False, False),
+            ("create_date", "create_date", _r.DATETIME, True, False, False),
+            ("date", "date", _r.DATETIME, True, False, False),
+            ("deleted", "deleted", _r.BOOL, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("length", "length", _r.FLOAT, True, False, False),
+            ("master_requested", "master_requested", _r.BOOL, True, False, False),
+            ("notify_by_email", "notify_by_email", _r.FLOAT, True, False, False),
+            ("notify_by_sms", "notify_by_sms", _r.FLOAT, True, False, False),
+            ("online", "online", _r.BOOL, True, False, False),
+            ("services", "services", _r.list_of(_r.model(RescheduledService)), True, False, False),
+            ("staff", "staff", _r.model(RescheduledTeamMember), True, False, False),
+        ),
+    )

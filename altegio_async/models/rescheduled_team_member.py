@@ -3,113 +3,54 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="RescheduledTeamMember")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class RescheduledTeamMember:
-    """team member parameters
+    """RescheduledTeamMember, as Altegio sends it.
+
+    team member parameters
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        avatar (str | Unset): Path to team member profile picture
-        comments_count (float | Unset): Number of comments to a team member
-        id (int | Unset): team member ID
-        name (str | Unset): team member name
-        rating (float | Unset): team member rating (from 0 to 5)
-        show_rating (float | Unset): Whether to show team member rating (1 - show, 0 - do not show)
-        spec (str | Unset): team member specialization
-        votes_count (float | Unset): Number of votes that rated the team member
+        avatar (str): Path to team member profile picture
+        comments_count (float): Number of comments to a team member
+        id (int): team member ID
+        name (str): team member name
+        rating (float): team member rating (from 0 to 5)
+        show_rating (float): Whether to show team member rating (1 - show, 0 - do not show)
+        spec (str): team member specialization
+        votes_count (float): Number of votes that rated the team member
     """
 
-    avatar: str | Unset = UNSET
-    comments_count: float | Unset = UNSET
-    id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    rating: float | Unset = UNSET
-    show_rating: float | Unset = UNSET
-    spec: str | Unset = UNSET
-    votes_count: float | Unset = UNSET
+    avatar: str
+    comments_count: float
+    id: int
+    name: str
+    rating: float
+    show_rating: float
+    spec: str
+    votes_count: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        avatar = self.avatar
-
-        comments_count = self.comments_count
-
-        id = self.id
-
-        name = self.name
-
-        rating = self.rating
-
-        show_rating = self.show_rating
-
-        spec = self.spec
-
-        votes_count = self.votes_count
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if avatar is not UNSET:
-            field_dict["avatar"] = avatar
-        if comments_count is not UNSET:
-            field_dict["comments_count"] = comments_count
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if rating is not UNSET:
-            field_dict["rating"] = rating
-        if show_rating is not UNSET:
-            field_dict["show_rating"] = show_rating
-        if spec is not UNSET:
-            field_dict["spec"] = spec
-        if votes_count is not UNSET:
-            field_dict["votes_count"] = votes_count
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        avatar = d.pop("avatar", UNSET)
-
-        comments_count = d.pop("comments_count", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        rating = d.pop("rating", UNSET)
-
-        show_rating = d.pop("show_rating", UNSET)
-
-        spec = d.pop("spec", UNSET)
-
-        votes_count = d.pop("votes_count", UNSET)
-
-        rescheduled_team_member = cls(
-            avatar=avatar,
-            comments_count=comments_count,
-            id=id,
-            name=name,
-            rating=rating,
-            show_rating=show_rating,
-            spec=spec,
-            votes_count=votes_count,
-        )
-
-        rescheduled_team_member.additional_properties = d
-        return rescheduled_team_member
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -126,3 +67,20 @@ class RescheduledTeamMember:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "RescheduledTeamMember",
+        (
+            ("avatar", "avatar", _r.STR, True, False, False),
+            ("comments_count", "comments_count", _r.FLOAT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
+            ("rating", "rating", _r.FLOAT, True, False, False),
+            ("show_rating", "show_rating", _r.FLOAT, True, False, False),
+            ("spec", "spec", _r.STR, True, False, False),
+            ("votes_count", "votes_count", _r.FLOAT, True, False, False),
+        ),
+    )

@@ -3,14 +3,15 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.salon_active import SalonActive, check_salon_active
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
+from ..models.salon_active import SalonActive
 
 if TYPE_CHECKING:
     from ..models.salon_group import SalonGroup
@@ -18,363 +19,91 @@ if TYPE_CHECKING:
     from ..models.salon_social import SalonSocial
 
 
-T = TypeVar("T", bound="Salon")
-
-
 @_attrs_define
 class Salon:
-    """Location data sent in webhook notifications. Corresponds to the output of the location detail API. Contains
-    comprehensive location information.
+    """Salon, as Altegio sends it.
 
-        Attributes:
-            active (SalonActive | Unset): 1 — active, 0 — inactive.
-            address (str | Unset):
-            booking_comment_required (bool | Unset):
-            booking_email_required (bool | Unset):
-            business_group_id (int | Unset):
-            business_type_id (int | Unset):
-            city (str | Unset):
-            city_id (int | Unset):
-            coordinate_lat (float | Unset):
-            coordinate_lon (float | Unset):
-            country (str | Unset):
-            country_id (int | Unset):
-            currency_short_title (str | Unset): Currency code (e.g. "USD").
-            description (str | Unset): Full description (HTML).
-            email (str | Unset):
-            id (int | Unset): Location ID.
-            logo (str | Unset): Logo URL.
-            main_group (None | SalonGroup | Unset):
-            main_group_id (int | Unset):
-            phone (str | Unset): Primary phone number.
-            phones (list[str] | Unset): All phone numbers.
-            public_title (str | Unset): Public display name.
-            record_type_id (int | Unset):
-            schedule (SalonSchedule | Unset): Working hours schedule.
-            short_descr (str | Unset): Short description.
-            site (str | Unset): Website URL.
-            social (SalonSocial | Unset): Social media links.
-            timezone (str | Unset): Timezone offset (e.g. "+3").
-            timezone_name (str | Unset): IANA timezone name.
-            title (str | Unset): Location name.
-            zip_ (str | Unset):
+    Location data sent in webhook notifications. Corresponds to the output of the location detail
+    API. Contains comprehensive location information.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
+    Attributes:
+        active (SalonActive): 1 — active, 0 — inactive.
+        address (str)
+        city (str)
+        id (int): Location ID.
+        phone (str): Primary phone number.
+        public_title (str): Public display name.
+        timezone_name (str): IANA timezone name.
+        booking_comment_required (bool | None)
+        booking_email_required (bool | None)
+        business_group_id (int | None)
+        business_type_id (int | None)
+        city_id (int | None)
+        coordinate_lat (float | None)
+        coordinate_lon (float | None)
+        country (str | None)
+        country_id (int | None)
+        currency_short_title (str | None): Currency code (e.g. "USD").
+        description (str | None): Full description (HTML).
+        email (str | None)
+        logo (str | None): Logo URL.
+        main_group (SalonGroup | None)
+        main_group_id (int | None)
+        phones (list[str] | None): All phone numbers.
+        record_type_id (int | None)
+        schedule (SalonSchedule | None): Working hours schedule.
+        short_descr (str | None): Short description.
+        site (str | None): Website URL.
+        social (SalonSocial | None): Social media links.
+        timezone (str | None): Timezone offset (e.g. "+3").
+        title (str | None): Location name.
+        zip_ (str | None)
     """
 
-    active: SalonActive | Unset = UNSET
-    address: str | Unset = UNSET
-    booking_comment_required: bool | Unset = UNSET
-    booking_email_required: bool | Unset = UNSET
-    business_group_id: int | Unset = UNSET
-    business_type_id: int | Unset = UNSET
-    city: str | Unset = UNSET
-    city_id: int | Unset = UNSET
-    coordinate_lat: float | Unset = UNSET
-    coordinate_lon: float | Unset = UNSET
-    country: str | Unset = UNSET
-    country_id: int | Unset = UNSET
-    currency_short_title: str | Unset = UNSET
-    description: str | Unset = UNSET
-    email: str | Unset = UNSET
-    id: int | Unset = UNSET
-    logo: str | Unset = UNSET
-    main_group: None | SalonGroup | Unset = UNSET
-    main_group_id: int | Unset = UNSET
-    phone: str | Unset = UNSET
-    phones: list[str] | Unset = UNSET
-    public_title: str | Unset = UNSET
-    record_type_id: int | Unset = UNSET
-    schedule: SalonSchedule | Unset = UNSET
-    short_descr: str | Unset = UNSET
-    site: str | Unset = UNSET
-    social: SalonSocial | Unset = UNSET
-    timezone: str | Unset = UNSET
-    timezone_name: str | Unset = UNSET
-    title: str | Unset = UNSET
-    zip_: str | Unset = UNSET
+    active: SalonActive
+    address: str
+    city: str
+    id: int
+    phone: str
+    public_title: str
+    timezone_name: str
+    booking_comment_required: bool | None = None
+    booking_email_required: bool | None = None
+    business_group_id: int | None = None
+    business_type_id: int | None = None
+    city_id: int | None = None
+    coordinate_lat: float | None = None
+    coordinate_lon: float | None = None
+    country: str | None = None
+    country_id: int | None = None
+    currency_short_title: str | None = None
+    description: str | None = None
+    email: str | None = None
+    logo: str | None = None
+    main_group: SalonGroup | None = None
+    main_group_id: int | None = None
+    phones: list[str] | None = None
+    record_type_id: int | None = None
+    schedule: SalonSchedule | None = None
+    short_descr: str | None = None
+    site: str | None = None
+    social: SalonSocial | None = None
+    timezone: str | None = None
+    title: str | None = None
+    zip_: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.salon_group import SalonGroup  # noqa: PLC0415
-
-        active: int | Unset = UNSET
-        if not isinstance(self.active, Unset):
-            active = self.active
-
-        address = self.address
-
-        booking_comment_required = self.booking_comment_required
-
-        booking_email_required = self.booking_email_required
-
-        business_group_id = self.business_group_id
-
-        business_type_id = self.business_type_id
-
-        city = self.city
-
-        city_id = self.city_id
-
-        coordinate_lat = self.coordinate_lat
-
-        coordinate_lon = self.coordinate_lon
-
-        country = self.country
-
-        country_id = self.country_id
-
-        currency_short_title = self.currency_short_title
-
-        description = self.description
-
-        email = self.email
-
-        id = self.id
-
-        logo = self.logo
-
-        main_group: dict[str, Any] | None | Unset
-        if isinstance(self.main_group, Unset):
-            main_group = UNSET
-        elif isinstance(self.main_group, SalonGroup):
-            main_group = self.main_group.to_dict()
-        else:
-            main_group = self.main_group
-
-        main_group_id = self.main_group_id
-
-        phone = self.phone
-
-        phones: list[str] | Unset = UNSET
-        if not isinstance(self.phones, Unset):
-            phones = self.phones
-
-        public_title = self.public_title
-
-        record_type_id = self.record_type_id
-
-        schedule: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.schedule, Unset):
-            schedule = self.schedule.to_dict()
-
-        short_descr = self.short_descr
-
-        site = self.site
-
-        social: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.social, Unset):
-            social = self.social.to_dict()
-
-        timezone = self.timezone
-
-        timezone_name = self.timezone_name
-
-        title = self.title
-
-        zip_ = self.zip_
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if active is not UNSET:
-            field_dict["active"] = active
-        if address is not UNSET:
-            field_dict["address"] = address
-        if booking_comment_required is not UNSET:
-            field_dict["booking_comment_required"] = booking_comment_required
-        if booking_email_required is not UNSET:
-            field_dict["booking_email_required"] = booking_email_required
-        if business_group_id is not UNSET:
-            field_dict["business_group_id"] = business_group_id
-        if business_type_id is not UNSET:
-            field_dict["business_type_id"] = business_type_id
-        if city is not UNSET:
-            field_dict["city"] = city
-        if city_id is not UNSET:
-            field_dict["city_id"] = city_id
-        if coordinate_lat is not UNSET:
-            field_dict["coordinate_lat"] = coordinate_lat
-        if coordinate_lon is not UNSET:
-            field_dict["coordinate_lon"] = coordinate_lon
-        if country is not UNSET:
-            field_dict["country"] = country
-        if country_id is not UNSET:
-            field_dict["country_id"] = country_id
-        if currency_short_title is not UNSET:
-            field_dict["currency_short_title"] = currency_short_title
-        if description is not UNSET:
-            field_dict["description"] = description
-        if email is not UNSET:
-            field_dict["email"] = email
-        if id is not UNSET:
-            field_dict["id"] = id
-        if logo is not UNSET:
-            field_dict["logo"] = logo
-        if main_group is not UNSET:
-            field_dict["main_group"] = main_group
-        if main_group_id is not UNSET:
-            field_dict["main_group_id"] = main_group_id
-        if phone is not UNSET:
-            field_dict["phone"] = phone
-        if phones is not UNSET:
-            field_dict["phones"] = phones
-        if public_title is not UNSET:
-            field_dict["public_title"] = public_title
-        if record_type_id is not UNSET:
-            field_dict["record_type_id"] = record_type_id
-        if schedule is not UNSET:
-            field_dict["schedule"] = schedule
-        if short_descr is not UNSET:
-            field_dict["short_descr"] = short_descr
-        if site is not UNSET:
-            field_dict["site"] = site
-        if social is not UNSET:
-            field_dict["social"] = social
-        if timezone is not UNSET:
-            field_dict["timezone"] = timezone
-        if timezone_name is not UNSET:
-            field_dict["timezone_name"] = timezone_name
-        if title is not UNSET:
-            field_dict["title"] = title
-        if zip_ is not UNSET:
-            field_dict["zip"] = zip_
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.salon_group import SalonGroup  # noqa: PLC0415
-        from ..models.salon_schedule import SalonSchedule  # noqa: PLC0415
-        from ..models.salon_social import SalonSocial  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _active = d.pop("active", UNSET)
-        active: SalonActive | Unset
-        if isinstance(_active, Unset):
-            active = UNSET
-        else:
-            active = check_salon_active(_active)
-
-        address = d.pop("address", UNSET)
-
-        booking_comment_required = d.pop("booking_comment_required", UNSET)
-
-        booking_email_required = d.pop("booking_email_required", UNSET)
-
-        business_group_id = d.pop("business_group_id", UNSET)
-
-        business_type_id = d.pop("business_type_id", UNSET)
-
-        city = d.pop("city", UNSET)
-
-        city_id = d.pop("city_id", UNSET)
-
-        coordinate_lat = d.pop("coordinate_lat", UNSET)
-
-        coordinate_lon = d.pop("coordinate_lon", UNSET)
-
-        country = d.pop("country", UNSET)
-
-        country_id = d.pop("country_id", UNSET)
-
-        currency_short_title = d.pop("currency_short_title", UNSET)
-
-        description = d.pop("description", UNSET)
-
-        email = d.pop("email", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        logo = d.pop("logo", UNSET)
-
-        def _parse_main_group(data: object) -> None | SalonGroup | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                main_group_type_0 = SalonGroup.from_dict(data)
-
-                return main_group_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SalonGroup | Unset, data)
-
-        main_group = _parse_main_group(d.pop("main_group", UNSET))
-
-        main_group_id = d.pop("main_group_id", UNSET)
-
-        phone = d.pop("phone", UNSET)
-
-        phones = cast(list[str], d.pop("phones", UNSET))
-
-        public_title = d.pop("public_title", UNSET)
-
-        record_type_id = d.pop("record_type_id", UNSET)
-
-        _schedule = d.pop("schedule", UNSET)
-        schedule: SalonSchedule | Unset
-        if isinstance(_schedule, Unset):
-            schedule = UNSET
-        else:
-            schedule = SalonSchedule.from_dict(_schedule)
-
-        short_descr = d.pop("short_descr", UNSET)
-
-        site = d.pop("site", UNSET)
-
-        _social = d.pop("social", UNSET)
-        social: SalonSocial | Unset
-        if isinstance(_social, Unset):
-            social = UNSET
-        else:
-            social = SalonSocial.from_dict(_social)
-
-        timezone = d.pop("timezone", UNSET)
-
-        timezone_name = d.pop("timezone_name", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        zip_ = d.pop("zip", UNSET)
-
-        salon = cls(
-            active=active,
-            address=address,
-            booking_comment_required=booking_comment_required,
-            booking_email_required=booking_email_required,
-            business_group_id=business_group_id,
-            business_type_id=business_type_id,
-            city=city,
-            city_id=city_id,
-            coordinate_lat=coordinate_lat,
-            coordinate_lon=coordinate_lon,
-            country=country,
-            country_id=country_id,
-            currency_short_title=currency_short_title,
-            description=description,
-            email=email,
-            id=id,
-            logo=logo,
-            main_group=main_group,
-            main_group_id=main_group_id,
-            phone=phone,
-            phones=phones,
-            public_title=public_title,
-            record_type_id=record_type_id,
-            schedule=schedule,
-            short_descr=short_descr,
-            site=site,
-            social=social,
-            timezone=timezone,
-            timezone_name=timezone_name,
-            title=title,
-            zip_=zip_,
-        )
-
-        salon.additional_properties = d
-        return salon
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -391,3 +120,57 @@ class Salon:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.salon_group import SalonGroup  # noqa: PLC0415
+    from ..models.salon_schedule import SalonSchedule  # noqa: PLC0415
+    from ..models.salon_social import SalonSocial  # noqa: PLC0415
+
+    return _r.fields(
+        "Salon",
+        (
+            ("active", "active", _r.literal([0, 1]), True, False, False),
+            ("address", "address", _r.STR, True, False, False),
+            ("city", "city", _r.STR, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("phone", "phone", _r.STR, True, False, False),
+            ("public_title", "public_title", _r.STR, True, False, False),
+            ("timezone_name", "timezone_name", _r.STR, True, False, False),
+            ("booking_comment_required", "booking_comment_required", _r.BOOL, False, False, False),
+            ("booking_email_required", "booking_email_required", _r.BOOL, False, False, False),
+            ("business_group_id", "business_group_id", _r.INT, False, False, False),
+            ("business_type_id", "business_type_id", _r.INT, False, False, False),
+            ("city_id", "city_id", _r.INT, False, False, False),
+            ("coordinate_lat", "coordinate_lat", _r.FLOAT, False, False, False),
+            ("coordinate_lon", "coordinate_lon", _r.FLOAT, False, False, False),
+            ("country", "country", _r.STR, False, False, False),
+            ("country_id", "country_id", _r.INT, False, False, False),
+            ("currency_short_title", "currency_short_title", _r.STR, False, False, False),
+            ("description", "description", _r.STR, False, False, False),
+            ("email", "email", _r.STR, False, False, False),
+            ("logo", "logo", _r.STR, False, False, False),
+            (
+                "main_group",
+                "main_group",
+                _r.union(
+                    _r.model(SalonGroup),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("main_group_id", "main_group_id", _r.INT, False, False, False),
+            ("phones", "phones", _r.list_of(_r.STR), False, False, False),
+            ("record_type_id", "record_type_id", _r.INT, False, False, False),
+            ("schedule", "schedule", _r.model(SalonSchedule), False, False, False),
+            ("short_descr", "short_descr", _r.STR, False, False, False),
+            ("site", "site", _r.STR, False, False, False),
+            ("social", "social", _r.model(SalonSocial), False, False, False),
+            ("timezone", "timezone", _r.STR, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+            ("zip", "zip_", _r.STR, False, False, False),
+        ),
+    )

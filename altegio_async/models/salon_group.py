@@ -3,58 +3,40 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="SalonGroup")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class SalonGroup:
-    """
+    """SalonGroup, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        id (int | Unset):
-        title (str | Unset):
+        id (int | None)
+        title (str | None)
     """
 
-    id: int | Unset = UNSET
-    title: str | Unset = UNSET
+    id: int | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        salon_group = cls(
-            id=id,
-            title=title,
-        )
-
-        salon_group.additional_properties = d
-        return salon_group
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -71,3 +53,14 @@ class SalonGroup:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "SalonGroup",
+        (
+            ("id", "id", _r.INT, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

@@ -3,95 +3,50 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="SalonSocial")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class SalonSocial:
-    """Social media links.
+    """SalonSocial, as Altegio sends it.
+
+    Social media links.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        facebook (str | Unset):
-        instagram (str | Unset):
-        telegram (str | Unset):
-        viber (str | Unset):
-        vk (str | Unset):
-        whatsapp (str | Unset):
+        facebook (str | None)
+        instagram (str | None)
+        telegram (str | None)
+        viber (str | None)
+        vk (str | None)
+        whatsapp (str | None)
     """
 
-    facebook: str | Unset = UNSET
-    instagram: str | Unset = UNSET
-    telegram: str | Unset = UNSET
-    viber: str | Unset = UNSET
-    vk: str | Unset = UNSET
-    whatsapp: str | Unset = UNSET
+    facebook: str | None = None
+    instagram: str | None = None
+    telegram: str | None = None
+    viber: str | None = None
+    vk: str | None = None
+    whatsapp: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        facebook = self.facebook
-
-        instagram = self.instagram
-
-        telegram = self.telegram
-
-        viber = self.viber
-
-        vk = self.vk
-
-        whatsapp = self.whatsapp
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if facebook is not UNSET:
-            field_dict["facebook"] = facebook
-        if instagram is not UNSET:
-            field_dict["instagram"] = instagram
-        if telegram is not UNSET:
-            field_dict["telegram"] = telegram
-        if viber is not UNSET:
-            field_dict["viber"] = viber
-        if vk is not UNSET:
-            field_dict["vk"] = vk
-        if whatsapp is not UNSET:
-            field_dict["whatsapp"] = whatsapp
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        facebook = d.pop("facebook", UNSET)
-
-        instagram = d.pop("instagram", UNSET)
-
-        telegram = d.pop("telegram", UNSET)
-
-        viber = d.pop("viber", UNSET)
-
-        vk = d.pop("vk", UNSET)
-
-        whatsapp = d.pop("whatsapp", UNSET)
-
-        salon_social = cls(
-            facebook=facebook,
-            instagram=instagram,
-            telegram=telegram,
-            viber=viber,
-            vk=vk,
-            whatsapp=whatsapp,
-        )
-
-        salon_social.additional_properties = d
-        return salon_social
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +63,18 @@ class SalonSocial:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "SalonSocial",
+        (
+            ("facebook", "facebook", _r.STR, False, False, False),
+            ("instagram", "instagram", _r.STR, False, False, False),
+            ("telegram", "telegram", _r.STR, False, False, False),
+            ("viber", "viber", _r.STR, False, False, False),
+            ("vk", "vk", _r.STR, False, False, False),
+            ("whatsapp", "whatsapp", _r.STR, False, False, False),
+        ),
+    )

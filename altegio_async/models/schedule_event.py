@@ -3,23 +3,25 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.schedule_event_resource import ScheduleEventResource, check_schedule_event_resource
-from ..models.schedule_event_status import ScheduleEventStatus, check_schedule_event_status
-
-T = TypeVar("T", bound="ScheduleEvent")
+from ..custom import _reading as _r
+from ..models.schedule_event_resource import ScheduleEventResource
+from ..models.schedule_event_status import ScheduleEventStatus
 
 
 @_attrs_define
 class ScheduleEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': [], 'resource': 'schedule', 'resource_id': 101, 'status': 'update'}
+    """ScheduleEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
@@ -35,55 +37,14 @@ class ScheduleEvent:
     resource_id: int
     status: ScheduleEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = cast(list[Any], d.pop("data"))
-
-        resource = check_schedule_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_schedule_event_status(d.pop("status"))
-
-        schedule_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        schedule_event.additional_properties = d
-        return schedule_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -100,3 +61,17 @@ class ScheduleEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "ScheduleEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.list_of(_r.ANY), True, False, False),
+            ("resource", "resource", _r.literal(["schedule"]), True, False, False),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

@@ -3,256 +3,83 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.service_active import ServiceActive, check_service_active
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
+from ..models.service_active import ServiceActive
 
 if TYPE_CHECKING:
     from ..models.service_images import ServiceImages
     from ..models.service_staff import ServiceStaff
 
 
-T = TypeVar("T", bound="Service")
-
-
 @_attrs_define
 class Service:
-    """Service data sent in webhook notifications. Matches the output of the service detail API.
+    """Service, as Altegio sends it.
+
+    Service data sent in webhook notifications. Matches the output of the service detail API.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        active (ServiceActive | Unset):
-        api_id (str | Unset):
-        booking_title (str | Unset): Title shown in online booking.
-        capacity (int | Unset):
-        category_id (int | Unset):
-        comment (str | Unset):
-        discount (float | Unset):
-        duration (int | Unset): Duration in minutes.
-        id (int | Unset): Service ID.
-        image_group (ServiceImages | Unset):
-        is_comment_managed_only_in_chain (bool | Unset):
-        is_multi (bool | Unset):
-        is_price_managed_only_in_chain (bool | Unset):
-        prepaid (str | Unset):
-        price_max (float | Unset):
-        price_min (float | Unset):
-        salon_service_id (int | Unset):
-        staff (list[ServiceStaff] | Unset): Assigned team members.
-        title (str | Unset):
-        weight (int | Unset): Sort order.
+        active (ServiceActive)
+        category_id (int)
+        duration (int): Duration in minutes.
+        id (int): Service ID.
+        price_max (float)
+        price_min (float)
+        api_id (str | None)
+        booking_title (str | None): Title shown in online booking.
+        capacity (int | None)
+        comment (str | None)
+        discount (float | None)
+        image_group (ServiceImages | None)
+        is_comment_managed_only_in_chain (bool | None)
+        is_multi (bool | None)
+        is_price_managed_only_in_chain (bool | None)
+        prepaid (str | None)
+        salon_service_id (int | None)
+        staff (list[ServiceStaff] | None): Assigned team members.
+        title (str | None)
+        weight (int | None): Sort order.
     """
 
-    active: ServiceActive | Unset = UNSET
-    api_id: str | Unset = UNSET
-    booking_title: str | Unset = UNSET
-    capacity: int | Unset = UNSET
-    category_id: int | Unset = UNSET
-    comment: str | Unset = UNSET
-    discount: float | Unset = UNSET
-    duration: int | Unset = UNSET
-    id: int | Unset = UNSET
-    image_group: ServiceImages | Unset = UNSET
-    is_comment_managed_only_in_chain: bool | Unset = UNSET
-    is_multi: bool | Unset = UNSET
-    is_price_managed_only_in_chain: bool | Unset = UNSET
-    prepaid: str | Unset = UNSET
-    price_max: float | Unset = UNSET
-    price_min: float | Unset = UNSET
-    salon_service_id: int | Unset = UNSET
-    staff: list[ServiceStaff] | Unset = UNSET
-    title: str | Unset = UNSET
-    weight: int | Unset = UNSET
+    active: ServiceActive
+    category_id: int
+    duration: int
+    id: int
+    price_max: float
+    price_min: float
+    api_id: str | None = None
+    booking_title: str | None = None
+    capacity: int | None = None
+    comment: str | None = None
+    discount: float | None = None
+    image_group: ServiceImages | None = None
+    is_comment_managed_only_in_chain: bool | None = None
+    is_multi: bool | None = None
+    is_price_managed_only_in_chain: bool | None = None
+    prepaid: str | None = None
+    salon_service_id: int | None = None
+    staff: list[ServiceStaff] | None = None
+    title: str | None = None
+    weight: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        active: int | Unset = UNSET
-        if not isinstance(self.active, Unset):
-            active = self.active
-
-        api_id = self.api_id
-
-        booking_title = self.booking_title
-
-        capacity = self.capacity
-
-        category_id = self.category_id
-
-        comment = self.comment
-
-        discount = self.discount
-
-        duration = self.duration
-
-        id = self.id
-
-        image_group: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.image_group, Unset):
-            image_group = self.image_group.to_dict()
-
-        is_comment_managed_only_in_chain = self.is_comment_managed_only_in_chain
-
-        is_multi = self.is_multi
-
-        is_price_managed_only_in_chain = self.is_price_managed_only_in_chain
-
-        prepaid = self.prepaid
-
-        price_max = self.price_max
-
-        price_min = self.price_min
-
-        salon_service_id = self.salon_service_id
-
-        staff: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.staff, Unset):
-            staff = []
-            for staff_item_data in self.staff:
-                staff_item = staff_item_data.to_dict()
-                staff.append(staff_item)
-
-        title = self.title
-
-        weight = self.weight
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if active is not UNSET:
-            field_dict["active"] = active
-        if api_id is not UNSET:
-            field_dict["api_id"] = api_id
-        if booking_title is not UNSET:
-            field_dict["booking_title"] = booking_title
-        if capacity is not UNSET:
-            field_dict["capacity"] = capacity
-        if category_id is not UNSET:
-            field_dict["category_id"] = category_id
-        if comment is not UNSET:
-            field_dict["comment"] = comment
-        if discount is not UNSET:
-            field_dict["discount"] = discount
-        if duration is not UNSET:
-            field_dict["duration"] = duration
-        if id is not UNSET:
-            field_dict["id"] = id
-        if image_group is not UNSET:
-            field_dict["image_group"] = image_group
-        if is_comment_managed_only_in_chain is not UNSET:
-            field_dict["is_comment_managed_only_in_chain"] = is_comment_managed_only_in_chain
-        if is_multi is not UNSET:
-            field_dict["is_multi"] = is_multi
-        if is_price_managed_only_in_chain is not UNSET:
-            field_dict["is_price_managed_only_in_chain"] = is_price_managed_only_in_chain
-        if prepaid is not UNSET:
-            field_dict["prepaid"] = prepaid
-        if price_max is not UNSET:
-            field_dict["price_max"] = price_max
-        if price_min is not UNSET:
-            field_dict["price_min"] = price_min
-        if salon_service_id is not UNSET:
-            field_dict["salon_service_id"] = salon_service_id
-        if staff is not UNSET:
-            field_dict["staff"] = staff
-        if title is not UNSET:
-            field_dict["title"] = title
-        if weight is not UNSET:
-            field_dict["weight"] = weight
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.service_images import ServiceImages  # noqa: PLC0415
-        from ..models.service_staff import ServiceStaff  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _active = d.pop("active", UNSET)
-        active: ServiceActive | Unset
-        if isinstance(_active, Unset):
-            active = UNSET
-        else:
-            active = check_service_active(_active)
-
-        api_id = d.pop("api_id", UNSET)
-
-        booking_title = d.pop("booking_title", UNSET)
-
-        capacity = d.pop("capacity", UNSET)
-
-        category_id = d.pop("category_id", UNSET)
-
-        comment = d.pop("comment", UNSET)
-
-        discount = d.pop("discount", UNSET)
-
-        duration = d.pop("duration", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        _image_group = d.pop("image_group", UNSET)
-        image_group: ServiceImages | Unset
-        if isinstance(_image_group, Unset):
-            image_group = UNSET
-        else:
-            image_group = ServiceImages.from_dict(_image_group)
-
-        is_comment_managed_only_in_chain = d.pop("is_comment_managed_only_in_chain", UNSET)
-
-        is_multi = d.pop("is_multi", UNSET)
-
-        is_price_managed_only_in_chain = d.pop("is_price_managed_only_in_chain", UNSET)
-
-        prepaid = d.pop("prepaid", UNSET)
-
-        price_max = d.pop("price_max", UNSET)
-
-        price_min = d.pop("price_min", UNSET)
-
-        salon_service_id = d.pop("salon_service_id", UNSET)
-
-        _staff = d.pop("staff", UNSET)
-        staff: list[ServiceStaff] | Unset = UNSET
-        if _staff is not UNSET:
-            staff = []
-            for staff_item_data in _staff:
-                staff_item = ServiceStaff.from_dict(staff_item_data)
-
-                staff.append(staff_item)
-
-        title = d.pop("title", UNSET)
-
-        weight = d.pop("weight", UNSET)
-
-        service = cls(
-            active=active,
-            api_id=api_id,
-            booking_title=booking_title,
-            capacity=capacity,
-            category_id=category_id,
-            comment=comment,
-            discount=discount,
-            duration=duration,
-            id=id,
-            image_group=image_group,
-            is_comment_managed_only_in_chain=is_comment_managed_only_in_chain,
-            is_multi=is_multi,
-            is_price_managed_only_in_chain=is_price_managed_only_in_chain,
-            prepaid=prepaid,
-            price_max=price_max,
-            price_min=price_min,
-            salon_service_id=salon_service_id,
-            staff=staff,
-            title=title,
-            weight=weight,
-        )
-
-        service.additional_properties = d
-        return service
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -269,3 +96,49 @@ class Service:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.service_images import ServiceImages  # noqa: PLC0415
+    from ..models.service_staff import ServiceStaff  # noqa: PLC0415
+
+    return _r.fields(
+        "Service",
+        (
+            ("active", "active", _r.literal([0, 1]), True, False, False),
+            ("category_id", "category_id", _r.INT, True, False, False),
+            ("duration", "duration", _r.INT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("price_max", "price_max", _r.FLOAT, True, False, False),
+            ("price_min", "price_min", _r.FLOAT, True, False, False),
+            ("api_id", "api_id", _r.STR, False, False, False),
+            ("booking_title", "booking_title", _r.STR, False, False, False),
+            ("capacity", "capacity", _r.INT, False, False, False),
+            ("comment", "comment", _r.STR, False, False, False),
+            ("discount", "discount", _r.FLOAT, False, False, False),
+            ("image_group", "image_group", _r.model(ServiceImages), False, False, False),
+            (
+                "is_comment_managed_only_in_chain",
+                "is_comment_managed_only_in_chain",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            ("is_multi", "is_multi", _r.BOOL, False, False, False),
+            (
+                "is_price_managed_only_in_chain",
+                "is_price_managed_only_in_chain",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            ("prepaid", "prepaid", _r.STR, False, False, False),
+            ("salon_service_id", "salon_service_id", _r.INT, False, False, False),
+            ("staff", "staff", _r.list_of(_r.model(ServiceStaff)), False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+            ("weight", "weight", _r.INT, False, False, False),
+        ),
+    )

@@ -3,106 +3,52 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="ServiceCategory")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class ServiceCategory:
-    """Service category data sent in webhook notifications.
+    """ServiceCategory, as Altegio sends it.
+
+    Service category data sent in webhook notifications.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        api_id (str | Unset):
-        id (int | Unset): Service category ID.
-        is_chain (bool | Unset):
-        salon_service_id (int | Unset):
-        staff (list[int] | Unset): Team member IDs assigned to this category.
-        title (str | Unset):
-        weight (int | Unset): Sort order.
+        id (int): Service category ID.
+        staff (list[int]): Team member IDs assigned to this category.
+        weight (int): Sort order.
+        api_id (str | None)
+        is_chain (bool | None)
+        salon_service_id (int | None)
+        title (str | None)
     """
 
-    api_id: str | Unset = UNSET
-    id: int | Unset = UNSET
-    is_chain: bool | Unset = UNSET
-    salon_service_id: int | Unset = UNSET
-    staff: list[int] | Unset = UNSET
-    title: str | Unset = UNSET
-    weight: int | Unset = UNSET
+    id: int
+    staff: list[int]
+    weight: int
+    api_id: str | None = None
+    is_chain: bool | None = None
+    salon_service_id: int | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        api_id = self.api_id
-
-        id = self.id
-
-        is_chain = self.is_chain
-
-        salon_service_id = self.salon_service_id
-
-        staff: list[int] | Unset = UNSET
-        if not isinstance(self.staff, Unset):
-            staff = self.staff
-
-        title = self.title
-
-        weight = self.weight
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if api_id is not UNSET:
-            field_dict["api_id"] = api_id
-        if id is not UNSET:
-            field_dict["id"] = id
-        if is_chain is not UNSET:
-            field_dict["is_chain"] = is_chain
-        if salon_service_id is not UNSET:
-            field_dict["salon_service_id"] = salon_service_id
-        if staff is not UNSET:
-            field_dict["staff"] = staff
-        if title is not UNSET:
-            field_dict["title"] = title
-        if weight is not UNSET:
-            field_dict["weight"] = weight
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        api_id = d.pop("api_id", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        is_chain = d.pop("is_chain", UNSET)
-
-        salon_service_id = d.pop("salon_service_id", UNSET)
-
-        staff = cast(list[int], d.pop("staff", UNSET))
-
-        title = d.pop("title", UNSET)
-
-        weight = d.pop("weight", UNSET)
-
-        service_category = cls(
-            api_id=api_id,
-            id=id,
-            is_chain=is_chain,
-            salon_service_id=salon_service_id,
-            staff=staff,
-            title=title,
-            weight=weight,
-        )
-
-        service_category.additional_properties = d
-        return service_category
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -119,3 +65,19 @@ class ServiceCategory:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "ServiceCategory",
+        (
+            ("id", "id", _r.INT, True, False, False),
+            ("staff", "staff", _r.list_of(_r.INT), True, False, False),
+            ("weight", "weight", _r.INT, True, False, False),
+            ("api_id", "api_id", _r.STR, False, False, False),
+            ("is_chain", "is_chain", _r.BOOL, False, False, False),
+            ("salon_service_id", "salon_service_id", _r.INT, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

@@ -3,34 +3,32 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..custom import _reading as _r
 from ..models.service_category_event_resource import (
     ServiceCategoryEventResource,
-    check_service_category_event_resource,
 )
 from ..models.service_category_event_status import (
     ServiceCategoryEventStatus,
-    check_service_category_event_status,
 )
 
 if TYPE_CHECKING:
     from ..models.service_category import ServiceCategory
 
 
-T = TypeVar("T", bound="ServiceCategoryEvent")
-
-
 @_attrs_define
 class ServiceCategoryEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': {'id': 301, 'staff': [101, 102, 103], 'weight': 1}, 'resource':
-            'service_category', 'resource_id': 301, 'status': 'create'}
+    """ServiceCategoryEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
@@ -46,57 +44,14 @@ class ServiceCategoryEvent:
     resource_id: int
     status: ServiceCategoryEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data.to_dict()
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.service_category import ServiceCategory  # noqa: PLC0415
-
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = ServiceCategory.from_dict(d.pop("data"))
-
-        resource = check_service_category_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_service_category_event_status(d.pop("status"))
-
-        service_category_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        service_category_event.additional_properties = d
-        return service_category_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -113,3 +68,19 @@ class ServiceCategoryEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.service_category import ServiceCategory  # noqa: PLC0415
+
+    return _r.fields(
+        "ServiceCategoryEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.model(ServiceCategory), True, False, False),
+            ("resource", "resource", _r.literal(["service_category"]), True, False, False),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

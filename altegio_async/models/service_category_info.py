@@ -3,95 +3,46 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="ServiceCategoryInfo")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class ServiceCategoryInfo:
-    """
+    """ServiceCategoryInfo, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        api_id (int | str | Unset): External Category ID
-        gender (float | Unset): Gender for which the service is provided
-        id (int | Unset): Category ID
-        title (str | Unset): Service category name
-        weight (float | Unset): Service category weight. Services are sorted by weight, heavier ones first.
+        api_id (int | str): External Category ID
+        gender (float): Gender for which the service is provided
+        id (int): Category ID
+        weight (float): Service category weight. Services are sorted by weight, heavier ones first.
+        title (str | None): Service category name
     """
 
-    api_id: int | str | Unset = UNSET
-    gender: float | Unset = UNSET
-    id: int | Unset = UNSET
-    title: str | Unset = UNSET
-    weight: float | Unset = UNSET
+    api_id: int | str
+    gender: float
+    id: int
+    weight: float
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        api_id: int | str | Unset
-        if isinstance(self.api_id, Unset):
-            api_id = UNSET
-        else:
-            api_id = self.api_id
-
-        gender = self.gender
-
-        id = self.id
-
-        title = self.title
-
-        weight = self.weight
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if api_id is not UNSET:
-            field_dict["api_id"] = api_id
-        if gender is not UNSET:
-            field_dict["gender"] = gender
-        if id is not UNSET:
-            field_dict["id"] = id
-        if title is not UNSET:
-            field_dict["title"] = title
-        if weight is not UNSET:
-            field_dict["weight"] = weight
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-
-        def _parse_api_id(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        api_id = _parse_api_id(d.pop("api_id", UNSET))
-
-        gender = d.pop("gender", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        weight = d.pop("weight", UNSET)
-
-        service_category_info = cls(
-            api_id=api_id,
-            gender=gender,
-            id=id,
-            title=title,
-            weight=weight,
-        )
-
-        service_category_info.additional_properties = d
-        return service_category_info
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +59,27 @@ class ServiceCategoryInfo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "ServiceCategoryInfo",
+        (
+            (
+                "api_id",
+                "api_id",
+                _r.union(
+                    _r.STR,
+                    _r.INT,
+                ),
+                True,
+                False,
+                False,
+            ),
+            ("gender", "gender", _r.FLOAT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("weight", "weight", _r.FLOAT, True, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

@@ -3,32 +3,33 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.service_event_resource import ServiceEventResource, check_service_event_resource
-from ..models.service_event_status import ServiceEventStatus, check_service_event_status
+from ..custom import _reading as _r
+from ..models.service_event_resource import ServiceEventResource
+from ..models.service_event_status import ServiceEventStatus
 
 if TYPE_CHECKING:
     from ..models.service import Service
 
 
-T = TypeVar("T", bound="ServiceEvent")
-
-
 @_attrs_define
 class ServiceEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': {'active': 1, 'category_id': 10, 'duration': 60, 'id': 201, 'price_max': 50,
-            'price_min': 30}, 'resource': 'service', 'resource_id': 201, 'status': 'update'}
+    """ServiceEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
-        data (Service): Service data sent in webhook notifications. Matches the output of the service detail API.
+        data (Service): Service data sent in webhook notifications. Matches the output of the service
+            detail API.
         resource (ServiceEventResource): Resource type.
         resource_id (int): ID of the resource that was created, updated, or deleted.
         status (ServiceEventStatus): Type of change that occurred.
@@ -40,57 +41,14 @@ class ServiceEvent:
     resource_id: int
     status: ServiceEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data.to_dict()
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.service import Service  # noqa: PLC0415
-
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = Service.from_dict(d.pop("data"))
-
-        resource = check_service_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_service_event_status(d.pop("status"))
-
-        service_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        service_event.additional_properties = d
-        return service_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -107,3 +65,19 @@ class ServiceEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.service import Service  # noqa: PLC0415
+
+    return _r.fields(
+        "ServiceEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.model(Service), True, False, False),
+            ("resource", "resource", _r.literal(["service"]), True, False, False),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

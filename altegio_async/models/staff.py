@@ -3,17 +3,18 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.staff_fired import StaffFired, check_staff_fired
-from ..models.staff_hidden import StaffHidden, check_staff_hidden
-from ..models.staff_show_rating import StaffShowRating, check_staff_show_rating
-from ..models.staff_status import StaffStatus, check_staff_status
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
+from ..models.staff_fired import StaffFired
+from ..models.staff_hidden import StaffHidden
+from ..models.staff_show_rating import StaffShowRating
+from ..models.staff_status import StaffStatus
 
 if TYPE_CHECKING:
     from ..models.staff_images import StaffImages
@@ -21,329 +22,77 @@ if TYPE_CHECKING:
     from ..models.staff_user import StaffUser
 
 
-T = TypeVar("T", bound="Staff")
-
-
 @_attrs_define
 class Staff:
-    """Team member data sent in webhook notifications. Matches the output of the team member detail API.
+    """Staff, as Altegio sends it.
+
+    Team member data sent in webhook notifications. Matches the output of the team member detail
+    API.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        api_id (str | Unset):
-        avatar (str | Unset): Avatar thumbnail URL.
-        avatar_big (str | Unset): Full-size avatar URL.
-        comments_count (int | Unset):
-        fired (StaffFired | Unset): 1 — dismissed, 0 — active.
-        has_access_timetable (bool | Unset):
-        hidden (StaffHidden | Unset):
-        id (int | Unset): Team member ID.
-        image_group (StaffImages | Unset): Image group data.
-        information (str | Unset): HTML biography.
-        is_paid_staff (bool | Unset):
-        name (str | Unset): Full name.
-        position (StaffPosition | Unset): Position details.
-        position_id (int | Unset):
-        prepaid (str | Unset): Prepaid slug.
-        rating (float | Unset):
-        schedule_till (str | Unset): Schedule end date.
-        show_rating (StaffShowRating | Unset):
-        specialization (str | Unset):
-        status (StaffStatus | Unset):
-        user (None | StaffUser | Unset):
-        user_id (int | None | Unset):
-        votes_count (int | Unset):
-        weight (int | Unset): Sort order.
+        avatar (str): Avatar thumbnail URL.
+        fired (StaffFired): 1 — dismissed, 0 — active.
+        hidden (StaffHidden)
+        id (int): Team member ID.
+        name (str): Full name.
+        rating (float)
+        specialization (str)
+        api_id (str | None)
+        avatar_big (str | None): Full-size avatar URL.
+        comments_count (int | None)
+        has_access_timetable (bool | None)
+        image_group (StaffImages | None): Image group data.
+        information (str | None): HTML biography.
+        is_paid_staff (bool | None)
+        position (StaffPosition | None): Position details.
+        position_id (int | None)
+        prepaid (str | None): Prepaid slug.
+        schedule_till (str | None): Schedule end date.
+        show_rating (StaffShowRating | None)
+        status (StaffStatus | None)
+        user (StaffUser | None)
+        user_id (int | None)
+        votes_count (int | None)
+        weight (int | None): Sort order.
     """
 
-    api_id: str | Unset = UNSET
-    avatar: str | Unset = UNSET
-    avatar_big: str | Unset = UNSET
-    comments_count: int | Unset = UNSET
-    fired: StaffFired | Unset = UNSET
-    has_access_timetable: bool | Unset = UNSET
-    hidden: StaffHidden | Unset = UNSET
-    id: int | Unset = UNSET
-    image_group: StaffImages | Unset = UNSET
-    information: str | Unset = UNSET
-    is_paid_staff: bool | Unset = UNSET
-    name: str | Unset = UNSET
-    position: StaffPosition | Unset = UNSET
-    position_id: int | Unset = UNSET
-    prepaid: str | Unset = UNSET
-    rating: float | Unset = UNSET
-    schedule_till: str | Unset = UNSET
-    show_rating: StaffShowRating | Unset = UNSET
-    specialization: str | Unset = UNSET
-    status: StaffStatus | Unset = UNSET
-    user: None | StaffUser | Unset = UNSET
-    user_id: int | None | Unset = UNSET
-    votes_count: int | Unset = UNSET
-    weight: int | Unset = UNSET
+    avatar: str
+    fired: StaffFired
+    hidden: StaffHidden
+    id: int
+    name: str
+    rating: float
+    specialization: str
+    api_id: str | None = None
+    avatar_big: str | None = None
+    comments_count: int | None = None
+    has_access_timetable: bool | None = None
+    image_group: StaffImages | None = None
+    information: str | None = None
+    is_paid_staff: bool | None = None
+    position: StaffPosition | None = None
+    position_id: int | None = None
+    prepaid: str | None = None
+    schedule_till: str | None = None
+    show_rating: StaffShowRating | None = None
+    status: StaffStatus | None = None
+    user: StaffUser | None = None
+    user_id: int | None = None
+    votes_count: int | None = None
+    weight: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.staff_user import StaffUser  # noqa: PLC0415
-
-        api_id = self.api_id
-
-        avatar = self.avatar
-
-        avatar_big = self.avatar_big
-
-        comments_count = self.comments_count
-
-        fired: int | Unset = UNSET
-        if not isinstance(self.fired, Unset):
-            fired = self.fired
-
-        has_access_timetable = self.has_access_timetable
-
-        hidden: int | Unset = UNSET
-        if not isinstance(self.hidden, Unset):
-            hidden = self.hidden
-
-        id = self.id
-
-        image_group: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.image_group, Unset):
-            image_group = self.image_group.to_dict()
-
-        information = self.information
-
-        is_paid_staff = self.is_paid_staff
-
-        name = self.name
-
-        position: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.position, Unset):
-            position = self.position.to_dict()
-
-        position_id = self.position_id
-
-        prepaid = self.prepaid
-
-        rating = self.rating
-
-        schedule_till = self.schedule_till
-
-        show_rating: int | Unset = UNSET
-        if not isinstance(self.show_rating, Unset):
-            show_rating = self.show_rating
-
-        specialization = self.specialization
-
-        status: int | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status
-
-        user: dict[str, Any] | None | Unset
-        if isinstance(self.user, Unset):
-            user = UNSET
-        elif isinstance(self.user, StaffUser):
-            user = self.user.to_dict()
-        else:
-            user = self.user
-
-        user_id: int | None | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
-
-        votes_count = self.votes_count
-
-        weight = self.weight
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if api_id is not UNSET:
-            field_dict["api_id"] = api_id
-        if avatar is not UNSET:
-            field_dict["avatar"] = avatar
-        if avatar_big is not UNSET:
-            field_dict["avatar_big"] = avatar_big
-        if comments_count is not UNSET:
-            field_dict["comments_count"] = comments_count
-        if fired is not UNSET:
-            field_dict["fired"] = fired
-        if has_access_timetable is not UNSET:
-            field_dict["has_access_timetable"] = has_access_timetable
-        if hidden is not UNSET:
-            field_dict["hidden"] = hidden
-        if id is not UNSET:
-            field_dict["id"] = id
-        if image_group is not UNSET:
-            field_dict["image_group"] = image_group
-        if information is not UNSET:
-            field_dict["information"] = information
-        if is_paid_staff is not UNSET:
-            field_dict["is_paid_staff"] = is_paid_staff
-        if name is not UNSET:
-            field_dict["name"] = name
-        if position is not UNSET:
-            field_dict["position"] = position
-        if position_id is not UNSET:
-            field_dict["position_id"] = position_id
-        if prepaid is not UNSET:
-            field_dict["prepaid"] = prepaid
-        if rating is not UNSET:
-            field_dict["rating"] = rating
-        if schedule_till is not UNSET:
-            field_dict["schedule_till"] = schedule_till
-        if show_rating is not UNSET:
-            field_dict["show_rating"] = show_rating
-        if specialization is not UNSET:
-            field_dict["specialization"] = specialization
-        if status is not UNSET:
-            field_dict["status"] = status
-        if user is not UNSET:
-            field_dict["user"] = user
-        if user_id is not UNSET:
-            field_dict["user_id"] = user_id
-        if votes_count is not UNSET:
-            field_dict["votes_count"] = votes_count
-        if weight is not UNSET:
-            field_dict["weight"] = weight
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.staff_images import StaffImages  # noqa: PLC0415
-        from ..models.staff_position import StaffPosition  # noqa: PLC0415
-        from ..models.staff_user import StaffUser  # noqa: PLC0415
-
-        d = dict(src_dict)
-        api_id = d.pop("api_id", UNSET)
-
-        avatar = d.pop("avatar", UNSET)
-
-        avatar_big = d.pop("avatar_big", UNSET)
-
-        comments_count = d.pop("comments_count", UNSET)
-
-        _fired = d.pop("fired", UNSET)
-        fired: StaffFired | Unset
-        if isinstance(_fired, Unset):
-            fired = UNSET
-        else:
-            fired = check_staff_fired(_fired)
-
-        has_access_timetable = d.pop("has_access_timetable", UNSET)
-
-        _hidden = d.pop("hidden", UNSET)
-        hidden: StaffHidden | Unset
-        if isinstance(_hidden, Unset):
-            hidden = UNSET
-        else:
-            hidden = check_staff_hidden(_hidden)
-
-        id = d.pop("id", UNSET)
-
-        _image_group = d.pop("image_group", UNSET)
-        image_group: StaffImages | Unset
-        if isinstance(_image_group, Unset):
-            image_group = UNSET
-        else:
-            image_group = StaffImages.from_dict(_image_group)
-
-        information = d.pop("information", UNSET)
-
-        is_paid_staff = d.pop("is_paid_staff", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        _position = d.pop("position", UNSET)
-        position: StaffPosition | Unset
-        if isinstance(_position, Unset):
-            position = UNSET
-        else:
-            position = StaffPosition.from_dict(_position)
-
-        position_id = d.pop("position_id", UNSET)
-
-        prepaid = d.pop("prepaid", UNSET)
-
-        rating = d.pop("rating", UNSET)
-
-        schedule_till = d.pop("schedule_till", UNSET)
-
-        _show_rating = d.pop("show_rating", UNSET)
-        show_rating: StaffShowRating | Unset
-        if isinstance(_show_rating, Unset):
-            show_rating = UNSET
-        else:
-            show_rating = check_staff_show_rating(_show_rating)
-
-        specialization = d.pop("specialization", UNSET)
-
-        _status = d.pop("status", UNSET)
-        status: StaffStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = check_staff_status(_status)
-
-        def _parse_user(data: object) -> None | StaffUser | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                user_type_0 = StaffUser.from_dict(data)
-
-                return user_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | StaffUser | Unset, data)
-
-        user = _parse_user(d.pop("user", UNSET))
-
-        def _parse_user_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        user_id = _parse_user_id(d.pop("user_id", UNSET))
-
-        votes_count = d.pop("votes_count", UNSET)
-
-        weight = d.pop("weight", UNSET)
-
-        staff = cls(
-            api_id=api_id,
-            avatar=avatar,
-            avatar_big=avatar_big,
-            comments_count=comments_count,
-            fired=fired,
-            has_access_timetable=has_access_timetable,
-            hidden=hidden,
-            id=id,
-            image_group=image_group,
-            information=information,
-            is_paid_staff=is_paid_staff,
-            name=name,
-            position=position,
-            position_id=position_id,
-            prepaid=prepaid,
-            rating=rating,
-            schedule_till=schedule_till,
-            show_rating=show_rating,
-            specialization=specialization,
-            status=status,
-            user=user,
-            user_id=user_id,
-            votes_count=votes_count,
-            weight=weight,
-        )
-
-        staff.additional_properties = d
-        return staff
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -360,3 +109,60 @@ class Staff:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.staff_images import StaffImages  # noqa: PLC0415
+    from ..models.staff_position import StaffPosition  # noqa: PLC0415
+    from ..models.staff_user import StaffUser  # noqa: PLC0415
+
+    return _r.fields(
+        "Staff",
+        (
+            ("avatar", "avatar", _r.STR, True, False, False),
+            ("fired", "fired", _r.literal([0, 1]), True, False, False),
+            ("hidden", "hidden", _r.literal([0, 1]), True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
+            ("rating", "rating", _r.FLOAT, True, False, False),
+            ("specialization", "specialization", _r.STR, True, False, False),
+            ("api_id", "api_id", _r.STR, False, False, False),
+            ("avatar_big", "avatar_big", _r.STR, False, False, False),
+            ("comments_count", "comments_count", _r.INT, False, False, False),
+            ("has_access_timetable", "has_access_timetable", _r.BOOL, False, False, False),
+            ("image_group", "image_group", _r.model(StaffImages), False, False, False),
+            ("information", "information", _r.STR, False, False, False),
+            ("is_paid_staff", "is_paid_staff", _r.BOOL, False, False, False),
+            ("position", "position", _r.model(StaffPosition), False, False, False),
+            ("position_id", "position_id", _r.INT, False, False, False),
+            ("prepaid", "prepaid", _r.STR, False, False, False),
+            ("schedule_till", "schedule_till", _r.STR, False, False, False),
+            ("show_rating", "show_rating", _r.literal([0, 1]), False, False, False),
+            ("status", "status", _r.literal([0, 1]), False, False, False),
+            (
+                "user",
+                "user",
+                _r.union(
+                    _r.model(StaffUser),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "user_id",
+                "user_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("votes_count", "votes_count", _r.INT, False, False, False),
+            ("weight", "weight", _r.INT, False, False, False),
+        ),
+    )

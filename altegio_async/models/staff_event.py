@@ -3,33 +3,33 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.staff_event_resource import StaffEventResource, check_staff_event_resource
-from ..models.staff_event_status import StaffEventStatus, check_staff_event_status
+from ..custom import _reading as _r
+from ..models.staff_event_resource import StaffEventResource
+from ..models.staff_event_status import StaffEventStatus
 
 if TYPE_CHECKING:
     from ..models.staff import Staff
 
 
-T = TypeVar("T", bound="StaffEvent")
-
-
 @_attrs_define
 class StaffEvent:
-    """
-    Example:
-        {'company_id': 123456, 'data': {'avatar': 'https://cdn.example.com/avatar.jpg', 'fired': 0, 'hidden': 0, 'id':
-            101, 'name': 'John Smith', 'rating': 4.8, 'specialization': 'Hairdresser'}, 'resource': 'staff', 'resource_id':
-            101, 'status': 'create'}
+    """StaffEvent, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
-        data (Staff): Team member data sent in webhook notifications. Matches the output of the team member detail API.
+        data (Staff): Team member data sent in webhook notifications. Matches the output of the team
+            member detail API.
         resource (StaffEventResource): Resource type.
         resource_id (int): ID of the resource that was created, updated, or deleted.
         status (StaffEventStatus): Type of change that occurred.
@@ -41,57 +41,14 @@ class StaffEvent:
     resource_id: int
     status: StaffEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        company_id = self.company_id
-
-        data = self.data.to_dict()
-
-        resource: str = self.resource
-
-        resource_id = self.resource_id
-
-        status: str = self.status
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "company_id": company_id,
-                "data": data,
-                "resource": resource,
-                "resource_id": resource_id,
-                "status": status,
-            }
-        )
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.staff import Staff  # noqa: PLC0415
-
-        d = dict(src_dict)
-        company_id = d.pop("company_id")
-
-        data = Staff.from_dict(d.pop("data"))
-
-        resource = check_staff_event_resource(d.pop("resource"))
-
-        resource_id = d.pop("resource_id")
-
-        status = check_staff_event_status(d.pop("status"))
-
-        staff_event = cls(
-            company_id=company_id,
-            data=data,
-            resource=resource,
-            resource_id=resource_id,
-            status=status,
-        )
-
-        staff_event.additional_properties = d
-        return staff_event
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +65,19 @@ class StaffEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.staff import Staff  # noqa: PLC0415
+
+    return _r.fields(
+        "StaffEvent",
+        (
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("data", "data", _r.model(Staff), True, False, False),
+            ("resource", "resource", _r.literal(["staff"]), True, False, False),
+            ("resource_id", "resource_id", _r.INT, True, False, False),
+            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+        ),
+    )

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.image_group import ImageGroup
@@ -19,358 +20,79 @@ if TYPE_CHECKING:
     from ..models.team_member_user import TeamMemberUser
 
 
-T = TypeVar("T", bound="TeamMember")
-
-
 @_attrs_define
 class TeamMember:
-    """
+    """TeamMember, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        api_id (None | str | Unset): External team member ID
-        avatar (str | Unset): Path to team member avatar file
-        avatar_big (str | Unset): Path to large team member avatar file
-        bookable (bool | Unset): Does the team member have sessions available for appointment
-        comments_count (float | Unset): Number of comments to the team member
-        fired (int | Unset): Whether team member is fired
-        has_access_timetable (bool | Unset): Has access to timetable
-        hidden (int | Unset): Whether team member is hidden
-        id (int | Unset): team member ID
-        image_group (ImageGroup | Unset): Image group with different sizes (object or empty array)
-        information (str | Unset): Additional information about the team member (HTML format)
-        name (str | Unset): team member name
-        position (TeamMemberPosition | Unset): team member's position (object or empty array)
-        position_id (int | Unset): Position ID
-        prepaid (str | Unset): Prepaid status
-        rating (float | Unset): team member Rating
-        schedule_till (datetime.date | Unset): Schedule available until date
-        seance_date (datetime.date | Unset): The date of the next day that there are available sessions (only for
-            bookable = true)
-        seances (list[TeamMemberSlot] | Unset): Available sessions
-        show_rating (float | Unset): Whether to show the team member's rating (1 - show, 0 - do not show)
-        specialization (str | Unset): team member specialization
-        status (int | Unset): Team member status
-        user (None | TeamMemberUser | Unset): User information
-        user_id (int | None | Unset): User ID associated with team member (can be null if not linked)
-        votes_count (float | Unset): Number of votes that rated the team member
-        weight (int | Unset): team member weight. team members are sorted by weight on exit, heavier first
+        avatar (str): Path to team member avatar file
+        bookable (bool): Does the team member have sessions available for appointment
+        comments_count (float): Number of comments to the team member
+        id (int): team member ID
+        information (str): Additional information about the team member (HTML format)
+        name (str): team member name
+        position (TeamMemberPosition): team member's position (object or empty array)
+        rating (float): team member Rating
+        show_rating (float): Whether to show the team member's rating (1 - show, 0 - do not show)
+        specialization (str): team member specialization
+        votes_count (float): Number of votes that rated the team member
+        weight (int): team member weight. team members are sorted by weight on exit, heavier first
+        api_id (str | None): External team member ID
+        avatar_big (str | None): Path to large team member avatar file
+        fired (int | None): Whether team member is fired
+        has_access_timetable (bool | None): Has access to timetable
+        hidden (int | None): Whether team member is hidden
+        image_group (ImageGroup | None): Image group with different sizes (object or empty array)
+        position_id (int | None): Position ID
+        prepaid (str | None): Prepaid status
+        schedule_till (datetime.date | None): Schedule available until date
+        seance_date (datetime.date | None): The date of the next day that there are available sessions
+            (only for bookable = true)
+        seances (list[TeamMemberSlot] | None): Available sessions
+        status (int | None): Team member status
+        user (TeamMemberUser | None): User information
+        user_id (int | None): User ID associated with team member (can be null if not linked)
     """
 
-    api_id: None | str | Unset = UNSET
-    avatar: str | Unset = UNSET
-    avatar_big: str | Unset = UNSET
-    bookable: bool | Unset = UNSET
-    comments_count: float | Unset = UNSET
-    fired: int | Unset = UNSET
-    has_access_timetable: bool | Unset = UNSET
-    hidden: int | Unset = UNSET
-    id: int | Unset = UNSET
-    image_group: ImageGroup | Unset = UNSET
-    information: str | Unset = UNSET
-    name: str | Unset = UNSET
-    position: TeamMemberPosition | Unset = UNSET
-    position_id: int | Unset = UNSET
-    prepaid: str | Unset = UNSET
-    rating: float | Unset = UNSET
-    schedule_till: datetime.date | Unset = UNSET
-    seance_date: datetime.date | Unset = UNSET
-    seances: list[TeamMemberSlot] | Unset = UNSET
-    show_rating: float | Unset = UNSET
-    specialization: str | Unset = UNSET
-    status: int | Unset = UNSET
-    user: None | TeamMemberUser | Unset = UNSET
-    user_id: int | None | Unset = UNSET
-    votes_count: float | Unset = UNSET
-    weight: int | Unset = UNSET
+    avatar: str
+    bookable: bool
+    comments_count: float
+    id: int
+    information: str
+    name: str
+    position: TeamMemberPosition
+    rating: float
+    show_rating: float
+    specialization: str
+    votes_count: float
+    weight: int
+    api_id: str | None = None
+    avatar_big: str | None = None
+    fired: int | None = None
+    has_access_timetable: bool | None = None
+    hidden: int | None = None
+    image_group: ImageGroup | None = None
+    position_id: int | None = None
+    prepaid: str | None = None
+    schedule_till: datetime.date | None = None
+    seance_date: datetime.date | None = None
+    seances: list[TeamMemberSlot] | None = None
+    status: int | None = None
+    user: TeamMemberUser | None = None
+    user_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.team_member_user import TeamMemberUser  # noqa: PLC0415
-
-        api_id: None | str | Unset
-        if isinstance(self.api_id, Unset):
-            api_id = UNSET
-        else:
-            api_id = self.api_id
-
-        avatar = self.avatar
-
-        avatar_big = self.avatar_big
-
-        bookable = self.bookable
-
-        comments_count = self.comments_count
-
-        fired = self.fired
-
-        has_access_timetable = self.has_access_timetable
-
-        hidden = self.hidden
-
-        id = self.id
-
-        image_group: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.image_group, Unset):
-            image_group = self.image_group.to_dict()
-
-        information = self.information
-
-        name = self.name
-
-        position: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.position, Unset):
-            position = self.position.to_dict()
-
-        position_id = self.position_id
-
-        prepaid = self.prepaid
-
-        rating = self.rating
-
-        schedule_till: str | Unset = UNSET
-        if not isinstance(self.schedule_till, Unset):
-            schedule_till = self.schedule_till.isoformat()
-
-        seance_date: str | Unset = UNSET
-        if not isinstance(self.seance_date, Unset):
-            seance_date = self.seance_date.isoformat()
-
-        seances: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.seances, Unset):
-            seances = []
-            for seances_item_data in self.seances:
-                seances_item = seances_item_data.to_dict()
-                seances.append(seances_item)
-
-        show_rating = self.show_rating
-
-        specialization = self.specialization
-
-        status = self.status
-
-        user: dict[str, Any] | None | Unset
-        if isinstance(self.user, Unset):
-            user = UNSET
-        elif isinstance(self.user, TeamMemberUser):
-            user = self.user.to_dict()
-        else:
-            user = self.user
-
-        user_id: int | None | Unset
-        if isinstance(self.user_id, Unset):
-            user_id = UNSET
-        else:
-            user_id = self.user_id
-
-        votes_count = self.votes_count
-
-        weight = self.weight
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if api_id is not UNSET:
-            field_dict["api_id"] = api_id
-        if avatar is not UNSET:
-            field_dict["avatar"] = avatar
-        if avatar_big is not UNSET:
-            field_dict["avatar_big"] = avatar_big
-        if bookable is not UNSET:
-            field_dict["bookable"] = bookable
-        if comments_count is not UNSET:
-            field_dict["comments_count"] = comments_count
-        if fired is not UNSET:
-            field_dict["fired"] = fired
-        if has_access_timetable is not UNSET:
-            field_dict["has_access_timetable"] = has_access_timetable
-        if hidden is not UNSET:
-            field_dict["hidden"] = hidden
-        if id is not UNSET:
-            field_dict["id"] = id
-        if image_group is not UNSET:
-            field_dict["image_group"] = image_group
-        if information is not UNSET:
-            field_dict["information"] = information
-        if name is not UNSET:
-            field_dict["name"] = name
-        if position is not UNSET:
-            field_dict["position"] = position
-        if position_id is not UNSET:
-            field_dict["position_id"] = position_id
-        if prepaid is not UNSET:
-            field_dict["prepaid"] = prepaid
-        if rating is not UNSET:
-            field_dict["rating"] = rating
-        if schedule_till is not UNSET:
-            field_dict["schedule_till"] = schedule_till
-        if seance_date is not UNSET:
-            field_dict["seance_date"] = seance_date
-        if seances is not UNSET:
-            field_dict["seances"] = seances
-        if show_rating is not UNSET:
-            field_dict["show_rating"] = show_rating
-        if specialization is not UNSET:
-            field_dict["specialization"] = specialization
-        if status is not UNSET:
-            field_dict["status"] = status
-        if user is not UNSET:
-            field_dict["user"] = user
-        if user_id is not UNSET:
-            field_dict["user_id"] = user_id
-        if votes_count is not UNSET:
-            field_dict["votes_count"] = votes_count
-        if weight is not UNSET:
-            field_dict["weight"] = weight
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.image_group import ImageGroup  # noqa: PLC0415
-        from ..models.team_member_position import TeamMemberPosition  # noqa: PLC0415
-        from ..models.team_member_slot import TeamMemberSlot  # noqa: PLC0415
-        from ..models.team_member_user import TeamMemberUser  # noqa: PLC0415
-
-        d = dict(src_dict)
-
-        def _parse_api_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        api_id = _parse_api_id(d.pop("api_id", UNSET))
-
-        avatar = d.pop("avatar", UNSET)
-
-        avatar_big = d.pop("avatar_big", UNSET)
-
-        bookable = d.pop("bookable", UNSET)
-
-        comments_count = d.pop("comments_count", UNSET)
-
-        fired = d.pop("fired", UNSET)
-
-        has_access_timetable = d.pop("has_access_timetable", UNSET)
-
-        hidden = d.pop("hidden", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        _image_group = d.pop("image_group", UNSET)
-        image_group: ImageGroup | Unset
-        if isinstance(_image_group, Unset):
-            image_group = UNSET
-        else:
-            image_group = ImageGroup.from_dict(_image_group)
-
-        information = d.pop("information", UNSET)
-
-        name = d.pop("name", UNSET)
-
-        _position = d.pop("position", UNSET)
-        position: TeamMemberPosition | Unset
-        if isinstance(_position, Unset):
-            position = UNSET
-        else:
-            position = TeamMemberPosition.from_dict(_position)
-
-        position_id = d.pop("position_id", UNSET)
-
-        prepaid = d.pop("prepaid", UNSET)
-
-        rating = d.pop("rating", UNSET)
-
-        _schedule_till = d.pop("schedule_till", UNSET)
-        schedule_till: datetime.date | Unset
-        if isinstance(_schedule_till, Unset):
-            schedule_till = UNSET
-        else:
-            schedule_till = datetime.date.fromisoformat(_schedule_till)
-
-        _seance_date = d.pop("seance_date", UNSET)
-        seance_date: datetime.date | Unset
-        if isinstance(_seance_date, Unset):
-            seance_date = UNSET
-        else:
-            seance_date = datetime.date.fromisoformat(_seance_date)
-
-        _seances = d.pop("seances", UNSET)
-        seances: list[TeamMemberSlot] | Unset = UNSET
-        if _seances is not UNSET:
-            seances = []
-            for seances_item_data in _seances:
-                seances_item = TeamMemberSlot.from_dict(seances_item_data)
-
-                seances.append(seances_item)
-
-        show_rating = d.pop("show_rating", UNSET)
-
-        specialization = d.pop("specialization", UNSET)
-
-        status = d.pop("status", UNSET)
-
-        def _parse_user(data: object) -> None | TeamMemberUser | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                user_type_0 = TeamMemberUser.from_dict(data)
-
-                return user_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TeamMemberUser | Unset, data)
-
-        user = _parse_user(d.pop("user", UNSET))
-
-        def _parse_user_id(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        user_id = _parse_user_id(d.pop("user_id", UNSET))
-
-        votes_count = d.pop("votes_count", UNSET)
-
-        weight = d.pop("weight", UNSET)
-
-        team_member = cls(
-            api_id=api_id,
-            avatar=avatar,
-            avatar_big=avatar_big,
-            bookable=bookable,
-            comments_count=comments_count,
-            fired=fired,
-            has_access_timetable=has_access_timetable,
-            hidden=hidden,
-            id=id,
-            image_group=image_group,
-            information=information,
-            name=name,
-            position=position,
-            position_id=position_id,
-            prepaid=prepaid,
-            rating=rating,
-            schedule_till=schedule_till,
-            seance_date=seance_date,
-            seances=seances,
-            show_rating=show_rating,
-            specialization=specialization,
-            status=status,
-            user=user,
-            user_id=user_id,
-            votes_count=votes_count,
-            weight=weight,
-        )
-
-        team_member.additional_properties = d
-        return team_member
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -387,3 +109,73 @@ class TeamMember:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.image_group import ImageGroup  # noqa: PLC0415
+    from ..models.team_member_position import TeamMemberPosition  # noqa: PLC0415
+    from ..models.team_member_slot import TeamMemberSlot  # noqa: PLC0415
+    from ..models.team_member_user import TeamMemberUser  # noqa: PLC0415
+
+    return _r.fields(
+        "TeamMember",
+        (
+            ("avatar", "avatar", _r.STR, True, False, False),
+            ("bookable", "bookable", _r.BOOL, True, False, False),
+            ("comments_count", "comments_count", _r.FLOAT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("information", "information", _r.STR, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
+            ("position", "position", _r.model(TeamMemberPosition), True, False, False),
+            ("rating", "rating", _r.FLOAT, True, False, False),
+            ("show_rating", "show_rating", _r.FLOAT, True, False, False),
+            ("specialization", "specialization", _r.STR, True, False, False),
+            ("votes_count", "votes_count", _r.FLOAT, True, False, False),
+            ("weight", "weight", _r.INT, True, False, False),
+            (
+                "api_id",
+                "api_id",
+                _r.union(
+                    _r.STR,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("avatar_big", "avatar_big", _r.STR, False, False, False),
+            ("fired", "fired", _r.INT, False, False, False),
+            ("has_access_timetable", "has_access_timetable", _r.BOOL, False, False, False),
+            ("hidden", "hidden", _r.INT, False, False, False),
+            ("image_group", "image_group", _r.model(ImageGroup), False, False, False),
+            ("position_id", "position_id", _r.INT, False, False, False),
+            ("prepaid", "prepaid", _r.STR, False, False, False),
+            ("schedule_till", "schedule_till", _r.DATE, False, False, False),
+            ("seance_date", "seance_date", _r.DATE, False, False, False),
+            ("seances", "seances", _r.list_of(_r.model(TeamMemberSlot)), False, False, False),
+            ("status", "status", _r.INT, False, False, False),
+            (
+                "user",
+                "user",
+                _r.union(
+                    _r.model(TeamMemberUser),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "user_id",
+                "user_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+        ),
+    )

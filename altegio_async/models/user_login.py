@@ -3,53 +3,40 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="UserLogin")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class UserLogin:
-    """User authorization by phone number and SMS code
+    """UserLogin, as Altegio sends it.
 
-    Example:
-        {'user_token': 'wec23fh8cDfFV4432fc352456'}
+    User authorization by phone number and SMS code
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        user_token (str | Unset): User_token of the user
+        user_token (str): User_token of the user
     """
 
-    user_token: str | Unset = _attrs_field(default=UNSET, repr=False)
+    user_token: str = _attrs_field(repr=False)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        user_token = self.user_token
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if user_token is not UNSET:
-            field_dict["user_token"] = user_token
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        user_token = d.pop("user_token", UNSET)
-
-        user_login = cls(
-            user_token=user_token,
-        )
-
-        user_login.additional_properties = d
-        return user_login
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -66,3 +53,11 @@ class UserLogin:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "UserLogin",
+        (("user_token", "user_token", _r.STR, True, False, True),),
+    )

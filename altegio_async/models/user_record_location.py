@@ -3,205 +3,74 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="UserRecordLocation")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class UserRecordLocation:
-    """location parameters
+    """UserRecordLocation, as Altegio sends it.
+
+    location parameters
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        address (str | Unset): location address
-        allow_change_record (bool | Unset):
-        allow_change_record_delay_step (int | Unset):
-        allow_delete_record (bool | Unset):
-        allow_delete_record_delay_step (int | Unset):
-        city (str | Unset): Name of the city where the organization is located
-        city_id (int | Unset): City ID
-        coordinate_lat (float | Unset): Latitude
-        coordinate_lon (float | Unset): Longitude
-        country (str | Unset): The name of the country in which the organization is located
-        country_id (int | Unset): Country ID
-        currency_short_title (str | Unset):
-        id (int | Unset): location ID
-        phone (str | Unset): location phone
-        phones (list[str] | Unset):
-        site (str | Unset):
-        timezone (str | Unset): location time zone
-        title (str | Unset): location name
+        address (str): location address
+        allow_change_record (bool)
+        allow_change_record_delay_step (int)
+        allow_delete_record (bool)
+        allow_delete_record_delay_step (int)
+        city (str): Name of the city where the organization is located
+        city_id (int): City ID
+        coordinate_lat (float): Latitude
+        coordinate_lon (float): Longitude
+        country (str): The name of the country in which the organization is located
+        country_id (int): Country ID
+        currency_short_title (str)
+        id (int): location ID
+        phone (str): location phone
+        phones (list[str])
+        site (str)
+        timezone (str): location time zone
+        title (str | None): location name
     """
 
-    address: str | Unset = UNSET
-    allow_change_record: bool | Unset = UNSET
-    allow_change_record_delay_step: int | Unset = UNSET
-    allow_delete_record: bool | Unset = UNSET
-    allow_delete_record_delay_step: int | Unset = UNSET
-    city: str | Unset = UNSET
-    city_id: int | Unset = UNSET
-    coordinate_lat: float | Unset = UNSET
-    coordinate_lon: float | Unset = UNSET
-    country: str | Unset = UNSET
-    country_id: int | Unset = UNSET
-    currency_short_title: str | Unset = UNSET
-    id: int | Unset = UNSET
-    phone: str | Unset = UNSET
-    phones: list[str] | Unset = UNSET
-    site: str | Unset = UNSET
-    timezone: str | Unset = UNSET
-    title: str | Unset = UNSET
+    address: str
+    allow_change_record: bool
+    allow_change_record_delay_step: int
+    allow_delete_record: bool
+    allow_delete_record_delay_step: int
+    city: str
+    city_id: int
+    coordinate_lat: float
+    coordinate_lon: float
+    country: str
+    country_id: int
+    currency_short_title: str
+    id: int
+    phone: str
+    phones: list[str]
+    site: str
+    timezone: str
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        address = self.address
-
-        allow_change_record = self.allow_change_record
-
-        allow_change_record_delay_step = self.allow_change_record_delay_step
-
-        allow_delete_record = self.allow_delete_record
-
-        allow_delete_record_delay_step = self.allow_delete_record_delay_step
-
-        city = self.city
-
-        city_id = self.city_id
-
-        coordinate_lat = self.coordinate_lat
-
-        coordinate_lon = self.coordinate_lon
-
-        country = self.country
-
-        country_id = self.country_id
-
-        currency_short_title = self.currency_short_title
-
-        id = self.id
-
-        phone = self.phone
-
-        phones: list[str] | Unset = UNSET
-        if not isinstance(self.phones, Unset):
-            phones = self.phones
-
-        site = self.site
-
-        timezone = self.timezone
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if address is not UNSET:
-            field_dict["address"] = address
-        if allow_change_record is not UNSET:
-            field_dict["allow_change_record"] = allow_change_record
-        if allow_change_record_delay_step is not UNSET:
-            field_dict["allow_change_record_delay_step"] = allow_change_record_delay_step
-        if allow_delete_record is not UNSET:
-            field_dict["allow_delete_record"] = allow_delete_record
-        if allow_delete_record_delay_step is not UNSET:
-            field_dict["allow_delete_record_delay_step"] = allow_delete_record_delay_step
-        if city is not UNSET:
-            field_dict["city"] = city
-        if city_id is not UNSET:
-            field_dict["city_id"] = city_id
-        if coordinate_lat is not UNSET:
-            field_dict["coordinate_lat"] = coordinate_lat
-        if coordinate_lon is not UNSET:
-            field_dict["coordinate_lon"] = coordinate_lon
-        if country is not UNSET:
-            field_dict["country"] = country
-        if country_id is not UNSET:
-            field_dict["country_id"] = country_id
-        if currency_short_title is not UNSET:
-            field_dict["currency_short_title"] = currency_short_title
-        if id is not UNSET:
-            field_dict["id"] = id
-        if phone is not UNSET:
-            field_dict["phone"] = phone
-        if phones is not UNSET:
-            field_dict["phones"] = phones
-        if site is not UNSET:
-            field_dict["site"] = site
-        if timezone is not UNSET:
-            field_dict["timezone"] = timezone
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        address = d.pop("address", UNSET)
-
-        allow_change_record = d.pop("allow_change_record", UNSET)
-
-        allow_change_record_delay_step = d.pop("allow_change_record_delay_step", UNSET)
-
-        allow_delete_record = d.pop("allow_delete_record", UNSET)
-
-        allow_delete_record_delay_step = d.pop("allow_delete_record_delay_step", UNSET)
-
-        city = d.pop("city", UNSET)
-
-        city_id = d.pop("city_id", UNSET)
-
-        coordinate_lat = d.pop("coordinate_lat", UNSET)
-
-        coordinate_lon = d.pop("coordinate_lon", UNSET)
-
-        country = d.pop("country", UNSET)
-
-        country_id = d.pop("country_id", UNSET)
-
-        currency_short_title = d.pop("currency_short_title", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        phone = d.pop("phone", UNSET)
-
-        phones = cast(list[str], d.pop("phones", UNSET))
-
-        site = d.pop("site", UNSET)
-
-        timezone = d.pop("timezone", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        user_record_location = cls(
-            address=address,
-            allow_change_record=allow_change_record,
-            allow_change_record_delay_step=allow_change_record_delay_step,
-            allow_delete_record=allow_delete_record,
-            allow_delete_record_delay_step=allow_delete_record_delay_step,
-            city=city,
-            city_id=city_id,
-            coordinate_lat=coordinate_lat,
-            coordinate_lon=coordinate_lon,
-            country=country,
-            country_id=country_id,
-            currency_short_title=currency_short_title,
-            id=id,
-            phone=phone,
-            phones=phones,
-            site=site,
-            timezone=timezone,
-            title=title,
-        )
-
-        user_record_location.additional_properties = d
-        return user_record_location
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -218,3 +87,44 @@ class UserRecordLocation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "UserRecordLocation",
+        (
+            ("address", "address", _r.STR, True, False, False),
+            ("allow_change_record", "allow_change_record", _r.BOOL, True, False, False),
+            (
+                "allow_change_record_delay_step",
+                "allow_change_record_delay_step",
+                _r.INT,
+                True,
+                False,
+                False,
+            ),
+            ("allow_delete_record", "allow_delete_record", _r.BOOL, True, False, False),
+            (
+                "allow_delete_record_delay_step",
+                "allow_delete_record_delay_step",
+                _r.INT,
+                True,
+                False,
+                False,
+            ),
+            ("city", "city", _r.STR, True, False, False),
+            ("city_id", "city_id", _r.INT, True, False, False),
+            ("coordinate_lat", "coordinate_lat", _r.FLOAT, True, False, False),
+            ("coordinate_lon", "coordinate_lon", _r.FLOAT, True, False, False),
+            ("country", "country", _r.STR, True, False, False),
+            ("country_id", "country_id", _r.INT, True, False, False),
+            ("currency_short_title", "currency_short_title", _r.STR, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("phone", "phone", _r.STR, True, False, False),
+            ("phones", "phones", _r.list_of(_r.STR), True, False, False),
+            ("site", "site", _r.STR, True, False, False),
+            ("timezone", "timezone", _r.STR, True, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

@@ -3,112 +3,52 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="UserRecordService")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class UserRecordService:
-    """
+    """UserRecordService, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        amount (int | Unset): Number of ordered services
-        cost (float | Unset): Service cost
-        discount (float | Unset): Discount amount
-        id (int | Unset): Service ID
-        price_max (float | Unset): Maximum service price
-        price_min (float | Unset): Minimum service price
-        seance_length (int | Unset): Service duration in seconds (only if filter by team member is set)
-        title (str | Unset): Service name
+        amount (int): Number of ordered services
+        cost (float): Service cost
+        discount (float): Discount amount
+        id (int): Service ID
+        price_max (float): Maximum service price
+        price_min (float): Minimum service price
+        seance_length (int | None): Service duration in seconds (only if filter by team member is set)
+        title (str | None): Service name
     """
 
-    amount: int | Unset = UNSET
-    cost: float | Unset = UNSET
-    discount: float | Unset = UNSET
-    id: int | Unset = UNSET
-    price_max: float | Unset = UNSET
-    price_min: float | Unset = UNSET
-    seance_length: int | Unset = UNSET
-    title: str | Unset = UNSET
+    amount: int
+    cost: float
+    discount: float
+    id: int
+    price_max: float
+    price_min: float
+    seance_length: int | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        amount = self.amount
-
-        cost = self.cost
-
-        discount = self.discount
-
-        id = self.id
-
-        price_max = self.price_max
-
-        price_min = self.price_min
-
-        seance_length = self.seance_length
-
-        title = self.title
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if amount is not UNSET:
-            field_dict["amount"] = amount
-        if cost is not UNSET:
-            field_dict["cost"] = cost
-        if discount is not UNSET:
-            field_dict["discount"] = discount
-        if id is not UNSET:
-            field_dict["id"] = id
-        if price_max is not UNSET:
-            field_dict["price_max"] = price_max
-        if price_min is not UNSET:
-            field_dict["price_min"] = price_min
-        if seance_length is not UNSET:
-            field_dict["seance_length"] = seance_length
-        if title is not UNSET:
-            field_dict["title"] = title
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        amount = d.pop("amount", UNSET)
-
-        cost = d.pop("cost", UNSET)
-
-        discount = d.pop("discount", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        price_max = d.pop("price_max", UNSET)
-
-        price_min = d.pop("price_min", UNSET)
-
-        seance_length = d.pop("seance_length", UNSET)
-
-        title = d.pop("title", UNSET)
-
-        user_record_service = cls(
-            amount=amount,
-            cost=cost,
-            discount=discount,
-            id=id,
-            price_max=price_max,
-            price_min=price_min,
-            seance_length=seance_length,
-            title=title,
-        )
-
-        user_record_service.additional_properties = d
-        return user_record_service
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -125,3 +65,20 @@ class UserRecordService:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "UserRecordService",
+        (
+            ("amount", "amount", _r.INT, True, False, False),
+            ("cost", "cost", _r.FLOAT, True, False, False),
+            ("discount", "discount", _r.FLOAT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("price_max", "price_max", _r.FLOAT, True, False, False),
+            ("price_min", "price_min", _r.FLOAT, True, False, False),
+            ("seance_length", "seance_length", _r.INT, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+        ),
+    )

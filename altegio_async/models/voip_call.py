@@ -3,128 +3,54 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.voip_call_status import VoipCallStatus, check_voip_call_status
-from ..models.voip_call_type import VoipCallType, check_voip_call_type
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="VoipCall")
+from ..custom import _reading as _r
+from ..models.voip_call_status import VoipCallStatus
+from ..models.voip_call_type import VoipCallType
 
 
 @_attrs_define
 class VoipCall:
-    """
+    """VoipCall, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        call_date (str | Unset): Date and time of call
-        caller_phone (str | Unset): Phone number
-        client_id (int | Unset): Client ID (if there is a client in Clients Base)
-        duration (int | Unset): Call duration in seconds
-        id (int | Unset): Call ID
-        record_link (str | Unset): Link to call recording (if available)
-        status (VoipCallStatus | Unset): Call status
-        type_ (VoipCallType | Unset): Call type
+        call_date (str): Date and time of call
+        caller_phone (str): Phone number
+        client_id (int): Client ID (if there is a client in Clients Base)
+        duration (int): Call duration in seconds
+        id (int): Call ID
+        record_link (str): Link to call recording (if available)
+        status (VoipCallStatus): Call status
+        type_ (VoipCallType): Call type
     """
 
-    call_date: str | Unset = UNSET
-    caller_phone: str | Unset = UNSET
-    client_id: int | Unset = UNSET
-    duration: int | Unset = UNSET
-    id: int | Unset = UNSET
-    record_link: str | Unset = UNSET
-    status: VoipCallStatus | Unset = UNSET
-    type_: VoipCallType | Unset = UNSET
+    call_date: str
+    caller_phone: str
+    client_id: int
+    duration: int
+    id: int
+    record_link: str
+    status: VoipCallStatus
+    type_: VoipCallType
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        call_date = self.call_date
-
-        caller_phone = self.caller_phone
-
-        client_id = self.client_id
-
-        duration = self.duration
-
-        id = self.id
-
-        record_link = self.record_link
-
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status
-
-        type_: str | Unset = UNSET
-        if not isinstance(self.type_, Unset):
-            type_ = self.type_
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if call_date is not UNSET:
-            field_dict["call_date"] = call_date
-        if caller_phone is not UNSET:
-            field_dict["caller_phone"] = caller_phone
-        if client_id is not UNSET:
-            field_dict["client_id"] = client_id
-        if duration is not UNSET:
-            field_dict["duration"] = duration
-        if id is not UNSET:
-            field_dict["id"] = id
-        if record_link is not UNSET:
-            field_dict["record_link"] = record_link
-        if status is not UNSET:
-            field_dict["status"] = status
-        if type_ is not UNSET:
-            field_dict["type"] = type_
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        call_date = d.pop("call_date", UNSET)
-
-        caller_phone = d.pop("caller_phone", UNSET)
-
-        client_id = d.pop("client_id", UNSET)
-
-        duration = d.pop("duration", UNSET)
-
-        id = d.pop("id", UNSET)
-
-        record_link = d.pop("record_link", UNSET)
-
-        _status = d.pop("status", UNSET)
-        status: VoipCallStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = check_voip_call_status(_status)
-
-        _type_ = d.pop("type", UNSET)
-        type_: VoipCallType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
-        else:
-            type_ = check_voip_call_type(_type_)
-
-        voip_call = cls(
-            call_date=call_date,
-            caller_phone=caller_phone,
-            client_id=client_id,
-            duration=duration,
-            id=id,
-            record_link=record_link,
-            status=status,
-            type_=type_,
-        )
-
-        voip_call.additional_properties = d
-        return voip_call
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -141,3 +67,37 @@ class VoipCall:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "VoipCall",
+        (
+            ("call_date", "call_date", _r.STR, True, False, False),
+            ("caller_phone", "caller_phone", _r.STR, True, False, False),
+            ("client_id", "client_id", _r.INT, True, False, False),
+            ("duration", "duration", _r.INT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("record_link", "record_link", _r.STR, True, False, False),
+            (
+                "status",
+                "status",
+                _r.literal(
+                    [
+                        "busy",
+                        "cancel",
+                        "missed",
+                        "notallowed",
+                        "notavailable",
+                        "notfound",
+                        "success",
+                    ]
+                ),
+                True,
+                False,
+                False,
+            ),
+            ("type", "type_", _r.literal(["incoming", "internal", "outgoing"]), True, False, False),
+        ),
+    )

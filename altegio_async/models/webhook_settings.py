@@ -3,178 +3,70 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="WebhookSettings")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class WebhookSettings:
-    """Object with data
+    """WebhookSettings, as Altegio sends it.
+
+    Object with data
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        active (int | Unset): 1 - notifications are active, 0 - not active
-        client (int | Unset): 1 - send events by client entity, 0 - don't send
-        finances_operation (int | Unset): 1 - send events by entity financial operation, 0 - no send
-        good (int | Unset): 1 - send events by product entity, 0 - don't send
-        goods_operations_consumable (int | Unset): 1 - send events by the consumable write-off entity, 0 - do not send
-        goods_operations_move (int | Unset): 1 - send events by the product movement entity, 0 - no send
-        goods_operations_receipt (int | Unset): 1 - send events by the entity arrival of products, 0 - do not send
-        goods_operations_sale (int | Unset): 1 - send events by the product sale entity, 0 - do not send
-        goods_operations_stolen (int | Unset): 1 - send events by the product write-off entity, 0 - do not send
-        master (int | Unset): 1 - send events by team member entity, 0 - don't send
-        record (int | Unset): 1 - send events by appointment entity, 0 - do not send
-        salon (int | Unset): 1 - send events by location entity, 0 - do not send
-        service (int | Unset): 1 - send events by service entity, 0 - do not send
-        service_category (int | Unset): 1 - send events by service category entity, 0 - do not send
-        urls (list[str] | Unset): List of addresses to send notifications to
+        active (int): 1 - notifications are active, 0 - not active
+        client (int): 1 - send events by client entity, 0 - don't send
+        finances_operation (int): 1 - send events by entity financial operation, 0 - no send
+        goods_operations_consumable (int): 1 - send events by the consumable write-off entity, 0 - do
+            not send
+        goods_operations_move (int): 1 - send events by the product movement entity, 0 - no send
+        goods_operations_receipt (int): 1 - send events by the entity arrival of products, 0 - do not
+            send
+        goods_operations_sale (int): 1 - send events by the product sale entity, 0 - do not send
+        goods_operations_stolen (int): 1 - send events by the product write-off entity, 0 - do not send
+        master (int): 1 - send events by team member entity, 0 - don't send
+        record (int): 1 - send events by appointment entity, 0 - do not send
+        salon (int): 1 - send events by location entity, 0 - do not send
+        service (int): 1 - send events by service entity, 0 - do not send
+        service_category (int): 1 - send events by service category entity, 0 - do not send
+        urls (list[str]): List of addresses to send notifications to
+        good (int | None): 1 - send events by product entity, 0 - don't send
     """
 
-    active: int | Unset = UNSET
-    client: int | Unset = UNSET
-    finances_operation: int | Unset = UNSET
-    good: int | Unset = UNSET
-    goods_operations_consumable: int | Unset = UNSET
-    goods_operations_move: int | Unset = UNSET
-    goods_operations_receipt: int | Unset = UNSET
-    goods_operations_sale: int | Unset = UNSET
-    goods_operations_stolen: int | Unset = UNSET
-    master: int | Unset = UNSET
-    record: int | Unset = UNSET
-    salon: int | Unset = UNSET
-    service: int | Unset = UNSET
-    service_category: int | Unset = UNSET
-    urls: list[str] | Unset = UNSET
+    active: int
+    client: int
+    finances_operation: int
+    goods_operations_consumable: int
+    goods_operations_move: int
+    goods_operations_receipt: int
+    goods_operations_sale: int
+    goods_operations_stolen: int
+    master: int
+    record: int
+    salon: int
+    service: int
+    service_category: int
+    urls: list[str]
+    good: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        active = self.active
-
-        client = self.client
-
-        finances_operation = self.finances_operation
-
-        good = self.good
-
-        goods_operations_consumable = self.goods_operations_consumable
-
-        goods_operations_move = self.goods_operations_move
-
-        goods_operations_receipt = self.goods_operations_receipt
-
-        goods_operations_sale = self.goods_operations_sale
-
-        goods_operations_stolen = self.goods_operations_stolen
-
-        master = self.master
-
-        record = self.record
-
-        salon = self.salon
-
-        service = self.service
-
-        service_category = self.service_category
-
-        urls: list[str] | Unset = UNSET
-        if not isinstance(self.urls, Unset):
-            urls = self.urls
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if active is not UNSET:
-            field_dict["active"] = active
-        if client is not UNSET:
-            field_dict["client"] = client
-        if finances_operation is not UNSET:
-            field_dict["finances_operation"] = finances_operation
-        if good is not UNSET:
-            field_dict["good"] = good
-        if goods_operations_consumable is not UNSET:
-            field_dict["goods_operations_consumable"] = goods_operations_consumable
-        if goods_operations_move is not UNSET:
-            field_dict["goods_operations_move"] = goods_operations_move
-        if goods_operations_receipt is not UNSET:
-            field_dict["goods_operations_receipt"] = goods_operations_receipt
-        if goods_operations_sale is not UNSET:
-            field_dict["goods_operations_sale"] = goods_operations_sale
-        if goods_operations_stolen is not UNSET:
-            field_dict["goods_operations_stolen"] = goods_operations_stolen
-        if master is not UNSET:
-            field_dict["master"] = master
-        if record is not UNSET:
-            field_dict["record"] = record
-        if salon is not UNSET:
-            field_dict["salon"] = salon
-        if service is not UNSET:
-            field_dict["service"] = service
-        if service_category is not UNSET:
-            field_dict["service_category"] = service_category
-        if urls is not UNSET:
-            field_dict["urls"] = urls
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        active = d.pop("active", UNSET)
-
-        client = d.pop("client", UNSET)
-
-        finances_operation = d.pop("finances_operation", UNSET)
-
-        good = d.pop("good", UNSET)
-
-        goods_operations_consumable = d.pop("goods_operations_consumable", UNSET)
-
-        goods_operations_move = d.pop("goods_operations_move", UNSET)
-
-        goods_operations_receipt = d.pop("goods_operations_receipt", UNSET)
-
-        goods_operations_sale = d.pop("goods_operations_sale", UNSET)
-
-        goods_operations_stolen = d.pop("goods_operations_stolen", UNSET)
-
-        master = d.pop("master", UNSET)
-
-        record = d.pop("record", UNSET)
-
-        salon = d.pop("salon", UNSET)
-
-        service = d.pop("service", UNSET)
-
-        service_category = d.pop("service_category", UNSET)
-
-        urls = cast(list[str], d.pop("urls", UNSET))
-
-        webhook_settings = cls(
-            active=active,
-            client=client,
-            finances_operation=finances_operation,
-            good=good,
-            goods_operations_consumable=goods_operations_consumable,
-            goods_operations_move=goods_operations_move,
-            goods_operations_receipt=goods_operations_receipt,
-            goods_operations_sale=goods_operations_sale,
-            goods_operations_stolen=goods_operations_stolen,
-            master=master,
-            record=record,
-            salon=salon,
-            service=service,
-            service_category=service_category,
-            urls=urls,
-        )
-
-        webhook_settings.additional_properties = d
-        return webhook_settings
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -191,3 +83,34 @@ class WebhookSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "WebhookSettings",
+        (
+            ("active", "active", _r.INT, True, False, False),
+            ("client", "client", _r.INT, True, False, False),
+            ("finances_operation", "finances_operation", _r.INT, True, False, False),
+            (
+                "goods_operations_consumable",
+                "goods_operations_consumable",
+                _r.INT,
+                True,
+                False,
+                False,
+            ),
+            ("goods_operations_move", "goods_operations_move", _r.INT, True, False, False),
+            ("goods_operations_receipt", "goods_operations_receipt", _r.INT, True, False, False),
+            ("goods_operations_sale", "goods_operations_sale", _r.INT, True, False, False),
+            ("goods_operations_stolen", "goods_operations_stolen", _r.INT, True, False, False),
+            ("master", "master", _r.INT, True, False, False),
+            ("record", "record", _r.INT, True, False, False),
+            ("salon", "salon", _r.INT, True, False, False),
+            ("service", "service", _r.INT, True, False, False),
+            ("service_category", "service_category", _r.INT, True, False, False),
+            ("urls", "urls", _r.list_of(_r.STR), True, False, False),
+            ("good", "good", _r.INT, False, False, False),
+        ),
+    )

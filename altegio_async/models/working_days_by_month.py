@@ -3,42 +3,37 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="WorkingDaysByMonth")
+from ..custom import _reading as _r
 
 
 @_attrs_define
 class WorkingDaysByMonth:
-    """Object with month numbers as keys and arrays of working days as values (empty array when no data)"""
+    """WorkingDaysByMonth, as Altegio sends it.
+
+    Object with month numbers as keys and arrays of working days as values (empty array when no
+    data)
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    """
 
     additional_properties: dict[str, list[int]] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-
-        field_dict: dict[str, Any] = {}
-        for prop_name, prop in self.additional_properties.items():
-            field_dict[prop_name] = prop
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        working_days_by_month = cls()
-
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = cast(list[int], prop_dict)
-
-            additional_properties[prop_name] = additional_property
-
-        working_days_by_month.additional_properties = additional_properties
-        return working_days_by_month
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        return _r.read_model(cls, src_dict, _fields())
 
     @property
     def additional_keys(self) -> list[str]:
@@ -55,3 +50,12 @@ class WorkingDaysByMonth:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    return _r.fields(
+        "WorkingDaysByMonth",
+        (),
+        extra=_r.map_of(_r.list_of(_r.INT)),
+    )

@@ -47,7 +47,15 @@ class PublicHandlers(Shapes):
         return ok(
             {
                 "steps": steps,
-                "style": {"show_header": True, "main_color": "#1e88e5"},
+                "style": {
+                    "show_header": True,
+                    "main_color": "#1e88e5",
+                    "secondary_color": "#90caf9",
+                    "buttons_color": "#1565c0",
+                    "logo": "",
+                    "header_background": "",
+                    "menu_background": "",
+                },
                 "group_id": 0,
                 "company_id": 4564,
                 "phone_confirmation": False,
@@ -58,6 +66,11 @@ class PublicHandlers(Shapes):
                 "id": form_id,
                 "url": f"https://n{form_id}.alteg.io/",
                 "without_menu": False,
+                # analytics counters: Altegio's examples always carry them (empty here)
+                "app_metrika_id": None,
+                "facebook_pixel_id": "",
+                "google_analytics_id": "",
+                "metrika_counter_id": None,
             }
         )
 
@@ -251,7 +264,9 @@ class PublicHandlers(Shapes):
     # --- client personal cabinet --------------------------------------------------
 
     def get_booking_user(self, call: Call) -> Result:
-        return 200, self._user(call.needs_user(), with_token=True)
+        user = call.needs_user()
+        # Altegio repeats the user token under the key "0" (the reference: "User Token").
+        return 200, {"0": user.token, **self._user(user, with_token=True)}
 
     def update_booking_user(self, call: Call) -> Result:
         user = call.needs_user()

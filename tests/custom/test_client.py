@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import httpx
 import pytest
@@ -144,12 +145,17 @@ async def test_html_page_with_200_is_an_invalid_response(
     assert "text/html" in str(caught.value) and "Maintenance" in caught.value.snippet
 
 
-async def test_wrong_shape_is_an_invalid_response(
-    client: AltegioClient, httpx_mock: HTTPXMock
+async def test_a_success_without_data_gives_none_and_is_reported(
+    client: AltegioClient, httpx_mock: HTTPXMock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    httpx_mock.add_response(url=DATES_URL, json={"success": True, "meta": []})
-    with pytest.raises(InvalidResponseError, match="does not match the spec"):
-        await client.online_booking.get_dates_available_for_booking(location_id=1)
+    httpx_mock.add_response(url=DATES_URL, json={"success": True, "meta": {"message": "OK"}})
+    raw = await client.with_raw_response.online_booking.get_dates_available_for_booking(
+        location_id=1
+    )
+    assert (cast(object, raw.data), raw.meta) == (None, {"message": "OK"})
+    assert "get_dates_available_for_booking.data: expected the documented data, got missing" in (
+        caplog.text
+    )
 
 
 async def test_get_is_retried_after_503(client: AltegioClient, httpx_mock: HTTPXMock) -> None:

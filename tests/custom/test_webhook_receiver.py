@@ -49,15 +49,19 @@ async def test_events_are_acknowledged_and_queued_for_a_consumer() -> None:
         ("/altegio/hooks/wrong-secret-000", "POST", RECORD, 404),
         (SECRET_PATH, "GET", None, 405),
         (SECRET_PATH, "POST", "not json", 400),
+        (SECRET_PATH, "POST", '{"a": ' * 100_000 + "1" + "}" * 100_000, 400),
+        (SECRET_PATH, "POST", '{"resource": "record", "company_id": NaN}', 400),
+        (SECRET_PATH, "POST", '{"resource": "record", "company_id": 1' + "0" * 5000 + "}", 400),
+        (SECRET_PATH, "POST", b'{"resource": "record", "status": "\xff"}', 400),
         (SECRET_PATH, "POST", {**MARKET, "partner_token": "forged"}, 403),
     ],
-    ids=["wrong-path", "get", "not-json", "forged-partner-token"],
+    ids=["wrong-path", "get", "not-json", "deep", "nan", "huge-number", "not-utf8", "forged"],
 )
 async def test_refusals(
     path: str, method: str, body: Any, status: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     queue: asyncio.Queue[Any] = asyncio.Queue()
-    content = body if isinstance(body, str) else json.dumps(body) if body else None
+    content = body if isinstance(body, str | bytes) else json.dumps(body) if body else None
     with caplog.at_level(logging.WARNING, logger="altegio_async.webhooks"):
         async with receiver(queue) as http:
             reply = await http.request(method, path, content=content)

@@ -401,7 +401,7 @@ def test_regeneration_from_changed_bundles(tmp_path: Path) -> None:
     resource = (package / "api" / "online_booking" / "__init__.py").read_text()
     assert "async def get_waitlist_positions(" in resource
     assert "team_member_id: int | Unset = UNSET" in resource.split("get_waitlist_positions(")[1]
-    assert "is_last_minute: bool | Unset" in (package / "models" / "time_slot.py").read_text()
+    assert "is_last_minute: bool | None = None" in (package / "models" / "time_slot.py").read_text()
     enum = (package / "models" / "voip_calls_query_types.py").read_text()
     assert '"callback"' in enum
 

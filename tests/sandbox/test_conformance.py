@@ -152,8 +152,14 @@ async def test_reply_matches_the_spec(
     documented = {int(c) for c in vendored_operation(op)["responses"] if str(c)[0] == "2"}
     assert raw.status_code in documented
     validate(op, raw.status_code, raw.http_response.content)
+    assert mismatches(raw.data) == [], "the SDK reads the sandbox's reply without a mismatch"
     last = sandbox.seen[-1]
     assert (last.operation, last.status) == (op.operation_id, raw.status_code)
+
+
+def mismatches(data: Any) -> list[str]:
+    items = data if isinstance(data, list) else [data]
+    return [str(m) for item in items for m in getattr(item, "mismatches", ())]
 
 
 def test_every_operation_has_a_sandbox_handler() -> None:

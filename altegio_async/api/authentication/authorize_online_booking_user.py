@@ -3,8 +3,10 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """POST /booking/auth: Authorize Online Booking User"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.authorized_user import AuthorizedUser
 from ...models.login_request import LoginRequest
@@ -43,7 +45,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_201 = AuthorizedUser.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "authorize_online_booking_user"))
 
-    return response_201
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.authorized_user import AuthorizedUser  # noqa: PLC0415
+
+    return _r.model(AuthorizedUser)

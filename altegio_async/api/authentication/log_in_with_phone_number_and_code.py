@@ -3,8 +3,10 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """POST /user/auth: Log in with phone number and code"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.login_request import LoginRequest
 from ...models.user_login import UserLogin
@@ -43,7 +45,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_201 = UserLogin.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "log_in_with_phone_number_and_code"))
 
-    return response_201
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.user_login import UserLogin  # noqa: PLC0415
+
+    return _r.model(UserLogin)

@@ -3,8 +3,10 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /booking/user/data: Get Online Booking User Data"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.booking_user import BookingUser
 
@@ -33,7 +35,12 @@ def _get_kwargs() -> dict[str, Any]:
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = BookingUser.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_booking_user"))
 
-    return response_200
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.booking_user import BookingUser  # noqa: PLC0415
+
+    return _r.model(BookingUser)

@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /user/records/{record_id}/{record_hash}: Get User Appointments"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.user_record import UserRecord
 
@@ -40,14 +42,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_201 = []
-    _response_201 = data
-    for componentsschemasuser_records_response_data_types_item_data in _response_201:
-        componentsschemasuser_records_response_data_types_item = UserRecord.from_dict(
-            componentsschemasuser_records_response_data_types_item_data
-        )
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_user_appointment_list"))
 
-        response_201.append(componentsschemasuser_records_response_data_types_item)
 
-    return response_201
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.user_record import UserRecord  # noqa: PLC0415
+
+    return _r.list_of(_r.model(UserRecord))

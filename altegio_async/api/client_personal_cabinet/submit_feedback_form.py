@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """POST /master_record_review/{record_token}: Submit appointment review"""
 
+import functools
 from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.feedback_submission import FeedbackSubmission
 
@@ -46,6 +48,10 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = cast(Any, data)
-    return response_200
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "submit_feedback_form"))
+
+
+@functools.cache
+def _reader() -> _r.Reader:
+    return _r.ANY

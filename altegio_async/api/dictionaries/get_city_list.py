@@ -3,8 +3,10 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /cities: Get a list of cities"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.city import City
 from ...types import UNSET, Unset
@@ -47,14 +49,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = []
-    _response_200 = data
-    for componentsschemascities_response_data_types_item_data in _response_200:
-        componentsschemascities_response_data_types_item = City.from_dict(
-            componentsschemascities_response_data_types_item_data
-        )
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_city_list"))
 
-        response_200.append(componentsschemascities_response_data_types_item)
 
-    return response_200
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.city import City  # noqa: PLC0415
+
+    return _r.list_of(_r.model(City))

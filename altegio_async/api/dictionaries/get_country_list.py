@@ -3,8 +3,10 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /countries: Get a list of countries"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.country import Country
 
@@ -33,14 +35,12 @@ def _get_kwargs() -> dict[str, Any]:
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = []
-    _response_200 = data
-    for componentsschemascountries_response_data_types_item_data in _response_200:
-        componentsschemascountries_response_data_types_item = Country.from_dict(
-            componentsschemascountries_response_data_types_item_data
-        )
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_country_list"))
 
-        response_200.append(componentsschemascountries_response_data_types_item)
 
-    return response_200
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.country import Country  # noqa: PLC0415
+
+    return _r.list_of(_r.model(Country))

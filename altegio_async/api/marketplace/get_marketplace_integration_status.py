@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /marketplace/salon/{location_id}/application/{application_id}: Application Status Data for Any Location"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.integration_status import IntegrationStatus
 
@@ -40,7 +42,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = IntegrationStatus.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_marketplace_integration_status"))
 
-    return response_200
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.integration_status import IntegrationStatus  # noqa: PLC0415
+
+    return _r.model(IntegrationStatus)

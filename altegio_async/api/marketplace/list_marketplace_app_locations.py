@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /marketplace/application/{application_id}/salons: Data About Locations Connected to the Application"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.app_location import AppLocation
 from ...types import UNSET
@@ -51,14 +53,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = []
-    _response_200 = data
-    for componentsschemascompanies_data_types_item_data in _response_200:
-        componentsschemascompanies_data_types_item = AppLocation.from_dict(
-            componentsschemascompanies_data_types_item_data
-        )
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "list_marketplace_app_locations"))
 
-        response_200.append(componentsschemascompanies_data_types_item)
 
-    return response_200
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.app_location import AppLocation  # noqa: PLC0415
+
+    return _r.list_of(_r.model(AppLocation))

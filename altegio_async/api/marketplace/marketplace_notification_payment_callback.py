@@ -3,8 +3,10 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """POST /marketplace/partner/payment: Notify Altegio of Successful Payment"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.payment_notice import PaymentNotice
 from ...models.payment_receipt import PaymentReceipt
@@ -43,7 +45,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = PaymentReceipt.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "marketplace_notification_payment_callback"))
 
-    return response_200
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.payment_receipt import PaymentReceipt  # noqa: PLC0415
+
+    return _r.model(PaymentReceipt)

@@ -3,8 +3,10 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """POST /marketplace/application/add_discount: Set payment discount for locations"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.discount_request import DiscountRequest
 from ...models.discount_result import DiscountResult
@@ -43,7 +45,14 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = DiscountResult.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(
+        Result, _r.read_value(_reader(), data, "marketplace_partner_application_add_discount")
+    )
 
-    return response_200
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.discount_result import DiscountResult  # noqa: PLC0415
+
+    return _r.model(DiscountResult)

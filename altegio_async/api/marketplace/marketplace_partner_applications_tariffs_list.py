@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /marketplace/application/{application_id}/tariffs: Get application tariffs"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.app_tariff import AppTariff
 
@@ -38,12 +40,14 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = []
-    _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = AppTariff.from_dict(response_200_item_data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(
+        Result, _r.read_value(_reader(), data, "marketplace_partner_applications_tariffs_list")
+    )
 
-        response_200.append(response_200_item)
 
-    return response_200
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.app_tariff import AppTariff  # noqa: PLC0415
+
+    return _r.list_of(_r.model(AppTariff))

@@ -39,5 +39,5 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
     return None

@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """POST /book_record/{location_id}: Create an Online Booking"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.booking_request import BookingRequest
 from ...models.created_record import CreatedRecord
@@ -47,14 +49,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_201 = []
-    _response_201 = data
-    for componentsschemasbook_record_companyid_response_data_types_item_data in _response_201:
-        componentsschemasbook_record_companyid_response_data_types_item = CreatedRecord.from_dict(
-            componentsschemasbook_record_companyid_response_data_types_item_data
-        )
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "create_online_booking"))
 
-        response_201.append(componentsschemasbook_record_companyid_response_data_types_item)
 
-    return response_201
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.created_record import CreatedRecord  # noqa: PLC0415
+
+    return _r.list_of(_r.model(CreatedRecord))

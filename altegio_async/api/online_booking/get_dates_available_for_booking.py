@@ -4,9 +4,11 @@
 """GET /book_dates/{location_id}: Get Dates Available for Booking"""
 
 import datetime
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.available_dates import AvailableDates
 from ...types import UNSET, Unset
@@ -74,7 +76,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = AvailableDates.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_dates_available_for_booking"))
 
-    return response_200
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.available_dates import AvailableDates  # noqa: PLC0415
+
+    return _r.model(AvailableDates)

@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /privacy_policy/{location_id}: Get location privacy policy for online booking"""
 
+import functools
 from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 
 OPERATION = Operation(
@@ -37,6 +39,10 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = cast(Any, data)
-    return response_200
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_location_privacy_policy"))
+
+
+@functools.cache
+def _reader() -> _r.Reader:
+    return _r.ANY

@@ -4,9 +4,11 @@
 """GET /book_staff_seances/{location_id}/{team_member_id}: Get Nearest Available Time Slots for Team Member"""
 
 import datetime
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.nearest_slots import NearestSlots
 from ...types import UNSET, Unset
@@ -61,7 +63,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = NearestSlots.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_nearest_time_slots"))
 
-    return response_200
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.nearest_slots import NearestSlots  # noqa: PLC0415
+
+    return _r.model(NearestSlots)

@@ -4,9 +4,11 @@
 """GET /book_times/{location_id}/{team_member_id}/{date}: Get a List of Time Slots Available for Booking"""
 
 import datetime
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.time_slot import TimeSlot
 from ...types import UNSET, Unset
@@ -57,14 +59,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = []
-    _response_200 = data
-    for componentsschemasbook_times_companyid_data_types_item_data in _response_200:
-        componentsschemasbook_times_companyid_data_types_item = TimeSlot.from_dict(
-            componentsschemasbook_times_companyid_data_types_item_data
-        )
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_time_slots_for_booking"))
 
-        response_200.append(componentsschemasbook_times_companyid_data_types_item)
 
-    return response_200
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.time_slot import TimeSlot  # noqa: PLC0415
+
+    return _r.list_of(_r.model(TimeSlot))

@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """PUT /book_record/{location_id}/{record_id}: Change Online Booking Date/Time"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.reschedule_request import RescheduleRequest
 from ...models.rescheduled_record import RescheduledRecord
@@ -49,7 +51,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = RescheduledRecord.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "update_online_booking_datetime"))
 
-    return response_200
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.rescheduled_record import RescheduledRecord  # noqa: PLC0415
+
+    return _r.model(RescheduledRecord)

@@ -3,8 +3,10 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /voip/integration/calls: Get Location's Call List"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.voip_call import VoipCall
 from ...models.voip_calls_query import VoipCallsQuery
@@ -43,12 +45,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = []
-    _response_200 = data
-    for response_200_item_data in _response_200:
-        response_200_item = VoipCall.from_dict(response_200_item_data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "list_voip_calls"))
 
-        response_200.append(response_200_item)
 
-    return response_200
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.voip_call import VoipCall  # noqa: PLC0415
+
+    return _r.list_of(_r.model(VoipCall))

@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """GET /hooks_settings/{location_id}: Get event notification settings"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.webhook_settings import WebhookSettings
 
@@ -38,7 +40,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_200 = WebhookSettings.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "get_event_notification_settings"))
 
-    return response_200
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.webhook_settings import WebhookSettings  # noqa: PLC0415
+
+    return _r.model(WebhookSettings)

@@ -3,9 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """POST /hooks_settings/{location_id}: Change Event Notification Settings"""
 
-from typing import Any, TypeAlias
+import functools
+from typing import Any, TypeAlias, cast
 from urllib.parse import quote
 
+from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.webhook_settings import WebhookSettings
 from ...models.webhook_settings_update import WebhookSettingsUpdate
@@ -47,7 +49,12 @@ def _get_kwargs(
 
 
 def _parse_success(data: Any) -> Result:
-    """The caller's value from the reply's data (or the bare reply)."""
-    response_201 = WebhookSettings.from_dict(data)
+    """The caller's value from the reply's data (or the bare reply), by the reading policy."""
+    return cast(Result, _r.read_value(_reader(), data, "update_event_notification_settings"))
 
-    return response_201
+
+@functools.cache
+def _reader() -> _r.Reader:
+    from ...models.webhook_settings import WebhookSettings  # noqa: PLC0415
+
+    return _r.model(WebhookSettings)
