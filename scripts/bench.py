@@ -10,7 +10,10 @@ machine, against the same local server, so a noisy machine moves both sides.
 3. overhead (limiter off): median per-call time of an SDK call vs raw
    ``httpx.AsyncClient`` and vs the raw generated function, same endpoint;
 4. scale: peak memory of 10,000 calls queued behind the limiter, and of
-   run_batch over 1,000 vs 10,000 items (bounded: the ratio stays near 1).
+   run_batch over 1,000 vs 10,000 items (bounded: the ratio stays near 1);
+5. parse cost per item of a 10,000-slot and a 1,000-service reply under the
+   reading policy, against ``json.loads`` alone and against the generator's stock
+   parser rendered from the same document in the same run (``bench_parse.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ from altegio_async import (
     run_batch,
 )
 from altegio_async.api.dictionaries import get_city_list
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_parse
+
 from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -279,6 +286,10 @@ async def scale() -> list[str]:
     ]
 
 
+async def parse_cost() -> list[str]:
+    return bench_parse.rows()
+
+
 async def main(args: argparse.Namespace) -> None:
     print(f"altegio-async benchmarks (python {sys.version.split()[0]}, {os.cpu_count()} cpus)\n")
     sections: list[Callable[[], Awaitable[list[str]]]] = [
@@ -286,6 +297,7 @@ async def main(args: argparse.Namespace) -> None:
         burst,
         lambda: overhead(args.rounds, args.per_round),
         scale,
+        parse_cost,
     ]
     for number, section in enumerate(sections, 1):
         if args.only and int(args.only) != number:
@@ -305,7 +317,7 @@ if __name__ == "__main__":
         default=0.05,
         help="limiter margin (s), unscaled: loopback's connection-setup skew is ~30 ms",
     )
-    parser.add_argument("--only", choices=["1", "2", "3", "4"], help="run one section")
+    parser.add_argument("--only", choices=["1", "2", "3", "4", "5"], help="run one section")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=100)
     asyncio.run(main(parser.parse_args()))

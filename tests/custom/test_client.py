@@ -214,3 +214,13 @@ async def test_arguments_left_out_are_not_sent(
     first, second = httpx_mock.get_requests()
     assert first.url == f"{BASE}/book_services/4564"
     assert second.url == f"{BASE}/book_services/4564?staff_id=6544"
+
+
+async def test_a_body_the_spec_forgot_is_returned_not_dropped(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    """GET /privacy_policy and POST /master_record_review document no schema: their
+    data comes back as decoded JSON."""
+    agreement = {"agreement": {"content": "text of the agreement"}}
+    httpx_mock.add_response(json={"success": True, "data": agreement, "meta": []})
+    assert await client.online_booking.get_location_privacy_policy(location_id=1) == agreement
