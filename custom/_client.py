@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -89,6 +90,20 @@ class _Core:
         self._rate_limit = rate_limit
         self._limiters: dict[Server, Limiter] = {}
         self._orphans: set[asyncio.Future[httpx.Response]] = set()
+        self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+
+    def bind_loop(self) -> None:
+        """The connection pool belongs to the event loop of the first call; another loop
+        gets a clear error instead of httpcore's "Event loop is closed" or a hang."""
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = weakref.ref(loop)
+        elif self._loop() is not loop:
+            raise UsageError(
+                "this AltegioClient's connections belong to the event loop it was first "
+                "used in; create one client per event loop (e.g. inside each asyncio.run()). "
+                "Clients of one process share the rate limit whatever their loop."
+            )
 
     async def exchange(self, **request: Any) -> httpx.Response:
         """One HTTP exchange that a cancelled caller abandons instead of interrupting.
@@ -122,13 +137,13 @@ class _Core:
             await self.http.aclose()
 
     def limiter(self, server: Server) -> Limiter | None:
-        """Created on first use, inside the running loop, never at import time."""
+        """Created on first use, never at import time: the shared one, or the given one."""
         if not self._rate_limit:
             return None
         if server not in self._limiters:
-            self._limiters[server] = self._limiter or shared_limiter(
-                httpx.URL(self.base_urls[server]).host
-            )
+            url = httpx.URL(self.base_urls[server])
+            host = url.host + (f":{url.port}" if url.port else "")
+            self._limiters[server] = self._limiter or shared_limiter(host)
         return self._limiters[server]
 
 
@@ -182,6 +197,7 @@ class _BaseClient(Resources):
         *,
         timeout: float | httpx.Timeout | Unset | None,
     ) -> ApiResponse[T]:
+        self._core.bind_loop()
         if operation.requires_user_token and not self._user_token:
             raise UserTokenRequiredError(operation.operation_id)
         request = build_request(operation, build)

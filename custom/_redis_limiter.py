@@ -16,11 +16,18 @@ the strict sliding-window rule itself, so both limits hold by construction and
 the whole budget is usable.  Otherwise it answers how long to wait, and the
 caller sleeps that long and asks again.
 
+This is the default ("contract") policy of ``AltegioRateLimiter``, kept across
+processes and hosts; the budget is one whatever the event loops and threads of each
+process (Redis decides every admission).  With ``url=`` it opens one connection
+pool per event loop (redis-py's pools belong to a loop); an instance passed as
+``redis=`` belongs to the loop of its first use, and another loop gets a
+``UsageError``.
+
 A 429 (``pause``) sets a key with the ``Retry-After`` as its expiry; every
-process waits it out.  Within a process, waiters queue first come, first served;
-across processes the order is whoever asks first after a wait.  A call
-cancelled while its script runs may have been counted: that wastes one slot,
-never exceeds the limit.
+process waits it out.  Within an event loop, waiters queue first come, first
+served; across loops and processes the order is whoever asks first after a
+wait.  A call cancelled while its script runs may have been counted: that wastes
+one slot, never exceeds the limit.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ import asyncio
 import itertools
 import os
 import socket
+import threading
+import time
+import weakref
 from typing import Any
 
 from ._errors import UsageError
@@ -102,8 +112,13 @@ class RedisRateLimiter:
         if per_second < 1 or per_minute < per_second:
             raise UsageError(f"need 1 <= per_second <= per_minute, got {per_second}, {per_minute}")
         check_windows(second, minute, margin)
-        self._redis = redis if url is None else aioredis.from_url(url)
-        self._owns_redis = redis is None
+        self._url = url
+        self._given = redis
+        self._given_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
+        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Connection] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
         self._keys = [f"{key}:admitted", f"{key}:paused"]
         self._args = [
             per_second,
@@ -111,9 +126,6 @@ class RedisRateLimiter:
             per_minute,
             round((minute + margin) * 1000),
         ]
-        self._admit = self._redis.register_script(_ADMIT)
-        self._pause = self._redis.register_script(_PAUSE)
-        self._gate: asyncio.Lock | None = None
         self._ids = itertools.count()
         self._origin = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._pauses: set[asyncio.Future[Any]] = set()
@@ -125,33 +137,54 @@ class RedisRateLimiter:
         # No URL: it may hold a password.
         return f"<RedisRateLimiter key={self._keys[0].rsplit(':', 1)[0]!r}>"
 
+    def _connection(self) -> _Connection:
+        """This event loop's Redis client, scripts and FIFO gate."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            found = self._per_loop.get(loop)
+            if found is None:
+                if self._given is not None:
+                    if self._given_loop is not None and self._given_loop() is not loop:
+                        raise UsageError(
+                            "this RedisRateLimiter was given a redis client bound to another "
+                            "event loop; pass url= to get one connection pool per loop"
+                        )
+                    self._given_loop = weakref.ref(loop)
+                client = (
+                    self._given if self._given is not None else aioredis.from_url(str(self._url))
+                )
+                found = self._per_loop[loop] = _Connection(client)
+            return found
+
     async def acquire(self) -> None:
-        if self._gate is None:
-            self._gate = asyncio.Lock()  # created in the running loop, on first use
-        delayed = self._gate.locked()
-        async with self._gate:
-            loop = asyncio.get_running_loop()
-            while (local := self._local_pause - loop.time()) > 0:
+        connection = self._connection()
+        delayed = connection.gate.locked()
+        async with connection.gate:
+            while (local := self._local_pause - time.monotonic()) > 0:
                 delayed = True
                 await asyncio.sleep(local)
             while True:
                 member = f"{self._origin}:{next(self._ids)}"
-                wait_ms = int(await self._admit(keys=self._keys, args=[*self._args, member]))
+                reply = await connection.admit(keys=self._keys, args=[*self._args, member])
+                wait_ms = int(reply)
                 if wait_ms <= 0:
                     break
                 delayed = True
                 await asyncio.sleep(wait_ms / 1000)
-        self.acquired += 1
-        self.delayed += delayed
+        with self._lock:
+            self.acquired += 1
+            self.delayed += delayed
 
     def pause(self, seconds: float) -> None:
         """Stop every process sharing the key for ``seconds`` (after a 429)."""
         ms = max(1, round(seconds * 1000))
-        future = asyncio.ensure_future(self._pause(keys=self._keys[1:], args=[ms]))
+        connection = self._connection()
+        future = asyncio.ensure_future(connection.pause(keys=self._keys[1:], args=[ms]))
         self._pauses.add(future)  # keep it alive until Redis has it
         future.add_done_callback(self._paused)
-        loop = asyncio.get_running_loop()
-        self._local_pause = max(self._local_pause, loop.time() + seconds)  # before Redis has it
+        until = time.monotonic() + seconds  # before Redis has it
+        with self._lock:
+            self._local_pause = max(self._local_pause, until)
 
     def _paused(self, future: asyncio.Future[Any]) -> None:
         self._pauses.discard(future)
@@ -159,10 +192,23 @@ class RedisRateLimiter:
             future.exception()  # retrieved; a Redis outage shows up in acquire() instead
 
     async def aclose(self) -> None:
+        """Close this event loop's connection pool (if this limiter opened it)."""
         if self._pauses:
             await asyncio.gather(*self._pauses, return_exceptions=True)
-        if self._owns_redis:
-            await self._redis.aclose()
+        with self._lock:
+            connection = self._per_loop.pop(asyncio.get_running_loop(), None)
+        if connection is not None and self._given is None:
+            await connection.client.aclose()
+
+
+class _Connection:
+    """One event loop's Redis client, its registered scripts and its FIFO gate."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.admit = client.register_script(_ADMIT)
+        self.pause = client.register_script(_PAUSE)
+        self.gate = asyncio.Lock()
 
 
 __all__ = ["RedisRateLimiter"]

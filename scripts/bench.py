@@ -13,7 +13,10 @@ machine, against the same local server, so a noisy machine moves both sides.
    run_batch over 1,000 vs 10,000 items (bounded: the ratio stays near 1);
 5. parse cost per item of a 10,000-slot and a 1,000-service reply under the
    reading policy, against ``json.loads`` alone and against the generator's stock
-   parser rendered from the same document in the same run (``bench_parse.py``).
+   parser rendered from the same document in the same run (``bench_parse.py``);
+6. rate-limit policies (contract, smooth, Redis, aiolimiter by hand) on a 230-call
+   batch, a bursty service trace and four threads with their own loops, against a
+   strict time-compressed sandbox (``bench_limits.py``).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from altegio_async import (
 from altegio_async.api.dictionaries import get_city_list
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_limits
 import bench_parse
 
 from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN, Sandbox
@@ -290,6 +294,10 @@ async def parse_cost() -> list[str]:
     return bench_parse.rows()
 
 
+async def limit_policies() -> list[str]:
+    return await asyncio.to_thread(bench_limits.rows)  # it runs event loops of its own
+
+
 async def main(args: argparse.Namespace) -> None:
     print(f"altegio-async benchmarks (python {sys.version.split()[0]}, {os.cpu_count()} cpus)\n")
     sections: list[Callable[[], Awaitable[list[str]]]] = [
@@ -298,6 +306,7 @@ async def main(args: argparse.Namespace) -> None:
         lambda: overhead(args.rounds, args.per_round),
         scale,
         parse_cost,
+        limit_policies,
     ]
     for number, section in enumerate(sections, 1):
         if args.only and int(args.only) != number:
@@ -317,7 +326,7 @@ if __name__ == "__main__":
         default=0.05,
         help="limiter margin (s), unscaled: loopback's connection-setup skew is ~30 ms",
     )
-    parser.add_argument("--only", choices=["1", "2", "3", "4", "5"], help="run one section")
+    parser.add_argument("--only", choices=[str(n) for n in range(1, 7)], help="run one section")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=100)
     asyncio.run(main(parser.parse_args()))

@@ -83,3 +83,33 @@ def prism(spec: Path, log: Path) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def sandbox_process(*args: str) -> Iterator[str]:
+    """The sandbox in a process of its own (no GIL shared with the client under test);
+    yields its root URL.  The readiness probe asks for a path that is no operation, so
+    it counts against no rate-limit window."""
+    import sys
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "altegio_async.sandbox", "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(root + "/ready", timeout=0.5)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the sandbox process did not start") from None
+                time.sleep(0.05)
+        yield root
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -29,6 +29,7 @@ EXPECTED = {
     "run_batch(free_slots": r"^\[\d+, \d+, \d+, \d+, \d+, \d+\] \[\]$",
     "503 as expected": r"^503 as expected: 503$",
     "new record": r"^new record 1 at 4564$",
+    "nightly_report": r"^True$",
     "member.bookable": r"^6544 James A\. True \[\]$",
 }
 

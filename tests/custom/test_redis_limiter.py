@@ -149,3 +149,27 @@ async def test_settings_and_repr(redis_url: str) -> None:
     limiter = RedisRateLimiter("redis://:s3cret@127.0.0.1:1/0")
     assert "s3cret" not in repr(limiter)
     await limiter.aclose()
+
+
+def test_one_limiter_serves_two_event_loops_in_a_row(redis_url: str) -> None:
+    """Each asyncio.run() gets its own connection pool; the budget in Redis is the same."""
+    from altegio_async import AltegioClient, RateLimitError, RetryPolicy
+
+    limiter = RedisRateLimiter(redis_url, key=f"test-loops-{time.monotonic_ns()}")
+
+    async def five(sandbox: Sandbox) -> int:
+        async with AltegioClient(
+            **sandbox.client_kwargs(), limiter=limiter, retry=RetryPolicy(max_attempts=1)
+        ) as client:
+            results = await asyncio.gather(
+                *(client.dictionaries.get_country_list() for _ in range(5)),
+                return_exceptions=True,
+            )
+        await limiter.aclose()
+        return sum(isinstance(r, RateLimitError) for r in results)
+
+    with Sandbox() as strict:  # Altegio's limits, enforced
+        assert asyncio.run(five(strict)) == 0
+        assert asyncio.run(five(strict)) == 0
+        assert strict.windows.rejected == 0
+    assert limiter.acquired == 10

@@ -1,0 +1,66 @@
+"""The default policy against a strict, time-compressed server: the whole budget, no 429.
+
+The sandbox runs in its own process with Altegio's windows scaled by 0.1 (1 s ->
+100 ms, 60 s -> 6 s); the client's limiter uses the same windows and a margin of
+15 ms for loopback jitter.  Connections are opened before the batch (with requests
+that are no operation, so they count in no window): a cold start's connection
+set-up is what the default margin covers in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from altegio_async import AltegioClient, AltegioRateLimiter, RateLimitError, RetryPolicy, run_batch
+from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN
+from tests._servers import sandbox_process
+from tests.custom.test_limiter import optimum_span
+
+SCALE = 0.1
+CONCURRENCY = 10
+
+
+class Recording(AltegioRateLimiter):
+    """The limiter under test, noting when it admitted each request."""
+
+    def __init__(self) -> None:
+        super().__init__(second=SCALE, minute=60 * SCALE, margin=0.015)
+        self.times: list[float] = []
+
+    async def acquire(self) -> None:
+        await super().acquire()
+        self.times.append(time.monotonic())
+
+
+async def batch(root: str, calls: int) -> tuple[float, int]:
+    limiter = Recording()
+    http = httpx.AsyncClient(limits=httpx.Limits(max_keepalive_connections=CONCURRENCY))
+    await asyncio.gather(*(http.get(root + "/warm-up") for _ in range(CONCURRENCY)))
+    async with AltegioClient(
+        DEFAULT_PARTNER_TOKEN,
+        base_url=root + "/api/v1",
+        limiter=limiter,
+        retry=RetryPolicy(max_attempts=1),
+        http_client=http,
+    ) as client:
+
+        async def one(_: int) -> None:
+            await client.dictionaries.get_country_list()
+
+        result = await run_batch(one, range(calls), concurrency=CONCURRENCY)
+    await http.aclose()
+    rejected = sum(isinstance(o.error, RateLimitError) for o in result.failures)
+    assert [o.error for o in result.failures if not isinstance(o.error, RateLimitError)] == []
+    span = max(limiter.times) - min(limiter.times)
+    return optimum_span(calls) * SCALE / span, rejected
+
+
+@pytest.mark.parametrize("calls", [230, 605])  # a short batch; >= 3 minute-windows
+def test_the_default_policy_uses_the_budget_without_a_429(calls: int) -> None:
+    with sandbox_process("--time-scale", str(SCALE)) as root:
+        achieved, rejected = asyncio.run(batch(root, calls))
+    assert (rejected, achieved >= 0.98) == (0, True), f"{rejected} 429s, {achieved:.3f} of optimum"
