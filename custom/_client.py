@@ -53,6 +53,18 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
+def check_token(token: object, name: str) -> None:
+    """Tokens travel in the Authorization header: non-empty printable ASCII, or a
+    UsageError before anything is sent (never the token itself in the message)."""
+    if not isinstance(token, str) or not token.strip():
+        raise UsageError(f"{name} must be a non-empty string")
+    if not token.isascii() or not token.isprintable():
+        raise UsageError(
+            f"{name} has characters an HTTP header cannot carry (non-ASCII or control "
+            "characters); Altegio's tokens are ASCII: check what was passed"
+        )
+
+
 def build_request(operation: Operation, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """The generated request builder's output; its crashes on bad arguments become UsageError."""
     try:
@@ -164,8 +176,7 @@ class _BaseClient(Resources):
 
     def with_user_token(self, user_token: str) -> UserSession:
         """A view acting for one online-booking user; shares this client's pool and limits."""
-        if not isinstance(user_token, str) or not user_token.strip():
-            raise UsageError("user_token must be a non-empty string")
+        check_token(user_token, "user_token")
         return UserSession(self._core, user_token)
 
     async def login(self, *, login: str, password: str) -> UserSession:
@@ -342,13 +353,12 @@ class AltegioClient(_BaseClient):
         http_client: httpx.AsyncClient | None = None,
         user_token: str | None = None,
     ) -> None:
-        if not isinstance(partner_token, str) or not partner_token.strip():
-            raise UsageError("partner_token must be a non-empty string")
+        check_token(partner_token, "partner_token")
         for name, url in (("base_url", base_url), ("app_base_url", app_base_url)):
             if not isinstance(url, str) or httpx.URL(url).scheme not in ("http", "https"):
                 raise UsageError(f"{name} must be an http(s) URL, got {url!r}")
-        if user_token is not None and (not isinstance(user_token, str) or not user_token.strip()):
-            raise UsageError("user_token must be a non-empty string or None")
+        if user_token is not None:
+            check_token(user_token, "user_token")
         core = _Core(
             partner_token=partner_token,
             base_urls={"api": base_url.rstrip("/"), "app": app_base_url.rstrip("/")},

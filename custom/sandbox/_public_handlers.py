@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from ._checks import same_secret, text
 from ._replies import NO_BODY, BadRequest, Call, Result, Shapes, ok, slot
 from ._world import Rejected
 
@@ -14,23 +15,23 @@ class PublicHandlers(Shapes):
     # --- authentication ---------------------------------------------------------
 
     def authorize_online_booking_user(self, call: Call) -> Result:
-        login, password = str(call.body.get("login", "")), str(call.body.get("password", ""))
+        login = text(call.body.get("login"), "login")
+        password = call.body.get("password")
         user = self.w.users.get(login)
-        if user is None or not secrets.compare_digest(user.password, password):
+        if user is None or not same_secret(password, user.password):
             raise Rejected(401, "Incorrect login or password")
         return 201, self._user(user, with_token=True)
 
     def log_in_with_phone_number_and_code(self, call: Call) -> Result:
-        phone, code = str(call.body.get("login", "")), str(call.body.get("password", ""))
+        phone = text(call.body.get("login"), "login")
         user = self.w.users.get(phone)
-        expected = self.w.sms_codes.get(phone)
-        if user is None or not expected or not secrets.compare_digest(code, expected):
+        if user is None or not same_secret(call.body.get("password"), self.w.sms_codes.get(phone)):
             raise Rejected(401, "Incorrect phone number or code")
         return 201, {"user_token": user.token}
 
     def send_booking_verification_code(self, call: Call) -> Result:
         self.w.location(call.path_int("location_id"))
-        phone = str(call.body.get("phone", ""))
+        phone = text(call.body.get("phone"), "phone")
         if not phone:
             raise Rejected(422, "Phone number is required", (431, "Phone number is required"))
         self.w.sms_codes[phone] = str(100000 + secrets.randbelow(900000))
@@ -270,16 +271,16 @@ class PublicHandlers(Shapes):
 
     def update_booking_user(self, call: Call) -> Result:
         user = call.needs_user()
-        user.name = str(call.body.get("name") or user.name)
-        user.email = str(call.body.get("email") or user.email)
+        user.name = text(call.body.get("name"), "name") or user.name
+        user.email = text(call.body.get("email"), "email") or user.email
         return 202, {"success": True, "meta": {"message": "Accepted"}}
 
     def update_booking_user_password(self, call: Call) -> Result:
         user = call.needs_user()
-        old, new = str(call.body.get("old_password", "")), str(call.body.get("new_password", ""))
-        if not secrets.compare_digest(old, user.password):
+        old, new = call.body.get("old_password"), call.body.get("new_password")
+        if not same_secret(old, user.password):
             raise Rejected(403, "The current password is wrong")
-        if len(new) < 6:
+        if not isinstance(new, str) or len(new) < 6:
             raise Rejected(422, "The new password must have at least 6 characters")
         user.password = new
         user.token = secrets.token_hex(16)  # Altegio issues a new token with a new password
@@ -323,7 +324,7 @@ class PublicHandlers(Shapes):
                     "address": "1 Salina St",
                 },
                 "tips": [],
-                "record": {"id": 2820023, "payed_cost": 40, "date": "2026-12-01"},
+                "record": {"id": 2820023, "payed_cost": 40, "date": "2026-12-01T10:00:00-05:00"},
                 "currency": {
                     "id": 1,
                     "iso": "USD",

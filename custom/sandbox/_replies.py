@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from ._checks import BadRequest as BadRequest
 from ._world import TZ, Record, Rejected, TeamMember, User, World
 
 NO_BODY: Any = object()
@@ -28,10 +29,6 @@ HOOK_EVENTS = (
     "goods_operations_move",
     "finances_operation",
 )
-
-
-class BadRequest(Exception):
-    """A parameter the handler cannot use (answered 422 with the message)."""
 
 
 @attrs.frozen

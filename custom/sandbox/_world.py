@@ -18,6 +18,8 @@ from typing import Any
 
 import attrs
 
+from ._checks import integer, integers, same_secret, text
+
 TZ = dt.timezone(dt.timedelta(hours=-5), "EST")
 PHONE = re.compile(r"^\+?[1-9]\d{9,14}$")
 SLOT_STEP = dt.timedelta(minutes=30)
@@ -172,16 +174,14 @@ class World:
     def user_by_token(self, token: str | None) -> User | None:
         if not token:
             return None
-        return next(
-            (u for u in self.users.values() if secrets.compare_digest(u.token, token)), None
-        )
+        return next((u for u in self.users.values() if same_secret(token, u.token)), None)
 
     def record(self, record_id: int, record_hash: str | None, user: User | None) -> Record:
         rec = self.records.get(record_id)
         if rec is None or rec.deleted:
             raise Rejected(404, f"Appointment {record_id} not found")
         owns = user is not None and user.phone == rec.phone
-        if not owns and not (record_hash and secrets.compare_digest(record_hash, rec.hash)):
+        if not owns and not same_secret(record_hash, rec.hash):
             raise Rejected(403, "Access denied.")
         return rec
 
@@ -255,8 +255,8 @@ class World:
     def check(self, location_id: int, body: dict[str, Any], *, full: bool) -> list[Record]:
         """Validate a booking request; the records it would create (not yet stored)."""
         location = self.location(location_id)
-        phone = str(body.get("phone") or "")
-        fullname = str(body.get("fullname") or "").strip()
+        phone = text(body.get("phone"), "phone")
+        fullname = text(body.get("fullname"), "fullname").strip()
         if full:
             if not PHONE.match(phone):
                 raise Rejected(
@@ -269,10 +269,10 @@ class World:
             if not fullname:
                 raise Rejected(422, "Client name is required", (435, "Client name is required"))
             if location.phone_confirmation:
-                code = body.get("code")  # the spec types it as a number: 38829 or 38829.0
-                code = str(int(code)) if isinstance(code, int | float) else str(code or "")
-                expected = self.sms_codes.get(phone)
-                if not expected or not secrets.compare_digest(code, expected):
+                code = body.get("code")  # a string; older clients send 38829 or 38829.0
+                if isinstance(code, float) and code.is_integer():
+                    code = int(code)
+                if not same_secret(text(code, "code"), self.sms_codes.get(phone)):
                     raise Rejected(422, "Wrong confirmation code", (432, "Wrong confirmation code"))
         appointments = body.get("appointments")
         if not isinstance(appointments, list) or not appointments:
@@ -296,7 +296,8 @@ class World:
         if not isinstance(item, dict):
             raise Rejected(422, "Each appointment must be an object")
         ref = item.get("id", 0)
-        service_ids = tuple(int(s) for s in item.get("services") or ())
+        where = f"appointments[{ref}]" if isinstance(ref, int) else "appointments[]"
+        service_ids = integers(item.get("services"), f"{where}.services")
         for sid in service_ids:
             if sid not in self.services:
                 raise Rejected(
@@ -312,7 +313,7 @@ class World:
             start = start.replace(tzinfo=TZ)
         length = self.length(service_ids)
         end = start + dt.timedelta(seconds=length)
-        member_id = int(item.get("staff_id") or 0)
+        member_id = integer(item.get("staff_id"), f"{where}.staff_id", default=0)
         for other in planned:  # one client cannot be in two chairs at once
             if other.start < end and start < other.end:
                 raise Rejected(
@@ -346,13 +347,13 @@ class World:
             length=length,
             phone=phone,
             fullname=fullname,
-            email=str(body.get("email") or ""),
-            comment=str(body.get("comment") or ""),
+            email=text(body.get("email"), "email"),
+            comment=text(body.get("comment"), "comment"),
             created=dt.datetime.now(TZ),
             master_requested=bool(member_id),
-            api_id=str(body.get("api_id") or ""),
-            notify_by_sms=int(body.get("notify_by_sms") or 0),
-            notify_by_email=int(body.get("notify_by_email") or 0),
+            api_id=text(body.get("api_id"), "api_id"),
+            notify_by_sms=integer(body.get("notify_by_sms"), "notify_by_sms", default=0),
+            notify_by_email=integer(body.get("notify_by_email"), "notify_by_email", default=0),
         )
 
     def book(self, location_id: int, body: dict[str, Any]) -> list[tuple[int, Record]]:

@@ -1,0 +1,58 @@
+"""How the sandbox reads what a caller sends: as Altegio does, a 4xx naming the field.
+
+Any input, however malformed, gets an answer from these checks (422 with Altegio's
+error envelope, through ``BadRequest``), never a crash of the handler: secrets are
+compared as UTF-8 bytes (``secrets.compare_digest`` refuses non-ASCII ``str``), and
+numbers are read only from JSON numbers or numeric text.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+
+class BadRequest(Exception):
+    """A parameter the handler cannot use (answered 422 with the message)."""
+
+
+def same_secret(sent: Any, expected: str | None) -> bool:
+    """Constant-time comparison of a secret sent by the caller, whatever its type."""
+    if not isinstance(sent, str) or not expected:
+        return False
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode())
+
+
+def integer(value: Any, field: str, *, default: int | None = None) -> int:
+    """An integer field: a JSON integer or its text (PHP reads both); else 422."""
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool):
+        raise BadRequest(f"{field} must be an integer, not a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value) < 19:
+        return int(value)
+    raise BadRequest(f"{field} must be an integer, got {type(value).__name__}")
+
+
+def integers(value: Any, field: str) -> tuple[int, ...]:
+    """A list of integers (an absent or null list reads as empty)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise BadRequest(f"{field} must be a list of integers, got {type(value).__name__}")
+    return tuple(integer(item, f"{field}[{index}]") for index, item in enumerate(value))
+
+
+def text(value: Any, field: str, *, default: str = "") -> str:
+    """A string field; numbers are read as their text, other types refused."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise BadRequest(f"{field} must be a string, got {type(value).__name__}")
