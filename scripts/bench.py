@@ -23,16 +23,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import gc
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +48,7 @@ from altegio_async.api.dictionaries import get_city_list
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_limits
 import bench_parse
+from bench_servers import sandbox_process
 
 from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN, Sandbox
 
@@ -142,36 +140,6 @@ async def burst() -> list[str]:
 
 
 # --- 3. overhead ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def sandbox_process(*args: str) -> Iterator[str]:
-    """The sandbox in a process of its own (no GIL shared with the client); its base URL."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "altegio_async.sandbox", "--port", str(port), *args],
-        stdout=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(base + "/countries", timeout=0.2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        time.sleep(60 * float(args[1]) if args[:1] == ("--time-scale",) else 0)  # fresh windows
-        yield base
-    finally:
-        server.terminate()
-        server.wait()
 
 
 async def timed(fn: Callable[[], Awaitable[object]], n: int) -> list[float]:

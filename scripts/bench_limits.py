@@ -18,15 +18,11 @@ as users wire it by hand, ``(5, 1)`` nested in ``(200, 60)``, one per event loop
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +31,9 @@ from aiolimiter import AsyncLimiter
 
 from altegio_async import AltegioClient, AltegioRateLimiter, RateLimitError, RetryPolicy
 from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_servers import redis_server, sandbox_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = 0.1
@@ -55,55 +54,6 @@ class Nested:
 
     def pause(self, seconds: float) -> None:
         pass
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def strict_sandbox() -> Iterator[str]:
-    """A fresh sandbox process (fresh windows); its base URL."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "altegio_async.sandbox", "--port", str(port)]
-    server = subprocess.Popen([*cmd, "--time-scale", str(SCALE)], stdout=subprocess.DEVNULL)
-    root = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(400):
-            try:
-                httpx.get(root + "/ready", timeout=0.2)  # no operation: counts in no window
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        yield root + "/api/v1"
-    finally:
-        server.terminate()
-        server.wait()
-
-
-@contextlib.contextmanager
-def redis_server() -> Iterator[str | None]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    port = free_port()
-    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    server = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -236,7 +186,7 @@ def rows() -> list[str]:
         for title, workload, optimum in workloads:
             out.append(f"   {title}")
             for name, make in configs(redis_url):
-                with strict_sandbox() as base:
+                with sandbox_process("--time-scale", str(SCALE)) as base:
                     out.append(summarise(name, workload(base, make), optimum))
     return out
 
