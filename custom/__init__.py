@@ -5,6 +5,8 @@ Everything here is re-exported by ``altegio_async`` itself.
 
 from __future__ import annotations
 
+import logging
+
 from ._batch import BatchResult, Outcome, Progress, run_batch
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AltegioClient, UserSession
 from ._errors import (
@@ -88,6 +90,10 @@ __all__ = [
     "run_batch",
     "verify_partner_token",
 ]
+
+# A library's log lines are the application's to route: without a handler configured
+# there, retries and "does not fit" warnings go nowhere instead of to stderr.
+logging.getLogger("altegio_async").addHandler(logging.NullHandler())
 
 # Tracebacks and reprs read altegio_async.SlotUnavailableError, the name users import.
 for _name in __all__:

@@ -23,6 +23,7 @@ import httpx
 from ..api import RawResources, Resources
 from ..models.authorized_user import AuthorizedUser
 from ..models.login_request import LoginRequest
+from ..models.sms_code_request import SmsCodeRequest
 from ..types import Unset
 from ._auth import REDACTED, AltegioAuth, Redactor
 from ._envelope import unwrap
@@ -186,19 +187,40 @@ class _BaseClient(Resources):
         reply = await self.authentication.authorize_online_booking_user(
             body=LoginRequest(login=login, password=password)
         )
-        token = reply.user_token
-        if isinstance(token, Unset) or not token:
+        session = self._session(reply.user_token, "authorize_online_booking_user", "/booking/auth")
+        session.user = reply
+        return session
+
+    async def send_login_code(self, *, location_id: int, phone: str) -> None:
+        """``POST /book_code``: Altegio sends an SMS code to ``phone`` (for ``login_with_code``
+        and for bookings at locations that confirm phone numbers)."""
+        if not phone:
+            raise UsageError("phone must be non-empty")
+        await self.authentication.send_booking_verification_code(
+            location_id=location_id, body=SmsCodeRequest(phone=phone)
+        )
+
+    async def login_with_code(self, *, phone: str, code: str) -> UserSession:
+        """``POST /user/auth``: log a user in with the SMS code sent to their phone."""
+        if not phone or not code:
+            raise UsageError("phone and code must both be non-empty")
+        reply = await self.authentication.log_in_with_phone_number_and_code(
+            body=LoginRequest(login=phone, password=code)  # Altegio's field names
+        )
+        return self._session(reply.user_token, "log_in_with_phone_number_and_code", "/user/auth")
+
+    def _session(self, token: object, operation: str, path: str) -> UserSession:
+        """The session a login reply's token opens; a reply without one is invalid."""
+        if not isinstance(token, str) or not token:
             raise InvalidResponseError(
-                "authorize_online_booking_user: the reply has no user_token",
+                f"{operation}: the reply has no user_token",
                 status_code=201,
                 content_type="application/json",
                 snippet="",
                 method="POST",
-                url=self._core.base_urls["api"] + "/booking/auth",
+                url=self._core.base_urls["api"] + path,
             )
-        session = UserSession(self._core, token)
-        session.user = reply
-        return session
+        return UserSession(self._core, token)
 
     async def call(
         self,

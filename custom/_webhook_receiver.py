@@ -37,7 +37,20 @@ MAX_BODY = 1 << 20  # Altegio's largest events (appointments) are a few kB
 
 
 class WebhookReceiver:
-    """ASGI app: ``POST <secret_path>`` -> ``parse_webhook`` -> ``queue.put_nowait``."""
+    """ASGI app: ``POST <secret_path>`` -> ``parse_webhook`` -> ``queue.put_nowait``.
+
+    Answers (a JSON ``{"success": ...}`` body each):
+
+    - 200: parsed and queued (an event whose values do not all fit its model is
+      queued too, with ``event.mismatches``: Altegio does not resend);
+    - 400: a body that cannot be read as a webhook (``WebhookPayloadError``);
+    - 403: a peer outside ``allowed_networks``, or a marketplace event without your
+      ``partner_token``;
+    - 404: any other path (the secret one is compared in constant time);
+    - 405: a method other than POST;
+    - 413: a body over ``max_body`` bytes (1 MiB by default);
+    - 503: the queue is full (logged: Altegio will not resend, so drain it faster).
+    """
 
     def __init__(
         self,
@@ -46,9 +59,13 @@ class WebhookReceiver:
         secret_path: str,
         partner_token: str | None = None,
         allowed_networks: Iterable[str] = (),
+        max_body: int = MAX_BODY,
     ) -> None:
         if not secret_path.startswith("/") or len(secret_path) < 16:
             raise UsageError("secret_path must start with '/' and hold a long random part")
+        if max_body < 1:
+            raise UsageError(f"max_body must be a positive number of bytes, got {max_body}")
+        self.max_body = max_body
         self.queue = queue
         self._path = secret_path.encode()
         self._partner_token = partner_token
@@ -110,14 +127,13 @@ class WebhookReceiver:
             return False
         return address is not None and any(address in n for n in self._networks)
 
-    @staticmethod
-    async def _read(receive: Receive) -> bytes | None:
+    async def _read(self, receive: Receive) -> bytes | None:
         chunks, size = [], 0
         while True:
             message = await receive()
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > MAX_BODY:
+            if size > self.max_body:
                 return None
             chunks.append(chunk)
             if not message.get("more_body"):

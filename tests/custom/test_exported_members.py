@@ -22,3 +22,22 @@ def test_exported_members() -> None:
         member = getattr(altegio_async, name)
         if isinstance(member, type):
             assert member.__module__ == "altegio_async", name
+
+
+def test_log_lines_go_nowhere_unless_the_application_routes_them() -> None:
+    """A NullHandler on the library's logger: no stderr output in an application that
+    configured no logging, even for warnings (Python's last-resort handler)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import altegio_async.models as m\n"
+        "slot = m.TimeSlot.from_dict({'time': 1, 'seance_length': 'x', 'datetime': 'soon'})\n"
+        "print(len(slot.mismatches))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert (done.stdout.strip(), done.stderr) == ("2", "")
+    drop = "import logging; logging.getLogger('altegio_async').handlers.clear()\n"
+    unconfigured = probe.replace("as m\n", "as m\n" + drop)
+    done = subprocess.run([sys.executable, "-c", unconfigured], capture_output=True, text=True)
+    assert "does not fit" in done.stderr  # the check above can fail

@@ -95,6 +95,17 @@ async def test_oversized_body_is_refused() -> None:
     assert reply.status_code == 413 and queue.empty()
 
 
+async def test_the_body_limit_is_configurable() -> None:
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    body = json.dumps(RECORD).encode()
+    async with receiver(queue, max_body=len(body) - 1) as http:
+        assert (await http.post(SECRET_PATH, content=body)).status_code == 413
+    async with receiver(queue, max_body=len(body)) as http:
+        assert (await http.post(SECRET_PATH, content=body)).status_code == 200
+    with pytest.raises(UsageError, match="max_body"):
+        WebhookReceiver(queue, secret_path=SECRET_PATH, max_body=0)
+
+
 def test_a_short_secret_path_is_refused() -> None:
     with pytest.raises(UsageError, match="secret_path"):
         WebhookReceiver(asyncio.Queue(), secret_path="/hooks")

@@ -179,3 +179,16 @@ async def test_record_hash_stands_in_for_the_user_token(
         record_id=record_id, record_hash=record_hash
     )
     assert sandbox.world.live_records() == []
+
+
+async def test_login_with_an_sms_code(client: AltegioClient, sandbox: Sandbox) -> None:
+    await client.send_login_code(location_id=LOCATION, phone=DEFAULT_LOGIN)
+    code = sandbox.world.sms_codes[DEFAULT_LOGIN]  # the "SMS" the sandbox sent
+    session = await client.login_with_code(phone=DEFAULT_LOGIN, code=code)
+    me = await session.client_personal_cabinet.get_booking_user()
+    assert me.phone == DEFAULT_LOGIN and session.user_token == me.user_token
+    with pytest.raises(AuthenticationError) as wrong:
+        await client.login_with_code(
+            phone=DEFAULT_LOGIN, code="000000" if code != "000000" else "1"
+        )
+    assert wrong.value.token == "login"
