@@ -74,7 +74,7 @@ def _own_examples(schema: Schema) -> list[Any]:
 
 
 def _roots(document: dict[str, Any], docs: dict[str, list[Any]]) -> Iterator[tuple[str, Any, bool]]:
-    """``(key, schema, examples, reads)`` roots: reply data, request bodies."""
+    """``(key, (schema, examples), reads)`` roots: reply data, request bodies."""
     for item in document.get("paths", {}).values():
         for method in naming.METHODS:
             op = item.get(method)
@@ -162,10 +162,8 @@ class Evidence:
             self._walk(child, sub, values, reads, refs, ref_reads, ref_writes)
 
 
-def derive(document: dict[str, Any], docs: dict[str, list[Any]]) -> dict[str, list[str]]:
+def derive(evidence: Evidence, schemas: dict[str, Schema]) -> dict[str, list[str]]:
     """``{reply model key: [fields always sent]}`` for every reply model."""
-    evidence = Evidence(document, docs)
-    schemas = dict(naming.model_schemas(document))
     both = evidence.reads & evidence.writes
     if both:
         raise naming.NamingError(f"models both sent and received: {sorted(both)}")
@@ -186,13 +184,11 @@ def derive(document: dict[str, Any], docs: dict[str, list[Any]]) -> dict[str, li
     return table
 
 
-def render(table: dict[str, list[str]], document: dict[str, Any]) -> str:
-    evidence_counts = Evidence(document, docs_examples()).examples
-    schemas = dict(naming.model_schemas(document))
+def render(table: dict[str, list[str]], evidence: Evidence, schemas: dict[str, Schema]) -> str:
     lines = [HEADER]
     for key, fields in table.items():
         name = schemas[key].get("title", key)
-        count = len(evidence_counts.get(key, []))
+        count = len(evidence.examples.get(key, []))
         plural = "" if count == 1 else "s"
         row = f"{json.dumps(key)}: {json.dumps(fields)}"
         lines.append(f"{row}  # {name}, {count} example{plural}\n")
@@ -203,10 +199,11 @@ def apply(document: dict[str, Any], docs: Path = DOCS, write: Path | None = TABL
     """Mark each reply model: always-sent fields ``required``, ``x-altegio-reads``.
 
     Returns how many fields were marked; writes the table when ``write`` is set."""
-    table = derive(document, docs_examples(docs))
-    if write is not None:
-        write.write_text(render(table, document), encoding="utf-8")
+    evidence = Evidence(document, docs_examples(docs))
     schemas = dict(naming.model_schemas(document))
+    table = derive(evidence, schemas)
+    if write is not None:
+        write.write_text(render(table, evidence, schemas), encoding="utf-8")
     marked = 0
     for key, fields in table.items():
         schema = schemas[key]

@@ -154,6 +154,11 @@ def retype_number(schema: Schema, new: dict[str, Any]) -> int:
     return 0
 
 
+def retype_fields(spec: Spec, names: set[str], new: dict[str, Any]) -> int:
+    """``retype_number`` on every property and parameter with one of ``names``."""
+    return sum(retype_number(s, new) for name, s in described_properties(spec) if name in names)
+
+
 # --------------------------------------------------------------------------- quirks
 # Each takes one bundle (already deep-copied), edits it in place, returns a count.
 
@@ -244,11 +249,7 @@ def number_paging(spec: Spec) -> int:
     """Paging values are typed ``number``: ``page``/``limit`` of
     ``list_voip_calls`` and ``page``/``count`` of ``list_marketplace_app_locations``.
     A page number or size is a whole number: ``integer``."""
-    return sum(
-        retype_number(schema, {"type": "integer"})
-        for name, schema in described_properties(spec)
-        if name in {"page", "limit", "count"}
-    )
+    return retype_fields(spec, {"page", "limit", "count"}, {"type": "integer"})
 
 
 def number_datetime_query(spec: Spec) -> int:
@@ -300,21 +301,13 @@ def number_api_id(spec: Spec) -> int:
     ``number`` in the booking bodies (``book_record``, ``activity/.../book``) and the
     reschedule reply, but ``string`` in every other reply and in the reference table:
     it is a string, so an ID like ``"crm-77"`` survives the round trip."""
-    return sum(
-        retype_number(schema, {"type": "string"})
-        for name, schema in described_properties(spec)
-        if name == "api_id"
-    )
+    return retype_fields(spec, {"api_id"}, {"type": "string"})
 
 
 def number_api_key(spec: Spec) -> int:
     """The marketplace callbacks type ``api_key`` as ``number`` while their own
     example (and every real key) is a UUID string.  It is a string."""
-    return sum(
-        retype_number(schema, {"type": "string"})
-        for name, schema in described_properties(spec)
-        if name == "api_key"
-    )
+    return retype_fields(spec, {"api_key"}, {"type": "string"})
 
 
 def string_service_ids(spec: Spec) -> int:
