@@ -48,7 +48,7 @@ from altegio_async.api.dictionaries import get_city_list
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_limits
 import bench_parse
-from bench_servers import sandbox_process
+from local_servers import sandbox_process
 
 from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN, Sandbox
 
@@ -76,7 +76,8 @@ class PlainLimiter:
 async def utilisation_run(
     name: str, make_limiter: Callable[[], Any], scale: float, calls: int
 ) -> tuple[str, float, int, int]:
-    with sandbox_process("--time-scale", str(scale)) as base:
+    with sandbox_process("--time-scale", str(scale)) as root:
+        base = root + "/api/v1"
         limiter = make_limiter()
         async with AltegioClient(
             DEFAULT_PARTNER_TOKEN, base_url=base, limiter=limiter, retry=NO_RETRY
@@ -152,7 +153,8 @@ async def timed(fn: Callable[[], Awaitable[object]], n: int) -> list[float]:
 
 
 async def overhead(rounds: int, per_round: int) -> list[str]:
-    with sandbox_process("--no-rate-limit") as base:
+    with sandbox_process("--no-rate-limit") as root:
+        base = root + "/api/v1"
         headers = {
             "Accept": "application/vnd.api.v2+json",
             "Content-Type": "application/json",

@@ -33,7 +33,7 @@ from altegio_async import AltegioClient, AltegioRateLimiter, RateLimitError, Ret
 from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_servers import redis_server, sandbox_process
+from local_servers import redis_server, sandbox_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = 0.1
@@ -61,18 +61,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def timed_calls(base: str, limiter: Any, plan: list[tuple[float, int]]) -> list[Any]:
+async def timed_calls(root: str, limiter: Any, plan: list[tuple[float, int]]) -> list[Any]:
     """Run ``plan`` (start offset in unscaled seconds, calls in a row) from one loop;
-    returns (wait in unscaled seconds, rejected?) per call and the span."""
+    returns (wait in unscaled seconds, rejected?, answered at, seconds from start) per call."""
     loop = asyncio.get_running_loop()
     out: list[Any] = []
     http = httpx.AsyncClient()
-    root = base.removesuffix("/api/v1")
     # Connections opened first (a path that is no operation counts in no window): the
     # steady state; a cold start's connection set-up is what the default margin is for.
     await asyncio.gather(*(http.get(root + "/warm-up") for _ in range(10)))
     async with AltegioClient(
-        DEFAULT_PARTNER_TOKEN, base_url=base, limiter=limiter, retry=NO_RETRY, http_client=http
+        DEFAULT_PARTNER_TOKEN,
+        base_url=root + "/api/v1",
+        limiter=limiter,
+        retry=NO_RETRY,
+        http_client=http,
     ) as client:
         origin = loop.time()
 
@@ -112,28 +115,28 @@ def summarise(name: str, results: list[Any], optimal: bool) -> str:
     )
 
 
-def batch(base: str, make: MakeLimiter) -> list[Any]:
+def batch(root: str, make: MakeLimiter) -> list[Any]:
     async def run() -> list[Any]:
-        return await timed_calls(base, make(), [(0.0, 23)] * 10)
+        return await timed_calls(root, make(), [(0.0, 23)] * 10)
 
     return asyncio.run(run())
 
 
-def service(base: str, make: MakeLimiter) -> list[Any]:
+def service(root: str, make: MakeLimiter) -> list[Any]:
     async def run() -> list[Any]:
-        return await timed_calls(base, make(), [(i * 20 / 50, 6) for i in range(50)])
+        return await timed_calls(root, make(), [(i * 20 / 50, 6) for i in range(50)])
 
     return asyncio.run(run())
 
 
-def threads(base: str, make: MakeLimiter) -> list[Any]:
+def threads(root: str, make: MakeLimiter) -> list[Any]:
     results: list[Any] = []
     shared = make()
 
     def worker() -> None:
         # One limiter object for the process, except where it cannot cross loops.
         limiter = make() if isinstance(shared, Nested) else shared
-        results.extend(asyncio.run(timed_calls(base, limiter, [(0.0, 10)] * 5)))
+        results.extend(asyncio.run(timed_calls(root, limiter, [(0.0, 10)] * 5)))
 
     pool = [threading.Thread(target=worker) for _ in range(4)]
     for thread in pool:
@@ -186,8 +189,8 @@ def rows() -> list[str]:
         for title, workload, optimum in workloads:
             out.append(f"   {title}")
             for name, make in configs(redis_url):
-                with sandbox_process("--time-scale", str(SCALE)) as base:
-                    out.append(summarise(name, workload(base, make), optimum))
+                with sandbox_process("--time-scale", str(SCALE)) as root:
+                    out.append(summarise(name, workload(root, make), optimum))
     return out
 
 

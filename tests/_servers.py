@@ -1,10 +1,12 @@
-"""Starting local servers (Prism) on 127.0.0.1 for the test session."""
+"""Starting local servers on 127.0.0.1 for the test session: Prism here, the sandbox
+process from ``scripts/local_servers.py`` (shared with the benchmarks)."""
 
 from __future__ import annotations
 
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +15,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from local_servers import sandbox_process as sandbox_process  # noqa: E402
+
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 
 
@@ -83,33 +88,3 @@ def prism(spec: Path, log: Path) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-
-
-@contextmanager
-def sandbox_process(*args: str) -> Iterator[str]:
-    """The sandbox in a process of its own (no GIL shared with the client under test);
-    yields its root URL.  The readiness probe asks for a path that is no operation, so
-    it counts against no rate-limit window."""
-    import sys
-
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "altegio_async.sandbox", "--port", str(port), *args],
-        stdout=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
-    root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(root + "/ready", timeout=0.5)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the sandbox process did not start") from None
-                time.sleep(0.05)
-        yield root
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -1,4 +1,5 @@
-"""Servers the benchmarks start on 127.0.0.1: the sandbox in a process of its own, Redis."""
+"""Servers the benchmarks and tests start on 127.0.0.1: the sandbox in a process of its
+own (no GIL shared with the client under test), and Redis."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def sandbox_process(*args: str) -> Iterator[str]:
-    """A fresh sandbox in its own process (no GIL shared with the client); its base URL.
+    """A fresh sandbox in its own process; its root URL (the API is under ``/api/v1``).
 
     The readiness probe asks for a path that is no operation: it counts in no
     rate-limit window, so the windows start empty."""
@@ -34,16 +35,19 @@ def sandbox_process(*args: str) -> Iterator[str]:
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, cwd=ROOT)
     root = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(400):
+        deadline = time.monotonic() + 30
+        while True:
             try:
-                httpx.get(root + "/ready", timeout=0.2)
+                httpx.get(root + "/ready", timeout=0.5)
                 break
             except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the sandbox process did not start") from None
                 time.sleep(0.05)
-        yield root + "/api/v1"
+        yield root
     finally:
         server.terminate()
-        server.wait()
+        server.wait(timeout=10)
 
 
 @contextlib.contextmanager
