@@ -36,7 +36,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -78,13 +78,6 @@ class Misfit(Exception):
 
 Reader = Callable[[Any, list[Mismatch]], Any]
 """Reads one JSON value: returns it coerced, raises Misfit, or records nested mismatches."""
-
-
-class Readable(Protocol):
-    """A generated reply model."""
-
-    additional_properties: dict[str, Any]
-    mismatches: Sequence[Mismatch]
 
 
 # --------------------------------------------------------------------------- scalars
