@@ -36,8 +36,11 @@ from ._errors import (
 )
 from ._limiter import AltegioRateLimiter, Limiter
 from ._operation import Operation
+from ._options import Options
+from ._pagination import AsyncPaginator
 from ._response import ApiResponse
 from ._retry import RetryEvent, RetryPolicy
+from ._sync import SyncAltegioClient, SyncPaginator, SyncUserSession
 from ._webhook_receiver import WebhookReceiver
 from ._webhooks import (
     UnknownWebhookEvent,
@@ -58,6 +61,7 @@ __all__ = [
     "AltegioTransportError",
     "ApiResponse",
     "AppointmentOverlapError",
+    "AsyncPaginator",
     "AuthenticationError",
     "BatchResult",
     "ClientBlacklistedError",
@@ -70,6 +74,7 @@ __all__ = [
     "NoTeamMembersAvailableError",
     "NotFoundError",
     "Operation",
+    "Options",
     "Outcome",
     "PermissionDeniedError",
     "Progress",
@@ -79,6 +84,9 @@ __all__ = [
     "ServerError",
     "ServiceNotBookableError",
     "SlotUnavailableError",
+    "SyncAltegioClient",
+    "SyncPaginator",
+    "SyncUserSession",
     "UnknownWebhookEvent",
     "UnprocessableEntityError",
     "UsageError",

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -24,7 +24,7 @@ from ..api import RawResources, Resources
 from ..models.authorized_user import AuthorizedUser
 from ..models.login_request import LoginRequest
 from ..models.sms_code_request import SmsCodeRequest
-from ..types import Unset
+from ..types import UNSET, Unset
 from ._auth import REDACTED, AltegioAuth, Redactor
 from ._envelope import unwrap
 from ._errors import (
@@ -36,6 +36,7 @@ from ._errors import (
 )
 from ._limiter import Limiter, shared_limiter
 from ._operation import Operation, Server
+from ._options import Options, Timeout, as_timeout, check_deadline, check_headers, check_query
 from ._response import ApiResponse
 from ._retry import RetryEvent, RetryPolicy, parse_retry_after
 
@@ -87,15 +88,12 @@ class _Core:
         partner_token: str,
         base_urls: dict[Server, str],
         timeout: httpx.Timeout,
-        retry: RetryPolicy,
         limiter: Limiter | None,
         rate_limit: bool,
         http_client: httpx.AsyncClient | None,
     ) -> None:
         self.partner_token = partner_token
         self.base_urls = base_urls
-        self.timeout = timeout
-        self.retry = retry
         self.redact = Redactor([partner_token])
         self.owns_http = http_client is None
         self.http = http_client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
@@ -160,25 +158,90 @@ class _Core:
         return self._limiters[server]
 
 
+class _Progress:
+    """How far one call got: attempts made and why the last one failed."""
+
+    __slots__ = ("attempts", "last", "started")
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.last = ""
+        self.started = time.monotonic()
+
+    def describe(self) -> str:
+        elapsed = time.monotonic() - self.started
+        tries = f"{self.attempts} attempt" + ("s" if self.attempts != 1 else "")
+        last = f", the last failed with {self.last}" if self.last else ""
+        return f"{tries} in {elapsed:.2f}s{last}"
+
+
+class _TokenCell:
+    """A session's user token, shared by its ``with_options`` views: when Altegio
+    rotates it (a password change), every view follows."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+
 class _BaseClient(Resources):
     """The Caller behind ``client.<tag>.<operation>``; a view with or without a user token."""
 
-    def __init__(self, core: _Core, user_token: str | None) -> None:
+    def __init__(self, core: _Core, token: _TokenCell, options: Options) -> None:
         self._core = core
-        self._user_token = user_token
-        core.redact.add(user_token)
+        self._token = token
+        self._options = options
+        core.redact.add(token.value)
         super().__init__(self)
         self.with_raw_response = RawResources(self)
         """Same operations, returning ApiResponse (data, meta, http_response)."""
 
     @property
     def user_token(self) -> str | None:
-        return self._user_token
+        """The user token this view sends, if any."""
+        return self._token.value
+
+    @property
+    def options(self) -> Options:
+        """The timeout, deadline, retry policy and headers this view applies."""
+        return self._options
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        deadline: float | Unset | None = UNSET,
+        retry: RetryPolicy | Unset = UNSET,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A view with other settings, sharing this one's pool, limiter and session.
+
+        Args:
+            timeout: seconds (or an ``httpx.Timeout``) for each attempt.
+            deadline: seconds for the whole call, retries and rate-limit waits
+                included; ``None`` removes it.
+            retry: the RetryPolicy; ``RetryPolicy(max_attempts=1)`` never retries.
+            headers: sent with every call of the view (added to this view's).
+
+        Example::
+
+            patient = client.with_options(timeout=60, deadline=120)
+            hasty = session.with_options(deadline=2.0, retry=RetryPolicy(max_attempts=1))
+        """
+        options = self._options.replace(
+            timeout=timeout, deadline=deadline, retry=retry, headers=headers
+        )
+        view = object.__new__(type(self))
+        _BaseClient.__init__(view, self._core, self._token, options)
+        if isinstance(self, UserSession) and isinstance(view, UserSession):
+            view.user = self.user
+        return view
 
     def with_user_token(self, user_token: str) -> UserSession:
         """A view acting for one online-booking user; shares this client's pool and limits."""
         check_token(user_token, "user_token")
-        return UserSession(self._core, user_token)
+        return UserSession(self._core, _TokenCell(user_token), self._options)
 
     async def login(self, *, login: str, password: str) -> UserSession:
         """``POST /booking/auth``: log an online-booking user in, return their session."""
@@ -220,7 +283,7 @@ class _BaseClient(Resources):
                 method="POST",
                 url=self._core.base_urls["api"] + path,
             )
-        return UserSession(self._core, token)
+        return UserSession(self._core, _TokenCell(token), self._options)
 
     async def call(
         self,
@@ -228,17 +291,31 @@ class _BaseClient(Resources):
         build: Callable[[], dict[str, Any]],
         parse: Callable[[Any], T],
         *,
-        timeout: float | httpx.Timeout | Unset | None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[T]:
+        """Send one operation (what the generated methods do); returns its ApiResponse."""
         self._core.bind_loop()
-        if operation.requires_user_token and not self._user_token:
+        if operation.requires_user_token and not self._token.value:
             raise UserTokenRequiredError(operation.operation_id)
         request = build_request(operation, build)
-        user_token = self._user_token if operation.accepts_user_token else None
+        user_token = self._token.value if operation.accepts_user_token else None
         auth = AltegioAuth(self._core.partner_token, user_token)
         url = self._core.base_urls[operation.server] + request["url"]
-        request = {**request, "headers": {**DEFAULT_HEADERS, **request.get("headers", {})}}
-        response = await self._send(operation, request, url, auth, timeout)
+        headers = {
+            **DEFAULT_HEADERS,
+            **self._options.headers,
+            **request.get("headers", {}),
+            **check_headers(extra_headers, "extra_headers"),
+        }
+        request = {**request, "headers": headers}
+        if extra_query is not None:
+            request["params"] = {**request.get("params", {}), **check_query(extra_query)}
+        attempt_timeout = self._options.timeout if isinstance(timeout, Unset) else timeout
+        response = await self._send_within_deadline(
+            operation, request, url, auth, as_timeout(attempt_timeout)
+        )
         result = unwrap(
             operation, response, parse, self._core.redact, user_token_sent=user_token is not None
         )
@@ -249,10 +326,34 @@ class _BaseClient(Resources):
     def _adopt_rotated_token(self, operation: Operation, data: Any) -> None:
         """Altegio issues a new user token when the password changes (and says so in data)."""
         new_token = getattr(data, "user_token", None)
-        if isinstance(new_token, str) and new_token and new_token != self._user_token:
+        if isinstance(new_token, str) and new_token and new_token != self._token.value:
             self._core.redact.add(new_token)
-            self._user_token = new_token
+            self._token.value = new_token
             logger.info("%s: user token rotated; this session now uses the new one", operation)
+
+    async def _send_within_deadline(
+        self,
+        operation: Operation,
+        request: dict[str, Any],
+        url: str,
+        auth: AltegioAuth,
+        timeout: httpx.Timeout,
+    ) -> httpx.Response:
+        deadline = self._options.deadline
+        progress = _Progress()
+        if deadline is None:
+            return await self._send(operation, request, url, auth, timeout, progress)
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._send(operation, request, url, auth, timeout, progress)
+        except TimeoutError:
+            raise AltegioTimeoutError(
+                f"{operation.operation_id}: deadline of {deadline:g}s passed "
+                f"({progress.describe()})",
+                method=operation.method,
+                url=url,
+                attempts=progress.attempts,
+            ) from None
 
     async def _send(
         self,
@@ -260,17 +361,17 @@ class _BaseClient(Resources):
         request: dict[str, Any],
         url: str,
         auth: AltegioAuth,
-        timeout: float | httpx.Timeout | Unset | None,
+        timeout: httpx.Timeout,
+        progress: _Progress,
     ) -> httpx.Response:
-        policy = self._core.retry
+        policy = self._options.retry
         limiter = self._core.limiter(operation.server)
         started = time.monotonic()
-        effective_timeout = self._core.timeout if isinstance(timeout, Unset) else timeout
-        attempt = 0
         while True:
-            attempt += 1
+            progress.attempts += 1
+            attempt = progress.attempts
             retry_after: float | None = None
-            error: AltegioConnectionError | AltegioTimeoutError | None = None
+            error: httpx.TransportError | None = None
             if limiter is not None:
                 await limiter.acquire()
             sent_at = time.monotonic()
@@ -282,13 +383,14 @@ class _BaseClient(Resources):
                     json=request.get("json"),
                     headers=request.get("headers"),
                     auth=auth,
-                    timeout=effective_timeout,
+                    timeout=timeout,
                 )
             except httpx.TransportError as exc:
-                error = self._transport_error(operation, url, exc)
+                error = exc
+                progress.last = type(exc).__name__
                 sent = not isinstance(exc, _NOT_SENT)
                 if sent and not operation.idempotent:
-                    raise error from None
+                    raise self._transport_error(operation, url, exc, progress) from None
                 reason = type(exc).__name__
             else:
                 logger.debug(
@@ -306,11 +408,12 @@ class _BaseClient(Resources):
                 elif not (status in policy.retry_statuses and operation.idempotent):
                     return response
                 reason = f"HTTP {status}"
+                progress.last = reason
             delay = policy.delay_for(attempt, retry_after)
             out_of_budget = time.monotonic() - started + delay > policy.total_budget
             if attempt >= policy.max_attempts or out_of_budget:
                 if error is not None:
-                    raise error from None
+                    raise self._transport_error(operation, url, error, progress) from None
                 return response  # the caller turns it into the typed API error
             await self._notify_retry(RetryEvent(str(operation), attempt, reason, delay))
             await asyncio.sleep(delay)
@@ -320,26 +423,31 @@ class _BaseClient(Resources):
             "retrying %s (attempt %d of %d failed: %s) in %.2fs",
             event.operation,
             event.attempt,
-            self._core.retry.max_attempts,
+            self._options.retry.max_attempts,
             event.reason,
             event.delay,
         )
-        hook = self._core.retry.on_retry
+        hook = self._options.retry.on_retry
         if hook is not None:
             result = hook(event)
             if result is not None:
                 await result
 
     def _transport_error(
-        self, operation: Operation, url: str, exc: httpx.TransportError
+        self, operation: Operation, url: str, exc: httpx.TransportError, progress: _Progress
     ) -> AltegioConnectionError | AltegioTimeoutError:
         timed_out = isinstance(exc, httpx.TimeoutException)
         cls = AltegioTimeoutError if timed_out else AltegioConnectionError
         detail = self._core.redact(str(exc)) or type(exc).__name__
-        return cls(f"{operation.operation_id}: {detail}", method=operation.method, url=url)
+        return cls(
+            f"{operation.operation_id}: {detail} ({progress.describe()})",
+            method=operation.method,
+            url=url,
+            attempts=progress.attempts,
+        )
 
     def __repr__(self) -> str:
-        user = f", user_token={REDACTED}" if self._user_token else ""
+        user = f", user_token={REDACTED}" if self._token.value else ""
         return (
             f"<{type(self).__name__} {self._core.base_urls['api']} partner_token={REDACTED}{user}>"
         )
@@ -353,7 +461,10 @@ class AltegioClient(_BaseClient):
         base_url: the API server; point it at a sandbox in tests.
         app_base_url: the server of the marketplace operations that Altegio serves
             from ``https://app.alteg.io``.
-        timeout: seconds or an ``httpx.Timeout``; each call may override it.
+        timeout: seconds or an ``httpx.Timeout`` for each attempt; each call may
+            override it.
+        deadline: seconds for a whole call, retries and rate-limit waits included
+            (default: none; the retry policy's ``total_budget`` still applies).
         retry: a RetryPolicy; ``RetryPolicy(max_attempts=1)`` disables retries.
         limiter: a limiter for this client only; by default all clients of a process
             share one per API host, because Altegio limits per IP.
@@ -368,7 +479,8 @@ class AltegioClient(_BaseClient):
         *,
         base_url: str = DEFAULT_BASE_URL,
         app_base_url: str = DEFAULT_APP_BASE_URL,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        deadline: float | None = None,
         retry: RetryPolicy | None = None,
         limiter: Limiter | None = None,
         rate_limit: bool = True,
@@ -381,19 +493,27 @@ class AltegioClient(_BaseClient):
                 raise UsageError(f"{name} must be an http(s) URL, got {url!r}")
         if user_token is not None:
             check_token(user_token, "user_token")
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise UsageError("retry must be a RetryPolicy")
+        options = Options(
+            timeout=as_timeout(timeout),
+            retry=retry or RetryPolicy(),
+            deadline=check_deadline(deadline),
+        )
         core = _Core(
             partner_token=partner_token,
             base_urls={"api": base_url.rstrip("/"), "app": app_base_url.rstrip("/")},
-            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
-            retry=retry or RetryPolicy(),
+            timeout=options.timeout,
             limiter=limiter,
             rate_limit=rate_limit,
             http_client=http_client,
         )
-        super().__init__(core, user_token)
+        super().__init__(core, _TokenCell(user_token), options)
 
     async def aclose(self) -> None:
-        """Close the pool (if this client made it) and drop exchanges left by cancelled calls."""
+        """Close the pool (if this client made it) and drop exchanges left by cancelled calls.
+
+        Views from ``with_options`` share the pool: closing any of them closes it."""
         await self._core.close()
 
     async def __aenter__(self) -> Self:
@@ -421,7 +541,7 @@ class UserSession(_BaseClient):
     @property
     def user_token(self) -> str:
         """The user's token (the current one: it changes with the password)."""
-        token = self._user_token
+        token = self._token.value
         if token is None:  # a session is always made with a token
             raise UsageError("this session has no user token")
         return token

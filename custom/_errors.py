@@ -58,9 +58,11 @@ class UserTokenRequiredError(AltegioError):
 class AltegioTransportError(AltegioError):
     """The request did not produce an HTTP response."""
 
-    def __init__(self, message: str, *, method: str, url: str) -> None:
+    def __init__(self, message: str, *, method: str, url: str, attempts: int = 1) -> None:
         self.method = method
         self.url = url
+        self.attempts = attempts
+        """How many attempts were made (retries included) before giving up."""
         super().__init__(f"{message} ({method} {url})")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
@@ -42,14 +42,17 @@ class Operation:
 
     @property
     def requires_user_token(self) -> bool:
+        """The call cannot be made without a user token."""
         return self.user_token == "required"
 
     @property
     def accepts_user_token(self) -> bool:
+        """The user token is sent when the caller has one."""
         return self.user_token != "none"
 
     @property
     def idempotent(self) -> bool:
+        """Repeating the call is harmless, so failures after sending may be retried."""
         return self.method in IDEMPOTENT_METHODS
 
     def __str__(self) -> str:
@@ -65,5 +68,7 @@ class Caller(Protocol):
         request: Callable[[], dict[str, Any]],
         parse: Callable[[Any], T],
         *,
-        timeout: float | httpx.Timeout | Unset | None,
+        timeout: float | httpx.Timeout | Unset | None = ...,
+        extra_headers: Mapping[str, str] | None = ...,
+        extra_query: Mapping[str, Any] | None = ...,
     ) -> ApiResponse[T]: ...

@@ -635,8 +635,52 @@ def success_replies_only(spec: Spec) -> int:
         if not kept:
             raise NormalizeError(f"{method.upper()} {path} documents no success reply")
         dropped += len(op["responses"]) - len(kept)
+        # the API reference lists them (docs/api.md)
+        op["x-altegio-error-statuses"] = sorted(
+            int(c) for c in op["responses"] if str(c).isdigit() and int(c) >= 400
+        )
         op["responses"] = kept
     return dropped
+
+
+PAGE_NAMES = ("page",)
+SIZE_NAMES = ("count", "limit", "per_page")
+
+
+def paging(spec: Spec) -> int:
+    """Operations that answer a list one page at a time: a ``page`` number and a
+    page size (``count``, ``limit`` or ``per_page``) in the query or the JSON body,
+    and a reply whose data is an array.  They get ``x-altegio-paging`` (where the
+    two travel, their names, the largest size the spec allows), from which the
+    templates generate ``iter_<operation>`` methods."""
+    count = 0
+    for _, _, op in operations(spec):
+        if op.get("x-altegio-envelope") != "data":
+            continue
+        replies = [op["responses"][c] for c in success_codes(op)]
+        media = ((replies[0].get("content") or {}).get("application/json")) if replies else None
+        if not media or "array" not in types_of(resolve(spec, media.get("schema") or {})):
+            continue
+        query = {
+            p["name"]: p.get("schema") or {}
+            for p in op.get("parameters", [])
+            if p.get("in") == "query"
+        }
+        body = resolve(spec, json_body(op) or {}).get("properties") or {}
+        candidates: list[tuple[str, dict[str, Schema]]] = [("query", query), ("body", body)]
+        for where, fields in candidates:
+            page = next((n for n in PAGE_NAMES if n in fields), None)
+            size = next((n for n in SIZE_NAMES if n in fields), None)
+            if page and size:
+                op["x-altegio-paging"] = {
+                    "in": where,
+                    "page": page,
+                    "size": size,
+                    "max": fields[size].get("maximum"),
+                }
+                count += 1
+                break
+    return count
 
 
 def prune_components(spec: Spec) -> int:
@@ -681,6 +725,7 @@ STEPS: tuple[Callable[[Spec], int], ...] = (
     operation_servers,
     webhook_models,
     unwrap_envelopes,
+    paging,
     success_replies_only,
     prune_components,
     snake_case_tags,
@@ -716,6 +761,8 @@ def annotate_operations(spec: Spec) -> None:
             "user_token": op.pop("x-altegio-user-token"),
             "envelope": op.pop("x-altegio-envelope"),
             "arguments": naming.argument_names(op),
+            "paging": op.pop("x-altegio-paging", None),
+            "error_statuses": op.pop("x-altegio-error-statuses"),
         }
         for code in success_codes(op):
             op["responses"][code]["x-altegio-operation"] = info

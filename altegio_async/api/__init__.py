@@ -14,13 +14,49 @@ from typing import TYPE_CHECKING, Any
 from ..custom._operation import Caller, Operation
 
 if TYPE_CHECKING:
-    from .authentication import Authentication, AuthenticationWithRawResponse
-    from .client_personal_cabinet import ClientPersonalCabinet, ClientPersonalCabinetWithRawResponse
-    from .dictionaries import Dictionaries, DictionariesWithRawResponse
-    from .marketplace import Marketplace, MarketplaceWithRawResponse
-    from .online_booking import OnlineBooking, OnlineBookingWithRawResponse
-    from .voip_integration import VoipIntegration, VoipIntegrationWithRawResponse
-    from .webhooks import Webhooks, WebhooksWithRawResponse
+    from ..custom._sync import Portal
+    from .authentication import (
+        Authentication,
+        AuthenticationWithRawResponse,
+        SyncAuthentication,
+        SyncAuthenticationWithRawResponse,
+    )
+    from .client_personal_cabinet import (
+        ClientPersonalCabinet,
+        ClientPersonalCabinetWithRawResponse,
+        SyncClientPersonalCabinet,
+        SyncClientPersonalCabinetWithRawResponse,
+    )
+    from .dictionaries import (
+        Dictionaries,
+        DictionariesWithRawResponse,
+        SyncDictionaries,
+        SyncDictionariesWithRawResponse,
+    )
+    from .marketplace import (
+        Marketplace,
+        MarketplaceWithRawResponse,
+        SyncMarketplace,
+        SyncMarketplaceWithRawResponse,
+    )
+    from .online_booking import (
+        OnlineBooking,
+        OnlineBookingWithRawResponse,
+        SyncOnlineBooking,
+        SyncOnlineBookingWithRawResponse,
+    )
+    from .voip_integration import (
+        SyncVoipIntegration,
+        SyncVoipIntegrationWithRawResponse,
+        VoipIntegration,
+        VoipIntegrationWithRawResponse,
+    )
+    from .webhooks import (
+        SyncWebhooks,
+        SyncWebhooksWithRawResponse,
+        Webhooks,
+        WebhooksWithRawResponse,
+    )
 
 _ENDPOINTS = {
     "authorize_online_booking_user": ".authentication.authorize_online_booking_user",
@@ -82,7 +118,7 @@ def _operations() -> Mapping[str, Operation]:
 def __getattr__(name: str) -> Any:
     if name == "OPERATIONS":  # built on first use: it imports every endpoint module
         return _operations()
-    tag = _TAG_CLASSES.get(name.removesuffix("WithRawResponse"))
+    tag = _TAG_CLASSES.get(name.removesuffix("WithRawResponse").removeprefix("Sync"))
     if tag is not None:
         return getattr(importlib.import_module(f".{tag}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -201,22 +237,140 @@ class RawResources:
         return WebhooksWithRawResponse(self._caller)
 
 
+class SyncResources:
+    """Blocking twin of Resources, for SyncAltegioClient."""
+
+    def __init__(self, resources: Resources, portal: Portal) -> None:
+        self._resources = resources
+        self._portal = portal
+
+    @functools.cached_property
+    def authentication(self) -> SyncAuthentication:
+        from .authentication import SyncAuthentication
+
+        return SyncAuthentication(self._resources.authentication, self._portal)
+
+    @functools.cached_property
+    def client_personal_cabinet(self) -> SyncClientPersonalCabinet:
+        from .client_personal_cabinet import SyncClientPersonalCabinet
+
+        return SyncClientPersonalCabinet(self._resources.client_personal_cabinet, self._portal)
+
+    @functools.cached_property
+    def dictionaries(self) -> SyncDictionaries:
+        from .dictionaries import SyncDictionaries
+
+        return SyncDictionaries(self._resources.dictionaries, self._portal)
+
+    @functools.cached_property
+    def marketplace(self) -> SyncMarketplace:
+        from .marketplace import SyncMarketplace
+
+        return SyncMarketplace(self._resources.marketplace, self._portal)
+
+    @functools.cached_property
+    def online_booking(self) -> SyncOnlineBooking:
+        from .online_booking import SyncOnlineBooking
+
+        return SyncOnlineBooking(self._resources.online_booking, self._portal)
+
+    @functools.cached_property
+    def voip_integration(self) -> SyncVoipIntegration:
+        from .voip_integration import SyncVoipIntegration
+
+        return SyncVoipIntegration(self._resources.voip_integration, self._portal)
+
+    @functools.cached_property
+    def webhooks(self) -> SyncWebhooks:
+        from .webhooks import SyncWebhooks
+
+        return SyncWebhooks(self._resources.webhooks, self._portal)
+
+
+class SyncRawResources:
+    """Blocking twin of RawResources."""
+
+    def __init__(self, resources: RawResources, portal: Portal) -> None:
+        self._resources = resources
+        self._portal = portal
+
+    @functools.cached_property
+    def authentication(self) -> SyncAuthenticationWithRawResponse:
+        from .authentication import SyncAuthenticationWithRawResponse
+
+        return SyncAuthenticationWithRawResponse(self._resources.authentication, self._portal)
+
+    @functools.cached_property
+    def client_personal_cabinet(self) -> SyncClientPersonalCabinetWithRawResponse:
+        from .client_personal_cabinet import SyncClientPersonalCabinetWithRawResponse
+
+        return SyncClientPersonalCabinetWithRawResponse(
+            self._resources.client_personal_cabinet, self._portal
+        )
+
+    @functools.cached_property
+    def dictionaries(self) -> SyncDictionariesWithRawResponse:
+        from .dictionaries import SyncDictionariesWithRawResponse
+
+        return SyncDictionariesWithRawResponse(self._resources.dictionaries, self._portal)
+
+    @functools.cached_property
+    def marketplace(self) -> SyncMarketplaceWithRawResponse:
+        from .marketplace import SyncMarketplaceWithRawResponse
+
+        return SyncMarketplaceWithRawResponse(self._resources.marketplace, self._portal)
+
+    @functools.cached_property
+    def online_booking(self) -> SyncOnlineBookingWithRawResponse:
+        from .online_booking import SyncOnlineBookingWithRawResponse
+
+        return SyncOnlineBookingWithRawResponse(self._resources.online_booking, self._portal)
+
+    @functools.cached_property
+    def voip_integration(self) -> SyncVoipIntegrationWithRawResponse:
+        from .voip_integration import SyncVoipIntegrationWithRawResponse
+
+        return SyncVoipIntegrationWithRawResponse(self._resources.voip_integration, self._portal)
+
+    @functools.cached_property
+    def webhooks(self) -> SyncWebhooksWithRawResponse:
+        from .webhooks import SyncWebhooksWithRawResponse
+
+        return SyncWebhooksWithRawResponse(self._resources.webhooks, self._portal)
+
+
 __all__ = [
     "OPERATIONS",
     "RawResources",
     "Resources",
+    "SyncRawResources",
+    "SyncResources",
+    "SyncAuthentication",
+    "SyncAuthenticationWithRawResponse",
     "Authentication",
     "AuthenticationWithRawResponse",
+    "SyncClientPersonalCabinet",
+    "SyncClientPersonalCabinetWithRawResponse",
     "ClientPersonalCabinet",
     "ClientPersonalCabinetWithRawResponse",
+    "SyncDictionaries",
+    "SyncDictionariesWithRawResponse",
     "Dictionaries",
     "DictionariesWithRawResponse",
+    "SyncMarketplace",
+    "SyncMarketplaceWithRawResponse",
     "Marketplace",
     "MarketplaceWithRawResponse",
+    "SyncOnlineBooking",
+    "SyncOnlineBookingWithRawResponse",
     "OnlineBooking",
     "OnlineBookingWithRawResponse",
+    "SyncVoipIntegration",
+    "SyncVoipIntegrationWithRawResponse",
     "VoipIntegration",
     "VoipIntegrationWithRawResponse",
+    "SyncWebhooks",
+    "SyncWebhooksWithRawResponse",
     "Webhooks",
     "WebhooksWithRawResponse",
 ]

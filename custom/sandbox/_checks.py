@@ -8,6 +8,7 @@ numbers are read only from JSON numbers or numeric text.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from typing import Any
 
@@ -56,3 +57,28 @@ def text(value: Any, field: str, *, default: str = "") -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise BadRequest(f"{field} must be a string, got {type(value).__name__}")
+
+
+MAX_PAGE_SIZE = 1000  # Altegio's documented maximum for count/limit
+
+
+def page_of(items: list[Any], page: Any, size: Any, *, names: tuple[str, str]) -> list[Any]:
+    """One page of ``items`` (pages count from 1); a page past the end is empty."""
+    number = integer(page, names[0])
+    per_page = integer(size, names[1])
+    if number < 1:
+        raise BadRequest(f"{names[0]} must be 1 or more, got {number}")
+    if not 1 <= per_page <= MAX_PAGE_SIZE:
+        raise BadRequest(f"{names[1]} must be between 1 and {MAX_PAGE_SIZE}, got {per_page}")
+    start = (number - 1) * per_page
+    return items[start : start + per_page]
+
+
+def day(value: Any, field: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date field."""
+    if not isinstance(value, str):
+        raise BadRequest(f"{field} must be a YYYY-MM-DD date")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{field} must be a YYYY-MM-DD date, got {value[:40]!r}") from None

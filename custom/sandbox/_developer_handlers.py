@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
+from ._checks import day, integer, page_of
 from ._replies import HOOK_EVENTS, NO_BODY, BadRequest, Call, Result, Shapes, ok
 
 
@@ -89,45 +91,49 @@ class DeveloperHandlers(Shapes):
     # --- marketplace ----------------------------------------------------------------
 
     def list_marketplace_app_locations(self, call: Call) -> Result:
-        return ok(
-            [
-                {
-                    "id": loc.id,
-                    "title": loc.title,
-                    "public_title": loc.title,
-                    "short_descr": "",
-                    "logo": "",
-                    "active": 1,
-                    "phone": "+13155550100",
-                    "phones": [],
-                    "email": "studio@sandbox.example",
-                    "country_id": 1,
-                    "schedule": "10:00-19:00",
-                    "country": "United States",
-                    "city_id": 2,
-                    "city": "Syracuse",
-                    "timezone": -5,
-                    "timezone_name": "America/New_York",
-                    "address": "1 Salina St",
-                    "coordinate_lat": 43.05,
-                    "coordinate_lon": -76.15,
-                    "phone_confirmation": loc.phone_confirmation,
-                    "active_staff_count": len(self.w.team),
-                    "app_ios": "",
-                    "app_android": "",
-                    "currency_short_title": "USD",
-                    "reminds_sms_disabled": False,
-                    "reminds_sms_default": 24,
-                    "group_priority": 0,
-                    "bookform_group_priority": 0,
-                    "description": "",
-                    "photos": [],
-                    "company_photos": [],
-                    "booking_widget_promo": None,
-                }
-                for loc in self.w.locations.values()
-            ]
-        )
+        """The locations that installed the application, one page (``page``/``count``)."""
+        for name in ("page", "count"):
+            if name not in call.query:
+                raise BadRequest(f"{name} is required")
+        locations: list[dict[str, Any]] = [
+            {
+                "id": loc.id,
+                "title": loc.title,
+                "public_title": loc.title,
+                "short_descr": "",
+                "logo": "",
+                "active": 1,
+                "phone": "+13155550100",
+                "phones": [],
+                "email": "studio@sandbox.example",
+                "country_id": 1,
+                "schedule": "10:00-19:00",
+                "country": "United States",
+                "city_id": 2,
+                "city": "Syracuse",
+                "timezone": -5,
+                "timezone_name": "America/New_York",
+                "address": "1 Salina St",
+                "coordinate_lat": 43.05,
+                "coordinate_lon": -76.15,
+                "phone_confirmation": loc.phone_confirmation,
+                "active_staff_count": len(self.w.team),
+                "app_ios": "",
+                "app_android": "",
+                "currency_short_title": "USD",
+                "reminds_sms_disabled": False,
+                "reminds_sms_default": 24,
+                "group_priority": 0,
+                "bookform_group_priority": 0,
+                "description": "",
+                "photos": [],
+                "company_photos": [],
+                "booking_widget_promo": None,
+            }
+            for loc in self.w.locations.values()
+        ]
+        page = page_of(locations, call.query["page"], call.query["count"], names=("page", "count"))
+        return ok(page)
 
     def marketplace_partner_applications_tariffs_list(self, call: Call) -> Result:
         return ok(
@@ -205,18 +211,22 @@ class DeveloperHandlers(Shapes):
         return 202, {"success": True, "data": "accepted", "meta": {"message": "Accepted"}}
 
     def list_voip_calls(self, call: Call) -> Result:
-        return ok(
-            [
-                {
-                    "id": 1,
-                    "client_id": 10,
-                    "caller_phone": "+13155550175",
-                    "record_link": "",
-                    "duration": 42,
-                    "status": "success",
-                    "type": "incoming",
-                    "call_date": "2026-11-20 10:00:00",
-                },
-            ],
-            meta={"count": 1},
+        """The location's calls between two dates, one page (``page``/``limit``)."""
+        # A location without calls (or unknown to the sandbox) has an empty history.
+        location_id = integer(call.body.get("salon_id"), "salon_id")
+        since = day(call.body.get("date_from"), "date_from")
+        until = day(call.body.get("date_to"), "date_to")
+        types = call.body.get("types") or None
+        statuses = call.body.get("statuses") or None
+        calls = [
+            c.as_json()
+            for c in self.w.calls
+            if c.location_id == location_id
+            and since <= c.when.date() <= until
+            and (types is None or c.kind in types)
+            and (statuses is None or c.status in statuses)
+        ]
+        page = page_of(
+            calls, call.body.get("page", 1), call.body.get("limit", 25), names=("page", "limit")
         )
+        return ok(page)

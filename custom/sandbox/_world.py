@@ -99,6 +99,46 @@ class Location:
     phone_confirmation: bool = False
 
 
+@attrs.frozen
+class PhoneCall:
+    id: int
+    location_id: int
+    when: dt.datetime
+    kind: str  # incoming, outgoing, internal
+    status: str
+    duration: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "client_id": 10 + self.id % 7,
+            "caller_phone": f"+1315555{self.id % 10000:04d}",
+            "record_link": "",
+            "duration": self.duration,
+            "status": self.status,
+            "type": self.kind,
+            "call_date": self.when.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+
+
+def _call_history(location_id: int, today: dt.date, count: int) -> list[PhoneCall]:
+    """``count`` calls over the 30 days before ``today``, oldest first (enough for paging)."""
+    kinds = ("incoming", "incoming", "outgoing", "internal")
+    statuses = ("success", "success", "missed", "busy", "cancel")
+    start = dt.datetime.combine(today - dt.timedelta(days=30), dt.time(9), TZ)
+    return [
+        PhoneCall(
+            id=location_id * 1000 + n,
+            location_id=location_id,
+            when=start + dt.timedelta(minutes=n * 30 * 24 * 60 // count),
+            kind=kinds[n % len(kinds)],
+            status=statuses[n % len(statuses)],
+            duration=0 if n % 5 in (2, 3) else 30 + n % 300,
+        )
+        for n in range(count)
+    ]
+
+
 def _default_services() -> list[Service]:
     return [
         Service(331, "Haircut", 1, 40, 60, 3600),
@@ -157,6 +197,7 @@ class World:
         self.sms_codes: dict[str, str] = {}  # phone -> last code "sent" by /book_code
         self.hook_settings: dict[int, dict[str, Any]] = {}
         self.short_names: list[str] = []
+        self.calls = _call_history(4564, self.today, 57)
         self._next_record = 2820023
 
     # --- lookups -------------------------------------------------------------

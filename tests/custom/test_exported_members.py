@@ -17,6 +17,7 @@ def test_exported_members() -> None:
         "SlotUnavailableError", "UnprocessableEntityError", "UsageError", "UserSession",
         "UserTokenRequiredError", "run_batch", "UnknownWebhookEvent", "WebhookPayloadError",
         "WebhookReceiver", "parse_webhook", "verify_partner_token",
+        "AsyncPaginator", "Options", "SyncAltegioClient", "SyncPaginator", "SyncUserSession",
     }  # fmt: skip
     for name in altegio_async.__all__:
         member = getattr(altegio_async, name)

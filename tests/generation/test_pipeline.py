@@ -463,4 +463,33 @@ def test_the_normalised_document_carries_what_the_client_needs() -> None:
         for op in item.values():
             for reply in op["responses"].values():
                 info = reply["x-altegio-operation"]
-                assert set(info) == {"server", "user_token", "envelope", "arguments"}
+                assert set(info) == {
+                    "server", "user_token", "envelope", "arguments", "paging", "error_statuses"
+                }  # fmt: skip
+
+
+def test_paged_operations_are_found_in_the_spec() -> None:
+    """Paging comes from the document: page number plus page size, in the query or the
+    body, and a list reply; the iterators are generated from it."""
+    paged = {
+        op["operationId"]: reply["x-altegio-operation"]["paging"]
+        for item in normalized()["paths"].values()
+        for op in item.values()
+        for reply in op["responses"].values()
+        if reply["x-altegio-operation"]["paging"]
+    }
+    assert paged == {
+        "list_marketplace_app_locations": {
+            "in": "query", "page": "page", "size": "count", "max": 1000
+        },
+        "list_voip_calls": {"in": "body", "page": "page", "size": "limit", "max": 1000},
+    }  # fmt: skip
+    from altegio_async.api.marketplace import Marketplace, SyncMarketplace
+    from altegio_async.api.voip_integration import SyncVoipIntegration, VoipIntegration
+
+    for cls in (Marketplace, SyncMarketplace, VoipIntegration, SyncVoipIntegration):
+        iterators = [name for name in vars(cls) if name.startswith("iter_")]
+        assert len(iterators) == 1, cls
+        parameters = inspect.signature(getattr(cls, iterators[0])).parameters
+        assert {"first_page", "page_size"} <= set(parameters)
+        assert not {"page", "count", "limit"} & set(parameters)

@@ -3,7 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``authentication``: ``client.authentication``."""
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -15,6 +19,9 @@ from ...types import UNSET, Unset
 from . import authorize_online_booking_user as _authorize_online_booking_user
 from . import log_in_with_phone_number_and_code as _log_in_with_phone_number_and_code
 from . import send_booking_verification_code as _send_booking_verification_code
+
+if TYPE_CHECKING:
+    from ...custom._sync import Portal
 
 
 class Authentication:
@@ -30,6 +37,8 @@ class Authentication:
         *,
         body: LoginRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _authorize_online_booking_user.Result:
         """Authorize Online Booking User.
 
@@ -46,7 +55,9 @@ class Authentication:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -59,6 +70,8 @@ class Authentication:
             ),
             _authorize_online_booking_user._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -67,6 +80,8 @@ class Authentication:
         *,
         body: LoginRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _log_in_with_phone_number_and_code.Result:
         """Log in with phone number and code.
 
@@ -78,7 +93,9 @@ class Authentication:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -91,6 +108,8 @@ class Authentication:
             ),
             _log_in_with_phone_number_and_code._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -100,6 +119,8 @@ class Authentication:
         location_id: int,
         body: SmsCodeRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _send_booking_verification_code.Result:
         """Send SMS Verification Code.
 
@@ -112,7 +133,9 @@ class Authentication:
         Args:
             location_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -126,6 +149,8 @@ class Authentication:
             ),
             _send_booking_verification_code._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -143,6 +168,8 @@ class AuthenticationWithRawResponse:
         *,
         body: LoginRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_authorize_online_booking_user.Result]:
         """Authorize Online Booking User.
 
@@ -159,7 +186,9 @@ class AuthenticationWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -172,6 +201,8 @@ class AuthenticationWithRawResponse:
             ),
             _authorize_online_booking_user._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def log_in_with_phone_number_and_code(
@@ -179,6 +210,8 @@ class AuthenticationWithRawResponse:
         *,
         body: LoginRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_log_in_with_phone_number_and_code.Result]:
         """Log in with phone number and code.
 
@@ -190,7 +223,9 @@ class AuthenticationWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -203,6 +238,8 @@ class AuthenticationWithRawResponse:
             ),
             _log_in_with_phone_number_and_code._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def send_booking_verification_code(
@@ -211,6 +248,8 @@ class AuthenticationWithRawResponse:
         location_id: int,
         body: SmsCodeRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_send_booking_verification_code.Result]:
         """Send SMS Verification Code.
 
@@ -223,7 +262,9 @@ class AuthenticationWithRawResponse:
         Args:
             location_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -237,7 +278,170 @@ class AuthenticationWithRawResponse:
             ),
             _send_booking_verification_code._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
-__all__ = ["Authentication", "AuthenticationWithRawResponse"]
+class SyncAuthentication:
+    """Blocking ``authentication`` operations of SyncAltegioClient (see ``Authentication``)."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: Authentication, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def authorize_online_booking_user(
+        self,
+        *,
+        body: LoginRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _authorize_online_booking_user.Result:
+        """Authorize Online Booking User (``POST /booking/auth``).
+
+        Blocking form of ``Authentication.authorize_online_booking_user``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.authorize_online_booking_user,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def log_in_with_phone_number_and_code(
+        self,
+        *,
+        body: LoginRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _log_in_with_phone_number_and_code.Result:
+        """Log in with phone number and code (``POST /user/auth``).
+
+        Blocking form of ``Authentication.log_in_with_phone_number_and_code``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.log_in_with_phone_number_and_code,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def send_booking_verification_code(
+        self,
+        *,
+        location_id: int,
+        body: SmsCodeRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _send_booking_verification_code.Result:
+        """Send SMS Verification Code (``POST /book_code/{location_id}``).
+
+        Blocking form of ``Authentication.send_booking_verification_code``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.send_booking_verification_code,
+                location_id=location_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+class SyncAuthenticationWithRawResponse:
+    """Blocking ``authentication`` operations returning the whole ApiResponse."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: AuthenticationWithRawResponse, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def authorize_online_booking_user(
+        self,
+        *,
+        body: LoginRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_authorize_online_booking_user.Result]:
+        """Authorize Online Booking User (``POST /booking/auth``).
+
+        Blocking form of ``AuthenticationWithRawResponse.authorize_online_booking_user``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.authorize_online_booking_user,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def log_in_with_phone_number_and_code(
+        self,
+        *,
+        body: LoginRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_log_in_with_phone_number_and_code.Result]:
+        """Log in with phone number and code (``POST /user/auth``).
+
+        Blocking form of ``AuthenticationWithRawResponse.log_in_with_phone_number_and_code``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.log_in_with_phone_number_and_code,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def send_booking_verification_code(
+        self,
+        *,
+        location_id: int,
+        body: SmsCodeRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_send_booking_verification_code.Result]:
+        """Send SMS Verification Code (``POST /book_code/{location_id}``).
+
+        Blocking form of ``AuthenticationWithRawResponse.send_booking_verification_code``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.send_booking_verification_code,
+                location_id=location_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+__all__ = [
+    "SyncAuthentication",
+    "SyncAuthenticationWithRawResponse",
+    "Authentication",
+    "AuthenticationWithRawResponse",
+]

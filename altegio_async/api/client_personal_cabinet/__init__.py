@@ -3,7 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``client_personal_cabinet``: ``client.client_personal_cabinet``."""
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -22,6 +26,9 @@ from . import submit_feedback_form as _submit_feedback_form
 from . import update_booking_user as _update_booking_user
 from . import update_booking_user_password as _update_booking_user_password
 
+if TYPE_CHECKING:
+    from ...custom._sync import Portal
+
 
 class ClientPersonalCabinet:
     """``client_personal_cabinet`` operations; each returns the reply's unwrapped data."""
@@ -37,6 +44,8 @@ class ClientPersonalCabinet:
         record_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _delete_user_appointment.Result:
         """Delete User Appointment.
 
@@ -45,7 +54,9 @@ class ClientPersonalCabinet:
         Args:
             record_id (int):
             record_hash (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -59,18 +70,28 @@ class ClientPersonalCabinet:
             ),
             _delete_user_appointment._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
     async def get_booking_user(
         self,
+        *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_booking_user.Result:
         """Get Online Booking User Data.
 
         ``GET /booking/user/data``
 
         Retrieve online booking user data.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -82,6 +103,8 @@ class ClientPersonalCabinet:
             ),
             _get_booking_user._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -90,6 +113,8 @@ class ClientPersonalCabinet:
         *,
         record_token: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_feedback_form_status.Result:
         """Get appointment review.
 
@@ -97,7 +122,9 @@ class ClientPersonalCabinet:
 
         Args:
             record_token (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -110,6 +137,8 @@ class ClientPersonalCabinet:
             ),
             _get_feedback_form_status._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -119,6 +148,8 @@ class ClientPersonalCabinet:
         record_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_user_appointment_list.Result:
         """Get User Appointments.
 
@@ -213,7 +244,9 @@ class ClientPersonalCabinet:
         Args:
             record_id (int):
             record_hash (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -227,6 +260,8 @@ class ClientPersonalCabinet:
             ),
             _get_user_appointment_list._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -237,6 +272,8 @@ class ClientPersonalCabinet:
         group_id: int,
         phone: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _send_phone_update_verification_code.Result:
         """Send SMS Verification Code for Phone Update.
 
@@ -248,7 +285,9 @@ class ClientPersonalCabinet:
             location_id (int):
             group_id (int):
             phone (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -263,6 +302,8 @@ class ClientPersonalCabinet:
             ),
             _send_phone_update_verification_code._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -272,6 +313,8 @@ class ClientPersonalCabinet:
         record_token: str,
         body: FeedbackSubmission,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _submit_feedback_form.Result:
         """Submit appointment review.
 
@@ -280,7 +323,9 @@ class ClientPersonalCabinet:
         Args:
             record_token (str):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -294,6 +339,8 @@ class ClientPersonalCabinet:
             ),
             _submit_feedback_form._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -302,6 +349,8 @@ class ClientPersonalCabinet:
         *,
         body: UserUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _update_booking_user.Result:
         """Update Online Booking User Data.
 
@@ -316,7 +365,9 @@ class ClientPersonalCabinet:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -329,6 +380,8 @@ class ClientPersonalCabinet:
             ),
             _update_booking_user._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -337,6 +390,8 @@ class ClientPersonalCabinet:
         *,
         body: PasswordChange,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _update_booking_user_password.Result:
         """Update Online Booking User Password.
 
@@ -348,7 +403,9 @@ class ClientPersonalCabinet:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -361,6 +418,8 @@ class ClientPersonalCabinet:
             ),
             _update_booking_user_password._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -379,6 +438,8 @@ class ClientPersonalCabinetWithRawResponse:
         record_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_delete_user_appointment.Result]:
         """Delete User Appointment.
 
@@ -387,7 +448,9 @@ class ClientPersonalCabinetWithRawResponse:
         Args:
             record_id (int):
             record_hash (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -401,17 +464,27 @@ class ClientPersonalCabinetWithRawResponse:
             ),
             _delete_user_appointment._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_booking_user(
         self,
+        *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_booking_user.Result]:
         """Get Online Booking User Data.
 
         ``GET /booking/user/data``
 
         Retrieve online booking user data.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -423,6 +496,8 @@ class ClientPersonalCabinetWithRawResponse:
             ),
             _get_booking_user._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_feedback_form_status(
@@ -430,6 +505,8 @@ class ClientPersonalCabinetWithRawResponse:
         *,
         record_token: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_feedback_form_status.Result]:
         """Get appointment review.
 
@@ -437,7 +514,9 @@ class ClientPersonalCabinetWithRawResponse:
 
         Args:
             record_token (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -450,6 +529,8 @@ class ClientPersonalCabinetWithRawResponse:
             ),
             _get_feedback_form_status._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_user_appointment_list(
@@ -458,6 +539,8 @@ class ClientPersonalCabinetWithRawResponse:
         record_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_user_appointment_list.Result]:
         """Get User Appointments.
 
@@ -552,7 +635,9 @@ class ClientPersonalCabinetWithRawResponse:
         Args:
             record_id (int):
             record_hash (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -566,6 +651,8 @@ class ClientPersonalCabinetWithRawResponse:
             ),
             _get_user_appointment_list._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def send_phone_update_verification_code(
@@ -575,6 +662,8 @@ class ClientPersonalCabinetWithRawResponse:
         group_id: int,
         phone: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_send_phone_update_verification_code.Result]:
         """Send SMS Verification Code for Phone Update.
 
@@ -586,7 +675,9 @@ class ClientPersonalCabinetWithRawResponse:
             location_id (int):
             group_id (int):
             phone (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -601,6 +692,8 @@ class ClientPersonalCabinetWithRawResponse:
             ),
             _send_phone_update_verification_code._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def submit_feedback_form(
@@ -609,6 +702,8 @@ class ClientPersonalCabinetWithRawResponse:
         record_token: str,
         body: FeedbackSubmission,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_submit_feedback_form.Result]:
         """Submit appointment review.
 
@@ -617,7 +712,9 @@ class ClientPersonalCabinetWithRawResponse:
         Args:
             record_token (str):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -631,6 +728,8 @@ class ClientPersonalCabinetWithRawResponse:
             ),
             _submit_feedback_form._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def update_booking_user(
@@ -638,6 +737,8 @@ class ClientPersonalCabinetWithRawResponse:
         *,
         body: UserUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_update_booking_user.Result]:
         """Update Online Booking User Data.
 
@@ -652,7 +753,9 @@ class ClientPersonalCabinetWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -665,6 +768,8 @@ class ClientPersonalCabinetWithRawResponse:
             ),
             _update_booking_user._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def update_booking_user_password(
@@ -672,6 +777,8 @@ class ClientPersonalCabinetWithRawResponse:
         *,
         body: PasswordChange,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_update_booking_user_password.Result]:
         """Update Online Booking User Password.
 
@@ -683,7 +790,9 @@ class ClientPersonalCabinetWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -696,7 +805,402 @@ class ClientPersonalCabinetWithRawResponse:
             ),
             _update_booking_user_password._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
-__all__ = ["ClientPersonalCabinet", "ClientPersonalCabinetWithRawResponse"]
+class SyncClientPersonalCabinet:
+    """Blocking ``client_personal_cabinet`` operations of SyncAltegioClient (see ``ClientPersonalCabinet``)."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: ClientPersonalCabinet, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def delete_user_appointment(
+        self,
+        *,
+        record_id: int,
+        record_hash: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _delete_user_appointment.Result:
+        """Delete User Appointment (``DELETE /user/records/{record_id}/{record_hash}``).
+
+        Blocking form of ``ClientPersonalCabinet.delete_user_appointment``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.delete_user_appointment,
+                record_id=record_id,
+                record_hash=record_hash,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_booking_user(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_booking_user.Result:
+        """Get Online Booking User Data (``GET /booking/user/data``).
+
+        Blocking form of ``ClientPersonalCabinet.get_booking_user``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_booking_user,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_feedback_form_status(
+        self,
+        *,
+        record_token: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_feedback_form_status.Result:
+        """Get appointment review (``GET /master_record_review/{record_token}``).
+
+        Blocking form of ``ClientPersonalCabinet.get_feedback_form_status``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_feedback_form_status,
+                record_token=record_token,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_user_appointment_list(
+        self,
+        *,
+        record_id: int,
+        record_hash: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_user_appointment_list.Result:
+        """Get User Appointments (``GET /user/records/{record_id}/{record_hash}``).
+
+        Blocking form of ``ClientPersonalCabinet.get_user_appointment_list``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_user_appointment_list,
+                record_id=record_id,
+                record_hash=record_hash,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def send_phone_update_verification_code(
+        self,
+        *,
+        location_id: int,
+        group_id: int,
+        phone: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _send_phone_update_verification_code.Result:
+        """Send SMS Verification Code for Phone Update (``GET /booking/user/phone_confirmation``).
+
+        Blocking form of ``ClientPersonalCabinet.send_phone_update_verification_code``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.send_phone_update_verification_code,
+                location_id=location_id,
+                group_id=group_id,
+                phone=phone,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def submit_feedback_form(
+        self,
+        *,
+        record_token: str,
+        body: FeedbackSubmission,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _submit_feedback_form.Result:
+        """Submit appointment review (``POST /master_record_review/{record_token}``).
+
+        Blocking form of ``ClientPersonalCabinet.submit_feedback_form``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.submit_feedback_form,
+                record_token=record_token,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def update_booking_user(
+        self,
+        *,
+        body: UserUpdate,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _update_booking_user.Result:
+        """Update Online Booking User Data (``PUT /booking/user``).
+
+        Blocking form of ``ClientPersonalCabinet.update_booking_user``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.update_booking_user,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def update_booking_user_password(
+        self,
+        *,
+        body: PasswordChange,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _update_booking_user_password.Result:
+        """Update Online Booking User Password (``PUT /booking/user/password``).
+
+        Blocking form of ``ClientPersonalCabinet.update_booking_user_password``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.update_booking_user_password,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+class SyncClientPersonalCabinetWithRawResponse:
+    """Blocking ``client_personal_cabinet`` operations returning the whole ApiResponse."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: ClientPersonalCabinetWithRawResponse, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def delete_user_appointment(
+        self,
+        *,
+        record_id: int,
+        record_hash: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_delete_user_appointment.Result]:
+        """Delete User Appointment (``DELETE /user/records/{record_id}/{record_hash}``).
+
+        Blocking form of ``ClientPersonalCabinetWithRawResponse.delete_user_appointment``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.delete_user_appointment,
+                record_id=record_id,
+                record_hash=record_hash,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_booking_user(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_booking_user.Result]:
+        """Get Online Booking User Data (``GET /booking/user/data``).
+
+        Blocking form of ``ClientPersonalCabinetWithRawResponse.get_booking_user``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_booking_user,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_feedback_form_status(
+        self,
+        *,
+        record_token: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_feedback_form_status.Result]:
+        """Get appointment review (``GET /master_record_review/{record_token}``).
+
+        Blocking form of ``ClientPersonalCabinetWithRawResponse.get_feedback_form_status``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_feedback_form_status,
+                record_token=record_token,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_user_appointment_list(
+        self,
+        *,
+        record_id: int,
+        record_hash: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_user_appointment_list.Result]:
+        """Get User Appointments (``GET /user/records/{record_id}/{record_hash}``).
+
+        Blocking form of ``ClientPersonalCabinetWithRawResponse.get_user_appointment_list``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_user_appointment_list,
+                record_id=record_id,
+                record_hash=record_hash,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def send_phone_update_verification_code(
+        self,
+        *,
+        location_id: int,
+        group_id: int,
+        phone: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_send_phone_update_verification_code.Result]:
+        """Send SMS Verification Code for Phone Update (``GET /booking/user/phone_confirmation``).
+
+        Blocking form of ``ClientPersonalCabinetWithRawResponse.send_phone_update_verification_code``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.send_phone_update_verification_code,
+                location_id=location_id,
+                group_id=group_id,
+                phone=phone,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def submit_feedback_form(
+        self,
+        *,
+        record_token: str,
+        body: FeedbackSubmission,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_submit_feedback_form.Result]:
+        """Submit appointment review (``POST /master_record_review/{record_token}``).
+
+        Blocking form of ``ClientPersonalCabinetWithRawResponse.submit_feedback_form``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.submit_feedback_form,
+                record_token=record_token,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def update_booking_user(
+        self,
+        *,
+        body: UserUpdate,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_update_booking_user.Result]:
+        """Update Online Booking User Data (``PUT /booking/user``).
+
+        Blocking form of ``ClientPersonalCabinetWithRawResponse.update_booking_user``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.update_booking_user,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def update_booking_user_password(
+        self,
+        *,
+        body: PasswordChange,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_update_booking_user_password.Result]:
+        """Update Online Booking User Password (``PUT /booking/user/password``).
+
+        Blocking form of ``ClientPersonalCabinetWithRawResponse.update_booking_user_password``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.update_booking_user_password,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+__all__ = [
+    "SyncClientPersonalCabinet",
+    "SyncClientPersonalCabinetWithRawResponse",
+    "ClientPersonalCabinet",
+    "ClientPersonalCabinetWithRawResponse",
+]

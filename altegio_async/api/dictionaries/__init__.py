@@ -3,7 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``dictionaries``: ``client.dictionaries``."""
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -13,6 +17,9 @@ from ...types import UNSET, Unset
 from . import get_business_types_by_group as _get_business_types_by_group
 from . import get_city_list as _get_city_list
 from . import get_country_list as _get_country_list
+
+if TYPE_CHECKING:
+    from ...custom._sync import Portal
 
 
 class Dictionaries:
@@ -25,11 +32,19 @@ class Dictionaries:
 
     async def get_business_types_by_group(
         self,
+        *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_business_types_by_group.Result:
         """Get business types by group.
 
         ``GET /references/business_groups_with_types``
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -41,6 +56,8 @@ class Dictionaries:
             ),
             _get_business_types_by_group._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -50,6 +67,8 @@ class Dictionaries:
         country_id: int | Unset = UNSET,
         location_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_city_list.Result:
         """Get a list of cities.
 
@@ -58,7 +77,9 @@ class Dictionaries:
         Args:
             country_id (int | Unset):
             location_id (int | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -72,16 +93,26 @@ class Dictionaries:
             ),
             _get_city_list._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
     async def get_country_list(
         self,
+        *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_country_list.Result:
         """Get a list of countries.
 
         ``GET /countries``
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -93,6 +124,8 @@ class Dictionaries:
             ),
             _get_country_list._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -107,11 +140,19 @@ class DictionariesWithRawResponse:
 
     async def get_business_types_by_group(
         self,
+        *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_business_types_by_group.Result]:
         """Get business types by group.
 
         ``GET /references/business_groups_with_types``
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -123,6 +164,8 @@ class DictionariesWithRawResponse:
             ),
             _get_business_types_by_group._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_city_list(
@@ -131,6 +174,8 @@ class DictionariesWithRawResponse:
         country_id: int | Unset = UNSET,
         location_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_city_list.Result]:
         """Get a list of cities.
 
@@ -139,7 +184,9 @@ class DictionariesWithRawResponse:
         Args:
             country_id (int | Unset):
             location_id (int | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -153,15 +200,25 @@ class DictionariesWithRawResponse:
             ),
             _get_city_list._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_country_list(
         self,
+        *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_country_list.Result]:
         """Get a list of countries.
 
         ``GET /countries``
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -173,7 +230,162 @@ class DictionariesWithRawResponse:
             ),
             _get_country_list._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
-__all__ = ["Dictionaries", "DictionariesWithRawResponse"]
+class SyncDictionaries:
+    """Blocking ``dictionaries`` operations of SyncAltegioClient (see ``Dictionaries``)."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: Dictionaries, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def get_business_types_by_group(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_business_types_by_group.Result:
+        """Get business types by group (``GET /references/business_groups_with_types``).
+
+        Blocking form of ``Dictionaries.get_business_types_by_group``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_business_types_by_group,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_city_list(
+        self,
+        *,
+        country_id: int | Unset = UNSET,
+        location_id: int | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_city_list.Result:
+        """Get a list of cities (``GET /cities``).
+
+        Blocking form of ``Dictionaries.get_city_list``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_city_list,
+                country_id=country_id,
+                location_id=location_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_country_list(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_country_list.Result:
+        """Get a list of countries (``GET /countries``).
+
+        Blocking form of ``Dictionaries.get_country_list``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_country_list,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+class SyncDictionariesWithRawResponse:
+    """Blocking ``dictionaries`` operations returning the whole ApiResponse."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: DictionariesWithRawResponse, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def get_business_types_by_group(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_business_types_by_group.Result]:
+        """Get business types by group (``GET /references/business_groups_with_types``).
+
+        Blocking form of ``DictionariesWithRawResponse.get_business_types_by_group``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_business_types_by_group,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_city_list(
+        self,
+        *,
+        country_id: int | Unset = UNSET,
+        location_id: int | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_city_list.Result]:
+        """Get a list of cities (``GET /cities``).
+
+        Blocking form of ``DictionariesWithRawResponse.get_city_list``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_city_list,
+                country_id=country_id,
+                location_id=location_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_country_list(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_country_list.Result]:
+        """Get a list of countries (``GET /countries``).
+
+        Blocking form of ``DictionariesWithRawResponse.get_country_list``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_country_list,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+__all__ = [
+    "SyncDictionaries",
+    "SyncDictionariesWithRawResponse",
+    "Dictionaries",
+    "DictionariesWithRawResponse",
+]

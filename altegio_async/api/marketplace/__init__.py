@@ -3,12 +3,18 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``marketplace``: ``client.marketplace``."""
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ...custom._operation import Caller
+from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.app_location import AppLocation
 from ...models.channel_update import ChannelUpdate
 from ...models.discount_request import DiscountRequest
 from ...models.payment_notice import PaymentNotice
@@ -43,6 +49,9 @@ from . import marketplace_payment_refund_callback as _marketplace_payment_refund
 from . import set_marketplace_notification_short_names as _set_marketplace_notification_short_names
 from . import uninstall_marketplace_app as _uninstall_marketplace_app
 
+if TYPE_CHECKING:
+    from ...custom._sync import Portal, SyncPaginator
+
 
 class Marketplace:
     """``marketplace`` operations; each returns the reply's unwrapped data."""
@@ -58,6 +67,8 @@ class Marketplace:
         location_id: int,
         application_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_marketplace_integration_status.Result:
         """Application Status Data for Any Location.
 
@@ -69,7 +80,9 @@ class Marketplace:
         Args:
             location_id (int):
             application_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -83,6 +96,8 @@ class Marketplace:
             ),
             _get_marketplace_integration_status._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -93,6 +108,8 @@ class Marketplace:
         page: int,
         count: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _list_marketplace_app_locations.Result:
         """Data About Locations Connected to the Application.
 
@@ -105,7 +122,9 @@ class Marketplace:
             application_id (int):
             page (int):
             count (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -120,14 +139,60 @@ class Marketplace:
             ),
             _list_marketplace_app_locations._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
+
+    def iter_list_marketplace_app_locations(
+        self,
+        *,
+        application_id: int,
+        first_page: int = 1,
+        page_size: int = 1000,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[AppLocation]:
+        """Every item of every page of ``list_marketplace_app_locations``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        count arguments are set from ``first_page`` and ``page_size``;
+        a page shorter than ``page_size`` is the last.  Other arguments: as
+        ``list_marketplace_app_locations``.
+        """
+
+        async def fetch(page: int, size: int) -> list[AppLocation]:
+            response = await self._caller.call(
+                _list_marketplace_app_locations.OPERATION,
+                functools.partial(
+                    _list_marketplace_app_locations._get_kwargs,
+                    application_id=application_id,
+                    page=page,
+                    count=size,
+                ),
+                _list_marketplace_app_locations._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+            return response.data
+
+        return AsyncPaginator(
+            fetch,
+            operation="list_marketplace_app_locations",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=1000,
+        )
 
     async def marketplace_notification_payment_callback(
         self,
         *,
         body: PaymentNotice,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_notification_payment_callback.Result:
         """Notify Altegio of Successful Payment.
 
@@ -138,7 +203,9 @@ class Marketplace:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -151,6 +218,8 @@ class Marketplace:
             ),
             _marketplace_notification_payment_callback._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -159,6 +228,8 @@ class Marketplace:
         *,
         body: SettingsCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_notification_settings_callback.Result:
         """Application Installation for a Location.
 
@@ -169,7 +240,9 @@ class Marketplace:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -182,6 +255,8 @@ class Marketplace:
             ),
             _marketplace_notification_settings_callback._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -190,6 +265,8 @@ class Marketplace:
         *,
         body: SettingsRedirectCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_notification_settings_redirect_callback.Result:
         """Redirect URL after user registration with the partner service.
 
@@ -200,7 +277,9 @@ class Marketplace:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -213,6 +292,8 @@ class Marketplace:
             ),
             _marketplace_notification_settings_redirect_callback._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -221,6 +302,8 @@ class Marketplace:
         *,
         body: DiscountRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_partner_application_add_discount.Result:
         """Set payment discount for locations.
 
@@ -233,7 +316,9 @@ class Marketplace:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -246,6 +331,8 @@ class Marketplace:
             ),
             _marketplace_partner_application_add_discount._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -256,6 +343,8 @@ class Marketplace:
         application_id: int,
         discount: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_partner_application_payment_link.Result:
         """Generate payment link.
 
@@ -269,7 +358,9 @@ class Marketplace:
             location_id (int):
             application_id (int):
             discount (float | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -284,6 +375,8 @@ class Marketplace:
             ),
             _marketplace_partner_application_payment_link._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -292,6 +385,8 @@ class Marketplace:
         *,
         application_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_partner_applications_tariffs_list.Result:
         """Get application tariffs.
 
@@ -303,7 +398,9 @@ class Marketplace:
 
         Args:
             application_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -316,6 +413,8 @@ class Marketplace:
             ),
             _marketplace_partner_applications_tariffs_list._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -324,6 +423,8 @@ class Marketplace:
         *,
         body: ChannelUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_partner_applications_update_channel.Result:
         """Update notification channel availability.
 
@@ -336,7 +437,9 @@ class Marketplace:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -349,6 +452,8 @@ class Marketplace:
             ),
             _marketplace_partner_applications_update_channel._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -357,6 +462,8 @@ class Marketplace:
         *,
         payment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_payment_refund_callback.Result:
         """Chargeback Notice.
 
@@ -366,7 +473,9 @@ class Marketplace:
 
         Args:
             payment_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -379,6 +488,8 @@ class Marketplace:
             ),
             _marketplace_payment_refund_callback._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -387,6 +498,8 @@ class Marketplace:
         *,
         body: ShortNamesRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _set_marketplace_notification_short_names.Result:
         """Notify Altegio of Available SMS Sender Names.
 
@@ -397,7 +510,9 @@ class Marketplace:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -410,6 +525,8 @@ class Marketplace:
             ),
             _set_marketplace_notification_short_names._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -419,6 +536,8 @@ class Marketplace:
         location_id: int,
         application_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _uninstall_marketplace_app.Result:
         """Application Uninstall.
 
@@ -430,7 +549,9 @@ class Marketplace:
         Args:
             location_id (int):
             application_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -444,6 +565,8 @@ class Marketplace:
             ),
             _uninstall_marketplace_app._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -462,6 +585,8 @@ class MarketplaceWithRawResponse:
         location_id: int,
         application_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_marketplace_integration_status.Result]:
         """Application Status Data for Any Location.
 
@@ -473,7 +598,9 @@ class MarketplaceWithRawResponse:
         Args:
             location_id (int):
             application_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -487,6 +614,8 @@ class MarketplaceWithRawResponse:
             ),
             _get_marketplace_integration_status._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def list_marketplace_app_locations(
@@ -496,6 +625,8 @@ class MarketplaceWithRawResponse:
         page: int,
         count: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_list_marketplace_app_locations.Result]:
         """Data About Locations Connected to the Application.
 
@@ -508,7 +639,9 @@ class MarketplaceWithRawResponse:
             application_id (int):
             page (int):
             count (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -523,6 +656,8 @@ class MarketplaceWithRawResponse:
             ),
             _list_marketplace_app_locations._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def marketplace_notification_payment_callback(
@@ -530,6 +665,8 @@ class MarketplaceWithRawResponse:
         *,
         body: PaymentNotice,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_notification_payment_callback.Result]:
         """Notify Altegio of Successful Payment.
 
@@ -540,7 +677,9 @@ class MarketplaceWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -553,6 +692,8 @@ class MarketplaceWithRawResponse:
             ),
             _marketplace_notification_payment_callback._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def marketplace_notification_settings_callback(
@@ -560,6 +701,8 @@ class MarketplaceWithRawResponse:
         *,
         body: SettingsCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_notification_settings_callback.Result]:
         """Application Installation for a Location.
 
@@ -570,7 +713,9 @@ class MarketplaceWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -583,6 +728,8 @@ class MarketplaceWithRawResponse:
             ),
             _marketplace_notification_settings_callback._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def marketplace_notification_settings_redirect_callback(
@@ -590,6 +737,8 @@ class MarketplaceWithRawResponse:
         *,
         body: SettingsRedirectCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_notification_settings_redirect_callback.Result]:
         """Redirect URL after user registration with the partner service.
 
@@ -600,7 +749,9 @@ class MarketplaceWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -613,6 +764,8 @@ class MarketplaceWithRawResponse:
             ),
             _marketplace_notification_settings_redirect_callback._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def marketplace_partner_application_add_discount(
@@ -620,6 +773,8 @@ class MarketplaceWithRawResponse:
         *,
         body: DiscountRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_partner_application_add_discount.Result]:
         """Set payment discount for locations.
 
@@ -632,7 +787,9 @@ class MarketplaceWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -645,6 +802,8 @@ class MarketplaceWithRawResponse:
             ),
             _marketplace_partner_application_add_discount._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def marketplace_partner_application_payment_link(
@@ -654,6 +813,8 @@ class MarketplaceWithRawResponse:
         application_id: int,
         discount: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_partner_application_payment_link.Result]:
         """Generate payment link.
 
@@ -667,7 +828,9 @@ class MarketplaceWithRawResponse:
             location_id (int):
             application_id (int):
             discount (float | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -682,6 +845,8 @@ class MarketplaceWithRawResponse:
             ),
             _marketplace_partner_application_payment_link._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def marketplace_partner_applications_tariffs_list(
@@ -689,6 +854,8 @@ class MarketplaceWithRawResponse:
         *,
         application_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_partner_applications_tariffs_list.Result]:
         """Get application tariffs.
 
@@ -700,7 +867,9 @@ class MarketplaceWithRawResponse:
 
         Args:
             application_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -713,6 +882,8 @@ class MarketplaceWithRawResponse:
             ),
             _marketplace_partner_applications_tariffs_list._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def marketplace_partner_applications_update_channel(
@@ -720,6 +891,8 @@ class MarketplaceWithRawResponse:
         *,
         body: ChannelUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_partner_applications_update_channel.Result]:
         """Update notification channel availability.
 
@@ -732,7 +905,9 @@ class MarketplaceWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -745,6 +920,8 @@ class MarketplaceWithRawResponse:
             ),
             _marketplace_partner_applications_update_channel._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def marketplace_payment_refund_callback(
@@ -752,6 +929,8 @@ class MarketplaceWithRawResponse:
         *,
         payment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_payment_refund_callback.Result]:
         """Chargeback Notice.
 
@@ -761,7 +940,9 @@ class MarketplaceWithRawResponse:
 
         Args:
             payment_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -774,6 +955,8 @@ class MarketplaceWithRawResponse:
             ),
             _marketplace_payment_refund_callback._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def set_marketplace_notification_short_names(
@@ -781,6 +964,8 @@ class MarketplaceWithRawResponse:
         *,
         body: ShortNamesRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_set_marketplace_notification_short_names.Result]:
         """Notify Altegio of Available SMS Sender Names.
 
@@ -791,7 +976,9 @@ class MarketplaceWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -804,6 +991,8 @@ class MarketplaceWithRawResponse:
             ),
             _set_marketplace_notification_short_names._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def uninstall_marketplace_app(
@@ -812,6 +1001,8 @@ class MarketplaceWithRawResponse:
         location_id: int,
         application_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_uninstall_marketplace_app.Result]:
         """Application Uninstall.
 
@@ -823,7 +1014,9 @@ class MarketplaceWithRawResponse:
         Args:
             location_id (int):
             application_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -837,7 +1030,614 @@ class MarketplaceWithRawResponse:
             ),
             _uninstall_marketplace_app._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
-__all__ = ["Marketplace", "MarketplaceWithRawResponse"]
+class SyncMarketplace:
+    """Blocking ``marketplace`` operations of SyncAltegioClient (see ``Marketplace``)."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: Marketplace, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def get_marketplace_integration_status(
+        self,
+        *,
+        location_id: int,
+        application_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_marketplace_integration_status.Result:
+        """Application Status Data for Any Location (``GET /marketplace/salon/{location_id}/application/{application_id}``).
+
+        Blocking form of ``Marketplace.get_marketplace_integration_status``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_marketplace_integration_status,
+                location_id=location_id,
+                application_id=application_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def list_marketplace_app_locations(
+        self,
+        *,
+        application_id: int,
+        page: int,
+        count: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _list_marketplace_app_locations.Result:
+        """Data About Locations Connected to the Application (``GET /marketplace/application/{application_id}/salons``).
+
+        Blocking form of ``Marketplace.list_marketplace_app_locations``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.list_marketplace_app_locations,
+                application_id=application_id,
+                page=page,
+                count=count,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def iter_list_marketplace_app_locations(
+        self,
+        *,
+        application_id: int,
+        first_page: int = 1,
+        page_size: int = 1000,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[AppLocation]:
+        """Every item of every page of ``list_marketplace_app_locations``: ``for item in ...``.
+
+        Blocking form of ``Marketplace.iter_list_marketplace_app_locations``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_list_marketplace_app_locations(
+                application_id=application_id,
+                first_page=first_page,
+                page_size=page_size,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
+    def marketplace_notification_payment_callback(
+        self,
+        *,
+        body: PaymentNotice,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _marketplace_notification_payment_callback.Result:
+        """Notify Altegio of Successful Payment (``POST /marketplace/partner/payment``).
+
+        Blocking form of ``Marketplace.marketplace_notification_payment_callback``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_notification_payment_callback,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_notification_settings_callback(
+        self,
+        *,
+        body: SettingsCallback,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _marketplace_notification_settings_callback.Result:
+        """Application Installation for a Location (``POST /marketplace/partner/callback``).
+
+        Blocking form of ``Marketplace.marketplace_notification_settings_callback``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_notification_settings_callback,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_notification_settings_redirect_callback(
+        self,
+        *,
+        body: SettingsRedirectCallback,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _marketplace_notification_settings_redirect_callback.Result:
+        """Redirect URL after user registration with the partner service (``POST /marketplace/partner/callback/redirect``).
+
+        Blocking form of ``Marketplace.marketplace_notification_settings_redirect_callback``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_notification_settings_redirect_callback,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_partner_application_add_discount(
+        self,
+        *,
+        body: DiscountRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _marketplace_partner_application_add_discount.Result:
+        """Set payment discount for locations (``POST /marketplace/application/add_discount``).
+
+        Blocking form of ``Marketplace.marketplace_partner_application_add_discount``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_partner_application_add_discount,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_partner_application_payment_link(
+        self,
+        *,
+        location_id: int,
+        application_id: int,
+        discount: float | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _marketplace_partner_application_payment_link.Result:
+        """Generate payment link (``GET /marketplace/application/payment_link``).
+
+        Blocking form of ``Marketplace.marketplace_partner_application_payment_link``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_partner_application_payment_link,
+                location_id=location_id,
+                application_id=application_id,
+                discount=discount,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_partner_applications_tariffs_list(
+        self,
+        *,
+        application_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _marketplace_partner_applications_tariffs_list.Result:
+        """Get application tariffs (``GET /marketplace/application/{application_id}/tariffs``).
+
+        Blocking form of ``Marketplace.marketplace_partner_applications_tariffs_list``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_partner_applications_tariffs_list,
+                application_id=application_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_partner_applications_update_channel(
+        self,
+        *,
+        body: ChannelUpdate,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _marketplace_partner_applications_update_channel.Result:
+        """Update notification channel availability (``POST /marketplace/application/update_channel``).
+
+        Blocking form of ``Marketplace.marketplace_partner_applications_update_channel``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_partner_applications_update_channel,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_payment_refund_callback(
+        self,
+        *,
+        payment_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _marketplace_payment_refund_callback.Result:
+        """Chargeback Notice (``POST /marketplace/partner/payment/refund/{payment_id}``).
+
+        Blocking form of ``Marketplace.marketplace_payment_refund_callback``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_payment_refund_callback,
+                payment_id=payment_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def set_marketplace_notification_short_names(
+        self,
+        *,
+        body: ShortNamesRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _set_marketplace_notification_short_names.Result:
+        """Notify Altegio of Available SMS Sender Names (``POST /marketplace/partner/short_names``).
+
+        Blocking form of ``Marketplace.set_marketplace_notification_short_names``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.set_marketplace_notification_short_names,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def uninstall_marketplace_app(
+        self,
+        *,
+        location_id: int,
+        application_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _uninstall_marketplace_app.Result:
+        """Application Uninstall (``POST /marketplace/salon/{location_id}/application/{application_id}/uninstall``).
+
+        Blocking form of ``Marketplace.uninstall_marketplace_app``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.uninstall_marketplace_app,
+                location_id=location_id,
+                application_id=application_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+class SyncMarketplaceWithRawResponse:
+    """Blocking ``marketplace`` operations returning the whole ApiResponse."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: MarketplaceWithRawResponse, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def get_marketplace_integration_status(
+        self,
+        *,
+        location_id: int,
+        application_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_marketplace_integration_status.Result]:
+        """Application Status Data for Any Location (``GET /marketplace/salon/{location_id}/application/{application_id}``).
+
+        Blocking form of ``MarketplaceWithRawResponse.get_marketplace_integration_status``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_marketplace_integration_status,
+                location_id=location_id,
+                application_id=application_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def list_marketplace_app_locations(
+        self,
+        *,
+        application_id: int,
+        page: int,
+        count: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_list_marketplace_app_locations.Result]:
+        """Data About Locations Connected to the Application (``GET /marketplace/application/{application_id}/salons``).
+
+        Blocking form of ``MarketplaceWithRawResponse.list_marketplace_app_locations``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.list_marketplace_app_locations,
+                application_id=application_id,
+                page=page,
+                count=count,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_notification_payment_callback(
+        self,
+        *,
+        body: PaymentNotice,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_marketplace_notification_payment_callback.Result]:
+        """Notify Altegio of Successful Payment (``POST /marketplace/partner/payment``).
+
+        Blocking form of ``MarketplaceWithRawResponse.marketplace_notification_payment_callback``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_notification_payment_callback,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_notification_settings_callback(
+        self,
+        *,
+        body: SettingsCallback,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_marketplace_notification_settings_callback.Result]:
+        """Application Installation for a Location (``POST /marketplace/partner/callback``).
+
+        Blocking form of ``MarketplaceWithRawResponse.marketplace_notification_settings_callback``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_notification_settings_callback,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_notification_settings_redirect_callback(
+        self,
+        *,
+        body: SettingsRedirectCallback,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_marketplace_notification_settings_redirect_callback.Result]:
+        """Redirect URL after user registration with the partner service (``POST /marketplace/partner/callback/redirect``).
+
+        Blocking form of ``MarketplaceWithRawResponse.marketplace_notification_settings_redirect_callback``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_notification_settings_redirect_callback,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_partner_application_add_discount(
+        self,
+        *,
+        body: DiscountRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_marketplace_partner_application_add_discount.Result]:
+        """Set payment discount for locations (``POST /marketplace/application/add_discount``).
+
+        Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_application_add_discount``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_partner_application_add_discount,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_partner_application_payment_link(
+        self,
+        *,
+        location_id: int,
+        application_id: int,
+        discount: float | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_marketplace_partner_application_payment_link.Result]:
+        """Generate payment link (``GET /marketplace/application/payment_link``).
+
+        Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_application_payment_link``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_partner_application_payment_link,
+                location_id=location_id,
+                application_id=application_id,
+                discount=discount,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_partner_applications_tariffs_list(
+        self,
+        *,
+        application_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_marketplace_partner_applications_tariffs_list.Result]:
+        """Get application tariffs (``GET /marketplace/application/{application_id}/tariffs``).
+
+        Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_applications_tariffs_list``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_partner_applications_tariffs_list,
+                application_id=application_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_partner_applications_update_channel(
+        self,
+        *,
+        body: ChannelUpdate,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_marketplace_partner_applications_update_channel.Result]:
+        """Update notification channel availability (``POST /marketplace/application/update_channel``).
+
+        Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_applications_update_channel``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_partner_applications_update_channel,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def marketplace_payment_refund_callback(
+        self,
+        *,
+        payment_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_marketplace_payment_refund_callback.Result]:
+        """Chargeback Notice (``POST /marketplace/partner/payment/refund/{payment_id}``).
+
+        Blocking form of ``MarketplaceWithRawResponse.marketplace_payment_refund_callback``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.marketplace_payment_refund_callback,
+                payment_id=payment_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def set_marketplace_notification_short_names(
+        self,
+        *,
+        body: ShortNamesRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_set_marketplace_notification_short_names.Result]:
+        """Notify Altegio of Available SMS Sender Names (``POST /marketplace/partner/short_names``).
+
+        Blocking form of ``MarketplaceWithRawResponse.set_marketplace_notification_short_names``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.set_marketplace_notification_short_names,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def uninstall_marketplace_app(
+        self,
+        *,
+        location_id: int,
+        application_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_uninstall_marketplace_app.Result]:
+        """Application Uninstall (``POST /marketplace/salon/{location_id}/application/{application_id}/uninstall``).
+
+        Blocking form of ``MarketplaceWithRawResponse.uninstall_marketplace_app``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.uninstall_marketplace_app,
+                location_id=location_id,
+                application_id=application_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+__all__ = [
+    "SyncMarketplace",
+    "SyncMarketplaceWithRawResponse",
+    "Marketplace",
+    "MarketplaceWithRawResponse",
+]

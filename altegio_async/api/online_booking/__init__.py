@@ -3,8 +3,12 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``online_booking``: ``client.online_booking``."""
 
+from __future__ import annotations
+
 import datetime
 import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -29,6 +33,9 @@ from . import get_time_slots_for_booking as _get_time_slots_for_booking
 from . import update_online_booking_datetime as _update_online_booking_datetime
 from . import validate_booking_params as _validate_booking_params
 
+if TYPE_CHECKING:
+    from ...custom._sync import Portal
+
 
 class OnlineBooking:
     """``online_booking`` operations; each returns the reply's unwrapped data."""
@@ -45,6 +52,8 @@ class OnlineBooking:
         event_id: int,
         body: EventBookingRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _book_event.Result:
         """Book Event.
 
@@ -54,7 +63,9 @@ class OnlineBooking:
             location_id (int):
             event_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -69,6 +80,8 @@ class OnlineBooking:
             ),
             _book_event._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -78,6 +91,8 @@ class OnlineBooking:
         location_id: int,
         body: BookingRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _create_online_booking.Result:
         """Create an Online Booking.
 
@@ -185,7 +200,9 @@ class OnlineBooking:
         Args:
             location_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -199,6 +216,8 @@ class OnlineBooking:
             ),
             _create_online_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -207,6 +226,8 @@ class OnlineBooking:
         *,
         id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_booking_form_config.Result:
         """Get Booking Form Configuration.
 
@@ -283,7 +304,9 @@ class OnlineBooking:
 
         Args:
             id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -296,6 +319,8 @@ class OnlineBooking:
             ),
             _get_booking_form_config._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -309,6 +334,8 @@ class OnlineBooking:
         date_from: datetime.date | Unset = UNSET,
         date_to: datetime.date | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_dates_available_for_booking.Result:
         """Get Dates Available for Booking.
 
@@ -355,7 +382,9 @@ class OnlineBooking:
             date (datetime.date | Unset):
             date_from (datetime.date | Unset):
             date_to (datetime.date | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -373,6 +402,8 @@ class OnlineBooking:
             ),
             _get_dates_available_for_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -381,6 +412,8 @@ class OnlineBooking:
         *,
         lang_code: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_i18n_options.Result:
         """Get Internationalization Options.
 
@@ -396,7 +429,9 @@ class OnlineBooking:
 
         Args:
             lang_code (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -409,6 +444,8 @@ class OnlineBooking:
             ),
             _get_i18n_options._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -417,6 +454,8 @@ class OnlineBooking:
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_location_privacy_policy.Result:
         """Get location privacy policy for online booking.
 
@@ -436,7 +475,9 @@ class OnlineBooking:
 
         Args:
             location_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -449,6 +490,8 @@ class OnlineBooking:
             ),
             _get_location_privacy_policy._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -460,6 +503,8 @@ class OnlineBooking:
         service_ids: list[int] | Unset = UNSET,
         datetime_: datetime.datetime | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_nearest_time_slots.Result:
         """Get Nearest Available Time Slots for Team Member.
 
@@ -484,7 +529,9 @@ class OnlineBooking:
             team_member_id (int):
             service_ids (list[int] | Unset):
             datetime_ (datetime.datetime | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -500,6 +547,8 @@ class OnlineBooking:
             ),
             _get_nearest_time_slots._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -510,6 +559,8 @@ class OnlineBooking:
         record_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_online_booking_details.Result:
         """Get Online Booking Details.
 
@@ -519,7 +570,9 @@ class OnlineBooking:
             location_id (int):
             record_id (int):
             record_hash (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -534,6 +587,8 @@ class OnlineBooking:
             ),
             _get_online_booking_details._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -545,6 +600,8 @@ class OnlineBooking:
         datetime_: str | Unset = UNSET,
         service_ids: list[int] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_services_available_for_booking.Result:
         """Get Services Available for Booking.
 
@@ -606,7 +663,9 @@ class OnlineBooking:
             team_member_id (int | Unset):
             datetime_ (str | Unset):
             service_ids (list[int] | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -622,6 +681,8 @@ class OnlineBooking:
             ),
             _get_services_available_for_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -632,6 +693,8 @@ class OnlineBooking:
         service_ids: list[int] | Unset = UNSET,
         datetime_: datetime.datetime | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_team_members_available_for_booking.Result:
         """Get Team Members Available for Booking.
 
@@ -669,7 +732,9 @@ class OnlineBooking:
             location_id (int):
             service_ids (list[int] | Unset):
             datetime_ (datetime.datetime | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -684,6 +749,8 @@ class OnlineBooking:
             ),
             _get_team_members_available_for_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -695,6 +762,8 @@ class OnlineBooking:
         date: datetime.date,
         service_ids: list[int] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_time_slots_for_booking.Result:
         """Get a List of Time Slots Available for Booking.
 
@@ -720,7 +789,9 @@ class OnlineBooking:
             team_member_id (int):
             date (datetime.date):
             service_ids (list[int] | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -736,6 +807,8 @@ class OnlineBooking:
             ),
             _get_time_slots_for_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -746,6 +819,8 @@ class OnlineBooking:
         record_id: int,
         body: RescheduleRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _update_online_booking_datetime.Result:
         """Change Online Booking Date/Time.
 
@@ -755,7 +830,9 @@ class OnlineBooking:
             location_id (int):
             record_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -770,6 +847,8 @@ class OnlineBooking:
             ),
             _update_online_booking_datetime._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -779,6 +858,8 @@ class OnlineBooking:
         location_id: int,
         body: BookingCheck,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _validate_booking_params.Result:
         """Validate Booking Parameters.
 
@@ -833,7 +914,9 @@ class OnlineBooking:
         Args:
             location_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -847,6 +930,8 @@ class OnlineBooking:
             ),
             _validate_booking_params._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -866,6 +951,8 @@ class OnlineBookingWithRawResponse:
         event_id: int,
         body: EventBookingRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_book_event.Result]:
         """Book Event.
 
@@ -875,7 +962,9 @@ class OnlineBookingWithRawResponse:
             location_id (int):
             event_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -890,6 +979,8 @@ class OnlineBookingWithRawResponse:
             ),
             _book_event._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def create_online_booking(
@@ -898,6 +989,8 @@ class OnlineBookingWithRawResponse:
         location_id: int,
         body: BookingRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_create_online_booking.Result]:
         """Create an Online Booking.
 
@@ -1005,7 +1098,9 @@ class OnlineBookingWithRawResponse:
         Args:
             location_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1019,6 +1114,8 @@ class OnlineBookingWithRawResponse:
             ),
             _create_online_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_booking_form_config(
@@ -1026,6 +1123,8 @@ class OnlineBookingWithRawResponse:
         *,
         id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_booking_form_config.Result]:
         """Get Booking Form Configuration.
 
@@ -1102,7 +1201,9 @@ class OnlineBookingWithRawResponse:
 
         Args:
             id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1115,6 +1216,8 @@ class OnlineBookingWithRawResponse:
             ),
             _get_booking_form_config._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_dates_available_for_booking(
@@ -1127,6 +1230,8 @@ class OnlineBookingWithRawResponse:
         date_from: datetime.date | Unset = UNSET,
         date_to: datetime.date | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_dates_available_for_booking.Result]:
         """Get Dates Available for Booking.
 
@@ -1173,7 +1278,9 @@ class OnlineBookingWithRawResponse:
             date (datetime.date | Unset):
             date_from (datetime.date | Unset):
             date_to (datetime.date | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1191,6 +1298,8 @@ class OnlineBookingWithRawResponse:
             ),
             _get_dates_available_for_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_i18n_options(
@@ -1198,6 +1307,8 @@ class OnlineBookingWithRawResponse:
         *,
         lang_code: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_i18n_options.Result]:
         """Get Internationalization Options.
 
@@ -1213,7 +1324,9 @@ class OnlineBookingWithRawResponse:
 
         Args:
             lang_code (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1226,6 +1339,8 @@ class OnlineBookingWithRawResponse:
             ),
             _get_i18n_options._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_location_privacy_policy(
@@ -1233,6 +1348,8 @@ class OnlineBookingWithRawResponse:
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_location_privacy_policy.Result]:
         """Get location privacy policy for online booking.
 
@@ -1252,7 +1369,9 @@ class OnlineBookingWithRawResponse:
 
         Args:
             location_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1265,6 +1384,8 @@ class OnlineBookingWithRawResponse:
             ),
             _get_location_privacy_policy._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_nearest_time_slots(
@@ -1275,6 +1396,8 @@ class OnlineBookingWithRawResponse:
         service_ids: list[int] | Unset = UNSET,
         datetime_: datetime.datetime | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_nearest_time_slots.Result]:
         """Get Nearest Available Time Slots for Team Member.
 
@@ -1299,7 +1422,9 @@ class OnlineBookingWithRawResponse:
             team_member_id (int):
             service_ids (list[int] | Unset):
             datetime_ (datetime.datetime | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1315,6 +1440,8 @@ class OnlineBookingWithRawResponse:
             ),
             _get_nearest_time_slots._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_online_booking_details(
@@ -1324,6 +1451,8 @@ class OnlineBookingWithRawResponse:
         record_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_online_booking_details.Result]:
         """Get Online Booking Details.
 
@@ -1333,7 +1462,9 @@ class OnlineBookingWithRawResponse:
             location_id (int):
             record_id (int):
             record_hash (str):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1348,6 +1479,8 @@ class OnlineBookingWithRawResponse:
             ),
             _get_online_booking_details._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_services_available_for_booking(
@@ -1358,6 +1491,8 @@ class OnlineBookingWithRawResponse:
         datetime_: str | Unset = UNSET,
         service_ids: list[int] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_services_available_for_booking.Result]:
         """Get Services Available for Booking.
 
@@ -1419,7 +1554,9 @@ class OnlineBookingWithRawResponse:
             team_member_id (int | Unset):
             datetime_ (str | Unset):
             service_ids (list[int] | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1435,6 +1572,8 @@ class OnlineBookingWithRawResponse:
             ),
             _get_services_available_for_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_team_members_available_for_booking(
@@ -1444,6 +1583,8 @@ class OnlineBookingWithRawResponse:
         service_ids: list[int] | Unset = UNSET,
         datetime_: datetime.datetime | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_team_members_available_for_booking.Result]:
         """Get Team Members Available for Booking.
 
@@ -1481,7 +1622,9 @@ class OnlineBookingWithRawResponse:
             location_id (int):
             service_ids (list[int] | Unset):
             datetime_ (datetime.datetime | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1496,6 +1639,8 @@ class OnlineBookingWithRawResponse:
             ),
             _get_team_members_available_for_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def get_time_slots_for_booking(
@@ -1506,6 +1651,8 @@ class OnlineBookingWithRawResponse:
         date: datetime.date,
         service_ids: list[int] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_time_slots_for_booking.Result]:
         """Get a List of Time Slots Available for Booking.
 
@@ -1531,7 +1678,9 @@ class OnlineBookingWithRawResponse:
             team_member_id (int):
             date (datetime.date):
             service_ids (list[int] | Unset):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1547,6 +1696,8 @@ class OnlineBookingWithRawResponse:
             ),
             _get_time_slots_for_booking._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def update_online_booking_datetime(
@@ -1556,6 +1707,8 @@ class OnlineBookingWithRawResponse:
         record_id: int,
         body: RescheduleRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_update_online_booking_datetime.Result]:
         """Change Online Booking Date/Time.
 
@@ -1565,7 +1718,9 @@ class OnlineBookingWithRawResponse:
             location_id (int):
             record_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1580,6 +1735,8 @@ class OnlineBookingWithRawResponse:
             ),
             _update_online_booking_datetime._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def validate_booking_params(
@@ -1588,6 +1745,8 @@ class OnlineBookingWithRawResponse:
         location_id: int,
         body: BookingCheck,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_validate_booking_params.Result]:
         """Validate Booking Parameters.
 
@@ -1642,7 +1801,9 @@ class OnlineBookingWithRawResponse:
         Args:
             location_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -1656,7 +1817,702 @@ class OnlineBookingWithRawResponse:
             ),
             _validate_booking_params._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
-__all__ = ["OnlineBooking", "OnlineBookingWithRawResponse"]
+class SyncOnlineBooking:
+    """Blocking ``online_booking`` operations of SyncAltegioClient (see ``OnlineBooking``)."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: OnlineBooking, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def book_event(
+        self,
+        *,
+        location_id: int,
+        event_id: int,
+        body: EventBookingRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _book_event.Result:
+        """Book Event (``POST /activity/{location_id}/{event_id}/book``).
+
+        Blocking form of ``OnlineBooking.book_event``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.book_event,
+                location_id=location_id,
+                event_id=event_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def create_online_booking(
+        self,
+        *,
+        location_id: int,
+        body: BookingRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _create_online_booking.Result:
+        """Create an Online Booking (``POST /book_record/{location_id}``).
+
+        Blocking form of ``OnlineBooking.create_online_booking``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.create_online_booking,
+                location_id=location_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_booking_form_config(
+        self,
+        *,
+        id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_booking_form_config.Result:
+        """Get Booking Form Configuration (``GET /bookform/{id}``).
+
+        Blocking form of ``OnlineBooking.get_booking_form_config``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_booking_form_config,
+                id=id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_dates_available_for_booking(
+        self,
+        *,
+        location_id: int,
+        service_ids: list[int] | Unset = UNSET,
+        team_member_id: int | Unset = UNSET,
+        date: datetime.date | Unset = UNSET,
+        date_from: datetime.date | Unset = UNSET,
+        date_to: datetime.date | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_dates_available_for_booking.Result:
+        """Get Dates Available for Booking (``GET /book_dates/{location_id}``).
+
+        Blocking form of ``OnlineBooking.get_dates_available_for_booking``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_dates_available_for_booking,
+                location_id=location_id,
+                service_ids=service_ids,
+                team_member_id=team_member_id,
+                date=date,
+                date_from=date_from,
+                date_to=date_to,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_i18n_options(
+        self,
+        *,
+        lang_code: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_i18n_options.Result:
+        """Get Internationalization Options (``GET /i18n/{lang_code}``).
+
+        Blocking form of ``OnlineBooking.get_i18n_options``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_i18n_options,
+                lang_code=lang_code,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_location_privacy_policy(
+        self,
+        *,
+        location_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_location_privacy_policy.Result:
+        """Get location privacy policy for online booking (``GET /privacy_policy/{location_id}``).
+
+        Blocking form of ``OnlineBooking.get_location_privacy_policy``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_location_privacy_policy,
+                location_id=location_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_nearest_time_slots(
+        self,
+        *,
+        location_id: int,
+        team_member_id: int,
+        service_ids: list[int] | Unset = UNSET,
+        datetime_: datetime.datetime | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_nearest_time_slots.Result:
+        """Get Nearest Available Time Slots for Team Member (``GET /book_staff_seances/{location_id}/{team_member_id}``).
+
+        Blocking form of ``OnlineBooking.get_nearest_time_slots``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_nearest_time_slots,
+                location_id=location_id,
+                team_member_id=team_member_id,
+                service_ids=service_ids,
+                datetime_=datetime_,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_online_booking_details(
+        self,
+        *,
+        location_id: int,
+        record_id: int,
+        record_hash: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_online_booking_details.Result:
+        """Get Online Booking Details (``GET /book_record/{location_id}/{record_id}/{record_hash}``).
+
+        Blocking form of ``OnlineBooking.get_online_booking_details``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_online_booking_details,
+                location_id=location_id,
+                record_id=record_id,
+                record_hash=record_hash,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_services_available_for_booking(
+        self,
+        *,
+        location_id: int,
+        team_member_id: int | Unset = UNSET,
+        datetime_: str | Unset = UNSET,
+        service_ids: list[int] | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_services_available_for_booking.Result:
+        """Get Services Available for Booking (``GET /book_services/{location_id}``).
+
+        Blocking form of ``OnlineBooking.get_services_available_for_booking``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_services_available_for_booking,
+                location_id=location_id,
+                team_member_id=team_member_id,
+                datetime_=datetime_,
+                service_ids=service_ids,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_team_members_available_for_booking(
+        self,
+        *,
+        location_id: int,
+        service_ids: list[int] | Unset = UNSET,
+        datetime_: datetime.datetime | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_team_members_available_for_booking.Result:
+        """Get Team Members Available for Booking (``GET /book_staff/{location_id}``).
+
+        Blocking form of ``OnlineBooking.get_team_members_available_for_booking``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_team_members_available_for_booking,
+                location_id=location_id,
+                service_ids=service_ids,
+                datetime_=datetime_,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_time_slots_for_booking(
+        self,
+        *,
+        location_id: int,
+        team_member_id: int,
+        date: datetime.date,
+        service_ids: list[int] | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_time_slots_for_booking.Result:
+        """Get a List of Time Slots Available for Booking (``GET /book_times/{location_id}/{team_member_id}/{date}``).
+
+        Blocking form of ``OnlineBooking.get_time_slots_for_booking``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_time_slots_for_booking,
+                location_id=location_id,
+                team_member_id=team_member_id,
+                date=date,
+                service_ids=service_ids,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def update_online_booking_datetime(
+        self,
+        *,
+        location_id: int,
+        record_id: int,
+        body: RescheduleRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _update_online_booking_datetime.Result:
+        """Change Online Booking Date/Time (``PUT /book_record/{location_id}/{record_id}``).
+
+        Blocking form of ``OnlineBooking.update_online_booking_datetime``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.update_online_booking_datetime,
+                location_id=location_id,
+                record_id=record_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def validate_booking_params(
+        self,
+        *,
+        location_id: int,
+        body: BookingCheck,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _validate_booking_params.Result:
+        """Validate Booking Parameters (``POST /book_check/{location_id}``).
+
+        Blocking form of ``OnlineBooking.validate_booking_params``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.validate_booking_params,
+                location_id=location_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+class SyncOnlineBookingWithRawResponse:
+    """Blocking ``online_booking`` operations returning the whole ApiResponse."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: OnlineBookingWithRawResponse, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def book_event(
+        self,
+        *,
+        location_id: int,
+        event_id: int,
+        body: EventBookingRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_book_event.Result]:
+        """Book Event (``POST /activity/{location_id}/{event_id}/book``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.book_event``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.book_event,
+                location_id=location_id,
+                event_id=event_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def create_online_booking(
+        self,
+        *,
+        location_id: int,
+        body: BookingRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_create_online_booking.Result]:
+        """Create an Online Booking (``POST /book_record/{location_id}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.create_online_booking``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.create_online_booking,
+                location_id=location_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_booking_form_config(
+        self,
+        *,
+        id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_booking_form_config.Result]:
+        """Get Booking Form Configuration (``GET /bookform/{id}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.get_booking_form_config``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_booking_form_config,
+                id=id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_dates_available_for_booking(
+        self,
+        *,
+        location_id: int,
+        service_ids: list[int] | Unset = UNSET,
+        team_member_id: int | Unset = UNSET,
+        date: datetime.date | Unset = UNSET,
+        date_from: datetime.date | Unset = UNSET,
+        date_to: datetime.date | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_dates_available_for_booking.Result]:
+        """Get Dates Available for Booking (``GET /book_dates/{location_id}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.get_dates_available_for_booking``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_dates_available_for_booking,
+                location_id=location_id,
+                service_ids=service_ids,
+                team_member_id=team_member_id,
+                date=date,
+                date_from=date_from,
+                date_to=date_to,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_i18n_options(
+        self,
+        *,
+        lang_code: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_i18n_options.Result]:
+        """Get Internationalization Options (``GET /i18n/{lang_code}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.get_i18n_options``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_i18n_options,
+                lang_code=lang_code,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_location_privacy_policy(
+        self,
+        *,
+        location_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_location_privacy_policy.Result]:
+        """Get location privacy policy for online booking (``GET /privacy_policy/{location_id}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.get_location_privacy_policy``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_location_privacy_policy,
+                location_id=location_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_nearest_time_slots(
+        self,
+        *,
+        location_id: int,
+        team_member_id: int,
+        service_ids: list[int] | Unset = UNSET,
+        datetime_: datetime.datetime | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_nearest_time_slots.Result]:
+        """Get Nearest Available Time Slots for Team Member (``GET /book_staff_seances/{location_id}/{team_member_id}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.get_nearest_time_slots``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_nearest_time_slots,
+                location_id=location_id,
+                team_member_id=team_member_id,
+                service_ids=service_ids,
+                datetime_=datetime_,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_online_booking_details(
+        self,
+        *,
+        location_id: int,
+        record_id: int,
+        record_hash: str,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_online_booking_details.Result]:
+        """Get Online Booking Details (``GET /book_record/{location_id}/{record_id}/{record_hash}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.get_online_booking_details``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_online_booking_details,
+                location_id=location_id,
+                record_id=record_id,
+                record_hash=record_hash,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_services_available_for_booking(
+        self,
+        *,
+        location_id: int,
+        team_member_id: int | Unset = UNSET,
+        datetime_: str | Unset = UNSET,
+        service_ids: list[int] | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_services_available_for_booking.Result]:
+        """Get Services Available for Booking (``GET /book_services/{location_id}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.get_services_available_for_booking``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_services_available_for_booking,
+                location_id=location_id,
+                team_member_id=team_member_id,
+                datetime_=datetime_,
+                service_ids=service_ids,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_team_members_available_for_booking(
+        self,
+        *,
+        location_id: int,
+        service_ids: list[int] | Unset = UNSET,
+        datetime_: datetime.datetime | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_team_members_available_for_booking.Result]:
+        """Get Team Members Available for Booking (``GET /book_staff/{location_id}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.get_team_members_available_for_booking``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_team_members_available_for_booking,
+                location_id=location_id,
+                service_ids=service_ids,
+                datetime_=datetime_,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def get_time_slots_for_booking(
+        self,
+        *,
+        location_id: int,
+        team_member_id: int,
+        date: datetime.date,
+        service_ids: list[int] | Unset = UNSET,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_time_slots_for_booking.Result]:
+        """Get a List of Time Slots Available for Booking (``GET /book_times/{location_id}/{team_member_id}/{date}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.get_time_slots_for_booking``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_time_slots_for_booking,
+                location_id=location_id,
+                team_member_id=team_member_id,
+                date=date,
+                service_ids=service_ids,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def update_online_booking_datetime(
+        self,
+        *,
+        location_id: int,
+        record_id: int,
+        body: RescheduleRequest,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_update_online_booking_datetime.Result]:
+        """Change Online Booking Date/Time (``PUT /book_record/{location_id}/{record_id}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.update_online_booking_datetime``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.update_online_booking_datetime,
+                location_id=location_id,
+                record_id=record_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def validate_booking_params(
+        self,
+        *,
+        location_id: int,
+        body: BookingCheck,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_validate_booking_params.Result]:
+        """Validate Booking Parameters (``POST /book_check/{location_id}``).
+
+        Blocking form of ``OnlineBookingWithRawResponse.validate_booking_params``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.validate_booking_params,
+                location_id=location_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+__all__ = [
+    "SyncOnlineBooking",
+    "SyncOnlineBookingWithRawResponse",
+    "OnlineBooking",
+    "OnlineBookingWithRawResponse",
+]

@@ -3,12 +3,19 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``voip_integration``: ``client.voip_integration``."""
 
-import functools
+from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
 import httpx
 
 from ...custom._operation import Caller
+from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.voip_call import VoipCall
 from ...models.voip_calls_query import VoipCallsQuery
 from ...models.voip_disable import VoipDisable
 from ...models.voip_enable import VoipEnable
@@ -17,6 +24,9 @@ from ...models.voip_notification import VoipNotification
 from ...types import UNSET, Unset
 from . import handle_voip_integration_event as _handle_voip_integration_event
 from . import list_voip_calls as _list_voip_calls
+
+if TYPE_CHECKING:
+    from ...custom._sync import Portal, SyncPaginator
 
 
 class VoipIntegration:
@@ -32,6 +42,8 @@ class VoipIntegration:
         *,
         body: VoipDisable | VoipEnable | VoipHistory | VoipNotification,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _handle_voip_integration_event.Result:
         """VoIP events.
 
@@ -61,7 +73,9 @@ class VoipIntegration:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -74,6 +88,8 @@ class VoipIntegration:
             ),
             _handle_voip_integration_event._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -82,6 +98,8 @@ class VoipIntegration:
         *,
         body: VoipCallsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _list_voip_calls.Result:
         """Get Location's Call List.
 
@@ -92,7 +110,9 @@ class VoipIntegration:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -105,8 +125,50 @@ class VoipIntegration:
             ),
             _list_voip_calls._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
+
+    def iter_list_voip_calls(
+        self,
+        *,
+        body: VoipCallsQuery,
+        first_page: int = 1,
+        page_size: int = 1000,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[VoipCall]:
+        """Every item of every page of ``list_voip_calls``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        limit fields of the body are set from ``first_page`` and ``page_size``;
+        a page shorter than ``page_size`` is the last.  Other arguments: as
+        ``list_voip_calls``.
+        """
+
+        async def fetch(page: int, size: int) -> list[VoipCall]:
+            response = await self._caller.call(
+                _list_voip_calls.OPERATION,
+                functools.partial(
+                    _list_voip_calls._get_kwargs,
+                    body=attrs.evolve(body, page=page, limit=size),
+                ),
+                _list_voip_calls._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+            return response.data
+
+        return AsyncPaginator(
+            fetch,
+            operation="list_voip_calls",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=1000,
+        )
 
 
 class VoipIntegrationWithRawResponse:
@@ -122,6 +184,8 @@ class VoipIntegrationWithRawResponse:
         *,
         body: VoipDisable | VoipEnable | VoipHistory | VoipNotification,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_handle_voip_integration_event.Result]:
         """VoIP events.
 
@@ -151,7 +215,9 @@ class VoipIntegrationWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -164,6 +230,8 @@ class VoipIntegrationWithRawResponse:
             ),
             _handle_voip_integration_event._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def list_voip_calls(
@@ -171,6 +239,8 @@ class VoipIntegrationWithRawResponse:
         *,
         body: VoipCallsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_list_voip_calls.Result]:
         """Get Location's Call List.
 
@@ -181,7 +251,9 @@ class VoipIntegrationWithRawResponse:
 
         Args:
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -194,7 +266,150 @@ class VoipIntegrationWithRawResponse:
             ),
             _list_voip_calls._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
-__all__ = ["VoipIntegration", "VoipIntegrationWithRawResponse"]
+class SyncVoipIntegration:
+    """Blocking ``voip_integration`` operations of SyncAltegioClient (see ``VoipIntegration``)."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: VoipIntegration, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def handle_voip_integration_event(
+        self,
+        *,
+        body: VoipDisable | VoipEnable | VoipHistory | VoipNotification,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _handle_voip_integration_event.Result:
+        """VoIP events (``POST /voip/integration``).
+
+        Blocking form of ``VoipIntegration.handle_voip_integration_event``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.handle_voip_integration_event,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def list_voip_calls(
+        self,
+        *,
+        body: VoipCallsQuery,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _list_voip_calls.Result:
+        """Get Location's Call List (``GET /voip/integration/calls``).
+
+        Blocking form of ``VoipIntegration.list_voip_calls``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.list_voip_calls,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def iter_list_voip_calls(
+        self,
+        *,
+        body: VoipCallsQuery,
+        first_page: int = 1,
+        page_size: int = 1000,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[VoipCall]:
+        """Every item of every page of ``list_voip_calls``: ``for item in ...``.
+
+        Blocking form of ``VoipIntegration.iter_list_voip_calls``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_list_voip_calls(
+                body=body,
+                first_page=first_page,
+                page_size=page_size,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
+
+class SyncVoipIntegrationWithRawResponse:
+    """Blocking ``voip_integration`` operations returning the whole ApiResponse."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: VoipIntegrationWithRawResponse, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def handle_voip_integration_event(
+        self,
+        *,
+        body: VoipDisable | VoipEnable | VoipHistory | VoipNotification,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_handle_voip_integration_event.Result]:
+        """VoIP events (``POST /voip/integration``).
+
+        Blocking form of ``VoipIntegrationWithRawResponse.handle_voip_integration_event``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.handle_voip_integration_event,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def list_voip_calls(
+        self,
+        *,
+        body: VoipCallsQuery,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_list_voip_calls.Result]:
+        """Get Location's Call List (``GET /voip/integration/calls``).
+
+        Blocking form of ``VoipIntegrationWithRawResponse.list_voip_calls``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.list_voip_calls,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+__all__ = [
+    "SyncVoipIntegration",
+    "SyncVoipIntegrationWithRawResponse",
+    "VoipIntegration",
+    "VoipIntegrationWithRawResponse",
+]

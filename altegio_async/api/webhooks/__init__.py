@@ -3,7 +3,11 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 """Operations tagged ``webhooks``: ``client.webhooks``."""
 
+from __future__ import annotations
+
 import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -13,6 +17,9 @@ from ...models.webhook_settings_update import WebhookSettingsUpdate
 from ...types import UNSET, Unset
 from . import get_event_notification_settings as _get_event_notification_settings
 from . import update_event_notification_settings as _update_event_notification_settings
+
+if TYPE_CHECKING:
+    from ...custom._sync import Portal
 
 
 class Webhooks:
@@ -28,6 +35,8 @@ class Webhooks:
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _get_event_notification_settings.Result:
         """Get event notification settings.
 
@@ -35,7 +44,9 @@ class Webhooks:
 
         Args:
             location_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -48,6 +59,8 @@ class Webhooks:
             ),
             _get_event_notification_settings._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -57,6 +70,8 @@ class Webhooks:
         location_id: int,
         body: WebhookSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> _update_event_notification_settings.Result:
         """Change Event Notification Settings.
 
@@ -65,7 +80,9 @@ class Webhooks:
         Args:
             location_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             The reply, with Altegio's {success, data, meta} envelope removed.
@@ -79,6 +96,8 @@ class Webhooks:
             ),
             _update_event_notification_settings._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
         return response.data
 
@@ -96,6 +115,8 @@ class WebhooksWithRawResponse:
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_event_notification_settings.Result]:
         """Get event notification settings.
 
@@ -103,7 +124,9 @@ class WebhooksWithRawResponse:
 
         Args:
             location_id (int):
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -116,6 +139,8 @@ class WebhooksWithRawResponse:
             ),
             _get_event_notification_settings._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
     async def update_event_notification_settings(
@@ -124,6 +149,8 @@ class WebhooksWithRawResponse:
         location_id: int,
         body: WebhookSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_update_event_notification_settings.Result]:
         """Change Event Notification Settings.
 
@@ -132,7 +159,9 @@ class WebhooksWithRawResponse:
         Args:
             location_id (int):
             body: the JSON request body.
-            timeout: overrides the client's timeout for this call.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
 
         Returns:
             ApiResponse with the unwrapped data, meta and the httpx.Response.
@@ -146,7 +175,126 @@ class WebhooksWithRawResponse:
             ),
             _update_event_notification_settings._parse_success,
             timeout=timeout,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
         )
 
 
-__all__ = ["Webhooks", "WebhooksWithRawResponse"]
+class SyncWebhooks:
+    """Blocking ``webhooks`` operations of SyncAltegioClient (see ``Webhooks``)."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: Webhooks, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def get_event_notification_settings(
+        self,
+        *,
+        location_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _get_event_notification_settings.Result:
+        """Get event notification settings (``GET /hooks_settings/{location_id}``).
+
+        Blocking form of ``Webhooks.get_event_notification_settings``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_event_notification_settings,
+                location_id=location_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def update_event_notification_settings(
+        self,
+        *,
+        location_id: int,
+        body: WebhookSettingsUpdate,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> _update_event_notification_settings.Result:
+        """Change Event Notification Settings (``POST /hooks_settings/{location_id}``).
+
+        Blocking form of ``Webhooks.update_event_notification_settings``: same arguments and result.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.update_event_notification_settings,
+                location_id=location_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+class SyncWebhooksWithRawResponse:
+    """Blocking ``webhooks`` operations returning the whole ApiResponse."""
+
+    __slots__ = ("_portal", "_resource")
+
+    def __init__(self, resource: WebhooksWithRawResponse, portal: Portal) -> None:
+        self._resource = resource
+        self._portal = portal
+
+    def get_event_notification_settings(
+        self,
+        *,
+        location_id: int,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_get_event_notification_settings.Result]:
+        """Get event notification settings (``GET /hooks_settings/{location_id}``).
+
+        Blocking form of ``WebhooksWithRawResponse.get_event_notification_settings``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.get_event_notification_settings,
+                location_id=location_id,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+    def update_event_notification_settings(
+        self,
+        *,
+        location_id: int,
+        body: WebhookSettingsUpdate,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> ApiResponse[_update_event_notification_settings.Result]:
+        """Change Event Notification Settings (``POST /hooks_settings/{location_id}``).
+
+        Blocking form of ``WebhooksWithRawResponse.update_event_notification_settings``.
+        """
+        return self._portal.call(
+            functools.partial(
+                self._resource.update_event_notification_settings,
+                location_id=location_id,
+                body=body,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+        )
+
+
+__all__ = [
+    "SyncWebhooks",
+    "SyncWebhooksWithRawResponse",
+    "Webhooks",
+    "WebhooksWithRawResponse",
+]
