@@ -32,8 +32,8 @@ generate: $(STAMP)
 	$(PY) scripts/generate.py
 
 # Regenerates and fails if anything generated differs from what is committed: the
-# package and the always-sent table the pipeline derives from Altegio's examples.
-GENERATED := altegio_async scripts/always_sent.yaml
+# package, the API reference and the always-sent table derived from Altegio's examples.
+GENERATED := altegio_async docs scripts/always_sent.yaml
 check-generated: generate
 	git diff --exit-code -- $(GENERATED)
 	@test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" || \

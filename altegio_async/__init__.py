@@ -9,6 +9,29 @@ Quick start::
 
     async with AltegioClient(partner_token="...") as client:
         services = await client.online_booking.get_services_available_for_booking(location_id=4564)
+        session = await client.login(login="+13155550175", password="...")
+        me = await session.client_personal_cabinet.get_booking_user()
+
+Entry points:
+
+- ``AltegioClient``: the client; ``client.<tag>.<operation>(...)`` for every operation
+  (tags: authentication, client_personal_cabinet, dictionaries, marketplace,
+  online_booking, voip_integration, webhooks), ``client.with_raw_response`` for the
+  ``ApiResponse``, ``client.with_options(timeout=, deadline=, retry=, headers=)`` for a
+  view with other settings, ``iter_<operation>`` methods (``AsyncPaginator``) for paged
+  lists.
+- ``UserSession``: ``client.login``, ``client.login_with_code`` (after
+  ``client.send_login_code``) or ``client.with_user_token``; the user-token operations.
+- ``SyncAltegioClient`` / ``SyncUserSession``: the same, with blocking methods.
+- ``RetryPolicy``, ``AltegioRateLimiter`` (``altegio_async.redis_limiter`` for several
+  processes), ``run_batch`` for high-concurrency jobs.
+- ``parse_webhook``, ``WebhookReceiver``, ``verify_partner_token`` for Altegio's webhooks.
+- ``AltegioError`` and its subclasses (``SlotUnavailableError``...) for every failure.
+- ``altegio_async.models`` (request and reply models), ``altegio_async.sandbox`` (a
+  local fake Altegio for tests and demos).
+
+The API reference (every operation, its arguments, result and errors) is
+``docs/api.md`` in the repository.
 """
 
 from .custom import *  # noqa: F403

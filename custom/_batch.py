@@ -43,6 +43,7 @@ class Outcome(Generic[I, T]):
 
     @property
     def ok(self) -> bool:
+        """True when the item's call succeeded."""
         return self.error is None
 
 
@@ -63,6 +64,8 @@ class Progress:
 
 @attrs.frozen
 class BatchResult(Generic[I, T]):
+    """What ``run_batch`` returns: one Outcome per input item, in order, and the time taken."""
+
     outcomes: list[Outcome[I, T]]
     elapsed: float
 
@@ -73,6 +76,7 @@ class BatchResult(Generic[I, T]):
 
     @property
     def failures(self) -> list[Outcome[I, T]]:
+        """The outcomes that failed, in input order."""
         return [o for o in self.outcomes if not o.ok]
 
     def raise_first(self) -> None:

@@ -141,6 +141,8 @@ class APIError(AltegioError):
 
 
 class AuthenticationError(APIError):
+    """HTTP 401: a token or the login credentials were rejected (see ``token``)."""
+
     status_codes = frozenset({401})
     #: What Altegio rejected: the "partner" token, the "user" token (calls made with
     #: one), or the "login" credentials (``login()`` and the other authentication calls).
@@ -148,36 +150,52 @@ class AuthenticationError(APIError):
 
 
 class PermissionDeniedError(APIError):
+    """HTTP 403: the partner or user may not do this (e.g. an app not connected)."""
+
     status_codes = frozenset({403})
 
 
 class NotFoundError(APIError):
+    """HTTP 404: the location, record, form or other object does not exist."""
+
     status_codes = frozenset({404})
 
 
 class UnprocessableEntityError(APIError):
+    """HTTP 422: Altegio refused the request's content (``errors`` says why)."""
+
     status_codes = frozenset({422})
 
 
 class RateLimitError(APIError):
+    """HTTP 429 after the retries: Altegio's 5/s or 200/min per-IP limit was hit."""
+
     status_codes = frozenset({429})
     #: Seconds Altegio asked us to wait (from Retry-After), or None.
     retry_after: float | None = None
 
 
 class ServerError(APIError):
+    """HTTP 5xx after the retries (idempotent calls) or at once (others)."""
+
     status_codes = frozenset(range(500, 600))
 
 
 class ClientBlacklistedError(PermissionDeniedError):
+    """The client's phone is blacklisted at the location (code 434)."""
+
     codes = frozenset({434})
 
 
 class InvalidPhoneError(UnprocessableEntityError):
+    """The phone number is not in a valid format (code 431)."""
+
     codes = frozenset({431})
 
 
 class InvalidConfirmationCodeError(UnprocessableEntityError):
+    """The SMS confirmation code is wrong (code 432)."""
+
     codes = frozenset({432})
 
 
@@ -188,18 +206,26 @@ class SlotUnavailableError(UnprocessableEntityError):
 
 
 class MissingClientNameError(UnprocessableEntityError):
+    """The client's name was not given (code 435)."""
+
     codes = frozenset({435})
 
 
 class NoTeamMembersAvailableError(UnprocessableEntityError):
+    """No team member is free at the chosen time (code 436)."""
+
     codes = frozenset({436})
 
 
 class AppointmentOverlapError(UnprocessableEntityError):
+    """Two appointments of one request overlap (code 437)."""
+
     codes = frozenset({437})
 
 
 class ServiceNotBookableError(UnprocessableEntityError):
+    """The service can no longer be booked (code 438)."""
+
     codes = frozenset({438})
 
 

@@ -135,6 +135,7 @@ class AltegioRateLimiter:
         )
 
     def pause(self, seconds: float) -> None:
+        """Admit nothing for ``seconds`` (Altegio answered 429); a longer pause wins."""
         with self._lock:
             until = self._clock() + max(0.0, seconds)
             self._paused_until = max(self._paused_until, until)
@@ -147,9 +148,11 @@ class AltegioRateLimiter:
 
     @property
     def paused_for(self) -> float:
+        """Seconds left in the current pause (0 when not paused)."""
         return max(0.0, self._paused_until - self._clock())
 
     async def acquire(self) -> None:
+        """Wait until Altegio's windows have room for one more request, and count it."""
         loop = asyncio.get_running_loop()
         asked = self._clock()
         delayed = False

@@ -29,10 +29,12 @@ class ApiResponse(Generic[T]):
 
     @property
     def status_code(self) -> int:
+        """The HTTP status of the reply."""
         return self.http_response.status_code
 
     @property
     def headers(self) -> httpx.Headers:
+        """The reply's HTTP headers."""
         return self.http_response.headers
 
     def __repr__(self) -> str:

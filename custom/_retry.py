@@ -61,9 +61,11 @@ class RetryPolicy:
             raise UsageError("RetryPolicy delays and budget must not be negative")
 
     def backoff(self, attempt: int) -> float:
+        """A jittered exponential delay after the failed ``attempt`` (1-based)."""
         return random.uniform(0, min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
 
     def delay_for(self, attempt: int, retry_after: float | None) -> float:
+        """The wait before the next attempt: ``Retry-After`` if given, else backoff."""
         if retry_after is not None:
             return min(retry_after, self.max_retry_after)
         return self.backoff(attempt)

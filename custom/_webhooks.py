@@ -79,6 +79,7 @@ class UnknownWebhookEvent:
     status: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The payload as received."""
         return dict(self.payload)
 
 

@@ -5,7 +5,8 @@ one document (``normalize_specs.py``; a bundle that differs from the lock, a sta
 quirk or an unnamed model stops here), run the pinned openapi-python-client with
 our templates into a scratch directory, drop the generator's own calling surface,
 stamp every file with the DO-NOT-EDIT header, format with ruff, then swap the
-result into place with the ``custom`` symlink.  The same inputs give the same bytes.
+result into place with the ``custom`` symlink, and write the API reference
+(``docs/api.md``, ``api_reference.py``).  The same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import api_reference
 import normalize_specs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,8 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--names", help="naming table instead of scripts/names.yaml")
     parser.add_argument("--package", type=Path, default=PACKAGE, help="where to write the package")
     parser.add_argument("--templates", type=Path, default=TEMPLATES, help="template directory")
+    parser.add_argument("--reference", type=Path, help="API reference to write (default: "
+                        "docs/api.md when generating altegio_async/ itself)")  # fmt: skip
     args = parser.parse_args(argv)
     package: Path = args.package.resolve()
+    reference: Path | None = args.reference or (
+        api_reference.OUTPUT if package == PACKAGE else None
+    )
     normalize_args = [*(["--specs", *args.specs] if args.specs else [])]
     normalize_args += ["--names", args.names] if args.names else []
     if not args.specs and not args.names and package == PACKAGE:
@@ -86,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         document = scratch / "altegio.json"
         if normalize_specs.main([*normalize_args, "--output", str(document)]) != 0:
             return 1
+        document_text = document.read_text(encoding="utf-8")
         output = scratch / "altegio_async"
         run(
             tool("openapi-python-client"),
@@ -117,6 +125,19 @@ def main(argv: list[str] | None = None) -> int:
     excluded: list[str | Path] = ["--exclude", "altegio_async/custom"]
     run(tool("ruff"), "check", *config, "--fix-only", "--quiet", *excluded, package)
     run(tool("ruff"), "format", *config, "--quiet", *excluded, package)
+    if reference is not None:
+        # A fresh interpreter imports the package just written, from where it was written.
+        with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as handle:
+            handle.write(document_text)
+            handle.flush()
+            script = ROOT / "scripts" / "api_reference.py"
+            env = {**os.environ, "PYTHONPATH": str(package.parent)}
+            subprocess.run(
+                [sys.executable, str(script), handle.name, "--output", str(reference)],
+                cwd=package.parent,
+                env=env,
+                check=True,
+            )
     return 0
 
 

@@ -31,6 +31,8 @@ EXPECTED = {
     "new record": r"^new record 1 at 4564$",
     "nightly_report": r"^True$",
     "member.bookable": r"^6544 James A\. True \[\]$",
+    "iter_list_voip_calls": r"^4 57$",
+    "SyncAltegioClient(": r"^\+13155550175 True$",
 }
 
 
@@ -46,7 +48,14 @@ def readme_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
                 kwargs.setdefault("app_base_url", sandbox.app_base_url)
                 super().__init__(partner_token, **kwargs)
 
+        class SandboxedSyncClient(altegio_async.SyncAltegioClient):
+            def __init__(self, partner_token: str, **kwargs: Any) -> None:
+                kwargs.setdefault("base_url", sandbox.base_url)
+                kwargs.setdefault("app_base_url", sandbox.app_base_url)
+                super().__init__(partner_token, **kwargs)
+
         monkeypatch.setattr(altegio_async, "AltegioClient", SandboxedClient)
+        monkeypatch.setattr(altegio_async, "SyncAltegioClient", SandboxedSyncClient)
         yield sandbox
 
 

@@ -1,0 +1,78 @@
+"""What a newcomer finds: docstrings everywhere public, help(), the API reference."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pydoc
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import altegio_async
+from altegio_async.api import OPERATIONS
+from tests._servers import ROOT
+
+TAGS = sorted({op.tag for op in OPERATIONS.values()})
+
+
+def tag_classes() -> Iterator[type]:
+    for tag in TAGS:
+        module = importlib.import_module(f"altegio_async.api.{tag}")
+        yield from (getattr(module, name) for name in module.__all__)
+
+
+def public_members(cls: type) -> Iterator[tuple[str, Any]]:
+    """Public functions and properties of ``cls`` and of its altegio_async bases."""
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("altegio_async") or klass.__name__.startswith("_"):
+            if klass is not cls:
+                continue
+        for name, value in vars(klass).items():
+            if name.startswith("_"):
+                continue
+            if inspect.isfunction(value) or isinstance(value, property):
+                yield f"{klass.__name__}.{name}", value
+
+
+def test_every_public_class_and_function_has_a_docstring() -> None:
+    exported = [getattr(altegio_async, name) for name in altegio_async.__all__]
+    classes = [o for o in exported if inspect.isclass(o)] + list(tag_classes())
+    api = importlib.import_module("altegio_async.api")
+    classes += [api.Resources, api.RawResources, api.SyncResources, api.SyncRawResources]
+    missing = [o.__name__ for o in exported if callable(o) and not inspect.getdoc(o)]
+    for cls in classes:
+        missing += [cls.__name__] if not (cls.__doc__ or "").strip() else []
+        missing += [name for name, member in public_members(cls) if not member.__doc__]
+    assert missing == []
+    assert len(classes) > 60  # the walk above did see the generated classes
+
+
+def test_help_leads_to_every_entry_point() -> None:
+    text = pydoc.render_doc(altegio_async, renderer=pydoc.plaintext)  # type: ignore[attr-defined]
+    for entry in (
+        "AltegioClient", "UserSession", "SyncAltegioClient", "with_options", "with_raw_response",
+        "login_with_code", "iter_", "RetryPolicy", "parse_webhook", "WebhookReceiver",
+        "docs/api.md", *TAGS,
+    ):  # fmt: skip
+        assert entry in text, entry
+    client_help = pydoc.render_doc(altegio_async.AltegioClient, renderer=pydoc.plaintext)  # type: ignore[attr-defined]
+    for method in ("with_options", "with_user_token", "login", "aclose", "online_booking"):
+        assert re.search(rf"\b{method}\b", client_help), method
+
+
+def test_the_reference_covers_every_operation() -> None:
+    reference = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^### `(\w+)`$", reference, flags=re.M)
+    assert sorted(sections) == sorted(OPERATIONS)
+    for op in OPERATIONS.values():
+        section = reference.split(f"### `{op.operation_id}`", 1)[1].split("\n### ", 1)[0]
+        assert f"`{op.method} {op.path}`" in section
+        assert "UserTokenRequiredError" in section if op.requires_user_token else True
+    booking = reference.split("### `create_online_booking`", 1)[1].split("\n### ", 1)[0]
+    assert "`SlotUnavailableError` (code 433)" in booking  # from Altegio's reference page
+    assert (
+        "iter_list_voip_calls" in reference and "iter_list_marketplace_app_locations" in reference
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/api.md" in readme
