@@ -37,6 +37,7 @@ from ._errors import (
 from ._limiter import Limiter, shared_limiter
 from ._operation import Operation, Server
 from ._options import Options, Timeout, as_timeout, check_deadline, check_headers, check_query
+from ._parsing import DEFAULT_PARSE_IN_THREAD_ABOVE, collector_paused
 from ._response import ApiResponse
 from ._retry import RetryEvent, RetryPolicy, parse_retry_after
 
@@ -91,8 +92,10 @@ class _Core:
         limiter: Limiter | None,
         rate_limit: bool,
         http_client: httpx.AsyncClient | None,
+        parse_in_thread_above: int | None,
     ) -> None:
         self.partner_token = partner_token
+        self.parse_in_thread_above = parse_in_thread_above
         self.base_urls = base_urls
         self.redact = Redactor([partner_token])
         self.owns_http = http_client is None
@@ -156,6 +159,17 @@ class _Core:
             host = url.host + (f":{url.port}" if url.port else "")
             self._limiters[server] = self._limiter or shared_limiter(host)
         return self._limiters[server]
+
+
+def _unwrap_large(
+    operation: Operation,
+    response: httpx.Response,
+    parse: Callable[[Any], T],
+    redact: Redactor,
+    user_token_sent: bool,
+) -> ApiResponse[T]:
+    with collector_paused():
+        return unwrap(operation, response, parse, redact, user_token_sent=user_token_sent)
 
 
 class _Progress:
@@ -316,9 +330,17 @@ class _BaseClient(Resources):
         response = await self._send_within_deadline(
             operation, request, url, auth, as_timeout(attempt_timeout)
         )
-        result = unwrap(
-            operation, response, parse, self._core.redact, user_token_sent=user_token is not None
-        )
+        sent_token = user_token is not None
+        above = self._core.parse_in_thread_above
+        if above is not None and len(response.content) > above:
+            # A large reply is decoded and read off the loop (see _parsing.py).
+            result = await asyncio.to_thread(
+                _unwrap_large, operation, response, parse, self._core.redact, sent_token
+            )
+        else:
+            result = unwrap(
+                operation, response, parse, self._core.redact, user_token_sent=sent_token
+            )
         if user_token is not None:
             self._adopt_rotated_token(operation, result.data)
         return result
@@ -471,6 +493,10 @@ class AltegioClient(_BaseClient):
         rate_limit: ``False`` sends without client-side limiting.
         http_client: an ``httpx.AsyncClient`` to use (you close it).
         user_token: act for an online-booking user from the start.
+        parse_in_thread_above: replies larger than this many bytes are decoded and
+            read in a worker thread, with the garbage collector paused, so the event
+            loop is not stalled (default 128 KiB); ``None`` reads every reply on the
+            loop.
     """
 
     def __init__(
@@ -486,8 +512,15 @@ class AltegioClient(_BaseClient):
         rate_limit: bool = True,
         http_client: httpx.AsyncClient | None = None,
         user_token: str | None = None,
+        parse_in_thread_above: int | None = DEFAULT_PARSE_IN_THREAD_ABOVE,
     ) -> None:
         check_token(partner_token, "partner_token")
+        if parse_in_thread_above is not None and (
+            isinstance(parse_in_thread_above, bool)
+            or not isinstance(parse_in_thread_above, int)
+            or parse_in_thread_above < 0
+        ):
+            raise UsageError("parse_in_thread_above must be a number of bytes >= 0, or None")
         for name, url in (("base_url", base_url), ("app_base_url", app_base_url)):
             if not isinstance(url, str) or httpx.URL(url).scheme not in ("http", "https"):
                 raise UsageError(f"{name} must be an http(s) URL, got {url!r}")
@@ -507,6 +540,7 @@ class AltegioClient(_BaseClient):
             limiter=limiter,
             rate_limit=rate_limit,
             http_client=http_client,
+            parse_in_thread_above=parse_in_thread_above,
         )
         super().__init__(core, _TokenCell(user_token), options)
 

@@ -7,7 +7,6 @@ body that is not the JSON the spec promises is an error too, never a ``None``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -22,6 +21,7 @@ from ._errors import (
     error_details,
 )
 from ._operation import Operation
+from ._parsing import loads
 from ._reading import report_missing
 from ._response import ApiResponse
 from ._retry import parse_retry_after
@@ -44,7 +44,7 @@ def _decode(response: httpx.Response) -> Any:
     content_type = response.headers.get("content-type", "")
     if "json" not in content_type.lower():
         raise ValueError(f"content-type is not JSON ({content_type or 'missing'})")
-    return json.loads(response.content)
+    return loads(response.content)
 
 
 def meta_of(payload: Any) -> Mapping[str, Any]:

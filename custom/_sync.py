@@ -35,6 +35,7 @@ from ._errors import UsageError
 from ._limiter import Limiter
 from ._options import Options, Timeout
 from ._pagination import AsyncPaginator
+from ._parsing import DEFAULT_PARSE_IN_THREAD_ABOVE
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -214,6 +215,7 @@ class SyncAltegioClient(_SyncView):
         limiter: Limiter | None = None,
         rate_limit: bool = True,
         user_token: str | None = None,
+        parse_in_thread_above: int | None = DEFAULT_PARSE_IN_THREAD_ABOVE,
     ) -> None:
         # Arguments are checked here, in the caller's thread, before a thread starts.
         client = AltegioClient(
@@ -226,6 +228,7 @@ class SyncAltegioClient(_SyncView):
             limiter=limiter,
             rate_limit=rate_limit,
             user_token=user_token,
+            parse_in_thread_above=parse_in_thread_above,
         )
         super().__init__(client, Portal())
         self._client = client

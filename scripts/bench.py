@@ -47,6 +47,7 @@ from altegio_async.api.dictionaries import get_city_list
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_limits
+import bench_loop
 import bench_parse
 from local_servers import sandbox_process
 
@@ -264,6 +265,10 @@ async def parse_cost() -> list[str]:
     return bench_parse.rows()
 
 
+async def large_replies() -> list[str]:
+    return await bench_loop.rows()
+
+
 async def limit_policies() -> list[str]:
     return await asyncio.to_thread(bench_limits.rows)  # it runs event loops of its own
 
@@ -277,6 +282,7 @@ async def main(args: argparse.Namespace) -> None:
         scale,
         parse_cost,
         limit_policies,
+        large_replies,
     ]
     for number, section in enumerate(sections, 1):
         if args.only and int(args.only) != number:
@@ -296,7 +302,7 @@ if __name__ == "__main__":
         default=0.05,
         help="limiter margin (s), unscaled: loopback's connection-setup skew is ~30 ms",
     )
-    parser.add_argument("--only", choices=[str(n) for n in range(1, 7)], help="run one section")
+    parser.add_argument("--only", choices=[str(n) for n in range(1, 8)], help="run one section")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=100)
     asyncio.run(main(parser.parse_args()))
