@@ -38,6 +38,7 @@ from ._limiter import Limiter, shared_limiter
 from ._operation import Operation, Server
 from ._options import Options, Timeout, as_timeout, check_deadline, check_headers, check_query
 from ._parsing import DEFAULT_PARSE_IN_THREAD_ABOVE, collector_paused
+from ._pool_repair import MARK, repair, spawner
 from ._response import ApiResponse
 from ._retry import RetryEvent, RetryPolicy, parse_retry_after
 
@@ -103,7 +104,8 @@ class _Core:
         self._limiter = limiter
         self._rate_limit = rate_limit
         self._limiters: dict[Server, Limiter] = {}
-        self._orphans: set[asyncio.Future[httpx.Response]] = set()
+        self._closing: set[asyncio.Task[None]] = set()
+        self._spawn = spawner(self._closing)
         self._loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
 
     def bind_loop(self) -> None:
@@ -120,33 +122,18 @@ class _Core:
             )
 
     async def exchange(self, **request: Any) -> httpx.Response:
-        """One HTTP exchange that a cancelled caller abandons instead of interrupting.
-
-        httpcore 1.0 can leak a pool slot for good when a request is cancelled
-        while it waits for, or sets up, a connection (encode/httpcore#1093), and a
-        service that cancels enough calls ends in PoolTimeout.  So the caller's
-        cancellation is immediate, but the exchange runs to its end (bounded by
-        the timeout) in the background and its outcome is dropped.
-        """
-        exchange = asyncio.ensure_future(self.http.request(**request))
+        """One HTTP exchange, in the caller's task: cancelling the call stops it at once
+        (its connection is closed, so cancellation sheds load).  What httpcore's
+        cleanup may leave behind in the pool is repaired (see _pool_repair.py)."""
+        mark = object()
         try:
-            return await asyncio.shield(exchange)
+            return await self.http.request(**request, extensions={MARK: mark})
         except asyncio.CancelledError:
-            if not exchange.done():
-                self._orphans.add(exchange)
-                exchange.add_done_callback(self._forget)
+            repair(self.http, mark, self._spawn)
             raise
 
-    def _forget(self, exchange: asyncio.Future[httpx.Response]) -> None:
-        self._orphans.discard(exchange)
-        if not exchange.cancelled():
-            exchange.exception()  # retrieved: no "exception was never retrieved"
-
     async def close(self) -> None:
-        orphans = list(self._orphans)
-        for exchange in orphans:
-            exchange.cancel()
-        await asyncio.gather(*orphans, return_exceptions=True)
+        await asyncio.gather(*list(self._closing), return_exceptions=True)
         if self.owns_http:
             await self.http.aclose()
 

@@ -16,7 +16,13 @@ machine, against the same local server, so a noisy machine moves both sides.
    parser rendered from the same document in the same run (``bench_parse.py``);
 6. rate-limit policies (contract, smooth, Redis, aiolimiter by hand) on a 230-call
    batch, a bursty service trace and four threads with their own loops, against a
-   strict time-compressed sandbox (``bench_limits.py``).
+   strict time-compressed sandbox (``bench_limits.py``);
+7. large replies: worst event-loop stall while a 10k/100k-service reply is read,
+   on the loop and in a thread, and the per-item cost from 1k to 100k items
+   (``bench_loop.py``);
+8. throughput and CPU per call against raw httpx at concurrency 1, 10 and 100 on
+   asyncio and uvloop, and the latency of a fresh call right after a wave of
+   cancelled calls (``bench_throughput.py``).
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_limits
 import bench_loop
 import bench_parse
+import bench_throughput
 from local_servers import sandbox_process
 
 from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN, Sandbox
@@ -269,6 +276,10 @@ async def large_replies() -> list[str]:
     return await bench_loop.rows()
 
 
+async def throughput() -> list[str]:
+    return await asyncio.to_thread(bench_throughput.rows)  # it runs event loops of its own
+
+
 async def limit_policies() -> list[str]:
     return await asyncio.to_thread(bench_limits.rows)  # it runs event loops of its own
 
@@ -283,6 +294,7 @@ async def main(args: argparse.Namespace) -> None:
         parse_cost,
         limit_policies,
         large_replies,
+        throughput,
     ]
     for number, section in enumerate(sections, 1):
         if args.only and int(args.only) != number:
@@ -302,7 +314,7 @@ if __name__ == "__main__":
         default=0.05,
         help="limiter margin (s), unscaled: loopback's connection-setup skew is ~30 ms",
     )
-    parser.add_argument("--only", choices=[str(n) for n in range(1, 8)], help="run one section")
+    parser.add_argument("--only", choices=[str(n) for n in range(1, 9)], help="run one section")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=100)
     asyncio.run(main(parser.parse_args()))
