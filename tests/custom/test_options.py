@@ -127,3 +127,22 @@ async def test_deadline_bounds_the_whole_call(client: AltegioClient, sandbox: Sa
         await hasty.dictionaries.get_country_list()
     sandbox.wait_idle()
     assert sandbox.count(COUNTRIES) == 2
+
+
+async def test_required_headers_on_a_pool_of_its_own(client: AltegioClient) -> None:
+    """The client's own pool carries Altegio's headers as defaults; views add theirs."""
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request)
+
+    client._core.http.event_hooks["request"].append(record)
+    session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
+    await session.with_options(headers={"X-View": "1"}).client_personal_cabinet.get_booking_user()
+    login, me = sent
+    for request in sent:
+        assert request.headers["accept"] == "application/vnd.api.v2+json"
+        assert request.headers["content-type"] == "application/json"
+    assert login.headers["authorization"].startswith("Bearer ")
+    assert ", User " in me.headers["authorization"] and me.headers["x-view"] == "1"
+    assert "x-view" not in login.headers
