@@ -34,5 +34,23 @@ The API reference (every operation, its arguments, result and errors) is
 ``docs/api.md`` in the repository.
 """
 
-from .custom import *  # noqa: F403
+from typing import TYPE_CHECKING, Any
+
+from . import custom as _custom
 from .custom import __all__ as __all__
+
+if TYPE_CHECKING:
+    from .custom import *  # noqa: F403
+
+
+def __getattr__(name: str) -> Any:
+    # Every public name lives in altegio_async.custom, some of them loaded on first use.
+    if name in __all__:
+        value = getattr(_custom, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -10,20 +10,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import weakref
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
 from ..api import RawResources, Resources
-from ..models.authorized_user import AuthorizedUser
-from ..models.login_request import LoginRequest
-from ..models.sms_code_request import SmsCodeRequest
 from ..types import UNSET, Unset
 from ._auth import REDACTED, AltegioAuth, Redactor
 from ._envelope import unwrap
@@ -41,6 +37,11 @@ from ._parsing import DEFAULT_PARSE_IN_THREAD_ABOVE, collector_paused
 from ._pool_repair import MARK, repair, spawner
 from ._response import ApiResponse
 from ._retry import RetryEvent, RetryPolicy, parse_retry_after
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from ..models.authorized_user import AuthorizedUser
 
 T = TypeVar("T")
 logger = logging.getLogger("altegio_async")
@@ -115,6 +116,8 @@ class _Core:
     def bind_loop(self) -> None:
         """The connection pool belongs to the event loop of the first call; another loop
         gets a clear error instead of httpcore's "Event loop is closed" or a hang."""
+        import asyncio  # not imported with the package (import time)
+
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = weakref.ref(loop)
@@ -126,6 +129,8 @@ class _Core:
             )
 
     async def close(self) -> None:
+        import asyncio  # not imported with the package (import time)
+
         await asyncio.gather(*list(self._closing), return_exceptions=True)
         if self.owns_http:
             await self.http.aclose()
@@ -245,6 +250,8 @@ class _BaseClient(Resources):
         """``POST /booking/auth``: log an online-booking user in, return their session."""
         if not login or not password:
             raise UsageError("login and password must both be non-empty")
+        from ..models.login_request import LoginRequest  # models load on first use
+
         reply = await self.authentication.authorize_online_booking_user(
             body=LoginRequest(login=login, password=password)
         )
@@ -257,6 +264,8 @@ class _BaseClient(Resources):
         and for bookings at locations that confirm phone numbers)."""
         if not phone:
             raise UsageError("phone must be non-empty")
+        from ..models.sms_code_request import SmsCodeRequest
+
         await self.authentication.send_booking_verification_code(
             location_id=location_id, body=SmsCodeRequest(phone=phone)
         )
@@ -265,6 +274,8 @@ class _BaseClient(Resources):
         """``POST /user/auth``: log a user in with the SMS code sent to their phone."""
         if not phone or not code:
             raise UsageError("phone and code must both be non-empty")
+        from ..models.login_request import LoginRequest
+
         reply = await self.authentication.log_in_with_phone_number_and_code(
             body=LoginRequest(login=phone, password=code)  # Altegio's field names
         )
@@ -294,6 +305,8 @@ class _BaseClient(Resources):
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[T]:
         """Send one operation (what the generated methods do); returns its ApiResponse."""
+        import asyncio  # not imported with the package (import time)
+
         self._core.bind_loop()
         if operation.requires_user_token and not self._token.value:
             raise UserTokenRequiredError(operation.operation_id)
@@ -363,6 +376,8 @@ class _BaseClient(Resources):
         progress: _Progress,
     ) -> httpx.Response:
         """``_send`` within the view's deadline, which covers every attempt and wait."""
+        import asyncio  # not imported with the package (import time)
+
         try:
             async with asyncio.timeout(deadline):
                 return await self._send(operation, request, url, timeout, progress)
@@ -383,6 +398,8 @@ class _BaseClient(Resources):
         timeout: httpx.Timeout,
         progress: _Progress,
     ) -> httpx.Response:
+        import asyncio  # not imported with the package (import time)
+
         policy = self._options.retry
         limiter = self._core.limiter(operation.server)
         started = time.monotonic()

@@ -22,7 +22,6 @@ from ._errors import (
 )
 from ._operation import Operation
 from ._parsing import loads
-from ._reading import report_missing
 from ._response import ApiResponse
 from ._retry import parse_retry_after
 
@@ -134,6 +133,8 @@ def unwrap(
     if operation.envelope == "data" and payload.get("data") is None:
         # A success without data (or with data: null): nothing to read, nothing lost
         # (meta stays on the ApiResponse); reported, as the reading policy says.
+        from ._reading import report_missing  # the reading policy loads with the models
+
         report_missing(operation.operation_id, "data" in payload)
         return ApiResponse(data=parse(None), meta=meta_of(payload), http_response=response)
     try:

@@ -30,10 +30,9 @@ Messages never contain the partner token, the user token or a password.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Literal
-
-import attrs
 
 
 class AltegioError(Exception):
@@ -99,7 +98,7 @@ class InvalidResponseError(AltegioError):
         )
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class ErrorDetail:
     """One entry of ``meta.errors``: Altegio's numeric code and its message."""
 

@@ -34,17 +34,19 @@ Several processes behind one IP share a budget through ``RedisRateLimiter``.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import threading
 import time
 import weakref
 from collections.abc import Callable
-from typing import Literal, Protocol
-
-from aiolimiter import AsyncLimiter
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from ._errors import UsageError
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from aiolimiter import AsyncLimiter
 
 Policy = Literal["contract", "smooth"]
 
@@ -153,6 +155,8 @@ class AltegioRateLimiter:
 
     async def acquire(self) -> None:
         """Wait until Altegio's windows have room for one more request, and count it."""
+        import asyncio  # not imported with the package (import time)
+
         loop = asyncio.get_running_loop()
         asked = self._clock()
         delayed = False
@@ -198,6 +202,8 @@ class AltegioRateLimiter:
                 drain_per_s = (self.per_minute - self.per_second) / self.minute
                 # AsyncLimiter(max_rate, time_period) holds max_rate, draining
                 # max_rate / time_period per second.
+                from aiolimiter import AsyncLimiter  # only the smooth policy needs it
+
                 bucket = AsyncLimiter(self.per_second, self.per_second / drain_per_s)
                 self._buckets[loop] = bucket
             return bucket

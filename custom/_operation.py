@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol, TypeVar
 
-import attrs
 import httpx
 
 from ..types import Unset
@@ -19,7 +19,7 @@ UserToken = Literal["none", "optional", "required"]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Operation:
     """One operation of the specs, as recorded by the generator.
 

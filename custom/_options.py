@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
 import httpx
 
 from ..types import Unset
@@ -65,7 +65,7 @@ def check_query(query: Mapping[str, Any] | None) -> dict[str, Any]:
     return dict(query)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class Options:
     """What a view of the client applies to every call it sends.
 
@@ -77,7 +77,7 @@ class Options:
     timeout: httpx.Timeout
     retry: RetryPolicy
     deadline: float | None = None
-    headers: Mapping[str, str] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def replace(
         self,

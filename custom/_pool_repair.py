@@ -23,12 +23,14 @@ cancellations fail if it stops working.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    import asyncio
 
 logger = logging.getLogger("altegio_async")
 
@@ -112,6 +114,8 @@ def spawner(tasks: set[asyncio.Task[None]]) -> Callable[[Awaitable[None]], None]
                 await work
             except Exception as exc:  # a socket that will not close is not the caller's error
                 logger.debug("closing a connection left by a cancelled call: %r", exc)
+
+        import asyncio  # not imported with the package (import time)
 
         task = asyncio.get_running_loop().create_task(run())
         tasks.add(task)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
-import attrs
 import httpx
 
 T = TypeVar("T")
 
 
-@attrs.frozen(repr=False)
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class ApiResponse(Generic[T]):
     """``data`` as the plain method returns it, plus ``meta`` and the raw response.
 

@@ -11,20 +11,19 @@ would book it twice.  So:
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 
-import attrs
-
 logger = logging.getLogger("altegio_async")
 
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class RetryEvent:
     """Passed to ``RetryPolicy.on_retry`` before each retry sleep."""
 
@@ -35,7 +34,7 @@ class RetryEvent:
     delay: float
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Retry settings of a client.  ``RetryPolicy(max_attempts=1)`` turns retries off.
 
@@ -52,7 +51,7 @@ class RetryPolicy:
     retry_statuses: frozenset[int] = RETRYABLE_STATUSES
     on_retry: Callable[[RetryEvent], Awaitable[None] | None] | None = None
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
         from ._errors import UsageError
 
         if self.max_attempts < 1:

@@ -22,7 +22,8 @@ machine, against the same local server, so a noisy machine moves both sides.
    (``bench_loop.py``);
 8. throughput and CPU per call against raw httpx at concurrency 1, 10 and 100 on
    asyncio and uvloop, and the latency of a fresh call right after a wave of
-   cancelled calls (``bench_throughput.py``).
+   cancelled calls (``bench_throughput.py``);
+9. import time of the package against httpx's (``bench_import.py``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from altegio_async import (
 from altegio_async.api.dictionaries import get_city_list
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_import
 import bench_limits
 import bench_loop
 import bench_parse
@@ -280,6 +282,10 @@ async def throughput() -> list[str]:
     return await asyncio.to_thread(bench_throughput.rows)  # it runs event loops of its own
 
 
+async def import_time() -> list[str]:
+    return await asyncio.to_thread(bench_import.rows)
+
+
 async def limit_policies() -> list[str]:
     return await asyncio.to_thread(bench_limits.rows)  # it runs event loops of its own
 
@@ -295,6 +301,7 @@ async def main(args: argparse.Namespace) -> None:
         limit_policies,
         large_replies,
         throughput,
+        import_time,
     ]
     for number, section in enumerate(sections, 1):
         if args.only and int(args.only) != number:
@@ -314,7 +321,7 @@ if __name__ == "__main__":
         default=0.05,
         help="limiter margin (s), unscaled: loopback's connection-setup skew is ~30 ms",
     )
-    parser.add_argument("--only", choices=[str(n) for n in range(1, 9)], help="run one section")
+    parser.add_argument("--only", choices=[str(n) for n in range(1, 10)], help="run one section")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=100)
     asyncio.run(main(parser.parse_args()))

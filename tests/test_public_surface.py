@@ -76,3 +76,21 @@ def test_the_reference_covers_every_operation() -> None:
     )
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/api.md" in readme
+
+
+def test_import_loads_only_the_client() -> None:
+    """``import altegio_async`` stays cheap (make bench, section 9): asyncio, attrs, the
+    models, the sync client and webhooks load on first use, not with the package."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, altegio_async\n"
+        "heavy = ['asyncio', 'attrs', 'aiolimiter', 'anyio', 'altegio_async.models',\n"
+        "         'altegio_async.custom._sync', 'altegio_async.custom._webhooks']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+        "altegio_async.AltegioClient('token'); altegio_async.SyncAltegioClient\n"
+        "print('altegio_async.custom._sync' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stdout + done.stderr
