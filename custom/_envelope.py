@@ -38,12 +38,13 @@ def _snippet(response: httpx.Response, redact: Callable[[str], str]) -> str:
 
 def _decode(response: httpx.Response) -> Any:
     """The JSON body, ``_EMPTY`` for no body; raises ValueError if it is not JSON."""
-    if not response.content.strip():
+    content = response.content
+    if not content or content.isspace():  # (no stripped copy of a large body)
         return _EMPTY
     content_type = response.headers.get("content-type", "")
     if "json" not in content_type.lower():
         raise ValueError(f"content-type is not JSON ({content_type or 'missing'})")
-    return loads(response.content)
+    return loads(content)
 
 
 def meta_of(payload: Any) -> Mapping[str, Any]:
