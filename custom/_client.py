@@ -53,6 +53,7 @@ DEFAULT_HEADERS = {"Accept": "application/vnd.api.v2+json", "Content-Type": "app
 #: 10 s to connect, 30 s for each read/write: Altegio's slowest replies (availability
 #: over long ranges) take a few seconds; anything beyond 30 s is a stuck request.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 # Errors raised before the request left the machine: safe to repeat for any method.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -94,6 +95,7 @@ class _Core:
         limiter: Limiter | None,
         rate_limit: bool,
         http_client: httpx.AsyncClient | None,
+        limits: httpx.Limits,
         parse_in_thread_above: int | None,
     ) -> None:
         self.partner_token = partner_token
@@ -104,7 +106,7 @@ class _Core:
         # On a pool of our own, Altegio's required headers are the pool's defaults:
         # per-request headers cost httpx a merge per call (about 8 us).
         self.http = http_client or httpx.AsyncClient(
-            timeout=timeout, follow_redirects=False, headers=DEFAULT_HEADERS
+            timeout=timeout, follow_redirects=False, headers=DEFAULT_HEADERS, limits=limits
         )
         self._limiter = limiter
         self._rate_limit = rate_limit
@@ -514,6 +516,8 @@ class AltegioClient(_BaseClient):
             share one per API host, because Altegio limits per IP.
         rate_limit: ``False`` sends without client-side limiting.
         http_client: an ``httpx.AsyncClient`` to use (you close it).
+        limits: the connection pool's limits when the client makes its own (httpx's
+            default: 100 connections, 20 kept alive).
         user_token: act for an online-booking user from the start.
         parse_in_thread_above: replies larger than this many bytes are decoded and
             read in a worker thread, with the garbage collector paused, so the event
@@ -533,6 +537,7 @@ class AltegioClient(_BaseClient):
         limiter: Limiter | None = None,
         rate_limit: bool = True,
         http_client: httpx.AsyncClient | None = None,
+        limits: httpx.Limits = DEFAULT_LIMITS,
         user_token: str | None = None,
         parse_in_thread_above: int | None = DEFAULT_PARSE_IN_THREAD_ABOVE,
     ) -> None:
@@ -562,6 +567,7 @@ class AltegioClient(_BaseClient):
             limiter=limiter,
             rate_limit=rate_limit,
             http_client=http_client,
+            limits=limits,
             parse_in_thread_above=parse_in_thread_above,
         )
         super().__init__(core, _TokenCell(user_token), options)

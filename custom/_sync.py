@@ -20,12 +20,15 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
+import httpx
+
 from ..api import SyncRawResources, SyncResources
 from ..types import UNSET, Unset
 from ._auth import REDACTED
 from ._client import (
     DEFAULT_APP_BASE_URL,
     DEFAULT_BASE_URL,
+    DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
     AltegioClient,
     _BaseClient,
@@ -214,6 +217,7 @@ class SyncAltegioClient(_SyncView):
         retry: RetryPolicy | None = None,
         limiter: Limiter | None = None,
         rate_limit: bool = True,
+        limits: httpx.Limits = DEFAULT_LIMITS,
         user_token: str | None = None,
         parse_in_thread_above: int | None = DEFAULT_PARSE_IN_THREAD_ABOVE,
     ) -> None:
@@ -227,6 +231,7 @@ class SyncAltegioClient(_SyncView):
             retry=retry,
             limiter=limiter,
             rate_limit=rate_limit,
+            limits=limits,
             user_token=user_token,
             parse_in_thread_above=parse_in_thread_above,
         )

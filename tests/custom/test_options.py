@@ -3,6 +3,7 @@ against the sandbox (a real server: headers and query are seen on the wire)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -146,3 +147,12 @@ async def test_required_headers_on_a_pool_of_its_own(client: AltegioClient) -> N
     assert login.headers["authorization"].startswith("Bearer ")
     assert ", User " in me.headers["authorization"] and me.headers["x-view"] == "1"
     assert "x-view" not in login.headers
+
+
+async def test_pool_limits_of_a_pool_of_its_own(sandbox: Sandbox) -> None:
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    kwargs = sandbox.client_kwargs()
+    async with AltegioClient(**kwargs, rate_limit=False, limits=limits) as client:
+        await asyncio.gather(*(client.dictionaries.get_country_list() for _ in range(10)))
+        pool = client._core.http._transport._pool  # type: ignore[attr-defined]
+        assert len(pool.connections) <= 2
