@@ -132,3 +132,16 @@ async def test_random_cancellations_against_a_small_pool(sandbox: Sandbox) -> No
         # All four slots work: a burst larger than the pool completes within its timeout.
         assert len(await asyncio.gather(*(client.dictionaries.get_city_list() for _ in range(40))))
     await http.aclose()
+
+
+async def test_the_pool_repair_finds_httpcores_internals(client: AltegioClient) -> None:
+    """The repair reads httpcore's private pool state; an httpcore that renamed it would
+    make the repair a silent no-op, so this fails first."""
+    from altegio_async.custom import _pool_repair
+
+    await client.dictionaries.get_country_list()
+    pool = _pool_repair._pool_of(client._core.http)
+    assert pool is not None
+    connection = pool.connections[0]
+    assert hasattr(connection, "_connect_failed") and hasattr(connection, "_connection")
+    assert connection._connection._state.name == "IDLE"
