@@ -573,7 +573,8 @@ class AltegioClient(_BaseClient):
         super().__init__(core, _TokenCell(user_token), options)
 
     async def aclose(self) -> None:
-        """Close the pool (if this client made it) and drop exchanges left by cancelled calls.
+        """Close the pool (if this client made it), once connections that cancelled calls
+        left are closed.
 
         Views from ``with_options`` share the pool: closing any of them closes it."""
         await self._core.close()

@@ -71,7 +71,7 @@ class Options:
 
     ``timeout`` bounds each attempt (connect, read, write, pool); ``deadline`` bounds
     the whole call in seconds: rate-limiter waits, every attempt and the pauses
-    between them.  The attempt in flight when the deadline passes is abandoned.
+    between them.  The attempt in flight when the deadline passes is cancelled.
     """
 
     timeout: httpx.Timeout
