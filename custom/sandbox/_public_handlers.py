@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from ._checks import same_secret, text
+from ._checks import day, same_secret, text
 from ._replies import NO_BODY, BadRequest, Call, Result, Shapes, ok, slot
 from ._world import Rejected
 
@@ -154,11 +154,11 @@ class PublicHandlers(Shapes):
         service_ids = call.query_ints("service_ids[]")
         members = self.w.members_for(call.path_int("team_member_id"), service_ids)
         length = self.w.length(service_ids)
-        for day in self.w.working_dates():
-            slots = sorted({t for m in members for t in self.w.free_slots(m, day, service_ids)})
+        for on in self.w.working_dates():
+            slots = sorted({t for m in members for t in self.w.free_slots(m, on, service_ids)})
             if slots:
                 return ok(
-                    {"seance_date": day.isoformat(), "seances": [slot(t, length) for t in slots]}
+                    {"seance_date": on.isoformat(), "seances": [slot(t, length) for t in slots]}
                 )
         return ok({"seances": []})  # no free day ahead: no seance_date
 
@@ -187,13 +187,10 @@ class PublicHandlers(Shapes):
     def get_time_slots_for_booking(self, call: Call) -> Result:
         self.w.location(call.path_int("location_id"))
         service_ids = call.query_ints("service_ids[]")
-        try:
-            day = dt.date.fromisoformat(call.params["date"])
-        except ValueError:
-            raise BadRequest("date must be YYYY-MM-DD") from None
+        date = day(call.params["date"], "date")
         members = self.w.members_for(call.path_int("team_member_id"), service_ids)
         length = self.w.length(service_ids)
-        slots = sorted({t for m in members for t in self.w.free_slots(m, day, service_ids)})
+        slots = sorted({t for m in members for t in self.w.free_slots(m, date, service_ids)})
         return ok([slot(t, length) for t in slots])
 
     # --- booking ----------------------------------------------------------------
