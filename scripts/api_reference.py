@@ -29,12 +29,6 @@ import always_sent
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "api.md"
 
-_STATUS_ERRORS = {
-    401: "AuthenticationError",
-    403: "PermissionDeniedError",
-    404: "NotFoundError",
-    422: "UnprocessableEntityError",
-}
 _ANY_CALL = (
     "`AltegioConnectionError`, `AltegioTimeoutError` (no reply, after retries), "
     "`RateLimitError` (429 after retries), `ServerError` (5xx), `InvalidResponseError` "
@@ -79,24 +73,25 @@ def signature(method: Any) -> str:
         if param.annotation is not inspect.Parameter.empty:
             text += f": {_annotation(str(param.annotation))}"
         if param.default is not inspect.Parameter.empty:
-            default = "UNSET" if type(param.default).__name__ == "Unset" else repr(param.default)
-            text += f" = {default}"
+            text += f" = {param.default!r}"  # UNSET's repr is UNSET
         params.append(text)
-    lines = ",\n    ".join(["*", *params] if params else [])
-    return f"({chr(10)}    {lines},{chr(10)})" if params else "()"
+    if not params:
+        return "()"
+    return "(\n    " + ",\n    ".join(["*", *params]) + ",\n)"
 
 
 def _errors(operation: Any, facts: dict[str, Any], codes: list[int]) -> list[str]:
-    from altegio_async.custom._errors import _BY_CODE
+    """The classes the client's own error mapping gives each status and code."""
+    from altegio_async.custom._errors import ErrorDetail, error_class
 
     errors = []
     if operation.requires_user_token:
         errors.append("`UserTokenRequiredError` (no user token: nothing is sent)")
     for status in facts["error_statuses"]:
-        errors.append(f"`{_STATUS_ERRORS.get(status, 'APIError')}` ({status})")
+        errors.append(f"`{error_class(status, []).__name__}` ({status})")
     for code in codes:
-        cls = _BY_CODE.get(code)
-        errors.append(f"`{cls.__name__}` (code {code})" if cls else f"`APIError` (code {code})")
+        cls = error_class(0, [ErrorDetail(code=code, message="")])
+        errors.append(f"`{cls.__name__}` (code {code})")
     errors.append(_ANY_CALL)
     return errors
 
@@ -143,7 +138,9 @@ def _operation(cls: Any, operation: Any, facts: dict[str, Any]) -> Iterator[str]
     summary = (inspect.getdoc(method) or "").split("\n", 1)[0]
     result = endpoint.Result
     result = result.__name__ if isinstance(result, type) else _annotation(str(result))
-    host = "https://app.alteg.io" if operation.server == "app" else "the API base URL"
+    from altegio_async.custom._client import DEFAULT_APP_BASE_URL
+
+    host = DEFAULT_APP_BASE_URL if operation.server == "app" else "the API base URL"
     yield f"### `{name}`"
     yield ""
     yield summary
