@@ -404,7 +404,6 @@ class _BaseClient(Resources):
 
         policy = self._options.retry
         limiter = self._core.limiter(operation.server)
-        started = time.monotonic()
         while True:
             progress.attempts += 1
             attempt = progress.attempts
@@ -437,7 +436,6 @@ class _BaseClient(Resources):
                 sent = not isinstance(exc, _NOT_SENT)
                 if sent and not operation.idempotent:
                     raise self._transport_error(operation, url, exc, progress) from None
-                reason = type(exc).__name__
             else:
                 logger.debug(
                     "%s -> %s in %.3fs",
@@ -453,15 +451,14 @@ class _BaseClient(Resources):
                         limiter.pause(retry_after if retry_after is not None else 1.0)
                 elif not (status in policy.retry_statuses and operation.idempotent):
                     return response
-                reason = f"HTTP {status}"
-                progress.last = reason
+                progress.last = f"HTTP {status}"
             delay = policy.delay_for(attempt, retry_after)
-            out_of_budget = time.monotonic() - started + delay > policy.total_budget
+            out_of_budget = time.monotonic() - progress.started + delay > policy.total_budget
             if attempt >= policy.max_attempts or out_of_budget:
                 if error is not None:
                     raise self._transport_error(operation, url, error, progress) from None
                 return response  # the caller turns it into the typed API error
-            await self._notify_retry(RetryEvent(str(operation), attempt, reason, delay))
+            await self._notify_retry(RetryEvent(str(operation), attempt, progress.last, delay))
             await asyncio.sleep(delay)
 
     async def _notify_retry(self, event: RetryEvent) -> None:
