@@ -17,6 +17,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
@@ -168,34 +169,22 @@ class _SyncView(SyncResources):
 
     def login(self, *, login: str, password: str) -> SyncUserSession:
         """``POST /booking/auth``: log an online-booking user in, return their session."""
-        session = self._portal.call(_call_login, self._view, login, password)
+        session = self._portal.call(partial(self._view.login, login=login, password=password))
         return SyncUserSession(session, self._portal)
 
     def send_login_code(self, *, location_id: int, phone: str) -> None:
         """``POST /book_code``: Altegio sends an SMS code to ``phone``."""
-        self._portal.call(_call_send_code, self._view, location_id, phone)
+        self._portal.call(partial(self._view.send_login_code, location_id=location_id, phone=phone))
 
     def login_with_code(self, *, phone: str, code: str) -> SyncUserSession:
         """``POST /user/auth``: log a user in with the SMS code sent to their phone."""
-        session = self._portal.call(_call_login_with_code, self._view, phone, code)
+        session = self._portal.call(partial(self._view.login_with_code, phone=phone, code=code))
         return SyncUserSession(session, self._portal)
 
     def __repr__(self) -> str:
         user = f", user_token={REDACTED}" if self._view.user_token else ""
         base = self._view._core.base_urls["api"]
         return f"<{type(self).__name__} {base} partner_token={REDACTED}{user}>"
-
-
-async def _call_login(view: _BaseClient, login: str, password: str) -> _AsyncUserSession:
-    return await view.login(login=login, password=password)
-
-
-async def _call_send_code(view: _BaseClient, location_id: int, phone: str) -> None:
-    await view.send_login_code(location_id=location_id, phone=phone)
-
-
-async def _call_login_with_code(view: _BaseClient, phone: str, code: str) -> _AsyncUserSession:
-    return await view.login_with_code(phone=phone, code=code)
 
 
 class SyncAltegioClient(_SyncView):
