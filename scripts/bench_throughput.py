@@ -29,6 +29,10 @@ import httpx
 
 from altegio_async import AltegioClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from local_servers import free_port
+
 TOKEN = "bench-token"
 COUNTRIES = [("United States", "US", "1", "USD"), ("Canada", "CA", "1", "CAD")]
 # Shaped as the sandbox answers (every field Altegio always sends): no mismatch path.
@@ -112,9 +116,7 @@ def serve(port: int, delay: float) -> None:
 
 @contextlib.contextmanager
 def server_process(delay: float = 0.0) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     args = [sys.executable, str(Path(__file__)), "--serve", str(port), "--delay", str(delay)]
     process = subprocess.Popen(args)
     try:
