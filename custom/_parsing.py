@@ -20,6 +20,7 @@ values are the same either way.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import threading
@@ -28,20 +29,25 @@ from typing import Any
 
 DEFAULT_PARSE_IN_THREAD_ABOVE = 128 * 1024
 
-_orjson_loads: Callable[[bytes], Any] | None
-try:
-    from orjson import JSONDecodeError as _OrjsonError
-    from orjson import loads as _orjson_loads
-except ImportError:  # the standard library is the default
-    _orjson_loads = None
+
+@functools.cache
+def _orjson() -> tuple[Callable[[bytes], Any], type[Exception]] | None:
+    """orjson's decoder and error, if installed; imported on the first reply (importing
+    it takes about 14 ms, which ``import altegio_async`` need not pay)."""
+    try:
+        import orjson
+    except ImportError:  # the standard library is the default
+        return None
+    return orjson.loads, orjson.JSONDecodeError
 
 
 def loads(body: bytes) -> Any:
     """JSON from bytes: orjson when installed and able, else the standard library."""
-    if _orjson_loads is not None:
+    fast = _orjson()
+    if fast is not None:
         try:
-            return _orjson_loads(body)
-        except _OrjsonError:
+            return fast[0](body)
+        except fast[1]:
             pass  # e.g. a 20-digit integer or NaN: json.loads reads those exactly
     return json.loads(body)
 
