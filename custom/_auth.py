@@ -9,11 +9,16 @@ import httpx
 REDACTED = "***"
 
 
-class AltegioAuth(httpx.Auth):
+def authorization(partner_token: str, user_token: str | None = None) -> str:
     """``Bearer <partner>`` or, for user-token operations, ``Bearer <partner>, User <user>``."""
+    return f"Bearer {partner_token}" + (f", User {user_token}" if user_token else "")
+
+
+class AltegioAuth(httpx.Auth):
+    """Sets the ``Authorization`` header (see ``authorization``) on each request."""
 
     def __init__(self, partner_token: str, user_token: str | None = None) -> None:
-        self._header = f"Bearer {partner_token}" + (f", User {user_token}" if user_token else "")
+        self._header = authorization(partner_token, user_token)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header

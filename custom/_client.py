@@ -21,7 +21,7 @@ import httpx
 
 from ..api import RawResources, Resources
 from ..types import UNSET, Unset
-from ._auth import REDACTED, AltegioAuth, Redactor
+from ._auth import REDACTED, AltegioAuth, Redactor, authorization
 from ._envelope import unwrap
 from ._errors import (
     AltegioConnectionError,
@@ -34,12 +34,15 @@ from ._limiter import Limiter, shared_limiter
 from ._operation import Operation, Server
 from ._options import Options, Timeout, as_timeout, check_deadline, check_headers, check_query
 from ._parsing import DEFAULT_PARSE_IN_THREAD_ABOVE, collector_paused
+from ._pool import own_pool
 from ._pool_repair import MARK, repair, spawner
 from ._response import ApiResponse
 from ._retry import RetryEvent, RetryPolicy, parse_retry_after
 
 if TYPE_CHECKING:
     import asyncio
+
+    from httpx._client import UseClientDefault  # the type of httpx.USE_CLIENT_DEFAULT
 
     from ..models.authorized_user import AuthorizedUser
 
@@ -103,11 +106,15 @@ class _Core:
         self.base_urls = base_urls
         self.redact = Redactor([partner_token])
         self.owns_http = http_client is None
-        # On a pool of our own, Altegio's required headers are the pool's defaults:
-        # per-request headers cost httpx a merge per call (about 8 us).
-        self.http = http_client or httpx.AsyncClient(
-            timeout=timeout, follow_redirects=False, headers=DEFAULT_HEADERS, limits=limits
+        # On a pool of our own, the headers every call sends are the pool's defaults
+        # (the partner's Authorization too; user-token calls replace it), and so is
+        # the timeout: per-request values cost httpx a merge or a copy per call.
+        self.http = http_client or own_pool(
+            timeout=timeout,
+            limits=limits,
+            headers={**DEFAULT_HEADERS, "Authorization": authorization(partner_token)},
         )
+        self.pool_timeout = timeout if self.owns_http else None
         self._limiter = limiter
         self._rate_limit = rate_limit
         self._limiters: dict[Server, Limiter] = {}
@@ -327,15 +334,16 @@ class _BaseClient(Resources):
         if extra_query is not None:
             request["params"] = {**request.get("params", {}), **check_query(extra_query)}
         attempt_timeout = self._options.timeout if isinstance(timeout, Unset) else timeout
+        send_timeout: httpx.Timeout | UseClientDefault = as_timeout(attempt_timeout)
+        if send_timeout is self._core.pool_timeout:  # (httpx would copy it per call)
+            send_timeout = httpx.USE_CLIENT_DEFAULT
         progress = _Progress()
         deadline = self._options.deadline
         if deadline is None:  # (no extra coroutine layer on the common path)
-            response = await self._send(
-                operation, request, url, as_timeout(attempt_timeout), progress
-            )
+            response = await self._send(operation, request, url, send_timeout, progress)
         else:
             response = await self._send_by(
-                deadline, operation, request, url, as_timeout(attempt_timeout), progress
+                deadline, operation, request, url, send_timeout, progress
             )
         sent_token = user_token is not None
         above = self._core.parse_in_thread_above
@@ -352,8 +360,11 @@ class _BaseClient(Resources):
             self._adopt_rotated_token(operation, result.data)
         return result
 
-    def _auth_for(self, user_token: str | None) -> AltegioAuth:
-        """The Authorization header's flow, made again only when the token changes."""
+    def _auth_for(self, user_token: str | None) -> AltegioAuth | UseClientDefault:
+        """The Authorization header's flow, made again only when the token changes;
+        none for a partner call on the client's own pool (its default header)."""
+        if user_token is None and self._core.owns_http:
+            return httpx.USE_CLIENT_DEFAULT
         cached = self._auth
         if cached is None or cached[0] != user_token:
             cached = (user_token, AltegioAuth(self._core.partner_token, user_token))
@@ -374,7 +385,7 @@ class _BaseClient(Resources):
         operation: Operation,
         request: dict[str, Any],
         url: str,
-        timeout: httpx.Timeout,
+        timeout: httpx.Timeout | UseClientDefault,
         progress: _Progress,
     ) -> httpx.Response:
         """``_send`` within the view's deadline, which covers every attempt and wait."""
@@ -397,7 +408,7 @@ class _BaseClient(Resources):
         operation: Operation,
         request: dict[str, Any],
         url: str,
-        timeout: httpx.Timeout,
+        timeout: httpx.Timeout | UseClientDefault,
         progress: _Progress,
     ) -> httpx.Response:
         import asyncio  # not imported with the package (import time)
@@ -512,7 +523,9 @@ class AltegioClient(_BaseClient):
         limiter: a limiter for this client only; by default all clients of a process
             share one per API host, because Altegio limits per IP.
         rate_limit: ``False`` sends without client-side limiting.
-        http_client: an ``httpx.AsyncClient`` to use (you close it).
+        http_client: an ``httpx.AsyncClient`` to use (you close it), as configured.
+            The pool the client makes otherwise keeps no cookies: every user session
+            shares it, and Altegio authenticates by header (see ``_pool.py``).
         limits: the connection pool's limits when the client makes its own (httpx's
             default: 100 connections, 20 kept alive).
         user_token: act for an online-booking user from the start.

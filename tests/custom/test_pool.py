@@ -1,0 +1,92 @@
+"""The client's own connection pool: default headers, timeouts, and no cookie jar."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from altegio_async import AltegioClient, UsageError
+from altegio_async.custom._pool import CookielessClient
+
+BASE = "https://api.test/api/v1"
+COUNTRIES = f"{BASE}/countries"
+ME = f"{BASE}/booking/user/data"
+PARTNER = "partner-secret-token"
+USER = "user-secret-token"
+EMPTY = {"success": True, "data": [], "meta": []}
+
+
+@pytest.fixture(params=["own pool", "given pool"])
+async def client(request: pytest.FixtureRequest) -> AsyncIterator[AltegioClient]:
+    given = httpx.AsyncClient() if request.param == "given pool" else None
+    async with AltegioClient(PARTNER, base_url=BASE, rate_limit=False, http_client=given) as c:
+        yield c
+    if given is not None:
+        await given.aclose()
+
+
+async def test_each_call_sends_one_authorization_of_its_own(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=COUNTRIES, json=EMPTY, is_reusable=True)
+    httpx_mock.add_response(url=ME, json={"id": 5}, is_reusable=True)
+    session = client.with_user_token(USER)
+    await client.dictionaries.get_country_list()
+    await session.client_personal_cabinet.get_booking_user()
+    await session.dictionaries.get_country_list()  # a partner-only call of a session
+    await client.dictionaries.get_country_list()
+    sent = [r.headers.get_list("authorization") for r in httpx_mock.get_requests()]
+    partner, both = [f"Bearer {PARTNER}"], [f"Bearer {PARTNER}, User {USER}"]
+    assert sent == [partner, both, partner, partner]
+
+
+async def test_a_cookie_one_reply_sets_is_never_sent_by_the_own_pool(
+    httpx_mock: HTTPXMock,
+) -> None:
+    # The pool is shared by every user session: one user's cookie must not ride
+    # on another user's calls.
+    client = AltegioClient(PARTNER, base_url=BASE, rate_limit=False)
+    httpx_mock.add_response(url=ME, json={"id": 5}, headers={"set-cookie": "sid=user-a; Path=/"})
+    httpx_mock.add_response(url=ME, json={"id": 6})
+    httpx_mock.add_response(url=COUNTRIES, json=EMPTY)
+    await client.with_user_token("user-a-token").client_personal_cabinet.get_booking_user()
+    await client.with_user_token("user-b-token").client_personal_cabinet.get_booking_user()
+    await client.dictionaries.get_country_list()
+    assert [r.headers.get("cookie") for r in httpx_mock.get_requests()] == [None, None, None]
+    with pytest.raises(UsageError, match="keeps no cookies"):
+        client._core.http.cookies.set("sid", "x")
+    with pytest.raises(UsageError, match="http_client="):
+        client._core.http.cookies = {"sid": "x"}
+    await client.aclose()
+
+
+async def test_a_given_pool_keeps_its_cookie_jar(httpx_mock: HTTPXMock) -> None:
+    given = httpx.AsyncClient()
+    client = AltegioClient(PARTNER, base_url=BASE, rate_limit=False, http_client=given)
+    httpx_mock.add_response(url=COUNTRIES, json=EMPTY, headers={"set-cookie": "lb=7; Path=/"})
+    httpx_mock.add_response(url=COUNTRIES, json=EMPTY)
+    await client.dictionaries.get_country_list()
+    await client.dictionaries.get_country_list()
+    assert httpx_mock.get_requests()[1].headers.get("cookie") == "lb=7"
+    await given.aclose()
+
+
+async def test_the_view_timeout_or_the_call_timeout_reaches_the_exchange(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=COUNTRIES, json=EMPTY, is_reusable=True)
+    await client.dictionaries.get_country_list()
+    await client.dictionaries.get_country_list(timeout=5)
+    await client.with_options(timeout=7).dictionaries.get_country_list()
+    sent = [r.extensions["timeout"] for r in httpx_mock.get_requests()]
+    default = {"connect": 10.0, "read": 30.0, "write": 30.0, "pool": 30.0}
+    assert sent == [default, httpx.Timeout(5).as_dict(), httpx.Timeout(7).as_dict()]
+
+
+def test_the_cookieless_pool_is_an_httpx_client() -> None:
+    pool = CookielessClient()
+    assert isinstance(pool, httpx.AsyncClient)
+    assert not pool.cookies
