@@ -5,7 +5,8 @@ part.  The pool is shared by every user session of the client, so a jar would
 send a cookie that one user's reply set (a load balancer's, a session's) with
 every other user's calls.  The pool keeps none.  It is also the largest cost httpx
 adds per reply: reading ``Set-Cookie`` builds two ``urllib`` stand-ins for every
-response, about 12 us, even when there is no cookie to read.
+response, even when there is no cookie to read: about 12 us measured alone,
+25-30 us per call within an exchange (``make bench``, section 8).
 
 A pool passed as ``http_client=`` is the caller's: it is used as configured.
 """

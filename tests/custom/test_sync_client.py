@@ -142,3 +142,31 @@ def test_the_async_client_is_what_runs(sync_client: SyncAltegioClient) -> None:
     """Not a second implementation: the blocking methods drive an AltegioClient."""
     assert isinstance(sync_client._client, AltegioClient)
     assert sync_client.online_booking._resource is sync_client._client.online_booking
+
+
+def test_the_sync_client_takes_and_passes_on_every_argument_of_the_async_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # http_client is left out on purpose: an async pool belongs to one event loop,
+    # and the sync client runs its own.
+    import inspect
+
+    from altegio_async.custom import _sync
+
+    own = dict(inspect.signature(AltegioClient.__init__).parameters)
+    del own["http_client"]
+    assert list(inspect.signature(SyncAltegioClient.__init__).parameters.values()) == list(
+        own.values()
+    )
+    received: dict[str, object] = {}
+
+    class Recorder:
+        def __init__(self, partner_token: str, **kwargs: object) -> None:
+            received.update(kwargs, partner_token=partner_token)
+            raise RuntimeError("recorded")
+
+    monkeypatch.setattr(_sync, "AltegioClient", Recorder)
+    values = {name: object() for name in own if name != "self"}
+    with pytest.raises(RuntimeError, match="recorded"):
+        SyncAltegioClient(**values)  # type: ignore[arg-type]
+    assert received == values
