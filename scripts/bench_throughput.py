@@ -156,11 +156,12 @@ Ratios = dict[str, tuple[float, float]]
 async def compare(root: str, concurrency: int, total: int, rounds: int) -> Ratios:
     """{baseline: (SDK/baseline throughput, SDK/baseline CPU per call)}, medians over
     interleaved rounds; baselines: raw httpx, and raw httpx without a cookie jar."""
-    # Equal pools that keep every connection they open alive, at most 20: with more
-    # allowed, the first burst of 100 workers opens 20-35 connections that expire
-    # over the next rounds, and httpcore's per-request scan of its connections makes
-    # the call cost follow that count, not the client (seen: 0.80 to 1.02 at c=100).
-    limits = httpx.Limits(max_connections=20, max_keepalive_connections=20)
+    # Equal pools that keep every connection they open, at most 20, for the whole
+    # section: httpcore scans its connections on every request, so the call cost
+    # follows their count; with more allowed, or with idle ones expiring after 5 s,
+    # the first burst of 100 workers left each pool with 14 to 35 and the count, not
+    # the client, decided the ratio (seen: 0.80 to 1.02 at c=100).
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=20, keepalive_expiry=600)
     headers = {"Accept": "application/vnd.api.v2+json", "Authorization": f"Bearer {TOKEN}"}
     raw = httpx.AsyncClient(headers=headers, limits=limits)
     # The SDK's own pool keeps no cookies (custom/_pool.py); this baseline shows what
