@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import weakref
@@ -26,6 +27,7 @@ from ._envelope import unwrap
 from ._errors import (
     AltegioConnectionError,
     AltegioTimeoutError,
+    APIError,
     InvalidResponseError,
     UsageError,
     UserTokenRequiredError,
@@ -347,15 +349,21 @@ class _BaseClient(Resources):
             )
         sent_token = user_token is not None
         above = self._core.parse_in_thread_above
-        if above is not None and len(response.content) > above:
-            # A large reply is decoded and read off the loop (see _parsing.py).
-            result = await asyncio.to_thread(
-                _unwrap_large, operation, response, parse, self._core.redact, sent_token
-            )
-        else:
-            result = unwrap(
-                operation, response, parse, self._core.redact, user_token_sent=sent_token
-            )
+        try:
+            if above is not None and len(response.content) > above:
+                # A large reply is decoded and read off the loop (see _parsing.py).
+                result = await asyncio.to_thread(
+                    _unwrap_large, operation, response, parse, self._core.redact, sent_token
+                )
+            else:
+                result = unwrap(
+                    operation, response, parse, self._core.redact, user_token_sent=sent_token
+                )
+        except APIError as error:
+            error.attempts = progress.attempts
+            raise
+        if progress.attempts != 1:
+            result = dataclasses.replace(result, attempts=progress.attempts)
         if user_token is not None:
             self._adopt_rotated_token(operation, result.data)
         return result

@@ -111,6 +111,8 @@ class APIError(AltegioError):
 
     status_codes: ClassVar[frozenset[int]] = frozenset()
     codes: ClassVar[frozenset[int]] = frozenset()
+    attempts: int = 1
+    """How many attempts the call made, retries included, before this answer."""
 
     def __init__(
         self,

@@ -20,12 +20,14 @@ class ApiResponse(Generic[T]):
         raw = await client.with_raw_response.online_booking.get_services_available_for_booking(
             location_id=4564
         )
-        raw.data, raw.meta, raw.status_code, raw.headers["content-type"]
+        raw.data, raw.meta, raw.status_code, raw.headers["content-type"], raw.attempts
     """
 
     data: T
     meta: Mapping[str, Any]
     http_response: httpx.Response
+    attempts: int = 1
+    """How many attempts the call took, retries included."""
 
     @property
     def status_code(self) -> int:

@@ -162,8 +162,30 @@ async def test_get_is_retried_after_503(client: AltegioClient, httpx_mock: HTTPX
     url = DATES_URL
     httpx_mock.add_response(url=url, status_code=503, json={"success": False, "meta": {}})
     httpx_mock.add_response(url=url, json={"success": True, "data": {}, "meta": []})
-    await client.online_booking.get_dates_available_for_booking(location_id=1)
+    raw = await client.with_raw_response.online_booking.get_dates_available_for_booking(
+        location_id=1
+    )
     assert len(httpx_mock.get_requests()) == 2
+    assert raw.attempts == 2
+
+
+async def test_an_error_after_retries_counts_its_attempts(
+    client: AltegioClient, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=DATES_URL, json={"success": True, "data": {}, "meta": []})
+    raw = await client.with_raw_response.online_booking.get_dates_available_for_booking(
+        location_id=1
+    )
+    assert raw.attempts == 1
+    httpx_mock.add_response(
+        url=DATES_URL, status_code=503, json={"success": False, "meta": {}}, is_reusable=True
+    )
+    with pytest.raises(ServerError) as caught:
+        await client.with_options(
+            retry=RetryPolicy(max_attempts=3, backoff_base=0.0, backoff_max=0.0)
+        ).online_booking.get_dates_available_for_booking(location_id=1)
+    assert caught.value.attempts == 3
+    assert len(httpx_mock.get_requests()) == 4
 
 
 async def test_booking_post_is_never_retried(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
