@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import custom as _custom
 from .custom import __all__ as __all__
+from .custom._version import __version__ as __version__
 
 if TYPE_CHECKING:
     from .custom import *  # noqa: F403

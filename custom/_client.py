@@ -40,6 +40,7 @@ from ._pool import own_pool
 from ._pool_repair import MARK, repair, spawner
 from ._response import ApiResponse
 from ._retry import RetryEvent, RetryPolicy, parse_retry_after
+from ._version import __version__
 
 if TYPE_CHECKING:
     import asyncio
@@ -55,6 +56,9 @@ DEFAULT_BASE_URL = "https://api.alteg.io/api/v1"
 DEFAULT_APP_BASE_URL = "https://app.alteg.io"
 # Every call carries these, as Altegio's reference requires (Content-Type even on GET).
 DEFAULT_HEADERS = {"Accept": "application/vnd.api.v2+json", "Content-Type": "application/json"}
+# Names the SDK in Altegio's logs, as httpx names itself; a pool passed as
+# http_client= keeps its own, and view headers may replace it.
+USER_AGENT = f"altegio-async/{__version__} python-httpx/{httpx.__version__}"
 #: 10 s to connect, 30 s for each read/write: Altegio's slowest replies (availability
 #: over long ranges) take a few seconds; anything beyond 30 s is a stuck request.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -114,7 +118,11 @@ class _Core:
         self.http = http_client or own_pool(
             timeout=timeout,
             limits=limits,
-            headers={**DEFAULT_HEADERS, "Authorization": authorization(partner_token)},
+            headers={
+                **DEFAULT_HEADERS,
+                "User-Agent": USER_AGENT,
+                "Authorization": authorization(partner_token),
+            },
         )
         self.pool_timeout = timeout if self.owns_http else None
         self._limiter = limiter

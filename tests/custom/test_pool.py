@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
+import altegio_async
 from altegio_async import AltegioClient, UsageError
 from altegio_async.custom._pool import CookielessClient
 
@@ -84,6 +86,28 @@ async def test_the_view_timeout_or_the_call_timeout_reaches_the_exchange(
     sent = [r.extensions["timeout"] for r in httpx_mock.get_requests()]
     default = {"connect": 10.0, "read": 30.0, "write": 30.0, "pool": 30.0}
     assert sent == [default, httpx.Timeout(5).as_dict(), httpx.Timeout(7).as_dict()]
+
+
+async def test_the_own_pool_names_the_sdk_and_a_given_pool_keeps_its_user_agent(
+    httpx_mock: HTTPXMock,
+) -> None:
+    httpx_mock.add_response(url=COUNTRIES, json=EMPTY, is_reusable=True)
+    async with AltegioClient(PARTNER, base_url=BASE, rate_limit=False) as client:
+        await client.dictionaries.get_country_list()
+        await client.with_options(
+            headers={"User-Agent": "booking-sync/2"}
+        ).dictionaries.get_country_list()
+    given = httpx.AsyncClient(headers={"User-Agent": "partner-app/1"})
+    async with AltegioClient(PARTNER, base_url=BASE, rate_limit=False, http_client=given) as c:
+        await c.dictionaries.get_country_list()
+    await given.aclose()
+    sent = [r.headers.get_list("user-agent") for r in httpx_mock.get_requests()]
+    own = f"altegio-async/{altegio_async.__version__} python-httpx/{httpx.__version__}"
+    assert sent == [[own], ["booking-sync/2"], ["partner-app/1"]]
+
+
+def test_the_version_is_the_distribution_s() -> None:
+    assert altegio_async.__version__ == importlib.metadata.version("altegio-async")
 
 
 def test_the_cookieless_pool_is_an_httpx_client() -> None:
