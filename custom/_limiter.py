@@ -165,8 +165,12 @@ class AltegioRateLimiter:
             delayed = not bucket.has_capacity()
             await bucket.acquire()  # cancellation-safe: counted once admitted
         with self._lock:
-            if not self._queue and self._wait(asked) <= 0:
-                self._admit(asked, asked, delayed)
+            # Counted from now, not from when it asked: the smooth policy's pace may
+            # have kept it waiting, and a window that counted it from then would
+            # let the next requests through early (seen: 429s with several loops).
+            now = self._clock()
+            if not self._queue and self._wait(now) <= 0:
+                self._admit(now, asked, delayed)
                 return
             waiter = _Waiter(loop)
             self._queue.append(waiter)

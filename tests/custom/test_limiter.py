@@ -116,6 +116,30 @@ def test_a_fresh_limiter_lets_a_burst_of_5_through_at_once() -> None:
     assert (limiter.acquired, limiter.delayed) == (6, 1)
 
 
+def test_the_smooth_pace_counts_a_request_from_its_admission() -> None:
+    # Several event loops each have their own pace but share the windows; a request
+    # counted in them from when it asked, before the pace held it back, let later
+    # ones through too early (429s from 4 threads, make bench section 6).
+    async def scenario() -> tuple[list[float], AltegioRateLimiter]:
+        loop = asyncio.get_running_loop()
+        limiter = limiter_here(policy="smooth", margin=0)
+        await asyncio.gather(*(limiter.acquire() for _ in range(5)))  # the first burst
+        await asyncio.sleep(1.0)  # the windows have room again, the pace not for 5
+        times: list[float] = [loop.time()]
+
+        async def one() -> None:
+            await limiter.acquire()
+            times.append(loop.time())
+
+        await asyncio.gather(*(one() for _ in range(5)))
+        return times, limiter
+
+    (asked, *times), limiter = run_virtual(scenario())
+    assert times[0] == asked and times[-1] > asked  # some were held back by the pace
+    assert list(limiter._admitted)[5:] == times  # in the windows from their admission
+    assert limiter.total_wait == pytest.approx(sum(t - asked for t in times))
+
+
 def test_waiters_are_served_first_come_first_served() -> None:
     async def scenario() -> list[int]:
         limiter = limiter_here()
