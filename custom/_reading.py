@@ -300,17 +300,13 @@ class Fields:
     fields: tuple[Field, ...]
     extra: Reader | None
     absent: Any  # None for replies and payloads, UNSET for request bodies
-    rows: tuple[tuple[str, str, Reader, bool, bool, bool, type | None], ...] = attrs.field(
-        init=False
-    )
+    rows: tuple[tuple[str, str, type | None, Field], ...] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        # plain tuples: unpacked in the hot loop of read_model, with the type a value
-        # of the field has when sent as documented (kept as is, no reader called)
-        rows = tuple(
-            (f.key, f.attr, f.read, f.required, f.nullable, f.secret, _AS_DOCUMENTED.get(f.read))
-            for f in self.fields
-        )
+        # plain tuples, unpacked in the hot loop of read_model: key, attribute and the
+        # type a value of the field has when sent as documented (kept as is, no reader
+        # called); the Field for every other value
+        rows = tuple((f.key, f.attr, _AS_DOCUMENTED.get(f.read), f) for f in self.fields)
         object.__setattr__(self, "rows", rows)
 
 
@@ -352,27 +348,12 @@ def read_model(cls: Callable[..., T], data: Any, spec: Fields) -> T:
         raise TypeError(f"{spec.model} must be read from a JSON object, not {type(data).__name__}")
     found: list[Mismatch] = []
     instance = _new(cls)
-    absent = spec.absent
-    for key, attr, read, required, nullable, secret, documented in spec.rows:
+    for key, attr, documented, field in spec.rows:
         value = source.pop(key, _MISSING)
         if type(value) is documented:  # the common case: nothing to check or convert
             setattr(instance, attr, value)
-            continue
-        if value is _MISSING or value is None:
-            setattr(instance, attr, absent if value is _MISSING else None)
-            if required and not (value is None and nullable):
-                got = "null" if value is None else "missing"
-                found.append(Mismatch(spec.model, key, "a value (always sent)", got))
-            continue
-        mark = len(found)
-        try:
-            setattr(instance, attr, read(value, found))
-        except Misfit as misfit:
-            setattr(instance, attr, value)
-            got = type(value).__name__ if secret else describe(value)
-            found.append(Mismatch(spec.model, key, misfit.expected, got))
-        if len(found) > mark:
-            found[mark:] = _within(spec.model, key, found[mark:])
+        else:
+            setattr(instance, attr, _read_field(spec, field, value, found))
     if spec.extra is not None and source:
         source = spec.extra(source, found)
     instance.additional_properties = source  # type: ignore[attr-defined]
@@ -382,6 +363,26 @@ def read_model(cls: Callable[..., T], data: Any, spec: Fields) -> T:
     else:
         instance.mismatches = ()  # type: ignore[attr-defined]
     return instance
+
+
+def _read_field(spec: Fields, field: Field, value: Any, found: list[Mismatch]) -> Any:
+    """A field's value when it is absent, null, or not sent as documented: read by
+    the policy, its mismatches noted in ``found``."""
+    if value is _MISSING or value is None:
+        if field.required and not (value is None and field.nullable):
+            got = "null" if value is None else "missing"
+            found.append(Mismatch(spec.model, field.key, "a value (always sent)", got))
+        return spec.absent if value is _MISSING else None
+    mark = len(found)
+    try:
+        result = field.read(value, found)
+    except Misfit as misfit:
+        got = type(value).__name__ if field.secret else describe(value)
+        found.append(Mismatch(spec.model, field.key, misfit.expected, got))
+        result = value  # kept as sent
+    if len(found) > mark:
+        found[mark:] = _within(spec.model, field.key, found[mark:])
+    return result
 
 
 def _new(cls: Callable[..., T]) -> T:
