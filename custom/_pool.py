@@ -14,6 +14,7 @@ A pool passed as ``http_client=`` is the caller's: it is used as configured.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
@@ -34,11 +35,16 @@ class _NoCookies(httpx.Cookies):
     def set(self, name: str, value: str, domain: str = "", path: str = "/") -> None:
         raise UsageError(_REFUSED)
 
+    def update(self, cookies: object = None) -> None:  # type: ignore[override]
+        raise UsageError(_REFUSED)
+
 
 class CookielessClient(httpx.AsyncClient):
     """``httpx.AsyncClient`` whose ``cookies`` jar keeps nothing."""
 
-    _no_cookies = _NoCookies()
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self._no_cookies = _NoCookies()  # one per pool, as httpx's own jar
 
     @property
     def cookies(self) -> httpx.Cookies:

@@ -60,6 +60,8 @@ async def test_a_cookie_one_reply_sets_is_never_sent_by_the_own_pool(
     assert [r.headers.get("cookie") for r in httpx_mock.get_requests()] == [None, None, None]
     with pytest.raises(UsageError, match="keeps no cookies"):
         client._core.http.cookies.set("sid", "x")
+    with pytest.raises(UsageError, match="keeps no cookies"):
+        client._core.http.cookies.update({"sid": "x"})
     with pytest.raises(UsageError, match="http_client="):
         client._core.http.cookies = {"sid": "x"}
     await client.aclose()
