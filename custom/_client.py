@@ -217,7 +217,7 @@ class _BaseClient(Resources):
         core.redact.add(token.value)
         super().__init__(self)
         self.with_raw_response = RawResources(self)
-        """Same operations, returning ApiResponse (data, meta, http_response)."""
+        """Same operations, returning ApiResponse (data, meta, http_response, attempts)."""
 
     @property
     def user_token(self) -> str | None:

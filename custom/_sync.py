@@ -134,7 +134,7 @@ class _SyncView(SyncResources):
         super().__init__(view, portal)
         self._view = view
         self.with_raw_response = SyncRawResources(view.with_raw_response, portal)
-        """Same operations, returning ApiResponse (data, meta, http_response)."""
+        """Same operations, returning ApiResponse (data, meta, http_response, attempts)."""
 
     @property
     def user_token(self) -> str | None:

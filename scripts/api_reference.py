@@ -111,7 +111,7 @@ def render(document: dict[str, Any]) -> str:
         "Call them as `await client.<tag>.<operation>(...)` on an `AltegioClient` (or a",
         "`UserSession` where the user token is needed); `SyncAltegioClient` has the same",
         "methods, blocking.  `client.with_raw_response.<tag>.<operation>(...)` returns",
-        "the `ApiResponse` (data, meta, HTTP response) instead of the data.",
+        "the `ApiResponse` (data, meta, HTTP response, attempts) instead of the data.",
         "",
         "Every method also takes `timeout` (per attempt), `extra_headers` and",
         "`extra_query`; `client.with_options(...)` sets timeout, deadline, retry policy",

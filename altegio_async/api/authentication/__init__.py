@@ -156,7 +156,7 @@ class Authentication:
 
 
 class AuthenticationWithRawResponse:
-    """``authentication`` operations returning the whole ApiResponse (data, meta, http_response)."""
+    """``authentication`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
 

@@ -425,7 +425,7 @@ class ClientPersonalCabinet:
 
 
 class ClientPersonalCabinetWithRawResponse:
-    """``client_personal_cabinet`` operations returning the whole ApiResponse (data, meta, http_response)."""
+    """``client_personal_cabinet`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
 

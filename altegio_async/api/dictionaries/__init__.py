@@ -131,7 +131,7 @@ class Dictionaries:
 
 
 class DictionariesWithRawResponse:
-    """``dictionaries`` operations returning the whole ApiResponse (data, meta, http_response)."""
+    """``dictionaries`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
 

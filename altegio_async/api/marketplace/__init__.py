@@ -572,7 +572,7 @@ class Marketplace:
 
 
 class MarketplaceWithRawResponse:
-    """``marketplace`` operations returning the whole ApiResponse (data, meta, http_response)."""
+    """``marketplace`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
 

@@ -937,7 +937,7 @@ class OnlineBooking:
 
 
 class OnlineBookingWithRawResponse:
-    """``online_booking`` operations returning the whole ApiResponse (data, meta, http_response)."""
+    """``online_booking`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
 

@@ -172,7 +172,7 @@ class VoipIntegration:
 
 
 class VoipIntegrationWithRawResponse:
-    """``voip_integration`` operations returning the whole ApiResponse (data, meta, http_response)."""
+    """``voip_integration`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
 

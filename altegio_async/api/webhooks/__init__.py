@@ -103,7 +103,7 @@ class Webhooks:
 
 
 class WebhooksWithRawResponse:
-    """``webhooks`` operations returning the whole ApiResponse (data, meta, http_response)."""
+    """``webhooks`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
 
