@@ -38,7 +38,8 @@ class AgreementLinks:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -66,3 +67,22 @@ def _fields() -> _r.Fields:
             ("terms_of_use", "terms_of_use", _r.STR, True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[AgreementLinks] = AgreementLinks) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("confidentiality_agreement", _r.MISSING)
+    instance.confidentiality_agreement = (
+        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("terms_of_use", _r.MISSING)
+    instance.terms_of_use = (
+        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

@@ -104,7 +104,8 @@ class AppLocation:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -175,3 +176,116 @@ def _fields() -> _r.Fields:
             ("title", "title", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[AppLocation] = AppLocation) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("active", _r.MISSING)
+    instance.active = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("active_staff_count", _r.MISSING)
+    instance.active_staff_count = (
+        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("address", _r.MISSING)
+    instance.address = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("app_android", _r.MISSING)
+    instance.app_android = (
+        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("app_ios", _r.MISSING)
+    instance.app_ios = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("bookform_group_priority", _r.MISSING)
+    instance.bookform_group_priority = (
+        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("city", _r.MISSING)
+    instance.city = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("city_id", _r.MISSING)
+    instance.city_id = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+    value = source.pop("coordinate_lat", _r.MISSING)
+    instance.coordinate_lat = (
+        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("coordinate_lon", _r.MISSING)
+    instance.coordinate_lon = (
+        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("country", _r.MISSING)
+    instance.country = (
+        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("country_id", _r.MISSING)
+    instance.country_id = (
+        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("currency_short_title", _r.MISSING)
+    instance.currency_short_title = (
+        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("description", _r.MISSING)
+    instance.description = (
+        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("email", _r.MISSING)
+    instance.email = value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+    value = source.pop("group_priority", _r.MISSING)
+    instance.group_priority = (
+        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+    value = source.pop("logo", _r.MISSING)
+    instance.logo = value if type(value) is str else _r.read_field(spec, fields[17], value, found)
+    value = source.pop("phone", _r.MISSING)
+    instance.phone = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
+    value = source.pop("phone_confirmation", _r.MISSING)
+    instance.phone_confirmation = (
+        value if type(value) is bool else _r.read_field(spec, fields[19], value, found)
+    )
+    value = source.pop("phones", _r.MISSING)
+    instance.phones = _r.read_field(spec, fields[20], value, found)
+    value = source.pop("photos", _r.MISSING)
+    instance.photos = _r.read_field(spec, fields[21], value, found)
+    value = source.pop("public_title", _r.MISSING)
+    instance.public_title = (
+        value if type(value) is str else _r.read_field(spec, fields[22], value, found)
+    )
+    value = source.pop("reminds_sms_default", _r.MISSING)
+    instance.reminds_sms_default = (
+        value if type(value) is int else _r.read_field(spec, fields[23], value, found)
+    )
+    value = source.pop("reminds_sms_disabled", _r.MISSING)
+    instance.reminds_sms_disabled = (
+        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
+    )
+    value = source.pop("schedule", _r.MISSING)
+    instance.schedule = (
+        value if type(value) is str else _r.read_field(spec, fields[25], value, found)
+    )
+    value = source.pop("short_descr", _r.MISSING)
+    instance.short_descr = (
+        value if type(value) is str else _r.read_field(spec, fields[26], value, found)
+    )
+    value = source.pop("timezone", _r.MISSING)
+    instance.timezone = (
+        value if type(value) is float else _r.read_field(spec, fields[27], value, found)
+    )
+    value = source.pop("timezone_name", _r.MISSING)
+    instance.timezone_name = (
+        value if type(value) is str else _r.read_field(spec, fields[28], value, found)
+    )
+    value = source.pop("booking_widget_promo", _r.MISSING)
+    instance.booking_widget_promo = _r.read_field(spec, fields[29], value, found)
+    value = source.pop("company_photos", _r.MISSING)
+    instance.company_photos = _r.read_field(spec, fields[30], value, found)
+    value = source.pop("next_slot", _r.MISSING)
+    instance.next_slot = _r.read_field(spec, fields[31], value, found)
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[32], value, found)
+    return _r.finish(instance, source, spec, found)

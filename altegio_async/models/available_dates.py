@@ -50,7 +50,8 @@ class AvailableDates:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +84,22 @@ def _fields() -> _r.Fields:
             ("working_days", "working_days", _r.model(WorkingDaysByMonth), True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[AvailableDates] = AvailableDates) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("booking_dates", _r.MISSING)
+    instance.booking_dates = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("booking_days", _r.MISSING)
+    instance.booking_days = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("working_dates", _r.MISSING)
+    instance.working_dates = _r.read_field(spec, fields[2], value, found)
+    value = source.pop("working_days", _r.MISSING)
+    instance.working_days = _r.read_field(spec, fields[3], value, found)
+    return _r.finish(instance, source, spec, found)

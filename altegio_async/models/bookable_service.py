@@ -74,7 +74,8 @@ class BookableService:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -159,3 +160,72 @@ def _fields() -> _r.Fields:
             ("title", "title", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[BookableService] = BookableService) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("active", _r.MISSING)
+    instance.active = (
+        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("category_id", _r.MISSING)
+    instance.category_id = (
+        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("discount", _r.MISSING)
+    instance.discount = (
+        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("gender", _r.MISSING)
+    instance.gender = (
+        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+    value = source.pop("image", _r.MISSING)
+    instance.image = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("prepaid", _r.MISSING)
+    instance.prepaid = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+    value = source.pop("price_max", _r.MISSING)
+    instance.price_max = (
+        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("price_min", _r.MISSING)
+    instance.price_min = (
+        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("weight", _r.MISSING)
+    instance.weight = (
+        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("abonement_restriction", _r.MISSING)
+    instance.abonement_restriction = (
+        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("composite_details", _r.MISSING)
+    instance.composite_details = _r.read_field(spec, fields[12], value, found)
+    value = source.pop("images", _r.MISSING)
+    instance.images = _r.read_field(spec, fields[13], value, found)
+    value = source.pop("is_chain", _r.MISSING)
+    instance.is_chain = (
+        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+    )
+    value = source.pop("is_composite", _r.MISSING)
+    instance.is_composite = (
+        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
+    )
+    value = source.pop("prepaid_settings", _r.MISSING)
+    instance.prepaid_settings = _r.read_field(spec, fields[16], value, found)
+    value = source.pop("seance_length", _r.MISSING)
+    instance.seance_length = _r.read_field(spec, fields[17], value, found)
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
+    return _r.finish(instance, source, spec, found)

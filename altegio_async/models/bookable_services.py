@@ -45,7 +45,8 @@ class BookableServices:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -78,3 +79,20 @@ def _fields() -> _r.Fields:
             ("services", "services", _r.list_of(_r.model(BookableService)), True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[BookableServices] = BookableServices) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("category", _r.MISSING)
+    instance.category = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("events", _r.MISSING)
+    instance.events = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("services", _r.MISSING)
+    instance.services = _r.read_field(spec, fields[2], value, found)
+    return _r.finish(instance, source, spec, found)

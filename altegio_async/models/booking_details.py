@@ -88,7 +88,8 @@ class BookingDetails:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -139,3 +140,78 @@ def _fields() -> _r.Fields:
             ("staff", "staff", _r.model(BookedTeamMember), True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[BookingDetails] = BookingDetails) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("activity_id", _r.MISSING)
+    instance.activity_id = (
+        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("api_id", _r.MISSING)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("attendance", _r.MISSING)
+    instance.attendance = (
+        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("clients_count", _r.MISSING)
+    instance.clients_count = (
+        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("company", _r.MISSING)
+    instance.company = _r.read_field(spec, fields[5], value, found)
+    value = source.pop("create_date", _r.MISSING)
+    instance.create_date = _r.read_field(spec, fields[6], value, found)
+    value = source.pop("date", _r.MISSING)
+    instance.date = _r.read_field(spec, fields[7], value, found)
+    value = source.pop("datetime", _r.MISSING)
+    instance.datetime_ = _r.read_field(spec, fields[8], value, found)
+    value = source.pop("deleted", _r.MISSING)
+    instance.deleted = (
+        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+    value = source.pop("last_change_date", _r.MISSING)
+    instance.last_change_date = _r.read_field(spec, fields[11], value, found)
+    value = source.pop("length", _r.MISSING)
+    instance.length = (
+        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("master_requested", _r.MISSING)
+    instance.master_requested = (
+        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("notify_by_email", _r.MISSING)
+    instance.notify_by_email = (
+        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+    )
+    value = source.pop("notify_by_sms", _r.MISSING)
+    instance.notify_by_sms = (
+        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+    )
+    value = source.pop("online", _r.MISSING)
+    instance.online = (
+        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
+    )
+    value = source.pop("prepaid", _r.MISSING)
+    instance.prepaid = (
+        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
+    )
+    value = source.pop("prepaid_confirmed", _r.MISSING)
+    instance.prepaid_confirmed = (
+        value if type(value) is bool else _r.read_field(spec, fields[18], value, found)
+    )
+    value = source.pop("services", _r.MISSING)
+    instance.services = _r.read_field(spec, fields[19], value, found)
+    value = source.pop("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, fields[20], value, found)
+    return _r.finish(instance, source, spec, found)

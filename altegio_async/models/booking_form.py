@@ -138,7 +138,8 @@ class BookingForm:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -322,3 +323,158 @@ def _fields() -> _r.Fields:
             ("y_injection", "y_injection", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[BookingForm] = BookingForm) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("app_metrika_id", _r.MISSING)
+    instance.app_metrika_id = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("comment_required", _r.MISSING)
+    instance.comment_required = (
+        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("company_id", _r.MISSING)
+    instance.company_id = (
+        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("facebook_pixel_id", _r.MISSING)
+    instance.facebook_pixel_id = (
+        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("google_analytics_id", _r.MISSING)
+    instance.google_analytics_id = (
+        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("group_id", _r.MISSING)
+    instance.group_id = (
+        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("lang", _r.MISSING)
+    instance.lang = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("langs", _r.MISSING)
+    instance.langs = _r.read_field(spec, fields[7], value, found)
+    value = source.pop("metrika_counter_id", _r.MISSING)
+    instance.metrika_counter_id = _r.read_field(spec, fields[8], value, found)
+    value = source.pop("phone_confirmation", _r.MISSING)
+    instance.phone_confirmation = (
+        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("sms_enabled", _r.MISSING)
+    instance.sms_enabled = (
+        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("steps", _r.MISSING)
+    instance.steps = _r.read_field(spec, fields[11], value, found)
+    value = source.pop("style", _r.MISSING)
+    instance.style = _r.read_field(spec, fields[12], value, found)
+    value = source.pop("ab_test_enabled", _r.MISSING)
+    instance.ab_test_enabled = (
+        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("ab_test_percentage", _r.MISSING)
+    instance.ab_test_percentage = (
+        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+    )
+    value = source.pop("abonement_count", _r.MISSING)
+    instance.abonement_count = (
+        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+    )
+    value = source.pop("activity_record_count", _r.MISSING)
+    instance.activity_record_count = (
+        value if type(value) is float else _r.read_field(spec, fields[16], value, found)
+    )
+    value = source.pop("brand", _r.MISSING)
+    instance.brand = _r.read_field(spec, fields[17], value, found)
+    value = source.pop("certificate_count", _r.MISSING)
+    instance.certificate_count = (
+        value if type(value) is float else _r.read_field(spec, fields[18], value, found)
+    )
+    value = source.pop("chain_main_salon_id", _r.MISSING)
+    instance.chain_main_salon_id = (
+        value if type(value) is int else _r.read_field(spec, fields[19], value, found)
+    )
+    value = source.pop("client_scripts", _r.MISSING)
+    instance.client_scripts = (
+        value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+    )
+    value = source.pop("display_activity_type", _r.MISSING)
+    instance.display_activity_type = (
+        value if type(value) is str else _r.read_field(spec, fields[21], value, found)
+    )
+    value = source.pop("features", _r.MISSING)
+    instance.features = _r.read_field(spec, fields[22], value, found)
+    value = source.pop("first_service_category_close", _r.MISSING)
+    instance.first_service_category_close = (
+        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+    )
+    value = source.pop("google_analytics_client_id_index", _r.MISSING)
+    instance.google_analytics_client_id_index = _r.read_field(spec, fields[24], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[25], value, found)
+    value = source.pop("injection", _r.MISSING)
+    instance.injection = _r.read_field(spec, fields[26], value, found)
+    value = source.pop("is_client_agreements_feature_enabled", _r.MISSING)
+    instance.is_client_agreements_feature_enabled = (
+        value if type(value) is bool else _r.read_field(spec, fields[27], value, found)
+    )
+    value = source.pop("is_multiple_activity_record", _r.MISSING)
+    instance.is_multiple_activity_record = (
+        value if type(value) is bool else _r.read_field(spec, fields[28], value, found)
+    )
+    value = source.pop("is_online_sale_available", _r.MISSING)
+    instance.is_online_sale_available = (
+        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+    )
+    value = source.pop("is_show_privacy_policy", _r.MISSING)
+    instance.is_show_privacy_policy = (
+        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+    )
+    value = source.pop("legal_info", _r.MISSING)
+    instance.legal_info = _r.read_field(spec, fields[31], value, found)
+    value = source.pop("map", _r.MISSING)
+    instance.map_ = _r.read_field(spec, fields[32], value, found)
+    value = source.pop("online_sales_links", _r.MISSING)
+    instance.online_sales_links = _r.read_field(spec, fields[33], value, found)
+    value = source.pop("record_type_id", _r.MISSING)
+    instance.record_type_id = _r.read_field(spec, fields[34], value, found)
+    value = source.pop("salon_select_type_code", _r.MISSING)
+    instance.salon_select_type_code = (
+        value if type(value) is str else _r.read_field(spec, fields[35], value, found)
+    )
+    value = source.pop("sequence_type", _r.MISSING)
+    instance.sequence_type = (
+        value if type(value) is str else _r.read_field(spec, fields[36], value, found)
+    )
+    value = source.pop("show_weekly_view_without_online_booking", _r.MISSING)
+    instance.show_weekly_view_without_online_booking = (
+        value if type(value) is bool else _r.read_field(spec, fields[37], value, found)
+    )
+    value = source.pop("specialization_display_mode", _r.MISSING)
+    instance.specialization_display_mode = (
+        value if type(value) is float else _r.read_field(spec, fields[38], value, found)
+    )
+    value = source.pop("staff_name", _r.MISSING)
+    instance.staff_name = _r.read_field(spec, fields[39], value, found)
+    value = source.pop("url", _r.MISSING)
+    instance.url = value if type(value) is str else _r.read_field(spec, fields[40], value, found)
+    value = source.pop("weekly_view_default_salon_id", _r.MISSING)
+    instance.weekly_view_default_salon_id = _r.read_field(spec, fields[41], value, found)
+    value = source.pop("weekly_view_enabled", _r.MISSING)
+    instance.weekly_view_enabled = (
+        value if type(value) is bool else _r.read_field(spec, fields[42], value, found)
+    )
+    value = source.pop("without_menu", _r.MISSING)
+    instance.without_menu = (
+        value if type(value) is bool else _r.read_field(spec, fields[43], value, found)
+    )
+    value = source.pop("y_injection", _r.MISSING)
+    instance.y_injection = (
+        value if type(value) is str else _r.read_field(spec, fields[44], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

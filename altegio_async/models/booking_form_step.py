@@ -56,7 +56,8 @@ class BookingFormStep:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -103,3 +104,48 @@ def _fields() -> _r.Fields:
             ("title", "title", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[BookingFormStep] = BookingFormStep) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("hidden", _r.MISSING)
+    instance.hidden = value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("num", _r.MISSING)
+    instance.num = value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("step", _r.MISSING)
+    instance.step = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("category_view_type", _r.MISSING)
+    instance.category_view_type = (
+        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("date_default", _r.MISSING)
+    instance.date_default = (
+        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("date_hidden", _r.MISSING)
+    instance.date_hidden = (
+        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("default", _r.MISSING)
+    instance.default = _r.read_field(spec, fields[6], value, found)
+    value = source.pop("is_title_default", _r.MISSING)
+    instance.is_title_default = (
+        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+    )
+    value = source.pop("time_default", _r.MISSING)
+    instance.time_default = (
+        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("time_hidden", _r.MISSING)
+    instance.time_hidden = (
+        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+    return _r.finish(instance, source, spec, found)

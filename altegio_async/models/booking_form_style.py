@@ -72,7 +72,8 @@ class BookingFormStyle:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -123,3 +124,74 @@ def _fields() -> _r.Fields:
             ("warnPalette", "warn_palette", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[BookingFormStyle] = BookingFormStyle) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("buttons_color", _r.MISSING)
+    instance.buttons_color = (
+        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("header_background", _r.MISSING)
+    instance.header_background = (
+        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("logo", _r.MISSING)
+    instance.logo = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("main_color", _r.MISSING)
+    instance.main_color = (
+        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("menu_background", _r.MISSING)
+    instance.menu_background = (
+        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("secondary_color", _r.MISSING)
+    instance.secondary_color = (
+        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("show_header", _r.MISSING)
+    instance.show_header = (
+        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+    )
+    value = source.pop("accentPalette", _r.MISSING)
+    instance.accent_palette = (
+        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+    )
+    value = source.pop("backgroundPalette", _r.MISSING)
+    instance.background_palette = (
+        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("header_background_full", _r.MISSING)
+    instance.header_background_full = (
+        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("header_background_new", _r.MISSING)
+    instance.header_background_new = _r.read_field(spec, fields[10], value, found)
+    value = source.pop("logo_full", _r.MISSING)
+    instance.logo_full = (
+        value if type(value) is str else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("main_color_theme", _r.MISSING)
+    instance.main_color_theme = (
+        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("menu_background_full", _r.MISSING)
+    instance.menu_background_full = (
+        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("primaryPalette", _r.MISSING)
+    instance.primary_palette = (
+        value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+    )
+    value = source.pop("warnPalette", _r.MISSING)
+    instance.warn_palette = (
+        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

@@ -40,7 +40,8 @@ class ConnectionStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -68,3 +69,20 @@ def _fields() -> _r.Fields:
             ("status", "status", _r.literal(["active", "freezed", "pending"]), True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[ConnectionStatus] = ConnectionStatus) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("created_at", _r.MISSING)
+    instance.created_at = (
+        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("status", _r.MISSING)
+    instance.status = _r.read_field(spec, fields[1], value, found)
+    return _r.finish(instance, source, spec, found)

@@ -56,7 +56,8 @@ class Country:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -94,3 +95,54 @@ def _fields() -> _r.Fields:
             ("title", "title", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[Country] = Country) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("currency", _r.MISSING)
+    instance.currency = (
+        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("exchange", _r.MISSING)
+    instance.exchange = (
+        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("full_title", _r.MISSING)
+    instance.full_title = (
+        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("group_type", _r.MISSING)
+    instance.group_type = (
+        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("iso_code", _r.MISSING)
+    instance.iso_code = (
+        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("lang_id", _r.MISSING)
+    instance.lang_id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("phone_code", _r.MISSING)
+    instance.phone_code = (
+        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+    )
+    value = source.pop("phone_example", _r.MISSING)
+    instance.phone_example = (
+        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("phone_template", _r.MISSING)
+    instance.phone_template = (
+        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("is_eu", _r.MISSING)
+    instance.is_eu = value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
+    return _r.finish(instance, source, spec, found)

@@ -44,7 +44,8 @@ class Currency:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -75,3 +76,26 @@ def _fields() -> _r.Fields:
             ("symbol", "symbol", _r.STR, True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[Currency] = Currency) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("is_symbol_after_amount", _r.MISSING)
+    instance.is_symbol_after_amount = (
+        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("iso", _r.MISSING)
+    instance.iso = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("name", _r.MISSING)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("symbol", _r.MISSING)
+    instance.symbol = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    return _r.finish(instance, source, spec, found)

@@ -63,7 +63,8 @@ class FeedbackForm:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -107,3 +108,40 @@ def _fields() -> _r.Fields:
             ("tips", "tips", _r.list_of(_r.model(FeedbackTip)), True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[FeedbackForm] = FeedbackForm) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("agreement_links", _r.MISSING)
+    instance.agreement_links = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("company", _r.MISSING)
+    instance.company = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("currency", _r.MISSING)
+    instance.currency = _r.read_field(spec, fields[2], value, found)
+    value = source.pop("favicon_url", _r.MISSING)
+    instance.favicon_url = (
+        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("is_review_submitted", _r.MISSING)
+    instance.is_review_submitted = (
+        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("language", _r.MISSING)
+    instance.language = _r.read_field(spec, fields[5], value, found)
+    value = source.pop("master", _r.MISSING)
+    instance.master = _r.read_field(spec, fields[6], value, found)
+    value = source.pop("page_title", _r.MISSING)
+    instance.page_title = (
+        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+    )
+    value = source.pop("record", _r.MISSING)
+    instance.record = _r.read_field(spec, fields[8], value, found)
+    value = source.pop("tips", _r.MISSING)
+    instance.tips = _r.read_field(spec, fields[9], value, found)
+    return _r.finish(instance, source, spec, found)

@@ -41,7 +41,8 @@ class FeedbackRecord:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -70,3 +71,22 @@ def _fields() -> _r.Fields:
             ("payed_cost", "payed_cost", _r.FLOAT, True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[FeedbackRecord] = FeedbackRecord) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("date", _r.MISSING)
+    instance.date = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("payed_cost", _r.MISSING)
+    instance.payed_cost = (
+        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

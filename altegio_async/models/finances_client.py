@@ -46,7 +46,8 @@ class FinancesClient:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -78,3 +79,28 @@ def _fields() -> _r.Fields:
             ("surname", "surname", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[FinancesClient] = FinancesClient) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("email", _r.MISSING)
+    instance.email = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("name", _r.MISSING)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("patronymic", _r.MISSING)
+    instance.patronymic = (
+        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("phone", _r.MISSING)
+    instance.phone = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("surname", _r.MISSING)
+    instance.surname = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    return _r.finish(instance, source, spec, found)

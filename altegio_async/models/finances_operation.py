@@ -80,7 +80,8 @@ class FinancesOperation:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -157,3 +158,60 @@ def _fields() -> _r.Fields:
             ("visit_id", "visit_id", _r.INT, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[FinancesOperation] = FinancesOperation) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("amount", _r.MISSING)
+    instance.amount = (
+        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("date", _r.MISSING)
+    instance.date = _r.read_field(spec, fields[2], value, found)
+    value = source.pop("expense", _r.MISSING)
+    instance.expense = _r.read_field(spec, fields[3], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("record_id", _r.MISSING)
+    instance.record_id = (
+        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("account", _r.MISSING)
+    instance.account = _r.read_field(spec, fields[6], value, found)
+    value = source.pop("client", _r.MISSING)
+    instance.client = _r.read_field(spec, fields[7], value, found)
+    value = source.pop("document_id", _r.MISSING)
+    instance.document_id = (
+        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("last_change_date", _r.MISSING)
+    instance.last_change_date = _r.read_field(spec, fields[9], value, found)
+    value = source.pop("master", _r.MISSING)
+    instance.master = _r.read_field(spec, fields[10], value, found)
+    value = source.pop("payment_system_transaction_ids", _r.MISSING)
+    instance.payment_system_transaction_ids = _r.read_field(spec, fields[11], value, found)
+    value = source.pop("record", _r.MISSING)
+    instance.record = _r.read_field(spec, fields[12], value, found)
+    value = source.pop("sold_item_id", _r.MISSING)
+    instance.sold_item_id = (
+        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("sold_item_type", _r.MISSING)
+    instance.sold_item_type = (
+        value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+    )
+    value = source.pop("supplier", _r.MISSING)
+    instance.supplier = _r.read_field(spec, fields[15], value, found)
+    value = source.pop("visit_id", _r.MISSING)
+    instance.visit_id = (
+        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

@@ -105,7 +105,8 @@ class Good:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -212,3 +213,106 @@ def _fields() -> _r.Fields:
             ("value", "value", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[Good] = Good) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("actual_cost", _r.MISSING)
+    instance.actual_cost = (
+        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("article", _r.MISSING)
+    instance.article = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("barcode", _r.MISSING)
+    instance.barcode = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("category", _r.MISSING)
+    instance.category = (
+        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("cost", _r.MISSING)
+    instance.cost = value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("good_id", _r.MISSING)
+    instance.good_id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+    value = source.pop("actual_amounts", _r.MISSING)
+    instance.actual_amounts = _r.read_field(spec, fields[6], value, found)
+    value = source.pop("category_id", _r.MISSING)
+    instance.category_id = (
+        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+    )
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    value = source.pop("critical_amount", _r.MISSING)
+    instance.critical_amount = _r.read_field(spec, fields[9], value, found)
+    value = source.pop("desired_amount", _r.MISSING)
+    instance.desired_amount = (
+        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("is_chain", _r.MISSING)
+    instance.is_chain = (
+        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("is_goods_mark_enabled", _r.MISSING)
+    instance.is_goods_mark_enabled = (
+        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("label", _r.MISSING)
+    instance.label = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+    value = source.pop("last_change_date", _r.MISSING)
+    instance.last_change_date = _r.read_field(spec, fields[14], value, found)
+    value = source.pop("loyalty_abonement_type_id", _r.MISSING)
+    instance.loyalty_abonement_type_id = (
+        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+    )
+    value = source.pop("loyalty_allow_empty_code", _r.MISSING)
+    instance.loyalty_allow_empty_code = _r.read_field(spec, fields[16], value, found)
+    value = source.pop("loyalty_certificate_type", _r.MISSING)
+    instance.loyalty_certificate_type = _r.read_field(spec, fields[17], value, found)
+    value = source.pop("loyalty_certificate_type_id", _r.MISSING)
+    instance.loyalty_certificate_type_id = (
+        value if type(value) is int else _r.read_field(spec, fields[18], value, found)
+    )
+    value = source.pop("loyalty_serial_number_limited", _r.MISSING)
+    instance.loyalty_serial_number_limited = _r.read_field(spec, fields[19], value, found)
+    value = source.pop("salon_id", _r.MISSING)
+    instance.salon_id = (
+        value if type(value) is int else _r.read_field(spec, fields[20], value, found)
+    )
+    value = source.pop("service_unit_id", _r.MISSING)
+    instance.service_unit_id = (
+        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+    )
+    value = source.pop("service_unit_short_title", _r.MISSING)
+    instance.service_unit_short_title = (
+        value if type(value) is str else _r.read_field(spec, fields[22], value, found)
+    )
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[23], value, found)
+    value = source.pop("unit_actual_cost", _r.MISSING)
+    instance.unit_actual_cost = (
+        value if type(value) is float else _r.read_field(spec, fields[24], value, found)
+    )
+    value = source.pop("unit_actual_cost_format", _r.MISSING)
+    instance.unit_actual_cost_format = (
+        value if type(value) is str else _r.read_field(spec, fields[25], value, found)
+    )
+    value = source.pop("unit_equals", _r.MISSING)
+    instance.unit_equals = (
+        value if type(value) is float else _r.read_field(spec, fields[26], value, found)
+    )
+    value = source.pop("unit_id", _r.MISSING)
+    instance.unit_id = (
+        value if type(value) is int else _r.read_field(spec, fields[27], value, found)
+    )
+    value = source.pop("unit_short_title", _r.MISSING)
+    instance.unit_short_title = (
+        value if type(value) is str else _r.read_field(spec, fields[28], value, found)
+    )
+    value = source.pop("value", _r.MISSING)
+    instance.value = value if type(value) is str else _r.read_field(spec, fields[29], value, found)
+    return _r.finish(instance, source, spec, found)

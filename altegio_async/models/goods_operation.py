@@ -89,7 +89,8 @@ class GoodsOperation:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -165,3 +166,70 @@ def _fields() -> _r.Fields:
             ("unit", "unit", _r.model(GoodsOperationUnit), False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[GoodsOperation] = GoodsOperation) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("amount", _r.MISSING)
+    instance.amount = (
+        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("cost", _r.MISSING)
+    instance.cost = value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("cost_per_unit", _r.MISSING)
+    instance.cost_per_unit = (
+        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("good", _r.MISSING)
+    instance.good = _r.read_field(spec, fields[3], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("type", _r.MISSING)
+    instance.type_ = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    value = source.pop("type_id", _r.MISSING)
+    instance.type_id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("client", _r.MISSING)
+    instance.client = _r.read_field(spec, fields[7], value, found)
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    value = source.pop("create_date", _r.MISSING)
+    instance.create_date = _r.read_field(spec, fields[9], value, found)
+    value = source.pop("discount", _r.MISSING)
+    instance.discount = (
+        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("document_id", _r.MISSING)
+    instance.document_id = (
+        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("last_change_date", _r.MISSING)
+    instance.last_change_date = _r.read_field(spec, fields[12], value, found)
+    value = source.pop("loyalty_abonement_id", _r.MISSING)
+    instance.loyalty_abonement_id = _r.read_field(spec, fields[13], value, found)
+    value = source.pop("loyalty_certificate_id", _r.MISSING)
+    instance.loyalty_certificate_id = _r.read_field(spec, fields[14], value, found)
+    value = source.pop("master", _r.MISSING)
+    instance.master = _r.read_field(spec, fields[15], value, found)
+    value = source.pop("operation_unit_type", _r.MISSING)
+    instance.operation_unit_type = (
+        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+    )
+    value = source.pop("record_id", _r.MISSING)
+    instance.record_id = (
+        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+    )
+    value = source.pop("service", _r.MISSING)
+    instance.service = _r.read_field(spec, fields[18], value, found)
+    value = source.pop("storage", _r.MISSING)
+    instance.storage = _r.read_field(spec, fields[19], value, found)
+    value = source.pop("supplier", _r.MISSING)
+    instance.supplier = _r.read_field(spec, fields[20], value, found)
+    value = source.pop("unit", _r.MISSING)
+    instance.unit = _r.read_field(spec, fields[21], value, found)
+    return _r.finish(instance, source, spec, found)

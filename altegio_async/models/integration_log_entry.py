@@ -40,7 +40,8 @@ class IntegrationLogEntry:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -70,3 +71,28 @@ def _fields() -> _r.Fields:
             ("status_to", "status_to", _r.STR, True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[IntegrationLogEntry] = IntegrationLogEntry) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("changed_at", _r.MISSING)
+    instance.changed_at = (
+        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("source", _r.MISSING)
+    instance.source = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("status_from", _r.MISSING)
+    instance.status_from = (
+        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("status_to", _r.MISSING)
+    instance.status_to = (
+        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

@@ -44,7 +44,8 @@ class IntegrationPayment:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -76,3 +77,36 @@ def _fields() -> _r.Fields:
             ("period_to", "period_to", _r.STR, True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[IntegrationPayment] = IntegrationPayment) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("is_refunded", _r.MISSING)
+    instance.is_refunded = (
+        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("payment_date", _r.MISSING)
+    instance.payment_date = (
+        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("payment_sum", _r.MISSING)
+    instance.payment_sum = (
+        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("period_from", _r.MISSING)
+    instance.period_from = (
+        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("period_to", _r.MISSING)
+    instance.period_to = (
+        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

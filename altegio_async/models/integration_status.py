@@ -43,7 +43,8 @@ class IntegrationStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +84,20 @@ def _fields() -> _r.Fields:
             ("payments", "payments", _r.list_of(_r.model(IntegrationPayment)), True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[IntegrationStatus] = IntegrationStatus) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("connection_status", _r.MISSING)
+    instance.connection_status = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("logs", _r.MISSING)
+    instance.logs = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("payments", _r.MISSING)
+    instance.payments = _r.read_field(spec, fields[2], value, found)
+    return _r.finish(instance, source, spec, found)

@@ -52,7 +52,8 @@ class LoyaltyCardEvent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -85,3 +86,28 @@ def _fields() -> _r.Fields:
             ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[LoyaltyCardEvent] = LoyaltyCardEvent) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("company_id", _r.MISSING)
+    instance.company_id = (
+        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("data", _r.MISSING)
+    instance.data = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("resource", _r.MISSING)
+    instance.resource = _r.read_field(spec, fields[2], value, found)
+    value = source.pop("resource_id", _r.MISSING)
+    instance.resource_id = (
+        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("status", _r.MISSING)
+    instance.status = _r.read_field(spec, fields[4], value, found)
+    return _r.finish(instance, source, spec, found)

@@ -44,7 +44,8 @@ class MarketplaceWebhookEvent:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -74,3 +75,28 @@ def _fields() -> _r.Fields:
             ("salon_id", "salon_id", _r.INT, True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[MarketplaceWebhookEvent] = MarketplaceWebhookEvent) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("application_id", _r.MISSING)
+    instance.application_id = (
+        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("event", _r.MISSING)
+    instance.event = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("partner_token", _r.MISSING)
+    instance.partner_token = (
+        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("salon_id", _r.MISSING)
+    instance.salon_id = (
+        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

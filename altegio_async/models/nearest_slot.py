@@ -41,7 +41,8 @@ class NearestSlot:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -71,3 +72,26 @@ def _fields() -> _r.Fields:
             ("sum_length", "sum_length", _r.FLOAT, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[NearestSlot] = NearestSlot) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("datetime", _r.MISSING)
+    instance.datetime_ = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("seance_length", _r.MISSING)
+    instance.seance_length = (
+        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("time", _r.MISSING)
+    instance.time = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("sum_length", _r.MISSING)
+    instance.sum_length = (
+        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

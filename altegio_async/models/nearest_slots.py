@@ -42,7 +42,8 @@ class NearestSlots:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -72,3 +73,18 @@ def _fields() -> _r.Fields:
             ("seances", "seances", _r.list_of(_r.model(NearestSlot)), True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[NearestSlots] = NearestSlots) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("seance_date", _r.MISSING)
+    instance.seance_date = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("seances", _r.MISSING)
+    instance.seances = _r.read_field(spec, fields[1], value, found)
+    return _r.finish(instance, source, spec, found)

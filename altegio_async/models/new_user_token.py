@@ -36,7 +36,8 @@ class NewUserToken:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -61,3 +62,18 @@ def _fields() -> _r.Fields:
         "NewUserToken",
         (("user_token", "user_token", _r.STR, True, False, True),),
     )
+
+
+def _read(data: Any, cls: type[NewUserToken] = NewUserToken) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("user_token", _r.MISSING)
+    instance.user_token = (
+        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

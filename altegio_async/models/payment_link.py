@@ -34,7 +34,8 @@ class PaymentLink:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -59,3 +60,16 @@ def _fields() -> _r.Fields:
         "PaymentLink",
         (("url", "url", _r.STR, False, False, False),),
     )
+
+
+def _read(data: Any, cls: type[PaymentLink] = PaymentLink) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("url", _r.MISSING)
+    instance.url = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    return _r.finish(instance, source, spec, found)

@@ -153,7 +153,8 @@ class Record:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -321,3 +322,166 @@ def _fields() -> _r.Fields:
             ("visit_id", "visit_id", _r.INT, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[Record] = Record) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("attendance", _r.MISSING)
+    instance.attendance = (
+        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("client", _r.MISSING)
+    instance.client = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("company_id", _r.MISSING)
+    instance.company_id = (
+        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("confirmed", _r.MISSING)
+    instance.confirmed = _r.read_field(spec, fields[3], value, found)
+    value = source.pop("create_date", _r.MISSING)
+    instance.create_date = _r.read_field(spec, fields[4], value, found)
+    value = source.pop("datetime", _r.MISSING)
+    instance.datetime_ = _r.read_field(spec, fields[5], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("online", _r.MISSING)
+    instance.online = value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+    value = source.pop("services", _r.MISSING)
+    instance.services = _r.read_field(spec, fields[8], value, found)
+    value = source.pop("staff_id", _r.MISSING)
+    instance.staff_id = (
+        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("activity_id", _r.MISSING)
+    instance.activity_id = (
+        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("api_id", _r.MISSING)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
+    value = source.pop("bookform_id", _r.MISSING)
+    instance.bookform_id = (
+        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("clients_count", _r.MISSING)
+    instance.clients_count = (
+        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("comer", _r.MISSING)
+    instance.comer = _r.read_field(spec, fields[14], value, found)
+    value = source.pop("comer_person_info", _r.MISSING)
+    instance.comer_person_info = _r.read_field(spec, fields[15], value, found)
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+    )
+    value = source.pop("composite", _r.MISSING)
+    instance.composite = _r.read_field(spec, fields[17], value, found)
+    value = source.pop("created_user_id", _r.MISSING)
+    instance.created_user_id = (
+        value if type(value) is int else _r.read_field(spec, fields[18], value, found)
+    )
+    value = source.pop("custom_color", _r.MISSING)
+    instance.custom_color = (
+        value if type(value) is str else _r.read_field(spec, fields[19], value, found)
+    )
+    value = source.pop("custom_fields", _r.MISSING)
+    instance.custom_fields = _r.read_field(spec, fields[20], value, found)
+    value = source.pop("custom_font_color", _r.MISSING)
+    instance.custom_font_color = (
+        value if type(value) is str else _r.read_field(spec, fields[21], value, found)
+    )
+    value = source.pop("date", _r.MISSING)
+    instance.date = value if type(value) is str else _r.read_field(spec, fields[22], value, found)
+    value = source.pop("deleted", _r.MISSING)
+    instance.deleted = (
+        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+    )
+    value = source.pop("documents", _r.MISSING)
+    instance.documents = _r.read_field(spec, fields[24], value, found)
+    value = source.pop("email_now", _r.MISSING)
+    instance.email_now = _r.read_field(spec, fields[25], value, found)
+    value = source.pop("email_remain_hours", _r.MISSING)
+    instance.email_remain_hours = _r.read_field(spec, fields[26], value, found)
+    value = source.pop("from_url", _r.MISSING)
+    instance.from_url = (
+        value if type(value) is str else _r.read_field(spec, fields[27], value, found)
+    )
+    value = source.pop("goods_transactions", _r.MISSING)
+    instance.goods_transactions = _r.read_field(spec, fields[28], value, found)
+    value = source.pop("is_mobile", _r.MISSING)
+    instance.is_mobile = (
+        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+    )
+    value = source.pop("is_update_blocked", _r.MISSING)
+    instance.is_update_blocked = (
+        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+    )
+    value = source.pop("last_change_date", _r.MISSING)
+    instance.last_change_date = _r.read_field(spec, fields[31], value, found)
+    value = source.pop("length", _r.MISSING)
+    instance.length = value if type(value) is int else _r.read_field(spec, fields[32], value, found)
+    value = source.pop("master_request", _r.MISSING)
+    instance.master_request = (
+        value if type(value) is str else _r.read_field(spec, fields[33], value, found)
+    )
+    value = source.pop("notified", _r.MISSING)
+    instance.notified = (
+        value if type(value) is str else _r.read_field(spec, fields[34], value, found)
+    )
+    value = source.pop("paid_full", _r.MISSING)
+    instance.paid_full = (
+        value if type(value) is bool else _r.read_field(spec, fields[35], value, found)
+    )
+    value = source.pop("prepaid", _r.MISSING)
+    instance.prepaid = (
+        value if type(value) is bool else _r.read_field(spec, fields[36], value, found)
+    )
+    value = source.pop("prepaid_confirmed", _r.MISSING)
+    instance.prepaid_confirmed = (
+        value if type(value) is bool else _r.read_field(spec, fields[37], value, found)
+    )
+    value = source.pop("record_from", _r.MISSING)
+    instance.record_from = (
+        value if type(value) is str else _r.read_field(spec, fields[38], value, found)
+    )
+    value = source.pop("record_labels", _r.MISSING)
+    instance.record_labels = _r.read_field(spec, fields[39], value, found)
+    value = source.pop("review_requested", _r.MISSING)
+    instance.review_requested = _r.read_field(spec, fields[40], value, found)
+    value = source.pop("seance_length", _r.MISSING)
+    instance.seance_length = (
+        value if type(value) is int else _r.read_field(spec, fields[41], value, found)
+    )
+    value = source.pop("short_link", _r.MISSING)
+    instance.short_link = (
+        value if type(value) is str else _r.read_field(spec, fields[42], value, found)
+    )
+    value = source.pop("sms_before", _r.MISSING)
+    instance.sms_before = _r.read_field(spec, fields[43], value, found)
+    value = source.pop("sms_now", _r.MISSING)
+    instance.sms_now = (
+        value if type(value) is bool else _r.read_field(spec, fields[44], value, found)
+    )
+    value = source.pop("sms_now_text", _r.MISSING)
+    instance.sms_now_text = (
+        value if type(value) is str else _r.read_field(spec, fields[45], value, found)
+    )
+    value = source.pop("sms_remain_hours", _r.MISSING)
+    instance.sms_remain_hours = _r.read_field(spec, fields[46], value, found)
+    value = source.pop("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, fields[47], value, found)
+    value = source.pop("visit_attendance", _r.MISSING)
+    instance.visit_attendance = (
+        value if type(value) is int else _r.read_field(spec, fields[48], value, found)
+    )
+    value = source.pop("visit_id", _r.MISSING)
+    instance.visit_id = (
+        value if type(value) is int else _r.read_field(spec, fields[49], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

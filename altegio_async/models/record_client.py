@@ -70,7 +70,8 @@ class RecordClient:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -129,3 +130,58 @@ def _fields() -> _r.Fields:
             ("success_visits_count", "success_visits_count", _r.INT, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[RecordClient] = RecordClient) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("name", _r.MISSING)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("phone", _r.MISSING)
+    instance.phone = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("surname", _r.MISSING)
+    instance.surname = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("birthday", _r.MISSING)
+    instance.birthday = (
+        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("card", _r.MISSING)
+    instance.card = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    value = source.pop("client_tags", _r.MISSING)
+    instance.client_tags = _r.read_field(spec, fields[6], value, found)
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+    value = source.pop("custom_fields", _r.MISSING)
+    instance.custom_fields = _r.read_field(spec, fields[8], value, found)
+    value = source.pop("discount", _r.MISSING)
+    instance.discount = (
+        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("display_name", _r.MISSING)
+    instance.display_name = (
+        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("email", _r.MISSING)
+    instance.email = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
+    value = source.pop("fail_visits_count", _r.MISSING)
+    instance.fail_visits_count = (
+        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("patronymic", _r.MISSING)
+    instance.patronymic = (
+        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("sex", _r.MISSING)
+    instance.sex = value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+    value = source.pop("success_visits_count", _r.MISSING)
+    instance.success_visits_count = (
+        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

@@ -55,7 +55,8 @@ class RecordStaff:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -92,3 +93,40 @@ def _fields() -> _r.Fields:
             ("votes_count", "votes_count", _r.INT, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[RecordStaff] = RecordStaff) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("api_id", _r.MISSING)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("avatar", _r.MISSING)
+    instance.avatar = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("avatar_big", _r.MISSING)
+    instance.avatar_big = (
+        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("name", _r.MISSING)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("position", _r.MISSING)
+    instance.position = _r.read_field(spec, fields[5], value, found)
+    value = source.pop("rating", _r.MISSING)
+    instance.rating = (
+        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+    )
+    value = source.pop("specialization", _r.MISSING)
+    instance.specialization = (
+        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+    )
+    value = source.pop("votes_count", _r.MISSING)
+    instance.votes_count = (
+        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

@@ -56,7 +56,8 @@ class RescheduledLocation:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -93,3 +94,44 @@ def _fields() -> _r.Fields:
             ("title", "title", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[RescheduledLocation] = RescheduledLocation) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("address", _r.MISSING)
+    instance.address = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("city", _r.MISSING)
+    instance.city = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("city_id", _r.MISSING)
+    instance.city_id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("coordinate_lat", _r.MISSING)
+    instance.coordinate_lat = (
+        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("coordinate_lon", _r.MISSING)
+    instance.coordinate_lon = (
+        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("country", _r.MISSING)
+    instance.country = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    value = source.pop("country_id", _r.MISSING)
+    instance.country_id = (
+        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+    value = source.pop("phone", _r.MISSING)
+    instance.phone = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    value = source.pop("timezone", _r.MISSING)
+    instance.timezone = (
+        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+    return _r.finish(instance, source, spec, found)

@@ -50,7 +50,8 @@ class RescheduledTeamMember:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -84,3 +85,38 @@ def _fields() -> _r.Fields:
             ("votes_count", "votes_count", _r.FLOAT, True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[RescheduledTeamMember] = RescheduledTeamMember) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("avatar", _r.MISSING)
+    instance.avatar = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("comments_count", _r.MISSING)
+    instance.comments_count = (
+        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("name", _r.MISSING)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("rating", _r.MISSING)
+    instance.rating = (
+        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("show_rating", _r.MISSING)
+    instance.show_rating = (
+        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("spec", _r.MISSING)
+    instance.spec = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("votes_count", _r.MISSING)
+    instance.votes_count = (
+        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

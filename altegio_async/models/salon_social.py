@@ -46,7 +46,8 @@ class SalonSocial:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -78,3 +79,34 @@ def _fields() -> _r.Fields:
             ("whatsapp", "whatsapp", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[SalonSocial] = SalonSocial) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("facebook", _r.MISSING)
+    instance.facebook = (
+        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("instagram", _r.MISSING)
+    instance.instagram = (
+        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("telegram", _r.MISSING)
+    instance.telegram = (
+        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("viber", _r.MISSING)
+    instance.viber = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("vk", _r.MISSING)
+    instance.vk = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("whatsapp", _r.MISSING)
+    instance.whatsapp = (
+        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

@@ -79,7 +79,8 @@ class Service:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -142,3 +143,78 @@ def _fields() -> _r.Fields:
             ("weight", "weight", _r.INT, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[Service] = Service) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("active", _r.MISSING)
+    instance.active = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("category_id", _r.MISSING)
+    instance.category_id = (
+        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("duration", _r.MISSING)
+    instance.duration = (
+        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("price_max", _r.MISSING)
+    instance.price_max = (
+        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("price_min", _r.MISSING)
+    instance.price_min = (
+        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("api_id", _r.MISSING)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("booking_title", _r.MISSING)
+    instance.booking_title = (
+        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+    )
+    value = source.pop("capacity", _r.MISSING)
+    instance.capacity = (
+        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+    value = source.pop("discount", _r.MISSING)
+    instance.discount = (
+        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("image_group", _r.MISSING)
+    instance.image_group = _r.read_field(spec, fields[11], value, found)
+    value = source.pop("is_comment_managed_only_in_chain", _r.MISSING)
+    instance.is_comment_managed_only_in_chain = (
+        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("is_multi", _r.MISSING)
+    instance.is_multi = (
+        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("is_price_managed_only_in_chain", _r.MISSING)
+    instance.is_price_managed_only_in_chain = (
+        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+    )
+    value = source.pop("prepaid", _r.MISSING)
+    instance.prepaid = (
+        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
+    )
+    value = source.pop("salon_service_id", _r.MISSING)
+    instance.salon_service_id = (
+        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+    )
+    value = source.pop("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, fields[17], value, found)
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
+    value = source.pop("weight", _r.MISSING)
+    instance.weight = value if type(value) is int else _r.read_field(spec, fields[19], value, found)
+    return _r.finish(instance, source, spec, found)

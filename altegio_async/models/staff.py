@@ -92,7 +92,8 @@ class Staff:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -166,3 +167,84 @@ def _fields() -> _r.Fields:
             ("weight", "weight", _r.INT, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[Staff] = Staff) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("avatar", _r.MISSING)
+    instance.avatar = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("fired", _r.MISSING)
+    instance.fired = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("hidden", _r.MISSING)
+    instance.hidden = _r.read_field(spec, fields[2], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("name", _r.MISSING)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("rating", _r.MISSING)
+    instance.rating = (
+        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("specialization", _r.MISSING)
+    instance.specialization = (
+        value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    )
+    value = source.pop("api_id", _r.MISSING)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+    value = source.pop("avatar_big", _r.MISSING)
+    instance.avatar_big = (
+        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("comments_count", _r.MISSING)
+    instance.comments_count = (
+        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("has_access_timetable", _r.MISSING)
+    instance.has_access_timetable = (
+        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("image_group", _r.MISSING)
+    instance.image_group = _r.read_field(spec, fields[11], value, found)
+    value = source.pop("information", _r.MISSING)
+    instance.information = (
+        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("is_paid_staff", _r.MISSING)
+    instance.is_paid_staff = (
+        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("position", _r.MISSING)
+    instance.position = _r.read_field(spec, fields[14], value, found)
+    value = source.pop("position_id", _r.MISSING)
+    instance.position_id = (
+        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+    )
+    value = source.pop("prepaid", _r.MISSING)
+    instance.prepaid = (
+        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+    )
+    value = source.pop("schedule_till", _r.MISSING)
+    instance.schedule_till = (
+        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
+    )
+    value = source.pop("show_rating", _r.MISSING)
+    instance.show_rating = _r.read_field(spec, fields[18], value, found)
+    value = source.pop("status", _r.MISSING)
+    instance.status = _r.read_field(spec, fields[19], value, found)
+    value = source.pop("user", _r.MISSING)
+    instance.user = _r.read_field(spec, fields[20], value, found)
+    value = source.pop("user_id", _r.MISSING)
+    instance.user_id = _r.read_field(spec, fields[21], value, found)
+    value = source.pop("votes_count", _r.MISSING)
+    instance.votes_count = (
+        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
+    )
+    value = source.pop("weight", _r.MISSING)
+    instance.weight = value if type(value) is int else _r.read_field(spec, fields[23], value, found)
+    return _r.finish(instance, source, spec, found)

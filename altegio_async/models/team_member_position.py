@@ -40,7 +40,8 @@ class TeamMemberPosition:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -69,3 +70,22 @@ def _fields() -> _r.Fields:
             ("title", "title", _r.STR, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[TeamMemberPosition] = TeamMemberPosition) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("services_binding_type", _r.MISSING)
+    instance.services_binding_type = (
+        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    return _r.finish(instance, source, spec, found)

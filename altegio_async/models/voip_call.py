@@ -50,7 +50,8 @@ class VoipCall:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -101,3 +102,40 @@ def _fields() -> _r.Fields:
             ("type", "type_", _r.literal(["incoming", "internal", "outgoing"]), True, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[VoipCall] = VoipCall) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("call_date", _r.MISSING)
+    instance.call_date = (
+        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("caller_phone", _r.MISSING)
+    instance.caller_phone = (
+        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("client_id", _r.MISSING)
+    instance.client_id = (
+        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("duration", _r.MISSING)
+    instance.duration = (
+        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("record_link", _r.MISSING)
+    instance.record_link = (
+        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("status", _r.MISSING)
+    instance.status = _r.read_field(spec, fields[6], value, found)
+    value = source.pop("type", _r.MISSING)
+    instance.type_ = _r.read_field(spec, fields[7], value, found)
+    return _r.finish(instance, source, spec, found)

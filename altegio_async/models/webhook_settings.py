@@ -66,7 +66,8 @@ class WebhookSettings:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        return _r.read_model(cls, src_dict, _fields())
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -114,3 +115,60 @@ def _fields() -> _r.Fields:
             ("good", "good", _r.INT, False, False, False),
         ),
     )
+
+
+def _read(data: Any, cls: type[WebhookSettings] = WebhookSettings) -> Any:
+    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
+    other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("active", _r.MISSING)
+    instance.active = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("client", _r.MISSING)
+    instance.client = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("finances_operation", _r.MISSING)
+    instance.finances_operation = (
+        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("goods_operations_consumable", _r.MISSING)
+    instance.goods_operations_consumable = (
+        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("goods_operations_move", _r.MISSING)
+    instance.goods_operations_move = (
+        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("goods_operations_receipt", _r.MISSING)
+    instance.goods_operations_receipt = (
+        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("goods_operations_sale", _r.MISSING)
+    instance.goods_operations_sale = (
+        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+    )
+    value = source.pop("goods_operations_stolen", _r.MISSING)
+    instance.goods_operations_stolen = (
+        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+    )
+    value = source.pop("master", _r.MISSING)
+    instance.master = value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    value = source.pop("record", _r.MISSING)
+    instance.record = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+    value = source.pop("salon", _r.MISSING)
+    instance.salon = value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+    value = source.pop("service", _r.MISSING)
+    instance.service = (
+        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("service_category", _r.MISSING)
+    instance.service_category = (
+        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("urls", _r.MISSING)
+    instance.urls = _r.read_field(spec, fields[13], value, found)
+    value = source.pop("good", _r.MISSING)
+    instance.good = value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+    return _r.finish(instance, source, spec, found)
