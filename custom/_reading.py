@@ -174,7 +174,8 @@ INT: Reader = _int
 FLOAT: Reader = _float
 BOOL: Reader = _bool
 STR: Reader = _str
-# What each scalar reader returns unchanged: read_model skips the call for these.
+# What each scalar reader returns unchanged: read_model (and each model's generated
+# _read) skips the call for these.
 _AS_DOCUMENTED: dict[Reader, type] = {_int: int, _float: float, _bool: bool, _str: str}
 DATETIME: Reader = _datetime
 DATE: Reader = _date
