@@ -174,9 +174,6 @@ INT: Reader = _int
 FLOAT: Reader = _float
 BOOL: Reader = _bool
 STR: Reader = _str
-# What each scalar reader returns unchanged: read_model (and each model's generated
-# _read) skips the call for these.
-_AS_DOCUMENTED: dict[Reader, type] = {_int: int, _float: float, _bool: bool, _str: str}
 DATETIME: Reader = _datetime
 DATE: Reader = _date
 ANY: Reader = _any
@@ -301,14 +298,6 @@ class Fields:
     fields: tuple[Field, ...]
     extra: Reader | None
     absent: Any  # None for replies and payloads, UNSET for request bodies
-    rows: tuple[tuple[str, str, type | None, Field], ...] = attrs.field(init=False)
-
-    def __attrs_post_init__(self) -> None:
-        # plain tuples, unpacked in the hot loop of read_model: key, attribute and the
-        # type a value of the field has when sent as documented (kept as is, no reader
-        # called); the Field for every other value
-        rows = tuple((f.key, f.attr, _AS_DOCUMENTED.get(f.read), f) for f in self.fields)
-        object.__setattr__(self, "rows", rows)
 
 
 def fields(
@@ -339,24 +328,6 @@ def model(cls: Callable[..., T]) -> Reader:
     return read
 
 
-def read_model(cls: Callable[..., T], data: Any, spec: Fields) -> T:
-    """A model from a decoded JSON object, by the policy above.
-
-    Each generated model's ``_read`` is this loop unrolled, one line a field (about
-    a third less time per item); ``tests/custom/test_reading.py`` checks that the
-    two read every reply model alike."""
-    source = source_of(data, spec)
-    found: list[Mismatch] = []
-    instance = _new(cls)
-    for key, attr, documented, field in spec.rows:
-        value = source.pop(key, MISSING)
-        if type(value) is documented:  # the common case: nothing to check or convert
-            setattr(instance, attr, value)
-        else:
-            setattr(instance, attr, read_field(spec, field, value, found))
-    return finish(instance, source, spec, found)
-
-
 def source_of(data: Any, spec: Fields) -> dict[str, Any]:
     """A copy of a model's JSON object to pop its fields from (what is left over is
     ``additional_properties``); PHP's empty map ``[]`` reads as ``{}``."""
@@ -368,8 +339,9 @@ def source_of(data: Any, spec: Fields) -> dict[str, Any]:
 
 
 def read_field(spec: Fields, field: Field, value: Any, found: list[Mismatch]) -> Any:
-    """A field's value when it is absent, null, or not sent as documented: read by
-    the policy, its mismatches noted in ``found``."""
+    """A field's value by the policy (absent, null, or through its reader), its
+    mismatches noted in ``found``.  Each model's generated ``_read`` calls it for
+    every value not sent as documented, and keeps those as they are."""
     if value is MISSING or value is None:
         if field.required and not (value is None and field.nullable):
             got = "null" if value is None else "missing"
@@ -397,12 +369,6 @@ def finish(instance: T, source: dict[str, Any], spec: Fields, found: list[Mismat
         _warn(found)
     else:
         instance.mismatches = ()  # type: ignore[attr-defined]
-    return instance
-
-
-def _new(cls: Callable[..., T]) -> T:
-    """An instance without running ``__init__``: every field is set by the caller."""
-    instance: T = object.__new__(cls)  # type: ignore[arg-type]
     return instance
 
 

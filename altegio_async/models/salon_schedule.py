@@ -61,8 +61,8 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[SalonSchedule] = SalonSchedule) -> Any:
-    """``_r.read_model`` unrolled: a value sent as documented is kept as is; any
-    other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``)."""
     spec = _fields()
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
