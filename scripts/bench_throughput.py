@@ -170,16 +170,16 @@ async def compare(root: str, concurrency: int, total: int, rounds: int) -> Ratio
     sdk = AltegioClient(TOKEN, base_url=root + "/api/v1", rate_limit=False, limits=limits)
     url = root + "/api/v1/countries"
 
-    async def raw_call() -> object:
-        return (await raw.get(url)).json()
+    def raw_call(client: httpx.AsyncClient) -> Callable[[], Awaitable[object]]:
+        async def call() -> object:
+            return (await client.get(url)).json()
 
-    async def raw_no_jar_call() -> object:
-        return (await raw_no_jar.get(url)).json()
+        return call
 
     async def sdk_call() -> object:
         return await sdk.dictionaries.get_country_list()
 
-    calls = {"raw": raw_call, "raw, no cookie jar": raw_no_jar_call, "sdk": sdk_call}
+    calls = {"raw": raw_call(raw), "raw, no cookie jar": raw_call(raw_no_jar), "sdk": sdk_call}
     rate: dict[str, list[float]] = {name: [] for name in calls}
     cpu: dict[str, list[float]] = {name: [] for name in calls}
     for call in calls.values():
