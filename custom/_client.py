@@ -34,7 +34,15 @@ from ._errors import (
 )
 from ._limiter import Limiter, shared_limiter
 from ._operation import Operation, Server
-from ._options import Options, Timeout, as_timeout, check_deadline, check_headers, check_query
+from ._options import (
+    Options,
+    Timeout,
+    as_timeout,
+    check_deadline,
+    check_headers,
+    check_query,
+    check_retry,
+)
 from ._parsing import DEFAULT_PARSE_IN_THREAD_ABOVE, collector_paused
 from ._pool import own_pool
 from ._pool_repair import MARK, repair, spawner
@@ -579,11 +587,9 @@ class AltegioClient(_BaseClient):
                 raise UsageError(f"{name} must be an http(s) URL, got {url!r}")
         if user_token is not None:
             check_token(user_token, "user_token")
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise UsageError("retry must be a RetryPolicy")
         options = Options(
             timeout=as_timeout(timeout),
-            retry=retry or RetryPolicy(),
+            retry=RetryPolicy() if retry is None else check_retry(retry),
             deadline=check_deadline(deadline),
         )
         core = _Core(

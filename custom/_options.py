@@ -36,6 +36,12 @@ def check_deadline(value: float | None) -> float | None:
     return float(value)
 
 
+def check_retry(value: object) -> RetryPolicy:
+    if not isinstance(value, RetryPolicy):
+        raise UsageError("retry must be a RetryPolicy")
+    return value
+
+
 def check_headers(headers: Mapping[str, str] | None, name: str) -> dict[str, str]:
     """Header names and values as httpx would send them, or a UsageError naming the bad one."""
     if headers is None:
@@ -88,14 +94,12 @@ class Options:
         headers: Mapping[str, str] | None,
     ) -> Options:
         """These options with the given ones changed (headers are added)."""
-        if not isinstance(retry, Unset | RetryPolicy):
-            raise UsageError("retry must be a RetryPolicy")
         return Options(
             timeout=self.timeout if isinstance(timeout, Unset) else as_timeout(timeout),
-            retry=self.retry if isinstance(retry, Unset) else retry,
+            retry=self.retry if isinstance(retry, Unset) else check_retry(retry),
             deadline=self.deadline if isinstance(deadline, Unset) else check_deadline(deadline),
             headers={**self.headers, **check_headers(headers, "headers")},
         )
 
 
-__all__ = ["Options", "Timeout", "as_timeout", "check_headers", "check_query"]
+__all__ = ["Options", "Timeout", "as_timeout", "check_headers", "check_query", "check_retry"]

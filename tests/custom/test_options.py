@@ -99,6 +99,9 @@ async def test_bad_options_are_named(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         client.with_options(**options)  # type: ignore[arg-type]
+    if "headers" not in options:  # the client's own settings are checked alike
+        with pytest.raises(UsageError, match=message):
+            AltegioClient("partner-token", **options)  # type: ignore[arg-type]
 
 
 async def test_bad_extra_arguments_are_named(client: AltegioClient, sandbox: Sandbox) -> None:
