@@ -1,25 +1,24 @@
-"""Download Altegio's live OpenAPI bundles into openapi/ and record them in specs.lock.json.
+"""Download every bundle the lock lists from Altegio into openapi/ and rewrite the lock.
 
-Run through ``make update-specs``; then ``make generate`` and review the diff.
+Run through ``make update-specs``; then ``make generate`` and review the diff.  To
+add a bundle Altegio publishes, add its entry (name, file, title, source) to
+``openapi/specs.lock.json`` with any sha256, and run this.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-import json
 import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC_DIR = ROOT / "openapi"
-LOCK = SPEC_DIR / "specs.lock.json"
-SOURCES = {
-    "public.yaml": "https://developer.alteg.io/_bundle/en/public/openapi.yaml",
-    "developers.yaml": "https://developer.alteg.io/_bundle/en/developers/openapi.yaml",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import spec_inputs
+
 TIMEOUT_S = 30
 
 
@@ -37,26 +36,29 @@ def fetch(url: str) -> bytes:
 
 
 def main() -> int:
+    entries = spec_inputs.read_lock()
     downloaded: dict[str, bytes] = {}
-    for name, url in SOURCES.items():
+    for entry in entries:
         try:
-            downloaded[name] = fetch(url)
+            downloaded[entry.name] = fetch(entry.source)
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             print(
-                f"update-specs: cannot download {url}: {exc}\n"
+                f"update-specs: cannot download {entry.source}: {exc}\n"
                 "update-specs: the network does not reach developer.alteg.io; "
                 "openapi/ is left unchanged.",
                 file=sys.stderr,
             )
             return 2
     today = dt.date.today().isoformat()
-    lock = json.loads(LOCK.read_text(encoding="utf-8"))
-    for name, body in downloaded.items():
-        (SPEC_DIR / name).write_bytes(body)
-        changed = lock[name]["sha256"] != sha256(body)
-        lock[name] = {"source": SOURCES[name], "retrieved": today, "sha256": sha256(body)}
-        print(f"update-specs: {name} {'changed' if changed else 'unchanged'} ({len(body)} bytes)")
-    LOCK.write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
+    updated = []
+    for entry in entries:
+        body = downloaded[entry.name]
+        (spec_inputs.DOWNLOADED / entry.file).write_bytes(body)
+        changed = entry.sha256 != sha256(body)
+        updated.append(dataclasses.replace(entry, retrieved=today, sha256=sha256(body)))
+        print(f"update-specs: {entry.file} {'changed' if changed else 'unchanged'} "
+              f"({len(body)} bytes)")  # fmt: skip
+    spec_inputs.write_lock(updated)
     print("update-specs: now run `make generate` and review the diff")
     return 0
 
