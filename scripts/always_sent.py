@@ -141,7 +141,7 @@ class Evidence:
         ref = schema.get("$ref")
         if isinstance(ref, str):
             name = ref.rsplit("/", 1)[1]
-            refs[name].extend(examples)
+            refs[name].extend(examples + _own_examples(schema))
             (ref_reads if reads else ref_writes).add(name)
             return
         examples = examples + _own_examples(schema)

@@ -1,22 +1,30 @@
-"""Turn Altegio's two published OpenAPI bundles into the one document we generate from.
+"""Turn Altegio's published OpenAPI bundles into the one document we generate from.
 
-The bundles are read as Altegio publishes them (``spec_inputs.py`` finds them and
-checks them against ``openapi/specs.lock.json``); nothing edits the files.  What
-the generator needs differently is done here, in the open, in two kinds of step:
+The bundles are read as Altegio publishes them (``spec_inputs.py`` finds the ones
+``openapi/specs.lock.json`` lists and checks them); nothing edits the files.  What
+the generator needs differently is done here, in the open, in three kinds of step:
 
-* ``QUIRKS``: defects of Altegio's files.  Each is a function whose docstring names
-  the construct of the real bundle it handles and why; it returns how many places
-  it changed.  A quirk that changes nothing fails generation with its name, so the
-  day Altegio fixes its file the stale quirk is noticed and removed.
+* ``PREPARE``: references to ``components/parameters`` and ``components/responses``
+  are inlined, so every later step sees the parameters and replies themselves.
+* ``QUIRKS``: defects of Altegio's files, each scoped to the bundles it names.  Each
+  is a function whose docstring names the construct of the real bundle it handles
+  and why; it returns how many places it changed.  A quirk that changes nothing in
+  a bundle it names fails generation with its name, so the day Altegio fixes its
+  file the stale quirk is noticed and removed.
 * ``STEPS``: how this SDK shapes any OpenAPI document (envelopes unwrapped, replies
-  routed to their servers, webhooks turned into models, names from the naming
-  table).  They report counts too, but may legitimately change nothing.
+  routed to their servers, webhooks turned into models).  They report counts too,
+  but may legitimately change nothing.
+
+Then the bundles are merged: a bundle served under another API version than v1
+(``https://api.alteg.io/api/v2``) becomes a namespace (``client.v2.<tag>``), each
+operation's path starts with its server's path (``/api/v2/...``), and component
+schemas keep their bundle in their key.  Models are then named (``naming.py``).
 
 The per-operation facts the hand-written layer needs (server, user token,
 envelope, argument names) travel as ``x-altegio-*`` extensions to the templates.
 
 ``python scripts/normalize_specs.py --explain`` lists every quirk and step with the
-number of places it changed in today's bundles.
+number of places it changed in each bundle.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -40,9 +49,11 @@ import naming
 import spec_inputs
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-DEFAULT_SERVER = "https://api.alteg.io/api/v1"
-# Operation servers other than DEFAULT_SERVER, by the key the client routes them with.
-SERVER_KEYS = {"https://app.alteg.io": "app"}
+# Altegio's API host.  Bundles served under DEFAULT_API_PATH sit at the client's top
+# level; one served under another path (``/api/v2``) is a namespace named after the
+# path's last segment (``client.v2``).
+API_HOST = "https://api.alteg.io"
+DEFAULT_API_PATH = "/api/v1"
 # Headers Altegio documents as per-operation parameters; the client sends them itself.
 TRANSPORT_HEADERS = {"accept", "content-type", "authorization"}
 # Pseudo-paths that document a payload Altegio POSTs to the partner: a model each.
@@ -51,6 +62,9 @@ WEBHOOK_PSEUDO_PATHS = {"/marketplace_webhook": "MarketplaceWebhookEvent"}
 FOREIGN_IDS = {"api_id"}
 # Component schemas the steps added (webhook payloads): kept even though nothing refers to them.
 ADDED_MODELS = "x-altegio-added-models"
+# Request media types sent as they are declared; ``*/*`` is sent as JSON (see wildcard bodies).
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
 
 Spec = dict[str, Any]
 Operation = dict[str, Any]
@@ -159,6 +173,39 @@ def retype_fields(spec: Spec, names: set[str], new: dict[str, Any]) -> int:
     return sum(retype_number(s, new) for name, s in described_properties(spec) if name in names)
 
 
+# --------------------------------------------------------------------------- prepare
+
+
+def inline_references(spec: Spec) -> int:
+    """Parameters, replies and request bodies given as ``$ref`` to ``components/
+    parameters``, ``components/responses`` or ``components/requestBodies`` (b2b-v1
+    refers to shared ``location_id`` and ``Accept`` parameters, and to shared 401/403/404
+    replies) are replaced by copies of what they point at, so every step sees them."""
+    count = 0
+    for _, _, op in operations(spec):
+        if "parameters" in op:
+            params = []
+            for param in op["parameters"]:
+                if "$ref" in param:
+                    param = copy.deepcopy(resolve(spec, param))
+                    count += 1
+                params.append(param)
+            op["parameters"] = params
+        for code, reply in list((op.get("responses") or {}).items()):
+            if "$ref" in reply:
+                op["responses"][code] = copy.deepcopy(resolve(spec, reply))
+                count += 1
+        if "$ref" in (op.get("requestBody") or {}):
+            op["requestBody"] = copy.deepcopy(resolve(spec, op["requestBody"]))
+            count += 1
+    for section in ("parameters", "responses", "requestBodies"):
+        spec.get("components", {}).pop(section, None)
+    return count
+
+
+PREPARE: tuple[Callable[[Spec], int], ...] = (inline_references,)
+
+
 # --------------------------------------------------------------------------- quirks
 # Each takes one bundle (already deep-copied), edits it in place, returns a count.
 
@@ -209,7 +256,8 @@ def user_token_in_header_text(spec: Spec) -> int:
 def transport_header_parameters(spec: Spec) -> int:
     """``Accept``, ``Content-Type`` and ``Authorization`` are declared as required
     header parameters of almost every operation; generated as they are they would
-    be mandatory arguments of every method.  The client sends all three itself."""
+    be mandatory arguments of every method.  The client sends all three itself, in
+    every bundle, so this is a step, not a quirk."""
     removed = 0
     for _, _, op in operations(spec):
         kept = [
@@ -410,13 +458,15 @@ def _is_empty_array(schema: Any) -> bool:
 def data_the_example_lacks(spec: Spec) -> int:
     """``POST /voip/integration`` (202) declares ``data`` as a string ("Contains
     null") while its example, like Altegio's real reply, is ``{success, meta}``
-    with no ``data`` at all.  Where the example of an envelope shows no data, the
+    with no ``data`` at all (b2b-v1's ``create_user_invitation``: "Is null", the
+    example on its schema).  Where the example of an envelope shows no data, the
     declared ``data`` goes and the reply is a status reply."""
     changed = 0
     for _, _, op in operations(spec):
         for code in success_codes(op):
             media = ((op["responses"][code].get("content")) or {}).get("application/json") or {}
-            example, schema = media.get("example"), resolve(spec, media.get("schema"))
+            schema = resolve(spec, media.get("schema"))
+            example = media.get("example", (schema or {}).get("example"))
             props = (schema or {}).get("properties") or {}
             if not (isinstance(example, dict) and "success" in example and "data" in props):
                 continue
@@ -428,9 +478,10 @@ def data_the_example_lacks(spec: Spec) -> int:
 
 
 def arrays_without_items(spec: Spec) -> int:
-    """Some arrays declare no ``items`` (``ScheduleEvent.data``, "always empty"; the
-    ``hooks_settings`` body...), which the generator refuses ("type array must have
-    items").  Their items are declared free-form, so every value is kept."""
+    """Arrays that declare no ``items`` (``ScheduleEvent.data``, "always empty"; the
+    ``hooks_settings`` body...) are valid JSON Schema (any items), but the generator
+    refuses them ("type array must have items").  Their items are declared
+    free-form, so every value is kept."""
     changed = 0
     for node in walk(schema_roots(spec)):
         if "array" in types_of(node) and "items" not in node and "prefixItems" not in node:
@@ -439,43 +490,305 @@ def arrays_without_items(spec: Spec) -> int:
     return changed
 
 
-def different_scheme_descriptions(spec: Spec) -> int:
-    """Both bundles define the security schemes ``BearerPartner`` and
-    ``BearerPartnerUser`` identically but for their descriptions ("...public
-    endpoints" vs "...developer endpoints"), so the merged document could keep
-    neither.  The descriptions go; the schemes are compared as they are."""
+def misspelt_transport_headers(spec: Spec) -> int:
+    """Four header parameters misspell the transport headers the client sends itself
+    (``Authorizarion`` once, ``Conetnt-Type`` three times): they are given their
+    real names, so the transport-header step drops them with the rest instead of
+    making them arguments."""
     changed = 0
-    for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
-        if scheme.pop("description", None) is not None:
+    for _, _, op in operations(spec):
+        for param in op.get("parameters", []):
+            real = MISSPELT_HEADERS.get(str(param.get("name", "")).lower())
+            if param.get("in") == "header" and real is not None:
+                param["name"] = real
+                changed += 1
+    return changed
+
+
+def query_parameter_twice(spec: Spec) -> int:
+    """``GET /clients/{location_id}`` (``deprecated_get_client_list``) declares
+    ``location_id`` both in its path and in its query.  One URL cannot take it twice
+    and the path already carries it: the query copy goes."""
+    changed = 0
+    for _, _, op in operations(spec):
+        in_path = {p["name"] for p in op.get("parameters", []) if p.get("in") == "path"}
+        kept = [
+            p for p in op.get("parameters", [])
+            if not (p.get("in") == "query" and p["name"] in in_path)
+        ]  # fmt: skip
+        changed += len(op.get("parameters", [])) - len(kept)
+        if "parameters" in op:
+            op["parameters"] = kept
+    return changed
+
+
+def example_keys_as_fields(spec: Spec) -> int:
+    """The Z-report's ``z_data`` is a map from a day's timestamp to that day's rows,
+    but it is declared as an object with one field named after its example's day
+    (``"1481101200"``).  An object whose only fields are numbers is that map: its
+    values are declared as ``additionalProperties``."""
+    changed = 0
+    for node in walk(schema_roots(spec)):
+        props = node.get("properties")
+        if isinstance(props, dict) and props and all(str(k).isdigit() for k in props):
+            node["additionalProperties"] = next(iter(props.values()))
+            del node["properties"]
             changed += 1
     return changed
 
 
-QUIRKS: tuple[Callable[[Spec], int], ...] = (
-    undeclared_tags,
-    # Reads the Authorization header text, so it runs before that header goes.
-    user_token_in_header_text,
-    transport_header_parameters,
-    number_ids,
-    number_paging,
-    number_datetime_query,
-    unformatted_date_parameters,
-    number_sms_code,
-    number_api_id,
-    number_api_key,
-    string_service_ids,
-    wildcard_request_body,  # before optional_bodies_with_required_fields, which reads JSON bodies
-    optional_bodies_with_required_fields,
-    misspelt_fulname,
-    empty_array_alternatives,
-    data_the_example_lacks,
-    arrays_without_items,  # after empty_array_alternatives, whose arrays go
-    different_scheme_descriptions,
+def upload_typed_as_text(spec: Spec) -> int:
+    """``POST /images/{entity}`` uploads the image as a ``multipart/form-data`` field
+    typed ``string`` ("transferred image (image/jpeg, image/png)"): it is the file's
+    bytes.  A multipart string field described as an image or file is ``format:
+    binary``, which the generator takes as a file to upload."""
+    changed = 0
+    for _, _, op in operations(spec):
+        media = ((op.get("requestBody") or {}).get("content") or {}).get(MULTIPART) or {}
+        for prop in (resolve(spec, media.get("schema")) or {}).get("properties", {}).values():
+            described = re.search(r"\b(image|file)\b", str(prop.get("description", "")), re.I)
+            if types_of(prop) == ["string"] and "format" not in prop and described:
+                prop["format"] = "binary"
+                changed += 1
+    return changed
+
+
+def transport_headers_in_query(spec: Spec) -> int:
+    """A few operations (``get_product_category_list``...) declare ``Accept``,
+    ``Content-Type`` and ``Authorization`` as *query* parameters, with the header
+    values as their descriptions: they are the transport headers every call sends,
+    and are moved to the headers (where the transport-header step drops them)."""
+    changed = 0
+    for _, _, op in operations(spec):
+        for param in op.get("parameters", []):
+            if param.get("in") == "query" and param["name"].lower() in TRANSPORT_HEADERS:
+                param["in"] = "header"
+                changed += 1
+    return changed
+
+
+def list_bodies_declared_as_one_item(spec: Spec) -> int:
+    """``POST /clients/{location_id}/bulk`` declares its body as one client while its
+    example, like the operation ("bulk"), sends a list of them.  A body declared as an
+    object whose own example is a list is a list of such objects."""
+    changed = 0
+    for _, _, op in operations(spec):
+        for media in ((op.get("requestBody") or {}).get("content") or {}).values():
+            schema = media.get("schema") or {}
+            if types_of(schema) == ["object"] and isinstance(schema.get("example"), list):
+                example = schema.pop("example")
+                media["schema"] = {"type": "array", "items": schema, "example": example}
+                changed += 1
+    return changed
+
+
+def id_lists_typed_object(spec: Spec) -> int:
+    """Some lists of IDs are typed ``object`` with no fields (the bulk clients'
+    ``categories``: "Array of customer tag IDs", example ``[101, 102]``).  A shapeless
+    object described as an array of IDs is a list of integers."""
+    changed = 0
+    for node in walk(schema_roots(spec)):
+        for prop in (node.get("properties") or {}).values():
+            if (
+                isinstance(prop, dict)
+                and types_of(prop) == ["object"]
+                and not prop.get("properties")
+                and re.search(r"\barray\b.*\bIDs?\b", str(prop.get("description", "")), re.I)
+            ):
+                prop["type"] = "array"
+                prop["items"] = {"type": "integer"}
+                changed += 1
+    return changed
+
+
+def comments_typed_number(spec: Spec) -> int:
+    """Comments are typed ``number`` in a few bodies and replies (finance transactions,
+    inventory documents) while their examples, and any comment, are text
+    ("test transaction comment").  A ``comment`` field typed number is a string."""
+    return retype_fields(spec, {"comment"}, {"type": "string"})
+
+
+MISSPELT_HEADERS = {"authorizarion": "Authorization", "conetnt-type": "Content-Type"}
+
+
+@dataclass(frozen=True)
+class Quirk:
+    """A fix for a defect of the bundles it names (lock names); elsewhere it does not run."""
+
+    fix: Callable[[Spec], int]
+    bundles: frozenset[str]
+
+    @property
+    def name(self) -> str:
+        return self.fix.__name__
+
+
+def scoped(fix: Callable[[Spec], int], *bundles: str) -> Quirk:
+    return Quirk(fix, frozenset(bundles))
+
+
+QUIRKS: tuple[Quirk, ...] = (
+    scoped(undeclared_tags, "public"),
+    # These read header parameters, so they run before the transport headers go.
+    scoped(misspelt_transport_headers, "b2b-v1"),
+    scoped(transport_headers_in_query, "b2b-v1"),
+    scoped(query_parameter_twice, "b2b-v1"),
+    scoped(example_keys_as_fields, "b2b-v1"),
+    scoped(upload_typed_as_text, "b2b-v1"),
+    scoped(list_bodies_declared_as_one_item, "b2b-v1"),
+    scoped(id_lists_typed_object, "b2b-v1"),
+    scoped(comments_typed_number, "b2b-v1"),
+    scoped(user_token_in_header_text, "public", "developers", "b2b-v1"),
+    scoped(number_ids, "public", "developers", "b2b-v1"),
+    scoped(number_paging, "developers", "b2b-v1"),
+    scoped(number_datetime_query, "public"),
+    scoped(unformatted_date_parameters, "public", "b2b-v1"),
+    scoped(number_sms_code, "public"),
+    scoped(number_api_id, "public"),
+    scoped(number_api_key, "developers"),
+    scoped(string_service_ids, "public"),
+    # before optional_bodies_with_required_fields, which reads JSON bodies
+    scoped(wildcard_request_body, "public", "b2b-v1"),
+    scoped(optional_bodies_with_required_fields, "developers", "b2b-v1"),
+    scoped(misspelt_fulname, "public"),
+    scoped(empty_array_alternatives, "public", "developers", "b2b-v1"),
+    scoped(data_the_example_lacks, "developers", "b2b-v1"),
 )
 
 
 # --------------------------------------------------------------------------- steps
 # How this SDK shapes any document; counts are reported, zero is allowed.
+
+
+def single_reference_all_of(spec: Spec) -> int:
+    """``allOf`` over one ``$ref`` (with ``type: [object, "null"]`` beside it) is how
+    OpenAPI 3.1 adds a description or null to a referenced schema; the generator
+    would make a new model of it.  It becomes the reference itself, or a union of
+    the reference and null."""
+    changed = 0
+    for node in walk(schema_roots(spec)):
+        parts = node.get("allOf")
+        if not (isinstance(parts, list) and len(parts) == 1 and "$ref" in parts[0]):
+            continue
+        if set(node) - {"allOf", "type", "description", "example", "title", "nullable"}:
+            continue
+        ref = parts[0]["$ref"]
+        nullable = "null" in types_of(node) or node.get("nullable") is True
+        for key in ("allOf", "type", "nullable"):
+            node.pop(key, None)
+        if nullable:
+            node["oneOf"] = [{"$ref": ref}, {"type": "null"}]
+        else:
+            node["$ref"] = ref
+        changed += 1
+    return changed
+
+
+def merge_all_of(spec: Spec) -> int:
+    """``allOf`` over several object schemas (``get_team_member_payroll_calculation``
+    replies a salary calculation ``allOf`` its details; v2 resources add ``required``
+    lists this way) is one object with all their fields; the generator would make a
+    model whose parts it cannot read.  The parts' fields and ``required`` lists are
+    merged into the schema itself."""
+    changed = 0
+    for node in walk(schema_roots(spec)):
+        parts = node.get("allOf")
+        if not isinstance(parts, list) or len(parts) < 2:
+            continue
+        resolved = [_merged_part(spec, part) for part in parts]
+        if any(part is None for part in resolved):
+            continue
+        props: dict[str, Any] = dict(node.get("properties") or {})
+        required: list[str] = list(node.get("required") or [])
+        for part in resolved:
+            assert part is not None
+            props.update(copy.deepcopy(part.get("properties") or {}))
+            required += [r for r in part.get("required") or [] if r not in required]
+            if "description" in part and "description" not in node:
+                node["description"] = part["description"]
+        del node["allOf"]
+        node["type"] = "object"
+        node["properties"] = props
+        if required:
+            node["required"] = [r for r in required if r in props]
+        changed += 1
+    return changed
+
+
+def _merged_part(spec: Spec, part: Any) -> Schema | None:
+    """An ``allOf`` part as an object schema (its own ``allOf`` merged), or None when
+    it is not an object."""
+    schema = resolve(spec, part)
+    if not isinstance(schema, dict):
+        return None
+    kinds = types_of(schema)
+    if kinds and "object" not in kinds:
+        return None
+    if isinstance(schema.get("allOf"), list):
+        inner = [_merged_part(spec, p) for p in schema["allOf"]]
+        if any(p is None for p in inner):
+            return None
+        merged: Schema = {"properties": {}, "required": []}
+        for p in [*inner, schema]:
+            assert p is not None
+            merged["properties"].update(p.get("properties") or {})
+            merged["required"] += p.get("required") or []
+        return merged
+    return schema
+
+
+def empty_string_alternatives(spec: Spec) -> int:
+    """A string that may also be ``""`` is written as ``anyOf: [{const: ""}, {type:
+    string}]`` (v2 clients' ``phone``); the generator tries the ``const`` branch first
+    and fails on any other string.  The ``const: ""`` branch goes: ``""`` is a string."""
+    changed = 0
+    for node in walk(schema_roots(spec)):
+        for union in ("oneOf", "anyOf"):
+            variants = node.get(union)
+            if not isinstance(variants, list):
+                continue
+            strings = any(types_of(v) == ["string"] and "const" not in v for v in variants)
+            kept = [v for v in variants if not (strings and v.get("const") == "")]
+            if len(kept) < len(variants):
+                changed += 1
+                if len(kept) == 1:
+                    node.pop(union)
+                    node.update({k: v for k, v in kept[0].items() if k not in node})
+                else:
+                    node[union] = kept
+    return changed
+
+
+def constraint_only_alternatives(spec: Spec) -> int:
+    """A ``oneOf``/``anyOf`` whose alternatives only say which of the object's own
+    fields are required in each case (``create_appointment``: a standard appointment
+    needs ``staff_id``, ``services``...; a group event one ``activity_id``) describes
+    one object: the alternatives go (the generator would make a model of each, with
+    no fields), the fields stay, none of them required."""
+    changed = 0
+    for node in walk(schema_roots(spec)):
+        own = set(node.get("properties") or {})
+        for union in ("oneOf", "anyOf"):
+            variants = node.get(union)
+            if not (isinstance(variants, list) and own):
+                continue
+            if all(_only_constrains(v, own) for v in variants):
+                del node[union]
+                changed += 1
+    return changed
+
+
+def _only_constrains(variant: Any, fields: set[str]) -> bool:
+    if not isinstance(variant, dict) or "$ref" in variant:
+        return False
+    if set(variant) - {"title", "description", "required", "properties", "type"}:
+        return False
+    if types_of(variant) not in ([], ["object"]):
+        return False
+    return (
+        set(variant.get("properties") or {}) <= fields
+        and set(variant.get("required") or []) <= fields
+    )
 
 
 def record_auth(spec: Spec) -> int:
@@ -495,22 +808,61 @@ def record_auth(spec: Spec) -> int:
 
 
 def operation_servers(spec: Spec) -> int:
-    """Operations that declare their own server (eight marketplace operations on
-    ``https://app.alteg.io``) are routed by the client to its ``app`` host; the
-    generator itself ignores per-operation servers.  An unknown server stops
-    generation: the client would not know where to send the call."""
+    """Each operation goes to its own server if it declares one (eight marketplace
+    operations on ``https://app.alteg.io``), else to its bundle's (``servers`` of the
+    document: ``https://api.alteg.io/api/v1``, ``.../api/v2``); the generator itself
+    ignores both.  The server's origin becomes ``x-altegio-server`` (the client maps
+    Altegio's hosts to the ones it was given, so one ``base_url`` moves v1 and v2
+    together) and the server's path goes in front of the operation's path
+    (``/api/v2/company/{location_id}/services``).  The count is the operations with
+    a server of their own."""
+    default = _server_of(spec.get("servers"))
+    if default is None:
+        raise NormalizeError("the bundle declares no servers: where would its calls go?")
+    paths: dict[str, Any] = {}
     count = 0
-    for path, method, op in operations(spec):
-        servers = op.pop("servers", None)
-        url = servers[0]["url"].rstrip("/") if servers else DEFAULT_SERVER
-        if url == DEFAULT_SERVER:
-            op["x-altegio-server"] = "api"
-            continue
-        if url not in SERVER_KEYS:
-            raise NormalizeError(f"{method.upper()} {path}: unknown server {url!r}")
-        op["x-altegio-server"] = SERVER_KEYS[url]
-        count += 1
+    for path, item in spec.get("paths", {}).items():
+        shared = {k: v for k, v in item.items() if k not in METHODS and k != "servers"}
+        item_server = _server_of(item.get("servers")) or default
+        for method in METHODS:
+            if method not in item:
+                continue
+            op = item[method]
+            own = _server_of(op.pop("servers", None))
+            count += own is not None
+            origin, prefix = own or item_server
+            op["x-altegio-server"] = origin
+            target = paths.setdefault(prefix + path, dict(shared))
+            target[method] = op
+    spec["paths"] = paths
     return count
+
+
+def _server_of(servers: Any) -> tuple[str, str] | None:
+    """``(origin, path)`` of the first server of a ``servers`` list."""
+    if not servers:
+        return None
+    url = urlsplit(str(servers[0]["url"]).rstrip("/"))
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise NormalizeError(f"server {servers[0]['url']!r} is not an absolute http(s) URL")
+    return f"{url.scheme}://{url.netloc}", url.path
+
+
+def namespace_of(spec: Spec) -> str:
+    """The client attribute a bundle's operations live under: none (the top level) for
+    a bundle on Altegio's v1 API or another host, else the last segment of its
+    server's path (``https://api.alteg.io/api/v2``: ``v2``)."""
+    server = _server_of(spec.get("servers"))
+    if server is None:
+        return ""
+    origin, path = server
+    if origin != API_HOST or path in ("", DEFAULT_API_PATH):
+        return ""
+    segment = path.rsplit("/", 1)[-1]
+    name = naming.python_name(segment)
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise NormalizeError(f"server path {path!r} gives no namespace name")
+    return name
 
 
 def webhook_pseudo_paths(spec: Spec) -> int:
@@ -548,6 +900,32 @@ def add_component(spec: Spec, name: str, media: dict[str, Any]) -> None:
     spec.setdefault(ADDED_MODELS, []).append(name)
 
 
+def no_content_replies(spec: Spec) -> int:
+    """A 204 reply has no body (HTTP says so), though some declare a JSON one
+    (``chain_loyalty_membership_types_archive``): its content goes."""
+    count = 0
+    for _, _, op in operations(spec):
+        reply = (op.get("responses") or {}).get("204")
+        if reply and reply.pop("content", None) is not None:
+            count += 1
+    return count
+
+
+def file_replies(spec: Spec) -> int:
+    """A success reply that is a file, not JSON (``get_visit_receipt_pdf`` answers
+    ``application/pdf``), gets ``x-altegio-envelope: file``: the client returns its
+    bytes.  The generator, which cannot read it, sees no body."""
+    count = 0
+    for _, _, op in operations(spec):
+        for code in success_codes(op):
+            content = op["responses"][code].get("content") or {}
+            if content and not any("json" in media for media in content):
+                op["responses"][code].pop("content")
+                op["x-altegio-file"] = next(iter(content))  # the media type to accept
+                count += 1
+    return count
+
+
 def unwrap_envelopes(spec: Spec) -> int:
     """Altegio wraps replies as ``{success, data, meta}`` (``$ref``'d envelopes).
     The client unwraps them, so the generated code describes only ``data``: a reply
@@ -555,11 +933,15 @@ def unwrap_envelopes(spec: Spec) -> int:
     the ``data`` schema; one with ``success`` and no usable ``data`` (``type: null``,
     a ``$ref`` to the null object, or none) gets ``status`` and no schema; anything
     else is a bare reply (``none``).  A reply documented by an example only gets
-    the envelope its example shows and a free-form schema (the decoded JSON)."""
+    the envelope its example shows and a free-form schema (the decoded JSON); one
+    documented by neither (``schedule_team_member_update_deprecated``) is a status."""
     schemas = spec.get("components", {}).get("schemas", {})
     unwrapped: dict[str, str] = {}  # envelope component -> its kind, once unwrapped in place
     count = 0
     for _, _, op in operations(spec):
+        if op.get("x-altegio-file"):
+            op["x-altegio-envelope"] = "file"
+            continue
         envelope = "none"
         for code in success_codes(op):
             media = ((op["responses"][code].get("content")) or {}).get("application/json")
@@ -603,6 +985,8 @@ def _unwrap(spec: Spec, media: dict[str, Any]) -> str:
     schema = resolve(spec, media.get("schema"))
     if schema is None:  # documented by its example alone: the decoded JSON (as its example shows)
         example = media.get("example")
+        if example is None:  # documented by nothing: a status (meta stays on the raw reply)
+            return "status"
         media["schema"] = {}
         if not isinstance(example, dict) or "success" not in example:
             return "none"
@@ -704,6 +1088,19 @@ def prune_components(spec: Spec) -> int:
     return len(unused)
 
 
+def null_only_fields(spec: Spec) -> int:
+    """A field typed ``type: 'null'`` alone (``relation_entity_type`` of custom fields)
+    documents only that Altegio sent null in its example; the generator would give it
+    no type at all.  It is declared free-form, so whatever Altegio sends is kept."""
+    changed = 0
+    for node in walk(schema_roots(spec)):
+        for prop in (node.get("properties") or {}).values():
+            if isinstance(prop, dict) and types_of(prop) == ["null"] and "enum" not in prop:
+                del prop["type"]
+                changed += 1
+    return changed
+
+
 def snake_case_tags(spec: Spec) -> int:
     """Tags are display names ("Online Booking", "VoIP Integration"); the package
     groups operations by their snake_case form (``online_booking``,
@@ -720,14 +1117,23 @@ def snake_case_tags(spec: Spec) -> int:
 
 
 STEPS: tuple[Callable[[Spec], int], ...] = (
+    transport_header_parameters,
+    single_reference_all_of,
+    merge_all_of,
+    constraint_only_alternatives,
+    empty_string_alternatives,
+    arrays_without_items,  # after the quirk empty_array_alternatives, whose arrays go
     record_auth,
     webhook_pseudo_paths,  # before operation_servers: it carries a server of its own
     operation_servers,
     webhook_models,
+    no_content_replies,
+    file_replies,
     unwrap_envelopes,
     paging,
     success_replies_only,
     prune_components,
+    null_only_fields,
     snake_case_tags,
 )
 
@@ -746,57 +1152,139 @@ class Report:
 
 
 def normalize(spec: Spec, label: str, report: Report) -> Spec:
+    """One bundle through PREPARE, the quirks that name it, and STEPS."""
     spec = copy.deepcopy(spec)
-    for fn in QUIRKS + STEPS:
+    for fn in PREPARE:
+        report.counts.setdefault(fn.__name__, {})[label] = fn(spec)
+    for quirk in QUIRKS:
+        if label in quirk.bundles:
+            report.counts.setdefault(quirk.name, {})[label] = quirk.fix(spec)
+    for fn in STEPS:
         report.counts.setdefault(fn.__name__, {})[label] = fn(spec)
     return spec
 
 
-def annotate_operations(spec: Spec) -> None:
+def stale_quirks(report: Report) -> list[str]:
+    """``quirk (bundle)`` for every quirk that changed nothing in a bundle it names."""
+    return [
+        f"{quirk.name} ({label})"
+        for quirk in QUIRKS
+        for label, count in report.counts.get(quirk.name, {}).items()
+        if count == 0
+    ]
+
+
+def annotate_operations(spec: Spec, label: str, namespace: str) -> None:
     """Templates see each reply's raw data but not the operation's, so the facts the
     client needs travel on the success replies as ``x-altegio-operation``."""
     for _, _, op in operations(spec):
         info = {
+            "operation_id": op["operationId"],
+            "bundle": label,
+            "namespace": namespace,
             "server": op.pop("x-altegio-server"),
             "user_token": op.pop("x-altegio-user-token"),
             "envelope": op.pop("x-altegio-envelope"),
             "arguments": naming.argument_names(op),
             "paging": op.pop("x-altegio-paging", None),
             "error_statuses": op.pop("x-altegio-error-statuses"),
+            "accept": op.pop("x-altegio-file", None),  # a file reply's media type
         }
         for code in success_codes(op):
             op["responses"][code]["x-altegio-operation"] = info
 
 
-def merge(specs: list[Spec]) -> Spec:
-    """Both APIs share one base URL and one auth scheme: one document, one package."""
+def qualify(spec: Spec, label: str, namespace: str) -> None:
+    """Make one bundle's names unique in the merged document: component schemas are
+    keyed ``<bundle>__<name>`` (``naming.py`` shows them as ``<bundle>:<name>``), and a
+    namespaced bundle's tags and operationIds start with the namespace (``v2_services``,
+    ``v2_get_service``; the methods keep Altegio's operationId)."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    renamed = {name: naming.component_key(label, name) for name in schemas}
+    for node in walk([spec.get("paths"), schemas]):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            node["$ref"] = "#/components/schemas/" + renamed[ref.rsplit("/", 1)[1]]
+    spec.setdefault("components", {})["schemas"] = {renamed[k]: v for k, v in schemas.items()}
+    if not namespace:
+        return
+    for tag in spec.get("tags", []):
+        tag["name"] = f"{namespace}_{tag['name']}"
+    for _, _, op in operations(spec):
+        op["tags"] = [f"{namespace}_{t}" for t in op.get("tags", [])]
+        op["operationId"] = f"{namespace}_{op['operationId']}"
+
+
+def merge(bundles: list[tuple[str, Spec]]) -> Spec:
+    """One document, one package: paths already carry their server's path, component
+    schemas their bundle.  Security schemes are not carried over: the client
+    authenticates every call itself (``x-altegio-operation.user_token``)."""
     merged: Spec = {
         "openapi": "3.1.0",
         "info": {
-            "title": "Altegio",
-            "version": "+".join(str(s["info"]["version"]) for s in specs),
-            "description": "Altegio Online Booking and Developer Tools APIs.",
+            # the package's docstring says what it is a client for
+            "title": "Altegio's "
+            + _joined([bundle_title(label, s) for label, s in bundles])
+            + " APIs",
+            "version": "+".join(str(s["info"]["version"]) for _, s in bundles),
         },
-        "servers": [{"url": DEFAULT_SERVER}],
+        "servers": [{"url": API_HOST}],
+        "x-altegio-bundles": [
+            {
+                "name": label,
+                "title": bundle_title(label, s),
+                "namespace": namespace_of_merged(s),
+            }
+            for label, s in bundles
+        ],
         "tags": [],
         "paths": {},
-        "components": {"schemas": {}, "securitySchemes": {}},
+        "components": {"schemas": {}},
     }
-    for spec in specs:
+    owners: dict[str, str] = {}
+    for label, spec in bundles:
         for tag in spec.get("tags", []):
             if tag["name"] not in {t["name"] for t in merged["tags"]}:
                 merged["tags"].append(tag)
         for path, item in spec.get("paths", {}).items():
-            if path in merged["paths"]:
-                raise NormalizeError(f"path {path} is defined by both bundles")
-            merged["paths"][path] = item
-        for section, entries in spec.get("components", {}).items():
-            target = merged["components"].setdefault(section, {})
-            for name, value in entries.items():
-                if name in target and target[name] != value:
-                    raise NormalizeError(f"components/{section}/{name} differs between the bundles")
-                target[name] = value
+            target = merged["paths"].setdefault(path, {})
+            for method, op in item.items():
+                if method in target:
+                    raise NormalizeError(
+                        f"{method.upper()} {path} is defined by both {owners[path]} and {label}"
+                    )
+                target[method] = op
+                if method in METHODS:
+                    op.pop("security", None)
+                    if op["operationId"] in owners:
+                        raise NormalizeError(
+                            f"operationId {op['operationId']} is defined by both "
+                            f"{owners[op['operationId']]} and {label}"
+                        )
+                    owners[op["operationId"]] = label
+            owners[path] = label
+        merged["components"]["schemas"].update(spec.get("components", {}).get("schemas", {}))
     return merged
+
+
+def _joined(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def bundle_title(label: str, spec: Spec) -> str:
+    """The bundle's title, with its namespace where it has one: "Business Management (v2)"."""
+    title = str(spec.get("info", {}).get("title", label))
+    namespace = namespace_of_merged(spec)
+    return f"{title} ({namespace})" if namespace else title
+
+
+def namespace_of_merged(spec: Spec) -> str:
+    """The namespace ``annotate_operations`` recorded on a bundle's operations."""
+    for _, _, op in operations(spec):
+        for reply in op.get("responses", {}).values():
+            if "x-altegio-operation" in reply:
+                return str(reply["x-altegio-operation"]["namespace"])
+    return ""
 
 
 def load(path: Path) -> Spec:
@@ -804,66 +1292,134 @@ def load(path: Path) -> Spec:
     return spec
 
 
+def locked_inputs() -> list[tuple[str, Path]]:
+    return [(item.name, item.path) for item in spec_inputs.resolve()]
+
+
 def build(
-    paths: list[Path] | None = None,
+    inputs: list[tuple[str, Path]] | None = None,
     names: Path | None = None,
     always_sent_table: Path | None = None,
+    *,
+    name: bool = True,
 ) -> tuple[Spec, Report]:
     """The merged document and the report; raises on a stale quirk or a naming gap.
 
-    ``always_sent_table``: where to record the always-sent fields (``make generate``)."""
-    if paths is None:
-        paths = [item.path for item in spec_inputs.resolve()]
+    ``inputs``: ``(label, path)`` per bundle (default: the locked ones; a label is
+    the lock's name, or the file's stem).  ``always_sent_table``: where to record
+    the always-sent fields (``make generate``).  ``name=False``: the merged document
+    before models are named (what ``naming.apply`` takes)."""
+    if inputs is None:
+        inputs = locked_inputs()
     report = Report({})
-    normalized = [normalize(load(path), path.stem, report) for path in paths]
-    stale = [fn.__name__ for fn in QUIRKS if report.total(fn.__name__) == 0]
+    bundles = []
+    for label, path in inputs:
+        spec = normalize(load(path), label, report)
+        namespace = namespace_of(spec)
+        annotate_operations(spec, label, namespace)
+        qualify(spec, label, namespace)
+        bundles.append((label, spec))
+    stale = stale_quirks(report)
     if stale:
         raise StaleQuirkError(
-            f"quirk(s) {', '.join(stale)} changed nothing: Altegio's bundles no longer have "
-            "the construct they handle. Check the new bundle and remove the quirk from "
-            "scripts/normalize_specs.py."
+            f"quirk(s) {', '.join(stale)} changed nothing: Altegio's bundle no longer has "
+            "the construct they handle. Check the new bundle and remove the quirk (or the "
+            "bundle from its scope) in scripts/normalize_specs.py."
         )
-    for spec in normalized:
-        annotate_operations(spec)
-    merged = merge(normalized)
+    merged = merge(bundles)
+    if not name:
+        return merged, report
     table = naming.read_table(names) if names is not None else None
-    report.counts["model_names"] = {"both": naming.apply(merged, table)}
-    report.counts["always_sent"] = {"both": always_sent.apply(merged, write=always_sent_table)}
-    report.counts["secrets"] = {"both": naming.mark_secrets(merged)}
+    report.counts["model_names"] = {"all": naming.apply(merged, table)}
+    report.counts["model_shapes"] = {"all": merged["x-altegio-models"]["shapes"]}
+    report.counts["always_sent"] = {"all": always_sent.apply(merged, write=always_sent_table)}
+    report.counts["secrets"] = {"all": naming.mark_secrets(merged)}
     return merged, report
 
 
 def explain(report: Report) -> str:
     lines = []
-    for fn in QUIRKS + STEPS:
-        kind = "quirk" if fn in QUIRKS else "step"
-        counts = ", ".join(f"{k} {v}" for k, v in report.counts[fn.__name__].items())
+    scopes = {quirk.fix: quirk.bundles for quirk in QUIRKS}
+    for fn in (*PREPARE, *scopes, *STEPS):
+        kind = f"quirk of {', '.join(sorted(scopes[fn]))}" if fn in scopes else "step"
+        counts = ", ".join(f"{k} {v}" for k, v in report.counts.get(fn.__name__, {}).items())
         doc = " ".join((fn.__doc__ or "").split())
-        lines.append(f"{fn.__name__} ({kind}; changed: {counts}):\n    {doc}\n")
+        lines.append(f"{fn.__name__} ({kind}; changed: {counts or 'not run'}):\n    {doc}\n")
     lines.append(f"model_names (step; named: {report.total('model_names')}): naming.py\n")
     lines.append(f"always_sent (step; fields: {report.total('always_sent')}): always_sent.py\n")
     return "\n".join(lines)
 
 
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "pipeline.md"
+
+
+def pipeline_page(report: Report) -> str:
+    """``docs/pipeline.md``: every quirk and step with what it changed in each bundle."""
+    scopes = {quirk.fix: quirk.bundles for quirk in QUIRKS}
+
+    def row(fn: Callable[[Spec], int]) -> str:
+        counts = report.counts.get(fn.__name__, {})
+        changed = ", ".join(f"{k}: {v}" for k, v in counts.items()) or "-"
+        doc = " ".join((fn.__doc__ or "").split()).replace("|", "\\|")
+        return f"| `{fn.__name__}` | {changed} | {doc} |"
+
+    lines = [
+        "# The generation pipeline",
+        "",
+        "<!-- Generated by `make generate` (scripts/normalize_specs.py). DO NOT EDIT. -->",
+        "",
+        "What `scripts/normalize_specs.py` does to Altegio's bundles before the generator",
+        "reads them, with the places each quirk and step changed in each bundle (the",
+        "lock's names).  A quirk runs only on the bundles it names, and one that changes",
+        "nothing in one of them stops generation.",
+        "",
+        "## Quirks: defects of Altegio's files",
+        "",
+        "| quirk | places, by bundle | the construct and its handling |",
+        "|---|---|---|",
+        *(row(fn) for fn in scopes),
+        "",
+        "## Steps: how the SDK shapes any bundle",
+        "",
+        "| step | places, by bundle | what it does |",
+        "|---|---|---|",
+        *(row(fn) for fn in (*PREPARE, *STEPS)),
+        "",
+        f"Then the {report.total('model_shapes')} shapes that would each be a model are",
+        f"merged into {report.total('model_names')} models where they are the same, and",
+        "named (`scripts/naming.py`, `scripts/name_rule.py`, overrides in",
+        "`scripts/names.yaml`); and",
+        f"{report.total('always_sent')} reply fields are marked always sent",
+        "(`scripts/always_sent.py`).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--specs", type=Path, nargs=2, metavar=("PUBLIC", "DEVELOPERS"),
-                        help="bundles to read instead of the locked ones (tests)")  # fmt: skip
+    parser.add_argument("--specs", type=Path, nargs="+", metavar="FILE",
+                        help="bundles to read instead of the locked ones, each labelled by "
+                        "its file name without the extension (b2b-v1.yaml: b2b-v1)")  # fmt: skip
     parser.add_argument("--names", type=Path, help="naming table instead of scripts/names.yaml")
     parser.add_argument("--output", type=Path, help="where to write the merged JSON document")
     parser.add_argument("--record-always-sent", action="store_true",
                         help=f"rewrite {always_sent.TABLE.name} (make generate does)")  # fmt: skip
     parser.add_argument("--explain", action="store_true", help="list quirks and steps, counted")
+    parser.add_argument("--pipeline-page", type=Path,
+                        help=f"write the quirks and steps as Markdown ({PAGE.name})")  # fmt: skip
     args = parser.parse_args(argv)
+    inputs = [(path.stem, path) for path in args.specs] if args.specs else None
     try:
         table = always_sent.TABLE if args.record_always_sent else None
-        document, report = build(args.specs, args.names, table)
+        document, report = build(inputs, args.names, table)
     except (NormalizeError, spec_inputs.SpecInputError, naming.NamingError) as exc:
         print(f"normalize: {exc}", file=sys.stderr)
         return 1
     if args.explain:
         print(explain(report))
         return 0
+    if args.pipeline_page:
+        args.pipeline_page.write_text(pipeline_page(report), encoding="utf-8")
     text = json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     if args.output is None:
         sys.stdout.write(text)
