@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
+import secrets
 import time
 import weakref
 from collections.abc import Callable, Mapping
@@ -60,8 +62,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 logger = logging.getLogger("altegio_async")
 
-DEFAULT_BASE_URL = "https://api.alteg.io/api/v1"
+#: Altegio's API host; each operation adds its version's path (/api/v1/..., /api/v2/...).
+DEFAULT_BASE_URL = "https://api.alteg.io"
+#: The host of the marketplace operations Altegio serves from its web app.
 DEFAULT_APP_BASE_URL = "https://app.alteg.io"
+# A base_url that ends in an API version: it was the host plus a path the operations add.
+_VERSION_PATH = re.compile(r"/api/v\d+/?$")
 # Every call carries these, as Altegio's reference requires (Content-Type even on GET).
 DEFAULT_HEADERS = {"Accept": "application/vnd.api.v2+json", "Content-Type": "application/json"}
 # Names the SDK in Altegio's logs, as httpx names itself; a pool passed as
@@ -107,7 +113,7 @@ class _Core:
         self,
         *,
         partner_token: str,
-        base_urls: dict[Server, str],
+        base_urls: dict[Server, str],  # Altegio's origin -> the host to use instead
         timeout: httpx.Timeout,
         limiter: Limiter | None,
         rate_limit: bool,
@@ -162,12 +168,17 @@ class _Core:
         if self.owns_http:
             await self.http.aclose()
 
+    def host(self, server: Server) -> str:
+        """Where an operation on Altegio's ``server`` goes: the host given for it, or the
+        server itself for a host the client was not told about."""
+        return self.base_urls.get(server, server)
+
     def limiter(self, server: Server) -> Limiter | None:
         """Created on first use, never at import time: the shared one, or the given one."""
         if not self._rate_limit:
             return None
         if server not in self._limiters:
-            url = httpx.URL(self.base_urls[server])
+            url = httpx.URL(self.host(server))
             host = url.host + (f":{url.port}" if url.port else "")
             self._limiters[server] = self._limiter or shared_limiter(host)
         return self._limiters[server]
@@ -317,7 +328,7 @@ class _BaseClient(Resources):
                 content_type="application/json",
                 snippet="",
                 method="POST",
-                url=self._core.base_urls["api"] + path,
+                url=self._core.host(DEFAULT_BASE_URL) + path,
             )
         return UserSession(self._core, _TokenCell(token), self._options)
 
@@ -339,12 +350,17 @@ class _BaseClient(Resources):
             raise UserTokenRequiredError(operation.operation_id)
         request = build_request(operation, build)
         user_token = self._token.value if operation.accepts_user_token else None
-        url = self._core.base_urls[operation.server] + request["url"]
+        url = self._core.host(operation.server) + request["url"]
         headers = self._headers
         generated = request.get("headers")
         if generated:  # the generator's Content-Type is already a default
             generated = {k: v for k, v in generated.items() if DEFAULT_HEADERS.get(k) != v}
             headers = {**headers, **generated} if generated else headers
+        if "files" in request:
+            # A multipart body names its boundary in Content-Type; httpx uses the one given
+            # (the pool's default would otherwise say application/json).
+            boundary = secrets.token_hex(16)
+            headers = {**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
         if extra_headers is not None:
             headers = {**headers, **check_headers(extra_headers, "extra_headers")}
         request["headers"] = headers or None
@@ -457,6 +473,7 @@ class _BaseClient(Resources):
                     url,
                     params=request.get("params"),
                     json=request.get("json"),
+                    files=request.get("files"),
                     headers=request["headers"],
                     auth=request["auth"],
                     timeout=timeout,
@@ -527,7 +544,8 @@ class _BaseClient(Resources):
     def __repr__(self) -> str:
         user = f", user_token={REDACTED}" if self._token.value else ""
         return (
-            f"<{type(self).__name__} {self._core.base_urls['api']} partner_token={REDACTED}{user}>"
+            f"<{type(self).__name__} {self._core.host(DEFAULT_BASE_URL)} "
+            f"partner_token={REDACTED}{user}>"
         )
 
 
@@ -536,8 +554,10 @@ class AltegioClient(_BaseClient):
 
     Args:
         partner_token: your Altegio partner token (sent as ``Bearer <token>``).
-        base_url: the API server; point it at a sandbox in tests.
-        app_base_url: the server of the marketplace operations that Altegio serves
+        base_url: Altegio's API host, ``https://api.alteg.io``; every operation adds
+            its own path (``/api/v1/...``, ``/api/v2/...``), so one argument points
+            v1 and v2 at a sandbox or a proxy.
+        app_base_url: the host of the marketplace operations that Altegio serves
             from ``https://app.alteg.io``.
         timeout: seconds or an ``httpx.Timeout`` for each attempt; each call may
             override it.
@@ -585,6 +605,12 @@ class AltegioClient(_BaseClient):
         for name, url in (("base_url", base_url), ("app_base_url", app_base_url)):
             if not isinstance(url, str) or httpx.URL(url).scheme not in ("http", "https"):
                 raise UsageError(f"{name} must be an http(s) URL, got {url!r}")
+            if _VERSION_PATH.search(httpx.URL(url).path):
+                raise UsageError(
+                    f"{name} is the host, without an API version: each operation adds its "
+                    f"own /api/v1 or /api/v2 path (got {url!r}; pass "
+                    f"{_VERSION_PATH.sub('', url)!r})"
+                )
         if user_token is not None:
             check_token(user_token, "user_token")
         options = Options(
@@ -594,7 +620,10 @@ class AltegioClient(_BaseClient):
         )
         core = _Core(
             partner_token=partner_token,
-            base_urls={"api": base_url.rstrip("/"), "app": app_base_url.rstrip("/")},
+            base_urls={
+                DEFAULT_BASE_URL: base_url.rstrip("/"),
+                DEFAULT_APP_BASE_URL: app_base_url.rstrip("/"),
+            },
             timeout=options.timeout,
             limiter=limiter,
             rate_limit=rate_limit,

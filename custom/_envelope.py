@@ -78,7 +78,7 @@ def api_error(
     )
     if isinstance(error, AuthenticationError):
         # A 401 from a login call is about the user's credentials, not our tokens.
-        if operation.tag == "authentication":
+        if operation.tag.startswith("authentication"):
             error.token, which = "login", "login or password"
         elif user_token_sent:
             error.token, which = "user", "user token"
@@ -110,6 +110,9 @@ def unwrap(
             url=redact(str(response.request.url)),
         )
 
+    if operation.envelope == "file" and response.status_code < 400:
+        # a file (a PDF receipt): its bytes, as they came
+        return ApiResponse(data=parse(response.content), meta={}, http_response=response)
     try:
         payload = _decode(response)
     except ValueError as exc:

@@ -13,8 +13,10 @@ from ._response import ApiResponse
 
 T = TypeVar("T")
 
-Server = Literal["api", "app"]
-Envelope = Literal["data", "status", "none"]
+# The origin of the server Altegio's bundle names for an operation ("https://api.alteg.io",
+# "https://app.alteg.io"); the client maps it to the host it was given.
+Server = str
+Envelope = Literal["data", "status", "none", "file"]
 UserToken = Literal["none", "optional", "required"]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -24,21 +26,24 @@ class Operation:
     """One operation of the specs, as recorded by the generator.
 
     ``envelope`` says how the success reply is shaped: ``"data"`` for
-    ``{success, data, meta}``, ``"status"`` for ``{success, meta}`` without data and
-    ``"none"`` for a bare object or an empty body.  ``user_token`` says whether the
-    call takes the user token: ``"required"``, ``"none"``, or ``"optional"`` where a
-    record hash in the path stands in for it (Altegio: the hash is required "if the
+    ``{success, data, meta}``, ``"status"`` for ``{success, meta}`` without data,
+    ``"none"`` for a bare object or an empty body and ``"file"`` for a file (its
+    bytes).  ``user_token`` says whether the call takes the user token:
+    ``"required"``, ``"none"``, or ``"optional"`` where a record hash in the path
+    stands in for it (Altegio: the hash is required "if the
     user is not authorized").
     """
 
     operation_id: str
     tag: str
     method: str
-    path: str
+    path: str  # the whole path on the server: /api/v1/..., /api/v2/...
     server: Server
     user_token: UserToken
     envelope: Envelope
     has_response_body: bool
+    namespace: str = ""  # "v2": the operation is ``client.v2.<tag>.<operation_id>``
+    bundle: str = ""  # the bundle it comes from, by the lock's name ("b2b-v1")
 
     @property
     def requires_user_token(self) -> bool:
@@ -54,6 +59,12 @@ class Operation:
     def idempotent(self) -> bool:
         """Repeating the call is harmless, so failures after sending may be retried."""
         return self.method in IDEMPOTENT_METHODS
+
+    @property
+    def qualified_id(self) -> str:
+        """The key of ``altegio_async.api.OPERATIONS``: the operationId, after its
+        namespace where it has one (``v2.get_service``)."""
+        return f"{self.namespace}.{self.operation_id}" if self.namespace else self.operation_id
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"

@@ -183,7 +183,7 @@ class _SyncView(SyncResources):
 
     def __repr__(self) -> str:
         user = f", user_token={REDACTED}" if self._view.user_token else ""
-        base = self._view._core.base_urls["api"]
+        base = self._view._core.host(DEFAULT_BASE_URL)
         return f"<{type(self).__name__} {base} partner_token={REDACTED}{user}>"
 
 

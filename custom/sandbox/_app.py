@@ -2,8 +2,9 @@
 
 Routes come from ``altegio_async.api.OPERATIONS`` (the generated table), so an
 operation added to the specs shows up here as a 501 until it gets a handler,
-and a test fails.  API operations live under ``/api/v1``; the marketplace
-operations that Altegio serves from ``https://app.alteg.io`` live at the root.
+and a test fails.  Every operation lives at its own path (``/api/v1/...``,
+``/api/v2/...``, and the marketplace operations that Altegio serves from
+``https://app.alteg.io`` at ``/marketplace/...``): one host stands in for both.
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ from ._limits import SlidingWindows
 from ._world import Rejected, World
 
 logger = logging.getLogger("altegio_async.sandbox")
-
-API_PREFIX = "/api/v1"
 
 
 @attrs.frozen
@@ -102,10 +101,7 @@ class SandboxApp:
     def application(self) -> web.Application:
         app = web.Application()
         for operation in OPERATIONS.values():
-            prefix = API_PREFIX if operation.server == "api" else ""
-            app.router.add_route(
-                operation.method, prefix + operation.path, self._endpoint(operation)
-            )
+            app.router.add_route(operation.method, operation.path, self._endpoint(operation))
         return app
 
     def _endpoint(
@@ -174,7 +170,7 @@ class SandboxApp:
                 user=user,
             )
             try:
-                status, data = self.handlers.dispatch(operation.operation_id, call)
+                status, data = self.handlers.dispatch(operation, call)
             except Rejected as exc:
                 return Reply(exc.status, error_body(exc.message, exc.codes))
             except _handlers.BadRequest as exc:

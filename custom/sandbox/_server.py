@@ -16,7 +16,7 @@ from typing import Any, Self
 import attrs
 from aiohttp import web
 
-from ._app import API_PREFIX, SandboxApp, Seen
+from ._app import SandboxApp, Seen
 from ._faults import FaultPlan
 from ._limits import RateLimits, SlidingWindows
 from ._world import World
@@ -67,8 +67,9 @@ class Sandbox:
 
     @property
     def base_url(self) -> str:
-        """Pass as ``AltegioClient(base_url=...)``."""
-        return self.root_url + API_PREFIX
+        """Pass as ``AltegioClient(base_url=...)``: the API host (operations add
+        their own ``/api/v1`` or ``/api/v2`` path)."""
+        return self.root_url
 
     @property
     def app_base_url(self) -> str:
