@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, TypeVar
 
 from altegio_async import AltegioClient
-from altegio_async.models import Appointment, BookingRequest, CheckAppointment
+from altegio_async.models import BookingAppointment, BookingRequest, CheckAppointment
 from altegio_async.types import Unset
 
 T = TypeVar("T")
@@ -45,15 +45,15 @@ async def free_slot(
 
 def appointment(
     member_id: int, when: dt.datetime, ref: int = 1, services: tuple[int, ...] = (HAIRCUT,)
-) -> Appointment:
-    return Appointment(id=ref, services=list(services), staff_id=member_id, datetime_=when)
+) -> BookingAppointment:
+    return BookingAppointment(id=ref, services=list(services), staff_id=member_id, datetime_=when)
 
 
-def to_check(visit: Appointment) -> CheckAppointment:
+def to_check(visit: BookingAppointment) -> CheckAppointment:
     """The same visit, as ``POST /book_check`` takes it."""
     return CheckAppointment.from_dict(visit.to_dict())
 
 
-def booking(*appointments: Appointment, **fields: Any) -> BookingRequest:
+def booking(*appointments: BookingAppointment, **fields: Any) -> BookingRequest:
     values: dict[str, Any] = {"fullname": "James Smith", "phone": "+13155550175", **fields}
     return BookingRequest(appointments=list(appointments), **values)

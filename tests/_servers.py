@@ -34,10 +34,21 @@ class AcceptJsonToo(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
         self._inner = httpx.AsyncHTTPTransport()
         self.accept_seen: list[str] = []
+        self.paths_seen: list[str] = []
         self.prefer_code: str | None = None
+        # Prism serves a bundle's paths without its server's path (/api/v1, /api/v2):
+        # the client's full path is recorded, then this prefix is cut off.
+        self.server_path = ""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.accept_seen.append(request.headers["accept"])
+        self.paths_seen.append(request.url.path)
+        if self.server_path:
+            if not request.url.path.startswith(self.server_path + "/"):
+                raise AssertionError(f"{request.url.path} is not under {self.server_path}")
+            request.url = request.url.copy_with(
+                raw_path=request.url.raw_path[len(self.server_path) :]
+            )
         request.headers["Accept"] = request.headers["accept"] + ", application/json"
         if self.prefer_code is not None:
             # Prism prefers a reply with a body; ask for the documented success.

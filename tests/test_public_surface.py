@@ -13,11 +13,15 @@ import altegio_async
 from altegio_async.api import OPERATIONS
 from tests._servers import ROOT
 
-TAGS = sorted({op.tag for op in OPERATIONS.values()})
+TAGS = sorted({op.tag for op in OPERATIONS.values() if not op.namespace})
+# the tag packages: a namespaced tag's is <namespace>_<tag> (v2_services)
+TAG_MODULES = sorted(
+    {f"{o.namespace}_{o.tag}" if o.namespace else o.tag for o in OPERATIONS.values()}
+)
 
 
 def tag_classes() -> Iterator[type]:
-    for tag in TAGS:
+    for tag in TAG_MODULES:
         module = importlib.import_module(f"altegio_async.api.{tag}")
         yield from (getattr(module, name) for name in module.__all__)
 
@@ -40,6 +44,7 @@ def test_every_public_class_and_function_has_a_docstring() -> None:
     classes = [o for o in exported if inspect.isclass(o)] + list(tag_classes())
     api = importlib.import_module("altegio_async.api")
     classes += [api.Resources, api.RawResources, api.SyncResources, api.SyncRawResources]
+    classes += [api.V2Resources, api.V2RawResources, api.V2SyncResources, api.V2SyncRawResources]
     missing = [o.__name__ for o in exported if callable(o) and not inspect.getdoc(o)]
     for cls in classes:
         missing += [cls.__name__] if not (cls.__doc__ or "").strip() else []
@@ -53,7 +58,7 @@ def test_help_leads_to_every_entry_point() -> None:
     for entry in (
         "AltegioClient", "UserSession", "SyncAltegioClient", "with_options", "with_raw_response",
         "login_with_code", "iter_", "RetryPolicy", "parse_webhook", "WebhookReceiver",
-        "docs/api.md", *TAGS,
+        "docs/api.md", "v2", *TAGS,
     ):  # fmt: skip
         assert entry in text, entry
     client_help = pydoc.render_doc(altegio_async.AltegioClient, renderer=pydoc.plaintext)  # type: ignore[attr-defined]
@@ -62,18 +67,28 @@ def test_help_leads_to_every_entry_point() -> None:
 
 
 def test_the_reference_covers_every_operation() -> None:
-    reference = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-    sections = re.findall(r"^### `(\w+)`$", reference, flags=re.M)
-    assert sorted(sections) == sorted(OPERATIONS)
+    """docs/api.md indexes the bundles; each bundle's page under docs/api/ has every
+    operation of it, with its call, path and errors."""
+    index = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "docs" / "api").glob("*.md")}
+    assert sorted(pages) == ["b2b-v1", "b2b-v2", "developers", "public"]
+    for name in pages:
+        assert f"(api/{name}.md)" in index
+    found = []
+    for page in pages.values():
+        for op_id, call in re.findall(r"^### `(\w+)`$.*?^await client\.([\w.]+)\.\1\(", page,
+                                      flags=re.M | re.S):  # fmt: skip
+            found.append(f"{call.split('.')[0]}.{op_id}" if call.startswith("v2.") else op_id)
+    assert sorted(found) == sorted(OPERATIONS)
     for op in OPERATIONS.values():
-        section = reference.split(f"### `{op.operation_id}`", 1)[1].split("\n### ", 1)[0]
-        assert f"`{op.method} {op.path}`" in section
+        page = next(p for p in pages.values() if f"`{op.method} {op.path}`" in p)
+        section = page.split(f"`{op.method} {op.path}`", 1)[1].split("\n### ", 1)[0]
         assert "UserTokenRequiredError" in section if op.requires_user_token else True
-    booking = reference.split("### `create_online_booking`", 1)[1].split("\n### ", 1)[0]
+    booking = pages["public"].split("### `create_online_booking`", 1)[1].split("\n### ", 1)[0]
     assert "`SlotUnavailableError` (code 433)" in booking  # from Altegio's reference page
-    assert (
-        "iter_list_voip_calls" in reference and "iter_list_marketplace_app_locations" in reference
-    )
+    assert "await client.v2.services.get_service(" in pages["b2b-v2"]
+    assert "iter_list_voip_calls" in pages["developers"]
+    assert "iter_list_marketplace_app_locations" in pages["developers"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/api.md" in readme
 

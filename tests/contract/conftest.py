@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -13,17 +14,17 @@ import spec_inputs
 
 
 @pytest.fixture(scope="session")
-def prism_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """One Prism per Altegio bundle, serving the locked file unmodified."""
+def prisms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[str, Path]]]:
+    """One Prism per locked bundle, serving the file unmodified: ``{name: (url, log)}``."""
     logs = tmp_path_factory.mktemp("prism")
-    public_spec, developers_spec = (item.path for item in spec_inputs.resolve())
-    with (
-        prism(public_spec, logs / "public.log") as public,
-        prism(developers_spec, logs / "developers.log") as developers,
-    ):
-        yield {"public": public, "developers": developers}
+    with ExitStack() as stack:
+        started = {}
+        for item in spec_inputs.resolve():
+            log = logs / f"{item.name}.log"
+            started[item.name] = (stack.enter_context(prism(item.path, log)), log)
+        yield started
 
 
 @pytest.fixture(scope="session")
-def prism_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.getbasetemp()
+def prism_urls(prisms: dict[str, tuple[str, Path]]) -> dict[str, str]:
+    return {name: url for name, (url, _) in prisms.items()}

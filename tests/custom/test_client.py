@@ -22,9 +22,9 @@ from altegio_async import (
 )
 from altegio_async.models import BookingRequest
 
-BASE = "https://api.test/api/v1"
+BASE = "https://api.test"
 # Parameters the caller did not set are not sent (pytest-httpx matches the whole URL).
-DATES_URL = f"{BASE}/book_dates/1"
+DATES_URL = f"{BASE}/api/v1/book_dates/1"
 PARTNER = "partner-secret-token"
 USER = "user-secret-token"
 
@@ -73,7 +73,7 @@ async def test_user_token_operation_without_token_sends_nothing(client: AltegioC
 async def test_user_token_operation_sends_both_tokens(
     client: AltegioClient, httpx_mock: HTTPXMock
 ) -> None:
-    httpx_mock.add_response(url=f"{BASE}/booking/user/data", json={"id": 5, "name": "James"})
+    httpx_mock.add_response(url=f"{BASE}/api/v1/booking/user/data", json={"id": 5, "name": "James"})
     me = await client.with_user_token(USER).client_personal_cabinet.get_booking_user()
     assert me.name == "James"
     auth = httpx_mock.get_requests()[0].headers["authorization"]
@@ -86,10 +86,10 @@ async def test_password_change_rotates_the_session_token(
     from altegio_async.models import PasswordChange
 
     httpx_mock.add_response(
-        url=f"{BASE}/booking/user/password",
+        url=f"{BASE}/api/v1/booking/user/password",
         json={"success": True, "data": {"user_token": "rotated-token-1"}, "meta": []},
     )
-    httpx_mock.add_response(url=f"{BASE}/booking/user/data", json={"id": 5})
+    httpx_mock.add_response(url=f"{BASE}/api/v1/booking/user/data", json={"id": 5})
     session = client.with_user_token(USER)
     body = PasswordChange.from_dict({"password": "old", "new_password": "new"})
     await session.client_personal_cabinet.update_booking_user_password(body=body)
@@ -118,7 +118,7 @@ def booking() -> BookingRequest:
 
 async def test_slot_taken_is_its_own_error(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(
-        url=f"{BASE}/book_record/1",
+        url=f"{BASE}/api/v1/book_record/1",
         status_code=422,
         json={
             "success": False,
@@ -189,7 +189,7 @@ async def test_an_error_after_retries_counts_its_attempts(
 
 
 async def test_booking_post_is_never_retried(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=f"{BASE}/book_record/1", status_code=503, text="")
+    httpx_mock.add_response(url=f"{BASE}/api/v1/book_record/1", status_code=503, text="")
     with pytest.raises(ServerError):
         await client.online_booking.create_online_booking(location_id=1, body=booking())
     assert len(httpx_mock.get_requests()) == 1
@@ -198,7 +198,7 @@ async def test_booking_post_is_never_retried(client: AltegioClient, httpx_mock: 
 async def test_booking_post_read_timeout_is_not_retried(
     client: AltegioClient, httpx_mock: HTTPXMock
 ) -> None:
-    httpx_mock.add_exception(httpx.ReadTimeout("timed out"), url=f"{BASE}/book_record/1")
+    httpx_mock.add_exception(httpx.ReadTimeout("timed out"), url=f"{BASE}/api/v1/book_record/1")
     with pytest.raises(AltegioTimeoutError, match="timed out"):
         await client.online_booking.create_online_booking(location_id=1, body=booking())
     assert len(httpx_mock.get_requests()) == 1
@@ -206,7 +206,7 @@ async def test_booking_post_read_timeout_is_not_retried(
 
 async def test_rejected_user_token_says_so(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(
-        url=f"{BASE}/booking/user/data",
+        url=f"{BASE}/api/v1/booking/user/data",
         status_code=401,
         json={"success": False, "data": None, "meta": {"message": f"bad token {USER}"}},
     )
@@ -234,8 +234,8 @@ async def test_arguments_left_out_are_not_sent(
         location_id=4564, team_member_id=6544
     )
     first, second = httpx_mock.get_requests()
-    assert first.url == f"{BASE}/book_services/4564"
-    assert second.url == f"{BASE}/book_services/4564?staff_id=6544"
+    assert first.url == f"{BASE}/api/v1/book_services/4564"
+    assert second.url == f"{BASE}/api/v1/book_services/4564?staff_id=6544"
 
 
 async def test_a_body_the_spec_forgot_is_returned_not_dropped(

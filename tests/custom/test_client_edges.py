@@ -29,9 +29,9 @@ from altegio_async import (
 from altegio_async.api import OPERATIONS
 from altegio_async.models import BookingRequest
 
-BASE = "https://api.test/api/v1"
-CITIES = f"{BASE}/cities"
-BOOK = f"{BASE}/book_record/1"
+BASE = "https://api.test"
+CITIES = f"{BASE}/api/v1/cities"
+BOOK = f"{BASE}/api/v1/book_record/1"
 PARTNER = "partner-secret-token"
 
 
@@ -269,7 +269,7 @@ def test_fuzzed_replies_raise_only_sdk_errors(name: str, status: int, body: Any)
 
     op = OPERATIONS[name]
     module = importlib.import_module(f"altegio_async.api.{op.tag}.{name}")
-    request = httpx.Request(op.method, BASE + "/x")
+    request = httpx.Request(op.method, BASE + "/api/v1/x")
     response = httpx.Response(
         status,
         content=json.dumps(body).encode(),

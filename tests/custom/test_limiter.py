@@ -236,16 +236,16 @@ def test_bad_settings_are_refused() -> None:
 
 async def test_clients_of_one_process_share_one_limiter_per_host() -> None:
     async with (
-        AltegioClient("a", base_url="http://one.example/api/v1") as first,
-        AltegioClient("b", base_url="http://one.example/api/v1") as second,
-        AltegioClient("c", base_url="http://two.example/api/v1") as other_host,
+        AltegioClient("a", base_url="http://one.example") as first,
+        AltegioClient("b", base_url="http://one.example") as second,
+        AltegioClient("c", base_url="http://two.example") as other_host,
     ):
-        shared = first._core.limiter("api")
-        assert shared is not None and shared is second._core.limiter("api")
-        assert other_host._core.limiter("api") is not shared
-        assert first.with_user_token("u")._core.limiter("api") is shared
+        shared = first._core.limiter("https://api.alteg.io")
+        assert shared is not None and shared is second._core.limiter("https://api.alteg.io")
+        assert other_host._core.limiter("https://api.alteg.io") is not shared
+        assert first.with_user_token("u")._core.limiter("https://api.alteg.io") is shared
         own = AltegioRateLimiter()
-        async with AltegioClient("d", base_url="http://one.example/api/v1", limiter=own) as mine:
-            assert mine._core.limiter("api") is own
+        async with AltegioClient("d", base_url="http://one.example", limiter=own) as mine:
+            assert mine._core.limiter("https://api.alteg.io") is own
         async with AltegioClient("e", rate_limit=False) as unlimited:
-            assert unlimited._core.limiter("api") is None
+            assert unlimited._core.limiter("https://api.alteg.io") is None

@@ -47,7 +47,7 @@ async def batch(root: str, calls: int) -> tuple[float, int]:
     await asyncio.gather(*(http.get(root + "/warm-up") for _ in range(CONCURRENCY)))
     async with AltegioClient(
         DEFAULT_PARTNER_TOKEN,
-        base_url=root + "/api/v1",
+        base_url=root,
         limiter=limiter,
         retry=RetryPolicy(max_attempts=1),
         http_client=http,

@@ -79,7 +79,7 @@ async def test_views_share_limiter_pool_and_session(
     me = await session.client_personal_cabinet.get_booking_user()
     assert me.phone == DEFAULT_LOGIN
 
-    limiter = client._core.limiter("api")
+    limiter = client._core.limiter("https://api.alteg.io")
     assert isinstance(limiter, AltegioRateLimiter)
     assert limiter.acquired == len(sent) == 3  # one limiter for every view
 

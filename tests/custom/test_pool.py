@@ -13,9 +13,9 @@ import altegio_async
 from altegio_async import AltegioClient, UsageError
 from altegio_async.custom._pool import CookielessClient
 
-BASE = "https://api.test/api/v1"
-COUNTRIES = f"{BASE}/countries"
-ME = f"{BASE}/booking/user/data"
+BASE = "https://api.test"
+COUNTRIES = f"{BASE}/api/v1/countries"
+ME = f"{BASE}/api/v1/booking/user/data"
 PARTNER = "partner-secret-token"
 USER = "user-secret-token"
 EMPTY = {"success": True, "data": [], "meta": []}

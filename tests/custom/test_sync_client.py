@@ -68,7 +68,7 @@ def test_a_booking_flow_with_a_session(sync_client: SyncAltegioClient, sandbox: 
         )
     record = created[0]
     mine = session.client_personal_cabinet.get_user_appointment_list(
-        record_id=got(record.record_id), record_hash=got(record.record_hash)
+        appointment_id=got(record.record_id), record_hash=got(record.record_hash)
     )
     assert [r.id for r in mine] == [record.record_id]
 

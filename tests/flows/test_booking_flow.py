@@ -44,12 +44,12 @@ async def test_login_book_inspect_cancel(client: AltegioClient, sandbox: Sandbox
     assert [r.id for r in sandbox.world.live_records()] == [record_id]
 
     details = await session.online_booking.get_online_booking_details(
-        location_id=LOCATION, record_id=record_id, record_hash=record_hash
+        location_id=LOCATION, appointment_id=record_id, record_hash=record_hash
     )
     assert (details.id, details.datetime_, got(details.staff).id) == (record_id, when, member_id)
 
     mine = await session.client_personal_cabinet.get_user_appointment_list(
-        record_id=record_id, record_hash=record_hash
+        appointment_id=record_id, record_hash=record_hash
     )
     assert [r.id for r in mine] == [record_id]
 
@@ -61,7 +61,7 @@ async def test_login_book_inspect_cancel(client: AltegioClient, sandbox: Sandbox
     assert when not in {t.datetime_ for t in offered}
 
     await session.client_personal_cabinet.delete_user_appointment(
-        record_id=record_id, record_hash=record_hash
+        appointment_id=record_id, record_hash=record_hash
     )
     assert sandbox.world.live_records() == []
     offered = await client.online_booking.get_time_slots_for_booking(
@@ -70,7 +70,7 @@ async def test_login_book_inspect_cancel(client: AltegioClient, sandbox: Sandbox
     assert when in {t.datetime_ for t in offered}
     assert (
         await session.client_personal_cabinet.get_user_appointment_list(
-            record_id=record_id, record_hash=record_hash
+            appointment_id=record_id, record_hash=record_hash
         )
         == []
     )
@@ -103,7 +103,7 @@ async def test_reschedule_and_password_rotation(client: AltegioClient, sandbox: 
     )
     moved = await session.online_booking.update_online_booking_datetime(
         location_id=LOCATION,
-        record_id=got(created.record_id),
+        appointment_id=got(created.record_id),
         body=RescheduleRequest(datetime_=later, comment="moved"),
     )
     assert moved.id == created.record_id
@@ -126,7 +126,7 @@ async def test_unknown_record_is_not_found(client: AltegioClient) -> None:
     session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
     with pytest.raises(NotFoundError):
         await session.online_booking.get_online_booking_details(
-            location_id=LOCATION, record_id=999, record_hash="nope"
+            location_id=LOCATION, appointment_id=999, record_hash="nope"
         )
 
 
@@ -163,20 +163,20 @@ async def test_record_hash_stands_in_for_the_user_token(
     record_id, record_hash = got(created.record_id), got(created.record_hash)
     assert client.user_token is None
     details = await client.with_raw_response.online_booking.get_online_booking_details(
-        location_id=LOCATION, record_id=record_id, record_hash=record_hash
+        location_id=LOCATION, appointment_id=record_id, record_hash=record_hash
     )
     listed = await client.client_personal_cabinet.get_user_appointment_list(
-        record_id=record_id, record_hash=record_hash
+        appointment_id=record_id, record_hash=record_hash
     )
     assert details.data.id == record_id and [r.id for r in listed] == [record_id]
     sent = details.http_response.request.headers["authorization"]
     assert sent.startswith("Bearer ") and "User" not in sent
     with pytest.raises(PermissionDeniedError):
         await client.client_personal_cabinet.delete_user_appointment(
-            record_id=record_id, record_hash="0" * 32
+            appointment_id=record_id, record_hash="0" * 32
         )
     await client.client_personal_cabinet.delete_user_appointment(
-        record_id=record_id, record_hash=record_hash
+        appointment_id=record_id, record_hash=record_hash
     )
     assert sandbox.world.live_records() == []
 

@@ -21,6 +21,7 @@ from tests._servers import ROOT
 from tests.examples import normalized, resource_class, vendored
 
 sys.path.insert(0, str(ROOT / "scripts"))
+import name_rule
 import naming
 import normalize_specs
 import spec_inputs
@@ -38,58 +39,61 @@ def spec_operations(spec: dict[str, object]) -> list[str]:
 
 # --------------------------------------------------------------------------- the input
 
+BUNDLES = ["public", "developers", "b2b-v1", "b2b-v2"]
+
 
 def test_the_input_is_altegios_bundles_as_the_lock_pins_them() -> None:
-    lock = spec_inputs.read_lock()
+    lock = {entry.name: entry for entry in spec_inputs.read_lock()}
     inputs = spec_inputs.resolve()
-    assert [i.name for i in inputs] == ["public.yaml", "developers.yaml"]
+    assert [i.name for i in inputs] == BUNDLES
     for item in inputs:
-        assert item.sha256 == lock[item.name]["sha256"] == spec_inputs.sha256(item.path)
-        assert lock[item.name]["source"].startswith("https://developer.alteg.io/_bundle/en/")
-        assert vendored()[item.path.stem]["openapi"] == "3.1.1"
+        entry = lock[item.name]
+        assert item.sha256 == entry.sha256 == spec_inputs.sha256(item.path)
+        assert item.path.name == entry.file
+        assert entry.source == f"https://developer.alteg.io/_bundle/en/{item.name}/openapi.yaml"
+        assert vendored()[item.name]["openapi"] == "3.1.1"
+    shared = (spec_inputs.SHARED / "README.md").read_text()
+    for entry in lock.values():  # the lock pins what ../shared describes
+        assert entry.sha256 in shared and entry.file in shared
 
 
 def test_no_copy_of_the_bundles_is_in_the_repository() -> None:
     tracked = subprocess.run(
         ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
     ).stdout.split(b"\0")
-    pinned = {entry["sha256"] for entry in spec_inputs.read_lock().values()}
+    pinned = {entry.sha256 for entry in spec_inputs.read_lock()}
     for name in filter(None, tracked):
         path = ROOT / name.decode()
         if path.is_file() and not path.is_symlink():
             assert hashlib.sha256(path.read_bytes()).hexdigest() not in pinned, path
+    downloads = [f"openapi/{entry.file}" for entry in spec_inputs.read_lock()]
     ignored = subprocess.run(
-        ["git", "check-ignore", "openapi/public.yaml", "openapi/developers.yaml"],
-        cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
-    assert ignored.stdout.split() == ["openapi/public.yaml", "openapi/developers.yaml"]
+        ["git", "check-ignore", *downloads], cwd=ROOT, capture_output=True, text=True
+    )
+    assert ignored.stdout.split() == downloads
 
 
 def test_a_download_in_openapi_is_read_before_the_shared_copy(tmp_path: Path) -> None:
     downloaded, shared = tmp_path / "openapi", tmp_path / "shared"
     downloaded.mkdir()
     shared.mkdir()
-    for name in spec_inputs.NAMES:
+    files = [entry.file for entry in spec_inputs.read_lock()]
+    for name in files:
         (shared / name).write_text("shared")
-    (downloaded / "public.yaml").write_text("downloaded")
-    found = {
-        n: spec_inputs.locate(n, downloaded=downloaded, shared=shared) for n in spec_inputs.NAMES
-    }
-    assert found == {
-        "public.yaml": downloaded / "public.yaml",
-        "developers.yaml": shared / "developers.yaml",
-    }
+    (downloaded / "b2b-v2.yaml").write_text("downloaded")
+    found = {n: spec_inputs.locate(n, downloaded=downloaded, shared=shared) for n in files}
+    assert found == {n: (downloaded if n == "b2b-v2.yaml" else shared) / n for n in files}
 
 
 def test_a_bundle_that_differs_from_the_lock_stops_generation(tmp_path: Path) -> None:
     for item in spec_inputs.resolve():
-        shutil.copy(item.path, tmp_path / item.name)
-    with (tmp_path / "developers.yaml").open("a") as bundle:
+        shutil.copy(item.path, tmp_path / item.path.name)
+    with (tmp_path / "b2b-v2.yaml").open("a") as bundle:
         bundle.write("\n# changed\n")
     with pytest.raises(spec_inputs.SpecInputError) as failure:
         spec_inputs.resolve(downloaded=tmp_path, shared=tmp_path / "none")
     message = str(failure.value)
-    assert "developers.yaml" in message and "make update-specs" in message
+    assert "b2b-v2.yaml" in message and "make update-specs" in message
     assert "public.yaml" not in message
 
 
@@ -98,18 +102,45 @@ def test_a_missing_bundle_names_the_command_that_fetches_it(tmp_path: Path) -> N
         spec_inputs.resolve(downloaded=tmp_path, shared=tmp_path)
 
 
+def test_a_bundle_is_a_lock_entry(tmp_path: Path) -> None:
+    """The pipeline reads the lock's list: a lock with one entry more makes resolve()
+    look for that bundle too, and names it in its error."""
+    lock = tmp_path / "specs.lock.json"
+    entries = spec_inputs.read_lock()
+    extra = spec_inputs.LockEntry("b2b-v3", "b2b-v3.yaml", "Business Management v3",
+                                  "https://developer.alteg.io/_bundle/en/b2b-v3/openapi.yaml",
+                                  "2026-12-01", "0" * 64)  # fmt: skip
+    spec_inputs.write_lock([*entries, extra], lock)
+    assert [e.name for e in spec_inputs.read_lock(lock)] == [*BUNDLES, "b2b-v3"]
+    with pytest.raises(spec_inputs.SpecInputError, match=r"b2b-v3\.yaml: found neither"):
+        spec_inputs.resolve(lock=lock)
+
+
 # --------------------------------------------------------------------------- the output
 
 
-def test_every_operation_of_both_bundles_is_generated() -> None:
-    public, developers = vendored()["public"], vendored()["developers"]
-    assert (len(spec_operations(public)), len(spec_operations(developers))) == (24, 20)
+def test_every_operation_of_every_bundle_is_generated() -> None:
+    counts = {name: len(spec_operations(vendored()[name])) for name in BUNDLES}
+    assert counts == {"public": 24, "developers": 20, "b2b-v1": 260, "b2b-v2": 42}
+    expected = set()
+    for name in BUNDLES:
+        prefix = "v2." if name == "b2b-v2" else ""
+        expected |= {prefix + op for op in spec_operations(vendored()[name])}
     # /marketplace_webhook documents a payload Altegio sends: a model, not a call.
-    callable_ops = set(spec_operations(public) + spec_operations(developers)) - {
-        "marketplace_webhook"
-    }
-    assert sorted(OPERATIONS) == sorted(callable_ops)
-    assert len(OPERATIONS) == 24 + 19
+    assert sorted(OPERATIONS) == sorted(expected - {"marketplace_webhook"})
+    assert len(OPERATIONS) == 24 + 19 + 260 + 42
+
+
+def test_every_v2_operation_routes_to_api_v2() -> None:
+    v2 = [op for op in OPERATIONS.values() if op.namespace == "v2"]
+    assert len(v2) == 42
+    assert all(op.path.startswith("/api/v2/") for op in v2)
+    assert all(op.server == "https://api.alteg.io" for op in v2)
+    others = [op for op in OPERATIONS.values() if not op.namespace]
+    assert all(op.path.startswith("/api/v1/") or op.server == "https://app.alteg.io"
+               for op in others)  # fmt: skip
+    # shared operationIds do not collide: each version keeps its own
+    assert OPERATIONS["get_service"].path != OPERATIONS["v2.get_service"].path
 
 
 def test_webhook_payloads_become_models() -> None:
@@ -120,22 +151,46 @@ def test_webhook_payloads_become_models() -> None:
 
 
 def test_tags_group_the_operations() -> None:
-    assert {op.tag for op in OPERATIONS.values()} == {
-        "authentication",
-        "online_booking",
-        "client_personal_cabinet",
-        "marketplace",
-        "webhooks",
-        "voip_integration",
-        "dictionaries",
-    }
+    top = {op.tag for op in OPERATIONS.values() if not op.namespace}
+    assert {"authentication", "online_booking", "client_personal_cabinet", "marketplace",
+            "webhooks", "voip_integration", "dictionaries", "clients", "appointments",
+            "locations", "services", "team_members", "salary"} <= top  # fmt: skip
+    assert len(top) == 7 + 27
+    v2 = {op.tag for op in OPERATIONS.values() if op.namespace == "v2"}
+    assert v2 == {"appointments", "booking_users", "custom_fields", "events", "products",
+                  "services", "tags", "team_members"}  # fmt: skip
 
 
-def test_every_quirk_changes_something_in_todays_bundles() -> None:
+def test_every_quirk_changes_something_in_each_bundle_it_names() -> None:
     _, report = normalize_specs.build()
     for quirk in normalize_specs.QUIRKS:
-        assert report.total(quirk.__name__) > 0, quirk.__name__
-        assert quirk.__doc__ and len(quirk.__doc__.split()) > 15, quirk.__name__
+        assert quirk.bundles and quirk.bundles <= set(BUNDLES), quirk.name
+        assert set(report.counts[quirk.name]) == quirk.bundles, quirk.name  # runs only there
+        for bundle, count in report.counts[quirk.name].items():
+            assert count > 0, f"{quirk.name} changed nothing in {bundle}"
+        assert quirk.fix.__doc__ and len(quirk.fix.__doc__.split()) > 15, quirk.name
+
+
+def test_a_quirk_that_changes_nothing_in_one_bundle_it_names_is_stale(tmp_path: Path) -> None:
+    """Scoped per bundle: b2b-v1 fixed the misspelt headers, public still has its own
+    quirks: generation names the quirk and the bundle."""
+    import yaml
+
+    paths = []
+    for item in spec_inputs.resolve():
+        bundle = normalize_specs.load(item.path)
+        if item.name == "b2b-v1":
+            for path_item in bundle["paths"].values():
+                for op in path_item.values():
+                    for param in op.get("parameters", []):
+                        if param.get("name") in ("Authorizarion", "Conetnt-Type"):
+                            param["name"] = "X-Fixed"
+        paths.append(tmp_path / item.path.name)
+        paths[-1].write_text(yaml.safe_dump(bundle, sort_keys=False))
+    with pytest.raises(
+        normalize_specs.StaleQuirkError, match=r"misspelt_transport_headers \(b2b-v1\)"
+    ):
+        normalize_specs.build([(p.stem, p) for p in paths])
 
 
 def test_no_generated_way_to_call_bypasses_the_client() -> None:
@@ -152,14 +207,15 @@ def test_no_generated_way_to_call_bypasses_the_client() -> None:
 
 def public_methods() -> list[tuple[str, inspect.Signature]]:
     return [
-        (name, inspect.signature(getattr(resource_class(op), name)))
+        (name, inspect.signature(getattr(resource_class(op), op.operation_id)))
         for name, op in sorted(OPERATIONS.items())
     ]
 
 
 def test_no_header_arguments_and_no_float_ids() -> None:
     for name, signature in public_methods():
-        hints = typing.get_type_hints(getattr(resource_class(OPERATIONS[name]), name))
+        op = OPERATIONS[name]
+        hints = typing.get_type_hints(getattr(resource_class(op), op.operation_id))
         for arg in signature.parameters:
             assert arg not in TRANSPORT_HEADERS, f"{name} takes {arg}"
             if arg.endswith(("_id", "_ids")):
@@ -170,6 +226,9 @@ def test_one_concept_one_argument_name() -> None:
     renamed = set(naming.ARGUMENTS)
     for name, signature in public_methods():
         assert not renamed & set(signature.parameters), name
+        for arg in signature.parameters:  # filter[staff_id] is filter_team_member_id
+            assert not any(arg.endswith("_" + old) for old in renamed), (name, arg)
+            assert re.fullmatch(r"[a-z][a-z0-9_]*", arg), (name, arg)  # filter[x]: filter_x
     by_name = dict(public_methods())
     for op in ("get_dates_available_for_booking", "get_services_available_for_booking",
                "get_time_slots_for_booking", "get_nearest_time_slots"):  # fmt: skip
@@ -193,7 +252,7 @@ def test_types_the_reference_gives() -> None:
     assert field(models.BookingRequest, "api_id") == "str | Unset"  # the caller's own ID
     assert field(models.VoipCallsQuery, "page") == "int | Unset"
     assert field(models.VoipCallsQuery, "limit") == "int | Unset"
-    assert field(models.Appointment, "services") == "list[int] | Unset"
+    assert field(models.BookingAppointment, "services") == "list[int] | Unset"
     assert "fullname" in inspect.get_annotations(models.SmsCodeRequest)  # not "fulname"
 
 
@@ -212,7 +271,7 @@ def test_record_hash_operations_take_the_token_or_the_hash() -> None:
 
 
 def test_own_servers_are_recorded() -> None:
-    app_ops = {name for name, op in OPERATIONS.items() if op.server == "app"}
+    app_ops = {name for name, op in OPERATIONS.items() if op.server == "https://app.alteg.io"}
     assert len(app_ops) == 8
     assert "uninstall_marketplace_app" in app_ops
 
@@ -221,42 +280,96 @@ def test_own_servers_are_recorded() -> None:
 
 
 MODEL_NAMES = sorted(models.__all__)
+# What generated names look like and people's names do not.
+GENERATED_LOOK = re.compile(
+    r"\d{3}|Type\d|Item$|Items$|Reply$|Response|Attributes$|Data$|Body$|DataType|Payload$"
+    r"|Object$|Schema$|Root|Companyid|[a-z]+_"
+)
 
 
 def test_model_names_are_names_people_write() -> None:
-    assert len(MODEL_NAMES) > 150
+    assert len(MODEL_NAMES) > 1000
     for name in MODEL_NAMES:
-        assert not re.search(r"\d{3}|DataItem|Item$|Type\d|Response\d|Body$", name), name
-        assert not re.search(r"[a-z]+_", name), name  # no Altegio component keys
-    assert max(len(n) for n in MODEL_NAMES) <= 30, max(MODEL_NAMES, key=len)
+        assert not GENERATED_LOOK.search(name), name
+        assert len(name) <= 30, name
+        assert name not in name_rule.GENERIC, name
+        # digits only in a version (ServiceV2) or a numbered variant
+        assert re.fullmatch(r"[A-Z][A-Za-z]*(V\d+[A-Za-z]*|Variant\d)?[A-Za-z]*", name), name
 
 
-def test_the_naming_table_names_every_model() -> None:
+def test_identical_shapes_are_one_model() -> None:
+    """The booking and the client cabinet repeat the same appointment shapes inline:
+    one model each; different fields in the same place stay different models."""
     table = naming.read_table()
-    named = set(table.values())
+    assert "UserRecord" not in MODEL_NAMES and "UserRecordTeamMember" not in MODEL_NAMES
+    assert hasattr(models, "BookingDetails") and hasattr(models, "BookedTeamMember")
+    assert "NearestSlot" not in MODEL_NAMES  # GET /book_staff_seances slots are TimeSlots
+    from altegio_async.models.nearest_slots import NearestSlots
+
+    assert "list[TimeSlot]" in str(inspect.get_annotations(NearestSlots)["seances"])
+    # {id, title} as a team member's position and as a product: two models
+    from altegio_async.models.goods_operation import GoodsOperation
+
+    assert str(inspect.get_annotations(GoodsOperation)["good"]) == "GoodsOperationGood"
+    counts = normalized()["x-altegio-models"]
+    classes = [n for n in MODEL_NAMES if hasattr(getattr(models, n), "from_dict")]
+    assert counts["models"] == len(classes) < counts["shapes"] - 100, counts
+    assert len(table) < 200  # the table overrides; the rule names the other ~700
+
+
+def test_the_rule_names_from_titles_resources_and_fields() -> None:
+    assert name_rule.title_name('Object of model "Team Member with Position"') == [
+        "team", "member", "position"
+    ]  # fmt: skip
+    assert name_rule.title_name("Root Type for company_get_response_data_types") == []
+    assert name_rule.title_name("Pay with referral program - works only for visit") == [
+        "pay", "referral", "program"
+    ]  # fmt: skip
+    assert name_rule.resource("get_location_list") == ("get", ["location"])
+    assert name_rule.resource("create_or_update_appointment") == ("create", ["appointment"])
+    assert name_rule.resource("list_clients") == ("list", ["clients"])
+    assert name_rule.clean(name_rule.words("company_companyid_staff_staffid_response200")) == [
+        "location", "team", "member"
+    ]  # fmt: skip
+    assert name_rule.field_words("staff") == ["team", "member"]
+    assert name_rule.field_words("attributes") == ["fields"]
+    assert name_rule.make_singular(["categories"]) == ["category"]
+    assert list(name_rule.candidates(name_rule.words("AppointmentDetailsTeamMemberPosition"))) == [
+        "DetailsTeamMemberPosition"
+    ]  # too long: words go from the front
+    assert list(
+        name_rule.candidates(name_rule.words("ReportTeamMemberPositionSalaryRulesSet"))
+    ) == ["PositionSalaryRulesSet"]  # never half a concept ("MemberPositionSalaryRulesSet")
+    # what the rule gives the bundles, on the generated models:
+    assert hasattr(models, "Tag") and hasattr(models, "TagV2")  # title, then the version
+    assert hasattr(models, "AppointmentTeamMember")  # a field after its parent
+    assert hasattr(models, "ClientCreate")  # the body of create_client
+
+
+def test_the_naming_table_overrides_and_fails_loudly() -> None:
+    document = normalize_specs.build(name=False)[0]
+    table = naming.read_table()
     lines = naming.TABLE.read_text().splitlines()
     entries = [line for line in lines if line and not line.startswith("#")]
     assert len(entries) == len(table)
     assert all("  # " in line for line in entries), "every line says what the model is"
-    enums = {n for n in MODEL_NAMES if n not in named}
-    # what the table does not name is an enum, named <Model><Field>
-    for enum in enums:
-        assert any(enum.startswith(model) and enum != model for model in named), enum
-    assert {"TimeSlot", "TeamMember", "BookingRequest", "Appointment"} <= named
+    assert {"TimeSlot", "TeamMember", "BookingRequest", "BookingAppointment"} <= set(table.values())
 
+    def named(table: dict[str, str]) -> None:
+        naming.apply(json.loads(json.dumps(document)), table)
 
-def test_the_naming_table_fails_on_a_gap_and_on_a_stale_line() -> None:
-    document = normalize_specs.build()[0]
-    table = naming.read_table()
-    gap = dict(table)
-    del gap["book_times_companyid_data_types[]"]
-    with pytest.raises(naming.NamingError, match=r"book_times_companyid_data_types\[\]: "):
-        naming.apply(json.loads(json.dumps(document)), gap)
+    gap = {k: v for k, v in table.items() if k != "b2b-v1:resources_companyid_data_types[]"}
+    with pytest.raises(naming.NamingError, match=r"resources_companyid_data_types\[\]: "):
+        named(gap)  # a model the rule cannot name: its key and a suggestion
     with pytest.raises(naming.NamingError, match="names nothing at: no_such_schema"):
-        naming.apply(json.loads(json.dumps(document)), {**table, "no_such_schema": "Ghost"})
-    twice = {**table, "book_times_companyid_data_types[]": "TeamMember"}
+        named({**table, "no_such_schema": "Ghost"})
+    twice = {**table, "public:book_times_companyid_data_types[]": "TeamMember"}
     with pytest.raises(naming.NamingError, match="TeamMember names both"):
-        naming.apply(json.loads(json.dumps(document)), twice)
+        named(twice)
+    with pytest.raises(naming.NamingError, match="several names"):
+        named({**table, "public:book_staff_seances_companyid_staffid_data_types.seances[]": "X"})
+    with pytest.raises(naming.NamingError, match="PascalCase name of <= 30"):
+        named({**table, "get_i18n_options.reply": "TranslationsOfTheBookingFormByLanguage"})
 
 
 # --------------------------------------------------------------------------- regeneration
@@ -375,29 +488,19 @@ def changed_bundles(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_regeneration_from_changed_bundles(tmp_path: Path) -> None:
+    """Tomorrow's bundles: the new operation's models are named by the rule (no table
+    line), the new field and enum value appear."""
     public, developers = changed_bundles(tmp_path)
-    specs = ["--specs", str(public), str(developers)]
-    # A new model without a name stops generation, saying where it sits.
-    unnamed = subprocess.run(
-        [sys.executable, "scripts/normalize_specs.py", *specs, "--output", str(tmp_path / "x")],
-        cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
-    assert unnamed.returncode == 1
-    assert "get_waitlist_positions.reply[]: " in unnamed.stderr
-    names = tmp_path / "names.yaml"
-    names.write_text(
-        naming.TABLE.read_text() + "get_waitlist_positions.reply[]: WaitlistEntry  # new\n"
-    )
     package = tmp_path / "altegio_async"
     done = subprocess.run(
-        [sys.executable, "scripts/generate.py", *specs, "--names", str(names),
+        [sys.executable, "scripts/generate.py", "--specs", str(public), str(developers),
          "--package", str(package)],
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     endpoint = (package / "api" / "online_booking" / "get_waitlist_positions.py").read_text()
-    assert 'path="/book_waitlist/{location_id}"' in endpoint
-    assert "Result: TypeAlias = list[WaitlistEntry]" in endpoint
+    assert 'path="/api/v1/book_waitlist/{location_id}"' in endpoint
+    assert "Result: TypeAlias = list[WaitlistPosition]" in endpoint
     resource = (package / "api" / "online_booking" / "__init__.py").read_text()
     assert "async def get_waitlist_positions(" in resource
     assert "team_member_id: int | Unset = UNSET" in resource.split("get_waitlist_positions(")[1]
@@ -420,8 +523,77 @@ def test_a_construct_altegio_fixed_fails_its_quirk_by_name(tmp_path: Path) -> No
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 1
-    assert "misspelt_fulname" in result.stderr
+    assert "misspelt_fulname (public)" in result.stderr
     assert "changed nothing" in result.stderr
+
+
+def fifth_bundle(tmp_path: Path) -> Path:
+    """A bundle Altegio might publish tomorrow: b2b-v2 with other paths, operationIds
+    and tags, served under /api/v3."""
+    import yaml
+
+    bundle = normalize_specs.load(spec_inputs.locate("b2b-v2.yaml"))
+    bundle["servers"] = [{"url": "https://api.alteg.io/api/v3"}]
+    bundle["info"]["title"] = "Business Management Next"
+    bundle["paths"] = {
+        path.replace("/locations/", "/branches/"): item for path, item in bundle["paths"].items()
+    }
+    for item in bundle["paths"].values():
+        for op in item.values():
+            op["operationId"] = "next_" + op["operationId"]
+            op["tags"] = [t + " Next" for t in op.get("tags", [])]
+    for tag in bundle.get("tags", []):
+        tag["name"] += " Next"
+    path = tmp_path / "b2b-v3.yaml"
+    path.write_text(yaml.safe_dump(bundle, sort_keys=False))
+    return path
+
+
+def test_a_fifth_bundle_is_data(tmp_path: Path) -> None:
+    """No code change: a new bundle on the command line gets its own namespace from
+    its server (client.v3), routes to /api/v3, and its replies parse."""
+    package = tmp_path / "pkg" / "altegio_async"
+    specs = [str(item.path) for item in spec_inputs.resolve()] + [str(fifth_bundle(tmp_path))]
+    done = subprocess.run(
+        [sys.executable, "scripts/generate.py", "--specs", *specs, "--package", str(package)],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    probe = """
+import asyncio, json, httpx
+from altegio_async import AltegioClient
+from altegio_async.api import OPERATIONS
+
+v3 = [op for op in OPERATIONS.values() if op.namespace == "v3"]
+seen = []
+
+def answer(request):
+    seen.append(str(request.url))
+    return httpx.Response(200, json={"data": [{"id": 7, "type": "service",
+                                               "attributes": {"title": "Cut"}}]})
+
+async def main():
+    async with AltegioClient("t", base_url="https://sandbox.test", rate_limit=False,
+                             http_client=httpx.AsyncClient(transport=httpx.MockTransport(answer))
+                             ) as client:
+        session = client.with_user_token("user-token")
+        services = await session.v3.services_next.next_list_services(location_id=1)
+        print(json.dumps({"ops": len(OPERATIONS), "v3": len(v3), "url": seen[0],
+                          "type": type(services).__name__,
+                          "paths": sorted({op.path.split("/")[2] for op in v3})}))
+
+asyncio.run(main())
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=package.parent, capture_output=True, text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(package.parent)},
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    facts = json.loads(out.stdout)
+    assert facts["ops"] == 345 + 42 and facts["v3"] == 42
+    assert facts["paths"] == ["v3"]
+    assert facts["url"].startswith("https://sandbox.test/api/v3/branches/1/services")
+    assert facts["type"] != "dict"  # a typed document, read from the reply
 
 
 # --------------------------------------------------------------------------- import
@@ -447,7 +619,7 @@ def test_import_loads_models_and_endpoints_on_first_use() -> None:
     at_import, after_one_tag, everything = (line.split() for line in out[:3])
     assert int(at_import[0]) <= 5 and int(at_import[1]) == 0
     assert int(after_one_tag[1]) <= 5  # the dictionaries tag and its three endpoints
-    assert everything[0] == "43" and int(everything[1]) > 200
+    assert everything[0] == "345" and int(everything[1]) > 1000
 
 
 def test_unknown_api_names_are_attribute_errors() -> None:
@@ -464,7 +636,8 @@ def test_the_normalised_document_carries_what_the_client_needs() -> None:
             for reply in op["responses"].values():
                 info = reply["x-altegio-operation"]
                 assert set(info) == {
-                    "server", "user_token", "envelope", "arguments", "paging", "error_statuses"
+                    "operation_id", "bundle", "namespace", "server", "user_token", "envelope",
+                    "arguments", "paging", "error_statuses", "accept",
                 }  # fmt: skip
 
 
@@ -478,11 +651,12 @@ def test_paged_operations_are_found_in_the_spec() -> None:
         for reply in op["responses"].values()
         if reply["x-altegio-operation"]["paging"]
     }
-    assert paged == {
-        "list_marketplace_app_locations": {
-            "in": "query", "page": "page", "size": "count", "max": 1000
-        },
-        "list_voip_calls": {"in": "body", "page": "page", "size": "limit", "max": 1000},
+    assert paged["list_marketplace_app_locations"] == {
+        "in": "query", "page": "page", "size": "count", "max": 1000
+    }  # fmt: skip
+    assert paged["list_voip_calls"] == {"in": "body", "page": "page", "size": "limit", "max": 1000}
+    assert paged["get_appointment_list"] == {
+        "in": "query", "page": "page", "size": "count", "max": None
     }  # fmt: skip
     from altegio_async.api.marketplace import Marketplace, SyncMarketplace
     from altegio_async.api.voip_integration import SyncVoipIntegration, VoipIntegration

@@ -47,7 +47,8 @@ def send(
     auth = b"Bearer " + partner + (b", User " + user if user is not None else b"")
     headers = {b"Authorization": auth, b"Content-Type": b"application/json"}
     content = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-    return httpx.request(method, sandbox.base_url + path, headers=headers, content=content)
+    url = sandbox.base_url + "/api/v1" + path
+    return httpx.request(method, url, headers=headers, content=content)
 
 
 def user_token(sandbox: Sandbox) -> bytes:
@@ -130,7 +131,7 @@ def test_malformed_fields_are_422s_naming_the_field(
 def test_a_body_that_is_not_an_object_is_a_4xx(box: Sandbox) -> None:
     for body in ("[1, 2]", '"text"', "{not json", "null"):
         reply = httpx.post(
-            box.base_url + f"/book_record/{LOCATION}",
+            box.base_url + f"/api/v1/book_record/{LOCATION}",
             content=body,
             headers={"Authorization": f"Bearer {DEFAULT_PARTNER_TOKEN}"},
         )

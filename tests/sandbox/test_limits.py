@@ -80,7 +80,7 @@ async def test_http_429_with_retry_after_and_envelope() -> None:
     with Sandbox(SandboxConfig(), clock=clock) as sandbox:
         token = sandbox.client_kwargs()["partner_token"]
         async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http:
-            url = sandbox.base_url + "/countries"
+            url = sandbox.base_url + "/api/v1/countries"
             statuses = [(await http.get(url)).status_code for _ in range(5)]
             rejected = await http.get(url)
             clock.now += 1.0

@@ -21,7 +21,7 @@ from altegio_async import (
     ServiceNotBookableError,
     SlotUnavailableError,
 )
-from altegio_async.models import Appointment, BookingCheck, SmsCodeRequest
+from altegio_async.models import BookingAppointment, BookingCheck, SmsCodeRequest
 from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox
 from tests._booking import LOCATION, appointment, booking, free_slot, got, to_check
 
@@ -82,7 +82,7 @@ async def test_432_sms_code_where_the_location_confirms_phones(
 async def test_slot_rules(client: AltegioClient, sandbox: Sandbox, operation: str) -> None:
     member, when = await free_slot(client)
 
-    async def attempt(*items: Appointment) -> None:
+    async def attempt(*items: BookingAppointment) -> None:
         if operation == "create_online_booking":
             await client.online_booking.create_online_booking(
                 location_id=LOCATION, body=booking(*items)
@@ -133,7 +133,7 @@ async def test_user_token_operations_need_a_valid_user_token(
     # Without any user token (the SDK refuses to send that; ask the server directly).
     async with httpx.AsyncClient() as raw:
         reply = await raw.get(
-            sandbox.base_url + "/booking/user/data",
+            sandbox.base_url + "/api/v1/booking/user/data",
             headers={"Authorization": f"Bearer {sandbox.client_kwargs()['partner_token']}"},
         )
     assert reply.status_code == 401
@@ -158,7 +158,7 @@ async def test_wrong_password_and_someone_elses_record(
     session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
     with pytest.raises(PermissionDeniedError):
         await session.client_personal_cabinet.delete_user_appointment(
-            record_id=got(made.record_id), record_hash="not-the-hash"
+            appointment_id=got(made.record_id), record_hash="not-the-hash"
         )
     assert len(sandbox.world.live_records()) == 1
 
