@@ -4,7 +4,8 @@
 """Contains some shared types for properties"""
 
 from collections.abc import Mapping
-from typing import IO, Literal
+from dataclasses import dataclass
+from typing import IO, BinaryIO, Literal
 
 
 class Unset:
@@ -29,4 +30,21 @@ FileTypes = (
 )
 RequestFiles = list[tuple[str, FileTypes]]
 
-__all__ = ["UNSET", "FileTypes", "RequestFiles", "Unset"]
+
+@dataclass(frozen=True)
+class File:
+    """A file to upload: its content (bytes or an open binary file), name and type.
+
+    ``File(payload=open("logo.png", "rb"), file_name="logo.png", mime_type="image/png")``
+    """
+
+    payload: BinaryIO | bytes
+    file_name: str | None = None
+    mime_type: str | None = None
+
+    def to_tuple(self) -> FileTypes:
+        """The (name, content, type) tuple httpx sends as one multipart part."""
+        return self.file_name, self.payload, self.mime_type
+
+
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Unset"]

@@ -87,7 +87,7 @@ async def utilisation_run(
     name: str, make_limiter: Callable[[], Any], scale: float, calls: int
 ) -> tuple[str, float, int, int]:
     with sandbox_process("--time-scale", str(scale)) as root:
-        base = root + "/api/v1"
+        base = root
         limiter = make_limiter()
         async with AltegioClient(
             DEFAULT_PARTNER_TOKEN, base_url=base, limiter=limiter, retry=NO_RETRY
@@ -164,7 +164,7 @@ async def timed(fn: Callable[[], Awaitable[object]], n: int) -> list[float]:
 
 async def overhead(rounds: int, per_round: int) -> list[str]:
     with sandbox_process("--no-rate-limit") as root:
-        base = root + "/api/v1"
+        base = root
         headers = {
             "Accept": "application/vnd.api.v2+json",
             "Content-Type": "application/json",

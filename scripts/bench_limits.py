@@ -73,7 +73,7 @@ async def timed_calls(root: str, limiter: Any, plan: list[tuple[float, int]]) ->
     await asyncio.gather(*(http.get(root + "/warm-up") for _ in range(10)))
     async with AltegioClient(
         DEFAULT_PARTNER_TOKEN,
-        base_url=root + "/api/v1",
+        base_url=root,
         limiter=limiter,
         retry=NO_RETRY,
         http_client=http,

@@ -167,7 +167,7 @@ async def compare(root: str, concurrency: int, total: int, rounds: int) -> Ratio
     # The SDK's own pool keeps no cookies (custom/_pool.py); this baseline shows what
     # the SDK costs beyond that.
     raw_no_jar = CookielessClient(headers=headers, limits=limits)
-    sdk = AltegioClient(TOKEN, base_url=root + "/api/v1", rate_limit=False, limits=limits)
+    sdk = AltegioClient(TOKEN, base_url=root, rate_limit=False, limits=limits)
     url = root + "/api/v1/countries"
 
     def raw_call(client: httpx.AsyncClient) -> Callable[[], Awaitable[object]]:
@@ -208,7 +208,7 @@ async def overload(root_slow: str) -> tuple[float, float, int]:
 
     Returns (fresh call latency, the same call's latency before the wave, pool
     connections still busy when the fresh call started)."""
-    sdk = AltegioClient(TOKEN, base_url=root_slow + "/api/v1", rate_limit=False)
+    sdk = AltegioClient(TOKEN, base_url=root_slow, rate_limit=False)
     start = time.perf_counter()
     await sdk.dictionaries.get_country_list()
     before = time.perf_counter() - start

@@ -24,7 +24,7 @@ import time
 
 from altegio_async import AltegioClient, Progress, RetryEvent, RetryPolicy, run_batch
 from altegio_async.models import (
-    Appointment,
+    BookingAppointment,
     BookingCheck,
     BookingRequest,
     CheckAppointment,
@@ -70,7 +70,7 @@ async def booking_flow(client: AltegioClient) -> None:
     )
     slot = slots[0]
     step("time slot", f"{slot.time} ({len(slots)} free that day)")
-    appointment = Appointment(
+    appointment = BookingAppointment(
         id=1, services=[service_id], staff_id=member_id, datetime_=slot.datetime_
     )
     await booking.validate_booking_params(
@@ -90,18 +90,18 @@ async def booking_flow(client: AltegioClient) -> None:
     step("login", f"{given(user.name if user else None)} (user token kept by the session)")
     record_id, record_hash = int(str(made.record_id)), str(made.record_hash)
     details = await session.online_booking.get_online_booking_details(
-        location_id=LOCATION, record_id=record_id, record_hash=record_hash
+        location_id=LOCATION, appointment_id=record_id, record_hash=record_hash
     )
     step("details", f"{given(details.datetime_)}, {given(details.length)} s")
     mine = await session.client_personal_cabinet.get_user_appointment_list(
-        record_id=record_id, record_hash=record_hash
+        appointment_id=record_id, record_hash=record_hash
     )
     step("user records", f"{len(mine)} upcoming")
     await session.client_personal_cabinet.delete_user_appointment(
-        record_id=record_id, record_hash=record_hash
+        appointment_id=record_id, record_hash=record_hash
     )
     left = await session.client_personal_cabinet.get_user_appointment_list(
-        record_id=record_id, record_hash=record_hash
+        appointment_id=record_id, record_hash=record_hash
     )
     step("cancel", f"done; {len(left)} upcoming")
 

@@ -1,12 +1,13 @@
 """Regenerate ``altegio_async/`` from Altegio's bundles and ``generator-templates/``.
 
-Steps: find the bundles pinned by ``openapi/specs.lock.json`` and normalise them into
-one document (``normalize_specs.py``; a bundle that differs from the lock, a stale
-quirk or an unnamed model stops here), run the pinned openapi-python-client with
-our templates into a scratch directory, drop the generator's own calling surface,
-stamp every file with the DO-NOT-EDIT header, format with ruff, then swap the
-result into place with the ``custom`` symlink, and write the API reference
-(``docs/api.md``, ``api_reference.py``).  The same inputs give the same bytes.
+Steps: find the bundles listed in ``openapi/specs.lock.json`` (or given with
+``--specs FILE...``) and normalise them into one document (``normalize_specs.py``; a
+bundle that differs from the lock, a stale quirk or a model the naming rule cannot
+name stops here), run the pinned openapi-python-client with our templates into a
+scratch directory, drop the generator's own calling surface, stamp every file with
+the DO-NOT-EDIT header, format with ruff, then swap the result into place with the
+``custom`` symlink, and write the API reference (``docs/api.md`` and a page per
+bundle under ``docs/api/``, ``api_reference.py``).  The same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -72,8 +73,9 @@ def tool(name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--specs", nargs=2, metavar=("PUBLIC", "DEVELOPERS"),
-                        help="generate from these bundles instead of the locked ones")  # fmt: skip
+    parser.add_argument("--specs", nargs="+", metavar="FILE",
+                        help="generate from these bundles instead of the locked ones (each "
+                        "labelled by its file name: b2b-v1.yaml is b2b-v1)")  # fmt: skip
     parser.add_argument("--names", help="naming table instead of scripts/names.yaml")
     parser.add_argument("--package", type=Path, default=PACKAGE, help="where to write the package")
     parser.add_argument("--templates", type=Path, default=TEMPLATES, help="template directory")
@@ -88,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     normalize_args += ["--names", args.names] if args.names else []
     if not args.specs and not args.names and package == PACKAGE:
         normalize_args.append("--record-always-sent")  # the committed table follows the input
+        normalize_args += ["--pipeline-page", str(normalize_specs.PAGE)]
     with tempfile.TemporaryDirectory(prefix="altegio-generate-") as scratch_dir:
         scratch = Path(scratch_dir)
         document = scratch / "altegio.json"

@@ -26,7 +26,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def sandbox_process(*args: str) -> Iterator[str]:
-    """A fresh sandbox in its own process; its root URL (the API is under ``/api/v1``).
+    """A fresh sandbox in its own process; its root URL (the API host: operations add ``/api/v1``).
 
     The readiness probe asks for a path that is no operation: it counts in no
     rate-limit window, so the windows start empty."""

@@ -17,6 +17,8 @@ USAGE = textwrap.dedent(
     """
     from altegio_async import AltegioClient, SlotUnavailableError, ApiResponse
     from altegio_async.api.online_booking import get_services_available_for_booking as op
+    from altegio_async.api.v2_services import v2_get_service as v2op
+    from altegio_async.models import Service
 
 
     async def main() -> None:
@@ -29,7 +31,10 @@ USAGE = textwrap.dedent(
                     location_id=4564
                 )
             )
-            print(data, raw.meta, SlotUnavailableError)
+            session = client.with_user_token("u")
+            v1: Service = await session.services.get_service(location_id=1, service_id=2)
+            v2: v2op.Result = await session.v2.services.get_service(location_id=1, service_id=2)
+            print(data, raw.meta, SlotUnavailableError, v1, v2)
     """
 )
 
@@ -87,8 +92,10 @@ def main() -> int:
         assert "pip install 'altegio-async[redis]'" in missing.stderr, missing.stderr
         subprocess.run([python, "-m", "pip", "install", "-q", f"{wheel}[sandbox]"], check=True)
         subprocess.run([python, "-c", SANDBOX_SMOKE], cwd=work, check=True)
+        size = wheel.stat().st_size / 1024
         print(
-            f"wheel-check: {wheel.name} installs, imports and passes mypy --strict; [sandbox] runs"
+            f"wheel-check: {wheel.name} ({size:.0f} KiB) installs, imports and passes mypy "
+            "--strict; [sandbox] runs"
         )
     return 0
 

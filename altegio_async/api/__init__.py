@@ -15,11 +15,41 @@ from ..custom._operation import Caller, Operation
 
 if TYPE_CHECKING:
     from ..custom._sync import Portal
+    from .analytics_reports import (
+        AnalyticsReports,
+        AnalyticsReportsWithRawResponse,
+        SyncAnalyticsReports,
+        SyncAnalyticsReportsWithRawResponse,
+    )
+    from .appointments import (
+        Appointments,
+        AppointmentsWithRawResponse,
+        SyncAppointments,
+        SyncAppointmentsWithRawResponse,
+    )
     from .authentication import (
         Authentication,
         AuthenticationWithRawResponse,
         SyncAuthentication,
         SyncAuthenticationWithRawResponse,
+    )
+    from .authentication_b2b import (
+        AuthenticationB2b,
+        AuthenticationB2bWithRawResponse,
+        SyncAuthenticationB2b,
+        SyncAuthenticationB2bWithRawResponse,
+    )
+    from .chain_loyalty_programs import (
+        ChainLoyaltyPrograms,
+        ChainLoyaltyProgramsWithRawResponse,
+        SyncChainLoyaltyPrograms,
+        SyncChainLoyaltyProgramsWithRawResponse,
+    )
+    from .chain_management import (
+        ChainManagement,
+        ChainManagementWithRawResponse,
+        SyncChainManagement,
+        SyncChainManagementWithRawResponse,
     )
     from .client_personal_cabinet import (
         ClientPersonalCabinet,
@@ -27,11 +57,65 @@ if TYPE_CHECKING:
         SyncClientPersonalCabinet,
         SyncClientPersonalCabinetWithRawResponse,
     )
+    from .clients import (
+        Clients,
+        ClientsWithRawResponse,
+        SyncClients,
+        SyncClientsWithRawResponse,
+    )
+    from .custom_fields import (
+        CustomFields,
+        CustomFieldsWithRawResponse,
+        SyncCustomFields,
+        SyncCustomFieldsWithRawResponse,
+    )
+    from .deposits import (
+        Deposits,
+        DepositsWithRawResponse,
+        SyncDeposits,
+        SyncDepositsWithRawResponse,
+    )
     from .dictionaries import (
         Dictionaries,
         DictionariesWithRawResponse,
         SyncDictionaries,
         SyncDictionariesWithRawResponse,
+    )
+    from .events import (
+        Events,
+        EventsWithRawResponse,
+        SyncEvents,
+        SyncEventsWithRawResponse,
+    )
+    from .fiscalization import (
+        Fiscalization,
+        FiscalizationWithRawResponse,
+        SyncFiscalization,
+        SyncFiscalizationWithRawResponse,
+    )
+    from .inventory import (
+        Inventory,
+        InventoryWithRawResponse,
+        SyncInventory,
+        SyncInventoryWithRawResponse,
+    )
+    from .locations import (
+        Locations,
+        LocationsWithRawResponse,
+        SyncLocations,
+        SyncLocationsWithRawResponse,
+    )
+    from .loyalty_cards import (
+        LoyaltyCards,
+        LoyaltyCardsWithRawResponse,
+        SyncLoyaltyCards,
+        SyncLoyaltyCardsWithRawResponse,
+    )
+    from .loyalty_programs import (
+        LoyaltyPrograms,
+        LoyaltyProgramsWithRawResponse,
+        SyncLoyaltyPrograms,
+        SyncLoyaltyProgramsWithRawResponse,
     )
     from .marketplace import (
         Marketplace,
@@ -39,11 +123,137 @@ if TYPE_CHECKING:
         SyncMarketplace,
         SyncMarketplaceWithRawResponse,
     )
+    from .notifications import (
+        Notifications,
+        NotificationsWithRawResponse,
+        SyncNotifications,
+        SyncNotificationsWithRawResponse,
+    )
     from .online_booking import (
         OnlineBooking,
         OnlineBookingWithRawResponse,
         SyncOnlineBooking,
         SyncOnlineBookingWithRawResponse,
+    )
+    from .online_booking_settings import (
+        OnlineBookingSettings,
+        OnlineBookingSettingsWithRawResponse,
+        SyncOnlineBookingSettings,
+        SyncOnlineBookingSettingsWithRawResponse,
+    )
+    from .payments import (
+        Payments,
+        PaymentsWithRawResponse,
+        SyncPayments,
+        SyncPaymentsWithRawResponse,
+    )
+    from .products import (
+        Products,
+        ProductsWithRawResponse,
+        SyncProducts,
+        SyncProductsWithRawResponse,
+    )
+    from .salary import (
+        Salary,
+        SalaryWithRawResponse,
+        SyncSalary,
+        SyncSalaryWithRawResponse,
+    )
+    from .sales import (
+        Sales,
+        SalesWithRawResponse,
+        SyncSales,
+        SyncSalesWithRawResponse,
+    )
+    from .schedule_resources import (
+        ScheduleResources,
+        ScheduleResourcesWithRawResponse,
+        SyncScheduleResources,
+        SyncScheduleResourcesWithRawResponse,
+    )
+    from .services import (
+        Services,
+        ServicesWithRawResponse,
+        SyncServices,
+        SyncServicesWithRawResponse,
+    )
+    from .subscriptions_certificates import (
+        SubscriptionsCertificates,
+        SubscriptionsCertificatesWithRawResponse,
+        SyncSubscriptionsCertificates,
+        SyncSubscriptionsCertificatesWithRawResponse,
+    )
+    from .tags import (
+        SyncTags,
+        SyncTagsWithRawResponse,
+        Tags,
+        TagsWithRawResponse,
+    )
+    from .team_members import (
+        SyncTeamMembers,
+        SyncTeamMembersWithRawResponse,
+        TeamMembers,
+        TeamMembersWithRawResponse,
+    )
+    from .users_permissions import (
+        SyncUsersPermissions,
+        SyncUsersPermissionsWithRawResponse,
+        UsersPermissions,
+        UsersPermissionsWithRawResponse,
+    )
+    from .utilities import (
+        SyncUtilities,
+        SyncUtilitiesWithRawResponse,
+        Utilities,
+        UtilitiesWithRawResponse,
+    )
+    from .v2_appointments import (
+        SyncV2Appointments,
+        SyncV2AppointmentsWithRawResponse,
+        V2Appointments,
+        V2AppointmentsWithRawResponse,
+    )
+    from .v2_booking_users import (
+        SyncV2BookingUsers,
+        SyncV2BookingUsersWithRawResponse,
+        V2BookingUsers,
+        V2BookingUsersWithRawResponse,
+    )
+    from .v2_custom_fields import (
+        SyncV2CustomFields,
+        SyncV2CustomFieldsWithRawResponse,
+        V2CustomFields,
+        V2CustomFieldsWithRawResponse,
+    )
+    from .v2_events import (
+        SyncV2Events,
+        SyncV2EventsWithRawResponse,
+        V2Events,
+        V2EventsWithRawResponse,
+    )
+    from .v2_products import (
+        SyncV2Products,
+        SyncV2ProductsWithRawResponse,
+        V2Products,
+        V2ProductsWithRawResponse,
+    )
+    from .v2_services import (
+        SyncV2Services,
+        SyncV2ServicesWithRawResponse,
+        V2Services,
+        V2ServicesWithRawResponse,
+    )
+    from .v2_tags import (
+        SyncV2Tags,
+        SyncV2TagsWithRawResponse,
+        V2Tags,
+        V2TagsWithRawResponse,
+    )
+    from .v2_team_members import (
+        SyncV2TeamMembers,
+        SyncV2TeamMembersWithRawResponse,
+        V2TeamMembers,
+        V2TeamMembersWithRawResponse,
     )
     from .voip_integration import (
         SyncVoipIntegration,
@@ -59,9 +269,60 @@ if TYPE_CHECKING:
     )
 
 _ENDPOINTS = {
+    "get_appointment_analytics_by_source": ".analytics_reports.get_appointment_analytics_by_source",
+    "get_appointment_analytics_by_status": ".analytics_reports.get_appointment_analytics_by_status",
+    "get_day_end_report_data": ".analytics_reports.get_day_end_report_data",
+    "get_location_analytics_appointments_daily": ".analytics_reports.get_location_analytics_appointments_daily",
+    "get_location_analytics_occupancy_daily": ".analytics_reports.get_location_analytics_occupancy_daily",
+    "get_location_analytics_overall": ".analytics_reports.get_location_analytics_overall",
+    "get_location_analytics_revenue_daily": ".analytics_reports.get_location_analytics_revenue_daily",
+    "get_loyalty_program_client_statistics": ".analytics_reports.get_loyalty_program_client_statistics",
+    "get_loyalty_program_revenue_statistics": ".analytics_reports.get_loyalty_program_revenue_statistics",
+    "get_loyalty_program_team_member_statistics": ".analytics_reports.get_loyalty_program_team_member_statistics",
+    "create_appointment": ".appointments.create_appointment",
+    "create_timetable_client_schedule": ".appointments.create_timetable_client_schedule",
+    "delete_appointment": ".appointments.delete_appointment",
+    "delete_timetable_client_schedule": ".appointments.delete_timetable_client_schedule",
+    "get_appointment": ".appointments.get_appointment",
+    "get_appointment_list": ".appointments.get_appointment_list",
+    "get_comments": ".appointments.get_comments",
+    "get_partner_appointment_list": ".appointments.get_partner_appointment_list",
+    "get_visit": ".appointments.get_visit",
+    "get_visit_details": ".appointments.get_visit_details",
+    "get_visit_receipt_pdf": ".appointments.get_visit_receipt_pdf",
+    "leave_comment": ".appointments.leave_comment",
+    "update_appointment": ".appointments.update_appointment",
+    "update_timetable_client_schedule": ".appointments.update_timetable_client_schedule",
+    "update_visit": ".appointments.update_visit",
     "authorize_online_booking_user": ".authentication.authorize_online_booking_user",
     "log_in_with_phone_number_and_code": ".authentication.log_in_with_phone_number_and_code",
     "send_booking_verification_code": ".authentication.send_booking_verification_code",
+    "authorize_user": ".authentication_b2b.authorize_user",
+    "chain_loyalty_certificate_types_create": ".chain_loyalty_programs.chain_loyalty_certificate_types_create",
+    "chain_loyalty_certificate_types_delete": ".chain_loyalty_programs.chain_loyalty_certificate_types_delete",
+    "chain_loyalty_certificate_types_get": ".chain_loyalty_programs.chain_loyalty_certificate_types_get",
+    "chain_loyalty_certificate_types_list": ".chain_loyalty_programs.chain_loyalty_certificate_types_list",
+    "chain_loyalty_certificate_types_update": ".chain_loyalty_programs.chain_loyalty_certificate_types_update",
+    "chain_loyalty_membership_types_archive": ".chain_loyalty_programs.chain_loyalty_membership_types_archive",
+    "chain_loyalty_membership_types_clone": ".chain_loyalty_programs.chain_loyalty_membership_types_clone",
+    "chain_loyalty_membership_types_create": ".chain_loyalty_programs.chain_loyalty_membership_types_create",
+    "chain_loyalty_membership_types_delete": ".chain_loyalty_programs.chain_loyalty_membership_types_delete",
+    "chain_loyalty_membership_types_list": ".chain_loyalty_programs.chain_loyalty_membership_types_list",
+    "chain_loyalty_membership_types_read": ".chain_loyalty_programs.chain_loyalty_membership_types_read",
+    "chain_loyalty_membership_types_restore": ".chain_loyalty_programs.chain_loyalty_membership_types_restore",
+    "chain_loyalty_membership_types_update": ".chain_loyalty_programs.chain_loyalty_membership_types_update",
+    "chain_loyalty_memberships_freeze": ".chain_loyalty_programs.chain_loyalty_memberships_freeze",
+    "chain_loyalty_memberships_set_balance": ".chain_loyalty_programs.chain_loyalty_memberships_set_balance",
+    "chain_loyalty_memberships_set_period": ".chain_loyalty_programs.chain_loyalty_memberships_set_period",
+    "chain_loyalty_memberships_unfreeze": ".chain_loyalty_programs.chain_loyalty_memberships_unfreeze",
+    "create_chain_loyalty_program": ".chain_loyalty_programs.create_chain_loyalty_program",
+    "delete_chain_loyalty_program": ".chain_loyalty_programs.delete_chain_loyalty_program",
+    "get_chain_loyalty_notification_template_list": ".chain_loyalty_programs.get_chain_loyalty_notification_template_list",
+    "get_chain_loyalty_program": ".chain_loyalty_programs.get_chain_loyalty_program",
+    "get_chain_loyalty_transaction_list": ".chain_loyalty_programs.get_chain_loyalty_transaction_list",
+    "update_chain_loyalty_program": ".chain_loyalty_programs.update_chain_loyalty_program",
+    "get_chain_client_by_phone_number": ".chain_management.get_chain_client_by_phone_number",
+    "get_chain_list": ".chain_management.get_chain_list",
     "delete_user_appointment": ".client_personal_cabinet.delete_user_appointment",
     "get_booking_user": ".client_personal_cabinet.get_booking_user",
     "get_feedback_form_status": ".client_personal_cabinet.get_feedback_form_status",
@@ -70,9 +331,89 @@ _ENDPOINTS = {
     "submit_feedback_form": ".client_personal_cabinet.submit_feedback_form",
     "update_booking_user": ".client_personal_cabinet.update_booking_user",
     "update_booking_user_password": ".client_personal_cabinet.update_booking_user_password",
+    "bulk_create_clients": ".clients.bulk_create_clients",
+    "create_client": ".clients.create_client",
+    "create_client_comment": ".clients.create_client_comment",
+    "delete_client": ".clients.delete_client",
+    "delete_client_comment": ".clients.delete_client_comment",
+    "delete_client_file": ".clients.delete_client_file",
+    "deprecated_get_client_list": ".clients.deprecated_get_client_list",
+    "get_client": ".clients.get_client",
+    "get_client_file_list": ".clients.get_client_file_list",
+    "get_client_list": ".clients.get_client_list",
+    "list_client_comments": ".clients.list_client_comments",
+    "search_client_visits": ".clients.search_client_visits",
+    "update_client": ".clients.update_client",
+    "create_custom_field": ".custom_fields.create_custom_field",
+    "delete_custom_field": ".custom_fields.delete_custom_field",
+    "get_custom_field_list": ".custom_fields.get_custom_field_list",
+    "update_custom_field": ".custom_fields.update_custom_field",
+    "create_client_account_topup_operation": ".deposits.create_client_account_topup_operation",
+    "get_chain_client_account_history": ".deposits.get_chain_client_account_history",
+    "get_client_account_by_chain_and_phone": ".deposits.get_client_account_by_chain_and_phone",
+    "get_client_account_list_by_chain": ".deposits.get_client_account_list_by_chain",
+    "get_client_account_list_by_location_and_client": ".deposits.get_client_account_list_by_location_and_client",
     "get_business_types_by_group": ".dictionaries.get_business_types_by_group",
     "get_city_list": ".dictionaries.get_city_list",
     "get_country_list": ".dictionaries.get_country_list",
+    "create_event": ".events.create_event",
+    "create_event_duplication_strategy": ".events.create_event_duplication_strategy",
+    "delete_event": ".events.delete_event",
+    "duplicate_event": ".events.duplicate_event",
+    "get_event": ".events.get_event",
+    "get_event_date_range": ".events.get_event_date_range",
+    "get_event_search_filters": ".events.get_event_search_filters",
+    "list_event_duplication_strategies": ".events.list_event_duplication_strategies",
+    "search_event_dates": ".events.search_event_dates",
+    "search_event_services": ".events.search_event_services",
+    "search_events": ".events.search_events",
+    "update_event": ".events.update_event",
+    "update_event_duplication_strategy": ".events.update_event_duplication_strategy",
+    "fiscalize_document": ".fiscalization.fiscalize_document",
+    "get_fiscal_transaction_list": ".fiscalization.get_fiscal_transaction_list",
+    "get_tax_system_list": ".fiscalization.get_tax_system_list",
+    "handle_fiscalization_callback": ".fiscalization.handle_fiscalization_callback",
+    "print_fiscal_receipt": ".fiscalization.print_fiscal_receipt",
+    "create_document": ".inventory.create_document",
+    "create_inventory_operation": ".inventory.create_inventory_operation",
+    "create_transaction": ".inventory.create_transaction",
+    "delete_document": ".inventory.delete_document",
+    "delete_transaction": ".inventory.delete_transaction",
+    "get_appointment_consumables": ".inventory.get_appointment_consumables",
+    "get_bill_of_materials_list": ".inventory.get_bill_of_materials_list",
+    "get_document": ".inventory.get_document",
+    "get_document_product_transactions": ".inventory.get_document_product_transactions",
+    "get_location_inventories": ".inventory.get_location_inventories",
+    "get_team_member_service_bill_of_materials": ".inventory.get_team_member_service_bill_of_materials",
+    "get_transaction": ".inventory.get_transaction",
+    "search_for_product_transactions": ".inventory.search_for_product_transactions",
+    "unlink_appointment_service_association": ".inventory.unlink_appointment_service_association",
+    "update_appointment_service_consumables": ".inventory.update_appointment_service_consumables",
+    "update_document": ".inventory.update_document",
+    "update_transaction": ".inventory.update_transaction",
+    "create_location": ".locations.create_location",
+    "delete_location": ".locations.delete_location",
+    "get_location": ".locations.get_location",
+    "get_location_list": ".locations.get_location_list",
+    "update_location": ".locations.update_location",
+    "create_chain_loyalty_card_transaction": ".loyalty_cards.create_chain_loyalty_card_transaction",
+    "create_loyalty_card_transaction": ".loyalty_cards.create_loyalty_card_transaction",
+    "get_chain_loyalty_card_type_list": ".loyalty_cards.get_chain_loyalty_card_type_list",
+    "get_loyalty_card_list_by_client_id": ".loyalty_cards.get_loyalty_card_list_by_client_id",
+    "get_loyalty_card_list_by_phone": ".loyalty_cards.get_loyalty_card_list_by_phone",
+    "get_loyalty_card_type_list": ".loyalty_cards.get_loyalty_card_type_list",
+    "get_loyalty_card_type_list_for_client": ".loyalty_cards.get_loyalty_card_type_list_for_client",
+    "get_user_loyalty_cards": ".loyalty_cards.get_user_loyalty_cards",
+    "issue_loyalty_card": ".loyalty_cards.issue_loyalty_card",
+    "remove_loyalty_card": ".loyalty_cards.remove_loyalty_card",
+    "apply_discount_promotion": ".loyalty_programs.apply_discount_promotion",
+    "apply_loyalty_card_deduction": ".loyalty_programs.apply_loyalty_card_deduction",
+    "apply_referral_program": ".loyalty_programs.apply_referral_program",
+    "cancel_discount_promotion": ".loyalty_programs.cancel_discount_promotion",
+    "cancel_loyalty_card_withdrawal": ".loyalty_programs.cancel_loyalty_card_withdrawal",
+    "generate_loyalty_code": ".loyalty_programs.generate_loyalty_code",
+    "get_location_loyalty_program_list": ".loyalty_programs.get_location_loyalty_program_list",
+    "get_loyalty_transactions_by_visit": ".loyalty_programs.get_loyalty_transactions_by_visit",
     "get_marketplace_integration_status": ".marketplace.get_marketplace_integration_status",
     "list_marketplace_app_locations": ".marketplace.list_marketplace_app_locations",
     "marketplace_notification_payment_callback": ".marketplace.marketplace_notification_payment_callback",
@@ -85,6 +426,14 @@ _ENDPOINTS = {
     "marketplace_payment_refund_callback": ".marketplace.marketplace_payment_refund_callback",
     "set_marketplace_notification_short_names": ".marketplace.set_marketplace_notification_short_names",
     "uninstall_marketplace_app": ".marketplace.uninstall_marketplace_app",
+    "get_location_notification_settings": ".notifications.get_location_notification_settings",
+    "get_message_status_list": ".notifications.get_message_status_list",
+    "get_user_notification_settings": ".notifications.get_user_notification_settings",
+    "send_email_campaign_to_filtered_clients": ".notifications.send_email_campaign_to_filtered_clients",
+    "send_email_newsletter_to_clients": ".notifications.send_email_newsletter_to_clients",
+    "send_sms_campaign_to_filtered_clients": ".notifications.send_sms_campaign_to_filtered_clients",
+    "send_sms_to_clients": ".notifications.send_sms_to_clients",
+    "update_user_notification_settings": ".notifications.update_user_notification_settings",
     "book_event": ".online_booking.book_event",
     "create_online_booking": ".online_booking.create_online_booking",
     "get_booking_form_config": ".online_booking.get_booking_form_config",
@@ -98,6 +447,169 @@ _ENDPOINTS = {
     "get_time_slots_for_booking": ".online_booking.get_time_slots_for_booking",
     "update_online_booking_datetime": ".online_booking.update_online_booking_datetime",
     "validate_booking_params": ".online_booking.validate_booking_params",
+    "create_booking_widget": ".online_booking_settings.create_booking_widget",
+    "delete_booking_widget": ".online_booking_settings.delete_booking_widget",
+    "get_booking_widget": ".online_booking_settings.get_booking_widget",
+    "get_booking_widget_list": ".online_booking_settings.get_booking_widget_list",
+    "get_online_booking_settings": ".online_booking_settings.get_online_booking_settings",
+    "get_timeslot_settings": ".online_booking_settings.get_timeslot_settings",
+    "update_booking_widget": ".online_booking_settings.update_booking_widget",
+    "update_online_booking_settings": ".online_booking_settings.update_online_booking_settings",
+    "create_financial_transaction": ".payments.create_financial_transaction",
+    "delete_financial_transaction": ".payments.delete_financial_transaction",
+    "get_account_list": ".payments.get_account_list",
+    "get_document_financial_transactions": ".payments.get_document_financial_transactions",
+    "get_financial_transaction": ".payments.get_financial_transaction",
+    "get_transactions": ".payments.get_transactions",
+    "get_transactions_by_visit_or_appointment_id": ".payments.get_transactions_by_visit_or_appointment_id",
+    "update_financial_transaction": ".payments.update_financial_transaction",
+    "create_product": ".products.create_product",
+    "create_product_category": ".products.create_product_category",
+    "delete_product": ".products.delete_product",
+    "delete_product_category": ".products.delete_product_category",
+    "deprecated_get_product_category_list": ".products.deprecated_get_product_category_list",
+    "get_product": ".products.get_product",
+    "get_product_category_composition": ".products.get_product_category_composition",
+    "get_product_category_list": ".products.get_product_category_list",
+    "get_product_category_list_by_ids": ".products.get_product_category_list_by_ids",
+    "get_products_list": ".products.get_products_list",
+    "search_product": ".products.search_product",
+    "update_product": ".products.update_product",
+    "update_product_category": ".products.update_product_category",
+    "get_team_member_calculation_schemes_count": ".salary.get_team_member_calculation_schemes_count",
+    "get_team_member_payroll_calculation": ".salary.get_team_member_payroll_calculation",
+    "get_team_member_salary_calculation": ".salary.get_team_member_salary_calculation",
+    "get_team_member_salary_period": ".salary.get_team_member_salary_period",
+    "get_team_member_salary_schemes": ".salary.get_team_member_salary_schemes",
+    "search_team_member_calculation_daily_salary": ".salary.search_team_member_calculation_daily_salary",
+    "search_team_member_calculation_salary": ".salary.search_team_member_calculation_salary",
+    "search_team_member_payroll_calculation": ".salary.search_team_member_payroll_calculation",
+    "search_team_member_period_daily_salary": ".salary.search_team_member_period_daily_salary",
+    "search_team_member_period_salary": ".salary.search_team_member_period_salary",
+    "create_payment_with_loyalty_methods": ".sales.create_payment_with_loyalty_methods",
+    "delete_location_account_payment": ".sales.delete_location_account_payment",
+    "delete_loyalty_payment_transaction": ".sales.delete_loyalty_payment_transaction",
+    "get_sale_transaction": ".sales.get_sale_transaction",
+    "create_timetable_event_schedule": ".schedule_resources.create_timetable_event_schedule",
+    "create_timetable_schedule_day": ".schedule_resources.create_timetable_schedule_day",
+    "delete_timetable_event_schedule": ".schedule_resources.delete_timetable_event_schedule",
+    "delete_timetable_schedule_day": ".schedule_resources.delete_timetable_schedule_day",
+    "get_appointment_calendar_dates": ".schedule_resources.get_appointment_calendar_dates",
+    "get_appointment_calendar_sessions": ".schedule_resources.get_appointment_calendar_sessions",
+    "get_appointment_calendar_settings": ".schedule_resources.get_appointment_calendar_settings",
+    "get_resource_list": ".schedule_resources.get_resource_list",
+    "get_team_member_schedule": ".schedule_resources.get_team_member_schedule",
+    "get_team_member_schedule_list": ".schedule_resources.get_team_member_schedule_list",
+    "list_timetable_schedule_day_events": ".schedule_resources.list_timetable_schedule_day_events",
+    "schedule_team_member_update_deprecated": ".schedule_resources.schedule_team_member_update_deprecated",
+    "search_timetable_event_schedules_by_event": ".schedule_resources.search_timetable_event_schedules_by_event",
+    "set_team_member_schedule": ".schedule_resources.set_team_member_schedule",
+    "update_appointment_calendar_settings": ".schedule_resources.update_appointment_calendar_settings",
+    "update_team_member_schedule": ".schedule_resources.update_team_member_schedule",
+    "update_timetable_event_schedule": ".schedule_resources.update_timetable_event_schedule",
+    "update_timetable_schedule_day": ".schedule_resources.update_timetable_schedule_day",
+    "assign_service_to_team_member": ".services.assign_service_to_team_member",
+    "create_service": ".services.create_service",
+    "create_service_category": ".services.create_service_category",
+    "delete_service": ".services.delete_service",
+    "delete_service_category": ".services.delete_service_category",
+    "deprecated_get_service_category_list": ".services.deprecated_get_service_category_list",
+    "deprecated_get_service_list_by_id": ".services.deprecated_get_service_list_by_id",
+    "deprecated_update_service_by_id": ".services.deprecated_update_service_by_id",
+    "get_chain_service_category_list": ".services.get_chain_service_category_list",
+    "get_service": ".services.get_service",
+    "get_service_category": ".services.get_service_category",
+    "get_service_category_list": ".services.get_service_category_list",
+    "get_service_list": ".services.get_service_list",
+    "patch_service": ".services.patch_service",
+    "remove_service_from_team_member": ".services.remove_service_from_team_member",
+    "update_service_category": ".services.update_service_category",
+    "update_service_links": ".services.update_service_links",
+    "update_service_team_member_assignment": ".services.update_service_team_member_assignment",
+    "check_memberships_for_event": ".subscriptions_certificates.check_memberships_for_event",
+    "get_client_gift_cards": ".subscriptions_certificates.get_client_gift_cards",
+    "get_client_memberships": ".subscriptions_certificates.get_client_memberships",
+    "get_gift_card_type_list": ".subscriptions_certificates.get_gift_card_type_list",
+    "get_gift_card_type_list_by_id": ".subscriptions_certificates.get_gift_card_type_list_by_id",
+    "get_membership_list": ".subscriptions_certificates.get_membership_list",
+    "get_membership_type_list": ".subscriptions_certificates.get_membership_type_list",
+    "get_membership_type_list_by_id": ".subscriptions_certificates.get_membership_type_list_by_id",
+    "get_user_gift_cards": ".subscriptions_certificates.get_user_gift_cards",
+    "get_user_memberships": ".subscriptions_certificates.get_user_memberships",
+    "search_memberships_for_event": ".subscriptions_certificates.search_memberships_for_event",
+    "create_tag": ".tags.create_tag",
+    "delete_tag_by_tag_id": ".tags.delete_tag_by_tag_id",
+    "get_tag_list_by_entity": ".tags.get_tag_list_by_entity",
+    "update_tag_by_tag_id": ".tags.update_tag_by_tag_id",
+    "create_position_quick": ".team_members.create_position_quick",
+    "create_team_member_quick": ".team_members.create_team_member_quick",
+    "delete_team_member": ".team_members.delete_team_member",
+    "deprecated_create_team_member": ".team_members.deprecated_create_team_member",
+    "get_position_list": ".team_members.get_position_list",
+    "get_team_member": ".team_members.get_team_member",
+    "get_team_member_by_id": ".team_members.get_team_member_by_id",
+    "get_team_member_list": ".team_members.get_team_member_list",
+    "update_team_member": ".team_members.update_team_member",
+    "copy_user_permissions_to_locations": ".users_permissions.copy_user_permissions_to_locations",
+    "create_user_invitation": ".users_permissions.create_user_invitation",
+    "deprecated_get_location_users": ".users_permissions.deprecated_get_location_users",
+    "get_location_users": ".users_permissions.get_location_users",
+    "get_permission_list": ".users_permissions.get_permission_list",
+    "get_user_permissions": ".users_permissions.get_user_permissions",
+    "get_user_roles": ".users_permissions.get_user_roles",
+    "list_roles": ".users_permissions.list_roles",
+    "remove_user_from_location": ".users_permissions.remove_user_from_location",
+    "remove_user_from_locations": ".users_permissions.remove_user_from_locations",
+    "update_user_permissions": ".users_permissions.update_user_permissions",
+    "delete_image": ".utilities.delete_image",
+    "disable_team_member_tips": ".utilities.disable_team_member_tips",
+    "enable_team_member_tips": ".utilities.enable_team_member_tips",
+    "get_location_subscription_information": ".utilities.get_location_subscription_information",
+    "get_team_member_tip_settings": ".utilities.get_team_member_tip_settings",
+    "phone_number_format_check": ".utilities.phone_number_format_check",
+    "upload_image": ".utilities.upload_image",
+    "v2.delete_appointment": ".v2_appointments.v2_delete_appointment",
+    "v2.delete_timetable_appointment": ".v2_appointments.v2_delete_timetable_appointment",
+    "v2.list_appointments": ".v2_appointments.v2_list_appointments",
+    "v2.list_attendance_appointments": ".v2_appointments.v2_list_attendance_appointments",
+    "v2.list_resource_occupations": ".v2_appointments.v2_list_resource_occupations",
+    "v2.get_attendance_booking_user": ".v2_booking_users.v2_get_attendance_booking_user",
+    "v2.get_booking_user_chain_attendance_statistics": ".v2_booking_users.v2_get_booking_user_chain_attendance_statistics",
+    "v2.get_booking_user_location_attendance_statistics": ".v2_booking_users.v2_get_booking_user_location_attendance_statistics",
+    "v2.list_custom_fields": ".v2_custom_fields.v2_list_custom_fields",
+    "v2.create_event": ".v2_events.v2_create_event",
+    "v2.create_event_appointment": ".v2_events.v2_create_event_appointment",
+    "v2.delete_event": ".v2_events.v2_delete_event",
+    "v2.get_event": ".v2_events.v2_get_event",
+    "v2.list_events": ".v2_events.v2_list_events",
+    "v2.reschedule_event_appointment": ".v2_events.v2_reschedule_event_appointment",
+    "v2.update_event": ".v2_events.v2_update_event",
+    "v2.update_event_appointment": ".v2_events.v2_update_event_appointment",
+    "v2.autocomplete_products": ".v2_products.v2_autocomplete_products",
+    "v2.get_attendance_product_item": ".v2_products.v2_get_attendance_product_item",
+    "v2.get_product": ".v2_products.v2_get_product",
+    "v2.get_product_category": ".v2_products.v2_get_product_category",
+    "v2.list_product_categories": ".v2_products.v2_list_product_categories",
+    "v2.list_product_storage_amounts": ".v2_products.v2_list_product_storage_amounts",
+    "v2.list_product_units": ".v2_products.v2_list_product_units",
+    "v2.list_products": ".v2_products.v2_list_products",
+    "v2.get_service": ".v2_services.v2_get_service",
+    "v2.list_attendance_service_suggestions": ".v2_services.v2_list_attendance_service_suggestions",
+    "v2.list_attendance_services": ".v2_services.v2_list_attendance_services",
+    "v2.list_composite_service_attendance_services": ".v2_services.v2_list_composite_service_attendance_services",
+    "v2.list_service_categories": ".v2_services.v2_list_service_categories",
+    "v2.list_services": ".v2_services.v2_list_services",
+    "v2.create_tag": ".v2_tags.v2_create_tag",
+    "v2.delete_tag": ".v2_tags.v2_delete_tag",
+    "v2.get_tag": ".v2_tags.v2_get_tag",
+    "v2.list_tags": ".v2_tags.v2_list_tags",
+    "v2.update_tag": ".v2_tags.v2_update_tag",
+    "v2.create_position": ".v2_team_members.v2_create_position",
+    "v2.delete_position": ".v2_team_members.v2_delete_position",
+    "v2.get_position": ".v2_team_members.v2_get_position",
+    "v2.list_positions": ".v2_team_members.v2_list_positions",
+    "v2.list_team_members": ".v2_team_members.v2_list_team_members",
+    "v2.update_position": ".v2_team_members.v2_update_position",
     "handle_voip_integration_event": ".voip_integration.handle_voip_integration_event",
     "list_voip_calls": ".voip_integration.list_voip_calls",
     "get_event_notification_settings": ".webhooks.get_event_notification_settings",
@@ -125,18 +637,54 @@ def __getattr__(name: str) -> Any:
 
 
 _TAG_CLASSES = {
+    "AnalyticsReports": "analytics_reports",
+    "Appointments": "appointments",
     "Authentication": "authentication",
+    "AuthenticationB2b": "authentication_b2b",
+    "ChainLoyaltyPrograms": "chain_loyalty_programs",
+    "ChainManagement": "chain_management",
     "ClientPersonalCabinet": "client_personal_cabinet",
+    "Clients": "clients",
+    "CustomFields": "custom_fields",
+    "Deposits": "deposits",
     "Dictionaries": "dictionaries",
+    "Events": "events",
+    "Fiscalization": "fiscalization",
+    "Inventory": "inventory",
+    "Locations": "locations",
+    "LoyaltyCards": "loyalty_cards",
+    "LoyaltyPrograms": "loyalty_programs",
     "Marketplace": "marketplace",
+    "Notifications": "notifications",
     "OnlineBooking": "online_booking",
+    "OnlineBookingSettings": "online_booking_settings",
+    "Payments": "payments",
+    "Products": "products",
+    "Salary": "salary",
+    "Sales": "sales",
+    "ScheduleResources": "schedule_resources",
+    "Services": "services",
+    "SubscriptionsCertificates": "subscriptions_certificates",
+    "Tags": "tags",
+    "TeamMembers": "team_members",
+    "UsersPermissions": "users_permissions",
+    "Utilities": "utilities",
+    "V2Appointments": "v2_appointments",
+    "V2BookingUsers": "v2_booking_users",
+    "V2CustomFields": "v2_custom_fields",
+    "V2Events": "v2_events",
+    "V2Products": "v2_products",
+    "V2Services": "v2_services",
+    "V2Tags": "v2_tags",
+    "V2TeamMembers": "v2_team_members",
     "VoipIntegration": "voip_integration",
     "Webhooks": "webhooks",
 }
 
 if TYPE_CHECKING:
     OPERATIONS: Mapping[str, Operation]
-    """Every callable operation of both specs, by operationId."""
+    """Every callable operation of every bundle, by operationId (``v2.<operationId>``
+    for the v2 operations)."""
 
 
 class Resources:
@@ -146,10 +694,45 @@ class Resources:
         self._caller = caller
 
     @functools.cached_property
+    def v2(self) -> V2Resources:
+        """The v2 API (``client.v2.<tag>.<operation>``)."""
+        return V2Resources(self._caller)
+
+    @functools.cached_property
+    def analytics_reports(self) -> AnalyticsReports:
+        from .analytics_reports import AnalyticsReports
+
+        return AnalyticsReports(self._caller)
+
+    @functools.cached_property
+    def appointments(self) -> Appointments:
+        from .appointments import Appointments
+
+        return Appointments(self._caller)
+
+    @functools.cached_property
     def authentication(self) -> Authentication:
         from .authentication import Authentication
 
         return Authentication(self._caller)
+
+    @functools.cached_property
+    def authentication_b2b(self) -> AuthenticationB2b:
+        from .authentication_b2b import AuthenticationB2b
+
+        return AuthenticationB2b(self._caller)
+
+    @functools.cached_property
+    def chain_loyalty_programs(self) -> ChainLoyaltyPrograms:
+        from .chain_loyalty_programs import ChainLoyaltyPrograms
+
+        return ChainLoyaltyPrograms(self._caller)
+
+    @functools.cached_property
+    def chain_management(self) -> ChainManagement:
+        from .chain_management import ChainManagement
+
+        return ChainManagement(self._caller)
 
     @functools.cached_property
     def client_personal_cabinet(self) -> ClientPersonalCabinet:
@@ -158,10 +741,64 @@ class Resources:
         return ClientPersonalCabinet(self._caller)
 
     @functools.cached_property
+    def clients(self) -> Clients:
+        from .clients import Clients
+
+        return Clients(self._caller)
+
+    @functools.cached_property
+    def custom_fields(self) -> CustomFields:
+        from .custom_fields import CustomFields
+
+        return CustomFields(self._caller)
+
+    @functools.cached_property
+    def deposits(self) -> Deposits:
+        from .deposits import Deposits
+
+        return Deposits(self._caller)
+
+    @functools.cached_property
     def dictionaries(self) -> Dictionaries:
         from .dictionaries import Dictionaries
 
         return Dictionaries(self._caller)
+
+    @functools.cached_property
+    def events(self) -> Events:
+        from .events import Events
+
+        return Events(self._caller)
+
+    @functools.cached_property
+    def fiscalization(self) -> Fiscalization:
+        from .fiscalization import Fiscalization
+
+        return Fiscalization(self._caller)
+
+    @functools.cached_property
+    def inventory(self) -> Inventory:
+        from .inventory import Inventory
+
+        return Inventory(self._caller)
+
+    @functools.cached_property
+    def locations(self) -> Locations:
+        from .locations import Locations
+
+        return Locations(self._caller)
+
+    @functools.cached_property
+    def loyalty_cards(self) -> LoyaltyCards:
+        from .loyalty_cards import LoyaltyCards
+
+        return LoyaltyCards(self._caller)
+
+    @functools.cached_property
+    def loyalty_programs(self) -> LoyaltyPrograms:
+        from .loyalty_programs import LoyaltyPrograms
+
+        return LoyaltyPrograms(self._caller)
 
     @functools.cached_property
     def marketplace(self) -> Marketplace:
@@ -170,10 +807,88 @@ class Resources:
         return Marketplace(self._caller)
 
     @functools.cached_property
+    def notifications(self) -> Notifications:
+        from .notifications import Notifications
+
+        return Notifications(self._caller)
+
+    @functools.cached_property
     def online_booking(self) -> OnlineBooking:
         from .online_booking import OnlineBooking
 
         return OnlineBooking(self._caller)
+
+    @functools.cached_property
+    def online_booking_settings(self) -> OnlineBookingSettings:
+        from .online_booking_settings import OnlineBookingSettings
+
+        return OnlineBookingSettings(self._caller)
+
+    @functools.cached_property
+    def payments(self) -> Payments:
+        from .payments import Payments
+
+        return Payments(self._caller)
+
+    @functools.cached_property
+    def products(self) -> Products:
+        from .products import Products
+
+        return Products(self._caller)
+
+    @functools.cached_property
+    def salary(self) -> Salary:
+        from .salary import Salary
+
+        return Salary(self._caller)
+
+    @functools.cached_property
+    def sales(self) -> Sales:
+        from .sales import Sales
+
+        return Sales(self._caller)
+
+    @functools.cached_property
+    def schedule_resources(self) -> ScheduleResources:
+        from .schedule_resources import ScheduleResources
+
+        return ScheduleResources(self._caller)
+
+    @functools.cached_property
+    def services(self) -> Services:
+        from .services import Services
+
+        return Services(self._caller)
+
+    @functools.cached_property
+    def subscriptions_certificates(self) -> SubscriptionsCertificates:
+        from .subscriptions_certificates import SubscriptionsCertificates
+
+        return SubscriptionsCertificates(self._caller)
+
+    @functools.cached_property
+    def tags(self) -> Tags:
+        from .tags import Tags
+
+        return Tags(self._caller)
+
+    @functools.cached_property
+    def team_members(self) -> TeamMembers:
+        from .team_members import TeamMembers
+
+        return TeamMembers(self._caller)
+
+    @functools.cached_property
+    def users_permissions(self) -> UsersPermissions:
+        from .users_permissions import UsersPermissions
+
+        return UsersPermissions(self._caller)
+
+    @functools.cached_property
+    def utilities(self) -> Utilities:
+        from .utilities import Utilities
+
+        return Utilities(self._caller)
 
     @functools.cached_property
     def voip_integration(self) -> VoipIntegration:
@@ -195,10 +910,45 @@ class RawResources:
         self._caller = caller
 
     @functools.cached_property
+    def v2(self) -> V2RawResources:
+        """The v2 API (``client.v2.<tag>.<operation>``)."""
+        return V2RawResources(self._caller)
+
+    @functools.cached_property
+    def analytics_reports(self) -> AnalyticsReportsWithRawResponse:
+        from .analytics_reports import AnalyticsReportsWithRawResponse
+
+        return AnalyticsReportsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def appointments(self) -> AppointmentsWithRawResponse:
+        from .appointments import AppointmentsWithRawResponse
+
+        return AppointmentsWithRawResponse(self._caller)
+
+    @functools.cached_property
     def authentication(self) -> AuthenticationWithRawResponse:
         from .authentication import AuthenticationWithRawResponse
 
         return AuthenticationWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def authentication_b2b(self) -> AuthenticationB2bWithRawResponse:
+        from .authentication_b2b import AuthenticationB2bWithRawResponse
+
+        return AuthenticationB2bWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def chain_loyalty_programs(self) -> ChainLoyaltyProgramsWithRawResponse:
+        from .chain_loyalty_programs import ChainLoyaltyProgramsWithRawResponse
+
+        return ChainLoyaltyProgramsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def chain_management(self) -> ChainManagementWithRawResponse:
+        from .chain_management import ChainManagementWithRawResponse
+
+        return ChainManagementWithRawResponse(self._caller)
 
     @functools.cached_property
     def client_personal_cabinet(self) -> ClientPersonalCabinetWithRawResponse:
@@ -207,10 +957,64 @@ class RawResources:
         return ClientPersonalCabinetWithRawResponse(self._caller)
 
     @functools.cached_property
+    def clients(self) -> ClientsWithRawResponse:
+        from .clients import ClientsWithRawResponse
+
+        return ClientsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def custom_fields(self) -> CustomFieldsWithRawResponse:
+        from .custom_fields import CustomFieldsWithRawResponse
+
+        return CustomFieldsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def deposits(self) -> DepositsWithRawResponse:
+        from .deposits import DepositsWithRawResponse
+
+        return DepositsWithRawResponse(self._caller)
+
+    @functools.cached_property
     def dictionaries(self) -> DictionariesWithRawResponse:
         from .dictionaries import DictionariesWithRawResponse
 
         return DictionariesWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def events(self) -> EventsWithRawResponse:
+        from .events import EventsWithRawResponse
+
+        return EventsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def fiscalization(self) -> FiscalizationWithRawResponse:
+        from .fiscalization import FiscalizationWithRawResponse
+
+        return FiscalizationWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def inventory(self) -> InventoryWithRawResponse:
+        from .inventory import InventoryWithRawResponse
+
+        return InventoryWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def locations(self) -> LocationsWithRawResponse:
+        from .locations import LocationsWithRawResponse
+
+        return LocationsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def loyalty_cards(self) -> LoyaltyCardsWithRawResponse:
+        from .loyalty_cards import LoyaltyCardsWithRawResponse
+
+        return LoyaltyCardsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def loyalty_programs(self) -> LoyaltyProgramsWithRawResponse:
+        from .loyalty_programs import LoyaltyProgramsWithRawResponse
+
+        return LoyaltyProgramsWithRawResponse(self._caller)
 
     @functools.cached_property
     def marketplace(self) -> MarketplaceWithRawResponse:
@@ -219,10 +1023,88 @@ class RawResources:
         return MarketplaceWithRawResponse(self._caller)
 
     @functools.cached_property
+    def notifications(self) -> NotificationsWithRawResponse:
+        from .notifications import NotificationsWithRawResponse
+
+        return NotificationsWithRawResponse(self._caller)
+
+    @functools.cached_property
     def online_booking(self) -> OnlineBookingWithRawResponse:
         from .online_booking import OnlineBookingWithRawResponse
 
         return OnlineBookingWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def online_booking_settings(self) -> OnlineBookingSettingsWithRawResponse:
+        from .online_booking_settings import OnlineBookingSettingsWithRawResponse
+
+        return OnlineBookingSettingsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def payments(self) -> PaymentsWithRawResponse:
+        from .payments import PaymentsWithRawResponse
+
+        return PaymentsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def products(self) -> ProductsWithRawResponse:
+        from .products import ProductsWithRawResponse
+
+        return ProductsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def salary(self) -> SalaryWithRawResponse:
+        from .salary import SalaryWithRawResponse
+
+        return SalaryWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def sales(self) -> SalesWithRawResponse:
+        from .sales import SalesWithRawResponse
+
+        return SalesWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def schedule_resources(self) -> ScheduleResourcesWithRawResponse:
+        from .schedule_resources import ScheduleResourcesWithRawResponse
+
+        return ScheduleResourcesWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def services(self) -> ServicesWithRawResponse:
+        from .services import ServicesWithRawResponse
+
+        return ServicesWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def subscriptions_certificates(self) -> SubscriptionsCertificatesWithRawResponse:
+        from .subscriptions_certificates import SubscriptionsCertificatesWithRawResponse
+
+        return SubscriptionsCertificatesWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def tags(self) -> TagsWithRawResponse:
+        from .tags import TagsWithRawResponse
+
+        return TagsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def team_members(self) -> TeamMembersWithRawResponse:
+        from .team_members import TeamMembersWithRawResponse
+
+        return TeamMembersWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def users_permissions(self) -> UsersPermissionsWithRawResponse:
+        from .users_permissions import UsersPermissionsWithRawResponse
+
+        return UsersPermissionsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def utilities(self) -> UtilitiesWithRawResponse:
+        from .utilities import UtilitiesWithRawResponse
+
+        return UtilitiesWithRawResponse(self._caller)
 
     @functools.cached_property
     def voip_integration(self) -> VoipIntegrationWithRawResponse:
@@ -245,10 +1127,45 @@ class SyncResources:
         self._portal = portal
 
     @functools.cached_property
+    def v2(self) -> V2SyncResources:
+        """The v2 API (``client.v2.<tag>.<operation>``)."""
+        return V2SyncResources(self._resources.v2, self._portal)
+
+    @functools.cached_property
+    def analytics_reports(self) -> SyncAnalyticsReports:
+        from .analytics_reports import SyncAnalyticsReports
+
+        return SyncAnalyticsReports(self._resources.analytics_reports, self._portal)
+
+    @functools.cached_property
+    def appointments(self) -> SyncAppointments:
+        from .appointments import SyncAppointments
+
+        return SyncAppointments(self._resources.appointments, self._portal)
+
+    @functools.cached_property
     def authentication(self) -> SyncAuthentication:
         from .authentication import SyncAuthentication
 
         return SyncAuthentication(self._resources.authentication, self._portal)
+
+    @functools.cached_property
+    def authentication_b2b(self) -> SyncAuthenticationB2b:
+        from .authentication_b2b import SyncAuthenticationB2b
+
+        return SyncAuthenticationB2b(self._resources.authentication_b2b, self._portal)
+
+    @functools.cached_property
+    def chain_loyalty_programs(self) -> SyncChainLoyaltyPrograms:
+        from .chain_loyalty_programs import SyncChainLoyaltyPrograms
+
+        return SyncChainLoyaltyPrograms(self._resources.chain_loyalty_programs, self._portal)
+
+    @functools.cached_property
+    def chain_management(self) -> SyncChainManagement:
+        from .chain_management import SyncChainManagement
+
+        return SyncChainManagement(self._resources.chain_management, self._portal)
 
     @functools.cached_property
     def client_personal_cabinet(self) -> SyncClientPersonalCabinet:
@@ -257,10 +1174,64 @@ class SyncResources:
         return SyncClientPersonalCabinet(self._resources.client_personal_cabinet, self._portal)
 
     @functools.cached_property
+    def clients(self) -> SyncClients:
+        from .clients import SyncClients
+
+        return SyncClients(self._resources.clients, self._portal)
+
+    @functools.cached_property
+    def custom_fields(self) -> SyncCustomFields:
+        from .custom_fields import SyncCustomFields
+
+        return SyncCustomFields(self._resources.custom_fields, self._portal)
+
+    @functools.cached_property
+    def deposits(self) -> SyncDeposits:
+        from .deposits import SyncDeposits
+
+        return SyncDeposits(self._resources.deposits, self._portal)
+
+    @functools.cached_property
     def dictionaries(self) -> SyncDictionaries:
         from .dictionaries import SyncDictionaries
 
         return SyncDictionaries(self._resources.dictionaries, self._portal)
+
+    @functools.cached_property
+    def events(self) -> SyncEvents:
+        from .events import SyncEvents
+
+        return SyncEvents(self._resources.events, self._portal)
+
+    @functools.cached_property
+    def fiscalization(self) -> SyncFiscalization:
+        from .fiscalization import SyncFiscalization
+
+        return SyncFiscalization(self._resources.fiscalization, self._portal)
+
+    @functools.cached_property
+    def inventory(self) -> SyncInventory:
+        from .inventory import SyncInventory
+
+        return SyncInventory(self._resources.inventory, self._portal)
+
+    @functools.cached_property
+    def locations(self) -> SyncLocations:
+        from .locations import SyncLocations
+
+        return SyncLocations(self._resources.locations, self._portal)
+
+    @functools.cached_property
+    def loyalty_cards(self) -> SyncLoyaltyCards:
+        from .loyalty_cards import SyncLoyaltyCards
+
+        return SyncLoyaltyCards(self._resources.loyalty_cards, self._portal)
+
+    @functools.cached_property
+    def loyalty_programs(self) -> SyncLoyaltyPrograms:
+        from .loyalty_programs import SyncLoyaltyPrograms
+
+        return SyncLoyaltyPrograms(self._resources.loyalty_programs, self._portal)
 
     @functools.cached_property
     def marketplace(self) -> SyncMarketplace:
@@ -269,10 +1240,90 @@ class SyncResources:
         return SyncMarketplace(self._resources.marketplace, self._portal)
 
     @functools.cached_property
+    def notifications(self) -> SyncNotifications:
+        from .notifications import SyncNotifications
+
+        return SyncNotifications(self._resources.notifications, self._portal)
+
+    @functools.cached_property
     def online_booking(self) -> SyncOnlineBooking:
         from .online_booking import SyncOnlineBooking
 
         return SyncOnlineBooking(self._resources.online_booking, self._portal)
+
+    @functools.cached_property
+    def online_booking_settings(self) -> SyncOnlineBookingSettings:
+        from .online_booking_settings import SyncOnlineBookingSettings
+
+        return SyncOnlineBookingSettings(self._resources.online_booking_settings, self._portal)
+
+    @functools.cached_property
+    def payments(self) -> SyncPayments:
+        from .payments import SyncPayments
+
+        return SyncPayments(self._resources.payments, self._portal)
+
+    @functools.cached_property
+    def products(self) -> SyncProducts:
+        from .products import SyncProducts
+
+        return SyncProducts(self._resources.products, self._portal)
+
+    @functools.cached_property
+    def salary(self) -> SyncSalary:
+        from .salary import SyncSalary
+
+        return SyncSalary(self._resources.salary, self._portal)
+
+    @functools.cached_property
+    def sales(self) -> SyncSales:
+        from .sales import SyncSales
+
+        return SyncSales(self._resources.sales, self._portal)
+
+    @functools.cached_property
+    def schedule_resources(self) -> SyncScheduleResources:
+        from .schedule_resources import SyncScheduleResources
+
+        return SyncScheduleResources(self._resources.schedule_resources, self._portal)
+
+    @functools.cached_property
+    def services(self) -> SyncServices:
+        from .services import SyncServices
+
+        return SyncServices(self._resources.services, self._portal)
+
+    @functools.cached_property
+    def subscriptions_certificates(self) -> SyncSubscriptionsCertificates:
+        from .subscriptions_certificates import SyncSubscriptionsCertificates
+
+        return SyncSubscriptionsCertificates(
+            self._resources.subscriptions_certificates, self._portal
+        )
+
+    @functools.cached_property
+    def tags(self) -> SyncTags:
+        from .tags import SyncTags
+
+        return SyncTags(self._resources.tags, self._portal)
+
+    @functools.cached_property
+    def team_members(self) -> SyncTeamMembers:
+        from .team_members import SyncTeamMembers
+
+        return SyncTeamMembers(self._resources.team_members, self._portal)
+
+    @functools.cached_property
+    def users_permissions(self) -> SyncUsersPermissions:
+        from .users_permissions import SyncUsersPermissions
+
+        return SyncUsersPermissions(self._resources.users_permissions, self._portal)
+
+    @functools.cached_property
+    def utilities(self) -> SyncUtilities:
+        from .utilities import SyncUtilities
+
+        return SyncUtilities(self._resources.utilities, self._portal)
 
     @functools.cached_property
     def voip_integration(self) -> SyncVoipIntegration:
@@ -295,10 +1346,49 @@ class SyncRawResources:
         self._portal = portal
 
     @functools.cached_property
+    def v2(self) -> V2SyncRawResources:
+        """The v2 API (``client.v2.<tag>.<operation>``)."""
+        return V2SyncRawResources(self._resources.v2, self._portal)
+
+    @functools.cached_property
+    def analytics_reports(self) -> SyncAnalyticsReportsWithRawResponse:
+        from .analytics_reports import SyncAnalyticsReportsWithRawResponse
+
+        return SyncAnalyticsReportsWithRawResponse(self._resources.analytics_reports, self._portal)
+
+    @functools.cached_property
+    def appointments(self) -> SyncAppointmentsWithRawResponse:
+        from .appointments import SyncAppointmentsWithRawResponse
+
+        return SyncAppointmentsWithRawResponse(self._resources.appointments, self._portal)
+
+    @functools.cached_property
     def authentication(self) -> SyncAuthenticationWithRawResponse:
         from .authentication import SyncAuthenticationWithRawResponse
 
         return SyncAuthenticationWithRawResponse(self._resources.authentication, self._portal)
+
+    @functools.cached_property
+    def authentication_b2b(self) -> SyncAuthenticationB2bWithRawResponse:
+        from .authentication_b2b import SyncAuthenticationB2bWithRawResponse
+
+        return SyncAuthenticationB2bWithRawResponse(
+            self._resources.authentication_b2b, self._portal
+        )
+
+    @functools.cached_property
+    def chain_loyalty_programs(self) -> SyncChainLoyaltyProgramsWithRawResponse:
+        from .chain_loyalty_programs import SyncChainLoyaltyProgramsWithRawResponse
+
+        return SyncChainLoyaltyProgramsWithRawResponse(
+            self._resources.chain_loyalty_programs, self._portal
+        )
+
+    @functools.cached_property
+    def chain_management(self) -> SyncChainManagementWithRawResponse:
+        from .chain_management import SyncChainManagementWithRawResponse
+
+        return SyncChainManagementWithRawResponse(self._resources.chain_management, self._portal)
 
     @functools.cached_property
     def client_personal_cabinet(self) -> SyncClientPersonalCabinetWithRawResponse:
@@ -309,10 +1399,64 @@ class SyncRawResources:
         )
 
     @functools.cached_property
+    def clients(self) -> SyncClientsWithRawResponse:
+        from .clients import SyncClientsWithRawResponse
+
+        return SyncClientsWithRawResponse(self._resources.clients, self._portal)
+
+    @functools.cached_property
+    def custom_fields(self) -> SyncCustomFieldsWithRawResponse:
+        from .custom_fields import SyncCustomFieldsWithRawResponse
+
+        return SyncCustomFieldsWithRawResponse(self._resources.custom_fields, self._portal)
+
+    @functools.cached_property
+    def deposits(self) -> SyncDepositsWithRawResponse:
+        from .deposits import SyncDepositsWithRawResponse
+
+        return SyncDepositsWithRawResponse(self._resources.deposits, self._portal)
+
+    @functools.cached_property
     def dictionaries(self) -> SyncDictionariesWithRawResponse:
         from .dictionaries import SyncDictionariesWithRawResponse
 
         return SyncDictionariesWithRawResponse(self._resources.dictionaries, self._portal)
+
+    @functools.cached_property
+    def events(self) -> SyncEventsWithRawResponse:
+        from .events import SyncEventsWithRawResponse
+
+        return SyncEventsWithRawResponse(self._resources.events, self._portal)
+
+    @functools.cached_property
+    def fiscalization(self) -> SyncFiscalizationWithRawResponse:
+        from .fiscalization import SyncFiscalizationWithRawResponse
+
+        return SyncFiscalizationWithRawResponse(self._resources.fiscalization, self._portal)
+
+    @functools.cached_property
+    def inventory(self) -> SyncInventoryWithRawResponse:
+        from .inventory import SyncInventoryWithRawResponse
+
+        return SyncInventoryWithRawResponse(self._resources.inventory, self._portal)
+
+    @functools.cached_property
+    def locations(self) -> SyncLocationsWithRawResponse:
+        from .locations import SyncLocationsWithRawResponse
+
+        return SyncLocationsWithRawResponse(self._resources.locations, self._portal)
+
+    @functools.cached_property
+    def loyalty_cards(self) -> SyncLoyaltyCardsWithRawResponse:
+        from .loyalty_cards import SyncLoyaltyCardsWithRawResponse
+
+        return SyncLoyaltyCardsWithRawResponse(self._resources.loyalty_cards, self._portal)
+
+    @functools.cached_property
+    def loyalty_programs(self) -> SyncLoyaltyProgramsWithRawResponse:
+        from .loyalty_programs import SyncLoyaltyProgramsWithRawResponse
+
+        return SyncLoyaltyProgramsWithRawResponse(self._resources.loyalty_programs, self._portal)
 
     @functools.cached_property
     def marketplace(self) -> SyncMarketplaceWithRawResponse:
@@ -321,10 +1465,94 @@ class SyncRawResources:
         return SyncMarketplaceWithRawResponse(self._resources.marketplace, self._portal)
 
     @functools.cached_property
+    def notifications(self) -> SyncNotificationsWithRawResponse:
+        from .notifications import SyncNotificationsWithRawResponse
+
+        return SyncNotificationsWithRawResponse(self._resources.notifications, self._portal)
+
+    @functools.cached_property
     def online_booking(self) -> SyncOnlineBookingWithRawResponse:
         from .online_booking import SyncOnlineBookingWithRawResponse
 
         return SyncOnlineBookingWithRawResponse(self._resources.online_booking, self._portal)
+
+    @functools.cached_property
+    def online_booking_settings(self) -> SyncOnlineBookingSettingsWithRawResponse:
+        from .online_booking_settings import SyncOnlineBookingSettingsWithRawResponse
+
+        return SyncOnlineBookingSettingsWithRawResponse(
+            self._resources.online_booking_settings, self._portal
+        )
+
+    @functools.cached_property
+    def payments(self) -> SyncPaymentsWithRawResponse:
+        from .payments import SyncPaymentsWithRawResponse
+
+        return SyncPaymentsWithRawResponse(self._resources.payments, self._portal)
+
+    @functools.cached_property
+    def products(self) -> SyncProductsWithRawResponse:
+        from .products import SyncProductsWithRawResponse
+
+        return SyncProductsWithRawResponse(self._resources.products, self._portal)
+
+    @functools.cached_property
+    def salary(self) -> SyncSalaryWithRawResponse:
+        from .salary import SyncSalaryWithRawResponse
+
+        return SyncSalaryWithRawResponse(self._resources.salary, self._portal)
+
+    @functools.cached_property
+    def sales(self) -> SyncSalesWithRawResponse:
+        from .sales import SyncSalesWithRawResponse
+
+        return SyncSalesWithRawResponse(self._resources.sales, self._portal)
+
+    @functools.cached_property
+    def schedule_resources(self) -> SyncScheduleResourcesWithRawResponse:
+        from .schedule_resources import SyncScheduleResourcesWithRawResponse
+
+        return SyncScheduleResourcesWithRawResponse(
+            self._resources.schedule_resources, self._portal
+        )
+
+    @functools.cached_property
+    def services(self) -> SyncServicesWithRawResponse:
+        from .services import SyncServicesWithRawResponse
+
+        return SyncServicesWithRawResponse(self._resources.services, self._portal)
+
+    @functools.cached_property
+    def subscriptions_certificates(self) -> SyncSubscriptionsCertificatesWithRawResponse:
+        from .subscriptions_certificates import SyncSubscriptionsCertificatesWithRawResponse
+
+        return SyncSubscriptionsCertificatesWithRawResponse(
+            self._resources.subscriptions_certificates, self._portal
+        )
+
+    @functools.cached_property
+    def tags(self) -> SyncTagsWithRawResponse:
+        from .tags import SyncTagsWithRawResponse
+
+        return SyncTagsWithRawResponse(self._resources.tags, self._portal)
+
+    @functools.cached_property
+    def team_members(self) -> SyncTeamMembersWithRawResponse:
+        from .team_members import SyncTeamMembersWithRawResponse
+
+        return SyncTeamMembersWithRawResponse(self._resources.team_members, self._portal)
+
+    @functools.cached_property
+    def users_permissions(self) -> SyncUsersPermissionsWithRawResponse:
+        from .users_permissions import SyncUsersPermissionsWithRawResponse
+
+        return SyncUsersPermissionsWithRawResponse(self._resources.users_permissions, self._portal)
+
+    @functools.cached_property
+    def utilities(self) -> SyncUtilitiesWithRawResponse:
+        from .utilities import SyncUtilitiesWithRawResponse
+
+        return SyncUtilitiesWithRawResponse(self._resources.utilities, self._portal)
 
     @functools.cached_property
     def voip_integration(self) -> SyncVoipIntegrationWithRawResponse:
@@ -339,32 +1567,398 @@ class SyncRawResources:
         return SyncWebhooksWithRawResponse(self._resources.webhooks, self._portal)
 
 
+class V2Resources:
+    """The v2 API's tags: one attribute per tag, each bound to the same Caller, created on first use."""
+
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
+
+    @functools.cached_property
+    def appointments(self) -> V2Appointments:
+        from .v2_appointments import V2Appointments
+
+        return V2Appointments(self._caller)
+
+    @functools.cached_property
+    def booking_users(self) -> V2BookingUsers:
+        from .v2_booking_users import V2BookingUsers
+
+        return V2BookingUsers(self._caller)
+
+    @functools.cached_property
+    def custom_fields(self) -> V2CustomFields:
+        from .v2_custom_fields import V2CustomFields
+
+        return V2CustomFields(self._caller)
+
+    @functools.cached_property
+    def events(self) -> V2Events:
+        from .v2_events import V2Events
+
+        return V2Events(self._caller)
+
+    @functools.cached_property
+    def products(self) -> V2Products:
+        from .v2_products import V2Products
+
+        return V2Products(self._caller)
+
+    @functools.cached_property
+    def services(self) -> V2Services:
+        from .v2_services import V2Services
+
+        return V2Services(self._caller)
+
+    @functools.cached_property
+    def tags(self) -> V2Tags:
+        from .v2_tags import V2Tags
+
+        return V2Tags(self._caller)
+
+    @functools.cached_property
+    def team_members(self) -> V2TeamMembers:
+        from .v2_team_members import V2TeamMembers
+
+        return V2TeamMembers(self._caller)
+
+
+class V2RawResources:
+    """The v2 API's tags: like Resources, but every method returns the whole ApiResponse."""
+
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
+
+    @functools.cached_property
+    def appointments(self) -> V2AppointmentsWithRawResponse:
+        from .v2_appointments import V2AppointmentsWithRawResponse
+
+        return V2AppointmentsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def booking_users(self) -> V2BookingUsersWithRawResponse:
+        from .v2_booking_users import V2BookingUsersWithRawResponse
+
+        return V2BookingUsersWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def custom_fields(self) -> V2CustomFieldsWithRawResponse:
+        from .v2_custom_fields import V2CustomFieldsWithRawResponse
+
+        return V2CustomFieldsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def events(self) -> V2EventsWithRawResponse:
+        from .v2_events import V2EventsWithRawResponse
+
+        return V2EventsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def products(self) -> V2ProductsWithRawResponse:
+        from .v2_products import V2ProductsWithRawResponse
+
+        return V2ProductsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def services(self) -> V2ServicesWithRawResponse:
+        from .v2_services import V2ServicesWithRawResponse
+
+        return V2ServicesWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def tags(self) -> V2TagsWithRawResponse:
+        from .v2_tags import V2TagsWithRawResponse
+
+        return V2TagsWithRawResponse(self._caller)
+
+    @functools.cached_property
+    def team_members(self) -> V2TeamMembersWithRawResponse:
+        from .v2_team_members import V2TeamMembersWithRawResponse
+
+        return V2TeamMembersWithRawResponse(self._caller)
+
+
+class V2SyncResources:
+    """The v2 API's tags: blocking twin of Resources, for SyncAltegioClient."""
+
+    def __init__(self, resources: V2Resources, portal: Portal) -> None:
+        self._resources = resources
+        self._portal = portal
+
+    @functools.cached_property
+    def appointments(self) -> SyncV2Appointments:
+        from .v2_appointments import SyncV2Appointments
+
+        return SyncV2Appointments(self._resources.appointments, self._portal)
+
+    @functools.cached_property
+    def booking_users(self) -> SyncV2BookingUsers:
+        from .v2_booking_users import SyncV2BookingUsers
+
+        return SyncV2BookingUsers(self._resources.booking_users, self._portal)
+
+    @functools.cached_property
+    def custom_fields(self) -> SyncV2CustomFields:
+        from .v2_custom_fields import SyncV2CustomFields
+
+        return SyncV2CustomFields(self._resources.custom_fields, self._portal)
+
+    @functools.cached_property
+    def events(self) -> SyncV2Events:
+        from .v2_events import SyncV2Events
+
+        return SyncV2Events(self._resources.events, self._portal)
+
+    @functools.cached_property
+    def products(self) -> SyncV2Products:
+        from .v2_products import SyncV2Products
+
+        return SyncV2Products(self._resources.products, self._portal)
+
+    @functools.cached_property
+    def services(self) -> SyncV2Services:
+        from .v2_services import SyncV2Services
+
+        return SyncV2Services(self._resources.services, self._portal)
+
+    @functools.cached_property
+    def tags(self) -> SyncV2Tags:
+        from .v2_tags import SyncV2Tags
+
+        return SyncV2Tags(self._resources.tags, self._portal)
+
+    @functools.cached_property
+    def team_members(self) -> SyncV2TeamMembers:
+        from .v2_team_members import SyncV2TeamMembers
+
+        return SyncV2TeamMembers(self._resources.team_members, self._portal)
+
+
+class V2SyncRawResources:
+    """The v2 API's tags: blocking twin of RawResources."""
+
+    def __init__(self, resources: V2RawResources, portal: Portal) -> None:
+        self._resources = resources
+        self._portal = portal
+
+    @functools.cached_property
+    def appointments(self) -> SyncV2AppointmentsWithRawResponse:
+        from .v2_appointments import SyncV2AppointmentsWithRawResponse
+
+        return SyncV2AppointmentsWithRawResponse(self._resources.appointments, self._portal)
+
+    @functools.cached_property
+    def booking_users(self) -> SyncV2BookingUsersWithRawResponse:
+        from .v2_booking_users import SyncV2BookingUsersWithRawResponse
+
+        return SyncV2BookingUsersWithRawResponse(self._resources.booking_users, self._portal)
+
+    @functools.cached_property
+    def custom_fields(self) -> SyncV2CustomFieldsWithRawResponse:
+        from .v2_custom_fields import SyncV2CustomFieldsWithRawResponse
+
+        return SyncV2CustomFieldsWithRawResponse(self._resources.custom_fields, self._portal)
+
+    @functools.cached_property
+    def events(self) -> SyncV2EventsWithRawResponse:
+        from .v2_events import SyncV2EventsWithRawResponse
+
+        return SyncV2EventsWithRawResponse(self._resources.events, self._portal)
+
+    @functools.cached_property
+    def products(self) -> SyncV2ProductsWithRawResponse:
+        from .v2_products import SyncV2ProductsWithRawResponse
+
+        return SyncV2ProductsWithRawResponse(self._resources.products, self._portal)
+
+    @functools.cached_property
+    def services(self) -> SyncV2ServicesWithRawResponse:
+        from .v2_services import SyncV2ServicesWithRawResponse
+
+        return SyncV2ServicesWithRawResponse(self._resources.services, self._portal)
+
+    @functools.cached_property
+    def tags(self) -> SyncV2TagsWithRawResponse:
+        from .v2_tags import SyncV2TagsWithRawResponse
+
+        return SyncV2TagsWithRawResponse(self._resources.tags, self._portal)
+
+    @functools.cached_property
+    def team_members(self) -> SyncV2TeamMembersWithRawResponse:
+        from .v2_team_members import SyncV2TeamMembersWithRawResponse
+
+        return SyncV2TeamMembersWithRawResponse(self._resources.team_members, self._portal)
+
+
 __all__ = [
     "OPERATIONS",
-    "RawResources",
     "Resources",
-    "SyncRawResources",
+    "RawResources",
     "SyncResources",
+    "SyncRawResources",
+    "V2Resources",
+    "V2RawResources",
+    "V2SyncResources",
+    "V2SyncRawResources",
+    "SyncAnalyticsReports",
+    "SyncAnalyticsReportsWithRawResponse",
+    "AnalyticsReports",
+    "AnalyticsReportsWithRawResponse",
+    "SyncAppointments",
+    "SyncAppointmentsWithRawResponse",
+    "Appointments",
+    "AppointmentsWithRawResponse",
     "SyncAuthentication",
     "SyncAuthenticationWithRawResponse",
     "Authentication",
     "AuthenticationWithRawResponse",
+    "SyncAuthenticationB2b",
+    "SyncAuthenticationB2bWithRawResponse",
+    "AuthenticationB2b",
+    "AuthenticationB2bWithRawResponse",
+    "SyncChainLoyaltyPrograms",
+    "SyncChainLoyaltyProgramsWithRawResponse",
+    "ChainLoyaltyPrograms",
+    "ChainLoyaltyProgramsWithRawResponse",
+    "SyncChainManagement",
+    "SyncChainManagementWithRawResponse",
+    "ChainManagement",
+    "ChainManagementWithRawResponse",
     "SyncClientPersonalCabinet",
     "SyncClientPersonalCabinetWithRawResponse",
     "ClientPersonalCabinet",
     "ClientPersonalCabinetWithRawResponse",
+    "SyncClients",
+    "SyncClientsWithRawResponse",
+    "Clients",
+    "ClientsWithRawResponse",
+    "SyncCustomFields",
+    "SyncCustomFieldsWithRawResponse",
+    "CustomFields",
+    "CustomFieldsWithRawResponse",
+    "SyncDeposits",
+    "SyncDepositsWithRawResponse",
+    "Deposits",
+    "DepositsWithRawResponse",
     "SyncDictionaries",
     "SyncDictionariesWithRawResponse",
     "Dictionaries",
     "DictionariesWithRawResponse",
+    "SyncEvents",
+    "SyncEventsWithRawResponse",
+    "Events",
+    "EventsWithRawResponse",
+    "SyncFiscalization",
+    "SyncFiscalizationWithRawResponse",
+    "Fiscalization",
+    "FiscalizationWithRawResponse",
+    "SyncInventory",
+    "SyncInventoryWithRawResponse",
+    "Inventory",
+    "InventoryWithRawResponse",
+    "SyncLocations",
+    "SyncLocationsWithRawResponse",
+    "Locations",
+    "LocationsWithRawResponse",
+    "SyncLoyaltyCards",
+    "SyncLoyaltyCardsWithRawResponse",
+    "LoyaltyCards",
+    "LoyaltyCardsWithRawResponse",
+    "SyncLoyaltyPrograms",
+    "SyncLoyaltyProgramsWithRawResponse",
+    "LoyaltyPrograms",
+    "LoyaltyProgramsWithRawResponse",
     "SyncMarketplace",
     "SyncMarketplaceWithRawResponse",
     "Marketplace",
     "MarketplaceWithRawResponse",
+    "SyncNotifications",
+    "SyncNotificationsWithRawResponse",
+    "Notifications",
+    "NotificationsWithRawResponse",
     "SyncOnlineBooking",
     "SyncOnlineBookingWithRawResponse",
     "OnlineBooking",
     "OnlineBookingWithRawResponse",
+    "SyncOnlineBookingSettings",
+    "SyncOnlineBookingSettingsWithRawResponse",
+    "OnlineBookingSettings",
+    "OnlineBookingSettingsWithRawResponse",
+    "SyncPayments",
+    "SyncPaymentsWithRawResponse",
+    "Payments",
+    "PaymentsWithRawResponse",
+    "SyncProducts",
+    "SyncProductsWithRawResponse",
+    "Products",
+    "ProductsWithRawResponse",
+    "SyncSalary",
+    "SyncSalaryWithRawResponse",
+    "Salary",
+    "SalaryWithRawResponse",
+    "SyncSales",
+    "SyncSalesWithRawResponse",
+    "Sales",
+    "SalesWithRawResponse",
+    "SyncScheduleResources",
+    "SyncScheduleResourcesWithRawResponse",
+    "ScheduleResources",
+    "ScheduleResourcesWithRawResponse",
+    "SyncServices",
+    "SyncServicesWithRawResponse",
+    "Services",
+    "ServicesWithRawResponse",
+    "SyncSubscriptionsCertificates",
+    "SyncSubscriptionsCertificatesWithRawResponse",
+    "SubscriptionsCertificates",
+    "SubscriptionsCertificatesWithRawResponse",
+    "SyncTags",
+    "SyncTagsWithRawResponse",
+    "Tags",
+    "TagsWithRawResponse",
+    "SyncTeamMembers",
+    "SyncTeamMembersWithRawResponse",
+    "TeamMembers",
+    "TeamMembersWithRawResponse",
+    "SyncUsersPermissions",
+    "SyncUsersPermissionsWithRawResponse",
+    "UsersPermissions",
+    "UsersPermissionsWithRawResponse",
+    "SyncUtilities",
+    "SyncUtilitiesWithRawResponse",
+    "Utilities",
+    "UtilitiesWithRawResponse",
+    "SyncV2Appointments",
+    "SyncV2AppointmentsWithRawResponse",
+    "V2Appointments",
+    "V2AppointmentsWithRawResponse",
+    "SyncV2BookingUsers",
+    "SyncV2BookingUsersWithRawResponse",
+    "V2BookingUsers",
+    "V2BookingUsersWithRawResponse",
+    "SyncV2CustomFields",
+    "SyncV2CustomFieldsWithRawResponse",
+    "V2CustomFields",
+    "V2CustomFieldsWithRawResponse",
+    "SyncV2Events",
+    "SyncV2EventsWithRawResponse",
+    "V2Events",
+    "V2EventsWithRawResponse",
+    "SyncV2Products",
+    "SyncV2ProductsWithRawResponse",
+    "V2Products",
+    "V2ProductsWithRawResponse",
+    "SyncV2Services",
+    "SyncV2ServicesWithRawResponse",
+    "V2Services",
+    "V2ServicesWithRawResponse",
+    "SyncV2Tags",
+    "SyncV2TagsWithRawResponse",
+    "V2Tags",
+    "V2TagsWithRawResponse",
+    "SyncV2TeamMembers",
+    "SyncV2TeamMembersWithRawResponse",
+    "V2TeamMembers",
+    "V2TeamMembersWithRawResponse",
     "SyncVoipIntegration",
     "SyncVoipIntegrationWithRawResponse",
     "VoipIntegration",

@@ -7,20 +7,80 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .account import Account
+    from .account_topup_operation_create import AccountTopupOperationCreate
+    from .account_topup_operation_document import AccountTopupOperationDocument
     from .agreement_links import AgreementLinks
+    from .analytics_occupancy_daily import AnalyticsOccupancyDaily
+    from .analytics_report_overall_stats import AnalyticsReportOverallStats
     from .app_location import AppLocation
     from .app_tariff import AppTariff
     from .app_tariff_option import AppTariffOption
     from .appointment import Appointment
+    from .appointment_analytics_source import AppointmentAnalyticsSource
+    from .appointment_attendance_product import AppointmentAttendanceProduct
+    from .appointment_attendance_service import AppointmentAttendanceService
+    from .appointment_calendar_session_list import AppointmentCalendarSessionList
+    from .appointment_client import AppointmentClient
+    from .appointment_client_agreements import AppointmentClientAgreements
+    from .appointment_client_custom_field import AppointmentClientCustomField
+    from .appointment_client_tag import AppointmentClientTag
+    from .appointment_consumable import AppointmentConsumable
+    from .appointment_consumable_list import AppointmentConsumableList
+    from .appointment_custom_fields import AppointmentCustomFields
+    from .appointment_details import AppointmentDetails
+    from .appointment_details_client import AppointmentDetailsClient
+    from .appointment_details_client_tag import AppointmentDetailsClientTag
+    from .appointment_details_consumable import AppointmentDetailsConsumable
+    from .appointment_details_custom_fields import AppointmentDetailsCustomFields
+    from .appointment_details_service import AppointmentDetailsService
+    from .appointment_document import AppointmentDocument
+    from .appointment_finance_transaction import AppointmentFinanceTransaction
+    from .appointment_history_visits_client import AppointmentHistoryVisitsClient
+    from .appointment_label import AppointmentLabel
+    from .appointment_list import AppointmentList
+    from .appointment_payment_status import AppointmentPaymentStatus
+    from .appointment_product_resource import AppointmentProductResource
+    from .appointment_products_transaction import AppointmentProductsTransaction
+    from .appointment_resource import AppointmentResource
+    from .appointment_resource_fields import AppointmentResourceFields
+    from .appointment_resource_relations import AppointmentResourceRelations
+    from .appointment_service import AppointmentService
+    from .appointment_service_assistant import AppointmentServiceAssistant
+    from .appointment_service_association import AppointmentServiceAssociation
+    from .appointment_team_member import AppointmentTeamMember
+    from .appointment_team_member_position import AppointmentTeamMemberPosition
+    from .appointments_include import AppointmentsInclude
+    from .association_technological_card import AssociationTechnologicalCard
+    from .attendance_appointment_list import AttendanceAppointmentList
+    from .attendance_appointments_include import AttendanceAppointmentsInclude
+    from .attendance_booking_user import AttendanceBookingUser
+    from .attendance_booking_user_include import AttendanceBookingUserInclude
+    from .attendance_product import AttendanceProduct
+    from .attendance_product_include import AttendanceProductInclude
+    from .attendance_service_list import AttendanceServiceList
+    from .attendance_service_list_meta import AttendanceServiceListMeta
+    from .attendance_service_resource import AttendanceServiceResource
+    from .attendance_statistic_list import AttendanceStatisticList
+    from .attendance_statistic_list_entry import AttendanceStatisticListEntry
+    from .attendance_statistics_resource import AttendanceStatisticsResource
     from .authorized_user import AuthorizedUser
+    from .autocomplete_products_include import AutocompleteProductsInclude
+    from .availability_interval import AvailabilityInterval
     from .available_dates import AvailableDates
+    from .balance_container_link import BalanceContainerLink
+    from .balance_container_link_category import BalanceContainerLinkCategory
+    from .balance_container_link_service import BalanceContainerLinkService
+    from .balance_edit_type_id import BalanceEditTypeId
+    from .balance_result_balance_container import BalanceResultBalanceContainer
+    from .bill_material_list import BillMaterialList
     from .bookable_event import BookableEvent
     from .bookable_service import BookableService
     from .bookable_services import BookableServices
     from .booked_location import BookedLocation
-    from .booked_position import BookedPosition
     from .booked_service import BookedService
     from .booked_team_member import BookedTeamMember
+    from .booking_appointment import BookingAppointment
     from .booking_check import BookingCheck
     from .booking_details import BookingDetails
     from .booking_form import BookingForm
@@ -32,46 +92,246 @@ if TYPE_CHECKING:
     from .booking_form_style import BookingFormStyle
     from .booking_request import BookingRequest
     from .booking_user import BookingUser
+    from .booking_user_deposit_resource import BookingUserDepositResource
+    from .booking_user_resource import BookingUserResource
+    from .booking_user_resource_fields import BookingUserResourceFields
+    from .booking_user_resource_relations import BookingUserResourceRelations
+    from .booking_widget import BookingWidget
+    from .booking_widget_create import BookingWidgetCreate
+    from .booking_widget_header_images import BookingWidgetHeaderImages
     from .booking_widget_promo import BookingWidgetPromo
+    from .booking_widget_update import BookingWidgetUpdate
     from .brand import Brand
     from .business_group import BusinessGroup
     from .business_type import BusinessType
+    from .calculation_discrepancy_details import CalculationDiscrepancyDetails
+    from .calculation_target_rule_type_slug import CalculationTargetRuleTypeSlug
+    from .calendar_settings_list import CalendarSettingsList
+    from .calendar_settings_update import CalendarSettingsUpdate
+    from .campaign_filtered_clients_send import CampaignFilteredClientsSend
+    from .card_list_client_location_group import CardListClientLocationGroup
+    from .card_list_client_program_rule import CardListClientProgramRule
+    from .card_technological_card import CardTechnologicalCard
+    from .category_resource_relations import CategoryResourceRelations
+    from .category_result import CategoryResult
+    from .certificate_create_expiration import CertificateCreateExpiration
+    from .certificate_create_item_type_id import CertificateCreateItemTypeId
+    from .certificate_create_online_sale import CertificateCreateOnlineSale
     from .certificate_type import CertificateType
+    from .chain import Chain
+    from .chain_access import ChainAccess
+    from .chain_attendance_statistic_list import ChainAttendanceStatisticList
+    from .chain_category_ref import ChainCategoryRef
+    from .chain_client_account_history import ChainClientAccountHistory
+    from .chain_client_phone_number import ChainClientPhoneNumber
+    from .chain_client_phone_number_client import ChainClientPhoneNumberClient
+    from .chain_location import ChainLocation
+    from .chain_loyalty_card import ChainLoyaltyCard
+    from .chain_loyalty_certificate import ChainLoyaltyCertificate
+    from .chain_loyalty_certificate_create import ChainLoyaltyCertificateCreate
+    from .chain_loyalty_certificate_update import ChainLoyaltyCertificateUpdate
+    from .chain_loyalty_membership_archive import ChainLoyaltyMembershipArchive
+    from .chain_loyalty_membership_clone import ChainLoyaltyMembershipClone
+    from .chain_loyalty_membership_create import ChainLoyaltyMembershipCreate
+    from .chain_loyalty_membership_restore import ChainLoyaltyMembershipRestore
+    from .chain_loyalty_membership_update import ChainLoyaltyMembershipUpdate
+    from .chain_loyalty_memberships_freeze import ChainLoyaltyMembershipsFreeze
+    from .chain_loyalty_program_create import ChainLoyaltyProgramCreate
+    from .chain_loyalty_program_create_rule import ChainLoyaltyProgramCreateRule
+    from .chain_loyalty_program_create_type import ChainLoyaltyProgramCreateType
+    from .chain_loyalty_program_include import ChainLoyaltyProgramInclude
+    from .chain_loyalty_program_update import ChainLoyaltyProgramUpdate
+    from .chain_loyalty_transaction_types import ChainLoyaltyTransactionTypes
+    from .chain_service_category import ChainServiceCategory
+    from .chain_service_category_include import ChainServiceCategoryInclude
+    from .chain_service_category_ref import ChainServiceCategoryRef
     from .channel_update import ChannelUpdate
     from .channel_update_channel_slug import ChannelUpdateChannelSlug
     from .channel_update_result import ChannelUpdateResult
     from .check_appointment import CheckAppointment
     from .city import City
     from .client import Client
+    from .client_account_topup_operation import ClientAccountTopupOperation
     from .client_category import ClientCategory
+    from .client_comment_create import ClientCommentCreate
+    from .client_create import ClientCreate
+    from .client_create_custom_fields import ClientCreateCustomFields
     from .client_custom_field import ClientCustomField
+    from .client_custom_field_value import ClientCustomFieldValue
+    from .client_details import ClientDetails
+    from .client_details_custom_fields import ClientDetailsCustomFields
     from .client_event import ClientEvent
     from .client_event_resource import ClientEventResource
     from .client_event_status import ClientEventStatus
+    from .client_file import ClientFile
+    from .client_gift_card_list import ClientGiftCardList
+    from .client_gift_card_list_type import ClientGiftCardListType
+    from .client_membership_list import ClientMembershipList
+    from .client_membership_list_status import ClientMembershipListStatus
+    from .client_membership_list_type import ClientMembershipListType
+    from .client_personal_account_payment import ClientPersonalAccountPayment
+    from .client_query import ClientQuery
+    from .client_query_filter import ClientQueryFilter
+    from .client_query_filter_state import ClientQueryFilterState
+    from .client_query_operation import ClientQueryOperation
+    from .client_query_order_by import ClientQueryOrderBy
+    from .client_query_order_by_direction import ClientQueryOrderByDirection
+    from .client_result import ClientResult
+    from .client_schedule import ClientSchedule
     from .client_sex_id import ClientSexId
     from .client_sms_bot import ClientSmsBot
     from .client_sms_check import ClientSmsCheck
     from .client_sms_not import ClientSmsNot
+    from .client_statistic_list_client_stats import ClientStatisticListClientStats
+    from .client_update import ClientUpdate
+    from .client_update_custom_fields import ClientUpdateCustomFields
+    from .client_visits_query import ClientVisitsQuery
+    from .client_visits_query_attendance import ClientVisitsQueryAttendance
+    from .comment_client import CommentClient
+    from .comment_client_type import CommentClientType
+    from .comment_list import CommentList
     from .composite_details import CompositeDetails
     from .connection_status import ConnectionStatus
     from .connection_status_status import ConnectionStatusStatus
+    from .consumable_list_consumable import ConsumableListConsumable
+    from .consumable_service import ConsumableService
+    from .consumables_update_consumable import ConsumablesUpdateConsumable
+    from .container_link_category_result import ContainerLinkCategoryResult
+    from .container_link_service_category import ContainerLinkServiceCategory
+    from .container_link_service_result import ContainerLinkServiceResult
+    from .container_link_service_variant import ContainerLinkServiceVariant
+    from .container_result_transaction import ContainerResultTransaction
+    from .container_transaction_cashier import ContainerTransactionCashier
+    from .container_transaction_document import ContainerTransactionDocument
+    from .container_transaction_status import ContainerTransactionStatus
+    from .container_variant_transaction import ContainerVariantTransaction
     from .country import Country
+    from .create_autoactivation_time_unit_id import CreateAutoactivationTimeUnitId
+    from .create_availability_interval import CreateAvailabilityInterval
+    from .create_balance_edit_type_id import CreateBalanceEditTypeId
+    from .create_clients_bulk import CreateClientsBulk
+    from .create_event import CreateEvent
+    from .create_event_appointment import CreateEventAppointment
+    from .create_event_appointment_client import CreateEventAppointmentClient
+    from .create_event_appointment_comer import CreateEventAppointmentComer
+    from .create_expiration_timeout_unit import CreateExpirationTimeoutUnit
+    from .create_expiration_timeout_unit_id import CreateExpirationTimeoutUnitId
+    from .create_expiration_type_id import CreateExpirationTypeId
+    from .create_freeze_limit_unit_id import CreateFreezeLimitUnitId
+    from .create_or_update_appointment import CreateOrUpdateAppointment
+    from .create_original_entity_type import CreateOriginalEntityType
+    from .create_products_transaction import CreateProductsTransaction
+    from .create_service_categories import CreateServiceCategories
     from .created_record import CreatedRecord
     from .currency import Currency
+    from .custom_create import CustomCreate
+    from .custom_field_list import CustomFieldList
+    from .custom_field_list_included import CustomFieldListIncluded
+    from .custom_field_list_included_fields import CustomFieldListIncludedFields
     from .custom_field_values import CustomFieldValues
+    from .custom_fields_filter_entity_slug import CustomFieldsFilterEntitySlug
+    from .custom_fields_include import CustomFieldsInclude
+    from .custom_resource import CustomResource
+    from .custom_resource_fields import CustomResourceFields
+    from .custom_resource_fields_entity_slug import CustomResourceFieldsEntitySlug
+    from .custom_resource_relations import CustomResourceRelations
+    from .custom_ui_resource import CustomUiResource
+    from .custom_ui_resource_fields import CustomUiResourceFields
+    from .customer_history import CustomerHistory
+    from .customer_history_appointment import CustomerHistoryAppointment
+    from .customer_visits_payment_status import CustomerVisitsPaymentStatus
+    from .daily_period_calculation_daily import DailyPeriodCalculationDaily
+    from .day_end_report import DayEndReport
+    from .day_end_report_paids import DayEndReportPaids
+    from .day_end_report_paids_account import DayEndReportPaidsAccount
+    from .day_end_report_paids_discount import DayEndReportPaidsDiscount
+    from .day_end_report_paids_total import DayEndReportPaidsTotal
+    from .day_end_report_stats import DayEndReportStats
+    from .day_end_report_z import DayEndReportZ
+    from .day_end_report_z_entry import DayEndReportZEntry
+    from .day_end_report_zentry_team_member import DayEndReportZentryTeamMember
+    from .day_event_event_entity_type import DayEventEventEntityType
     from .days_by_month import DaysByMonth
+    from .deduction_loyalty_transaction import DeductionLoyaltyTransaction
+    from .deduction_payment_transaction import DeductionPaymentTransaction
+    from .deposits_transaction_deposit import DepositsTransactionDeposit
+    from .deposits_transaction_deposit_type import DepositsTransactionDepositType
+    from .details_busy_interval_entity_type import DetailsBusyIntervalEntityType
+    from .details_client_custom_field import DetailsClientCustomField
+    from .details_comer_person_info import DetailsComerPersonInfo
+    from .details_container_result import DetailsContainerResult
+    from .details_container_transaction import DetailsContainerTransaction
+    from .details_container_variant import DetailsContainerVariant
+    from .details_finance_transaction import DetailsFinanceTransaction
+    from .details_payment_policy_type import DetailsPaymentPolicyType
+    from .details_products_transaction import DetailsProductsTransaction
+    from .details_service_assistant import DetailsServiceAssistant
     from .discount_request import DiscountRequest
     from .discount_result import DiscountResult
+    from .discrepancy_details_reason import DiscrepancyDetailsReason
+    from .document_create import DocumentCreate
+    from .document_product_transaction_list import DocumentProductTransactionList
+    from .duplicate_event import DuplicateEvent
+    from .duplication_strategy_create_day import DuplicationStrategyCreateDay
+    from .duplication_strategy_update_day import DuplicationStrategyUpdateDay
+    from .email_newsletter_clients_send import EmailNewsletterClientsSend
+    from .employment_profile_resource import EmploymentProfileResource
+    from .event import Event
+    from .event_appointment import EventAppointment
+    from .event_appointment_client_gender import EventAppointmentClientGender
+    from .event_appointment_include import EventAppointmentInclude
     from .event_booking import EventBooking
     from .event_booking_request import EventBookingRequest
+    from .event_collection import EventCollection
+    from .event_date_range import EventDateRange
+    from .event_duplication_strategy_create import EventDuplicationStrategyCreate
+    from .event_duplication_strategy_update import EventDuplicationStrategyUpdate
+    from .event_duration_details import EventDurationDetails
+    from .event_include import EventInclude
+    from .event_label import EventLabel
+    from .event_list import EventList
+    from .event_list_entry_fields import EventListEntryFields
+    from .event_list_entry_relations import EventListEntryRelations
+    from .event_list_label import EventListLabel
+    from .event_list_resource_instance import EventListResourceInstance
+    from .event_list_service import EventListService
+    from .event_list_service_category import EventListServiceCategory
+    from .event_list_team_member import EventListTeamMember
+    from .event_list_team_member_position import EventListTeamMemberPosition
+    from .event_resource import EventResource
+    from .event_resource_fields import EventResourceFields
+    from .event_resource_instance import EventResourceInstance
+    from .event_resource_relations import EventResourceRelations
+    from .event_schedules_event_entity_type import EventSchedulesEventEntityType
+    from .event_schedules_event_include import EventSchedulesEventInclude
+    from .event_search_filter import EventSearchFilter
+    from .event_search_filter_code import EventSearchFilterCode
+    from .event_search_filter_entry import EventSearchFilterEntry
+    from .event_service import EventService
+    from .event_service_list import EventServiceList
+    from .event_service_list_category import EventServiceListCategory
+    from .event_service_list_resource import EventServiceListResource
+    from .event_service_list_team_member import EventServiceListTeamMember
+    from .event_team_member import EventTeamMember
+    from .event_update import EventUpdate
+    from .event_v2 import EventV2
+    from .events_include import EventsInclude
+    from .expiration_type_id import ExpirationTypeId
     from .feedback_form import FeedbackForm
     from .feedback_language import FeedbackLanguage
     from .feedback_location import FeedbackLocation
-    from .feedback_position import FeedbackPosition
     from .feedback_record import FeedbackRecord
     from .feedback_submission import FeedbackSubmission
     from .feedback_team_member import FeedbackTeamMember
     from .feedback_tip import FeedbackTip
+    from .fields_attendance_status_slug import FieldsAttendanceStatusSlug
+    from .fields_filter_parent_entity_type import FieldsFilterParentEntityType
+    from .fields_v2_services_binding_type import FieldsV2ServicesBindingType
+    from .file_client_details import FileClientDetails
+    from .filter_is_available_for_timetable import FilterIsAvailableForTimetable
+    from .filter_related_loyalty_entity_slug import FilterRelatedLoyaltyEntitySlug
+    from .finance_transaction_supplier import FinanceTransactionSupplier
+    from .finance_transaction_team_member import FinanceTransactionTeamMember
     from .finances_account import FinancesAccount
     from .finances_client import FinancesClient
     from .finances_expense import FinancesExpense
@@ -82,6 +342,27 @@ if TYPE_CHECKING:
     from .finances_record import FinancesRecord
     from .finances_staff import FinancesStaff
     from .finances_supplier import FinancesSupplier
+    from .financial_transaction import FinancialTransaction
+    from .financial_transaction_account import FinancialTransactionAccount
+    from .financial_transaction_create import FinancialTransactionCreate
+    from .financial_transaction_list import FinancialTransactionList
+    from .financial_transaction_supplier import FinancialTransactionSupplier
+    from .financial_transaction_team_member import FinancialTransactionTeamMember
+    from .fiscal_receipt import FiscalReceipt
+    from .fiscal_receipt_bill import FiscalReceiptBill
+    from .fiscal_receipt_print import FiscalReceiptPrint
+    from .fiscal_transaction import FiscalTransaction
+    from .fiscal_transaction_cashier import FiscalTransactionCashier
+    from .fiscal_transaction_document import FiscalTransactionDocument
+    from .fiscal_transaction_status import FiscalTransactionStatus
+    from .fiscalize_document import FiscalizeDocument
+    from .fiscalize_document_cashier import FiscalizeDocumentCashier
+    from .fiscalize_document_customer import FiscalizeDocumentCustomer
+    from .fiscalize_document_payment import FiscalizeDocumentPayment
+    from .fiscalize_document_pos import FiscalizeDocumentPos
+    from .fiscalize_document_position import FiscalizeDocumentPosition
+    from .fiscalize_document_type import FiscalizeDocumentType
+    from .gift_card import GiftCard
     from .good import Good
     from .good_amount import GoodAmount
     from .good_event import GoodEvent
@@ -100,28 +381,277 @@ if TYPE_CHECKING:
     from .goods_operation_storage import GoodsOperationStorage
     from .goods_operation_supplier import GoodsOperationSupplier
     from .goods_operation_unit import GoodsOperationUnit
+    from .group import Group
+    from .group_image_group import GroupImageGroup
+    from .group_images import GroupImages
+    from .grouped_date_payroll_daily import GroupedDatePayrollDaily
+    from .handle_fiscalization_callback import HandleFiscalizationCallback
     from .header_background import HeaderBackground
+    from .history_deposit_transaction import HistoryDepositTransaction
+    from .history_deposit_transaction_type import HistoryDepositTransactionType
+    from .image import Image
+    from .image_delete import ImageDelete
     from .image_group import ImageGroup
+    from .image_upload import ImageUpload
+    from .included_resource import IncludedResource
+    from .included_resource_fields import IncludedResourceFields
+    from .included_resource_relations import IncludedResourceRelations
     from .integration_log_entry import IntegrationLogEntry
     from .integration_payment import IntegrationPayment
     from .integration_status import IntegrationStatus
+    from .inventory_document import InventoryDocument
+    from .inventory_document_location import InventoryDocumentLocation
+    from .inventory_document_location_phone import InventoryDocumentLocationPhone
+    from .inventory_document_user import InventoryDocumentUser
+    from .inventory_operation import InventoryOperation
+    from .inventory_operation_create import InventoryOperationCreate
+    from .inventory_operation_document import InventoryOperationDocument
+    from .inventory_operation_document_user import InventoryOperationDocumentUser
+    from .inventory_operation_transaction import InventoryOperationTransaction
+    from .invitation_create_invite_user_role import InvitationCreateInviteUserRole
+    from .issued_user_token import IssuedUserToken
+    from .kkm_transaction_details_container import KkmTransactionDetailsContainer
+    from .leave_comment import LeaveComment
     from .legal_info import LegalInfo
+    from .link_service_result_category import LinkServiceResultCategory
+    from .link_service_variant_category import LinkServiceVariantCategory
+    from .links_update_team_member_settings import LinksUpdateTeamMemberSettings
+    from .list_balance_container_link import ListBalanceContainerLink
+    from .list_client_program_loyalty_type import ListClientProgramLoyaltyType
+    from .list_consumable_product import ListConsumableProduct
+    from .list_notification_type_type import ListNotificationTypeType
+    from .list_technological_card import ListTechnologicalCard
+    from .list_type_balance_container import ListTypeBalanceContainer
+    from .list_type_balance_container_link import ListTypeBalanceContainerLink
+    from .list_weekdays_settings_setting import ListWeekdaysSettingsSetting
+    from .location import Location
+    from .location_booking_widget_promo import LocationBookingWidgetPromo
+    from .location_create import LocationCreate
+    from .location_details import LocationDetails
+    from .location_details_access import LocationDetailsAccess
+    from .location_details_bookform import LocationDetailsBookform
+    from .location_details_groups import LocationDetailsGroups
+    from .location_details_groups_entry import LocationDetailsGroupsEntry
+    from .location_details_main_group import LocationDetailsMainGroup
+    from .location_details_payment_policy import LocationDetailsPaymentPolicy
+    from .location_include import LocationInclude
+    from .location_inventory_list import LocationInventoryList
+    from .location_loyalty_program import LocationLoyaltyProgram
+    from .location_loyalty_program_type import LocationLoyaltyProgramType
+    from .location_resource import LocationResource
+    from .location_resource_instance import LocationResourceInstance
+    from .location_update import LocationUpdate
+    from .location_update_social import LocationUpdateSocial
+    from .location_user import LocationUser
+    from .location_user_access import LocationUserAccess
+    from .location_user_list import LocationUserList
+    from .locations_copy_user_location_link import LocationsCopyUserLocationLink
     from .login_request import LoginRequest
     from .loyalty_card import LoyaltyCard
+    from .loyalty_card_deduction import LoyaltyCardDeduction
+    from .loyalty_card_deduction_apply import LoyaltyCardDeductionApply
+    from .loyalty_card_deduction_entry import LoyaltyCardDeductionEntry
+    from .loyalty_card_details import LoyaltyCardDetails
     from .loyalty_card_event import LoyaltyCardEvent
     from .loyalty_card_event_resource import LoyaltyCardEventResource
     from .loyalty_card_event_status import LoyaltyCardEventStatus
+    from .loyalty_card_issue import LoyaltyCardIssue
+    from .loyalty_card_list_client import LoyaltyCardListClient
+    from .loyalty_card_list_client_program import LoyaltyCardListClientProgram
+    from .loyalty_card_list_client_type import LoyaltyCardListClientType
+    from .loyalty_card_transaction import LoyaltyCardTransaction
+    from .loyalty_card_transaction_create import LoyaltyCardTransactionCreate
+    from .loyalty_card_withdrawal import LoyaltyCardWithdrawal
+    from .loyalty_card_withdrawal_cancel import LoyaltyCardWithdrawalCancel
+    from .loyalty_code import LoyaltyCode
+    from .loyalty_membership_type_entry import LoyaltyMembershipTypeEntry
+    from .loyalty_memberships_freeze_result import LoyaltyMembershipsFreezeResult
+    from .loyalty_memberships_set_balance import LoyaltyMembershipsSetBalance
+    from .loyalty_memberships_set_period import LoyaltyMembershipsSetPeriod
+    from .loyalty_memberships_unfreeze import LoyaltyMembershipsUnfreeze
+    from .loyalty_notification_template import LoyaltyNotificationTemplate
+    from .loyalty_program import LoyaltyProgram
+    from .loyalty_program_applicable import LoyaltyProgramApplicable
+    from .loyalty_program_create_value_unit import LoyaltyProgramCreateValueUnit
+    from .loyalty_program_good_item_type import LoyaltyProgramGoodItemType
+    from .loyalty_program_location import LoyaltyProgramLocation
+    from .loyalty_program_params_source_type import LoyaltyProgramParamsSourceType
+    from .loyalty_program_rule import LoyaltyProgramRule
+    from .loyalty_program_service_item_type import LoyaltyProgramServiceItemType
+    from .loyalty_program_type import LoyaltyProgramType
+    from .loyalty_program_value_unit import LoyaltyProgramValueUnit
+    from .loyalty_transaction import LoyaltyTransaction
+    from .loyalty_transactions_visit import LoyaltyTransactionsVisit
     from .marketplace_webhook_event import MarketplaceWebhookEvent
     from .marketplace_webhook_event_event import MarketplaceWebhookEventEvent
-    from .nearest_slot import NearestSlot
+    from .material_list_technological_card import MaterialListTechnologicalCard
+    from .membership import Membership
+    from .membership_category_ref import MembershipCategoryRef
+    from .membership_create_availability import MembershipCreateAvailability
+    from .membership_create_period_unit_id import MembershipCreatePeriodUnitId
+    from .membership_create_services import MembershipCreateServices
+    from .membership_list_balance_container import MembershipListBalanceContainer
+    from .membership_type_category_ref import MembershipTypeCategoryRef
+    from .membership_update_period_unit_id import MembershipUpdatePeriodUnitId
+    from .memberships_event import MembershipsEvent
+    from .memberships_event_entry import MembershipsEventEntry
+    from .memberships_event_entry_fields import MembershipsEventEntryFields
+    from .memberships_event_list import MembershipsEventList
+    from .memberships_event_list_entry import MembershipsEventListEntry
+    from .memberships_event_list_included import MembershipsEventListIncluded
+    from .memberships_set_balance_result import MembershipsSetBalanceResult
+    from .memberships_set_period_result import MembershipsSetPeriodResult
+    from .memberships_unfreeze_result import MembershipsUnfreezeResult
+    from .message_status_query import MessageStatusQuery
+    from .mutual_settlements import MutualSettlements
+    from .mutual_settlements_grouped_date import MutualSettlementsGroupedDate
+    from .mutual_settlements_total_sum import MutualSettlementsTotalSum
     from .nearest_slots import NearestSlots
-    from .new_user_token import NewUserToken
+    from .nested_permissions_child import NestedPermissionsChild
+    from .nested_permissions_option import NestedPermissionsOption
+    from .nested_permissions_type import NestedPermissionsType
+    from .nested_permissions_type_slug import NestedPermissionsTypeSlug
+    from .new_location import NewLocation
+    from .new_product_category import NewProductCategory
+    from .new_service import NewService
+    from .new_service_category import NewServiceCategory
+    from .new_service_team_member import NewServiceTeamMember
+    from .new_team_member import NewTeamMember
+    from .new_team_member_position import NewTeamMemberPosition
+    from .notification_settings_list import NotificationSettingsList
+    from .notification_settings_list_mode import NotificationSettingsListMode
+    from .notification_template_type import NotificationTemplateType
+    from .occupation_resource_fields import OccupationResourceFields
+    from .on_changed_notification_template import OnChangedNotificationTemplate
+    from .online_booking_settings_list import OnlineBookingSettingsList
+    from .online_booking_settings_update import OnlineBookingSettingsUpdate
     from .online_sales_link import OnlineSalesLink
+    from .operation_deposits_transaction import OperationDepositsTransaction
+    from .operation_document_location import OperationDocumentLocation
+    from .operation_document_location_phone import OperationDocumentLocationPhone
+    from .operation_payment_transaction import OperationPaymentTransaction
+    from .operation_transaction_client import OperationTransactionClient
+    from .operation_transaction_supplier import OperationTransactionSupplier
+    from .operation_transaction_team_member import OperationTransactionTeamMember
+    from .or_update_appointment_client import OrUpdateAppointmentClient
+    from .or_update_appointment_service import OrUpdateAppointmentService
+    from .other_auth_list_allowed_ip import OtherAuthListAllowedIp
+    from .overall_stats_appointment_stats import OverallStatsAppointmentStats
+    from .overall_stats_fullness_stats import OverallStatsFullnessStats
+    from .overall_stats_income_total_stats import OverallStatsIncomeTotalStats
+    from .pagination import Pagination
     from .password_change import PasswordChange
+    from .pay_loyalty_card import PayLoyaltyCard
+    from .pay_loyalty_card_payment import PayLoyaltyCardPayment
+    from .pay_loyalty_card_payment_method import PayLoyaltyCardPaymentMethod
+    from .pay_loyalty_program import PayLoyaltyProgram
+    from .pay_loyalty_program_payment import PayLoyaltyProgramPayment
+    from .pay_loyalty_program_payment_method import PayLoyaltyProgramPaymentMethod
+    from .pay_referral_program import PayReferralProgram
+    from .pay_referral_program_payment import PayReferralProgramPayment
+    from .payment_checkout import PaymentCheckout
+    from .payment_checkout_payment import PaymentCheckoutPayment
+    from .payment_checkout_payment_method import PaymentCheckoutPaymentMethod
+    from .payment_client_personal_account import PaymentClientPersonalAccount
+    from .payment_details import PaymentDetails
+    from .payment_gift_card import PaymentGiftCard
+    from .payment_gift_card_payment import PaymentGiftCardPayment
+    from .payment_gift_card_payment_method import PaymentGiftCardPaymentMethod
     from .payment_link import PaymentLink
+    from .payment_membership import PaymentMembership
+    from .payment_membership_payment import PaymentMembershipPayment
+    from .payment_membership_payment_method import PaymentMembershipPaymentMethod
+    from .payment_method_account import PaymentMethodAccount
     from .payment_notice import PaymentNotice
     from .payment_receipt import PaymentReceipt
+    from .payment_transaction_supplier import PaymentTransactionSupplier
+    from .payment_transaction_team_member import PaymentTransactionTeamMember
+    from .payroll_calculation_rules_details import PayrollCalculationRulesDetails
+    from .payroll_period_team_member import PayrollPeriodTeamMember
+    from .permission import Permission
+    from .permission_appointment_form import PermissionAppointmentForm
+    from .permission_clients import PermissionClients
+    from .permission_comers import PermissionComers
+    from .permission_dashboard import PermissionDashboard
+    from .permission_finances import PermissionFinances
+    from .permission_finances_accounts_ids import PermissionFinancesAccountsIds
+    from .permission_finances_expenses_ids import PermissionFinancesExpensesIds
+    from .permission_loyalty import PermissionLoyalty
+    from .permission_nested_permissions import PermissionNestedPermissions
+    from .permission_notification import PermissionNotification
+    from .permission_online_appointment import PermissionOnlineAppointment
+    from .permission_other import PermissionOther
+    from .permission_security import PermissionSecurity
+    from .permission_settings import PermissionSettings
+    from .permission_storages import PermissionStorages
+    from .permission_storages_ids import PermissionStoragesIds
+    from .permission_timetable import PermissionTimetable
+    from .permission_value import PermissionValue
+    from .permissions_and_user_role import PermissionsAndUserRole
+    from .permissions_and_user_role_user_role import PermissionsAndUserRoleUserRole
+    from .personal_account_payment_method import PersonalAccountPaymentMethod
+    from .position import Position
+    from .position_create import PositionCreate
+    from .position_details import PositionDetails
+    from .position_details_meta import PositionDetailsMeta
+    from .position_list import PositionList
+    from .position_quick import PositionQuick
+    from .position_quick_create import PositionQuickCreate
+    from .position_resource import PositionResource
+    from .position_resource_fields import PositionResourceFields
+    from .position_resource_fields_v2 import PositionResourceFieldsV2
+    from .position_summary import PositionSummary
+    from .position_v2 import PositionV2
+    from .position_v2_meta import PositionV2Meta
     from .prepaid_settings import PrepaidSettings
+    from .presence_tip_without_amount import PresenceTipWithoutAmount
+    from .product import Product
+    from .product_actual_amount import ProductActualAmount
+    from .product_categories_include import ProductCategoriesInclude
+    from .product_category import ProductCategory
+    from .product_category_composition import ProductCategoryComposition
+    from .product_category_create import ProductCategoryCreate
+    from .product_category_include import ProductCategoryInclude
+    from .product_category_list import ProductCategoryList
+    from .product_category_resource import ProductCategoryResource
+    from .product_category_resource_fields import ProductCategoryResourceFields
+    from .product_category_v2 import ProductCategoryV2
+    from .product_create import ProductCreate
+    from .product_history_customer_visits import ProductHistoryCustomerVisits
+    from .product_include import ProductInclude
+    from .product_list import ProductList
+    from .product_list_details import ProductListDetails
+    from .product_loyalty_certificate_type import ProductLoyaltyCertificateType
+    from .product_operation_unit_type import ProductOperationUnitType
+    from .product_resource import ProductResource
+    from .product_resource_fields import ProductResourceFields
+    from .product_resource_fields_v2 import ProductResourceFieldsV2
+    from .product_resource_relations import ProductResourceRelations
+    from .product_storage_amount_list import ProductStorageAmountList
+    from .product_storage_amount_resource import ProductStorageAmountResource
+    from .product_storage_amounts_include import ProductStorageAmountsInclude
+    from .product_transaction_list import ProductTransactionList
+    from .product_transaction_list_unit import ProductTransactionListUnit
+    from .product_unit_list import ProductUnitList
+    from .product_unit_resource import ProductUnitResource
+    from .product_unit_resource_fields import ProductUnitResourceFields
+    from .product_update import ProductUpdate
+    from .product_update_correction_rule import ProductUpdateCorrectionRule
+    from .product_v2 import ProductV2
+    from .products import Products
+    from .products_history_visits_client import ProductsHistoryVisitsClient
+    from .products_include import ProductsInclude
+    from .products_transaction import ProductsTransaction
+    from .profile_resource_fields import ProfileResourceFields
+    from .profile_resource_fields_gender import ProfileResourceFieldsGender
+    from .program_client_statistic_list import ProgramClientStatisticList
+    from .program_create_good_item_type import ProgramCreateGoodItemType
+    from .program_create_params_source_type import ProgramCreateParamsSourceType
+    from .program_create_service_item_type import ProgramCreateServiceItemType
+    from .program_expiration_timeout_unit import ProgramExpirationTimeoutUnit
+    from .program_revenue_statistic_list import ProgramRevenueStatisticList
+    from .program_team_member_statistic_list import ProgramTeamMemberStatisticList
+    from .quick_services_binding_type import QuickServicesBindingType
     from .record import Record
     from .record_client import RecordClient
     from .record_client_custom_field import RecordClientCustomField
@@ -143,11 +673,53 @@ if TYPE_CHECKING:
     from .record_sms_before import RecordSmsBefore
     from .record_staff import RecordStaff
     from .record_staff_position import RecordStaffPosition
+    from .referral_program_apply import ReferralProgramApply
+    from .referral_program_payment_method import ReferralProgramPaymentMethod
+    from .relations import Relations
+    from .relations_loyalty_membership_type import RelationsLoyaltyMembershipType
+    from .relations_service_composite import RelationsServiceComposite
+    from .remove_user_location_link import RemoveUserLocationLink
+    from .report_overall_stats_client_stats import ReportOverallStatsClientStats
+    from .report_zentry_team_member_product import ReportZentryTeamMemberProduct
+    from .report_zentry_team_member_service import ReportZentryTeamMemberService
+    from .reschedule_event_appointment import RescheduleEventAppointment
     from .reschedule_request import RescheduleRequest
     from .rescheduled_location import RescheduledLocation
     from .rescheduled_record import RescheduledRecord
     from .rescheduled_service import RescheduledService
     from .rescheduled_team_member import RescheduledTeamMember
+    from .resource_fields_attendance import ResourceFieldsAttendance
+    from .resource_fields_attendance_status import ResourceFieldsAttendanceStatus
+    from .resource_fields_paid_full import ResourceFieldsPaidFull
+    from .resource_fields_parent_entity_type import ResourceFieldsParentEntityType
+    from .resource_fields_schedule_till import ResourceFieldsScheduleTill
+    from .resource_fields_source_type import ResourceFieldsSourceType
+    from .resource_fields_source_type_slug import ResourceFieldsSourceTypeSlug
+    from .resource_fields_suggestion_type import ResourceFieldsSuggestionType
+    from .resource_identifier import ResourceIdentifier
+    from .resource_instance import ResourceInstance
+    from .resource_occupation_list import ResourceOccupationList
+    from .resource_occupation_resource import ResourceOccupationResource
+    from .resource_relations_resources import ResourceRelationsResources
+    from .result_image_group_images import ResultImageGroupImages
+    from .result_image_group_images_sm import ResultImageGroupImagesSm
+    from .revenue_statistic_list_currency import RevenueStatisticListCurrency
+    from .roles_include import RolesInclude
+    from .salary_calculation import SalaryCalculation
+    from .salary_calculation_details import SalaryCalculationDetails
+    from .salary_calculation_details_status import SalaryCalculationDetailsStatus
+    from .salary_calculation_item_type_slug import SalaryCalculationItemTypeSlug
+    from .salary_calculation_target import SalaryCalculationTarget
+    from .salary_calculation_target_rule import SalaryCalculationTargetRule
+    from .salary_team_member_period_daily import SalaryTeamMemberPeriodDaily
+    from .salary_team_member_scheme import SalaryTeamMemberScheme
+    from .salary_team_member_schemes_count import SalaryTeamMemberSchemesCount
+    from .salary_totals import SalaryTotals
+    from .sale_transaction import SaleTransaction
+    from .sale_transaction_kkm_state import SaleTransactionKkmState
+    from .sale_transaction_payment_method import SaleTransactionPaymentMethod
+    from .sale_transaction_state import SaleTransactionState
+    from .sale_transaction_state_entry import SaleTransactionStateEntry
     from .salon import Salon
     from .salon_active import SalonActive
     from .salon_event import SalonEvent
@@ -156,24 +728,86 @@ if TYPE_CHECKING:
     from .salon_group import SalonGroup
     from .salon_schedule import SalonSchedule
     from .salon_social import SalonSocial
+    from .schedule import Schedule
+    from .schedule_day_create_day_of_week import ScheduleDayCreateDayOfWeek
+    from .schedule_day_event_event_status import ScheduleDayEventEventStatus
+    from .schedule_day_events_label import ScheduleDayEventsLabel
+    from .schedule_details_busy_interval import ScheduleDetailsBusyInterval
     from .schedule_event import ScheduleEvent
     from .schedule_event_resource import ScheduleEventResource
     from .schedule_event_status import ScheduleEventStatus
+    from .schedule_original_entity_type import ScheduleOriginalEntityType
+    from .schedule_set_schedules_to_delete import ScheduleSetSchedulesToDelete
+    from .schedule_set_schedules_to_set import ScheduleSetSchedulesToSet
+    from .schedule_team_member_update import ScheduleTeamMemberUpdate
+    from .schedule_team_member_update_slot import ScheduleTeamMemberUpdateSlot
     from .service import Service
     from .service_active import ServiceActive
+    from .service_association_consumable import ServiceAssociationConsumable
+    from .service_association_unlink import ServiceAssociationUnlink
+    from .service_attendance_service_list import ServiceAttendanceServiceList
     from .service_category import ServiceCategory
+    from .service_category_create import ServiceCategoryCreate
+    from .service_category_details import ServiceCategoryDetails
     from .service_category_event import ServiceCategoryEvent
     from .service_category_event_resource import ServiceCategoryEventResource
     from .service_category_event_status import ServiceCategoryEventStatus
     from .service_category_info import ServiceCategoryInfo
+    from .service_category_list import ServiceCategoryList
+    from .service_category_resource import ServiceCategoryResource
+    from .service_category_resource_fields import ServiceCategoryResourceFields
+    from .service_category_title import ServiceCategoryTitle
+    from .service_consumables_update import ServiceConsumablesUpdate
+    from .service_create import ServiceCreate
+    from .service_create_team_member import ServiceCreateTeamMember
+    from .service_details import ServiceDetails
     from .service_event import ServiceEvent
     from .service_event_resource import ServiceEventResource
     from .service_event_status import ServiceEventStatus
     from .service_images import ServiceImages
+    from .service_include import ServiceInclude
+    from .service_link_list import ServiceLinkList
+    from .service_links_update import ServiceLinksUpdate
+    from .service_links_update_translation import ServiceLinksUpdateTranslation
+    from .service_list import ServiceList
+    from .service_location_service_link import ServiceLocationServiceLink
+    from .service_patch import ServicePatch
+    from .service_resource import ServiceResource
+    from .service_resource_fields import ServiceResourceFields
+    from .service_resource_fields_v2 import ServiceResourceFieldsV2
+    from .service_resource_relations import ServiceResourceRelations
+    from .service_result import ServiceResult
+    from .service_result_team_member import ServiceResultTeamMember
     from .service_staff import ServiceStaff
+    from .service_suggestion_list import ServiceSuggestionList
+    from .service_suggestion_resource import ServiceSuggestionResource
+    from .service_suggestions_include import ServiceSuggestionsInclude
+    from .service_team_member import ServiceTeamMember
+    from .service_team_member_assign import ServiceTeamMemberAssign
+    from .service_team_member_service_link import ServiceTeamMemberServiceLink
+    from .service_v2 import ServiceV2
+    from .service_variant import ServiceVariant
+    from .service_variant_date import ServiceVariantDate
+    from .service_variant_image_group import ServiceVariantImageGroup
+    from .service_variant_resource import ServiceVariantResource
+    from .service_variant_team_member import ServiceVariantTeamMember
+    from .services_filter_is_composite import ServicesFilterIsComposite
+    from .services_filter_is_multi import ServicesFilterIsMulti
+    from .services_include import ServicesInclude
+    from .set_balance_services_balance_count import SetBalanceServicesBalanceCount
+    from .set_period_period_unit_id import SetPeriodPeriodUnitId
     from .settings_callback import SettingsCallback
-    from .settings_redirect_callback import SettingsRedirectCallback
+    from .settings_list_channels import SettingsListChannels
+    from .settings_list_dates_settings import SettingsListDatesSettings
+    from .settings_list_notification_type import SettingsListNotificationType
+    from .settings_list_team_member_employee import SettingsListTeamMemberEmployee
+    from .settings_list_weekdays_settings import SettingsListWeekdaysSettings
+    from .settings_setting_grid_base_type import SettingsSettingGridBaseType
+    from .settings_update_notification_type import SettingsUpdateNotificationType
+    from .settlements_grouped_date_currency import SettlementsGroupedDateCurrency
     from .short_names_request import ShortNamesRequest
+    from .sms_campaign_filtered_clients_send import SmsCampaignFilteredClientsSend
+    from .sms_clients_send import SmsClientsSend
     from .sms_code_request import SmsCodeRequest
     from .staff import Staff
     from .staff_event import StaffEvent
@@ -182,53 +816,281 @@ if TYPE_CHECKING:
     from .staff_fired import StaffFired
     from .staff_hidden import StaffHidden
     from .staff_images import StaffImages
-    from .staff_position import StaffPosition
     from .staff_show_rating import StaffShowRating
     from .staff_status import StaffStatus
     from .staff_user import StaffUser
+    from .state_loyalty_transaction import StateLoyaltyTransaction
+    from .state_loyalty_transaction_chain import StateLoyaltyTransactionChain
+    from .state_loyalty_transaction_deposit import StateLoyaltyTransactionDeposit
+    from .state_payment_transaction import StatePaymentTransaction
+    from .state_payment_transaction_account import StatePaymentTransactionAccount
+    from .state_payment_transaction_expense import StatePaymentTransactionExpense
+    from .statistic_list_client_stats import StatisticListClientStats
+    from .statistic_list_entry_fields import StatisticListEntryFields
+    from .statistic_list_income_stats import StatisticListIncomeStats
+    from .statistic_list_income_stats_by_day import StatisticListIncomeStatsByDay
+    from .statistic_list_income_stats_new import StatisticListIncomeStatsNew
+    from .statistic_list_income_stats_old import StatisticListIncomeStatsOld
+    from .statistic_list_income_stats_total import StatisticListIncomeStatsTotal
+    from .statistic_list_team_member import StatisticListTeamMember
+    from .statistic_list_visits_stats_by_day import StatisticListVisitsStatsByDay
+    from .statistics_relationships import StatisticsRelationships
+    from .statistics_resource_fields import StatisticsResourceFields
+    from .storage_amount_resource_fields import StorageAmountResourceFields
+    from .storage_amount_resource_relations import StorageAmountResourceRelations
+    from .storages_transactions_type import StoragesTransactionsType
+    from .subscription import Subscription
+    from .subscription_availability import SubscriptionAvailability
+    from .subscription_balance_container import SubscriptionBalanceContainer
+    from .subscription_category import SubscriptionCategory
+    from .subscription_information import SubscriptionInformation
+    from .subscription_information_option import SubscriptionInformationOption
+    from .suggestion_resource_fields import SuggestionResourceFields
+    from .suggestion_resource_relations import SuggestionResourceRelations
+    from .tag import Tag
+    from .tag_create import TagCreate
+    from .tag_create_entity import TagCreateEntity
+    from .tag_details import TagDetails
+    from .tag_details_meta import TagDetailsMeta
+    from .tag_list import TagList
+    from .tag_list_entity import TagListEntity
+    from .tag_list_entity_entity import TagListEntityEntity
+    from .tag_list_entry import TagListEntry
+    from .tag_list_entry_fields import TagListEntryFields
+    from .tag_list_entry_fields_entity_type import TagListEntryFieldsEntityType
+    from .tag_update import TagUpdate
+    from .tag_v2 import TagV2
+    from .tag_v2_entry import TagV2Entry
+    from .tag_v2_meta import TagV2Meta
+    from .tags_entity import TagsEntity
+    from .target_target_type_slug import TargetTargetTypeSlug
+    from .tax_system import TaxSystem
+    from .tax_system_vat import TaxSystemVat
     from .team_member import TeamMember
+    from .team_member_assignment_update import TeamMemberAssignmentUpdate
+    from .team_member_create import TeamMemberCreate
+    from .team_member_details import TeamMemberDetails
+    from .team_member_details_image_group import TeamMemberDetailsImageGroup
+    from .team_member_details_user import TeamMemberDetailsUser
+    from .team_member_list import TeamMemberList
     from .team_member_position import TeamMemberPosition
+    from .team_member_position_resource import TeamMemberPositionResource
+    from .team_member_product_transaction import TeamMemberProductTransaction
+    from .team_member_quick import TeamMemberQuick
+    from .team_member_quick_create import TeamMemberQuickCreate
+    from .team_member_resource import TeamMemberResource
+    from .team_member_resource_fields import TeamMemberResourceFields
+    from .team_member_resource_relations import TeamMemberResourceRelations
+    from .team_member_result import TeamMemberResult
+    from .team_member_result_image_group import TeamMemberResultImageGroup
+    from .team_member_schedule import TeamMemberSchedule
+    from .team_member_schedule_details import TeamMemberScheduleDetails
+    from .team_member_schedule_details_slot import TeamMemberScheduleDetailsSlot
+    from .team_member_schedule_include import TeamMemberScheduleInclude
+    from .team_member_schedule_result import TeamMemberScheduleResult
+    from .team_member_schedule_set import TeamMemberScheduleSet
+    from .team_member_schedule_slot import TeamMemberScheduleSlot
+    from .team_member_schedule_update import TeamMemberScheduleUpdate
+    from .team_member_schedule_update_slots import TeamMemberScheduleUpdateSlots
+    from .team_member_scheme_salary_scheme import TeamMemberSchemeSalaryScheme
+    from .team_member_service_transaction import TeamMemberServiceTransaction
     from .team_member_slot import TeamMemberSlot
     from .team_member_terms import TeamMemberTerms
+    from .team_member_tip_settings_list import TeamMemberTipSettingsList
     from .team_member_user import TeamMemberUser
+    from .team_members_filter_deleted import TeamMembersFilterDeleted
+    from .team_members_filter_fired import TeamMembersFilterFired
+    from .team_members_filter_has_schedule import TeamMembersFilterHasSchedule
+    from .team_members_filter_is_assistant import TeamMembersFilterIsAssistant
+    from .team_members_filter_is_paid import TeamMembersFilterIsPaid
+    from .team_members_filter_user_linked import TeamMembersFilterUserLinked
+    from .team_members_include import TeamMembersInclude
+    from .template_message_type import TemplateMessageType
+    from .template_type import TemplateType
     from .time_slot import TimeSlot
+    from .timeslot_settings_list import TimeslotSettingsList
+    from .timetable_appointment_delete import TimetableAppointmentDelete
+    from .timetable_appointment_include import TimetableAppointmentInclude
+    from .timetable_client_schedule_create import TimetableClientScheduleCreate
+    from .timetable_client_schedule_update import TimetableClientScheduleUpdate
+    from .timetable_event_schedule_create import TimetableEventScheduleCreate
+    from .timetable_event_schedule_include import TimetableEventScheduleInclude
+    from .timetable_event_schedule_update import TimetableEventScheduleUpdate
+    from .timetable_schedule_day import TimetableScheduleDay
+    from .timetable_schedule_day_create import TimetableScheduleDayCreate
+    from .timetable_schedule_day_day_of_week import TimetableScheduleDayDayOfWeek
+    from .timetable_schedule_day_event import TimetableScheduleDayEvent
+    from .timetable_schedule_day_include import TimetableScheduleDayInclude
+    from .timetable_schedule_day_update import TimetableScheduleDayUpdate
+    from .tip_settings_list_team_member import TipSettingsListTeamMember
+    from .topup_operation_document_location import TopupOperationDocumentLocation
+    from .transaction import Transaction
+    from .transaction_client import TransactionClient
+    from .transaction_client_alt import TransactionClientAlt
+    from .transaction_create import TransactionCreate
+    from .transaction_kkm_state_transaction import TransactionKkmStateTransaction
+    from .transaction_list import TransactionList
+    from .transaction_list_account import TransactionListAccount
+    from .transaction_list_account_result import TransactionListAccountResult
+    from .transaction_list_supplier import TransactionListSupplier
+    from .transaction_list_team_member import TransactionListTeamMember
+    from .transaction_product import TransactionProduct
+    from .transaction_product_actual_amount import TransactionProductActualAmount
+    from .transaction_products_mark import TransactionProductsMark
+    from .transaction_sale_unit import TransactionSaleUnit
+    from .transaction_supplier import TransactionSupplier
+    from .transaction_team_member import TransactionTeamMember
+    from .transactions_visit_program import TransactionsVisitProgram
     from .translations import Translations
-    from .user_login import UserLogin
-    from .user_record import UserRecord
-    from .user_record_location import UserRecordLocation
-    from .user_record_position import UserRecordPosition
-    from .user_record_service import UserRecordService
-    from .user_record_team_member import UserRecordTeamMember
+    from .update_appointment_custom_fields import UpdateAppointmentCustomFields
+    from .update_autoactivation_time_unit_id import UpdateAutoactivationTimeUnitId
+    from .update_balance_edit_type_id import UpdateBalanceEditTypeId
+    from .update_deleted_transaction_ids import UpdateDeletedTransactionIds
+    from .update_event import UpdateEvent
+    from .update_event_appointment import UpdateEventAppointment
+    from .update_expiration_timeout_unit import UpdateExpirationTimeoutUnit
+    from .update_expiration_type_id import UpdateExpirationTypeId
+    from .update_freeze_limit_unit_id import UpdateFreezeLimitUnitId
+    from .update_notification_type_channels import UpdateNotificationTypeChannels
+    from .update_notification_type_type import UpdateNotificationTypeType
+    from .update_tag import UpdateTag
+    from .update_tag_entity import UpdateTagEntity
+    from .update_team_member_settings_price import UpdateTeamMemberSettingsPrice
+    from .updated_appointment import UpdatedAppointment
+    from .updated_appointment_client import UpdatedAppointmentClient
+    from .updated_appointment_document import UpdatedAppointmentDocument
+    from .updated_appointment_service import UpdatedAppointmentService
+    from .updated_appointment_team_member import UpdatedAppointmentTeamMember
+    from .updated_location import UpdatedLocation
+    from .updated_location_access import UpdatedLocationAccess
+    from .updated_location_social import UpdatedLocationSocial
+    from .user import User
+    from .user_deposit_resource_fields import UserDepositResourceFields
+    from .user_from_locations_remove import UserFromLocationsRemove
+    from .user_invitation_create import UserInvitationCreate
+    from .user_invitation_create_invite import UserInvitationCreateInvite
+    from .user_name_and_avatar import UserNameAndAvatar
+    from .user_notification_settings_list import UserNotificationSettingsList
+    from .user_notification_settings_update import UserNotificationSettingsUpdate
+    from .user_permission_value import UserPermissionValue
+    from .user_permissions_locations_copy import UserPermissionsLocationsCopy
+    from .user_permissions_update import UserPermissionsUpdate
+    from .user_permissions_update_user_role import UserPermissionsUpdateUserRole
+    from .user_role import UserRole
+    from .user_role_slug import UserRoleSlug
+    from .user_roles_include import UserRolesInclude
     from .user_update import UserUpdate
+    from .visit import Visit
+    from .visit_appointment import VisitAppointment
+    from .visit_appointment_client import VisitAppointmentClient
+    from .visit_appointment_event import VisitAppointmentEvent
+    from .visit_appointment_service import VisitAppointmentService
+    from .visit_appointment_team_member import VisitAppointmentTeamMember
+    from .visit_details import VisitDetails
+    from .visit_details_entry import VisitDetailsEntry
+    from .visit_details_loyalty_transaction import VisitDetailsLoyaltyTransaction
+    from .visit_details_payment_transaction import VisitDetailsPaymentTransaction
+    from .visit_update import VisitUpdate
+    from .visit_update_new_transaction import VisitUpdateNewTransaction
+    from .visit_update_products_transaction import VisitUpdateProductsTransaction
+    from .visit_update_service import VisitUpdateService
+    from .visitor import Visitor
+    from .visitor_slug import VisitorSlug
+    from .visits_query_payment_statuses import VisitsQueryPaymentStatuses
     from .voip_call import VoipCall
     from .voip_call_status import VoipCallStatus
     from .voip_call_type import VoipCallType
     from .voip_calls_query import VoipCallsQuery
     from .voip_calls_query_statuses import VoipCallsQueryStatuses
     from .voip_calls_query_types import VoipCallsQueryTypes
-    from .voip_disable import VoipDisable
-    from .voip_enable import VoipEnable
     from .voip_history import VoipHistory
     from .voip_notification import VoipNotification
+    from .voip_toggle import VoipToggle
     from .webhook_settings import WebhookSettings
     from .webhook_settings_update import WebhookSettingsUpdate
+    from .widget_create_button_position import WidgetCreateButtonPosition
+    from .widget_create_form_position import WidgetCreateFormPosition
+    from .widget_update_button_position import WidgetUpdateButtonPosition
+    from .widget_update_form_position import WidgetUpdateFormPosition
+    from .withdrawal_loyalty_transaction import WithdrawalLoyaltyTransaction
+    from .withdrawal_payment_transaction import WithdrawalPaymentTransaction
     from .working_days_by_month import WorkingDaysByMonth
 
 _MODULES = {
+    "Account": ".account",
+    "AccountTopupOperationCreate": ".account_topup_operation_create",
+    "AccountTopupOperationDocument": ".account_topup_operation_document",
     "AgreementLinks": ".agreement_links",
+    "AnalyticsOccupancyDaily": ".analytics_occupancy_daily",
+    "AnalyticsReportOverallStats": ".analytics_report_overall_stats",
     "AppLocation": ".app_location",
     "AppTariff": ".app_tariff",
     "AppTariffOption": ".app_tariff_option",
     "Appointment": ".appointment",
+    "AppointmentAnalyticsSource": ".appointment_analytics_source",
+    "AppointmentAttendanceProduct": ".appointment_attendance_product",
+    "AppointmentAttendanceService": ".appointment_attendance_service",
+    "AppointmentCalendarSessionList": ".appointment_calendar_session_list",
+    "AppointmentClient": ".appointment_client",
+    "AppointmentClientAgreements": ".appointment_client_agreements",
+    "AppointmentClientCustomField": ".appointment_client_custom_field",
+    "AppointmentClientTag": ".appointment_client_tag",
+    "AppointmentConsumable": ".appointment_consumable",
+    "AppointmentConsumableList": ".appointment_consumable_list",
+    "AppointmentCustomFields": ".appointment_custom_fields",
+    "AppointmentDetails": ".appointment_details",
+    "AppointmentDetailsClient": ".appointment_details_client",
+    "AppointmentDetailsClientTag": ".appointment_details_client_tag",
+    "AppointmentDetailsConsumable": ".appointment_details_consumable",
+    "AppointmentDetailsCustomFields": ".appointment_details_custom_fields",
+    "AppointmentDetailsService": ".appointment_details_service",
+    "AppointmentDocument": ".appointment_document",
+    "AppointmentFinanceTransaction": ".appointment_finance_transaction",
+    "AppointmentHistoryVisitsClient": ".appointment_history_visits_client",
+    "AppointmentLabel": ".appointment_label",
+    "AppointmentList": ".appointment_list",
+    "AppointmentPaymentStatus": ".appointment_payment_status",
+    "AppointmentProductResource": ".appointment_product_resource",
+    "AppointmentProductsTransaction": ".appointment_products_transaction",
+    "AppointmentResource": ".appointment_resource",
+    "AppointmentResourceFields": ".appointment_resource_fields",
+    "AppointmentResourceRelations": ".appointment_resource_relations",
+    "AppointmentService": ".appointment_service",
+    "AppointmentServiceAssistant": ".appointment_service_assistant",
+    "AppointmentServiceAssociation": ".appointment_service_association",
+    "AppointmentTeamMember": ".appointment_team_member",
+    "AppointmentTeamMemberPosition": ".appointment_team_member_position",
+    "AppointmentsInclude": ".appointments_include",
+    "AssociationTechnologicalCard": ".association_technological_card",
+    "AttendanceAppointmentList": ".attendance_appointment_list",
+    "AttendanceAppointmentsInclude": ".attendance_appointments_include",
+    "AttendanceBookingUser": ".attendance_booking_user",
+    "AttendanceBookingUserInclude": ".attendance_booking_user_include",
+    "AttendanceProduct": ".attendance_product",
+    "AttendanceProductInclude": ".attendance_product_include",
+    "AttendanceServiceList": ".attendance_service_list",
+    "AttendanceServiceListMeta": ".attendance_service_list_meta",
+    "AttendanceServiceResource": ".attendance_service_resource",
+    "AttendanceStatisticList": ".attendance_statistic_list",
+    "AttendanceStatisticListEntry": ".attendance_statistic_list_entry",
+    "AttendanceStatisticsResource": ".attendance_statistics_resource",
     "AuthorizedUser": ".authorized_user",
+    "AutocompleteProductsInclude": ".autocomplete_products_include",
+    "AvailabilityInterval": ".availability_interval",
     "AvailableDates": ".available_dates",
+    "BalanceContainerLink": ".balance_container_link",
+    "BalanceContainerLinkCategory": ".balance_container_link_category",
+    "BalanceContainerLinkService": ".balance_container_link_service",
+    "BalanceEditTypeId": ".balance_edit_type_id",
+    "BalanceResultBalanceContainer": ".balance_result_balance_container",
+    "BillMaterialList": ".bill_material_list",
     "BookableEvent": ".bookable_event",
     "BookableService": ".bookable_service",
     "BookableServices": ".bookable_services",
     "BookedLocation": ".booked_location",
-    "BookedPosition": ".booked_position",
     "BookedService": ".booked_service",
     "BookedTeamMember": ".booked_team_member",
+    "BookingAppointment": ".booking_appointment",
     "BookingCheck": ".booking_check",
     "BookingDetails": ".booking_details",
     "BookingForm": ".booking_form",
@@ -240,46 +1102,246 @@ _MODULES = {
     "BookingFormStyle": ".booking_form_style",
     "BookingRequest": ".booking_request",
     "BookingUser": ".booking_user",
+    "BookingUserDepositResource": ".booking_user_deposit_resource",
+    "BookingUserResource": ".booking_user_resource",
+    "BookingUserResourceFields": ".booking_user_resource_fields",
+    "BookingUserResourceRelations": ".booking_user_resource_relations",
+    "BookingWidget": ".booking_widget",
+    "BookingWidgetCreate": ".booking_widget_create",
+    "BookingWidgetHeaderImages": ".booking_widget_header_images",
     "BookingWidgetPromo": ".booking_widget_promo",
+    "BookingWidgetUpdate": ".booking_widget_update",
     "Brand": ".brand",
     "BusinessGroup": ".business_group",
     "BusinessType": ".business_type",
+    "CalculationDiscrepancyDetails": ".calculation_discrepancy_details",
+    "CalculationTargetRuleTypeSlug": ".calculation_target_rule_type_slug",
+    "CalendarSettingsList": ".calendar_settings_list",
+    "CalendarSettingsUpdate": ".calendar_settings_update",
+    "CampaignFilteredClientsSend": ".campaign_filtered_clients_send",
+    "CardListClientLocationGroup": ".card_list_client_location_group",
+    "CardListClientProgramRule": ".card_list_client_program_rule",
+    "CardTechnologicalCard": ".card_technological_card",
+    "CategoryResourceRelations": ".category_resource_relations",
+    "CategoryResult": ".category_result",
+    "CertificateCreateExpiration": ".certificate_create_expiration",
+    "CertificateCreateItemTypeId": ".certificate_create_item_type_id",
+    "CertificateCreateOnlineSale": ".certificate_create_online_sale",
     "CertificateType": ".certificate_type",
+    "Chain": ".chain",
+    "ChainAccess": ".chain_access",
+    "ChainAttendanceStatisticList": ".chain_attendance_statistic_list",
+    "ChainCategoryRef": ".chain_category_ref",
+    "ChainClientAccountHistory": ".chain_client_account_history",
+    "ChainClientPhoneNumber": ".chain_client_phone_number",
+    "ChainClientPhoneNumberClient": ".chain_client_phone_number_client",
+    "ChainLocation": ".chain_location",
+    "ChainLoyaltyCard": ".chain_loyalty_card",
+    "ChainLoyaltyCertificate": ".chain_loyalty_certificate",
+    "ChainLoyaltyCertificateCreate": ".chain_loyalty_certificate_create",
+    "ChainLoyaltyCertificateUpdate": ".chain_loyalty_certificate_update",
+    "ChainLoyaltyMembershipArchive": ".chain_loyalty_membership_archive",
+    "ChainLoyaltyMembershipClone": ".chain_loyalty_membership_clone",
+    "ChainLoyaltyMembershipCreate": ".chain_loyalty_membership_create",
+    "ChainLoyaltyMembershipRestore": ".chain_loyalty_membership_restore",
+    "ChainLoyaltyMembershipUpdate": ".chain_loyalty_membership_update",
+    "ChainLoyaltyMembershipsFreeze": ".chain_loyalty_memberships_freeze",
+    "ChainLoyaltyProgramCreate": ".chain_loyalty_program_create",
+    "ChainLoyaltyProgramCreateRule": ".chain_loyalty_program_create_rule",
+    "ChainLoyaltyProgramCreateType": ".chain_loyalty_program_create_type",
+    "ChainLoyaltyProgramInclude": ".chain_loyalty_program_include",
+    "ChainLoyaltyProgramUpdate": ".chain_loyalty_program_update",
+    "ChainLoyaltyTransactionTypes": ".chain_loyalty_transaction_types",
+    "ChainServiceCategory": ".chain_service_category",
+    "ChainServiceCategoryInclude": ".chain_service_category_include",
+    "ChainServiceCategoryRef": ".chain_service_category_ref",
     "ChannelUpdate": ".channel_update",
     "ChannelUpdateChannelSlug": ".channel_update_channel_slug",
     "ChannelUpdateResult": ".channel_update_result",
     "CheckAppointment": ".check_appointment",
     "City": ".city",
     "Client": ".client",
+    "ClientAccountTopupOperation": ".client_account_topup_operation",
     "ClientCategory": ".client_category",
+    "ClientCommentCreate": ".client_comment_create",
+    "ClientCreate": ".client_create",
+    "ClientCreateCustomFields": ".client_create_custom_fields",
     "ClientCustomField": ".client_custom_field",
+    "ClientCustomFieldValue": ".client_custom_field_value",
+    "ClientDetails": ".client_details",
+    "ClientDetailsCustomFields": ".client_details_custom_fields",
     "ClientEvent": ".client_event",
     "ClientEventResource": ".client_event_resource",
     "ClientEventStatus": ".client_event_status",
+    "ClientFile": ".client_file",
+    "ClientGiftCardList": ".client_gift_card_list",
+    "ClientGiftCardListType": ".client_gift_card_list_type",
+    "ClientMembershipList": ".client_membership_list",
+    "ClientMembershipListStatus": ".client_membership_list_status",
+    "ClientMembershipListType": ".client_membership_list_type",
+    "ClientPersonalAccountPayment": ".client_personal_account_payment",
+    "ClientQuery": ".client_query",
+    "ClientQueryFilter": ".client_query_filter",
+    "ClientQueryFilterState": ".client_query_filter_state",
+    "ClientQueryOperation": ".client_query_operation",
+    "ClientQueryOrderBy": ".client_query_order_by",
+    "ClientQueryOrderByDirection": ".client_query_order_by_direction",
+    "ClientResult": ".client_result",
+    "ClientSchedule": ".client_schedule",
     "ClientSexId": ".client_sex_id",
     "ClientSmsBot": ".client_sms_bot",
     "ClientSmsCheck": ".client_sms_check",
     "ClientSmsNot": ".client_sms_not",
+    "ClientStatisticListClientStats": ".client_statistic_list_client_stats",
+    "ClientUpdate": ".client_update",
+    "ClientUpdateCustomFields": ".client_update_custom_fields",
+    "ClientVisitsQuery": ".client_visits_query",
+    "ClientVisitsQueryAttendance": ".client_visits_query_attendance",
+    "CommentClient": ".comment_client",
+    "CommentClientType": ".comment_client_type",
+    "CommentList": ".comment_list",
     "CompositeDetails": ".composite_details",
     "ConnectionStatus": ".connection_status",
     "ConnectionStatusStatus": ".connection_status_status",
+    "ConsumableListConsumable": ".consumable_list_consumable",
+    "ConsumableService": ".consumable_service",
+    "ConsumablesUpdateConsumable": ".consumables_update_consumable",
+    "ContainerLinkCategoryResult": ".container_link_category_result",
+    "ContainerLinkServiceCategory": ".container_link_service_category",
+    "ContainerLinkServiceResult": ".container_link_service_result",
+    "ContainerLinkServiceVariant": ".container_link_service_variant",
+    "ContainerResultTransaction": ".container_result_transaction",
+    "ContainerTransactionCashier": ".container_transaction_cashier",
+    "ContainerTransactionDocument": ".container_transaction_document",
+    "ContainerTransactionStatus": ".container_transaction_status",
+    "ContainerVariantTransaction": ".container_variant_transaction",
     "Country": ".country",
+    "CreateAutoactivationTimeUnitId": ".create_autoactivation_time_unit_id",
+    "CreateAvailabilityInterval": ".create_availability_interval",
+    "CreateBalanceEditTypeId": ".create_balance_edit_type_id",
+    "CreateClientsBulk": ".create_clients_bulk",
+    "CreateEvent": ".create_event",
+    "CreateEventAppointment": ".create_event_appointment",
+    "CreateEventAppointmentClient": ".create_event_appointment_client",
+    "CreateEventAppointmentComer": ".create_event_appointment_comer",
+    "CreateExpirationTimeoutUnit": ".create_expiration_timeout_unit",
+    "CreateExpirationTimeoutUnitId": ".create_expiration_timeout_unit_id",
+    "CreateExpirationTypeId": ".create_expiration_type_id",
+    "CreateFreezeLimitUnitId": ".create_freeze_limit_unit_id",
+    "CreateOrUpdateAppointment": ".create_or_update_appointment",
+    "CreateOriginalEntityType": ".create_original_entity_type",
+    "CreateProductsTransaction": ".create_products_transaction",
+    "CreateServiceCategories": ".create_service_categories",
     "CreatedRecord": ".created_record",
     "Currency": ".currency",
+    "CustomCreate": ".custom_create",
+    "CustomFieldList": ".custom_field_list",
+    "CustomFieldListIncluded": ".custom_field_list_included",
+    "CustomFieldListIncludedFields": ".custom_field_list_included_fields",
     "CustomFieldValues": ".custom_field_values",
+    "CustomFieldsFilterEntitySlug": ".custom_fields_filter_entity_slug",
+    "CustomFieldsInclude": ".custom_fields_include",
+    "CustomResource": ".custom_resource",
+    "CustomResourceFields": ".custom_resource_fields",
+    "CustomResourceFieldsEntitySlug": ".custom_resource_fields_entity_slug",
+    "CustomResourceRelations": ".custom_resource_relations",
+    "CustomUiResource": ".custom_ui_resource",
+    "CustomUiResourceFields": ".custom_ui_resource_fields",
+    "CustomerHistory": ".customer_history",
+    "CustomerHistoryAppointment": ".customer_history_appointment",
+    "CustomerVisitsPaymentStatus": ".customer_visits_payment_status",
+    "DailyPeriodCalculationDaily": ".daily_period_calculation_daily",
+    "DayEndReport": ".day_end_report",
+    "DayEndReportPaids": ".day_end_report_paids",
+    "DayEndReportPaidsAccount": ".day_end_report_paids_account",
+    "DayEndReportPaidsDiscount": ".day_end_report_paids_discount",
+    "DayEndReportPaidsTotal": ".day_end_report_paids_total",
+    "DayEndReportStats": ".day_end_report_stats",
+    "DayEndReportZ": ".day_end_report_z",
+    "DayEndReportZEntry": ".day_end_report_z_entry",
+    "DayEndReportZentryTeamMember": ".day_end_report_zentry_team_member",
+    "DayEventEventEntityType": ".day_event_event_entity_type",
     "DaysByMonth": ".days_by_month",
+    "DeductionLoyaltyTransaction": ".deduction_loyalty_transaction",
+    "DeductionPaymentTransaction": ".deduction_payment_transaction",
+    "DepositsTransactionDeposit": ".deposits_transaction_deposit",
+    "DepositsTransactionDepositType": ".deposits_transaction_deposit_type",
+    "DetailsBusyIntervalEntityType": ".details_busy_interval_entity_type",
+    "DetailsClientCustomField": ".details_client_custom_field",
+    "DetailsComerPersonInfo": ".details_comer_person_info",
+    "DetailsContainerResult": ".details_container_result",
+    "DetailsContainerTransaction": ".details_container_transaction",
+    "DetailsContainerVariant": ".details_container_variant",
+    "DetailsFinanceTransaction": ".details_finance_transaction",
+    "DetailsPaymentPolicyType": ".details_payment_policy_type",
+    "DetailsProductsTransaction": ".details_products_transaction",
+    "DetailsServiceAssistant": ".details_service_assistant",
     "DiscountRequest": ".discount_request",
     "DiscountResult": ".discount_result",
+    "DiscrepancyDetailsReason": ".discrepancy_details_reason",
+    "DocumentCreate": ".document_create",
+    "DocumentProductTransactionList": ".document_product_transaction_list",
+    "DuplicateEvent": ".duplicate_event",
+    "DuplicationStrategyCreateDay": ".duplication_strategy_create_day",
+    "DuplicationStrategyUpdateDay": ".duplication_strategy_update_day",
+    "EmailNewsletterClientsSend": ".email_newsletter_clients_send",
+    "EmploymentProfileResource": ".employment_profile_resource",
+    "Event": ".event",
+    "EventAppointment": ".event_appointment",
+    "EventAppointmentClientGender": ".event_appointment_client_gender",
+    "EventAppointmentInclude": ".event_appointment_include",
     "EventBooking": ".event_booking",
     "EventBookingRequest": ".event_booking_request",
+    "EventCollection": ".event_collection",
+    "EventDateRange": ".event_date_range",
+    "EventDuplicationStrategyCreate": ".event_duplication_strategy_create",
+    "EventDuplicationStrategyUpdate": ".event_duplication_strategy_update",
+    "EventDurationDetails": ".event_duration_details",
+    "EventInclude": ".event_include",
+    "EventLabel": ".event_label",
+    "EventList": ".event_list",
+    "EventListEntryFields": ".event_list_entry_fields",
+    "EventListEntryRelations": ".event_list_entry_relations",
+    "EventListLabel": ".event_list_label",
+    "EventListResourceInstance": ".event_list_resource_instance",
+    "EventListService": ".event_list_service",
+    "EventListServiceCategory": ".event_list_service_category",
+    "EventListTeamMember": ".event_list_team_member",
+    "EventListTeamMemberPosition": ".event_list_team_member_position",
+    "EventResource": ".event_resource",
+    "EventResourceFields": ".event_resource_fields",
+    "EventResourceInstance": ".event_resource_instance",
+    "EventResourceRelations": ".event_resource_relations",
+    "EventSchedulesEventEntityType": ".event_schedules_event_entity_type",
+    "EventSchedulesEventInclude": ".event_schedules_event_include",
+    "EventSearchFilter": ".event_search_filter",
+    "EventSearchFilterCode": ".event_search_filter_code",
+    "EventSearchFilterEntry": ".event_search_filter_entry",
+    "EventService": ".event_service",
+    "EventServiceList": ".event_service_list",
+    "EventServiceListCategory": ".event_service_list_category",
+    "EventServiceListResource": ".event_service_list_resource",
+    "EventServiceListTeamMember": ".event_service_list_team_member",
+    "EventTeamMember": ".event_team_member",
+    "EventUpdate": ".event_update",
+    "EventV2": ".event_v2",
+    "EventsInclude": ".events_include",
+    "ExpirationTypeId": ".expiration_type_id",
     "FeedbackForm": ".feedback_form",
     "FeedbackLanguage": ".feedback_language",
     "FeedbackLocation": ".feedback_location",
-    "FeedbackPosition": ".feedback_position",
     "FeedbackRecord": ".feedback_record",
     "FeedbackSubmission": ".feedback_submission",
     "FeedbackTeamMember": ".feedback_team_member",
     "FeedbackTip": ".feedback_tip",
+    "FieldsAttendanceStatusSlug": ".fields_attendance_status_slug",
+    "FieldsFilterParentEntityType": ".fields_filter_parent_entity_type",
+    "FieldsV2ServicesBindingType": ".fields_v2_services_binding_type",
+    "FileClientDetails": ".file_client_details",
+    "FilterIsAvailableForTimetable": ".filter_is_available_for_timetable",
+    "FilterRelatedLoyaltyEntitySlug": ".filter_related_loyalty_entity_slug",
+    "FinanceTransactionSupplier": ".finance_transaction_supplier",
+    "FinanceTransactionTeamMember": ".finance_transaction_team_member",
     "FinancesAccount": ".finances_account",
     "FinancesClient": ".finances_client",
     "FinancesExpense": ".finances_expense",
@@ -290,6 +1352,27 @@ _MODULES = {
     "FinancesRecord": ".finances_record",
     "FinancesStaff": ".finances_staff",
     "FinancesSupplier": ".finances_supplier",
+    "FinancialTransaction": ".financial_transaction",
+    "FinancialTransactionAccount": ".financial_transaction_account",
+    "FinancialTransactionCreate": ".financial_transaction_create",
+    "FinancialTransactionList": ".financial_transaction_list",
+    "FinancialTransactionSupplier": ".financial_transaction_supplier",
+    "FinancialTransactionTeamMember": ".financial_transaction_team_member",
+    "FiscalReceipt": ".fiscal_receipt",
+    "FiscalReceiptBill": ".fiscal_receipt_bill",
+    "FiscalReceiptPrint": ".fiscal_receipt_print",
+    "FiscalTransaction": ".fiscal_transaction",
+    "FiscalTransactionCashier": ".fiscal_transaction_cashier",
+    "FiscalTransactionDocument": ".fiscal_transaction_document",
+    "FiscalTransactionStatus": ".fiscal_transaction_status",
+    "FiscalizeDocument": ".fiscalize_document",
+    "FiscalizeDocumentCashier": ".fiscalize_document_cashier",
+    "FiscalizeDocumentCustomer": ".fiscalize_document_customer",
+    "FiscalizeDocumentPayment": ".fiscalize_document_payment",
+    "FiscalizeDocumentPos": ".fiscalize_document_pos",
+    "FiscalizeDocumentPosition": ".fiscalize_document_position",
+    "FiscalizeDocumentType": ".fiscalize_document_type",
+    "GiftCard": ".gift_card",
     "Good": ".good",
     "GoodAmount": ".good_amount",
     "GoodEvent": ".good_event",
@@ -308,28 +1391,277 @@ _MODULES = {
     "GoodsOperationStorage": ".goods_operation_storage",
     "GoodsOperationSupplier": ".goods_operation_supplier",
     "GoodsOperationUnit": ".goods_operation_unit",
+    "Group": ".group",
+    "GroupImageGroup": ".group_image_group",
+    "GroupImages": ".group_images",
+    "GroupedDatePayrollDaily": ".grouped_date_payroll_daily",
+    "HandleFiscalizationCallback": ".handle_fiscalization_callback",
     "HeaderBackground": ".header_background",
+    "HistoryDepositTransaction": ".history_deposit_transaction",
+    "HistoryDepositTransactionType": ".history_deposit_transaction_type",
+    "Image": ".image",
+    "ImageDelete": ".image_delete",
     "ImageGroup": ".image_group",
+    "ImageUpload": ".image_upload",
+    "IncludedResource": ".included_resource",
+    "IncludedResourceFields": ".included_resource_fields",
+    "IncludedResourceRelations": ".included_resource_relations",
     "IntegrationLogEntry": ".integration_log_entry",
     "IntegrationPayment": ".integration_payment",
     "IntegrationStatus": ".integration_status",
+    "InventoryDocument": ".inventory_document",
+    "InventoryDocumentLocation": ".inventory_document_location",
+    "InventoryDocumentLocationPhone": ".inventory_document_location_phone",
+    "InventoryDocumentUser": ".inventory_document_user",
+    "InventoryOperation": ".inventory_operation",
+    "InventoryOperationCreate": ".inventory_operation_create",
+    "InventoryOperationDocument": ".inventory_operation_document",
+    "InventoryOperationDocumentUser": ".inventory_operation_document_user",
+    "InventoryOperationTransaction": ".inventory_operation_transaction",
+    "InvitationCreateInviteUserRole": ".invitation_create_invite_user_role",
+    "IssuedUserToken": ".issued_user_token",
+    "KkmTransactionDetailsContainer": ".kkm_transaction_details_container",
+    "LeaveComment": ".leave_comment",
     "LegalInfo": ".legal_info",
+    "LinkServiceResultCategory": ".link_service_result_category",
+    "LinkServiceVariantCategory": ".link_service_variant_category",
+    "LinksUpdateTeamMemberSettings": ".links_update_team_member_settings",
+    "ListBalanceContainerLink": ".list_balance_container_link",
+    "ListClientProgramLoyaltyType": ".list_client_program_loyalty_type",
+    "ListConsumableProduct": ".list_consumable_product",
+    "ListNotificationTypeType": ".list_notification_type_type",
+    "ListTechnologicalCard": ".list_technological_card",
+    "ListTypeBalanceContainer": ".list_type_balance_container",
+    "ListTypeBalanceContainerLink": ".list_type_balance_container_link",
+    "ListWeekdaysSettingsSetting": ".list_weekdays_settings_setting",
+    "Location": ".location",
+    "LocationBookingWidgetPromo": ".location_booking_widget_promo",
+    "LocationCreate": ".location_create",
+    "LocationDetails": ".location_details",
+    "LocationDetailsAccess": ".location_details_access",
+    "LocationDetailsBookform": ".location_details_bookform",
+    "LocationDetailsGroups": ".location_details_groups",
+    "LocationDetailsGroupsEntry": ".location_details_groups_entry",
+    "LocationDetailsMainGroup": ".location_details_main_group",
+    "LocationDetailsPaymentPolicy": ".location_details_payment_policy",
+    "LocationInclude": ".location_include",
+    "LocationInventoryList": ".location_inventory_list",
+    "LocationLoyaltyProgram": ".location_loyalty_program",
+    "LocationLoyaltyProgramType": ".location_loyalty_program_type",
+    "LocationResource": ".location_resource",
+    "LocationResourceInstance": ".location_resource_instance",
+    "LocationUpdate": ".location_update",
+    "LocationUpdateSocial": ".location_update_social",
+    "LocationUser": ".location_user",
+    "LocationUserAccess": ".location_user_access",
+    "LocationUserList": ".location_user_list",
+    "LocationsCopyUserLocationLink": ".locations_copy_user_location_link",
     "LoginRequest": ".login_request",
     "LoyaltyCard": ".loyalty_card",
+    "LoyaltyCardDeduction": ".loyalty_card_deduction",
+    "LoyaltyCardDeductionApply": ".loyalty_card_deduction_apply",
+    "LoyaltyCardDeductionEntry": ".loyalty_card_deduction_entry",
+    "LoyaltyCardDetails": ".loyalty_card_details",
     "LoyaltyCardEvent": ".loyalty_card_event",
     "LoyaltyCardEventResource": ".loyalty_card_event_resource",
     "LoyaltyCardEventStatus": ".loyalty_card_event_status",
+    "LoyaltyCardIssue": ".loyalty_card_issue",
+    "LoyaltyCardListClient": ".loyalty_card_list_client",
+    "LoyaltyCardListClientProgram": ".loyalty_card_list_client_program",
+    "LoyaltyCardListClientType": ".loyalty_card_list_client_type",
+    "LoyaltyCardTransaction": ".loyalty_card_transaction",
+    "LoyaltyCardTransactionCreate": ".loyalty_card_transaction_create",
+    "LoyaltyCardWithdrawal": ".loyalty_card_withdrawal",
+    "LoyaltyCardWithdrawalCancel": ".loyalty_card_withdrawal_cancel",
+    "LoyaltyCode": ".loyalty_code",
+    "LoyaltyMembershipTypeEntry": ".loyalty_membership_type_entry",
+    "LoyaltyMembershipsFreezeResult": ".loyalty_memberships_freeze_result",
+    "LoyaltyMembershipsSetBalance": ".loyalty_memberships_set_balance",
+    "LoyaltyMembershipsSetPeriod": ".loyalty_memberships_set_period",
+    "LoyaltyMembershipsUnfreeze": ".loyalty_memberships_unfreeze",
+    "LoyaltyNotificationTemplate": ".loyalty_notification_template",
+    "LoyaltyProgram": ".loyalty_program",
+    "LoyaltyProgramApplicable": ".loyalty_program_applicable",
+    "LoyaltyProgramCreateValueUnit": ".loyalty_program_create_value_unit",
+    "LoyaltyProgramGoodItemType": ".loyalty_program_good_item_type",
+    "LoyaltyProgramLocation": ".loyalty_program_location",
+    "LoyaltyProgramParamsSourceType": ".loyalty_program_params_source_type",
+    "LoyaltyProgramRule": ".loyalty_program_rule",
+    "LoyaltyProgramServiceItemType": ".loyalty_program_service_item_type",
+    "LoyaltyProgramType": ".loyalty_program_type",
+    "LoyaltyProgramValueUnit": ".loyalty_program_value_unit",
+    "LoyaltyTransaction": ".loyalty_transaction",
+    "LoyaltyTransactionsVisit": ".loyalty_transactions_visit",
     "MarketplaceWebhookEvent": ".marketplace_webhook_event",
     "MarketplaceWebhookEventEvent": ".marketplace_webhook_event_event",
-    "NearestSlot": ".nearest_slot",
+    "MaterialListTechnologicalCard": ".material_list_technological_card",
+    "Membership": ".membership",
+    "MembershipCategoryRef": ".membership_category_ref",
+    "MembershipCreateAvailability": ".membership_create_availability",
+    "MembershipCreatePeriodUnitId": ".membership_create_period_unit_id",
+    "MembershipCreateServices": ".membership_create_services",
+    "MembershipListBalanceContainer": ".membership_list_balance_container",
+    "MembershipTypeCategoryRef": ".membership_type_category_ref",
+    "MembershipUpdatePeriodUnitId": ".membership_update_period_unit_id",
+    "MembershipsEvent": ".memberships_event",
+    "MembershipsEventEntry": ".memberships_event_entry",
+    "MembershipsEventEntryFields": ".memberships_event_entry_fields",
+    "MembershipsEventList": ".memberships_event_list",
+    "MembershipsEventListEntry": ".memberships_event_list_entry",
+    "MembershipsEventListIncluded": ".memberships_event_list_included",
+    "MembershipsSetBalanceResult": ".memberships_set_balance_result",
+    "MembershipsSetPeriodResult": ".memberships_set_period_result",
+    "MembershipsUnfreezeResult": ".memberships_unfreeze_result",
+    "MessageStatusQuery": ".message_status_query",
+    "MutualSettlements": ".mutual_settlements",
+    "MutualSettlementsGroupedDate": ".mutual_settlements_grouped_date",
+    "MutualSettlementsTotalSum": ".mutual_settlements_total_sum",
     "NearestSlots": ".nearest_slots",
-    "NewUserToken": ".new_user_token",
+    "NestedPermissionsChild": ".nested_permissions_child",
+    "NestedPermissionsOption": ".nested_permissions_option",
+    "NestedPermissionsType": ".nested_permissions_type",
+    "NestedPermissionsTypeSlug": ".nested_permissions_type_slug",
+    "NewLocation": ".new_location",
+    "NewProductCategory": ".new_product_category",
+    "NewService": ".new_service",
+    "NewServiceCategory": ".new_service_category",
+    "NewServiceTeamMember": ".new_service_team_member",
+    "NewTeamMember": ".new_team_member",
+    "NewTeamMemberPosition": ".new_team_member_position",
+    "NotificationSettingsList": ".notification_settings_list",
+    "NotificationSettingsListMode": ".notification_settings_list_mode",
+    "NotificationTemplateType": ".notification_template_type",
+    "OccupationResourceFields": ".occupation_resource_fields",
+    "OnChangedNotificationTemplate": ".on_changed_notification_template",
+    "OnlineBookingSettingsList": ".online_booking_settings_list",
+    "OnlineBookingSettingsUpdate": ".online_booking_settings_update",
     "OnlineSalesLink": ".online_sales_link",
+    "OperationDepositsTransaction": ".operation_deposits_transaction",
+    "OperationDocumentLocation": ".operation_document_location",
+    "OperationDocumentLocationPhone": ".operation_document_location_phone",
+    "OperationPaymentTransaction": ".operation_payment_transaction",
+    "OperationTransactionClient": ".operation_transaction_client",
+    "OperationTransactionSupplier": ".operation_transaction_supplier",
+    "OperationTransactionTeamMember": ".operation_transaction_team_member",
+    "OrUpdateAppointmentClient": ".or_update_appointment_client",
+    "OrUpdateAppointmentService": ".or_update_appointment_service",
+    "OtherAuthListAllowedIp": ".other_auth_list_allowed_ip",
+    "OverallStatsAppointmentStats": ".overall_stats_appointment_stats",
+    "OverallStatsFullnessStats": ".overall_stats_fullness_stats",
+    "OverallStatsIncomeTotalStats": ".overall_stats_income_total_stats",
+    "Pagination": ".pagination",
     "PasswordChange": ".password_change",
+    "PayLoyaltyCard": ".pay_loyalty_card",
+    "PayLoyaltyCardPayment": ".pay_loyalty_card_payment",
+    "PayLoyaltyCardPaymentMethod": ".pay_loyalty_card_payment_method",
+    "PayLoyaltyProgram": ".pay_loyalty_program",
+    "PayLoyaltyProgramPayment": ".pay_loyalty_program_payment",
+    "PayLoyaltyProgramPaymentMethod": ".pay_loyalty_program_payment_method",
+    "PayReferralProgram": ".pay_referral_program",
+    "PayReferralProgramPayment": ".pay_referral_program_payment",
+    "PaymentCheckout": ".payment_checkout",
+    "PaymentCheckoutPayment": ".payment_checkout_payment",
+    "PaymentCheckoutPaymentMethod": ".payment_checkout_payment_method",
+    "PaymentClientPersonalAccount": ".payment_client_personal_account",
+    "PaymentDetails": ".payment_details",
+    "PaymentGiftCard": ".payment_gift_card",
+    "PaymentGiftCardPayment": ".payment_gift_card_payment",
+    "PaymentGiftCardPaymentMethod": ".payment_gift_card_payment_method",
     "PaymentLink": ".payment_link",
+    "PaymentMembership": ".payment_membership",
+    "PaymentMembershipPayment": ".payment_membership_payment",
+    "PaymentMembershipPaymentMethod": ".payment_membership_payment_method",
+    "PaymentMethodAccount": ".payment_method_account",
     "PaymentNotice": ".payment_notice",
     "PaymentReceipt": ".payment_receipt",
+    "PaymentTransactionSupplier": ".payment_transaction_supplier",
+    "PaymentTransactionTeamMember": ".payment_transaction_team_member",
+    "PayrollCalculationRulesDetails": ".payroll_calculation_rules_details",
+    "PayrollPeriodTeamMember": ".payroll_period_team_member",
+    "Permission": ".permission",
+    "PermissionAppointmentForm": ".permission_appointment_form",
+    "PermissionClients": ".permission_clients",
+    "PermissionComers": ".permission_comers",
+    "PermissionDashboard": ".permission_dashboard",
+    "PermissionFinances": ".permission_finances",
+    "PermissionFinancesAccountsIds": ".permission_finances_accounts_ids",
+    "PermissionFinancesExpensesIds": ".permission_finances_expenses_ids",
+    "PermissionLoyalty": ".permission_loyalty",
+    "PermissionNestedPermissions": ".permission_nested_permissions",
+    "PermissionNotification": ".permission_notification",
+    "PermissionOnlineAppointment": ".permission_online_appointment",
+    "PermissionOther": ".permission_other",
+    "PermissionSecurity": ".permission_security",
+    "PermissionSettings": ".permission_settings",
+    "PermissionStorages": ".permission_storages",
+    "PermissionStoragesIds": ".permission_storages_ids",
+    "PermissionTimetable": ".permission_timetable",
+    "PermissionValue": ".permission_value",
+    "PermissionsAndUserRole": ".permissions_and_user_role",
+    "PermissionsAndUserRoleUserRole": ".permissions_and_user_role_user_role",
+    "PersonalAccountPaymentMethod": ".personal_account_payment_method",
+    "Position": ".position",
+    "PositionCreate": ".position_create",
+    "PositionDetails": ".position_details",
+    "PositionDetailsMeta": ".position_details_meta",
+    "PositionList": ".position_list",
+    "PositionQuick": ".position_quick",
+    "PositionQuickCreate": ".position_quick_create",
+    "PositionResource": ".position_resource",
+    "PositionResourceFields": ".position_resource_fields",
+    "PositionResourceFieldsV2": ".position_resource_fields_v2",
+    "PositionSummary": ".position_summary",
+    "PositionV2": ".position_v2",
+    "PositionV2Meta": ".position_v2_meta",
     "PrepaidSettings": ".prepaid_settings",
+    "PresenceTipWithoutAmount": ".presence_tip_without_amount",
+    "Product": ".product",
+    "ProductActualAmount": ".product_actual_amount",
+    "ProductCategoriesInclude": ".product_categories_include",
+    "ProductCategory": ".product_category",
+    "ProductCategoryComposition": ".product_category_composition",
+    "ProductCategoryCreate": ".product_category_create",
+    "ProductCategoryInclude": ".product_category_include",
+    "ProductCategoryList": ".product_category_list",
+    "ProductCategoryResource": ".product_category_resource",
+    "ProductCategoryResourceFields": ".product_category_resource_fields",
+    "ProductCategoryV2": ".product_category_v2",
+    "ProductCreate": ".product_create",
+    "ProductHistoryCustomerVisits": ".product_history_customer_visits",
+    "ProductInclude": ".product_include",
+    "ProductList": ".product_list",
+    "ProductListDetails": ".product_list_details",
+    "ProductLoyaltyCertificateType": ".product_loyalty_certificate_type",
+    "ProductOperationUnitType": ".product_operation_unit_type",
+    "ProductResource": ".product_resource",
+    "ProductResourceFields": ".product_resource_fields",
+    "ProductResourceFieldsV2": ".product_resource_fields_v2",
+    "ProductResourceRelations": ".product_resource_relations",
+    "ProductStorageAmountList": ".product_storage_amount_list",
+    "ProductStorageAmountResource": ".product_storage_amount_resource",
+    "ProductStorageAmountsInclude": ".product_storage_amounts_include",
+    "ProductTransactionList": ".product_transaction_list",
+    "ProductTransactionListUnit": ".product_transaction_list_unit",
+    "ProductUnitList": ".product_unit_list",
+    "ProductUnitResource": ".product_unit_resource",
+    "ProductUnitResourceFields": ".product_unit_resource_fields",
+    "ProductUpdate": ".product_update",
+    "ProductUpdateCorrectionRule": ".product_update_correction_rule",
+    "ProductV2": ".product_v2",
+    "Products": ".products",
+    "ProductsHistoryVisitsClient": ".products_history_visits_client",
+    "ProductsInclude": ".products_include",
+    "ProductsTransaction": ".products_transaction",
+    "ProfileResourceFields": ".profile_resource_fields",
+    "ProfileResourceFieldsGender": ".profile_resource_fields_gender",
+    "ProgramClientStatisticList": ".program_client_statistic_list",
+    "ProgramCreateGoodItemType": ".program_create_good_item_type",
+    "ProgramCreateParamsSourceType": ".program_create_params_source_type",
+    "ProgramCreateServiceItemType": ".program_create_service_item_type",
+    "ProgramExpirationTimeoutUnit": ".program_expiration_timeout_unit",
+    "ProgramRevenueStatisticList": ".program_revenue_statistic_list",
+    "ProgramTeamMemberStatisticList": ".program_team_member_statistic_list",
+    "QuickServicesBindingType": ".quick_services_binding_type",
     "Record": ".record",
     "RecordClient": ".record_client",
     "RecordClientCustomField": ".record_client_custom_field",
@@ -351,11 +1683,53 @@ _MODULES = {
     "RecordSmsBefore": ".record_sms_before",
     "RecordStaff": ".record_staff",
     "RecordStaffPosition": ".record_staff_position",
+    "ReferralProgramApply": ".referral_program_apply",
+    "ReferralProgramPaymentMethod": ".referral_program_payment_method",
+    "Relations": ".relations",
+    "RelationsLoyaltyMembershipType": ".relations_loyalty_membership_type",
+    "RelationsServiceComposite": ".relations_service_composite",
+    "RemoveUserLocationLink": ".remove_user_location_link",
+    "ReportOverallStatsClientStats": ".report_overall_stats_client_stats",
+    "ReportZentryTeamMemberProduct": ".report_zentry_team_member_product",
+    "ReportZentryTeamMemberService": ".report_zentry_team_member_service",
+    "RescheduleEventAppointment": ".reschedule_event_appointment",
     "RescheduleRequest": ".reschedule_request",
     "RescheduledLocation": ".rescheduled_location",
     "RescheduledRecord": ".rescheduled_record",
     "RescheduledService": ".rescheduled_service",
     "RescheduledTeamMember": ".rescheduled_team_member",
+    "ResourceFieldsAttendance": ".resource_fields_attendance",
+    "ResourceFieldsAttendanceStatus": ".resource_fields_attendance_status",
+    "ResourceFieldsPaidFull": ".resource_fields_paid_full",
+    "ResourceFieldsParentEntityType": ".resource_fields_parent_entity_type",
+    "ResourceFieldsScheduleTill": ".resource_fields_schedule_till",
+    "ResourceFieldsSourceType": ".resource_fields_source_type",
+    "ResourceFieldsSourceTypeSlug": ".resource_fields_source_type_slug",
+    "ResourceFieldsSuggestionType": ".resource_fields_suggestion_type",
+    "ResourceIdentifier": ".resource_identifier",
+    "ResourceInstance": ".resource_instance",
+    "ResourceOccupationList": ".resource_occupation_list",
+    "ResourceOccupationResource": ".resource_occupation_resource",
+    "ResourceRelationsResources": ".resource_relations_resources",
+    "ResultImageGroupImages": ".result_image_group_images",
+    "ResultImageGroupImagesSm": ".result_image_group_images_sm",
+    "RevenueStatisticListCurrency": ".revenue_statistic_list_currency",
+    "RolesInclude": ".roles_include",
+    "SalaryCalculation": ".salary_calculation",
+    "SalaryCalculationDetails": ".salary_calculation_details",
+    "SalaryCalculationDetailsStatus": ".salary_calculation_details_status",
+    "SalaryCalculationItemTypeSlug": ".salary_calculation_item_type_slug",
+    "SalaryCalculationTarget": ".salary_calculation_target",
+    "SalaryCalculationTargetRule": ".salary_calculation_target_rule",
+    "SalaryTeamMemberPeriodDaily": ".salary_team_member_period_daily",
+    "SalaryTeamMemberScheme": ".salary_team_member_scheme",
+    "SalaryTeamMemberSchemesCount": ".salary_team_member_schemes_count",
+    "SalaryTotals": ".salary_totals",
+    "SaleTransaction": ".sale_transaction",
+    "SaleTransactionKkmState": ".sale_transaction_kkm_state",
+    "SaleTransactionPaymentMethod": ".sale_transaction_payment_method",
+    "SaleTransactionState": ".sale_transaction_state",
+    "SaleTransactionStateEntry": ".sale_transaction_state_entry",
     "Salon": ".salon",
     "SalonActive": ".salon_active",
     "SalonEvent": ".salon_event",
@@ -364,24 +1738,86 @@ _MODULES = {
     "SalonGroup": ".salon_group",
     "SalonSchedule": ".salon_schedule",
     "SalonSocial": ".salon_social",
+    "Schedule": ".schedule",
+    "ScheduleDayCreateDayOfWeek": ".schedule_day_create_day_of_week",
+    "ScheduleDayEventEventStatus": ".schedule_day_event_event_status",
+    "ScheduleDayEventsLabel": ".schedule_day_events_label",
+    "ScheduleDetailsBusyInterval": ".schedule_details_busy_interval",
     "ScheduleEvent": ".schedule_event",
     "ScheduleEventResource": ".schedule_event_resource",
     "ScheduleEventStatus": ".schedule_event_status",
+    "ScheduleOriginalEntityType": ".schedule_original_entity_type",
+    "ScheduleSetSchedulesToDelete": ".schedule_set_schedules_to_delete",
+    "ScheduleSetSchedulesToSet": ".schedule_set_schedules_to_set",
+    "ScheduleTeamMemberUpdate": ".schedule_team_member_update",
+    "ScheduleTeamMemberUpdateSlot": ".schedule_team_member_update_slot",
     "Service": ".service",
     "ServiceActive": ".service_active",
+    "ServiceAssociationConsumable": ".service_association_consumable",
+    "ServiceAssociationUnlink": ".service_association_unlink",
+    "ServiceAttendanceServiceList": ".service_attendance_service_list",
     "ServiceCategory": ".service_category",
+    "ServiceCategoryCreate": ".service_category_create",
+    "ServiceCategoryDetails": ".service_category_details",
     "ServiceCategoryEvent": ".service_category_event",
     "ServiceCategoryEventResource": ".service_category_event_resource",
     "ServiceCategoryEventStatus": ".service_category_event_status",
     "ServiceCategoryInfo": ".service_category_info",
+    "ServiceCategoryList": ".service_category_list",
+    "ServiceCategoryResource": ".service_category_resource",
+    "ServiceCategoryResourceFields": ".service_category_resource_fields",
+    "ServiceCategoryTitle": ".service_category_title",
+    "ServiceConsumablesUpdate": ".service_consumables_update",
+    "ServiceCreate": ".service_create",
+    "ServiceCreateTeamMember": ".service_create_team_member",
+    "ServiceDetails": ".service_details",
     "ServiceEvent": ".service_event",
     "ServiceEventResource": ".service_event_resource",
     "ServiceEventStatus": ".service_event_status",
     "ServiceImages": ".service_images",
+    "ServiceInclude": ".service_include",
+    "ServiceLinkList": ".service_link_list",
+    "ServiceLinksUpdate": ".service_links_update",
+    "ServiceLinksUpdateTranslation": ".service_links_update_translation",
+    "ServiceList": ".service_list",
+    "ServiceLocationServiceLink": ".service_location_service_link",
+    "ServicePatch": ".service_patch",
+    "ServiceResource": ".service_resource",
+    "ServiceResourceFields": ".service_resource_fields",
+    "ServiceResourceFieldsV2": ".service_resource_fields_v2",
+    "ServiceResourceRelations": ".service_resource_relations",
+    "ServiceResult": ".service_result",
+    "ServiceResultTeamMember": ".service_result_team_member",
     "ServiceStaff": ".service_staff",
+    "ServiceSuggestionList": ".service_suggestion_list",
+    "ServiceSuggestionResource": ".service_suggestion_resource",
+    "ServiceSuggestionsInclude": ".service_suggestions_include",
+    "ServiceTeamMember": ".service_team_member",
+    "ServiceTeamMemberAssign": ".service_team_member_assign",
+    "ServiceTeamMemberServiceLink": ".service_team_member_service_link",
+    "ServiceV2": ".service_v2",
+    "ServiceVariant": ".service_variant",
+    "ServiceVariantDate": ".service_variant_date",
+    "ServiceVariantImageGroup": ".service_variant_image_group",
+    "ServiceVariantResource": ".service_variant_resource",
+    "ServiceVariantTeamMember": ".service_variant_team_member",
+    "ServicesFilterIsComposite": ".services_filter_is_composite",
+    "ServicesFilterIsMulti": ".services_filter_is_multi",
+    "ServicesInclude": ".services_include",
+    "SetBalanceServicesBalanceCount": ".set_balance_services_balance_count",
+    "SetPeriodPeriodUnitId": ".set_period_period_unit_id",
     "SettingsCallback": ".settings_callback",
-    "SettingsRedirectCallback": ".settings_redirect_callback",
+    "SettingsListChannels": ".settings_list_channels",
+    "SettingsListDatesSettings": ".settings_list_dates_settings",
+    "SettingsListNotificationType": ".settings_list_notification_type",
+    "SettingsListTeamMemberEmployee": ".settings_list_team_member_employee",
+    "SettingsListWeekdaysSettings": ".settings_list_weekdays_settings",
+    "SettingsSettingGridBaseType": ".settings_setting_grid_base_type",
+    "SettingsUpdateNotificationType": ".settings_update_notification_type",
+    "SettlementsGroupedDateCurrency": ".settlements_grouped_date_currency",
     "ShortNamesRequest": ".short_names_request",
+    "SmsCampaignFilteredClientsSend": ".sms_campaign_filtered_clients_send",
+    "SmsClientsSend": ".sms_clients_send",
     "SmsCodeRequest": ".sms_code_request",
     "Staff": ".staff",
     "StaffEvent": ".staff_event",
@@ -390,36 +1826,204 @@ _MODULES = {
     "StaffFired": ".staff_fired",
     "StaffHidden": ".staff_hidden",
     "StaffImages": ".staff_images",
-    "StaffPosition": ".staff_position",
     "StaffShowRating": ".staff_show_rating",
     "StaffStatus": ".staff_status",
     "StaffUser": ".staff_user",
+    "StateLoyaltyTransaction": ".state_loyalty_transaction",
+    "StateLoyaltyTransactionChain": ".state_loyalty_transaction_chain",
+    "StateLoyaltyTransactionDeposit": ".state_loyalty_transaction_deposit",
+    "StatePaymentTransaction": ".state_payment_transaction",
+    "StatePaymentTransactionAccount": ".state_payment_transaction_account",
+    "StatePaymentTransactionExpense": ".state_payment_transaction_expense",
+    "StatisticListClientStats": ".statistic_list_client_stats",
+    "StatisticListEntryFields": ".statistic_list_entry_fields",
+    "StatisticListIncomeStats": ".statistic_list_income_stats",
+    "StatisticListIncomeStatsByDay": ".statistic_list_income_stats_by_day",
+    "StatisticListIncomeStatsNew": ".statistic_list_income_stats_new",
+    "StatisticListIncomeStatsOld": ".statistic_list_income_stats_old",
+    "StatisticListIncomeStatsTotal": ".statistic_list_income_stats_total",
+    "StatisticListTeamMember": ".statistic_list_team_member",
+    "StatisticListVisitsStatsByDay": ".statistic_list_visits_stats_by_day",
+    "StatisticsRelationships": ".statistics_relationships",
+    "StatisticsResourceFields": ".statistics_resource_fields",
+    "StorageAmountResourceFields": ".storage_amount_resource_fields",
+    "StorageAmountResourceRelations": ".storage_amount_resource_relations",
+    "StoragesTransactionsType": ".storages_transactions_type",
+    "Subscription": ".subscription",
+    "SubscriptionAvailability": ".subscription_availability",
+    "SubscriptionBalanceContainer": ".subscription_balance_container",
+    "SubscriptionCategory": ".subscription_category",
+    "SubscriptionInformation": ".subscription_information",
+    "SubscriptionInformationOption": ".subscription_information_option",
+    "SuggestionResourceFields": ".suggestion_resource_fields",
+    "SuggestionResourceRelations": ".suggestion_resource_relations",
+    "Tag": ".tag",
+    "TagCreate": ".tag_create",
+    "TagCreateEntity": ".tag_create_entity",
+    "TagDetails": ".tag_details",
+    "TagDetailsMeta": ".tag_details_meta",
+    "TagList": ".tag_list",
+    "TagListEntity": ".tag_list_entity",
+    "TagListEntityEntity": ".tag_list_entity_entity",
+    "TagListEntry": ".tag_list_entry",
+    "TagListEntryFields": ".tag_list_entry_fields",
+    "TagListEntryFieldsEntityType": ".tag_list_entry_fields_entity_type",
+    "TagUpdate": ".tag_update",
+    "TagV2": ".tag_v2",
+    "TagV2Entry": ".tag_v2_entry",
+    "TagV2Meta": ".tag_v2_meta",
+    "TagsEntity": ".tags_entity",
+    "TargetTargetTypeSlug": ".target_target_type_slug",
+    "TaxSystem": ".tax_system",
+    "TaxSystemVat": ".tax_system_vat",
     "TeamMember": ".team_member",
+    "TeamMemberAssignmentUpdate": ".team_member_assignment_update",
+    "TeamMemberCreate": ".team_member_create",
+    "TeamMemberDetails": ".team_member_details",
+    "TeamMemberDetailsImageGroup": ".team_member_details_image_group",
+    "TeamMemberDetailsUser": ".team_member_details_user",
+    "TeamMemberList": ".team_member_list",
     "TeamMemberPosition": ".team_member_position",
+    "TeamMemberPositionResource": ".team_member_position_resource",
+    "TeamMemberProductTransaction": ".team_member_product_transaction",
+    "TeamMemberQuick": ".team_member_quick",
+    "TeamMemberQuickCreate": ".team_member_quick_create",
+    "TeamMemberResource": ".team_member_resource",
+    "TeamMemberResourceFields": ".team_member_resource_fields",
+    "TeamMemberResourceRelations": ".team_member_resource_relations",
+    "TeamMemberResult": ".team_member_result",
+    "TeamMemberResultImageGroup": ".team_member_result_image_group",
+    "TeamMemberSchedule": ".team_member_schedule",
+    "TeamMemberScheduleDetails": ".team_member_schedule_details",
+    "TeamMemberScheduleDetailsSlot": ".team_member_schedule_details_slot",
+    "TeamMemberScheduleInclude": ".team_member_schedule_include",
+    "TeamMemberScheduleResult": ".team_member_schedule_result",
+    "TeamMemberScheduleSet": ".team_member_schedule_set",
+    "TeamMemberScheduleSlot": ".team_member_schedule_slot",
+    "TeamMemberScheduleUpdate": ".team_member_schedule_update",
+    "TeamMemberScheduleUpdateSlots": ".team_member_schedule_update_slots",
+    "TeamMemberSchemeSalaryScheme": ".team_member_scheme_salary_scheme",
+    "TeamMemberServiceTransaction": ".team_member_service_transaction",
     "TeamMemberSlot": ".team_member_slot",
     "TeamMemberTerms": ".team_member_terms",
+    "TeamMemberTipSettingsList": ".team_member_tip_settings_list",
     "TeamMemberUser": ".team_member_user",
+    "TeamMembersFilterDeleted": ".team_members_filter_deleted",
+    "TeamMembersFilterFired": ".team_members_filter_fired",
+    "TeamMembersFilterHasSchedule": ".team_members_filter_has_schedule",
+    "TeamMembersFilterIsAssistant": ".team_members_filter_is_assistant",
+    "TeamMembersFilterIsPaid": ".team_members_filter_is_paid",
+    "TeamMembersFilterUserLinked": ".team_members_filter_user_linked",
+    "TeamMembersInclude": ".team_members_include",
+    "TemplateMessageType": ".template_message_type",
+    "TemplateType": ".template_type",
     "TimeSlot": ".time_slot",
+    "TimeslotSettingsList": ".timeslot_settings_list",
+    "TimetableAppointmentDelete": ".timetable_appointment_delete",
+    "TimetableAppointmentInclude": ".timetable_appointment_include",
+    "TimetableClientScheduleCreate": ".timetable_client_schedule_create",
+    "TimetableClientScheduleUpdate": ".timetable_client_schedule_update",
+    "TimetableEventScheduleCreate": ".timetable_event_schedule_create",
+    "TimetableEventScheduleInclude": ".timetable_event_schedule_include",
+    "TimetableEventScheduleUpdate": ".timetable_event_schedule_update",
+    "TimetableScheduleDay": ".timetable_schedule_day",
+    "TimetableScheduleDayCreate": ".timetable_schedule_day_create",
+    "TimetableScheduleDayDayOfWeek": ".timetable_schedule_day_day_of_week",
+    "TimetableScheduleDayEvent": ".timetable_schedule_day_event",
+    "TimetableScheduleDayInclude": ".timetable_schedule_day_include",
+    "TimetableScheduleDayUpdate": ".timetable_schedule_day_update",
+    "TipSettingsListTeamMember": ".tip_settings_list_team_member",
+    "TopupOperationDocumentLocation": ".topup_operation_document_location",
+    "Transaction": ".transaction",
+    "TransactionClient": ".transaction_client",
+    "TransactionClientAlt": ".transaction_client_alt",
+    "TransactionCreate": ".transaction_create",
+    "TransactionKkmStateTransaction": ".transaction_kkm_state_transaction",
+    "TransactionList": ".transaction_list",
+    "TransactionListAccount": ".transaction_list_account",
+    "TransactionListAccountResult": ".transaction_list_account_result",
+    "TransactionListSupplier": ".transaction_list_supplier",
+    "TransactionListTeamMember": ".transaction_list_team_member",
+    "TransactionProduct": ".transaction_product",
+    "TransactionProductActualAmount": ".transaction_product_actual_amount",
+    "TransactionProductsMark": ".transaction_products_mark",
+    "TransactionSaleUnit": ".transaction_sale_unit",
+    "TransactionSupplier": ".transaction_supplier",
+    "TransactionTeamMember": ".transaction_team_member",
+    "TransactionsVisitProgram": ".transactions_visit_program",
     "Translations": ".translations",
-    "UserLogin": ".user_login",
-    "UserRecord": ".user_record",
-    "UserRecordLocation": ".user_record_location",
-    "UserRecordPosition": ".user_record_position",
-    "UserRecordService": ".user_record_service",
-    "UserRecordTeamMember": ".user_record_team_member",
+    "UpdateAppointmentCustomFields": ".update_appointment_custom_fields",
+    "UpdateAutoactivationTimeUnitId": ".update_autoactivation_time_unit_id",
+    "UpdateBalanceEditTypeId": ".update_balance_edit_type_id",
+    "UpdateDeletedTransactionIds": ".update_deleted_transaction_ids",
+    "UpdateEvent": ".update_event",
+    "UpdateEventAppointment": ".update_event_appointment",
+    "UpdateExpirationTimeoutUnit": ".update_expiration_timeout_unit",
+    "UpdateExpirationTypeId": ".update_expiration_type_id",
+    "UpdateFreezeLimitUnitId": ".update_freeze_limit_unit_id",
+    "UpdateNotificationTypeChannels": ".update_notification_type_channels",
+    "UpdateNotificationTypeType": ".update_notification_type_type",
+    "UpdateTag": ".update_tag",
+    "UpdateTagEntity": ".update_tag_entity",
+    "UpdateTeamMemberSettingsPrice": ".update_team_member_settings_price",
+    "UpdatedAppointment": ".updated_appointment",
+    "UpdatedAppointmentClient": ".updated_appointment_client",
+    "UpdatedAppointmentDocument": ".updated_appointment_document",
+    "UpdatedAppointmentService": ".updated_appointment_service",
+    "UpdatedAppointmentTeamMember": ".updated_appointment_team_member",
+    "UpdatedLocation": ".updated_location",
+    "UpdatedLocationAccess": ".updated_location_access",
+    "UpdatedLocationSocial": ".updated_location_social",
+    "User": ".user",
+    "UserDepositResourceFields": ".user_deposit_resource_fields",
+    "UserFromLocationsRemove": ".user_from_locations_remove",
+    "UserInvitationCreate": ".user_invitation_create",
+    "UserInvitationCreateInvite": ".user_invitation_create_invite",
+    "UserNameAndAvatar": ".user_name_and_avatar",
+    "UserNotificationSettingsList": ".user_notification_settings_list",
+    "UserNotificationSettingsUpdate": ".user_notification_settings_update",
+    "UserPermissionValue": ".user_permission_value",
+    "UserPermissionsLocationsCopy": ".user_permissions_locations_copy",
+    "UserPermissionsUpdate": ".user_permissions_update",
+    "UserPermissionsUpdateUserRole": ".user_permissions_update_user_role",
+    "UserRole": ".user_role",
+    "UserRoleSlug": ".user_role_slug",
+    "UserRolesInclude": ".user_roles_include",
     "UserUpdate": ".user_update",
+    "Visit": ".visit",
+    "VisitAppointment": ".visit_appointment",
+    "VisitAppointmentClient": ".visit_appointment_client",
+    "VisitAppointmentEvent": ".visit_appointment_event",
+    "VisitAppointmentService": ".visit_appointment_service",
+    "VisitAppointmentTeamMember": ".visit_appointment_team_member",
+    "VisitDetails": ".visit_details",
+    "VisitDetailsEntry": ".visit_details_entry",
+    "VisitDetailsLoyaltyTransaction": ".visit_details_loyalty_transaction",
+    "VisitDetailsPaymentTransaction": ".visit_details_payment_transaction",
+    "VisitUpdate": ".visit_update",
+    "VisitUpdateNewTransaction": ".visit_update_new_transaction",
+    "VisitUpdateProductsTransaction": ".visit_update_products_transaction",
+    "VisitUpdateService": ".visit_update_service",
+    "Visitor": ".visitor",
+    "VisitorSlug": ".visitor_slug",
+    "VisitsQueryPaymentStatuses": ".visits_query_payment_statuses",
     "VoipCall": ".voip_call",
     "VoipCallStatus": ".voip_call_status",
     "VoipCallType": ".voip_call_type",
     "VoipCallsQuery": ".voip_calls_query",
     "VoipCallsQueryStatuses": ".voip_calls_query_statuses",
     "VoipCallsQueryTypes": ".voip_calls_query_types",
-    "VoipDisable": ".voip_disable",
-    "VoipEnable": ".voip_enable",
     "VoipHistory": ".voip_history",
     "VoipNotification": ".voip_notification",
+    "VoipToggle": ".voip_toggle",
     "WebhookSettings": ".webhook_settings",
     "WebhookSettingsUpdate": ".webhook_settings_update",
+    "WidgetCreateButtonPosition": ".widget_create_button_position",
+    "WidgetCreateFormPosition": ".widget_create_form_position",
+    "WidgetUpdateButtonPosition": ".widget_update_button_position",
+    "WidgetUpdateFormPosition": ".widget_update_form_position",
+    "WithdrawalLoyaltyTransaction": ".withdrawal_loyalty_transaction",
+    "WithdrawalPaymentTransaction": ".withdrawal_payment_transaction",
     "WorkingDaysByMonth": ".working_days_by_month",
 }
 
@@ -438,20 +2042,80 @@ def __dir__() -> list[str]:
 
 
 __all__ = (
+    "Account",
+    "AccountTopupOperationCreate",
+    "AccountTopupOperationDocument",
     "AgreementLinks",
+    "AnalyticsOccupancyDaily",
+    "AnalyticsReportOverallStats",
     "AppLocation",
     "Appointment",
+    "AppointmentAnalyticsSource",
+    "AppointmentAttendanceProduct",
+    "AppointmentAttendanceService",
+    "AppointmentCalendarSessionList",
+    "AppointmentClient",
+    "AppointmentClientAgreements",
+    "AppointmentClientCustomField",
+    "AppointmentClientTag",
+    "AppointmentConsumable",
+    "AppointmentConsumableList",
+    "AppointmentCustomFields",
+    "AppointmentDetails",
+    "AppointmentDetailsClient",
+    "AppointmentDetailsClientTag",
+    "AppointmentDetailsConsumable",
+    "AppointmentDetailsCustomFields",
+    "AppointmentDetailsService",
+    "AppointmentDocument",
+    "AppointmentFinanceTransaction",
+    "AppointmentHistoryVisitsClient",
+    "AppointmentLabel",
+    "AppointmentList",
+    "AppointmentPaymentStatus",
+    "AppointmentProductResource",
+    "AppointmentProductsTransaction",
+    "AppointmentResource",
+    "AppointmentResourceFields",
+    "AppointmentResourceRelations",
+    "AppointmentService",
+    "AppointmentServiceAssistant",
+    "AppointmentServiceAssociation",
+    "AppointmentsInclude",
+    "AppointmentTeamMember",
+    "AppointmentTeamMemberPosition",
     "AppTariff",
     "AppTariffOption",
+    "AssociationTechnologicalCard",
+    "AttendanceAppointmentList",
+    "AttendanceAppointmentsInclude",
+    "AttendanceBookingUser",
+    "AttendanceBookingUserInclude",
+    "AttendanceProduct",
+    "AttendanceProductInclude",
+    "AttendanceServiceList",
+    "AttendanceServiceListMeta",
+    "AttendanceServiceResource",
+    "AttendanceStatisticList",
+    "AttendanceStatisticListEntry",
+    "AttendanceStatisticsResource",
     "AuthorizedUser",
+    "AutocompleteProductsInclude",
+    "AvailabilityInterval",
     "AvailableDates",
+    "BalanceContainerLink",
+    "BalanceContainerLinkCategory",
+    "BalanceContainerLinkService",
+    "BalanceEditTypeId",
+    "BalanceResultBalanceContainer",
+    "BillMaterialList",
     "BookableEvent",
     "BookableService",
     "BookableServices",
     "BookedLocation",
-    "BookedPosition",
     "BookedService",
     "BookedTeamMember",
+    "BookingAppointment",
     "BookingCheck",
     "BookingDetails",
     "BookingForm",
@@ -463,46 +2127,244 @@ __all__ = (
     "BookingFormStyle",
     "BookingRequest",
     "BookingUser",
+    "BookingUserDepositResource",
+    "BookingUserResource",
+    "BookingUserResourceFields",
+    "BookingUserResourceRelations",
+    "BookingWidget",
+    "BookingWidgetCreate",
+    "BookingWidgetHeaderImages",
     "BookingWidgetPromo",
+    "BookingWidgetUpdate",
     "Brand",
     "BusinessGroup",
     "BusinessType",
+    "CalculationDiscrepancyDetails",
+    "CalculationTargetRuleTypeSlug",
+    "CalendarSettingsList",
+    "CalendarSettingsUpdate",
+    "CampaignFilteredClientsSend",
+    "CardListClientLocationGroup",
+    "CardListClientProgramRule",
+    "CardTechnologicalCard",
+    "CategoryResourceRelations",
+    "CategoryResult",
+    "CertificateCreateExpiration",
+    "CertificateCreateItemTypeId",
+    "CertificateCreateOnlineSale",
     "CertificateType",
+    "Chain",
+    "ChainAccess",
+    "ChainAttendanceStatisticList",
+    "ChainCategoryRef",
+    "ChainClientAccountHistory",
+    "ChainClientPhoneNumber",
+    "ChainClientPhoneNumberClient",
+    "ChainLocation",
+    "ChainLoyaltyCard",
+    "ChainLoyaltyCertificate",
+    "ChainLoyaltyCertificateCreate",
+    "ChainLoyaltyCertificateUpdate",
+    "ChainLoyaltyMembershipArchive",
+    "ChainLoyaltyMembershipClone",
+    "ChainLoyaltyMembershipCreate",
+    "ChainLoyaltyMembershipRestore",
+    "ChainLoyaltyMembershipsFreeze",
+    "ChainLoyaltyMembershipUpdate",
+    "ChainLoyaltyProgramCreate",
+    "ChainLoyaltyProgramCreateRule",
+    "ChainLoyaltyProgramCreateType",
+    "ChainLoyaltyProgramInclude",
+    "ChainLoyaltyProgramUpdate",
+    "ChainLoyaltyTransactionTypes",
+    "ChainServiceCategory",
+    "ChainServiceCategoryInclude",
+    "ChainServiceCategoryRef",
     "ChannelUpdate",
     "ChannelUpdateChannelSlug",
     "ChannelUpdateResult",
     "CheckAppointment",
     "City",
     "Client",
+    "ClientAccountTopupOperation",
     "ClientCategory",
+    "ClientCommentCreate",
+    "ClientCreate",
+    "ClientCreateCustomFields",
     "ClientCustomField",
+    "ClientCustomFieldValue",
+    "ClientDetails",
+    "ClientDetailsCustomFields",
     "ClientEvent",
     "ClientEventResource",
     "ClientEventStatus",
+    "ClientFile",
+    "ClientGiftCardList",
+    "ClientGiftCardListType",
+    "ClientMembershipList",
+    "ClientMembershipListStatus",
+    "ClientMembershipListType",
+    "ClientPersonalAccountPayment",
+    "ClientQuery",
+    "ClientQueryFilter",
+    "ClientQueryFilterState",
+    "ClientQueryOperation",
+    "ClientQueryOrderBy",
+    "ClientQueryOrderByDirection",
+    "ClientResult",
+    "ClientSchedule",
     "ClientSexId",
     "ClientSmsBot",
     "ClientSmsCheck",
     "ClientSmsNot",
+    "ClientStatisticListClientStats",
+    "ClientUpdate",
+    "ClientUpdateCustomFields",
+    "ClientVisitsQuery",
+    "ClientVisitsQueryAttendance",
+    "CommentClient",
+    "CommentClientType",
+    "CommentList",
     "CompositeDetails",
     "ConnectionStatus",
     "ConnectionStatusStatus",
+    "ConsumableListConsumable",
+    "ConsumableService",
+    "ConsumablesUpdateConsumable",
+    "ContainerLinkCategoryResult",
+    "ContainerLinkServiceCategory",
+    "ContainerLinkServiceResult",
+    "ContainerLinkServiceVariant",
+    "ContainerResultTransaction",
+    "ContainerTransactionCashier",
+    "ContainerTransactionDocument",
+    "ContainerTransactionStatus",
+    "ContainerVariantTransaction",
     "Country",
+    "CreateAutoactivationTimeUnitId",
+    "CreateAvailabilityInterval",
+    "CreateBalanceEditTypeId",
+    "CreateClientsBulk",
     "CreatedRecord",
+    "CreateEvent",
+    "CreateEventAppointment",
+    "CreateEventAppointmentClient",
+    "CreateEventAppointmentComer",
+    "CreateExpirationTimeoutUnit",
+    "CreateExpirationTimeoutUnitId",
+    "CreateExpirationTypeId",
+    "CreateFreezeLimitUnitId",
+    "CreateOriginalEntityType",
+    "CreateOrUpdateAppointment",
+    "CreateProductsTransaction",
+    "CreateServiceCategories",
     "Currency",
+    "CustomCreate",
+    "CustomerHistory",
+    "CustomerHistoryAppointment",
+    "CustomerVisitsPaymentStatus",
+    "CustomFieldList",
+    "CustomFieldListIncluded",
+    "CustomFieldListIncludedFields",
+    "CustomFieldsFilterEntitySlug",
+    "CustomFieldsInclude",
     "CustomFieldValues",
+    "CustomResource",
+    "CustomResourceFields",
+    "CustomResourceFieldsEntitySlug",
+    "CustomResourceRelations",
+    "CustomUiResource",
+    "CustomUiResourceFields",
+    "DailyPeriodCalculationDaily",
+    "DayEndReport",
+    "DayEndReportPaids",
+    "DayEndReportPaidsAccount",
+    "DayEndReportPaidsDiscount",
+    "DayEndReportPaidsTotal",
+    "DayEndReportStats",
+    "DayEndReportZ",
+    "DayEndReportZEntry",
+    "DayEndReportZentryTeamMember",
+    "DayEventEventEntityType",
     "DaysByMonth",
+    "DeductionLoyaltyTransaction",
+    "DeductionPaymentTransaction",
+    "DepositsTransactionDeposit",
+    "DepositsTransactionDepositType",
+    "DetailsBusyIntervalEntityType",
+    "DetailsClientCustomField",
+    "DetailsComerPersonInfo",
+    "DetailsContainerResult",
+    "DetailsContainerTransaction",
+    "DetailsContainerVariant",
+    "DetailsFinanceTransaction",
+    "DetailsPaymentPolicyType",
+    "DetailsProductsTransaction",
+    "DetailsServiceAssistant",
     "DiscountRequest",
     "DiscountResult",
+    "DiscrepancyDetailsReason",
+    "DocumentCreate",
+    "DocumentProductTransactionList",
+    "DuplicateEvent",
+    "DuplicationStrategyCreateDay",
+    "DuplicationStrategyUpdateDay",
+    "EmailNewsletterClientsSend",
+    "EmploymentProfileResource",
+    "Event",
+    "EventAppointment",
+    "EventAppointmentClientGender",
+    "EventAppointmentInclude",
     "EventBooking",
     "EventBookingRequest",
+    "EventCollection",
+    "EventDateRange",
+    "EventDuplicationStrategyCreate",
+    "EventDuplicationStrategyUpdate",
+    "EventDurationDetails",
+    "EventInclude",
+    "EventLabel",
+    "EventList",
+    "EventListEntryFields",
+    "EventListEntryRelations",
+    "EventListLabel",
+    "EventListResourceInstance",
+    "EventListService",
+    "EventListServiceCategory",
+    "EventListTeamMember",
+    "EventListTeamMemberPosition",
+    "EventResource",
+    "EventResourceFields",
+    "EventResourceInstance",
+    "EventResourceRelations",
+    "EventSchedulesEventEntityType",
+    "EventSchedulesEventInclude",
+    "EventSearchFilter",
+    "EventSearchFilterCode",
+    "EventSearchFilterEntry",
+    "EventService",
+    "EventServiceList",
+    "EventServiceListCategory",
+    "EventServiceListResource",
+    "EventServiceListTeamMember",
+    "EventsInclude",
+    "EventTeamMember",
+    "EventUpdate",
+    "EventV2",
+    "ExpirationTypeId",
     "FeedbackForm",
     "FeedbackLanguage",
     "FeedbackLocation",
-    "FeedbackPosition",
     "FeedbackRecord",
     "FeedbackSubmission",
     "FeedbackTeamMember",
     "FeedbackTip",
+    "FieldsAttendanceStatusSlug",
+    "FieldsFilterParentEntityType",
+    "FieldsV2ServicesBindingType",
+    "FileClientDetails",
+    "FilterIsAvailableForTimetable",
+    "FilterRelatedLoyaltyEntitySlug",
     "FinancesAccount",
     "FinancesClient",
     "FinancesExpense",
@@ -513,6 +2375,29 @@ __all__ = (
     "FinancesRecord",
     "FinancesStaff",
     "FinancesSupplier",
+    "FinanceTransactionSupplier",
+    "FinanceTransactionTeamMember",
+    "FinancialTransaction",
+    "FinancialTransactionAccount",
+    "FinancialTransactionCreate",
+    "FinancialTransactionList",
+    "FinancialTransactionSupplier",
+    "FinancialTransactionTeamMember",
+    "FiscalizeDocument",
+    "FiscalizeDocumentCashier",
+    "FiscalizeDocumentCustomer",
+    "FiscalizeDocumentPayment",
+    "FiscalizeDocumentPos",
+    "FiscalizeDocumentPosition",
+    "FiscalizeDocumentType",
+    "FiscalReceipt",
+    "FiscalReceiptBill",
+    "FiscalReceiptPrint",
+    "FiscalTransaction",
+    "FiscalTransactionCashier",
+    "FiscalTransactionDocument",
+    "FiscalTransactionStatus",
+    "GiftCard",
     "Good",
     "GoodAmount",
     "GoodEvent",
@@ -531,28 +2416,277 @@ __all__ = (
     "GoodsOperationStorage",
     "GoodsOperationSupplier",
     "GoodsOperationUnit",
+    "Group",
+    "GroupedDatePayrollDaily",
+    "GroupImageGroup",
+    "GroupImages",
+    "HandleFiscalizationCallback",
     "HeaderBackground",
+    "HistoryDepositTransaction",
+    "HistoryDepositTransactionType",
+    "Image",
+    "ImageDelete",
     "ImageGroup",
+    "ImageUpload",
+    "IncludedResource",
+    "IncludedResourceFields",
+    "IncludedResourceRelations",
     "IntegrationLogEntry",
     "IntegrationPayment",
     "IntegrationStatus",
+    "InventoryDocument",
+    "InventoryDocumentLocation",
+    "InventoryDocumentLocationPhone",
+    "InventoryDocumentUser",
+    "InventoryOperation",
+    "InventoryOperationCreate",
+    "InventoryOperationDocument",
+    "InventoryOperationDocumentUser",
+    "InventoryOperationTransaction",
+    "InvitationCreateInviteUserRole",
+    "IssuedUserToken",
+    "KkmTransactionDetailsContainer",
+    "LeaveComment",
     "LegalInfo",
+    "LinkServiceResultCategory",
+    "LinkServiceVariantCategory",
+    "LinksUpdateTeamMemberSettings",
+    "ListBalanceContainerLink",
+    "ListClientProgramLoyaltyType",
+    "ListConsumableProduct",
+    "ListNotificationTypeType",
+    "ListTechnologicalCard",
+    "ListTypeBalanceContainer",
+    "ListTypeBalanceContainerLink",
+    "ListWeekdaysSettingsSetting",
+    "Location",
+    "LocationBookingWidgetPromo",
+    "LocationCreate",
+    "LocationDetails",
+    "LocationDetailsAccess",
+    "LocationDetailsBookform",
+    "LocationDetailsGroups",
+    "LocationDetailsGroupsEntry",
+    "LocationDetailsMainGroup",
+    "LocationDetailsPaymentPolicy",
+    "LocationInclude",
+    "LocationInventoryList",
+    "LocationLoyaltyProgram",
+    "LocationLoyaltyProgramType",
+    "LocationResource",
+    "LocationResourceInstance",
+    "LocationsCopyUserLocationLink",
+    "LocationUpdate",
+    "LocationUpdateSocial",
+    "LocationUser",
+    "LocationUserAccess",
+    "LocationUserList",
     "LoginRequest",
     "LoyaltyCard",
+    "LoyaltyCardDeduction",
+    "LoyaltyCardDeductionApply",
+    "LoyaltyCardDeductionEntry",
+    "LoyaltyCardDetails",
     "LoyaltyCardEvent",
     "LoyaltyCardEventResource",
     "LoyaltyCardEventStatus",
+    "LoyaltyCardIssue",
+    "LoyaltyCardListClient",
+    "LoyaltyCardListClientProgram",
+    "LoyaltyCardListClientType",
+    "LoyaltyCardTransaction",
+    "LoyaltyCardTransactionCreate",
+    "LoyaltyCardWithdrawal",
+    "LoyaltyCardWithdrawalCancel",
+    "LoyaltyCode",
+    "LoyaltyMembershipsFreezeResult",
+    "LoyaltyMembershipsSetBalance",
+    "LoyaltyMembershipsSetPeriod",
+    "LoyaltyMembershipsUnfreeze",
+    "LoyaltyMembershipTypeEntry",
+    "LoyaltyNotificationTemplate",
+    "LoyaltyProgram",
+    "LoyaltyProgramApplicable",
+    "LoyaltyProgramCreateValueUnit",
+    "LoyaltyProgramGoodItemType",
+    "LoyaltyProgramLocation",
+    "LoyaltyProgramParamsSourceType",
+    "LoyaltyProgramRule",
+    "LoyaltyProgramServiceItemType",
+    "LoyaltyProgramType",
+    "LoyaltyProgramValueUnit",
+    "LoyaltyTransaction",
+    "LoyaltyTransactionsVisit",
     "MarketplaceWebhookEvent",
     "MarketplaceWebhookEventEvent",
-    "NearestSlot",
+    "MaterialListTechnologicalCard",
+    "Membership",
+    "MembershipCategoryRef",
+    "MembershipCreateAvailability",
+    "MembershipCreatePeriodUnitId",
+    "MembershipCreateServices",
+    "MembershipListBalanceContainer",
+    "MembershipsEvent",
+    "MembershipsEventEntry",
+    "MembershipsEventEntryFields",
+    "MembershipsEventList",
+    "MembershipsEventListEntry",
+    "MembershipsEventListIncluded",
+    "MembershipsSetBalanceResult",
+    "MembershipsSetPeriodResult",
+    "MembershipsUnfreezeResult",
+    "MembershipTypeCategoryRef",
+    "MembershipUpdatePeriodUnitId",
+    "MessageStatusQuery",
+    "MutualSettlements",
+    "MutualSettlementsGroupedDate",
+    "MutualSettlementsTotalSum",
     "NearestSlots",
-    "NewUserToken",
+    "NestedPermissionsChild",
+    "NestedPermissionsOption",
+    "NestedPermissionsType",
+    "NestedPermissionsTypeSlug",
+    "NewLocation",
+    "NewProductCategory",
+    "NewService",
+    "NewServiceCategory",
+    "NewServiceTeamMember",
+    "NewTeamMember",
+    "NewTeamMemberPosition",
+    "NotificationSettingsList",
+    "NotificationSettingsListMode",
+    "NotificationTemplateType",
+    "OccupationResourceFields",
+    "OnChangedNotificationTemplate",
+    "OnlineBookingSettingsList",
+    "OnlineBookingSettingsUpdate",
     "OnlineSalesLink",
+    "OperationDepositsTransaction",
+    "OperationDocumentLocation",
+    "OperationDocumentLocationPhone",
+    "OperationPaymentTransaction",
+    "OperationTransactionClient",
+    "OperationTransactionSupplier",
+    "OperationTransactionTeamMember",
+    "OrUpdateAppointmentClient",
+    "OrUpdateAppointmentService",
+    "OtherAuthListAllowedIp",
+    "OverallStatsAppointmentStats",
+    "OverallStatsFullnessStats",
+    "OverallStatsIncomeTotalStats",
+    "Pagination",
     "PasswordChange",
+    "PayLoyaltyCard",
+    "PayLoyaltyCardPayment",
+    "PayLoyaltyCardPaymentMethod",
+    "PayLoyaltyProgram",
+    "PayLoyaltyProgramPayment",
+    "PayLoyaltyProgramPaymentMethod",
+    "PaymentCheckout",
+    "PaymentCheckoutPayment",
+    "PaymentCheckoutPaymentMethod",
+    "PaymentClientPersonalAccount",
+    "PaymentDetails",
+    "PaymentGiftCard",
+    "PaymentGiftCardPayment",
+    "PaymentGiftCardPaymentMethod",
     "PaymentLink",
+    "PaymentMembership",
+    "PaymentMembershipPayment",
+    "PaymentMembershipPaymentMethod",
+    "PaymentMethodAccount",
     "PaymentNotice",
     "PaymentReceipt",
+    "PaymentTransactionSupplier",
+    "PaymentTransactionTeamMember",
+    "PayReferralProgram",
+    "PayReferralProgramPayment",
+    "PayrollCalculationRulesDetails",
+    "PayrollPeriodTeamMember",
+    "Permission",
+    "PermissionAppointmentForm",
+    "PermissionClients",
+    "PermissionComers",
+    "PermissionDashboard",
+    "PermissionFinances",
+    "PermissionFinancesAccountsIds",
+    "PermissionFinancesExpensesIds",
+    "PermissionLoyalty",
+    "PermissionNestedPermissions",
+    "PermissionNotification",
+    "PermissionOnlineAppointment",
+    "PermissionOther",
+    "PermissionsAndUserRole",
+    "PermissionsAndUserRoleUserRole",
+    "PermissionSecurity",
+    "PermissionSettings",
+    "PermissionStorages",
+    "PermissionStoragesIds",
+    "PermissionTimetable",
+    "PermissionValue",
+    "PersonalAccountPaymentMethod",
+    "Position",
+    "PositionCreate",
+    "PositionDetails",
+    "PositionDetailsMeta",
+    "PositionList",
+    "PositionQuick",
+    "PositionQuickCreate",
+    "PositionResource",
+    "PositionResourceFields",
+    "PositionResourceFieldsV2",
+    "PositionSummary",
+    "PositionV2",
+    "PositionV2Meta",
     "PrepaidSettings",
+    "PresenceTipWithoutAmount",
+    "Product",
+    "ProductActualAmount",
+    "ProductCategoriesInclude",
+    "ProductCategory",
+    "ProductCategoryComposition",
+    "ProductCategoryCreate",
+    "ProductCategoryInclude",
+    "ProductCategoryList",
+    "ProductCategoryResource",
+    "ProductCategoryResourceFields",
+    "ProductCategoryV2",
+    "ProductCreate",
+    "ProductHistoryCustomerVisits",
+    "ProductInclude",
+    "ProductList",
+    "ProductListDetails",
+    "ProductLoyaltyCertificateType",
+    "ProductOperationUnitType",
+    "ProductResource",
+    "ProductResourceFields",
+    "ProductResourceFieldsV2",
+    "ProductResourceRelations",
+    "Products",
+    "ProductsHistoryVisitsClient",
+    "ProductsInclude",
+    "ProductStorageAmountList",
+    "ProductStorageAmountResource",
+    "ProductStorageAmountsInclude",
+    "ProductsTransaction",
+    "ProductTransactionList",
+    "ProductTransactionListUnit",
+    "ProductUnitList",
+    "ProductUnitResource",
+    "ProductUnitResourceFields",
+    "ProductUpdate",
+    "ProductUpdateCorrectionRule",
+    "ProductV2",
+    "ProfileResourceFields",
+    "ProfileResourceFieldsGender",
+    "ProgramClientStatisticList",
+    "ProgramCreateGoodItemType",
+    "ProgramCreateParamsSourceType",
+    "ProgramCreateServiceItemType",
+    "ProgramExpirationTimeoutUnit",
+    "ProgramRevenueStatisticList",
+    "ProgramTeamMemberStatisticList",
+    "QuickServicesBindingType",
     "Record",
     "RecordClient",
     "RecordClientCustomField",
@@ -574,11 +2708,53 @@ __all__ = (
     "RecordSmsBefore",
     "RecordStaff",
     "RecordStaffPosition",
+    "ReferralProgramApply",
+    "ReferralProgramPaymentMethod",
+    "Relations",
+    "RelationsLoyaltyMembershipType",
+    "RelationsServiceComposite",
+    "RemoveUserLocationLink",
+    "ReportOverallStatsClientStats",
+    "ReportZentryTeamMemberProduct",
+    "ReportZentryTeamMemberService",
     "RescheduledLocation",
     "RescheduledRecord",
     "RescheduledService",
     "RescheduledTeamMember",
+    "RescheduleEventAppointment",
     "RescheduleRequest",
+    "ResourceFieldsAttendance",
+    "ResourceFieldsAttendanceStatus",
+    "ResourceFieldsPaidFull",
+    "ResourceFieldsParentEntityType",
+    "ResourceFieldsScheduleTill",
+    "ResourceFieldsSourceType",
+    "ResourceFieldsSourceTypeSlug",
+    "ResourceFieldsSuggestionType",
+    "ResourceIdentifier",
+    "ResourceInstance",
+    "ResourceOccupationList",
+    "ResourceOccupationResource",
+    "ResourceRelationsResources",
+    "ResultImageGroupImages",
+    "ResultImageGroupImagesSm",
+    "RevenueStatisticListCurrency",
+    "RolesInclude",
+    "SalaryCalculation",
+    "SalaryCalculationDetails",
+    "SalaryCalculationDetailsStatus",
+    "SalaryCalculationItemTypeSlug",
+    "SalaryCalculationTarget",
+    "SalaryCalculationTargetRule",
+    "SalaryTeamMemberPeriodDaily",
+    "SalaryTeamMemberScheme",
+    "SalaryTeamMemberSchemesCount",
+    "SalaryTotals",
+    "SaleTransaction",
+    "SaleTransactionKkmState",
+    "SaleTransactionPaymentMethod",
+    "SaleTransactionState",
+    "SaleTransactionStateEntry",
     "Salon",
     "SalonActive",
     "SalonEvent",
@@ -587,24 +2763,86 @@ __all__ = (
     "SalonGroup",
     "SalonSchedule",
     "SalonSocial",
+    "Schedule",
+    "ScheduleDayCreateDayOfWeek",
+    "ScheduleDayEventEventStatus",
+    "ScheduleDayEventsLabel",
+    "ScheduleDetailsBusyInterval",
     "ScheduleEvent",
     "ScheduleEventResource",
     "ScheduleEventStatus",
+    "ScheduleOriginalEntityType",
+    "ScheduleSetSchedulesToDelete",
+    "ScheduleSetSchedulesToSet",
+    "ScheduleTeamMemberUpdate",
+    "ScheduleTeamMemberUpdateSlot",
     "Service",
     "ServiceActive",
+    "ServiceAssociationConsumable",
+    "ServiceAssociationUnlink",
+    "ServiceAttendanceServiceList",
     "ServiceCategory",
+    "ServiceCategoryCreate",
+    "ServiceCategoryDetails",
     "ServiceCategoryEvent",
     "ServiceCategoryEventResource",
     "ServiceCategoryEventStatus",
     "ServiceCategoryInfo",
+    "ServiceCategoryList",
+    "ServiceCategoryResource",
+    "ServiceCategoryResourceFields",
+    "ServiceCategoryTitle",
+    "ServiceConsumablesUpdate",
+    "ServiceCreate",
+    "ServiceCreateTeamMember",
+    "ServiceDetails",
     "ServiceEvent",
     "ServiceEventResource",
     "ServiceEventStatus",
     "ServiceImages",
+    "ServiceInclude",
+    "ServiceLinkList",
+    "ServiceLinksUpdate",
+    "ServiceLinksUpdateTranslation",
+    "ServiceList",
+    "ServiceLocationServiceLink",
+    "ServicePatch",
+    "ServiceResource",
+    "ServiceResourceFields",
+    "ServiceResourceFieldsV2",
+    "ServiceResourceRelations",
+    "ServiceResult",
+    "ServiceResultTeamMember",
+    "ServicesFilterIsComposite",
+    "ServicesFilterIsMulti",
+    "ServicesInclude",
     "ServiceStaff",
+    "ServiceSuggestionList",
+    "ServiceSuggestionResource",
+    "ServiceSuggestionsInclude",
+    "ServiceTeamMember",
+    "ServiceTeamMemberAssign",
+    "ServiceTeamMemberServiceLink",
+    "ServiceV2",
+    "ServiceVariant",
+    "ServiceVariantDate",
+    "ServiceVariantImageGroup",
+    "ServiceVariantResource",
+    "ServiceVariantTeamMember",
+    "SetBalanceServicesBalanceCount",
+    "SetPeriodPeriodUnitId",
     "SettingsCallback",
-    "SettingsRedirectCallback",
+    "SettingsListChannels",
+    "SettingsListDatesSettings",
+    "SettingsListNotificationType",
+    "SettingsListTeamMemberEmployee",
+    "SettingsListWeekdaysSettings",
+    "SettingsSettingGridBaseType",
+    "SettingsUpdateNotificationType",
+    "SettlementsGroupedDateCurrency",
     "ShortNamesRequest",
+    "SmsCampaignFilteredClientsSend",
+    "SmsClientsSend",
     "SmsCodeRequest",
     "Staff",
     "StaffEvent",
@@ -613,35 +2851,203 @@ __all__ = (
     "StaffFired",
     "StaffHidden",
     "StaffImages",
-    "StaffPosition",
     "StaffShowRating",
     "StaffStatus",
     "StaffUser",
+    "StateLoyaltyTransaction",
+    "StateLoyaltyTransactionChain",
+    "StateLoyaltyTransactionDeposit",
+    "StatePaymentTransaction",
+    "StatePaymentTransactionAccount",
+    "StatePaymentTransactionExpense",
+    "StatisticListClientStats",
+    "StatisticListEntryFields",
+    "StatisticListIncomeStats",
+    "StatisticListIncomeStatsByDay",
+    "StatisticListIncomeStatsNew",
+    "StatisticListIncomeStatsOld",
+    "StatisticListIncomeStatsTotal",
+    "StatisticListTeamMember",
+    "StatisticListVisitsStatsByDay",
+    "StatisticsRelationships",
+    "StatisticsResourceFields",
+    "StorageAmountResourceFields",
+    "StorageAmountResourceRelations",
+    "StoragesTransactionsType",
+    "Subscription",
+    "SubscriptionAvailability",
+    "SubscriptionBalanceContainer",
+    "SubscriptionCategory",
+    "SubscriptionInformation",
+    "SubscriptionInformationOption",
+    "SuggestionResourceFields",
+    "SuggestionResourceRelations",
+    "Tag",
+    "TagCreate",
+    "TagCreateEntity",
+    "TagDetails",
+    "TagDetailsMeta",
+    "TagList",
+    "TagListEntity",
+    "TagListEntityEntity",
+    "TagListEntry",
+    "TagListEntryFields",
+    "TagListEntryFieldsEntityType",
+    "TagsEntity",
+    "TagUpdate",
+    "TagV2",
+    "TagV2Entry",
+    "TagV2Meta",
+    "TargetTargetTypeSlug",
+    "TaxSystem",
+    "TaxSystemVat",
     "TeamMember",
+    "TeamMemberAssignmentUpdate",
+    "TeamMemberCreate",
+    "TeamMemberDetails",
+    "TeamMemberDetailsImageGroup",
+    "TeamMemberDetailsUser",
+    "TeamMemberList",
     "TeamMemberPosition",
+    "TeamMemberPositionResource",
+    "TeamMemberProductTransaction",
+    "TeamMemberQuick",
+    "TeamMemberQuickCreate",
+    "TeamMemberResource",
+    "TeamMemberResourceFields",
+    "TeamMemberResourceRelations",
+    "TeamMemberResult",
+    "TeamMemberResultImageGroup",
+    "TeamMemberSchedule",
+    "TeamMemberScheduleDetails",
+    "TeamMemberScheduleDetailsSlot",
+    "TeamMemberScheduleInclude",
+    "TeamMemberScheduleResult",
+    "TeamMemberScheduleSet",
+    "TeamMemberScheduleSlot",
+    "TeamMemberScheduleUpdate",
+    "TeamMemberScheduleUpdateSlots",
+    "TeamMemberSchemeSalaryScheme",
+    "TeamMemberServiceTransaction",
+    "TeamMembersFilterDeleted",
+    "TeamMembersFilterFired",
+    "TeamMembersFilterHasSchedule",
+    "TeamMembersFilterIsAssistant",
+    "TeamMembersFilterIsPaid",
+    "TeamMembersFilterUserLinked",
+    "TeamMembersInclude",
     "TeamMemberSlot",
     "TeamMemberTerms",
+    "TeamMemberTipSettingsList",
     "TeamMemberUser",
+    "TemplateMessageType",
+    "TemplateType",
     "TimeSlot",
+    "TimeslotSettingsList",
+    "TimetableAppointmentDelete",
+    "TimetableAppointmentInclude",
+    "TimetableClientScheduleCreate",
+    "TimetableClientScheduleUpdate",
+    "TimetableEventScheduleCreate",
+    "TimetableEventScheduleInclude",
+    "TimetableEventScheduleUpdate",
+    "TimetableScheduleDay",
+    "TimetableScheduleDayCreate",
+    "TimetableScheduleDayDayOfWeek",
+    "TimetableScheduleDayEvent",
+    "TimetableScheduleDayInclude",
+    "TimetableScheduleDayUpdate",
+    "TipSettingsListTeamMember",
+    "TopupOperationDocumentLocation",
+    "Transaction",
+    "TransactionClient",
+    "TransactionClientAlt",
+    "TransactionCreate",
+    "TransactionKkmStateTransaction",
+    "TransactionList",
+    "TransactionListAccount",
+    "TransactionListAccountResult",
+    "TransactionListSupplier",
+    "TransactionListTeamMember",
+    "TransactionProduct",
+    "TransactionProductActualAmount",
+    "TransactionProductsMark",
+    "TransactionSaleUnit",
+    "TransactionSupplier",
+    "TransactionsVisitProgram",
+    "TransactionTeamMember",
     "Translations",
-    "UserLogin",
-    "UserRecord",
-    "UserRecordLocation",
-    "UserRecordPosition",
-    "UserRecordService",
-    "UserRecordTeamMember",
+    "UpdateAppointmentCustomFields",
+    "UpdateAutoactivationTimeUnitId",
+    "UpdateBalanceEditTypeId",
+    "UpdatedAppointment",
+    "UpdatedAppointmentClient",
+    "UpdatedAppointmentDocument",
+    "UpdatedAppointmentService",
+    "UpdatedAppointmentTeamMember",
+    "UpdateDeletedTransactionIds",
+    "UpdatedLocation",
+    "UpdatedLocationAccess",
+    "UpdatedLocationSocial",
+    "UpdateEvent",
+    "UpdateEventAppointment",
+    "UpdateExpirationTimeoutUnit",
+    "UpdateExpirationTypeId",
+    "UpdateFreezeLimitUnitId",
+    "UpdateNotificationTypeChannels",
+    "UpdateNotificationTypeType",
+    "UpdateTag",
+    "UpdateTagEntity",
+    "UpdateTeamMemberSettingsPrice",
+    "User",
+    "UserDepositResourceFields",
+    "UserFromLocationsRemove",
+    "UserInvitationCreate",
+    "UserInvitationCreateInvite",
+    "UserNameAndAvatar",
+    "UserNotificationSettingsList",
+    "UserNotificationSettingsUpdate",
+    "UserPermissionsLocationsCopy",
+    "UserPermissionsUpdate",
+    "UserPermissionsUpdateUserRole",
+    "UserPermissionValue",
+    "UserRole",
+    "UserRolesInclude",
+    "UserRoleSlug",
     "UserUpdate",
+    "Visit",
+    "VisitAppointment",
+    "VisitAppointmentClient",
+    "VisitAppointmentEvent",
+    "VisitAppointmentService",
+    "VisitAppointmentTeamMember",
+    "VisitDetails",
+    "VisitDetailsEntry",
+    "VisitDetailsLoyaltyTransaction",
+    "VisitDetailsPaymentTransaction",
+    "Visitor",
+    "VisitorSlug",
+    "VisitsQueryPaymentStatuses",
+    "VisitUpdate",
+    "VisitUpdateNewTransaction",
+    "VisitUpdateProductsTransaction",
+    "VisitUpdateService",
     "VoipCall",
     "VoipCallsQuery",
     "VoipCallsQueryStatuses",
     "VoipCallsQueryTypes",
     "VoipCallStatus",
     "VoipCallType",
-    "VoipDisable",
-    "VoipEnable",
     "VoipHistory",
     "VoipNotification",
+    "VoipToggle",
     "WebhookSettings",
     "WebhookSettingsUpdate",
+    "WidgetCreateButtonPosition",
+    "WidgetCreateFormPosition",
+    "WidgetUpdateButtonPosition",
+    "WidgetUpdateFormPosition",
+    "WithdrawalLoyaltyTransaction",
+    "WithdrawalPaymentTransaction",
     "WorkingDaysByMonth",
 )

@@ -4,107 +4,174 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import functools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.custom_field_values import CustomFieldValues
-
-
-T = TypeVar("T", bound="Appointment")
+    from ..models.appointment_client import AppointmentClient
+    from ..models.appointment_consumable import AppointmentConsumable
+    from ..models.appointment_custom_fields import AppointmentCustomFields
+    from ..models.appointment_document import AppointmentDocument
+    from ..models.appointment_finance_transaction import AppointmentFinanceTransaction
+    from ..models.appointment_label import AppointmentLabel
+    from ..models.appointment_products_transaction import AppointmentProductsTransaction
+    from ..models.appointment_service import AppointmentService
+    from ..models.appointment_team_member import AppointmentTeamMember
 
 
 @_attrs_define
 class Appointment:
-    """
+    """Appointment, as Altegio sends it.
+
+    Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
+    coerced to these types where that loses nothing, and ``mismatches`` lists what
+    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
     Attributes:
-        custom_fields (CustomFieldValues | Unset): Additional appointment fields
-        datetime_ (datetime.datetime | Unset): 10-01T17:00:00Z\\' (required, string) - Session date and time
-        id (int | Unset): Appointment ID by which its hash will be returned in response
-        services (list[int] | Unset): List of service IDs to write
-        staff_id (int | Unset): team member ID
+        activity_id (int): Group event ID
+        api_id (str): External appointment ID
+        attendance (float): Appointment status, 2 - User confirmed the appointment, 1 - The user has
+            arrived, services have been rendered, 0 - the user is waiting, -1 - the user has not come to
+            visit
+        comment (str): Appointment Comment
+        company_id (int): location ID
+        confirmed (float): Appointment confirmation status, 0 - not confirmed, 1 - confirmed
+        consumables (list[AppointmentConsumable]): Consumable Array
+        create_date (datetime.datetime): Session creation date
+        created_user_id (int): ID of the user who created the appointment
+        custom_color (str): Log appointment color
+        custom_fields (AppointmentCustomFields): Custom fields (object or empty array)
+        date (datetime.datetime): Session date
+        datetime_ (datetime.datetime): Session date in ISO
+        documents (list[AppointmentDocument]): Array of documents
+        email_now (float): Has an email notification been sent?
+        finance_transactions (list[AppointmentFinanceTransaction]): Array of financial transactions
+        from_url (str): From which page the transition was made to complete the appointment (website, VK
+            application, etc.)
+        goods_transactions (list[AppointmentProductsTransaction]): Array of commodity transactions
+        id (int): Appointment ID
+        last_change_date (datetime.datetime): The date and time when the appointment was last modified
+        length (float): Appointment duration in seconds. Alias of seance_length. Includes
+            technical_break_duration.
+        master_request (float): Indicates whether a specific team member was selected for the
+            appointment. Set to false if the "any team member" option was chosen
+        notified (float): Flag for confirmation of the appointment by the location administrator, if the
+            client asked to confirm the appointment
+        paid_full (float): Flag, whether the appointment is paid in full (1 - if paid in full)
+        prepaid (bool): Is online payment available
+        prepaid_confirmed (bool): Online payment status
+        record_labels (list[AppointmentLabel]): Post categories
+        review_requested (float): Flag for requesting visit feedback from the client
+        seance_length (float): Appointment duration in seconds. Includes technical_break_duration. Equal
+            to the sum of services plus the technical break.
+        services (list[AppointmentService]): Array of objects with services in the appointment
+        sms_before (float): Whether to send an SMS reminder to the client (if the client is specified)
+        sms_now (float): Did you send SMS when adding an appointment
+        sms_now_text (str): SMS text
+        staff (AppointmentTeamMember): team member data object
+        staff_id (int): team member ID
+        visit_attendance (float): Visit status, 2 - The user confirmed the appointment, 1 - The user
+            came, the services were provided, 0 - the user is waiting, -1 - the user did not come to the
+            visit
+        visit_id (int): Visit ID
+        acceptance_free (bool | None): Acceptance free flag
+        bookform_id (int | None): Online Appointment Form ID
+        client (AppointmentClient | None): Customer data (may be empty)
+        clients_count (float | None): Number of clients in appointment
+        comer (bool | None): Comer flag
+        custom_font_color (str | None): (Only when reading) Write font color
+        deleted (bool | None): (Read only) Whether the appointment was deleted (true if deleted)
+        email_remain_hours (float | None): How many hours before the start of the visit to send a
+            reminder email
+        is_mobile (float | None): Type of device used to register (0 - appointment created by
+            administrator, via web version or mobile app for administrators, 1 - Mobile browser, online
+            appointment widget, 2 - Desktop browser, online appointment widget)
+        is_remind_sms_sent (bool | None): Has reminder SMS been sent
+        is_sale_bill_printed (bool | None): Is the sales receipt printed?
+        is_update_blocked (bool | None): Update blocked flag
+        online (bool | None): (Read only) Whether the appointment is online or not (false if the
+            appointment was made by an administrator)
+        payment_status (float | str | None): Payment status
+        record_from (str | None): Name of online registration form
+        resource_instance_ids (list[int] | None): Resource instance IDs
+        short_link (str | None): Short link to appointment
+        sms_remain_hours (float | None): How many hours before the start of the visit to send an SMS
+            with a reminder
+        technical_break_duration (float | None): Technical break duration in seconds
     """
 
-    custom_fields: CustomFieldValues | Unset = UNSET
-    datetime_: datetime.datetime | Unset = UNSET
-    id: int | Unset = UNSET
-    services: list[int] | Unset = UNSET
-    staff_id: int | Unset = UNSET
+    activity_id: int
+    api_id: str
+    attendance: float
+    comment: str
+    company_id: int
+    confirmed: float
+    consumables: list[AppointmentConsumable]
+    create_date: datetime.datetime
+    created_user_id: int
+    custom_color: str
+    custom_fields: AppointmentCustomFields
+    date: datetime.datetime
+    datetime_: datetime.datetime
+    documents: list[AppointmentDocument]
+    email_now: float
+    finance_transactions: list[AppointmentFinanceTransaction]
+    from_url: str
+    goods_transactions: list[AppointmentProductsTransaction]
+    id: int
+    last_change_date: datetime.datetime
+    length: float
+    master_request: float
+    notified: float
+    paid_full: float
+    prepaid: bool
+    prepaid_confirmed: bool
+    record_labels: list[AppointmentLabel]
+    review_requested: float
+    seance_length: float
+    services: list[AppointmentService]
+    sms_before: float
+    sms_now: float
+    sms_now_text: str
+    staff: AppointmentTeamMember
+    staff_id: int
+    visit_attendance: float
+    visit_id: int
+    acceptance_free: bool | None = None
+    bookform_id: int | None = None
+    client: AppointmentClient | None = None
+    clients_count: float | None = None
+    comer: bool | None = None
+    custom_font_color: str | None = None
+    deleted: bool | None = None
+    email_remain_hours: float | None = None
+    is_mobile: float | None = None
+    is_remind_sms_sent: bool | None = None
+    is_sale_bill_printed: bool | None = None
+    is_update_blocked: bool | None = None
+    online: bool | None = None
+    payment_status: float | str | None = None
+    record_from: str | None = None
+    resource_instance_ids: list[int] | None = None
+    short_link: str | None = None
+    sms_remain_hours: float | None = None
+    technical_break_duration: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        custom_fields: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.custom_fields, Unset):
-            custom_fields = self.custom_fields.to_dict()
-
-        datetime_: str | Unset = UNSET
-        if not isinstance(self.datetime_, Unset):
-            datetime_ = self.datetime_.isoformat()
-
-        id = self.id
-
-        services: list[int] | Unset = UNSET
-        if not isinstance(self.services, Unset):
-            services = self.services
-
-        staff_id = self.staff_id
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if custom_fields is not UNSET:
-            field_dict["custom_fields"] = custom_fields
-        if datetime_ is not UNSET:
-            field_dict["datetime"] = datetime_
-        if id is not UNSET:
-            field_dict["id"] = id
-        if services is not UNSET:
-            field_dict["services"] = services
-        if staff_id is not UNSET:
-            field_dict["staff_id"] = staff_id
-
-        return field_dict
+        return _r.write_model(self, _fields())
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_field_values import CustomFieldValues  # noqa: PLC0415
-
-        d = dict(src_dict)
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: CustomFieldValues | Unset
-        if isinstance(_custom_fields, Unset):
-            custom_fields = UNSET
-        else:
-            custom_fields = CustomFieldValues.from_dict(_custom_fields)
-
-        _datetime_ = d.pop("datetime", UNSET)
-        datetime_: datetime.datetime | Unset
-        if isinstance(_datetime_, Unset):
-            datetime_ = UNSET
-        else:
-            datetime_ = datetime.datetime.fromisoformat(_datetime_)
-
-        id = d.pop("id", UNSET)
-
-        services = cast(list[int], d.pop("services", UNSET))
-
-        staff_id = d.pop("staff_id", UNSET)
-
-        appointment = cls(
-            custom_fields=custom_fields,
-            datetime_=datetime_,
-            id=id,
-            services=services,
-            staff_id=staff_id,
-        )
-
-        appointment.additional_properties = d
-        return appointment
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        instance: Self = _read(src_dict, cls)
+        return instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -121,3 +188,378 @@ class Appointment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+@functools.cache
+def _fields() -> _r.Fields:
+    from ..models.appointment_client import AppointmentClient  # noqa: PLC0415
+    from ..models.appointment_consumable import AppointmentConsumable  # noqa: PLC0415
+    from ..models.appointment_custom_fields import AppointmentCustomFields  # noqa: PLC0415
+    from ..models.appointment_document import AppointmentDocument  # noqa: PLC0415
+    from ..models.appointment_finance_transaction import AppointmentFinanceTransaction  # noqa: PLC0415
+    from ..models.appointment_label import AppointmentLabel  # noqa: PLC0415
+    from ..models.appointment_products_transaction import AppointmentProductsTransaction  # noqa: PLC0415
+    from ..models.appointment_service import AppointmentService  # noqa: PLC0415
+    from ..models.appointment_team_member import AppointmentTeamMember  # noqa: PLC0415
+
+    return _r.fields(
+        "Appointment",
+        (
+            ("activity_id", "activity_id", _r.INT, True, False, False),
+            ("api_id", "api_id", _r.STR, True, False, False),
+            ("attendance", "attendance", _r.FLOAT, True, False, False),
+            ("comment", "comment", _r.STR, True, False, False),
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("confirmed", "confirmed", _r.FLOAT, True, False, False),
+            (
+                "consumables",
+                "consumables",
+                _r.list_of(_r.model(AppointmentConsumable)),
+                True,
+                False,
+                False,
+            ),
+            ("create_date", "create_date", _r.DATETIME, True, False, False),
+            ("created_user_id", "created_user_id", _r.INT, True, False, False),
+            ("custom_color", "custom_color", _r.STR, True, False, False),
+            (
+                "custom_fields",
+                "custom_fields",
+                _r.model(AppointmentCustomFields),
+                True,
+                False,
+                False,
+            ),
+            ("date", "date", _r.DATETIME, True, False, False),
+            ("datetime", "datetime_", _r.DATETIME, True, False, False),
+            (
+                "documents",
+                "documents",
+                _r.list_of(_r.model(AppointmentDocument)),
+                True,
+                False,
+                False,
+            ),
+            ("email_now", "email_now", _r.FLOAT, True, False, False),
+            (
+                "finance_transactions",
+                "finance_transactions",
+                _r.list_of(_r.model(AppointmentFinanceTransaction)),
+                True,
+                False,
+                False,
+            ),
+            ("from_url", "from_url", _r.STR, True, False, False),
+            (
+                "goods_transactions",
+                "goods_transactions",
+                _r.list_of(_r.model(AppointmentProductsTransaction)),
+                True,
+                False,
+                False,
+            ),
+            ("id", "id", _r.INT, True, False, False),
+            ("last_change_date", "last_change_date", _r.DATETIME, True, False, False),
+            ("length", "length", _r.FLOAT, True, False, False),
+            ("master_request", "master_request", _r.FLOAT, True, False, False),
+            ("notified", "notified", _r.FLOAT, True, False, False),
+            ("paid_full", "paid_full", _r.FLOAT, True, False, False),
+            ("prepaid", "prepaid", _r.BOOL, True, False, False),
+            ("prepaid_confirmed", "prepaid_confirmed", _r.BOOL, True, False, False),
+            (
+                "record_labels",
+                "record_labels",
+                _r.list_of(_r.model(AppointmentLabel)),
+                True,
+                False,
+                False,
+            ),
+            ("review_requested", "review_requested", _r.FLOAT, True, False, False),
+            ("seance_length", "seance_length", _r.FLOAT, True, False, False),
+            ("services", "services", _r.list_of(_r.model(AppointmentService)), True, False, False),
+            ("sms_before", "sms_before", _r.FLOAT, True, False, False),
+            ("sms_now", "sms_now", _r.FLOAT, True, False, False),
+            ("sms_now_text", "sms_now_text", _r.STR, True, False, False),
+            ("staff", "staff", _r.model(AppointmentTeamMember), True, False, False),
+            ("staff_id", "staff_id", _r.INT, True, False, False),
+            ("visit_attendance", "visit_attendance", _r.FLOAT, True, False, False),
+            ("visit_id", "visit_id", _r.INT, True, False, False),
+            (
+                "acceptance_free",
+                "acceptance_free",
+                _r.union(
+                    _r.BOOL,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("bookform_id", "bookform_id", _r.INT, False, False, False),
+            (
+                "client",
+                "client",
+                _r.union(
+                    _r.model(AppointmentClient),
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("clients_count", "clients_count", _r.FLOAT, False, False, False),
+            (
+                "comer",
+                "comer",
+                _r.union(
+                    _r.BOOL,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("custom_font_color", "custom_font_color", _r.STR, False, False, False),
+            ("deleted", "deleted", _r.BOOL, False, False, False),
+            (
+                "email_remain_hours",
+                "email_remain_hours",
+                _r.union(
+                    _r.FLOAT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("is_mobile", "is_mobile", _r.FLOAT, False, False, False),
+            ("is_remind_sms_sent", "is_remind_sms_sent", _r.BOOL, False, False, False),
+            ("is_sale_bill_printed", "is_sale_bill_printed", _r.BOOL, False, False, False),
+            ("is_update_blocked", "is_update_blocked", _r.BOOL, False, False, False),
+            ("online", "online", _r.BOOL, False, False, False),
+            (
+                "payment_status",
+                "payment_status",
+                _r.union(
+                    _r.STR,
+                    _r.FLOAT,
+                ),
+                False,
+                False,
+                False,
+            ),
+            ("record_from", "record_from", _r.STR, False, False, False),
+            (
+                "resource_instance_ids",
+                "resource_instance_ids",
+                _r.list_of(_r.INT),
+                False,
+                False,
+                False,
+            ),
+            ("short_link", "short_link", _r.STR, False, False, False),
+            (
+                "sms_remain_hours",
+                "sms_remain_hours",
+                _r.union(
+                    _r.FLOAT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("technical_break_duration", "technical_break_duration", _r.FLOAT, False, False, False),
+        ),
+    )
+
+
+def _read(data: Any, cls: type[Appointment] = Appointment) -> Any:
+    """The model from a decoded JSON object: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``)."""
+    spec = _fields()
+    fields = spec.fields
+    source = _r.source_of(data, spec)
+    found: list[_r.Mismatch] = []
+    instance = object.__new__(cls)
+    value = source.pop("activity_id", _r.MISSING)
+    instance.activity_id = (
+        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("api_id", _r.MISSING)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("attendance", _r.MISSING)
+    instance.attendance = (
+        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("company_id", _r.MISSING)
+    instance.company_id = (
+        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("confirmed", _r.MISSING)
+    instance.confirmed = (
+        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("consumables", _r.MISSING)
+    instance.consumables = _r.read_field(spec, fields[6], value, found)
+    value = source.pop("create_date", _r.MISSING)
+    instance.create_date = _r.read_field(spec, fields[7], value, found)
+    value = source.pop("created_user_id", _r.MISSING)
+    instance.created_user_id = (
+        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("custom_color", _r.MISSING)
+    instance.custom_color = (
+        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("custom_fields", _r.MISSING)
+    instance.custom_fields = _r.read_field(spec, fields[10], value, found)
+    value = source.pop("date", _r.MISSING)
+    instance.date = _r.read_field(spec, fields[11], value, found)
+    value = source.pop("datetime", _r.MISSING)
+    instance.datetime_ = _r.read_field(spec, fields[12], value, found)
+    value = source.pop("documents", _r.MISSING)
+    instance.documents = _r.read_field(spec, fields[13], value, found)
+    value = source.pop("email_now", _r.MISSING)
+    instance.email_now = (
+        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+    )
+    value = source.pop("finance_transactions", _r.MISSING)
+    instance.finance_transactions = _r.read_field(spec, fields[15], value, found)
+    value = source.pop("from_url", _r.MISSING)
+    instance.from_url = (
+        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+    )
+    value = source.pop("goods_transactions", _r.MISSING)
+    instance.goods_transactions = _r.read_field(spec, fields[17], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[18], value, found)
+    value = source.pop("last_change_date", _r.MISSING)
+    instance.last_change_date = _r.read_field(spec, fields[19], value, found)
+    value = source.pop("length", _r.MISSING)
+    instance.length = (
+        value if type(value) is float else _r.read_field(spec, fields[20], value, found)
+    )
+    value = source.pop("master_request", _r.MISSING)
+    instance.master_request = (
+        value if type(value) is float else _r.read_field(spec, fields[21], value, found)
+    )
+    value = source.pop("notified", _r.MISSING)
+    instance.notified = (
+        value if type(value) is float else _r.read_field(spec, fields[22], value, found)
+    )
+    value = source.pop("paid_full", _r.MISSING)
+    instance.paid_full = (
+        value if type(value) is float else _r.read_field(spec, fields[23], value, found)
+    )
+    value = source.pop("prepaid", _r.MISSING)
+    instance.prepaid = (
+        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
+    )
+    value = source.pop("prepaid_confirmed", _r.MISSING)
+    instance.prepaid_confirmed = (
+        value if type(value) is bool else _r.read_field(spec, fields[25], value, found)
+    )
+    value = source.pop("record_labels", _r.MISSING)
+    instance.record_labels = _r.read_field(spec, fields[26], value, found)
+    value = source.pop("review_requested", _r.MISSING)
+    instance.review_requested = (
+        value if type(value) is float else _r.read_field(spec, fields[27], value, found)
+    )
+    value = source.pop("seance_length", _r.MISSING)
+    instance.seance_length = (
+        value if type(value) is float else _r.read_field(spec, fields[28], value, found)
+    )
+    value = source.pop("services", _r.MISSING)
+    instance.services = _r.read_field(spec, fields[29], value, found)
+    value = source.pop("sms_before", _r.MISSING)
+    instance.sms_before = (
+        value if type(value) is float else _r.read_field(spec, fields[30], value, found)
+    )
+    value = source.pop("sms_now", _r.MISSING)
+    instance.sms_now = (
+        value if type(value) is float else _r.read_field(spec, fields[31], value, found)
+    )
+    value = source.pop("sms_now_text", _r.MISSING)
+    instance.sms_now_text = (
+        value if type(value) is str else _r.read_field(spec, fields[32], value, found)
+    )
+    value = source.pop("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, fields[33], value, found)
+    value = source.pop("staff_id", _r.MISSING)
+    instance.staff_id = (
+        value if type(value) is int else _r.read_field(spec, fields[34], value, found)
+    )
+    value = source.pop("visit_attendance", _r.MISSING)
+    instance.visit_attendance = (
+        value if type(value) is float else _r.read_field(spec, fields[35], value, found)
+    )
+    value = source.pop("visit_id", _r.MISSING)
+    instance.visit_id = (
+        value if type(value) is int else _r.read_field(spec, fields[36], value, found)
+    )
+    value = source.pop("acceptance_free", _r.MISSING)
+    instance.acceptance_free = _r.read_field(spec, fields[37], value, found)
+    value = source.pop("bookform_id", _r.MISSING)
+    instance.bookform_id = (
+        value if type(value) is int else _r.read_field(spec, fields[38], value, found)
+    )
+    value = source.pop("client", _r.MISSING)
+    instance.client = _r.read_field(spec, fields[39], value, found)
+    value = source.pop("clients_count", _r.MISSING)
+    instance.clients_count = (
+        value if type(value) is float else _r.read_field(spec, fields[40], value, found)
+    )
+    value = source.pop("comer", _r.MISSING)
+    instance.comer = _r.read_field(spec, fields[41], value, found)
+    value = source.pop("custom_font_color", _r.MISSING)
+    instance.custom_font_color = (
+        value if type(value) is str else _r.read_field(spec, fields[42], value, found)
+    )
+    value = source.pop("deleted", _r.MISSING)
+    instance.deleted = (
+        value if type(value) is bool else _r.read_field(spec, fields[43], value, found)
+    )
+    value = source.pop("email_remain_hours", _r.MISSING)
+    instance.email_remain_hours = _r.read_field(spec, fields[44], value, found)
+    value = source.pop("is_mobile", _r.MISSING)
+    instance.is_mobile = (
+        value if type(value) is float else _r.read_field(spec, fields[45], value, found)
+    )
+    value = source.pop("is_remind_sms_sent", _r.MISSING)
+    instance.is_remind_sms_sent = (
+        value if type(value) is bool else _r.read_field(spec, fields[46], value, found)
+    )
+    value = source.pop("is_sale_bill_printed", _r.MISSING)
+    instance.is_sale_bill_printed = (
+        value if type(value) is bool else _r.read_field(spec, fields[47], value, found)
+    )
+    value = source.pop("is_update_blocked", _r.MISSING)
+    instance.is_update_blocked = (
+        value if type(value) is bool else _r.read_field(spec, fields[48], value, found)
+    )
+    value = source.pop("online", _r.MISSING)
+    instance.online = (
+        value if type(value) is bool else _r.read_field(spec, fields[49], value, found)
+    )
+    value = source.pop("payment_status", _r.MISSING)
+    instance.payment_status = _r.read_field(spec, fields[50], value, found)
+    value = source.pop("record_from", _r.MISSING)
+    instance.record_from = (
+        value if type(value) is str else _r.read_field(spec, fields[51], value, found)
+    )
+    value = source.pop("resource_instance_ids", _r.MISSING)
+    instance.resource_instance_ids = _r.read_field(spec, fields[52], value, found)
+    value = source.pop("short_link", _r.MISSING)
+    instance.short_link = (
+        value if type(value) is str else _r.read_field(spec, fields[53], value, found)
+    )
+    value = source.pop("sms_remain_hours", _r.MISSING)
+    instance.sms_remain_hours = _r.read_field(spec, fields[54], value, found)
+    value = source.pop("technical_break_duration", _r.MISSING)
+    instance.technical_break_duration = (
+        value if type(value) is float else _r.read_field(spec, fields[55], value, found)
+    )
+    return _r.finish(instance, source, spec, found)

@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.booked_position import BookedPosition
+    from ..models.position_summary import PositionSummary
 
 
 @_attrs_define
@@ -31,7 +31,7 @@ class BookedTeamMember:
         comments_count (float): Number of comments to a team member
         id (int): team member ID
         name (str): team member name
-        position (BookedPosition): team member's position
+        position (PositionSummary): team member's position
         rating (float): team member rating (from 0 to 5)
         show_rating (float): Whether to show team member rating (1 - show, 0 - do not show)
         specialization (str): team member specialization
@@ -42,7 +42,7 @@ class BookedTeamMember:
     comments_count: float
     id: int
     name: str
-    position: BookedPosition
+    position: PositionSummary
     rating: float
     show_rating: float
     specialization: str
@@ -77,7 +77,7 @@ class BookedTeamMember:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.booked_position import BookedPosition  # noqa: PLC0415
+    from ..models.position_summary import PositionSummary  # noqa: PLC0415
 
     return _r.fields(
         "BookedTeamMember",
@@ -86,7 +86,7 @@ def _fields() -> _r.Fields:
             ("comments_count", "comments_count", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("name", "name", _r.STR, True, False, False),
-            ("position", "position", _r.model(BookedPosition), True, False, False),
+            ("position", "position", _r.model(PositionSummary), True, False, False),
             ("rating", "rating", _r.FLOAT, True, False, False),
             ("show_rating", "show_rating", _r.FLOAT, True, False, False),
             ("specialization", "specialization", _r.STR, True, False, False),

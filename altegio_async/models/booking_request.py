@@ -12,7 +12,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.appointment import Appointment
+    from ..models.booking_appointment import BookingAppointment
 
 
 T = TypeVar("T", bound="BookingRequest")
@@ -34,7 +34,7 @@ class BookingRequest:
         fullname (str): Client name
         phone (str): Customer phone
         api_id (str | Unset): Appointment ID from external system
-        appointments (list[Appointment] | Unset): Appointment options (session, services, team member)
+        appointments (list[BookingAppointment] | Unset): Appointment options (session, services, team member)
         code (str | Unset): SMS confirmation code for verifying the phone number. This field is required if the location
             has phone_confirmation = true
         comment (str | Unset): Commentary on the post
@@ -49,7 +49,7 @@ class BookingRequest:
     fullname: str
     phone: str
     api_id: str | Unset = UNSET
-    appointments: list[Appointment] | Unset = UNSET
+    appointments: list[BookingAppointment] | Unset = UNSET
     code: str | Unset = UNSET
     comment: str | Unset = UNSET
     email: str | Unset = UNSET
@@ -113,7 +113,7 @@ class BookingRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.appointment import Appointment  # noqa: PLC0415
+        from ..models.booking_appointment import BookingAppointment  # noqa: PLC0415
 
         d = dict(src_dict)
         fullname = d.pop("fullname")
@@ -123,11 +123,11 @@ class BookingRequest:
         api_id = d.pop("api_id", UNSET)
 
         _appointments = d.pop("appointments", UNSET)
-        appointments: list[Appointment] | Unset = UNSET
+        appointments: list[BookingAppointment] | Unset = UNSET
         if _appointments is not UNSET:
             appointments = []
             for appointments_item_data in _appointments:
-                appointments_item = Appointment.from_dict(appointments_item_data)
+                appointments_item = BookingAppointment.from_dict(appointments_item_data)
 
                 appointments.append(appointments_item)
 

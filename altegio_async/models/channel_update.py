@@ -22,7 +22,7 @@ class ChannelUpdate:
     """
     Attributes:
         application_id (int): Application ID Example: 456.
-        channel_slug (ChannelUpdateChannelSlug): Channel to update availability for Example: sms.
+        channel_slug (ChannelUpdateChannelSlug):
         is_available (bool): Channel availability flag Example: True.
         salon_id (int): Location ID Example: 123.
     """

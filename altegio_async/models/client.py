@@ -42,7 +42,7 @@ class Client:
         importance_id (int): 0 — normal, 1 — VIP, 2 — blacklisted.
         name (str): First name.
         phone (str): Phone number (visible — webhook always has full access).
-        sex_id (ClientSexId): 0 — unknown, 1 — male, 2 — female.
+        sex_id (ClientSexId)
         surname (str)
         visits (int): Total visit count.
         balance (float | None): Current balance.

@@ -22,13 +22,13 @@ class ClientCategory:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        color (str | None)
-        id (int | None)
-        title (str | None)
+        color (str): Category color
+        id (int): Category ID
+        title (str | None): name of category
     """
 
-    color: str | None = None
-    id: int | None = None
+    color: str
+    id: int
     title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -63,8 +63,8 @@ def _fields() -> _r.Fields:
     return _r.fields(
         "ClientCategory",
         (
-            ("color", "color", _r.STR, False, False, False),
-            ("id", "id", _r.INT, False, False, False),
+            ("color", "color", _r.STR, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
             ("title", "title", _r.STR, False, False, False),
         ),
     )

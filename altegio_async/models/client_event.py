@@ -31,9 +31,9 @@ class ClientEvent:
         data (Client): Client data sent in webhook notifications. Uses the full client profile with all
             default includes (email, card, birth_date, comment, discount, visits, sex, sms preferences,
             money, importance, categories, custom_fields).
-        resource (ClientEventResource): Resource type.
+        resource (ClientEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (ClientEventStatus): Type of change that occurred.
+        status (ClientEventStatus)
     """
 
     company_id: int

@@ -26,8 +26,7 @@ class ConnectionStatus:
 
     Attributes:
         created_at (str): Date of link creation
-        status (ConnectionStatusStatus): Application installation status in the location. Pending -
-            waiting for activation from the partner, Freezed - frozen due to non-payment, Active - active
+        status (ConnectionStatusStatus)
     """
 
     created_at: str

@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.feedback_position import FeedbackPosition
+    from ..models.position_summary import PositionSummary
 
 
 @_attrs_define
@@ -31,7 +31,7 @@ class FeedbackTeamMember:
         company_id (int): location ID
         id (int): team member ID
         name (str): team member name
-        position (FeedbackPosition): Position
+        position (PositionSummary): team member's position
         prepaid (str): Is prepayment allowed
         rating (int): Rating
         show_rating (int): Number of votes
@@ -42,7 +42,7 @@ class FeedbackTeamMember:
     company_id: int
     id: int
     name: str
-    position: FeedbackPosition
+    position: PositionSummary
     prepaid: str
     rating: int
     show_rating: int
@@ -77,7 +77,7 @@ class FeedbackTeamMember:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.feedback_position import FeedbackPosition  # noqa: PLC0415
+    from ..models.position_summary import PositionSummary  # noqa: PLC0415
 
     return _r.fields(
         "FeedbackTeamMember",
@@ -86,7 +86,7 @@ def _fields() -> _r.Fields:
             ("company_id", "company_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("name", "name", _r.STR, True, False, False),
-            ("position", "position", _r.model(FeedbackPosition), True, False, False),
+            ("position", "position", _r.model(PositionSummary), True, False, False),
             ("prepaid", "prepaid", _r.STR, True, False, False),
             ("rating", "rating", _r.INT, True, False, False),
             ("show_rating", "show_rating", _r.INT, True, False, False),

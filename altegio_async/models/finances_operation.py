@@ -38,7 +38,7 @@ class FinancesOperation:
         amount (float)
         comment (str)
         date (datetime.datetime | None)
-        expense (FinancesExpense): Expense category.
+        expense (FinancesExpense): Payment item
         id (int): Transaction ID.
         record_id (int)
         account (FinancesAccount | None): Payment account.

@@ -36,9 +36,9 @@ class FinancesOperationEvent:
             default relations (expense, master, supplier, account, client) and webhook-specific includes
             (record, client.email). May optionally include payment_system_transaction_ids if the feature is
             enabled for the location.
-        resource (FinancesOperationEventResource): Resource type.
+        resource (FinancesOperationEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (FinancesOperationEventStatus): Type of change that occurred.
+        status (FinancesOperationEventStatus)
     """
 
     company_id: int

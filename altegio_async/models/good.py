@@ -41,6 +41,7 @@ class Good:
         category (str)
         cost (float)
         good_id (int): Product ID.
+        title (str)
         actual_amounts (list[GoodAmount] | None)
         category_id (int | None)
         comment (str | None)
@@ -58,7 +59,6 @@ class Good:
         salon_id (int | None)
         service_unit_id (int | None)
         service_unit_short_title (str | None)
-        title (str | None)
         unit_actual_cost (float | None)
         unit_actual_cost_format (str | None): Formatted price string.
         unit_equals (float | None)
@@ -73,6 +73,7 @@ class Good:
     category: str
     cost: float
     good_id: int
+    title: str
     actual_amounts: list[GoodAmount] | None = None
     category_id: int | None = None
     comment: str | None = None
@@ -90,7 +91,6 @@ class Good:
     salon_id: int | None = None
     service_unit_id: int | None = None
     service_unit_short_title: str | None = None
-    title: str | None = None
     unit_actual_cost: float | None = None
     unit_actual_cost_format: str | None = None
     unit_equals: float | None = None
@@ -139,6 +139,7 @@ def _fields() -> _r.Fields:
             ("category", "category", _r.STR, True, False, False),
             ("cost", "cost", _r.FLOAT, True, False, False),
             ("good_id", "good_id", _r.INT, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             (
                 "actual_amounts",
                 "actual_amounts",
@@ -204,7 +205,6 @@ def _fields() -> _r.Fields:
             ("salon_id", "salon_id", _r.INT, False, False, False),
             ("service_unit_id", "service_unit_id", _r.INT, False, False, False),
             ("service_unit_short_title", "service_unit_short_title", _r.STR, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
             ("unit_actual_cost", "unit_actual_cost", _r.FLOAT, False, False, False),
             ("unit_actual_cost_format", "unit_actual_cost_format", _r.STR, False, False, False),
             ("unit_equals", "unit_equals", _r.FLOAT, False, False, False),
@@ -239,60 +239,60 @@ def _read(data: Any, cls: type[Good] = Good) -> Any:
     instance.cost = value if type(value) is float else _r.read_field(spec, fields[4], value, found)
     value = source.pop("good_id", _r.MISSING)
     instance.good_id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
     value = source.pop("actual_amounts", _r.MISSING)
-    instance.actual_amounts = _r.read_field(spec, fields[6], value, found)
+    instance.actual_amounts = _r.read_field(spec, fields[7], value, found)
     value = source.pop("category_id", _r.MISSING)
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
     )
     value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[9], value, found)
     value = source.pop("critical_amount", _r.MISSING)
-    instance.critical_amount = _r.read_field(spec, fields[9], value, found)
+    instance.critical_amount = _r.read_field(spec, fields[10], value, found)
     value = source.pop("desired_amount", _r.MISSING)
     instance.desired_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
     )
     value = source.pop("is_chain", _r.MISSING)
     instance.is_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
     )
     value = source.pop("is_goods_mark_enabled", _r.MISSING)
     instance.is_goods_mark_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
     )
     value = source.pop("label", _r.MISSING)
-    instance.label = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+    instance.label = value if type(value) is str else _r.read_field(spec, fields[14], value, found)
     value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[14], value, found)
+    instance.last_change_date = _r.read_field(spec, fields[15], value, found)
     value = source.pop("loyalty_abonement_type_id", _r.MISSING)
     instance.loyalty_abonement_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
     )
     value = source.pop("loyalty_allow_empty_code", _r.MISSING)
-    instance.loyalty_allow_empty_code = _r.read_field(spec, fields[16], value, found)
+    instance.loyalty_allow_empty_code = _r.read_field(spec, fields[17], value, found)
     value = source.pop("loyalty_certificate_type", _r.MISSING)
-    instance.loyalty_certificate_type = _r.read_field(spec, fields[17], value, found)
+    instance.loyalty_certificate_type = _r.read_field(spec, fields[18], value, found)
     value = source.pop("loyalty_certificate_type_id", _r.MISSING)
     instance.loyalty_certificate_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[18], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[19], value, found)
     )
     value = source.pop("loyalty_serial_number_limited", _r.MISSING)
-    instance.loyalty_serial_number_limited = _r.read_field(spec, fields[19], value, found)
+    instance.loyalty_serial_number_limited = _r.read_field(spec, fields[20], value, found)
     value = source.pop("salon_id", _r.MISSING)
     instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
     )
     value = source.pop("service_unit_id", _r.MISSING)
     instance.service_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
     )
     value = source.pop("service_unit_short_title", _r.MISSING)
     instance.service_unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[22], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[23], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[23], value, found)
     value = source.pop("unit_actual_cost", _r.MISSING)
     instance.unit_actual_cost = (
         value if type(value) is float else _r.read_field(spec, fields[24], value, found)

@@ -30,9 +30,9 @@ class GoodEvent:
         company_id (int): Location ID where the event occurred.
         data (Good): Product data sent in webhook notifications. Matches the output of the product
             detail API.
-        resource (GoodEventResource): Resource type.
+        resource (GoodEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (GoodEventStatus): Type of change that occurred.
+        status (GoodEventStatus)
     """
 
     company_id: int

@@ -38,7 +38,7 @@ class GoodsOperation:
         amount (float)
         cost (float)
         cost_per_unit (float)
-        good (GoodsOperationGood): Related product.
+        good (GoodsOperationGood): Product
         id (int): Transaction ID.
         type_ (str)
         type_id (int): Transaction type: 1 — sale, 2 — write-off, etc.
@@ -50,12 +50,12 @@ class GoodsOperation:
         last_change_date (datetime.datetime | None)
         loyalty_abonement_id (int | None)
         loyalty_certificate_id (int | None)
-        master (GoodsOperationStaff | None)
+        master (GoodsOperationStaff | None): team member
         operation_unit_type (str | None)
         record_id (int | None)
-        service (GoodsOperationService | None)
-        storage (GoodsOperationStorage | None)
-        supplier (GoodsOperationSupplier | None)
+        service (GoodsOperationService | None): Service
+        storage (GoodsOperationStorage | None): Inventory
+        supplier (GoodsOperationSupplier | None): The supplier
         unit (GoodsOperationUnit | None)
     """
 

@@ -22,14 +22,14 @@ class GoodsOperationClient:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        id (int | None)
-        name (str | None)
-        phone (str | None)
+        id (int): Client ID
+        name (str): Client name
+        phone (str): Customer phone
     """
 
-    id: int | None = None
-    name: str | None = None
-    phone: str | None = None
+    id: int
+    name: str
+    phone: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -63,9 +63,9 @@ def _fields() -> _r.Fields:
     return _r.fields(
         "GoodsOperationClient",
         (
-            ("id", "id", _r.INT, False, False, False),
-            ("name", "name", _r.STR, False, False, False),
-            ("phone", "phone", _r.STR, False, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
+            ("phone", "phone", _r.STR, True, False, False),
         ),
     )
 

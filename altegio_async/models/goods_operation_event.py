@@ -34,9 +34,9 @@ class GoodsOperationEvent:
         company_id (int): Location ID where the event occurred.
         data (GoodsOperation): Product operation data sent in webhook notifications. Covers all
             operation types: sale, receipt, consumable write-off, product write-off, and movement.
-        resource (GoodsOperationEventResource): Resource type.
+        resource (GoodsOperationEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (GoodsOperationEventStatus): Type of change that occurred.
+        status (GoodsOperationEventStatus)
     """
 
     company_id: int

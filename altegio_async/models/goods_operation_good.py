@@ -17,15 +17,15 @@ from ..custom import _reading as _r
 class GoodsOperationGood:
     """GoodsOperationGood, as Altegio sends it.
 
-    Related product.
+    Product
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        id (int)
-        title (str | None)
+        id (int): Item ID
+        title (str | None): Product Name
     """
 
     id: int

@@ -17,16 +17,18 @@ from ..custom import _reading as _r
 class GoodsOperationStorage:
     """GoodsOperationStorage, as Altegio sends it.
 
+    Inventory
+
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        id (int | None)
-        title (str | None)
+        id (int): Inventory ID
+        title (str | None): Inventory name
     """
 
-    id: int | None = None
+    id: int
     title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -61,7 +63,7 @@ def _fields() -> _r.Fields:
     return _r.fields(
         "GoodsOperationStorage",
         (
-            ("id", "id", _r.INT, False, False, False),
+            ("id", "id", _r.INT, True, False, False),
             ("title", "title", _r.STR, False, False, False),
         ),
     )

@@ -34,9 +34,9 @@ class LoyaltyCardEvent:
         company_id (int): Location ID where the event occurred.
         data (LoyaltyCard): Loyalty card data sent in webhook notifications. Uses a simplified
             transformer with essential fields only.
-        resource (LoyaltyCardEventResource): Resource type.
+        resource (LoyaltyCardEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (LoyaltyCardEventStatus): Type of change that occurred.
+        status (LoyaltyCardEventStatus)
     """
 
     company_id: int

@@ -26,7 +26,7 @@ class MarketplaceWebhookEvent:
 
     Attributes:
         application_id (int): Application ID.
-        event (MarketplaceWebhookEventEvent): Event Slug.
+        event (MarketplaceWebhookEventEvent)
         partner_token (str): Bearer token of the developer's location (to verify the origin of the
             webhook)
         salon_id (int): Location ID.

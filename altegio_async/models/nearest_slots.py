@@ -14,7 +14,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.nearest_slot import NearestSlot
+    from ..models.time_slot import TimeSlot
 
 
 @_attrs_define
@@ -29,11 +29,11 @@ class NearestSlots:
 
     Attributes:
         seance_date (datetime.date): Upcoming date with available sessions
-        seances (list[NearestSlot]): List of available sessions
+        seances (list[TimeSlot]): List of available sessions
     """
 
     seance_date: datetime.date
-    seances: list[NearestSlot]
+    seances: list[TimeSlot]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -64,13 +64,13 @@ class NearestSlots:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.nearest_slot import NearestSlot  # noqa: PLC0415
+    from ..models.time_slot import TimeSlot  # noqa: PLC0415
 
     return _r.fields(
         "NearestSlots",
         (
             ("seance_date", "seance_date", _r.DATE, True, False, False),
-            ("seances", "seances", _r.list_of(_r.model(NearestSlot)), True, False, False),
+            ("seances", "seances", _r.list_of(_r.model(TimeSlot)), True, False, False),
         ),
     )
 

@@ -30,9 +30,9 @@ class RecordEvent:
         company_id (int): Location ID where the event occurred.
         data (Record): Appointment data sent in webhook notifications. Contains comprehensive
             appointment details including services, team member, client, and financial information.
-        resource (RecordEventResource): Resource type.
+        resource (RecordEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (RecordEventStatus): Type of change that occurred.
+        status (RecordEventStatus)
     """
 
     company_id: int

@@ -22,17 +22,17 @@ class RecordLabel:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        color (str | None)
-        font_color (str | None)
-        icon (str | None)
-        id (int | None)
-        title (str | None)
+        color (str): Category color
+        font_color (str): Category font color
+        icon (str): Icon
+        id (int): Category ID
+        title (str | None): name of category
     """
 
-    color: str | None = None
-    font_color: str | None = None
-    icon: str | None = None
-    id: int | None = None
+    color: str
+    font_color: str
+    icon: str
+    id: int
     title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -67,10 +67,10 @@ def _fields() -> _r.Fields:
     return _r.fields(
         "RecordLabel",
         (
-            ("color", "color", _r.STR, False, False, False),
-            ("font_color", "font_color", _r.STR, False, False, False),
-            ("icon", "icon", _r.STR, False, False, False),
-            ("id", "id", _r.INT, False, False, False),
+            ("color", "color", _r.STR, True, False, False),
+            ("font_color", "font_color", _r.STR, True, False, False),
+            ("icon", "icon", _r.STR, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
             ("title", "title", _r.STR, False, False, False),
         ),
     )

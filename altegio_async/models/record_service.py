@@ -24,24 +24,24 @@ class RecordService:
     Attributes:
         cost (float)
         id (int)
+        title (str)
         amount (int | None)
         cost_per_unit (float | None)
         cost_to_pay (float | None)
         discount (float | None)
         first_cost (float | None)
         manual_cost (float | None)
-        title (str | None)
     """
 
     cost: float
     id: int
+    title: str
     amount: int | None = None
     cost_per_unit: float | None = None
     cost_to_pay: float | None = None
     discount: float | None = None
     first_cost: float | None = None
     manual_cost: float | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -77,13 +77,13 @@ def _fields() -> _r.Fields:
         (
             ("cost", "cost", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("amount", "amount", _r.INT, False, False, False),
             ("cost_per_unit", "cost_per_unit", _r.FLOAT, False, False, False),
             ("cost_to_pay", "cost_to_pay", _r.FLOAT, False, False, False),
             ("discount", "discount", _r.FLOAT, False, False, False),
             ("first_cost", "first_cost", _r.FLOAT, False, False, False),
             ("manual_cost", "manual_cost", _r.FLOAT, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
 
@@ -100,28 +100,28 @@ def _read(data: Any, cls: type[RecordService] = RecordService) -> Any:
     instance.cost = value if type(value) is float else _r.read_field(spec, fields[0], value, found)
     value = source.pop("id", _r.MISSING)
     instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
     value = source.pop("amount", _r.MISSING)
-    instance.amount = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    instance.amount = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
     value = source.pop("cost_per_unit", _r.MISSING)
     instance.cost_per_unit = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
     )
     value = source.pop("cost_to_pay", _r.MISSING)
     instance.cost_to_pay = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
     )
     value = source.pop("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
     )
     value = source.pop("first_cost", _r.MISSING)
     instance.first_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
     )
     value = source.pop("manual_cost", _r.MISSING)
     instance.manual_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
     return _r.finish(instance, source, spec, found)

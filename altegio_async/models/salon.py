@@ -31,13 +31,14 @@ class Salon:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        active (SalonActive): 1 — active, 0 — inactive.
+        active (SalonActive)
         address (str)
         city (str)
         id (int): Location ID.
         phone (str): Primary phone number.
         public_title (str): Public display name.
         timezone_name (str): IANA timezone name.
+        title (str): Location name.
         booking_comment_required (bool | None)
         booking_email_required (bool | None)
         business_group_id (int | None)
@@ -58,9 +59,8 @@ class Salon:
         schedule (SalonSchedule | None): Working hours schedule.
         short_descr (str | None): Short description.
         site (str | None): Website URL.
-        social (SalonSocial | None): Social media links.
+        social (SalonSocial | None): location social media
         timezone (str | None): Timezone offset (e.g. "+3").
-        title (str | None): Location name.
         zip_ (str | None)
     """
 
@@ -71,6 +71,7 @@ class Salon:
     phone: str
     public_title: str
     timezone_name: str
+    title: str
     booking_comment_required: bool | None = None
     booking_email_required: bool | None = None
     business_group_id: int | None = None
@@ -93,7 +94,6 @@ class Salon:
     site: str | None = None
     social: SalonSocial | None = None
     timezone: str | None = None
-    title: str | None = None
     zip_: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -139,6 +139,7 @@ def _fields() -> _r.Fields:
             ("phone", "phone", _r.STR, True, False, False),
             ("public_title", "public_title", _r.STR, True, False, False),
             ("timezone_name", "timezone_name", _r.STR, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("booking_comment_required", "booking_comment_required", _r.BOOL, False, False, False),
             ("booking_email_required", "booking_email_required", _r.BOOL, False, False, False),
             ("business_group_id", "business_group_id", _r.INT, False, False, False),
@@ -171,7 +172,6 @@ def _fields() -> _r.Fields:
             ("site", "site", _r.STR, False, False, False),
             ("social", "social", _r.model(SalonSocial), False, False, False),
             ("timezone", "timezone", _r.STR, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
             ("zip", "zip_", _r.STR, False, False, False),
         ),
     )
@@ -203,82 +203,82 @@ def _read(data: Any, cls: type[Salon] = Salon) -> Any:
     instance.timezone_name = (
         value if type(value) is str else _r.read_field(spec, fields[6], value, found)
     )
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
     value = source.pop("booking_comment_required", _r.MISSING)
     instance.booking_comment_required = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
     )
     value = source.pop("booking_email_required", _r.MISSING)
     instance.booking_email_required = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
     )
     value = source.pop("business_group_id", _r.MISSING)
     instance.business_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
     )
     value = source.pop("business_type_id", _r.MISSING)
     instance.business_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
     )
     value = source.pop("city_id", _r.MISSING)
     instance.city_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
     )
     value = source.pop("coordinate_lat", _r.MISSING)
     instance.coordinate_lat = (
-        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[13], value, found)
     )
     value = source.pop("coordinate_lon", _r.MISSING)
     instance.coordinate_lon = (
-        value if type(value) is float else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
     )
     value = source.pop("country", _r.MISSING)
     instance.country = (
-        value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
     )
     value = source.pop("country_id", _r.MISSING)
     instance.country_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
     )
     value = source.pop("currency_short_title", _r.MISSING)
     instance.currency_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
     )
     value = source.pop("description", _r.MISSING)
     instance.description = (
-        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[18], value, found)
     )
     value = source.pop("email", _r.MISSING)
-    instance.email = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
+    instance.email = value if type(value) is str else _r.read_field(spec, fields[19], value, found)
     value = source.pop("logo", _r.MISSING)
-    instance.logo = value if type(value) is str else _r.read_field(spec, fields[19], value, found)
+    instance.logo = value if type(value) is str else _r.read_field(spec, fields[20], value, found)
     value = source.pop("main_group", _r.MISSING)
-    instance.main_group = _r.read_field(spec, fields[20], value, found)
+    instance.main_group = _r.read_field(spec, fields[21], value, found)
     value = source.pop("main_group_id", _r.MISSING)
     instance.main_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
     )
     value = source.pop("phones", _r.MISSING)
-    instance.phones = _r.read_field(spec, fields[22], value, found)
+    instance.phones = _r.read_field(spec, fields[23], value, found)
     value = source.pop("record_type_id", _r.MISSING)
     instance.record_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[23], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[24], value, found)
     )
     value = source.pop("schedule", _r.MISSING)
-    instance.schedule = _r.read_field(spec, fields[24], value, found)
+    instance.schedule = _r.read_field(spec, fields[25], value, found)
     value = source.pop("short_descr", _r.MISSING)
     instance.short_descr = (
-        value if type(value) is str else _r.read_field(spec, fields[25], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[26], value, found)
     )
     value = source.pop("site", _r.MISSING)
-    instance.site = value if type(value) is str else _r.read_field(spec, fields[26], value, found)
+    instance.site = value if type(value) is str else _r.read_field(spec, fields[27], value, found)
     value = source.pop("social", _r.MISSING)
-    instance.social = _r.read_field(spec, fields[27], value, found)
+    instance.social = _r.read_field(spec, fields[28], value, found)
     value = source.pop("timezone", _r.MISSING)
     instance.timezone = (
-        value if type(value) is str else _r.read_field(spec, fields[28], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[29], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[29], value, found)
     value = source.pop("zip", _r.MISSING)
     instance.zip_ = value if type(value) is str else _r.read_field(spec, fields[30], value, found)
     return _r.finish(instance, source, spec, found)

@@ -30,9 +30,9 @@ class SalonEvent:
         company_id (int): Location ID where the event occurred.
         data (Salon): Location data sent in webhook notifications. Corresponds to the output of the
             location detail API. Contains comprehensive location information.
-        resource (SalonEventResource): Resource type.
+        resource (SalonEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (SalonEventStatus): Type of change that occurred.
+        status (SalonEventStatus)
     """
 
     company_id: int

@@ -17,27 +17,27 @@ from ..custom import _reading as _r
 class SalonSocial:
     """SalonSocial, as Altegio sends it.
 
-    Social media links.
+    location social media
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        facebook (str | None)
-        instagram (str | None)
-        telegram (str | None)
-        viber (str | None)
-        vk (str | None)
-        whatsapp (str | None)
+        facebook (str): Facebook
+        instagram (str): Instagram
+        telegram (str): Telegram
+        viber (str): Viber
+        whatsapp (str): WhatsApp
+        vk (str | None): VK (social network)
     """
 
-    facebook: str | None = None
-    instagram: str | None = None
-    telegram: str | None = None
-    viber: str | None = None
+    facebook: str
+    instagram: str
+    telegram: str
+    viber: str
+    whatsapp: str
     vk: str | None = None
-    whatsapp: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -71,12 +71,12 @@ def _fields() -> _r.Fields:
     return _r.fields(
         "SalonSocial",
         (
-            ("facebook", "facebook", _r.STR, False, False, False),
-            ("instagram", "instagram", _r.STR, False, False, False),
-            ("telegram", "telegram", _r.STR, False, False, False),
-            ("viber", "viber", _r.STR, False, False, False),
+            ("facebook", "facebook", _r.STR, True, False, False),
+            ("instagram", "instagram", _r.STR, True, False, False),
+            ("telegram", "telegram", _r.STR, True, False, False),
+            ("viber", "viber", _r.STR, True, False, False),
+            ("whatsapp", "whatsapp", _r.STR, True, False, False),
             ("vk", "vk", _r.STR, False, False, False),
-            ("whatsapp", "whatsapp", _r.STR, False, False, False),
         ),
     )
 
@@ -103,10 +103,10 @@ def _read(data: Any, cls: type[SalonSocial] = SalonSocial) -> Any:
     )
     value = source.pop("viber", _r.MISSING)
     instance.viber = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("vk", _r.MISSING)
-    instance.vk = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
     value = source.pop("whatsapp", _r.MISSING)
     instance.whatsapp = (
-        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
     )
+    value = source.pop("vk", _r.MISSING)
+    instance.vk = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
     return _r.finish(instance, source, spec, found)

@@ -26,9 +26,9 @@ class ScheduleEvent:
     Attributes:
         company_id (int): Location ID where the event occurred.
         data (list[Any]): Always empty for schedule events.
-        resource (ScheduleEventResource): Resource type.
+        resource (ScheduleEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (ScheduleEventStatus): Type of change that occurred.
+        status (ScheduleEventStatus)
     """
 
     company_id: int

@@ -35,6 +35,7 @@ class Service:
         id (int): Service ID.
         price_max (float)
         price_min (float)
+        title (str)
         api_id (str | None)
         booking_title (str | None): Title shown in online booking.
         capacity (int | None)
@@ -47,7 +48,6 @@ class Service:
         prepaid (str | None)
         salon_service_id (int | None)
         staff (list[ServiceStaff] | None): Assigned team members.
-        title (str | None)
         weight (int | None): Sort order.
     """
 
@@ -57,6 +57,7 @@ class Service:
     id: int
     price_max: float
     price_min: float
+    title: str
     api_id: str | None = None
     booking_title: str | None = None
     capacity: int | None = None
@@ -69,7 +70,6 @@ class Service:
     prepaid: str | None = None
     salon_service_id: int | None = None
     staff: list[ServiceStaff] | None = None
-    title: str | None = None
     weight: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -113,6 +113,7 @@ def _fields() -> _r.Fields:
             ("id", "id", _r.INT, True, False, False),
             ("price_max", "price_max", _r.FLOAT, True, False, False),
             ("price_min", "price_min", _r.FLOAT, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("api_id", "api_id", _r.STR, False, False, False),
             ("booking_title", "booking_title", _r.STR, False, False, False),
             ("capacity", "capacity", _r.INT, False, False, False),
@@ -139,7 +140,6 @@ def _fields() -> _r.Fields:
             ("prepaid", "prepaid", _r.STR, False, False, False),
             ("salon_service_id", "salon_service_id", _r.INT, False, False, False),
             ("staff", "staff", _r.list_of(_r.model(ServiceStaff)), False, False, False),
-            ("title", "title", _r.STR, False, False, False),
             ("weight", "weight", _r.INT, False, False, False),
         ),
     )
@@ -173,48 +173,50 @@ def _read(data: Any, cls: type[Service] = Service) -> Any:
     instance.price_min = (
         value if type(value) is float else _r.read_field(spec, fields[5], value, found)
     )
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
     value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
     value = source.pop("booking_title", _r.MISSING)
     instance.booking_title = (
-        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
     )
     value = source.pop("capacity", _r.MISSING)
     instance.capacity = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
     )
     value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+    )
     value = source.pop("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
     )
     value = source.pop("image_group", _r.MISSING)
-    instance.image_group = _r.read_field(spec, fields[11], value, found)
+    instance.image_group = _r.read_field(spec, fields[12], value, found)
     value = source.pop("is_comment_managed_only_in_chain", _r.MISSING)
     instance.is_comment_managed_only_in_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
     )
     value = source.pop("is_multi", _r.MISSING)
     instance.is_multi = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
     )
     value = source.pop("is_price_managed_only_in_chain", _r.MISSING)
     instance.is_price_managed_only_in_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
     )
     value = source.pop("prepaid", _r.MISSING)
     instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
     )
     value = source.pop("salon_service_id", _r.MISSING)
     instance.salon_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
     )
     value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[17], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
+    instance.staff = _r.read_field(spec, fields[18], value, found)
     value = source.pop("weight", _r.MISSING)
     instance.weight = value if type(value) is int else _r.read_field(spec, fields[19], value, found)
     return _r.finish(instance, source, spec, found)

@@ -26,20 +26,20 @@ class ServiceCategory:
     Attributes:
         id (int): Service category ID.
         staff (list[int]): Team member IDs assigned to this category.
+        title (str)
         weight (int): Sort order.
         api_id (str | None)
         is_chain (bool | None)
         salon_service_id (int | None)
-        title (str | None)
     """
 
     id: int
     staff: list[int]
+    title: str
     weight: int
     api_id: str | None = None
     is_chain: bool | None = None
     salon_service_id: int | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -75,11 +75,11 @@ def _fields() -> _r.Fields:
         (
             ("id", "id", _r.INT, True, False, False),
             ("staff", "staff", _r.list_of(_r.INT), True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("weight", "weight", _r.INT, True, False, False),
             ("api_id", "api_id", _r.STR, False, False, False),
             ("is_chain", "is_chain", _r.BOOL, False, False, False),
             ("salon_service_id", "salon_service_id", _r.INT, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
 
@@ -96,18 +96,18 @@ def _read(data: Any, cls: type[ServiceCategory] = ServiceCategory) -> Any:
     instance.id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
     value = source.pop("staff", _r.MISSING)
     instance.staff = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
     value = source.pop("weight", _r.MISSING)
-    instance.weight = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    instance.weight = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
     value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
     value = source.pop("is_chain", _r.MISSING)
     instance.is_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
     )
     value = source.pop("salon_service_id", _r.MISSING)
     instance.salon_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
     return _r.finish(instance, source, spec, found)

@@ -33,9 +33,9 @@ class ServiceCategoryEvent:
     Attributes:
         company_id (int): Location ID where the event occurred.
         data (ServiceCategory): Service category data sent in webhook notifications.
-        resource (ServiceCategoryEventResource): Resource type.
+        resource (ServiceCategoryEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (ServiceCategoryEventStatus): Type of change that occurred.
+        status (ServiceCategoryEventStatus)
     """
 
     company_id: int

@@ -30,9 +30,9 @@ class ServiceEvent:
         company_id (int): Location ID where the event occurred.
         data (Service): Service data sent in webhook notifications. Matches the output of the service
             detail API.
-        resource (ServiceEventResource): Resource type.
+        resource (ServiceEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (ServiceEventStatus): Type of change that occurred.
+        status (ServiceEventStatus)
     """
 
     company_id: int

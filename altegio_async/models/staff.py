@@ -17,8 +17,8 @@ from ..models.staff_show_rating import StaffShowRating
 from ..models.staff_status import StaffStatus
 
 if TYPE_CHECKING:
+    from ..models.position_summary import PositionSummary
     from ..models.staff_images import StaffImages
-    from ..models.staff_position import StaffPosition
     from ..models.staff_user import StaffUser
 
 
@@ -35,7 +35,7 @@ class Staff:
 
     Attributes:
         avatar (str): Avatar thumbnail URL.
-        fired (StaffFired): 1 — dismissed, 0 — active.
+        fired (StaffFired)
         hidden (StaffHidden)
         id (int): Team member ID.
         name (str): Full name.
@@ -48,7 +48,7 @@ class Staff:
         image_group (StaffImages | None): Image group data.
         information (str | None): HTML biography.
         is_paid_staff (bool | None)
-        position (StaffPosition | None): Position details.
+        position (PositionSummary | None): team member's position
         position_id (int | None)
         prepaid (str | None): Prepaid slug.
         schedule_till (str | None): Schedule end date.
@@ -74,7 +74,7 @@ class Staff:
     image_group: StaffImages | None = None
     information: str | None = None
     is_paid_staff: bool | None = None
-    position: StaffPosition | None = None
+    position: PositionSummary | None = None
     position_id: int | None = None
     prepaid: str | None = None
     schedule_till: str | None = None
@@ -114,8 +114,8 @@ class Staff:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.position_summary import PositionSummary  # noqa: PLC0415
     from ..models.staff_images import StaffImages  # noqa: PLC0415
-    from ..models.staff_position import StaffPosition  # noqa: PLC0415
     from ..models.staff_user import StaffUser  # noqa: PLC0415
 
     return _r.fields(
@@ -135,7 +135,7 @@ def _fields() -> _r.Fields:
             ("image_group", "image_group", _r.model(StaffImages), False, False, False),
             ("information", "information", _r.STR, False, False, False),
             ("is_paid_staff", "is_paid_staff", _r.BOOL, False, False, False),
-            ("position", "position", _r.model(StaffPosition), False, False, False),
+            ("position", "position", _r.model(PositionSummary), False, False, False),
             ("position_id", "position_id", _r.INT, False, False, False),
             ("prepaid", "prepaid", _r.STR, False, False, False),
             ("schedule_till", "schedule_till", _r.STR, False, False, False),

@@ -30,9 +30,9 @@ class StaffEvent:
         company_id (int): Location ID where the event occurred.
         data (Staff): Team member data sent in webhook notifications. Matches the output of the team
             member detail API.
-        resource (StaffEventResource): Resource type.
+        resource (StaffEventResource)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (StaffEventStatus): Type of change that occurred.
+        status (StaffEventStatus)
     """
 
     company_id: int

@@ -30,8 +30,8 @@ class VoipCall:
         duration (int): Call duration in seconds
         id (int): Call ID
         record_link (str): Link to call recording (if available)
-        status (VoipCallStatus): Call status
-        type_ (VoipCallType): Call type
+        status (VoipCallStatus)
+        type_ (VoipCallType)
     """
 
     call_date: str

@@ -42,7 +42,7 @@ class Authentication:
     ) -> _authorize_online_booking_user.Result:
         """Authorize Online Booking User.
 
-        ``POST /booking/auth``
+        ``POST /api/v1/booking/auth``
 
         When a user of an online account changes their password, their API key will change and a
         new authorization will be required
@@ -85,7 +85,7 @@ class Authentication:
     ) -> _log_in_with_phone_number_and_code.Result:
         """Log in with phone number and code.
 
-        ``POST /user/auth``
+        ``POST /api/v1/user/auth``
 
         To access both online and offline (e.g., phone-made) appointments, the user must log in by
         verifying their phone number. This is done by requesting a confirmation code to be sent
@@ -124,7 +124,7 @@ class Authentication:
     ) -> _send_booking_verification_code.Result:
         """Send SMS Verification Code.
 
-        ``POST /book_code/{location_id}``
+        ``POST /api/v1/book_code/{location_id}``
 
         + Request body
             + phone (required, string, '+13155550175') - phone to which the code will be sent
@@ -173,7 +173,7 @@ class AuthenticationWithRawResponse:
     ) -> ApiResponse[_authorize_online_booking_user.Result]:
         """Authorize Online Booking User.
 
-        ``POST /booking/auth``
+        ``POST /api/v1/booking/auth``
 
         When a user of an online account changes their password, their API key will change and a
         new authorization will be required
@@ -215,7 +215,7 @@ class AuthenticationWithRawResponse:
     ) -> ApiResponse[_log_in_with_phone_number_and_code.Result]:
         """Log in with phone number and code.
 
-        ``POST /user/auth``
+        ``POST /api/v1/user/auth``
 
         To access both online and offline (e.g., phone-made) appointments, the user must log in by
         verifying their phone number. This is done by requesting a confirmation code to be sent
@@ -253,7 +253,7 @@ class AuthenticationWithRawResponse:
     ) -> ApiResponse[_send_booking_verification_code.Result]:
         """Send SMS Verification Code.
 
-        ``POST /book_code/{location_id}``
+        ``POST /api/v1/book_code/{location_id}``
 
         + Request body
             + phone (required, string, '+13155550175') - phone to which the code will be sent
@@ -300,7 +300,7 @@ class SyncAuthentication:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _authorize_online_booking_user.Result:
-        """Authorize Online Booking User (``POST /booking/auth``).
+        """Authorize Online Booking User (``POST /api/v1/booking/auth``).
 
         Blocking form of ``Authentication.authorize_online_booking_user``: same arguments and result.
         """
@@ -322,7 +322,7 @@ class SyncAuthentication:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _log_in_with_phone_number_and_code.Result:
-        """Log in with phone number and code (``POST /user/auth``).
+        """Log in with phone number and code (``POST /api/v1/user/auth``).
 
         Blocking form of ``Authentication.log_in_with_phone_number_and_code``: same arguments and result.
         """
@@ -345,7 +345,7 @@ class SyncAuthentication:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _send_booking_verification_code.Result:
-        """Send SMS Verification Code (``POST /book_code/{location_id}``).
+        """Send SMS Verification Code (``POST /api/v1/book_code/{location_id}``).
 
         Blocking form of ``Authentication.send_booking_verification_code``: same arguments and result.
         """
@@ -378,7 +378,7 @@ class SyncAuthenticationWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_authorize_online_booking_user.Result]:
-        """Authorize Online Booking User (``POST /booking/auth``).
+        """Authorize Online Booking User (``POST /api/v1/booking/auth``).
 
         Blocking form of ``AuthenticationWithRawResponse.authorize_online_booking_user``.
         """
@@ -400,7 +400,7 @@ class SyncAuthenticationWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_log_in_with_phone_number_and_code.Result]:
-        """Log in with phone number and code (``POST /user/auth``).
+        """Log in with phone number and code (``POST /api/v1/user/auth``).
 
         Blocking form of ``AuthenticationWithRawResponse.log_in_with_phone_number_and_code``.
         """
@@ -423,7 +423,7 @@ class SyncAuthenticationWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_send_booking_verification_code.Result]:
-        """Send SMS Verification Code (``POST /book_code/{location_id}``).
+        """Send SMS Verification Code (``POST /api/v1/book_code/{location_id}``).
 
         Blocking form of ``AuthenticationWithRawResponse.send_booking_verification_code``.
         """

@@ -41,7 +41,7 @@ class ClientPersonalCabinet:
     async def delete_user_appointment(
         self,
         *,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
@@ -49,10 +49,10 @@ class ClientPersonalCabinet:
     ) -> _delete_user_appointment.Result:
         """Delete User Appointment.
 
-        ``DELETE /user/records/{record_id}/{record_hash}``
+        ``DELETE /api/v1/user/records/{record_id}/{record_hash}``
 
         Args:
-            record_id (int):
+            appointment_id (int):
             record_hash (str):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
@@ -65,7 +65,7 @@ class ClientPersonalCabinet:
             _delete_user_appointment.OPERATION,
             functools.partial(
                 _delete_user_appointment._get_kwargs,
-                record_id=record_id,
+                record_id=appointment_id,
                 record_hash=record_hash,
             ),
             _delete_user_appointment._parse_success,
@@ -84,7 +84,7 @@ class ClientPersonalCabinet:
     ) -> _get_booking_user.Result:
         """Get Online Booking User Data.
 
-        ``GET /booking/user/data``
+        ``GET /api/v1/booking/user/data``
 
         Retrieve online booking user data.
 
@@ -118,7 +118,7 @@ class ClientPersonalCabinet:
     ) -> _get_feedback_form_status.Result:
         """Get appointment review.
 
-        ``GET /master_record_review/{record_token}``
+        ``GET /api/v1/master_record_review/{record_token}``
 
         Args:
             record_token (str):
@@ -145,7 +145,7 @@ class ClientPersonalCabinet:
     async def get_user_appointment_list(
         self,
         *,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
@@ -153,7 +153,7 @@ class ClientPersonalCabinet:
     ) -> _get_user_appointment_list.Result:
         """Get User Appointments.
 
-        ``GET /user/records/{record_id}/{record_hash}``
+        ``GET /api/v1/user/records/{record_id}/{record_hash}``
 
         The JSON Object containing the user appointment parameters has the following fields:
 
@@ -242,7 +242,7 @@ class ClientPersonalCabinet:
         | avatar | string | Path to team member avatar file |
 
         Args:
-            record_id (int):
+            appointment_id (int):
             record_hash (str):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
@@ -255,7 +255,7 @@ class ClientPersonalCabinet:
             _get_user_appointment_list.OPERATION,
             functools.partial(
                 _get_user_appointment_list._get_kwargs,
-                record_id=record_id,
+                record_id=appointment_id,
                 record_hash=record_hash,
             ),
             _get_user_appointment_list._parse_success,
@@ -277,7 +277,7 @@ class ClientPersonalCabinet:
     ) -> _send_phone_update_verification_code.Result:
         """Send SMS Verification Code for Phone Update.
 
-        ``GET /booking/user/phone_confirmation``
+        ``GET /api/v1/booking/user/phone_confirmation``
 
         The request must contain one of two parameters: company_id or group_id
 
@@ -318,7 +318,7 @@ class ClientPersonalCabinet:
     ) -> _submit_feedback_form.Result:
         """Submit appointment review.
 
-        ``POST /master_record_review/{record_token}``
+        ``POST /api/v1/master_record_review/{record_token}``
 
         Args:
             record_token (str):
@@ -354,7 +354,7 @@ class ClientPersonalCabinet:
     ) -> _update_booking_user.Result:
         """Update Online Booking User Data.
 
-        ``PUT /booking/user``
+        ``PUT /api/v1/booking/user``
 
         Updating a team member’s data in online booking.
 
@@ -395,7 +395,7 @@ class ClientPersonalCabinet:
     ) -> _update_booking_user_password.Result:
         """Update Online Booking User Password.
 
-        ``PUT /booking/user/password``
+        ``PUT /api/v1/booking/user/password``
 
         Updating the password of an online booking user.
 
@@ -435,7 +435,7 @@ class ClientPersonalCabinetWithRawResponse:
     async def delete_user_appointment(
         self,
         *,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
@@ -443,10 +443,10 @@ class ClientPersonalCabinetWithRawResponse:
     ) -> ApiResponse[_delete_user_appointment.Result]:
         """Delete User Appointment.
 
-        ``DELETE /user/records/{record_id}/{record_hash}``
+        ``DELETE /api/v1/user/records/{record_id}/{record_hash}``
 
         Args:
-            record_id (int):
+            appointment_id (int):
             record_hash (str):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
@@ -459,7 +459,7 @@ class ClientPersonalCabinetWithRawResponse:
             _delete_user_appointment.OPERATION,
             functools.partial(
                 _delete_user_appointment._get_kwargs,
-                record_id=record_id,
+                record_id=appointment_id,
                 record_hash=record_hash,
             ),
             _delete_user_appointment._parse_success,
@@ -477,7 +477,7 @@ class ClientPersonalCabinetWithRawResponse:
     ) -> ApiResponse[_get_booking_user.Result]:
         """Get Online Booking User Data.
 
-        ``GET /booking/user/data``
+        ``GET /api/v1/booking/user/data``
 
         Retrieve online booking user data.
 
@@ -510,7 +510,7 @@ class ClientPersonalCabinetWithRawResponse:
     ) -> ApiResponse[_get_feedback_form_status.Result]:
         """Get appointment review.
 
-        ``GET /master_record_review/{record_token}``
+        ``GET /api/v1/master_record_review/{record_token}``
 
         Args:
             record_token (str):
@@ -536,7 +536,7 @@ class ClientPersonalCabinetWithRawResponse:
     async def get_user_appointment_list(
         self,
         *,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
@@ -544,7 +544,7 @@ class ClientPersonalCabinetWithRawResponse:
     ) -> ApiResponse[_get_user_appointment_list.Result]:
         """Get User Appointments.
 
-        ``GET /user/records/{record_id}/{record_hash}``
+        ``GET /api/v1/user/records/{record_id}/{record_hash}``
 
         The JSON Object containing the user appointment parameters has the following fields:
 
@@ -633,7 +633,7 @@ class ClientPersonalCabinetWithRawResponse:
         | avatar | string | Path to team member avatar file |
 
         Args:
-            record_id (int):
+            appointment_id (int):
             record_hash (str):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
@@ -646,7 +646,7 @@ class ClientPersonalCabinetWithRawResponse:
             _get_user_appointment_list.OPERATION,
             functools.partial(
                 _get_user_appointment_list._get_kwargs,
-                record_id=record_id,
+                record_id=appointment_id,
                 record_hash=record_hash,
             ),
             _get_user_appointment_list._parse_success,
@@ -667,7 +667,7 @@ class ClientPersonalCabinetWithRawResponse:
     ) -> ApiResponse[_send_phone_update_verification_code.Result]:
         """Send SMS Verification Code for Phone Update.
 
-        ``GET /booking/user/phone_confirmation``
+        ``GET /api/v1/booking/user/phone_confirmation``
 
         The request must contain one of two parameters: company_id or group_id
 
@@ -707,7 +707,7 @@ class ClientPersonalCabinetWithRawResponse:
     ) -> ApiResponse[_submit_feedback_form.Result]:
         """Submit appointment review.
 
-        ``POST /master_record_review/{record_token}``
+        ``POST /api/v1/master_record_review/{record_token}``
 
         Args:
             record_token (str):
@@ -742,7 +742,7 @@ class ClientPersonalCabinetWithRawResponse:
     ) -> ApiResponse[_update_booking_user.Result]:
         """Update Online Booking User Data.
 
-        ``PUT /booking/user``
+        ``PUT /api/v1/booking/user``
 
         Updating a team member’s data in online booking.
 
@@ -782,7 +782,7 @@ class ClientPersonalCabinetWithRawResponse:
     ) -> ApiResponse[_update_booking_user_password.Result]:
         """Update Online Booking User Password.
 
-        ``PUT /booking/user/password``
+        ``PUT /api/v1/booking/user/password``
 
         Updating the password of an online booking user.
 
@@ -822,20 +822,20 @@ class SyncClientPersonalCabinet:
     def delete_user_appointment(
         self,
         *,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _delete_user_appointment.Result:
-        """Delete User Appointment (``DELETE /user/records/{record_id}/{record_hash}``).
+        """Delete User Appointment (``DELETE /api/v1/user/records/{record_id}/{record_hash}``).
 
         Blocking form of ``ClientPersonalCabinet.delete_user_appointment``: same arguments and result.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.delete_user_appointment,
-                record_id=record_id,
+                appointment_id=appointment_id,
                 record_hash=record_hash,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -850,7 +850,7 @@ class SyncClientPersonalCabinet:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_booking_user.Result:
-        """Get Online Booking User Data (``GET /booking/user/data``).
+        """Get Online Booking User Data (``GET /api/v1/booking/user/data``).
 
         Blocking form of ``ClientPersonalCabinet.get_booking_user``: same arguments and result.
         """
@@ -871,7 +871,7 @@ class SyncClientPersonalCabinet:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_feedback_form_status.Result:
-        """Get appointment review (``GET /master_record_review/{record_token}``).
+        """Get appointment review (``GET /api/v1/master_record_review/{record_token}``).
 
         Blocking form of ``ClientPersonalCabinet.get_feedback_form_status``: same arguments and result.
         """
@@ -888,20 +888,20 @@ class SyncClientPersonalCabinet:
     def get_user_appointment_list(
         self,
         *,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_user_appointment_list.Result:
-        """Get User Appointments (``GET /user/records/{record_id}/{record_hash}``).
+        """Get User Appointments (``GET /api/v1/user/records/{record_id}/{record_hash}``).
 
         Blocking form of ``ClientPersonalCabinet.get_user_appointment_list``: same arguments and result.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_user_appointment_list,
-                record_id=record_id,
+                appointment_id=appointment_id,
                 record_hash=record_hash,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -919,7 +919,7 @@ class SyncClientPersonalCabinet:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _send_phone_update_verification_code.Result:
-        """Send SMS Verification Code for Phone Update (``GET /booking/user/phone_confirmation``).
+        """Send SMS Verification Code for Phone Update (``GET /api/v1/booking/user/phone_confirmation``).
 
         Blocking form of ``ClientPersonalCabinet.send_phone_update_verification_code``: same arguments and result.
         """
@@ -944,7 +944,7 @@ class SyncClientPersonalCabinet:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _submit_feedback_form.Result:
-        """Submit appointment review (``POST /master_record_review/{record_token}``).
+        """Submit appointment review (``POST /api/v1/master_record_review/{record_token}``).
 
         Blocking form of ``ClientPersonalCabinet.submit_feedback_form``: same arguments and result.
         """
@@ -967,7 +967,7 @@ class SyncClientPersonalCabinet:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _update_booking_user.Result:
-        """Update Online Booking User Data (``PUT /booking/user``).
+        """Update Online Booking User Data (``PUT /api/v1/booking/user``).
 
         Blocking form of ``ClientPersonalCabinet.update_booking_user``: same arguments and result.
         """
@@ -989,7 +989,7 @@ class SyncClientPersonalCabinet:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _update_booking_user_password.Result:
-        """Update Online Booking User Password (``PUT /booking/user/password``).
+        """Update Online Booking User Password (``PUT /api/v1/booking/user/password``).
 
         Blocking form of ``ClientPersonalCabinet.update_booking_user_password``: same arguments and result.
         """
@@ -1016,20 +1016,20 @@ class SyncClientPersonalCabinetWithRawResponse:
     def delete_user_appointment(
         self,
         *,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_delete_user_appointment.Result]:
-        """Delete User Appointment (``DELETE /user/records/{record_id}/{record_hash}``).
+        """Delete User Appointment (``DELETE /api/v1/user/records/{record_id}/{record_hash}``).
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.delete_user_appointment``.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.delete_user_appointment,
-                record_id=record_id,
+                appointment_id=appointment_id,
                 record_hash=record_hash,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -1044,7 +1044,7 @@ class SyncClientPersonalCabinetWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_booking_user.Result]:
-        """Get Online Booking User Data (``GET /booking/user/data``).
+        """Get Online Booking User Data (``GET /api/v1/booking/user/data``).
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.get_booking_user``.
         """
@@ -1065,7 +1065,7 @@ class SyncClientPersonalCabinetWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_feedback_form_status.Result]:
-        """Get appointment review (``GET /master_record_review/{record_token}``).
+        """Get appointment review (``GET /api/v1/master_record_review/{record_token}``).
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.get_feedback_form_status``.
         """
@@ -1082,20 +1082,20 @@ class SyncClientPersonalCabinetWithRawResponse:
     def get_user_appointment_list(
         self,
         *,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_user_appointment_list.Result]:
-        """Get User Appointments (``GET /user/records/{record_id}/{record_hash}``).
+        """Get User Appointments (``GET /api/v1/user/records/{record_id}/{record_hash}``).
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.get_user_appointment_list``.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_user_appointment_list,
-                record_id=record_id,
+                appointment_id=appointment_id,
                 record_hash=record_hash,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -1113,7 +1113,7 @@ class SyncClientPersonalCabinetWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_send_phone_update_verification_code.Result]:
-        """Send SMS Verification Code for Phone Update (``GET /booking/user/phone_confirmation``).
+        """Send SMS Verification Code for Phone Update (``GET /api/v1/booking/user/phone_confirmation``).
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.send_phone_update_verification_code``.
         """
@@ -1138,7 +1138,7 @@ class SyncClientPersonalCabinetWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_submit_feedback_form.Result]:
-        """Submit appointment review (``POST /master_record_review/{record_token}``).
+        """Submit appointment review (``POST /api/v1/master_record_review/{record_token}``).
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.submit_feedback_form``.
         """
@@ -1161,7 +1161,7 @@ class SyncClientPersonalCabinetWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_update_booking_user.Result]:
-        """Update Online Booking User Data (``PUT /booking/user``).
+        """Update Online Booking User Data (``PUT /api/v1/booking/user``).
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.update_booking_user``.
         """
@@ -1183,7 +1183,7 @@ class SyncClientPersonalCabinetWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_update_booking_user_password.Result]:
-        """Update Online Booking User Password (``PUT /booking/user/password``).
+        """Update Online Booking User Password (``PUT /api/v1/booking/user/password``).
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.update_booking_user_password``.
         """

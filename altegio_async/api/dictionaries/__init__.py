@@ -39,7 +39,7 @@ class Dictionaries:
     ) -> _get_business_types_by_group.Result:
         """Get business types by group.
 
-        ``GET /references/business_groups_with_types``
+        ``GET /api/v1/references/business_groups_with_types``
 
         Args:
             timeout: overrides the view's timeout for each attempt of this call.
@@ -72,7 +72,7 @@ class Dictionaries:
     ) -> _get_city_list.Result:
         """Get a list of cities.
 
-        ``GET /cities``
+        ``GET /api/v1/cities``
 
         Args:
             country_id (int | Unset):
@@ -107,7 +107,7 @@ class Dictionaries:
     ) -> _get_country_list.Result:
         """Get a list of countries.
 
-        ``GET /countries``
+        ``GET /api/v1/countries``
 
         Args:
             timeout: overrides the view's timeout for each attempt of this call.
@@ -147,7 +147,7 @@ class DictionariesWithRawResponse:
     ) -> ApiResponse[_get_business_types_by_group.Result]:
         """Get business types by group.
 
-        ``GET /references/business_groups_with_types``
+        ``GET /api/v1/references/business_groups_with_types``
 
         Args:
             timeout: overrides the view's timeout for each attempt of this call.
@@ -179,7 +179,7 @@ class DictionariesWithRawResponse:
     ) -> ApiResponse[_get_city_list.Result]:
         """Get a list of cities.
 
-        ``GET /cities``
+        ``GET /api/v1/cities``
 
         Args:
             country_id (int | Unset):
@@ -213,7 +213,7 @@ class DictionariesWithRawResponse:
     ) -> ApiResponse[_get_country_list.Result]:
         """Get a list of countries.
 
-        ``GET /countries``
+        ``GET /api/v1/countries``
 
         Args:
             timeout: overrides the view's timeout for each attempt of this call.
@@ -251,7 +251,7 @@ class SyncDictionaries:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_business_types_by_group.Result:
-        """Get business types by group (``GET /references/business_groups_with_types``).
+        """Get business types by group (``GET /api/v1/references/business_groups_with_types``).
 
         Blocking form of ``Dictionaries.get_business_types_by_group``: same arguments and result.
         """
@@ -273,7 +273,7 @@ class SyncDictionaries:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_city_list.Result:
-        """Get a list of cities (``GET /cities``).
+        """Get a list of cities (``GET /api/v1/cities``).
 
         Blocking form of ``Dictionaries.get_city_list``: same arguments and result.
         """
@@ -295,7 +295,7 @@ class SyncDictionaries:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_country_list.Result:
-        """Get a list of countries (``GET /countries``).
+        """Get a list of countries (``GET /api/v1/countries``).
 
         Blocking form of ``Dictionaries.get_country_list``: same arguments and result.
         """
@@ -325,7 +325,7 @@ class SyncDictionariesWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_business_types_by_group.Result]:
-        """Get business types by group (``GET /references/business_groups_with_types``).
+        """Get business types by group (``GET /api/v1/references/business_groups_with_types``).
 
         Blocking form of ``DictionariesWithRawResponse.get_business_types_by_group``.
         """
@@ -347,7 +347,7 @@ class SyncDictionariesWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_city_list.Result]:
-        """Get a list of cities (``GET /cities``).
+        """Get a list of cities (``GET /api/v1/cities``).
 
         Blocking form of ``DictionariesWithRawResponse.get_city_list``.
         """
@@ -369,7 +369,7 @@ class SyncDictionariesWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_country_list.Result]:
-        """Get a list of countries (``GET /countries``).
+        """Get a list of countries (``GET /api/v1/countries``).
 
         Blocking form of ``DictionariesWithRawResponse.get_country_list``.
         """

@@ -19,7 +19,6 @@ from ...models.channel_update import ChannelUpdate
 from ...models.discount_request import DiscountRequest
 from ...models.payment_notice import PaymentNotice
 from ...models.settings_callback import SettingsCallback
-from ...models.settings_redirect_callback import SettingsRedirectCallback
 from ...models.short_names_request import ShortNamesRequest
 from ...types import UNSET, Unset
 from . import get_marketplace_integration_status as _get_marketplace_integration_status
@@ -263,7 +262,7 @@ class Marketplace:
     async def marketplace_notification_settings_redirect_callback(
         self,
         *,
-        body: SettingsRedirectCallback,
+        body: SettingsCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -307,7 +306,7 @@ class Marketplace:
     ) -> _marketplace_partner_application_add_discount.Result:
         """Set payment discount for locations.
 
-        ``POST /marketplace/application/add_discount``
+        ``POST /api/v1/marketplace/application/add_discount``
 
         Sets a payment discount for specific locations when they pay through Altegio platform.
 
@@ -348,7 +347,7 @@ class Marketplace:
     ) -> _marketplace_partner_application_payment_link.Result:
         """Generate payment link.
 
-        ``GET /marketplace/application/payment_link``
+        ``GET /api/v1/marketplace/application/payment_link``
 
         Generates a payment link for application payment through Altegio platform.
 
@@ -390,7 +389,7 @@ class Marketplace:
     ) -> _marketplace_partner_applications_tariffs_list.Result:
         """Get application tariffs.
 
-        ``GET /marketplace/application/{application_id}/tariffs``
+        ``GET /api/v1/marketplace/application/{application_id}/tariffs``
 
         Retrieves list of tariffs for the application.
 
@@ -428,7 +427,7 @@ class Marketplace:
     ) -> _marketplace_partner_applications_update_channel.Result:
         """Update notification channel availability.
 
-        ``POST /marketplace/application/update_channel``
+        ``POST /api/v1/marketplace/application/update_channel``
 
         Updates available notification channels for the application.
 
@@ -735,7 +734,7 @@ class MarketplaceWithRawResponse:
     async def marketplace_notification_settings_redirect_callback(
         self,
         *,
-        body: SettingsRedirectCallback,
+        body: SettingsCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -778,7 +777,7 @@ class MarketplaceWithRawResponse:
     ) -> ApiResponse[_marketplace_partner_application_add_discount.Result]:
         """Set payment discount for locations.
 
-        ``POST /marketplace/application/add_discount``
+        ``POST /api/v1/marketplace/application/add_discount``
 
         Sets a payment discount for specific locations when they pay through Altegio platform.
 
@@ -818,7 +817,7 @@ class MarketplaceWithRawResponse:
     ) -> ApiResponse[_marketplace_partner_application_payment_link.Result]:
         """Generate payment link.
 
-        ``GET /marketplace/application/payment_link``
+        ``GET /api/v1/marketplace/application/payment_link``
 
         Generates a payment link for application payment through Altegio platform.
 
@@ -859,7 +858,7 @@ class MarketplaceWithRawResponse:
     ) -> ApiResponse[_marketplace_partner_applications_tariffs_list.Result]:
         """Get application tariffs.
 
-        ``GET /marketplace/application/{application_id}/tariffs``
+        ``GET /api/v1/marketplace/application/{application_id}/tariffs``
 
         Retrieves list of tariffs for the application.
 
@@ -896,7 +895,7 @@ class MarketplaceWithRawResponse:
     ) -> ApiResponse[_marketplace_partner_applications_update_channel.Result]:
         """Update notification channel availability.
 
-        ``POST /marketplace/application/update_channel``
+        ``POST /api/v1/marketplace/application/update_channel``
 
         Updates available notification channels for the application.
 
@@ -1169,7 +1168,7 @@ class SyncMarketplace:
     def marketplace_notification_settings_redirect_callback(
         self,
         *,
-        body: SettingsRedirectCallback,
+        body: SettingsCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1196,7 +1195,7 @@ class SyncMarketplace:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_partner_application_add_discount.Result:
-        """Set payment discount for locations (``POST /marketplace/application/add_discount``).
+        """Set payment discount for locations (``POST /api/v1/marketplace/application/add_discount``).
 
         Blocking form of ``Marketplace.marketplace_partner_application_add_discount``: same arguments and result.
         """
@@ -1220,7 +1219,7 @@ class SyncMarketplace:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_partner_application_payment_link.Result:
-        """Generate payment link (``GET /marketplace/application/payment_link``).
+        """Generate payment link (``GET /api/v1/marketplace/application/payment_link``).
 
         Blocking form of ``Marketplace.marketplace_partner_application_payment_link``: same arguments and result.
         """
@@ -1244,7 +1243,7 @@ class SyncMarketplace:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_partner_applications_tariffs_list.Result:
-        """Get application tariffs (``GET /marketplace/application/{application_id}/tariffs``).
+        """Get application tariffs (``GET /api/v1/marketplace/application/{application_id}/tariffs``).
 
         Blocking form of ``Marketplace.marketplace_partner_applications_tariffs_list``: same arguments and result.
         """
@@ -1266,7 +1265,7 @@ class SyncMarketplace:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _marketplace_partner_applications_update_channel.Result:
-        """Update notification channel availability (``POST /marketplace/application/update_channel``).
+        """Update notification channel availability (``POST /api/v1/marketplace/application/update_channel``).
 
         Blocking form of ``Marketplace.marketplace_partner_applications_update_channel``: same arguments and result.
         """
@@ -1455,7 +1454,7 @@ class SyncMarketplaceWithRawResponse:
     def marketplace_notification_settings_redirect_callback(
         self,
         *,
-        body: SettingsRedirectCallback,
+        body: SettingsCallback,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1482,7 +1481,7 @@ class SyncMarketplaceWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_partner_application_add_discount.Result]:
-        """Set payment discount for locations (``POST /marketplace/application/add_discount``).
+        """Set payment discount for locations (``POST /api/v1/marketplace/application/add_discount``).
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_application_add_discount``.
         """
@@ -1506,7 +1505,7 @@ class SyncMarketplaceWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_partner_application_payment_link.Result]:
-        """Generate payment link (``GET /marketplace/application/payment_link``).
+        """Generate payment link (``GET /api/v1/marketplace/application/payment_link``).
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_application_payment_link``.
         """
@@ -1530,7 +1529,7 @@ class SyncMarketplaceWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_partner_applications_tariffs_list.Result]:
-        """Get application tariffs (``GET /marketplace/application/{application_id}/tariffs``).
+        """Get application tariffs (``GET /api/v1/marketplace/application/{application_id}/tariffs``).
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_applications_tariffs_list``.
         """
@@ -1552,7 +1551,7 @@ class SyncMarketplaceWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_marketplace_partner_applications_update_channel.Result]:
-        """Update notification channel availability (``POST /marketplace/application/update_channel``).
+        """Update notification channel availability (``POST /api/v1/marketplace/application/update_channel``).
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_applications_update_channel``.
         """

@@ -17,10 +17,11 @@ OPERATION = Operation(
     tag="marketplace",
     method="GET",
     path="/marketplace/application/{application_id}/salons",
-    server="app",
+    server="https://app.alteg.io",
     user_token="none",
     envelope="data",
     has_response_body=True,
+    bundle="developers",
 )
 
 Result: TypeAlias = list[AppLocation]

@@ -16,10 +16,11 @@ OPERATION = Operation(
     tag="marketplace",
     method="POST",
     path="/marketplace/partner/payment",
-    server="app",
+    server="https://app.alteg.io",
     user_token="none",
     envelope="data",
     has_response_body=True,
+    bundle="developers",
 )
 
 Result: TypeAlias = PaymentReceipt

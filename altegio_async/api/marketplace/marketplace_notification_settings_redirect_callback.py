@@ -6,17 +6,18 @@
 from typing import Any, TypeAlias
 
 from ...custom._operation import Operation
-from ...models.settings_redirect_callback import SettingsRedirectCallback
+from ...models.settings_callback import SettingsCallback
 
 OPERATION = Operation(
     operation_id="marketplace_notification_settings_redirect_callback",
     tag="marketplace",
     method="POST",
     path="/marketplace/partner/callback/redirect",
-    server="app",
+    server="https://app.alteg.io",
     user_token="none",
     envelope="status",
     has_response_body=False,
+    bundle="developers",
 )
 
 Result: TypeAlias = None
@@ -24,7 +25,7 @@ Result: TypeAlias = None
 
 def _get_kwargs(
     *,
-    body: SettingsRedirectCallback,
+    body: SettingsCallback,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

@@ -13,10 +13,11 @@ OPERATION = Operation(
     tag="marketplace",
     method="POST",
     path="/marketplace/partner/payment/refund/{payment_id}",
-    server="app",
+    server="https://app.alteg.io",
     user_token="none",
     envelope="none",
     has_response_body=False,
+    bundle="developers",
 )
 
 Result: TypeAlias = None

@@ -13,10 +13,11 @@ OPERATION = Operation(
     tag="marketplace",
     method="POST",
     path="/marketplace/partner/short_names",
-    server="app",
+    server="https://app.alteg.io",
     user_token="none",
     envelope="none",
     has_response_body=False,
+    bundle="developers",
 )
 
 Result: TypeAlias = None

@@ -13,10 +13,11 @@ OPERATION = Operation(
     tag="marketplace",
     method="POST",
     path="/marketplace/salon/{location_id}/application/{application_id}/uninstall",
-    server="app",
+    server="https://app.alteg.io",
     user_token="none",
     envelope="status",
     has_response_body=False,
+    bundle="developers",
 )
 
 Result: TypeAlias = None

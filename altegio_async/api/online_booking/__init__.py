@@ -57,7 +57,7 @@ class OnlineBooking:
     ) -> _book_event.Result:
         """Book Event.
 
-        ``POST /activity/{location_id}/{event_id}/book``
+        ``POST /api/v1/activity/{location_id}/{event_id}/book``
 
         Args:
             location_id (int):
@@ -96,7 +96,7 @@ class OnlineBooking:
     ) -> _create_online_booking.Result:
         """Create an Online Booking.
 
-        ``POST /book_record/{location_id}``
+        ``POST /api/v1/book_record/{location_id}``
 
         To create a session appointment, provide a JSON object containing the online booking
         parameters. The object includes the following fields:
@@ -231,7 +231,7 @@ class OnlineBooking:
     ) -> _get_booking_form_config.Result:
         """Get Booking Form Configuration.
 
-        ``GET /bookform/{id}``
+        ``GET /api/v1/bookform/{id}``
 
         Each Altegio client can create an unlimited number of Online Booking forms with different
         designs and booking scenarios.
@@ -339,7 +339,7 @@ class OnlineBooking:
     ) -> _get_dates_available_for_booking.Result:
         """Get Dates Available for Booking.
 
-        ``GET /book_dates/{location_id}``
+        ``GET /api/v1/book_dates/{location_id}``
 
         The dates available for booking object has the following fields:
 
@@ -417,7 +417,7 @@ class OnlineBooking:
     ) -> _get_i18n_options.Result:
         """Get Internationalization Options.
 
-        ``GET /i18n/{lang_code}``
+        ``GET /api/v1/i18n/{lang_code}``
 
         Translation is available in one of the languages:
         - Latvian - 'lv-LV'
@@ -459,7 +459,7 @@ class OnlineBooking:
     ) -> _get_location_privacy_policy.Result:
         """Get location privacy policy for online booking.
 
-        ``GET /privacy_policy/{location_id}``
+        ``GET /api/v1/privacy_policy/{location_id}``
 
         Retrieves the privacy policy configured for a specific location. This endpoint should be
         called before creating an online booking record to check if the location has a custom
@@ -508,7 +508,7 @@ class OnlineBooking:
     ) -> _get_nearest_time_slots.Result:
         """Get Nearest Available Time Slots for Team Member.
 
-        ``GET /book_staff_seances/{location_id}/{team_member_id}``
+        ``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``
 
         the team member's nearest sessions object has the following fields:
 
@@ -556,7 +556,7 @@ class OnlineBooking:
         self,
         *,
         location_id: int,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
@@ -564,11 +564,11 @@ class OnlineBooking:
     ) -> _get_online_booking_details.Result:
         """Get Online Booking Details.
 
-        ``GET /book_record/{location_id}/{record_id}/{record_hash}``
+        ``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``
 
         Args:
             location_id (int):
-            record_id (int):
+            appointment_id (int):
             record_hash (str):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
@@ -582,7 +582,7 @@ class OnlineBooking:
             functools.partial(
                 _get_online_booking_details._get_kwargs,
                 location_id=location_id,
-                record_id=record_id,
+                record_id=appointment_id,
                 record_hash=record_hash,
             ),
             _get_online_booking_details._parse_success,
@@ -605,7 +605,7 @@ class OnlineBooking:
     ) -> _get_services_available_for_booking.Result:
         """Get Services Available for Booking.
 
-        ``GET /book_services/{location_id}``
+        ``GET /api/v1/book_services/{location_id}``
 
         The object of services available for booking has the following fields:
 
@@ -698,7 +698,7 @@ class OnlineBooking:
     ) -> _get_team_members_available_for_booking.Result:
         """Get Team Members Available for Booking.
 
-        ``GET /book_staff/{location_id}``
+        ``GET /api/v1/book_staff/{location_id}``
 
         Each object from the array of team members available for booking has the following fields:
 
@@ -767,7 +767,7 @@ class OnlineBooking:
     ) -> _get_time_slots_for_booking.Result:
         """Get a List of Time Slots Available for Booking.
 
-        ``GET /book_times/{location_id}/{team_member_id}/{date}``
+        ``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``
 
         The sessions available for booking object has the following fields:
 
@@ -816,7 +816,7 @@ class OnlineBooking:
         self,
         *,
         location_id: int,
-        record_id: int,
+        appointment_id: int,
         body: RescheduleRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
@@ -824,11 +824,11 @@ class OnlineBooking:
     ) -> _update_online_booking_datetime.Result:
         """Change Online Booking Date/Time.
 
-        ``PUT /book_record/{location_id}/{record_id}``
+        ``PUT /api/v1/book_record/{location_id}/{record_id}``
 
         Args:
             location_id (int):
-            record_id (int):
+            appointment_id (int):
             body: the JSON request body.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
@@ -842,7 +842,7 @@ class OnlineBooking:
             functools.partial(
                 _update_online_booking_datetime._get_kwargs,
                 location_id=location_id,
-                record_id=record_id,
+                record_id=appointment_id,
                 body=body,
             ),
             _update_online_booking_datetime._parse_success,
@@ -863,7 +863,7 @@ class OnlineBooking:
     ) -> _validate_booking_params.Result:
         """Validate Booking Parameters.
 
-        ``POST /book_check/{location_id}``
+        ``POST /api/v1/book_check/{location_id}``
 
         After generating the appointment parameters, you can validate them to ensure the
         appointment can be successfully created.
@@ -956,7 +956,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_book_event.Result]:
         """Book Event.
 
-        ``POST /activity/{location_id}/{event_id}/book``
+        ``POST /api/v1/activity/{location_id}/{event_id}/book``
 
         Args:
             location_id (int):
@@ -994,7 +994,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_create_online_booking.Result]:
         """Create an Online Booking.
 
-        ``POST /book_record/{location_id}``
+        ``POST /api/v1/book_record/{location_id}``
 
         To create a session appointment, provide a JSON object containing the online booking
         parameters. The object includes the following fields:
@@ -1128,7 +1128,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_get_booking_form_config.Result]:
         """Get Booking Form Configuration.
 
-        ``GET /bookform/{id}``
+        ``GET /api/v1/bookform/{id}``
 
         Each Altegio client can create an unlimited number of Online Booking forms with different
         designs and booking scenarios.
@@ -1235,7 +1235,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_get_dates_available_for_booking.Result]:
         """Get Dates Available for Booking.
 
-        ``GET /book_dates/{location_id}``
+        ``GET /api/v1/book_dates/{location_id}``
 
         The dates available for booking object has the following fields:
 
@@ -1312,7 +1312,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_get_i18n_options.Result]:
         """Get Internationalization Options.
 
-        ``GET /i18n/{lang_code}``
+        ``GET /api/v1/i18n/{lang_code}``
 
         Translation is available in one of the languages:
         - Latvian - 'lv-LV'
@@ -1353,7 +1353,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_get_location_privacy_policy.Result]:
         """Get location privacy policy for online booking.
 
-        ``GET /privacy_policy/{location_id}``
+        ``GET /api/v1/privacy_policy/{location_id}``
 
         Retrieves the privacy policy configured for a specific location. This endpoint should be
         called before creating an online booking record to check if the location has a custom
@@ -1401,7 +1401,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_get_nearest_time_slots.Result]:
         """Get Nearest Available Time Slots for Team Member.
 
-        ``GET /book_staff_seances/{location_id}/{team_member_id}``
+        ``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``
 
         the team member's nearest sessions object has the following fields:
 
@@ -1448,7 +1448,7 @@ class OnlineBookingWithRawResponse:
         self,
         *,
         location_id: int,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
@@ -1456,11 +1456,11 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_get_online_booking_details.Result]:
         """Get Online Booking Details.
 
-        ``GET /book_record/{location_id}/{record_id}/{record_hash}``
+        ``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``
 
         Args:
             location_id (int):
-            record_id (int):
+            appointment_id (int):
             record_hash (str):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
@@ -1474,7 +1474,7 @@ class OnlineBookingWithRawResponse:
             functools.partial(
                 _get_online_booking_details._get_kwargs,
                 location_id=location_id,
-                record_id=record_id,
+                record_id=appointment_id,
                 record_hash=record_hash,
             ),
             _get_online_booking_details._parse_success,
@@ -1496,7 +1496,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_get_services_available_for_booking.Result]:
         """Get Services Available for Booking.
 
-        ``GET /book_services/{location_id}``
+        ``GET /api/v1/book_services/{location_id}``
 
         The object of services available for booking has the following fields:
 
@@ -1588,7 +1588,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_get_team_members_available_for_booking.Result]:
         """Get Team Members Available for Booking.
 
-        ``GET /book_staff/{location_id}``
+        ``GET /api/v1/book_staff/{location_id}``
 
         Each object from the array of team members available for booking has the following fields:
 
@@ -1656,7 +1656,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_get_time_slots_for_booking.Result]:
         """Get a List of Time Slots Available for Booking.
 
-        ``GET /book_times/{location_id}/{team_member_id}/{date}``
+        ``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``
 
         The sessions available for booking object has the following fields:
 
@@ -1704,7 +1704,7 @@ class OnlineBookingWithRawResponse:
         self,
         *,
         location_id: int,
-        record_id: int,
+        appointment_id: int,
         body: RescheduleRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
@@ -1712,11 +1712,11 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_update_online_booking_datetime.Result]:
         """Change Online Booking Date/Time.
 
-        ``PUT /book_record/{location_id}/{record_id}``
+        ``PUT /api/v1/book_record/{location_id}/{record_id}``
 
         Args:
             location_id (int):
-            record_id (int):
+            appointment_id (int):
             body: the JSON request body.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
@@ -1730,7 +1730,7 @@ class OnlineBookingWithRawResponse:
             functools.partial(
                 _update_online_booking_datetime._get_kwargs,
                 location_id=location_id,
-                record_id=record_id,
+                record_id=appointment_id,
                 body=body,
             ),
             _update_online_booking_datetime._parse_success,
@@ -1750,7 +1750,7 @@ class OnlineBookingWithRawResponse:
     ) -> ApiResponse[_validate_booking_params.Result]:
         """Validate Booking Parameters.
 
-        ``POST /book_check/{location_id}``
+        ``POST /api/v1/book_check/{location_id}``
 
         After generating the appointment parameters, you can validate them to ensure the
         appointment can be successfully created.
@@ -1841,7 +1841,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _book_event.Result:
-        """Book Event (``POST /activity/{location_id}/{event_id}/book``).
+        """Book Event (``POST /api/v1/activity/{location_id}/{event_id}/book``).
 
         Blocking form of ``OnlineBooking.book_event``: same arguments and result.
         """
@@ -1866,7 +1866,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _create_online_booking.Result:
-        """Create an Online Booking (``POST /book_record/{location_id}``).
+        """Create an Online Booking (``POST /api/v1/book_record/{location_id}``).
 
         Blocking form of ``OnlineBooking.create_online_booking``: same arguments and result.
         """
@@ -1889,7 +1889,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_booking_form_config.Result:
-        """Get Booking Form Configuration (``GET /bookform/{id}``).
+        """Get Booking Form Configuration (``GET /api/v1/bookform/{id}``).
 
         Blocking form of ``OnlineBooking.get_booking_form_config``: same arguments and result.
         """
@@ -1916,7 +1916,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_dates_available_for_booking.Result:
-        """Get Dates Available for Booking (``GET /book_dates/{location_id}``).
+        """Get Dates Available for Booking (``GET /api/v1/book_dates/{location_id}``).
 
         Blocking form of ``OnlineBooking.get_dates_available_for_booking``: same arguments and result.
         """
@@ -1943,7 +1943,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_i18n_options.Result:
-        """Get Internationalization Options (``GET /i18n/{lang_code}``).
+        """Get Internationalization Options (``GET /api/v1/i18n/{lang_code}``).
 
         Blocking form of ``OnlineBooking.get_i18n_options``: same arguments and result.
         """
@@ -1965,7 +1965,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_location_privacy_policy.Result:
-        """Get location privacy policy for online booking (``GET /privacy_policy/{location_id}``).
+        """Get location privacy policy for online booking (``GET /api/v1/privacy_policy/{location_id}``).
 
         Blocking form of ``OnlineBooking.get_location_privacy_policy``: same arguments and result.
         """
@@ -1990,7 +1990,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_nearest_time_slots.Result:
-        """Get Nearest Available Time Slots for Team Member (``GET /book_staff_seances/{location_id}/{team_member_id}``).
+        """Get Nearest Available Time Slots for Team Member (``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``).
 
         Blocking form of ``OnlineBooking.get_nearest_time_slots``: same arguments and result.
         """
@@ -2011,13 +2011,13 @@ class SyncOnlineBooking:
         self,
         *,
         location_id: int,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_online_booking_details.Result:
-        """Get Online Booking Details (``GET /book_record/{location_id}/{record_id}/{record_hash}``).
+        """Get Online Booking Details (``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``).
 
         Blocking form of ``OnlineBooking.get_online_booking_details``: same arguments and result.
         """
@@ -2025,7 +2025,7 @@ class SyncOnlineBooking:
             functools.partial(
                 self._resource.get_online_booking_details,
                 location_id=location_id,
-                record_id=record_id,
+                appointment_id=appointment_id,
                 record_hash=record_hash,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -2044,7 +2044,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_services_available_for_booking.Result:
-        """Get Services Available for Booking (``GET /book_services/{location_id}``).
+        """Get Services Available for Booking (``GET /api/v1/book_services/{location_id}``).
 
         Blocking form of ``OnlineBooking.get_services_available_for_booking``: same arguments and result.
         """
@@ -2071,7 +2071,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_team_members_available_for_booking.Result:
-        """Get Team Members Available for Booking (``GET /book_staff/{location_id}``).
+        """Get Team Members Available for Booking (``GET /api/v1/book_staff/{location_id}``).
 
         Blocking form of ``OnlineBooking.get_team_members_available_for_booking``: same arguments and result.
         """
@@ -2098,7 +2098,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_time_slots_for_booking.Result:
-        """Get a List of Time Slots Available for Booking (``GET /book_times/{location_id}/{team_member_id}/{date}``).
+        """Get a List of Time Slots Available for Booking (``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``).
 
         Blocking form of ``OnlineBooking.get_time_slots_for_booking``: same arguments and result.
         """
@@ -2119,13 +2119,13 @@ class SyncOnlineBooking:
         self,
         *,
         location_id: int,
-        record_id: int,
+        appointment_id: int,
         body: RescheduleRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _update_online_booking_datetime.Result:
-        """Change Online Booking Date/Time (``PUT /book_record/{location_id}/{record_id}``).
+        """Change Online Booking Date/Time (``PUT /api/v1/book_record/{location_id}/{record_id}``).
 
         Blocking form of ``OnlineBooking.update_online_booking_datetime``: same arguments and result.
         """
@@ -2133,7 +2133,7 @@ class SyncOnlineBooking:
             functools.partial(
                 self._resource.update_online_booking_datetime,
                 location_id=location_id,
-                record_id=record_id,
+                appointment_id=appointment_id,
                 body=body,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -2150,7 +2150,7 @@ class SyncOnlineBooking:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _validate_booking_params.Result:
-        """Validate Booking Parameters (``POST /book_check/{location_id}``).
+        """Validate Booking Parameters (``POST /api/v1/book_check/{location_id}``).
 
         Blocking form of ``OnlineBooking.validate_booking_params``: same arguments and result.
         """
@@ -2185,7 +2185,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_book_event.Result]:
-        """Book Event (``POST /activity/{location_id}/{event_id}/book``).
+        """Book Event (``POST /api/v1/activity/{location_id}/{event_id}/book``).
 
         Blocking form of ``OnlineBookingWithRawResponse.book_event``.
         """
@@ -2210,7 +2210,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_create_online_booking.Result]:
-        """Create an Online Booking (``POST /book_record/{location_id}``).
+        """Create an Online Booking (``POST /api/v1/book_record/{location_id}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.create_online_booking``.
         """
@@ -2233,7 +2233,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_booking_form_config.Result]:
-        """Get Booking Form Configuration (``GET /bookform/{id}``).
+        """Get Booking Form Configuration (``GET /api/v1/bookform/{id}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.get_booking_form_config``.
         """
@@ -2260,7 +2260,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_dates_available_for_booking.Result]:
-        """Get Dates Available for Booking (``GET /book_dates/{location_id}``).
+        """Get Dates Available for Booking (``GET /api/v1/book_dates/{location_id}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.get_dates_available_for_booking``.
         """
@@ -2287,7 +2287,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_i18n_options.Result]:
-        """Get Internationalization Options (``GET /i18n/{lang_code}``).
+        """Get Internationalization Options (``GET /api/v1/i18n/{lang_code}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.get_i18n_options``.
         """
@@ -2309,7 +2309,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_location_privacy_policy.Result]:
-        """Get location privacy policy for online booking (``GET /privacy_policy/{location_id}``).
+        """Get location privacy policy for online booking (``GET /api/v1/privacy_policy/{location_id}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.get_location_privacy_policy``.
         """
@@ -2334,7 +2334,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_nearest_time_slots.Result]:
-        """Get Nearest Available Time Slots for Team Member (``GET /book_staff_seances/{location_id}/{team_member_id}``).
+        """Get Nearest Available Time Slots for Team Member (``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.get_nearest_time_slots``.
         """
@@ -2355,13 +2355,13 @@ class SyncOnlineBookingWithRawResponse:
         self,
         *,
         location_id: int,
-        record_id: int,
+        appointment_id: int,
         record_hash: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_online_booking_details.Result]:
-        """Get Online Booking Details (``GET /book_record/{location_id}/{record_id}/{record_hash}``).
+        """Get Online Booking Details (``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.get_online_booking_details``.
         """
@@ -2369,7 +2369,7 @@ class SyncOnlineBookingWithRawResponse:
             functools.partial(
                 self._resource.get_online_booking_details,
                 location_id=location_id,
-                record_id=record_id,
+                appointment_id=appointment_id,
                 record_hash=record_hash,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -2388,7 +2388,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_services_available_for_booking.Result]:
-        """Get Services Available for Booking (``GET /book_services/{location_id}``).
+        """Get Services Available for Booking (``GET /api/v1/book_services/{location_id}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.get_services_available_for_booking``.
         """
@@ -2415,7 +2415,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_team_members_available_for_booking.Result]:
-        """Get Team Members Available for Booking (``GET /book_staff/{location_id}``).
+        """Get Team Members Available for Booking (``GET /api/v1/book_staff/{location_id}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.get_team_members_available_for_booking``.
         """
@@ -2442,7 +2442,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_time_slots_for_booking.Result]:
-        """Get a List of Time Slots Available for Booking (``GET /book_times/{location_id}/{team_member_id}/{date}``).
+        """Get a List of Time Slots Available for Booking (``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.get_time_slots_for_booking``.
         """
@@ -2463,13 +2463,13 @@ class SyncOnlineBookingWithRawResponse:
         self,
         *,
         location_id: int,
-        record_id: int,
+        appointment_id: int,
         body: RescheduleRequest,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_update_online_booking_datetime.Result]:
-        """Change Online Booking Date/Time (``PUT /book_record/{location_id}/{record_id}``).
+        """Change Online Booking Date/Time (``PUT /api/v1/book_record/{location_id}/{record_id}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.update_online_booking_datetime``.
         """
@@ -2477,7 +2477,7 @@ class SyncOnlineBookingWithRawResponse:
             functools.partial(
                 self._resource.update_online_booking_datetime,
                 location_id=location_id,
-                record_id=record_id,
+                appointment_id=appointment_id,
                 body=body,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -2494,7 +2494,7 @@ class SyncOnlineBookingWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_validate_booking_params.Result]:
-        """Validate Booking Parameters (``POST /book_check/{location_id}``).
+        """Validate Booking Parameters (``POST /api/v1/book_check/{location_id}``).
 
         Blocking form of ``OnlineBookingWithRawResponse.validate_booking_params``.
         """

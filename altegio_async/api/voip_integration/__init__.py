@@ -17,10 +17,9 @@ from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
 from ...models.voip_call import VoipCall
 from ...models.voip_calls_query import VoipCallsQuery
-from ...models.voip_disable import VoipDisable
-from ...models.voip_enable import VoipEnable
 from ...models.voip_history import VoipHistory
 from ...models.voip_notification import VoipNotification
+from ...models.voip_toggle import VoipToggle
 from ...types import UNSET, Unset
 from . import handle_voip_integration_event as _handle_voip_integration_event
 from . import list_voip_calls as _list_voip_calls
@@ -40,14 +39,14 @@ class VoipIntegration:
     async def handle_voip_integration_event(
         self,
         *,
-        body: VoipDisable | VoipEnable | VoipHistory | VoipNotification,
+        body: VoipHistory | VoipNotification | VoipToggle,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _handle_voip_integration_event.Result:
         """VoIP events.
 
-        ``POST /voip/integration``
+        ``POST /api/v1/voip/integration``
 
         #### Enable integration
         To use the api and activate access to the settings in the user interface, you need to
@@ -103,7 +102,7 @@ class VoipIntegration:
     ) -> _list_voip_calls.Result:
         """Get Location's Call List.
 
-        ``GET /voip/integration/calls``
+        ``GET /api/v1/voip/integration/calls``
 
         This endpoint is designed to get a list of calls in a location, taking into account
         filters and pagination
@@ -182,14 +181,14 @@ class VoipIntegrationWithRawResponse:
     async def handle_voip_integration_event(
         self,
         *,
-        body: VoipDisable | VoipEnable | VoipHistory | VoipNotification,
+        body: VoipHistory | VoipNotification | VoipToggle,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_handle_voip_integration_event.Result]:
         """VoIP events.
 
-        ``POST /voip/integration``
+        ``POST /api/v1/voip/integration``
 
         #### Enable integration
         To use the api and activate access to the settings in the user interface, you need to
@@ -244,7 +243,7 @@ class VoipIntegrationWithRawResponse:
     ) -> ApiResponse[_list_voip_calls.Result]:
         """Get Location's Call List.
 
-        ``GET /voip/integration/calls``
+        ``GET /api/v1/voip/integration/calls``
 
         This endpoint is designed to get a list of calls in a location, taking into account
         filters and pagination
@@ -283,12 +282,12 @@ class SyncVoipIntegration:
     def handle_voip_integration_event(
         self,
         *,
-        body: VoipDisable | VoipEnable | VoipHistory | VoipNotification,
+        body: VoipHistory | VoipNotification | VoipToggle,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _handle_voip_integration_event.Result:
-        """VoIP events (``POST /voip/integration``).
+        """VoIP events (``POST /api/v1/voip/integration``).
 
         Blocking form of ``VoipIntegration.handle_voip_integration_event``: same arguments and result.
         """
@@ -310,7 +309,7 @@ class SyncVoipIntegration:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _list_voip_calls.Result:
-        """Get Location's Call List (``GET /voip/integration/calls``).
+        """Get Location's Call List (``GET /api/v1/voip/integration/calls``).
 
         Blocking form of ``VoipIntegration.list_voip_calls``: same arguments and result.
         """
@@ -365,12 +364,12 @@ class SyncVoipIntegrationWithRawResponse:
     def handle_voip_integration_event(
         self,
         *,
-        body: VoipDisable | VoipEnable | VoipHistory | VoipNotification,
+        body: VoipHistory | VoipNotification | VoipToggle,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_handle_voip_integration_event.Result]:
-        """VoIP events (``POST /voip/integration``).
+        """VoIP events (``POST /api/v1/voip/integration``).
 
         Blocking form of ``VoipIntegrationWithRawResponse.handle_voip_integration_event``.
         """
@@ -392,7 +391,7 @@ class SyncVoipIntegrationWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_list_voip_calls.Result]:
-        """Get Location's Call List (``GET /voip/integration/calls``).
+        """Get Location's Call List (``GET /api/v1/voip/integration/calls``).
 
         Blocking form of ``VoipIntegrationWithRawResponse.list_voip_calls``.
         """

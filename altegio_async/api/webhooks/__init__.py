@@ -40,7 +40,7 @@ class Webhooks:
     ) -> _get_event_notification_settings.Result:
         """Get event notification settings.
 
-        ``GET /hooks_settings/{location_id}``
+        ``GET /api/v1/hooks_settings/{location_id}``
 
         Args:
             location_id (int):
@@ -75,7 +75,7 @@ class Webhooks:
     ) -> _update_event_notification_settings.Result:
         """Change Event Notification Settings.
 
-        ``POST /hooks_settings/{location_id}``
+        ``POST /api/v1/hooks_settings/{location_id}``
 
         Args:
             location_id (int):
@@ -120,7 +120,7 @@ class WebhooksWithRawResponse:
     ) -> ApiResponse[_get_event_notification_settings.Result]:
         """Get event notification settings.
 
-        ``GET /hooks_settings/{location_id}``
+        ``GET /api/v1/hooks_settings/{location_id}``
 
         Args:
             location_id (int):
@@ -154,7 +154,7 @@ class WebhooksWithRawResponse:
     ) -> ApiResponse[_update_event_notification_settings.Result]:
         """Change Event Notification Settings.
 
-        ``POST /hooks_settings/{location_id}``
+        ``POST /api/v1/hooks_settings/{location_id}``
 
         Args:
             location_id (int):
@@ -197,7 +197,7 @@ class SyncWebhooks:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _get_event_notification_settings.Result:
-        """Get event notification settings (``GET /hooks_settings/{location_id}``).
+        """Get event notification settings (``GET /api/v1/hooks_settings/{location_id}``).
 
         Blocking form of ``Webhooks.get_event_notification_settings``: same arguments and result.
         """
@@ -220,7 +220,7 @@ class SyncWebhooks:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> _update_event_notification_settings.Result:
-        """Change Event Notification Settings (``POST /hooks_settings/{location_id}``).
+        """Change Event Notification Settings (``POST /api/v1/hooks_settings/{location_id}``).
 
         Blocking form of ``Webhooks.update_event_notification_settings``: same arguments and result.
         """
@@ -253,7 +253,7 @@ class SyncWebhooksWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_get_event_notification_settings.Result]:
-        """Get event notification settings (``GET /hooks_settings/{location_id}``).
+        """Get event notification settings (``GET /api/v1/hooks_settings/{location_id}``).
 
         Blocking form of ``WebhooksWithRawResponse.get_event_notification_settings``.
         """
@@ -276,7 +276,7 @@ class SyncWebhooksWithRawResponse:
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
     ) -> ApiResponse[_update_event_notification_settings.Result]:
-        """Change Event Notification Settings (``POST /hooks_settings/{location_id}``).
+        """Change Event Notification Settings (``POST /api/v1/hooks_settings/{location_id}``).
 
         Blocking form of ``WebhooksWithRawResponse.update_event_notification_settings``.
         """
