@@ -44,11 +44,15 @@ CONCEPTS = {
     "abonements": ["memberships"],
     "seance": ["slot"],
     "seances": ["slots"],
+    "customer": ["client"],
+    "customers": ["clients"],
+    "certificate": ["gift", "card"],
+    "certificates": ["gift", "cards"],
 }
 # Words that say nothing about what a model is: dropped from every name.
 FILLER = {
-    "data", "datas", "type", "types", "response", "responses", "request", "reply", "body",
-    "object", "objects", "item", "items", "root", "model", "dto", "schema", "field",
+    "data", "datas", "response", "responses", "request", "reply", "body",
+    "object", "objects", "item", "items", "root", "model", "dto", "schema",
     "result", "results", "payload", "of", "for", "the", "a", "an", "with", "in", "by",
     "deprecated", "legacy", "option", "ressponse", "reaponse", "json", "id", "companyid",
     "salonid", "staffid", "recordid", "recordhash", "serviceid", "goodsid", "documentid",
@@ -71,6 +75,7 @@ VERBS = {
     "enable", "disable", "link", "unlink", "reset", "confirm", "issue", "refund", "close",
     "open", "make", "assign", "unassign", "withdraw", "top", "pay", "log", "authorize",
     "replace", "register", "activate", "deactivate", "archive", "unarchive", "merge",
+    "leave", "duplicate", "handle", "reschedule", "freeze", "unfreeze",
 }  # fmt: skip
 # Trailing words of an operationId that are not the resource (``get_location_list``).
 TRAILING = {"list", "details", "info", "data", "by", "id"}
@@ -80,13 +85,14 @@ TITLE_NAMES = re.compile(
 )
 _IRREGULAR = {"people": "person", "children": "child", "staff": "staff", "news": "news",
               "status": "status", "series": "series", "analysis": "analysis",
-              "settings": "settings", "goods": "goods", "access": "access"}  # fmt: skip
+              "settings": "settings", "goods": "goods", "access": "access",
+              "analytics": "analytics", "statistics": "statistics"}  # fmt: skip
 
 
 def words(text: str) -> list[str]:
     """Lower-case words of a key, title or camelCase name; digits-only words dropped."""
     spaced = re.sub(r"[`'\u2019]s\b", "", text)  # "Customer`s history": customer history
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", spaced)
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", spaced)
     return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w and not w.isdigit()]
 
 
@@ -164,11 +170,17 @@ def title_name(title: str | None) -> list[str]:
     if not title or title.lower().startswith("root type"):
         return []
     quoted = TITLE_NAMES.search(title)
-    if quoted:
-        return clean(words(quoted.group(1)))
     # "Pay with referral program - works only for visit": the part before the aside
-    parts = clean(words(re.split(r"\s[-\u2013\u2014:(]\s?", title, maxsplit=1)[0]))
-    return parts if 0 < len(parts) <= 4 else []
+    aside = r"\s[-\u2013\u2014:(]\s?"
+    text = quoted.group(1) if quoted else re.split(aside, title, maxsplit=1)[0]
+    head = words(text)
+    for preposition in ("for", "of"):  # "Comment for a client": a client's comment
+        if preposition in head[1:-1]:
+            at = head.index(preposition)
+            head = [*head[at + 1 :], *head[:at]]
+            break
+    parts = clean(head)
+    return parts if quoted or 0 < len(parts) <= 4 else []
 
 
 def component_name(name: str) -> list[str]:
@@ -187,9 +199,15 @@ def resource(operation_id: str) -> tuple[str, list[str]]:
         raw = raw[1:]
     verb = raw[0] if raw and raw[0] in VERBS else ""
     rest = raw[1:] if verb else raw
+    if not verb and len(rest) > 1 and rest[-1] in VERBS:  # chain_loyalty_memberships_freeze
+        verb, rest = rest[-1], rest[:-1]
     if len(rest) > 2 and rest[0] == "or" and rest[1] in VERBS:  # create_or_update_x
         rest = rest[2:]
+    if "by" in rest[1:]:  # get_loyalty_card_list_by_client_id: the resource ends before "by"
+        rest = rest[: rest.index("by", 1)]
     while len(rest) > 1 and rest[-1] in TRAILING:
+        if rest[-1] == "list" and verb == "get":  # get_service_list lists services
+            verb = "list"
         rest = rest[:-1]
     return verb, clean(rest)
 

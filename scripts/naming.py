@@ -404,7 +404,8 @@ class _Flattener:
         # things: for small shapes the field's concept is part of the shape.
         shapeless = not schema.get("properties") and not schema.get("allOf")
         small = len(schema.get("properties") or {}) <= SMALL_SHAPE
-        place = key if shapeless else _field_concept(key) if small else ""
+        # (a small shape not in a field, a component of its own, is itself)
+        place = key if shapeless else (_field_concept(key) or key) if small else ""
         fingerprint = json.dumps([reads, _structure(schema), place], sort_keys=True)
         self.shapes += 1
         group = self.groups.get(fingerprint)
@@ -434,7 +435,7 @@ def key_tail(key: str) -> str:
 def _field_concept(key: str) -> str:
     """The concept of the field a model sits in (``...staff[]``: ``team member``); empty
     for a body, a reply or a component."""
-    match = re.search(r"\.([^.\[\]{}|:]+)(?:\[\]|\{\})*$", key)
+    match = re.search(r"\.([^.\[\]{}|:]+)(?:\[\]|\{\}|\|\d+)*$", key)
     if not match:
         return ""
     return " ".join(name_rule.make_singular(name_rule.clean(name_rule.words(match.group(1)))))
@@ -468,8 +469,8 @@ def _field_names(parent: str, field_name: str, *, many: bool) -> list[str]:
     # "Client" + "client_visits": ClientVisit, not ClientClientVisit
     while words and parts and words[-1] == parts[0]:
         parts = parts[1:]
-    if not parts:
-        return []
+    if not parts:  # a Consumable's "consumables": its entries
+        parts = ["entry"]
     out = list(name_rule.candidates([*words, *parts]))
     return out + [n for n in name_rule.candidates(parts) if n not in name_rule.GENERIC]
 
@@ -493,14 +494,11 @@ def _operation_names(op: dict[str, Any], reads: bool, many: bool) -> list[str]:
         parts = name_rule.clean(name_rule.words(operation_id))
     if not reads:  # ClientCreate, ClientUpdate; the body of a search is its query
         noun = "query" if verb in QUERY_VERBS else verb
-        verb_word = [noun] if noun else []
-        return list(name_rule.candidates([*parts, *verb_word])) + list(
-            name_rule.candidates([*verb_word, *parts])
-        )
+        return list(name_rule.candidates([*parts, *([noun] if noun else [])]))
     if many:
         return list(name_rule.candidates(name_rule.make_singular(parts)))
     out = list(name_rule.candidates(parts))
-    if verb in ("list", "search", "find") or (parts and parts[-1].endswith("s")):
+    if verb in ("list", "search", "find") or (parts and name_rule.singular(parts[-1]) != parts[-1]):
         out = list(name_rule.candidates([*name_rule.make_singular(parts), "list"])) + out
     return out
 
@@ -535,12 +533,22 @@ def apply(document: dict[str, Any], table: dict[str, str] | None = None) -> int:
     returns how many models there are."""
     table = read_table() if table is None else table
     flat = _Flattener(document)
-    for key, holder, reads in list(roots(document)):
+    # the first place a shape is seen names it: deprecated operations come last
+    ordered = sorted(roots(document), key=lambda root: root[0].startswith("deprecated_"))
+    for key, holder, reads in ordered:
         op = _operation_by_id(document, key.rsplit(".", 1)[0])
         info = _operation_info(op)
         verb, _ = name_rule.resource(info.get("operation_id", op["operationId"]))
         schema = holder["schema"]
         many = "array" in _types(schema)
+        ref = schema.get("$ref")
+        target = flat.components.get(ref.rsplit("/", 1)[1], {}) if isinstance(ref, str) else {}
+        if "array" in _types(target):
+            # a list reached through a component: its items are named, as below
+            items_names = tuple(_operation_names(op, reads, many=True))
+            where = Where(items_names, namespace=info.get("namespace", ""), verb=verb)
+            holder["schema"] = flat.visit(schema, key, reads, where)
+            continue
         names = tuple(_operation_names(op, reads, many=False))
         where = Where(names, namespace=info.get("namespace", ""), verb=verb)
         if many:  # the items are named; the list itself is no model
@@ -653,8 +661,7 @@ def _name_groups(groups: list[Group], table: dict[str, str], bundles: list[Any])
             if not ready:
                 continue
             progress = True
-            options = [n for site in ready for n in site.candidates()]
-            options += [n for site in ready for n in site.fallbacks(group.reads)]
+            options = _ranked_options(ready, group.reads)
             free = next((n for n in options if n not in used and not _clashes(n, group)), None)
             group.name = free or "-"  # "-": no name the rule can give
             used.setdefault(group.name, group.sites[0].key)
@@ -674,6 +681,23 @@ def _name_groups(groups: list[Group], table: dict[str, str], bundles: list[Any])
         raise NamingError(
             f"{len(missing)} models the rule cannot name; add to scripts/names.yaml:\n{report}"
         )
+
+
+# How an operation has a resource, best first: a model is named after how it is read.
+VERB_RANK = {"get": 0, "list": 1, "search": 1, "find": 1}
+
+
+def _ranked_options(sites: list[Site], reads: bool) -> list[str]:
+    """Every site's names, then their fallbacks; sites of a reading operation first,
+    deprecated operations' last (after the others' fallbacks)."""
+    current = [s for s in sites if not s.key.startswith("deprecated_")]
+    current.sort(key=lambda s: VERB_RANK.get(s.where.verb, 2))
+    old = [s for s in sites if s.key.startswith("deprecated_")]
+    options = []
+    for group in (current, old):
+        options += [n for site in group for n in site.candidates()]
+        options += [n for site in group for n in site.fallbacks(reads)]
+    return options
 
 
 def _clashes(name: str, group: Group) -> bool:

@@ -17,8 +17,8 @@ USAGE = textwrap.dedent(
     """
     from altegio_async import AltegioClient, SlotUnavailableError, ApiResponse
     from altegio_async.api.online_booking import get_services_available_for_booking as op
+    from altegio_async.api.services import get_service as v1op
     from altegio_async.api.v2_services import v2_get_service as v2op
-    from altegio_async.models import Service
 
 
     async def main() -> None:
@@ -32,7 +32,7 @@ USAGE = textwrap.dedent(
                 )
             )
             session = client.with_user_token("u")
-            v1: Service = await session.services.get_service(location_id=1, service_id=2)
+            v1: v1op.Result = await session.services.get_service(location_id=1, service_id=2)
             v2: v2op.Result = await session.v2.services.get_service(location_id=1, service_id=2)
             print(data, raw.meta, SlotUnavailableError, v1, v2)
     """

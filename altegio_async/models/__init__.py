@@ -17,16 +17,17 @@ if TYPE_CHECKING:
     from .app_tariff import AppTariff
     from .app_tariff_option import AppTariffOption
     from .appointment import Appointment
-    from .appointment_analytics_source import AppointmentAnalyticsSource
+    from .appointment_analytics import AppointmentAnalytics
     from .appointment_attendance_product import AppointmentAttendanceProduct
     from .appointment_attendance_service import AppointmentAttendanceService
     from .appointment_calendar_session_list import AppointmentCalendarSessionList
+    from .appointment_calendar_settings import AppointmentCalendarSettings
     from .appointment_client import AppointmentClient
     from .appointment_client_agreements import AppointmentClientAgreements
     from .appointment_client_custom_field import AppointmentClientCustomField
     from .appointment_client_tag import AppointmentClientTag
     from .appointment_consumable import AppointmentConsumable
-    from .appointment_consumable_list import AppointmentConsumableList
+    from .appointment_consumable_entry import AppointmentConsumableEntry
     from .appointment_custom_fields import AppointmentCustomFields
     from .appointment_details import AppointmentDetails
     from .appointment_details_client import AppointmentDetailsClient
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from .appointment_details_service import AppointmentDetailsService
     from .appointment_document import AppointmentDocument
     from .appointment_finance_transaction import AppointmentFinanceTransaction
-    from .appointment_history_visits_client import AppointmentHistoryVisitsClient
     from .appointment_label import AppointmentLabel
     from .appointment_list import AppointmentList
     from .appointment_payment_status import AppointmentPaymentStatus
@@ -61,19 +61,16 @@ if TYPE_CHECKING:
     from .attendance_service_list import AttendanceServiceList
     from .attendance_service_list_meta import AttendanceServiceListMeta
     from .attendance_service_resource import AttendanceServiceResource
-    from .attendance_statistic_list import AttendanceStatisticList
-    from .attendance_statistic_list_entry import AttendanceStatisticListEntry
     from .attendance_statistics_resource import AttendanceStatisticsResource
     from .authorized_user import AuthorizedUser
+    from .autocomplete_product_list import AutocompleteProductList
     from .autocomplete_products_include import AutocompleteProductsInclude
-    from .availability_interval import AvailabilityInterval
     from .available_dates import AvailableDates
-    from .balance_container_link import BalanceContainerLink
     from .balance_container_link_category import BalanceContainerLinkCategory
     from .balance_container_link_service import BalanceContainerLinkService
-    from .balance_edit_type_id import BalanceEditTypeId
     from .balance_result_balance_container import BalanceResultBalanceContainer
-    from .bill_material_list import BillMaterialList
+    from .bill_material import BillMaterial
+    from .bill_material_technological_card import BillMaterialTechnologicalCard
     from .bookable_event import BookableEvent
     from .bookable_service import BookableService
     from .bookable_services import BookableServices
@@ -93,6 +90,7 @@ if TYPE_CHECKING:
     from .booking_request import BookingRequest
     from .booking_user import BookingUser
     from .booking_user_deposit_resource import BookingUserDepositResource
+    from .booking_user_password import BookingUserPassword
     from .booking_user_resource import BookingUserResource
     from .booking_user_resource_fields import BookingUserResourceFields
     from .booking_user_resource_relations import BookingUserResourceRelations
@@ -106,41 +104,38 @@ if TYPE_CHECKING:
     from .business_type import BusinessType
     from .calculation_discrepancy_details import CalculationDiscrepancyDetails
     from .calculation_target_rule_type_slug import CalculationTargetRuleTypeSlug
-    from .calendar_settings_list import CalendarSettingsList
     from .calendar_settings_update import CalendarSettingsUpdate
     from .campaign_filtered_clients_send import CampaignFilteredClientsSend
-    from .card_list_client_location_group import CardListClientLocationGroup
-    from .card_list_client_program_rule import CardListClientProgramRule
+    from .card_list_program_loyalty_type import CardListProgramLoyaltyType
     from .card_technological_card import CardTechnologicalCard
+    from .card_transaction_create_variant import CardTransactionCreateVariant
     from .category_resource_relations import CategoryResourceRelations
-    from .category_result import CategoryResult
-    from .certificate_create_expiration import CertificateCreateExpiration
-    from .certificate_create_item_type_id import CertificateCreateItemTypeId
-    from .certificate_create_online_sale import CertificateCreateOnlineSale
     from .certificate_type import CertificateType
     from .chain import Chain
     from .chain_access import ChainAccess
-    from .chain_attendance_statistic_list import ChainAttendanceStatisticList
+    from .chain_attendance_statistics_entry import ChainAttendanceStatisticsEntry
     from .chain_category_ref import ChainCategoryRef
+    from .chain_client import ChainClient
     from .chain_client_account_history import ChainClientAccountHistory
-    from .chain_client_phone_number import ChainClientPhoneNumber
-    from .chain_client_phone_number_client import ChainClientPhoneNumberClient
+    from .chain_client_entry import ChainClientEntry
     from .chain_location import ChainLocation
-    from .chain_loyalty_card import ChainLoyaltyCard
-    from .chain_loyalty_certificate import ChainLoyaltyCertificate
-    from .chain_loyalty_certificate_create import ChainLoyaltyCertificateCreate
-    from .chain_loyalty_certificate_update import ChainLoyaltyCertificateUpdate
-    from .chain_loyalty_membership_archive import ChainLoyaltyMembershipArchive
-    from .chain_loyalty_membership_clone import ChainLoyaltyMembershipClone
-    from .chain_loyalty_membership_create import ChainLoyaltyMembershipCreate
-    from .chain_loyalty_membership_restore import ChainLoyaltyMembershipRestore
-    from .chain_loyalty_membership_update import ChainLoyaltyMembershipUpdate
+    from .chain_loyalty_card_type import ChainLoyaltyCardType
+    from .chain_loyalty_gift_card_type_list import ChainLoyaltyGiftCardTypeList
+    from .chain_loyalty_gift_card_types import ChainLoyaltyGiftCardTypes
+    from .chain_loyalty_membership_list import ChainLoyaltyMembershipList
+    from .chain_loyalty_memberships import ChainLoyaltyMemberships
     from .chain_loyalty_memberships_freeze import ChainLoyaltyMembershipsFreeze
+    from .chain_loyalty_program import ChainLoyaltyProgram
+    from .chain_loyalty_program_applicable import ChainLoyaltyProgramApplicable
     from .chain_loyalty_program_create import ChainLoyaltyProgramCreate
     from .chain_loyalty_program_create_rule import ChainLoyaltyProgramCreateRule
     from .chain_loyalty_program_create_type import ChainLoyaltyProgramCreateType
     from .chain_loyalty_program_include import ChainLoyaltyProgramInclude
+    from .chain_loyalty_program_location import ChainLoyaltyProgramLocation
+    from .chain_loyalty_program_type import ChainLoyaltyProgramType
     from .chain_loyalty_program_update import ChainLoyaltyProgramUpdate
+    from .chain_loyalty_program_value_unit import ChainLoyaltyProgramValueUnit
+    from .chain_loyalty_transaction import ChainLoyaltyTransaction
     from .chain_loyalty_transaction_types import ChainLoyaltyTransactionTypes
     from .chain_service_category import ChainServiceCategory
     from .chain_service_category_include import ChainServiceCategoryInclude
@@ -153,22 +148,25 @@ if TYPE_CHECKING:
     from .client import Client
     from .client_account_topup_operation import ClientAccountTopupOperation
     from .client_category import ClientCategory
+    from .client_comment import ClientComment
     from .client_comment_create import ClientCommentCreate
+    from .client_comment_type import ClientCommentType
     from .client_create import ClientCreate
     from .client_create_custom_fields import ClientCreateCustomFields
     from .client_custom_field import ClientCustomField
     from .client_custom_field_value import ClientCustomFieldValue
-    from .client_details import ClientDetails
-    from .client_details_custom_fields import ClientDetailsCustomFields
     from .client_event import ClientEvent
     from .client_event_resource import ClientEventResource
     from .client_event_status import ClientEventStatus
     from .client_file import ClientFile
-    from .client_gift_card_list import ClientGiftCardList
-    from .client_gift_card_list_type import ClientGiftCardListType
-    from .client_membership_list import ClientMembershipList
-    from .client_membership_list_status import ClientMembershipListStatus
-    from .client_membership_list_type import ClientMembershipListType
+    from .client_gift_card import ClientGiftCard
+    from .client_gift_card_type import ClientGiftCardType
+    from .client_history import ClientHistory
+    from .client_history_appointment import ClientHistoryAppointment
+    from .client_listing import ClientListing
+    from .client_membership import ClientMembership
+    from .client_membership_status import ClientMembershipStatus
+    from .client_membership_type import ClientMembershipType
     from .client_personal_account_payment import ClientPersonalAccountPayment
     from .client_query import ClientQuery
     from .client_query_filter import ClientQueryFilter
@@ -177,29 +175,31 @@ if TYPE_CHECKING:
     from .client_query_order_by import ClientQueryOrderBy
     from .client_query_order_by_direction import ClientQueryOrderByDirection
     from .client_result import ClientResult
+    from .client_result_custom_fields import ClientResultCustomFields
     from .client_schedule import ClientSchedule
     from .client_sex_id import ClientSexId
     from .client_sms_bot import ClientSmsBot
     from .client_sms_check import ClientSmsCheck
     from .client_sms_not import ClientSmsNot
-    from .client_statistic_list_client_stats import ClientStatisticListClientStats
+    from .client_statistics_client_stats import ClientStatisticsClientStats
     from .client_update import ClientUpdate
     from .client_update_custom_fields import ClientUpdateCustomFields
     from .client_visits_query import ClientVisitsQuery
     from .client_visits_query_attendance import ClientVisitsQueryAttendance
-    from .comment_client import CommentClient
-    from .comment_client_type import CommentClientType
-    from .comment_list import CommentList
+    from .client_visits_sold_product_history import ClientVisitsSoldProductHistory
+    from .comment import Comment
+    from .comment_leave import CommentLeave
     from .composite_details import CompositeDetails
     from .connection_status import ConnectionStatus
     from .connection_status_status import ConnectionStatusStatus
-    from .consumable_list_consumable import ConsumableListConsumable
+    from .consumable import Consumable
+    from .consumable_entry_product import ConsumableEntryProduct
     from .consumable_service import ConsumableService
+    from .consumable_technological_card import ConsumableTechnologicalCard
     from .consumables_update_consumable import ConsumablesUpdateConsumable
     from .container_link_category_result import ContainerLinkCategoryResult
     from .container_link_service_category import ContainerLinkServiceCategory
     from .container_link_service_result import ContainerLinkServiceResult
-    from .container_link_service_variant import ContainerLinkServiceVariant
     from .container_result_transaction import ContainerResultTransaction
     from .container_transaction_cashier import ContainerTransactionCashier
     from .container_transaction_document import ContainerTransactionDocument
@@ -217,29 +217,23 @@ if TYPE_CHECKING:
     from .create_expiration_timeout_unit import CreateExpirationTimeoutUnit
     from .create_expiration_timeout_unit_id import CreateExpirationTimeoutUnitId
     from .create_expiration_type_id import CreateExpirationTypeId
-    from .create_freeze_limit_unit_id import CreateFreezeLimitUnitId
     from .create_or_update_appointment import CreateOrUpdateAppointment
     from .create_original_entity_type import CreateOriginalEntityType
     from .create_products_transaction import CreateProductsTransaction
-    from .create_service_categories import CreateServiceCategories
     from .created_record import CreatedRecord
     from .currency import Currency
-    from .custom_create import CustomCreate
+    from .custom_field_create import CustomFieldCreate
     from .custom_field_list import CustomFieldList
-    from .custom_field_list_included import CustomFieldListIncluded
-    from .custom_field_list_included_fields import CustomFieldListIncludedFields
+    from .custom_field_resource import CustomFieldResource
+    from .custom_field_resource_fields import CustomFieldResourceFields
+    from .custom_field_resource_relations import CustomFieldResourceRelations
+    from .custom_field_type_resource import CustomFieldTypeResource
+    from .custom_field_type_resource_fields import CustomFieldTypeResourceFields
+    from .custom_field_ui_resource import CustomFieldUiResource
+    from .custom_field_ui_resource_fields import CustomFieldUiResourceFields
     from .custom_field_values import CustomFieldValues
     from .custom_fields_filter_entity_slug import CustomFieldsFilterEntitySlug
     from .custom_fields_include import CustomFieldsInclude
-    from .custom_resource import CustomResource
-    from .custom_resource_fields import CustomResourceFields
-    from .custom_resource_fields_entity_slug import CustomResourceFieldsEntitySlug
-    from .custom_resource_relations import CustomResourceRelations
-    from .custom_ui_resource import CustomUiResource
-    from .custom_ui_resource_fields import CustomUiResourceFields
-    from .customer_history import CustomerHistory
-    from .customer_history_appointment import CustomerHistoryAppointment
-    from .customer_visits_payment_status import CustomerVisitsPaymentStatus
     from .daily_period_calculation_daily import DailyPeriodCalculationDaily
     from .day_end_report import DayEndReport
     from .day_end_report_paids import DayEndReportPaids
@@ -249,29 +243,31 @@ if TYPE_CHECKING:
     from .day_end_report_stats import DayEndReportStats
     from .day_end_report_z import DayEndReportZ
     from .day_end_report_z_entry import DayEndReportZEntry
-    from .day_end_report_zentry_team_member import DayEndReportZentryTeamMember
+    from .day_end_report_z_entry_team_member import DayEndReportZEntryTeamMember
     from .day_event_event_entity_type import DayEventEventEntityType
     from .days_by_month import DaysByMonth
     from .deduction_loyalty_transaction import DeductionLoyaltyTransaction
     from .deduction_payment_transaction import DeductionPaymentTransaction
     from .deposits_transaction_deposit import DepositsTransactionDeposit
     from .deposits_transaction_deposit_type import DepositsTransactionDepositType
-    from .details_busy_interval_entity_type import DetailsBusyIntervalEntityType
     from .details_client_custom_field import DetailsClientCustomField
     from .details_comer_person_info import DetailsComerPersonInfo
     from .details_container_result import DetailsContainerResult
     from .details_container_transaction import DetailsContainerTransaction
     from .details_container_variant import DetailsContainerVariant
     from .details_finance_transaction import DetailsFinanceTransaction
+    from .details_image_group_images import DetailsImageGroupImages
+    from .details_image_group_images_sm import DetailsImageGroupImagesSm
     from .details_payment_policy_type import DetailsPaymentPolicyType
     from .details_products_transaction import DetailsProductsTransaction
     from .details_service_assistant import DetailsServiceAssistant
+    from .disable_integration import DisableIntegration
     from .discount_request import DiscountRequest
     from .discount_result import DiscountResult
     from .discrepancy_details_reason import DiscrepancyDetailsReason
     from .document_create import DocumentCreate
-    from .document_product_transaction_list import DocumentProductTransactionList
-    from .duplicate_event import DuplicateEvent
+    from .document_financial_transaction import DocumentFinancialTransaction
+    from .document_product_transaction import DocumentProductTransaction
     from .duplication_strategy_create_day import DuplicationStrategyCreateDay
     from .duplication_strategy_update_day import DuplicationStrategyUpdateDay
     from .email_newsletter_clients_send import EmailNewsletterClientsSend
@@ -284,39 +280,37 @@ if TYPE_CHECKING:
     from .event_booking_request import EventBookingRequest
     from .event_collection import EventCollection
     from .event_date_range import EventDateRange
+    from .event_details import EventDetails
+    from .event_details_duration_details import EventDetailsDurationDetails
+    from .event_details_label import EventDetailsLabel
+    from .event_details_resource_instance import EventDetailsResourceInstance
+    from .event_details_service import EventDetailsService
+    from .event_details_team_member import EventDetailsTeamMember
+    from .event_duplicate import EventDuplicate
     from .event_duplication_strategy_create import EventDuplicationStrategyCreate
     from .event_duplication_strategy_update import EventDuplicationStrategyUpdate
-    from .event_duration_details import EventDurationDetails
     from .event_include import EventInclude
     from .event_label import EventLabel
-    from .event_list import EventList
     from .event_list_entry_fields import EventListEntryFields
     from .event_list_entry_relations import EventListEntryRelations
-    from .event_list_label import EventListLabel
-    from .event_list_resource_instance import EventListResourceInstance
-    from .event_list_service import EventListService
-    from .event_list_service_category import EventListServiceCategory
-    from .event_list_team_member import EventListTeamMember
-    from .event_list_team_member_position import EventListTeamMemberPosition
     from .event_resource import EventResource
     from .event_resource_fields import EventResourceFields
     from .event_resource_instance import EventResourceInstance
     from .event_resource_relations import EventResourceRelations
-    from .event_schedules_event_entity_type import EventSchedulesEventEntityType
-    from .event_schedules_event_include import EventSchedulesEventInclude
+    from .event_schedules_entity_type import EventSchedulesEntityType
     from .event_search_filter import EventSearchFilter
     from .event_search_filter_code import EventSearchFilterCode
     from .event_search_filter_entry import EventSearchFilterEntry
     from .event_service import EventService
-    from .event_service_list import EventServiceList
-    from .event_service_list_category import EventServiceListCategory
-    from .event_service_list_resource import EventServiceListResource
-    from .event_service_list_team_member import EventServiceListTeamMember
+    from .event_service_category import EventServiceCategory
+    from .event_service_resource import EventServiceResource
+    from .event_service_result import EventServiceResult
+    from .event_service_result_category import EventServiceResultCategory
+    from .event_service_team_member import EventServiceTeamMember
     from .event_team_member import EventTeamMember
     from .event_update import EventUpdate
     from .event_v2 import EventV2
     from .events_include import EventsInclude
-    from .expiration_type_id import ExpirationTypeId
     from .feedback_form import FeedbackForm
     from .feedback_language import FeedbackLanguage
     from .feedback_location import FeedbackLocation
@@ -324,6 +318,7 @@ if TYPE_CHECKING:
     from .feedback_submission import FeedbackSubmission
     from .feedback_team_member import FeedbackTeamMember
     from .feedback_tip import FeedbackTip
+    from .field_resource_fields_entity_slug import FieldResourceFieldsEntitySlug
     from .fields_attendance_status_slug import FieldsAttendanceStatusSlug
     from .fields_filter_parent_entity_type import FieldsFilterParentEntityType
     from .fields_v2_services_binding_type import FieldsV2ServicesBindingType
@@ -345,7 +340,6 @@ if TYPE_CHECKING:
     from .financial_transaction import FinancialTransaction
     from .financial_transaction_account import FinancialTransactionAccount
     from .financial_transaction_create import FinancialTransactionCreate
-    from .financial_transaction_list import FinancialTransactionList
     from .financial_transaction_supplier import FinancialTransactionSupplier
     from .financial_transaction_team_member import FinancialTransactionTeamMember
     from .fiscal_receipt import FiscalReceipt
@@ -355,14 +349,19 @@ if TYPE_CHECKING:
     from .fiscal_transaction_cashier import FiscalTransactionCashier
     from .fiscal_transaction_document import FiscalTransactionDocument
     from .fiscal_transaction_status import FiscalTransactionStatus
+    from .fiscal_transaction_type import FiscalTransactionType
+    from .fiscalization_callback_handle import FiscalizationCallbackHandle
     from .fiscalize_document import FiscalizeDocument
     from .fiscalize_document_cashier import FiscalizeDocumentCashier
-    from .fiscalize_document_customer import FiscalizeDocumentCustomer
+    from .fiscalize_document_client import FiscalizeDocumentClient
     from .fiscalize_document_payment import FiscalizeDocumentPayment
     from .fiscalize_document_pos import FiscalizeDocumentPos
     from .fiscalize_document_position import FiscalizeDocumentPosition
     from .fiscalize_document_type import FiscalizeDocumentType
-    from .gift_card import GiftCard
+    from .gift_card_type import GiftCardType
+    from .gift_card_types_create_expiration import GiftCardTypesCreateExpiration
+    from .gift_card_types_create_item_type_id import GiftCardTypesCreateItemTypeId
+    from .gift_card_types_create_online_sale import GiftCardTypesCreateOnlineSale
     from .good import Good
     from .good_amount import GoodAmount
     from .good_event import GoodEvent
@@ -385,10 +384,10 @@ if TYPE_CHECKING:
     from .group_image_group import GroupImageGroup
     from .group_images import GroupImages
     from .grouped_date_payroll_daily import GroupedDatePayrollDaily
-    from .handle_fiscalization_callback import HandleFiscalizationCallback
     from .header_background import HeaderBackground
     from .history_deposit_transaction import HistoryDepositTransaction
     from .history_deposit_transaction_type import HistoryDepositTransactionType
+    from .history_visits_client_sale import HistoryVisitsClientSale
     from .image import Image
     from .image_delete import ImageDelete
     from .image_group import ImageGroup
@@ -396,12 +395,14 @@ if TYPE_CHECKING:
     from .included_resource import IncludedResource
     from .included_resource_fields import IncludedResourceFields
     from .included_resource_relations import IncludedResourceRelations
+    from .information_license_option import InformationLicenseOption
     from .integration_log_entry import IntegrationLogEntry
     from .integration_payment import IntegrationPayment
     from .integration_status import IntegrationStatus
     from .inventory_document import InventoryDocument
     from .inventory_document_location import InventoryDocumentLocation
     from .inventory_document_location_phone import InventoryDocumentLocationPhone
+    from .inventory_document_type import InventoryDocumentType
     from .inventory_document_user import InventoryDocumentUser
     from .inventory_operation import InventoryOperation
     from .inventory_operation_create import InventoryOperationCreate
@@ -411,20 +412,21 @@ if TYPE_CHECKING:
     from .invitation_create_invite_user_role import InvitationCreateInviteUserRole
     from .issued_user_token import IssuedUserToken
     from .kkm_transaction_details_container import KkmTransactionDetailsContainer
-    from .leave_comment import LeaveComment
     from .legal_info import LegalInfo
+    from .link import Link
+    from .link_category import LinkCategory
+    from .link_service import LinkService
+    from .link_service_category import LinkServiceCategory
     from .link_service_result_category import LinkServiceResultCategory
-    from .link_service_variant_category import LinkServiceVariantCategory
     from .links_update_team_member_settings import LinksUpdateTeamMemberSettings
-    from .list_balance_container_link import ListBalanceContainerLink
-    from .list_client_program_loyalty_type import ListClientProgramLoyaltyType
-    from .list_consumable_product import ListConsumableProduct
-    from .list_notification_type_type import ListNotificationTypeType
-    from .list_technological_card import ListTechnologicalCard
-    from .list_type_balance_container import ListTypeBalanceContainer
-    from .list_type_balance_container_link import ListTypeBalanceContainerLink
-    from .list_weekdays_settings_setting import ListWeekdaysSettingsSetting
+    from .list_finances_accounts_ids import ListFinancesAccountsIds
+    from .list_finances_expenses_ids import ListFinancesExpensesIds
+    from .list_online_appointment import ListOnlineAppointment
+    from .list_other_auth_list_allowed_ip import ListOtherAuthListAllowedIp
+    from .list_storages_transactions_type import ListStoragesTransactionsType
+    from .listing_busy_interval_entity_type import ListingBusyIntervalEntityType
     from .location import Location
+    from .location_attendance_statistics import LocationAttendanceStatistics
     from .location_booking_widget_promo import LocationBookingWidgetPromo
     from .location_create import LocationCreate
     from .location_details import LocationDetails
@@ -435,64 +437,64 @@ if TYPE_CHECKING:
     from .location_details_main_group import LocationDetailsMainGroup
     from .location_details_payment_policy import LocationDetailsPaymentPolicy
     from .location_include import LocationInclude
-    from .location_inventory_list import LocationInventoryList
+    from .location_inventory import LocationInventory
     from .location_loyalty_program import LocationLoyaltyProgram
     from .location_loyalty_program_type import LocationLoyaltyProgramType
+    from .location_minimum_information import LocationMinimumInformation
+    from .location_notification_settings import LocationNotificationSettings
     from .location_resource import LocationResource
     from .location_resource_instance import LocationResourceInstance
     from .location_update import LocationUpdate
     from .location_update_social import LocationUpdateSocial
     from .location_user import LocationUser
-    from .location_user_access import LocationUserAccess
-    from .location_user_list import LocationUserList
+    from .location_user_details import LocationUserDetails
+    from .location_user_details_access import LocationUserDetailsAccess
     from .locations_copy_user_location_link import LocationsCopyUserLocationLink
     from .login_request import LoginRequest
     from .loyalty_card import LoyaltyCard
     from .loyalty_card_deduction import LoyaltyCardDeduction
     from .loyalty_card_deduction_apply import LoyaltyCardDeductionApply
     from .loyalty_card_deduction_entry import LoyaltyCardDeductionEntry
-    from .loyalty_card_details import LoyaltyCardDetails
     from .loyalty_card_event import LoyaltyCardEvent
     from .loyalty_card_event_resource import LoyaltyCardEventResource
     from .loyalty_card_event_status import LoyaltyCardEventStatus
     from .loyalty_card_issue import LoyaltyCardIssue
-    from .loyalty_card_list_client import LoyaltyCardListClient
-    from .loyalty_card_list_client_program import LoyaltyCardListClientProgram
-    from .loyalty_card_list_client_type import LoyaltyCardListClientType
+    from .loyalty_card_list_location_group import LoyaltyCardListLocationGroup
     from .loyalty_card_transaction import LoyaltyCardTransaction
     from .loyalty_card_transaction_create import LoyaltyCardTransactionCreate
+    from .loyalty_card_type import LoyaltyCardType
     from .loyalty_card_withdrawal import LoyaltyCardWithdrawal
     from .loyalty_card_withdrawal_cancel import LoyaltyCardWithdrawalCancel
     from .loyalty_code import LoyaltyCode
+    from .loyalty_gift_card_types_create import LoyaltyGiftCardTypesCreate
     from .loyalty_membership_type_entry import LoyaltyMembershipTypeEntry
-    from .loyalty_memberships_freeze_result import LoyaltyMembershipsFreezeResult
+    from .loyalty_membership_types_archive import LoyaltyMembershipTypesArchive
+    from .loyalty_membership_types_clone import LoyaltyMembershipTypesClone
+    from .loyalty_membership_types_create import LoyaltyMembershipTypesCreate
+    from .loyalty_membership_types_restore import LoyaltyMembershipTypesRestore
+    from .loyalty_membership_types_update import LoyaltyMembershipTypesUpdate
     from .loyalty_memberships_set_balance import LoyaltyMembershipsSetBalance
     from .loyalty_memberships_set_period import LoyaltyMembershipsSetPeriod
     from .loyalty_memberships_unfreeze import LoyaltyMembershipsUnfreeze
     from .loyalty_notification_template import LoyaltyNotificationTemplate
-    from .loyalty_program import LoyaltyProgram
-    from .loyalty_program_applicable import LoyaltyProgramApplicable
+    from .loyalty_program_client_statistics import LoyaltyProgramClientStatistics
     from .loyalty_program_create_value_unit import LoyaltyProgramCreateValueUnit
     from .loyalty_program_good_item_type import LoyaltyProgramGoodItemType
-    from .loyalty_program_location import LoyaltyProgramLocation
     from .loyalty_program_params_source_type import LoyaltyProgramParamsSourceType
     from .loyalty_program_rule import LoyaltyProgramRule
     from .loyalty_program_service_item_type import LoyaltyProgramServiceItemType
-    from .loyalty_program_type import LoyaltyProgramType
     from .loyalty_program_value_unit import LoyaltyProgramValueUnit
     from .loyalty_transaction import LoyaltyTransaction
-    from .loyalty_transactions_visit import LoyaltyTransactionsVisit
+    from .loyalty_transaction_program import LoyaltyTransactionProgram
     from .marketplace_webhook_event import MarketplaceWebhookEvent
     from .marketplace_webhook_event_event import MarketplaceWebhookEventEvent
-    from .material_list_technological_card import MaterialListTechnologicalCard
-    from .membership import Membership
+    from .membership_balance_container import MembershipBalanceContainer
+    from .membership_balance_container_link import MembershipBalanceContainerLink
     from .membership_category_ref import MembershipCategoryRef
-    from .membership_create_availability import MembershipCreateAvailability
-    from .membership_create_period_unit_id import MembershipCreatePeriodUnitId
-    from .membership_create_services import MembershipCreateServices
-    from .membership_list_balance_container import MembershipListBalanceContainer
+    from .membership_type import MembershipType
+    from .membership_type_balance_container import MembershipTypeBalanceContainer
     from .membership_type_category_ref import MembershipTypeCategoryRef
-    from .membership_update_period_unit_id import MembershipUpdatePeriodUnitId
+    from .membership_types_create_services import MembershipTypesCreateServices
     from .memberships_event import MembershipsEvent
     from .memberships_event_entry import MembershipsEventEntry
     from .memberships_event_entry_fields import MembershipsEventEntryFields
@@ -501,29 +503,20 @@ if TYPE_CHECKING:
     from .memberships_event_list_included import MembershipsEventListIncluded
     from .memberships_set_balance_result import MembershipsSetBalanceResult
     from .memberships_set_period_result import MembershipsSetPeriodResult
-    from .memberships_unfreeze_result import MembershipsUnfreezeResult
     from .message_status_query import MessageStatusQuery
-    from .mutual_settlements import MutualSettlements
     from .mutual_settlements_grouped_date import MutualSettlementsGroupedDate
-    from .mutual_settlements_total_sum import MutualSettlementsTotalSum
     from .nearest_slots import NearestSlots
     from .nested_permissions_child import NestedPermissionsChild
-    from .nested_permissions_option import NestedPermissionsOption
-    from .nested_permissions_type import NestedPermissionsType
-    from .nested_permissions_type_slug import NestedPermissionsTypeSlug
     from .new_location import NewLocation
     from .new_product_category import NewProductCategory
     from .new_service import NewService
     from .new_service_category import NewServiceCategory
     from .new_service_team_member import NewServiceTeamMember
-    from .new_team_member import NewTeamMember
-    from .new_team_member_position import NewTeamMemberPosition
-    from .notification_settings_list import NotificationSettingsList
-    from .notification_settings_list_mode import NotificationSettingsListMode
+    from .notification_settings_channels import NotificationSettingsChannels
     from .notification_template_type import NotificationTemplateType
     from .occupation_resource_fields import OccupationResourceFields
     from .on_changed_notification_template import OnChangedNotificationTemplate
-    from .online_booking_settings_list import OnlineBookingSettingsList
+    from .online_booking_settings import OnlineBookingSettings
     from .online_booking_settings_update import OnlineBookingSettingsUpdate
     from .online_sales_link import OnlineSalesLink
     from .operation_deposits_transaction import OperationDepositsTransaction
@@ -535,7 +528,6 @@ if TYPE_CHECKING:
     from .operation_transaction_team_member import OperationTransactionTeamMember
     from .or_update_appointment_client import OrUpdateAppointmentClient
     from .or_update_appointment_service import OrUpdateAppointmentService
-    from .other_auth_list_allowed_ip import OtherAuthListAllowedIp
     from .overall_stats_appointment_stats import OverallStatsAppointmentStats
     from .overall_stats_fullness_stats import OverallStatsFullnessStats
     from .overall_stats_income_total_stats import OverallStatsIncomeTotalStats
@@ -567,30 +559,31 @@ if TYPE_CHECKING:
     from .payment_transaction_supplier import PaymentTransactionSupplier
     from .payment_transaction_team_member import PaymentTransactionTeamMember
     from .payroll_calculation_rules_details import PayrollCalculationRulesDetails
-    from .payroll_period_team_member import PayrollPeriodTeamMember
+    from .period_team_member_payroll import PeriodTeamMemberPayroll
     from .permission import Permission
-    from .permission_appointment_form import PermissionAppointmentForm
-    from .permission_clients import PermissionClients
-    from .permission_comers import PermissionComers
-    from .permission_dashboard import PermissionDashboard
-    from .permission_finances import PermissionFinances
-    from .permission_finances_accounts_ids import PermissionFinancesAccountsIds
-    from .permission_finances_expenses_ids import PermissionFinancesExpensesIds
-    from .permission_loyalty import PermissionLoyalty
+    from .permission_list import PermissionList
+    from .permission_list_appointment_form import PermissionListAppointmentForm
+    from .permission_list_clients import PermissionListClients
+    from .permission_list_comers import PermissionListComers
+    from .permission_list_dashboard import PermissionListDashboard
+    from .permission_list_finances import PermissionListFinances
+    from .permission_list_loyalty import PermissionListLoyalty
+    from .permission_list_notification import PermissionListNotification
+    from .permission_list_other import PermissionListOther
+    from .permission_list_security import PermissionListSecurity
+    from .permission_list_settings import PermissionListSettings
+    from .permission_list_storages import PermissionListStorages
+    from .permission_list_storages_ids import PermissionListStoragesIds
+    from .permission_list_timetable import PermissionListTimetable
     from .permission_nested_permissions import PermissionNestedPermissions
-    from .permission_notification import PermissionNotification
-    from .permission_online_appointment import PermissionOnlineAppointment
-    from .permission_other import PermissionOther
-    from .permission_security import PermissionSecurity
-    from .permission_settings import PermissionSettings
-    from .permission_storages import PermissionStorages
-    from .permission_storages_ids import PermissionStoragesIds
-    from .permission_timetable import PermissionTimetable
+    from .permission_type import PermissionType
+    from .permission_type_slug import PermissionTypeSlug
     from .permission_value import PermissionValue
     from .permissions_and_user_role import PermissionsAndUserRole
     from .permissions_and_user_role_user_role import PermissionsAndUserRoleUserRole
     from .personal_account_payment_method import PersonalAccountPaymentMethod
     from .position import Position
+    from .position_compact import PositionCompact
     from .position_create import PositionCreate
     from .position_details import PositionDetails
     from .position_details_meta import PositionDetailsMeta
@@ -601,12 +594,11 @@ if TYPE_CHECKING:
     from .position_resource_fields import PositionResourceFields
     from .position_resource_fields_v2 import PositionResourceFieldsV2
     from .position_summary import PositionSummary
+    from .position_update import PositionUpdate
     from .position_v2 import PositionV2
     from .position_v2_meta import PositionV2Meta
     from .prepaid_settings import PrepaidSettings
-    from .presence_tip_without_amount import PresenceTipWithoutAmount
     from .product import Product
-    from .product_actual_amount import ProductActualAmount
     from .product_categories_include import ProductCategoriesInclude
     from .product_category import ProductCategory
     from .product_category_composition import ProductCategoryComposition
@@ -617,11 +609,13 @@ if TYPE_CHECKING:
     from .product_category_resource_fields import ProductCategoryResourceFields
     from .product_category_v2 import ProductCategoryV2
     from .product_create import ProductCreate
-    from .product_history_customer_visits import ProductHistoryCustomerVisits
+    from .product_details import ProductDetails
+    from .product_details_actual_amount import ProductDetailsActualAmount
+    from .product_history_payment_status import ProductHistoryPaymentStatus
     from .product_include import ProductInclude
     from .product_list import ProductList
-    from .product_list_details import ProductListDetails
-    from .product_loyalty_certificate_type import ProductLoyaltyCertificateType
+    from .product_listing import ProductListing
+    from .product_loyalty_gift_card_type import ProductLoyaltyGiftCardType
     from .product_operation_unit_type import ProductOperationUnitType
     from .product_resource import ProductResource
     from .product_resource_fields import ProductResourceFields
@@ -630,27 +624,24 @@ if TYPE_CHECKING:
     from .product_storage_amount_list import ProductStorageAmountList
     from .product_storage_amount_resource import ProductStorageAmountResource
     from .product_storage_amounts_include import ProductStorageAmountsInclude
-    from .product_transaction_list import ProductTransactionList
-    from .product_transaction_list_unit import ProductTransactionListUnit
+    from .product_transaction import ProductTransaction
+    from .product_transaction_unit import ProductTransactionUnit
     from .product_unit_list import ProductUnitList
     from .product_unit_resource import ProductUnitResource
     from .product_unit_resource_fields import ProductUnitResourceFields
     from .product_update import ProductUpdate
     from .product_update_correction_rule import ProductUpdateCorrectionRule
     from .product_v2 import ProductV2
-    from .products import Products
-    from .products_history_visits_client import ProductsHistoryVisitsClient
     from .products_include import ProductsInclude
     from .products_transaction import ProductsTransaction
     from .profile_resource_fields import ProfileResourceFields
     from .profile_resource_fields_gender import ProfileResourceFieldsGender
-    from .program_client_statistic_list import ProgramClientStatisticList
     from .program_create_good_item_type import ProgramCreateGoodItemType
     from .program_create_params_source_type import ProgramCreateParamsSourceType
     from .program_create_service_item_type import ProgramCreateServiceItemType
     from .program_expiration_timeout_unit import ProgramExpirationTimeoutUnit
-    from .program_revenue_statistic_list import ProgramRevenueStatisticList
-    from .program_team_member_statistic_list import ProgramTeamMemberStatisticList
+    from .program_revenue_statistics import ProgramRevenueStatistics
+    from .program_team_member_statistics import ProgramTeamMemberStatistics
     from .quick_services_binding_type import QuickServicesBindingType
     from .record import Record
     from .record_client import RecordClient
@@ -680,8 +671,8 @@ if TYPE_CHECKING:
     from .relations_service_composite import RelationsServiceComposite
     from .remove_user_location_link import RemoveUserLocationLink
     from .report_overall_stats_client_stats import ReportOverallStatsClientStats
-    from .report_zentry_team_member_product import ReportZentryTeamMemberProduct
-    from .report_zentry_team_member_service import ReportZentryTeamMemberService
+    from .report_z_entry_team_member_product import ReportZEntryTeamMemberProduct
+    from .report_z_entry_team_member_service import ReportZEntryTeamMemberService
     from .reschedule_event_appointment import RescheduleEventAppointment
     from .reschedule_request import RescheduleRequest
     from .rescheduled_location import RescheduledLocation
@@ -701,9 +692,8 @@ if TYPE_CHECKING:
     from .resource_occupation_list import ResourceOccupationList
     from .resource_occupation_resource import ResourceOccupationResource
     from .resource_relations_resources import ResourceRelationsResources
-    from .result_image_group_images import ResultImageGroupImages
-    from .result_image_group_images_sm import ResultImageGroupImagesSm
-    from .revenue_statistic_list_currency import RevenueStatisticListCurrency
+    from .revenue_statistics_currency import RevenueStatisticsCurrency
+    from .revenue_statistics_income_stats import RevenueStatisticsIncomeStats
     from .roles_include import RolesInclude
     from .salary_calculation import SalaryCalculation
     from .salary_calculation_details import SalaryCalculationDetails
@@ -711,6 +701,7 @@ if TYPE_CHECKING:
     from .salary_calculation_item_type_slug import SalaryCalculationItemTypeSlug
     from .salary_calculation_target import SalaryCalculationTarget
     from .salary_calculation_target_rule import SalaryCalculationTargetRule
+    from .salary_calculation_total_sum import SalaryCalculationTotalSum
     from .salary_team_member_period_daily import SalaryTeamMemberPeriodDaily
     from .salary_team_member_scheme import SalaryTeamMemberScheme
     from .salary_team_member_schemes_count import SalaryTeamMemberSchemesCount
@@ -732,10 +723,10 @@ if TYPE_CHECKING:
     from .schedule_day_create_day_of_week import ScheduleDayCreateDayOfWeek
     from .schedule_day_event_event_status import ScheduleDayEventEventStatus
     from .schedule_day_events_label import ScheduleDayEventsLabel
-    from .schedule_details_busy_interval import ScheduleDetailsBusyInterval
     from .schedule_event import ScheduleEvent
     from .schedule_event_resource import ScheduleEventResource
     from .schedule_event_status import ScheduleEventStatus
+    from .schedule_listing_busy_interval import ScheduleListingBusyInterval
     from .schedule_original_entity_type import ScheduleOriginalEntityType
     from .schedule_set_schedules_to_delete import ScheduleSetSchedulesToDelete
     from .schedule_set_schedules_to_set import ScheduleSetSchedulesToSet
@@ -761,6 +752,7 @@ if TYPE_CHECKING:
     from .service_create import ServiceCreate
     from .service_create_team_member import ServiceCreateTeamMember
     from .service_details import ServiceDetails
+    from .service_details_team_member import ServiceDetailsTeamMember
     from .service_event import ServiceEvent
     from .service_event_resource import ServiceEventResource
     from .service_event_status import ServiceEventStatus
@@ -770,6 +762,7 @@ if TYPE_CHECKING:
     from .service_links_update import ServiceLinksUpdate
     from .service_links_update_translation import ServiceLinksUpdateTranslation
     from .service_list import ServiceList
+    from .service_listing import ServiceListing
     from .service_location_service_link import ServiceLocationServiceLink
     from .service_patch import ServicePatch
     from .service_resource import ServiceResource
@@ -777,6 +770,9 @@ if TYPE_CHECKING:
     from .service_resource_fields_v2 import ServiceResourceFieldsV2
     from .service_resource_relations import ServiceResourceRelations
     from .service_result import ServiceResult
+    from .service_result_date import ServiceResultDate
+    from .service_result_image_group import ServiceResultImageGroup
+    from .service_result_resource import ServiceResultResource
     from .service_result_team_member import ServiceResultTeamMember
     from .service_staff import ServiceStaff
     from .service_suggestion_list import ServiceSuggestionList
@@ -785,25 +781,19 @@ if TYPE_CHECKING:
     from .service_team_member import ServiceTeamMember
     from .service_team_member_assign import ServiceTeamMemberAssign
     from .service_team_member_service_link import ServiceTeamMemberServiceLink
+    from .service_title import ServiceTitle
     from .service_v2 import ServiceV2
-    from .service_variant import ServiceVariant
-    from .service_variant_date import ServiceVariantDate
-    from .service_variant_image_group import ServiceVariantImageGroup
-    from .service_variant_resource import ServiceVariantResource
-    from .service_variant_team_member import ServiceVariantTeamMember
     from .services_filter_is_composite import ServicesFilterIsComposite
     from .services_filter_is_multi import ServicesFilterIsMulti
     from .services_include import ServicesInclude
     from .set_balance_services_balance_count import SetBalanceServicesBalanceCount
     from .set_period_period_unit_id import SetPeriodPeriodUnitId
     from .settings_callback import SettingsCallback
-    from .settings_list_channels import SettingsListChannels
-    from .settings_list_dates_settings import SettingsListDatesSettings
-    from .settings_list_notification_type import SettingsListNotificationType
-    from .settings_list_team_member_employee import SettingsListTeamMemberEmployee
-    from .settings_list_weekdays_settings import SettingsListWeekdaysSettings
+    from .settings_notification_type import SettingsNotificationType
+    from .settings_notification_type_type import SettingsNotificationTypeType
     from .settings_setting_grid_base_type import SettingsSettingGridBaseType
     from .settings_update_notification_type import SettingsUpdateNotificationType
+    from .settings_weekdays_settings import SettingsWeekdaysSettings
     from .settlements_grouped_date_currency import SettlementsGroupedDateCurrency
     from .short_names_request import ShortNamesRequest
     from .sms_campaign_filtered_clients_send import SmsCampaignFilteredClientsSend
@@ -825,40 +815,40 @@ if TYPE_CHECKING:
     from .state_payment_transaction import StatePaymentTransaction
     from .state_payment_transaction_account import StatePaymentTransactionAccount
     from .state_payment_transaction_expense import StatePaymentTransactionExpense
-    from .statistic_list_client_stats import StatisticListClientStats
-    from .statistic_list_entry_fields import StatisticListEntryFields
-    from .statistic_list_income_stats import StatisticListIncomeStats
-    from .statistic_list_income_stats_by_day import StatisticListIncomeStatsByDay
-    from .statistic_list_income_stats_new import StatisticListIncomeStatsNew
-    from .statistic_list_income_stats_old import StatisticListIncomeStatsOld
-    from .statistic_list_income_stats_total import StatisticListIncomeStatsTotal
-    from .statistic_list_team_member import StatisticListTeamMember
-    from .statistic_list_visits_stats_by_day import StatisticListVisitsStatsByDay
+    from .statistics_client_stats import StatisticsClientStats
+    from .statistics_entry_fields import StatisticsEntryFields
+    from .statistics_income_stats_by_day import StatisticsIncomeStatsByDay
+    from .statistics_income_stats_new import StatisticsIncomeStatsNew
+    from .statistics_income_stats_old import StatisticsIncomeStatsOld
+    from .statistics_income_stats_total import StatisticsIncomeStatsTotal
     from .statistics_relationships import StatisticsRelationships
     from .statistics_resource_fields import StatisticsResourceFields
+    from .statistics_visits_stats_by_day import StatisticsVisitsStatsByDay
     from .storage_amount_resource_fields import StorageAmountResourceFields
     from .storage_amount_resource_relations import StorageAmountResourceRelations
-    from .storages_transactions_type import StoragesTransactionsType
-    from .subscription import Subscription
-    from .subscription_availability import SubscriptionAvailability
-    from .subscription_balance_container import SubscriptionBalanceContainer
-    from .subscription_category import SubscriptionCategory
     from .subscription_information import SubscriptionInformation
     from .subscription_information_option import SubscriptionInformationOption
+    from .subscription_type import SubscriptionType
+    from .subscription_type_availability import SubscriptionTypeAvailability
+    from .subscription_type_category import SubscriptionTypeCategory
     from .suggestion_resource_fields import SuggestionResourceFields
     from .suggestion_resource_relations import SuggestionResourceRelations
+    from .supplier import Supplier
     from .tag import Tag
     from .tag_create import TagCreate
     from .tag_create_entity import TagCreateEntity
     from .tag_details import TagDetails
+    from .tag_details_entry import TagDetailsEntry
     from .tag_details_meta import TagDetailsMeta
+    from .tag_entity import TagEntity
     from .tag_list import TagList
-    from .tag_list_entity import TagListEntity
-    from .tag_list_entity_entity import TagListEntityEntity
     from .tag_list_entry import TagListEntry
     from .tag_list_entry_fields import TagListEntryFields
     from .tag_list_entry_fields_entity_type import TagListEntryFieldsEntityType
+    from .tag_listing import TagListing
     from .tag_update import TagUpdate
+    from .tag_update_v2 import TagUpdateV2
+    from .tag_update_v2_entity import TagUpdateV2Entity
     from .tag_v2 import TagV2
     from .tag_v2_entry import TagV2Entry
     from .tag_v2_meta import TagV2Meta
@@ -868,11 +858,12 @@ if TYPE_CHECKING:
     from .tax_system_vat import TaxSystemVat
     from .team_member import TeamMember
     from .team_member_assignment_update import TeamMemberAssignmentUpdate
-    from .team_member_create import TeamMemberCreate
     from .team_member_details import TeamMemberDetails
     from .team_member_details_image_group import TeamMemberDetailsImageGroup
-    from .team_member_details_user import TeamMemberDetailsUser
     from .team_member_list import TeamMemberList
+    from .team_member_listing import TeamMemberListing
+    from .team_member_listing_image_group import TeamMemberListingImageGroup
+    from .team_member_listing_user import TeamMemberListingUser
     from .team_member_position import TeamMemberPosition
     from .team_member_position_resource import TeamMemberPositionResource
     from .team_member_product_transaction import TeamMemberProductTransaction
@@ -882,11 +873,12 @@ if TYPE_CHECKING:
     from .team_member_resource_fields import TeamMemberResourceFields
     from .team_member_resource_relations import TeamMemberResourceRelations
     from .team_member_result import TeamMemberResult
-    from .team_member_result_image_group import TeamMemberResultImageGroup
+    from .team_member_result_position import TeamMemberResultPosition
+    from .team_member_salary_calculation import TeamMemberSalaryCalculation
     from .team_member_schedule import TeamMemberSchedule
-    from .team_member_schedule_details import TeamMemberScheduleDetails
-    from .team_member_schedule_details_slot import TeamMemberScheduleDetailsSlot
     from .team_member_schedule_include import TeamMemberScheduleInclude
+    from .team_member_schedule_listing import TeamMemberScheduleListing
+    from .team_member_schedule_listing_slot import TeamMemberScheduleListingSlot
     from .team_member_schedule_result import TeamMemberScheduleResult
     from .team_member_schedule_set import TeamMemberScheduleSet
     from .team_member_schedule_slot import TeamMemberScheduleSlot
@@ -895,8 +887,10 @@ if TYPE_CHECKING:
     from .team_member_scheme_salary_scheme import TeamMemberSchemeSalaryScheme
     from .team_member_service_transaction import TeamMemberServiceTransaction
     from .team_member_slot import TeamMemberSlot
+    from .team_member_statistics_team_member import TeamMemberStatisticsTeamMember
     from .team_member_terms import TeamMemberTerms
-    from .team_member_tip_settings_list import TeamMemberTipSettingsList
+    from .team_member_tip_settings import TeamMemberTipSettings
+    from .team_member_update import TeamMemberUpdate
     from .team_member_user import TeamMemberUser
     from .team_members_filter_deleted import TeamMembersFilterDeleted
     from .team_members_filter_fired import TeamMembersFilterFired
@@ -908,7 +902,9 @@ if TYPE_CHECKING:
     from .template_message_type import TemplateMessageType
     from .template_type import TemplateType
     from .time_slot import TimeSlot
-    from .timeslot_settings_list import TimeslotSettingsList
+    from .timeslot_settings import TimeslotSettings
+    from .timeslot_settings_dates_settings import TimeslotSettingsDatesSettings
+    from .timetable_appointment import TimetableAppointment
     from .timetable_appointment_delete import TimetableAppointmentDelete
     from .timetable_appointment_include import TimetableAppointmentInclude
     from .timetable_client_schedule_create import TimetableClientScheduleCreate
@@ -916,45 +912,55 @@ if TYPE_CHECKING:
     from .timetable_event_schedule_create import TimetableEventScheduleCreate
     from .timetable_event_schedule_include import TimetableEventScheduleInclude
     from .timetable_event_schedule_update import TimetableEventScheduleUpdate
+    from .timetable_event_schedules_include import TimetableEventSchedulesInclude
     from .timetable_schedule_day import TimetableScheduleDay
     from .timetable_schedule_day_create import TimetableScheduleDayCreate
     from .timetable_schedule_day_day_of_week import TimetableScheduleDayDayOfWeek
     from .timetable_schedule_day_event import TimetableScheduleDayEvent
     from .timetable_schedule_day_include import TimetableScheduleDayInclude
     from .timetable_schedule_day_update import TimetableScheduleDayUpdate
-    from .tip_settings_list_team_member import TipSettingsListTeamMember
+    from .tip_settings_team_member import TipSettingsTeamMember
+    from .tip_settings_team_member_employee import TipSettingsTeamMemberEmployee
+    from .tip_without_amount_presence import TipWithoutAmountPresence
     from .topup_operation_document_location import TopupOperationDocumentLocation
+    from .total_tip import TotalTip
     from .transaction import Transaction
+    from .transaction_account_result import TransactionAccountResult
     from .transaction_client import TransactionClient
     from .transaction_client_alt import TransactionClientAlt
     from .transaction_create import TransactionCreate
+    from .transaction_details import TransactionDetails
+    from .transaction_details_account import TransactionDetailsAccount
     from .transaction_kkm_state_transaction import TransactionKkmStateTransaction
-    from .transaction_list import TransactionList
-    from .transaction_list_account import TransactionListAccount
-    from .transaction_list_account_result import TransactionListAccountResult
-    from .transaction_list_supplier import TransactionListSupplier
-    from .transaction_list_team_member import TransactionListTeamMember
     from .transaction_product import TransactionProduct
     from .transaction_product_actual_amount import TransactionProductActualAmount
     from .transaction_products_mark import TransactionProductsMark
     from .transaction_sale_unit import TransactionSaleUnit
     from .transaction_supplier import TransactionSupplier
     from .transaction_team_member import TransactionTeamMember
-    from .transactions_visit_program import TransactionsVisitProgram
+    from .transaction_team_member_alt import TransactionTeamMemberAlt
     from .translations import Translations
+    from .type_availability_interval import TypeAvailabilityInterval
+    from .type_balance_container import TypeBalanceContainer
+    from .type_balance_container_link import TypeBalanceContainerLink
+    from .types_create_availability import TypesCreateAvailability
+    from .types_create_balance_edit_type_id import TypesCreateBalanceEditTypeId
+    from .types_create_expiration_type_id import TypesCreateExpirationTypeId
+    from .types_create_freeze_limit_unit_id import TypesCreateFreezeLimitUnitId
+    from .types_create_period_unit_id import TypesCreatePeriodUnitId
+    from .types_create_service_categories import TypesCreateServiceCategories
+    from .types_update_balance_edit_type_id import TypesUpdateBalanceEditTypeId
+    from .types_update_expiration_type_id import TypesUpdateExpirationTypeId
+    from .types_update_freeze_limit_unit_id import TypesUpdateFreezeLimitUnitId
+    from .types_update_period_unit_id import TypesUpdatePeriodUnitId
     from .update_appointment_custom_fields import UpdateAppointmentCustomFields
     from .update_autoactivation_time_unit_id import UpdateAutoactivationTimeUnitId
-    from .update_balance_edit_type_id import UpdateBalanceEditTypeId
     from .update_deleted_transaction_ids import UpdateDeletedTransactionIds
     from .update_event import UpdateEvent
     from .update_event_appointment import UpdateEventAppointment
     from .update_expiration_timeout_unit import UpdateExpirationTimeoutUnit
-    from .update_expiration_type_id import UpdateExpirationTypeId
-    from .update_freeze_limit_unit_id import UpdateFreezeLimitUnitId
     from .update_notification_type_channels import UpdateNotificationTypeChannels
     from .update_notification_type_type import UpdateNotificationTypeType
-    from .update_tag import UpdateTag
-    from .update_tag_entity import UpdateTagEntity
     from .update_team_member_settings_price import UpdateTeamMemberSettingsPrice
     from .updated_appointment import UpdatedAppointment
     from .updated_appointment_client import UpdatedAppointmentClient
@@ -965,12 +971,19 @@ if TYPE_CHECKING:
     from .updated_location_access import UpdatedLocationAccess
     from .updated_location_social import UpdatedLocationSocial
     from .user import User
+    from .user_authorize import UserAuthorize
+    from .user_chain_attendance_statistics import UserChainAttendanceStatistics
     from .user_deposit_resource_fields import UserDepositResourceFields
     from .user_from_locations_remove import UserFromLocationsRemove
     from .user_invitation_create import UserInvitationCreate
     from .user_invitation_create_invite import UserInvitationCreateInvite
+    from .user_loyalty_card_list import UserLoyaltyCardList
+    from .user_loyalty_card_list_program import UserLoyaltyCardListProgram
+    from .user_loyalty_card_list_program_rule import UserLoyaltyCardListProgramRule
+    from .user_loyalty_card_list_type import UserLoyaltyCardListType
     from .user_name_and_avatar import UserNameAndAvatar
-    from .user_notification_settings_list import UserNotificationSettingsList
+    from .user_notification_settings import UserNotificationSettings
+    from .user_notification_settings_mode import UserNotificationSettingsMode
     from .user_notification_settings_update import UserNotificationSettingsUpdate
     from .user_permission_value import UserPermissionValue
     from .user_permissions_locations_copy import UserPermissionsLocationsCopy
@@ -996,6 +1009,7 @@ if TYPE_CHECKING:
     from .visit_update_service import VisitUpdateService
     from .visitor import Visitor
     from .visitor_slug import VisitorSlug
+    from .visits_client_appointment_history import VisitsClientAppointmentHistory
     from .visits_query_payment_statuses import VisitsQueryPaymentStatuses
     from .voip_call import VoipCall
     from .voip_call_status import VoipCallStatus
@@ -1008,6 +1022,7 @@ if TYPE_CHECKING:
     from .voip_toggle import VoipToggle
     from .webhook_settings import WebhookSettings
     from .webhook_settings_update import WebhookSettingsUpdate
+    from .weekdays_settings_setting import WeekdaysSettingsSetting
     from .widget_create_button_position import WidgetCreateButtonPosition
     from .widget_create_form_position import WidgetCreateFormPosition
     from .widget_update_button_position import WidgetUpdateButtonPosition
@@ -1027,16 +1042,17 @@ _MODULES = {
     "AppTariff": ".app_tariff",
     "AppTariffOption": ".app_tariff_option",
     "Appointment": ".appointment",
-    "AppointmentAnalyticsSource": ".appointment_analytics_source",
+    "AppointmentAnalytics": ".appointment_analytics",
     "AppointmentAttendanceProduct": ".appointment_attendance_product",
     "AppointmentAttendanceService": ".appointment_attendance_service",
     "AppointmentCalendarSessionList": ".appointment_calendar_session_list",
+    "AppointmentCalendarSettings": ".appointment_calendar_settings",
     "AppointmentClient": ".appointment_client",
     "AppointmentClientAgreements": ".appointment_client_agreements",
     "AppointmentClientCustomField": ".appointment_client_custom_field",
     "AppointmentClientTag": ".appointment_client_tag",
     "AppointmentConsumable": ".appointment_consumable",
-    "AppointmentConsumableList": ".appointment_consumable_list",
+    "AppointmentConsumableEntry": ".appointment_consumable_entry",
     "AppointmentCustomFields": ".appointment_custom_fields",
     "AppointmentDetails": ".appointment_details",
     "AppointmentDetailsClient": ".appointment_details_client",
@@ -1046,7 +1062,6 @@ _MODULES = {
     "AppointmentDetailsService": ".appointment_details_service",
     "AppointmentDocument": ".appointment_document",
     "AppointmentFinanceTransaction": ".appointment_finance_transaction",
-    "AppointmentHistoryVisitsClient": ".appointment_history_visits_client",
     "AppointmentLabel": ".appointment_label",
     "AppointmentList": ".appointment_list",
     "AppointmentPaymentStatus": ".appointment_payment_status",
@@ -1071,19 +1086,16 @@ _MODULES = {
     "AttendanceServiceList": ".attendance_service_list",
     "AttendanceServiceListMeta": ".attendance_service_list_meta",
     "AttendanceServiceResource": ".attendance_service_resource",
-    "AttendanceStatisticList": ".attendance_statistic_list",
-    "AttendanceStatisticListEntry": ".attendance_statistic_list_entry",
     "AttendanceStatisticsResource": ".attendance_statistics_resource",
     "AuthorizedUser": ".authorized_user",
+    "AutocompleteProductList": ".autocomplete_product_list",
     "AutocompleteProductsInclude": ".autocomplete_products_include",
-    "AvailabilityInterval": ".availability_interval",
     "AvailableDates": ".available_dates",
-    "BalanceContainerLink": ".balance_container_link",
     "BalanceContainerLinkCategory": ".balance_container_link_category",
     "BalanceContainerLinkService": ".balance_container_link_service",
-    "BalanceEditTypeId": ".balance_edit_type_id",
     "BalanceResultBalanceContainer": ".balance_result_balance_container",
-    "BillMaterialList": ".bill_material_list",
+    "BillMaterial": ".bill_material",
+    "BillMaterialTechnologicalCard": ".bill_material_technological_card",
     "BookableEvent": ".bookable_event",
     "BookableService": ".bookable_service",
     "BookableServices": ".bookable_services",
@@ -1103,6 +1115,7 @@ _MODULES = {
     "BookingRequest": ".booking_request",
     "BookingUser": ".booking_user",
     "BookingUserDepositResource": ".booking_user_deposit_resource",
+    "BookingUserPassword": ".booking_user_password",
     "BookingUserResource": ".booking_user_resource",
     "BookingUserResourceFields": ".booking_user_resource_fields",
     "BookingUserResourceRelations": ".booking_user_resource_relations",
@@ -1116,41 +1129,38 @@ _MODULES = {
     "BusinessType": ".business_type",
     "CalculationDiscrepancyDetails": ".calculation_discrepancy_details",
     "CalculationTargetRuleTypeSlug": ".calculation_target_rule_type_slug",
-    "CalendarSettingsList": ".calendar_settings_list",
     "CalendarSettingsUpdate": ".calendar_settings_update",
     "CampaignFilteredClientsSend": ".campaign_filtered_clients_send",
-    "CardListClientLocationGroup": ".card_list_client_location_group",
-    "CardListClientProgramRule": ".card_list_client_program_rule",
+    "CardListProgramLoyaltyType": ".card_list_program_loyalty_type",
     "CardTechnologicalCard": ".card_technological_card",
+    "CardTransactionCreateVariant": ".card_transaction_create_variant",
     "CategoryResourceRelations": ".category_resource_relations",
-    "CategoryResult": ".category_result",
-    "CertificateCreateExpiration": ".certificate_create_expiration",
-    "CertificateCreateItemTypeId": ".certificate_create_item_type_id",
-    "CertificateCreateOnlineSale": ".certificate_create_online_sale",
     "CertificateType": ".certificate_type",
     "Chain": ".chain",
     "ChainAccess": ".chain_access",
-    "ChainAttendanceStatisticList": ".chain_attendance_statistic_list",
+    "ChainAttendanceStatisticsEntry": ".chain_attendance_statistics_entry",
     "ChainCategoryRef": ".chain_category_ref",
+    "ChainClient": ".chain_client",
     "ChainClientAccountHistory": ".chain_client_account_history",
-    "ChainClientPhoneNumber": ".chain_client_phone_number",
-    "ChainClientPhoneNumberClient": ".chain_client_phone_number_client",
+    "ChainClientEntry": ".chain_client_entry",
     "ChainLocation": ".chain_location",
-    "ChainLoyaltyCard": ".chain_loyalty_card",
-    "ChainLoyaltyCertificate": ".chain_loyalty_certificate",
-    "ChainLoyaltyCertificateCreate": ".chain_loyalty_certificate_create",
-    "ChainLoyaltyCertificateUpdate": ".chain_loyalty_certificate_update",
-    "ChainLoyaltyMembershipArchive": ".chain_loyalty_membership_archive",
-    "ChainLoyaltyMembershipClone": ".chain_loyalty_membership_clone",
-    "ChainLoyaltyMembershipCreate": ".chain_loyalty_membership_create",
-    "ChainLoyaltyMembershipRestore": ".chain_loyalty_membership_restore",
-    "ChainLoyaltyMembershipUpdate": ".chain_loyalty_membership_update",
+    "ChainLoyaltyCardType": ".chain_loyalty_card_type",
+    "ChainLoyaltyGiftCardTypeList": ".chain_loyalty_gift_card_type_list",
+    "ChainLoyaltyGiftCardTypes": ".chain_loyalty_gift_card_types",
+    "ChainLoyaltyMembershipList": ".chain_loyalty_membership_list",
+    "ChainLoyaltyMemberships": ".chain_loyalty_memberships",
     "ChainLoyaltyMembershipsFreeze": ".chain_loyalty_memberships_freeze",
+    "ChainLoyaltyProgram": ".chain_loyalty_program",
+    "ChainLoyaltyProgramApplicable": ".chain_loyalty_program_applicable",
     "ChainLoyaltyProgramCreate": ".chain_loyalty_program_create",
     "ChainLoyaltyProgramCreateRule": ".chain_loyalty_program_create_rule",
     "ChainLoyaltyProgramCreateType": ".chain_loyalty_program_create_type",
     "ChainLoyaltyProgramInclude": ".chain_loyalty_program_include",
+    "ChainLoyaltyProgramLocation": ".chain_loyalty_program_location",
+    "ChainLoyaltyProgramType": ".chain_loyalty_program_type",
     "ChainLoyaltyProgramUpdate": ".chain_loyalty_program_update",
+    "ChainLoyaltyProgramValueUnit": ".chain_loyalty_program_value_unit",
+    "ChainLoyaltyTransaction": ".chain_loyalty_transaction",
     "ChainLoyaltyTransactionTypes": ".chain_loyalty_transaction_types",
     "ChainServiceCategory": ".chain_service_category",
     "ChainServiceCategoryInclude": ".chain_service_category_include",
@@ -1163,22 +1173,25 @@ _MODULES = {
     "Client": ".client",
     "ClientAccountTopupOperation": ".client_account_topup_operation",
     "ClientCategory": ".client_category",
+    "ClientComment": ".client_comment",
     "ClientCommentCreate": ".client_comment_create",
+    "ClientCommentType": ".client_comment_type",
     "ClientCreate": ".client_create",
     "ClientCreateCustomFields": ".client_create_custom_fields",
     "ClientCustomField": ".client_custom_field",
     "ClientCustomFieldValue": ".client_custom_field_value",
-    "ClientDetails": ".client_details",
-    "ClientDetailsCustomFields": ".client_details_custom_fields",
     "ClientEvent": ".client_event",
     "ClientEventResource": ".client_event_resource",
     "ClientEventStatus": ".client_event_status",
     "ClientFile": ".client_file",
-    "ClientGiftCardList": ".client_gift_card_list",
-    "ClientGiftCardListType": ".client_gift_card_list_type",
-    "ClientMembershipList": ".client_membership_list",
-    "ClientMembershipListStatus": ".client_membership_list_status",
-    "ClientMembershipListType": ".client_membership_list_type",
+    "ClientGiftCard": ".client_gift_card",
+    "ClientGiftCardType": ".client_gift_card_type",
+    "ClientHistory": ".client_history",
+    "ClientHistoryAppointment": ".client_history_appointment",
+    "ClientListing": ".client_listing",
+    "ClientMembership": ".client_membership",
+    "ClientMembershipStatus": ".client_membership_status",
+    "ClientMembershipType": ".client_membership_type",
     "ClientPersonalAccountPayment": ".client_personal_account_payment",
     "ClientQuery": ".client_query",
     "ClientQueryFilter": ".client_query_filter",
@@ -1187,29 +1200,31 @@ _MODULES = {
     "ClientQueryOrderBy": ".client_query_order_by",
     "ClientQueryOrderByDirection": ".client_query_order_by_direction",
     "ClientResult": ".client_result",
+    "ClientResultCustomFields": ".client_result_custom_fields",
     "ClientSchedule": ".client_schedule",
     "ClientSexId": ".client_sex_id",
     "ClientSmsBot": ".client_sms_bot",
     "ClientSmsCheck": ".client_sms_check",
     "ClientSmsNot": ".client_sms_not",
-    "ClientStatisticListClientStats": ".client_statistic_list_client_stats",
+    "ClientStatisticsClientStats": ".client_statistics_client_stats",
     "ClientUpdate": ".client_update",
     "ClientUpdateCustomFields": ".client_update_custom_fields",
     "ClientVisitsQuery": ".client_visits_query",
     "ClientVisitsQueryAttendance": ".client_visits_query_attendance",
-    "CommentClient": ".comment_client",
-    "CommentClientType": ".comment_client_type",
-    "CommentList": ".comment_list",
+    "ClientVisitsSoldProductHistory": ".client_visits_sold_product_history",
+    "Comment": ".comment",
+    "CommentLeave": ".comment_leave",
     "CompositeDetails": ".composite_details",
     "ConnectionStatus": ".connection_status",
     "ConnectionStatusStatus": ".connection_status_status",
-    "ConsumableListConsumable": ".consumable_list_consumable",
+    "Consumable": ".consumable",
+    "ConsumableEntryProduct": ".consumable_entry_product",
     "ConsumableService": ".consumable_service",
+    "ConsumableTechnologicalCard": ".consumable_technological_card",
     "ConsumablesUpdateConsumable": ".consumables_update_consumable",
     "ContainerLinkCategoryResult": ".container_link_category_result",
     "ContainerLinkServiceCategory": ".container_link_service_category",
     "ContainerLinkServiceResult": ".container_link_service_result",
-    "ContainerLinkServiceVariant": ".container_link_service_variant",
     "ContainerResultTransaction": ".container_result_transaction",
     "ContainerTransactionCashier": ".container_transaction_cashier",
     "ContainerTransactionDocument": ".container_transaction_document",
@@ -1227,29 +1242,23 @@ _MODULES = {
     "CreateExpirationTimeoutUnit": ".create_expiration_timeout_unit",
     "CreateExpirationTimeoutUnitId": ".create_expiration_timeout_unit_id",
     "CreateExpirationTypeId": ".create_expiration_type_id",
-    "CreateFreezeLimitUnitId": ".create_freeze_limit_unit_id",
     "CreateOrUpdateAppointment": ".create_or_update_appointment",
     "CreateOriginalEntityType": ".create_original_entity_type",
     "CreateProductsTransaction": ".create_products_transaction",
-    "CreateServiceCategories": ".create_service_categories",
     "CreatedRecord": ".created_record",
     "Currency": ".currency",
-    "CustomCreate": ".custom_create",
+    "CustomFieldCreate": ".custom_field_create",
     "CustomFieldList": ".custom_field_list",
-    "CustomFieldListIncluded": ".custom_field_list_included",
-    "CustomFieldListIncludedFields": ".custom_field_list_included_fields",
+    "CustomFieldResource": ".custom_field_resource",
+    "CustomFieldResourceFields": ".custom_field_resource_fields",
+    "CustomFieldResourceRelations": ".custom_field_resource_relations",
+    "CustomFieldTypeResource": ".custom_field_type_resource",
+    "CustomFieldTypeResourceFields": ".custom_field_type_resource_fields",
+    "CustomFieldUiResource": ".custom_field_ui_resource",
+    "CustomFieldUiResourceFields": ".custom_field_ui_resource_fields",
     "CustomFieldValues": ".custom_field_values",
     "CustomFieldsFilterEntitySlug": ".custom_fields_filter_entity_slug",
     "CustomFieldsInclude": ".custom_fields_include",
-    "CustomResource": ".custom_resource",
-    "CustomResourceFields": ".custom_resource_fields",
-    "CustomResourceFieldsEntitySlug": ".custom_resource_fields_entity_slug",
-    "CustomResourceRelations": ".custom_resource_relations",
-    "CustomUiResource": ".custom_ui_resource",
-    "CustomUiResourceFields": ".custom_ui_resource_fields",
-    "CustomerHistory": ".customer_history",
-    "CustomerHistoryAppointment": ".customer_history_appointment",
-    "CustomerVisitsPaymentStatus": ".customer_visits_payment_status",
     "DailyPeriodCalculationDaily": ".daily_period_calculation_daily",
     "DayEndReport": ".day_end_report",
     "DayEndReportPaids": ".day_end_report_paids",
@@ -1259,29 +1268,31 @@ _MODULES = {
     "DayEndReportStats": ".day_end_report_stats",
     "DayEndReportZ": ".day_end_report_z",
     "DayEndReportZEntry": ".day_end_report_z_entry",
-    "DayEndReportZentryTeamMember": ".day_end_report_zentry_team_member",
+    "DayEndReportZEntryTeamMember": ".day_end_report_z_entry_team_member",
     "DayEventEventEntityType": ".day_event_event_entity_type",
     "DaysByMonth": ".days_by_month",
     "DeductionLoyaltyTransaction": ".deduction_loyalty_transaction",
     "DeductionPaymentTransaction": ".deduction_payment_transaction",
     "DepositsTransactionDeposit": ".deposits_transaction_deposit",
     "DepositsTransactionDepositType": ".deposits_transaction_deposit_type",
-    "DetailsBusyIntervalEntityType": ".details_busy_interval_entity_type",
     "DetailsClientCustomField": ".details_client_custom_field",
     "DetailsComerPersonInfo": ".details_comer_person_info",
     "DetailsContainerResult": ".details_container_result",
     "DetailsContainerTransaction": ".details_container_transaction",
     "DetailsContainerVariant": ".details_container_variant",
     "DetailsFinanceTransaction": ".details_finance_transaction",
+    "DetailsImageGroupImages": ".details_image_group_images",
+    "DetailsImageGroupImagesSm": ".details_image_group_images_sm",
     "DetailsPaymentPolicyType": ".details_payment_policy_type",
     "DetailsProductsTransaction": ".details_products_transaction",
     "DetailsServiceAssistant": ".details_service_assistant",
+    "DisableIntegration": ".disable_integration",
     "DiscountRequest": ".discount_request",
     "DiscountResult": ".discount_result",
     "DiscrepancyDetailsReason": ".discrepancy_details_reason",
     "DocumentCreate": ".document_create",
-    "DocumentProductTransactionList": ".document_product_transaction_list",
-    "DuplicateEvent": ".duplicate_event",
+    "DocumentFinancialTransaction": ".document_financial_transaction",
+    "DocumentProductTransaction": ".document_product_transaction",
     "DuplicationStrategyCreateDay": ".duplication_strategy_create_day",
     "DuplicationStrategyUpdateDay": ".duplication_strategy_update_day",
     "EmailNewsletterClientsSend": ".email_newsletter_clients_send",
@@ -1294,39 +1305,37 @@ _MODULES = {
     "EventBookingRequest": ".event_booking_request",
     "EventCollection": ".event_collection",
     "EventDateRange": ".event_date_range",
+    "EventDetails": ".event_details",
+    "EventDetailsDurationDetails": ".event_details_duration_details",
+    "EventDetailsLabel": ".event_details_label",
+    "EventDetailsResourceInstance": ".event_details_resource_instance",
+    "EventDetailsService": ".event_details_service",
+    "EventDetailsTeamMember": ".event_details_team_member",
+    "EventDuplicate": ".event_duplicate",
     "EventDuplicationStrategyCreate": ".event_duplication_strategy_create",
     "EventDuplicationStrategyUpdate": ".event_duplication_strategy_update",
-    "EventDurationDetails": ".event_duration_details",
     "EventInclude": ".event_include",
     "EventLabel": ".event_label",
-    "EventList": ".event_list",
     "EventListEntryFields": ".event_list_entry_fields",
     "EventListEntryRelations": ".event_list_entry_relations",
-    "EventListLabel": ".event_list_label",
-    "EventListResourceInstance": ".event_list_resource_instance",
-    "EventListService": ".event_list_service",
-    "EventListServiceCategory": ".event_list_service_category",
-    "EventListTeamMember": ".event_list_team_member",
-    "EventListTeamMemberPosition": ".event_list_team_member_position",
     "EventResource": ".event_resource",
     "EventResourceFields": ".event_resource_fields",
     "EventResourceInstance": ".event_resource_instance",
     "EventResourceRelations": ".event_resource_relations",
-    "EventSchedulesEventEntityType": ".event_schedules_event_entity_type",
-    "EventSchedulesEventInclude": ".event_schedules_event_include",
+    "EventSchedulesEntityType": ".event_schedules_entity_type",
     "EventSearchFilter": ".event_search_filter",
     "EventSearchFilterCode": ".event_search_filter_code",
     "EventSearchFilterEntry": ".event_search_filter_entry",
     "EventService": ".event_service",
-    "EventServiceList": ".event_service_list",
-    "EventServiceListCategory": ".event_service_list_category",
-    "EventServiceListResource": ".event_service_list_resource",
-    "EventServiceListTeamMember": ".event_service_list_team_member",
+    "EventServiceCategory": ".event_service_category",
+    "EventServiceResource": ".event_service_resource",
+    "EventServiceResult": ".event_service_result",
+    "EventServiceResultCategory": ".event_service_result_category",
+    "EventServiceTeamMember": ".event_service_team_member",
     "EventTeamMember": ".event_team_member",
     "EventUpdate": ".event_update",
     "EventV2": ".event_v2",
     "EventsInclude": ".events_include",
-    "ExpirationTypeId": ".expiration_type_id",
     "FeedbackForm": ".feedback_form",
     "FeedbackLanguage": ".feedback_language",
     "FeedbackLocation": ".feedback_location",
@@ -1334,6 +1343,7 @@ _MODULES = {
     "FeedbackSubmission": ".feedback_submission",
     "FeedbackTeamMember": ".feedback_team_member",
     "FeedbackTip": ".feedback_tip",
+    "FieldResourceFieldsEntitySlug": ".field_resource_fields_entity_slug",
     "FieldsAttendanceStatusSlug": ".fields_attendance_status_slug",
     "FieldsFilterParentEntityType": ".fields_filter_parent_entity_type",
     "FieldsV2ServicesBindingType": ".fields_v2_services_binding_type",
@@ -1355,7 +1365,6 @@ _MODULES = {
     "FinancialTransaction": ".financial_transaction",
     "FinancialTransactionAccount": ".financial_transaction_account",
     "FinancialTransactionCreate": ".financial_transaction_create",
-    "FinancialTransactionList": ".financial_transaction_list",
     "FinancialTransactionSupplier": ".financial_transaction_supplier",
     "FinancialTransactionTeamMember": ".financial_transaction_team_member",
     "FiscalReceipt": ".fiscal_receipt",
@@ -1365,14 +1374,19 @@ _MODULES = {
     "FiscalTransactionCashier": ".fiscal_transaction_cashier",
     "FiscalTransactionDocument": ".fiscal_transaction_document",
     "FiscalTransactionStatus": ".fiscal_transaction_status",
+    "FiscalTransactionType": ".fiscal_transaction_type",
+    "FiscalizationCallbackHandle": ".fiscalization_callback_handle",
     "FiscalizeDocument": ".fiscalize_document",
     "FiscalizeDocumentCashier": ".fiscalize_document_cashier",
-    "FiscalizeDocumentCustomer": ".fiscalize_document_customer",
+    "FiscalizeDocumentClient": ".fiscalize_document_client",
     "FiscalizeDocumentPayment": ".fiscalize_document_payment",
     "FiscalizeDocumentPos": ".fiscalize_document_pos",
     "FiscalizeDocumentPosition": ".fiscalize_document_position",
     "FiscalizeDocumentType": ".fiscalize_document_type",
-    "GiftCard": ".gift_card",
+    "GiftCardType": ".gift_card_type",
+    "GiftCardTypesCreateExpiration": ".gift_card_types_create_expiration",
+    "GiftCardTypesCreateItemTypeId": ".gift_card_types_create_item_type_id",
+    "GiftCardTypesCreateOnlineSale": ".gift_card_types_create_online_sale",
     "Good": ".good",
     "GoodAmount": ".good_amount",
     "GoodEvent": ".good_event",
@@ -1395,10 +1409,10 @@ _MODULES = {
     "GroupImageGroup": ".group_image_group",
     "GroupImages": ".group_images",
     "GroupedDatePayrollDaily": ".grouped_date_payroll_daily",
-    "HandleFiscalizationCallback": ".handle_fiscalization_callback",
     "HeaderBackground": ".header_background",
     "HistoryDepositTransaction": ".history_deposit_transaction",
     "HistoryDepositTransactionType": ".history_deposit_transaction_type",
+    "HistoryVisitsClientSale": ".history_visits_client_sale",
     "Image": ".image",
     "ImageDelete": ".image_delete",
     "ImageGroup": ".image_group",
@@ -1406,12 +1420,14 @@ _MODULES = {
     "IncludedResource": ".included_resource",
     "IncludedResourceFields": ".included_resource_fields",
     "IncludedResourceRelations": ".included_resource_relations",
+    "InformationLicenseOption": ".information_license_option",
     "IntegrationLogEntry": ".integration_log_entry",
     "IntegrationPayment": ".integration_payment",
     "IntegrationStatus": ".integration_status",
     "InventoryDocument": ".inventory_document",
     "InventoryDocumentLocation": ".inventory_document_location",
     "InventoryDocumentLocationPhone": ".inventory_document_location_phone",
+    "InventoryDocumentType": ".inventory_document_type",
     "InventoryDocumentUser": ".inventory_document_user",
     "InventoryOperation": ".inventory_operation",
     "InventoryOperationCreate": ".inventory_operation_create",
@@ -1421,20 +1437,21 @@ _MODULES = {
     "InvitationCreateInviteUserRole": ".invitation_create_invite_user_role",
     "IssuedUserToken": ".issued_user_token",
     "KkmTransactionDetailsContainer": ".kkm_transaction_details_container",
-    "LeaveComment": ".leave_comment",
     "LegalInfo": ".legal_info",
+    "Link": ".link",
+    "LinkCategory": ".link_category",
+    "LinkService": ".link_service",
+    "LinkServiceCategory": ".link_service_category",
     "LinkServiceResultCategory": ".link_service_result_category",
-    "LinkServiceVariantCategory": ".link_service_variant_category",
     "LinksUpdateTeamMemberSettings": ".links_update_team_member_settings",
-    "ListBalanceContainerLink": ".list_balance_container_link",
-    "ListClientProgramLoyaltyType": ".list_client_program_loyalty_type",
-    "ListConsumableProduct": ".list_consumable_product",
-    "ListNotificationTypeType": ".list_notification_type_type",
-    "ListTechnologicalCard": ".list_technological_card",
-    "ListTypeBalanceContainer": ".list_type_balance_container",
-    "ListTypeBalanceContainerLink": ".list_type_balance_container_link",
-    "ListWeekdaysSettingsSetting": ".list_weekdays_settings_setting",
+    "ListFinancesAccountsIds": ".list_finances_accounts_ids",
+    "ListFinancesExpensesIds": ".list_finances_expenses_ids",
+    "ListOnlineAppointment": ".list_online_appointment",
+    "ListOtherAuthListAllowedIp": ".list_other_auth_list_allowed_ip",
+    "ListStoragesTransactionsType": ".list_storages_transactions_type",
+    "ListingBusyIntervalEntityType": ".listing_busy_interval_entity_type",
     "Location": ".location",
+    "LocationAttendanceStatistics": ".location_attendance_statistics",
     "LocationBookingWidgetPromo": ".location_booking_widget_promo",
     "LocationCreate": ".location_create",
     "LocationDetails": ".location_details",
@@ -1445,64 +1462,64 @@ _MODULES = {
     "LocationDetailsMainGroup": ".location_details_main_group",
     "LocationDetailsPaymentPolicy": ".location_details_payment_policy",
     "LocationInclude": ".location_include",
-    "LocationInventoryList": ".location_inventory_list",
+    "LocationInventory": ".location_inventory",
     "LocationLoyaltyProgram": ".location_loyalty_program",
     "LocationLoyaltyProgramType": ".location_loyalty_program_type",
+    "LocationMinimumInformation": ".location_minimum_information",
+    "LocationNotificationSettings": ".location_notification_settings",
     "LocationResource": ".location_resource",
     "LocationResourceInstance": ".location_resource_instance",
     "LocationUpdate": ".location_update",
     "LocationUpdateSocial": ".location_update_social",
     "LocationUser": ".location_user",
-    "LocationUserAccess": ".location_user_access",
-    "LocationUserList": ".location_user_list",
+    "LocationUserDetails": ".location_user_details",
+    "LocationUserDetailsAccess": ".location_user_details_access",
     "LocationsCopyUserLocationLink": ".locations_copy_user_location_link",
     "LoginRequest": ".login_request",
     "LoyaltyCard": ".loyalty_card",
     "LoyaltyCardDeduction": ".loyalty_card_deduction",
     "LoyaltyCardDeductionApply": ".loyalty_card_deduction_apply",
     "LoyaltyCardDeductionEntry": ".loyalty_card_deduction_entry",
-    "LoyaltyCardDetails": ".loyalty_card_details",
     "LoyaltyCardEvent": ".loyalty_card_event",
     "LoyaltyCardEventResource": ".loyalty_card_event_resource",
     "LoyaltyCardEventStatus": ".loyalty_card_event_status",
     "LoyaltyCardIssue": ".loyalty_card_issue",
-    "LoyaltyCardListClient": ".loyalty_card_list_client",
-    "LoyaltyCardListClientProgram": ".loyalty_card_list_client_program",
-    "LoyaltyCardListClientType": ".loyalty_card_list_client_type",
+    "LoyaltyCardListLocationGroup": ".loyalty_card_list_location_group",
     "LoyaltyCardTransaction": ".loyalty_card_transaction",
     "LoyaltyCardTransactionCreate": ".loyalty_card_transaction_create",
+    "LoyaltyCardType": ".loyalty_card_type",
     "LoyaltyCardWithdrawal": ".loyalty_card_withdrawal",
     "LoyaltyCardWithdrawalCancel": ".loyalty_card_withdrawal_cancel",
     "LoyaltyCode": ".loyalty_code",
+    "LoyaltyGiftCardTypesCreate": ".loyalty_gift_card_types_create",
     "LoyaltyMembershipTypeEntry": ".loyalty_membership_type_entry",
-    "LoyaltyMembershipsFreezeResult": ".loyalty_memberships_freeze_result",
+    "LoyaltyMembershipTypesArchive": ".loyalty_membership_types_archive",
+    "LoyaltyMembershipTypesClone": ".loyalty_membership_types_clone",
+    "LoyaltyMembershipTypesCreate": ".loyalty_membership_types_create",
+    "LoyaltyMembershipTypesRestore": ".loyalty_membership_types_restore",
+    "LoyaltyMembershipTypesUpdate": ".loyalty_membership_types_update",
     "LoyaltyMembershipsSetBalance": ".loyalty_memberships_set_balance",
     "LoyaltyMembershipsSetPeriod": ".loyalty_memberships_set_period",
     "LoyaltyMembershipsUnfreeze": ".loyalty_memberships_unfreeze",
     "LoyaltyNotificationTemplate": ".loyalty_notification_template",
-    "LoyaltyProgram": ".loyalty_program",
-    "LoyaltyProgramApplicable": ".loyalty_program_applicable",
+    "LoyaltyProgramClientStatistics": ".loyalty_program_client_statistics",
     "LoyaltyProgramCreateValueUnit": ".loyalty_program_create_value_unit",
     "LoyaltyProgramGoodItemType": ".loyalty_program_good_item_type",
-    "LoyaltyProgramLocation": ".loyalty_program_location",
     "LoyaltyProgramParamsSourceType": ".loyalty_program_params_source_type",
     "LoyaltyProgramRule": ".loyalty_program_rule",
     "LoyaltyProgramServiceItemType": ".loyalty_program_service_item_type",
-    "LoyaltyProgramType": ".loyalty_program_type",
     "LoyaltyProgramValueUnit": ".loyalty_program_value_unit",
     "LoyaltyTransaction": ".loyalty_transaction",
-    "LoyaltyTransactionsVisit": ".loyalty_transactions_visit",
+    "LoyaltyTransactionProgram": ".loyalty_transaction_program",
     "MarketplaceWebhookEvent": ".marketplace_webhook_event",
     "MarketplaceWebhookEventEvent": ".marketplace_webhook_event_event",
-    "MaterialListTechnologicalCard": ".material_list_technological_card",
-    "Membership": ".membership",
+    "MembershipBalanceContainer": ".membership_balance_container",
+    "MembershipBalanceContainerLink": ".membership_balance_container_link",
     "MembershipCategoryRef": ".membership_category_ref",
-    "MembershipCreateAvailability": ".membership_create_availability",
-    "MembershipCreatePeriodUnitId": ".membership_create_period_unit_id",
-    "MembershipCreateServices": ".membership_create_services",
-    "MembershipListBalanceContainer": ".membership_list_balance_container",
+    "MembershipType": ".membership_type",
+    "MembershipTypeBalanceContainer": ".membership_type_balance_container",
     "MembershipTypeCategoryRef": ".membership_type_category_ref",
-    "MembershipUpdatePeriodUnitId": ".membership_update_period_unit_id",
+    "MembershipTypesCreateServices": ".membership_types_create_services",
     "MembershipsEvent": ".memberships_event",
     "MembershipsEventEntry": ".memberships_event_entry",
     "MembershipsEventEntryFields": ".memberships_event_entry_fields",
@@ -1511,29 +1528,20 @@ _MODULES = {
     "MembershipsEventListIncluded": ".memberships_event_list_included",
     "MembershipsSetBalanceResult": ".memberships_set_balance_result",
     "MembershipsSetPeriodResult": ".memberships_set_period_result",
-    "MembershipsUnfreezeResult": ".memberships_unfreeze_result",
     "MessageStatusQuery": ".message_status_query",
-    "MutualSettlements": ".mutual_settlements",
     "MutualSettlementsGroupedDate": ".mutual_settlements_grouped_date",
-    "MutualSettlementsTotalSum": ".mutual_settlements_total_sum",
     "NearestSlots": ".nearest_slots",
     "NestedPermissionsChild": ".nested_permissions_child",
-    "NestedPermissionsOption": ".nested_permissions_option",
-    "NestedPermissionsType": ".nested_permissions_type",
-    "NestedPermissionsTypeSlug": ".nested_permissions_type_slug",
     "NewLocation": ".new_location",
     "NewProductCategory": ".new_product_category",
     "NewService": ".new_service",
     "NewServiceCategory": ".new_service_category",
     "NewServiceTeamMember": ".new_service_team_member",
-    "NewTeamMember": ".new_team_member",
-    "NewTeamMemberPosition": ".new_team_member_position",
-    "NotificationSettingsList": ".notification_settings_list",
-    "NotificationSettingsListMode": ".notification_settings_list_mode",
+    "NotificationSettingsChannels": ".notification_settings_channels",
     "NotificationTemplateType": ".notification_template_type",
     "OccupationResourceFields": ".occupation_resource_fields",
     "OnChangedNotificationTemplate": ".on_changed_notification_template",
-    "OnlineBookingSettingsList": ".online_booking_settings_list",
+    "OnlineBookingSettings": ".online_booking_settings",
     "OnlineBookingSettingsUpdate": ".online_booking_settings_update",
     "OnlineSalesLink": ".online_sales_link",
     "OperationDepositsTransaction": ".operation_deposits_transaction",
@@ -1545,7 +1553,6 @@ _MODULES = {
     "OperationTransactionTeamMember": ".operation_transaction_team_member",
     "OrUpdateAppointmentClient": ".or_update_appointment_client",
     "OrUpdateAppointmentService": ".or_update_appointment_service",
-    "OtherAuthListAllowedIp": ".other_auth_list_allowed_ip",
     "OverallStatsAppointmentStats": ".overall_stats_appointment_stats",
     "OverallStatsFullnessStats": ".overall_stats_fullness_stats",
     "OverallStatsIncomeTotalStats": ".overall_stats_income_total_stats",
@@ -1577,30 +1584,31 @@ _MODULES = {
     "PaymentTransactionSupplier": ".payment_transaction_supplier",
     "PaymentTransactionTeamMember": ".payment_transaction_team_member",
     "PayrollCalculationRulesDetails": ".payroll_calculation_rules_details",
-    "PayrollPeriodTeamMember": ".payroll_period_team_member",
+    "PeriodTeamMemberPayroll": ".period_team_member_payroll",
     "Permission": ".permission",
-    "PermissionAppointmentForm": ".permission_appointment_form",
-    "PermissionClients": ".permission_clients",
-    "PermissionComers": ".permission_comers",
-    "PermissionDashboard": ".permission_dashboard",
-    "PermissionFinances": ".permission_finances",
-    "PermissionFinancesAccountsIds": ".permission_finances_accounts_ids",
-    "PermissionFinancesExpensesIds": ".permission_finances_expenses_ids",
-    "PermissionLoyalty": ".permission_loyalty",
+    "PermissionList": ".permission_list",
+    "PermissionListAppointmentForm": ".permission_list_appointment_form",
+    "PermissionListClients": ".permission_list_clients",
+    "PermissionListComers": ".permission_list_comers",
+    "PermissionListDashboard": ".permission_list_dashboard",
+    "PermissionListFinances": ".permission_list_finances",
+    "PermissionListLoyalty": ".permission_list_loyalty",
+    "PermissionListNotification": ".permission_list_notification",
+    "PermissionListOther": ".permission_list_other",
+    "PermissionListSecurity": ".permission_list_security",
+    "PermissionListSettings": ".permission_list_settings",
+    "PermissionListStorages": ".permission_list_storages",
+    "PermissionListStoragesIds": ".permission_list_storages_ids",
+    "PermissionListTimetable": ".permission_list_timetable",
     "PermissionNestedPermissions": ".permission_nested_permissions",
-    "PermissionNotification": ".permission_notification",
-    "PermissionOnlineAppointment": ".permission_online_appointment",
-    "PermissionOther": ".permission_other",
-    "PermissionSecurity": ".permission_security",
-    "PermissionSettings": ".permission_settings",
-    "PermissionStorages": ".permission_storages",
-    "PermissionStoragesIds": ".permission_storages_ids",
-    "PermissionTimetable": ".permission_timetable",
+    "PermissionType": ".permission_type",
+    "PermissionTypeSlug": ".permission_type_slug",
     "PermissionValue": ".permission_value",
     "PermissionsAndUserRole": ".permissions_and_user_role",
     "PermissionsAndUserRoleUserRole": ".permissions_and_user_role_user_role",
     "PersonalAccountPaymentMethod": ".personal_account_payment_method",
     "Position": ".position",
+    "PositionCompact": ".position_compact",
     "PositionCreate": ".position_create",
     "PositionDetails": ".position_details",
     "PositionDetailsMeta": ".position_details_meta",
@@ -1611,12 +1619,11 @@ _MODULES = {
     "PositionResourceFields": ".position_resource_fields",
     "PositionResourceFieldsV2": ".position_resource_fields_v2",
     "PositionSummary": ".position_summary",
+    "PositionUpdate": ".position_update",
     "PositionV2": ".position_v2",
     "PositionV2Meta": ".position_v2_meta",
     "PrepaidSettings": ".prepaid_settings",
-    "PresenceTipWithoutAmount": ".presence_tip_without_amount",
     "Product": ".product",
-    "ProductActualAmount": ".product_actual_amount",
     "ProductCategoriesInclude": ".product_categories_include",
     "ProductCategory": ".product_category",
     "ProductCategoryComposition": ".product_category_composition",
@@ -1627,11 +1634,13 @@ _MODULES = {
     "ProductCategoryResourceFields": ".product_category_resource_fields",
     "ProductCategoryV2": ".product_category_v2",
     "ProductCreate": ".product_create",
-    "ProductHistoryCustomerVisits": ".product_history_customer_visits",
+    "ProductDetails": ".product_details",
+    "ProductDetailsActualAmount": ".product_details_actual_amount",
+    "ProductHistoryPaymentStatus": ".product_history_payment_status",
     "ProductInclude": ".product_include",
     "ProductList": ".product_list",
-    "ProductListDetails": ".product_list_details",
-    "ProductLoyaltyCertificateType": ".product_loyalty_certificate_type",
+    "ProductListing": ".product_listing",
+    "ProductLoyaltyGiftCardType": ".product_loyalty_gift_card_type",
     "ProductOperationUnitType": ".product_operation_unit_type",
     "ProductResource": ".product_resource",
     "ProductResourceFields": ".product_resource_fields",
@@ -1640,27 +1649,24 @@ _MODULES = {
     "ProductStorageAmountList": ".product_storage_amount_list",
     "ProductStorageAmountResource": ".product_storage_amount_resource",
     "ProductStorageAmountsInclude": ".product_storage_amounts_include",
-    "ProductTransactionList": ".product_transaction_list",
-    "ProductTransactionListUnit": ".product_transaction_list_unit",
+    "ProductTransaction": ".product_transaction",
+    "ProductTransactionUnit": ".product_transaction_unit",
     "ProductUnitList": ".product_unit_list",
     "ProductUnitResource": ".product_unit_resource",
     "ProductUnitResourceFields": ".product_unit_resource_fields",
     "ProductUpdate": ".product_update",
     "ProductUpdateCorrectionRule": ".product_update_correction_rule",
     "ProductV2": ".product_v2",
-    "Products": ".products",
-    "ProductsHistoryVisitsClient": ".products_history_visits_client",
     "ProductsInclude": ".products_include",
     "ProductsTransaction": ".products_transaction",
     "ProfileResourceFields": ".profile_resource_fields",
     "ProfileResourceFieldsGender": ".profile_resource_fields_gender",
-    "ProgramClientStatisticList": ".program_client_statistic_list",
     "ProgramCreateGoodItemType": ".program_create_good_item_type",
     "ProgramCreateParamsSourceType": ".program_create_params_source_type",
     "ProgramCreateServiceItemType": ".program_create_service_item_type",
     "ProgramExpirationTimeoutUnit": ".program_expiration_timeout_unit",
-    "ProgramRevenueStatisticList": ".program_revenue_statistic_list",
-    "ProgramTeamMemberStatisticList": ".program_team_member_statistic_list",
+    "ProgramRevenueStatistics": ".program_revenue_statistics",
+    "ProgramTeamMemberStatistics": ".program_team_member_statistics",
     "QuickServicesBindingType": ".quick_services_binding_type",
     "Record": ".record",
     "RecordClient": ".record_client",
@@ -1690,8 +1696,8 @@ _MODULES = {
     "RelationsServiceComposite": ".relations_service_composite",
     "RemoveUserLocationLink": ".remove_user_location_link",
     "ReportOverallStatsClientStats": ".report_overall_stats_client_stats",
-    "ReportZentryTeamMemberProduct": ".report_zentry_team_member_product",
-    "ReportZentryTeamMemberService": ".report_zentry_team_member_service",
+    "ReportZEntryTeamMemberProduct": ".report_z_entry_team_member_product",
+    "ReportZEntryTeamMemberService": ".report_z_entry_team_member_service",
     "RescheduleEventAppointment": ".reschedule_event_appointment",
     "RescheduleRequest": ".reschedule_request",
     "RescheduledLocation": ".rescheduled_location",
@@ -1711,9 +1717,8 @@ _MODULES = {
     "ResourceOccupationList": ".resource_occupation_list",
     "ResourceOccupationResource": ".resource_occupation_resource",
     "ResourceRelationsResources": ".resource_relations_resources",
-    "ResultImageGroupImages": ".result_image_group_images",
-    "ResultImageGroupImagesSm": ".result_image_group_images_sm",
-    "RevenueStatisticListCurrency": ".revenue_statistic_list_currency",
+    "RevenueStatisticsCurrency": ".revenue_statistics_currency",
+    "RevenueStatisticsIncomeStats": ".revenue_statistics_income_stats",
     "RolesInclude": ".roles_include",
     "SalaryCalculation": ".salary_calculation",
     "SalaryCalculationDetails": ".salary_calculation_details",
@@ -1721,6 +1726,7 @@ _MODULES = {
     "SalaryCalculationItemTypeSlug": ".salary_calculation_item_type_slug",
     "SalaryCalculationTarget": ".salary_calculation_target",
     "SalaryCalculationTargetRule": ".salary_calculation_target_rule",
+    "SalaryCalculationTotalSum": ".salary_calculation_total_sum",
     "SalaryTeamMemberPeriodDaily": ".salary_team_member_period_daily",
     "SalaryTeamMemberScheme": ".salary_team_member_scheme",
     "SalaryTeamMemberSchemesCount": ".salary_team_member_schemes_count",
@@ -1742,10 +1748,10 @@ _MODULES = {
     "ScheduleDayCreateDayOfWeek": ".schedule_day_create_day_of_week",
     "ScheduleDayEventEventStatus": ".schedule_day_event_event_status",
     "ScheduleDayEventsLabel": ".schedule_day_events_label",
-    "ScheduleDetailsBusyInterval": ".schedule_details_busy_interval",
     "ScheduleEvent": ".schedule_event",
     "ScheduleEventResource": ".schedule_event_resource",
     "ScheduleEventStatus": ".schedule_event_status",
+    "ScheduleListingBusyInterval": ".schedule_listing_busy_interval",
     "ScheduleOriginalEntityType": ".schedule_original_entity_type",
     "ScheduleSetSchedulesToDelete": ".schedule_set_schedules_to_delete",
     "ScheduleSetSchedulesToSet": ".schedule_set_schedules_to_set",
@@ -1771,6 +1777,7 @@ _MODULES = {
     "ServiceCreate": ".service_create",
     "ServiceCreateTeamMember": ".service_create_team_member",
     "ServiceDetails": ".service_details",
+    "ServiceDetailsTeamMember": ".service_details_team_member",
     "ServiceEvent": ".service_event",
     "ServiceEventResource": ".service_event_resource",
     "ServiceEventStatus": ".service_event_status",
@@ -1780,6 +1787,7 @@ _MODULES = {
     "ServiceLinksUpdate": ".service_links_update",
     "ServiceLinksUpdateTranslation": ".service_links_update_translation",
     "ServiceList": ".service_list",
+    "ServiceListing": ".service_listing",
     "ServiceLocationServiceLink": ".service_location_service_link",
     "ServicePatch": ".service_patch",
     "ServiceResource": ".service_resource",
@@ -1787,6 +1795,9 @@ _MODULES = {
     "ServiceResourceFieldsV2": ".service_resource_fields_v2",
     "ServiceResourceRelations": ".service_resource_relations",
     "ServiceResult": ".service_result",
+    "ServiceResultDate": ".service_result_date",
+    "ServiceResultImageGroup": ".service_result_image_group",
+    "ServiceResultResource": ".service_result_resource",
     "ServiceResultTeamMember": ".service_result_team_member",
     "ServiceStaff": ".service_staff",
     "ServiceSuggestionList": ".service_suggestion_list",
@@ -1795,25 +1806,19 @@ _MODULES = {
     "ServiceTeamMember": ".service_team_member",
     "ServiceTeamMemberAssign": ".service_team_member_assign",
     "ServiceTeamMemberServiceLink": ".service_team_member_service_link",
+    "ServiceTitle": ".service_title",
     "ServiceV2": ".service_v2",
-    "ServiceVariant": ".service_variant",
-    "ServiceVariantDate": ".service_variant_date",
-    "ServiceVariantImageGroup": ".service_variant_image_group",
-    "ServiceVariantResource": ".service_variant_resource",
-    "ServiceVariantTeamMember": ".service_variant_team_member",
     "ServicesFilterIsComposite": ".services_filter_is_composite",
     "ServicesFilterIsMulti": ".services_filter_is_multi",
     "ServicesInclude": ".services_include",
     "SetBalanceServicesBalanceCount": ".set_balance_services_balance_count",
     "SetPeriodPeriodUnitId": ".set_period_period_unit_id",
     "SettingsCallback": ".settings_callback",
-    "SettingsListChannels": ".settings_list_channels",
-    "SettingsListDatesSettings": ".settings_list_dates_settings",
-    "SettingsListNotificationType": ".settings_list_notification_type",
-    "SettingsListTeamMemberEmployee": ".settings_list_team_member_employee",
-    "SettingsListWeekdaysSettings": ".settings_list_weekdays_settings",
+    "SettingsNotificationType": ".settings_notification_type",
+    "SettingsNotificationTypeType": ".settings_notification_type_type",
     "SettingsSettingGridBaseType": ".settings_setting_grid_base_type",
     "SettingsUpdateNotificationType": ".settings_update_notification_type",
+    "SettingsWeekdaysSettings": ".settings_weekdays_settings",
     "SettlementsGroupedDateCurrency": ".settlements_grouped_date_currency",
     "ShortNamesRequest": ".short_names_request",
     "SmsCampaignFilteredClientsSend": ".sms_campaign_filtered_clients_send",
@@ -1835,40 +1840,40 @@ _MODULES = {
     "StatePaymentTransaction": ".state_payment_transaction",
     "StatePaymentTransactionAccount": ".state_payment_transaction_account",
     "StatePaymentTransactionExpense": ".state_payment_transaction_expense",
-    "StatisticListClientStats": ".statistic_list_client_stats",
-    "StatisticListEntryFields": ".statistic_list_entry_fields",
-    "StatisticListIncomeStats": ".statistic_list_income_stats",
-    "StatisticListIncomeStatsByDay": ".statistic_list_income_stats_by_day",
-    "StatisticListIncomeStatsNew": ".statistic_list_income_stats_new",
-    "StatisticListIncomeStatsOld": ".statistic_list_income_stats_old",
-    "StatisticListIncomeStatsTotal": ".statistic_list_income_stats_total",
-    "StatisticListTeamMember": ".statistic_list_team_member",
-    "StatisticListVisitsStatsByDay": ".statistic_list_visits_stats_by_day",
+    "StatisticsClientStats": ".statistics_client_stats",
+    "StatisticsEntryFields": ".statistics_entry_fields",
+    "StatisticsIncomeStatsByDay": ".statistics_income_stats_by_day",
+    "StatisticsIncomeStatsNew": ".statistics_income_stats_new",
+    "StatisticsIncomeStatsOld": ".statistics_income_stats_old",
+    "StatisticsIncomeStatsTotal": ".statistics_income_stats_total",
     "StatisticsRelationships": ".statistics_relationships",
     "StatisticsResourceFields": ".statistics_resource_fields",
+    "StatisticsVisitsStatsByDay": ".statistics_visits_stats_by_day",
     "StorageAmountResourceFields": ".storage_amount_resource_fields",
     "StorageAmountResourceRelations": ".storage_amount_resource_relations",
-    "StoragesTransactionsType": ".storages_transactions_type",
-    "Subscription": ".subscription",
-    "SubscriptionAvailability": ".subscription_availability",
-    "SubscriptionBalanceContainer": ".subscription_balance_container",
-    "SubscriptionCategory": ".subscription_category",
     "SubscriptionInformation": ".subscription_information",
     "SubscriptionInformationOption": ".subscription_information_option",
+    "SubscriptionType": ".subscription_type",
+    "SubscriptionTypeAvailability": ".subscription_type_availability",
+    "SubscriptionTypeCategory": ".subscription_type_category",
     "SuggestionResourceFields": ".suggestion_resource_fields",
     "SuggestionResourceRelations": ".suggestion_resource_relations",
+    "Supplier": ".supplier",
     "Tag": ".tag",
     "TagCreate": ".tag_create",
     "TagCreateEntity": ".tag_create_entity",
     "TagDetails": ".tag_details",
+    "TagDetailsEntry": ".tag_details_entry",
     "TagDetailsMeta": ".tag_details_meta",
+    "TagEntity": ".tag_entity",
     "TagList": ".tag_list",
-    "TagListEntity": ".tag_list_entity",
-    "TagListEntityEntity": ".tag_list_entity_entity",
     "TagListEntry": ".tag_list_entry",
     "TagListEntryFields": ".tag_list_entry_fields",
     "TagListEntryFieldsEntityType": ".tag_list_entry_fields_entity_type",
+    "TagListing": ".tag_listing",
     "TagUpdate": ".tag_update",
+    "TagUpdateV2": ".tag_update_v2",
+    "TagUpdateV2Entity": ".tag_update_v2_entity",
     "TagV2": ".tag_v2",
     "TagV2Entry": ".tag_v2_entry",
     "TagV2Meta": ".tag_v2_meta",
@@ -1878,11 +1883,12 @@ _MODULES = {
     "TaxSystemVat": ".tax_system_vat",
     "TeamMember": ".team_member",
     "TeamMemberAssignmentUpdate": ".team_member_assignment_update",
-    "TeamMemberCreate": ".team_member_create",
     "TeamMemberDetails": ".team_member_details",
     "TeamMemberDetailsImageGroup": ".team_member_details_image_group",
-    "TeamMemberDetailsUser": ".team_member_details_user",
     "TeamMemberList": ".team_member_list",
+    "TeamMemberListing": ".team_member_listing",
+    "TeamMemberListingImageGroup": ".team_member_listing_image_group",
+    "TeamMemberListingUser": ".team_member_listing_user",
     "TeamMemberPosition": ".team_member_position",
     "TeamMemberPositionResource": ".team_member_position_resource",
     "TeamMemberProductTransaction": ".team_member_product_transaction",
@@ -1892,11 +1898,12 @@ _MODULES = {
     "TeamMemberResourceFields": ".team_member_resource_fields",
     "TeamMemberResourceRelations": ".team_member_resource_relations",
     "TeamMemberResult": ".team_member_result",
-    "TeamMemberResultImageGroup": ".team_member_result_image_group",
+    "TeamMemberResultPosition": ".team_member_result_position",
+    "TeamMemberSalaryCalculation": ".team_member_salary_calculation",
     "TeamMemberSchedule": ".team_member_schedule",
-    "TeamMemberScheduleDetails": ".team_member_schedule_details",
-    "TeamMemberScheduleDetailsSlot": ".team_member_schedule_details_slot",
     "TeamMemberScheduleInclude": ".team_member_schedule_include",
+    "TeamMemberScheduleListing": ".team_member_schedule_listing",
+    "TeamMemberScheduleListingSlot": ".team_member_schedule_listing_slot",
     "TeamMemberScheduleResult": ".team_member_schedule_result",
     "TeamMemberScheduleSet": ".team_member_schedule_set",
     "TeamMemberScheduleSlot": ".team_member_schedule_slot",
@@ -1905,8 +1912,10 @@ _MODULES = {
     "TeamMemberSchemeSalaryScheme": ".team_member_scheme_salary_scheme",
     "TeamMemberServiceTransaction": ".team_member_service_transaction",
     "TeamMemberSlot": ".team_member_slot",
+    "TeamMemberStatisticsTeamMember": ".team_member_statistics_team_member",
     "TeamMemberTerms": ".team_member_terms",
-    "TeamMemberTipSettingsList": ".team_member_tip_settings_list",
+    "TeamMemberTipSettings": ".team_member_tip_settings",
+    "TeamMemberUpdate": ".team_member_update",
     "TeamMemberUser": ".team_member_user",
     "TeamMembersFilterDeleted": ".team_members_filter_deleted",
     "TeamMembersFilterFired": ".team_members_filter_fired",
@@ -1918,7 +1927,9 @@ _MODULES = {
     "TemplateMessageType": ".template_message_type",
     "TemplateType": ".template_type",
     "TimeSlot": ".time_slot",
-    "TimeslotSettingsList": ".timeslot_settings_list",
+    "TimeslotSettings": ".timeslot_settings",
+    "TimeslotSettingsDatesSettings": ".timeslot_settings_dates_settings",
+    "TimetableAppointment": ".timetable_appointment",
     "TimetableAppointmentDelete": ".timetable_appointment_delete",
     "TimetableAppointmentInclude": ".timetable_appointment_include",
     "TimetableClientScheduleCreate": ".timetable_client_schedule_create",
@@ -1926,45 +1937,55 @@ _MODULES = {
     "TimetableEventScheduleCreate": ".timetable_event_schedule_create",
     "TimetableEventScheduleInclude": ".timetable_event_schedule_include",
     "TimetableEventScheduleUpdate": ".timetable_event_schedule_update",
+    "TimetableEventSchedulesInclude": ".timetable_event_schedules_include",
     "TimetableScheduleDay": ".timetable_schedule_day",
     "TimetableScheduleDayCreate": ".timetable_schedule_day_create",
     "TimetableScheduleDayDayOfWeek": ".timetable_schedule_day_day_of_week",
     "TimetableScheduleDayEvent": ".timetable_schedule_day_event",
     "TimetableScheduleDayInclude": ".timetable_schedule_day_include",
     "TimetableScheduleDayUpdate": ".timetable_schedule_day_update",
-    "TipSettingsListTeamMember": ".tip_settings_list_team_member",
+    "TipSettingsTeamMember": ".tip_settings_team_member",
+    "TipSettingsTeamMemberEmployee": ".tip_settings_team_member_employee",
+    "TipWithoutAmountPresence": ".tip_without_amount_presence",
     "TopupOperationDocumentLocation": ".topup_operation_document_location",
+    "TotalTip": ".total_tip",
     "Transaction": ".transaction",
+    "TransactionAccountResult": ".transaction_account_result",
     "TransactionClient": ".transaction_client",
     "TransactionClientAlt": ".transaction_client_alt",
     "TransactionCreate": ".transaction_create",
+    "TransactionDetails": ".transaction_details",
+    "TransactionDetailsAccount": ".transaction_details_account",
     "TransactionKkmStateTransaction": ".transaction_kkm_state_transaction",
-    "TransactionList": ".transaction_list",
-    "TransactionListAccount": ".transaction_list_account",
-    "TransactionListAccountResult": ".transaction_list_account_result",
-    "TransactionListSupplier": ".transaction_list_supplier",
-    "TransactionListTeamMember": ".transaction_list_team_member",
     "TransactionProduct": ".transaction_product",
     "TransactionProductActualAmount": ".transaction_product_actual_amount",
     "TransactionProductsMark": ".transaction_products_mark",
     "TransactionSaleUnit": ".transaction_sale_unit",
     "TransactionSupplier": ".transaction_supplier",
     "TransactionTeamMember": ".transaction_team_member",
-    "TransactionsVisitProgram": ".transactions_visit_program",
+    "TransactionTeamMemberAlt": ".transaction_team_member_alt",
     "Translations": ".translations",
+    "TypeAvailabilityInterval": ".type_availability_interval",
+    "TypeBalanceContainer": ".type_balance_container",
+    "TypeBalanceContainerLink": ".type_balance_container_link",
+    "TypesCreateAvailability": ".types_create_availability",
+    "TypesCreateBalanceEditTypeId": ".types_create_balance_edit_type_id",
+    "TypesCreateExpirationTypeId": ".types_create_expiration_type_id",
+    "TypesCreateFreezeLimitUnitId": ".types_create_freeze_limit_unit_id",
+    "TypesCreatePeriodUnitId": ".types_create_period_unit_id",
+    "TypesCreateServiceCategories": ".types_create_service_categories",
+    "TypesUpdateBalanceEditTypeId": ".types_update_balance_edit_type_id",
+    "TypesUpdateExpirationTypeId": ".types_update_expiration_type_id",
+    "TypesUpdateFreezeLimitUnitId": ".types_update_freeze_limit_unit_id",
+    "TypesUpdatePeriodUnitId": ".types_update_period_unit_id",
     "UpdateAppointmentCustomFields": ".update_appointment_custom_fields",
     "UpdateAutoactivationTimeUnitId": ".update_autoactivation_time_unit_id",
-    "UpdateBalanceEditTypeId": ".update_balance_edit_type_id",
     "UpdateDeletedTransactionIds": ".update_deleted_transaction_ids",
     "UpdateEvent": ".update_event",
     "UpdateEventAppointment": ".update_event_appointment",
     "UpdateExpirationTimeoutUnit": ".update_expiration_timeout_unit",
-    "UpdateExpirationTypeId": ".update_expiration_type_id",
-    "UpdateFreezeLimitUnitId": ".update_freeze_limit_unit_id",
     "UpdateNotificationTypeChannels": ".update_notification_type_channels",
     "UpdateNotificationTypeType": ".update_notification_type_type",
-    "UpdateTag": ".update_tag",
-    "UpdateTagEntity": ".update_tag_entity",
     "UpdateTeamMemberSettingsPrice": ".update_team_member_settings_price",
     "UpdatedAppointment": ".updated_appointment",
     "UpdatedAppointmentClient": ".updated_appointment_client",
@@ -1975,12 +1996,19 @@ _MODULES = {
     "UpdatedLocationAccess": ".updated_location_access",
     "UpdatedLocationSocial": ".updated_location_social",
     "User": ".user",
+    "UserAuthorize": ".user_authorize",
+    "UserChainAttendanceStatistics": ".user_chain_attendance_statistics",
     "UserDepositResourceFields": ".user_deposit_resource_fields",
     "UserFromLocationsRemove": ".user_from_locations_remove",
     "UserInvitationCreate": ".user_invitation_create",
     "UserInvitationCreateInvite": ".user_invitation_create_invite",
+    "UserLoyaltyCardList": ".user_loyalty_card_list",
+    "UserLoyaltyCardListProgram": ".user_loyalty_card_list_program",
+    "UserLoyaltyCardListProgramRule": ".user_loyalty_card_list_program_rule",
+    "UserLoyaltyCardListType": ".user_loyalty_card_list_type",
     "UserNameAndAvatar": ".user_name_and_avatar",
-    "UserNotificationSettingsList": ".user_notification_settings_list",
+    "UserNotificationSettings": ".user_notification_settings",
+    "UserNotificationSettingsMode": ".user_notification_settings_mode",
     "UserNotificationSettingsUpdate": ".user_notification_settings_update",
     "UserPermissionValue": ".user_permission_value",
     "UserPermissionsLocationsCopy": ".user_permissions_locations_copy",
@@ -2006,6 +2034,7 @@ _MODULES = {
     "VisitUpdateService": ".visit_update_service",
     "Visitor": ".visitor",
     "VisitorSlug": ".visitor_slug",
+    "VisitsClientAppointmentHistory": ".visits_client_appointment_history",
     "VisitsQueryPaymentStatuses": ".visits_query_payment_statuses",
     "VoipCall": ".voip_call",
     "VoipCallStatus": ".voip_call_status",
@@ -2018,6 +2047,7 @@ _MODULES = {
     "VoipToggle": ".voip_toggle",
     "WebhookSettings": ".webhook_settings",
     "WebhookSettingsUpdate": ".webhook_settings_update",
+    "WeekdaysSettingsSetting": ".weekdays_settings_setting",
     "WidgetCreateButtonPosition": ".widget_create_button_position",
     "WidgetCreateFormPosition": ".widget_create_form_position",
     "WidgetUpdateButtonPosition": ".widget_update_button_position",
@@ -2050,16 +2080,17 @@ __all__ = (
     "AnalyticsReportOverallStats",
     "AppLocation",
     "Appointment",
-    "AppointmentAnalyticsSource",
+    "AppointmentAnalytics",
     "AppointmentAttendanceProduct",
     "AppointmentAttendanceService",
     "AppointmentCalendarSessionList",
+    "AppointmentCalendarSettings",
     "AppointmentClient",
     "AppointmentClientAgreements",
     "AppointmentClientCustomField",
     "AppointmentClientTag",
     "AppointmentConsumable",
-    "AppointmentConsumableList",
+    "AppointmentConsumableEntry",
     "AppointmentCustomFields",
     "AppointmentDetails",
     "AppointmentDetailsClient",
@@ -2069,7 +2100,6 @@ __all__ = (
     "AppointmentDetailsService",
     "AppointmentDocument",
     "AppointmentFinanceTransaction",
-    "AppointmentHistoryVisitsClient",
     "AppointmentLabel",
     "AppointmentList",
     "AppointmentPaymentStatus",
@@ -2096,19 +2126,16 @@ __all__ = (
     "AttendanceServiceList",
     "AttendanceServiceListMeta",
     "AttendanceServiceResource",
-    "AttendanceStatisticList",
-    "AttendanceStatisticListEntry",
     "AttendanceStatisticsResource",
     "AuthorizedUser",
+    "AutocompleteProductList",
     "AutocompleteProductsInclude",
-    "AvailabilityInterval",
     "AvailableDates",
-    "BalanceContainerLink",
     "BalanceContainerLinkCategory",
     "BalanceContainerLinkService",
-    "BalanceEditTypeId",
     "BalanceResultBalanceContainer",
-    "BillMaterialList",
+    "BillMaterial",
+    "BillMaterialTechnologicalCard",
     "BookableEvent",
     "BookableService",
     "BookableServices",
@@ -2128,6 +2155,7 @@ __all__ = (
     "BookingRequest",
     "BookingUser",
     "BookingUserDepositResource",
+    "BookingUserPassword",
     "BookingUserResource",
     "BookingUserResourceFields",
     "BookingUserResourceRelations",
@@ -2141,41 +2169,38 @@ __all__ = (
     "BusinessType",
     "CalculationDiscrepancyDetails",
     "CalculationTargetRuleTypeSlug",
-    "CalendarSettingsList",
     "CalendarSettingsUpdate",
     "CampaignFilteredClientsSend",
-    "CardListClientLocationGroup",
-    "CardListClientProgramRule",
+    "CardListProgramLoyaltyType",
     "CardTechnologicalCard",
+    "CardTransactionCreateVariant",
     "CategoryResourceRelations",
-    "CategoryResult",
-    "CertificateCreateExpiration",
-    "CertificateCreateItemTypeId",
-    "CertificateCreateOnlineSale",
     "CertificateType",
     "Chain",
     "ChainAccess",
-    "ChainAttendanceStatisticList",
+    "ChainAttendanceStatisticsEntry",
     "ChainCategoryRef",
+    "ChainClient",
     "ChainClientAccountHistory",
-    "ChainClientPhoneNumber",
-    "ChainClientPhoneNumberClient",
+    "ChainClientEntry",
     "ChainLocation",
-    "ChainLoyaltyCard",
-    "ChainLoyaltyCertificate",
-    "ChainLoyaltyCertificateCreate",
-    "ChainLoyaltyCertificateUpdate",
-    "ChainLoyaltyMembershipArchive",
-    "ChainLoyaltyMembershipClone",
-    "ChainLoyaltyMembershipCreate",
-    "ChainLoyaltyMembershipRestore",
+    "ChainLoyaltyCardType",
+    "ChainLoyaltyGiftCardTypeList",
+    "ChainLoyaltyGiftCardTypes",
+    "ChainLoyaltyMembershipList",
+    "ChainLoyaltyMemberships",
     "ChainLoyaltyMembershipsFreeze",
-    "ChainLoyaltyMembershipUpdate",
+    "ChainLoyaltyProgram",
+    "ChainLoyaltyProgramApplicable",
     "ChainLoyaltyProgramCreate",
     "ChainLoyaltyProgramCreateRule",
     "ChainLoyaltyProgramCreateType",
     "ChainLoyaltyProgramInclude",
+    "ChainLoyaltyProgramLocation",
+    "ChainLoyaltyProgramType",
     "ChainLoyaltyProgramUpdate",
+    "ChainLoyaltyProgramValueUnit",
+    "ChainLoyaltyTransaction",
     "ChainLoyaltyTransactionTypes",
     "ChainServiceCategory",
     "ChainServiceCategoryInclude",
@@ -2188,22 +2213,25 @@ __all__ = (
     "Client",
     "ClientAccountTopupOperation",
     "ClientCategory",
+    "ClientComment",
     "ClientCommentCreate",
+    "ClientCommentType",
     "ClientCreate",
     "ClientCreateCustomFields",
     "ClientCustomField",
     "ClientCustomFieldValue",
-    "ClientDetails",
-    "ClientDetailsCustomFields",
     "ClientEvent",
     "ClientEventResource",
     "ClientEventStatus",
     "ClientFile",
-    "ClientGiftCardList",
-    "ClientGiftCardListType",
-    "ClientMembershipList",
-    "ClientMembershipListStatus",
-    "ClientMembershipListType",
+    "ClientGiftCard",
+    "ClientGiftCardType",
+    "ClientHistory",
+    "ClientHistoryAppointment",
+    "ClientListing",
+    "ClientMembership",
+    "ClientMembershipStatus",
+    "ClientMembershipType",
     "ClientPersonalAccountPayment",
     "ClientQuery",
     "ClientQueryFilter",
@@ -2212,29 +2240,31 @@ __all__ = (
     "ClientQueryOrderBy",
     "ClientQueryOrderByDirection",
     "ClientResult",
+    "ClientResultCustomFields",
     "ClientSchedule",
     "ClientSexId",
     "ClientSmsBot",
     "ClientSmsCheck",
     "ClientSmsNot",
-    "ClientStatisticListClientStats",
+    "ClientStatisticsClientStats",
     "ClientUpdate",
     "ClientUpdateCustomFields",
     "ClientVisitsQuery",
     "ClientVisitsQueryAttendance",
-    "CommentClient",
-    "CommentClientType",
-    "CommentList",
+    "ClientVisitsSoldProductHistory",
+    "Comment",
+    "CommentLeave",
     "CompositeDetails",
     "ConnectionStatus",
     "ConnectionStatusStatus",
-    "ConsumableListConsumable",
+    "Consumable",
+    "ConsumableEntryProduct",
     "ConsumableService",
     "ConsumablesUpdateConsumable",
+    "ConsumableTechnologicalCard",
     "ContainerLinkCategoryResult",
     "ContainerLinkServiceCategory",
     "ContainerLinkServiceResult",
-    "ContainerLinkServiceVariant",
     "ContainerResultTransaction",
     "ContainerTransactionCashier",
     "ContainerTransactionDocument",
@@ -2253,28 +2283,22 @@ __all__ = (
     "CreateExpirationTimeoutUnit",
     "CreateExpirationTimeoutUnitId",
     "CreateExpirationTypeId",
-    "CreateFreezeLimitUnitId",
     "CreateOriginalEntityType",
     "CreateOrUpdateAppointment",
     "CreateProductsTransaction",
-    "CreateServiceCategories",
     "Currency",
-    "CustomCreate",
-    "CustomerHistory",
-    "CustomerHistoryAppointment",
-    "CustomerVisitsPaymentStatus",
+    "CustomFieldCreate",
     "CustomFieldList",
-    "CustomFieldListIncluded",
-    "CustomFieldListIncludedFields",
+    "CustomFieldResource",
+    "CustomFieldResourceFields",
+    "CustomFieldResourceRelations",
     "CustomFieldsFilterEntitySlug",
     "CustomFieldsInclude",
+    "CustomFieldTypeResource",
+    "CustomFieldTypeResourceFields",
+    "CustomFieldUiResource",
+    "CustomFieldUiResourceFields",
     "CustomFieldValues",
-    "CustomResource",
-    "CustomResourceFields",
-    "CustomResourceFieldsEntitySlug",
-    "CustomResourceRelations",
-    "CustomUiResource",
-    "CustomUiResourceFields",
     "DailyPeriodCalculationDaily",
     "DayEndReport",
     "DayEndReportPaids",
@@ -2284,29 +2308,31 @@ __all__ = (
     "DayEndReportStats",
     "DayEndReportZ",
     "DayEndReportZEntry",
-    "DayEndReportZentryTeamMember",
+    "DayEndReportZEntryTeamMember",
     "DayEventEventEntityType",
     "DaysByMonth",
     "DeductionLoyaltyTransaction",
     "DeductionPaymentTransaction",
     "DepositsTransactionDeposit",
     "DepositsTransactionDepositType",
-    "DetailsBusyIntervalEntityType",
     "DetailsClientCustomField",
     "DetailsComerPersonInfo",
     "DetailsContainerResult",
     "DetailsContainerTransaction",
     "DetailsContainerVariant",
     "DetailsFinanceTransaction",
+    "DetailsImageGroupImages",
+    "DetailsImageGroupImagesSm",
     "DetailsPaymentPolicyType",
     "DetailsProductsTransaction",
     "DetailsServiceAssistant",
+    "DisableIntegration",
     "DiscountRequest",
     "DiscountResult",
     "DiscrepancyDetailsReason",
     "DocumentCreate",
-    "DocumentProductTransactionList",
-    "DuplicateEvent",
+    "DocumentFinancialTransaction",
+    "DocumentProductTransaction",
     "DuplicationStrategyCreateDay",
     "DuplicationStrategyUpdateDay",
     "EmailNewsletterClientsSend",
@@ -2319,39 +2345,37 @@ __all__ = (
     "EventBookingRequest",
     "EventCollection",
     "EventDateRange",
+    "EventDetails",
+    "EventDetailsDurationDetails",
+    "EventDetailsLabel",
+    "EventDetailsResourceInstance",
+    "EventDetailsService",
+    "EventDetailsTeamMember",
+    "EventDuplicate",
     "EventDuplicationStrategyCreate",
     "EventDuplicationStrategyUpdate",
-    "EventDurationDetails",
     "EventInclude",
     "EventLabel",
-    "EventList",
     "EventListEntryFields",
     "EventListEntryRelations",
-    "EventListLabel",
-    "EventListResourceInstance",
-    "EventListService",
-    "EventListServiceCategory",
-    "EventListTeamMember",
-    "EventListTeamMemberPosition",
     "EventResource",
     "EventResourceFields",
     "EventResourceInstance",
     "EventResourceRelations",
-    "EventSchedulesEventEntityType",
-    "EventSchedulesEventInclude",
+    "EventSchedulesEntityType",
     "EventSearchFilter",
     "EventSearchFilterCode",
     "EventSearchFilterEntry",
     "EventService",
-    "EventServiceList",
-    "EventServiceListCategory",
-    "EventServiceListResource",
-    "EventServiceListTeamMember",
+    "EventServiceCategory",
+    "EventServiceResource",
+    "EventServiceResult",
+    "EventServiceResultCategory",
+    "EventServiceTeamMember",
     "EventsInclude",
     "EventTeamMember",
     "EventUpdate",
     "EventV2",
-    "ExpirationTypeId",
     "FeedbackForm",
     "FeedbackLanguage",
     "FeedbackLocation",
@@ -2359,6 +2383,7 @@ __all__ = (
     "FeedbackSubmission",
     "FeedbackTeamMember",
     "FeedbackTip",
+    "FieldResourceFieldsEntitySlug",
     "FieldsAttendanceStatusSlug",
     "FieldsFilterParentEntityType",
     "FieldsV2ServicesBindingType",
@@ -2380,12 +2405,12 @@ __all__ = (
     "FinancialTransaction",
     "FinancialTransactionAccount",
     "FinancialTransactionCreate",
-    "FinancialTransactionList",
     "FinancialTransactionSupplier",
     "FinancialTransactionTeamMember",
+    "FiscalizationCallbackHandle",
     "FiscalizeDocument",
     "FiscalizeDocumentCashier",
-    "FiscalizeDocumentCustomer",
+    "FiscalizeDocumentClient",
     "FiscalizeDocumentPayment",
     "FiscalizeDocumentPos",
     "FiscalizeDocumentPosition",
@@ -2397,7 +2422,11 @@ __all__ = (
     "FiscalTransactionCashier",
     "FiscalTransactionDocument",
     "FiscalTransactionStatus",
-    "GiftCard",
+    "FiscalTransactionType",
+    "GiftCardType",
+    "GiftCardTypesCreateExpiration",
+    "GiftCardTypesCreateItemTypeId",
+    "GiftCardTypesCreateOnlineSale",
     "Good",
     "GoodAmount",
     "GoodEvent",
@@ -2420,10 +2449,10 @@ __all__ = (
     "GroupedDatePayrollDaily",
     "GroupImageGroup",
     "GroupImages",
-    "HandleFiscalizationCallback",
     "HeaderBackground",
     "HistoryDepositTransaction",
     "HistoryDepositTransactionType",
+    "HistoryVisitsClientSale",
     "Image",
     "ImageDelete",
     "ImageGroup",
@@ -2431,12 +2460,14 @@ __all__ = (
     "IncludedResource",
     "IncludedResourceFields",
     "IncludedResourceRelations",
+    "InformationLicenseOption",
     "IntegrationLogEntry",
     "IntegrationPayment",
     "IntegrationStatus",
     "InventoryDocument",
     "InventoryDocumentLocation",
     "InventoryDocumentLocationPhone",
+    "InventoryDocumentType",
     "InventoryDocumentUser",
     "InventoryOperation",
     "InventoryOperationCreate",
@@ -2446,20 +2477,21 @@ __all__ = (
     "InvitationCreateInviteUserRole",
     "IssuedUserToken",
     "KkmTransactionDetailsContainer",
-    "LeaveComment",
     "LegalInfo",
+    "Link",
+    "LinkCategory",
+    "LinkService",
+    "LinkServiceCategory",
     "LinkServiceResultCategory",
-    "LinkServiceVariantCategory",
     "LinksUpdateTeamMemberSettings",
-    "ListBalanceContainerLink",
-    "ListClientProgramLoyaltyType",
-    "ListConsumableProduct",
-    "ListNotificationTypeType",
-    "ListTechnologicalCard",
-    "ListTypeBalanceContainer",
-    "ListTypeBalanceContainerLink",
-    "ListWeekdaysSettingsSetting",
+    "ListFinancesAccountsIds",
+    "ListFinancesExpensesIds",
+    "ListingBusyIntervalEntityType",
+    "ListOnlineAppointment",
+    "ListOtherAuthListAllowedIp",
+    "ListStoragesTransactionsType",
     "Location",
+    "LocationAttendanceStatistics",
     "LocationBookingWidgetPromo",
     "LocationCreate",
     "LocationDetails",
@@ -2470,62 +2502,60 @@ __all__ = (
     "LocationDetailsMainGroup",
     "LocationDetailsPaymentPolicy",
     "LocationInclude",
-    "LocationInventoryList",
+    "LocationInventory",
     "LocationLoyaltyProgram",
     "LocationLoyaltyProgramType",
+    "LocationMinimumInformation",
+    "LocationNotificationSettings",
     "LocationResource",
     "LocationResourceInstance",
     "LocationsCopyUserLocationLink",
     "LocationUpdate",
     "LocationUpdateSocial",
     "LocationUser",
-    "LocationUserAccess",
-    "LocationUserList",
+    "LocationUserDetails",
+    "LocationUserDetailsAccess",
     "LoginRequest",
     "LoyaltyCard",
     "LoyaltyCardDeduction",
     "LoyaltyCardDeductionApply",
     "LoyaltyCardDeductionEntry",
-    "LoyaltyCardDetails",
     "LoyaltyCardEvent",
     "LoyaltyCardEventResource",
     "LoyaltyCardEventStatus",
     "LoyaltyCardIssue",
-    "LoyaltyCardListClient",
-    "LoyaltyCardListClientProgram",
-    "LoyaltyCardListClientType",
+    "LoyaltyCardListLocationGroup",
     "LoyaltyCardTransaction",
     "LoyaltyCardTransactionCreate",
+    "LoyaltyCardType",
     "LoyaltyCardWithdrawal",
     "LoyaltyCardWithdrawalCancel",
     "LoyaltyCode",
-    "LoyaltyMembershipsFreezeResult",
+    "LoyaltyGiftCardTypesCreate",
     "LoyaltyMembershipsSetBalance",
     "LoyaltyMembershipsSetPeriod",
     "LoyaltyMembershipsUnfreeze",
     "LoyaltyMembershipTypeEntry",
+    "LoyaltyMembershipTypesArchive",
+    "LoyaltyMembershipTypesClone",
+    "LoyaltyMembershipTypesCreate",
+    "LoyaltyMembershipTypesRestore",
+    "LoyaltyMembershipTypesUpdate",
     "LoyaltyNotificationTemplate",
-    "LoyaltyProgram",
-    "LoyaltyProgramApplicable",
+    "LoyaltyProgramClientStatistics",
     "LoyaltyProgramCreateValueUnit",
     "LoyaltyProgramGoodItemType",
-    "LoyaltyProgramLocation",
     "LoyaltyProgramParamsSourceType",
     "LoyaltyProgramRule",
     "LoyaltyProgramServiceItemType",
-    "LoyaltyProgramType",
     "LoyaltyProgramValueUnit",
     "LoyaltyTransaction",
-    "LoyaltyTransactionsVisit",
+    "LoyaltyTransactionProgram",
     "MarketplaceWebhookEvent",
     "MarketplaceWebhookEventEvent",
-    "MaterialListTechnologicalCard",
-    "Membership",
+    "MembershipBalanceContainer",
+    "MembershipBalanceContainerLink",
     "MembershipCategoryRef",
-    "MembershipCreateAvailability",
-    "MembershipCreatePeriodUnitId",
-    "MembershipCreateServices",
-    "MembershipListBalanceContainer",
     "MembershipsEvent",
     "MembershipsEventEntry",
     "MembershipsEventEntryFields",
@@ -2534,31 +2564,24 @@ __all__ = (
     "MembershipsEventListIncluded",
     "MembershipsSetBalanceResult",
     "MembershipsSetPeriodResult",
-    "MembershipsUnfreezeResult",
+    "MembershipType",
+    "MembershipTypeBalanceContainer",
     "MembershipTypeCategoryRef",
-    "MembershipUpdatePeriodUnitId",
+    "MembershipTypesCreateServices",
     "MessageStatusQuery",
-    "MutualSettlements",
     "MutualSettlementsGroupedDate",
-    "MutualSettlementsTotalSum",
     "NearestSlots",
     "NestedPermissionsChild",
-    "NestedPermissionsOption",
-    "NestedPermissionsType",
-    "NestedPermissionsTypeSlug",
     "NewLocation",
     "NewProductCategory",
     "NewService",
     "NewServiceCategory",
     "NewServiceTeamMember",
-    "NewTeamMember",
-    "NewTeamMemberPosition",
-    "NotificationSettingsList",
-    "NotificationSettingsListMode",
+    "NotificationSettingsChannels",
     "NotificationTemplateType",
     "OccupationResourceFields",
     "OnChangedNotificationTemplate",
-    "OnlineBookingSettingsList",
+    "OnlineBookingSettings",
     "OnlineBookingSettingsUpdate",
     "OnlineSalesLink",
     "OperationDepositsTransaction",
@@ -2570,7 +2593,6 @@ __all__ = (
     "OperationTransactionTeamMember",
     "OrUpdateAppointmentClient",
     "OrUpdateAppointmentService",
-    "OtherAuthListAllowedIp",
     "OverallStatsAppointmentStats",
     "OverallStatsFullnessStats",
     "OverallStatsIncomeTotalStats",
@@ -2602,30 +2624,31 @@ __all__ = (
     "PayReferralProgram",
     "PayReferralProgramPayment",
     "PayrollCalculationRulesDetails",
-    "PayrollPeriodTeamMember",
+    "PeriodTeamMemberPayroll",
     "Permission",
-    "PermissionAppointmentForm",
-    "PermissionClients",
-    "PermissionComers",
-    "PermissionDashboard",
-    "PermissionFinances",
-    "PermissionFinancesAccountsIds",
-    "PermissionFinancesExpensesIds",
-    "PermissionLoyalty",
+    "PermissionList",
+    "PermissionListAppointmentForm",
+    "PermissionListClients",
+    "PermissionListComers",
+    "PermissionListDashboard",
+    "PermissionListFinances",
+    "PermissionListLoyalty",
+    "PermissionListNotification",
+    "PermissionListOther",
+    "PermissionListSecurity",
+    "PermissionListSettings",
+    "PermissionListStorages",
+    "PermissionListStoragesIds",
+    "PermissionListTimetable",
     "PermissionNestedPermissions",
-    "PermissionNotification",
-    "PermissionOnlineAppointment",
-    "PermissionOther",
     "PermissionsAndUserRole",
     "PermissionsAndUserRoleUserRole",
-    "PermissionSecurity",
-    "PermissionSettings",
-    "PermissionStorages",
-    "PermissionStoragesIds",
-    "PermissionTimetable",
+    "PermissionType",
+    "PermissionTypeSlug",
     "PermissionValue",
     "PersonalAccountPaymentMethod",
     "Position",
+    "PositionCompact",
     "PositionCreate",
     "PositionDetails",
     "PositionDetailsMeta",
@@ -2636,12 +2659,11 @@ __all__ = (
     "PositionResourceFields",
     "PositionResourceFieldsV2",
     "PositionSummary",
+    "PositionUpdate",
     "PositionV2",
     "PositionV2Meta",
     "PrepaidSettings",
-    "PresenceTipWithoutAmount",
     "Product",
-    "ProductActualAmount",
     "ProductCategoriesInclude",
     "ProductCategory",
     "ProductCategoryComposition",
@@ -2652,25 +2674,25 @@ __all__ = (
     "ProductCategoryResourceFields",
     "ProductCategoryV2",
     "ProductCreate",
-    "ProductHistoryCustomerVisits",
+    "ProductDetails",
+    "ProductDetailsActualAmount",
+    "ProductHistoryPaymentStatus",
     "ProductInclude",
     "ProductList",
-    "ProductListDetails",
-    "ProductLoyaltyCertificateType",
+    "ProductListing",
+    "ProductLoyaltyGiftCardType",
     "ProductOperationUnitType",
     "ProductResource",
     "ProductResourceFields",
     "ProductResourceFieldsV2",
     "ProductResourceRelations",
-    "Products",
-    "ProductsHistoryVisitsClient",
     "ProductsInclude",
     "ProductStorageAmountList",
     "ProductStorageAmountResource",
     "ProductStorageAmountsInclude",
     "ProductsTransaction",
-    "ProductTransactionList",
-    "ProductTransactionListUnit",
+    "ProductTransaction",
+    "ProductTransactionUnit",
     "ProductUnitList",
     "ProductUnitResource",
     "ProductUnitResourceFields",
@@ -2679,13 +2701,12 @@ __all__ = (
     "ProductV2",
     "ProfileResourceFields",
     "ProfileResourceFieldsGender",
-    "ProgramClientStatisticList",
     "ProgramCreateGoodItemType",
     "ProgramCreateParamsSourceType",
     "ProgramCreateServiceItemType",
     "ProgramExpirationTimeoutUnit",
-    "ProgramRevenueStatisticList",
-    "ProgramTeamMemberStatisticList",
+    "ProgramRevenueStatistics",
+    "ProgramTeamMemberStatistics",
     "QuickServicesBindingType",
     "Record",
     "RecordClient",
@@ -2715,8 +2736,8 @@ __all__ = (
     "RelationsServiceComposite",
     "RemoveUserLocationLink",
     "ReportOverallStatsClientStats",
-    "ReportZentryTeamMemberProduct",
-    "ReportZentryTeamMemberService",
+    "ReportZEntryTeamMemberProduct",
+    "ReportZEntryTeamMemberService",
     "RescheduledLocation",
     "RescheduledRecord",
     "RescheduledService",
@@ -2736,9 +2757,8 @@ __all__ = (
     "ResourceOccupationList",
     "ResourceOccupationResource",
     "ResourceRelationsResources",
-    "ResultImageGroupImages",
-    "ResultImageGroupImagesSm",
-    "RevenueStatisticListCurrency",
+    "RevenueStatisticsCurrency",
+    "RevenueStatisticsIncomeStats",
     "RolesInclude",
     "SalaryCalculation",
     "SalaryCalculationDetails",
@@ -2746,6 +2766,7 @@ __all__ = (
     "SalaryCalculationItemTypeSlug",
     "SalaryCalculationTarget",
     "SalaryCalculationTargetRule",
+    "SalaryCalculationTotalSum",
     "SalaryTeamMemberPeriodDaily",
     "SalaryTeamMemberScheme",
     "SalaryTeamMemberSchemesCount",
@@ -2767,10 +2788,10 @@ __all__ = (
     "ScheduleDayCreateDayOfWeek",
     "ScheduleDayEventEventStatus",
     "ScheduleDayEventsLabel",
-    "ScheduleDetailsBusyInterval",
     "ScheduleEvent",
     "ScheduleEventResource",
     "ScheduleEventStatus",
+    "ScheduleListingBusyInterval",
     "ScheduleOriginalEntityType",
     "ScheduleSetSchedulesToDelete",
     "ScheduleSetSchedulesToSet",
@@ -2796,6 +2817,7 @@ __all__ = (
     "ServiceCreate",
     "ServiceCreateTeamMember",
     "ServiceDetails",
+    "ServiceDetailsTeamMember",
     "ServiceEvent",
     "ServiceEventResource",
     "ServiceEventStatus",
@@ -2805,6 +2827,7 @@ __all__ = (
     "ServiceLinksUpdate",
     "ServiceLinksUpdateTranslation",
     "ServiceList",
+    "ServiceListing",
     "ServiceLocationServiceLink",
     "ServicePatch",
     "ServiceResource",
@@ -2812,6 +2835,9 @@ __all__ = (
     "ServiceResourceFieldsV2",
     "ServiceResourceRelations",
     "ServiceResult",
+    "ServiceResultDate",
+    "ServiceResultImageGroup",
+    "ServiceResultResource",
     "ServiceResultTeamMember",
     "ServicesFilterIsComposite",
     "ServicesFilterIsMulti",
@@ -2823,22 +2849,16 @@ __all__ = (
     "ServiceTeamMember",
     "ServiceTeamMemberAssign",
     "ServiceTeamMemberServiceLink",
+    "ServiceTitle",
     "ServiceV2",
-    "ServiceVariant",
-    "ServiceVariantDate",
-    "ServiceVariantImageGroup",
-    "ServiceVariantResource",
-    "ServiceVariantTeamMember",
     "SetBalanceServicesBalanceCount",
     "SetPeriodPeriodUnitId",
     "SettingsCallback",
-    "SettingsListChannels",
-    "SettingsListDatesSettings",
-    "SettingsListNotificationType",
-    "SettingsListTeamMemberEmployee",
-    "SettingsListWeekdaysSettings",
+    "SettingsNotificationType",
+    "SettingsNotificationTypeType",
     "SettingsSettingGridBaseType",
     "SettingsUpdateNotificationType",
+    "SettingsWeekdaysSettings",
     "SettlementsGroupedDateCurrency",
     "ShortNamesRequest",
     "SmsCampaignFilteredClientsSend",
@@ -2860,41 +2880,41 @@ __all__ = (
     "StatePaymentTransaction",
     "StatePaymentTransactionAccount",
     "StatePaymentTransactionExpense",
-    "StatisticListClientStats",
-    "StatisticListEntryFields",
-    "StatisticListIncomeStats",
-    "StatisticListIncomeStatsByDay",
-    "StatisticListIncomeStatsNew",
-    "StatisticListIncomeStatsOld",
-    "StatisticListIncomeStatsTotal",
-    "StatisticListTeamMember",
-    "StatisticListVisitsStatsByDay",
+    "StatisticsClientStats",
+    "StatisticsEntryFields",
+    "StatisticsIncomeStatsByDay",
+    "StatisticsIncomeStatsNew",
+    "StatisticsIncomeStatsOld",
+    "StatisticsIncomeStatsTotal",
     "StatisticsRelationships",
     "StatisticsResourceFields",
+    "StatisticsVisitsStatsByDay",
     "StorageAmountResourceFields",
     "StorageAmountResourceRelations",
-    "StoragesTransactionsType",
-    "Subscription",
-    "SubscriptionAvailability",
-    "SubscriptionBalanceContainer",
-    "SubscriptionCategory",
     "SubscriptionInformation",
     "SubscriptionInformationOption",
+    "SubscriptionType",
+    "SubscriptionTypeAvailability",
+    "SubscriptionTypeCategory",
     "SuggestionResourceFields",
     "SuggestionResourceRelations",
+    "Supplier",
     "Tag",
     "TagCreate",
     "TagCreateEntity",
     "TagDetails",
+    "TagDetailsEntry",
     "TagDetailsMeta",
+    "TagEntity",
     "TagList",
-    "TagListEntity",
-    "TagListEntityEntity",
     "TagListEntry",
     "TagListEntryFields",
     "TagListEntryFieldsEntityType",
+    "TagListing",
     "TagsEntity",
     "TagUpdate",
+    "TagUpdateV2",
+    "TagUpdateV2Entity",
     "TagV2",
     "TagV2Entry",
     "TagV2Meta",
@@ -2903,11 +2923,12 @@ __all__ = (
     "TaxSystemVat",
     "TeamMember",
     "TeamMemberAssignmentUpdate",
-    "TeamMemberCreate",
     "TeamMemberDetails",
     "TeamMemberDetailsImageGroup",
-    "TeamMemberDetailsUser",
     "TeamMemberList",
+    "TeamMemberListing",
+    "TeamMemberListingImageGroup",
+    "TeamMemberListingUser",
     "TeamMemberPosition",
     "TeamMemberPositionResource",
     "TeamMemberProductTransaction",
@@ -2917,11 +2938,12 @@ __all__ = (
     "TeamMemberResourceFields",
     "TeamMemberResourceRelations",
     "TeamMemberResult",
-    "TeamMemberResultImageGroup",
+    "TeamMemberResultPosition",
+    "TeamMemberSalaryCalculation",
     "TeamMemberSchedule",
-    "TeamMemberScheduleDetails",
-    "TeamMemberScheduleDetailsSlot",
     "TeamMemberScheduleInclude",
+    "TeamMemberScheduleListing",
+    "TeamMemberScheduleListingSlot",
     "TeamMemberScheduleResult",
     "TeamMemberScheduleSet",
     "TeamMemberScheduleSlot",
@@ -2937,19 +2959,24 @@ __all__ = (
     "TeamMembersFilterUserLinked",
     "TeamMembersInclude",
     "TeamMemberSlot",
+    "TeamMemberStatisticsTeamMember",
     "TeamMemberTerms",
-    "TeamMemberTipSettingsList",
+    "TeamMemberTipSettings",
+    "TeamMemberUpdate",
     "TeamMemberUser",
     "TemplateMessageType",
     "TemplateType",
     "TimeSlot",
-    "TimeslotSettingsList",
+    "TimeslotSettings",
+    "TimeslotSettingsDatesSettings",
+    "TimetableAppointment",
     "TimetableAppointmentDelete",
     "TimetableAppointmentInclude",
     "TimetableClientScheduleCreate",
     "TimetableClientScheduleUpdate",
     "TimetableEventScheduleCreate",
     "TimetableEventScheduleInclude",
+    "TimetableEventSchedulesInclude",
     "TimetableEventScheduleUpdate",
     "TimetableScheduleDay",
     "TimetableScheduleDayCreate",
@@ -2957,29 +2984,42 @@ __all__ = (
     "TimetableScheduleDayEvent",
     "TimetableScheduleDayInclude",
     "TimetableScheduleDayUpdate",
-    "TipSettingsListTeamMember",
+    "TipSettingsTeamMember",
+    "TipSettingsTeamMemberEmployee",
+    "TipWithoutAmountPresence",
     "TopupOperationDocumentLocation",
+    "TotalTip",
     "Transaction",
+    "TransactionAccountResult",
     "TransactionClient",
     "TransactionClientAlt",
     "TransactionCreate",
+    "TransactionDetails",
+    "TransactionDetailsAccount",
     "TransactionKkmStateTransaction",
-    "TransactionList",
-    "TransactionListAccount",
-    "TransactionListAccountResult",
-    "TransactionListSupplier",
-    "TransactionListTeamMember",
     "TransactionProduct",
     "TransactionProductActualAmount",
     "TransactionProductsMark",
     "TransactionSaleUnit",
     "TransactionSupplier",
-    "TransactionsVisitProgram",
     "TransactionTeamMember",
+    "TransactionTeamMemberAlt",
     "Translations",
+    "TypeAvailabilityInterval",
+    "TypeBalanceContainer",
+    "TypeBalanceContainerLink",
+    "TypesCreateAvailability",
+    "TypesCreateBalanceEditTypeId",
+    "TypesCreateExpirationTypeId",
+    "TypesCreateFreezeLimitUnitId",
+    "TypesCreatePeriodUnitId",
+    "TypesCreateServiceCategories",
+    "TypesUpdateBalanceEditTypeId",
+    "TypesUpdateExpirationTypeId",
+    "TypesUpdateFreezeLimitUnitId",
+    "TypesUpdatePeriodUnitId",
     "UpdateAppointmentCustomFields",
     "UpdateAutoactivationTimeUnitId",
-    "UpdateBalanceEditTypeId",
     "UpdatedAppointment",
     "UpdatedAppointmentClient",
     "UpdatedAppointmentDocument",
@@ -2992,20 +3032,23 @@ __all__ = (
     "UpdateEvent",
     "UpdateEventAppointment",
     "UpdateExpirationTimeoutUnit",
-    "UpdateExpirationTypeId",
-    "UpdateFreezeLimitUnitId",
     "UpdateNotificationTypeChannels",
     "UpdateNotificationTypeType",
-    "UpdateTag",
-    "UpdateTagEntity",
     "UpdateTeamMemberSettingsPrice",
     "User",
+    "UserAuthorize",
+    "UserChainAttendanceStatistics",
     "UserDepositResourceFields",
     "UserFromLocationsRemove",
     "UserInvitationCreate",
     "UserInvitationCreateInvite",
+    "UserLoyaltyCardList",
+    "UserLoyaltyCardListProgram",
+    "UserLoyaltyCardListProgramRule",
+    "UserLoyaltyCardListType",
     "UserNameAndAvatar",
-    "UserNotificationSettingsList",
+    "UserNotificationSettings",
+    "UserNotificationSettingsMode",
     "UserNotificationSettingsUpdate",
     "UserPermissionsLocationsCopy",
     "UserPermissionsUpdate",
@@ -3027,6 +3070,7 @@ __all__ = (
     "VisitDetailsPaymentTransaction",
     "Visitor",
     "VisitorSlug",
+    "VisitsClientAppointmentHistory",
     "VisitsQueryPaymentStatuses",
     "VisitUpdate",
     "VisitUpdateNewTransaction",
@@ -3043,6 +3087,7 @@ __all__ = (
     "VoipToggle",
     "WebhookSettings",
     "WebhookSettingsUpdate",
+    "WeekdaysSettingsSetting",
     "WidgetCreateButtonPosition",
     "WidgetCreateFormPosition",
     "WidgetUpdateButtonPosition",

@@ -13,8 +13,8 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
+    from ..models.inventory_document_type import InventoryDocumentType
     from ..models.inventory_operation_document_user import InventoryOperationDocumentUser
-    from ..models.payment_receipt import PaymentReceipt
     from ..models.topup_operation_document_location import TopupOperationDocumentLocation
 
 
@@ -32,7 +32,7 @@ class AccountTopupOperationDocument:
         number (float): Document Number
         salon (TopupOperationDocumentLocation)
         salon_id (int): location ID
-        type_ (PaymentReceipt): Data.
+        type_ (InventoryDocumentType): Payment type
         type_id (int): Document type identifier
         user (InventoryOperationDocumentUser): User
         user_id (int): User ID
@@ -43,7 +43,7 @@ class AccountTopupOperationDocument:
     number: float
     salon: TopupOperationDocumentLocation
     salon_id: int
-    type_: PaymentReceipt
+    type_: InventoryDocumentType
     type_id: int
     user: InventoryOperationDocumentUser
     user_id: int
@@ -77,8 +77,8 @@ class AccountTopupOperationDocument:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
     from ..models.inventory_operation_document_user import InventoryOperationDocumentUser  # noqa: PLC0415
-    from ..models.payment_receipt import PaymentReceipt  # noqa: PLC0415
     from ..models.topup_operation_document_location import TopupOperationDocumentLocation  # noqa: PLC0415
 
     return _r.fields(
@@ -89,7 +89,7 @@ def _fields() -> _r.Fields:
             ("number", "number", _r.FLOAT, True, False, False),
             ("salon", "salon", _r.model(TopupOperationDocumentLocation), True, False, False),
             ("salon_id", "salon_id", _r.INT, True, False, False),
-            ("type", "type_", _r.model(PaymentReceipt), True, False, False),
+            ("type", "type_", _r.model(InventoryDocumentType), True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),
             ("user", "user", _r.model(InventoryOperationDocumentUser), True, False, False),
             ("user_id", "user_id", _r.INT, True, False, False),

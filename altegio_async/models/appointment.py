@@ -15,7 +15,6 @@ from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.appointment_client import AppointmentClient
-    from ..models.appointment_consumable import AppointmentConsumable
     from ..models.appointment_custom_fields import AppointmentCustomFields
     from ..models.appointment_document import AppointmentDocument
     from ..models.appointment_finance_transaction import AppointmentFinanceTransaction
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from ..models.appointment_products_transaction import AppointmentProductsTransaction
     from ..models.appointment_service import AppointmentService
     from ..models.appointment_team_member import AppointmentTeamMember
+    from ..models.consumable import Consumable
 
 
 @_attrs_define
@@ -42,7 +42,7 @@ class Appointment:
         comment (str): Appointment Comment
         company_id (int): location ID
         confirmed (float): Appointment confirmation status, 0 - not confirmed, 1 - confirmed
-        consumables (list[AppointmentConsumable]): Consumable Array
+        consumables (list[Consumable]): Consumable Array
         create_date (datetime.datetime): Session creation date
         created_user_id (int): ID of the user who created the appointment
         custom_color (str): Log appointment color
@@ -112,7 +112,7 @@ class Appointment:
     comment: str
     company_id: int
     confirmed: float
-    consumables: list[AppointmentConsumable]
+    consumables: list[Consumable]
     create_date: datetime.datetime
     created_user_id: int
     custom_color: str
@@ -193,7 +193,6 @@ class Appointment:
 @functools.cache
 def _fields() -> _r.Fields:
     from ..models.appointment_client import AppointmentClient  # noqa: PLC0415
-    from ..models.appointment_consumable import AppointmentConsumable  # noqa: PLC0415
     from ..models.appointment_custom_fields import AppointmentCustomFields  # noqa: PLC0415
     from ..models.appointment_document import AppointmentDocument  # noqa: PLC0415
     from ..models.appointment_finance_transaction import AppointmentFinanceTransaction  # noqa: PLC0415
@@ -201,6 +200,7 @@ def _fields() -> _r.Fields:
     from ..models.appointment_products_transaction import AppointmentProductsTransaction  # noqa: PLC0415
     from ..models.appointment_service import AppointmentService  # noqa: PLC0415
     from ..models.appointment_team_member import AppointmentTeamMember  # noqa: PLC0415
+    from ..models.consumable import Consumable  # noqa: PLC0415
 
     return _r.fields(
         "Appointment",
@@ -211,14 +211,7 @@ def _fields() -> _r.Fields:
             ("comment", "comment", _r.STR, True, False, False),
             ("company_id", "company_id", _r.INT, True, False, False),
             ("confirmed", "confirmed", _r.FLOAT, True, False, False),
-            (
-                "consumables",
-                "consumables",
-                _r.list_of(_r.model(AppointmentConsumable)),
-                True,
-                False,
-                False,
-            ),
+            ("consumables", "consumables", _r.list_of(_r.model(Consumable)), True, False, False),
             ("create_date", "create_date", _r.DATETIME, True, False, False),
             ("created_user_id", "created_user_id", _r.INT, True, False, False),
             ("custom_color", "custom_color", _r.STR, True, False, False),

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+
+if TYPE_CHECKING:
+    from ..models.appointment_consumable_entry import AppointmentConsumableEntry
+    from ..models.consumable_technological_card import ConsumableTechnologicalCard
 
 
 @_attrs_define
@@ -20,8 +24,18 @@ class AppointmentConsumable:
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
+    Attributes:
+        consumables (list[AppointmentConsumableEntry])
+        record_id (int): Appointment ID
+        service_id (int): Service ID
+        technological_cards (list[ConsumableTechnologicalCard]): Technological cards
     """
 
+    consumables: list[AppointmentConsumableEntry]
+    record_id: int
+    service_id: int
+    technological_cards: list[ConsumableTechnologicalCard]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -52,9 +66,31 @@ class AppointmentConsumable:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.appointment_consumable_entry import AppointmentConsumableEntry  # noqa: PLC0415
+    from ..models.consumable_technological_card import ConsumableTechnologicalCard  # noqa: PLC0415
+
     return _r.fields(
         "AppointmentConsumable",
-        (),
+        (
+            (
+                "consumables",
+                "consumables",
+                _r.list_of(_r.model(AppointmentConsumableEntry)),
+                True,
+                False,
+                False,
+            ),
+            ("record_id", "record_id", _r.INT, True, False, False),
+            ("service_id", "service_id", _r.INT, True, False, False),
+            (
+                "technological_cards",
+                "technological_cards",
+                _r.list_of(_r.model(ConsumableTechnologicalCard)),
+                True,
+                False,
+                False,
+            ),
+        ),
     )
 
 
@@ -62,7 +98,20 @@ def _read(data: Any, cls: type[AppointmentConsumable] = AppointmentConsumable) -
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
     spec = _fields()
+    fields = spec.fields
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
+    value = source.pop("consumables", _r.MISSING)
+    instance.consumables = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("record_id", _r.MISSING)
+    instance.record_id = (
+        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("service_id", _r.MISSING)
+    instance.service_id = (
+        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("technological_cards", _r.MISSING)
+    instance.technological_cards = _r.read_field(spec, fields[3], value, found)
     return _r.finish(instance, source, spec, found)

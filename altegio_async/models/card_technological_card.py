@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.list_consumable_product import ListConsumableProduct
+    from ..models.consumable_entry_product import ConsumableEntryProduct
 
 
 @_attrs_define
@@ -26,7 +26,7 @@ class CardTechnologicalCard:
 
     Attributes:
         amount (float): Quantity
-        good (ListConsumableProduct): Product
+        good (ConsumableEntryProduct): Product
         good_id (int): Item ID
         id (int): Consumable ID
         price (float): Price
@@ -35,7 +35,7 @@ class CardTechnologicalCard:
     """
 
     amount: float
-    good: ListConsumableProduct
+    good: ConsumableEntryProduct
     good_id: int
     id: int
     price: float
@@ -71,13 +71,13 @@ class CardTechnologicalCard:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.list_consumable_product import ListConsumableProduct  # noqa: PLC0415
+    from ..models.consumable_entry_product import ConsumableEntryProduct  # noqa: PLC0415
 
     return _r.fields(
         "CardTechnologicalCard",
         (
             ("amount", "amount", _r.FLOAT, True, False, False),
-            ("good", "good", _r.model(ListConsumableProduct), True, False, False),
+            ("good", "good", _r.model(ConsumableEntryProduct), True, False, False),
             ("good_id", "good_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("price", "price", _r.FLOAT, True, False, False),

@@ -3,14 +3,19 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+
+if TYPE_CHECKING:
+    from ..models.client_category import ClientCategory
+    from ..models.client_result_custom_fields import ClientResultCustomFields
 
 
 @_attrs_define
@@ -22,12 +27,48 @@ class ClientResult:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
+        balance (float): Client balance
+        card (float): Client card number
+        categories (list[ClientCategory]): Client categories
+        comment (str): Customer comment
+        custom_fields (ClientResultCustomFields): Additional client fields
+        discount (float): Discount
+        email (str): Client Email
+        gender (str): Gender name
+        gender_id (int): Gender identifier, 0 - unknown, 1 - male, 2 - female
         id (int): Client ID
+        importance (str): Client priority level name
+        importance_id (int): Client priority level (0 - none, 1 - bronze, 2 - silver, 3 - gold)
+        last_change_date (datetime.datetime): Last modified date
         name (str): Client name
+        phone (str): Customer phone
+        sms_check (float): 1 - Happy Birthday by SMS, 0 - do not congratulate
+        sms_not (float): 1 - Exclude the client from SMS mailings, 0 - do not exclude
+        spent (float): How much money spent in the location at the time of adding
+        visits (float): Number of visits
+        birth_date (datetime.date | None): Client's date of birth
     """
 
+    balance: float
+    card: float
+    categories: list[ClientCategory]
+    comment: str
+    custom_fields: ClientResultCustomFields
+    discount: float
+    email: str
+    gender: str
+    gender_id: int
     id: int
+    importance: str
+    importance_id: int
+    last_change_date: datetime.datetime
     name: str
+    phone: str
+    sms_check: float
+    sms_not: float
+    spent: float
+    visits: float
+    birth_date: datetime.date | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -58,11 +99,39 @@ class ClientResult:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.client_category import ClientCategory  # noqa: PLC0415
+    from ..models.client_result_custom_fields import ClientResultCustomFields  # noqa: PLC0415
+
     return _r.fields(
         "ClientResult",
         (
+            ("balance", "balance", _r.FLOAT, True, False, False),
+            ("card", "card", _r.FLOAT, True, False, False),
+            ("categories", "categories", _r.list_of(_r.model(ClientCategory)), True, False, False),
+            ("comment", "comment", _r.STR, True, False, False),
+            (
+                "custom_fields",
+                "custom_fields",
+                _r.model(ClientResultCustomFields),
+                True,
+                False,
+                False,
+            ),
+            ("discount", "discount", _r.FLOAT, True, False, False),
+            ("email", "email", _r.STR, True, False, False),
+            ("gender", "gender", _r.STR, True, False, False),
+            ("gender_id", "gender_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
+            ("importance", "importance", _r.STR, True, False, False),
+            ("importance_id", "importance_id", _r.INT, True, False, False),
+            ("last_change_date", "last_change_date", _r.DATETIME, True, False, False),
             ("name", "name", _r.STR, True, False, False),
+            ("phone", "phone", _r.STR, True, False, False),
+            ("sms_check", "sms_check", _r.FLOAT, True, False, False),
+            ("sms_not", "sms_not", _r.FLOAT, True, False, False),
+            ("spent", "spent", _r.FLOAT, True, False, False),
+            ("visits", "visits", _r.FLOAT, True, False, False),
+            ("birth_date", "birth_date", _r.DATE, False, False, False),
         ),
     )
 
@@ -75,8 +144,62 @@ def _read(data: Any, cls: type[ClientResult] = ClientResult) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
+    value = source.pop("balance", _r.MISSING)
+    instance.balance = (
+        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("card", _r.MISSING)
+    instance.card = value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("categories", _r.MISSING)
+    instance.categories = _r.read_field(spec, fields[2], value, found)
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("custom_fields", _r.MISSING)
+    instance.custom_fields = _r.read_field(spec, fields[4], value, found)
+    value = source.pop("discount", _r.MISSING)
+    instance.discount = (
+        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("email", _r.MISSING)
+    instance.email = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("gender", _r.MISSING)
+    instance.gender = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+    value = source.pop("gender_id", _r.MISSING)
+    instance.gender_id = (
+        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    )
     value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+    value = source.pop("importance", _r.MISSING)
+    instance.importance = (
+        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("importance_id", _r.MISSING)
+    instance.importance_id = (
+        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("last_change_date", _r.MISSING)
+    instance.last_change_date = _r.read_field(spec, fields[12], value, found)
     value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+    value = source.pop("phone", _r.MISSING)
+    instance.phone = value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+    value = source.pop("sms_check", _r.MISSING)
+    instance.sms_check = (
+        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+    )
+    value = source.pop("sms_not", _r.MISSING)
+    instance.sms_not = (
+        value if type(value) is float else _r.read_field(spec, fields[16], value, found)
+    )
+    value = source.pop("spent", _r.MISSING)
+    instance.spent = (
+        value if type(value) is float else _r.read_field(spec, fields[17], value, found)
+    )
+    value = source.pop("visits", _r.MISSING)
+    instance.visits = (
+        value if type(value) is float else _r.read_field(spec, fields[18], value, found)
+    )
+    value = source.pop("birth_date", _r.MISSING)
+    instance.birth_date = _r.read_field(spec, fields[19], value, found)
     return _r.finish(instance, source, spec, found)

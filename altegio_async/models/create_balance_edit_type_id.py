@@ -3,10 +3,9 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from typing import Literal
 
-CreateBalanceEditTypeId = Literal[0, 1, 2]
+CreateBalanceEditTypeId = Literal[1, 2]
 
 CREATE_BALANCE_EDIT_TYPE_ID_VALUES: set[CreateBalanceEditTypeId] = {
-    0,
     1,
     2,
 }

@@ -3,12 +3,12 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from typing import Literal
 
-CreateExpirationTypeId = Literal[1, 2, 3]
+CreateExpirationTypeId = Literal[0, 1, 2]
 
 CREATE_EXPIRATION_TYPE_ID_VALUES: set[CreateExpirationTypeId] = {
+    0,
     1,
     2,
-    3,
 }
 
 

@@ -13,9 +13,9 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.custom_field_list_included import CustomFieldListIncluded
-    from ..models.custom_resource import CustomResource
-    from ..models.custom_ui_resource import CustomUiResource
+    from ..models.custom_field_resource import CustomFieldResource
+    from ..models.custom_field_type_resource import CustomFieldTypeResource
+    from ..models.custom_field_ui_resource import CustomFieldUiResource
 
 
 @_attrs_define
@@ -27,13 +27,13 @@ class CustomFieldList:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        data (list[CustomResource])
-        included (list[CustomFieldListIncluded | CustomUiResource] | None): Resources requested through
-            `include`, when available
+        data (list[CustomFieldResource])
+        included (list[CustomFieldTypeResource | CustomFieldUiResource] | None): Resources requested
+            through `include`, when available
     """
 
-    data: list[CustomResource]
-    included: list[CustomFieldListIncluded | CustomUiResource] | None = None
+    data: list[CustomFieldResource]
+    included: list[CustomFieldTypeResource | CustomFieldUiResource] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -48,21 +48,21 @@ class CustomFieldList:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.custom_field_list_included import CustomFieldListIncluded  # noqa: PLC0415
-    from ..models.custom_resource import CustomResource  # noqa: PLC0415
-    from ..models.custom_ui_resource import CustomUiResource  # noqa: PLC0415
+    from ..models.custom_field_resource import CustomFieldResource  # noqa: PLC0415
+    from ..models.custom_field_type_resource import CustomFieldTypeResource  # noqa: PLC0415
+    from ..models.custom_field_ui_resource import CustomFieldUiResource  # noqa: PLC0415
 
     return _r.fields(
         "CustomFieldList",
         (
-            ("data", "data", _r.list_of(_r.model(CustomResource)), True, False, False),
+            ("data", "data", _r.list_of(_r.model(CustomFieldResource)), True, False, False),
             (
                 "included",
                 "included",
                 _r.list_of(
                     _r.union(
-                        _r.model(CustomFieldListIncluded),
-                        _r.model(CustomUiResource),
+                        _r.model(CustomFieldTypeResource),
+                        _r.model(CustomFieldUiResource),
                     )
                 ),
                 False,

@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.day_end_report_zentry_team_member import DayEndReportZentryTeamMember
+    from ..models.day_end_report_z_entry_team_member import DayEndReportZEntryTeamMember
 
 
 @_attrs_define
@@ -29,14 +29,14 @@ class DayEndReportZEntry:
         client_id (int): Client ID
         client_name (str): Client name
         client_phone (str): Customer phone
-        masters (list[DayEndReportZentryTeamMember]): team members
+        masters (list[DayEndReportZEntryTeamMember]): team members
     """
 
     client_email: str
     client_id: int
     client_name: str
     client_phone: str
-    masters: list[DayEndReportZentryTeamMember]
+    masters: list[DayEndReportZEntryTeamMember]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -67,7 +67,7 @@ class DayEndReportZEntry:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.day_end_report_zentry_team_member import DayEndReportZentryTeamMember  # noqa: PLC0415
+    from ..models.day_end_report_z_entry_team_member import DayEndReportZEntryTeamMember  # noqa: PLC0415
 
     return _r.fields(
         "DayEndReportZEntry",
@@ -79,7 +79,7 @@ def _fields() -> _r.Fields:
             (
                 "masters",
                 "masters",
-                _r.list_of(_r.model(DayEndReportZentryTeamMember)),
+                _r.list_of(_r.model(DayEndReportZEntryTeamMember)),
                 True,
                 False,
                 False,

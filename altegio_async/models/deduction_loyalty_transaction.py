@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard
+    from ..models.fiscal_transaction_type import FiscalTransactionType
 
 
 @_attrs_define
@@ -37,7 +37,7 @@ class DeductionLoyaltyTransaction:
         program_id (int): Loyalty program ID
         salon_group_id (int): ID of the chain to which the loyalty belongs
         status_id (int): Status ID
-        type_ (ChainLoyaltyCard): Service name
+        type_ (FiscalTransactionType)
         type_id (int): Transaction type ID
     """
 
@@ -53,7 +53,7 @@ class DeductionLoyaltyTransaction:
     program_id: int
     salon_group_id: int
     status_id: int
-    type_: ChainLoyaltyCard
+    type_: FiscalTransactionType
     type_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -85,7 +85,7 @@ class DeductionLoyaltyTransaction:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard  # noqa: PLC0415
+    from ..models.fiscal_transaction_type import FiscalTransactionType  # noqa: PLC0415
 
     return _r.fields(
         "DeductionLoyaltyTransaction",
@@ -102,7 +102,7 @@ def _fields() -> _r.Fields:
             ("program_id", "program_id", _r.INT, True, False, False),
             ("salon_group_id", "salon_group_id", _r.INT, True, False, False),
             ("status_id", "status_id", _r.INT, True, False, False),
-            ("type", "type_", _r.model(ChainLoyaltyCard), True, False, False),
+            ("type", "type_", _r.model(FiscalTransactionType), True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),
         ),
     )

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..models.container_transaction_cashier import ContainerTransactionCashier
     from ..models.container_transaction_document import ContainerTransactionDocument
     from ..models.container_transaction_status import ContainerTransactionStatus
-    from ..models.payment_receipt import PaymentReceipt
+    from ..models.inventory_document_type import InventoryDocumentType
 
 
 @_attrs_define
@@ -36,7 +36,7 @@ class DetailsContainerTransaction:
         printed_count (int)
         status (ContainerTransactionStatus): Receipt printing status
         sum_ (float): Payment amount with an accuracy of 2 decimal places
-        type_ (PaymentReceipt): Data.
+        type_ (InventoryDocumentType): Payment type
     """
 
     cashier: ContainerTransactionCashier
@@ -46,7 +46,7 @@ class DetailsContainerTransaction:
     printed_count: int
     status: ContainerTransactionStatus
     sum_: float
-    type_: PaymentReceipt
+    type_: InventoryDocumentType
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -80,7 +80,7 @@ def _fields() -> _r.Fields:
     from ..models.container_transaction_cashier import ContainerTransactionCashier  # noqa: PLC0415
     from ..models.container_transaction_document import ContainerTransactionDocument  # noqa: PLC0415
     from ..models.container_transaction_status import ContainerTransactionStatus  # noqa: PLC0415
-    from ..models.payment_receipt import PaymentReceipt  # noqa: PLC0415
+    from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
 
     return _r.fields(
         "DetailsContainerTransaction",
@@ -92,7 +92,7 @@ def _fields() -> _r.Fields:
             ("printed_count", "printed_count", _r.INT, True, False, False),
             ("status", "status", _r.model(ContainerTransactionStatus), True, False, False),
             ("sum", "sum_", _r.FLOAT, True, False, False),
-            ("type", "type_", _r.model(PaymentReceipt), True, False, False),
+            ("type", "type_", _r.model(InventoryDocumentType), True, False, False),
         ),
     )
 

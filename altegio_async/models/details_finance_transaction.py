@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..models.finance_transaction_team_member import FinanceTransactionTeamMember
     from ..models.finances_expense import FinancesExpense
     from ..models.goods_operation_client import GoodsOperationClient
-    from ..models.transaction_list_account import TransactionListAccount
+    from ..models.transaction_details_account import TransactionDetailsAccount
 
 
 @_attrs_define
@@ -30,7 +30,7 @@ class DetailsFinanceTransaction:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        account (TransactionListAccount): Location account
+        account (TransactionDetailsAccount): Location account
         account_id (int): Checkout ID
         amount (float): Transaction amount
         client (GoodsOperationClient)
@@ -52,7 +52,7 @@ class DetailsFinanceTransaction:
         type_id (int): Payment item type
     """
 
-    account: TransactionListAccount
+    account: TransactionDetailsAccount
     account_id: int
     amount: float
     client: GoodsOperationClient
@@ -106,12 +106,12 @@ def _fields() -> _r.Fields:
     from ..models.finance_transaction_team_member import FinanceTransactionTeamMember  # noqa: PLC0415
     from ..models.finances_expense import FinancesExpense  # noqa: PLC0415
     from ..models.goods_operation_client import GoodsOperationClient  # noqa: PLC0415
-    from ..models.transaction_list_account import TransactionListAccount  # noqa: PLC0415
+    from ..models.transaction_details_account import TransactionDetailsAccount  # noqa: PLC0415
 
     return _r.fields(
         "DetailsFinanceTransaction",
         (
-            ("account", "account", _r.model(TransactionListAccount), True, False, False),
+            ("account", "account", _r.model(TransactionDetailsAccount), True, False, False),
             ("account_id", "account_id", _r.INT, True, False, False),
             ("amount", "amount", _r.FLOAT, True, False, False),
             ("client", "client", _r.model(GoodsOperationClient), True, False, False),

@@ -3,6 +3,7 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
@@ -13,10 +14,9 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.event_duration_details import EventDurationDetails
     from ..models.event_label import EventLabel
     from ..models.event_resource_instance import EventResourceInstance
-    from ..models.event_service import EventService
+    from ..models.event_service_result import EventServiceResult
     from ..models.event_team_member import EventTeamMember
 
 
@@ -24,61 +24,49 @@ if TYPE_CHECKING:
 class Event:
     """Event, as Altegio sends it.
 
-    Object with data
-
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
         capacity (float): Capacity
-        color (str): Event color
-        date (str): Event date and time
+        color (str): Color
+        company_id (int): Location ID
+        date (datetime.datetime): Session date
         font_color (str): Font color
         id (int): Event ID
-        length (float): Event duration in seconds
-        records_count (float): Number of Appointments in this Event
-        resource_instances (list[EventResourceInstance]): Resource instances
-        salon_id (int): Location ID (deprecated, use company_id)
-        service (EventService): Service
+        instructions (str): Instructions
+        labels (list[EventLabel]): Post category
+        length (float): Duration
+        notified (bool): Notifications
+        prepaid (str): Prepayment
+        records_count (float): Number of appointments
+        resource_instances (list[EventResourceInstance]): Resource instance
+        service (EventServiceResult): Service
         service_id (int): Service ID
         staff (EventTeamMember): team member
         staff_id (int): team member ID
-        comment (str | None): Event comment
-        company_id (int | None): Location ID
-        duration_details (EventDurationDetails | None): Event duration details
-        instructions (str | None): Event instructions
-        is_deleted (bool | None): Whether Event is deleted
-        labels (list[EventLabel] | None): Event tags
-        notified (bool | None): Whether notifications have been sent
-        prepaid (str | None): Prepayment status (forbidden, optional, required)
-        stream_link (str | None): Stream link for online events
-        timestamp (float | None): Unix timestamp of Event date
+        stream_link (str): Link to instructions
     """
 
     capacity: float
     color: str
-    date: str
+    company_id: int
+    date: datetime.datetime
     font_color: str
     id: int
+    instructions: str
+    labels: list[EventLabel]
     length: float
+    notified: bool
+    prepaid: str
     records_count: float
     resource_instances: list[EventResourceInstance]
-    salon_id: int
-    service: EventService
+    service: EventServiceResult
     service_id: int
     staff: EventTeamMember
     staff_id: int
-    comment: str | None = None
-    company_id: int | None = None
-    duration_details: EventDurationDetails | None = None
-    instructions: str | None = None
-    is_deleted: bool | None = None
-    labels: list[EventLabel] | None = None
-    notified: bool | None = None
-    prepaid: str | None = None
-    stream_link: str | None = None
-    timestamp: float | None = None
+    stream_link: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -109,10 +97,9 @@ class Event:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.event_duration_details import EventDurationDetails  # noqa: PLC0415
     from ..models.event_label import EventLabel  # noqa: PLC0415
     from ..models.event_resource_instance import EventResourceInstance  # noqa: PLC0415
-    from ..models.event_service import EventService  # noqa: PLC0415
+    from ..models.event_service_result import EventServiceResult  # noqa: PLC0415
     from ..models.event_team_member import EventTeamMember  # noqa: PLC0415
 
     return _r.fields(
@@ -120,10 +107,15 @@ def _fields() -> _r.Fields:
         (
             ("capacity", "capacity", _r.FLOAT, True, False, False),
             ("color", "color", _r.STR, True, False, False),
-            ("date", "date", _r.STR, True, False, False),
+            ("company_id", "company_id", _r.INT, True, False, False),
+            ("date", "date", _r.DATETIME, True, False, False),
             ("font_color", "font_color", _r.STR, True, False, False),
             ("id", "id", _r.INT, True, False, False),
+            ("instructions", "instructions", _r.STR, True, False, False),
+            ("labels", "labels", _r.list_of(_r.model(EventLabel)), True, False, False),
             ("length", "length", _r.FLOAT, True, False, False),
+            ("notified", "notified", _r.BOOL, True, False, False),
+            ("prepaid", "prepaid", _r.STR, True, False, False),
             ("records_count", "records_count", _r.FLOAT, True, False, False),
             (
                 "resource_instances",
@@ -133,38 +125,11 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
-            ("salon_id", "salon_id", _r.INT, True, False, False),
-            ("service", "service", _r.model(EventService), True, False, False),
+            ("service", "service", _r.model(EventServiceResult), True, False, False),
             ("service_id", "service_id", _r.INT, True, False, False),
             ("staff", "staff", _r.model(EventTeamMember), True, False, False),
             ("staff_id", "staff_id", _r.INT, True, False, False),
-            (
-                "comment",
-                "comment",
-                _r.union(
-                    _r.STR,
-                    _r.NONE,
-                ),
-                False,
-                True,
-                False,
-            ),
-            ("company_id", "company_id", _r.INT, False, False, False),
-            (
-                "duration_details",
-                "duration_details",
-                _r.model(EventDurationDetails),
-                False,
-                False,
-                False,
-            ),
-            ("instructions", "instructions", _r.STR, False, False, False),
-            ("is_deleted", "is_deleted", _r.BOOL, False, False, False),
-            ("labels", "labels", _r.list_of(_r.model(EventLabel)), False, False, False),
-            ("notified", "notified", _r.BOOL, False, False, False),
-            ("prepaid", "prepaid", _r.STR, False, False, False),
-            ("stream_link", "stream_link", _r.STR, False, False, False),
-            ("timestamp", "timestamp", _r.FLOAT, False, False, False),
+            ("stream_link", "stream_link", _r.STR, True, False, False),
         ),
     )
 
@@ -183,72 +148,56 @@ def _read(data: Any, cls: type[Event] = Event) -> Any:
     )
     value = source.pop("color", _r.MISSING)
     instance.color = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("font_color", _r.MISSING)
-    instance.font_color = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("length", _r.MISSING)
-    instance.length = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
-    )
-    value = source.pop("records_count", _r.MISSING)
-    instance.records_count = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
-    )
-    value = source.pop("resource_instances", _r.MISSING)
-    instance.resource_instances = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("salon_id", _r.MISSING)
-    instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
-    )
-    value = source.pop("service", _r.MISSING)
-    instance.service = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("service_id", _r.MISSING)
-    instance.service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
-    )
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("staff_id", _r.MISSING)
-    instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
-    )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = _r.read_field(spec, fields[13], value, found)
     value = source.pop("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
     )
-    value = source.pop("duration_details", _r.MISSING)
-    instance.duration_details = _r.read_field(spec, fields[15], value, found)
+    value = source.pop("date", _r.MISSING)
+    instance.date = _r.read_field(spec, fields[3], value, found)
+    value = source.pop("font_color", _r.MISSING)
+    instance.font_color = (
+        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
     value = source.pop("instructions", _r.MISSING)
     instance.instructions = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
-    )
-    value = source.pop("is_deleted", _r.MISSING)
-    instance.is_deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[6], value, found)
     )
     value = source.pop("labels", _r.MISSING)
-    instance.labels = _r.read_field(spec, fields[18], value, found)
+    instance.labels = _r.read_field(spec, fields[7], value, found)
+    value = source.pop("length", _r.MISSING)
+    instance.length = (
+        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+    )
     value = source.pop("notified", _r.MISSING)
     instance.notified = (
-        value if type(value) is bool else _r.read_field(spec, fields[19], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
     )
     value = source.pop("prepaid", _r.MISSING)
     instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("records_count", _r.MISSING)
+    instance.records_count = (
+        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("resource_instances", _r.MISSING)
+    instance.resource_instances = _r.read_field(spec, fields[12], value, found)
+    value = source.pop("service", _r.MISSING)
+    instance.service = _r.read_field(spec, fields[13], value, found)
+    value = source.pop("service_id", _r.MISSING)
+    instance.service_id = (
+        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+    )
+    value = source.pop("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, fields[15], value, found)
+    value = source.pop("staff_id", _r.MISSING)
+    instance.staff_id = (
+        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
     )
     value = source.pop("stream_link", _r.MISSING)
     instance.stream_link = (
-        value if type(value) is str else _r.read_field(spec, fields[21], value, found)
-    )
-    value = source.pop("timestamp", _r.MISSING)
-    instance.timestamp = (
-        value if type(value) is float else _r.read_field(spec, fields[22], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
     )
     return _r.finish(instance, source, spec, found)

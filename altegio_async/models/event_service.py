@@ -5,32 +5,47 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
 
+if TYPE_CHECKING:
+    from ..models.event_service_category import EventServiceCategory
+    from ..models.event_service_resource import EventServiceResource
+    from ..models.event_service_team_member import EventServiceTeamMember
+
 
 @_attrs_define
 class EventService:
     """EventService, as Altegio sends it.
-
-    Service
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        category_id (int): Service category identifier
+        capacity (float): Capacity
+        category (EventServiceCategory): Service category
         id (int): Service ID
+        is_multi (bool): Is the Service available for Events
+        price_max (float): Maximum cost of the service
+        price_min (float): The minimum cost of the service
+        resources (list[EventServiceResource]): Resources
+        staff (list[EventServiceTeamMember]): team member
         title (str | None): Service name
     """
 
-    category_id: int
+    capacity: float
+    category: EventServiceCategory
     id: int
+    is_multi: bool
+    price_max: float
+    price_min: float
+    resources: list[EventServiceResource]
+    staff: list[EventServiceTeamMember]
     title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -62,11 +77,28 @@ class EventService:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.event_service_category import EventServiceCategory  # noqa: PLC0415
+    from ..models.event_service_resource import EventServiceResource  # noqa: PLC0415
+    from ..models.event_service_team_member import EventServiceTeamMember  # noqa: PLC0415
+
     return _r.fields(
         "EventService",
         (
-            ("category_id", "category_id", _r.INT, True, False, False),
+            ("capacity", "capacity", _r.FLOAT, True, False, False),
+            ("category", "category", _r.model(EventServiceCategory), True, False, False),
             ("id", "id", _r.INT, True, False, False),
+            ("is_multi", "is_multi", _r.BOOL, True, False, False),
+            ("price_max", "price_max", _r.FLOAT, True, False, False),
+            ("price_min", "price_min", _r.FLOAT, True, False, False),
+            (
+                "resources",
+                "resources",
+                _r.list_of(_r.model(EventServiceResource)),
+                True,
+                False,
+                False,
+            ),
+            ("staff", "staff", _r.list_of(_r.model(EventServiceTeamMember)), True, False, False),
             ("title", "title", _r.STR, False, False, False),
         ),
     )
@@ -80,12 +112,30 @@ def _read(data: Any, cls: type[EventService] = EventService) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("category_id", _r.MISSING)
-    instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("capacity", _r.MISSING)
+    instance.capacity = (
+        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
     )
+    value = source.pop("category", _r.MISSING)
+    instance.category = _r.read_field(spec, fields[1], value, found)
     value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("is_multi", _r.MISSING)
+    instance.is_multi = (
+        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("price_max", _r.MISSING)
+    instance.price_max = (
+        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("price_min", _r.MISSING)
+    instance.price_min = (
+        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    )
+    value = source.pop("resources", _r.MISSING)
+    instance.resources = _r.read_field(spec, fields[6], value, found)
+    value = source.pop("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, fields[7], value, found)
     value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
     return _r.finish(instance, source, spec, found)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+
+if TYPE_CHECKING:
+    from ..models.team_member_result_position import TeamMemberResultPosition
 
 
 @_attrs_define
@@ -24,14 +27,36 @@ class EventTeamMember:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
+        avatar (str): Path to team member avatar file
+        avatar_big (str): The path to the team member's avatar file in a higher resolution
+        average_score (float): Average rating
+        comments_count (float): Number of comments to the team member
         company_id (int): Location ID
         id (int): team member ID
         name (str): team member name
+        position (TeamMemberResultPosition)
+        prepaid (str): Indicates whether online payment is available for the appointment
+        rating (float): Rating
+        show_rating (float): Whether to show the team member's rating (1 - show, 0 - do not show)
+        specialization (str): team member specialization
+        votes_count (float): Number of votes that rated a team member
+        api_id (str | None): team member External ID
     """
 
+    avatar: str
+    avatar_big: str
+    average_score: float
+    comments_count: float
     company_id: int
     id: int
     name: str
+    position: TeamMemberResultPosition
+    prepaid: str
+    rating: float
+    show_rating: float
+    specialization: str
+    votes_count: float
+    api_id: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -62,12 +87,35 @@ class EventTeamMember:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.team_member_result_position import TeamMemberResultPosition  # noqa: PLC0415
+
     return _r.fields(
         "EventTeamMember",
         (
+            ("avatar", "avatar", _r.STR, True, False, False),
+            ("avatar_big", "avatar_big", _r.STR, True, False, False),
+            ("average_score", "average_score", _r.FLOAT, True, False, False),
+            ("comments_count", "comments_count", _r.FLOAT, True, False, False),
             ("company_id", "company_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("name", "name", _r.STR, True, False, False),
+            ("position", "position", _r.model(TeamMemberResultPosition), True, False, False),
+            ("prepaid", "prepaid", _r.STR, True, False, False),
+            ("rating", "rating", _r.FLOAT, True, False, False),
+            ("show_rating", "show_rating", _r.FLOAT, True, False, False),
+            ("specialization", "specialization", _r.STR, True, False, False),
+            ("votes_count", "votes_count", _r.FLOAT, True, False, False),
+            (
+                "api_id",
+                "api_id",
+                _r.union(
+                    _r.STR,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
         ),
     )
 
@@ -80,12 +128,48 @@ def _read(data: Any, cls: type[EventTeamMember] = EventTeamMember) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
+    value = source.pop("avatar", _r.MISSING)
+    instance.avatar = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("avatar_big", _r.MISSING)
+    instance.avatar_big = (
+        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("average_score", _r.MISSING)
+    instance.average_score = (
+        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("comments_count", _r.MISSING)
+    instance.comments_count = (
+        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+    )
     value = source.pop("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
     )
     value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
     value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("position", _r.MISSING)
+    instance.position = _r.read_field(spec, fields[7], value, found)
+    value = source.pop("prepaid", _r.MISSING)
+    instance.prepaid = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    value = source.pop("rating", _r.MISSING)
+    instance.rating = (
+        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("show_rating", _r.MISSING)
+    instance.show_rating = (
+        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("specialization", _r.MISSING)
+    instance.specialization = (
+        value if type(value) is str else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("votes_count", _r.MISSING)
+    instance.votes_count = (
+        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
+    )
+    value = source.pop("api_id", _r.MISSING)
+    instance.api_id = _r.read_field(spec, fields[13], value, found)
     return _r.finish(instance, source, spec, found)

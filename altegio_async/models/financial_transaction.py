@@ -15,10 +15,10 @@ from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.finances_expense import FinancesExpense
-    from ..models.financial_transaction_account import FinancialTransactionAccount
-    from ..models.financial_transaction_supplier import FinancialTransactionSupplier
-    from ..models.financial_transaction_team_member import FinancialTransactionTeamMember
+    from ..models.supplier import Supplier
+    from ..models.transaction_account_result import TransactionAccountResult
     from ..models.transaction_client_alt import TransactionClientAlt
+    from ..models.transaction_team_member_alt import TransactionTeamMemberAlt
 
 
 @_attrs_define
@@ -32,7 +32,7 @@ class FinancialTransaction:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        account (FinancialTransactionAccount): Location account
+        account (TransactionAccountResult): Location account
         account_id (int): Checkout ID
         amount (float): Transaction amount
         client (TransactionClientAlt)
@@ -45,16 +45,16 @@ class FinancialTransaction:
         goods_transaction_id (int): Commodity transaction ID
         id (int): Transaction ID
         item_id (int)
-        master (FinancialTransactionTeamMember): team member
+        master (TransactionTeamMemberAlt)
         master_id (int): team member ID
         record_id (int): Appointment ID
-        supplier (list[FinancialTransactionSupplier]): counterparty
+        supplier (list[Supplier]): counterparty
         supplier_id (int): Supplier ID
         target_type_id (int)
         type_id (int): Payment type ID
     """
 
-    account: FinancialTransactionAccount
+    account: TransactionAccountResult
     account_id: int
     amount: float
     client: TransactionClientAlt
@@ -67,10 +67,10 @@ class FinancialTransaction:
     goods_transaction_id: int
     id: int
     item_id: int
-    master: FinancialTransactionTeamMember
+    master: TransactionTeamMemberAlt
     master_id: int
     record_id: int
-    supplier: list[FinancialTransactionSupplier]
+    supplier: list[Supplier]
     supplier_id: int
     target_type_id: int
     type_id: int
@@ -105,15 +105,15 @@ class FinancialTransaction:
 @functools.cache
 def _fields() -> _r.Fields:
     from ..models.finances_expense import FinancesExpense  # noqa: PLC0415
-    from ..models.financial_transaction_account import FinancialTransactionAccount  # noqa: PLC0415
-    from ..models.financial_transaction_supplier import FinancialTransactionSupplier  # noqa: PLC0415
-    from ..models.financial_transaction_team_member import FinancialTransactionTeamMember  # noqa: PLC0415
+    from ..models.supplier import Supplier  # noqa: PLC0415
+    from ..models.transaction_account_result import TransactionAccountResult  # noqa: PLC0415
     from ..models.transaction_client_alt import TransactionClientAlt  # noqa: PLC0415
+    from ..models.transaction_team_member_alt import TransactionTeamMemberAlt  # noqa: PLC0415
 
     return _r.fields(
         "FinancialTransaction",
         (
-            ("account", "account", _r.model(FinancialTransactionAccount), True, False, False),
+            ("account", "account", _r.model(TransactionAccountResult), True, False, False),
             ("account_id", "account_id", _r.INT, True, False, False),
             ("amount", "amount", _r.FLOAT, True, False, False),
             ("client", "client", _r.model(TransactionClientAlt), True, False, False),
@@ -126,17 +126,10 @@ def _fields() -> _r.Fields:
             ("goods_transaction_id", "goods_transaction_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("item_id", "item_id", _r.INT, True, False, False),
-            ("master", "master", _r.model(FinancialTransactionTeamMember), True, False, False),
+            ("master", "master", _r.model(TransactionTeamMemberAlt), True, False, False),
             ("master_id", "master_id", _r.INT, True, False, False),
             ("record_id", "record_id", _r.INT, True, False, False),
-            (
-                "supplier",
-                "supplier",
-                _r.list_of(_r.model(FinancialTransactionSupplier)),
-                True,
-                False,
-                False,
-            ),
+            ("supplier", "supplier", _r.list_of(_r.model(Supplier)), True, False, False),
             ("supplier_id", "supplier_id", _r.INT, True, False, False),
             ("target_type_id", "target_type_id", _r.INT, True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),

@@ -24,15 +24,19 @@ class FinancialTransactionAccount:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
+        comment (str): A comment
+        company_id (int): location ID
         id (int): Checkout ID
-        is_cash (bool): Is cash
-        is_default (bool): Is the checkout by default
+        type_ (float): Transaction type
+        type_id (int): Transaction type identifier
         title (str | None): Location account name
     """
 
+    comment: str
+    company_id: int
     id: int
-    is_cash: bool
-    is_default: bool
+    type_: float
+    type_id: int
     title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -67,9 +71,11 @@ def _fields() -> _r.Fields:
     return _r.fields(
         "FinancialTransactionAccount",
         (
+            ("comment", "comment", _r.STR, True, False, False),
+            ("company_id", "company_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
-            ("is_cash", "is_cash", _r.BOOL, True, False, False),
-            ("is_default", "is_default", _r.BOOL, True, False, False),
+            ("type", "type_", _r.FLOAT, True, False, False),
+            ("type_id", "type_id", _r.INT, True, False, False),
             ("title", "title", _r.STR, False, False, False),
         ),
     )
@@ -83,16 +89,18 @@ def _read(data: Any, cls: type[FinancialTransactionAccount] = FinancialTransacti
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
+    value = source.pop("comment", _r.MISSING)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("company_id", _r.MISSING)
+    instance.company_id = (
+        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    )
     value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("is_cash", _r.MISSING)
-    instance.is_cash = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
-    )
-    value = source.pop("is_default", _r.MISSING)
-    instance.is_default = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
-    )
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("type", _r.MISSING)
+    instance.type_ = value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+    value = source.pop("type_id", _r.MISSING)
+    instance.type_id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
     value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
     return _r.finish(instance, source, spec, found)

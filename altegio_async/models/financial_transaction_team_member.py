@@ -17,19 +17,11 @@ from ..custom import _reading as _r
 class FinancialTransactionTeamMember:
     """FinancialTransactionTeamMember, as Altegio sends it.
 
-    team member
-
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
-
-    Attributes:
-        id (int): team member ID
-        name (str): team member name
     """
 
-    id: int
-    name: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -62,10 +54,7 @@ class FinancialTransactionTeamMember:
 def _fields() -> _r.Fields:
     return _r.fields(
         "FinancialTransactionTeamMember",
-        (
-            ("id", "id", _r.INT, True, False, False),
-            ("name", "name", _r.STR, True, False, False),
-        ),
+        (),
     )
 
 
@@ -75,12 +64,7 @@ def _read(
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
     spec = _fields()
-    fields = spec.fields
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
     return _r.finish(instance, source, spec, found)

@@ -14,10 +14,10 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard
     from ..models.fiscal_transaction_cashier import FiscalTransactionCashier
     from ..models.fiscal_transaction_document import FiscalTransactionDocument
     from ..models.fiscal_transaction_status import FiscalTransactionStatus
+    from ..models.fiscal_transaction_type import FiscalTransactionType
 
 
 @_attrs_define
@@ -36,7 +36,7 @@ class FiscalTransaction:
         printed_count (float): Number of checks printed
         status (FiscalTransactionStatus): Receipt printing status
         sum_ (int): Sum
-        type_ (ChainLoyaltyCard): Service name
+        type_ (FiscalTransactionType)
     """
 
     cashier: FiscalTransactionCashier
@@ -46,7 +46,7 @@ class FiscalTransaction:
     printed_count: float
     status: FiscalTransactionStatus
     sum_: int
-    type_: ChainLoyaltyCard
+    type_: FiscalTransactionType
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -77,10 +77,10 @@ class FiscalTransaction:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard  # noqa: PLC0415
     from ..models.fiscal_transaction_cashier import FiscalTransactionCashier  # noqa: PLC0415
     from ..models.fiscal_transaction_document import FiscalTransactionDocument  # noqa: PLC0415
     from ..models.fiscal_transaction_status import FiscalTransactionStatus  # noqa: PLC0415
+    from ..models.fiscal_transaction_type import FiscalTransactionType  # noqa: PLC0415
 
     return _r.fields(
         "FiscalTransaction",
@@ -92,7 +92,7 @@ def _fields() -> _r.Fields:
             ("printed_count", "printed_count", _r.FLOAT, True, False, False),
             ("status", "status", _r.model(FiscalTransactionStatus), True, False, False),
             ("sum", "sum_", _r.INT, True, False, False),
-            ("type", "type_", _r.model(ChainLoyaltyCard), True, False, False),
+            ("type", "type_", _r.model(FiscalTransactionType), True, False, False),
         ),
     )
 

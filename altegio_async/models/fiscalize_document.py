@@ -15,7 +15,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.fiscalize_document_cashier import FiscalizeDocumentCashier
-    from ..models.fiscalize_document_customer import FiscalizeDocumentCustomer
+    from ..models.fiscalize_document_client import FiscalizeDocumentClient
     from ..models.fiscalize_document_payment import FiscalizeDocumentPayment
     from ..models.fiscalize_document_pos import FiscalizeDocumentPos
     from ..models.fiscalize_document_position import FiscalizeDocumentPosition
@@ -42,7 +42,7 @@ class FiscalizeDocument:
         callback_url (str | Unset): Link to update fiscal status
         cashier (FiscalizeDocumentCashier | Unset): The Essence of a Cashier
         custom_text (str | Unset): Arbitrary text for printing on a receipt
-        customer (FiscalizeDocumentCustomer | Unset): Client entity
+        customer (FiscalizeDocumentClient | Unset): Client entity
         date (datetime.datetime | Unset): Date and time the document was sent for printing (in ISO-8601 format)
         document_id (int | Unset): Internal document identifier in the Altegio system
         id (str | Unset): Unique ID of the sales document
@@ -57,7 +57,7 @@ class FiscalizeDocument:
     callback_url: str | Unset = UNSET
     cashier: FiscalizeDocumentCashier | Unset = UNSET
     custom_text: str | Unset = UNSET
-    customer: FiscalizeDocumentCustomer | Unset = UNSET
+    customer: FiscalizeDocumentClient | Unset = UNSET
     date: datetime.datetime | Unset = UNSET
     document_id: int | Unset = UNSET
     id: str | Unset = UNSET
@@ -151,7 +151,7 @@ class FiscalizeDocument:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.fiscalize_document_cashier import FiscalizeDocumentCashier  # noqa: PLC0415
-        from ..models.fiscalize_document_customer import FiscalizeDocumentCustomer  # noqa: PLC0415
+        from ..models.fiscalize_document_client import FiscalizeDocumentClient  # noqa: PLC0415
         from ..models.fiscalize_document_payment import FiscalizeDocumentPayment  # noqa: PLC0415
         from ..models.fiscalize_document_pos import FiscalizeDocumentPos  # noqa: PLC0415
         from ..models.fiscalize_document_position import FiscalizeDocumentPosition  # noqa: PLC0415
@@ -169,11 +169,11 @@ class FiscalizeDocument:
         custom_text = d.pop("custom_text", UNSET)
 
         _customer = d.pop("customer", UNSET)
-        customer: FiscalizeDocumentCustomer | Unset
+        customer: FiscalizeDocumentClient | Unset
         if isinstance(_customer, Unset):
             customer = UNSET
         else:
-            customer = FiscalizeDocumentCustomer.from_dict(_customer)
+            customer = FiscalizeDocumentClient.from_dict(_customer)
 
         _date = d.pop("date", UNSET)
         date: datetime.datetime | Unset

@@ -14,7 +14,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.mutual_settlements_total_sum import MutualSettlementsTotalSum
+    from ..models.salary_calculation_total_sum import SalaryCalculationTotalSum
 
 
 @_attrs_define
@@ -27,11 +27,11 @@ class GroupedDatePayrollDaily:
 
     Attributes:
         date (datetime.date): Date.
-        payroll_sum (MutualSettlementsTotalSum)
+        payroll_sum (SalaryCalculationTotalSum)
     """
 
     date: datetime.date
-    payroll_sum: MutualSettlementsTotalSum
+    payroll_sum: SalaryCalculationTotalSum
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -62,13 +62,13 @@ class GroupedDatePayrollDaily:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.mutual_settlements_total_sum import MutualSettlementsTotalSum  # noqa: PLC0415
+    from ..models.salary_calculation_total_sum import SalaryCalculationTotalSum  # noqa: PLC0415
 
     return _r.fields(
         "GroupedDatePayrollDaily",
         (
             ("date", "date", _r.DATE, True, False, False),
-            ("payroll_sum", "payroll_sum", _r.model(MutualSettlementsTotalSum), True, False, False),
+            ("payroll_sum", "payroll_sum", _r.model(SalaryCalculationTotalSum), True, False, False),
         ),
     )
 

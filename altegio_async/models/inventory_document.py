@@ -16,8 +16,8 @@ from ..custom import _reading as _r
 if TYPE_CHECKING:
     from ..models.goods_operation_storage import GoodsOperationStorage
     from ..models.inventory_document_location import InventoryDocumentLocation
+    from ..models.inventory_document_type import InventoryDocumentType
     from ..models.inventory_document_user import InventoryDocumentUser
-    from ..models.payment_receipt import PaymentReceipt
 
 
 @_attrs_define
@@ -39,7 +39,7 @@ class InventoryDocument:
         number (float): Document Number
         storage (GoodsOperationStorage): Inventory
         storage_id (int): Inventory ID
-        type_ (PaymentReceipt): Data.
+        type_ (InventoryDocumentType): Payment type
         type_id (int): Document type identifier
         user (InventoryDocumentUser): User
         user_id (int): User ID
@@ -54,7 +54,7 @@ class InventoryDocument:
     number: float
     storage: GoodsOperationStorage
     storage_id: int
-    type_: PaymentReceipt
+    type_: InventoryDocumentType
     type_id: int
     user: InventoryDocumentUser
     user_id: int
@@ -91,8 +91,8 @@ class InventoryDocument:
 def _fields() -> _r.Fields:
     from ..models.goods_operation_storage import GoodsOperationStorage  # noqa: PLC0415
     from ..models.inventory_document_location import InventoryDocumentLocation  # noqa: PLC0415
+    from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
     from ..models.inventory_document_user import InventoryDocumentUser  # noqa: PLC0415
-    from ..models.payment_receipt import PaymentReceipt  # noqa: PLC0415
 
     return _r.fields(
         "InventoryDocument",
@@ -105,7 +105,7 @@ def _fields() -> _r.Fields:
             ("number", "number", _r.FLOAT, True, False, False),
             ("storage", "storage", _r.model(GoodsOperationStorage), True, False, False),
             ("storage_id", "storage_id", _r.INT, True, False, False),
-            ("type", "type_", _r.model(PaymentReceipt), True, False, False),
+            ("type", "type_", _r.model(InventoryDocumentType), True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),
             ("user", "user", _r.model(InventoryDocumentUser), True, False, False),
             ("user_id", "user_id", _r.INT, True, False, False),

@@ -15,9 +15,9 @@ from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.goods_operation_storage import GoodsOperationStorage
+    from ..models.inventory_document_type import InventoryDocumentType
     from ..models.inventory_operation_document_user import InventoryOperationDocumentUser
     from ..models.operation_document_location import OperationDocumentLocation
-    from ..models.payment_receipt import PaymentReceipt
 
 
 @_attrs_define
@@ -39,7 +39,7 @@ class InventoryOperationDocument:
         number (float): Document Number
         storage (GoodsOperationStorage): Inventory
         storage_id (int): Inventory ID
-        type_ (PaymentReceipt): Data.
+        type_ (InventoryDocumentType): Payment type
         type_id (int): Document type identifier
         user (InventoryOperationDocumentUser): User
         user_id (int): User ID
@@ -53,7 +53,7 @@ class InventoryOperationDocument:
     number: float
     storage: GoodsOperationStorage
     storage_id: int
-    type_: PaymentReceipt
+    type_: InventoryDocumentType
     type_id: int
     user: InventoryOperationDocumentUser
     user_id: int
@@ -88,9 +88,9 @@ class InventoryOperationDocument:
 @functools.cache
 def _fields() -> _r.Fields:
     from ..models.goods_operation_storage import GoodsOperationStorage  # noqa: PLC0415
+    from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
     from ..models.inventory_operation_document_user import InventoryOperationDocumentUser  # noqa: PLC0415
     from ..models.operation_document_location import OperationDocumentLocation  # noqa: PLC0415
-    from ..models.payment_receipt import PaymentReceipt  # noqa: PLC0415
 
     return _r.fields(
         "InventoryOperationDocument",
@@ -103,7 +103,7 @@ def _fields() -> _r.Fields:
             ("number", "number", _r.FLOAT, True, False, False),
             ("storage", "storage", _r.model(GoodsOperationStorage), True, False, False),
             ("storage_id", "storage_id", _r.INT, True, False, False),
-            ("type", "type_", _r.model(PaymentReceipt), True, False, False),
+            ("type", "type_", _r.model(InventoryDocumentType), True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),
             ("user", "user", _r.model(InventoryOperationDocumentUser), True, False, False),
             ("user_id", "user_id", _r.INT, True, False, False),

@@ -16,11 +16,11 @@ from ..custom import _reading as _r
 if TYPE_CHECKING:
     from ..models.goods_operation_good import GoodsOperationGood
     from ..models.goods_operation_storage import GoodsOperationStorage
+    from ..models.inventory_document_type import InventoryDocumentType
     from ..models.operation_transaction_client import OperationTransactionClient
     from ..models.operation_transaction_supplier import OperationTransactionSupplier
     from ..models.operation_transaction_team_member import OperationTransactionTeamMember
-    from ..models.payment_receipt import PaymentReceipt
-    from ..models.product_transaction_list_unit import ProductTransactionListUnit
+    from ..models.product_transaction_unit import ProductTransactionUnit
 
 
 @_attrs_define
@@ -52,9 +52,9 @@ class InventoryOperationTransaction:
         storage_id (int): Inventory ID
         supplier (list[OperationTransactionSupplier]): The supplier
         supplier_id (int): Vendor ID
-        type_ (PaymentReceipt): Data.
+        type_ (InventoryDocumentType): Payment type
         type_id (int): Document type identifier
-        unit (ProductTransactionListUnit): Unit of measurement
+        unit (ProductTransactionUnit): Unit of measurement
         unit_id (int): Unit ID
     """
 
@@ -78,9 +78,9 @@ class InventoryOperationTransaction:
     storage_id: int
     supplier: list[OperationTransactionSupplier]
     supplier_id: int
-    type_: PaymentReceipt
+    type_: InventoryDocumentType
     type_id: int
-    unit: ProductTransactionListUnit
+    unit: ProductTransactionUnit
     unit_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -114,11 +114,11 @@ class InventoryOperationTransaction:
 def _fields() -> _r.Fields:
     from ..models.goods_operation_good import GoodsOperationGood  # noqa: PLC0415
     from ..models.goods_operation_storage import GoodsOperationStorage  # noqa: PLC0415
+    from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
     from ..models.operation_transaction_client import OperationTransactionClient  # noqa: PLC0415
     from ..models.operation_transaction_supplier import OperationTransactionSupplier  # noqa: PLC0415
     from ..models.operation_transaction_team_member import OperationTransactionTeamMember  # noqa: PLC0415
-    from ..models.payment_receipt import PaymentReceipt  # noqa: PLC0415
-    from ..models.product_transaction_list_unit import ProductTransactionListUnit  # noqa: PLC0415
+    from ..models.product_transaction_unit import ProductTransactionUnit  # noqa: PLC0415
 
     return _r.fields(
         "InventoryOperationTransaction",
@@ -164,9 +164,9 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("supplier_id", "supplier_id", _r.INT, True, False, False),
-            ("type", "type_", _r.model(PaymentReceipt), True, False, False),
+            ("type", "type_", _r.model(InventoryDocumentType), True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),
-            ("unit", "unit", _r.model(ProductTransactionListUnit), True, False, False),
+            ("unit", "unit", _r.model(ProductTransactionUnit), True, False, False),
             ("unit_id", "unit_id", _r.INT, True, False, False),
         ),
     )

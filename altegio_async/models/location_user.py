@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
-
-if TYPE_CHECKING:
-    from ..models.location_user_access import LocationUserAccess
 
 
 @_attrs_define
@@ -25,22 +22,21 @@ class LocationUser:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        access (LocationUserAccess): Object of user access rights to system modules
-        email (str): User mailing address
-        firstname (str): Username
+        email (str): User email
         id (int): User ID
         information (str): User information
-        login (str): user login for authorization in the system (for authorization, you can also use the
-            phone and email fields as a login)
+        is_approved (bool): Whether the user accepted the invitation to manage the location
+        is_non_deletable (bool): Whether the user is non-deletable
+        name (str): User name
         phone (str): User phone
     """
 
-    access: LocationUserAccess
     email: str
-    firstname: str
     id: int
     information: str
-    login: str
+    is_approved: bool
+    is_non_deletable: bool
+    name: str
     phone: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -72,17 +68,15 @@ class LocationUser:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.location_user_access import LocationUserAccess  # noqa: PLC0415
-
     return _r.fields(
         "LocationUser",
         (
-            ("access", "access", _r.model(LocationUserAccess), True, False, False),
             ("email", "email", _r.STR, True, False, False),
-            ("firstname", "firstname", _r.STR, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("information", "information", _r.STR, True, False, False),
-            ("login", "login", _r.STR, True, False, False),
+            ("is_approved", "is_approved", _r.BOOL, True, False, False),
+            ("is_non_deletable", "is_non_deletable", _r.BOOL, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
             ("phone", "phone", _r.STR, True, False, False),
         ),
     )
@@ -96,22 +90,24 @@ def _read(data: Any, cls: type[LocationUser] = LocationUser) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("access", _r.MISSING)
-    instance.access = _r.read_field(spec, fields[0], value, found)
     value = source.pop("email", _r.MISSING)
-    instance.email = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("firstname", _r.MISSING)
-    instance.firstname = (
-        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    )
+    instance.email = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
     value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
     value = source.pop("information", _r.MISSING)
     instance.information = (
-        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
     )
-    value = source.pop("login", _r.MISSING)
-    instance.login = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    value = source.pop("is_approved", _r.MISSING)
+    instance.is_approved = (
+        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+    )
+    value = source.pop("is_non_deletable", _r.MISSING)
+    instance.is_non_deletable = (
+        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+    )
+    value = source.pop("name", _r.MISSING)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
     value = source.pop("phone", _r.MISSING)
     instance.phone = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
     return _r.finish(instance, source, spec, found)

@@ -13,7 +13,8 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard
+    from ..models.fiscal_transaction_type import FiscalTransactionType
+    from ..models.loyalty_transaction_program import LoyaltyTransactionProgram
 
 
 @_attrs_define
@@ -25,48 +26,38 @@ class LoyaltyTransaction:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        abonement_id (int | None): Loyalty membership ID
-        amount (float | None): Loyalty payment amount
-        card_id (int | None): Loyalty card ID
-        certificate_id (int | None): Loyalty certificate ID
-        goods_transaction_id (int | None): Item sale transaction ID
-        id (int | None): Transaction ID
-        is_discount (bool | None)
-        is_loyalty_withdraw (bool | None)
-        item_id (int | None): Position ID in the order, if the transaction is related to the sale of a
-            product or service
-        item_record_id (int | None): ID of the appointment to which the item in the order belongs, if
-            applicable
-        item_type_id (int | None): Item type in the order to which this transaction relates (1 Provision
-            of service, 7 Sale of products), if applicable
-        program_id (int | None): Loyalty program ID
-        salon_group_id (int | None): ID of the location chain, within the loyalty of which this
-            transaction was created
-        services_transaction_id (int | None): Service Transaction ID
-        status_id (int | None): Transaction status ID
-        type_ (ChainLoyaltyCard | None): Service name
-        type_id (int | None): Type of loyalty transaction
-        visit_id (int | None): Visit ID
+        amount (float): Transaction amount
+        card_id (int): Loyalty card ID
+        goods_transaction_id (int): Commodity transaction ID
+        id (int): Loyalty transaction ID
+        is_discount (bool): Is a discount
+        is_loyalty_withdraw (bool): Is the application of loyalty canceled
+        item_id (int): Identifier of the product/service to which the promotion applies
+        item_record_id (int): Identifier of the appointment to which the service/product belongs
+        item_type_id (int): Operation type identifier
+        program (LoyaltyTransactionProgram): Promotion Information
+        program_id (int): Loyalty program ID
+        salon_group_id (int): ID of the chain to which the loyalty belongs
+        status_id (int): Status ID
+        type_ (FiscalTransactionType)
+        type_id (int): Transaction type identifier
     """
 
-    abonement_id: int | None = None
-    amount: float | None = None
-    card_id: int | None = None
-    certificate_id: int | None = None
-    goods_transaction_id: int | None = None
-    id: int | None = None
-    is_discount: bool | None = None
-    is_loyalty_withdraw: bool | None = None
-    item_id: int | None = None
-    item_record_id: int | None = None
-    item_type_id: int | None = None
-    program_id: int | None = None
-    salon_group_id: int | None = None
-    services_transaction_id: int | None = None
-    status_id: int | None = None
-    type_: ChainLoyaltyCard | None = None
-    type_id: int | None = None
-    visit_id: int | None = None
+    amount: float
+    card_id: int
+    goods_transaction_id: int
+    id: int
+    is_discount: bool
+    is_loyalty_withdraw: bool
+    item_id: int
+    item_record_id: int
+    item_type_id: int
+    program: LoyaltyTransactionProgram
+    program_id: int
+    salon_group_id: int
+    status_id: int
+    type_: FiscalTransactionType
+    type_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -97,29 +88,27 @@ class LoyaltyTransaction:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard  # noqa: PLC0415
+    from ..models.fiscal_transaction_type import FiscalTransactionType  # noqa: PLC0415
+    from ..models.loyalty_transaction_program import LoyaltyTransactionProgram  # noqa: PLC0415
 
     return _r.fields(
         "LoyaltyTransaction",
         (
-            ("abonement_id", "abonement_id", _r.INT, False, False, False),
-            ("amount", "amount", _r.FLOAT, False, False, False),
-            ("card_id", "card_id", _r.INT, False, False, False),
-            ("certificate_id", "certificate_id", _r.INT, False, False, False),
-            ("goods_transaction_id", "goods_transaction_id", _r.INT, False, False, False),
-            ("id", "id", _r.INT, False, False, False),
-            ("is_discount", "is_discount", _r.BOOL, False, False, False),
-            ("is_loyalty_withdraw", "is_loyalty_withdraw", _r.BOOL, False, False, False),
-            ("item_id", "item_id", _r.INT, False, False, False),
-            ("item_record_id", "item_record_id", _r.INT, False, False, False),
-            ("item_type_id", "item_type_id", _r.INT, False, False, False),
-            ("program_id", "program_id", _r.INT, False, False, False),
-            ("salon_group_id", "salon_group_id", _r.INT, False, False, False),
-            ("services_transaction_id", "services_transaction_id", _r.INT, False, False, False),
-            ("status_id", "status_id", _r.INT, False, False, False),
-            ("type", "type_", _r.model(ChainLoyaltyCard), False, False, False),
-            ("type_id", "type_id", _r.INT, False, False, False),
-            ("visit_id", "visit_id", _r.INT, False, False, False),
+            ("amount", "amount", _r.FLOAT, True, False, False),
+            ("card_id", "card_id", _r.INT, True, False, False),
+            ("goods_transaction_id", "goods_transaction_id", _r.INT, True, False, False),
+            ("id", "id", _r.INT, True, False, False),
+            ("is_discount", "is_discount", _r.BOOL, True, False, False),
+            ("is_loyalty_withdraw", "is_loyalty_withdraw", _r.BOOL, True, False, False),
+            ("item_id", "item_id", _r.INT, True, False, False),
+            ("item_record_id", "item_record_id", _r.INT, True, False, False),
+            ("item_type_id", "item_type_id", _r.INT, True, False, False),
+            ("program", "program", _r.model(LoyaltyTransactionProgram), True, False, False),
+            ("program_id", "program_id", _r.INT, True, False, False),
+            ("salon_group_id", "salon_group_id", _r.INT, True, False, False),
+            ("status_id", "status_id", _r.INT, True, False, False),
+            ("type", "type_", _r.model(FiscalTransactionType), True, False, False),
+            ("type_id", "type_id", _r.INT, True, False, False),
         ),
     )
 
@@ -132,68 +121,54 @@ def _read(data: Any, cls: type[LoyaltyTransaction] = LoyaltyTransaction) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("abonement_id", _r.MISSING)
-    instance.abonement_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
-    )
     value = source.pop("amount", _r.MISSING)
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
     )
     value = source.pop("card_id", _r.MISSING)
-    instance.card_id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("certificate_id", _r.MISSING)
-    instance.certificate_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    )
+    instance.card_id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
     value = source.pop("goods_transaction_id", _r.MISSING)
     instance.goods_transaction_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
     )
     value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
     value = source.pop("is_discount", _r.MISSING)
     instance.is_discount = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
     )
     value = source.pop("is_loyalty_withdraw", _r.MISSING)
     instance.is_loyalty_withdraw = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
     )
     value = source.pop("item_id", _r.MISSING)
-    instance.item_id = value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    instance.item_id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
     value = source.pop("item_record_id", _r.MISSING)
     instance.item_record_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
     )
     value = source.pop("item_type_id", _r.MISSING)
     instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
     )
+    value = source.pop("program", _r.MISSING)
+    instance.program = _r.read_field(spec, fields[9], value, found)
     value = source.pop("program_id", _r.MISSING)
     instance.program_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
     )
     value = source.pop("salon_group_id", _r.MISSING)
     instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
-    )
-    value = source.pop("services_transaction_id", _r.MISSING)
-    instance.services_transaction_id = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
     )
     value = source.pop("status_id", _r.MISSING)
     instance.status_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
     )
     value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[15], value, found)
+    instance.type_ = _r.read_field(spec, fields[13], value, found)
     value = source.pop("type_id", _r.MISSING)
     instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
-    )
-    value = source.pop("visit_id", _r.MISSING)
-    instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
     )
     return _r.finish(instance, source, spec, found)

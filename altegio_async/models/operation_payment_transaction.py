@@ -14,7 +14,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.payment_receipt import PaymentReceipt
+    from ..models.inventory_document_type import InventoryDocumentType
 
 
 @_attrs_define
@@ -40,7 +40,7 @@ class OperationPaymentTransaction:
         record_id (int): Appointment ID
         supplier_id (int): Vendor ID
         target_type_id (int)
-        type_ (PaymentReceipt): Data.
+        type_ (InventoryDocumentType): Payment type
         type_id (int): Document type identifier
     """
 
@@ -58,7 +58,7 @@ class OperationPaymentTransaction:
     record_id: int
     supplier_id: int
     target_type_id: int
-    type_: PaymentReceipt
+    type_: InventoryDocumentType
     type_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -90,7 +90,7 @@ class OperationPaymentTransaction:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.payment_receipt import PaymentReceipt  # noqa: PLC0415
+    from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
 
     return _r.fields(
         "OperationPaymentTransaction",
@@ -109,7 +109,7 @@ def _fields() -> _r.Fields:
             ("record_id", "record_id", _r.INT, True, False, False),
             ("supplier_id", "supplier_id", _r.INT, True, False, False),
             ("target_type_id", "target_type_id", _r.INT, True, False, False),
-            ("type", "type_", _r.model(PaymentReceipt), True, False, False),
+            ("type", "type_", _r.model(InventoryDocumentType), True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),
         ),
     )

@@ -24,10 +24,10 @@ class PaymentReceipt:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        id (int): Payment ID
+        id (int | None): Payment ID
     """
 
-    id: int
+    id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -60,7 +60,7 @@ class PaymentReceipt:
 def _fields() -> _r.Fields:
     return _r.fields(
         "PaymentReceipt",
-        (("id", "id", _r.INT, True, False, False),),
+        (("id", "id", _r.INT, False, False, False),),
     )
 
 

@@ -5,86 +5,33 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
 
-if TYPE_CHECKING:
-    from ..models.permission_appointment_form import PermissionAppointmentForm
-    from ..models.permission_clients import PermissionClients
-    from ..models.permission_comers import PermissionComers
-    from ..models.permission_dashboard import PermissionDashboard
-    from ..models.permission_finances import PermissionFinances
-    from ..models.permission_loyalty import PermissionLoyalty
-    from ..models.permission_notification import PermissionNotification
-    from ..models.permission_online_appointment import PermissionOnlineAppointment
-    from ..models.permission_other import PermissionOther
-    from ..models.permission_security import PermissionSecurity
-    from ..models.permission_settings import PermissionSettings
-    from ..models.permission_storages import PermissionStorages
-    from ..models.permission_timetable import PermissionTimetable
-
 
 @_attrs_define
 class Permission:
     """Permission, as Altegio sends it.
 
-    Object with access rights categories
+    Data on the permission option
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        clients (PermissionClients): Section Clients
-        dashboard (PermissionDashboard): Section Overview
-        finances (PermissionFinances): Section Finance
-        loyalty (PermissionLoyalty): Section Loyalty
-        notification (PermissionNotification): Notification settings
-        other (PermissionOther): Access to analytics, billing, SMS mailings and enabling access to a
-            location by IP address
-        record_form (PermissionAppointmentForm): Appointment window
-        settings (PermissionSettings): Section Settings
-        storages (PermissionStorages): Section Inventory
-        timetable (PermissionTimetable): Appointment log
-        comers (PermissionComers | None): Section Visitors
-        online_record (PermissionOnlineAppointment | None): Section Online Booking
-        security (PermissionSecurity | None): Section Security
-        security_2fa_access (bool | None): true - there is access to 2FA security settings, false - no
-            access
-        security_access (bool | None): true - there is access to security settings, false - no access
-        security_data_changes_access (bool | None): true - there is access to view data changes in
-            security log, false - no access
-        security_employee_changes_access (bool | None): true - there is access to view employee changes
-            in security log, false - no access
-        security_export_import_access (bool | None): true - there is access to export/import security
-            logs, false - no access
-        security_logins_access (bool | None): true - there is access to view login history in security
-            log, false - no access
+        is_disabled (bool): Availability of the option for use
+        title (str): Title of the option
+        value (float): Value of the option
     """
 
-    clients: PermissionClients
-    dashboard: PermissionDashboard
-    finances: PermissionFinances
-    loyalty: PermissionLoyalty
-    notification: PermissionNotification
-    other: PermissionOther
-    record_form: PermissionAppointmentForm
-    settings: PermissionSettings
-    storages: PermissionStorages
-    timetable: PermissionTimetable
-    comers: PermissionComers | None = None
-    online_record: PermissionOnlineAppointment | None = None
-    security: PermissionSecurity | None = None
-    security_2fa_access: bool | None = None
-    security_access: bool | None = None
-    security_data_changes_access: bool | None = None
-    security_employee_changes_access: bool | None = None
-    security_export_import_access: bool | None = None
-    security_logins_access: bool | None = None
+    is_disabled: bool
+    title: str
+    value: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -115,70 +62,12 @@ class Permission:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.permission_appointment_form import PermissionAppointmentForm  # noqa: PLC0415
-    from ..models.permission_clients import PermissionClients  # noqa: PLC0415
-    from ..models.permission_comers import PermissionComers  # noqa: PLC0415
-    from ..models.permission_dashboard import PermissionDashboard  # noqa: PLC0415
-    from ..models.permission_finances import PermissionFinances  # noqa: PLC0415
-    from ..models.permission_loyalty import PermissionLoyalty  # noqa: PLC0415
-    from ..models.permission_notification import PermissionNotification  # noqa: PLC0415
-    from ..models.permission_online_appointment import PermissionOnlineAppointment  # noqa: PLC0415
-    from ..models.permission_other import PermissionOther  # noqa: PLC0415
-    from ..models.permission_security import PermissionSecurity  # noqa: PLC0415
-    from ..models.permission_settings import PermissionSettings  # noqa: PLC0415
-    from ..models.permission_storages import PermissionStorages  # noqa: PLC0415
-    from ..models.permission_timetable import PermissionTimetable  # noqa: PLC0415
-
     return _r.fields(
         "Permission",
         (
-            ("clients", "clients", _r.model(PermissionClients), True, False, False),
-            ("dashboard", "dashboard", _r.model(PermissionDashboard), True, False, False),
-            ("finances", "finances", _r.model(PermissionFinances), True, False, False),
-            ("loyalty", "loyalty", _r.model(PermissionLoyalty), True, False, False),
-            ("notification", "notification", _r.model(PermissionNotification), True, False, False),
-            ("other", "other", _r.model(PermissionOther), True, False, False),
-            ("record_form", "record_form", _r.model(PermissionAppointmentForm), True, False, False),
-            ("settings", "settings", _r.model(PermissionSettings), True, False, False),
-            ("storages", "storages", _r.model(PermissionStorages), True, False, False),
-            ("timetable", "timetable", _r.model(PermissionTimetable), True, False, False),
-            ("comers", "comers", _r.model(PermissionComers), False, False, False),
-            (
-                "online_record",
-                "online_record",
-                _r.model(PermissionOnlineAppointment),
-                False,
-                False,
-                False,
-            ),
-            ("security", "security", _r.model(PermissionSecurity), False, False, False),
-            ("security_2fa_access", "security_2fa_access", _r.BOOL, False, False, False),
-            ("security_access", "security_access", _r.BOOL, False, False, False),
-            (
-                "security_data_changes_access",
-                "security_data_changes_access",
-                _r.BOOL,
-                False,
-                False,
-                False,
-            ),
-            (
-                "security_employee_changes_access",
-                "security_employee_changes_access",
-                _r.BOOL,
-                False,
-                False,
-                False,
-            ),
-            (
-                "security_export_import_access",
-                "security_export_import_access",
-                _r.BOOL,
-                False,
-                False,
-                False,
-            ),
-            ("security_logins_access", "security_logins_access", _r.BOOL, False, False, False),
+            ("is_disabled", "is_disabled", _r.BOOL, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
+            ("value", "value", _r.FLOAT, True, False, False),
         ),
     )
 
@@ -191,54 +80,12 @@ def _read(data: Any, cls: type[Permission] = Permission) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("clients", _r.MISSING)
-    instance.clients = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("dashboard", _r.MISSING)
-    instance.dashboard = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("finances", _r.MISSING)
-    instance.finances = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("loyalty", _r.MISSING)
-    instance.loyalty = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("notification", _r.MISSING)
-    instance.notification = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("other", _r.MISSING)
-    instance.other = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("record_form", _r.MISSING)
-    instance.record_form = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("settings", _r.MISSING)
-    instance.settings = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("storages", _r.MISSING)
-    instance.storages = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("timetable", _r.MISSING)
-    instance.timetable = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("comers", _r.MISSING)
-    instance.comers = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("online_record", _r.MISSING)
-    instance.online_record = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("security", _r.MISSING)
-    instance.security = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("security_2fa_access", _r.MISSING)
-    instance.security_2fa_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+    value = source.pop("is_disabled", _r.MISSING)
+    instance.is_disabled = (
+        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
     )
-    value = source.pop("security_access", _r.MISSING)
-    instance.security_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
-    )
-    value = source.pop("security_data_changes_access", _r.MISSING)
-    instance.security_data_changes_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
-    )
-    value = source.pop("security_employee_changes_access", _r.MISSING)
-    instance.security_employee_changes_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
-    )
-    value = source.pop("security_export_import_access", _r.MISSING)
-    instance.security_export_import_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
-    )
-    value = source.pop("security_logins_access", _r.MISSING)
-    instance.security_logins_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[18], value, found)
-    )
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("value", _r.MISSING)
+    instance.value = value if type(value) is float else _r.read_field(spec, fields[2], value, found)
     return _r.finish(instance, source, spec, found)

@@ -14,8 +14,8 @@ from ..custom import _reading as _r
 
 if TYPE_CHECKING:
     from ..models.nested_permissions_child import NestedPermissionsChild
-    from ..models.nested_permissions_option import NestedPermissionsOption
-    from ..models.nested_permissions_type import NestedPermissionsType
+    from ..models.permission import Permission
+    from ..models.permission_type import PermissionType
 
 
 @_attrs_define
@@ -37,13 +37,13 @@ class PermissionNestedPermissions:
         is_editable (bool): Is the permission available for editing
         slug (str): Name of the permission
         title (str): Title of the permission
-        type_ (NestedPermissionsType): Data on the permission type
+        type_ (PermissionType): Data on the permission type
         entity_name (str | None): The name of the entity to which this permission belongs
         is_paid (bool | None): Whether the permission is only available for paid staff members
         is_paid_only (bool | None): Whether the permission can only be assigned to paid staff members.
             Only applicable when the location has `is_paid_rights_model` enabled
         is_recommended (bool | None): Is the permission recommended or optional
-        options (list[NestedPermissionsOption] | None): Options list of the permission
+        options (list[Permission] | None): Options list of the permission
     """
 
     children: list[NestedPermissionsChild] | None
@@ -52,12 +52,12 @@ class PermissionNestedPermissions:
     is_editable: bool
     slug: str
     title: str
-    type_: NestedPermissionsType
+    type_: PermissionType
     entity_name: str | None = None
     is_paid: bool | None = None
     is_paid_only: bool | None = None
     is_recommended: bool | None = None
-    options: list[NestedPermissionsOption] | None = None
+    options: list[Permission] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -89,8 +89,8 @@ class PermissionNestedPermissions:
 @functools.cache
 def _fields() -> _r.Fields:
     from ..models.nested_permissions_child import NestedPermissionsChild  # noqa: PLC0415
-    from ..models.nested_permissions_option import NestedPermissionsOption  # noqa: PLC0415
-    from ..models.nested_permissions_type import NestedPermissionsType  # noqa: PLC0415
+    from ..models.permission import Permission  # noqa: PLC0415
+    from ..models.permission_type import PermissionType  # noqa: PLC0415
 
     return _r.fields(
         "PermissionNestedPermissions",
@@ -121,7 +121,7 @@ def _fields() -> _r.Fields:
             ("is_editable", "is_editable", _r.BOOL, True, False, False),
             ("slug", "slug", _r.STR, True, False, False),
             ("title", "title", _r.STR, True, False, False),
-            ("type", "type_", _r.model(NestedPermissionsType), True, False, False),
+            ("type", "type_", _r.model(PermissionType), True, False, False),
             (
                 "entity_name",
                 "entity_name",
@@ -140,7 +140,7 @@ def _fields() -> _r.Fields:
                 "options",
                 "options",
                 _r.union(
-                    _r.list_of(_r.model(NestedPermissionsOption)),
+                    _r.list_of(_r.model(Permission)),
                     _r.NONE,
                 ),
                 False,

@@ -3,76 +3,42 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import datetime
 import functools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
 
-if TYPE_CHECKING:
-    from ..models.product_actual_amount import ProductActualAmount
-
 
 @_attrs_define
 class Product:
     """Product, as Altegio sends it.
-
-    Product data object
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        actual_amounts (list[ProductActualAmount]): Remaining stock
-        actual_cost (float): Cost price
-        barcode (str): Barcode
-        cost (float): Selling price
-        critical_amount (float): Critical residue
-        desired_amount (float): Desired balance
-        good_id (int): Product ID
-        last_change_date (datetime.datetime): The date the entity was last modified
-        loyalty_abonement_type_id (int): Subscription type identifier (if the product is a membership)
-        loyalty_allow_empty_code (bool | float): Is it allowed to sell without a code (can be 0/1 or
-            true/false)
-        loyalty_certificate_type_id (int): Certificate type identifier (if the item is a certificate)
-        service_unit_id (int): ID of unit of measure to write off
-        service_unit_short_title (str): Write-off unit
-        title (str): Name of product
-        unit_actual_cost (float): Unit cost
-        unit_actual_cost_format (str): Unit cost format
-        unit_equals (float): The ratio of the unit of measure for sale to the unit for write-off
-        unit_id (int): Sales Unit ID
-        unit_short_title (str): Sales unit
-        value (str): Name of product
-        label (str | None): Product name with article number (if any)
+        category_id (int): Product category ID (0 if the item is a product)
+        is_category (bool): Is the element a category? true - category, false - product
+        is_chain (bool): Is the element chain-bound? true - the element is connected to the chain, false
+            - not connected
+        is_item (bool): Is the item a product? true - product, false - category
+        item_id (int): Item ID (0 if item is a category)
+        parent_id (int): Parent element ID (0 for root elements)
+        title (str | None): The name of the product or product category
     """
 
-    actual_amounts: list[ProductActualAmount]
-    actual_cost: float
-    barcode: str
-    cost: float
-    critical_amount: float
-    desired_amount: float
-    good_id: int
-    last_change_date: datetime.datetime
-    loyalty_abonement_type_id: int
-    loyalty_allow_empty_code: bool | float
-    loyalty_certificate_type_id: int
-    service_unit_id: int
-    service_unit_short_title: str
-    title: str
-    unit_actual_cost: float
-    unit_actual_cost_format: str
-    unit_equals: float
-    unit_id: int
-    unit_short_title: str
-    value: str
-    label: str | None = None
+    category_id: int
+    is_category: bool
+    is_chain: bool
+    is_item: bool
+    item_id: int
+    parent_id: int
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -103,56 +69,16 @@ class Product:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.product_actual_amount import ProductActualAmount  # noqa: PLC0415
-
     return _r.fields(
         "Product",
         (
-            (
-                "actual_amounts",
-                "actual_amounts",
-                _r.list_of(_r.model(ProductActualAmount)),
-                True,
-                False,
-                False,
-            ),
-            ("actual_cost", "actual_cost", _r.FLOAT, True, False, False),
-            ("barcode", "barcode", _r.STR, True, False, False),
-            ("cost", "cost", _r.FLOAT, True, False, False),
-            ("critical_amount", "critical_amount", _r.FLOAT, True, False, False),
-            ("desired_amount", "desired_amount", _r.FLOAT, True, False, False),
-            ("good_id", "good_id", _r.INT, True, False, False),
-            ("last_change_date", "last_change_date", _r.DATETIME, True, False, False),
-            ("loyalty_abonement_type_id", "loyalty_abonement_type_id", _r.INT, True, False, False),
-            (
-                "loyalty_allow_empty_code",
-                "loyalty_allow_empty_code",
-                _r.union(
-                    _r.BOOL,
-                    _r.FLOAT,
-                ),
-                True,
-                False,
-                False,
-            ),
-            (
-                "loyalty_certificate_type_id",
-                "loyalty_certificate_type_id",
-                _r.INT,
-                True,
-                False,
-                False,
-            ),
-            ("service_unit_id", "service_unit_id", _r.INT, True, False, False),
-            ("service_unit_short_title", "service_unit_short_title", _r.STR, True, False, False),
-            ("title", "title", _r.STR, True, False, False),
-            ("unit_actual_cost", "unit_actual_cost", _r.FLOAT, True, False, False),
-            ("unit_actual_cost_format", "unit_actual_cost_format", _r.STR, True, False, False),
-            ("unit_equals", "unit_equals", _r.FLOAT, True, False, False),
-            ("unit_id", "unit_id", _r.INT, True, False, False),
-            ("unit_short_title", "unit_short_title", _r.STR, True, False, False),
-            ("value", "value", _r.STR, True, False, False),
-            ("label", "label", _r.STR, False, False, False),
+            ("category_id", "category_id", _r.INT, True, False, False),
+            ("is_category", "is_category", _r.BOOL, True, False, False),
+            ("is_chain", "is_chain", _r.BOOL, True, False, False),
+            ("is_item", "is_item", _r.BOOL, True, False, False),
+            ("item_id", "item_id", _r.INT, True, False, False),
+            ("parent_id", "parent_id", _r.INT, True, False, False),
+            ("title", "title", _r.STR, False, False, False),
         ),
     )
 
@@ -165,70 +91,28 @@ def _read(data: Any, cls: type[Product] = Product) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("actual_amounts", _r.MISSING)
-    instance.actual_amounts = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("actual_cost", _r.MISSING)
-    instance.actual_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("category_id", _r.MISSING)
+    instance.category_id = (
+        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
     )
-    value = source.pop("barcode", _r.MISSING)
-    instance.barcode = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("critical_amount", _r.MISSING)
-    instance.critical_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("is_category", _r.MISSING)
+    instance.is_category = (
+        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
     )
-    value = source.pop("desired_amount", _r.MISSING)
-    instance.desired_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    value = source.pop("is_chain", _r.MISSING)
+    instance.is_chain = (
+        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
     )
-    value = source.pop("good_id", _r.MISSING)
-    instance.good_id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("loyalty_abonement_type_id", _r.MISSING)
-    instance.loyalty_abonement_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    value = source.pop("is_item", _r.MISSING)
+    instance.is_item = (
+        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
     )
-    value = source.pop("loyalty_allow_empty_code", _r.MISSING)
-    instance.loyalty_allow_empty_code = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("loyalty_certificate_type_id", _r.MISSING)
-    instance.loyalty_certificate_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
-    )
-    value = source.pop("service_unit_id", _r.MISSING)
-    instance.service_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
-    )
-    value = source.pop("service_unit_short_title", _r.MISSING)
-    instance.service_unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+    value = source.pop("item_id", _r.MISSING)
+    instance.item_id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("parent_id", _r.MISSING)
+    instance.parent_id = (
+        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
     )
     value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
-    value = source.pop("unit_actual_cost", _r.MISSING)
-    instance.unit_actual_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
-    )
-    value = source.pop("unit_actual_cost_format", _r.MISSING)
-    instance.unit_actual_cost_format = (
-        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
-    )
-    value = source.pop("unit_equals", _r.MISSING)
-    instance.unit_equals = (
-        value if type(value) is float else _r.read_field(spec, fields[16], value, found)
-    )
-    value = source.pop("unit_id", _r.MISSING)
-    instance.unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
-    )
-    value = source.pop("unit_short_title", _r.MISSING)
-    instance.unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[18], value, found)
-    )
-    value = source.pop("value", _r.MISSING)
-    instance.value = value if type(value) is str else _r.read_field(spec, fields[19], value, found)
-    value = source.pop("label", _r.MISSING)
-    instance.label = value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
     return _r.finish(instance, source, spec, found)

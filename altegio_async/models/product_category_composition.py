@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.product_list import ProductList
+    from ..models.product import Product
 
 
 @_attrs_define
@@ -28,7 +28,7 @@ class ProductCategoryComposition:
 
     Attributes:
         category_id (int): Product category ID
-        children (list[ProductList]): Child elements of a product category
+        children (list[Product]): Child elements of a product category
         children_count (float): Total number of child products and categories (no recursion)
         is_category (bool): Is the element a category? always true
         is_chain (bool): Is the element chain-bound? true - the element is connected to the chain, false
@@ -40,7 +40,7 @@ class ProductCategoryComposition:
     """
 
     category_id: int
-    children: list[ProductList]
+    children: list[Product]
     children_count: float
     is_category: bool
     is_chain: bool
@@ -78,13 +78,13 @@ class ProductCategoryComposition:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.product_list import ProductList  # noqa: PLC0415
+    from ..models.product import Product  # noqa: PLC0415
 
     return _r.fields(
         "ProductCategoryComposition",
         (
             ("category_id", "category_id", _r.INT, True, False, False),
-            ("children", "children", _r.list_of(_r.model(ProductList)), True, False, False),
+            ("children", "children", _r.list_of(_r.model(Product)), True, False, False),
             ("children_count", "children_count", _r.FLOAT, True, False, False),
             ("is_category", "is_category", _r.BOOL, True, False, False),
             ("is_chain", "is_chain", _r.BOOL, True, False, False),

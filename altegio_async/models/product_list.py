@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+
+if TYPE_CHECKING:
+    from ..models.attendance_service_list_meta import AttendanceServiceListMeta
+    from ..models.included_resource import IncludedResource
+    from ..models.product_resource import ProductResource
 
 
 @_attrs_define
@@ -22,23 +27,14 @@ class ProductList:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        category_id (int): Product category ID (0 if the item is a product)
-        is_category (bool): Is the element a category? true - category, false - product
-        is_chain (bool): Is the element chain-bound? true - the element is connected to the chain, false
-            - not connected
-        is_item (bool): Is the item a product? true - product, false - category
-        item_id (int): Item ID (0 if item is a category)
-        parent_id (int): Parent element ID (0 for root elements)
-        title (str | None): The name of the product or product category
+        data (list[ProductResource])
+        meta (AttendanceServiceListMeta)
+        included (list[IncludedResource] | None): Resources requested through `include`, when available
     """
 
-    category_id: int
-    is_category: bool
-    is_chain: bool
-    is_item: bool
-    item_id: int
-    parent_id: int
-    title: str | None = None
+    data: list[ProductResource]
+    meta: AttendanceServiceListMeta
+    included: list[IncludedResource] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -50,35 +46,19 @@ class ProductList:
         instance: Self = _read(src_dict, cls)
         return instance
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
-
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.attendance_service_list_meta import AttendanceServiceListMeta  # noqa: PLC0415
+    from ..models.included_resource import IncludedResource  # noqa: PLC0415
+    from ..models.product_resource import ProductResource  # noqa: PLC0415
+
     return _r.fields(
         "ProductList",
         (
-            ("category_id", "category_id", _r.INT, True, False, False),
-            ("is_category", "is_category", _r.BOOL, True, False, False),
-            ("is_chain", "is_chain", _r.BOOL, True, False, False),
-            ("is_item", "is_item", _r.BOOL, True, False, False),
-            ("item_id", "item_id", _r.INT, True, False, False),
-            ("parent_id", "parent_id", _r.INT, True, False, False),
-            ("title", "title", _r.STR, False, False, False),
+            ("data", "data", _r.list_of(_r.model(ProductResource)), True, False, False),
+            ("meta", "meta", _r.model(AttendanceServiceListMeta), True, False, False),
+            ("included", "included", _r.list_of(_r.model(IncludedResource)), False, False, False),
         ),
     )
 
@@ -91,28 +71,10 @@ def _read(data: Any, cls: type[ProductList] = ProductList) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("category_id", _r.MISSING)
-    instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
-    )
-    value = source.pop("is_category", _r.MISSING)
-    instance.is_category = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
-    )
-    value = source.pop("is_chain", _r.MISSING)
-    instance.is_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
-    )
-    value = source.pop("is_item", _r.MISSING)
-    instance.is_item = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
-    )
-    value = source.pop("item_id", _r.MISSING)
-    instance.item_id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("parent_id", _r.MISSING)
-    instance.parent_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = source.pop("data", _r.MISSING)
+    instance.data = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("meta", _r.MISSING)
+    instance.meta = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("included", _r.MISSING)
+    instance.included = _r.read_field(spec, fields[2], value, found)
     return _r.finish(instance, source, spec, found)

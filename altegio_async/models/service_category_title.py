@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard
+    from ..models.service_title import ServiceTitle
 
 
 @_attrs_define
@@ -28,12 +28,12 @@ class ServiceCategoryTitle:
 
     Attributes:
         id (int): Service Category ID
-        services (list[ChainLoyaltyCard]): Services in the category (on request)
+        services (list[ServiceTitle]): Services in the category (on request)
         title (str): Service category name
     """
 
     id: int
-    services: list[ChainLoyaltyCard]
+    services: list[ServiceTitle]
     title: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -65,13 +65,13 @@ class ServiceCategoryTitle:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard  # noqa: PLC0415
+    from ..models.service_title import ServiceTitle  # noqa: PLC0415
 
     return _r.fields(
         "ServiceCategoryTitle",
         (
             ("id", "id", _r.INT, True, False, False),
-            ("services", "services", _r.list_of(_r.model(ChainLoyaltyCard)), True, False, False),
+            ("services", "services", _r.list_of(_r.model(ServiceTitle)), True, False, False),
             ("title", "title", _r.STR, True, False, False),
         ),
     )

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
 
+if TYPE_CHECKING:
+    from ..models.service_details_team_member import ServiceDetailsTeamMember
+
 
 @_attrs_define
 class ServiceDetails:
     """ServiceDetails, as Altegio sends it.
+
+    Service data object
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
@@ -23,37 +28,32 @@ class ServiceDetails:
 
     Attributes:
         active (float): 1 - available for online booking, 0 - not available
-        booking_title (str): Service name for booking
+        api_id (str): External Service ID
         category_id (int): Identifier of the category in which the service consists
         comment (str): Comment on the service
-        discount (float): Discount percentage
-        duration (float): Service duration in seconds, default is 3600
+        discount (float): Discount
         id (int): Service ID
         price_max (float): Maximum price for the service
         price_min (float): Minimum price for the service
         salon_service_id (int): Service ID for a location on the chain
+        staff (list[ServiceDetailsTeamMember]): List of team members providing the service and session
+            duration
+        title (str): Service name
         weight (float): Service weight (used to sort categories when displayed)
-        api_id (str | None): External Service ID
-        technical_break_duration (float | None): Technical break duration in seconds.
-            - null = use location default
-            - Value in multiples of 300 (5-minute intervals)
-        title (str | None): Service name
     """
 
     active: float
-    booking_title: str
+    api_id: str
     category_id: int
     comment: str
     discount: float
-    duration: float
     id: int
     price_max: float
     price_min: float
     salon_service_id: int
+    staff: list[ServiceDetailsTeamMember]
+    title: str
     weight: float
-    api_id: str | None = None
-    technical_break_duration: float | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -84,33 +84,23 @@ class ServiceDetails:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.service_details_team_member import ServiceDetailsTeamMember  # noqa: PLC0415
+
     return _r.fields(
         "ServiceDetails",
         (
             ("active", "active", _r.FLOAT, True, False, False),
-            ("booking_title", "booking_title", _r.STR, True, False, False),
+            ("api_id", "api_id", _r.STR, True, False, False),
             ("category_id", "category_id", _r.INT, True, False, False),
             ("comment", "comment", _r.STR, True, False, False),
             ("discount", "discount", _r.FLOAT, True, False, False),
-            ("duration", "duration", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("price_max", "price_max", _r.FLOAT, True, False, False),
             ("price_min", "price_min", _r.FLOAT, True, False, False),
             ("salon_service_id", "salon_service_id", _r.INT, True, False, False),
+            ("staff", "staff", _r.list_of(_r.model(ServiceDetailsTeamMember)), True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("weight", "weight", _r.FLOAT, True, False, False),
-            ("api_id", "api_id", _r.STR, False, False, False),
-            (
-                "technical_break_duration",
-                "technical_break_duration",
-                _r.union(
-                    _r.FLOAT,
-                    _r.NONE,
-                ),
-                False,
-                True,
-                False,
-            ),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
 
@@ -127,10 +117,8 @@ def _read(data: Any, cls: type[ServiceDetails] = ServiceDetails) -> Any:
     instance.active = (
         value if type(value) is float else _r.read_field(spec, fields[0], value, found)
     )
-    value = source.pop("booking_title", _r.MISSING)
-    instance.booking_title = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    )
+    value = source.pop("api_id", _r.MISSING)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
     value = source.pop("category_id", _r.MISSING)
     instance.category_id = (
         value if type(value) is int else _r.read_field(spec, fields[2], value, found)
@@ -141,32 +129,26 @@ def _read(data: Any, cls: type[ServiceDetails] = ServiceDetails) -> Any:
     instance.discount = (
         value if type(value) is float else _r.read_field(spec, fields[4], value, found)
     )
-    value = source.pop("duration", _r.MISSING)
-    instance.duration = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
-    )
     value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
     value = source.pop("price_max", _r.MISSING)
     instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
     )
     value = source.pop("price_min", _r.MISSING)
     instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
     )
     value = source.pop("salon_service_id", _r.MISSING)
     instance.salon_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
     )
+    value = source.pop("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, fields[9], value, found)
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
     value = source.pop("weight", _r.MISSING)
     instance.weight = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
     )
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
-    value = source.pop("technical_break_duration", _r.MISSING)
-    instance.technical_break_duration = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
     return _r.finish(instance, source, spec, found)

@@ -3,6 +3,7 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
@@ -13,14 +14,15 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
+    from ..models.service_result_date import ServiceResultDate
+    from ..models.service_result_image_group import ServiceResultImageGroup
+    from ..models.service_result_resource import ServiceResultResource
     from ..models.service_result_team_member import ServiceResultTeamMember
 
 
 @_attrs_define
 class ServiceResult:
     """ServiceResult, as Altegio sends it.
-
-    Service data object
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
@@ -29,31 +31,99 @@ class ServiceResult:
     Attributes:
         active (float): 1 - available for online booking, 0 - not available
         api_id (str): External Service ID
-        category_id (int): Identifier of the category in which the service consists
+        booking_title (str): Service name for appointment
+        category_id (int): ID service category
         comment (str): Comment on the service
-        discount (float): Discount
-        id (int): Service ID
-        price_max (float): Maximum price for the service
-        price_min (float): Minimum price for the service
-        salon_service_id (int): Service ID for a location on the chain
+        date_from (datetime.date): Service availability start date (YYYY-MM-DD)
+        date_to (datetime.date): Service availability end date (YYYY-MM-DD)
+        discount (float): Service discount
+        duration (float): Service duration, default value is 3600
+        is_multi (bool): false - Appointment, true - Event
+        is_need_limit_date (bool): The service is available for a limited time
+        price_max (float): Maximum cost of the service
+        price_min (float): Minimum cost of the service
+        seance_search_finish (float): End of period is the appointment available, in seconds
+        seance_search_start (float): Start of period is the appointment available, in seconds
+        seance_search_step (float): Search interval of slots, in seconds
         staff (list[ServiceResultTeamMember]): List of team members providing the service and session
             duration
-        title (str): Service name
-        weight (float): Service weight (used to sort categories when displayed)
+        step (float): Display interval of slots, in seconds
+        tax_variant (float): Bill ID
+        vat_id (int): VAT ID
+        weight (float): Service weight (used to sort services when displayed)
+        abonement_restriction_value (float | None): Membership restriction value
+        api_service_id (int | None): External API service ID
+        autopayment_before_visit_time (float | None): Autopayment before visit time
+        capacity (float | None): Service capacity
+        dates (list[ServiceResultDate] | None): Service dates
+        id (int | None): Service ID
+        image_group (list[ServiceResultImageGroup] | None): Image group
+        is_abonement_autopayment_enabled (float | None): Is membership autopayment enabled (1/0)
+        is_chain (bool | None): Is chain service
+        is_comment_managed_only_in_chain (bool | None): Is comment managed only in chain
+        is_online (bool | None): Is available for online booking
+        is_price_managed_only_in_chain (bool | None): Is price managed only in chain
+        online_invoicing_status (float | None): Online invoicing status
+        prepaid (str | None): Prepaid status (forbidden/optional/required)
+        price_prepaid_amount (float | None): Prepaid amount
+        price_prepaid_percent (float | None): Prepaid percent
+        print_title (str | None): Service title for printing
+        repeat_visit_days_step (str | None): Repeat visit days step
+        resources (list[ServiceResultResource] | None): Service resources
+        salon_service_id (int | None): Location service ID
+        schedule_template_type (float | None): Schedule template type
+        service_type (float | None): Service type
+        technical_break_duration (float | None): Technical break duration in seconds.
+            - null = use location default
+            - Value in multiples of 300 (5-minute intervals)
+        title (str | None): Service name
     """
 
     active: float
     api_id: str
+    booking_title: str
     category_id: int
     comment: str
+    date_from: datetime.date
+    date_to: datetime.date
     discount: float
-    id: int
+    duration: float
+    is_multi: bool
+    is_need_limit_date: bool
     price_max: float
     price_min: float
-    salon_service_id: int
+    seance_search_finish: float
+    seance_search_start: float
+    seance_search_step: float
     staff: list[ServiceResultTeamMember]
-    title: str
+    step: float
+    tax_variant: float
+    vat_id: int
     weight: float
+    abonement_restriction_value: float | None = None
+    api_service_id: int | None = None
+    autopayment_before_visit_time: float | None = None
+    capacity: float | None = None
+    dates: list[ServiceResultDate] | None = None
+    id: int | None = None
+    image_group: list[ServiceResultImageGroup] | None = None
+    is_abonement_autopayment_enabled: float | None = None
+    is_chain: bool | None = None
+    is_comment_managed_only_in_chain: bool | None = None
+    is_online: bool | None = None
+    is_price_managed_only_in_chain: bool | None = None
+    online_invoicing_status: float | None = None
+    prepaid: str | None = None
+    price_prepaid_amount: float | None = None
+    price_prepaid_percent: float | None = None
+    print_title: str | None = None
+    repeat_visit_days_step: str | None = None
+    resources: list[ServiceResultResource] | None = None
+    salon_service_id: int | None = None
+    schedule_template_type: float | None = None
+    service_type: float | None = None
+    technical_break_duration: float | None = None
+    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -84,6 +154,9 @@ class ServiceResult:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.service_result_date import ServiceResultDate  # noqa: PLC0415
+    from ..models.service_result_image_group import ServiceResultImageGroup  # noqa: PLC0415
+    from ..models.service_result_resource import ServiceResultResource  # noqa: PLC0415
     from ..models.service_result_team_member import ServiceResultTeamMember  # noqa: PLC0415
 
     return _r.fields(
@@ -91,16 +164,118 @@ def _fields() -> _r.Fields:
         (
             ("active", "active", _r.FLOAT, True, False, False),
             ("api_id", "api_id", _r.STR, True, False, False),
+            ("booking_title", "booking_title", _r.STR, True, False, False),
             ("category_id", "category_id", _r.INT, True, False, False),
             ("comment", "comment", _r.STR, True, False, False),
+            ("date_from", "date_from", _r.DATE, True, False, False),
+            ("date_to", "date_to", _r.DATE, True, False, False),
             ("discount", "discount", _r.FLOAT, True, False, False),
-            ("id", "id", _r.INT, True, False, False),
+            ("duration", "duration", _r.FLOAT, True, False, False),
+            ("is_multi", "is_multi", _r.BOOL, True, False, False),
+            ("is_need_limit_date", "is_need_limit_date", _r.BOOL, True, False, False),
             ("price_max", "price_max", _r.FLOAT, True, False, False),
             ("price_min", "price_min", _r.FLOAT, True, False, False),
-            ("salon_service_id", "salon_service_id", _r.INT, True, False, False),
+            ("seance_search_finish", "seance_search_finish", _r.FLOAT, True, False, False),
+            ("seance_search_start", "seance_search_start", _r.FLOAT, True, False, False),
+            ("seance_search_step", "seance_search_step", _r.FLOAT, True, False, False),
             ("staff", "staff", _r.list_of(_r.model(ServiceResultTeamMember)), True, False, False),
-            ("title", "title", _r.STR, True, False, False),
+            ("step", "step", _r.FLOAT, True, False, False),
+            ("tax_variant", "tax_variant", _r.FLOAT, True, False, False),
+            ("vat_id", "vat_id", _r.INT, True, False, False),
             ("weight", "weight", _r.FLOAT, True, False, False),
+            (
+                "abonement_restriction_value",
+                "abonement_restriction_value",
+                _r.FLOAT,
+                False,
+                False,
+                False,
+            ),
+            ("api_service_id", "api_service_id", _r.INT, False, False, False),
+            (
+                "autopayment_before_visit_time",
+                "autopayment_before_visit_time",
+                _r.FLOAT,
+                False,
+                False,
+                False,
+            ),
+            ("capacity", "capacity", _r.FLOAT, False, False, False),
+            ("dates", "dates", _r.list_of(_r.model(ServiceResultDate)), False, False, False),
+            ("id", "id", _r.INT, False, False, False),
+            (
+                "image_group",
+                "image_group",
+                _r.list_of(_r.model(ServiceResultImageGroup)),
+                False,
+                False,
+                False,
+            ),
+            (
+                "is_abonement_autopayment_enabled",
+                "is_abonement_autopayment_enabled",
+                _r.FLOAT,
+                False,
+                False,
+                False,
+            ),
+            ("is_chain", "is_chain", _r.BOOL, False, False, False),
+            (
+                "is_comment_managed_only_in_chain",
+                "is_comment_managed_only_in_chain",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            ("is_online", "is_online", _r.BOOL, False, False, False),
+            (
+                "is_price_managed_only_in_chain",
+                "is_price_managed_only_in_chain",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            ("online_invoicing_status", "online_invoicing_status", _r.FLOAT, False, False, False),
+            ("prepaid", "prepaid", _r.STR, False, False, False),
+            ("price_prepaid_amount", "price_prepaid_amount", _r.FLOAT, False, False, False),
+            ("price_prepaid_percent", "price_prepaid_percent", _r.FLOAT, False, False, False),
+            ("print_title", "print_title", _r.STR, False, False, False),
+            (
+                "repeat_visit_days_step",
+                "repeat_visit_days_step",
+                _r.union(
+                    _r.STR,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "resources",
+                "resources",
+                _r.list_of(_r.model(ServiceResultResource)),
+                False,
+                False,
+                False,
+            ),
+            ("salon_service_id", "salon_service_id", _r.INT, False, False, False),
+            ("schedule_template_type", "schedule_template_type", _r.FLOAT, False, False, False),
+            ("service_type", "service_type", _r.FLOAT, False, False, False),
+            (
+                "technical_break_duration",
+                "technical_break_duration",
+                _r.union(
+                    _r.FLOAT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("title", "title", _r.STR, False, False, False),
         ),
     )
 
@@ -119,36 +294,150 @@ def _read(data: Any, cls: type[ServiceResult] = ServiceResult) -> Any:
     )
     value = source.pop("api_id", _r.MISSING)
     instance.api_id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("booking_title", _r.MISSING)
+    instance.booking_title = (
+        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+    )
     value = source.pop("category_id", _r.MISSING)
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
     )
     value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    instance.comment = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    value = source.pop("date_from", _r.MISSING)
+    instance.date_from = _r.read_field(spec, fields[5], value, found)
+    value = source.pop("date_to", _r.MISSING)
+    instance.date_to = _r.read_field(spec, fields[6], value, found)
     value = source.pop("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+    value = source.pop("duration", _r.MISSING)
+    instance.duration = (
+        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+    )
+    value = source.pop("is_multi", _r.MISSING)
+    instance.is_multi = (
+        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+    )
+    value = source.pop("is_need_limit_date", _r.MISSING)
+    instance.is_need_limit_date = (
+        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+    )
     value = source.pop("price_max", _r.MISSING)
     instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
     )
     value = source.pop("price_min", _r.MISSING)
     instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
     )
-    value = source.pop("salon_service_id", _r.MISSING)
-    instance.salon_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    value = source.pop("seance_search_finish", _r.MISSING)
+    instance.seance_search_finish = (
+        value if type(value) is float else _r.read_field(spec, fields[13], value, found)
+    )
+    value = source.pop("seance_search_start", _r.MISSING)
+    instance.seance_search_start = (
+        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+    )
+    value = source.pop("seance_search_step", _r.MISSING)
+    instance.seance_search_step = (
+        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
     )
     value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+    instance.staff = _r.read_field(spec, fields[16], value, found)
+    value = source.pop("step", _r.MISSING)
+    instance.step = value if type(value) is float else _r.read_field(spec, fields[17], value, found)
+    value = source.pop("tax_variant", _r.MISSING)
+    instance.tax_variant = (
+        value if type(value) is float else _r.read_field(spec, fields[18], value, found)
+    )
+    value = source.pop("vat_id", _r.MISSING)
+    instance.vat_id = value if type(value) is int else _r.read_field(spec, fields[19], value, found)
     value = source.pop("weight", _r.MISSING)
     instance.weight = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[20], value, found)
     )
+    value = source.pop("abonement_restriction_value", _r.MISSING)
+    instance.abonement_restriction_value = (
+        value if type(value) is float else _r.read_field(spec, fields[21], value, found)
+    )
+    value = source.pop("api_service_id", _r.MISSING)
+    instance.api_service_id = (
+        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
+    )
+    value = source.pop("autopayment_before_visit_time", _r.MISSING)
+    instance.autopayment_before_visit_time = (
+        value if type(value) is float else _r.read_field(spec, fields[23], value, found)
+    )
+    value = source.pop("capacity", _r.MISSING)
+    instance.capacity = (
+        value if type(value) is float else _r.read_field(spec, fields[24], value, found)
+    )
+    value = source.pop("dates", _r.MISSING)
+    instance.dates = _r.read_field(spec, fields[25], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[26], value, found)
+    value = source.pop("image_group", _r.MISSING)
+    instance.image_group = _r.read_field(spec, fields[27], value, found)
+    value = source.pop("is_abonement_autopayment_enabled", _r.MISSING)
+    instance.is_abonement_autopayment_enabled = (
+        value if type(value) is float else _r.read_field(spec, fields[28], value, found)
+    )
+    value = source.pop("is_chain", _r.MISSING)
+    instance.is_chain = (
+        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+    )
+    value = source.pop("is_comment_managed_only_in_chain", _r.MISSING)
+    instance.is_comment_managed_only_in_chain = (
+        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+    )
+    value = source.pop("is_online", _r.MISSING)
+    instance.is_online = (
+        value if type(value) is bool else _r.read_field(spec, fields[31], value, found)
+    )
+    value = source.pop("is_price_managed_only_in_chain", _r.MISSING)
+    instance.is_price_managed_only_in_chain = (
+        value if type(value) is bool else _r.read_field(spec, fields[32], value, found)
+    )
+    value = source.pop("online_invoicing_status", _r.MISSING)
+    instance.online_invoicing_status = (
+        value if type(value) is float else _r.read_field(spec, fields[33], value, found)
+    )
+    value = source.pop("prepaid", _r.MISSING)
+    instance.prepaid = (
+        value if type(value) is str else _r.read_field(spec, fields[34], value, found)
+    )
+    value = source.pop("price_prepaid_amount", _r.MISSING)
+    instance.price_prepaid_amount = (
+        value if type(value) is float else _r.read_field(spec, fields[35], value, found)
+    )
+    value = source.pop("price_prepaid_percent", _r.MISSING)
+    instance.price_prepaid_percent = (
+        value if type(value) is float else _r.read_field(spec, fields[36], value, found)
+    )
+    value = source.pop("print_title", _r.MISSING)
+    instance.print_title = (
+        value if type(value) is str else _r.read_field(spec, fields[37], value, found)
+    )
+    value = source.pop("repeat_visit_days_step", _r.MISSING)
+    instance.repeat_visit_days_step = _r.read_field(spec, fields[38], value, found)
+    value = source.pop("resources", _r.MISSING)
+    instance.resources = _r.read_field(spec, fields[39], value, found)
+    value = source.pop("salon_service_id", _r.MISSING)
+    instance.salon_service_id = (
+        value if type(value) is int else _r.read_field(spec, fields[40], value, found)
+    )
+    value = source.pop("schedule_template_type", _r.MISSING)
+    instance.schedule_template_type = (
+        value if type(value) is float else _r.read_field(spec, fields[41], value, found)
+    )
+    value = source.pop("service_type", _r.MISSING)
+    instance.service_type = (
+        value if type(value) is float else _r.read_field(spec, fields[42], value, found)
+    )
+    value = source.pop("technical_break_duration", _r.MISSING)
+    instance.technical_break_duration = _r.read_field(spec, fields[43], value, found)
+    value = source.pop("title", _r.MISSING)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[44], value, found)
     return _r.finish(instance, source, spec, found)

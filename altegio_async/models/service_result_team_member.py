@@ -20,8 +20,16 @@ class ServiceResultTeamMember:
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
+    Attributes:
+        id (int): team member ID
+        seance_length (float): Service duration (multiple of 15 minutes)
+        technological_card_id (int | None): Technological card ID
     """
 
+    id: int
+    seance_length: float
+    technological_card_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -54,7 +62,21 @@ class ServiceResultTeamMember:
 def _fields() -> _r.Fields:
     return _r.fields(
         "ServiceResultTeamMember",
-        (),
+        (
+            ("id", "id", _r.INT, True, False, False),
+            ("seance_length", "seance_length", _r.FLOAT, True, False, False),
+            (
+                "technological_card_id",
+                "technological_card_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+        ),
     )
 
 
@@ -62,7 +84,16 @@ def _read(data: Any, cls: type[ServiceResultTeamMember] = ServiceResultTeamMembe
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
     spec = _fields()
+    fields = spec.fields
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("seance_length", _r.MISSING)
+    instance.seance_length = (
+        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("technological_card_id", _r.MISSING)
+    instance.technological_card_id = _r.read_field(spec, fields[2], value, found)
     return _r.finish(instance, source, spec, found)

@@ -14,7 +14,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard
+    from ..models.fiscal_transaction_type import FiscalTransactionType
     from ..models.state_loyalty_transaction_chain import StateLoyaltyTransactionChain
     from ..models.state_loyalty_transaction_deposit import StateLoyaltyTransactionDeposit
 
@@ -33,7 +33,7 @@ class StateLoyaltyTransaction:
         created_at (datetime.datetime): date of creation
         document_id (int): Document ID
         id (int): Loyalty transaction ID
-        type_ (ChainLoyaltyCard): Service name
+        type_ (FiscalTransactionType)
         type_id (int): Transaction type identifier
         deposit (StateLoyaltyTransactionDeposit | None): Withdrawal from personal account
         deposit_transaction_id (int | None): Transaction ID (depends on type)
@@ -46,7 +46,7 @@ class StateLoyaltyTransaction:
     created_at: datetime.datetime
     document_id: int
     id: int
-    type_: ChainLoyaltyCard
+    type_: FiscalTransactionType
     type_id: int
     deposit: StateLoyaltyTransactionDeposit | None = None
     deposit_transaction_id: int | None = None
@@ -82,7 +82,7 @@ class StateLoyaltyTransaction:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard  # noqa: PLC0415
+    from ..models.fiscal_transaction_type import FiscalTransactionType  # noqa: PLC0415
     from ..models.state_loyalty_transaction_chain import StateLoyaltyTransactionChain  # noqa: PLC0415
     from ..models.state_loyalty_transaction_deposit import StateLoyaltyTransactionDeposit  # noqa: PLC0415
 
@@ -94,7 +94,7 @@ def _fields() -> _r.Fields:
             ("created_at", "created_at", _r.DATETIME, True, False, False),
             ("document_id", "document_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
-            ("type", "type_", _r.model(ChainLoyaltyCard), True, False, False),
+            ("type", "type_", _r.model(FiscalTransactionType), True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),
             ("deposit", "deposit", _r.model(StateLoyaltyTransactionDeposit), False, False, False),
             ("deposit_transaction_id", "deposit_transaction_id", _r.INT, False, False, False),

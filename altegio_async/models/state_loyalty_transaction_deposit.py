@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard
+    from ..models.fiscal_transaction_type import FiscalTransactionType
 
 
 @_attrs_define
@@ -30,13 +30,13 @@ class StateLoyaltyTransactionDeposit:
         balance (float): Available personal account balance
         id (int): Personal account ID
         reserved_balance (float): Amount currently reserved by active holds
-        type_ (ChainLoyaltyCard): Service name
+        type_ (FiscalTransactionType)
     """
 
     balance: float
     id: int
     reserved_balance: float
-    type_: ChainLoyaltyCard
+    type_: FiscalTransactionType
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -67,7 +67,7 @@ class StateLoyaltyTransactionDeposit:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard  # noqa: PLC0415
+    from ..models.fiscal_transaction_type import FiscalTransactionType  # noqa: PLC0415
 
     return _r.fields(
         "StateLoyaltyTransactionDeposit",
@@ -75,7 +75,7 @@ def _fields() -> _r.Fields:
             ("balance", "balance", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("reserved_balance", "reserved_balance", _r.FLOAT, True, False, False),
-            ("type", "type_", _r.model(ChainLoyaltyCard), True, False, False),
+            ("type", "type_", _r.model(FiscalTransactionType), True, False, False),
         ),
     )
 

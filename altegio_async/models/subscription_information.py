@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.position import Position
+    from ..models.information_license_option import InformationLicenseOption
     from ..models.subscription_information_option import SubscriptionInformationOption
 
 
@@ -35,7 +35,7 @@ class SubscriptionInformation:
         salon_id (int): location ID
         staff_limit (float): team member limit
         start_date (str): Subscription start date
-        license_option (Position | None)
+        license_option (InformationLicenseOption | None)
     """
 
     active: float
@@ -47,7 +47,7 @@ class SubscriptionInformation:
     salon_id: int
     staff_limit: float
     start_date: str
-    license_option: Position | None = None
+    license_option: InformationLicenseOption | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -78,7 +78,7 @@ class SubscriptionInformation:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.position import Position  # noqa: PLC0415
+    from ..models.information_license_option import InformationLicenseOption  # noqa: PLC0415
     from ..models.subscription_information_option import SubscriptionInformationOption  # noqa: PLC0415
 
     return _r.fields(
@@ -100,7 +100,14 @@ def _fields() -> _r.Fields:
             ("salon_id", "salon_id", _r.INT, True, False, False),
             ("staff_limit", "staff_limit", _r.FLOAT, True, False, False),
             ("start_date", "start_date", _r.STR, True, False, False),
-            ("LicenseOption", "license_option", _r.model(Position), False, False, False),
+            (
+                "LicenseOption",
+                "license_option",
+                _r.model(InformationLicenseOption),
+                False,
+                False,
+                False,
+            ),
         ),
     )
 

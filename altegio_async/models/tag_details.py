@@ -13,8 +13,8 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
+    from ..models.tag_details_entry import TagDetailsEntry
     from ..models.tag_details_meta import TagDetailsMeta
-    from ..models.tag_v2_entry import TagV2Entry
 
 
 @_attrs_define
@@ -26,11 +26,11 @@ class TagDetails:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        data (TagV2Entry)
+        data (TagDetailsEntry)
         meta (list[TagDetailsMeta])
     """
 
-    data: TagV2Entry
+    data: TagDetailsEntry
     meta: list[TagDetailsMeta]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -62,13 +62,13 @@ class TagDetails:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.tag_details_entry import TagDetailsEntry  # noqa: PLC0415
     from ..models.tag_details_meta import TagDetailsMeta  # noqa: PLC0415
-    from ..models.tag_v2_entry import TagV2Entry  # noqa: PLC0415
 
     return _r.fields(
         "TagDetails",
         (
-            ("data", "data", _r.model(TagV2Entry), True, False, False),
+            ("data", "data", _r.model(TagDetailsEntry), True, False, False),
             ("meta", "meta", _r.list_of(_r.model(TagDetailsMeta)), True, False, False),
         ),
     )

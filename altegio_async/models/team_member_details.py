@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import datetime
 import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
@@ -16,7 +15,6 @@ from ..custom import _reading as _r
 if TYPE_CHECKING:
     from ..models.position_summary import PositionSummary
     from ..models.team_member_details_image_group import TeamMemberDetailsImageGroup
-    from ..models.team_member_details_user import TeamMemberDetailsUser
 
 
 @_attrs_define
@@ -28,56 +26,45 @@ class TeamMemberDetails:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        avatar (str): URL to small avatar image
-        avatar_big (str): URL to large avatar image
-        bookable (bool): Whether team member is available for online booking
-        comments_count (int): Number of comments/reviews
-        fired (int): Fired status (1 = fired, 0 = active)
-        has_access_timetable (bool): Whether team member has access to timetable management
-        hidden (int): Hidden from online booking (1 = hidden, 0 = visible)
-        id (int): Team member ID
-        image_group (list[TeamMemberDetailsImageGroup]): Additional images
-        information (str): Additional information/bio
-        name (str): Team member name
+        avatar (str): Path to team member avatar file
+        avatar_big (str): The path to the team member's avatar file in a higher resolution
+        comments_count (float): Number of comments to the team member
+        fired (str): the team member's dismissal status, 1 - dismissed, 0 - not dismissed
+        hidden (str): team member display status in online appointment booking, 1 - hidden, 0 - not
+            hidden
+        id (int): team member ID
+        image_group (TeamMemberDetailsImageGroup): Group of images of a team member
+        information (str): Additional information about the team member (HTML format)
+        name (str): team member name
         position (PositionSummary): team member's position
-        position_id (int): Position/role ID
-        prepaid (str): Prepayment requirement (forbidden, allowed, required)
-        rating (float): Average rating score
-        schedule_till (datetime.date): Schedule available until date (YYYY-MM-DD)
-        show_rating (int): Whether to show rating (1 = show, 0 = hide)
-        specialization (str): Team member specialization/title
-        status (int): Status flag (1 = removed, 0 = active)
-        user (list[TeamMemberDetailsUser]): Linked user data
-        votes_count (int): Number of rating votes
-        weight (int): Sort order weight
-        api_id (int | None): External API ID (for integrations)
-        user_id (int | None): Linked user account ID
+        rating (float): team member Rating
+        show_rating (float): Whether to show the team member's rating (1 - show, 0 - do not show)
+        specialization (str): team member socialization
+        status (str): team member deletion status, 1 - deleted, 0 - not deleted
+        user_id (int | None): team member's linked user ID
+        votes_count (float): Number of votes that rated a team member
+        weight (str): team member weight. team members are sorted by weight on exit, heavier first
+        api_id (str | None): team member External ID
     """
 
     avatar: str
     avatar_big: str
-    bookable: bool
-    comments_count: int
-    fired: int
-    has_access_timetable: bool
-    hidden: int
+    comments_count: float
+    fired: str
+    hidden: str
     id: int
-    image_group: list[TeamMemberDetailsImageGroup]
+    image_group: TeamMemberDetailsImageGroup
     information: str
     name: str
     position: PositionSummary
-    position_id: int
-    prepaid: str
     rating: float
-    schedule_till: datetime.date
-    show_rating: int
+    show_rating: float
     specialization: str
-    status: int
-    user: list[TeamMemberDetailsUser]
-    votes_count: int
-    weight: int
-    api_id: int | None = None
-    user_id: int | None = None
+    status: str
+    user_id: int | None
+    votes_count: float
+    weight: str
+    api_id: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -110,23 +97,20 @@ class TeamMemberDetails:
 def _fields() -> _r.Fields:
     from ..models.position_summary import PositionSummary  # noqa: PLC0415
     from ..models.team_member_details_image_group import TeamMemberDetailsImageGroup  # noqa: PLC0415
-    from ..models.team_member_details_user import TeamMemberDetailsUser  # noqa: PLC0415
 
     return _r.fields(
         "TeamMemberDetails",
         (
             ("avatar", "avatar", _r.STR, True, False, False),
             ("avatar_big", "avatar_big", _r.STR, True, False, False),
-            ("bookable", "bookable", _r.BOOL, True, False, False),
-            ("comments_count", "comments_count", _r.INT, True, False, False),
-            ("fired", "fired", _r.INT, True, False, False),
-            ("has_access_timetable", "has_access_timetable", _r.BOOL, True, False, False),
-            ("hidden", "hidden", _r.INT, True, False, False),
+            ("comments_count", "comments_count", _r.FLOAT, True, False, False),
+            ("fired", "fired", _r.STR, True, False, False),
+            ("hidden", "hidden", _r.STR, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             (
                 "image_group",
                 "image_group",
-                _r.list_of(_r.model(TeamMemberDetailsImageGroup)),
+                _r.model(TeamMemberDetailsImageGroup),
                 True,
                 False,
                 False,
@@ -134,27 +118,10 @@ def _fields() -> _r.Fields:
             ("information", "information", _r.STR, True, False, False),
             ("name", "name", _r.STR, True, False, False),
             ("position", "position", _r.model(PositionSummary), True, False, False),
-            ("position_id", "position_id", _r.INT, True, False, False),
-            ("prepaid", "prepaid", _r.STR, True, False, False),
             ("rating", "rating", _r.FLOAT, True, False, False),
-            ("schedule_till", "schedule_till", _r.DATE, True, False, False),
-            ("show_rating", "show_rating", _r.INT, True, False, False),
+            ("show_rating", "show_rating", _r.FLOAT, True, False, False),
             ("specialization", "specialization", _r.STR, True, False, False),
-            ("status", "status", _r.INT, True, False, False),
-            ("user", "user", _r.list_of(_r.model(TeamMemberDetailsUser)), True, False, False),
-            ("votes_count", "votes_count", _r.INT, True, False, False),
-            ("weight", "weight", _r.INT, True, False, False),
-            (
-                "api_id",
-                "api_id",
-                _r.union(
-                    _r.INT,
-                    _r.NONE,
-                ),
-                False,
-                True,
-                False,
-            ),
+            ("status", "status", _r.STR, True, False, False),
             (
                 "user_id",
                 "user_id",
@@ -162,10 +129,13 @@ def _fields() -> _r.Fields:
                     _r.INT,
                     _r.NONE,
                 ),
-                False,
+                True,
                 True,
                 False,
             ),
+            ("votes_count", "votes_count", _r.FLOAT, True, False, False),
+            ("weight", "weight", _r.STR, True, False, False),
+            ("api_id", "api_id", _r.STR, False, False, False),
         ),
     )
 
@@ -184,68 +154,48 @@ def _read(data: Any, cls: type[TeamMemberDetails] = TeamMemberDetails) -> Any:
     instance.avatar_big = (
         value if type(value) is str else _r.read_field(spec, fields[1], value, found)
     )
-    value = source.pop("bookable", _r.MISSING)
-    instance.bookable = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
-    )
     value = source.pop("comments_count", _r.MISSING)
     instance.comments_count = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
     )
     value = source.pop("fired", _r.MISSING)
-    instance.fired = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("has_access_timetable", _r.MISSING)
-    instance.has_access_timetable = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
-    )
+    instance.fired = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
     value = source.pop("hidden", _r.MISSING)
-    instance.hidden = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+    instance.hidden = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
     value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
     value = source.pop("image_group", _r.MISSING)
-    instance.image_group = _r.read_field(spec, fields[8], value, found)
+    instance.image_group = _r.read_field(spec, fields[6], value, found)
     value = source.pop("information", _r.MISSING)
     instance.information = (
-        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
     )
     value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
     value = source.pop("position", _r.MISSING)
-    instance.position = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("position_id", _r.MISSING)
-    instance.position_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
-    )
-    value = source.pop("prepaid", _r.MISSING)
-    instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
-    )
+    instance.position = _r.read_field(spec, fields[9], value, found)
     value = source.pop("rating", _r.MISSING)
     instance.rating = (
-        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
     )
-    value = source.pop("schedule_till", _r.MISSING)
-    instance.schedule_till = _r.read_field(spec, fields[15], value, found)
     value = source.pop("show_rating", _r.MISSING)
     instance.show_rating = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
     )
     value = source.pop("specialization", _r.MISSING)
     instance.specialization = (
-        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
     )
     value = source.pop("status", _r.MISSING)
-    instance.status = value if type(value) is int else _r.read_field(spec, fields[18], value, found)
-    value = source.pop("user", _r.MISSING)
-    instance.user = _r.read_field(spec, fields[19], value, found)
+    instance.status = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+    value = source.pop("user_id", _r.MISSING)
+    instance.user_id = _r.read_field(spec, fields[14], value, found)
     value = source.pop("votes_count", _r.MISSING)
     instance.votes_count = (
-        value if type(value) is int else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
     )
     value = source.pop("weight", _r.MISSING)
-    instance.weight = value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+    instance.weight = value if type(value) is str else _r.read_field(spec, fields[16], value, found)
     value = source.pop("api_id", _r.MISSING)
-    instance.api_id = _r.read_field(spec, fields[22], value, found)
-    value = source.pop("user_id", _r.MISSING)
-    instance.user_id = _r.read_field(spec, fields[23], value, found)
+    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[17], value, found)
     return _r.finish(instance, source, spec, found)

@@ -5,23 +5,38 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
 
+if TYPE_CHECKING:
+    from ..models.details_image_group_images import DetailsImageGroupImages
+
 
 @_attrs_define
 class TeamMemberDetailsImageGroup:
     """TeamMemberDetailsImageGroup, as Altegio sends it.
 
+    Group of images of a team member
+
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+
+    Attributes:
+        entity (str | None)
+        entity_id (int | None)
+        id (int | None)
+        images (DetailsImageGroupImages | None)
     """
 
+    entity: str | None = None
+    entity_id: int | None = None
+    id: int | None = None
+    images: DetailsImageGroupImages | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -52,9 +67,16 @@ class TeamMemberDetailsImageGroup:
 
 @functools.cache
 def _fields() -> _r.Fields:
+    from ..models.details_image_group_images import DetailsImageGroupImages  # noqa: PLC0415
+
     return _r.fields(
         "TeamMemberDetailsImageGroup",
-        (),
+        (
+            ("entity", "entity", _r.STR, False, False, False),
+            ("entity_id", "entity_id", _r.INT, False, False, False),
+            ("id", "id", _r.INT, False, False, False),
+            ("images", "images", _r.model(DetailsImageGroupImages), False, False, False),
+        ),
     )
 
 
@@ -62,7 +84,18 @@ def _read(data: Any, cls: type[TeamMemberDetailsImageGroup] = TeamMemberDetailsI
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
     spec = _fields()
+    fields = spec.fields
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
+    value = source.pop("entity", _r.MISSING)
+    instance.entity = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    value = source.pop("entity_id", _r.MISSING)
+    instance.entity_id = (
+        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    value = source.pop("images", _r.MISSING)
+    instance.images = _r.read_field(spec, fields[3], value, found)
     return _r.finish(instance, source, spec, found)

@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.payment_receipt import PaymentReceipt
+    from ..models.position_compact import PositionCompact
 
 
 @_attrs_define
@@ -30,7 +30,7 @@ class TeamMemberQuick:
         company_id (int): ID of a location, where team member was created.
         id (int): ID of a team member.
         name (str): Name of a team member.
-        position (PaymentReceipt | None): Position of a team member.
+        position (PositionCompact | None): Position of a team member.
         specialization (str): Specialization of a team member.
         is_paid_staff (bool | None): Whether the team member is a paid staff member counted in license
             price.
@@ -41,7 +41,7 @@ class TeamMemberQuick:
     company_id: int
     id: int
     name: str
-    position: PaymentReceipt | None
+    position: PositionCompact | None
     specialization: str
     is_paid_staff: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -74,7 +74,7 @@ class TeamMemberQuick:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.payment_receipt import PaymentReceipt  # noqa: PLC0415
+    from ..models.position_compact import PositionCompact  # noqa: PLC0415
 
     return _r.fields(
         "TeamMemberQuick",
@@ -88,7 +88,7 @@ def _fields() -> _r.Fields:
                 "position",
                 "position",
                 _r.union(
-                    _r.model(PaymentReceipt),
+                    _r.model(PositionCompact),
                     _r.NONE,
                 ),
                 True,

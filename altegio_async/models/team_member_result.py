@@ -13,13 +13,14 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.position_summary import PositionSummary
-    from ..models.team_member_result_image_group import TeamMemberResultImageGroup
+    from ..models.team_member_result_position import TeamMemberResultPosition
 
 
 @_attrs_define
 class TeamMemberResult:
     """TeamMemberResult, as Altegio sends it.
+
+    Team member data object
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
@@ -28,43 +29,39 @@ class TeamMemberResult:
     Attributes:
         avatar (str): Path to team member avatar file
         avatar_big (str): The path to the team member's avatar file in a higher resolution
-        comments_count (float): Number of comments to the team member
-        fired (str): the team member's dismissal status, 1 - dismissed, 0 - not dismissed
-        hidden (str): team member display status in online appointment booking, 1 - hidden, 0 - not
+        fired (float): Whether the team member was fired, 1 - fired, 0 - not fired
+        hidden (float): Whether the team member is hidden for online appointment, 1 - hidden, 0 - not
             hidden
         id (int): team member ID
-        image_group (TeamMemberResultImageGroup): Group of images of a team member
-        information (str): Additional information about the team member (HTML format)
         name (str): team member name
-        position (PositionSummary): team member's position
-        rating (float): team member Rating
-        show_rating (float): Whether to show the team member's rating (1 - show, 0 - do not show)
-        specialization (str): team member socialization
-        status (str): team member deletion status, 1 - deleted, 0 - not deleted
+        position (TeamMemberResultPosition | None): Team member's position (object when assigned, null
+            or empty array when unassigned)
+        specialization (str): team member specialization
+        status (float): Is the team member removed, 1 - removed, 0 - not removed
         user_id (int | None): team member's linked user ID
-        votes_count (float): Number of votes that rated a team member
-        weight (str): team member weight. team members are sorted by weight on exit, heavier first
-        api_id (str | None): team member External ID
+        company_id (int | None): location ID
+        is_included_in_payment_policy (bool | None): Whether the team member is included in the
+            location''s active payment policy scope.
+
+            Always returned. Defaults to `true` when the `payment_policy` feature is disabled for the
+            location or no active payment policy exists.
+        is_paid_staff (bool | None): Whether the team member is a paid staff member counted in license
+            price
     """
 
     avatar: str
     avatar_big: str
-    comments_count: float
-    fired: str
-    hidden: str
+    fired: float
+    hidden: float
     id: int
-    image_group: TeamMemberResultImageGroup
-    information: str
     name: str
-    position: PositionSummary
-    rating: float
-    show_rating: float
+    position: TeamMemberResultPosition | None
     specialization: str
-    status: str
+    status: float
     user_id: int | None
-    votes_count: float
-    weight: str
-    api_id: str | None = None
+    company_id: int | None = None
+    is_included_in_payment_policy: bool | None = None
+    is_paid_staff: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -95,33 +92,30 @@ class TeamMemberResult:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.position_summary import PositionSummary  # noqa: PLC0415
-    from ..models.team_member_result_image_group import TeamMemberResultImageGroup  # noqa: PLC0415
+    from ..models.team_member_result_position import TeamMemberResultPosition  # noqa: PLC0415
 
     return _r.fields(
         "TeamMemberResult",
         (
             ("avatar", "avatar", _r.STR, True, False, False),
             ("avatar_big", "avatar_big", _r.STR, True, False, False),
-            ("comments_count", "comments_count", _r.FLOAT, True, False, False),
-            ("fired", "fired", _r.STR, True, False, False),
-            ("hidden", "hidden", _r.STR, True, False, False),
+            ("fired", "fired", _r.FLOAT, True, False, False),
+            ("hidden", "hidden", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
+            ("name", "name", _r.STR, True, False, False),
             (
-                "image_group",
-                "image_group",
-                _r.model(TeamMemberResultImageGroup),
+                "position",
+                "position",
+                _r.union(
+                    _r.model(TeamMemberResultPosition),
+                    _r.NONE,
+                ),
+                True,
                 True,
                 False,
-                False,
             ),
-            ("information", "information", _r.STR, True, False, False),
-            ("name", "name", _r.STR, True, False, False),
-            ("position", "position", _r.model(PositionSummary), True, False, False),
-            ("rating", "rating", _r.FLOAT, True, False, False),
-            ("show_rating", "show_rating", _r.FLOAT, True, False, False),
             ("specialization", "specialization", _r.STR, True, False, False),
-            ("status", "status", _r.STR, True, False, False),
+            ("status", "status", _r.FLOAT, True, False, False),
             (
                 "user_id",
                 "user_id",
@@ -133,9 +127,16 @@ def _fields() -> _r.Fields:
                 True,
                 False,
             ),
-            ("votes_count", "votes_count", _r.FLOAT, True, False, False),
-            ("weight", "weight", _r.STR, True, False, False),
-            ("api_id", "api_id", _r.STR, False, False, False),
+            ("company_id", "company_id", _r.INT, False, False, False),
+            (
+                "is_included_in_payment_policy",
+                "is_included_in_payment_policy",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            ("is_paid_staff", "is_paid_staff", _r.BOOL, False, False, False),
         ),
     )
 
@@ -154,48 +155,38 @@ def _read(data: Any, cls: type[TeamMemberResult] = TeamMemberResult) -> Any:
     instance.avatar_big = (
         value if type(value) is str else _r.read_field(spec, fields[1], value, found)
     )
-    value = source.pop("comments_count", _r.MISSING)
-    instance.comments_count = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
-    )
     value = source.pop("fired", _r.MISSING)
-    instance.fired = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    instance.fired = value if type(value) is float else _r.read_field(spec, fields[2], value, found)
     value = source.pop("hidden", _r.MISSING)
-    instance.hidden = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    instance.hidden = (
+        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+    )
     value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("image_group", _r.MISSING)
-    instance.image_group = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("information", _r.MISSING)
-    instance.information = (
-        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
-    )
+    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
     value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    instance.name = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
     value = source.pop("position", _r.MISSING)
-    instance.position = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("rating", _r.MISSING)
-    instance.rating = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
-    )
-    value = source.pop("show_rating", _r.MISSING)
-    instance.show_rating = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
-    )
+    instance.position = _r.read_field(spec, fields[6], value, found)
     value = source.pop("specialization", _r.MISSING)
     instance.specialization = (
-        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
     )
     value = source.pop("status", _r.MISSING)
-    instance.status = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
-    value = source.pop("user_id", _r.MISSING)
-    instance.user_id = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("votes_count", _r.MISSING)
-    instance.votes_count = (
-        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+    instance.status = (
+        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
     )
-    value = source.pop("weight", _r.MISSING)
-    instance.weight = value if type(value) is str else _r.read_field(spec, fields[16], value, found)
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[17], value, found)
+    value = source.pop("user_id", _r.MISSING)
+    instance.user_id = _r.read_field(spec, fields[9], value, found)
+    value = source.pop("company_id", _r.MISSING)
+    instance.company_id = (
+        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+    )
+    value = source.pop("is_included_in_payment_policy", _r.MISSING)
+    instance.is_included_in_payment_policy = (
+        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+    )
+    value = source.pop("is_paid_staff", _r.MISSING)
+    instance.is_paid_staff = (
+        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+    )
     return _r.finish(instance, source, spec, found)

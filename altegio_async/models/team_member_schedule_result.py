@@ -14,7 +14,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.team_member_schedule_details_slot import TeamMemberScheduleDetailsSlot
+    from ..models.team_member_schedule_listing_slot import TeamMemberScheduleListingSlot
 
 
 @_attrs_define
@@ -27,12 +27,12 @@ class TeamMemberScheduleResult:
 
     Attributes:
         date (datetime.date | None)
-        slots (list[TeamMemberScheduleDetailsSlot] | None)
+        slots (list[TeamMemberScheduleListingSlot] | None)
         team_member_id (int | None)
     """
 
     date: datetime.date | None = None
-    slots: list[TeamMemberScheduleDetailsSlot] | None = None
+    slots: list[TeamMemberScheduleListingSlot] | None = None
     team_member_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -64,7 +64,7 @@ class TeamMemberScheduleResult:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.team_member_schedule_details_slot import TeamMemberScheduleDetailsSlot  # noqa: PLC0415
+    from ..models.team_member_schedule_listing_slot import TeamMemberScheduleListingSlot  # noqa: PLC0415
 
     return _r.fields(
         "TeamMemberScheduleResult",
@@ -73,7 +73,7 @@ def _fields() -> _r.Fields:
             (
                 "slots",
                 "slots",
-                _r.list_of(_r.model(TeamMemberScheduleDetailsSlot)),
+                _r.list_of(_r.model(TeamMemberScheduleListingSlot)),
                 False,
                 False,
                 False,

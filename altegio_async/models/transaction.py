@@ -14,9 +14,8 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.client_result import ClientResult
     from ..models.goods_operation_storage import GoodsOperationStorage
-    from ..models.payment_receipt import PaymentReceipt
+    from ..models.inventory_document_type import InventoryDocumentType
     from ..models.transaction_client import TransactionClient
     from ..models.transaction_client_alt import TransactionClientAlt
     from ..models.transaction_product import TransactionProduct
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from ..models.transaction_sale_unit import TransactionSaleUnit
     from ..models.transaction_supplier import TransactionSupplier
     from ..models.transaction_team_member import TransactionTeamMember
+    from ..models.transaction_team_member_alt import TransactionTeamMemberAlt
 
 
 @_attrs_define
@@ -51,13 +51,14 @@ class Transaction:
         good (TransactionProduct): Product
         good_id (int): Product ID
         id (int)
-        master (ClientResult | list[TransactionTeamMember]): Team Member (can be array or object)
+        master (list[TransactionTeamMember] | TransactionTeamMemberAlt): Team Member (can be array or
+            object)
         master_id (int): team member ID
         storage (GoodsOperationStorage): Inventory
         storage_id (int): Inventory ID
         supplier (list[TransactionSupplier]): The supplier
         supplier_id (int): Vendor ID
-        type_ (PaymentReceipt): Data.
+        type_ (InventoryDocumentType): Payment type
         type_id (int)
         unit (TransactionSaleUnit)
         unit_id (int): Unit ID
@@ -87,13 +88,13 @@ class Transaction:
     good: TransactionProduct
     good_id: int
     id: int
-    master: ClientResult | list[TransactionTeamMember]
+    master: list[TransactionTeamMember] | TransactionTeamMemberAlt
     master_id: int
     storage: GoodsOperationStorage
     storage_id: int
     supplier: list[TransactionSupplier]
     supplier_id: int
-    type_: PaymentReceipt
+    type_: InventoryDocumentType
     type_id: int
     unit: TransactionSaleUnit
     unit_id: int
@@ -137,9 +138,8 @@ class Transaction:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.client_result import ClientResult  # noqa: PLC0415
     from ..models.goods_operation_storage import GoodsOperationStorage  # noqa: PLC0415
-    from ..models.payment_receipt import PaymentReceipt  # noqa: PLC0415
+    from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
     from ..models.transaction_client import TransactionClient  # noqa: PLC0415
     from ..models.transaction_client_alt import TransactionClientAlt  # noqa: PLC0415
     from ..models.transaction_product import TransactionProduct  # noqa: PLC0415
@@ -147,6 +147,7 @@ def _fields() -> _r.Fields:
     from ..models.transaction_sale_unit import TransactionSaleUnit  # noqa: PLC0415
     from ..models.transaction_supplier import TransactionSupplier  # noqa: PLC0415
     from ..models.transaction_team_member import TransactionTeamMember  # noqa: PLC0415
+    from ..models.transaction_team_member_alt import TransactionTeamMemberAlt  # noqa: PLC0415
 
     return _r.fields(
         "Transaction",
@@ -180,7 +181,7 @@ def _fields() -> _r.Fields:
                 "master",
                 _r.union(
                     _r.list_of(_r.model(TransactionTeamMember)),
-                    _r.model(ClientResult),
+                    _r.model(TransactionTeamMemberAlt),
                 ),
                 True,
                 False,
@@ -191,7 +192,7 @@ def _fields() -> _r.Fields:
             ("storage_id", "storage_id", _r.INT, True, False, False),
             ("supplier", "supplier", _r.list_of(_r.model(TransactionSupplier)), True, False, False),
             ("supplier_id", "supplier_id", _r.INT, True, False, False),
-            ("type", "type_", _r.model(PaymentReceipt), True, False, False),
+            ("type", "type_", _r.model(InventoryDocumentType), True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),
             ("unit", "unit", _r.model(TransactionSaleUnit), True, False, False),
             ("unit_id", "unit_id", _r.INT, True, False, False),

@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.product_loyalty_certificate_type import ProductLoyaltyCertificateType
+    from ..models.product_loyalty_gift_card_type import ProductLoyaltyGiftCardType
     from ..models.transaction_product_actual_amount import TransactionProductActualAmount
 
 
@@ -46,7 +46,7 @@ class TransactionProduct:
         last_change_date (str | None): Date of last product change
         loyalty_abonement_type_id (int | None): Membership ID (if the product is a membership)
         loyalty_allow_empty_code (float | None): Is it allowed to sell without a code
-        loyalty_certificate_type (ProductLoyaltyCertificateType | None): Certificate type details (if
+        loyalty_certificate_type (ProductLoyaltyGiftCardType | None): Certificate type details (if
             product is certificate)
         loyalty_certificate_type_id (int | None): Certificate identifier (if the product is a
             certificate)
@@ -82,7 +82,7 @@ class TransactionProduct:
     last_change_date: str | None = None
     loyalty_abonement_type_id: int | None = None
     loyalty_allow_empty_code: float | None = None
-    loyalty_certificate_type: ProductLoyaltyCertificateType | None = None
+    loyalty_certificate_type: ProductLoyaltyGiftCardType | None = None
     loyalty_certificate_type_id: int | None = None
     loyalty_serial_number_limited: float | None = None
     salon_id: int | None = None
@@ -126,7 +126,7 @@ class TransactionProduct:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.product_loyalty_certificate_type import ProductLoyaltyCertificateType  # noqa: PLC0415
+    from ..models.product_loyalty_gift_card_type import ProductLoyaltyGiftCardType  # noqa: PLC0415
     from ..models.transaction_product_actual_amount import TransactionProductActualAmount  # noqa: PLC0415
 
     return _r.fields(
@@ -161,7 +161,7 @@ def _fields() -> _r.Fields:
                 "loyalty_certificate_type",
                 "loyalty_certificate_type",
                 _r.union(
-                    _r.model(ProductLoyaltyCertificateType),
+                    _r.model(ProductLoyaltyGiftCardType),
                     _r.NONE,
                 ),
                 False,

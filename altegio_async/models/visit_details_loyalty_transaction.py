@@ -13,7 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard
+    from ..models.fiscal_transaction_type import FiscalTransactionType
 
 
 @_attrs_define
@@ -37,7 +37,7 @@ class VisitDetailsLoyaltyTransaction:
         salon_group_id (int): ID of the location chain, within the loyalty of which this transaction was
             created
         status_id (int): Transaction status ID
-        type_ (ChainLoyaltyCard): Service name
+        type_ (FiscalTransactionType)
         type_id (int): Type of loyalty transaction
         item_record_id (int | None): ID of the appointment to which the item in the order belongs, if
             applicable
@@ -55,7 +55,7 @@ class VisitDetailsLoyaltyTransaction:
     program_id: int
     salon_group_id: int
     status_id: int
-    type_: ChainLoyaltyCard
+    type_: FiscalTransactionType
     type_id: int
     item_record_id: int | None = None
     item_type_id: int | None = None
@@ -89,7 +89,7 @@ class VisitDetailsLoyaltyTransaction:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.chain_loyalty_card import ChainLoyaltyCard  # noqa: PLC0415
+    from ..models.fiscal_transaction_type import FiscalTransactionType  # noqa: PLC0415
 
     return _r.fields(
         "VisitDetailsLoyaltyTransaction",
@@ -104,7 +104,7 @@ def _fields() -> _r.Fields:
             ("program_id", "program_id", _r.INT, True, False, False),
             ("salon_group_id", "salon_group_id", _r.INT, True, False, False),
             ("status_id", "status_id", _r.INT, True, False, False),
-            ("type", "type_", _r.model(ChainLoyaltyCard), True, False, False),
+            ("type", "type_", _r.model(FiscalTransactionType), True, False, False),
             ("type_id", "type_id", _r.INT, True, False, False),
             ("item_record_id", "item_record_id", _r.INT, False, False, False),
             ("item_type_id", "item_type_id", _r.INT, False, False, False),

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..models.goods_operation_client import GoodsOperationClient
     from ..models.payment_transaction_supplier import PaymentTransactionSupplier
     from ..models.payment_transaction_team_member import PaymentTransactionTeamMember
-    from ..models.transaction_list_account import TransactionListAccount
+    from ..models.transaction_details_account import TransactionDetailsAccount
 
 
 @_attrs_define
@@ -30,7 +30,7 @@ class VisitDetailsPaymentTransaction:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        account (TransactionListAccount): Location account
+        account (TransactionDetailsAccount): Location account
         account_id (int): Checkout ID
         amount (float): Payment amount
         client (GoodsOperationClient)
@@ -52,7 +52,7 @@ class VisitDetailsPaymentTransaction:
         type_id (int): Transaction type
     """
 
-    account: TransactionListAccount
+    account: TransactionDetailsAccount
     account_id: int
     amount: float
     client: GoodsOperationClient
@@ -106,12 +106,12 @@ def _fields() -> _r.Fields:
     from ..models.goods_operation_client import GoodsOperationClient  # noqa: PLC0415
     from ..models.payment_transaction_supplier import PaymentTransactionSupplier  # noqa: PLC0415
     from ..models.payment_transaction_team_member import PaymentTransactionTeamMember  # noqa: PLC0415
-    from ..models.transaction_list_account import TransactionListAccount  # noqa: PLC0415
+    from ..models.transaction_details_account import TransactionDetailsAccount  # noqa: PLC0415
 
     return _r.fields(
         "VisitDetailsPaymentTransaction",
         (
-            ("account", "account", _r.model(TransactionListAccount), True, False, False),
+            ("account", "account", _r.model(TransactionDetailsAccount), True, False, False),
             ("account_id", "account_id", _r.INT, True, False, False),
             ("amount", "amount", _r.FLOAT, True, False, False),
             ("client", "client", _r.model(GoodsOperationClient), True, False, False),

@@ -325,7 +325,9 @@ def test_the_rule_names_from_titles_resources_and_fields() -> None:
     assert name_rule.title_name("Pay with referral program - works only for visit") == [
         "pay", "referral", "program"
     ]  # fmt: skip
-    assert name_rule.resource("get_location_list") == ("get", ["location"])
+    assert name_rule.resource("get_location_list") == ("list", ["location"])
+    assert name_rule.resource("chain_loyalty_memberships_freeze")[0] == "freeze"
+    assert name_rule.title_name("Comment for a client") == ["client", "comment"]
     assert name_rule.resource("create_or_update_appointment") == ("create", ["appointment"])
     assert name_rule.resource("list_clients") == ("list", ["clients"])
     assert name_rule.clean(name_rule.words("company_companyid_staff_staffid_response200")) == [

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.appointment_analytics_source import AppointmentAnalyticsSource
+from ...models.appointment_analytics import AppointmentAnalytics
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -25,7 +25,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[AppointmentAnalyticsSource]
+Result: TypeAlias = list[AppointmentAnalytics]
 
 
 def _get_kwargs(
@@ -69,6 +69,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.appointment_analytics_source import AppointmentAnalyticsSource  # noqa: PLC0415
+    from ...models.appointment_analytics import AppointmentAnalytics  # noqa: PLC0415
 
-    return _r.list_of(_r.model(AppointmentAnalyticsSource))
+    return _r.list_of(_r.model(AppointmentAnalytics))

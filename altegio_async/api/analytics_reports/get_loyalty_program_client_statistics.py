@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.program_client_statistic_list import ProgramClientStatisticList
+from ...models.loyalty_program_client_statistics import LoyaltyProgramClientStatistics
 from ...types import UNSET
 
 OPERATION = Operation(
@@ -25,7 +25,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = ProgramClientStatisticList
+Result: TypeAlias = LoyaltyProgramClientStatistics
 
 
 def _get_kwargs(
@@ -66,6 +66,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.program_client_statistic_list import ProgramClientStatisticList  # noqa: PLC0415
+    from ...models.loyalty_program_client_statistics import LoyaltyProgramClientStatistics  # noqa: PLC0415
 
-    return _r.model(ProgramClientStatisticList)
+    return _r.model(LoyaltyProgramClientStatistics)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.program_revenue_statistic_list import ProgramRevenueStatisticList
+from ...models.program_revenue_statistics import ProgramRevenueStatistics
 from ...types import UNSET
 
 OPERATION = Operation(
@@ -25,7 +25,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = ProgramRevenueStatisticList
+Result: TypeAlias = ProgramRevenueStatistics
 
 
 def _get_kwargs(
@@ -66,6 +66,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.program_revenue_statistic_list import ProgramRevenueStatisticList  # noqa: PLC0415
+    from ...models.program_revenue_statistics import ProgramRevenueStatistics  # noqa: PLC0415
 
-    return _r.model(ProgramRevenueStatisticList)
+    return _r.model(ProgramRevenueStatistics)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.program_team_member_statistic_list import ProgramTeamMemberStatisticList
+from ...models.program_team_member_statistics import ProgramTeamMemberStatistics
 from ...types import UNSET
 
 OPERATION = Operation(
@@ -25,7 +25,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[ProgramTeamMemberStatisticList]
+Result: TypeAlias = list[ProgramTeamMemberStatistics]
 
 
 def _get_kwargs(
@@ -68,6 +68,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.program_team_member_statistic_list import ProgramTeamMemberStatisticList  # noqa: PLC0415
+    from ...models.program_team_member_statistics import ProgramTeamMemberStatistics  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ProgramTeamMemberStatisticList))
+    return _r.list_of(_r.model(ProgramTeamMemberStatistics))

@@ -15,9 +15,9 @@ from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
 from ...models.appointment import Appointment
-from ...models.comment_list import CommentList
+from ...models.comment import Comment
+from ...models.comment_leave import CommentLeave
 from ...models.create_or_update_appointment import CreateOrUpdateAppointment
-from ...models.leave_comment import LeaveComment
 from ...models.timetable_client_schedule_create import TimetableClientScheduleCreate
 from ...models.timetable_client_schedule_update import TimetableClientScheduleUpdate
 from ...models.visit_update import VisitUpdate
@@ -535,7 +535,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> AsyncPaginator[CommentList]:
+    ) -> AsyncPaginator[Comment]:
         """Every item of every page of ``get_comments``, fetched as you iterate.
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
@@ -544,7 +544,7 @@ class Appointments:
         ``get_comments``.
         """
 
-        async def fetch(page: int, size: int) -> list[CommentList]:
+        async def fetch(page: int, size: int) -> list[Comment]:
             response = await self._caller.call(
                 _get_comments.OPERATION,
                 functools.partial(
@@ -818,7 +818,7 @@ class Appointments:
         *,
         location_id: int,
         team_member_id: int,
-        body: LeaveComment,
+        body: CommentLeave,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1664,7 +1664,7 @@ class AppointmentsWithRawResponse:
         *,
         location_id: int,
         team_member_id: int,
-        body: LeaveComment,
+        body: CommentLeave,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2147,7 +2147,7 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> SyncPaginator[CommentList]:
+    ) -> SyncPaginator[Comment]:
         """Every item of every page of ``get_comments``: ``for item in ...``.
 
         Blocking form of ``Appointments.iter_get_comments``.
@@ -2281,7 +2281,7 @@ class SyncAppointments:
         *,
         location_id: int,
         team_member_id: int,
-        body: LeaveComment,
+        body: CommentLeave,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2723,7 +2723,7 @@ class SyncAppointmentsWithRawResponse:
         *,
         location_id: int,
         team_member_id: int,
-        body: LeaveComment,
+        body: CommentLeave,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

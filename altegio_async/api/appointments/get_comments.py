@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.comment_list import CommentList
+from ...models.comment import Comment
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[CommentList]
+Result: TypeAlias = list[Comment]
 
 
 def _get_kwargs(
@@ -72,6 +72,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.comment_list import CommentList  # noqa: PLC0415
+    from ...models.comment import Comment  # noqa: PLC0415
 
-    return _r.list_of(_r.model(CommentList))
+    return _r.list_of(_r.model(Comment))

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.comment_list import CommentList
-from ...models.leave_comment import LeaveComment
+from ...models.comment import Comment
+from ...models.comment_leave import CommentLeave
 
 OPERATION = Operation(
     operation_id="leave_comment",
@@ -24,14 +24,14 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[CommentList]
+Result: TypeAlias = list[Comment]
 
 
 def _get_kwargs(
     location_id: int,
     team_member_id: int,
     *,
-    body: LeaveComment,
+    body: CommentLeave,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -58,6 +58,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.comment_list import CommentList  # noqa: PLC0415
+    from ...models.comment import Comment  # noqa: PLC0415
 
-    return _r.list_of(_r.model(CommentList))
+    return _r.list_of(_r.model(Comment))

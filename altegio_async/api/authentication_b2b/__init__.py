@@ -13,7 +13,7 @@ import httpx
 
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
-from ...models.login_request import LoginRequest
+from ...models.user_authorize import UserAuthorize
 from ...types import UNSET, Unset
 from . import authorize_user as _authorize_user
 
@@ -32,7 +32,7 @@ class AuthenticationB2b:
     async def authorize_user(
         self,
         *,
-        body: LoginRequest,
+        body: UserAuthorize,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -84,7 +84,7 @@ class AuthenticationB2bWithRawResponse:
     async def authorize_user(
         self,
         *,
-        body: LoginRequest,
+        body: UserAuthorize,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -136,7 +136,7 @@ class SyncAuthenticationB2b:
     def authorize_user(
         self,
         *,
-        body: LoginRequest,
+        body: UserAuthorize,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -168,7 +168,7 @@ class SyncAuthenticationB2bWithRawResponse:
     def authorize_user(
         self,
         *,
-        body: LoginRequest,
+        body: UserAuthorize,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

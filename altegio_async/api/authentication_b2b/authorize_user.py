@@ -8,8 +8,8 @@ from typing import Any, TypeAlias, cast
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.login_request import LoginRequest
 from ...models.user import User
+from ...models.user_authorize import UserAuthorize
 
 OPERATION = Operation(
     operation_id="authorize_user",
@@ -28,7 +28,7 @@ Result: TypeAlias = User
 
 def _get_kwargs(
     *,
-    body: LoginRequest,
+    body: UserAuthorize,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

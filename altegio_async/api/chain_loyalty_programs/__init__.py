@@ -15,21 +15,21 @@ import httpx
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
-from ...models.chain_loyalty_certificate_create import ChainLoyaltyCertificateCreate
-from ...models.chain_loyalty_membership_archive import ChainLoyaltyMembershipArchive
-from ...models.chain_loyalty_membership_clone import ChainLoyaltyMembershipClone
-from ...models.chain_loyalty_membership_create import ChainLoyaltyMembershipCreate
-from ...models.chain_loyalty_membership_restore import ChainLoyaltyMembershipRestore
-from ...models.chain_loyalty_membership_update import ChainLoyaltyMembershipUpdate
 from ...models.chain_loyalty_memberships_freeze import ChainLoyaltyMembershipsFreeze
 from ...models.chain_loyalty_program_create import ChainLoyaltyProgramCreate
 from ...models.chain_loyalty_program_include import ChainLoyaltyProgramInclude
 from ...models.chain_loyalty_program_update import ChainLoyaltyProgramUpdate
+from ...models.chain_loyalty_transaction import ChainLoyaltyTransaction
 from ...models.chain_loyalty_transaction_types import ChainLoyaltyTransactionTypes
+from ...models.loyalty_gift_card_types_create import LoyaltyGiftCardTypesCreate
+from ...models.loyalty_membership_types_archive import LoyaltyMembershipTypesArchive
+from ...models.loyalty_membership_types_clone import LoyaltyMembershipTypesClone
+from ...models.loyalty_membership_types_create import LoyaltyMembershipTypesCreate
+from ...models.loyalty_membership_types_restore import LoyaltyMembershipTypesRestore
+from ...models.loyalty_membership_types_update import LoyaltyMembershipTypesUpdate
 from ...models.loyalty_memberships_set_balance import LoyaltyMembershipsSetBalance
 from ...models.loyalty_memberships_set_period import LoyaltyMembershipsSetPeriod
 from ...models.loyalty_memberships_unfreeze import LoyaltyMembershipsUnfreeze
-from ...models.loyalty_transaction import LoyaltyTransaction
 from ...types import UNSET, Unset
 from . import chain_loyalty_certificate_types_create as _chain_loyalty_certificate_types_create
 from . import chain_loyalty_certificate_types_delete as _chain_loyalty_certificate_types_delete
@@ -73,7 +73,7 @@ class ChainLoyaltyPrograms:
         self,
         *,
         chain_id: int,
-        body: ChainLoyaltyCertificateCreate,
+        body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -295,7 +295,7 @@ class ChainLoyaltyPrograms:
         *,
         chain_id: int,
         type_id: int,
-        body: ChainLoyaltyCertificateCreate,
+        body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -342,7 +342,7 @@ class ChainLoyaltyPrograms:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipArchive,
+        body: LoyaltyMembershipTypesArchive,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -391,7 +391,7 @@ class ChainLoyaltyPrograms:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipClone | Unset = UNSET,
+        body: LoyaltyMembershipTypesClone | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -440,7 +440,7 @@ class ChainLoyaltyPrograms:
         self,
         *,
         chain_id: int,
-        body: ChainLoyaltyMembershipCreate,
+        body: LoyaltyMembershipTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -611,7 +611,7 @@ class ChainLoyaltyPrograms:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipRestore,
+        body: LoyaltyMembershipTypesRestore,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -655,7 +655,7 @@ class ChainLoyaltyPrograms:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipUpdate,
+        body: LoyaltyMembershipTypesUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1129,7 +1129,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> AsyncPaginator[LoyaltyTransaction]:
+    ) -> AsyncPaginator[ChainLoyaltyTransaction]:
         """Every item of every page of ``get_chain_loyalty_transaction_list``, fetched as you iterate.
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
@@ -1138,7 +1138,7 @@ class ChainLoyaltyPrograms:
         ``get_chain_loyalty_transaction_list``.
         """
 
-        async def fetch(page: int, size: int) -> list[LoyaltyTransaction]:
+        async def fetch(page: int, size: int) -> list[ChainLoyaltyTransaction]:
             response = await self._caller.call(
                 _get_chain_loyalty_transaction_list.OPERATION,
                 functools.partial(
@@ -1223,7 +1223,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         self,
         *,
         chain_id: int,
-        body: ChainLoyaltyCertificateCreate,
+        body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1441,7 +1441,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         type_id: int,
-        body: ChainLoyaltyCertificateCreate,
+        body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1487,7 +1487,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipArchive,
+        body: LoyaltyMembershipTypesArchive,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1535,7 +1535,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipClone | Unset = UNSET,
+        body: LoyaltyMembershipTypesClone | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1583,7 +1583,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         self,
         *,
         chain_id: int,
-        body: ChainLoyaltyMembershipCreate,
+        body: LoyaltyMembershipTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1750,7 +1750,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipRestore,
+        body: LoyaltyMembershipTypesRestore,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1793,7 +1793,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipUpdate,
+        body: LoyaltyMembershipTypesUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2299,7 +2299,7 @@ class SyncChainLoyaltyPrograms:
         self,
         *,
         chain_id: int,
-        body: ChainLoyaltyCertificateCreate,
+        body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2400,7 +2400,7 @@ class SyncChainLoyaltyPrograms:
         *,
         chain_id: int,
         type_id: int,
-        body: ChainLoyaltyCertificateCreate,
+        body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2426,7 +2426,7 @@ class SyncChainLoyaltyPrograms:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipArchive,
+        body: LoyaltyMembershipTypesArchive,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2452,7 +2452,7 @@ class SyncChainLoyaltyPrograms:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipClone | Unset = UNSET,
+        body: LoyaltyMembershipTypesClone | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2477,7 +2477,7 @@ class SyncChainLoyaltyPrograms:
         self,
         *,
         chain_id: int,
-        body: ChainLoyaltyMembershipCreate,
+        body: LoyaltyMembershipTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2572,7 +2572,7 @@ class SyncChainLoyaltyPrograms:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipRestore,
+        body: LoyaltyMembershipTypesRestore,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2598,7 +2598,7 @@ class SyncChainLoyaltyPrograms:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipUpdate,
+        body: LoyaltyMembershipTypesUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2873,7 +2873,7 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> SyncPaginator[LoyaltyTransaction]:
+    ) -> SyncPaginator[ChainLoyaltyTransaction]:
         """Every item of every page of ``get_chain_loyalty_transaction_list``: ``for item in ...``.
 
         Blocking form of ``ChainLoyaltyPrograms.iter_get_chain_loyalty_transaction_list``.
@@ -2939,7 +2939,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         self,
         *,
         chain_id: int,
-        body: ChainLoyaltyCertificateCreate,
+        body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -3040,7 +3040,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         type_id: int,
-        body: ChainLoyaltyCertificateCreate,
+        body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -3066,7 +3066,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipArchive,
+        body: LoyaltyMembershipTypesArchive,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -3092,7 +3092,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipClone | Unset = UNSET,
+        body: LoyaltyMembershipTypesClone | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -3117,7 +3117,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         self,
         *,
         chain_id: int,
-        body: ChainLoyaltyMembershipCreate,
+        body: LoyaltyMembershipTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -3212,7 +3212,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipRestore,
+        body: LoyaltyMembershipTypesRestore,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -3238,7 +3238,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
-        body: ChainLoyaltyMembershipUpdate,
+        body: LoyaltyMembershipTypesUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

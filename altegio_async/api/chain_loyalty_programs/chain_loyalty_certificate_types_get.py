@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.chain_loyalty_certificate import ChainLoyaltyCertificate
+from ...models.chain_loyalty_gift_card_type_list import ChainLoyaltyGiftCardTypeList
 
 OPERATION = Operation(
     operation_id="chain_loyalty_certificate_types_get",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = ChainLoyaltyCertificate
+Result: TypeAlias = ChainLoyaltyGiftCardTypeList
 
 
 def _get_kwargs(
@@ -49,6 +49,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.chain_loyalty_certificate import ChainLoyaltyCertificate  # noqa: PLC0415
+    from ...models.chain_loyalty_gift_card_type_list import ChainLoyaltyGiftCardTypeList  # noqa: PLC0415
 
-    return _r.model(ChainLoyaltyCertificate)
+    return _r.model(ChainLoyaltyGiftCardTypeList)

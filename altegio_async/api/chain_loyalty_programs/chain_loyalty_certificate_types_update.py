@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.chain_loyalty_certificate_create import ChainLoyaltyCertificateCreate
-from ...models.chain_loyalty_certificate_update import ChainLoyaltyCertificateUpdate
+from ...models.chain_loyalty_gift_card_types import ChainLoyaltyGiftCardTypes
+from ...models.loyalty_gift_card_types_create import LoyaltyGiftCardTypesCreate
 
 OPERATION = Operation(
     operation_id="chain_loyalty_certificate_types_update",
@@ -24,14 +24,14 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = ChainLoyaltyCertificateUpdate
+Result: TypeAlias = ChainLoyaltyGiftCardTypes
 
 
 def _get_kwargs(
     chain_id: int,
     type_id: int,
     *,
-    body: ChainLoyaltyCertificateCreate,
+    body: LoyaltyGiftCardTypesCreate,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -58,6 +58,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.chain_loyalty_certificate_update import ChainLoyaltyCertificateUpdate  # noqa: PLC0415
+    from ...models.chain_loyalty_gift_card_types import ChainLoyaltyGiftCardTypes  # noqa: PLC0415
 
-    return _r.model(ChainLoyaltyCertificateUpdate)
+    return _r.model(ChainLoyaltyGiftCardTypes)

@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 from urllib.parse import quote
 
 from ...custom._operation import Operation
-from ...models.chain_loyalty_membership_archive import ChainLoyaltyMembershipArchive
+from ...models.loyalty_membership_types_archive import LoyaltyMembershipTypesArchive
 
 OPERATION = Operation(
     operation_id="chain_loyalty_membership_types_archive",
@@ -28,7 +28,7 @@ def _get_kwargs(
     chain_id: int,
     loyalty_membership_type_id: int,
     *,
-    body: ChainLoyaltyMembershipArchive,
+    body: LoyaltyMembershipTypesArchive,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.chain_loyalty_membership_create import ChainLoyaltyMembershipCreate
-from ...models.subscription import Subscription
+from ...models.loyalty_membership_types_create import LoyaltyMembershipTypesCreate
+from ...models.subscription_type import SubscriptionType
 
 OPERATION = Operation(
     operation_id="chain_loyalty_membership_types_create",
@@ -24,13 +24,13 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = Subscription
+Result: TypeAlias = SubscriptionType
 
 
 def _get_kwargs(
     chain_id: int,
     *,
-    body: ChainLoyaltyMembershipCreate,
+    body: LoyaltyMembershipTypesCreate,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -56,6 +56,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.subscription import Subscription  # noqa: PLC0415
+    from ...models.subscription_type import SubscriptionType  # noqa: PLC0415
 
-    return _r.model(Subscription)
+    return _r.model(SubscriptionType)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.subscription import Subscription
+from ...models.subscription_type import SubscriptionType
 
 OPERATION = Operation(
     operation_id="chain_loyalty_membership_types_read",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = Subscription
+Result: TypeAlias = SubscriptionType
 
 
 def _get_kwargs(
@@ -49,6 +49,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.subscription import Subscription  # noqa: PLC0415
+    from ...models.subscription_type import SubscriptionType  # noqa: PLC0415
 
-    return _r.model(Subscription)
+    return _r.model(SubscriptionType)

@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 from urllib.parse import quote
 
 from ...custom._operation import Operation
-from ...models.chain_loyalty_membership_restore import ChainLoyaltyMembershipRestore
+from ...models.loyalty_membership_types_restore import LoyaltyMembershipTypesRestore
 
 OPERATION = Operation(
     operation_id="chain_loyalty_membership_types_restore",
@@ -28,7 +28,7 @@ def _get_kwargs(
     chain_id: int,
     loyalty_membership_type_id: int,
     *,
-    body: ChainLoyaltyMembershipRestore,
+    body: LoyaltyMembershipTypesRestore,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.chain_loyalty_membership_list import ChainLoyaltyMembershipList
 from ...models.chain_loyalty_memberships_freeze import ChainLoyaltyMembershipsFreeze
-from ...models.loyalty_memberships_freeze_result import LoyaltyMembershipsFreezeResult
 
 OPERATION = Operation(
     operation_id="chain_loyalty_memberships_freeze",
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = LoyaltyMembershipsFreezeResult
+Result: TypeAlias = ChainLoyaltyMembershipList
 
 
 def _get_kwargs(
@@ -58,6 +58,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.loyalty_memberships_freeze_result import LoyaltyMembershipsFreezeResult  # noqa: PLC0415
+    from ...models.chain_loyalty_membership_list import ChainLoyaltyMembershipList  # noqa: PLC0415
 
-    return _r.model(LoyaltyMembershipsFreezeResult)
+    return _r.model(ChainLoyaltyMembershipList)

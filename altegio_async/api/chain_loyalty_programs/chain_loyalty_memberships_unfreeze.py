@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.chain_loyalty_memberships import ChainLoyaltyMemberships
 from ...models.loyalty_memberships_unfreeze import LoyaltyMembershipsUnfreeze
-from ...models.memberships_unfreeze_result import MembershipsUnfreezeResult
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -25,7 +25,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = MembershipsUnfreezeResult
+Result: TypeAlias = ChainLoyaltyMemberships
 
 
 def _get_kwargs(
@@ -60,6 +60,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.memberships_unfreeze_result import MembershipsUnfreezeResult  # noqa: PLC0415
+    from ...models.chain_loyalty_memberships import ChainLoyaltyMemberships  # noqa: PLC0415
 
-    return _r.model(MembershipsUnfreezeResult)
+    return _r.model(ChainLoyaltyMemberships)

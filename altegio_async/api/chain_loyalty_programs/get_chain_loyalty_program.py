@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.chain_loyalty_program import ChainLoyaltyProgram
 from ...models.chain_loyalty_program_include import (
     ChainLoyaltyProgramInclude,
 )
-from ...models.loyalty_program import LoyaltyProgram
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -27,7 +27,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = LoyaltyProgram
+Result: TypeAlias = ChainLoyaltyProgram
 
 
 def _get_kwargs(
@@ -66,6 +66,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.loyalty_program import LoyaltyProgram  # noqa: PLC0415
+    from ...models.chain_loyalty_program import ChainLoyaltyProgram  # noqa: PLC0415
 
-    return _r.model(LoyaltyProgram)
+    return _r.model(ChainLoyaltyProgram)

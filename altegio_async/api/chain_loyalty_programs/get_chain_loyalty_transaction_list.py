@@ -10,10 +10,10 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.chain_loyalty_transaction import ChainLoyaltyTransaction
 from ...models.chain_loyalty_transaction_types import (
     ChainLoyaltyTransactionTypes,
 )
-from ...models.loyalty_transaction import LoyaltyTransaction
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -28,7 +28,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[LoyaltyTransaction]
+Result: TypeAlias = list[ChainLoyaltyTransaction]
 
 
 def _get_kwargs(
@@ -96,6 +96,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.loyalty_transaction import LoyaltyTransaction  # noqa: PLC0415
+    from ...models.chain_loyalty_transaction import ChainLoyaltyTransaction  # noqa: PLC0415
 
-    return _r.list_of(_r.model(LoyaltyTransaction))
+    return _r.list_of(_r.model(ChainLoyaltyTransaction))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.chain_client_phone_number import ChainClientPhoneNumber
+from ...models.chain_client import ChainClient
 from ...types import UNSET
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = ChainClientPhoneNumber
+Result: TypeAlias = ChainClient
 
 
 def _get_kwargs(
@@ -57,6 +57,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.chain_client_phone_number import ChainClientPhoneNumber  # noqa: PLC0415
+    from ...models.chain_client import ChainClient  # noqa: PLC0415
 
-    return _r.model(ChainClientPhoneNumber)
+    return _r.model(ChainClient)

@@ -8,7 +8,7 @@ from typing import Any, TypeAlias, cast
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.issued_user_token import IssuedUserToken
+from ...models.booking_user_password import BookingUserPassword
 from ...models.password_change import PasswordChange
 
 OPERATION = Operation(
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="public",
 )
 
-Result: TypeAlias = IssuedUserToken
+Result: TypeAlias = BookingUserPassword
 
 
 def _get_kwargs(
@@ -52,6 +52,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.issued_user_token import IssuedUserToken  # noqa: PLC0415
+    from ...models.booking_user_password import BookingUserPassword  # noqa: PLC0415
 
-    return _r.model(IssuedUserToken)
+    return _r.model(BookingUserPassword)

@@ -16,8 +16,8 @@ from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
 from ...models.client_comment_create import ClientCommentCreate
 from ...models.client_create import ClientCreate
-from ...models.client_details import ClientDetails
 from ...models.client_query import ClientQuery
+from ...models.client_result import ClientResult
 from ...models.client_update import ClientUpdate
 from ...models.client_visits_query import ClientVisitsQuery
 from ...models.create_clients_bulk import CreateClientsBulk
@@ -378,7 +378,7 @@ class Clients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> AsyncPaginator[ClientDetails]:
+    ) -> AsyncPaginator[ClientResult]:
         """Every item of every page of ``deprecated_get_client_list``, fetched as you iterate.
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
@@ -387,7 +387,7 @@ class Clients:
         ``deprecated_get_client_list``.
         """
 
-        async def fetch(page: int, size: int) -> list[ClientDetails]:
+        async def fetch(page: int, size: int) -> list[ClientResult]:
             response = await self._caller.call(
                 _deprecated_get_client_list.OPERATION,
                 functools.partial(
@@ -1466,7 +1466,7 @@ class SyncClients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> SyncPaginator[ClientDetails]:
+    ) -> SyncPaginator[ClientResult]:
         """Every item of every page of ``deprecated_get_client_list``: ``for item in ...``.
 
         Blocking form of ``Clients.iter_deprecated_get_client_list``.

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.client_comment import ClientComment
 from ...models.client_comment_create import ClientCommentCreate
-from ...models.comment_client import CommentClient
 
 OPERATION = Operation(
     operation_id="create_client_comment",
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = CommentClient
+Result: TypeAlias = ClientComment
 
 
 def _get_kwargs(
@@ -58,6 +58,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.comment_client import CommentClient  # noqa: PLC0415
+    from ...models.client_comment import ClientComment  # noqa: PLC0415
 
-    return _r.model(CommentClient)
+    return _r.model(ClientComment)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.client_details import ClientDetails
+from ...models.client_result import ClientResult
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[ClientDetails]
+Result: TypeAlias = list[ClientResult]
 
 
 def _get_kwargs(
@@ -75,6 +75,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.client_details import ClientDetails  # noqa: PLC0415
+    from ...models.client_result import ClientResult  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ClientDetails))
+    return _r.list_of(_r.model(ClientResult))

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.client_listing import ClientListing
 from ...models.client_query import ClientQuery
-from ...models.client_result import ClientResult
 
 OPERATION = Operation(
     operation_id="get_client_list",
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[ClientResult]
+Result: TypeAlias = list[ClientListing]
 
 
 def _get_kwargs(
@@ -56,6 +56,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.client_result import ClientResult  # noqa: PLC0415
+    from ...models.client_listing import ClientListing  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ClientResult))
+    return _r.list_of(_r.model(ClientListing))

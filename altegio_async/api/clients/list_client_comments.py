@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.comment_client import CommentClient
+from ...models.client_comment import ClientComment
 
 OPERATION = Operation(
     operation_id="list_client_comments",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[CommentClient]
+Result: TypeAlias = list[ClientComment]
 
 
 def _get_kwargs(
@@ -49,6 +49,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.comment_client import CommentClient  # noqa: PLC0415
+    from ...models.client_comment import ClientComment  # noqa: PLC0415
 
-    return _r.list_of(_r.model(CommentClient))
+    return _r.list_of(_r.model(ClientComment))

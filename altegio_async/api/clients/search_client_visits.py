@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.client_history import ClientHistory
 from ...models.client_visits_query import ClientVisitsQuery
-from ...models.customer_history import CustomerHistory
 
 OPERATION = Operation(
     operation_id="search_client_visits",
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = CustomerHistory
+Result: TypeAlias = ClientHistory
 
 
 def _get_kwargs(
@@ -56,6 +56,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.customer_history import CustomerHistory  # noqa: PLC0415
+    from ...models.client_history import ClientHistory  # noqa: PLC0415
 
-    return _r.model(CustomerHistory)
+    return _r.model(ClientHistory)

@@ -13,7 +13,7 @@ import httpx
 
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
-from ...models.custom_create import CustomCreate
+from ...models.custom_field_create import CustomFieldCreate
 from ...types import UNSET, Unset
 from . import create_custom_field as _create_custom_field
 from . import delete_custom_field as _delete_custom_field
@@ -37,7 +37,7 @@ class CustomFields:
         *,
         field_category: str,
         location_id: int,
-        body: CustomCreate,
+        body: CustomFieldCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -163,7 +163,7 @@ class CustomFields:
         field_category: str,
         location_id: int,
         field_id: int,
-        body: CustomCreate,
+        body: CustomFieldCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -218,7 +218,7 @@ class CustomFieldsWithRawResponse:
         *,
         field_category: str,
         location_id: int,
-        body: CustomCreate,
+        body: CustomFieldCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -341,7 +341,7 @@ class CustomFieldsWithRawResponse:
         field_category: str,
         location_id: int,
         field_id: int,
-        body: CustomCreate,
+        body: CustomFieldCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -396,7 +396,7 @@ class SyncCustomFields:
         *,
         field_category: str,
         location_id: int,
-        body: CustomCreate,
+        body: CustomFieldCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -473,7 +473,7 @@ class SyncCustomFields:
         field_category: str,
         location_id: int,
         field_id: int,
-        body: CustomCreate,
+        body: CustomFieldCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -510,7 +510,7 @@ class SyncCustomFieldsWithRawResponse:
         *,
         field_category: str,
         location_id: int,
-        body: CustomCreate,
+        body: CustomFieldCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -587,7 +587,7 @@ class SyncCustomFieldsWithRawResponse:
         field_category: str,
         location_id: int,
         field_id: int,
-        body: CustomCreate,
+        body: CustomFieldCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

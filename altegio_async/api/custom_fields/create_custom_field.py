@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 from urllib.parse import quote
 
 from ...custom._operation import Operation
-from ...models.custom_create import CustomCreate
+from ...models.custom_field_create import CustomFieldCreate
 
 OPERATION = Operation(
     operation_id="create_custom_field",
@@ -28,7 +28,7 @@ def _get_kwargs(
     field_category: str,
     location_id: int,
     *,
-    body: CustomCreate,
+    body: CustomFieldCreate,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 from urllib.parse import quote
 
 from ...custom._operation import Operation
-from ...models.custom_create import CustomCreate
+from ...models.custom_field_create import CustomFieldCreate
 
 OPERATION = Operation(
     operation_id="update_custom_field",
@@ -29,7 +29,7 @@ def _get_kwargs(
     location_id: int,
     field_id: int,
     *,
-    body: CustomCreate,
+    body: CustomFieldCreate,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

@@ -14,10 +14,10 @@ import httpx
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
-from ...models.duplicate_event import DuplicateEvent
+from ...models.event import Event
+from ...models.event_duplicate import EventDuplicate
 from ...models.event_duplication_strategy_create import EventDuplicationStrategyCreate
 from ...models.event_duplication_strategy_update import EventDuplicationStrategyUpdate
-from ...models.event_list import EventList
 from ...models.event_update import EventUpdate
 from ...types import UNSET, Unset
 from . import create_event as _create_event
@@ -173,7 +173,7 @@ class Events:
         *,
         location_id: int,
         event_id: int,
-        body: DuplicateEvent | Unset = UNSET,
+        body: EventDuplicate | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -565,7 +565,7 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> AsyncPaginator[EventList]:
+    ) -> AsyncPaginator[Event]:
         """Every item of every page of ``search_events``, fetched as you iterate.
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
@@ -574,7 +574,7 @@ class Events:
         ``search_events``.
         """
 
-        async def fetch(page: int, size: int) -> list[EventList]:
+        async def fetch(page: int, size: int) -> list[Event]:
             response = await self._caller.call(
                 _search_events.OPERATION,
                 functools.partial(
@@ -822,7 +822,7 @@ class EventsWithRawResponse:
         *,
         location_id: int,
         event_id: int,
-        body: DuplicateEvent | Unset = UNSET,
+        body: EventDuplicate | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1363,7 +1363,7 @@ class SyncEvents:
         *,
         location_id: int,
         event_id: int,
-        body: DuplicateEvent | Unset = UNSET,
+        body: EventDuplicate | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1594,7 +1594,7 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> SyncPaginator[EventList]:
+    ) -> SyncPaginator[Event]:
         """Every item of every page of ``search_events``: ``for item in ...``.
 
         Blocking form of ``Events.iter_search_events``.
@@ -1757,7 +1757,7 @@ class SyncEventsWithRawResponse:
         *,
         location_id: int,
         event_id: int,
-        body: DuplicateEvent | Unset = UNSET,
+        body: EventDuplicate | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

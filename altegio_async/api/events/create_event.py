@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.event import Event
+from ...models.event_details import EventDetails
 from ...models.event_update import EventUpdate
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = Event
+Result: TypeAlias = EventDetails
 
 
 def _get_kwargs(
@@ -56,6 +56,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.event import Event  # noqa: PLC0415
+    from ...models.event_details import EventDetails  # noqa: PLC0415
 
-    return _r.model(Event)
+    return _r.model(EventDetails)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.duplicate_event import DuplicateEvent
+from ...models.event_duplicate import EventDuplicate
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -31,7 +31,7 @@ def _get_kwargs(
     location_id: int,
     event_id: int,
     *,
-    body: DuplicateEvent | Unset = UNSET,
+    body: EventDuplicate | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

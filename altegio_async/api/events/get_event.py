@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.event import Event
+from ...models.event_details import EventDetails
 
 OPERATION = Operation(
     operation_id="get_event",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = Event
+Result: TypeAlias = EventDetails
 
 
 def _get_kwargs(
@@ -49,6 +49,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.event import Event  # noqa: PLC0415
+    from ...models.event_details import EventDetails  # noqa: PLC0415
 
-    return _r.model(Event)
+    return _r.model(EventDetails)

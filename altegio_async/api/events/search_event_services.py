@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.event_service_list import EventServiceList
+from ...models.event_service import EventService
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[EventServiceList]
+Result: TypeAlias = list[EventService]
 
 
 def _get_kwargs(
@@ -60,6 +60,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.event_service_list import EventServiceList  # noqa: PLC0415
+    from ...models.event_service import EventService  # noqa: PLC0415
 
-    return _r.list_of(_r.model(EventServiceList))
+    return _r.list_of(_r.model(EventService))

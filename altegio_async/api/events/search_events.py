@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.event_list import EventList
+from ...models.event import Event
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[EventList]
+Result: TypeAlias = list[Event]
 
 
 def _get_kwargs(
@@ -87,6 +87,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.event_list import EventList  # noqa: PLC0415
+    from ...models.event import Event  # noqa: PLC0415
 
-    return _r.list_of(_r.model(EventList))
+    return _r.list_of(_r.model(Event))

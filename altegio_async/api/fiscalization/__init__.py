@@ -14,8 +14,8 @@ import httpx
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.fiscal_receipt_print import FiscalReceiptPrint
+from ...models.fiscalization_callback_handle import FiscalizationCallbackHandle
 from ...models.fiscalize_document import FiscalizeDocument
-from ...models.handle_fiscalization_callback import HandleFiscalizationCallback
 from ...types import UNSET, Unset
 from . import fiscalize_document as _fiscalize_document
 from . import get_fiscal_transaction_list as _get_fiscal_transaction_list
@@ -238,7 +238,7 @@ class Fiscalization:
     async def handle_fiscalization_callback(
         self,
         *,
-        body: HandleFiscalizationCallback | Unset = UNSET,
+        body: FiscalizationCallbackHandle | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -548,7 +548,7 @@ class FiscalizationWithRawResponse:
     async def handle_fiscalization_callback(
         self,
         *,
-        body: HandleFiscalizationCallback | Unset = UNSET,
+        body: FiscalizationCallbackHandle | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -738,7 +738,7 @@ class SyncFiscalization:
     def handle_fiscalization_callback(
         self,
         *,
-        body: HandleFiscalizationCallback | Unset = UNSET,
+        body: FiscalizationCallbackHandle | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -872,7 +872,7 @@ class SyncFiscalizationWithRawResponse:
     def handle_fiscalization_callback(
         self,
         *,
-        body: HandleFiscalizationCallback | Unset = UNSET,
+        body: FiscalizationCallbackHandle | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

@@ -6,7 +6,7 @@
 from typing import Any, TypeAlias
 
 from ...custom._operation import Operation
-from ...models.handle_fiscalization_callback import HandleFiscalizationCallback
+from ...models.fiscalization_callback_handle import FiscalizationCallbackHandle
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -26,7 +26,7 @@ Result: TypeAlias = None
 
 def _get_kwargs(
     *,
-    body: HandleFiscalizationCallback | Unset = UNSET,
+    body: FiscalizationCallbackHandle | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

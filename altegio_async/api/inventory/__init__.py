@@ -14,10 +14,10 @@ import httpx
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
-from ...models.bill_material_list import BillMaterialList
+from ...models.bill_material import BillMaterial
 from ...models.document_create import DocumentCreate
 from ...models.inventory_operation_create import InventoryOperationCreate
-from ...models.product_transaction_list import ProductTransactionList
+from ...models.product_transaction import ProductTransaction
 from ...models.service_association_unlink import ServiceAssociationUnlink
 from ...models.service_consumables_update import ServiceConsumablesUpdate
 from ...models.transaction_create import TransactionCreate
@@ -333,7 +333,7 @@ class Inventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> AsyncPaginator[BillMaterialList]:
+    ) -> AsyncPaginator[BillMaterial]:
         """Every item of every page of ``get_bill_of_materials_list``, fetched as you iterate.
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
@@ -342,7 +342,7 @@ class Inventory:
         ``get_bill_of_materials_list``.
         """
 
-        async def fetch(page: int, size: int) -> list[BillMaterialList]:
+        async def fetch(page: int, size: int) -> list[BillMaterial]:
             response = await self._caller.call(
                 _get_bill_of_materials_list.OPERATION,
                 functools.partial(
@@ -628,7 +628,7 @@ class Inventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> AsyncPaginator[ProductTransactionList]:
+    ) -> AsyncPaginator[ProductTransaction]:
         """Every item of every page of ``search_for_product_transactions``, fetched as you iterate.
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
@@ -637,7 +637,7 @@ class Inventory:
         ``search_for_product_transactions``.
         """
 
-        async def fetch(page: int, size: int) -> list[ProductTransactionList]:
+        async def fetch(page: int, size: int) -> list[ProductTransaction]:
             response = await self._caller.call(
                 _search_for_product_transactions.OPERATION,
                 functools.partial(
@@ -1704,7 +1704,7 @@ class SyncInventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> SyncPaginator[BillMaterialList]:
+    ) -> SyncPaginator[BillMaterial]:
         """Every item of every page of ``get_bill_of_materials_list``: ``for item in ...``.
 
         Blocking form of ``Inventory.iter_get_bill_of_materials_list``.
@@ -1892,7 +1892,7 @@ class SyncInventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> SyncPaginator[ProductTransactionList]:
+    ) -> SyncPaginator[ProductTransaction]:
         """Every item of every page of ``search_for_product_transactions``: ``for item in ...``.
 
         Blocking form of ``Inventory.iter_search_for_product_transactions``.

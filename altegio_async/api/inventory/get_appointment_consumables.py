@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.appointment_consumable_list import AppointmentConsumableList
+from ...models.appointment_consumable import AppointmentConsumable
 
 OPERATION = Operation(
     operation_id="get_appointment_consumables",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[AppointmentConsumableList]
+Result: TypeAlias = list[AppointmentConsumable]
 
 
 def _get_kwargs(
@@ -49,6 +49,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.appointment_consumable_list import AppointmentConsumableList  # noqa: PLC0415
+    from ...models.appointment_consumable import AppointmentConsumable  # noqa: PLC0415
 
-    return _r.list_of(_r.model(AppointmentConsumableList))
+    return _r.list_of(_r.model(AppointmentConsumable))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.bill_material_list import BillMaterialList
+from ...models.bill_material import BillMaterial
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[BillMaterialList]
+Result: TypeAlias = list[BillMaterial]
 
 
 def _get_kwargs(
@@ -63,6 +63,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.bill_material_list import BillMaterialList  # noqa: PLC0415
+    from ...models.bill_material import BillMaterial  # noqa: PLC0415
 
-    return _r.list_of(_r.model(BillMaterialList))
+    return _r.list_of(_r.model(BillMaterial))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.document_product_transaction_list import DocumentProductTransactionList
+from ...models.document_product_transaction import DocumentProductTransaction
 
 OPERATION = Operation(
     operation_id="get_document_product_transactions",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[DocumentProductTransactionList]
+Result: TypeAlias = list[DocumentProductTransaction]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.document_product_transaction_list import DocumentProductTransactionList  # noqa: PLC0415
+    from ...models.document_product_transaction import DocumentProductTransaction  # noqa: PLC0415
 
-    return _r.list_of(_r.model(DocumentProductTransactionList))
+    return _r.list_of(_r.model(DocumentProductTransaction))

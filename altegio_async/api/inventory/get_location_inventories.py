@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.location_inventory_list import LocationInventoryList
+from ...models.location_inventory import LocationInventory
 
 OPERATION = Operation(
     operation_id="get_location_inventories",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[LocationInventoryList]
+Result: TypeAlias = list[LocationInventory]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.location_inventory_list import LocationInventoryList  # noqa: PLC0415
+    from ...models.location_inventory import LocationInventory  # noqa: PLC0415
 
-    return _r.list_of(_r.model(LocationInventoryList))
+    return _r.list_of(_r.model(LocationInventory))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.product_transaction_list import ProductTransactionList
+from ...models.product_transaction import ProductTransaction
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[ProductTransactionList]
+Result: TypeAlias = list[ProductTransaction]
 
 
 def _get_kwargs(
@@ -75,6 +75,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product_transaction_list import ProductTransactionList  # noqa: PLC0415
+    from ...models.product_transaction import ProductTransaction  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ProductTransactionList))
+    return _r.list_of(_r.model(ProductTransaction))

@@ -13,6 +13,7 @@ import httpx
 
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.card_transaction_create_variant import CardTransactionCreateVariant
 from ...models.loyalty_card_issue import LoyaltyCardIssue
 from ...models.loyalty_card_transaction_create import LoyaltyCardTransactionCreate
 from ...types import UNSET, Unset
@@ -44,7 +45,7 @@ class LoyaltyCards:
         *,
         chain_id: int,
         card_id: int,
-        body: LoyaltyCardTransactionCreate,
+        body: CardTransactionCreateVariant,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -516,7 +517,7 @@ class LoyaltyCardsWithRawResponse:
         *,
         chain_id: int,
         card_id: int,
-        body: LoyaltyCardTransactionCreate,
+        body: CardTransactionCreateVariant,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -979,7 +980,7 @@ class SyncLoyaltyCards:
         *,
         chain_id: int,
         card_id: int,
-        body: LoyaltyCardTransactionCreate,
+        body: CardTransactionCreateVariant,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1227,7 +1228,7 @@ class SyncLoyaltyCardsWithRawResponse:
         *,
         chain_id: int,
         card_id: int,
-        body: LoyaltyCardTransactionCreate,
+        body: CardTransactionCreateVariant,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

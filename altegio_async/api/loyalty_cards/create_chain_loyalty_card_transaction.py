@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.card_transaction_create_variant import CardTransactionCreateVariant
 from ...models.loyalty_card_transaction import LoyaltyCardTransaction
-from ...models.loyalty_card_transaction_create import LoyaltyCardTransactionCreate
 
 OPERATION = Operation(
     operation_id="create_chain_loyalty_card_transaction",
@@ -31,7 +31,7 @@ def _get_kwargs(
     chain_id: int,
     card_id: int,
     *,
-    body: LoyaltyCardTransactionCreate,
+    body: CardTransactionCreateVariant,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

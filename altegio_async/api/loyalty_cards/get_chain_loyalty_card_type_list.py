@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.chain_loyalty_card import ChainLoyaltyCard
+from ...models.chain_loyalty_card_type import ChainLoyaltyCardType
 
 OPERATION = Operation(
     operation_id="get_chain_loyalty_card_type_list",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[ChainLoyaltyCard]
+Result: TypeAlias = list[ChainLoyaltyCardType]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.chain_loyalty_card import ChainLoyaltyCard  # noqa: PLC0415
+    from ...models.chain_loyalty_card_type import ChainLoyaltyCardType  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ChainLoyaltyCard))
+    return _r.list_of(_r.model(ChainLoyaltyCardType))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.loyalty_card_list_client import LoyaltyCardListClient
+from ...models.user_loyalty_card_list import UserLoyaltyCardList
 
 OPERATION = Operation(
     operation_id="get_loyalty_card_list_by_client_id",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = LoyaltyCardListClient
+Result: TypeAlias = UserLoyaltyCardList
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.loyalty_card_list_client import LoyaltyCardListClient  # noqa: PLC0415
+    from ...models.user_loyalty_card_list import UserLoyaltyCardList  # noqa: PLC0415
 
-    return _r.model(LoyaltyCardListClient)
+    return _r.model(UserLoyaltyCardList)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.loyalty_card_details import LoyaltyCardDetails
+from ...models.loyalty_card_type import LoyaltyCardType
 
 OPERATION = Operation(
     operation_id="get_loyalty_card_type_list",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[LoyaltyCardDetails]
+Result: TypeAlias = list[LoyaltyCardType]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.loyalty_card_details import LoyaltyCardDetails  # noqa: PLC0415
+    from ...models.loyalty_card_type import LoyaltyCardType  # noqa: PLC0415
 
-    return _r.list_of(_r.model(LoyaltyCardDetails))
+    return _r.list_of(_r.model(LoyaltyCardType))

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.loyalty_card_issue import LoyaltyCardIssue
-from ...models.loyalty_card_list_client import LoyaltyCardListClient
+from ...models.user_loyalty_card_list import UserLoyaltyCardList
 
 OPERATION = Operation(
     operation_id="issue_loyalty_card",
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = LoyaltyCardListClient
+Result: TypeAlias = UserLoyaltyCardList
 
 
 def _get_kwargs(
@@ -56,6 +56,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.loyalty_card_list_client import LoyaltyCardListClient  # noqa: PLC0415
+    from ...models.user_loyalty_card_list import UserLoyaltyCardList  # noqa: PLC0415
 
-    return _r.model(LoyaltyCardListClient)
+    return _r.model(UserLoyaltyCardList)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.loyalty_transactions_visit import LoyaltyTransactionsVisit
+from ...models.loyalty_transaction import LoyaltyTransaction
 
 OPERATION = Operation(
     operation_id="get_loyalty_transactions_by_visit",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[LoyaltyTransactionsVisit]
+Result: TypeAlias = list[LoyaltyTransaction]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.loyalty_transactions_visit import LoyaltyTransactionsVisit  # noqa: PLC0415
+    from ...models.loyalty_transaction import LoyaltyTransaction  # noqa: PLC0415
 
-    return _r.list_of(_r.model(LoyaltyTransactionsVisit))
+    return _r.list_of(_r.model(LoyaltyTransaction))

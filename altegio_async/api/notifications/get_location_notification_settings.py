@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.notification_settings_list import NotificationSettingsList
+from ...models.location_notification_settings import LocationNotificationSettings
 
 OPERATION = Operation(
     operation_id="get_location_notification_settings",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[NotificationSettingsList]
+Result: TypeAlias = list[LocationNotificationSettings]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.notification_settings_list import NotificationSettingsList  # noqa: PLC0415
+    from ...models.location_notification_settings import LocationNotificationSettings  # noqa: PLC0415
 
-    return _r.list_of(_r.model(NotificationSettingsList))
+    return _r.list_of(_r.model(LocationNotificationSettings))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.user_notification_settings_list import UserNotificationSettingsList
+from ...models.user_notification_settings import UserNotificationSettings
 
 OPERATION = Operation(
     operation_id="get_user_notification_settings",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = UserNotificationSettingsList
+Result: TypeAlias = UserNotificationSettings
 
 
 def _get_kwargs(
@@ -49,6 +49,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.user_notification_settings_list import UserNotificationSettingsList  # noqa: PLC0415
+    from ...models.user_notification_settings import UserNotificationSettings  # noqa: PLC0415
 
-    return _r.model(UserNotificationSettingsList)
+    return _r.model(UserNotificationSettings)

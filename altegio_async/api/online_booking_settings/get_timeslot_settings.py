@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.timeslot_settings_list import TimeslotSettingsList
+from ...models.timeslot_settings import TimeslotSettings
 
 OPERATION = Operation(
     operation_id="get_timeslot_settings",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = TimeslotSettingsList
+Result: TypeAlias = TimeslotSettings
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.timeslot_settings_list import TimeslotSettingsList  # noqa: PLC0415
+    from ...models.timeslot_settings import TimeslotSettings  # noqa: PLC0415
 
-    return _r.model(TimeslotSettingsList)
+    return _r.model(TimeslotSettings)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.online_booking_settings_list import OnlineBookingSettingsList
+from ...models.online_booking_settings import OnlineBookingSettings
 from ...models.online_booking_settings_update import OnlineBookingSettingsUpdate
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = OnlineBookingSettingsList
+Result: TypeAlias = OnlineBookingSettings
 
 
 def _get_kwargs(
@@ -56,6 +56,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.online_booking_settings_list import OnlineBookingSettingsList  # noqa: PLC0415
+    from ...models.online_booking_settings import OnlineBookingSettings  # noqa: PLC0415
 
-    return _r.model(OnlineBookingSettingsList)
+    return _r.model(OnlineBookingSettings)

@@ -15,7 +15,7 @@ from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
 from ...models.financial_transaction_create import FinancialTransactionCreate
-from ...models.transaction_list import TransactionList
+from ...models.transaction_details import TransactionDetails
 from ...types import UNSET, Unset
 from . import create_financial_transaction as _create_financial_transaction
 from . import delete_financial_transaction as _delete_financial_transaction
@@ -355,7 +355,7 @@ class Payments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> AsyncPaginator[TransactionList]:
+    ) -> AsyncPaginator[TransactionDetails]:
         """Every item of every page of ``get_transactions``, fetched as you iterate.
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
@@ -364,7 +364,7 @@ class Payments:
         ``get_transactions``.
         """
 
-        async def fetch(page: int, size: int) -> list[TransactionList]:
+        async def fetch(page: int, size: int) -> list[TransactionDetails]:
             response = await self._caller.call(
                 _get_transactions.OPERATION,
                 functools.partial(
@@ -1064,7 +1064,7 @@ class SyncPayments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> SyncPaginator[TransactionList]:
+    ) -> SyncPaginator[TransactionDetails]:
         """Every item of every page of ``get_transactions``: ``for item in ...``.
 
         Blocking form of ``Payments.iter_get_transactions``.

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.financial_transaction_list import FinancialTransactionList
+from ...models.document_financial_transaction import DocumentFinancialTransaction
 
 OPERATION = Operation(
     operation_id="get_document_financial_transactions",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[FinancialTransactionList]
+Result: TypeAlias = list[DocumentFinancialTransaction]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.financial_transaction_list import FinancialTransactionList  # noqa: PLC0415
+    from ...models.document_financial_transaction import DocumentFinancialTransaction  # noqa: PLC0415
 
-    return _r.list_of(_r.model(FinancialTransactionList))
+    return _r.list_of(_r.model(DocumentFinancialTransaction))

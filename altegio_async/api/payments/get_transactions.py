@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.transaction_list import TransactionList
+from ...models.transaction_details import TransactionDetails
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[TransactionList]
+Result: TypeAlias = list[TransactionDetails]
 
 
 def _get_kwargs(
@@ -96,6 +96,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.transaction_list import TransactionList  # noqa: PLC0415
+    from ...models.transaction_details import TransactionDetails  # noqa: PLC0415
 
-    return _r.list_of(_r.model(TransactionList))
+    return _r.list_of(_r.model(TransactionDetails))

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.product import Product
 from ...models.product_create import ProductCreate
+from ...models.product_details import ProductDetails
 
 OPERATION = Operation(
     operation_id="create_product",
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = Product
+Result: TypeAlias = ProductDetails
 
 
 def _get_kwargs(
@@ -56,6 +56,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product import Product  # noqa: PLC0415
+    from ...models.product_details import ProductDetails  # noqa: PLC0415
 
-    return _r.model(Product)
+    return _r.model(ProductDetails)

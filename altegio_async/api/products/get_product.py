@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.product import Product
+from ...models.product_details import ProductDetails
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = Product
+Result: TypeAlias = ProductDetails
 
 
 def _get_kwargs(
@@ -74,6 +74,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product import Product  # noqa: PLC0415
+    from ...models.product_details import ProductDetails  # noqa: PLC0415
 
-    return _r.model(Product)
+    return _r.model(ProductDetails)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.product_list_details import ProductListDetails
+from ...models.product_listing import ProductListing
 
 OPERATION = Operation(
     operation_id="get_products_list",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[ProductListDetails]
+Result: TypeAlias = list[ProductListing]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product_list_details import ProductListDetails  # noqa: PLC0415
+    from ...models.product_listing import ProductListing  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ProductListDetails))
+    return _r.list_of(_r.model(ProductListing))

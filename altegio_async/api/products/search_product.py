@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.product_list import ProductList
+from ...models.product import Product
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[ProductList]
+Result: TypeAlias = list[Product]
 
 
 def _get_kwargs(
@@ -60,6 +60,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product_list import ProductList  # noqa: PLC0415
+    from ...models.product import Product  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ProductList))
+    return _r.list_of(_r.model(Product))

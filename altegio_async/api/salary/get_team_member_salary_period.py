@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.payroll_period_team_member import PayrollPeriodTeamMember
+from ...models.period_team_member_payroll import PeriodTeamMemberPayroll
 from ...types import UNSET
 
 OPERATION = Operation(
@@ -25,7 +25,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = PayrollPeriodTeamMember
+Result: TypeAlias = PeriodTeamMemberPayroll
 
 
 def _get_kwargs(
@@ -65,6 +65,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.payroll_period_team_member import PayrollPeriodTeamMember  # noqa: PLC0415
+    from ...models.period_team_member_payroll import PeriodTeamMemberPayroll  # noqa: PLC0415
 
-    return _r.model(PayrollPeriodTeamMember)
+    return _r.model(PeriodTeamMemberPayroll)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.mutual_settlements import MutualSettlements
+from ...models.team_member_salary_calculation import TeamMemberSalaryCalculation
 from ...types import UNSET
 
 OPERATION = Operation(
@@ -25,7 +25,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = MutualSettlements
+Result: TypeAlias = TeamMemberSalaryCalculation
 
 
 def _get_kwargs(
@@ -65,6 +65,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.mutual_settlements import MutualSettlements  # noqa: PLC0415
+    from ...models.team_member_salary_calculation import TeamMemberSalaryCalculation  # noqa: PLC0415
 
-    return _r.model(MutualSettlements)
+    return _r.model(TeamMemberSalaryCalculation)

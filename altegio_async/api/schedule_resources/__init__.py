@@ -15,8 +15,7 @@ import httpx
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.calendar_settings_update import CalendarSettingsUpdate
-from ...models.event_schedules_event_entity_type import EventSchedulesEventEntityType
-from ...models.event_schedules_event_include import EventSchedulesEventInclude
+from ...models.event_schedules_entity_type import EventSchedulesEntityType
 from ...models.schedule_team_member_update import ScheduleTeamMemberUpdate
 from ...models.team_member_schedule_include import TeamMemberScheduleInclude
 from ...models.team_member_schedule_set import TeamMemberScheduleSet
@@ -24,6 +23,7 @@ from ...models.team_member_schedule_update import TeamMemberScheduleUpdate
 from ...models.timetable_event_schedule_create import TimetableEventScheduleCreate
 from ...models.timetable_event_schedule_include import TimetableEventScheduleInclude
 from ...models.timetable_event_schedule_update import TimetableEventScheduleUpdate
+from ...models.timetable_event_schedules_include import TimetableEventSchedulesInclude
 from ...models.timetable_schedule_day_create import TimetableScheduleDayCreate
 from ...models.timetable_schedule_day_include import TimetableScheduleDayInclude
 from ...models.timetable_schedule_day_update import TimetableScheduleDayUpdate
@@ -580,9 +580,9 @@ class ScheduleResources:
         self,
         *,
         location_id: int,
-        entity_type: EventSchedulesEventEntityType,
+        entity_type: EventSchedulesEntityType,
         entity_id: int,
-        include: list[EventSchedulesEventInclude] | Unset = UNSET,
+        include: list[TimetableEventSchedulesInclude] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -596,9 +596,9 @@ class ScheduleResources:
 
         Args:
             location_id (int):
-            entity_type (EventSchedulesEventEntityType):
+            entity_type (EventSchedulesEntityType):
             entity_id (int):
-            include (list[EventSchedulesEventInclude] | Unset):
+            include (list[TimetableEventSchedulesInclude] | Unset):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
@@ -1355,9 +1355,9 @@ class ScheduleResourcesWithRawResponse:
         self,
         *,
         location_id: int,
-        entity_type: EventSchedulesEventEntityType,
+        entity_type: EventSchedulesEntityType,
         entity_id: int,
-        include: list[EventSchedulesEventInclude] | Unset = UNSET,
+        include: list[TimetableEventSchedulesInclude] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1371,9 +1371,9 @@ class ScheduleResourcesWithRawResponse:
 
         Args:
             location_id (int):
-            entity_type (EventSchedulesEventEntityType):
+            entity_type (EventSchedulesEntityType):
             entity_id (int):
-            include (list[EventSchedulesEventInclude] | Unset):
+            include (list[TimetableEventSchedulesInclude] | Unset):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
@@ -1932,9 +1932,9 @@ class SyncScheduleResources:
         self,
         *,
         location_id: int,
-        entity_type: EventSchedulesEventEntityType,
+        entity_type: EventSchedulesEntityType,
         entity_id: int,
-        include: list[EventSchedulesEventInclude] | Unset = UNSET,
+        include: list[TimetableEventSchedulesInclude] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2414,9 +2414,9 @@ class SyncScheduleResourcesWithRawResponse:
         self,
         *,
         location_id: int,
-        entity_type: EventSchedulesEventEntityType,
+        entity_type: EventSchedulesEntityType,
         entity_id: int,
-        include: list[EventSchedulesEventInclude] | Unset = UNSET,
+        include: list[TimetableEventSchedulesInclude] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.calendar_settings_list import CalendarSettingsList
+from ...models.appointment_calendar_settings import AppointmentCalendarSettings
 
 OPERATION = Operation(
     operation_id="get_appointment_calendar_settings",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = CalendarSettingsList
+Result: TypeAlias = AppointmentCalendarSettings
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.calendar_settings_list import CalendarSettingsList  # noqa: PLC0415
+    from ...models.appointment_calendar_settings import AppointmentCalendarSettings  # noqa: PLC0415
 
-    return _r.model(CalendarSettingsList)
+    return _r.model(AppointmentCalendarSettings)

@@ -10,10 +10,10 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.team_member_schedule_details import TeamMemberScheduleDetails
 from ...models.team_member_schedule_include import (
     TeamMemberScheduleInclude,
 )
+from ...models.team_member_schedule_listing import TeamMemberScheduleListing
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -28,7 +28,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[TeamMemberScheduleDetails]
+Result: TypeAlias = list[TeamMemberScheduleListing]
 
 
 def _get_kwargs(
@@ -87,6 +87,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.team_member_schedule_details import TeamMemberScheduleDetails  # noqa: PLC0415
+    from ...models.team_member_schedule_listing import TeamMemberScheduleListing  # noqa: PLC0415
 
-    return _r.list_of(_r.model(TeamMemberScheduleDetails))
+    return _r.list_of(_r.model(TeamMemberScheduleListing))

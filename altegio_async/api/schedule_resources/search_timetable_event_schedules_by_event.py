@@ -9,13 +9,13 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.event_schedules_event_entity_type import (
-    EventSchedulesEventEntityType,
-)
-from ...models.event_schedules_event_include import (
-    EventSchedulesEventInclude,
+from ...models.event_schedules_entity_type import (
+    EventSchedulesEntityType,
 )
 from ...models.schedule import Schedule
+from ...models.timetable_event_schedules_include import (
+    TimetableEventSchedulesInclude,
+)
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -35,10 +35,10 @@ Result: TypeAlias = Schedule
 
 def _get_kwargs(
     location_id: int,
-    entity_type: EventSchedulesEventEntityType,
+    entity_type: EventSchedulesEntityType,
     entity_id: int,
     *,
-    include: list[EventSchedulesEventInclude] | Unset = UNSET,
+    include: list[TimetableEventSchedulesInclude] | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}

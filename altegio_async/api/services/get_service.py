@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.service_result import ServiceResult
+from ...models.service_details import ServiceDetails
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = ServiceResult
+Result: TypeAlias = ServiceDetails
 
 
 def _get_kwargs(
@@ -62,6 +62,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.service_result import ServiceResult  # noqa: PLC0415
+    from ...models.service_details import ServiceDetails  # noqa: PLC0415
 
-    return _r.model(ServiceResult)
+    return _r.model(ServiceDetails)

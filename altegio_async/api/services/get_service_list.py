@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.service_details import ServiceDetails
+from ...models.service_listing import ServiceListing
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[ServiceDetails]
+Result: TypeAlias = list[ServiceListing]
 
 
 def _get_kwargs(
@@ -60,6 +60,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.service_details import ServiceDetails  # noqa: PLC0415
+    from ...models.service_listing import ServiceListing  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ServiceDetails))
+    return _r.list_of(_r.model(ServiceListing))

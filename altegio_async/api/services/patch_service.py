@@ -10,7 +10,7 @@ from urllib.parse import quote
 from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.service_patch import ServicePatch
-from ...models.service_variant import ServiceVariant
+from ...models.service_result import ServiceResult
 
 OPERATION = Operation(
     operation_id="patch_service",
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = ServiceVariant
+Result: TypeAlias = ServiceResult
 
 
 def _get_kwargs(
@@ -58,6 +58,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.service_variant import ServiceVariant  # noqa: PLC0415
+    from ...models.service_result import ServiceResult  # noqa: PLC0415
 
-    return _r.model(ServiceVariant)
+    return _r.model(ServiceResult)

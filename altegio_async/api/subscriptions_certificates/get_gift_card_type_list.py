@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.gift_card import GiftCard
+from ...models.gift_card_type import GiftCardType
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[GiftCard]
+Result: TypeAlias = list[GiftCardType]
 
 
 def _get_kwargs(
@@ -63,6 +63,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.gift_card import GiftCard  # noqa: PLC0415
+    from ...models.gift_card_type import GiftCardType  # noqa: PLC0415
 
-    return _r.list_of(_r.model(GiftCard))
+    return _r.list_of(_r.model(GiftCardType))

@@ -8,7 +8,7 @@ from typing import Any, TypeAlias, cast
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.client_membership_list import ClientMembershipList
+from ...models.client_membership import ClientMembership
 from ...types import UNSET
 
 OPERATION = Operation(
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[ClientMembershipList]
+Result: TypeAlias = list[ClientMembership]
 
 
 def _get_kwargs(
@@ -53,6 +53,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.client_membership_list import ClientMembershipList  # noqa: PLC0415
+    from ...models.client_membership import ClientMembership  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ClientMembershipList))
+    return _r.list_of(_r.model(ClientMembership))

@@ -13,7 +13,7 @@ import httpx
 
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
-from ...models.tag_list_entity_entity import TagListEntityEntity
+from ...models.tag_entity import TagEntity
 from ...models.tag_update import TagUpdate
 from ...types import UNSET, Unset
 from . import create_tag as _create_tag
@@ -126,7 +126,7 @@ class Tags:
         self,
         *,
         location_id: int,
-        entity: TagListEntityEntity,
+        entity: TagEntity,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -149,7 +149,7 @@ class Tags:
 
         Args:
             location_id (int):
-            entity (TagListEntityEntity):
+            entity (TagEntity):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
@@ -313,7 +313,7 @@ class TagsWithRawResponse:
         self,
         *,
         location_id: int,
-        entity: TagListEntityEntity,
+        entity: TagEntity,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -336,7 +336,7 @@ class TagsWithRawResponse:
 
         Args:
             location_id (int):
-            entity (TagListEntityEntity):
+            entity (TagEntity):
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
@@ -466,7 +466,7 @@ class SyncTags:
         self,
         *,
         location_id: int,
-        entity: TagListEntityEntity,
+        entity: TagEntity,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -580,7 +580,7 @@ class SyncTagsWithRawResponse:
         self,
         *,
         location_id: int,
-        entity: TagListEntityEntity,
+        entity: TagEntity,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.tag_list_entity import TagListEntity
-from ...models.tag_list_entity_entity import TagListEntityEntity
+from ...models.tag_entity import TagEntity
+from ...models.tag_listing import TagListing
 
 OPERATION = Operation(
     operation_id="get_tag_list_by_entity",
@@ -24,12 +24,12 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[TagListEntity]
+Result: TypeAlias = list[TagListing]
 
 
 def _get_kwargs(
     location_id: int,
-    entity: TagListEntityEntity,
+    entity: TagEntity,
 ) -> dict[str, Any]:
 
     _kwargs: dict[str, Any] = {
@@ -50,6 +50,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.tag_list_entity import TagListEntity  # noqa: PLC0415
+    from ...models.tag_listing import TagListing  # noqa: PLC0415
 
-    return _r.list_of(_r.model(TagListEntity))
+    return _r.list_of(_r.model(TagListing))

@@ -14,8 +14,8 @@ import httpx
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.position_quick_create import PositionQuickCreate
-from ...models.team_member_create import TeamMemberCreate
 from ...models.team_member_quick_create import TeamMemberQuickCreate
+from ...models.team_member_update import TeamMemberUpdate
 from ...types import UNSET, Unset
 from . import create_position_quick as _create_position_quick
 from . import create_team_member_quick as _create_team_member_quick
@@ -164,7 +164,7 @@ class TeamMembers:
         self,
         *,
         location_id: int,
-        body: TeamMemberCreate,
+        body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -360,7 +360,7 @@ class TeamMembers:
         *,
         location_id: int,
         team_member_id: int,
-        body: TeamMemberCreate,
+        body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -526,7 +526,7 @@ class TeamMembersWithRawResponse:
         self,
         *,
         location_id: int,
-        body: TeamMemberCreate,
+        body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -717,7 +717,7 @@ class TeamMembersWithRawResponse:
         *,
         location_id: int,
         team_member_id: int,
-        body: TeamMemberCreate,
+        body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -837,7 +837,7 @@ class SyncTeamMembers:
         self,
         *,
         location_id: int,
-        body: TeamMemberCreate,
+        body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -954,7 +954,7 @@ class SyncTeamMembers:
         *,
         location_id: int,
         team_member_id: int,
-        body: TeamMemberCreate,
+        body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1061,7 +1061,7 @@ class SyncTeamMembersWithRawResponse:
         self,
         *,
         location_id: int,
-        body: TeamMemberCreate,
+        body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1178,7 +1178,7 @@ class SyncTeamMembersWithRawResponse:
         *,
         location_id: int,
         team_member_id: int,
-        body: TeamMemberCreate,
+        body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.new_team_member import NewTeamMember
-from ...models.team_member_create import TeamMemberCreate
+from ...models.team_member_result import TeamMemberResult
+from ...models.team_member_update import TeamMemberUpdate
 
 OPERATION = Operation(
     operation_id="deprecated_create_team_member",
@@ -24,13 +24,13 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = NewTeamMember
+Result: TypeAlias = TeamMemberResult
 
 
 def _get_kwargs(
     location_id: int,
     *,
-    body: TeamMemberCreate,
+    body: TeamMemberUpdate,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -56,6 +56,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.new_team_member import NewTeamMember  # noqa: PLC0415
+    from ...models.team_member_result import TeamMemberResult  # noqa: PLC0415
 
-    return _r.model(NewTeamMember)
+    return _r.model(TeamMemberResult)

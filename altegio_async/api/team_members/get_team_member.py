@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.new_team_member import NewTeamMember
+from ...models.team_member_result import TeamMemberResult
 
 OPERATION = Operation(
     operation_id="get_team_member",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = NewTeamMember
+Result: TypeAlias = TeamMemberResult
 
 
 def _get_kwargs(
@@ -49,6 +49,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.new_team_member import NewTeamMember  # noqa: PLC0415
+    from ...models.team_member_result import TeamMemberResult  # noqa: PLC0415
 
-    return _r.model(NewTeamMember)
+    return _r.model(TeamMemberResult)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.location_user import LocationUser
+from ...models.location_user_details import LocationUserDetails
 
 OPERATION = Operation(
     operation_id="deprecated_get_location_users",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[LocationUser]
+Result: TypeAlias = list[LocationUserDetails]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.location_user import LocationUser  # noqa: PLC0415
+    from ...models.location_user_details import LocationUserDetails  # noqa: PLC0415
 
-    return _r.list_of(_r.model(LocationUser))
+    return _r.list_of(_r.model(LocationUserDetails))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.location_user_list import LocationUserList
+from ...models.location_user import LocationUser
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[LocationUserList]
+Result: TypeAlias = list[LocationUser]
 
 
 def _get_kwargs(
@@ -57,6 +57,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.location_user_list import LocationUserList  # noqa: PLC0415
+    from ...models.location_user import LocationUser  # noqa: PLC0415
 
-    return _r.list_of(_r.model(LocationUserList))
+    return _r.list_of(_r.model(LocationUser))

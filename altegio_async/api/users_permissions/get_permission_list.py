@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.permission import Permission
+from ...models.permission_list import PermissionList
 
 OPERATION = Operation(
     operation_id="get_permission_list",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = Permission
+Result: TypeAlias = PermissionList
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.permission import Permission  # noqa: PLC0415
+    from ...models.permission_list import PermissionList  # noqa: PLC0415
 
-    return _r.model(Permission)
+    return _r.model(PermissionList)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.team_member_tip_settings_list import TeamMemberTipSettingsList
+from ...models.team_member_tip_settings import TeamMemberTipSettings
 
 OPERATION = Operation(
     operation_id="get_team_member_tip_settings",
@@ -23,7 +23,7 @@ OPERATION = Operation(
     bundle="b2b-v1",
 )
 
-Result: TypeAlias = list[TeamMemberTipSettingsList]
+Result: TypeAlias = list[TeamMemberTipSettings]
 
 
 def _get_kwargs(
@@ -47,6 +47,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.team_member_tip_settings_list import TeamMemberTipSettingsList  # noqa: PLC0415
+    from ...models.team_member_tip_settings import TeamMemberTipSettings  # noqa: PLC0415
 
-    return _r.list_of(_r.model(TeamMemberTipSettingsList))
+    return _r.list_of(_r.model(TeamMemberTipSettings))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.attendance_appointment_list import AttendanceAppointmentList
+from ...models.timetable_appointment import TimetableAppointment
 from ...models.timetable_appointment_delete import TimetableAppointmentDelete
 from ...models.timetable_appointment_include import (
     TimetableAppointmentInclude,
@@ -29,7 +29,7 @@ OPERATION = Operation(
     bundle="b2b-v2",
 )
 
-Result: TypeAlias = AttendanceAppointmentList
+Result: TypeAlias = TimetableAppointment
 
 
 def _get_kwargs(
@@ -76,6 +76,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.attendance_appointment_list import AttendanceAppointmentList  # noqa: PLC0415
+    from ...models.timetable_appointment import TimetableAppointment  # noqa: PLC0415
 
-    return _r.model(AttendanceAppointmentList)
+    return _r.model(TimetableAppointment)

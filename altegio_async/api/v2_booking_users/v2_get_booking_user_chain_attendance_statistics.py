@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.chain_attendance_statistic_list import ChainAttendanceStatisticList
+from ...models.user_chain_attendance_statistics import UserChainAttendanceStatistics
 
 OPERATION = Operation(
     operation_id="get_booking_user_chain_attendance_statistics",
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v2",
 )
 
-Result: TypeAlias = ChainAttendanceStatisticList
+Result: TypeAlias = UserChainAttendanceStatistics
 
 
 def _get_kwargs(
@@ -54,6 +54,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.chain_attendance_statistic_list import ChainAttendanceStatisticList  # noqa: PLC0415
+    from ...models.user_chain_attendance_statistics import UserChainAttendanceStatistics  # noqa: PLC0415
 
-    return _r.model(ChainAttendanceStatisticList)
+    return _r.model(UserChainAttendanceStatistics)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.attendance_statistic_list import AttendanceStatisticList
+from ...models.location_attendance_statistics import LocationAttendanceStatistics
 
 OPERATION = Operation(
     operation_id="get_booking_user_location_attendance_statistics",
@@ -24,7 +24,7 @@ OPERATION = Operation(
     bundle="b2b-v2",
 )
 
-Result: TypeAlias = AttendanceStatisticList
+Result: TypeAlias = LocationAttendanceStatistics
 
 
 def _get_kwargs(
@@ -52,6 +52,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.attendance_statistic_list import AttendanceStatisticList  # noqa: PLC0415
+    from ...models.location_attendance_statistics import LocationAttendanceStatistics  # noqa: PLC0415
 
-    return _r.model(AttendanceStatisticList)
+    return _r.model(LocationAttendanceStatistics)

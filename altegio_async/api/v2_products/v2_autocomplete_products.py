@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.autocomplete_product_list import AutocompleteProductList
 from ...models.autocomplete_products_include import (
     AutocompleteProductsInclude,
 )
-from ...models.products import Products
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -28,7 +28,7 @@ OPERATION = Operation(
     bundle="b2b-v2",
 )
 
-Result: TypeAlias = Products
+Result: TypeAlias = AutocompleteProductList
 
 
 def _get_kwargs(
@@ -77,6 +77,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.products import Products  # noqa: PLC0415
+    from ...models.autocomplete_product_list import AutocompleteProductList  # noqa: PLC0415
 
-    return _r.model(Products)
+    return _r.model(AutocompleteProductList)

@@ -12,7 +12,7 @@ from ...custom._operation import Operation
 from ...models.filter_related_loyalty_entity_slug import (
     FilterRelatedLoyaltyEntitySlug,
 )
-from ...models.products import Products
+from ...models.product_list import ProductList
 from ...models.products_include import ProductsInclude
 from ...types import UNSET, Unset
 
@@ -29,7 +29,7 @@ OPERATION = Operation(
     bundle="b2b-v2",
 )
 
-Result: TypeAlias = Products
+Result: TypeAlias = ProductList
 
 
 def _get_kwargs(
@@ -89,6 +89,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.products import Products  # noqa: PLC0415
+    from ...models.product_list import ProductList  # noqa: PLC0415
 
-    return _r.model(Products)
+    return _r.model(ProductList)

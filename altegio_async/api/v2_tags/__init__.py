@@ -14,8 +14,8 @@ import httpx
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.tag_create import TagCreate
+from ...models.tag_update_v2 import TagUpdateV2
 from ...models.tags_entity import TagsEntity
-from ...models.update_tag import UpdateTag
 from ...types import UNSET, Unset
 from . import v2_create_tag as _v2_create_tag
 from . import v2_delete_tag as _v2_delete_tag
@@ -211,7 +211,7 @@ class V2Tags:
         *,
         location_id: int,
         tag_id: int,
-        body: UpdateTag,
+        body: TagUpdateV2,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -429,7 +429,7 @@ class V2TagsWithRawResponse:
         *,
         location_id: int,
         tag_id: int,
-        body: UpdateTag,
+        body: TagUpdateV2,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -576,7 +576,7 @@ class SyncV2Tags:
         *,
         location_id: int,
         tag_id: int,
-        body: UpdateTag,
+        body: TagUpdateV2,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -708,7 +708,7 @@ class SyncV2TagsWithRawResponse:
         *,
         location_id: int,
         tag_id: int,
-        body: UpdateTag,
+        body: TagUpdateV2,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 from urllib.parse import quote
 
 from ...custom._operation import Operation
-from ...models.update_tag import UpdateTag
+from ...models.tag_update_v2 import TagUpdateV2
 
 OPERATION = Operation(
     operation_id="update_tag",
@@ -29,7 +29,7 @@ def _get_kwargs(
     company_id: int,
     tag_id: int,
     *,
-    body: UpdateTag,
+    body: TagUpdateV2,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

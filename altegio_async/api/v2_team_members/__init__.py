@@ -14,6 +14,7 @@ import httpx
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.position_create import PositionCreate
+from ...models.position_update import PositionUpdate
 from ...models.team_members_filter_deleted import TeamMembersFilterDeleted
 from ...models.team_members_filter_fired import TeamMembersFilterFired
 from ...models.team_members_filter_has_schedule import TeamMembersFilterHasSchedule
@@ -278,7 +279,7 @@ class V2TeamMembers:
         *,
         location_id: int,
         position_id: int,
-        body: PositionCreate,
+        body: PositionUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -556,7 +557,7 @@ class V2TeamMembersWithRawResponse:
         *,
         location_id: int,
         position_id: int,
-        body: PositionCreate,
+        body: PositionUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -743,7 +744,7 @@ class SyncV2TeamMembers:
         *,
         location_id: int,
         position_id: int,
-        body: PositionCreate,
+        body: PositionUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -915,7 +916,7 @@ class SyncV2TeamMembersWithRawResponse:
         *,
         location_id: int,
         position_id: int,
-        body: PositionCreate,
+        body: PositionUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 from urllib.parse import quote
 
 from ...custom._operation import Operation
-from ...models.position_create import PositionCreate
+from ...models.position_update import PositionUpdate
 
 OPERATION = Operation(
     operation_id="update_position",
@@ -29,7 +29,7 @@ def _get_kwargs(
     company_id: int,
     position_id: int,
     *,
-    body: PositionCreate,
+    body: PositionUpdate,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 

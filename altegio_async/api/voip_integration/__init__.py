@@ -15,6 +15,7 @@ import httpx
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.disable_integration import DisableIntegration
 from ...models.voip_call import VoipCall
 from ...models.voip_calls_query import VoipCallsQuery
 from ...models.voip_history import VoipHistory
@@ -39,7 +40,7 @@ class VoipIntegration:
     async def handle_voip_integration_event(
         self,
         *,
-        body: VoipHistory | VoipNotification | VoipToggle,
+        body: DisableIntegration | VoipHistory | VoipNotification | VoipToggle,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -181,7 +182,7 @@ class VoipIntegrationWithRawResponse:
     async def handle_voip_integration_event(
         self,
         *,
-        body: VoipHistory | VoipNotification | VoipToggle,
+        body: DisableIntegration | VoipHistory | VoipNotification | VoipToggle,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -282,7 +283,7 @@ class SyncVoipIntegration:
     def handle_voip_integration_event(
         self,
         *,
-        body: VoipHistory | VoipNotification | VoipToggle,
+        body: DisableIntegration | VoipHistory | VoipNotification | VoipToggle,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -364,7 +365,7 @@ class SyncVoipIntegrationWithRawResponse:
     def handle_voip_integration_event(
         self,
         *,
-        body: VoipHistory | VoipNotification | VoipToggle,
+        body: DisableIntegration | VoipHistory | VoipNotification | VoipToggle,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

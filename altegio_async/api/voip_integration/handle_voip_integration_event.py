@@ -6,6 +6,7 @@
 from typing import Any, TypeAlias
 
 from ...custom._operation import Operation
+from ...models.disable_integration import DisableIntegration
 from ...models.voip_history import VoipHistory
 from ...models.voip_notification import VoipNotification
 from ...models.voip_toggle import VoipToggle
@@ -27,7 +28,7 @@ Result: TypeAlias = None
 
 def _get_kwargs(
     *,
-    body: VoipHistory | VoipNotification | VoipToggle,
+    body: DisableIntegration | VoipHistory | VoipNotification | VoipToggle,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -37,6 +38,8 @@ def _get_kwargs(
     }
 
     if isinstance(body, VoipToggle):
+        _kwargs["json"] = body.to_dict()
+    elif isinstance(body, DisableIntegration):
         _kwargs["json"] = body.to_dict()
     elif isinstance(body, VoipHistory):
         _kwargs["json"] = body.to_dict()
