@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Generator, Iterable, Iterator
 
 import httpx
 
@@ -41,6 +44,13 @@ class Redactor:
         if secret and len(secret) >= 4:
             self._secrets.add(secret)
 
+    def also(self, secrets: Iterable[str]) -> Redactor:
+        """This one's secrets and ``secrets``: for one call's own (a record hash), which
+        the shared one does not keep (a batch would grow it by one per call)."""
+        extended = Redactor(secrets)
+        extended._secrets |= self._secrets
+        return extended
+
     def __call__(self, text: str) -> str:
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, REDACTED)
@@ -48,3 +58,40 @@ class Redactor:
 
     def __repr__(self) -> str:
         return f"<Redactor {len(self._secrets)} secrets>"
+
+
+class _InFlightSecrets(logging.Filter):
+    """httpx logs every request's URL (at INFO): a record hash in a URL would reach
+    the log.  While a call with one is in flight, its value is replaced in httpx's
+    records; nothing is kept after the call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: Counter[str] = Counter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.values:
+            message = record.getMessage()
+            for value in self.values:
+                message = message.replace(value, REDACTED)
+            record.msg, record.args = message, ()
+        return True
+
+
+_IN_FLIGHT: _InFlightSecrets | None = None
+
+
+@contextlib.contextmanager
+def secrets_in_flight(values: Iterable[str]) -> Iterator[None]:
+    """Keep ``values`` out of httpx's log records while the block runs."""
+    global _IN_FLIGHT
+    if _IN_FLIGHT is None:  # installed on the first call that needs it, not at import
+        _IN_FLIGHT = _InFlightSecrets()
+        logging.getLogger("httpx").addFilter(_IN_FLIGHT)
+    kept = [v for v in values if len(v) >= 4]
+    _IN_FLIGHT.values.update(kept)
+    try:
+        yield
+    finally:
+        _IN_FLIGHT.values.subtract(kept)
+        _IN_FLIGHT.values += Counter()  # drops the values no call holds any more

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import logging
 import re
 import secrets
@@ -19,12 +21,13 @@ import weakref
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
+from urllib.parse import unquote
 
 import httpx
 
 from ..api import RawResources, Resources
 from ..types import UNSET, Unset
-from ._auth import REDACTED, AltegioAuth, Redactor, authorization
+from ._auth import REDACTED, AltegioAuth, Redactor, authorization, secrets_in_flight
 from ._envelope import unwrap
 from ._errors import (
     AltegioConnectionError,
@@ -92,6 +95,24 @@ def check_token(token: object, name: str) -> None:
             f"{name} has characters an HTTP header cannot carry (non-ASCII or control "
             "characters); Altegio's tokens are ASCII: check what was passed"
         )
+
+
+@functools.cache
+def _path_pattern(path: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", path)  # literal, name, literal, name, ...
+    return re.compile(
+        "".join(f"(?P<{p}>[^/]+)" if i % 2 else re.escape(p) for i, p in enumerate(parts)) + "$"
+    )
+
+
+def path_values(operation: Operation, url: str) -> list[str]:
+    """The values of the operation's secret path parameters in a request's path, as
+    sent and as read (percent-encoded or not)."""
+    found = _path_pattern(operation.path).match(url)
+    if found is None:
+        return []
+    values = [found.group(name) for name in operation.secret_path]
+    return values + [unquote(v) for v in values]
 
 
 def build_request(operation: Operation, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -196,13 +217,15 @@ def _unwrap_large(
 
 
 class _Progress:
-    """How far one call got: attempts made and why the last one failed."""
+    """How far one call got: attempts made and why the last one failed; and what its
+    errors must not show (the client's secrets and this call's record hash)."""
 
-    __slots__ = ("attempts", "last", "started")
+    __slots__ = ("attempts", "last", "redact", "started")
 
-    def __init__(self) -> None:
+    def __init__(self, redact: Redactor) -> None:
         self.attempts = 0
         self.last = ""
+        self.redact = redact
         self.started = time.monotonic()
 
     def describe(self) -> str:
@@ -371,26 +394,30 @@ class _BaseClient(Resources):
         send_timeout: httpx.Timeout | UseClientDefault = as_timeout(attempt_timeout)
         if send_timeout is self._core.pool_timeout:  # (httpx would copy it per call)
             send_timeout = httpx.USE_CLIENT_DEFAULT
-        progress = _Progress()
+        redact = self._core.redact
+        hidden: list[str] = []
+        if operation.secret_path:  # a record hash in the path reads and cancels a visit
+            hidden = path_values(operation, request["url"])
+            redact = redact.also(hidden)
+        progress = _Progress(redact)
         deadline = self._options.deadline
-        if deadline is None:  # (no extra coroutine layer on the common path)
-            response = await self._send(operation, request, url, send_timeout, progress)
-        else:
-            response = await self._send_by(
-                deadline, operation, request, url, send_timeout, progress
-            )
+        with secrets_in_flight(hidden) if hidden else contextlib.nullcontext():
+            if deadline is None:  # (no extra coroutine layer on the common path)
+                response = await self._send(operation, request, url, send_timeout, progress)
+            else:
+                response = await self._send_by(
+                    deadline, operation, request, url, send_timeout, progress
+                )
         sent_token = user_token is not None
         above = self._core.parse_in_thread_above
         try:
             if above is not None and len(response.content) > above:
                 # A large reply is decoded and read off the loop (see _parsing.py).
                 result = await asyncio.to_thread(
-                    _unwrap_large, operation, response, parse, self._core.redact, sent_token
+                    _unwrap_large, operation, response, parse, redact, sent_token
                 )
             else:
-                result = unwrap(
-                    operation, response, parse, self._core.redact, user_token_sent=sent_token
-                )
+                result = unwrap(operation, response, parse, redact, user_token_sent=sent_token)
         except APIError as error:
             error.attempts = progress.attempts
             raise
@@ -439,7 +466,7 @@ class _BaseClient(Resources):
                 f"{operation.operation_id}: deadline of {deadline:g}s passed "
                 f"({progress.describe()})",
                 method=operation.method,
-                url=url,
+                url=progress.redact(url),
                 attempts=progress.attempts,
             ) from None
 
@@ -510,7 +537,9 @@ class _BaseClient(Resources):
                 if error is not None:
                     raise self._transport_error(operation, url, error, progress) from None
                 return response  # the caller turns it into the typed API error
-            await self._notify_retry(RetryEvent(str(operation), attempt, progress.last, delay))
+            status_code = None if error is not None else response.status_code
+            event = RetryEvent(str(operation), attempt, progress.last, delay, status_code)
+            await self._notify_retry(event)
             await asyncio.sleep(delay)
 
     async def _notify_retry(self, event: RetryEvent) -> None:
@@ -533,11 +562,11 @@ class _BaseClient(Resources):
     ) -> AltegioConnectionError | AltegioTimeoutError:
         timed_out = isinstance(exc, httpx.TimeoutException)
         cls = AltegioTimeoutError if timed_out else AltegioConnectionError
-        detail = self._core.redact(str(exc)) or type(exc).__name__
+        detail = progress.redact(str(exc)) or type(exc).__name__
         return cls(
             f"{operation.operation_id}: {detail} ({progress.describe()})",
             method=operation.method,
-            url=url,
+            url=progress.redact(url),
             attempts=progress.attempts,
         )
 

@@ -44,6 +44,8 @@ class Operation:
     has_response_body: bool
     namespace: str = ""  # "v2": the operation is ``client.v2.<tag>.<operation_id>``
     bundle: str = ""  # the bundle it comes from, by the lock's name ("b2b-v1")
+    # path parameters that are credentials (a record hash): kept out of errors and logs
+    secret_path: tuple[str, ...] = ()
 
     @property
     def requires_user_token(self) -> bool:

@@ -32,6 +32,9 @@ class RetryEvent:
     """The attempt that failed (1 for the first)."""
     reason: str
     delay: float
+    status_code: int | None = None
+    """The HTTP status of the failed attempt (429, 503...); None when no reply came
+    (a connection error or a timeout: ``reason`` names it)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

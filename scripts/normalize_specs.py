@@ -1189,6 +1189,12 @@ def annotate_operations(spec: Spec, label: str, namespace: str) -> None:
             "paging": op.pop("x-altegio-paging", None),
             "error_statuses": op.pop("x-altegio-error-statuses"),
             "accept": op.pop("x-altegio-file", None),  # a file reply's media type
+            # path parameters that are credentials: the client keeps them out of errors
+            "secret_path": [
+                p["name"]
+                for p in op.get("parameters", [])
+                if p.get("in") == "path" and p["name"] in naming.SECRET_NAMES
+            ],
         }
         for code in success_codes(op):
             op["responses"][code]["x-altegio-operation"] = info

@@ -29,7 +29,7 @@ class CreatedRecord:
     """
 
     id: int
-    record_hash: str
+    record_hash: str = _attrs_field(repr=False)
     record_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -65,7 +65,7 @@ def _fields() -> _r.Fields:
         "CreatedRecord",
         (
             ("id", "id", _r.INT, True, False, False),
-            ("record_hash", "record_hash", _r.STR, True, False, False),
+            ("record_hash", "record_hash", _r.STR, True, False, True),
             ("record_id", "record_id", _r.INT, True, False, False),
         ),
     )

@@ -60,6 +60,8 @@ async def test_no_secret_anywhere(all_logs: Everything) -> None:
                 location_id=LOCATION, body=booking(appointment(member, when))
             )
             expose(made, made.data)
+            visit = made.data[0]
+            hashes = [str(visit.record_hash)]  # a record hash reads and cancels the visit
             me = await session.client_personal_cabinet.get_booking_user()
             expose(me)
             changed = await session.client_personal_cabinet.update_booking_user_password(
@@ -71,6 +73,12 @@ async def test_no_secret_anywhere(all_logs: Everything) -> None:
             sandbox.faults.add(Fault("status", status=503, times=2, operation="get_booking_user"))
             sandbox.faults.add(Fault("truncated_json", operation="get_booking_user"))
             sandbox.faults.add(Fault("reset", operation="get_country_list"))
+            # the record hash travels in the URL: its calls fail in every way too
+            details = "get_online_booking_details"
+            sandbox.faults.add(Fault("status", status=503, times=9, operation=details))
+            sandbox.faults.add(Fault("reset", operation="get_user_appointment_list"))
+            sandbox.faults.add(Fault("latency", delay=1.0, operation="delete_user_appointment"))
+            visit_id = int(str(visit.record_id))
             attempts: list[Callable[[], Awaitable[Any]]] = [
                 lambda: session.client_personal_cabinet.get_booking_user(),
                 lambda: client.with_user_token(
@@ -81,6 +89,20 @@ async def test_no_secret_anywhere(all_logs: Everything) -> None:
                     location_id=LOCATION, body=booking(appointment(member, when))
                 ),
                 lambda: client.dictionaries.get_country_list(),
+                lambda: client.online_booking.get_online_booking_details(
+                    location_id=LOCATION, appointment_id=visit_id, record_hash=hashes[0]
+                ),
+                lambda: client.client_personal_cabinet.get_user_appointment_list(
+                    appointment_id=visit_id, record_hash=hashes[0]
+                ),
+                lambda: client.with_options(
+                    deadline=0.2
+                ).client_personal_cabinet.delete_user_appointment(
+                    appointment_id=visit_id, record_hash=hashes[0]
+                ),
+                lambda: client.client_personal_cabinet.get_user_appointment_list(
+                    appointment_id=visit_id, record_hash=hashes[0][::-1]
+                ),  # a wrong hash: Altegio's 4xx, with the URL in its message
             ]
             for attempt in attempts:
                 try:
@@ -100,8 +122,9 @@ async def test_no_secret_anywhere(all_logs: Everything) -> None:
         texts.append(record.getMessage())
         if record.exc_info:
             texts.append(logging.Formatter().formatException(record.exc_info))
-    secret_values = [PARTNER, PARTNER[3:], PASSWORD, NEW_PASSWORD, *tokens]
-    assert all(tokens) and len(set(tokens)) == 2
+    secret_values = [PARTNER, PARTNER[3:], PASSWORD, NEW_PASSWORD, *tokens, *hashes]
+    secret_values.append(hashes[0][::-1])  # the wrong hash is a guess at one: hidden too
+    assert all(tokens) and len(set(tokens)) == 2 and len(hashes[0]) >= 16
     hits = [(s, t[:120]) for t in texts for s in secret_values if s in t]
     assert hits == []
     # The scan saw the retries, the rotation and the failures it was meant to see.

@@ -18,6 +18,7 @@ OPERATION = Operation(
     envelope="none",
     has_response_body=False,
     bundle="public",
+    secret_path=("record_hash",),
 )
 
 Result: TypeAlias = None

@@ -21,6 +21,7 @@ OPERATION = Operation(
     envelope="data",
     has_response_body=True,
     bundle="public",
+    secret_path=("record_hash",),
 )
 
 Result: TypeAlias = list[BookingDetails]
