@@ -75,7 +75,16 @@ async def booking_flow(client: AltegioClient) -> None:
     )
     await booking.validate_booking_params(
         location_id=LOCATION,
-        body=BookingCheck(appointments=[CheckAppointment.from_dict(appointment.to_dict())]),
+        body=BookingCheck(
+            appointments=[
+                CheckAppointment(
+                    id=appointment.id,
+                    services=appointment.services,
+                    staff_id=appointment.staff_id,
+                    datetime_=appointment.datetime_,
+                )
+            ]
+        ),
     )
     step("book_check", "the slot can be booked")
     [made] = await booking.create_online_booking(

@@ -608,6 +608,38 @@ def comments_typed_number(spec: Spec) -> int:
     return retype_fields(spec, {"comment"}, {"type": "string"})
 
 
+def list_items_without_fields(spec: Spec) -> int:
+    """``POST /book_check`` (``validate_booking_params``) declares its ``appointments``
+    as objects without fields, while its example and reference give them ``id``,
+    ``services``, ``staff_id`` and ``datetime``: the booking it checks.  Items of a body
+    list declared without fields get the fields of the same list in another body of
+    the bundle (``POST /book_record``'s appointments), those their example uses."""
+    bodies = [resolve(spec, json_body(op)) for _, _, op in operations(spec)]
+    lists: dict[str, list[Schema]] = {}
+    for body in bodies:
+        for name, prop in ((body or {}).get("properties") or {}).items():
+            items = resolve(spec, prop).get("items") if isinstance(prop, dict) else None
+            if isinstance(items, dict):
+                lists.setdefault(name, []).append(items)
+    changed = 0
+    for body in bodies:
+        example = (body or {}).get("example") or {}
+        for name, prop in ((body or {}).get("properties") or {}).items():
+            items = prop.get("items") if isinstance(prop, dict) else None
+            if not isinstance(items, dict) or items.get("properties"):
+                continue
+            used = {k for item in example.get(name) or [] if isinstance(item, dict) for k in item}
+            donor = next((d for d in lists.get(name, []) if d.get("properties")), None)
+            if donor is None or not used:
+                continue
+            items["properties"] = {
+                k: copy.deepcopy(v) for k, v in donor["properties"].items() if k in used
+            }
+            items["required"] = [r for r in donor.get("required") or [] if r in used]
+            changed += 1
+    return changed
+
+
 MISSPELT_HEADERS = {"authorizarion": "Authorization", "conetnt-type": "Content-Type"}
 
 
@@ -651,6 +683,7 @@ QUIRKS: tuple[Quirk, ...] = (
     scoped(wildcard_request_body, "public", "b2b-v1"),
     scoped(optional_bodies_with_required_fields, "developers", "b2b-v1"),
     scoped(misspelt_fulname, "public"),
+    scoped(list_items_without_fields, "public"),
     scoped(empty_array_alternatives, "public", "developers", "b2b-v1"),
     scoped(data_the_example_lacks, "developers", "b2b-v1"),
 )

@@ -3,30 +3,83 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CheckAppointment")
 
 
 @_attrs_define
 class CheckAppointment:
+    """
+    Attributes:
+        datetime_ (datetime.datetime | Unset): 10-01T17:00:00Z\\' (required, string) - Session date and time
+        id (int | Unset): Appointment ID by which its hash will be returned in response
+        services (list[int] | Unset): List of service IDs to write
+        staff_id (int | Unset): team member ID
+    """
+
+    datetime_: datetime.datetime | Unset = UNSET
+    id: int | Unset = UNSET
+    services: list[int] | Unset = UNSET
+    staff_id: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        datetime_: str | Unset = UNSET
+        if not isinstance(self.datetime_, Unset):
+            datetime_ = self.datetime_.isoformat()
+
+        id = self.id
+
+        services: list[int] | Unset = UNSET
+        if not isinstance(self.services, Unset):
+            services = self.services
+
+        staff_id = self.staff_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if datetime_ is not UNSET:
+            field_dict["datetime"] = datetime_
+        if id is not UNSET:
+            field_dict["id"] = id
+        if services is not UNSET:
+            field_dict["services"] = services
+        if staff_id is not UNSET:
+            field_dict["staff_id"] = staff_id
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        check_appointment = cls()
+        _datetime_ = d.pop("datetime", UNSET)
+        datetime_: datetime.datetime | Unset
+        if isinstance(_datetime_, Unset):
+            datetime_ = UNSET
+        else:
+            datetime_ = datetime.datetime.fromisoformat(_datetime_)
+
+        id = d.pop("id", UNSET)
+
+        services = cast(list[int], d.pop("services", UNSET))
+
+        staff_id = d.pop("staff_id", UNSET)
+
+        check_appointment = cls(
+            datetime_=datetime_,
+            id=id,
+            services=services,
+            staff_id=staff_id,
+        )
 
         check_appointment.additional_properties = d
         return check_appointment

@@ -168,6 +168,13 @@ class PublicHandlers(Shapes):
         member_id = call.query_int("staff_id")
         booking = self.w.booking_dates(member_id, service_ids)
         working = self.w.working_dates(self.w.member(member_id) if member_id else None)
+        # the period the caller asks for, both ends included, as Altegio reads it
+        start = day(call.query["date_from"], "date_from") if "date_from" in call.query else None
+        end = day(call.query["date_to"], "date_to") if "date_to" in call.query else None
+        if start and end and start > end:
+            raise BadRequest("date_from must not be after date_to")
+        booking = [d for d in booking if (not start or d >= start) and (not end or d <= end)]
+        working = [d for d in working if (not start or d >= start) and (not end or d <= end)]
 
         def by_month(dates: list[dt.date]) -> dict[str, list[int]]:
             months: dict[str, list[int]] = {}

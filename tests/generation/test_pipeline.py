@@ -253,6 +253,9 @@ def test_types_the_reference_gives() -> None:
     assert field(models.VoipCallsQuery, "page") == "int | Unset"
     assert field(models.VoipCallsQuery, "limit") == "int | Unset"
     assert field(models.BookingAppointment, "services") == "list[int] | Unset"
+    # /book_check's appointments declare no fields; the booking's are theirs
+    assert field(models.CheckAppointment, "datetime_") == "datetime.datetime | Unset"
+    assert field(models.CheckAppointment, "staff_id") == "int | Unset"
     assert "fullname" in inspect.get_annotations(models.SmsCodeRequest)  # not "fulname"
 
 

@@ -104,6 +104,23 @@ async def test_slot_rules(client: AltegioClient, sandbox: Sandbox, operation: st
     await attempt(appointment(member, when))  # and the valid one passes
 
 
+async def test_book_dates_keeps_to_the_period_asked_for(client: AltegioClient) -> None:
+    online = client.online_booking
+    everything = await online.get_dates_available_for_booking(location_id=LOCATION)
+    dates = [dt.date.fromisoformat(str(d)) for d in got(everything.booking_dates)]
+    start, end = dates[1], dates[3]
+    period = await online.get_dates_available_for_booking(
+        location_id=LOCATION, date_from=start, date_to=end
+    )
+    assert [dt.date.fromisoformat(str(d)) for d in got(period.booking_dates)] == dates[1:4]
+    assert all(start <= dt.date.fromisoformat(str(d)) <= end for d in got(period.working_dates))
+    with pytest.raises(APIError) as caught:  # an empty period is bad input: a 4xx
+        await online.get_dates_available_for_booking(
+            location_id=LOCATION, date_from=end, date_to=start
+        )
+    assert caught.value.status_code == 422 and "date_from" in str(caught.value)
+
+
 async def test_any_team_member_gets_a_free_one(client: AltegioClient, sandbox: Sandbox) -> None:
     member, when = await free_slot(client)
     await client.online_booking.create_online_booking(
