@@ -642,7 +642,7 @@ def test_the_normalised_document_carries_what_the_client_needs() -> None:
                 info = reply["x-altegio-operation"]
                 assert set(info) == {
                     "operation_id", "bundle", "namespace", "server", "user_token", "envelope",
-                    "arguments", "paging", "error_statuses", "accept",
+                    "arguments", "paging", "error_statuses", "accept", "secret_path",
                 }  # fmt: skip
 
 
