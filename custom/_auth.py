@@ -10,6 +10,8 @@ from collections.abc import Generator, Iterable, Iterator
 import httpx
 
 REDACTED = "***"
+# Shorter values would blank out ordinary words; tokens and record hashes are long.
+MIN_SECRET = 4
 
 
 def authorization(partner_token: str, user_token: str | None = None) -> str:
@@ -40,8 +42,7 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: str | None) -> None:
-        # Very short values would blank out ordinary words; tokens are long.
-        if secret and len(secret) >= 4:
+        if secret and len(secret) >= MIN_SECRET:
             self._secrets.add(secret)
 
     def also(self, secrets: Iterable[str]) -> Redactor:
@@ -88,7 +89,7 @@ def secrets_in_flight(values: Iterable[str]) -> Iterator[None]:
     if _IN_FLIGHT is None:  # installed on the first call that needs it, not at import
         _IN_FLIGHT = _InFlightSecrets()
         logging.getLogger("httpx").addFilter(_IN_FLIGHT)
-    kept = [v for v in values if len(v) >= 4]
+    kept = [v for v in values if len(v) >= MIN_SECRET]
     _IN_FLIGHT.values.update(kept)
     try:
         yield

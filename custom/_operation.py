@@ -46,6 +46,7 @@ class Operation:
     bundle: str = ""  # the bundle it comes from, by the lock's name ("b2b-v1")
     # path parameters that are credentials (a record hash): kept out of errors and logs
     secret_path: tuple[str, ...] = ()
+    module: str = ""  # the generated module that defines it (its Result, its request)
 
     @property
     def requires_user_token(self) -> bool:

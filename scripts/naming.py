@@ -150,9 +150,11 @@ def request_media(op: dict[str, Any]) -> dict[str, Any] | None:
     return next((content[m] for m in REQUEST_MEDIA if m in content), None)
 
 
-def roots(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], bool]]:
-    """``(key, holder, reads)``: every place a body or reply schema sits (``holder``
-    has it under ``"schema"``), and the payload components Altegio sends."""
+def roots(
+    document: dict[str, Any],
+) -> Iterator[tuple[str, dict[str, Any], bool, dict[str, Any]]]:
+    """``(key, holder, reads, operation)``: every place a body or reply schema sits
+    (``holder`` has it under ``"schema"``), with the operation it belongs to."""
     for item in document.get("paths", {}).values():
         for method in METHODS:
             op = item.get(method)
@@ -160,11 +162,11 @@ def roots(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], bool]
                 continue
             body = request_media(op)
             if body and isinstance(body.get("schema"), dict):
-                yield f"{op['operationId']}.body", body, False
+                yield f"{op['operationId']}.body", body, False, op
             for reply in op.get("responses", {}).values():
                 media = (reply.get("content") or {}).get("application/json") or {}
                 if isinstance(media.get("schema"), dict):
-                    yield f"{op['operationId']}.reply", media, True
+                    yield f"{op['operationId']}.reply", media, True, op
 
 
 def model_schemas(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -173,7 +175,7 @@ def model_schemas(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any
     pending: list[tuple[str, dict[str, Any]]] = [
         (display_key(k), v) for k, v in document.get("components", {}).get("schemas", {}).items()
     ]
-    pending += [(key, holder["schema"]) for key, holder, _ in roots(document)]
+    pending += [(key, holder["schema"]) for key, holder, _, _ in roots(document)]
     pending.reverse()
     while pending:
         key, schema = pending.pop()
@@ -427,12 +429,6 @@ def _variant(where: Where, variant: Any, index: int) -> Where:
                  where.verb, tuple(name_rule.candidates(hint)))  # fmt: skip
 
 
-def key_tail(key: str) -> str:
-    """The last field name of a key: ``get_x.reply.staff[]``: ``staff``."""
-    parts = [p for p in re.split(r"[.\[\]{}|]+", key.split(":")[-1]) if p and not p.isdigit()]
-    return parts[-1] if parts else ""
-
-
 def _field_concept(key: str) -> str:
     """The concept of the field a model sits in (``...staff[]``: ``team member``); empty
     for a body, a reply or a component."""
@@ -536,15 +532,14 @@ def apply(document: dict[str, Any], table: dict[str, str] | None = None) -> int:
     flat = _Flattener(document)
     # the first place a shape is seen names it: deprecated operations come last
     ordered = sorted(roots(document), key=lambda root: root[0].startswith("deprecated_"))
-    for key, holder, reads in ordered:
-        op = _operation_by_id(document, key.rsplit(".", 1)[0])
+    for key, holder, reads, op in ordered:
         info = _operation_info(op)
         verb, _ = name_rule.resource(info.get("operation_id", op["operationId"]))
         schema = holder["schema"]
-        many = "array" in _types(schema)
+        many = "array" in types_of(schema)
         ref = schema.get("$ref")
         target = flat.components.get(ref.rsplit("/", 1)[1], {}) if isinstance(ref, str) else {}
-        if "array" in _types(target):
+        if "array" in types_of(target):
             # a list reached through a component: its items are named, as below
             items_names = tuple(_operation_names(op, reads, many=True))
             where = Where(items_names, namespace=info.get("namespace", ""), verb=verb)
@@ -580,7 +575,7 @@ def apply(document: dict[str, Any], table: dict[str, str] | None = None) -> int:
         for memo, result in flat.by_component.items()
         if isinstance(result, dict) and "$ref" in result
     }
-    for node in _walk([document.get("paths"), [g.schema for g in groups]]):
+    for node in walk([document.get("paths"), [g.schema for g in groups]]):
         ref = node.get("$ref")
         if not (isinstance(ref, str) and ref.startswith("#/components/schemas/@")):
             continue
@@ -603,28 +598,21 @@ def apply(document: dict[str, Any], table: dict[str, str] | None = None) -> int:
     return len(groups)
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
+def walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping below ``node``, depth first."""
     if isinstance(node, dict):
         yield node
         for value in node.values():
-            yield from _walk(value)
+            yield from walk(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _walk(value)
+            yield from walk(value)
 
 
-def _types(schema: dict[str, Any]) -> list[str]:
+def types_of(schema: dict[str, Any]) -> list[str]:
+    """A schema's ``type`` as a list (OpenAPI 3.1 allows one or several)."""
     kind = schema.get("type")
     return kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
-
-
-def _operation_by_id(document: dict[str, Any], op_id: str) -> dict[str, Any]:
-    for item in document.get("paths", {}).values():
-        for method in METHODS:
-            op = item.get(method)
-            if op is not None and op["operationId"] == op_id:
-                return dict(op)
-    raise NamingError(f"no operation {op_id}")
 
 
 def _name_groups(groups: list[Group], table: dict[str, str], bundles: list[Any]) -> None:
@@ -729,7 +717,7 @@ def _name_enums(document: dict[str, Any]) -> None:
         values = [v for v in schema["enum"] if v is not None]
         enum = {k: v for k, v in schema.items() if k not in ("description", "example", "title")}
         enum["enum"] = values
-        kinds = [k for k in _types(enum) if k != "null"]
+        kinds = [k for k in types_of(enum) if k != "null"]
         if kinds:
             enum["type"] = kinds[0] if len(kinds) == 1 else kinds
         key = json.dumps(values, sort_keys=True, default=str)
@@ -745,7 +733,7 @@ def _name_enums(document: dict[str, Any]) -> None:
         enum["title"] = name
         enums[name] = enum
         ref: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
-        nullable = None in schema["enum"] or "null" in _types(schema)
+        nullable = None in schema["enum"] or "null" in types_of(schema)
         node = {"oneOf": [ref, {"type": "null"}]} if nullable else ref
         for extra in ("description", "example"):
             if extra in schema:

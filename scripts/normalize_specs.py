@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import always_sent
 import naming
 import spec_inputs
+from naming import types_of, walk
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Altegio's API host.  Bundles served under DEFAULT_API_PATH sit at the client's top
@@ -62,8 +63,7 @@ WEBHOOK_PSEUDO_PATHS = {"/marketplace_webhook": "MarketplaceWebhookEvent"}
 FOREIGN_IDS = {"api_id"}
 # Component schemas the steps added (webhook payloads): kept even though nothing refers to them.
 ADDED_MODELS = "x-altegio-added-models"
-# Request media types sent as they are declared; ``*/*`` is sent as JSON (see wildcard bodies).
-JSON = "application/json"
+# The upload bodies' media type (upload_typed_as_text reads their fields).
 MULTIPART = "multipart/form-data"
 
 Spec = dict[str, Any]
@@ -89,17 +89,6 @@ def operations(spec: Spec) -> Iterator[tuple[str, str, Operation]]:
                 yield path, method, item[method]
 
 
-def walk(node: Any) -> Iterator[dict[str, Any]]:
-    """Every mapping below ``node``, depth first."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
-
-
 def schema_roots(spec: Spec) -> list[Any]:
     """Where schemas live: operations, component schemas and webhooks."""
     return [spec.get("paths"), spec.get("components", {}).get("schemas"), spec.get("webhooks")]
@@ -119,11 +108,6 @@ def resolve(spec: Spec, node: Any) -> Any:
         if seen > 32:
             raise NormalizeError(f"$ref cycle at {pointer}")
     return node
-
-
-def types_of(schema: Schema) -> list[str]:
-    kind = schema.get("type")
-    return kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else []
 
 
 def is_id_name(name: str) -> bool:
@@ -1272,7 +1256,7 @@ def merge(bundles: list[tuple[str, Spec]]) -> Spec:
             {
                 "name": label,
                 "title": bundle_title(label, s),
-                "namespace": namespace_of_merged(s),
+                "namespace": namespace_of(s),
             }
             for label, s in bundles
         ],
@@ -1313,17 +1297,8 @@ def _joined(words: list[str]) -> str:
 def bundle_title(label: str, spec: Spec) -> str:
     """The bundle's title, with its namespace where it has one: "Business Management (v2)"."""
     title = str(spec.get("info", {}).get("title", label))
-    namespace = namespace_of_merged(spec)
+    namespace = namespace_of(spec)
     return f"{title} ({namespace})" if namespace else title
-
-
-def namespace_of_merged(spec: Spec) -> str:
-    """The namespace ``annotate_operations`` recorded on a bundle's operations."""
-    for _, _, op in operations(spec):
-        for reply in op.get("responses", {}).values():
-            if "x-altegio-operation" in reply:
-                return str(reply["x-altegio-operation"]["namespace"])
-    return ""
 
 
 def load(path: Path) -> Spec:
@@ -1374,19 +1349,6 @@ def build(
     report.counts["always_sent"] = {"all": always_sent.apply(merged, write=always_sent_table)}
     report.counts["secrets"] = {"all": naming.mark_secrets(merged)}
     return merged, report
-
-
-def explain(report: Report) -> str:
-    lines = []
-    scopes = {quirk.fix: quirk.bundles for quirk in QUIRKS}
-    for fn in (*PREPARE, *scopes, *STEPS):
-        kind = f"quirk of {', '.join(sorted(scopes[fn]))}" if fn in scopes else "step"
-        counts = ", ".join(f"{k} {v}" for k, v in report.counts.get(fn.__name__, {}).items())
-        doc = " ".join((fn.__doc__ or "").split())
-        lines.append(f"{fn.__name__} ({kind}; changed: {counts or 'not run'}):\n    {doc}\n")
-    lines.append(f"model_names (step; named: {report.total('model_names')}): naming.py\n")
-    lines.append(f"always_sent (step; fields: {report.total('always_sent')}): always_sent.py\n")
-    return "\n".join(lines)
 
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "pipeline.md"
@@ -1443,7 +1405,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="where to write the merged JSON document")
     parser.add_argument("--record-always-sent", action="store_true",
                         help=f"rewrite {always_sent.TABLE.name} (make generate does)")  # fmt: skip
-    parser.add_argument("--explain", action="store_true", help="list quirks and steps, counted")
+    parser.add_argument("--explain", action="store_true",
+                        help="print the quirks and steps, counted (docs/pipeline.md)")  # fmt: skip
     parser.add_argument("--pipeline-page", type=Path,
                         help=f"write the quirks and steps as Markdown ({PAGE.name})")  # fmt: skip
     args = parser.parse_args(argv)
@@ -1455,7 +1418,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"normalize: {exc}", file=sys.stderr)
         return 1
     if args.explain:
-        print(explain(report))
+        print(pipeline_page(report), end="")
         return 0
     if args.pipeline_page:
         args.pipeline_page.write_text(pipeline_page(report), encoding="utf-8")

@@ -211,12 +211,12 @@ def argument_name(op: Operation, name: str) -> str:
 
 
 def tag_module(op: Operation) -> str:
-    return f"{op.namespace}_{op.tag}" if op.namespace else op.tag
+    """The package of the operation's tag (``v2_services``)."""
+    return op.module.split(".")[-2]
 
 
 def endpoint_module(op: Operation) -> Any:
-    module = f"{op.namespace}_{op.operation_id}" if op.namespace else op.operation_id
-    return importlib.import_module(f"altegio_async.api.{tag_module(op)}.{module}")
+    return importlib.import_module(op.module)
 
 
 def example_kwargs(op: Operation) -> dict[str, Any]:

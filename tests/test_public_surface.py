@@ -15,9 +15,7 @@ from tests._servers import ROOT
 
 TAGS = sorted({op.tag for op in OPERATIONS.values() if not op.namespace})
 # the tag packages: a namespaced tag's is <namespace>_<tag> (v2_services)
-TAG_MODULES = sorted(
-    {f"{o.namespace}_{o.tag}" if o.namespace else o.tag for o in OPERATIONS.values()}
-)
+TAG_MODULES = sorted({op.module.split(".")[-2] for op in OPERATIONS.values()})
 
 
 def tag_classes() -> Iterator[type]:

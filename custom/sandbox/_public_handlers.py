@@ -173,8 +173,10 @@ class PublicHandlers(Shapes):
         end = day(call.query["date_to"], "date_to") if "date_to" in call.query else None
         if start and end and start > end:
             raise BadRequest("date_from must not be after date_to")
-        booking = [d for d in booking if (not start or d >= start) and (not end or d <= end)]
-        working = [d for d in working if (not start or d >= start) and (not end or d <= end)]
+        booking, working = (
+            [d for d in dates if (not start or d >= start) and (not end or d <= end)]
+            for dates in (booking, working)
+        )
 
         def by_month(dates: list[dt.date]) -> dict[str, list[int]]:
             months: dict[str, list[int]] = {}

@@ -18,6 +18,7 @@ OPERATION = Operation(
     envelope="file",
     has_response_body=True,
     bundle="b2b-v1",
+    module=__name__,
 )
 
 Result: TypeAlias = bytes

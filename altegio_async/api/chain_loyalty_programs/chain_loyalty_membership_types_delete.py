@@ -18,6 +18,7 @@ OPERATION = Operation(
     envelope="none",
     has_response_body=False,
     bundle="b2b-v1",
+    module=__name__,
 )
 
 Result: TypeAlias = None

@@ -19,6 +19,7 @@ OPERATION = Operation(
     has_response_body=False,
     bundle="public",
     secret_path=("record_hash",),
+    module=__name__,
 )
 
 Result: TypeAlias = None

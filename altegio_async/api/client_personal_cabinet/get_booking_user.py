@@ -20,6 +20,7 @@ OPERATION = Operation(
     envelope="none",
     has_response_body=True,
     bundle="public",
+    module=__name__,
 )
 
 Result: TypeAlias = BookingUser

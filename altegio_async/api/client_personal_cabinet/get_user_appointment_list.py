@@ -22,6 +22,7 @@ OPERATION = Operation(
     has_response_body=True,
     bundle="public",
     secret_path=("record_hash",),
+    module=__name__,
 )
 
 Result: TypeAlias = list[BookingDetails]

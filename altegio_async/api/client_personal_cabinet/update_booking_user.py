@@ -18,6 +18,7 @@ OPERATION = Operation(
     envelope="status",
     has_response_body=False,
     bundle="public",
+    module=__name__,
 )
 
 Result: TypeAlias = None

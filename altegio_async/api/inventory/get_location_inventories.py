@@ -21,6 +21,7 @@ OPERATION = Operation(
     envelope="data",
     has_response_body=True,
     bundle="b2b-v1",
+    module=__name__,
 )
 
 Result: TypeAlias = list[LocationInventory]

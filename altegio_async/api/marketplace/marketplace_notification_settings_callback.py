@@ -18,6 +18,7 @@ OPERATION = Operation(
     envelope="none",
     has_response_body=False,
     bundle="developers",
+    module=__name__,
 )
 
 Result: TypeAlias = None

@@ -21,6 +21,7 @@ OPERATION = Operation(
     envelope="data",
     has_response_body=True,
     bundle="developers",
+    module=__name__,
 )
 
 Result: TypeAlias = DiscountResult

@@ -19,6 +19,7 @@ OPERATION = Operation(
     envelope="status",
     has_response_body=False,
     bundle="public",
+    module=__name__,
 )
 
 Result: TypeAlias = None

@@ -22,6 +22,7 @@ OPERATION = Operation(
     envelope="data",
     has_response_body=True,
     bundle="b2b-v1",
+    module=__name__,
 )
 
 Result: TypeAlias = BookingWidget

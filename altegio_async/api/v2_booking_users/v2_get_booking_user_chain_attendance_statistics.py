@@ -22,6 +22,7 @@ OPERATION = Operation(
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
+    module=__name__,
 )
 
 Result: TypeAlias = UserChainAttendanceStatistics

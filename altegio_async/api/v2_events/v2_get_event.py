@@ -24,6 +24,7 @@ OPERATION = Operation(
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
+    module=__name__,
 )
 
 Result: TypeAlias = EventV2

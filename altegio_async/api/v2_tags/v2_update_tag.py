@@ -20,6 +20,7 @@ OPERATION = Operation(
     has_response_body=False,
     namespace="v2",
     bundle="b2b-v2",
+    module=__name__,
 )
 
 Result: TypeAlias = None
