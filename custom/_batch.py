@@ -11,6 +11,17 @@
     for outcome in result.outcomes:  # same order as member_ids
         ...
 
+Cancelling the batch (Ctrl-C under ``asyncio.run``, a timeout around it) cancels
+the calls in flight and raises ``CancelledError`` as usual; the items that had
+finished are not lost if you pass ``on_outcome``, which gets each Outcome the
+moment its call ends::
+
+    done: list[Outcome[int, list[Slot]]] = []
+    try:
+        await run_batch(slots, member_ids, on_outcome=done.append)
+    finally:
+        save(done)  # every finished item, whether or not the batch was cancelled
+
 ``concurrency`` worker tasks pull items from the iterable as they go, so a batch
 of 100,000 items holds ``concurrency`` tasks, not 100,000; the client's rate
 limiter decides how fast they actually run.  A failing item is recorded and the
@@ -93,12 +104,15 @@ async def run_batch(
     concurrency: int = 8,
     fail_fast: bool = False,
     on_progress: Callable[[Progress], object] | None = None,
+    on_outcome: Callable[[Outcome[I, T]], object] | None = None,
 ) -> BatchResult[I, T]:
     """Call ``func(item)`` for every item, ``concurrency`` at a time.
 
     With ``fail_fast=True`` the first error cancels the calls in flight, schedules
     nothing more and is raised; otherwise every item runs and errors are in the
-    result.  Cancelling the batch cancels the calls in flight.
+    result.  ``on_outcome`` gets each item's Outcome as soon as it is known (in
+    completion order), so a cancelled batch still leaves the finished ones with
+    you: cancelling cancels the calls in flight and raises ``CancelledError``.
     """
     if concurrency < 1:
         raise UsageError(f"concurrency must be >= 1, got {concurrency}")
@@ -119,6 +133,8 @@ async def run_batch(
                 outcome = Outcome(index, item, error=exc)
                 failed += 1
             outcomes[index] = outcome
+            if on_outcome is not None:
+                on_outcome(outcome)
             if on_progress is not None:
                 on_progress(Progress(len(outcomes), failed, total, time.monotonic() - started))
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from altegio_async import NotFoundError, Progress, UsageError, run_batch
+from altegio_async import NotFoundError, Outcome, Progress, UsageError, run_batch
 
 
 async def test_results_in_input_order_with_errors_kept() -> None:
@@ -91,6 +91,35 @@ async def test_cancelling_the_batch_cancels_calls_in_flight() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert cancelled == 5
+
+
+async def test_a_cancelled_batch_leaves_the_finished_outcomes() -> None:
+    """``on_outcome`` sees every item that ended before the cancel, errors included."""
+    release = asyncio.Event()
+
+    async def work(i: int) -> int:
+        if i % 4 == 3:
+            raise NotFoundError("gone", status_code=404, method="GET", url=f"/x/{i}")
+        if i >= 6:
+            await release.wait()  # still running when the batch is cancelled
+        return i * 10
+
+    done: list[Outcome[int, int]] = []
+    settled = asyncio.Event()
+
+    def keep(outcome: Outcome[int, int]) -> None:
+        done.append(outcome)
+        if len(done) == 7:  # 0-5 and 7 end at once; 6, 8 and 9 wait
+            settled.set()
+
+    task = asyncio.create_task(run_batch(work, range(10), concurrency=10, on_outcome=keep))
+    await settled.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert sorted(o.index for o in done) == [0, 1, 2, 3, 4, 5, 7]
+    assert {o.index: o.value for o in done if o.ok} == {0: 0, 1: 10, 2: 20, 4: 40, 5: 50}
+    assert all(isinstance(o.error, NotFoundError) for o in done if not o.ok)
 
 
 async def test_bad_concurrency_and_empty_input() -> None:

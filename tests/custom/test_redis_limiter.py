@@ -53,9 +53,10 @@ from altegio_async import AltegioClient, AltegioRateLimiter, RetryPolicy, run_ba
 from altegio_async.redis_limiter import RedisRateLimiter
 
 base, token, redis_url, key, calls = sys.argv[1:6]
-# margin: 4 processes on a small machine delay a request by up to ~0.1 s between
-# admission and arrival, and the compressed windows are short.
-windows = dict(per_second=20, per_minute=100, second=0.1, minute=6.0, margin=0.15)
+# margin: processes on a small, busy machine (the suite runs beside other servers)
+# delay a request by up to ~0.25 s between admission and arrival, and the compressed
+# windows are short; a smaller margin let one call in 150 arrive late, now and then.
+windows = dict(per_second=20, per_minute=100, second=0.1, minute=6.0, margin=0.3)
 
 async def main() -> None:
     limiter = (RedisRateLimiter(redis_url, key=key, **windows) if redis_url != "-"

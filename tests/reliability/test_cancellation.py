@@ -58,6 +58,7 @@ async def test_1000_calls_cancelled_at_random_points(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+@pytest.mark.measures_memory
 def test_10000_queued_calls_progress_in_order_and_leave_nothing_behind() -> None:
     body = b'{"success": true, "data": [], "meta": []}'
     transport = httpx.MockTransport(
