@@ -39,7 +39,9 @@ Entry points:
   local fake Altegio for tests and demos).
 
 The API reference (every operation, its arguments, result and errors) is
-``docs/api.md`` in the repository, with a page per bundle under ``docs/api/``.
+``docs/api.md`` in the repository, with a page per tag under ``docs/api/`` and every
+model with its fields under ``docs/models/``.  ``help()`` on a method shows the same
+argument descriptions and its result type.
 """
 
 from typing import TYPE_CHECKING, Any

@@ -12,7 +12,15 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AltegioClient, UserSession
+from ._client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    AltegioClient,
+    BusinessSession,
+    LoggedInBusinessSession,
+    LoggedInSession,
+    UserSession,
+)
 from ._errors import (
     AltegioConnectionError,
     AltegioError,
@@ -47,10 +55,19 @@ from ._retry import RetryEvent, RetryPolicy
 if TYPE_CHECKING:
     from ._batch import BatchResult, Outcome, Progress, run_batch
     from ._pagination import AsyncPaginator
-    from ._sync import SyncAltegioClient, SyncPaginator, SyncUserSession
+    from ._sync import (
+        SyncAltegioClient,
+        SyncBusinessSession,
+        SyncLoggedInBusinessSession,
+        SyncLoggedInSession,
+        SyncPaginator,
+        SyncUserSession,
+    )
     from ._webhook_receiver import WebhookReceiver
     from ._webhooks import (
+        AnyWebhookEvent,
         UnknownWebhookEvent,
+        WebhookEvent,
         WebhookPayloadError,
         parse_webhook,
         verify_partner_token,
@@ -63,10 +80,15 @@ _LAZY = {
     "run_batch": "._batch",
     "AsyncPaginator": "._pagination",
     "SyncAltegioClient": "._sync",
+    "SyncBusinessSession": "._sync",
+    "SyncLoggedInBusinessSession": "._sync",
+    "SyncLoggedInSession": "._sync",
     "SyncPaginator": "._sync",
     "SyncUserSession": "._sync",
     "WebhookReceiver": "._webhook_receiver",
+    "AnyWebhookEvent": "._webhooks",
     "UnknownWebhookEvent": "._webhooks",
+    "WebhookEvent": "._webhooks",
     "WebhookPayloadError": "._webhooks",
     "parse_webhook": "._webhooks",
     "verify_partner_token": "._webhooks",
@@ -82,17 +104,21 @@ __all__ = [
     "AltegioRateLimiter",
     "AltegioTimeoutError",
     "AltegioTransportError",
+    "AnyWebhookEvent",
     "ApiResponse",
     "AppointmentOverlapError",
     "AsyncPaginator",
     "AuthenticationError",
     "BatchResult",
+    "BusinessSession",
     "ClientBlacklistedError",
     "ErrorDetail",
     "InvalidConfirmationCodeError",
     "InvalidPhoneError",
     "InvalidResponseError",
     "Limiter",
+    "LoggedInBusinessSession",
+    "LoggedInSession",
     "MissingClientNameError",
     "NoTeamMembersAvailableError",
     "NotFoundError",
@@ -108,6 +134,9 @@ __all__ = [
     "ServiceNotBookableError",
     "SlotUnavailableError",
     "SyncAltegioClient",
+    "SyncBusinessSession",
+    "SyncLoggedInBusinessSession",
+    "SyncLoggedInSession",
     "SyncPaginator",
     "SyncUserSession",
     "UnknownWebhookEvent",
@@ -115,6 +144,7 @@ __all__ = [
     "UsageError",
     "UserSession",
     "UserTokenRequiredError",
+    "WebhookEvent",
     "WebhookPayloadError",
     "WebhookReceiver",
     "parse_webhook",

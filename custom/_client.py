@@ -27,6 +27,7 @@ import httpx
 
 from ..api import RawResources, Resources
 from ..types import UNSET, Unset
+from ._audience import Booking, Business, Partner, S
 from ._auth import REDACTED, AltegioAuth, Redactor, authorization, secrets_in_flight
 from ._envelope import unwrap
 from ._errors import (
@@ -38,7 +39,7 @@ from ._errors import (
     UserTokenRequiredError,
 )
 from ._limiter import Limiter, shared_limiter
-from ._operation import Operation, Server
+from ._operation import Operation, Server, UserKind
 from ._options import (
     Options,
     Timeout,
@@ -51,6 +52,7 @@ from ._options import (
 from ._parsing import DEFAULT_PARSE_IN_THREAD_ABOVE, collector_paused
 from ._pool import own_pool
 from ._pool_repair import MARK, repair, spawner
+from ._resource import resource
 from ._response import ApiResponse
 from ._retry import RetryEvent, RetryPolicy, parse_retry_after
 from ._version import __version__
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from httpx._client import UseClientDefault  # the type of httpx.USE_CLIENT_DEFAULT
 
     from ..models.authorized_user import AuthorizedUser
+    from ..models.user import User as BusinessUser
 
 T = TypeVar("T")
 logger = logging.getLogger("altegio_async")
@@ -245,8 +248,12 @@ class _TokenCell:
         self.value = value
 
 
-class _BaseClient(Resources):
+class _BaseClient(Resources[S]):
     """The Caller behind ``client.<tag>.<operation>``; a view with or without a user token."""
+
+    user_kind: UserKind | None = None
+    """Whose user token this view holds: ``"booking"`` (an online-booking client),
+    ``"business"`` (a location's staff) or ``None`` (the partner alone)."""
 
     def __init__(self, core: _Core, token: _TokenCell, options: Options) -> None:
         self._core = core
@@ -258,8 +265,12 @@ class _BaseClient(Resources):
         self._auth: tuple[str | None, AltegioAuth] | None = None
         core.redact.add(token.value)
         super().__init__(self)
-        self.with_raw_response = RawResources(self)
-        """Same operations, returning ApiResponse (data, meta, http_response, attempts)."""
+
+    @resource
+    def with_raw_response(self) -> RawResources[S]:
+        """The same operations, each returning the whole ApiResponse (data, meta,
+        http_response, attempts) instead of the data."""
+        return RawResources(self)
 
     @property
     def user_token(self) -> str | None:
@@ -298,7 +309,10 @@ class _BaseClient(Resources):
         )
         view = object.__new__(type(self))
         _BaseClient.__init__(view, self._core, self._token, options)
+        view.user_kind = self.user_kind
         if isinstance(self, UserSession) and isinstance(view, UserSession):
+            view.user = self.user
+        elif isinstance(self, BusinessSession) and isinstance(view, BusinessSession):
             view.user = self.user
         return view
 
@@ -307,8 +321,30 @@ class _BaseClient(Resources):
         check_token(user_token, "user_token")
         return UserSession(self._core, _TokenCell(user_token), self._options)
 
-    async def login(self, *, login: str, password: str) -> UserSession:
-        """``POST /booking/auth``: log an online-booking user in, return their session."""
+    def with_business_token(self, user_token: str) -> BusinessSession:
+        """A view acting for one business user (a location's owner or staff, the
+        Business Management API); shares this client's pool and limits."""
+        check_token(user_token, "user_token")
+        return BusinessSession(self._core, _TokenCell(user_token), self._options)
+
+    async def login_business(self, *, login: str, password: str) -> LoggedInBusinessSession:
+        """``POST /auth``: log a business user (a location's owner or staff) in, return
+        their session (its ``user`` is the login reply)."""
+        if not login or not password:
+            raise UsageError("login and password must both be non-empty")
+        from ..models.user_authorize import UserAuthorize  # models load on first use
+
+        reply = await self.authentication_b2b.authorize_user(
+            body=UserAuthorize(login=login, password=password)
+        )
+        token = self._token_of(reply.user_token, "authorize_user", "/api/v1/auth")
+        session = LoggedInBusinessSession(self._core, _TokenCell(token), self._options)
+        session.user = reply
+        return session
+
+    async def login(self, *, login: str, password: str) -> LoggedInSession:
+        """``POST /booking/auth``: log an online-booking user in, return their session
+        (its ``user`` is the login reply: name, phone, email...)."""
         if not login or not password:
             raise UsageError("login and password must both be non-empty")
         from ..models.login_request import LoginRequest  # models load on first use
@@ -316,7 +352,8 @@ class _BaseClient(Resources):
         reply = await self.authentication.authorize_online_booking_user(
             body=LoginRequest(login=login, password=password)
         )
-        session = self._session(reply.user_token, "authorize_online_booking_user", "/booking/auth")
+        token = self._token_of(reply.user_token, "authorize_online_booking_user", "/booking/auth")
+        session = LoggedInSession(self._core, _TokenCell(token), self._options)
         session.user = reply
         return session
 
@@ -340,10 +377,11 @@ class _BaseClient(Resources):
         reply = await self.authentication.log_in_with_phone_number_and_code(
             body=LoginRequest(login=phone, password=code)  # Altegio's field names
         )
-        return self._session(reply.user_token, "log_in_with_phone_number_and_code", "/user/auth")
+        token = self._token_of(reply.user_token, "log_in_with_phone_number_and_code", "/user/auth")
+        return UserSession(self._core, _TokenCell(token), self._options)
 
-    def _session(self, token: object, operation: str, path: str) -> UserSession:
-        """The session a login reply's token opens; a reply without one is invalid."""
+    def _token_of(self, token: object, operation: str, path: str) -> str:
+        """The user token of a login reply; a reply without one is invalid."""
         if not isinstance(token, str) or not token:
             raise InvalidResponseError(
                 f"{operation}: the reply has no user_token",
@@ -353,9 +391,9 @@ class _BaseClient(Resources):
                 method="POST",
                 url=self._core.host(DEFAULT_BASE_URL) + path,
             )
-        return UserSession(self._core, _TokenCell(token), self._options)
+        return token
 
-    async def call(
+    async def _call(
         self,
         operation: Operation,
         build: Callable[[], dict[str, Any]],
@@ -369,10 +407,12 @@ class _BaseClient(Resources):
         import asyncio  # not imported with the package (import time)
 
         self._core.bind_loop()
-        if operation.requires_user_token and not self._token.value:
-            raise UserTokenRequiredError(operation.operation_id)
+        kind = operation.user_kind
+        held = self._token.value if self.user_kind == kind else None
+        if operation.requires_user_token and not held:
+            raise UserTokenRequiredError(operation.operation_id, kind, self.user_kind)
         request = build_request(operation, build)
-        user_token = self._token.value if operation.accepts_user_token else None
+        user_token = held if kind is not None else None
         url = self._core.host(operation.server) + request["url"]
         headers = self._headers
         generated = request.get("headers")
@@ -578,8 +618,12 @@ class _BaseClient(Resources):
         )
 
 
-class AltegioClient(_BaseClient):
+class AltegioClient(_BaseClient[Partner]):
     """The partner's client.  Use ``async with``; it owns the connection pool.
+
+    Operations are grouped by tag: ``await client.<tag>.<operation>(...)``, and
+    ``client.v2.<tag>.<operation>(...)`` for the v2 API.  Each tag is a read-only
+    property, listed below with what its operations do.
 
     Args:
         partner_token: your Altegio partner token (sent as ``Bearer <token>``).
@@ -661,6 +705,8 @@ class AltegioClient(_BaseClient):
             parse_in_thread_above=parse_in_thread_above,
         )
         super().__init__(core, _TokenCell(user_token), options)
+        if user_token is not None:
+            self.user_kind = "booking"  # the online-booking client's, as before sessions
 
     async def aclose(self) -> None:
         """Close the pool (if this client made it), once connections that cancelled calls
@@ -681,13 +727,15 @@ class AltegioClient(_BaseClient):
         await self.aclose()
 
 
-class UserSession(_BaseClient):
-    """A view of an AltegioClient acting for one online-booking user.
+class UserSession(_BaseClient[Booking]):
+    """A view of an AltegioClient acting for one online-booking user (a client of
+    the locations: their bookings, their cabinet).
 
     Save ``session.user_token`` to restore it later with ``client.with_user_token``;
     the token changes when the user's password does, and the session follows.
     """
 
+    user_kind: UserKind | None = "booking"
     user: AuthorizedUser | None = None
     """The login reply (name, phone, email...) when the session came from ``login``."""
 
@@ -700,4 +748,48 @@ class UserSession(_BaseClient):
         return token
 
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AltegioClient", "UserSession"]
+class LoggedInSession(UserSession):
+    """The UserSession that ``login`` returns: ``user`` is its login reply, always there."""
+
+    user: AuthorizedUser
+    """The login reply: the user's name, phone, email and token."""
+
+
+class BusinessSession(_BaseClient[Business]):
+    """A view of an AltegioClient acting for one business user: a location's owner
+    or staff account, on the Business Management API (v1 and ``session.v2``).
+
+    Its user token goes with the operations that take a business user's; the
+    online-booking client's operations raise ``UserTokenRequiredError`` before
+    sending (a business token there is a 403 from Altegio).
+    """
+
+    user_kind: UserKind | None = "business"
+    user: BusinessUser | None = None
+    """The login reply (name, phone, email...) when the session came from ``login_business``."""
+
+    @property
+    def user_token(self) -> str:
+        """The business user's token."""
+        token = self._token.value
+        if token is None:  # a session is always made with a token
+            raise UsageError("this session has no user token")
+        return token
+
+
+class LoggedInBusinessSession(BusinessSession):
+    """The BusinessSession that ``login_business`` returns: ``user`` is its login reply."""
+
+    user: BusinessUser
+    """The login reply: the business user's name, phone, email and token."""
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "AltegioClient",
+    "BusinessSession",
+    "LoggedInBusinessSession",
+    "LoggedInSession",
+    "UserSession",
+]

@@ -15,6 +15,7 @@ import httpx
 from ._errors import (
     APIError,
     AuthenticationError,
+    ErrorDetail,
     InvalidResponseError,
     RateLimitError,
     error_class,
@@ -53,6 +54,25 @@ def meta_of(payload: Any) -> Mapping[str, Any]:
     return meta if isinstance(meta, Mapping) else {}
 
 
+def jsonapi_error_details(payload: Any) -> list[ErrorDetail]:
+    """A JSON:API error document's ``errors`` (``detail``, else ``title``; a numeric
+    ``code`` kept), for the v2 API's errors."""
+    raw = payload.get("errors") if isinstance(payload, Mapping) else None
+    if not isinstance(raw, list):
+        return []
+    details = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        text = item.get("detail") or item.get("title") or ""
+        code = item.get("code")
+        if isinstance(code, str) and code.isdigit():
+            code = int(code)
+        number = code if isinstance(code, int) and not isinstance(code, bool) else None
+        details.append(ErrorDetail(code=number, message=str(text)))
+    return details
+
+
 def api_error(
     operation: Operation,
     response: httpx.Response,
@@ -62,8 +82,10 @@ def api_error(
     user_token_sent: bool,
 ) -> APIError:
     meta = meta_of(payload)
-    details = error_details(meta)
+    details = error_details(meta) or jsonapi_error_details(payload)
     message = meta.get("message")
+    if not isinstance(message, str) or not message:
+        message = details[0].message if details else None
     if not isinstance(message, str) or not message:
         message = response.reason_phrase or "error"
     cls = error_class(response.status_code, details)
@@ -134,6 +156,8 @@ def unwrap(
         raise invalid(f"expected a JSON object envelope, got {type(payload).__name__}")
     if not operation.has_response_body:
         return ApiResponse(data=parse(None), meta=meta_of(payload), http_response=response)
+    if operation.envelope == "jsonapi":
+        return _document(operation, response, payload, parse, invalid, redact)
     if operation.envelope == "data" and payload.get("data") is None:
         # A success without data (or with data: null): nothing to read, nothing lost
         # (meta stays on the ApiResponse); reported, as the reading policy says.
@@ -148,3 +172,37 @@ def unwrap(
         detail = f"{type(exc).__name__}: {redact(str(exc))}"
         raise invalid(f"body does not match the spec ({detail})") from None
     return ApiResponse(data=data, meta=meta_of(payload), http_response=response)
+
+
+def _document(
+    operation: Operation,
+    response: httpx.Response,
+    payload: Mapping[str, Any],
+    parse: Callable[[Any], T],
+    invalid: Callable[[str], InvalidResponseError],
+    redact: Callable[[str], str],
+) -> ApiResponse[T]:
+    """A JSON:API document: its ``data`` read and linked to its ``included``
+    resources; ``meta``, ``links`` and ``included`` stay on the ApiResponse."""
+    from ._jsonapi import link, read_included  # loads with the v2 models, on first use
+
+    if payload.get("data") is None:
+        from ._reading import report_missing
+
+        report_missing(operation.operation_id, "data" in payload)
+        return ApiResponse(data=parse(None), meta=meta_of(payload), http_response=response)
+    try:
+        data = parse(payload["data"])
+        included = read_included(payload.get("included"))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        detail = f"{type(exc).__name__}: {redact(str(exc))}"
+        raise invalid(f"body does not match the spec ({detail})") from None
+    link(data, included)
+    links = payload.get("links")
+    return ApiResponse(
+        data=data,
+        meta=meta_of(payload),
+        http_response=response,
+        links=links if isinstance(links, Mapping) else {},
+        included=included,
+    )

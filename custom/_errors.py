@@ -46,12 +46,26 @@ class UsageError(AltegioError, ValueError):
 class UserTokenRequiredError(AltegioError):
     """The operation needs a user token and this client has none (no request was sent)."""
 
-    def __init__(self, operation: str) -> None:
+    def __init__(
+        self, operation: str, kind: str | None = "booking", held: str | None = None
+    ) -> None:
         self.operation = operation
+        self.kind = kind  # whose token it takes: "booking" or "business"
+        whose, how = _SESSIONS.get(kind or "booking", _SESSIONS["booking"])
+        holding = f" (this one holds {_SESSIONS[held][0]}'s)" if held in _SESSIONS else ""
         super().__init__(
-            f"{operation} needs the user token: call it on the session returned by "
-            "client.login(...) or client.with_user_token(...)"
+            f"{operation} needs {whose}'s user token{holding}: call it on the session "
+            f"returned by {how}"
         )
+
+
+_SESSIONS = {
+    "booking": ("an online-booking client", "client.login(...) or client.with_user_token(...)"),
+    "business": (
+        "a business user",
+        "client.login_business(...) or client.with_business_token(...)",
+    ),
+}
 
 
 class AltegioTransportError(AltegioError):

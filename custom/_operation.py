@@ -16,8 +16,9 @@ T = TypeVar("T")
 # The origin of the server Altegio's bundle names for an operation ("https://api.alteg.io",
 # "https://app.alteg.io"); the client maps it to the host it was given.
 Server = str
-Envelope = Literal["data", "status", "none", "file"]
-UserToken = Literal["none", "optional", "required"]
+Envelope = Literal["data", "status", "none", "file", "jsonapi"]
+UserToken = Literal["none", "optional", "booking", "business"]
+UserKind = Literal["booking", "business"]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -27,11 +28,13 @@ class Operation:
 
     ``envelope`` says how the success reply is shaped: ``"data"`` for
     ``{success, data, meta}``, ``"status"`` for ``{success, meta}`` without data,
-    ``"none"`` for a bare object or an empty body and ``"file"`` for a file (its
-    bytes).  ``user_token`` says whether the call takes the user token:
-    ``"required"``, ``"none"``, or ``"optional"`` where a record hash in the path
-    stands in for it (Altegio: the hash is required "if the
-    user is not authorized").
+    ``"none"`` for a bare object or an empty body, ``"file"`` for a file (its
+    bytes) and ``"jsonapi"`` for a JSON:API document (v2: ``data`` is returned,
+    linked to ``included``).  ``user_token`` says whether the call takes a user
+    token, and whose: ``"booking"`` (an online-booking client's, ``login()``),
+    ``"business"`` (a location's staff, ``login_business()``), ``"none"``, or
+    ``"optional"`` where a record hash in the path stands in for a booking client's
+    (Altegio: the hash is required "if the user is not authorized").
     """
 
     operation_id: str
@@ -51,7 +54,14 @@ class Operation:
     @property
     def requires_user_token(self) -> bool:
         """The call cannot be made without a user token."""
-        return self.user_token == "required"
+        return self.user_token in ("booking", "business")
+
+    @property
+    def user_kind(self) -> UserKind | None:
+        """Whose user token the call takes, if any."""
+        if self.user_token == "none":
+            return None
+        return "business" if self.user_token == "business" else "booking"
 
     @property
     def accepts_user_token(self) -> bool:
@@ -74,9 +84,12 @@ class Operation:
 
 
 class Caller(Protocol):
-    """Sends one operation; implemented by the client (and its user sessions)."""
+    """Sends one operation; implemented by the client (and its user sessions).
 
-    async def call(
+    The generated methods call ``_call``: it is the client's seam with the generated
+    code, not a method for users (``help(AltegioClient)`` leaves it out)."""
+
+    async def _call(
         self,
         operation: Operation,
         request: Callable[[], dict[str, Any]],

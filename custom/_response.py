@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -28,6 +28,10 @@ class ApiResponse(Generic[T]):
     http_response: httpx.Response
     attempts: int = 1
     """How many attempts the call took, retries included."""
+    links: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """A JSON:API document's ``links`` (v2: ``self``, ``next``...)."""
+    included: Sequence[Any] = ()
+    """A JSON:API document's ``included`` resources, read (see ``related()``)."""
 
     @property
     def status_code(self) -> int:

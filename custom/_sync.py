@@ -19,12 +19,13 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from functools import partial
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
 
 import httpx
 
 from ..api import SyncRawResources, SyncResources
 from ..types import UNSET, Unset
+from ._audience import Booking, Business, Partner, S
 from ._auth import REDACTED
 from ._client import (
     DEFAULT_APP_BASE_URL,
@@ -34,18 +35,23 @@ from ._client import (
     AltegioClient,
     _BaseClient,
 )
+from ._client import BusinessSession as _AsyncBusinessSession
+from ._client import LoggedInBusinessSession as _AsyncLoggedInBusinessSession
+from ._client import LoggedInSession as _AsyncLoggedInSession
 from ._client import UserSession as _AsyncUserSession
 from ._errors import UsageError
 from ._limiter import Limiter
 from ._options import Options, Timeout
 from ._pagination import AsyncPaginator
 from ._parsing import DEFAULT_PARSE_IN_THREAD_ABOVE
+from ._resource import resource
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
 
     from ..models.authorized_user import AuthorizedUser
+    from ..models.user import User as BusinessUser
 
 T = TypeVar("T")
 
@@ -127,14 +133,18 @@ class SyncPaginator(Generic[T]):
         return f"<SyncPaginator {self._paginator.operation}>"
 
 
-class _SyncView(SyncResources):
+class _SyncView(SyncResources[S]):
     """Blocking methods over one async view (client or user session)."""
 
-    def __init__(self, view: _BaseClient, portal: Portal) -> None:
+    def __init__(self, view: _BaseClient[S], portal: Portal) -> None:
         super().__init__(view, portal)
         self._view = view
-        self.with_raw_response = SyncRawResources(view.with_raw_response, portal)
-        """Same operations, returning ApiResponse (data, meta, http_response, attempts)."""
+
+    @resource
+    def with_raw_response(self) -> SyncRawResources[S]:
+        """The same operations, each returning the whole ApiResponse (data, meta,
+        http_response, attempts) instead of the data."""
+        return SyncRawResources(self._view.with_raw_response, self._portal)
 
     @property
     def user_token(self) -> str | None:
@@ -167,10 +177,19 @@ class _SyncView(SyncResources):
         """A view acting for one online-booking user (see ``AltegioClient.with_user_token``)."""
         return SyncUserSession(self._view.with_user_token(user_token), self._portal)
 
-    def login(self, *, login: str, password: str) -> SyncUserSession:
+    def login(self, *, login: str, password: str) -> SyncLoggedInSession:
         """``POST /booking/auth``: log an online-booking user in, return their session."""
         session = self._portal.call(partial(self._view.login, login=login, password=password))
-        return SyncUserSession(session, self._portal)
+        return SyncLoggedInSession(session, self._portal)
+
+    def with_business_token(self, user_token: str) -> SyncBusinessSession:
+        """A view acting for one business user (see ``AltegioClient.with_business_token``)."""
+        return SyncBusinessSession(self._view.with_business_token(user_token), self._portal)
+
+    def login_business(self, *, login: str, password: str) -> SyncLoggedInBusinessSession:
+        """``POST /auth``: log a business user in, return their session."""
+        call = partial(self._view.login_business, login=login, password=password)
+        return SyncLoggedInBusinessSession(self._portal.call(call), self._portal)
 
     def send_login_code(self, *, location_id: int, phone: str) -> None:
         """``POST /book_code``: Altegio sends an SMS code to ``phone``."""
@@ -187,7 +206,7 @@ class _SyncView(SyncResources):
         return f"<{type(self).__name__} {base} partner_token={REDACTED}{user}>"
 
 
-class SyncAltegioClient(_SyncView):
+class SyncAltegioClient(_SyncView[Partner]):
     """The partner's client with blocking methods; takes AltegioClient's arguments.
 
     Use ``with`` (or call ``close()``): it owns the connection pool and the thread
@@ -250,7 +269,7 @@ class SyncAltegioClient(_SyncView):
         self.close()
 
 
-class SyncUserSession(_SyncView):
+class SyncUserSession(_SyncView[Booking]):
     """A view of a SyncAltegioClient acting for one online-booking user."""
 
     @property
@@ -268,4 +287,44 @@ class SyncUserSession(_SyncView):
         return view.user if isinstance(view, _AsyncUserSession) else None
 
 
-__all__ = ["SyncAltegioClient", "SyncPaginator", "SyncUserSession"]
+class SyncLoggedInSession(SyncUserSession):
+    """The SyncUserSession that ``login`` returns: ``user`` is its login reply."""
+
+    @property
+    def user(self) -> AuthorizedUser:
+        """The login reply: the user's name, phone, email and token."""
+        # login() wraps a LoggedInSession, and with_options() views keep its type
+        return cast(_AsyncLoggedInSession, self._view).user
+
+
+class SyncBusinessSession(_SyncView[Business]):
+    """A view of a SyncAltegioClient acting for one business user (a location's staff)."""
+
+    @property
+    def user_token(self) -> str:
+        """The business user's token."""
+        return cast(_AsyncBusinessSession, self._view).user_token
+
+    @property
+    def user(self) -> BusinessUser | None:
+        """The login reply when the session came from ``login_business``."""
+        return cast(_AsyncBusinessSession, self._view).user
+
+
+class SyncLoggedInBusinessSession(SyncBusinessSession):
+    """The SyncBusinessSession that ``login_business`` returns: ``user`` is its login reply."""
+
+    @property
+    def user(self) -> BusinessUser:
+        """The login reply: the business user's name, phone, email and token."""
+        return cast(_AsyncLoggedInBusinessSession, self._view).user
+
+
+__all__ = [
+    "SyncAltegioClient",
+    "SyncBusinessSession",
+    "SyncLoggedInBusinessSession",
+    "SyncLoggedInSession",
+    "SyncPaginator",
+    "SyncUserSession",
+]

@@ -43,17 +43,15 @@ import hmac
 import importlib
 import json
 import math
-import re
+import typing
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
-from .. import models
 from ..models import MarketplaceWebhookEvent
+from ..webhook_events import EVENT_MODELS, AnyWebhookEvent
 from ._errors import AltegioError
+from ._webhook_event import UnknownWebhookEvent, WebhookEvent
 
-ENVELOPE_KEYS = frozenset({"company_id", "resource", "resource_id", "status", "data"})
 SNIPPET_CHARS = 200
 
 
@@ -70,37 +68,18 @@ class WebhookPayloadError(AltegioError, ValueError):
         self.resource = resource
 
 
-@attrs.frozen
-class UnknownWebhookEvent:
-    """An event whose ``resource`` this version does not model; ``payload`` is all of it."""
-
-    payload: Mapping[str, Any] = attrs.field(repr=False)
-    resource: str | None = None
-    status: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The payload as received."""
-        return dict(self.payload)
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 @functools.cache
-def event_models() -> Mapping[str, type[Any]]:
-    """``resource`` value -> generated model, for every ``<Name>Event`` with a resource enum."""
-    table: dict[str, type[Any]] = {}
-    for name in models.__all__:
-        if not name.endswith("Event"):
+def event_models() -> Mapping[str, type[WebhookEvent]]:
+    """``resource`` value -> generated model, for every event model with a ``resource``
+    (a Literal of the values the bundle documents; the marketplace's have ``event``)."""
+    table: dict[str, type[WebhookEvent]] = {}
+    for cls in EVENT_MODELS:
+        resource = vars(cls).get("__annotations__", {}).get("resource")
+        if resource is None:
             continue
-        cls = getattr(models, name)
-        fields = {f.name for f in attrs.fields(cls)} if attrs.has(cls) else set()
-        if not ENVELOPE_KEYS <= fields:
-            continue
-        module = f"{models.__name__}.{_snake(name)}_resource"
-        values = getattr(importlib.import_module(module), f"{_snake(name).upper()}_RESOURCE_VALUES")
-        for value in values:
+        # the annotation names a Literal alias the model's module imports
+        alias = vars(importlib.import_module(cls.__module__))[resource]
+        for value in typing.get_args(alias):
             table[value] = cls
     return table
 
@@ -147,9 +126,12 @@ def _decode(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
     return payload
 
 
-def parse_webhook(body: bytes | str | Mapping[str, Any], *, strict: bool = False) -> Any:
+def parse_webhook(
+    body: bytes | str | Mapping[str, Any], *, strict: bool = False
+) -> AnyWebhookEvent:
     """The typed event for a webhook body: a generated ``*Event`` model,
-    ``MarketplaceWebhookEvent`` or ``UnknownWebhookEvent``.
+    ``MarketplaceWebhookEvent`` or ``UnknownWebhookEvent``, all ``WebhookEvent``s
+    (``payload``: the object as received; ``mismatches``: what did not fit).
 
     Raises ``WebhookPayloadError`` for bodies that are not a JSON object, or name
     neither a ``resource`` nor an ``event``.  Values that do not fit the model even
@@ -171,8 +153,10 @@ def parse_webhook(body: bytes | str | Mapping[str, Any], *, strict: bool = False
     return _build(model, payload, resource, strict)
 
 
-def _build(model: type[Any], payload: Mapping[str, Any], resource: str, strict: bool) -> Any:
-    event = model.from_dict(payload)
+def _build(
+    model: type[WebhookEvent], payload: Mapping[str, Any], resource: str, strict: bool
+) -> AnyWebhookEvent:
+    event: AnyWebhookEvent = model.from_dict(payload)  # type: ignore[attr-defined]
     if strict and event.mismatches:
         # Mismatches never carry the values of secret fields (the partner token).
         problems = "; ".join(str(m) for m in event.mismatches[:5])
@@ -193,7 +177,9 @@ def verify_partner_token(event: MarketplaceWebhookEvent, partner_token: str) -> 
 
 
 __all__ = [
+    "AnyWebhookEvent",
     "UnknownWebhookEvent",
+    "WebhookEvent",
     "WebhookPayloadError",
     "event_models",
     "parse_webhook",

@@ -6,19 +6,24 @@ bundle that differs from the lock, a stale quirk or a model the naming rule cann
 name stops here), run the pinned openapi-python-client with our templates into a
 scratch directory, drop the generator's own calling surface, stamp every file with
 the DO-NOT-EDIT header, format with ruff, then swap the result into place with the
-``custom`` symlink, and write the API reference (``docs/api.md`` and a page per
-bundle under ``docs/api/``, ``api_reference.py``).  The same inputs give the same bytes.
+``custom`` symlink, and write the API reference (``docs/api.md``, a page per tag under
+``docs/api/`` and the models under ``docs/models/``, ``api_reference.py``).  Before the
+generator runs, ``api_reference.describe`` puts the descriptions it would drop (each
+parameter's own) where the templates read them, for the docstrings.  The same inputs
+give the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -61,6 +66,49 @@ SHIMS = {
 }
 
 
+def webhook_events(document: dict[str, Any]) -> str:
+    """``webhook_events.py``: the event models the bundles declare (``x-altegio-webhook``)
+    and their union, what ``parse_webhook`` returns; a new webhook joins it by itself."""
+    schemas = document.get("components", {}).get("schemas", {})
+    names = sorted(name for name, schema in schemas.items() if schema.get("x-altegio-webhook"))
+    members = " | ".join([*names, "UnknownWebhookEvent"])
+    return (
+        '"""The webhook events Altegio sends, as the bundles declare them."""\n\n'
+        "from typing import TypeAlias\n\n"
+        "from .custom._webhook_event import UnknownWebhookEvent, WebhookEvent\n"
+        f"{_import_models(names)}\n"
+        f"AnyWebhookEvent: TypeAlias = {members}\n"
+        '"""What ``parse_webhook`` returns: an event model, or ``UnknownWebhookEvent``."""\n\n'
+        f"EVENT_MODELS: tuple[type[WebhookEvent], ...] = ({''.join(n + ', ' for n in names)})\n\n"
+        '__all__ = ["EVENT_MODELS", "AnyWebhookEvent", "UnknownWebhookEvent", "WebhookEvent"]\n'
+    )
+
+
+def _import_models(names: list[str]) -> str:
+    """``from .models import (...)`` for ``names``; nothing for none."""
+    imports = "".join(f"    {name},\n" for name in sorted(names))
+    return f"from .models import (\n{imports})\n" if names else ""
+
+
+def jsonapi_types(document: dict[str, Any]) -> str:
+    """``jsonapi_types.py``: the resource model of each JSON:API ``type`` the bundles
+    declare (``x-altegio-resource``), for reading ``included`` items; a type two
+    models claim is left out (its items read as ``GenericResource``)."""
+    claims: dict[str, list[str]] = {}
+    for name, schema in document.get("components", {}).get("schemas", {}).items():
+        if schema.get("x-altegio-resource"):
+            claims.setdefault(schema["x-altegio-resource"], []).append(name)
+    table = {kind: names[0] for kind, names in sorted(claims.items()) if len(names) == 1}
+    rows = "".join(f"    {kind!r}: {name},\n" for kind, name in table.items())
+    return (
+        '"""The resource model of each JSON:API type, as the bundles declare them."""\n\n'
+        "from collections.abc import Mapping\nfrom typing import Any\n\n"
+        f"{_import_models(list(table.values()))}\n"
+        f"RESOURCE_MODELS: Mapping[str, type[Any]] = {{\n{rows}}}\n\n"
+        '__all__ = ["RESOURCE_MODELS"]\n'
+    )
+
+
 def run(*args: str | Path, cwd: Path = ROOT) -> None:
     subprocess.run([str(a) for a in args], cwd=cwd, check=True)
 
@@ -96,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         document = scratch / "altegio.json"
         if normalize_specs.main([*normalize_args, "--output", str(document)]) != 0:
             return 1
-        document_text = document.read_text(encoding="utf-8")
+        # Descriptions the generator drops, where the templates read them (x-altegio-doc).
+        described = api_reference.describe(json.loads(document.read_text(encoding="utf-8")))
+        document_text = json.dumps(described, indent=1, sort_keys=True, ensure_ascii=False)
+        document.write_text(document_text + "\n", encoding="utf-8")
         output = scratch / "altegio_async"
         run(
             tool("openapi-python-client"),
@@ -113,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         for relative, text in SHIMS.items():
             (output / relative).parent.mkdir(parents=True, exist_ok=True)
             (output / relative).write_text(text, encoding="utf-8")
+        merged = json.loads(document_text)
+        (output / "webhook_events.py").write_text(webhook_events(merged), encoding="utf-8")
+        (output / "jsonapi_types.py").write_text(jsonapi_types(merged), encoding="utf-8")
         (output / "py.typed").write_text("", encoding="utf-8")  # PEP 561 marker: stays empty
         for path in sorted(output.rglob("*.py")):
             path.write_text(HEADER + path.read_text(encoding="utf-8"), encoding="utf-8")

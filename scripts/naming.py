@@ -58,6 +58,7 @@ ARGUMENTS = {
     "salon_ids": "location_ids",
     "record_ids": "appointment_ids",
     "good_ids": "product_ids",
+    "bookform_id": "booking_form_id",
 }
 
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -112,15 +113,31 @@ def argument_name(wire: str) -> str:
     return name + "_" if reserved else name
 
 
-def argument_names(op: dict[str, Any]) -> dict[str, str]:
-    """``{generated parameter name: argument name}`` for one operation's renames."""
+def argument_names(op: dict[str, Any], path: str = "") -> dict[str, str]:
+    """``{generated parameter name: argument name}`` for one operation's renames.
+
+    A path parameter called just ``id`` is named after the resource its path names
+    last (``/client/{location_id}/{id}``: ``client_id``), then as any other."""
     generated = [generator_name(p["name"]) for p in op.get("parameters", [])]
-    wanted = [argument_name(p["name"]) for p in op.get("parameters", [])]
+    wanted = [
+        argument_name(
+            path_id_name(path) if p["name"] == "id" and p.get("in") == "path" else p["name"]
+        )
+        for p in op.get("parameters", [])
+    ]
     renames = {g: w for g, w in zip(generated, wanted, strict=True) if g != w}
     if len(set(wanted)) != len(wanted):
         taken = sorted({w for w in wanted if wanted.count(w) > 1})
         raise NamingError(f"{op['operationId']}: argument {taken} would be taken twice")
     return renames
+
+
+def path_id_name(path: str) -> str:
+    """``<resource>_id`` for the last literal segment of ``path`` (singular)."""
+    words = [part for part in path.split("/") if part and not part.startswith("{")]
+    last = words[-1] if words else "resource"
+    singular = last[:-3] + "y" if last.endswith("ies") else last.removesuffix("s")
+    return f"{singular}_id"
 
 
 def is_model(schema: dict[str, Any]) -> bool:

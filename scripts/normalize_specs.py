@@ -654,7 +654,8 @@ QUIRKS: tuple[Quirk, ...] = (
     scoped(list_bodies_declared_as_one_item, "b2b-v1"),
     scoped(id_lists_typed_object, "b2b-v1"),
     scoped(comments_typed_number, "b2b-v1"),
-    scoped(user_token_in_header_text, "public", "developers", "b2b-v1"),
+    # not b2b-v1: there the label is right (BearerPartner: partner-only, 24 operations)
+    scoped(user_token_in_header_text, "public", "developers"),
     scoped(number_ids, "public", "developers", "b2b-v1"),
     scoped(number_paging, "developers", "b2b-v1"),
     scoped(number_datetime_query, "public"),
@@ -913,6 +914,7 @@ def add_component(spec: Spec, name: str, media: dict[str, Any]) -> None:
     if "example" in media and "example" not in schema:
         schema["example"] = media["example"]
     schema["x-altegio-payload"] = True  # a payload Altegio sends: read like a reply
+    schema["x-altegio-webhook"] = True  # an event: a WebhookEvent, one of parse_webhook's
     schemas[name] = schema
     spec.setdefault(ADDED_MODELS, []).append(name)
 
@@ -949,9 +951,12 @@ def unwrap_envelopes(spec: Spec) -> int:
     whose schema has ``success`` and ``data`` gets ``x-altegio-envelope: data`` and
     the ``data`` schema; one with ``success`` and no usable ``data`` (``type: null``,
     a ``$ref`` to the null object, or none) gets ``status`` and no schema; anything
-    else is a bare reply (``none``).  A reply documented by an example only gets
-    the envelope its example shows and a free-form schema (the decoded JSON); one
-    documented by neither (``schedule_team_member_update_deprecated``) is a status."""
+    else is a bare reply (``none``), except a JSON:API document (``data`` holding
+    resources, beside ``included``, ``meta``, ``links``): ``jsonapi`` and the ``data``
+    schema, as the client returns ``data`` and keeps the rest.  A reply documented
+    by an example only gets the envelope its example shows and a free-form schema
+    (the decoded JSON); one documented by neither
+    (``schedule_team_member_update_deprecated``) is a status."""
     schemas = spec.get("components", {}).get("schemas", {})
     unwrapped: dict[str, str] = {}  # envelope component -> its kind, once unwrapped in place
     count = 0
@@ -971,7 +976,7 @@ def unwrap_envelopes(spec: Spec) -> int:
             else:
                 own_example = resolve(spec, media.get("schema") or {}).get("example")
                 envelope = _unwrap(spec, media)
-                if component is not None and envelope == "data":
+                if component is not None and envelope in ("data", "jsonapi"):
                     # Shared envelopes stay shared: the component becomes its data,
                     # and its example the example's data (evidence for always_sent.py).
                     data_example = _data_of(own_example)
@@ -986,7 +991,7 @@ def unwrap_envelopes(spec: Spec) -> int:
             if envelope != "none":
                 # an envelope's example becomes its data's (none for a status reply)
                 data_example = _data_of(media.pop("example", None))
-                if envelope == "data" and data_example is not None:
+                if envelope in ("data", "jsonapi") and data_example is not None:
                     media["example"] = data_example
                 count += 1
         op["x-altegio-envelope"] = envelope
@@ -1010,12 +1015,40 @@ def _unwrap(spec: Spec, media: dict[str, Any]) -> str:
         return "data" if example.get("data") is not None else "status"
     props = schema.get("properties") or {}
     if "success" not in props:
+        if "data" in props and _is_resource(spec, props["data"]):
+            media["schema"] = copy.deepcopy(props["data"])
+            return "jsonapi"
         return "none"
     data = resolve(spec, props.get("data"))
     if data is None or _is_null_object(data):
         return "status"
     media["schema"] = copy.deepcopy(props["data"])
     return "data"
+
+
+def _is_resource(spec: Spec, schema: Schema) -> bool:
+    """A JSON:API resource object (``type``, ``id``, ``attributes``) or a list of them."""
+    schema = resolve(spec, schema) or {}
+    if "array" in types_of(schema):
+        schema = resolve(spec, schema.get("items")) or {}
+    return {"type", "id", "attributes"} <= set(schema.get("properties") or {})
+
+
+def jsonapi_resources(spec: Spec) -> int:
+    """JSON:API resources (a ``type`` with one value, an ``id``, ``attributes``) get
+    ``x-altegio-resource``, their type: the models derive from ``JsonApiResource``
+    (``related()``), and the client reads ``included`` items of that type as them."""
+    count = 0
+    for schema in walk(schema_roots(spec)):
+        props = schema.get("properties")
+        if not isinstance(props, dict) or not isinstance(props.get("type"), dict):
+            continue
+        kind = props["type"]
+        values = [kind["const"]] if "const" in kind else kind.get("enum") or []
+        if len(values) == 1 and {"id", "attributes"} <= set(props):
+            schema["x-altegio-resource"] = values[0]
+            count += 1
+    return count
 
 
 def _is_null_object(schema: Schema) -> bool:
@@ -1045,22 +1078,29 @@ def success_replies_only(spec: Spec) -> int:
 
 
 PAGE_NAMES = ("page",)
-SIZE_NAMES = ("count", "limit", "per_page")
+SIZE_NAMES = ("count", "limit", "per_page", "page_size")
 
 
 def paging(spec: Spec) -> int:
     """Operations that answer a list one page at a time: a ``page`` number and a
-    page size (``count``, ``limit`` or ``per_page``) in the query or the JSON body,
-    and a reply whose data is an array.  They get ``x-altegio-paging`` (where the
-    two travel, their names, the largest size the spec allows), from which the
-    templates generate ``iter_<operation>`` methods."""
+    page size (``count``, ``limit``, ``per_page`` or ``page_size``) in the query or
+    the JSON body, and a reply whose data (v1) or JSON:API ``data`` (v2) is an array.
+    They get ``x-altegio-paging`` (where the two travel, their names, the largest
+    size the spec allows), from which the templates generate ``iter_<operation>``
+    methods."""
     count = 0
     for _, _, op in operations(spec):
-        if op.get("x-altegio-envelope") != "data":
+        if op.get("x-altegio-envelope") not in ("data", "jsonapi"):
             continue
         replies = [op["responses"][c] for c in success_codes(op)]
         media = ((replies[0].get("content") or {}).get("application/json")) if replies else None
-        if not media or "array" not in types_of(resolve(spec, media.get("schema") or {})):
+        if not media:
+            continue
+        # a list, or (documented by its example alone) an example that is one
+        listed = "array" in types_of(resolve(spec, media.get("schema") or {}))
+        if not listed and not (
+            media.get("schema") == {} and isinstance(media.get("example"), list)
+        ):
             continue
         query = {
             p["name"]: p.get("schema") or {}
@@ -1146,6 +1186,7 @@ STEPS: tuple[Callable[[Spec], int], ...] = (
     webhook_models,
     no_content_replies,
     file_replies,
+    jsonapi_resources,  # before unwrap_envelopes: a resource may be a reply's component
     unwrap_envelopes,
     paging,
     success_replies_only,
@@ -1191,18 +1232,21 @@ def stale_quirks(report: Report) -> list[str]:
     ]
 
 
-def annotate_operations(spec: Spec, label: str, namespace: str) -> None:
+def annotate_operations(spec: Spec, label: str, namespace: str, users: str) -> None:
     """Templates see each reply's raw data but not the operation's, so the facts the
-    client needs travel on the success replies as ``x-altegio-operation``."""
-    for _, _, op in operations(spec):
+    client needs travel on the success replies as ``x-altegio-operation``.  A
+    required user token is the bundle's kind (``booking``/``business``, the lock's
+    ``users``): the client has one session type per kind."""
+    for path, _, op in operations(spec):
+        token = op.pop("x-altegio-user-token")
         info = {
             "operation_id": op["operationId"],
             "bundle": label,
             "namespace": namespace,
             "server": op.pop("x-altegio-server"),
-            "user_token": op.pop("x-altegio-user-token"),
+            "user_token": users if token == "required" else token,
             "envelope": op.pop("x-altegio-envelope"),
-            "arguments": naming.argument_names(op),
+            "arguments": naming.argument_names(op, path),
             "paging": op.pop("x-altegio-paging", None),
             "error_statuses": op.pop("x-altegio-error-statuses"),
             "accept": op.pop("x-altegio-file", None),  # a file reply's media type
@@ -1327,10 +1371,11 @@ def build(
         inputs = locked_inputs()
     report = Report({})
     bundles = []
+    users = {entry.name: entry.users for entry in spec_inputs.read_lock()}
     for label, path in inputs:
         spec = normalize(load(path), label, report)
         namespace = namespace_of(spec)
-        annotate_operations(spec, label, namespace)
+        annotate_operations(spec, label, namespace, users.get(label, spec_inputs.DEFAULT_USERS))
         qualify(spec, label, namespace)
         bundles.append((label, spec))
     stale = stale_quirks(report)

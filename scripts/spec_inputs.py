@@ -33,6 +33,9 @@ class LockEntry:
     name: str  # the label quirks, naming keys and reports use
     file: str
     title: str
+    # whose user token its user-token operations take: the online-booking client's
+    # ("booking", POST /booking/auth) or a location's staff ("business", POST /auth)
+    users: str
     source: str  # Altegio's URL
     retrieved: str
     sha256: str
@@ -49,10 +52,17 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+USER_KINDS = ("booking", "business")
+DEFAULT_USERS = "business"  # a bundle given by file alone (--specs): Business Management's
+
+
 def read_lock(lock: Path = LOCK) -> list[LockEntry]:
     """The bundles, in the lock's order (which is the order they are merged in)."""
     data = json.loads(lock.read_text(encoding="utf-8"))
     entries = [LockEntry(**entry) for entry in data["bundles"]]
+    for entry in entries:
+        if entry.users not in USER_KINDS:
+            raise SpecInputError(f"{lock.name}: {entry.name}: users must be one of {USER_KINDS}")
     names = [entry.name for entry in entries]
     if len(set(names)) != len(names):
         raise SpecInputError(f"{lock.name} lists a bundle name twice: {names}")

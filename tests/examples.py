@@ -205,7 +205,9 @@ def argument_name(op: Operation, name: str) -> str:
     """The method's name for a parameter: the argument table's (``staff_id`` ->
     ``team_member_id``, ``filter[x]`` -> ``filter_x``), with the generator's ``_``
     where a name would shadow something (``datetime`` -> ``datetime_``)."""
-    plain = naming.argument_name(name)
+    # a path's bare {id} is named after its resource (/client/{location_id}/{id}: client_id)
+    wire = naming.path_id_name(op.path) if name == "id" and "{id}" in op.path else name
+    plain = naming.argument_name(wire)
     accepted = inspect.signature(getattr(resource_class(op), op.operation_id)).parameters
     return plain if plain in accepted else plain + "_"
 

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 import altegio_async
 from altegio_async.api import OPERATIONS
 from tests._servers import ROOT
@@ -65,30 +67,61 @@ def test_help_leads_to_every_entry_point() -> None:
 
 
 def test_the_reference_covers_every_operation() -> None:
-    """docs/api.md indexes the bundles; each bundle's page under docs/api/ has every
-    operation of it, with its call, path and errors."""
+    """docs/api.md indexes the tags; each tag's page under docs/api/ has every
+    operation of it, with its call, path and errors (tests/generation/test_reference.py
+    checks arguments, results and models)."""
     index = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     pages = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "docs" / "api").glob("*.md")}
-    assert sorted(pages) == ["b2b-v1", "b2b-v2", "developers", "public"]
+    assert sorted(pages) == TAG_MODULES
     for name in pages:
         assert f"(api/{name}.md)" in index
     found = []
     for page in pages.values():
-        for op_id, call in re.findall(r"^### `(\w+)`$.*?^await client\.([\w.]+)\.\1\(", page,
+        for op_id, call in re.findall(r"^## `(\w+)`$.*?^await \w+\.([\w.]+)\.\1\(", page,
                                       flags=re.M | re.S):  # fmt: skip
             found.append(f"{call.split('.')[0]}.{op_id}" if call.startswith("v2.") else op_id)
     assert sorted(found) == sorted(OPERATIONS)
     for op in OPERATIONS.values():
         page = next(p for p in pages.values() if f"`{op.method} {op.path}`" in p)
-        section = page.split(f"`{op.method} {op.path}`", 1)[1].split("\n### ", 1)[0]
+        section = page.split(f"`{op.method} {op.path}`", 1)[1].split("\n## ", 1)[0]
         assert "UserTokenRequiredError" in section if op.requires_user_token else True
-    booking = pages["public"].split("### `create_online_booking`", 1)[1].split("\n### ", 1)[0]
+    booking = pages["online_booking"].split("## `create_online_booking`", 1)[1].split("\n## ", 1)[0]
     assert "`SlotUnavailableError` (code 433)" in booking  # from Altegio's reference page
-    assert "await client.v2.services.get_service(" in pages["b2b-v2"]
-    assert "iter_list_voip_calls" in pages["developers"]
-    assert "iter_list_marketplace_app_locations" in pages["developers"]
+    assert "await staff.v2.services.get_service(" in pages["v2_services"]
+    assert "iter_list_voip_calls" in pages["voip_integration"]
+    assert "iter_list_marketplace_app_locations" in pages["marketplace"]
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/api.md" in readme
+
+
+def test_help_on_the_client_lists_its_resources_and_hides_the_plumbing() -> None:
+    """help(AltegioClient) names every resource with the one line its tag's description
+    gives, and with_raw_response with its own; the method the generated code sends
+    through is private."""
+    from altegio_async.api import RawResources, Resources
+
+    for cls in (altegio_async.AltegioClient, altegio_async.SyncAltegioClient):
+        text = pydoc.render_doc(cls, renderer=pydoc.plaintext)  # type: ignore[attr-defined]
+        assert "cached_property" not in text
+        assert not re.search(r"^ \|  (async )?call\(", text, re.M)
+        assert "operation: 'Operation'" not in text  # _call's signature stays out of help()
+        for name in [*TAGS, "v2", "with_raw_response"]:
+            described = re.search(rf"^ \|  {name}\n \|      (\S.*)$", text, re.M)
+            assert described is not None, (cls.__name__, name)
+            summary = inspect.getdoc(getattr(Resources, name, None) or getattr(cls, name))
+            assert summary is not None and described.group(1) in summary
+    assert inspect.getdoc(Resources.online_booking) == inspect.getdoc(RawResources.online_booking)
+
+
+async def test_resources_are_made_once_per_view() -> None:
+    async with altegio_async.AltegioClient("token") as client:
+        assert client.online_booking is client.online_booking
+        assert client.with_raw_response is client.with_raw_response
+        assert client.with_raw_response.v2.services is client.with_raw_response.v2.services
+        view = client.with_options(timeout=5)
+        assert view.online_booking is not client.online_booking
+        with pytest.raises(AttributeError):
+            client.online_booking = client.clients  # read-only, as a property
 
 
 def test_import_loads_only_the_client() -> None:

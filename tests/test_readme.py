@@ -15,10 +15,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import altegio_async
-from altegio_async.sandbox import DEFAULT_LOGIN, RateLimits, Sandbox, SandboxConfig
+from altegio_async.sandbox import (
+    DEFAULT_BUSINESS_LOGIN,
+    DEFAULT_BUSINESS_PASSWORD,
+    DEFAULT_LOGIN,
+    RateLimits,
+    Sandbox,
+    SandboxConfig,
+)
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
@@ -33,6 +41,8 @@ EXPECTED = {
     "member.bookable": r"^6544 James A\. True \[\]$",
     "iter_list_voip_calls": r"^4 57$",
     "SyncAltegioClient(": r"^\+13155550175 True$",
+    "booked; days open": r"^200\nbooked; days open: \d+$",
+    "staff.user.name": r"^Sandbox Owner\n(.+\n)*True True$",
 }
 
 
@@ -41,6 +51,9 @@ def readme_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     config = SandboxConfig(partner_tokens=frozenset({"..."}), limits=RateLimits(enabled=False))
     with Sandbox(config) as sandbox:
         sandbox.world.users[DEFAULT_LOGIN].password = "..."
+        owner = sandbox.world.crm.login(DEFAULT_BUSINESS_LOGIN, DEFAULT_BUSINESS_PASSWORD)
+        assert owner is not None
+        sandbox.world.crm.add_user(attrs.evolve(owner, email="owner@example.com", password="..."))
 
         class SandboxedClient(altegio_async.AltegioClient):
             def __init__(self, partner_token: str, **kwargs: Any) -> None:

@@ -9,9 +9,11 @@ import functools
 import importlib
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
+from ..custom._audience import S
 from ..custom._operation import Caller, Operation
+from ..custom._resource import resource
 
 if TYPE_CHECKING:
     from ..custom._sync import Portal
@@ -687,1103 +689,1271 @@ if TYPE_CHECKING:
     for the v2 operations)."""
 
 
-class Resources:
+class Resources(Generic[S]):
     """One attribute per tag, each bound to the same Caller, created on first use."""
 
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
-    @functools.cached_property
-    def v2(self) -> V2Resources:
+    @resource
+    def v2(self) -> V2Resources[S]:
         """The v2 API (``client.v2.<tag>.<operation>``)."""
         return V2Resources(self._caller)
 
-    @functools.cached_property
-    def analytics_reports(self) -> AnalyticsReports:
+    @resource
+    def analytics_reports(self) -> AnalyticsReports[S]:
+        """Business analytics, charts, and Z-reports (10 operations)."""
         from .analytics_reports import AnalyticsReports
 
         return AnalyticsReports(self._caller)
 
-    @functools.cached_property
-    def appointments(self) -> Appointments:
+    @resource
+    def appointments(self) -> Appointments[S]:
+        """Booking records and visit management (15 operations)."""
         from .appointments import Appointments
 
         return Appointments(self._caller)
 
-    @functools.cached_property
-    def authentication(self) -> Authentication:
+    @resource
+    def authentication(self) -> Authentication[S]:
+        """User authentication and verification endpoints for online booking (3 operations)."""
         from .authentication import Authentication
 
         return Authentication(self._caller)
 
-    @functools.cached_property
-    def authentication_b2b(self) -> AuthenticationB2b:
+    @resource
+    def authentication_b2b(self) -> AuthenticationB2b[S]:
+        """User authentication and session management for B2B integrations (1 operation)."""
         from .authentication_b2b import AuthenticationB2b
 
         return AuthenticationB2b(self._caller)
 
-    @functools.cached_property
-    def chain_loyalty_programs(self) -> ChainLoyaltyPrograms:
+    @resource
+    def chain_loyalty_programs(self) -> ChainLoyaltyPrograms[S]:
+        """Chain-level loyalty programs and transactions (23 operations)."""
         from .chain_loyalty_programs import ChainLoyaltyPrograms
 
         return ChainLoyaltyPrograms(self._caller)
 
-    @functools.cached_property
-    def chain_management(self) -> ChainManagement:
+    @resource
+    def chain_management(self) -> ChainManagement[S]:
+        """Multi-location chain operations and clients (2 operations)."""
         from .chain_management import ChainManagement
 
         return ChainManagement(self._caller)
 
-    @functools.cached_property
-    def client_personal_cabinet(self) -> ClientPersonalCabinet:
+    @resource
+    def client_personal_cabinet(self) -> ClientPersonalCabinet[S]:
+        """Client account management and booking history (8 operations)."""
         from .client_personal_cabinet import ClientPersonalCabinet
 
         return ClientPersonalCabinet(self._caller)
 
-    @functools.cached_property
-    def clients(self) -> Clients:
+    @resource
+    def clients(self) -> Clients[S]:
+        """Client database management with comments, files, and visit history (13 operations)."""
         from .clients import Clients
 
         return Clients(self._caller)
 
-    @functools.cached_property
-    def custom_fields(self) -> CustomFields:
+    @resource
+    def custom_fields(self) -> CustomFields[S]:
+        """Custom field definitions for various entities (4 operations)."""
         from .custom_fields import CustomFields
 
         return CustomFields(self._caller)
 
-    @functools.cached_property
-    def deposits(self) -> Deposits:
+    @resource
+    def deposits(self) -> Deposits[S]:
+        """Client deposit accounts and operations (5 operations)."""
         from .deposits import Deposits
 
         return Deposits(self._caller)
 
-    @functools.cached_property
-    def dictionaries(self) -> Dictionaries:
+    @resource
+    def dictionaries(self) -> Dictionaries[S]:
+        """Reference data (countries, cities, business types) (3 operations)."""
         from .dictionaries import Dictionaries
 
         return Dictionaries(self._caller)
 
-    @functools.cached_property
-    def events(self) -> Events:
+    @resource
+    def events(self) -> Events[S]:
+        """Group events and class management (13 operations)."""
         from .events import Events
 
         return Events(self._caller)
 
-    @functools.cached_property
-    def fiscalization(self) -> Fiscalization:
+    @resource
+    def fiscalization(self) -> Fiscalization[S]:
+        """Tax system integration and KKM callbacks (5 operations)."""
         from .fiscalization import Fiscalization
 
         return Fiscalization(self._caller)
 
-    @functools.cached_property
-    def inventory(self) -> Inventory:
+    @resource
+    def inventory(self) -> Inventory[S]:
+        """Stock management, storage operations, and tech cards (17 operations)."""
         from .inventory import Inventory
 
         return Inventory(self._caller)
 
-    @functools.cached_property
-    def locations(self) -> Locations:
+    @resource
+    def locations(self) -> Locations[S]:
+        """Manage business locations (salons, clinics, etc.) (5 operations)."""
         from .locations import Locations
 
         return Locations(self._caller)
 
-    @functools.cached_property
-    def loyalty_cards(self) -> LoyaltyCards:
+    @resource
+    def loyalty_cards(self) -> LoyaltyCards[S]:
+        """Loyalty card types, issuance, and manual transactions (10 operations)."""
         from .loyalty_cards import LoyaltyCards
 
         return LoyaltyCards(self._caller)
 
-    @functools.cached_property
-    def loyalty_programs(self) -> LoyaltyPrograms:
+    @resource
+    def loyalty_programs(self) -> LoyaltyPrograms[S]:
+        """Discount programs, referral programs, and loyalty transactions (8 operations)."""
         from .loyalty_programs import LoyaltyPrograms
 
         return LoyaltyPrograms(self._caller)
 
-    @functools.cached_property
-    def marketplace(self) -> Marketplace:
+    @resource
+    def marketplace(self) -> Marketplace[S]:
+        """Marketplace application management, billing, and installation (12 operations)."""
         from .marketplace import Marketplace
 
         return Marketplace(self._caller)
 
-    @functools.cached_property
-    def notifications(self) -> Notifications:
+    @resource
+    def notifications(self) -> Notifications[S]:
+        """SMS and email notifications to clients (8 operations)."""
         from .notifications import Notifications
 
         return Notifications(self._caller)
 
-    @functools.cached_property
-    def online_booking(self) -> OnlineBooking:
+    @resource
+    def online_booking(self) -> OnlineBooking[S]:
+        """Endpoints for booking form, services, staff, availability, and appointment management (13 operations)."""
         from .online_booking import OnlineBooking
 
         return OnlineBooking(self._caller)
 
-    @functools.cached_property
-    def online_booking_settings(self) -> OnlineBookingSettings:
+    @resource
+    def online_booking_settings(self) -> OnlineBookingSettings[S]:
+        """Configure online booking behavior and forms (8 operations)."""
         from .online_booking_settings import OnlineBookingSettings
 
         return OnlineBookingSettings(self._caller)
 
-    @functools.cached_property
-    def payments(self) -> Payments:
+    @resource
+    def payments(self) -> Payments[S]:
+        """Payment processing, accounts, and KKM transactions (8 operations)."""
         from .payments import Payments
 
         return Payments(self._caller)
 
-    @functools.cached_property
-    def products(self) -> Products:
+    @resource
+    def products(self) -> Products[S]:
+        """Product catalog and categories (13 operations)."""
         from .products import Products
 
         return Products(self._caller)
 
-    @functools.cached_property
-    def salary(self) -> Salary:
+    @resource
+    def salary(self) -> Salary[S]:
+        """Staff salary calculations, payroll, and schemes (10 operations)."""
         from .salary import Salary
 
         return Salary(self._caller)
 
-    @functools.cached_property
-    def sales(self) -> Sales:
+    @resource
+    def sales(self) -> Sales[S]:
+        """Sales transactions and document management (4 operations)."""
         from .sales import Sales
 
         return Sales(self._caller)
 
-    @functools.cached_property
-    def schedule_resources(self) -> ScheduleResources:
+    @resource
+    def schedule_resources(self) -> ScheduleResources[S]:
+        """Timetables, schedules, and resource allocation (18 operations)."""
         from .schedule_resources import ScheduleResources
 
         return ScheduleResources(self._caller)
 
-    @functools.cached_property
-    def services(self) -> Services:
+    @resource
+    def services(self) -> Services[S]:
+        """Service catalog management including categories and team member assignments (18 operations)."""
         from .services import Services
 
         return Services(self._caller)
 
-    @functools.cached_property
-    def subscriptions_certificates(self) -> SubscriptionsCertificates:
+    @resource
+    def subscriptions_certificates(self) -> SubscriptionsCertificates[S]:
+        """Membership subscriptions and gift certificates (11 operations)."""
         from .subscriptions_certificates import SubscriptionsCertificates
 
         return SubscriptionsCertificates(self._caller)
 
-    @functools.cached_property
-    def tags(self) -> Tags:
+    @resource
+    def tags(self) -> Tags[S]:
+        """Label management for categorizing entities (deprecated, use v2) (4 operations)."""
         from .tags import Tags
 
         return Tags(self._caller)
 
-    @functools.cached_property
-    def team_members(self) -> TeamMembers:
+    @resource
+    def team_members(self) -> TeamMembers[S]:
+        """Staff management including positions and scheduling (9 operations)."""
         from .team_members import TeamMembers
 
         return TeamMembers(self._caller)
 
-    @functools.cached_property
-    def users_permissions(self) -> UsersPermissions:
+    @resource
+    def users_permissions(self) -> UsersPermissions[S]:
+        """User account management and role-based access control (11 operations)."""
         from .users_permissions import UsersPermissions
 
         return UsersPermissions(self._caller)
 
-    @functools.cached_property
-    def utilities(self) -> Utilities:
+    @resource
+    def utilities(self) -> Utilities[S]:
+        """License info, phone validation, images, and tips (7 operations)."""
         from .utilities import Utilities
 
         return Utilities(self._caller)
 
-    @functools.cached_property
-    def voip_integration(self) -> VoipIntegration:
+    @resource
+    def voip_integration(self) -> VoipIntegration[S]:
+        """Telephony integration endpoints (2 operations)."""
         from .voip_integration import VoipIntegration
 
         return VoipIntegration(self._caller)
 
-    @functools.cached_property
-    def webhooks(self) -> Webhooks:
+    @resource
+    def webhooks(self) -> Webhooks[S]:
+        """Webhook configuration and event notifications (2 operations)."""
         from .webhooks import Webhooks
 
         return Webhooks(self._caller)
 
 
-class RawResources:
+class RawResources(Generic[S]):
     """Like Resources, but every method returns the whole ApiResponse."""
 
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
-    @functools.cached_property
-    def v2(self) -> V2RawResources:
+    @resource
+    def v2(self) -> V2RawResources[S]:
         """The v2 API (``client.v2.<tag>.<operation>``)."""
         return V2RawResources(self._caller)
 
-    @functools.cached_property
-    def analytics_reports(self) -> AnalyticsReportsWithRawResponse:
+    @resource
+    def analytics_reports(self) -> AnalyticsReportsWithRawResponse[S]:
+        """Business analytics, charts, and Z-reports (10 operations)."""
         from .analytics_reports import AnalyticsReportsWithRawResponse
 
         return AnalyticsReportsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def appointments(self) -> AppointmentsWithRawResponse:
+    @resource
+    def appointments(self) -> AppointmentsWithRawResponse[S]:
+        """Booking records and visit management (15 operations)."""
         from .appointments import AppointmentsWithRawResponse
 
         return AppointmentsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def authentication(self) -> AuthenticationWithRawResponse:
+    @resource
+    def authentication(self) -> AuthenticationWithRawResponse[S]:
+        """User authentication and verification endpoints for online booking (3 operations)."""
         from .authentication import AuthenticationWithRawResponse
 
         return AuthenticationWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def authentication_b2b(self) -> AuthenticationB2bWithRawResponse:
+    @resource
+    def authentication_b2b(self) -> AuthenticationB2bWithRawResponse[S]:
+        """User authentication and session management for B2B integrations (1 operation)."""
         from .authentication_b2b import AuthenticationB2bWithRawResponse
 
         return AuthenticationB2bWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def chain_loyalty_programs(self) -> ChainLoyaltyProgramsWithRawResponse:
+    @resource
+    def chain_loyalty_programs(self) -> ChainLoyaltyProgramsWithRawResponse[S]:
+        """Chain-level loyalty programs and transactions (23 operations)."""
         from .chain_loyalty_programs import ChainLoyaltyProgramsWithRawResponse
 
         return ChainLoyaltyProgramsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def chain_management(self) -> ChainManagementWithRawResponse:
+    @resource
+    def chain_management(self) -> ChainManagementWithRawResponse[S]:
+        """Multi-location chain operations and clients (2 operations)."""
         from .chain_management import ChainManagementWithRawResponse
 
         return ChainManagementWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def client_personal_cabinet(self) -> ClientPersonalCabinetWithRawResponse:
+    @resource
+    def client_personal_cabinet(self) -> ClientPersonalCabinetWithRawResponse[S]:
+        """Client account management and booking history (8 operations)."""
         from .client_personal_cabinet import ClientPersonalCabinetWithRawResponse
 
         return ClientPersonalCabinetWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def clients(self) -> ClientsWithRawResponse:
+    @resource
+    def clients(self) -> ClientsWithRawResponse[S]:
+        """Client database management with comments, files, and visit history (13 operations)."""
         from .clients import ClientsWithRawResponse
 
         return ClientsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def custom_fields(self) -> CustomFieldsWithRawResponse:
+    @resource
+    def custom_fields(self) -> CustomFieldsWithRawResponse[S]:
+        """Custom field definitions for various entities (4 operations)."""
         from .custom_fields import CustomFieldsWithRawResponse
 
         return CustomFieldsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def deposits(self) -> DepositsWithRawResponse:
+    @resource
+    def deposits(self) -> DepositsWithRawResponse[S]:
+        """Client deposit accounts and operations (5 operations)."""
         from .deposits import DepositsWithRawResponse
 
         return DepositsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def dictionaries(self) -> DictionariesWithRawResponse:
+    @resource
+    def dictionaries(self) -> DictionariesWithRawResponse[S]:
+        """Reference data (countries, cities, business types) (3 operations)."""
         from .dictionaries import DictionariesWithRawResponse
 
         return DictionariesWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def events(self) -> EventsWithRawResponse:
+    @resource
+    def events(self) -> EventsWithRawResponse[S]:
+        """Group events and class management (13 operations)."""
         from .events import EventsWithRawResponse
 
         return EventsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def fiscalization(self) -> FiscalizationWithRawResponse:
+    @resource
+    def fiscalization(self) -> FiscalizationWithRawResponse[S]:
+        """Tax system integration and KKM callbacks (5 operations)."""
         from .fiscalization import FiscalizationWithRawResponse
 
         return FiscalizationWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def inventory(self) -> InventoryWithRawResponse:
+    @resource
+    def inventory(self) -> InventoryWithRawResponse[S]:
+        """Stock management, storage operations, and tech cards (17 operations)."""
         from .inventory import InventoryWithRawResponse
 
         return InventoryWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def locations(self) -> LocationsWithRawResponse:
+    @resource
+    def locations(self) -> LocationsWithRawResponse[S]:
+        """Manage business locations (salons, clinics, etc.) (5 operations)."""
         from .locations import LocationsWithRawResponse
 
         return LocationsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def loyalty_cards(self) -> LoyaltyCardsWithRawResponse:
+    @resource
+    def loyalty_cards(self) -> LoyaltyCardsWithRawResponse[S]:
+        """Loyalty card types, issuance, and manual transactions (10 operations)."""
         from .loyalty_cards import LoyaltyCardsWithRawResponse
 
         return LoyaltyCardsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def loyalty_programs(self) -> LoyaltyProgramsWithRawResponse:
+    @resource
+    def loyalty_programs(self) -> LoyaltyProgramsWithRawResponse[S]:
+        """Discount programs, referral programs, and loyalty transactions (8 operations)."""
         from .loyalty_programs import LoyaltyProgramsWithRawResponse
 
         return LoyaltyProgramsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def marketplace(self) -> MarketplaceWithRawResponse:
+    @resource
+    def marketplace(self) -> MarketplaceWithRawResponse[S]:
+        """Marketplace application management, billing, and installation (12 operations)."""
         from .marketplace import MarketplaceWithRawResponse
 
         return MarketplaceWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def notifications(self) -> NotificationsWithRawResponse:
+    @resource
+    def notifications(self) -> NotificationsWithRawResponse[S]:
+        """SMS and email notifications to clients (8 operations)."""
         from .notifications import NotificationsWithRawResponse
 
         return NotificationsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def online_booking(self) -> OnlineBookingWithRawResponse:
+    @resource
+    def online_booking(self) -> OnlineBookingWithRawResponse[S]:
+        """Endpoints for booking form, services, staff, availability, and appointment management (13 operations)."""
         from .online_booking import OnlineBookingWithRawResponse
 
         return OnlineBookingWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def online_booking_settings(self) -> OnlineBookingSettingsWithRawResponse:
+    @resource
+    def online_booking_settings(self) -> OnlineBookingSettingsWithRawResponse[S]:
+        """Configure online booking behavior and forms (8 operations)."""
         from .online_booking_settings import OnlineBookingSettingsWithRawResponse
 
         return OnlineBookingSettingsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def payments(self) -> PaymentsWithRawResponse:
+    @resource
+    def payments(self) -> PaymentsWithRawResponse[S]:
+        """Payment processing, accounts, and KKM transactions (8 operations)."""
         from .payments import PaymentsWithRawResponse
 
         return PaymentsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def products(self) -> ProductsWithRawResponse:
+    @resource
+    def products(self) -> ProductsWithRawResponse[S]:
+        """Product catalog and categories (13 operations)."""
         from .products import ProductsWithRawResponse
 
         return ProductsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def salary(self) -> SalaryWithRawResponse:
+    @resource
+    def salary(self) -> SalaryWithRawResponse[S]:
+        """Staff salary calculations, payroll, and schemes (10 operations)."""
         from .salary import SalaryWithRawResponse
 
         return SalaryWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def sales(self) -> SalesWithRawResponse:
+    @resource
+    def sales(self) -> SalesWithRawResponse[S]:
+        """Sales transactions and document management (4 operations)."""
         from .sales import SalesWithRawResponse
 
         return SalesWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def schedule_resources(self) -> ScheduleResourcesWithRawResponse:
+    @resource
+    def schedule_resources(self) -> ScheduleResourcesWithRawResponse[S]:
+        """Timetables, schedules, and resource allocation (18 operations)."""
         from .schedule_resources import ScheduleResourcesWithRawResponse
 
         return ScheduleResourcesWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def services(self) -> ServicesWithRawResponse:
+    @resource
+    def services(self) -> ServicesWithRawResponse[S]:
+        """Service catalog management including categories and team member assignments (18 operations)."""
         from .services import ServicesWithRawResponse
 
         return ServicesWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def subscriptions_certificates(self) -> SubscriptionsCertificatesWithRawResponse:
+    @resource
+    def subscriptions_certificates(self) -> SubscriptionsCertificatesWithRawResponse[S]:
+        """Membership subscriptions and gift certificates (11 operations)."""
         from .subscriptions_certificates import SubscriptionsCertificatesWithRawResponse
 
         return SubscriptionsCertificatesWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def tags(self) -> TagsWithRawResponse:
+    @resource
+    def tags(self) -> TagsWithRawResponse[S]:
+        """Label management for categorizing entities (deprecated, use v2) (4 operations)."""
         from .tags import TagsWithRawResponse
 
         return TagsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def team_members(self) -> TeamMembersWithRawResponse:
+    @resource
+    def team_members(self) -> TeamMembersWithRawResponse[S]:
+        """Staff management including positions and scheduling (9 operations)."""
         from .team_members import TeamMembersWithRawResponse
 
         return TeamMembersWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def users_permissions(self) -> UsersPermissionsWithRawResponse:
+    @resource
+    def users_permissions(self) -> UsersPermissionsWithRawResponse[S]:
+        """User account management and role-based access control (11 operations)."""
         from .users_permissions import UsersPermissionsWithRawResponse
 
         return UsersPermissionsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def utilities(self) -> UtilitiesWithRawResponse:
+    @resource
+    def utilities(self) -> UtilitiesWithRawResponse[S]:
+        """License info, phone validation, images, and tips (7 operations)."""
         from .utilities import UtilitiesWithRawResponse
 
         return UtilitiesWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def voip_integration(self) -> VoipIntegrationWithRawResponse:
+    @resource
+    def voip_integration(self) -> VoipIntegrationWithRawResponse[S]:
+        """Telephony integration endpoints (2 operations)."""
         from .voip_integration import VoipIntegrationWithRawResponse
 
         return VoipIntegrationWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def webhooks(self) -> WebhooksWithRawResponse:
+    @resource
+    def webhooks(self) -> WebhooksWithRawResponse[S]:
+        """Webhook configuration and event notifications (2 operations)."""
         from .webhooks import WebhooksWithRawResponse
 
         return WebhooksWithRawResponse(self._caller)
 
 
-class SyncResources:
+class SyncResources(Generic[S]):
     """Blocking twin of Resources, for SyncAltegioClient."""
 
-    def __init__(self, resources: Resources, portal: Portal) -> None:
+    def __init__(self, resources: Resources[S], portal: Portal) -> None:
         self._resources = resources
         self._portal = portal
 
-    @functools.cached_property
-    def v2(self) -> V2SyncResources:
+    @resource
+    def v2(self) -> V2SyncResources[S]:
         """The v2 API (``client.v2.<tag>.<operation>``)."""
         return V2SyncResources(self._resources.v2, self._portal)
 
-    @functools.cached_property
-    def analytics_reports(self) -> SyncAnalyticsReports:
+    @resource
+    def analytics_reports(self) -> SyncAnalyticsReports[S]:
+        """Business analytics, charts, and Z-reports (10 operations)."""
         from .analytics_reports import SyncAnalyticsReports
 
         return SyncAnalyticsReports(self._resources.analytics_reports, self._portal)
 
-    @functools.cached_property
-    def appointments(self) -> SyncAppointments:
+    @resource
+    def appointments(self) -> SyncAppointments[S]:
+        """Booking records and visit management (15 operations)."""
         from .appointments import SyncAppointments
 
         return SyncAppointments(self._resources.appointments, self._portal)
 
-    @functools.cached_property
-    def authentication(self) -> SyncAuthentication:
+    @resource
+    def authentication(self) -> SyncAuthentication[S]:
+        """User authentication and verification endpoints for online booking (3 operations)."""
         from .authentication import SyncAuthentication
 
         return SyncAuthentication(self._resources.authentication, self._portal)
 
-    @functools.cached_property
-    def authentication_b2b(self) -> SyncAuthenticationB2b:
+    @resource
+    def authentication_b2b(self) -> SyncAuthenticationB2b[S]:
+        """User authentication and session management for B2B integrations (1 operation)."""
         from .authentication_b2b import SyncAuthenticationB2b
 
         return SyncAuthenticationB2b(self._resources.authentication_b2b, self._portal)
 
-    @functools.cached_property
-    def chain_loyalty_programs(self) -> SyncChainLoyaltyPrograms:
+    @resource
+    def chain_loyalty_programs(self) -> SyncChainLoyaltyPrograms[S]:
+        """Chain-level loyalty programs and transactions (23 operations)."""
         from .chain_loyalty_programs import SyncChainLoyaltyPrograms
 
         return SyncChainLoyaltyPrograms(self._resources.chain_loyalty_programs, self._portal)
 
-    @functools.cached_property
-    def chain_management(self) -> SyncChainManagement:
+    @resource
+    def chain_management(self) -> SyncChainManagement[S]:
+        """Multi-location chain operations and clients (2 operations)."""
         from .chain_management import SyncChainManagement
 
         return SyncChainManagement(self._resources.chain_management, self._portal)
 
-    @functools.cached_property
-    def client_personal_cabinet(self) -> SyncClientPersonalCabinet:
+    @resource
+    def client_personal_cabinet(self) -> SyncClientPersonalCabinet[S]:
+        """Client account management and booking history (8 operations)."""
         from .client_personal_cabinet import SyncClientPersonalCabinet
 
         return SyncClientPersonalCabinet(self._resources.client_personal_cabinet, self._portal)
 
-    @functools.cached_property
-    def clients(self) -> SyncClients:
+    @resource
+    def clients(self) -> SyncClients[S]:
+        """Client database management with comments, files, and visit history (13 operations)."""
         from .clients import SyncClients
 
         return SyncClients(self._resources.clients, self._portal)
 
-    @functools.cached_property
-    def custom_fields(self) -> SyncCustomFields:
+    @resource
+    def custom_fields(self) -> SyncCustomFields[S]:
+        """Custom field definitions for various entities (4 operations)."""
         from .custom_fields import SyncCustomFields
 
         return SyncCustomFields(self._resources.custom_fields, self._portal)
 
-    @functools.cached_property
-    def deposits(self) -> SyncDeposits:
+    @resource
+    def deposits(self) -> SyncDeposits[S]:
+        """Client deposit accounts and operations (5 operations)."""
         from .deposits import SyncDeposits
 
         return SyncDeposits(self._resources.deposits, self._portal)
 
-    @functools.cached_property
-    def dictionaries(self) -> SyncDictionaries:
+    @resource
+    def dictionaries(self) -> SyncDictionaries[S]:
+        """Reference data (countries, cities, business types) (3 operations)."""
         from .dictionaries import SyncDictionaries
 
         return SyncDictionaries(self._resources.dictionaries, self._portal)
 
-    @functools.cached_property
-    def events(self) -> SyncEvents:
+    @resource
+    def events(self) -> SyncEvents[S]:
+        """Group events and class management (13 operations)."""
         from .events import SyncEvents
 
         return SyncEvents(self._resources.events, self._portal)
 
-    @functools.cached_property
-    def fiscalization(self) -> SyncFiscalization:
+    @resource
+    def fiscalization(self) -> SyncFiscalization[S]:
+        """Tax system integration and KKM callbacks (5 operations)."""
         from .fiscalization import SyncFiscalization
 
         return SyncFiscalization(self._resources.fiscalization, self._portal)
 
-    @functools.cached_property
-    def inventory(self) -> SyncInventory:
+    @resource
+    def inventory(self) -> SyncInventory[S]:
+        """Stock management, storage operations, and tech cards (17 operations)."""
         from .inventory import SyncInventory
 
         return SyncInventory(self._resources.inventory, self._portal)
 
-    @functools.cached_property
-    def locations(self) -> SyncLocations:
+    @resource
+    def locations(self) -> SyncLocations[S]:
+        """Manage business locations (salons, clinics, etc.) (5 operations)."""
         from .locations import SyncLocations
 
         return SyncLocations(self._resources.locations, self._portal)
 
-    @functools.cached_property
-    def loyalty_cards(self) -> SyncLoyaltyCards:
+    @resource
+    def loyalty_cards(self) -> SyncLoyaltyCards[S]:
+        """Loyalty card types, issuance, and manual transactions (10 operations)."""
         from .loyalty_cards import SyncLoyaltyCards
 
         return SyncLoyaltyCards(self._resources.loyalty_cards, self._portal)
 
-    @functools.cached_property
-    def loyalty_programs(self) -> SyncLoyaltyPrograms:
+    @resource
+    def loyalty_programs(self) -> SyncLoyaltyPrograms[S]:
+        """Discount programs, referral programs, and loyalty transactions (8 operations)."""
         from .loyalty_programs import SyncLoyaltyPrograms
 
         return SyncLoyaltyPrograms(self._resources.loyalty_programs, self._portal)
 
-    @functools.cached_property
-    def marketplace(self) -> SyncMarketplace:
+    @resource
+    def marketplace(self) -> SyncMarketplace[S]:
+        """Marketplace application management, billing, and installation (12 operations)."""
         from .marketplace import SyncMarketplace
 
         return SyncMarketplace(self._resources.marketplace, self._portal)
 
-    @functools.cached_property
-    def notifications(self) -> SyncNotifications:
+    @resource
+    def notifications(self) -> SyncNotifications[S]:
+        """SMS and email notifications to clients (8 operations)."""
         from .notifications import SyncNotifications
 
         return SyncNotifications(self._resources.notifications, self._portal)
 
-    @functools.cached_property
-    def online_booking(self) -> SyncOnlineBooking:
+    @resource
+    def online_booking(self) -> SyncOnlineBooking[S]:
+        """Endpoints for booking form, services, staff, availability, and appointment management (13 operations)."""
         from .online_booking import SyncOnlineBooking
 
         return SyncOnlineBooking(self._resources.online_booking, self._portal)
 
-    @functools.cached_property
-    def online_booking_settings(self) -> SyncOnlineBookingSettings:
+    @resource
+    def online_booking_settings(self) -> SyncOnlineBookingSettings[S]:
+        """Configure online booking behavior and forms (8 operations)."""
         from .online_booking_settings import SyncOnlineBookingSettings
 
         return SyncOnlineBookingSettings(self._resources.online_booking_settings, self._portal)
 
-    @functools.cached_property
-    def payments(self) -> SyncPayments:
+    @resource
+    def payments(self) -> SyncPayments[S]:
+        """Payment processing, accounts, and KKM transactions (8 operations)."""
         from .payments import SyncPayments
 
         return SyncPayments(self._resources.payments, self._portal)
 
-    @functools.cached_property
-    def products(self) -> SyncProducts:
+    @resource
+    def products(self) -> SyncProducts[S]:
+        """Product catalog and categories (13 operations)."""
         from .products import SyncProducts
 
         return SyncProducts(self._resources.products, self._portal)
 
-    @functools.cached_property
-    def salary(self) -> SyncSalary:
+    @resource
+    def salary(self) -> SyncSalary[S]:
+        """Staff salary calculations, payroll, and schemes (10 operations)."""
         from .salary import SyncSalary
 
         return SyncSalary(self._resources.salary, self._portal)
 
-    @functools.cached_property
-    def sales(self) -> SyncSales:
+    @resource
+    def sales(self) -> SyncSales[S]:
+        """Sales transactions and document management (4 operations)."""
         from .sales import SyncSales
 
         return SyncSales(self._resources.sales, self._portal)
 
-    @functools.cached_property
-    def schedule_resources(self) -> SyncScheduleResources:
+    @resource
+    def schedule_resources(self) -> SyncScheduleResources[S]:
+        """Timetables, schedules, and resource allocation (18 operations)."""
         from .schedule_resources import SyncScheduleResources
 
         return SyncScheduleResources(self._resources.schedule_resources, self._portal)
 
-    @functools.cached_property
-    def services(self) -> SyncServices:
+    @resource
+    def services(self) -> SyncServices[S]:
+        """Service catalog management including categories and team member assignments (18 operations)."""
         from .services import SyncServices
 
         return SyncServices(self._resources.services, self._portal)
 
-    @functools.cached_property
-    def subscriptions_certificates(self) -> SyncSubscriptionsCertificates:
+    @resource
+    def subscriptions_certificates(self) -> SyncSubscriptionsCertificates[S]:
+        """Membership subscriptions and gift certificates (11 operations)."""
         from .subscriptions_certificates import SyncSubscriptionsCertificates
 
         return SyncSubscriptionsCertificates(
             self._resources.subscriptions_certificates, self._portal
         )
 
-    @functools.cached_property
-    def tags(self) -> SyncTags:
+    @resource
+    def tags(self) -> SyncTags[S]:
+        """Label management for categorizing entities (deprecated, use v2) (4 operations)."""
         from .tags import SyncTags
 
         return SyncTags(self._resources.tags, self._portal)
 
-    @functools.cached_property
-    def team_members(self) -> SyncTeamMembers:
+    @resource
+    def team_members(self) -> SyncTeamMembers[S]:
+        """Staff management including positions and scheduling (9 operations)."""
         from .team_members import SyncTeamMembers
 
         return SyncTeamMembers(self._resources.team_members, self._portal)
 
-    @functools.cached_property
-    def users_permissions(self) -> SyncUsersPermissions:
+    @resource
+    def users_permissions(self) -> SyncUsersPermissions[S]:
+        """User account management and role-based access control (11 operations)."""
         from .users_permissions import SyncUsersPermissions
 
         return SyncUsersPermissions(self._resources.users_permissions, self._portal)
 
-    @functools.cached_property
-    def utilities(self) -> SyncUtilities:
+    @resource
+    def utilities(self) -> SyncUtilities[S]:
+        """License info, phone validation, images, and tips (7 operations)."""
         from .utilities import SyncUtilities
 
         return SyncUtilities(self._resources.utilities, self._portal)
 
-    @functools.cached_property
-    def voip_integration(self) -> SyncVoipIntegration:
+    @resource
+    def voip_integration(self) -> SyncVoipIntegration[S]:
+        """Telephony integration endpoints (2 operations)."""
         from .voip_integration import SyncVoipIntegration
 
         return SyncVoipIntegration(self._resources.voip_integration, self._portal)
 
-    @functools.cached_property
-    def webhooks(self) -> SyncWebhooks:
+    @resource
+    def webhooks(self) -> SyncWebhooks[S]:
+        """Webhook configuration and event notifications (2 operations)."""
         from .webhooks import SyncWebhooks
 
         return SyncWebhooks(self._resources.webhooks, self._portal)
 
 
-class SyncRawResources:
+class SyncRawResources(Generic[S]):
     """Blocking twin of RawResources."""
 
-    def __init__(self, resources: RawResources, portal: Portal) -> None:
+    def __init__(self, resources: RawResources[S], portal: Portal) -> None:
         self._resources = resources
         self._portal = portal
 
-    @functools.cached_property
-    def v2(self) -> V2SyncRawResources:
+    @resource
+    def v2(self) -> V2SyncRawResources[S]:
         """The v2 API (``client.v2.<tag>.<operation>``)."""
         return V2SyncRawResources(self._resources.v2, self._portal)
 
-    @functools.cached_property
-    def analytics_reports(self) -> SyncAnalyticsReportsWithRawResponse:
+    @resource
+    def analytics_reports(self) -> SyncAnalyticsReportsWithRawResponse[S]:
+        """Business analytics, charts, and Z-reports (10 operations)."""
         from .analytics_reports import SyncAnalyticsReportsWithRawResponse
 
         return SyncAnalyticsReportsWithRawResponse(self._resources.analytics_reports, self._portal)
 
-    @functools.cached_property
-    def appointments(self) -> SyncAppointmentsWithRawResponse:
+    @resource
+    def appointments(self) -> SyncAppointmentsWithRawResponse[S]:
+        """Booking records and visit management (15 operations)."""
         from .appointments import SyncAppointmentsWithRawResponse
 
         return SyncAppointmentsWithRawResponse(self._resources.appointments, self._portal)
 
-    @functools.cached_property
-    def authentication(self) -> SyncAuthenticationWithRawResponse:
+    @resource
+    def authentication(self) -> SyncAuthenticationWithRawResponse[S]:
+        """User authentication and verification endpoints for online booking (3 operations)."""
         from .authentication import SyncAuthenticationWithRawResponse
 
         return SyncAuthenticationWithRawResponse(self._resources.authentication, self._portal)
 
-    @functools.cached_property
-    def authentication_b2b(self) -> SyncAuthenticationB2bWithRawResponse:
+    @resource
+    def authentication_b2b(self) -> SyncAuthenticationB2bWithRawResponse[S]:
+        """User authentication and session management for B2B integrations (1 operation)."""
         from .authentication_b2b import SyncAuthenticationB2bWithRawResponse
 
         return SyncAuthenticationB2bWithRawResponse(
             self._resources.authentication_b2b, self._portal
         )
 
-    @functools.cached_property
-    def chain_loyalty_programs(self) -> SyncChainLoyaltyProgramsWithRawResponse:
+    @resource
+    def chain_loyalty_programs(self) -> SyncChainLoyaltyProgramsWithRawResponse[S]:
+        """Chain-level loyalty programs and transactions (23 operations)."""
         from .chain_loyalty_programs import SyncChainLoyaltyProgramsWithRawResponse
 
         return SyncChainLoyaltyProgramsWithRawResponse(
             self._resources.chain_loyalty_programs, self._portal
         )
 
-    @functools.cached_property
-    def chain_management(self) -> SyncChainManagementWithRawResponse:
+    @resource
+    def chain_management(self) -> SyncChainManagementWithRawResponse[S]:
+        """Multi-location chain operations and clients (2 operations)."""
         from .chain_management import SyncChainManagementWithRawResponse
 
         return SyncChainManagementWithRawResponse(self._resources.chain_management, self._portal)
 
-    @functools.cached_property
-    def client_personal_cabinet(self) -> SyncClientPersonalCabinetWithRawResponse:
+    @resource
+    def client_personal_cabinet(self) -> SyncClientPersonalCabinetWithRawResponse[S]:
+        """Client account management and booking history (8 operations)."""
         from .client_personal_cabinet import SyncClientPersonalCabinetWithRawResponse
 
         return SyncClientPersonalCabinetWithRawResponse(
             self._resources.client_personal_cabinet, self._portal
         )
 
-    @functools.cached_property
-    def clients(self) -> SyncClientsWithRawResponse:
+    @resource
+    def clients(self) -> SyncClientsWithRawResponse[S]:
+        """Client database management with comments, files, and visit history (13 operations)."""
         from .clients import SyncClientsWithRawResponse
 
         return SyncClientsWithRawResponse(self._resources.clients, self._portal)
 
-    @functools.cached_property
-    def custom_fields(self) -> SyncCustomFieldsWithRawResponse:
+    @resource
+    def custom_fields(self) -> SyncCustomFieldsWithRawResponse[S]:
+        """Custom field definitions for various entities (4 operations)."""
         from .custom_fields import SyncCustomFieldsWithRawResponse
 
         return SyncCustomFieldsWithRawResponse(self._resources.custom_fields, self._portal)
 
-    @functools.cached_property
-    def deposits(self) -> SyncDepositsWithRawResponse:
+    @resource
+    def deposits(self) -> SyncDepositsWithRawResponse[S]:
+        """Client deposit accounts and operations (5 operations)."""
         from .deposits import SyncDepositsWithRawResponse
 
         return SyncDepositsWithRawResponse(self._resources.deposits, self._portal)
 
-    @functools.cached_property
-    def dictionaries(self) -> SyncDictionariesWithRawResponse:
+    @resource
+    def dictionaries(self) -> SyncDictionariesWithRawResponse[S]:
+        """Reference data (countries, cities, business types) (3 operations)."""
         from .dictionaries import SyncDictionariesWithRawResponse
 
         return SyncDictionariesWithRawResponse(self._resources.dictionaries, self._portal)
 
-    @functools.cached_property
-    def events(self) -> SyncEventsWithRawResponse:
+    @resource
+    def events(self) -> SyncEventsWithRawResponse[S]:
+        """Group events and class management (13 operations)."""
         from .events import SyncEventsWithRawResponse
 
         return SyncEventsWithRawResponse(self._resources.events, self._portal)
 
-    @functools.cached_property
-    def fiscalization(self) -> SyncFiscalizationWithRawResponse:
+    @resource
+    def fiscalization(self) -> SyncFiscalizationWithRawResponse[S]:
+        """Tax system integration and KKM callbacks (5 operations)."""
         from .fiscalization import SyncFiscalizationWithRawResponse
 
         return SyncFiscalizationWithRawResponse(self._resources.fiscalization, self._portal)
 
-    @functools.cached_property
-    def inventory(self) -> SyncInventoryWithRawResponse:
+    @resource
+    def inventory(self) -> SyncInventoryWithRawResponse[S]:
+        """Stock management, storage operations, and tech cards (17 operations)."""
         from .inventory import SyncInventoryWithRawResponse
 
         return SyncInventoryWithRawResponse(self._resources.inventory, self._portal)
 
-    @functools.cached_property
-    def locations(self) -> SyncLocationsWithRawResponse:
+    @resource
+    def locations(self) -> SyncLocationsWithRawResponse[S]:
+        """Manage business locations (salons, clinics, etc.) (5 operations)."""
         from .locations import SyncLocationsWithRawResponse
 
         return SyncLocationsWithRawResponse(self._resources.locations, self._portal)
 
-    @functools.cached_property
-    def loyalty_cards(self) -> SyncLoyaltyCardsWithRawResponse:
+    @resource
+    def loyalty_cards(self) -> SyncLoyaltyCardsWithRawResponse[S]:
+        """Loyalty card types, issuance, and manual transactions (10 operations)."""
         from .loyalty_cards import SyncLoyaltyCardsWithRawResponse
 
         return SyncLoyaltyCardsWithRawResponse(self._resources.loyalty_cards, self._portal)
 
-    @functools.cached_property
-    def loyalty_programs(self) -> SyncLoyaltyProgramsWithRawResponse:
+    @resource
+    def loyalty_programs(self) -> SyncLoyaltyProgramsWithRawResponse[S]:
+        """Discount programs, referral programs, and loyalty transactions (8 operations)."""
         from .loyalty_programs import SyncLoyaltyProgramsWithRawResponse
 
         return SyncLoyaltyProgramsWithRawResponse(self._resources.loyalty_programs, self._portal)
 
-    @functools.cached_property
-    def marketplace(self) -> SyncMarketplaceWithRawResponse:
+    @resource
+    def marketplace(self) -> SyncMarketplaceWithRawResponse[S]:
+        """Marketplace application management, billing, and installation (12 operations)."""
         from .marketplace import SyncMarketplaceWithRawResponse
 
         return SyncMarketplaceWithRawResponse(self._resources.marketplace, self._portal)
 
-    @functools.cached_property
-    def notifications(self) -> SyncNotificationsWithRawResponse:
+    @resource
+    def notifications(self) -> SyncNotificationsWithRawResponse[S]:
+        """SMS and email notifications to clients (8 operations)."""
         from .notifications import SyncNotificationsWithRawResponse
 
         return SyncNotificationsWithRawResponse(self._resources.notifications, self._portal)
 
-    @functools.cached_property
-    def online_booking(self) -> SyncOnlineBookingWithRawResponse:
+    @resource
+    def online_booking(self) -> SyncOnlineBookingWithRawResponse[S]:
+        """Endpoints for booking form, services, staff, availability, and appointment management (13 operations)."""
         from .online_booking import SyncOnlineBookingWithRawResponse
 
         return SyncOnlineBookingWithRawResponse(self._resources.online_booking, self._portal)
 
-    @functools.cached_property
-    def online_booking_settings(self) -> SyncOnlineBookingSettingsWithRawResponse:
+    @resource
+    def online_booking_settings(self) -> SyncOnlineBookingSettingsWithRawResponse[S]:
+        """Configure online booking behavior and forms (8 operations)."""
         from .online_booking_settings import SyncOnlineBookingSettingsWithRawResponse
 
         return SyncOnlineBookingSettingsWithRawResponse(
             self._resources.online_booking_settings, self._portal
         )
 
-    @functools.cached_property
-    def payments(self) -> SyncPaymentsWithRawResponse:
+    @resource
+    def payments(self) -> SyncPaymentsWithRawResponse[S]:
+        """Payment processing, accounts, and KKM transactions (8 operations)."""
         from .payments import SyncPaymentsWithRawResponse
 
         return SyncPaymentsWithRawResponse(self._resources.payments, self._portal)
 
-    @functools.cached_property
-    def products(self) -> SyncProductsWithRawResponse:
+    @resource
+    def products(self) -> SyncProductsWithRawResponse[S]:
+        """Product catalog and categories (13 operations)."""
         from .products import SyncProductsWithRawResponse
 
         return SyncProductsWithRawResponse(self._resources.products, self._portal)
 
-    @functools.cached_property
-    def salary(self) -> SyncSalaryWithRawResponse:
+    @resource
+    def salary(self) -> SyncSalaryWithRawResponse[S]:
+        """Staff salary calculations, payroll, and schemes (10 operations)."""
         from .salary import SyncSalaryWithRawResponse
 
         return SyncSalaryWithRawResponse(self._resources.salary, self._portal)
 
-    @functools.cached_property
-    def sales(self) -> SyncSalesWithRawResponse:
+    @resource
+    def sales(self) -> SyncSalesWithRawResponse[S]:
+        """Sales transactions and document management (4 operations)."""
         from .sales import SyncSalesWithRawResponse
 
         return SyncSalesWithRawResponse(self._resources.sales, self._portal)
 
-    @functools.cached_property
-    def schedule_resources(self) -> SyncScheduleResourcesWithRawResponse:
+    @resource
+    def schedule_resources(self) -> SyncScheduleResourcesWithRawResponse[S]:
+        """Timetables, schedules, and resource allocation (18 operations)."""
         from .schedule_resources import SyncScheduleResourcesWithRawResponse
 
         return SyncScheduleResourcesWithRawResponse(
             self._resources.schedule_resources, self._portal
         )
 
-    @functools.cached_property
-    def services(self) -> SyncServicesWithRawResponse:
+    @resource
+    def services(self) -> SyncServicesWithRawResponse[S]:
+        """Service catalog management including categories and team member assignments (18 operations)."""
         from .services import SyncServicesWithRawResponse
 
         return SyncServicesWithRawResponse(self._resources.services, self._portal)
 
-    @functools.cached_property
-    def subscriptions_certificates(self) -> SyncSubscriptionsCertificatesWithRawResponse:
+    @resource
+    def subscriptions_certificates(self) -> SyncSubscriptionsCertificatesWithRawResponse[S]:
+        """Membership subscriptions and gift certificates (11 operations)."""
         from .subscriptions_certificates import SyncSubscriptionsCertificatesWithRawResponse
 
         return SyncSubscriptionsCertificatesWithRawResponse(
             self._resources.subscriptions_certificates, self._portal
         )
 
-    @functools.cached_property
-    def tags(self) -> SyncTagsWithRawResponse:
+    @resource
+    def tags(self) -> SyncTagsWithRawResponse[S]:
+        """Label management for categorizing entities (deprecated, use v2) (4 operations)."""
         from .tags import SyncTagsWithRawResponse
 
         return SyncTagsWithRawResponse(self._resources.tags, self._portal)
 
-    @functools.cached_property
-    def team_members(self) -> SyncTeamMembersWithRawResponse:
+    @resource
+    def team_members(self) -> SyncTeamMembersWithRawResponse[S]:
+        """Staff management including positions and scheduling (9 operations)."""
         from .team_members import SyncTeamMembersWithRawResponse
 
         return SyncTeamMembersWithRawResponse(self._resources.team_members, self._portal)
 
-    @functools.cached_property
-    def users_permissions(self) -> SyncUsersPermissionsWithRawResponse:
+    @resource
+    def users_permissions(self) -> SyncUsersPermissionsWithRawResponse[S]:
+        """User account management and role-based access control (11 operations)."""
         from .users_permissions import SyncUsersPermissionsWithRawResponse
 
         return SyncUsersPermissionsWithRawResponse(self._resources.users_permissions, self._portal)
 
-    @functools.cached_property
-    def utilities(self) -> SyncUtilitiesWithRawResponse:
+    @resource
+    def utilities(self) -> SyncUtilitiesWithRawResponse[S]:
+        """License info, phone validation, images, and tips (7 operations)."""
         from .utilities import SyncUtilitiesWithRawResponse
 
         return SyncUtilitiesWithRawResponse(self._resources.utilities, self._portal)
 
-    @functools.cached_property
-    def voip_integration(self) -> SyncVoipIntegrationWithRawResponse:
+    @resource
+    def voip_integration(self) -> SyncVoipIntegrationWithRawResponse[S]:
+        """Telephony integration endpoints (2 operations)."""
         from .voip_integration import SyncVoipIntegrationWithRawResponse
 
         return SyncVoipIntegrationWithRawResponse(self._resources.voip_integration, self._portal)
 
-    @functools.cached_property
-    def webhooks(self) -> SyncWebhooksWithRawResponse:
+    @resource
+    def webhooks(self) -> SyncWebhooksWithRawResponse[S]:
+        """Webhook configuration and event notifications (2 operations)."""
         from .webhooks import SyncWebhooksWithRawResponse
 
         return SyncWebhooksWithRawResponse(self._resources.webhooks, self._portal)
 
 
-class V2Resources:
+class V2Resources(Generic[S]):
     """The v2 API's tags: one attribute per tag, each bound to the same Caller, created on first use."""
 
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
-    @functools.cached_property
-    def appointments(self) -> V2Appointments:
+    @resource
+    def appointments(self) -> V2Appointments[S]:
+        """Appointment management (5 operations)."""
         from .v2_appointments import V2Appointments
 
         return V2Appointments(self._caller)
 
-    @functools.cached_property
-    def booking_users(self) -> V2BookingUsers:
+    @resource
+    def booking_users(self) -> V2BookingUsers[S]:
+        """Booking User attendance and financial statistics (3 operations)."""
         from .v2_booking_users import V2BookingUsers
 
         return V2BookingUsers(self._caller)
 
-    @functools.cached_property
-    def custom_fields(self) -> V2CustomFields:
+    @resource
+    def custom_fields(self) -> V2CustomFields[S]:
+        """Location-specific Custom Fields for Appointments and Booking Users (1 operation)."""
         from .v2_custom_fields import V2CustomFields
 
         return V2CustomFields(self._caller)
 
-    @functools.cached_property
-    def events(self) -> V2Events:
+    @resource
+    def events(self) -> V2Events[S]:
+        """Group Event management (8 operations)."""
         from .v2_events import V2Events
 
         return V2Events(self._caller)
 
-    @functools.cached_property
-    def products(self) -> V2Products:
+    @resource
+    def products(self) -> V2Products[S]:
+        """Product inventory management (8 operations)."""
         from .v2_products import V2Products
 
         return V2Products(self._caller)
 
-    @functools.cached_property
-    def services(self) -> V2Services:
+    @resource
+    def services(self) -> V2Services[S]:
+        """Service catalog management (6 operations)."""
         from .v2_services import V2Services
 
         return V2Services(self._caller)
 
-    @functools.cached_property
-    def tags(self) -> V2Tags:
+    @resource
+    def tags(self) -> V2Tags[S]:
+        """Booking User tagging system (5 operations)."""
         from .v2_tags import V2Tags
 
         return V2Tags(self._caller)
 
-    @functools.cached_property
-    def team_members(self) -> V2TeamMembers:
+    @resource
+    def team_members(self) -> V2TeamMembers[S]:
+        """Team Member and position management (6 operations)."""
         from .v2_team_members import V2TeamMembers
 
         return V2TeamMembers(self._caller)
 
 
-class V2RawResources:
+class V2RawResources(Generic[S]):
     """The v2 API's tags: like Resources, but every method returns the whole ApiResponse."""
 
     def __init__(self, caller: Caller) -> None:
         self._caller = caller
 
-    @functools.cached_property
-    def appointments(self) -> V2AppointmentsWithRawResponse:
+    @resource
+    def appointments(self) -> V2AppointmentsWithRawResponse[S]:
+        """Appointment management (5 operations)."""
         from .v2_appointments import V2AppointmentsWithRawResponse
 
         return V2AppointmentsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def booking_users(self) -> V2BookingUsersWithRawResponse:
+    @resource
+    def booking_users(self) -> V2BookingUsersWithRawResponse[S]:
+        """Booking User attendance and financial statistics (3 operations)."""
         from .v2_booking_users import V2BookingUsersWithRawResponse
 
         return V2BookingUsersWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def custom_fields(self) -> V2CustomFieldsWithRawResponse:
+    @resource
+    def custom_fields(self) -> V2CustomFieldsWithRawResponse[S]:
+        """Location-specific Custom Fields for Appointments and Booking Users (1 operation)."""
         from .v2_custom_fields import V2CustomFieldsWithRawResponse
 
         return V2CustomFieldsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def events(self) -> V2EventsWithRawResponse:
+    @resource
+    def events(self) -> V2EventsWithRawResponse[S]:
+        """Group Event management (8 operations)."""
         from .v2_events import V2EventsWithRawResponse
 
         return V2EventsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def products(self) -> V2ProductsWithRawResponse:
+    @resource
+    def products(self) -> V2ProductsWithRawResponse[S]:
+        """Product inventory management (8 operations)."""
         from .v2_products import V2ProductsWithRawResponse
 
         return V2ProductsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def services(self) -> V2ServicesWithRawResponse:
+    @resource
+    def services(self) -> V2ServicesWithRawResponse[S]:
+        """Service catalog management (6 operations)."""
         from .v2_services import V2ServicesWithRawResponse
 
         return V2ServicesWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def tags(self) -> V2TagsWithRawResponse:
+    @resource
+    def tags(self) -> V2TagsWithRawResponse[S]:
+        """Booking User tagging system (5 operations)."""
         from .v2_tags import V2TagsWithRawResponse
 
         return V2TagsWithRawResponse(self._caller)
 
-    @functools.cached_property
-    def team_members(self) -> V2TeamMembersWithRawResponse:
+    @resource
+    def team_members(self) -> V2TeamMembersWithRawResponse[S]:
+        """Team Member and position management (6 operations)."""
         from .v2_team_members import V2TeamMembersWithRawResponse
 
         return V2TeamMembersWithRawResponse(self._caller)
 
 
-class V2SyncResources:
+class V2SyncResources(Generic[S]):
     """The v2 API's tags: blocking twin of Resources, for SyncAltegioClient."""
 
-    def __init__(self, resources: V2Resources, portal: Portal) -> None:
+    def __init__(self, resources: V2Resources[S], portal: Portal) -> None:
         self._resources = resources
         self._portal = portal
 
-    @functools.cached_property
-    def appointments(self) -> SyncV2Appointments:
+    @resource
+    def appointments(self) -> SyncV2Appointments[S]:
+        """Appointment management (5 operations)."""
         from .v2_appointments import SyncV2Appointments
 
         return SyncV2Appointments(self._resources.appointments, self._portal)
 
-    @functools.cached_property
-    def booking_users(self) -> SyncV2BookingUsers:
+    @resource
+    def booking_users(self) -> SyncV2BookingUsers[S]:
+        """Booking User attendance and financial statistics (3 operations)."""
         from .v2_booking_users import SyncV2BookingUsers
 
         return SyncV2BookingUsers(self._resources.booking_users, self._portal)
 
-    @functools.cached_property
-    def custom_fields(self) -> SyncV2CustomFields:
+    @resource
+    def custom_fields(self) -> SyncV2CustomFields[S]:
+        """Location-specific Custom Fields for Appointments and Booking Users (1 operation)."""
         from .v2_custom_fields import SyncV2CustomFields
 
         return SyncV2CustomFields(self._resources.custom_fields, self._portal)
 
-    @functools.cached_property
-    def events(self) -> SyncV2Events:
+    @resource
+    def events(self) -> SyncV2Events[S]:
+        """Group Event management (8 operations)."""
         from .v2_events import SyncV2Events
 
         return SyncV2Events(self._resources.events, self._portal)
 
-    @functools.cached_property
-    def products(self) -> SyncV2Products:
+    @resource
+    def products(self) -> SyncV2Products[S]:
+        """Product inventory management (8 operations)."""
         from .v2_products import SyncV2Products
 
         return SyncV2Products(self._resources.products, self._portal)
 
-    @functools.cached_property
-    def services(self) -> SyncV2Services:
+    @resource
+    def services(self) -> SyncV2Services[S]:
+        """Service catalog management (6 operations)."""
         from .v2_services import SyncV2Services
 
         return SyncV2Services(self._resources.services, self._portal)
 
-    @functools.cached_property
-    def tags(self) -> SyncV2Tags:
+    @resource
+    def tags(self) -> SyncV2Tags[S]:
+        """Booking User tagging system (5 operations)."""
         from .v2_tags import SyncV2Tags
 
         return SyncV2Tags(self._resources.tags, self._portal)
 
-    @functools.cached_property
-    def team_members(self) -> SyncV2TeamMembers:
+    @resource
+    def team_members(self) -> SyncV2TeamMembers[S]:
+        """Team Member and position management (6 operations)."""
         from .v2_team_members import SyncV2TeamMembers
 
         return SyncV2TeamMembers(self._resources.team_members, self._portal)
 
 
-class V2SyncRawResources:
+class V2SyncRawResources(Generic[S]):
     """The v2 API's tags: blocking twin of RawResources."""
 
-    def __init__(self, resources: V2RawResources, portal: Portal) -> None:
+    def __init__(self, resources: V2RawResources[S], portal: Portal) -> None:
         self._resources = resources
         self._portal = portal
 
-    @functools.cached_property
-    def appointments(self) -> SyncV2AppointmentsWithRawResponse:
+    @resource
+    def appointments(self) -> SyncV2AppointmentsWithRawResponse[S]:
+        """Appointment management (5 operations)."""
         from .v2_appointments import SyncV2AppointmentsWithRawResponse
 
         return SyncV2AppointmentsWithRawResponse(self._resources.appointments, self._portal)
 
-    @functools.cached_property
-    def booking_users(self) -> SyncV2BookingUsersWithRawResponse:
+    @resource
+    def booking_users(self) -> SyncV2BookingUsersWithRawResponse[S]:
+        """Booking User attendance and financial statistics (3 operations)."""
         from .v2_booking_users import SyncV2BookingUsersWithRawResponse
 
         return SyncV2BookingUsersWithRawResponse(self._resources.booking_users, self._portal)
 
-    @functools.cached_property
-    def custom_fields(self) -> SyncV2CustomFieldsWithRawResponse:
+    @resource
+    def custom_fields(self) -> SyncV2CustomFieldsWithRawResponse[S]:
+        """Location-specific Custom Fields for Appointments and Booking Users (1 operation)."""
         from .v2_custom_fields import SyncV2CustomFieldsWithRawResponse
 
         return SyncV2CustomFieldsWithRawResponse(self._resources.custom_fields, self._portal)
 
-    @functools.cached_property
-    def events(self) -> SyncV2EventsWithRawResponse:
+    @resource
+    def events(self) -> SyncV2EventsWithRawResponse[S]:
+        """Group Event management (8 operations)."""
         from .v2_events import SyncV2EventsWithRawResponse
 
         return SyncV2EventsWithRawResponse(self._resources.events, self._portal)
 
-    @functools.cached_property
-    def products(self) -> SyncV2ProductsWithRawResponse:
+    @resource
+    def products(self) -> SyncV2ProductsWithRawResponse[S]:
+        """Product inventory management (8 operations)."""
         from .v2_products import SyncV2ProductsWithRawResponse
 
         return SyncV2ProductsWithRawResponse(self._resources.products, self._portal)
 
-    @functools.cached_property
-    def services(self) -> SyncV2ServicesWithRawResponse:
+    @resource
+    def services(self) -> SyncV2ServicesWithRawResponse[S]:
+        """Service catalog management (6 operations)."""
         from .v2_services import SyncV2ServicesWithRawResponse
 
         return SyncV2ServicesWithRawResponse(self._resources.services, self._portal)
 
-    @functools.cached_property
-    def tags(self) -> SyncV2TagsWithRawResponse:
+    @resource
+    def tags(self) -> SyncV2TagsWithRawResponse[S]:
+        """Booking User tagging system (5 operations)."""
         from .v2_tags import SyncV2TagsWithRawResponse
 
         return SyncV2TagsWithRawResponse(self._resources.tags, self._portal)
 
-    @functools.cached_property
-    def team_members(self) -> SyncV2TeamMembersWithRawResponse:
+    @resource
+    def team_members(self) -> SyncV2TeamMembersWithRawResponse[S]:
+        """Team Member and position management (6 operations)."""
         from .v2_team_members import SyncV2TeamMembersWithRawResponse
 
         return SyncV2TeamMembersWithRawResponse(self._resources.team_members, self._portal)

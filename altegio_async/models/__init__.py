@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from .appointment_document import AppointmentDocument
     from .appointment_finance_transaction import AppointmentFinanceTransaction
     from .appointment_label import AppointmentLabel
-    from .appointment_list import AppointmentList
     from .appointment_payment_status import AppointmentPaymentStatus
     from .appointment_product_resource import AppointmentProductResource
     from .appointment_products_transaction import AppointmentProductsTransaction
@@ -52,18 +51,13 @@ if TYPE_CHECKING:
     from .appointment_team_member_position import AppointmentTeamMemberPosition
     from .appointments_include import AppointmentsInclude
     from .association_technological_card import AssociationTechnologicalCard
-    from .attendance_appointment_list import AttendanceAppointmentList
     from .attendance_appointments_include import AttendanceAppointmentsInclude
-    from .attendance_booking_user import AttendanceBookingUser
     from .attendance_booking_user_include import AttendanceBookingUserInclude
-    from .attendance_product import AttendanceProduct
     from .attendance_product_include import AttendanceProductInclude
-    from .attendance_service_list import AttendanceServiceList
-    from .attendance_service_list_meta import AttendanceServiceListMeta
     from .attendance_service_resource import AttendanceServiceResource
+    from .attendance_statistics_fields import AttendanceStatisticsFields
     from .attendance_statistics_resource import AttendanceStatisticsResource
     from .authorized_user import AuthorizedUser
-    from .autocomplete_product_list import AutocompleteProductList
     from .autocomplete_products_include import AutocompleteProductsInclude
     from .available_dates import AvailableDates
     from .balance_container_link_category import BalanceContainerLinkCategory
@@ -89,7 +83,6 @@ if TYPE_CHECKING:
     from .booking_form_style import BookingFormStyle
     from .booking_request import BookingRequest
     from .booking_user import BookingUser
-    from .booking_user_deposit_resource import BookingUserDepositResource
     from .booking_user_password import BookingUserPassword
     from .booking_user_resource import BookingUserResource
     from .booking_user_resource_fields import BookingUserResourceFields
@@ -113,7 +106,6 @@ if TYPE_CHECKING:
     from .certificate_type import CertificateType
     from .chain import Chain
     from .chain_access import ChainAccess
-    from .chain_attendance_statistics_entry import ChainAttendanceStatisticsEntry
     from .chain_category_ref import ChainCategoryRef
     from .chain_client import ChainClient
     from .chain_client_account_history import ChainClientAccountHistory
@@ -223,14 +215,9 @@ if TYPE_CHECKING:
     from .created_record import CreatedRecord
     from .currency import Currency
     from .custom_field_create import CustomFieldCreate
-    from .custom_field_list import CustomFieldList
     from .custom_field_resource import CustomFieldResource
     from .custom_field_resource_fields import CustomFieldResourceFields
     from .custom_field_resource_relations import CustomFieldResourceRelations
-    from .custom_field_type_resource import CustomFieldTypeResource
-    from .custom_field_type_resource_fields import CustomFieldTypeResourceFields
-    from .custom_field_ui_resource import CustomFieldUiResource
-    from .custom_field_ui_resource_fields import CustomFieldUiResourceFields
     from .custom_field_values import CustomFieldValues
     from .custom_fields_filter_entity_slug import CustomFieldsFilterEntitySlug
     from .custom_fields_include import CustomFieldsInclude
@@ -271,14 +258,11 @@ if TYPE_CHECKING:
     from .duplication_strategy_create_day import DuplicationStrategyCreateDay
     from .duplication_strategy_update_day import DuplicationStrategyUpdateDay
     from .email_newsletter_clients_send import EmailNewsletterClientsSend
-    from .employment_profile_resource import EmploymentProfileResource
     from .event import Event
-    from .event_appointment import EventAppointment
     from .event_appointment_client_gender import EventAppointmentClientGender
     from .event_appointment_include import EventAppointmentInclude
     from .event_booking import EventBooking
     from .event_booking_request import EventBookingRequest
-    from .event_collection import EventCollection
     from .event_date_range import EventDateRange
     from .event_details import EventDetails
     from .event_details_duration_details import EventDetailsDurationDetails
@@ -291,8 +275,6 @@ if TYPE_CHECKING:
     from .event_duplication_strategy_update import EventDuplicationStrategyUpdate
     from .event_include import EventInclude
     from .event_label import EventLabel
-    from .event_list_entry_fields import EventListEntryFields
-    from .event_list_entry_relations import EventListEntryRelations
     from .event_resource import EventResource
     from .event_resource_fields import EventResourceFields
     from .event_resource_instance import EventResourceInstance
@@ -309,7 +291,6 @@ if TYPE_CHECKING:
     from .event_service_team_member import EventServiceTeamMember
     from .event_team_member import EventTeamMember
     from .event_update import EventUpdate
-    from .event_v2 import EventV2
     from .events_include import EventsInclude
     from .feedback_form import FeedbackForm
     from .feedback_language import FeedbackLanguage
@@ -321,7 +302,7 @@ if TYPE_CHECKING:
     from .field_resource_fields_entity_slug import FieldResourceFieldsEntitySlug
     from .fields_attendance_status_slug import FieldsAttendanceStatusSlug
     from .fields_filter_parent_entity_type import FieldsFilterParentEntityType
-    from .fields_v2_services_binding_type import FieldsV2ServicesBindingType
+    from .fields_services_binding_type import FieldsServicesBindingType
     from .file_client_details import FileClientDetails
     from .filter_is_available_for_timetable import FilterIsAvailableForTimetable
     from .filter_related_loyalty_entity_slug import FilterRelatedLoyaltyEntitySlug
@@ -392,9 +373,6 @@ if TYPE_CHECKING:
     from .image_delete import ImageDelete
     from .image_group import ImageGroup
     from .image_upload import ImageUpload
-    from .included_resource import IncludedResource
-    from .included_resource_fields import IncludedResourceFields
-    from .included_resource_relations import IncludedResourceRelations
     from .information_license_option import InformationLicenseOption
     from .integration_log_entry import IntegrationLogEntry
     from .integration_payment import IntegrationPayment
@@ -426,7 +404,6 @@ if TYPE_CHECKING:
     from .list_storages_transactions_type import ListStoragesTransactionsType
     from .listing_busy_interval_entity_type import ListingBusyIntervalEntityType
     from .location import Location
-    from .location_attendance_statistics import LocationAttendanceStatistics
     from .location_booking_widget_promo import LocationBookingWidgetPromo
     from .location_create import LocationCreate
     from .location_details import LocationDetails
@@ -496,11 +473,10 @@ if TYPE_CHECKING:
     from .membership_type_category_ref import MembershipTypeCategoryRef
     from .membership_types_create_services import MembershipTypesCreateServices
     from .memberships_event import MembershipsEvent
-    from .memberships_event_entry import MembershipsEventEntry
-    from .memberships_event_entry_fields import MembershipsEventEntryFields
-    from .memberships_event_list import MembershipsEventList
-    from .memberships_event_list_entry import MembershipsEventListEntry
-    from .memberships_event_list_included import MembershipsEventListIncluded
+    from .memberships_event_fields import MembershipsEventFields
+    from .memberships_event_relations import MembershipsEventRelations
+    from .memberships_event_result import MembershipsEventResult
+    from .memberships_event_result_fields import MembershipsEventResultFields
     from .memberships_set_balance_result import MembershipsSetBalanceResult
     from .memberships_set_period_result import MembershipsSetPeriodResult
     from .message_status_query import MessageStatusQuery
@@ -512,6 +488,7 @@ if TYPE_CHECKING:
     from .new_service import NewService
     from .new_service_category import NewServiceCategory
     from .new_service_team_member import NewServiceTeamMember
+    from .new_tag import NewTag
     from .notification_settings_channels import NotificationSettingsChannels
     from .notification_template_type import NotificationTemplateType
     from .occupation_resource_fields import OccupationResourceFields
@@ -531,7 +508,6 @@ if TYPE_CHECKING:
     from .overall_stats_appointment_stats import OverallStatsAppointmentStats
     from .overall_stats_fullness_stats import OverallStatsFullnessStats
     from .overall_stats_income_total_stats import OverallStatsIncomeTotalStats
-    from .pagination import Pagination
     from .password_change import PasswordChange
     from .pay_loyalty_card import PayLoyaltyCard
     from .pay_loyalty_card_payment import PayLoyaltyCardPayment
@@ -585,18 +561,12 @@ if TYPE_CHECKING:
     from .position import Position
     from .position_compact import PositionCompact
     from .position_create import PositionCreate
-    from .position_details import PositionDetails
-    from .position_details_meta import PositionDetailsMeta
-    from .position_list import PositionList
     from .position_quick import PositionQuick
     from .position_quick_create import PositionQuickCreate
     from .position_resource import PositionResource
     from .position_resource_fields import PositionResourceFields
-    from .position_resource_fields_v2 import PositionResourceFieldsV2
     from .position_summary import PositionSummary
     from .position_update import PositionUpdate
-    from .position_v2 import PositionV2
-    from .position_v2_meta import PositionV2Meta
     from .prepaid_settings import PrepaidSettings
     from .product import Product
     from .product_categories_include import ProductCategoriesInclude
@@ -604,16 +574,13 @@ if TYPE_CHECKING:
     from .product_category_composition import ProductCategoryComposition
     from .product_category_create import ProductCategoryCreate
     from .product_category_include import ProductCategoryInclude
-    from .product_category_list import ProductCategoryList
     from .product_category_resource import ProductCategoryResource
     from .product_category_resource_fields import ProductCategoryResourceFields
-    from .product_category_v2 import ProductCategoryV2
     from .product_create import ProductCreate
     from .product_details import ProductDetails
     from .product_details_actual_amount import ProductDetailsActualAmount
     from .product_history_payment_status import ProductHistoryPaymentStatus
     from .product_include import ProductInclude
-    from .product_list import ProductList
     from .product_listing import ProductListing
     from .product_loyalty_gift_card_type import ProductLoyaltyGiftCardType
     from .product_operation_unit_type import ProductOperationUnitType
@@ -621,21 +588,16 @@ if TYPE_CHECKING:
     from .product_resource_fields import ProductResourceFields
     from .product_resource_fields_v2 import ProductResourceFieldsV2
     from .product_resource_relations import ProductResourceRelations
-    from .product_storage_amount_list import ProductStorageAmountList
     from .product_storage_amount_resource import ProductStorageAmountResource
     from .product_storage_amounts_include import ProductStorageAmountsInclude
     from .product_transaction import ProductTransaction
     from .product_transaction_unit import ProductTransactionUnit
-    from .product_unit_list import ProductUnitList
     from .product_unit_resource import ProductUnitResource
     from .product_unit_resource_fields import ProductUnitResourceFields
     from .product_update import ProductUpdate
     from .product_update_correction_rule import ProductUpdateCorrectionRule
-    from .product_v2 import ProductV2
     from .products_include import ProductsInclude
     from .products_transaction import ProductsTransaction
-    from .profile_resource_fields import ProfileResourceFields
-    from .profile_resource_fields_gender import ProfileResourceFieldsGender
     from .program_create_good_item_type import ProgramCreateGoodItemType
     from .program_create_params_source_type import ProgramCreateParamsSourceType
     from .program_create_service_item_type import ProgramCreateServiceItemType
@@ -689,7 +651,6 @@ if TYPE_CHECKING:
     from .resource_fields_suggestion_type import ResourceFieldsSuggestionType
     from .resource_identifier import ResourceIdentifier
     from .resource_instance import ResourceInstance
-    from .resource_occupation_list import ResourceOccupationList
     from .resource_occupation_resource import ResourceOccupationResource
     from .resource_relations_resources import ResourceRelationsResources
     from .revenue_statistics_currency import RevenueStatisticsCurrency
@@ -736,7 +697,6 @@ if TYPE_CHECKING:
     from .service_active import ServiceActive
     from .service_association_consumable import ServiceAssociationConsumable
     from .service_association_unlink import ServiceAssociationUnlink
-    from .service_attendance_service_list import ServiceAttendanceServiceList
     from .service_category import ServiceCategory
     from .service_category_create import ServiceCategoryCreate
     from .service_category_details import ServiceCategoryDetails
@@ -744,7 +704,6 @@ if TYPE_CHECKING:
     from .service_category_event_resource import ServiceCategoryEventResource
     from .service_category_event_status import ServiceCategoryEventStatus
     from .service_category_info import ServiceCategoryInfo
-    from .service_category_list import ServiceCategoryList
     from .service_category_resource import ServiceCategoryResource
     from .service_category_resource_fields import ServiceCategoryResourceFields
     from .service_category_title import ServiceCategoryTitle
@@ -761,7 +720,6 @@ if TYPE_CHECKING:
     from .service_link_list import ServiceLinkList
     from .service_links_update import ServiceLinksUpdate
     from .service_links_update_translation import ServiceLinksUpdateTranslation
-    from .service_list import ServiceList
     from .service_listing import ServiceListing
     from .service_location_service_link import ServiceLocationServiceLink
     from .service_patch import ServicePatch
@@ -775,14 +733,12 @@ if TYPE_CHECKING:
     from .service_result_resource import ServiceResultResource
     from .service_result_team_member import ServiceResultTeamMember
     from .service_staff import ServiceStaff
-    from .service_suggestion_list import ServiceSuggestionList
     from .service_suggestion_resource import ServiceSuggestionResource
     from .service_suggestions_include import ServiceSuggestionsInclude
     from .service_team_member import ServiceTeamMember
     from .service_team_member_assign import ServiceTeamMemberAssign
     from .service_team_member_service_link import ServiceTeamMemberServiceLink
     from .service_title import ServiceTitle
-    from .service_v2 import ServiceV2
     from .services_filter_is_composite import ServicesFilterIsComposite
     from .services_filter_is_multi import ServicesFilterIsMulti
     from .services_include import ServicesInclude
@@ -816,7 +772,6 @@ if TYPE_CHECKING:
     from .state_payment_transaction_account import StatePaymentTransactionAccount
     from .state_payment_transaction_expense import StatePaymentTransactionExpense
     from .statistics_client_stats import StatisticsClientStats
-    from .statistics_entry_fields import StatisticsEntryFields
     from .statistics_income_stats_by_day import StatisticsIncomeStatsByDay
     from .statistics_income_stats_new import StatisticsIncomeStatsNew
     from .statistics_income_stats_old import StatisticsIncomeStatsOld
@@ -838,20 +793,14 @@ if TYPE_CHECKING:
     from .tag_create import TagCreate
     from .tag_create_entity import TagCreateEntity
     from .tag_details import TagDetails
-    from .tag_details_entry import TagDetailsEntry
-    from .tag_details_meta import TagDetailsMeta
     from .tag_entity import TagEntity
-    from .tag_list import TagList
-    from .tag_list_entry import TagListEntry
-    from .tag_list_entry_fields import TagListEntryFields
-    from .tag_list_entry_fields_entity_type import TagListEntryFieldsEntityType
     from .tag_listing import TagListing
     from .tag_update import TagUpdate
     from .tag_update_v2 import TagUpdateV2
     from .tag_update_v2_entity import TagUpdateV2Entity
     from .tag_v2 import TagV2
-    from .tag_v2_entry import TagV2Entry
-    from .tag_v2_meta import TagV2Meta
+    from .tag_v2_fields import TagV2Fields
+    from .tag_v2_fields_entity_type import TagV2FieldsEntityType
     from .tags_entity import TagsEntity
     from .target_target_type_slug import TargetTargetTypeSlug
     from .tax_system import TaxSystem
@@ -860,12 +809,10 @@ if TYPE_CHECKING:
     from .team_member_assignment_update import TeamMemberAssignmentUpdate
     from .team_member_details import TeamMemberDetails
     from .team_member_details_image_group import TeamMemberDetailsImageGroup
-    from .team_member_list import TeamMemberList
     from .team_member_listing import TeamMemberListing
     from .team_member_listing_image_group import TeamMemberListingImageGroup
     from .team_member_listing_user import TeamMemberListingUser
     from .team_member_position import TeamMemberPosition
-    from .team_member_position_resource import TeamMemberPositionResource
     from .team_member_product_transaction import TeamMemberProductTransaction
     from .team_member_quick import TeamMemberQuick
     from .team_member_quick_create import TeamMemberQuickCreate
@@ -904,7 +851,6 @@ if TYPE_CHECKING:
     from .time_slot import TimeSlot
     from .timeslot_settings import TimeslotSettings
     from .timeslot_settings_dates_settings import TimeslotSettingsDatesSettings
-    from .timetable_appointment import TimetableAppointment
     from .timetable_appointment_delete import TimetableAppointmentDelete
     from .timetable_appointment_include import TimetableAppointmentInclude
     from .timetable_client_schedule_create import TimetableClientScheduleCreate
@@ -973,7 +919,6 @@ if TYPE_CHECKING:
     from .user import User
     from .user_authorize import UserAuthorize
     from .user_chain_attendance_statistics import UserChainAttendanceStatistics
-    from .user_deposit_resource_fields import UserDepositResourceFields
     from .user_from_locations_remove import UserFromLocationsRemove
     from .user_invitation_create import UserInvitationCreate
     from .user_invitation_create_invite import UserInvitationCreateInvite
@@ -1063,7 +1008,6 @@ _MODULES = {
     "AppointmentDocument": ".appointment_document",
     "AppointmentFinanceTransaction": ".appointment_finance_transaction",
     "AppointmentLabel": ".appointment_label",
-    "AppointmentList": ".appointment_list",
     "AppointmentPaymentStatus": ".appointment_payment_status",
     "AppointmentProductResource": ".appointment_product_resource",
     "AppointmentProductsTransaction": ".appointment_products_transaction",
@@ -1077,18 +1021,13 @@ _MODULES = {
     "AppointmentTeamMemberPosition": ".appointment_team_member_position",
     "AppointmentsInclude": ".appointments_include",
     "AssociationTechnologicalCard": ".association_technological_card",
-    "AttendanceAppointmentList": ".attendance_appointment_list",
     "AttendanceAppointmentsInclude": ".attendance_appointments_include",
-    "AttendanceBookingUser": ".attendance_booking_user",
     "AttendanceBookingUserInclude": ".attendance_booking_user_include",
-    "AttendanceProduct": ".attendance_product",
     "AttendanceProductInclude": ".attendance_product_include",
-    "AttendanceServiceList": ".attendance_service_list",
-    "AttendanceServiceListMeta": ".attendance_service_list_meta",
     "AttendanceServiceResource": ".attendance_service_resource",
+    "AttendanceStatisticsFields": ".attendance_statistics_fields",
     "AttendanceStatisticsResource": ".attendance_statistics_resource",
     "AuthorizedUser": ".authorized_user",
-    "AutocompleteProductList": ".autocomplete_product_list",
     "AutocompleteProductsInclude": ".autocomplete_products_include",
     "AvailableDates": ".available_dates",
     "BalanceContainerLinkCategory": ".balance_container_link_category",
@@ -1114,7 +1053,6 @@ _MODULES = {
     "BookingFormStyle": ".booking_form_style",
     "BookingRequest": ".booking_request",
     "BookingUser": ".booking_user",
-    "BookingUserDepositResource": ".booking_user_deposit_resource",
     "BookingUserPassword": ".booking_user_password",
     "BookingUserResource": ".booking_user_resource",
     "BookingUserResourceFields": ".booking_user_resource_fields",
@@ -1138,7 +1076,6 @@ _MODULES = {
     "CertificateType": ".certificate_type",
     "Chain": ".chain",
     "ChainAccess": ".chain_access",
-    "ChainAttendanceStatisticsEntry": ".chain_attendance_statistics_entry",
     "ChainCategoryRef": ".chain_category_ref",
     "ChainClient": ".chain_client",
     "ChainClientAccountHistory": ".chain_client_account_history",
@@ -1248,14 +1185,9 @@ _MODULES = {
     "CreatedRecord": ".created_record",
     "Currency": ".currency",
     "CustomFieldCreate": ".custom_field_create",
-    "CustomFieldList": ".custom_field_list",
     "CustomFieldResource": ".custom_field_resource",
     "CustomFieldResourceFields": ".custom_field_resource_fields",
     "CustomFieldResourceRelations": ".custom_field_resource_relations",
-    "CustomFieldTypeResource": ".custom_field_type_resource",
-    "CustomFieldTypeResourceFields": ".custom_field_type_resource_fields",
-    "CustomFieldUiResource": ".custom_field_ui_resource",
-    "CustomFieldUiResourceFields": ".custom_field_ui_resource_fields",
     "CustomFieldValues": ".custom_field_values",
     "CustomFieldsFilterEntitySlug": ".custom_fields_filter_entity_slug",
     "CustomFieldsInclude": ".custom_fields_include",
@@ -1296,14 +1228,11 @@ _MODULES = {
     "DuplicationStrategyCreateDay": ".duplication_strategy_create_day",
     "DuplicationStrategyUpdateDay": ".duplication_strategy_update_day",
     "EmailNewsletterClientsSend": ".email_newsletter_clients_send",
-    "EmploymentProfileResource": ".employment_profile_resource",
     "Event": ".event",
-    "EventAppointment": ".event_appointment",
     "EventAppointmentClientGender": ".event_appointment_client_gender",
     "EventAppointmentInclude": ".event_appointment_include",
     "EventBooking": ".event_booking",
     "EventBookingRequest": ".event_booking_request",
-    "EventCollection": ".event_collection",
     "EventDateRange": ".event_date_range",
     "EventDetails": ".event_details",
     "EventDetailsDurationDetails": ".event_details_duration_details",
@@ -1316,8 +1245,6 @@ _MODULES = {
     "EventDuplicationStrategyUpdate": ".event_duplication_strategy_update",
     "EventInclude": ".event_include",
     "EventLabel": ".event_label",
-    "EventListEntryFields": ".event_list_entry_fields",
-    "EventListEntryRelations": ".event_list_entry_relations",
     "EventResource": ".event_resource",
     "EventResourceFields": ".event_resource_fields",
     "EventResourceInstance": ".event_resource_instance",
@@ -1334,7 +1261,6 @@ _MODULES = {
     "EventServiceTeamMember": ".event_service_team_member",
     "EventTeamMember": ".event_team_member",
     "EventUpdate": ".event_update",
-    "EventV2": ".event_v2",
     "EventsInclude": ".events_include",
     "FeedbackForm": ".feedback_form",
     "FeedbackLanguage": ".feedback_language",
@@ -1346,7 +1272,7 @@ _MODULES = {
     "FieldResourceFieldsEntitySlug": ".field_resource_fields_entity_slug",
     "FieldsAttendanceStatusSlug": ".fields_attendance_status_slug",
     "FieldsFilterParentEntityType": ".fields_filter_parent_entity_type",
-    "FieldsV2ServicesBindingType": ".fields_v2_services_binding_type",
+    "FieldsServicesBindingType": ".fields_services_binding_type",
     "FileClientDetails": ".file_client_details",
     "FilterIsAvailableForTimetable": ".filter_is_available_for_timetable",
     "FilterRelatedLoyaltyEntitySlug": ".filter_related_loyalty_entity_slug",
@@ -1417,9 +1343,6 @@ _MODULES = {
     "ImageDelete": ".image_delete",
     "ImageGroup": ".image_group",
     "ImageUpload": ".image_upload",
-    "IncludedResource": ".included_resource",
-    "IncludedResourceFields": ".included_resource_fields",
-    "IncludedResourceRelations": ".included_resource_relations",
     "InformationLicenseOption": ".information_license_option",
     "IntegrationLogEntry": ".integration_log_entry",
     "IntegrationPayment": ".integration_payment",
@@ -1451,7 +1374,6 @@ _MODULES = {
     "ListStoragesTransactionsType": ".list_storages_transactions_type",
     "ListingBusyIntervalEntityType": ".listing_busy_interval_entity_type",
     "Location": ".location",
-    "LocationAttendanceStatistics": ".location_attendance_statistics",
     "LocationBookingWidgetPromo": ".location_booking_widget_promo",
     "LocationCreate": ".location_create",
     "LocationDetails": ".location_details",
@@ -1521,11 +1443,10 @@ _MODULES = {
     "MembershipTypeCategoryRef": ".membership_type_category_ref",
     "MembershipTypesCreateServices": ".membership_types_create_services",
     "MembershipsEvent": ".memberships_event",
-    "MembershipsEventEntry": ".memberships_event_entry",
-    "MembershipsEventEntryFields": ".memberships_event_entry_fields",
-    "MembershipsEventList": ".memberships_event_list",
-    "MembershipsEventListEntry": ".memberships_event_list_entry",
-    "MembershipsEventListIncluded": ".memberships_event_list_included",
+    "MembershipsEventFields": ".memberships_event_fields",
+    "MembershipsEventRelations": ".memberships_event_relations",
+    "MembershipsEventResult": ".memberships_event_result",
+    "MembershipsEventResultFields": ".memberships_event_result_fields",
     "MembershipsSetBalanceResult": ".memberships_set_balance_result",
     "MembershipsSetPeriodResult": ".memberships_set_period_result",
     "MessageStatusQuery": ".message_status_query",
@@ -1537,6 +1458,7 @@ _MODULES = {
     "NewService": ".new_service",
     "NewServiceCategory": ".new_service_category",
     "NewServiceTeamMember": ".new_service_team_member",
+    "NewTag": ".new_tag",
     "NotificationSettingsChannels": ".notification_settings_channels",
     "NotificationTemplateType": ".notification_template_type",
     "OccupationResourceFields": ".occupation_resource_fields",
@@ -1556,7 +1478,6 @@ _MODULES = {
     "OverallStatsAppointmentStats": ".overall_stats_appointment_stats",
     "OverallStatsFullnessStats": ".overall_stats_fullness_stats",
     "OverallStatsIncomeTotalStats": ".overall_stats_income_total_stats",
-    "Pagination": ".pagination",
     "PasswordChange": ".password_change",
     "PayLoyaltyCard": ".pay_loyalty_card",
     "PayLoyaltyCardPayment": ".pay_loyalty_card_payment",
@@ -1610,18 +1531,12 @@ _MODULES = {
     "Position": ".position",
     "PositionCompact": ".position_compact",
     "PositionCreate": ".position_create",
-    "PositionDetails": ".position_details",
-    "PositionDetailsMeta": ".position_details_meta",
-    "PositionList": ".position_list",
     "PositionQuick": ".position_quick",
     "PositionQuickCreate": ".position_quick_create",
     "PositionResource": ".position_resource",
     "PositionResourceFields": ".position_resource_fields",
-    "PositionResourceFieldsV2": ".position_resource_fields_v2",
     "PositionSummary": ".position_summary",
     "PositionUpdate": ".position_update",
-    "PositionV2": ".position_v2",
-    "PositionV2Meta": ".position_v2_meta",
     "PrepaidSettings": ".prepaid_settings",
     "Product": ".product",
     "ProductCategoriesInclude": ".product_categories_include",
@@ -1629,16 +1544,13 @@ _MODULES = {
     "ProductCategoryComposition": ".product_category_composition",
     "ProductCategoryCreate": ".product_category_create",
     "ProductCategoryInclude": ".product_category_include",
-    "ProductCategoryList": ".product_category_list",
     "ProductCategoryResource": ".product_category_resource",
     "ProductCategoryResourceFields": ".product_category_resource_fields",
-    "ProductCategoryV2": ".product_category_v2",
     "ProductCreate": ".product_create",
     "ProductDetails": ".product_details",
     "ProductDetailsActualAmount": ".product_details_actual_amount",
     "ProductHistoryPaymentStatus": ".product_history_payment_status",
     "ProductInclude": ".product_include",
-    "ProductList": ".product_list",
     "ProductListing": ".product_listing",
     "ProductLoyaltyGiftCardType": ".product_loyalty_gift_card_type",
     "ProductOperationUnitType": ".product_operation_unit_type",
@@ -1646,21 +1558,16 @@ _MODULES = {
     "ProductResourceFields": ".product_resource_fields",
     "ProductResourceFieldsV2": ".product_resource_fields_v2",
     "ProductResourceRelations": ".product_resource_relations",
-    "ProductStorageAmountList": ".product_storage_amount_list",
     "ProductStorageAmountResource": ".product_storage_amount_resource",
     "ProductStorageAmountsInclude": ".product_storage_amounts_include",
     "ProductTransaction": ".product_transaction",
     "ProductTransactionUnit": ".product_transaction_unit",
-    "ProductUnitList": ".product_unit_list",
     "ProductUnitResource": ".product_unit_resource",
     "ProductUnitResourceFields": ".product_unit_resource_fields",
     "ProductUpdate": ".product_update",
     "ProductUpdateCorrectionRule": ".product_update_correction_rule",
-    "ProductV2": ".product_v2",
     "ProductsInclude": ".products_include",
     "ProductsTransaction": ".products_transaction",
-    "ProfileResourceFields": ".profile_resource_fields",
-    "ProfileResourceFieldsGender": ".profile_resource_fields_gender",
     "ProgramCreateGoodItemType": ".program_create_good_item_type",
     "ProgramCreateParamsSourceType": ".program_create_params_source_type",
     "ProgramCreateServiceItemType": ".program_create_service_item_type",
@@ -1714,7 +1621,6 @@ _MODULES = {
     "ResourceFieldsSuggestionType": ".resource_fields_suggestion_type",
     "ResourceIdentifier": ".resource_identifier",
     "ResourceInstance": ".resource_instance",
-    "ResourceOccupationList": ".resource_occupation_list",
     "ResourceOccupationResource": ".resource_occupation_resource",
     "ResourceRelationsResources": ".resource_relations_resources",
     "RevenueStatisticsCurrency": ".revenue_statistics_currency",
@@ -1761,7 +1667,6 @@ _MODULES = {
     "ServiceActive": ".service_active",
     "ServiceAssociationConsumable": ".service_association_consumable",
     "ServiceAssociationUnlink": ".service_association_unlink",
-    "ServiceAttendanceServiceList": ".service_attendance_service_list",
     "ServiceCategory": ".service_category",
     "ServiceCategoryCreate": ".service_category_create",
     "ServiceCategoryDetails": ".service_category_details",
@@ -1769,7 +1674,6 @@ _MODULES = {
     "ServiceCategoryEventResource": ".service_category_event_resource",
     "ServiceCategoryEventStatus": ".service_category_event_status",
     "ServiceCategoryInfo": ".service_category_info",
-    "ServiceCategoryList": ".service_category_list",
     "ServiceCategoryResource": ".service_category_resource",
     "ServiceCategoryResourceFields": ".service_category_resource_fields",
     "ServiceCategoryTitle": ".service_category_title",
@@ -1786,7 +1690,6 @@ _MODULES = {
     "ServiceLinkList": ".service_link_list",
     "ServiceLinksUpdate": ".service_links_update",
     "ServiceLinksUpdateTranslation": ".service_links_update_translation",
-    "ServiceList": ".service_list",
     "ServiceListing": ".service_listing",
     "ServiceLocationServiceLink": ".service_location_service_link",
     "ServicePatch": ".service_patch",
@@ -1800,14 +1703,12 @@ _MODULES = {
     "ServiceResultResource": ".service_result_resource",
     "ServiceResultTeamMember": ".service_result_team_member",
     "ServiceStaff": ".service_staff",
-    "ServiceSuggestionList": ".service_suggestion_list",
     "ServiceSuggestionResource": ".service_suggestion_resource",
     "ServiceSuggestionsInclude": ".service_suggestions_include",
     "ServiceTeamMember": ".service_team_member",
     "ServiceTeamMemberAssign": ".service_team_member_assign",
     "ServiceTeamMemberServiceLink": ".service_team_member_service_link",
     "ServiceTitle": ".service_title",
-    "ServiceV2": ".service_v2",
     "ServicesFilterIsComposite": ".services_filter_is_composite",
     "ServicesFilterIsMulti": ".services_filter_is_multi",
     "ServicesInclude": ".services_include",
@@ -1841,7 +1742,6 @@ _MODULES = {
     "StatePaymentTransactionAccount": ".state_payment_transaction_account",
     "StatePaymentTransactionExpense": ".state_payment_transaction_expense",
     "StatisticsClientStats": ".statistics_client_stats",
-    "StatisticsEntryFields": ".statistics_entry_fields",
     "StatisticsIncomeStatsByDay": ".statistics_income_stats_by_day",
     "StatisticsIncomeStatsNew": ".statistics_income_stats_new",
     "StatisticsIncomeStatsOld": ".statistics_income_stats_old",
@@ -1863,20 +1763,14 @@ _MODULES = {
     "TagCreate": ".tag_create",
     "TagCreateEntity": ".tag_create_entity",
     "TagDetails": ".tag_details",
-    "TagDetailsEntry": ".tag_details_entry",
-    "TagDetailsMeta": ".tag_details_meta",
     "TagEntity": ".tag_entity",
-    "TagList": ".tag_list",
-    "TagListEntry": ".tag_list_entry",
-    "TagListEntryFields": ".tag_list_entry_fields",
-    "TagListEntryFieldsEntityType": ".tag_list_entry_fields_entity_type",
     "TagListing": ".tag_listing",
     "TagUpdate": ".tag_update",
     "TagUpdateV2": ".tag_update_v2",
     "TagUpdateV2Entity": ".tag_update_v2_entity",
     "TagV2": ".tag_v2",
-    "TagV2Entry": ".tag_v2_entry",
-    "TagV2Meta": ".tag_v2_meta",
+    "TagV2Fields": ".tag_v2_fields",
+    "TagV2FieldsEntityType": ".tag_v2_fields_entity_type",
     "TagsEntity": ".tags_entity",
     "TargetTargetTypeSlug": ".target_target_type_slug",
     "TaxSystem": ".tax_system",
@@ -1885,12 +1779,10 @@ _MODULES = {
     "TeamMemberAssignmentUpdate": ".team_member_assignment_update",
     "TeamMemberDetails": ".team_member_details",
     "TeamMemberDetailsImageGroup": ".team_member_details_image_group",
-    "TeamMemberList": ".team_member_list",
     "TeamMemberListing": ".team_member_listing",
     "TeamMemberListingImageGroup": ".team_member_listing_image_group",
     "TeamMemberListingUser": ".team_member_listing_user",
     "TeamMemberPosition": ".team_member_position",
-    "TeamMemberPositionResource": ".team_member_position_resource",
     "TeamMemberProductTransaction": ".team_member_product_transaction",
     "TeamMemberQuick": ".team_member_quick",
     "TeamMemberQuickCreate": ".team_member_quick_create",
@@ -1929,7 +1821,6 @@ _MODULES = {
     "TimeSlot": ".time_slot",
     "TimeslotSettings": ".timeslot_settings",
     "TimeslotSettingsDatesSettings": ".timeslot_settings_dates_settings",
-    "TimetableAppointment": ".timetable_appointment",
     "TimetableAppointmentDelete": ".timetable_appointment_delete",
     "TimetableAppointmentInclude": ".timetable_appointment_include",
     "TimetableClientScheduleCreate": ".timetable_client_schedule_create",
@@ -1998,7 +1889,6 @@ _MODULES = {
     "User": ".user",
     "UserAuthorize": ".user_authorize",
     "UserChainAttendanceStatistics": ".user_chain_attendance_statistics",
-    "UserDepositResourceFields": ".user_deposit_resource_fields",
     "UserFromLocationsRemove": ".user_from_locations_remove",
     "UserInvitationCreate": ".user_invitation_create",
     "UserInvitationCreateInvite": ".user_invitation_create_invite",
@@ -2101,7 +1991,6 @@ __all__ = (
     "AppointmentDocument",
     "AppointmentFinanceTransaction",
     "AppointmentLabel",
-    "AppointmentList",
     "AppointmentPaymentStatus",
     "AppointmentProductResource",
     "AppointmentProductsTransaction",
@@ -2117,18 +2006,13 @@ __all__ = (
     "AppTariff",
     "AppTariffOption",
     "AssociationTechnologicalCard",
-    "AttendanceAppointmentList",
     "AttendanceAppointmentsInclude",
-    "AttendanceBookingUser",
     "AttendanceBookingUserInclude",
-    "AttendanceProduct",
     "AttendanceProductInclude",
-    "AttendanceServiceList",
-    "AttendanceServiceListMeta",
     "AttendanceServiceResource",
+    "AttendanceStatisticsFields",
     "AttendanceStatisticsResource",
     "AuthorizedUser",
-    "AutocompleteProductList",
     "AutocompleteProductsInclude",
     "AvailableDates",
     "BalanceContainerLinkCategory",
@@ -2154,7 +2038,6 @@ __all__ = (
     "BookingFormStyle",
     "BookingRequest",
     "BookingUser",
-    "BookingUserDepositResource",
     "BookingUserPassword",
     "BookingUserResource",
     "BookingUserResourceFields",
@@ -2178,7 +2061,6 @@ __all__ = (
     "CertificateType",
     "Chain",
     "ChainAccess",
-    "ChainAttendanceStatisticsEntry",
     "ChainCategoryRef",
     "ChainClient",
     "ChainClientAccountHistory",
@@ -2288,16 +2170,11 @@ __all__ = (
     "CreateProductsTransaction",
     "Currency",
     "CustomFieldCreate",
-    "CustomFieldList",
     "CustomFieldResource",
     "CustomFieldResourceFields",
     "CustomFieldResourceRelations",
     "CustomFieldsFilterEntitySlug",
     "CustomFieldsInclude",
-    "CustomFieldTypeResource",
-    "CustomFieldTypeResourceFields",
-    "CustomFieldUiResource",
-    "CustomFieldUiResourceFields",
     "CustomFieldValues",
     "DailyPeriodCalculationDaily",
     "DayEndReport",
@@ -2336,14 +2213,11 @@ __all__ = (
     "DuplicationStrategyCreateDay",
     "DuplicationStrategyUpdateDay",
     "EmailNewsletterClientsSend",
-    "EmploymentProfileResource",
     "Event",
-    "EventAppointment",
     "EventAppointmentClientGender",
     "EventAppointmentInclude",
     "EventBooking",
     "EventBookingRequest",
-    "EventCollection",
     "EventDateRange",
     "EventDetails",
     "EventDetailsDurationDetails",
@@ -2356,8 +2230,6 @@ __all__ = (
     "EventDuplicationStrategyUpdate",
     "EventInclude",
     "EventLabel",
-    "EventListEntryFields",
-    "EventListEntryRelations",
     "EventResource",
     "EventResourceFields",
     "EventResourceInstance",
@@ -2375,7 +2247,6 @@ __all__ = (
     "EventsInclude",
     "EventTeamMember",
     "EventUpdate",
-    "EventV2",
     "FeedbackForm",
     "FeedbackLanguage",
     "FeedbackLocation",
@@ -2386,7 +2257,7 @@ __all__ = (
     "FieldResourceFieldsEntitySlug",
     "FieldsAttendanceStatusSlug",
     "FieldsFilterParentEntityType",
-    "FieldsV2ServicesBindingType",
+    "FieldsServicesBindingType",
     "FileClientDetails",
     "FilterIsAvailableForTimetable",
     "FilterRelatedLoyaltyEntitySlug",
@@ -2457,9 +2328,6 @@ __all__ = (
     "ImageDelete",
     "ImageGroup",
     "ImageUpload",
-    "IncludedResource",
-    "IncludedResourceFields",
-    "IncludedResourceRelations",
     "InformationLicenseOption",
     "IntegrationLogEntry",
     "IntegrationPayment",
@@ -2491,7 +2359,6 @@ __all__ = (
     "ListOtherAuthListAllowedIp",
     "ListStoragesTransactionsType",
     "Location",
-    "LocationAttendanceStatistics",
     "LocationBookingWidgetPromo",
     "LocationCreate",
     "LocationDetails",
@@ -2557,11 +2424,10 @@ __all__ = (
     "MembershipBalanceContainerLink",
     "MembershipCategoryRef",
     "MembershipsEvent",
-    "MembershipsEventEntry",
-    "MembershipsEventEntryFields",
-    "MembershipsEventList",
-    "MembershipsEventListEntry",
-    "MembershipsEventListIncluded",
+    "MembershipsEventFields",
+    "MembershipsEventRelations",
+    "MembershipsEventResult",
+    "MembershipsEventResultFields",
     "MembershipsSetBalanceResult",
     "MembershipsSetPeriodResult",
     "MembershipType",
@@ -2577,6 +2443,7 @@ __all__ = (
     "NewService",
     "NewServiceCategory",
     "NewServiceTeamMember",
+    "NewTag",
     "NotificationSettingsChannels",
     "NotificationTemplateType",
     "OccupationResourceFields",
@@ -2596,7 +2463,6 @@ __all__ = (
     "OverallStatsAppointmentStats",
     "OverallStatsFullnessStats",
     "OverallStatsIncomeTotalStats",
-    "Pagination",
     "PasswordChange",
     "PayLoyaltyCard",
     "PayLoyaltyCardPayment",
@@ -2650,18 +2516,12 @@ __all__ = (
     "Position",
     "PositionCompact",
     "PositionCreate",
-    "PositionDetails",
-    "PositionDetailsMeta",
-    "PositionList",
     "PositionQuick",
     "PositionQuickCreate",
     "PositionResource",
     "PositionResourceFields",
-    "PositionResourceFieldsV2",
     "PositionSummary",
     "PositionUpdate",
-    "PositionV2",
-    "PositionV2Meta",
     "PrepaidSettings",
     "Product",
     "ProductCategoriesInclude",
@@ -2669,16 +2529,13 @@ __all__ = (
     "ProductCategoryComposition",
     "ProductCategoryCreate",
     "ProductCategoryInclude",
-    "ProductCategoryList",
     "ProductCategoryResource",
     "ProductCategoryResourceFields",
-    "ProductCategoryV2",
     "ProductCreate",
     "ProductDetails",
     "ProductDetailsActualAmount",
     "ProductHistoryPaymentStatus",
     "ProductInclude",
-    "ProductList",
     "ProductListing",
     "ProductLoyaltyGiftCardType",
     "ProductOperationUnitType",
@@ -2687,20 +2544,15 @@ __all__ = (
     "ProductResourceFieldsV2",
     "ProductResourceRelations",
     "ProductsInclude",
-    "ProductStorageAmountList",
     "ProductStorageAmountResource",
     "ProductStorageAmountsInclude",
     "ProductsTransaction",
     "ProductTransaction",
     "ProductTransactionUnit",
-    "ProductUnitList",
     "ProductUnitResource",
     "ProductUnitResourceFields",
     "ProductUpdate",
     "ProductUpdateCorrectionRule",
-    "ProductV2",
-    "ProfileResourceFields",
-    "ProfileResourceFieldsGender",
     "ProgramCreateGoodItemType",
     "ProgramCreateParamsSourceType",
     "ProgramCreateServiceItemType",
@@ -2754,7 +2606,6 @@ __all__ = (
     "ResourceFieldsSuggestionType",
     "ResourceIdentifier",
     "ResourceInstance",
-    "ResourceOccupationList",
     "ResourceOccupationResource",
     "ResourceRelationsResources",
     "RevenueStatisticsCurrency",
@@ -2801,7 +2652,6 @@ __all__ = (
     "ServiceActive",
     "ServiceAssociationConsumable",
     "ServiceAssociationUnlink",
-    "ServiceAttendanceServiceList",
     "ServiceCategory",
     "ServiceCategoryCreate",
     "ServiceCategoryDetails",
@@ -2809,7 +2659,6 @@ __all__ = (
     "ServiceCategoryEventResource",
     "ServiceCategoryEventStatus",
     "ServiceCategoryInfo",
-    "ServiceCategoryList",
     "ServiceCategoryResource",
     "ServiceCategoryResourceFields",
     "ServiceCategoryTitle",
@@ -2826,7 +2675,6 @@ __all__ = (
     "ServiceLinkList",
     "ServiceLinksUpdate",
     "ServiceLinksUpdateTranslation",
-    "ServiceList",
     "ServiceListing",
     "ServiceLocationServiceLink",
     "ServicePatch",
@@ -2843,14 +2691,12 @@ __all__ = (
     "ServicesFilterIsMulti",
     "ServicesInclude",
     "ServiceStaff",
-    "ServiceSuggestionList",
     "ServiceSuggestionResource",
     "ServiceSuggestionsInclude",
     "ServiceTeamMember",
     "ServiceTeamMemberAssign",
     "ServiceTeamMemberServiceLink",
     "ServiceTitle",
-    "ServiceV2",
     "SetBalanceServicesBalanceCount",
     "SetPeriodPeriodUnitId",
     "SettingsCallback",
@@ -2881,7 +2727,6 @@ __all__ = (
     "StatePaymentTransactionAccount",
     "StatePaymentTransactionExpense",
     "StatisticsClientStats",
-    "StatisticsEntryFields",
     "StatisticsIncomeStatsByDay",
     "StatisticsIncomeStatsNew",
     "StatisticsIncomeStatsOld",
@@ -2903,21 +2748,15 @@ __all__ = (
     "TagCreate",
     "TagCreateEntity",
     "TagDetails",
-    "TagDetailsEntry",
-    "TagDetailsMeta",
     "TagEntity",
-    "TagList",
-    "TagListEntry",
-    "TagListEntryFields",
-    "TagListEntryFieldsEntityType",
     "TagListing",
     "TagsEntity",
     "TagUpdate",
     "TagUpdateV2",
     "TagUpdateV2Entity",
     "TagV2",
-    "TagV2Entry",
-    "TagV2Meta",
+    "TagV2Fields",
+    "TagV2FieldsEntityType",
     "TargetTargetTypeSlug",
     "TaxSystem",
     "TaxSystemVat",
@@ -2925,12 +2764,10 @@ __all__ = (
     "TeamMemberAssignmentUpdate",
     "TeamMemberDetails",
     "TeamMemberDetailsImageGroup",
-    "TeamMemberList",
     "TeamMemberListing",
     "TeamMemberListingImageGroup",
     "TeamMemberListingUser",
     "TeamMemberPosition",
-    "TeamMemberPositionResource",
     "TeamMemberProductTransaction",
     "TeamMemberQuick",
     "TeamMemberQuickCreate",
@@ -2969,7 +2806,6 @@ __all__ = (
     "TimeSlot",
     "TimeslotSettings",
     "TimeslotSettingsDatesSettings",
-    "TimetableAppointment",
     "TimetableAppointmentDelete",
     "TimetableAppointmentInclude",
     "TimetableClientScheduleCreate",
@@ -3038,7 +2874,6 @@ __all__ = (
     "User",
     "UserAuthorize",
     "UserChainAttendanceStatistics",
-    "UserDepositResourceFields",
     "UserFromLocationsRemove",
     "UserInvitationCreate",
     "UserInvitationCreateInvite",

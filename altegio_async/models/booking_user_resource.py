@@ -11,6 +11,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+from ..custom._jsonapi import JsonApiResource as _JsonApiResource
 
 if TYPE_CHECKING:
     from ..models.booking_user_resource_fields import BookingUserResourceFields
@@ -18,12 +19,14 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class BookingUserResource:
+class BookingUserResource(_JsonApiResource):
     """BookingUserResource, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    A JSON:API resource of type ``client``: ``related()`` reaches the resources
+    its ``relationships`` point to, when they were asked for with ``include=``.
 
     Attributes:
         attributes (BookingUserResourceFields)
@@ -59,7 +62,7 @@ def _fields() -> _r.Fields:
         (
             ("attributes", "attributes", _r.model(BookingUserResourceFields), True, False, False),
             ("id", "id", _r.STR, True, False, False),
-            ("type", "type_", _r.ANY, True, False, False),
+            ("type", "type_", _r.literal(["client"]), True, False, False),
             (
                 "relationships",
                 "relationships",

@@ -11,6 +11,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+from ..custom._webhook_event import WebhookEvent as _WebhookEvent
 from ..models.client_event_resource import ClientEventResource
 from ..models.client_event_status import ClientEventStatus
 
@@ -19,12 +20,13 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class ClientEvent:
+class ClientEvent(_WebhookEvent):
     """ClientEvent, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    A webhook event: ``payload`` is the JSON object as received.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
@@ -43,6 +45,7 @@ class ClientEvent:
     status: ClientEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    payload: Mapping[str, Any] = _attrs_field(init=False, factory=dict, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
@@ -50,6 +53,7 @@ class ClientEvent:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         instance: Self = _read(src_dict, cls)
+        instance.payload = src_dict
         return instance
 
     @property

@@ -13,7 +13,8 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.memberships_event_entry import MembershipsEventEntry
+    from ..models.memberships_event_fields import MembershipsEventFields
+    from ..models.memberships_event_relations import MembershipsEventRelations
 
 
 @_attrs_define
@@ -25,10 +26,16 @@ class MembershipsEvent:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        data (MembershipsEventEntry | None)
+        attributes (MembershipsEventFields | None)
+        id (str | None): Membership instance ID
+        relationships (MembershipsEventRelations | None)
+        type_ (str | None)
     """
 
-    data: MembershipsEventEntry | None = None
+    attributes: MembershipsEventFields | None = None
+    id: str | None = None
+    relationships: MembershipsEventRelations | None = None
+    type_: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -59,11 +66,24 @@ class MembershipsEvent:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.memberships_event_entry import MembershipsEventEntry  # noqa: PLC0415
+    from ..models.memberships_event_fields import MembershipsEventFields  # noqa: PLC0415
+    from ..models.memberships_event_relations import MembershipsEventRelations  # noqa: PLC0415
 
     return _r.fields(
         "MembershipsEvent",
-        (("data", "data", _r.model(MembershipsEventEntry), False, False, False),),
+        (
+            ("attributes", "attributes", _r.model(MembershipsEventFields), False, False, False),
+            ("id", "id", _r.STR, False, False, False),
+            (
+                "relationships",
+                "relationships",
+                _r.model(MembershipsEventRelations),
+                False,
+                False,
+                False,
+            ),
+            ("type", "type_", _r.STR, False, False, False),
+        ),
     )
 
 
@@ -75,6 +95,12 @@ def _read(data: Any, cls: type[MembershipsEvent] = MembershipsEvent) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("data", _r.MISSING)
-    instance.data = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("attributes", _r.MISSING)
+    instance.attributes = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("relationships", _r.MISSING)
+    instance.relationships = _r.read_field(spec, fields[2], value, found)
+    value = source.pop("type", _r.MISSING)
+    instance.type_ = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
     return _r.finish(instance, source, spec, found)

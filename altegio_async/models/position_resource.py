@@ -11,28 +11,31 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+from ..custom._jsonapi import JsonApiResource as _JsonApiResource
 
 if TYPE_CHECKING:
     from ..models.position_resource_fields import PositionResourceFields
 
 
 @_attrs_define
-class PositionResource:
+class PositionResource(_JsonApiResource):
     """PositionResource, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    A JSON:API resource of type ``position``: ``related()`` reaches the resources
+    its ``relationships`` point to, when they were asked for with ``include=``.
 
     Attributes:
         attributes (PositionResourceFields)
         id (str): Position ID
-        type_ (Literal['staff_position']): Literal JSON:API resource type
+        type_ (Literal['position']): Literal JSON:API resource type
     """
 
     attributes: PositionResourceFields
     id: str
-    type_: Literal["staff_position"]
+    type_: Literal["position"]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -54,7 +57,7 @@ def _fields() -> _r.Fields:
         (
             ("attributes", "attributes", _r.model(PositionResourceFields), True, False, False),
             ("id", "id", _r.STR, True, False, False),
-            ("type", "type_", _r.ANY, True, False, False),
+            ("type", "type_", _r.literal(["position"]), True, False, False),
         ),
     )
 

@@ -11,6 +11,9 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+from ..models.fields_services_binding_type import (
+    FieldsServicesBindingType,
+)
 
 
 @_attrs_define
@@ -22,9 +25,21 @@ class PositionResourceFields:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
+        chain_id (int): Chain ID
+        description (str): Position description
+        only_chain_appointment (bool): Whether the Position is available only for Chain Appointments
+        rules_required_fields (list[str]): Required rule fields
+        salon_ids (list[int]): Location IDs linked to the Position
+        services_binding_type (FieldsServicesBindingType)
         title (str): Position title
     """
 
+    chain_id: int
+    description: str
+    only_chain_appointment: bool
+    rules_required_fields: list[str]
+    salon_ids: list[int]
+    services_binding_type: FieldsServicesBindingType
     title: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
@@ -42,7 +57,29 @@ class PositionResourceFields:
 def _fields() -> _r.Fields:
     return _r.fields(
         "PositionResourceFields",
-        (("title", "title", _r.STR, True, False, False),),
+        (
+            ("chain_id", "chain_id", _r.INT, True, False, False),
+            ("description", "description", _r.STR, True, False, False),
+            ("only_chain_appointment", "only_chain_appointment", _r.BOOL, True, False, False),
+            (
+                "rules_required_fields",
+                "rules_required_fields",
+                _r.list_of(_r.STR),
+                True,
+                False,
+                False,
+            ),
+            ("salon_ids", "salon_ids", _r.list_of(_r.INT), True, False, False),
+            (
+                "services_binding_type",
+                "services_binding_type",
+                _r.literal([0, 1, 2]),
+                True,
+                False,
+                False,
+            ),
+            ("title", "title", _r.STR, True, False, False),
+        ),
     )
 
 
@@ -54,6 +91,24 @@ def _read(data: Any, cls: type[PositionResourceFields] = PositionResourceFields)
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
+    value = source.pop("chain_id", _r.MISSING)
+    instance.chain_id = (
+        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+    )
+    value = source.pop("description", _r.MISSING)
+    instance.description = (
+        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    )
+    value = source.pop("only_chain_appointment", _r.MISSING)
+    instance.only_chain_appointment = (
+        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+    )
+    value = source.pop("rules_required_fields", _r.MISSING)
+    instance.rules_required_fields = _r.read_field(spec, fields[3], value, found)
+    value = source.pop("salon_ids", _r.MISSING)
+    instance.salon_ids = _r.read_field(spec, fields[4], value, found)
+    value = source.pop("services_binding_type", _r.MISSING)
+    instance.services_binding_type = _r.read_field(spec, fields[5], value, found)
     value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+    instance.title = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
     return _r.finish(instance, source, spec, found)

@@ -11,18 +11,21 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+from ..custom._jsonapi import JsonApiResource as _JsonApiResource
 
 if TYPE_CHECKING:
     from ..models.service_category_resource_fields import ServiceCategoryResourceFields
 
 
 @_attrs_define
-class ServiceCategoryResource:
+class ServiceCategoryResource(_JsonApiResource):
     """ServiceCategoryResource, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    A JSON:API resource of type ``service_category``: ``related()`` reaches the resources
+    its ``relationships`` point to, when they were asked for with ``include=``.
 
     Attributes:
         attributes (ServiceCategoryResourceFields)
@@ -61,7 +64,7 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("id", "id", _r.STR, True, False, False),
-            ("type", "type_", _r.ANY, True, False, False),
+            ("type", "type_", _r.literal(["service_category"]), True, False, False),
         ),
     )
 

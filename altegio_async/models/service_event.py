@@ -11,6 +11,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+from ..custom._webhook_event import WebhookEvent as _WebhookEvent
 from ..models.service_event_resource import ServiceEventResource
 from ..models.service_event_status import ServiceEventStatus
 
@@ -19,12 +20,13 @@ if TYPE_CHECKING:
 
 
 @_attrs_define
-class ServiceEvent:
+class ServiceEvent(_WebhookEvent):
     """ServiceEvent, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    A webhook event: ``payload`` is the JSON object as received.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
@@ -42,6 +44,7 @@ class ServiceEvent:
     status: ServiceEventStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    payload: Mapping[str, Any] = _attrs_field(init=False, factory=dict, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
@@ -49,6 +52,7 @@ class ServiceEvent:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         instance: Self = _read(src_dict, cls)
+        instance.payload = src_dict
         return instance
 
     @property

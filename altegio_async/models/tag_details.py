@@ -13,8 +13,7 @@ from attrs import field as _attrs_field
 from ..custom import _reading as _r
 
 if TYPE_CHECKING:
-    from ..models.tag_details_entry import TagDetailsEntry
-    from ..models.tag_details_meta import TagDetailsMeta
+    from ..models.tag_v2_fields import TagV2Fields
 
 
 @_attrs_define
@@ -26,12 +25,14 @@ class TagDetails:
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
 
     Attributes:
-        data (TagDetailsEntry)
-        meta (list[TagDetailsMeta])
+        attributes (TagV2Fields): Tag attributes (v2 API JSON:API format)
+        id (str)
+        type_ (str)
     """
 
-    data: TagDetailsEntry
-    meta: list[TagDetailsMeta]
+    attributes: TagV2Fields
+    id: str
+    type_: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -62,14 +63,14 @@ class TagDetails:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.tag_details_entry import TagDetailsEntry  # noqa: PLC0415
-    from ..models.tag_details_meta import TagDetailsMeta  # noqa: PLC0415
+    from ..models.tag_v2_fields import TagV2Fields  # noqa: PLC0415
 
     return _r.fields(
         "TagDetails",
         (
-            ("data", "data", _r.model(TagDetailsEntry), True, False, False),
-            ("meta", "meta", _r.list_of(_r.model(TagDetailsMeta)), True, False, False),
+            ("attributes", "attributes", _r.model(TagV2Fields), True, False, False),
+            ("id", "id", _r.STR, True, False, False),
+            ("type", "type_", _r.STR, True, False, False),
         ),
     )
 
@@ -82,8 +83,10 @@ def _read(data: Any, cls: type[TagDetails] = TagDetails) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("data", _r.MISSING)
-    instance.data = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("meta", _r.MISSING)
-    instance.meta = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("attributes", _r.MISSING)
+    instance.attributes = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("type", _r.MISSING)
+    instance.type_ = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
     return _r.finish(instance, source, spec, found)

@@ -5,33 +5,37 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+from ..custom._jsonapi import JsonApiResource as _JsonApiResource
 
 if TYPE_CHECKING:
-    from ..models.tag_v2_entry import TagV2Entry
-    from ..models.tag_v2_meta import TagV2Meta
+    from ..models.tag_v2_fields import TagV2Fields
 
 
 @_attrs_define
-class TagV2:
+class TagV2(_JsonApiResource):
     """TagV2, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    A JSON:API resource of type ``tag``: ``related()`` reaches the resources
+    its ``relationships`` point to, when they were asked for with ``include=``.
 
     Attributes:
-        data (TagV2Entry)
-        meta (list[TagV2Meta])
+        attributes (TagV2Fields): Tag attributes (v2 API JSON:API format)
+        id (str)
+        type_ (Literal['tag'])
     """
 
-    data: TagV2Entry
-    meta: list[TagV2Meta]
+    attributes: TagV2Fields
+    id: str
+    type_: Literal["tag"]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -43,33 +47,17 @@ class TagV2:
         instance: Self = _read(src_dict, cls)
         return instance
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
-
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.tag_v2_entry import TagV2Entry  # noqa: PLC0415
-    from ..models.tag_v2_meta import TagV2Meta  # noqa: PLC0415
+    from ..models.tag_v2_fields import TagV2Fields  # noqa: PLC0415
 
     return _r.fields(
         "TagV2",
         (
-            ("data", "data", _r.model(TagV2Entry), True, False, False),
-            ("meta", "meta", _r.list_of(_r.model(TagV2Meta)), True, False, False),
+            ("attributes", "attributes", _r.model(TagV2Fields), True, False, False),
+            ("id", "id", _r.STR, True, False, False),
+            ("type", "type_", _r.literal(["tag"]), True, False, False),
         ),
     )
 
@@ -82,8 +70,10 @@ def _read(data: Any, cls: type[TagV2] = TagV2) -> Any:
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("data", _r.MISSING)
-    instance.data = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("meta", _r.MISSING)
-    instance.meta = _r.read_field(spec, fields[1], value, found)
+    value = source.pop("attributes", _r.MISSING)
+    instance.attributes = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("type", _r.MISSING)
+    instance.type_ = _r.read_field(spec, fields[2], value, found)
     return _r.finish(instance, source, spec, found)

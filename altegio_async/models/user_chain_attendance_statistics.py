@@ -5,35 +5,41 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..custom import _reading as _r
+from ..custom._jsonapi import JsonApiResource as _JsonApiResource
 
 if TYPE_CHECKING:
-    from ..models.booking_user_deposit_resource import BookingUserDepositResource
-    from ..models.chain_attendance_statistics_entry import ChainAttendanceStatisticsEntry
+    from ..models.attendance_statistics_fields import AttendanceStatisticsFields
+    from ..models.statistics_relationships import StatisticsRelationships
 
 
 @_attrs_define
-class UserChainAttendanceStatistics:
+class UserChainAttendanceStatistics(_JsonApiResource):
     """UserChainAttendanceStatistics, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
     coerced to these types where that loses nothing, and ``mismatches`` lists what
     was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    A JSON:API resource of type ``client_chain_attendances_statistic``: ``related()`` reaches the resources
+    its ``relationships`` point to, when they were asked for with ``include=``.
 
     Attributes:
-        data (ChainAttendanceStatisticsEntry)
-        meta (list[Any])
-        included (list[BookingUserDepositResource] | None)
+        attributes (AttendanceStatisticsFields)
+        id (str): Compound Booking User and Chain identifier
+        relationships (StatisticsRelationships)
+        type_ (Literal['client_chain_attendances_statistic']): Literal legacy JSON:API resource type for
+            Chain statistics
     """
 
-    data: ChainAttendanceStatisticsEntry
-    meta: list[Any]
-    included: list[BookingUserDepositResource] | None = None
+    attributes: AttendanceStatisticsFields
+    id: str
+    relationships: StatisticsRelationships
+    type_: Literal["client_chain_attendances_statistic"]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
 
@@ -48,19 +54,27 @@ class UserChainAttendanceStatistics:
 
 @functools.cache
 def _fields() -> _r.Fields:
-    from ..models.booking_user_deposit_resource import BookingUserDepositResource  # noqa: PLC0415
-    from ..models.chain_attendance_statistics_entry import ChainAttendanceStatisticsEntry  # noqa: PLC0415
+    from ..models.attendance_statistics_fields import AttendanceStatisticsFields  # noqa: PLC0415
+    from ..models.statistics_relationships import StatisticsRelationships  # noqa: PLC0415
 
     return _r.fields(
         "UserChainAttendanceStatistics",
         (
-            ("data", "data", _r.model(ChainAttendanceStatisticsEntry), True, False, False),
-            ("meta", "meta", _r.list_of(_r.ANY), True, False, False),
+            ("attributes", "attributes", _r.model(AttendanceStatisticsFields), True, False, False),
+            ("id", "id", _r.STR, True, False, False),
             (
-                "included",
-                "included",
-                _r.list_of(_r.model(BookingUserDepositResource)),
+                "relationships",
+                "relationships",
+                _r.model(StatisticsRelationships),
+                True,
                 False,
+                False,
+            ),
+            (
+                "type",
+                "type_",
+                _r.literal(["client_chain_attendances_statistic"]),
+                True,
                 False,
                 False,
             ),
@@ -78,10 +92,12 @@ def _read(
     source = _r.source_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("data", _r.MISSING)
-    instance.data = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("meta", _r.MISSING)
-    instance.meta = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("included", _r.MISSING)
-    instance.included = _r.read_field(spec, fields[2], value, found)
+    value = source.pop("attributes", _r.MISSING)
+    instance.attributes = _r.read_field(spec, fields[0], value, found)
+    value = source.pop("id", _r.MISSING)
+    instance.id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+    value = source.pop("relationships", _r.MISSING)
+    instance.relationships = _r.read_field(spec, fields[2], value, found)
+    value = source.pop("type", _r.MISSING)
+    instance.type_ = _r.read_field(spec, fields[3], value, found)
     return _r.finish(instance, source, spec, found)

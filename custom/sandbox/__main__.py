@@ -6,7 +6,16 @@ import argparse
 import threading
 
 from ._limits import RateLimits
-from ._server import DEFAULT_LOGIN, DEFAULT_PARTNER_TOKEN, DEFAULT_PASSWORD, Sandbox, SandboxConfig
+from ._seed import BusinessSeed
+from ._server import (
+    DEFAULT_BUSINESS_LOGIN,
+    DEFAULT_BUSINESS_PASSWORD,
+    DEFAULT_LOGIN,
+    DEFAULT_PARTNER_TOKEN,
+    DEFAULT_PASSWORD,
+    Sandbox,
+    SandboxConfig,
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,15 +30,33 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--no-rate-limit", action="store_true")
     parser.add_argument("--team-size", type=int, default=6)
+    seed = BusinessSeed()
+    parser.add_argument("--locations", type=int, default=seed.locations)
+    parser.add_argument("--clients-per-location", type=int, default=seed.clients_per_location)
+    parser.add_argument(
+        "--appointments-per-location", type=int, default=seed.appointments_per_location
+    )
     args = parser.parse_args(argv)
     limits = RateLimits(time_scale=args.time_scale, enabled=not args.no_rate_limit)
-    config = SandboxConfig(host=args.host, port=args.port, limits=limits, team_size=args.team_size)
+    business = BusinessSeed(
+        locations=args.locations,
+        clients_per_location=args.clients_per_location,
+        appointments_per_location=args.appointments_per_location,
+    )
+    config = SandboxConfig(
+        host=args.host,
+        port=args.port,
+        limits=limits,
+        team_size=args.team_size,
+        business=business,
+    )
     with Sandbox(config) as sandbox:
         print(f"Altegio sandbox on {sandbox.root_url}")
         print(f"  base_url={sandbox.base_url}  app_base_url={sandbox.app_base_url}")
         print(
             f"  partner token: {DEFAULT_PARTNER_TOKEN}  user: {DEFAULT_LOGIN} / {DEFAULT_PASSWORD}"
         )
+        print(f"  business user: {DEFAULT_BUSINESS_LOGIN} / {DEFAULT_BUSINESS_PASSWORD}")
         print("Ctrl-C to stop.", flush=True)
         try:
             threading.Event().wait()

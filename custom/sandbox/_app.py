@@ -24,7 +24,7 @@ from aiohttp import web
 
 from ...api import OPERATIONS
 from .._operation import Operation
-from . import _handlers
+from . import _access, _handlers
 from ._checks import same_secret
 from ._faults import Fault, FaultPlan
 from ._limits import SlidingWindows
@@ -37,7 +37,7 @@ logger = logging.getLogger("altegio_async.sandbox")
 class Seen:
     """One request as the sandbox saw it (tokens are not kept)."""
 
-    operation: str
+    operation: str  # the operationId (``v2.list_appointments`` for a v2 one)
     method: str
     path: str
     status: int
@@ -51,10 +51,16 @@ class Reply:
     empty: bool = False
 
 
-def error_body(message: str, codes: tuple[tuple[int, str], ...] = ()) -> dict[str, Any]:
+def error_body(
+    message: str,
+    codes: tuple[tuple[int, str], ...] = (),
+    fields: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
     meta: dict[str, Any] = {"message": message}
     if codes:
         meta["errors"] = [{"code": c, "message": m} for c, m in codes]
+    elif fields:
+        meta["errors"] = fields
     return {"success": False, "data": None, "meta": meta}
 
 
@@ -108,7 +114,7 @@ class SandboxApp:
         self, operation: Operation
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def endpoint(request: web.Request) -> web.StreamResponse:
-            self.arrived.append(operation.operation_id)
+            self.arrived.append(operation.qualified_id)
             self.in_flight += 1
             try:
                 response = await self._serve(operation, request)
@@ -116,7 +122,7 @@ class SandboxApp:
                 self.in_flight -= 1
             self.seen.append(
                 Seen(
-                    operation.operation_id,
+                    operation.qualified_id,
                     request.method,
                     request.path,
                     response.status,
@@ -137,7 +143,7 @@ class SandboxApp:
                 **{"Retry-After": f"{retry_after:.3f}".rstrip("0").rstrip(".")},
             )
         raw = await request.read()  # the whole request is in before any slowness
-        fault = self.faults.take(operation.operation_id)
+        fault = self.faults.take(operation.qualified_id)
         if fault is not None and fault.kind == "latency":
             await asyncio.sleep(fault.delay)
         elif fault is not None and not fault.runs_handler_first:
@@ -149,37 +155,44 @@ class SandboxApp:
         return response
 
     def _handle(self, operation: Operation, request: web.Request, raw: bytes) -> Reply:
+        try:
+            return self._answer(operation, request, raw)
+        except Rejected as exc:
+            body = error_body(exc.message, exc.codes, exc.fields)
+            if operation.qualified_id in _handlers.DATA_LEFT_OUT_ON_ERROR:
+                del body["data"]
+            return Reply(exc.status, body)
+
+    def _answer(self, operation: Operation, request: web.Request, raw: bytes) -> Reply:
+        """The handler's reply; an error reply is raised as Rejected."""
         partner, user_token = _credentials(request.headers.get("Authorization", ""))
         if partner is None or not any(same_secret(partner, t) for t in self.partner_tokens):
-            return Reply(401, error_body("Authentication needed."))
+            raise Rejected(401, "Authentication needed.")
         body: Any = None
         if raw.strip():
             try:
                 body = json.loads(raw)
             except ValueError:
-                return Reply(400, error_body("Request body is not valid JSON"))
+                raise Rejected(400, "Request body is not valid JSON") from None
         with self.world.lock:
-            user = self.world.user_by_token(user_token)
-            if operation.requires_user_token and user is None:
-                return Reply(401, error_body("Authentication needed."))
+            caller = _access.admit(operation, user_token, self.world)
             call = _handlers.Call(
                 params={k: v for k, v in request.match_info.items()},
                 query=request.query,
                 body=body if isinstance(body, dict) else {},
                 raw_body=body,
-                user=user,
+                user=caller.user,
+                business=caller.business,
             )
             try:
                 status, data = self.handlers.dispatch(operation, call)
-            except Rejected as exc:
-                return Reply(exc.status, error_body(exc.message, exc.codes))
             except _handlers.BadRequest as exc:
-                return Reply(422, error_body(str(exc)))
+                raise Rejected(422, str(exc)) from None
             except (TypeError, ValueError, KeyError, AttributeError) as exc:
                 # Input no check foresaw: Altegio answers bad input with a 4xx, and so
                 # does the sandbox; the log says what to add a check for.
                 logger.warning("sandbox: %s refused unforeseen input (%r)", operation, exc)
-                return Reply(422, error_body("The request is invalid"))
+                raise Rejected(422, "The request is invalid") from None
         if data is _handlers.NO_BODY:
             return Reply(status, empty=True)
         return Reply(status, data)

@@ -10,11 +10,34 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import math
 from typing import Any
+
+# Every sandbox location is in Syracuse, NY: times are read and written in its zone.
+TZ = dt.timezone(dt.timedelta(hours=-5), "EST")
 
 
 class BadRequest(Exception):
     """A parameter the handler cannot use (answered 422 with the message)."""
+
+
+class Rejected(Exception):
+    """An Altegio error reply: HTTP status, ``meta.message`` and ``meta.errors``, which
+    is a list of ``{code, message}`` (``codes``) or, where a bundle documents it so,
+    an object of messages by field (``fields``)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *codes: tuple[int, str],
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.codes = codes
+        self.fields = fields
 
 
 def same_secret(sent: Any, expected: str | None) -> bool:
@@ -37,6 +60,23 @@ def integer(value: Any, field: str, *, default: int | None = None) -> int:
     if isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value) < 19:
         return int(value)
     raise BadRequest(f"{field} must be an integer, got {type(value).__name__}")
+
+
+def number(value: Any, field: str) -> float:
+    """A number field: a JSON number or its text; else 422."""
+    if isinstance(value, bool):
+        raise BadRequest(f"{field} must be a number, not a boolean")
+    if isinstance(value, int | float) and math.isfinite(value):
+        return value
+    if isinstance(value, str) and len(value) < 30:
+        try:
+            parsed = float(value)
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(parsed):
+                return parsed
+    raise BadRequest(f"{field} must be a number, got {type(value).__name__}")
 
 
 def integers(value: Any, field: str) -> tuple[int, ...]:
@@ -82,3 +122,20 @@ def day(value: Any, field: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise BadRequest(f"{field} must be a YYYY-MM-DD date, got {value[:40]!r}") from None
+
+
+def moment(value: Any, field: str, tz: dt.tzinfo) -> tuple[dt.date, dt.time | None]:
+    """An ISO 8601 date or date-time filter (``2026-09-09``, ``2026-09-09T18:30`` or
+    with an offset): the day and, when given, the time of day in ``tz`` (the
+    location's zone; a time without an offset is read as local already)."""
+    if not isinstance(value, str):
+        raise BadRequest(f"{field} must be an ISO 8601 date or date-time")
+    try:
+        if "T" not in value:
+            return dt.date.fromisoformat(value), None
+        at = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{field} must be an ISO 8601 date-time, got {value[:40]!r}") from None
+    if at.tzinfo is not None:
+        at = at.astimezone(tz)
+    return at.date(), at.time().replace(tzinfo=None)

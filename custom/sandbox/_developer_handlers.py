@@ -42,11 +42,14 @@ class DeveloperHandlers(Shapes):
     def get_city_list(self, call: Call) -> Result:
         cities = [(1, 1, "New York"), (2, 1, "Syracuse"), (3, 2, "Toronto"), (4, 3, "London")]
         country = call.query_int("country_id")
+        # company_id: the location's own city comes too, whatever its country
+        location = call.query_int("company_id")
+        own = self.w.location(location).city_id if location else None
         return ok(
             [
                 {"id": i, "country_id": c, "title": t}
                 for i, c, t in cities
-                if not country or c == country
+                if not country or c == country or i == own
             ]
         )
 
@@ -163,9 +166,17 @@ class DeveloperHandlers(Shapes):
 
     def marketplace_partner_application_payment_link(self, call: Call) -> Result:
         salon, app = call.query_int("salon_id"), call.query_int("application_id")
-        return ok(
-            {"url": f"https://alteg.io/appstore/payment/?salon_id={salon}&application_id={app}"}
-        )
+        self.w.location(salon)
+        link = f"https://alteg.io/appstore/payment/?salon_id={salon}&application_id={app}"
+        if call.query.get("discount"):  # a percentage, as text or a number
+            try:
+                discount = float(call.query["discount"])
+            except ValueError:
+                raise BadRequest("discount must be a number") from None
+            if not 0 <= discount <= 100:
+                raise BadRequest("discount must be a percentage between 0 and 100")
+            link += f"&discount={discount:g}"
+        return ok({"url": link})
 
     def marketplace_partner_applications_update_channel(self, call: Call) -> Result:
         return ok({})

@@ -6,7 +6,8 @@
     sandbox.faults.add(Fault("reset", operation="create_online_booking"))
 
 Each rule fires on the next ``times`` matching requests (``operation`` is an
-operationId; ``None`` matches every request), in the order the rules were added.
+operationId, after its namespace for a v2 one: ``v2.list_appointments``; ``None``
+matches every request), in the order the rules were added.
 "Before" faults answer instead of the handler, so nothing is changed on the
 server; "after" faults let the handler run (a booking is really made) and then
 spoil the reply, which is what makes a blind retry dangerous.

@@ -6,9 +6,9 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from ._checks import day, same_secret, text
+from ._checks import day, moment, same_secret, text
 from ._replies import NO_BODY, BadRequest, Call, Result, Shapes, ok, slot
-from ._world import Rejected
+from ._world import TZ, Rejected
 
 
 class PublicHandlers(Shapes):
@@ -83,9 +83,23 @@ class PublicHandlers(Shapes):
         return ok({"agreement": {"content": f"Terms of {location.title}: we keep your data safe."}})
 
     def get_services_available_for_booking(self, call: Call) -> Result:
-        self.w.location(call.path_int("location_id"))
+        loc = self.w.location(call.path_int("location_id")).id
         member_id = call.query_int("staff_id")
-        offered = self.w.member(member_id).service_ids if member_id else None
+        offered = self.w.member(member_id, loc).service_ids if member_id else None
+        # datetime: only services bookable then (with the team member, if named),
+        # added to the ones already chosen for the appointment (service_ids[])
+        chosen = call.query_ints("service_ids[]")
+        when = (
+            moment(call.query["datetime"], "datetime", TZ) if call.query.get("datetime") else None
+        )
+
+        def bookable(service_id: int) -> bool:
+            if when is None:
+                return True
+            wanted = [*chosen, service_id]
+            members = [self.w.member(member_id, loc)] if member_id else self.w.team_at(loc)
+            return any(self.w.available(m, *when, wanted) for m in members)
+
         services: list[dict[str, Any]] = [
             {
                 "id": s.id,
@@ -109,7 +123,7 @@ class PublicHandlers(Shapes):
                 "composite_details": None,
             }
             for s in self.w.services.values()
-            if offered is None or s.id in offered
+            if (offered is None or s.id in offered) and bookable(s.id)
         ]
         categories = [
             {"id": cid, "title": title, "gender": 0, "api_id": "", "weight": 0}
@@ -118,12 +132,18 @@ class PublicHandlers(Shapes):
         return ok({"events": [], "services": services, "category": categories})
 
     def get_team_members_available_for_booking(self, call: Call) -> Result:
-        self.w.location(call.path_int("location_id"))
+        loc = self.w.location(call.path_int("location_id")).id
         service_ids = call.query_ints("service_ids[]")
+        # datetime: bookable means free for these services then, not just some day
+        when = (
+            moment(call.query["datetime"], "datetime", TZ) if call.query.get("datetime") else None
+        )
         staff = []
-        for m in self.w.team.values():
+        for m in self.w.team_at(loc):
             offers = set(service_ids) <= m.service_ids
-            dates = self.w.booking_dates(m.id, service_ids) if offers else []
+            dates = self.w.booking_dates(m.id, service_ids, loc) if offers else []
+            if when is not None and not self.w.available(m, *when, service_ids):
+                dates = []
             staff.append(
                 {
                     **self._staff(m),
@@ -150,11 +170,19 @@ class PublicHandlers(Shapes):
         return ok(staff)
 
     def get_nearest_time_slots(self, call: Call) -> Result:
-        self.w.location(call.path_int("location_id"))
+        loc = self.w.location(call.path_int("location_id")).id
         service_ids = call.query_ints("service_ids[]")
-        members = self.w.members_for(call.path_int("team_member_id"), service_ids)
+        members = self.w.members_for(call.path_int("team_member_id"), service_ids, loc)
         length = self.w.length(service_ids)
-        for on in self.w.working_dates():
+        # datetime: the first day to look from
+        since = (
+            moment(call.query["datetime"], "datetime", TZ)[0]
+            if call.query.get("datetime")
+            else None
+        )
+        for on in self.w.working_dates(location_id=loc):
+            if since is not None and on < since:
+                continue
             slots = sorted({t for m in members for t in self.w.free_slots(m, on, service_ids)})
             if slots:
                 return ok(
@@ -163,16 +191,22 @@ class PublicHandlers(Shapes):
         return ok({"seances": []})  # no free day ahead: no seance_date
 
     def get_dates_available_for_booking(self, call: Call) -> Result:
-        self.w.location(call.path_int("location_id"))
+        loc = self.w.location(call.path_int("location_id")).id
         service_ids = call.query_ints("service_ids[]")
         member_id = call.query_int("staff_id")
-        booking = self.w.booking_dates(member_id, service_ids)
-        working = self.w.working_dates(self.w.member(member_id) if member_id else None)
+        booking = self.w.booking_dates(member_id, service_ids, loc)
+        member = self.w.member(member_id, loc) if member_id else None
+        working = self.w.working_dates(member, loc)
         # the period the caller asks for, both ends included, as Altegio reads it
         start = day(call.query["date_from"], "date_from") if "date_from" in call.query else None
         end = day(call.query["date_to"], "date_to") if "date_to" in call.query else None
         if start and end and start > end:
             raise BadRequest("date_from must not be after date_to")
+        if start is None and end is None and call.query.get("date"):
+            # date: the month it falls in (date_from/date_to override it)
+            month = day(call.query["date"], "date").replace(day=1)
+            start = month
+            end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         booking, working = (
             [d for d in dates if (not start or d >= start) and (not end or d <= end)]
             for dates in (booking, working)
@@ -194,10 +228,10 @@ class PublicHandlers(Shapes):
         )
 
     def get_time_slots_for_booking(self, call: Call) -> Result:
-        self.w.location(call.path_int("location_id"))
+        loc = self.w.location(call.path_int("location_id")).id
         service_ids = call.query_ints("service_ids[]")
         date = day(call.params["date"], "date")
-        members = self.w.members_for(call.path_int("team_member_id"), service_ids)
+        members = self.w.members_for(call.path_int("team_member_id"), service_ids, loc)
         length = self.w.length(service_ids)
         slots = sorted({t for m in members for t in self.w.free_slots(m, date, service_ids)})
         return ok([slot(t, length) for t in slots])
@@ -294,6 +328,12 @@ class PublicHandlers(Shapes):
 
     def send_phone_update_verification_code(self, call: Call) -> Result:
         user = call.needs_user()
+        # the location (company_id) or chain (group_id) whose SMS sender is used: one is needed
+        location, chain = call.query_int("company_id"), call.query_int("group_id")
+        if not location and not chain:
+            raise BadRequest("company_id or group_id is required")
+        if location:
+            self.w.location(location)
         self.w.sms_codes[str(call.query.get("phone") or user.phone)] = "123456"
         return 202, {"success": True, "meta": {"message": "The code was sent by SMS"}}
 

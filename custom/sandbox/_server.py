@@ -19,6 +19,9 @@ from aiohttp import web
 from ._app import SandboxApp, Seen
 from ._faults import FaultPlan
 from ._limits import RateLimits, SlidingWindows
+from ._seed import DEFAULT_BUSINESS_LOGIN as DEFAULT_BUSINESS_LOGIN
+from ._seed import DEFAULT_BUSINESS_PASSWORD as DEFAULT_BUSINESS_PASSWORD
+from ._seed import BusinessSeed
 from ._world import World
 
 DEFAULT_PARTNER_TOKEN = "sandbox-partner-token"
@@ -33,6 +36,8 @@ class SandboxConfig:
     partner_tokens: frozenset[str] = frozenset({DEFAULT_PARTNER_TOKEN})
     limits: RateLimits = attrs.field(factory=RateLimits)
     team_size: int = 6
+    #: Business Management data to start with: locations, clients, past appointments.
+    business: BusinessSeed = attrs.field(factory=BusinessSeed)
 
 
 class Sandbox:
@@ -46,7 +51,7 @@ class Sandbox:
         self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.config = config or SandboxConfig()
-        self.world = World(team_size=self.config.team_size)
+        self.world = World(team_size=self.config.team_size, business=self.config.business)
         self.windows = SlidingWindows(self.config.limits, clock)
         self.faults = FaultPlan()
         self._app = SandboxApp(

@@ -1,10 +1,15 @@
-"""The sandbox's data and booking rules, free of HTTP: one studio, its team, its diary.
+"""The sandbox's data and booking rules, free of HTTP: the studio, its team, its diary.
 
 Every rule that Altegio documents for ``book_check`` / ``book_record`` is here, with
 its error code: 431 bad phone, 432 wrong SMS code, 433 slot taken, 434 blacklisted,
 435 missing name, 436 no team member free, 437 overlap inside one request, 438
 unknown service.  Booked slots stop being offered by ``book_times``/``book_dates``
 and come back when the booking is cancelled.
+
+One diary serves both APIs: an appointment a business user makes (``_records.py``)
+takes the same team member's time as an online booking, and each online booking
+lands in the location's client base (``_crm.py``).  The two studio locations share
+one team; the locations a ``BusinessSeed`` adds have teams of their own.
 """
 
 from __future__ import annotations
@@ -18,23 +23,17 @@ from typing import Any
 
 import attrs
 
+from ._checks import TZ as TZ
+from ._checks import Rejected as Rejected
 from ._checks import integer, integers, same_secret, text
+from ._crm import Crm
+from ._seed import BusinessSeed, seed_business
 
-TZ = dt.timezone(dt.timedelta(hours=-5), "EST")
 PHONE = re.compile(r"^\+?[1-9]\d{9,14}$")
 SLOT_STEP = dt.timedelta(minutes=30)
 OPENS, CLOSES = dt.time(10, 0), dt.time(19, 0)
 BOOKING_DAYS = 30  # how far ahead the diary is open
-
-
-class Rejected(Exception):
-    """An Altegio error reply: HTTP status, ``meta.message`` and ``meta.errors``."""
-
-    def __init__(self, status: int, message: str, *codes: tuple[int, str]) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.codes = codes
+STUDIO = frozenset({4564, 4565})  # the two locations of the default studio, one team
 
 
 @attrs.define
@@ -54,6 +53,11 @@ class TeamMember:
     specialization: str
     service_ids: frozenset[int]
     days_off: frozenset[int] = frozenset({6})  # weekday numbers; Sunday by default
+    location_ids: frozenset[int] = STUDIO
+
+    @property
+    def position_id(self) -> int:
+        return 2 if self.specialization == "Nail technician" else 1
 
 
 @attrs.define
@@ -75,10 +79,19 @@ class Record:
     notify_by_sms: int = 0
     notify_by_email: int = 0
     deleted: bool = False
+    client_id: int = 0  # the location's client (``Crm``) the appointment is for
+    attendance: int = 0  # -1 no-show, 0 waiting, 1 came, 2 confirmed
+    online: bool = True  # booked by the client online, not by a business user
+    created_user_id: int = 0  # the business user who made it
+    changed: dt.datetime | None = None
 
     @property
     def end(self) -> dt.datetime:
         return self.start + dt.timedelta(seconds=self.length)
+
+    @property
+    def last_change(self) -> dt.datetime:
+        return self.changed or self.created
 
 
 @attrs.define
@@ -97,6 +110,7 @@ class Location:
     id: int
     title: str
     phone_confirmation: bool = False
+    city_id: int = 2  # Syracuse (United States), as the location replies say
 
 
 @attrs.frozen
@@ -150,20 +164,25 @@ def _default_services() -> list[Service]:
     ]
 
 
-def _default_team(size: int) -> list[TeamMember]:
+def team_of(
+    size: int, first_id: int = 6544, location_ids: frozenset[int] = STUDIO, names_from: int = 0
+) -> list[TeamMember]:
+    """``size`` team members (stylists, every third a nail technician) for these locations."""
     hair = frozenset({331, 332, 333, 99055})
     nails = frozenset({334, 335})
     names = ["James", "Olivia", "Noah", "Emma", "Liam", "Ava", "Mason", "Mia", "Lucas", "Zoe"]
     team = []
     for i in range(size):
+        n = names_from + i
         team.append(
             TeamMember(
-                id=6544 + i,
-                name=f"{names[i % len(names)]} {chr(65 + i // len(names))}.",
+                id=first_id + i,
+                name=f"{names[n % len(names)]} {chr(65 + n // len(names) % 26)}.",
                 specialization="Stylist" if i % 3 != 2 else "Nail technician",
                 service_ids=hair if i % 3 != 2 else nails,
                 # One more day off per member, so availability really differs.
                 days_off=frozenset({6, i % 6}) if i else frozenset({6}),
+                location_ids=location_ids,
             )
         )
     return team
@@ -172,7 +191,13 @@ def _default_team(size: int) -> list[TeamMember]:
 class World:
     """All sandbox state.  Methods are called under ``lock`` by the HTTP layer."""
 
-    def __init__(self, *, team_size: int = 6, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        team_size: int = 6,
+        today: dt.date | None = None,
+        business: BusinessSeed | None = None,
+    ) -> None:
         self.lock = threading.RLock()
         self.today = today or dt.datetime.now(TZ).date()
         self.locations = {
@@ -181,8 +206,10 @@ class World:
         }
         self.services = {s.id: s for s in _default_services()}
         self.categories = {1: "Hair", 2: "Colour", 3: "Nails"}
-        self.team = {m.id: m for m in _default_team(team_size)}
+        self.team = {m.id: m for m in team_of(team_size)}
         self.records: dict[int, Record] = {}
+        # the diary: live and cancelled records by (team member, day they start)
+        self._diary: dict[tuple[int, dt.date], list[Record]] = {}
         self.users = {
             "+13155550175": User(
                 123456,
@@ -199,6 +226,8 @@ class World:
         self.short_names: list[str] = []
         self.calls = _call_history(4564, self.today, 57)
         self._next_record = 2820023
+        self.crm = Crm()
+        seed_business(self, business or BusinessSeed(), team_size)
 
     # --- lookups -------------------------------------------------------------
 
@@ -207,10 +236,17 @@ class World:
             raise Rejected(404, f"Location {location_id} not found")
         return self.locations[location_id]
 
-    def member(self, member_id: int) -> TeamMember:
-        if member_id not in self.team:
+    def member(self, member_id: int, location_id: int | None = None) -> TeamMember:
+        member = self.team.get(member_id)
+        if member is None or (location_id is not None and location_id not in member.location_ids):
             raise Rejected(404, f"Team member {member_id} not found")
-        return self.team[member_id]
+        return member
+
+    def team_at(self, location_id: int | None) -> list[TeamMember]:
+        """The location's team (every team member when no location is named)."""
+        return [
+            m for m in self.team.values() if location_id is None or location_id in m.location_ids
+        ]
 
     def user_by_token(self, token: str | None) -> User | None:
         if not token:
@@ -228,9 +264,11 @@ class World:
 
     # --- the diary -----------------------------------------------------------
 
-    def working_dates(self, member: TeamMember | None = None) -> list[dt.date]:
+    def working_dates(
+        self, member: TeamMember | None = None, location_id: int | None = None
+    ) -> list[dt.date]:
         days = [self.today + dt.timedelta(days=n) for n in range(1, BOOKING_DAYS + 1)]
-        members = [member] if member else list(self.team.values())
+        members = [member] if member else self.team_at(location_id)
         return [d for d in days if any(d.weekday() not in m.days_off for m in members)]
 
     def length(self, service_ids: Sequence[int]) -> int:
@@ -239,28 +277,56 @@ class World:
         known = (self.services[s].length for s in service_ids if s in self.services)
         return sum(known) or int(SLOT_STEP.total_seconds())
 
+    def place(self, rec: Record) -> None:
+        """Store a record and enter it in its team member's diary."""
+        self.records[rec.id] = rec
+        self._diary.setdefault((rec.team_member_id, rec.start.date()), []).append(rec)
+
+    def move(self, rec: Record, member_id: int, start: dt.datetime) -> None:
+        """Give a stored record another team member or start, keeping the diary in step."""
+        self._diary[(rec.team_member_id, rec.start.date())].remove(rec)
+        rec.team_member_id, rec.start = member_id, start.astimezone(TZ)
+        self._diary.setdefault((member_id, rec.start.date()), []).append(rec)
+
+    def appointments_of(self, member_id: int, day: dt.date) -> list[Record]:
+        """The team member's live records that start on ``day``."""
+        return [r for r in self._diary.get((member_id, day), ()) if not r.deleted]
+
     def _busy(self, member_id: int, start: dt.datetime, end: dt.datetime, skip: int = 0) -> bool:
+        first, last = (start - dt.timedelta(days=1)).date(), end.date()
+        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
         return any(
-            r.team_member_id == member_id
-            and not r.deleted
-            and r.id != skip
-            and r.start < end
-            and start < r.end
-            for r in self.records.values()
+            r.id != skip and r.start < end and start < r.end
+            for d in days
+            for r in self.appointments_of(member_id, d)
         )
 
+    def works(self, member: TeamMember, start: dt.datetime, length: int) -> bool:
+        """Whether ``start`` .. ``start + length`` lies in ``member``'s working hours."""
+        local = start.astimezone(TZ)
+        day = local.date()
+        return (
+            day.weekday() not in member.days_off
+            and dt.datetime.combine(day, OPENS, TZ) <= local
+            and local + dt.timedelta(seconds=length) <= dt.datetime.combine(day, CLOSES, TZ)
+        )
+
+    def free(self, member: TeamMember, start: dt.datetime, length: int, skip: int = 0) -> bool:
+        """Whether ``member`` works then and has no other appointment (``skip``: one
+        record that does not count, the one being moved)."""
+        end = start + dt.timedelta(seconds=length)
+        return self.works(member, start, length) and not self._busy(member.id, start, end, skip)
+
     def fits(self, member: TeamMember, start: dt.datetime, length: int, skip: int = 0) -> bool:
-        """Whether ``member`` can take an appointment of ``length`` seconds at ``start``."""
+        """Whether a client can book ``member`` online for ``length`` seconds at
+        ``start``: free, on the slot grid and within the days the diary is open."""
         local = start.astimezone(TZ)
         day = local.date()
         opens = dt.datetime.combine(day, OPENS, TZ)
         return (
             self.today < day <= self.today + dt.timedelta(days=BOOKING_DAYS)
-            and day.weekday() not in member.days_off
-            and opens <= local
-            and local + dt.timedelta(seconds=length) <= dt.datetime.combine(day, CLOSES, TZ)
             and (local - opens) % SLOT_STEP == dt.timedelta(0)
-            and not self._busy(member.id, local, local + dt.timedelta(seconds=length), skip)
+            and self.free(member, local, length, skip)
         )
 
     def free_slots(
@@ -278,16 +344,30 @@ class World:
             start += SLOT_STEP
         return slots
 
-    def members_for(self, member_id: int, service_ids: Sequence[int]) -> list[TeamMember]:
-        if member_id:
-            return [self.member(member_id)]
-        return [m for m in self.team.values() if set(service_ids) <= m.service_ids]
+    def available(
+        self, member: TeamMember, on: dt.date, at: dt.time | None, service_ids: Sequence[int]
+    ) -> bool:
+        """Whether ``member`` can take these services on ``on`` (at ``at``, when given)."""
+        if at is None:
+            return bool(self.free_slots(member, on, service_ids))
+        return set(service_ids) <= member.service_ids and self.fits(
+            member, dt.datetime.combine(on, at, TZ), self.length(service_ids)
+        )
 
-    def booking_dates(self, member_id: int, service_ids: Sequence[int]) -> list[dt.date]:
-        members = self.members_for(member_id, service_ids)
+    def members_for(
+        self, member_id: int, service_ids: Sequence[int], location_id: int | None = None
+    ) -> list[TeamMember]:
+        if member_id:
+            return [self.member(member_id, location_id)]
+        return [m for m in self.team_at(location_id) if set(service_ids) <= m.service_ids]
+
+    def booking_dates(
+        self, member_id: int, service_ids: Sequence[int], location_id: int | None = None
+    ) -> list[dt.date]:
+        members = self.members_for(member_id, service_ids, location_id)
         return [
             d
-            for d in self.working_dates(members[0] if member_id else None)
+            for d in self.working_dates(members[0] if member_id else None, location_id)
             if any(self.free_slots(m, d, service_ids) for m in members)
         ]
 
@@ -362,7 +442,7 @@ class World:
                     "Appointments overlap",
                     (437, f"Appointment {ref} overlaps appointment {other.id} of this request"),
                 )
-        candidates = self.members_for(member_id, service_ids)
+        candidates = self.members_for(member_id, service_ids, location_id)
         for member in candidates:
             if set(service_ids) <= member.service_ids and self.fits(member, start, length):
                 break
@@ -403,11 +483,16 @@ class World:
         booked = []
         for rec in planned:
             ref = rec.id
-            rec.id = self._next_record
-            self._next_record += 1
-            self.records[rec.id] = rec
+            rec.id = self.next_record_id()
+            # the booking's client joins (or is found in) the location's client base
+            rec.client_id = self.crm.client_for(location_id, rec.phone, rec.fullname, rec.email).id
+            self.place(rec)
             booked.append((ref, rec))
         return booked
+
+    def next_record_id(self) -> int:
+        self._next_record += 1
+        return self._next_record - 1
 
     def reschedule(self, rec: Record, when: dt.datetime) -> None:
         if when.tzinfo is None:
@@ -419,7 +504,8 @@ class World:
                 "The selected time is unavailable",
                 (433, f"Team member ({member.id}) cannot be booked at {when.isoformat()}"),
             )
-        rec.start = when.astimezone(TZ)
+        self.move(rec, member.id, when)
+        rec.changed = dt.datetime.now(TZ)
 
     def live_records(self) -> list[Record]:
         return [r for r in self.records.values() if not r.deleted]

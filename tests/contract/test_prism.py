@@ -136,7 +136,13 @@ async def test_operation_against_prism(
         (str(c) for c in vendored_operation(op)["responses"] if str(c).startswith("2")), None
     )
     transport.server_path = server_path(op)
-    caller = client.with_user_token(USER) if op.requires_user_token else client
+    caller = (
+        client.with_business_token(USER)
+        if op.user_kind == "business"
+        else client.with_user_token(USER)
+        if op.requires_user_token
+        else client
+    )
     methods = resource(caller.with_raw_response, op)
     offset = log.stat().st_size
     try:

@@ -66,8 +66,20 @@ async def test_raw_response_has_meta_and_status(
 
 
 async def test_user_token_operation_without_token_sends_nothing(client: AltegioClient) -> None:
+    """mypy refuses the call on the partner's client; made anyway, it sends nothing."""
     with pytest.raises(UserTokenRequiredError, match="get_booking_user"):
-        await client.client_personal_cabinet.get_booking_user()
+        await client.client_personal_cabinet.get_booking_user()  # type: ignore[misc]
+
+
+async def test_a_session_of_the_other_kind_sends_nothing(client: AltegioClient) -> None:
+    """A business user's token on the booking client's cabinet, or the other way round,
+    is a mypy error and, made anyway, a UserTokenRequiredError before sending."""
+    business = client.with_business_token("business-token-1")
+    with pytest.raises(UserTokenRequiredError, match="online-booking client's user token"):
+        await business.client_personal_cabinet.get_booking_user()  # type: ignore[misc]
+    booking = client.with_user_token("booking-token-1")
+    with pytest.raises(UserTokenRequiredError, match=r"business user's .*holds an online-book"):
+        await booking.v2.appointments.list_appointments(location_id=1)  # type: ignore[misc]
 
 
 async def test_user_token_operation_sends_both_tokens(

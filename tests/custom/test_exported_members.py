@@ -18,6 +18,9 @@ def test_exported_members() -> None:
         "UserTokenRequiredError", "run_batch", "UnknownWebhookEvent", "WebhookPayloadError",
         "WebhookReceiver", "parse_webhook", "verify_partner_token",
         "AsyncPaginator", "Options", "SyncAltegioClient", "SyncPaginator", "SyncUserSession",
+        "LoggedInSession", "SyncLoggedInSession", "AnyWebhookEvent", "WebhookEvent",
+        "BusinessSession", "LoggedInBusinessSession", "SyncBusinessSession",
+        "SyncLoggedInBusinessSession",
     }  # fmt: skip
     for name in altegio_async.__all__:
         member = getattr(altegio_async, name)

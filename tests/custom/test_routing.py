@@ -36,7 +36,7 @@ def client(
 
 async def test_one_call_per_bundle_goes_to_its_server(seen: list[str]) -> None:
     async with client() as altegio:
-        session = altegio.with_user_token("user-token")
+        session = altegio.with_business_token("user-token")
         await altegio.dictionaries.get_country_list()  # developers
         await altegio.online_booking.get_i18n_options(lang_code="en-US")  # public
         await session.clients.get_client_list(location_id=1, body=ClientQuery(page=1))  # b2b-v1
@@ -53,7 +53,7 @@ async def test_one_call_per_bundle_goes_to_its_server(seen: list[str]) -> None:
 
 async def test_one_base_url_moves_every_version(seen: list[str]) -> None:
     async with client(base_url="http://127.0.0.1:9/proxy/", app_base_url="http://app.test") as c:
-        session = c.with_user_token("user-token")
+        session = c.with_business_token("user-token")
         await c.dictionaries.get_country_list()
         await session.v2.tags.list_tags(location_id=1)
         await c.marketplace.get_marketplace_integration_status(location_id=1, application_id=2)

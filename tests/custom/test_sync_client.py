@@ -16,12 +16,18 @@ from altegio_async import (
     NotFoundError,
     SlotUnavailableError,
     SyncAltegioClient,
-    SyncUserSession,
+    SyncLoggedInSession,
     UsageError,
     UserTokenRequiredError,
 )
 from altegio_async.models import VoipCallsQuery
-from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox
+from altegio_async.sandbox import (
+    DEFAULT_BUSINESS_LOGIN,
+    DEFAULT_BUSINESS_PASSWORD,
+    DEFAULT_LOGIN,
+    DEFAULT_PASSWORD,
+    Sandbox,
+)
 from tests._booking import HAIRCUT, LOCATION, appointment, booking, got
 
 
@@ -42,7 +48,8 @@ def test_calls_return_what_the_async_client_returns(sync_client: SyncAltegioClie
 
 def test_a_booking_flow_with_a_session(sync_client: SyncAltegioClient, sandbox: Sandbox) -> None:
     session = sync_client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
-    assert isinstance(session, SyncUserSession) and session.user is not None
+    assert isinstance(session, SyncLoggedInSession) and session.user.phone == DEFAULT_LOGIN
+    assert session.with_options(timeout=5).user == session.user
     assert session.client_personal_cabinet.get_booking_user().phone == DEFAULT_LOGIN
 
     online = sync_client.online_booking
@@ -74,8 +81,8 @@ def test_a_booking_flow_with_a_session(sync_client: SyncAltegioClient, sandbox: 
 
 
 def test_session_views_and_errors(sync_client: SyncAltegioClient) -> None:
-    with pytest.raises(UserTokenRequiredError):
-        sync_client.client_personal_cabinet.get_booking_user()
+    with pytest.raises(UserTokenRequiredError):  # (a mypy error too)
+        sync_client.client_personal_cabinet.get_booking_user()  # type: ignore[misc]
     with pytest.raises(NotFoundError):
         sync_client.online_booking.get_time_slots_for_booking(
             location_id=999999, team_member_id=1, date=dt.date.today()
@@ -88,7 +95,9 @@ def test_session_views_and_errors(sync_client: SyncAltegioClient) -> None:
 
 
 def test_paging(sync_client: SyncAltegioClient, sandbox: Sandbox) -> None:
-    session = sync_client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
+    session = sync_client.login_business(
+        login=DEFAULT_BUSINESS_LOGIN, password=DEFAULT_BUSINESS_PASSWORD
+    )
     today = sandbox.world.today
     query = VoipCallsQuery(
         salon_id=LOCATION, date_from=str(today - dt.timedelta(days=31)), date_to=str(today)

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from altegio_async import UsageError, WebhookReceiver
+from altegio_async import UsageError, WebhookReceiver, parse_webhook
 from altegio_async.models import MarketplaceWebhookEvent, RecordEvent
 
 SECRET_PATH = "/altegio/hooks/4f0c2b9e77d1a5e3"
@@ -27,7 +27,17 @@ MARKET = {"salon_id": 4564, "application_id": 3, "event": "uninstall", "partner_
 
 def receiver(queue: asyncio.Queue[Any], **kwargs: Any) -> httpx.AsyncClient:
     app = WebhookReceiver(queue, secret_path=SECRET_PATH, partner_token=PARTNER, **kwargs)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hooks")
+    return http_to(app)
+
+
+def http_to(app: WebhookReceiver, root_path: str = "") -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, root_path=root_path)
+    return httpx.AsyncClient(transport=transport, base_url="http://hooks")
+
+
+def record(resource_id: int) -> dict[str, Any]:
+    data = {"id": resource_id, "staff_id": 6544, "datetime": "2026-12-01T10:00:00-05:00"}
+    return {**RECORD, "resource_id": resource_id, "data": data}
 
 
 async def test_events_are_acknowledged_and_queued_for_a_consumer() -> None:
@@ -110,3 +120,182 @@ def test_a_short_secret_path_is_refused() -> None:
     with pytest.raises(UsageError, match="secret_path"):
         WebhookReceiver(asyncio.Queue(), secret_path="/hooks")
     assert SECRET_PATH not in repr(WebhookReceiver(asyncio.Queue(), secret_path=SECRET_PATH))
+
+
+@pytest.mark.parametrize(
+    ("root_path", "path", "status"),
+    [
+        # The ASGI spec, current Starlette's Mount, uvicorn --root-path: path keeps the prefix.
+        ("/hooks", "/hooks" + SECRET_PATH, 200),
+        # Older Starlette cut the prefix from path itself: it is not cut twice.
+        ("/hooks", SECRET_PATH, 200),
+        ("/hooks", "/hooks", 404),
+        ("", "/hooks" + SECRET_PATH, 404),
+        # A prefix ends at a "/": mounted at /alt, /altegio/... is not under it.
+        ("/alt", SECRET_PATH, 200),
+    ],
+    ids=["prefix-in-path", "prefix-cut-by-server", "mount-point", "not-mounted", "mid-segment"],
+)
+async def test_secret_path_is_relative_to_the_mount_point(
+    root_path: str, path: str, status: int
+) -> None:
+    app = WebhookReceiver(secret_path=SECRET_PATH)
+    async with http_to(app, root_path=root_path) as http:
+        reply = await http.post(path, json=RECORD)
+    assert reply.status_code == status
+    assert app.queue.qsize() == (status == 200)
+
+
+def test_the_default_queue_is_bounded() -> None:
+    assert WebhookReceiver(secret_path=SECRET_PATH).queue.maxsize == 1000
+
+
+async def test_the_worker_handles_events_while_running() -> None:
+    handled = asyncio.Queue[Any]()
+
+    async def worker(event: Any) -> None:
+        await handled.put(event)
+
+    app = WebhookReceiver(secret_path=SECRET_PATH, worker=worker)
+    async with app.running(), http_to(app) as http:
+        assert (await http.post(SECRET_PATH, json=RECORD)).status_code == 200
+        event = await asyncio.wait_for(handled.get(), 5)  # before shutdown, not by it
+        assert "running=True" in repr(app)
+    assert isinstance(event, RecordEvent) and event.resource_id == 2820023
+    assert app.queue.empty() and "running=False" in repr(app)
+
+
+async def test_a_failing_worker_is_logged_and_the_drain_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    handled: list[Any] = []
+
+    async def worker(event: Any) -> None:
+        if isinstance(event, MarketplaceWebhookEvent):
+            raise RuntimeError("worker bug")
+        handled.append(event.resource_id)
+
+    app = WebhookReceiver(secret_path=SECRET_PATH, partner_token=PARTNER, worker=worker)
+    with caplog.at_level(logging.ERROR, logger="altegio_async.webhooks"):
+        async with app.running(), http_to(app) as http:
+            for body in (record(1), MARKET, record(2), MARKET, record(3)):
+                assert (await http.post(SECRET_PATH, json=body)).status_code == 200
+    assert handled == [1, 2, 3]
+    failures = [r for r in caplog.records if "webhook worker failed" in r.getMessage()]
+    assert len(failures) == 2 and "MarketplaceWebhookEvent" in failures[0].getMessage()
+    assert "worker bug" in caplog.text  # the traceback is logged
+    assert PARTNER not in caplog.text and SECRET_PATH not in caplog.text
+
+
+async def test_shutdown_handles_what_is_queued() -> None:
+    handled: list[int] = []
+
+    async def worker(event: Any) -> None:
+        await asyncio.sleep(0)  # give way, as real work does
+        handled.append(event.resource_id)
+
+    app = WebhookReceiver(secret_path=SECRET_PATH, worker=worker, concurrency=2)
+    async with app.running():
+        for n in range(10):
+            app.queue.put_nowait(parse_webhook(record(n)))
+        assert handled == []  # the block ends with all ten still queued
+    assert sorted(handled) == list(range(10))
+
+
+async def test_shutdown_waits_a_bounded_time_then_cancels(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cancelled: list[int] = []
+
+    async def stuck(event: Any) -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.append(event.resource_id)
+            raise
+
+    app = WebhookReceiver(secret_path=SECRET_PATH, worker=stuck, shutdown_timeout=0.05)
+    async with asyncio.timeout(5):  # a shutdown waiting for ever fails here, not hangs
+        async with app.running(), http_to(app) as http:
+            for n in range(3):
+                await http.post(SECRET_PATH, json=record(n))
+    assert cancelled == [0]  # the one in hand; the other two stay queued for the caller
+    assert app.queue.qsize() == 2 and "running=False" in repr(app)
+    assert "2 events still queued" in caplog.text
+
+
+async def test_concurrency_runs_that_many_workers() -> None:
+    both = asyncio.Event()
+    active = 0
+
+    async def worker(event: Any) -> None:
+        nonlocal active
+        active += 1
+        if active == 2:
+            both.set()
+        await both.wait()
+
+    app = WebhookReceiver(secret_path=SECRET_PATH, worker=worker, concurrency=2)
+    async with app.running():
+        app.queue.put_nowait(parse_webhook(record(1)))
+        app.queue.put_nowait(parse_webhook(record(2)))
+        await asyncio.wait_for(both.wait(), 5)
+
+
+async def test_running_needs_a_worker_and_runs_once() -> None:
+    with pytest.raises(UsageError, match="worker"):
+        async with WebhookReceiver(secret_path=SECRET_PATH).running():
+            pass
+
+    async def worker(event: Any) -> None:
+        pass
+
+    app = WebhookReceiver(secret_path=SECRET_PATH, worker=worker)
+    async with app.running():
+        with pytest.raises(UsageError, match="already running"):
+            async with app.lifespan(object()):
+                pass
+        assert "running=True" in repr(app)  # the refused second start stopped nothing
+    with pytest.raises(UsageError, match="concurrency"):
+        WebhookReceiver(secret_path=SECRET_PATH, worker=worker, concurrency=0)
+    with pytest.raises(UsageError, match="shutdown_timeout"):
+        WebhookReceiver(secret_path=SECRET_PATH, worker=worker, shutdown_timeout=-1)
+
+
+async def lifespan_messages(app: WebhookReceiver, on_started: Any = None) -> list[str]:
+    """Drive the ASGI lifespan protocol as a server does; the types of what the app sent."""
+    incoming = asyncio.Queue[dict[str, Any]]()
+    sent: list[str] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message["type"])
+        if message["type"] == "lifespan.startup.complete":
+            if on_started is not None:
+                await on_started()
+            incoming.put_nowait({"type": "lifespan.shutdown"})
+
+    incoming.put_nowait({"type": "lifespan.startup"})
+    await asyncio.wait_for(app({"type": "lifespan"}, incoming.get, send), 5)
+    return sent
+
+
+async def test_the_asgi_lifespan_runs_the_worker() -> None:
+    handled: list[int] = []
+
+    async def worker(event: Any) -> None:
+        handled.append(event.resource_id)
+
+    app = WebhookReceiver(secret_path=SECRET_PATH, worker=worker)
+
+    async def post() -> None:
+        assert "running=True" in repr(app)
+        app.queue.put_nowait(parse_webhook(record(7)))
+
+    sent = await lifespan_messages(app, post)
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert handled == [7] and "running=False" in repr(app)
+    # Without a worker there is nothing to start, and the server is told so plainly.
+    plain = WebhookReceiver(secret_path=SECRET_PATH)
+    assert await lifespan_messages(plain) == sent
+    async with app.running():  # started twice: the server hears why
+        assert await lifespan_messages(app) == ["lifespan.startup.failed"]

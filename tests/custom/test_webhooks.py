@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import typing
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ from hypothesis import strategies as st
 
 from altegio_async import (
     AltegioError,
+    AnyWebhookEvent,
     UnknownWebhookEvent,
+    WebhookEvent,
     WebhookPayloadError,
     parse_webhook,
     verify_partner_token,
@@ -78,6 +81,10 @@ def test_every_documented_webhook_has_a_model() -> None:
     assert len(documented_webhooks()) == 12
     modelled = {cls.__name__ for cls in event_models().values()} | {"MarketplaceWebhookEvent"}
     assert modelled == {name for name, _ in documented_webhooks()}
+    # the union parse_webhook returns: every documented event and the unknown one
+    members = {cls.__name__ for cls in typing.get_args(AnyWebhookEvent)}
+    assert members == modelled | {"UnknownWebhookEvent"}
+    assert all(issubclass(cls, WebhookEvent) for cls in typing.get_args(AnyWebhookEvent))
 
 
 @pytest.mark.parametrize(("name", "resource", "status", "schema"), CASES)
@@ -93,7 +100,9 @@ def test_documented_payload_parses_and_round_trips(
     for body in (json.dumps(payload).encode(), json.dumps(payload), payload):
         event = parse_webhook(body)
         assert type(event).__name__ == name
+        assert isinstance(event, WebhookEvent) and type(event) in typing.get_args(AnyWebhookEvent)
         assert event.to_dict() == payload
+        assert event.payload == payload  # the object as received, on the common base
 
 
 def test_unknown_resource_keeps_everything() -> None:
@@ -170,12 +179,13 @@ def test_a_missing_field_altegio_always_sends_is_listed() -> None:
     payload = record_event()
     del payload["company_id"]
     event = parse_webhook(json.dumps(payload))
-    assert event.company_id is None
+    assert isinstance(event, RecordEvent) and event.company_id is None
     assert [(m.field, m.got) for m in event.mismatches] == [("company_id", "missing")]
 
 
 def test_values_that_convert_without_loss_are_coerced() -> None:
     event = parse_webhook(record_event(company_id="4564", resource_id=7.0, **{"data.id": "501"}))
+    assert isinstance(event, RecordEvent)
     assert (event.company_id, event.resource_id, event.data.id) == (4564, 7, 501)
     assert event.mismatches == ()
 
@@ -253,3 +263,29 @@ def test_record_event_fields_are_typed() -> None:
     event = parse_webhook(RECORD)
     assert isinstance(event, RecordEvent)
     assert event.data.id == RECORD["data"]["id"]
+
+
+def describe(event: AnyWebhookEvent) -> str:
+    """A handler as a user writes it: mypy checks this match, and the common fields
+    (``payload``, ``mismatches``) of any event, without getattr or casts."""
+    match event:
+        case RecordEvent(status="create"):
+            return f"new record {event.data.id} at {event.company_id}"
+        case MarketplaceWebhookEvent():
+            return f"marketplace {event.event}"
+        case UnknownWebhookEvent():
+            return f"unknown {event.resource}"
+        case _:
+            return f"{type(event).__name__}: {sorted(event.payload)} {len(event.mismatches)}"
+
+
+def test_a_match_over_events_reads_each_kind() -> None:
+    record = parse_webhook(record_event(**{"data.id": "abc"}))
+    assert describe(record).startswith("new record ")
+    assert [(m.model, m.field, m.got) for m in record.mismatches] == [("Record", "id", "str 'abc'")]
+    marketplace = {"salon_id": 1, "application_id": 2, "event": "freeze", "partner_token": "x"}
+    assert describe(parse_webhook(marketplace)) == "marketplace freeze"
+    unknown = {"company_id": 1, "resource": "gift_card", "resource_id": 9, "status": "create"}
+    assert describe(parse_webhook(unknown)) == "unknown gift_card"
+    schedule = parse_webhook(record_event(resource="schedule", status="update", data=[]))
+    assert describe(schedule).startswith("ScheduleEvent: ['company_id', 'data'")

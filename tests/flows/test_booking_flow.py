@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 
 from altegio_async import (
     AltegioClient,
     AuthenticationError,
+    LoggedInSession,
     NotFoundError,
     PermissionDeniedError,
     SlotUnavailableError,
+    SyncLoggedInSession,
     UnprocessableEntityError,
 )
+from altegio_async.custom._operation import UserKind
 from altegio_async.models import (
+    AuthorizedUser,
     BookingCheck,
     PasswordChange,
     RescheduleRequest,
 )
-from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox
+from altegio_async.sandbox import (
+    DEFAULT_BUSINESS_LOGIN,
+    DEFAULT_BUSINESS_PASSWORD,
+    DEFAULT_LOGIN,
+    DEFAULT_PASSWORD,
+    Sandbox,
+)
 from tests._booking import HAIRCUT, LOCATION, appointment, booking, free_slot, got, to_check
 
 
 async def test_login_book_inspect_cancel(client: AltegioClient, sandbox: Sandbox) -> None:
     session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
-    assert session.user is not None and session.user.phone == DEFAULT_LOGIN
+    assert session.user.phone == DEFAULT_LOGIN  # a LoggedInSession: user is never None
+    assert session.with_options(timeout=5).user is session.user
 
     services = await client.online_booking.get_services_available_for_booking(location_id=LOCATION)
     assert HAIRCUT in {s.id for s in got(services.services)}
@@ -133,7 +146,9 @@ async def test_unknown_record_is_not_found(client: AltegioClient) -> None:
 async def test_webhook_settings_round_trip(client: AltegioClient) -> None:
     from altegio_async.models import WebhookSettingsUpdate
 
-    session = await client.login(login=DEFAULT_LOGIN, password=DEFAULT_PASSWORD)
+    session = await client.login_business(
+        login=DEFAULT_BUSINESS_LOGIN, password=DEFAULT_BUSINESS_PASSWORD
+    )  # a location's webhook settings are its staff's to change
     hooks = session.webhooks
     before = await hooks.get_event_notification_settings(location_id=LOCATION)
     assert (before.urls, before.record) == ([], 0)
@@ -192,3 +207,18 @@ async def test_login_with_an_sms_code(client: AltegioClient, sandbox: Sandbox) -
             phone=DEFAULT_LOGIN, code="000000" if code != "000000" else "1"
         )
     assert wrong.value.token == "login"
+
+
+def test_after_login_the_user_is_not_optional() -> None:
+    """The annotations mypy reads: ``login()`` gives a session whose ``user`` needs no check."""
+    # (the classes say they live in altegio_async: their annotations' names are given here)
+    names = {
+        "AuthorizedUser": AuthorizedUser,
+        "LoggedInSession": LoggedInSession,
+        "UserKind": UserKind,
+    }
+    login = typing.get_type_hints(AltegioClient.login, localns=names)["return"]
+    assert login is LoggedInSession
+    assert typing.get_type_hints(LoggedInSession, localns=names)["user"] is AuthorizedUser
+    sync_user = typing.get_type_hints(vars(SyncLoggedInSession)["user"].fget, localns=names)
+    assert sync_user["return"] is AuthorizedUser

@@ -15,6 +15,7 @@ import pytest
 
 from altegio_async import AltegioClient, UsageError
 from altegio_async.sandbox import (
+    DEFAULT_BUSINESS_LOGIN,
     DEFAULT_LOGIN,
     DEFAULT_PARTNER_TOKEN,
     RateLimits,
@@ -43,16 +44,23 @@ def send(
     *,
     partner: bytes = DEFAULT_PARTNER_TOKEN.encode(),
     user: bytes | None = None,
+    raw: bytes | None = None,
 ) -> httpx.Response:
+    """``path`` under ``/api/v1`` (or a whole path starting ``/api/``); ``raw``: a body
+    sent as it is, not as JSON."""
     auth = b"Bearer " + partner + (b", User " + user if user is not None else b"")
     headers = {b"Authorization": auth, b"Content-Type": b"application/json"}
-    content = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-    url = sandbox.base_url + "/api/v1" + path
+    content = raw if raw is not None else None if body is None else json.dumps(body).encode()
+    url = sandbox.base_url + ("" if path.startswith("/api/") else "/api/v1") + path
     return httpx.request(method, url, headers=headers, content=content)
 
 
 def user_token(sandbox: Sandbox) -> bytes:
     return sandbox.world.users[DEFAULT_LOGIN].token.encode()
+
+
+def business_token(sandbox: Sandbox) -> bytes:
+    return sandbox.world.crm.users[DEFAULT_BUSINESS_LOGIN].token.encode()
 
 
 def refused(reply: httpx.Response, status: int, field: str | None = None) -> None:
@@ -154,3 +162,114 @@ def test_the_client_refuses_tokens_a_header_cannot_carry(
     assert "ключ" not in str(caught.value) and "токен" not in str(caught.value)
     with pytest.raises(UsageError, match="user_token has characters"):
         AltegioClient("ok").with_user_token("токен")
+
+
+# --- Business Management routes ------------------------------------------------------------
+
+
+def test_business_login_and_tokens_that_are_not_ascii(box: Sandbox) -> None:
+    body = {"login": DEFAULT_BUSINESS_LOGIN, "password": "пароль"}
+    refused(send(box, "POST", "/auth", body), 401)
+    refused(send(box, "POST", "/auth", {"login": ["x"], "password": "p"}), 422, "login")
+    refused(send(box, "GET", f"/staff/{LOCATION}", user="токен".encode()), 401)
+    refused(send(box, "GET", f"/api/v2/locations/{LOCATION}/services", user=b"\xff\xfe"), 401)
+
+
+def test_a_booking_token_on_business_routes_is_a_403(box: Sandbox) -> None:
+    for method, path in [
+        ("GET", f"/records/{LOCATION}"),
+        ("POST", f"/company/{LOCATION}/clients/search"),
+        ("DELETE", f"/client/{LOCATION}/500"),
+        ("GET", f"/api/v2/locations/{LOCATION}/team_members"),
+    ]:
+        refused(send(box, method, path, {}, user=user_token(box)), 403)
+    assert not box.world.crm.clients[500].deleted
+
+
+B2B_BODIES = [
+    ("POST", f"/clients/{LOCATION}"),
+    ("POST", f"/clients/{LOCATION}/bulk"),
+    ("PUT", f"/client/{LOCATION}/500"),
+    ("POST", f"/company/{LOCATION}/clients/search"),
+    ("POST", f"/records/{LOCATION}"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), B2B_BODIES)
+@pytest.mark.parametrize("raw", [b"[1, 2]", b'"text"', b"{not json", b"null", b"1e999999"])
+def test_a_business_body_that_is_not_an_object_is_a_4xx(
+    box: Sandbox, method: str, path: str, raw: bytes
+) -> None:
+    reply = send(box, method, path, raw=raw, user=business_token(box))
+    if path.endswith("/bulk") and raw == b"[1, 2]":  # a list: each item refused in turn
+        assert reply.json()["data"]["created"] == [] and len(reply.json()["data"]["errors"]) == 2
+        return
+    assert 400 <= reply.status_code < 500, (raw, reply.status_code, reply.text)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", f"/clients/{LOCATION}", {"name": {"first": "J"}, "phone": "+13155550999"}, "name"),
+        ("POST", f"/clients/{LOCATION}", {"name": "J", "phone": "+13155550999", "gender_id": "x"},
+         "gender_id"),
+        ("POST", f"/clients/{LOCATION}", {"name": "J", "phone": "+13155550999", "discount": "NaN"},
+         "discount"),
+        ("POST", f"/clients/{LOCATION}", {"name": "J", "phone": "+13155550999",
+                                          "birth_date": "31/12/1990"}, "birth_date"),
+        ("POST", f"/clients/{LOCATION}", {"name": "J", "phone": "+13155550999", "categories": [99]},
+         "categories"),
+        ("POST", f"/company/{LOCATION}/clients/search", {"page": "one"}, "page"),
+        ("POST", f"/company/{LOCATION}/clients/search", {"fields": ["password"]}, "Invalid filter"),
+        ("POST", f"/company/{LOCATION}/clients/search", {"filters": [{"type": "id"}]},
+         "Invalid filter"),
+        ("POST", f"/company/{LOCATION}/clients/search",
+         {"filters": [{"type": "sold_amount", "state": {"from": "lots"}}]}, "Invalid filter"),
+        ("POST", f"/records/{LOCATION}", {"staff_id": "James"}, "staff_id"),
+        ("POST", f"/records/{LOCATION}", {"staff_id": 6544, "services": "331"}, "services"),
+        ("POST", f"/records/{LOCATION}", {"staff_id": 6544, "services": [{"id": None}]},
+         "services[0].id"),
+        ("POST", f"/records/{LOCATION}", {"staff_id": 6544, "services": [], "client": [],
+                                          "datetime": "2026-01-01T10:00", "seance_length": 60},
+         "client"),
+        ("POST", f"/records/{LOCATION}", {"staff_id": 6544, "services": [], "client": {},
+                                          "datetime": "tomorrow", "seance_length": 60}, "datetime"),
+        ("POST", f"/records/{LOCATION}", {"staff_id": 6544, "services": [], "client": {},
+                                          "datetime": "2026-01-01T10:00", "seance_length": -5},
+         "seance_length"),
+    ],
+)  # fmt: skip
+def test_malformed_business_fields_are_4xx_naming_the_field(
+    box: Sandbox, method: str, path: str, body: dict[str, Any], field: str
+) -> None:
+    reply = send(box, method, path, body, user=business_token(box))
+    assert reply.status_code in (400, 422), reply.text
+    meta = reply.json()["meta"]
+    assert field in meta["message"] or field in json.dumps(meta.get("errors", ""))
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (f"/record/{LOCATION}/999999999", 404),  # unknown IDs
+        (f"/client/{LOCATION}/999999999", 404),
+        (f"/company/{LOCATION}/staff/1", 404),
+        (f"/company/{LOCATION}/services/1", 404),
+        ("/staff/1", 404),
+        (f"/record/{LOCATION}/abc", 422),  # IDs that are not numbers
+        (f"/client/{LOCATION}/1e3", 422),
+        (f"/schedule/{LOCATION}/6544/2026-13-45/20261201", 422),
+        (f"/schedule/{LOCATION}/6544/20261231/20260101", 422),
+        (f"/records/{LOCATION}?page={10**30}&count=10", 422),  # numbers too large
+        (f"/records/{LOCATION}?start_date=yesterday", 422),
+        (f"/records/{LOCATION}?changed_after=soon", 422),
+        (f"/company/{LOCATION}/staff/schedule?include[]=everything", 422),
+        ("/api/v2/locations/abc/appointments", 422),
+        (f"/api/v2/locations/{LOCATION}/appointments?page=-1", 422),
+        (f"/api/v2/locations/{LOCATION}/appointments?filter[client_id]=me", 422),
+        (f"/api/v2/locations/{LOCATION}/services?filter[service_ids][]=x", 422),
+        (f"/api/v2/locations/{LOCATION}/team_members?filter[fired]=7", 422),
+    ],
+)
+def test_unknown_or_malformed_ids_and_queries(box: Sandbox, path: str, status: int) -> None:
+    refused(send(box, "GET", path, user=business_token(box)), status)

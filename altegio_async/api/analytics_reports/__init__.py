@@ -8,12 +8,20 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.analytics_occupancy_daily import AnalyticsOccupancyDaily
+from ...models.analytics_report_overall_stats import AnalyticsReportOverallStats
+from ...models.appointment_analytics import AppointmentAnalytics
+from ...models.day_end_report import DayEndReport
+from ...models.loyalty_program_client_statistics import LoyaltyProgramClientStatistics
+from ...models.program_revenue_statistics import ProgramRevenueStatistics
+from ...models.program_team_member_statistics import ProgramTeamMemberStatistics
 from ...types import UNSET, Unset
 from . import get_appointment_analytics_by_source as _get_appointment_analytics_by_source
 from . import get_appointment_analytics_by_status as _get_appointment_analytics_by_status
@@ -34,7 +42,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class AnalyticsReports:
+class AnalyticsReports(Generic[S]):
     """``analytics_reports`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -43,7 +51,7 @@ class AnalyticsReports:
         self._caller = caller
 
     async def get_appointment_analytics_by_source(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -53,25 +61,27 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_analytics_by_source.Result:
+    ) -> list[AppointmentAnalytics]:
         """Get the Structure of Appointments by Source.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/record_source``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppointmentAnalytics]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_appointment_analytics_by_source.OPERATION,
             functools.partial(
                 _get_appointment_analytics_by_source._get_kwargs,
@@ -89,7 +99,7 @@ class AnalyticsReports:
         return response.data
 
     async def get_appointment_analytics_by_status(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -99,25 +109,27 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_analytics_by_status.Result:
+    ) -> list[AppointmentAnalytics]:
         """Get the Structure of Appointments by Visit Status.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/record_status``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppointmentAnalytics]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_appointment_analytics_by_status.OPERATION,
             functools.partial(
                 _get_appointment_analytics_by_status._get_kwargs,
@@ -135,7 +147,7 @@ class AnalyticsReports:
         return response.data
 
     async def get_day_end_report_data(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -143,7 +155,7 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_day_end_report_data.Result:
+    ) -> DayEndReport:
         """Get day-end report data.
 
         ``GET /api/v1/reports/z_report/{location_id}``
@@ -153,17 +165,17 @@ class AnalyticsReports:
         + team_member_id: team member ID
 
         Args:
-            location_id (int):
-            start_date (str | Unset):
-            team_member_id (int | Unset):
+            location_id (int): location ID
+            start_date (str | Unset): period start date
+            team_member_id (int | Unset): team member ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            DayEndReport: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_day_end_report_data.OPERATION,
             functools.partial(
                 _get_day_end_report_data._get_kwargs,
@@ -179,7 +191,7 @@ class AnalyticsReports:
         return response.data
 
     async def get_location_analytics_appointments_daily(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -189,25 +201,27 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_analytics_appointments_daily.Result:
+    ) -> list[AnalyticsOccupancyDaily]:
         """Get Data on the Number of Appointments by Day.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/records_daily``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): User ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AnalyticsOccupancyDaily]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_analytics_appointments_daily.OPERATION,
             functools.partial(
                 _get_location_analytics_appointments_daily._get_kwargs,
@@ -225,7 +239,7 @@ class AnalyticsReports:
         return response.data
 
     async def get_location_analytics_occupancy_daily(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -235,25 +249,27 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_analytics_occupancy_daily.Result:
+    ) -> list[AnalyticsOccupancyDaily]:
         """Get occupancy data by day.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/fullness_daily``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AnalyticsOccupancyDaily]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_analytics_occupancy_daily.OPERATION,
             functools.partial(
                 _get_location_analytics_occupancy_daily._get_kwargs,
@@ -271,7 +287,7 @@ class AnalyticsReports:
         return response.data
 
     async def get_location_analytics_overall(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -282,7 +298,7 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_analytics_overall.Result:
+    ) -> AnalyticsReportOverallStats:
         """Get key location metrics.
 
         ``GET /api/v1/company/{location_id}/analytics/overall``
@@ -291,20 +307,23 @@ class AnalyticsReports:
         and compare with the previous period of the same duration
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            position_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            position_id (int | Unset): location position ID to analyze the work of all team
+                members belonging to the same position
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AnalyticsReportOverallStats: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_analytics_overall.OPERATION,
             functools.partial(
                 _get_location_analytics_overall._get_kwargs,
@@ -323,7 +342,7 @@ class AnalyticsReports:
         return response.data
 
     async def get_location_analytics_revenue_daily(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -334,26 +353,29 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_analytics_revenue_daily.Result:
+    ) -> list[AnalyticsOccupancyDaily]:
         """Get data on revenue by day.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/income_daily``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            position_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            position_id (int | Unset): location position ID to analyze the work of all team
+                members belonging to the same position
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AnalyticsOccupancyDaily]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_analytics_revenue_daily.OPERATION,
             functools.partial(
                 _get_location_analytics_revenue_daily._get_kwargs,
@@ -372,7 +394,7 @@ class AnalyticsReports:
         return response.data
 
     async def get_loyalty_program_client_statistics(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -381,7 +403,7 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_program_client_statistics.Result:
+    ) -> LoyaltyProgramClientStatistics:
         """Get customer statistics.
 
         ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/visits``
@@ -389,18 +411,19 @@ class AnalyticsReports:
         The method allows you to get statistics on returning, new and lost customers
 
         Args:
-            location_id (int):
-            date_to (datetime.date):
-            date_from (datetime.date):
-            loyalty_program_id (str):
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LoyaltyProgramClientStatistics: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_loyalty_program_client_statistics.OPERATION,
             functools.partial(
                 _get_loyalty_program_client_statistics._get_kwargs,
@@ -417,7 +440,7 @@ class AnalyticsReports:
         return response.data
 
     async def get_loyalty_program_revenue_statistics(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -426,7 +449,7 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_program_revenue_statistics.Result:
+    ) -> ProgramRevenueStatistics:
         """Get revenue statistics.
 
         ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/income``
@@ -434,18 +457,19 @@ class AnalyticsReports:
         The method allows you to get statistics on revenue.
 
         Args:
-            location_id (int):
-            date_to (datetime.date):
-            date_from (datetime.date):
-            loyalty_program_id (str):
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ProgramRevenueStatistics: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_loyalty_program_revenue_statistics.OPERATION,
             functools.partial(
                 _get_loyalty_program_revenue_statistics._get_kwargs,
@@ -462,7 +486,7 @@ class AnalyticsReports:
         return response.data
 
     async def get_loyalty_program_team_member_statistics(
-        self,
+        self: AnalyticsReports[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -471,7 +495,7 @@ class AnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_program_team_member_statistics.Result:
+    ) -> list[ProgramTeamMemberStatistics]:
         """Get team member return.
 
         ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/staff``
@@ -479,18 +503,19 @@ class AnalyticsReports:
         The method allows you to get the return statistics for a team member
 
         Args:
-            location_id (int):
-            date_to (datetime.date):
-            date_from (datetime.date):
-            loyalty_program_id (str):
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProgramTeamMemberStatistics]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_loyalty_program_team_member_statistics.OPERATION,
             functools.partial(
                 _get_loyalty_program_team_member_statistics._get_kwargs,
@@ -507,7 +532,7 @@ class AnalyticsReports:
         return response.data
 
 
-class AnalyticsReportsWithRawResponse:
+class AnalyticsReportsWithRawResponse(Generic[S]):
     """``analytics_reports`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -516,7 +541,7 @@ class AnalyticsReportsWithRawResponse:
         self._caller = caller
 
     async def get_appointment_analytics_by_source(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -526,25 +551,27 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_analytics_by_source.Result]:
+    ) -> ApiResponse[list[AppointmentAnalytics]]:
         """Get the Structure of Appointments by Source.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/record_source``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppointmentAnalytics]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_appointment_analytics_by_source.OPERATION,
             functools.partial(
                 _get_appointment_analytics_by_source._get_kwargs,
@@ -561,7 +588,7 @@ class AnalyticsReportsWithRawResponse:
         )
 
     async def get_appointment_analytics_by_status(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -571,25 +598,27 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_analytics_by_status.Result]:
+    ) -> ApiResponse[list[AppointmentAnalytics]]:
         """Get the Structure of Appointments by Visit Status.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/record_status``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppointmentAnalytics]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_appointment_analytics_by_status.OPERATION,
             functools.partial(
                 _get_appointment_analytics_by_status._get_kwargs,
@@ -606,7 +635,7 @@ class AnalyticsReportsWithRawResponse:
         )
 
     async def get_day_end_report_data(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -614,7 +643,7 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_day_end_report_data.Result]:
+    ) -> ApiResponse[DayEndReport]:
         """Get day-end report data.
 
         ``GET /api/v1/reports/z_report/{location_id}``
@@ -624,17 +653,18 @@ class AnalyticsReportsWithRawResponse:
         + team_member_id: team member ID
 
         Args:
-            location_id (int):
-            start_date (str | Unset):
-            team_member_id (int | Unset):
+            location_id (int): location ID
+            start_date (str | Unset): period start date
+            team_member_id (int | Unset): team member ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[DayEndReport]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_day_end_report_data.OPERATION,
             functools.partial(
                 _get_day_end_report_data._get_kwargs,
@@ -649,7 +679,7 @@ class AnalyticsReportsWithRawResponse:
         )
 
     async def get_location_analytics_appointments_daily(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -659,25 +689,27 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_analytics_appointments_daily.Result]:
+    ) -> ApiResponse[list[AnalyticsOccupancyDaily]]:
         """Get Data on the Number of Appointments by Day.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/records_daily``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): User ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AnalyticsOccupancyDaily]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_analytics_appointments_daily.OPERATION,
             functools.partial(
                 _get_location_analytics_appointments_daily._get_kwargs,
@@ -694,7 +726,7 @@ class AnalyticsReportsWithRawResponse:
         )
 
     async def get_location_analytics_occupancy_daily(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -704,25 +736,27 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_analytics_occupancy_daily.Result]:
+    ) -> ApiResponse[list[AnalyticsOccupancyDaily]]:
         """Get occupancy data by day.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/fullness_daily``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AnalyticsOccupancyDaily]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_analytics_occupancy_daily.OPERATION,
             functools.partial(
                 _get_location_analytics_occupancy_daily._get_kwargs,
@@ -739,7 +773,7 @@ class AnalyticsReportsWithRawResponse:
         )
 
     async def get_location_analytics_overall(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -750,7 +784,7 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_analytics_overall.Result]:
+    ) -> ApiResponse[AnalyticsReportOverallStats]:
         """Get key location metrics.
 
         ``GET /api/v1/company/{location_id}/analytics/overall``
@@ -759,20 +793,23 @@ class AnalyticsReportsWithRawResponse:
         and compare with the previous period of the same duration
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            position_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            position_id (int | Unset): location position ID to analyze the work of all team
+                members belonging to the same position
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AnalyticsReportOverallStats]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_analytics_overall.OPERATION,
             functools.partial(
                 _get_location_analytics_overall._get_kwargs,
@@ -790,7 +827,7 @@ class AnalyticsReportsWithRawResponse:
         )
 
     async def get_location_analytics_revenue_daily(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -801,26 +838,29 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_analytics_revenue_daily.Result]:
+    ) -> ApiResponse[list[AnalyticsOccupancyDaily]]:
         """Get data on revenue by day.
 
         ``GET /api/v1/company/{location_id}/analytics/overall/charts/income_daily``
 
         Args:
-            location_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
-            team_member_id (int | Unset):
-            position_id (int | Unset):
-            user_id (int | Unset):
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            position_id (int | Unset): location position ID to analyze the work of all team
+                members belonging to the same position
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AnalyticsOccupancyDaily]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_analytics_revenue_daily.OPERATION,
             functools.partial(
                 _get_location_analytics_revenue_daily._get_kwargs,
@@ -838,7 +878,7 @@ class AnalyticsReportsWithRawResponse:
         )
 
     async def get_loyalty_program_client_statistics(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -847,7 +887,7 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_program_client_statistics.Result]:
+    ) -> ApiResponse[LoyaltyProgramClientStatistics]:
         """Get customer statistics.
 
         ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/visits``
@@ -855,18 +895,19 @@ class AnalyticsReportsWithRawResponse:
         The method allows you to get statistics on returning, new and lost customers
 
         Args:
-            location_id (int):
-            date_to (datetime.date):
-            date_from (datetime.date):
-            loyalty_program_id (str):
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LoyaltyProgramClientStatistics]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_loyalty_program_client_statistics.OPERATION,
             functools.partial(
                 _get_loyalty_program_client_statistics._get_kwargs,
@@ -882,7 +923,7 @@ class AnalyticsReportsWithRawResponse:
         )
 
     async def get_loyalty_program_revenue_statistics(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -891,7 +932,7 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_program_revenue_statistics.Result]:
+    ) -> ApiResponse[ProgramRevenueStatistics]:
         """Get revenue statistics.
 
         ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/income``
@@ -899,18 +940,19 @@ class AnalyticsReportsWithRawResponse:
         The method allows you to get statistics on revenue.
 
         Args:
-            location_id (int):
-            date_to (datetime.date):
-            date_from (datetime.date):
-            loyalty_program_id (str):
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ProgramRevenueStatistics]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_loyalty_program_revenue_statistics.OPERATION,
             functools.partial(
                 _get_loyalty_program_revenue_statistics._get_kwargs,
@@ -926,7 +968,7 @@ class AnalyticsReportsWithRawResponse:
         )
 
     async def get_loyalty_program_team_member_statistics(
-        self,
+        self: AnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -935,7 +977,7 @@ class AnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_program_team_member_statistics.Result]:
+    ) -> ApiResponse[list[ProgramTeamMemberStatistics]]:
         """Get team member return.
 
         ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/staff``
@@ -943,18 +985,19 @@ class AnalyticsReportsWithRawResponse:
         The method allows you to get the return statistics for a team member
 
         Args:
-            location_id (int):
-            date_to (datetime.date):
-            date_from (datetime.date):
-            loyalty_program_id (str):
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProgramTeamMemberStatistics]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_loyalty_program_team_member_statistics.OPERATION,
             functools.partial(
                 _get_loyalty_program_team_member_statistics._get_kwargs,
@@ -970,17 +1013,17 @@ class AnalyticsReportsWithRawResponse:
         )
 
 
-class SyncAnalyticsReports:
+class SyncAnalyticsReports(Generic[S]):
     """Blocking ``analytics_reports`` operations of SyncAltegioClient (see ``AnalyticsReports``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: AnalyticsReports, portal: Portal) -> None:
+    def __init__(self, resource: AnalyticsReports[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_appointment_analytics_by_source(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -990,10 +1033,27 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_analytics_by_source.Result:
-        """Get the Structure of Appointments by Source (``GET /api/v1/company/{location_id}/analytics/overall/charts/record_source``).
+    ) -> list[AppointmentAnalytics]:
+        """Get the Structure of Appointments by Source.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/record_source``
 
         Blocking form of ``AnalyticsReports.get_appointment_analytics_by_source``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppointmentAnalytics]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1010,7 +1070,7 @@ class SyncAnalyticsReports:
         )
 
     def get_appointment_analytics_by_status(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1020,10 +1080,27 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_analytics_by_status.Result:
-        """Get the Structure of Appointments by Visit Status (``GET /api/v1/company/{location_id}/analytics/overall/charts/record_status``).
+    ) -> list[AppointmentAnalytics]:
+        """Get the Structure of Appointments by Visit Status.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/record_status``
 
         Blocking form of ``AnalyticsReports.get_appointment_analytics_by_status``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppointmentAnalytics]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1040,7 +1117,7 @@ class SyncAnalyticsReports:
         )
 
     def get_day_end_report_data(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -1048,10 +1125,23 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_day_end_report_data.Result:
-        """Get day-end report data (``GET /api/v1/reports/z_report/{location_id}``).
+    ) -> DayEndReport:
+        """Get day-end report data.
+
+        ``GET /api/v1/reports/z_report/{location_id}``
 
         Blocking form of ``AnalyticsReports.get_day_end_report_data``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            start_date (str | Unset): period start date
+            team_member_id (int | Unset): team member ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            DayEndReport: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1066,7 +1156,7 @@ class SyncAnalyticsReports:
         )
 
     def get_location_analytics_appointments_daily(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1076,10 +1166,27 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_analytics_appointments_daily.Result:
-        """Get Data on the Number of Appointments by Day (``GET /api/v1/company/{location_id}/analytics/overall/charts/records_daily``).
+    ) -> list[AnalyticsOccupancyDaily]:
+        """Get Data on the Number of Appointments by Day.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/records_daily``
 
         Blocking form of ``AnalyticsReports.get_location_analytics_appointments_daily``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): User ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AnalyticsOccupancyDaily]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1096,7 +1203,7 @@ class SyncAnalyticsReports:
         )
 
     def get_location_analytics_occupancy_daily(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1106,10 +1213,27 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_analytics_occupancy_daily.Result:
-        """Get occupancy data by day (``GET /api/v1/company/{location_id}/analytics/overall/charts/fullness_daily``).
+    ) -> list[AnalyticsOccupancyDaily]:
+        """Get occupancy data by day.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/fullness_daily``
 
         Blocking form of ``AnalyticsReports.get_location_analytics_occupancy_daily``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AnalyticsOccupancyDaily]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1126,7 +1250,7 @@ class SyncAnalyticsReports:
         )
 
     def get_location_analytics_overall(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1137,10 +1261,29 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_analytics_overall.Result:
-        """Get key location metrics (``GET /api/v1/company/{location_id}/analytics/overall``).
+    ) -> AnalyticsReportOverallStats:
+        """Get key location metrics.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall``
 
         Blocking form of ``AnalyticsReports.get_location_analytics_overall``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            position_id (int | Unset): location position ID to analyze the work of all team
+                members belonging to the same position
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AnalyticsReportOverallStats: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1158,7 +1301,7 @@ class SyncAnalyticsReports:
         )
 
     def get_location_analytics_revenue_daily(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1169,10 +1312,29 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_analytics_revenue_daily.Result:
-        """Get data on revenue by day (``GET /api/v1/company/{location_id}/analytics/overall/charts/income_daily``).
+    ) -> list[AnalyticsOccupancyDaily]:
+        """Get data on revenue by day.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/income_daily``
 
         Blocking form of ``AnalyticsReports.get_location_analytics_revenue_daily``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            position_id (int | Unset): location position ID to analyze the work of all team
+                members belonging to the same position
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AnalyticsOccupancyDaily]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1190,7 +1352,7 @@ class SyncAnalyticsReports:
         )
 
     def get_loyalty_program_client_statistics(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -1199,10 +1361,25 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_program_client_statistics.Result:
-        """Get customer statistics (``GET /api/v1/company/{location_id}/analytics/loyalty_programs/visits``).
+    ) -> LoyaltyProgramClientStatistics:
+        """Get customer statistics.
+
+        ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/visits``
 
         Blocking form of ``AnalyticsReports.get_loyalty_program_client_statistics``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LoyaltyProgramClientStatistics: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1218,7 +1395,7 @@ class SyncAnalyticsReports:
         )
 
     def get_loyalty_program_revenue_statistics(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -1227,10 +1404,25 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_program_revenue_statistics.Result:
-        """Get revenue statistics (``GET /api/v1/company/{location_id}/analytics/loyalty_programs/income``).
+    ) -> ProgramRevenueStatistics:
+        """Get revenue statistics.
+
+        ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/income``
 
         Blocking form of ``AnalyticsReports.get_loyalty_program_revenue_statistics``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ProgramRevenueStatistics: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1246,7 +1438,7 @@ class SyncAnalyticsReports:
         )
 
     def get_loyalty_program_team_member_statistics(
-        self,
+        self: SyncAnalyticsReports[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -1255,10 +1447,25 @@ class SyncAnalyticsReports:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_program_team_member_statistics.Result:
-        """Get team member return (``GET /api/v1/company/{location_id}/analytics/loyalty_programs/staff``).
+    ) -> list[ProgramTeamMemberStatistics]:
+        """Get team member return.
+
+        ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/staff``
 
         Blocking form of ``AnalyticsReports.get_loyalty_program_team_member_statistics``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProgramTeamMemberStatistics]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1274,17 +1481,17 @@ class SyncAnalyticsReports:
         )
 
 
-class SyncAnalyticsReportsWithRawResponse:
+class SyncAnalyticsReportsWithRawResponse(Generic[S]):
     """Blocking ``analytics_reports`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: AnalyticsReportsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: AnalyticsReportsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_appointment_analytics_by_source(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1294,10 +1501,27 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_analytics_by_source.Result]:
-        """Get the Structure of Appointments by Source (``GET /api/v1/company/{location_id}/analytics/overall/charts/record_source``).
+    ) -> ApiResponse[list[AppointmentAnalytics]]:
+        """Get the Structure of Appointments by Source.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/record_source``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_appointment_analytics_by_source``.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppointmentAnalytics]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1314,7 +1538,7 @@ class SyncAnalyticsReportsWithRawResponse:
         )
 
     def get_appointment_analytics_by_status(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1324,10 +1548,27 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_analytics_by_status.Result]:
-        """Get the Structure of Appointments by Visit Status (``GET /api/v1/company/{location_id}/analytics/overall/charts/record_status``).
+    ) -> ApiResponse[list[AppointmentAnalytics]]:
+        """Get the Structure of Appointments by Visit Status.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/record_status``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_appointment_analytics_by_status``.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppointmentAnalytics]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1344,7 +1585,7 @@ class SyncAnalyticsReportsWithRawResponse:
         )
 
     def get_day_end_report_data(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -1352,10 +1593,24 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_day_end_report_data.Result]:
-        """Get day-end report data (``GET /api/v1/reports/z_report/{location_id}``).
+    ) -> ApiResponse[DayEndReport]:
+        """Get day-end report data.
+
+        ``GET /api/v1/reports/z_report/{location_id}``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_day_end_report_data``.
+
+        Args:
+            location_id (int): location ID
+            start_date (str | Unset): period start date
+            team_member_id (int | Unset): team member ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[DayEndReport]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1370,7 +1625,7 @@ class SyncAnalyticsReportsWithRawResponse:
         )
 
     def get_location_analytics_appointments_daily(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1380,10 +1635,27 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_analytics_appointments_daily.Result]:
-        """Get Data on the Number of Appointments by Day (``GET /api/v1/company/{location_id}/analytics/overall/charts/records_daily``).
+    ) -> ApiResponse[list[AnalyticsOccupancyDaily]]:
+        """Get Data on the Number of Appointments by Day.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/records_daily``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_location_analytics_appointments_daily``.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): User ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AnalyticsOccupancyDaily]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1400,7 +1672,7 @@ class SyncAnalyticsReportsWithRawResponse:
         )
 
     def get_location_analytics_occupancy_daily(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1410,10 +1682,27 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_analytics_occupancy_daily.Result]:
-        """Get occupancy data by day (``GET /api/v1/company/{location_id}/analytics/overall/charts/fullness_daily``).
+    ) -> ApiResponse[list[AnalyticsOccupancyDaily]]:
+        """Get occupancy data by day.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/fullness_daily``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_location_analytics_occupancy_daily``.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AnalyticsOccupancyDaily]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1430,7 +1719,7 @@ class SyncAnalyticsReportsWithRawResponse:
         )
 
     def get_location_analytics_overall(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1441,10 +1730,29 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_analytics_overall.Result]:
-        """Get key location metrics (``GET /api/v1/company/{location_id}/analytics/overall``).
+    ) -> ApiResponse[AnalyticsReportOverallStats]:
+        """Get key location metrics.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_location_analytics_overall``.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            position_id (int | Unset): location position ID to analyze the work of all team
+                members belonging to the same position
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AnalyticsReportOverallStats]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1462,7 +1770,7 @@ class SyncAnalyticsReportsWithRawResponse:
         )
 
     def get_location_analytics_revenue_daily(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_from: datetime.date,
@@ -1473,10 +1781,29 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_analytics_revenue_daily.Result]:
-        """Get data on revenue by day (``GET /api/v1/company/{location_id}/analytics/overall/charts/income_daily``).
+    ) -> ApiResponse[list[AnalyticsOccupancyDaily]]:
+        """Get data on revenue by day.
+
+        ``GET /api/v1/company/{location_id}/analytics/overall/charts/income_daily``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_location_analytics_revenue_daily``.
+
+        Args:
+            location_id (int): location ID
+            date_from (datetime.date): Start date of the analyzed period
+            date_to (datetime.date): End date of the analyzed period (included in the report)
+            team_member_id (int | Unset): ID of the location team member whose work needs to be
+                analyzed
+            position_id (int | Unset): location position ID to analyze the work of all team
+                members belonging to the same position
+            user_id (int | Unset): The user ID of the location whose work you want to analyze
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AnalyticsOccupancyDaily]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1494,7 +1821,7 @@ class SyncAnalyticsReportsWithRawResponse:
         )
 
     def get_loyalty_program_client_statistics(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -1503,10 +1830,25 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_program_client_statistics.Result]:
-        """Get customer statistics (``GET /api/v1/company/{location_id}/analytics/loyalty_programs/visits``).
+    ) -> ApiResponse[LoyaltyProgramClientStatistics]:
+        """Get customer statistics.
+
+        ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/visits``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_loyalty_program_client_statistics``.
+
+        Args:
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LoyaltyProgramClientStatistics]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1522,7 +1864,7 @@ class SyncAnalyticsReportsWithRawResponse:
         )
 
     def get_loyalty_program_revenue_statistics(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -1531,10 +1873,25 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_program_revenue_statistics.Result]:
-        """Get revenue statistics (``GET /api/v1/company/{location_id}/analytics/loyalty_programs/income``).
+    ) -> ApiResponse[ProgramRevenueStatistics]:
+        """Get revenue statistics.
+
+        ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/income``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_loyalty_program_revenue_statistics``.
+
+        Args:
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ProgramRevenueStatistics]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1550,7 +1907,7 @@ class SyncAnalyticsReportsWithRawResponse:
         )
 
     def get_loyalty_program_team_member_statistics(
-        self,
+        self: SyncAnalyticsReportsWithRawResponse[Business],
         *,
         location_id: int,
         date_to: datetime.date,
@@ -1559,10 +1916,25 @@ class SyncAnalyticsReportsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_program_team_member_statistics.Result]:
-        """Get team member return (``GET /api/v1/company/{location_id}/analytics/loyalty_programs/staff``).
+    ) -> ApiResponse[list[ProgramTeamMemberStatistics]]:
+        """Get team member return.
+
+        ``GET /api/v1/company/{location_id}/analytics/loyalty_programs/staff``
 
         Blocking form of ``AnalyticsReportsWithRawResponse.get_loyalty_program_team_member_statistics``.
+
+        Args:
+            location_id (int): location ID
+            date_to (datetime.date): Period end date
+            date_from (datetime.date): Period start date
+            loyalty_program_id (str): Promotion ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProgramTeamMemberStatistics]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,19 +7,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
 from ...models.appointment import Appointment
+from ...models.appointment_details import AppointmentDetails
+from ...models.client_schedule import ClientSchedule
 from ...models.comment import Comment
 from ...models.comment_leave import CommentLeave
 from ...models.create_or_update_appointment import CreateOrUpdateAppointment
 from ...models.timetable_client_schedule_create import TimetableClientScheduleCreate
 from ...models.timetable_client_schedule_update import TimetableClientScheduleUpdate
+from ...models.updated_appointment import UpdatedAppointment
+from ...models.visit import Visit
+from ...models.visit_details import VisitDetails
 from ...models.visit_update import VisitUpdate
 from ...types import UNSET, Unset
 from . import create_appointment as _create_appointment
@@ -42,7 +48,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal, SyncPaginator
 
 
-class Appointments:
+class Appointments(Generic[S]):
     """``appointments`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -51,14 +57,14 @@ class Appointments:
         self._caller = caller
 
     async def create_appointment(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         body: CreateOrUpdateAppointment,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_appointment.Result:
+    ) -> list[Appointment]:
         """Create a New Appointment.
 
         ``POST /api/v1/records/{location_id}``
@@ -77,16 +83,17 @@ class Appointments:
         `custom_fields_record_values_edit_access`.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (CreateOrUpdateAppointment): Request body for creating or fully updating an
+                Appointment.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Appointment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_appointment.OPERATION,
             functools.partial(
                 _create_appointment._get_kwargs,
@@ -101,7 +108,7 @@ class Appointments:
         return response.data
 
     async def create_timetable_client_schedule(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -109,7 +116,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_timetable_client_schedule.Result:
+    ) -> ClientSchedule:
         """Create Recurring Appointments.
 
         ``POST /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules``
@@ -118,17 +125,17 @@ class Appointments:
         Automatically generates future appointments according to the schedule pattern.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableClientScheduleCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ClientSchedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_timetable_client_schedule.OPERATION,
             functools.partial(
                 _create_timetable_client_schedule._get_kwargs,
@@ -144,7 +151,7 @@ class Appointments:
         return response.data
 
     async def delete_appointment(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -153,14 +160,14 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_appointment.Result:
+    ) -> None:
         """Delete Appointment.
 
         ``DELETE /api/v1/record/{location_id}/{record_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
             include_consumables (float | Unset):
             include_finance_transactions (float | Unset):
             timeout: overrides the view's timeout for each attempt of this call.
@@ -168,9 +175,9 @@ class Appointments:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_appointment.OPERATION,
             functools.partial(
                 _delete_appointment._get_kwargs,
@@ -187,7 +194,7 @@ class Appointments:
         return response.data
 
     async def delete_timetable_client_schedule(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -195,7 +202,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_timetable_client_schedule.Result:
+    ) -> None:
         """Delete Recurring Appointments.
 
         ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``
@@ -203,17 +210,17 @@ class Appointments:
         Deletes a recurring appointment series and all associated future appointments.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            client_schedule_id (int):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            client_schedule_id (int): ID of a client schedule.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_timetable_client_schedule.OPERATION,
             functools.partial(
                 _delete_timetable_client_schedule._get_kwargs,
@@ -229,7 +236,7 @@ class Appointments:
         return response.data
 
     async def get_appointment(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -238,14 +245,14 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment.Result:
+    ) -> AppointmentDetails:
         """Get an Appointment.
 
         ``GET /api/v1/record/{location_id}/{record_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
             include_consumables (float | Unset):
             include_finance_transactions (float | Unset):
             timeout: overrides the view's timeout for each attempt of this call.
@@ -253,9 +260,9 @@ class Appointments:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AppointmentDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_appointment.OPERATION,
             functools.partial(
                 _get_appointment._get_kwargs,
@@ -272,7 +279,7 @@ class Appointments:
         return response.data
 
     async def get_appointment_list(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -292,7 +299,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_list.Result:
+    ) -> list[Appointment]:
         """Get list of appointments.
 
         ``GET /api/v1/records/{location_id}``
@@ -338,29 +345,40 @@ class Appointments:
         Returns appointments created or modified before the specified date and time
 
         Args:
-            location_id (int):
-            page (int | Unset):
-            count (int | Unset):
-            team_member_id (int | Unset):
-            client_id (int | Unset):
-            created_user_id (int | Unset):
-            start_date (str | Unset):
-            end_date (str | Unset):
-            c_start_date (str | Unset):
-            c_end_date (str | Unset):
-            changed_after (str | Unset):
-            changed_before (str | Unset):
-            include_consumables (float | Unset):
-            include_finance_transactions (float | Unset):
-            with_deleted (bool | Unset):
+            location_id (int): location ID
+            page (int | Unset): Page number
+            count (int | Unset): Number of appointments per page
+            team_member_id (int | Unset): team member ID, if you only need appointments for a
+                specific team member
+            client_id (int | Unset): Client ID. If you need appointments for a specific client
+            created_user_id (int | Unset): The ID of the user who created the appointment. If you
+                need appointments created by a specific user
+            start_date (str | Unset): Session date starting at (filter by session date). If you
+                need appointments for a session starting from a specific date
+            end_date (str | Unset): Session date to. If you need appointments for a session before
+                a specific date
+            c_start_date (str | Unset): Appointment creation date starting from(filter by
+                appointment creation date). If you need appointments created since a specific date
+            c_end_date (str | Unset): Appointment creation date by (filter by appointment creation
+                date).
+            changed_after (str | Unset): The date the appointment was modified/created. If you
+                need appointments created/modified starting from a specific date and time
+            changed_before (str | Unset): The date the appointment was modified/created. If you
+                need appointments created/modified before a specific date and time
+            include_consumables (float | Unset): Flag for including a list of consumables by
+                appointments in the response
+            include_finance_transactions (float | Unset): Flag to include in the response
+                financial transactions by appointments
+            with_deleted (bool | Unset): Include deleted appointments in output (with_deleted=1
+                will return deleted appointments as well)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Appointment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_appointment_list.OPERATION,
             functools.partial(
                 _get_appointment_list._get_kwargs,
@@ -388,7 +406,7 @@ class Appointments:
         return response.data
 
     def iter_get_appointment_list(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -405,6 +423,7 @@ class Appointments:
         with_deleted: bool | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -413,12 +432,12 @@ class Appointments:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``get_appointment_list``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_appointment_list``.
         """
 
-        async def fetch(page: int, size: int) -> list[Appointment]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[Appointment]]:
+            return await self._caller._call(
                 _get_appointment_list.OPERATION,
                 functools.partial(
                     _get_appointment_list._get_kwargs,
@@ -443,7 +462,6 @@ class Appointments:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -451,10 +469,11 @@ class Appointments:
             first_page=first_page,
             page_size=page_size,
             max_page_size=None,
+            max_items=max_items,
         )
 
     async def get_comments(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -466,7 +485,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_comments.Result:
+    ) -> list[Comment]:
         """Get comments.
 
         ``GET /api/v1/comments/{location_id}``
@@ -489,21 +508,23 @@ class Appointments:
         non-zero if the review was left through a link asking for a review after the visit) |
 
         Args:
-            location_id (int):
-            start_date (str | Unset):
-            end_date (str | Unset):
-            team_member_id (int | Unset):
-            rating (float | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): location ID
+            start_date (str | Unset): date in iso8601 format.
+                Filter by date since (for example '2026-09-30')
+            end_date (str | Unset): date in iso8601 format.
+                Filter by date by (for example '2026-09-30')
+            team_member_id (int | Unset): team member ID
+            rating (float | Unset): Rating score. Filter by reviews with a specific rating.
+            page (int | Unset): Page number
+            count (int | Unset): Number of reviews per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Comment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_comments.OPERATION,
             functools.partial(
                 _get_comments._get_kwargs,
@@ -523,7 +544,7 @@ class Appointments:
         return response.data
 
     def iter_get_comments(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -532,6 +553,7 @@ class Appointments:
         rating: float | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -540,12 +562,12 @@ class Appointments:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``get_comments``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_comments``.
         """
 
-        async def fetch(page: int, size: int) -> list[Comment]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[Comment]]:
+            return await self._caller._call(
                 _get_comments.OPERATION,
                 functools.partial(
                     _get_comments._get_kwargs,
@@ -562,7 +584,6 @@ class Appointments:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -570,10 +591,11 @@ class Appointments:
             first_page=first_page,
             page_size=page_size,
             max_page_size=None,
+            max_items=max_items,
         )
 
     async def get_partner_appointment_list(
-        self,
+        self: Appointments[Business],
         *,
         page: int | Unset = UNSET,
         editable_length: float | Unset = UNSET,
@@ -586,7 +608,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_partner_appointment_list.Result:
+    ) -> Any:
         """Get a List of Partner Appointments.
 
         ``GET /api/v1/records/partner``
@@ -618,22 +640,22 @@ class Appointments:
         Filters appointments created by a specific user
 
         Args:
-            page (int | Unset):
-            editable_length (float | Unset):
-            location_id (int | Unset):
-            start_date (str | Unset):
-            end_date (str | Unset):
-            created_start_date (str | Unset):
-            created_end_date (str | Unset):
-            user_id (int | Unset):
+            page (int | Unset): Page number
+            editable_length (float | Unset): Number of appointments per page, maximum 100
+            location_id (int | Unset): Location ID
+            start_date (str | Unset): Filter by visit date from
+            end_date (str | Unset): Filter by visit date by
+            created_start_date (str | Unset): Filter by appointment creation date from
+            created_end_date (str | Unset): Filter by appointment creation date by
+            user_id (int | Unset): User ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_partner_appointment_list.OPERATION,
             functools.partial(
                 _get_partner_appointment_list._get_kwargs,
@@ -654,13 +676,13 @@ class Appointments:
         return response.data
 
     async def get_visit(
-        self,
+        self: Appointments[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_visit.Result:
+    ) -> Visit:
         """Get a visit.
 
         ``GET /api/v1/visits/{visit_id}``
@@ -672,9 +694,9 @@ class Appointments:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Visit: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_visit.OPERATION,
             functools.partial(
                 _get_visit._get_kwargs,
@@ -688,7 +710,7 @@ class Appointments:
         return response.data
 
     async def get_visit_details(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -696,7 +718,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_visit_details.Result:
+    ) -> VisitDetails:
         """Get Visit Details.
 
         ``GET /api/v1/visit/details/{location_id}/{record_id}/{visit_id}``
@@ -762,9 +784,9 @@ class Appointments:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            VisitDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_visit_details.OPERATION,
             functools.partial(
                 _get_visit_details._get_kwargs,
@@ -780,13 +802,13 @@ class Appointments:
         return response.data
 
     async def get_visit_receipt_pdf(
-        self,
+        self: Appointments[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_visit_receipt_pdf.Result:
+    ) -> bytes:
         """Receipt PDF for the visit.
 
         ``GET /api/v1/attendance/receipt_print/{visit_id}``
@@ -798,9 +820,9 @@ class Appointments:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            bytes: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_visit_receipt_pdf.OPERATION,
             functools.partial(
                 _get_visit_receipt_pdf._get_kwargs,
@@ -814,7 +836,7 @@ class Appointments:
         return response.data
 
     async def leave_comment(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -822,23 +844,23 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _leave_comment.Result:
+    ) -> list[Comment]:
         """Leave a Comment.
 
         ``POST /api/v1/comments/{location_id}/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            team_member_id (int): team member ID, specify when creating a review for a team member
+            body (CommentLeave): Leave a Comment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Comment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _leave_comment.OPERATION,
             functools.partial(
                 _leave_comment._get_kwargs,
@@ -854,7 +876,7 @@ class Appointments:
         return response.data
 
     async def update_appointment(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -864,7 +886,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_appointment.Result:
+    ) -> UpdatedAppointment:
         """Edit Appointment.
 
         ``PUT /api/v1/record/{location_id}/{record_id}``
@@ -899,9 +921,10 @@ class Appointments:
         the printed receipt can require reversing the receipt first.
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
+            body (CreateOrUpdateAppointment): Request body for creating or fully updating an
+                Appointment.
             include_consumables (float | Unset):
             include_finance_transactions (float | Unset):
             timeout: overrides the view's timeout for each attempt of this call.
@@ -909,9 +932,9 @@ class Appointments:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            UpdatedAppointment: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_appointment.OPERATION,
             functools.partial(
                 _update_appointment._get_kwargs,
@@ -929,7 +952,7 @@ class Appointments:
         return response.data
 
     async def update_timetable_client_schedule(
-        self,
+        self: Appointments[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -938,7 +961,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_timetable_client_schedule.Result:
+    ) -> ClientSchedule:
         """Update Recurring Appointments.
 
         ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``
@@ -947,18 +970,18 @@ class Appointments:
         creates or removes future appointments accordingly.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            client_schedule_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            client_schedule_id (int): ID of a client schedule.
+            body (TimetableClientScheduleUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ClientSchedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_timetable_client_schedule.OPERATION,
             functools.partial(
                 _update_timetable_client_schedule._get_kwargs,
@@ -975,7 +998,7 @@ class Appointments:
         return response.data
 
     async def update_visit(
-        self,
+        self: Appointments[Business],
         *,
         visit_id: int,
         appointment_id: int,
@@ -983,7 +1006,7 @@ class Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_visit.Result:
+    ) -> None:
         """Edit Visit.
 
         ``PUT /api/v1/visits/{visit_id}/{record_id}``
@@ -991,15 +1014,15 @@ class Appointments:
         Args:
             visit_id (int):
             appointment_id (int):
-            body: the JSON request body.
+            body (VisitUpdate): Edit Visit
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_visit.OPERATION,
             functools.partial(
                 _update_visit._get_kwargs,
@@ -1015,7 +1038,7 @@ class Appointments:
         return response.data
 
 
-class AppointmentsWithRawResponse:
+class AppointmentsWithRawResponse(Generic[S]):
     """``appointments`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -1024,14 +1047,14 @@ class AppointmentsWithRawResponse:
         self._caller = caller
 
     async def create_appointment(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         body: CreateOrUpdateAppointment,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_appointment.Result]:
+    ) -> ApiResponse[list[Appointment]]:
         """Create a New Appointment.
 
         ``POST /api/v1/records/{location_id}``
@@ -1050,16 +1073,18 @@ class AppointmentsWithRawResponse:
         `custom_fields_record_values_edit_access`.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (CreateOrUpdateAppointment): Request body for creating or fully updating an
+                Appointment.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Appointment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_appointment.OPERATION,
             functools.partial(
                 _create_appointment._get_kwargs,
@@ -1073,7 +1098,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def create_timetable_client_schedule(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1081,7 +1106,7 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_timetable_client_schedule.Result]:
+    ) -> ApiResponse[ClientSchedule]:
         """Create Recurring Appointments.
 
         ``POST /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules``
@@ -1090,17 +1115,18 @@ class AppointmentsWithRawResponse:
         Automatically generates future appointments according to the schedule pattern.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableClientScheduleCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ClientSchedule]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_timetable_client_schedule.OPERATION,
             functools.partial(
                 _create_timetable_client_schedule._get_kwargs,
@@ -1115,7 +1141,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def delete_appointment(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1124,14 +1150,14 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_appointment.Result]:
+    ) -> ApiResponse[None]:
         """Delete Appointment.
 
         ``DELETE /api/v1/record/{location_id}/{record_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
             include_consumables (float | Unset):
             include_finance_transactions (float | Unset):
             timeout: overrides the view's timeout for each attempt of this call.
@@ -1139,9 +1165,9 @@ class AppointmentsWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_appointment.OPERATION,
             functools.partial(
                 _delete_appointment._get_kwargs,
@@ -1157,7 +1183,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def delete_timetable_client_schedule(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1165,7 +1191,7 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_timetable_client_schedule.Result]:
+    ) -> ApiResponse[None]:
         """Delete Recurring Appointments.
 
         ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``
@@ -1173,17 +1199,17 @@ class AppointmentsWithRawResponse:
         Deletes a recurring appointment series and all associated future appointments.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            client_schedule_id (int):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            client_schedule_id (int): ID of a client schedule.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_timetable_client_schedule.OPERATION,
             functools.partial(
                 _delete_timetable_client_schedule._get_kwargs,
@@ -1198,7 +1224,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def get_appointment(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1207,14 +1233,14 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment.Result]:
+    ) -> ApiResponse[AppointmentDetails]:
         """Get an Appointment.
 
         ``GET /api/v1/record/{location_id}/{record_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
             include_consumables (float | Unset):
             include_finance_transactions (float | Unset):
             timeout: overrides the view's timeout for each attempt of this call.
@@ -1222,9 +1248,10 @@ class AppointmentsWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AppointmentDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_appointment.OPERATION,
             functools.partial(
                 _get_appointment._get_kwargs,
@@ -1240,7 +1267,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def get_appointment_list(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -1260,7 +1287,7 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_list.Result]:
+    ) -> ApiResponse[list[Appointment]]:
         """Get list of appointments.
 
         ``GET /api/v1/records/{location_id}``
@@ -1306,29 +1333,41 @@ class AppointmentsWithRawResponse:
         Returns appointments created or modified before the specified date and time
 
         Args:
-            location_id (int):
-            page (int | Unset):
-            count (int | Unset):
-            team_member_id (int | Unset):
-            client_id (int | Unset):
-            created_user_id (int | Unset):
-            start_date (str | Unset):
-            end_date (str | Unset):
-            c_start_date (str | Unset):
-            c_end_date (str | Unset):
-            changed_after (str | Unset):
-            changed_before (str | Unset):
-            include_consumables (float | Unset):
-            include_finance_transactions (float | Unset):
-            with_deleted (bool | Unset):
+            location_id (int): location ID
+            page (int | Unset): Page number
+            count (int | Unset): Number of appointments per page
+            team_member_id (int | Unset): team member ID, if you only need appointments for a
+                specific team member
+            client_id (int | Unset): Client ID. If you need appointments for a specific client
+            created_user_id (int | Unset): The ID of the user who created the appointment. If you
+                need appointments created by a specific user
+            start_date (str | Unset): Session date starting at (filter by session date). If you
+                need appointments for a session starting from a specific date
+            end_date (str | Unset): Session date to. If you need appointments for a session before
+                a specific date
+            c_start_date (str | Unset): Appointment creation date starting from(filter by
+                appointment creation date). If you need appointments created since a specific date
+            c_end_date (str | Unset): Appointment creation date by (filter by appointment creation
+                date).
+            changed_after (str | Unset): The date the appointment was modified/created. If you
+                need appointments created/modified starting from a specific date and time
+            changed_before (str | Unset): The date the appointment was modified/created. If you
+                need appointments created/modified before a specific date and time
+            include_consumables (float | Unset): Flag for including a list of consumables by
+                appointments in the response
+            include_finance_transactions (float | Unset): Flag to include in the response
+                financial transactions by appointments
+            with_deleted (bool | Unset): Include deleted appointments in output (with_deleted=1
+                will return deleted appointments as well)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Appointment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_appointment_list.OPERATION,
             functools.partial(
                 _get_appointment_list._get_kwargs,
@@ -1355,7 +1394,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def get_comments(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -1367,7 +1406,7 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_comments.Result]:
+    ) -> ApiResponse[list[Comment]]:
         """Get comments.
 
         ``GET /api/v1/comments/{location_id}``
@@ -1390,21 +1429,24 @@ class AppointmentsWithRawResponse:
         non-zero if the review was left through a link asking for a review after the visit) |
 
         Args:
-            location_id (int):
-            start_date (str | Unset):
-            end_date (str | Unset):
-            team_member_id (int | Unset):
-            rating (float | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): location ID
+            start_date (str | Unset): date in iso8601 format.
+                Filter by date since (for example '2026-09-30')
+            end_date (str | Unset): date in iso8601 format.
+                Filter by date by (for example '2026-09-30')
+            team_member_id (int | Unset): team member ID
+            rating (float | Unset): Rating score. Filter by reviews with a specific rating.
+            page (int | Unset): Page number
+            count (int | Unset): Number of reviews per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Comment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_comments.OPERATION,
             functools.partial(
                 _get_comments._get_kwargs,
@@ -1423,7 +1465,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def get_partner_appointment_list(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         page: int | Unset = UNSET,
         editable_length: float | Unset = UNSET,
@@ -1436,7 +1478,7 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_partner_appointment_list.Result]:
+    ) -> ApiResponse[Any]:
         """Get a List of Partner Appointments.
 
         ``GET /api/v1/records/partner``
@@ -1468,22 +1510,22 @@ class AppointmentsWithRawResponse:
         Filters appointments created by a specific user
 
         Args:
-            page (int | Unset):
-            editable_length (float | Unset):
-            location_id (int | Unset):
-            start_date (str | Unset):
-            end_date (str | Unset):
-            created_start_date (str | Unset):
-            created_end_date (str | Unset):
-            user_id (int | Unset):
+            page (int | Unset): Page number
+            editable_length (float | Unset): Number of appointments per page, maximum 100
+            location_id (int | Unset): Location ID
+            start_date (str | Unset): Filter by visit date from
+            end_date (str | Unset): Filter by visit date by
+            created_start_date (str | Unset): Filter by appointment creation date from
+            created_end_date (str | Unset): Filter by appointment creation date by
+            user_id (int | Unset): User ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_partner_appointment_list.OPERATION,
             functools.partial(
                 _get_partner_appointment_list._get_kwargs,
@@ -1503,13 +1545,13 @@ class AppointmentsWithRawResponse:
         )
 
     async def get_visit(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_visit.Result]:
+    ) -> ApiResponse[Visit]:
         """Get a visit.
 
         ``GET /api/v1/visits/{visit_id}``
@@ -1521,9 +1563,10 @@ class AppointmentsWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Visit]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_visit.OPERATION,
             functools.partial(
                 _get_visit._get_kwargs,
@@ -1536,7 +1579,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def get_visit_details(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1544,7 +1587,7 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_visit_details.Result]:
+    ) -> ApiResponse[VisitDetails]:
         """Get Visit Details.
 
         ``GET /api/v1/visit/details/{location_id}/{record_id}/{visit_id}``
@@ -1610,9 +1653,10 @@ class AppointmentsWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[VisitDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_visit_details.OPERATION,
             functools.partial(
                 _get_visit_details._get_kwargs,
@@ -1627,13 +1671,13 @@ class AppointmentsWithRawResponse:
         )
 
     async def get_visit_receipt_pdf(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_visit_receipt_pdf.Result]:
+    ) -> ApiResponse[bytes]:
         """Receipt PDF for the visit.
 
         ``GET /api/v1/attendance/receipt_print/{visit_id}``
@@ -1645,9 +1689,10 @@ class AppointmentsWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[bytes]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_visit_receipt_pdf.OPERATION,
             functools.partial(
                 _get_visit_receipt_pdf._get_kwargs,
@@ -1660,7 +1705,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def leave_comment(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1668,23 +1713,24 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_leave_comment.Result]:
+    ) -> ApiResponse[list[Comment]]:
         """Leave a Comment.
 
         ``POST /api/v1/comments/{location_id}/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            team_member_id (int): team member ID, specify when creating a review for a team member
+            body (CommentLeave): Leave a Comment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Comment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _leave_comment.OPERATION,
             functools.partial(
                 _leave_comment._get_kwargs,
@@ -1699,7 +1745,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def update_appointment(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1709,7 +1755,7 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_appointment.Result]:
+    ) -> ApiResponse[UpdatedAppointment]:
         """Edit Appointment.
 
         ``PUT /api/v1/record/{location_id}/{record_id}``
@@ -1744,9 +1790,10 @@ class AppointmentsWithRawResponse:
         the printed receipt can require reversing the receipt first.
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
+            body (CreateOrUpdateAppointment): Request body for creating or fully updating an
+                Appointment.
             include_consumables (float | Unset):
             include_finance_transactions (float | Unset):
             timeout: overrides the view's timeout for each attempt of this call.
@@ -1754,9 +1801,10 @@ class AppointmentsWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[UpdatedAppointment]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_appointment.OPERATION,
             functools.partial(
                 _update_appointment._get_kwargs,
@@ -1773,7 +1821,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def update_timetable_client_schedule(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1782,7 +1830,7 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_timetable_client_schedule.Result]:
+    ) -> ApiResponse[ClientSchedule]:
         """Update Recurring Appointments.
 
         ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``
@@ -1791,18 +1839,19 @@ class AppointmentsWithRawResponse:
         creates or removes future appointments accordingly.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            client_schedule_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            client_schedule_id (int): ID of a client schedule.
+            body (TimetableClientScheduleUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ClientSchedule]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_timetable_client_schedule.OPERATION,
             functools.partial(
                 _update_timetable_client_schedule._get_kwargs,
@@ -1818,7 +1867,7 @@ class AppointmentsWithRawResponse:
         )
 
     async def update_visit(
-        self,
+        self: AppointmentsWithRawResponse[Business],
         *,
         visit_id: int,
         appointment_id: int,
@@ -1826,7 +1875,7 @@ class AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_visit.Result]:
+    ) -> ApiResponse[None]:
         """Edit Visit.
 
         ``PUT /api/v1/visits/{visit_id}/{record_id}``
@@ -1834,15 +1883,15 @@ class AppointmentsWithRawResponse:
         Args:
             visit_id (int):
             appointment_id (int):
-            body: the JSON request body.
+            body (VisitUpdate): Edit Visit
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_visit.OPERATION,
             functools.partial(
                 _update_visit._get_kwargs,
@@ -1857,27 +1906,40 @@ class AppointmentsWithRawResponse:
         )
 
 
-class SyncAppointments:
+class SyncAppointments(Generic[S]):
     """Blocking ``appointments`` operations of SyncAltegioClient (see ``Appointments``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Appointments, portal: Portal) -> None:
+    def __init__(self, resource: Appointments[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_appointment(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         body: CreateOrUpdateAppointment,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_appointment.Result:
-        """Create a New Appointment (``POST /api/v1/records/{location_id}``).
+    ) -> list[Appointment]:
+        """Create a New Appointment.
+
+        ``POST /api/v1/records/{location_id}``
 
         Blocking form of ``Appointments.create_appointment``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (CreateOrUpdateAppointment): Request body for creating or fully updating an
+                Appointment.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Appointment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1891,7 +1953,7 @@ class SyncAppointments:
         )
 
     def create_timetable_client_schedule(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1899,10 +1961,23 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_timetable_client_schedule.Result:
-        """Create Recurring Appointments (``POST /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules``).
+    ) -> ClientSchedule:
+        """Create Recurring Appointments.
+
+        ``POST /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules``
 
         Blocking form of ``Appointments.create_timetable_client_schedule``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableClientScheduleCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ClientSchedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1917,7 +1992,7 @@ class SyncAppointments:
         )
 
     def delete_appointment(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1926,10 +2001,24 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_appointment.Result:
-        """Delete Appointment (``DELETE /api/v1/record/{location_id}/{record_id}``).
+    ) -> None:
+        """Delete Appointment.
+
+        ``DELETE /api/v1/record/{location_id}/{record_id}``
 
         Blocking form of ``Appointments.delete_appointment``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
+            include_consumables (float | Unset):
+            include_finance_transactions (float | Unset):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1945,7 +2034,7 @@ class SyncAppointments:
         )
 
     def delete_timetable_client_schedule(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1953,10 +2042,23 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_timetable_client_schedule.Result:
-        """Delete Recurring Appointments (``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``).
+    ) -> None:
+        """Delete Recurring Appointments.
+
+        ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``
 
         Blocking form of ``Appointments.delete_timetable_client_schedule``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            client_schedule_id (int): ID of a client schedule.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1971,7 +2073,7 @@ class SyncAppointments:
         )
 
     def get_appointment(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1980,10 +2082,24 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment.Result:
-        """Get an Appointment (``GET /api/v1/record/{location_id}/{record_id}``).
+    ) -> AppointmentDetails:
+        """Get an Appointment.
+
+        ``GET /api/v1/record/{location_id}/{record_id}``
 
         Blocking form of ``Appointments.get_appointment``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
+            include_consumables (float | Unset):
+            include_finance_transactions (float | Unset):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AppointmentDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1999,7 +2115,7 @@ class SyncAppointments:
         )
 
     def get_appointment_list(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -2019,10 +2135,46 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_list.Result:
-        """Get list of appointments (``GET /api/v1/records/{location_id}``).
+    ) -> list[Appointment]:
+        """Get list of appointments.
+
+        ``GET /api/v1/records/{location_id}``
 
         Blocking form of ``Appointments.get_appointment_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            page (int | Unset): Page number
+            count (int | Unset): Number of appointments per page
+            team_member_id (int | Unset): team member ID, if you only need appointments for a
+                specific team member
+            client_id (int | Unset): Client ID. If you need appointments for a specific client
+            created_user_id (int | Unset): The ID of the user who created the appointment. If you
+                need appointments created by a specific user
+            start_date (str | Unset): Session date starting at (filter by session date). If you
+                need appointments for a session starting from a specific date
+            end_date (str | Unset): Session date to. If you need appointments for a session before
+                a specific date
+            c_start_date (str | Unset): Appointment creation date starting from(filter by
+                appointment creation date). If you need appointments created since a specific date
+            c_end_date (str | Unset): Appointment creation date by (filter by appointment creation
+                date).
+            changed_after (str | Unset): The date the appointment was modified/created. If you
+                need appointments created/modified starting from a specific date and time
+            changed_before (str | Unset): The date the appointment was modified/created. If you
+                need appointments created/modified before a specific date and time
+            include_consumables (float | Unset): Flag for including a list of consumables by
+                appointments in the response
+            include_finance_transactions (float | Unset): Flag to include in the response
+                financial transactions by appointments
+            with_deleted (bool | Unset): Include deleted appointments in output (with_deleted=1
+                will return deleted appointments as well)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Appointment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2049,7 +2201,7 @@ class SyncAppointments:
         )
 
     def iter_get_appointment_list(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -2066,6 +2218,7 @@ class SyncAppointments:
         with_deleted: bool | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2093,6 +2246,7 @@ class SyncAppointments:
                 with_deleted=with_deleted,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2101,7 +2255,7 @@ class SyncAppointments:
         )
 
     def get_comments(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -2113,10 +2267,29 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_comments.Result:
-        """Get comments (``GET /api/v1/comments/{location_id}``).
+    ) -> list[Comment]:
+        """Get comments.
+
+        ``GET /api/v1/comments/{location_id}``
 
         Blocking form of ``Appointments.get_comments``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            start_date (str | Unset): date in iso8601 format.
+                Filter by date since (for example '2026-09-30')
+            end_date (str | Unset): date in iso8601 format.
+                Filter by date by (for example '2026-09-30')
+            team_member_id (int | Unset): team member ID
+            rating (float | Unset): Rating score. Filter by reviews with a specific rating.
+            page (int | Unset): Page number
+            count (int | Unset): Number of reviews per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Comment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2135,7 +2308,7 @@ class SyncAppointments:
         )
 
     def iter_get_comments(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -2144,6 +2317,7 @@ class SyncAppointments:
         rating: float | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2163,6 +2337,7 @@ class SyncAppointments:
                 rating=rating,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2171,7 +2346,7 @@ class SyncAppointments:
         )
 
     def get_partner_appointment_list(
-        self,
+        self: SyncAppointments[Business],
         *,
         page: int | Unset = UNSET,
         editable_length: float | Unset = UNSET,
@@ -2184,10 +2359,28 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_partner_appointment_list.Result:
-        """Get a List of Partner Appointments (``GET /api/v1/records/partner``).
+    ) -> Any:
+        """Get a List of Partner Appointments.
+
+        ``GET /api/v1/records/partner``
 
         Blocking form of ``Appointments.get_partner_appointment_list``: same arguments and result.
+
+        Args:
+            page (int | Unset): Page number
+            editable_length (float | Unset): Number of appointments per page, maximum 100
+            location_id (int | Unset): Location ID
+            start_date (str | Unset): Filter by visit date from
+            end_date (str | Unset): Filter by visit date by
+            created_start_date (str | Unset): Filter by appointment creation date from
+            created_end_date (str | Unset): Filter by appointment creation date by
+            user_id (int | Unset): User ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2207,16 +2400,27 @@ class SyncAppointments:
         )
 
     def get_visit(
-        self,
+        self: SyncAppointments[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_visit.Result:
-        """Get a visit (``GET /api/v1/visits/{visit_id}``).
+    ) -> Visit:
+        """Get a visit.
+
+        ``GET /api/v1/visits/{visit_id}``
 
         Blocking form of ``Appointments.get_visit``: same arguments and result.
+
+        Args:
+            visit_id (int):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Visit: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2229,7 +2433,7 @@ class SyncAppointments:
         )
 
     def get_visit_details(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -2237,10 +2441,23 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_visit_details.Result:
-        """Get Visit Details (``GET /api/v1/visit/details/{location_id}/{record_id}/{visit_id}``).
+    ) -> VisitDetails:
+        """Get Visit Details.
+
+        ``GET /api/v1/visit/details/{location_id}/{record_id}/{visit_id}``
 
         Blocking form of ``Appointments.get_visit_details``: same arguments and result.
+
+        Args:
+            location_id (int):
+            appointment_id (int):
+            visit_id (int):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            VisitDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2255,16 +2472,27 @@ class SyncAppointments:
         )
 
     def get_visit_receipt_pdf(
-        self,
+        self: SyncAppointments[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_visit_receipt_pdf.Result:
-        """Receipt PDF for the visit (``GET /api/v1/attendance/receipt_print/{visit_id}``).
+    ) -> bytes:
+        """Receipt PDF for the visit.
+
+        ``GET /api/v1/attendance/receipt_print/{visit_id}``
 
         Blocking form of ``Appointments.get_visit_receipt_pdf``: same arguments and result.
+
+        Args:
+            visit_id (int):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            bytes: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2277,7 +2505,7 @@ class SyncAppointments:
         )
 
     def leave_comment(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -2285,10 +2513,23 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _leave_comment.Result:
-        """Leave a Comment (``POST /api/v1/comments/{location_id}/{team_member_id}``).
+    ) -> list[Comment]:
+        """Leave a Comment.
+
+        ``POST /api/v1/comments/{location_id}/{team_member_id}``
 
         Blocking form of ``Appointments.leave_comment``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID, specify when creating a review for a team member
+            body (CommentLeave): Leave a Comment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Comment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2303,7 +2544,7 @@ class SyncAppointments:
         )
 
     def update_appointment(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -2313,10 +2554,26 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_appointment.Result:
-        """Edit Appointment (``PUT /api/v1/record/{location_id}/{record_id}``).
+    ) -> UpdatedAppointment:
+        """Edit Appointment.
+
+        ``PUT /api/v1/record/{location_id}/{record_id}``
 
         Blocking form of ``Appointments.update_appointment``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
+            body (CreateOrUpdateAppointment): Request body for creating or fully updating an
+                Appointment.
+            include_consumables (float | Unset):
+            include_finance_transactions (float | Unset):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            UpdatedAppointment: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2333,7 +2590,7 @@ class SyncAppointments:
         )
 
     def update_timetable_client_schedule(
-        self,
+        self: SyncAppointments[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2342,10 +2599,24 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_timetable_client_schedule.Result:
-        """Update Recurring Appointments (``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``).
+    ) -> ClientSchedule:
+        """Update Recurring Appointments.
+
+        ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``
 
         Blocking form of ``Appointments.update_timetable_client_schedule``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            client_schedule_id (int): ID of a client schedule.
+            body (TimetableClientScheduleUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ClientSchedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2361,7 +2632,7 @@ class SyncAppointments:
         )
 
     def update_visit(
-        self,
+        self: SyncAppointments[Business],
         *,
         visit_id: int,
         appointment_id: int,
@@ -2369,10 +2640,23 @@ class SyncAppointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_visit.Result:
-        """Edit Visit (``PUT /api/v1/visits/{visit_id}/{record_id}``).
+    ) -> None:
+        """Edit Visit.
+
+        ``PUT /api/v1/visits/{visit_id}/{record_id}``
 
         Blocking form of ``Appointments.update_visit``: same arguments and result.
+
+        Args:
+            visit_id (int):
+            appointment_id (int):
+            body (VisitUpdate): Edit Visit
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2387,27 +2671,41 @@ class SyncAppointments:
         )
 
 
-class SyncAppointmentsWithRawResponse:
+class SyncAppointmentsWithRawResponse(Generic[S]):
     """Blocking ``appointments`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: AppointmentsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: AppointmentsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_appointment(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         body: CreateOrUpdateAppointment,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_appointment.Result]:
-        """Create a New Appointment (``POST /api/v1/records/{location_id}``).
+    ) -> ApiResponse[list[Appointment]]:
+        """Create a New Appointment.
+
+        ``POST /api/v1/records/{location_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.create_appointment``.
+
+        Args:
+            location_id (int): location ID
+            body (CreateOrUpdateAppointment): Request body for creating or fully updating an
+                Appointment.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Appointment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2421,7 +2719,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def create_timetable_client_schedule(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2429,10 +2727,24 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_timetable_client_schedule.Result]:
-        """Create Recurring Appointments (``POST /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules``).
+    ) -> ApiResponse[ClientSchedule]:
+        """Create Recurring Appointments.
+
+        ``POST /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules``
 
         Blocking form of ``AppointmentsWithRawResponse.create_timetable_client_schedule``.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableClientScheduleCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ClientSchedule]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2447,7 +2759,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def delete_appointment(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -2456,10 +2768,24 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_appointment.Result]:
-        """Delete Appointment (``DELETE /api/v1/record/{location_id}/{record_id}``).
+    ) -> ApiResponse[None]:
+        """Delete Appointment.
+
+        ``DELETE /api/v1/record/{location_id}/{record_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.delete_appointment``.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
+            include_consumables (float | Unset):
+            include_finance_transactions (float | Unset):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2475,7 +2801,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def delete_timetable_client_schedule(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2483,10 +2809,23 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_timetable_client_schedule.Result]:
-        """Delete Recurring Appointments (``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``).
+    ) -> ApiResponse[None]:
+        """Delete Recurring Appointments.
+
+        ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.delete_timetable_client_schedule``.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            client_schedule_id (int): ID of a client schedule.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2501,7 +2840,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def get_appointment(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -2510,10 +2849,25 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment.Result]:
-        """Get an Appointment (``GET /api/v1/record/{location_id}/{record_id}``).
+    ) -> ApiResponse[AppointmentDetails]:
+        """Get an Appointment.
+
+        ``GET /api/v1/record/{location_id}/{record_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.get_appointment``.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
+            include_consumables (float | Unset):
+            include_finance_transactions (float | Unset):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AppointmentDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2529,7 +2883,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def get_appointment_list(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -2549,10 +2903,47 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_list.Result]:
-        """Get list of appointments (``GET /api/v1/records/{location_id}``).
+    ) -> ApiResponse[list[Appointment]]:
+        """Get list of appointments.
+
+        ``GET /api/v1/records/{location_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.get_appointment_list``.
+
+        Args:
+            location_id (int): location ID
+            page (int | Unset): Page number
+            count (int | Unset): Number of appointments per page
+            team_member_id (int | Unset): team member ID, if you only need appointments for a
+                specific team member
+            client_id (int | Unset): Client ID. If you need appointments for a specific client
+            created_user_id (int | Unset): The ID of the user who created the appointment. If you
+                need appointments created by a specific user
+            start_date (str | Unset): Session date starting at (filter by session date). If you
+                need appointments for a session starting from a specific date
+            end_date (str | Unset): Session date to. If you need appointments for a session before
+                a specific date
+            c_start_date (str | Unset): Appointment creation date starting from(filter by
+                appointment creation date). If you need appointments created since a specific date
+            c_end_date (str | Unset): Appointment creation date by (filter by appointment creation
+                date).
+            changed_after (str | Unset): The date the appointment was modified/created. If you
+                need appointments created/modified starting from a specific date and time
+            changed_before (str | Unset): The date the appointment was modified/created. If you
+                need appointments created/modified before a specific date and time
+            include_consumables (float | Unset): Flag for including a list of consumables by
+                appointments in the response
+            include_finance_transactions (float | Unset): Flag to include in the response
+                financial transactions by appointments
+            with_deleted (bool | Unset): Include deleted appointments in output (with_deleted=1
+                will return deleted appointments as well)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Appointment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2579,7 +2970,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def get_comments(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -2591,10 +2982,30 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_comments.Result]:
-        """Get comments (``GET /api/v1/comments/{location_id}``).
+    ) -> ApiResponse[list[Comment]]:
+        """Get comments.
+
+        ``GET /api/v1/comments/{location_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.get_comments``.
+
+        Args:
+            location_id (int): location ID
+            start_date (str | Unset): date in iso8601 format.
+                Filter by date since (for example '2026-09-30')
+            end_date (str | Unset): date in iso8601 format.
+                Filter by date by (for example '2026-09-30')
+            team_member_id (int | Unset): team member ID
+            rating (float | Unset): Rating score. Filter by reviews with a specific rating.
+            page (int | Unset): Page number
+            count (int | Unset): Number of reviews per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Comment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2613,7 +3024,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def get_partner_appointment_list(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         page: int | Unset = UNSET,
         editable_length: float | Unset = UNSET,
@@ -2626,10 +3037,28 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_partner_appointment_list.Result]:
-        """Get a List of Partner Appointments (``GET /api/v1/records/partner``).
+    ) -> ApiResponse[Any]:
+        """Get a List of Partner Appointments.
+
+        ``GET /api/v1/records/partner``
 
         Blocking form of ``AppointmentsWithRawResponse.get_partner_appointment_list``.
+
+        Args:
+            page (int | Unset): Page number
+            editable_length (float | Unset): Number of appointments per page, maximum 100
+            location_id (int | Unset): Location ID
+            start_date (str | Unset): Filter by visit date from
+            end_date (str | Unset): Filter by visit date by
+            created_start_date (str | Unset): Filter by appointment creation date from
+            created_end_date (str | Unset): Filter by appointment creation date by
+            user_id (int | Unset): User ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2649,16 +3078,28 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def get_visit(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_visit.Result]:
-        """Get a visit (``GET /api/v1/visits/{visit_id}``).
+    ) -> ApiResponse[Visit]:
+        """Get a visit.
+
+        ``GET /api/v1/visits/{visit_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.get_visit``.
+
+        Args:
+            visit_id (int):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Visit]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -2671,7 +3112,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def get_visit_details(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -2679,10 +3120,24 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_visit_details.Result]:
-        """Get Visit Details (``GET /api/v1/visit/details/{location_id}/{record_id}/{visit_id}``).
+    ) -> ApiResponse[VisitDetails]:
+        """Get Visit Details.
+
+        ``GET /api/v1/visit/details/{location_id}/{record_id}/{visit_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.get_visit_details``.
+
+        Args:
+            location_id (int):
+            appointment_id (int):
+            visit_id (int):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[VisitDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2697,16 +3152,28 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def get_visit_receipt_pdf(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_visit_receipt_pdf.Result]:
-        """Receipt PDF for the visit (``GET /api/v1/attendance/receipt_print/{visit_id}``).
+    ) -> ApiResponse[bytes]:
+        """Receipt PDF for the visit.
+
+        ``GET /api/v1/attendance/receipt_print/{visit_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.get_visit_receipt_pdf``.
+
+        Args:
+            visit_id (int):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[bytes]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -2719,7 +3186,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def leave_comment(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -2727,10 +3194,24 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_leave_comment.Result]:
-        """Leave a Comment (``POST /api/v1/comments/{location_id}/{team_member_id}``).
+    ) -> ApiResponse[list[Comment]]:
+        """Leave a Comment.
+
+        ``POST /api/v1/comments/{location_id}/{team_member_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.leave_comment``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID, specify when creating a review for a team member
+            body (CommentLeave): Leave a Comment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Comment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2745,7 +3226,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def update_appointment(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -2755,10 +3236,27 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_appointment.Result]:
-        """Edit Appointment (``PUT /api/v1/record/{location_id}/{record_id}``).
+    ) -> ApiResponse[UpdatedAppointment]:
+        """Edit Appointment.
+
+        ``PUT /api/v1/record/{location_id}/{record_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.update_appointment``.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): Appointment ID
+            body (CreateOrUpdateAppointment): Request body for creating or fully updating an
+                Appointment.
+            include_consumables (float | Unset):
+            include_finance_transactions (float | Unset):
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[UpdatedAppointment]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2775,7 +3273,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def update_timetable_client_schedule(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2784,10 +3282,25 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_timetable_client_schedule.Result]:
-        """Update Recurring Appointments (``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``).
+    ) -> ApiResponse[ClientSchedule]:
+        """Update Recurring Appointments.
+
+        ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/client_schedules/{client_schedule_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.update_timetable_client_schedule``.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            client_schedule_id (int): ID of a client schedule.
+            body (TimetableClientScheduleUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ClientSchedule]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2803,7 +3316,7 @@ class SyncAppointmentsWithRawResponse:
         )
 
     def update_visit(
-        self,
+        self: SyncAppointmentsWithRawResponse[Business],
         *,
         visit_id: int,
         appointment_id: int,
@@ -2811,10 +3324,23 @@ class SyncAppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_visit.Result]:
-        """Edit Visit (``PUT /api/v1/visits/{visit_id}/{record_id}``).
+    ) -> ApiResponse[None]:
+        """Edit Visit.
+
+        ``PUT /api/v1/visits/{visit_id}/{record_id}``
 
         Blocking form of ``AppointmentsWithRawResponse.update_visit``.
+
+        Args:
+            visit_id (int):
+            appointment_id (int):
+            body (VisitUpdate): Edit Visit
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.authorized_user import AuthorizedUser
+from ...models.issued_user_token import IssuedUserToken
 from ...models.login_request import LoginRequest
 from ...models.sms_code_request import SmsCodeRequest
 from ...types import UNSET, Unset
@@ -24,7 +27,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Authentication:
+class Authentication(Generic[S]):
     """``authentication`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -39,7 +42,7 @@ class Authentication:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _authorize_online_booking_user.Result:
+    ) -> AuthorizedUser:
         """Authorize Online Booking User.
 
         ``POST /api/v1/booking/auth``
@@ -54,15 +57,15 @@ class Authentication:
         | password | string | Visitor password |
 
         Args:
-            body: the JSON request body.
+            body (LoginRequest): User authorization
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AuthorizedUser: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _authorize_online_booking_user.OPERATION,
             functools.partial(
                 _authorize_online_booking_user._get_kwargs,
@@ -82,7 +85,7 @@ class Authentication:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _log_in_with_phone_number_and_code.Result:
+    ) -> IssuedUserToken:
         """Log in with phone number and code.
 
         ``POST /api/v1/user/auth``
@@ -92,15 +95,15 @@ class Authentication:
         via SMS using the "SMS phone number verification code" endpoint.
 
         Args:
-            body: the JSON request body.
+            body (LoginRequest): User authorization
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            IssuedUserToken: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _log_in_with_phone_number_and_code.OPERATION,
             functools.partial(
                 _log_in_with_phone_number_and_code._get_kwargs,
@@ -121,7 +124,7 @@ class Authentication:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_booking_verification_code.Result:
+    ) -> None:
         """Send SMS Verification Code.
 
         ``POST /api/v1/book_code/{location_id}``
@@ -131,16 +134,16 @@ class Authentication:
             + fullname (option, sring, `James`) - Client name
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (SmsCodeRequest): Send SMS verification code for phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _send_booking_verification_code.OPERATION,
             functools.partial(
                 _send_booking_verification_code._get_kwargs,
@@ -155,7 +158,7 @@ class Authentication:
         return response.data
 
 
-class AuthenticationWithRawResponse:
+class AuthenticationWithRawResponse(Generic[S]):
     """``authentication`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -170,7 +173,7 @@ class AuthenticationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_authorize_online_booking_user.Result]:
+    ) -> ApiResponse[AuthorizedUser]:
         """Authorize Online Booking User.
 
         ``POST /api/v1/booking/auth``
@@ -185,15 +188,16 @@ class AuthenticationWithRawResponse:
         | password | string | Visitor password |
 
         Args:
-            body: the JSON request body.
+            body (LoginRequest): User authorization
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AuthorizedUser]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _authorize_online_booking_user.OPERATION,
             functools.partial(
                 _authorize_online_booking_user._get_kwargs,
@@ -212,7 +216,7 @@ class AuthenticationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_log_in_with_phone_number_and_code.Result]:
+    ) -> ApiResponse[IssuedUserToken]:
         """Log in with phone number and code.
 
         ``POST /api/v1/user/auth``
@@ -222,15 +226,16 @@ class AuthenticationWithRawResponse:
         via SMS using the "SMS phone number verification code" endpoint.
 
         Args:
-            body: the JSON request body.
+            body (LoginRequest): User authorization
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[IssuedUserToken]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _log_in_with_phone_number_and_code.OPERATION,
             functools.partial(
                 _log_in_with_phone_number_and_code._get_kwargs,
@@ -250,7 +255,7 @@ class AuthenticationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_booking_verification_code.Result]:
+    ) -> ApiResponse[None]:
         """Send SMS Verification Code.
 
         ``POST /api/v1/book_code/{location_id}``
@@ -260,16 +265,16 @@ class AuthenticationWithRawResponse:
             + fullname (option, sring, `James`) - Client name
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (SmsCodeRequest): Send SMS verification code for phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _send_booking_verification_code.OPERATION,
             functools.partial(
                 _send_booking_verification_code._get_kwargs,
@@ -283,12 +288,12 @@ class AuthenticationWithRawResponse:
         )
 
 
-class SyncAuthentication:
+class SyncAuthentication(Generic[S]):
     """Blocking ``authentication`` operations of SyncAltegioClient (see ``Authentication``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Authentication, portal: Portal) -> None:
+    def __init__(self, resource: Authentication[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -299,10 +304,21 @@ class SyncAuthentication:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _authorize_online_booking_user.Result:
-        """Authorize Online Booking User (``POST /api/v1/booking/auth``).
+    ) -> AuthorizedUser:
+        """Authorize Online Booking User.
+
+        ``POST /api/v1/booking/auth``
 
         Blocking form of ``Authentication.authorize_online_booking_user``: same arguments and result.
+
+        Args:
+            body (LoginRequest): User authorization
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AuthorizedUser: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -321,10 +337,21 @@ class SyncAuthentication:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _log_in_with_phone_number_and_code.Result:
-        """Log in with phone number and code (``POST /api/v1/user/auth``).
+    ) -> IssuedUserToken:
+        """Log in with phone number and code.
+
+        ``POST /api/v1/user/auth``
 
         Blocking form of ``Authentication.log_in_with_phone_number_and_code``: same arguments and result.
+
+        Args:
+            body (LoginRequest): User authorization
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            IssuedUserToken: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -344,10 +371,22 @@ class SyncAuthentication:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_booking_verification_code.Result:
-        """Send SMS Verification Code (``POST /api/v1/book_code/{location_id}``).
+    ) -> None:
+        """Send SMS Verification Code.
+
+        ``POST /api/v1/book_code/{location_id}``
 
         Blocking form of ``Authentication.send_booking_verification_code``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (SmsCodeRequest): Send SMS verification code for phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -361,12 +400,12 @@ class SyncAuthentication:
         )
 
 
-class SyncAuthenticationWithRawResponse:
+class SyncAuthenticationWithRawResponse(Generic[S]):
     """Blocking ``authentication`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: AuthenticationWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: AuthenticationWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -377,10 +416,22 @@ class SyncAuthenticationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_authorize_online_booking_user.Result]:
-        """Authorize Online Booking User (``POST /api/v1/booking/auth``).
+    ) -> ApiResponse[AuthorizedUser]:
+        """Authorize Online Booking User.
+
+        ``POST /api/v1/booking/auth``
 
         Blocking form of ``AuthenticationWithRawResponse.authorize_online_booking_user``.
+
+        Args:
+            body (LoginRequest): User authorization
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AuthorizedUser]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -399,10 +450,22 @@ class SyncAuthenticationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_log_in_with_phone_number_and_code.Result]:
-        """Log in with phone number and code (``POST /api/v1/user/auth``).
+    ) -> ApiResponse[IssuedUserToken]:
+        """Log in with phone number and code.
+
+        ``POST /api/v1/user/auth``
 
         Blocking form of ``AuthenticationWithRawResponse.log_in_with_phone_number_and_code``.
+
+        Args:
+            body (LoginRequest): User authorization
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[IssuedUserToken]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -422,10 +485,22 @@ class SyncAuthenticationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_booking_verification_code.Result]:
-        """Send SMS Verification Code (``POST /api/v1/book_code/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Send SMS Verification Code.
+
+        ``POST /api/v1/book_code/{location_id}``
 
         Blocking form of ``AuthenticationWithRawResponse.send_booking_verification_code``.
+
+        Args:
+            location_id (int): location ID
+            body (SmsCodeRequest): Send SMS verification code for phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.user import User
 from ...models.user_authorize import UserAuthorize
 from ...types import UNSET, Unset
 from . import authorize_user as _authorize_user
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class AuthenticationB2b:
+class AuthenticationB2b(Generic[S]):
     """``authentication_b2b`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -36,7 +38,7 @@ class AuthenticationB2b:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _authorize_user.Result:
+    ) -> User:
         """Authorize User.
 
         ``POST /api/v1/auth``
@@ -51,15 +53,15 @@ class AuthenticationB2b:
         | password | string | User password |
 
         Args:
-            body: the JSON request body.
+            body (UserAuthorize): User authorization
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            User: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _authorize_user.OPERATION,
             functools.partial(
                 _authorize_user._get_kwargs,
@@ -73,7 +75,7 @@ class AuthenticationB2b:
         return response.data
 
 
-class AuthenticationB2bWithRawResponse:
+class AuthenticationB2bWithRawResponse(Generic[S]):
     """``authentication_b2b`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -88,7 +90,7 @@ class AuthenticationB2bWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_authorize_user.Result]:
+    ) -> ApiResponse[User]:
         """Authorize User.
 
         ``POST /api/v1/auth``
@@ -103,15 +105,15 @@ class AuthenticationB2bWithRawResponse:
         | password | string | User password |
 
         Args:
-            body: the JSON request body.
+            body (UserAuthorize): User authorization
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[User]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _authorize_user.OPERATION,
             functools.partial(
                 _authorize_user._get_kwargs,
@@ -124,12 +126,12 @@ class AuthenticationB2bWithRawResponse:
         )
 
 
-class SyncAuthenticationB2b:
+class SyncAuthenticationB2b(Generic[S]):
     """Blocking ``authentication_b2b`` operations of SyncAltegioClient (see ``AuthenticationB2b``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: AuthenticationB2b, portal: Portal) -> None:
+    def __init__(self, resource: AuthenticationB2b[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -140,10 +142,21 @@ class SyncAuthenticationB2b:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _authorize_user.Result:
-        """Authorize User (``POST /api/v1/auth``).
+    ) -> User:
+        """Authorize User.
+
+        ``POST /api/v1/auth``
 
         Blocking form of ``AuthenticationB2b.authorize_user``: same arguments and result.
+
+        Args:
+            body (UserAuthorize): User authorization
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            User: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -156,12 +169,12 @@ class SyncAuthenticationB2b:
         )
 
 
-class SyncAuthenticationB2bWithRawResponse:
+class SyncAuthenticationB2bWithRawResponse(Generic[S]):
     """Blocking ``authentication_b2b`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: AuthenticationB2bWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: AuthenticationB2bWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -172,10 +185,21 @@ class SyncAuthenticationB2bWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_authorize_user.Result]:
-        """Authorize User (``POST /api/v1/auth``).
+    ) -> ApiResponse[User]:
+        """Authorize User.
+
+        ``POST /api/v1/auth``
 
         Blocking form of ``AuthenticationB2bWithRawResponse.authorize_user``.
+
+        Args:
+            body (UserAuthorize): User authorization
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[User]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -8,14 +8,20 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.chain_loyalty_gift_card_type_list import ChainLoyaltyGiftCardTypeList
+from ...models.chain_loyalty_gift_card_types import ChainLoyaltyGiftCardTypes
+from ...models.chain_loyalty_membership_list import ChainLoyaltyMembershipList
+from ...models.chain_loyalty_memberships import ChainLoyaltyMemberships
 from ...models.chain_loyalty_memberships_freeze import ChainLoyaltyMembershipsFreeze
+from ...models.chain_loyalty_program import ChainLoyaltyProgram
 from ...models.chain_loyalty_program_create import ChainLoyaltyProgramCreate
 from ...models.chain_loyalty_program_include import ChainLoyaltyProgramInclude
 from ...models.chain_loyalty_program_update import ChainLoyaltyProgramUpdate
@@ -30,6 +36,10 @@ from ...models.loyalty_membership_types_update import LoyaltyMembershipTypesUpda
 from ...models.loyalty_memberships_set_balance import LoyaltyMembershipsSetBalance
 from ...models.loyalty_memberships_set_period import LoyaltyMembershipsSetPeriod
 from ...models.loyalty_memberships_unfreeze import LoyaltyMembershipsUnfreeze
+from ...models.loyalty_notification_template import LoyaltyNotificationTemplate
+from ...models.memberships_set_balance_result import MembershipsSetBalanceResult
+from ...models.memberships_set_period_result import MembershipsSetPeriodResult
+from ...models.subscription_type import SubscriptionType
 from ...types import UNSET, Unset
 from . import chain_loyalty_certificate_types_create as _chain_loyalty_certificate_types_create
 from . import chain_loyalty_certificate_types_delete as _chain_loyalty_certificate_types_delete
@@ -61,7 +71,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal, SyncPaginator
 
 
-class ChainLoyaltyPrograms:
+class ChainLoyaltyPrograms(Generic[S]):
     """``chain_loyalty_programs`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -70,14 +80,14 @@ class ChainLoyaltyPrograms:
         self._caller = caller
 
     async def chain_loyalty_certificate_types_create(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_create.Result:
+    ) -> ChainLoyaltyGiftCardTypeList:
         """Create certificate type.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/certificate_types``
@@ -112,16 +122,17 @@ class ChainLoyaltyPrograms:
         **Note:** After creation, certificate products are automatically created in inventory.
 
         Args:
-            chain_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            body (LoyaltyGiftCardTypesCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChainLoyaltyGiftCardTypeList: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_certificate_types_create.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_create._get_kwargs,
@@ -136,14 +147,14 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_certificate_types_delete(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_delete.Result:
+    ) -> None:
         """Delete certificate type.
 
         ``DELETE /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
@@ -154,16 +165,16 @@ class ChainLoyaltyPrograms:
         issued certificates cannot be deleted.
 
         Args:
-            chain_id (int):
-            type_id (int):
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID to delete
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_certificate_types_delete.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_delete._get_kwargs,
@@ -178,14 +189,14 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_certificate_types_get(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_get.Result:
+    ) -> ChainLoyaltyGiftCardTypeList:
         """Get certificate type.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
@@ -196,16 +207,17 @@ class ChainLoyaltyPrograms:
         restrictions, and online sale settings.
 
         Args:
-            chain_id (int):
-            type_id (int):
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChainLoyaltyGiftCardTypeList: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_certificate_types_get.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_get._get_kwargs,
@@ -220,7 +232,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_certificate_types_list(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         title: str | Unset = UNSET,
@@ -229,7 +241,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_list.Result:
+    ) -> list[ChainLoyaltyGiftCardTypeList]:
         """List certificate types.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/certificate_types``
@@ -263,18 +275,19 @@ class ChainLoyaltyPrograms:
         - 4 = year
 
         Args:
-            chain_id (int):
-            title (str | Unset):
-            page (int | Unset):  Default: 1.
-            page_size (int | Unset):  Default: 10.
+            chain_id (int): Chain ID
+            title (str | Unset): Filter by certificate type name (partial match)
+            page (int | Unset): Page number. Default: 1.
+            page_size (int | Unset): Items per page (max 100). Default: 10.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ChainLoyaltyGiftCardTypeList]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_certificate_types_list.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_list._get_kwargs,
@@ -290,8 +303,53 @@ class ChainLoyaltyPrograms:
         )
         return response.data
 
+    def iter_chain_loyalty_certificate_types_list(
+        self: ChainLoyaltyPrograms[Business],
+        *,
+        chain_id: int,
+        title: str | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[ChainLoyaltyGiftCardTypeList]:
+        """Every item of every page of ``chain_loyalty_certificate_types_list``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        page_size arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``chain_loyalty_certificate_types_list``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[ChainLoyaltyGiftCardTypeList]]:
+            return await self._caller._call(
+                _chain_loyalty_certificate_types_list.OPERATION,
+                functools.partial(
+                    _chain_loyalty_certificate_types_list._get_kwargs,
+                    chain_id=chain_id,
+                    title=title,
+                    page=page,
+                    page_size=size,
+                ),
+                _chain_loyalty_certificate_types_list._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="chain_loyalty_certificate_types_list",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=100,
+            max_items=max_items,
+        )
+
     async def chain_loyalty_certificate_types_update(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         type_id: int,
@@ -299,7 +357,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_update.Result:
+    ) -> ChainLoyaltyGiftCardTypes:
         """Update certificate type.
 
         ``PUT /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
@@ -312,17 +370,18 @@ class ChainLoyaltyPrograms:
         **Note:** Cannot update certificate types that have already been issued.
 
         Args:
-            chain_id (int):
-            type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID
+            body (LoyaltyGiftCardTypesCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChainLoyaltyGiftCardTypes: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_certificate_types_update.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_update._get_kwargs,
@@ -338,7 +397,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_membership_types_archive(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -346,7 +405,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_archive.Result:
+    ) -> None:
         """Archive or unarchive membership type.
 
         ``PATCH /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/archive``
@@ -361,17 +420,17 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            body (LoyaltyMembershipTypesArchive): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_membership_types_archive.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_archive._get_kwargs,
@@ -387,7 +446,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_membership_types_clone(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -395,7 +454,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_clone.Result:
+    ) -> SubscriptionType:
         """Clone membership type.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/clone``
@@ -411,17 +470,17 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to clone
+            body (LoyaltyMembershipTypesClone | Unset): Empty body required (or omit entirely)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SubscriptionType: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_membership_types_clone.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_clone._get_kwargs,
@@ -437,14 +496,14 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_membership_types_create(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         body: LoyaltyMembershipTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_create.Result:
+    ) -> SubscriptionType:
         """Create membership type.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types``
@@ -462,16 +521,16 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            body (LoyaltyMembershipTypesCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SubscriptionType: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_membership_types_create.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_create._get_kwargs,
@@ -486,14 +545,14 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_membership_types_delete(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_delete.Result:
+    ) -> None:
         """Delete membership type.
 
         ``DELETE /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
@@ -504,16 +563,16 @@ class ChainLoyaltyPrograms:
         may be affected.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to delete
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_membership_types_delete.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_delete._get_kwargs,
@@ -528,13 +587,13 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_membership_types_list(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_list.Result:
+    ) -> list[SubscriptionType]:
         """List membership types.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/abonement_types``
@@ -544,15 +603,16 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[SubscriptionType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_membership_types_list.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_list._get_kwargs,
@@ -566,14 +626,14 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_membership_types_read(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_read.Result:
+    ) -> SubscriptionType:
         """Get membership type details.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
@@ -583,16 +643,16 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SubscriptionType: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_membership_types_read.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_read._get_kwargs,
@@ -607,7 +667,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_membership_types_restore(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -615,7 +675,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_restore.Result:
+    ) -> None:
         """Restore deleted membership type.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/restore``
@@ -625,17 +685,17 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to restore
+            body (LoyaltyMembershipTypesRestore): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_membership_types_restore.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_restore._get_kwargs,
@@ -651,7 +711,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_membership_types_update(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -659,7 +719,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_update.Result:
+    ) -> SubscriptionType:
         """Update membership type.
 
         ``PUT /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
@@ -671,17 +731,17 @@ class ChainLoyaltyPrograms:
         `services` and `service_categories` fields.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            body (LoyaltyMembershipTypesUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SubscriptionType: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_membership_types_update.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_update._get_kwargs,
@@ -697,7 +757,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_memberships_freeze(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -705,7 +765,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_memberships_freeze.Result:
+    ) -> ChainLoyaltyMembershipList:
         """Freeze membership.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/freeze``
@@ -722,17 +782,18 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            membership_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID to freeze
+            body (ChainLoyaltyMembershipsFreeze): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChainLoyaltyMembershipList: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_memberships_freeze.OPERATION,
             functools.partial(
                 _chain_loyalty_memberships_freeze._get_kwargs,
@@ -748,7 +809,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_memberships_set_balance(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -756,7 +817,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_memberships_set_balance.Result:
+    ) -> MembershipsSetBalanceResult:
         """Change membership balance.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_balance``
@@ -777,17 +838,18 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            membership_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID
+            body (LoyaltyMembershipsSetBalance): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            MembershipsSetBalanceResult: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_memberships_set_balance.OPERATION,
             functools.partial(
                 _chain_loyalty_memberships_set_balance._get_kwargs,
@@ -803,7 +865,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_memberships_set_period(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -811,7 +873,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_memberships_set_period.Result:
+    ) -> MembershipsSetPeriodResult:
         """Change membership validity period.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_period``
@@ -834,17 +896,18 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            membership_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID
+            body (LoyaltyMembershipsSetPeriod): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            MembershipsSetPeriodResult: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_memberships_set_period.OPERATION,
             functools.partial(
                 _chain_loyalty_memberships_set_period._get_kwargs,
@@ -860,7 +923,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def chain_loyalty_memberships_unfreeze(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -868,7 +931,7 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_memberships_unfreeze.Result:
+    ) -> ChainLoyaltyMemberships:
         """Unfreeze membership.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/unfreeze``
@@ -881,17 +944,18 @@ class ChainLoyaltyPrograms:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            membership_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID to unfreeze
+            body (LoyaltyMembershipsUnfreeze | Unset): Empty body required (or omit entirely)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChainLoyaltyMemberships: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _chain_loyalty_memberships_unfreeze.OPERATION,
             functools.partial(
                 _chain_loyalty_memberships_unfreeze._get_kwargs,
@@ -907,7 +971,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def create_chain_loyalty_program(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         body: ChainLoyaltyProgramCreate,
@@ -915,23 +979,25 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_chain_loyalty_program.Result:
+    ) -> ChainLoyaltyProgram:
         """Create a Chain Promotion.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/programs``
 
         Args:
-            chain_id (int):
-            body: the JSON request body.
-            include (ChainLoyaltyProgramInclude | Unset):
+            chain_id (int): Chain ID
+            body (ChainLoyaltyProgramCreate): The body of the request to create a loyalty
+                promotion
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChainLoyaltyProgram: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_chain_loyalty_program.OPERATION,
             functools.partial(
                 _create_chain_loyalty_program._get_kwargs,
@@ -947,7 +1013,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def delete_chain_loyalty_program(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -955,23 +1021,24 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_chain_loyalty_program.Result:
+    ) -> None:
         """Delete Chain Promotion.
 
         ``DELETE /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Args:
-            chain_id (int):
-            loyalty_program_id (int):
-            include (ChainLoyaltyProgramInclude | Unset):
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_chain_loyalty_program.OPERATION,
             functools.partial(
                 _delete_chain_loyalty_program._get_kwargs,
@@ -987,27 +1054,28 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def get_chain_loyalty_notification_template_list(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_loyalty_notification_template_list.Result:
+    ) -> list[LoyaltyNotificationTemplate]:
         """Get a list of loyalty notification templates.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/notification_message_templates/programs``
 
         Args:
-            chain_id (int):
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LoyaltyNotificationTemplate]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_chain_loyalty_notification_template_list.OPERATION,
             functools.partial(
                 _get_chain_loyalty_notification_template_list._get_kwargs,
@@ -1021,7 +1089,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def get_chain_loyalty_program(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -1029,23 +1097,24 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_loyalty_program.Result:
+    ) -> ChainLoyaltyProgram:
         """Get a Chain Promotion.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Args:
-            chain_id (int):
-            loyalty_program_id (int):
-            include (ChainLoyaltyProgramInclude | Unset):
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChainLoyaltyProgram: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_chain_loyalty_program.OPERATION,
             functools.partial(
                 _get_chain_loyalty_program._get_kwargs,
@@ -1061,7 +1130,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     async def get_chain_loyalty_transaction_list(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         created_after: datetime.date,
@@ -1074,28 +1143,35 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_loyalty_transaction_list.Result:
+    ) -> list[ChainLoyaltyTransaction]:
         """Get a List of Chain Loyalty Transactions.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/transactions``
 
         Args:
-            chain_id (int):
-            created_after (datetime.date):
-            created_before (datetime.date):
-            types (list[ChainLoyaltyTransactionTypes] | Unset):
-            location_ids (list[int] | Unset):
-            visit_ids (list[int] | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            chain_id (int): Chain ID
+            created_after (datetime.date): Sample start date in Y-m-d format
+            created_before (datetime.date): Sample end date in Y-m-d format
+            types (list[ChainLoyaltyTransactionTypes] | Unset): Types of loyalty transactions
+                included in the selection: 1 - Promotion discount, 2 - Loyalty program accrual, 3 -
+                Loyalty card withdrawal, 4 - Referral program accrual, 5 - Manual replenishment, 6 -
+                Manual withdrawal, 7 - Overdue points withdrawal , 8 - Withdrawal from the gift card,
+                9 - Use of the membership, 10 - Recalculation of the cost of the membership, 11 -
+                Withdrawal from the client account
+            location_ids (list[int] | Unset): Loyalty transaction affiliate IDs included in the
+                sample
+            visit_ids (list[int] | Unset): Loyalty transaction visit IDs included in the sample
+            page (int | Unset): Selection page
+            count (int | Unset): Number of results per selection page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ChainLoyaltyTransaction]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_chain_loyalty_transaction_list.OPERATION,
             functools.partial(
                 _get_chain_loyalty_transaction_list._get_kwargs,
@@ -1116,7 +1192,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
     def iter_get_chain_loyalty_transaction_list(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         created_after: datetime.date,
@@ -1126,6 +1202,7 @@ class ChainLoyaltyPrograms:
         visit_ids: list[int] | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1134,12 +1211,12 @@ class ChainLoyaltyPrograms:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``get_chain_loyalty_transaction_list``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_chain_loyalty_transaction_list``.
         """
 
-        async def fetch(page: int, size: int) -> list[ChainLoyaltyTransaction]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[ChainLoyaltyTransaction]]:
+            return await self._caller._call(
                 _get_chain_loyalty_transaction_list.OPERATION,
                 functools.partial(
                     _get_chain_loyalty_transaction_list._get_kwargs,
@@ -1157,7 +1234,6 @@ class ChainLoyaltyPrograms:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -1165,10 +1241,11 @@ class ChainLoyaltyPrograms:
             first_page=first_page,
             page_size=page_size,
             max_page_size=None,
+            max_items=max_items,
         )
 
     async def update_chain_loyalty_program(
-        self,
+        self: ChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -1177,24 +1254,26 @@ class ChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_chain_loyalty_program.Result:
+    ) -> ChainLoyaltyProgram:
         """Edit Chain Promotion.
 
         ``PUT /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Args:
-            chain_id (int):
-            loyalty_program_id (int):
-            body: the JSON request body.
-            include (ChainLoyaltyProgramInclude | Unset):
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            body (ChainLoyaltyProgramUpdate): The body of the request to change the loyalty
+                promotion
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChainLoyaltyProgram: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_chain_loyalty_program.OPERATION,
             functools.partial(
                 _update_chain_loyalty_program._get_kwargs,
@@ -1211,7 +1290,7 @@ class ChainLoyaltyPrograms:
         return response.data
 
 
-class ChainLoyaltyProgramsWithRawResponse:
+class ChainLoyaltyProgramsWithRawResponse(Generic[S]):
     """``chain_loyalty_programs`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -1220,14 +1299,14 @@ class ChainLoyaltyProgramsWithRawResponse:
         self._caller = caller
 
     async def chain_loyalty_certificate_types_create(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_create.Result]:
+    ) -> ApiResponse[ChainLoyaltyGiftCardTypeList]:
         """Create certificate type.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/certificate_types``
@@ -1262,16 +1341,17 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** After creation, certificate products are automatically created in inventory.
 
         Args:
-            chain_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            body (LoyaltyGiftCardTypesCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChainLoyaltyGiftCardTypeList]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_certificate_types_create.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_create._get_kwargs,
@@ -1285,14 +1365,14 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_certificate_types_delete(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_delete.Result]:
+    ) -> ApiResponse[None]:
         """Delete certificate type.
 
         ``DELETE /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
@@ -1303,16 +1383,16 @@ class ChainLoyaltyProgramsWithRawResponse:
         issued certificates cannot be deleted.
 
         Args:
-            chain_id (int):
-            type_id (int):
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID to delete
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_certificate_types_delete.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_delete._get_kwargs,
@@ -1326,14 +1406,14 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_certificate_types_get(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_get.Result]:
+    ) -> ApiResponse[ChainLoyaltyGiftCardTypeList]:
         """Get certificate type.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
@@ -1344,16 +1424,17 @@ class ChainLoyaltyProgramsWithRawResponse:
         restrictions, and online sale settings.
 
         Args:
-            chain_id (int):
-            type_id (int):
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChainLoyaltyGiftCardTypeList]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_certificate_types_get.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_get._get_kwargs,
@@ -1367,7 +1448,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_certificate_types_list(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         title: str | Unset = UNSET,
@@ -1376,7 +1457,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_list.Result]:
+    ) -> ApiResponse[list[ChainLoyaltyGiftCardTypeList]]:
         """List certificate types.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/certificate_types``
@@ -1410,18 +1491,19 @@ class ChainLoyaltyProgramsWithRawResponse:
         - 4 = year
 
         Args:
-            chain_id (int):
-            title (str | Unset):
-            page (int | Unset):  Default: 1.
-            page_size (int | Unset):  Default: 10.
+            chain_id (int): Chain ID
+            title (str | Unset): Filter by certificate type name (partial match)
+            page (int | Unset): Page number. Default: 1.
+            page_size (int | Unset): Items per page (max 100). Default: 10.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ChainLoyaltyGiftCardTypeList]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_certificate_types_list.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_list._get_kwargs,
@@ -1437,7 +1519,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_certificate_types_update(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         type_id: int,
@@ -1445,7 +1527,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_update.Result]:
+    ) -> ApiResponse[ChainLoyaltyGiftCardTypes]:
         """Update certificate type.
 
         ``PUT /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
@@ -1458,17 +1540,18 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Cannot update certificate types that have already been issued.
 
         Args:
-            chain_id (int):
-            type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID
+            body (LoyaltyGiftCardTypesCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChainLoyaltyGiftCardTypes]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_certificate_types_update.OPERATION,
             functools.partial(
                 _chain_loyalty_certificate_types_update._get_kwargs,
@@ -1483,7 +1566,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_membership_types_archive(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -1491,7 +1574,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_archive.Result]:
+    ) -> ApiResponse[None]:
         """Archive or unarchive membership type.
 
         ``PATCH /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/archive``
@@ -1506,17 +1589,17 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            body (LoyaltyMembershipTypesArchive): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_membership_types_archive.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_archive._get_kwargs,
@@ -1531,7 +1614,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_membership_types_clone(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -1539,7 +1622,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_clone.Result]:
+    ) -> ApiResponse[SubscriptionType]:
         """Clone membership type.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/clone``
@@ -1555,17 +1638,18 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to clone
+            body (LoyaltyMembershipTypesClone | Unset): Empty body required (or omit entirely)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SubscriptionType]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_membership_types_clone.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_clone._get_kwargs,
@@ -1580,14 +1664,14 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_membership_types_create(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         body: LoyaltyMembershipTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_create.Result]:
+    ) -> ApiResponse[SubscriptionType]:
         """Create membership type.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types``
@@ -1605,16 +1689,17 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            body (LoyaltyMembershipTypesCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SubscriptionType]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_membership_types_create.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_create._get_kwargs,
@@ -1628,14 +1713,14 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_membership_types_delete(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_delete.Result]:
+    ) -> ApiResponse[None]:
         """Delete membership type.
 
         ``DELETE /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
@@ -1646,16 +1731,16 @@ class ChainLoyaltyProgramsWithRawResponse:
         may be affected.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to delete
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_membership_types_delete.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_delete._get_kwargs,
@@ -1669,13 +1754,13 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_membership_types_list(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_list.Result]:
+    ) -> ApiResponse[list[SubscriptionType]]:
         """List membership types.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/abonement_types``
@@ -1685,15 +1770,16 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[SubscriptionType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_membership_types_list.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_list._get_kwargs,
@@ -1706,14 +1792,14 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_membership_types_read(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_read.Result]:
+    ) -> ApiResponse[SubscriptionType]:
         """Get membership type details.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
@@ -1723,16 +1809,17 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SubscriptionType]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_membership_types_read.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_read._get_kwargs,
@@ -1746,7 +1833,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_membership_types_restore(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -1754,7 +1841,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_restore.Result]:
+    ) -> ApiResponse[None]:
         """Restore deleted membership type.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/restore``
@@ -1764,17 +1851,17 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to restore
+            body (LoyaltyMembershipTypesRestore): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_membership_types_restore.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_restore._get_kwargs,
@@ -1789,7 +1876,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_membership_types_update(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -1797,7 +1884,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_update.Result]:
+    ) -> ApiResponse[SubscriptionType]:
         """Update membership type.
 
         ``PUT /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
@@ -1809,17 +1896,18 @@ class ChainLoyaltyProgramsWithRawResponse:
         `services` and `service_categories` fields.
 
         Args:
-            chain_id (int):
-            loyalty_membership_type_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            body (LoyaltyMembershipTypesUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SubscriptionType]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_membership_types_update.OPERATION,
             functools.partial(
                 _chain_loyalty_membership_types_update._get_kwargs,
@@ -1834,7 +1922,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_memberships_freeze(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -1842,7 +1930,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_memberships_freeze.Result]:
+    ) -> ApiResponse[ChainLoyaltyMembershipList]:
         """Freeze membership.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/freeze``
@@ -1859,17 +1947,18 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            membership_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID to freeze
+            body (ChainLoyaltyMembershipsFreeze): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChainLoyaltyMembershipList]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_memberships_freeze.OPERATION,
             functools.partial(
                 _chain_loyalty_memberships_freeze._get_kwargs,
@@ -1884,7 +1973,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_memberships_set_balance(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -1892,7 +1981,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_memberships_set_balance.Result]:
+    ) -> ApiResponse[MembershipsSetBalanceResult]:
         """Change membership balance.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_balance``
@@ -1913,17 +2002,18 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            membership_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID
+            body (LoyaltyMembershipsSetBalance): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[MembershipsSetBalanceResult]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_memberships_set_balance.OPERATION,
             functools.partial(
                 _chain_loyalty_memberships_set_balance._get_kwargs,
@@ -1938,7 +2028,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_memberships_set_period(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -1946,7 +2036,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_memberships_set_period.Result]:
+    ) -> ApiResponse[MembershipsSetPeriodResult]:
         """Change membership validity period.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_period``
@@ -1969,17 +2059,18 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            membership_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID
+            body (LoyaltyMembershipsSetPeriod): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[MembershipsSetPeriodResult]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_memberships_set_period.OPERATION,
             functools.partial(
                 _chain_loyalty_memberships_set_period._get_kwargs,
@@ -1994,7 +2085,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def chain_loyalty_memberships_unfreeze(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -2002,7 +2093,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_memberships_unfreeze.Result]:
+    ) -> ApiResponse[ChainLoyaltyMemberships]:
         """Unfreeze membership.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/unfreeze``
@@ -2015,17 +2106,18 @@ class ChainLoyaltyProgramsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            membership_id (int):
-            body: the JSON request body.
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID to unfreeze
+            body (LoyaltyMembershipsUnfreeze | Unset): Empty body required (or omit entirely)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChainLoyaltyMemberships]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _chain_loyalty_memberships_unfreeze.OPERATION,
             functools.partial(
                 _chain_loyalty_memberships_unfreeze._get_kwargs,
@@ -2040,7 +2132,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def create_chain_loyalty_program(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         body: ChainLoyaltyProgramCreate,
@@ -2048,23 +2140,26 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_chain_loyalty_program.Result]:
+    ) -> ApiResponse[ChainLoyaltyProgram]:
         """Create a Chain Promotion.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/programs``
 
         Args:
-            chain_id (int):
-            body: the JSON request body.
-            include (ChainLoyaltyProgramInclude | Unset):
+            chain_id (int): Chain ID
+            body (ChainLoyaltyProgramCreate): The body of the request to create a loyalty
+                promotion
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChainLoyaltyProgram]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_chain_loyalty_program.OPERATION,
             functools.partial(
                 _create_chain_loyalty_program._get_kwargs,
@@ -2079,7 +2174,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def delete_chain_loyalty_program(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -2087,23 +2182,24 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_chain_loyalty_program.Result]:
+    ) -> ApiResponse[None]:
         """Delete Chain Promotion.
 
         ``DELETE /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Args:
-            chain_id (int):
-            loyalty_program_id (int):
-            include (ChainLoyaltyProgramInclude | Unset):
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_chain_loyalty_program.OPERATION,
             functools.partial(
                 _delete_chain_loyalty_program._get_kwargs,
@@ -2118,27 +2214,28 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def get_chain_loyalty_notification_template_list(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_loyalty_notification_template_list.Result]:
+    ) -> ApiResponse[list[LoyaltyNotificationTemplate]]:
         """Get a list of loyalty notification templates.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/notification_message_templates/programs``
 
         Args:
-            chain_id (int):
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LoyaltyNotificationTemplate]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_chain_loyalty_notification_template_list.OPERATION,
             functools.partial(
                 _get_chain_loyalty_notification_template_list._get_kwargs,
@@ -2151,7 +2248,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def get_chain_loyalty_program(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -2159,23 +2256,25 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_loyalty_program.Result]:
+    ) -> ApiResponse[ChainLoyaltyProgram]:
         """Get a Chain Promotion.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Args:
-            chain_id (int):
-            loyalty_program_id (int):
-            include (ChainLoyaltyProgramInclude | Unset):
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChainLoyaltyProgram]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_chain_loyalty_program.OPERATION,
             functools.partial(
                 _get_chain_loyalty_program._get_kwargs,
@@ -2190,7 +2289,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def get_chain_loyalty_transaction_list(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         created_after: datetime.date,
@@ -2203,28 +2302,35 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_loyalty_transaction_list.Result]:
+    ) -> ApiResponse[list[ChainLoyaltyTransaction]]:
         """Get a List of Chain Loyalty Transactions.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/transactions``
 
         Args:
-            chain_id (int):
-            created_after (datetime.date):
-            created_before (datetime.date):
-            types (list[ChainLoyaltyTransactionTypes] | Unset):
-            location_ids (list[int] | Unset):
-            visit_ids (list[int] | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            chain_id (int): Chain ID
+            created_after (datetime.date): Sample start date in Y-m-d format
+            created_before (datetime.date): Sample end date in Y-m-d format
+            types (list[ChainLoyaltyTransactionTypes] | Unset): Types of loyalty transactions
+                included in the selection: 1 - Promotion discount, 2 - Loyalty program accrual, 3 -
+                Loyalty card withdrawal, 4 - Referral program accrual, 5 - Manual replenishment, 6 -
+                Manual withdrawal, 7 - Overdue points withdrawal , 8 - Withdrawal from the gift card,
+                9 - Use of the membership, 10 - Recalculation of the cost of the membership, 11 -
+                Withdrawal from the client account
+            location_ids (list[int] | Unset): Loyalty transaction affiliate IDs included in the
+                sample
+            visit_ids (list[int] | Unset): Loyalty transaction visit IDs included in the sample
+            page (int | Unset): Selection page
+            count (int | Unset): Number of results per selection page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ChainLoyaltyTransaction]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_chain_loyalty_transaction_list.OPERATION,
             functools.partial(
                 _get_chain_loyalty_transaction_list._get_kwargs,
@@ -2244,7 +2350,7 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
     async def update_chain_loyalty_program(
-        self,
+        self: ChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -2253,24 +2359,27 @@ class ChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_chain_loyalty_program.Result]:
+    ) -> ApiResponse[ChainLoyaltyProgram]:
         """Edit Chain Promotion.
 
         ``PUT /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Args:
-            chain_id (int):
-            loyalty_program_id (int):
-            body: the JSON request body.
-            include (ChainLoyaltyProgramInclude | Unset):
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            body (ChainLoyaltyProgramUpdate): The body of the request to change the loyalty
+                promotion
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChainLoyaltyProgram]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_chain_loyalty_program.OPERATION,
             functools.partial(
                 _update_chain_loyalty_program._get_kwargs,
@@ -2286,27 +2395,40 @@ class ChainLoyaltyProgramsWithRawResponse:
         )
 
 
-class SyncChainLoyaltyPrograms:
+class SyncChainLoyaltyPrograms(Generic[S]):
     """Blocking ``chain_loyalty_programs`` operations of SyncAltegioClient (see ``ChainLoyaltyPrograms``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ChainLoyaltyPrograms, portal: Portal) -> None:
+    def __init__(self, resource: ChainLoyaltyPrograms[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def chain_loyalty_certificate_types_create(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_create.Result:
-        """Create certificate type (``POST /api/v1/chain/{chain_id}/loyalty/certificate_types``).
+    ) -> ChainLoyaltyGiftCardTypeList:
+        """Create certificate type.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/certificate_types``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_certificate_types_create``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            body (LoyaltyGiftCardTypesCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChainLoyaltyGiftCardTypeList: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2320,17 +2442,29 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_certificate_types_delete(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_delete.Result:
-        """Delete certificate type (``DELETE /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``).
+    ) -> None:
+        """Delete certificate type.
+
+        ``DELETE /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_certificate_types_delete``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID to delete
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2344,17 +2478,30 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_certificate_types_get(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_get.Result:
-        """Get certificate type (``GET /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``).
+    ) -> ChainLoyaltyGiftCardTypeList:
+        """Get certificate type.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_certificate_types_get``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChainLoyaltyGiftCardTypeList: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2368,7 +2515,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_certificate_types_list(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         title: str | Unset = UNSET,
@@ -2377,10 +2524,25 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_list.Result:
-        """List certificate types (``GET /api/v1/chain/{chain_id}/loyalty/certificate_types``).
+    ) -> list[ChainLoyaltyGiftCardTypeList]:
+        """List certificate types.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/certificate_types``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_certificate_types_list``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            title (str | Unset): Filter by certificate type name (partial match)
+            page (int | Unset): Page number. Default: 1.
+            page_size (int | Unset): Items per page (max 100). Default: 10.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ChainLoyaltyGiftCardTypeList]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2395,8 +2557,40 @@ class SyncChainLoyaltyPrograms:
             )
         )
 
+    def iter_chain_loyalty_certificate_types_list(
+        self: SyncChainLoyaltyPrograms[Business],
+        *,
+        chain_id: int,
+        title: str | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[ChainLoyaltyGiftCardTypeList]:
+        """Every item of every page of ``chain_loyalty_certificate_types_list``: ``for item in ...``.
+
+        Blocking form of ``ChainLoyaltyPrograms.iter_chain_loyalty_certificate_types_list``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_chain_loyalty_certificate_types_list(
+                chain_id=chain_id,
+                title=title,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
     def chain_loyalty_certificate_types_update(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         type_id: int,
@@ -2404,10 +2598,24 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_certificate_types_update.Result:
-        """Update certificate type (``PUT /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``).
+    ) -> ChainLoyaltyGiftCardTypes:
+        """Update certificate type.
+
+        ``PUT /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_certificate_types_update``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID
+            body (LoyaltyGiftCardTypesCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChainLoyaltyGiftCardTypes: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2422,7 +2630,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_membership_types_archive(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -2430,10 +2638,23 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_archive.Result:
-        """Archive or unarchive membership type (``PATCH /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/archive``).
+    ) -> None:
+        """Archive or unarchive membership type.
+
+        ``PATCH /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/archive``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_membership_types_archive``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            body (LoyaltyMembershipTypesArchive): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2448,7 +2669,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_membership_types_clone(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -2456,10 +2677,23 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_clone.Result:
-        """Clone membership type (``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/clone``).
+    ) -> SubscriptionType:
+        """Clone membership type.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/clone``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_membership_types_clone``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to clone
+            body (LoyaltyMembershipTypesClone | Unset): Empty body required (or omit entirely)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SubscriptionType: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2474,17 +2708,29 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_membership_types_create(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         body: LoyaltyMembershipTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_create.Result:
-        """Create membership type (``POST /api/v1/chain/{chain_id}/loyalty/abonement_types``).
+    ) -> SubscriptionType:
+        """Create membership type.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_membership_types_create``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            body (LoyaltyMembershipTypesCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SubscriptionType: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2498,17 +2744,29 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_membership_types_delete(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_delete.Result:
-        """Delete membership type (``DELETE /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``).
+    ) -> None:
+        """Delete membership type.
+
+        ``DELETE /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_membership_types_delete``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to delete
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2522,16 +2780,28 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_membership_types_list(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_list.Result:
-        """List membership types (``GET /api/v1/chain/{chain_id}/loyalty/abonement_types``).
+    ) -> list[SubscriptionType]:
+        """List membership types.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/abonement_types``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_membership_types_list``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[SubscriptionType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2544,17 +2814,29 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_membership_types_read(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_read.Result:
-        """Get membership type details (``GET /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``).
+    ) -> SubscriptionType:
+        """Get membership type details.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_membership_types_read``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SubscriptionType: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2568,7 +2850,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_membership_types_restore(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -2576,10 +2858,23 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_restore.Result:
-        """Restore deleted membership type (``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/restore``).
+    ) -> None:
+        """Restore deleted membership type.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/restore``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_membership_types_restore``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to restore
+            body (LoyaltyMembershipTypesRestore): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2594,7 +2889,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_membership_types_update(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -2602,10 +2897,23 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_membership_types_update.Result:
-        """Update membership type (``PUT /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``).
+    ) -> SubscriptionType:
+        """Update membership type.
+
+        ``PUT /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_membership_types_update``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            body (LoyaltyMembershipTypesUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SubscriptionType: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2620,7 +2928,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_memberships_freeze(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -2628,10 +2936,24 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_memberships_freeze.Result:
-        """Freeze membership (``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/freeze``).
+    ) -> ChainLoyaltyMembershipList:
+        """Freeze membership.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/freeze``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_memberships_freeze``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID to freeze
+            body (ChainLoyaltyMembershipsFreeze): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChainLoyaltyMembershipList: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2646,7 +2968,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_memberships_set_balance(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -2654,10 +2976,24 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_memberships_set_balance.Result:
-        """Change membership balance (``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_balance``).
+    ) -> MembershipsSetBalanceResult:
+        """Change membership balance.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_balance``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_memberships_set_balance``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID
+            body (LoyaltyMembershipsSetBalance): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            MembershipsSetBalanceResult: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2672,7 +3008,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_memberships_set_period(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -2680,10 +3016,24 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_memberships_set_period.Result:
-        """Change membership validity period (``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_period``).
+    ) -> MembershipsSetPeriodResult:
+        """Change membership validity period.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_period``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_memberships_set_period``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID
+            body (LoyaltyMembershipsSetPeriod): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            MembershipsSetPeriodResult: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2698,7 +3048,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def chain_loyalty_memberships_unfreeze(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -2706,10 +3056,24 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _chain_loyalty_memberships_unfreeze.Result:
-        """Unfreeze membership (``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/unfreeze``).
+    ) -> ChainLoyaltyMemberships:
+        """Unfreeze membership.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/unfreeze``
 
         Blocking form of ``ChainLoyaltyPrograms.chain_loyalty_memberships_unfreeze``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID to unfreeze
+            body (LoyaltyMembershipsUnfreeze | Unset): Empty body required (or omit entirely)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChainLoyaltyMemberships: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2724,7 +3088,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def create_chain_loyalty_program(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         body: ChainLoyaltyProgramCreate,
@@ -2732,10 +3096,25 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_chain_loyalty_program.Result:
-        """Create a Chain Promotion (``POST /api/v1/chain/{chain_id}/loyalty/programs``).
+    ) -> ChainLoyaltyProgram:
+        """Create a Chain Promotion.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/programs``
 
         Blocking form of ``ChainLoyaltyPrograms.create_chain_loyalty_program``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            body (ChainLoyaltyProgramCreate): The body of the request to create a loyalty
+                promotion
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChainLoyaltyProgram: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2750,7 +3129,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def delete_chain_loyalty_program(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -2758,10 +3137,24 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_chain_loyalty_program.Result:
-        """Delete Chain Promotion (``DELETE /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``).
+    ) -> None:
+        """Delete Chain Promotion.
+
+        ``DELETE /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Blocking form of ``ChainLoyaltyPrograms.delete_chain_loyalty_program``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2776,16 +3169,28 @@ class SyncChainLoyaltyPrograms:
         )
 
     def get_chain_loyalty_notification_template_list(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_loyalty_notification_template_list.Result:
-        """Get a list of loyalty notification templates (``GET /api/v1/chain/{chain_id}/loyalty/notification_message_templates/programs``).
+    ) -> list[LoyaltyNotificationTemplate]:
+        """Get a list of loyalty notification templates.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/notification_message_templates/programs``
 
         Blocking form of ``ChainLoyaltyPrograms.get_chain_loyalty_notification_template_list``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LoyaltyNotificationTemplate]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2798,7 +3203,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def get_chain_loyalty_program(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -2806,10 +3211,24 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_loyalty_program.Result:
-        """Get a Chain Promotion (``GET /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``).
+    ) -> ChainLoyaltyProgram:
+        """Get a Chain Promotion.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Blocking form of ``ChainLoyaltyPrograms.get_chain_loyalty_program``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChainLoyaltyProgram: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2824,7 +3243,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def get_chain_loyalty_transaction_list(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         created_after: datetime.date,
@@ -2837,10 +3256,35 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_loyalty_transaction_list.Result:
-        """Get a List of Chain Loyalty Transactions (``GET /api/v1/chain/{chain_id}/loyalty/transactions``).
+    ) -> list[ChainLoyaltyTransaction]:
+        """Get a List of Chain Loyalty Transactions.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/transactions``
 
         Blocking form of ``ChainLoyaltyPrograms.get_chain_loyalty_transaction_list``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            created_after (datetime.date): Sample start date in Y-m-d format
+            created_before (datetime.date): Sample end date in Y-m-d format
+            types (list[ChainLoyaltyTransactionTypes] | Unset): Types of loyalty transactions
+                included in the selection: 1 - Promotion discount, 2 - Loyalty program accrual, 3 -
+                Loyalty card withdrawal, 4 - Referral program accrual, 5 - Manual replenishment, 6 -
+                Manual withdrawal, 7 - Overdue points withdrawal , 8 - Withdrawal from the gift card,
+                9 - Use of the membership, 10 - Recalculation of the cost of the membership, 11 -
+                Withdrawal from the client account
+            location_ids (list[int] | Unset): Loyalty transaction affiliate IDs included in the
+                sample
+            visit_ids (list[int] | Unset): Loyalty transaction visit IDs included in the sample
+            page (int | Unset): Selection page
+            count (int | Unset): Number of results per selection page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ChainLoyaltyTransaction]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2860,7 +3304,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def iter_get_chain_loyalty_transaction_list(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         created_after: datetime.date,
@@ -2870,6 +3314,7 @@ class SyncChainLoyaltyPrograms:
         visit_ids: list[int] | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -2890,6 +3335,7 @@ class SyncChainLoyaltyPrograms:
                 visit_ids=visit_ids,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2898,7 +3344,7 @@ class SyncChainLoyaltyPrograms:
         )
 
     def update_chain_loyalty_program(
-        self,
+        self: SyncChainLoyaltyPrograms[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -2907,10 +3353,26 @@ class SyncChainLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_chain_loyalty_program.Result:
-        """Edit Chain Promotion (``PUT /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``).
+    ) -> ChainLoyaltyProgram:
+        """Edit Chain Promotion.
+
+        ``PUT /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Blocking form of ``ChainLoyaltyPrograms.update_chain_loyalty_program``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            body (ChainLoyaltyProgramUpdate): The body of the request to change the loyalty
+                promotion
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChainLoyaltyProgram: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2926,27 +3388,40 @@ class SyncChainLoyaltyPrograms:
         )
 
 
-class SyncChainLoyaltyProgramsWithRawResponse:
+class SyncChainLoyaltyProgramsWithRawResponse(Generic[S]):
     """Blocking ``chain_loyalty_programs`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ChainLoyaltyProgramsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: ChainLoyaltyProgramsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def chain_loyalty_certificate_types_create(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         body: LoyaltyGiftCardTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_create.Result]:
-        """Create certificate type (``POST /api/v1/chain/{chain_id}/loyalty/certificate_types``).
+    ) -> ApiResponse[ChainLoyaltyGiftCardTypeList]:
+        """Create certificate type.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/certificate_types``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_certificate_types_create``.
+
+        Args:
+            chain_id (int): Chain ID
+            body (LoyaltyGiftCardTypesCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChainLoyaltyGiftCardTypeList]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2960,17 +3435,29 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_certificate_types_delete(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_delete.Result]:
-        """Delete certificate type (``DELETE /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``).
+    ) -> ApiResponse[None]:
+        """Delete certificate type.
+
+        ``DELETE /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_certificate_types_delete``.
+
+        Args:
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID to delete
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2984,17 +3471,30 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_certificate_types_get(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_get.Result]:
-        """Get certificate type (``GET /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``).
+    ) -> ApiResponse[ChainLoyaltyGiftCardTypeList]:
+        """Get certificate type.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_certificate_types_get``.
+
+        Args:
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChainLoyaltyGiftCardTypeList]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3008,7 +3508,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_certificate_types_list(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         title: str | Unset = UNSET,
@@ -3017,10 +3517,25 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_list.Result]:
-        """List certificate types (``GET /api/v1/chain/{chain_id}/loyalty/certificate_types``).
+    ) -> ApiResponse[list[ChainLoyaltyGiftCardTypeList]]:
+        """List certificate types.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/certificate_types``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_certificate_types_list``.
+
+        Args:
+            chain_id (int): Chain ID
+            title (str | Unset): Filter by certificate type name (partial match)
+            page (int | Unset): Page number. Default: 1.
+            page_size (int | Unset): Items per page (max 100). Default: 10.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ChainLoyaltyGiftCardTypeList]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3036,7 +3551,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_certificate_types_update(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         type_id: int,
@@ -3044,10 +3559,24 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_certificate_types_update.Result]:
-        """Update certificate type (``PUT /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``).
+    ) -> ApiResponse[ChainLoyaltyGiftCardTypes]:
+        """Update certificate type.
+
+        ``PUT /api/v1/chain/{chain_id}/loyalty/certificate_types/{type_id}``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_certificate_types_update``.
+
+        Args:
+            chain_id (int): Chain ID
+            type_id (int): Certificate type ID
+            body (LoyaltyGiftCardTypesCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChainLoyaltyGiftCardTypes]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3062,7 +3591,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_membership_types_archive(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -3070,10 +3599,23 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_archive.Result]:
-        """Archive or unarchive membership type (``PATCH /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/archive``).
+    ) -> ApiResponse[None]:
+        """Archive or unarchive membership type.
+
+        ``PATCH /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/archive``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_membership_types_archive``.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            body (LoyaltyMembershipTypesArchive): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3088,7 +3630,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_membership_types_clone(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -3096,10 +3638,24 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_clone.Result]:
-        """Clone membership type (``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/clone``).
+    ) -> ApiResponse[SubscriptionType]:
+        """Clone membership type.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/clone``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_membership_types_clone``.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to clone
+            body (LoyaltyMembershipTypesClone | Unset): Empty body required (or omit entirely)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SubscriptionType]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3114,17 +3670,30 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_membership_types_create(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         body: LoyaltyMembershipTypesCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_create.Result]:
-        """Create membership type (``POST /api/v1/chain/{chain_id}/loyalty/abonement_types``).
+    ) -> ApiResponse[SubscriptionType]:
+        """Create membership type.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_membership_types_create``.
+
+        Args:
+            chain_id (int): Chain ID
+            body (LoyaltyMembershipTypesCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SubscriptionType]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3138,17 +3707,29 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_membership_types_delete(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_delete.Result]:
-        """Delete membership type (``DELETE /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``).
+    ) -> ApiResponse[None]:
+        """Delete membership type.
+
+        ``DELETE /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_membership_types_delete``.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to delete
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3162,16 +3743,28 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_membership_types_list(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_list.Result]:
-        """List membership types (``GET /api/v1/chain/{chain_id}/loyalty/abonement_types``).
+    ) -> ApiResponse[list[SubscriptionType]]:
+        """List membership types.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/abonement_types``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_membership_types_list``.
+
+        Args:
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[SubscriptionType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3184,17 +3777,30 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_membership_types_read(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_read.Result]:
-        """Get membership type details (``GET /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``).
+    ) -> ApiResponse[SubscriptionType]:
+        """Get membership type details.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_membership_types_read``.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SubscriptionType]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3208,7 +3814,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_membership_types_restore(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -3216,10 +3822,23 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_restore.Result]:
-        """Restore deleted membership type (``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/restore``).
+    ) -> ApiResponse[None]:
+        """Restore deleted membership type.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}/restore``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_membership_types_restore``.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID to restore
+            body (LoyaltyMembershipTypesRestore): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3234,7 +3853,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_membership_types_update(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_membership_type_id: int,
@@ -3242,10 +3861,24 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_membership_types_update.Result]:
-        """Update membership type (``PUT /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``).
+    ) -> ApiResponse[SubscriptionType]:
+        """Update membership type.
+
+        ``PUT /api/v1/chain/{chain_id}/loyalty/abonement_types/{loyalty_membership_type_id}``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_membership_types_update``.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_membership_type_id (int): Membership type ID
+            body (LoyaltyMembershipTypesUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SubscriptionType]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3260,7 +3893,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_memberships_freeze(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -3268,10 +3901,24 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_memberships_freeze.Result]:
-        """Freeze membership (``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/freeze``).
+    ) -> ApiResponse[ChainLoyaltyMembershipList]:
+        """Freeze membership.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/freeze``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_memberships_freeze``.
+
+        Args:
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID to freeze
+            body (ChainLoyaltyMembershipsFreeze): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChainLoyaltyMembershipList]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3286,7 +3933,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_memberships_set_balance(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -3294,10 +3941,24 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_memberships_set_balance.Result]:
-        """Change membership balance (``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_balance``).
+    ) -> ApiResponse[MembershipsSetBalanceResult]:
+        """Change membership balance.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_balance``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_memberships_set_balance``.
+
+        Args:
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID
+            body (LoyaltyMembershipsSetBalance): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[MembershipsSetBalanceResult]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3312,7 +3973,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_memberships_set_period(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -3320,10 +3981,24 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_memberships_set_period.Result]:
-        """Change membership validity period (``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_period``).
+    ) -> ApiResponse[MembershipsSetPeriodResult]:
+        """Change membership validity period.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/set_period``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_memberships_set_period``.
+
+        Args:
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID
+            body (LoyaltyMembershipsSetPeriod): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[MembershipsSetPeriodResult]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3338,7 +4013,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def chain_loyalty_memberships_unfreeze(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         membership_id: int,
@@ -3346,10 +4021,24 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_chain_loyalty_memberships_unfreeze.Result]:
-        """Unfreeze membership (``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/unfreeze``).
+    ) -> ApiResponse[ChainLoyaltyMemberships]:
+        """Unfreeze membership.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/abonements/{membership_id}/unfreeze``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.chain_loyalty_memberships_unfreeze``.
+
+        Args:
+            chain_id (int): Chain ID
+            membership_id (int): Membership ID to unfreeze
+            body (LoyaltyMembershipsUnfreeze | Unset): Empty body required (or omit entirely)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChainLoyaltyMemberships]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3364,7 +4053,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def create_chain_loyalty_program(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         body: ChainLoyaltyProgramCreate,
@@ -3372,10 +4061,26 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_chain_loyalty_program.Result]:
-        """Create a Chain Promotion (``POST /api/v1/chain/{chain_id}/loyalty/programs``).
+    ) -> ApiResponse[ChainLoyaltyProgram]:
+        """Create a Chain Promotion.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/programs``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.create_chain_loyalty_program``.
+
+        Args:
+            chain_id (int): Chain ID
+            body (ChainLoyaltyProgramCreate): The body of the request to create a loyalty
+                promotion
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChainLoyaltyProgram]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3390,7 +4095,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def delete_chain_loyalty_program(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -3398,10 +4103,24 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_chain_loyalty_program.Result]:
-        """Delete Chain Promotion (``DELETE /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``).
+    ) -> ApiResponse[None]:
+        """Delete Chain Promotion.
+
+        ``DELETE /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.delete_chain_loyalty_program``.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3416,16 +4135,28 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def get_chain_loyalty_notification_template_list(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_loyalty_notification_template_list.Result]:
-        """Get a list of loyalty notification templates (``GET /api/v1/chain/{chain_id}/loyalty/notification_message_templates/programs``).
+    ) -> ApiResponse[list[LoyaltyNotificationTemplate]]:
+        """Get a list of loyalty notification templates.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/notification_message_templates/programs``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.get_chain_loyalty_notification_template_list``.
+
+        Args:
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LoyaltyNotificationTemplate]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3438,7 +4169,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def get_chain_loyalty_program(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -3446,10 +4177,25 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_loyalty_program.Result]:
-        """Get a Chain Promotion (``GET /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``).
+    ) -> ApiResponse[ChainLoyaltyProgram]:
+        """Get a Chain Promotion.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.get_chain_loyalty_program``.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChainLoyaltyProgram]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3464,7 +4210,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def get_chain_loyalty_transaction_list(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         created_after: datetime.date,
@@ -3477,10 +4223,35 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_loyalty_transaction_list.Result]:
-        """Get a List of Chain Loyalty Transactions (``GET /api/v1/chain/{chain_id}/loyalty/transactions``).
+    ) -> ApiResponse[list[ChainLoyaltyTransaction]]:
+        """Get a List of Chain Loyalty Transactions.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/transactions``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.get_chain_loyalty_transaction_list``.
+
+        Args:
+            chain_id (int): Chain ID
+            created_after (datetime.date): Sample start date in Y-m-d format
+            created_before (datetime.date): Sample end date in Y-m-d format
+            types (list[ChainLoyaltyTransactionTypes] | Unset): Types of loyalty transactions
+                included in the selection: 1 - Promotion discount, 2 - Loyalty program accrual, 3 -
+                Loyalty card withdrawal, 4 - Referral program accrual, 5 - Manual replenishment, 6 -
+                Manual withdrawal, 7 - Overdue points withdrawal , 8 - Withdrawal from the gift card,
+                9 - Use of the membership, 10 - Recalculation of the cost of the membership, 11 -
+                Withdrawal from the client account
+            location_ids (list[int] | Unset): Loyalty transaction affiliate IDs included in the
+                sample
+            visit_ids (list[int] | Unset): Loyalty transaction visit IDs included in the sample
+            page (int | Unset): Selection page
+            count (int | Unset): Number of results per selection page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ChainLoyaltyTransaction]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -3500,7 +4271,7 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         )
 
     def update_chain_loyalty_program(
-        self,
+        self: SyncChainLoyaltyProgramsWithRawResponse[Business],
         *,
         chain_id: int,
         loyalty_program_id: int,
@@ -3509,10 +4280,27 @@ class SyncChainLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_chain_loyalty_program.Result]:
-        """Edit Chain Promotion (``PUT /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``).
+    ) -> ApiResponse[ChainLoyaltyProgram]:
+        """Edit Chain Promotion.
+
+        ``PUT /api/v1/chain/{chain_id}/loyalty/programs/{loyalty_program_id}``
 
         Blocking form of ``ChainLoyaltyProgramsWithRawResponse.update_chain_loyalty_program``.
+
+        Args:
+            chain_id (int): Chain ID
+            loyalty_program_id (int): Promotion ID
+            body (ChainLoyaltyProgramUpdate): The body of the request to change the loyalty
+                promotion
+            include (ChainLoyaltyProgramInclude | Unset): Include additional resources in the
+                answer
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChainLoyaltyProgram]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.chain import Chain
+from ...models.chain_client import ChainClient
 from ...types import UNSET, Unset
 from . import get_chain_client_by_phone_number as _get_chain_client_by_phone_number
 from . import get_chain_list as _get_chain_list
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class ChainManagement:
+class ChainManagement(Generic[S]):
     """``chain_management`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -30,14 +33,14 @@ class ChainManagement:
         self._caller = caller
 
     async def get_chain_client_by_phone_number(
-        self,
+        self: ChainManagement[Business],
         *,
         chain_id: int,
         phone: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_client_by_phone_number.Result:
+    ) -> ChainClient:
         """Get a chain client by phone number..
 
         ``GET /api/v1/group/{chain_id}/clients``
@@ -50,16 +53,16 @@ class ChainManagement:
         + phone:'+13155550175' (optional, string) - Phone to filter clients
 
         Args:
-            chain_id (int):
-            phone (str):
+            chain_id (int): Chain ID
+            phone (str): Phone to filter clients, required parameter
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChainClient: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_chain_client_by_phone_number.OPERATION,
             functools.partial(
                 _get_chain_client_by_phone_number._get_kwargs,
@@ -79,7 +82,7 @@ class ChainManagement:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_list.Result:
+    ) -> list[Chain]:
         """Obtaining chains available to the user.
 
         ``GET /api/v1/groups``
@@ -99,9 +102,9 @@ class ChainManagement:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Chain]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_chain_list.OPERATION,
             functools.partial(
                 _get_chain_list._get_kwargs,
@@ -114,7 +117,7 @@ class ChainManagement:
         return response.data
 
 
-class ChainManagementWithRawResponse:
+class ChainManagementWithRawResponse(Generic[S]):
     """``chain_management`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -123,14 +126,14 @@ class ChainManagementWithRawResponse:
         self._caller = caller
 
     async def get_chain_client_by_phone_number(
-        self,
+        self: ChainManagementWithRawResponse[Business],
         *,
         chain_id: int,
         phone: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_client_by_phone_number.Result]:
+    ) -> ApiResponse[ChainClient]:
         """Get a chain client by phone number..
 
         ``GET /api/v1/group/{chain_id}/clients``
@@ -143,16 +146,17 @@ class ChainManagementWithRawResponse:
         + phone:'+13155550175' (optional, string) - Phone to filter clients
 
         Args:
-            chain_id (int):
-            phone (str):
+            chain_id (int): Chain ID
+            phone (str): Phone to filter clients, required parameter
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChainClient]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_chain_client_by_phone_number.OPERATION,
             functools.partial(
                 _get_chain_client_by_phone_number._get_kwargs,
@@ -171,7 +175,7 @@ class ChainManagementWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_list.Result]:
+    ) -> ApiResponse[list[Chain]]:
         """Obtaining chains available to the user.
 
         ``GET /api/v1/groups``
@@ -191,9 +195,10 @@ class ChainManagementWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Chain]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_chain_list.OPERATION,
             functools.partial(
                 _get_chain_list._get_kwargs,
@@ -205,27 +210,39 @@ class ChainManagementWithRawResponse:
         )
 
 
-class SyncChainManagement:
+class SyncChainManagement(Generic[S]):
     """Blocking ``chain_management`` operations of SyncAltegioClient (see ``ChainManagement``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ChainManagement, portal: Portal) -> None:
+    def __init__(self, resource: ChainManagement[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_chain_client_by_phone_number(
-        self,
+        self: SyncChainManagement[Business],
         *,
         chain_id: int,
         phone: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_client_by_phone_number.Result:
-        """Get a chain client by phone number. (``GET /api/v1/group/{chain_id}/clients``).
+    ) -> ChainClient:
+        """Get a chain client by phone number..
+
+        ``GET /api/v1/group/{chain_id}/clients``
 
         Blocking form of ``ChainManagement.get_chain_client_by_phone_number``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            phone (str): Phone to filter clients, required parameter
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChainClient: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -244,10 +261,20 @@ class SyncChainManagement:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_list.Result:
-        """Obtaining chains available to the user (``GET /api/v1/groups``).
+    ) -> list[Chain]:
+        """Obtaining chains available to the user.
+
+        ``GET /api/v1/groups``
 
         Blocking form of ``ChainManagement.get_chain_list``: same arguments and result.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Chain]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -259,27 +286,40 @@ class SyncChainManagement:
         )
 
 
-class SyncChainManagementWithRawResponse:
+class SyncChainManagementWithRawResponse(Generic[S]):
     """Blocking ``chain_management`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ChainManagementWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: ChainManagementWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_chain_client_by_phone_number(
-        self,
+        self: SyncChainManagementWithRawResponse[Business],
         *,
         chain_id: int,
         phone: str,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_client_by_phone_number.Result]:
-        """Get a chain client by phone number. (``GET /api/v1/group/{chain_id}/clients``).
+    ) -> ApiResponse[ChainClient]:
+        """Get a chain client by phone number..
+
+        ``GET /api/v1/group/{chain_id}/clients``
 
         Blocking form of ``ChainManagementWithRawResponse.get_chain_client_by_phone_number``.
+
+        Args:
+            chain_id (int): Chain ID
+            phone (str): Phone to filter clients, required parameter
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChainClient]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -298,10 +338,21 @@ class SyncChainManagementWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_list.Result]:
-        """Obtaining chains available to the user (``GET /api/v1/groups``).
+    ) -> ApiResponse[list[Chain]]:
+        """Obtaining chains available to the user.
+
+        ``GET /api/v1/groups``
 
         Blocking form of ``ChainManagementWithRawResponse.get_chain_list``.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Chain]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Booking, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.booking_details import BookingDetails
+from ...models.booking_user import BookingUser
+from ...models.booking_user_password import BookingUserPassword
+from ...models.feedback_form import FeedbackForm
 from ...models.feedback_submission import FeedbackSubmission
 from ...models.password_change import PasswordChange
 from ...models.user_update import UserUpdate
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class ClientPersonalCabinet:
+class ClientPersonalCabinet(Generic[S]):
     """``client_personal_cabinet`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -46,22 +51,24 @@ class ClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_user_appointment.Result:
+    ) -> None:
         """Delete User Appointment.
 
         ``DELETE /api/v1/user/records/{record_id}/{record_hash}``
 
         Args:
-            appointment_id (int):
-            record_hash (str):
+            appointment_id (int): Appointment ID (enough to delete the appointment if the user is
+                authorized)
+            record_hash (str): HASH appointments (required to delete the appointment if the user
+                is not authorized)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_user_appointment.OPERATION,
             functools.partial(
                 _delete_user_appointment._get_kwargs,
@@ -76,12 +83,12 @@ class ClientPersonalCabinet:
         return response.data
 
     async def get_booking_user(
-        self,
+        self: ClientPersonalCabinet[Booking],
         *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_booking_user.Result:
+    ) -> BookingUser:
         """Get Online Booking User Data.
 
         ``GET /api/v1/booking/user/data``
@@ -94,9 +101,9 @@ class ClientPersonalCabinet:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            BookingUser: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_booking_user.OPERATION,
             functools.partial(
                 _get_booking_user._get_kwargs,
@@ -115,21 +122,21 @@ class ClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_feedback_form_status.Result:
+    ) -> FeedbackForm:
         """Get appointment review.
 
         ``GET /api/v1/master_record_review/{record_token}``
 
         Args:
-            record_token (str):
+            record_token (str): Short appointment token
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            FeedbackForm: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_feedback_form_status.OPERATION,
             functools.partial(
                 _get_feedback_form_status._get_kwargs,
@@ -150,7 +157,7 @@ class ClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_appointment_list.Result:
+    ) -> list[BookingDetails]:
         """Get User Appointments.
 
         ``GET /api/v1/user/records/{record_id}/{record_hash}``
@@ -242,16 +249,17 @@ class ClientPersonalCabinet:
         | avatar | string | Path to team member avatar file |
 
         Args:
-            appointment_id (int):
-            record_hash (str):
+            appointment_id (int): Appointment ID
+            record_hash (str): HASH of the appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[BookingDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_user_appointment_list.OPERATION,
             functools.partial(
                 _get_user_appointment_list._get_kwargs,
@@ -266,7 +274,7 @@ class ClientPersonalCabinet:
         return response.data
 
     async def send_phone_update_verification_code(
-        self,
+        self: ClientPersonalCabinet[Booking],
         *,
         location_id: int,
         group_id: int,
@@ -274,7 +282,7 @@ class ClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_phone_update_verification_code.Result:
+    ) -> None:
         """Send SMS Verification Code for Phone Update.
 
         ``GET /api/v1/booking/user/phone_confirmation``
@@ -282,17 +290,17 @@ class ClientPersonalCabinet:
         The request must contain one of two parameters: company_id or group_id
 
         Args:
-            location_id (int):
-            group_id (int):
-            phone (str):
+            location_id (int): location ID
+            group_id (int): Chain ID
+            phone (str): Phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _send_phone_update_verification_code.OPERATION,
             functools.partial(
                 _send_phone_update_verification_code._get_kwargs,
@@ -315,22 +323,22 @@ class ClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _submit_feedback_form.Result:
+    ) -> Any:
         """Submit appointment review.
 
         ``POST /api/v1/master_record_review/{record_token}``
 
         Args:
-            record_token (str):
-            body: the JSON request body.
+            record_token (str): Short appointment token
+            body (FeedbackSubmission): Send feedback request
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _submit_feedback_form.OPERATION,
             functools.partial(
                 _submit_feedback_form._get_kwargs,
@@ -345,13 +353,13 @@ class ClientPersonalCabinet:
         return response.data
 
     async def update_booking_user(
-        self,
+        self: ClientPersonalCabinet[Booking],
         *,
         body: UserUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_booking_user.Result:
+    ) -> None:
         """Update Online Booking User Data.
 
         ``PUT /api/v1/booking/user``
@@ -364,15 +372,15 @@ class ClientPersonalCabinet:
         data](#operation/Send%20SMS%20code%20confirmation%20number%20phone%20for%20change%20data)
 
         Args:
-            body: the JSON request body.
+            body (UserUpdate): Updating User Data in Online Booking
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_booking_user.OPERATION,
             functools.partial(
                 _update_booking_user._get_kwargs,
@@ -386,13 +394,13 @@ class ClientPersonalCabinet:
         return response.data
 
     async def update_booking_user_password(
-        self,
+        self: ClientPersonalCabinet[Booking],
         *,
         body: PasswordChange,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_booking_user_password.Result:
+    ) -> BookingUserPassword:
         """Update Online Booking User Password.
 
         ``PUT /api/v1/booking/user/password``
@@ -402,15 +410,15 @@ class ClientPersonalCabinet:
         The response comes with a new user token.
 
         Args:
-            body: the JSON request body.
+            body (PasswordChange): Online Booking User Password Update
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            BookingUserPassword: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_booking_user_password.OPERATION,
             functools.partial(
                 _update_booking_user_password._get_kwargs,
@@ -424,7 +432,7 @@ class ClientPersonalCabinet:
         return response.data
 
 
-class ClientPersonalCabinetWithRawResponse:
+class ClientPersonalCabinetWithRawResponse(Generic[S]):
     """``client_personal_cabinet`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -440,22 +448,24 @@ class ClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_user_appointment.Result]:
+    ) -> ApiResponse[None]:
         """Delete User Appointment.
 
         ``DELETE /api/v1/user/records/{record_id}/{record_hash}``
 
         Args:
-            appointment_id (int):
-            record_hash (str):
+            appointment_id (int): Appointment ID (enough to delete the appointment if the user is
+                authorized)
+            record_hash (str): HASH appointments (required to delete the appointment if the user
+                is not authorized)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_user_appointment.OPERATION,
             functools.partial(
                 _delete_user_appointment._get_kwargs,
@@ -469,12 +479,12 @@ class ClientPersonalCabinetWithRawResponse:
         )
 
     async def get_booking_user(
-        self,
+        self: ClientPersonalCabinetWithRawResponse[Booking],
         *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_booking_user.Result]:
+    ) -> ApiResponse[BookingUser]:
         """Get Online Booking User Data.
 
         ``GET /api/v1/booking/user/data``
@@ -487,9 +497,10 @@ class ClientPersonalCabinetWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[BookingUser]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_booking_user.OPERATION,
             functools.partial(
                 _get_booking_user._get_kwargs,
@@ -507,21 +518,22 @@ class ClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_feedback_form_status.Result]:
+    ) -> ApiResponse[FeedbackForm]:
         """Get appointment review.
 
         ``GET /api/v1/master_record_review/{record_token}``
 
         Args:
-            record_token (str):
+            record_token (str): Short appointment token
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[FeedbackForm]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_feedback_form_status.OPERATION,
             functools.partial(
                 _get_feedback_form_status._get_kwargs,
@@ -541,7 +553,7 @@ class ClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_appointment_list.Result]:
+    ) -> ApiResponse[list[BookingDetails]]:
         """Get User Appointments.
 
         ``GET /api/v1/user/records/{record_id}/{record_hash}``
@@ -633,16 +645,17 @@ class ClientPersonalCabinetWithRawResponse:
         | avatar | string | Path to team member avatar file |
 
         Args:
-            appointment_id (int):
-            record_hash (str):
+            appointment_id (int): Appointment ID
+            record_hash (str): HASH of the appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[BookingDetails]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_user_appointment_list.OPERATION,
             functools.partial(
                 _get_user_appointment_list._get_kwargs,
@@ -656,7 +669,7 @@ class ClientPersonalCabinetWithRawResponse:
         )
 
     async def send_phone_update_verification_code(
-        self,
+        self: ClientPersonalCabinetWithRawResponse[Booking],
         *,
         location_id: int,
         group_id: int,
@@ -664,7 +677,7 @@ class ClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_phone_update_verification_code.Result]:
+    ) -> ApiResponse[None]:
         """Send SMS Verification Code for Phone Update.
 
         ``GET /api/v1/booking/user/phone_confirmation``
@@ -672,17 +685,17 @@ class ClientPersonalCabinetWithRawResponse:
         The request must contain one of two parameters: company_id or group_id
 
         Args:
-            location_id (int):
-            group_id (int):
-            phone (str):
+            location_id (int): location ID
+            group_id (int): Chain ID
+            phone (str): Phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _send_phone_update_verification_code.OPERATION,
             functools.partial(
                 _send_phone_update_verification_code._get_kwargs,
@@ -704,22 +717,22 @@ class ClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_submit_feedback_form.Result]:
+    ) -> ApiResponse[Any]:
         """Submit appointment review.
 
         ``POST /api/v1/master_record_review/{record_token}``
 
         Args:
-            record_token (str):
-            body: the JSON request body.
+            record_token (str): Short appointment token
+            body (FeedbackSubmission): Send feedback request
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _submit_feedback_form.OPERATION,
             functools.partial(
                 _submit_feedback_form._get_kwargs,
@@ -733,13 +746,13 @@ class ClientPersonalCabinetWithRawResponse:
         )
 
     async def update_booking_user(
-        self,
+        self: ClientPersonalCabinetWithRawResponse[Booking],
         *,
         body: UserUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_booking_user.Result]:
+    ) -> ApiResponse[None]:
         """Update Online Booking User Data.
 
         ``PUT /api/v1/booking/user``
@@ -752,15 +765,15 @@ class ClientPersonalCabinetWithRawResponse:
         data](#operation/Send%20SMS%20code%20confirmation%20number%20phone%20for%20change%20data)
 
         Args:
-            body: the JSON request body.
+            body (UserUpdate): Updating User Data in Online Booking
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_booking_user.OPERATION,
             functools.partial(
                 _update_booking_user._get_kwargs,
@@ -773,13 +786,13 @@ class ClientPersonalCabinetWithRawResponse:
         )
 
     async def update_booking_user_password(
-        self,
+        self: ClientPersonalCabinetWithRawResponse[Booking],
         *,
         body: PasswordChange,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_booking_user_password.Result]:
+    ) -> ApiResponse[BookingUserPassword]:
         """Update Online Booking User Password.
 
         ``PUT /api/v1/booking/user/password``
@@ -789,15 +802,16 @@ class ClientPersonalCabinetWithRawResponse:
         The response comes with a new user token.
 
         Args:
-            body: the JSON request body.
+            body (PasswordChange): Online Booking User Password Update
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[BookingUserPassword]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_booking_user_password.OPERATION,
             functools.partial(
                 _update_booking_user_password._get_kwargs,
@@ -810,12 +824,12 @@ class ClientPersonalCabinetWithRawResponse:
         )
 
 
-class SyncClientPersonalCabinet:
+class SyncClientPersonalCabinet(Generic[S]):
     """Blocking ``client_personal_cabinet`` operations of SyncAltegioClient (see ``ClientPersonalCabinet``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ClientPersonalCabinet, portal: Portal) -> None:
+    def __init__(self, resource: ClientPersonalCabinet[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -827,10 +841,24 @@ class SyncClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_user_appointment.Result:
-        """Delete User Appointment (``DELETE /api/v1/user/records/{record_id}/{record_hash}``).
+    ) -> None:
+        """Delete User Appointment.
+
+        ``DELETE /api/v1/user/records/{record_id}/{record_hash}``
 
         Blocking form of ``ClientPersonalCabinet.delete_user_appointment``: same arguments and result.
+
+        Args:
+            appointment_id (int): Appointment ID (enough to delete the appointment if the user is
+                authorized)
+            record_hash (str): HASH appointments (required to delete the appointment if the user
+                is not authorized)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -844,15 +872,25 @@ class SyncClientPersonalCabinet:
         )
 
     def get_booking_user(
-        self,
+        self: SyncClientPersonalCabinet[Booking],
         *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_booking_user.Result:
-        """Get Online Booking User Data (``GET /api/v1/booking/user/data``).
+    ) -> BookingUser:
+        """Get Online Booking User Data.
+
+        ``GET /api/v1/booking/user/data``
 
         Blocking form of ``ClientPersonalCabinet.get_booking_user``: same arguments and result.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            BookingUser: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -870,10 +908,21 @@ class SyncClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_feedback_form_status.Result:
-        """Get appointment review (``GET /api/v1/master_record_review/{record_token}``).
+    ) -> FeedbackForm:
+        """Get appointment review.
+
+        ``GET /api/v1/master_record_review/{record_token}``
 
         Blocking form of ``ClientPersonalCabinet.get_feedback_form_status``: same arguments and result.
+
+        Args:
+            record_token (str): Short appointment token
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            FeedbackForm: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -893,10 +942,23 @@ class SyncClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_appointment_list.Result:
-        """Get User Appointments (``GET /api/v1/user/records/{record_id}/{record_hash}``).
+    ) -> list[BookingDetails]:
+        """Get User Appointments.
+
+        ``GET /api/v1/user/records/{record_id}/{record_hash}``
 
         Blocking form of ``ClientPersonalCabinet.get_user_appointment_list``: same arguments and result.
+
+        Args:
+            appointment_id (int): Appointment ID
+            record_hash (str): HASH of the appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[BookingDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -910,7 +972,7 @@ class SyncClientPersonalCabinet:
         )
 
     def send_phone_update_verification_code(
-        self,
+        self: SyncClientPersonalCabinet[Booking],
         *,
         location_id: int,
         group_id: int,
@@ -918,10 +980,23 @@ class SyncClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_phone_update_verification_code.Result:
-        """Send SMS Verification Code for Phone Update (``GET /api/v1/booking/user/phone_confirmation``).
+    ) -> None:
+        """Send SMS Verification Code for Phone Update.
+
+        ``GET /api/v1/booking/user/phone_confirmation``
 
         Blocking form of ``ClientPersonalCabinet.send_phone_update_verification_code``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            group_id (int): Chain ID
+            phone (str): Phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -943,10 +1018,22 @@ class SyncClientPersonalCabinet:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _submit_feedback_form.Result:
-        """Submit appointment review (``POST /api/v1/master_record_review/{record_token}``).
+    ) -> Any:
+        """Submit appointment review.
+
+        ``POST /api/v1/master_record_review/{record_token}``
 
         Blocking form of ``ClientPersonalCabinet.submit_feedback_form``: same arguments and result.
+
+        Args:
+            record_token (str): Short appointment token
+            body (FeedbackSubmission): Send feedback request
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -960,16 +1047,27 @@ class SyncClientPersonalCabinet:
         )
 
     def update_booking_user(
-        self,
+        self: SyncClientPersonalCabinet[Booking],
         *,
         body: UserUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_booking_user.Result:
-        """Update Online Booking User Data (``PUT /api/v1/booking/user``).
+    ) -> None:
+        """Update Online Booking User Data.
+
+        ``PUT /api/v1/booking/user``
 
         Blocking form of ``ClientPersonalCabinet.update_booking_user``: same arguments and result.
+
+        Args:
+            body (UserUpdate): Updating User Data in Online Booking
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -982,16 +1080,27 @@ class SyncClientPersonalCabinet:
         )
 
     def update_booking_user_password(
-        self,
+        self: SyncClientPersonalCabinet[Booking],
         *,
         body: PasswordChange,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_booking_user_password.Result:
-        """Update Online Booking User Password (``PUT /api/v1/booking/user/password``).
+    ) -> BookingUserPassword:
+        """Update Online Booking User Password.
+
+        ``PUT /api/v1/booking/user/password``
 
         Blocking form of ``ClientPersonalCabinet.update_booking_user_password``: same arguments and result.
+
+        Args:
+            body (PasswordChange): Online Booking User Password Update
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            BookingUserPassword: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1004,12 +1113,12 @@ class SyncClientPersonalCabinet:
         )
 
 
-class SyncClientPersonalCabinetWithRawResponse:
+class SyncClientPersonalCabinetWithRawResponse(Generic[S]):
     """Blocking ``client_personal_cabinet`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ClientPersonalCabinetWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: ClientPersonalCabinetWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -1021,10 +1130,24 @@ class SyncClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_user_appointment.Result]:
-        """Delete User Appointment (``DELETE /api/v1/user/records/{record_id}/{record_hash}``).
+    ) -> ApiResponse[None]:
+        """Delete User Appointment.
+
+        ``DELETE /api/v1/user/records/{record_id}/{record_hash}``
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.delete_user_appointment``.
+
+        Args:
+            appointment_id (int): Appointment ID (enough to delete the appointment if the user is
+                authorized)
+            record_hash (str): HASH appointments (required to delete the appointment if the user
+                is not authorized)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1038,15 +1161,26 @@ class SyncClientPersonalCabinetWithRawResponse:
         )
 
     def get_booking_user(
-        self,
+        self: SyncClientPersonalCabinetWithRawResponse[Booking],
         *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_booking_user.Result]:
-        """Get Online Booking User Data (``GET /api/v1/booking/user/data``).
+    ) -> ApiResponse[BookingUser]:
+        """Get Online Booking User Data.
+
+        ``GET /api/v1/booking/user/data``
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.get_booking_user``.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[BookingUser]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1064,10 +1198,22 @@ class SyncClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_feedback_form_status.Result]:
-        """Get appointment review (``GET /api/v1/master_record_review/{record_token}``).
+    ) -> ApiResponse[FeedbackForm]:
+        """Get appointment review.
+
+        ``GET /api/v1/master_record_review/{record_token}``
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.get_feedback_form_status``.
+
+        Args:
+            record_token (str): Short appointment token
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[FeedbackForm]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1087,10 +1233,23 @@ class SyncClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_appointment_list.Result]:
-        """Get User Appointments (``GET /api/v1/user/records/{record_id}/{record_hash}``).
+    ) -> ApiResponse[list[BookingDetails]]:
+        """Get User Appointments.
+
+        ``GET /api/v1/user/records/{record_id}/{record_hash}``
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.get_user_appointment_list``.
+
+        Args:
+            appointment_id (int): Appointment ID
+            record_hash (str): HASH of the appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[BookingDetails]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1104,7 +1263,7 @@ class SyncClientPersonalCabinetWithRawResponse:
         )
 
     def send_phone_update_verification_code(
-        self,
+        self: SyncClientPersonalCabinetWithRawResponse[Booking],
         *,
         location_id: int,
         group_id: int,
@@ -1112,10 +1271,23 @@ class SyncClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_phone_update_verification_code.Result]:
-        """Send SMS Verification Code for Phone Update (``GET /api/v1/booking/user/phone_confirmation``).
+    ) -> ApiResponse[None]:
+        """Send SMS Verification Code for Phone Update.
+
+        ``GET /api/v1/booking/user/phone_confirmation``
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.send_phone_update_verification_code``.
+
+        Args:
+            location_id (int): location ID
+            group_id (int): Chain ID
+            phone (str): Phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1137,10 +1309,22 @@ class SyncClientPersonalCabinetWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_submit_feedback_form.Result]:
-        """Submit appointment review (``POST /api/v1/master_record_review/{record_token}``).
+    ) -> ApiResponse[Any]:
+        """Submit appointment review.
+
+        ``POST /api/v1/master_record_review/{record_token}``
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.submit_feedback_form``.
+
+        Args:
+            record_token (str): Short appointment token
+            body (FeedbackSubmission): Send feedback request
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1154,16 +1338,27 @@ class SyncClientPersonalCabinetWithRawResponse:
         )
 
     def update_booking_user(
-        self,
+        self: SyncClientPersonalCabinetWithRawResponse[Booking],
         *,
         body: UserUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_booking_user.Result]:
-        """Update Online Booking User Data (``PUT /api/v1/booking/user``).
+    ) -> ApiResponse[None]:
+        """Update Online Booking User Data.
+
+        ``PUT /api/v1/booking/user``
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.update_booking_user``.
+
+        Args:
+            body (UserUpdate): Updating User Data in Online Booking
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1176,16 +1371,28 @@ class SyncClientPersonalCabinetWithRawResponse:
         )
 
     def update_booking_user_password(
-        self,
+        self: SyncClientPersonalCabinetWithRawResponse[Booking],
         *,
         body: PasswordChange,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_booking_user_password.Result]:
-        """Update Online Booking User Password (``PUT /api/v1/booking/user/password``).
+    ) -> ApiResponse[BookingUserPassword]:
+        """Update Online Booking User Password.
+
+        ``PUT /api/v1/booking/user/password``
 
         Blocking form of ``ClientPersonalCabinetWithRawResponse.update_booking_user_password``.
+
+        Args:
+            body (PasswordChange): Online Booking User Password Update
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[BookingUserPassword]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

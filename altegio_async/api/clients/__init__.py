@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
+import attrs
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.client_comment import ClientComment
 from ...models.client_comment_create import ClientCommentCreate
 from ...models.client_create import ClientCreate
+from ...models.client_file import ClientFile
+from ...models.client_history import ClientHistory
+from ...models.client_listing import ClientListing
 from ...models.client_query import ClientQuery
 from ...models.client_result import ClientResult
 from ...models.client_update import ClientUpdate
@@ -40,7 +46,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal, SyncPaginator
 
 
-class Clients:
+class Clients(Generic[S]):
     """``clients`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -49,29 +55,29 @@ class Clients:
         self._caller = caller
 
     async def bulk_create_clients(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         body: list[CreateClientsBulk] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _bulk_create_clients.Result:
+    ) -> Any:
         """Bulk adding clients.
 
         ``POST /api/v1/clients/{location_id}/bulk``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (list[CreateClientsBulk] | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _bulk_create_clients.OPERATION,
             functools.partial(
                 _bulk_create_clients._get_kwargs,
@@ -86,29 +92,29 @@ class Clients:
         return response.data
 
     async def create_client(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         body: ClientCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_client.Result:
+    ) -> Any:
         """Adding a Client.
 
         ``POST /api/v1/clients/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (ClientCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_client.OPERATION,
             functools.partial(
                 _create_client._get_kwargs,
@@ -123,7 +129,7 @@ class Clients:
         return response.data
 
     async def create_client_comment(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         client_id: int,
@@ -131,7 +137,7 @@ class Clients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_client_comment.Result:
+    ) -> ClientComment:
         """Add a comment for a client.
 
         ``POST /api/v1/clients/{location_id}/clients/{client_id}/comments``
@@ -139,17 +145,17 @@ class Clients:
         Creates a new text comment for a client.
 
         Args:
-            location_id (int):
-            client_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            body (ClientCommentCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ClientComment: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_client_comment.OPERATION,
             functools.partial(
                 _create_client_comment._get_kwargs,
@@ -165,34 +171,34 @@ class Clients:
         return response.data
 
     async def delete_client(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_client.Result:
+    ) -> None:
         """Delete client.
 
         ``DELETE /api/v1/client/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_client.OPERATION,
             functools.partial(
                 _delete_client._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=client_id,
             ),
             _delete_client._parse_success,
             timeout=timeout,
@@ -202,7 +208,7 @@ class Clients:
         return response.data
 
     async def delete_client_comment(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         client_id: int,
@@ -210,7 +216,7 @@ class Clients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_client_comment.Result:
+    ) -> None:
         """Delete a comment for a client.
 
         ``DELETE /api/v1/clients/{location_id}/clients/{client_id}/comments/{comment_id}``
@@ -219,17 +225,17 @@ class Clients:
         a comment.
 
         Args:
-            location_id (int):
-            client_id (int):
-            comment_id (int):
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            comment_id (int): ID of a comment for client.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_client_comment.OPERATION,
             functools.partial(
                 _delete_client_comment._get_kwargs,
@@ -245,7 +251,7 @@ class Clients:
         return response.data
 
     async def delete_client_file(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         client_id: int,
@@ -253,23 +259,23 @@ class Clients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_client_file.Result:
+    ) -> None:
         """Delete request example.
 
         ``DELETE /api/v1/company/{location_id}/clients/files/{client_id}/{file_id}``
 
         Args:
-            location_id (int):
-            client_id (int):
-            file_id (int):
+            location_id (int): location ID
+            client_id (int): Client ID
+            file_id (int): File ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_client_file.OPERATION,
             functools.partial(
                 _delete_client_file._get_kwargs,
@@ -285,7 +291,7 @@ class Clients:
         return response.data
 
     async def deprecated_get_client_list(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         fullname: str | Unset = UNSET,
@@ -298,7 +304,7 @@ class Clients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_client_list.Result:
+    ) -> list[ClientResult]:
         """Deprecated. Get a list of clients.
 
         ``GET /api/v1/clients/{location_id}``
@@ -329,22 +335,24 @@ class Clients:
         changed/created before a specific date and time
 
         Args:
-            location_id (int):
-            fullname (str | Unset):
-            phone (str | Unset):
-            email (str | Unset):
-            paid_min (float | Unset):
-            paid_max (float | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): location ID
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
+            paid_min (float | Unset): Minimum amount paid, to filter customers by the amount of
+                payments
+            paid_max (float | Unset): Maximum amount paid, to filter customers by the amount of
+                payments
+            page (int | Unset): Page number
+            count (int | Unset): Number of customers per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ClientResult]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _deprecated_get_client_list.OPERATION,
             functools.partial(
                 _deprecated_get_client_list._get_kwargs,
@@ -365,7 +373,7 @@ class Clients:
         return response.data
 
     def iter_deprecated_get_client_list(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         fullname: str | Unset = UNSET,
@@ -375,6 +383,7 @@ class Clients:
         paid_max: float | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -383,12 +392,12 @@ class Clients:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``deprecated_get_client_list``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``deprecated_get_client_list``.
         """
 
-        async def fetch(page: int, size: int) -> list[ClientResult]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[ClientResult]]:
+            return await self._caller._call(
                 _deprecated_get_client_list.OPERATION,
                 functools.partial(
                     _deprecated_get_client_list._get_kwargs,
@@ -406,7 +415,6 @@ class Clients:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -414,37 +422,38 @@ class Clients:
             first_page=first_page,
             page_size=page_size,
             max_page_size=None,
+            max_items=max_items,
         )
 
     async def get_client(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client.Result:
+    ) -> Any:
         """Get a client.
 
         ``GET /api/v1/client/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_client.OPERATION,
             functools.partial(
                 _get_client._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=client_id,
             ),
             _get_client._parse_success,
             timeout=timeout,
@@ -454,14 +463,14 @@ class Clients:
         return response.data
 
     async def get_client_file_list(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_file_list.Result:
+    ) -> list[ClientFile]:
         """Sample Request to Get a List of Client Files.
 
         ``GET /api/v1/company/{location_id}/clients/files/{client_id}``
@@ -493,16 +502,16 @@ class Clients:
         right, false - there is no right |
 
         Args:
-            location_id (int):
-            client_id (int):
+            location_id (int): location ID
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ClientFile]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_client_file_list.OPERATION,
             functools.partial(
                 _get_client_file_list._get_kwargs,
@@ -517,29 +526,29 @@ class Clients:
         return response.data
 
     async def get_client_list(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         body: ClientQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_list.Result:
+    ) -> list[ClientListing]:
         """Get a list of clients.
 
         ``POST /api/v1/company/{location_id}/clients/search``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (ClientQuery): Get a list of clients
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ClientListing]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_client_list.OPERATION,
             functools.partial(
                 _get_client_list._get_kwargs,
@@ -553,15 +562,58 @@ class Clients:
         )
         return response.data
 
+    def iter_get_client_list(
+        self: Clients[Business],
+        *,
+        location_id: int,
+        body: ClientQuery,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[ClientListing]:
+        """Every item of every page of ``get_client_list``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        page_size fields of the body are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_client_list``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[ClientListing]]:
+            return await self._caller._call(
+                _get_client_list.OPERATION,
+                functools.partial(
+                    _get_client_list._get_kwargs,
+                    location_id=location_id,
+                    body=attrs.evolve(body, page=page, page_size=size),
+                ),
+                _get_client_list._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="get_client_list",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=None,
+            max_items=max_items,
+        )
+
     async def list_client_comments(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_client_comments.Result:
+    ) -> list[ClientComment]:
         """List of a comments for a client.
 
         ``GET /api/v1/clients/{location_id}/clients/{client_id}/comments``
@@ -569,16 +621,16 @@ class Clients:
         Returns a list of a comments for a client and a files in a client details uploads history.
 
         Args:
-            location_id (int):
-            client_id (int):
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ClientComment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _list_client_comments.OPERATION,
             functools.partial(
                 _list_client_comments._get_kwargs,
@@ -593,14 +645,14 @@ class Clients:
         return response.data
 
     async def search_client_visits(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
         body: ClientVisitsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_client_visits.Result:
+    ) -> ClientHistory:
         """Search by customer history.
 
         ``POST /api/v1/company/{location_id}/clients/visits/search``
@@ -617,16 +669,16 @@ class Clients:
         current response.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            body (ClientVisitsQuery): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ClientHistory: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_client_visits.OPERATION,
             functools.partial(
                 _search_client_visits._get_kwargs,
@@ -641,36 +693,36 @@ class Clients:
         return response.data
 
     async def update_client(
-        self,
+        self: Clients[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         body: ClientUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_client.Result:
+    ) -> Any:
         """Edit client.
 
         ``PUT /api/v1/client/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            client_id (int): Client ID
+            body (ClientUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_client.OPERATION,
             functools.partial(
                 _update_client._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=client_id,
                 body=body,
             ),
             _update_client._parse_success,
@@ -681,7 +733,7 @@ class Clients:
         return response.data
 
 
-class ClientsWithRawResponse:
+class ClientsWithRawResponse(Generic[S]):
     """``clients`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -690,29 +742,29 @@ class ClientsWithRawResponse:
         self._caller = caller
 
     async def bulk_create_clients(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         body: list[CreateClientsBulk] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_bulk_create_clients.Result]:
+    ) -> ApiResponse[Any]:
         """Bulk adding clients.
 
         ``POST /api/v1/clients/{location_id}/bulk``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (list[CreateClientsBulk] | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _bulk_create_clients.OPERATION,
             functools.partial(
                 _bulk_create_clients._get_kwargs,
@@ -726,29 +778,29 @@ class ClientsWithRawResponse:
         )
 
     async def create_client(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         body: ClientCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_client.Result]:
+    ) -> ApiResponse[Any]:
         """Adding a Client.
 
         ``POST /api/v1/clients/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (ClientCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_client.OPERATION,
             functools.partial(
                 _create_client._get_kwargs,
@@ -762,7 +814,7 @@ class ClientsWithRawResponse:
         )
 
     async def create_client_comment(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -770,7 +822,7 @@ class ClientsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_client_comment.Result]:
+    ) -> ApiResponse[ClientComment]:
         """Add a comment for a client.
 
         ``POST /api/v1/clients/{location_id}/clients/{client_id}/comments``
@@ -778,17 +830,18 @@ class ClientsWithRawResponse:
         Creates a new text comment for a client.
 
         Args:
-            location_id (int):
-            client_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            body (ClientCommentCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ClientComment]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_client_comment.OPERATION,
             functools.partial(
                 _create_client_comment._get_kwargs,
@@ -803,34 +856,34 @@ class ClientsWithRawResponse:
         )
 
     async def delete_client(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_client.Result]:
+    ) -> ApiResponse[None]:
         """Delete client.
 
         ``DELETE /api/v1/client/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_client.OPERATION,
             functools.partial(
                 _delete_client._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=client_id,
             ),
             _delete_client._parse_success,
             timeout=timeout,
@@ -839,7 +892,7 @@ class ClientsWithRawResponse:
         )
 
     async def delete_client_comment(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -847,7 +900,7 @@ class ClientsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_client_comment.Result]:
+    ) -> ApiResponse[None]:
         """Delete a comment for a client.
 
         ``DELETE /api/v1/clients/{location_id}/clients/{client_id}/comments/{comment_id}``
@@ -856,17 +909,17 @@ class ClientsWithRawResponse:
         a comment.
 
         Args:
-            location_id (int):
-            client_id (int):
-            comment_id (int):
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            comment_id (int): ID of a comment for client.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_client_comment.OPERATION,
             functools.partial(
                 _delete_client_comment._get_kwargs,
@@ -881,7 +934,7 @@ class ClientsWithRawResponse:
         )
 
     async def delete_client_file(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -889,23 +942,23 @@ class ClientsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_client_file.Result]:
+    ) -> ApiResponse[None]:
         """Delete request example.
 
         ``DELETE /api/v1/company/{location_id}/clients/files/{client_id}/{file_id}``
 
         Args:
-            location_id (int):
-            client_id (int):
-            file_id (int):
+            location_id (int): location ID
+            client_id (int): Client ID
+            file_id (int): File ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_client_file.OPERATION,
             functools.partial(
                 _delete_client_file._get_kwargs,
@@ -920,7 +973,7 @@ class ClientsWithRawResponse:
         )
 
     async def deprecated_get_client_list(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         fullname: str | Unset = UNSET,
@@ -933,7 +986,7 @@ class ClientsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_client_list.Result]:
+    ) -> ApiResponse[list[ClientResult]]:
         """Deprecated. Get a list of clients.
 
         ``GET /api/v1/clients/{location_id}``
@@ -964,22 +1017,25 @@ class ClientsWithRawResponse:
         changed/created before a specific date and time
 
         Args:
-            location_id (int):
-            fullname (str | Unset):
-            phone (str | Unset):
-            email (str | Unset):
-            paid_min (float | Unset):
-            paid_max (float | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): location ID
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
+            paid_min (float | Unset): Minimum amount paid, to filter customers by the amount of
+                payments
+            paid_max (float | Unset): Maximum amount paid, to filter customers by the amount of
+                payments
+            page (int | Unset): Page number
+            count (int | Unset): Number of customers per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ClientResult]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _deprecated_get_client_list.OPERATION,
             functools.partial(
                 _deprecated_get_client_list._get_kwargs,
@@ -999,34 +1055,34 @@ class ClientsWithRawResponse:
         )
 
     async def get_client(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client.Result]:
+    ) -> ApiResponse[Any]:
         """Get a client.
 
         ``GET /api/v1/client/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_client.OPERATION,
             functools.partial(
                 _get_client._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=client_id,
             ),
             _get_client._parse_success,
             timeout=timeout,
@@ -1035,14 +1091,14 @@ class ClientsWithRawResponse:
         )
 
     async def get_client_file_list(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_file_list.Result]:
+    ) -> ApiResponse[list[ClientFile]]:
         """Sample Request to Get a List of Client Files.
 
         ``GET /api/v1/company/{location_id}/clients/files/{client_id}``
@@ -1074,16 +1130,17 @@ class ClientsWithRawResponse:
         right, false - there is no right |
 
         Args:
-            location_id (int):
-            client_id (int):
+            location_id (int): location ID
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ClientFile]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_client_file_list.OPERATION,
             functools.partial(
                 _get_client_file_list._get_kwargs,
@@ -1097,29 +1154,30 @@ class ClientsWithRawResponse:
         )
 
     async def get_client_list(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         body: ClientQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_list.Result]:
+    ) -> ApiResponse[list[ClientListing]]:
         """Get a list of clients.
 
         ``POST /api/v1/company/{location_id}/clients/search``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (ClientQuery): Get a list of clients
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ClientListing]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_client_list.OPERATION,
             functools.partial(
                 _get_client_list._get_kwargs,
@@ -1133,14 +1191,14 @@ class ClientsWithRawResponse:
         )
 
     async def list_client_comments(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_client_comments.Result]:
+    ) -> ApiResponse[list[ClientComment]]:
         """List of a comments for a client.
 
         ``GET /api/v1/clients/{location_id}/clients/{client_id}/comments``
@@ -1148,16 +1206,17 @@ class ClientsWithRawResponse:
         Returns a list of a comments for a client and a files in a client details uploads history.
 
         Args:
-            location_id (int):
-            client_id (int):
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ClientComment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _list_client_comments.OPERATION,
             functools.partial(
                 _list_client_comments._get_kwargs,
@@ -1171,14 +1230,14 @@ class ClientsWithRawResponse:
         )
 
     async def search_client_visits(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
         body: ClientVisitsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_client_visits.Result]:
+    ) -> ApiResponse[ClientHistory]:
         """Search by customer history.
 
         ``POST /api/v1/company/{location_id}/clients/visits/search``
@@ -1195,16 +1254,17 @@ class ClientsWithRawResponse:
         current response.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            body (ClientVisitsQuery): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ClientHistory]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_client_visits.OPERATION,
             functools.partial(
                 _search_client_visits._get_kwargs,
@@ -1218,36 +1278,36 @@ class ClientsWithRawResponse:
         )
 
     async def update_client(
-        self,
+        self: ClientsWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         body: ClientUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_client.Result]:
+    ) -> ApiResponse[Any]:
         """Edit client.
 
         ``PUT /api/v1/client/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            client_id (int): Client ID
+            body (ClientUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_client.OPERATION,
             functools.partial(
                 _update_client._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=client_id,
                 body=body,
             ),
             _update_client._parse_success,
@@ -1257,27 +1317,39 @@ class ClientsWithRawResponse:
         )
 
 
-class SyncClients:
+class SyncClients(Generic[S]):
     """Blocking ``clients`` operations of SyncAltegioClient (see ``Clients``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Clients, portal: Portal) -> None:
+    def __init__(self, resource: Clients[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def bulk_create_clients(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         body: list[CreateClientsBulk] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _bulk_create_clients.Result:
-        """Bulk adding clients (``POST /api/v1/clients/{location_id}/bulk``).
+    ) -> Any:
+        """Bulk adding clients.
+
+        ``POST /api/v1/clients/{location_id}/bulk``
 
         Blocking form of ``Clients.bulk_create_clients``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (list[CreateClientsBulk] | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1291,17 +1363,29 @@ class SyncClients:
         )
 
     def create_client(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         body: ClientCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_client.Result:
-        """Adding a Client (``POST /api/v1/clients/{location_id}``).
+    ) -> Any:
+        """Adding a Client.
+
+        ``POST /api/v1/clients/{location_id}``
 
         Blocking form of ``Clients.create_client``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (ClientCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1315,7 +1399,7 @@ class SyncClients:
         )
 
     def create_client_comment(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         client_id: int,
@@ -1323,10 +1407,23 @@ class SyncClients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_client_comment.Result:
-        """Add a comment for a client (``POST /api/v1/clients/{location_id}/clients/{client_id}/comments``).
+    ) -> ClientComment:
+        """Add a comment for a client.
+
+        ``POST /api/v1/clients/{location_id}/clients/{client_id}/comments``
 
         Blocking form of ``Clients.create_client_comment``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            body (ClientCommentCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ClientComment: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1341,23 +1438,35 @@ class SyncClients:
         )
 
     def delete_client(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_client.Result:
-        """Delete client (``DELETE /api/v1/client/{location_id}/{id}``).
+    ) -> None:
+        """Delete client.
+
+        ``DELETE /api/v1/client/{location_id}/{id}``
 
         Blocking form of ``Clients.delete_client``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.delete_client,
                 location_id=location_id,
-                id=id,
+                client_id=client_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1365,7 +1474,7 @@ class SyncClients:
         )
 
     def delete_client_comment(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         client_id: int,
@@ -1373,10 +1482,23 @@ class SyncClients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_client_comment.Result:
-        """Delete a comment for a client (``DELETE /api/v1/clients/{location_id}/clients/{client_id}/comments/{comment_id}``).
+    ) -> None:
+        """Delete a comment for a client.
+
+        ``DELETE /api/v1/clients/{location_id}/clients/{client_id}/comments/{comment_id}``
 
         Blocking form of ``Clients.delete_client_comment``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            comment_id (int): ID of a comment for client.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1391,7 +1513,7 @@ class SyncClients:
         )
 
     def delete_client_file(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         client_id: int,
@@ -1399,10 +1521,23 @@ class SyncClients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_client_file.Result:
-        """Delete request example (``DELETE /api/v1/company/{location_id}/clients/files/{client_id}/{file_id}``).
+    ) -> None:
+        """Delete request example.
+
+        ``DELETE /api/v1/company/{location_id}/clients/files/{client_id}/{file_id}``
 
         Blocking form of ``Clients.delete_client_file``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            file_id (int): File ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1417,7 +1552,7 @@ class SyncClients:
         )
 
     def deprecated_get_client_list(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         fullname: str | Unset = UNSET,
@@ -1430,10 +1565,30 @@ class SyncClients:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_client_list.Result:
-        """Deprecated. Get a list of clients (``GET /api/v1/clients/{location_id}``).
+    ) -> list[ClientResult]:
+        """Deprecated. Get a list of clients.
+
+        ``GET /api/v1/clients/{location_id}``
 
         Blocking form of ``Clients.deprecated_get_client_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
+            paid_min (float | Unset): Minimum amount paid, to filter customers by the amount of
+                payments
+            paid_max (float | Unset): Maximum amount paid, to filter customers by the amount of
+                payments
+            page (int | Unset): Page number
+            count (int | Unset): Number of customers per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ClientResult]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1453,7 +1608,7 @@ class SyncClients:
         )
 
     def iter_deprecated_get_client_list(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         fullname: str | Unset = UNSET,
@@ -1463,6 +1618,7 @@ class SyncClients:
         paid_max: float | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1483,6 +1639,7 @@ class SyncClients:
                 paid_max=paid_max,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1491,23 +1648,35 @@ class SyncClients:
         )
 
     def get_client(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client.Result:
-        """Get a client (``GET /api/v1/client/{location_id}/{id}``).
+    ) -> Any:
+        """Get a client.
+
+        ``GET /api/v1/client/{location_id}/{id}``
 
         Blocking form of ``Clients.get_client``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_client,
                 location_id=location_id,
-                id=id,
+                client_id=client_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1515,17 +1684,29 @@ class SyncClients:
         )
 
     def get_client_file_list(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_file_list.Result:
-        """Sample Request to Get a List of Client Files (``GET /api/v1/company/{location_id}/clients/files/{client_id}``).
+    ) -> list[ClientFile]:
+        """Sample Request to Get a List of Client Files.
+
+        ``GET /api/v1/company/{location_id}/clients/files/{client_id}``
 
         Blocking form of ``Clients.get_client_file_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ClientFile]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1539,17 +1720,29 @@ class SyncClients:
         )
 
     def get_client_list(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         body: ClientQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_list.Result:
-        """Get a list of clients (``POST /api/v1/company/{location_id}/clients/search``).
+    ) -> list[ClientListing]:
+        """Get a list of clients.
+
+        ``POST /api/v1/company/{location_id}/clients/search``
 
         Blocking form of ``Clients.get_client_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (ClientQuery): Get a list of clients
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ClientListing]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1562,18 +1755,62 @@ class SyncClients:
             )
         )
 
+    def iter_get_client_list(
+        self: SyncClients[Business],
+        *,
+        location_id: int,
+        body: ClientQuery,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[ClientListing]:
+        """Every item of every page of ``get_client_list``: ``for item in ...``.
+
+        Blocking form of ``Clients.iter_get_client_list``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_get_client_list(
+                location_id=location_id,
+                body=body,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
     def list_client_comments(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_client_comments.Result:
-        """List of a comments for a client (``GET /api/v1/clients/{location_id}/clients/{client_id}/comments``).
+    ) -> list[ClientComment]:
+        """List of a comments for a client.
+
+        ``GET /api/v1/clients/{location_id}/clients/{client_id}/comments``
 
         Blocking form of ``Clients.list_client_comments``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ClientComment]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1587,17 +1824,29 @@ class SyncClients:
         )
 
     def search_client_visits(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
         body: ClientVisitsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_client_visits.Result:
-        """Search by customer history (``POST /api/v1/company/{location_id}/clients/visits/search``).
+    ) -> ClientHistory:
+        """Search by customer history.
+
+        ``POST /api/v1/company/{location_id}/clients/visits/search``
 
         Blocking form of ``Clients.search_client_visits``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            body (ClientVisitsQuery): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ClientHistory: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1611,24 +1860,37 @@ class SyncClients:
         )
 
     def update_client(
-        self,
+        self: SyncClients[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         body: ClientUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_client.Result:
-        """Edit client (``PUT /api/v1/client/{location_id}/{id}``).
+    ) -> Any:
+        """Edit client.
+
+        ``PUT /api/v1/client/{location_id}/{id}``
 
         Blocking form of ``Clients.update_client``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            body (ClientUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.update_client,
                 location_id=location_id,
-                id=id,
+                client_id=client_id,
                 body=body,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -1637,27 +1899,39 @@ class SyncClients:
         )
 
 
-class SyncClientsWithRawResponse:
+class SyncClientsWithRawResponse(Generic[S]):
     """Blocking ``clients`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ClientsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: ClientsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def bulk_create_clients(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         body: list[CreateClientsBulk] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_bulk_create_clients.Result]:
-        """Bulk adding clients (``POST /api/v1/clients/{location_id}/bulk``).
+    ) -> ApiResponse[Any]:
+        """Bulk adding clients.
+
+        ``POST /api/v1/clients/{location_id}/bulk``
 
         Blocking form of ``ClientsWithRawResponse.bulk_create_clients``.
+
+        Args:
+            location_id (int): location ID
+            body (list[CreateClientsBulk] | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1671,17 +1945,29 @@ class SyncClientsWithRawResponse:
         )
 
     def create_client(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         body: ClientCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_client.Result]:
-        """Adding a Client (``POST /api/v1/clients/{location_id}``).
+    ) -> ApiResponse[Any]:
+        """Adding a Client.
+
+        ``POST /api/v1/clients/{location_id}``
 
         Blocking form of ``ClientsWithRawResponse.create_client``.
+
+        Args:
+            location_id (int): location ID
+            body (ClientCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1695,7 +1981,7 @@ class SyncClientsWithRawResponse:
         )
 
     def create_client_comment(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -1703,10 +1989,24 @@ class SyncClientsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_client_comment.Result]:
-        """Add a comment for a client (``POST /api/v1/clients/{location_id}/clients/{client_id}/comments``).
+    ) -> ApiResponse[ClientComment]:
+        """Add a comment for a client.
+
+        ``POST /api/v1/clients/{location_id}/clients/{client_id}/comments``
 
         Blocking form of ``ClientsWithRawResponse.create_client_comment``.
+
+        Args:
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            body (ClientCommentCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ClientComment]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1721,23 +2021,35 @@ class SyncClientsWithRawResponse:
         )
 
     def delete_client(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_client.Result]:
-        """Delete client (``DELETE /api/v1/client/{location_id}/{id}``).
+    ) -> ApiResponse[None]:
+        """Delete client.
+
+        ``DELETE /api/v1/client/{location_id}/{id}``
 
         Blocking form of ``ClientsWithRawResponse.delete_client``.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.delete_client,
                 location_id=location_id,
-                id=id,
+                client_id=client_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1745,7 +2057,7 @@ class SyncClientsWithRawResponse:
         )
 
     def delete_client_comment(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -1753,10 +2065,23 @@ class SyncClientsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_client_comment.Result]:
-        """Delete a comment for a client (``DELETE /api/v1/clients/{location_id}/clients/{client_id}/comments/{comment_id}``).
+    ) -> ApiResponse[None]:
+        """Delete a comment for a client.
+
+        ``DELETE /api/v1/clients/{location_id}/clients/{client_id}/comments/{comment_id}``
 
         Blocking form of ``ClientsWithRawResponse.delete_client_comment``.
+
+        Args:
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            comment_id (int): ID of a comment for client.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1771,7 +2096,7 @@ class SyncClientsWithRawResponse:
         )
 
     def delete_client_file(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -1779,10 +2104,23 @@ class SyncClientsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_client_file.Result]:
-        """Delete request example (``DELETE /api/v1/company/{location_id}/clients/files/{client_id}/{file_id}``).
+    ) -> ApiResponse[None]:
+        """Delete request example.
+
+        ``DELETE /api/v1/company/{location_id}/clients/files/{client_id}/{file_id}``
 
         Blocking form of ``ClientsWithRawResponse.delete_client_file``.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            file_id (int): File ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1797,7 +2135,7 @@ class SyncClientsWithRawResponse:
         )
 
     def deprecated_get_client_list(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         fullname: str | Unset = UNSET,
@@ -1810,10 +2148,31 @@ class SyncClientsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_client_list.Result]:
-        """Deprecated. Get a list of clients (``GET /api/v1/clients/{location_id}``).
+    ) -> ApiResponse[list[ClientResult]]:
+        """Deprecated. Get a list of clients.
+
+        ``GET /api/v1/clients/{location_id}``
 
         Blocking form of ``ClientsWithRawResponse.deprecated_get_client_list``.
+
+        Args:
+            location_id (int): location ID
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
+            paid_min (float | Unset): Minimum amount paid, to filter customers by the amount of
+                payments
+            paid_max (float | Unset): Maximum amount paid, to filter customers by the amount of
+                payments
+            page (int | Unset): Page number
+            count (int | Unset): Number of customers per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ClientResult]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1833,23 +2192,35 @@ class SyncClientsWithRawResponse:
         )
 
     def get_client(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client.Result]:
-        """Get a client (``GET /api/v1/client/{location_id}/{id}``).
+    ) -> ApiResponse[Any]:
+        """Get a client.
+
+        ``GET /api/v1/client/{location_id}/{id}``
 
         Blocking form of ``ClientsWithRawResponse.get_client``.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_client,
                 location_id=location_id,
-                id=id,
+                client_id=client_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1857,17 +2228,30 @@ class SyncClientsWithRawResponse:
         )
 
     def get_client_file_list(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_file_list.Result]:
-        """Sample Request to Get a List of Client Files (``GET /api/v1/company/{location_id}/clients/files/{client_id}``).
+    ) -> ApiResponse[list[ClientFile]]:
+        """Sample Request to Get a List of Client Files.
+
+        ``GET /api/v1/company/{location_id}/clients/files/{client_id}``
 
         Blocking form of ``ClientsWithRawResponse.get_client_file_list``.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ClientFile]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1881,17 +2265,30 @@ class SyncClientsWithRawResponse:
         )
 
     def get_client_list(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         body: ClientQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_list.Result]:
-        """Get a list of clients (``POST /api/v1/company/{location_id}/clients/search``).
+    ) -> ApiResponse[list[ClientListing]]:
+        """Get a list of clients.
+
+        ``POST /api/v1/company/{location_id}/clients/search``
 
         Blocking form of ``ClientsWithRawResponse.get_client_list``.
+
+        Args:
+            location_id (int): location ID
+            body (ClientQuery): Get a list of clients
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ClientListing]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1905,17 +2302,30 @@ class SyncClientsWithRawResponse:
         )
 
     def list_client_comments(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_client_comments.Result]:
-        """List of a comments for a client (``GET /api/v1/clients/{location_id}/clients/{client_id}/comments``).
+    ) -> ApiResponse[list[ClientComment]]:
+        """List of a comments for a client.
+
+        ``GET /api/v1/clients/{location_id}/clients/{client_id}/comments``
 
         Blocking form of ``ClientsWithRawResponse.list_client_comments``.
+
+        Args:
+            location_id (int): ID of a location.
+            client_id (int): ID of a location client.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ClientComment]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1929,17 +2339,30 @@ class SyncClientsWithRawResponse:
         )
 
     def search_client_visits(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
         body: ClientVisitsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_client_visits.Result]:
-        """Search by customer history (``POST /api/v1/company/{location_id}/clients/visits/search``).
+    ) -> ApiResponse[ClientHistory]:
+        """Search by customer history.
+
+        ``POST /api/v1/company/{location_id}/clients/visits/search``
 
         Blocking form of ``ClientsWithRawResponse.search_client_visits``.
+
+        Args:
+            location_id (int): ID of a location.
+            body (ClientVisitsQuery): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ClientHistory]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1953,24 +2376,37 @@ class SyncClientsWithRawResponse:
         )
 
     def update_client(
-        self,
+        self: SyncClientsWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        client_id: int,
         body: ClientUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_client.Result]:
-        """Edit client (``PUT /api/v1/client/{location_id}/{id}``).
+    ) -> ApiResponse[Any]:
+        """Edit client.
+
+        ``PUT /api/v1/client/{location_id}/{id}``
 
         Blocking form of ``ClientsWithRawResponse.update_client``.
+
+        Args:
+            location_id (int): location ID
+            client_id (int): Client ID
+            body (ClientUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.update_client,
                 location_id=location_id,
-                id=id,
+                client_id=client_id,
                 body=body,
                 timeout=timeout,
                 extra_headers=extra_headers,

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.custom_field_create import CustomFieldCreate
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class CustomFields:
+class CustomFields(Generic[S]):
     """``custom_fields`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -33,7 +34,7 @@ class CustomFields:
         self._caller = caller
 
     async def create_custom_field(
-        self,
+        self: CustomFields[Business],
         *,
         field_category: str,
         location_id: int,
@@ -41,7 +42,7 @@ class CustomFields:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_custom_field.Result:
+    ) -> None:
         """Adding a Custom Field.
 
         ``POST /api/v1/custom_fields/{field_category}/{location_id}``
@@ -51,17 +52,19 @@ class CustomFields:
         Custom Fields → Create custom fields**
 
         Args:
-            field_category (str):
-            location_id (int):
-            body: the JSON request body.
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            body (CustomFieldCreate): Adding a Custom Field
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_custom_field.OPERATION,
             functools.partial(
                 _create_custom_field._get_kwargs,
@@ -77,7 +80,7 @@ class CustomFields:
         return response.data
 
     async def delete_custom_field(
-        self,
+        self: CustomFields[Business],
         *,
         field_category: str,
         location_id: int,
@@ -85,7 +88,7 @@ class CustomFields:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_custom_field.Result:
+    ) -> None:
         """Remove a Custom Field from a Location.
 
         ``DELETE /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``
@@ -95,17 +98,19 @@ class CustomFields:
         Custom Fields → Remove custom fields**
 
         Args:
-            field_category (str):
-            location_id (int):
-            field_id (int):
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            field_id (int): field ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_custom_field.OPERATION,
             functools.partial(
                 _delete_custom_field._get_kwargs,
@@ -121,29 +126,31 @@ class CustomFields:
         return response.data
 
     async def get_custom_field_list(
-        self,
+        self: CustomFields[Business],
         *,
         field_category: str,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_custom_field_list.Result:
+    ) -> None:
         """Getting a collection of location fields.
 
         ``GET /api/v1/custom_fields/{field_category}/{location_id}``
 
         Args:
-            field_category (str):
-            location_id (int):
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_custom_field_list.OPERATION,
             functools.partial(
                 _get_custom_field_list._get_kwargs,
@@ -158,7 +165,7 @@ class CustomFields:
         return response.data
 
     async def update_custom_field(
-        self,
+        self: CustomFields[Business],
         *,
         field_category: str,
         location_id: int,
@@ -167,7 +174,7 @@ class CustomFields:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_custom_field.Result:
+    ) -> None:
         """Update a Custom Field.
 
         ``PUT /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``
@@ -177,18 +184,20 @@ class CustomFields:
         Custom Fields → Modify custom fields**
 
         Args:
-            field_category (str):
-            location_id (int):
-            field_id (int):
-            body: the JSON request body.
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            field_id (int): field ID
+            body (CustomFieldCreate): Adding a Custom Field
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_custom_field.OPERATION,
             functools.partial(
                 _update_custom_field._get_kwargs,
@@ -205,7 +214,7 @@ class CustomFields:
         return response.data
 
 
-class CustomFieldsWithRawResponse:
+class CustomFieldsWithRawResponse(Generic[S]):
     """``custom_fields`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -214,7 +223,7 @@ class CustomFieldsWithRawResponse:
         self._caller = caller
 
     async def create_custom_field(
-        self,
+        self: CustomFieldsWithRawResponse[Business],
         *,
         field_category: str,
         location_id: int,
@@ -222,7 +231,7 @@ class CustomFieldsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_custom_field.Result]:
+    ) -> ApiResponse[None]:
         """Adding a Custom Field.
 
         ``POST /api/v1/custom_fields/{field_category}/{location_id}``
@@ -232,17 +241,19 @@ class CustomFieldsWithRawResponse:
         Custom Fields → Create custom fields**
 
         Args:
-            field_category (str):
-            location_id (int):
-            body: the JSON request body.
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            body (CustomFieldCreate): Adding a Custom Field
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_custom_field.OPERATION,
             functools.partial(
                 _create_custom_field._get_kwargs,
@@ -257,7 +268,7 @@ class CustomFieldsWithRawResponse:
         )
 
     async def delete_custom_field(
-        self,
+        self: CustomFieldsWithRawResponse[Business],
         *,
         field_category: str,
         location_id: int,
@@ -265,7 +276,7 @@ class CustomFieldsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_custom_field.Result]:
+    ) -> ApiResponse[None]:
         """Remove a Custom Field from a Location.
 
         ``DELETE /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``
@@ -275,17 +286,19 @@ class CustomFieldsWithRawResponse:
         Custom Fields → Remove custom fields**
 
         Args:
-            field_category (str):
-            location_id (int):
-            field_id (int):
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            field_id (int): field ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_custom_field.OPERATION,
             functools.partial(
                 _delete_custom_field._get_kwargs,
@@ -300,29 +313,31 @@ class CustomFieldsWithRawResponse:
         )
 
     async def get_custom_field_list(
-        self,
+        self: CustomFieldsWithRawResponse[Business],
         *,
         field_category: str,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_custom_field_list.Result]:
+    ) -> ApiResponse[None]:
         """Getting a collection of location fields.
 
         ``GET /api/v1/custom_fields/{field_category}/{location_id}``
 
         Args:
-            field_category (str):
-            location_id (int):
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_custom_field_list.OPERATION,
             functools.partial(
                 _get_custom_field_list._get_kwargs,
@@ -336,7 +351,7 @@ class CustomFieldsWithRawResponse:
         )
 
     async def update_custom_field(
-        self,
+        self: CustomFieldsWithRawResponse[Business],
         *,
         field_category: str,
         location_id: int,
@@ -345,7 +360,7 @@ class CustomFieldsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_custom_field.Result]:
+    ) -> ApiResponse[None]:
         """Update a Custom Field.
 
         ``PUT /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``
@@ -355,18 +370,20 @@ class CustomFieldsWithRawResponse:
         Custom Fields → Modify custom fields**
 
         Args:
-            field_category (str):
-            location_id (int):
-            field_id (int):
-            body: the JSON request body.
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            field_id (int): field ID
+            body (CustomFieldCreate): Adding a Custom Field
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_custom_field.OPERATION,
             functools.partial(
                 _update_custom_field._get_kwargs,
@@ -382,17 +399,17 @@ class CustomFieldsWithRawResponse:
         )
 
 
-class SyncCustomFields:
+class SyncCustomFields(Generic[S]):
     """Blocking ``custom_fields`` operations of SyncAltegioClient (see ``CustomFields``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: CustomFields, portal: Portal) -> None:
+    def __init__(self, resource: CustomFields[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_custom_field(
-        self,
+        self: SyncCustomFields[Business],
         *,
         field_category: str,
         location_id: int,
@@ -400,10 +417,25 @@ class SyncCustomFields:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_custom_field.Result:
-        """Adding a Custom Field (``POST /api/v1/custom_fields/{field_category}/{location_id}``).
+    ) -> None:
+        """Adding a Custom Field.
+
+        ``POST /api/v1/custom_fields/{field_category}/{location_id}``
 
         Blocking form of ``CustomFields.create_custom_field``: same arguments and result.
+
+        Args:
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            body (CustomFieldCreate): Adding a Custom Field
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -418,7 +450,7 @@ class SyncCustomFields:
         )
 
     def delete_custom_field(
-        self,
+        self: SyncCustomFields[Business],
         *,
         field_category: str,
         location_id: int,
@@ -426,10 +458,25 @@ class SyncCustomFields:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_custom_field.Result:
-        """Remove a Custom Field from a Location (``DELETE /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``).
+    ) -> None:
+        """Remove a Custom Field from a Location.
+
+        ``DELETE /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``
 
         Blocking form of ``CustomFields.delete_custom_field``: same arguments and result.
+
+        Args:
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            field_id (int): field ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -444,17 +491,31 @@ class SyncCustomFields:
         )
 
     def get_custom_field_list(
-        self,
+        self: SyncCustomFields[Business],
         *,
         field_category: str,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_custom_field_list.Result:
-        """Getting a collection of location fields (``GET /api/v1/custom_fields/{field_category}/{location_id}``).
+    ) -> None:
+        """Getting a collection of location fields.
+
+        ``GET /api/v1/custom_fields/{field_category}/{location_id}``
 
         Blocking form of ``CustomFields.get_custom_field_list``: same arguments and result.
+
+        Args:
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -468,7 +529,7 @@ class SyncCustomFields:
         )
 
     def update_custom_field(
-        self,
+        self: SyncCustomFields[Business],
         *,
         field_category: str,
         location_id: int,
@@ -477,10 +538,26 @@ class SyncCustomFields:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_custom_field.Result:
-        """Update a Custom Field (``PUT /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``).
+    ) -> None:
+        """Update a Custom Field.
+
+        ``PUT /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``
 
         Blocking form of ``CustomFields.update_custom_field``: same arguments and result.
+
+        Args:
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            field_id (int): field ID
+            body (CustomFieldCreate): Adding a Custom Field
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -496,17 +573,17 @@ class SyncCustomFields:
         )
 
 
-class SyncCustomFieldsWithRawResponse:
+class SyncCustomFieldsWithRawResponse(Generic[S]):
     """Blocking ``custom_fields`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: CustomFieldsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: CustomFieldsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_custom_field(
-        self,
+        self: SyncCustomFieldsWithRawResponse[Business],
         *,
         field_category: str,
         location_id: int,
@@ -514,10 +591,25 @@ class SyncCustomFieldsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_custom_field.Result]:
-        """Adding a Custom Field (``POST /api/v1/custom_fields/{field_category}/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Adding a Custom Field.
+
+        ``POST /api/v1/custom_fields/{field_category}/{location_id}``
 
         Blocking form of ``CustomFieldsWithRawResponse.create_custom_field``.
+
+        Args:
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            body (CustomFieldCreate): Adding a Custom Field
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -532,7 +624,7 @@ class SyncCustomFieldsWithRawResponse:
         )
 
     def delete_custom_field(
-        self,
+        self: SyncCustomFieldsWithRawResponse[Business],
         *,
         field_category: str,
         location_id: int,
@@ -540,10 +632,25 @@ class SyncCustomFieldsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_custom_field.Result]:
-        """Remove a Custom Field from a Location (``DELETE /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``).
+    ) -> ApiResponse[None]:
+        """Remove a Custom Field from a Location.
+
+        ``DELETE /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``
 
         Blocking form of ``CustomFieldsWithRawResponse.delete_custom_field``.
+
+        Args:
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            field_id (int): field ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -558,17 +665,31 @@ class SyncCustomFieldsWithRawResponse:
         )
 
     def get_custom_field_list(
-        self,
+        self: SyncCustomFieldsWithRawResponse[Business],
         *,
         field_category: str,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_custom_field_list.Result]:
-        """Getting a collection of location fields (``GET /api/v1/custom_fields/{field_category}/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Getting a collection of location fields.
+
+        ``GET /api/v1/custom_fields/{field_category}/{location_id}``
 
         Blocking form of ``CustomFieldsWithRawResponse.get_custom_field_list``.
+
+        Args:
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -582,7 +703,7 @@ class SyncCustomFieldsWithRawResponse:
         )
 
     def update_custom_field(
-        self,
+        self: SyncCustomFieldsWithRawResponse[Business],
         *,
         field_category: str,
         location_id: int,
@@ -591,10 +712,26 @@ class SyncCustomFieldsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_custom_field.Result]:
-        """Update a Custom Field (``PUT /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``).
+    ) -> ApiResponse[None]:
+        """Update a Custom Field.
+
+        ``PUT /api/v1/custom_fields/{field_category}/{location_id}/{field_id}``
 
         Blocking form of ``CustomFieldsWithRawResponse.update_custom_field``.
+
+        Args:
+            field_category (str): Field category.<br>
+                - For appointments - appointment
+                - For clients - client <br>
+            location_id (int): location ID
+            field_id (int): field ID
+            body (CustomFieldCreate): Adding a Custom Field
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

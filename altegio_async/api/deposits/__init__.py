@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
+from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
 from ...models.account_topup_operation_create import AccountTopupOperationCreate
+from ...models.chain_client_account_history import ChainClientAccountHistory
+from ...models.client_account_topup_operation import ClientAccountTopupOperation
 from ...types import UNSET, Unset
 from . import create_client_account_topup_operation as _create_client_account_topup_operation
 from . import get_chain_client_account_history as _get_chain_client_account_history
@@ -24,10 +28,10 @@ from . import (
 )
 
 if TYPE_CHECKING:
-    from ...custom._sync import Portal
+    from ...custom._sync import Portal, SyncPaginator
 
 
-class Deposits:
+class Deposits(Generic[S]):
     """``deposits`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -36,14 +40,14 @@ class Deposits:
         self._caller = caller
 
     async def create_client_account_topup_operation(
-        self,
+        self: Deposits[Business],
         *,
         location_id: int,
         body: AccountTopupOperationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_client_account_topup_operation.Result:
+    ) -> ClientAccountTopupOperation:
         """Create a client account topup operation.
 
         ``POST /api/v1/deposits_operations/{location_id}``
@@ -52,16 +56,17 @@ class Deposits:
         with a client account, and a financial transaction within a single API request.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (AccountTopupOperationCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ClientAccountTopupOperation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_client_account_topup_operation.OPERATION,
             functools.partial(
                 _create_client_account_topup_operation._get_kwargs,
@@ -76,14 +81,14 @@ class Deposits:
         return response.data
 
     async def get_chain_client_account_history(
-        self,
+        self: Deposits[Business],
         *,
         chain_id: int,
         deposit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_client_account_history.Result:
+    ) -> list[ChainClientAccountHistory]:
         """Get client account transaction history.
 
         ``GET /api/v1/chain/{chain_id}/deposits/{deposit_id}/history``
@@ -96,16 +101,17 @@ class Deposits:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            deposit_id (int):
+            chain_id (int): Chain ID
+            deposit_id (int): Client account ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ChainClientAccountHistory]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_chain_client_account_history.OPERATION,
             functools.partial(
                 _get_chain_client_account_history._get_kwargs,
@@ -120,29 +126,29 @@ class Deposits:
         return response.data
 
     async def get_client_account_by_chain_and_phone(
-        self,
+        self: Deposits[Business],
         *,
         chain_id: int,
         phone: float,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_account_by_chain_and_phone.Result:
+    ) -> Any:
         """Get a list of client accounts by chain and customer phone number.
 
         ``GET /api/v1/deposits/chain/{chain_id}/phone/{phone}``
 
         Args:
-            chain_id (int):
-            phone (float):
+            chain_id (int): Chain ID
+            phone (float): Customer phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_client_account_by_chain_and_phone.OPERATION,
             functools.partial(
                 _get_client_account_by_chain_and_phone._get_kwargs,
@@ -157,7 +163,7 @@ class Deposits:
         return response.data
 
     async def get_client_account_list_by_chain(
-        self,
+        self: Deposits[Business],
         *,
         chain_id: int,
         balance_from: float | Unset = UNSET,
@@ -167,25 +173,25 @@ class Deposits:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_account_list_by_chain.Result:
+    ) -> Any:
         """Get a list of client accounts by chain and a set of filters.
 
         ``GET /api/v1/deposits/chain/{chain_id}``
 
         Args:
-            chain_id (int):
-            balance_from (float | Unset):
-            balance_to (float | Unset):
-            page (int | Unset):
-            limit (int | Unset):
+            chain_id (int): Chain ID
+            balance_from (float | Unset): Minimum balance for filtering
+            balance_to (float | Unset): Maximum balance for filtering
+            page (int | Unset): Page number
+            limit (int | Unset): Number of items per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_client_account_list_by_chain.OPERATION,
             functools.partial(
                 _get_client_account_list_by_chain._get_kwargs,
@@ -202,30 +208,77 @@ class Deposits:
         )
         return response.data
 
+    def iter_get_client_account_list_by_chain(
+        self: Deposits[Business],
+        *,
+        chain_id: int,
+        balance_from: float | Unset = UNSET,
+        balance_to: float | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[Any]:
+        """Every item of every page of ``get_client_account_list_by_chain``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        limit arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_client_account_list_by_chain``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[Any]]:
+            return await self._caller._call(
+                _get_client_account_list_by_chain.OPERATION,
+                functools.partial(
+                    _get_client_account_list_by_chain._get_kwargs,
+                    chain_id=chain_id,
+                    balance_from=balance_from,
+                    balance_to=balance_to,
+                    page=page,
+                    limit=size,
+                ),
+                _get_client_account_list_by_chain._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="get_client_account_list_by_chain",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=None,
+            max_items=max_items,
+        )
+
     async def get_client_account_list_by_location_and_client(
-        self,
+        self: Deposits[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_account_list_by_location_and_client.Result:
+    ) -> Any:
         """Get a List of Client Accounts by Location and Client.
 
         ``GET /api/v1/deposits/company/{location_id}/client/{client_id}``
 
         Args:
-            location_id (int):
-            client_id (int):
+            location_id (int): Location ID
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_client_account_list_by_location_and_client.OPERATION,
             functools.partial(
                 _get_client_account_list_by_location_and_client._get_kwargs,
@@ -240,7 +293,7 @@ class Deposits:
         return response.data
 
 
-class DepositsWithRawResponse:
+class DepositsWithRawResponse(Generic[S]):
     """``deposits`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -249,14 +302,14 @@ class DepositsWithRawResponse:
         self._caller = caller
 
     async def create_client_account_topup_operation(
-        self,
+        self: DepositsWithRawResponse[Business],
         *,
         location_id: int,
         body: AccountTopupOperationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_client_account_topup_operation.Result]:
+    ) -> ApiResponse[ClientAccountTopupOperation]:
         """Create a client account topup operation.
 
         ``POST /api/v1/deposits_operations/{location_id}``
@@ -265,16 +318,17 @@ class DepositsWithRawResponse:
         with a client account, and a financial transaction within a single API request.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (AccountTopupOperationCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ClientAccountTopupOperation]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_client_account_topup_operation.OPERATION,
             functools.partial(
                 _create_client_account_topup_operation._get_kwargs,
@@ -288,14 +342,14 @@ class DepositsWithRawResponse:
         )
 
     async def get_chain_client_account_history(
-        self,
+        self: DepositsWithRawResponse[Business],
         *,
         chain_id: int,
         deposit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_client_account_history.Result]:
+    ) -> ApiResponse[list[ChainClientAccountHistory]]:
         """Get client account transaction history.
 
         ``GET /api/v1/chain/{chain_id}/deposits/{deposit_id}/history``
@@ -308,16 +362,17 @@ class DepositsWithRawResponse:
         **Note:** Requires chain-level permissions.
 
         Args:
-            chain_id (int):
-            deposit_id (int):
+            chain_id (int): Chain ID
+            deposit_id (int): Client account ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ChainClientAccountHistory]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_chain_client_account_history.OPERATION,
             functools.partial(
                 _get_chain_client_account_history._get_kwargs,
@@ -331,29 +386,29 @@ class DepositsWithRawResponse:
         )
 
     async def get_client_account_by_chain_and_phone(
-        self,
+        self: DepositsWithRawResponse[Business],
         *,
         chain_id: int,
         phone: float,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_account_by_chain_and_phone.Result]:
+    ) -> ApiResponse[Any]:
         """Get a list of client accounts by chain and customer phone number.
 
         ``GET /api/v1/deposits/chain/{chain_id}/phone/{phone}``
 
         Args:
-            chain_id (int):
-            phone (float):
+            chain_id (int): Chain ID
+            phone (float): Customer phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_client_account_by_chain_and_phone.OPERATION,
             functools.partial(
                 _get_client_account_by_chain_and_phone._get_kwargs,
@@ -367,7 +422,7 @@ class DepositsWithRawResponse:
         )
 
     async def get_client_account_list_by_chain(
-        self,
+        self: DepositsWithRawResponse[Business],
         *,
         chain_id: int,
         balance_from: float | Unset = UNSET,
@@ -377,25 +432,25 @@ class DepositsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_account_list_by_chain.Result]:
+    ) -> ApiResponse[Any]:
         """Get a list of client accounts by chain and a set of filters.
 
         ``GET /api/v1/deposits/chain/{chain_id}``
 
         Args:
-            chain_id (int):
-            balance_from (float | Unset):
-            balance_to (float | Unset):
-            page (int | Unset):
-            limit (int | Unset):
+            chain_id (int): Chain ID
+            balance_from (float | Unset): Minimum balance for filtering
+            balance_to (float | Unset): Maximum balance for filtering
+            page (int | Unset): Page number
+            limit (int | Unset): Number of items per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_client_account_list_by_chain.OPERATION,
             functools.partial(
                 _get_client_account_list_by_chain._get_kwargs,
@@ -412,29 +467,29 @@ class DepositsWithRawResponse:
         )
 
     async def get_client_account_list_by_location_and_client(
-        self,
+        self: DepositsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_account_list_by_location_and_client.Result]:
+    ) -> ApiResponse[Any]:
         """Get a List of Client Accounts by Location and Client.
 
         ``GET /api/v1/deposits/company/{location_id}/client/{client_id}``
 
         Args:
-            location_id (int):
-            client_id (int):
+            location_id (int): Location ID
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_client_account_list_by_location_and_client.OPERATION,
             functools.partial(
                 _get_client_account_list_by_location_and_client._get_kwargs,
@@ -448,27 +503,40 @@ class DepositsWithRawResponse:
         )
 
 
-class SyncDeposits:
+class SyncDeposits(Generic[S]):
     """Blocking ``deposits`` operations of SyncAltegioClient (see ``Deposits``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Deposits, portal: Portal) -> None:
+    def __init__(self, resource: Deposits[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_client_account_topup_operation(
-        self,
+        self: SyncDeposits[Business],
         *,
         location_id: int,
         body: AccountTopupOperationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_client_account_topup_operation.Result:
-        """Create a client account topup operation (``POST /api/v1/deposits_operations/{location_id}``).
+    ) -> ClientAccountTopupOperation:
+        """Create a client account topup operation.
+
+        ``POST /api/v1/deposits_operations/{location_id}``
 
         Blocking form of ``Deposits.create_client_account_topup_operation``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (AccountTopupOperationCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ClientAccountTopupOperation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -482,17 +550,30 @@ class SyncDeposits:
         )
 
     def get_chain_client_account_history(
-        self,
+        self: SyncDeposits[Business],
         *,
         chain_id: int,
         deposit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_client_account_history.Result:
-        """Get client account transaction history (``GET /api/v1/chain/{chain_id}/deposits/{deposit_id}/history``).
+    ) -> list[ChainClientAccountHistory]:
+        """Get client account transaction history.
+
+        ``GET /api/v1/chain/{chain_id}/deposits/{deposit_id}/history``
 
         Blocking form of ``Deposits.get_chain_client_account_history``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            deposit_id (int): Client account ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ChainClientAccountHistory]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -506,17 +587,29 @@ class SyncDeposits:
         )
 
     def get_client_account_by_chain_and_phone(
-        self,
+        self: SyncDeposits[Business],
         *,
         chain_id: int,
         phone: float,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_account_by_chain_and_phone.Result:
-        """Get a list of client accounts by chain and customer phone number (``GET /api/v1/deposits/chain/{chain_id}/phone/{phone}``).
+    ) -> Any:
+        """Get a list of client accounts by chain and customer phone number.
+
+        ``GET /api/v1/deposits/chain/{chain_id}/phone/{phone}``
 
         Blocking form of ``Deposits.get_client_account_by_chain_and_phone``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            phone (float): Customer phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -530,7 +623,7 @@ class SyncDeposits:
         )
 
     def get_client_account_list_by_chain(
-        self,
+        self: SyncDeposits[Business],
         *,
         chain_id: int,
         balance_from: float | Unset = UNSET,
@@ -540,10 +633,25 @@ class SyncDeposits:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_account_list_by_chain.Result:
-        """Get a list of client accounts by chain and a set of filters (``GET /api/v1/deposits/chain/{chain_id}``).
+    ) -> Any:
+        """Get a list of client accounts by chain and a set of filters.
+
+        ``GET /api/v1/deposits/chain/{chain_id}``
 
         Blocking form of ``Deposits.get_client_account_list_by_chain``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            balance_from (float | Unset): Minimum balance for filtering
+            balance_to (float | Unset): Maximum balance for filtering
+            page (int | Unset): Page number
+            limit (int | Unset): Number of items per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -559,18 +667,64 @@ class SyncDeposits:
             )
         )
 
+    def iter_get_client_account_list_by_chain(
+        self: SyncDeposits[Business],
+        *,
+        chain_id: int,
+        balance_from: float | Unset = UNSET,
+        balance_to: float | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[Any]:
+        """Every item of every page of ``get_client_account_list_by_chain``: ``for item in ...``.
+
+        Blocking form of ``Deposits.iter_get_client_account_list_by_chain``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_get_client_account_list_by_chain(
+                chain_id=chain_id,
+                balance_from=balance_from,
+                balance_to=balance_to,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
     def get_client_account_list_by_location_and_client(
-        self,
+        self: SyncDeposits[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_account_list_by_location_and_client.Result:
-        """Get a List of Client Accounts by Location and Client (``GET /api/v1/deposits/company/{location_id}/client/{client_id}``).
+    ) -> Any:
+        """Get a List of Client Accounts by Location and Client.
+
+        ``GET /api/v1/deposits/company/{location_id}/client/{client_id}``
 
         Blocking form of ``Deposits.get_client_account_list_by_location_and_client``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -584,27 +738,40 @@ class SyncDeposits:
         )
 
 
-class SyncDepositsWithRawResponse:
+class SyncDepositsWithRawResponse(Generic[S]):
     """Blocking ``deposits`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: DepositsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: DepositsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_client_account_topup_operation(
-        self,
+        self: SyncDepositsWithRawResponse[Business],
         *,
         location_id: int,
         body: AccountTopupOperationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_client_account_topup_operation.Result]:
-        """Create a client account topup operation (``POST /api/v1/deposits_operations/{location_id}``).
+    ) -> ApiResponse[ClientAccountTopupOperation]:
+        """Create a client account topup operation.
+
+        ``POST /api/v1/deposits_operations/{location_id}``
 
         Blocking form of ``DepositsWithRawResponse.create_client_account_topup_operation``.
+
+        Args:
+            location_id (int): Location ID
+            body (AccountTopupOperationCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ClientAccountTopupOperation]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -618,17 +785,30 @@ class SyncDepositsWithRawResponse:
         )
 
     def get_chain_client_account_history(
-        self,
+        self: SyncDepositsWithRawResponse[Business],
         *,
         chain_id: int,
         deposit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_client_account_history.Result]:
-        """Get client account transaction history (``GET /api/v1/chain/{chain_id}/deposits/{deposit_id}/history``).
+    ) -> ApiResponse[list[ChainClientAccountHistory]]:
+        """Get client account transaction history.
+
+        ``GET /api/v1/chain/{chain_id}/deposits/{deposit_id}/history``
 
         Blocking form of ``DepositsWithRawResponse.get_chain_client_account_history``.
+
+        Args:
+            chain_id (int): Chain ID
+            deposit_id (int): Client account ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ChainClientAccountHistory]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -642,17 +822,29 @@ class SyncDepositsWithRawResponse:
         )
 
     def get_client_account_by_chain_and_phone(
-        self,
+        self: SyncDepositsWithRawResponse[Business],
         *,
         chain_id: int,
         phone: float,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_account_by_chain_and_phone.Result]:
-        """Get a list of client accounts by chain and customer phone number (``GET /api/v1/deposits/chain/{chain_id}/phone/{phone}``).
+    ) -> ApiResponse[Any]:
+        """Get a list of client accounts by chain and customer phone number.
+
+        ``GET /api/v1/deposits/chain/{chain_id}/phone/{phone}``
 
         Blocking form of ``DepositsWithRawResponse.get_client_account_by_chain_and_phone``.
+
+        Args:
+            chain_id (int): Chain ID
+            phone (float): Customer phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -666,7 +858,7 @@ class SyncDepositsWithRawResponse:
         )
 
     def get_client_account_list_by_chain(
-        self,
+        self: SyncDepositsWithRawResponse[Business],
         *,
         chain_id: int,
         balance_from: float | Unset = UNSET,
@@ -676,10 +868,25 @@ class SyncDepositsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_account_list_by_chain.Result]:
-        """Get a list of client accounts by chain and a set of filters (``GET /api/v1/deposits/chain/{chain_id}``).
+    ) -> ApiResponse[Any]:
+        """Get a list of client accounts by chain and a set of filters.
+
+        ``GET /api/v1/deposits/chain/{chain_id}``
 
         Blocking form of ``DepositsWithRawResponse.get_client_account_list_by_chain``.
+
+        Args:
+            chain_id (int): Chain ID
+            balance_from (float | Unset): Minimum balance for filtering
+            balance_to (float | Unset): Maximum balance for filtering
+            page (int | Unset): Page number
+            limit (int | Unset): Number of items per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -696,17 +903,29 @@ class SyncDepositsWithRawResponse:
         )
 
     def get_client_account_list_by_location_and_client(
-        self,
+        self: SyncDepositsWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_account_list_by_location_and_client.Result]:
-        """Get a List of Client Accounts by Location and Client (``GET /api/v1/deposits/company/{location_id}/client/{client_id}``).
+    ) -> ApiResponse[Any]:
+        """Get a List of Client Accounts by Location and Client.
+
+        ``GET /api/v1/deposits/company/{location_id}/client/{client_id}``
 
         Blocking form of ``DepositsWithRawResponse.get_client_account_list_by_location_and_client``.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

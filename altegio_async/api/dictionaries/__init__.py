@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.business_group import BusinessGroup
+from ...models.city import City
+from ...models.country import Country
 from ...types import UNSET, Unset
 from . import get_business_types_by_group as _get_business_types_by_group
 from . import get_city_list as _get_city_list
@@ -22,7 +26,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Dictionaries:
+class Dictionaries(Generic[S]):
     """``dictionaries`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -31,12 +35,12 @@ class Dictionaries:
         self._caller = caller
 
     async def get_business_types_by_group(
-        self,
+        self: Dictionaries[Business],
         *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_business_types_by_group.Result:
+    ) -> list[BusinessGroup]:
         """Get business types by group.
 
         ``GET /api/v1/references/business_groups_with_types``
@@ -47,9 +51,9 @@ class Dictionaries:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[BusinessGroup]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_business_types_by_group.OPERATION,
             functools.partial(
                 _get_business_types_by_group._get_kwargs,
@@ -69,22 +73,23 @@ class Dictionaries:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_city_list.Result:
+    ) -> list[City]:
         """Get a list of cities.
 
         ``GET /api/v1/cities``
 
         Args:
-            country_id (int | Unset):
-            location_id (int | Unset):
+            country_id (int | Unset): Country ID to get cities from
+            location_id (int | Unset): Location ID. If passed, the city of the location will also
+                be returned, regardless of whether it belongs to the specified country or not
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[City]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_city_list.OPERATION,
             functools.partial(
                 _get_city_list._get_kwargs,
@@ -104,7 +109,7 @@ class Dictionaries:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_country_list.Result:
+    ) -> list[Country]:
         """Get a list of countries.
 
         ``GET /api/v1/countries``
@@ -115,9 +120,9 @@ class Dictionaries:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Country]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_country_list.OPERATION,
             functools.partial(
                 _get_country_list._get_kwargs,
@@ -130,7 +135,7 @@ class Dictionaries:
         return response.data
 
 
-class DictionariesWithRawResponse:
+class DictionariesWithRawResponse(Generic[S]):
     """``dictionaries`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -139,12 +144,12 @@ class DictionariesWithRawResponse:
         self._caller = caller
 
     async def get_business_types_by_group(
-        self,
+        self: DictionariesWithRawResponse[Business],
         *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_business_types_by_group.Result]:
+    ) -> ApiResponse[list[BusinessGroup]]:
         """Get business types by group.
 
         ``GET /api/v1/references/business_groups_with_types``
@@ -155,9 +160,10 @@ class DictionariesWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[BusinessGroup]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_business_types_by_group.OPERATION,
             functools.partial(
                 _get_business_types_by_group._get_kwargs,
@@ -176,22 +182,24 @@ class DictionariesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_city_list.Result]:
+    ) -> ApiResponse[list[City]]:
         """Get a list of cities.
 
         ``GET /api/v1/cities``
 
         Args:
-            country_id (int | Unset):
-            location_id (int | Unset):
+            country_id (int | Unset): Country ID to get cities from
+            location_id (int | Unset): Location ID. If passed, the city of the location will also
+                be returned, regardless of whether it belongs to the specified country or not
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[City]]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_city_list.OPERATION,
             functools.partial(
                 _get_city_list._get_kwargs,
@@ -210,7 +218,7 @@ class DictionariesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_country_list.Result]:
+    ) -> ApiResponse[list[Country]]:
         """Get a list of countries.
 
         ``GET /api/v1/countries``
@@ -221,9 +229,10 @@ class DictionariesWithRawResponse:
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Country]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_country_list.OPERATION,
             functools.partial(
                 _get_country_list._get_kwargs,
@@ -235,25 +244,35 @@ class DictionariesWithRawResponse:
         )
 
 
-class SyncDictionaries:
+class SyncDictionaries(Generic[S]):
     """Blocking ``dictionaries`` operations of SyncAltegioClient (see ``Dictionaries``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Dictionaries, portal: Portal) -> None:
+    def __init__(self, resource: Dictionaries[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_business_types_by_group(
-        self,
+        self: SyncDictionaries[Business],
         *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_business_types_by_group.Result:
-        """Get business types by group (``GET /api/v1/references/business_groups_with_types``).
+    ) -> list[BusinessGroup]:
+        """Get business types by group.
+
+        ``GET /api/v1/references/business_groups_with_types``
 
         Blocking form of ``Dictionaries.get_business_types_by_group``: same arguments and result.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[BusinessGroup]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -272,10 +291,23 @@ class SyncDictionaries:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_city_list.Result:
-        """Get a list of cities (``GET /api/v1/cities``).
+    ) -> list[City]:
+        """Get a list of cities.
+
+        ``GET /api/v1/cities``
 
         Blocking form of ``Dictionaries.get_city_list``: same arguments and result.
+
+        Args:
+            country_id (int | Unset): Country ID to get cities from
+            location_id (int | Unset): Location ID. If passed, the city of the location will also
+                be returned, regardless of whether it belongs to the specified country or not
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[City]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -294,10 +326,20 @@ class SyncDictionaries:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_country_list.Result:
-        """Get a list of countries (``GET /api/v1/countries``).
+    ) -> list[Country]:
+        """Get a list of countries.
+
+        ``GET /api/v1/countries``
 
         Blocking form of ``Dictionaries.get_country_list``: same arguments and result.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Country]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -309,25 +351,36 @@ class SyncDictionaries:
         )
 
 
-class SyncDictionariesWithRawResponse:
+class SyncDictionariesWithRawResponse(Generic[S]):
     """Blocking ``dictionaries`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: DictionariesWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: DictionariesWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_business_types_by_group(
-        self,
+        self: SyncDictionariesWithRawResponse[Business],
         *,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_business_types_by_group.Result]:
-        """Get business types by group (``GET /api/v1/references/business_groups_with_types``).
+    ) -> ApiResponse[list[BusinessGroup]]:
+        """Get business types by group.
+
+        ``GET /api/v1/references/business_groups_with_types``
 
         Blocking form of ``DictionariesWithRawResponse.get_business_types_by_group``.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[BusinessGroup]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -346,10 +399,24 @@ class SyncDictionariesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_city_list.Result]:
-        """Get a list of cities (``GET /api/v1/cities``).
+    ) -> ApiResponse[list[City]]:
+        """Get a list of cities.
+
+        ``GET /api/v1/cities``
 
         Blocking form of ``DictionariesWithRawResponse.get_city_list``.
+
+        Args:
+            country_id (int | Unset): Country ID to get cities from
+            location_id (int | Unset): Location ID. If passed, the city of the location will also
+                be returned, regardless of whether it belongs to the specified country or not
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[City]]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -368,10 +435,21 @@ class SyncDictionariesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_country_list.Result]:
-        """Get a list of countries (``GET /api/v1/countries``).
+    ) -> ApiResponse[list[Country]]:
+        """Get a list of countries.
+
+        ``GET /api/v1/countries``
 
         Blocking form of ``DictionariesWithRawResponse.get_country_list``.
+
+        Args:
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Country]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
 from ...models.event import Event
+from ...models.event_date_range import EventDateRange
+from ...models.event_details import EventDetails
 from ...models.event_duplicate import EventDuplicate
 from ...models.event_duplication_strategy_create import EventDuplicationStrategyCreate
 from ...models.event_duplication_strategy_update import EventDuplicationStrategyUpdate
+from ...models.event_search_filter import EventSearchFilter
+from ...models.event_service import EventService
 from ...models.event_update import EventUpdate
 from ...types import UNSET, Unset
 from . import create_event as _create_event
@@ -38,7 +43,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal, SyncPaginator
 
 
-class Events:
+class Events(Generic[S]):
     """``events`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -47,14 +52,14 @@ class Events:
         self._caller = caller
 
     async def create_event(
-        self,
+        self: Events[Business],
         *,
         location_id: int,
         body: EventUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_event.Result:
+    ) -> EventDetails:
         """Deprecated. Create Event.
 
         ``POST /api/v1/activity/{location_id}``
@@ -65,16 +70,16 @@ class Events:
         JSON:API format responses. See operation `create_event` for details.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (EventUpdate): Event creation/update request body
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            EventDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_event.OPERATION,
             functools.partial(
                 _create_event._get_kwargs,
@@ -89,29 +94,29 @@ class Events:
         return response.data
 
     async def create_event_duplication_strategy(
-        self,
+        self: Events[Business],
         *,
         location_id: int,
         body: EventDuplicationStrategyCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_event_duplication_strategy.Result:
+    ) -> Any:
         """Create Event Duplication Strategy.
 
         ``POST /api/v1/activity/{location_id}/duplication_strategy``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (EventDuplicationStrategyCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_event_duplication_strategy.OPERATION,
             functools.partial(
                 _create_event_duplication_strategy._get_kwargs,
@@ -126,14 +131,14 @@ class Events:
         return response.data
 
     async def delete_event(
-        self,
+        self: Events[Business],
         *,
         location_id: int,
         event_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_event.Result:
+    ) -> None:
         """Deprecated. Delete Event.
 
         ``DELETE /api/v1/activity/{location_id}/{event_id}``
@@ -145,16 +150,16 @@ class Events:
         `delete_event` for details.
 
         Args:
-            location_id (int):
-            event_id (int):
+            location_id (int): location ID
+            event_id (int): Event ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_event.OPERATION,
             functools.partial(
                 _delete_event._get_kwargs,
@@ -169,7 +174,7 @@ class Events:
         return response.data
 
     async def duplicate_event(
-        self,
+        self: Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -177,7 +182,7 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _duplicate_event.Result:
+    ) -> Any:
         """Duplicate Event.
 
         ``POST /api/v1/activity/{location_id}/{event_id}/duplicate``
@@ -193,15 +198,15 @@ class Events:
         Args:
             location_id (int):
             event_id (int):
-            body: the JSON request body.
+            body (EventDuplicate | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _duplicate_event.OPERATION,
             functools.partial(
                 _duplicate_event._get_kwargs,
@@ -224,7 +229,7 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_event.Result:
+    ) -> EventDetails:
         """Deprecated. Get Event.
 
         ``GET /api/v1/activity/{location_id}/{event_id}``
@@ -236,16 +241,16 @@ class Events:
         `get_event` for details.
 
         Args:
-            location_id (int):
-            event_id (int):
+            location_id (int): location ID
+            event_id (int): Event ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            EventDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_event.OPERATION,
             functools.partial(
                 _get_event._get_kwargs,
@@ -269,24 +274,24 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_event_date_range.Result:
+    ) -> EventDateRange:
         """Get Event Date Range.
 
         ``GET /api/v1/activity/{location_id}/search_dates_range``
 
         Args:
-            location_id (int):
-            service_ids (list[int] | Unset):
-            team_member_ids (list[int] | Unset):
-            resource_ids (list[int] | Unset):
+            location_id (int): ID of a location.
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            EventDateRange: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_event_date_range.OPERATION,
             functools.partial(
                 _get_event_date_range._get_kwargs,
@@ -312,24 +317,25 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_event_search_filters.Result:
+    ) -> list[EventSearchFilter]:
         """Get Event Search Filters.
 
         ``GET /api/v1/activity/{location_id}/filters``
 
         Args:
-            location_id (int):
-            service_ids (list[int] | Unset):
-            team_member_ids (list[int] | Unset):
-            resource_ids (list[int] | Unset):
+            location_id (int): ID of a location.
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[EventSearchFilter]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_event_search_filters.OPERATION,
             functools.partial(
                 _get_event_search_filters._get_kwargs,
@@ -352,7 +358,7 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_event_duplication_strategies.Result:
+    ) -> Any:
         """List Event Duplication Strategies.
 
         ``GET /api/v1/activity/{location_id}/duplication_strategy``
@@ -386,15 +392,15 @@ class Events:
         repeat every 3rd week on Mon and Thu
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _list_event_duplication_strategies.OPERATION,
             functools.partial(
                 _list_event_duplication_strategies._get_kwargs,
@@ -419,26 +425,26 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_event_dates.Result:
+    ) -> Any:
         """Search Event Dates.
 
         ``GET /api/v1/activity/{location_id}/search_dates``
 
         Args:
-            location_id (int):
-            from_ (str):
-            till (str):
-            service_ids (list[int] | Unset):
-            team_member_ids (list[int] | Unset):
-            resource_ids (list[int] | Unset):
+            location_id (int): ID of a location.
+            from_ (str): Search start date (YYYY-MM-DD format).
+            till (str): Search end date (YYYY-MM-DD format).
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_event_dates.OPERATION,
             functools.partial(
                 _search_event_dates._get_kwargs,
@@ -465,23 +471,23 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_event_services.Result:
+    ) -> list[EventService]:
         """Search Event Services.
 
         ``GET /api/v1/activity/{location_id}/services``
 
         Args:
-            location_id (int):
-            team_member_id (int | Unset):
-            term (str | Unset):
+            location_id (int): location ID
+            team_member_id (int | Unset): team member ID to filter
+            term (str | Unset): Search by name or part of the service name
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[EventService]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_event_services.OPERATION,
             functools.partial(
                 _search_event_services._get_kwargs,
@@ -510,28 +516,28 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_events.Result:
+    ) -> list[Event]:
         """Search Events.
 
         ``GET /api/v1/activity/{location_id}/search``
 
         Args:
-            location_id (int):
-            from_ (str):
-            till (str):
-            service_ids (list[int] | Unset):
-            team_member_ids (list[int] | Unset):
-            resource_ids (list[int] | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): ID of a location.
+            from_ (str): Search start date (YYYY-MM-DD format).
+            till (str): Search end date (YYYY-MM-DD format).
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            page (int | Unset): Page number (default 1).
+            count (int | Unset): Page size (default 25).
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Event]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_events.OPERATION,
             functools.partial(
                 _search_events._get_kwargs,
@@ -562,6 +568,7 @@ class Events:
         resource_ids: list[int] | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -570,12 +577,12 @@ class Events:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``search_events``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``search_events``.
         """
 
-        async def fetch(page: int, size: int) -> list[Event]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[Event]]:
+            return await self._caller._call(
                 _search_events.OPERATION,
                 functools.partial(
                     _search_events._get_kwargs,
@@ -593,7 +600,6 @@ class Events:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -601,10 +607,11 @@ class Events:
             first_page=first_page,
             page_size=page_size,
             max_page_size=None,
+            max_items=max_items,
         )
 
     async def update_event(
-        self,
+        self: Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -612,7 +619,7 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_event.Result:
+    ) -> EventDetails:
         """Deprecated. Update Event.
 
         ``PUT /api/v1/activity/{location_id}/{event_id}``
@@ -624,17 +631,17 @@ class Events:
         responses. See operation `update_event` for details.
 
         Args:
-            location_id (int):
-            event_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            event_id (int): Event ID
+            body (EventUpdate): Event creation/update request body
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            EventDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_event.OPERATION,
             functools.partial(
                 _update_event._get_kwargs,
@@ -650,7 +657,7 @@ class Events:
         return response.data
 
     async def update_event_duplication_strategy(
-        self,
+        self: Events[Business],
         *,
         location_id: int,
         strategy_id: int,
@@ -658,23 +665,23 @@ class Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_event_duplication_strategy.Result:
+    ) -> Any:
         """Update Event Duplication Strategy.
 
         ``POST /api/v1/activity/{location_id}/duplication_strategy/{strategy_id}``
 
         Args:
-            location_id (int):
-            strategy_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            strategy_id (int): Replication strategy ID
+            body (EventDuplicationStrategyUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_event_duplication_strategy.OPERATION,
             functools.partial(
                 _update_event_duplication_strategy._get_kwargs,
@@ -690,7 +697,7 @@ class Events:
         return response.data
 
 
-class EventsWithRawResponse:
+class EventsWithRawResponse(Generic[S]):
     """``events`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -699,14 +706,14 @@ class EventsWithRawResponse:
         self._caller = caller
 
     async def create_event(
-        self,
+        self: EventsWithRawResponse[Business],
         *,
         location_id: int,
         body: EventUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_event.Result]:
+    ) -> ApiResponse[EventDetails]:
         """Deprecated. Create Event.
 
         ``POST /api/v1/activity/{location_id}``
@@ -717,16 +724,17 @@ class EventsWithRawResponse:
         JSON:API format responses. See operation `create_event` for details.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (EventUpdate): Event creation/update request body
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[EventDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_event.OPERATION,
             functools.partial(
                 _create_event._get_kwargs,
@@ -740,29 +748,29 @@ class EventsWithRawResponse:
         )
 
     async def create_event_duplication_strategy(
-        self,
+        self: EventsWithRawResponse[Business],
         *,
         location_id: int,
         body: EventDuplicationStrategyCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_event_duplication_strategy.Result]:
+    ) -> ApiResponse[Any]:
         """Create Event Duplication Strategy.
 
         ``POST /api/v1/activity/{location_id}/duplication_strategy``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (EventDuplicationStrategyCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_event_duplication_strategy.OPERATION,
             functools.partial(
                 _create_event_duplication_strategy._get_kwargs,
@@ -776,14 +784,14 @@ class EventsWithRawResponse:
         )
 
     async def delete_event(
-        self,
+        self: EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_event.Result]:
+    ) -> ApiResponse[None]:
         """Deprecated. Delete Event.
 
         ``DELETE /api/v1/activity/{location_id}/{event_id}``
@@ -795,16 +803,16 @@ class EventsWithRawResponse:
         `delete_event` for details.
 
         Args:
-            location_id (int):
-            event_id (int):
+            location_id (int): location ID
+            event_id (int): Event ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_event.OPERATION,
             functools.partial(
                 _delete_event._get_kwargs,
@@ -818,7 +826,7 @@ class EventsWithRawResponse:
         )
 
     async def duplicate_event(
-        self,
+        self: EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -826,7 +834,7 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_duplicate_event.Result]:
+    ) -> ApiResponse[Any]:
         """Duplicate Event.
 
         ``POST /api/v1/activity/{location_id}/{event_id}/duplicate``
@@ -842,15 +850,15 @@ class EventsWithRawResponse:
         Args:
             location_id (int):
             event_id (int):
-            body: the JSON request body.
+            body (EventDuplicate | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _duplicate_event.OPERATION,
             functools.partial(
                 _duplicate_event._get_kwargs,
@@ -872,7 +880,7 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_event.Result]:
+    ) -> ApiResponse[EventDetails]:
         """Deprecated. Get Event.
 
         ``GET /api/v1/activity/{location_id}/{event_id}``
@@ -884,16 +892,17 @@ class EventsWithRawResponse:
         `get_event` for details.
 
         Args:
-            location_id (int):
-            event_id (int):
+            location_id (int): location ID
+            event_id (int): Event ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[EventDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_event.OPERATION,
             functools.partial(
                 _get_event._get_kwargs,
@@ -916,24 +925,25 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_event_date_range.Result]:
+    ) -> ApiResponse[EventDateRange]:
         """Get Event Date Range.
 
         ``GET /api/v1/activity/{location_id}/search_dates_range``
 
         Args:
-            location_id (int):
-            service_ids (list[int] | Unset):
-            team_member_ids (list[int] | Unset):
-            resource_ids (list[int] | Unset):
+            location_id (int): ID of a location.
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[EventDateRange]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_event_date_range.OPERATION,
             functools.partial(
                 _get_event_date_range._get_kwargs,
@@ -958,24 +968,25 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_event_search_filters.Result]:
+    ) -> ApiResponse[list[EventSearchFilter]]:
         """Get Event Search Filters.
 
         ``GET /api/v1/activity/{location_id}/filters``
 
         Args:
-            location_id (int):
-            service_ids (list[int] | Unset):
-            team_member_ids (list[int] | Unset):
-            resource_ids (list[int] | Unset):
+            location_id (int): ID of a location.
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[EventSearchFilter]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_event_search_filters.OPERATION,
             functools.partial(
                 _get_event_search_filters._get_kwargs,
@@ -997,7 +1008,7 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_event_duplication_strategies.Result]:
+    ) -> ApiResponse[Any]:
         """List Event Duplication Strategies.
 
         ``GET /api/v1/activity/{location_id}/duplication_strategy``
@@ -1031,15 +1042,15 @@ class EventsWithRawResponse:
         repeat every 3rd week on Mon and Thu
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _list_event_duplication_strategies.OPERATION,
             functools.partial(
                 _list_event_duplication_strategies._get_kwargs,
@@ -1063,26 +1074,26 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_event_dates.Result]:
+    ) -> ApiResponse[Any]:
         """Search Event Dates.
 
         ``GET /api/v1/activity/{location_id}/search_dates``
 
         Args:
-            location_id (int):
-            from_ (str):
-            till (str):
-            service_ids (list[int] | Unset):
-            team_member_ids (list[int] | Unset):
-            resource_ids (list[int] | Unset):
+            location_id (int): ID of a location.
+            from_ (str): Search start date (YYYY-MM-DD format).
+            till (str): Search end date (YYYY-MM-DD format).
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_event_dates.OPERATION,
             functools.partial(
                 _search_event_dates._get_kwargs,
@@ -1108,23 +1119,24 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_event_services.Result]:
+    ) -> ApiResponse[list[EventService]]:
         """Search Event Services.
 
         ``GET /api/v1/activity/{location_id}/services``
 
         Args:
-            location_id (int):
-            team_member_id (int | Unset):
-            term (str | Unset):
+            location_id (int): location ID
+            team_member_id (int | Unset): team member ID to filter
+            term (str | Unset): Search by name or part of the service name
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[EventService]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_event_services.OPERATION,
             functools.partial(
                 _search_event_services._get_kwargs,
@@ -1152,28 +1164,29 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_events.Result]:
+    ) -> ApiResponse[list[Event]]:
         """Search Events.
 
         ``GET /api/v1/activity/{location_id}/search``
 
         Args:
-            location_id (int):
-            from_ (str):
-            till (str):
-            service_ids (list[int] | Unset):
-            team_member_ids (list[int] | Unset):
-            resource_ids (list[int] | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): ID of a location.
+            from_ (str): Search start date (YYYY-MM-DD format).
+            till (str): Search end date (YYYY-MM-DD format).
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            page (int | Unset): Page number (default 1).
+            count (int | Unset): Page size (default 25).
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Event]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_events.OPERATION,
             functools.partial(
                 _search_events._get_kwargs,
@@ -1193,7 +1206,7 @@ class EventsWithRawResponse:
         )
 
     async def update_event(
-        self,
+        self: EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1201,7 +1214,7 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_event.Result]:
+    ) -> ApiResponse[EventDetails]:
         """Deprecated. Update Event.
 
         ``PUT /api/v1/activity/{location_id}/{event_id}``
@@ -1213,17 +1226,18 @@ class EventsWithRawResponse:
         responses. See operation `update_event` for details.
 
         Args:
-            location_id (int):
-            event_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            event_id (int): Event ID
+            body (EventUpdate): Event creation/update request body
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[EventDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_event.OPERATION,
             functools.partial(
                 _update_event._get_kwargs,
@@ -1238,7 +1252,7 @@ class EventsWithRawResponse:
         )
 
     async def update_event_duplication_strategy(
-        self,
+        self: EventsWithRawResponse[Business],
         *,
         location_id: int,
         strategy_id: int,
@@ -1246,23 +1260,23 @@ class EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_event_duplication_strategy.Result]:
+    ) -> ApiResponse[Any]:
         """Update Event Duplication Strategy.
 
         ``POST /api/v1/activity/{location_id}/duplication_strategy/{strategy_id}``
 
         Args:
-            location_id (int):
-            strategy_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            strategy_id (int): Replication strategy ID
+            body (EventDuplicationStrategyUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_event_duplication_strategy.OPERATION,
             functools.partial(
                 _update_event_duplication_strategy._get_kwargs,
@@ -1277,27 +1291,39 @@ class EventsWithRawResponse:
         )
 
 
-class SyncEvents:
+class SyncEvents(Generic[S]):
     """Blocking ``events`` operations of SyncAltegioClient (see ``Events``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Events, portal: Portal) -> None:
+    def __init__(self, resource: Events[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_event(
-        self,
+        self: SyncEvents[Business],
         *,
         location_id: int,
         body: EventUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_event.Result:
-        """Deprecated. Create Event (``POST /api/v1/activity/{location_id}``).
+    ) -> EventDetails:
+        """Deprecated. Create Event.
+
+        ``POST /api/v1/activity/{location_id}``
 
         Blocking form of ``Events.create_event``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (EventUpdate): Event creation/update request body
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            EventDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1311,17 +1337,29 @@ class SyncEvents:
         )
 
     def create_event_duplication_strategy(
-        self,
+        self: SyncEvents[Business],
         *,
         location_id: int,
         body: EventDuplicationStrategyCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_event_duplication_strategy.Result:
-        """Create Event Duplication Strategy (``POST /api/v1/activity/{location_id}/duplication_strategy``).
+    ) -> Any:
+        """Create Event Duplication Strategy.
+
+        ``POST /api/v1/activity/{location_id}/duplication_strategy``
 
         Blocking form of ``Events.create_event_duplication_strategy``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (EventDuplicationStrategyCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1335,17 +1373,29 @@ class SyncEvents:
         )
 
     def delete_event(
-        self,
+        self: SyncEvents[Business],
         *,
         location_id: int,
         event_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_event.Result:
-        """Deprecated. Delete Event (``DELETE /api/v1/activity/{location_id}/{event_id}``).
+    ) -> None:
+        """Deprecated. Delete Event.
+
+        ``DELETE /api/v1/activity/{location_id}/{event_id}``
 
         Blocking form of ``Events.delete_event``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            event_id (int): Event ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1359,7 +1409,7 @@ class SyncEvents:
         )
 
     def duplicate_event(
-        self,
+        self: SyncEvents[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1367,10 +1417,23 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _duplicate_event.Result:
-        """Duplicate Event (``POST /api/v1/activity/{location_id}/{event_id}/duplicate``).
+    ) -> Any:
+        """Duplicate Event.
+
+        ``POST /api/v1/activity/{location_id}/{event_id}/duplicate``
 
         Blocking form of ``Events.duplicate_event``: same arguments and result.
+
+        Args:
+            location_id (int):
+            event_id (int):
+            body (EventDuplicate | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1392,10 +1455,22 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_event.Result:
-        """Deprecated. Get Event (``GET /api/v1/activity/{location_id}/{event_id}``).
+    ) -> EventDetails:
+        """Deprecated. Get Event.
+
+        ``GET /api/v1/activity/{location_id}/{event_id}``
 
         Blocking form of ``Events.get_event``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            event_id (int): Event ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            EventDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1418,10 +1493,24 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_event_date_range.Result:
-        """Get Event Date Range (``GET /api/v1/activity/{location_id}/search_dates_range``).
+    ) -> EventDateRange:
+        """Get Event Date Range.
+
+        ``GET /api/v1/activity/{location_id}/search_dates_range``
 
         Blocking form of ``Events.get_event_date_range``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            EventDateRange: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1446,10 +1535,25 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_event_search_filters.Result:
-        """Get Event Search Filters (``GET /api/v1/activity/{location_id}/filters``).
+    ) -> list[EventSearchFilter]:
+        """Get Event Search Filters.
+
+        ``GET /api/v1/activity/{location_id}/filters``
 
         Blocking form of ``Events.get_event_search_filters``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[EventSearchFilter]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1471,10 +1575,21 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_event_duplication_strategies.Result:
-        """List Event Duplication Strategies (``GET /api/v1/activity/{location_id}/duplication_strategy``).
+    ) -> Any:
+        """List Event Duplication Strategies.
+
+        ``GET /api/v1/activity/{location_id}/duplication_strategy``
 
         Blocking form of ``Events.list_event_duplication_strategies``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1498,10 +1613,26 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_event_dates.Result:
-        """Search Event Dates (``GET /api/v1/activity/{location_id}/search_dates``).
+    ) -> Any:
+        """Search Event Dates.
+
+        ``GET /api/v1/activity/{location_id}/search_dates``
 
         Blocking form of ``Events.search_event_dates``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            from_ (str): Search start date (YYYY-MM-DD format).
+            till (str): Search end date (YYYY-MM-DD format).
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1527,10 +1658,23 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_event_services.Result:
-        """Search Event Services (``GET /api/v1/activity/{location_id}/services``).
+    ) -> list[EventService]:
+        """Search Event Services.
+
+        ``GET /api/v1/activity/{location_id}/services``
 
         Blocking form of ``Events.search_event_services``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int | Unset): team member ID to filter
+            term (str | Unset): Search by name or part of the service name
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[EventService]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1558,10 +1702,28 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_events.Result:
-        """Search Events (``GET /api/v1/activity/{location_id}/search``).
+    ) -> list[Event]:
+        """Search Events.
+
+        ``GET /api/v1/activity/{location_id}/search``
 
         Blocking form of ``Events.search_events``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            from_ (str): Search start date (YYYY-MM-DD format).
+            till (str): Search end date (YYYY-MM-DD format).
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            page (int | Unset): Page number (default 1).
+            count (int | Unset): Page size (default 25).
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Event]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1591,6 +1753,7 @@ class SyncEvents:
         resource_ids: list[int] | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1611,6 +1774,7 @@ class SyncEvents:
                 resource_ids=resource_ids,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1619,7 +1783,7 @@ class SyncEvents:
         )
 
     def update_event(
-        self,
+        self: SyncEvents[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1627,10 +1791,23 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_event.Result:
-        """Deprecated. Update Event (``PUT /api/v1/activity/{location_id}/{event_id}``).
+    ) -> EventDetails:
+        """Deprecated. Update Event.
+
+        ``PUT /api/v1/activity/{location_id}/{event_id}``
 
         Blocking form of ``Events.update_event``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            event_id (int): Event ID
+            body (EventUpdate): Event creation/update request body
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            EventDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1645,7 +1822,7 @@ class SyncEvents:
         )
 
     def update_event_duplication_strategy(
-        self,
+        self: SyncEvents[Business],
         *,
         location_id: int,
         strategy_id: int,
@@ -1653,10 +1830,23 @@ class SyncEvents:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_event_duplication_strategy.Result:
-        """Update Event Duplication Strategy (``POST /api/v1/activity/{location_id}/duplication_strategy/{strategy_id}``).
+    ) -> Any:
+        """Update Event Duplication Strategy.
+
+        ``POST /api/v1/activity/{location_id}/duplication_strategy/{strategy_id}``
 
         Blocking form of ``Events.update_event_duplication_strategy``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            strategy_id (int): Replication strategy ID
+            body (EventDuplicationStrategyUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1671,27 +1861,40 @@ class SyncEvents:
         )
 
 
-class SyncEventsWithRawResponse:
+class SyncEventsWithRawResponse(Generic[S]):
     """Blocking ``events`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: EventsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: EventsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_event(
-        self,
+        self: SyncEventsWithRawResponse[Business],
         *,
         location_id: int,
         body: EventUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_event.Result]:
-        """Deprecated. Create Event (``POST /api/v1/activity/{location_id}``).
+    ) -> ApiResponse[EventDetails]:
+        """Deprecated. Create Event.
+
+        ``POST /api/v1/activity/{location_id}``
 
         Blocking form of ``EventsWithRawResponse.create_event``.
+
+        Args:
+            location_id (int): location ID
+            body (EventUpdate): Event creation/update request body
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[EventDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1705,17 +1908,29 @@ class SyncEventsWithRawResponse:
         )
 
     def create_event_duplication_strategy(
-        self,
+        self: SyncEventsWithRawResponse[Business],
         *,
         location_id: int,
         body: EventDuplicationStrategyCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_event_duplication_strategy.Result]:
-        """Create Event Duplication Strategy (``POST /api/v1/activity/{location_id}/duplication_strategy``).
+    ) -> ApiResponse[Any]:
+        """Create Event Duplication Strategy.
+
+        ``POST /api/v1/activity/{location_id}/duplication_strategy``
 
         Blocking form of ``EventsWithRawResponse.create_event_duplication_strategy``.
+
+        Args:
+            location_id (int): location ID
+            body (EventDuplicationStrategyCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1729,17 +1944,29 @@ class SyncEventsWithRawResponse:
         )
 
     def delete_event(
-        self,
+        self: SyncEventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_event.Result]:
-        """Deprecated. Delete Event (``DELETE /api/v1/activity/{location_id}/{event_id}``).
+    ) -> ApiResponse[None]:
+        """Deprecated. Delete Event.
+
+        ``DELETE /api/v1/activity/{location_id}/{event_id}``
 
         Blocking form of ``EventsWithRawResponse.delete_event``.
+
+        Args:
+            location_id (int): location ID
+            event_id (int): Event ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1753,7 +1980,7 @@ class SyncEventsWithRawResponse:
         )
 
     def duplicate_event(
-        self,
+        self: SyncEventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1761,10 +1988,23 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_duplicate_event.Result]:
-        """Duplicate Event (``POST /api/v1/activity/{location_id}/{event_id}/duplicate``).
+    ) -> ApiResponse[Any]:
+        """Duplicate Event.
+
+        ``POST /api/v1/activity/{location_id}/{event_id}/duplicate``
 
         Blocking form of ``EventsWithRawResponse.duplicate_event``.
+
+        Args:
+            location_id (int):
+            event_id (int):
+            body (EventDuplicate | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1786,10 +2026,23 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_event.Result]:
-        """Deprecated. Get Event (``GET /api/v1/activity/{location_id}/{event_id}``).
+    ) -> ApiResponse[EventDetails]:
+        """Deprecated. Get Event.
+
+        ``GET /api/v1/activity/{location_id}/{event_id}``
 
         Blocking form of ``EventsWithRawResponse.get_event``.
+
+        Args:
+            location_id (int): location ID
+            event_id (int): Event ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[EventDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1812,10 +2065,25 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_event_date_range.Result]:
-        """Get Event Date Range (``GET /api/v1/activity/{location_id}/search_dates_range``).
+    ) -> ApiResponse[EventDateRange]:
+        """Get Event Date Range.
+
+        ``GET /api/v1/activity/{location_id}/search_dates_range``
 
         Blocking form of ``EventsWithRawResponse.get_event_date_range``.
+
+        Args:
+            location_id (int): ID of a location.
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[EventDateRange]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1840,10 +2108,25 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_event_search_filters.Result]:
-        """Get Event Search Filters (``GET /api/v1/activity/{location_id}/filters``).
+    ) -> ApiResponse[list[EventSearchFilter]]:
+        """Get Event Search Filters.
+
+        ``GET /api/v1/activity/{location_id}/filters``
 
         Blocking form of ``EventsWithRawResponse.get_event_search_filters``.
+
+        Args:
+            location_id (int): ID of a location.
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[EventSearchFilter]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1865,10 +2148,21 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_event_duplication_strategies.Result]:
-        """List Event Duplication Strategies (``GET /api/v1/activity/{location_id}/duplication_strategy``).
+    ) -> ApiResponse[Any]:
+        """List Event Duplication Strategies.
+
+        ``GET /api/v1/activity/{location_id}/duplication_strategy``
 
         Blocking form of ``EventsWithRawResponse.list_event_duplication_strategies``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1892,10 +2186,26 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_event_dates.Result]:
-        """Search Event Dates (``GET /api/v1/activity/{location_id}/search_dates``).
+    ) -> ApiResponse[Any]:
+        """Search Event Dates.
+
+        ``GET /api/v1/activity/{location_id}/search_dates``
 
         Blocking form of ``EventsWithRawResponse.search_event_dates``.
+
+        Args:
+            location_id (int): ID of a location.
+            from_ (str): Search start date (YYYY-MM-DD format).
+            till (str): Search end date (YYYY-MM-DD format).
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1921,10 +2231,24 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_event_services.Result]:
-        """Search Event Services (``GET /api/v1/activity/{location_id}/services``).
+    ) -> ApiResponse[list[EventService]]:
+        """Search Event Services.
+
+        ``GET /api/v1/activity/{location_id}/services``
 
         Blocking form of ``EventsWithRawResponse.search_event_services``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int | Unset): team member ID to filter
+            term (str | Unset): Search by name or part of the service name
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[EventService]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1952,10 +2276,29 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_events.Result]:
-        """Search Events (``GET /api/v1/activity/{location_id}/search``).
+    ) -> ApiResponse[list[Event]]:
+        """Search Events.
+
+        ``GET /api/v1/activity/{location_id}/search``
 
         Blocking form of ``EventsWithRawResponse.search_events``.
+
+        Args:
+            location_id (int): ID of a location.
+            from_ (str): Search start date (YYYY-MM-DD format).
+            till (str): Search end date (YYYY-MM-DD format).
+            service_ids (list[int] | Unset): Filter by services IDs.
+            team_member_ids (list[int] | Unset): Filter by team member IDs.
+            resource_ids (list[int] | Unset): Filter by resources IDs.
+            page (int | Unset): Page number (default 1).
+            count (int | Unset): Page size (default 25).
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Event]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1975,7 +2318,7 @@ class SyncEventsWithRawResponse:
         )
 
     def update_event(
-        self,
+        self: SyncEventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1983,10 +2326,24 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_event.Result]:
-        """Deprecated. Update Event (``PUT /api/v1/activity/{location_id}/{event_id}``).
+    ) -> ApiResponse[EventDetails]:
+        """Deprecated. Update Event.
+
+        ``PUT /api/v1/activity/{location_id}/{event_id}``
 
         Blocking form of ``EventsWithRawResponse.update_event``.
+
+        Args:
+            location_id (int): location ID
+            event_id (int): Event ID
+            body (EventUpdate): Event creation/update request body
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[EventDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2001,7 +2358,7 @@ class SyncEventsWithRawResponse:
         )
 
     def update_event_duplication_strategy(
-        self,
+        self: SyncEventsWithRawResponse[Business],
         *,
         location_id: int,
         strategy_id: int,
@@ -2009,10 +2366,23 @@ class SyncEventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_event_duplication_strategy.Result]:
-        """Update Event Duplication Strategy (``POST /api/v1/activity/{location_id}/duplication_strategy/{strategy_id}``).
+    ) -> ApiResponse[Any]:
+        """Update Event Duplication Strategy.
+
+        ``POST /api/v1/activity/{location_id}/duplication_strategy/{strategy_id}``
 
         Blocking form of ``EventsWithRawResponse.update_event_duplication_strategy``.
+
+        Args:
+            location_id (int): location ID
+            strategy_id (int): Replication strategy ID
+            body (EventDuplicationStrategyUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.fiscal_receipt import FiscalReceipt
 from ...models.fiscal_receipt_print import FiscalReceiptPrint
+from ...models.fiscal_transaction import FiscalTransaction
 from ...models.fiscalization_callback_handle import FiscalizationCallbackHandle
 from ...models.fiscalize_document import FiscalizeDocument
+from ...models.tax_system import TaxSystem
 from ...types import UNSET, Unset
 from . import fiscalize_document as _fiscalize_document
 from . import get_fiscal_transaction_list as _get_fiscal_transaction_list
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Fiscalization:
+class Fiscalization(Generic[S]):
     """``fiscalization`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -36,27 +40,27 @@ class Fiscalization:
         self._caller = caller
 
     async def fiscalize_document(
-        self,
+        self: Fiscalization[Business],
         *,
         body: FiscalizeDocument,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _fiscalize_document.Result:
+    ) -> Any:
         """Example of a request for fiscalization of a document.
 
         ``POST /api/v1/https://your-api.url``
 
         Args:
-            body: the JSON request body.
+            body (FiscalizeDocument): Example of a request for fiscalization of a document
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _fiscalize_document.OPERATION,
             functools.partial(
                 _fiscalize_document._get_kwargs,
@@ -70,7 +74,7 @@ class Fiscalization:
         return response.data
 
     async def get_fiscal_transaction_list(
-        self,
+        self: Fiscalization[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -82,7 +86,7 @@ class Fiscalization:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_fiscal_transaction_list.Result:
+    ) -> list[FiscalTransaction]:
         """Get fiscal transactions.
 
         ``GET /api/v1/kkm_transactions/{location_id}``
@@ -144,21 +148,22 @@ class Fiscalization:
         | 9 | Deposit replenishment |
 
         Args:
-            location_id (int):
-            page (int | Unset):
-            editable_length (float | Unset):
-            type_ (float | Unset):
-            status (float | Unset):
-            start_date (float | Unset):
-            end_date (float | Unset):
+            location_id (int): location ID
+            page (int | Unset): Page number
+            editable_length (float | Unset): Number of customers per page
+            type_ (float | Unset): Type of transaction
+            status (float | Unset): Operation status
+            start_date (float | Unset): Period start date
+            end_date (float | Unset): Period end date
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[FiscalTransaction]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_fiscal_transaction_list.OPERATION,
             functools.partial(
                 _get_fiscal_transaction_list._get_kwargs,
@@ -178,13 +183,13 @@ class Fiscalization:
         return response.data
 
     async def get_tax_system_list(
-        self,
+        self: Fiscalization[Business],
         *,
         country_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_tax_system_list.Result:
+    ) -> list[TaxSystem]:
         """List request example.
 
         ``GET /api/v1/integration/kkm/references/tax_system/{country_id}``
@@ -214,15 +219,15 @@ class Fiscalization:
         | slug | string | Code name VAT |
 
         Args:
-            country_id (int):
+            country_id (int): Country ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TaxSystem]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_tax_system_list.OPERATION,
             functools.partial(
                 _get_tax_system_list._get_kwargs,
@@ -236,27 +241,27 @@ class Fiscalization:
         return response.data
 
     async def handle_fiscalization_callback(
-        self,
+        self: Fiscalization[Business],
         *,
         body: FiscalizationCallbackHandle | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _handle_fiscalization_callback.Result:
+    ) -> None:
         """Example of a request in case of successful fiscalization or in case of an error.
 
         ``POST /api/v1/integration/kkm/callback``
 
         Args:
-            body: the JSON request body.
+            body (FiscalizationCallbackHandle | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _handle_fiscalization_callback.OPERATION,
             functools.partial(
                 _handle_fiscalization_callback._get_kwargs,
@@ -270,14 +275,14 @@ class Fiscalization:
         return response.data
 
     async def print_fiscal_receipt(
-        self,
+        self: Fiscalization[Business],
         *,
         location_id: int,
         body: FiscalReceiptPrint,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _print_fiscal_receipt.Result:
+    ) -> FiscalReceipt:
         """Print fiscal receipt.
 
         ``POST /api/v1/kkm_transactions/{location_id}/print_document_bill``
@@ -316,16 +321,16 @@ class Fiscalization:
         | 9 | Client account replenishment |
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (FiscalReceiptPrint): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            FiscalReceipt: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _print_fiscal_receipt.OPERATION,
             functools.partial(
                 _print_fiscal_receipt._get_kwargs,
@@ -340,7 +345,7 @@ class Fiscalization:
         return response.data
 
 
-class FiscalizationWithRawResponse:
+class FiscalizationWithRawResponse(Generic[S]):
     """``fiscalization`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -349,27 +354,27 @@ class FiscalizationWithRawResponse:
         self._caller = caller
 
     async def fiscalize_document(
-        self,
+        self: FiscalizationWithRawResponse[Business],
         *,
         body: FiscalizeDocument,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_fiscalize_document.Result]:
+    ) -> ApiResponse[Any]:
         """Example of a request for fiscalization of a document.
 
         ``POST /api/v1/https://your-api.url``
 
         Args:
-            body: the JSON request body.
+            body (FiscalizeDocument): Example of a request for fiscalization of a document
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _fiscalize_document.OPERATION,
             functools.partial(
                 _fiscalize_document._get_kwargs,
@@ -382,7 +387,7 @@ class FiscalizationWithRawResponse:
         )
 
     async def get_fiscal_transaction_list(
-        self,
+        self: FiscalizationWithRawResponse[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -394,7 +399,7 @@ class FiscalizationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_fiscal_transaction_list.Result]:
+    ) -> ApiResponse[list[FiscalTransaction]]:
         """Get fiscal transactions.
 
         ``GET /api/v1/kkm_transactions/{location_id}``
@@ -456,21 +461,22 @@ class FiscalizationWithRawResponse:
         | 9 | Deposit replenishment |
 
         Args:
-            location_id (int):
-            page (int | Unset):
-            editable_length (float | Unset):
-            type_ (float | Unset):
-            status (float | Unset):
-            start_date (float | Unset):
-            end_date (float | Unset):
+            location_id (int): location ID
+            page (int | Unset): Page number
+            editable_length (float | Unset): Number of customers per page
+            type_ (float | Unset): Type of transaction
+            status (float | Unset): Operation status
+            start_date (float | Unset): Period start date
+            end_date (float | Unset): Period end date
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[FiscalTransaction]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_fiscal_transaction_list.OPERATION,
             functools.partial(
                 _get_fiscal_transaction_list._get_kwargs,
@@ -489,13 +495,13 @@ class FiscalizationWithRawResponse:
         )
 
     async def get_tax_system_list(
-        self,
+        self: FiscalizationWithRawResponse[Business],
         *,
         country_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_tax_system_list.Result]:
+    ) -> ApiResponse[list[TaxSystem]]:
         """List request example.
 
         ``GET /api/v1/integration/kkm/references/tax_system/{country_id}``
@@ -525,15 +531,16 @@ class FiscalizationWithRawResponse:
         | slug | string | Code name VAT |
 
         Args:
-            country_id (int):
+            country_id (int): Country ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TaxSystem]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_tax_system_list.OPERATION,
             functools.partial(
                 _get_tax_system_list._get_kwargs,
@@ -546,27 +553,27 @@ class FiscalizationWithRawResponse:
         )
 
     async def handle_fiscalization_callback(
-        self,
+        self: FiscalizationWithRawResponse[Business],
         *,
         body: FiscalizationCallbackHandle | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_handle_fiscalization_callback.Result]:
+    ) -> ApiResponse[None]:
         """Example of a request in case of successful fiscalization or in case of an error.
 
         ``POST /api/v1/integration/kkm/callback``
 
         Args:
-            body: the JSON request body.
+            body (FiscalizationCallbackHandle | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _handle_fiscalization_callback.OPERATION,
             functools.partial(
                 _handle_fiscalization_callback._get_kwargs,
@@ -579,14 +586,14 @@ class FiscalizationWithRawResponse:
         )
 
     async def print_fiscal_receipt(
-        self,
+        self: FiscalizationWithRawResponse[Business],
         *,
         location_id: int,
         body: FiscalReceiptPrint,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_print_fiscal_receipt.Result]:
+    ) -> ApiResponse[FiscalReceipt]:
         """Print fiscal receipt.
 
         ``POST /api/v1/kkm_transactions/{location_id}/print_document_bill``
@@ -625,16 +632,17 @@ class FiscalizationWithRawResponse:
         | 9 | Client account replenishment |
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (FiscalReceiptPrint): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[FiscalReceipt]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _print_fiscal_receipt.OPERATION,
             functools.partial(
                 _print_fiscal_receipt._get_kwargs,
@@ -648,26 +656,37 @@ class FiscalizationWithRawResponse:
         )
 
 
-class SyncFiscalization:
+class SyncFiscalization(Generic[S]):
     """Blocking ``fiscalization`` operations of SyncAltegioClient (see ``Fiscalization``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Fiscalization, portal: Portal) -> None:
+    def __init__(self, resource: Fiscalization[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def fiscalize_document(
-        self,
+        self: SyncFiscalization[Business],
         *,
         body: FiscalizeDocument,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _fiscalize_document.Result:
-        """Example of a request for fiscalization of a document (``POST /api/v1/https://your-api.url``).
+    ) -> Any:
+        """Example of a request for fiscalization of a document.
+
+        ``POST /api/v1/https://your-api.url``
 
         Blocking form of ``Fiscalization.fiscalize_document``: same arguments and result.
+
+        Args:
+            body (FiscalizeDocument): Example of a request for fiscalization of a document
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -680,7 +699,7 @@ class SyncFiscalization:
         )
 
     def get_fiscal_transaction_list(
-        self,
+        self: SyncFiscalization[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -692,10 +711,28 @@ class SyncFiscalization:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_fiscal_transaction_list.Result:
-        """Get fiscal transactions (``GET /api/v1/kkm_transactions/{location_id}``).
+    ) -> list[FiscalTransaction]:
+        """Get fiscal transactions.
+
+        ``GET /api/v1/kkm_transactions/{location_id}``
 
         Blocking form of ``Fiscalization.get_fiscal_transaction_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            page (int | Unset): Page number
+            editable_length (float | Unset): Number of customers per page
+            type_ (float | Unset): Type of transaction
+            status (float | Unset): Operation status
+            start_date (float | Unset): Period start date
+            end_date (float | Unset): Period end date
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[FiscalTransaction]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -714,16 +751,27 @@ class SyncFiscalization:
         )
 
     def get_tax_system_list(
-        self,
+        self: SyncFiscalization[Business],
         *,
         country_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_tax_system_list.Result:
-        """List request example (``GET /api/v1/integration/kkm/references/tax_system/{country_id}``).
+    ) -> list[TaxSystem]:
+        """List request example.
+
+        ``GET /api/v1/integration/kkm/references/tax_system/{country_id}``
 
         Blocking form of ``Fiscalization.get_tax_system_list``: same arguments and result.
+
+        Args:
+            country_id (int): Country ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TaxSystem]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -736,16 +784,27 @@ class SyncFiscalization:
         )
 
     def handle_fiscalization_callback(
-        self,
+        self: SyncFiscalization[Business],
         *,
         body: FiscalizationCallbackHandle | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _handle_fiscalization_callback.Result:
-        """Example of a request in case of successful fiscalization or in case of an error (``POST /api/v1/integration/kkm/callback``).
+    ) -> None:
+        """Example of a request in case of successful fiscalization or in case of an error.
+
+        ``POST /api/v1/integration/kkm/callback``
 
         Blocking form of ``Fiscalization.handle_fiscalization_callback``: same arguments and result.
+
+        Args:
+            body (FiscalizationCallbackHandle | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -758,17 +817,29 @@ class SyncFiscalization:
         )
 
     def print_fiscal_receipt(
-        self,
+        self: SyncFiscalization[Business],
         *,
         location_id: int,
         body: FiscalReceiptPrint,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _print_fiscal_receipt.Result:
-        """Print fiscal receipt (``POST /api/v1/kkm_transactions/{location_id}/print_document_bill``).
+    ) -> FiscalReceipt:
+        """Print fiscal receipt.
+
+        ``POST /api/v1/kkm_transactions/{location_id}/print_document_bill``
 
         Blocking form of ``Fiscalization.print_fiscal_receipt``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (FiscalReceiptPrint): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            FiscalReceipt: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -782,26 +853,37 @@ class SyncFiscalization:
         )
 
 
-class SyncFiscalizationWithRawResponse:
+class SyncFiscalizationWithRawResponse(Generic[S]):
     """Blocking ``fiscalization`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: FiscalizationWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: FiscalizationWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def fiscalize_document(
-        self,
+        self: SyncFiscalizationWithRawResponse[Business],
         *,
         body: FiscalizeDocument,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_fiscalize_document.Result]:
-        """Example of a request for fiscalization of a document (``POST /api/v1/https://your-api.url``).
+    ) -> ApiResponse[Any]:
+        """Example of a request for fiscalization of a document.
+
+        ``POST /api/v1/https://your-api.url``
 
         Blocking form of ``FiscalizationWithRawResponse.fiscalize_document``.
+
+        Args:
+            body (FiscalizeDocument): Example of a request for fiscalization of a document
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -814,7 +896,7 @@ class SyncFiscalizationWithRawResponse:
         )
 
     def get_fiscal_transaction_list(
-        self,
+        self: SyncFiscalizationWithRawResponse[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -826,10 +908,28 @@ class SyncFiscalizationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_fiscal_transaction_list.Result]:
-        """Get fiscal transactions (``GET /api/v1/kkm_transactions/{location_id}``).
+    ) -> ApiResponse[list[FiscalTransaction]]:
+        """Get fiscal transactions.
+
+        ``GET /api/v1/kkm_transactions/{location_id}``
 
         Blocking form of ``FiscalizationWithRawResponse.get_fiscal_transaction_list``.
+
+        Args:
+            location_id (int): location ID
+            page (int | Unset): Page number
+            editable_length (float | Unset): Number of customers per page
+            type_ (float | Unset): Type of transaction
+            status (float | Unset): Operation status
+            start_date (float | Unset): Period start date
+            end_date (float | Unset): Period end date
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[FiscalTransaction]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -848,16 +948,28 @@ class SyncFiscalizationWithRawResponse:
         )
 
     def get_tax_system_list(
-        self,
+        self: SyncFiscalizationWithRawResponse[Business],
         *,
         country_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_tax_system_list.Result]:
-        """List request example (``GET /api/v1/integration/kkm/references/tax_system/{country_id}``).
+    ) -> ApiResponse[list[TaxSystem]]:
+        """List request example.
+
+        ``GET /api/v1/integration/kkm/references/tax_system/{country_id}``
 
         Blocking form of ``FiscalizationWithRawResponse.get_tax_system_list``.
+
+        Args:
+            country_id (int): Country ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TaxSystem]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -870,16 +982,27 @@ class SyncFiscalizationWithRawResponse:
         )
 
     def handle_fiscalization_callback(
-        self,
+        self: SyncFiscalizationWithRawResponse[Business],
         *,
         body: FiscalizationCallbackHandle | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_handle_fiscalization_callback.Result]:
-        """Example of a request in case of successful fiscalization or in case of an error (``POST /api/v1/integration/kkm/callback``).
+    ) -> ApiResponse[None]:
+        """Example of a request in case of successful fiscalization or in case of an error.
+
+        ``POST /api/v1/integration/kkm/callback``
 
         Blocking form of ``FiscalizationWithRawResponse.handle_fiscalization_callback``.
+
+        Args:
+            body (FiscalizationCallbackHandle | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -892,17 +1015,30 @@ class SyncFiscalizationWithRawResponse:
         )
 
     def print_fiscal_receipt(
-        self,
+        self: SyncFiscalizationWithRawResponse[Business],
         *,
         location_id: int,
         body: FiscalReceiptPrint,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_print_fiscal_receipt.Result]:
-        """Print fiscal receipt (``POST /api/v1/kkm_transactions/{location_id}/print_document_bill``).
+    ) -> ApiResponse[FiscalReceipt]:
+        """Print fiscal receipt.
+
+        ``POST /api/v1/kkm_transactions/{location_id}/print_document_bill``
 
         Blocking form of ``FiscalizationWithRawResponse.print_fiscal_receipt``.
+
+        Args:
+            location_id (int): Location ID
+            body (FiscalReceiptPrint): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[FiscalReceipt]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

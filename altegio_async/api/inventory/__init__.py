@@ -7,19 +7,27 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.appointment_consumable import AppointmentConsumable
+from ...models.appointment_service_association import AppointmentServiceAssociation
 from ...models.bill_material import BillMaterial
 from ...models.document_create import DocumentCreate
+from ...models.document_product_transaction import DocumentProductTransaction
+from ...models.inventory_document import InventoryDocument
+from ...models.inventory_operation import InventoryOperation
 from ...models.inventory_operation_create import InventoryOperationCreate
+from ...models.location_inventory import LocationInventory
 from ...models.product_transaction import ProductTransaction
 from ...models.service_association_unlink import ServiceAssociationUnlink
 from ...models.service_consumables_update import ServiceConsumablesUpdate
+from ...models.transaction import Transaction
 from ...models.transaction_create import TransactionCreate
 from ...types import UNSET, Unset
 from . import create_document as _create_document
@@ -46,7 +54,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal, SyncPaginator
 
 
-class Inventory:
+class Inventory(Generic[S]):
     """``inventory`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -55,29 +63,29 @@ class Inventory:
         self._caller = caller
 
     async def create_document(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         body: DocumentCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_document.Result:
+    ) -> InventoryDocument:
         """Create document.
 
         ``POST /api/v1/storage_operations/documents/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (DocumentCreate): Create document
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            InventoryDocument: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_document.OPERATION,
             functools.partial(
                 _create_document._get_kwargs,
@@ -92,14 +100,14 @@ class Inventory:
         return response.data
 
     async def create_inventory_operation(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         body: InventoryOperationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_inventory_operation.Result:
+    ) -> InventoryOperation:
         """Create an inventory operation.
 
         ``POST /api/v1/storage_operations/operation/{location_id}``
@@ -109,16 +117,16 @@ class Inventory:
         financial transactions will be generated automatically.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (InventoryOperationCreate): Create an inventory operation
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            InventoryOperation: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_inventory_operation.OPERATION,
             functools.partial(
                 _create_inventory_operation._get_kwargs,
@@ -133,29 +141,29 @@ class Inventory:
         return response.data
 
     async def create_transaction(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         body: TransactionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_transaction.Result:
+    ) -> Transaction:
         """Create Transaction.
 
         ``POST /api/v1/storage_operations/goods_transactions/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (TransactionCreate): Create Transaction
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Transaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_transaction.OPERATION,
             functools.partial(
                 _create_transaction._get_kwargs,
@@ -170,29 +178,29 @@ class Inventory:
         return response.data
 
     async def delete_document(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_document.Result:
+    ) -> None:
         """Delete document.
 
         ``DELETE /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Args:
-            location_id (int):
-            document_id (int):
+            location_id (int): location ID
+            document_id (int): Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_document.OPERATION,
             functools.partial(
                 _delete_document._get_kwargs,
@@ -207,29 +215,29 @@ class Inventory:
         return response.data
 
     async def delete_transaction(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_transaction.Result:
+    ) -> None:
         """Deleting a transaction.
 
         ``DELETE /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
+            location_id (int): location ID
+            transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_transaction.OPERATION,
             functools.partial(
                 _delete_transaction._get_kwargs,
@@ -244,29 +252,30 @@ class Inventory:
         return response.data
 
     async def get_appointment_consumables(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         appointment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_consumables.Result:
+    ) -> list[AppointmentConsumable]:
         """Retrieve a list of bill of materials and consumables.
 
         ``GET /api/v1/technological_cards/record_consumables/{location_id}/{record_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppointmentConsumable]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_appointment_consumables.OPERATION,
             functools.partial(
                 _get_appointment_consumables._get_kwargs,
@@ -281,7 +290,7 @@ class Inventory:
         return response.data
 
     async def get_bill_of_materials_list(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         search: str | Unset = UNSET,
@@ -290,24 +299,24 @@ class Inventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_bill_of_materials_list.Result:
+    ) -> list[BillMaterial]:
         """Retrieve a list of bill of materials and consumables.
 
         ``GET /api/v1/technological_cards/{location_id}``
 
         Args:
-            location_id (int):
-            search (str | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): Location ID
+            search (str | Unset): parameter for searching by the name of those lists
+            page (int | Unset): page number
+            count (int | Unset): number of those lists per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[BillMaterial]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_bill_of_materials_list.OPERATION,
             functools.partial(
                 _get_bill_of_materials_list._get_kwargs,
@@ -324,12 +333,13 @@ class Inventory:
         return response.data
 
     def iter_get_bill_of_materials_list(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         search: str | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -338,12 +348,12 @@ class Inventory:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``get_bill_of_materials_list``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_bill_of_materials_list``.
         """
 
-        async def fetch(page: int, size: int) -> list[BillMaterial]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[BillMaterial]]:
+            return await self._caller._call(
                 _get_bill_of_materials_list.OPERATION,
                 functools.partial(
                     _get_bill_of_materials_list._get_kwargs,
@@ -357,7 +367,6 @@ class Inventory:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -365,32 +374,33 @@ class Inventory:
             first_page=first_page,
             page_size=page_size,
             max_page_size=None,
+            max_items=max_items,
         )
 
     async def get_document(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_document.Result:
+    ) -> InventoryDocument:
         """Get document.
 
         ``GET /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Args:
-            location_id (int):
-            document_id (int):
+            location_id (int): location ID
+            document_id (int): Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            InventoryDocument: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_document.OPERATION,
             functools.partial(
                 _get_document._get_kwargs,
@@ -405,27 +415,28 @@ class Inventory:
         return response.data
 
     async def get_document_product_transactions(
-        self,
+        self: Inventory[Business],
         *,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_document_product_transactions.Result:
+    ) -> list[DocumentProductTransaction]:
         """Get Product Transactions of a Document.
 
         ``GET /api/v1/storage_operations/documents/goods_transactions/{document_id}``
 
         Args:
-            document_id (int):
+            document_id (int): Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[DocumentProductTransaction]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_document_product_transactions.OPERATION,
             functools.partial(
                 _get_document_product_transactions._get_kwargs,
@@ -439,13 +450,13 @@ class Inventory:
         return response.data
 
     async def get_location_inventories(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_inventories.Result:
+    ) -> list[LocationInventory]:
         """Get location inventories.
 
         ``GET /api/v1/storages/{location_id}``
@@ -461,15 +472,16 @@ class Inventory:
         | comment | string | Description of the inventory |
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LocationInventory]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_inventories.OPERATION,
             functools.partial(
                 _get_location_inventories._get_kwargs,
@@ -483,7 +495,7 @@ class Inventory:
         return response.data
 
     async def get_team_member_service_bill_of_materials(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -491,23 +503,23 @@ class Inventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_service_bill_of_materials.Result:
+    ) -> list[BillMaterial]:
         """Get the Bill of Materials for a Team Member’s Service.
 
         ``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            service_id (int):
+            location_id (int): Location ID
+            team_member_id (int): team member ID
+            service_id (int): Service ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[BillMaterial]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_service_bill_of_materials.OPERATION,
             functools.partial(
                 _get_team_member_service_bill_of_materials._get_kwargs,
@@ -523,29 +535,29 @@ class Inventory:
         return response.data
 
     async def get_transaction(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_transaction.Result:
+    ) -> Transaction:
         """Get a transaction.
 
         ``GET /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
+            location_id (int): location ID
+            transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Transaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_transaction.OPERATION,
             functools.partial(
                 _get_transaction._get_kwargs,
@@ -560,7 +572,7 @@ class Inventory:
         return response.data
 
     async def search_for_product_transactions(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -573,28 +585,31 @@ class Inventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_for_product_transactions.Result:
+    ) -> list[ProductTransaction]:
         """Search for product transactions.
 
         ``GET /api/v1/storages/transactions/{location_id}``
 
         Args:
-            location_id (int):
-            page (int | Unset):
-            count (int | Unset):
-            start_date (str | Unset):
-            end_date (str | Unset):
-            document_id (str | Unset):
-            changed_after (str | Unset):
-            changed_before (str | Unset):
+            location_id (int): location ID
+            page (int | Unset): page number
+            count (int | Unset): number of transactions per page
+            start_date (str | Unset): period start date
+            end_date (str | Unset): period end date
+            document_id (str | Unset): Document ID
+            changed_after (str | Unset): Filtering product transactions modified/created since a
+                specific date and time
+            changed_before (str | Unset): Filtering product transactions modified/created before a
+                specific date and time
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductTransaction]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_for_product_transactions.OPERATION,
             functools.partial(
                 _search_for_product_transactions._get_kwargs,
@@ -615,7 +630,7 @@ class Inventory:
         return response.data
 
     def iter_search_for_product_transactions(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -625,6 +640,7 @@ class Inventory:
         changed_before: str | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -633,12 +649,12 @@ class Inventory:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``search_for_product_transactions``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``search_for_product_transactions``.
         """
 
-        async def fetch(page: int, size: int) -> list[ProductTransaction]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[ProductTransaction]]:
+            return await self._caller._call(
                 _search_for_product_transactions.OPERATION,
                 functools.partial(
                     _search_for_product_transactions._get_kwargs,
@@ -656,7 +672,6 @@ class Inventory:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -664,10 +679,11 @@ class Inventory:
             first_page=first_page,
             page_size=page_size,
             max_page_size=None,
+            max_items=max_items,
         )
 
     async def unlink_appointment_service_association(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -677,25 +693,27 @@ class Inventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _unlink_appointment_service_association.Result:
+    ) -> list[AppointmentServiceAssociation]:
         """Unlink Appointment-Service Association.
 
         ``DELETE /api/v1/technological_cards/record_consumables/technological_cards/{location_id}/{record_id}/{service_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            service_id (int):
-            body: the JSON request body.
-            delete_consumables (float | Unset):
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            service_id (int): Service ID
+            body (list[ServiceAssociationUnlink] | Unset): the request body (application/json)
+            delete_consumables (float | Unset): Whether to remove consumables along with deleting
+                bill of materials. Default 0
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppointmentServiceAssociation]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _unlink_appointment_service_association.OPERATION,
             functools.partial(
                 _unlink_appointment_service_association._get_kwargs,
@@ -713,7 +731,7 @@ class Inventory:
         return response.data
 
     async def update_appointment_service_consumables(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -722,24 +740,25 @@ class Inventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_appointment_service_consumables.Result:
+    ) -> list[AppointmentConsumable]:
         """Update Consumables for the Appointment-Service Association.
 
         ``PUT /api/v1/technological_cards/record_consumables/consumables/{location_id}/{record_id}/{service_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            service_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            service_id (int): Service ID
+            body (ServiceConsumablesUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppointmentConsumable]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_appointment_service_consumables.OPERATION,
             functools.partial(
                 _update_appointment_service_consumables._get_kwargs,
@@ -756,7 +775,7 @@ class Inventory:
         return response.data
 
     async def update_document(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         document_id: int,
@@ -764,23 +783,23 @@ class Inventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_document.Result:
+    ) -> InventoryDocument:
         """Update Document.
 
         ``PUT /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Args:
-            location_id (int):
-            document_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            document_id (int): Document ID
+            body (DocumentCreate): Create document
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            InventoryDocument: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_document.OPERATION,
             functools.partial(
                 _update_document._get_kwargs,
@@ -796,7 +815,7 @@ class Inventory:
         return response.data
 
     async def update_transaction(
-        self,
+        self: Inventory[Business],
         *,
         location_id: int,
         transaction_id: int,
@@ -804,23 +823,23 @@ class Inventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_transaction.Result:
+    ) -> Transaction:
         """Transaction update.
 
         ``PUT /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            body (TransactionCreate): Create Transaction
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Transaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_transaction.OPERATION,
             functools.partial(
                 _update_transaction._get_kwargs,
@@ -836,7 +855,7 @@ class Inventory:
         return response.data
 
 
-class InventoryWithRawResponse:
+class InventoryWithRawResponse(Generic[S]):
     """``inventory`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -845,29 +864,30 @@ class InventoryWithRawResponse:
         self._caller = caller
 
     async def create_document(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         body: DocumentCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_document.Result]:
+    ) -> ApiResponse[InventoryDocument]:
         """Create document.
 
         ``POST /api/v1/storage_operations/documents/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (DocumentCreate): Create document
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[InventoryDocument]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_document.OPERATION,
             functools.partial(
                 _create_document._get_kwargs,
@@ -881,14 +901,14 @@ class InventoryWithRawResponse:
         )
 
     async def create_inventory_operation(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         body: InventoryOperationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_inventory_operation.Result]:
+    ) -> ApiResponse[InventoryOperation]:
         """Create an inventory operation.
 
         ``POST /api/v1/storage_operations/operation/{location_id}``
@@ -898,16 +918,17 @@ class InventoryWithRawResponse:
         financial transactions will be generated automatically.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (InventoryOperationCreate): Create an inventory operation
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[InventoryOperation]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_inventory_operation.OPERATION,
             functools.partial(
                 _create_inventory_operation._get_kwargs,
@@ -921,29 +942,30 @@ class InventoryWithRawResponse:
         )
 
     async def create_transaction(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         body: TransactionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_transaction.Result]:
+    ) -> ApiResponse[Transaction]:
         """Create Transaction.
 
         ``POST /api/v1/storage_operations/goods_transactions/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (TransactionCreate): Create Transaction
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Transaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_transaction.OPERATION,
             functools.partial(
                 _create_transaction._get_kwargs,
@@ -957,29 +979,29 @@ class InventoryWithRawResponse:
         )
 
     async def delete_document(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_document.Result]:
+    ) -> ApiResponse[None]:
         """Delete document.
 
         ``DELETE /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Args:
-            location_id (int):
-            document_id (int):
+            location_id (int): location ID
+            document_id (int): Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_document.OPERATION,
             functools.partial(
                 _delete_document._get_kwargs,
@@ -993,29 +1015,29 @@ class InventoryWithRawResponse:
         )
 
     async def delete_transaction(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_transaction.Result]:
+    ) -> ApiResponse[None]:
         """Deleting a transaction.
 
         ``DELETE /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
+            location_id (int): location ID
+            transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_transaction.OPERATION,
             functools.partial(
                 _delete_transaction._get_kwargs,
@@ -1029,29 +1051,30 @@ class InventoryWithRawResponse:
         )
 
     async def get_appointment_consumables(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_consumables.Result]:
+    ) -> ApiResponse[list[AppointmentConsumable]]:
         """Retrieve a list of bill of materials and consumables.
 
         ``GET /api/v1/technological_cards/record_consumables/{location_id}/{record_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppointmentConsumable]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_appointment_consumables.OPERATION,
             functools.partial(
                 _get_appointment_consumables._get_kwargs,
@@ -1065,7 +1088,7 @@ class InventoryWithRawResponse:
         )
 
     async def get_bill_of_materials_list(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         search: str | Unset = UNSET,
@@ -1074,24 +1097,25 @@ class InventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_bill_of_materials_list.Result]:
+    ) -> ApiResponse[list[BillMaterial]]:
         """Retrieve a list of bill of materials and consumables.
 
         ``GET /api/v1/technological_cards/{location_id}``
 
         Args:
-            location_id (int):
-            search (str | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): Location ID
+            search (str | Unset): parameter for searching by the name of those lists
+            page (int | Unset): page number
+            count (int | Unset): number of those lists per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[BillMaterial]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_bill_of_materials_list.OPERATION,
             functools.partial(
                 _get_bill_of_materials_list._get_kwargs,
@@ -1107,29 +1131,30 @@ class InventoryWithRawResponse:
         )
 
     async def get_document(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_document.Result]:
+    ) -> ApiResponse[InventoryDocument]:
         """Get document.
 
         ``GET /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Args:
-            location_id (int):
-            document_id (int):
+            location_id (int): location ID
+            document_id (int): Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[InventoryDocument]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_document.OPERATION,
             functools.partial(
                 _get_document._get_kwargs,
@@ -1143,27 +1168,28 @@ class InventoryWithRawResponse:
         )
 
     async def get_document_product_transactions(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_document_product_transactions.Result]:
+    ) -> ApiResponse[list[DocumentProductTransaction]]:
         """Get Product Transactions of a Document.
 
         ``GET /api/v1/storage_operations/documents/goods_transactions/{document_id}``
 
         Args:
-            document_id (int):
+            document_id (int): Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[DocumentProductTransaction]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_document_product_transactions.OPERATION,
             functools.partial(
                 _get_document_product_transactions._get_kwargs,
@@ -1176,13 +1202,13 @@ class InventoryWithRawResponse:
         )
 
     async def get_location_inventories(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_inventories.Result]:
+    ) -> ApiResponse[list[LocationInventory]]:
         """Get location inventories.
 
         ``GET /api/v1/storages/{location_id}``
@@ -1198,15 +1224,16 @@ class InventoryWithRawResponse:
         | comment | string | Description of the inventory |
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LocationInventory]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_inventories.OPERATION,
             functools.partial(
                 _get_location_inventories._get_kwargs,
@@ -1219,7 +1246,7 @@ class InventoryWithRawResponse:
         )
 
     async def get_team_member_service_bill_of_materials(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1227,23 +1254,24 @@ class InventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_service_bill_of_materials.Result]:
+    ) -> ApiResponse[list[BillMaterial]]:
         """Get the Bill of Materials for a Team Member’s Service.
 
         ``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            service_id (int):
+            location_id (int): Location ID
+            team_member_id (int): team member ID
+            service_id (int): Service ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[BillMaterial]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_service_bill_of_materials.OPERATION,
             functools.partial(
                 _get_team_member_service_bill_of_materials._get_kwargs,
@@ -1258,29 +1286,30 @@ class InventoryWithRawResponse:
         )
 
     async def get_transaction(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_transaction.Result]:
+    ) -> ApiResponse[Transaction]:
         """Get a transaction.
 
         ``GET /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
+            location_id (int): location ID
+            transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Transaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_transaction.OPERATION,
             functools.partial(
                 _get_transaction._get_kwargs,
@@ -1294,7 +1323,7 @@ class InventoryWithRawResponse:
         )
 
     async def search_for_product_transactions(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -1307,28 +1336,31 @@ class InventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_for_product_transactions.Result]:
+    ) -> ApiResponse[list[ProductTransaction]]:
         """Search for product transactions.
 
         ``GET /api/v1/storages/transactions/{location_id}``
 
         Args:
-            location_id (int):
-            page (int | Unset):
-            count (int | Unset):
-            start_date (str | Unset):
-            end_date (str | Unset):
-            document_id (str | Unset):
-            changed_after (str | Unset):
-            changed_before (str | Unset):
+            location_id (int): location ID
+            page (int | Unset): page number
+            count (int | Unset): number of transactions per page
+            start_date (str | Unset): period start date
+            end_date (str | Unset): period end date
+            document_id (str | Unset): Document ID
+            changed_after (str | Unset): Filtering product transactions modified/created since a
+                specific date and time
+            changed_before (str | Unset): Filtering product transactions modified/created before a
+                specific date and time
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductTransaction]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_for_product_transactions.OPERATION,
             functools.partial(
                 _search_for_product_transactions._get_kwargs,
@@ -1348,7 +1380,7 @@ class InventoryWithRawResponse:
         )
 
     async def unlink_appointment_service_association(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1358,25 +1390,27 @@ class InventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_unlink_appointment_service_association.Result]:
+    ) -> ApiResponse[list[AppointmentServiceAssociation]]:
         """Unlink Appointment-Service Association.
 
         ``DELETE /api/v1/technological_cards/record_consumables/technological_cards/{location_id}/{record_id}/{service_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            service_id (int):
-            body: the JSON request body.
-            delete_consumables (float | Unset):
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            service_id (int): Service ID
+            body (list[ServiceAssociationUnlink] | Unset): the request body (application/json)
+            delete_consumables (float | Unset): Whether to remove consumables along with deleting
+                bill of materials. Default 0
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppointmentServiceAssociation]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _unlink_appointment_service_association.OPERATION,
             functools.partial(
                 _unlink_appointment_service_association._get_kwargs,
@@ -1393,7 +1427,7 @@ class InventoryWithRawResponse:
         )
 
     async def update_appointment_service_consumables(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1402,24 +1436,25 @@ class InventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_appointment_service_consumables.Result]:
+    ) -> ApiResponse[list[AppointmentConsumable]]:
         """Update Consumables for the Appointment-Service Association.
 
         ``PUT /api/v1/technological_cards/record_consumables/consumables/{location_id}/{record_id}/{service_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            service_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            service_id (int): Service ID
+            body (ServiceConsumablesUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppointmentConsumable]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_appointment_service_consumables.OPERATION,
             functools.partial(
                 _update_appointment_service_consumables._get_kwargs,
@@ -1435,7 +1470,7 @@ class InventoryWithRawResponse:
         )
 
     async def update_document(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
@@ -1443,23 +1478,24 @@ class InventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_document.Result]:
+    ) -> ApiResponse[InventoryDocument]:
         """Update Document.
 
         ``PUT /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Args:
-            location_id (int):
-            document_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            document_id (int): Document ID
+            body (DocumentCreate): Create document
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[InventoryDocument]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_document.OPERATION,
             functools.partial(
                 _update_document._get_kwargs,
@@ -1474,7 +1510,7 @@ class InventoryWithRawResponse:
         )
 
     async def update_transaction(
-        self,
+        self: InventoryWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
@@ -1482,23 +1518,24 @@ class InventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_transaction.Result]:
+    ) -> ApiResponse[Transaction]:
         """Transaction update.
 
         ``PUT /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            body (TransactionCreate): Create Transaction
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Transaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_transaction.OPERATION,
             functools.partial(
                 _update_transaction._get_kwargs,
@@ -1513,27 +1550,39 @@ class InventoryWithRawResponse:
         )
 
 
-class SyncInventory:
+class SyncInventory(Generic[S]):
     """Blocking ``inventory`` operations of SyncAltegioClient (see ``Inventory``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Inventory, portal: Portal) -> None:
+    def __init__(self, resource: Inventory[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_document(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         body: DocumentCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_document.Result:
-        """Create document (``POST /api/v1/storage_operations/documents/{location_id}``).
+    ) -> InventoryDocument:
+        """Create document.
+
+        ``POST /api/v1/storage_operations/documents/{location_id}``
 
         Blocking form of ``Inventory.create_document``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (DocumentCreate): Create document
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            InventoryDocument: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1547,17 +1596,29 @@ class SyncInventory:
         )
 
     def create_inventory_operation(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         body: InventoryOperationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_inventory_operation.Result:
-        """Create an inventory operation (``POST /api/v1/storage_operations/operation/{location_id}``).
+    ) -> InventoryOperation:
+        """Create an inventory operation.
+
+        ``POST /api/v1/storage_operations/operation/{location_id}``
 
         Blocking form of ``Inventory.create_inventory_operation``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (InventoryOperationCreate): Create an inventory operation
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            InventoryOperation: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1571,17 +1632,29 @@ class SyncInventory:
         )
 
     def create_transaction(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         body: TransactionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_transaction.Result:
-        """Create Transaction (``POST /api/v1/storage_operations/goods_transactions/{location_id}``).
+    ) -> Transaction:
+        """Create Transaction.
+
+        ``POST /api/v1/storage_operations/goods_transactions/{location_id}``
 
         Blocking form of ``Inventory.create_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (TransactionCreate): Create Transaction
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Transaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1595,17 +1668,29 @@ class SyncInventory:
         )
 
     def delete_document(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_document.Result:
-        """Delete document (``DELETE /api/v1/storage_operations/documents/{location_id}/{document_id}``).
+    ) -> None:
+        """Delete document.
+
+        ``DELETE /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Blocking form of ``Inventory.delete_document``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            document_id (int): Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1619,17 +1704,29 @@ class SyncInventory:
         )
 
     def delete_transaction(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_transaction.Result:
-        """Deleting a transaction (``DELETE /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``).
+    ) -> None:
+        """Deleting a transaction.
+
+        ``DELETE /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``Inventory.delete_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1643,17 +1740,30 @@ class SyncInventory:
         )
 
     def get_appointment_consumables(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         appointment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_consumables.Result:
-        """Retrieve a list of bill of materials and consumables (``GET /api/v1/technological_cards/record_consumables/{location_id}/{record_id}``).
+    ) -> list[AppointmentConsumable]:
+        """Retrieve a list of bill of materials and consumables.
+
+        ``GET /api/v1/technological_cards/record_consumables/{location_id}/{record_id}``
 
         Blocking form of ``Inventory.get_appointment_consumables``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppointmentConsumable]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1667,7 +1777,7 @@ class SyncInventory:
         )
 
     def get_bill_of_materials_list(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         search: str | Unset = UNSET,
@@ -1676,10 +1786,24 @@ class SyncInventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_bill_of_materials_list.Result:
-        """Retrieve a list of bill of materials and consumables (``GET /api/v1/technological_cards/{location_id}``).
+    ) -> list[BillMaterial]:
+        """Retrieve a list of bill of materials and consumables.
+
+        ``GET /api/v1/technological_cards/{location_id}``
 
         Blocking form of ``Inventory.get_bill_of_materials_list``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            search (str | Unset): parameter for searching by the name of those lists
+            page (int | Unset): page number
+            count (int | Unset): number of those lists per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[BillMaterial]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1695,12 +1819,13 @@ class SyncInventory:
         )
 
     def iter_get_bill_of_materials_list(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         search: str | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1717,6 +1842,7 @@ class SyncInventory:
                 search=search,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1725,17 +1851,29 @@ class SyncInventory:
         )
 
     def get_document(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_document.Result:
-        """Get document (``GET /api/v1/storage_operations/documents/{location_id}/{document_id}``).
+    ) -> InventoryDocument:
+        """Get document.
+
+        ``GET /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Blocking form of ``Inventory.get_document``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            document_id (int): Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            InventoryDocument: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1749,16 +1887,28 @@ class SyncInventory:
         )
 
     def get_document_product_transactions(
-        self,
+        self: SyncInventory[Business],
         *,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_document_product_transactions.Result:
-        """Get Product Transactions of a Document (``GET /api/v1/storage_operations/documents/goods_transactions/{document_id}``).
+    ) -> list[DocumentProductTransaction]:
+        """Get Product Transactions of a Document.
+
+        ``GET /api/v1/storage_operations/documents/goods_transactions/{document_id}``
 
         Blocking form of ``Inventory.get_document_product_transactions``: same arguments and result.
+
+        Args:
+            document_id (int): Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[DocumentProductTransaction]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1771,16 +1921,28 @@ class SyncInventory:
         )
 
     def get_location_inventories(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_inventories.Result:
-        """Get location inventories (``GET /api/v1/storages/{location_id}``).
+    ) -> list[LocationInventory]:
+        """Get location inventories.
+
+        ``GET /api/v1/storages/{location_id}``
 
         Blocking form of ``Inventory.get_location_inventories``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LocationInventory]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1793,7 +1955,7 @@ class SyncInventory:
         )
 
     def get_team_member_service_bill_of_materials(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1801,10 +1963,23 @@ class SyncInventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_service_bill_of_materials.Result:
-        """Get the Bill of Materials for a Team Member’s Service (``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``).
+    ) -> list[BillMaterial]:
+        """Get the Bill of Materials for a Team Member’s Service.
+
+        ``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``
 
         Blocking form of ``Inventory.get_team_member_service_bill_of_materials``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int): team member ID
+            service_id (int): Service ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[BillMaterial]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1819,17 +1994,29 @@ class SyncInventory:
         )
 
     def get_transaction(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_transaction.Result:
-        """Get a transaction (``GET /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``).
+    ) -> Transaction:
+        """Get a transaction.
+
+        ``GET /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``Inventory.get_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Transaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1843,7 +2030,7 @@ class SyncInventory:
         )
 
     def search_for_product_transactions(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -1856,10 +2043,31 @@ class SyncInventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_for_product_transactions.Result:
-        """Search for product transactions (``GET /api/v1/storages/transactions/{location_id}``).
+    ) -> list[ProductTransaction]:
+        """Search for product transactions.
+
+        ``GET /api/v1/storages/transactions/{location_id}``
 
         Blocking form of ``Inventory.search_for_product_transactions``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            page (int | Unset): page number
+            count (int | Unset): number of transactions per page
+            start_date (str | Unset): period start date
+            end_date (str | Unset): period end date
+            document_id (str | Unset): Document ID
+            changed_after (str | Unset): Filtering product transactions modified/created since a
+                specific date and time
+            changed_before (str | Unset): Filtering product transactions modified/created before a
+                specific date and time
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductTransaction]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1879,7 +2087,7 @@ class SyncInventory:
         )
 
     def iter_search_for_product_transactions(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         start_date: str | Unset = UNSET,
@@ -1889,6 +2097,7 @@ class SyncInventory:
         changed_before: str | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1909,6 +2118,7 @@ class SyncInventory:
                 changed_before=changed_before,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1917,7 +2127,7 @@ class SyncInventory:
         )
 
     def unlink_appointment_service_association(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1927,10 +2137,27 @@ class SyncInventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _unlink_appointment_service_association.Result:
-        """Unlink Appointment-Service Association (``DELETE /api/v1/technological_cards/record_consumables/technological_cards/{location_id}/{record_id}/{service_id}``).
+    ) -> list[AppointmentServiceAssociation]:
+        """Unlink Appointment-Service Association.
+
+        ``DELETE /api/v1/technological_cards/record_consumables/technological_cards/{location_id}/{record_id}/{service_id}``
 
         Blocking form of ``Inventory.unlink_appointment_service_association``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            service_id (int): Service ID
+            body (list[ServiceAssociationUnlink] | Unset): the request body (application/json)
+            delete_consumables (float | Unset): Whether to remove consumables along with deleting
+                bill of materials. Default 0
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppointmentServiceAssociation]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1947,7 +2174,7 @@ class SyncInventory:
         )
 
     def update_appointment_service_consumables(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -1956,10 +2183,25 @@ class SyncInventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_appointment_service_consumables.Result:
-        """Update Consumables for the Appointment-Service Association (``PUT /api/v1/technological_cards/record_consumables/consumables/{location_id}/{record_id}/{service_id}``).
+    ) -> list[AppointmentConsumable]:
+        """Update Consumables for the Appointment-Service Association.
+
+        ``PUT /api/v1/technological_cards/record_consumables/consumables/{location_id}/{record_id}/{service_id}``
 
         Blocking form of ``Inventory.update_appointment_service_consumables``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            service_id (int): Service ID
+            body (ServiceConsumablesUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppointmentConsumable]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1975,7 +2217,7 @@ class SyncInventory:
         )
 
     def update_document(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         document_id: int,
@@ -1983,10 +2225,23 @@ class SyncInventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_document.Result:
-        """Update Document (``PUT /api/v1/storage_operations/documents/{location_id}/{document_id}``).
+    ) -> InventoryDocument:
+        """Update Document.
+
+        ``PUT /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Blocking form of ``Inventory.update_document``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            document_id (int): Document ID
+            body (DocumentCreate): Create document
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            InventoryDocument: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2001,7 +2256,7 @@ class SyncInventory:
         )
 
     def update_transaction(
-        self,
+        self: SyncInventory[Business],
         *,
         location_id: int,
         transaction_id: int,
@@ -2009,10 +2264,23 @@ class SyncInventory:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_transaction.Result:
-        """Transaction update (``PUT /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``).
+    ) -> Transaction:
+        """Transaction update.
+
+        ``PUT /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``Inventory.update_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            body (TransactionCreate): Create Transaction
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Transaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2027,27 +2295,40 @@ class SyncInventory:
         )
 
 
-class SyncInventoryWithRawResponse:
+class SyncInventoryWithRawResponse(Generic[S]):
     """Blocking ``inventory`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: InventoryWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: InventoryWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_document(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         body: DocumentCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_document.Result]:
-        """Create document (``POST /api/v1/storage_operations/documents/{location_id}``).
+    ) -> ApiResponse[InventoryDocument]:
+        """Create document.
+
+        ``POST /api/v1/storage_operations/documents/{location_id}``
 
         Blocking form of ``InventoryWithRawResponse.create_document``.
+
+        Args:
+            location_id (int): location ID
+            body (DocumentCreate): Create document
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[InventoryDocument]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2061,17 +2342,30 @@ class SyncInventoryWithRawResponse:
         )
 
     def create_inventory_operation(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         body: InventoryOperationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_inventory_operation.Result]:
-        """Create an inventory operation (``POST /api/v1/storage_operations/operation/{location_id}``).
+    ) -> ApiResponse[InventoryOperation]:
+        """Create an inventory operation.
+
+        ``POST /api/v1/storage_operations/operation/{location_id}``
 
         Blocking form of ``InventoryWithRawResponse.create_inventory_operation``.
+
+        Args:
+            location_id (int): location ID
+            body (InventoryOperationCreate): Create an inventory operation
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[InventoryOperation]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2085,17 +2379,30 @@ class SyncInventoryWithRawResponse:
         )
 
     def create_transaction(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         body: TransactionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_transaction.Result]:
-        """Create Transaction (``POST /api/v1/storage_operations/goods_transactions/{location_id}``).
+    ) -> ApiResponse[Transaction]:
+        """Create Transaction.
+
+        ``POST /api/v1/storage_operations/goods_transactions/{location_id}``
 
         Blocking form of ``InventoryWithRawResponse.create_transaction``.
+
+        Args:
+            location_id (int): location ID
+            body (TransactionCreate): Create Transaction
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Transaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2109,17 +2416,29 @@ class SyncInventoryWithRawResponse:
         )
 
     def delete_document(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_document.Result]:
-        """Delete document (``DELETE /api/v1/storage_operations/documents/{location_id}/{document_id}``).
+    ) -> ApiResponse[None]:
+        """Delete document.
+
+        ``DELETE /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Blocking form of ``InventoryWithRawResponse.delete_document``.
+
+        Args:
+            location_id (int): location ID
+            document_id (int): Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2133,17 +2452,29 @@ class SyncInventoryWithRawResponse:
         )
 
     def delete_transaction(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_transaction.Result]:
-        """Deleting a transaction (``DELETE /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``).
+    ) -> ApiResponse[None]:
+        """Deleting a transaction.
+
+        ``DELETE /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``InventoryWithRawResponse.delete_transaction``.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2157,17 +2488,30 @@ class SyncInventoryWithRawResponse:
         )
 
     def get_appointment_consumables(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_consumables.Result]:
-        """Retrieve a list of bill of materials and consumables (``GET /api/v1/technological_cards/record_consumables/{location_id}/{record_id}``).
+    ) -> ApiResponse[list[AppointmentConsumable]]:
+        """Retrieve a list of bill of materials and consumables.
+
+        ``GET /api/v1/technological_cards/record_consumables/{location_id}/{record_id}``
 
         Blocking form of ``InventoryWithRawResponse.get_appointment_consumables``.
+
+        Args:
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppointmentConsumable]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2181,7 +2525,7 @@ class SyncInventoryWithRawResponse:
         )
 
     def get_bill_of_materials_list(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         search: str | Unset = UNSET,
@@ -2190,10 +2534,25 @@ class SyncInventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_bill_of_materials_list.Result]:
-        """Retrieve a list of bill of materials and consumables (``GET /api/v1/technological_cards/{location_id}``).
+    ) -> ApiResponse[list[BillMaterial]]:
+        """Retrieve a list of bill of materials and consumables.
+
+        ``GET /api/v1/technological_cards/{location_id}``
 
         Blocking form of ``InventoryWithRawResponse.get_bill_of_materials_list``.
+
+        Args:
+            location_id (int): Location ID
+            search (str | Unset): parameter for searching by the name of those lists
+            page (int | Unset): page number
+            count (int | Unset): number of those lists per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[BillMaterial]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2209,17 +2568,30 @@ class SyncInventoryWithRawResponse:
         )
 
     def get_document(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_document.Result]:
-        """Get document (``GET /api/v1/storage_operations/documents/{location_id}/{document_id}``).
+    ) -> ApiResponse[InventoryDocument]:
+        """Get document.
+
+        ``GET /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Blocking form of ``InventoryWithRawResponse.get_document``.
+
+        Args:
+            location_id (int): location ID
+            document_id (int): Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[InventoryDocument]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2233,16 +2605,28 @@ class SyncInventoryWithRawResponse:
         )
 
     def get_document_product_transactions(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_document_product_transactions.Result]:
-        """Get Product Transactions of a Document (``GET /api/v1/storage_operations/documents/goods_transactions/{document_id}``).
+    ) -> ApiResponse[list[DocumentProductTransaction]]:
+        """Get Product Transactions of a Document.
+
+        ``GET /api/v1/storage_operations/documents/goods_transactions/{document_id}``
 
         Blocking form of ``InventoryWithRawResponse.get_document_product_transactions``.
+
+        Args:
+            document_id (int): Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[DocumentProductTransaction]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2255,16 +2639,28 @@ class SyncInventoryWithRawResponse:
         )
 
     def get_location_inventories(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_inventories.Result]:
-        """Get location inventories (``GET /api/v1/storages/{location_id}``).
+    ) -> ApiResponse[list[LocationInventory]]:
+        """Get location inventories.
+
+        ``GET /api/v1/storages/{location_id}``
 
         Blocking form of ``InventoryWithRawResponse.get_location_inventories``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LocationInventory]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2277,7 +2673,7 @@ class SyncInventoryWithRawResponse:
         )
 
     def get_team_member_service_bill_of_materials(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -2285,10 +2681,24 @@ class SyncInventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_service_bill_of_materials.Result]:
-        """Get the Bill of Materials for a Team Member’s Service (``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``).
+    ) -> ApiResponse[list[BillMaterial]]:
+        """Get the Bill of Materials for a Team Member’s Service.
+
+        ``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``
 
         Blocking form of ``InventoryWithRawResponse.get_team_member_service_bill_of_materials``.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int): team member ID
+            service_id (int): Service ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[BillMaterial]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2303,17 +2713,30 @@ class SyncInventoryWithRawResponse:
         )
 
     def get_transaction(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_transaction.Result]:
-        """Get a transaction (``GET /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``).
+    ) -> ApiResponse[Transaction]:
+        """Get a transaction.
+
+        ``GET /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``InventoryWithRawResponse.get_transaction``.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Transaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2327,7 +2750,7 @@ class SyncInventoryWithRawResponse:
         )
 
     def search_for_product_transactions(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -2340,10 +2763,31 @@ class SyncInventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_for_product_transactions.Result]:
-        """Search for product transactions (``GET /api/v1/storages/transactions/{location_id}``).
+    ) -> ApiResponse[list[ProductTransaction]]:
+        """Search for product transactions.
+
+        ``GET /api/v1/storages/transactions/{location_id}``
 
         Blocking form of ``InventoryWithRawResponse.search_for_product_transactions``.
+
+        Args:
+            location_id (int): location ID
+            page (int | Unset): page number
+            count (int | Unset): number of transactions per page
+            start_date (str | Unset): period start date
+            end_date (str | Unset): period end date
+            document_id (str | Unset): Document ID
+            changed_after (str | Unset): Filtering product transactions modified/created since a
+                specific date and time
+            changed_before (str | Unset): Filtering product transactions modified/created before a
+                specific date and time
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductTransaction]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2363,7 +2807,7 @@ class SyncInventoryWithRawResponse:
         )
 
     def unlink_appointment_service_association(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -2373,10 +2817,27 @@ class SyncInventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_unlink_appointment_service_association.Result]:
-        """Unlink Appointment-Service Association (``DELETE /api/v1/technological_cards/record_consumables/technological_cards/{location_id}/{record_id}/{service_id}``).
+    ) -> ApiResponse[list[AppointmentServiceAssociation]]:
+        """Unlink Appointment-Service Association.
+
+        ``DELETE /api/v1/technological_cards/record_consumables/technological_cards/{location_id}/{record_id}/{service_id}``
 
         Blocking form of ``InventoryWithRawResponse.unlink_appointment_service_association``.
+
+        Args:
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            service_id (int): Service ID
+            body (list[ServiceAssociationUnlink] | Unset): the request body (application/json)
+            delete_consumables (float | Unset): Whether to remove consumables along with deleting
+                bill of materials. Default 0
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppointmentServiceAssociation]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2393,7 +2854,7 @@ class SyncInventoryWithRawResponse:
         )
 
     def update_appointment_service_consumables(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
@@ -2402,10 +2863,25 @@ class SyncInventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_appointment_service_consumables.Result]:
-        """Update Consumables for the Appointment-Service Association (``PUT /api/v1/technological_cards/record_consumables/consumables/{location_id}/{record_id}/{service_id}``).
+    ) -> ApiResponse[list[AppointmentConsumable]]:
+        """Update Consumables for the Appointment-Service Association.
+
+        ``PUT /api/v1/technological_cards/record_consumables/consumables/{location_id}/{record_id}/{service_id}``
 
         Blocking form of ``InventoryWithRawResponse.update_appointment_service_consumables``.
+
+        Args:
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            service_id (int): Service ID
+            body (ServiceConsumablesUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppointmentConsumable]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2421,7 +2897,7 @@ class SyncInventoryWithRawResponse:
         )
 
     def update_document(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
@@ -2429,10 +2905,24 @@ class SyncInventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_document.Result]:
-        """Update Document (``PUT /api/v1/storage_operations/documents/{location_id}/{document_id}``).
+    ) -> ApiResponse[InventoryDocument]:
+        """Update Document.
+
+        ``PUT /api/v1/storage_operations/documents/{location_id}/{document_id}``
 
         Blocking form of ``InventoryWithRawResponse.update_document``.
+
+        Args:
+            location_id (int): location ID
+            document_id (int): Document ID
+            body (DocumentCreate): Create document
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[InventoryDocument]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2447,7 +2937,7 @@ class SyncInventoryWithRawResponse:
         )
 
     def update_transaction(
-        self,
+        self: SyncInventoryWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
@@ -2455,10 +2945,24 @@ class SyncInventoryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_transaction.Result]:
-        """Transaction update (``PUT /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``).
+    ) -> ApiResponse[Transaction]:
+        """Transaction update.
+
+        ``PUT /api/v1/storage_operations/goods_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``InventoryWithRawResponse.update_transaction``.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            body (TransactionCreate): Create Transaction
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Transaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
 from ...models.location import Location
 from ...models.location_create import LocationCreate
+from ...models.location_details import LocationDetails
 from ...models.location_include import LocationInclude
 from ...models.location_update import LocationUpdate
+from ...models.new_location import NewLocation
+from ...models.updated_location import UpdatedLocation
 from ...types import UNSET, Unset
 from . import create_location as _create_location
 from . import delete_location as _delete_location
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal, SyncPaginator
 
 
-class Locations:
+class Locations(Generic[S]):
     """``locations`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -38,13 +42,13 @@ class Locations:
         self._caller = caller
 
     async def create_location(
-        self,
+        self: Locations[Business],
         *,
         body: LocationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_location.Result:
+    ) -> NewLocation:
         """Create a location.
 
         ``POST /api/v1/companies``
@@ -52,15 +56,15 @@ class Locations:
         Create new location
 
         Args:
-            body: the JSON request body.
+            body (LocationCreate): Create a location
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            NewLocation: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_location.OPERATION,
             functools.partial(
                 _create_location._get_kwargs,
@@ -74,13 +78,13 @@ class Locations:
         return response.data
 
     async def delete_location(
-        self,
+        self: Locations[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_location.Result:
+    ) -> None:
         """Delete location.
 
         ``DELETE /api/v1/company/{location_id}``
@@ -88,15 +92,15 @@ class Locations:
         Delete a location.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_location.OPERATION,
             functools.partial(
                 _delete_location._get_kwargs,
@@ -117,11 +121,11 @@ class Locations:
         forbooking: float | Unset = UNSET,
         show_groups: float | Unset = UNSET,
         showbookforms: float | Unset = UNSET,
-        bookform_id: int | Unset = UNSET,
+        booking_form_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location.Result:
+    ) -> LocationDetails:
         """Get location.
 
         ``GET /api/v1/company/{location_id}``
@@ -129,20 +133,23 @@ class Locations:
         Getting information about the location.
 
         Args:
-            location_id (int):
-            my (float | Unset):
-            forbooking (float | Unset):
-            show_groups (float | Unset):
-            showbookforms (float | Unset):
-            bookform_id (int | Unset):
+            location_id (int): The ID of the location to get information about.
+            my (float | Unset): For authorized user only. If you need additional data for the
+                location that the user has rights to manage
+            forbooking (float | Unset): Date and time of the next free session in the location
+                (ISO8601).
+            show_groups (float | Unset): Include in the location object a list of chains that this
+                location belongs to
+            showbookforms (float | Unset): Show location online booking forms (widgets)
+            booking_form_id (int | Unset): Show url of online booking form with specified ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LocationDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location.OPERATION,
             functools.partial(
                 _get_location._get_kwargs,
@@ -151,7 +158,7 @@ class Locations:
                 for_booking=forbooking,
                 show_groups=show_groups,
                 show_bookforms=showbookforms,
-                bookform_id=bookform_id,
+                bookform_id=booking_form_id,
             ),
             _get_location._parse_success,
             timeout=timeout,
@@ -184,7 +191,7 @@ class Locations:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_list.Result:
+    ) -> list[Location]:
         """Get a list of locations.
 
         ``GET /api/v1/companies``
@@ -192,32 +199,38 @@ class Locations:
         Get a list of locations with data
 
         Args:
-            id (int | Unset):
-            group_id (int | Unset):
-            my (float | Unset):
-            active (float | Unset):
-            forbooking (float | Unset):
-            show_groups (float | Unset):
-            city_id (int | Unset):
-            showbookforms (float | Unset):
-            min_id (int | Unset):
-            show_deleted (float | Unset):
-            hide_record_type_single (float | Unset):
-            hide_record_type_activity (float | Unset):
-            hide_record_type_mixed (float | Unset):
-            business_group_id (int | Unset):
-            business_type_id (int | Unset):
-            include (list[LocationInclude] | Unset):
-            count (int | Unset):
-            page (int | Unset):
+            id (int | Unset): Filter by location ID
+            group_id (int | Unset): Filter by location chain ID _Default: 83_
+            my (float | Unset): For authorized user only. If you need locations that the user has
+                rights to manage
+            active (float | Unset): If you need to get only locations with an active license and
+                an available appointment
+            forbooking (float | Unset): Include date and time of the next free session in the
+                location (ISO8601)
+            show_groups (float | Unset): Include in the location object a list of chains that this
+                location belongs to
+            city_id (int | Unset): Filter by city ID ([cities getting method](#cities))
+            showbookforms (float | Unset): Include in the location object a list of location
+                online booking forms
+            min_id (int | Unset): Filter by minimum location ID
+            show_deleted (float | Unset): Include deleted locations
+            hide_record_type_single (float | Unset): Hide locations with individual appointment
+            hide_record_type_activity (float | Unset): Hide locations with group appointment
+            hide_record_type_mixed (float | Unset): Hide locations with mixed appointment
+            business_group_id (int | Unset): Filter by business group ID
+            business_type_id (int | Unset): Filter by business type ID
+            include (list[LocationInclude] | Unset): Include additional data in the location
+                object
+            count (int | Unset): Number of locations per page
+            page (int | Unset): Page number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Location]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_list.OPERATION,
             functools.partial(
                 _get_location_list._get_kwargs,
@@ -268,6 +281,7 @@ class Locations:
         include: list[LocationInclude] | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -276,12 +290,12 @@ class Locations:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``get_location_list``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_location_list``.
         """
 
-        async def fetch(page: int, size: int) -> list[Location]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[Location]]:
+            return await self._caller._call(
                 _get_location_list.OPERATION,
                 functools.partial(
                     _get_location_list._get_kwargs,
@@ -309,7 +323,6 @@ class Locations:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -317,17 +330,18 @@ class Locations:
             first_page=first_page,
             page_size=page_size,
             max_page_size=None,
+            max_items=max_items,
         )
 
     async def update_location(
-        self,
+        self: Locations[Business],
         *,
         location_id: int,
         body: LocationUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_location.Result:
+    ) -> UpdatedLocation:
         """Change location.
 
         ``PUT /api/v1/company/{location_id}``
@@ -335,16 +349,16 @@ class Locations:
         Change location data
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (LocationUpdate): Change location
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            UpdatedLocation: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_location.OPERATION,
             functools.partial(
                 _update_location._get_kwargs,
@@ -359,7 +373,7 @@ class Locations:
         return response.data
 
 
-class LocationsWithRawResponse:
+class LocationsWithRawResponse(Generic[S]):
     """``locations`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -368,13 +382,13 @@ class LocationsWithRawResponse:
         self._caller = caller
 
     async def create_location(
-        self,
+        self: LocationsWithRawResponse[Business],
         *,
         body: LocationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_location.Result]:
+    ) -> ApiResponse[NewLocation]:
         """Create a location.
 
         ``POST /api/v1/companies``
@@ -382,15 +396,16 @@ class LocationsWithRawResponse:
         Create new location
 
         Args:
-            body: the JSON request body.
+            body (LocationCreate): Create a location
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[NewLocation]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_location.OPERATION,
             functools.partial(
                 _create_location._get_kwargs,
@@ -403,13 +418,13 @@ class LocationsWithRawResponse:
         )
 
     async def delete_location(
-        self,
+        self: LocationsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_location.Result]:
+    ) -> ApiResponse[None]:
         """Delete location.
 
         ``DELETE /api/v1/company/{location_id}``
@@ -417,15 +432,15 @@ class LocationsWithRawResponse:
         Delete a location.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_location.OPERATION,
             functools.partial(
                 _delete_location._get_kwargs,
@@ -445,11 +460,11 @@ class LocationsWithRawResponse:
         forbooking: float | Unset = UNSET,
         show_groups: float | Unset = UNSET,
         showbookforms: float | Unset = UNSET,
-        bookform_id: int | Unset = UNSET,
+        booking_form_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location.Result]:
+    ) -> ApiResponse[LocationDetails]:
         """Get location.
 
         ``GET /api/v1/company/{location_id}``
@@ -457,20 +472,24 @@ class LocationsWithRawResponse:
         Getting information about the location.
 
         Args:
-            location_id (int):
-            my (float | Unset):
-            forbooking (float | Unset):
-            show_groups (float | Unset):
-            showbookforms (float | Unset):
-            bookform_id (int | Unset):
+            location_id (int): The ID of the location to get information about.
+            my (float | Unset): For authorized user only. If you need additional data for the
+                location that the user has rights to manage
+            forbooking (float | Unset): Date and time of the next free session in the location
+                (ISO8601).
+            show_groups (float | Unset): Include in the location object a list of chains that this
+                location belongs to
+            showbookforms (float | Unset): Show location online booking forms (widgets)
+            booking_form_id (int | Unset): Show url of online booking form with specified ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LocationDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location.OPERATION,
             functools.partial(
                 _get_location._get_kwargs,
@@ -479,7 +498,7 @@ class LocationsWithRawResponse:
                 for_booking=forbooking,
                 show_groups=show_groups,
                 show_bookforms=showbookforms,
-                bookform_id=bookform_id,
+                bookform_id=booking_form_id,
             ),
             _get_location._parse_success,
             timeout=timeout,
@@ -511,7 +530,7 @@ class LocationsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_list.Result]:
+    ) -> ApiResponse[list[Location]]:
         """Get a list of locations.
 
         ``GET /api/v1/companies``
@@ -519,32 +538,39 @@ class LocationsWithRawResponse:
         Get a list of locations with data
 
         Args:
-            id (int | Unset):
-            group_id (int | Unset):
-            my (float | Unset):
-            active (float | Unset):
-            forbooking (float | Unset):
-            show_groups (float | Unset):
-            city_id (int | Unset):
-            showbookforms (float | Unset):
-            min_id (int | Unset):
-            show_deleted (float | Unset):
-            hide_record_type_single (float | Unset):
-            hide_record_type_activity (float | Unset):
-            hide_record_type_mixed (float | Unset):
-            business_group_id (int | Unset):
-            business_type_id (int | Unset):
-            include (list[LocationInclude] | Unset):
-            count (int | Unset):
-            page (int | Unset):
+            id (int | Unset): Filter by location ID
+            group_id (int | Unset): Filter by location chain ID _Default: 83_
+            my (float | Unset): For authorized user only. If you need locations that the user has
+                rights to manage
+            active (float | Unset): If you need to get only locations with an active license and
+                an available appointment
+            forbooking (float | Unset): Include date and time of the next free session in the
+                location (ISO8601)
+            show_groups (float | Unset): Include in the location object a list of chains that this
+                location belongs to
+            city_id (int | Unset): Filter by city ID ([cities getting method](#cities))
+            showbookforms (float | Unset): Include in the location object a list of location
+                online booking forms
+            min_id (int | Unset): Filter by minimum location ID
+            show_deleted (float | Unset): Include deleted locations
+            hide_record_type_single (float | Unset): Hide locations with individual appointment
+            hide_record_type_activity (float | Unset): Hide locations with group appointment
+            hide_record_type_mixed (float | Unset): Hide locations with mixed appointment
+            business_group_id (int | Unset): Filter by business group ID
+            business_type_id (int | Unset): Filter by business type ID
+            include (list[LocationInclude] | Unset): Include additional data in the location
+                object
+            count (int | Unset): Number of locations per page
+            page (int | Unset): Page number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Location]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_list.OPERATION,
             functools.partial(
                 _get_location_list._get_kwargs,
@@ -574,14 +600,14 @@ class LocationsWithRawResponse:
         )
 
     async def update_location(
-        self,
+        self: LocationsWithRawResponse[Business],
         *,
         location_id: int,
         body: LocationUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_location.Result]:
+    ) -> ApiResponse[UpdatedLocation]:
         """Change location.
 
         ``PUT /api/v1/company/{location_id}``
@@ -589,16 +615,17 @@ class LocationsWithRawResponse:
         Change location data
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (LocationUpdate): Change location
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[UpdatedLocation]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_location.OPERATION,
             functools.partial(
                 _update_location._get_kwargs,
@@ -612,26 +639,37 @@ class LocationsWithRawResponse:
         )
 
 
-class SyncLocations:
+class SyncLocations(Generic[S]):
     """Blocking ``locations`` operations of SyncAltegioClient (see ``Locations``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Locations, portal: Portal) -> None:
+    def __init__(self, resource: Locations[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_location(
-        self,
+        self: SyncLocations[Business],
         *,
         body: LocationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_location.Result:
-        """Create a location (``POST /api/v1/companies``).
+    ) -> NewLocation:
+        """Create a location.
+
+        ``POST /api/v1/companies``
 
         Blocking form of ``Locations.create_location``: same arguments and result.
+
+        Args:
+            body (LocationCreate): Create a location
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            NewLocation: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -644,16 +682,27 @@ class SyncLocations:
         )
 
     def delete_location(
-        self,
+        self: SyncLocations[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_location.Result:
-        """Delete location (``DELETE /api/v1/company/{location_id}``).
+    ) -> None:
+        """Delete location.
+
+        ``DELETE /api/v1/company/{location_id}``
 
         Blocking form of ``Locations.delete_location``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -673,14 +722,33 @@ class SyncLocations:
         forbooking: float | Unset = UNSET,
         show_groups: float | Unset = UNSET,
         showbookforms: float | Unset = UNSET,
-        bookform_id: int | Unset = UNSET,
+        booking_form_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location.Result:
-        """Get location (``GET /api/v1/company/{location_id}``).
+    ) -> LocationDetails:
+        """Get location.
+
+        ``GET /api/v1/company/{location_id}``
 
         Blocking form of ``Locations.get_location``: same arguments and result.
+
+        Args:
+            location_id (int): The ID of the location to get information about.
+            my (float | Unset): For authorized user only. If you need additional data for the
+                location that the user has rights to manage
+            forbooking (float | Unset): Date and time of the next free session in the location
+                (ISO8601).
+            show_groups (float | Unset): Include in the location object a list of chains that this
+                location belongs to
+            showbookforms (float | Unset): Show location online booking forms (widgets)
+            booking_form_id (int | Unset): Show url of online booking form with specified ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LocationDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -690,7 +758,7 @@ class SyncLocations:
                 forbooking=forbooking,
                 show_groups=show_groups,
                 showbookforms=showbookforms,
-                bookform_id=bookform_id,
+                booking_form_id=booking_form_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -721,10 +789,44 @@ class SyncLocations:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_list.Result:
-        """Get a list of locations (``GET /api/v1/companies``).
+    ) -> list[Location]:
+        """Get a list of locations.
+
+        ``GET /api/v1/companies``
 
         Blocking form of ``Locations.get_location_list``: same arguments and result.
+
+        Args:
+            id (int | Unset): Filter by location ID
+            group_id (int | Unset): Filter by location chain ID _Default: 83_
+            my (float | Unset): For authorized user only. If you need locations that the user has
+                rights to manage
+            active (float | Unset): If you need to get only locations with an active license and
+                an available appointment
+            forbooking (float | Unset): Include date and time of the next free session in the
+                location (ISO8601)
+            show_groups (float | Unset): Include in the location object a list of chains that this
+                location belongs to
+            city_id (int | Unset): Filter by city ID ([cities getting method](#cities))
+            showbookforms (float | Unset): Include in the location object a list of location
+                online booking forms
+            min_id (int | Unset): Filter by minimum location ID
+            show_deleted (float | Unset): Include deleted locations
+            hide_record_type_single (float | Unset): Hide locations with individual appointment
+            hide_record_type_activity (float | Unset): Hide locations with group appointment
+            hide_record_type_mixed (float | Unset): Hide locations with mixed appointment
+            business_group_id (int | Unset): Filter by business group ID
+            business_type_id (int | Unset): Filter by business type ID
+            include (list[LocationInclude] | Unset): Include additional data in the location
+                object
+            count (int | Unset): Number of locations per page
+            page (int | Unset): Page number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Location]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -774,6 +876,7 @@ class SyncLocations:
         include: list[LocationInclude] | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -804,6 +907,7 @@ class SyncLocations:
                 include=include,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -812,17 +916,29 @@ class SyncLocations:
         )
 
     def update_location(
-        self,
+        self: SyncLocations[Business],
         *,
         location_id: int,
         body: LocationUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_location.Result:
-        """Change location (``PUT /api/v1/company/{location_id}``).
+    ) -> UpdatedLocation:
+        """Change location.
+
+        ``PUT /api/v1/company/{location_id}``
 
         Blocking form of ``Locations.update_location``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (LocationUpdate): Change location
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            UpdatedLocation: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -836,26 +952,38 @@ class SyncLocations:
         )
 
 
-class SyncLocationsWithRawResponse:
+class SyncLocationsWithRawResponse(Generic[S]):
     """Blocking ``locations`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: LocationsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: LocationsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_location(
-        self,
+        self: SyncLocationsWithRawResponse[Business],
         *,
         body: LocationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_location.Result]:
-        """Create a location (``POST /api/v1/companies``).
+    ) -> ApiResponse[NewLocation]:
+        """Create a location.
+
+        ``POST /api/v1/companies``
 
         Blocking form of ``LocationsWithRawResponse.create_location``.
+
+        Args:
+            body (LocationCreate): Create a location
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[NewLocation]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -868,16 +996,27 @@ class SyncLocationsWithRawResponse:
         )
 
     def delete_location(
-        self,
+        self: SyncLocationsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_location.Result]:
-        """Delete location (``DELETE /api/v1/company/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Delete location.
+
+        ``DELETE /api/v1/company/{location_id}``
 
         Blocking form of ``LocationsWithRawResponse.delete_location``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -897,14 +1036,34 @@ class SyncLocationsWithRawResponse:
         forbooking: float | Unset = UNSET,
         show_groups: float | Unset = UNSET,
         showbookforms: float | Unset = UNSET,
-        bookform_id: int | Unset = UNSET,
+        booking_form_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location.Result]:
-        """Get location (``GET /api/v1/company/{location_id}``).
+    ) -> ApiResponse[LocationDetails]:
+        """Get location.
+
+        ``GET /api/v1/company/{location_id}``
 
         Blocking form of ``LocationsWithRawResponse.get_location``.
+
+        Args:
+            location_id (int): The ID of the location to get information about.
+            my (float | Unset): For authorized user only. If you need additional data for the
+                location that the user has rights to manage
+            forbooking (float | Unset): Date and time of the next free session in the location
+                (ISO8601).
+            show_groups (float | Unset): Include in the location object a list of chains that this
+                location belongs to
+            showbookforms (float | Unset): Show location online booking forms (widgets)
+            booking_form_id (int | Unset): Show url of online booking form with specified ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LocationDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -914,7 +1073,7 @@ class SyncLocationsWithRawResponse:
                 forbooking=forbooking,
                 show_groups=show_groups,
                 showbookforms=showbookforms,
-                bookform_id=bookform_id,
+                booking_form_id=booking_form_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -945,10 +1104,45 @@ class SyncLocationsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_list.Result]:
-        """Get a list of locations (``GET /api/v1/companies``).
+    ) -> ApiResponse[list[Location]]:
+        """Get a list of locations.
+
+        ``GET /api/v1/companies``
 
         Blocking form of ``LocationsWithRawResponse.get_location_list``.
+
+        Args:
+            id (int | Unset): Filter by location ID
+            group_id (int | Unset): Filter by location chain ID _Default: 83_
+            my (float | Unset): For authorized user only. If you need locations that the user has
+                rights to manage
+            active (float | Unset): If you need to get only locations with an active license and
+                an available appointment
+            forbooking (float | Unset): Include date and time of the next free session in the
+                location (ISO8601)
+            show_groups (float | Unset): Include in the location object a list of chains that this
+                location belongs to
+            city_id (int | Unset): Filter by city ID ([cities getting method](#cities))
+            showbookforms (float | Unset): Include in the location object a list of location
+                online booking forms
+            min_id (int | Unset): Filter by minimum location ID
+            show_deleted (float | Unset): Include deleted locations
+            hide_record_type_single (float | Unset): Hide locations with individual appointment
+            hide_record_type_activity (float | Unset): Hide locations with group appointment
+            hide_record_type_mixed (float | Unset): Hide locations with mixed appointment
+            business_group_id (int | Unset): Filter by business group ID
+            business_type_id (int | Unset): Filter by business type ID
+            include (list[LocationInclude] | Unset): Include additional data in the location
+                object
+            count (int | Unset): Number of locations per page
+            page (int | Unset): Page number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Location]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -978,17 +1172,30 @@ class SyncLocationsWithRawResponse:
         )
 
     def update_location(
-        self,
+        self: SyncLocationsWithRawResponse[Business],
         *,
         location_id: int,
         body: LocationUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_location.Result]:
-        """Change location (``PUT /api/v1/company/{location_id}``).
+    ) -> ApiResponse[UpdatedLocation]:
+        """Change location.
+
+        ``PUT /api/v1/company/{location_id}``
 
         Blocking form of ``LocationsWithRawResponse.update_location``.
+
+        Args:
+            location_id (int): location ID
+            body (LocationUpdate): Change location
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[UpdatedLocation]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

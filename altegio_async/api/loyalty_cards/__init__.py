@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.card_transaction_create_variant import CardTransactionCreateVariant
+from ...models.chain_loyalty_card_type import ChainLoyaltyCardType
 from ...models.loyalty_card_issue import LoyaltyCardIssue
+from ...models.loyalty_card_transaction import LoyaltyCardTransaction
 from ...models.loyalty_card_transaction_create import LoyaltyCardTransactionCreate
+from ...models.loyalty_card_type import LoyaltyCardType
+from ...models.user_loyalty_card_list import UserLoyaltyCardList
 from ...types import UNSET, Unset
 from . import create_chain_loyalty_card_transaction as _create_chain_loyalty_card_transaction
 from . import create_loyalty_card_transaction as _create_loyalty_card_transaction
@@ -32,7 +37,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class LoyaltyCards:
+class LoyaltyCards(Generic[S]):
     """``loyalty_cards`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -41,7 +46,7 @@ class LoyaltyCards:
         self._caller = caller
 
     async def create_chain_loyalty_card_transaction(
-        self,
+        self: LoyaltyCards[Business],
         *,
         chain_id: int,
         card_id: int,
@@ -49,7 +54,7 @@ class LoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_chain_loyalty_card_transaction.Result:
+    ) -> LoyaltyCardTransaction:
         """Manual withdraw/deposit to loyalty card in chain.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/cards/{card_id}/manual_transaction``
@@ -57,17 +62,18 @@ class LoyaltyCards:
         Manual withdraw/deposit to loyalty card in chain
 
         Args:
-            chain_id (int):
-            card_id (int):
-            body: the JSON request body.
+            chain_id (int): ID of a chain.
+            card_id (int): Loyalty card ID
+            body (CardTransactionCreateVariant): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LoyaltyCardTransaction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_chain_loyalty_card_transaction.OPERATION,
             functools.partial(
                 _create_chain_loyalty_card_transaction._get_kwargs,
@@ -83,7 +89,7 @@ class LoyaltyCards:
         return response.data
 
     async def create_loyalty_card_transaction(
-        self,
+        self: LoyaltyCards[Business],
         *,
         location_id: int,
         card_id: int,
@@ -91,7 +97,7 @@ class LoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_loyalty_card_transaction.Result:
+    ) -> LoyaltyCardTransaction:
         """Manual withdraw/deposit to loyalty card in location.
 
         ``POST /api/v1/company/{location_id}/loyalty/cards/{card_id}/manual_transaction``
@@ -99,17 +105,18 @@ class LoyaltyCards:
         Manual withdraw/deposit to loyalty card in location
 
         Args:
-            location_id (int):
-            card_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            card_id (int): Loyalty card ID
+            body (LoyaltyCardTransactionCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LoyaltyCardTransaction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_loyalty_card_transaction.OPERATION,
             functools.partial(
                 _create_loyalty_card_transaction._get_kwargs,
@@ -131,21 +138,22 @@ class LoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_loyalty_card_type_list.Result:
+    ) -> list[ChainLoyaltyCardType]:
         """Get a List of Card Types Available at the Chain.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/card_types``
 
         Args:
-            chain_id (int):
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ChainLoyaltyCardType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_chain_loyalty_card_type_list.OPERATION,
             functools.partial(
                 _get_chain_loyalty_card_type_list._get_kwargs,
@@ -159,13 +167,13 @@ class LoyaltyCards:
         return response.data
 
     async def get_loyalty_card_list_by_client_id(
-        self,
+        self: LoyaltyCards[Business],
         *,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_card_list_by_client_id.Result:
+    ) -> UserLoyaltyCardList:
         """Get a List of Customer Cards by ID.
 
         ``GET /api/v1/loyalty/client_cards/{client_id}``
@@ -176,15 +184,15 @@ class LoyaltyCards:
         cards by phone number" method described above
 
         Args:
-            client_id (int):
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            UserLoyaltyCardList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_loyalty_card_list_by_client_id.OPERATION,
             functools.partial(
                 _get_loyalty_card_list_by_client_id._get_kwargs,
@@ -198,7 +206,7 @@ class LoyaltyCards:
         return response.data
 
     async def get_loyalty_card_list_by_phone(
-        self,
+        self: LoyaltyCards[Business],
         *,
         phone: str,
         chain_id: int,
@@ -206,7 +214,7 @@ class LoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_card_list_by_phone.Result:
+    ) -> UserLoyaltyCardList:
         """Get a List of Customer Cards by Phone Number.
 
         ``GET /api/v1/loyalty/cards/{phone}/{chain_id}/{location_id}``
@@ -270,17 +278,17 @@ class LoyaltyCards:
         |
 
         Args:
-            phone (str):
-            chain_id (int):
-            location_id (int):
+            phone (str): Customer phone number in the format +13155550175
+            chain_id (int): Chain ID
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            UserLoyaltyCardList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_loyalty_card_list_by_phone.OPERATION,
             functools.partial(
                 _get_loyalty_card_list_by_phone._get_kwargs,
@@ -296,13 +304,13 @@ class LoyaltyCards:
         return response.data
 
     async def get_loyalty_card_type_list(
-        self,
+        self: LoyaltyCards[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_card_type_list.Result:
+    ) -> list[LoyaltyCardType]:
         """Get a list of card types available at the location.
 
         ``GET /api/v1/loyalty/card_types/salon/{location_id}``
@@ -313,15 +321,16 @@ class LoyaltyCards:
         Available to the Client" method described above.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LoyaltyCardType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_loyalty_card_type_list.OPERATION,
             functools.partial(
                 _get_loyalty_card_type_list._get_kwargs,
@@ -335,14 +344,14 @@ class LoyaltyCards:
         return response.data
 
     async def get_loyalty_card_type_list_for_client(
-        self,
+        self: LoyaltyCards[Business],
         *,
         location_id: int,
         phone: float,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_card_type_list_for_client.Result:
+    ) -> list[LoyaltyCardType]:
         """Get a List of Card Types Available for Issuance to the Client.
 
         ``GET /api/v1/loyalty/card_types/client/{location_id}/{phone}``
@@ -363,16 +372,17 @@ class LoyaltyCards:
         identifier of the chain where the card type was created and the name of this chain |
 
         Args:
-            location_id (int):
-            phone (float):
+            location_id (int): location ID
+            phone (float): Customer phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LoyaltyCardType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_loyalty_card_type_list_for_client.OPERATION,
             functools.partial(
                 _get_loyalty_card_type_list_for_client._get_kwargs,
@@ -393,7 +403,7 @@ class LoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_loyalty_cards.Result:
+    ) -> UserLoyaltyCardList:
         """Get User Loyalty Cards.
 
         ``GET /api/v1/user/loyalty_cards/{chain_id}``
@@ -402,15 +412,15 @@ class LoyaltyCards:
         chain / location
 
         Args:
-            chain_id (int):
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            UserLoyaltyCardList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_user_loyalty_cards.OPERATION,
             functools.partial(
                 _get_user_loyalty_cards._get_kwargs,
@@ -424,14 +434,14 @@ class LoyaltyCards:
         return response.data
 
     async def issue_loyalty_card(
-        self,
+        self: LoyaltyCards[Business],
         *,
         location_id: int,
         body: LoyaltyCardIssue,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _issue_loyalty_card.Result:
+    ) -> UserLoyaltyCardList:
         """Issue a Loyalty Card.
 
         ``POST /api/v1/loyalty/cards/{location_id}``
@@ -443,16 +453,16 @@ class LoyaltyCards:
         | phone | number | Customer phone number (e.g., 13155550175 for +13155550175) |
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (LoyaltyCardIssue): Issue a Loyalty Card
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            UserLoyaltyCardList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _issue_loyalty_card.OPERATION,
             functools.partial(
                 _issue_loyalty_card._get_kwargs,
@@ -467,29 +477,29 @@ class LoyaltyCards:
         return response.data
 
     async def remove_loyalty_card(
-        self,
+        self: LoyaltyCards[Business],
         *,
         location_id: int,
         card_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _remove_loyalty_card.Result:
+    ) -> None:
         """Remove a Loyalty Card.
 
         ``DELETE /api/v1/loyalty/cards/{location_id}/{card_id}``
 
         Args:
-            location_id (int):
-            card_id (int):
+            location_id (int): Location ID
+            card_id (int): loyalty card ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _remove_loyalty_card.OPERATION,
             functools.partial(
                 _remove_loyalty_card._get_kwargs,
@@ -504,7 +514,7 @@ class LoyaltyCards:
         return response.data
 
 
-class LoyaltyCardsWithRawResponse:
+class LoyaltyCardsWithRawResponse(Generic[S]):
     """``loyalty_cards`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -513,7 +523,7 @@ class LoyaltyCardsWithRawResponse:
         self._caller = caller
 
     async def create_chain_loyalty_card_transaction(
-        self,
+        self: LoyaltyCardsWithRawResponse[Business],
         *,
         chain_id: int,
         card_id: int,
@@ -521,7 +531,7 @@ class LoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_chain_loyalty_card_transaction.Result]:
+    ) -> ApiResponse[LoyaltyCardTransaction]:
         """Manual withdraw/deposit to loyalty card in chain.
 
         ``POST /api/v1/chain/{chain_id}/loyalty/cards/{card_id}/manual_transaction``
@@ -529,17 +539,18 @@ class LoyaltyCardsWithRawResponse:
         Manual withdraw/deposit to loyalty card in chain
 
         Args:
-            chain_id (int):
-            card_id (int):
-            body: the JSON request body.
+            chain_id (int): ID of a chain.
+            card_id (int): Loyalty card ID
+            body (CardTransactionCreateVariant): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LoyaltyCardTransaction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_chain_loyalty_card_transaction.OPERATION,
             functools.partial(
                 _create_chain_loyalty_card_transaction._get_kwargs,
@@ -554,7 +565,7 @@ class LoyaltyCardsWithRawResponse:
         )
 
     async def create_loyalty_card_transaction(
-        self,
+        self: LoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -562,7 +573,7 @@ class LoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_loyalty_card_transaction.Result]:
+    ) -> ApiResponse[LoyaltyCardTransaction]:
         """Manual withdraw/deposit to loyalty card in location.
 
         ``POST /api/v1/company/{location_id}/loyalty/cards/{card_id}/manual_transaction``
@@ -570,17 +581,18 @@ class LoyaltyCardsWithRawResponse:
         Manual withdraw/deposit to loyalty card in location
 
         Args:
-            location_id (int):
-            card_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            card_id (int): Loyalty card ID
+            body (LoyaltyCardTransactionCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LoyaltyCardTransaction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_loyalty_card_transaction.OPERATION,
             functools.partial(
                 _create_loyalty_card_transaction._get_kwargs,
@@ -601,21 +613,22 @@ class LoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_loyalty_card_type_list.Result]:
+    ) -> ApiResponse[list[ChainLoyaltyCardType]]:
         """Get a List of Card Types Available at the Chain.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/card_types``
 
         Args:
-            chain_id (int):
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ChainLoyaltyCardType]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_chain_loyalty_card_type_list.OPERATION,
             functools.partial(
                 _get_chain_loyalty_card_type_list._get_kwargs,
@@ -628,13 +641,13 @@ class LoyaltyCardsWithRawResponse:
         )
 
     async def get_loyalty_card_list_by_client_id(
-        self,
+        self: LoyaltyCardsWithRawResponse[Business],
         *,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_card_list_by_client_id.Result]:
+    ) -> ApiResponse[UserLoyaltyCardList]:
         """Get a List of Customer Cards by ID.
 
         ``GET /api/v1/loyalty/client_cards/{client_id}``
@@ -645,15 +658,16 @@ class LoyaltyCardsWithRawResponse:
         cards by phone number" method described above
 
         Args:
-            client_id (int):
+            client_id (int): Client ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[UserLoyaltyCardList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_loyalty_card_list_by_client_id.OPERATION,
             functools.partial(
                 _get_loyalty_card_list_by_client_id._get_kwargs,
@@ -666,7 +680,7 @@ class LoyaltyCardsWithRawResponse:
         )
 
     async def get_loyalty_card_list_by_phone(
-        self,
+        self: LoyaltyCardsWithRawResponse[Business],
         *,
         phone: str,
         chain_id: int,
@@ -674,7 +688,7 @@ class LoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_card_list_by_phone.Result]:
+    ) -> ApiResponse[UserLoyaltyCardList]:
         """Get a List of Customer Cards by Phone Number.
 
         ``GET /api/v1/loyalty/cards/{phone}/{chain_id}/{location_id}``
@@ -738,17 +752,18 @@ class LoyaltyCardsWithRawResponse:
         |
 
         Args:
-            phone (str):
-            chain_id (int):
-            location_id (int):
+            phone (str): Customer phone number in the format +13155550175
+            chain_id (int): Chain ID
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[UserLoyaltyCardList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_loyalty_card_list_by_phone.OPERATION,
             functools.partial(
                 _get_loyalty_card_list_by_phone._get_kwargs,
@@ -763,13 +778,13 @@ class LoyaltyCardsWithRawResponse:
         )
 
     async def get_loyalty_card_type_list(
-        self,
+        self: LoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_card_type_list.Result]:
+    ) -> ApiResponse[list[LoyaltyCardType]]:
         """Get a list of card types available at the location.
 
         ``GET /api/v1/loyalty/card_types/salon/{location_id}``
@@ -780,15 +795,16 @@ class LoyaltyCardsWithRawResponse:
         Available to the Client" method described above.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LoyaltyCardType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_loyalty_card_type_list.OPERATION,
             functools.partial(
                 _get_loyalty_card_type_list._get_kwargs,
@@ -801,14 +817,14 @@ class LoyaltyCardsWithRawResponse:
         )
 
     async def get_loyalty_card_type_list_for_client(
-        self,
+        self: LoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         phone: float,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_card_type_list_for_client.Result]:
+    ) -> ApiResponse[list[LoyaltyCardType]]:
         """Get a List of Card Types Available for Issuance to the Client.
 
         ``GET /api/v1/loyalty/card_types/client/{location_id}/{phone}``
@@ -829,16 +845,17 @@ class LoyaltyCardsWithRawResponse:
         identifier of the chain where the card type was created and the name of this chain |
 
         Args:
-            location_id (int):
-            phone (float):
+            location_id (int): location ID
+            phone (float): Customer phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LoyaltyCardType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_loyalty_card_type_list_for_client.OPERATION,
             functools.partial(
                 _get_loyalty_card_type_list_for_client._get_kwargs,
@@ -858,7 +875,7 @@ class LoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_loyalty_cards.Result]:
+    ) -> ApiResponse[UserLoyaltyCardList]:
         """Get User Loyalty Cards.
 
         ``GET /api/v1/user/loyalty_cards/{chain_id}``
@@ -867,15 +884,16 @@ class LoyaltyCardsWithRawResponse:
         chain / location
 
         Args:
-            chain_id (int):
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[UserLoyaltyCardList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_user_loyalty_cards.OPERATION,
             functools.partial(
                 _get_user_loyalty_cards._get_kwargs,
@@ -888,14 +906,14 @@ class LoyaltyCardsWithRawResponse:
         )
 
     async def issue_loyalty_card(
-        self,
+        self: LoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         body: LoyaltyCardIssue,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_issue_loyalty_card.Result]:
+    ) -> ApiResponse[UserLoyaltyCardList]:
         """Issue a Loyalty Card.
 
         ``POST /api/v1/loyalty/cards/{location_id}``
@@ -907,16 +925,17 @@ class LoyaltyCardsWithRawResponse:
         | phone | number | Customer phone number (e.g., 13155550175 for +13155550175) |
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (LoyaltyCardIssue): Issue a Loyalty Card
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[UserLoyaltyCardList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _issue_loyalty_card.OPERATION,
             functools.partial(
                 _issue_loyalty_card._get_kwargs,
@@ -930,29 +949,29 @@ class LoyaltyCardsWithRawResponse:
         )
 
     async def remove_loyalty_card(
-        self,
+        self: LoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_remove_loyalty_card.Result]:
+    ) -> ApiResponse[None]:
         """Remove a Loyalty Card.
 
         ``DELETE /api/v1/loyalty/cards/{location_id}/{card_id}``
 
         Args:
-            location_id (int):
-            card_id (int):
+            location_id (int): Location ID
+            card_id (int): loyalty card ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _remove_loyalty_card.OPERATION,
             functools.partial(
                 _remove_loyalty_card._get_kwargs,
@@ -966,17 +985,17 @@ class LoyaltyCardsWithRawResponse:
         )
 
 
-class SyncLoyaltyCards:
+class SyncLoyaltyCards(Generic[S]):
     """Blocking ``loyalty_cards`` operations of SyncAltegioClient (see ``LoyaltyCards``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: LoyaltyCards, portal: Portal) -> None:
+    def __init__(self, resource: LoyaltyCards[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_chain_loyalty_card_transaction(
-        self,
+        self: SyncLoyaltyCards[Business],
         *,
         chain_id: int,
         card_id: int,
@@ -984,10 +1003,24 @@ class SyncLoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_chain_loyalty_card_transaction.Result:
-        """Manual withdraw/deposit to loyalty card in chain (``POST /api/v1/chain/{chain_id}/loyalty/cards/{card_id}/manual_transaction``).
+    ) -> LoyaltyCardTransaction:
+        """Manual withdraw/deposit to loyalty card in chain.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/cards/{card_id}/manual_transaction``
 
         Blocking form of ``LoyaltyCards.create_chain_loyalty_card_transaction``: same arguments and result.
+
+        Args:
+            chain_id (int): ID of a chain.
+            card_id (int): Loyalty card ID
+            body (CardTransactionCreateVariant): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LoyaltyCardTransaction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1002,7 +1035,7 @@ class SyncLoyaltyCards:
         )
 
     def create_loyalty_card_transaction(
-        self,
+        self: SyncLoyaltyCards[Business],
         *,
         location_id: int,
         card_id: int,
@@ -1010,10 +1043,24 @@ class SyncLoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_loyalty_card_transaction.Result:
-        """Manual withdraw/deposit to loyalty card in location (``POST /api/v1/company/{location_id}/loyalty/cards/{card_id}/manual_transaction``).
+    ) -> LoyaltyCardTransaction:
+        """Manual withdraw/deposit to loyalty card in location.
+
+        ``POST /api/v1/company/{location_id}/loyalty/cards/{card_id}/manual_transaction``
 
         Blocking form of ``LoyaltyCards.create_loyalty_card_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            card_id (int): Loyalty card ID
+            body (LoyaltyCardTransactionCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LoyaltyCardTransaction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1034,10 +1081,22 @@ class SyncLoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_loyalty_card_type_list.Result:
-        """Get a List of Card Types Available at the Chain (``GET /api/v1/chain/{chain_id}/loyalty/card_types``).
+    ) -> list[ChainLoyaltyCardType]:
+        """Get a List of Card Types Available at the Chain.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/card_types``
 
         Blocking form of ``LoyaltyCards.get_chain_loyalty_card_type_list``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ChainLoyaltyCardType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1050,16 +1109,27 @@ class SyncLoyaltyCards:
         )
 
     def get_loyalty_card_list_by_client_id(
-        self,
+        self: SyncLoyaltyCards[Business],
         *,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_card_list_by_client_id.Result:
-        """Get a List of Customer Cards by ID (``GET /api/v1/loyalty/client_cards/{client_id}``).
+    ) -> UserLoyaltyCardList:
+        """Get a List of Customer Cards by ID.
+
+        ``GET /api/v1/loyalty/client_cards/{client_id}``
 
         Blocking form of ``LoyaltyCards.get_loyalty_card_list_by_client_id``: same arguments and result.
+
+        Args:
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            UserLoyaltyCardList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1072,7 +1142,7 @@ class SyncLoyaltyCards:
         )
 
     def get_loyalty_card_list_by_phone(
-        self,
+        self: SyncLoyaltyCards[Business],
         *,
         phone: str,
         chain_id: int,
@@ -1080,10 +1150,23 @@ class SyncLoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_card_list_by_phone.Result:
-        """Get a List of Customer Cards by Phone Number (``GET /api/v1/loyalty/cards/{phone}/{chain_id}/{location_id}``).
+    ) -> UserLoyaltyCardList:
+        """Get a List of Customer Cards by Phone Number.
+
+        ``GET /api/v1/loyalty/cards/{phone}/{chain_id}/{location_id}``
 
         Blocking form of ``LoyaltyCards.get_loyalty_card_list_by_phone``: same arguments and result.
+
+        Args:
+            phone (str): Customer phone number in the format +13155550175
+            chain_id (int): Chain ID
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            UserLoyaltyCardList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1098,16 +1181,28 @@ class SyncLoyaltyCards:
         )
 
     def get_loyalty_card_type_list(
-        self,
+        self: SyncLoyaltyCards[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_card_type_list.Result:
-        """Get a list of card types available at the location (``GET /api/v1/loyalty/card_types/salon/{location_id}``).
+    ) -> list[LoyaltyCardType]:
+        """Get a list of card types available at the location.
+
+        ``GET /api/v1/loyalty/card_types/salon/{location_id}``
 
         Blocking form of ``LoyaltyCards.get_loyalty_card_type_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LoyaltyCardType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1120,17 +1215,30 @@ class SyncLoyaltyCards:
         )
 
     def get_loyalty_card_type_list_for_client(
-        self,
+        self: SyncLoyaltyCards[Business],
         *,
         location_id: int,
         phone: float,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_card_type_list_for_client.Result:
-        """Get a List of Card Types Available for Issuance to the Client (``GET /api/v1/loyalty/card_types/client/{location_id}/{phone}``).
+    ) -> list[LoyaltyCardType]:
+        """Get a List of Card Types Available for Issuance to the Client.
+
+        ``GET /api/v1/loyalty/card_types/client/{location_id}/{phone}``
 
         Blocking form of ``LoyaltyCards.get_loyalty_card_type_list_for_client``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            phone (float): Customer phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LoyaltyCardType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1150,10 +1258,21 @@ class SyncLoyaltyCards:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_loyalty_cards.Result:
-        """Get User Loyalty Cards (``GET /api/v1/user/loyalty_cards/{chain_id}``).
+    ) -> UserLoyaltyCardList:
+        """Get User Loyalty Cards.
+
+        ``GET /api/v1/user/loyalty_cards/{chain_id}``
 
         Blocking form of ``LoyaltyCards.get_user_loyalty_cards``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            UserLoyaltyCardList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1166,17 +1285,29 @@ class SyncLoyaltyCards:
         )
 
     def issue_loyalty_card(
-        self,
+        self: SyncLoyaltyCards[Business],
         *,
         location_id: int,
         body: LoyaltyCardIssue,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _issue_loyalty_card.Result:
-        """Issue a Loyalty Card (``POST /api/v1/loyalty/cards/{location_id}``).
+    ) -> UserLoyaltyCardList:
+        """Issue a Loyalty Card.
+
+        ``POST /api/v1/loyalty/cards/{location_id}``
 
         Blocking form of ``LoyaltyCards.issue_loyalty_card``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (LoyaltyCardIssue): Issue a Loyalty Card
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            UserLoyaltyCardList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1190,17 +1321,29 @@ class SyncLoyaltyCards:
         )
 
     def remove_loyalty_card(
-        self,
+        self: SyncLoyaltyCards[Business],
         *,
         location_id: int,
         card_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _remove_loyalty_card.Result:
-        """Remove a Loyalty Card (``DELETE /api/v1/loyalty/cards/{location_id}/{card_id}``).
+    ) -> None:
+        """Remove a Loyalty Card.
+
+        ``DELETE /api/v1/loyalty/cards/{location_id}/{card_id}``
 
         Blocking form of ``LoyaltyCards.remove_loyalty_card``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): loyalty card ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1214,17 +1357,17 @@ class SyncLoyaltyCards:
         )
 
 
-class SyncLoyaltyCardsWithRawResponse:
+class SyncLoyaltyCardsWithRawResponse(Generic[S]):
     """Blocking ``loyalty_cards`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: LoyaltyCardsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: LoyaltyCardsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_chain_loyalty_card_transaction(
-        self,
+        self: SyncLoyaltyCardsWithRawResponse[Business],
         *,
         chain_id: int,
         card_id: int,
@@ -1232,10 +1375,24 @@ class SyncLoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_chain_loyalty_card_transaction.Result]:
-        """Manual withdraw/deposit to loyalty card in chain (``POST /api/v1/chain/{chain_id}/loyalty/cards/{card_id}/manual_transaction``).
+    ) -> ApiResponse[LoyaltyCardTransaction]:
+        """Manual withdraw/deposit to loyalty card in chain.
+
+        ``POST /api/v1/chain/{chain_id}/loyalty/cards/{card_id}/manual_transaction``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.create_chain_loyalty_card_transaction``.
+
+        Args:
+            chain_id (int): ID of a chain.
+            card_id (int): Loyalty card ID
+            body (CardTransactionCreateVariant): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LoyaltyCardTransaction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1250,7 +1407,7 @@ class SyncLoyaltyCardsWithRawResponse:
         )
 
     def create_loyalty_card_transaction(
-        self,
+        self: SyncLoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -1258,10 +1415,24 @@ class SyncLoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_loyalty_card_transaction.Result]:
-        """Manual withdraw/deposit to loyalty card in location (``POST /api/v1/company/{location_id}/loyalty/cards/{card_id}/manual_transaction``).
+    ) -> ApiResponse[LoyaltyCardTransaction]:
+        """Manual withdraw/deposit to loyalty card in location.
+
+        ``POST /api/v1/company/{location_id}/loyalty/cards/{card_id}/manual_transaction``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.create_loyalty_card_transaction``.
+
+        Args:
+            location_id (int): ID of a location.
+            card_id (int): Loyalty card ID
+            body (LoyaltyCardTransactionCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LoyaltyCardTransaction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1282,10 +1453,22 @@ class SyncLoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_loyalty_card_type_list.Result]:
-        """Get a List of Card Types Available at the Chain (``GET /api/v1/chain/{chain_id}/loyalty/card_types``).
+    ) -> ApiResponse[list[ChainLoyaltyCardType]]:
+        """Get a List of Card Types Available at the Chain.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/card_types``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.get_chain_loyalty_card_type_list``.
+
+        Args:
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ChainLoyaltyCardType]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1298,16 +1481,28 @@ class SyncLoyaltyCardsWithRawResponse:
         )
 
     def get_loyalty_card_list_by_client_id(
-        self,
+        self: SyncLoyaltyCardsWithRawResponse[Business],
         *,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_card_list_by_client_id.Result]:
-        """Get a List of Customer Cards by ID (``GET /api/v1/loyalty/client_cards/{client_id}``).
+    ) -> ApiResponse[UserLoyaltyCardList]:
+        """Get a List of Customer Cards by ID.
+
+        ``GET /api/v1/loyalty/client_cards/{client_id}``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.get_loyalty_card_list_by_client_id``.
+
+        Args:
+            client_id (int): Client ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[UserLoyaltyCardList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1320,7 +1515,7 @@ class SyncLoyaltyCardsWithRawResponse:
         )
 
     def get_loyalty_card_list_by_phone(
-        self,
+        self: SyncLoyaltyCardsWithRawResponse[Business],
         *,
         phone: str,
         chain_id: int,
@@ -1328,10 +1523,24 @@ class SyncLoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_card_list_by_phone.Result]:
-        """Get a List of Customer Cards by Phone Number (``GET /api/v1/loyalty/cards/{phone}/{chain_id}/{location_id}``).
+    ) -> ApiResponse[UserLoyaltyCardList]:
+        """Get a List of Customer Cards by Phone Number.
+
+        ``GET /api/v1/loyalty/cards/{phone}/{chain_id}/{location_id}``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.get_loyalty_card_list_by_phone``.
+
+        Args:
+            phone (str): Customer phone number in the format +13155550175
+            chain_id (int): Chain ID
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[UserLoyaltyCardList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1346,16 +1555,28 @@ class SyncLoyaltyCardsWithRawResponse:
         )
 
     def get_loyalty_card_type_list(
-        self,
+        self: SyncLoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_card_type_list.Result]:
-        """Get a list of card types available at the location (``GET /api/v1/loyalty/card_types/salon/{location_id}``).
+    ) -> ApiResponse[list[LoyaltyCardType]]:
+        """Get a list of card types available at the location.
+
+        ``GET /api/v1/loyalty/card_types/salon/{location_id}``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.get_loyalty_card_type_list``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LoyaltyCardType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1368,17 +1589,30 @@ class SyncLoyaltyCardsWithRawResponse:
         )
 
     def get_loyalty_card_type_list_for_client(
-        self,
+        self: SyncLoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         phone: float,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_card_type_list_for_client.Result]:
-        """Get a List of Card Types Available for Issuance to the Client (``GET /api/v1/loyalty/card_types/client/{location_id}/{phone}``).
+    ) -> ApiResponse[list[LoyaltyCardType]]:
+        """Get a List of Card Types Available for Issuance to the Client.
+
+        ``GET /api/v1/loyalty/card_types/client/{location_id}/{phone}``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.get_loyalty_card_type_list_for_client``.
+
+        Args:
+            location_id (int): location ID
+            phone (float): Customer phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LoyaltyCardType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1398,10 +1632,22 @@ class SyncLoyaltyCardsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_loyalty_cards.Result]:
-        """Get User Loyalty Cards (``GET /api/v1/user/loyalty_cards/{chain_id}``).
+    ) -> ApiResponse[UserLoyaltyCardList]:
+        """Get User Loyalty Cards.
+
+        ``GET /api/v1/user/loyalty_cards/{chain_id}``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.get_user_loyalty_cards``.
+
+        Args:
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[UserLoyaltyCardList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1414,17 +1660,30 @@ class SyncLoyaltyCardsWithRawResponse:
         )
 
     def issue_loyalty_card(
-        self,
+        self: SyncLoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         body: LoyaltyCardIssue,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_issue_loyalty_card.Result]:
-        """Issue a Loyalty Card (``POST /api/v1/loyalty/cards/{location_id}``).
+    ) -> ApiResponse[UserLoyaltyCardList]:
+        """Issue a Loyalty Card.
+
+        ``POST /api/v1/loyalty/cards/{location_id}``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.issue_loyalty_card``.
+
+        Args:
+            location_id (int): Location ID
+            body (LoyaltyCardIssue): Issue a Loyalty Card
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[UserLoyaltyCardList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1438,17 +1697,29 @@ class SyncLoyaltyCardsWithRawResponse:
         )
 
     def remove_loyalty_card(
-        self,
+        self: SyncLoyaltyCardsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_remove_loyalty_card.Result]:
-        """Remove a Loyalty Card (``DELETE /api/v1/loyalty/cards/{location_id}/{card_id}``).
+    ) -> ApiResponse[None]:
+        """Remove a Loyalty Card.
+
+        ``DELETE /api/v1/loyalty/cards/{location_id}/{card_id}``
 
         Blocking form of ``LoyaltyCardsWithRawResponse.remove_loyalty_card``.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): loyalty card ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

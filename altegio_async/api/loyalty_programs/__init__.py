@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.location_loyalty_program import LocationLoyaltyProgram
 from ...models.location_loyalty_program_type import LocationLoyaltyProgramType
+from ...models.loyalty_card_deduction import LoyaltyCardDeduction
 from ...models.loyalty_card_deduction_apply import LoyaltyCardDeductionApply
+from ...models.loyalty_card_withdrawal import LoyaltyCardWithdrawal
 from ...models.loyalty_card_withdrawal_cancel import LoyaltyCardWithdrawalCancel
+from ...models.loyalty_code import LoyaltyCode
+from ...models.loyalty_transaction import LoyaltyTransaction
 from ...models.referral_program_apply import ReferralProgramApply
 from ...types import UNSET, Unset
 from . import apply_discount_promotion as _apply_discount_promotion
@@ -31,7 +37,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class LoyaltyPrograms:
+class LoyaltyPrograms(Generic[S]):
     """``loyalty_programs`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -40,7 +46,7 @@ class LoyaltyPrograms:
         self._caller = caller
 
     async def apply_discount_promotion(
-        self,
+        self: LoyaltyPrograms[Business],
         *,
         location_id: int,
         card_id: int,
@@ -49,7 +55,7 @@ class LoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _apply_discount_promotion.Result:
+    ) -> LoyaltyCardDeduction:
         """Apply a Discount Promotion in a Visit.
 
         ``POST /api/v1/visit/loyalty/apply_discount_program/{location_id}/{card_id}/{program_id}``
@@ -57,18 +63,19 @@ class LoyaltyPrograms:
         Applying a promotion to a visit, it only makes sense if there is a visit
 
         Args:
-            location_id (int):
-            card_id (int):
-            program_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            program_id (int): ID of the promotion linked to the card
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LoyaltyCardDeduction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _apply_discount_promotion.OPERATION,
             functools.partial(
                 _apply_discount_promotion._get_kwargs,
@@ -85,7 +92,7 @@ class LoyaltyPrograms:
         return response.data
 
     async def apply_loyalty_card_deduction(
-        self,
+        self: LoyaltyPrograms[Business],
         *,
         location_id: int,
         card_id: int,
@@ -93,7 +100,7 @@ class LoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _apply_loyalty_card_deduction.Result:
+    ) -> LoyaltyCardDeduction:
         """Apply Deduction from the Loyalty Card in the Visit.
 
         ``POST /api/v1/visit/loyalty/apply_card_withdrawal/{location_id}/{card_id}``
@@ -102,17 +109,18 @@ class LoyaltyPrograms:
         no write-off transaction will occur
 
         Args:
-            location_id (int):
-            card_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            body (LoyaltyCardDeductionApply): Apply Deduction from the Loyalty Card in the Visit
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LoyaltyCardDeduction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _apply_loyalty_card_deduction.OPERATION,
             functools.partial(
                 _apply_loyalty_card_deduction._get_kwargs,
@@ -128,7 +136,7 @@ class LoyaltyPrograms:
         return response.data
 
     async def apply_referral_program(
-        self,
+        self: LoyaltyPrograms[Business],
         *,
         location_id: int,
         chain_id: int,
@@ -136,7 +144,7 @@ class LoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _apply_referral_program.Result:
+    ) -> LoyaltyCardDeduction:
         """Apply Referral Program During a Visit.
 
         ``POST /api/v1/visit/loyalty/apply_referral_program/{location_id}/{chain_id}``
@@ -144,17 +152,18 @@ class LoyaltyPrograms:
         Applying a referral program to a visit
 
         Args:
-            location_id (int):
-            chain_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            chain_id (int): ID of the chain where the referral program is configured
+            body (ReferralProgramApply): Apply referral program in a visit
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LoyaltyCardDeduction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _apply_referral_program.OPERATION,
             functools.partial(
                 _apply_referral_program._get_kwargs,
@@ -170,7 +179,7 @@ class LoyaltyPrograms:
         return response.data
 
     async def cancel_discount_promotion(
-        self,
+        self: LoyaltyPrograms[Business],
         *,
         location_id: int,
         card_id: int,
@@ -179,7 +188,7 @@ class LoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _cancel_discount_promotion.Result:
+    ) -> LoyaltyCardWithdrawal:
         """Cancel the Application of the Discount Promotion in the Visit.
 
         ``POST /api/v1/visit/loyalty/cancel_discount_program/{location_id}/{card_id}/{program_id}``
@@ -187,18 +196,19 @@ class LoyaltyPrograms:
         Cancellation of the promotion applied to the visit.
 
         Args:
-            location_id (int):
-            card_id (int):
-            program_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            program_id (int): ID of the promotion linked to the card
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LoyaltyCardWithdrawal: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _cancel_discount_promotion.OPERATION,
             functools.partial(
                 _cancel_discount_promotion._get_kwargs,
@@ -215,7 +225,7 @@ class LoyaltyPrograms:
         return response.data
 
     async def cancel_loyalty_card_withdrawal(
-        self,
+        self: LoyaltyPrograms[Business],
         *,
         location_id: int,
         card_id: int,
@@ -223,7 +233,7 @@ class LoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _cancel_loyalty_card_withdrawal.Result:
+    ) -> LoyaltyCardWithdrawal:
         """Cancel Withdrawal from the Loyalty Card During the Visit.
 
         ``POST /api/v1/visit/loyalty/cancel_card_withdrawal/{location_id}/{card_id}``
@@ -231,17 +241,18 @@ class LoyaltyPrograms:
         Cancellation of write-off from the loyalty card.
 
         Args:
-            location_id (int):
-            card_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LoyaltyCardWithdrawal: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _cancel_loyalty_card_withdrawal.OPERATION,
             functools.partial(
                 _cancel_loyalty_card_withdrawal._get_kwargs,
@@ -257,14 +268,14 @@ class LoyaltyPrograms:
         return response.data
 
     async def generate_loyalty_code(
-        self,
+        self: LoyaltyPrograms[Business],
         *,
         location_id: int,
         product_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _generate_loyalty_code.Result:
+    ) -> LoyaltyCode:
         """Gift Card/Membership Code Generation.
 
         ``GET /api/v1/loyalty/generate_code/{location_id}/{product_id}``
@@ -274,16 +285,16 @@ class LoyaltyPrograms:
             + product_id (required, number, `1`) - product ID (gift card/ membership)
 
         Args:
-            location_id (int):
-            product_id (int):
+            location_id (int): Location ID
+            product_id (int): Product ID (membership/gift card)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            LoyaltyCode: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _generate_loyalty_code.OPERATION,
             functools.partial(
                 _generate_loyalty_code._get_kwargs,
@@ -298,7 +309,7 @@ class LoyaltyPrograms:
         return response.data
 
     async def get_location_loyalty_program_list(
-        self,
+        self: LoyaltyPrograms[Business],
         *,
         location_id: int,
         include: str | Unset = UNSET,
@@ -306,7 +317,7 @@ class LoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_loyalty_program_list.Result:
+    ) -> list[LocationLoyaltyProgram]:
         """Get a List of Promotions Active in the Location.
 
         ``GET /api/v1/company/{location_id}/loyalty/programs/search``
@@ -315,17 +326,19 @@ class LoyaltyPrograms:
         location.
 
         Args:
-            location_id (int):
-            include (str | Unset):
-            type_ (LocationLoyaltyProgramType | Unset):
+            location_id (int): location ID
+            include (str | Unset): The first_transaction_date value adds the date of the first
+                stock transaction to the response.
+            type_ (LocationLoyaltyProgramType | Unset): Promotion type
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LocationLoyaltyProgram]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_loyalty_program_list.OPERATION,
             functools.partial(
                 _get_location_loyalty_program_list._get_kwargs,
@@ -341,13 +354,13 @@ class LoyaltyPrograms:
         return response.data
 
     async def get_loyalty_transactions_by_visit(
-        self,
+        self: LoyaltyPrograms[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_transactions_by_visit.Result:
+    ) -> list[LoyaltyTransaction]:
         """Get loyalty transactions by visit.
 
         ``GET /api/v1/visit/loyalty/transactions/{visit_id}``
@@ -355,15 +368,16 @@ class LoyaltyPrograms:
         List of transactions for loyalty promotions for this visit
 
         Args:
-            visit_id (int):
+            visit_id (int): Visit ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LoyaltyTransaction]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_loyalty_transactions_by_visit.OPERATION,
             functools.partial(
                 _get_loyalty_transactions_by_visit._get_kwargs,
@@ -377,7 +391,7 @@ class LoyaltyPrograms:
         return response.data
 
 
-class LoyaltyProgramsWithRawResponse:
+class LoyaltyProgramsWithRawResponse(Generic[S]):
     """``loyalty_programs`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -386,7 +400,7 @@ class LoyaltyProgramsWithRawResponse:
         self._caller = caller
 
     async def apply_discount_promotion(
-        self,
+        self: LoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -395,7 +409,7 @@ class LoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_apply_discount_promotion.Result]:
+    ) -> ApiResponse[LoyaltyCardDeduction]:
         """Apply a Discount Promotion in a Visit.
 
         ``POST /api/v1/visit/loyalty/apply_discount_program/{location_id}/{card_id}/{program_id}``
@@ -403,18 +417,19 @@ class LoyaltyProgramsWithRawResponse:
         Applying a promotion to a visit, it only makes sense if there is a visit
 
         Args:
-            location_id (int):
-            card_id (int):
-            program_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            program_id (int): ID of the promotion linked to the card
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LoyaltyCardDeduction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _apply_discount_promotion.OPERATION,
             functools.partial(
                 _apply_discount_promotion._get_kwargs,
@@ -430,7 +445,7 @@ class LoyaltyProgramsWithRawResponse:
         )
 
     async def apply_loyalty_card_deduction(
-        self,
+        self: LoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -438,7 +453,7 @@ class LoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_apply_loyalty_card_deduction.Result]:
+    ) -> ApiResponse[LoyaltyCardDeduction]:
         """Apply Deduction from the Loyalty Card in the Visit.
 
         ``POST /api/v1/visit/loyalty/apply_card_withdrawal/{location_id}/{card_id}``
@@ -447,17 +462,18 @@ class LoyaltyProgramsWithRawResponse:
         no write-off transaction will occur
 
         Args:
-            location_id (int):
-            card_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            body (LoyaltyCardDeductionApply): Apply Deduction from the Loyalty Card in the Visit
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LoyaltyCardDeduction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _apply_loyalty_card_deduction.OPERATION,
             functools.partial(
                 _apply_loyalty_card_deduction._get_kwargs,
@@ -472,7 +488,7 @@ class LoyaltyProgramsWithRawResponse:
         )
 
     async def apply_referral_program(
-        self,
+        self: LoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         chain_id: int,
@@ -480,7 +496,7 @@ class LoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_apply_referral_program.Result]:
+    ) -> ApiResponse[LoyaltyCardDeduction]:
         """Apply Referral Program During a Visit.
 
         ``POST /api/v1/visit/loyalty/apply_referral_program/{location_id}/{chain_id}``
@@ -488,17 +504,18 @@ class LoyaltyProgramsWithRawResponse:
         Applying a referral program to a visit
 
         Args:
-            location_id (int):
-            chain_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            chain_id (int): ID of the chain where the referral program is configured
+            body (ReferralProgramApply): Apply referral program in a visit
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LoyaltyCardDeduction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _apply_referral_program.OPERATION,
             functools.partial(
                 _apply_referral_program._get_kwargs,
@@ -513,7 +530,7 @@ class LoyaltyProgramsWithRawResponse:
         )
 
     async def cancel_discount_promotion(
-        self,
+        self: LoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -522,7 +539,7 @@ class LoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_cancel_discount_promotion.Result]:
+    ) -> ApiResponse[LoyaltyCardWithdrawal]:
         """Cancel the Application of the Discount Promotion in the Visit.
 
         ``POST /api/v1/visit/loyalty/cancel_discount_program/{location_id}/{card_id}/{program_id}``
@@ -530,18 +547,19 @@ class LoyaltyProgramsWithRawResponse:
         Cancellation of the promotion applied to the visit.
 
         Args:
-            location_id (int):
-            card_id (int):
-            program_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            program_id (int): ID of the promotion linked to the card
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LoyaltyCardWithdrawal]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _cancel_discount_promotion.OPERATION,
             functools.partial(
                 _cancel_discount_promotion._get_kwargs,
@@ -557,7 +575,7 @@ class LoyaltyProgramsWithRawResponse:
         )
 
     async def cancel_loyalty_card_withdrawal(
-        self,
+        self: LoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -565,7 +583,7 @@ class LoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_cancel_loyalty_card_withdrawal.Result]:
+    ) -> ApiResponse[LoyaltyCardWithdrawal]:
         """Cancel Withdrawal from the Loyalty Card During the Visit.
 
         ``POST /api/v1/visit/loyalty/cancel_card_withdrawal/{location_id}/{card_id}``
@@ -573,17 +591,18 @@ class LoyaltyProgramsWithRawResponse:
         Cancellation of write-off from the loyalty card.
 
         Args:
-            location_id (int):
-            card_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LoyaltyCardWithdrawal]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _cancel_loyalty_card_withdrawal.OPERATION,
             functools.partial(
                 _cancel_loyalty_card_withdrawal._get_kwargs,
@@ -598,14 +617,14 @@ class LoyaltyProgramsWithRawResponse:
         )
 
     async def generate_loyalty_code(
-        self,
+        self: LoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_generate_loyalty_code.Result]:
+    ) -> ApiResponse[LoyaltyCode]:
         """Gift Card/Membership Code Generation.
 
         ``GET /api/v1/loyalty/generate_code/{location_id}/{product_id}``
@@ -615,16 +634,17 @@ class LoyaltyProgramsWithRawResponse:
             + product_id (required, number, `1`) - product ID (gift card/ membership)
 
         Args:
-            location_id (int):
-            product_id (int):
+            location_id (int): Location ID
+            product_id (int): Product ID (membership/gift card)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[LoyaltyCode]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _generate_loyalty_code.OPERATION,
             functools.partial(
                 _generate_loyalty_code._get_kwargs,
@@ -638,7 +658,7 @@ class LoyaltyProgramsWithRawResponse:
         )
 
     async def get_location_loyalty_program_list(
-        self,
+        self: LoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         include: str | Unset = UNSET,
@@ -646,7 +666,7 @@ class LoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_loyalty_program_list.Result]:
+    ) -> ApiResponse[list[LocationLoyaltyProgram]]:
         """Get a List of Promotions Active in the Location.
 
         ``GET /api/v1/company/{location_id}/loyalty/programs/search``
@@ -655,17 +675,19 @@ class LoyaltyProgramsWithRawResponse:
         location.
 
         Args:
-            location_id (int):
-            include (str | Unset):
-            type_ (LocationLoyaltyProgramType | Unset):
+            location_id (int): location ID
+            include (str | Unset): The first_transaction_date value adds the date of the first
+                stock transaction to the response.
+            type_ (LocationLoyaltyProgramType | Unset): Promotion type
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LocationLoyaltyProgram]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_loyalty_program_list.OPERATION,
             functools.partial(
                 _get_location_loyalty_program_list._get_kwargs,
@@ -680,13 +702,13 @@ class LoyaltyProgramsWithRawResponse:
         )
 
     async def get_loyalty_transactions_by_visit(
-        self,
+        self: LoyaltyProgramsWithRawResponse[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_transactions_by_visit.Result]:
+    ) -> ApiResponse[list[LoyaltyTransaction]]:
         """Get loyalty transactions by visit.
 
         ``GET /api/v1/visit/loyalty/transactions/{visit_id}``
@@ -694,15 +716,16 @@ class LoyaltyProgramsWithRawResponse:
         List of transactions for loyalty promotions for this visit
 
         Args:
-            visit_id (int):
+            visit_id (int): Visit ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LoyaltyTransaction]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_loyalty_transactions_by_visit.OPERATION,
             functools.partial(
                 _get_loyalty_transactions_by_visit._get_kwargs,
@@ -715,17 +738,17 @@ class LoyaltyProgramsWithRawResponse:
         )
 
 
-class SyncLoyaltyPrograms:
+class SyncLoyaltyPrograms(Generic[S]):
     """Blocking ``loyalty_programs`` operations of SyncAltegioClient (see ``LoyaltyPrograms``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: LoyaltyPrograms, portal: Portal) -> None:
+    def __init__(self, resource: LoyaltyPrograms[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def apply_discount_promotion(
-        self,
+        self: SyncLoyaltyPrograms[Business],
         *,
         location_id: int,
         card_id: int,
@@ -734,10 +757,25 @@ class SyncLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _apply_discount_promotion.Result:
-        """Apply a Discount Promotion in a Visit (``POST /api/v1/visit/loyalty/apply_discount_program/{location_id}/{card_id}/{program_id}``).
+    ) -> LoyaltyCardDeduction:
+        """Apply a Discount Promotion in a Visit.
+
+        ``POST /api/v1/visit/loyalty/apply_discount_program/{location_id}/{card_id}/{program_id}``
 
         Blocking form of ``LoyaltyPrograms.apply_discount_promotion``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            program_id (int): ID of the promotion linked to the card
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LoyaltyCardDeduction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -753,7 +791,7 @@ class SyncLoyaltyPrograms:
         )
 
     def apply_loyalty_card_deduction(
-        self,
+        self: SyncLoyaltyPrograms[Business],
         *,
         location_id: int,
         card_id: int,
@@ -761,10 +799,24 @@ class SyncLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _apply_loyalty_card_deduction.Result:
-        """Apply Deduction from the Loyalty Card in the Visit (``POST /api/v1/visit/loyalty/apply_card_withdrawal/{location_id}/{card_id}``).
+    ) -> LoyaltyCardDeduction:
+        """Apply Deduction from the Loyalty Card in the Visit.
+
+        ``POST /api/v1/visit/loyalty/apply_card_withdrawal/{location_id}/{card_id}``
 
         Blocking form of ``LoyaltyPrograms.apply_loyalty_card_deduction``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            body (LoyaltyCardDeductionApply): Apply Deduction from the Loyalty Card in the Visit
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LoyaltyCardDeduction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -779,7 +831,7 @@ class SyncLoyaltyPrograms:
         )
 
     def apply_referral_program(
-        self,
+        self: SyncLoyaltyPrograms[Business],
         *,
         location_id: int,
         chain_id: int,
@@ -787,10 +839,24 @@ class SyncLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _apply_referral_program.Result:
-        """Apply Referral Program During a Visit (``POST /api/v1/visit/loyalty/apply_referral_program/{location_id}/{chain_id}``).
+    ) -> LoyaltyCardDeduction:
+        """Apply Referral Program During a Visit.
+
+        ``POST /api/v1/visit/loyalty/apply_referral_program/{location_id}/{chain_id}``
 
         Blocking form of ``LoyaltyPrograms.apply_referral_program``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            chain_id (int): ID of the chain where the referral program is configured
+            body (ReferralProgramApply): Apply referral program in a visit
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LoyaltyCardDeduction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -805,7 +871,7 @@ class SyncLoyaltyPrograms:
         )
 
     def cancel_discount_promotion(
-        self,
+        self: SyncLoyaltyPrograms[Business],
         *,
         location_id: int,
         card_id: int,
@@ -814,10 +880,25 @@ class SyncLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _cancel_discount_promotion.Result:
-        """Cancel the Application of the Discount Promotion in the Visit (``POST /api/v1/visit/loyalty/cancel_discount_program/{location_id}/{card_id}/{program_id}``).
+    ) -> LoyaltyCardWithdrawal:
+        """Cancel the Application of the Discount Promotion in the Visit.
+
+        ``POST /api/v1/visit/loyalty/cancel_discount_program/{location_id}/{card_id}/{program_id}``
 
         Blocking form of ``LoyaltyPrograms.cancel_discount_promotion``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            program_id (int): ID of the promotion linked to the card
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LoyaltyCardWithdrawal: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -833,7 +914,7 @@ class SyncLoyaltyPrograms:
         )
 
     def cancel_loyalty_card_withdrawal(
-        self,
+        self: SyncLoyaltyPrograms[Business],
         *,
         location_id: int,
         card_id: int,
@@ -841,10 +922,24 @@ class SyncLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _cancel_loyalty_card_withdrawal.Result:
-        """Cancel Withdrawal from the Loyalty Card During the Visit (``POST /api/v1/visit/loyalty/cancel_card_withdrawal/{location_id}/{card_id}``).
+    ) -> LoyaltyCardWithdrawal:
+        """Cancel Withdrawal from the Loyalty Card During the Visit.
+
+        ``POST /api/v1/visit/loyalty/cancel_card_withdrawal/{location_id}/{card_id}``
 
         Blocking form of ``LoyaltyPrograms.cancel_loyalty_card_withdrawal``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LoyaltyCardWithdrawal: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -859,17 +954,29 @@ class SyncLoyaltyPrograms:
         )
 
     def generate_loyalty_code(
-        self,
+        self: SyncLoyaltyPrograms[Business],
         *,
         location_id: int,
         product_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _generate_loyalty_code.Result:
-        """Gift Card/Membership Code Generation (``GET /api/v1/loyalty/generate_code/{location_id}/{product_id}``).
+    ) -> LoyaltyCode:
+        """Gift Card/Membership Code Generation.
+
+        ``GET /api/v1/loyalty/generate_code/{location_id}/{product_id}``
 
         Blocking form of ``LoyaltyPrograms.generate_loyalty_code``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID (membership/gift card)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            LoyaltyCode: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -883,7 +990,7 @@ class SyncLoyaltyPrograms:
         )
 
     def get_location_loyalty_program_list(
-        self,
+        self: SyncLoyaltyPrograms[Business],
         *,
         location_id: int,
         include: str | Unset = UNSET,
@@ -891,10 +998,25 @@ class SyncLoyaltyPrograms:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_loyalty_program_list.Result:
-        """Get a List of Promotions Active in the Location (``GET /api/v1/company/{location_id}/loyalty/programs/search``).
+    ) -> list[LocationLoyaltyProgram]:
+        """Get a List of Promotions Active in the Location.
+
+        ``GET /api/v1/company/{location_id}/loyalty/programs/search``
 
         Blocking form of ``LoyaltyPrograms.get_location_loyalty_program_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            include (str | Unset): The first_transaction_date value adds the date of the first
+                stock transaction to the response.
+            type_ (LocationLoyaltyProgramType | Unset): Promotion type
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LocationLoyaltyProgram]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -909,16 +1031,28 @@ class SyncLoyaltyPrograms:
         )
 
     def get_loyalty_transactions_by_visit(
-        self,
+        self: SyncLoyaltyPrograms[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_loyalty_transactions_by_visit.Result:
-        """Get loyalty transactions by visit (``GET /api/v1/visit/loyalty/transactions/{visit_id}``).
+    ) -> list[LoyaltyTransaction]:
+        """Get loyalty transactions by visit.
+
+        ``GET /api/v1/visit/loyalty/transactions/{visit_id}``
 
         Blocking form of ``LoyaltyPrograms.get_loyalty_transactions_by_visit``: same arguments and result.
+
+        Args:
+            visit_id (int): Visit ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LoyaltyTransaction]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -931,17 +1065,17 @@ class SyncLoyaltyPrograms:
         )
 
 
-class SyncLoyaltyProgramsWithRawResponse:
+class SyncLoyaltyProgramsWithRawResponse(Generic[S]):
     """Blocking ``loyalty_programs`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: LoyaltyProgramsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: LoyaltyProgramsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def apply_discount_promotion(
-        self,
+        self: SyncLoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -950,10 +1084,25 @@ class SyncLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_apply_discount_promotion.Result]:
-        """Apply a Discount Promotion in a Visit (``POST /api/v1/visit/loyalty/apply_discount_program/{location_id}/{card_id}/{program_id}``).
+    ) -> ApiResponse[LoyaltyCardDeduction]:
+        """Apply a Discount Promotion in a Visit.
+
+        ``POST /api/v1/visit/loyalty/apply_discount_program/{location_id}/{card_id}/{program_id}``
 
         Blocking form of ``LoyaltyProgramsWithRawResponse.apply_discount_promotion``.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            program_id (int): ID of the promotion linked to the card
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LoyaltyCardDeduction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -969,7 +1118,7 @@ class SyncLoyaltyProgramsWithRawResponse:
         )
 
     def apply_loyalty_card_deduction(
-        self,
+        self: SyncLoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -977,10 +1126,24 @@ class SyncLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_apply_loyalty_card_deduction.Result]:
-        """Apply Deduction from the Loyalty Card in the Visit (``POST /api/v1/visit/loyalty/apply_card_withdrawal/{location_id}/{card_id}``).
+    ) -> ApiResponse[LoyaltyCardDeduction]:
+        """Apply Deduction from the Loyalty Card in the Visit.
+
+        ``POST /api/v1/visit/loyalty/apply_card_withdrawal/{location_id}/{card_id}``
 
         Blocking form of ``LoyaltyProgramsWithRawResponse.apply_loyalty_card_deduction``.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            body (LoyaltyCardDeductionApply): Apply Deduction from the Loyalty Card in the Visit
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LoyaltyCardDeduction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -995,7 +1158,7 @@ class SyncLoyaltyProgramsWithRawResponse:
         )
 
     def apply_referral_program(
-        self,
+        self: SyncLoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         chain_id: int,
@@ -1003,10 +1166,24 @@ class SyncLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_apply_referral_program.Result]:
-        """Apply Referral Program During a Visit (``POST /api/v1/visit/loyalty/apply_referral_program/{location_id}/{chain_id}``).
+    ) -> ApiResponse[LoyaltyCardDeduction]:
+        """Apply Referral Program During a Visit.
+
+        ``POST /api/v1/visit/loyalty/apply_referral_program/{location_id}/{chain_id}``
 
         Blocking form of ``LoyaltyProgramsWithRawResponse.apply_referral_program``.
+
+        Args:
+            location_id (int): Location ID
+            chain_id (int): ID of the chain where the referral program is configured
+            body (ReferralProgramApply): Apply referral program in a visit
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LoyaltyCardDeduction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1021,7 +1198,7 @@ class SyncLoyaltyProgramsWithRawResponse:
         )
 
     def cancel_discount_promotion(
-        self,
+        self: SyncLoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -1030,10 +1207,25 @@ class SyncLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_cancel_discount_promotion.Result]:
-        """Cancel the Application of the Discount Promotion in the Visit (``POST /api/v1/visit/loyalty/cancel_discount_program/{location_id}/{card_id}/{program_id}``).
+    ) -> ApiResponse[LoyaltyCardWithdrawal]:
+        """Cancel the Application of the Discount Promotion in the Visit.
+
+        ``POST /api/v1/visit/loyalty/cancel_discount_program/{location_id}/{card_id}/{program_id}``
 
         Blocking form of ``LoyaltyProgramsWithRawResponse.cancel_discount_promotion``.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            program_id (int): ID of the promotion linked to the card
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LoyaltyCardWithdrawal]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1049,7 +1241,7 @@ class SyncLoyaltyProgramsWithRawResponse:
         )
 
     def cancel_loyalty_card_withdrawal(
-        self,
+        self: SyncLoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         card_id: int,
@@ -1057,10 +1249,24 @@ class SyncLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_cancel_loyalty_card_withdrawal.Result]:
-        """Cancel Withdrawal from the Loyalty Card During the Visit (``POST /api/v1/visit/loyalty/cancel_card_withdrawal/{location_id}/{card_id}``).
+    ) -> ApiResponse[LoyaltyCardWithdrawal]:
+        """Cancel Withdrawal from the Loyalty Card During the Visit.
+
+        ``POST /api/v1/visit/loyalty/cancel_card_withdrawal/{location_id}/{card_id}``
 
         Blocking form of ``LoyaltyProgramsWithRawResponse.cancel_loyalty_card_withdrawal``.
+
+        Args:
+            location_id (int): Location ID
+            card_id (int): Client card ID
+            body (LoyaltyCardWithdrawalCancel): Apply promotion
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LoyaltyCardWithdrawal]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1075,17 +1281,30 @@ class SyncLoyaltyProgramsWithRawResponse:
         )
 
     def generate_loyalty_code(
-        self,
+        self: SyncLoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_generate_loyalty_code.Result]:
-        """Gift Card/Membership Code Generation (``GET /api/v1/loyalty/generate_code/{location_id}/{product_id}``).
+    ) -> ApiResponse[LoyaltyCode]:
+        """Gift Card/Membership Code Generation.
+
+        ``GET /api/v1/loyalty/generate_code/{location_id}/{product_id}``
 
         Blocking form of ``LoyaltyProgramsWithRawResponse.generate_loyalty_code``.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID (membership/gift card)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[LoyaltyCode]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1099,7 +1318,7 @@ class SyncLoyaltyProgramsWithRawResponse:
         )
 
     def get_location_loyalty_program_list(
-        self,
+        self: SyncLoyaltyProgramsWithRawResponse[Business],
         *,
         location_id: int,
         include: str | Unset = UNSET,
@@ -1107,10 +1326,25 @@ class SyncLoyaltyProgramsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_loyalty_program_list.Result]:
-        """Get a List of Promotions Active in the Location (``GET /api/v1/company/{location_id}/loyalty/programs/search``).
+    ) -> ApiResponse[list[LocationLoyaltyProgram]]:
+        """Get a List of Promotions Active in the Location.
+
+        ``GET /api/v1/company/{location_id}/loyalty/programs/search``
 
         Blocking form of ``LoyaltyProgramsWithRawResponse.get_location_loyalty_program_list``.
+
+        Args:
+            location_id (int): location ID
+            include (str | Unset): The first_transaction_date value adds the date of the first
+                stock transaction to the response.
+            type_ (LocationLoyaltyProgramType | Unset): Promotion type
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LocationLoyaltyProgram]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1125,16 +1359,28 @@ class SyncLoyaltyProgramsWithRawResponse:
         )
 
     def get_loyalty_transactions_by_visit(
-        self,
+        self: SyncLoyaltyProgramsWithRawResponse[Business],
         *,
         visit_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_loyalty_transactions_by_visit.Result]:
-        """Get loyalty transactions by visit (``GET /api/v1/visit/loyalty/transactions/{visit_id}``).
+    ) -> ApiResponse[list[LoyaltyTransaction]]:
+        """Get loyalty transactions by visit.
+
+        ``GET /api/v1/visit/loyalty/transactions/{visit_id}``
 
         Blocking form of ``LoyaltyProgramsWithRawResponse.get_loyalty_transactions_by_visit``.
+
+        Args:
+            visit_id (int): Visit ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LoyaltyTransaction]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import S
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
 from ...models.app_location import AppLocation
+from ...models.app_tariff import AppTariff
 from ...models.channel_update import ChannelUpdate
+from ...models.channel_update_result import ChannelUpdateResult
 from ...models.discount_request import DiscountRequest
+from ...models.discount_result import DiscountResult
+from ...models.integration_status import IntegrationStatus
+from ...models.payment_link import PaymentLink
 from ...models.payment_notice import PaymentNotice
+from ...models.payment_receipt import PaymentReceipt
 from ...models.settings_callback import SettingsCallback
 from ...models.short_names_request import ShortNamesRequest
 from ...types import UNSET, Unset
@@ -52,7 +59,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal, SyncPaginator
 
 
-class Marketplace:
+class Marketplace(Generic[S]):
     """``marketplace`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -68,7 +75,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_marketplace_integration_status.Result:
+    ) -> IntegrationStatus:
         """Application Status Data for Any Location.
 
         ``GET /marketplace/salon/{location_id}/application/{application_id}``
@@ -77,16 +84,16 @@ class Marketplace:
         in a specific location.
 
         Args:
-            location_id (int):
-            application_id (int):
+            location_id (int): Location ID
+            application_id (int): Application ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            IntegrationStatus: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_marketplace_integration_status.OPERATION,
             functools.partial(
                 _get_marketplace_integration_status._get_kwargs,
@@ -109,7 +116,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_marketplace_app_locations.Result:
+    ) -> list[AppLocation]:
         """Data About Locations Connected to the Application.
 
         ``GET /marketplace/application/{application_id}/salons``
@@ -118,17 +125,17 @@ class Marketplace:
         along with detailed information about each.
 
         Args:
-            application_id (int):
-            page (int):
-            count (int):
+            application_id (int): Application ID
+            page (int): Page number
+            count (int): Number of elements per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppLocation]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _list_marketplace_app_locations.OPERATION,
             functools.partial(
                 _list_marketplace_app_locations._get_kwargs,
@@ -149,6 +156,7 @@ class Marketplace:
         application_id: int,
         first_page: int = 1,
         page_size: int = 1000,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -157,12 +165,12 @@ class Marketplace:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``list_marketplace_app_locations``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``list_marketplace_app_locations``.
         """
 
-        async def fetch(page: int, size: int) -> list[AppLocation]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[AppLocation]]:
+            return await self._caller._call(
                 _list_marketplace_app_locations.OPERATION,
                 functools.partial(
                     _list_marketplace_app_locations._get_kwargs,
@@ -175,7 +183,6 @@ class Marketplace:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -183,6 +190,7 @@ class Marketplace:
             first_page=first_page,
             page_size=page_size,
             max_page_size=1000,
+            max_items=max_items,
         )
 
     async def marketplace_notification_payment_callback(
@@ -192,7 +200,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_notification_payment_callback.Result:
+    ) -> PaymentReceipt:
         """Notify Altegio of Successful Payment.
 
         ``POST /marketplace/partner/payment``
@@ -201,15 +209,15 @@ class Marketplace:
         payment made on the partner service’s side.
 
         Args:
-            body: the JSON request body.
+            body (PaymentNotice): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            PaymentReceipt: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _marketplace_notification_payment_callback.OPERATION,
             functools.partial(
                 _marketplace_notification_payment_callback._get_kwargs,
@@ -229,7 +237,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_notification_settings_callback.Result:
+    ) -> None:
         """Application Installation for a Location.
 
         ``POST /marketplace/partner/callback``
@@ -238,15 +246,15 @@ class Marketplace:
         received, the application will be configured and installed for the corresponding location.
 
         Args:
-            body: the JSON request body.
+            body (SettingsCallback): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _marketplace_notification_settings_callback.OPERATION,
             functools.partial(
                 _marketplace_notification_settings_callback._get_kwargs,
@@ -266,7 +274,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_notification_settings_redirect_callback.Result:
+    ) -> None:
         """Redirect URL after user registration with the partner service.
 
         ``POST /marketplace/partner/callback/redirect``
@@ -275,15 +283,15 @@ class Marketplace:
         along with any required data needed by the partner service.
 
         Args:
-            body: the JSON request body.
+            body (SettingsCallback): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _marketplace_notification_settings_redirect_callback.OPERATION,
             functools.partial(
                 _marketplace_notification_settings_redirect_callback._get_kwargs,
@@ -303,7 +311,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_partner_application_add_discount.Result:
+    ) -> DiscountResult:
         """Set payment discount for locations.
 
         ``POST /api/v1/marketplace/application/add_discount``
@@ -314,15 +322,15 @@ class Marketplace:
         Requires marketplace partner authorization.
 
         Args:
-            body: the JSON request body.
+            body (DiscountRequest): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            DiscountResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _marketplace_partner_application_add_discount.OPERATION,
             functools.partial(
                 _marketplace_partner_application_add_discount._get_kwargs,
@@ -344,7 +352,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_partner_application_payment_link.Result:
+    ) -> PaymentLink:
         """Generate payment link.
 
         ``GET /api/v1/marketplace/application/payment_link``
@@ -354,17 +362,17 @@ class Marketplace:
         **Note:** For marketplace partners only.
 
         Args:
-            location_id (int):
-            application_id (int):
-            discount (float | Unset):
+            location_id (int): Location ID
+            application_id (int): Application ID
+            discount (float | Unset): Discount percentage (optional)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            PaymentLink: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _marketplace_partner_application_payment_link.OPERATION,
             functools.partial(
                 _marketplace_partner_application_payment_link._get_kwargs,
@@ -386,7 +394,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_partner_applications_tariffs_list.Result:
+    ) -> list[AppTariff]:
         """Get application tariffs.
 
         ``GET /api/v1/marketplace/application/{application_id}/tariffs``
@@ -396,15 +404,15 @@ class Marketplace:
         **Note:** For marketplace partners only.
 
         Args:
-            application_id (int):
+            application_id (int): Application ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppTariff]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _marketplace_partner_applications_tariffs_list.OPERATION,
             functools.partial(
                 _marketplace_partner_applications_tariffs_list._get_kwargs,
@@ -424,7 +432,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_partner_applications_update_channel.Result:
+    ) -> ChannelUpdateResult:
         """Update notification channel availability.
 
         ``POST /api/v1/marketplace/application/update_channel``
@@ -435,15 +443,15 @@ class Marketplace:
         For marketplace partners only.
 
         Args:
-            body: the JSON request body.
+            body (ChannelUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ChannelUpdateResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _marketplace_partner_applications_update_channel.OPERATION,
             functools.partial(
                 _marketplace_partner_applications_update_channel._get_kwargs,
@@ -463,7 +471,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_payment_refund_callback.Result:
+    ) -> None:
         """Chargeback Notice.
 
         ``POST /marketplace/partner/payment/refund/{payment_id}``
@@ -471,15 +479,15 @@ class Marketplace:
         Chargeback Notice
 
         Args:
-            payment_id (int):
+            payment_id (int): Payment ID.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _marketplace_payment_refund_callback.OPERATION,
             functools.partial(
                 _marketplace_payment_refund_callback._get_kwargs,
@@ -499,7 +507,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _set_marketplace_notification_short_names.Result:
+    ) -> None:
         """Notify Altegio of Available SMS Sender Names.
 
         ``POST /marketplace/partner/short_names``
@@ -508,15 +516,15 @@ class Marketplace:
         will be able to choose from any of the provided sender names.
 
         Args:
-            body: the JSON request body.
+            body (ShortNamesRequest): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _set_marketplace_notification_short_names.OPERATION,
             functools.partial(
                 _set_marketplace_notification_short_names._get_kwargs,
@@ -537,7 +545,7 @@ class Marketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _uninstall_marketplace_app.Result:
+    ) -> None:
         """Application Uninstall.
 
         ``POST /marketplace/salon/{location_id}/application/{application_id}/uninstall``
@@ -546,16 +554,16 @@ class Marketplace:
         location.
 
         Args:
-            location_id (int):
-            application_id (int):
+            location_id (int): Location ID
+            application_id (int): Application ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _uninstall_marketplace_app.OPERATION,
             functools.partial(
                 _uninstall_marketplace_app._get_kwargs,
@@ -570,7 +578,7 @@ class Marketplace:
         return response.data
 
 
-class MarketplaceWithRawResponse:
+class MarketplaceWithRawResponse(Generic[S]):
     """``marketplace`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -586,7 +594,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_marketplace_integration_status.Result]:
+    ) -> ApiResponse[IntegrationStatus]:
         """Application Status Data for Any Location.
 
         ``GET /marketplace/salon/{location_id}/application/{application_id}``
@@ -595,16 +603,17 @@ class MarketplaceWithRawResponse:
         in a specific location.
 
         Args:
-            location_id (int):
-            application_id (int):
+            location_id (int): Location ID
+            application_id (int): Application ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[IntegrationStatus]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_marketplace_integration_status.OPERATION,
             functools.partial(
                 _get_marketplace_integration_status._get_kwargs,
@@ -626,7 +635,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_marketplace_app_locations.Result]:
+    ) -> ApiResponse[list[AppLocation]]:
         """Data About Locations Connected to the Application.
 
         ``GET /marketplace/application/{application_id}/salons``
@@ -635,17 +644,18 @@ class MarketplaceWithRawResponse:
         along with detailed information about each.
 
         Args:
-            application_id (int):
-            page (int):
-            count (int):
+            application_id (int): Application ID
+            page (int): Page number
+            count (int): Number of elements per page
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppLocation]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _list_marketplace_app_locations.OPERATION,
             functools.partial(
                 _list_marketplace_app_locations._get_kwargs,
@@ -666,7 +676,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_notification_payment_callback.Result]:
+    ) -> ApiResponse[PaymentReceipt]:
         """Notify Altegio of Successful Payment.
 
         ``POST /marketplace/partner/payment``
@@ -675,15 +685,16 @@ class MarketplaceWithRawResponse:
         payment made on the partner service’s side.
 
         Args:
-            body: the JSON request body.
+            body (PaymentNotice): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[PaymentReceipt]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _marketplace_notification_payment_callback.OPERATION,
             functools.partial(
                 _marketplace_notification_payment_callback._get_kwargs,
@@ -702,7 +713,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_notification_settings_callback.Result]:
+    ) -> ApiResponse[None]:
         """Application Installation for a Location.
 
         ``POST /marketplace/partner/callback``
@@ -711,15 +722,15 @@ class MarketplaceWithRawResponse:
         received, the application will be configured and installed for the corresponding location.
 
         Args:
-            body: the JSON request body.
+            body (SettingsCallback): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _marketplace_notification_settings_callback.OPERATION,
             functools.partial(
                 _marketplace_notification_settings_callback._get_kwargs,
@@ -738,7 +749,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_notification_settings_redirect_callback.Result]:
+    ) -> ApiResponse[None]:
         """Redirect URL after user registration with the partner service.
 
         ``POST /marketplace/partner/callback/redirect``
@@ -747,15 +758,15 @@ class MarketplaceWithRawResponse:
         along with any required data needed by the partner service.
 
         Args:
-            body: the JSON request body.
+            body (SettingsCallback): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _marketplace_notification_settings_redirect_callback.OPERATION,
             functools.partial(
                 _marketplace_notification_settings_redirect_callback._get_kwargs,
@@ -774,7 +785,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_partner_application_add_discount.Result]:
+    ) -> ApiResponse[DiscountResult]:
         """Set payment discount for locations.
 
         ``POST /api/v1/marketplace/application/add_discount``
@@ -785,15 +796,16 @@ class MarketplaceWithRawResponse:
         Requires marketplace partner authorization.
 
         Args:
-            body: the JSON request body.
+            body (DiscountRequest): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[DiscountResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _marketplace_partner_application_add_discount.OPERATION,
             functools.partial(
                 _marketplace_partner_application_add_discount._get_kwargs,
@@ -814,7 +826,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_partner_application_payment_link.Result]:
+    ) -> ApiResponse[PaymentLink]:
         """Generate payment link.
 
         ``GET /api/v1/marketplace/application/payment_link``
@@ -824,17 +836,18 @@ class MarketplaceWithRawResponse:
         **Note:** For marketplace partners only.
 
         Args:
-            location_id (int):
-            application_id (int):
-            discount (float | Unset):
+            location_id (int): Location ID
+            application_id (int): Application ID
+            discount (float | Unset): Discount percentage (optional)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[PaymentLink]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _marketplace_partner_application_payment_link.OPERATION,
             functools.partial(
                 _marketplace_partner_application_payment_link._get_kwargs,
@@ -855,7 +868,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_partner_applications_tariffs_list.Result]:
+    ) -> ApiResponse[list[AppTariff]]:
         """Get application tariffs.
 
         ``GET /api/v1/marketplace/application/{application_id}/tariffs``
@@ -865,15 +878,16 @@ class MarketplaceWithRawResponse:
         **Note:** For marketplace partners only.
 
         Args:
-            application_id (int):
+            application_id (int): Application ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppTariff]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _marketplace_partner_applications_tariffs_list.OPERATION,
             functools.partial(
                 _marketplace_partner_applications_tariffs_list._get_kwargs,
@@ -892,7 +906,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_partner_applications_update_channel.Result]:
+    ) -> ApiResponse[ChannelUpdateResult]:
         """Update notification channel availability.
 
         ``POST /api/v1/marketplace/application/update_channel``
@@ -903,15 +917,16 @@ class MarketplaceWithRawResponse:
         For marketplace partners only.
 
         Args:
-            body: the JSON request body.
+            body (ChannelUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ChannelUpdateResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _marketplace_partner_applications_update_channel.OPERATION,
             functools.partial(
                 _marketplace_partner_applications_update_channel._get_kwargs,
@@ -930,7 +945,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_payment_refund_callback.Result]:
+    ) -> ApiResponse[None]:
         """Chargeback Notice.
 
         ``POST /marketplace/partner/payment/refund/{payment_id}``
@@ -938,15 +953,15 @@ class MarketplaceWithRawResponse:
         Chargeback Notice
 
         Args:
-            payment_id (int):
+            payment_id (int): Payment ID.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _marketplace_payment_refund_callback.OPERATION,
             functools.partial(
                 _marketplace_payment_refund_callback._get_kwargs,
@@ -965,7 +980,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_set_marketplace_notification_short_names.Result]:
+    ) -> ApiResponse[None]:
         """Notify Altegio of Available SMS Sender Names.
 
         ``POST /marketplace/partner/short_names``
@@ -974,15 +989,15 @@ class MarketplaceWithRawResponse:
         will be able to choose from any of the provided sender names.
 
         Args:
-            body: the JSON request body.
+            body (ShortNamesRequest): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _set_marketplace_notification_short_names.OPERATION,
             functools.partial(
                 _set_marketplace_notification_short_names._get_kwargs,
@@ -1002,7 +1017,7 @@ class MarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_uninstall_marketplace_app.Result]:
+    ) -> ApiResponse[None]:
         """Application Uninstall.
 
         ``POST /marketplace/salon/{location_id}/application/{application_id}/uninstall``
@@ -1011,16 +1026,16 @@ class MarketplaceWithRawResponse:
         location.
 
         Args:
-            location_id (int):
-            application_id (int):
+            location_id (int): Location ID
+            application_id (int): Application ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _uninstall_marketplace_app.OPERATION,
             functools.partial(
                 _uninstall_marketplace_app._get_kwargs,
@@ -1034,12 +1049,12 @@ class MarketplaceWithRawResponse:
         )
 
 
-class SyncMarketplace:
+class SyncMarketplace(Generic[S]):
     """Blocking ``marketplace`` operations of SyncAltegioClient (see ``Marketplace``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Marketplace, portal: Portal) -> None:
+    def __init__(self, resource: Marketplace[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -1051,10 +1066,22 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_marketplace_integration_status.Result:
-        """Application Status Data for Any Location (``GET /marketplace/salon/{location_id}/application/{application_id}``).
+    ) -> IntegrationStatus:
+        """Application Status Data for Any Location.
+
+        ``GET /marketplace/salon/{location_id}/application/{application_id}``
 
         Blocking form of ``Marketplace.get_marketplace_integration_status``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            application_id (int): Application ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            IntegrationStatus: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1076,10 +1103,23 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_marketplace_app_locations.Result:
-        """Data About Locations Connected to the Application (``GET /marketplace/application/{application_id}/salons``).
+    ) -> list[AppLocation]:
+        """Data About Locations Connected to the Application.
+
+        ``GET /marketplace/application/{application_id}/salons``
 
         Blocking form of ``Marketplace.list_marketplace_app_locations``: same arguments and result.
+
+        Args:
+            application_id (int): Application ID
+            page (int): Page number
+            count (int): Number of elements per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppLocation]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1099,6 +1139,7 @@ class SyncMarketplace:
         application_id: int,
         first_page: int = 1,
         page_size: int = 1000,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1114,6 +1155,7 @@ class SyncMarketplace:
                 application_id=application_id,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1128,10 +1170,21 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_notification_payment_callback.Result:
-        """Notify Altegio of Successful Payment (``POST /marketplace/partner/payment``).
+    ) -> PaymentReceipt:
+        """Notify Altegio of Successful Payment.
+
+        ``POST /marketplace/partner/payment``
 
         Blocking form of ``Marketplace.marketplace_notification_payment_callback``: same arguments and result.
+
+        Args:
+            body (PaymentNotice): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            PaymentReceipt: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1150,10 +1203,21 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_notification_settings_callback.Result:
-        """Application Installation for a Location (``POST /marketplace/partner/callback``).
+    ) -> None:
+        """Application Installation for a Location.
+
+        ``POST /marketplace/partner/callback``
 
         Blocking form of ``Marketplace.marketplace_notification_settings_callback``: same arguments and result.
+
+        Args:
+            body (SettingsCallback): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1172,10 +1236,21 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_notification_settings_redirect_callback.Result:
-        """Redirect URL after user registration with the partner service (``POST /marketplace/partner/callback/redirect``).
+    ) -> None:
+        """Redirect URL after user registration with the partner service.
+
+        ``POST /marketplace/partner/callback/redirect``
 
         Blocking form of ``Marketplace.marketplace_notification_settings_redirect_callback``: same arguments and result.
+
+        Args:
+            body (SettingsCallback): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1194,10 +1269,21 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_partner_application_add_discount.Result:
-        """Set payment discount for locations (``POST /api/v1/marketplace/application/add_discount``).
+    ) -> DiscountResult:
+        """Set payment discount for locations.
+
+        ``POST /api/v1/marketplace/application/add_discount``
 
         Blocking form of ``Marketplace.marketplace_partner_application_add_discount``: same arguments and result.
+
+        Args:
+            body (DiscountRequest): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            DiscountResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1218,10 +1304,23 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_partner_application_payment_link.Result:
-        """Generate payment link (``GET /api/v1/marketplace/application/payment_link``).
+    ) -> PaymentLink:
+        """Generate payment link.
+
+        ``GET /api/v1/marketplace/application/payment_link``
 
         Blocking form of ``Marketplace.marketplace_partner_application_payment_link``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            application_id (int): Application ID
+            discount (float | Unset): Discount percentage (optional)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            PaymentLink: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1242,10 +1341,21 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_partner_applications_tariffs_list.Result:
-        """Get application tariffs (``GET /api/v1/marketplace/application/{application_id}/tariffs``).
+    ) -> list[AppTariff]:
+        """Get application tariffs.
+
+        ``GET /api/v1/marketplace/application/{application_id}/tariffs``
 
         Blocking form of ``Marketplace.marketplace_partner_applications_tariffs_list``: same arguments and result.
+
+        Args:
+            application_id (int): Application ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppTariff]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1264,10 +1374,21 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_partner_applications_update_channel.Result:
-        """Update notification channel availability (``POST /api/v1/marketplace/application/update_channel``).
+    ) -> ChannelUpdateResult:
+        """Update notification channel availability.
+
+        ``POST /api/v1/marketplace/application/update_channel``
 
         Blocking form of ``Marketplace.marketplace_partner_applications_update_channel``: same arguments and result.
+
+        Args:
+            body (ChannelUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ChannelUpdateResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1286,10 +1407,21 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _marketplace_payment_refund_callback.Result:
-        """Chargeback Notice (``POST /marketplace/partner/payment/refund/{payment_id}``).
+    ) -> None:
+        """Chargeback Notice.
+
+        ``POST /marketplace/partner/payment/refund/{payment_id}``
 
         Blocking form of ``Marketplace.marketplace_payment_refund_callback``: same arguments and result.
+
+        Args:
+            payment_id (int): Payment ID.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1308,10 +1440,21 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _set_marketplace_notification_short_names.Result:
-        """Notify Altegio of Available SMS Sender Names (``POST /marketplace/partner/short_names``).
+    ) -> None:
+        """Notify Altegio of Available SMS Sender Names.
+
+        ``POST /marketplace/partner/short_names``
 
         Blocking form of ``Marketplace.set_marketplace_notification_short_names``: same arguments and result.
+
+        Args:
+            body (ShortNamesRequest): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1331,10 +1474,22 @@ class SyncMarketplace:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _uninstall_marketplace_app.Result:
-        """Application Uninstall (``POST /marketplace/salon/{location_id}/application/{application_id}/uninstall``).
+    ) -> None:
+        """Application Uninstall.
+
+        ``POST /marketplace/salon/{location_id}/application/{application_id}/uninstall``
 
         Blocking form of ``Marketplace.uninstall_marketplace_app``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            application_id (int): Application ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1348,12 +1503,12 @@ class SyncMarketplace:
         )
 
 
-class SyncMarketplaceWithRawResponse:
+class SyncMarketplaceWithRawResponse(Generic[S]):
     """Blocking ``marketplace`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: MarketplaceWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: MarketplaceWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -1365,10 +1520,23 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_marketplace_integration_status.Result]:
-        """Application Status Data for Any Location (``GET /marketplace/salon/{location_id}/application/{application_id}``).
+    ) -> ApiResponse[IntegrationStatus]:
+        """Application Status Data for Any Location.
+
+        ``GET /marketplace/salon/{location_id}/application/{application_id}``
 
         Blocking form of ``MarketplaceWithRawResponse.get_marketplace_integration_status``.
+
+        Args:
+            location_id (int): Location ID
+            application_id (int): Application ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[IntegrationStatus]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1390,10 +1558,24 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_marketplace_app_locations.Result]:
-        """Data About Locations Connected to the Application (``GET /marketplace/application/{application_id}/salons``).
+    ) -> ApiResponse[list[AppLocation]]:
+        """Data About Locations Connected to the Application.
+
+        ``GET /marketplace/application/{application_id}/salons``
 
         Blocking form of ``MarketplaceWithRawResponse.list_marketplace_app_locations``.
+
+        Args:
+            application_id (int): Application ID
+            page (int): Page number
+            count (int): Number of elements per page
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppLocation]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1414,10 +1596,22 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_notification_payment_callback.Result]:
-        """Notify Altegio of Successful Payment (``POST /marketplace/partner/payment``).
+    ) -> ApiResponse[PaymentReceipt]:
+        """Notify Altegio of Successful Payment.
+
+        ``POST /marketplace/partner/payment``
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_notification_payment_callback``.
+
+        Args:
+            body (PaymentNotice): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[PaymentReceipt]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1436,10 +1630,21 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_notification_settings_callback.Result]:
-        """Application Installation for a Location (``POST /marketplace/partner/callback``).
+    ) -> ApiResponse[None]:
+        """Application Installation for a Location.
+
+        ``POST /marketplace/partner/callback``
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_notification_settings_callback``.
+
+        Args:
+            body (SettingsCallback): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1458,10 +1663,21 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_notification_settings_redirect_callback.Result]:
-        """Redirect URL after user registration with the partner service (``POST /marketplace/partner/callback/redirect``).
+    ) -> ApiResponse[None]:
+        """Redirect URL after user registration with the partner service.
+
+        ``POST /marketplace/partner/callback/redirect``
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_notification_settings_redirect_callback``.
+
+        Args:
+            body (SettingsCallback): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1480,10 +1696,22 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_partner_application_add_discount.Result]:
-        """Set payment discount for locations (``POST /api/v1/marketplace/application/add_discount``).
+    ) -> ApiResponse[DiscountResult]:
+        """Set payment discount for locations.
+
+        ``POST /api/v1/marketplace/application/add_discount``
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_application_add_discount``.
+
+        Args:
+            body (DiscountRequest): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[DiscountResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1504,10 +1732,24 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_partner_application_payment_link.Result]:
-        """Generate payment link (``GET /api/v1/marketplace/application/payment_link``).
+    ) -> ApiResponse[PaymentLink]:
+        """Generate payment link.
+
+        ``GET /api/v1/marketplace/application/payment_link``
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_application_payment_link``.
+
+        Args:
+            location_id (int): Location ID
+            application_id (int): Application ID
+            discount (float | Unset): Discount percentage (optional)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[PaymentLink]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1528,10 +1770,22 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_partner_applications_tariffs_list.Result]:
-        """Get application tariffs (``GET /api/v1/marketplace/application/{application_id}/tariffs``).
+    ) -> ApiResponse[list[AppTariff]]:
+        """Get application tariffs.
+
+        ``GET /api/v1/marketplace/application/{application_id}/tariffs``
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_applications_tariffs_list``.
+
+        Args:
+            application_id (int): Application ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppTariff]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1550,10 +1804,22 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_partner_applications_update_channel.Result]:
-        """Update notification channel availability (``POST /api/v1/marketplace/application/update_channel``).
+    ) -> ApiResponse[ChannelUpdateResult]:
+        """Update notification channel availability.
+
+        ``POST /api/v1/marketplace/application/update_channel``
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_partner_applications_update_channel``.
+
+        Args:
+            body (ChannelUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ChannelUpdateResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1572,10 +1838,21 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_marketplace_payment_refund_callback.Result]:
-        """Chargeback Notice (``POST /marketplace/partner/payment/refund/{payment_id}``).
+    ) -> ApiResponse[None]:
+        """Chargeback Notice.
+
+        ``POST /marketplace/partner/payment/refund/{payment_id}``
 
         Blocking form of ``MarketplaceWithRawResponse.marketplace_payment_refund_callback``.
+
+        Args:
+            payment_id (int): Payment ID.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1594,10 +1871,21 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_set_marketplace_notification_short_names.Result]:
-        """Notify Altegio of Available SMS Sender Names (``POST /marketplace/partner/short_names``).
+    ) -> ApiResponse[None]:
+        """Notify Altegio of Available SMS Sender Names.
+
+        ``POST /marketplace/partner/short_names``
 
         Blocking form of ``MarketplaceWithRawResponse.set_marketplace_notification_short_names``.
+
+        Args:
+            body (ShortNamesRequest): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1617,10 +1905,22 @@ class SyncMarketplaceWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_uninstall_marketplace_app.Result]:
-        """Application Uninstall (``POST /marketplace/salon/{location_id}/application/{application_id}/uninstall``).
+    ) -> ApiResponse[None]:
+        """Application Uninstall.
+
+        ``POST /marketplace/salon/{location_id}/application/{application_id}/uninstall``
 
         Blocking form of ``MarketplaceWithRawResponse.uninstall_marketplace_app``.
+
+        Args:
+            location_id (int): Location ID
+            application_id (int): Application ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

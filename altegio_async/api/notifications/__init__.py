@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.campaign_filtered_clients_send import CampaignFilteredClientsSend
 from ...models.email_newsletter_clients_send import EmailNewsletterClientsSend
+from ...models.location_notification_settings import LocationNotificationSettings
 from ...models.message_status_query import MessageStatusQuery
 from ...models.sms_campaign_filtered_clients_send import SmsCampaignFilteredClientsSend
 from ...models.sms_clients_send import SmsClientsSend
+from ...models.user_notification_settings import UserNotificationSettings
 from ...models.user_notification_settings_update import UserNotificationSettingsUpdate
 from ...types import UNSET, Unset
 from . import get_location_notification_settings as _get_location_notification_settings
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Notifications:
+class Notifications(Generic[S]):
     """``notifications`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -42,13 +45,13 @@ class Notifications:
         self._caller = caller
 
     async def get_location_notification_settings(
-        self,
+        self: Notifications[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_notification_settings.Result:
+    ) -> list[LocationNotificationSettings]:
         """Get notification settings in a location.
 
         ``GET /api/v1/notification_settings/{location_id}/notification_types``
@@ -56,15 +59,16 @@ class Notifications:
         The method allows you to get notification settings in a location.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LocationNotificationSettings]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_notification_settings.OPERATION,
             functools.partial(
                 _get_location_notification_settings._get_kwargs,
@@ -78,13 +82,13 @@ class Notifications:
         return response.data
 
     async def get_message_status_list(
-        self,
+        self: Notifications[Business],
         *,
         body: list[MessageStatusQuery],
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_message_status_list.Result:
+    ) -> None:
         """Getting Message Statuses.
 
         ``POST /api/v1/delivery/status``
@@ -119,15 +123,15 @@ class Notifications:
         https://app.alteg.io/smsprovider/status/callback/{partner_token}
 
         Args:
-            body: the JSON request body.
+            body (list[MessageStatusQuery]): Getting message statuses
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_message_status_list.OPERATION,
             functools.partial(
                 _get_message_status_list._get_kwargs,
@@ -141,14 +145,14 @@ class Notifications:
         return response.data
 
     async def get_user_notification_settings(
-        self,
+        self: Notifications[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_notification_settings.Result:
+    ) -> UserNotificationSettings:
         """Get User Notification Settings.
 
         ``GET /api/v1/notification_settings/{location_id}/users/{user_id}``
@@ -156,16 +160,17 @@ class Notifications:
         The method allows you to get notification settings for a particular location user.
 
         Args:
-            location_id (int):
-            user_id (int):
+            location_id (int): location ID
+            user_id (int): User ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            UserNotificationSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_user_notification_settings.OPERATION,
             functools.partial(
                 _get_user_notification_settings._get_kwargs,
@@ -180,7 +185,7 @@ class Notifications:
         return response.data
 
     async def send_email_campaign_to_filtered_clients(
-        self,
+        self: Notifications[Business],
         *,
         location_id: int,
         body: CampaignFilteredClientsSend,
@@ -190,7 +195,7 @@ class Notifications:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_email_campaign_to_filtered_clients.Result:
+    ) -> None:
         """Send email campaigns for clients matching the filters.
 
         ``POST /api/v1/email/clients/by_filter/{location_id}``
@@ -212,19 +217,20 @@ class Notifications:
         Attention: If there are no filters, email distribution will go to the entire database!
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            fullname (str | Unset):
-            phone (str | Unset):
-            email (str | Unset):
+            location_id (int): location ID
+            body (CampaignFilteredClientsSend): Send email campaigns for clients matching the
+                filters
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _send_email_campaign_to_filtered_clients.OPERATION,
             functools.partial(
                 _send_email_campaign_to_filtered_clients._get_kwargs,
@@ -242,14 +248,14 @@ class Notifications:
         return response.data
 
     async def send_email_newsletter_to_clients(
-        self,
+        self: Notifications[Business],
         *,
         location_id: int,
         body: EmailNewsletterClientsSend,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_email_newsletter_to_clients.Result:
+    ) -> None:
         """Send Email newsletter according to the list of clients.
 
         ``POST /api/v1/email/clients/by_id/{location_id}``
@@ -263,16 +269,17 @@ class Notifications:
         | subject | string | Email Subject |
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (EmailNewsletterClientsSend): Send Email newsletter according to the list of
+                clients
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _send_email_newsletter_to_clients.OPERATION,
             functools.partial(
                 _send_email_newsletter_to_clients._get_kwargs,
@@ -287,7 +294,7 @@ class Notifications:
         return response.data
 
     async def send_sms_campaign_to_filtered_clients(
-        self,
+        self: Notifications[Business],
         *,
         location_id: int,
         body: SmsCampaignFilteredClientsSend,
@@ -297,7 +304,7 @@ class Notifications:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_sms_campaign_to_filtered_clients.Result:
+    ) -> None:
         """Send SMS campaigns to customers matching the filters.
 
         ``POST /api/v1/sms/clients/by_filter/{location_id}``
@@ -318,19 +325,20 @@ class Notifications:
         Attention: If there are no filters, SMS mailing will go to the entire database!
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            fullname (str | Unset):
-            phone (str | Unset):
-            email (str | Unset):
+            location_id (int): location ID
+            body (SmsCampaignFilteredClientsSend): Send SMS campaigns to customers matching the
+                filters
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _send_sms_campaign_to_filtered_clients.OPERATION,
             functools.partial(
                 _send_sms_campaign_to_filtered_clients._get_kwargs,
@@ -348,14 +356,14 @@ class Notifications:
         return response.data
 
     async def send_sms_to_clients(
-        self,
+        self: Notifications[Business],
         *,
         location_id: int,
         body: SmsClientsSend,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_sms_to_clients.Result:
+    ) -> None:
         """Send SMS to the list of clients.
 
         ``POST /api/v1/sms/clients/by_id/{location_id}``
@@ -368,16 +376,16 @@ class Notifications:
         | text | string | SMS text message |
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (SmsClientsSend): Send SMS to the list of clients
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _send_sms_to_clients.OPERATION,
             functools.partial(
                 _send_sms_to_clients._get_kwargs,
@@ -392,7 +400,7 @@ class Notifications:
         return response.data
 
     async def update_user_notification_settings(
-        self,
+        self: Notifications[Business],
         *,
         location_id: int,
         user_id: int,
@@ -400,7 +408,7 @@ class Notifications:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_user_notification_settings.Result:
+    ) -> UserNotificationSettings:
         """Change User Push Notification Settings.
 
         ``POST /api/v1/notification_settings/{location_id}/users/{user_id}``
@@ -412,17 +420,18 @@ class Notifications:
         type names is a legacy term for team member.
 
         Args:
-            location_id (int):
-            user_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            user_id (int): User ID
+            body (UserNotificationSettingsUpdate): Change User Push Notification Settings
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            UserNotificationSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_user_notification_settings.OPERATION,
             functools.partial(
                 _update_user_notification_settings._get_kwargs,
@@ -438,7 +447,7 @@ class Notifications:
         return response.data
 
 
-class NotificationsWithRawResponse:
+class NotificationsWithRawResponse(Generic[S]):
     """``notifications`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -447,13 +456,13 @@ class NotificationsWithRawResponse:
         self._caller = caller
 
     async def get_location_notification_settings(
-        self,
+        self: NotificationsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_notification_settings.Result]:
+    ) -> ApiResponse[list[LocationNotificationSettings]]:
         """Get notification settings in a location.
 
         ``GET /api/v1/notification_settings/{location_id}/notification_types``
@@ -461,15 +470,16 @@ class NotificationsWithRawResponse:
         The method allows you to get notification settings in a location.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LocationNotificationSettings]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_notification_settings.OPERATION,
             functools.partial(
                 _get_location_notification_settings._get_kwargs,
@@ -482,13 +492,13 @@ class NotificationsWithRawResponse:
         )
 
     async def get_message_status_list(
-        self,
+        self: NotificationsWithRawResponse[Business],
         *,
         body: list[MessageStatusQuery],
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_message_status_list.Result]:
+    ) -> ApiResponse[None]:
         """Getting Message Statuses.
 
         ``POST /api/v1/delivery/status``
@@ -523,15 +533,15 @@ class NotificationsWithRawResponse:
         https://app.alteg.io/smsprovider/status/callback/{partner_token}
 
         Args:
-            body: the JSON request body.
+            body (list[MessageStatusQuery]): Getting message statuses
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_message_status_list.OPERATION,
             functools.partial(
                 _get_message_status_list._get_kwargs,
@@ -544,14 +554,14 @@ class NotificationsWithRawResponse:
         )
 
     async def get_user_notification_settings(
-        self,
+        self: NotificationsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_notification_settings.Result]:
+    ) -> ApiResponse[UserNotificationSettings]:
         """Get User Notification Settings.
 
         ``GET /api/v1/notification_settings/{location_id}/users/{user_id}``
@@ -559,16 +569,17 @@ class NotificationsWithRawResponse:
         The method allows you to get notification settings for a particular location user.
 
         Args:
-            location_id (int):
-            user_id (int):
+            location_id (int): location ID
+            user_id (int): User ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[UserNotificationSettings]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_user_notification_settings.OPERATION,
             functools.partial(
                 _get_user_notification_settings._get_kwargs,
@@ -582,7 +593,7 @@ class NotificationsWithRawResponse:
         )
 
     async def send_email_campaign_to_filtered_clients(
-        self,
+        self: NotificationsWithRawResponse[Business],
         *,
         location_id: int,
         body: CampaignFilteredClientsSend,
@@ -592,7 +603,7 @@ class NotificationsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_email_campaign_to_filtered_clients.Result]:
+    ) -> ApiResponse[None]:
         """Send email campaigns for clients matching the filters.
 
         ``POST /api/v1/email/clients/by_filter/{location_id}``
@@ -614,19 +625,20 @@ class NotificationsWithRawResponse:
         Attention: If there are no filters, email distribution will go to the entire database!
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            fullname (str | Unset):
-            phone (str | Unset):
-            email (str | Unset):
+            location_id (int): location ID
+            body (CampaignFilteredClientsSend): Send email campaigns for clients matching the
+                filters
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _send_email_campaign_to_filtered_clients.OPERATION,
             functools.partial(
                 _send_email_campaign_to_filtered_clients._get_kwargs,
@@ -643,14 +655,14 @@ class NotificationsWithRawResponse:
         )
 
     async def send_email_newsletter_to_clients(
-        self,
+        self: NotificationsWithRawResponse[Business],
         *,
         location_id: int,
         body: EmailNewsletterClientsSend,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_email_newsletter_to_clients.Result]:
+    ) -> ApiResponse[None]:
         """Send Email newsletter according to the list of clients.
 
         ``POST /api/v1/email/clients/by_id/{location_id}``
@@ -664,16 +676,17 @@ class NotificationsWithRawResponse:
         | subject | string | Email Subject |
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (EmailNewsletterClientsSend): Send Email newsletter according to the list of
+                clients
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _send_email_newsletter_to_clients.OPERATION,
             functools.partial(
                 _send_email_newsletter_to_clients._get_kwargs,
@@ -687,7 +700,7 @@ class NotificationsWithRawResponse:
         )
 
     async def send_sms_campaign_to_filtered_clients(
-        self,
+        self: NotificationsWithRawResponse[Business],
         *,
         location_id: int,
         body: SmsCampaignFilteredClientsSend,
@@ -697,7 +710,7 @@ class NotificationsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_sms_campaign_to_filtered_clients.Result]:
+    ) -> ApiResponse[None]:
         """Send SMS campaigns to customers matching the filters.
 
         ``POST /api/v1/sms/clients/by_filter/{location_id}``
@@ -718,19 +731,20 @@ class NotificationsWithRawResponse:
         Attention: If there are no filters, SMS mailing will go to the entire database!
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            fullname (str | Unset):
-            phone (str | Unset):
-            email (str | Unset):
+            location_id (int): location ID
+            body (SmsCampaignFilteredClientsSend): Send SMS campaigns to customers matching the
+                filters
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _send_sms_campaign_to_filtered_clients.OPERATION,
             functools.partial(
                 _send_sms_campaign_to_filtered_clients._get_kwargs,
@@ -747,14 +761,14 @@ class NotificationsWithRawResponse:
         )
 
     async def send_sms_to_clients(
-        self,
+        self: NotificationsWithRawResponse[Business],
         *,
         location_id: int,
         body: SmsClientsSend,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_sms_to_clients.Result]:
+    ) -> ApiResponse[None]:
         """Send SMS to the list of clients.
 
         ``POST /api/v1/sms/clients/by_id/{location_id}``
@@ -767,16 +781,16 @@ class NotificationsWithRawResponse:
         | text | string | SMS text message |
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (SmsClientsSend): Send SMS to the list of clients
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _send_sms_to_clients.OPERATION,
             functools.partial(
                 _send_sms_to_clients._get_kwargs,
@@ -790,7 +804,7 @@ class NotificationsWithRawResponse:
         )
 
     async def update_user_notification_settings(
-        self,
+        self: NotificationsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -798,7 +812,7 @@ class NotificationsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_user_notification_settings.Result]:
+    ) -> ApiResponse[UserNotificationSettings]:
         """Change User Push Notification Settings.
 
         ``POST /api/v1/notification_settings/{location_id}/users/{user_id}``
@@ -810,17 +824,18 @@ class NotificationsWithRawResponse:
         type names is a legacy term for team member.
 
         Args:
-            location_id (int):
-            user_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            user_id (int): User ID
+            body (UserNotificationSettingsUpdate): Change User Push Notification Settings
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[UserNotificationSettings]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_user_notification_settings.OPERATION,
             functools.partial(
                 _update_user_notification_settings._get_kwargs,
@@ -835,26 +850,38 @@ class NotificationsWithRawResponse:
         )
 
 
-class SyncNotifications:
+class SyncNotifications(Generic[S]):
     """Blocking ``notifications`` operations of SyncAltegioClient (see ``Notifications``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Notifications, portal: Portal) -> None:
+    def __init__(self, resource: Notifications[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_location_notification_settings(
-        self,
+        self: SyncNotifications[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_notification_settings.Result:
-        """Get notification settings in a location (``GET /api/v1/notification_settings/{location_id}/notification_types``).
+    ) -> list[LocationNotificationSettings]:
+        """Get notification settings in a location.
+
+        ``GET /api/v1/notification_settings/{location_id}/notification_types``
 
         Blocking form of ``Notifications.get_location_notification_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LocationNotificationSettings]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -867,16 +894,27 @@ class SyncNotifications:
         )
 
     def get_message_status_list(
-        self,
+        self: SyncNotifications[Business],
         *,
         body: list[MessageStatusQuery],
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_message_status_list.Result:
-        """Getting Message Statuses (``POST /api/v1/delivery/status``).
+    ) -> None:
+        """Getting Message Statuses.
+
+        ``POST /api/v1/delivery/status``
 
         Blocking form of ``Notifications.get_message_status_list``: same arguments and result.
+
+        Args:
+            body (list[MessageStatusQuery]): Getting message statuses
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -889,17 +927,30 @@ class SyncNotifications:
         )
 
     def get_user_notification_settings(
-        self,
+        self: SyncNotifications[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_notification_settings.Result:
-        """Get User Notification Settings (``GET /api/v1/notification_settings/{location_id}/users/{user_id}``).
+    ) -> UserNotificationSettings:
+        """Get User Notification Settings.
+
+        ``GET /api/v1/notification_settings/{location_id}/users/{user_id}``
 
         Blocking form of ``Notifications.get_user_notification_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            user_id (int): User ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            UserNotificationSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -913,7 +964,7 @@ class SyncNotifications:
         )
 
     def send_email_campaign_to_filtered_clients(
-        self,
+        self: SyncNotifications[Business],
         *,
         location_id: int,
         body: CampaignFilteredClientsSend,
@@ -923,10 +974,26 @@ class SyncNotifications:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_email_campaign_to_filtered_clients.Result:
-        """Send email campaigns for clients matching the filters (``POST /api/v1/email/clients/by_filter/{location_id}``).
+    ) -> None:
+        """Send email campaigns for clients matching the filters.
+
+        ``POST /api/v1/email/clients/by_filter/{location_id}``
 
         Blocking form of ``Notifications.send_email_campaign_to_filtered_clients``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (CampaignFilteredClientsSend): Send email campaigns for clients matching the
+                filters
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -943,17 +1010,30 @@ class SyncNotifications:
         )
 
     def send_email_newsletter_to_clients(
-        self,
+        self: SyncNotifications[Business],
         *,
         location_id: int,
         body: EmailNewsletterClientsSend,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_email_newsletter_to_clients.Result:
-        """Send Email newsletter according to the list of clients (``POST /api/v1/email/clients/by_id/{location_id}``).
+    ) -> None:
+        """Send Email newsletter according to the list of clients.
+
+        ``POST /api/v1/email/clients/by_id/{location_id}``
 
         Blocking form of ``Notifications.send_email_newsletter_to_clients``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (EmailNewsletterClientsSend): Send Email newsletter according to the list of
+                clients
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -967,7 +1047,7 @@ class SyncNotifications:
         )
 
     def send_sms_campaign_to_filtered_clients(
-        self,
+        self: SyncNotifications[Business],
         *,
         location_id: int,
         body: SmsCampaignFilteredClientsSend,
@@ -977,10 +1057,26 @@ class SyncNotifications:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_sms_campaign_to_filtered_clients.Result:
-        """Send SMS campaigns to customers matching the filters (``POST /api/v1/sms/clients/by_filter/{location_id}``).
+    ) -> None:
+        """Send SMS campaigns to customers matching the filters.
+
+        ``POST /api/v1/sms/clients/by_filter/{location_id}``
 
         Blocking form of ``Notifications.send_sms_campaign_to_filtered_clients``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (SmsCampaignFilteredClientsSend): Send SMS campaigns to customers matching the
+                filters
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -997,17 +1093,29 @@ class SyncNotifications:
         )
 
     def send_sms_to_clients(
-        self,
+        self: SyncNotifications[Business],
         *,
         location_id: int,
         body: SmsClientsSend,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _send_sms_to_clients.Result:
-        """Send SMS to the list of clients (``POST /api/v1/sms/clients/by_id/{location_id}``).
+    ) -> None:
+        """Send SMS to the list of clients.
+
+        ``POST /api/v1/sms/clients/by_id/{location_id}``
 
         Blocking form of ``Notifications.send_sms_to_clients``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (SmsClientsSend): Send SMS to the list of clients
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1021,7 +1129,7 @@ class SyncNotifications:
         )
 
     def update_user_notification_settings(
-        self,
+        self: SyncNotifications[Business],
         *,
         location_id: int,
         user_id: int,
@@ -1029,10 +1137,24 @@ class SyncNotifications:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_user_notification_settings.Result:
-        """Change User Push Notification Settings (``POST /api/v1/notification_settings/{location_id}/users/{user_id}``).
+    ) -> UserNotificationSettings:
+        """Change User Push Notification Settings.
+
+        ``POST /api/v1/notification_settings/{location_id}/users/{user_id}``
 
         Blocking form of ``Notifications.update_user_notification_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            user_id (int): User ID
+            body (UserNotificationSettingsUpdate): Change User Push Notification Settings
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            UserNotificationSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1047,26 +1169,38 @@ class SyncNotifications:
         )
 
 
-class SyncNotificationsWithRawResponse:
+class SyncNotificationsWithRawResponse(Generic[S]):
     """Blocking ``notifications`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: NotificationsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: NotificationsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_location_notification_settings(
-        self,
+        self: SyncNotificationsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_notification_settings.Result]:
-        """Get notification settings in a location (``GET /api/v1/notification_settings/{location_id}/notification_types``).
+    ) -> ApiResponse[list[LocationNotificationSettings]]:
+        """Get notification settings in a location.
+
+        ``GET /api/v1/notification_settings/{location_id}/notification_types``
 
         Blocking form of ``NotificationsWithRawResponse.get_location_notification_settings``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LocationNotificationSettings]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1079,16 +1213,27 @@ class SyncNotificationsWithRawResponse:
         )
 
     def get_message_status_list(
-        self,
+        self: SyncNotificationsWithRawResponse[Business],
         *,
         body: list[MessageStatusQuery],
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_message_status_list.Result]:
-        """Getting Message Statuses (``POST /api/v1/delivery/status``).
+    ) -> ApiResponse[None]:
+        """Getting Message Statuses.
+
+        ``POST /api/v1/delivery/status``
 
         Blocking form of ``NotificationsWithRawResponse.get_message_status_list``.
+
+        Args:
+            body (list[MessageStatusQuery]): Getting message statuses
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1101,17 +1246,30 @@ class SyncNotificationsWithRawResponse:
         )
 
     def get_user_notification_settings(
-        self,
+        self: SyncNotificationsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_notification_settings.Result]:
-        """Get User Notification Settings (``GET /api/v1/notification_settings/{location_id}/users/{user_id}``).
+    ) -> ApiResponse[UserNotificationSettings]:
+        """Get User Notification Settings.
+
+        ``GET /api/v1/notification_settings/{location_id}/users/{user_id}``
 
         Blocking form of ``NotificationsWithRawResponse.get_user_notification_settings``.
+
+        Args:
+            location_id (int): location ID
+            user_id (int): User ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[UserNotificationSettings]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1125,7 +1283,7 @@ class SyncNotificationsWithRawResponse:
         )
 
     def send_email_campaign_to_filtered_clients(
-        self,
+        self: SyncNotificationsWithRawResponse[Business],
         *,
         location_id: int,
         body: CampaignFilteredClientsSend,
@@ -1135,10 +1293,26 @@ class SyncNotificationsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_email_campaign_to_filtered_clients.Result]:
-        """Send email campaigns for clients matching the filters (``POST /api/v1/email/clients/by_filter/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Send email campaigns for clients matching the filters.
+
+        ``POST /api/v1/email/clients/by_filter/{location_id}``
 
         Blocking form of ``NotificationsWithRawResponse.send_email_campaign_to_filtered_clients``.
+
+        Args:
+            location_id (int): location ID
+            body (CampaignFilteredClientsSend): Send email campaigns for clients matching the
+                filters
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1155,17 +1329,30 @@ class SyncNotificationsWithRawResponse:
         )
 
     def send_email_newsletter_to_clients(
-        self,
+        self: SyncNotificationsWithRawResponse[Business],
         *,
         location_id: int,
         body: EmailNewsletterClientsSend,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_email_newsletter_to_clients.Result]:
-        """Send Email newsletter according to the list of clients (``POST /api/v1/email/clients/by_id/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Send Email newsletter according to the list of clients.
+
+        ``POST /api/v1/email/clients/by_id/{location_id}``
 
         Blocking form of ``NotificationsWithRawResponse.send_email_newsletter_to_clients``.
+
+        Args:
+            location_id (int): location ID
+            body (EmailNewsletterClientsSend): Send Email newsletter according to the list of
+                clients
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1179,7 +1366,7 @@ class SyncNotificationsWithRawResponse:
         )
 
     def send_sms_campaign_to_filtered_clients(
-        self,
+        self: SyncNotificationsWithRawResponse[Business],
         *,
         location_id: int,
         body: SmsCampaignFilteredClientsSend,
@@ -1189,10 +1376,26 @@ class SyncNotificationsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_sms_campaign_to_filtered_clients.Result]:
-        """Send SMS campaigns to customers matching the filters (``POST /api/v1/sms/clients/by_filter/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Send SMS campaigns to customers matching the filters.
+
+        ``POST /api/v1/sms/clients/by_filter/{location_id}``
 
         Blocking form of ``NotificationsWithRawResponse.send_sms_campaign_to_filtered_clients``.
+
+        Args:
+            location_id (int): location ID
+            body (SmsCampaignFilteredClientsSend): Send SMS campaigns to customers matching the
+                filters
+            fullname (str | Unset): Name (part of the name) for client filtering
+            phone (str | Unset): Phone (part of the number) for customer filtering
+            email (str | Unset): Email (part) for customer filtering
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1209,17 +1412,29 @@ class SyncNotificationsWithRawResponse:
         )
 
     def send_sms_to_clients(
-        self,
+        self: SyncNotificationsWithRawResponse[Business],
         *,
         location_id: int,
         body: SmsClientsSend,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_send_sms_to_clients.Result]:
-        """Send SMS to the list of clients (``POST /api/v1/sms/clients/by_id/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Send SMS to the list of clients.
+
+        ``POST /api/v1/sms/clients/by_id/{location_id}``
 
         Blocking form of ``NotificationsWithRawResponse.send_sms_to_clients``.
+
+        Args:
+            location_id (int): location ID
+            body (SmsClientsSend): Send SMS to the list of clients
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1233,7 +1448,7 @@ class SyncNotificationsWithRawResponse:
         )
 
     def update_user_notification_settings(
-        self,
+        self: SyncNotificationsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -1241,10 +1456,24 @@ class SyncNotificationsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_user_notification_settings.Result]:
-        """Change User Push Notification Settings (``POST /api/v1/notification_settings/{location_id}/users/{user_id}``).
+    ) -> ApiResponse[UserNotificationSettings]:
+        """Change User Push Notification Settings.
+
+        ``POST /api/v1/notification_settings/{location_id}/users/{user_id}``
 
         Blocking form of ``NotificationsWithRawResponse.update_user_notification_settings``.
+
+        Args:
+            location_id (int): location ID
+            user_id (int): User ID
+            body (UserNotificationSettingsUpdate): Change User Push Notification Settings
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[UserNotificationSettings]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(

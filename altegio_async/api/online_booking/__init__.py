@@ -8,16 +8,28 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Booking, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.available_dates import AvailableDates
+from ...models.bookable_services import BookableServices
 from ...models.booking_check import BookingCheck
+from ...models.booking_details import BookingDetails
+from ...models.booking_form import BookingForm
 from ...models.booking_request import BookingRequest
+from ...models.created_record import CreatedRecord
+from ...models.event_booking import EventBooking
 from ...models.event_booking_request import EventBookingRequest
+from ...models.nearest_slots import NearestSlots
 from ...models.reschedule_request import RescheduleRequest
+from ...models.rescheduled_record import RescheduledRecord
+from ...models.team_member import TeamMember
+from ...models.time_slot import TimeSlot
+from ...models.translations import Translations
 from ...types import UNSET, Unset
 from . import book_event as _book_event
 from . import create_online_booking as _create_online_booking
@@ -37,7 +49,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class OnlineBooking:
+class OnlineBooking(Generic[S]):
     """``online_booking`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -54,23 +66,23 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _book_event.Result:
+    ) -> EventBooking:
         """Book Event.
 
         ``POST /api/v1/activity/{location_id}/{event_id}/book``
 
         Args:
-            location_id (int):
-            event_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            event_id (int): Event ID
+            body (EventBookingRequest): Book Event request body
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            EventBooking: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _book_event.OPERATION,
             functools.partial(
                 _book_event._get_kwargs,
@@ -93,7 +105,7 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_online_booking.Result:
+    ) -> list[CreatedRecord]:
         """Create an Online Booking.
 
         ``POST /api/v1/book_record/{location_id}``
@@ -198,16 +210,16 @@ class OnlineBooking:
         appointment from the appointments array.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (BookingRequest): Create a session appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[CreatedRecord]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_online_booking.OPERATION,
             functools.partial(
                 _create_online_booking._get_kwargs,
@@ -224,11 +236,11 @@ class OnlineBooking:
     async def get_booking_form_config(
         self,
         *,
-        id: int,
+        booking_form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_booking_form_config.Result:
+    ) -> BookingForm:
         """Get Booking Form Configuration.
 
         ``GET /api/v1/bookform/{id}``
@@ -303,19 +315,19 @@ class OnlineBooking:
         | backgroundPalette | string | Booking form background color |
 
         Args:
-            id (int):
+            booking_form_id (int): ID of thebooking form
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            BookingForm: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_booking_form_config.OPERATION,
             functools.partial(
                 _get_booking_form_config._get_kwargs,
-                id=id,
+                id=booking_form_id,
             ),
             _get_booking_form_config._parse_success,
             timeout=timeout,
@@ -336,7 +348,7 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_dates_available_for_booking.Result:
+    ) -> AvailableDates:
         """Get Dates Available for Booking.
 
         ``GET /api/v1/book_dates/{location_id}``
@@ -376,20 +388,27 @@ class OnlineBooking:
         + date: Date within a month, if you need dates for a specific month
 
         Args:
-            location_id (int):
-            service_ids (list[int] | Unset):
-            team_member_id (int | Unset):
-            date (datetime.date | Unset):
-            date_from (datetime.date | Unset):
-            date_to (datetime.date | Unset):
+            location_id (int): location ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            team_member_id (int | Unset): team member ID. Filter by team member ID
+                Default: 0
+            date (datetime.date | Unset): date in iso8601 format.
+                Filter by month of booking.
+            date_from (datetime.date | Unset): date in iso8601 format.
+                Start of dates to search.
+                Must be used together with the "date_to" param and overrides the "date" param.
+            date_to (datetime.date | Unset): date in iso8601 format.
+                End of dates to search.
+                Must be used together with the "date_from" param and overrides the "date" param.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AvailableDates: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_dates_available_for_booking.OPERATION,
             functools.partial(
                 _get_dates_available_for_booking._get_kwargs,
@@ -414,7 +433,7 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_i18n_options.Result:
+    ) -> Translations:
         """Get Internationalization Options.
 
         ``GET /api/v1/i18n/{lang_code}``
@@ -428,15 +447,16 @@ class OnlineBooking:
         - Ukrainian - 'uk-UK'
 
         Args:
-            lang_code (str):
+            lang_code (str): Language code. One of the set 'lv-LV', 'en-US', 'ee-EE', 'lt-LT',
+                'de-DE', 'uk-UK'
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Translations: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_i18n_options.OPERATION,
             functools.partial(
                 _get_i18n_options._get_kwargs,
@@ -456,7 +476,7 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_privacy_policy.Result:
+    ) -> Any:
         """Get location privacy policy for online booking.
 
         ``GET /api/v1/privacy_policy/{location_id}``
@@ -474,15 +494,15 @@ class OnlineBooking:
         showing any policy acceptance step.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_privacy_policy.OPERATION,
             functools.partial(
                 _get_location_privacy_policy._get_kwargs,
@@ -505,7 +525,7 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_nearest_time_slots.Result:
+    ) -> NearestSlots:
         """Get Nearest Available Time Slots for Team Member.
 
         ``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``
@@ -525,18 +545,20 @@ class OnlineBooking:
         + datetime: date (in iso8601 format) for which you want to get the next sessions
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            service_ids (list[int] | Unset):
-            datetime_ (datetime.datetime | Unset):
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            datetime_ (datetime.datetime | Unset): date in iso8601 format.
+                Filter by date
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            NearestSlots: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_nearest_time_slots.OPERATION,
             functools.partial(
                 _get_nearest_time_slots._get_kwargs,
@@ -561,23 +583,24 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_online_booking_details.Result:
+    ) -> BookingDetails:
         """Get Online Booking Details.
 
         ``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            record_hash (str):
+            location_id (int): location ID
+            appointment_id (int): Post ID (enough to view the post if the user is logged in)
+            record_hash (str): HASH appointments (required to view the appointment if the user is
+                not authorized)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            BookingDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_online_booking_details.OPERATION,
             functools.partial(
                 _get_online_booking_details._get_kwargs,
@@ -602,7 +625,7 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_services_available_for_booking.Result:
+    ) -> BookableServices:
         """Get Services Available for Booking.
 
         ``GET /api/v1/book_services/{location_id}``
@@ -659,18 +682,23 @@ class OnlineBooking:
         select an additional service.
 
         Args:
-            location_id (int):
-            team_member_id (int | Unset):
-            datetime_ (str | Unset):
-            service_ids (list[int] | Unset):
+            location_id (int): location ID
+            team_member_id (int | Unset): team member ID. Filter by team member ID
+                Default: 0
+            datetime_ (str | Unset): date (in iso8601 format). Filter by service booking date (for
+                example '2005-09-09T18:30')
+                Default: ''
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of identifiers of already selected (within one appointment)
+                services. It makes sense if a filter by team member and date is set.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            BookableServices: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_services_available_for_booking.OPERATION,
             functools.partial(
                 _get_services_available_for_booking._get_kwargs,
@@ -695,7 +723,7 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_members_available_for_booking.Result:
+    ) -> list[TeamMember]:
         """Get Team Members Available for Booking.
 
         ``GET /api/v1/book_staff/{location_id}``
@@ -729,17 +757,19 @@ class OnlineBooking:
         specified service at the specified time
 
         Args:
-            location_id (int):
-            service_ids (list[int] | Unset):
-            datetime_ (datetime.datetime | Unset):
+            location_id (int): location ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            datetime_ (datetime.datetime | Unset): date in iso8601 format.
+                Filter by service booking date (for example '2005-09-09T18:30')
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMember]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_members_available_for_booking.OPERATION,
             functools.partial(
                 _get_team_members_available_for_booking._get_kwargs,
@@ -764,7 +794,7 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_time_slots_for_booking.Result:
+    ) -> list[TimeSlot]:
         """Get a List of Time Slots Available for Booking.
 
         ``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``
@@ -785,18 +815,21 @@ class OnlineBooking:
         services
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date (datetime.date):
-            service_ids (list[int] | Unset):
+            location_id (int): location ID
+            team_member_id (int): team member ID. Filter by team member ID
+                Default: 0
+            date (datetime.date): date in iso8601 format.
+                Filter by booking date (eg '2026-09-30')
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TimeSlot]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_time_slots_for_booking.OPERATION,
             functools.partial(
                 _get_time_slots_for_booking._get_kwargs,
@@ -813,7 +846,7 @@ class OnlineBooking:
         return response.data
 
     async def update_online_booking_datetime(
-        self,
+        self: OnlineBooking[Booking],
         *,
         location_id: int,
         appointment_id: int,
@@ -821,23 +854,23 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_online_booking_datetime.Result:
+    ) -> RescheduledRecord:
         """Change Online Booking Date/Time.
 
         ``PUT /api/v1/book_record/{location_id}/{record_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            appointment_id (int): ID of the appointment to be migrated
+            body (RescheduleRequest): Move appointment to session
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            RescheduledRecord: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_online_booking_datetime.OPERATION,
             functools.partial(
                 _update_online_booking_datetime._get_kwargs,
@@ -860,7 +893,7 @@ class OnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _validate_booking_params.Result:
+    ) -> None:
         """Validate Booking Parameters.
 
         ``POST /api/v1/book_check/{location_id}``
@@ -912,16 +945,16 @@ class OnlineBooking:
         HTTP status code 422 and error code 438.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (BookingCheck): Check appointment options
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _validate_booking_params.OPERATION,
             functools.partial(
                 _validate_booking_params._get_kwargs,
@@ -936,7 +969,7 @@ class OnlineBooking:
         return response.data
 
 
-class OnlineBookingWithRawResponse:
+class OnlineBookingWithRawResponse(Generic[S]):
     """``online_booking`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -953,23 +986,24 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_book_event.Result]:
+    ) -> ApiResponse[EventBooking]:
         """Book Event.
 
         ``POST /api/v1/activity/{location_id}/{event_id}/book``
 
         Args:
-            location_id (int):
-            event_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            event_id (int): Event ID
+            body (EventBookingRequest): Book Event request body
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[EventBooking]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _book_event.OPERATION,
             functools.partial(
                 _book_event._get_kwargs,
@@ -991,7 +1025,7 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_online_booking.Result]:
+    ) -> ApiResponse[list[CreatedRecord]]:
         """Create an Online Booking.
 
         ``POST /api/v1/book_record/{location_id}``
@@ -1096,16 +1130,17 @@ class OnlineBookingWithRawResponse:
         appointment from the appointments array.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (BookingRequest): Create a session appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[CreatedRecord]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_online_booking.OPERATION,
             functools.partial(
                 _create_online_booking._get_kwargs,
@@ -1121,11 +1156,11 @@ class OnlineBookingWithRawResponse:
     async def get_booking_form_config(
         self,
         *,
-        id: int,
+        booking_form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_booking_form_config.Result]:
+    ) -> ApiResponse[BookingForm]:
         """Get Booking Form Configuration.
 
         ``GET /api/v1/bookform/{id}``
@@ -1200,19 +1235,20 @@ class OnlineBookingWithRawResponse:
         | backgroundPalette | string | Booking form background color |
 
         Args:
-            id (int):
+            booking_form_id (int): ID of thebooking form
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[BookingForm]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_booking_form_config.OPERATION,
             functools.partial(
                 _get_booking_form_config._get_kwargs,
-                id=id,
+                id=booking_form_id,
             ),
             _get_booking_form_config._parse_success,
             timeout=timeout,
@@ -1232,7 +1268,7 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_dates_available_for_booking.Result]:
+    ) -> ApiResponse[AvailableDates]:
         """Get Dates Available for Booking.
 
         ``GET /api/v1/book_dates/{location_id}``
@@ -1272,20 +1308,28 @@ class OnlineBookingWithRawResponse:
         + date: Date within a month, if you need dates for a specific month
 
         Args:
-            location_id (int):
-            service_ids (list[int] | Unset):
-            team_member_id (int | Unset):
-            date (datetime.date | Unset):
-            date_from (datetime.date | Unset):
-            date_to (datetime.date | Unset):
+            location_id (int): location ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            team_member_id (int | Unset): team member ID. Filter by team member ID
+                Default: 0
+            date (datetime.date | Unset): date in iso8601 format.
+                Filter by month of booking.
+            date_from (datetime.date | Unset): date in iso8601 format.
+                Start of dates to search.
+                Must be used together with the "date_to" param and overrides the "date" param.
+            date_to (datetime.date | Unset): date in iso8601 format.
+                End of dates to search.
+                Must be used together with the "date_from" param and overrides the "date" param.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AvailableDates]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_dates_available_for_booking.OPERATION,
             functools.partial(
                 _get_dates_available_for_booking._get_kwargs,
@@ -1309,7 +1353,7 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_i18n_options.Result]:
+    ) -> ApiResponse[Translations]:
         """Get Internationalization Options.
 
         ``GET /api/v1/i18n/{lang_code}``
@@ -1323,15 +1367,17 @@ class OnlineBookingWithRawResponse:
         - Ukrainian - 'uk-UK'
 
         Args:
-            lang_code (str):
+            lang_code (str): Language code. One of the set 'lv-LV', 'en-US', 'ee-EE', 'lt-LT',
+                'de-DE', 'uk-UK'
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Translations]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_i18n_options.OPERATION,
             functools.partial(
                 _get_i18n_options._get_kwargs,
@@ -1350,7 +1396,7 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_privacy_policy.Result]:
+    ) -> ApiResponse[Any]:
         """Get location privacy policy for online booking.
 
         ``GET /api/v1/privacy_policy/{location_id}``
@@ -1368,15 +1414,15 @@ class OnlineBookingWithRawResponse:
         showing any policy acceptance step.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_privacy_policy.OPERATION,
             functools.partial(
                 _get_location_privacy_policy._get_kwargs,
@@ -1398,7 +1444,7 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_nearest_time_slots.Result]:
+    ) -> ApiResponse[NearestSlots]:
         """Get Nearest Available Time Slots for Team Member.
 
         ``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``
@@ -1418,18 +1464,21 @@ class OnlineBookingWithRawResponse:
         + datetime: date (in iso8601 format) for which you want to get the next sessions
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            service_ids (list[int] | Unset):
-            datetime_ (datetime.datetime | Unset):
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            datetime_ (datetime.datetime | Unset): date in iso8601 format.
+                Filter by date
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[NearestSlots]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_nearest_time_slots.OPERATION,
             functools.partial(
                 _get_nearest_time_slots._get_kwargs,
@@ -1453,23 +1502,25 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_online_booking_details.Result]:
+    ) -> ApiResponse[BookingDetails]:
         """Get Online Booking Details.
 
         ``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            record_hash (str):
+            location_id (int): location ID
+            appointment_id (int): Post ID (enough to view the post if the user is logged in)
+            record_hash (str): HASH appointments (required to view the appointment if the user is
+                not authorized)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[BookingDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_online_booking_details.OPERATION,
             functools.partial(
                 _get_online_booking_details._get_kwargs,
@@ -1493,7 +1544,7 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_services_available_for_booking.Result]:
+    ) -> ApiResponse[BookableServices]:
         """Get Services Available for Booking.
 
         ``GET /api/v1/book_services/{location_id}``
@@ -1550,18 +1601,24 @@ class OnlineBookingWithRawResponse:
         select an additional service.
 
         Args:
-            location_id (int):
-            team_member_id (int | Unset):
-            datetime_ (str | Unset):
-            service_ids (list[int] | Unset):
+            location_id (int): location ID
+            team_member_id (int | Unset): team member ID. Filter by team member ID
+                Default: 0
+            datetime_ (str | Unset): date (in iso8601 format). Filter by service booking date (for
+                example '2005-09-09T18:30')
+                Default: ''
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of identifiers of already selected (within one appointment)
+                services. It makes sense if a filter by team member and date is set.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[BookableServices]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_services_available_for_booking.OPERATION,
             functools.partial(
                 _get_services_available_for_booking._get_kwargs,
@@ -1585,7 +1642,7 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_members_available_for_booking.Result]:
+    ) -> ApiResponse[list[TeamMember]]:
         """Get Team Members Available for Booking.
 
         ``GET /api/v1/book_staff/{location_id}``
@@ -1619,17 +1676,20 @@ class OnlineBookingWithRawResponse:
         specified service at the specified time
 
         Args:
-            location_id (int):
-            service_ids (list[int] | Unset):
-            datetime_ (datetime.datetime | Unset):
+            location_id (int): location ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            datetime_ (datetime.datetime | Unset): date in iso8601 format.
+                Filter by service booking date (for example '2005-09-09T18:30')
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMember]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_members_available_for_booking.OPERATION,
             functools.partial(
                 _get_team_members_available_for_booking._get_kwargs,
@@ -1653,7 +1713,7 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_time_slots_for_booking.Result]:
+    ) -> ApiResponse[list[TimeSlot]]:
         """Get a List of Time Slots Available for Booking.
 
         ``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``
@@ -1674,18 +1734,22 @@ class OnlineBookingWithRawResponse:
         services
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date (datetime.date):
-            service_ids (list[int] | Unset):
+            location_id (int): location ID
+            team_member_id (int): team member ID. Filter by team member ID
+                Default: 0
+            date (datetime.date): date in iso8601 format.
+                Filter by booking date (eg '2026-09-30')
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TimeSlot]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_time_slots_for_booking.OPERATION,
             functools.partial(
                 _get_time_slots_for_booking._get_kwargs,
@@ -1701,7 +1765,7 @@ class OnlineBookingWithRawResponse:
         )
 
     async def update_online_booking_datetime(
-        self,
+        self: OnlineBookingWithRawResponse[Booking],
         *,
         location_id: int,
         appointment_id: int,
@@ -1709,23 +1773,24 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_online_booking_datetime.Result]:
+    ) -> ApiResponse[RescheduledRecord]:
         """Change Online Booking Date/Time.
 
         ``PUT /api/v1/book_record/{location_id}/{record_id}``
 
         Args:
-            location_id (int):
-            appointment_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            appointment_id (int): ID of the appointment to be migrated
+            body (RescheduleRequest): Move appointment to session
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[RescheduledRecord]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_online_booking_datetime.OPERATION,
             functools.partial(
                 _update_online_booking_datetime._get_kwargs,
@@ -1747,7 +1812,7 @@ class OnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_validate_booking_params.Result]:
+    ) -> ApiResponse[None]:
         """Validate Booking Parameters.
 
         ``POST /api/v1/book_check/{location_id}``
@@ -1799,16 +1864,16 @@ class OnlineBookingWithRawResponse:
         HTTP status code 422 and error code 438.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (BookingCheck): Check appointment options
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _validate_booking_params.OPERATION,
             functools.partial(
                 _validate_booking_params._get_kwargs,
@@ -1822,12 +1887,12 @@ class OnlineBookingWithRawResponse:
         )
 
 
-class SyncOnlineBooking:
+class SyncOnlineBooking(Generic[S]):
     """Blocking ``online_booking`` operations of SyncAltegioClient (see ``OnlineBooking``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: OnlineBooking, portal: Portal) -> None:
+    def __init__(self, resource: OnlineBooking[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -1840,10 +1905,23 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _book_event.Result:
-        """Book Event (``POST /api/v1/activity/{location_id}/{event_id}/book``).
+    ) -> EventBooking:
+        """Book Event.
+
+        ``POST /api/v1/activity/{location_id}/{event_id}/book``
 
         Blocking form of ``OnlineBooking.book_event``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            event_id (int): Event ID
+            body (EventBookingRequest): Book Event request body
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            EventBooking: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1865,10 +1943,22 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_online_booking.Result:
-        """Create an Online Booking (``POST /api/v1/book_record/{location_id}``).
+    ) -> list[CreatedRecord]:
+        """Create an Online Booking.
+
+        ``POST /api/v1/book_record/{location_id}``
 
         Blocking form of ``OnlineBooking.create_online_booking``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (BookingRequest): Create a session appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[CreatedRecord]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1884,19 +1974,30 @@ class SyncOnlineBooking:
     def get_booking_form_config(
         self,
         *,
-        id: int,
+        booking_form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_booking_form_config.Result:
-        """Get Booking Form Configuration (``GET /api/v1/bookform/{id}``).
+    ) -> BookingForm:
+        """Get Booking Form Configuration.
+
+        ``GET /api/v1/bookform/{id}``
 
         Blocking form of ``OnlineBooking.get_booking_form_config``: same arguments and result.
+
+        Args:
+            booking_form_id (int): ID of thebooking form
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            BookingForm: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_booking_form_config,
-                id=id,
+                booking_form_id=booking_form_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1915,10 +2016,33 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_dates_available_for_booking.Result:
-        """Get Dates Available for Booking (``GET /api/v1/book_dates/{location_id}``).
+    ) -> AvailableDates:
+        """Get Dates Available for Booking.
+
+        ``GET /api/v1/book_dates/{location_id}``
 
         Blocking form of ``OnlineBooking.get_dates_available_for_booking``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            team_member_id (int | Unset): team member ID. Filter by team member ID
+                Default: 0
+            date (datetime.date | Unset): date in iso8601 format.
+                Filter by month of booking.
+            date_from (datetime.date | Unset): date in iso8601 format.
+                Start of dates to search.
+                Must be used together with the "date_to" param and overrides the "date" param.
+            date_to (datetime.date | Unset): date in iso8601 format.
+                End of dates to search.
+                Must be used together with the "date_from" param and overrides the "date" param.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AvailableDates: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1942,10 +2066,22 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_i18n_options.Result:
-        """Get Internationalization Options (``GET /api/v1/i18n/{lang_code}``).
+    ) -> Translations:
+        """Get Internationalization Options.
+
+        ``GET /api/v1/i18n/{lang_code}``
 
         Blocking form of ``OnlineBooking.get_i18n_options``: same arguments and result.
+
+        Args:
+            lang_code (str): Language code. One of the set 'lv-LV', 'en-US', 'ee-EE', 'lt-LT',
+                'de-DE', 'uk-UK'
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Translations: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1964,10 +2100,21 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_privacy_policy.Result:
-        """Get location privacy policy for online booking (``GET /api/v1/privacy_policy/{location_id}``).
+    ) -> Any:
+        """Get location privacy policy for online booking.
+
+        ``GET /api/v1/privacy_policy/{location_id}``
 
         Blocking form of ``OnlineBooking.get_location_privacy_policy``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1989,10 +2136,26 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_nearest_time_slots.Result:
-        """Get Nearest Available Time Slots for Team Member (``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``).
+    ) -> NearestSlots:
+        """Get Nearest Available Time Slots for Team Member.
+
+        ``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``
 
         Blocking form of ``OnlineBooking.get_nearest_time_slots``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            datetime_ (datetime.datetime | Unset): date in iso8601 format.
+                Filter by date
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            NearestSlots: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2016,10 +2179,24 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_online_booking_details.Result:
-        """Get Online Booking Details (``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``).
+    ) -> BookingDetails:
+        """Get Online Booking Details.
+
+        ``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``
 
         Blocking form of ``OnlineBooking.get_online_booking_details``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): Post ID (enough to view the post if the user is logged in)
+            record_hash (str): HASH appointments (required to view the appointment if the user is
+                not authorized)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            BookingDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2043,10 +2220,29 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_services_available_for_booking.Result:
-        """Get Services Available for Booking (``GET /api/v1/book_services/{location_id}``).
+    ) -> BookableServices:
+        """Get Services Available for Booking.
+
+        ``GET /api/v1/book_services/{location_id}``
 
         Blocking form of ``OnlineBooking.get_services_available_for_booking``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int | Unset): team member ID. Filter by team member ID
+                Default: 0
+            datetime_ (str | Unset): date (in iso8601 format). Filter by service booking date (for
+                example '2005-09-09T18:30')
+                Default: ''
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of identifiers of already selected (within one appointment)
+                services. It makes sense if a filter by team member and date is set.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            BookableServices: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2070,10 +2266,25 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_members_available_for_booking.Result:
-        """Get Team Members Available for Booking (``GET /api/v1/book_staff/{location_id}``).
+    ) -> list[TeamMember]:
+        """Get Team Members Available for Booking.
+
+        ``GET /api/v1/book_staff/{location_id}``
 
         Blocking form of ``OnlineBooking.get_team_members_available_for_booking``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            datetime_ (datetime.datetime | Unset): date in iso8601 format.
+                Filter by service booking date (for example '2005-09-09T18:30')
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMember]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2097,10 +2308,27 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_time_slots_for_booking.Result:
-        """Get a List of Time Slots Available for Booking (``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``).
+    ) -> list[TimeSlot]:
+        """Get a List of Time Slots Available for Booking.
+
+        ``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``
 
         Blocking form of ``OnlineBooking.get_time_slots_for_booking``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID. Filter by team member ID
+                Default: 0
+            date (datetime.date): date in iso8601 format.
+                Filter by booking date (eg '2026-09-30')
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TimeSlot]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2116,7 +2344,7 @@ class SyncOnlineBooking:
         )
 
     def update_online_booking_datetime(
-        self,
+        self: SyncOnlineBooking[Booking],
         *,
         location_id: int,
         appointment_id: int,
@@ -2124,10 +2352,23 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_online_booking_datetime.Result:
-        """Change Online Booking Date/Time (``PUT /api/v1/book_record/{location_id}/{record_id}``).
+    ) -> RescheduledRecord:
+        """Change Online Booking Date/Time.
+
+        ``PUT /api/v1/book_record/{location_id}/{record_id}``
 
         Blocking form of ``OnlineBooking.update_online_booking_datetime``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): ID of the appointment to be migrated
+            body (RescheduleRequest): Move appointment to session
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            RescheduledRecord: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2149,10 +2390,22 @@ class SyncOnlineBooking:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _validate_booking_params.Result:
-        """Validate Booking Parameters (``POST /api/v1/book_check/{location_id}``).
+    ) -> None:
+        """Validate Booking Parameters.
+
+        ``POST /api/v1/book_check/{location_id}``
 
         Blocking form of ``OnlineBooking.validate_booking_params``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (BookingCheck): Check appointment options
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2166,12 +2419,12 @@ class SyncOnlineBooking:
         )
 
 
-class SyncOnlineBookingWithRawResponse:
+class SyncOnlineBookingWithRawResponse(Generic[S]):
     """Blocking ``online_booking`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: OnlineBookingWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: OnlineBookingWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -2184,10 +2437,24 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_book_event.Result]:
-        """Book Event (``POST /api/v1/activity/{location_id}/{event_id}/book``).
+    ) -> ApiResponse[EventBooking]:
+        """Book Event.
+
+        ``POST /api/v1/activity/{location_id}/{event_id}/book``
 
         Blocking form of ``OnlineBookingWithRawResponse.book_event``.
+
+        Args:
+            location_id (int): location ID
+            event_id (int): Event ID
+            body (EventBookingRequest): Book Event request body
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[EventBooking]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2209,10 +2476,23 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_online_booking.Result]:
-        """Create an Online Booking (``POST /api/v1/book_record/{location_id}``).
+    ) -> ApiResponse[list[CreatedRecord]]:
+        """Create an Online Booking.
+
+        ``POST /api/v1/book_record/{location_id}``
 
         Blocking form of ``OnlineBookingWithRawResponse.create_online_booking``.
+
+        Args:
+            location_id (int): location ID
+            body (BookingRequest): Create a session appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[CreatedRecord]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2228,19 +2508,31 @@ class SyncOnlineBookingWithRawResponse:
     def get_booking_form_config(
         self,
         *,
-        id: int,
+        booking_form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_booking_form_config.Result]:
-        """Get Booking Form Configuration (``GET /api/v1/bookform/{id}``).
+    ) -> ApiResponse[BookingForm]:
+        """Get Booking Form Configuration.
+
+        ``GET /api/v1/bookform/{id}``
 
         Blocking form of ``OnlineBookingWithRawResponse.get_booking_form_config``.
+
+        Args:
+            booking_form_id (int): ID of thebooking form
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[BookingForm]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_booking_form_config,
-                id=id,
+                booking_form_id=booking_form_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2259,10 +2551,34 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_dates_available_for_booking.Result]:
-        """Get Dates Available for Booking (``GET /api/v1/book_dates/{location_id}``).
+    ) -> ApiResponse[AvailableDates]:
+        """Get Dates Available for Booking.
+
+        ``GET /api/v1/book_dates/{location_id}``
 
         Blocking form of ``OnlineBookingWithRawResponse.get_dates_available_for_booking``.
+
+        Args:
+            location_id (int): location ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            team_member_id (int | Unset): team member ID. Filter by team member ID
+                Default: 0
+            date (datetime.date | Unset): date in iso8601 format.
+                Filter by month of booking.
+            date_from (datetime.date | Unset): date in iso8601 format.
+                Start of dates to search.
+                Must be used together with the "date_to" param and overrides the "date" param.
+            date_to (datetime.date | Unset): date in iso8601 format.
+                End of dates to search.
+                Must be used together with the "date_from" param and overrides the "date" param.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AvailableDates]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2286,10 +2602,23 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_i18n_options.Result]:
-        """Get Internationalization Options (``GET /api/v1/i18n/{lang_code}``).
+    ) -> ApiResponse[Translations]:
+        """Get Internationalization Options.
+
+        ``GET /api/v1/i18n/{lang_code}``
 
         Blocking form of ``OnlineBookingWithRawResponse.get_i18n_options``.
+
+        Args:
+            lang_code (str): Language code. One of the set 'lv-LV', 'en-US', 'ee-EE', 'lt-LT',
+                'de-DE', 'uk-UK'
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Translations]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2308,10 +2637,21 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_privacy_policy.Result]:
-        """Get location privacy policy for online booking (``GET /api/v1/privacy_policy/{location_id}``).
+    ) -> ApiResponse[Any]:
+        """Get location privacy policy for online booking.
+
+        ``GET /api/v1/privacy_policy/{location_id}``
 
         Blocking form of ``OnlineBookingWithRawResponse.get_location_privacy_policy``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2333,10 +2673,27 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_nearest_time_slots.Result]:
-        """Get Nearest Available Time Slots for Team Member (``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``).
+    ) -> ApiResponse[NearestSlots]:
+        """Get Nearest Available Time Slots for Team Member.
+
+        ``GET /api/v1/book_staff_seances/{location_id}/{team_member_id}``
 
         Blocking form of ``OnlineBookingWithRawResponse.get_nearest_time_slots``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            datetime_ (datetime.datetime | Unset): date in iso8601 format.
+                Filter by date
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[NearestSlots]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2360,10 +2717,25 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_online_booking_details.Result]:
-        """Get Online Booking Details (``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``).
+    ) -> ApiResponse[BookingDetails]:
+        """Get Online Booking Details.
+
+        ``GET /api/v1/book_record/{location_id}/{record_id}/{record_hash}``
 
         Blocking form of ``OnlineBookingWithRawResponse.get_online_booking_details``.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): Post ID (enough to view the post if the user is logged in)
+            record_hash (str): HASH appointments (required to view the appointment if the user is
+                not authorized)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[BookingDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2387,10 +2759,30 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_services_available_for_booking.Result]:
-        """Get Services Available for Booking (``GET /api/v1/book_services/{location_id}``).
+    ) -> ApiResponse[BookableServices]:
+        """Get Services Available for Booking.
+
+        ``GET /api/v1/book_services/{location_id}``
 
         Blocking form of ``OnlineBookingWithRawResponse.get_services_available_for_booking``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int | Unset): team member ID. Filter by team member ID
+                Default: 0
+            datetime_ (str | Unset): date (in iso8601 format). Filter by service booking date (for
+                example '2005-09-09T18:30')
+                Default: ''
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of identifiers of already selected (within one appointment)
+                services. It makes sense if a filter by team member and date is set.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[BookableServices]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2414,10 +2806,26 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_members_available_for_booking.Result]:
-        """Get Team Members Available for Booking (``GET /api/v1/book_staff/{location_id}``).
+    ) -> ApiResponse[list[TeamMember]]:
+        """Get Team Members Available for Booking.
+
+        ``GET /api/v1/book_staff/{location_id}``
 
         Blocking form of ``OnlineBookingWithRawResponse.get_team_members_available_for_booking``.
+
+        Args:
+            location_id (int): location ID
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            datetime_ (datetime.datetime | Unset): date in iso8601 format.
+                Filter by service booking date (for example '2005-09-09T18:30')
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMember]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2441,10 +2849,28 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_time_slots_for_booking.Result]:
-        """Get a List of Time Slots Available for Booking (``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``).
+    ) -> ApiResponse[list[TimeSlot]]:
+        """Get a List of Time Slots Available for Booking.
+
+        ``GET /api/v1/book_times/{location_id}/{team_member_id}/{date}``
 
         Blocking form of ``OnlineBookingWithRawResponse.get_time_slots_for_booking``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID. Filter by team member ID
+                Default: 0
+            date (datetime.date): date in iso8601 format.
+                Filter by booking date (eg '2026-09-30')
+            service_ids (list[int] | Unset): Service ID.
+                Filter by the list of service identifiers
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TimeSlot]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2460,7 +2886,7 @@ class SyncOnlineBookingWithRawResponse:
         )
 
     def update_online_booking_datetime(
-        self,
+        self: SyncOnlineBookingWithRawResponse[Booking],
         *,
         location_id: int,
         appointment_id: int,
@@ -2468,10 +2894,24 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_online_booking_datetime.Result]:
-        """Change Online Booking Date/Time (``PUT /api/v1/book_record/{location_id}/{record_id}``).
+    ) -> ApiResponse[RescheduledRecord]:
+        """Change Online Booking Date/Time.
+
+        ``PUT /api/v1/book_record/{location_id}/{record_id}``
 
         Blocking form of ``OnlineBookingWithRawResponse.update_online_booking_datetime``.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int): ID of the appointment to be migrated
+            body (RescheduleRequest): Move appointment to session
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[RescheduledRecord]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2493,10 +2933,22 @@ class SyncOnlineBookingWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_validate_booking_params.Result]:
-        """Validate Booking Parameters (``POST /api/v1/book_check/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Validate Booking Parameters.
+
+        ``POST /api/v1/book_check/{location_id}``
 
         Blocking form of ``OnlineBookingWithRawResponse.validate_booking_params``.
+
+        Args:
+            location_id (int): location ID
+            body (BookingCheck): Check appointment options
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ... import models
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.booking_widget import BookingWidget
 from ...models.booking_widget_create import BookingWidgetCreate
 from ...models.booking_widget_update import BookingWidgetUpdate
 from ...models.online_booking_settings_update import OnlineBookingSettingsUpdate
+from ...models.timeslot_settings import TimeslotSettings
 from ...types import UNSET, Unset
 from . import create_booking_widget as _create_booking_widget
 from . import delete_booking_widget as _delete_booking_widget
@@ -30,7 +34,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class OnlineBookingSettings:
+class OnlineBookingSettings(Generic[S]):
     """``online_booking_settings`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -39,29 +43,29 @@ class OnlineBookingSettings:
         self._caller = caller
 
     async def create_booking_widget(
-        self,
+        self: OnlineBookingSettings[Business],
         *,
         location_id: int,
         body: BookingWidgetCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_booking_widget.Result:
+    ) -> BookingWidget:
         """Create a Booking Widget.
 
         ``POST /api/v1/company/{location_id}/booking_forms``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (BookingWidgetCreate): Request to create a letterform
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            BookingWidget: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_booking_widget.OPERATION,
             functools.partial(
                 _create_booking_widget._get_kwargs,
@@ -76,29 +80,29 @@ class OnlineBookingSettings:
         return response.data
 
     async def delete_booking_widget(
-        self,
+        self: OnlineBookingSettings[Business],
         *,
         location_id: int,
         form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_booking_widget.Result:
+    ) -> None:
         """Delete Booking Widget.
 
         ``DELETE /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Args:
-            location_id (int):
-            form_id (int):
+            location_id (int): location ID
+            form_id (int): appointment widget ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_booking_widget.OPERATION,
             functools.partial(
                 _delete_booking_widget._get_kwargs,
@@ -113,29 +117,29 @@ class OnlineBookingSettings:
         return response.data
 
     async def get_booking_widget(
-        self,
+        self: OnlineBookingSettings[Business],
         *,
         location_id: int,
         form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_booking_widget.Result:
+    ) -> BookingWidget:
         """Get a Booking Widget.
 
         ``GET /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Args:
-            location_id (int):
-            form_id (int):
+            location_id (int): location ID
+            form_id (int): appointment widget ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            BookingWidget: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_booking_widget.OPERATION,
             functools.partial(
                 _get_booking_widget._get_kwargs,
@@ -150,27 +154,27 @@ class OnlineBookingSettings:
         return response.data
 
     async def get_booking_widget_list(
-        self,
+        self: OnlineBookingSettings[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_booking_widget_list.Result:
+    ) -> list[BookingWidget]:
         """Get a list of booking widgets.
 
         ``GET /api/v1/company/{location_id}/booking_forms``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[BookingWidget]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_booking_widget_list.OPERATION,
             functools.partial(
                 _get_booking_widget_list._get_kwargs,
@@ -184,27 +188,28 @@ class OnlineBookingSettings:
         return response.data
 
     async def get_online_booking_settings(
-        self,
+        self: OnlineBookingSettings[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_online_booking_settings.Result:
+    ) -> models.OnlineBookingSettings:
         """Get Online Booking Settings.
 
         ``GET /api/v1/company/{location_id}/settings/online``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            OnlineBookingSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_online_booking_settings.OPERATION,
             functools.partial(
                 _get_online_booking_settings._get_kwargs,
@@ -218,13 +223,13 @@ class OnlineBookingSettings:
         return response.data
 
     async def get_timeslot_settings(
-        self,
+        self: OnlineBookingSettings[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_timeslot_settings.Result:
+    ) -> TimeslotSettings:
         """Get timeslot settings.
 
         ``GET /api/v1/company/{location_id}/settings/timeslots``
@@ -241,15 +246,15 @@ class OnlineBookingSettings:
         **Timeslot values are in seconds from midnight** (e.g., 7200 = 02:00, 50400 = 14:00).
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TimeslotSettings: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_timeslot_settings.OPERATION,
             functools.partial(
                 _get_timeslot_settings._get_kwargs,
@@ -263,7 +268,7 @@ class OnlineBookingSettings:
         return response.data
 
     async def update_booking_widget(
-        self,
+        self: OnlineBookingSettings[Business],
         *,
         location_id: int,
         form_id: int,
@@ -271,23 +276,23 @@ class OnlineBookingSettings:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_booking_widget.Result:
+    ) -> BookingWidget:
         """Change Booking Widget.
 
         ``PATCH /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Args:
-            location_id (int):
-            form_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            form_id (int): appointment widget ID
+            body (BookingWidgetUpdate): Request to change the letterform
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            BookingWidget: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_booking_widget.OPERATION,
             functools.partial(
                 _update_booking_widget._get_kwargs,
@@ -303,29 +308,30 @@ class OnlineBookingSettings:
         return response.data
 
     async def update_online_booking_settings(
-        self,
+        self: OnlineBookingSettings[Business],
         *,
         location_id: int,
         body: OnlineBookingSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_online_booking_settings.Result:
+    ) -> models.OnlineBookingSettings:
         """Update Online Booking Settings.
 
         ``PATCH /api/v1/company/{location_id}/settings/online``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (OnlineBookingSettingsUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            OnlineBookingSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_online_booking_settings.OPERATION,
             functools.partial(
                 _update_online_booking_settings._get_kwargs,
@@ -340,7 +346,7 @@ class OnlineBookingSettings:
         return response.data
 
 
-class OnlineBookingSettingsWithRawResponse:
+class OnlineBookingSettingsWithRawResponse(Generic[S]):
     """``online_booking_settings`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -349,29 +355,30 @@ class OnlineBookingSettingsWithRawResponse:
         self._caller = caller
 
     async def create_booking_widget(
-        self,
+        self: OnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         body: BookingWidgetCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_booking_widget.Result]:
+    ) -> ApiResponse[BookingWidget]:
         """Create a Booking Widget.
 
         ``POST /api/v1/company/{location_id}/booking_forms``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (BookingWidgetCreate): Request to create a letterform
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[BookingWidget]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_booking_widget.OPERATION,
             functools.partial(
                 _create_booking_widget._get_kwargs,
@@ -385,29 +392,29 @@ class OnlineBookingSettingsWithRawResponse:
         )
 
     async def delete_booking_widget(
-        self,
+        self: OnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_booking_widget.Result]:
+    ) -> ApiResponse[None]:
         """Delete Booking Widget.
 
         ``DELETE /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Args:
-            location_id (int):
-            form_id (int):
+            location_id (int): location ID
+            form_id (int): appointment widget ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_booking_widget.OPERATION,
             functools.partial(
                 _delete_booking_widget._get_kwargs,
@@ -421,29 +428,30 @@ class OnlineBookingSettingsWithRawResponse:
         )
 
     async def get_booking_widget(
-        self,
+        self: OnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_booking_widget.Result]:
+    ) -> ApiResponse[BookingWidget]:
         """Get a Booking Widget.
 
         ``GET /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Args:
-            location_id (int):
-            form_id (int):
+            location_id (int): location ID
+            form_id (int): appointment widget ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[BookingWidget]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_booking_widget.OPERATION,
             functools.partial(
                 _get_booking_widget._get_kwargs,
@@ -457,27 +465,28 @@ class OnlineBookingSettingsWithRawResponse:
         )
 
     async def get_booking_widget_list(
-        self,
+        self: OnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_booking_widget_list.Result]:
+    ) -> ApiResponse[list[BookingWidget]]:
         """Get a list of booking widgets.
 
         ``GET /api/v1/company/{location_id}/booking_forms``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[BookingWidget]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_booking_widget_list.OPERATION,
             functools.partial(
                 _get_booking_widget_list._get_kwargs,
@@ -490,27 +499,28 @@ class OnlineBookingSettingsWithRawResponse:
         )
 
     async def get_online_booking_settings(
-        self,
+        self: OnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_online_booking_settings.Result]:
+    ) -> ApiResponse[models.OnlineBookingSettings]:
         """Get Online Booking Settings.
 
         ``GET /api/v1/company/{location_id}/settings/online``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[OnlineBookingSettings]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_online_booking_settings.OPERATION,
             functools.partial(
                 _get_online_booking_settings._get_kwargs,
@@ -523,13 +533,13 @@ class OnlineBookingSettingsWithRawResponse:
         )
 
     async def get_timeslot_settings(
-        self,
+        self: OnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_timeslot_settings.Result]:
+    ) -> ApiResponse[TimeslotSettings]:
         """Get timeslot settings.
 
         ``GET /api/v1/company/{location_id}/settings/timeslots``
@@ -546,15 +556,16 @@ class OnlineBookingSettingsWithRawResponse:
         **Timeslot values are in seconds from midnight** (e.g., 7200 = 02:00, 50400 = 14:00).
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TimeslotSettings]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_timeslot_settings.OPERATION,
             functools.partial(
                 _get_timeslot_settings._get_kwargs,
@@ -567,7 +578,7 @@ class OnlineBookingSettingsWithRawResponse:
         )
 
     async def update_booking_widget(
-        self,
+        self: OnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         form_id: int,
@@ -575,23 +586,24 @@ class OnlineBookingSettingsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_booking_widget.Result]:
+    ) -> ApiResponse[BookingWidget]:
         """Change Booking Widget.
 
         ``PATCH /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Args:
-            location_id (int):
-            form_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            form_id (int): appointment widget ID
+            body (BookingWidgetUpdate): Request to change the letterform
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[BookingWidget]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_booking_widget.OPERATION,
             functools.partial(
                 _update_booking_widget._get_kwargs,
@@ -606,29 +618,30 @@ class OnlineBookingSettingsWithRawResponse:
         )
 
     async def update_online_booking_settings(
-        self,
+        self: OnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         body: OnlineBookingSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_online_booking_settings.Result]:
+    ) -> ApiResponse[models.OnlineBookingSettings]:
         """Update Online Booking Settings.
 
         ``PATCH /api/v1/company/{location_id}/settings/online``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (OnlineBookingSettingsUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[OnlineBookingSettings]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_online_booking_settings.OPERATION,
             functools.partial(
                 _update_online_booking_settings._get_kwargs,
@@ -642,27 +655,39 @@ class OnlineBookingSettingsWithRawResponse:
         )
 
 
-class SyncOnlineBookingSettings:
+class SyncOnlineBookingSettings(Generic[S]):
     """Blocking ``online_booking_settings`` operations of SyncAltegioClient (see ``OnlineBookingSettings``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: OnlineBookingSettings, portal: Portal) -> None:
+    def __init__(self, resource: OnlineBookingSettings[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_booking_widget(
-        self,
+        self: SyncOnlineBookingSettings[Business],
         *,
         location_id: int,
         body: BookingWidgetCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_booking_widget.Result:
-        """Create a Booking Widget (``POST /api/v1/company/{location_id}/booking_forms``).
+    ) -> BookingWidget:
+        """Create a Booking Widget.
+
+        ``POST /api/v1/company/{location_id}/booking_forms``
 
         Blocking form of ``OnlineBookingSettings.create_booking_widget``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (BookingWidgetCreate): Request to create a letterform
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            BookingWidget: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -676,17 +701,29 @@ class SyncOnlineBookingSettings:
         )
 
     def delete_booking_widget(
-        self,
+        self: SyncOnlineBookingSettings[Business],
         *,
         location_id: int,
         form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_booking_widget.Result:
-        """Delete Booking Widget (``DELETE /api/v1/company/{location_id}/booking_forms/{form_id}``).
+    ) -> None:
+        """Delete Booking Widget.
+
+        ``DELETE /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Blocking form of ``OnlineBookingSettings.delete_booking_widget``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            form_id (int): appointment widget ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -700,17 +737,29 @@ class SyncOnlineBookingSettings:
         )
 
     def get_booking_widget(
-        self,
+        self: SyncOnlineBookingSettings[Business],
         *,
         location_id: int,
         form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_booking_widget.Result:
-        """Get a Booking Widget (``GET /api/v1/company/{location_id}/booking_forms/{form_id}``).
+    ) -> BookingWidget:
+        """Get a Booking Widget.
+
+        ``GET /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Blocking form of ``OnlineBookingSettings.get_booking_widget``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            form_id (int): appointment widget ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            BookingWidget: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -724,16 +773,27 @@ class SyncOnlineBookingSettings:
         )
 
     def get_booking_widget_list(
-        self,
+        self: SyncOnlineBookingSettings[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_booking_widget_list.Result:
-        """Get a list of booking widgets (``GET /api/v1/company/{location_id}/booking_forms``).
+    ) -> list[BookingWidget]:
+        """Get a list of booking widgets.
+
+        ``GET /api/v1/company/{location_id}/booking_forms``
 
         Blocking form of ``OnlineBookingSettings.get_booking_widget_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[BookingWidget]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -746,16 +806,28 @@ class SyncOnlineBookingSettings:
         )
 
     def get_online_booking_settings(
-        self,
+        self: SyncOnlineBookingSettings[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_online_booking_settings.Result:
-        """Get Online Booking Settings (``GET /api/v1/company/{location_id}/settings/online``).
+    ) -> models.OnlineBookingSettings:
+        """Get Online Booking Settings.
+
+        ``GET /api/v1/company/{location_id}/settings/online``
 
         Blocking form of ``OnlineBookingSettings.get_online_booking_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            OnlineBookingSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -768,16 +840,27 @@ class SyncOnlineBookingSettings:
         )
 
     def get_timeslot_settings(
-        self,
+        self: SyncOnlineBookingSettings[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_timeslot_settings.Result:
-        """Get timeslot settings (``GET /api/v1/company/{location_id}/settings/timeslots``).
+    ) -> TimeslotSettings:
+        """Get timeslot settings.
+
+        ``GET /api/v1/company/{location_id}/settings/timeslots``
 
         Blocking form of ``OnlineBookingSettings.get_timeslot_settings``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TimeslotSettings: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -790,7 +873,7 @@ class SyncOnlineBookingSettings:
         )
 
     def update_booking_widget(
-        self,
+        self: SyncOnlineBookingSettings[Business],
         *,
         location_id: int,
         form_id: int,
@@ -798,10 +881,23 @@ class SyncOnlineBookingSettings:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_booking_widget.Result:
-        """Change Booking Widget (``PATCH /api/v1/company/{location_id}/booking_forms/{form_id}``).
+    ) -> BookingWidget:
+        """Change Booking Widget.
+
+        ``PATCH /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Blocking form of ``OnlineBookingSettings.update_booking_widget``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            form_id (int): appointment widget ID
+            body (BookingWidgetUpdate): Request to change the letterform
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            BookingWidget: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -816,17 +912,30 @@ class SyncOnlineBookingSettings:
         )
 
     def update_online_booking_settings(
-        self,
+        self: SyncOnlineBookingSettings[Business],
         *,
         location_id: int,
         body: OnlineBookingSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_online_booking_settings.Result:
-        """Update Online Booking Settings (``PATCH /api/v1/company/{location_id}/settings/online``).
+    ) -> models.OnlineBookingSettings:
+        """Update Online Booking Settings.
+
+        ``PATCH /api/v1/company/{location_id}/settings/online``
 
         Blocking form of ``OnlineBookingSettings.update_online_booking_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (OnlineBookingSettingsUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            OnlineBookingSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -840,27 +949,40 @@ class SyncOnlineBookingSettings:
         )
 
 
-class SyncOnlineBookingSettingsWithRawResponse:
+class SyncOnlineBookingSettingsWithRawResponse(Generic[S]):
     """Blocking ``online_booking_settings`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: OnlineBookingSettingsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: OnlineBookingSettingsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_booking_widget(
-        self,
+        self: SyncOnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         body: BookingWidgetCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_booking_widget.Result]:
-        """Create a Booking Widget (``POST /api/v1/company/{location_id}/booking_forms``).
+    ) -> ApiResponse[BookingWidget]:
+        """Create a Booking Widget.
+
+        ``POST /api/v1/company/{location_id}/booking_forms``
 
         Blocking form of ``OnlineBookingSettingsWithRawResponse.create_booking_widget``.
+
+        Args:
+            location_id (int): location ID
+            body (BookingWidgetCreate): Request to create a letterform
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[BookingWidget]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -874,17 +996,29 @@ class SyncOnlineBookingSettingsWithRawResponse:
         )
 
     def delete_booking_widget(
-        self,
+        self: SyncOnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_booking_widget.Result]:
-        """Delete Booking Widget (``DELETE /api/v1/company/{location_id}/booking_forms/{form_id}``).
+    ) -> ApiResponse[None]:
+        """Delete Booking Widget.
+
+        ``DELETE /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Blocking form of ``OnlineBookingSettingsWithRawResponse.delete_booking_widget``.
+
+        Args:
+            location_id (int): location ID
+            form_id (int): appointment widget ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -898,17 +1032,30 @@ class SyncOnlineBookingSettingsWithRawResponse:
         )
 
     def get_booking_widget(
-        self,
+        self: SyncOnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         form_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_booking_widget.Result]:
-        """Get a Booking Widget (``GET /api/v1/company/{location_id}/booking_forms/{form_id}``).
+    ) -> ApiResponse[BookingWidget]:
+        """Get a Booking Widget.
+
+        ``GET /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Blocking form of ``OnlineBookingSettingsWithRawResponse.get_booking_widget``.
+
+        Args:
+            location_id (int): location ID
+            form_id (int): appointment widget ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[BookingWidget]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -922,16 +1069,28 @@ class SyncOnlineBookingSettingsWithRawResponse:
         )
 
     def get_booking_widget_list(
-        self,
+        self: SyncOnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_booking_widget_list.Result]:
-        """Get a list of booking widgets (``GET /api/v1/company/{location_id}/booking_forms``).
+    ) -> ApiResponse[list[BookingWidget]]:
+        """Get a list of booking widgets.
+
+        ``GET /api/v1/company/{location_id}/booking_forms``
 
         Blocking form of ``OnlineBookingSettingsWithRawResponse.get_booking_widget_list``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[BookingWidget]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -944,16 +1103,28 @@ class SyncOnlineBookingSettingsWithRawResponse:
         )
 
     def get_online_booking_settings(
-        self,
+        self: SyncOnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_online_booking_settings.Result]:
-        """Get Online Booking Settings (``GET /api/v1/company/{location_id}/settings/online``).
+    ) -> ApiResponse[models.OnlineBookingSettings]:
+        """Get Online Booking Settings.
+
+        ``GET /api/v1/company/{location_id}/settings/online``
 
         Blocking form of ``OnlineBookingSettingsWithRawResponse.get_online_booking_settings``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[OnlineBookingSettings]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -966,16 +1137,28 @@ class SyncOnlineBookingSettingsWithRawResponse:
         )
 
     def get_timeslot_settings(
-        self,
+        self: SyncOnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_timeslot_settings.Result]:
-        """Get timeslot settings (``GET /api/v1/company/{location_id}/settings/timeslots``).
+    ) -> ApiResponse[TimeslotSettings]:
+        """Get timeslot settings.
+
+        ``GET /api/v1/company/{location_id}/settings/timeslots``
 
         Blocking form of ``OnlineBookingSettingsWithRawResponse.get_timeslot_settings``.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TimeslotSettings]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -988,7 +1171,7 @@ class SyncOnlineBookingSettingsWithRawResponse:
         )
 
     def update_booking_widget(
-        self,
+        self: SyncOnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         form_id: int,
@@ -996,10 +1179,24 @@ class SyncOnlineBookingSettingsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_booking_widget.Result]:
-        """Change Booking Widget (``PATCH /api/v1/company/{location_id}/booking_forms/{form_id}``).
+    ) -> ApiResponse[BookingWidget]:
+        """Change Booking Widget.
+
+        ``PATCH /api/v1/company/{location_id}/booking_forms/{form_id}``
 
         Blocking form of ``OnlineBookingSettingsWithRawResponse.update_booking_widget``.
+
+        Args:
+            location_id (int): location ID
+            form_id (int): appointment widget ID
+            body (BookingWidgetUpdate): Request to change the letterform
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[BookingWidget]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1014,17 +1211,30 @@ class SyncOnlineBookingSettingsWithRawResponse:
         )
 
     def update_online_booking_settings(
-        self,
+        self: SyncOnlineBookingSettingsWithRawResponse[Business],
         *,
         location_id: int,
         body: OnlineBookingSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_online_booking_settings.Result]:
-        """Update Online Booking Settings (``PATCH /api/v1/company/{location_id}/settings/online``).
+    ) -> ApiResponse[models.OnlineBookingSettings]:
+        """Update Online Booking Settings.
+
+        ``PATCH /api/v1/company/{location_id}/settings/online``
 
         Blocking form of ``OnlineBookingSettingsWithRawResponse.update_online_booking_settings``.
+
+        Args:
+            location_id (int): location ID
+            body (OnlineBookingSettingsUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[OnlineBookingSettings]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.account import Account
+from ...models.document_financial_transaction import DocumentFinancialTransaction
+from ...models.financial_transaction import FinancialTransaction
 from ...models.financial_transaction_create import FinancialTransactionCreate
 from ...models.transaction_details import TransactionDetails
 from ...types import UNSET, Unset
@@ -32,7 +36,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal, SyncPaginator
 
 
-class Payments:
+class Payments(Generic[S]):
     """``payments`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -41,29 +45,30 @@ class Payments:
         self._caller = caller
 
     async def create_financial_transaction(
-        self,
+        self: Payments[Business],
         *,
         location_id: int,
         body: FinancialTransactionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_financial_transaction.Result:
+    ) -> FinancialTransaction:
         """Create a Financial Transaction.
 
         ``POST /api/v1/finance_transactions/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (FinancialTransactionCreate): Create a Financial Transaction
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            FinancialTransaction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_financial_transaction.OPERATION,
             functools.partial(
                 _create_financial_transaction._get_kwargs,
@@ -78,29 +83,29 @@ class Payments:
         return response.data
 
     async def delete_financial_transaction(
-        self,
+        self: Payments[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_financial_transaction.Result:
+    ) -> None:
         """Deleting a transaction.
 
         ``DELETE /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
+            location_id (int): location ID
+            transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_financial_transaction.OPERATION,
             functools.partial(
                 _delete_financial_transaction._get_kwargs,
@@ -115,13 +120,13 @@ class Payments:
         return response.data
 
     async def get_account_list(
-        self,
+        self: Payments[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_account_list.Result:
+    ) -> list[Account]:
         """Get location accounts.
 
         ``GET /api/v1/accounts/{location_id}``
@@ -136,15 +141,15 @@ class Payments:
         | comment | string | Description to the location account |
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Account]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_account_list.OPERATION,
             functools.partial(
                 _get_account_list._get_kwargs,
@@ -158,27 +163,28 @@ class Payments:
         return response.data
 
     async def get_document_financial_transactions(
-        self,
+        self: Payments[Business],
         *,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_document_financial_transactions.Result:
+    ) -> list[DocumentFinancialTransaction]:
         """Get document financial transactions.
 
         ``GET /api/v1/storage_operations/documents/finance_transactions/{document_id}``
 
         Args:
-            document_id (int):
+            document_id (int): Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[DocumentFinancialTransaction]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_document_financial_transactions.OPERATION,
             functools.partial(
                 _get_document_financial_transactions._get_kwargs,
@@ -192,29 +198,30 @@ class Payments:
         return response.data
 
     async def get_financial_transaction(
-        self,
+        self: Payments[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_financial_transaction.Result:
+    ) -> list[TransactionDetails]:
         """Getting a financial transaction.
 
         ``GET /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
+            location_id (int): location ID
+            transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TransactionDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_financial_transaction.OPERATION,
             functools.partial(
                 _get_financial_transaction._get_kwargs,
@@ -229,7 +236,7 @@ class Payments:
         return response.data
 
     async def get_transactions(
-        self,
+        self: Payments[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -249,7 +256,7 @@ class Payments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_transactions.Result:
+    ) -> list[TransactionDetails]:
         """Get transactions.
 
         ``GET /api/v1/transactions/{location_id}``
@@ -285,29 +292,30 @@ class Payments:
         + document_id: document ID
 
         Args:
-            location_id (int):
-            page (int | Unset):
-            count (int | Unset):
-            account_id (int | Unset):
-            supplier_id (int | Unset):
-            client_id (int | Unset):
-            user_id (int | Unset):
-            team_member_id (int | Unset):
-            type_ (float | Unset):
-            real_money (float | Unset):
-            deleted (float | Unset):
-            start_date (float | Unset):
-            end_date (float | Unset):
-            balance_is (float | Unset):
-            document_id (int | Unset):
+            location_id (int): location ID
+            page (int | Unset): Page number
+            count (int | Unset): Number of customers per page
+            account_id (int | Unset): Checkout ID
+            supplier_id (int | Unset): Supplier ID
+            client_id (int | Unset): Client ID
+            user_id (int | Unset): User ID
+            team_member_id (int | Unset): team member ID
+            type_ (float | Unset): transaction type
+            real_money (float | Unset): Indicates whether this is a real-money (fiat) transaction
+            deleted (float | Unset): whether the transaction was deleted
+            start_date (float | Unset): period start date
+            end_date (float | Unset): period end date
+            balance_is (float | Unset): 0 - any balance, 1 - positive, 2 - negative
+            document_id (int | Unset): document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TransactionDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_transactions.OPERATION,
             functools.partial(
                 _get_transactions._get_kwargs,
@@ -335,7 +343,7 @@ class Payments:
         return response.data
 
     def iter_get_transactions(
-        self,
+        self: Payments[Business],
         *,
         location_id: int,
         account_id: int | Unset = UNSET,
@@ -352,6 +360,7 @@ class Payments:
         document_id: int | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -360,12 +369,12 @@ class Payments:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         count arguments are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``get_transactions``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_transactions``.
         """
 
-        async def fetch(page: int, size: int) -> list[TransactionDetails]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[TransactionDetails]]:
+            return await self._caller._call(
                 _get_transactions.OPERATION,
                 functools.partial(
                     _get_transactions._get_kwargs,
@@ -390,7 +399,6 @@ class Payments:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -398,10 +406,11 @@ class Payments:
             first_page=first_page,
             page_size=page_size,
             max_page_size=None,
+            max_items=max_items,
         )
 
     async def get_transactions_by_visit_or_appointment_id(
-        self,
+        self: Payments[Business],
         *,
         location_id: int,
         appointment_id: int | Unset = UNSET,
@@ -409,7 +418,7 @@ class Payments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_transactions_by_visit_or_appointment_id.Result:
+    ) -> list[TransactionDetails]:
         """Get Transactions by Visit or Appointment ID.
 
         ``GET /api/v1/timetable/transactions/{location_id}``
@@ -421,17 +430,18 @@ class Payments:
         + visit_id: ID of the visit
 
         Args:
-            location_id (int):
-            appointment_id (int | Unset):
-            visit_id (int | Unset):
+            location_id (int): location ID
+            appointment_id (int | Unset): Appointment ID
+            visit_id (int | Unset): Visit ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TransactionDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_transactions_by_visit_or_appointment_id.OPERATION,
             functools.partial(
                 _get_transactions_by_visit_or_appointment_id._get_kwargs,
@@ -447,7 +457,7 @@ class Payments:
         return response.data
 
     async def update_financial_transaction(
-        self,
+        self: Payments[Business],
         *,
         location_id: int,
         transaction_id: int,
@@ -455,23 +465,24 @@ class Payments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_financial_transaction.Result:
+    ) -> list[TransactionDetails]:
         """Financial Transaction Update.
 
         ``PUT /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            body (FinancialTransactionCreate): Create a Financial Transaction
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TransactionDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_financial_transaction.OPERATION,
             functools.partial(
                 _update_financial_transaction._get_kwargs,
@@ -487,7 +498,7 @@ class Payments:
         return response.data
 
 
-class PaymentsWithRawResponse:
+class PaymentsWithRawResponse(Generic[S]):
     """``payments`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -496,29 +507,30 @@ class PaymentsWithRawResponse:
         self._caller = caller
 
     async def create_financial_transaction(
-        self,
+        self: PaymentsWithRawResponse[Business],
         *,
         location_id: int,
         body: FinancialTransactionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_financial_transaction.Result]:
+    ) -> ApiResponse[FinancialTransaction]:
         """Create a Financial Transaction.
 
         ``POST /api/v1/finance_transactions/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (FinancialTransactionCreate): Create a Financial Transaction
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[FinancialTransaction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_financial_transaction.OPERATION,
             functools.partial(
                 _create_financial_transaction._get_kwargs,
@@ -532,29 +544,29 @@ class PaymentsWithRawResponse:
         )
 
     async def delete_financial_transaction(
-        self,
+        self: PaymentsWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_financial_transaction.Result]:
+    ) -> ApiResponse[None]:
         """Deleting a transaction.
 
         ``DELETE /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
+            location_id (int): location ID
+            transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_financial_transaction.OPERATION,
             functools.partial(
                 _delete_financial_transaction._get_kwargs,
@@ -568,13 +580,13 @@ class PaymentsWithRawResponse:
         )
 
     async def get_account_list(
-        self,
+        self: PaymentsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_account_list.Result]:
+    ) -> ApiResponse[list[Account]]:
         """Get location accounts.
 
         ``GET /api/v1/accounts/{location_id}``
@@ -589,15 +601,16 @@ class PaymentsWithRawResponse:
         | comment | string | Description to the location account |
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Account]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_account_list.OPERATION,
             functools.partial(
                 _get_account_list._get_kwargs,
@@ -610,27 +623,28 @@ class PaymentsWithRawResponse:
         )
 
     async def get_document_financial_transactions(
-        self,
+        self: PaymentsWithRawResponse[Business],
         *,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_document_financial_transactions.Result]:
+    ) -> ApiResponse[list[DocumentFinancialTransaction]]:
         """Get document financial transactions.
 
         ``GET /api/v1/storage_operations/documents/finance_transactions/{document_id}``
 
         Args:
-            document_id (int):
+            document_id (int): Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[DocumentFinancialTransaction]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_document_financial_transactions.OPERATION,
             functools.partial(
                 _get_document_financial_transactions._get_kwargs,
@@ -643,29 +657,30 @@ class PaymentsWithRawResponse:
         )
 
     async def get_financial_transaction(
-        self,
+        self: PaymentsWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_financial_transaction.Result]:
+    ) -> ApiResponse[list[TransactionDetails]]:
         """Getting a financial transaction.
 
         ``GET /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
+            location_id (int): location ID
+            transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TransactionDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_financial_transaction.OPERATION,
             functools.partial(
                 _get_financial_transaction._get_kwargs,
@@ -679,7 +694,7 @@ class PaymentsWithRawResponse:
         )
 
     async def get_transactions(
-        self,
+        self: PaymentsWithRawResponse[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -699,7 +714,7 @@ class PaymentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_transactions.Result]:
+    ) -> ApiResponse[list[TransactionDetails]]:
         """Get transactions.
 
         ``GET /api/v1/transactions/{location_id}``
@@ -735,29 +750,30 @@ class PaymentsWithRawResponse:
         + document_id: document ID
 
         Args:
-            location_id (int):
-            page (int | Unset):
-            count (int | Unset):
-            account_id (int | Unset):
-            supplier_id (int | Unset):
-            client_id (int | Unset):
-            user_id (int | Unset):
-            team_member_id (int | Unset):
-            type_ (float | Unset):
-            real_money (float | Unset):
-            deleted (float | Unset):
-            start_date (float | Unset):
-            end_date (float | Unset):
-            balance_is (float | Unset):
-            document_id (int | Unset):
+            location_id (int): location ID
+            page (int | Unset): Page number
+            count (int | Unset): Number of customers per page
+            account_id (int | Unset): Checkout ID
+            supplier_id (int | Unset): Supplier ID
+            client_id (int | Unset): Client ID
+            user_id (int | Unset): User ID
+            team_member_id (int | Unset): team member ID
+            type_ (float | Unset): transaction type
+            real_money (float | Unset): Indicates whether this is a real-money (fiat) transaction
+            deleted (float | Unset): whether the transaction was deleted
+            start_date (float | Unset): period start date
+            end_date (float | Unset): period end date
+            balance_is (float | Unset): 0 - any balance, 1 - positive, 2 - negative
+            document_id (int | Unset): document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TransactionDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_transactions.OPERATION,
             functools.partial(
                 _get_transactions._get_kwargs,
@@ -784,7 +800,7 @@ class PaymentsWithRawResponse:
         )
 
     async def get_transactions_by_visit_or_appointment_id(
-        self,
+        self: PaymentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int | Unset = UNSET,
@@ -792,7 +808,7 @@ class PaymentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_transactions_by_visit_or_appointment_id.Result]:
+    ) -> ApiResponse[list[TransactionDetails]]:
         """Get Transactions by Visit or Appointment ID.
 
         ``GET /api/v1/timetable/transactions/{location_id}``
@@ -804,17 +820,18 @@ class PaymentsWithRawResponse:
         + visit_id: ID of the visit
 
         Args:
-            location_id (int):
-            appointment_id (int | Unset):
-            visit_id (int | Unset):
+            location_id (int): location ID
+            appointment_id (int | Unset): Appointment ID
+            visit_id (int | Unset): Visit ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TransactionDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_transactions_by_visit_or_appointment_id.OPERATION,
             functools.partial(
                 _get_transactions_by_visit_or_appointment_id._get_kwargs,
@@ -829,7 +846,7 @@ class PaymentsWithRawResponse:
         )
 
     async def update_financial_transaction(
-        self,
+        self: PaymentsWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
@@ -837,23 +854,24 @@ class PaymentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_financial_transaction.Result]:
+    ) -> ApiResponse[list[TransactionDetails]]:
         """Financial Transaction Update.
 
         ``PUT /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Args:
-            location_id (int):
-            transaction_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            body (FinancialTransactionCreate): Create a Financial Transaction
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TransactionDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_financial_transaction.OPERATION,
             functools.partial(
                 _update_financial_transaction._get_kwargs,
@@ -868,27 +886,40 @@ class PaymentsWithRawResponse:
         )
 
 
-class SyncPayments:
+class SyncPayments(Generic[S]):
     """Blocking ``payments`` operations of SyncAltegioClient (see ``Payments``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Payments, portal: Portal) -> None:
+    def __init__(self, resource: Payments[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_financial_transaction(
-        self,
+        self: SyncPayments[Business],
         *,
         location_id: int,
         body: FinancialTransactionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_financial_transaction.Result:
-        """Create a Financial Transaction (``POST /api/v1/finance_transactions/{location_id}``).
+    ) -> FinancialTransaction:
+        """Create a Financial Transaction.
+
+        ``POST /api/v1/finance_transactions/{location_id}``
 
         Blocking form of ``Payments.create_financial_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (FinancialTransactionCreate): Create a Financial Transaction
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            FinancialTransaction: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -902,17 +933,29 @@ class SyncPayments:
         )
 
     def delete_financial_transaction(
-        self,
+        self: SyncPayments[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_financial_transaction.Result:
-        """Deleting a transaction (``DELETE /api/v1/finance_transactions/{location_id}/{transaction_id}``).
+    ) -> None:
+        """Deleting a transaction.
+
+        ``DELETE /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``Payments.delete_financial_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -926,16 +969,27 @@ class SyncPayments:
         )
 
     def get_account_list(
-        self,
+        self: SyncPayments[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_account_list.Result:
-        """Get location accounts (``GET /api/v1/accounts/{location_id}``).
+    ) -> list[Account]:
+        """Get location accounts.
+
+        ``GET /api/v1/accounts/{location_id}``
 
         Blocking form of ``Payments.get_account_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Account]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -948,16 +1002,28 @@ class SyncPayments:
         )
 
     def get_document_financial_transactions(
-        self,
+        self: SyncPayments[Business],
         *,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_document_financial_transactions.Result:
-        """Get document financial transactions (``GET /api/v1/storage_operations/documents/finance_transactions/{document_id}``).
+    ) -> list[DocumentFinancialTransaction]:
+        """Get document financial transactions.
+
+        ``GET /api/v1/storage_operations/documents/finance_transactions/{document_id}``
 
         Blocking form of ``Payments.get_document_financial_transactions``: same arguments and result.
+
+        Args:
+            document_id (int): Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[DocumentFinancialTransaction]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -970,17 +1036,30 @@ class SyncPayments:
         )
 
     def get_financial_transaction(
-        self,
+        self: SyncPayments[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_financial_transaction.Result:
-        """Getting a financial transaction (``GET /api/v1/finance_transactions/{location_id}/{transaction_id}``).
+    ) -> list[TransactionDetails]:
+        """Getting a financial transaction.
+
+        ``GET /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``Payments.get_financial_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TransactionDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -994,7 +1073,7 @@ class SyncPayments:
         )
 
     def get_transactions(
-        self,
+        self: SyncPayments[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -1014,10 +1093,36 @@ class SyncPayments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_transactions.Result:
-        """Get transactions (``GET /api/v1/transactions/{location_id}``).
+    ) -> list[TransactionDetails]:
+        """Get transactions.
+
+        ``GET /api/v1/transactions/{location_id}``
 
         Blocking form of ``Payments.get_transactions``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            page (int | Unset): Page number
+            count (int | Unset): Number of customers per page
+            account_id (int | Unset): Checkout ID
+            supplier_id (int | Unset): Supplier ID
+            client_id (int | Unset): Client ID
+            user_id (int | Unset): User ID
+            team_member_id (int | Unset): team member ID
+            type_ (float | Unset): transaction type
+            real_money (float | Unset): Indicates whether this is a real-money (fiat) transaction
+            deleted (float | Unset): whether the transaction was deleted
+            start_date (float | Unset): period start date
+            end_date (float | Unset): period end date
+            balance_is (float | Unset): 0 - any balance, 1 - positive, 2 - negative
+            document_id (int | Unset): document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TransactionDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1044,7 +1149,7 @@ class SyncPayments:
         )
 
     def iter_get_transactions(
-        self,
+        self: SyncPayments[Business],
         *,
         location_id: int,
         account_id: int | Unset = UNSET,
@@ -1061,6 +1166,7 @@ class SyncPayments:
         document_id: int | Unset = UNSET,
         first_page: int = 1,
         page_size: int = 100,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1088,6 +1194,7 @@ class SyncPayments:
                 document_id=document_id,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1096,7 +1203,7 @@ class SyncPayments:
         )
 
     def get_transactions_by_visit_or_appointment_id(
-        self,
+        self: SyncPayments[Business],
         *,
         location_id: int,
         appointment_id: int | Unset = UNSET,
@@ -1104,10 +1211,24 @@ class SyncPayments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_transactions_by_visit_or_appointment_id.Result:
-        """Get Transactions by Visit or Appointment ID (``GET /api/v1/timetable/transactions/{location_id}``).
+    ) -> list[TransactionDetails]:
+        """Get Transactions by Visit or Appointment ID.
+
+        ``GET /api/v1/timetable/transactions/{location_id}``
 
         Blocking form of ``Payments.get_transactions_by_visit_or_appointment_id``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int | Unset): Appointment ID
+            visit_id (int | Unset): Visit ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TransactionDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1122,7 +1243,7 @@ class SyncPayments:
         )
 
     def update_financial_transaction(
-        self,
+        self: SyncPayments[Business],
         *,
         location_id: int,
         transaction_id: int,
@@ -1130,10 +1251,24 @@ class SyncPayments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_financial_transaction.Result:
-        """Financial Transaction Update (``PUT /api/v1/finance_transactions/{location_id}/{transaction_id}``).
+    ) -> list[TransactionDetails]:
+        """Financial Transaction Update.
+
+        ``PUT /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``Payments.update_financial_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            body (FinancialTransactionCreate): Create a Financial Transaction
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TransactionDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1148,27 +1283,40 @@ class SyncPayments:
         )
 
 
-class SyncPaymentsWithRawResponse:
+class SyncPaymentsWithRawResponse(Generic[S]):
     """Blocking ``payments`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: PaymentsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: PaymentsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_financial_transaction(
-        self,
+        self: SyncPaymentsWithRawResponse[Business],
         *,
         location_id: int,
         body: FinancialTransactionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_financial_transaction.Result]:
-        """Create a Financial Transaction (``POST /api/v1/finance_transactions/{location_id}``).
+    ) -> ApiResponse[FinancialTransaction]:
+        """Create a Financial Transaction.
+
+        ``POST /api/v1/finance_transactions/{location_id}``
 
         Blocking form of ``PaymentsWithRawResponse.create_financial_transaction``.
+
+        Args:
+            location_id (int): location ID
+            body (FinancialTransactionCreate): Create a Financial Transaction
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[FinancialTransaction]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1182,17 +1330,29 @@ class SyncPaymentsWithRawResponse:
         )
 
     def delete_financial_transaction(
-        self,
+        self: SyncPaymentsWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_financial_transaction.Result]:
-        """Deleting a transaction (``DELETE /api/v1/finance_transactions/{location_id}/{transaction_id}``).
+    ) -> ApiResponse[None]:
+        """Deleting a transaction.
+
+        ``DELETE /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``PaymentsWithRawResponse.delete_financial_transaction``.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1206,16 +1366,28 @@ class SyncPaymentsWithRawResponse:
         )
 
     def get_account_list(
-        self,
+        self: SyncPaymentsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_account_list.Result]:
-        """Get location accounts (``GET /api/v1/accounts/{location_id}``).
+    ) -> ApiResponse[list[Account]]:
+        """Get location accounts.
+
+        ``GET /api/v1/accounts/{location_id}``
 
         Blocking form of ``PaymentsWithRawResponse.get_account_list``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Account]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1228,16 +1400,28 @@ class SyncPaymentsWithRawResponse:
         )
 
     def get_document_financial_transactions(
-        self,
+        self: SyncPaymentsWithRawResponse[Business],
         *,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_document_financial_transactions.Result]:
-        """Get document financial transactions (``GET /api/v1/storage_operations/documents/finance_transactions/{document_id}``).
+    ) -> ApiResponse[list[DocumentFinancialTransaction]]:
+        """Get document financial transactions.
+
+        ``GET /api/v1/storage_operations/documents/finance_transactions/{document_id}``
 
         Blocking form of ``PaymentsWithRawResponse.get_document_financial_transactions``.
+
+        Args:
+            document_id (int): Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[DocumentFinancialTransaction]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1250,17 +1434,30 @@ class SyncPaymentsWithRawResponse:
         )
 
     def get_financial_transaction(
-        self,
+        self: SyncPaymentsWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_financial_transaction.Result]:
-        """Getting a financial transaction (``GET /api/v1/finance_transactions/{location_id}/{transaction_id}``).
+    ) -> ApiResponse[list[TransactionDetails]]:
+        """Getting a financial transaction.
+
+        ``GET /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``PaymentsWithRawResponse.get_financial_transaction``.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TransactionDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1274,7 +1471,7 @@ class SyncPaymentsWithRawResponse:
         )
 
     def get_transactions(
-        self,
+        self: SyncPaymentsWithRawResponse[Business],
         *,
         location_id: int,
         page: int | Unset = UNSET,
@@ -1294,10 +1491,36 @@ class SyncPaymentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_transactions.Result]:
-        """Get transactions (``GET /api/v1/transactions/{location_id}``).
+    ) -> ApiResponse[list[TransactionDetails]]:
+        """Get transactions.
+
+        ``GET /api/v1/transactions/{location_id}``
 
         Blocking form of ``PaymentsWithRawResponse.get_transactions``.
+
+        Args:
+            location_id (int): location ID
+            page (int | Unset): Page number
+            count (int | Unset): Number of customers per page
+            account_id (int | Unset): Checkout ID
+            supplier_id (int | Unset): Supplier ID
+            client_id (int | Unset): Client ID
+            user_id (int | Unset): User ID
+            team_member_id (int | Unset): team member ID
+            type_ (float | Unset): transaction type
+            real_money (float | Unset): Indicates whether this is a real-money (fiat) transaction
+            deleted (float | Unset): whether the transaction was deleted
+            start_date (float | Unset): period start date
+            end_date (float | Unset): period end date
+            balance_is (float | Unset): 0 - any balance, 1 - positive, 2 - negative
+            document_id (int | Unset): document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TransactionDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1324,7 +1547,7 @@ class SyncPaymentsWithRawResponse:
         )
 
     def get_transactions_by_visit_or_appointment_id(
-        self,
+        self: SyncPaymentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int | Unset = UNSET,
@@ -1332,10 +1555,24 @@ class SyncPaymentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_transactions_by_visit_or_appointment_id.Result]:
-        """Get Transactions by Visit or Appointment ID (``GET /api/v1/timetable/transactions/{location_id}``).
+    ) -> ApiResponse[list[TransactionDetails]]:
+        """Get Transactions by Visit or Appointment ID.
+
+        ``GET /api/v1/timetable/transactions/{location_id}``
 
         Blocking form of ``PaymentsWithRawResponse.get_transactions_by_visit_or_appointment_id``.
+
+        Args:
+            location_id (int): location ID
+            appointment_id (int | Unset): Appointment ID
+            visit_id (int | Unset): Visit ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TransactionDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1350,7 +1587,7 @@ class SyncPaymentsWithRawResponse:
         )
 
     def update_financial_transaction(
-        self,
+        self: SyncPaymentsWithRawResponse[Business],
         *,
         location_id: int,
         transaction_id: int,
@@ -1358,10 +1595,24 @@ class SyncPaymentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_financial_transaction.Result]:
-        """Financial Transaction Update (``PUT /api/v1/finance_transactions/{location_id}/{transaction_id}``).
+    ) -> ApiResponse[list[TransactionDetails]]:
+        """Financial Transaction Update.
+
+        ``PUT /api/v1/finance_transactions/{location_id}/{transaction_id}``
 
         Blocking form of ``PaymentsWithRawResponse.update_financial_transaction``.
+
+        Args:
+            location_id (int): location ID
+            transaction_id (int): transaction ID
+            body (FinancialTransactionCreate): Create a Financial Transaction
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TransactionDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(

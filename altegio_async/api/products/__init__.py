@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.new_product_category import NewProductCategory
+from ...models.product import Product
+from ...models.product_category import ProductCategory
+from ...models.product_category_composition import ProductCategoryComposition
 from ...models.product_category_create import ProductCategoryCreate
 from ...models.product_create import ProductCreate
+from ...models.product_details import ProductDetails
+from ...models.product_listing import ProductListing
 from ...models.product_update import ProductUpdate
 from ...types import UNSET, Unset
 from . import create_product as _create_product
@@ -35,7 +42,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Products:
+class Products(Generic[S]):
     """``products`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -44,14 +51,14 @@ class Products:
         self._caller = caller
 
     async def create_product(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         body: ProductCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_product.Result:
+    ) -> ProductDetails:
         """Create product.
 
         ``POST /api/v1/goods/{location_id}``
@@ -59,16 +66,16 @@ class Products:
         The method allows you to create a product
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (ProductCreate): Product Creation Method
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_product.OPERATION,
             functools.partial(
                 _create_product._get_kwargs,
@@ -83,14 +90,14 @@ class Products:
         return response.data
 
     async def create_product_category(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         body: ProductCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_product_category.Result:
+    ) -> NewProductCategory:
         """Create a Product Category.
 
         ``POST /api/v1/goods_categories/{location_id}``
@@ -98,16 +105,16 @@ class Products:
         The method allows you to create a product category.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (ProductCategoryCreate): Create a Product Category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            NewProductCategory: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_product_category.OPERATION,
             functools.partial(
                 _create_product_category._get_kwargs,
@@ -122,14 +129,14 @@ class Products:
         return response.data
 
     async def delete_product(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         product_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_product.Result:
+    ) -> None:
         """Delete Items.
 
         ``DELETE /api/v1/goods/{location_id}/{product_id}``
@@ -137,16 +144,16 @@ class Products:
         The method allows you to remove the product
 
         Args:
-            location_id (int):
-            product_id (int):
+            location_id (int): Location ID
+            product_id (int): Product ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_product.OPERATION,
             functools.partial(
                 _delete_product._get_kwargs,
@@ -161,14 +168,14 @@ class Products:
         return response.data
 
     async def delete_product_category(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_product_category.Result:
+    ) -> None:
         """Delete a Product Category.
 
         ``DELETE /api/v1/goods_categories/{location_id}/{category_id}``
@@ -176,16 +183,16 @@ class Products:
         The method allows you to delete a product category
 
         Args:
-            location_id (int):
-            category_id (int):
+            location_id (int): Location ID
+            category_id (int): Product category ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_product_category.OPERATION,
             functools.partial(
                 _delete_product_category._get_kwargs,
@@ -200,29 +207,31 @@ class Products:
         return response.data
 
     async def deprecated_get_product_category_list(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_product_category_list.Result:
+    ) -> list[ProductCategory]:
         """Get a list of product categories.
 
         ``GET /api/v1/goods_categories/{location_id}/{category_id}``
 
         Args:
-            location_id (int):
-            category_id (int):
+            location_id (int): location ID
+            category_id (int): ID of the parent product category. Default 0 - top-level categories
+                are displayed (optional)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductCategory]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _deprecated_get_product_category_list.OPERATION,
             functools.partial(
                 _deprecated_get_product_category_list._get_kwargs,
@@ -237,7 +246,7 @@ class Products:
         return response.data
 
     async def get_product(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         product_id: int,
@@ -250,7 +259,7 @@ class Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_product.Result:
+    ) -> ProductDetails:
         """Get Products.
 
         ``GET /api/v1/goods/{location_id}/{product_id}``
@@ -271,22 +280,24 @@ class Products:
         time (not used if product_id is passed)
 
         Args:
-            location_id (int):
-            product_id (int):
-            term (str | Unset):
-            page (int | Unset):
-            count (int | Unset):
-            category_id (int | Unset):
-            changed_after (str | Unset):
-            changed_before (str | Unset):
+            location_id (int): location ID
+            product_id (int): Product ID (if you need to get a specific product)
+            term (str | Unset): name, article number or barcode
+            page (int | Unset): page number
+            count (int | Unset): number of products per page
+            category_id (int | Unset): Product category ID
+            changed_after (str | Unset): filtering products modified/created since a specific date
+                and time
+            changed_before (str | Unset): filtering products modified/created before a specific
+                date and time
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_product.OPERATION,
             functools.partial(
                 _get_product._get_kwargs,
@@ -307,7 +318,7 @@ class Products:
         return response.data
 
     async def get_product_category_composition(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         category_id: int,
@@ -316,7 +327,7 @@ class Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_product_category_composition.Result:
+    ) -> ProductCategoryComposition:
         """Example of a request to get the composition of a category.
 
         ``GET /api/v1/goods/category_node/{location_id}/{category_id}``
@@ -364,18 +375,19 @@ class Products:
         |
 
         Args:
-            location_id (int):
-            category_id (int):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): location ID
+            category_id (int): Product Category ID
+            page (int | Unset): Page number
+            count (int | Unset): The number of products displayed on the page. Maximum 1000
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ProductCategoryComposition: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_product_category_composition.OPERATION,
             functools.partial(
                 _get_product_category_composition._get_kwargs,
@@ -392,29 +404,30 @@ class Products:
         return response.data
 
     async def get_product_category_list(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         parent_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_product_category_list.Result:
+    ) -> list[ProductCategory]:
         """Example of a request to get categories.
 
         ``GET /api/v1/company/{location_id}/goods_categories/{parent_category_id}``
 
         Args:
-            location_id (int):
-            parent_category_id (int):
+            location_id (int): location ID
+            parent_category_id (int): ID of the parent product category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductCategory]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_product_category_list.OPERATION,
             functools.partial(
                 _get_product_category_list._get_kwargs,
@@ -429,27 +442,28 @@ class Products:
         return response.data
 
     async def get_product_category_list_by_ids(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_product_category_list_by_ids.Result:
+    ) -> list[ProductCategory]:
         """Get a list of product categories by ID.
 
         ``GET /api/v1/goods_categories/multiple/{location_id}``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductCategory]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_product_category_list_by_ids.OPERATION,
             functools.partial(
                 _get_product_category_list_by_ids._get_kwargs,
@@ -463,13 +477,13 @@ class Products:
         return response.data
 
     async def get_products_list(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_products_list.Result:
+    ) -> list[ProductListing]:
         """Get a list of products.
 
         ``GET /api/v1/goods/{location_id}``
@@ -477,15 +491,16 @@ class Products:
         Returns a list of all products for the specified location
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductListing]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_products_list.OPERATION,
             functools.partial(
                 _get_products_list._get_kwargs,
@@ -499,7 +514,7 @@ class Products:
         return response.data
 
     async def search_product(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         term: str | Unset = UNSET,
@@ -507,7 +522,7 @@ class Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_product.Result:
+    ) -> list[Product]:
         """Search products and categories.
 
         ``GET /api/v1/goods/search/{location_id}``
@@ -546,17 +561,17 @@ class Products:
         | is_item | boolean | Is the item a product? true - product, false - category |
 
         Args:
-            location_id (int):
-            term (str | Unset):
-            count (int | Unset):
+            location_id (int): location ID
+            term (str | Unset): Search query by name, article number or barcode
+            count (int | Unset): The number of output lines per page. Maximum 100
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[Product]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_product.OPERATION,
             functools.partial(
                 _search_product._get_kwargs,
@@ -572,7 +587,7 @@ class Products:
         return response.data
 
     async def update_product(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         product_id: int,
@@ -580,7 +595,7 @@ class Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_product.Result:
+    ) -> ProductDetails:
         """Edit Products.
 
         ``PUT /api/v1/goods/{location_id}/{product_id}``
@@ -591,17 +606,17 @@ class Products:
         Otherwise, the array is optional.
 
         Args:
-            location_id (int):
-            product_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            product_id (int): Product ID
+            body (ProductUpdate): Product Creation Method
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_product.OPERATION,
             functools.partial(
                 _update_product._get_kwargs,
@@ -617,7 +632,7 @@ class Products:
         return response.data
 
     async def update_product_category(
-        self,
+        self: Products[Business],
         *,
         location_id: int,
         category_id: int,
@@ -625,7 +640,7 @@ class Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_product_category.Result:
+    ) -> NewProductCategory:
         """Edit a Product Category.
 
         ``PUT /api/v1/goods_categories/{location_id}/{category_id}``
@@ -633,17 +648,17 @@ class Products:
         The method allows you to edit the product category
 
         Args:
-            location_id (int):
-            category_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            category_id (int): Product category ID
+            body (ProductCategoryCreate): Create a Product Category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            NewProductCategory: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_product_category.OPERATION,
             functools.partial(
                 _update_product_category._get_kwargs,
@@ -659,7 +674,7 @@ class Products:
         return response.data
 
 
-class ProductsWithRawResponse:
+class ProductsWithRawResponse(Generic[S]):
     """``products`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -668,14 +683,14 @@ class ProductsWithRawResponse:
         self._caller = caller
 
     async def create_product(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         body: ProductCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_product.Result]:
+    ) -> ApiResponse[ProductDetails]:
         """Create product.
 
         ``POST /api/v1/goods/{location_id}``
@@ -683,16 +698,17 @@ class ProductsWithRawResponse:
         The method allows you to create a product
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (ProductCreate): Product Creation Method
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_product.OPERATION,
             functools.partial(
                 _create_product._get_kwargs,
@@ -706,14 +722,14 @@ class ProductsWithRawResponse:
         )
 
     async def create_product_category(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         body: ProductCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_product_category.Result]:
+    ) -> ApiResponse[NewProductCategory]:
         """Create a Product Category.
 
         ``POST /api/v1/goods_categories/{location_id}``
@@ -721,16 +737,17 @@ class ProductsWithRawResponse:
         The method allows you to create a product category.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (ProductCategoryCreate): Create a Product Category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[NewProductCategory]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_product_category.OPERATION,
             functools.partial(
                 _create_product_category._get_kwargs,
@@ -744,14 +761,14 @@ class ProductsWithRawResponse:
         )
 
     async def delete_product(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_product.Result]:
+    ) -> ApiResponse[None]:
         """Delete Items.
 
         ``DELETE /api/v1/goods/{location_id}/{product_id}``
@@ -759,16 +776,16 @@ class ProductsWithRawResponse:
         The method allows you to remove the product
 
         Args:
-            location_id (int):
-            product_id (int):
+            location_id (int): Location ID
+            product_id (int): Product ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_product.OPERATION,
             functools.partial(
                 _delete_product._get_kwargs,
@@ -782,14 +799,14 @@ class ProductsWithRawResponse:
         )
 
     async def delete_product_category(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_product_category.Result]:
+    ) -> ApiResponse[None]:
         """Delete a Product Category.
 
         ``DELETE /api/v1/goods_categories/{location_id}/{category_id}``
@@ -797,16 +814,16 @@ class ProductsWithRawResponse:
         The method allows you to delete a product category
 
         Args:
-            location_id (int):
-            category_id (int):
+            location_id (int): Location ID
+            category_id (int): Product category ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_product_category.OPERATION,
             functools.partial(
                 _delete_product_category._get_kwargs,
@@ -820,29 +837,31 @@ class ProductsWithRawResponse:
         )
 
     async def deprecated_get_product_category_list(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_product_category_list.Result]:
+    ) -> ApiResponse[list[ProductCategory]]:
         """Get a list of product categories.
 
         ``GET /api/v1/goods_categories/{location_id}/{category_id}``
 
         Args:
-            location_id (int):
-            category_id (int):
+            location_id (int): location ID
+            category_id (int): ID of the parent product category. Default 0 - top-level categories
+                are displayed (optional)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductCategory]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _deprecated_get_product_category_list.OPERATION,
             functools.partial(
                 _deprecated_get_product_category_list._get_kwargs,
@@ -856,7 +875,7 @@ class ProductsWithRawResponse:
         )
 
     async def get_product(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
@@ -869,7 +888,7 @@ class ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_product.Result]:
+    ) -> ApiResponse[ProductDetails]:
         """Get Products.
 
         ``GET /api/v1/goods/{location_id}/{product_id}``
@@ -890,22 +909,25 @@ class ProductsWithRawResponse:
         time (not used if product_id is passed)
 
         Args:
-            location_id (int):
-            product_id (int):
-            term (str | Unset):
-            page (int | Unset):
-            count (int | Unset):
-            category_id (int | Unset):
-            changed_after (str | Unset):
-            changed_before (str | Unset):
+            location_id (int): location ID
+            product_id (int): Product ID (if you need to get a specific product)
+            term (str | Unset): name, article number or barcode
+            page (int | Unset): page number
+            count (int | Unset): number of products per page
+            category_id (int | Unset): Product category ID
+            changed_after (str | Unset): filtering products modified/created since a specific date
+                and time
+            changed_before (str | Unset): filtering products modified/created before a specific
+                date and time
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_product.OPERATION,
             functools.partial(
                 _get_product._get_kwargs,
@@ -925,7 +947,7 @@ class ProductsWithRawResponse:
         )
 
     async def get_product_category_composition(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         category_id: int,
@@ -934,7 +956,7 @@ class ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_product_category_composition.Result]:
+    ) -> ApiResponse[ProductCategoryComposition]:
         """Example of a request to get the composition of a category.
 
         ``GET /api/v1/goods/category_node/{location_id}/{category_id}``
@@ -982,18 +1004,19 @@ class ProductsWithRawResponse:
         |
 
         Args:
-            location_id (int):
-            category_id (int):
-            page (int | Unset):
-            count (int | Unset):
+            location_id (int): location ID
+            category_id (int): Product Category ID
+            page (int | Unset): Page number
+            count (int | Unset): The number of products displayed on the page. Maximum 1000
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ProductCategoryComposition]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_product_category_composition.OPERATION,
             functools.partial(
                 _get_product_category_composition._get_kwargs,
@@ -1009,29 +1032,30 @@ class ProductsWithRawResponse:
         )
 
     async def get_product_category_list(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         parent_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_product_category_list.Result]:
+    ) -> ApiResponse[list[ProductCategory]]:
         """Example of a request to get categories.
 
         ``GET /api/v1/company/{location_id}/goods_categories/{parent_category_id}``
 
         Args:
-            location_id (int):
-            parent_category_id (int):
+            location_id (int): location ID
+            parent_category_id (int): ID of the parent product category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductCategory]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_product_category_list.OPERATION,
             functools.partial(
                 _get_product_category_list._get_kwargs,
@@ -1045,27 +1069,28 @@ class ProductsWithRawResponse:
         )
 
     async def get_product_category_list_by_ids(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_product_category_list_by_ids.Result]:
+    ) -> ApiResponse[list[ProductCategory]]:
         """Get a list of product categories by ID.
 
         ``GET /api/v1/goods_categories/multiple/{location_id}``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductCategory]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_product_category_list_by_ids.OPERATION,
             functools.partial(
                 _get_product_category_list_by_ids._get_kwargs,
@@ -1078,13 +1103,13 @@ class ProductsWithRawResponse:
         )
 
     async def get_products_list(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_products_list.Result]:
+    ) -> ApiResponse[list[ProductListing]]:
         """Get a list of products.
 
         ``GET /api/v1/goods/{location_id}``
@@ -1092,15 +1117,16 @@ class ProductsWithRawResponse:
         Returns a list of all products for the specified location
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductListing]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_products_list.OPERATION,
             functools.partial(
                 _get_products_list._get_kwargs,
@@ -1113,7 +1139,7 @@ class ProductsWithRawResponse:
         )
 
     async def search_product(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         term: str | Unset = UNSET,
@@ -1121,7 +1147,7 @@ class ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_product.Result]:
+    ) -> ApiResponse[list[Product]]:
         """Search products and categories.
 
         ``GET /api/v1/goods/search/{location_id}``
@@ -1160,17 +1186,18 @@ class ProductsWithRawResponse:
         | is_item | boolean | Is the item a product? true - product, false - category |
 
         Args:
-            location_id (int):
-            term (str | Unset):
-            count (int | Unset):
+            location_id (int): location ID
+            term (str | Unset): Search query by name, article number or barcode
+            count (int | Unset): The number of output lines per page. Maximum 100
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[Product]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_product.OPERATION,
             functools.partial(
                 _search_product._get_kwargs,
@@ -1185,7 +1212,7 @@ class ProductsWithRawResponse:
         )
 
     async def update_product(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
@@ -1193,7 +1220,7 @@ class ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_product.Result]:
+    ) -> ApiResponse[ProductDetails]:
         """Edit Products.
 
         ``PUT /api/v1/goods/{location_id}/{product_id}``
@@ -1204,17 +1231,18 @@ class ProductsWithRawResponse:
         Otherwise, the array is optional.
 
         Args:
-            location_id (int):
-            product_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            product_id (int): Product ID
+            body (ProductUpdate): Product Creation Method
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_product.OPERATION,
             functools.partial(
                 _update_product._get_kwargs,
@@ -1229,7 +1257,7 @@ class ProductsWithRawResponse:
         )
 
     async def update_product_category(
-        self,
+        self: ProductsWithRawResponse[Business],
         *,
         location_id: int,
         category_id: int,
@@ -1237,7 +1265,7 @@ class ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_product_category.Result]:
+    ) -> ApiResponse[NewProductCategory]:
         """Edit a Product Category.
 
         ``PUT /api/v1/goods_categories/{location_id}/{category_id}``
@@ -1245,17 +1273,18 @@ class ProductsWithRawResponse:
         The method allows you to edit the product category
 
         Args:
-            location_id (int):
-            category_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            category_id (int): Product category ID
+            body (ProductCategoryCreate): Create a Product Category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[NewProductCategory]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_product_category.OPERATION,
             functools.partial(
                 _update_product_category._get_kwargs,
@@ -1270,27 +1299,39 @@ class ProductsWithRawResponse:
         )
 
 
-class SyncProducts:
+class SyncProducts(Generic[S]):
     """Blocking ``products`` operations of SyncAltegioClient (see ``Products``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Products, portal: Portal) -> None:
+    def __init__(self, resource: Products[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_product(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         body: ProductCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_product.Result:
-        """Create product (``POST /api/v1/goods/{location_id}``).
+    ) -> ProductDetails:
+        """Create product.
+
+        ``POST /api/v1/goods/{location_id}``
 
         Blocking form of ``Products.create_product``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (ProductCreate): Product Creation Method
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1304,17 +1345,29 @@ class SyncProducts:
         )
 
     def create_product_category(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         body: ProductCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_product_category.Result:
-        """Create a Product Category (``POST /api/v1/goods_categories/{location_id}``).
+    ) -> NewProductCategory:
+        """Create a Product Category.
+
+        ``POST /api/v1/goods_categories/{location_id}``
 
         Blocking form of ``Products.create_product_category``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (ProductCategoryCreate): Create a Product Category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            NewProductCategory: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1328,17 +1381,29 @@ class SyncProducts:
         )
 
     def delete_product(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         product_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_product.Result:
-        """Delete Items (``DELETE /api/v1/goods/{location_id}/{product_id}``).
+    ) -> None:
+        """Delete Items.
+
+        ``DELETE /api/v1/goods/{location_id}/{product_id}``
 
         Blocking form of ``Products.delete_product``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1352,17 +1417,29 @@ class SyncProducts:
         )
 
     def delete_product_category(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_product_category.Result:
-        """Delete a Product Category (``DELETE /api/v1/goods_categories/{location_id}/{category_id}``).
+    ) -> None:
+        """Delete a Product Category.
+
+        ``DELETE /api/v1/goods_categories/{location_id}/{category_id}``
 
         Blocking form of ``Products.delete_product_category``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            category_id (int): Product category ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1376,17 +1453,31 @@ class SyncProducts:
         )
 
     def deprecated_get_product_category_list(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_product_category_list.Result:
-        """Get a list of product categories (``GET /api/v1/goods_categories/{location_id}/{category_id}``).
+    ) -> list[ProductCategory]:
+        """Get a list of product categories.
+
+        ``GET /api/v1/goods_categories/{location_id}/{category_id}``
 
         Blocking form of ``Products.deprecated_get_product_category_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            category_id (int): ID of the parent product category. Default 0 - top-level categories
+                are displayed (optional)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductCategory]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1400,7 +1491,7 @@ class SyncProducts:
         )
 
     def get_product(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         product_id: int,
@@ -1413,10 +1504,30 @@ class SyncProducts:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_product.Result:
-        """Get Products (``GET /api/v1/goods/{location_id}/{product_id}``).
+    ) -> ProductDetails:
+        """Get Products.
+
+        ``GET /api/v1/goods/{location_id}/{product_id}``
 
         Blocking form of ``Products.get_product``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            product_id (int): Product ID (if you need to get a specific product)
+            term (str | Unset): name, article number or barcode
+            page (int | Unset): page number
+            count (int | Unset): number of products per page
+            category_id (int | Unset): Product category ID
+            changed_after (str | Unset): filtering products modified/created since a specific date
+                and time
+            changed_before (str | Unset): filtering products modified/created before a specific
+                date and time
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1436,7 +1547,7 @@ class SyncProducts:
         )
 
     def get_product_category_composition(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         category_id: int,
@@ -1445,10 +1556,25 @@ class SyncProducts:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_product_category_composition.Result:
-        """Example of a request to get the composition of a category (``GET /api/v1/goods/category_node/{location_id}/{category_id}``).
+    ) -> ProductCategoryComposition:
+        """Example of a request to get the composition of a category.
+
+        ``GET /api/v1/goods/category_node/{location_id}/{category_id}``
 
         Blocking form of ``Products.get_product_category_composition``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            category_id (int): Product Category ID
+            page (int | Unset): Page number
+            count (int | Unset): The number of products displayed on the page. Maximum 1000
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ProductCategoryComposition: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1464,17 +1590,30 @@ class SyncProducts:
         )
 
     def get_product_category_list(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         parent_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_product_category_list.Result:
-        """Example of a request to get categories (``GET /api/v1/company/{location_id}/goods_categories/{parent_category_id}``).
+    ) -> list[ProductCategory]:
+        """Example of a request to get categories.
+
+        ``GET /api/v1/company/{location_id}/goods_categories/{parent_category_id}``
 
         Blocking form of ``Products.get_product_category_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            parent_category_id (int): ID of the parent product category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductCategory]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1488,16 +1627,28 @@ class SyncProducts:
         )
 
     def get_product_category_list_by_ids(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_product_category_list_by_ids.Result:
-        """Get a list of product categories by ID (``GET /api/v1/goods_categories/multiple/{location_id}``).
+    ) -> list[ProductCategory]:
+        """Get a list of product categories by ID.
+
+        ``GET /api/v1/goods_categories/multiple/{location_id}``
 
         Blocking form of ``Products.get_product_category_list_by_ids``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductCategory]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1510,16 +1661,28 @@ class SyncProducts:
         )
 
     def get_products_list(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_products_list.Result:
-        """Get a list of products (``GET /api/v1/goods/{location_id}``).
+    ) -> list[ProductListing]:
+        """Get a list of products.
+
+        ``GET /api/v1/goods/{location_id}``
 
         Blocking form of ``Products.get_products_list``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductListing]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1532,7 +1695,7 @@ class SyncProducts:
         )
 
     def search_product(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         term: str | Unset = UNSET,
@@ -1540,10 +1703,23 @@ class SyncProducts:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_product.Result:
-        """Search products and categories (``GET /api/v1/goods/search/{location_id}``).
+    ) -> list[Product]:
+        """Search products and categories.
+
+        ``GET /api/v1/goods/search/{location_id}``
 
         Blocking form of ``Products.search_product``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            term (str | Unset): Search query by name, article number or barcode
+            count (int | Unset): The number of output lines per page. Maximum 100
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[Product]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1558,7 +1734,7 @@ class SyncProducts:
         )
 
     def update_product(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         product_id: int,
@@ -1566,10 +1742,23 @@ class SyncProducts:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_product.Result:
-        """Edit Products (``PUT /api/v1/goods/{location_id}/{product_id}``).
+    ) -> ProductDetails:
+        """Edit Products.
+
+        ``PUT /api/v1/goods/{location_id}/{product_id}``
 
         Blocking form of ``Products.update_product``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID
+            body (ProductUpdate): Product Creation Method
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1584,7 +1773,7 @@ class SyncProducts:
         )
 
     def update_product_category(
-        self,
+        self: SyncProducts[Business],
         *,
         location_id: int,
         category_id: int,
@@ -1592,10 +1781,23 @@ class SyncProducts:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_product_category.Result:
-        """Edit a Product Category (``PUT /api/v1/goods_categories/{location_id}/{category_id}``).
+    ) -> NewProductCategory:
+        """Edit a Product Category.
+
+        ``PUT /api/v1/goods_categories/{location_id}/{category_id}``
 
         Blocking form of ``Products.update_product_category``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            category_id (int): Product category ID
+            body (ProductCategoryCreate): Create a Product Category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            NewProductCategory: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1610,27 +1812,40 @@ class SyncProducts:
         )
 
 
-class SyncProductsWithRawResponse:
+class SyncProductsWithRawResponse(Generic[S]):
     """Blocking ``products`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ProductsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: ProductsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_product(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         body: ProductCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_product.Result]:
-        """Create product (``POST /api/v1/goods/{location_id}``).
+    ) -> ApiResponse[ProductDetails]:
+        """Create product.
+
+        ``POST /api/v1/goods/{location_id}``
 
         Blocking form of ``ProductsWithRawResponse.create_product``.
+
+        Args:
+            location_id (int): Location ID
+            body (ProductCreate): Product Creation Method
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1644,17 +1859,30 @@ class SyncProductsWithRawResponse:
         )
 
     def create_product_category(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         body: ProductCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_product_category.Result]:
-        """Create a Product Category (``POST /api/v1/goods_categories/{location_id}``).
+    ) -> ApiResponse[NewProductCategory]:
+        """Create a Product Category.
+
+        ``POST /api/v1/goods_categories/{location_id}``
 
         Blocking form of ``ProductsWithRawResponse.create_product_category``.
+
+        Args:
+            location_id (int): Location ID
+            body (ProductCategoryCreate): Create a Product Category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[NewProductCategory]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1668,17 +1896,29 @@ class SyncProductsWithRawResponse:
         )
 
     def delete_product(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_product.Result]:
-        """Delete Items (``DELETE /api/v1/goods/{location_id}/{product_id}``).
+    ) -> ApiResponse[None]:
+        """Delete Items.
+
+        ``DELETE /api/v1/goods/{location_id}/{product_id}``
 
         Blocking form of ``ProductsWithRawResponse.delete_product``.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1692,17 +1932,29 @@ class SyncProductsWithRawResponse:
         )
 
     def delete_product_category(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_product_category.Result]:
-        """Delete a Product Category (``DELETE /api/v1/goods_categories/{location_id}/{category_id}``).
+    ) -> ApiResponse[None]:
+        """Delete a Product Category.
+
+        ``DELETE /api/v1/goods_categories/{location_id}/{category_id}``
 
         Blocking form of ``ProductsWithRawResponse.delete_product_category``.
+
+        Args:
+            location_id (int): Location ID
+            category_id (int): Product category ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1716,17 +1968,31 @@ class SyncProductsWithRawResponse:
         )
 
     def deprecated_get_product_category_list(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_product_category_list.Result]:
-        """Get a list of product categories (``GET /api/v1/goods_categories/{location_id}/{category_id}``).
+    ) -> ApiResponse[list[ProductCategory]]:
+        """Get a list of product categories.
+
+        ``GET /api/v1/goods_categories/{location_id}/{category_id}``
 
         Blocking form of ``ProductsWithRawResponse.deprecated_get_product_category_list``.
+
+        Args:
+            location_id (int): location ID
+            category_id (int): ID of the parent product category. Default 0 - top-level categories
+                are displayed (optional)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductCategory]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1740,7 +2006,7 @@ class SyncProductsWithRawResponse:
         )
 
     def get_product(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
@@ -1753,10 +2019,31 @@ class SyncProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_product.Result]:
-        """Get Products (``GET /api/v1/goods/{location_id}/{product_id}``).
+    ) -> ApiResponse[ProductDetails]:
+        """Get Products.
+
+        ``GET /api/v1/goods/{location_id}/{product_id}``
 
         Blocking form of ``ProductsWithRawResponse.get_product``.
+
+        Args:
+            location_id (int): location ID
+            product_id (int): Product ID (if you need to get a specific product)
+            term (str | Unset): name, article number or barcode
+            page (int | Unset): page number
+            count (int | Unset): number of products per page
+            category_id (int | Unset): Product category ID
+            changed_after (str | Unset): filtering products modified/created since a specific date
+                and time
+            changed_before (str | Unset): filtering products modified/created before a specific
+                date and time
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1776,7 +2063,7 @@ class SyncProductsWithRawResponse:
         )
 
     def get_product_category_composition(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         category_id: int,
@@ -1785,10 +2072,25 @@ class SyncProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_product_category_composition.Result]:
-        """Example of a request to get the composition of a category (``GET /api/v1/goods/category_node/{location_id}/{category_id}``).
+    ) -> ApiResponse[ProductCategoryComposition]:
+        """Example of a request to get the composition of a category.
+
+        ``GET /api/v1/goods/category_node/{location_id}/{category_id}``
 
         Blocking form of ``ProductsWithRawResponse.get_product_category_composition``.
+
+        Args:
+            location_id (int): location ID
+            category_id (int): Product Category ID
+            page (int | Unset): Page number
+            count (int | Unset): The number of products displayed on the page. Maximum 1000
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ProductCategoryComposition]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1804,17 +2106,30 @@ class SyncProductsWithRawResponse:
         )
 
     def get_product_category_list(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         parent_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_product_category_list.Result]:
-        """Example of a request to get categories (``GET /api/v1/company/{location_id}/goods_categories/{parent_category_id}``).
+    ) -> ApiResponse[list[ProductCategory]]:
+        """Example of a request to get categories.
+
+        ``GET /api/v1/company/{location_id}/goods_categories/{parent_category_id}``
 
         Blocking form of ``ProductsWithRawResponse.get_product_category_list``.
+
+        Args:
+            location_id (int): location ID
+            parent_category_id (int): ID of the parent product category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductCategory]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1828,16 +2143,28 @@ class SyncProductsWithRawResponse:
         )
 
     def get_product_category_list_by_ids(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_product_category_list_by_ids.Result]:
-        """Get a list of product categories by ID (``GET /api/v1/goods_categories/multiple/{location_id}``).
+    ) -> ApiResponse[list[ProductCategory]]:
+        """Get a list of product categories by ID.
+
+        ``GET /api/v1/goods_categories/multiple/{location_id}``
 
         Blocking form of ``ProductsWithRawResponse.get_product_category_list_by_ids``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductCategory]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1850,16 +2177,28 @@ class SyncProductsWithRawResponse:
         )
 
     def get_products_list(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_products_list.Result]:
-        """Get a list of products (``GET /api/v1/goods/{location_id}``).
+    ) -> ApiResponse[list[ProductListing]]:
+        """Get a list of products.
+
+        ``GET /api/v1/goods/{location_id}``
 
         Blocking form of ``ProductsWithRawResponse.get_products_list``.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductListing]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1872,7 +2211,7 @@ class SyncProductsWithRawResponse:
         )
 
     def search_product(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         term: str | Unset = UNSET,
@@ -1880,10 +2219,24 @@ class SyncProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_product.Result]:
-        """Search products and categories (``GET /api/v1/goods/search/{location_id}``).
+    ) -> ApiResponse[list[Product]]:
+        """Search products and categories.
+
+        ``GET /api/v1/goods/search/{location_id}``
 
         Blocking form of ``ProductsWithRawResponse.search_product``.
+
+        Args:
+            location_id (int): location ID
+            term (str | Unset): Search query by name, article number or barcode
+            count (int | Unset): The number of output lines per page. Maximum 100
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[Product]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1898,7 +2251,7 @@ class SyncProductsWithRawResponse:
         )
 
     def update_product(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
@@ -1906,10 +2259,24 @@ class SyncProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_product.Result]:
-        """Edit Products (``PUT /api/v1/goods/{location_id}/{product_id}``).
+    ) -> ApiResponse[ProductDetails]:
+        """Edit Products.
+
+        ``PUT /api/v1/goods/{location_id}/{product_id}``
 
         Blocking form of ``ProductsWithRawResponse.update_product``.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID
+            body (ProductUpdate): Product Creation Method
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1924,7 +2291,7 @@ class SyncProductsWithRawResponse:
         )
 
     def update_product_category(
-        self,
+        self: SyncProductsWithRawResponse[Business],
         *,
         location_id: int,
         category_id: int,
@@ -1932,10 +2299,24 @@ class SyncProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_product_category.Result]:
-        """Edit a Product Category (``PUT /api/v1/goods_categories/{location_id}/{category_id}``).
+    ) -> ApiResponse[NewProductCategory]:
+        """Edit a Product Category.
+
+        ``PUT /api/v1/goods_categories/{location_id}/{category_id}``
 
         Blocking form of ``ProductsWithRawResponse.update_product_category``.
+
+        Args:
+            location_id (int): Location ID
+            category_id (int): Product category ID
+            body (ProductCategoryCreate): Create a Product Category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[NewProductCategory]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -8,12 +8,20 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.mutual_settlements_grouped_date import MutualSettlementsGroupedDate
+from ...models.period_team_member_payroll import PeriodTeamMemberPayroll
+from ...models.salary_calculation_details import SalaryCalculationDetails
+from ...models.salary_team_member_period_daily import SalaryTeamMemberPeriodDaily
+from ...models.salary_team_member_scheme import SalaryTeamMemberScheme
+from ...models.salary_team_member_schemes_count import SalaryTeamMemberSchemesCount
+from ...models.team_member_salary_calculation import TeamMemberSalaryCalculation
 from ...types import UNSET, Unset
 from . import (
     get_team_member_calculation_schemes_count as _get_team_member_calculation_schemes_count,
@@ -34,7 +42,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Salary:
+class Salary(Generic[S]):
     """``salary`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -43,14 +51,14 @@ class Salary:
         self._caller = caller
 
     async def get_team_member_calculation_schemes_count(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_calculation_schemes_count.Result:
+    ) -> SalaryTeamMemberSchemesCount:
         """Obtaining payroll schemes count for a team member.
 
         ``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}/salary_schemes_count``
@@ -59,16 +67,17 @@ class Salary:
         trying to obtain calculation data.
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SalaryTeamMemberSchemesCount: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_calculation_schemes_count.OPERATION,
             functools.partial(
                 _get_team_member_calculation_schemes_count._get_kwargs,
@@ -83,7 +92,7 @@ class Salary:
         return response.data
 
     async def get_team_member_payroll_calculation(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -91,7 +100,7 @@ class Salary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_payroll_calculation.Result:
+    ) -> SalaryCalculationDetails:
         """Get payroll calculation details of a team member.
 
         ``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation/{calculation_id}``
@@ -99,17 +108,18 @@ class Salary:
         The method allows location owner to get details of a specific payroll calculation.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            calculation_id (int):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            calculation_id (int): ID of a salary calculation.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SalaryCalculationDetails: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_payroll_calculation.OPERATION,
             functools.partial(
                 _get_team_member_payroll_calculation._get_kwargs,
@@ -125,7 +135,7 @@ class Salary:
         return response.data
 
     async def get_team_member_salary_calculation(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -134,7 +144,7 @@ class Salary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_salary_calculation.Result:
+    ) -> TeamMemberSalaryCalculation:
         """Get Mutual Settlements for a Specific Team Member.
 
         ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/calculation``
@@ -144,18 +154,19 @@ class Salary:
         specified.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TeamMemberSalaryCalculation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_salary_calculation.OPERATION,
             functools.partial(
                 _get_team_member_salary_calculation._get_kwargs,
@@ -172,7 +183,7 @@ class Salary:
         return response.data
 
     async def get_team_member_salary_period(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -181,7 +192,7 @@ class Salary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_salary_period.Result:
+    ) -> PeriodTeamMemberPayroll:
         """Get Payroll for a Specific Team Member for a Given Period.
 
         ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/period``
@@ -191,18 +202,19 @@ class Salary:
         member" must be checked.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            PeriodTeamMemberPayroll: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_salary_period.OPERATION,
             functools.partial(
                 _get_team_member_salary_period._get_kwargs,
@@ -219,14 +231,14 @@ class Salary:
         return response.data
 
     async def get_team_member_salary_schemes(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_salary_schemes.Result:
+    ) -> list[SalaryTeamMemberScheme]:
         """Obtaining own payroll schemes for a specific team member.
 
         ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/salary_schemes``
@@ -236,16 +248,17 @@ class Salary:
         member" must be specified.
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[SalaryTeamMemberScheme]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_salary_schemes.OPERATION,
             functools.partial(
                 _get_team_member_salary_schemes._get_kwargs,
@@ -260,7 +273,7 @@ class Salary:
         return response.data
 
     async def search_team_member_calculation_daily_salary(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -269,7 +282,7 @@ class Salary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_calculation_daily_salary.Result:
+    ) -> MutualSettlementsGroupedDate:
         """Receipt of mutual settlements of a team member grouped by date.
 
         ``GET /api/v1/company/{location_id}/salary/calculation/staff/daily/{team_member_id}``
@@ -278,18 +291,19 @@ class Salary:
         date.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            MutualSettlementsGroupedDate: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_team_member_calculation_daily_salary.OPERATION,
             functools.partial(
                 _search_team_member_calculation_daily_salary._get_kwargs,
@@ -306,7 +320,7 @@ class Salary:
         return response.data
 
     async def search_team_member_calculation_salary(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -315,7 +329,7 @@ class Salary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_calculation_salary.Result:
+    ) -> TeamMemberSalaryCalculation:
         """Receipt of mutual settlements of a team member.
 
         ``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}``
@@ -323,18 +337,19 @@ class Salary:
         The method allows location owner to get mutual settlements of a team member.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TeamMemberSalaryCalculation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_team_member_calculation_salary.OPERATION,
             functools.partial(
                 _search_team_member_calculation_salary._get_kwargs,
@@ -351,7 +366,7 @@ class Salary:
         return response.data
 
     async def search_team_member_payroll_calculation(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -360,7 +375,7 @@ class Salary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_payroll_calculation.Result:
+    ) -> list[TeamMemberSalaryCalculation]:
         """Search payroll calculations of a team member.
 
         ``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation``
@@ -369,18 +384,19 @@ class Salary:
         member.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberSalaryCalculation]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_team_member_payroll_calculation.OPERATION,
             functools.partial(
                 _search_team_member_payroll_calculation._get_kwargs,
@@ -397,7 +413,7 @@ class Salary:
         return response.data
 
     async def search_team_member_period_daily_salary(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -406,7 +422,7 @@ class Salary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_period_daily_salary.Result:
+    ) -> SalaryTeamMemberPeriodDaily:
         """Getting payroll for a period for a team member grouped by date.
 
         ``GET /api/v1/company/{location_id}/salary/period/staff/daily/{team_member_id}``
@@ -415,18 +431,19 @@ class Salary:
         grouped by date.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SalaryTeamMemberPeriodDaily: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_team_member_period_daily_salary.OPERATION,
             functools.partial(
                 _search_team_member_period_daily_salary._get_kwargs,
@@ -443,7 +460,7 @@ class Salary:
         return response.data
 
     async def search_team_member_period_salary(
-        self,
+        self: Salary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -452,7 +469,7 @@ class Salary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_period_salary.Result:
+    ) -> TeamMemberSalaryCalculation:
         """Getting payroll for a period for a team member.
 
         ``GET /api/v1/company/{location_id}/salary/period/staff/{team_member_id}``
@@ -460,18 +477,19 @@ class Salary:
         The method allows location owner to get the calculation for the period for a team member.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TeamMemberSalaryCalculation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_team_member_period_salary.OPERATION,
             functools.partial(
                 _search_team_member_period_salary._get_kwargs,
@@ -488,7 +506,7 @@ class Salary:
         return response.data
 
 
-class SalaryWithRawResponse:
+class SalaryWithRawResponse(Generic[S]):
     """``salary`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -497,14 +515,14 @@ class SalaryWithRawResponse:
         self._caller = caller
 
     async def get_team_member_calculation_schemes_count(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_calculation_schemes_count.Result]:
+    ) -> ApiResponse[SalaryTeamMemberSchemesCount]:
         """Obtaining payroll schemes count for a team member.
 
         ``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}/salary_schemes_count``
@@ -513,16 +531,17 @@ class SalaryWithRawResponse:
         trying to obtain calculation data.
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SalaryTeamMemberSchemesCount]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_calculation_schemes_count.OPERATION,
             functools.partial(
                 _get_team_member_calculation_schemes_count._get_kwargs,
@@ -536,7 +555,7 @@ class SalaryWithRawResponse:
         )
 
     async def get_team_member_payroll_calculation(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -544,7 +563,7 @@ class SalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_payroll_calculation.Result]:
+    ) -> ApiResponse[SalaryCalculationDetails]:
         """Get payroll calculation details of a team member.
 
         ``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation/{calculation_id}``
@@ -552,17 +571,18 @@ class SalaryWithRawResponse:
         The method allows location owner to get details of a specific payroll calculation.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            calculation_id (int):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            calculation_id (int): ID of a salary calculation.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SalaryCalculationDetails]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_payroll_calculation.OPERATION,
             functools.partial(
                 _get_team_member_payroll_calculation._get_kwargs,
@@ -577,7 +597,7 @@ class SalaryWithRawResponse:
         )
 
     async def get_team_member_salary_calculation(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -586,7 +606,7 @@ class SalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_salary_calculation.Result]:
+    ) -> ApiResponse[TeamMemberSalaryCalculation]:
         """Get Mutual Settlements for a Specific Team Member.
 
         ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/calculation``
@@ -596,18 +616,19 @@ class SalaryWithRawResponse:
         specified.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TeamMemberSalaryCalculation]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_salary_calculation.OPERATION,
             functools.partial(
                 _get_team_member_salary_calculation._get_kwargs,
@@ -623,7 +644,7 @@ class SalaryWithRawResponse:
         )
 
     async def get_team_member_salary_period(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -632,7 +653,7 @@ class SalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_salary_period.Result]:
+    ) -> ApiResponse[PeriodTeamMemberPayroll]:
         """Get Payroll for a Specific Team Member for a Given Period.
 
         ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/period``
@@ -642,18 +663,19 @@ class SalaryWithRawResponse:
         member" must be checked.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[PeriodTeamMemberPayroll]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_salary_period.OPERATION,
             functools.partial(
                 _get_team_member_salary_period._get_kwargs,
@@ -669,14 +691,14 @@ class SalaryWithRawResponse:
         )
 
     async def get_team_member_salary_schemes(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_salary_schemes.Result]:
+    ) -> ApiResponse[list[SalaryTeamMemberScheme]]:
         """Obtaining own payroll schemes for a specific team member.
 
         ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/salary_schemes``
@@ -686,16 +708,17 @@ class SalaryWithRawResponse:
         member" must be specified.
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[SalaryTeamMemberScheme]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_salary_schemes.OPERATION,
             functools.partial(
                 _get_team_member_salary_schemes._get_kwargs,
@@ -709,7 +732,7 @@ class SalaryWithRawResponse:
         )
 
     async def search_team_member_calculation_daily_salary(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -718,7 +741,7 @@ class SalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_calculation_daily_salary.Result]:
+    ) -> ApiResponse[MutualSettlementsGroupedDate]:
         """Receipt of mutual settlements of a team member grouped by date.
 
         ``GET /api/v1/company/{location_id}/salary/calculation/staff/daily/{team_member_id}``
@@ -727,18 +750,19 @@ class SalaryWithRawResponse:
         date.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[MutualSettlementsGroupedDate]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_team_member_calculation_daily_salary.OPERATION,
             functools.partial(
                 _search_team_member_calculation_daily_salary._get_kwargs,
@@ -754,7 +778,7 @@ class SalaryWithRawResponse:
         )
 
     async def search_team_member_calculation_salary(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -763,7 +787,7 @@ class SalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_calculation_salary.Result]:
+    ) -> ApiResponse[TeamMemberSalaryCalculation]:
         """Receipt of mutual settlements of a team member.
 
         ``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}``
@@ -771,18 +795,19 @@ class SalaryWithRawResponse:
         The method allows location owner to get mutual settlements of a team member.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TeamMemberSalaryCalculation]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_team_member_calculation_salary.OPERATION,
             functools.partial(
                 _search_team_member_calculation_salary._get_kwargs,
@@ -798,7 +823,7 @@ class SalaryWithRawResponse:
         )
 
     async def search_team_member_payroll_calculation(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -807,7 +832,7 @@ class SalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_payroll_calculation.Result]:
+    ) -> ApiResponse[list[TeamMemberSalaryCalculation]]:
         """Search payroll calculations of a team member.
 
         ``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation``
@@ -816,18 +841,19 @@ class SalaryWithRawResponse:
         member.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMemberSalaryCalculation]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_team_member_payroll_calculation.OPERATION,
             functools.partial(
                 _search_team_member_payroll_calculation._get_kwargs,
@@ -843,7 +869,7 @@ class SalaryWithRawResponse:
         )
 
     async def search_team_member_period_daily_salary(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -852,7 +878,7 @@ class SalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_period_daily_salary.Result]:
+    ) -> ApiResponse[SalaryTeamMemberPeriodDaily]:
         """Getting payroll for a period for a team member grouped by date.
 
         ``GET /api/v1/company/{location_id}/salary/period/staff/daily/{team_member_id}``
@@ -861,18 +887,19 @@ class SalaryWithRawResponse:
         grouped by date.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SalaryTeamMemberPeriodDaily]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_team_member_period_daily_salary.OPERATION,
             functools.partial(
                 _search_team_member_period_daily_salary._get_kwargs,
@@ -888,7 +915,7 @@ class SalaryWithRawResponse:
         )
 
     async def search_team_member_period_salary(
-        self,
+        self: SalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -897,7 +924,7 @@ class SalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_period_salary.Result]:
+    ) -> ApiResponse[TeamMemberSalaryCalculation]:
         """Getting payroll for a period for a team member.
 
         ``GET /api/v1/company/{location_id}/salary/period/staff/{team_member_id}``
@@ -905,18 +932,19 @@ class SalaryWithRawResponse:
         The method allows location owner to get the calculation for the period for a team member.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date_from (datetime.date):
-            date_to (datetime.date):
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TeamMemberSalaryCalculation]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_team_member_period_salary.OPERATION,
             functools.partial(
                 _search_team_member_period_salary._get_kwargs,
@@ -932,27 +960,40 @@ class SalaryWithRawResponse:
         )
 
 
-class SyncSalary:
+class SyncSalary(Generic[S]):
     """Blocking ``salary`` operations of SyncAltegioClient (see ``Salary``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Salary, portal: Portal) -> None:
+    def __init__(self, resource: Salary[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_team_member_calculation_schemes_count(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_calculation_schemes_count.Result:
-        """Obtaining payroll schemes count for a team member (``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}/salary_schemes_count``).
+    ) -> SalaryTeamMemberSchemesCount:
+        """Obtaining payroll schemes count for a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}/salary_schemes_count``
 
         Blocking form of ``Salary.get_team_member_calculation_schemes_count``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SalaryTeamMemberSchemesCount: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -966,7 +1007,7 @@ class SyncSalary:
         )
 
     def get_team_member_payroll_calculation(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -974,10 +1015,24 @@ class SyncSalary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_payroll_calculation.Result:
-        """Get payroll calculation details of a team member (``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation/{calculation_id}``).
+    ) -> SalaryCalculationDetails:
+        """Get payroll calculation details of a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation/{calculation_id}``
 
         Blocking form of ``Salary.get_team_member_payroll_calculation``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            calculation_id (int): ID of a salary calculation.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SalaryCalculationDetails: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -992,7 +1047,7 @@ class SyncSalary:
         )
 
     def get_team_member_salary_calculation(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1001,10 +1056,25 @@ class SyncSalary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_salary_calculation.Result:
-        """Get Mutual Settlements for a Specific Team Member (``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/calculation``).
+    ) -> TeamMemberSalaryCalculation:
+        """Get Mutual Settlements for a Specific Team Member.
+
+        ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/calculation``
 
         Blocking form of ``Salary.get_team_member_salary_calculation``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TeamMemberSalaryCalculation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1020,7 +1090,7 @@ class SyncSalary:
         )
 
     def get_team_member_salary_period(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1029,10 +1099,25 @@ class SyncSalary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_salary_period.Result:
-        """Get Payroll for a Specific Team Member for a Given Period (``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/period``).
+    ) -> PeriodTeamMemberPayroll:
+        """Get Payroll for a Specific Team Member for a Given Period.
+
+        ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/period``
 
         Blocking form of ``Salary.get_team_member_salary_period``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            PeriodTeamMemberPayroll: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1048,17 +1133,30 @@ class SyncSalary:
         )
 
     def get_team_member_salary_schemes(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_salary_schemes.Result:
-        """Obtaining own payroll schemes for a specific team member (``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/salary_schemes``).
+    ) -> list[SalaryTeamMemberScheme]:
+        """Obtaining own payroll schemes for a specific team member.
+
+        ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/salary_schemes``
 
         Blocking form of ``Salary.get_team_member_salary_schemes``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[SalaryTeamMemberScheme]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1072,7 +1170,7 @@ class SyncSalary:
         )
 
     def search_team_member_calculation_daily_salary(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1081,10 +1179,25 @@ class SyncSalary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_calculation_daily_salary.Result:
-        """Receipt of mutual settlements of a team member grouped by date (``GET /api/v1/company/{location_id}/salary/calculation/staff/daily/{team_member_id}``).
+    ) -> MutualSettlementsGroupedDate:
+        """Receipt of mutual settlements of a team member grouped by date.
+
+        ``GET /api/v1/company/{location_id}/salary/calculation/staff/daily/{team_member_id}``
 
         Blocking form of ``Salary.search_team_member_calculation_daily_salary``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            MutualSettlementsGroupedDate: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1100,7 +1213,7 @@ class SyncSalary:
         )
 
     def search_team_member_calculation_salary(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1109,10 +1222,25 @@ class SyncSalary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_calculation_salary.Result:
-        """Receipt of mutual settlements of a team member (``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}``).
+    ) -> TeamMemberSalaryCalculation:
+        """Receipt of mutual settlements of a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}``
 
         Blocking form of ``Salary.search_team_member_calculation_salary``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TeamMemberSalaryCalculation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1128,7 +1256,7 @@ class SyncSalary:
         )
 
     def search_team_member_payroll_calculation(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1137,10 +1265,25 @@ class SyncSalary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_payroll_calculation.Result:
-        """Search payroll calculations of a team member (``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation``).
+    ) -> list[TeamMemberSalaryCalculation]:
+        """Search payroll calculations of a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation``
 
         Blocking form of ``Salary.search_team_member_payroll_calculation``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMemberSalaryCalculation]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1156,7 +1299,7 @@ class SyncSalary:
         )
 
     def search_team_member_period_daily_salary(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1165,10 +1308,25 @@ class SyncSalary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_period_daily_salary.Result:
-        """Getting payroll for a period for a team member grouped by date (``GET /api/v1/company/{location_id}/salary/period/staff/daily/{team_member_id}``).
+    ) -> SalaryTeamMemberPeriodDaily:
+        """Getting payroll for a period for a team member grouped by date.
+
+        ``GET /api/v1/company/{location_id}/salary/period/staff/daily/{team_member_id}``
 
         Blocking form of ``Salary.search_team_member_period_daily_salary``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SalaryTeamMemberPeriodDaily: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1184,7 +1342,7 @@ class SyncSalary:
         )
 
     def search_team_member_period_salary(
-        self,
+        self: SyncSalary[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1193,10 +1351,25 @@ class SyncSalary:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_team_member_period_salary.Result:
-        """Getting payroll for a period for a team member (``GET /api/v1/company/{location_id}/salary/period/staff/{team_member_id}``).
+    ) -> TeamMemberSalaryCalculation:
+        """Getting payroll for a period for a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/period/staff/{team_member_id}``
 
         Blocking form of ``Salary.search_team_member_period_salary``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TeamMemberSalaryCalculation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1212,27 +1385,40 @@ class SyncSalary:
         )
 
 
-class SyncSalaryWithRawResponse:
+class SyncSalaryWithRawResponse(Generic[S]):
     """Blocking ``salary`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: SalaryWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: SalaryWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_team_member_calculation_schemes_count(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_calculation_schemes_count.Result]:
-        """Obtaining payroll schemes count for a team member (``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}/salary_schemes_count``).
+    ) -> ApiResponse[SalaryTeamMemberSchemesCount]:
+        """Obtaining payroll schemes count for a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}/salary_schemes_count``
 
         Blocking form of ``SalaryWithRawResponse.get_team_member_calculation_schemes_count``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SalaryTeamMemberSchemesCount]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1246,7 +1432,7 @@ class SyncSalaryWithRawResponse:
         )
 
     def get_team_member_payroll_calculation(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1254,10 +1440,24 @@ class SyncSalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_payroll_calculation.Result]:
-        """Get payroll calculation details of a team member (``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation/{calculation_id}``).
+    ) -> ApiResponse[SalaryCalculationDetails]:
+        """Get payroll calculation details of a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation/{calculation_id}``
 
         Blocking form of ``SalaryWithRawResponse.get_team_member_payroll_calculation``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            calculation_id (int): ID of a salary calculation.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SalaryCalculationDetails]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1272,7 +1472,7 @@ class SyncSalaryWithRawResponse:
         )
 
     def get_team_member_salary_calculation(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1281,10 +1481,25 @@ class SyncSalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_salary_calculation.Result]:
-        """Get Mutual Settlements for a Specific Team Member (``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/calculation``).
+    ) -> ApiResponse[TeamMemberSalaryCalculation]:
+        """Get Mutual Settlements for a Specific Team Member.
+
+        ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/calculation``
 
         Blocking form of ``SalaryWithRawResponse.get_team_member_salary_calculation``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TeamMemberSalaryCalculation]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1300,7 +1515,7 @@ class SyncSalaryWithRawResponse:
         )
 
     def get_team_member_salary_period(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1309,10 +1524,25 @@ class SyncSalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_salary_period.Result]:
-        """Get Payroll for a Specific Team Member for a Given Period (``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/period``).
+    ) -> ApiResponse[PeriodTeamMemberPayroll]:
+        """Get Payroll for a Specific Team Member for a Given Period.
+
+        ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/period``
 
         Blocking form of ``SalaryWithRawResponse.get_team_member_salary_period``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[PeriodTeamMemberPayroll]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1328,17 +1558,30 @@ class SyncSalaryWithRawResponse:
         )
 
     def get_team_member_salary_schemes(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_salary_schemes.Result]:
-        """Obtaining own payroll schemes for a specific team member (``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/salary_schemes``).
+    ) -> ApiResponse[list[SalaryTeamMemberScheme]]:
+        """Obtaining own payroll schemes for a specific team member.
+
+        ``GET /api/v1/company/{location_id}/salary/staff/{team_member_id}/salary_schemes``
 
         Blocking form of ``SalaryWithRawResponse.get_team_member_salary_schemes``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[SalaryTeamMemberScheme]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1352,7 +1595,7 @@ class SyncSalaryWithRawResponse:
         )
 
     def search_team_member_calculation_daily_salary(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1361,10 +1604,25 @@ class SyncSalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_calculation_daily_salary.Result]:
-        """Receipt of mutual settlements of a team member grouped by date (``GET /api/v1/company/{location_id}/salary/calculation/staff/daily/{team_member_id}``).
+    ) -> ApiResponse[MutualSettlementsGroupedDate]:
+        """Receipt of mutual settlements of a team member grouped by date.
+
+        ``GET /api/v1/company/{location_id}/salary/calculation/staff/daily/{team_member_id}``
 
         Blocking form of ``SalaryWithRawResponse.search_team_member_calculation_daily_salary``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[MutualSettlementsGroupedDate]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1380,7 +1638,7 @@ class SyncSalaryWithRawResponse:
         )
 
     def search_team_member_calculation_salary(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1389,10 +1647,25 @@ class SyncSalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_calculation_salary.Result]:
-        """Receipt of mutual settlements of a team member (``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}``).
+    ) -> ApiResponse[TeamMemberSalaryCalculation]:
+        """Receipt of mutual settlements of a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/calculation/staff/{team_member_id}``
 
         Blocking form of ``SalaryWithRawResponse.search_team_member_calculation_salary``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TeamMemberSalaryCalculation]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1408,7 +1681,7 @@ class SyncSalaryWithRawResponse:
         )
 
     def search_team_member_payroll_calculation(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1417,10 +1690,25 @@ class SyncSalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_payroll_calculation.Result]:
-        """Search payroll calculations of a team member (``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation``).
+    ) -> ApiResponse[list[TeamMemberSalaryCalculation]]:
+        """Search payroll calculations of a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/payroll/staff/{team_member_id}/calculation``
 
         Blocking form of ``SalaryWithRawResponse.search_team_member_payroll_calculation``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMemberSalaryCalculation]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1436,7 +1724,7 @@ class SyncSalaryWithRawResponse:
         )
 
     def search_team_member_period_daily_salary(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1445,10 +1733,25 @@ class SyncSalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_period_daily_salary.Result]:
-        """Getting payroll for a period for a team member grouped by date (``GET /api/v1/company/{location_id}/salary/period/staff/daily/{team_member_id}``).
+    ) -> ApiResponse[SalaryTeamMemberPeriodDaily]:
+        """Getting payroll for a period for a team member grouped by date.
+
+        ``GET /api/v1/company/{location_id}/salary/period/staff/daily/{team_member_id}``
 
         Blocking form of ``SalaryWithRawResponse.search_team_member_period_daily_salary``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SalaryTeamMemberPeriodDaily]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1464,7 +1767,7 @@ class SyncSalaryWithRawResponse:
         )
 
     def search_team_member_period_salary(
-        self,
+        self: SyncSalaryWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1473,10 +1776,25 @@ class SyncSalaryWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_team_member_period_salary.Result]:
-        """Getting payroll for a period for a team member (``GET /api/v1/company/{location_id}/salary/period/staff/{team_member_id}``).
+    ) -> ApiResponse[TeamMemberSalaryCalculation]:
+        """Getting payroll for a period for a team member.
+
+        ``GET /api/v1/company/{location_id}/salary/period/staff/{team_member_id}``
 
         Blocking form of ``SalaryWithRawResponse.search_team_member_period_salary``.
+
+        Args:
+            location_id (int): ID of a location.
+            team_member_id (int): ID of a team member.
+            date_from (datetime.date): Start from date.
+            date_to (datetime.date): End to date.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TeamMemberSalaryCalculation]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.pay_loyalty_card import PayLoyaltyCard
@@ -20,6 +21,7 @@ from ...models.payment_checkout import PaymentCheckout
 from ...models.payment_client_personal_account import PaymentClientPersonalAccount
 from ...models.payment_gift_card import PaymentGiftCard
 from ...models.payment_membership import PaymentMembership
+from ...models.sale_transaction import SaleTransaction
 from ...types import UNSET, Unset
 from . import create_payment_with_loyalty_methods as _create_payment_with_loyalty_methods
 from . import delete_location_account_payment as _delete_location_account_payment
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Sales:
+class Sales(Generic[S]):
     """``sales`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -39,7 +41,7 @@ class Sales:
         self._caller = caller
 
     async def create_payment_with_loyalty_methods(
-        self,
+        self: Sales[Business],
         *,
         location_id: int,
         document_id: int,
@@ -53,7 +55,7 @@ class Sales:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_payment_with_loyalty_methods.Result:
+    ) -> SaleTransaction:
         """Payment at the Location Account and Loyalty (Various Methods).
 
         ``POST /api/v1/company/{location_id}/sale/{document_id}/payment``
@@ -61,17 +63,24 @@ class Sales:
         As a response, information about the [Sale operation](#sale-operation) is returned
 
         Args:
-            location_id (int):
-            document_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            document_id (int): Document ID
+            body (PayLoyaltyCard | PayLoyaltyProgram | PaymentCheckout |
+                PaymentClientPersonalAccount | PaymentGiftCard | PaymentMembership |
+                PayReferralProgram): 1. In the case of payment by a gift card, if the user does not
+                have the "Pay by gift card and membership without code" right, the "number" (string)
+                parameter containing the gift card code must also be passed in the request body.
+                2. In the case of payment by membership, if the user does not have the "Pay by gift
+                card and membership without code" right, the "number" (string) parameter containing
+                the membership code must also be passed in the request body.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SaleTransaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_payment_with_loyalty_methods.OPERATION,
             functools.partial(
                 _create_payment_with_loyalty_methods._get_kwargs,
@@ -87,7 +96,7 @@ class Sales:
         return response.data
 
     async def delete_location_account_payment(
-        self,
+        self: Sales[Business],
         *,
         location_id: int,
         document_id: int,
@@ -95,7 +104,7 @@ class Sales:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_location_account_payment.Result:
+    ) -> SaleTransaction:
         """Delete a Cashier Payment Transaction.
 
         ``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/payment_transaction/{payment_transaction_id}``
@@ -103,17 +112,17 @@ class Sales:
         As a response, information about the [Sale operation](#sale-operation) is returned
 
         Args:
-            location_id (int):
-            document_id (int):
-            payment_transaction_id (int):
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            payment_transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SaleTransaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_location_account_payment.OPERATION,
             functools.partial(
                 _delete_location_account_payment._get_kwargs,
@@ -129,7 +138,7 @@ class Sales:
         return response.data
 
     async def delete_loyalty_payment_transaction(
-        self,
+        self: Sales[Business],
         *,
         location_id: int,
         document_id: int,
@@ -137,7 +146,7 @@ class Sales:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_loyalty_payment_transaction.Result:
+    ) -> SaleTransaction:
         """Delete a Loyalty Payment Transaction.
 
         ``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/loyalty_transaction/{payment_transaction_id}``
@@ -145,17 +154,17 @@ class Sales:
         As a response, information about the [Sale operation](#sale-operation) is returned
 
         Args:
-            location_id (int):
-            document_id (int):
-            payment_transaction_id (int):
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            payment_transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SaleTransaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_loyalty_payment_transaction.OPERATION,
             functools.partial(
                 _delete_loyalty_payment_transaction._get_kwargs,
@@ -171,29 +180,29 @@ class Sales:
         return response.data
 
     async def get_sale_transaction(
-        self,
+        self: Sales[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_sale_transaction.Result:
+    ) -> SaleTransaction:
         """Receipt of a Sales Transaction.
 
         ``GET /api/v1/company/{location_id}/sale/{document_id}``
 
         Args:
-            location_id (int):
-            document_id (int):
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SaleTransaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_sale_transaction.OPERATION,
             functools.partial(
                 _get_sale_transaction._get_kwargs,
@@ -208,7 +217,7 @@ class Sales:
         return response.data
 
 
-class SalesWithRawResponse:
+class SalesWithRawResponse(Generic[S]):
     """``sales`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -217,7 +226,7 @@ class SalesWithRawResponse:
         self._caller = caller
 
     async def create_payment_with_loyalty_methods(
-        self,
+        self: SalesWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
@@ -231,7 +240,7 @@ class SalesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_payment_with_loyalty_methods.Result]:
+    ) -> ApiResponse[SaleTransaction]:
         """Payment at the Location Account and Loyalty (Various Methods).
 
         ``POST /api/v1/company/{location_id}/sale/{document_id}/payment``
@@ -239,17 +248,25 @@ class SalesWithRawResponse:
         As a response, information about the [Sale operation](#sale-operation) is returned
 
         Args:
-            location_id (int):
-            document_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            document_id (int): Document ID
+            body (PayLoyaltyCard | PayLoyaltyProgram | PaymentCheckout |
+                PaymentClientPersonalAccount | PaymentGiftCard | PaymentMembership |
+                PayReferralProgram): 1. In the case of payment by a gift card, if the user does not
+                have the "Pay by gift card and membership without code" right, the "number" (string)
+                parameter containing the gift card code must also be passed in the request body.
+                2. In the case of payment by membership, if the user does not have the "Pay by gift
+                card and membership without code" right, the "number" (string) parameter containing
+                the membership code must also be passed in the request body.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SaleTransaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_payment_with_loyalty_methods.OPERATION,
             functools.partial(
                 _create_payment_with_loyalty_methods._get_kwargs,
@@ -264,7 +281,7 @@ class SalesWithRawResponse:
         )
 
     async def delete_location_account_payment(
-        self,
+        self: SalesWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
@@ -272,7 +289,7 @@ class SalesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_location_account_payment.Result]:
+    ) -> ApiResponse[SaleTransaction]:
         """Delete a Cashier Payment Transaction.
 
         ``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/payment_transaction/{payment_transaction_id}``
@@ -280,17 +297,18 @@ class SalesWithRawResponse:
         As a response, information about the [Sale operation](#sale-operation) is returned
 
         Args:
-            location_id (int):
-            document_id (int):
-            payment_transaction_id (int):
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            payment_transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SaleTransaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_location_account_payment.OPERATION,
             functools.partial(
                 _delete_location_account_payment._get_kwargs,
@@ -305,7 +323,7 @@ class SalesWithRawResponse:
         )
 
     async def delete_loyalty_payment_transaction(
-        self,
+        self: SalesWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
@@ -313,7 +331,7 @@ class SalesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_loyalty_payment_transaction.Result]:
+    ) -> ApiResponse[SaleTransaction]:
         """Delete a Loyalty Payment Transaction.
 
         ``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/loyalty_transaction/{payment_transaction_id}``
@@ -321,17 +339,18 @@ class SalesWithRawResponse:
         As a response, information about the [Sale operation](#sale-operation) is returned
 
         Args:
-            location_id (int):
-            document_id (int):
-            payment_transaction_id (int):
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            payment_transaction_id (int): transaction ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SaleTransaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_loyalty_payment_transaction.OPERATION,
             functools.partial(
                 _delete_loyalty_payment_transaction._get_kwargs,
@@ -346,29 +365,30 @@ class SalesWithRawResponse:
         )
 
     async def get_sale_transaction(
-        self,
+        self: SalesWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_sale_transaction.Result]:
+    ) -> ApiResponse[SaleTransaction]:
         """Receipt of a Sales Transaction.
 
         ``GET /api/v1/company/{location_id}/sale/{document_id}``
 
         Args:
-            location_id (int):
-            document_id (int):
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SaleTransaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_sale_transaction.OPERATION,
             functools.partial(
                 _get_sale_transaction._get_kwargs,
@@ -382,17 +402,17 @@ class SalesWithRawResponse:
         )
 
 
-class SyncSales:
+class SyncSales(Generic[S]):
     """Blocking ``sales`` operations of SyncAltegioClient (see ``Sales``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Sales, portal: Portal) -> None:
+    def __init__(self, resource: Sales[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_payment_with_loyalty_methods(
-        self,
+        self: SyncSales[Business],
         *,
         location_id: int,
         document_id: int,
@@ -406,10 +426,30 @@ class SyncSales:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_payment_with_loyalty_methods.Result:
-        """Payment at the Location Account and Loyalty (Various Methods) (``POST /api/v1/company/{location_id}/sale/{document_id}/payment``).
+    ) -> SaleTransaction:
+        """Payment at the Location Account and Loyalty (Various Methods).
+
+        ``POST /api/v1/company/{location_id}/sale/{document_id}/payment``
 
         Blocking form of ``Sales.create_payment_with_loyalty_methods``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            document_id (int): Document ID
+            body (PayLoyaltyCard | PayLoyaltyProgram | PaymentCheckout |
+                PaymentClientPersonalAccount | PaymentGiftCard | PaymentMembership |
+                PayReferralProgram): 1. In the case of payment by a gift card, if the user does not
+                have the "Pay by gift card and membership without code" right, the "number" (string)
+                parameter containing the gift card code must also be passed in the request body.
+                2. In the case of payment by membership, if the user does not have the "Pay by gift
+                card and membership without code" right, the "number" (string) parameter containing
+                the membership code must also be passed in the request body.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SaleTransaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -424,7 +464,7 @@ class SyncSales:
         )
 
     def delete_location_account_payment(
-        self,
+        self: SyncSales[Business],
         *,
         location_id: int,
         document_id: int,
@@ -432,10 +472,23 @@ class SyncSales:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_location_account_payment.Result:
-        """Delete a Cashier Payment Transaction (``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/payment_transaction/{payment_transaction_id}``).
+    ) -> SaleTransaction:
+        """Delete a Cashier Payment Transaction.
+
+        ``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/payment_transaction/{payment_transaction_id}``
 
         Blocking form of ``Sales.delete_location_account_payment``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            payment_transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SaleTransaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -450,7 +503,7 @@ class SyncSales:
         )
 
     def delete_loyalty_payment_transaction(
-        self,
+        self: SyncSales[Business],
         *,
         location_id: int,
         document_id: int,
@@ -458,10 +511,23 @@ class SyncSales:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_loyalty_payment_transaction.Result:
-        """Delete a Loyalty Payment Transaction (``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/loyalty_transaction/{payment_transaction_id}``).
+    ) -> SaleTransaction:
+        """Delete a Loyalty Payment Transaction.
+
+        ``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/loyalty_transaction/{payment_transaction_id}``
 
         Blocking form of ``Sales.delete_loyalty_payment_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            payment_transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SaleTransaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -476,17 +542,29 @@ class SyncSales:
         )
 
     def get_sale_transaction(
-        self,
+        self: SyncSales[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_sale_transaction.Result:
-        """Receipt of a Sales Transaction (``GET /api/v1/company/{location_id}/sale/{document_id}``).
+    ) -> SaleTransaction:
+        """Receipt of a Sales Transaction.
+
+        ``GET /api/v1/company/{location_id}/sale/{document_id}``
 
         Blocking form of ``Sales.get_sale_transaction``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SaleTransaction: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -500,17 +578,17 @@ class SyncSales:
         )
 
 
-class SyncSalesWithRawResponse:
+class SyncSalesWithRawResponse(Generic[S]):
     """Blocking ``sales`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: SalesWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: SalesWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_payment_with_loyalty_methods(
-        self,
+        self: SyncSalesWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
@@ -524,10 +602,31 @@ class SyncSalesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_payment_with_loyalty_methods.Result]:
-        """Payment at the Location Account and Loyalty (Various Methods) (``POST /api/v1/company/{location_id}/sale/{document_id}/payment``).
+    ) -> ApiResponse[SaleTransaction]:
+        """Payment at the Location Account and Loyalty (Various Methods).
+
+        ``POST /api/v1/company/{location_id}/sale/{document_id}/payment``
 
         Blocking form of ``SalesWithRawResponse.create_payment_with_loyalty_methods``.
+
+        Args:
+            location_id (int): Location ID
+            document_id (int): Document ID
+            body (PayLoyaltyCard | PayLoyaltyProgram | PaymentCheckout |
+                PaymentClientPersonalAccount | PaymentGiftCard | PaymentMembership |
+                PayReferralProgram): 1. In the case of payment by a gift card, if the user does not
+                have the "Pay by gift card and membership without code" right, the "number" (string)
+                parameter containing the gift card code must also be passed in the request body.
+                2. In the case of payment by membership, if the user does not have the "Pay by gift
+                card and membership without code" right, the "number" (string) parameter containing
+                the membership code must also be passed in the request body.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SaleTransaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -542,7 +641,7 @@ class SyncSalesWithRawResponse:
         )
 
     def delete_location_account_payment(
-        self,
+        self: SyncSalesWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
@@ -550,10 +649,24 @@ class SyncSalesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_location_account_payment.Result]:
-        """Delete a Cashier Payment Transaction (``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/payment_transaction/{payment_transaction_id}``).
+    ) -> ApiResponse[SaleTransaction]:
+        """Delete a Cashier Payment Transaction.
+
+        ``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/payment_transaction/{payment_transaction_id}``
 
         Blocking form of ``SalesWithRawResponse.delete_location_account_payment``.
+
+        Args:
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            payment_transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SaleTransaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -568,7 +681,7 @@ class SyncSalesWithRawResponse:
         )
 
     def delete_loyalty_payment_transaction(
-        self,
+        self: SyncSalesWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
@@ -576,10 +689,24 @@ class SyncSalesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_loyalty_payment_transaction.Result]:
-        """Delete a Loyalty Payment Transaction (``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/loyalty_transaction/{payment_transaction_id}``).
+    ) -> ApiResponse[SaleTransaction]:
+        """Delete a Loyalty Payment Transaction.
+
+        ``DELETE /api/v1/company/{location_id}/sale/{document_id}/payment/loyalty_transaction/{payment_transaction_id}``
 
         Blocking form of ``SalesWithRawResponse.delete_loyalty_payment_transaction``.
+
+        Args:
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            payment_transaction_id (int): transaction ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SaleTransaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -594,17 +721,30 @@ class SyncSalesWithRawResponse:
         )
 
     def get_sale_transaction(
-        self,
+        self: SyncSalesWithRawResponse[Business],
         *,
         location_id: int,
         document_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_sale_transaction.Result]:
-        """Receipt of a Sales Transaction (``GET /api/v1/company/{location_id}/sale/{document_id}``).
+    ) -> ApiResponse[SaleTransaction]:
+        """Receipt of a Sales Transaction.
+
+        ``GET /api/v1/company/{location_id}/sale/{document_id}``
 
         Blocking form of ``SalesWithRawResponse.get_sale_transaction``.
+
+        Args:
+            location_id (int): Location ID
+            document_id (int): Sales Document ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SaleTransaction]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -8,23 +8,33 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.appointment_calendar_session_list import AppointmentCalendarSessionList
+from ...models.appointment_calendar_settings import AppointmentCalendarSettings
 from ...models.calendar_settings_update import CalendarSettingsUpdate
 from ...models.event_schedules_entity_type import EventSchedulesEntityType
+from ...models.location_resource import LocationResource
+from ...models.schedule import Schedule
 from ...models.schedule_team_member_update import ScheduleTeamMemberUpdate
+from ...models.team_member_schedule import TeamMemberSchedule
 from ...models.team_member_schedule_include import TeamMemberScheduleInclude
+from ...models.team_member_schedule_listing import TeamMemberScheduleListing
+from ...models.team_member_schedule_result import TeamMemberScheduleResult
 from ...models.team_member_schedule_set import TeamMemberScheduleSet
 from ...models.team_member_schedule_update import TeamMemberScheduleUpdate
 from ...models.timetable_event_schedule_create import TimetableEventScheduleCreate
 from ...models.timetable_event_schedule_include import TimetableEventScheduleInclude
 from ...models.timetable_event_schedule_update import TimetableEventScheduleUpdate
 from ...models.timetable_event_schedules_include import TimetableEventSchedulesInclude
+from ...models.timetable_schedule_day import TimetableScheduleDay
 from ...models.timetable_schedule_day_create import TimetableScheduleDayCreate
+from ...models.timetable_schedule_day_event import TimetableScheduleDayEvent
 from ...models.timetable_schedule_day_include import TimetableScheduleDayInclude
 from ...models.timetable_schedule_day_update import TimetableScheduleDayUpdate
 from ...types import UNSET, Unset
@@ -53,7 +63,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class ScheduleResources:
+class ScheduleResources(Generic[S]):
     """``schedule_resources`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -62,7 +72,7 @@ class ScheduleResources:
         self._caller = caller
 
     async def create_timetable_event_schedule(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         body: TimetableEventScheduleCreate,
@@ -70,7 +80,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_timetable_event_schedule.Result:
+    ) -> Schedule:
         """Create a Schedule.
 
         ``POST /api/v1/company/{location_id}/schedules``
@@ -78,17 +88,18 @@ class ScheduleResources:
         Creates a schedule for appointments or events based on the original associated entity.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            include (list[TimetableEventScheduleInclude] | Unset):
+            location_id (int): ID of a location.
+            body (TimetableEventScheduleCreate): the request body (application/json)
+            include (list[TimetableEventScheduleInclude] | Unset): Requested set of an included
+                models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Schedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_timetable_event_schedule.OPERATION,
             functools.partial(
                 _create_timetable_event_schedule._get_kwargs,
@@ -104,7 +115,7 @@ class ScheduleResources:
         return response.data
 
     async def create_timetable_schedule_day(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -113,7 +124,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_timetable_schedule_day.Result:
+    ) -> TimetableScheduleDay:
         """Create a Schedule Series.
 
         ``POST /api/v1/company/{location_id}/schedules/{schedule_id}/days``
@@ -121,18 +132,20 @@ class ScheduleResources:
         Adds a new series to an existing schedule of appointments or events.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            body: the JSON request body.
-            include (list[TimetableScheduleDayInclude] | Unset):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableScheduleDayCreate): the request body (application/json)
+            include (list[TimetableScheduleDayInclude] | Unset): Requested set of an included
+                models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TimetableScheduleDay: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_timetable_schedule_day.OPERATION,
             functools.partial(
                 _create_timetable_schedule_day._get_kwargs,
@@ -149,14 +162,14 @@ class ScheduleResources:
         return response.data
 
     async def delete_timetable_event_schedule(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_timetable_event_schedule.Result:
+    ) -> None:
         """Delete a Schedule.
 
         ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}``
@@ -165,16 +178,16 @@ class ScheduleResources:
         events.
 
         Args:
-            location_id (int):
-            schedule_id (int):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_timetable_event_schedule.OPERATION,
             functools.partial(
                 _delete_timetable_event_schedule._get_kwargs,
@@ -189,7 +202,7 @@ class ScheduleResources:
         return response.data
 
     async def delete_timetable_schedule_day(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -197,7 +210,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_timetable_schedule_day.Result:
+    ) -> None:
         """Delete a schedule series.
 
         ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``
@@ -205,17 +218,17 @@ class ScheduleResources:
         Deletes a schedule series and all appointments or events linked to it.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            day_id (int):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_timetable_schedule_day.OPERATION,
             functools.partial(
                 _delete_timetable_schedule_day._get_kwargs,
@@ -231,7 +244,7 @@ class ScheduleResources:
         return response.data
 
     async def get_appointment_calendar_dates(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         date: datetime.date,
@@ -239,7 +252,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_calendar_dates.Result:
+    ) -> Any:
         """Get a list of dates for Appointment Calendar.
 
         ``GET /api/v1/timetable/dates/{location_id}/{date}``
@@ -250,17 +263,18 @@ class ScheduleResources:
         team member relative to that date
 
         Args:
-            location_id (int):
-            date (datetime.date):
-            team_member_id (int | Unset):
+            location_id (int): location ID
+            date (datetime.date): date in iso8601 format.
+                Filter by appointment date (eg '2026-09-30')
+            team_member_id (int | Unset): team member ID.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_appointment_calendar_dates.OPERATION,
             functools.partial(
                 _get_appointment_calendar_dates._get_kwargs,
@@ -276,7 +290,7 @@ class ScheduleResources:
         return response.data
 
     async def get_appointment_calendar_sessions(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -284,7 +298,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_calendar_sessions.Result:
+    ) -> AppointmentCalendarSessionList:
         """Get a list of sessions for the Appointment Calendar.
 
         ``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``
@@ -297,17 +311,19 @@ class ScheduleResources:
         | free | boolean | Free time or busy |
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date (datetime.date):
+            location_id (int): location ID
+            team_member_id (int): team member ID.
+            date (datetime.date): date in iso8601 format.
+                Filter by appointment date (eg '2026-09-30')
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AppointmentCalendarSessionList: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_appointment_calendar_sessions.OPERATION,
             functools.partial(
                 _get_appointment_calendar_sessions._get_kwargs,
@@ -323,27 +339,28 @@ class ScheduleResources:
         return response.data
 
     async def get_appointment_calendar_settings(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_calendar_settings.Result:
+    ) -> AppointmentCalendarSettings:
         """Retrieving Appointment Calendar Settings.
 
         ``GET /api/v1/company/{location_id}/settings/timetable``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AppointmentCalendarSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_appointment_calendar_settings.OPERATION,
             functools.partial(
                 _get_appointment_calendar_settings._get_kwargs,
@@ -357,27 +374,28 @@ class ScheduleResources:
         return response.data
 
     async def get_resource_list(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_resource_list.Result:
+    ) -> list[LocationResource]:
         """Getting Resources at a Location.
 
         ``GET /api/v1/resources/{location_id}``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LocationResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_resource_list.OPERATION,
             functools.partial(
                 _get_resource_list._get_kwargs,
@@ -391,7 +409,7 @@ class ScheduleResources:
         return response.data
 
     async def get_team_member_schedule(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -400,24 +418,24 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_schedule.Result:
+    ) -> TeamMemberSchedule:
         """Get schedule of a specific team member.
 
         ``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            start_date (float):
-            end_date (float):
+            location_id (int): location ID
+            team_member_id (int): team member ID.
+            start_date (float): Period start date
+            end_date (float): Period end date
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TeamMemberSchedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_schedule.OPERATION,
             functools.partial(
                 _get_team_member_schedule._get_kwargs,
@@ -434,7 +452,7 @@ class ScheduleResources:
         return response.data
 
     async def get_team_member_schedule_list(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         start_date: datetime.date | Unset = UNSET,
@@ -444,7 +462,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_schedule_list.Result:
+    ) -> list[TeamMemberScheduleListing]:
         """Get team member schedules.
 
         ``GET /api/v1/company/{location_id}/staff/schedule``
@@ -461,19 +479,23 @@ class ScheduleResources:
         - `include[]` - Include additional data (busy_intervals, off_day_type)
 
         Args:
-            location_id (int):
-            start_date (datetime.date | Unset):
-            end_date (datetime.date | Unset):
-            team_member_ids (list[int] | Unset):
-            include (list[TeamMemberScheduleInclude] | Unset):
+            location_id (int): Location ID
+            start_date (datetime.date | Unset): Start date for schedule search (YYYY-MM-DD)
+            end_date (datetime.date | Unset): End date for schedule search (YYYY-MM-DD)
+            team_member_ids (list[int] | Unset): Team member IDs to filter by.
+                Example: `staff_ids[]=123&staff_ids[]=234`
+            include (list[TeamMemberScheduleInclude] | Unset): Additional data to include in
+                response.
+                Example: `include[]=busy_intervals&include[]=off_day_type`
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberScheduleListing]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_schedule_list.OPERATION,
             functools.partial(
                 _get_team_member_schedule_list._get_kwargs,
@@ -491,7 +513,7 @@ class ScheduleResources:
         return response.data
 
     async def list_timetable_schedule_day_events(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -499,7 +521,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_timetable_schedule_day_events.Result:
+    ) -> list[TimetableScheduleDayEvent]:
         """Get a List of Scheduled Appointments and Events.
 
         ``GET /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}/events``
@@ -507,17 +529,18 @@ class ScheduleResources:
         Prints  a list of events of scheduled records/activities.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            day_id (int):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TimetableScheduleDayEvent]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _list_timetable_schedule_day_events.OPERATION,
             functools.partial(
                 _list_timetable_schedule_day_events._get_kwargs,
@@ -533,7 +556,7 @@ class ScheduleResources:
         return response.data
 
     async def schedule_team_member_update_deprecated(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -541,7 +564,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _schedule_team_member_update_deprecated.Result:
+    ) -> None:
         """Update team member schedule (deprecated).
 
         ``PUT /api/v1/schedule/{location_id}/{team_member_id}``
@@ -551,17 +574,17 @@ class ScheduleResources:
         Updates the work schedule for a specific team member.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            team_member_id (int): Team member ID
+            body (list[ScheduleTeamMemberUpdate]): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _schedule_team_member_update_deprecated.OPERATION,
             functools.partial(
                 _schedule_team_member_update_deprecated._get_kwargs,
@@ -577,7 +600,7 @@ class ScheduleResources:
         return response.data
 
     async def search_timetable_event_schedules_by_event(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         entity_type: EventSchedulesEntityType,
@@ -586,7 +609,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_timetable_event_schedules_by_event.Result:
+    ) -> Schedule:
         """Search a Schedule by Event.
 
         ``GET /api/v1/company/{location_id}/schedules/search/{entity_type}/{entity_id}``
@@ -595,18 +618,21 @@ class ScheduleResources:
         associated appointment or event.
 
         Args:
-            location_id (int):
-            entity_type (EventSchedulesEntityType):
-            entity_id (int):
-            include (list[TimetableEventSchedulesInclude] | Unset):
+            location_id (int): ID of a location.
+            entity_type (EventSchedulesEntityType): Type of an entity schedule is searched by:
+                `record` - individual appointment, currently not supported;
+                `activity` - group event.
+            entity_id (int): ID of an entity schedule is searched by.
+            include (list[TimetableEventSchedulesInclude] | Unset): Requested set of an included
+                models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Schedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_timetable_event_schedules_by_event.OPERATION,
             functools.partial(
                 _search_timetable_event_schedules_by_event._get_kwargs,
@@ -623,14 +649,14 @@ class ScheduleResources:
         return response.data
 
     async def set_team_member_schedule(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         body: TeamMemberScheduleSet,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _set_team_member_schedule.Result:
+    ) -> list[TeamMemberScheduleResult]:
         """Set team member schedules.
 
         ``PUT /api/v1/company/{location_id}/staff/schedule``
@@ -643,16 +669,17 @@ class ScheduleResources:
         from minimum to maximum modified date.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (TeamMemberScheduleSet): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberScheduleResult]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _set_team_member_schedule.OPERATION,
             functools.partial(
                 _set_team_member_schedule._get_kwargs,
@@ -667,29 +694,30 @@ class ScheduleResources:
         return response.data
 
     async def update_appointment_calendar_settings(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         body: CalendarSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_appointment_calendar_settings.Result:
+    ) -> AppointmentCalendarSettings:
         """Update Appointment Calendar settings.
 
         ``PATCH /api/v1/company/{location_id}/settings/timetable``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (CalendarSettingsUpdate): Timetable settings for a location
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AppointmentCalendarSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_appointment_calendar_settings.OPERATION,
             functools.partial(
                 _update_appointment_calendar_settings._get_kwargs,
@@ -704,7 +732,7 @@ class ScheduleResources:
         return response.data
 
     async def update_team_member_schedule(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -714,25 +742,25 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_team_member_schedule.Result:
+    ) -> None:
         """Change schedule of a specific team member.
 
         ``PUT /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            start_date (datetime.date):
-            end_date (datetime.date):
-            body: the JSON request body.
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            start_date (datetime.date): Start date (YYYY-MM-DD)
+            end_date (datetime.date): End date (YYYY-MM-DD)
+            body (list[TeamMemberScheduleUpdate] | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_team_member_schedule.OPERATION,
             functools.partial(
                 _update_team_member_schedule._get_kwargs,
@@ -750,7 +778,7 @@ class ScheduleResources:
         return response.data
 
     async def update_timetable_event_schedule(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -758,7 +786,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_timetable_event_schedule.Result:
+    ) -> Schedule:
         """Update a Schedule.
 
         ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}``
@@ -766,17 +794,17 @@ class ScheduleResources:
         Updates the settings of a schedule containing appointments or events.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableEventScheduleUpdate | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Schedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_timetable_event_schedule.OPERATION,
             functools.partial(
                 _update_timetable_event_schedule._get_kwargs,
@@ -792,7 +820,7 @@ class ScheduleResources:
         return response.data
 
     async def update_timetable_schedule_day(
-        self,
+        self: ScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -802,7 +830,7 @@ class ScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_timetable_schedule_day.Result:
+    ) -> TimetableScheduleDay:
         """Update a schedule series.
 
         ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``
@@ -810,19 +838,21 @@ class ScheduleResources:
         Updates the settings of a schedule series for appointments or events.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            day_id (int):
-            body: the JSON request body.
-            include (list[TimetableScheduleDayInclude] | Unset):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
+            body (TimetableScheduleDayUpdate): the request body (application/json)
+            include (list[TimetableScheduleDayInclude] | Unset): Requested set of an included
+                models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TimetableScheduleDay: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_timetable_schedule_day.OPERATION,
             functools.partial(
                 _update_timetable_schedule_day._get_kwargs,
@@ -840,7 +870,7 @@ class ScheduleResources:
         return response.data
 
 
-class ScheduleResourcesWithRawResponse:
+class ScheduleResourcesWithRawResponse(Generic[S]):
     """``schedule_resources`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -849,7 +879,7 @@ class ScheduleResourcesWithRawResponse:
         self._caller = caller
 
     async def create_timetable_event_schedule(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         body: TimetableEventScheduleCreate,
@@ -857,7 +887,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_timetable_event_schedule.Result]:
+    ) -> ApiResponse[Schedule]:
         """Create a Schedule.
 
         ``POST /api/v1/company/{location_id}/schedules``
@@ -865,17 +895,19 @@ class ScheduleResourcesWithRawResponse:
         Creates a schedule for appointments or events based on the original associated entity.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            include (list[TimetableEventScheduleInclude] | Unset):
+            location_id (int): ID of a location.
+            body (TimetableEventScheduleCreate): the request body (application/json)
+            include (list[TimetableEventScheduleInclude] | Unset): Requested set of an included
+                models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Schedule]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_timetable_event_schedule.OPERATION,
             functools.partial(
                 _create_timetable_event_schedule._get_kwargs,
@@ -890,7 +922,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def create_timetable_schedule_day(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -899,7 +931,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_timetable_schedule_day.Result]:
+    ) -> ApiResponse[TimetableScheduleDay]:
         """Create a Schedule Series.
 
         ``POST /api/v1/company/{location_id}/schedules/{schedule_id}/days``
@@ -907,18 +939,20 @@ class ScheduleResourcesWithRawResponse:
         Adds a new series to an existing schedule of appointments or events.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            body: the JSON request body.
-            include (list[TimetableScheduleDayInclude] | Unset):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableScheduleDayCreate): the request body (application/json)
+            include (list[TimetableScheduleDayInclude] | Unset): Requested set of an included
+                models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TimetableScheduleDay]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_timetable_schedule_day.OPERATION,
             functools.partial(
                 _create_timetable_schedule_day._get_kwargs,
@@ -934,14 +968,14 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def delete_timetable_event_schedule(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_timetable_event_schedule.Result]:
+    ) -> ApiResponse[None]:
         """Delete a Schedule.
 
         ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}``
@@ -950,16 +984,16 @@ class ScheduleResourcesWithRawResponse:
         events.
 
         Args:
-            location_id (int):
-            schedule_id (int):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_timetable_event_schedule.OPERATION,
             functools.partial(
                 _delete_timetable_event_schedule._get_kwargs,
@@ -973,7 +1007,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def delete_timetable_schedule_day(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -981,7 +1015,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_timetable_schedule_day.Result]:
+    ) -> ApiResponse[None]:
         """Delete a schedule series.
 
         ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``
@@ -989,17 +1023,17 @@ class ScheduleResourcesWithRawResponse:
         Deletes a schedule series and all appointments or events linked to it.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            day_id (int):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_timetable_schedule_day.OPERATION,
             functools.partial(
                 _delete_timetable_schedule_day._get_kwargs,
@@ -1014,7 +1048,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def get_appointment_calendar_dates(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         date: datetime.date,
@@ -1022,7 +1056,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_calendar_dates.Result]:
+    ) -> ApiResponse[Any]:
         """Get a list of dates for Appointment Calendar.
 
         ``GET /api/v1/timetable/dates/{location_id}/{date}``
@@ -1033,17 +1067,18 @@ class ScheduleResourcesWithRawResponse:
         team member relative to that date
 
         Args:
-            location_id (int):
-            date (datetime.date):
-            team_member_id (int | Unset):
+            location_id (int): location ID
+            date (datetime.date): date in iso8601 format.
+                Filter by appointment date (eg '2026-09-30')
+            team_member_id (int | Unset): team member ID.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_appointment_calendar_dates.OPERATION,
             functools.partial(
                 _get_appointment_calendar_dates._get_kwargs,
@@ -1058,7 +1093,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def get_appointment_calendar_sessions(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1066,7 +1101,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_calendar_sessions.Result]:
+    ) -> ApiResponse[AppointmentCalendarSessionList]:
         """Get a list of sessions for the Appointment Calendar.
 
         ``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``
@@ -1079,17 +1114,19 @@ class ScheduleResourcesWithRawResponse:
         | free | boolean | Free time or busy |
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            date (datetime.date):
+            location_id (int): location ID
+            team_member_id (int): team member ID.
+            date (datetime.date): date in iso8601 format.
+                Filter by appointment date (eg '2026-09-30')
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AppointmentCalendarSessionList]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_appointment_calendar_sessions.OPERATION,
             functools.partial(
                 _get_appointment_calendar_sessions._get_kwargs,
@@ -1104,27 +1141,28 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def get_appointment_calendar_settings(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_calendar_settings.Result]:
+    ) -> ApiResponse[AppointmentCalendarSettings]:
         """Retrieving Appointment Calendar Settings.
 
         ``GET /api/v1/company/{location_id}/settings/timetable``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AppointmentCalendarSettings]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_appointment_calendar_settings.OPERATION,
             functools.partial(
                 _get_appointment_calendar_settings._get_kwargs,
@@ -1137,27 +1175,28 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def get_resource_list(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_resource_list.Result]:
+    ) -> ApiResponse[list[LocationResource]]:
         """Getting Resources at a Location.
 
         ``GET /api/v1/resources/{location_id}``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LocationResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_resource_list.OPERATION,
             functools.partial(
                 _get_resource_list._get_kwargs,
@@ -1170,7 +1209,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def get_team_member_schedule(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1179,24 +1218,25 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_schedule.Result]:
+    ) -> ApiResponse[TeamMemberSchedule]:
         """Get schedule of a specific team member.
 
         ``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            start_date (float):
-            end_date (float):
+            location_id (int): location ID
+            team_member_id (int): team member ID.
+            start_date (float): Period start date
+            end_date (float): Period end date
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TeamMemberSchedule]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_schedule.OPERATION,
             functools.partial(
                 _get_team_member_schedule._get_kwargs,
@@ -1212,7 +1252,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def get_team_member_schedule_list(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         start_date: datetime.date | Unset = UNSET,
@@ -1222,7 +1262,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_schedule_list.Result]:
+    ) -> ApiResponse[list[TeamMemberScheduleListing]]:
         """Get team member schedules.
 
         ``GET /api/v1/company/{location_id}/staff/schedule``
@@ -1239,19 +1279,23 @@ class ScheduleResourcesWithRawResponse:
         - `include[]` - Include additional data (busy_intervals, off_day_type)
 
         Args:
-            location_id (int):
-            start_date (datetime.date | Unset):
-            end_date (datetime.date | Unset):
-            team_member_ids (list[int] | Unset):
-            include (list[TeamMemberScheduleInclude] | Unset):
+            location_id (int): Location ID
+            start_date (datetime.date | Unset): Start date for schedule search (YYYY-MM-DD)
+            end_date (datetime.date | Unset): End date for schedule search (YYYY-MM-DD)
+            team_member_ids (list[int] | Unset): Team member IDs to filter by.
+                Example: `staff_ids[]=123&staff_ids[]=234`
+            include (list[TeamMemberScheduleInclude] | Unset): Additional data to include in
+                response.
+                Example: `include[]=busy_intervals&include[]=off_day_type`
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMemberScheduleListing]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_schedule_list.OPERATION,
             functools.partial(
                 _get_team_member_schedule_list._get_kwargs,
@@ -1268,7 +1312,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def list_timetable_schedule_day_events(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1276,7 +1320,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_timetable_schedule_day_events.Result]:
+    ) -> ApiResponse[list[TimetableScheduleDayEvent]]:
         """Get a List of Scheduled Appointments and Events.
 
         ``GET /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}/events``
@@ -1284,17 +1328,18 @@ class ScheduleResourcesWithRawResponse:
         Prints  a list of events of scheduled records/activities.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            day_id (int):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TimetableScheduleDayEvent]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _list_timetable_schedule_day_events.OPERATION,
             functools.partial(
                 _list_timetable_schedule_day_events._get_kwargs,
@@ -1309,7 +1354,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def schedule_team_member_update_deprecated(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1317,7 +1362,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_schedule_team_member_update_deprecated.Result]:
+    ) -> ApiResponse[None]:
         """Update team member schedule (deprecated).
 
         ``PUT /api/v1/schedule/{location_id}/{team_member_id}``
@@ -1327,17 +1372,17 @@ class ScheduleResourcesWithRawResponse:
         Updates the work schedule for a specific team member.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            team_member_id (int): Team member ID
+            body (list[ScheduleTeamMemberUpdate]): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _schedule_team_member_update_deprecated.OPERATION,
             functools.partial(
                 _schedule_team_member_update_deprecated._get_kwargs,
@@ -1352,7 +1397,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def search_timetable_event_schedules_by_event(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         entity_type: EventSchedulesEntityType,
@@ -1361,7 +1406,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_timetable_event_schedules_by_event.Result]:
+    ) -> ApiResponse[Schedule]:
         """Search a Schedule by Event.
 
         ``GET /api/v1/company/{location_id}/schedules/search/{entity_type}/{entity_id}``
@@ -1370,18 +1415,22 @@ class ScheduleResourcesWithRawResponse:
         associated appointment or event.
 
         Args:
-            location_id (int):
-            entity_type (EventSchedulesEntityType):
-            entity_id (int):
-            include (list[TimetableEventSchedulesInclude] | Unset):
+            location_id (int): ID of a location.
+            entity_type (EventSchedulesEntityType): Type of an entity schedule is searched by:
+                `record` - individual appointment, currently not supported;
+                `activity` - group event.
+            entity_id (int): ID of an entity schedule is searched by.
+            include (list[TimetableEventSchedulesInclude] | Unset): Requested set of an included
+                models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Schedule]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_timetable_event_schedules_by_event.OPERATION,
             functools.partial(
                 _search_timetable_event_schedules_by_event._get_kwargs,
@@ -1397,14 +1446,14 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def set_team_member_schedule(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         body: TeamMemberScheduleSet,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_set_team_member_schedule.Result]:
+    ) -> ApiResponse[list[TeamMemberScheduleResult]]:
         """Set team member schedules.
 
         ``PUT /api/v1/company/{location_id}/staff/schedule``
@@ -1417,16 +1466,17 @@ class ScheduleResourcesWithRawResponse:
         from minimum to maximum modified date.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (TeamMemberScheduleSet): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMemberScheduleResult]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _set_team_member_schedule.OPERATION,
             functools.partial(
                 _set_team_member_schedule._get_kwargs,
@@ -1440,29 +1490,30 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def update_appointment_calendar_settings(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         body: CalendarSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_appointment_calendar_settings.Result]:
+    ) -> ApiResponse[AppointmentCalendarSettings]:
         """Update Appointment Calendar settings.
 
         ``PATCH /api/v1/company/{location_id}/settings/timetable``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (CalendarSettingsUpdate): Timetable settings for a location
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AppointmentCalendarSettings]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_appointment_calendar_settings.OPERATION,
             functools.partial(
                 _update_appointment_calendar_settings._get_kwargs,
@@ -1476,7 +1527,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def update_team_member_schedule(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1486,25 +1537,25 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_team_member_schedule.Result]:
+    ) -> ApiResponse[None]:
         """Change schedule of a specific team member.
 
         ``PUT /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            start_date (datetime.date):
-            end_date (datetime.date):
-            body: the JSON request body.
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            start_date (datetime.date): Start date (YYYY-MM-DD)
+            end_date (datetime.date): End date (YYYY-MM-DD)
+            body (list[TeamMemberScheduleUpdate] | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_team_member_schedule.OPERATION,
             functools.partial(
                 _update_team_member_schedule._get_kwargs,
@@ -1521,7 +1572,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def update_timetable_event_schedule(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1529,7 +1580,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_timetable_event_schedule.Result]:
+    ) -> ApiResponse[Schedule]:
         """Update a Schedule.
 
         ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}``
@@ -1537,17 +1588,18 @@ class ScheduleResourcesWithRawResponse:
         Updates the settings of a schedule containing appointments or events.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableEventScheduleUpdate | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Schedule]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_timetable_event_schedule.OPERATION,
             functools.partial(
                 _update_timetable_event_schedule._get_kwargs,
@@ -1562,7 +1614,7 @@ class ScheduleResourcesWithRawResponse:
         )
 
     async def update_timetable_schedule_day(
-        self,
+        self: ScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1572,7 +1624,7 @@ class ScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_timetable_schedule_day.Result]:
+    ) -> ApiResponse[TimetableScheduleDay]:
         """Update a schedule series.
 
         ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``
@@ -1580,19 +1632,21 @@ class ScheduleResourcesWithRawResponse:
         Updates the settings of a schedule series for appointments or events.
 
         Args:
-            location_id (int):
-            schedule_id (int):
-            day_id (int):
-            body: the JSON request body.
-            include (list[TimetableScheduleDayInclude] | Unset):
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
+            body (TimetableScheduleDayUpdate): the request body (application/json)
+            include (list[TimetableScheduleDayInclude] | Unset): Requested set of an included
+                models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TimetableScheduleDay]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_timetable_schedule_day.OPERATION,
             functools.partial(
                 _update_timetable_schedule_day._get_kwargs,
@@ -1609,17 +1663,17 @@ class ScheduleResourcesWithRawResponse:
         )
 
 
-class SyncScheduleResources:
+class SyncScheduleResources(Generic[S]):
     """Blocking ``schedule_resources`` operations of SyncAltegioClient (see ``ScheduleResources``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ScheduleResources, portal: Portal) -> None:
+    def __init__(self, resource: ScheduleResources[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_timetable_event_schedule(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         body: TimetableEventScheduleCreate,
@@ -1627,10 +1681,24 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_timetable_event_schedule.Result:
-        """Create a Schedule (``POST /api/v1/company/{location_id}/schedules``).
+    ) -> Schedule:
+        """Create a Schedule.
+
+        ``POST /api/v1/company/{location_id}/schedules``
 
         Blocking form of ``ScheduleResources.create_timetable_event_schedule``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            body (TimetableEventScheduleCreate): the request body (application/json)
+            include (list[TimetableEventScheduleInclude] | Unset): Requested set of an included
+                models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Schedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1645,7 +1713,7 @@ class SyncScheduleResources:
         )
 
     def create_timetable_schedule_day(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1654,10 +1722,26 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_timetable_schedule_day.Result:
-        """Create a Schedule Series (``POST /api/v1/company/{location_id}/schedules/{schedule_id}/days``).
+    ) -> TimetableScheduleDay:
+        """Create a Schedule Series.
+
+        ``POST /api/v1/company/{location_id}/schedules/{schedule_id}/days``
 
         Blocking form of ``ScheduleResources.create_timetable_schedule_day``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableScheduleDayCreate): the request body (application/json)
+            include (list[TimetableScheduleDayInclude] | Unset): Requested set of an included
+                models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TimetableScheduleDay: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1673,17 +1757,29 @@ class SyncScheduleResources:
         )
 
     def delete_timetable_event_schedule(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_timetable_event_schedule.Result:
-        """Delete a Schedule (``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}``).
+    ) -> None:
+        """Delete a Schedule.
+
+        ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}``
 
         Blocking form of ``ScheduleResources.delete_timetable_event_schedule``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1697,7 +1793,7 @@ class SyncScheduleResources:
         )
 
     def delete_timetable_schedule_day(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1705,10 +1801,23 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_timetable_schedule_day.Result:
-        """Delete a schedule series (``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``).
+    ) -> None:
+        """Delete a schedule series.
+
+        ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``
 
         Blocking form of ``ScheduleResources.delete_timetable_schedule_day``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1723,7 +1832,7 @@ class SyncScheduleResources:
         )
 
     def get_appointment_calendar_dates(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         date: datetime.date,
@@ -1731,10 +1840,24 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_calendar_dates.Result:
-        """Get a list of dates for Appointment Calendar (``GET /api/v1/timetable/dates/{location_id}/{date}``).
+    ) -> Any:
+        """Get a list of dates for Appointment Calendar.
+
+        ``GET /api/v1/timetable/dates/{location_id}/{date}``
 
         Blocking form of ``ScheduleResources.get_appointment_calendar_dates``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            date (datetime.date): date in iso8601 format.
+                Filter by appointment date (eg '2026-09-30')
+            team_member_id (int | Unset): team member ID.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1749,7 +1872,7 @@ class SyncScheduleResources:
         )
 
     def get_appointment_calendar_sessions(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1757,10 +1880,25 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_calendar_sessions.Result:
-        """Get a list of sessions for the Appointment Calendar (``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``).
+    ) -> AppointmentCalendarSessionList:
+        """Get a list of sessions for the Appointment Calendar.
+
+        ``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``
 
         Blocking form of ``ScheduleResources.get_appointment_calendar_sessions``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID.
+            date (datetime.date): date in iso8601 format.
+                Filter by appointment date (eg '2026-09-30')
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AppointmentCalendarSessionList: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1775,16 +1913,28 @@ class SyncScheduleResources:
         )
 
     def get_appointment_calendar_settings(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_appointment_calendar_settings.Result:
-        """Retrieving Appointment Calendar Settings (``GET /api/v1/company/{location_id}/settings/timetable``).
+    ) -> AppointmentCalendarSettings:
+        """Retrieving Appointment Calendar Settings.
+
+        ``GET /api/v1/company/{location_id}/settings/timetable``
 
         Blocking form of ``ScheduleResources.get_appointment_calendar_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AppointmentCalendarSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1797,16 +1947,28 @@ class SyncScheduleResources:
         )
 
     def get_resource_list(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_resource_list.Result:
-        """Getting Resources at a Location (``GET /api/v1/resources/{location_id}``).
+    ) -> list[LocationResource]:
+        """Getting Resources at a Location.
+
+        ``GET /api/v1/resources/{location_id}``
 
         Blocking form of ``ScheduleResources.get_resource_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LocationResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1819,7 +1981,7 @@ class SyncScheduleResources:
         )
 
     def get_team_member_schedule(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1828,10 +1990,24 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_schedule.Result:
-        """Get schedule of a specific team member (``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``).
+    ) -> TeamMemberSchedule:
+        """Get schedule of a specific team member.
+
+        ``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
 
         Blocking form of ``ScheduleResources.get_team_member_schedule``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID.
+            start_date (float): Period start date
+            end_date (float): Period end date
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TeamMemberSchedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1847,7 +2023,7 @@ class SyncScheduleResources:
         )
 
     def get_team_member_schedule_list(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         start_date: datetime.date | Unset = UNSET,
@@ -1857,10 +2033,29 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_schedule_list.Result:
-        """Get team member schedules (``GET /api/v1/company/{location_id}/staff/schedule``).
+    ) -> list[TeamMemberScheduleListing]:
+        """Get team member schedules.
+
+        ``GET /api/v1/company/{location_id}/staff/schedule``
 
         Blocking form of ``ScheduleResources.get_team_member_schedule_list``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            start_date (datetime.date | Unset): Start date for schedule search (YYYY-MM-DD)
+            end_date (datetime.date | Unset): End date for schedule search (YYYY-MM-DD)
+            team_member_ids (list[int] | Unset): Team member IDs to filter by.
+                Example: `staff_ids[]=123&staff_ids[]=234`
+            include (list[TeamMemberScheduleInclude] | Unset): Additional data to include in
+                response.
+                Example: `include[]=busy_intervals&include[]=off_day_type`
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMemberScheduleListing]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1877,7 +2072,7 @@ class SyncScheduleResources:
         )
 
     def list_timetable_schedule_day_events(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -1885,10 +2080,24 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_timetable_schedule_day_events.Result:
-        """Get a List of Scheduled Appointments and Events (``GET /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}/events``).
+    ) -> list[TimetableScheduleDayEvent]:
+        """Get a List of Scheduled Appointments and Events.
+
+        ``GET /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}/events``
 
         Blocking form of ``ScheduleResources.list_timetable_schedule_day_events``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TimetableScheduleDayEvent]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1903,7 +2112,7 @@ class SyncScheduleResources:
         )
 
     def schedule_team_member_update_deprecated(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1911,10 +2120,23 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _schedule_team_member_update_deprecated.Result:
-        """Update team member schedule (deprecated) (``PUT /api/v1/schedule/{location_id}/{team_member_id}``).
+    ) -> None:
+        """Update team member schedule (deprecated).
+
+        ``PUT /api/v1/schedule/{location_id}/{team_member_id}``
 
         Blocking form of ``ScheduleResources.schedule_team_member_update_deprecated``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int): Team member ID
+            body (list[ScheduleTeamMemberUpdate]): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1929,7 +2151,7 @@ class SyncScheduleResources:
         )
 
     def search_timetable_event_schedules_by_event(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         entity_type: EventSchedulesEntityType,
@@ -1938,10 +2160,27 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_timetable_event_schedules_by_event.Result:
-        """Search a Schedule by Event (``GET /api/v1/company/{location_id}/schedules/search/{entity_type}/{entity_id}``).
+    ) -> Schedule:
+        """Search a Schedule by Event.
+
+        ``GET /api/v1/company/{location_id}/schedules/search/{entity_type}/{entity_id}``
 
         Blocking form of ``ScheduleResources.search_timetable_event_schedules_by_event``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            entity_type (EventSchedulesEntityType): Type of an entity schedule is searched by:
+                `record` - individual appointment, currently not supported;
+                `activity` - group event.
+            entity_id (int): ID of an entity schedule is searched by.
+            include (list[TimetableEventSchedulesInclude] | Unset): Requested set of an included
+                models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Schedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1957,17 +2196,30 @@ class SyncScheduleResources:
         )
 
     def set_team_member_schedule(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         body: TeamMemberScheduleSet,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _set_team_member_schedule.Result:
-        """Set team member schedules (``PUT /api/v1/company/{location_id}/staff/schedule``).
+    ) -> list[TeamMemberScheduleResult]:
+        """Set team member schedules.
+
+        ``PUT /api/v1/company/{location_id}/staff/schedule``
 
         Blocking form of ``ScheduleResources.set_team_member_schedule``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (TeamMemberScheduleSet): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMemberScheduleResult]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1981,17 +2233,30 @@ class SyncScheduleResources:
         )
 
     def update_appointment_calendar_settings(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         body: CalendarSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_appointment_calendar_settings.Result:
-        """Update Appointment Calendar settings (``PATCH /api/v1/company/{location_id}/settings/timetable``).
+    ) -> AppointmentCalendarSettings:
+        """Update Appointment Calendar settings.
+
+        ``PATCH /api/v1/company/{location_id}/settings/timetable``
 
         Blocking form of ``ScheduleResources.update_appointment_calendar_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (CalendarSettingsUpdate): Timetable settings for a location
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AppointmentCalendarSettings: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2005,7 +2270,7 @@ class SyncScheduleResources:
         )
 
     def update_team_member_schedule(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -2015,10 +2280,25 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_team_member_schedule.Result:
-        """Change schedule of a specific team member (``PUT /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``).
+    ) -> None:
+        """Change schedule of a specific team member.
+
+        ``PUT /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
 
         Blocking form of ``ScheduleResources.update_team_member_schedule``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            start_date (datetime.date): Start date (YYYY-MM-DD)
+            end_date (datetime.date): End date (YYYY-MM-DD)
+            body (list[TeamMemberScheduleUpdate] | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2035,7 +2315,7 @@ class SyncScheduleResources:
         )
 
     def update_timetable_event_schedule(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2043,10 +2323,23 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_timetable_event_schedule.Result:
-        """Update a Schedule (``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}``).
+    ) -> Schedule:
+        """Update a Schedule.
+
+        ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}``
 
         Blocking form of ``ScheduleResources.update_timetable_event_schedule``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableEventScheduleUpdate | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Schedule: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2061,7 +2354,7 @@ class SyncScheduleResources:
         )
 
     def update_timetable_schedule_day(
-        self,
+        self: SyncScheduleResources[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2071,10 +2364,27 @@ class SyncScheduleResources:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_timetable_schedule_day.Result:
-        """Update a schedule series (``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``).
+    ) -> TimetableScheduleDay:
+        """Update a schedule series.
+
+        ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``
 
         Blocking form of ``ScheduleResources.update_timetable_schedule_day``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
+            body (TimetableScheduleDayUpdate): the request body (application/json)
+            include (list[TimetableScheduleDayInclude] | Unset): Requested set of an included
+                models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TimetableScheduleDay: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2091,17 +2401,17 @@ class SyncScheduleResources:
         )
 
 
-class SyncScheduleResourcesWithRawResponse:
+class SyncScheduleResourcesWithRawResponse(Generic[S]):
     """Blocking ``schedule_resources`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ScheduleResourcesWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: ScheduleResourcesWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_timetable_event_schedule(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         body: TimetableEventScheduleCreate,
@@ -2109,10 +2419,25 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_timetable_event_schedule.Result]:
-        """Create a Schedule (``POST /api/v1/company/{location_id}/schedules``).
+    ) -> ApiResponse[Schedule]:
+        """Create a Schedule.
+
+        ``POST /api/v1/company/{location_id}/schedules``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.create_timetable_event_schedule``.
+
+        Args:
+            location_id (int): ID of a location.
+            body (TimetableEventScheduleCreate): the request body (application/json)
+            include (list[TimetableEventScheduleInclude] | Unset): Requested set of an included
+                models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Schedule]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -2127,7 +2452,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def create_timetable_schedule_day(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2136,10 +2461,26 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_timetable_schedule_day.Result]:
-        """Create a Schedule Series (``POST /api/v1/company/{location_id}/schedules/{schedule_id}/days``).
+    ) -> ApiResponse[TimetableScheduleDay]:
+        """Create a Schedule Series.
+
+        ``POST /api/v1/company/{location_id}/schedules/{schedule_id}/days``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.create_timetable_schedule_day``.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableScheduleDayCreate): the request body (application/json)
+            include (list[TimetableScheduleDayInclude] | Unset): Requested set of an included
+                models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TimetableScheduleDay]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2155,17 +2496,29 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def delete_timetable_event_schedule(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_timetable_event_schedule.Result]:
-        """Delete a Schedule (``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}``).
+    ) -> ApiResponse[None]:
+        """Delete a Schedule.
+
+        ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.delete_timetable_event_schedule``.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2179,7 +2532,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def delete_timetable_schedule_day(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2187,10 +2540,23 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_timetable_schedule_day.Result]:
-        """Delete a schedule series (``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``).
+    ) -> ApiResponse[None]:
+        """Delete a schedule series.
+
+        ``DELETE /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.delete_timetable_schedule_day``.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2205,7 +2571,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def get_appointment_calendar_dates(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         date: datetime.date,
@@ -2213,10 +2579,24 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_calendar_dates.Result]:
-        """Get a list of dates for Appointment Calendar (``GET /api/v1/timetable/dates/{location_id}/{date}``).
+    ) -> ApiResponse[Any]:
+        """Get a list of dates for Appointment Calendar.
+
+        ``GET /api/v1/timetable/dates/{location_id}/{date}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.get_appointment_calendar_dates``.
+
+        Args:
+            location_id (int): location ID
+            date (datetime.date): date in iso8601 format.
+                Filter by appointment date (eg '2026-09-30')
+            team_member_id (int | Unset): team member ID.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2231,7 +2611,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def get_appointment_calendar_sessions(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -2239,10 +2619,25 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_calendar_sessions.Result]:
-        """Get a list of sessions for the Appointment Calendar (``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``).
+    ) -> ApiResponse[AppointmentCalendarSessionList]:
+        """Get a list of sessions for the Appointment Calendar.
+
+        ``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.get_appointment_calendar_sessions``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID.
+            date (datetime.date): date in iso8601 format.
+                Filter by appointment date (eg '2026-09-30')
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AppointmentCalendarSessionList]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2257,16 +2652,28 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def get_appointment_calendar_settings(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_appointment_calendar_settings.Result]:
-        """Retrieving Appointment Calendar Settings (``GET /api/v1/company/{location_id}/settings/timetable``).
+    ) -> ApiResponse[AppointmentCalendarSettings]:
+        """Retrieving Appointment Calendar Settings.
+
+        ``GET /api/v1/company/{location_id}/settings/timetable``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.get_appointment_calendar_settings``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AppointmentCalendarSettings]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2279,16 +2686,28 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def get_resource_list(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_resource_list.Result]:
-        """Getting Resources at a Location (``GET /api/v1/resources/{location_id}``).
+    ) -> ApiResponse[list[LocationResource]]:
+        """Getting Resources at a Location.
+
+        ``GET /api/v1/resources/{location_id}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.get_resource_list``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LocationResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2301,7 +2720,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def get_team_member_schedule(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -2310,10 +2729,25 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_schedule.Result]:
-        """Get schedule of a specific team member (``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``).
+    ) -> ApiResponse[TeamMemberSchedule]:
+        """Get schedule of a specific team member.
+
+        ``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.get_team_member_schedule``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID.
+            start_date (float): Period start date
+            end_date (float): Period end date
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TeamMemberSchedule]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2329,7 +2763,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def get_team_member_schedule_list(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         start_date: datetime.date | Unset = UNSET,
@@ -2339,10 +2773,29 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_schedule_list.Result]:
-        """Get team member schedules (``GET /api/v1/company/{location_id}/staff/schedule``).
+    ) -> ApiResponse[list[TeamMemberScheduleListing]]:
+        """Get team member schedules.
+
+        ``GET /api/v1/company/{location_id}/staff/schedule``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.get_team_member_schedule_list``.
+
+        Args:
+            location_id (int): Location ID
+            start_date (datetime.date | Unset): Start date for schedule search (YYYY-MM-DD)
+            end_date (datetime.date | Unset): End date for schedule search (YYYY-MM-DD)
+            team_member_ids (list[int] | Unset): Team member IDs to filter by.
+                Example: `staff_ids[]=123&staff_ids[]=234`
+            include (list[TeamMemberScheduleInclude] | Unset): Additional data to include in
+                response.
+                Example: `include[]=busy_intervals&include[]=off_day_type`
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMemberScheduleListing]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2359,7 +2812,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def list_timetable_schedule_day_events(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2367,10 +2820,24 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_timetable_schedule_day_events.Result]:
-        """Get a List of Scheduled Appointments and Events (``GET /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}/events``).
+    ) -> ApiResponse[list[TimetableScheduleDayEvent]]:
+        """Get a List of Scheduled Appointments and Events.
+
+        ``GET /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}/events``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.list_timetable_schedule_day_events``.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TimetableScheduleDayEvent]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2385,7 +2852,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def schedule_team_member_update_deprecated(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -2393,10 +2860,23 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_schedule_team_member_update_deprecated.Result]:
-        """Update team member schedule (deprecated) (``PUT /api/v1/schedule/{location_id}/{team_member_id}``).
+    ) -> ApiResponse[None]:
+        """Update team member schedule (deprecated).
+
+        ``PUT /api/v1/schedule/{location_id}/{team_member_id}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.schedule_team_member_update_deprecated``.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int): Team member ID
+            body (list[ScheduleTeamMemberUpdate]): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2411,7 +2891,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def search_timetable_event_schedules_by_event(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         entity_type: EventSchedulesEntityType,
@@ -2420,10 +2900,28 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_timetable_event_schedules_by_event.Result]:
-        """Search a Schedule by Event (``GET /api/v1/company/{location_id}/schedules/search/{entity_type}/{entity_id}``).
+    ) -> ApiResponse[Schedule]:
+        """Search a Schedule by Event.
+
+        ``GET /api/v1/company/{location_id}/schedules/search/{entity_type}/{entity_id}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.search_timetable_event_schedules_by_event``.
+
+        Args:
+            location_id (int): ID of a location.
+            entity_type (EventSchedulesEntityType): Type of an entity schedule is searched by:
+                `record` - individual appointment, currently not supported;
+                `activity` - group event.
+            entity_id (int): ID of an entity schedule is searched by.
+            include (list[TimetableEventSchedulesInclude] | Unset): Requested set of an included
+                models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Schedule]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -2439,17 +2937,30 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def set_team_member_schedule(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         body: TeamMemberScheduleSet,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_set_team_member_schedule.Result]:
-        """Set team member schedules (``PUT /api/v1/company/{location_id}/staff/schedule``).
+    ) -> ApiResponse[list[TeamMemberScheduleResult]]:
+        """Set team member schedules.
+
+        ``PUT /api/v1/company/{location_id}/staff/schedule``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.set_team_member_schedule``.
+
+        Args:
+            location_id (int): Location ID
+            body (TeamMemberScheduleSet): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMemberScheduleResult]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2463,17 +2974,30 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def update_appointment_calendar_settings(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         body: CalendarSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_appointment_calendar_settings.Result]:
-        """Update Appointment Calendar settings (``PATCH /api/v1/company/{location_id}/settings/timetable``).
+    ) -> ApiResponse[AppointmentCalendarSettings]:
+        """Update Appointment Calendar settings.
+
+        ``PATCH /api/v1/company/{location_id}/settings/timetable``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.update_appointment_calendar_settings``.
+
+        Args:
+            location_id (int): location ID
+            body (CalendarSettingsUpdate): Timetable settings for a location
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AppointmentCalendarSettings]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2487,7 +3011,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def update_team_member_schedule(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -2497,10 +3021,25 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_team_member_schedule.Result]:
-        """Change schedule of a specific team member (``PUT /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``).
+    ) -> ApiResponse[None]:
+        """Change schedule of a specific team member.
+
+        ``PUT /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.update_team_member_schedule``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            start_date (datetime.date): Start date (YYYY-MM-DD)
+            end_date (datetime.date): End date (YYYY-MM-DD)
+            body (list[TeamMemberScheduleUpdate] | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2517,7 +3056,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def update_timetable_event_schedule(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2525,10 +3064,24 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_timetable_event_schedule.Result]:
-        """Update a Schedule (``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}``).
+    ) -> ApiResponse[Schedule]:
+        """Update a Schedule.
+
+        ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.update_timetable_event_schedule``.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            body (TimetableEventScheduleUpdate | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Schedule]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -2543,7 +3096,7 @@ class SyncScheduleResourcesWithRawResponse:
         )
 
     def update_timetable_schedule_day(
-        self,
+        self: SyncScheduleResourcesWithRawResponse[Business],
         *,
         location_id: int,
         schedule_id: int,
@@ -2553,10 +3106,27 @@ class SyncScheduleResourcesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_timetable_schedule_day.Result]:
-        """Update a schedule series (``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``).
+    ) -> ApiResponse[TimetableScheduleDay]:
+        """Update a schedule series.
+
+        ``PATCH /api/v1/company/{location_id}/schedules/{schedule_id}/days/{day_id}``
 
         Blocking form of ``ScheduleResourcesWithRawResponse.update_timetable_schedule_day``.
+
+        Args:
+            location_id (int): ID of a location.
+            schedule_id (int): ID of a schedule.
+            day_id (int): ID of a schedule series.
+            body (TimetableScheduleDayUpdate): the request body (application/json)
+            include (list[TimetableScheduleDayInclude] | Unset): Requested set of an included
+                models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TimetableScheduleDay]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(

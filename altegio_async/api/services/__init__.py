@@ -7,17 +7,27 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.chain_service_category_include import ChainServiceCategoryInclude
+from ...models.new_service import NewService
+from ...models.new_service_category import NewServiceCategory
 from ...models.service_category_create import ServiceCategoryCreate
+from ...models.service_category_details import ServiceCategoryDetails
+from ...models.service_category_title import ServiceCategoryTitle
 from ...models.service_create import ServiceCreate
+from ...models.service_details import ServiceDetails
+from ...models.service_link_list import ServiceLinkList
 from ...models.service_links_update import ServiceLinksUpdate
+from ...models.service_listing import ServiceListing
 from ...models.service_patch import ServicePatch
+from ...models.service_result import ServiceResult
+from ...models.service_team_member import ServiceTeamMember
 from ...models.service_team_member_assign import ServiceTeamMemberAssign
 from ...models.team_member_assignment_update import TeamMemberAssignmentUpdate
 from ...types import UNSET, Unset
@@ -44,7 +54,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Services:
+class Services(Generic[S]):
     """``services`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -53,7 +63,7 @@ class Services:
         self._caller = caller
 
     async def assign_service_to_team_member(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         service_id: int,
@@ -61,7 +71,7 @@ class Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _assign_service_to_team_member.Result:
+    ) -> ServiceTeamMember:
         """Linking a Team Member to a Provided Service.
 
         ``POST /api/v1/company/{location_id}/services/{service_id}/staff``
@@ -69,17 +79,17 @@ class Services:
         Creates a team member service link with provided duration and bill of materials.
 
         Args:
-            location_id (int):
-            service_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            body (ServiceTeamMemberAssign): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ServiceTeamMember: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _assign_service_to_team_member.OPERATION,
             functools.partial(
                 _assign_service_to_team_member._get_kwargs,
@@ -95,14 +105,14 @@ class Services:
         return response.data
 
     async def create_service(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         body: ServiceCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_service.Result:
+    ) -> NewService:
         """Create a service.
 
         ``POST /api/v1/services/{location_id}``
@@ -110,16 +120,16 @@ class Services:
         Method to create a service
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (ServiceCreate): Create a service
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            NewService: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_service.OPERATION,
             functools.partial(
                 _create_service._get_kwargs,
@@ -134,29 +144,29 @@ class Services:
         return response.data
 
     async def create_service_category(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         body: ServiceCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_service_category.Result:
+    ) -> NewServiceCategory:
         """Create a service category.
 
         ``POST /api/v1/service_categories/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (ServiceCategoryCreate): Create service category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            NewServiceCategory: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_service_category.OPERATION,
             functools.partial(
                 _create_service_category._get_kwargs,
@@ -171,14 +181,14 @@ class Services:
         return response.data
 
     async def delete_service(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         service_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_service.Result:
+    ) -> None:
         """Delete a service.
 
         ``DELETE /api/v1/services/{location_id}/{service_id}``
@@ -186,16 +196,16 @@ class Services:
         Method to remove a service
 
         Args:
-            location_id (int):
-            service_id (int):
+            location_id (int): location ID
+            service_id (int): Service ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_service.OPERATION,
             functools.partial(
                 _delete_service._get_kwargs,
@@ -210,34 +220,34 @@ class Services:
         return response.data
 
     async def delete_service_category(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_service_category.Result:
+    ) -> None:
         """Delete service category.
 
         ``DELETE /api/v1/service_category/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_service_category.OPERATION,
             functools.partial(
                 _delete_service_category._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
             ),
             _delete_service_category._parse_success,
             timeout=timeout,
@@ -247,14 +257,14 @@ class Services:
         return response.data
 
     async def deprecated_get_service_category_list(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_service_category_list.Result:
+    ) -> list[ServiceCategoryDetails]:
         """Deprecated. Get a list of service categories.
 
         ``GET /api/v1/service_categories/{location_id}/{id}``
@@ -262,21 +272,22 @@ class Services:
         Get a list of service categories
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            service_category_id (int): Service category identifier
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _deprecated_get_service_category_list.OPERATION,
             functools.partial(
                 _deprecated_get_service_category_list._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
             ),
             _deprecated_get_service_category_list._parse_success,
             timeout=timeout,
@@ -286,7 +297,7 @@ class Services:
         return response.data
 
     async def deprecated_get_service_list_by_id(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         service_id: int,
@@ -295,24 +306,24 @@ class Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_service_list_by_id.Result:
+    ) -> ServiceDetails:
         """Deprecated. Get a list of services / specific service.
 
         ``GET /api/v1/services/{location_id}/{service_id}``
 
         Args:
-            location_id (int):
-            service_id (int):
-            team_member_id (int | Unset):
-            category_id (int | Unset):
+            location_id (int): location ID
+            service_id (int): Service ID, if you need to work with a specific service.
+            team_member_id (int | Unset): team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ServiceDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _deprecated_get_service_list_by_id.OPERATION,
             functools.partial(
                 _deprecated_get_service_list_by_id._get_kwargs,
@@ -329,7 +340,7 @@ class Services:
         return response.data
 
     async def deprecated_update_service_by_id(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         service_id: int,
@@ -337,7 +348,7 @@ class Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_update_service_by_id.Result:
+    ) -> NewService:
         """Update a service.
 
         ``PUT /api/v1/services/{location_id}/{service_id}``
@@ -345,17 +356,17 @@ class Services:
         Method to update a service by ID
 
         Args:
-            location_id (int):
-            service_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            service_id (int): Service ID
+            body (ServiceCreate): Create a service
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            NewService: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _deprecated_update_service_by_id.OPERATION,
             functools.partial(
                 _deprecated_update_service_by_id._get_kwargs,
@@ -378,22 +389,24 @@ class Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_service_category_list.Result:
+    ) -> list[ServiceCategoryTitle]:
         """Get a list of chain service categories.
 
         ``GET /api/v1/chain/{chain_id}/service_categories``
 
         Args:
-            chain_id (int):
-            include (ChainServiceCategoryInclude | Unset):
+            chain_id (int): Chain ID
+            include (ChainServiceCategoryInclude | Unset): Include additional resources in
+                response
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceCategoryTitle]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_chain_service_category_list.OPERATION,
             functools.partial(
                 _get_chain_service_category_list._get_kwargs,
@@ -408,7 +421,7 @@ class Services:
         return response.data
 
     async def get_service(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         service_id: int,
@@ -417,7 +430,7 @@ class Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_service.Result:
+    ) -> ServiceDetails:
         """Get a list of services / specific service.
 
         ``GET /api/v1/company/{location_id}/services/{service_id}``
@@ -427,18 +440,18 @@ class Services:
             + service_id (optional, number, `1`) - service ID
 
         Args:
-            location_id (int):
-            service_id (int):
-            team_member_id (int | Unset):
-            category_id (int | Unset):
+            location_id (int): location ID
+            service_id (int): Service ID, if you need to work with a specific service.
+            team_member_id (int | Unset): team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ServiceDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_service.OPERATION,
             functools.partial(
                 _get_service._get_kwargs,
@@ -455,34 +468,35 @@ class Services:
         return response.data
 
     async def get_service_category(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_service_category.Result:
+    ) -> list[ServiceCategoryDetails]:
         """Get service category.
 
         ``GET /api/v1/service_category/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_service_category.OPERATION,
             functools.partial(
                 _get_service_category._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
             ),
             _get_service_category._parse_success,
             timeout=timeout,
@@ -492,15 +506,15 @@ class Services:
         return response.data
 
     async def get_service_category_list(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         team_member_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_service_category_list.Result:
+    ) -> list[ServiceCategoryDetails]:
         """Get a list of service categories.
 
         ``GET /api/v1/company/{location_id}/service_categories/{id}``
@@ -512,22 +526,24 @@ class Services:
         team member)
 
         Args:
-            location_id (int):
-            id (int):
-            team_member_id (int | Unset):
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            team_member_id (int | Unset): team member ID (to get categories associated with a team
+                member)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_service_category_list.OPERATION,
             functools.partial(
                 _get_service_category_list._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
                 staff_id=team_member_id,
             ),
             _get_service_category_list._parse_success,
@@ -538,7 +554,7 @@ class Services:
         return response.data
 
     async def get_service_list(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -546,7 +562,7 @@ class Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_service_list.Result:
+    ) -> list[ServiceListing]:
         """Get a list of services.
 
         ``GET /api/v1/services/{location_id}``
@@ -554,17 +570,18 @@ class Services:
         Returns a list of all services for the specified location
 
         Args:
-            location_id (int):
-            team_member_id (int | Unset):
-            category_id (int | Unset):
+            location_id (int): location ID
+            team_member_id (int | Unset): Team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceListing]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_service_list.OPERATION,
             functools.partial(
                 _get_service_list._get_kwargs,
@@ -580,7 +597,7 @@ class Services:
         return response.data
 
     async def patch_service(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         service_id: int,
@@ -588,7 +605,7 @@ class Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _patch_service.Result:
+    ) -> ServiceResult:
         """Update a service (partial).
 
         ``PATCH /api/v1/services/{location_id}/{service_id}``
@@ -596,17 +613,17 @@ class Services:
         Method to partially update a service
 
         Args:
-            location_id (int):
-            service_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            service_id (int): Service ID
+            body (ServicePatch): Change service
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ServiceResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _patch_service.OPERATION,
             functools.partial(
                 _patch_service._get_kwargs,
@@ -622,7 +639,7 @@ class Services:
         return response.data
 
     async def remove_service_from_team_member(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         service_id: int,
@@ -630,7 +647,7 @@ class Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _remove_service_from_team_member.Result:
+    ) -> None:
         """Deleting a Team Member Service Link.
 
         ``DELETE /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``
@@ -638,17 +655,17 @@ class Services:
         Deletes a team member service link.
 
         Args:
-            location_id (int):
-            service_id (int):
-            team_member_id (int):
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            team_member_id (int): ID of team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _remove_service_from_team_member.OPERATION,
             functools.partial(
                 _remove_service_from_team_member._get_kwargs,
@@ -664,36 +681,37 @@ class Services:
         return response.data
 
     async def update_service_category(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         body: ServiceCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_service_category.Result:
+    ) -> list[ServiceCategoryDetails]:
         """Change service category.
 
         ``PUT /api/v1/service_category/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            body (ServiceCategoryCreate): Create service category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_service_category.OPERATION,
             functools.partial(
                 _update_service_category._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
                 body=body,
             ),
             _update_service_category._parse_success,
@@ -704,14 +722,14 @@ class Services:
         return response.data
 
     async def update_service_links(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         body: ServiceLinksUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_service_links.Result:
+    ) -> ServiceLinkList:
         """Update service links.
 
         ``POST /api/v1/company/{location_id}/services/links``
@@ -726,16 +744,16 @@ class Services:
         without affecting other service properties.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (ServiceLinksUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ServiceLinkList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_service_links.OPERATION,
             functools.partial(
                 _update_service_links._get_kwargs,
@@ -750,7 +768,7 @@ class Services:
         return response.data
 
     async def update_service_team_member_assignment(
-        self,
+        self: Services[Business],
         *,
         location_id: int,
         service_id: int,
@@ -759,7 +777,7 @@ class Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_service_team_member_assignment.Result:
+    ) -> ServiceTeamMember:
         """Updating Team Member Service Link Settings.
 
         ``PUT /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``
@@ -767,18 +785,18 @@ class Services:
         Updates a team member service link with provided duration and bill of materials.
 
         Args:
-            location_id (int):
-            service_id (int):
-            team_member_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            team_member_id (int): ID of team member.
+            body (TeamMemberAssignmentUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ServiceTeamMember: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_service_team_member_assignment.OPERATION,
             functools.partial(
                 _update_service_team_member_assignment._get_kwargs,
@@ -795,7 +813,7 @@ class Services:
         return response.data
 
 
-class ServicesWithRawResponse:
+class ServicesWithRawResponse(Generic[S]):
     """``services`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -804,7 +822,7 @@ class ServicesWithRawResponse:
         self._caller = caller
 
     async def assign_service_to_team_member(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -812,7 +830,7 @@ class ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_assign_service_to_team_member.Result]:
+    ) -> ApiResponse[ServiceTeamMember]:
         """Linking a Team Member to a Provided Service.
 
         ``POST /api/v1/company/{location_id}/services/{service_id}/staff``
@@ -820,17 +838,18 @@ class ServicesWithRawResponse:
         Creates a team member service link with provided duration and bill of materials.
 
         Args:
-            location_id (int):
-            service_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            body (ServiceTeamMemberAssign): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ServiceTeamMember]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _assign_service_to_team_member.OPERATION,
             functools.partial(
                 _assign_service_to_team_member._get_kwargs,
@@ -845,14 +864,14 @@ class ServicesWithRawResponse:
         )
 
     async def create_service(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         body: ServiceCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_service.Result]:
+    ) -> ApiResponse[NewService]:
         """Create a service.
 
         ``POST /api/v1/services/{location_id}``
@@ -860,16 +879,17 @@ class ServicesWithRawResponse:
         Method to create a service
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (ServiceCreate): Create a service
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[NewService]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_service.OPERATION,
             functools.partial(
                 _create_service._get_kwargs,
@@ -883,29 +903,30 @@ class ServicesWithRawResponse:
         )
 
     async def create_service_category(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         body: ServiceCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_service_category.Result]:
+    ) -> ApiResponse[NewServiceCategory]:
         """Create a service category.
 
         ``POST /api/v1/service_categories/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (ServiceCategoryCreate): Create service category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[NewServiceCategory]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_service_category.OPERATION,
             functools.partial(
                 _create_service_category._get_kwargs,
@@ -919,14 +940,14 @@ class ServicesWithRawResponse:
         )
 
     async def delete_service(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_service.Result]:
+    ) -> ApiResponse[None]:
         """Delete a service.
 
         ``DELETE /api/v1/services/{location_id}/{service_id}``
@@ -934,16 +955,16 @@ class ServicesWithRawResponse:
         Method to remove a service
 
         Args:
-            location_id (int):
-            service_id (int):
+            location_id (int): location ID
+            service_id (int): Service ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_service.OPERATION,
             functools.partial(
                 _delete_service._get_kwargs,
@@ -957,34 +978,34 @@ class ServicesWithRawResponse:
         )
 
     async def delete_service_category(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_service_category.Result]:
+    ) -> ApiResponse[None]:
         """Delete service category.
 
         ``DELETE /api/v1/service_category/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_service_category.OPERATION,
             functools.partial(
                 _delete_service_category._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
             ),
             _delete_service_category._parse_success,
             timeout=timeout,
@@ -993,14 +1014,14 @@ class ServicesWithRawResponse:
         )
 
     async def deprecated_get_service_category_list(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_service_category_list.Result]:
+    ) -> ApiResponse[list[ServiceCategoryDetails]]:
         """Deprecated. Get a list of service categories.
 
         ``GET /api/v1/service_categories/{location_id}/{id}``
@@ -1008,21 +1029,22 @@ class ServicesWithRawResponse:
         Get a list of service categories
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            service_category_id (int): Service category identifier
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _deprecated_get_service_category_list.OPERATION,
             functools.partial(
                 _deprecated_get_service_category_list._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
             ),
             _deprecated_get_service_category_list._parse_success,
             timeout=timeout,
@@ -1031,7 +1053,7 @@ class ServicesWithRawResponse:
         )
 
     async def deprecated_get_service_list_by_id(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1040,24 +1062,25 @@ class ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_service_list_by_id.Result]:
+    ) -> ApiResponse[ServiceDetails]:
         """Deprecated. Get a list of services / specific service.
 
         ``GET /api/v1/services/{location_id}/{service_id}``
 
         Args:
-            location_id (int):
-            service_id (int):
-            team_member_id (int | Unset):
-            category_id (int | Unset):
+            location_id (int): location ID
+            service_id (int): Service ID, if you need to work with a specific service.
+            team_member_id (int | Unset): team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ServiceDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _deprecated_get_service_list_by_id.OPERATION,
             functools.partial(
                 _deprecated_get_service_list_by_id._get_kwargs,
@@ -1073,7 +1096,7 @@ class ServicesWithRawResponse:
         )
 
     async def deprecated_update_service_by_id(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1081,7 +1104,7 @@ class ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_update_service_by_id.Result]:
+    ) -> ApiResponse[NewService]:
         """Update a service.
 
         ``PUT /api/v1/services/{location_id}/{service_id}``
@@ -1089,17 +1112,18 @@ class ServicesWithRawResponse:
         Method to update a service by ID
 
         Args:
-            location_id (int):
-            service_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            service_id (int): Service ID
+            body (ServiceCreate): Create a service
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[NewService]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _deprecated_update_service_by_id.OPERATION,
             functools.partial(
                 _deprecated_update_service_by_id._get_kwargs,
@@ -1121,22 +1145,24 @@ class ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_service_category_list.Result]:
+    ) -> ApiResponse[list[ServiceCategoryTitle]]:
         """Get a list of chain service categories.
 
         ``GET /api/v1/chain/{chain_id}/service_categories``
 
         Args:
-            chain_id (int):
-            include (ChainServiceCategoryInclude | Unset):
+            chain_id (int): Chain ID
+            include (ChainServiceCategoryInclude | Unset): Include additional resources in
+                response
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ServiceCategoryTitle]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_chain_service_category_list.OPERATION,
             functools.partial(
                 _get_chain_service_category_list._get_kwargs,
@@ -1150,7 +1176,7 @@ class ServicesWithRawResponse:
         )
 
     async def get_service(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1159,7 +1185,7 @@ class ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_service.Result]:
+    ) -> ApiResponse[ServiceDetails]:
         """Get a list of services / specific service.
 
         ``GET /api/v1/company/{location_id}/services/{service_id}``
@@ -1169,18 +1195,19 @@ class ServicesWithRawResponse:
             + service_id (optional, number, `1`) - service ID
 
         Args:
-            location_id (int):
-            service_id (int):
-            team_member_id (int | Unset):
-            category_id (int | Unset):
+            location_id (int): location ID
+            service_id (int): Service ID, if you need to work with a specific service.
+            team_member_id (int | Unset): team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ServiceDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_service.OPERATION,
             functools.partial(
                 _get_service._get_kwargs,
@@ -1196,34 +1223,35 @@ class ServicesWithRawResponse:
         )
 
     async def get_service_category(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_service_category.Result]:
+    ) -> ApiResponse[list[ServiceCategoryDetails]]:
         """Get service category.
 
         ``GET /api/v1/service_category/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_service_category.OPERATION,
             functools.partial(
                 _get_service_category._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
             ),
             _get_service_category._parse_success,
             timeout=timeout,
@@ -1232,15 +1260,15 @@ class ServicesWithRawResponse:
         )
 
     async def get_service_category_list(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         team_member_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_service_category_list.Result]:
+    ) -> ApiResponse[list[ServiceCategoryDetails]]:
         """Get a list of service categories.
 
         ``GET /api/v1/company/{location_id}/service_categories/{id}``
@@ -1252,22 +1280,24 @@ class ServicesWithRawResponse:
         team member)
 
         Args:
-            location_id (int):
-            id (int):
-            team_member_id (int | Unset):
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            team_member_id (int | Unset): team member ID (to get categories associated with a team
+                member)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_service_category_list.OPERATION,
             functools.partial(
                 _get_service_category_list._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
                 staff_id=team_member_id,
             ),
             _get_service_category_list._parse_success,
@@ -1277,7 +1307,7 @@ class ServicesWithRawResponse:
         )
 
     async def get_service_list(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -1285,7 +1315,7 @@ class ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_service_list.Result]:
+    ) -> ApiResponse[list[ServiceListing]]:
         """Get a list of services.
 
         ``GET /api/v1/services/{location_id}``
@@ -1293,17 +1323,18 @@ class ServicesWithRawResponse:
         Returns a list of all services for the specified location
 
         Args:
-            location_id (int):
-            team_member_id (int | Unset):
-            category_id (int | Unset):
+            location_id (int): location ID
+            team_member_id (int | Unset): Team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ServiceListing]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_service_list.OPERATION,
             functools.partial(
                 _get_service_list._get_kwargs,
@@ -1318,7 +1349,7 @@ class ServicesWithRawResponse:
         )
 
     async def patch_service(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1326,7 +1357,7 @@ class ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_patch_service.Result]:
+    ) -> ApiResponse[ServiceResult]:
         """Update a service (partial).
 
         ``PATCH /api/v1/services/{location_id}/{service_id}``
@@ -1334,17 +1365,18 @@ class ServicesWithRawResponse:
         Method to partially update a service
 
         Args:
-            location_id (int):
-            service_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            service_id (int): Service ID
+            body (ServicePatch): Change service
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ServiceResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _patch_service.OPERATION,
             functools.partial(
                 _patch_service._get_kwargs,
@@ -1359,7 +1391,7 @@ class ServicesWithRawResponse:
         )
 
     async def remove_service_from_team_member(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1367,7 +1399,7 @@ class ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_remove_service_from_team_member.Result]:
+    ) -> ApiResponse[None]:
         """Deleting a Team Member Service Link.
 
         ``DELETE /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``
@@ -1375,17 +1407,17 @@ class ServicesWithRawResponse:
         Deletes a team member service link.
 
         Args:
-            location_id (int):
-            service_id (int):
-            team_member_id (int):
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            team_member_id (int): ID of team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _remove_service_from_team_member.OPERATION,
             functools.partial(
                 _remove_service_from_team_member._get_kwargs,
@@ -1400,36 +1432,37 @@ class ServicesWithRawResponse:
         )
 
     async def update_service_category(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         body: ServiceCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_service_category.Result]:
+    ) -> ApiResponse[list[ServiceCategoryDetails]]:
         """Change service category.
 
         ``PUT /api/v1/service_category/{location_id}/{id}``
 
         Args:
-            location_id (int):
-            id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            body (ServiceCategoryCreate): Create service category
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_service_category.OPERATION,
             functools.partial(
                 _update_service_category._get_kwargs,
                 location_id=location_id,
-                id=id,
+                id=service_category_id,
                 body=body,
             ),
             _update_service_category._parse_success,
@@ -1439,14 +1472,14 @@ class ServicesWithRawResponse:
         )
 
     async def update_service_links(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         body: ServiceLinksUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_service_links.Result]:
+    ) -> ApiResponse[ServiceLinkList]:
         """Update service links.
 
         ``POST /api/v1/company/{location_id}/services/links``
@@ -1461,16 +1494,17 @@ class ServicesWithRawResponse:
         without affecting other service properties.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (ServiceLinksUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ServiceLinkList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_service_links.OPERATION,
             functools.partial(
                 _update_service_links._get_kwargs,
@@ -1484,7 +1518,7 @@ class ServicesWithRawResponse:
         )
 
     async def update_service_team_member_assignment(
-        self,
+        self: ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1493,7 +1527,7 @@ class ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_service_team_member_assignment.Result]:
+    ) -> ApiResponse[ServiceTeamMember]:
         """Updating Team Member Service Link Settings.
 
         ``PUT /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``
@@ -1501,18 +1535,19 @@ class ServicesWithRawResponse:
         Updates a team member service link with provided duration and bill of materials.
 
         Args:
-            location_id (int):
-            service_id (int):
-            team_member_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            team_member_id (int): ID of team member.
+            body (TeamMemberAssignmentUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ServiceTeamMember]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_service_team_member_assignment.OPERATION,
             functools.partial(
                 _update_service_team_member_assignment._get_kwargs,
@@ -1528,17 +1563,17 @@ class ServicesWithRawResponse:
         )
 
 
-class SyncServices:
+class SyncServices(Generic[S]):
     """Blocking ``services`` operations of SyncAltegioClient (see ``Services``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Services, portal: Portal) -> None:
+    def __init__(self, resource: Services[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def assign_service_to_team_member(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1546,10 +1581,23 @@ class SyncServices:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _assign_service_to_team_member.Result:
-        """Linking a Team Member to a Provided Service (``POST /api/v1/company/{location_id}/services/{service_id}/staff``).
+    ) -> ServiceTeamMember:
+        """Linking a Team Member to a Provided Service.
+
+        ``POST /api/v1/company/{location_id}/services/{service_id}/staff``
 
         Blocking form of ``Services.assign_service_to_team_member``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            body (ServiceTeamMemberAssign): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ServiceTeamMember: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1564,17 +1612,29 @@ class SyncServices:
         )
 
     def create_service(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         body: ServiceCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_service.Result:
-        """Create a service (``POST /api/v1/services/{location_id}``).
+    ) -> NewService:
+        """Create a service.
+
+        ``POST /api/v1/services/{location_id}``
 
         Blocking form of ``Services.create_service``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (ServiceCreate): Create a service
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            NewService: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1588,17 +1648,29 @@ class SyncServices:
         )
 
     def create_service_category(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         body: ServiceCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_service_category.Result:
-        """Create a service category (``POST /api/v1/service_categories/{location_id}``).
+    ) -> NewServiceCategory:
+        """Create a service category.
+
+        ``POST /api/v1/service_categories/{location_id}``
 
         Blocking form of ``Services.create_service_category``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (ServiceCategoryCreate): Create service category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            NewServiceCategory: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1612,17 +1684,29 @@ class SyncServices:
         )
 
     def delete_service(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         service_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_service.Result:
-        """Delete a service (``DELETE /api/v1/services/{location_id}/{service_id}``).
+    ) -> None:
+        """Delete a service.
+
+        ``DELETE /api/v1/services/{location_id}/{service_id}``
 
         Blocking form of ``Services.delete_service``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1636,23 +1720,35 @@ class SyncServices:
         )
 
     def delete_service_category(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_service_category.Result:
-        """Delete service category (``DELETE /api/v1/service_category/{location_id}/{id}``).
+    ) -> None:
+        """Delete service category.
+
+        ``DELETE /api/v1/service_category/{location_id}/{id}``
 
         Blocking form of ``Services.delete_service_category``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.delete_service_category,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1660,23 +1756,36 @@ class SyncServices:
         )
 
     def deprecated_get_service_category_list(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_service_category_list.Result:
-        """Deprecated. Get a list of service categories (``GET /api/v1/service_categories/{location_id}/{id}``).
+    ) -> list[ServiceCategoryDetails]:
+        """Deprecated. Get a list of service categories.
+
+        ``GET /api/v1/service_categories/{location_id}/{id}``
 
         Blocking form of ``Services.deprecated_get_service_category_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service category identifier
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.deprecated_get_service_category_list,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1684,7 +1793,7 @@ class SyncServices:
         )
 
     def deprecated_get_service_list_by_id(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1693,10 +1802,24 @@ class SyncServices:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_service_list_by_id.Result:
-        """Deprecated. Get a list of services / specific service (``GET /api/v1/services/{location_id}/{service_id}``).
+    ) -> ServiceDetails:
+        """Deprecated. Get a list of services / specific service.
+
+        ``GET /api/v1/services/{location_id}/{service_id}``
 
         Blocking form of ``Services.deprecated_get_service_list_by_id``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID, if you need to work with a specific service.
+            team_member_id (int | Unset): team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ServiceDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1712,7 +1835,7 @@ class SyncServices:
         )
 
     def deprecated_update_service_by_id(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1720,10 +1843,23 @@ class SyncServices:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_update_service_by_id.Result:
-        """Update a service (``PUT /api/v1/services/{location_id}/{service_id}``).
+    ) -> NewService:
+        """Update a service.
+
+        ``PUT /api/v1/services/{location_id}/{service_id}``
 
         Blocking form of ``Services.deprecated_update_service_by_id``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID
+            body (ServiceCreate): Create a service
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            NewService: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1745,10 +1881,24 @@ class SyncServices:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_chain_service_category_list.Result:
-        """Get a list of chain service categories (``GET /api/v1/chain/{chain_id}/service_categories``).
+    ) -> list[ServiceCategoryTitle]:
+        """Get a list of chain service categories.
+
+        ``GET /api/v1/chain/{chain_id}/service_categories``
 
         Blocking form of ``Services.get_chain_service_category_list``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID
+            include (ChainServiceCategoryInclude | Unset): Include additional resources in
+                response
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ServiceCategoryTitle]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1762,7 +1912,7 @@ class SyncServices:
         )
 
     def get_service(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1771,10 +1921,24 @@ class SyncServices:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_service.Result:
-        """Get a list of services / specific service (``GET /api/v1/company/{location_id}/services/{service_id}``).
+    ) -> ServiceDetails:
+        """Get a list of services / specific service.
+
+        ``GET /api/v1/company/{location_id}/services/{service_id}``
 
         Blocking form of ``Services.get_service``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID, if you need to work with a specific service.
+            team_member_id (int | Unset): team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ServiceDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1790,23 +1954,36 @@ class SyncServices:
         )
 
     def get_service_category(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_service_category.Result:
-        """Get service category (``GET /api/v1/service_category/{location_id}/{id}``).
+    ) -> list[ServiceCategoryDetails]:
+        """Get service category.
+
+        ``GET /api/v1/service_category/{location_id}/{id}``
 
         Blocking form of ``Services.get_service_category``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_service_category,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -1814,24 +1991,39 @@ class SyncServices:
         )
 
     def get_service_category_list(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         team_member_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_service_category_list.Result:
-        """Get a list of service categories (``GET /api/v1/company/{location_id}/service_categories/{id}``).
+    ) -> list[ServiceCategoryDetails]:
+        """Get a list of service categories.
+
+        ``GET /api/v1/company/{location_id}/service_categories/{id}``
 
         Blocking form of ``Services.get_service_category_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            team_member_id (int | Unset): team member ID (to get categories associated with a team
+                member)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_service_category_list,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 team_member_id=team_member_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -1840,7 +2032,7 @@ class SyncServices:
         )
 
     def get_service_list(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -1848,10 +2040,24 @@ class SyncServices:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_service_list.Result:
-        """Get a list of services (``GET /api/v1/services/{location_id}``).
+    ) -> list[ServiceListing]:
+        """Get a list of services.
+
+        ``GET /api/v1/services/{location_id}``
 
         Blocking form of ``Services.get_service_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int | Unset): Team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ServiceListing]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1866,7 +2072,7 @@ class SyncServices:
         )
 
     def patch_service(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1874,10 +2080,23 @@ class SyncServices:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _patch_service.Result:
-        """Update a service (partial) (``PATCH /api/v1/services/{location_id}/{service_id}``).
+    ) -> ServiceResult:
+        """Update a service (partial).
+
+        ``PATCH /api/v1/services/{location_id}/{service_id}``
 
         Blocking form of ``Services.patch_service``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID
+            body (ServicePatch): Change service
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ServiceResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1892,7 +2111,7 @@ class SyncServices:
         )
 
     def remove_service_from_team_member(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1900,10 +2119,23 @@ class SyncServices:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _remove_service_from_team_member.Result:
-        """Deleting a Team Member Service Link (``DELETE /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``).
+    ) -> None:
+        """Deleting a Team Member Service Link.
+
+        ``DELETE /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``
 
         Blocking form of ``Services.remove_service_from_team_member``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            team_member_id (int): ID of team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1918,24 +2150,38 @@ class SyncServices:
         )
 
     def update_service_category(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         body: ServiceCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_service_category.Result:
-        """Change service category (``PUT /api/v1/service_category/{location_id}/{id}``).
+    ) -> list[ServiceCategoryDetails]:
+        """Change service category.
+
+        ``PUT /api/v1/service_category/{location_id}/{id}``
 
         Blocking form of ``Services.update_service_category``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            body (ServiceCategoryCreate): Create service category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.update_service_category,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 body=body,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -1944,17 +2190,29 @@ class SyncServices:
         )
 
     def update_service_links(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         body: ServiceLinksUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_service_links.Result:
-        """Update service links (``POST /api/v1/company/{location_id}/services/links``).
+    ) -> ServiceLinkList:
+        """Update service links.
+
+        ``POST /api/v1/company/{location_id}/services/links``
 
         Blocking form of ``Services.update_service_links``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (ServiceLinksUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ServiceLinkList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1968,7 +2226,7 @@ class SyncServices:
         )
 
     def update_service_team_member_assignment(
-        self,
+        self: SyncServices[Business],
         *,
         location_id: int,
         service_id: int,
@@ -1977,10 +2235,24 @@ class SyncServices:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_service_team_member_assignment.Result:
-        """Updating Team Member Service Link Settings (``PUT /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``).
+    ) -> ServiceTeamMember:
+        """Updating Team Member Service Link Settings.
+
+        ``PUT /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``
 
         Blocking form of ``Services.update_service_team_member_assignment``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            team_member_id (int): ID of team member.
+            body (TeamMemberAssignmentUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ServiceTeamMember: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1996,17 +2268,17 @@ class SyncServices:
         )
 
 
-class SyncServicesWithRawResponse:
+class SyncServicesWithRawResponse(Generic[S]):
     """Blocking ``services`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: ServicesWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: ServicesWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def assign_service_to_team_member(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -2014,10 +2286,24 @@ class SyncServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_assign_service_to_team_member.Result]:
-        """Linking a Team Member to a Provided Service (``POST /api/v1/company/{location_id}/services/{service_id}/staff``).
+    ) -> ApiResponse[ServiceTeamMember]:
+        """Linking a Team Member to a Provided Service.
+
+        ``POST /api/v1/company/{location_id}/services/{service_id}/staff``
 
         Blocking form of ``ServicesWithRawResponse.assign_service_to_team_member``.
+
+        Args:
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            body (ServiceTeamMemberAssign): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ServiceTeamMember]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2032,17 +2318,30 @@ class SyncServicesWithRawResponse:
         )
 
     def create_service(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         body: ServiceCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_service.Result]:
-        """Create a service (``POST /api/v1/services/{location_id}``).
+    ) -> ApiResponse[NewService]:
+        """Create a service.
+
+        ``POST /api/v1/services/{location_id}``
 
         Blocking form of ``ServicesWithRawResponse.create_service``.
+
+        Args:
+            location_id (int): location ID
+            body (ServiceCreate): Create a service
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[NewService]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -2056,17 +2355,30 @@ class SyncServicesWithRawResponse:
         )
 
     def create_service_category(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         body: ServiceCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_service_category.Result]:
-        """Create a service category (``POST /api/v1/service_categories/{location_id}``).
+    ) -> ApiResponse[NewServiceCategory]:
+        """Create a service category.
+
+        ``POST /api/v1/service_categories/{location_id}``
 
         Blocking form of ``ServicesWithRawResponse.create_service_category``.
+
+        Args:
+            location_id (int): location ID
+            body (ServiceCategoryCreate): Create service category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[NewServiceCategory]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2080,17 +2392,29 @@ class SyncServicesWithRawResponse:
         )
 
     def delete_service(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_service.Result]:
-        """Delete a service (``DELETE /api/v1/services/{location_id}/{service_id}``).
+    ) -> ApiResponse[None]:
+        """Delete a service.
+
+        ``DELETE /api/v1/services/{location_id}/{service_id}``
 
         Blocking form of ``ServicesWithRawResponse.delete_service``.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2104,23 +2428,35 @@ class SyncServicesWithRawResponse:
         )
 
     def delete_service_category(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_service_category.Result]:
-        """Delete service category (``DELETE /api/v1/service_category/{location_id}/{id}``).
+    ) -> ApiResponse[None]:
+        """Delete service category.
+
+        ``DELETE /api/v1/service_category/{location_id}/{id}``
 
         Blocking form of ``ServicesWithRawResponse.delete_service_category``.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.delete_service_category,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2128,23 +2464,36 @@ class SyncServicesWithRawResponse:
         )
 
     def deprecated_get_service_category_list(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_service_category_list.Result]:
-        """Deprecated. Get a list of service categories (``GET /api/v1/service_categories/{location_id}/{id}``).
+    ) -> ApiResponse[list[ServiceCategoryDetails]]:
+        """Deprecated. Get a list of service categories.
+
+        ``GET /api/v1/service_categories/{location_id}/{id}``
 
         Blocking form of ``ServicesWithRawResponse.deprecated_get_service_category_list``.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service category identifier
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.deprecated_get_service_category_list,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2152,7 +2501,7 @@ class SyncServicesWithRawResponse:
         )
 
     def deprecated_get_service_list_by_id(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -2161,10 +2510,25 @@ class SyncServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_service_list_by_id.Result]:
-        """Deprecated. Get a list of services / specific service (``GET /api/v1/services/{location_id}/{service_id}``).
+    ) -> ApiResponse[ServiceDetails]:
+        """Deprecated. Get a list of services / specific service.
+
+        ``GET /api/v1/services/{location_id}/{service_id}``
 
         Blocking form of ``ServicesWithRawResponse.deprecated_get_service_list_by_id``.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID, if you need to work with a specific service.
+            team_member_id (int | Unset): team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ServiceDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2180,7 +2544,7 @@ class SyncServicesWithRawResponse:
         )
 
     def deprecated_update_service_by_id(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -2188,10 +2552,24 @@ class SyncServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_update_service_by_id.Result]:
-        """Update a service (``PUT /api/v1/services/{location_id}/{service_id}``).
+    ) -> ApiResponse[NewService]:
+        """Update a service.
+
+        ``PUT /api/v1/services/{location_id}/{service_id}``
 
         Blocking form of ``ServicesWithRawResponse.deprecated_update_service_by_id``.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID
+            body (ServiceCreate): Create a service
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[NewService]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -2213,10 +2591,24 @@ class SyncServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_chain_service_category_list.Result]:
-        """Get a list of chain service categories (``GET /api/v1/chain/{chain_id}/service_categories``).
+    ) -> ApiResponse[list[ServiceCategoryTitle]]:
+        """Get a list of chain service categories.
+
+        ``GET /api/v1/chain/{chain_id}/service_categories``
 
         Blocking form of ``ServicesWithRawResponse.get_chain_service_category_list``.
+
+        Args:
+            chain_id (int): Chain ID
+            include (ChainServiceCategoryInclude | Unset): Include additional resources in
+                response
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ServiceCategoryTitle]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2230,7 +2622,7 @@ class SyncServicesWithRawResponse:
         )
 
     def get_service(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -2239,10 +2631,25 @@ class SyncServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_service.Result]:
-        """Get a list of services / specific service (``GET /api/v1/company/{location_id}/services/{service_id}``).
+    ) -> ApiResponse[ServiceDetails]:
+        """Get a list of services / specific service.
+
+        ``GET /api/v1/company/{location_id}/services/{service_id}``
 
         Blocking form of ``ServicesWithRawResponse.get_service``.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID, if you need to work with a specific service.
+            team_member_id (int | Unset): team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ServiceDetails]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2258,23 +2665,36 @@ class SyncServicesWithRawResponse:
         )
 
     def get_service_category(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_service_category.Result]:
-        """Get service category (``GET /api/v1/service_category/{location_id}/{id}``).
+    ) -> ApiResponse[list[ServiceCategoryDetails]]:
+        """Get service category.
+
+        ``GET /api/v1/service_category/{location_id}/{id}``
 
         Blocking form of ``ServicesWithRawResponse.get_service_category``.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_service_category,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -2282,24 +2702,39 @@ class SyncServicesWithRawResponse:
         )
 
     def get_service_category_list(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         team_member_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_service_category_list.Result]:
-        """Get a list of service categories (``GET /api/v1/company/{location_id}/service_categories/{id}``).
+    ) -> ApiResponse[list[ServiceCategoryDetails]]:
+        """Get a list of service categories.
+
+        ``GET /api/v1/company/{location_id}/service_categories/{id}``
 
         Blocking form of ``ServicesWithRawResponse.get_service_category_list``.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            team_member_id (int | Unset): team member ID (to get categories associated with a team
+                member)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.get_service_category_list,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 team_member_id=team_member_id,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -2308,7 +2743,7 @@ class SyncServicesWithRawResponse:
         )
 
     def get_service_list(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -2316,10 +2751,24 @@ class SyncServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_service_list.Result]:
-        """Get a list of services (``GET /api/v1/services/{location_id}``).
+    ) -> ApiResponse[list[ServiceListing]]:
+        """Get a list of services.
+
+        ``GET /api/v1/services/{location_id}``
 
         Blocking form of ``ServicesWithRawResponse.get_service_list``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int | Unset): Team member ID, if you want to filter by team member
+            category_id (int | Unset): Category ID, if you want to filter by category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ServiceListing]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2334,7 +2783,7 @@ class SyncServicesWithRawResponse:
         )
 
     def patch_service(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -2342,10 +2791,24 @@ class SyncServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_patch_service.Result]:
-        """Update a service (partial) (``PATCH /api/v1/services/{location_id}/{service_id}``).
+    ) -> ApiResponse[ServiceResult]:
+        """Update a service (partial).
+
+        ``PATCH /api/v1/services/{location_id}/{service_id}``
 
         Blocking form of ``ServicesWithRawResponse.patch_service``.
+
+        Args:
+            location_id (int): location ID
+            service_id (int): Service ID
+            body (ServicePatch): Change service
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ServiceResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2360,7 +2823,7 @@ class SyncServicesWithRawResponse:
         )
 
     def remove_service_from_team_member(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -2368,10 +2831,23 @@ class SyncServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_remove_service_from_team_member.Result]:
-        """Deleting a Team Member Service Link (``DELETE /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``).
+    ) -> ApiResponse[None]:
+        """Deleting a Team Member Service Link.
+
+        ``DELETE /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``
 
         Blocking form of ``ServicesWithRawResponse.remove_service_from_team_member``.
+
+        Args:
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            team_member_id (int): ID of team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2386,24 +2862,38 @@ class SyncServicesWithRawResponse:
         )
 
     def update_service_category(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
-        id: int,
+        service_category_id: int,
         body: ServiceCategoryCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_service_category.Result]:
-        """Change service category (``PUT /api/v1/service_category/{location_id}/{id}``).
+    ) -> ApiResponse[list[ServiceCategoryDetails]]:
+        """Change service category.
+
+        ``PUT /api/v1/service_category/{location_id}/{id}``
 
         Blocking form of ``ServicesWithRawResponse.update_service_category``.
+
+        Args:
+            location_id (int): location ID
+            service_category_id (int): Service Category ID
+            body (ServiceCategoryCreate): Create service category
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
                 self._resource.update_service_category,
                 location_id=location_id,
-                id=id,
+                service_category_id=service_category_id,
                 body=body,
                 timeout=timeout,
                 extra_headers=extra_headers,
@@ -2412,17 +2902,30 @@ class SyncServicesWithRawResponse:
         )
 
     def update_service_links(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         body: ServiceLinksUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_service_links.Result]:
-        """Update service links (``POST /api/v1/company/{location_id}/services/links``).
+    ) -> ApiResponse[ServiceLinkList]:
+        """Update service links.
+
+        ``POST /api/v1/company/{location_id}/services/links``
 
         Blocking form of ``ServicesWithRawResponse.update_service_links``.
+
+        Args:
+            location_id (int): Location ID
+            body (ServiceLinksUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ServiceLinkList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2436,7 +2939,7 @@ class SyncServicesWithRawResponse:
         )
 
     def update_service_team_member_assignment(
-        self,
+        self: SyncServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -2445,10 +2948,25 @@ class SyncServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_service_team_member_assignment.Result]:
-        """Updating Team Member Service Link Settings (``PUT /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``).
+    ) -> ApiResponse[ServiceTeamMember]:
+        """Updating Team Member Service Link Settings.
+
+        ``PUT /api/v1/company/{location_id}/services/{service_id}/staff/{team_member_id}``
 
         Blocking form of ``ServicesWithRawResponse.update_service_team_member_assignment``.
+
+        Args:
+            location_id (int): ID of a location.
+            service_id (int): ID of service.
+            team_member_id (int): ID of team member.
+            body (TeamMemberAssignmentUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ServiceTeamMember]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

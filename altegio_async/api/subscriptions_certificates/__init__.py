@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
+from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.client_gift_card import ClientGiftCard
+from ...models.client_membership import ClientMembership
+from ...models.gift_card_type import GiftCardType
+from ...models.membership_type import MembershipType
+from ...models.memberships_event import MembershipsEvent
+from ...models.memberships_event_result import MembershipsEventResult
 from ...types import UNSET, Unset
 from . import check_memberships_for_event as _check_memberships_for_event
 from . import get_client_gift_cards as _get_client_gift_cards
@@ -27,10 +35,10 @@ from . import get_user_memberships as _get_user_memberships
 from . import search_memberships_for_event as _search_memberships_for_event
 
 if TYPE_CHECKING:
-    from ...custom._sync import Portal
+    from ...custom._sync import Portal, SyncPaginator
 
 
-class SubscriptionsCertificates:
+class SubscriptionsCertificates(Generic[S]):
     """``subscriptions_certificates`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -49,7 +57,7 @@ class SubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _check_memberships_for_event.Result:
+    ) -> MembershipsEventResult:
         """Check membership availability for event.
 
         ``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/{membership_id}/check_for_activity``
@@ -70,19 +78,20 @@ class SubscriptionsCertificates:
         **Note:** Requires schedule_day_ids parameter to check specific dates.
 
         Args:
-            location_id (int):
-            client_id (int):
-            membership_id (int):
-            event_id (int):
-            schedule_day_ids (str):
+            location_id (int): Location ID
+            client_id (int): Client ID
+            membership_id (int): Membership instance ID
+            event_id (int): Event (group event) ID
+            schedule_day_ids (str): Comma-separated list of schedule day IDs to check
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            MembershipsEventResult: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _check_memberships_for_event.OPERATION,
             functools.partial(
                 _check_memberships_for_event._get_kwargs,
@@ -107,7 +116,7 @@ class SubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_gift_cards.Result:
+    ) -> list[ClientGiftCard]:
         """Get client gift cards.
 
         ``GET /api/v1/loyalty/certificates``
@@ -172,16 +181,17 @@ class SubscriptionsCertificates:
         |
 
         Args:
-            copmany_id (int):
-            phone (float):
+            copmany_id (int): Location ID
+            phone (float): Customer phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ClientGiftCard]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_client_gift_cards.OPERATION,
             functools.partial(
                 _get_client_gift_cards._get_kwargs,
@@ -203,7 +213,7 @@ class SubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_memberships.Result:
+    ) -> list[ClientMembership]:
         """Get Client Memberships.
 
         ``GET /api/v1/loyalty/abonements``
@@ -211,16 +221,17 @@ class SubscriptionsCertificates:
         Returns a list of client's memberships by phone
 
         Args:
-            location_id (int):
-            phone (float):
+            location_id (int): Location ID
+            phone (float): Customer phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ClientMembership]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_client_memberships.OPERATION,
             functools.partial(
                 _get_client_memberships._get_kwargs,
@@ -235,7 +246,7 @@ class SubscriptionsCertificates:
         return response.data
 
     async def get_gift_card_type_list(
-        self,
+        self: SubscriptionsCertificates[Business],
         *,
         location_id: int,
         title: str | Unset = UNSET,
@@ -244,7 +255,7 @@ class SubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_gift_card_type_list.Result:
+    ) -> list[GiftCardType]:
         """Get a List of Available Gift Card Types.
 
         ``GET /api/v1/company/{location_id}/loyalty/certificate_types/search``
@@ -317,18 +328,18 @@ class SubscriptionsCertificates:
         | 4       | Year        |
 
         Args:
-            location_id (int):
-            title (str | Unset):
-            page (int | Unset):
-            page_size (float | Unset):
+            location_id (int): location ID
+            title (str | Unset): Gift card type name
+            page (int | Unset): Page number
+            page_size (float | Unset): The number of output lines per page. Maximum 100
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[GiftCardType]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_gift_card_type_list.OPERATION,
             functools.partial(
                 _get_gift_card_type_list._get_kwargs,
@@ -344,14 +355,59 @@ class SubscriptionsCertificates:
         )
         return response.data
 
+    def iter_get_gift_card_type_list(
+        self: SubscriptionsCertificates[Business],
+        *,
+        location_id: int,
+        title: str | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[GiftCardType]:
+        """Every item of every page of ``get_gift_card_type_list``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        page_size arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_gift_card_type_list``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[GiftCardType]]:
+            return await self._caller._call(
+                _get_gift_card_type_list.OPERATION,
+                functools.partial(
+                    _get_gift_card_type_list._get_kwargs,
+                    location_id=location_id,
+                    title=title,
+                    page=page,
+                    page_size=size,
+                ),
+                _get_gift_card_type_list._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="get_gift_card_type_list",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=None,
+            max_items=max_items,
+        )
+
     async def get_gift_card_type_list_by_id(
-        self,
+        self: SubscriptionsCertificates[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_gift_card_type_list_by_id.Result:
+    ) -> list[GiftCardType]:
         """Get a List of Gift Card Types by ID.
 
         ``GET /api/v1/company/{location_id}/loyalty/certificate_types/fetch``
@@ -362,15 +418,15 @@ class SubscriptionsCertificates:
         The list is an array of [gift card types](#loyalty-certificate-type).
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[GiftCardType]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_gift_card_type_list_by_id.OPERATION,
             functools.partial(
                 _get_gift_card_type_list_by_id._get_kwargs,
@@ -395,26 +451,26 @@ class SubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_membership_list.Result:
+    ) -> Any:
         """Get a List of Memberships by Filter.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/abonements``
 
         Args:
-            chain_id (int):
-            created_after (str | Unset):
-            created_before (str | Unset):
-            abonements_ids (list[int] | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            chain_id (int): Chain ID.
+            created_after (str | Unset): Creation date from (filter by creation date).
+            created_before (str | Unset): Creation date by (filter by creation date).
+            abonements_ids (list[int] | Unset): List of membership IDs for the filter.
+            page (int | Unset): Page number.
+            count (int | Unset): Number of appointments per page.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_membership_list.OPERATION,
             functools.partial(
                 _get_membership_list._get_kwargs,
@@ -433,7 +489,7 @@ class SubscriptionsCertificates:
         return response.data
 
     async def get_membership_type_list(
-        self,
+        self: SubscriptionsCertificates[Business],
         *,
         location_id: int,
         title: str | Unset = UNSET,
@@ -442,7 +498,7 @@ class SubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_membership_type_list.Result:
+    ) -> list[MembershipType]:
         """Get a List of Available Membership Types.
 
         ``GET /api/v1/company/{location_id}/loyalty/abonement_types/search``
@@ -493,18 +549,19 @@ class SubscriptionsCertificates:
         | 4       | Year        |
 
         Args:
-            location_id (int):
-            title (str | Unset):
-            page (int | Unset):
-            page_size (float | Unset):
+            location_id (int): location ID
+            title (str | Unset): Membeship type name
+            page (int | Unset): Page number
+            page_size (float | Unset): The number of output lines per page. Maximum 100
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[MembershipType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_membership_type_list.OPERATION,
             functools.partial(
                 _get_membership_type_list._get_kwargs,
@@ -520,15 +577,60 @@ class SubscriptionsCertificates:
         )
         return response.data
 
+    def iter_get_membership_type_list(
+        self: SubscriptionsCertificates[Business],
+        *,
+        location_id: int,
+        title: str | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[MembershipType]:
+        """Every item of every page of ``get_membership_type_list``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        page_size arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``get_membership_type_list``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[MembershipType]]:
+            return await self._caller._call(
+                _get_membership_type_list.OPERATION,
+                functools.partial(
+                    _get_membership_type_list._get_kwargs,
+                    location_id=location_id,
+                    title=title,
+                    page=page,
+                    page_size=size,
+                ),
+                _get_membership_type_list._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="get_membership_type_list",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=None,
+            max_items=max_items,
+        )
+
     async def get_membership_type_list_by_id(
-        self,
+        self: SubscriptionsCertificates[Business],
         *,
         location_id: int,
         ids: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_membership_type_list_by_id.Result:
+    ) -> list[MembershipType]:
         """Get a List of Membership Types by ID.
 
         ``GET /api/v1/company/{location_id}/loyalty/abonement_types/fetch``
@@ -546,16 +648,18 @@ class SubscriptionsCertificates:
         parameters `&ids[]={id}`
 
         Args:
-            location_id (int):
-            ids (float | Unset):
+            location_id (int): location ID
+            ids (float | Unset): Membership type ID (you can specify several additional parameters
+                &ids[]={id}
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[MembershipType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_membership_type_list_by_id.OPERATION,
             functools.partial(
                 _get_membership_type_list_by_id._get_kwargs,
@@ -576,7 +680,7 @@ class SubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_gift_cards.Result:
+    ) -> list[ClientGiftCard]:
         """Get user gift cards.
 
         ``GET /api/v1/user/loyalty/certificates``
@@ -584,15 +688,16 @@ class SubscriptionsCertificates:
         Returns a list of authorized user gift cards
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ClientGiftCard]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_user_gift_cards.OPERATION,
             functools.partial(
                 _get_user_gift_cards._get_kwargs,
@@ -612,7 +717,7 @@ class SubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_memberships.Result:
+    ) -> list[ClientMembership]:
         """Get User Memberships.
 
         ``GET /api/v1/user/loyalty/abonements``
@@ -620,15 +725,16 @@ class SubscriptionsCertificates:
         Returns a list of memberships of an authorized user
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ClientMembership]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_user_memberships.OPERATION,
             functools.partial(
                 _get_user_memberships._get_kwargs,
@@ -650,7 +756,7 @@ class SubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_memberships_for_event.Result:
+    ) -> list[MembershipsEvent]:
         """Search available subscriptions for event.
 
         ``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/search_for_activity``
@@ -672,17 +778,18 @@ class SubscriptionsCertificates:
         **Note:** Returns subscriptions with their types and availability intervals.
 
         Args:
-            location_id (int):
-            client_id (int):
-            event_id (int):
+            location_id (int): Location ID
+            client_id (int): Client ID
+            event_id (int): Event (group event) ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[MembershipsEvent]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _search_memberships_for_event.OPERATION,
             functools.partial(
                 _search_memberships_for_event._get_kwargs,
@@ -698,7 +805,7 @@ class SubscriptionsCertificates:
         return response.data
 
 
-class SubscriptionsCertificatesWithRawResponse:
+class SubscriptionsCertificatesWithRawResponse(Generic[S]):
     """``subscriptions_certificates`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -717,7 +824,7 @@ class SubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_check_memberships_for_event.Result]:
+    ) -> ApiResponse[MembershipsEventResult]:
         """Check membership availability for event.
 
         ``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/{membership_id}/check_for_activity``
@@ -738,19 +845,20 @@ class SubscriptionsCertificatesWithRawResponse:
         **Note:** Requires schedule_day_ids parameter to check specific dates.
 
         Args:
-            location_id (int):
-            client_id (int):
-            membership_id (int):
-            event_id (int):
-            schedule_day_ids (str):
+            location_id (int): Location ID
+            client_id (int): Client ID
+            membership_id (int): Membership instance ID
+            event_id (int): Event (group event) ID
+            schedule_day_ids (str): Comma-separated list of schedule day IDs to check
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[MembershipsEventResult]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _check_memberships_for_event.OPERATION,
             functools.partial(
                 _check_memberships_for_event._get_kwargs,
@@ -774,7 +882,7 @@ class SubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_gift_cards.Result]:
+    ) -> ApiResponse[list[ClientGiftCard]]:
         """Get client gift cards.
 
         ``GET /api/v1/loyalty/certificates``
@@ -839,16 +947,17 @@ class SubscriptionsCertificatesWithRawResponse:
         |
 
         Args:
-            copmany_id (int):
-            phone (float):
+            copmany_id (int): Location ID
+            phone (float): Customer phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ClientGiftCard]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_client_gift_cards.OPERATION,
             functools.partial(
                 _get_client_gift_cards._get_kwargs,
@@ -869,7 +978,7 @@ class SubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_memberships.Result]:
+    ) -> ApiResponse[list[ClientMembership]]:
         """Get Client Memberships.
 
         ``GET /api/v1/loyalty/abonements``
@@ -877,16 +986,17 @@ class SubscriptionsCertificatesWithRawResponse:
         Returns a list of client's memberships by phone
 
         Args:
-            location_id (int):
-            phone (float):
+            location_id (int): Location ID
+            phone (float): Customer phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ClientMembership]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_client_memberships.OPERATION,
             functools.partial(
                 _get_client_memberships._get_kwargs,
@@ -900,7 +1010,7 @@ class SubscriptionsCertificatesWithRawResponse:
         )
 
     async def get_gift_card_type_list(
-        self,
+        self: SubscriptionsCertificatesWithRawResponse[Business],
         *,
         location_id: int,
         title: str | Unset = UNSET,
@@ -909,7 +1019,7 @@ class SubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_gift_card_type_list.Result]:
+    ) -> ApiResponse[list[GiftCardType]]:
         """Get a List of Available Gift Card Types.
 
         ``GET /api/v1/company/{location_id}/loyalty/certificate_types/search``
@@ -982,18 +1092,19 @@ class SubscriptionsCertificatesWithRawResponse:
         | 4       | Year        |
 
         Args:
-            location_id (int):
-            title (str | Unset):
-            page (int | Unset):
-            page_size (float | Unset):
+            location_id (int): location ID
+            title (str | Unset): Gift card type name
+            page (int | Unset): Page number
+            page_size (float | Unset): The number of output lines per page. Maximum 100
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[GiftCardType]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_gift_card_type_list.OPERATION,
             functools.partial(
                 _get_gift_card_type_list._get_kwargs,
@@ -1009,13 +1120,13 @@ class SubscriptionsCertificatesWithRawResponse:
         )
 
     async def get_gift_card_type_list_by_id(
-        self,
+        self: SubscriptionsCertificatesWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_gift_card_type_list_by_id.Result]:
+    ) -> ApiResponse[list[GiftCardType]]:
         """Get a List of Gift Card Types by ID.
 
         ``GET /api/v1/company/{location_id}/loyalty/certificate_types/fetch``
@@ -1026,15 +1137,16 @@ class SubscriptionsCertificatesWithRawResponse:
         The list is an array of [gift card types](#loyalty-certificate-type).
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[GiftCardType]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_gift_card_type_list_by_id.OPERATION,
             functools.partial(
                 _get_gift_card_type_list_by_id._get_kwargs,
@@ -1058,26 +1170,26 @@ class SubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_membership_list.Result]:
+    ) -> ApiResponse[Any]:
         """Get a List of Memberships by Filter.
 
         ``GET /api/v1/chain/{chain_id}/loyalty/abonements``
 
         Args:
-            chain_id (int):
-            created_after (str | Unset):
-            created_before (str | Unset):
-            abonements_ids (list[int] | Unset):
-            page (int | Unset):
-            count (int | Unset):
+            chain_id (int): Chain ID.
+            created_after (str | Unset): Creation date from (filter by creation date).
+            created_before (str | Unset): Creation date by (filter by creation date).
+            abonements_ids (list[int] | Unset): List of membership IDs for the filter.
+            page (int | Unset): Page number.
+            count (int | Unset): Number of appointments per page.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_membership_list.OPERATION,
             functools.partial(
                 _get_membership_list._get_kwargs,
@@ -1095,7 +1207,7 @@ class SubscriptionsCertificatesWithRawResponse:
         )
 
     async def get_membership_type_list(
-        self,
+        self: SubscriptionsCertificatesWithRawResponse[Business],
         *,
         location_id: int,
         title: str | Unset = UNSET,
@@ -1104,7 +1216,7 @@ class SubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_membership_type_list.Result]:
+    ) -> ApiResponse[list[MembershipType]]:
         """Get a List of Available Membership Types.
 
         ``GET /api/v1/company/{location_id}/loyalty/abonement_types/search``
@@ -1155,18 +1267,19 @@ class SubscriptionsCertificatesWithRawResponse:
         | 4       | Year        |
 
         Args:
-            location_id (int):
-            title (str | Unset):
-            page (int | Unset):
-            page_size (float | Unset):
+            location_id (int): location ID
+            title (str | Unset): Membeship type name
+            page (int | Unset): Page number
+            page_size (float | Unset): The number of output lines per page. Maximum 100
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[MembershipType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_membership_type_list.OPERATION,
             functools.partial(
                 _get_membership_type_list._get_kwargs,
@@ -1182,14 +1295,14 @@ class SubscriptionsCertificatesWithRawResponse:
         )
 
     async def get_membership_type_list_by_id(
-        self,
+        self: SubscriptionsCertificatesWithRawResponse[Business],
         *,
         location_id: int,
         ids: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_membership_type_list_by_id.Result]:
+    ) -> ApiResponse[list[MembershipType]]:
         """Get a List of Membership Types by ID.
 
         ``GET /api/v1/company/{location_id}/loyalty/abonement_types/fetch``
@@ -1207,16 +1320,18 @@ class SubscriptionsCertificatesWithRawResponse:
         parameters `&ids[]={id}`
 
         Args:
-            location_id (int):
-            ids (float | Unset):
+            location_id (int): location ID
+            ids (float | Unset): Membership type ID (you can specify several additional parameters
+                &ids[]={id}
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[MembershipType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_membership_type_list_by_id.OPERATION,
             functools.partial(
                 _get_membership_type_list_by_id._get_kwargs,
@@ -1236,7 +1351,7 @@ class SubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_gift_cards.Result]:
+    ) -> ApiResponse[list[ClientGiftCard]]:
         """Get user gift cards.
 
         ``GET /api/v1/user/loyalty/certificates``
@@ -1244,15 +1359,16 @@ class SubscriptionsCertificatesWithRawResponse:
         Returns a list of authorized user gift cards
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ClientGiftCard]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_user_gift_cards.OPERATION,
             functools.partial(
                 _get_user_gift_cards._get_kwargs,
@@ -1271,7 +1387,7 @@ class SubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_memberships.Result]:
+    ) -> ApiResponse[list[ClientMembership]]:
         """Get User Memberships.
 
         ``GET /api/v1/user/loyalty/abonements``
@@ -1279,15 +1395,16 @@ class SubscriptionsCertificatesWithRawResponse:
         Returns a list of memberships of an authorized user
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ClientMembership]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_user_memberships.OPERATION,
             functools.partial(
                 _get_user_memberships._get_kwargs,
@@ -1308,7 +1425,7 @@ class SubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_memberships_for_event.Result]:
+    ) -> ApiResponse[list[MembershipsEvent]]:
         """Search available subscriptions for event.
 
         ``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/search_for_activity``
@@ -1330,17 +1447,18 @@ class SubscriptionsCertificatesWithRawResponse:
         **Note:** Returns subscriptions with their types and availability intervals.
 
         Args:
-            location_id (int):
-            client_id (int):
-            event_id (int):
+            location_id (int): Location ID
+            client_id (int): Client ID
+            event_id (int): Event (group event) ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[MembershipsEvent]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _search_memberships_for_event.OPERATION,
             functools.partial(
                 _search_memberships_for_event._get_kwargs,
@@ -1355,12 +1473,12 @@ class SubscriptionsCertificatesWithRawResponse:
         )
 
 
-class SyncSubscriptionsCertificates:
+class SyncSubscriptionsCertificates(Generic[S]):
     """Blocking ``subscriptions_certificates`` operations of SyncAltegioClient (see ``SubscriptionsCertificates``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: SubscriptionsCertificates, portal: Portal) -> None:
+    def __init__(self, resource: SubscriptionsCertificates[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -1375,10 +1493,26 @@ class SyncSubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _check_memberships_for_event.Result:
-        """Check membership availability for event (``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/{membership_id}/check_for_activity``).
+    ) -> MembershipsEventResult:
+        """Check membership availability for event.
+
+        ``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/{membership_id}/check_for_activity``
 
         Blocking form of ``SubscriptionsCertificates.check_memberships_for_event``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Client ID
+            membership_id (int): Membership instance ID
+            event_id (int): Event (group event) ID
+            schedule_day_ids (str): Comma-separated list of schedule day IDs to check
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            MembershipsEventResult: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1402,10 +1536,23 @@ class SyncSubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_gift_cards.Result:
-        """Get client gift cards (``GET /api/v1/loyalty/certificates``).
+    ) -> list[ClientGiftCard]:
+        """Get client gift cards.
+
+        ``GET /api/v1/loyalty/certificates``
 
         Blocking form of ``SubscriptionsCertificates.get_client_gift_cards``: same arguments and result.
+
+        Args:
+            copmany_id (int): Location ID
+            phone (float): Customer phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ClientGiftCard]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1426,10 +1573,23 @@ class SyncSubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_client_memberships.Result:
-        """Get Client Memberships (``GET /api/v1/loyalty/abonements``).
+    ) -> list[ClientMembership]:
+        """Get Client Memberships.
+
+        ``GET /api/v1/loyalty/abonements``
 
         Blocking form of ``SubscriptionsCertificates.get_client_memberships``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            phone (float): Customer phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ClientMembership]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1443,7 +1603,7 @@ class SyncSubscriptionsCertificates:
         )
 
     def get_gift_card_type_list(
-        self,
+        self: SyncSubscriptionsCertificates[Business],
         *,
         location_id: int,
         title: str | Unset = UNSET,
@@ -1452,10 +1612,24 @@ class SyncSubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_gift_card_type_list.Result:
-        """Get a List of Available Gift Card Types (``GET /api/v1/company/{location_id}/loyalty/certificate_types/search``).
+    ) -> list[GiftCardType]:
+        """Get a List of Available Gift Card Types.
+
+        ``GET /api/v1/company/{location_id}/loyalty/certificate_types/search``
 
         Blocking form of ``SubscriptionsCertificates.get_gift_card_type_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            title (str | Unset): Gift card type name
+            page (int | Unset): Page number
+            page_size (float | Unset): The number of output lines per page. Maximum 100
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[GiftCardType]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1470,17 +1644,60 @@ class SyncSubscriptionsCertificates:
             )
         )
 
+    def iter_get_gift_card_type_list(
+        self: SyncSubscriptionsCertificates[Business],
+        *,
+        location_id: int,
+        title: str | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[GiftCardType]:
+        """Every item of every page of ``get_gift_card_type_list``: ``for item in ...``.
+
+        Blocking form of ``SubscriptionsCertificates.iter_get_gift_card_type_list``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_get_gift_card_type_list(
+                location_id=location_id,
+                title=title,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
     def get_gift_card_type_list_by_id(
-        self,
+        self: SyncSubscriptionsCertificates[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_gift_card_type_list_by_id.Result:
-        """Get a List of Gift Card Types by ID (``GET /api/v1/company/{location_id}/loyalty/certificate_types/fetch``).
+    ) -> list[GiftCardType]:
+        """Get a List of Gift Card Types by ID.
+
+        ``GET /api/v1/company/{location_id}/loyalty/certificate_types/fetch``
 
         Blocking form of ``SubscriptionsCertificates.get_gift_card_type_list_by_id``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[GiftCardType]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1504,10 +1721,26 @@ class SyncSubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_membership_list.Result:
-        """Get a List of Memberships by Filter (``GET /api/v1/chain/{chain_id}/loyalty/abonements``).
+    ) -> Any:
+        """Get a List of Memberships by Filter.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/abonements``
 
         Blocking form of ``SubscriptionsCertificates.get_membership_list``: same arguments and result.
+
+        Args:
+            chain_id (int): Chain ID.
+            created_after (str | Unset): Creation date from (filter by creation date).
+            created_before (str | Unset): Creation date by (filter by creation date).
+            abonements_ids (list[int] | Unset): List of membership IDs for the filter.
+            page (int | Unset): Page number.
+            count (int | Unset): Number of appointments per page.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1525,7 +1758,7 @@ class SyncSubscriptionsCertificates:
         )
 
     def get_membership_type_list(
-        self,
+        self: SyncSubscriptionsCertificates[Business],
         *,
         location_id: int,
         title: str | Unset = UNSET,
@@ -1534,10 +1767,25 @@ class SyncSubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_membership_type_list.Result:
-        """Get a List of Available Membership Types (``GET /api/v1/company/{location_id}/loyalty/abonement_types/search``).
+    ) -> list[MembershipType]:
+        """Get a List of Available Membership Types.
+
+        ``GET /api/v1/company/{location_id}/loyalty/abonement_types/search``
 
         Blocking form of ``SubscriptionsCertificates.get_membership_type_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            title (str | Unset): Membeship type name
+            page (int | Unset): Page number
+            page_size (float | Unset): The number of output lines per page. Maximum 100
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[MembershipType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1552,18 +1800,64 @@ class SyncSubscriptionsCertificates:
             )
         )
 
+    def iter_get_membership_type_list(
+        self: SyncSubscriptionsCertificates[Business],
+        *,
+        location_id: int,
+        title: str | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 100,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[MembershipType]:
+        """Every item of every page of ``get_membership_type_list``: ``for item in ...``.
+
+        Blocking form of ``SubscriptionsCertificates.iter_get_membership_type_list``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_get_membership_type_list(
+                location_id=location_id,
+                title=title,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
     def get_membership_type_list_by_id(
-        self,
+        self: SyncSubscriptionsCertificates[Business],
         *,
         location_id: int,
         ids: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_membership_type_list_by_id.Result:
-        """Get a List of Membership Types by ID (``GET /api/v1/company/{location_id}/loyalty/abonement_types/fetch``).
+    ) -> list[MembershipType]:
+        """Get a List of Membership Types by ID.
+
+        ``GET /api/v1/company/{location_id}/loyalty/abonement_types/fetch``
 
         Blocking form of ``SubscriptionsCertificates.get_membership_type_list_by_id``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            ids (float | Unset): Membership type ID (you can specify several additional parameters
+                &ids[]={id}
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[MembershipType]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1583,10 +1877,22 @@ class SyncSubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_gift_cards.Result:
-        """Get user gift cards (``GET /api/v1/user/loyalty/certificates``).
+    ) -> list[ClientGiftCard]:
+        """Get user gift cards.
+
+        ``GET /api/v1/user/loyalty/certificates``
 
         Blocking form of ``SubscriptionsCertificates.get_user_gift_cards``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ClientGiftCard]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1605,10 +1911,22 @@ class SyncSubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_memberships.Result:
-        """Get User Memberships (``GET /api/v1/user/loyalty/abonements``).
+    ) -> list[ClientMembership]:
+        """Get User Memberships.
+
+        ``GET /api/v1/user/loyalty/abonements``
 
         Blocking form of ``SubscriptionsCertificates.get_user_memberships``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ClientMembership]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1629,10 +1947,24 @@ class SyncSubscriptionsCertificates:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _search_memberships_for_event.Result:
-        """Search available subscriptions for event (``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/search_for_activity``).
+    ) -> list[MembershipsEvent]:
+        """Search available subscriptions for event.
+
+        ``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/search_for_activity``
 
         Blocking form of ``SubscriptionsCertificates.search_memberships_for_event``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Client ID
+            event_id (int): Event (group event) ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[MembershipsEvent]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1647,12 +1979,14 @@ class SyncSubscriptionsCertificates:
         )
 
 
-class SyncSubscriptionsCertificatesWithRawResponse:
+class SyncSubscriptionsCertificatesWithRawResponse(Generic[S]):
     """Blocking ``subscriptions_certificates`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: SubscriptionsCertificatesWithRawResponse, portal: Portal) -> None:
+    def __init__(
+        self, resource: SubscriptionsCertificatesWithRawResponse[S], portal: Portal
+    ) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -1667,10 +2001,26 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_check_memberships_for_event.Result]:
-        """Check membership availability for event (``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/{membership_id}/check_for_activity``).
+    ) -> ApiResponse[MembershipsEventResult]:
+        """Check membership availability for event.
+
+        ``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/{membership_id}/check_for_activity``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.check_memberships_for_event``.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Client ID
+            membership_id (int): Membership instance ID
+            event_id (int): Event (group event) ID
+            schedule_day_ids (str): Comma-separated list of schedule day IDs to check
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[MembershipsEventResult]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1694,10 +2044,23 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_gift_cards.Result]:
-        """Get client gift cards (``GET /api/v1/loyalty/certificates``).
+    ) -> ApiResponse[list[ClientGiftCard]]:
+        """Get client gift cards.
+
+        ``GET /api/v1/loyalty/certificates``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.get_client_gift_cards``.
+
+        Args:
+            copmany_id (int): Location ID
+            phone (float): Customer phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ClientGiftCard]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1718,10 +2081,23 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_client_memberships.Result]:
-        """Get Client Memberships (``GET /api/v1/loyalty/abonements``).
+    ) -> ApiResponse[list[ClientMembership]]:
+        """Get Client Memberships.
+
+        ``GET /api/v1/loyalty/abonements``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.get_client_memberships``.
+
+        Args:
+            location_id (int): Location ID
+            phone (float): Customer phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ClientMembership]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1735,7 +2111,7 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         )
 
     def get_gift_card_type_list(
-        self,
+        self: SyncSubscriptionsCertificatesWithRawResponse[Business],
         *,
         location_id: int,
         title: str | Unset = UNSET,
@@ -1744,10 +2120,25 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_gift_card_type_list.Result]:
-        """Get a List of Available Gift Card Types (``GET /api/v1/company/{location_id}/loyalty/certificate_types/search``).
+    ) -> ApiResponse[list[GiftCardType]]:
+        """Get a List of Available Gift Card Types.
+
+        ``GET /api/v1/company/{location_id}/loyalty/certificate_types/search``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.get_gift_card_type_list``.
+
+        Args:
+            location_id (int): location ID
+            title (str | Unset): Gift card type name
+            page (int | Unset): Page number
+            page_size (float | Unset): The number of output lines per page. Maximum 100
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[GiftCardType]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1763,16 +2154,28 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         )
 
     def get_gift_card_type_list_by_id(
-        self,
+        self: SyncSubscriptionsCertificatesWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_gift_card_type_list_by_id.Result]:
-        """Get a List of Gift Card Types by ID (``GET /api/v1/company/{location_id}/loyalty/certificate_types/fetch``).
+    ) -> ApiResponse[list[GiftCardType]]:
+        """Get a List of Gift Card Types by ID.
+
+        ``GET /api/v1/company/{location_id}/loyalty/certificate_types/fetch``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.get_gift_card_type_list_by_id``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[GiftCardType]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1796,10 +2199,26 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_membership_list.Result]:
-        """Get a List of Memberships by Filter (``GET /api/v1/chain/{chain_id}/loyalty/abonements``).
+    ) -> ApiResponse[Any]:
+        """Get a List of Memberships by Filter.
+
+        ``GET /api/v1/chain/{chain_id}/loyalty/abonements``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.get_membership_list``.
+
+        Args:
+            chain_id (int): Chain ID.
+            created_after (str | Unset): Creation date from (filter by creation date).
+            created_before (str | Unset): Creation date by (filter by creation date).
+            abonements_ids (list[int] | Unset): List of membership IDs for the filter.
+            page (int | Unset): Page number.
+            count (int | Unset): Number of appointments per page.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1817,7 +2236,7 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         )
 
     def get_membership_type_list(
-        self,
+        self: SyncSubscriptionsCertificatesWithRawResponse[Business],
         *,
         location_id: int,
         title: str | Unset = UNSET,
@@ -1826,10 +2245,25 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_membership_type_list.Result]:
-        """Get a List of Available Membership Types (``GET /api/v1/company/{location_id}/loyalty/abonement_types/search``).
+    ) -> ApiResponse[list[MembershipType]]:
+        """Get a List of Available Membership Types.
+
+        ``GET /api/v1/company/{location_id}/loyalty/abonement_types/search``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.get_membership_type_list``.
+
+        Args:
+            location_id (int): location ID
+            title (str | Unset): Membeship type name
+            page (int | Unset): Page number
+            page_size (float | Unset): The number of output lines per page. Maximum 100
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[MembershipType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1845,17 +2279,31 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         )
 
     def get_membership_type_list_by_id(
-        self,
+        self: SyncSubscriptionsCertificatesWithRawResponse[Business],
         *,
         location_id: int,
         ids: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_membership_type_list_by_id.Result]:
-        """Get a List of Membership Types by ID (``GET /api/v1/company/{location_id}/loyalty/abonement_types/fetch``).
+    ) -> ApiResponse[list[MembershipType]]:
+        """Get a List of Membership Types by ID.
+
+        ``GET /api/v1/company/{location_id}/loyalty/abonement_types/fetch``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.get_membership_type_list_by_id``.
+
+        Args:
+            location_id (int): location ID
+            ids (float | Unset): Membership type ID (you can specify several additional parameters
+                &ids[]={id}
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[MembershipType]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1875,10 +2323,22 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_gift_cards.Result]:
-        """Get user gift cards (``GET /api/v1/user/loyalty/certificates``).
+    ) -> ApiResponse[list[ClientGiftCard]]:
+        """Get user gift cards.
+
+        ``GET /api/v1/user/loyalty/certificates``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.get_user_gift_cards``.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ClientGiftCard]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1897,10 +2357,22 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_memberships.Result]:
-        """Get User Memberships (``GET /api/v1/user/loyalty/abonements``).
+    ) -> ApiResponse[list[ClientMembership]]:
+        """Get User Memberships.
+
+        ``GET /api/v1/user/loyalty/abonements``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.get_user_memberships``.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ClientMembership]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1921,10 +2393,24 @@ class SyncSubscriptionsCertificatesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_search_memberships_for_event.Result]:
-        """Search available subscriptions for event (``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/search_for_activity``).
+    ) -> ApiResponse[list[MembershipsEvent]]:
+        """Search available subscriptions for event.
+
+        ``GET /api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/search_for_activity``
 
         Blocking form of ``SubscriptionsCertificatesWithRawResponse.search_memberships_for_event``.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Client ID
+            event_id (int): Event (group event) ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[MembershipsEvent]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(

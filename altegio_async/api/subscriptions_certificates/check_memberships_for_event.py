@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.memberships_event import MembershipsEvent
+from ...models.memberships_event_result import MembershipsEventResult
 from ...types import UNSET
 
 OPERATION = Operation(
@@ -18,14 +18,14 @@ OPERATION = Operation(
     method="GET",
     path="/api/v1/api/v1/company/{location_id}/client/{client_id}/loyalty/abonements/{membership_id}/check_for_activity",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="none",
+    envelope="jsonapi",
     has_response_body=True,
     bundle="b2b-v1",
     module=__name__,
 )
 
-Result: TypeAlias = MembershipsEvent
+Result: TypeAlias = MembershipsEventResult
 
 
 def _get_kwargs(
@@ -65,6 +65,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.memberships_event import MembershipsEvent  # noqa: PLC0415
+    from ...models.memberships_event_result import MembershipsEventResult  # noqa: PLC0415
 
-    return _r.model(MembershipsEvent)
+    return _r.model(MembershipsEventResult)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.tag_entity import TagEntity
+from ...models.tag_listing import TagListing
 from ...models.tag_update import TagUpdate
 from ...types import UNSET, Unset
 from . import create_tag as _create_tag
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Tags:
+class Tags(Generic[S]):
     """``tags`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -34,7 +36,7 @@ class Tags:
         self._caller = caller
 
     async def create_tag(
-        self,
+        self: Tags[Business],
         *,
         location_id: int,
         title: str,
@@ -44,7 +46,7 @@ class Tags:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_tag.Result:
+    ) -> None:
         """Create a Tag (Deprecated).
 
         ``POST /api/v1/labels/{location_id}``
@@ -54,19 +56,20 @@ class Tags:
         Creates a new tag for the specified location.
 
         Args:
-            location_id (int):
-            title (str):
-            color (str):
-            entity (float | Unset):
-            icon (str | Unset):
+            location_id (int): location ID
+            title (str): Name of tag
+            color (str): Tag color in #RRGGBB format
+            entity (float | Unset): Tag type (0 - general tags, 1 - customer tags, 2 - appointment
+                tags)
+            icon (str | Unset): Icon name
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_tag.OPERATION,
             functools.partial(
                 _create_tag._get_kwargs,
@@ -84,14 +87,14 @@ class Tags:
         return response.data
 
     async def delete_tag_by_tag_id(
-        self,
+        self: Tags[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_tag_by_tag_id.Result:
+    ) -> None:
         """Delete location tag (Deprecated).
 
         ``DELETE /api/v1/labels/{location_id}/{tag_id}``
@@ -99,16 +102,16 @@ class Tags:
         **Deprecated:** Use `DELETE /api/v2/companies/{company_id}/tags/{tag_id}` instead.
 
         Args:
-            location_id (int):
-            tag_id (int):
+            location_id (int): location ID
+            tag_id (int): Tag ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_tag_by_tag_id.OPERATION,
             functools.partial(
                 _delete_tag_by_tag_id._get_kwargs,
@@ -123,14 +126,14 @@ class Tags:
         return response.data
 
     async def get_tag_list_by_entity(
-        self,
+        self: Tags[Business],
         *,
         location_id: int,
         entity: TagEntity,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_tag_list_by_entity.Result:
+    ) -> list[TagListing]:
         """Get location tags (Deprecated).
 
         ``GET /api/v1/labels/{location_id}/{entity}``
@@ -148,16 +151,16 @@ class Tags:
         aliases are preferred.
 
         Args:
-            location_id (int):
-            entity (TagEntity):
+            location_id (int): Location ID
+            entity (TagEntity): Tag type alias
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TagListing]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_tag_list_by_entity.OPERATION,
             functools.partial(
                 _get_tag_list_by_entity._get_kwargs,
@@ -172,7 +175,7 @@ class Tags:
         return response.data
 
     async def update_tag_by_tag_id(
-        self,
+        self: Tags[Business],
         *,
         location_id: int,
         tag_id: int,
@@ -180,7 +183,7 @@ class Tags:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_tag_by_tag_id.Result:
+    ) -> None:
         """Update Tag (Deprecated).
 
         ``PUT /api/v1/labels/{location_id}/{tag_id}``
@@ -188,17 +191,17 @@ class Tags:
         **Deprecated:** Use `PUT /api/v2/companies/{company_id}/tags/{tag_id}` instead.
 
         Args:
-            location_id (int):
-            tag_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            tag_id (int): Tag ID
+            body (TagUpdate): Update Tag
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_tag_by_tag_id.OPERATION,
             functools.partial(
                 _update_tag_by_tag_id._get_kwargs,
@@ -214,7 +217,7 @@ class Tags:
         return response.data
 
 
-class TagsWithRawResponse:
+class TagsWithRawResponse(Generic[S]):
     """``tags`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -223,7 +226,7 @@ class TagsWithRawResponse:
         self._caller = caller
 
     async def create_tag(
-        self,
+        self: TagsWithRawResponse[Business],
         *,
         location_id: int,
         title: str,
@@ -233,7 +236,7 @@ class TagsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_tag.Result]:
+    ) -> ApiResponse[None]:
         """Create a Tag (Deprecated).
 
         ``POST /api/v1/labels/{location_id}``
@@ -243,19 +246,20 @@ class TagsWithRawResponse:
         Creates a new tag for the specified location.
 
         Args:
-            location_id (int):
-            title (str):
-            color (str):
-            entity (float | Unset):
-            icon (str | Unset):
+            location_id (int): location ID
+            title (str): Name of tag
+            color (str): Tag color in #RRGGBB format
+            entity (float | Unset): Tag type (0 - general tags, 1 - customer tags, 2 - appointment
+                tags)
+            icon (str | Unset): Icon name
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_tag.OPERATION,
             functools.partial(
                 _create_tag._get_kwargs,
@@ -272,14 +276,14 @@ class TagsWithRawResponse:
         )
 
     async def delete_tag_by_tag_id(
-        self,
+        self: TagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_tag_by_tag_id.Result]:
+    ) -> ApiResponse[None]:
         """Delete location tag (Deprecated).
 
         ``DELETE /api/v1/labels/{location_id}/{tag_id}``
@@ -287,16 +291,16 @@ class TagsWithRawResponse:
         **Deprecated:** Use `DELETE /api/v2/companies/{company_id}/tags/{tag_id}` instead.
 
         Args:
-            location_id (int):
-            tag_id (int):
+            location_id (int): location ID
+            tag_id (int): Tag ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_tag_by_tag_id.OPERATION,
             functools.partial(
                 _delete_tag_by_tag_id._get_kwargs,
@@ -310,14 +314,14 @@ class TagsWithRawResponse:
         )
 
     async def get_tag_list_by_entity(
-        self,
+        self: TagsWithRawResponse[Business],
         *,
         location_id: int,
         entity: TagEntity,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_tag_list_by_entity.Result]:
+    ) -> ApiResponse[list[TagListing]]:
         """Get location tags (Deprecated).
 
         ``GET /api/v1/labels/{location_id}/{entity}``
@@ -335,16 +339,17 @@ class TagsWithRawResponse:
         aliases are preferred.
 
         Args:
-            location_id (int):
-            entity (TagEntity):
+            location_id (int): Location ID
+            entity (TagEntity): Tag type alias
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TagListing]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_tag_list_by_entity.OPERATION,
             functools.partial(
                 _get_tag_list_by_entity._get_kwargs,
@@ -358,7 +363,7 @@ class TagsWithRawResponse:
         )
 
     async def update_tag_by_tag_id(
-        self,
+        self: TagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
@@ -366,7 +371,7 @@ class TagsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_tag_by_tag_id.Result]:
+    ) -> ApiResponse[None]:
         """Update Tag (Deprecated).
 
         ``PUT /api/v1/labels/{location_id}/{tag_id}``
@@ -374,17 +379,17 @@ class TagsWithRawResponse:
         **Deprecated:** Use `PUT /api/v2/companies/{company_id}/tags/{tag_id}` instead.
 
         Args:
-            location_id (int):
-            tag_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            tag_id (int): Tag ID
+            body (TagUpdate): Update Tag
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_tag_by_tag_id.OPERATION,
             functools.partial(
                 _update_tag_by_tag_id._get_kwargs,
@@ -399,17 +404,17 @@ class TagsWithRawResponse:
         )
 
 
-class SyncTags:
+class SyncTags(Generic[S]):
     """Blocking ``tags`` operations of SyncAltegioClient (see ``Tags``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Tags, portal: Portal) -> None:
+    def __init__(self, resource: Tags[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_tag(
-        self,
+        self: SyncTags[Business],
         *,
         location_id: int,
         title: str,
@@ -419,10 +424,26 @@ class SyncTags:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_tag.Result:
-        """Create a Tag (Deprecated) (``POST /api/v1/labels/{location_id}``).
+    ) -> None:
+        """Create a Tag (Deprecated).
+
+        ``POST /api/v1/labels/{location_id}``
 
         Blocking form of ``Tags.create_tag``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            title (str): Name of tag
+            color (str): Tag color in #RRGGBB format
+            entity (float | Unset): Tag type (0 - general tags, 1 - customer tags, 2 - appointment
+                tags)
+            icon (str | Unset): Icon name
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -439,17 +460,29 @@ class SyncTags:
         )
 
     def delete_tag_by_tag_id(
-        self,
+        self: SyncTags[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_tag_by_tag_id.Result:
-        """Delete location tag (Deprecated) (``DELETE /api/v1/labels/{location_id}/{tag_id}``).
+    ) -> None:
+        """Delete location tag (Deprecated).
+
+        ``DELETE /api/v1/labels/{location_id}/{tag_id}``
 
         Blocking form of ``Tags.delete_tag_by_tag_id``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            tag_id (int): Tag ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -463,17 +496,29 @@ class SyncTags:
         )
 
     def get_tag_list_by_entity(
-        self,
+        self: SyncTags[Business],
         *,
         location_id: int,
         entity: TagEntity,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_tag_list_by_entity.Result:
-        """Get location tags (Deprecated) (``GET /api/v1/labels/{location_id}/{entity}``).
+    ) -> list[TagListing]:
+        """Get location tags (Deprecated).
+
+        ``GET /api/v1/labels/{location_id}/{entity}``
 
         Blocking form of ``Tags.get_tag_list_by_entity``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            entity (TagEntity): Tag type alias
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TagListing]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -487,7 +532,7 @@ class SyncTags:
         )
 
     def update_tag_by_tag_id(
-        self,
+        self: SyncTags[Business],
         *,
         location_id: int,
         tag_id: int,
@@ -495,10 +540,23 @@ class SyncTags:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_tag_by_tag_id.Result:
-        """Update Tag (Deprecated) (``PUT /api/v1/labels/{location_id}/{tag_id}``).
+    ) -> None:
+        """Update Tag (Deprecated).
+
+        ``PUT /api/v1/labels/{location_id}/{tag_id}``
 
         Blocking form of ``Tags.update_tag_by_tag_id``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            tag_id (int): Tag ID
+            body (TagUpdate): Update Tag
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -513,17 +571,17 @@ class SyncTags:
         )
 
 
-class SyncTagsWithRawResponse:
+class SyncTagsWithRawResponse(Generic[S]):
     """Blocking ``tags`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: TagsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: TagsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_tag(
-        self,
+        self: SyncTagsWithRawResponse[Business],
         *,
         location_id: int,
         title: str,
@@ -533,10 +591,26 @@ class SyncTagsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_tag.Result]:
-        """Create a Tag (Deprecated) (``POST /api/v1/labels/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Create a Tag (Deprecated).
+
+        ``POST /api/v1/labels/{location_id}``
 
         Blocking form of ``TagsWithRawResponse.create_tag``.
+
+        Args:
+            location_id (int): location ID
+            title (str): Name of tag
+            color (str): Tag color in #RRGGBB format
+            entity (float | Unset): Tag type (0 - general tags, 1 - customer tags, 2 - appointment
+                tags)
+            icon (str | Unset): Icon name
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -553,17 +627,29 @@ class SyncTagsWithRawResponse:
         )
 
     def delete_tag_by_tag_id(
-        self,
+        self: SyncTagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_tag_by_tag_id.Result]:
-        """Delete location tag (Deprecated) (``DELETE /api/v1/labels/{location_id}/{tag_id}``).
+    ) -> ApiResponse[None]:
+        """Delete location tag (Deprecated).
+
+        ``DELETE /api/v1/labels/{location_id}/{tag_id}``
 
         Blocking form of ``TagsWithRawResponse.delete_tag_by_tag_id``.
+
+        Args:
+            location_id (int): location ID
+            tag_id (int): Tag ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -577,17 +663,30 @@ class SyncTagsWithRawResponse:
         )
 
     def get_tag_list_by_entity(
-        self,
+        self: SyncTagsWithRawResponse[Business],
         *,
         location_id: int,
         entity: TagEntity,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_tag_list_by_entity.Result]:
-        """Get location tags (Deprecated) (``GET /api/v1/labels/{location_id}/{entity}``).
+    ) -> ApiResponse[list[TagListing]]:
+        """Get location tags (Deprecated).
+
+        ``GET /api/v1/labels/{location_id}/{entity}``
 
         Blocking form of ``TagsWithRawResponse.get_tag_list_by_entity``.
+
+        Args:
+            location_id (int): Location ID
+            entity (TagEntity): Tag type alias
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TagListing]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -601,7 +700,7 @@ class SyncTagsWithRawResponse:
         )
 
     def update_tag_by_tag_id(
-        self,
+        self: SyncTagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
@@ -609,10 +708,23 @@ class SyncTagsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_tag_by_tag_id.Result]:
-        """Update Tag (Deprecated) (``PUT /api/v1/labels/{location_id}/{tag_id}``).
+    ) -> ApiResponse[None]:
+        """Update Tag (Deprecated).
+
+        ``PUT /api/v1/labels/{location_id}/{tag_id}``
 
         Blocking form of ``TagsWithRawResponse.update_tag_by_tag_id``.
+
+        Args:
+            location_id (int): location ID
+            tag_id (int): Tag ID
+            body (TagUpdate): Update Tag
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

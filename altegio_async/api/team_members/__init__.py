@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.position import Position
+from ...models.position_quick import PositionQuick
 from ...models.position_quick_create import PositionQuickCreate
+from ...models.team_member_details import TeamMemberDetails
+from ...models.team_member_listing import TeamMemberListing
+from ...models.team_member_quick import TeamMemberQuick
 from ...models.team_member_quick_create import TeamMemberQuickCreate
+from ...models.team_member_result import TeamMemberResult
 from ...models.team_member_update import TeamMemberUpdate
 from ...types import UNSET, Unset
 from . import create_position_quick as _create_position_quick
@@ -31,7 +38,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class TeamMembers:
+class TeamMembers(Generic[S]):
     """``team_members`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -40,14 +47,14 @@ class TeamMembers:
         self._caller = caller
 
     async def create_position_quick(
-        self,
+        self: TeamMembers[Business],
         *,
         location_id: int,
         body: PositionQuickCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_position_quick.Result:
+    ) -> PositionQuick:
         """Deprecated. Quick create a position.
 
         ``POST /api/v1/company/{location_id}/positions/quick``
@@ -61,16 +68,16 @@ class TeamMembers:
         and JSON:API format responses. See operation `create_position` for details.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            body (PositionQuickCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            PositionQuick: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_position_quick.OPERATION,
             functools.partial(
                 _create_position_quick._get_kwargs,
@@ -85,14 +92,14 @@ class TeamMembers:
         return response.data
 
     async def create_team_member_quick(
-        self,
+        self: TeamMembers[Business],
         *,
         location_id: int,
         body: TeamMemberQuickCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_team_member_quick.Result:
+    ) -> TeamMemberQuick:
         """Quick create a team member.
 
         ``POST /api/v1/company/{location_id}/staff/quick``
@@ -100,16 +107,16 @@ class TeamMembers:
         Creates a new team member with a minimal set of parameters.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            body (TeamMemberQuickCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TeamMemberQuick: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_team_member_quick.OPERATION,
             functools.partial(
                 _create_team_member_quick._get_kwargs,
@@ -124,29 +131,29 @@ class TeamMembers:
         return response.data
 
     async def delete_team_member(
-        self,
+        self: TeamMembers[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_team_member.Result:
+    ) -> None:
         """Delete team member.
 
         ``DELETE /api/v1/staff/{location_id}/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): location ID
+            team_member_id (int): team member ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_team_member.OPERATION,
             functools.partial(
                 _delete_team_member._get_kwargs,
@@ -161,29 +168,29 @@ class TeamMembers:
         return response.data
 
     async def deprecated_create_team_member(
-        self,
+        self: TeamMembers[Business],
         *,
         location_id: int,
         body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_create_team_member.Result:
+    ) -> TeamMemberResult:
         """Add new team member.
 
         ``POST /api/v1/staff/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (TeamMemberUpdate): Add new team member
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TeamMemberResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _deprecated_create_team_member.OPERATION,
             functools.partial(
                 _deprecated_create_team_member._get_kwargs,
@@ -198,13 +205,13 @@ class TeamMembers:
         return response.data
 
     async def get_position_list(
-        self,
+        self: TeamMembers[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_position_list.Result:
+    ) -> list[None | Position]:
         """Deprecated. Get a list of location positions.
 
         ``GET /api/v1/company/{location_id}/staff/positions``
@@ -218,15 +225,16 @@ class TeamMembers:
         details.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[None | Position]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_position_list.OPERATION,
             functools.partial(
                 _get_position_list._get_kwargs,
@@ -240,29 +248,29 @@ class TeamMembers:
         return response.data
 
     async def get_team_member(
-        self,
+        self: TeamMembers[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member.Result:
+    ) -> TeamMemberResult:
         """Get Team Members / Specific Team Member.
 
         ``GET /api/v1/company/{location_id}/staff/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): Location ID
+            team_member_id (int): team member ID, if you need to work with a specific team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TeamMemberResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member.OPERATION,
             functools.partial(
                 _get_team_member._get_kwargs,
@@ -277,29 +285,30 @@ class TeamMembers:
         return response.data
 
     async def get_team_member_by_id(
-        self,
+        self: TeamMembers[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_by_id.Result:
+    ) -> list[TeamMemberDetails]:
         """Get a specific team member.
 
         ``GET /api/v1/staff/{location_id}/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): location ID
+            team_member_id (int): team member ID, if you need to work with a specific team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_by_id.OPERATION,
             functools.partial(
                 _get_team_member_by_id._get_kwargs,
@@ -314,13 +323,13 @@ class TeamMembers:
         return response.data
 
     async def get_team_member_list(
-        self,
+        self: TeamMembers[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_list.Result:
+    ) -> list[TeamMemberListing]:
         """Get list of team members.
 
         ``GET /api/v1/staff/{location_id}``
@@ -334,15 +343,16 @@ class TeamMembers:
         - Position and status
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberListing]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_list.OPERATION,
             functools.partial(
                 _get_team_member_list._get_kwargs,
@@ -356,7 +366,7 @@ class TeamMembers:
         return response.data
 
     async def update_team_member(
-        self,
+        self: TeamMembers[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -364,23 +374,23 @@ class TeamMembers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_team_member.Result:
+    ) -> TeamMemberResult:
         """Edit Team Member.
 
         ``PUT /api/v1/staff/{location_id}/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            body (TeamMemberUpdate): Add new team member
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TeamMemberResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_team_member.OPERATION,
             functools.partial(
                 _update_team_member._get_kwargs,
@@ -396,7 +406,7 @@ class TeamMembers:
         return response.data
 
 
-class TeamMembersWithRawResponse:
+class TeamMembersWithRawResponse(Generic[S]):
     """``team_members`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -405,14 +415,14 @@ class TeamMembersWithRawResponse:
         self._caller = caller
 
     async def create_position_quick(
-        self,
+        self: TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         body: PositionQuickCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_position_quick.Result]:
+    ) -> ApiResponse[PositionQuick]:
         """Deprecated. Quick create a position.
 
         ``POST /api/v1/company/{location_id}/positions/quick``
@@ -426,16 +436,17 @@ class TeamMembersWithRawResponse:
         and JSON:API format responses. See operation `create_position` for details.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            body (PositionQuickCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[PositionQuick]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_position_quick.OPERATION,
             functools.partial(
                 _create_position_quick._get_kwargs,
@@ -449,14 +460,14 @@ class TeamMembersWithRawResponse:
         )
 
     async def create_team_member_quick(
-        self,
+        self: TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         body: TeamMemberQuickCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_team_member_quick.Result]:
+    ) -> ApiResponse[TeamMemberQuick]:
         """Quick create a team member.
 
         ``POST /api/v1/company/{location_id}/staff/quick``
@@ -464,16 +475,17 @@ class TeamMembersWithRawResponse:
         Creates a new team member with a minimal set of parameters.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            body (TeamMemberQuickCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TeamMemberQuick]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_team_member_quick.OPERATION,
             functools.partial(
                 _create_team_member_quick._get_kwargs,
@@ -487,29 +499,29 @@ class TeamMembersWithRawResponse:
         )
 
     async def delete_team_member(
-        self,
+        self: TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_team_member.Result]:
+    ) -> ApiResponse[None]:
         """Delete team member.
 
         ``DELETE /api/v1/staff/{location_id}/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): location ID
+            team_member_id (int): team member ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_team_member.OPERATION,
             functools.partial(
                 _delete_team_member._get_kwargs,
@@ -523,29 +535,30 @@ class TeamMembersWithRawResponse:
         )
 
     async def deprecated_create_team_member(
-        self,
+        self: TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_create_team_member.Result]:
+    ) -> ApiResponse[TeamMemberResult]:
         """Add new team member.
 
         ``POST /api/v1/staff/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (TeamMemberUpdate): Add new team member
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TeamMemberResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _deprecated_create_team_member.OPERATION,
             functools.partial(
                 _deprecated_create_team_member._get_kwargs,
@@ -559,13 +572,13 @@ class TeamMembersWithRawResponse:
         )
 
     async def get_position_list(
-        self,
+        self: TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_position_list.Result]:
+    ) -> ApiResponse[list[None | Position]]:
         """Deprecated. Get a list of location positions.
 
         ``GET /api/v1/company/{location_id}/staff/positions``
@@ -579,15 +592,16 @@ class TeamMembersWithRawResponse:
         details.
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[None | Position]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_position_list.OPERATION,
             functools.partial(
                 _get_position_list._get_kwargs,
@@ -600,29 +614,30 @@ class TeamMembersWithRawResponse:
         )
 
     async def get_team_member(
-        self,
+        self: TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member.Result]:
+    ) -> ApiResponse[TeamMemberResult]:
         """Get Team Members / Specific Team Member.
 
         ``GET /api/v1/company/{location_id}/staff/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): Location ID
+            team_member_id (int): team member ID, if you need to work with a specific team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TeamMemberResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member.OPERATION,
             functools.partial(
                 _get_team_member._get_kwargs,
@@ -636,29 +651,30 @@ class TeamMembersWithRawResponse:
         )
 
     async def get_team_member_by_id(
-        self,
+        self: TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_by_id.Result]:
+    ) -> ApiResponse[list[TeamMemberDetails]]:
         """Get a specific team member.
 
         ``GET /api/v1/staff/{location_id}/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
+            location_id (int): location ID
+            team_member_id (int): team member ID, if you need to work with a specific team member.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMemberDetails]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_by_id.OPERATION,
             functools.partial(
                 _get_team_member_by_id._get_kwargs,
@@ -672,13 +688,13 @@ class TeamMembersWithRawResponse:
         )
 
     async def get_team_member_list(
-        self,
+        self: TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_list.Result]:
+    ) -> ApiResponse[list[TeamMemberListing]]:
         """Get list of team members.
 
         ``GET /api/v1/staff/{location_id}``
@@ -692,15 +708,16 @@ class TeamMembersWithRawResponse:
         - Position and status
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMemberListing]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_list.OPERATION,
             functools.partial(
                 _get_team_member_list._get_kwargs,
@@ -713,7 +730,7 @@ class TeamMembersWithRawResponse:
         )
 
     async def update_team_member(
-        self,
+        self: TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -721,23 +738,24 @@ class TeamMembersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_team_member.Result]:
+    ) -> ApiResponse[TeamMemberResult]:
         """Edit Team Member.
 
         ``PUT /api/v1/staff/{location_id}/{team_member_id}``
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            body (TeamMemberUpdate): Add new team member
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TeamMemberResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_team_member.OPERATION,
             functools.partial(
                 _update_team_member._get_kwargs,
@@ -752,27 +770,39 @@ class TeamMembersWithRawResponse:
         )
 
 
-class SyncTeamMembers:
+class SyncTeamMembers(Generic[S]):
     """Blocking ``team_members`` operations of SyncAltegioClient (see ``TeamMembers``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: TeamMembers, portal: Portal) -> None:
+    def __init__(self, resource: TeamMembers[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_position_quick(
-        self,
+        self: SyncTeamMembers[Business],
         *,
         location_id: int,
         body: PositionQuickCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_position_quick.Result:
-        """Deprecated. Quick create a position (``POST /api/v1/company/{location_id}/positions/quick``).
+    ) -> PositionQuick:
+        """Deprecated. Quick create a position.
+
+        ``POST /api/v1/company/{location_id}/positions/quick``
 
         Blocking form of ``TeamMembers.create_position_quick``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            body (PositionQuickCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            PositionQuick: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -786,17 +816,29 @@ class SyncTeamMembers:
         )
 
     def create_team_member_quick(
-        self,
+        self: SyncTeamMembers[Business],
         *,
         location_id: int,
         body: TeamMemberQuickCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_team_member_quick.Result:
-        """Quick create a team member (``POST /api/v1/company/{location_id}/staff/quick``).
+    ) -> TeamMemberQuick:
+        """Quick create a team member.
+
+        ``POST /api/v1/company/{location_id}/staff/quick``
 
         Blocking form of ``TeamMembers.create_team_member_quick``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            body (TeamMemberQuickCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TeamMemberQuick: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -810,17 +852,29 @@ class SyncTeamMembers:
         )
 
     def delete_team_member(
-        self,
+        self: SyncTeamMembers[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_team_member.Result:
-        """Delete team member (``DELETE /api/v1/staff/{location_id}/{team_member_id}``).
+    ) -> None:
+        """Delete team member.
+
+        ``DELETE /api/v1/staff/{location_id}/{team_member_id}``
 
         Blocking form of ``TeamMembers.delete_team_member``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -834,17 +888,29 @@ class SyncTeamMembers:
         )
 
     def deprecated_create_team_member(
-        self,
+        self: SyncTeamMembers[Business],
         *,
         location_id: int,
         body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_create_team_member.Result:
-        """Add new team member (``POST /api/v1/staff/{location_id}``).
+    ) -> TeamMemberResult:
+        """Add new team member.
+
+        ``POST /api/v1/staff/{location_id}``
 
         Blocking form of ``TeamMembers.deprecated_create_team_member``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (TeamMemberUpdate): Add new team member
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TeamMemberResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -858,16 +924,28 @@ class SyncTeamMembers:
         )
 
     def get_position_list(
-        self,
+        self: SyncTeamMembers[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_position_list.Result:
-        """Deprecated. Get a list of location positions (``GET /api/v1/company/{location_id}/staff/positions``).
+    ) -> list[None | Position]:
+        """Deprecated. Get a list of location positions.
+
+        ``GET /api/v1/company/{location_id}/staff/positions``
 
         Blocking form of ``TeamMembers.get_position_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[None | Position]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -880,17 +958,29 @@ class SyncTeamMembers:
         )
 
     def get_team_member(
-        self,
+        self: SyncTeamMembers[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member.Result:
-        """Get Team Members / Specific Team Member (``GET /api/v1/company/{location_id}/staff/{team_member_id}``).
+    ) -> TeamMemberResult:
+        """Get Team Members / Specific Team Member.
+
+        ``GET /api/v1/company/{location_id}/staff/{team_member_id}``
 
         Blocking form of ``TeamMembers.get_team_member``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int): team member ID, if you need to work with a specific team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TeamMemberResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -904,17 +994,30 @@ class SyncTeamMembers:
         )
 
     def get_team_member_by_id(
-        self,
+        self: SyncTeamMembers[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_by_id.Result:
-        """Get a specific team member (``GET /api/v1/staff/{location_id}/{team_member_id}``).
+    ) -> list[TeamMemberDetails]:
+        """Get a specific team member.
+
+        ``GET /api/v1/staff/{location_id}/{team_member_id}``
 
         Blocking form of ``TeamMembers.get_team_member_by_id``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID, if you need to work with a specific team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMemberDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -928,16 +1031,28 @@ class SyncTeamMembers:
         )
 
     def get_team_member_list(
-        self,
+        self: SyncTeamMembers[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_list.Result:
-        """Get list of team members (``GET /api/v1/staff/{location_id}``).
+    ) -> list[TeamMemberListing]:
+        """Get list of team members.
+
+        ``GET /api/v1/staff/{location_id}``
 
         Blocking form of ``TeamMembers.get_team_member_list``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMemberListing]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -950,7 +1065,7 @@ class SyncTeamMembers:
         )
 
     def update_team_member(
-        self,
+        self: SyncTeamMembers[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -958,10 +1073,23 @@ class SyncTeamMembers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_team_member.Result:
-        """Edit Team Member (``PUT /api/v1/staff/{location_id}/{team_member_id}``).
+    ) -> TeamMemberResult:
+        """Edit Team Member.
+
+        ``PUT /api/v1/staff/{location_id}/{team_member_id}``
 
         Blocking form of ``TeamMembers.update_team_member``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            body (TeamMemberUpdate): Add new team member
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TeamMemberResult: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -976,27 +1104,40 @@ class SyncTeamMembers:
         )
 
 
-class SyncTeamMembersWithRawResponse:
+class SyncTeamMembersWithRawResponse(Generic[S]):
     """Blocking ``team_members`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: TeamMembersWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: TeamMembersWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_position_quick(
-        self,
+        self: SyncTeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         body: PositionQuickCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_position_quick.Result]:
-        """Deprecated. Quick create a position (``POST /api/v1/company/{location_id}/positions/quick``).
+    ) -> ApiResponse[PositionQuick]:
+        """Deprecated. Quick create a position.
+
+        ``POST /api/v1/company/{location_id}/positions/quick``
 
         Blocking form of ``TeamMembersWithRawResponse.create_position_quick``.
+
+        Args:
+            location_id (int): ID of a location.
+            body (PositionQuickCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[PositionQuick]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1010,17 +1151,30 @@ class SyncTeamMembersWithRawResponse:
         )
 
     def create_team_member_quick(
-        self,
+        self: SyncTeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         body: TeamMemberQuickCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_team_member_quick.Result]:
-        """Quick create a team member (``POST /api/v1/company/{location_id}/staff/quick``).
+    ) -> ApiResponse[TeamMemberQuick]:
+        """Quick create a team member.
+
+        ``POST /api/v1/company/{location_id}/staff/quick``
 
         Blocking form of ``TeamMembersWithRawResponse.create_team_member_quick``.
+
+        Args:
+            location_id (int): ID of a location.
+            body (TeamMemberQuickCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TeamMemberQuick]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1034,17 +1188,29 @@ class SyncTeamMembersWithRawResponse:
         )
 
     def delete_team_member(
-        self,
+        self: SyncTeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_team_member.Result]:
-        """Delete team member (``DELETE /api/v1/staff/{location_id}/{team_member_id}``).
+    ) -> ApiResponse[None]:
+        """Delete team member.
+
+        ``DELETE /api/v1/staff/{location_id}/{team_member_id}``
 
         Blocking form of ``TeamMembersWithRawResponse.delete_team_member``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1058,17 +1224,30 @@ class SyncTeamMembersWithRawResponse:
         )
 
     def deprecated_create_team_member(
-        self,
+        self: SyncTeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         body: TeamMemberUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_create_team_member.Result]:
-        """Add new team member (``POST /api/v1/staff/{location_id}``).
+    ) -> ApiResponse[TeamMemberResult]:
+        """Add new team member.
+
+        ``POST /api/v1/staff/{location_id}``
 
         Blocking form of ``TeamMembersWithRawResponse.deprecated_create_team_member``.
+
+        Args:
+            location_id (int): location ID
+            body (TeamMemberUpdate): Add new team member
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TeamMemberResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1082,16 +1261,28 @@ class SyncTeamMembersWithRawResponse:
         )
 
     def get_position_list(
-        self,
+        self: SyncTeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_position_list.Result]:
-        """Deprecated. Get a list of location positions (``GET /api/v1/company/{location_id}/staff/positions``).
+    ) -> ApiResponse[list[None | Position]]:
+        """Deprecated. Get a list of location positions.
+
+        ``GET /api/v1/company/{location_id}/staff/positions``
 
         Blocking form of ``TeamMembersWithRawResponse.get_position_list``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[None | Position]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1104,17 +1295,30 @@ class SyncTeamMembersWithRawResponse:
         )
 
     def get_team_member(
-        self,
+        self: SyncTeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member.Result]:
-        """Get Team Members / Specific Team Member (``GET /api/v1/company/{location_id}/staff/{team_member_id}``).
+    ) -> ApiResponse[TeamMemberResult]:
+        """Get Team Members / Specific Team Member.
+
+        ``GET /api/v1/company/{location_id}/staff/{team_member_id}``
 
         Blocking form of ``TeamMembersWithRawResponse.get_team_member``.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int): team member ID, if you need to work with a specific team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TeamMemberResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1128,17 +1332,30 @@ class SyncTeamMembersWithRawResponse:
         )
 
     def get_team_member_by_id(
-        self,
+        self: SyncTeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_by_id.Result]:
-        """Get a specific team member (``GET /api/v1/staff/{location_id}/{team_member_id}``).
+    ) -> ApiResponse[list[TeamMemberDetails]]:
+        """Get a specific team member.
+
+        ``GET /api/v1/staff/{location_id}/{team_member_id}``
 
         Blocking form of ``TeamMembersWithRawResponse.get_team_member_by_id``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID, if you need to work with a specific team member.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMemberDetails]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1152,16 +1369,28 @@ class SyncTeamMembersWithRawResponse:
         )
 
     def get_team_member_list(
-        self,
+        self: SyncTeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_list.Result]:
-        """Get list of team members (``GET /api/v1/staff/{location_id}``).
+    ) -> ApiResponse[list[TeamMemberListing]]:
+        """Get list of team members.
+
+        ``GET /api/v1/staff/{location_id}``
 
         Blocking form of ``TeamMembersWithRawResponse.get_team_member_list``.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMemberListing]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1174,7 +1403,7 @@ class SyncTeamMembersWithRawResponse:
         )
 
     def update_team_member(
-        self,
+        self: SyncTeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -1182,10 +1411,24 @@ class SyncTeamMembersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_team_member.Result]:
-        """Edit Team Member (``PUT /api/v1/staff/{location_id}/{team_member_id}``).
+    ) -> ApiResponse[TeamMemberResult]:
+        """Edit Team Member.
+
+        ``PUT /api/v1/staff/{location_id}/{team_member_id}``
 
         Blocking form of ``TeamMembersWithRawResponse.update_team_member``.
+
+        Args:
+            location_id (int): location ID
+            team_member_id (int): team member ID
+            body (TeamMemberUpdate): Add new team member
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TeamMemberResult]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

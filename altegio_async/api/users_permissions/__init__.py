@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.location_user import LocationUser
+from ...models.location_user_details import LocationUserDetails
+from ...models.permission_list import PermissionList
+from ...models.permissions_and_user_role import PermissionsAndUserRole
 from ...models.roles_include import RolesInclude
 from ...models.user_from_locations_remove import UserFromLocationsRemove
 from ...models.user_invitation_create import UserInvitationCreate
 from ...models.user_permissions_locations_copy import UserPermissionsLocationsCopy
 from ...models.user_permissions_update import UserPermissionsUpdate
+from ...models.user_role import UserRole
 from ...models.user_roles_include import UserRolesInclude
 from ...types import UNSET, Unset
 from . import copy_user_permissions_to_locations as _copy_user_permissions_to_locations
@@ -36,7 +42,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class UsersPermissions:
+class UsersPermissions(Generic[S]):
     """``users_permissions`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -45,7 +51,7 @@ class UsersPermissions:
         self._caller = caller
 
     async def copy_user_permissions_to_locations(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
@@ -53,7 +59,7 @@ class UsersPermissions:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _copy_user_permissions_to_locations.Result:
+    ) -> None:
         """Copy a User to Companies.
 
         ``POST /api/v1/company/{location_id}/users/{user_id}/copy_to_companies``
@@ -64,17 +70,17 @@ class UsersPermissions:
         they will still need to accept the invitation.
 
         Args:
-            location_id (int):
-            user_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserPermissionsLocationsCopy): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _copy_user_permissions_to_locations.OPERATION,
             functools.partial(
                 _copy_user_permissions_to_locations._get_kwargs,
@@ -90,14 +96,14 @@ class UsersPermissions:
         return response.data
 
     async def create_user_invitation(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         body: UserInvitationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_user_invitation.Result:
+    ) -> None:
         """Create and Send an Invitation.
 
         ``POST /api/v1/user/invite/{location_id}``
@@ -108,16 +114,16 @@ class UsersPermissions:
         Permission assignment is performed in a separate request after the invitation is sent.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            body (UserInvitationCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _create_user_invitation.OPERATION,
             functools.partial(
                 _create_user_invitation._get_kwargs,
@@ -132,13 +138,13 @@ class UsersPermissions:
         return response.data
 
     async def deprecated_get_location_users(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_location_users.Result:
+    ) -> list[LocationUserDetails]:
         """Deprecated. Get location users.
 
         ``GET /api/v1/company_users/{location_id}``
@@ -146,15 +152,16 @@ class UsersPermissions:
         location User object
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LocationUserDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _deprecated_get_location_users.OPERATION,
             functools.partial(
                 _deprecated_get_location_users._get_kwargs,
@@ -168,14 +175,14 @@ class UsersPermissions:
         return response.data
 
     async def get_location_users(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         filter_is_approved: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_users.Result:
+    ) -> list[LocationUser]:
         """Get location users.
 
         ``GET /api/v1/company/{location_id}/users``
@@ -195,16 +202,17 @@ class UsersPermissions:
         |  is_non_deletable  |  boolean  | Whether the user is non-deletable
 
         Args:
-            location_id (int):
-            filter_is_approved (float | Unset):
+            location_id (int): location ID
+            filter_is_approved (float | Unset): Whether the user accepted the invitation to manage
+                the location. 1 - accepted, 0 - not accepted
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[LocationUser]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_users.OPERATION,
             functools.partial(
                 _get_location_users._get_kwargs,
@@ -219,13 +227,13 @@ class UsersPermissions:
         return response.data
 
     async def get_permission_list(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_permission_list.Result:
+    ) -> PermissionList:
         """Get a list of rights.
 
         ``GET /api/v1/user/permissions/{location_id}``
@@ -234,15 +242,15 @@ class UsersPermissions:
             + company_id (required, number, `1`) - location ID
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            PermissionList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_permission_list.OPERATION,
             functools.partial(
                 _get_permission_list._get_kwargs,
@@ -256,14 +264,14 @@ class UsersPermissions:
         return response.data
 
     async def get_user_permissions(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_permissions.Result:
+    ) -> PermissionsAndUserRole:
         """Getting permission values and user role.
 
         ``GET /api/v1/company/{location_id}/users/{user_id}/permissions``
@@ -271,16 +279,17 @@ class UsersPermissions:
         Return user role and list of permissions values.
 
         Args:
-            location_id (int):
-            user_id (int):
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            PermissionsAndUserRole: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_user_permissions.OPERATION,
             functools.partial(
                 _get_user_permissions._get_kwargs,
@@ -295,7 +304,7 @@ class UsersPermissions:
         return response.data
 
     async def get_user_roles(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
@@ -303,7 +312,7 @@ class UsersPermissions:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_roles.Result:
+    ) -> list[UserRole]:
         """Getting a list of user roles in the context of a location user.
 
         ``GET /api/v1/company/{location_id}/users/{user_id}/roles``
@@ -313,17 +322,17 @@ class UsersPermissions:
         depends on the current user's permissions.
 
         Args:
-            location_id (int):
-            user_id (int):
-            include (list[UserRolesInclude] | Unset):
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            include (list[UserRolesInclude] | Unset): Requested set of an included models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[UserRole]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_user_roles.OPERATION,
             functools.partial(
                 _get_user_roles._get_kwargs,
@@ -339,14 +348,14 @@ class UsersPermissions:
         return response.data
 
     async def list_roles(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         include: list[RolesInclude] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_roles.Result:
+    ) -> list[UserRole]:
         """Getting a list of user roles.
 
         ``GET /api/v1/company/{location_id}/users/roles``
@@ -354,16 +363,16 @@ class UsersPermissions:
         Returns a list of user roles along with permissions for each role.
 
         Args:
-            location_id (int):
-            include (list[RolesInclude] | Unset):
+            location_id (int): ID of a location.
+            include (list[RolesInclude] | Unset): Requested set of an included models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[UserRole]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _list_roles.OPERATION,
             functools.partial(
                 _list_roles._get_kwargs,
@@ -378,29 +387,29 @@ class UsersPermissions:
         return response.data
 
     async def remove_user_from_location(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _remove_user_from_location.Result:
+    ) -> None:
         """Remove the user from the location.
 
         ``DELETE /api/v1/company/{location_id}/users/{user_id}``
 
         Args:
-            location_id (int):
-            user_id (int):
+            location_id (int): ID of a location.
+            user_id (int): User ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _remove_user_from_location.OPERATION,
             functools.partial(
                 _remove_user_from_location._get_kwargs,
@@ -415,7 +424,7 @@ class UsersPermissions:
         return response.data
 
     async def remove_user_from_locations(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
@@ -423,7 +432,7 @@ class UsersPermissions:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _remove_user_from_locations.Result:
+    ) -> None:
         """Removing a User from Companies.
 
         ``POST /api/v1/company/{location_id}/users/{user_id}/remove_from_companies``
@@ -431,17 +440,17 @@ class UsersPermissions:
         Removes an active user from multiple companies at once.
 
         Args:
-            location_id (int):
-            user_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserFromLocationsRemove): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _remove_user_from_locations.OPERATION,
             functools.partial(
                 _remove_user_from_locations._get_kwargs,
@@ -457,7 +466,7 @@ class UsersPermissions:
         return response.data
 
     async def update_user_permissions(
-        self,
+        self: UsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
@@ -465,7 +474,7 @@ class UsersPermissions:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_user_permissions.Result:
+    ) -> PermissionsAndUserRole:
         """Updating permission values and user role.
 
         ``PUT /api/v1/company/{location_id}/users/{user_id}/permissions``
@@ -474,17 +483,18 @@ class UsersPermissions:
         to this user.
 
         Args:
-            location_id (int):
-            user_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserPermissionsUpdate | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            PermissionsAndUserRole: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_user_permissions.OPERATION,
             functools.partial(
                 _update_user_permissions._get_kwargs,
@@ -500,7 +510,7 @@ class UsersPermissions:
         return response.data
 
 
-class UsersPermissionsWithRawResponse:
+class UsersPermissionsWithRawResponse(Generic[S]):
     """``users_permissions`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -509,7 +519,7 @@ class UsersPermissionsWithRawResponse:
         self._caller = caller
 
     async def copy_user_permissions_to_locations(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -517,7 +527,7 @@ class UsersPermissionsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_copy_user_permissions_to_locations.Result]:
+    ) -> ApiResponse[None]:
         """Copy a User to Companies.
 
         ``POST /api/v1/company/{location_id}/users/{user_id}/copy_to_companies``
@@ -528,17 +538,17 @@ class UsersPermissionsWithRawResponse:
         they will still need to accept the invitation.
 
         Args:
-            location_id (int):
-            user_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserPermissionsLocationsCopy): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _copy_user_permissions_to_locations.OPERATION,
             functools.partial(
                 _copy_user_permissions_to_locations._get_kwargs,
@@ -553,14 +563,14 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def create_user_invitation(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         body: UserInvitationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_user_invitation.Result]:
+    ) -> ApiResponse[None]:
         """Create and Send an Invitation.
 
         ``POST /api/v1/user/invite/{location_id}``
@@ -571,16 +581,16 @@ class UsersPermissionsWithRawResponse:
         Permission assignment is performed in a separate request after the invitation is sent.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            body (UserInvitationCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _create_user_invitation.OPERATION,
             functools.partial(
                 _create_user_invitation._get_kwargs,
@@ -594,13 +604,13 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def deprecated_get_location_users(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_location_users.Result]:
+    ) -> ApiResponse[list[LocationUserDetails]]:
         """Deprecated. Get location users.
 
         ``GET /api/v1/company_users/{location_id}``
@@ -608,15 +618,16 @@ class UsersPermissionsWithRawResponse:
         location User object
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LocationUserDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _deprecated_get_location_users.OPERATION,
             functools.partial(
                 _deprecated_get_location_users._get_kwargs,
@@ -629,14 +640,14 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def get_location_users(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         filter_is_approved: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_users.Result]:
+    ) -> ApiResponse[list[LocationUser]]:
         """Get location users.
 
         ``GET /api/v1/company/{location_id}/users``
@@ -656,16 +667,18 @@ class UsersPermissionsWithRawResponse:
         |  is_non_deletable  |  boolean  | Whether the user is non-deletable
 
         Args:
-            location_id (int):
-            filter_is_approved (float | Unset):
+            location_id (int): location ID
+            filter_is_approved (float | Unset): Whether the user accepted the invitation to manage
+                the location. 1 - accepted, 0 - not accepted
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[LocationUser]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_users.OPERATION,
             functools.partial(
                 _get_location_users._get_kwargs,
@@ -679,13 +692,13 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def get_permission_list(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_permission_list.Result]:
+    ) -> ApiResponse[PermissionList]:
         """Get a list of rights.
 
         ``GET /api/v1/user/permissions/{location_id}``
@@ -694,15 +707,16 @@ class UsersPermissionsWithRawResponse:
             + company_id (required, number, `1`) - location ID
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[PermissionList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_permission_list.OPERATION,
             functools.partial(
                 _get_permission_list._get_kwargs,
@@ -715,14 +729,14 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def get_user_permissions(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_permissions.Result]:
+    ) -> ApiResponse[PermissionsAndUserRole]:
         """Getting permission values and user role.
 
         ``GET /api/v1/company/{location_id}/users/{user_id}/permissions``
@@ -730,16 +744,17 @@ class UsersPermissionsWithRawResponse:
         Return user role and list of permissions values.
 
         Args:
-            location_id (int):
-            user_id (int):
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[PermissionsAndUserRole]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_user_permissions.OPERATION,
             functools.partial(
                 _get_user_permissions._get_kwargs,
@@ -753,7 +768,7 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def get_user_roles(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -761,7 +776,7 @@ class UsersPermissionsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_roles.Result]:
+    ) -> ApiResponse[list[UserRole]]:
         """Getting a list of user roles in the context of a location user.
 
         ``GET /api/v1/company/{location_id}/users/{user_id}/roles``
@@ -771,17 +786,18 @@ class UsersPermissionsWithRawResponse:
         depends on the current user's permissions.
 
         Args:
-            location_id (int):
-            user_id (int):
-            include (list[UserRolesInclude] | Unset):
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            include (list[UserRolesInclude] | Unset): Requested set of an included models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[UserRole]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_user_roles.OPERATION,
             functools.partial(
                 _get_user_roles._get_kwargs,
@@ -796,14 +812,14 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def list_roles(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         include: list[RolesInclude] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_roles.Result]:
+    ) -> ApiResponse[list[UserRole]]:
         """Getting a list of user roles.
 
         ``GET /api/v1/company/{location_id}/users/roles``
@@ -811,16 +827,17 @@ class UsersPermissionsWithRawResponse:
         Returns a list of user roles along with permissions for each role.
 
         Args:
-            location_id (int):
-            include (list[RolesInclude] | Unset):
+            location_id (int): ID of a location.
+            include (list[RolesInclude] | Unset): Requested set of an included models.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[UserRole]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _list_roles.OPERATION,
             functools.partial(
                 _list_roles._get_kwargs,
@@ -834,29 +851,29 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def remove_user_from_location(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_remove_user_from_location.Result]:
+    ) -> ApiResponse[None]:
         """Remove the user from the location.
 
         ``DELETE /api/v1/company/{location_id}/users/{user_id}``
 
         Args:
-            location_id (int):
-            user_id (int):
+            location_id (int): ID of a location.
+            user_id (int): User ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _remove_user_from_location.OPERATION,
             functools.partial(
                 _remove_user_from_location._get_kwargs,
@@ -870,7 +887,7 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def remove_user_from_locations(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -878,7 +895,7 @@ class UsersPermissionsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_remove_user_from_locations.Result]:
+    ) -> ApiResponse[None]:
         """Removing a User from Companies.
 
         ``POST /api/v1/company/{location_id}/users/{user_id}/remove_from_companies``
@@ -886,17 +903,17 @@ class UsersPermissionsWithRawResponse:
         Removes an active user from multiple companies at once.
 
         Args:
-            location_id (int):
-            user_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserFromLocationsRemove): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _remove_user_from_locations.OPERATION,
             functools.partial(
                 _remove_user_from_locations._get_kwargs,
@@ -911,7 +928,7 @@ class UsersPermissionsWithRawResponse:
         )
 
     async def update_user_permissions(
-        self,
+        self: UsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -919,7 +936,7 @@ class UsersPermissionsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_user_permissions.Result]:
+    ) -> ApiResponse[PermissionsAndUserRole]:
         """Updating permission values and user role.
 
         ``PUT /api/v1/company/{location_id}/users/{user_id}/permissions``
@@ -928,17 +945,18 @@ class UsersPermissionsWithRawResponse:
         to this user.
 
         Args:
-            location_id (int):
-            user_id (int):
-            body: the JSON request body.
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserPermissionsUpdate | Unset): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[PermissionsAndUserRole]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_user_permissions.OPERATION,
             functools.partial(
                 _update_user_permissions._get_kwargs,
@@ -953,17 +971,17 @@ class UsersPermissionsWithRawResponse:
         )
 
 
-class SyncUsersPermissions:
+class SyncUsersPermissions(Generic[S]):
     """Blocking ``users_permissions`` operations of SyncAltegioClient (see ``UsersPermissions``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: UsersPermissions, portal: Portal) -> None:
+    def __init__(self, resource: UsersPermissions[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def copy_user_permissions_to_locations(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
@@ -971,10 +989,23 @@ class SyncUsersPermissions:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _copy_user_permissions_to_locations.Result:
-        """Copy a User to Companies (``POST /api/v1/company/{location_id}/users/{user_id}/copy_to_companies``).
+    ) -> None:
+        """Copy a User to Companies.
+
+        ``POST /api/v1/company/{location_id}/users/{user_id}/copy_to_companies``
 
         Blocking form of ``UsersPermissions.copy_user_permissions_to_locations``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserPermissionsLocationsCopy): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -989,17 +1020,29 @@ class SyncUsersPermissions:
         )
 
     def create_user_invitation(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         body: UserInvitationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _create_user_invitation.Result:
-        """Create and Send an Invitation (``POST /api/v1/user/invite/{location_id}``).
+    ) -> None:
+        """Create and Send an Invitation.
+
+        ``POST /api/v1/user/invite/{location_id}``
 
         Blocking form of ``UsersPermissions.create_user_invitation``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            body (UserInvitationCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1013,16 +1056,28 @@ class SyncUsersPermissions:
         )
 
     def deprecated_get_location_users(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _deprecated_get_location_users.Result:
-        """Deprecated. Get location users (``GET /api/v1/company_users/{location_id}``).
+    ) -> list[LocationUserDetails]:
+        """Deprecated. Get location users.
+
+        ``GET /api/v1/company_users/{location_id}``
 
         Blocking form of ``UsersPermissions.deprecated_get_location_users``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LocationUserDetails]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1035,17 +1090,30 @@ class SyncUsersPermissions:
         )
 
     def get_location_users(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         filter_is_approved: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_users.Result:
-        """Get location users (``GET /api/v1/company/{location_id}/users``).
+    ) -> list[LocationUser]:
+        """Get location users.
+
+        ``GET /api/v1/company/{location_id}/users``
 
         Blocking form of ``UsersPermissions.get_location_users``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            filter_is_approved (float | Unset): Whether the user accepted the invitation to manage
+                the location. 1 - accepted, 0 - not accepted
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[LocationUser]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1059,16 +1127,27 @@ class SyncUsersPermissions:
         )
 
     def get_permission_list(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_permission_list.Result:
-        """Get a list of rights (``GET /api/v1/user/permissions/{location_id}``).
+    ) -> PermissionList:
+        """Get a list of rights.
+
+        ``GET /api/v1/user/permissions/{location_id}``
 
         Blocking form of ``UsersPermissions.get_permission_list``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            PermissionList: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1081,17 +1160,30 @@ class SyncUsersPermissions:
         )
 
     def get_user_permissions(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_permissions.Result:
-        """Getting permission values and user role (``GET /api/v1/company/{location_id}/users/{user_id}/permissions``).
+    ) -> PermissionsAndUserRole:
+        """Getting permission values and user role.
+
+        ``GET /api/v1/company/{location_id}/users/{user_id}/permissions``
 
         Blocking form of ``UsersPermissions.get_user_permissions``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            PermissionsAndUserRole: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1105,7 +1197,7 @@ class SyncUsersPermissions:
         )
 
     def get_user_roles(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
@@ -1113,10 +1205,23 @@ class SyncUsersPermissions:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_user_roles.Result:
-        """Getting a list of user roles in the context of a location user (``GET /api/v1/company/{location_id}/users/{user_id}/roles``).
+    ) -> list[UserRole]:
+        """Getting a list of user roles in the context of a location user.
+
+        ``GET /api/v1/company/{location_id}/users/{user_id}/roles``
 
         Blocking form of ``UsersPermissions.get_user_roles``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            include (list[UserRolesInclude] | Unset): Requested set of an included models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[UserRole]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1131,17 +1236,29 @@ class SyncUsersPermissions:
         )
 
     def list_roles(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         include: list[RolesInclude] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_roles.Result:
-        """Getting a list of user roles (``GET /api/v1/company/{location_id}/users/roles``).
+    ) -> list[UserRole]:
+        """Getting a list of user roles.
+
+        ``GET /api/v1/company/{location_id}/users/roles``
 
         Blocking form of ``UsersPermissions.list_roles``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            include (list[RolesInclude] | Unset): Requested set of an included models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[UserRole]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1155,17 +1272,29 @@ class SyncUsersPermissions:
         )
 
     def remove_user_from_location(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _remove_user_from_location.Result:
-        """Remove the user from the location (``DELETE /api/v1/company/{location_id}/users/{user_id}``).
+    ) -> None:
+        """Remove the user from the location.
+
+        ``DELETE /api/v1/company/{location_id}/users/{user_id}``
 
         Blocking form of ``UsersPermissions.remove_user_from_location``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): User ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1179,7 +1308,7 @@ class SyncUsersPermissions:
         )
 
     def remove_user_from_locations(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
@@ -1187,10 +1316,23 @@ class SyncUsersPermissions:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _remove_user_from_locations.Result:
-        """Removing a User from Companies (``POST /api/v1/company/{location_id}/users/{user_id}/remove_from_companies``).
+    ) -> None:
+        """Removing a User from Companies.
+
+        ``POST /api/v1/company/{location_id}/users/{user_id}/remove_from_companies``
 
         Blocking form of ``UsersPermissions.remove_user_from_locations``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserFromLocationsRemove): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1205,7 +1347,7 @@ class SyncUsersPermissions:
         )
 
     def update_user_permissions(
-        self,
+        self: SyncUsersPermissions[Business],
         *,
         location_id: int,
         user_id: int,
@@ -1213,10 +1355,24 @@ class SyncUsersPermissions:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_user_permissions.Result:
-        """Updating permission values and user role (``PUT /api/v1/company/{location_id}/users/{user_id}/permissions``).
+    ) -> PermissionsAndUserRole:
+        """Updating permission values and user role.
+
+        ``PUT /api/v1/company/{location_id}/users/{user_id}/permissions``
 
         Blocking form of ``UsersPermissions.update_user_permissions``: same arguments and result.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserPermissionsUpdate | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            PermissionsAndUserRole: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1231,17 +1387,17 @@ class SyncUsersPermissions:
         )
 
 
-class SyncUsersPermissionsWithRawResponse:
+class SyncUsersPermissionsWithRawResponse(Generic[S]):
     """Blocking ``users_permissions`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: UsersPermissionsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: UsersPermissionsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def copy_user_permissions_to_locations(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -1249,10 +1405,23 @@ class SyncUsersPermissionsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_copy_user_permissions_to_locations.Result]:
-        """Copy a User to Companies (``POST /api/v1/company/{location_id}/users/{user_id}/copy_to_companies``).
+    ) -> ApiResponse[None]:
+        """Copy a User to Companies.
+
+        ``POST /api/v1/company/{location_id}/users/{user_id}/copy_to_companies``
 
         Blocking form of ``UsersPermissionsWithRawResponse.copy_user_permissions_to_locations``.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserPermissionsLocationsCopy): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1267,17 +1436,29 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def create_user_invitation(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         body: UserInvitationCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_create_user_invitation.Result]:
-        """Create and Send an Invitation (``POST /api/v1/user/invite/{location_id}``).
+    ) -> ApiResponse[None]:
+        """Create and Send an Invitation.
+
+        ``POST /api/v1/user/invite/{location_id}``
 
         Blocking form of ``UsersPermissionsWithRawResponse.create_user_invitation``.
+
+        Args:
+            location_id (int): ID of a location.
+            body (UserInvitationCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1291,16 +1472,28 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def deprecated_get_location_users(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_deprecated_get_location_users.Result]:
-        """Deprecated. Get location users (``GET /api/v1/company_users/{location_id}``).
+    ) -> ApiResponse[list[LocationUserDetails]]:
+        """Deprecated. Get location users.
+
+        ``GET /api/v1/company_users/{location_id}``
 
         Blocking form of ``UsersPermissionsWithRawResponse.deprecated_get_location_users``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LocationUserDetails]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1313,17 +1506,31 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def get_location_users(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         filter_is_approved: float | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_users.Result]:
-        """Get location users (``GET /api/v1/company/{location_id}/users``).
+    ) -> ApiResponse[list[LocationUser]]:
+        """Get location users.
+
+        ``GET /api/v1/company/{location_id}/users``
 
         Blocking form of ``UsersPermissionsWithRawResponse.get_location_users``.
+
+        Args:
+            location_id (int): location ID
+            filter_is_approved (float | Unset): Whether the user accepted the invitation to manage
+                the location. 1 - accepted, 0 - not accepted
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[LocationUser]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1337,16 +1544,28 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def get_permission_list(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_permission_list.Result]:
-        """Get a list of rights (``GET /api/v1/user/permissions/{location_id}``).
+    ) -> ApiResponse[PermissionList]:
+        """Get a list of rights.
+
+        ``GET /api/v1/user/permissions/{location_id}``
 
         Blocking form of ``UsersPermissionsWithRawResponse.get_permission_list``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[PermissionList]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1359,17 +1578,30 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def get_user_permissions(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_permissions.Result]:
-        """Getting permission values and user role (``GET /api/v1/company/{location_id}/users/{user_id}/permissions``).
+    ) -> ApiResponse[PermissionsAndUserRole]:
+        """Getting permission values and user role.
+
+        ``GET /api/v1/company/{location_id}/users/{user_id}/permissions``
 
         Blocking form of ``UsersPermissionsWithRawResponse.get_user_permissions``.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[PermissionsAndUserRole]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1383,7 +1615,7 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def get_user_roles(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -1391,10 +1623,24 @@ class SyncUsersPermissionsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_user_roles.Result]:
-        """Getting a list of user roles in the context of a location user (``GET /api/v1/company/{location_id}/users/{user_id}/roles``).
+    ) -> ApiResponse[list[UserRole]]:
+        """Getting a list of user roles in the context of a location user.
+
+        ``GET /api/v1/company/{location_id}/users/{user_id}/roles``
 
         Blocking form of ``UsersPermissionsWithRawResponse.get_user_roles``.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            include (list[UserRolesInclude] | Unset): Requested set of an included models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[UserRole]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1409,17 +1655,30 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def list_roles(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         include: list[RolesInclude] | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_roles.Result]:
-        """Getting a list of user roles (``GET /api/v1/company/{location_id}/users/roles``).
+    ) -> ApiResponse[list[UserRole]]:
+        """Getting a list of user roles.
+
+        ``GET /api/v1/company/{location_id}/users/roles``
 
         Blocking form of ``UsersPermissionsWithRawResponse.list_roles``.
+
+        Args:
+            location_id (int): ID of a location.
+            include (list[RolesInclude] | Unset): Requested set of an included models.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[UserRole]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1433,17 +1692,29 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def remove_user_from_location(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_remove_user_from_location.Result]:
-        """Remove the user from the location (``DELETE /api/v1/company/{location_id}/users/{user_id}``).
+    ) -> ApiResponse[None]:
+        """Remove the user from the location.
+
+        ``DELETE /api/v1/company/{location_id}/users/{user_id}``
 
         Blocking form of ``UsersPermissionsWithRawResponse.remove_user_from_location``.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): User ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1457,7 +1728,7 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def remove_user_from_locations(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -1465,10 +1736,23 @@ class SyncUsersPermissionsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_remove_user_from_locations.Result]:
-        """Removing a User from Companies (``POST /api/v1/company/{location_id}/users/{user_id}/remove_from_companies``).
+    ) -> ApiResponse[None]:
+        """Removing a User from Companies.
+
+        ``POST /api/v1/company/{location_id}/users/{user_id}/remove_from_companies``
 
         Blocking form of ``UsersPermissionsWithRawResponse.remove_user_from_locations``.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserFromLocationsRemove): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1483,7 +1767,7 @@ class SyncUsersPermissionsWithRawResponse:
         )
 
     def update_user_permissions(
-        self,
+        self: SyncUsersPermissionsWithRawResponse[Business],
         *,
         location_id: int,
         user_id: int,
@@ -1491,10 +1775,24 @@ class SyncUsersPermissionsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_user_permissions.Result]:
-        """Updating permission values and user role (``PUT /api/v1/company/{location_id}/users/{user_id}/permissions``).
+    ) -> ApiResponse[PermissionsAndUserRole]:
+        """Updating permission values and user role.
+
+        ``PUT /api/v1/company/{location_id}/users/{user_id}/permissions``
 
         Blocking form of ``UsersPermissionsWithRawResponse.update_user_permissions``.
+
+        Args:
+            location_id (int): ID of a location.
+            user_id (int): ID of a user.
+            body (UserPermissionsUpdate | Unset): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[PermissionsAndUserRole]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.image import Image
 from ...models.image_delete import ImageDelete
 from ...models.image_upload import ImageUpload
+from ...models.subscription_information import SubscriptionInformation
+from ...models.team_member_tip_settings import TeamMemberTipSettings
 from ...types import UNSET, Unset
 from . import delete_image as _delete_image
 from . import disable_team_member_tips as _disable_team_member_tips
@@ -28,7 +32,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Utilities:
+class Utilities(Generic[S]):
     """``utilities`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -37,14 +41,14 @@ class Utilities:
         self._caller = caller
 
     async def delete_image(
-        self,
+        self: Utilities[Business],
         *,
         entity: str,
         body: ImageDelete,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_image.Result:
+    ) -> None:
         """Deleting images.
 
         ``DELETE /api/v1/images/{entity}``
@@ -56,16 +60,16 @@ class Utilities:
         | success | boolean | Deletion result |
 
         Args:
-            entity (str):
-            body: the JSON request body.
+            entity (str): entity name (team_member for team members, service for services)
+            body (ImageDelete): the request body (multipart/form-data)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _delete_image.OPERATION,
             functools.partial(
                 _delete_image._get_kwargs,
@@ -80,29 +84,30 @@ class Utilities:
         return response.data
 
     async def disable_team_member_tips(
-        self,
+        self: Utilities[Business],
         *,
         location_id: int,
         master_tips_settings_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _disable_team_member_tips.Result:
+    ) -> list[TeamMemberTipSettings]:
         """Disable Tips for the team member.
 
         ``POST /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/disable``
 
         Args:
-            location_id (int):
-            master_tips_settings_id (int):
+            location_id (int): location id
+            master_tips_settings_id (int): tip settings id
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberTipSettings]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _disable_team_member_tips.OPERATION,
             functools.partial(
                 _disable_team_member_tips._get_kwargs,
@@ -124,22 +129,23 @@ class Utilities:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _enable_team_member_tips.Result:
+    ) -> list[TeamMemberTipSettings]:
         """Enable Tips for the team member.
 
         ``GET /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/enable``
 
         Args:
-            location_id (int):
-            master_tips_settings_id (int):
+            location_id (int): location ID
+            master_tips_settings_id (int): tip settings id
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberTipSettings]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _enable_team_member_tips.OPERATION,
             functools.partial(
                 _enable_team_member_tips._get_kwargs,
@@ -160,21 +166,22 @@ class Utilities:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_subscription_information.Result:
+    ) -> SubscriptionInformation:
         """Retrieve location subscription information.
 
         ``GET /api/v1/license/{location_id}``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            SubscriptionInformation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_location_subscription_information.OPERATION,
             functools.partial(
                 _get_location_subscription_information._get_kwargs,
@@ -194,21 +201,22 @@ class Utilities:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_tip_settings.Result:
+    ) -> list[TeamMemberTipSettings]:
         """Get a list of location team members with their tip settings.
 
         ``GET /api/v1/tips/{location_id}/settings``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberTipSettings]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_team_member_tip_settings.OPERATION,
             functools.partial(
                 _get_team_member_tip_settings._get_kwargs,
@@ -228,7 +236,7 @@ class Utilities:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _phone_number_format_check.Result:
+    ) -> Any:
         """Phone number format check.
 
         ``GET /api/v1/validation/validate_phone/{phone}``
@@ -236,15 +244,15 @@ class Utilities:
         The transferred phone number is checked for compliance with Altegio rules.
 
         Args:
-            phone (str):
+            phone (str): Checked phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _phone_number_format_check.OPERATION,
             functools.partial(
                 _phone_number_format_check._get_kwargs,
@@ -258,14 +266,14 @@ class Utilities:
         return response.data
 
     async def upload_image(
-        self,
+        self: Utilities[Business],
         *,
         entity: str,
         body: ImageUpload,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _upload_image.Result:
+    ) -> Image:
         """Image upload.
 
         ``POST /api/v1/images/{entity}``
@@ -278,16 +286,16 @@ class Utilities:
         | image_group | object | Image group object |
 
         Args:
-            entity (str):
-            body: the JSON request body.
+            entity (str): entity name (team_member for team members, service for services)
+            body (ImageUpload): the request body (multipart/form-data)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            Image: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _upload_image.OPERATION,
             functools.partial(
                 _upload_image._get_kwargs,
@@ -302,7 +310,7 @@ class Utilities:
         return response.data
 
 
-class UtilitiesWithRawResponse:
+class UtilitiesWithRawResponse(Generic[S]):
     """``utilities`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -311,14 +319,14 @@ class UtilitiesWithRawResponse:
         self._caller = caller
 
     async def delete_image(
-        self,
+        self: UtilitiesWithRawResponse[Business],
         *,
         entity: str,
         body: ImageDelete,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_image.Result]:
+    ) -> ApiResponse[None]:
         """Deleting images.
 
         ``DELETE /api/v1/images/{entity}``
@@ -330,16 +338,16 @@ class UtilitiesWithRawResponse:
         | success | boolean | Deletion result |
 
         Args:
-            entity (str):
-            body: the JSON request body.
+            entity (str): entity name (team_member for team members, service for services)
+            body (ImageDelete): the request body (multipart/form-data)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _delete_image.OPERATION,
             functools.partial(
                 _delete_image._get_kwargs,
@@ -353,29 +361,30 @@ class UtilitiesWithRawResponse:
         )
 
     async def disable_team_member_tips(
-        self,
+        self: UtilitiesWithRawResponse[Business],
         *,
         location_id: int,
         master_tips_settings_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_disable_team_member_tips.Result]:
+    ) -> ApiResponse[list[TeamMemberTipSettings]]:
         """Disable Tips for the team member.
 
         ``POST /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/disable``
 
         Args:
-            location_id (int):
-            master_tips_settings_id (int):
+            location_id (int): location id
+            master_tips_settings_id (int): tip settings id
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMemberTipSettings]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _disable_team_member_tips.OPERATION,
             functools.partial(
                 _disable_team_member_tips._get_kwargs,
@@ -396,22 +405,23 @@ class UtilitiesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_enable_team_member_tips.Result]:
+    ) -> ApiResponse[list[TeamMemberTipSettings]]:
         """Enable Tips for the team member.
 
         ``GET /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/enable``
 
         Args:
-            location_id (int):
-            master_tips_settings_id (int):
+            location_id (int): location ID
+            master_tips_settings_id (int): tip settings id
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMemberTipSettings]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _enable_team_member_tips.OPERATION,
             functools.partial(
                 _enable_team_member_tips._get_kwargs,
@@ -431,21 +441,22 @@ class UtilitiesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_subscription_information.Result]:
+    ) -> ApiResponse[SubscriptionInformation]:
         """Retrieve location subscription information.
 
         ``GET /api/v1/license/{location_id}``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[SubscriptionInformation]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_location_subscription_information.OPERATION,
             functools.partial(
                 _get_location_subscription_information._get_kwargs,
@@ -464,21 +475,22 @@ class UtilitiesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_tip_settings.Result]:
+    ) -> ApiResponse[list[TeamMemberTipSettings]]:
         """Get a list of location team members with their tip settings.
 
         ``GET /api/v1/tips/{location_id}/settings``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMemberTipSettings]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_team_member_tip_settings.OPERATION,
             functools.partial(
                 _get_team_member_tip_settings._get_kwargs,
@@ -497,7 +509,7 @@ class UtilitiesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_phone_number_format_check.Result]:
+    ) -> ApiResponse[Any]:
         """Phone number format check.
 
         ``GET /api/v1/validation/validate_phone/{phone}``
@@ -505,15 +517,15 @@ class UtilitiesWithRawResponse:
         The transferred phone number is checked for compliance with Altegio rules.
 
         Args:
-            phone (str):
+            phone (str): Checked phone number
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _phone_number_format_check.OPERATION,
             functools.partial(
                 _phone_number_format_check._get_kwargs,
@@ -526,14 +538,14 @@ class UtilitiesWithRawResponse:
         )
 
     async def upload_image(
-        self,
+        self: UtilitiesWithRawResponse[Business],
         *,
         entity: str,
         body: ImageUpload,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_upload_image.Result]:
+    ) -> ApiResponse[Image]:
         """Image upload.
 
         ``POST /api/v1/images/{entity}``
@@ -546,16 +558,17 @@ class UtilitiesWithRawResponse:
         | image_group | object | Image group object |
 
         Args:
-            entity (str):
-            body: the JSON request body.
+            entity (str): entity name (team_member for team members, service for services)
+            body (ImageUpload): the request body (multipart/form-data)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[Image]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _upload_image.OPERATION,
             functools.partial(
                 _upload_image._get_kwargs,
@@ -569,27 +582,39 @@ class UtilitiesWithRawResponse:
         )
 
 
-class SyncUtilities:
+class SyncUtilities(Generic[S]):
     """Blocking ``utilities`` operations of SyncAltegioClient (see ``Utilities``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Utilities, portal: Portal) -> None:
+    def __init__(self, resource: Utilities[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def delete_image(
-        self,
+        self: SyncUtilities[Business],
         *,
         entity: str,
         body: ImageDelete,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _delete_image.Result:
-        """Deleting images (``DELETE /api/v1/images/{entity}``).
+    ) -> None:
+        """Deleting images.
+
+        ``DELETE /api/v1/images/{entity}``
 
         Blocking form of ``Utilities.delete_image``: same arguments and result.
+
+        Args:
+            entity (str): entity name (team_member for team members, service for services)
+            body (ImageDelete): the request body (multipart/form-data)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -603,17 +628,30 @@ class SyncUtilities:
         )
 
     def disable_team_member_tips(
-        self,
+        self: SyncUtilities[Business],
         *,
         location_id: int,
         master_tips_settings_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _disable_team_member_tips.Result:
-        """Disable Tips for the team member (``POST /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/disable``).
+    ) -> list[TeamMemberTipSettings]:
+        """Disable Tips for the team member.
+
+        ``POST /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/disable``
 
         Blocking form of ``Utilities.disable_team_member_tips``: same arguments and result.
+
+        Args:
+            location_id (int): location id
+            master_tips_settings_id (int): tip settings id
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMemberTipSettings]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -634,10 +672,23 @@ class SyncUtilities:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _enable_team_member_tips.Result:
-        """Enable Tips for the team member (``GET /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/enable``).
+    ) -> list[TeamMemberTipSettings]:
+        """Enable Tips for the team member.
+
+        ``GET /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/enable``
 
         Blocking form of ``Utilities.enable_team_member_tips``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            master_tips_settings_id (int): tip settings id
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMemberTipSettings]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -657,10 +708,22 @@ class SyncUtilities:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_location_subscription_information.Result:
-        """Retrieve location subscription information (``GET /api/v1/license/{location_id}``).
+    ) -> SubscriptionInformation:
+        """Retrieve location subscription information.
+
+        ``GET /api/v1/license/{location_id}``
 
         Blocking form of ``Utilities.get_location_subscription_information``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            SubscriptionInformation: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -679,10 +742,22 @@ class SyncUtilities:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_team_member_tip_settings.Result:
-        """Get a list of location team members with their tip settings (``GET /api/v1/tips/{location_id}/settings``).
+    ) -> list[TeamMemberTipSettings]:
+        """Get a list of location team members with their tip settings.
+
+        ``GET /api/v1/tips/{location_id}/settings``
 
         Blocking form of ``Utilities.get_team_member_tip_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMemberTipSettings]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -701,10 +776,21 @@ class SyncUtilities:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _phone_number_format_check.Result:
-        """Phone number format check (``GET /api/v1/validation/validate_phone/{phone}``).
+    ) -> Any:
+        """Phone number format check.
+
+        ``GET /api/v1/validation/validate_phone/{phone}``
 
         Blocking form of ``Utilities.phone_number_format_check``: same arguments and result.
+
+        Args:
+            phone (str): Checked phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Any: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -717,17 +803,29 @@ class SyncUtilities:
         )
 
     def upload_image(
-        self,
+        self: SyncUtilities[Business],
         *,
         entity: str,
         body: ImageUpload,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _upload_image.Result:
-        """Image upload (``POST /api/v1/images/{entity}``).
+    ) -> Image:
+        """Image upload.
+
+        ``POST /api/v1/images/{entity}``
 
         Blocking form of ``Utilities.upload_image``: same arguments and result.
+
+        Args:
+            entity (str): entity name (team_member for team members, service for services)
+            body (ImageUpload): the request body (multipart/form-data)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            Image: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -741,27 +839,39 @@ class SyncUtilities:
         )
 
 
-class SyncUtilitiesWithRawResponse:
+class SyncUtilitiesWithRawResponse(Generic[S]):
     """Blocking ``utilities`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: UtilitiesWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: UtilitiesWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def delete_image(
-        self,
+        self: SyncUtilitiesWithRawResponse[Business],
         *,
         entity: str,
         body: ImageDelete,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_delete_image.Result]:
-        """Deleting images (``DELETE /api/v1/images/{entity}``).
+    ) -> ApiResponse[None]:
+        """Deleting images.
+
+        ``DELETE /api/v1/images/{entity}``
 
         Blocking form of ``UtilitiesWithRawResponse.delete_image``.
+
+        Args:
+            entity (str): entity name (team_member for team members, service for services)
+            body (ImageDelete): the request body (multipart/form-data)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -775,17 +885,30 @@ class SyncUtilitiesWithRawResponse:
         )
 
     def disable_team_member_tips(
-        self,
+        self: SyncUtilitiesWithRawResponse[Business],
         *,
         location_id: int,
         master_tips_settings_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_disable_team_member_tips.Result]:
-        """Disable Tips for the team member (``POST /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/disable``).
+    ) -> ApiResponse[list[TeamMemberTipSettings]]:
+        """Disable Tips for the team member.
+
+        ``POST /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/disable``
 
         Blocking form of ``UtilitiesWithRawResponse.disable_team_member_tips``.
+
+        Args:
+            location_id (int): location id
+            master_tips_settings_id (int): tip settings id
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMemberTipSettings]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -806,10 +929,23 @@ class SyncUtilitiesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_enable_team_member_tips.Result]:
-        """Enable Tips for the team member (``GET /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/enable``).
+    ) -> ApiResponse[list[TeamMemberTipSettings]]:
+        """Enable Tips for the team member.
+
+        ``GET /api/v1/tips/{location_id}/settings/{master_tips_settings_id}/enable``
 
         Blocking form of ``UtilitiesWithRawResponse.enable_team_member_tips``.
+
+        Args:
+            location_id (int): location ID
+            master_tips_settings_id (int): tip settings id
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMemberTipSettings]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -829,10 +965,22 @@ class SyncUtilitiesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_location_subscription_information.Result]:
-        """Retrieve location subscription information (``GET /api/v1/license/{location_id}``).
+    ) -> ApiResponse[SubscriptionInformation]:
+        """Retrieve location subscription information.
+
+        ``GET /api/v1/license/{location_id}``
 
         Blocking form of ``UtilitiesWithRawResponse.get_location_subscription_information``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[SubscriptionInformation]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -851,10 +999,22 @@ class SyncUtilitiesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_team_member_tip_settings.Result]:
-        """Get a list of location team members with their tip settings (``GET /api/v1/tips/{location_id}/settings``).
+    ) -> ApiResponse[list[TeamMemberTipSettings]]:
+        """Get a list of location team members with their tip settings.
+
+        ``GET /api/v1/tips/{location_id}/settings``
 
         Blocking form of ``UtilitiesWithRawResponse.get_team_member_tip_settings``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMemberTipSettings]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -873,10 +1033,21 @@ class SyncUtilitiesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_phone_number_format_check.Result]:
-        """Phone number format check (``GET /api/v1/validation/validate_phone/{phone}``).
+    ) -> ApiResponse[Any]:
+        """Phone number format check.
+
+        ``GET /api/v1/validation/validate_phone/{phone}``
 
         Blocking form of ``UtilitiesWithRawResponse.phone_number_format_check``.
+
+        Args:
+            phone (str): Checked phone number
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Any]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -889,17 +1060,30 @@ class SyncUtilitiesWithRawResponse:
         )
 
     def upload_image(
-        self,
+        self: SyncUtilitiesWithRawResponse[Business],
         *,
         entity: str,
         body: ImageUpload,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_upload_image.Result]:
-        """Image upload (``POST /api/v1/images/{entity}``).
+    ) -> ApiResponse[Image]:
+        """Image upload.
+
+        ``POST /api/v1/images/{entity}``
 
         Blocking form of ``UtilitiesWithRawResponse.upload_image``.
+
+        Args:
+            entity (str): entity name (team_member for team members, service for services)
+            body (ImageUpload): the request body (multipart/form-data)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[Image]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
+from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.appointment_resource import AppointmentResource
 from ...models.appointments_include import AppointmentsInclude
 from ...models.attendance_appointments_include import AttendanceAppointmentsInclude
+from ...models.resource_occupation_resource import ResourceOccupationResource
 from ...models.timetable_appointment_delete import TimetableAppointmentDelete
 from ...models.timetable_appointment_include import TimetableAppointmentInclude
 from ...types import UNSET, Unset
@@ -25,10 +29,10 @@ from . import v2_list_attendance_appointments as _v2_list_attendance_appointment
 from . import v2_list_resource_occupations as _v2_list_resource_occupations
 
 if TYPE_CHECKING:
-    from ...custom._sync import Portal
+    from ...custom._sync import Portal, SyncPaginator
 
 
-class V2Appointments:
+class V2Appointments(Generic[S]):
     """``v2_appointments`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -37,14 +41,14 @@ class V2Appointments:
         self._caller = caller
 
     async def delete_appointment(
-        self,
+        self: V2Appointments[Business],
         *,
         location_id: int,
         appointment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_appointment.Result:
+    ) -> None:
         """Delete Appointment.
 
         ``DELETE /api/v2/locations/{location_id}/appointments/{appointment_id}``
@@ -53,16 +57,16 @@ class V2Appointments:
         Appointments for the Location and permission to delete this Appointment.
 
         Args:
-            location_id (int):
-            appointment_id (int):
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_delete_appointment.OPERATION,
             functools.partial(
                 _v2_delete_appointment._get_kwargs,
@@ -77,7 +81,7 @@ class V2Appointments:
         return response.data
 
     async def delete_timetable_appointment(
-        self,
+        self: V2Appointments[Business],
         *,
         location_id: int,
         body: TimetableAppointmentDelete,
@@ -85,7 +89,7 @@ class V2Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_timetable_appointment.Result:
+    ) -> list[AppointmentResource]:
         """Delete Timetable Appointment.
 
         ``POST /api/v2/locations/{location_id}/timetable/appointments/delete``
@@ -97,17 +101,19 @@ class V2Appointments:
         Appointment without related Appointments returns an empty `data` array.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            include (list[TimetableAppointmentInclude] | Unset):
+            location_id (int): Location ID
+            body (TimetableAppointmentDelete): the request body (application/json)
+            include (list[TimetableAppointmentInclude] | Unset): Related resources to include in
+                returned Appointments
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppointmentResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_delete_timetable_appointment.OPERATION,
             functools.partial(
                 _v2_delete_timetable_appointment._get_kwargs,
@@ -123,7 +129,7 @@ class V2Appointments:
         return response.data
 
     async def list_appointments(
-        self,
+        self: V2Appointments[Business],
         *,
         location_id: int,
         filter_client_id: int | Unset = UNSET,
@@ -136,7 +142,7 @@ class V2Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_appointments.Result:
+    ) -> list[AppointmentResource]:
         """List Appointments.
 
         ``GET /api/v2/locations/{location_id}/appointments``
@@ -157,22 +163,26 @@ class V2Appointments:
         permissions.
 
         Args:
-            location_id (int):
-            filter_client_id (int | Unset):
-            filter_activity_id (int | Unset):
-            filter_date_intersect_from (str | Unset):  Example: 2026-01-01T00:00:00.
-            filter_date_intersect_to (str | Unset):  Example: 2026-01-31T23:59:59.
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[AppointmentsInclude] | Unset):
+            location_id (int): Location ID
+            filter_client_id (int | Unset): Filter by Booking User profile ID
+            filter_activity_id (int | Unset): Filter by Event ID
+            filter_date_intersect_from (str | Unset): Start of the Appointment intersection range,
+                without a timezone. Example: 2026-01-01T00:00:00.
+            filter_date_intersect_to (str | Unset): End of the Appointment intersection range,
+                without a timezone. Example: 2026-01-31T23:59:59.
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Appointments to return. Default: 250.
+            include (list[AppointmentsInclude] | Unset): Related resources to include; values are
+                literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppointmentResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_appointments.OPERATION,
             functools.partial(
                 _v2_list_appointments._get_kwargs,
@@ -192,8 +202,61 @@ class V2Appointments:
         )
         return response.data
 
+    def iter_list_appointments(
+        self: V2Appointments[Business],
+        *,
+        location_id: int,
+        filter_client_id: int | Unset = UNSET,
+        filter_activity_id: int | Unset = UNSET,
+        filter_date_intersect_from: str | Unset = UNSET,
+        filter_date_intersect_to: str | Unset = UNSET,
+        include: list[AppointmentsInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[AppointmentResource]:
+        """Every item of every page of ``list_appointments``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        limit arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``list_appointments``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[AppointmentResource]]:
+            return await self._caller._call(
+                _v2_list_appointments.OPERATION,
+                functools.partial(
+                    _v2_list_appointments._get_kwargs,
+                    location_id=location_id,
+                    filterclient_id=filter_client_id,
+                    filteractivity_id=filter_activity_id,
+                    filterdate_intersect_from=filter_date_intersect_from,
+                    filterdate_intersect_to=filter_date_intersect_to,
+                    page=page,
+                    limit=size,
+                    include=include,
+                ),
+                _v2_list_appointments._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="list_appointments",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=250,
+            max_items=max_items,
+        )
+
     async def list_attendance_appointments(
-        self,
+        self: V2Appointments[Business],
         *,
         location_id: int,
         attendance_id: str,
@@ -201,7 +264,7 @@ class V2Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_attendance_appointments.Result:
+    ) -> list[AppointmentResource]:
         """List Attendance Appointments.
 
         ``GET /api/v2/locations/{location_id}/attendances/{attendance_id}/appointments``
@@ -221,17 +284,21 @@ class V2Appointments:
         permissions.
 
         Args:
-            location_id (int):
-            attendance_id (str):  Example: record_12345.
-            include (list[AttendanceAppointmentsInclude] | Unset):
+            location_id (int): Location ID
+            attendance_id (str): Attendance group identifier. Use the literal `record_` prefix
+                with an
+                Appointment ID or the literal `visit_` prefix with a visit ID. Example: record_12345.
+            include (list[AttendanceAppointmentsInclude] | Unset): Related resources to include;
+                values are literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AppointmentResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_attendance_appointments.OPERATION,
             functools.partial(
                 _v2_list_attendance_appointments._get_kwargs,
@@ -247,7 +314,7 @@ class V2Appointments:
         return response.data
 
     async def list_resource_occupations(
-        self,
+        self: V2Appointments[Business],
         *,
         location_id: int,
         filter_service_id: int | Unset = UNSET,
@@ -257,7 +324,7 @@ class V2Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_resource_occupations.Result:
+    ) -> list[ResourceOccupationResource]:
         """List Resource Occupations.
 
         ``GET /api/v2/locations/{location_id}/resource_occupations``
@@ -269,19 +336,22 @@ class V2Appointments:
         interval, and the source Appointment or Event.
 
         Args:
-            location_id (int):
-            filter_service_id (int | Unset):
-            filter_service_ids (list[int] | Unset):
-            filter_date_intersect_from_strict (str):
-            filter_date_intersect_to_strict (str):
+            location_id (int): Location ID
+            filter_service_id (int | Unset): Filter by one Service ID
+            filter_service_ids (list[int] | Unset): Filter by multiple Service IDs
+            filter_date_intersect_from_strict (str): Interval start in the Location timezone,
+                without an offset
+            filter_date_intersect_to_strict (str): Interval end in the Location timezone, without
+                an offset
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ResourceOccupationResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_resource_occupations.OPERATION,
             functools.partial(
                 _v2_list_resource_occupations._get_kwargs,
@@ -299,7 +369,7 @@ class V2Appointments:
         return response.data
 
 
-class V2AppointmentsWithRawResponse:
+class V2AppointmentsWithRawResponse(Generic[S]):
     """``v2_appointments`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -308,14 +378,14 @@ class V2AppointmentsWithRawResponse:
         self._caller = caller
 
     async def delete_appointment(
-        self,
+        self: V2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_appointment.Result]:
+    ) -> ApiResponse[None]:
         """Delete Appointment.
 
         ``DELETE /api/v2/locations/{location_id}/appointments/{appointment_id}``
@@ -324,16 +394,16 @@ class V2AppointmentsWithRawResponse:
         Appointments for the Location and permission to delete this Appointment.
 
         Args:
-            location_id (int):
-            appointment_id (int):
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_delete_appointment.OPERATION,
             functools.partial(
                 _v2_delete_appointment._get_kwargs,
@@ -347,7 +417,7 @@ class V2AppointmentsWithRawResponse:
         )
 
     async def delete_timetable_appointment(
-        self,
+        self: V2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         body: TimetableAppointmentDelete,
@@ -355,7 +425,7 @@ class V2AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_timetable_appointment.Result]:
+    ) -> ApiResponse[list[AppointmentResource]]:
         """Delete Timetable Appointment.
 
         ``POST /api/v2/locations/{location_id}/timetable/appointments/delete``
@@ -367,17 +437,19 @@ class V2AppointmentsWithRawResponse:
         Appointment without related Appointments returns an empty `data` array.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            include (list[TimetableAppointmentInclude] | Unset):
+            location_id (int): Location ID
+            body (TimetableAppointmentDelete): the request body (application/json)
+            include (list[TimetableAppointmentInclude] | Unset): Related resources to include in
+                returned Appointments
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppointmentResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_delete_timetable_appointment.OPERATION,
             functools.partial(
                 _v2_delete_timetable_appointment._get_kwargs,
@@ -392,7 +464,7 @@ class V2AppointmentsWithRawResponse:
         )
 
     async def list_appointments(
-        self,
+        self: V2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         filter_client_id: int | Unset = UNSET,
@@ -405,7 +477,7 @@ class V2AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_appointments.Result]:
+    ) -> ApiResponse[list[AppointmentResource]]:
         """List Appointments.
 
         ``GET /api/v2/locations/{location_id}/appointments``
@@ -426,22 +498,26 @@ class V2AppointmentsWithRawResponse:
         permissions.
 
         Args:
-            location_id (int):
-            filter_client_id (int | Unset):
-            filter_activity_id (int | Unset):
-            filter_date_intersect_from (str | Unset):  Example: 2026-01-01T00:00:00.
-            filter_date_intersect_to (str | Unset):  Example: 2026-01-31T23:59:59.
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[AppointmentsInclude] | Unset):
+            location_id (int): Location ID
+            filter_client_id (int | Unset): Filter by Booking User profile ID
+            filter_activity_id (int | Unset): Filter by Event ID
+            filter_date_intersect_from (str | Unset): Start of the Appointment intersection range,
+                without a timezone. Example: 2026-01-01T00:00:00.
+            filter_date_intersect_to (str | Unset): End of the Appointment intersection range,
+                without a timezone. Example: 2026-01-31T23:59:59.
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Appointments to return. Default: 250.
+            include (list[AppointmentsInclude] | Unset): Related resources to include; values are
+                literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppointmentResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_appointments.OPERATION,
             functools.partial(
                 _v2_list_appointments._get_kwargs,
@@ -461,7 +537,7 @@ class V2AppointmentsWithRawResponse:
         )
 
     async def list_attendance_appointments(
-        self,
+        self: V2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         attendance_id: str,
@@ -469,7 +545,7 @@ class V2AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_attendance_appointments.Result]:
+    ) -> ApiResponse[list[AppointmentResource]]:
         """List Attendance Appointments.
 
         ``GET /api/v2/locations/{location_id}/attendances/{attendance_id}/appointments``
@@ -489,17 +565,21 @@ class V2AppointmentsWithRawResponse:
         permissions.
 
         Args:
-            location_id (int):
-            attendance_id (str):  Example: record_12345.
-            include (list[AttendanceAppointmentsInclude] | Unset):
+            location_id (int): Location ID
+            attendance_id (str): Attendance group identifier. Use the literal `record_` prefix
+                with an
+                Appointment ID or the literal `visit_` prefix with a visit ID. Example: record_12345.
+            include (list[AttendanceAppointmentsInclude] | Unset): Related resources to include;
+                values are literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AppointmentResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_attendance_appointments.OPERATION,
             functools.partial(
                 _v2_list_attendance_appointments._get_kwargs,
@@ -514,7 +594,7 @@ class V2AppointmentsWithRawResponse:
         )
 
     async def list_resource_occupations(
-        self,
+        self: V2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         filter_service_id: int | Unset = UNSET,
@@ -524,7 +604,7 @@ class V2AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_resource_occupations.Result]:
+    ) -> ApiResponse[list[ResourceOccupationResource]]:
         """List Resource Occupations.
 
         ``GET /api/v2/locations/{location_id}/resource_occupations``
@@ -536,19 +616,22 @@ class V2AppointmentsWithRawResponse:
         interval, and the source Appointment or Event.
 
         Args:
-            location_id (int):
-            filter_service_id (int | Unset):
-            filter_service_ids (list[int] | Unset):
-            filter_date_intersect_from_strict (str):
-            filter_date_intersect_to_strict (str):
+            location_id (int): Location ID
+            filter_service_id (int | Unset): Filter by one Service ID
+            filter_service_ids (list[int] | Unset): Filter by multiple Service IDs
+            filter_date_intersect_from_strict (str): Interval start in the Location timezone,
+                without an offset
+            filter_date_intersect_to_strict (str): Interval end in the Location timezone, without
+                an offset
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ResourceOccupationResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_resource_occupations.OPERATION,
             functools.partial(
                 _v2_list_resource_occupations._get_kwargs,
@@ -565,27 +648,39 @@ class V2AppointmentsWithRawResponse:
         )
 
 
-class SyncV2Appointments:
+class SyncV2Appointments(Generic[S]):
     """Blocking ``v2_appointments`` operations of SyncAltegioClient (see ``V2Appointments``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2Appointments, portal: Portal) -> None:
+    def __init__(self, resource: V2Appointments[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def delete_appointment(
-        self,
+        self: SyncV2Appointments[Business],
         *,
         location_id: int,
         appointment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_appointment.Result:
-        """Delete Appointment (``DELETE /api/v2/locations/{location_id}/appointments/{appointment_id}``).
+    ) -> None:
+        """Delete Appointment.
+
+        ``DELETE /api/v2/locations/{location_id}/appointments/{appointment_id}``
 
         Blocking form of ``V2Appointments.delete_appointment``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -599,7 +694,7 @@ class SyncV2Appointments:
         )
 
     def delete_timetable_appointment(
-        self,
+        self: SyncV2Appointments[Business],
         *,
         location_id: int,
         body: TimetableAppointmentDelete,
@@ -607,10 +702,25 @@ class SyncV2Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_timetable_appointment.Result:
-        """Delete Timetable Appointment (``POST /api/v2/locations/{location_id}/timetable/appointments/delete``).
+    ) -> list[AppointmentResource]:
+        """Delete Timetable Appointment.
+
+        ``POST /api/v2/locations/{location_id}/timetable/appointments/delete``
 
         Blocking form of ``V2Appointments.delete_timetable_appointment``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (TimetableAppointmentDelete): the request body (application/json)
+            include (list[TimetableAppointmentInclude] | Unset): Related resources to include in
+                returned Appointments
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppointmentResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -625,7 +735,7 @@ class SyncV2Appointments:
         )
 
     def list_appointments(
-        self,
+        self: SyncV2Appointments[Business],
         *,
         location_id: int,
         filter_client_id: int | Unset = UNSET,
@@ -638,10 +748,32 @@ class SyncV2Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_appointments.Result:
-        """List Appointments (``GET /api/v2/locations/{location_id}/appointments``).
+    ) -> list[AppointmentResource]:
+        """List Appointments.
+
+        ``GET /api/v2/locations/{location_id}/appointments``
 
         Blocking form of ``V2Appointments.list_appointments``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_client_id (int | Unset): Filter by Booking User profile ID
+            filter_activity_id (int | Unset): Filter by Event ID
+            filter_date_intersect_from (str | Unset): Start of the Appointment intersection range,
+                without a timezone. Example: 2026-01-01T00:00:00.
+            filter_date_intersect_to (str | Unset): End of the Appointment intersection range,
+                without a timezone. Example: 2026-01-31T23:59:59.
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Appointments to return. Default: 250.
+            include (list[AppointmentsInclude] | Unset): Related resources to include; values are
+                literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppointmentResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -660,8 +792,48 @@ class SyncV2Appointments:
             )
         )
 
+    def iter_list_appointments(
+        self: SyncV2Appointments[Business],
+        *,
+        location_id: int,
+        filter_client_id: int | Unset = UNSET,
+        filter_activity_id: int | Unset = UNSET,
+        filter_date_intersect_from: str | Unset = UNSET,
+        filter_date_intersect_to: str | Unset = UNSET,
+        include: list[AppointmentsInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[AppointmentResource]:
+        """Every item of every page of ``list_appointments``: ``for item in ...``.
+
+        Blocking form of ``V2Appointments.iter_list_appointments``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_list_appointments(
+                location_id=location_id,
+                filter_client_id=filter_client_id,
+                filter_activity_id=filter_activity_id,
+                filter_date_intersect_from=filter_date_intersect_from,
+                filter_date_intersect_to=filter_date_intersect_to,
+                include=include,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
     def list_attendance_appointments(
-        self,
+        self: SyncV2Appointments[Business],
         *,
         location_id: int,
         attendance_id: str,
@@ -669,10 +841,27 @@ class SyncV2Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_attendance_appointments.Result:
-        """List Attendance Appointments (``GET /api/v2/locations/{location_id}/attendances/{attendance_id}/appointments``).
+    ) -> list[AppointmentResource]:
+        """List Attendance Appointments.
+
+        ``GET /api/v2/locations/{location_id}/attendances/{attendance_id}/appointments``
 
         Blocking form of ``V2Appointments.list_attendance_appointments``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            attendance_id (str): Attendance group identifier. Use the literal `record_` prefix
+                with an
+                Appointment ID or the literal `visit_` prefix with a visit ID. Example: record_12345.
+            include (list[AttendanceAppointmentsInclude] | Unset): Related resources to include;
+                values are literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AppointmentResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -687,7 +876,7 @@ class SyncV2Appointments:
         )
 
     def list_resource_occupations(
-        self,
+        self: SyncV2Appointments[Business],
         *,
         location_id: int,
         filter_service_id: int | Unset = UNSET,
@@ -697,10 +886,28 @@ class SyncV2Appointments:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_resource_occupations.Result:
-        """List Resource Occupations (``GET /api/v2/locations/{location_id}/resource_occupations``).
+    ) -> list[ResourceOccupationResource]:
+        """List Resource Occupations.
+
+        ``GET /api/v2/locations/{location_id}/resource_occupations``
 
         Blocking form of ``V2Appointments.list_resource_occupations``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_service_id (int | Unset): Filter by one Service ID
+            filter_service_ids (list[int] | Unset): Filter by multiple Service IDs
+            filter_date_intersect_from_strict (str): Interval start in the Location timezone,
+                without an offset
+            filter_date_intersect_to_strict (str): Interval end in the Location timezone, without
+                an offset
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ResourceOccupationResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -717,27 +924,39 @@ class SyncV2Appointments:
         )
 
 
-class SyncV2AppointmentsWithRawResponse:
+class SyncV2AppointmentsWithRawResponse(Generic[S]):
     """Blocking ``v2_appointments`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2AppointmentsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: V2AppointmentsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def delete_appointment(
-        self,
+        self: SyncV2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         appointment_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_appointment.Result]:
-        """Delete Appointment (``DELETE /api/v2/locations/{location_id}/appointments/{appointment_id}``).
+    ) -> ApiResponse[None]:
+        """Delete Appointment.
+
+        ``DELETE /api/v2/locations/{location_id}/appointments/{appointment_id}``
 
         Blocking form of ``V2AppointmentsWithRawResponse.delete_appointment``.
+
+        Args:
+            location_id (int): Location ID
+            appointment_id (int): Appointment ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -751,7 +970,7 @@ class SyncV2AppointmentsWithRawResponse:
         )
 
     def delete_timetable_appointment(
-        self,
+        self: SyncV2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         body: TimetableAppointmentDelete,
@@ -759,10 +978,25 @@ class SyncV2AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_timetable_appointment.Result]:
-        """Delete Timetable Appointment (``POST /api/v2/locations/{location_id}/timetable/appointments/delete``).
+    ) -> ApiResponse[list[AppointmentResource]]:
+        """Delete Timetable Appointment.
+
+        ``POST /api/v2/locations/{location_id}/timetable/appointments/delete``
 
         Blocking form of ``V2AppointmentsWithRawResponse.delete_timetable_appointment``.
+
+        Args:
+            location_id (int): Location ID
+            body (TimetableAppointmentDelete): the request body (application/json)
+            include (list[TimetableAppointmentInclude] | Unset): Related resources to include in
+                returned Appointments
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppointmentResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -777,7 +1011,7 @@ class SyncV2AppointmentsWithRawResponse:
         )
 
     def list_appointments(
-        self,
+        self: SyncV2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         filter_client_id: int | Unset = UNSET,
@@ -790,10 +1024,32 @@ class SyncV2AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_appointments.Result]:
-        """List Appointments (``GET /api/v2/locations/{location_id}/appointments``).
+    ) -> ApiResponse[list[AppointmentResource]]:
+        """List Appointments.
+
+        ``GET /api/v2/locations/{location_id}/appointments``
 
         Blocking form of ``V2AppointmentsWithRawResponse.list_appointments``.
+
+        Args:
+            location_id (int): Location ID
+            filter_client_id (int | Unset): Filter by Booking User profile ID
+            filter_activity_id (int | Unset): Filter by Event ID
+            filter_date_intersect_from (str | Unset): Start of the Appointment intersection range,
+                without a timezone. Example: 2026-01-01T00:00:00.
+            filter_date_intersect_to (str | Unset): End of the Appointment intersection range,
+                without a timezone. Example: 2026-01-31T23:59:59.
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Appointments to return. Default: 250.
+            include (list[AppointmentsInclude] | Unset): Related resources to include; values are
+                literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppointmentResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -813,7 +1069,7 @@ class SyncV2AppointmentsWithRawResponse:
         )
 
     def list_attendance_appointments(
-        self,
+        self: SyncV2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         attendance_id: str,
@@ -821,10 +1077,27 @@ class SyncV2AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_attendance_appointments.Result]:
-        """List Attendance Appointments (``GET /api/v2/locations/{location_id}/attendances/{attendance_id}/appointments``).
+    ) -> ApiResponse[list[AppointmentResource]]:
+        """List Attendance Appointments.
+
+        ``GET /api/v2/locations/{location_id}/attendances/{attendance_id}/appointments``
 
         Blocking form of ``V2AppointmentsWithRawResponse.list_attendance_appointments``.
+
+        Args:
+            location_id (int): Location ID
+            attendance_id (str): Attendance group identifier. Use the literal `record_` prefix
+                with an
+                Appointment ID or the literal `visit_` prefix with a visit ID. Example: record_12345.
+            include (list[AttendanceAppointmentsInclude] | Unset): Related resources to include;
+                values are literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AppointmentResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -839,7 +1112,7 @@ class SyncV2AppointmentsWithRawResponse:
         )
 
     def list_resource_occupations(
-        self,
+        self: SyncV2AppointmentsWithRawResponse[Business],
         *,
         location_id: int,
         filter_service_id: int | Unset = UNSET,
@@ -849,10 +1122,28 @@ class SyncV2AppointmentsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_resource_occupations.Result]:
-        """List Resource Occupations (``GET /api/v2/locations/{location_id}/resource_occupations``).
+    ) -> ApiResponse[list[ResourceOccupationResource]]:
+        """List Resource Occupations.
+
+        ``GET /api/v2/locations/{location_id}/resource_occupations``
 
         Blocking form of ``V2AppointmentsWithRawResponse.list_resource_occupations``.
+
+        Args:
+            location_id (int): Location ID
+            filter_service_id (int | Unset): Filter by one Service ID
+            filter_service_ids (list[int] | Unset): Filter by multiple Service IDs
+            filter_date_intersect_from_strict (str): Interval start in the Location timezone,
+                without an offset
+            filter_date_intersect_to_strict (str): Interval end in the Location timezone, without
+                an offset
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ResourceOccupationResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.timetable_appointment import TimetableAppointment
+from ...models.appointment_resource import AppointmentResource
 from ...models.timetable_appointment_delete import TimetableAppointmentDelete
 from ...models.timetable_appointment_include import (
     TimetableAppointmentInclude,
@@ -22,15 +22,15 @@ OPERATION = Operation(
     method="POST",
     path="/api/v2/locations/{location_id}/timetable/appointments/delete",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = TimetableAppointment
+Result: TypeAlias = list[AppointmentResource]
 
 
 def _get_kwargs(
@@ -77,6 +77,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.timetable_appointment import TimetableAppointment  # noqa: PLC0415
+    from ...models.appointment_resource import AppointmentResource  # noqa: PLC0415
 
-    return _r.model(TimetableAppointment)
+    return _r.list_of(_r.model(AppointmentResource))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.attendance_appointment_list import AttendanceAppointmentList
+from ...models.appointment_resource import AppointmentResource
 from ...models.attendance_appointments_include import (
     AttendanceAppointmentsInclude,
 )
@@ -21,15 +21,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/attendances/{attendance_id}/appointments",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = AttendanceAppointmentList
+Result: TypeAlias = list[AppointmentResource]
 
 
 def _get_kwargs(
@@ -71,6 +71,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.attendance_appointment_list import AttendanceAppointmentList  # noqa: PLC0415
+    from ...models.appointment_resource import AppointmentResource  # noqa: PLC0415
 
-    return _r.model(AttendanceAppointmentList)
+    return _r.list_of(_r.model(AppointmentResource))

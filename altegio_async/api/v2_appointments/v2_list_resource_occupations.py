@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.resource_occupation_list import ResourceOccupationList
+from ...models.resource_occupation_resource import ResourceOccupationResource
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -18,15 +18,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/resource_occupations",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ResourceOccupationList
+Result: TypeAlias = list[ResourceOccupationResource]
 
 
 def _get_kwargs(
@@ -72,6 +72,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.resource_occupation_list import ResourceOccupationList  # noqa: PLC0415
+    from ...models.resource_occupation_resource import ResourceOccupationResource  # noqa: PLC0415
 
-    return _r.model(ResourceOccupationList)
+    return _r.list_of(_r.model(ResourceOccupationResource))

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.attendance_booking_user_include import AttendanceBookingUserInclude
+from ...models.attendance_statistics_resource import AttendanceStatisticsResource
+from ...models.booking_user_resource import BookingUserResource
+from ...models.user_chain_attendance_statistics import UserChainAttendanceStatistics
 from ...types import UNSET, Unset
 from . import v2_get_attendance_booking_user as _v2_get_attendance_booking_user
 from . import (
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class V2BookingUsers:
+class V2BookingUsers(Generic[S]):
     """``v2_booking_users`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -36,7 +40,7 @@ class V2BookingUsers:
         self._caller = caller
 
     async def get_attendance_booking_user(
-        self,
+        self: V2BookingUsers[Business],
         *,
         location_id: int,
         client_id: int,
@@ -44,7 +48,7 @@ class V2BookingUsers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_attendance_booking_user.Result:
+    ) -> BookingUserResource:
         """Get Booking User for Attendance.
 
         ``GET /api/v2/locations/{location_id}/attendance/clients/{client_id}``
@@ -58,17 +62,18 @@ class V2BookingUsers:
         enabled Location features.
 
         Args:
-            location_id (int):
-            client_id (int):
-            include (list[AttendanceBookingUserInclude] | Unset):
+            location_id (int): Location ID
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            include (list[AttendanceBookingUserInclude] | Unset): Related resources to include;
+                values are literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            BookingUserResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_attendance_booking_user.OPERATION,
             functools.partial(
                 _v2_get_attendance_booking_user._get_kwargs,
@@ -84,7 +89,7 @@ class V2BookingUsers:
         return response.data
 
     async def get_booking_user_chain_attendance_statistics(
-        self,
+        self: V2BookingUsers[Business],
         *,
         location_id: int,
         client_id: int,
@@ -92,7 +97,7 @@ class V2BookingUsers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_booking_user_chain_attendance_statistics.Result:
+    ) -> UserChainAttendanceStatistics:
         """Get Booking User Chain Attendance Statistics.
 
         ``GET /api/v2/locations/{location_id}/clients/{client_id}/chain_attendances_statistic/{chain_id}``
@@ -106,17 +111,18 @@ class V2BookingUsers:
         names.
 
         Args:
-            location_id (int):
-            client_id (int):
-            chain_id (int):
+            location_id (int): Location ID used to authorize the request
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            UserChainAttendanceStatistics: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_booking_user_chain_attendance_statistics.OPERATION,
             functools.partial(
                 _v2_get_booking_user_chain_attendance_statistics._get_kwargs,
@@ -132,14 +138,14 @@ class V2BookingUsers:
         return response.data
 
     async def get_booking_user_location_attendance_statistics(
-        self,
+        self: V2BookingUsers[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_booking_user_location_attendance_statistics.Result:
+    ) -> AttendanceStatisticsResource:
         """Get Booking User Location Attendance Statistics.
 
         ``GET /api/v2/locations/{location_id}/clients/{client_id}/attendances_statistic``
@@ -152,16 +158,17 @@ class V2BookingUsers:
         type are literal legacy wire names.
 
         Args:
-            location_id (int):
-            client_id (int):
+            location_id (int): Location ID
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AttendanceStatisticsResource: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_booking_user_location_attendance_statistics.OPERATION,
             functools.partial(
                 _v2_get_booking_user_location_attendance_statistics._get_kwargs,
@@ -176,7 +183,7 @@ class V2BookingUsers:
         return response.data
 
 
-class V2BookingUsersWithRawResponse:
+class V2BookingUsersWithRawResponse(Generic[S]):
     """``v2_booking_users`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -185,7 +192,7 @@ class V2BookingUsersWithRawResponse:
         self._caller = caller
 
     async def get_attendance_booking_user(
-        self,
+        self: V2BookingUsersWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -193,7 +200,7 @@ class V2BookingUsersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_attendance_booking_user.Result]:
+    ) -> ApiResponse[BookingUserResource]:
         """Get Booking User for Attendance.
 
         ``GET /api/v2/locations/{location_id}/attendance/clients/{client_id}``
@@ -207,17 +214,19 @@ class V2BookingUsersWithRawResponse:
         enabled Location features.
 
         Args:
-            location_id (int):
-            client_id (int):
-            include (list[AttendanceBookingUserInclude] | Unset):
+            location_id (int): Location ID
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            include (list[AttendanceBookingUserInclude] | Unset): Related resources to include;
+                values are literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[BookingUserResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_attendance_booking_user.OPERATION,
             functools.partial(
                 _v2_get_attendance_booking_user._get_kwargs,
@@ -232,7 +241,7 @@ class V2BookingUsersWithRawResponse:
         )
 
     async def get_booking_user_chain_attendance_statistics(
-        self,
+        self: V2BookingUsersWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -240,7 +249,7 @@ class V2BookingUsersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_booking_user_chain_attendance_statistics.Result]:
+    ) -> ApiResponse[UserChainAttendanceStatistics]:
         """Get Booking User Chain Attendance Statistics.
 
         ``GET /api/v2/locations/{location_id}/clients/{client_id}/chain_attendances_statistic/{chain_id}``
@@ -254,17 +263,18 @@ class V2BookingUsersWithRawResponse:
         names.
 
         Args:
-            location_id (int):
-            client_id (int):
-            chain_id (int):
+            location_id (int): Location ID used to authorize the request
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            chain_id (int): Chain ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[UserChainAttendanceStatistics]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_booking_user_chain_attendance_statistics.OPERATION,
             functools.partial(
                 _v2_get_booking_user_chain_attendance_statistics._get_kwargs,
@@ -279,14 +289,14 @@ class V2BookingUsersWithRawResponse:
         )
 
     async def get_booking_user_location_attendance_statistics(
-        self,
+        self: V2BookingUsersWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_booking_user_location_attendance_statistics.Result]:
+    ) -> ApiResponse[AttendanceStatisticsResource]:
         """Get Booking User Location Attendance Statistics.
 
         ``GET /api/v2/locations/{location_id}/clients/{client_id}/attendances_statistic``
@@ -299,16 +309,17 @@ class V2BookingUsersWithRawResponse:
         type are literal legacy wire names.
 
         Args:
-            location_id (int):
-            client_id (int):
+            location_id (int): Location ID
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AttendanceStatisticsResource]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_booking_user_location_attendance_statistics.OPERATION,
             functools.partial(
                 _v2_get_booking_user_location_attendance_statistics._get_kwargs,
@@ -322,17 +333,17 @@ class V2BookingUsersWithRawResponse:
         )
 
 
-class SyncV2BookingUsers:
+class SyncV2BookingUsers(Generic[S]):
     """Blocking ``v2_booking_users`` operations of SyncAltegioClient (see ``V2BookingUsers``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2BookingUsers, portal: Portal) -> None:
+    def __init__(self, resource: V2BookingUsers[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_attendance_booking_user(
-        self,
+        self: SyncV2BookingUsers[Business],
         *,
         location_id: int,
         client_id: int,
@@ -340,10 +351,24 @@ class SyncV2BookingUsers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_attendance_booking_user.Result:
-        """Get Booking User for Attendance (``GET /api/v2/locations/{location_id}/attendance/clients/{client_id}``).
+    ) -> BookingUserResource:
+        """Get Booking User for Attendance.
+
+        ``GET /api/v2/locations/{location_id}/attendance/clients/{client_id}``
 
         Blocking form of ``V2BookingUsers.get_attendance_booking_user``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            include (list[AttendanceBookingUserInclude] | Unset): Related resources to include;
+                values are literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            BookingUserResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -358,7 +383,7 @@ class SyncV2BookingUsers:
         )
 
     def get_booking_user_chain_attendance_statistics(
-        self,
+        self: SyncV2BookingUsers[Business],
         *,
         location_id: int,
         client_id: int,
@@ -366,10 +391,24 @@ class SyncV2BookingUsers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_booking_user_chain_attendance_statistics.Result:
-        """Get Booking User Chain Attendance Statistics (``GET /api/v2/locations/{location_id}/clients/{client_id}/chain_attendances_statistic/{chain_id}``).
+    ) -> UserChainAttendanceStatistics:
+        """Get Booking User Chain Attendance Statistics.
+
+        ``GET /api/v2/locations/{location_id}/clients/{client_id}/chain_attendances_statistic/{chain_id}``
 
         Blocking form of ``V2BookingUsers.get_booking_user_chain_attendance_statistics``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID used to authorize the request
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            UserChainAttendanceStatistics: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -384,17 +423,30 @@ class SyncV2BookingUsers:
         )
 
     def get_booking_user_location_attendance_statistics(
-        self,
+        self: SyncV2BookingUsers[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_booking_user_location_attendance_statistics.Result:
-        """Get Booking User Location Attendance Statistics (``GET /api/v2/locations/{location_id}/clients/{client_id}/attendances_statistic``).
+    ) -> AttendanceStatisticsResource:
+        """Get Booking User Location Attendance Statistics.
+
+        ``GET /api/v2/locations/{location_id}/clients/{client_id}/attendances_statistic``
 
         Blocking form of ``V2BookingUsers.get_booking_user_location_attendance_statistics``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AttendanceStatisticsResource: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -408,17 +460,17 @@ class SyncV2BookingUsers:
         )
 
 
-class SyncV2BookingUsersWithRawResponse:
+class SyncV2BookingUsersWithRawResponse(Generic[S]):
     """Blocking ``v2_booking_users`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2BookingUsersWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: V2BookingUsersWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_attendance_booking_user(
-        self,
+        self: SyncV2BookingUsersWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -426,10 +478,25 @@ class SyncV2BookingUsersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_attendance_booking_user.Result]:
-        """Get Booking User for Attendance (``GET /api/v2/locations/{location_id}/attendance/clients/{client_id}``).
+    ) -> ApiResponse[BookingUserResource]:
+        """Get Booking User for Attendance.
+
+        ``GET /api/v2/locations/{location_id}/attendance/clients/{client_id}``
 
         Blocking form of ``V2BookingUsersWithRawResponse.get_attendance_booking_user``.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            include (list[AttendanceBookingUserInclude] | Unset): Related resources to include;
+                values are literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[BookingUserResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -444,7 +511,7 @@ class SyncV2BookingUsersWithRawResponse:
         )
 
     def get_booking_user_chain_attendance_statistics(
-        self,
+        self: SyncV2BookingUsersWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
@@ -452,10 +519,24 @@ class SyncV2BookingUsersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_booking_user_chain_attendance_statistics.Result]:
-        """Get Booking User Chain Attendance Statistics (``GET /api/v2/locations/{location_id}/clients/{client_id}/chain_attendances_statistic/{chain_id}``).
+    ) -> ApiResponse[UserChainAttendanceStatistics]:
+        """Get Booking User Chain Attendance Statistics.
+
+        ``GET /api/v2/locations/{location_id}/clients/{client_id}/chain_attendances_statistic/{chain_id}``
 
         Blocking form of ``V2BookingUsersWithRawResponse.get_booking_user_chain_attendance_statistics``.
+
+        Args:
+            location_id (int): Location ID used to authorize the request
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            chain_id (int): Chain ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[UserChainAttendanceStatistics]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -470,17 +551,30 @@ class SyncV2BookingUsersWithRawResponse:
         )
 
     def get_booking_user_location_attendance_statistics(
-        self,
+        self: SyncV2BookingUsersWithRawResponse[Business],
         *,
         location_id: int,
         client_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_booking_user_location_attendance_statistics.Result]:
-        """Get Booking User Location Attendance Statistics (``GET /api/v2/locations/{location_id}/clients/{client_id}/attendances_statistic``).
+    ) -> ApiResponse[AttendanceStatisticsResource]:
+        """Get Booking User Location Attendance Statistics.
+
+        ``GET /api/v2/locations/{location_id}/clients/{client_id}/attendances_statistic``
 
         Blocking form of ``V2BookingUsersWithRawResponse.get_booking_user_location_attendance_statistics``.
+
+        Args:
+            location_id (int): Location ID
+            client_id (int): Booking User profile ID; `client_id` is the literal wire name
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AttendanceStatisticsResource]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

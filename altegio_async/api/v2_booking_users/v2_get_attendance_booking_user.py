@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.attendance_booking_user import AttendanceBookingUser
 from ...models.attendance_booking_user_include import (
     AttendanceBookingUserInclude,
 )
+from ...models.booking_user_resource import BookingUserResource
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -21,15 +21,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/attendance/clients/{client_id}",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = AttendanceBookingUser
+Result: TypeAlias = BookingUserResource
 
 
 def _get_kwargs(
@@ -71,6 +71,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.attendance_booking_user import AttendanceBookingUser  # noqa: PLC0415
+    from ...models.booking_user_resource import BookingUserResource  # noqa: PLC0415
 
-    return _r.model(AttendanceBookingUser)
+    return _r.model(BookingUserResource)

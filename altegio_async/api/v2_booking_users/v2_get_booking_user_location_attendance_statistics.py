@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.location_attendance_statistics import LocationAttendanceStatistics
+from ...models.attendance_statistics_resource import AttendanceStatisticsResource
 
 OPERATION = Operation(
     operation_id="get_booking_user_location_attendance_statistics",
@@ -17,15 +17,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/clients/{client_id}/attendances_statistic",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = LocationAttendanceStatistics
+Result: TypeAlias = AttendanceStatisticsResource
 
 
 def _get_kwargs(
@@ -53,6 +53,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.location_attendance_statistics import LocationAttendanceStatistics  # noqa: PLC0415
+    from ...models.attendance_statistics_resource import AttendanceStatisticsResource  # noqa: PLC0415
 
-    return _r.model(LocationAttendanceStatistics)
+    return _r.model(AttendanceStatisticsResource)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.custom_field_resource import CustomFieldResource
 from ...models.custom_fields_filter_entity_slug import CustomFieldsFilterEntitySlug
 from ...models.custom_fields_include import CustomFieldsInclude
 from ...models.fields_filter_parent_entity_type import FieldsFilterParentEntityType
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class V2CustomFields:
+class V2CustomFields(Generic[S]):
     """``v2_custom_fields`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -32,7 +34,7 @@ class V2CustomFields:
         self._caller = caller
 
     async def list_custom_fields(
-        self,
+        self: V2CustomFields[Business],
         *,
         location_id: int,
         filter_parent_entity_type: FieldsFilterParentEntityType | Unset = UNSET,
@@ -41,7 +43,7 @@ class V2CustomFields:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_custom_fields.Result:
+    ) -> list[CustomFieldResource]:
         """List Custom Fields.
 
         ``GET /api/v2/locations/{location_id}/custom_fields``
@@ -54,18 +56,22 @@ class V2CustomFields:
         for `filter[parent_entity_type]`.
 
         Args:
-            location_id (int):
-            filter_parent_entity_type (FieldsFilterParentEntityType | Unset):
-            filter_entity_slug (CustomFieldsFilterEntitySlug | Unset):
-            include (list[CustomFieldsInclude] | Unset):
+            location_id (int): Location ID
+            filter_parent_entity_type (FieldsFilterParentEntityType | Unset): Filter by
+                Appointment or Booking User wire entity value
+            filter_entity_slug (CustomFieldsFilterEntitySlug | Unset): Compatibility alias for
+                `filter[parent_entity_type]`
+            include (list[CustomFieldsInclude] | Unset): Include Custom Field type or interface
+                options
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[CustomFieldResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_custom_fields.OPERATION,
             functools.partial(
                 _v2_list_custom_fields._get_kwargs,
@@ -82,7 +88,7 @@ class V2CustomFields:
         return response.data
 
 
-class V2CustomFieldsWithRawResponse:
+class V2CustomFieldsWithRawResponse(Generic[S]):
     """``v2_custom_fields`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -91,7 +97,7 @@ class V2CustomFieldsWithRawResponse:
         self._caller = caller
 
     async def list_custom_fields(
-        self,
+        self: V2CustomFieldsWithRawResponse[Business],
         *,
         location_id: int,
         filter_parent_entity_type: FieldsFilterParentEntityType | Unset = UNSET,
@@ -100,7 +106,7 @@ class V2CustomFieldsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_custom_fields.Result]:
+    ) -> ApiResponse[list[CustomFieldResource]]:
         """List Custom Fields.
 
         ``GET /api/v2/locations/{location_id}/custom_fields``
@@ -113,18 +119,22 @@ class V2CustomFieldsWithRawResponse:
         for `filter[parent_entity_type]`.
 
         Args:
-            location_id (int):
-            filter_parent_entity_type (FieldsFilterParentEntityType | Unset):
-            filter_entity_slug (CustomFieldsFilterEntitySlug | Unset):
-            include (list[CustomFieldsInclude] | Unset):
+            location_id (int): Location ID
+            filter_parent_entity_type (FieldsFilterParentEntityType | Unset): Filter by
+                Appointment or Booking User wire entity value
+            filter_entity_slug (CustomFieldsFilterEntitySlug | Unset): Compatibility alias for
+                `filter[parent_entity_type]`
+            include (list[CustomFieldsInclude] | Unset): Include Custom Field type or interface
+                options
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[CustomFieldResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_custom_fields.OPERATION,
             functools.partial(
                 _v2_list_custom_fields._get_kwargs,
@@ -140,17 +150,17 @@ class V2CustomFieldsWithRawResponse:
         )
 
 
-class SyncV2CustomFields:
+class SyncV2CustomFields(Generic[S]):
     """Blocking ``v2_custom_fields`` operations of SyncAltegioClient (see ``V2CustomFields``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2CustomFields, portal: Portal) -> None:
+    def __init__(self, resource: V2CustomFields[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def list_custom_fields(
-        self,
+        self: SyncV2CustomFields[Business],
         *,
         location_id: int,
         filter_parent_entity_type: FieldsFilterParentEntityType | Unset = UNSET,
@@ -159,10 +169,28 @@ class SyncV2CustomFields:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_custom_fields.Result:
-        """List Custom Fields (``GET /api/v2/locations/{location_id}/custom_fields``).
+    ) -> list[CustomFieldResource]:
+        """List Custom Fields.
+
+        ``GET /api/v2/locations/{location_id}/custom_fields``
 
         Blocking form of ``V2CustomFields.list_custom_fields``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_parent_entity_type (FieldsFilterParentEntityType | Unset): Filter by
+                Appointment or Booking User wire entity value
+            filter_entity_slug (CustomFieldsFilterEntitySlug | Unset): Compatibility alias for
+                `filter[parent_entity_type]`
+            include (list[CustomFieldsInclude] | Unset): Include Custom Field type or interface
+                options
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[CustomFieldResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -178,17 +206,17 @@ class SyncV2CustomFields:
         )
 
 
-class SyncV2CustomFieldsWithRawResponse:
+class SyncV2CustomFieldsWithRawResponse(Generic[S]):
     """Blocking ``v2_custom_fields`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2CustomFieldsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: V2CustomFieldsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def list_custom_fields(
-        self,
+        self: SyncV2CustomFieldsWithRawResponse[Business],
         *,
         location_id: int,
         filter_parent_entity_type: FieldsFilterParentEntityType | Unset = UNSET,
@@ -197,10 +225,28 @@ class SyncV2CustomFieldsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_custom_fields.Result]:
-        """List Custom Fields (``GET /api/v2/locations/{location_id}/custom_fields``).
+    ) -> ApiResponse[list[CustomFieldResource]]:
+        """List Custom Fields.
+
+        ``GET /api/v2/locations/{location_id}/custom_fields``
 
         Blocking form of ``V2CustomFieldsWithRawResponse.list_custom_fields``.
+
+        Args:
+            location_id (int): Location ID
+            filter_parent_entity_type (FieldsFilterParentEntityType | Unset): Filter by
+                Appointment or Booking User wire entity value
+            filter_entity_slug (CustomFieldsFilterEntitySlug | Unset): Compatibility alias for
+                `filter[parent_entity_type]`
+            include (list[CustomFieldsInclude] | Unset): Include Custom Field type or interface
+                options
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[CustomFieldResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(

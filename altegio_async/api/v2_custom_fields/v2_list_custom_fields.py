@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.custom_field_list import CustomFieldList
+from ...models.custom_field_resource import CustomFieldResource
 from ...models.custom_fields_filter_entity_slug import (
     CustomFieldsFilterEntitySlug,
 )
@@ -25,15 +25,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/custom_fields",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = CustomFieldList
+Result: TypeAlias = list[CustomFieldResource]
 
 
 def _get_kwargs(
@@ -87,6 +87,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.custom_field_list import CustomFieldList  # noqa: PLC0415
+    from ...models.custom_field_resource import CustomFieldResource  # noqa: PLC0415
 
-    return _r.model(CustomFieldList)
+    return _r.list_of(_r.model(CustomFieldResource))

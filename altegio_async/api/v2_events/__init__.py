@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
+from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.appointment_resource import AppointmentResource
 from ...models.create_event import CreateEvent
 from ...models.create_event_appointment import CreateEventAppointment
 from ...models.event_appointment_include import EventAppointmentInclude
 from ...models.event_include import EventInclude
+from ...models.event_resource import EventResource
 from ...models.events_include import EventsInclude
 from ...models.reschedule_event_appointment import RescheduleEventAppointment
 from ...models.update_event import UpdateEvent
@@ -32,10 +36,10 @@ from . import v2_update_event as _v2_update_event
 from . import v2_update_event_appointment as _v2_update_event_appointment
 
 if TYPE_CHECKING:
-    from ...custom._sync import Portal
+    from ...custom._sync import Portal, SyncPaginator
 
 
-class V2Events:
+class V2Events(Generic[S]):
     """``v2_events`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -44,7 +48,7 @@ class V2Events:
         self._caller = caller
 
     async def create_event(
-        self,
+        self: V2Events[Business],
         *,
         location_id: int,
         body: CreateEvent,
@@ -52,7 +56,7 @@ class V2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_create_event.Result:
+    ) -> EventResource:
         """Create Event.
 
         ``POST /api/v2/locations/{location_id}/events``
@@ -60,17 +64,18 @@ class V2Events:
         Create a group Event for a Location.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            include (list[EventInclude] | Unset):
+            location_id (int): Location ID
+            body (CreateEvent): the request body (application/json)
+            include (list[EventInclude] | Unset): Related resources to include in the created
+                Event
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            EventResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_create_event.OPERATION,
             functools.partial(
                 _v2_create_event._get_kwargs,
@@ -86,7 +91,7 @@ class V2Events:
         return response.data
 
     async def create_event_appointment(
-        self,
+        self: V2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -95,7 +100,7 @@ class V2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_create_event_appointment.Result:
+    ) -> AppointmentResource:
         """Create Event Appointment.
 
         ``POST /api/v2/locations/{location_id}/events/{event_id}/appointments``
@@ -104,18 +109,19 @@ class V2Events:
         required for both an existing and a new Booking User.
 
         Args:
-            location_id (int):
-            event_id (int):
-            body: the JSON request body.
-            include (list[EventAppointmentInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Event ID
+            body (CreateEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                created Appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AppointmentResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_create_event_appointment.OPERATION,
             functools.partial(
                 _v2_create_event_appointment._get_kwargs,
@@ -132,14 +138,14 @@ class V2Events:
         return response.data
 
     async def delete_event(
-        self,
+        self: V2Events[Business],
         *,
         location_id: int,
         event_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_event.Result:
+    ) -> None:
         """Delete Event.
 
         ``DELETE /api/v2/locations/{location_id}/events/{event_id}``
@@ -148,16 +154,16 @@ class V2Events:
         response body is returned.
 
         Args:
-            location_id (int):
-            event_id (int):
+            location_id (int): Location ID
+            event_id (int): Event ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_delete_event.OPERATION,
             functools.partial(
                 _v2_delete_event._get_kwargs,
@@ -172,7 +178,7 @@ class V2Events:
         return response.data
 
     async def get_event(
-        self,
+        self: V2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -180,7 +186,7 @@ class V2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_event.Result:
+    ) -> EventResource:
         """Get Event.
 
         ``GET /api/v2/locations/{location_id}/events/{event_id}``
@@ -189,17 +195,18 @@ class V2Events:
         is excluded from list results, while direct retrieval remains available.
 
         Args:
-            location_id (int):
-            event_id (int):
-            include (list[EventInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Event ID
+            include (list[EventInclude] | Unset): Related resources to include; values are literal
+                API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            EventResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_event.OPERATION,
             functools.partial(
                 _v2_get_event._get_kwargs,
@@ -215,7 +222,7 @@ class V2Events:
         return response.data
 
     async def list_events(
-        self,
+        self: V2Events[Business],
         *,
         location_id: int,
         filter_from: str,
@@ -229,7 +236,7 @@ class V2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_events.Result:
+    ) -> list[EventResource]:
         """List Events.
 
         ``GET /api/v2/locations/{location_id}/events``
@@ -241,23 +248,27 @@ class V2Events:
         must be later than `filter[from]`.
 
         Args:
-            location_id (int):
-            filter_from (str):  Example: 2026-08-01 09:00:00.
-            filter_to (str):  Example: 2026-08-07 21:00:00.
-            filter_team_member_ids (list[int] | Unset):
-            filter_service_ids (list[int] | Unset):
-            filter_capacity (int | Unset):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[EventsInclude] | Unset):
+            location_id (int): Location ID
+            filter_from (str): Range start in the Location timezone as `YYYY-MM-DD HH:MM:SS`.
+                Example: 2026-08-01 09:00:00.
+            filter_to (str): Range end in the Location timezone as `YYYY-MM-DD HH:MM:SS`. Example:
+                2026-08-07 21:00:00.
+            filter_team_member_ids (list[int] | Unset): Team Member IDs; the literal wire query
+                key is `filter[master_ids][]`
+            filter_service_ids (list[int] | Unset): Service IDs
+            filter_capacity (int | Unset): Minimum number of unoccupied places
+            page (int | Unset): Result page. Default: 1.
+            limit (int | Unset): Maximum number of Events to return. Default: 250.
+            include (list[EventsInclude] | Unset): Related resources to include; values are
+                literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[EventResource]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_events.OPERATION,
             functools.partial(
                 _v2_list_events._get_kwargs,
@@ -278,8 +289,63 @@ class V2Events:
         )
         return response.data
 
+    def iter_list_events(
+        self: V2Events[Business],
+        *,
+        location_id: int,
+        filter_from: str,
+        filter_to: str,
+        filter_team_member_ids: list[int] | Unset = UNSET,
+        filter_service_ids: list[int] | Unset = UNSET,
+        filter_capacity: int | Unset = UNSET,
+        include: list[EventsInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[EventResource]:
+        """Every item of every page of ``list_events``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        limit arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``list_events``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[EventResource]]:
+            return await self._caller._call(
+                _v2_list_events.OPERATION,
+                functools.partial(
+                    _v2_list_events._get_kwargs,
+                    location_id=location_id,
+                    filterfrom=filter_from,
+                    filterto=filter_to,
+                    filtermaster_ids=filter_team_member_ids,
+                    filterservice_ids=filter_service_ids,
+                    filtercapacity=filter_capacity,
+                    page=page,
+                    limit=size,
+                    include=include,
+                ),
+                _v2_list_events._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="list_events",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=250,
+            max_items=max_items,
+        )
+
     async def reschedule_event_appointment(
-        self,
+        self: V2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -289,7 +355,7 @@ class V2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_reschedule_event_appointment.Result:
+    ) -> AppointmentResource:
         """Reschedule Event Appointment.
 
         ``PATCH /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``
@@ -297,19 +363,20 @@ class V2Events:
         Move an Appointment from this Event to another Event in the same Location.
 
         Args:
-            location_id (int):
-            event_id (int):
-            appointment_id (int):
-            body: the JSON request body.
-            include (list[EventAppointmentInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Source Event ID
+            appointment_id (int): Appointment ID; `record_id` is the literal wire path parameter
+            body (RescheduleEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                rescheduled Appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AppointmentResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_reschedule_event_appointment.OPERATION,
             functools.partial(
                 _v2_reschedule_event_appointment._get_kwargs,
@@ -327,7 +394,7 @@ class V2Events:
         return response.data
 
     async def update_event(
-        self,
+        self: V2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -336,7 +403,7 @@ class V2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_update_event.Result:
+    ) -> EventResource:
         """Update Event.
 
         ``PUT /api/v2/locations/{location_id}/events/{event_id}``
@@ -344,18 +411,19 @@ class V2Events:
         Replace the mutable properties of an Event.
 
         Args:
-            location_id (int):
-            event_id (int):
-            body: the JSON request body.
-            include (list[EventInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Event ID
+            body (UpdateEvent): the request body (application/json)
+            include (list[EventInclude] | Unset): Related resources to include in the updated
+                Event
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            EventResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_update_event.OPERATION,
             functools.partial(
                 _v2_update_event._get_kwargs,
@@ -372,7 +440,7 @@ class V2Events:
         return response.data
 
     async def update_event_appointment(
-        self,
+        self: V2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -382,7 +450,7 @@ class V2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_update_event_appointment.Result:
+    ) -> AppointmentResource:
         """Update Event Appointment.
 
         ``PUT /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``
@@ -390,19 +458,20 @@ class V2Events:
         Update pricing, Product Items, Tags, color, comment, or capacity for an Event Appointment.
 
         Args:
-            location_id (int):
-            event_id (int):
-            appointment_id (int):
-            body: the JSON request body.
-            include (list[EventAppointmentInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Event ID
+            appointment_id (int): Appointment ID; `record_id` is the literal wire path parameter
+            body (UpdateEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                updated Appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AppointmentResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_update_event_appointment.OPERATION,
             functools.partial(
                 _v2_update_event_appointment._get_kwargs,
@@ -420,7 +489,7 @@ class V2Events:
         return response.data
 
 
-class V2EventsWithRawResponse:
+class V2EventsWithRawResponse(Generic[S]):
     """``v2_events`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -429,7 +498,7 @@ class V2EventsWithRawResponse:
         self._caller = caller
 
     async def create_event(
-        self,
+        self: V2EventsWithRawResponse[Business],
         *,
         location_id: int,
         body: CreateEvent,
@@ -437,7 +506,7 @@ class V2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_create_event.Result]:
+    ) -> ApiResponse[EventResource]:
         """Create Event.
 
         ``POST /api/v2/locations/{location_id}/events``
@@ -445,17 +514,19 @@ class V2EventsWithRawResponse:
         Create a group Event for a Location.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
-            include (list[EventInclude] | Unset):
+            location_id (int): Location ID
+            body (CreateEvent): the request body (application/json)
+            include (list[EventInclude] | Unset): Related resources to include in the created
+                Event
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[EventResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_create_event.OPERATION,
             functools.partial(
                 _v2_create_event._get_kwargs,
@@ -470,7 +541,7 @@ class V2EventsWithRawResponse:
         )
 
     async def create_event_appointment(
-        self,
+        self: V2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -479,7 +550,7 @@ class V2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_create_event_appointment.Result]:
+    ) -> ApiResponse[AppointmentResource]:
         """Create Event Appointment.
 
         ``POST /api/v2/locations/{location_id}/events/{event_id}/appointments``
@@ -488,18 +559,20 @@ class V2EventsWithRawResponse:
         required for both an existing and a new Booking User.
 
         Args:
-            location_id (int):
-            event_id (int):
-            body: the JSON request body.
-            include (list[EventAppointmentInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Event ID
+            body (CreateEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                created Appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AppointmentResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_create_event_appointment.OPERATION,
             functools.partial(
                 _v2_create_event_appointment._get_kwargs,
@@ -515,14 +588,14 @@ class V2EventsWithRawResponse:
         )
 
     async def delete_event(
-        self,
+        self: V2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_event.Result]:
+    ) -> ApiResponse[None]:
         """Delete Event.
 
         ``DELETE /api/v2/locations/{location_id}/events/{event_id}``
@@ -531,16 +604,16 @@ class V2EventsWithRawResponse:
         response body is returned.
 
         Args:
-            location_id (int):
-            event_id (int):
+            location_id (int): Location ID
+            event_id (int): Event ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_delete_event.OPERATION,
             functools.partial(
                 _v2_delete_event._get_kwargs,
@@ -554,7 +627,7 @@ class V2EventsWithRawResponse:
         )
 
     async def get_event(
-        self,
+        self: V2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -562,7 +635,7 @@ class V2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_event.Result]:
+    ) -> ApiResponse[EventResource]:
         """Get Event.
 
         ``GET /api/v2/locations/{location_id}/events/{event_id}``
@@ -571,17 +644,19 @@ class V2EventsWithRawResponse:
         is excluded from list results, while direct retrieval remains available.
 
         Args:
-            location_id (int):
-            event_id (int):
-            include (list[EventInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Event ID
+            include (list[EventInclude] | Unset): Related resources to include; values are literal
+                API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[EventResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_event.OPERATION,
             functools.partial(
                 _v2_get_event._get_kwargs,
@@ -596,7 +671,7 @@ class V2EventsWithRawResponse:
         )
 
     async def list_events(
-        self,
+        self: V2EventsWithRawResponse[Business],
         *,
         location_id: int,
         filter_from: str,
@@ -610,7 +685,7 @@ class V2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_events.Result]:
+    ) -> ApiResponse[list[EventResource]]:
         """List Events.
 
         ``GET /api/v2/locations/{location_id}/events``
@@ -622,23 +697,28 @@ class V2EventsWithRawResponse:
         must be later than `filter[from]`.
 
         Args:
-            location_id (int):
-            filter_from (str):  Example: 2026-08-01 09:00:00.
-            filter_to (str):  Example: 2026-08-07 21:00:00.
-            filter_team_member_ids (list[int] | Unset):
-            filter_service_ids (list[int] | Unset):
-            filter_capacity (int | Unset):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[EventsInclude] | Unset):
+            location_id (int): Location ID
+            filter_from (str): Range start in the Location timezone as `YYYY-MM-DD HH:MM:SS`.
+                Example: 2026-08-01 09:00:00.
+            filter_to (str): Range end in the Location timezone as `YYYY-MM-DD HH:MM:SS`. Example:
+                2026-08-07 21:00:00.
+            filter_team_member_ids (list[int] | Unset): Team Member IDs; the literal wire query
+                key is `filter[master_ids][]`
+            filter_service_ids (list[int] | Unset): Service IDs
+            filter_capacity (int | Unset): Minimum number of unoccupied places
+            page (int | Unset): Result page. Default: 1.
+            limit (int | Unset): Maximum number of Events to return. Default: 250.
+            include (list[EventsInclude] | Unset): Related resources to include; values are
+                literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[EventResource]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_events.OPERATION,
             functools.partial(
                 _v2_list_events._get_kwargs,
@@ -659,7 +739,7 @@ class V2EventsWithRawResponse:
         )
 
     async def reschedule_event_appointment(
-        self,
+        self: V2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -669,7 +749,7 @@ class V2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_reschedule_event_appointment.Result]:
+    ) -> ApiResponse[AppointmentResource]:
         """Reschedule Event Appointment.
 
         ``PATCH /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``
@@ -677,19 +757,21 @@ class V2EventsWithRawResponse:
         Move an Appointment from this Event to another Event in the same Location.
 
         Args:
-            location_id (int):
-            event_id (int):
-            appointment_id (int):
-            body: the JSON request body.
-            include (list[EventAppointmentInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Source Event ID
+            appointment_id (int): Appointment ID; `record_id` is the literal wire path parameter
+            body (RescheduleEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                rescheduled Appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AppointmentResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_reschedule_event_appointment.OPERATION,
             functools.partial(
                 _v2_reschedule_event_appointment._get_kwargs,
@@ -706,7 +788,7 @@ class V2EventsWithRawResponse:
         )
 
     async def update_event(
-        self,
+        self: V2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -715,7 +797,7 @@ class V2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_update_event.Result]:
+    ) -> ApiResponse[EventResource]:
         """Update Event.
 
         ``PUT /api/v2/locations/{location_id}/events/{event_id}``
@@ -723,18 +805,20 @@ class V2EventsWithRawResponse:
         Replace the mutable properties of an Event.
 
         Args:
-            location_id (int):
-            event_id (int):
-            body: the JSON request body.
-            include (list[EventInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Event ID
+            body (UpdateEvent): the request body (application/json)
+            include (list[EventInclude] | Unset): Related resources to include in the updated
+                Event
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[EventResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_update_event.OPERATION,
             functools.partial(
                 _v2_update_event._get_kwargs,
@@ -750,7 +834,7 @@ class V2EventsWithRawResponse:
         )
 
     async def update_event_appointment(
-        self,
+        self: V2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -760,7 +844,7 @@ class V2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_update_event_appointment.Result]:
+    ) -> ApiResponse[AppointmentResource]:
         """Update Event Appointment.
 
         ``PUT /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``
@@ -768,19 +852,21 @@ class V2EventsWithRawResponse:
         Update pricing, Product Items, Tags, color, comment, or capacity for an Event Appointment.
 
         Args:
-            location_id (int):
-            event_id (int):
-            appointment_id (int):
-            body: the JSON request body.
-            include (list[EventAppointmentInclude] | Unset):
+            location_id (int): Location ID
+            event_id (int): Event ID
+            appointment_id (int): Appointment ID; `record_id` is the literal wire path parameter
+            body (UpdateEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                updated Appointment
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AppointmentResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_update_event_appointment.OPERATION,
             functools.partial(
                 _v2_update_event_appointment._get_kwargs,
@@ -797,17 +883,17 @@ class V2EventsWithRawResponse:
         )
 
 
-class SyncV2Events:
+class SyncV2Events(Generic[S]):
     """Blocking ``v2_events`` operations of SyncAltegioClient (see ``V2Events``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2Events, portal: Portal) -> None:
+    def __init__(self, resource: V2Events[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_event(
-        self,
+        self: SyncV2Events[Business],
         *,
         location_id: int,
         body: CreateEvent,
@@ -815,10 +901,24 @@ class SyncV2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_create_event.Result:
-        """Create Event (``POST /api/v2/locations/{location_id}/events``).
+    ) -> EventResource:
+        """Create Event.
+
+        ``POST /api/v2/locations/{location_id}/events``
 
         Blocking form of ``V2Events.create_event``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (CreateEvent): the request body (application/json)
+            include (list[EventInclude] | Unset): Related resources to include in the created
+                Event
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            EventResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -833,7 +933,7 @@ class SyncV2Events:
         )
 
     def create_event_appointment(
-        self,
+        self: SyncV2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -842,10 +942,25 @@ class SyncV2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_create_event_appointment.Result:
-        """Create Event Appointment (``POST /api/v2/locations/{location_id}/events/{event_id}/appointments``).
+    ) -> AppointmentResource:
+        """Create Event Appointment.
+
+        ``POST /api/v2/locations/{location_id}/events/{event_id}/appointments``
 
         Blocking form of ``V2Events.create_event_appointment``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            body (CreateEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                created Appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AppointmentResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -861,17 +976,29 @@ class SyncV2Events:
         )
 
     def delete_event(
-        self,
+        self: SyncV2Events[Business],
         *,
         location_id: int,
         event_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_event.Result:
-        """Delete Event (``DELETE /api/v2/locations/{location_id}/events/{event_id}``).
+    ) -> None:
+        """Delete Event.
+
+        ``DELETE /api/v2/locations/{location_id}/events/{event_id}``
 
         Blocking form of ``V2Events.delete_event``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -885,7 +1012,7 @@ class SyncV2Events:
         )
 
     def get_event(
-        self,
+        self: SyncV2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -893,10 +1020,24 @@ class SyncV2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_event.Result:
-        """Get Event (``GET /api/v2/locations/{location_id}/events/{event_id}``).
+    ) -> EventResource:
+        """Get Event.
+
+        ``GET /api/v2/locations/{location_id}/events/{event_id}``
 
         Blocking form of ``V2Events.get_event``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            include (list[EventInclude] | Unset): Related resources to include; values are literal
+                API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            EventResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -911,7 +1052,7 @@ class SyncV2Events:
         )
 
     def list_events(
-        self,
+        self: SyncV2Events[Business],
         *,
         location_id: int,
         filter_from: str,
@@ -925,10 +1066,33 @@ class SyncV2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_events.Result:
-        """List Events (``GET /api/v2/locations/{location_id}/events``).
+    ) -> list[EventResource]:
+        """List Events.
+
+        ``GET /api/v2/locations/{location_id}/events``
 
         Blocking form of ``V2Events.list_events``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_from (str): Range start in the Location timezone as `YYYY-MM-DD HH:MM:SS`.
+                Example: 2026-08-01 09:00:00.
+            filter_to (str): Range end in the Location timezone as `YYYY-MM-DD HH:MM:SS`. Example:
+                2026-08-07 21:00:00.
+            filter_team_member_ids (list[int] | Unset): Team Member IDs; the literal wire query
+                key is `filter[master_ids][]`
+            filter_service_ids (list[int] | Unset): Service IDs
+            filter_capacity (int | Unset): Minimum number of unoccupied places
+            page (int | Unset): Result page. Default: 1.
+            limit (int | Unset): Maximum number of Events to return. Default: 250.
+            include (list[EventsInclude] | Unset): Related resources to include; values are
+                literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[EventResource]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -948,8 +1112,50 @@ class SyncV2Events:
             )
         )
 
+    def iter_list_events(
+        self: SyncV2Events[Business],
+        *,
+        location_id: int,
+        filter_from: str,
+        filter_to: str,
+        filter_team_member_ids: list[int] | Unset = UNSET,
+        filter_service_ids: list[int] | Unset = UNSET,
+        filter_capacity: int | Unset = UNSET,
+        include: list[EventsInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[EventResource]:
+        """Every item of every page of ``list_events``: ``for item in ...``.
+
+        Blocking form of ``V2Events.iter_list_events``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_list_events(
+                location_id=location_id,
+                filter_from=filter_from,
+                filter_to=filter_to,
+                filter_team_member_ids=filter_team_member_ids,
+                filter_service_ids=filter_service_ids,
+                filter_capacity=filter_capacity,
+                include=include,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
     def reschedule_event_appointment(
-        self,
+        self: SyncV2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -959,10 +1165,26 @@ class SyncV2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_reschedule_event_appointment.Result:
-        """Reschedule Event Appointment (``PATCH /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``).
+    ) -> AppointmentResource:
+        """Reschedule Event Appointment.
+
+        ``PATCH /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``
 
         Blocking form of ``V2Events.reschedule_event_appointment``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Source Event ID
+            appointment_id (int): Appointment ID; `record_id` is the literal wire path parameter
+            body (RescheduleEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                rescheduled Appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AppointmentResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -979,7 +1201,7 @@ class SyncV2Events:
         )
 
     def update_event(
-        self,
+        self: SyncV2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -988,10 +1210,25 @@ class SyncV2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_update_event.Result:
-        """Update Event (``PUT /api/v2/locations/{location_id}/events/{event_id}``).
+    ) -> EventResource:
+        """Update Event.
+
+        ``PUT /api/v2/locations/{location_id}/events/{event_id}``
 
         Blocking form of ``V2Events.update_event``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            body (UpdateEvent): the request body (application/json)
+            include (list[EventInclude] | Unset): Related resources to include in the updated
+                Event
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            EventResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1007,7 +1244,7 @@ class SyncV2Events:
         )
 
     def update_event_appointment(
-        self,
+        self: SyncV2Events[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1017,10 +1254,26 @@ class SyncV2Events:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_update_event_appointment.Result:
-        """Update Event Appointment (``PUT /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``).
+    ) -> AppointmentResource:
+        """Update Event Appointment.
+
+        ``PUT /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``
 
         Blocking form of ``V2Events.update_event_appointment``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            appointment_id (int): Appointment ID; `record_id` is the literal wire path parameter
+            body (UpdateEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                updated Appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AppointmentResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1037,17 +1290,17 @@ class SyncV2Events:
         )
 
 
-class SyncV2EventsWithRawResponse:
+class SyncV2EventsWithRawResponse(Generic[S]):
     """Blocking ``v2_events`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2EventsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: V2EventsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_event(
-        self,
+        self: SyncV2EventsWithRawResponse[Business],
         *,
         location_id: int,
         body: CreateEvent,
@@ -1055,10 +1308,25 @@ class SyncV2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_create_event.Result]:
-        """Create Event (``POST /api/v2/locations/{location_id}/events``).
+    ) -> ApiResponse[EventResource]:
+        """Create Event.
+
+        ``POST /api/v2/locations/{location_id}/events``
 
         Blocking form of ``V2EventsWithRawResponse.create_event``.
+
+        Args:
+            location_id (int): Location ID
+            body (CreateEvent): the request body (application/json)
+            include (list[EventInclude] | Unset): Related resources to include in the created
+                Event
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[EventResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1073,7 +1341,7 @@ class SyncV2EventsWithRawResponse:
         )
 
     def create_event_appointment(
-        self,
+        self: SyncV2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1082,10 +1350,26 @@ class SyncV2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_create_event_appointment.Result]:
-        """Create Event Appointment (``POST /api/v2/locations/{location_id}/events/{event_id}/appointments``).
+    ) -> ApiResponse[AppointmentResource]:
+        """Create Event Appointment.
+
+        ``POST /api/v2/locations/{location_id}/events/{event_id}/appointments``
 
         Blocking form of ``V2EventsWithRawResponse.create_event_appointment``.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            body (CreateEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                created Appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AppointmentResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1101,17 +1385,29 @@ class SyncV2EventsWithRawResponse:
         )
 
     def delete_event(
-        self,
+        self: SyncV2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_event.Result]:
-        """Delete Event (``DELETE /api/v2/locations/{location_id}/events/{event_id}``).
+    ) -> ApiResponse[None]:
+        """Delete Event.
+
+        ``DELETE /api/v2/locations/{location_id}/events/{event_id}``
 
         Blocking form of ``V2EventsWithRawResponse.delete_event``.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1125,7 +1421,7 @@ class SyncV2EventsWithRawResponse:
         )
 
     def get_event(
-        self,
+        self: SyncV2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1133,10 +1429,25 @@ class SyncV2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_event.Result]:
-        """Get Event (``GET /api/v2/locations/{location_id}/events/{event_id}``).
+    ) -> ApiResponse[EventResource]:
+        """Get Event.
+
+        ``GET /api/v2/locations/{location_id}/events/{event_id}``
 
         Blocking form of ``V2EventsWithRawResponse.get_event``.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            include (list[EventInclude] | Unset): Related resources to include; values are literal
+                API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[EventResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1151,7 +1462,7 @@ class SyncV2EventsWithRawResponse:
         )
 
     def list_events(
-        self,
+        self: SyncV2EventsWithRawResponse[Business],
         *,
         location_id: int,
         filter_from: str,
@@ -1165,10 +1476,34 @@ class SyncV2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_events.Result]:
-        """List Events (``GET /api/v2/locations/{location_id}/events``).
+    ) -> ApiResponse[list[EventResource]]:
+        """List Events.
+
+        ``GET /api/v2/locations/{location_id}/events``
 
         Blocking form of ``V2EventsWithRawResponse.list_events``.
+
+        Args:
+            location_id (int): Location ID
+            filter_from (str): Range start in the Location timezone as `YYYY-MM-DD HH:MM:SS`.
+                Example: 2026-08-01 09:00:00.
+            filter_to (str): Range end in the Location timezone as `YYYY-MM-DD HH:MM:SS`. Example:
+                2026-08-07 21:00:00.
+            filter_team_member_ids (list[int] | Unset): Team Member IDs; the literal wire query
+                key is `filter[master_ids][]`
+            filter_service_ids (list[int] | Unset): Service IDs
+            filter_capacity (int | Unset): Minimum number of unoccupied places
+            page (int | Unset): Result page. Default: 1.
+            limit (int | Unset): Maximum number of Events to return. Default: 250.
+            include (list[EventsInclude] | Unset): Related resources to include; values are
+                literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[EventResource]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1189,7 +1524,7 @@ class SyncV2EventsWithRawResponse:
         )
 
     def reschedule_event_appointment(
-        self,
+        self: SyncV2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1199,10 +1534,27 @@ class SyncV2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_reschedule_event_appointment.Result]:
-        """Reschedule Event Appointment (``PATCH /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``).
+    ) -> ApiResponse[AppointmentResource]:
+        """Reschedule Event Appointment.
+
+        ``PATCH /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``
 
         Blocking form of ``V2EventsWithRawResponse.reschedule_event_appointment``.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Source Event ID
+            appointment_id (int): Appointment ID; `record_id` is the literal wire path parameter
+            body (RescheduleEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                rescheduled Appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AppointmentResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1219,7 +1571,7 @@ class SyncV2EventsWithRawResponse:
         )
 
     def update_event(
-        self,
+        self: SyncV2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1228,10 +1580,26 @@ class SyncV2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_update_event.Result]:
-        """Update Event (``PUT /api/v2/locations/{location_id}/events/{event_id}``).
+    ) -> ApiResponse[EventResource]:
+        """Update Event.
+
+        ``PUT /api/v2/locations/{location_id}/events/{event_id}``
 
         Blocking form of ``V2EventsWithRawResponse.update_event``.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            body (UpdateEvent): the request body (application/json)
+            include (list[EventInclude] | Unset): Related resources to include in the updated
+                Event
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[EventResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1247,7 +1615,7 @@ class SyncV2EventsWithRawResponse:
         )
 
     def update_event_appointment(
-        self,
+        self: SyncV2EventsWithRawResponse[Business],
         *,
         location_id: int,
         event_id: int,
@@ -1257,10 +1625,27 @@ class SyncV2EventsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_update_event_appointment.Result]:
-        """Update Event Appointment (``PUT /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``).
+    ) -> ApiResponse[AppointmentResource]:
+        """Update Event Appointment.
+
+        ``PUT /api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}``
 
         Blocking form of ``V2EventsWithRawResponse.update_event_appointment``.
+
+        Args:
+            location_id (int): Location ID
+            event_id (int): Event ID
+            appointment_id (int): Appointment ID; `record_id` is the literal wire path parameter
+            body (UpdateEventAppointment): the request body (application/json)
+            include (list[EventAppointmentInclude] | Unset): Related resources to include in the
+                updated Appointment
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AppointmentResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -11,7 +11,7 @@ from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.create_event import CreateEvent
 from ...models.event_include import EventInclude
-from ...models.event_v2 import EventV2
+from ...models.event_resource import EventResource
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -20,15 +20,15 @@ OPERATION = Operation(
     method="POST",
     path="/api/v2/locations/{location_id}/events",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = EventV2
+Result: TypeAlias = EventResource
 
 
 def _get_kwargs(
@@ -75,6 +75,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.event_v2 import EventV2  # noqa: PLC0415
+    from ...models.event_resource import EventResource  # noqa: PLC0415
 
-    return _r.model(EventV2)
+    return _r.model(EventResource)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.event_collection import EventCollection
+from ...models.event_resource import EventResource
 from ...models.events_include import EventsInclude
 from ...types import UNSET, Unset
 
@@ -19,15 +19,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/events",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = EventCollection
+Result: TypeAlias = list[EventResource]
 
 
 def _get_kwargs(
@@ -96,6 +96,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.event_collection import EventCollection  # noqa: PLC0415
+    from ...models.event_resource import EventResource  # noqa: PLC0415
 
-    return _r.model(EventCollection)
+    return _r.list_of(_r.model(EventResource))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.event_appointment import EventAppointment
+from ...models.appointment_resource import AppointmentResource
 from ...models.event_appointment_include import (
     EventAppointmentInclude,
 )
@@ -22,15 +22,15 @@ OPERATION = Operation(
     method="PUT",
     path="/api/v2/locations/{location_id}/events/{event_id}/appointments/{record_id}",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = EventAppointment
+Result: TypeAlias = AppointmentResource
 
 
 def _get_kwargs(
@@ -81,6 +81,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.event_appointment import EventAppointment  # noqa: PLC0415
+    from ...models.appointment_resource import AppointmentResource  # noqa: PLC0415
 
-    return _r.model(EventAppointment)
+    return _r.model(AppointmentResource)

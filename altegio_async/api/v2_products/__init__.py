@@ -7,19 +7,26 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
+from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.appointment_product_resource import AppointmentProductResource
 from ...models.attendance_product_include import AttendanceProductInclude
 from ...models.autocomplete_products_include import AutocompleteProductsInclude
 from ...models.filter_related_loyalty_entity_slug import FilterRelatedLoyaltyEntitySlug
 from ...models.product_categories_include import ProductCategoriesInclude
 from ...models.product_category_include import ProductCategoryInclude
+from ...models.product_category_resource import ProductCategoryResource
 from ...models.product_include import ProductInclude
+from ...models.product_resource import ProductResource
+from ...models.product_storage_amount_resource import ProductStorageAmountResource
 from ...models.product_storage_amounts_include import ProductStorageAmountsInclude
+from ...models.product_unit_resource import ProductUnitResource
 from ...models.products_include import ProductsInclude
 from ...types import UNSET, Unset
 from . import v2_autocomplete_products as _v2_autocomplete_products
@@ -32,10 +39,10 @@ from . import v2_list_product_units as _v2_list_product_units
 from . import v2_list_products as _v2_list_products
 
 if TYPE_CHECKING:
-    from ...custom._sync import Portal
+    from ...custom._sync import Portal, SyncPaginator
 
 
-class V2Products:
+class V2Products(Generic[S]):
     """``v2_products`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -44,7 +51,7 @@ class V2Products:
         self._caller = caller
 
     async def autocomplete_products(
-        self,
+        self: V2Products[Business],
         *,
         location_id: int,
         filter_term: str,
@@ -54,7 +61,7 @@ class V2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_autocomplete_products.Result:
+    ) -> list[ProductResource]:
         """Autocomplete Products.
 
         ``GET /api/v2/locations/{location_id}/products/autocomplete``
@@ -66,19 +73,21 @@ class V2Products:
         `meta.pagination`.
 
         Args:
-            location_id (int):
-            filter_term (str):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[AutocompleteProductsInclude] | Unset):
+            location_id (int): Location ID
+            filter_term (str): Product name, article number, or barcode search term
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Products to return. Default: 250.
+            include (list[AutocompleteProductsInclude] | Unset): Related resources to include;
+                wire values are literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_autocomplete_products.OPERATION,
             functools.partial(
                 _v2_autocomplete_products._get_kwargs,
@@ -95,8 +104,55 @@ class V2Products:
         )
         return response.data
 
+    def iter_autocomplete_products(
+        self: V2Products[Business],
+        *,
+        location_id: int,
+        filter_term: str,
+        include: list[AutocompleteProductsInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[ProductResource]:
+        """Every item of every page of ``autocomplete_products``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        limit arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``autocomplete_products``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[ProductResource]]:
+            return await self._caller._call(
+                _v2_autocomplete_products.OPERATION,
+                functools.partial(
+                    _v2_autocomplete_products._get_kwargs,
+                    location_id=location_id,
+                    filterterm=filter_term,
+                    page=page,
+                    limit=size,
+                    include=include,
+                ),
+                _v2_autocomplete_products._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="autocomplete_products",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=250,
+            max_items=max_items,
+        )
+
     async def get_attendance_product_item(
-        self,
+        self: V2Products[Business],
         *,
         location_id: int,
         attendance_product_item_id: int,
@@ -104,7 +160,7 @@ class V2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_attendance_product_item.Result:
+    ) -> AppointmentProductResource:
         """Get Appointment Product Item.
 
         ``GET /api/v2/locations/{location_id}/attendance_product_items/{attendance_product_item_id}``
@@ -116,17 +172,20 @@ class V2Products:
         but has not been live-verified because the test Location has no safe fixture.
 
         Args:
-            location_id (int):
-            attendance_product_item_id (int):
-            include (list[AttendanceProductInclude] | Unset):
+            location_id (int): Location ID
+            attendance_product_item_id (int): Appointment Product Item ID
+            include (list[AttendanceProductInclude] | Unset): Related resources to include. Wire
+                values are literal API keys;
+                `staff` represents the Team Member and `good` represents the Product.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            AppointmentProductResource: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_attendance_product_item.OPERATION,
             functools.partial(
                 _v2_get_attendance_product_item._get_kwargs,
@@ -142,7 +201,7 @@ class V2Products:
         return response.data
 
     async def get_product(
-        self,
+        self: V2Products[Business],
         *,
         location_id: int,
         product_id: int,
@@ -150,7 +209,7 @@ class V2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_product.Result:
+    ) -> ProductResource:
         """Get Product.
 
         ``GET /api/v2/locations/{location_id}/products/{product_id}``
@@ -162,17 +221,18 @@ class V2Products:
         User has permission to view it.
 
         Args:
-            location_id (int):
-            product_id (int):
-            include (list[ProductInclude] | Unset):
+            location_id (int): Location ID
+            product_id (int): Product ID
+            include (list[ProductInclude] | Unset): Related resources or conditional attributes to
+                include
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ProductResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_product.OPERATION,
             functools.partial(
                 _v2_get_product._get_kwargs,
@@ -188,7 +248,7 @@ class V2Products:
         return response.data
 
     async def get_product_category(
-        self,
+        self: V2Products[Business],
         *,
         location_id: int,
         product_category_id: int,
@@ -196,7 +256,7 @@ class V2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_product_category.Result:
+    ) -> ProductCategoryResource:
         """Get Product Category.
 
         ``GET /api/v2/locations/{location_id}/product_categories/{product_category_id}``
@@ -204,17 +264,20 @@ class V2Products:
         Retrieve a Product Category for a Location as a JSON:API resource object.
 
         Args:
-            location_id (int):
-            product_category_id (int):
-            include (list[ProductCategoryInclude] | Unset):
+            location_id (int): Location ID
+            product_category_id (int): Product Category ID
+            include (list[ProductCategoryInclude] | Unset): Related resources to include.
+                `child_categories` and `goods` are
+                literal wire values for Product Categories and Products.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ProductCategoryResource: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_product_category.OPERATION,
             functools.partial(
                 _v2_get_product_category._get_kwargs,
@@ -230,7 +293,7 @@ class V2Products:
         return response.data
 
     async def list_product_categories(
-        self,
+        self: V2Products[Business],
         *,
         location_id: int,
         filter_parent_category_id: int | Unset = 0,
@@ -238,7 +301,7 @@ class V2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_product_categories.Result:
+    ) -> list[ProductCategoryResource]:
         """List Product Categories.
 
         ``GET /api/v2/locations/{location_id}/product_categories``
@@ -249,17 +312,21 @@ class V2Products:
         Categories. Set it to a Product Category ID to return direct children.
 
         Args:
-            location_id (int):
-            filter_parent_category_id (int | Unset):  Default: 0.
-            include (list[ProductCategoriesInclude] | Unset):
+            location_id (int): Location ID
+            filter_parent_category_id (int | Unset): Parent Product Category ID; use `0` for root
+                categories. Default: 0.
+            include (list[ProductCategoriesInclude] | Unset): Related resources to include.
+                `child_categories` and `goods` are
+                literal wire values for Product Categories and Products.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductCategoryResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_product_categories.OPERATION,
             functools.partial(
                 _v2_list_product_categories._get_kwargs,
@@ -275,7 +342,7 @@ class V2Products:
         return response.data
 
     async def list_product_storage_amounts(
-        self,
+        self: V2Products[Business],
         *,
         location_id: int,
         product_id: int,
@@ -283,7 +350,7 @@ class V2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_product_storage_amounts.Result:
+    ) -> list[ProductStorageAmountResource]:
         """List Product Storage Amounts.
 
         ``GET /api/v2/locations/{location_id}/products/{product_id}/storage_amounts``
@@ -293,17 +360,19 @@ class V2Products:
         Units.
 
         Args:
-            location_id (int):
-            product_id (int):
-            include (list[ProductStorageAmountsInclude] | Unset):
+            location_id (int): Location ID
+            product_id (int): Product ID
+            include (list[ProductStorageAmountsInclude] | Unset): Include Storage details;
+                `storage` is the literal wire value
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductStorageAmountResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_product_storage_amounts.OPERATION,
             functools.partial(
                 _v2_list_product_storage_amounts._get_kwargs,
@@ -319,13 +388,13 @@ class V2Products:
         return response.data
 
     async def list_product_units(
-        self,
+        self: V2Products[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_product_units.Result:
+    ) -> list[ProductUnitResource]:
         """List Product Units.
 
         ``GET /api/v2/locations/{location_id}/units``
@@ -337,15 +406,16 @@ class V2Products:
         Use Unit IDs as `sale_unit_id` and `consumable_unit_id` in Product data.
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductUnitResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_product_units.OPERATION,
             functools.partial(
                 _v2_list_product_units._get_kwargs,
@@ -359,7 +429,7 @@ class V2Products:
         return response.data
 
     async def list_products(
-        self,
+        self: V2Products[Business],
         *,
         location_id: int,
         filter_ids: list[int] | Unset = UNSET,
@@ -370,7 +440,7 @@ class V2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_products.Result:
+    ) -> list[ProductResource]:
         """List Products.
 
         ``GET /api/v2/locations/{location_id}/products``
@@ -385,20 +455,27 @@ class V2Products:
         User has permission to view it.
 
         Args:
-            location_id (int):
-            filter_ids (list[int] | Unset):
-            filter_related_loyalty_entity_slug (FilterRelatedLoyaltyEntitySlug | Unset):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[ProductsInclude] | Unset):
+            location_id (int): Location ID
+            filter_ids (list[int] | Unset): Filter by Product IDs
+            filter_related_loyalty_entity_slug (FilterRelatedLoyaltyEntitySlug | Unset): Filter by
+                Product purpose. Wire values are literal API values:
+                - `common` - regular Products
+                - `loyalty_abonement` - membership Products
+                - `loyalty_certificate` - certificate Products
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Products to return. Default: 250.
+            include (list[ProductsInclude] | Unset): Related resources or conditional attributes
+                to include. Wire values are
+                literal API keys. Use the Product detail operation for `storage_amounts`.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_products.OPERATION,
             functools.partial(
                 _v2_list_products._get_kwargs,
@@ -416,8 +493,57 @@ class V2Products:
         )
         return response.data
 
+    def iter_list_products(
+        self: V2Products[Business],
+        *,
+        location_id: int,
+        filter_ids: list[int] | Unset = UNSET,
+        filter_related_loyalty_entity_slug: FilterRelatedLoyaltyEntitySlug | Unset = UNSET,
+        include: list[ProductsInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[ProductResource]:
+        """Every item of every page of ``list_products``, fetched as you iterate.
 
-class V2ProductsWithRawResponse:
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        limit arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``list_products``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[ProductResource]]:
+            return await self._caller._call(
+                _v2_list_products.OPERATION,
+                functools.partial(
+                    _v2_list_products._get_kwargs,
+                    location_id=location_id,
+                    filterids=filter_ids,
+                    filterrelated_loyalty_entity_slug=filter_related_loyalty_entity_slug,
+                    page=page,
+                    limit=size,
+                    include=include,
+                ),
+                _v2_list_products._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="list_products",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=250,
+            max_items=max_items,
+        )
+
+
+class V2ProductsWithRawResponse(Generic[S]):
     """``v2_products`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -426,7 +552,7 @@ class V2ProductsWithRawResponse:
         self._caller = caller
 
     async def autocomplete_products(
-        self,
+        self: V2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         filter_term: str,
@@ -436,7 +562,7 @@ class V2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_autocomplete_products.Result]:
+    ) -> ApiResponse[list[ProductResource]]:
         """Autocomplete Products.
 
         ``GET /api/v2/locations/{location_id}/products/autocomplete``
@@ -448,19 +574,21 @@ class V2ProductsWithRawResponse:
         `meta.pagination`.
 
         Args:
-            location_id (int):
-            filter_term (str):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[AutocompleteProductsInclude] | Unset):
+            location_id (int): Location ID
+            filter_term (str): Product name, article number, or barcode search term
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Products to return. Default: 250.
+            include (list[AutocompleteProductsInclude] | Unset): Related resources to include;
+                wire values are literal API keys
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_autocomplete_products.OPERATION,
             functools.partial(
                 _v2_autocomplete_products._get_kwargs,
@@ -477,7 +605,7 @@ class V2ProductsWithRawResponse:
         )
 
     async def get_attendance_product_item(
-        self,
+        self: V2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         attendance_product_item_id: int,
@@ -485,7 +613,7 @@ class V2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_attendance_product_item.Result]:
+    ) -> ApiResponse[AppointmentProductResource]:
         """Get Appointment Product Item.
 
         ``GET /api/v2/locations/{location_id}/attendance_product_items/{attendance_product_item_id}``
@@ -497,17 +625,20 @@ class V2ProductsWithRawResponse:
         but has not been live-verified because the test Location has no safe fixture.
 
         Args:
-            location_id (int):
-            attendance_product_item_id (int):
-            include (list[AttendanceProductInclude] | Unset):
+            location_id (int): Location ID
+            attendance_product_item_id (int): Appointment Product Item ID
+            include (list[AttendanceProductInclude] | Unset): Related resources to include. Wire
+                values are literal API keys;
+                `staff` represents the Team Member and `good` represents the Product.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[AppointmentProductResource]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_attendance_product_item.OPERATION,
             functools.partial(
                 _v2_get_attendance_product_item._get_kwargs,
@@ -522,7 +653,7 @@ class V2ProductsWithRawResponse:
         )
 
     async def get_product(
-        self,
+        self: V2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
@@ -530,7 +661,7 @@ class V2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_product.Result]:
+    ) -> ApiResponse[ProductResource]:
         """Get Product.
 
         ``GET /api/v2/locations/{location_id}/products/{product_id}``
@@ -542,17 +673,19 @@ class V2ProductsWithRawResponse:
         User has permission to view it.
 
         Args:
-            location_id (int):
-            product_id (int):
-            include (list[ProductInclude] | Unset):
+            location_id (int): Location ID
+            product_id (int): Product ID
+            include (list[ProductInclude] | Unset): Related resources or conditional attributes to
+                include
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ProductResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_product.OPERATION,
             functools.partial(
                 _v2_get_product._get_kwargs,
@@ -567,7 +700,7 @@ class V2ProductsWithRawResponse:
         )
 
     async def get_product_category(
-        self,
+        self: V2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_category_id: int,
@@ -575,7 +708,7 @@ class V2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_product_category.Result]:
+    ) -> ApiResponse[ProductCategoryResource]:
         """Get Product Category.
 
         ``GET /api/v2/locations/{location_id}/product_categories/{product_category_id}``
@@ -583,17 +716,20 @@ class V2ProductsWithRawResponse:
         Retrieve a Product Category for a Location as a JSON:API resource object.
 
         Args:
-            location_id (int):
-            product_category_id (int):
-            include (list[ProductCategoryInclude] | Unset):
+            location_id (int): Location ID
+            product_category_id (int): Product Category ID
+            include (list[ProductCategoryInclude] | Unset): Related resources to include.
+                `child_categories` and `goods` are
+                literal wire values for Product Categories and Products.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ProductCategoryResource]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_product_category.OPERATION,
             functools.partial(
                 _v2_get_product_category._get_kwargs,
@@ -608,7 +744,7 @@ class V2ProductsWithRawResponse:
         )
 
     async def list_product_categories(
-        self,
+        self: V2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         filter_parent_category_id: int | Unset = 0,
@@ -616,7 +752,7 @@ class V2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_product_categories.Result]:
+    ) -> ApiResponse[list[ProductCategoryResource]]:
         """List Product Categories.
 
         ``GET /api/v2/locations/{location_id}/product_categories``
@@ -627,17 +763,21 @@ class V2ProductsWithRawResponse:
         Categories. Set it to a Product Category ID to return direct children.
 
         Args:
-            location_id (int):
-            filter_parent_category_id (int | Unset):  Default: 0.
-            include (list[ProductCategoriesInclude] | Unset):
+            location_id (int): Location ID
+            filter_parent_category_id (int | Unset): Parent Product Category ID; use `0` for root
+                categories. Default: 0.
+            include (list[ProductCategoriesInclude] | Unset): Related resources to include.
+                `child_categories` and `goods` are
+                literal wire values for Product Categories and Products.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductCategoryResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_product_categories.OPERATION,
             functools.partial(
                 _v2_list_product_categories._get_kwargs,
@@ -652,7 +792,7 @@ class V2ProductsWithRawResponse:
         )
 
     async def list_product_storage_amounts(
-        self,
+        self: V2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
@@ -660,7 +800,7 @@ class V2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_product_storage_amounts.Result]:
+    ) -> ApiResponse[list[ProductStorageAmountResource]]:
         """List Product Storage Amounts.
 
         ``GET /api/v2/locations/{location_id}/products/{product_id}/storage_amounts``
@@ -670,17 +810,19 @@ class V2ProductsWithRawResponse:
         Units.
 
         Args:
-            location_id (int):
-            product_id (int):
-            include (list[ProductStorageAmountsInclude] | Unset):
+            location_id (int): Location ID
+            product_id (int): Product ID
+            include (list[ProductStorageAmountsInclude] | Unset): Include Storage details;
+                `storage` is the literal wire value
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductStorageAmountResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_product_storage_amounts.OPERATION,
             functools.partial(
                 _v2_list_product_storage_amounts._get_kwargs,
@@ -695,13 +837,13 @@ class V2ProductsWithRawResponse:
         )
 
     async def list_product_units(
-        self,
+        self: V2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_product_units.Result]:
+    ) -> ApiResponse[list[ProductUnitResource]]:
         """List Product Units.
 
         ``GET /api/v2/locations/{location_id}/units``
@@ -713,15 +855,16 @@ class V2ProductsWithRawResponse:
         Use Unit IDs as `sale_unit_id` and `consumable_unit_id` in Product data.
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductUnitResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_product_units.OPERATION,
             functools.partial(
                 _v2_list_product_units._get_kwargs,
@@ -734,7 +877,7 @@ class V2ProductsWithRawResponse:
         )
 
     async def list_products(
-        self,
+        self: V2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         filter_ids: list[int] | Unset = UNSET,
@@ -745,7 +888,7 @@ class V2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_products.Result]:
+    ) -> ApiResponse[list[ProductResource]]:
         """List Products.
 
         ``GET /api/v2/locations/{location_id}/products``
@@ -760,20 +903,27 @@ class V2ProductsWithRawResponse:
         User has permission to view it.
 
         Args:
-            location_id (int):
-            filter_ids (list[int] | Unset):
-            filter_related_loyalty_entity_slug (FilterRelatedLoyaltyEntitySlug | Unset):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[ProductsInclude] | Unset):
+            location_id (int): Location ID
+            filter_ids (list[int] | Unset): Filter by Product IDs
+            filter_related_loyalty_entity_slug (FilterRelatedLoyaltyEntitySlug | Unset): Filter by
+                Product purpose. Wire values are literal API values:
+                - `common` - regular Products
+                - `loyalty_abonement` - membership Products
+                - `loyalty_certificate` - certificate Products
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Products to return. Default: 250.
+            include (list[ProductsInclude] | Unset): Related resources or conditional attributes
+                to include. Wire values are
+                literal API keys. Use the Product detail operation for `storage_amounts`.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ProductResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_products.OPERATION,
             functools.partial(
                 _v2_list_products._get_kwargs,
@@ -791,17 +941,17 @@ class V2ProductsWithRawResponse:
         )
 
 
-class SyncV2Products:
+class SyncV2Products(Generic[S]):
     """Blocking ``v2_products`` operations of SyncAltegioClient (see ``V2Products``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2Products, portal: Portal) -> None:
+    def __init__(self, resource: V2Products[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def autocomplete_products(
-        self,
+        self: SyncV2Products[Business],
         *,
         location_id: int,
         filter_term: str,
@@ -811,10 +961,27 @@ class SyncV2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_autocomplete_products.Result:
-        """Autocomplete Products (``GET /api/v2/locations/{location_id}/products/autocomplete``).
+    ) -> list[ProductResource]:
+        """Autocomplete Products.
+
+        ``GET /api/v2/locations/{location_id}/products/autocomplete``
 
         Blocking form of ``V2Products.autocomplete_products``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_term (str): Product name, article number, or barcode search term
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Products to return. Default: 250.
+            include (list[AutocompleteProductsInclude] | Unset): Related resources to include;
+                wire values are literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -830,8 +997,42 @@ class SyncV2Products:
             )
         )
 
+    def iter_autocomplete_products(
+        self: SyncV2Products[Business],
+        *,
+        location_id: int,
+        filter_term: str,
+        include: list[AutocompleteProductsInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[ProductResource]:
+        """Every item of every page of ``autocomplete_products``: ``for item in ...``.
+
+        Blocking form of ``V2Products.iter_autocomplete_products``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_autocomplete_products(
+                location_id=location_id,
+                filter_term=filter_term,
+                include=include,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
     def get_attendance_product_item(
-        self,
+        self: SyncV2Products[Business],
         *,
         location_id: int,
         attendance_product_item_id: int,
@@ -839,10 +1040,26 @@ class SyncV2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_attendance_product_item.Result:
-        """Get Appointment Product Item (``GET /api/v2/locations/{location_id}/attendance_product_items/{attendance_product_item_id}``).
+    ) -> AppointmentProductResource:
+        """Get Appointment Product Item.
+
+        ``GET /api/v2/locations/{location_id}/attendance_product_items/{attendance_product_item_id}``
 
         Blocking form of ``V2Products.get_attendance_product_item``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            attendance_product_item_id (int): Appointment Product Item ID
+            include (list[AttendanceProductInclude] | Unset): Related resources to include. Wire
+                values are literal API keys;
+                `staff` represents the Team Member and `good` represents the Product.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            AppointmentProductResource: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -857,7 +1074,7 @@ class SyncV2Products:
         )
 
     def get_product(
-        self,
+        self: SyncV2Products[Business],
         *,
         location_id: int,
         product_id: int,
@@ -865,10 +1082,24 @@ class SyncV2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_product.Result:
-        """Get Product (``GET /api/v2/locations/{location_id}/products/{product_id}``).
+    ) -> ProductResource:
+        """Get Product.
+
+        ``GET /api/v2/locations/{location_id}/products/{product_id}``
 
         Blocking form of ``V2Products.get_product``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID
+            include (list[ProductInclude] | Unset): Related resources or conditional attributes to
+                include
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ProductResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -883,7 +1114,7 @@ class SyncV2Products:
         )
 
     def get_product_category(
-        self,
+        self: SyncV2Products[Business],
         *,
         location_id: int,
         product_category_id: int,
@@ -891,10 +1122,26 @@ class SyncV2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_product_category.Result:
-        """Get Product Category (``GET /api/v2/locations/{location_id}/product_categories/{product_category_id}``).
+    ) -> ProductCategoryResource:
+        """Get Product Category.
+
+        ``GET /api/v2/locations/{location_id}/product_categories/{product_category_id}``
 
         Blocking form of ``V2Products.get_product_category``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            product_category_id (int): Product Category ID
+            include (list[ProductCategoryInclude] | Unset): Related resources to include.
+                `child_categories` and `goods` are
+                literal wire values for Product Categories and Products.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ProductCategoryResource: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -909,7 +1156,7 @@ class SyncV2Products:
         )
 
     def list_product_categories(
-        self,
+        self: SyncV2Products[Business],
         *,
         location_id: int,
         filter_parent_category_id: int | Unset = 0,
@@ -917,10 +1164,27 @@ class SyncV2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_product_categories.Result:
-        """List Product Categories (``GET /api/v2/locations/{location_id}/product_categories``).
+    ) -> list[ProductCategoryResource]:
+        """List Product Categories.
+
+        ``GET /api/v2/locations/{location_id}/product_categories``
 
         Blocking form of ``V2Products.list_product_categories``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_parent_category_id (int | Unset): Parent Product Category ID; use `0` for root
+                categories. Default: 0.
+            include (list[ProductCategoriesInclude] | Unset): Related resources to include.
+                `child_categories` and `goods` are
+                literal wire values for Product Categories and Products.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductCategoryResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -935,7 +1199,7 @@ class SyncV2Products:
         )
 
     def list_product_storage_amounts(
-        self,
+        self: SyncV2Products[Business],
         *,
         location_id: int,
         product_id: int,
@@ -943,10 +1207,25 @@ class SyncV2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_product_storage_amounts.Result:
-        """List Product Storage Amounts (``GET /api/v2/locations/{location_id}/products/{product_id}/storage_amounts``).
+    ) -> list[ProductStorageAmountResource]:
+        """List Product Storage Amounts.
+
+        ``GET /api/v2/locations/{location_id}/products/{product_id}/storage_amounts``
 
         Blocking form of ``V2Products.list_product_storage_amounts``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID
+            include (list[ProductStorageAmountsInclude] | Unset): Include Storage details;
+                `storage` is the literal wire value
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductStorageAmountResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -961,16 +1240,28 @@ class SyncV2Products:
         )
 
     def list_product_units(
-        self,
+        self: SyncV2Products[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_product_units.Result:
-        """List Product Units (``GET /api/v2/locations/{location_id}/units``).
+    ) -> list[ProductUnitResource]:
+        """List Product Units.
+
+        ``GET /api/v2/locations/{location_id}/units``
 
         Blocking form of ``V2Products.list_product_units``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductUnitResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -983,7 +1274,7 @@ class SyncV2Products:
         )
 
     def list_products(
-        self,
+        self: SyncV2Products[Business],
         *,
         location_id: int,
         filter_ids: list[int] | Unset = UNSET,
@@ -994,10 +1285,33 @@ class SyncV2Products:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_products.Result:
-        """List Products (``GET /api/v2/locations/{location_id}/products``).
+    ) -> list[ProductResource]:
+        """List Products.
+
+        ``GET /api/v2/locations/{location_id}/products``
 
         Blocking form of ``V2Products.list_products``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_ids (list[int] | Unset): Filter by Product IDs
+            filter_related_loyalty_entity_slug (FilterRelatedLoyaltyEntitySlug | Unset): Filter by
+                Product purpose. Wire values are literal API values:
+                - `common` - regular Products
+                - `loyalty_abonement` - membership Products
+                - `loyalty_certificate` - certificate Products
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Products to return. Default: 250.
+            include (list[ProductsInclude] | Unset): Related resources or conditional attributes
+                to include. Wire values are
+                literal API keys. Use the Product detail operation for `storage_amounts`.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ProductResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1014,18 +1328,54 @@ class SyncV2Products:
             )
         )
 
+    def iter_list_products(
+        self: SyncV2Products[Business],
+        *,
+        location_id: int,
+        filter_ids: list[int] | Unset = UNSET,
+        filter_related_loyalty_entity_slug: FilterRelatedLoyaltyEntitySlug | Unset = UNSET,
+        include: list[ProductsInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[ProductResource]:
+        """Every item of every page of ``list_products``: ``for item in ...``.
 
-class SyncV2ProductsWithRawResponse:
+        Blocking form of ``V2Products.iter_list_products``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_list_products(
+                location_id=location_id,
+                filter_ids=filter_ids,
+                filter_related_loyalty_entity_slug=filter_related_loyalty_entity_slug,
+                include=include,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
+
+class SyncV2ProductsWithRawResponse(Generic[S]):
     """Blocking ``v2_products`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2ProductsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: V2ProductsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def autocomplete_products(
-        self,
+        self: SyncV2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         filter_term: str,
@@ -1035,10 +1385,27 @@ class SyncV2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_autocomplete_products.Result]:
-        """Autocomplete Products (``GET /api/v2/locations/{location_id}/products/autocomplete``).
+    ) -> ApiResponse[list[ProductResource]]:
+        """Autocomplete Products.
+
+        ``GET /api/v2/locations/{location_id}/products/autocomplete``
 
         Blocking form of ``V2ProductsWithRawResponse.autocomplete_products``.
+
+        Args:
+            location_id (int): Location ID
+            filter_term (str): Product name, article number, or barcode search term
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Products to return. Default: 250.
+            include (list[AutocompleteProductsInclude] | Unset): Related resources to include;
+                wire values are literal API keys
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1055,7 +1422,7 @@ class SyncV2ProductsWithRawResponse:
         )
 
     def get_attendance_product_item(
-        self,
+        self: SyncV2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         attendance_product_item_id: int,
@@ -1063,10 +1430,26 @@ class SyncV2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_attendance_product_item.Result]:
-        """Get Appointment Product Item (``GET /api/v2/locations/{location_id}/attendance_product_items/{attendance_product_item_id}``).
+    ) -> ApiResponse[AppointmentProductResource]:
+        """Get Appointment Product Item.
+
+        ``GET /api/v2/locations/{location_id}/attendance_product_items/{attendance_product_item_id}``
 
         Blocking form of ``V2ProductsWithRawResponse.get_attendance_product_item``.
+
+        Args:
+            location_id (int): Location ID
+            attendance_product_item_id (int): Appointment Product Item ID
+            include (list[AttendanceProductInclude] | Unset): Related resources to include. Wire
+                values are literal API keys;
+                `staff` represents the Team Member and `good` represents the Product.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[AppointmentProductResource]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1081,7 +1464,7 @@ class SyncV2ProductsWithRawResponse:
         )
 
     def get_product(
-        self,
+        self: SyncV2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
@@ -1089,10 +1472,25 @@ class SyncV2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_product.Result]:
-        """Get Product (``GET /api/v2/locations/{location_id}/products/{product_id}``).
+    ) -> ApiResponse[ProductResource]:
+        """Get Product.
+
+        ``GET /api/v2/locations/{location_id}/products/{product_id}``
 
         Blocking form of ``V2ProductsWithRawResponse.get_product``.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID
+            include (list[ProductInclude] | Unset): Related resources or conditional attributes to
+                include
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ProductResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1107,7 +1505,7 @@ class SyncV2ProductsWithRawResponse:
         )
 
     def get_product_category(
-        self,
+        self: SyncV2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_category_id: int,
@@ -1115,10 +1513,26 @@ class SyncV2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_product_category.Result]:
-        """Get Product Category (``GET /api/v2/locations/{location_id}/product_categories/{product_category_id}``).
+    ) -> ApiResponse[ProductCategoryResource]:
+        """Get Product Category.
+
+        ``GET /api/v2/locations/{location_id}/product_categories/{product_category_id}``
 
         Blocking form of ``V2ProductsWithRawResponse.get_product_category``.
+
+        Args:
+            location_id (int): Location ID
+            product_category_id (int): Product Category ID
+            include (list[ProductCategoryInclude] | Unset): Related resources to include.
+                `child_categories` and `goods` are
+                literal wire values for Product Categories and Products.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ProductCategoryResource]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1133,7 +1547,7 @@ class SyncV2ProductsWithRawResponse:
         )
 
     def list_product_categories(
-        self,
+        self: SyncV2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         filter_parent_category_id: int | Unset = 0,
@@ -1141,10 +1555,27 @@ class SyncV2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_product_categories.Result]:
-        """List Product Categories (``GET /api/v2/locations/{location_id}/product_categories``).
+    ) -> ApiResponse[list[ProductCategoryResource]]:
+        """List Product Categories.
+
+        ``GET /api/v2/locations/{location_id}/product_categories``
 
         Blocking form of ``V2ProductsWithRawResponse.list_product_categories``.
+
+        Args:
+            location_id (int): Location ID
+            filter_parent_category_id (int | Unset): Parent Product Category ID; use `0` for root
+                categories. Default: 0.
+            include (list[ProductCategoriesInclude] | Unset): Related resources to include.
+                `child_categories` and `goods` are
+                literal wire values for Product Categories and Products.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductCategoryResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1159,7 +1590,7 @@ class SyncV2ProductsWithRawResponse:
         )
 
     def list_product_storage_amounts(
-        self,
+        self: SyncV2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         product_id: int,
@@ -1167,10 +1598,25 @@ class SyncV2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_product_storage_amounts.Result]:
-        """List Product Storage Amounts (``GET /api/v2/locations/{location_id}/products/{product_id}/storage_amounts``).
+    ) -> ApiResponse[list[ProductStorageAmountResource]]:
+        """List Product Storage Amounts.
+
+        ``GET /api/v2/locations/{location_id}/products/{product_id}/storage_amounts``
 
         Blocking form of ``V2ProductsWithRawResponse.list_product_storage_amounts``.
+
+        Args:
+            location_id (int): Location ID
+            product_id (int): Product ID
+            include (list[ProductStorageAmountsInclude] | Unset): Include Storage details;
+                `storage` is the literal wire value
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductStorageAmountResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1185,16 +1631,28 @@ class SyncV2ProductsWithRawResponse:
         )
 
     def list_product_units(
-        self,
+        self: SyncV2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_product_units.Result]:
-        """List Product Units (``GET /api/v2/locations/{location_id}/units``).
+    ) -> ApiResponse[list[ProductUnitResource]]:
+        """List Product Units.
+
+        ``GET /api/v2/locations/{location_id}/units``
 
         Blocking form of ``V2ProductsWithRawResponse.list_product_units``.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductUnitResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -1207,7 +1665,7 @@ class SyncV2ProductsWithRawResponse:
         )
 
     def list_products(
-        self,
+        self: SyncV2ProductsWithRawResponse[Business],
         *,
         location_id: int,
         filter_ids: list[int] | Unset = UNSET,
@@ -1218,10 +1676,33 @@ class SyncV2ProductsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_products.Result]:
-        """List Products (``GET /api/v2/locations/{location_id}/products``).
+    ) -> ApiResponse[list[ProductResource]]:
+        """List Products.
+
+        ``GET /api/v2/locations/{location_id}/products``
 
         Blocking form of ``V2ProductsWithRawResponse.list_products``.
+
+        Args:
+            location_id (int): Location ID
+            filter_ids (list[int] | Unset): Filter by Product IDs
+            filter_related_loyalty_entity_slug (FilterRelatedLoyaltyEntitySlug | Unset): Filter by
+                Product purpose. Wire values are literal API values:
+                - `common` - regular Products
+                - `loyalty_abonement` - membership Products
+                - `loyalty_certificate` - certificate Products
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Products to return. Default: 250.
+            include (list[ProductsInclude] | Unset): Related resources or conditional attributes
+                to include. Wire values are
+                literal API keys. Use the Product detail operation for `storage_amounts`.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ProductResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(

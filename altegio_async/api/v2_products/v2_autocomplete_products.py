@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.autocomplete_product_list import AutocompleteProductList
 from ...models.autocomplete_products_include import (
     AutocompleteProductsInclude,
 )
+from ...models.product_resource import ProductResource
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -21,15 +21,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/products/autocomplete",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = AutocompleteProductList
+Result: TypeAlias = list[ProductResource]
 
 
 def _get_kwargs(
@@ -78,6 +78,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.autocomplete_product_list import AutocompleteProductList  # noqa: PLC0415
+    from ...models.product_resource import ProductResource  # noqa: PLC0415
 
-    return _r.model(AutocompleteProductList)
+    return _r.list_of(_r.model(ProductResource))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.attendance_product import AttendanceProduct
+from ...models.appointment_product_resource import AppointmentProductResource
 from ...models.attendance_product_include import (
     AttendanceProductInclude,
 )
@@ -21,15 +21,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/attendance_product_items/{attendance_product_item_id}",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = AttendanceProduct
+Result: TypeAlias = AppointmentProductResource
 
 
 def _get_kwargs(
@@ -71,6 +71,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.attendance_product import AttendanceProduct  # noqa: PLC0415
+    from ...models.appointment_product_resource import AppointmentProductResource  # noqa: PLC0415
 
-    return _r.model(AttendanceProduct)
+    return _r.model(AppointmentProductResource)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.product_include import ProductInclude
-from ...models.product_v2 import ProductV2
+from ...models.product_resource import ProductResource
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -19,15 +19,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/products/{product_id}",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ProductV2
+Result: TypeAlias = ProductResource
 
 
 def _get_kwargs(
@@ -69,6 +69,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product_v2 import ProductV2  # noqa: PLC0415
+    from ...models.product_resource import ProductResource  # noqa: PLC0415
 
-    return _r.model(ProductV2)
+    return _r.model(ProductResource)

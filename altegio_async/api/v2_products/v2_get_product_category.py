@@ -12,7 +12,7 @@ from ...custom._operation import Operation
 from ...models.product_category_include import (
     ProductCategoryInclude,
 )
-from ...models.product_category_v2 import ProductCategoryV2
+from ...models.product_category_resource import ProductCategoryResource
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -21,15 +21,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/product_categories/{product_category_id}",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ProductCategoryV2
+Result: TypeAlias = ProductCategoryResource
 
 
 def _get_kwargs(
@@ -71,6 +71,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product_category_v2 import ProductCategoryV2  # noqa: PLC0415
+    from ...models.product_category_resource import ProductCategoryResource  # noqa: PLC0415
 
-    return _r.model(ProductCategoryV2)
+    return _r.model(ProductCategoryResource)

@@ -12,7 +12,7 @@ from ...custom._operation import Operation
 from ...models.product_categories_include import (
     ProductCategoriesInclude,
 )
-from ...models.product_category_list import ProductCategoryList
+from ...models.product_category_resource import ProductCategoryResource
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -21,15 +21,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/product_categories",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ProductCategoryList
+Result: TypeAlias = list[ProductCategoryResource]
 
 
 def _get_kwargs(
@@ -72,6 +72,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product_category_list import ProductCategoryList  # noqa: PLC0415
+    from ...models.product_category_resource import ProductCategoryResource  # noqa: PLC0415
 
-    return _r.model(ProductCategoryList)
+    return _r.list_of(_r.model(ProductCategoryResource))

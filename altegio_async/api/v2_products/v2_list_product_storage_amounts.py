@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.product_storage_amount_list import ProductStorageAmountList
+from ...models.product_storage_amount_resource import ProductStorageAmountResource
 from ...models.product_storage_amounts_include import (
     ProductStorageAmountsInclude,
 )
@@ -21,15 +21,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/products/{product_id}/storage_amounts",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ProductStorageAmountList
+Result: TypeAlias = list[ProductStorageAmountResource]
 
 
 def _get_kwargs(
@@ -71,6 +71,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product_storage_amount_list import ProductStorageAmountList  # noqa: PLC0415
+    from ...models.product_storage_amount_resource import ProductStorageAmountResource  # noqa: PLC0415
 
-    return _r.model(ProductStorageAmountList)
+    return _r.list_of(_r.model(ProductStorageAmountResource))

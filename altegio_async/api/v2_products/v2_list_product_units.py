@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.product_unit_list import ProductUnitList
+from ...models.product_unit_resource import ProductUnitResource
 
 OPERATION = Operation(
     operation_id="list_product_units",
@@ -17,15 +17,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/units",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ProductUnitList
+Result: TypeAlias = list[ProductUnitResource]
 
 
 def _get_kwargs(
@@ -49,6 +49,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product_unit_list import ProductUnitList  # noqa: PLC0415
+    from ...models.product_unit_resource import ProductUnitResource  # noqa: PLC0415
 
-    return _r.model(ProductUnitList)
+    return _r.list_of(_r.model(ProductUnitResource))

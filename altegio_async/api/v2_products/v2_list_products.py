@@ -12,7 +12,7 @@ from ...custom._operation import Operation
 from ...models.filter_related_loyalty_entity_slug import (
     FilterRelatedLoyaltyEntitySlug,
 )
-from ...models.product_list import ProductList
+from ...models.product_resource import ProductResource
 from ...models.products_include import ProductsInclude
 from ...types import UNSET, Unset
 
@@ -22,15 +22,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/products",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ProductList
+Result: TypeAlias = list[ProductResource]
 
 
 def _get_kwargs(
@@ -90,6 +90,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.product_list import ProductList  # noqa: PLC0415
+    from ...models.product_resource import ProductResource  # noqa: PLC0415
 
-    return _r.model(ProductList)
+    return _r.list_of(_r.model(ProductResource))

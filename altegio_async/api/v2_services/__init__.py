@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
+from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
+from ...models.attendance_service_resource import AttendanceServiceResource
 from ...models.filter_is_available_for_timetable import FilterIsAvailableForTimetable
+from ...models.service_category_resource import ServiceCategoryResource
 from ...models.service_include import ServiceInclude
+from ...models.service_resource import ServiceResource
+from ...models.service_suggestion_resource import ServiceSuggestionResource
 from ...models.service_suggestions_include import ServiceSuggestionsInclude
 from ...models.services_filter_is_composite import ServicesFilterIsComposite
 from ...models.services_filter_is_multi import ServicesFilterIsMulti
@@ -30,10 +36,10 @@ from . import v2_list_service_categories as _v2_list_service_categories
 from . import v2_list_services as _v2_list_services
 
 if TYPE_CHECKING:
-    from ...custom._sync import Portal
+    from ...custom._sync import Portal, SyncPaginator
 
 
-class V2Services:
+class V2Services(Generic[S]):
     """``v2_services`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -42,7 +48,7 @@ class V2Services:
         self._caller = caller
 
     async def get_service(
-        self,
+        self: V2Services[Business],
         *,
         location_id: int,
         service_id: int,
@@ -50,7 +56,7 @@ class V2Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_service.Result:
+    ) -> ServiceResource:
         """Get Service.
 
         ``GET /api/v2/locations/{location_id}/services/{service_id}``
@@ -61,17 +67,19 @@ class V2Services:
         example `?include=resources&include=company_links`.
 
         Args:
-            location_id (int):
-            service_id (int):
-            include (list[ServiceInclude] | Unset):
+            location_id (int): Location ID
+            service_id (int): Service ID
+            include (list[ServiceInclude] | Unset): Related resources to include. The wire values
+                are literal API keys:
+                `company_links` contains Location-specific Service links.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            ServiceResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_service.OPERATION,
             functools.partial(
                 _v2_get_service._get_kwargs,
@@ -87,7 +95,7 @@ class V2Services:
         return response.data
 
     async def list_attendance_service_suggestions(
-        self,
+        self: V2Services[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -96,7 +104,7 @@ class V2Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_attendance_service_suggestions.Result:
+    ) -> list[ServiceSuggestionResource]:
         """List Attendance Service Suggestions.
 
         ``GET /api/v2/locations/{location_id}/attendance_service_suggestions``
@@ -110,18 +118,20 @@ class V2Services:
         `record` include value is retained by the wire contract.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            client_id (int | Unset):
-            include (list[ServiceSuggestionsInclude] | Unset):
+            location_id (int): Location ID
+            team_member_id (int): Team Member ID
+            client_id (int | Unset): Booking User profile ID; `client_id` is the literal wire name
+            include (list[ServiceSuggestionsInclude] | Unset): Related Attendance Service or
+                source Appointment to include
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceSuggestionResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_attendance_service_suggestions.OPERATION,
             functools.partial(
                 _v2_list_attendance_service_suggestions._get_kwargs,
@@ -138,7 +148,7 @@ class V2Services:
         return response.data
 
     async def list_attendance_services(
-        self,
+        self: V2Services[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -153,7 +163,7 @@ class V2Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_attendance_services.Result:
+    ) -> list[AttendanceServiceResource]:
         """List Attendance Services.
 
         ``GET /api/v2/locations/{location_id}/attendance_services``
@@ -165,24 +175,27 @@ class V2Services:
         The response is paginated and includes pagination metadata.
 
         Args:
-            location_id (int):
-            team_member_id (int | Unset):
-            filter_category_id (int | Unset):
-            filter_service_ids (list[int] | Unset):
-            filter_term (str | Unset):
-            filter_is_available_for_timetable (FilterIsAvailableForTimetable | Unset):
-            filter_is_multi (ServicesFilterIsMulti | Unset):
-            filter_is_composite (ServicesFilterIsComposite | Unset):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
+            location_id (int): Location ID
+            team_member_id (int | Unset): Filter by Team Member ID
+            filter_category_id (int | Unset): Filter by Service Category ID
+            filter_service_ids (list[int] | Unset): Filter by Service IDs
+            filter_term (str | Unset): Search Service names; surrounding whitespace is ignored
+            filter_is_available_for_timetable (FilterIsAvailableForTimetable | Unset): Filter by
+                timetable availability
+            filter_is_multi (ServicesFilterIsMulti | Unset): Filter by multi-Service availability
+            filter_is_composite (ServicesFilterIsComposite | Unset): Filter by composite Service
+                status
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Attendance Services to return. Default: 250.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AttendanceServiceResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_attendance_services.OPERATION,
             functools.partial(
                 _v2_list_attendance_services._get_kwargs,
@@ -204,15 +217,72 @@ class V2Services:
         )
         return response.data
 
+    def iter_list_attendance_services(
+        self: V2Services[Business],
+        *,
+        location_id: int,
+        team_member_id: int | Unset = UNSET,
+        filter_category_id: int | Unset = UNSET,
+        filter_service_ids: list[int] | Unset = UNSET,
+        filter_term: str | Unset = UNSET,
+        filter_is_available_for_timetable: FilterIsAvailableForTimetable | Unset = UNSET,
+        filter_is_multi: ServicesFilterIsMulti | Unset = UNSET,
+        filter_is_composite: ServicesFilterIsComposite | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[AttendanceServiceResource]:
+        """Every item of every page of ``list_attendance_services``, fetched as you iterate.
+
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        limit arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``list_attendance_services``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[AttendanceServiceResource]]:
+            return await self._caller._call(
+                _v2_list_attendance_services.OPERATION,
+                functools.partial(
+                    _v2_list_attendance_services._get_kwargs,
+                    location_id=location_id,
+                    staff_id=team_member_id,
+                    filtercategory_id=filter_category_id,
+                    filterservice_ids=filter_service_ids,
+                    filterterm=filter_term,
+                    filteris_available_for_timetable=filter_is_available_for_timetable,
+                    filteris_multi=filter_is_multi,
+                    filteris_composite=filter_is_composite,
+                    page=page,
+                    limit=size,
+                ),
+                _v2_list_attendance_services._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="list_attendance_services",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=250,
+            max_items=max_items,
+        )
+
     async def list_composite_service_attendance_services(
-        self,
+        self: V2Services[Business],
         *,
         location_id: int,
         service_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_composite_service_attendance_services.Result:
+    ) -> list[AttendanceServiceResource]:
         """List Composite Service Attendance Services.
 
         ``GET /api/v2/locations/{location_id}/composite_services/{service_id}/attendance_services``
@@ -221,16 +291,17 @@ class V2Services:
         a Location, including Team Member, duration, price, and position data.
 
         Args:
-            location_id (int):
-            service_id (int):
+            location_id (int): Location ID
+            service_id (int): Composite Service ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[AttendanceServiceResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_composite_service_attendance_services.OPERATION,
             functools.partial(
                 _v2_list_composite_service_attendance_services._get_kwargs,
@@ -245,14 +316,14 @@ class V2Services:
         return response.data
 
     async def list_service_categories(
-        self,
+        self: V2Services[Business],
         *,
         location_id: int,
         filter_team_member_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_service_categories.Result:
+    ) -> list[ServiceCategoryResource]:
         """List Service Categories.
 
         ``GET /api/v2/locations/{location_id}/service_categories``
@@ -263,16 +334,17 @@ class V2Services:
         a specific Team Member.
 
         Args:
-            location_id (int):
-            filter_team_member_id (int | Unset):
+            location_id (int): Location ID
+            filter_team_member_id (int | Unset): Filter by Team Member ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceCategoryResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_service_categories.OPERATION,
             functools.partial(
                 _v2_list_service_categories._get_kwargs,
@@ -287,7 +359,7 @@ class V2Services:
         return response.data
 
     async def list_services(
-        self,
+        self: V2Services[Business],
         *,
         location_id: int,
         filter_service_ids: list[int] | Unset = UNSET,
@@ -297,7 +369,7 @@ class V2Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_services.Result:
+    ) -> list[ServiceResource]:
         """List Services.
 
         ``GET /api/v2/locations/{location_id}/services``
@@ -311,19 +383,22 @@ class V2Services:
         example `?include=resources&include=company_links`.
 
         Args:
-            location_id (int):
-            filter_service_ids (list[int] | Unset):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[ServicesInclude] | Unset):
+            location_id (int): Location ID
+            filter_service_ids (list[int] | Unset): Filter by Service IDs
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Services to return. Default: 250.
+            include (list[ServicesInclude] | Unset): Related resources to include. The wire values
+                are literal API keys:
+                `company_links` contains Location-specific Service links.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_services.OPERATION,
             functools.partial(
                 _v2_list_services._get_kwargs,
@@ -340,8 +415,55 @@ class V2Services:
         )
         return response.data
 
+    def iter_list_services(
+        self: V2Services[Business],
+        *,
+        location_id: int,
+        filter_service_ids: list[int] | Unset = UNSET,
+        include: list[ServicesInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> AsyncPaginator[ServiceResource]:
+        """Every item of every page of ``list_services``, fetched as you iterate.
 
-class V2ServicesWithRawResponse:
+        ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
+        limit arguments are set from ``first_page`` and ``page_size``;
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``list_services``.
+        """
+
+        async def fetch(page: int, size: int) -> ApiResponse[list[ServiceResource]]:
+            return await self._caller._call(
+                _v2_list_services.OPERATION,
+                functools.partial(
+                    _v2_list_services._get_kwargs,
+                    location_id=location_id,
+                    filterservice_ids=filter_service_ids,
+                    page=page,
+                    limit=size,
+                    include=include,
+                ),
+                _v2_list_services._parse_success,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            operation="list_services",
+            first_page=first_page,
+            page_size=page_size,
+            max_page_size=250,
+            max_items=max_items,
+        )
+
+
+class V2ServicesWithRawResponse(Generic[S]):
     """``v2_services`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -350,7 +472,7 @@ class V2ServicesWithRawResponse:
         self._caller = caller
 
     async def get_service(
-        self,
+        self: V2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -358,7 +480,7 @@ class V2ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_service.Result]:
+    ) -> ApiResponse[ServiceResource]:
         """Get Service.
 
         ``GET /api/v2/locations/{location_id}/services/{service_id}``
@@ -369,17 +491,20 @@ class V2ServicesWithRawResponse:
         example `?include=resources&include=company_links`.
 
         Args:
-            location_id (int):
-            service_id (int):
-            include (list[ServiceInclude] | Unset):
+            location_id (int): Location ID
+            service_id (int): Service ID
+            include (list[ServiceInclude] | Unset): Related resources to include. The wire values
+                are literal API keys:
+                `company_links` contains Location-specific Service links.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[ServiceResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_service.OPERATION,
             functools.partial(
                 _v2_get_service._get_kwargs,
@@ -394,7 +519,7 @@ class V2ServicesWithRawResponse:
         )
 
     async def list_attendance_service_suggestions(
-        self,
+        self: V2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -403,7 +528,7 @@ class V2ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_attendance_service_suggestions.Result]:
+    ) -> ApiResponse[list[ServiceSuggestionResource]]:
         """List Attendance Service Suggestions.
 
         ``GET /api/v2/locations/{location_id}/attendance_service_suggestions``
@@ -417,18 +542,20 @@ class V2ServicesWithRawResponse:
         `record` include value is retained by the wire contract.
 
         Args:
-            location_id (int):
-            team_member_id (int):
-            client_id (int | Unset):
-            include (list[ServiceSuggestionsInclude] | Unset):
+            location_id (int): Location ID
+            team_member_id (int): Team Member ID
+            client_id (int | Unset): Booking User profile ID; `client_id` is the literal wire name
+            include (list[ServiceSuggestionsInclude] | Unset): Related Attendance Service or
+                source Appointment to include
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ServiceSuggestionResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_attendance_service_suggestions.OPERATION,
             functools.partial(
                 _v2_list_attendance_service_suggestions._get_kwargs,
@@ -444,7 +571,7 @@ class V2ServicesWithRawResponse:
         )
 
     async def list_attendance_services(
-        self,
+        self: V2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -459,7 +586,7 @@ class V2ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_attendance_services.Result]:
+    ) -> ApiResponse[list[AttendanceServiceResource]]:
         """List Attendance Services.
 
         ``GET /api/v2/locations/{location_id}/attendance_services``
@@ -471,24 +598,27 @@ class V2ServicesWithRawResponse:
         The response is paginated and includes pagination metadata.
 
         Args:
-            location_id (int):
-            team_member_id (int | Unset):
-            filter_category_id (int | Unset):
-            filter_service_ids (list[int] | Unset):
-            filter_term (str | Unset):
-            filter_is_available_for_timetable (FilterIsAvailableForTimetable | Unset):
-            filter_is_multi (ServicesFilterIsMulti | Unset):
-            filter_is_composite (ServicesFilterIsComposite | Unset):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
+            location_id (int): Location ID
+            team_member_id (int | Unset): Filter by Team Member ID
+            filter_category_id (int | Unset): Filter by Service Category ID
+            filter_service_ids (list[int] | Unset): Filter by Service IDs
+            filter_term (str | Unset): Search Service names; surrounding whitespace is ignored
+            filter_is_available_for_timetable (FilterIsAvailableForTimetable | Unset): Filter by
+                timetable availability
+            filter_is_multi (ServicesFilterIsMulti | Unset): Filter by multi-Service availability
+            filter_is_composite (ServicesFilterIsComposite | Unset): Filter by composite Service
+                status
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Attendance Services to return. Default: 250.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AttendanceServiceResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_attendance_services.OPERATION,
             functools.partial(
                 _v2_list_attendance_services._get_kwargs,
@@ -510,14 +640,14 @@ class V2ServicesWithRawResponse:
         )
 
     async def list_composite_service_attendance_services(
-        self,
+        self: V2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_composite_service_attendance_services.Result]:
+    ) -> ApiResponse[list[AttendanceServiceResource]]:
         """List Composite Service Attendance Services.
 
         ``GET /api/v2/locations/{location_id}/composite_services/{service_id}/attendance_services``
@@ -526,16 +656,17 @@ class V2ServicesWithRawResponse:
         a Location, including Team Member, duration, price, and position data.
 
         Args:
-            location_id (int):
-            service_id (int):
+            location_id (int): Location ID
+            service_id (int): Composite Service ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[AttendanceServiceResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_composite_service_attendance_services.OPERATION,
             functools.partial(
                 _v2_list_composite_service_attendance_services._get_kwargs,
@@ -549,14 +680,14 @@ class V2ServicesWithRawResponse:
         )
 
     async def list_service_categories(
-        self,
+        self: V2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         filter_team_member_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_service_categories.Result]:
+    ) -> ApiResponse[list[ServiceCategoryResource]]:
         """List Service Categories.
 
         ``GET /api/v2/locations/{location_id}/service_categories``
@@ -567,16 +698,17 @@ class V2ServicesWithRawResponse:
         a specific Team Member.
 
         Args:
-            location_id (int):
-            filter_team_member_id (int | Unset):
+            location_id (int): Location ID
+            filter_team_member_id (int | Unset): Filter by Team Member ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ServiceCategoryResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_service_categories.OPERATION,
             functools.partial(
                 _v2_list_service_categories._get_kwargs,
@@ -590,7 +722,7 @@ class V2ServicesWithRawResponse:
         )
 
     async def list_services(
-        self,
+        self: V2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         filter_service_ids: list[int] | Unset = UNSET,
@@ -600,7 +732,7 @@ class V2ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_services.Result]:
+    ) -> ApiResponse[list[ServiceResource]]:
         """List Services.
 
         ``GET /api/v2/locations/{location_id}/services``
@@ -614,19 +746,22 @@ class V2ServicesWithRawResponse:
         example `?include=resources&include=company_links`.
 
         Args:
-            location_id (int):
-            filter_service_ids (list[int] | Unset):
-            page (int | Unset):  Default: 1.
-            limit (int | Unset):  Default: 250.
-            include (list[ServicesInclude] | Unset):
+            location_id (int): Location ID
+            filter_service_ids (list[int] | Unset): Filter by Service IDs
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Services to return. Default: 250.
+            include (list[ServicesInclude] | Unset): Related resources to include. The wire values
+                are literal API keys:
+                `company_links` contains Location-specific Service links.
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[ServiceResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_services.OPERATION,
             functools.partial(
                 _v2_list_services._get_kwargs,
@@ -643,17 +778,17 @@ class V2ServicesWithRawResponse:
         )
 
 
-class SyncV2Services:
+class SyncV2Services(Generic[S]):
     """Blocking ``v2_services`` operations of SyncAltegioClient (see ``V2Services``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2Services, portal: Portal) -> None:
+    def __init__(self, resource: V2Services[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_service(
-        self,
+        self: SyncV2Services[Business],
         *,
         location_id: int,
         service_id: int,
@@ -661,10 +796,25 @@ class SyncV2Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_service.Result:
-        """Get Service (``GET /api/v2/locations/{location_id}/services/{service_id}``).
+    ) -> ServiceResource:
+        """Get Service.
+
+        ``GET /api/v2/locations/{location_id}/services/{service_id}``
 
         Blocking form of ``V2Services.get_service``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            service_id (int): Service ID
+            include (list[ServiceInclude] | Unset): Related resources to include. The wire values
+                are literal API keys:
+                `company_links` contains Location-specific Service links.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ServiceResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -679,7 +829,7 @@ class SyncV2Services:
         )
 
     def list_attendance_service_suggestions(
-        self,
+        self: SyncV2Services[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -688,10 +838,26 @@ class SyncV2Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_attendance_service_suggestions.Result:
-        """List Attendance Service Suggestions (``GET /api/v2/locations/{location_id}/attendance_service_suggestions``).
+    ) -> list[ServiceSuggestionResource]:
+        """List Attendance Service Suggestions.
+
+        ``GET /api/v2/locations/{location_id}/attendance_service_suggestions``
 
         Blocking form of ``V2Services.list_attendance_service_suggestions``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int): Team Member ID
+            client_id (int | Unset): Booking User profile ID; `client_id` is the literal wire name
+            include (list[ServiceSuggestionsInclude] | Unset): Related Attendance Service or
+                source Appointment to include
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ServiceSuggestionResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -707,7 +873,7 @@ class SyncV2Services:
         )
 
     def list_attendance_services(
-        self,
+        self: SyncV2Services[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -722,10 +888,33 @@ class SyncV2Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_attendance_services.Result:
-        """List Attendance Services (``GET /api/v2/locations/{location_id}/attendance_services``).
+    ) -> list[AttendanceServiceResource]:
+        """List Attendance Services.
+
+        ``GET /api/v2/locations/{location_id}/attendance_services``
 
         Blocking form of ``V2Services.list_attendance_services``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int | Unset): Filter by Team Member ID
+            filter_category_id (int | Unset): Filter by Service Category ID
+            filter_service_ids (list[int] | Unset): Filter by Service IDs
+            filter_term (str | Unset): Search Service names; surrounding whitespace is ignored
+            filter_is_available_for_timetable (FilterIsAvailableForTimetable | Unset): Filter by
+                timetable availability
+            filter_is_multi (ServicesFilterIsMulti | Unset): Filter by multi-Service availability
+            filter_is_composite (ServicesFilterIsComposite | Unset): Filter by composite Service
+                status
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Attendance Services to return. Default: 250.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AttendanceServiceResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -746,18 +935,75 @@ class SyncV2Services:
             )
         )
 
+    def iter_list_attendance_services(
+        self: SyncV2Services[Business],
+        *,
+        location_id: int,
+        team_member_id: int | Unset = UNSET,
+        filter_category_id: int | Unset = UNSET,
+        filter_service_ids: list[int] | Unset = UNSET,
+        filter_term: str | Unset = UNSET,
+        filter_is_available_for_timetable: FilterIsAvailableForTimetable | Unset = UNSET,
+        filter_is_multi: ServicesFilterIsMulti | Unset = UNSET,
+        filter_is_composite: ServicesFilterIsComposite | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[AttendanceServiceResource]:
+        """Every item of every page of ``list_attendance_services``: ``for item in ...``.
+
+        Blocking form of ``V2Services.iter_list_attendance_services``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_list_attendance_services(
+                location_id=location_id,
+                team_member_id=team_member_id,
+                filter_category_id=filter_category_id,
+                filter_service_ids=filter_service_ids,
+                filter_term=filter_term,
+                filter_is_available_for_timetable=filter_is_available_for_timetable,
+                filter_is_multi=filter_is_multi,
+                filter_is_composite=filter_is_composite,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
     def list_composite_service_attendance_services(
-        self,
+        self: SyncV2Services[Business],
         *,
         location_id: int,
         service_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_composite_service_attendance_services.Result:
-        """List Composite Service Attendance Services (``GET /api/v2/locations/{location_id}/composite_services/{service_id}/attendance_services``).
+    ) -> list[AttendanceServiceResource]:
+        """List Composite Service Attendance Services.
+
+        ``GET /api/v2/locations/{location_id}/composite_services/{service_id}/attendance_services``
 
         Blocking form of ``V2Services.list_composite_service_attendance_services``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            service_id (int): Composite Service ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[AttendanceServiceResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -771,17 +1017,30 @@ class SyncV2Services:
         )
 
     def list_service_categories(
-        self,
+        self: SyncV2Services[Business],
         *,
         location_id: int,
         filter_team_member_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_service_categories.Result:
-        """List Service Categories (``GET /api/v2/locations/{location_id}/service_categories``).
+    ) -> list[ServiceCategoryResource]:
+        """List Service Categories.
+
+        ``GET /api/v2/locations/{location_id}/service_categories``
 
         Blocking form of ``V2Services.list_service_categories``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_team_member_id (int | Unset): Filter by Team Member ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ServiceCategoryResource]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -795,7 +1054,7 @@ class SyncV2Services:
         )
 
     def list_services(
-        self,
+        self: SyncV2Services[Business],
         *,
         location_id: int,
         filter_service_ids: list[int] | Unset = UNSET,
@@ -805,10 +1064,28 @@ class SyncV2Services:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_services.Result:
-        """List Services (``GET /api/v2/locations/{location_id}/services``).
+    ) -> list[ServiceResource]:
+        """List Services.
+
+        ``GET /api/v2/locations/{location_id}/services``
 
         Blocking form of ``V2Services.list_services``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_service_ids (list[int] | Unset): Filter by Service IDs
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Services to return. Default: 250.
+            include (list[ServicesInclude] | Unset): Related resources to include. The wire values
+                are literal API keys:
+                `company_links` contains Location-specific Service links.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[ServiceResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -824,18 +1101,52 @@ class SyncV2Services:
             )
         )
 
+    def iter_list_services(
+        self: SyncV2Services[Business],
+        *,
+        location_id: int,
+        filter_service_ids: list[int] | Unset = UNSET,
+        include: list[ServicesInclude] | Unset = UNSET,
+        first_page: int = 1,
+        page_size: int = 250,
+        max_items: int | None = None,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+    ) -> SyncPaginator[ServiceResource]:
+        """Every item of every page of ``list_services``: ``for item in ...``.
 
-class SyncV2ServicesWithRawResponse:
+        Blocking form of ``V2Services.iter_list_services``.
+        """
+        from ...custom._sync import SyncPaginator
+
+        return SyncPaginator(
+            self._resource.iter_list_services(
+                location_id=location_id,
+                filter_service_ids=filter_service_ids,
+                include=include,
+                first_page=first_page,
+                page_size=page_size,
+                max_items=max_items,
+                timeout=timeout,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+            ),
+            self._portal,
+        )
+
+
+class SyncV2ServicesWithRawResponse(Generic[S]):
     """Blocking ``v2_services`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2ServicesWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: V2ServicesWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_service(
-        self,
+        self: SyncV2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
@@ -843,10 +1154,26 @@ class SyncV2ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_service.Result]:
-        """Get Service (``GET /api/v2/locations/{location_id}/services/{service_id}``).
+    ) -> ApiResponse[ServiceResource]:
+        """Get Service.
+
+        ``GET /api/v2/locations/{location_id}/services/{service_id}``
 
         Blocking form of ``V2ServicesWithRawResponse.get_service``.
+
+        Args:
+            location_id (int): Location ID
+            service_id (int): Service ID
+            include (list[ServiceInclude] | Unset): Related resources to include. The wire values
+                are literal API keys:
+                `company_links` contains Location-specific Service links.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[ServiceResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -861,7 +1188,7 @@ class SyncV2ServicesWithRawResponse:
         )
 
     def list_attendance_service_suggestions(
-        self,
+        self: SyncV2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int,
@@ -870,10 +1197,26 @@ class SyncV2ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_attendance_service_suggestions.Result]:
-        """List Attendance Service Suggestions (``GET /api/v2/locations/{location_id}/attendance_service_suggestions``).
+    ) -> ApiResponse[list[ServiceSuggestionResource]]:
+        """List Attendance Service Suggestions.
+
+        ``GET /api/v2/locations/{location_id}/attendance_service_suggestions``
 
         Blocking form of ``V2ServicesWithRawResponse.list_attendance_service_suggestions``.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int): Team Member ID
+            client_id (int | Unset): Booking User profile ID; `client_id` is the literal wire name
+            include (list[ServiceSuggestionsInclude] | Unset): Related Attendance Service or
+                source Appointment to include
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ServiceSuggestionResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -889,7 +1232,7 @@ class SyncV2ServicesWithRawResponse:
         )
 
     def list_attendance_services(
-        self,
+        self: SyncV2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         team_member_id: int | Unset = UNSET,
@@ -904,10 +1247,33 @@ class SyncV2ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_attendance_services.Result]:
-        """List Attendance Services (``GET /api/v2/locations/{location_id}/attendance_services``).
+    ) -> ApiResponse[list[AttendanceServiceResource]]:
+        """List Attendance Services.
+
+        ``GET /api/v2/locations/{location_id}/attendance_services``
 
         Blocking form of ``V2ServicesWithRawResponse.list_attendance_services``.
+
+        Args:
+            location_id (int): Location ID
+            team_member_id (int | Unset): Filter by Team Member ID
+            filter_category_id (int | Unset): Filter by Service Category ID
+            filter_service_ids (list[int] | Unset): Filter by Service IDs
+            filter_term (str | Unset): Search Service names; surrounding whitespace is ignored
+            filter_is_available_for_timetable (FilterIsAvailableForTimetable | Unset): Filter by
+                timetable availability
+            filter_is_multi (ServicesFilterIsMulti | Unset): Filter by multi-Service availability
+            filter_is_composite (ServicesFilterIsComposite | Unset): Filter by composite Service
+                status
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Attendance Services to return. Default: 250.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AttendanceServiceResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -929,17 +1295,30 @@ class SyncV2ServicesWithRawResponse:
         )
 
     def list_composite_service_attendance_services(
-        self,
+        self: SyncV2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         service_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_composite_service_attendance_services.Result]:
-        """List Composite Service Attendance Services (``GET /api/v2/locations/{location_id}/composite_services/{service_id}/attendance_services``).
+    ) -> ApiResponse[list[AttendanceServiceResource]]:
+        """List Composite Service Attendance Services.
+
+        ``GET /api/v2/locations/{location_id}/composite_services/{service_id}/attendance_services``
 
         Blocking form of ``V2ServicesWithRawResponse.list_composite_service_attendance_services``.
+
+        Args:
+            location_id (int): Location ID
+            service_id (int): Composite Service ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[AttendanceServiceResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -953,17 +1332,30 @@ class SyncV2ServicesWithRawResponse:
         )
 
     def list_service_categories(
-        self,
+        self: SyncV2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         filter_team_member_id: int | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_service_categories.Result]:
-        """List Service Categories (``GET /api/v2/locations/{location_id}/service_categories``).
+    ) -> ApiResponse[list[ServiceCategoryResource]]:
+        """List Service Categories.
+
+        ``GET /api/v2/locations/{location_id}/service_categories``
 
         Blocking form of ``V2ServicesWithRawResponse.list_service_categories``.
+
+        Args:
+            location_id (int): Location ID
+            filter_team_member_id (int | Unset): Filter by Team Member ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ServiceCategoryResource]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -977,7 +1369,7 @@ class SyncV2ServicesWithRawResponse:
         )
 
     def list_services(
-        self,
+        self: SyncV2ServicesWithRawResponse[Business],
         *,
         location_id: int,
         filter_service_ids: list[int] | Unset = UNSET,
@@ -987,10 +1379,28 @@ class SyncV2ServicesWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_services.Result]:
-        """List Services (``GET /api/v2/locations/{location_id}/services``).
+    ) -> ApiResponse[list[ServiceResource]]:
+        """List Services.
+
+        ``GET /api/v2/locations/{location_id}/services``
 
         Blocking form of ``V2ServicesWithRawResponse.list_services``.
+
+        Args:
+            location_id (int): Location ID
+            filter_service_ids (list[int] | Unset): Filter by Service IDs
+            page (int | Unset): Page number. Default: 1.
+            limit (int | Unset): Maximum number of Services to return. Default: 250.
+            include (list[ServicesInclude] | Unset): Related resources to include. The wire values
+                are literal API keys:
+                `company_links` contains Location-specific Service links.
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[ServiceResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.service_include import ServiceInclude
-from ...models.service_v2 import ServiceV2
+from ...models.service_resource import ServiceResource
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -19,15 +19,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/services/{service_id}",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ServiceV2
+Result: TypeAlias = ServiceResource
 
 
 def _get_kwargs(
@@ -69,6 +69,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.service_v2 import ServiceV2  # noqa: PLC0415
+    from ...models.service_resource import ServiceResource  # noqa: PLC0415
 
-    return _r.model(ServiceV2)
+    return _r.model(ServiceResource)

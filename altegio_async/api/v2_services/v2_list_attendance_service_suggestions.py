@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.service_suggestion_list import ServiceSuggestionList
+from ...models.service_suggestion_resource import ServiceSuggestionResource
 from ...models.service_suggestions_include import (
     ServiceSuggestionsInclude,
 )
@@ -21,15 +21,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/attendance_service_suggestions",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ServiceSuggestionList
+Result: TypeAlias = list[ServiceSuggestionResource]
 
 
 def _get_kwargs(
@@ -75,6 +75,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.service_suggestion_list import ServiceSuggestionList  # noqa: PLC0415
+    from ...models.service_suggestion_resource import ServiceSuggestionResource  # noqa: PLC0415
 
-    return _r.model(ServiceSuggestionList)
+    return _r.list_of(_r.model(ServiceSuggestionResource))

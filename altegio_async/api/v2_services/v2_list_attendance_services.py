@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.attendance_service_list import AttendanceServiceList
+from ...models.attendance_service_resource import AttendanceServiceResource
 from ...models.filter_is_available_for_timetable import (
     FilterIsAvailableForTimetable,
 )
@@ -25,15 +25,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/attendance_services",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = AttendanceServiceList
+Result: TypeAlias = list[AttendanceServiceResource]
 
 
 def _get_kwargs(
@@ -106,6 +106,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.attendance_service_list import AttendanceServiceList  # noqa: PLC0415
+    from ...models.attendance_service_resource import AttendanceServiceResource  # noqa: PLC0415
 
-    return _r.model(AttendanceServiceList)
+    return _r.list_of(_r.model(AttendanceServiceResource))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.service_attendance_service_list import ServiceAttendanceServiceList
+from ...models.attendance_service_resource import AttendanceServiceResource
 
 OPERATION = Operation(
     operation_id="list_composite_service_attendance_services",
@@ -17,15 +17,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/composite_services/{service_id}/attendance_services",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ServiceAttendanceServiceList
+Result: TypeAlias = list[AttendanceServiceResource]
 
 
 def _get_kwargs(
@@ -53,6 +53,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.service_attendance_service_list import ServiceAttendanceServiceList  # noqa: PLC0415
+    from ...models.attendance_service_resource import AttendanceServiceResource  # noqa: PLC0415
 
-    return _r.model(ServiceAttendanceServiceList)
+    return _r.list_of(_r.model(AttendanceServiceResource))

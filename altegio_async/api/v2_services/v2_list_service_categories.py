@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.service_category_list import ServiceCategoryList
+from ...models.service_category_resource import ServiceCategoryResource
 from ...types import UNSET, Unset
 
 OPERATION = Operation(
@@ -18,15 +18,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/service_categories",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ServiceCategoryList
+Result: TypeAlias = list[ServiceCategoryResource]
 
 
 def _get_kwargs(
@@ -59,6 +59,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.service_category_list import ServiceCategoryList  # noqa: PLC0415
+    from ...models.service_category_resource import ServiceCategoryResource  # noqa: PLC0415
 
-    return _r.model(ServiceCategoryList)
+    return _r.list_of(_r.model(ServiceCategoryResource))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.service_list import ServiceList
+from ...models.service_resource import ServiceResource
 from ...models.services_include import ServicesInclude
 from ...types import UNSET, Unset
 
@@ -19,15 +19,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/services",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = ServiceList
+Result: TypeAlias = list[ServiceResource]
 
 
 def _get_kwargs(
@@ -80,6 +80,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.service_list import ServiceList  # noqa: PLC0415
+    from ...models.service_resource import ServiceResource  # noqa: PLC0415
 
-    return _r.model(ServiceList)
+    return _r.list_of(_r.model(ServiceResource))

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.new_tag import NewTag
 from ...models.tag_create import TagCreate
+from ...models.tag_details import TagDetails
 from ...models.tag_update_v2 import TagUpdateV2
+from ...models.tag_v2 import TagV2
 from ...models.tags_entity import TagsEntity
 from ...types import UNSET, Unset
 from . import v2_create_tag as _v2_create_tag
@@ -27,7 +31,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class V2Tags:
+class V2Tags(Generic[S]):
     """``v2_tags`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -36,14 +40,14 @@ class V2Tags:
         self._caller = caller
 
     async def create_tag(
-        self,
+        self: V2Tags[Business],
         *,
         location_id: int,
         body: TagCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_create_tag.Result:
+    ) -> NewTag:
         """Create Tag.
 
         ``POST /api/v2/locations/{company_id}/tags``
@@ -51,16 +55,16 @@ class V2Tags:
         Creates a new Tag for the specified Location.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (TagCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            NewTag: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_create_tag.OPERATION,
             functools.partial(
                 _v2_create_tag._get_kwargs,
@@ -75,14 +79,14 @@ class V2Tags:
         return response.data
 
     async def delete_tag(
-        self,
+        self: V2Tags[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_tag.Result:
+    ) -> None:
         """Delete Tag.
 
         ``DELETE /api/v2/locations/{company_id}/tags/{tag_id}``
@@ -90,16 +94,16 @@ class V2Tags:
         Deletes a Tag by marking it as deleted.
 
         Args:
-            location_id (int):
-            tag_id (int):
+            location_id (int): Location ID
+            tag_id (int): Tag ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_delete_tag.OPERATION,
             functools.partial(
                 _v2_delete_tag._get_kwargs,
@@ -114,14 +118,14 @@ class V2Tags:
         return response.data
 
     async def get_tag(
-        self,
+        self: V2Tags[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_tag.Result:
+    ) -> TagDetails:
         """Get Tag.
 
         ``GET /api/v2/locations/{company_id}/tags/{tag_id}``
@@ -132,16 +136,16 @@ class V2Tags:
         type name.
 
         Args:
-            location_id (int):
-            tag_id (int):
+            location_id (int): Location ID
+            tag_id (int): Tag ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            TagDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_tag.OPERATION,
             functools.partial(
                 _v2_get_tag._get_kwargs,
@@ -156,14 +160,14 @@ class V2Tags:
         return response.data
 
     async def list_tags(
-        self,
+        self: V2Tags[Business],
         *,
         location_id: int,
         entity: TagsEntity | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_tags.Result:
+    ) -> list[TagV2]:
         """List Tags.
 
         ``GET /api/v2/locations/{company_id}/tags``
@@ -183,16 +187,16 @@ class V2Tags:
         numeric values.
 
         Args:
-            location_id (int):
-            entity (TagsEntity | Unset):
+            location_id (int): Location ID
+            entity (TagsEntity | Unset): Filter by entity type (alias or numeric code)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TagV2]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_tags.OPERATION,
             functools.partial(
                 _v2_list_tags._get_kwargs,
@@ -207,7 +211,7 @@ class V2Tags:
         return response.data
 
     async def update_tag(
-        self,
+        self: V2Tags[Business],
         *,
         location_id: int,
         tag_id: int,
@@ -215,7 +219,7 @@ class V2Tags:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_update_tag.Result:
+    ) -> None:
         """Update Tag.
 
         ``PUT /api/v2/locations/{company_id}/tags/{tag_id}``
@@ -223,17 +227,17 @@ class V2Tags:
         Updates an existing Tag.
 
         Args:
-            location_id (int):
-            tag_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            tag_id (int): Tag ID
+            body (TagUpdateV2): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_update_tag.OPERATION,
             functools.partial(
                 _v2_update_tag._get_kwargs,
@@ -249,7 +253,7 @@ class V2Tags:
         return response.data
 
 
-class V2TagsWithRawResponse:
+class V2TagsWithRawResponse(Generic[S]):
     """``v2_tags`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -258,14 +262,14 @@ class V2TagsWithRawResponse:
         self._caller = caller
 
     async def create_tag(
-        self,
+        self: V2TagsWithRawResponse[Business],
         *,
         location_id: int,
         body: TagCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_create_tag.Result]:
+    ) -> ApiResponse[NewTag]:
         """Create Tag.
 
         ``POST /api/v2/locations/{company_id}/tags``
@@ -273,16 +277,17 @@ class V2TagsWithRawResponse:
         Creates a new Tag for the specified Location.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (TagCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[NewTag]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_create_tag.OPERATION,
             functools.partial(
                 _v2_create_tag._get_kwargs,
@@ -296,14 +301,14 @@ class V2TagsWithRawResponse:
         )
 
     async def delete_tag(
-        self,
+        self: V2TagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_tag.Result]:
+    ) -> ApiResponse[None]:
         """Delete Tag.
 
         ``DELETE /api/v2/locations/{company_id}/tags/{tag_id}``
@@ -311,16 +316,16 @@ class V2TagsWithRawResponse:
         Deletes a Tag by marking it as deleted.
 
         Args:
-            location_id (int):
-            tag_id (int):
+            location_id (int): Location ID
+            tag_id (int): Tag ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_delete_tag.OPERATION,
             functools.partial(
                 _v2_delete_tag._get_kwargs,
@@ -334,14 +339,14 @@ class V2TagsWithRawResponse:
         )
 
     async def get_tag(
-        self,
+        self: V2TagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_tag.Result]:
+    ) -> ApiResponse[TagDetails]:
         """Get Tag.
 
         ``GET /api/v2/locations/{company_id}/tags/{tag_id}``
@@ -352,16 +357,17 @@ class V2TagsWithRawResponse:
         type name.
 
         Args:
-            location_id (int):
-            tag_id (int):
+            location_id (int): Location ID
+            tag_id (int): Tag ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[TagDetails]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_tag.OPERATION,
             functools.partial(
                 _v2_get_tag._get_kwargs,
@@ -375,14 +381,14 @@ class V2TagsWithRawResponse:
         )
 
     async def list_tags(
-        self,
+        self: V2TagsWithRawResponse[Business],
         *,
         location_id: int,
         entity: TagsEntity | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_tags.Result]:
+    ) -> ApiResponse[list[TagV2]]:
         """List Tags.
 
         ``GET /api/v2/locations/{company_id}/tags``
@@ -402,16 +408,17 @@ class V2TagsWithRawResponse:
         numeric values.
 
         Args:
-            location_id (int):
-            entity (TagsEntity | Unset):
+            location_id (int): Location ID
+            entity (TagsEntity | Unset): Filter by entity type (alias or numeric code)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TagV2]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_tags.OPERATION,
             functools.partial(
                 _v2_list_tags._get_kwargs,
@@ -425,7 +432,7 @@ class V2TagsWithRawResponse:
         )
 
     async def update_tag(
-        self,
+        self: V2TagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
@@ -433,7 +440,7 @@ class V2TagsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_update_tag.Result]:
+    ) -> ApiResponse[None]:
         """Update Tag.
 
         ``PUT /api/v2/locations/{company_id}/tags/{tag_id}``
@@ -441,17 +448,17 @@ class V2TagsWithRawResponse:
         Updates an existing Tag.
 
         Args:
-            location_id (int):
-            tag_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            tag_id (int): Tag ID
+            body (TagUpdateV2): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_update_tag.OPERATION,
             functools.partial(
                 _v2_update_tag._get_kwargs,
@@ -466,27 +473,39 @@ class V2TagsWithRawResponse:
         )
 
 
-class SyncV2Tags:
+class SyncV2Tags(Generic[S]):
     """Blocking ``v2_tags`` operations of SyncAltegioClient (see ``V2Tags``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2Tags, portal: Portal) -> None:
+    def __init__(self, resource: V2Tags[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_tag(
-        self,
+        self: SyncV2Tags[Business],
         *,
         location_id: int,
         body: TagCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_create_tag.Result:
-        """Create Tag (``POST /api/v2/locations/{company_id}/tags``).
+    ) -> NewTag:
+        """Create Tag.
+
+        ``POST /api/v2/locations/{company_id}/tags``
 
         Blocking form of ``V2Tags.create_tag``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (TagCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            NewTag: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -500,17 +519,29 @@ class SyncV2Tags:
         )
 
     def delete_tag(
-        self,
+        self: SyncV2Tags[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_tag.Result:
-        """Delete Tag (``DELETE /api/v2/locations/{company_id}/tags/{tag_id}``).
+    ) -> None:
+        """Delete Tag.
+
+        ``DELETE /api/v2/locations/{company_id}/tags/{tag_id}``
 
         Blocking form of ``V2Tags.delete_tag``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            tag_id (int): Tag ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -524,17 +555,29 @@ class SyncV2Tags:
         )
 
     def get_tag(
-        self,
+        self: SyncV2Tags[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_tag.Result:
-        """Get Tag (``GET /api/v2/locations/{company_id}/tags/{tag_id}``).
+    ) -> TagDetails:
+        """Get Tag.
+
+        ``GET /api/v2/locations/{company_id}/tags/{tag_id}``
 
         Blocking form of ``V2Tags.get_tag``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            tag_id (int): Tag ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            TagDetails: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -548,17 +591,29 @@ class SyncV2Tags:
         )
 
     def list_tags(
-        self,
+        self: SyncV2Tags[Business],
         *,
         location_id: int,
         entity: TagsEntity | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_tags.Result:
-        """List Tags (``GET /api/v2/locations/{company_id}/tags``).
+    ) -> list[TagV2]:
+        """List Tags.
+
+        ``GET /api/v2/locations/{company_id}/tags``
 
         Blocking form of ``V2Tags.list_tags``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            entity (TagsEntity | Unset): Filter by entity type (alias or numeric code)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TagV2]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -572,7 +627,7 @@ class SyncV2Tags:
         )
 
     def update_tag(
-        self,
+        self: SyncV2Tags[Business],
         *,
         location_id: int,
         tag_id: int,
@@ -580,10 +635,23 @@ class SyncV2Tags:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_update_tag.Result:
-        """Update Tag (``PUT /api/v2/locations/{company_id}/tags/{tag_id}``).
+    ) -> None:
+        """Update Tag.
+
+        ``PUT /api/v2/locations/{company_id}/tags/{tag_id}``
 
         Blocking form of ``V2Tags.update_tag``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            tag_id (int): Tag ID
+            body (TagUpdateV2): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -598,27 +666,40 @@ class SyncV2Tags:
         )
 
 
-class SyncV2TagsWithRawResponse:
+class SyncV2TagsWithRawResponse(Generic[S]):
     """Blocking ``v2_tags`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2TagsWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: V2TagsWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_tag(
-        self,
+        self: SyncV2TagsWithRawResponse[Business],
         *,
         location_id: int,
         body: TagCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_create_tag.Result]:
-        """Create Tag (``POST /api/v2/locations/{company_id}/tags``).
+    ) -> ApiResponse[NewTag]:
+        """Create Tag.
+
+        ``POST /api/v2/locations/{company_id}/tags``
 
         Blocking form of ``V2TagsWithRawResponse.create_tag``.
+
+        Args:
+            location_id (int): Location ID
+            body (TagCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[NewTag]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -632,17 +713,29 @@ class SyncV2TagsWithRawResponse:
         )
 
     def delete_tag(
-        self,
+        self: SyncV2TagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_tag.Result]:
-        """Delete Tag (``DELETE /api/v2/locations/{company_id}/tags/{tag_id}``).
+    ) -> ApiResponse[None]:
+        """Delete Tag.
+
+        ``DELETE /api/v2/locations/{company_id}/tags/{tag_id}``
 
         Blocking form of ``V2TagsWithRawResponse.delete_tag``.
+
+        Args:
+            location_id (int): Location ID
+            tag_id (int): Tag ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -656,17 +749,30 @@ class SyncV2TagsWithRawResponse:
         )
 
     def get_tag(
-        self,
+        self: SyncV2TagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_tag.Result]:
-        """Get Tag (``GET /api/v2/locations/{company_id}/tags/{tag_id}``).
+    ) -> ApiResponse[TagDetails]:
+        """Get Tag.
+
+        ``GET /api/v2/locations/{company_id}/tags/{tag_id}``
 
         Blocking form of ``V2TagsWithRawResponse.get_tag``.
+
+        Args:
+            location_id (int): Location ID
+            tag_id (int): Tag ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[TagDetails]: the unwrapped data, meta, the httpx.Response and the attempts
+                made.
         """
         return self._portal.call(
             functools.partial(
@@ -680,17 +786,30 @@ class SyncV2TagsWithRawResponse:
         )
 
     def list_tags(
-        self,
+        self: SyncV2TagsWithRawResponse[Business],
         *,
         location_id: int,
         entity: TagsEntity | Unset = UNSET,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_tags.Result]:
-        """List Tags (``GET /api/v2/locations/{company_id}/tags``).
+    ) -> ApiResponse[list[TagV2]]:
+        """List Tags.
+
+        ``GET /api/v2/locations/{company_id}/tags``
 
         Blocking form of ``V2TagsWithRawResponse.list_tags``.
+
+        Args:
+            location_id (int): Location ID
+            entity (TagsEntity | Unset): Filter by entity type (alias or numeric code)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TagV2]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -704,7 +823,7 @@ class SyncV2TagsWithRawResponse:
         )
 
     def update_tag(
-        self,
+        self: SyncV2TagsWithRawResponse[Business],
         *,
         location_id: int,
         tag_id: int,
@@ -712,10 +831,23 @@ class SyncV2TagsWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_update_tag.Result]:
-        """Update Tag (``PUT /api/v2/locations/{company_id}/tags/{tag_id}``).
+    ) -> ApiResponse[None]:
+        """Update Tag.
+
+        ``PUT /api/v2/locations/{company_id}/tags/{tag_id}``
 
         Blocking form of ``V2TagsWithRawResponse.update_tag``.
+
+        Args:
+            location_id (int): Location ID
+            tag_id (int): Tag ID
+            body (TagUpdateV2): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

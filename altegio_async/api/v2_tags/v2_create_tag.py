@@ -9,8 +9,8 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
+from ...models.new_tag import NewTag
 from ...models.tag_create import TagCreate
-from ...models.tag_v2 import TagV2
 
 OPERATION = Operation(
     operation_id="create_tag",
@@ -18,15 +18,15 @@ OPERATION = Operation(
     method="POST",
     path="/api/v2/locations/{company_id}/tags",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = TagV2
+Result: TypeAlias = NewTag
 
 
 def _get_kwargs(
@@ -58,6 +58,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.tag_v2 import TagV2  # noqa: PLC0415
+    from ...models.new_tag import NewTag  # noqa: PLC0415
 
-    return _r.model(TagV2)
+    return _r.model(NewTag)

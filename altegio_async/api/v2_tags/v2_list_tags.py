@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.tag_list import TagList
+from ...models.tag_v2 import TagV2
 from ...models.tags_entity import TagsEntity
 from ...types import UNSET, Unset
 
@@ -19,15 +19,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{company_id}/tags",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = TagList
+Result: TypeAlias = list[TagV2]
 
 
 def _get_kwargs(
@@ -64,6 +64,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.tag_list import TagList  # noqa: PLC0415
+    from ...models.tag_v2 import TagV2  # noqa: PLC0415
 
-    return _r.model(TagList)
+    return _r.list_of(_r.model(TagV2))

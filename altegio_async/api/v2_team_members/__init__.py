@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
 from ...models.position_create import PositionCreate
+from ...models.position_resource import PositionResource
 from ...models.position_update import PositionUpdate
+from ...models.team_member_resource import TeamMemberResource
 from ...models.team_members_filter_deleted import TeamMembersFilterDeleted
 from ...models.team_members_filter_fired import TeamMembersFilterFired
 from ...models.team_members_filter_has_schedule import TeamMembersFilterHasSchedule
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class V2TeamMembers:
+class V2TeamMembers(Generic[S]):
     """``v2_team_members`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -43,14 +46,14 @@ class V2TeamMembers:
         self._caller = caller
 
     async def create_position(
-        self,
+        self: V2TeamMembers[Business],
         *,
         location_id: int,
         body: PositionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_create_position.Result:
+    ) -> PositionResource:
         """Create Position.
 
         ``POST /api/v2/locations/{company_id}/positions``
@@ -58,16 +61,16 @@ class V2TeamMembers:
         Create a Position for Team Members at the specified Location.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (PositionCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            PositionResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_create_position.OPERATION,
             functools.partial(
                 _v2_create_position._get_kwargs,
@@ -82,14 +85,14 @@ class V2TeamMembers:
         return response.data
 
     async def delete_position(
-        self,
+        self: V2TeamMembers[Business],
         *,
         location_id: int,
         position_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_position.Result:
+    ) -> None:
         """Delete Position.
 
         ``DELETE /api/v2/locations/{company_id}/positions/{position_id}``
@@ -97,16 +100,16 @@ class V2TeamMembers:
         Delete a Position.
 
         Args:
-            location_id (int):
-            position_id (int):
+            location_id (int): Location ID
+            position_id (int): Position ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_delete_position.OPERATION,
             functools.partial(
                 _v2_delete_position._get_kwargs,
@@ -121,14 +124,14 @@ class V2TeamMembers:
         return response.data
 
     async def get_position(
-        self,
+        self: V2TeamMembers[Business],
         *,
         location_id: int,
         position_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_position.Result:
+    ) -> PositionResource:
         """Get Position.
 
         ``GET /api/v2/locations/{company_id}/positions/{position_id}``
@@ -136,16 +139,16 @@ class V2TeamMembers:
         Retrieve a Position by ID as a JSON:API resource object.
 
         Args:
-            location_id (int):
-            position_id (int):
+            location_id (int): Location ID
+            position_id (int): Position ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            PositionResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_get_position.OPERATION,
             functools.partial(
                 _v2_get_position._get_kwargs,
@@ -160,13 +163,13 @@ class V2TeamMembers:
         return response.data
 
     async def list_positions(
-        self,
+        self: V2TeamMembers[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_positions.Result:
+    ) -> list[PositionResource]:
         """List Positions.
 
         ``GET /api/v2/locations/{company_id}/positions``
@@ -178,15 +181,16 @@ class V2TeamMembers:
         Location.
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[PositionResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_positions.OPERATION,
             functools.partial(
                 _v2_list_positions._get_kwargs,
@@ -200,7 +204,7 @@ class V2TeamMembers:
         return response.data
 
     async def list_team_members(
-        self,
+        self: V2TeamMembers[Business],
         *,
         location_id: int,
         filter_name: str | Unset = UNSET,
@@ -216,7 +220,7 @@ class V2TeamMembers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_team_members.Result:
+    ) -> list[TeamMemberResource]:
         """List Team Members.
 
         ``GET /api/v2/locations/{location_id}/team_members``
@@ -233,25 +237,35 @@ class V2TeamMembers:
         is necessary for the integration.
 
         Args:
-            location_id (int):
-            filter_name (str | Unset):
-            filter_position_id (int | Unset):
-            filter_position_title (str | Unset):
-            filter_fired (TeamMembersFilterFired | Unset):
-            filter_deleted (TeamMembersFilterDeleted | Unset):
-            filter_user_linked (TeamMembersFilterUserLinked | Unset):
-            filter_is_paid (TeamMembersFilterIsPaid | Unset):
-            filter_has_schedule (TeamMembersFilterHasSchedule | Unset):
-            filter_is_assistant (TeamMembersFilterIsAssistant | Unset):
-            include (list[TeamMembersInclude] | Unset):
+            location_id (int): Location ID
+            filter_name (str | Unset): Filter by a partial Team Member name match
+            filter_position_id (int | Unset): Filter by Position ID
+            filter_position_title (str | Unset): Filter by a partial Position title match
+            filter_fired (TeamMembersFilterFired | Unset): Filter by dismissal status: `0` not
+                dismissed, `1` dismissed, `2` all
+            filter_deleted (TeamMembersFilterDeleted | Unset): Filter by deletion status: `0`
+                active, `1` deleted, `2` all
+            filter_user_linked (TeamMembersFilterUserLinked | Unset): Filter by Business User
+                link: `0` not linked, `1` linked, `2` all
+            filter_is_paid (TeamMembersFilterIsPaid | Unset): Filter by payment status: `0`
+                unpaid, `1` paid, `2` all
+            filter_has_schedule (TeamMembersFilterHasSchedule | Unset): Filter by schedule: `0`
+                without a schedule, `1` with a schedule, `2` all
+            filter_is_assistant (TeamMembersFilterIsAssistant | Unset): Filter by assistant
+                availability: `0` unavailable, `1` available, `2` all
+            include (list[TeamMembersInclude] | Unset): Related resources to include. Wire values
+                are literal API keys:
+                - `position` - Position
+                - `employee` - employment profile
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_list_team_members.OPERATION,
             functools.partial(
                 _v2_list_team_members._get_kwargs,
@@ -275,7 +289,7 @@ class V2TeamMembers:
         return response.data
 
     async def update_position(
-        self,
+        self: V2TeamMembers[Business],
         *,
         location_id: int,
         position_id: int,
@@ -283,7 +297,7 @@ class V2TeamMembers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_update_position.Result:
+    ) -> None:
         """Update Position.
 
         ``PUT /api/v2/locations/{company_id}/positions/{position_id}``
@@ -291,17 +305,17 @@ class V2TeamMembers:
         Update a Position. The request must contain `title`.
 
         Args:
-            location_id (int):
-            position_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            position_id (int): Position ID
+            body (PositionUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _v2_update_position.OPERATION,
             functools.partial(
                 _v2_update_position._get_kwargs,
@@ -317,7 +331,7 @@ class V2TeamMembers:
         return response.data
 
 
-class V2TeamMembersWithRawResponse:
+class V2TeamMembersWithRawResponse(Generic[S]):
     """``v2_team_members`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -326,14 +340,14 @@ class V2TeamMembersWithRawResponse:
         self._caller = caller
 
     async def create_position(
-        self,
+        self: V2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         body: PositionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_create_position.Result]:
+    ) -> ApiResponse[PositionResource]:
         """Create Position.
 
         ``POST /api/v2/locations/{company_id}/positions``
@@ -341,16 +355,17 @@ class V2TeamMembersWithRawResponse:
         Create a Position for Team Members at the specified Location.
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            body (PositionCreate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[PositionResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_create_position.OPERATION,
             functools.partial(
                 _v2_create_position._get_kwargs,
@@ -364,14 +379,14 @@ class V2TeamMembersWithRawResponse:
         )
 
     async def delete_position(
-        self,
+        self: V2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         position_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_position.Result]:
+    ) -> ApiResponse[None]:
         """Delete Position.
 
         ``DELETE /api/v2/locations/{company_id}/positions/{position_id}``
@@ -379,16 +394,16 @@ class V2TeamMembersWithRawResponse:
         Delete a Position.
 
         Args:
-            location_id (int):
-            position_id (int):
+            location_id (int): Location ID
+            position_id (int): Position ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_delete_position.OPERATION,
             functools.partial(
                 _v2_delete_position._get_kwargs,
@@ -402,14 +417,14 @@ class V2TeamMembersWithRawResponse:
         )
 
     async def get_position(
-        self,
+        self: V2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         position_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_position.Result]:
+    ) -> ApiResponse[PositionResource]:
         """Get Position.
 
         ``GET /api/v2/locations/{company_id}/positions/{position_id}``
@@ -417,16 +432,17 @@ class V2TeamMembersWithRawResponse:
         Retrieve a Position by ID as a JSON:API resource object.
 
         Args:
-            location_id (int):
-            position_id (int):
+            location_id (int): Location ID
+            position_id (int): Position ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[PositionResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_get_position.OPERATION,
             functools.partial(
                 _v2_get_position._get_kwargs,
@@ -440,13 +456,13 @@ class V2TeamMembersWithRawResponse:
         )
 
     async def list_positions(
-        self,
+        self: V2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_positions.Result]:
+    ) -> ApiResponse[list[PositionResource]]:
         """List Positions.
 
         ``GET /api/v2/locations/{company_id}/positions``
@@ -458,15 +474,16 @@ class V2TeamMembersWithRawResponse:
         Location.
 
         Args:
-            location_id (int):
+            location_id (int): Location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[PositionResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_positions.OPERATION,
             functools.partial(
                 _v2_list_positions._get_kwargs,
@@ -479,7 +496,7 @@ class V2TeamMembersWithRawResponse:
         )
 
     async def list_team_members(
-        self,
+        self: V2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         filter_name: str | Unset = UNSET,
@@ -495,7 +512,7 @@ class V2TeamMembersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_team_members.Result]:
+    ) -> ApiResponse[list[TeamMemberResource]]:
         """List Team Members.
 
         ``GET /api/v2/locations/{location_id}/team_members``
@@ -512,25 +529,35 @@ class V2TeamMembersWithRawResponse:
         is necessary for the integration.
 
         Args:
-            location_id (int):
-            filter_name (str | Unset):
-            filter_position_id (int | Unset):
-            filter_position_title (str | Unset):
-            filter_fired (TeamMembersFilterFired | Unset):
-            filter_deleted (TeamMembersFilterDeleted | Unset):
-            filter_user_linked (TeamMembersFilterUserLinked | Unset):
-            filter_is_paid (TeamMembersFilterIsPaid | Unset):
-            filter_has_schedule (TeamMembersFilterHasSchedule | Unset):
-            filter_is_assistant (TeamMembersFilterIsAssistant | Unset):
-            include (list[TeamMembersInclude] | Unset):
+            location_id (int): Location ID
+            filter_name (str | Unset): Filter by a partial Team Member name match
+            filter_position_id (int | Unset): Filter by Position ID
+            filter_position_title (str | Unset): Filter by a partial Position title match
+            filter_fired (TeamMembersFilterFired | Unset): Filter by dismissal status: `0` not
+                dismissed, `1` dismissed, `2` all
+            filter_deleted (TeamMembersFilterDeleted | Unset): Filter by deletion status: `0`
+                active, `1` deleted, `2` all
+            filter_user_linked (TeamMembersFilterUserLinked | Unset): Filter by Business User
+                link: `0` not linked, `1` linked, `2` all
+            filter_is_paid (TeamMembersFilterIsPaid | Unset): Filter by payment status: `0`
+                unpaid, `1` paid, `2` all
+            filter_has_schedule (TeamMembersFilterHasSchedule | Unset): Filter by schedule: `0`
+                without a schedule, `1` with a schedule, `2` all
+            filter_is_assistant (TeamMembersFilterIsAssistant | Unset): Filter by assistant
+                availability: `0` unavailable, `1` available, `2` all
+            include (list[TeamMembersInclude] | Unset): Related resources to include. Wire values
+                are literal API keys:
+                - `position` - Position
+                - `employee` - employment profile
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[TeamMemberResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_list_team_members.OPERATION,
             functools.partial(
                 _v2_list_team_members._get_kwargs,
@@ -553,7 +580,7 @@ class V2TeamMembersWithRawResponse:
         )
 
     async def update_position(
-        self,
+        self: V2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         position_id: int,
@@ -561,7 +588,7 @@ class V2TeamMembersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_update_position.Result]:
+    ) -> ApiResponse[None]:
         """Update Position.
 
         ``PUT /api/v2/locations/{company_id}/positions/{position_id}``
@@ -569,17 +596,17 @@ class V2TeamMembersWithRawResponse:
         Update a Position. The request must contain `title`.
 
         Args:
-            location_id (int):
-            position_id (int):
-            body: the JSON request body.
+            location_id (int): Location ID
+            position_id (int): Position ID
+            body (PositionUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _v2_update_position.OPERATION,
             functools.partial(
                 _v2_update_position._get_kwargs,
@@ -594,27 +621,39 @@ class V2TeamMembersWithRawResponse:
         )
 
 
-class SyncV2TeamMembers:
+class SyncV2TeamMembers(Generic[S]):
     """Blocking ``v2_team_members`` operations of SyncAltegioClient (see ``V2TeamMembers``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2TeamMembers, portal: Portal) -> None:
+    def __init__(self, resource: V2TeamMembers[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_position(
-        self,
+        self: SyncV2TeamMembers[Business],
         *,
         location_id: int,
         body: PositionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_create_position.Result:
-        """Create Position (``POST /api/v2/locations/{company_id}/positions``).
+    ) -> PositionResource:
+        """Create Position.
+
+        ``POST /api/v2/locations/{company_id}/positions``
 
         Blocking form of ``V2TeamMembers.create_position``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            body (PositionCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            PositionResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -628,17 +667,29 @@ class SyncV2TeamMembers:
         )
 
     def delete_position(
-        self,
+        self: SyncV2TeamMembers[Business],
         *,
         location_id: int,
         position_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_delete_position.Result:
-        """Delete Position (``DELETE /api/v2/locations/{company_id}/positions/{position_id}``).
+    ) -> None:
+        """Delete Position.
+
+        ``DELETE /api/v2/locations/{company_id}/positions/{position_id}``
 
         Blocking form of ``V2TeamMembers.delete_position``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            position_id (int): Position ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -652,17 +703,29 @@ class SyncV2TeamMembers:
         )
 
     def get_position(
-        self,
+        self: SyncV2TeamMembers[Business],
         *,
         location_id: int,
         position_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_get_position.Result:
-        """Get Position (``GET /api/v2/locations/{company_id}/positions/{position_id}``).
+    ) -> PositionResource:
+        """Get Position.
+
+        ``GET /api/v2/locations/{company_id}/positions/{position_id}``
 
         Blocking form of ``V2TeamMembers.get_position``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            position_id (int): Position ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            PositionResource: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -676,16 +739,28 @@ class SyncV2TeamMembers:
         )
 
     def list_positions(
-        self,
+        self: SyncV2TeamMembers[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_positions.Result:
-        """List Positions (``GET /api/v2/locations/{company_id}/positions``).
+    ) -> list[PositionResource]:
+        """List Positions.
+
+        ``GET /api/v2/locations/{company_id}/positions``
 
         Blocking form of ``V2TeamMembers.list_positions``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[PositionResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -698,7 +773,7 @@ class SyncV2TeamMembers:
         )
 
     def list_team_members(
-        self,
+        self: SyncV2TeamMembers[Business],
         *,
         location_id: int,
         filter_name: str | Unset = UNSET,
@@ -714,10 +789,41 @@ class SyncV2TeamMembers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_list_team_members.Result:
-        """List Team Members (``GET /api/v2/locations/{location_id}/team_members``).
+    ) -> list[TeamMemberResource]:
+        """List Team Members.
+
+        ``GET /api/v2/locations/{location_id}/team_members``
 
         Blocking form of ``V2TeamMembers.list_team_members``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            filter_name (str | Unset): Filter by a partial Team Member name match
+            filter_position_id (int | Unset): Filter by Position ID
+            filter_position_title (str | Unset): Filter by a partial Position title match
+            filter_fired (TeamMembersFilterFired | Unset): Filter by dismissal status: `0` not
+                dismissed, `1` dismissed, `2` all
+            filter_deleted (TeamMembersFilterDeleted | Unset): Filter by deletion status: `0`
+                active, `1` deleted, `2` all
+            filter_user_linked (TeamMembersFilterUserLinked | Unset): Filter by Business User
+                link: `0` not linked, `1` linked, `2` all
+            filter_is_paid (TeamMembersFilterIsPaid | Unset): Filter by payment status: `0`
+                unpaid, `1` paid, `2` all
+            filter_has_schedule (TeamMembersFilterHasSchedule | Unset): Filter by schedule: `0`
+                without a schedule, `1` with a schedule, `2` all
+            filter_is_assistant (TeamMembersFilterIsAssistant | Unset): Filter by assistant
+                availability: `0` unavailable, `1` available, `2` all
+            include (list[TeamMembersInclude] | Unset): Related resources to include. Wire values
+                are literal API keys:
+                - `position` - Position
+                - `employee` - employment profile
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[TeamMemberResource]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -740,7 +846,7 @@ class SyncV2TeamMembers:
         )
 
     def update_position(
-        self,
+        self: SyncV2TeamMembers[Business],
         *,
         location_id: int,
         position_id: int,
@@ -748,10 +854,23 @@ class SyncV2TeamMembers:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _v2_update_position.Result:
-        """Update Position (``PUT /api/v2/locations/{company_id}/positions/{position_id}``).
+    ) -> None:
+        """Update Position.
+
+        ``PUT /api/v2/locations/{company_id}/positions/{position_id}``
 
         Blocking form of ``V2TeamMembers.update_position``: same arguments and result.
+
+        Args:
+            location_id (int): Location ID
+            position_id (int): Position ID
+            body (PositionUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -766,27 +885,40 @@ class SyncV2TeamMembers:
         )
 
 
-class SyncV2TeamMembersWithRawResponse:
+class SyncV2TeamMembersWithRawResponse(Generic[S]):
     """Blocking ``v2_team_members`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: V2TeamMembersWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: V2TeamMembersWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def create_position(
-        self,
+        self: SyncV2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         body: PositionCreate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_create_position.Result]:
-        """Create Position (``POST /api/v2/locations/{company_id}/positions``).
+    ) -> ApiResponse[PositionResource]:
+        """Create Position.
+
+        ``POST /api/v2/locations/{company_id}/positions``
 
         Blocking form of ``V2TeamMembersWithRawResponse.create_position``.
+
+        Args:
+            location_id (int): Location ID
+            body (PositionCreate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[PositionResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -800,17 +932,29 @@ class SyncV2TeamMembersWithRawResponse:
         )
 
     def delete_position(
-        self,
+        self: SyncV2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         position_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_delete_position.Result]:
-        """Delete Position (``DELETE /api/v2/locations/{company_id}/positions/{position_id}``).
+    ) -> ApiResponse[None]:
+        """Delete Position.
+
+        ``DELETE /api/v2/locations/{company_id}/positions/{position_id}``
 
         Blocking form of ``V2TeamMembersWithRawResponse.delete_position``.
+
+        Args:
+            location_id (int): Location ID
+            position_id (int): Position ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -824,17 +968,30 @@ class SyncV2TeamMembersWithRawResponse:
         )
 
     def get_position(
-        self,
+        self: SyncV2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         position_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_get_position.Result]:
-        """Get Position (``GET /api/v2/locations/{company_id}/positions/{position_id}``).
+    ) -> ApiResponse[PositionResource]:
+        """Get Position.
+
+        ``GET /api/v2/locations/{company_id}/positions/{position_id}``
 
         Blocking form of ``V2TeamMembersWithRawResponse.get_position``.
+
+        Args:
+            location_id (int): Location ID
+            position_id (int): Position ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[PositionResource]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -848,16 +1005,28 @@ class SyncV2TeamMembersWithRawResponse:
         )
 
     def list_positions(
-        self,
+        self: SyncV2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_positions.Result]:
-        """List Positions (``GET /api/v2/locations/{company_id}/positions``).
+    ) -> ApiResponse[list[PositionResource]]:
+        """List Positions.
+
+        ``GET /api/v2/locations/{company_id}/positions``
 
         Blocking form of ``V2TeamMembersWithRawResponse.list_positions``.
+
+        Args:
+            location_id (int): Location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[PositionResource]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -870,7 +1039,7 @@ class SyncV2TeamMembersWithRawResponse:
         )
 
     def list_team_members(
-        self,
+        self: SyncV2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         filter_name: str | Unset = UNSET,
@@ -886,10 +1055,41 @@ class SyncV2TeamMembersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_list_team_members.Result]:
-        """List Team Members (``GET /api/v2/locations/{location_id}/team_members``).
+    ) -> ApiResponse[list[TeamMemberResource]]:
+        """List Team Members.
+
+        ``GET /api/v2/locations/{location_id}/team_members``
 
         Blocking form of ``V2TeamMembersWithRawResponse.list_team_members``.
+
+        Args:
+            location_id (int): Location ID
+            filter_name (str | Unset): Filter by a partial Team Member name match
+            filter_position_id (int | Unset): Filter by Position ID
+            filter_position_title (str | Unset): Filter by a partial Position title match
+            filter_fired (TeamMembersFilterFired | Unset): Filter by dismissal status: `0` not
+                dismissed, `1` dismissed, `2` all
+            filter_deleted (TeamMembersFilterDeleted | Unset): Filter by deletion status: `0`
+                active, `1` deleted, `2` all
+            filter_user_linked (TeamMembersFilterUserLinked | Unset): Filter by Business User
+                link: `0` not linked, `1` linked, `2` all
+            filter_is_paid (TeamMembersFilterIsPaid | Unset): Filter by payment status: `0`
+                unpaid, `1` paid, `2` all
+            filter_has_schedule (TeamMembersFilterHasSchedule | Unset): Filter by schedule: `0`
+                without a schedule, `1` with a schedule, `2` all
+            filter_is_assistant (TeamMembersFilterIsAssistant | Unset): Filter by assistant
+                availability: `0` unavailable, `1` available, `2` all
+            include (list[TeamMembersInclude] | Unset): Related resources to include. Wire values
+                are literal API keys:
+                - `position` - Position
+                - `employee` - employment profile
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[TeamMemberResource]]: the unwrapped data, meta, the httpx.Response
+                and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -912,7 +1112,7 @@ class SyncV2TeamMembersWithRawResponse:
         )
 
     def update_position(
-        self,
+        self: SyncV2TeamMembersWithRawResponse[Business],
         *,
         location_id: int,
         position_id: int,
@@ -920,10 +1120,23 @@ class SyncV2TeamMembersWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_v2_update_position.Result]:
-        """Update Position (``PUT /api/v2/locations/{company_id}/positions/{position_id}``).
+    ) -> ApiResponse[None]:
+        """Update Position.
+
+        ``PUT /api/v2/locations/{company_id}/positions/{position_id}``
 
         Blocking form of ``V2TeamMembersWithRawResponse.update_position``.
+
+        Args:
+            location_id (int): Location ID
+            position_id (int): Position ID
+            body (PositionUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

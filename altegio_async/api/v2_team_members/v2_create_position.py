@@ -10,7 +10,7 @@ from urllib.parse import quote
 from ...custom import _reading as _r
 from ...custom._operation import Operation
 from ...models.position_create import PositionCreate
-from ...models.position_v2 import PositionV2
+from ...models.position_resource import PositionResource
 
 OPERATION = Operation(
     operation_id="create_position",
@@ -18,15 +18,15 @@ OPERATION = Operation(
     method="POST",
     path="/api/v2/locations/{company_id}/positions",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = PositionV2
+Result: TypeAlias = PositionResource
 
 
 def _get_kwargs(
@@ -58,6 +58,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.position_v2 import PositionV2  # noqa: PLC0415
+    from ...models.position_resource import PositionResource  # noqa: PLC0415
 
-    return _r.model(PositionV2)
+    return _r.model(PositionResource)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.position_details import PositionDetails
+from ...models.position_resource import PositionResource
 
 OPERATION = Operation(
     operation_id="get_position",
@@ -17,15 +17,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{company_id}/positions/{position_id}",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = PositionDetails
+Result: TypeAlias = PositionResource
 
 
 def _get_kwargs(
@@ -51,6 +51,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.position_details import PositionDetails  # noqa: PLC0415
+    from ...models.position_resource import PositionResource  # noqa: PLC0415
 
-    return _r.model(PositionDetails)
+    return _r.model(PositionResource)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.position_list import PositionList
+from ...models.position_resource import PositionResource
 
 OPERATION = Operation(
     operation_id="list_positions",
@@ -17,15 +17,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{company_id}/positions",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = PositionList
+Result: TypeAlias = list[PositionResource]
 
 
 def _get_kwargs(
@@ -49,6 +49,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.position_list import PositionList  # noqa: PLC0415
+    from ...models.position_resource import PositionResource  # noqa: PLC0415
 
-    return _r.model(PositionList)
+    return _r.list_of(_r.model(PositionResource))

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ...custom import _reading as _r
 from ...custom._operation import Operation
-from ...models.team_member_list import TeamMemberList
+from ...models.team_member_resource import TeamMemberResource
 from ...models.team_members_filter_deleted import (
     TeamMembersFilterDeleted,
 )
@@ -37,15 +37,15 @@ OPERATION = Operation(
     method="GET",
     path="/api/v2/locations/{location_id}/team_members",
     server="https://api.alteg.io",
-    user_token="required",
-    envelope="none",
+    user_token="business",
+    envelope="jsonapi",
     has_response_body=True,
     namespace="v2",
     bundle="b2b-v2",
     module=__name__,
 )
 
-Result: TypeAlias = TeamMemberList
+Result: TypeAlias = list[TeamMemberResource]
 
 
 def _get_kwargs(
@@ -136,6 +136,6 @@ def _parse_success(data: Any) -> Result:
 
 @functools.cache
 def _reader() -> _r.Reader:
-    from ...models.team_member_list import TeamMemberList  # noqa: PLC0415
+    from ...models.team_member_resource import TeamMemberResource  # noqa: PLC0415
 
-    return _r.model(TeamMemberList)
+    return _r.list_of(_r.model(TeamMemberResource))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import attrs
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._pagination import AsyncPaginator
 from ...custom._response import ApiResponse
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal, SyncPaginator
 
 
-class VoipIntegration:
+class VoipIntegration(Generic[S]):
     """``voip_integration`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -44,7 +45,7 @@ class VoipIntegration:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _handle_voip_integration_event.Result:
+    ) -> None:
         """VoIP events.
 
         ``POST /api/v1/voip/integration``
@@ -72,15 +73,16 @@ class VoipIntegration:
         history of chain locations in accordance with the call routing settings.
 
         Args:
-            body: the JSON request body.
+            body (DisableIntegration | VoipHistory | VoipNotification | VoipToggle): Request
+                bodies
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _handle_voip_integration_event.OPERATION,
             functools.partial(
                 _handle_voip_integration_event._get_kwargs,
@@ -94,13 +96,13 @@ class VoipIntegration:
         return response.data
 
     async def list_voip_calls(
-        self,
+        self: VoipIntegration[Business],
         *,
         body: VoipCallsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_voip_calls.Result:
+    ) -> list[VoipCall]:
         """Get Location's Call List.
 
         ``GET /api/v1/voip/integration/calls``
@@ -109,15 +111,15 @@ class VoipIntegration:
         filters and pagination
 
         Args:
-            body: the JSON request body.
+            body (VoipCallsQuery): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            list[VoipCall]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _list_voip_calls.OPERATION,
             functools.partial(
                 _list_voip_calls._get_kwargs,
@@ -131,11 +133,12 @@ class VoipIntegration:
         return response.data
 
     def iter_list_voip_calls(
-        self,
+        self: VoipIntegration[Business],
         *,
         body: VoipCallsQuery,
         first_page: int = 1,
         page_size: int = 1000,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -144,12 +147,12 @@ class VoipIntegration:
 
         ``async for item in ...``, or ``.pages()`` for whole pages.  The page and
         limit fields of the body are set from ``first_page`` and ``page_size``;
-        a page shorter than ``page_size`` is the last.  Other arguments: as
-        ``list_voip_calls``.
+        it stops at an empty or short page, at the reply's ``meta.total_count``, or
+        after ``max_items``.  Other arguments: as ``list_voip_calls``.
         """
 
-        async def fetch(page: int, size: int) -> list[VoipCall]:
-            response = await self._caller.call(
+        async def fetch(page: int, size: int) -> ApiResponse[list[VoipCall]]:
+            return await self._caller._call(
                 _list_voip_calls.OPERATION,
                 functools.partial(
                     _list_voip_calls._get_kwargs,
@@ -160,7 +163,6 @@ class VoipIntegration:
                 extra_headers=extra_headers,
                 extra_query=extra_query,
             )
-            return response.data
 
         return AsyncPaginator(
             fetch,
@@ -168,10 +170,11 @@ class VoipIntegration:
             first_page=first_page,
             page_size=page_size,
             max_page_size=1000,
+            max_items=max_items,
         )
 
 
-class VoipIntegrationWithRawResponse:
+class VoipIntegrationWithRawResponse(Generic[S]):
     """``voip_integration`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -186,7 +189,7 @@ class VoipIntegrationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_handle_voip_integration_event.Result]:
+    ) -> ApiResponse[None]:
         """VoIP events.
 
         ``POST /api/v1/voip/integration``
@@ -214,15 +217,16 @@ class VoipIntegrationWithRawResponse:
         history of chain locations in accordance with the call routing settings.
 
         Args:
-            body: the JSON request body.
+            body (DisableIntegration | VoipHistory | VoipNotification | VoipToggle): Request
+                bodies
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _handle_voip_integration_event.OPERATION,
             functools.partial(
                 _handle_voip_integration_event._get_kwargs,
@@ -235,13 +239,13 @@ class VoipIntegrationWithRawResponse:
         )
 
     async def list_voip_calls(
-        self,
+        self: VoipIntegrationWithRawResponse[Business],
         *,
         body: VoipCallsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_voip_calls.Result]:
+    ) -> ApiResponse[list[VoipCall]]:
         """Get Location's Call List.
 
         ``GET /api/v1/voip/integration/calls``
@@ -250,15 +254,16 @@ class VoipIntegrationWithRawResponse:
         filters and pagination
 
         Args:
-            body: the JSON request body.
+            body (VoipCallsQuery): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[list[VoipCall]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _list_voip_calls.OPERATION,
             functools.partial(
                 _list_voip_calls._get_kwargs,
@@ -271,12 +276,12 @@ class VoipIntegrationWithRawResponse:
         )
 
 
-class SyncVoipIntegration:
+class SyncVoipIntegration(Generic[S]):
     """Blocking ``voip_integration`` operations of SyncAltegioClient (see ``VoipIntegration``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: VoipIntegration, portal: Portal) -> None:
+    def __init__(self, resource: VoipIntegration[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -287,10 +292,22 @@ class SyncVoipIntegration:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _handle_voip_integration_event.Result:
-        """VoIP events (``POST /api/v1/voip/integration``).
+    ) -> None:
+        """VoIP events.
+
+        ``POST /api/v1/voip/integration``
 
         Blocking form of ``VoipIntegration.handle_voip_integration_event``: same arguments and result.
+
+        Args:
+            body (DisableIntegration | VoipHistory | VoipNotification | VoipToggle): Request
+                bodies
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            None: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -303,16 +320,27 @@ class SyncVoipIntegration:
         )
 
     def list_voip_calls(
-        self,
+        self: SyncVoipIntegration[Business],
         *,
         body: VoipCallsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _list_voip_calls.Result:
-        """Get Location's Call List (``GET /api/v1/voip/integration/calls``).
+    ) -> list[VoipCall]:
+        """Get Location's Call List.
+
+        ``GET /api/v1/voip/integration/calls``
 
         Blocking form of ``VoipIntegration.list_voip_calls``: same arguments and result.
+
+        Args:
+            body (VoipCallsQuery): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            list[VoipCall]: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -325,11 +353,12 @@ class SyncVoipIntegration:
         )
 
     def iter_list_voip_calls(
-        self,
+        self: SyncVoipIntegration[Business],
         *,
         body: VoipCallsQuery,
         first_page: int = 1,
         page_size: int = 1000,
+        max_items: int | None = None,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -345,6 +374,7 @@ class SyncVoipIntegration:
                 body=body,
                 first_page=first_page,
                 page_size=page_size,
+                max_items=max_items,
                 timeout=timeout,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -353,12 +383,12 @@ class SyncVoipIntegration:
         )
 
 
-class SyncVoipIntegrationWithRawResponse:
+class SyncVoipIntegrationWithRawResponse(Generic[S]):
     """Blocking ``voip_integration`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: VoipIntegrationWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: VoipIntegrationWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
@@ -369,10 +399,22 @@ class SyncVoipIntegrationWithRawResponse:
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_handle_voip_integration_event.Result]:
-        """VoIP events (``POST /api/v1/voip/integration``).
+    ) -> ApiResponse[None]:
+        """VoIP events.
+
+        ``POST /api/v1/voip/integration``
 
         Blocking form of ``VoipIntegrationWithRawResponse.handle_voip_integration_event``.
+
+        Args:
+            body (DisableIntegration | VoipHistory | VoipNotification | VoipToggle): Request
+                bodies
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[None]: the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -385,16 +427,28 @@ class SyncVoipIntegrationWithRawResponse:
         )
 
     def list_voip_calls(
-        self,
+        self: SyncVoipIntegrationWithRawResponse[Business],
         *,
         body: VoipCallsQuery,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_list_voip_calls.Result]:
-        """Get Location's Call List (``GET /api/v1/voip/integration/calls``).
+    ) -> ApiResponse[list[VoipCall]]:
+        """Get Location's Call List.
+
+        ``GET /api/v1/voip/integration/calls``
 
         Blocking form of ``VoipIntegrationWithRawResponse.list_voip_calls``.
+
+        Args:
+            body (VoipCallsQuery): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[list[VoipCall]]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
 
+from ...custom._audience import Business, S
 from ...custom._operation import Caller
 from ...custom._response import ApiResponse
+from ...models.webhook_settings import WebhookSettings
 from ...models.webhook_settings_update import WebhookSettingsUpdate
 from ...types import UNSET, Unset
 from . import get_event_notification_settings as _get_event_notification_settings
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from ...custom._sync import Portal
 
 
-class Webhooks:
+class Webhooks(Generic[S]):
     """``webhooks`` operations; each returns the reply's unwrapped data."""
 
     __slots__ = ("_caller",)
@@ -31,27 +33,27 @@ class Webhooks:
         self._caller = caller
 
     async def get_event_notification_settings(
-        self,
+        self: Webhooks[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_event_notification_settings.Result:
+    ) -> WebhookSettings:
         """Get event notification settings.
 
         ``GET /api/v1/hooks_settings/{location_id}``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            WebhookSettings: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _get_event_notification_settings.OPERATION,
             functools.partial(
                 _get_event_notification_settings._get_kwargs,
@@ -65,29 +67,29 @@ class Webhooks:
         return response.data
 
     async def update_event_notification_settings(
-        self,
+        self: Webhooks[Business],
         *,
         location_id: int,
         body: WebhookSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_event_notification_settings.Result:
+    ) -> WebhookSettings:
         """Change Event Notification Settings.
 
         ``POST /api/v1/hooks_settings/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (WebhookSettingsUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            The reply, with Altegio's {success, data, meta} envelope removed.
+            WebhookSettings: the reply, with Altegio's {success, data, meta} envelope removed.
         """
-        response = await self._caller.call(
+        response = await self._caller._call(
             _update_event_notification_settings.OPERATION,
             functools.partial(
                 _update_event_notification_settings._get_kwargs,
@@ -102,7 +104,7 @@ class Webhooks:
         return response.data
 
 
-class WebhooksWithRawResponse:
+class WebhooksWithRawResponse(Generic[S]):
     """``webhooks`` operations returning the whole ApiResponse (data, meta, http_response, attempts)."""
 
     __slots__ = ("_caller",)
@@ -111,27 +113,28 @@ class WebhooksWithRawResponse:
         self._caller = caller
 
     async def get_event_notification_settings(
-        self,
+        self: WebhooksWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_event_notification_settings.Result]:
+    ) -> ApiResponse[WebhookSettings]:
         """Get event notification settings.
 
         ``GET /api/v1/hooks_settings/{location_id}``
 
         Args:
-            location_id (int):
+            location_id (int): location ID
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[WebhookSettings]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _get_event_notification_settings.OPERATION,
             functools.partial(
                 _get_event_notification_settings._get_kwargs,
@@ -144,29 +147,30 @@ class WebhooksWithRawResponse:
         )
 
     async def update_event_notification_settings(
-        self,
+        self: WebhooksWithRawResponse[Business],
         *,
         location_id: int,
         body: WebhookSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_event_notification_settings.Result]:
+    ) -> ApiResponse[WebhookSettings]:
         """Change Event Notification Settings.
 
         ``POST /api/v1/hooks_settings/{location_id}``
 
         Args:
-            location_id (int):
-            body: the JSON request body.
+            location_id (int): location ID
+            body (WebhookSettingsUpdate): the request body (application/json)
             timeout: overrides the view's timeout for each attempt of this call.
             extra_headers: headers to send with this call only.
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse with the unwrapped data, meta and the httpx.Response.
+            ApiResponse[WebhookSettings]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
-        return await self._caller.call(
+        return await self._caller._call(
             _update_event_notification_settings.OPERATION,
             functools.partial(
                 _update_event_notification_settings._get_kwargs,
@@ -180,26 +184,37 @@ class WebhooksWithRawResponse:
         )
 
 
-class SyncWebhooks:
+class SyncWebhooks(Generic[S]):
     """Blocking ``webhooks`` operations of SyncAltegioClient (see ``Webhooks``)."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: Webhooks, portal: Portal) -> None:
+    def __init__(self, resource: Webhooks[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_event_notification_settings(
-        self,
+        self: SyncWebhooks[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _get_event_notification_settings.Result:
-        """Get event notification settings (``GET /api/v1/hooks_settings/{location_id}``).
+    ) -> WebhookSettings:
+        """Get event notification settings.
+
+        ``GET /api/v1/hooks_settings/{location_id}``
 
         Blocking form of ``Webhooks.get_event_notification_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            WebhookSettings: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -212,17 +227,29 @@ class SyncWebhooks:
         )
 
     def update_event_notification_settings(
-        self,
+        self: SyncWebhooks[Business],
         *,
         location_id: int,
         body: WebhookSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> _update_event_notification_settings.Result:
-        """Change Event Notification Settings (``POST /api/v1/hooks_settings/{location_id}``).
+    ) -> WebhookSettings:
+        """Change Event Notification Settings.
+
+        ``POST /api/v1/hooks_settings/{location_id}``
 
         Blocking form of ``Webhooks.update_event_notification_settings``: same arguments and result.
+
+        Args:
+            location_id (int): location ID
+            body (WebhookSettingsUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            WebhookSettings: the reply, with Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -236,26 +263,38 @@ class SyncWebhooks:
         )
 
 
-class SyncWebhooksWithRawResponse:
+class SyncWebhooksWithRawResponse(Generic[S]):
     """Blocking ``webhooks`` operations returning the whole ApiResponse."""
 
     __slots__ = ("_portal", "_resource")
 
-    def __init__(self, resource: WebhooksWithRawResponse, portal: Portal) -> None:
+    def __init__(self, resource: WebhooksWithRawResponse[S], portal: Portal) -> None:
         self._resource = resource
         self._portal = portal
 
     def get_event_notification_settings(
-        self,
+        self: SyncWebhooksWithRawResponse[Business],
         *,
         location_id: int,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_get_event_notification_settings.Result]:
-        """Get event notification settings (``GET /api/v1/hooks_settings/{location_id}``).
+    ) -> ApiResponse[WebhookSettings]:
+        """Get event notification settings.
+
+        ``GET /api/v1/hooks_settings/{location_id}``
 
         Blocking form of ``WebhooksWithRawResponse.get_event_notification_settings``.
+
+        Args:
+            location_id (int): location ID
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[WebhookSettings]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -268,17 +307,30 @@ class SyncWebhooksWithRawResponse:
         )
 
     def update_event_notification_settings(
-        self,
+        self: SyncWebhooksWithRawResponse[Business],
         *,
         location_id: int,
         body: WebhookSettingsUpdate,
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[_update_event_notification_settings.Result]:
-        """Change Event Notification Settings (``POST /api/v1/hooks_settings/{location_id}``).
+    ) -> ApiResponse[WebhookSettings]:
+        """Change Event Notification Settings.
+
+        ``POST /api/v1/hooks_settings/{location_id}``
 
         Blocking form of ``WebhooksWithRawResponse.update_event_notification_settings``.
+
+        Args:
+            location_id (int): location ID
+            body (WebhookSettingsUpdate): the request body (application/json)
+            timeout: overrides the view's timeout for each attempt of this call.
+            extra_headers: headers to send with this call only.
+            extra_query: query parameters to send with this call only.
+
+        Returns:
+            ApiResponse[WebhookSettings]: the unwrapped data, meta, the httpx.Response and the
+                attempts made.
         """
         return self._portal.call(
             functools.partial(

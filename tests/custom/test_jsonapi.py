@@ -1,0 +1,105 @@
+"""JSON:API documents (v2): data returned typed, included resources linked, errors typed.
+
+The envelope and linking as one component, through a mock transport; the flow against
+the sandbox is in tests/flows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from altegio_async import AltegioClient, UnprocessableEntityError
+from altegio_async.custom._jsonapi import GenericResource, JsonApiResource
+from altegio_async.models import AppointmentResource, BookingUserResource, TeamMemberResource
+
+ATTRIBUTES = {"company_id": 4564, "date": "2026-01-15T10:00:00", "length": 3600}
+
+
+def appointment(number: int, client: int | None = None, **extra: Any) -> dict[str, Any]:
+    resource: dict[str, Any] = {"type": "record", "id": str(number), "attributes": ATTRIBUTES}
+    if client is not None:
+        resource["relationships"] = {"client": {"data": {"type": "client", "id": str(client)}}}
+    return {**resource, **extra}
+
+
+def client_resource(number: int, name: str) -> dict[str, Any]:
+    return {"type": "client", "id": str(number), "attributes": {"name": name}}
+
+
+def serve(document: dict[str, Any], status: int = 200) -> AltegioClient:
+    body = json.dumps(document).encode()
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/api/v2/locations/4564/appointments"
+        return httpx.Response(status, content=body, headers={"content-type": "application/json"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(reply))
+    return AltegioClient("partner-token-1", http_client=http, rate_limit=False)
+
+
+async def test_data_is_returned_and_included_resources_are_linked() -> None:
+    document = {
+        "data": [appointment(1, client=500), appointment(2, client=501), appointment(3)],
+        "included": [
+            client_resource(500, "Ann"),
+            client_resource(501, "Bob"),
+            {"type": "label", "id": "7", "attributes": {"title": "VIP"}},
+        ],
+        "meta": {"pagination": {"page": 1, "offset": 0, "limit": 250}},
+        "links": {"self": "https://api.alteg.io/api/v2/locations/4564/appointments"},
+    }
+    async with serve(document) as client:
+        v2 = client.with_business_token("business-token-1").v2.appointments
+        appointments = await v2.list_appointments(location_id=4564, include=["client"])
+        raw = client.with_business_token("business-token-1").with_raw_response.v2.appointments
+        # (the raw view of the same call keeps what data leaves out)
+        document_reply = await raw.list_appointments(location_id=4564, include=["client"])
+    assert [type(a) for a in appointments] == [AppointmentResource] * 3
+    assert appointments[0].attributes.length == 3600
+    first = appointments[0].related_one("client", BookingUserResource)
+    assert first is not None and (first.id, first.attributes.name) == ("500", "Ann")
+    assert [c.id for c in appointments[1].related("client", JsonApiResource)] == ["501"]
+    assert appointments[2].related("client", JsonApiResource) == []  # none sent
+    assert appointments[0].related_one("client", TeamMemberResource) is None  # other kind
+    assert document_reply.meta == {"pagination": {"page": 1, "offset": 0, "limit": 250}}
+    assert document_reply.links["self"].endswith("/appointments")
+    label = document_reply.included[2]
+    assert isinstance(label, GenericResource) and label.attributes == {"title": "VIP"}
+
+
+async def test_undeclared_relationships_are_followed_too() -> None:
+    """A resource whose schema declares no relationships still links through what came."""
+    team_member = {
+        "type": "staff",
+        "id": "42",
+        "attributes": {"name": "James"},
+        "relationships": {"client": {"data": [{"type": "client", "id": "500"}]}},
+    }
+    document = {"data": [appointment(1)], "included": [team_member, client_resource(500, "Ann")]}
+    async with serve(document) as client:
+        raw = client.with_business_token("business-token-1").with_raw_response.v2.appointments
+        reply = await raw.list_appointments(location_id=4564)
+    member = reply.included[0]
+    assert isinstance(member, TeamMemberResource)
+    assert [c.id for c in member.related("client", BookingUserResource)] == ["500"]
+
+
+async def test_a_resource_of_another_type_is_a_mismatch_kept_as_sent() -> None:
+    async with serve({"data": [appointment(1, type="visit")]}) as client:
+        v2 = client.with_business_token("business-token-1").v2.appointments
+        [read] = await v2.list_appointments(location_id=4564)
+    assert read.to_dict()["type"] == "visit"  # kept as sent
+    assert [m.got for m in read.mismatches if m.field == "type"] == ["str 'visit'"]
+
+
+async def test_a_jsonapi_error_document_is_a_typed_error() -> None:
+    errors = {"errors": [{"status": "422", "title": "Invalid", "detail": "limit is too big"}]}
+    async with serve(errors, status=422) as client:
+        v2 = client.with_business_token("business-token-1").v2.appointments
+        with pytest.raises(UnprocessableEntityError, match="limit is too big") as caught:
+            await v2.list_appointments(location_id=4564, limit=250)
+    assert [e.message for e in caught.value.errors] == ["limit is too big"]
