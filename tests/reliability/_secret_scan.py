@@ -4,7 +4,8 @@ While a test runs, every ``AltegioError`` created (raised or not), every log rec
 (any logger, DEBUG and up) and every ``RetryEvent`` is kept; afterwards their text
 (``str``, ``repr``, formatted tracebacks) is searched for the secrets of every
 sandbox the test started: partner tokens, users' tokens and passwords, and record
-hashes, as they stand at the end of the test (rotated tokens included).
+hashes, as they stand at the end of the test (rotated tokens included), of booking
+clients and business users alike.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Collected(logging.Handler):
             found |= set(sandbox.config.partner_tokens)
             for user in sandbox.world.users.values():
                 found |= {user.token, user.password}
+            for staff in sandbox.world.crm.users.values():  # business users
+                found |= {staff.token, staff.password}
             found |= {record.hash for record in sandbox.world.records.values()}
         return {s for s in found if len(s) >= MIN_SECRET}
 

@@ -11,7 +11,14 @@ import pytest
 
 from altegio_async import AltegioClient, AltegioError, RetryPolicy
 from altegio_async.models import PasswordChange
-from altegio_async.sandbox import DEFAULT_LOGIN, Fault, Sandbox, SandboxConfig
+from altegio_async.sandbox import (
+    DEFAULT_BUSINESS_LOGIN,
+    DEFAULT_BUSINESS_PASSWORD,
+    DEFAULT_LOGIN,
+    Fault,
+    Sandbox,
+    SandboxConfig,
+)
 from tests._booking import LOCATION, appointment, booking, free_slot
 
 PARTNER = "pt-" + secrets.token_hex(12)
@@ -110,6 +117,21 @@ async def test_no_secret_anywhere(all_logs: Everything) -> None:
                 except AltegioError as exc:
                     expose(exc, exc.args, getattr(exc, "body", ""), getattr(exc, "snippet", ""))
                     logging.getLogger("app").exception("call failed: %s", exc)
+            # a business user's session, its token and its failures
+            staff = await client.login_business(
+                login=DEFAULT_BUSINESS_LOGIN, password=DEFAULT_BUSINESS_PASSWORD
+            )
+            tokens.append(staff.user_token)
+            expose(staff, staff.user)
+            for call in (
+                lambda: staff.clients.get_client(location_id=LOCATION, client_id=999_999),
+                lambda: client.login_business(login=DEFAULT_BUSINESS_LOGIN, password=PASSWORD),
+            ):
+                try:
+                    expose(await call())
+                except AltegioError as exc:
+                    expose(exc, exc.args, getattr(exc, "body", ""))
+                    logging.getLogger("app").exception("call failed: %s", exc)
             async with AltegioClient(
                 partner_token="pt-wrong-" + PARTNER[3:], base_url=sandbox.base_url
             ) as wrong:
@@ -124,7 +146,8 @@ async def test_no_secret_anywhere(all_logs: Everything) -> None:
             texts.append(logging.Formatter().formatException(record.exc_info))
     secret_values = [PARTNER, PARTNER[3:], PASSWORD, NEW_PASSWORD, *tokens, *hashes]
     secret_values.append(hashes[0][::-1])  # the wrong hash is a guess at one: hidden too
-    assert all(tokens) and len(set(tokens)) == 2 and len(hashes[0]) >= 16
+    secret_values.append(DEFAULT_BUSINESS_PASSWORD)
+    assert all(tokens) and len(set(tokens)) == 3 and len(hashes[0]) >= 16
     hits = [(s, t[:120]) for t in texts for s in secret_values if s in t]
     assert hits == []
     # The scan saw the retries, the rotation and the failures it was meant to see.
