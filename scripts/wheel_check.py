@@ -31,9 +31,9 @@ USAGE = textwrap.dedent(
                     location_id=4564
                 )
             )
-            session = client.with_user_token("u")
-            v1: v1op.Result = await session.services.get_service(location_id=1, service_id=2)
-            v2: v2op.Result = await session.v2.services.get_service(location_id=1, service_id=2)
+            staff = client.with_business_token("u")
+            v1: v1op.Result = await staff.services.get_service(location_id=1, service_id=2)
+            v2: v2op.Result = await staff.v2.services.get_service(location_id=1, service_id=2)
             print(data, raw.meta, SlotUnavailableError, v1, v2)
     """
 )
