@@ -174,11 +174,13 @@ async def overhead(rounds: int, per_round: int) -> list[str]:
         sdk = AltegioClient(DEFAULT_PARTNER_TOKEN, base_url=base, rate_limit=False)
 
         async def raw_call() -> object:
-            return (await raw.get(base + "/cities")).json()
+            return (await raw.get(base + get_city_list.OPERATION.path)).json()
 
         async def parsed_call() -> object:
             # raw httpx plus the generated model parser: the SDK without its client layer
-            return get_city_list._parse_success((await raw.get(base + "/cities")).json()["data"])
+            return get_city_list._parse_success(
+                (await raw.get(base + get_city_list.OPERATION.path)).json()["data"]
+            )
 
         async def sdk_call() -> object:
             return await sdk.dictionaries.get_city_list()
