@@ -727,7 +727,19 @@ class AltegioClient(_BaseClient[Partner]):
         await self.aclose()
 
 
-class UserSession(_BaseClient[Booking]):
+class _Session(_BaseClient[S]):
+    """A view made with a user token (either kind): its token is always there."""
+
+    @property
+    def user_token(self) -> str:
+        """The user's token (the current one: it changes with the password)."""
+        token = self._token.value
+        if token is None:  # a session is always made with a token
+            raise UsageError("this session has no user token")
+        return token
+
+
+class UserSession(_Session[Booking]):
     """A view of an AltegioClient acting for one online-booking user (a client of
     the locations: their bookings, their cabinet).
 
@@ -739,14 +751,6 @@ class UserSession(_BaseClient[Booking]):
     user: AuthorizedUser | None = None
     """The login reply (name, phone, email...) when the session came from ``login``."""
 
-    @property
-    def user_token(self) -> str:
-        """The user's token (the current one: it changes with the password)."""
-        token = self._token.value
-        if token is None:  # a session is always made with a token
-            raise UsageError("this session has no user token")
-        return token
-
 
 class LoggedInSession(UserSession):
     """The UserSession that ``login`` returns: ``user`` is its login reply, always there."""
@@ -755,7 +759,7 @@ class LoggedInSession(UserSession):
     """The login reply: the user's name, phone, email and token."""
 
 
-class BusinessSession(_BaseClient[Business]):
+class BusinessSession(_Session[Business]):
     """A view of an AltegioClient acting for one business user: a location's owner
     or staff account, on the Business Management API (v1 and ``session.v2``).
 
@@ -767,14 +771,6 @@ class BusinessSession(_BaseClient[Business]):
     user_kind: UserKind | None = "business"
     user: BusinessUser | None = None
     """The login reply (name, phone, email...) when the session came from ``login_business``."""
-
-    @property
-    def user_token(self) -> str:
-        """The business user's token."""
-        token = self._token.value
-        if token is None:  # a session is always made with a token
-            raise UsageError("this session has no user token")
-        return token
 
 
 class LoggedInBusinessSession(BusinessSession):
