@@ -531,15 +531,20 @@ def _operation_info(op: dict[str, Any]) -> dict[str, Any]:
 def _drop_titles(document: dict[str, Any]) -> None:
     """Altegio's own titles ("Root Type for book_times_company_id_data_types") would
     name models and enums; only ours stay."""
-    pending: list[Any] = [document.get("paths"), document.get("components")]
+    # (node, whether it maps property names to schemas)
+    pending: list[tuple[Any, bool]] = [(document.get("paths"), False)]
+    pending.append((document.get("components"), False))
     while pending:
-        node = pending.pop()
+        node, names = pending.pop()
         if isinstance(node, dict):
-            if isinstance(node.get("title"), str):
+            if not names and isinstance(node.get("title"), str):
                 del node["title"]  # a property called "title" is a dict, not a str
-            pending.extend(node.values())
+            for key, value in node.items():
+                if not names and key in ("example", "examples"):
+                    continue  # an example's "title" is data, not a name
+                pending.append((value, not names and key == "properties"))
         elif isinstance(node, list):
-            pending.extend(node)
+            pending.extend((item, False) for item in node)
 
 
 def apply(document: dict[str, Any], table: dict[str, str] | None = None) -> int:
