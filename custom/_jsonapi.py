@@ -29,6 +29,9 @@ from typing import Any, TypeVar
 
 import attrs
 
+from . import _reading
+from ._reading import ShapeError
+
 R = TypeVar("R", bound="JsonApiResource")
 Key = tuple[str, str]
 
@@ -128,8 +131,19 @@ def read_included(items: Any) -> list[JsonApiResource]:
         if not isinstance(item, Mapping):
             continue
         model = _models().get(str(item.get("type")))
-        resources.append(model.from_dict(item) if model else GenericResource.from_dict(item))
+        resources.append(_resource(model, item) if model else GenericResource.from_dict(item))
     return resources
+
+
+def _resource(model: type[Any], item: Mapping[str, Any]) -> JsonApiResource:
+    """The item as its type's model; as sent (a GenericResource) if it lacks what the
+    model always has, rather than a model whose fields say otherwise."""
+    try:
+        resource: JsonApiResource = model.from_dict(item)
+    except ShapeError as error:
+        _reading.report_unread(error)
+        return GenericResource.from_dict(item)
+    return resource
 
 
 def link(data: Any, included: Iterable[JsonApiResource]) -> None:

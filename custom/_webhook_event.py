@@ -34,7 +34,8 @@ class WebhookEvent:
 
 @attrs.frozen
 class UnknownWebhookEvent(WebhookEvent):
-    """An event whose ``resource`` this version does not model; ``payload`` is all of it."""
+    """An event whose ``resource`` this version does not model, or whose payload lacks
+    what its model always has (``mismatches`` says what); ``payload`` is all of it."""
 
     payload: Mapping[str, Any] = attrs.field(repr=False)
     resource: str | None = None

@@ -50,6 +50,7 @@ from typing import Any
 from ..models import MarketplaceWebhookEvent
 from ..webhook_events import EVENT_MODELS, AnyWebhookEvent
 from ._errors import AltegioError
+from ._reading import ShapeError, report_unread
 from ._webhook_event import UnknownWebhookEvent, WebhookEvent
 
 SNIPPET_CHARS = 200
@@ -77,8 +78,10 @@ def event_models() -> Mapping[str, type[WebhookEvent]]:
         resource = vars(cls).get("__annotations__", {}).get("resource")
         if resource is None:
             continue
-        # the annotation names a Literal alias the model's module imports
-        alias = vars(importlib.import_module(cls.__module__))[resource]
+        # the annotation names a Literal alias the model's module imports ("| str":
+        # the documented values extended, as every documented-value field is)
+        name = resource.split(" | ")[0]
+        alias = vars(importlib.import_module(cls.__module__))[name]
         for value in typing.get_args(alias):
             table[value] = cls
     return table
@@ -156,7 +159,24 @@ def parse_webhook(
 def _build(
     model: type[WebhookEvent], payload: Mapping[str, Any], resource: str, strict: bool
 ) -> AnyWebhookEvent:
-    event: AnyWebhookEvent = model.from_dict(payload)  # type: ignore[attr-defined]
+    try:
+        event: AnyWebhookEvent = model.from_dict(payload)  # type: ignore[attr-defined]
+    except ShapeError as error:
+        # The event lacks what its model always has: given as sent, not half-typed.
+        if strict:
+            raise WebhookPayloadError(
+                f"webhook payload does not fit {model.__name__} ({error})",
+                payload=payload,
+                resource=resource,
+            ) from None
+        report_unread(error)
+        status = payload.get("status")
+        return UnknownWebhookEvent(
+            payload,
+            resource,
+            status if isinstance(status, str) else None,
+            mismatches=(error.mismatch,),
+        )
     if strict and event.mismatches:
         # Mismatches never carry the values of secret fields (the partner token).
         problems = "; ".join(str(m) for m in event.mismatches[:5])

@@ -11,9 +11,10 @@ machine, against the same local server, so a noisy machine moves both sides.
    ``httpx.AsyncClient`` and vs the raw generated function, same endpoint;
 4. scale: peak memory of 10,000 calls queued behind the limiter, and of
    run_batch over 1,000 vs 10,000 items (bounded: the ratio stays near 1);
-5. parse cost per item of a 10,000-slot and a 1,000-service reply under the
-   reading policy, against ``json.loads`` alone and against the generator's stock
-   parser rendered from the same document in the same run (``bench_parse.py``);
+5. parse cost per item of 10,000 time slots, 1,000 services, 1,000 appointments and
+   1,000 clients, decoded and read as the client does a large reply, against
+   ``json.loads`` alone in the same run, with orjson and with the standard library,
+   and the memory the models keep per item (``bench_parse.py``);
 6. rate-limit policies (contract, smooth, Redis, aiolimiter by hand) on a 230-call
    batch, a bursty service trace and four threads with their own loops, against a
    strict time-compressed sandbox (``bench_limits.py``);
@@ -23,7 +24,11 @@ machine, against the same local server, so a noisy machine moves both sides.
 8. throughput and CPU per call against raw httpx at concurrency 1, 10 and 100 on
    asyncio and uvloop, and the latency of a fresh call right after a wave of
    cancelled calls (``bench_throughput.py``);
-9. import time of the package against httpx's (``bench_import.py``).
+9. import time of the package against httpx's (``bench_import.py``);
+10. queue workers: N SAQ worker processes on N loopback addresses (1, 2, 3) export
+    the demo's B2B data set, each address with its own Redis budget, against a
+    sandbox with per-address windows: calls per minute against N x 200 and against
+    the exact optimum, with 429s (``bench_workers.py``).
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ import bench_import
 import bench_limits
 import bench_loop
 import bench_parse
+import bench_workers
 from local_servers import sandbox_process
 
 from altegio_async.sandbox import DEFAULT_PARTNER_TOKEN, Sandbox
@@ -298,6 +304,10 @@ async def limit_policies() -> list[str]:
     return await asyncio.to_thread(bench_limits.rows)  # it runs event loops of its own
 
 
+async def queue_workers() -> list[str]:
+    return await bench_workers.rows()
+
+
 async def main(args: argparse.Namespace) -> None:
     print(f"altegio-async benchmarks (python {sys.version.split()[0]}, {os.cpu_count()} cpus)\n")
     sections: list[Callable[[], Awaitable[list[str]]]] = [
@@ -310,6 +320,7 @@ async def main(args: argparse.Namespace) -> None:
         large_replies,
         throughput,
         import_time,
+        queue_workers,
     ]
     for number, section in enumerate(sections, 1):
         if args.only and int(args.only) != number:
@@ -329,7 +340,7 @@ if __name__ == "__main__":
         default=0.05,
         help="limiter margin (s), unscaled: loopback's connection-setup skew is ~30 ms",
     )
-    parser.add_argument("--only", choices=[str(n) for n in range(1, 10)], help="run one section")
+    parser.add_argument("--only", choices=[str(n) for n in range(1, 11)], help="run one section")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--per-round", type=int, default=100)
     asyncio.run(main(parser.parse_args()))

@@ -1,38 +1,45 @@
-"""Parse cost of large replies: the SDK's reading policy against json.loads and the stock parser.
+"""Parse cost and memory of large replies: the SDK against ``json.loads`` alone.
 
-Two replies, shaped like Altegio's examples: ``GET /book_times`` with 10,000 slots
-and ``GET /book_services`` with 1,000 services.  For each, per item and best of
-several runs (garbage collector on, as in a service): ``json.loads`` alone, then
-decoding plus the SDK's parser, then decoding plus the parser openapi-python-client
-generates with its stock model template from the same document (the baseline:
-what the package parsed with before its reading policy).  The stock package is
-generated into a temporary directory in the same run.
+Replies shaped like Altegio's examples: ``GET /book_times`` with 10,000 slots,
+``GET /book_services`` with 1,000 services, and the Business Management lists of
+1,000 appointments (``GET /records/{location_id}``) and 1,000 clients (``POST
+/company/{location_id}/clients/search``), each item Altegio's own example with its
+ids varied.  Per item, best of several runs: ``json.loads`` of the body alone, then
+what the client does with the response (``unwrap``: decode, unwrap the envelope,
+read the models, with the collector paused as the client pauses it for a large
+reply, and the baseline measured paused too).  Both decoders: orjson (the ``fast``
+extra) and the standard library.  Memory: what the models read keep alive per item
+(``tracemalloc``, the decoded objects included since ``model.raw`` keeps them),
+beside what ``json.loads``' result takes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
+import gc
 import importlib
 import json
-import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Callable
+import tracemalloc
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+import httpx
+
+from altegio_async.api import OPERATIONS
+from altegio_async.custom import _parsing
+from altegio_async.custom._envelope import unwrap
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import generate
-
-from altegio_async.api.online_booking import (
-    get_services_available_for_booking,
-    get_time_slots_for_booking,
-)
+import normalize_specs
 
 RUNS = 7
+TARGET = 2.0
 
 
 def slots(n: int) -> bytes:
@@ -75,6 +82,37 @@ def services(n: int) -> bytes:
     return json.dumps({"success": True, "data": data, "meta": []}).encode()
 
 
+@functools.cache
+def _document() -> dict[str, Any]:
+    return normalize_specs.build()[0]
+
+
+def example_item(operation_id: str) -> dict[str, Any]:
+    """The first item of the operation's documented reply example."""
+    op = OPERATIONS[operation_id]
+    spec = _document()["paths"][op.path][op.method.lower()]
+    media = spec["responses"]["200"]["content"]["application/json"]
+    example = media.get("example") or next(iter(media.get("examples", {}).values()))["value"]
+    data = example["data"] if isinstance(example, dict) and "data" in example else example
+    item: dict[str, Any] = data[0] if isinstance(data, list) else data
+    return item
+
+
+def replicated(operation_id: str, n: int) -> bytes:
+    """``n`` copies of the operation's example item, ids and dates varied."""
+    item = example_item(operation_id)
+    items = []
+    for i in range(n):
+        copy_ = copy.deepcopy(item)
+        copy_["id"] = int(item.get("id") or 1) + i
+        for key in ("datetime", "date"):
+            if isinstance(copy_.get(key), str) and len(copy_[key]) >= 10:
+                copy_[key] = f"2026-09-{1 + i % 28:02d}" + copy_[key][10:]
+        items.append(copy_)
+    meta = {"total_count": n}
+    return json.dumps({"success": True, "data": items, "meta": meta}).encode()
+
+
 def best(fn: Callable[[], object]) -> float:
     times = []
     for _ in range(RUNS):
@@ -84,53 +122,98 @@ def best(fn: Callable[[], object]) -> float:
     return min(times)
 
 
-def stock_package(scratch: Path) -> ModuleType | None:
-    """The same document rendered with the generator's own model templates."""
-    templates = scratch / "templates"
-    shutil.copytree(generate.TEMPLATES, templates)
-    for name in ("model.py.jinja", "models_init.py.jinja"):
-        (templates / name).unlink(missing_ok=True)
-    package = scratch / "stock_altegio_async"
-    if generate.main(["--package", str(package), "--templates", str(templates)]) != 0:
-        return None
-    sys.path.insert(0, str(scratch))
-    return importlib.import_module("stock_altegio_async")
+def response(operation_id: str, body: bytes) -> httpx.Response:
+    op = OPERATIONS[operation_id]
+    request = httpx.Request(op.method, "https://api.alteg.io" + op.path)
+    headers = {"content-type": "application/json"}
+    return httpx.Response(200, content=body, headers=headers, request=request)
 
 
-def stock_parser(package: ModuleType, model: str, many: bool) -> Callable[[Any], object]:
-    """What the stock endpoint code does with the data: the model's from_dict."""
-    cls = getattr(importlib.import_module(f"{package.__name__}.models"), model)
-    if many:
-        return lambda data: [cls.from_dict(item) for item in data]
-    return lambda data: cls.from_dict(data)
+def sdk_read(operation_id: str, body: bytes) -> Callable[[], object]:
+    """What the client does with a large reply: unwrap it with the collector paused."""
+    op = OPERATIONS[operation_id]
+    parse = importlib.import_module(op.module)._parse_success
+
+    def run() -> object:
+        with _parsing.collector_paused():
+            return unwrap(op, response(operation_id, body), parse, str, user_token_sent=False)
+
+    return run
 
 
-def decode_and_parse(parse: Callable[[Any], object], body: bytes) -> object:
-    return parse(json.loads(body)["data"])
+def decode_only(body: bytes) -> Callable[[], object]:
+    def run() -> object:
+        with _parsing.collector_paused():
+            return json.loads(body)
+
+    return run
+
+
+def retained(fn: Callable[[], object]) -> int:
+    """Bytes still allocated while ``fn``'s result is alive."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    result = fn()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del result
+    return after - before
+
+
+@contextlib.contextmanager
+def decoder(fast: bool) -> Iterator[None]:
+    """The standard library alone (``fast=False``), as without the ``fast`` extra."""
+    if fast:
+        yield
+        return
+    cached = _parsing._orjson
+    _parsing._orjson = lambda: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        _parsing._orjson = cached
+
+
+CASES: list[tuple[str, str, Callable[[], bytes], int]] = [
+    ("get_time_slots_for_booking", "10,000 time slots", lambda: slots(10_000), 10_000),
+    ("get_services_available_for_booking", "1,000 services", lambda: services(1_000), 1_000),
+    (
+        "get_appointment_list",
+        "1,000 appointments",
+        lambda: replicated("get_appointment_list", 1_000),
+        1_000,
+    ),
+    ("get_client_list", "1,000 clients", lambda: replicated("get_client_list", 1_000), 1_000),
+]
 
 
 def rows() -> list[str]:
-    cases = [
-        ("book_times", "10,000 slots", slots(10_000), 10_000, get_time_slots_for_booking,
-         "TimeSlot", True),
-        ("book_services", "1,000 services", services(1_000), 1_000,
-         get_services_available_for_booking, "BookableServices", False),
-    ]  # fmt: skip
-    out = ["5. parse cost per item, best of 7 (decode + build), garbage collector on:"]
-    with tempfile.TemporaryDirectory(prefix="altegio-stock-") as scratch:
-        stock = stock_package(Path(scratch))
-        for name, label, body, n, module, model, many in cases:
-            decode = best(functools.partial(json.loads, body)) / n
-            sdk = best(functools.partial(decode_and_parse, module._parse_success, body)) / n
-            line = (
-                f"   {name:<14} {label:<15} json.loads {decode * 1e6:5.2f} us   "
-                f"SDK {sdk * 1e6:5.2f} us ({sdk / decode:.2f}x json.loads)"
+    out = [
+        "5. parse cost per item (decode + read, as the client does a large reply) against "
+        f"json.loads alone, best of {RUNS}; target <= {TARGET:.1f}x; memory kept per item:"
+    ]
+    for operation_id, label, make, n in CASES:
+        body = make()
+        sdk_read(operation_id, body)()  # warm: imports the models
+        base = best(decode_only(body)) / n
+        cells = []
+        worst = 0.0
+        for fast in (True, False):
+            with decoder(fast):
+                cost = best(sdk_read(operation_id, body)) / n
+            worst = max(worst, cost / base) if fast else worst
+            cells.append(
+                f"{'orjson' if fast else 'stdlib'} {cost * 1e6:5.2f} us {cost / base:4.2f}x"
             )
-            if stock is not None:
-                parse = stock_parser(stock, model, many)
-                base = best(functools.partial(decode_and_parse, parse, body)) / n
-                line += f"   stock {base * 1e6:5.2f} us   SDK/stock {sdk / base:.2f} (target <= 2)"
-            out.append(line)
+        kept = retained(sdk_read(operation_id, body)) / n
+        decoded = retained(functools.partial(json.loads, body)) / n
+        verdict = "ok" if worst <= TARGET else "OVER"
+        out.append(
+            f"   {label:<19} json.loads {base * 1e6:5.2f} us | "
+            + " | ".join(cells)
+            + f" | {verdict} | memory {kept:6.0f} B/item (json.loads {decoded:5.0f} B)"
+        )
     return out
 
 

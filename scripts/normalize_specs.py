@@ -998,6 +998,48 @@ def unwrap_envelopes(spec: Spec) -> int:
     return count
 
 
+def reply_shapes_from_examples(spec: Spec) -> int:
+    """A reply whose example's data is a list where its schema documents one object
+    (``get_service``: ``data: [{...}]``), or one object where it documents a list
+    (``get_service_category``), is typed as either: ``oneOf`` the documented shape
+    and the shape the example shows, so the type admits what Altegio sends."""
+    count = 0
+    for _, _, op in operations(spec):
+        if op.get("x-altegio-envelope") not in ("data", "none"):
+            continue
+        for code in success_codes(op):
+            media = ((op["responses"][code].get("content")) or {}).get("application/json")
+            if not media or not media.get("schema") or "example" not in media:
+                continue
+            example, schema = media["example"], media["schema"]
+            resolved = resolve(spec, schema) or {}
+            many = "array" in types_of(resolved)
+            if many and isinstance(example, dict) and example and resolved.get("items"):
+                resolved["items"] = _component(spec, resolved["items"], f"{op['operationId']}_item")
+                other = dict(resolved["items"])
+            elif not many and resolved.get("properties") and _objects(example):
+                schema = _component(spec, schema, f"{op['operationId']}_data")
+                other = {"type": "array", "items": dict(schema)}  # (a node of its own)
+            else:
+                continue
+            media["schema"] = {"oneOf": [schema, other]}
+            count += 1
+    return count
+
+
+def _component(spec: Spec, schema: Schema, key: str) -> Schema:
+    """A ``$ref`` to the schema, moved to the components if it is inline: both shapes
+    of the reply then share one model."""
+    if "$ref" in schema:
+        return schema
+    spec.setdefault("components", {}).setdefault("schemas", {})[key] = schema
+    return {"$ref": f"#/components/schemas/{key}"}
+
+
+def _objects(example: Any) -> bool:
+    return isinstance(example, list) and bool(example) and all(isinstance(e, dict) for e in example)
+
+
 def _data_of(example: Any) -> Any:
     return example.get("data") if isinstance(example, dict) else None
 
@@ -1018,6 +1060,15 @@ def _unwrap(spec: Spec, media: dict[str, Any]) -> str:
         if "data" in props and _is_resource(spec, props["data"]):
             media["schema"] = copy.deepcopy(props["data"])
             return "jsonapi"
+        example = media.get("example", schema.get("example"))
+        if (
+            isinstance(example, dict)
+            and {"success", "data"} <= set(example)
+            and not props.get("data")
+        ):
+            # the schema describes the data, the example shows it enveloped (as Altegio
+            # sends it: get_team_member_schedule, get_appointment_calendar_sessions)
+            return "data"
         return "none"
     data = resolve(spec, props.get("data"))
     if data is None or _is_null_object(data):
@@ -1188,6 +1239,7 @@ STEPS: tuple[Callable[[Spec], int], ...] = (
     file_replies,
     jsonapi_resources,  # before unwrap_envelopes: a resource may be a reply's component
     unwrap_envelopes,
+    reply_shapes_from_examples,
     paging,
     success_replies_only,
     prune_components,

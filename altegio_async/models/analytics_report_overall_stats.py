@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,38 +25,51 @@ class AnalyticsReportOverallStats:
     Summary indicators
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        client_stats (ReportOverallStatsClientStats | None): Summary indicators by number of clients
-        fullness_stats (OverallStatsFullnessStats | None): Summary indicators of the occupancy of the
-            working hours of the location's team members
-        income_average_services_stats (OverallStatsIncomeTotalStats | None)
-        income_average_stats (OverallStatsIncomeTotalStats | None)
-        income_goods_stats (OverallStatsIncomeTotalStats | None)
-        income_services_stats (OverallStatsIncomeTotalStats | None)
-        income_total_stats (OverallStatsIncomeTotalStats | None)
-        record_stats (OverallStatsAppointmentStats | None): Summary metrics by number of appointments
+        client_stats (ReportOverallStatsClientStats): Summary indicators by number of clients
+        fullness_stats (OverallStatsFullnessStats): Summary indicators of the occupancy of the working
+            hours of the location's team members
+        income_average_services_stats (OverallStatsIncomeTotalStats)
+        income_average_stats (OverallStatsIncomeTotalStats)
+        income_goods_stats (OverallStatsIncomeTotalStats)
+        income_services_stats (OverallStatsIncomeTotalStats)
+        income_total_stats (OverallStatsIncomeTotalStats)
+        record_stats (OverallStatsAppointmentStats): Summary metrics by number of appointments
     """
 
-    client_stats: ReportOverallStatsClientStats | None = None
-    fullness_stats: OverallStatsFullnessStats | None = None
-    income_average_services_stats: OverallStatsIncomeTotalStats | None = None
-    income_average_stats: OverallStatsIncomeTotalStats | None = None
-    income_goods_stats: OverallStatsIncomeTotalStats | None = None
-    income_services_stats: OverallStatsIncomeTotalStats | None = None
-    income_total_stats: OverallStatsIncomeTotalStats | None = None
-    record_stats: OverallStatsAppointmentStats | None = None
+    client_stats: ReportOverallStatsClientStats
+    fullness_stats: OverallStatsFullnessStats
+    income_average_services_stats: OverallStatsIncomeTotalStats
+    income_average_stats: OverallStatsIncomeTotalStats
+    income_goods_stats: OverallStatsIncomeTotalStats
+    income_services_stats: OverallStatsIncomeTotalStats
+    income_total_stats: OverallStatsIncomeTotalStats
+    record_stats: OverallStatsAppointmentStats
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("AnalyticsReportOverallStats", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -77,21 +89,27 @@ class AnalyticsReportOverallStats:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.overall_stats_appointment_stats import OverallStatsAppointmentStats  # noqa: PLC0415
     from ..models.overall_stats_fullness_stats import OverallStatsFullnessStats  # noqa: PLC0415
     from ..models.overall_stats_income_total_stats import OverallStatsIncomeTotalStats  # noqa: PLC0415
     from ..models.report_overall_stats_client_stats import ReportOverallStatsClientStats  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "AnalyticsReportOverallStats",
         (
             (
                 "client_stats",
                 "client_stats",
                 _r.model(ReportOverallStatsClientStats),
-                False,
+                True,
                 False,
                 False,
             ),
@@ -99,7 +117,7 @@ def _fields() -> _r.Fields:
                 "fullness_stats",
                 "fullness_stats",
                 _r.model(OverallStatsFullnessStats),
-                False,
+                True,
                 False,
                 False,
             ),
@@ -107,7 +125,7 @@ def _fields() -> _r.Fields:
                 "income_average_services_stats",
                 "income_average_services_stats",
                 _r.model(OverallStatsIncomeTotalStats),
-                False,
+                True,
                 False,
                 False,
             ),
@@ -115,7 +133,7 @@ def _fields() -> _r.Fields:
                 "income_average_stats",
                 "income_average_stats",
                 _r.model(OverallStatsIncomeTotalStats),
-                False,
+                True,
                 False,
                 False,
             ),
@@ -123,7 +141,7 @@ def _fields() -> _r.Fields:
                 "income_goods_stats",
                 "income_goods_stats",
                 _r.model(OverallStatsIncomeTotalStats),
-                False,
+                True,
                 False,
                 False,
             ),
@@ -131,7 +149,7 @@ def _fields() -> _r.Fields:
                 "income_services_stats",
                 "income_services_stats",
                 _r.model(OverallStatsIncomeTotalStats),
-                False,
+                True,
                 False,
                 False,
             ),
@@ -139,7 +157,7 @@ def _fields() -> _r.Fields:
                 "income_total_stats",
                 "income_total_stats",
                 _r.model(OverallStatsIncomeTotalStats),
-                False,
+                True,
                 False,
                 False,
             ),
@@ -147,36 +165,43 @@ def _fields() -> _r.Fields:
                 "record_stats",
                 "record_stats",
                 _r.model(OverallStatsAppointmentStats),
-                False,
+                True,
                 False,
                 False,
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[AnalyticsReportOverallStats] = AnalyticsReportOverallStats) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("client_stats", _r.MISSING)
-    instance.client_stats = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("fullness_stats", _r.MISSING)
-    instance.fullness_stats = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("income_average_services_stats", _r.MISSING)
-    instance.income_average_services_stats = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("income_average_stats", _r.MISSING)
-    instance.income_average_stats = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("income_goods_stats", _r.MISSING)
-    instance.income_goods_stats = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("income_services_stats", _r.MISSING)
-    instance.income_services_stats = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("income_total_stats", _r.MISSING)
-    instance.income_total_stats = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("record_stats", _r.MISSING)
-    instance.record_stats = _r.read_field(spec, fields[7], value, found)
-    return _r.finish(instance, source, spec, found)
+    get = data.get
+    value = get("client_stats", _r.MISSING)
+    instance.client_stats = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("fullness_stats", _r.MISSING)
+    instance.fullness_stats = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("income_average_services_stats", _r.MISSING)
+    instance.income_average_services_stats = _r.read_field(spec, spec.fields[2], value, found)
+    value = get("income_average_stats", _r.MISSING)
+    instance.income_average_stats = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("income_goods_stats", _r.MISSING)
+    instance.income_goods_stats = _r.read_field(spec, spec.fields[4], value, found)
+    value = get("income_services_stats", _r.MISSING)
+    instance.income_services_stats = _r.read_field(spec, spec.fields[5], value, found)
+    value = get("income_total_stats", _r.MISSING)
+    instance.income_total_stats = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("record_stats", _r.MISSING)
+    instance.record_stats = _r.read_field(spec, spec.fields[7], value, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -33,8 +32,10 @@ class AppointmentDetails:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         activity_id (int): Group event ID
@@ -42,7 +43,6 @@ class AppointmentDetails:
         attendance (float): Appointment status, 2 - User confirmed the appointment, 1 - The user has
             arrived, services have been rendered, 0 - the user is waiting, -1 - the user has not come to
             visit
-        bookform_id (int): Online Appointment Form ID
         client (AppointmentDetailsClient | None): Customer data (may be empty)
         clients_count (float): Number of clients in appointment
         comment (str): Appointment Comment
@@ -58,17 +58,11 @@ class AppointmentDetails:
         datetime_ (datetime.datetime): Session date in ISO
         documents (list[AppointmentDocument])
         email_now (float): Has an email notification been sent?
-        email_remain_hours (float | None): How many hours before the start of the visit to send a
-            reminder email
         finance_transactions (list[DetailsFinanceTransaction]): Array of financial transactions
         from_url (str): From which page the transition was made to complete the appointment (website, VK
             application, etc.)
         goods_transactions (list[DetailsProductsTransaction]): Array of commodity transactions
         id (int): Appointment ID
-        is_mobile (float): Type of device used to register (0 - appointment created by administrator,
-            via web version or mobile app for administrators, 1 - Mobile browser, online appointment widget,
-            2 - Desktop browser, online appointment widget)
-        is_sale_bill_printed (bool): Is the sales receipt printed?
         last_change_date (datetime.datetime): The date and time when the appointment was last modified
         length (float): Appointment duration in seconds. Alias of seance_length. Includes
             technical_break_duration.
@@ -79,7 +73,6 @@ class AppointmentDetails:
         paid_full (float): Flag, whether the appointment is paid in full (1 - if paid in full)
         prepaid (bool): Is online payment available
         prepaid_confirmed (bool): Online payment status
-        record_from (str): Name of online registration form
         record_labels (list[RecordLabel]): Array of appointment categories
         review_requested (float): Flag for requesting visit feedback from the client
         seance_length (float): Appointment duration in seconds. Includes technical_break_duration. Equal
@@ -88,8 +81,6 @@ class AppointmentDetails:
         sms_before (float): Whether to send an SMS reminder to the client (if the client is specified)
         sms_now (float): Did you send SMS when adding an appointment
         sms_now_text (str): SMS text
-        sms_remain_hours (float | None): How many hours before the start of the visit to send an SMS
-            with a reminder
         staff (AppointmentTeamMember): team member data object
         staff_id (int): team member ID
         visit_attendance (float): Visit status, 2 - The user confirmed the appointment, 1 - The user
@@ -97,24 +88,33 @@ class AppointmentDetails:
             visit
         visit_id (int): Visit ID
         acceptance_free (bool | None): Acceptance free flag
+        bookform_id (int | None): Online Appointment Form ID
         comer (bool | None): Comer flag
         comer_person_info (DetailsComerPersonInfo | None): Comer person information
         custom_font_color (str | None): (Only when reading) Write font color
         deleted (bool | None): (Read only) Whether the appointment was deleted (true if deleted)
+        email_remain_hours (float | None): How many hours before the start of the visit to send a
+            reminder email
+        is_mobile (float | None): Type of device used to register (0 - appointment created by
+            administrator, via web version or mobile app for administrators, 1 - Mobile browser, online
+            appointment widget, 2 - Desktop browser, online appointment widget)
         is_remind_sms_sent (bool | None): Has reminder SMS been sent
+        is_sale_bill_printed (bool | None): Is the sales receipt printed?
         is_update_blocked (bool | None): Update blocked flag
         online (bool | None): (Read only) Whether the appointment is online or not (false if the
             appointment was made by an administrator)
         payment_status (float | str | None): Payment status
+        record_from (str | None): Name of online registration form
         resource_instance_ids (list[int] | None): Resource instance IDs
         short_link (str | None): Short link to appointment
+        sms_remain_hours (float | None): How many hours before the start of the visit to send an SMS
+            with a reminder
         technical_break_duration (float | None): Technical break duration in seconds
     """
 
     activity_id: int
     api_id: str
     attendance: float
-    bookform_id: int
     client: AppointmentDetailsClient | None
     clients_count: float
     comment: str
@@ -129,13 +129,10 @@ class AppointmentDetails:
     datetime_: datetime.datetime
     documents: list[AppointmentDocument]
     email_now: float
-    email_remain_hours: float | None
     finance_transactions: list[DetailsFinanceTransaction]
     from_url: str
     goods_transactions: list[DetailsProductsTransaction]
     id: int
-    is_mobile: float
-    is_sale_bill_printed: bool
     last_change_date: datetime.datetime
     length: float
     master_request: float
@@ -143,7 +140,6 @@ class AppointmentDetails:
     paid_full: float
     prepaid: bool
     prepaid_confirmed: bool
-    record_from: str
     record_labels: list[RecordLabel]
     review_requested: float
     seance_length: float
@@ -151,32 +147,48 @@ class AppointmentDetails:
     sms_before: float
     sms_now: float
     sms_now_text: str
-    sms_remain_hours: float | None
     staff: AppointmentTeamMember
     staff_id: int
     visit_attendance: float
     visit_id: int
     acceptance_free: bool | None = None
+    bookform_id: int | None = None
     comer: bool | None = None
     comer_person_info: DetailsComerPersonInfo | None = None
     custom_font_color: str | None = None
     deleted: bool | None = None
+    email_remain_hours: float | None = None
+    is_mobile: float | None = None
     is_remind_sms_sent: bool | None = None
+    is_sale_bill_printed: bool | None = None
     is_update_blocked: bool | None = None
     online: bool | None = None
     payment_status: float | str | None = None
+    record_from: str | None = None
     resource_instance_ids: list[int] | None = None
     short_link: str | None = None
+    sms_remain_hours: float | None = None
     technical_break_duration: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("AppointmentDetails", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -196,8 +208,14 @@ class AppointmentDetails:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.appointment_details_client import AppointmentDetailsClient  # noqa: PLC0415
     from ..models.appointment_details_consumable import AppointmentDetailsConsumable  # noqa: PLC0415
     from ..models.appointment_details_custom_fields import AppointmentDetailsCustomFields  # noqa: PLC0415
@@ -209,13 +227,12 @@ def _fields() -> _r.Fields:
     from ..models.details_products_transaction import DetailsProductsTransaction  # noqa: PLC0415
     from ..models.record_label import RecordLabel  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "AppointmentDetails",
         (
             ("activity_id", "activity_id", _r.INT, True, False, False),
             ("api_id", "api_id", _r.STR, True, False, False),
             ("attendance", "attendance", _r.FLOAT, True, False, False),
-            ("bookform_id", "bookform_id", _r.INT, True, False, False),
             (
                 "client",
                 "client",
@@ -262,17 +279,6 @@ def _fields() -> _r.Fields:
             ),
             ("email_now", "email_now", _r.FLOAT, True, False, False),
             (
-                "email_remain_hours",
-                "email_remain_hours",
-                _r.union(
-                    _r.FLOAT,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
-            (
                 "finance_transactions",
                 "finance_transactions",
                 _r.list_of(_r.model(DetailsFinanceTransaction)),
@@ -290,8 +296,6 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("id", "id", _r.INT, True, False, False),
-            ("is_mobile", "is_mobile", _r.FLOAT, True, False, False),
-            ("is_sale_bill_printed", "is_sale_bill_printed", _r.BOOL, True, False, False),
             ("last_change_date", "last_change_date", _r.DATETIME, True, False, False),
             ("length", "length", _r.FLOAT, True, False, False),
             ("master_request", "master_request", _r.FLOAT, True, False, False),
@@ -299,7 +303,6 @@ def _fields() -> _r.Fields:
             ("paid_full", "paid_full", _r.FLOAT, True, False, False),
             ("prepaid", "prepaid", _r.BOOL, True, False, False),
             ("prepaid_confirmed", "prepaid_confirmed", _r.BOOL, True, False, False),
-            ("record_from", "record_from", _r.STR, True, False, False),
             (
                 "record_labels",
                 "record_labels",
@@ -321,17 +324,6 @@ def _fields() -> _r.Fields:
             ("sms_before", "sms_before", _r.FLOAT, True, False, False),
             ("sms_now", "sms_now", _r.FLOAT, True, False, False),
             ("sms_now_text", "sms_now_text", _r.STR, True, False, False),
-            (
-                "sms_remain_hours",
-                "sms_remain_hours",
-                _r.union(
-                    _r.FLOAT,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
             ("staff", "staff", _r.model(AppointmentTeamMember), True, False, False),
             ("staff_id", "staff_id", _r.INT, True, False, False),
             ("visit_attendance", "visit_attendance", _r.FLOAT, True, False, False),
@@ -347,6 +339,7 @@ def _fields() -> _r.Fields:
                 True,
                 False,
             ),
+            ("bookform_id", "bookform_id", _r.INT, False, False, False),
             (
                 "comer",
                 "comer",
@@ -371,7 +364,20 @@ def _fields() -> _r.Fields:
             ),
             ("custom_font_color", "custom_font_color", _r.STR, False, False, False),
             ("deleted", "deleted", _r.BOOL, False, False, False),
+            (
+                "email_remain_hours",
+                "email_remain_hours",
+                _r.union(
+                    _r.FLOAT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("is_mobile", "is_mobile", _r.FLOAT, False, False, False),
             ("is_remind_sms_sent", "is_remind_sms_sent", _r.BOOL, False, False, False),
+            ("is_sale_bill_printed", "is_sale_bill_printed", _r.BOOL, False, False, False),
             ("is_update_blocked", "is_update_blocked", _r.BOOL, False, False, False),
             ("online", "online", _r.BOOL, False, False, False),
             (
@@ -385,6 +391,7 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
+            ("record_from", "record_from", _r.STR, False, False, False),
             (
                 "resource_instance_ids",
                 "resource_instance_ids",
@@ -394,199 +401,323 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("short_link", "short_link", _r.STR, False, False, False),
+            (
+                "sms_remain_hours",
+                "sms_remain_hours",
+                _r.union(
+                    _r.FLOAT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
             ("technical_break_duration", "technical_break_duration", _r.FLOAT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[AppointmentDetails] = AppointmentDetails) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("activity_id", _r.MISSING)
+    get = data.get
+    value = get("activity_id", _r.MISSING)
     instance.activity_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("attendance", _r.MISSING)
+    value = get("api_id", _r.MISSING)
+    instance.api_id = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("attendance", _r.MISSING)
     instance.attendance = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("bookform_id", _r.MISSING)
-    instance.bookform_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    )
-    value = source.pop("client", _r.MISSING)
-    instance.client = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("clients_count", _r.MISSING)
+    value = get("client", _r.MISSING)
+    instance.client = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("clients_count", _r.MISSING)
     instance.clients_count = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("confirmed", _r.MISSING)
+    value = get("confirmed", _r.MISSING)
     instance.confirmed = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("consumables", _r.MISSING)
-    instance.consumables = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("create_date", _r.MISSING)
-    instance.create_date = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("created_user_id", _r.MISSING)
+    value = get("consumables", _r.MISSING)
+    instance.consumables = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("create_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.create_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.create_date = _r.read_field(spec, spec.fields[9], value, found)
+    value = get("created_user_id", _r.MISSING)
     instance.created_user_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("custom_color", _r.MISSING)
+    value = get("custom_color", _r.MISSING)
     instance.custom_color = (
-        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("custom_fields", _r.MISSING)
-    instance.custom_fields = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("datetime", _r.MISSING)
-    instance.datetime_ = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("documents", _r.MISSING)
-    instance.documents = _r.read_field(spec, fields[16], value, found)
-    value = source.pop("email_now", _r.MISSING)
+    value = get("custom_fields", _r.MISSING)
+    instance.custom_fields = _r.read_field(spec, spec.fields[12], value, found)
+    value = get("date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.date = _r.read_field(spec, spec.fields[13], value, found)
+    value = get("datetime", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.datetime_ = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.datetime_ = _r.read_field(spec, spec.fields[14], value, found)
+    value = get("documents", _r.MISSING)
+    instance.documents = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("email_now", _r.MISSING)
     instance.email_now = (
-        value if type(value) is float else _r.read_field(spec, fields[17], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("email_remain_hours", _r.MISSING)
-    instance.email_remain_hours = _r.read_field(spec, fields[18], value, found)
-    value = source.pop("finance_transactions", _r.MISSING)
-    instance.finance_transactions = _r.read_field(spec, fields[19], value, found)
-    value = source.pop("from_url", _r.MISSING)
+    value = get("finance_transactions", _r.MISSING)
+    instance.finance_transactions = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("from_url", _r.MISSING)
     instance.from_url = (
-        value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("goods_transactions", _r.MISSING)
-    instance.goods_transactions = _r.read_field(spec, fields[21], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[22], value, found)
-    value = source.pop("is_mobile", _r.MISSING)
-    instance.is_mobile = (
-        value if type(value) is float else _r.read_field(spec, fields[23], value, found)
+    value = get("goods_transactions", _r.MISSING)
+    instance.goods_transactions = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("is_sale_bill_printed", _r.MISSING)
-    instance.is_sale_bill_printed = (
-        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[25], value, found)
-    value = source.pop("length", _r.MISSING)
+    value = get("last_change_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_change_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_change_date = _r.read_field(spec, spec.fields[21], value, found)
+    value = get("length", _r.MISSING)
     instance.length = (
-        value if type(value) is float else _r.read_field(spec, fields[26], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("master_request", _r.MISSING)
+    value = get("master_request", _r.MISSING)
     instance.master_request = (
-        value if type(value) is float else _r.read_field(spec, fields[27], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("notified", _r.MISSING)
+    value = get("notified", _r.MISSING)
     instance.notified = (
-        value if type(value) is float else _r.read_field(spec, fields[28], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("paid_full", _r.MISSING)
+    value = get("paid_full", _r.MISSING)
     instance.paid_full = (
-        value if type(value) is float else _r.read_field(spec, fields[29], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[25], value, found)
     )
-    value = source.pop("prepaid", _r.MISSING)
+    value = get("prepaid", _r.MISSING)
     instance.prepaid = (
-        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("prepaid_confirmed", _r.MISSING)
+    value = get("prepaid_confirmed", _r.MISSING)
     instance.prepaid_confirmed = (
-        value if type(value) is bool else _r.read_field(spec, fields[31], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("record_from", _r.MISSING)
-    instance.record_from = (
-        value if type(value) is str else _r.read_field(spec, fields[32], value, found)
+    value = get("record_labels", _r.MISSING)
+    instance.record_labels = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("record_labels", _r.MISSING)
-    instance.record_labels = _r.read_field(spec, fields[33], value, found)
-    value = source.pop("review_requested", _r.MISSING)
+    value = get("review_requested", _r.MISSING)
     instance.review_requested = (
-        value if type(value) is float else _r.read_field(spec, fields[34], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[29], value, found)
     )
-    value = source.pop("seance_length", _r.MISSING)
+    value = get("seance_length", _r.MISSING)
     instance.seance_length = (
-        value if type(value) is float else _r.read_field(spec, fields[35], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[30], value, found)
     )
-    value = source.pop("services", _r.MISSING)
-    instance.services = _r.read_field(spec, fields[36], value, found)
-    value = source.pop("sms_before", _r.MISSING)
+    value = get("services", _r.MISSING)
+    instance.services = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[31], value, found)
+    )
+    value = get("sms_before", _r.MISSING)
     instance.sms_before = (
-        value if type(value) is float else _r.read_field(spec, fields[37], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[32], value, found)
     )
-    value = source.pop("sms_now", _r.MISSING)
+    value = get("sms_now", _r.MISSING)
     instance.sms_now = (
-        value if type(value) is float else _r.read_field(spec, fields[38], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[33], value, found)
     )
-    value = source.pop("sms_now_text", _r.MISSING)
+    value = get("sms_now_text", _r.MISSING)
     instance.sms_now_text = (
-        value if type(value) is str else _r.read_field(spec, fields[39], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[34], value, found)
     )
-    value = source.pop("sms_remain_hours", _r.MISSING)
-    instance.sms_remain_hours = _r.read_field(spec, fields[40], value, found)
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[41], value, found)
-    value = source.pop("staff_id", _r.MISSING)
+    value = get("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, spec.fields[35], value, found)
+    value = get("staff_id", _r.MISSING)
     instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[42], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[36], value, found)
     )
-    value = source.pop("visit_attendance", _r.MISSING)
+    value = get("visit_attendance", _r.MISSING)
     instance.visit_attendance = (
-        value if type(value) is float else _r.read_field(spec, fields[43], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[37], value, found)
     )
-    value = source.pop("visit_id", _r.MISSING)
+    value = get("visit_id", _r.MISSING)
     instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[44], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[38], value, found)
     )
-    value = source.pop("acceptance_free", _r.MISSING)
-    instance.acceptance_free = _r.read_field(spec, fields[45], value, found)
-    value = source.pop("comer", _r.MISSING)
-    instance.comer = _r.read_field(spec, fields[46], value, found)
-    value = source.pop("comer_person_info", _r.MISSING)
-    instance.comer_person_info = _r.read_field(spec, fields[47], value, found)
-    value = source.pop("custom_font_color", _r.MISSING)
+    value = get("acceptance_free")
+    instance.acceptance_free = (
+        None if value is None else _r.read_field(spec, spec.fields[39], value, found)
+    )
+    value = get("bookform_id")
+    instance.bookform_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[40], value, found)
+    )
+    value = get("comer")
+    instance.comer = None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+    value = get("comer_person_info")
+    instance.comer_person_info = (
+        None if value is None else _r.read_field(spec, spec.fields[42], value, found)
+    )
+    value = get("custom_font_color")
     instance.custom_font_color = (
-        value if type(value) is str else _r.read_field(spec, fields[48], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[43], value, found)
     )
-    value = source.pop("deleted", _r.MISSING)
+    value = get("deleted")
     instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[49], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[44], value, found)
     )
-    value = source.pop("is_remind_sms_sent", _r.MISSING)
+    value = get("email_remain_hours")
+    instance.email_remain_hours = (
+        None if value is None else _r.read_field(spec, spec.fields[45], value, found)
+    )
+    value = get("is_mobile")
+    instance.is_mobile = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[46], value, found)
+    )
+    value = get("is_remind_sms_sent")
     instance.is_remind_sms_sent = (
-        value if type(value) is bool else _r.read_field(spec, fields[50], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[47], value, found)
     )
-    value = source.pop("is_update_blocked", _r.MISSING)
+    value = get("is_sale_bill_printed")
+    instance.is_sale_bill_printed = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[48], value, found)
+    )
+    value = get("is_update_blocked")
     instance.is_update_blocked = (
-        value if type(value) is bool else _r.read_field(spec, fields[51], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[49], value, found)
     )
-    value = source.pop("online", _r.MISSING)
+    value = get("online")
     instance.online = (
-        value if type(value) is bool else _r.read_field(spec, fields[52], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[50], value, found)
     )
-    value = source.pop("payment_status", _r.MISSING)
-    instance.payment_status = _r.read_field(spec, fields[53], value, found)
-    value = source.pop("resource_instance_ids", _r.MISSING)
-    instance.resource_instance_ids = _r.read_field(spec, fields[54], value, found)
-    value = source.pop("short_link", _r.MISSING)
+    value = get("payment_status")
+    instance.payment_status = (
+        None if value is None else _r.read_field(spec, spec.fields[51], value, found)
+    )
+    value = get("record_from")
+    instance.record_from = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[52], value, found)
+    )
+    value = get("resource_instance_ids")
+    instance.resource_instance_ids = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[53], value, found)
+    )
+    value = get("short_link")
     instance.short_link = (
-        value if type(value) is str else _r.read_field(spec, fields[55], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[54], value, found)
     )
-    value = source.pop("technical_break_duration", _r.MISSING)
+    value = get("sms_remain_hours")
+    instance.sms_remain_hours = (
+        None if value is None else _r.read_field(spec, spec.fields[55], value, found)
+    )
+    value = get("technical_break_duration")
     instance.technical_break_duration = (
-        value if type(value) is float else _r.read_field(spec, fields[56], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[56], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

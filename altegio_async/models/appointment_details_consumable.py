@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,8 +18,10 @@ class AppointmentDetailsConsumable:
     """AppointmentDetailsConsumable, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         amount (float): Quantity of products
@@ -69,13 +70,24 @@ class AppointmentDetailsConsumable:
     user_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("AppointmentDetailsConsumable", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -95,9 +107,15 @@ class AppointmentDetailsConsumable:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "AppointmentDetailsConsumable",
         (
             ("amount", "amount", _r.FLOAT, True, False, False),
@@ -123,90 +141,118 @@ def _fields() -> _r.Fields:
             ("user_id", "user_id", _r.INT, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[AppointmentDetailsConsumable] = AppointmentDetailsConsumable) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("amount", _r.MISSING)
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("client_id", _r.MISSING)
+    value = get("client_id", _r.MISSING)
     instance.client_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("cost_per_unit", _r.MISSING)
+    value = get("cost", _r.MISSING)
+    instance.cost = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("cost_per_unit", _r.MISSING)
     instance.cost_per_unit = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("create_date", _r.MISSING)
-    instance.create_date = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("deleted", _r.MISSING)
+    value = get("create_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.create_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.create_date = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("deleted", _r.MISSING)
     instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("discount", _r.MISSING)
+    value = get("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("document_id", _r.MISSING)
+    value = get("document_id", _r.MISSING)
     instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("good_id", _r.MISSING)
+    value = get("good_id", _r.MISSING)
     instance.good_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[11], value, found)
-    value = source.pop("master_id", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("operation_unit_type", _r.MISSING)
+    value = get("operation_unit_type", _r.MISSING)
     instance.operation_unit_type = (
-        value if type(value) is float else _r.read_field(spec, fields[13], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("pkg_amount", _r.MISSING)
+    value = get("pkg_amount", _r.MISSING)
     instance.pkg_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("service_id", _r.MISSING)
+    value = get("service_id", _r.MISSING)
     instance.service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("storage_id", _r.MISSING)
+    value = get("storage_id", _r.MISSING)
     instance.storage_id = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("supplier_id", _r.MISSING)
+    value = get("supplier_id", _r.MISSING)
     instance.supplier_id = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("type_id", _r.MISSING)
+    value = get("type_id", _r.MISSING)
     instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[18], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("unit_id", _r.MISSING)
+    value = get("unit_id", _r.MISSING)
     instance.unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[19], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("user_id", _r.MISSING)
+    value = get("user_id", _r.MISSING)
     instance.user_id = (
-        value if type(value) is int else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[20], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

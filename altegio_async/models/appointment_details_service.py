@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,8 +22,10 @@ class AppointmentDetailsService:
     """AppointmentDetailsService, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         amount (float): Quantity
@@ -34,12 +35,12 @@ class AppointmentDetailsService:
         first_cost (float): Initial cost of the service (excluding discounts)
         id (int): Service ID
         manual_cost (float): Manual price
+        title (str): Service name
         assistants (list[DetailsServiceAssistant] | None): Array of assistant team members for this
             service
         company_service_link (ServiceLocationServiceLink | None): Location service link configuration
         cost_to_pay (float | None): Amount to pay (cost minus discounts/deposits)
         staff_service_link (ServiceTeamMemberServiceLink | None): Team member service link configuration
-        title (str | None): Service name
     """
 
     amount: float
@@ -49,20 +50,31 @@ class AppointmentDetailsService:
     first_cost: float
     id: int
     manual_cost: float
+    title: str
     assistants: list[DetailsServiceAssistant] | None = None
     company_service_link: ServiceLocationServiceLink | None = None
     cost_to_pay: float | None = None
     staff_service_link: ServiceTeamMemberServiceLink | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("AppointmentDetailsService", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -82,13 +94,19 @@ class AppointmentDetailsService:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.details_service_assistant import DetailsServiceAssistant  # noqa: PLC0415
     from ..models.service_location_service_link import ServiceLocationServiceLink  # noqa: PLC0415
     from ..models.service_team_member_service_link import ServiceTeamMemberServiceLink  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "AppointmentDetailsService",
         (
             ("amount", "amount", _r.FLOAT, True, False, False),
@@ -98,6 +116,7 @@ def _fields() -> _r.Fields:
             ("first_cost", "first_cost", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("manual_cost", "manual_cost", _r.FLOAT, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             (
                 "assistants",
                 "assistants",
@@ -126,53 +145,83 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[AppointmentDetailsService] = AppointmentDetailsService) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("amount", _r.MISSING)
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("cost_per_unit", _r.MISSING)
+    value = get("cost", _r.MISSING)
+    instance.cost = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("cost_per_unit", _r.MISSING)
     instance.cost_per_unit = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("discount", _r.MISSING)
+    value = get("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("first_cost", _r.MISSING)
+    value = get("first_cost", _r.MISSING)
     instance.first_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("manual_cost", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+    value = get("manual_cost", _r.MISSING)
     instance.manual_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("assistants", _r.MISSING)
-    instance.assistants = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("company_service_link", _r.MISSING)
-    instance.company_service_link = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("cost_to_pay", _r.MISSING)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("assistants")
+    instance.assistants = (
+        None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("company_service_link")
+    instance.company_service_link = (
+        None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("cost_to_pay")
     instance.cost_to_pay = (
-        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("staff_service_link", _r.MISSING)
-    instance.staff_service_link = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("staff_service_link")
+    instance.staff_service_link = (
+        None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,8 +18,10 @@ class AppointmentDocument:
     """AppointmentDocument, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         category_id (int): Product category ID
@@ -53,13 +54,24 @@ class AppointmentDocument:
     is_sale_bill_printed: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("AppointmentDocument", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -79,9 +91,15 @@ class AppointmentDocument:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "AppointmentDocument",
         (
             ("category_id", "category_id", _r.INT, True, False, False),
@@ -99,58 +117,76 @@ def _fields() -> _r.Fields:
             ("is_sale_bill_printed", "is_sale_bill_printed", _r.BOOL, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[AppointmentDocument] = AppointmentDocument) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("category_id", _r.MISSING)
+    get = data.get
+    value = get("category_id", _r.MISSING)
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("date_created", _r.MISSING)
-    instance.date_created = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("number", _r.MISSING)
+    value = get("date_created", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.date_created = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.date_created = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("number", _r.MISSING)
     instance.number = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("record_id", _r.MISSING)
+    value = get("record_id", _r.MISSING)
     instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("storage_id", _r.MISSING)
+    value = get("storage_id", _r.MISSING)
     instance.storage_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("type_id", _r.MISSING)
-    instance.type_id = value if type(value) is int else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("type_title", _r.MISSING)
+    value = get("type_id", _r.MISSING)
+    instance.type_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("type_title", _r.MISSING)
     instance.type_title = (
-        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("user_id", _r.MISSING)
+    value = get("user_id", _r.MISSING)
     instance.user_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("visit_id", _r.MISSING)
+    value = get("visit_id", _r.MISSING)
     instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("is_sale_bill_printed", _r.MISSING)
+    value = get("is_sale_bill_printed")
     instance.is_sale_bill_printed = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -30,22 +29,20 @@ class AppointmentResourceFields:
     """AppointmentResourceFields, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         activity_id (int): Event ID, or `0` when the Appointment is not part of an Event
-        attendance (ResourceFieldsAttendance)
-        attendance_status (ResourceFieldsAttendanceStatus)
-        attendance_status_slug (FieldsAttendanceStatusSlug)
+        attendance (ResourceFieldsAttendance | int)
+        attendance_status (ResourceFieldsAttendanceStatus | int)
+        attendance_status_slug (FieldsAttendanceStatusSlug | str)
         bookform_id (int): Booking form ID, or `0`
         booking_user_id (int): Booking User account ID, or `0`
-        client_fictive_email (str | None): Fallback Booking User email stored on the Appointment
-        client_fictive_name (str | None): Fallback Booking User name stored on the Appointment
-        client_fictive_phone (str | None): Fallback Booking User phone stored on the Appointment
         client_id (int): Booking User profile ID, or `0` when absent
         clients_count (int): Number of Booking Users in the Appointment
-        comer_id (int | None): Walk-in visitor ID
         comment (str): Appointment comment
         company_id (int): Location ID
         created_datetime (str): Creation date and time in the Location timezone, without an offset
@@ -59,31 +56,31 @@ class AppointmentResourceFields:
         is_mobile (int): Mobile-origin wire status
         is_overpaid (bool): Whether the Appointment is overpaid
         is_paid (bool): Whether the Appointment is fully paid
-        is_sale_bill_printed (bool | None): Whether the sale bill is printed, when available
         length (int): Deprecated duration in seconds; use `duration`
         master_id (int): Deprecated wire field for Team Member ID; use `staff_id`
-        paid_full (ResourceFieldsPaidFull)
-        payment_status (int | None): Membership auto-payment status, when available
+        paid_full (ResourceFieldsPaidFull | int)
         prepaid_status (int): Prepayment status wire value
         record_from (str): Human-readable Appointment source, or an empty string
         source (int): Appointment source wire value
         staff_id (int): Team Member ID
         timestamp (int): Appointment start as a Unix timestamp
         visit_id (int): Linked visit ID, or `0` when not linked
+        client_fictive_email (str | None): Fallback Booking User email stored on the Appointment
+        client_fictive_name (str | None): Fallback Booking User name stored on the Appointment
+        client_fictive_phone (str | None): Fallback Booking User phone stored on the Appointment
+        comer_id (int | None): Walk-in visitor ID
+        is_sale_bill_printed (bool | None): Whether the sale bill is printed, when available
+        payment_status (int | None): Membership auto-payment status, when available
     """
 
     activity_id: int
-    attendance: ResourceFieldsAttendance
-    attendance_status: ResourceFieldsAttendanceStatus
-    attendance_status_slug: FieldsAttendanceStatusSlug
+    attendance: ResourceFieldsAttendance | int
+    attendance_status: ResourceFieldsAttendanceStatus | int
+    attendance_status_slug: FieldsAttendanceStatusSlug | str
     bookform_id: int
     booking_user_id: int
-    client_fictive_email: str | None
-    client_fictive_name: str | None
-    client_fictive_phone: str | None
     client_id: int
     clients_count: int
-    comer_id: int | None
     comment: str
     company_id: int
     created_datetime: str
@@ -97,40 +94,68 @@ class AppointmentResourceFields:
     is_mobile: int
     is_overpaid: bool
     is_paid: bool
-    is_sale_bill_printed: bool | None
     length: int
     master_id: int
-    paid_full: ResourceFieldsPaidFull
-    payment_status: int | None
+    paid_full: ResourceFieldsPaidFull | int
     prepaid_status: int
     record_from: str
     source: int
     staff_id: int
     timestamp: int
     visit_id: int
+    client_fictive_email: str | None = None
+    client_fictive_name: str | None = None
+    client_fictive_phone: str | None = None
+    comer_id: int | None = None
+    is_sale_bill_printed: bool | None = None
+    payment_status: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("AppointmentResourceFields", misfit.expected, src_dict) from None
         return instance
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "AppointmentResourceFields",
         (
             ("activity_id", "activity_id", _r.INT, True, False, False),
-            ("attendance", "attendance", _r.literal([-1, 0, 1, 2]), True, False, False),
+            (
+                "attendance",
+                "attendance",
+                _r.literal([-1, 0, 1, 2], extend=True),
+                True,
+                False,
+                False,
+            ),
             (
                 "attendance_status",
                 "attendance_status",
-                _r.literal([-1, 0, 1, 2]),
+                _r.literal([-1, 0, 1, 2], extend=True),
                 True,
                 False,
                 False,
@@ -138,59 +163,15 @@ def _fields() -> _r.Fields:
             (
                 "attendance_status_slug",
                 "attendance_status_slug",
-                _r.literal(["absent", "attended", "confirmed", "waiting"]),
+                _r.literal(["absent", "attended", "confirmed", "waiting"], extend=True),
                 True,
                 False,
                 False,
             ),
             ("bookform_id", "bookform_id", _r.INT, True, False, False),
             ("booking_user_id", "booking_user_id", _r.INT, True, False, False),
-            (
-                "client_fictive_email",
-                "client_fictive_email",
-                _r.union(
-                    _r.STR,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
-            (
-                "client_fictive_name",
-                "client_fictive_name",
-                _r.union(
-                    _r.STR,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
-            (
-                "client_fictive_phone",
-                "client_fictive_phone",
-                _r.union(
-                    _r.STR,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
             ("client_id", "client_id", _r.INT, True, False, False),
             ("clients_count", "clients_count", _r.INT, True, False, False),
-            (
-                "comer_id",
-                "comer_id",
-                _r.union(
-                    _r.INT,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
             ("comment", "comment", _r.STR, True, False, False),
             ("company_id", "company_id", _r.INT, True, False, False),
             ("created_datetime", "created_datetime", _r.STR, True, False, False),
@@ -211,6 +192,59 @@ def _fields() -> _r.Fields:
             ("is_mobile", "is_mobile", _r.INT, True, False, False),
             ("is_overpaid", "is_overpaid", _r.BOOL, True, False, False),
             ("is_paid", "is_paid", _r.BOOL, True, False, False),
+            ("length", "length", _r.INT, True, False, False),
+            ("master_id", "master_id", _r.INT, True, False, False),
+            ("paid_full", "paid_full", _r.literal([0, 1, 2], extend=True), True, False, False),
+            ("prepaid_status", "prepaid_status", _r.INT, True, False, False),
+            ("record_from", "record_from", _r.STR, True, False, False),
+            ("source", "source", _r.INT, True, False, False),
+            ("staff_id", "staff_id", _r.INT, True, False, False),
+            ("timestamp", "timestamp", _r.INT, True, False, False),
+            ("visit_id", "visit_id", _r.INT, True, False, False),
+            (
+                "client_fictive_email",
+                "client_fictive_email",
+                _r.union(
+                    _r.STR,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "client_fictive_name",
+                "client_fictive_name",
+                _r.union(
+                    _r.STR,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "client_fictive_phone",
+                "client_fictive_phone",
+                _r.union(
+                    _r.STR,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "comer_id",
+                "comer_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
             (
                 "is_sale_bill_printed",
                 "is_sale_bill_printed",
@@ -218,13 +252,10 @@ def _fields() -> _r.Fields:
                     _r.BOOL,
                     _r.NONE,
                 ),
-                True,
+                False,
                 True,
                 False,
             ),
-            ("length", "length", _r.INT, True, False, False),
-            ("master_id", "master_id", _r.INT, True, False, False),
-            ("paid_full", "paid_full", _r.literal([0, 1, 2]), True, False, False),
             (
                 "payment_status",
                 "payment_status",
@@ -232,144 +263,179 @@ def _fields() -> _r.Fields:
                     _r.INT,
                     _r.NONE,
                 ),
-                True,
+                False,
                 True,
                 False,
             ),
-            ("prepaid_status", "prepaid_status", _r.INT, True, False, False),
-            ("record_from", "record_from", _r.STR, True, False, False),
-            ("source", "source", _r.INT, True, False, False),
-            ("staff_id", "staff_id", _r.INT, True, False, False),
-            ("timestamp", "timestamp", _r.INT, True, False, False),
-            ("visit_id", "visit_id", _r.INT, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[AppointmentResourceFields] = AppointmentResourceFields) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("activity_id", _r.MISSING)
+    get = data.get
+    value = get("activity_id", _r.MISSING)
     instance.activity_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("attendance", _r.MISSING)
-    instance.attendance = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("attendance_status", _r.MISSING)
-    instance.attendance_status = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("attendance_status_slug", _r.MISSING)
-    instance.attendance_status_slug = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("bookform_id", _r.MISSING)
+    value = get("attendance", _r.MISSING)
+    instance.attendance = (
+        value
+        if type(value) is int and value in {-1, 0, 1, 2}
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("attendance_status", _r.MISSING)
+    instance.attendance_status = (
+        value
+        if type(value) is int and value in {-1, 0, 1, 2}
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("attendance_status_slug", _r.MISSING)
+    instance.attendance_status_slug = (
+        value
+        if type(value) is str and value in {"absent", "attended", "confirmed", "waiting"}
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("bookform_id", _r.MISSING)
     instance.bookform_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("booking_user_id", _r.MISSING)
+    value = get("booking_user_id", _r.MISSING)
     instance.booking_user_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("client_fictive_email", _r.MISSING)
-    instance.client_fictive_email = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("client_fictive_name", _r.MISSING)
-    instance.client_fictive_name = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("client_fictive_phone", _r.MISSING)
-    instance.client_fictive_phone = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("client_id", _r.MISSING)
+    value = get("client_id", _r.MISSING)
     instance.client_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("clients_count", _r.MISSING)
+    value = get("clients_count", _r.MISSING)
     instance.clients_count = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("comer_id", _r.MISSING)
-    instance.comer_id = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("comment", _r.MISSING)
+    value = get("comment", _r.MISSING)
     instance.comment = (
-        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("company_id", _r.MISSING)
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("created_datetime", _r.MISSING)
+    value = get("created_datetime", _r.MISSING)
     instance.created_datetime = (
-        value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("custom_color", _r.MISSING)
+    value = get("custom_color", _r.MISSING)
     instance.custom_color = (
-        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("custom_font_color", _r.MISSING)
+    value = get("custom_font_color", _r.MISSING)
     instance.custom_font_color = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("date", _r.MISSING)
-    instance.date = value if type(value) is str else _r.read_field(spec, fields[17], value, found)
-    value = source.pop("duration", _r.MISSING)
+    value = get("date", _r.MISSING)
+    instance.date = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("duration", _r.MISSING)
     instance.duration = (
-        value if type(value) is int else _r.read_field(spec, fields[18], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("external_id", _r.MISSING)
+    value = get("external_id", _r.MISSING)
     instance.external_id = (
-        value if type(value) is str else _r.read_field(spec, fields[19], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("from_url", _r.MISSING)
+    value = get("from_url", _r.MISSING)
     instance.from_url = (
-        value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("is_client_notification_sent", _r.MISSING)
+    value = get("is_client_notification_sent", _r.MISSING)
     instance.is_client_notification_sent = (
-        value if type(value) is bool else _r.read_field(spec, fields[21], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("is_mobile", _r.MISSING)
+    value = get("is_mobile", _r.MISSING)
     instance.is_mobile = (
-        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("is_overpaid", _r.MISSING)
+    value = get("is_overpaid", _r.MISSING)
     instance.is_overpaid = (
-        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("is_paid", _r.MISSING)
+    value = get("is_paid", _r.MISSING)
     instance.is_paid = (
-        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("is_sale_bill_printed", _r.MISSING)
-    instance.is_sale_bill_printed = _r.read_field(spec, fields[25], value, found)
-    value = source.pop("length", _r.MISSING)
-    instance.length = value if type(value) is int else _r.read_field(spec, fields[26], value, found)
-    value = source.pop("master_id", _r.MISSING)
+    value = get("length", _r.MISSING)
+    instance.length = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
+    )
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[27], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("paid_full", _r.MISSING)
-    instance.paid_full = _r.read_field(spec, fields[28], value, found)
-    value = source.pop("payment_status", _r.MISSING)
-    instance.payment_status = _r.read_field(spec, fields[29], value, found)
-    value = source.pop("prepaid_status", _r.MISSING)
+    value = get("paid_full", _r.MISSING)
+    instance.paid_full = (
+        value
+        if type(value) is int and value in {0, 1, 2}
+        else _r.read_field(spec, spec.fields[23], value, found)
+    )
+    value = get("prepaid_status", _r.MISSING)
     instance.prepaid_status = (
-        value if type(value) is int else _r.read_field(spec, fields[30], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("record_from", _r.MISSING)
+    value = get("record_from", _r.MISSING)
     instance.record_from = (
-        value if type(value) is str else _r.read_field(spec, fields[31], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[25], value, found)
     )
-    value = source.pop("source", _r.MISSING)
-    instance.source = value if type(value) is int else _r.read_field(spec, fields[32], value, found)
-    value = source.pop("staff_id", _r.MISSING)
+    value = get("source", _r.MISSING)
+    instance.source = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[26], value, found)
+    )
+    value = get("staff_id", _r.MISSING)
     instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[33], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("timestamp", _r.MISSING)
+    value = get("timestamp", _r.MISSING)
     instance.timestamp = (
-        value if type(value) is int else _r.read_field(spec, fields[34], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("visit_id", _r.MISSING)
+    value = get("visit_id", _r.MISSING)
     instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[35], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[29], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    value = get("client_fictive_email")
+    instance.client_fictive_email = (
+        None if value is None else _r.read_field(spec, spec.fields[30], value, found)
+    )
+    value = get("client_fictive_name")
+    instance.client_fictive_name = (
+        None if value is None else _r.read_field(spec, spec.fields[31], value, found)
+    )
+    value = get("client_fictive_phone")
+    instance.client_fictive_phone = (
+        None if value is None else _r.read_field(spec, spec.fields[32], value, found)
+    )
+    value = get("comer_id")
+    instance.comer_id = (
+        None if value is None else _r.read_field(spec, spec.fields[33], value, found)
+    )
+    value = get("is_sale_bill_printed")
+    instance.is_sale_bill_printed = (
+        None if value is None else _r.read_field(spec, spec.fields[34], value, found)
+    )
+    value = get("payment_status")
+    instance.payment_status = (
+        None if value is None else _r.read_field(spec, spec.fields[35], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -25,8 +24,10 @@ class AvailableDates:
     Data (object)
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         booking_dates (list[datetime.date]): An array of dates when there are free sessions for the
@@ -44,13 +45,24 @@ class AvailableDates:
     working_days: WorkingDaysByMonth
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("AvailableDates", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -70,12 +82,18 @@ class AvailableDates:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.days_by_month import DaysByMonth  # noqa: PLC0415
     from ..models.working_days_by_month import WorkingDaysByMonth  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "AvailableDates",
         (
             ("booking_dates", "booking_dates", _r.list_of(_r.DATE), True, False, False),
@@ -84,22 +102,37 @@ def _fields() -> _r.Fields:
             ("working_days", "working_days", _r.model(WorkingDaysByMonth), True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[AvailableDates] = AvailableDates) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("booking_dates", _r.MISSING)
-    instance.booking_dates = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("booking_days", _r.MISSING)
-    instance.booking_days = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("working_dates", _r.MISSING)
-    instance.working_dates = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("working_days", _r.MISSING)
-    instance.working_days = _r.read_field(spec, fields[3], value, found)
-    return _r.finish(instance, source, spec, found)
+    get = data.get
+    value = get("booking_dates", _r.MISSING)
+    instance.booking_dates = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("booking_days", _r.MISSING)
+    instance.booking_days = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("working_dates", _r.MISSING)
+    instance.working_dates = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("working_days", _r.MISSING)
+    instance.working_days = _r.read_field(spec, spec.fields[3], value, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

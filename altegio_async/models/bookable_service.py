@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -22,59 +21,72 @@ class BookableService:
     """BookableService, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         active (float): Is the service active
         category_id (int): ID of the category the service belongs to
         comment (str): Comment on the service
         discount (float): Service discount
-        gender (float): Gender for which the service is provided
         id (int): Service ID
         image (str): Service image
         prepaid (str): Online payment status
         price_max (float): Maximum cost of the service
         price_min (float): The minimum cost of the service
+        title (str): Service name
         weight (float): Service weight. On withdrawal, services are sorted by weight, heavier first
         abonement_restriction (int | None): Subscription restriction flag
         composite_details (CompositeDetails | None): Composite service details
+        gender (float | None): Gender for which the service is provided
         images (list[str] | None): Service images array
         is_chain (bool | None): Whether service belongs to chain
         is_composite (bool | None): Whether service is composite
         prepaid_settings (PrepaidSettings | None): Prepaid settings configuration
         seance_length (int | None): Service duration in seconds (only if filter by team member is set)
-        title (str | None): Service name
     """
 
     active: float
     category_id: int
     comment: str
     discount: float
-    gender: float
     id: int
     image: str
     prepaid: str
     price_max: float
     price_min: float
+    title: str
     weight: float
     abonement_restriction: int | None = None
     composite_details: CompositeDetails | None = None
+    gender: float | None = None
     images: list[str] | None = None
     is_chain: bool | None = None
     is_composite: bool | None = None
     prepaid_settings: PrepaidSettings | None = None
     seance_length: int | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("BookableService", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -94,24 +106,30 @@ class BookableService:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.composite_details import CompositeDetails  # noqa: PLC0415
     from ..models.prepaid_settings import PrepaidSettings  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "BookableService",
         (
             ("active", "active", _r.FLOAT, True, False, False),
             ("category_id", "category_id", _r.INT, True, False, False),
             ("comment", "comment", _r.STR, True, False, False),
             ("discount", "discount", _r.FLOAT, True, False, False),
-            ("gender", "gender", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("image", "image", _r.STR, True, False, False),
             ("prepaid", "prepaid", _r.STR, True, False, False),
             ("price_max", "price_max", _r.FLOAT, True, False, False),
             ("price_min", "price_min", _r.FLOAT, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("weight", "weight", _r.FLOAT, True, False, False),
             ("abonement_restriction", "abonement_restriction", _r.INT, False, False, False),
             (
@@ -125,6 +143,7 @@ def _fields() -> _r.Fields:
                 True,
                 False,
             ),
+            ("gender", "gender", _r.FLOAT, False, False, False),
             (
                 "images",
                 "images",
@@ -157,75 +176,113 @@ def _fields() -> _r.Fields:
                 True,
                 False,
             ),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[BookableService] = BookableService) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("active", _r.MISSING)
+    get = data.get
+    value = get("active", _r.MISSING)
     instance.active = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("category_id", _r.MISSING)
+    value = get("category_id", _r.MISSING)
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("discount", _r.MISSING)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("gender", _r.MISSING)
-    instance.gender = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("image", _r.MISSING)
+    instance.image = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("image", _r.MISSING)
-    instance.image = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("prepaid", _r.MISSING)
-    instance.prepaid = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("price_max", _r.MISSING)
+    value = get("prepaid", _r.MISSING)
+    instance.prepaid = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("price_max", _r.MISSING)
     instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("price_min", _r.MISSING)
+    value = get("price_min", _r.MISSING)
     instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("weight", _r.MISSING)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("weight", _r.MISSING)
     instance.weight = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("abonement_restriction", _r.MISSING)
+    value = get("abonement_restriction")
     instance.abonement_restriction = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("composite_details", _r.MISSING)
-    instance.composite_details = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("images", _r.MISSING)
-    instance.images = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("is_chain", _r.MISSING)
+    value = get("composite_details")
+    instance.composite_details = (
+        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("gender")
+    instance.gender = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("images")
+    instance.images = None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+    value = get("is_chain")
     instance.is_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("is_composite", _r.MISSING)
+    value = get("is_composite")
     instance.is_composite = (
-        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("prepaid_settings", _r.MISSING)
-    instance.prepaid_settings = _r.read_field(spec, fields[16], value, found)
-    value = source.pop("seance_length", _r.MISSING)
-    instance.seance_length = _r.read_field(spec, fields[17], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("prepaid_settings")
+    instance.prepaid_settings = (
+        None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("seance_length")
+    instance.seance_length = (
+        None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

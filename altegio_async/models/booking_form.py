@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -32,8 +31,10 @@ class BookingForm:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         app_metrika_id (str | None): AppMetrika ID (mobile analytics)
@@ -132,13 +133,24 @@ class BookingForm:
     y_injection: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("BookingForm", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -158,8 +170,14 @@ class BookingForm:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.booking_form_features import BookingFormFeatures  # noqa: PLC0415
     from ..models.booking_form_injection import BookingFormInjection  # noqa: PLC0415
     from ..models.booking_form_language import BookingFormLanguage  # noqa: PLC0415
@@ -171,7 +189,7 @@ def _fields() -> _r.Fields:
     from ..models.online_sales_link import OnlineSalesLink  # noqa: PLC0415
     from ..models.team_member_terms import TeamMemberTerms  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "BookingForm",
         (
             (
@@ -323,158 +341,243 @@ def _fields() -> _r.Fields:
             ("y_injection", "y_injection", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[BookingForm] = BookingForm) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("app_metrika_id", _r.MISSING)
-    instance.app_metrika_id = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("comment_required", _r.MISSING)
+    get = data.get
+    value = get("app_metrika_id", _r.MISSING)
+    instance.app_metrika_id = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("comment_required", _r.MISSING)
     instance.comment_required = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("company_id", _r.MISSING)
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("facebook_pixel_id", _r.MISSING)
+    value = get("facebook_pixel_id", _r.MISSING)
     instance.facebook_pixel_id = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("google_analytics_id", _r.MISSING)
+    value = get("google_analytics_id", _r.MISSING)
     instance.google_analytics_id = (
-        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("group_id", _r.MISSING)
+    value = get("group_id", _r.MISSING)
     instance.group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("lang", _r.MISSING)
-    instance.lang = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("langs", _r.MISSING)
-    instance.langs = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("metrika_counter_id", _r.MISSING)
-    instance.metrika_counter_id = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("phone_confirmation", _r.MISSING)
+    value = get("lang", _r.MISSING)
+    instance.lang = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("langs", _r.MISSING)
+    instance.langs = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("metrika_counter_id", _r.MISSING)
+    instance.metrika_counter_id = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("phone_confirmation", _r.MISSING)
     instance.phone_confirmation = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("sms_enabled", _r.MISSING)
+    value = get("sms_enabled", _r.MISSING)
     instance.sms_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("steps", _r.MISSING)
-    instance.steps = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("style", _r.MISSING)
-    instance.style = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("ab_test_enabled", _r.MISSING)
+    value = get("steps", _r.MISSING)
+    instance.steps = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("style", _r.MISSING)
+    instance.style = _r.read_field(spec, spec.fields[12], value, found)
+    value = get("ab_test_enabled")
     instance.ab_test_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("ab_test_percentage", _r.MISSING)
+    value = get("ab_test_percentage")
     instance.ab_test_percentage = (
-        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("abonement_count", _r.MISSING)
+    value = get("abonement_count")
     instance.abonement_count = (
-        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("activity_record_count", _r.MISSING)
+    value = get("activity_record_count")
     instance.activity_record_count = (
-        value if type(value) is float else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("brand", _r.MISSING)
-    instance.brand = _r.read_field(spec, fields[17], value, found)
-    value = source.pop("certificate_count", _r.MISSING)
+    value = get("brand")
+    instance.brand = None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+    value = get("certificate_count")
     instance.certificate_count = (
-        value if type(value) is float else _r.read_field(spec, fields[18], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("chain_main_salon_id", _r.MISSING)
+    value = get("chain_main_salon_id")
     instance.chain_main_salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("client_scripts", _r.MISSING)
+    value = get("client_scripts")
     instance.client_scripts = (
-        value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("display_activity_type", _r.MISSING)
+    value = get("display_activity_type")
     instance.display_activity_type = (
-        value if type(value) is str else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("features", _r.MISSING)
-    instance.features = _r.read_field(spec, fields[22], value, found)
-    value = source.pop("first_service_category_close", _r.MISSING)
+    value = get("features")
+    instance.features = (
+        None if value is None else _r.read_field(spec, spec.fields[22], value, found)
+    )
+    value = get("first_service_category_close")
     instance.first_service_category_close = (
-        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("google_analytics_client_id_index", _r.MISSING)
-    instance.google_analytics_client_id_index = _r.read_field(spec, fields[24], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[25], value, found)
-    value = source.pop("injection", _r.MISSING)
-    instance.injection = _r.read_field(spec, fields[26], value, found)
-    value = source.pop("is_client_agreements_feature_enabled", _r.MISSING)
+    value = get("google_analytics_client_id_index")
+    instance.google_analytics_client_id_index = (
+        None if value is None else _r.read_field(spec, spec.fields[24], value, found)
+    )
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[25], value, found)
+    )
+    value = get("injection")
+    instance.injection = (
+        None if value is None else _r.read_field(spec, spec.fields[26], value, found)
+    )
+    value = get("is_client_agreements_feature_enabled")
     instance.is_client_agreements_feature_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[27], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("is_multiple_activity_record", _r.MISSING)
+    value = get("is_multiple_activity_record")
     instance.is_multiple_activity_record = (
-        value if type(value) is bool else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("is_online_sale_available", _r.MISSING)
+    value = get("is_online_sale_available")
     instance.is_online_sale_available = (
-        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[29], value, found)
     )
-    value = source.pop("is_show_privacy_policy", _r.MISSING)
+    value = get("is_show_privacy_policy")
     instance.is_show_privacy_policy = (
-        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[30], value, found)
     )
-    value = source.pop("legal_info", _r.MISSING)
-    instance.legal_info = _r.read_field(spec, fields[31], value, found)
-    value = source.pop("map", _r.MISSING)
-    instance.map_ = _r.read_field(spec, fields[32], value, found)
-    value = source.pop("online_sales_links", _r.MISSING)
-    instance.online_sales_links = _r.read_field(spec, fields[33], value, found)
-    value = source.pop("record_type_id", _r.MISSING)
-    instance.record_type_id = _r.read_field(spec, fields[34], value, found)
-    value = source.pop("salon_select_type_code", _r.MISSING)
+    value = get("legal_info")
+    instance.legal_info = (
+        None if value is None else _r.read_field(spec, spec.fields[31], value, found)
+    )
+    value = get("map")
+    instance.map_ = None if value is None else _r.read_field(spec, spec.fields[32], value, found)
+    value = get("online_sales_links")
+    instance.online_sales_links = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[33], value, found)
+    )
+    value = get("record_type_id")
+    instance.record_type_id = (
+        None if value is None else _r.read_field(spec, spec.fields[34], value, found)
+    )
+    value = get("salon_select_type_code")
     instance.salon_select_type_code = (
-        value if type(value) is str else _r.read_field(spec, fields[35], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[35], value, found)
     )
-    value = source.pop("sequence_type", _r.MISSING)
+    value = get("sequence_type")
     instance.sequence_type = (
-        value if type(value) is str else _r.read_field(spec, fields[36], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[36], value, found)
     )
-    value = source.pop("show_weekly_view_without_online_booking", _r.MISSING)
+    value = get("show_weekly_view_without_online_booking")
     instance.show_weekly_view_without_online_booking = (
-        value if type(value) is bool else _r.read_field(spec, fields[37], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[37], value, found)
     )
-    value = source.pop("specialization_display_mode", _r.MISSING)
+    value = get("specialization_display_mode")
     instance.specialization_display_mode = (
-        value if type(value) is float else _r.read_field(spec, fields[38], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[38], value, found)
     )
-    value = source.pop("staff_name", _r.MISSING)
-    instance.staff_name = _r.read_field(spec, fields[39], value, found)
-    value = source.pop("url", _r.MISSING)
-    instance.url = value if type(value) is str else _r.read_field(spec, fields[40], value, found)
-    value = source.pop("weekly_view_default_salon_id", _r.MISSING)
-    instance.weekly_view_default_salon_id = _r.read_field(spec, fields[41], value, found)
-    value = source.pop("weekly_view_enabled", _r.MISSING)
+    value = get("staff_name")
+    instance.staff_name = (
+        None if value is None else _r.read_field(spec, spec.fields[39], value, found)
+    )
+    value = get("url")
+    instance.url = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[40], value, found)
+    )
+    value = get("weekly_view_default_salon_id")
+    instance.weekly_view_default_salon_id = (
+        None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+    )
+    value = get("weekly_view_enabled")
     instance.weekly_view_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[42], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[42], value, found)
     )
-    value = source.pop("without_menu", _r.MISSING)
+    value = get("without_menu")
     instance.without_menu = (
-        value if type(value) is bool else _r.read_field(spec, fields[43], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[43], value, found)
     )
-    value = source.pop("y_injection", _r.MISSING)
+    value = get("y_injection")
     instance.y_injection = (
-        value if type(value) is str else _r.read_field(spec, fields[44], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[44], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

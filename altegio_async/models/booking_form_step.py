@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,13 +19,16 @@ class BookingFormStep:
     appointment form design settings
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         hidden (bool): Hide this step when appointment or not
         num (float): What number should this step be displayed on (starting from 1)
         step (str): Selection step (Service / team member / date)
+        title (str): The name of the step to display in the interface
         category_view_type (str | None): Category view type (e.g., "horizontal_tags")
         date_default (str | None): Default date value (for datetime step)
         date_hidden (bool | None): Hide date selection (for datetime step)
@@ -34,12 +36,12 @@ class BookingFormStep:
         is_title_default (bool | None): Is title default or custom
         time_default (float | None): Default time value (for datetime step)
         time_hidden (bool | None): Hide time selection (for datetime step)
-        title (str | None): The name of the step to display in the interface
     """
 
     hidden: bool
     num: float
     step: str
+    title: str
     category_view_type: str | None = None
     date_default: str | None = None
     date_hidden: bool | None = None
@@ -47,16 +49,26 @@ class BookingFormStep:
     is_title_default: bool | None = None
     time_default: float | None = None
     time_hidden: bool | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("BookingFormStep", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -76,14 +88,21 @@ class BookingFormStep:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "BookingFormStep",
         (
             ("hidden", "hidden", _r.BOOL, True, False, False),
             ("num", "num", _r.FLOAT, True, False, False),
             ("step", "step", _r.STR, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("category_view_type", "category_view_type", _r.STR, False, False, False),
             ("date_default", "date_default", _r.STR, False, False, False),
             ("date_hidden", "date_hidden", _r.BOOL, False, False, False),
@@ -101,51 +120,79 @@ def _fields() -> _r.Fields:
             ("is_title_default", "is_title_default", _r.BOOL, False, False, False),
             ("time_default", "time_default", _r.FLOAT, False, False, False),
             ("time_hidden", "time_hidden", _r.BOOL, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[BookingFormStep] = BookingFormStep) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("hidden", _r.MISSING)
-    instance.hidden = value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("num", _r.MISSING)
-    instance.num = value if type(value) is float else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("step", _r.MISSING)
-    instance.step = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("category_view_type", _r.MISSING)
+    get = data.get
+    value = get("hidden", _r.MISSING)
+    instance.hidden = (
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("num", _r.MISSING)
+    instance.num = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("step", _r.MISSING)
+    instance.step = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("category_view_type")
     instance.category_view_type = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("date_default", _r.MISSING)
+    value = get("date_default")
     instance.date_default = (
-        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("date_hidden", _r.MISSING)
+    value = get("date_hidden")
     instance.date_hidden = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("default", _r.MISSING)
-    instance.default = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("is_title_default", _r.MISSING)
+    value = get("default")
+    instance.default = None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+    value = get("is_title_default")
     instance.is_title_default = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("time_default", _r.MISSING)
+    value = get("time_default")
     instance.time_default = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("time_hidden", _r.MISSING)
+    value = get("time_hidden")
     instance.time_hidden = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

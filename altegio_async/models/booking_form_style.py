@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,8 +22,10 @@ class BookingFormStyle:
     appointment form design settings
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         buttons_color (str): Button color
@@ -66,13 +67,24 @@ class BookingFormStyle:
     warn_palette: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("BookingFormStyle", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -92,11 +104,17 @@ class BookingFormStyle:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.header_background import HeaderBackground  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "BookingFormStyle",
         (
             ("buttons_color", "buttons_color", _r.STR, True, False, False),
@@ -124,74 +142,101 @@ def _fields() -> _r.Fields:
             ("warnPalette", "warn_palette", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[BookingFormStyle] = BookingFormStyle) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("buttons_color", _r.MISSING)
+    get = data.get
+    value = get("buttons_color", _r.MISSING)
     instance.buttons_color = (
-        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("header_background", _r.MISSING)
+    value = get("header_background", _r.MISSING)
     instance.header_background = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("logo", _r.MISSING)
-    instance.logo = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("main_color", _r.MISSING)
+    value = get("logo", _r.MISSING)
+    instance.logo = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("main_color", _r.MISSING)
     instance.main_color = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("menu_background", _r.MISSING)
+    value = get("menu_background", _r.MISSING)
     instance.menu_background = (
-        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("secondary_color", _r.MISSING)
+    value = get("secondary_color", _r.MISSING)
     instance.secondary_color = (
-        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("show_header", _r.MISSING)
+    value = get("show_header", _r.MISSING)
     instance.show_header = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("accentPalette", _r.MISSING)
+    value = get("accentPalette")
     instance.accent_palette = (
-        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("backgroundPalette", _r.MISSING)
+    value = get("backgroundPalette")
     instance.background_palette = (
-        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("header_background_full", _r.MISSING)
+    value = get("header_background_full")
     instance.header_background_full = (
-        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("header_background_new", _r.MISSING)
-    instance.header_background_new = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("logo_full", _r.MISSING)
+    value = get("header_background_new")
+    instance.header_background_new = (
+        None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("logo_full")
     instance.logo_full = (
-        value if type(value) is str else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("main_color_theme", _r.MISSING)
+    value = get("main_color_theme")
     instance.main_color_theme = (
-        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("menu_background_full", _r.MISSING)
+    value = get("menu_background_full")
     instance.menu_background_full = (
-        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("primaryPalette", _r.MISSING)
+    value = get("primaryPalette")
     instance.primary_palette = (
-        value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("warnPalette", _r.MISSING)
+    value = get("warnPalette")
     instance.warn_palette = (
-        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

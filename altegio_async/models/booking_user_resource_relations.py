@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,8 +23,10 @@ class BookingUserResourceRelations:
     Present when related data is requested through `include`
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         agreements (RelationsServiceComposite | None)
@@ -46,22 +47,39 @@ class BookingUserResourceRelations:
     loyalty_certificates: ResourceRelationsResources | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("BookingUserResourceRelations", misfit.expected, src_dict) from None
         return instance
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.relations_service_composite import RelationsServiceComposite  # noqa: PLC0415
     from ..models.resource_relations_resources import ResourceRelationsResources  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "BookingUserResourceRelations",
         (
             ("agreements", "agreements", _r.model(RelationsServiceComposite), False, False, False),
@@ -108,28 +126,47 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[BookingUserResourceRelations] = BookingUserResourceRelations) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("agreements", _r.MISSING)
-    instance.agreements = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("custom_field_values", _r.MISSING)
-    instance.custom_field_values = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("first_successful_visit", _r.MISSING)
-    instance.first_successful_visit = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("labels", _r.MISSING)
-    instance.labels = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("loyalty_abonements", _r.MISSING)
-    instance.loyalty_abonements = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("loyalty_cards", _r.MISSING)
-    instance.loyalty_cards = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("loyalty_certificates", _r.MISSING)
-    instance.loyalty_certificates = _r.read_field(spec, fields[6], value, found)
-    return _r.finish(instance, source, spec, found)
+    get = data.get
+    value = get("agreements")
+    instance.agreements = (
+        None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("custom_field_values")
+    instance.custom_field_values = (
+        None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("first_successful_visit")
+    instance.first_successful_visit = (
+        None if value is None else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("labels")
+    instance.labels = None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+    value = get("loyalty_abonements")
+    instance.loyalty_abonements = (
+        None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("loyalty_cards")
+    instance.loyalty_cards = (
+        None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("loyalty_certificates")
+    instance.loyalty_certificates = (
+        None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,8 +22,10 @@ class BookingWidget:
     appointment Widget Settings
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         ab_test_enabled (bool): Flag for enabling letterform ab-test
@@ -117,13 +118,24 @@ class BookingWidget:
     weekly_view_default_salon_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("BookingWidget", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -143,11 +155,17 @@ class BookingWidget:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.booking_widget_header_images import BookingWidgetHeaderImages  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "BookingWidget",
         (
             ("ab_test_enabled", "ab_test_enabled", _r.BOOL, True, False, False),
@@ -252,172 +270,237 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[BookingWidget] = BookingWidget) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("ab_test_enabled", _r.MISSING)
+    get = data.get
+    value = get("ab_test_enabled", _r.MISSING)
     instance.ab_test_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("button_animation", _r.MISSING)
+    value = get("button_animation", _r.MISSING)
     instance.button_animation = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("button_color", _r.MISSING)
+    value = get("button_color", _r.MISSING)
     instance.button_color = (
-        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("button_position", _r.MISSING)
+    value = get("button_position", _r.MISSING)
     instance.button_position = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("datetime_step_num", _r.MISSING)
+    value = get("datetime_step_num", _r.MISSING)
     instance.datetime_step_num = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("description", _r.MISSING)
+    value = get("description", _r.MISSING)
     instance.description = (
-        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("form_position", _r.MISSING)
+    value = get("form_position", _r.MISSING)
     instance.form_position = (
-        value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("html_code", _r.MISSING)
+    value = get("html_code", _r.MISSING)
     instance.html_code = (
-        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("is_default", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+    value = get("is_default", _r.MISSING)
     instance.is_default = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("master_step_default", _r.MISSING)
+    value = get("master_step_default", _r.MISSING)
     instance.master_step_default = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("master_step_hide", _r.MISSING)
+    value = get("master_step_hide", _r.MISSING)
     instance.master_step_hide = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("master_step_num", _r.MISSING)
+    value = get("master_step_num", _r.MISSING)
     instance.master_step_num = (
-        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("service_step_default", _r.MISSING)
+    value = get("service_step_default", _r.MISSING)
     instance.service_step_default = (
-        value if type(value) is float else _r.read_field(spec, fields[13], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("service_step_hide", _r.MISSING)
+    value = get("service_step_hide", _r.MISSING)
     instance.service_step_hide = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("service_step_num", _r.MISSING)
+    value = get("service_step_num", _r.MISSING)
     instance.service_step_num = (
-        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("show_button", _r.MISSING)
+    value = get("show_button", _r.MISSING)
     instance.show_button = (
-        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[17], value, found)
-    value = source.pop("without_menu", _r.MISSING)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("without_menu", _r.MISSING)
     instance.without_menu = (
-        value if type(value) is bool else _r.read_field(spec, fields[18], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("activity_record_count", _r.MISSING)
+    value = get("activity_record_count")
     instance.activity_record_count = (
-        value if type(value) is float else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("datetime_step_title", _r.MISSING)
+    value = get("datetime_step_title")
     instance.datetime_step_title = (
-        value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("default_language_id", _r.MISSING)
+    value = get("default_language_id")
     instance.default_language_id = (
-        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("display_activity_type", _r.MISSING)
+    value = get("display_activity_type")
     instance.display_activity_type = (
-        value if type(value) is str else _r.read_field(spec, fields[22], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("facebook_pixel_id", _r.MISSING)
+    value = get("facebook_pixel_id")
     instance.facebook_pixel_id = (
-        value if type(value) is str else _r.read_field(spec, fields[23], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("group_id", _r.MISSING)
+    value = get("group_id")
     instance.group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("header_images", _r.MISSING)
-    instance.header_images = _r.read_field(spec, fields[25], value, found)
-    value = source.pop("html_code_v2", _r.MISSING)
+    value = get("header_images")
+    instance.header_images = (
+        None if value is None else _r.read_field(spec, spec.fields[25], value, found)
+    )
+    value = get("html_code_v2")
     instance.html_code_v2 = (
-        value if type(value) is str else _r.read_field(spec, fields[26], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("is_chain", _r.MISSING)
+    value = get("is_chain")
     instance.is_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[27], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("is_multiple_activity_record", _r.MISSING)
+    value = get("is_multiple_activity_record")
     instance.is_multiple_activity_record = (
-        value if type(value) is bool else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("is_weekly_view_enabled", _r.MISSING)
+    value = get("is_weekly_view_enabled")
     instance.is_weekly_view_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[29], value, found)
     )
-    value = source.pop("map_type", _r.MISSING)
+    value = get("map_type")
     instance.map_type = (
-        value if type(value) is float else _r.read_field(spec, fields[30], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[30], value, found)
     )
-    value = source.pop("master_step_title", _r.MISSING)
+    value = get("master_step_title")
     instance.master_step_title = (
-        value if type(value) is str else _r.read_field(spec, fields[31], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[31], value, found)
     )
-    value = source.pop("online_sales_group_id", _r.MISSING)
+    value = get("online_sales_group_id")
     instance.online_sales_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[32], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[32], value, found)
     )
-    value = source.pop("record_type_id", _r.MISSING)
-    instance.record_type_id = _r.read_field(spec, fields[33], value, found)
-    value = source.pop("salon_select_type_code", _r.MISSING)
+    value = get("record_type_id")
+    instance.record_type_id = (
+        None if value is None else _r.read_field(spec, spec.fields[33], value, found)
+    )
+    value = get("salon_select_type_code")
     instance.salon_select_type_code = (
-        value if type(value) is str else _r.read_field(spec, fields[34], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[34], value, found)
     )
-    value = source.pop("sequence_type", _r.MISSING)
+    value = get("sequence_type")
     instance.sequence_type = (
-        value if type(value) is str else _r.read_field(spec, fields[35], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[35], value, found)
     )
-    value = source.pop("service_step_category_view_type", _r.MISSING)
+    value = get("service_step_category_view_type")
     instance.service_step_category_view_type = (
-        value if type(value) is str else _r.read_field(spec, fields[36], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[36], value, found)
     )
-    value = source.pop("service_step_title", _r.MISSING)
+    value = get("service_step_title")
     instance.service_step_title = (
-        value if type(value) is str else _r.read_field(spec, fields[37], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[37], value, found)
     )
-    value = source.pop("show_weekly_view_without_online_booking", _r.MISSING)
+    value = get("show_weekly_view_without_online_booking")
     instance.show_weekly_view_without_online_booking = (
-        value if type(value) is bool else _r.read_field(spec, fields[38], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[38], value, found)
     )
-    value = source.pop("specialization_display_mode", _r.MISSING)
+    value = get("specialization_display_mode")
     instance.specialization_display_mode = (
-        value if type(value) is float else _r.read_field(spec, fields[39], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[39], value, found)
     )
-    value = source.pop("vk_pixel_id", _r.MISSING)
+    value = get("vk_pixel_id")
     instance.vk_pixel_id = (
-        value if type(value) is str else _r.read_field(spec, fields[40], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[40], value, found)
     )
-    value = source.pop("weekly_view_default_salon_id", _r.MISSING)
-    instance.weekly_view_default_salon_id = _r.read_field(spec, fields[41], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("weekly_view_default_salon_id")
+    instance.weekly_view_default_salon_id = (
+        None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

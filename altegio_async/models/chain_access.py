@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +19,10 @@ class ChainAccess:
     User access rights on the chain
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         clients_access (float): 1 - there is access to the client base, 0 - no access
@@ -65,13 +66,24 @@ class ChainAccess:
     network_services_access: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ChainAccess", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -91,9 +103,15 @@ class ChainAccess:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "ChainAccess",
         (
             ("clients_access", "clients_access", _r.FLOAT, True, False, False),
@@ -155,74 +173,111 @@ def _fields() -> _r.Fields:
             ("network_services_access", "network_services_access", _r.FLOAT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ChainAccess] = ChainAccess) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("clients_access", _r.MISSING)
+    get = data.get
+    value = get("clients_access", _r.MISSING)
     instance.clients_access = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("loyalty_access", _r.MISSING)
+    value = get("loyalty_access", _r.MISSING)
     instance.loyalty_access = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("loyalty_cards_manual_transactions_access", _r.MISSING)
+    value = get("loyalty_cards_manual_transactions_access", _r.MISSING)
     instance.loyalty_cards_manual_transactions_access = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("settings_access", _r.MISSING)
+    value = get("settings_access", _r.MISSING)
     instance.settings_access = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("users_access", _r.MISSING)
+    value = get("users_access", _r.MISSING)
     instance.users_access = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("analytics_access", _r.MISSING)
+    value = get("analytics_access")
     instance.analytics_access = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("deposit_types_access", _r.MISSING)
+    value = get("deposit_types_access")
     instance.deposit_types_access = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("deposits_access", _r.MISSING)
+    value = get("deposits_access")
     instance.deposits_access = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("loyalty_abonement_balance_edit_access", _r.MISSING)
+    value = get("loyalty_abonement_balance_edit_access")
     instance.loyalty_abonement_balance_edit_access = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("loyalty_abonement_history_access", _r.MISSING)
+    value = get("loyalty_abonement_history_access")
     instance.loyalty_abonement_history_access = (
-        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("loyalty_abonement_period_edit_access", _r.MISSING)
+    value = get("loyalty_abonement_period_edit_access")
     instance.loyalty_abonement_period_edit_access = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("loyalty_abonement_types_access", _r.MISSING)
+    value = get("loyalty_abonement_types_access")
     instance.loyalty_abonement_types_access = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("loyalty_certificate_types_access", _r.MISSING)
+    value = get("loyalty_certificate_types_access")
     instance.loyalty_certificate_types_access = (
-        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("loyalty_programs_access", _r.MISSING)
+    value = get("loyalty_programs_access")
     instance.loyalty_programs_access = (
-        value if type(value) is float else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("network_services_access", _r.MISSING)
+    value = get("network_services_access")
     instance.network_services_access = (
-        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

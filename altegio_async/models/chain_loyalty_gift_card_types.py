@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -21,8 +20,10 @@ class ChainLoyaltyGiftCardTypes:
     """ChainLoyaltyGiftCardTypes, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         balance (float | None)
@@ -81,13 +82,24 @@ class ChainLoyaltyGiftCardTypes:
     weight: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ChainLoyaltyGiftCardTypes", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -107,11 +119,17 @@ class ChainLoyaltyGiftCardTypes:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ChainLoyaltyGiftCardTypes",
         (
             ("balance", "balance", _r.FLOAT, False, False, False),
@@ -189,98 +207,171 @@ def _fields() -> _r.Fields:
             ("weight", "weight", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ChainLoyaltyGiftCardTypes] = ChainLoyaltyGiftCardTypes) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("balance", _r.MISSING)
+    get = data.get
+    value = get("balance")
     instance.balance = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("balance_edit_type_id", _r.MISSING)
+    value = get("balance_edit_type_id")
     instance.balance_edit_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("category_id", _r.MISSING)
-    instance.category_id = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("company_group_id", _r.MISSING)
+    value = get("category_id")
+    instance.category_id = (
+        None if value is None else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("company_group_id")
     instance.company_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("date_archived", _r.MISSING)
-    instance.date_archived = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("expiration_date", _r.MISSING)
-    instance.expiration_date = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("expiration_timeout", _r.MISSING)
+    value = get("date_archived")
+    instance.date_archived = (
+        None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("expiration_date")
+    instance.expiration_date = (
+        None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("expiration_timeout")
     instance.expiration_timeout = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("expiration_timeout_unit_id", _r.MISSING)
+    value = get("expiration_timeout_unit_id")
     instance.expiration_timeout_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("expiration_type_id", _r.MISSING)
+    value = get("expiration_type_id")
     instance.expiration_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
-    value = source.pop("is_allow_empty_code", _r.MISSING)
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("is_allow_empty_code")
     instance.is_allow_empty_code = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("is_archived", _r.MISSING)
+    value = get("is_archived")
     instance.is_archived = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("is_multi", _r.MISSING)
+    value = get("is_multi")
     instance.is_multi = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("is_serial_number_limited", _r.MISSING)
+    value = get("is_serial_number_limited")
     instance.is_serial_number_limited = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("item_type", _r.MISSING)
-    instance.item_type = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("item_type_id", _r.MISSING)
+    value = get("item_type")
+    instance.item_type = (
+        None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("item_type_id")
     instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("online_sale_description", _r.MISSING)
+    value = get("online_sale_description")
     instance.online_sale_description = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("online_sale_image", _r.MISSING)
-    instance.online_sale_image = _r.read_field(spec, fields[17], value, found)
-    value = source.pop("online_sale_is_enabled", _r.MISSING)
+    value = get("online_sale_image")
+    instance.online_sale_image = (
+        None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("online_sale_is_enabled")
     instance.online_sale_is_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[18], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("online_sale_price", _r.MISSING)
+    value = get("online_sale_price")
     instance.online_sale_price = (
-        value if type(value) is float else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("online_sale_title", _r.MISSING)
+    value = get("online_sale_title")
     instance.online_sale_title = (
-        value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("released_total", _r.MISSING)
+    value = get("released_total")
     instance.released_total = (
-        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("salon_ids", _r.MISSING)
-    instance.salon_ids = _r.read_field(spec, fields[22], value, found)
-    value = source.pop("service_ids", _r.MISSING)
-    instance.service_ids = _r.read_field(spec, fields[23], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[24], value, found)
-    value = source.pop("weight", _r.MISSING)
-    instance.weight = value if type(value) is int else _r.read_field(spec, fields[25], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("salon_ids")
+    instance.salon_ids = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[22], value, found)
+    )
+    value = get("service_ids")
+    instance.service_ids = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[23], value, found)
+    )
+    value = get("title")
+    instance.title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[24], value, found)
+    )
+    value = get("weight")
+    instance.weight = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[25], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -46,8 +45,10 @@ class ChainLoyaltyProgram:
     Loyalty promotion
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         applicable_items (list[ChainLoyaltyProgramApplicable]): Related entities for selective
@@ -57,8 +58,8 @@ class ChainLoyaltyProgram:
         expiration_notification_timeout (int): How many days before the bonus or discount expires, a
             notification must be sent to the client
         expiration_timeout (int): Expiration date of bonuses or discounts
-        expiration_timeout_unit (ProgramExpirationTimeoutUnit)
-        good_item_type (LoyaltyProgramGoodItemType)
+        expiration_timeout_unit (ProgramExpirationTimeoutUnit | str)
+        good_item_type (LoyaltyProgramGoodItemType | str)
         history_start_date (datetime.date): From what date to take into account the client's history to
             calculate the size of the bonus or discount (for accumulative promotions or conditional
             discounts)
@@ -71,11 +72,11 @@ class ChainLoyaltyProgram:
         on_expiration_notification_template (LoyaltyNotificationTemplate): Loyalty notification template
         on_expiration_notification_template_id (int): Identifier of the notification template when a
             bonus or discount burns
-        params_source_type (LoyaltyProgramParamsSourceType)
-        service_item_type (LoyaltyProgramServiceItemType)
+        params_source_type (LoyaltyProgramParamsSourceType | str)
+        service_item_type (LoyaltyProgramServiceItemType | str)
         title (str): Share name
-        type_ (ChainLoyaltyProgramType)
-        value_unit (ChainLoyaltyProgramValueUnit)
+        type_ (ChainLoyaltyProgramType | str)
+        value_unit (ChainLoyaltyProgramValueUnit | str)
         rules (list[LoyaltyProgramRule] | None): Rules for determining the value of the bonus or
             discount (only one rule is allowed for fixed promotions) (on request)
         sold_items_multiplicity (int | None): How many services you need to pay to get a discount on
@@ -88,8 +89,8 @@ class ChainLoyaltyProgram:
     companies: list[ChainLoyaltyProgramLocation]
     expiration_notification_timeout: int
     expiration_timeout: int
-    expiration_timeout_unit: ProgramExpirationTimeoutUnit
-    good_item_type: LoyaltyProgramGoodItemType
+    expiration_timeout_unit: ProgramExpirationTimeoutUnit | str
+    good_item_type: LoyaltyProgramGoodItemType | str
     history_start_date: datetime.date
     id: int
     loyalty_card_types: list[ChainLoyaltyCardType]
@@ -97,24 +98,35 @@ class ChainLoyaltyProgram:
     on_changed_notification_template_id: int
     on_expiration_notification_template: LoyaltyNotificationTemplate
     on_expiration_notification_template_id: int
-    params_source_type: LoyaltyProgramParamsSourceType
-    service_item_type: LoyaltyProgramServiceItemType
+    params_source_type: LoyaltyProgramParamsSourceType | str
+    service_item_type: LoyaltyProgramServiceItemType | str
     title: str
-    type_: ChainLoyaltyProgramType
-    value_unit: ChainLoyaltyProgramValueUnit
+    type_: ChainLoyaltyProgramType | str
+    value_unit: ChainLoyaltyProgramValueUnit | str
     rules: list[LoyaltyProgramRule] | None = None
     sold_items_multiplicity: int | None = None
     usage_limit: int | None = None
     visit_multiplicity: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ChainLoyaltyProgram", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -134,15 +146,21 @@ class ChainLoyaltyProgram:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.chain_loyalty_card_type import ChainLoyaltyCardType  # noqa: PLC0415
     from ..models.chain_loyalty_program_applicable import ChainLoyaltyProgramApplicable  # noqa: PLC0415
     from ..models.chain_loyalty_program_location import ChainLoyaltyProgramLocation  # noqa: PLC0415
     from ..models.loyalty_notification_template import LoyaltyNotificationTemplate  # noqa: PLC0415
     from ..models.loyalty_program_rule import LoyaltyProgramRule  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ChainLoyaltyProgram",
         (
             (
@@ -173,7 +191,7 @@ def _fields() -> _r.Fields:
             (
                 "expiration_timeout_unit",
                 "expiration_timeout_unit",
-                _r.literal(["day", "month", "week", "year"]),
+                _r.literal(["day", "month", "week", "year"], extend=True),
                 True,
                 False,
                 False,
@@ -181,7 +199,7 @@ def _fields() -> _r.Fields:
             (
                 "good_item_type",
                 "good_item_type",
-                _r.literal(["any_allowed", "custom_allowed", "not_allowed"]),
+                _r.literal(["any_allowed", "custom_allowed", "not_allowed"], extend=True),
                 True,
                 False,
                 False,
@@ -231,7 +249,7 @@ def _fields() -> _r.Fields:
             (
                 "params_source_type",
                 "params_source_type",
-                _r.literal(["active_companies", "chain", "loyalty_card"]),
+                _r.literal(["active_companies", "chain", "loyalty_card"], extend=True),
                 True,
                 False,
                 False,
@@ -239,7 +257,7 @@ def _fields() -> _r.Fields:
             (
                 "service_item_type",
                 "service_item_type",
-                _r.literal(["any_allowed", "custom_allowed", "not_allowed"]),
+                _r.literal(["any_allowed", "custom_allowed", "not_allowed"], extend=True),
                 True,
                 False,
                 False,
@@ -263,85 +281,168 @@ def _fields() -> _r.Fields:
                         "discount_accumulative_visits",
                         "discount_static",
                         "package_discount",
-                    ]
+                    ],
+                    extend=True,
                 ),
                 True,
                 False,
                 False,
             ),
-            ("value_unit", "value_unit", _r.literal(["amount", "percent"]), True, False, False),
+            (
+                "value_unit",
+                "value_unit",
+                _r.literal(["amount", "percent"], extend=True),
+                True,
+                False,
+                False,
+            ),
             ("rules", "rules", _r.list_of(_r.model(LoyaltyProgramRule)), False, False, False),
             ("sold_items_multiplicity", "sold_items_multiplicity", _r.INT, False, False, False),
             ("usage_limit", "usage_limit", _r.INT, False, False, False),
             ("visit_multiplicity", "visit_multiplicity", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ChainLoyaltyProgram] = ChainLoyaltyProgram) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("applicable_items", _r.MISSING)
-    instance.applicable_items = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("companies", _r.MISSING)
-    instance.companies = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("expiration_notification_timeout", _r.MISSING)
+    get = data.get
+    value = get("applicable_items", _r.MISSING)
+    instance.applicable_items = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("companies", _r.MISSING)
+    instance.companies = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("expiration_notification_timeout", _r.MISSING)
     instance.expiration_notification_timeout = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("expiration_timeout", _r.MISSING)
+    value = get("expiration_timeout", _r.MISSING)
     instance.expiration_timeout = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("expiration_timeout_unit", _r.MISSING)
-    instance.expiration_timeout_unit = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("good_item_type", _r.MISSING)
-    instance.good_item_type = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("history_start_date", _r.MISSING)
-    instance.history_start_date = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("loyalty_card_types", _r.MISSING)
-    instance.loyalty_card_types = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("on_changed_notification_template", _r.MISSING)
-    instance.on_changed_notification_template = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("on_changed_notification_template_id", _r.MISSING)
+    value = get("expiration_timeout_unit", _r.MISSING)
+    instance.expiration_timeout_unit = (
+        value
+        if type(value) is str and value in {"day", "month", "week", "year"}
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("good_item_type", _r.MISSING)
+    instance.good_item_type = (
+        value
+        if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("history_start_date", _r.MISSING)
+    instance.history_start_date = _r.read_date(spec, spec.fields[6], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+    value = get("loyalty_card_types", _r.MISSING)
+    instance.loyalty_card_types = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("on_changed_notification_template", _r.MISSING)
+    instance.on_changed_notification_template = _r.read_field(spec, spec.fields[9], value, found)
+    value = get("on_changed_notification_template_id", _r.MISSING)
     instance.on_changed_notification_template_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("on_expiration_notification_template", _r.MISSING)
-    instance.on_expiration_notification_template = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("on_expiration_notification_template_id", _r.MISSING)
+    value = get("on_expiration_notification_template", _r.MISSING)
+    instance.on_expiration_notification_template = _r.read_field(
+        spec, spec.fields[11], value, found
+    )
+    value = get("on_expiration_notification_template_id", _r.MISSING)
     instance.on_expiration_notification_template_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("params_source_type", _r.MISSING)
-    instance.params_source_type = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("service_item_type", _r.MISSING)
-    instance.service_item_type = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[15], value, found)
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[16], value, found)
-    value = source.pop("value_unit", _r.MISSING)
-    instance.value_unit = _r.read_field(spec, fields[17], value, found)
-    value = source.pop("rules", _r.MISSING)
-    instance.rules = _r.read_field(spec, fields[18], value, found)
-    value = source.pop("sold_items_multiplicity", _r.MISSING)
+    value = get("params_source_type", _r.MISSING)
+    instance.params_source_type = (
+        value
+        if type(value) is str and value in {"active_companies", "chain", "loyalty_card"}
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("service_item_type", _r.MISSING)
+    instance.service_item_type = (
+        value
+        if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
+        else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("type", _r.MISSING)
+    instance.type_ = (
+        value
+        if type(value) is str
+        and value
+        in {
+            "cashback_accumulative_paid",
+            "cashback_accumulative_paid_visits",
+            "cashback_accumulative_sold",
+            "cashback_accumulative_sold_visits",
+            "cashback_paid_visits",
+            "cashback_sold_visits",
+            "cashback_static_paid",
+            "cashback_static_sold",
+            "discount_accumulative_paid",
+            "discount_accumulative_sold",
+            "discount_accumulative_visits",
+            "discount_static",
+            "package_discount",
+        }
+        else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    value = get("value_unit", _r.MISSING)
+    instance.value_unit = (
+        value
+        if type(value) is str and value in {"amount", "percent"}
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("rules")
+    instance.rules = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    value = get("sold_items_multiplicity")
     instance.sold_items_multiplicity = (
-        value if type(value) is int else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("usage_limit", _r.MISSING)
+    value = get("usage_limit")
     instance.usage_limit = (
-        value if type(value) is int else _r.read_field(spec, fields[20], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("visit_multiplicity", _r.MISSING)
+    value = get("visit_multiplicity")
     instance.visit_multiplicity = (
-        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -21,8 +20,10 @@ class ChainLoyaltyTransaction:
     """ChainLoyaltyTransaction, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         abonement_id (int | None): Loyalty membership ID
@@ -69,13 +70,24 @@ class ChainLoyaltyTransaction:
     visit_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ChainLoyaltyTransaction", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -95,11 +107,17 @@ class ChainLoyaltyTransaction:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.fiscal_transaction_type import FiscalTransactionType  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ChainLoyaltyTransaction",
         (
             ("abonement_id", "abonement_id", _r.INT, False, False, False),
@@ -122,78 +140,125 @@ def _fields() -> _r.Fields:
             ("visit_id", "visit_id", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ChainLoyaltyTransaction] = ChainLoyaltyTransaction) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("abonement_id", _r.MISSING)
+    get = data.get
+    value = get("abonement_id")
     instance.abonement_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("amount", _r.MISSING)
+    value = get("amount")
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("card_id", _r.MISSING)
-    instance.card_id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("certificate_id", _r.MISSING)
+    value = get("card_id")
+    instance.card_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("certificate_id")
     instance.certificate_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("goods_transaction_id", _r.MISSING)
+    value = get("goods_transaction_id")
     instance.goods_transaction_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("is_discount", _r.MISSING)
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("is_discount")
     instance.is_discount = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("is_loyalty_withdraw", _r.MISSING)
+    value = get("is_loyalty_withdraw")
     instance.is_loyalty_withdraw = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("item_id", _r.MISSING)
-    instance.item_id = value if type(value) is int else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("item_record_id", _r.MISSING)
+    value = get("item_id")
+    instance.item_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("item_record_id")
     instance.item_record_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("item_type_id", _r.MISSING)
+    value = get("item_type_id")
     instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("program_id", _r.MISSING)
+    value = get("program_id")
     instance.program_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("salon_group_id", _r.MISSING)
+    value = get("salon_group_id")
     instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("services_transaction_id", _r.MISSING)
+    value = get("services_transaction_id")
     instance.services_transaction_id = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("status_id", _r.MISSING)
+    value = get("status_id")
     instance.status_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("type_id", _r.MISSING)
+    value = get("type")
+    instance.type_ = None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+    value = get("type_id")
     instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("visit_id", _r.MISSING)
+    value = get("visit_id")
     instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[17], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

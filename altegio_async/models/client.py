@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -31,20 +30,12 @@ class Client:
     importance, categories, custom_fields).
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        discount (float): Personal discount percentage.
-        display_name (str): Formatted full name.
-        email (str)
-        id (int): Client ID.
-        importance_id (int): 0 — normal, 1 — VIP, 2 — blacklisted.
-        name (str): First name.
-        phone (str): Phone number (visible — webhook always has full access).
-        sex_id (ClientSexId)
-        surname (str)
-        visits (int): Total visit count.
         balance (float | None): Current balance.
         birth_date (datetime.date | None): Birthday in YYYY-MM-DD format.
         card (str | None): Loyalty card number.
@@ -52,51 +43,72 @@ class Client:
         comment (str | None): Client card comment.
         custom_fields (list[ClientCustomField] | None): Custom field values configured for this
             location.
+        discount (float | None): Personal discount percentage.
+        display_name (str | None): Formatted full name.
+        email (str | None)
+        id (int | None): Client ID.
         importance (str | None)
+        importance_id (int | None): 0 — normal, 1 — VIP, 2 — blacklisted.
         last_change_date (datetime.datetime | None)
+        name (str | None): First name.
         paid (float | None): Total amount paid.
         patronymic (str | None)
+        phone (str | None): Phone number (visible — webhook always has full access).
         sex (str | None)
-        sms_bot (ClientSmsBot | None)
-        sms_check (ClientSmsCheck | None)
-        sms_not (ClientSmsNot | None)
+        sex_id (ClientSexId | int | None)
+        sms_bot (ClientSmsBot | int | None)
+        sms_check (ClientSmsCheck | int | None)
+        sms_not (ClientSmsNot | int | None)
         spent (float | None): Total amount spent.
+        surname (str | None)
+        visits (int | None): Total visit count.
     """
 
-    discount: float
-    display_name: str
-    email: str
-    id: int
-    importance_id: int
-    name: str
-    phone: str
-    sex_id: ClientSexId
-    surname: str
-    visits: int
     balance: float | None = None
     birth_date: datetime.date | None = None
     card: str | None = None
     categories: list[ClientCategory] | None = None
     comment: str | None = None
     custom_fields: list[ClientCustomField] | None = None
+    discount: float | None = None
+    display_name: str | None = None
+    email: str | None = None
+    id: int | None = None
     importance: str | None = None
+    importance_id: int | None = None
     last_change_date: datetime.datetime | None = None
+    name: str | None = None
     paid: float | None = None
     patronymic: str | None = None
+    phone: str | None = None
     sex: str | None = None
-    sms_bot: ClientSmsBot | None = None
-    sms_check: ClientSmsCheck | None = None
-    sms_not: ClientSmsNot | None = None
+    sex_id: ClientSexId | int | None = None
+    sms_bot: ClientSmsBot | int | None = None
+    sms_check: ClientSmsCheck | int | None = None
+    sms_not: ClientSmsNot | int | None = None
     spent: float | None = None
+    surname: str | None = None
+    visits: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Client", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -116,24 +128,20 @@ class Client:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.client_category import ClientCategory  # noqa: PLC0415
     from ..models.client_custom_field import ClientCustomField  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Client",
         (
-            ("discount", "discount", _r.FLOAT, True, False, False),
-            ("display_name", "display_name", _r.STR, True, False, False),
-            ("email", "email", _r.STR, True, False, False),
-            ("id", "id", _r.INT, True, False, False),
-            ("importance_id", "importance_id", _r.INT, True, False, False),
-            ("name", "name", _r.STR, True, False, False),
-            ("phone", "phone", _r.STR, True, False, False),
-            ("sex_id", "sex_id", _r.literal([0, 1, 2]), True, False, False),
-            ("surname", "surname", _r.STR, True, False, False),
-            ("visits", "visits", _r.INT, True, False, False),
             ("balance", "balance", _r.FLOAT, False, False, False),
             ("birth_date", "birth_date", _r.DATE, False, False, False),
             ("card", "card", _r.STR, False, False, False),
@@ -147,91 +155,195 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
+            ("discount", "discount", _r.FLOAT, False, False, False),
+            ("display_name", "display_name", _r.STR, False, False, False),
+            ("email", "email", _r.STR, False, False, False),
+            ("id", "id", _r.INT, False, False, False),
             ("importance", "importance", _r.STR, False, False, False),
+            ("importance_id", "importance_id", _r.INT, False, False, False),
             ("last_change_date", "last_change_date", _r.DATETIME, False, False, False),
+            ("name", "name", _r.STR, False, False, False),
             ("paid", "paid", _r.FLOAT, False, False, False),
             ("patronymic", "patronymic", _r.STR, False, False, False),
+            ("phone", "phone", _r.STR, False, False, False),
             ("sex", "sex", _r.STR, False, False, False),
-            ("sms_bot", "sms_bot", _r.literal([0, 1]), False, False, False),
-            ("sms_check", "sms_check", _r.literal([0, 1]), False, False, False),
-            ("sms_not", "sms_not", _r.literal([0, 1]), False, False, False),
+            ("sex_id", "sex_id", _r.literal([0, 1, 2], extend=True), False, False, False),
+            ("sms_bot", "sms_bot", _r.literal([0, 1], extend=True), False, False, False),
+            ("sms_check", "sms_check", _r.literal([0, 1], extend=True), False, False, False),
+            ("sms_not", "sms_not", _r.literal([0, 1], extend=True), False, False, False),
             ("spent", "spent", _r.FLOAT, False, False, False),
+            ("surname", "surname", _r.STR, False, False, False),
+            ("visits", "visits", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Client] = Client) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("discount", _r.MISSING)
-    instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
-    )
-    value = source.pop("display_name", _r.MISSING)
-    instance.display_name = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    )
-    value = source.pop("email", _r.MISSING)
-    instance.email = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("importance_id", _r.MISSING)
-    instance.importance_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    )
-    value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("phone", _r.MISSING)
-    instance.phone = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("sex_id", _r.MISSING)
-    instance.sex_id = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("surname", _r.MISSING)
-    instance.surname = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("visits", _r.MISSING)
-    instance.visits = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
-    value = source.pop("balance", _r.MISSING)
+    get = data.get
+    value = get("balance")
     instance.balance = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("birth_date", _r.MISSING)
-    instance.birth_date = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("card", _r.MISSING)
-    instance.card = value if type(value) is str else _r.read_field(spec, fields[12], value, found)
-    value = source.pop("categories", _r.MISSING)
-    instance.categories = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("comment", _r.MISSING)
+    value = get("birth_date")
+    instance.birth_date = (
+        None if value is None else _r.read_date(spec, spec.fields[1], value, found)
+    )
+    value = get("card")
+    instance.card = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("categories")
+    instance.categories = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("comment")
     instance.comment = (
-        value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("custom_fields", _r.MISSING)
-    instance.custom_fields = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("importance", _r.MISSING)
+    value = get("custom_fields")
+    instance.custom_fields = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("discount")
+    instance.discount = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("display_name")
+    instance.display_name = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("email")
+    instance.email = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("importance")
     instance.importance = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[17], value, found)
-    value = source.pop("paid", _r.MISSING)
-    instance.paid = value if type(value) is float else _r.read_field(spec, fields[18], value, found)
-    value = source.pop("patronymic", _r.MISSING)
+    value = get("importance_id")
+    instance.importance_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("last_change_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_change_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_change_date = (
+            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+        )
+    value = get("name")
+    instance.name = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("paid")
+    instance.paid = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("patronymic")
     instance.patronymic = (
-        value if type(value) is str else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("sex", _r.MISSING)
-    instance.sex = value if type(value) is str else _r.read_field(spec, fields[20], value, found)
-    value = source.pop("sms_bot", _r.MISSING)
-    instance.sms_bot = _r.read_field(spec, fields[21], value, found)
-    value = source.pop("sms_check", _r.MISSING)
-    instance.sms_check = _r.read_field(spec, fields[22], value, found)
-    value = source.pop("sms_not", _r.MISSING)
-    instance.sms_not = _r.read_field(spec, fields[23], value, found)
-    value = source.pop("spent", _r.MISSING)
+    value = get("phone")
+    instance.phone = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    value = get("sex")
+    instance.sex = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("sex_id")
+    instance.sex_id = (
+        value
+        if value is None or type(value) is int and value in {0, 1, 2}
+        else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    value = get("sms_bot")
+    instance.sms_bot = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("sms_check")
+    instance.sms_check = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("sms_not")
+    instance.sms_not = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[21], value, found)
+    )
+    value = get("spent")
     instance.spent = (
-        value if type(value) is float else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    value = get("surname")
+    instance.surname = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[23], value, found)
+    )
+    value = get("visits")
+    instance.visits = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[24], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

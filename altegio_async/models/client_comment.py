@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,38 +25,51 @@ class ClientComment:
     Data for an existing comment for a client.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        create_date (datetime.datetime): Datetime of a comment for a client created.
-        files (list[FileClientDetails]): Files in a client details that triggered the comment creation
-            (`type` = "file", for `type` = "default" the files array is returned empty).
-        id (int): ID of a comment for a client.
-        text (str): Text of a comment for a client (`type` = "default", for `type` = "file" the text is
-            returned empty).
-        type_ (ClientCommentType)
-        update_date (datetime.datetime): Datetime of a comment for a client last updated.
+        create_date (datetime.datetime | None): Datetime of a comment for a client created.
+        files (list[FileClientDetails] | None): Files in a client details that triggered the comment
+            creation (`type` = "file", for `type` = "default" the files array is returned empty).
+        id (int | None): ID of a comment for a client.
+        text (str | None): Text of a comment for a client (`type` = "default", for `type` = "file" the
+            text is returned empty).
+        type_ (ClientCommentType | str | None)
+        update_date (datetime.datetime | None): Datetime of a comment for a client last updated.
         user (UserNameAndAvatar | None): User created a comment for a client or uploaded files in a
             client details.
     """
 
-    create_date: datetime.datetime
-    files: list[FileClientDetails]
-    id: int
-    text: str
-    type_: ClientCommentType
-    update_date: datetime.datetime
-    user: UserNameAndAvatar | None
+    create_date: datetime.datetime | None = None
+    files: list[FileClientDetails] | None = None
+    id: int | None = None
+    text: str | None = None
+    type_: ClientCommentType | str | None = None
+    update_date: datetime.datetime | None = None
+    user: UserNameAndAvatar | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ClientComment", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -77,20 +89,26 @@ class ClientComment:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.file_client_details import FileClientDetails  # noqa: PLC0415
     from ..models.user_name_and_avatar import UserNameAndAvatar  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ClientComment",
         (
-            ("create_date", "create_date", _r.DATETIME, True, False, False),
-            ("files", "files", _r.list_of(_r.model(FileClientDetails)), True, False, False),
-            ("id", "id", _r.INT, True, False, False),
-            ("text", "text", _r.STR, True, False, False),
-            ("type", "type_", _r.literal(["default", "file"]), True, False, False),
-            ("update_date", "update_date", _r.DATETIME, True, False, False),
+            ("create_date", "create_date", _r.DATETIME, False, False, False),
+            ("files", "files", _r.list_of(_r.model(FileClientDetails)), False, False, False),
+            ("id", "id", _r.INT, False, False, False),
+            ("text", "text", _r.STR, False, False, False),
+            ("type", "type_", _r.literal(["default", "file"], extend=True), False, False, False),
+            ("update_date", "update_date", _r.DATETIME, False, False, False),
             (
                 "user",
                 "user",
@@ -98,34 +116,69 @@ def _fields() -> _r.Fields:
                     _r.model(UserNameAndAvatar),
                     _r.NONE,
                 ),
-                True,
+                False,
                 True,
                 False,
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ClientComment] = ClientComment) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("create_date", _r.MISSING)
-    instance.create_date = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("files", _r.MISSING)
-    instance.files = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("text", _r.MISSING)
-    instance.text = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("update_date", _r.MISSING)
-    instance.update_date = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("user", _r.MISSING)
-    instance.user = _r.read_field(spec, fields[6], value, found)
-    return _r.finish(instance, source, spec, found)
+    get = data.get
+    value = get("create_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.create_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.create_date = (
+            None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+        )
+    value = get("files")
+    instance.files = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("text")
+    instance.text = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("type")
+    instance.type_ = (
+        value
+        if value is None or type(value) is str and value in {"default", "file"}
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("update_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.update_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.update_date = (
+            None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+        )
+    value = get("user")
+    instance.user = None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,8 +23,10 @@ class ClientGiftCardType:
     Object with certificate type information
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         balance (int): Certificate denomination
@@ -40,9 +41,9 @@ class ClientGiftCardType:
         item_type (FiscalTransactionType)
         item_type_id (int): Restriction on the use of redemption points. 0 - no restrictions, 1 - only
             services, 2 - some services + all products, 3 - some services, 4 - only products
+        title (str): Gift card type name
         expiration_date (datetime.datetime | None): Burn date of all certificates. Populated with
             expiration_type_id = 1
-        title (str | None): Gift card type name
     """
 
     balance: int
@@ -55,17 +56,28 @@ class ClientGiftCardType:
     is_multi: bool
     item_type: FiscalTransactionType
     item_type_id: int
+    title: str
     expiration_date: datetime.datetime | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ClientGiftCardType", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -85,11 +97,17 @@ class ClientGiftCardType:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.fiscal_transaction_type import FiscalTransactionType  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ClientGiftCardType",
         (
             ("balance", "balance", _r.INT, True, False, False),
@@ -109,56 +127,72 @@ def _fields() -> _r.Fields:
             ("is_multi", "is_multi", _r.BOOL, True, False, False),
             ("item_type", "item_type", _r.model(FiscalTransactionType), True, False, False),
             ("item_type_id", "item_type_id", _r.INT, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("expiration_date", "expiration_date", _r.DATETIME, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ClientGiftCardType] = ClientGiftCardType) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("balance", _r.MISSING)
-    instance.balance = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("company_group_id", _r.MISSING)
+    get = data.get
+    value = get("balance", _r.MISSING)
+    instance.balance = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("company_group_id", _r.MISSING)
     instance.company_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("expiration_timeout", _r.MISSING)
+    value = get("expiration_timeout", _r.MISSING)
     instance.expiration_timeout = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("expiration_timeout_unit_id", _r.MISSING)
+    value = get("expiration_timeout_unit_id", _r.MISSING)
     instance.expiration_timeout_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("expiration_type_id", _r.MISSING)
+    value = get("expiration_type_id", _r.MISSING)
     instance.expiration_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("is_allow_empty_code", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+    value = get("is_allow_empty_code", _r.MISSING)
     instance.is_allow_empty_code = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("is_multi", _r.MISSING)
+    value = get("is_multi", _r.MISSING)
     instance.is_multi = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("item_type", _r.MISSING)
-    instance.item_type = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("item_type_id", _r.MISSING)
+    value = get("item_type", _r.MISSING)
+    instance.item_type = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("item_type_id", _r.MISSING)
     instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("expiration_date", _r.MISSING)
-    instance.expiration_date = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("expiration_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.expiration_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.expiration_date = (
+            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+        )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,8 +25,10 @@ class ClientHistoryAppointment:
     Service data.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         consumables (list[ConsumableService]): Product consumables attached to this service.
@@ -36,7 +37,7 @@ class ClientHistoryAppointment:
         first_cost (float): Price of service without discount.
         id (int): Service identifier.
         paid_sum (float): The amount that was paid by the customer.
-        payment_status (AppointmentPaymentStatus)
+        payment_status (AppointmentPaymentStatus | str)
         title (str): Name of service.
     """
 
@@ -46,17 +47,28 @@ class ClientHistoryAppointment:
     first_cost: float
     id: int
     paid_sum: float
-    payment_status: AppointmentPaymentStatus
+    payment_status: AppointmentPaymentStatus | str
     title: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ClientHistoryAppointment", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -76,11 +88,17 @@ class ClientHistoryAppointment:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.consumable_service import ConsumableService  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ClientHistoryAppointment",
         (
             (
@@ -99,7 +117,7 @@ def _fields() -> _r.Fields:
             (
                 "payment_status",
                 "payment_status",
-                _r.literal(["not_paid", "paid_full", "paid_not_full", "paid_over"]),
+                _r.literal(["not_paid", "paid_full", "paid_not_full", "paid_over"], extend=True),
                 True,
                 False,
                 False,
@@ -107,38 +125,63 @@ def _fields() -> _r.Fields:
             ("title", "title", _r.STR, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ClientHistoryAppointment] = ClientHistoryAppointment) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("consumables", _r.MISSING)
-    instance.consumables = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("cost_to_pay", _r.MISSING)
+    get = data.get
+    value = get("consumables", _r.MISSING)
+    instance.consumables = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("cost_to_pay", _r.MISSING)
     instance.cost_to_pay = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("discount_percent", _r.MISSING)
+    value = get("discount_percent", _r.MISSING)
     instance.discount_percent = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("first_cost", _r.MISSING)
+    value = get("first_cost", _r.MISSING)
     instance.first_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("paid_sum", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("paid_sum", _r.MISSING)
     instance.paid_sum = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("payment_status", _r.MISSING)
-    instance.payment_status = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("payment_status", _r.MISSING)
+    instance.payment_status = (
+        value
+        if type(value) is str and value in {"not_paid", "paid_full", "paid_not_full", "paid_over"}
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

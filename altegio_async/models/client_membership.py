@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,8 +23,10 @@ class ClientMembership:
     """ClientMembership, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         balance_container (MembershipBalanceContainer): An object that includes the links array with
@@ -69,13 +70,24 @@ class ClientMembership:
     united_balance_services_count: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ClientMembership", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -95,13 +107,19 @@ class ClientMembership:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.client_membership_status import ClientMembershipStatus  # noqa: PLC0415
     from ..models.client_membership_type import ClientMembershipType  # noqa: PLC0415
     from ..models.membership_balance_container import MembershipBalanceContainer  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ClientMembership",
         (
             (
@@ -165,66 +183,98 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ClientMembership] = ClientMembership) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("balance_container", _r.MISSING)
-    instance.balance_container = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("balance_string", _r.MISSING)
+    get = data.get
+    value = get("balance_container", _r.MISSING)
+    instance.balance_container = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("balance_string", _r.MISSING)
     instance.balance_string = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("freeze_period", _r.MISSING)
+    value = get("freeze_period", _r.MISSING)
     instance.freeze_period = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("is_frozen", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+    value = get("is_frozen", _r.MISSING)
     instance.is_frozen = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("number", _r.MISSING)
-    instance.number = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("period", _r.MISSING)
-    instance.period = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("period_unit_id", _r.MISSING)
+    value = get("number", _r.MISSING)
+    instance.number = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("period", _r.MISSING)
+    instance.period = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("period_unit_id", _r.MISSING)
     instance.period_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("status", _r.MISSING)
-    instance.status = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("activated_date", _r.MISSING)
-    instance.activated_date = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("created_date", _r.MISSING)
-    instance.created_date = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("expiration_date", _r.MISSING)
-    instance.expiration_date = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("goods_transaction_id", _r.MISSING)
+    value = get("status", _r.MISSING)
+    instance.status = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("type", _r.MISSING)
+    instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
+    value = get("activated_date")
+    instance.activated_date = (
+        None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("created_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.created_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.created_date = (
+            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+        )
+    value = get("expiration_date")
+    instance.expiration_date = (
+        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("goods_transaction_id")
     instance.goods_transaction_id = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("is_united_balance", _r.MISSING)
+    value = get("is_united_balance")
     instance.is_united_balance = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("is_united_balance_unlimited", _r.MISSING)
+    value = get("is_united_balance_unlimited")
     instance.is_united_balance_unlimited = (
-        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("slug", _r.MISSING)
-    instance.slug = value if type(value) is str else _r.read_field(spec, fields[16], value, found)
-    value = source.pop("united_balance_services_count", _r.MISSING)
+    value = get("slug")
+    instance.slug = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    value = get("united_balance_services_count")
     instance.united_balance_services_count = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[17], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

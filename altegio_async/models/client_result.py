@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,19 +22,18 @@ class ClientResult:
     """ClientResult, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         balance (float): Client balance
-        card (float): Client card number
         categories (list[ClientCategory]): Client categories
         comment (str): Customer comment
         custom_fields (ClientResultCustomFields): Additional client fields
         discount (float): Discount
         email (str): Client Email
-        gender (str): Gender name
-        gender_id (int): Gender identifier, 0 - unknown, 1 - male, 2 - female
         id (int): Client ID
         importance (str): Client priority level name
         importance_id (int): Client priority level (0 - none, 1 - bronze, 2 - silver, 3 - gold)
@@ -47,17 +45,17 @@ class ClientResult:
         spent (float): How much money spent in the location at the time of adding
         visits (float): Number of visits
         birth_date (datetime.date | None): Client's date of birth
+        card (float | None): Client card number
+        gender (str | None): Gender name
+        gender_id (int | None): Gender identifier, 0 - unknown, 1 - male, 2 - female
     """
 
     balance: float
-    card: float
     categories: list[ClientCategory]
     comment: str
     custom_fields: ClientResultCustomFields
     discount: float
     email: str
-    gender: str
-    gender_id: int
     id: int
     importance: str
     importance_id: int
@@ -69,15 +67,29 @@ class ClientResult:
     spent: float
     visits: float
     birth_date: datetime.date | None = None
+    card: float | None = None
+    gender: str | None = None
+    gender_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ClientResult", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -97,16 +109,21 @@ class ClientResult:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.client_category import ClientCategory  # noqa: PLC0415
     from ..models.client_result_custom_fields import ClientResultCustomFields  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ClientResult",
         (
             ("balance", "balance", _r.FLOAT, True, False, False),
-            ("card", "card", _r.FLOAT, True, False, False),
             ("categories", "categories", _r.list_of(_r.model(ClientCategory)), True, False, False),
             ("comment", "comment", _r.STR, True, False, False),
             (
@@ -119,8 +136,6 @@ def _fields() -> _r.Fields:
             ),
             ("discount", "discount", _r.FLOAT, True, False, False),
             ("email", "email", _r.STR, True, False, False),
-            ("gender", "gender", _r.STR, True, False, False),
-            ("gender_id", "gender_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("importance", "importance", _r.STR, True, False, False),
             ("importance_id", "importance_id", _r.INT, True, False, False),
@@ -132,74 +147,123 @@ def _fields() -> _r.Fields:
             ("spent", "spent", _r.FLOAT, True, False, False),
             ("visits", "visits", _r.FLOAT, True, False, False),
             ("birth_date", "birth_date", _r.DATE, False, False, False),
+            ("card", "card", _r.FLOAT, False, False, False),
+            ("gender", "gender", _r.STR, False, False, False),
+            ("gender_id", "gender_id", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ClientResult] = ClientResult) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("balance", _r.MISSING)
+    get = data.get
+    value = get("balance", _r.MISSING)
     instance.balance = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("card", _r.MISSING)
-    instance.card = value if type(value) is float else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("categories", _r.MISSING)
-    instance.categories = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("custom_fields", _r.MISSING)
-    instance.custom_fields = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("discount", _r.MISSING)
+    value = get("categories", _r.MISSING)
+    instance.categories = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("custom_fields", _r.MISSING)
+    instance.custom_fields = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("email", _r.MISSING)
-    instance.email = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("gender", _r.MISSING)
-    instance.gender = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("gender_id", _r.MISSING)
-    instance.gender_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    value = get("email", _r.MISSING)
+    instance.email = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
-    value = source.pop("importance", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+    value = get("importance", _r.MISSING)
     instance.importance = (
-        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("importance_id", _r.MISSING)
+    value = get("importance_id", _r.MISSING)
     instance.importance_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
-    value = source.pop("phone", _r.MISSING)
-    instance.phone = value if type(value) is str else _r.read_field(spec, fields[14], value, found)
-    value = source.pop("sms_check", _r.MISSING)
+    value = get("last_change_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_change_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_change_date = _r.read_field(spec, spec.fields[9], value, found)
+    value = get("name", _r.MISSING)
+    instance.name = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("phone", _r.MISSING)
+    instance.phone = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("sms_check", _r.MISSING)
     instance.sms_check = (
-        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("sms_not", _r.MISSING)
+    value = get("sms_not", _r.MISSING)
     instance.sms_not = (
-        value if type(value) is float else _r.read_field(spec, fields[16], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("spent", _r.MISSING)
+    value = get("spent", _r.MISSING)
     instance.spent = (
-        value if type(value) is float else _r.read_field(spec, fields[17], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("visits", _r.MISSING)
+    value = get("visits", _r.MISSING)
     instance.visits = (
-        value if type(value) is float else _r.read_field(spec, fields[18], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("birth_date", _r.MISSING)
-    instance.birth_date = _r.read_field(spec, fields[19], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("birth_date")
+    instance.birth_date = (
+        None if value is None else _r.read_date(spec, spec.fields[16], value, found)
+    )
+    value = get("card")
+    instance.card = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("gender")
+    instance.gender = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    value = get("gender_id")
+    instance.gender_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

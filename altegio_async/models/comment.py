@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,43 +18,56 @@ class Comment:
     """Comment, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         date (datetime.datetime): The date the comment was posted
         id (int): Comment ID
         master_id (int): Team Member ID if type = 1
         rating (str): Rating (from 1 to 5)
-        record_id (int): ID of the post after which the review was left
         text (str): Comment text
         type_ (float): 1 - comment to the team member, 0 - to the location
         user_avatar (str): Avatar of the user who left the comment
         user_id (int): ID of the user who left the comment
-        user_name (str): Name of the user who left the comment
+        record_id (int | None): ID of the post after which the review was left
         salon_id (int | None): location ID
+        user_name (str | None): Name of the user who left the comment
     """
 
     date: datetime.datetime
     id: int
     master_id: int
     rating: str
-    record_id: int
     text: str
     type_: float
     user_avatar: str
     user_id: int
-    user_name: str
+    record_id: int | None = None
     salon_id: int | None = None
+    user_name: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Comment", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -75,64 +87,96 @@ class Comment:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "Comment",
         (
             ("date", "date", _r.DATETIME, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("master_id", "master_id", _r.INT, True, False, False),
             ("rating", "rating", _r.STR, True, False, False),
-            ("record_id", "record_id", _r.INT, True, False, False),
             ("text", "text", _r.STR, True, False, False),
             ("type", "type_", _r.FLOAT, True, False, False),
             ("user_avatar", "user_avatar", _r.STR, True, False, False),
             ("user_id", "user_id", _r.INT, True, False, False),
-            ("user_name", "user_name", _r.STR, True, False, False),
+            ("record_id", "record_id", _r.INT, False, False, False),
             ("salon_id", "salon_id", _r.INT, False, False, False),
+            ("user_name", "user_name", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Comment] = Comment) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("date", _r.MISSING)
-    instance.date = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("master_id", _r.MISSING)
+    get = data.get
+    value = get("date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.date = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("rating", _r.MISSING)
-    instance.rating = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("record_id", _r.MISSING)
-    instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+    value = get("rating", _r.MISSING)
+    instance.rating = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("text", _r.MISSING)
-    instance.text = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = value if type(value) is float else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("user_avatar", _r.MISSING)
+    value = get("text", _r.MISSING)
+    instance.text = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("type", _r.MISSING)
+    instance.type_ = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("user_avatar", _r.MISSING)
     instance.user_avatar = (
-        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("user_id", _r.MISSING)
-    instance.user_id = value if type(value) is int else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("user_name", _r.MISSING)
-    instance.user_name = (
-        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+    value = get("user_id", _r.MISSING)
+    instance.user_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("salon_id", _r.MISSING)
+    value = get("record_id")
+    instance.record_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("salon_id")
     instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    value = get("user_name")
+    instance.user_name = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

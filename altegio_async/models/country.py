@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,45 +17,58 @@ class Country:
     """Country, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         currency (str): Country currency symbol
         exchange (float): Currency exchange rate
         full_title (str): Full country name
-        group_type (float): Country group type
         id (int): Country ID
-        iso_code (str): ISO 3166-1 alpha-2 country code
-        lang_id (int): Language ID
         phone_code (str): Country phone code
         phone_example (str): Country phone number example
         phone_template (str): Country phone number mask
+        title (str): Short country name
+        group_type (float | None): Country group type
         is_eu (bool | None): Whether the country is in the European Union
-        title (str | None): Short country name
+        iso_code (str | None): ISO 3166-1 alpha-2 country code
+        lang_id (int | None): Language ID
     """
 
     currency: str
     exchange: float
     full_title: str
-    group_type: float
     id: int
-    iso_code: str
-    lang_id: int
     phone_code: str
     phone_example: str
     phone_template: str
+    title: str
+    group_type: float | None = None
     is_eu: bool | None = None
-    title: str | None = None
+    iso_code: str | None = None
+    lang_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Country", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -76,73 +88,102 @@ class Country:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "Country",
         (
             ("currency", "currency", _r.STR, True, False, False),
             ("exchange", "exchange", _r.FLOAT, True, False, False),
             ("full_title", "full_title", _r.STR, True, False, False),
-            ("group_type", "group_type", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
-            ("iso_code", "iso_code", _r.STR, True, False, False),
-            ("lang_id", "lang_id", _r.INT, True, False, False),
             ("phone_code", "phone_code", _r.STR, True, False, False),
             ("phone_example", "phone_example", _r.STR, True, False, False),
             ("phone_template", "phone_template", _r.STR, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
+            ("group_type", "group_type", _r.FLOAT, False, False, False),
             ("is_eu", "is_eu", _r.BOOL, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
+            ("iso_code", "iso_code", _r.STR, False, False, False),
+            ("lang_id", "lang_id", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Country] = Country) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("currency", _r.MISSING)
+    get = data.get
+    value = get("currency", _r.MISSING)
     instance.currency = (
-        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("exchange", _r.MISSING)
+    value = get("exchange", _r.MISSING)
     instance.exchange = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("full_title", _r.MISSING)
+    value = get("full_title", _r.MISSING)
     instance.full_title = (
-        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("group_type", _r.MISSING)
-    instance.group_type = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
-    )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("iso_code", _r.MISSING)
-    instance.iso_code = (
-        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    )
-    value = source.pop("lang_id", _r.MISSING)
-    instance.lang_id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("phone_code", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+    value = get("phone_code", _r.MISSING)
     instance.phone_code = (
-        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("phone_example", _r.MISSING)
+    value = get("phone_example", _r.MISSING)
     instance.phone_example = (
-        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("phone_template", _r.MISSING)
+    value = get("phone_template", _r.MISSING)
     instance.phone_template = (
-        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("is_eu", _r.MISSING)
-    instance.is_eu = value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("group_type")
+    instance.group_type = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("is_eu")
+    instance.is_eu = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("iso_code")
+    instance.iso_code = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("lang_id")
+    instance.lang_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,121 +23,176 @@ class CustomFieldResourceFields:
     """CustomFieldResourceFields, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         code (str): Deprecated Custom Field key; use `slug`
-        entity_slug (FieldResourceFieldsEntitySlug)
+        entity_slug (FieldResourceFieldsEntitySlug | str)
         is_editable (bool): Whether Business Users can edit the Custom Field value
         is_required (bool): Whether a value is required
         is_visible (bool): Whether the Custom Field is visible in Altegio interfaces
-        parent_entity_type (ResourceFieldsParentEntityType)
-        relation_entity_type (Any): Reserved wire field; currently always `null`
+        parent_entity_type (ResourceFieldsParentEntityType | str)
         show_in_ui (bool): Deprecated visibility flag; use `is_visible`
         slug (str): Custom Field key used in API payloads
         title (str): Custom Field name
         user_can_edit (bool): Deprecated editability flag; use `is_editable`
         values (list[Any]): Configured values for list-like Custom Fields
         weight (int): Display order
+        relation_entity_type (Any | None): Reserved wire field; currently always `null`
     """
 
     code: str
-    entity_slug: FieldResourceFieldsEntitySlug
+    entity_slug: FieldResourceFieldsEntitySlug | str
     is_editable: bool
     is_required: bool
     is_visible: bool
-    parent_entity_type: ResourceFieldsParentEntityType
-    relation_entity_type: Any
+    parent_entity_type: ResourceFieldsParentEntityType | str
     show_in_ui: bool
     slug: str
     title: str
     user_can_edit: bool
     values: list[Any]
     weight: int
+    relation_entity_type: Any | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("CustomFieldResourceFields", misfit.expected, src_dict) from None
         return instance
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "CustomFieldResourceFields",
         (
             ("code", "code", _r.STR, True, False, False),
-            ("entity_slug", "entity_slug", _r.literal(["client", "record"]), True, False, False),
+            (
+                "entity_slug",
+                "entity_slug",
+                _r.literal(["client", "record"], extend=True),
+                True,
+                False,
+                False,
+            ),
             ("is_editable", "is_editable", _r.BOOL, True, False, False),
             ("is_required", "is_required", _r.BOOL, True, False, False),
             ("is_visible", "is_visible", _r.BOOL, True, False, False),
             (
                 "parent_entity_type",
                 "parent_entity_type",
-                _r.literal(["client", "record"]),
+                _r.literal(["client", "record"], extend=True),
                 True,
                 False,
                 False,
             ),
-            ("relation_entity_type", "relation_entity_type", _r.ANY, True, False, False),
             ("show_in_ui", "show_in_ui", _r.BOOL, True, False, False),
             ("slug", "slug", _r.STR, True, False, False),
             ("title", "title", _r.STR, True, False, False),
             ("user_can_edit", "user_can_edit", _r.BOOL, True, False, False),
             ("values", "values", _r.list_of(_r.ANY), True, False, False),
             ("weight", "weight", _r.INT, True, False, False),
+            ("relation_entity_type", "relation_entity_type", _r.ANY, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[CustomFieldResourceFields] = CustomFieldResourceFields) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("code", _r.MISSING)
-    instance.code = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("entity_slug", _r.MISSING)
-    instance.entity_slug = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("is_editable", _r.MISSING)
+    get = data.get
+    value = get("code", _r.MISSING)
+    instance.code = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("entity_slug", _r.MISSING)
+    instance.entity_slug = (
+        value
+        if type(value) is str and value in {"client", "record"}
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("is_editable", _r.MISSING)
     instance.is_editable = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("is_required", _r.MISSING)
+    value = get("is_required", _r.MISSING)
     instance.is_required = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("is_visible", _r.MISSING)
+    value = get("is_visible", _r.MISSING)
     instance.is_visible = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("parent_entity_type", _r.MISSING)
-    instance.parent_entity_type = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("relation_entity_type", _r.MISSING)
-    instance.relation_entity_type = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("show_in_ui", _r.MISSING)
+    value = get("parent_entity_type", _r.MISSING)
+    instance.parent_entity_type = (
+        value
+        if type(value) is str and value in {"client", "record"}
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("show_in_ui", _r.MISSING)
     instance.show_in_ui = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("slug", _r.MISSING)
-    instance.slug = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[9], value, found)
-    value = source.pop("user_can_edit", _r.MISSING)
+    value = get("slug", _r.MISSING)
+    instance.slug = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("user_can_edit", _r.MISSING)
     instance.user_can_edit = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("values", _r.MISSING)
-    instance.values = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("weight", _r.MISSING)
-    instance.weight = value if type(value) is int else _r.read_field(spec, fields[12], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("values", _r.MISSING)
+    instance.values = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("weight", _r.MISSING)
+    instance.weight = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("relation_entity_type")
+    instance.relation_entity_type = (
+        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

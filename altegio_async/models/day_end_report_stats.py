@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +19,10 @@ class DayEndReportStats:
     general Statistics
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         abonement (int): Number of subscriptions
@@ -60,13 +61,24 @@ class DayEndReportStats:
     visit_records_average: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("DayEndReportStats", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -86,9 +98,15 @@ class DayEndReportStats:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "DayEndReportStats",
         (
             ("abonement", "abonement", _r.INT, True, False, False),
@@ -109,74 +127,93 @@ def _fields() -> _r.Fields:
             ("visit_records_average", "visit_records_average", _r.FLOAT, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[DayEndReportStats] = DayEndReportStats) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("abonement", _r.MISSING)
+    get = data.get
+    value = get("abonement", _r.MISSING)
     instance.abonement = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("abonement_paid", _r.MISSING)
+    value = get("abonement_paid", _r.MISSING)
     instance.abonement_paid = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("certificates", _r.MISSING)
+    value = get("certificates", _r.MISSING)
     instance.certificates = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("certificates_paid", _r.MISSING)
+    value = get("certificates_paid", _r.MISSING)
     instance.certificates_paid = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("clients", _r.MISSING)
-    instance.clients = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("clients_average", _r.MISSING)
+    value = get("clients", _r.MISSING)
+    instance.clients = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("clients_average", _r.MISSING)
     instance.clients_average = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("goods", _r.MISSING)
-    instance.goods = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("goods_paid", _r.MISSING)
+    value = get("goods", _r.MISSING)
+    instance.goods = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("goods_paid", _r.MISSING)
     instance.goods_paid = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("non_visit_records", _r.MISSING)
+    value = get("non_visit_records", _r.MISSING)
     instance.non_visit_records = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("non_visit_records_average", _r.MISSING)
+    value = get("non_visit_records_average", _r.MISSING)
     instance.non_visit_records_average = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("records", _r.MISSING)
+    value = get("records", _r.MISSING)
     instance.records = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("records_average", _r.MISSING)
+    value = get("records_average", _r.MISSING)
     instance.records_average = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("targets", _r.MISSING)
+    value = get("targets", _r.MISSING)
     instance.targets = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("targets_paid", _r.MISSING)
+    value = get("targets_paid", _r.MISSING)
     instance.targets_paid = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("visit_records", _r.MISSING)
+    value = get("visit_records", _r.MISSING)
     instance.visit_records = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("visit_records_average", _r.MISSING)
+    value = get("visit_records_average", _r.MISSING)
     instance.visit_records_average = (
-        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -21,31 +20,44 @@ class DayEndReportZEntry:
     """DayEndReportZEntry, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        client_email (str): Client's email address
-        client_id (int): Client ID
-        client_name (str): Client name
-        client_phone (str): Customer phone
-        masters (list[DayEndReportZEntryTeamMember]): team members
+        client_email (str | None): Client's email address
+        client_id (int | None): Client ID
+        client_name (str | None): Client name
+        client_phone (str | None): Customer phone
+        masters (list[DayEndReportZEntryTeamMember] | None): team members
     """
 
-    client_email: str
-    client_id: int
-    client_name: str
-    client_phone: str
-    masters: list[DayEndReportZEntryTeamMember]
+    client_email: str | None = None
+    client_id: int | None = None
+    client_name: str | None = None
+    client_phone: str | None = None
+    masters: list[DayEndReportZEntryTeamMember] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("DayEndReportZEntry", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -65,53 +77,80 @@ class DayEndReportZEntry:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.day_end_report_z_entry_team_member import DayEndReportZEntryTeamMember  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "DayEndReportZEntry",
         (
-            ("client_email", "client_email", _r.STR, True, False, False),
-            ("client_id", "client_id", _r.INT, True, False, False),
-            ("client_name", "client_name", _r.STR, True, False, False),
-            ("client_phone", "client_phone", _r.STR, True, False, False),
+            ("client_email", "client_email", _r.STR, False, False, False),
+            ("client_id", "client_id", _r.INT, False, False, False),
+            ("client_name", "client_name", _r.STR, False, False, False),
+            ("client_phone", "client_phone", _r.STR, False, False, False),
             (
                 "masters",
                 "masters",
                 _r.list_of(_r.model(DayEndReportZEntryTeamMember)),
-                True,
+                False,
                 False,
                 False,
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[DayEndReportZEntry] = DayEndReportZEntry) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("client_email", _r.MISSING)
+    get = data.get
+    value = get("client_email")
     instance.client_email = (
-        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("client_id", _r.MISSING)
+    value = get("client_id")
     instance.client_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("client_name", _r.MISSING)
+    value = get("client_name")
     instance.client_name = (
-        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("client_phone", _r.MISSING)
+    value = get("client_phone")
     instance.client_phone = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("masters", _r.MISSING)
-    instance.masters = _r.read_field(spec, fields[4], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("masters")
+    instance.masters = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

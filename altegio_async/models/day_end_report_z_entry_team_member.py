@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -22,31 +21,44 @@ class DayEndReportZEntryTeamMember:
     """DayEndReportZEntryTeamMember, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        good (list[ReportZEntryTeamMemberProduct]): Products
-        master_id (int): team member ID
-        master_name (str): team member name
-        others (ReportZEntryTeamMemberProduct)
-        service (list[ReportZEntryTeamMemberService]): Services
+        good (list[ReportZEntryTeamMemberProduct] | None): Products
+        master_id (int | None): team member ID
+        master_name (str | None): team member name
+        others (ReportZEntryTeamMemberProduct | None)
+        service (list[ReportZEntryTeamMemberService] | None): Services
     """
 
-    good: list[ReportZEntryTeamMemberProduct]
-    master_id: int
-    master_name: str
-    others: ReportZEntryTeamMemberProduct
-    service: list[ReportZEntryTeamMemberService]
+    good: list[ReportZEntryTeamMemberProduct] | None = None
+    master_id: int | None = None
+    master_name: str | None = None
+    others: ReportZEntryTeamMemberProduct | None = None
+    service: list[ReportZEntryTeamMemberService] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("DayEndReportZEntryTeamMember", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -66,57 +78,86 @@ class DayEndReportZEntryTeamMember:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.report_z_entry_team_member_product import ReportZEntryTeamMemberProduct  # noqa: PLC0415
     from ..models.report_z_entry_team_member_service import ReportZEntryTeamMemberService  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "DayEndReportZEntryTeamMember",
         (
             (
                 "good",
                 "good",
                 _r.list_of(_r.model(ReportZEntryTeamMemberProduct)),
-                True,
+                False,
                 False,
                 False,
             ),
-            ("master_id", "master_id", _r.INT, True, False, False),
-            ("master_name", "master_name", _r.STR, True, False, False),
-            ("others", "others", _r.model(ReportZEntryTeamMemberProduct), True, False, False),
+            ("master_id", "master_id", _r.INT, False, False, False),
+            ("master_name", "master_name", _r.STR, False, False, False),
+            ("others", "others", _r.model(ReportZEntryTeamMemberProduct), False, False, False),
             (
                 "service",
                 "service",
                 _r.list_of(_r.model(ReportZEntryTeamMemberService)),
-                True,
+                False,
                 False,
                 False,
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[DayEndReportZEntryTeamMember] = DayEndReportZEntryTeamMember) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("good", _r.MISSING)
-    instance.good = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("master_id", _r.MISSING)
+    get = data.get
+    value = get("good")
+    instance.good = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("master_id")
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("master_name", _r.MISSING)
+    value = get("master_name")
     instance.master_name = (
-        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("others", _r.MISSING)
-    instance.others = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("service", _r.MISSING)
-    instance.service = _r.read_field(spec, fields[4], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("others")
+    instance.others = None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+    value = get("service")
+    instance.service = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

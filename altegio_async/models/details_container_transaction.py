@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -25,8 +24,10 @@ class DetailsContainerTransaction:
     """DetailsContainerTransaction, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         cashier (ContainerTransactionCashier): Cashier
@@ -49,13 +50,24 @@ class DetailsContainerTransaction:
     type_: InventoryDocumentType
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("DetailsContainerTransaction", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -75,14 +87,20 @@ class DetailsContainerTransaction:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.container_transaction_cashier import ContainerTransactionCashier  # noqa: PLC0415
     from ..models.container_transaction_document import ContainerTransactionDocument  # noqa: PLC0415
     from ..models.container_transaction_status import ContainerTransactionStatus  # noqa: PLC0415
     from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "DetailsContainerTransaction",
         (
             ("cashier", "cashier", _r.model(ContainerTransactionCashier), True, False, False),
@@ -95,32 +113,46 @@ def _fields() -> _r.Fields:
             ("type", "type_", _r.model(InventoryDocumentType), True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[DetailsContainerTransaction] = DetailsContainerTransaction) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("cashier", _r.MISSING)
-    instance.cashier = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("document", _r.MISSING)
-    instance.document = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("print_date", _r.MISSING)
-    instance.print_date = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("printed_count", _r.MISSING)
+    get = data.get
+    value = get("cashier", _r.MISSING)
+    instance.cashier = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("document", _r.MISSING)
+    instance.document = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+    value = get("print_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.print_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.print_date = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("printed_count", _r.MISSING)
     instance.printed_count = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("status", _r.MISSING)
-    instance.status = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("sum", _r.MISSING)
-    instance.sum_ = value if type(value) is float else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[7], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("status", _r.MISSING)
+    instance.status = _r.read_field(spec, spec.fields[5], value, found)
+    value = get("sum", _r.MISSING)
+    instance.sum_ = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("type", _r.MISSING)
+    instance.type_ = _r.read_field(spec, spec.fields[7], value, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

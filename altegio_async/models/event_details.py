@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -27,8 +26,10 @@ class EventDetails:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         capacity (float): Capacity
@@ -39,7 +40,6 @@ class EventDetails:
         length (float): Event duration in seconds
         records_count (float): Number of Appointments in this Event
         resource_instances (list[EventDetailsResourceInstance]): Resource instances
-        salon_id (int): Location ID (deprecated, use company_id)
         service (EventDetailsService): Service
         service_id (int): Service ID
         staff (EventDetailsTeamMember): team member
@@ -52,6 +52,7 @@ class EventDetails:
         labels (list[EventDetailsLabel] | None): Event tags
         notified (bool | None): Whether notifications have been sent
         prepaid (str | None): Prepayment status (forbidden, optional, required)
+        salon_id (int | None): Location ID (deprecated, use company_id)
         stream_link (str | None): Stream link for online events
         timestamp (float | None): Unix timestamp of Event date
     """
@@ -64,7 +65,6 @@ class EventDetails:
     length: float
     records_count: float
     resource_instances: list[EventDetailsResourceInstance]
-    salon_id: int
     service: EventDetailsService
     service_id: int
     staff: EventDetailsTeamMember
@@ -77,17 +77,29 @@ class EventDetails:
     labels: list[EventDetailsLabel] | None = None
     notified: bool | None = None
     prepaid: str | None = None
+    salon_id: int | None = None
     stream_link: str | None = None
     timestamp: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("EventDetails", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -107,15 +119,21 @@ class EventDetails:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.event_details_duration_details import EventDetailsDurationDetails  # noqa: PLC0415
     from ..models.event_details_label import EventDetailsLabel  # noqa: PLC0415
     from ..models.event_details_resource_instance import EventDetailsResourceInstance  # noqa: PLC0415
     from ..models.event_details_service import EventDetailsService  # noqa: PLC0415
     from ..models.event_details_team_member import EventDetailsTeamMember  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "EventDetails",
         (
             ("capacity", "capacity", _r.FLOAT, True, False, False),
@@ -133,7 +151,6 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
-            ("salon_id", "salon_id", _r.INT, True, False, False),
             ("service", "service", _r.model(EventDetailsService), True, False, False),
             ("service_id", "service_id", _r.INT, True, False, False),
             ("staff", "staff", _r.model(EventDetailsTeamMember), True, False, False),
@@ -163,92 +180,138 @@ def _fields() -> _r.Fields:
             ("labels", "labels", _r.list_of(_r.model(EventDetailsLabel)), False, False, False),
             ("notified", "notified", _r.BOOL, False, False, False),
             ("prepaid", "prepaid", _r.STR, False, False, False),
+            ("salon_id", "salon_id", _r.INT, False, False, False),
             ("stream_link", "stream_link", _r.STR, False, False, False),
             ("timestamp", "timestamp", _r.FLOAT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[EventDetails] = EventDetails) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("capacity", _r.MISSING)
+    get = data.get
+    value = get("capacity", _r.MISSING)
     instance.capacity = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("color", _r.MISSING)
-    instance.color = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("font_color", _r.MISSING)
+    value = get("color", _r.MISSING)
+    instance.color = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("date", _r.MISSING)
+    instance.date = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("font_color", _r.MISSING)
     instance.font_color = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("length", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("length", _r.MISSING)
     instance.length = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("records_count", _r.MISSING)
+    value = get("records_count", _r.MISSING)
     instance.records_count = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("resource_instances", _r.MISSING)
-    instance.resource_instances = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("salon_id", _r.MISSING)
-    instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+    value = get("resource_instances", _r.MISSING)
+    instance.resource_instances = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("service", _r.MISSING)
-    instance.service = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("service_id", _r.MISSING)
+    value = get("service", _r.MISSING)
+    instance.service = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("service_id", _r.MISSING)
     instance.service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("staff_id", _r.MISSING)
+    value = get("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, spec.fields[10], value, found)
+    value = get("staff_id", _r.MISSING)
     instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    value = get("comment")
+    instance.comment = None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    value = get("company_id")
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("duration_details", _r.MISSING)
-    instance.duration_details = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("instructions", _r.MISSING)
+    value = get("duration_details")
+    instance.duration_details = (
+        None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("instructions")
     instance.instructions = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("is_deleted", _r.MISSING)
+    value = get("is_deleted")
     instance.is_deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("labels", _r.MISSING)
-    instance.labels = _r.read_field(spec, fields[18], value, found)
-    value = source.pop("notified", _r.MISSING)
+    value = get("labels")
+    instance.labels = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("notified")
     instance.notified = (
-        value if type(value) is bool else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("prepaid", _r.MISSING)
+    value = get("prepaid")
     instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("stream_link", _r.MISSING)
+    value = get("salon_id")
+    instance.salon_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("stream_link")
     instance.stream_link = (
-        value if type(value) is str else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("timestamp", _r.MISSING)
+    value = get("timestamp")
     instance.timestamp = (
-        value if type(value) is float else _r.read_field(spec, fields[22], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -21,8 +20,10 @@ class EventResourceFields:
     """EventResourceFields, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         capacity (int): Total number of available places
@@ -65,21 +66,38 @@ class EventResourceFields:
     timestamp: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("EventResourceFields", misfit.expected, src_dict) from None
         return instance
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.resource_fields_schedule_till import ResourceFieldsScheduleTill  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "EventResourceFields",
         (
             ("capacity", "capacity", _r.INT, True, False, False),
@@ -141,68 +159,81 @@ def _fields() -> _r.Fields:
             ("timestamp", "timestamp", _r.INT, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[EventResourceFields] = EventResourceFields) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("capacity", _r.MISSING)
+    get = data.get
+    value = get("capacity", _r.MISSING)
     instance.capacity = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("clients_count", _r.MISSING)
+    value = get("clients_count", _r.MISSING)
     instance.clients_count = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("color", _r.MISSING)
-    instance.color = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("font_color", _r.MISSING)
+    value = get("color", _r.MISSING)
+    instance.color = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("comment", _r.MISSING)
+    instance.comment = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("date", _r.MISSING)
+    instance.date = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("font_color", _r.MISSING)
     instance.font_color = (
-        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("instructions", _r.MISSING)
+    value = get("instructions", _r.MISSING)
     instance.instructions = (
-        value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("length", _r.MISSING)
-    instance.length = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("master_id", _r.MISSING)
+    value = get("length", _r.MISSING)
+    instance.length = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("notified", _r.MISSING)
+    value = get("notified", _r.MISSING)
     instance.notified = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("schedule_event_modified", _r.MISSING)
-    instance.schedule_event_modified = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("schedule_id", _r.MISSING)
-    instance.schedule_id = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("schedule_till", _r.MISSING)
-    instance.schedule_till = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("service_id", _r.MISSING)
+    value = get("schedule_event_modified", _r.MISSING)
+    instance.schedule_event_modified = _r.read_field(spec, spec.fields[10], value, found)
+    value = get("schedule_id", _r.MISSING)
+    instance.schedule_id = _r.read_field(spec, spec.fields[11], value, found)
+    value = get("schedule_till", _r.MISSING)
+    instance.schedule_till = _r.read_field(spec, spec.fields[12], value, found)
+    value = get("service_id", _r.MISSING)
     instance.service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("staff_id", _r.MISSING)
+    value = get("staff_id", _r.MISSING)
     instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("stream_link", _r.MISSING)
+    value = get("stream_link", _r.MISSING)
     instance.stream_link = (
-        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("timestamp", _r.MISSING)
+    value = get("timestamp", _r.MISSING)
     instance.timestamp = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,8 +22,10 @@ class EventService:
     """EventService, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         capacity (float): Capacity
@@ -35,7 +36,7 @@ class EventService:
         price_min (float): The minimum cost of the service
         resources (list[EventServiceResource]): Resources
         staff (list[EventServiceTeamMember]): team member
-        title (str | None): Service name
+        title (str): Service name
     """
 
     capacity: float
@@ -46,16 +47,27 @@ class EventService:
     price_min: float
     resources: list[EventServiceResource]
     staff: list[EventServiceTeamMember]
-    title: str | None = None
+    title: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("EventService", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -75,13 +87,19 @@ class EventService:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.event_service_category import EventServiceCategory  # noqa: PLC0415
     from ..models.event_service_resource import EventServiceResource  # noqa: PLC0415
     from ..models.event_service_team_member import EventServiceTeamMember  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "EventService",
         (
             ("capacity", "capacity", _r.FLOAT, True, False, False),
@@ -99,43 +117,66 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("staff", "staff", _r.list_of(_r.model(EventServiceTeamMember)), True, False, False),
-            ("title", "title", _r.STR, False, False, False),
+            ("title", "title", _r.STR, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[EventService] = EventService) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("capacity", _r.MISSING)
+    get = data.get
+    value = get("capacity", _r.MISSING)
     instance.capacity = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("category", _r.MISSING)
-    instance.category = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("is_multi", _r.MISSING)
+    value = get("category", _r.MISSING)
+    instance.category = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+    value = get("is_multi", _r.MISSING)
     instance.is_multi = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("price_max", _r.MISSING)
+    value = get("price_max", _r.MISSING)
     instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("price_min", _r.MISSING)
+    value = get("price_min", _r.MISSING)
     instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("resources", _r.MISSING)
-    instance.resources = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("resources", _r.MISSING)
+    instance.resources = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("staff", _r.MISSING)
+    instance.staff = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

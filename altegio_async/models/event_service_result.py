@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,8 +22,10 @@ class EventServiceResult:
     Service
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         category (EventServiceResultCategory): Category
@@ -36,7 +37,7 @@ class EventServiceResult:
         price_max (float): Maximum cost of the service
         price_min (float): The minimum cost of the service
         salon_service_id (int): Category ID for the location on the chain
-        title (str | None): Service name
+        title (str): Service name
     """
 
     category: EventServiceResultCategory
@@ -48,16 +49,27 @@ class EventServiceResult:
     price_max: float
     price_min: float
     salon_service_id: int
-    title: str | None = None
+    title: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("EventServiceResult", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -77,11 +89,17 @@ class EventServiceResult:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.event_service_result_category import EventServiceResultCategory  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "EventServiceResult",
         (
             ("category", "category", _r.model(EventServiceResultCategory), True, False, False),
@@ -93,47 +111,64 @@ def _fields() -> _r.Fields:
             ("price_max", "price_max", _r.FLOAT, True, False, False),
             ("price_min", "price_min", _r.FLOAT, True, False, False),
             ("salon_service_id", "salon_service_id", _r.INT, True, False, False),
-            ("title", "title", _r.STR, False, False, False),
+            ("title", "title", _r.STR, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[EventServiceResult] = EventServiceResult) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("category", _r.MISSING)
-    instance.category = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("category_id", _r.MISSING)
+    get = data.get
+    value = get("category", _r.MISSING)
+    instance.category = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("category_id", _r.MISSING)
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("image_url", _r.MISSING)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+    value = get("image_url", _r.MISSING)
     instance.image_url = (
-        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("prepaid", _r.MISSING)
-    instance.prepaid = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("price_max", _r.MISSING)
+    value = get("prepaid", _r.MISSING)
+    instance.prepaid = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("price_max", _r.MISSING)
     instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("price_min", _r.MISSING)
+    value = get("price_min", _r.MISSING)
     instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("salon_service_id", _r.MISSING)
+    value = get("salon_service_id", _r.MISSING)
     instance.salon_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[9], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

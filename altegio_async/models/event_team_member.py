@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,8 +22,10 @@ class EventTeamMember:
     team member
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         avatar (str): Path to team member avatar file
@@ -37,10 +38,10 @@ class EventTeamMember:
         position (TeamMemberResultPosition)
         prepaid (str): Indicates whether online payment is available for the appointment
         rating (float): Rating
-        show_rating (float): Whether to show the team member's rating (1 - show, 0 - do not show)
         specialization (str): team member specialization
         votes_count (float): Number of votes that rated a team member
         api_id (str | None): team member External ID
+        show_rating (float | None): Whether to show the team member's rating (1 - show, 0 - do not show)
     """
 
     avatar: str
@@ -53,19 +54,30 @@ class EventTeamMember:
     position: TeamMemberResultPosition
     prepaid: str
     rating: float
-    show_rating: float
     specialization: str
     votes_count: float
     api_id: str | None = None
+    show_rating: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("EventTeamMember", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -85,11 +97,17 @@ class EventTeamMember:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.team_member_result_position import TeamMemberResultPosition  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "EventTeamMember",
         (
             ("avatar", "avatar", _r.STR, True, False, False),
@@ -102,7 +120,6 @@ def _fields() -> _r.Fields:
             ("position", "position", _r.model(TeamMemberResultPosition), True, False, False),
             ("prepaid", "prepaid", _r.STR, True, False, False),
             ("rating", "rating", _r.FLOAT, True, False, False),
-            ("show_rating", "show_rating", _r.FLOAT, True, False, False),
             ("specialization", "specialization", _r.STR, True, False, False),
             ("votes_count", "votes_count", _r.FLOAT, True, False, False),
             (
@@ -116,60 +133,84 @@ def _fields() -> _r.Fields:
                 True,
                 False,
             ),
+            ("show_rating", "show_rating", _r.FLOAT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[EventTeamMember] = EventTeamMember) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("avatar", _r.MISSING)
-    instance.avatar = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("avatar_big", _r.MISSING)
+    get = data.get
+    value = get("avatar", _r.MISSING)
+    instance.avatar = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("avatar_big", _r.MISSING)
     instance.avatar_big = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("average_score", _r.MISSING)
+    value = get("average_score", _r.MISSING)
     instance.average_score = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("comments_count", _r.MISSING)
+    value = get("comments_count", _r.MISSING)
     instance.comments_count = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("company_id", _r.MISSING)
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("position", _r.MISSING)
-    instance.position = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("prepaid", _r.MISSING)
-    instance.prepaid = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("rating", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+    value = get("name", _r.MISSING)
+    instance.name = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("position", _r.MISSING)
+    instance.position = _r.read_field(spec, spec.fields[7], value, found)
+    value = get("prepaid", _r.MISSING)
+    instance.prepaid = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("rating", _r.MISSING)
     instance.rating = (
-        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("show_rating", _r.MISSING)
-    instance.show_rating = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
-    )
-    value = source.pop("specialization", _r.MISSING)
+    value = get("specialization", _r.MISSING)
     instance.specialization = (
-        value if type(value) is str else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("votes_count", _r.MISSING)
+    value = get("votes_count", _r.MISSING)
     instance.votes_count = (
-        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = _r.read_field(spec, fields[13], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("api_id")
+    instance.api_id = None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    value = get("show_rating")
+    instance.show_rating = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -29,8 +28,10 @@ class FeedbackForm:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         agreement_links (AgreementLinks): Links to agreements
@@ -57,13 +58,24 @@ class FeedbackForm:
     tips: list[FeedbackTip]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("FeedbackForm", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -83,8 +95,14 @@ class FeedbackForm:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.agreement_links import AgreementLinks  # noqa: PLC0415
     from ..models.currency import Currency  # noqa: PLC0415
     from ..models.feedback_language import FeedbackLanguage  # noqa: PLC0415
@@ -93,7 +111,7 @@ def _fields() -> _r.Fields:
     from ..models.feedback_team_member import FeedbackTeamMember  # noqa: PLC0415
     from ..models.feedback_tip import FeedbackTip  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "FeedbackForm",
         (
             ("agreement_links", "agreement_links", _r.model(AgreementLinks), True, False, False),
@@ -108,40 +126,51 @@ def _fields() -> _r.Fields:
             ("tips", "tips", _r.list_of(_r.model(FeedbackTip)), True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[FeedbackForm] = FeedbackForm) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("agreement_links", _r.MISSING)
-    instance.agreement_links = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("company", _r.MISSING)
-    instance.company = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("currency", _r.MISSING)
-    instance.currency = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("favicon_url", _r.MISSING)
+    get = data.get
+    value = get("agreement_links", _r.MISSING)
+    instance.agreement_links = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("company", _r.MISSING)
+    instance.company = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("currency", _r.MISSING)
+    instance.currency = _r.read_field(spec, spec.fields[2], value, found)
+    value = get("favicon_url", _r.MISSING)
     instance.favicon_url = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("is_review_submitted", _r.MISSING)
+    value = get("is_review_submitted", _r.MISSING)
     instance.is_review_submitted = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("language", _r.MISSING)
-    instance.language = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("master", _r.MISSING)
-    instance.master = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("page_title", _r.MISSING)
+    value = get("language", _r.MISSING)
+    instance.language = _r.read_field(spec, spec.fields[5], value, found)
+    value = get("master", _r.MISSING)
+    instance.master = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("page_title", _r.MISSING)
     instance.page_title = (
-        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("record", _r.MISSING)
-    instance.record = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("tips", _r.MISSING)
-    instance.tips = _r.read_field(spec, fields[9], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("record", _r.MISSING)
+    instance.record = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("tips", _r.MISSING)
+    instance.tips = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

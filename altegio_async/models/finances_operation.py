@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -31,56 +30,69 @@ class FinancesOperation:
     optionally include payment_system_transaction_ids if the feature is enabled for the location.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        amount (float)
-        comment (str)
-        date (datetime.datetime | None)
-        expense (FinancesExpense): Payment item
-        id (int): Transaction ID.
-        record_id (int)
         account (FinancesAccount | None): Payment account.
+        amount (float | None)
         client (FinancesClient | None): Client with email included.
+        comment (str | None)
+        date (datetime.datetime | None)
         document_id (int | None)
+        expense (FinancesExpense | None): Payment item
+        id (int | None): Transaction ID.
         last_change_date (datetime.datetime | None)
         master (FinancesStaff | None): Team member.
         payment_system_transaction_ids (list[str] | None): Payment system transaction IDs (optional,
             feature-flagged).
         record (FinancesRecord | None): Linked appointment (compact).
+        record_id (int | None)
         sold_item_id (int | None)
         sold_item_type (str | None)
         supplier (FinancesSupplier | None): Supplier.
         visit_id (int | None)
     """
 
-    amount: float
-    comment: str
-    date: datetime.datetime | None
-    expense: FinancesExpense
-    id: int
-    record_id: int
     account: FinancesAccount | None = None
+    amount: float | None = None
     client: FinancesClient | None = None
+    comment: str | None = None
+    date: datetime.datetime | None = None
     document_id: int | None = None
+    expense: FinancesExpense | None = None
+    id: int | None = None
     last_change_date: datetime.datetime | None = None
     master: FinancesStaff | None = None
     payment_system_transaction_ids: list[str] | None = None
     record: FinancesRecord | None = None
+    record_id: int | None = None
     sold_item_id: int | None = None
     sold_item_type: str | None = None
     supplier: FinancesSupplier | None = None
     visit_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("FinancesOperation", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -100,8 +112,14 @@ class FinancesOperation:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.finances_account import FinancesAccount  # noqa: PLC0415
     from ..models.finances_client import FinancesClient  # noqa: PLC0415
     from ..models.finances_expense import FinancesExpense  # noqa: PLC0415
@@ -109,11 +127,13 @@ def _fields() -> _r.Fields:
     from ..models.finances_staff import FinancesStaff  # noqa: PLC0415
     from ..models.finances_supplier import FinancesSupplier  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "FinancesOperation",
         (
-            ("amount", "amount", _r.FLOAT, True, False, False),
-            ("comment", "comment", _r.STR, True, False, False),
+            ("account", "account", _r.model(FinancesAccount), False, False, False),
+            ("amount", "amount", _r.FLOAT, False, False, False),
+            ("client", "client", _r.model(FinancesClient), False, False, False),
+            ("comment", "comment", _r.STR, False, False, False),
             (
                 "date",
                 "date",
@@ -121,16 +141,13 @@ def _fields() -> _r.Fields:
                     _r.DATETIME,
                     _r.NONE,
                 ),
-                True,
+                False,
                 True,
                 False,
             ),
-            ("expense", "expense", _r.model(FinancesExpense), True, False, False),
-            ("id", "id", _r.INT, True, False, False),
-            ("record_id", "record_id", _r.INT, True, False, False),
-            ("account", "account", _r.model(FinancesAccount), False, False, False),
-            ("client", "client", _r.model(FinancesClient), False, False, False),
             ("document_id", "document_id", _r.INT, False, False, False),
+            ("expense", "expense", _r.model(FinancesExpense), False, False, False),
+            ("id", "id", _r.INT, False, False, False),
             (
                 "last_change_date",
                 "last_change_date",
@@ -152,66 +169,104 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("record", "record", _r.model(FinancesRecord), False, False, False),
+            ("record_id", "record_id", _r.INT, False, False, False),
             ("sold_item_id", "sold_item_id", _r.INT, False, False, False),
             ("sold_item_type", "sold_item_type", _r.STR, False, False, False),
             ("supplier", "supplier", _r.model(FinancesSupplier), False, False, False),
             ("visit_id", "visit_id", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[FinancesOperation] = FinancesOperation) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("account")
+    instance.account = None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+    value = get("amount")
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("expense", _r.MISSING)
-    instance.expense = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("record_id", _r.MISSING)
-    instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+    value = get("client")
+    instance.client = None if value is None else _r.read_field(spec, spec.fields[2], value, found)
+    value = get("comment")
+    instance.comment = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("account", _r.MISSING)
-    instance.account = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("client", _r.MISSING)
-    instance.client = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("document_id", _r.MISSING)
+    value = get("date")
+    instance.date = None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("document_id")
     instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("master", _r.MISSING)
-    instance.master = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("payment_system_transaction_ids", _r.MISSING)
-    instance.payment_system_transaction_ids = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("record", _r.MISSING)
-    instance.record = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("sold_item_id", _r.MISSING)
+    value = get("expense")
+    instance.expense = None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("last_change_date")
+    instance.last_change_date = (
+        None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("master")
+    instance.master = None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+    value = get("payment_system_transaction_ids")
+    instance.payment_system_transaction_ids = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("record")
+    instance.record = None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    value = get("record_id")
+    instance.record_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("sold_item_id")
     instance.sold_item_id = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("sold_item_type", _r.MISSING)
+    value = get("sold_item_type")
     instance.sold_item_type = (
-        value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("supplier", _r.MISSING)
-    instance.supplier = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("visit_id", _r.MISSING)
+    value = get("supplier")
+    instance.supplier = (
+        None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("visit_id")
     instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

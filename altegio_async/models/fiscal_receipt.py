@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,8 +23,10 @@ class FiscalReceipt:
     Array of objects with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         bill_json (list[FiscalReceiptBill])
@@ -40,13 +41,24 @@ class FiscalReceipt:
     status: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("FiscalReceipt", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -66,12 +78,18 @@ class FiscalReceipt:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.fiscal_receipt_bill import FiscalReceiptBill  # noqa: PLC0415
     from ..models.fiscal_transaction import FiscalTransaction  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "FiscalReceipt",
         (
             ("bill_json", "bill_json", _r.list_of(_r.model(FiscalReceiptBill)), True, False, False),
@@ -87,24 +105,41 @@ def _fields() -> _r.Fields:
             ("status", "status", _r.INT, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[FiscalReceipt] = FiscalReceipt) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("bill_json", _r.MISSING)
-    instance.bill_json = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("kkm_transactions", _r.MISSING)
-    instance.kkm_transactions = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("kkm_type", _r.MISSING)
-    instance.kkm_type = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    get = data.get
+    value = get("bill_json", _r.MISSING)
+    instance.bill_json = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("status", _r.MISSING)
-    instance.status = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("kkm_transactions", _r.MISSING)
+    instance.kkm_transactions = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("kkm_type", _r.MISSING)
+    instance.kkm_type = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("status", _r.MISSING)
+    instance.status = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

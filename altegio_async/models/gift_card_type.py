@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,8 +18,10 @@ class GiftCardType:
     """GiftCardType, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         balance (float): Certificate denomination
@@ -33,10 +34,10 @@ class GiftCardType:
             allow
         is_multi (bool): Write-off type: true - multiple write-off, false - single write-off
         item_type_id (int): Application restriction (list of possible values)
+        title (str): Gift card type name
         expiration_date (datetime.datetime | None): Fixed burn date in ISO8601 format (null if not set)
         expiration_timeout (float | None): Certificate validity period from the date of sale (0 if not
             set)
-        title (str | None): Gift card type name
     """
 
     balance: float
@@ -47,18 +48,29 @@ class GiftCardType:
     is_allow_empty_code: bool
     is_multi: bool
     item_type_id: int
+    title: str
     expiration_date: datetime.datetime | None = None
     expiration_timeout: float | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("GiftCardType", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -78,9 +90,15 @@ class GiftCardType:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "GiftCardType",
         (
             ("balance", "balance", _r.FLOAT, True, False, False),
@@ -98,57 +116,75 @@ def _fields() -> _r.Fields:
             ("is_allow_empty_code", "is_allow_empty_code", _r.BOOL, True, False, False),
             ("is_multi", "is_multi", _r.BOOL, True, False, False),
             ("item_type_id", "item_type_id", _r.INT, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("expiration_date", "expiration_date", _r.DATETIME, False, False, False),
             ("expiration_timeout", "expiration_timeout", _r.FLOAT, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[GiftCardType] = GiftCardType) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("balance", _r.MISSING)
+    get = data.get
+    value = get("balance", _r.MISSING)
     instance.balance = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("company_group_id", _r.MISSING)
+    value = get("company_group_id", _r.MISSING)
     instance.company_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("expiration_timeout_unit_id", _r.MISSING)
+    value = get("expiration_timeout_unit_id", _r.MISSING)
     instance.expiration_timeout_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("expiration_type_id", _r.MISSING)
+    value = get("expiration_type_id", _r.MISSING)
     instance.expiration_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("is_allow_empty_code", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("is_allow_empty_code", _r.MISSING)
     instance.is_allow_empty_code = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("is_multi", _r.MISSING)
+    value = get("is_multi", _r.MISSING)
     instance.is_multi = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("item_type_id", _r.MISSING)
+    value = get("item_type_id", _r.MISSING)
     instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("expiration_date", _r.MISSING)
-    instance.expiration_date = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("expiration_timeout", _r.MISSING)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("expiration_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.expiration_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.expiration_date = (
+            None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+        )
+    value = get("expiration_timeout")
     instance.expiration_timeout = (
-        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

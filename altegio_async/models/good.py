@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -31,34 +30,36 @@ class Good:
     Product data sent in webhook notifications. Matches the output of the product detail API.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        actual_cost (float)
-        article (str)
-        barcode (str)
-        category (str)
-        cost (float)
-        good_id (int): Product ID.
-        title (str)
         actual_amounts (list[GoodAmount] | None)
+        actual_cost (float | None)
+        article (str | None)
+        barcode (str | None)
+        category (str | None)
         category_id (int | None)
         comment (str | None)
+        cost (float | None)
         critical_amount (float | None)
         desired_amount (float | None)
+        good_id (int | None): Product ID.
         is_chain (bool | None)
         is_goods_mark_enabled (bool | None)
         label (str | None): Title with article in parentheses.
         last_change_date (datetime.datetime | None)
         loyalty_abonement_type_id (int | None)
-        loyalty_allow_empty_code (GoodLoyaltyAllowEmptyCode | None)
+        loyalty_allow_empty_code (GoodLoyaltyAllowEmptyCode | int | None)
         loyalty_certificate_type (CertificateType | None)
         loyalty_certificate_type_id (int | None)
-        loyalty_serial_number_limited (GoodLoyaltySerialNumberLimited | None)
+        loyalty_serial_number_limited (GoodLoyaltySerialNumberLimited | int | None)
         salon_id (int | None)
         service_unit_id (int | None)
         service_unit_short_title (str | None)
+        title (str | None)
         unit_actual_cost (float | None)
         unit_actual_cost_format (str | None): Formatted price string.
         unit_equals (float | None)
@@ -67,30 +68,30 @@ class Good:
         value (str | None): Same as title.
     """
 
-    actual_cost: float
-    article: str
-    barcode: str
-    category: str
-    cost: float
-    good_id: int
-    title: str
     actual_amounts: list[GoodAmount] | None = None
+    actual_cost: float | None = None
+    article: str | None = None
+    barcode: str | None = None
+    category: str | None = None
     category_id: int | None = None
     comment: str | None = None
+    cost: float | None = None
     critical_amount: float | None = None
     desired_amount: float | None = None
+    good_id: int | None = None
     is_chain: bool | None = None
     is_goods_mark_enabled: bool | None = None
     label: str | None = None
     last_change_date: datetime.datetime | None = None
     loyalty_abonement_type_id: int | None = None
-    loyalty_allow_empty_code: GoodLoyaltyAllowEmptyCode | None = None
+    loyalty_allow_empty_code: GoodLoyaltyAllowEmptyCode | int | None = None
     loyalty_certificate_type: CertificateType | None = None
     loyalty_certificate_type_id: int | None = None
-    loyalty_serial_number_limited: GoodLoyaltySerialNumberLimited | None = None
+    loyalty_serial_number_limited: GoodLoyaltySerialNumberLimited | int | None = None
     salon_id: int | None = None
     service_unit_id: int | None = None
     service_unit_short_title: str | None = None
+    title: str | None = None
     unit_actual_cost: float | None = None
     unit_actual_cost_format: str | None = None
     unit_equals: float | None = None
@@ -99,13 +100,24 @@ class Good:
     value: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Good", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -125,21 +137,20 @@ class Good:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.certificate_type import CertificateType  # noqa: PLC0415
     from ..models.good_amount import GoodAmount  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Good",
         (
-            ("actual_cost", "actual_cost", _r.FLOAT, True, False, False),
-            ("article", "article", _r.STR, True, False, False),
-            ("barcode", "barcode", _r.STR, True, False, False),
-            ("category", "category", _r.STR, True, False, False),
-            ("cost", "cost", _r.FLOAT, True, False, False),
-            ("good_id", "good_id", _r.INT, True, False, False),
-            ("title", "title", _r.STR, True, False, False),
             (
                 "actual_amounts",
                 "actual_amounts",
@@ -148,8 +159,13 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
+            ("actual_cost", "actual_cost", _r.FLOAT, False, False, False),
+            ("article", "article", _r.STR, False, False, False),
+            ("barcode", "barcode", _r.STR, False, False, False),
+            ("category", "category", _r.STR, False, False, False),
             ("category_id", "category_id", _r.INT, False, False, False),
             ("comment", "comment", _r.STR, False, False, False),
+            ("cost", "cost", _r.FLOAT, False, False, False),
             (
                 "critical_amount",
                 "critical_amount",
@@ -162,6 +178,7 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("desired_amount", "desired_amount", _r.FLOAT, False, False, False),
+            ("good_id", "good_id", _r.INT, False, False, False),
             ("is_chain", "is_chain", _r.BOOL, False, False, False),
             ("is_goods_mark_enabled", "is_goods_mark_enabled", _r.BOOL, False, False, False),
             ("label", "label", _r.STR, False, False, False),
@@ -170,7 +187,7 @@ def _fields() -> _r.Fields:
             (
                 "loyalty_allow_empty_code",
                 "loyalty_allow_empty_code",
-                _r.literal([0, 1]),
+                _r.literal([0, 1], extend=True),
                 False,
                 False,
                 False,
@@ -197,7 +214,7 @@ def _fields() -> _r.Fields:
             (
                 "loyalty_serial_number_limited",
                 "loyalty_serial_number_limited",
-                _r.literal([0, 1]),
+                _r.literal([0, 1], extend=True),
                 False,
                 False,
                 False,
@@ -205,6 +222,7 @@ def _fields() -> _r.Fields:
             ("salon_id", "salon_id", _r.INT, False, False, False),
             ("service_unit_id", "service_unit_id", _r.INT, False, False, False),
             ("service_unit_short_title", "service_unit_short_title", _r.STR, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
             ("unit_actual_cost", "unit_actual_cost", _r.FLOAT, False, False, False),
             ("unit_actual_cost_format", "unit_actual_cost_format", _r.STR, False, False, False),
             ("unit_equals", "unit_equals", _r.FLOAT, False, False, False),
@@ -213,106 +231,200 @@ def _fields() -> _r.Fields:
             ("value", "value", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Good] = Good) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("actual_cost", _r.MISSING)
+    get = data.get
+    value = get("actual_amounts")
+    instance.actual_amounts = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("actual_cost")
     instance.actual_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("article", _r.MISSING)
-    instance.article = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("barcode", _r.MISSING)
-    instance.barcode = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("category", _r.MISSING)
+    value = get("article")
+    instance.article = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("barcode")
+    instance.barcode = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("category")
     instance.category = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("good_id", _r.MISSING)
-    instance.good_id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("actual_amounts", _r.MISSING)
-    instance.actual_amounts = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("category_id", _r.MISSING)
+    value = get("category_id")
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[9], value, found)
-    value = source.pop("critical_amount", _r.MISSING)
-    instance.critical_amount = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("desired_amount", _r.MISSING)
+    value = get("comment")
+    instance.comment = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("cost")
+    instance.cost = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("critical_amount")
+    instance.critical_amount = (
+        None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("desired_amount")
     instance.desired_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("is_chain", _r.MISSING)
+    value = get("good_id")
+    instance.good_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("is_chain")
     instance.is_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("is_goods_mark_enabled", _r.MISSING)
+    value = get("is_goods_mark_enabled")
     instance.is_goods_mark_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("label", _r.MISSING)
-    instance.label = value if type(value) is str else _r.read_field(spec, fields[14], value, found)
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("loyalty_abonement_type_id", _r.MISSING)
+    value = get("label")
+    instance.label = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("last_change_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_change_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_change_date = (
+            None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+        )
+    value = get("loyalty_abonement_type_id")
     instance.loyalty_abonement_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("loyalty_allow_empty_code", _r.MISSING)
-    instance.loyalty_allow_empty_code = _r.read_field(spec, fields[17], value, found)
-    value = source.pop("loyalty_certificate_type", _r.MISSING)
-    instance.loyalty_certificate_type = _r.read_field(spec, fields[18], value, found)
-    value = source.pop("loyalty_certificate_type_id", _r.MISSING)
+    value = get("loyalty_allow_empty_code")
+    instance.loyalty_allow_empty_code = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    value = get("loyalty_certificate_type")
+    instance.loyalty_certificate_type = (
+        None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("loyalty_certificate_type_id")
     instance.loyalty_certificate_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("loyalty_serial_number_limited", _r.MISSING)
-    instance.loyalty_serial_number_limited = _r.read_field(spec, fields[20], value, found)
-    value = source.pop("salon_id", _r.MISSING)
+    value = get("loyalty_serial_number_limited")
+    instance.loyalty_serial_number_limited = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("salon_id")
     instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("service_unit_id", _r.MISSING)
+    value = get("service_unit_id")
     instance.service_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("service_unit_short_title", _r.MISSING)
+    value = get("service_unit_short_title")
     instance.service_unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[23], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("unit_actual_cost", _r.MISSING)
+    value = get("title")
+    instance.title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[23], value, found)
+    )
+    value = get("unit_actual_cost")
     instance.unit_actual_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("unit_actual_cost_format", _r.MISSING)
+    value = get("unit_actual_cost_format")
     instance.unit_actual_cost_format = (
-        value if type(value) is str else _r.read_field(spec, fields[25], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[25], value, found)
     )
-    value = source.pop("unit_equals", _r.MISSING)
+    value = get("unit_equals")
     instance.unit_equals = (
-        value if type(value) is float else _r.read_field(spec, fields[26], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("unit_id", _r.MISSING)
+    value = get("unit_id")
     instance.unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[27], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("unit_short_title", _r.MISSING)
+    value = get("unit_short_title")
     instance.unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("value", _r.MISSING)
-    instance.value = value if type(value) is str else _r.read_field(spec, fields[29], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("value")
+    instance.value = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[29], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -31,22 +30,22 @@ class GoodsOperation:
     consumable write-off, product write-off, and movement.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        amount (float)
-        cost (float)
-        cost_per_unit (float)
-        good (GoodsOperationGood): Product
-        id (int): Transaction ID.
-        type_ (str)
-        type_id (int): Transaction type: 1 — sale, 2 — write-off, etc.
+        amount (float | None)
         client (GoodsOperationClient | None)
         comment (str | None)
+        cost (float | None)
+        cost_per_unit (float | None)
         create_date (datetime.datetime | None)
         discount (float | None)
         document_id (int | None)
+        good (GoodsOperationGood | None): Product
+        id (int | None): Transaction ID.
         last_change_date (datetime.datetime | None)
         loyalty_abonement_id (int | None)
         loyalty_certificate_id (int | None)
@@ -56,21 +55,21 @@ class GoodsOperation:
         service (GoodsOperationService | None): Service
         storage (GoodsOperationStorage | None): Inventory
         supplier (GoodsOperationSupplier | None): The supplier
+        type_ (str | None)
+        type_id (int | None): Transaction type: 1 — sale, 2 — write-off, etc.
         unit (GoodsOperationUnit | None)
     """
 
-    amount: float
-    cost: float
-    cost_per_unit: float
-    good: GoodsOperationGood
-    id: int
-    type_: str
-    type_id: int
+    amount: float | None = None
     client: GoodsOperationClient | None = None
     comment: str | None = None
+    cost: float | None = None
+    cost_per_unit: float | None = None
     create_date: datetime.datetime | None = None
     discount: float | None = None
     document_id: int | None = None
+    good: GoodsOperationGood | None = None
+    id: int | None = None
     last_change_date: datetime.datetime | None = None
     loyalty_abonement_id: int | None = None
     loyalty_certificate_id: int | None = None
@@ -80,16 +79,29 @@ class GoodsOperation:
     service: GoodsOperationService | None = None
     storage: GoodsOperationStorage | None = None
     supplier: GoodsOperationSupplier | None = None
+    type_: str | None = None
+    type_id: int | None = None
     unit: GoodsOperationUnit | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("GoodsOperation", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -109,8 +121,14 @@ class GoodsOperation:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.goods_operation_client import GoodsOperationClient  # noqa: PLC0415
     from ..models.goods_operation_good import GoodsOperationGood  # noqa: PLC0415
     from ..models.goods_operation_service import GoodsOperationService  # noqa: PLC0415
@@ -119,21 +137,19 @@ def _fields() -> _r.Fields:
     from ..models.goods_operation_supplier import GoodsOperationSupplier  # noqa: PLC0415
     from ..models.goods_operation_unit import GoodsOperationUnit  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "GoodsOperation",
         (
-            ("amount", "amount", _r.FLOAT, True, False, False),
-            ("cost", "cost", _r.FLOAT, True, False, False),
-            ("cost_per_unit", "cost_per_unit", _r.FLOAT, True, False, False),
-            ("good", "good", _r.model(GoodsOperationGood), True, False, False),
-            ("id", "id", _r.INT, True, False, False),
-            ("type", "type_", _r.STR, True, False, False),
-            ("type_id", "type_id", _r.INT, True, False, False),
+            ("amount", "amount", _r.FLOAT, False, False, False),
             ("client", "client", _r.model(GoodsOperationClient), False, False, False),
             ("comment", "comment", _r.STR, False, False, False),
+            ("cost", "cost", _r.FLOAT, False, False, False),
+            ("cost_per_unit", "cost_per_unit", _r.FLOAT, False, False, False),
             ("create_date", "create_date", _r.DATETIME, False, False, False),
             ("discount", "discount", _r.FLOAT, False, False, False),
             ("document_id", "document_id", _r.INT, False, False, False),
+            ("good", "good", _r.model(GoodsOperationGood), False, False, False),
+            ("id", "id", _r.INT, False, False, False),
             ("last_change_date", "last_change_date", _r.DATETIME, False, False, False),
             (
                 "loyalty_abonement_id",
@@ -163,73 +179,130 @@ def _fields() -> _r.Fields:
             ("service", "service", _r.model(GoodsOperationService), False, False, False),
             ("storage", "storage", _r.model(GoodsOperationStorage), False, False, False),
             ("supplier", "supplier", _r.model(GoodsOperationSupplier), False, False, False),
+            ("type", "type_", _r.STR, False, False, False),
+            ("type_id", "type_id", _r.INT, False, False, False),
             ("unit", "unit", _r.model(GoodsOperationUnit), False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[GoodsOperation] = GoodsOperation) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("amount")
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("cost_per_unit", _r.MISSING)
+    value = get("client")
+    instance.client = None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+    value = get("comment")
+    instance.comment = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("cost")
+    instance.cost = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("cost_per_unit")
     instance.cost_per_unit = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("good", _r.MISSING)
-    instance.good = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("type_id", _r.MISSING)
-    instance.type_id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("client", _r.MISSING)
-    instance.client = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("create_date", _r.MISSING)
-    instance.create_date = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("discount", _r.MISSING)
+    value = get("create_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.create_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.create_date = (
+            None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+        )
+    value = get("discount")
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("document_id", _r.MISSING)
+    value = get("document_id")
     instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("loyalty_abonement_id", _r.MISSING)
-    instance.loyalty_abonement_id = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("loyalty_certificate_id", _r.MISSING)
-    instance.loyalty_certificate_id = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("master", _r.MISSING)
-    instance.master = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("operation_unit_type", _r.MISSING)
+    value = get("good")
+    instance.good = None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("last_change_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_change_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_change_date = (
+            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+        )
+    value = get("loyalty_abonement_id")
+    instance.loyalty_abonement_id = (
+        None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("loyalty_certificate_id")
+    instance.loyalty_certificate_id = (
+        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("master")
+    instance.master = None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+    value = get("operation_unit_type")
     instance.operation_unit_type = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("record_id", _r.MISSING)
+    value = get("record_id")
     instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("service", _r.MISSING)
-    instance.service = _r.read_field(spec, fields[18], value, found)
-    value = source.pop("storage", _r.MISSING)
-    instance.storage = _r.read_field(spec, fields[19], value, found)
-    value = source.pop("supplier", _r.MISSING)
-    instance.supplier = _r.read_field(spec, fields[20], value, found)
-    value = source.pop("unit", _r.MISSING)
-    instance.unit = _r.read_field(spec, fields[21], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("service")
+    instance.service = None if value is None else _r.read_field(spec, spec.fields[16], value, found)
+    value = get("storage")
+    instance.storage = None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+    value = get("supplier")
+    instance.supplier = (
+        None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    value = get("type")
+    instance.type_ = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("type_id")
+    instance.type_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("unit")
+    instance.unit = None if value is None else _r.read_field(spec, spec.fields[21], value, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

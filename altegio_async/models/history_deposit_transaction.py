@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,8 +20,10 @@ class HistoryDepositTransaction:
     Client account transaction details
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         amount (float | None): Transaction amount (positive for top-up, negative for withdrawal)
@@ -49,13 +50,24 @@ class HistoryDepositTransaction:
     user_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("HistoryDepositTransaction", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -75,9 +87,15 @@ class HistoryDepositTransaction:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "HistoryDepositTransaction",
         (
             ("amount", "amount", _r.FLOAT, False, False, False),
@@ -92,46 +110,82 @@ def _fields() -> _r.Fields:
             ("user_id", "user_id", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[HistoryDepositTransaction] = HistoryDepositTransaction) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("amount")
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("balance_after", _r.MISSING)
+    value = get("balance_after")
     instance.balance_after = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("date_create", _r.MISSING)
-    instance.date_create = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("deleted", _r.MISSING)
+    value = get("comment")
+    instance.comment = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("date_create")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.date_create = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.date_create = (
+            None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+        )
+    value = get("deleted")
     instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("reserved_balance_after", _r.MISSING)
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("reserved_balance_after")
     instance.reserved_balance_after = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("salon_group_id", _r.MISSING)
+    value = get("salon_group_id")
     instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("salon_id", _r.MISSING)
+    value = get("salon_id")
     instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("user_id", _r.MISSING)
-    instance.user_id = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("user_id")
+    instance.user_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

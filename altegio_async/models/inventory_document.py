@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -27,8 +26,10 @@ class InventoryDocument:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         comment (str): A comment
@@ -61,13 +62,24 @@ class InventoryDocument:
     bill_print_status: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("InventoryDocument", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -87,14 +99,20 @@ class InventoryDocument:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.goods_operation_storage import GoodsOperationStorage  # noqa: PLC0415
     from ..models.inventory_document_location import InventoryDocumentLocation  # noqa: PLC0415
     from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
     from ..models.inventory_document_user import InventoryDocumentUser  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "InventoryDocument",
         (
             ("comment", "comment", _r.STR, True, False, False),
@@ -112,50 +130,68 @@ def _fields() -> _r.Fields:
             ("bill_print_status", "bill_print_status", _r.FLOAT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[InventoryDocument] = InventoryDocument) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("company", _r.MISSING)
-    instance.company = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    get = data.get
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("company", _r.MISSING)
+    instance.company = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("create_date", _r.MISSING)
-    instance.create_date = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("number", _r.MISSING)
+    value = get("create_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.create_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.create_date = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("number", _r.MISSING)
     instance.number = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("storage", _r.MISSING)
-    instance.storage = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("storage_id", _r.MISSING)
+    value = get("storage", _r.MISSING)
+    instance.storage = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("storage_id", _r.MISSING)
     instance.storage_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("type_id", _r.MISSING)
-    instance.type_id = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
-    value = source.pop("user", _r.MISSING)
-    instance.user = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("user_id", _r.MISSING)
+    value = get("type", _r.MISSING)
+    instance.type_ = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("type_id", _r.MISSING)
+    instance.type_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("user", _r.MISSING)
+    instance.user = _r.read_field(spec, spec.fields[10], value, found)
+    value = get("user_id", _r.MISSING)
     instance.user_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("bill_print_status", _r.MISSING)
+    value = get("bill_print_status")
     instance.bill_print_status = (
-        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

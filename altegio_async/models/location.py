@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -22,8 +21,10 @@ class Location:
     """Location, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         active (int): Is the location active (1 = active, 0 = inactive)
@@ -31,7 +32,6 @@ class Location:
         address (str): Address where the location is located
         app_android (str): Link to app for Android
         app_ios (str): Link to iOS App
-        bookform_group_priority (float): Priority for booking form display
         city (str): location city name
         city_id (int): City ID where the location is located
         coordinate_lat (float): Latitude
@@ -39,28 +39,29 @@ class Location:
         country (str): location country name
         country_id (int): Identifier of the country in which the location is located
         currency_short_title (str): Abbreviated currency name
-        description (str): Full HTML description of the location
-        email (str): Location email address
         group_priority (float): The higher the priority, the higher the location when displayed in the
             list of chain locations
         id (int): location ID
         logo (str): location logo image address
         phone (str): location phone number
         phone_confirmation (bool): Do I need to confirm my phone number via SMS when appointment?
-        phones (list[str]): Array of location phone numbers
-        photos (list[str]): Array of location photo paths
-        public_title (str): Public display name of the location
-        reminds_sms_default (int): Default SMS reminder setting
-        reminds_sms_disabled (bool): SMS reminders disabled
-        schedule (str): location schedule
         short_descr (str): location category
-        timezone (float): Timezone offset in hours
-        timezone_name (str): timezone locations
+        title (str): location name
+        bookform_group_priority (float | None): Priority for booking form display
         booking_widget_promo (LocationBookingWidgetPromo | None): Booking widget promo configuration
         company_photos (list[str] | None): Array of full location photo URLs
+        description (str | None): Full HTML description of the location
+        email (str | None): Location email address
         next_slot (datetime.datetime | None): Date and time of the next free session in the location
             (ISO8601). The field will be present only if the GET parameter forBooking=1 is passed
-        title (str | None): location name
+        phones (list[str] | None): Array of location phone numbers
+        photos (list[str] | None): Array of location photo paths
+        public_title (str | None): Public display name of the location
+        reminds_sms_default (int | None): Default SMS reminder setting
+        reminds_sms_disabled (bool | None): SMS reminders disabled
+        schedule (str | None): location schedule
+        timezone (float | None): Timezone offset in hours
+        timezone_name (str | None): timezone locations
     """
 
     active: int
@@ -68,7 +69,6 @@ class Location:
     address: str
     app_android: str
     app_ios: str
-    bookform_group_priority: float
     city: str
     city_id: int
     coordinate_lat: float
@@ -76,35 +76,47 @@ class Location:
     country: str
     country_id: int
     currency_short_title: str
-    description: str
-    email: str
     group_priority: float
     id: int
     logo: str
     phone: str
     phone_confirmation: bool
-    phones: list[str]
-    photos: list[str]
-    public_title: str
-    reminds_sms_default: int
-    reminds_sms_disabled: bool
-    schedule: str
     short_descr: str
-    timezone: float
-    timezone_name: str
+    title: str
+    bookform_group_priority: float | None = None
     booking_widget_promo: LocationBookingWidgetPromo | None = None
     company_photos: list[str] | None = None
+    description: str | None = None
+    email: str | None = None
     next_slot: datetime.datetime | None = None
-    title: str | None = None
+    phones: list[str] | None = None
+    photos: list[str] | None = None
+    public_title: str | None = None
+    reminds_sms_default: int | None = None
+    reminds_sms_disabled: bool | None = None
+    schedule: str | None = None
+    timezone: float | None = None
+    timezone_name: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Location", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -124,11 +136,17 @@ class Location:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.location_booking_widget_promo import LocationBookingWidgetPromo  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Location",
         (
             ("active", "active", _r.INT, True, False, False),
@@ -136,7 +154,6 @@ def _fields() -> _r.Fields:
             ("address", "address", _r.STR, True, False, False),
             ("app_android", "app_android", _r.STR, True, False, False),
             ("app_ios", "app_ios", _r.STR, True, False, False),
-            ("bookform_group_priority", "bookform_group_priority", _r.FLOAT, True, False, False),
             ("city", "city", _r.STR, True, False, False),
             ("city_id", "city_id", _r.INT, True, False, False),
             ("coordinate_lat", "coordinate_lat", _r.FLOAT, True, False, False),
@@ -144,22 +161,14 @@ def _fields() -> _r.Fields:
             ("country", "country", _r.STR, True, False, False),
             ("country_id", "country_id", _r.INT, True, False, False),
             ("currency_short_title", "currency_short_title", _r.STR, True, False, False),
-            ("description", "description", _r.STR, True, False, False),
-            ("email", "email", _r.STR, True, False, False),
             ("group_priority", "group_priority", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("logo", "logo", _r.STR, True, False, False),
             ("phone", "phone", _r.STR, True, False, False),
             ("phone_confirmation", "phone_confirmation", _r.BOOL, True, False, False),
-            ("phones", "phones", _r.list_of(_r.STR), True, False, False),
-            ("photos", "photos", _r.list_of(_r.STR), True, False, False),
-            ("public_title", "public_title", _r.STR, True, False, False),
-            ("reminds_sms_default", "reminds_sms_default", _r.INT, True, False, False),
-            ("reminds_sms_disabled", "reminds_sms_disabled", _r.BOOL, True, False, False),
-            ("schedule", "schedule", _r.STR, True, False, False),
             ("short_descr", "short_descr", _r.STR, True, False, False),
-            ("timezone", "timezone", _r.FLOAT, True, False, False),
-            ("timezone_name", "timezone_name", _r.STR, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
+            ("bookform_group_priority", "bookform_group_priority", _r.FLOAT, False, False, False),
             (
                 "booking_widget_promo",
                 "booking_widget_promo",
@@ -172,120 +181,207 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("company_photos", "company_photos", _r.list_of(_r.STR), False, False, False),
+            ("description", "description", _r.STR, False, False, False),
+            ("email", "email", _r.STR, False, False, False),
             ("next_slot", "next_slot", _r.DATETIME, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
+            ("phones", "phones", _r.list_of(_r.STR), False, False, False),
+            ("photos", "photos", _r.list_of(_r.STR), False, False, False),
+            ("public_title", "public_title", _r.STR, False, False, False),
+            ("reminds_sms_default", "reminds_sms_default", _r.INT, False, False, False),
+            ("reminds_sms_disabled", "reminds_sms_disabled", _r.BOOL, False, False, False),
+            ("schedule", "schedule", _r.STR, False, False, False),
+            ("timezone", "timezone", _r.FLOAT, False, False, False),
+            ("timezone_name", "timezone_name", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Location] = Location) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("active", _r.MISSING)
-    instance.active = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("active_staff_count", _r.MISSING)
+    get = data.get
+    value = get("active", _r.MISSING)
+    instance.active = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("active_staff_count", _r.MISSING)
     instance.active_staff_count = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("address", _r.MISSING)
-    instance.address = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("app_android", _r.MISSING)
+    value = get("address", _r.MISSING)
+    instance.address = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("app_android", _r.MISSING)
     instance.app_android = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("app_ios", _r.MISSING)
-    instance.app_ios = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("bookform_group_priority", _r.MISSING)
-    instance.bookform_group_priority = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    value = get("app_ios", _r.MISSING)
+    instance.app_ios = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("city", _r.MISSING)
-    instance.city = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("city_id", _r.MISSING)
-    instance.city_id = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("coordinate_lat", _r.MISSING)
+    value = get("city", _r.MISSING)
+    instance.city = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("city_id", _r.MISSING)
+    instance.city_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("coordinate_lat", _r.MISSING)
     instance.coordinate_lat = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("coordinate_lon", _r.MISSING)
+    value = get("coordinate_lon", _r.MISSING)
     instance.coordinate_lon = (
-        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("country", _r.MISSING)
+    value = get("country", _r.MISSING)
     instance.country = (
-        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("country_id", _r.MISSING)
+    value = get("country_id", _r.MISSING)
     instance.country_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("currency_short_title", _r.MISSING)
+    value = get("currency_short_title", _r.MISSING)
     instance.currency_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("description", _r.MISSING)
-    instance.description = (
-        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
-    )
-    value = source.pop("email", _r.MISSING)
-    instance.email = value if type(value) is str else _r.read_field(spec, fields[14], value, found)
-    value = source.pop("group_priority", _r.MISSING)
+    value = get("group_priority", _r.MISSING)
     instance.group_priority = (
-        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[16], value, found)
-    value = source.pop("logo", _r.MISSING)
-    instance.logo = value if type(value) is str else _r.read_field(spec, fields[17], value, found)
-    value = source.pop("phone", _r.MISSING)
-    instance.phone = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
-    value = source.pop("phone_confirmation", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("logo", _r.MISSING)
+    instance.logo = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("phone", _r.MISSING)
+    instance.phone = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("phone_confirmation", _r.MISSING)
     instance.phone_confirmation = (
-        value if type(value) is bool else _r.read_field(spec, fields[19], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("phones", _r.MISSING)
-    instance.phones = _r.read_field(spec, fields[20], value, found)
-    value = source.pop("photos", _r.MISSING)
-    instance.photos = _r.read_field(spec, fields[21], value, found)
-    value = source.pop("public_title", _r.MISSING)
-    instance.public_title = (
-        value if type(value) is str else _r.read_field(spec, fields[22], value, found)
-    )
-    value = source.pop("reminds_sms_default", _r.MISSING)
-    instance.reminds_sms_default = (
-        value if type(value) is int else _r.read_field(spec, fields[23], value, found)
-    )
-    value = source.pop("reminds_sms_disabled", _r.MISSING)
-    instance.reminds_sms_disabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
-    )
-    value = source.pop("schedule", _r.MISSING)
-    instance.schedule = (
-        value if type(value) is str else _r.read_field(spec, fields[25], value, found)
-    )
-    value = source.pop("short_descr", _r.MISSING)
+    value = get("short_descr", _r.MISSING)
     instance.short_descr = (
-        value if type(value) is str else _r.read_field(spec, fields[26], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("timezone", _r.MISSING)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    value = get("bookform_group_priority")
+    instance.bookform_group_priority = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("booking_widget_promo")
+    instance.booking_widget_promo = (
+        None if value is None else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("company_photos")
+    instance.company_photos = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[21], value, found)
+    )
+    value = get("description")
+    instance.description = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[22], value, found)
+    )
+    value = get("email")
+    instance.email = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[23], value, found)
+    )
+    value = get("next_slot")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.next_slot = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.next_slot = (
+            None if value is None else _r.read_field(spec, spec.fields[24], value, found)
+        )
+    value = get("phones")
+    instance.phones = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[25], value, found)
+    )
+    value = get("photos")
+    instance.photos = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[26], value, found)
+    )
+    value = get("public_title")
+    instance.public_title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[27], value, found)
+    )
+    value = get("reminds_sms_default")
+    instance.reminds_sms_default = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[28], value, found)
+    )
+    value = get("reminds_sms_disabled")
+    instance.reminds_sms_disabled = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[29], value, found)
+    )
+    value = get("schedule")
+    instance.schedule = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[30], value, found)
+    )
+    value = get("timezone")
     instance.timezone = (
-        value if type(value) is float else _r.read_field(spec, fields[27], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[31], value, found)
     )
-    value = source.pop("timezone_name", _r.MISSING)
+    value = get("timezone_name")
     instance.timezone_name = (
-        value if type(value) is str else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[32], value, found)
     )
-    value = source.pop("booking_widget_promo", _r.MISSING)
-    instance.booking_widget_promo = _r.read_field(spec, fields[29], value, found)
-    value = source.pop("company_photos", _r.MISSING)
-    instance.company_photos = _r.read_field(spec, fields[30], value, found)
-    value = source.pop("next_slot", _r.MISSING)
-    instance.next_slot = _r.read_field(spec, fields[31], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[32], value, found)
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

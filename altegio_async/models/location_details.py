@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -29,8 +28,10 @@ class LocationDetails:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         access (LocationDetailsAccess): Access rights list. Only if my=1 is set
@@ -49,7 +50,6 @@ class LocationDetails:
         id (int): location ID
         main_group (LocationDetailsMainGroup): Main location chain (object or empty array)
         main_group_id (int): Main location chain ID
-        payment_policy (LocationDetailsPaymentPolicy): Currently enabled payment policy for the location
         phone_confirmation (bool): Do I need to confirm the phone by SMS when appointment
         push_notification_phone_confirm (bool | int): Confirm client number to send push notifications
             (0/1 or boolean)
@@ -61,6 +61,8 @@ class LocationDetails:
         next_slot (datetime.datetime | None): Date and time of the next free session in the location
             (ISO8601). The field will be present only if the GET parameter forBooking=1 is passed
         online_sales_form_url (str | None): appointment form url. Only if bookform_id is set
+        payment_policy (LocationDetailsPaymentPolicy | None): Currently enabled payment policy for the
+            location
     """
 
     access: LocationDetailsAccess
@@ -78,7 +80,6 @@ class LocationDetails:
     id: int
     main_group: LocationDetailsMainGroup
     main_group_id: int
-    payment_policy: LocationDetailsPaymentPolicy
     phone_confirmation: bool
     push_notification_phone_confirm: bool | int
     site: str
@@ -88,15 +89,27 @@ class LocationDetails:
     zip_: str
     next_slot: datetime.datetime | None = None
     online_sales_form_url: str | None = None
+    payment_policy: LocationDetailsPaymentPolicy | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("LocationDetails", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -116,8 +129,14 @@ class LocationDetails:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.location_details_access import LocationDetailsAccess  # noqa: PLC0415
     from ..models.location_details_bookform import LocationDetailsBookform  # noqa: PLC0415
     from ..models.location_details_groups import LocationDetailsGroups  # noqa: PLC0415
@@ -125,7 +144,7 @@ def _fields() -> _r.Fields:
     from ..models.location_details_payment_policy import LocationDetailsPaymentPolicy  # noqa: PLC0415
     from ..models.salon_social import SalonSocial  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "LocationDetails",
         (
             ("access", "access", _r.model(LocationDetailsAccess), True, False, False),
@@ -150,14 +169,6 @@ def _fields() -> _r.Fields:
             ("id", "id", _r.INT, True, False, False),
             ("main_group", "main_group", _r.model(LocationDetailsMainGroup), True, False, False),
             ("main_group_id", "main_group_id", _r.INT, True, False, False),
-            (
-                "payment_policy",
-                "payment_policy",
-                _r.model(LocationDetailsPaymentPolicy),
-                True,
-                False,
-                False,
-            ),
             ("phone_confirmation", "phone_confirmation", _r.BOOL, True, False, False),
             (
                 "push_notification_phone_confirm",
@@ -177,84 +188,134 @@ def _fields() -> _r.Fields:
             ("zip", "zip_", _r.STR, True, False, False),
             ("next_slot", "next_slot", _r.DATETIME, False, False, False),
             ("online_sales_form_url", "online_sales_form_url", _r.STR, False, False, False),
+            (
+                "payment_policy",
+                "payment_policy",
+                _r.model(LocationDetailsPaymentPolicy),
+                False,
+                False,
+                False,
+            ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[LocationDetails] = LocationDetails) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("access", _r.MISSING)
-    instance.access = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("active_staff_count", _r.MISSING)
+    get = data.get
+    value = get("access", _r.MISSING)
+    instance.access = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("active_staff_count", _r.MISSING)
     instance.active_staff_count = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("address", _r.MISSING)
-    instance.address = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("bookforms", _r.MISSING)
-    instance.bookforms = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("city", _r.MISSING)
-    instance.city = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("city_id", _r.MISSING)
-    instance.city_id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("coordinate_lat", _r.MISSING)
+    value = get("address", _r.MISSING)
+    instance.address = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("bookforms", _r.MISSING)
+    instance.bookforms = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("city", _r.MISSING)
+    instance.city = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("city_id", _r.MISSING)
+    instance.city_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("coordinate_lat", _r.MISSING)
     instance.coordinate_lat = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("coordinate_lon", _r.MISSING)
+    value = get("coordinate_lon", _r.MISSING)
     instance.coordinate_lon = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("country", _r.MISSING)
-    instance.country = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("country_id", _r.MISSING)
+    value = get("country", _r.MISSING)
+    instance.country = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("country_id", _r.MISSING)
     instance.country_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("group_priority", _r.MISSING)
+    value = get("group_priority", _r.MISSING)
     instance.group_priority = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("groups", _r.MISSING)
-    instance.groups = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[12], value, found)
-    value = source.pop("main_group", _r.MISSING)
-    instance.main_group = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("main_group_id", _r.MISSING)
+    value = get("groups", _r.MISSING)
+    instance.groups = _r.read_field(spec, spec.fields[11], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("main_group", _r.MISSING)
+    instance.main_group = _r.read_field(spec, spec.fields[13], value, found)
+    value = get("main_group_id", _r.MISSING)
     instance.main_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("payment_policy", _r.MISSING)
-    instance.payment_policy = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("phone_confirmation", _r.MISSING)
+    value = get("phone_confirmation", _r.MISSING)
     instance.phone_confirmation = (
-        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("push_notification_phone_confirm", _r.MISSING)
-    instance.push_notification_phone_confirm = _r.read_field(spec, fields[17], value, found)
-    value = source.pop("site", _r.MISSING)
-    instance.site = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
-    value = source.pop("social", _r.MISSING)
-    instance.social = _r.read_field(spec, fields[19], value, found)
-    value = source.pop("timezone_name", _r.MISSING)
+    value = get("push_notification_phone_confirm", _r.MISSING)
+    instance.push_notification_phone_confirm = _r.read_field(spec, spec.fields[16], value, found)
+    value = get("site", _r.MISSING)
+    instance.site = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("social", _r.MISSING)
+    instance.social = _r.read_field(spec, spec.fields[18], value, found)
+    value = get("timezone_name", _r.MISSING)
     instance.timezone_name = (
-        value if type(value) is str else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[21], value, found)
-    value = source.pop("zip", _r.MISSING)
-    instance.zip_ = value if type(value) is str else _r.read_field(spec, fields[22], value, found)
-    value = source.pop("next_slot", _r.MISSING)
-    instance.next_slot = _r.read_field(spec, fields[23], value, found)
-    value = source.pop("online_sales_form_url", _r.MISSING)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("zip", _r.MISSING)
+    instance.zip_ = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[21], value, found)
+    )
+    value = get("next_slot")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.next_slot = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.next_slot = (
+            None if value is None else _r.read_field(spec, spec.fields[22], value, found)
+        )
+    value = get("online_sales_form_url")
     instance.online_sales_form_url = (
-        value if type(value) is str else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[23], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    value = get("payment_policy")
+    instance.payment_policy = (
+        None if value is None else _r.read_field(spec, spec.fields[24], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

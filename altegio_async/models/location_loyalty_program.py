@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -36,8 +35,10 @@ class LocationLoyaltyProgram:
     """LocationLoyaltyProgram, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         allowed_usages_amount (int): Limitation on the number of allowed uses
@@ -45,8 +46,8 @@ class LocationLoyaltyProgram:
         expiration_notification_timeout (int): How many days before the bonus or discount expires, you
             need to send a notification to the client
         expiration_timeout (int): Expiration date of bonuses or discounts
-        expiration_timeout_unit (ProgramExpirationTimeoutUnit)
-        good_item_type (LoyaltyProgramGoodItemType)
+        expiration_timeout_unit (ProgramExpirationTimeoutUnit | str)
+        good_item_type (LoyaltyProgramGoodItemType | str)
         group_id (int): Chain ID
         id (int): Promotion ID
         item_type_id (int): Identifier of the discount application type
@@ -55,10 +56,11 @@ class LocationLoyaltyProgram:
             discount
         on_expiration_notification_template_id (int): Identifier of the notification template when a
             bonus or discount burns
-        params_source_type (LoyaltyProgramParamsSourceType)
-        service_item_type (LoyaltyProgramServiceItemType)
-        type_ (LocationLoyaltyProgramType)
-        value_unit (LoyaltyProgramValueUnit)
+        params_source_type (LoyaltyProgramParamsSourceType | str)
+        service_item_type (LoyaltyProgramServiceItemType | str)
+        title (str): Share name
+        type_ (LocationLoyaltyProgramType | str)
+        value_unit (LoyaltyProgramValueUnit | str)
         value_unit_id (int): Unit ID of the bonus or discount
         first_transaction_date (str | None): Date of first stock transaction
         history_start_date (str | None): From what date to take into account the client's history to
@@ -66,7 +68,6 @@ class LocationLoyaltyProgram:
             discounts)
         sold_items_multiplicity (int | None): How many services you need to pay to get a discount on
             promotional services (only for the promotion type "Discount by condition")
-        title (str | None): Share name
         usage_limit (int | None): Limit on the number of applications (only for cashback)
         visit_multiplicity (int | None): Multiplicity of application by visits (only for cashback)
     """
@@ -75,34 +76,45 @@ class LocationLoyaltyProgram:
     current_package_progress: int
     expiration_notification_timeout: int
     expiration_timeout: int
-    expiration_timeout_unit: ProgramExpirationTimeoutUnit
-    good_item_type: LoyaltyProgramGoodItemType
+    expiration_timeout_unit: ProgramExpirationTimeoutUnit | str
+    good_item_type: LoyaltyProgramGoodItemType | str
     group_id: int
     id: int
     item_type_id: int
     loyalty_type_id: int
     on_changed_notification_template_id: int
     on_expiration_notification_template_id: int
-    params_source_type: LoyaltyProgramParamsSourceType
-    service_item_type: LoyaltyProgramServiceItemType
-    type_: LocationLoyaltyProgramType
-    value_unit: LoyaltyProgramValueUnit
+    params_source_type: LoyaltyProgramParamsSourceType | str
+    service_item_type: LoyaltyProgramServiceItemType | str
+    title: str
+    type_: LocationLoyaltyProgramType | str
+    value_unit: LoyaltyProgramValueUnit | str
     value_unit_id: int
     first_transaction_date: str | None = None
     history_start_date: str | None = None
     sold_items_multiplicity: int | None = None
-    title: str | None = None
     usage_limit: int | None = None
     visit_multiplicity: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("LocationLoyaltyProgram", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -122,9 +134,15 @@ class LocationLoyaltyProgram:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "LocationLoyaltyProgram",
         (
             ("allowed_usages_amount", "allowed_usages_amount", _r.INT, True, False, False),
@@ -141,7 +159,7 @@ def _fields() -> _r.Fields:
             (
                 "expiration_timeout_unit",
                 "expiration_timeout_unit",
-                _r.literal(["day", "month", "week", "year"]),
+                _r.literal(["day", "month", "week", "year"], extend=True),
                 True,
                 False,
                 False,
@@ -149,7 +167,7 @@ def _fields() -> _r.Fields:
             (
                 "good_item_type",
                 "good_item_type",
-                _r.literal(["any_allowed", "custom_allowed", "not_allowed"]),
+                _r.literal(["any_allowed", "custom_allowed", "not_allowed"], extend=True),
                 True,
                 False,
                 False,
@@ -177,7 +195,7 @@ def _fields() -> _r.Fields:
             (
                 "params_source_type",
                 "params_source_type",
-                _r.literal(["active_companies", "chain", "loyalty_card"]),
+                _r.literal(["active_companies", "chain", "loyalty_card"], extend=True),
                 True,
                 False,
                 False,
@@ -185,11 +203,12 @@ def _fields() -> _r.Fields:
             (
                 "service_item_type",
                 "service_item_type",
-                _r.literal(["any_allowed", "custom_allowed", "not_allowed"]),
+                _r.literal(["any_allowed", "custom_allowed", "not_allowed"], extend=True),
                 True,
                 False,
                 False,
             ),
+            ("title", "title", _r.STR, True, False, False),
             (
                 "type",
                 "type_",
@@ -208,106 +227,172 @@ def _fields() -> _r.Fields:
                         "discount_accumulative_visits",
                         "discount_static",
                         "package_discount",
-                    ]
+                    ],
+                    extend=True,
                 ),
                 True,
                 False,
                 False,
             ),
-            ("value_unit", "value_unit", _r.literal(["amount", "percent"]), True, False, False),
+            (
+                "value_unit",
+                "value_unit",
+                _r.literal(["amount", "percent"], extend=True),
+                True,
+                False,
+                False,
+            ),
             ("value_unit_id", "value_unit_id", _r.INT, True, False, False),
             ("first_transaction_date", "first_transaction_date", _r.STR, False, False, False),
             ("history_start_date", "history_start_date", _r.STR, False, False, False),
             ("sold_items_multiplicity", "sold_items_multiplicity", _r.INT, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
             ("usage_limit", "usage_limit", _r.INT, False, False, False),
             ("visit_multiplicity", "visit_multiplicity", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyProgram) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("allowed_usages_amount", _r.MISSING)
+    get = data.get
+    value = get("allowed_usages_amount", _r.MISSING)
     instance.allowed_usages_amount = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("current_package_progress", _r.MISSING)
+    value = get("current_package_progress", _r.MISSING)
     instance.current_package_progress = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("expiration_notification_timeout", _r.MISSING)
+    value = get("expiration_notification_timeout", _r.MISSING)
     instance.expiration_notification_timeout = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("expiration_timeout", _r.MISSING)
+    value = get("expiration_timeout", _r.MISSING)
     instance.expiration_timeout = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("expiration_timeout_unit", _r.MISSING)
-    instance.expiration_timeout_unit = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("good_item_type", _r.MISSING)
-    instance.good_item_type = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("group_id", _r.MISSING)
+    value = get("expiration_timeout_unit", _r.MISSING)
+    instance.expiration_timeout_unit = (
+        value
+        if type(value) is str and value in {"day", "month", "week", "year"}
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("good_item_type", _r.MISSING)
+    instance.good_item_type = (
+        value
+        if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("group_id", _r.MISSING)
     instance.group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("item_type_id", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+    value = get("item_type_id", _r.MISSING)
     instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("loyalty_type_id", _r.MISSING)
+    value = get("loyalty_type_id", _r.MISSING)
     instance.loyalty_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("on_changed_notification_template_id", _r.MISSING)
+    value = get("on_changed_notification_template_id", _r.MISSING)
     instance.on_changed_notification_template_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("on_expiration_notification_template_id", _r.MISSING)
+    value = get("on_expiration_notification_template_id", _r.MISSING)
     instance.on_expiration_notification_template_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("params_source_type", _r.MISSING)
-    instance.params_source_type = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("service_item_type", _r.MISSING)
-    instance.service_item_type = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("value_unit", _r.MISSING)
-    instance.value_unit = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("value_unit_id", _r.MISSING)
+    value = get("params_source_type", _r.MISSING)
+    instance.params_source_type = (
+        value
+        if type(value) is str and value in {"active_companies", "chain", "loyalty_card"}
+        else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("service_item_type", _r.MISSING)
+    instance.service_item_type = (
+        value
+        if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("type", _r.MISSING)
+    instance.type_ = (
+        value
+        if type(value) is str
+        and value
+        in {
+            "cashback_accumulative_paid",
+            "cashback_accumulative_paid_visits",
+            "cashback_accumulative_sold",
+            "cashback_accumulative_sold_visits",
+            "cashback_paid_visits",
+            "cashback_sold_visits",
+            "cashback_static_paid",
+            "cashback_static_sold",
+            "discount_accumulative_paid",
+            "discount_accumulative_sold",
+            "discount_accumulative_visits",
+            "discount_static",
+            "package_discount",
+        }
+        else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("value_unit", _r.MISSING)
+    instance.value_unit = (
+        value
+        if type(value) is str and value in {"amount", "percent"}
+        else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    value = get("value_unit_id", _r.MISSING)
     instance.value_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("first_transaction_date", _r.MISSING)
+    value = get("first_transaction_date")
     instance.first_transaction_date = (
-        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("history_start_date", _r.MISSING)
+    value = get("history_start_date")
     instance.history_start_date = (
-        value if type(value) is str else _r.read_field(spec, fields[18], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("sold_items_multiplicity", _r.MISSING)
+    value = get("sold_items_multiplicity")
     instance.sold_items_multiplicity = (
-        value if type(value) is int else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[20], value, found)
-    value = source.pop("usage_limit", _r.MISSING)
+    value = get("usage_limit")
     instance.usage_limit = (
-        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("visit_multiplicity", _r.MISSING)
+    value = get("visit_multiplicity")
     instance.visit_multiplicity = (
-        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +19,10 @@ class LocationUserDetailsAccess:
     Object of user access rights to system modules
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         billing_access (bool): true - there is access to billing (balance menu section), false - no
@@ -61,13 +62,24 @@ class LocationUserDetailsAccess:
     users_access: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("LocationUserDetailsAccess", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -87,9 +99,15 @@ class LocationUserDetailsAccess:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "LocationUserDetailsAccess",
         (
             ("billing_access", "billing_access", _r.BOOL, True, False, False),
@@ -108,70 +126,77 @@ def _fields() -> _r.Fields:
             ("users_access", "users_access", _r.BOOL, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[LocationUserDetailsAccess] = LocationUserDetailsAccess) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("billing_access", _r.MISSING)
+    get = data.get
+    value = get("billing_access", _r.MISSING)
     instance.billing_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("client_phones_access", _r.MISSING)
+    value = get("client_phones_access", _r.MISSING)
     instance.client_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("clients_access", _r.MISSING)
+    value = get("clients_access", _r.MISSING)
     instance.clients_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("edit_records_access", _r.MISSING)
+    value = get("edit_records_access", _r.MISSING)
     instance.edit_records_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("excel_access", _r.MISSING)
+    value = get("excel_access", _r.MISSING)
     instance.excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("finances_access", _r.MISSING)
+    value = get("finances_access", _r.MISSING)
     instance.finances_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("master_id", _r.MISSING)
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("schedule_edit_access", _r.MISSING)
+    value = get("schedule_edit_access", _r.MISSING)
     instance.schedule_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("send_sms", _r.MISSING)
+    value = get("send_sms", _r.MISSING)
     instance.send_sms = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("settings_access", _r.MISSING)
+    value = get("settings_access", _r.MISSING)
     instance.settings_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("stat_access", _r.MISSING)
+    value = get("stat_access", _r.MISSING)
     instance.stat_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("storages_access", _r.MISSING)
+    value = get("storages_access", _r.MISSING)
     instance.storages_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("timetable_access", _r.MISSING)
+    value = get("timetable_access", _r.MISSING)
     instance.timetable_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("users_access", _r.MISSING)
+    value = get("users_access", _r.MISSING)
     instance.users_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,8 +17,10 @@ class MembershipType:
     """MembershipType, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         allow_freeze (bool): Is it possible to freeze memberships? true - allowed, false - not allowed
@@ -29,11 +30,11 @@ class MembershipType:
             do not allow
         is_united_balance (bool): Total or separate membership balance: true - total, false - separate
         salon_group_id (int): Identifier of the chain in which the membership type is valid
+        title (str): Membership type name
         united_balance_services_count (float): Number of visits for total balance
         period (float | None): Subscription expiration date (0 if not set)
         period_unit_id (int | None): Subscription validity period unit (list of possible values, if not
             set - 0)
-        title (str | None): Membership type name
     """
 
     allow_freeze: bool
@@ -42,19 +43,30 @@ class MembershipType:
     is_allow_empty_code: bool
     is_united_balance: bool
     salon_group_id: int
+    title: str
     united_balance_services_count: float
     period: float | None = None
     period_unit_id: int | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("MembershipType", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -74,9 +86,15 @@ class MembershipType:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "MembershipType",
         (
             ("allow_freeze", "allow_freeze", _r.BOOL, True, False, False),
@@ -85,6 +103,7 @@ def _fields() -> _r.Fields:
             ("is_allow_empty_code", "is_allow_empty_code", _r.BOOL, True, False, False),
             ("is_united_balance", "is_united_balance", _r.BOOL, True, False, False),
             ("salon_group_id", "salon_group_id", _r.INT, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             (
                 "united_balance_services_count",
                 "united_balance_services_count",
@@ -95,53 +114,69 @@ def _fields() -> _r.Fields:
             ),
             ("period", "period", _r.FLOAT, False, False, False),
             ("period_unit_id", "period_unit_id", _r.INT, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[MembershipType] = MembershipType) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("allow_freeze", _r.MISSING)
+    get = data.get
+    value = get("allow_freeze", _r.MISSING)
     instance.allow_freeze = (
-        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("freeze_limit", _r.MISSING)
+    value = get("freeze_limit", _r.MISSING)
     instance.freeze_limit = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("is_allow_empty_code", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+    value = get("is_allow_empty_code", _r.MISSING)
     instance.is_allow_empty_code = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("is_united_balance", _r.MISSING)
+    value = get("is_united_balance", _r.MISSING)
     instance.is_united_balance = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("salon_group_id", _r.MISSING)
+    value = get("salon_group_id", _r.MISSING)
     instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("united_balance_services_count", _r.MISSING)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("united_balance_services_count", _r.MISSING)
     instance.united_balance_services_count = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("period", _r.MISSING)
+    value = get("period")
     instance.period = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("period_unit_id", _r.MISSING)
+    value = get("period_unit_id")
     instance.period_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[9], value, found)
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,8 +18,10 @@ class MembershipsEventResultFields:
     """MembershipsEventResultFields, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         available_visits (int | None): Number of visits available in membership
@@ -36,13 +37,24 @@ class MembershipsEventResultFields:
     last_booking_date: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("MembershipsEventResultFields", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -62,9 +74,15 @@ class MembershipsEventResultFields:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "MembershipsEventResultFields",
         (
             ("available_visits", "available_visits", _r.INT, False, False, False),
@@ -73,26 +91,48 @@ def _fields() -> _r.Fields:
             ("last_booking_date", "last_booking_date", _r.DATETIME, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[MembershipsEventResultFields] = MembershipsEventResultFields) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("available_visits", _r.MISSING)
+    get = data.get
+    value = get("available_visits")
     instance.available_visits = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("bookable_day_ids", _r.MISSING)
-    instance.bookable_day_ids = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("can_book_all_days", _r.MISSING)
+    value = get("bookable_day_ids")
+    instance.bookable_day_ids = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("can_book_all_days")
     instance.can_book_all_days = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("last_booking_date", _r.MISSING)
-    instance.last_booking_date = _r.read_field(spec, fields[3], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("last_booking_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_booking_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_booking_date = (
+            None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+        )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,8 +22,10 @@ class NewService:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         active (float): 1 - available for online booking, 0 - not available
@@ -32,19 +33,19 @@ class NewService:
         category_id (int): Identifier of the category in which the service consists
         comment (str): Comment on the service
         discount (float): Discount
-        duration (float): Service duration, default is 3600 seconds
         id (int): Service ID
         price_max (float): Maximum price for the service
         price_min (float): Minimum price for the service
         staff (list[NewServiceTeamMember]): List of team members providing the service and session
             duration
+        title (str): Service name
         weight (float): Service weight (used to sort categories when displayed)
+        duration (float | None): Service duration, default is 3600 seconds
         salon_service_id (int | None): Service ID for a location on the chain
         technical_break_duration (float | None): Technical break duration in seconds.
             - null = use location default (Settings → Appointment Log → Technical Breaks)
             - Value in multiples of 300 (5-minute intervals)
             - Maximum value is 3600 (1 hour)
-        title (str | None): Service name
     """
 
     active: float
@@ -52,24 +53,35 @@ class NewService:
     category_id: int
     comment: str
     discount: float
-    duration: float
     id: int
     price_max: float
     price_min: float
     staff: list[NewServiceTeamMember]
+    title: str
     weight: float
+    duration: float | None = None
     salon_service_id: int | None = None
     technical_break_duration: float | None = None
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("NewService", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -89,11 +101,17 @@ class NewService:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.new_service_team_member import NewServiceTeamMember  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "NewService",
         (
             ("active", "active", _r.FLOAT, True, False, False),
@@ -101,12 +119,13 @@ def _fields() -> _r.Fields:
             ("category_id", "category_id", _r.INT, True, False, False),
             ("comment", "comment", _r.STR, True, False, False),
             ("discount", "discount", _r.FLOAT, True, False, False),
-            ("duration", "duration", _r.FLOAT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("price_max", "price_max", _r.FLOAT, True, False, False),
             ("price_min", "price_min", _r.FLOAT, True, False, False),
             ("staff", "staff", _r.list_of(_r.model(NewServiceTeamMember)), True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("weight", "weight", _r.FLOAT, True, False, False),
+            ("duration", "duration", _r.FLOAT, False, False, False),
             ("salon_service_id", "salon_service_id", _r.INT, False, False, False),
             (
                 "technical_break_duration",
@@ -119,61 +138,93 @@ def _fields() -> _r.Fields:
                 True,
                 False,
             ),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[NewService] = NewService) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("active", _r.MISSING)
+    get = data.get
+    value = get("active", _r.MISSING)
     instance.active = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("category_id", _r.MISSING)
+    value = get("api_id", _r.MISSING)
+    instance.api_id = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("category_id", _r.MISSING)
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("discount", _r.MISSING)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("duration", _r.MISSING)
-    instance.duration = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
-    )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("price_max", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+    value = get("price_max", _r.MISSING)
     instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("price_min", _r.MISSING)
+    value = get("price_min", _r.MISSING)
     instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("weight", _r.MISSING)
+    value = get("staff", _r.MISSING)
+    instance.staff = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("weight", _r.MISSING)
     instance.weight = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("salon_service_id", _r.MISSING)
+    value = get("duration")
+    instance.duration = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("salon_service_id")
     instance.salon_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("technical_break_duration", _r.MISSING)
-    instance.technical_break_duration = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("technical_break_duration")
+    instance.technical_break_duration = (
+        None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -22,12 +21,13 @@ class OperationDepositsTransaction:
     """OperationDepositsTransaction, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         amount (float): Top-up amount
-        balance_after (float): Personal account balance after this transaction
         comment (str): A comment
         date_create (str): date of creation
         deleted (bool): Has the transaction been deleted?
@@ -38,15 +38,15 @@ class OperationDepositsTransaction:
         document_id (int): Document ID
         id (int): Client account transaction ID
         master_id (int): team member ID
-        reserved_balance_after (float): Personal account reserved balance after this transaction
         salon_group_id (int): Chain ID
         salon_id (int): location ID
         user_id (int): User ID
+        balance_after (float | None): Personal account balance after this transaction
         date_delete (str | None): Deletion date
+        reserved_balance_after (float | None): Personal account reserved balance after this transaction
     """
 
     amount: float
-    balance_after: float
     comment: str
     date_create: str
     deleted: bool
@@ -57,20 +57,32 @@ class OperationDepositsTransaction:
     document_id: int
     id: int
     master_id: int
-    reserved_balance_after: float
     salon_group_id: int
     salon_id: int
     user_id: int
+    balance_after: float | None = None
     date_delete: str | None = None
+    reserved_balance_after: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("OperationDepositsTransaction", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -90,16 +102,21 @@ class OperationDepositsTransaction:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.deposits_transaction_deposit import DepositsTransactionDeposit  # noqa: PLC0415
     from ..models.deposits_transaction_deposit_type import DepositsTransactionDepositType  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "OperationDepositsTransaction",
         (
             ("amount", "amount", _r.FLOAT, True, False, False),
-            ("balance_after", "balance_after", _r.FLOAT, True, False, False),
             ("comment", "comment", _r.STR, True, False, False),
             ("date_create", "date_create", _r.STR, True, False, False),
             ("deleted", "deleted", _r.BOOL, True, False, False),
@@ -117,81 +134,99 @@ def _fields() -> _r.Fields:
             ("document_id", "document_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
             ("master_id", "master_id", _r.INT, True, False, False),
-            ("reserved_balance_after", "reserved_balance_after", _r.FLOAT, True, False, False),
             ("salon_group_id", "salon_group_id", _r.INT, True, False, False),
             ("salon_id", "salon_id", _r.INT, True, False, False),
             ("user_id", "user_id", _r.INT, True, False, False),
+            ("balance_after", "balance_after", _r.FLOAT, False, False, False),
             ("date_delete", "date_delete", _r.STR, False, False, False),
+            ("reserved_balance_after", "reserved_balance_after", _r.FLOAT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[OperationDepositsTransaction] = OperationDepositsTransaction) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("amount", _r.MISSING)
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("balance_after", _r.MISSING)
-    instance.balance_after = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("date_create", _r.MISSING)
+    value = get("date_create", _r.MISSING)
     instance.date_create = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("deleted", _r.MISSING)
+    value = get("deleted", _r.MISSING)
     instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("deposit", _r.MISSING)
-    instance.deposit = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("deposit_id", _r.MISSING)
+    value = get("deposit", _r.MISSING)
+    instance.deposit = _r.read_field(spec, spec.fields[4], value, found)
+    value = get("deposit_id", _r.MISSING)
     instance.deposit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("deposit_type", _r.MISSING)
-    instance.deposit_type = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("deposit_type_id", _r.MISSING)
+    value = get("deposit_type", _r.MISSING)
+    instance.deposit_type = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("deposit_type_id", _r.MISSING)
     instance.deposit_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("document_id", _r.MISSING)
+    value = get("document_id", _r.MISSING)
     instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[10], value, found)
-    value = source.pop("master_id", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("reserved_balance_after", _r.MISSING)
-    instance.reserved_balance_after = (
-        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
-    )
-    value = source.pop("salon_group_id", _r.MISSING)
+    value = get("salon_group_id", _r.MISSING)
     instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("salon_id", _r.MISSING)
+    value = get("salon_id", _r.MISSING)
     instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("user_id", _r.MISSING)
+    value = get("user_id", _r.MISSING)
     instance.user_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("date_delete", _r.MISSING)
+    value = get("balance_after")
+    instance.balance_after = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("date_delete")
     instance.date_delete = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    value = get("reserved_balance_after")
+    instance.reserved_balance_after = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

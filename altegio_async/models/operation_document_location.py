@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,13 +23,16 @@ class OperationDocumentLocation:
     location
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         city_id (int): City ID
         country_id (int): Country ID
         id (int): location ID
+        title (str): location name
         address (str | None): location address
         coordinate_lat (str | None): Latitude
         coordinate_lon (str | None): Longitude
@@ -38,13 +40,13 @@ class OperationDocumentLocation:
         phones (list[OperationDocumentLocationPhone] | None): location phone
         site (str | None): The site of the location
         timezone (datetime.datetime | None): time zone
-        title (str | None): location name
         zip_ (str | None): Postcode
     """
 
     city_id: int
     country_id: int
     id: int
+    title: str
     address: str | None = None
     coordinate_lat: str | None = None
     coordinate_lon: str | None = None
@@ -52,17 +54,27 @@ class OperationDocumentLocation:
     phones: list[OperationDocumentLocationPhone] | None = None
     site: str | None = None
     timezone: datetime.datetime | None = None
-    title: str | None = None
     zip_: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("OperationDocumentLocation", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -82,16 +94,23 @@ class OperationDocumentLocation:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.operation_document_location_phone import OperationDocumentLocationPhone  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "OperationDocumentLocation",
         (
             ("city_id", "city_id", _r.INT, True, False, False),
             ("country_id", "country_id", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("address", "address", _r.STR, False, False, False),
             ("coordinate_lat", "coordinate_lat", _r.STR, False, False, False),
             ("coordinate_lon", "coordinate_lon", _r.STR, False, False, False),
@@ -106,48 +125,89 @@ def _fields() -> _r.Fields:
             ),
             ("site", "site", _r.STR, False, False, False),
             ("timezone", "timezone", _r.DATETIME, False, False, False),
-            ("title", "title", _r.STR, False, False, False),
             ("zip", "zip_", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[OperationDocumentLocation] = OperationDocumentLocation) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("city_id", _r.MISSING)
-    instance.city_id = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("country_id", _r.MISSING)
+    get = data.get
+    value = get("city_id", _r.MISSING)
+    instance.city_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("country_id", _r.MISSING)
     instance.country_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("address", _r.MISSING)
-    instance.address = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("coordinate_lat", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("address")
+    instance.address = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("coordinate_lat")
     instance.coordinate_lat = (
-        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("coordinate_lon", _r.MISSING)
+    value = get("coordinate_lon")
     instance.coordinate_lon = (
-        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("logo", _r.MISSING)
-    instance.logo = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("phones", _r.MISSING)
-    instance.phones = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("site", _r.MISSING)
-    instance.site = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("timezone", _r.MISSING)
-    instance.timezone = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
-    value = source.pop("zip", _r.MISSING)
-    instance.zip_ = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("logo")
+    instance.logo = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("phones")
+    instance.phones = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("site")
+    instance.site = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("timezone")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.timezone = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.timezone = (
+            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+        )
+    value = get("zip")
+    instance.zip_ = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,44 +19,57 @@ class OverallStatsAppointmentStats:
     Summary metrics by number of appointments
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         change_percent (int): The percentage change in the current value of the total number of records
             relative to the past. Null if the number of records in the previous period is 0 and the current
             number is different from 0.
         current_canceled_count (int): Number of canceled appointments
-        current_canceled_percent (int): The percentage of canceled appointments relative to the total.
-            Null if the total is 0.
         current_completed_count (int): Number of completed appointments
-        current_completed_percent (int): Percentage of completed appointments relative to the total.
-            Null if the total is 0.
         current_pending_count (int): Number of pending appointments
-        current_pending_percent (int): Percentage of incomplete records relative to the total. Null if
-            the total is 0.
         current_total_count (int): Number of all appointments in the current period
         previous_total_count (int): Number of all appointments in the previous period
+        current_canceled_percent (int | None): The percentage of canceled appointments relative to the
+            total. Null if the total is 0.
+        current_completed_percent (int | None): Percentage of completed appointments relative to the
+            total. Null if the total is 0.
+        current_pending_percent (int | None): Percentage of incomplete records relative to the total.
+            Null if the total is 0.
     """
 
     change_percent: int
     current_canceled_count: int
-    current_canceled_percent: int
     current_completed_count: int
-    current_completed_percent: int
     current_pending_count: int
-    current_pending_percent: int
     current_total_count: int
     previous_total_count: int
+    current_canceled_percent: int | None = None
+    current_completed_percent: int | None = None
+    current_pending_percent: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("OverallStatsAppointmentStats", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -77,66 +89,85 @@ class OverallStatsAppointmentStats:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "OverallStatsAppointmentStats",
         (
             ("change_percent", "change_percent", _r.INT, True, False, False),
             ("current_canceled_count", "current_canceled_count", _r.INT, True, False, False),
-            ("current_canceled_percent", "current_canceled_percent", _r.INT, True, False, False),
             ("current_completed_count", "current_completed_count", _r.INT, True, False, False),
-            ("current_completed_percent", "current_completed_percent", _r.INT, True, False, False),
             ("current_pending_count", "current_pending_count", _r.INT, True, False, False),
-            ("current_pending_percent", "current_pending_percent", _r.INT, True, False, False),
             ("current_total_count", "current_total_count", _r.INT, True, False, False),
             ("previous_total_count", "previous_total_count", _r.INT, True, False, False),
+            ("current_canceled_percent", "current_canceled_percent", _r.INT, False, False, False),
+            ("current_completed_percent", "current_completed_percent", _r.INT, False, False, False),
+            ("current_pending_percent", "current_pending_percent", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[OverallStatsAppointmentStats] = OverallStatsAppointmentStats) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("change_percent", _r.MISSING)
+    get = data.get
+    value = get("change_percent", _r.MISSING)
     instance.change_percent = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("current_canceled_count", _r.MISSING)
+    value = get("current_canceled_count", _r.MISSING)
     instance.current_canceled_count = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("current_canceled_percent", _r.MISSING)
-    instance.current_canceled_percent = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    )
-    value = source.pop("current_completed_count", _r.MISSING)
+    value = get("current_completed_count", _r.MISSING)
     instance.current_completed_count = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("current_completed_percent", _r.MISSING)
-    instance.current_completed_percent = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    )
-    value = source.pop("current_pending_count", _r.MISSING)
+    value = get("current_pending_count", _r.MISSING)
     instance.current_pending_count = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("current_pending_percent", _r.MISSING)
-    instance.current_pending_percent = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    )
-    value = source.pop("current_total_count", _r.MISSING)
+    value = get("current_total_count", _r.MISSING)
     instance.current_total_count = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("previous_total_count", _r.MISSING)
+    value = get("previous_total_count", _r.MISSING)
     instance.previous_total_count = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    value = get("current_canceled_percent")
+    instance.current_canceled_percent = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("current_completed_percent")
+    instance.current_completed_percent = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("current_pending_percent")
+    instance.current_pending_percent = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -35,8 +34,10 @@ class PermissionList:
     Object with access rights categories
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         clients (PermissionListClients): Section Clients
@@ -87,13 +88,24 @@ class PermissionList:
     security_logins_access: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("PermissionList", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -113,8 +125,14 @@ class PermissionList:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.list_online_appointment import ListOnlineAppointment  # noqa: PLC0415
     from ..models.permission_list_appointment_form import PermissionListAppointmentForm  # noqa: PLC0415
     from ..models.permission_list_clients import PermissionListClients  # noqa: PLC0415
@@ -129,7 +147,7 @@ def _fields() -> _r.Fields:
     from ..models.permission_list_storages import PermissionListStorages  # noqa: PLC0415
     from ..models.permission_list_timetable import PermissionListTimetable  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "PermissionList",
         (
             ("clients", "clients", _r.model(PermissionListClients), True, False, False),
@@ -195,64 +213,87 @@ def _fields() -> _r.Fields:
             ("security_logins_access", "security_logins_access", _r.BOOL, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[PermissionList] = PermissionList) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("clients", _r.MISSING)
-    instance.clients = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("dashboard", _r.MISSING)
-    instance.dashboard = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("finances", _r.MISSING)
-    instance.finances = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("loyalty", _r.MISSING)
-    instance.loyalty = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("notification", _r.MISSING)
-    instance.notification = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("other", _r.MISSING)
-    instance.other = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("record_form", _r.MISSING)
-    instance.record_form = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("settings", _r.MISSING)
-    instance.settings = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("storages", _r.MISSING)
-    instance.storages = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("timetable", _r.MISSING)
-    instance.timetable = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("comers", _r.MISSING)
-    instance.comers = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("online_record", _r.MISSING)
-    instance.online_record = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("security", _r.MISSING)
-    instance.security = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("security_2fa_access", _r.MISSING)
+    get = data.get
+    value = get("clients", _r.MISSING)
+    instance.clients = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("dashboard", _r.MISSING)
+    instance.dashboard = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("finances", _r.MISSING)
+    instance.finances = _r.read_field(spec, spec.fields[2], value, found)
+    value = get("loyalty", _r.MISSING)
+    instance.loyalty = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("notification", _r.MISSING)
+    instance.notification = _r.read_field(spec, spec.fields[4], value, found)
+    value = get("other", _r.MISSING)
+    instance.other = _r.read_field(spec, spec.fields[5], value, found)
+    value = get("record_form", _r.MISSING)
+    instance.record_form = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("settings", _r.MISSING)
+    instance.settings = _r.read_field(spec, spec.fields[7], value, found)
+    value = get("storages", _r.MISSING)
+    instance.storages = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("timetable", _r.MISSING)
+    instance.timetable = _r.read_field(spec, spec.fields[9], value, found)
+    value = get("comers")
+    instance.comers = None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+    value = get("online_record")
+    instance.online_record = (
+        None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("security")
+    instance.security = (
+        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("security_2fa_access")
     instance.security_2fa_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("security_access", _r.MISSING)
+    value = get("security_access")
     instance.security_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("security_data_changes_access", _r.MISSING)
+    value = get("security_data_changes_access")
     instance.security_data_changes_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("security_employee_changes_access", _r.MISSING)
+    value = get("security_employee_changes_access")
     instance.security_employee_changes_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("security_export_import_access", _r.MISSING)
+    value = get("security_export_import_access")
     instance.security_export_import_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("security_logins_access", _r.MISSING)
+    value = get("security_logins_access")
     instance.security_logins_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[18], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +19,10 @@ class PermissionListAppointmentForm:
     Appointment window
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         create_records_access (bool): true - there is access to create appointments, false - no access
@@ -145,13 +146,26 @@ class PermissionListAppointmentForm:
     records_edit_services_access: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError(
+                "PermissionListAppointmentForm", misfit.expected, src_dict
+            ) from None
         return instance
 
     @property
@@ -171,9 +185,15 @@ class PermissionListAppointmentForm:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "PermissionListAppointmentForm",
         (
             ("create_records_access", "create_records_access", _r.BOOL, True, False, False),
@@ -428,6 +448,7 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(
@@ -435,169 +456,213 @@ def _read(
 ) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("create_records_access", _r.MISSING)
+    get = data.get
+    value = get("create_records_access", _r.MISSING)
     instance.create_records_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("delete_customer_came_records_access", _r.MISSING)
+    value = get("delete_customer_came_records_access", _r.MISSING)
     instance.delete_customer_came_records_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("delete_paid_records_access", _r.MISSING)
+    value = get("delete_paid_records_access", _r.MISSING)
     instance.delete_paid_records_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("delete_records_access", _r.MISSING)
+    value = get("delete_records_access", _r.MISSING)
     instance.delete_records_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("edit_records_access", _r.MISSING)
+    value = get("edit_records_access", _r.MISSING)
     instance.edit_records_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("edit_records_attendance_access", _r.MISSING)
+    value = get("edit_records_attendance_access", _r.MISSING)
     instance.edit_records_attendance_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("record_edit_full_paid_access", _r.MISSING)
+    value = get("record_edit_full_paid_access", _r.MISSING)
     instance.record_edit_full_paid_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("record_form_access", _r.MISSING)
+    value = get("record_form_access", _r.MISSING)
     instance.record_form_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("record_form_client_access", _r.MISSING)
+    value = get("record_form_client_access", _r.MISSING)
     instance.record_form_client_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("records_autocomplete_access", _r.MISSING)
+    value = get("records_autocomplete_access", _r.MISSING)
     instance.records_autocomplete_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("records_finances_access", _r.MISSING)
+    value = get("records_finances_access", _r.MISSING)
     instance.records_finances_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("records_finances_last_days_count", _r.MISSING)
+    value = get("records_finances_last_days_count", _r.MISSING)
     instance.records_finances_last_days_count = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("records_finances_pay_from_deposits_access", _r.MISSING)
+    value = get("records_finances_pay_from_deposits_access", _r.MISSING)
     instance.records_finances_pay_from_deposits_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("records_goods_access", _r.MISSING)
+    value = get("records_goods_access", _r.MISSING)
     instance.records_goods_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("records_goods_cost_access", _r.MISSING)
+    value = get("records_goods_cost_access", _r.MISSING)
     instance.records_goods_cost_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("records_goods_create_last_days_count", _r.MISSING)
+    value = get("records_goods_create_last_days_count", _r.MISSING)
     instance.records_goods_create_last_days_count = (
-        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("records_goods_create_transaction_access", _r.MISSING)
+    value = get("records_goods_create_transaction_access", _r.MISSING)
     instance.records_goods_create_transaction_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("records_goods_discount_access", _r.MISSING)
+    value = get("records_goods_discount_access", _r.MISSING)
     instance.records_goods_discount_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("records_goods_edit_last_days_count", _r.MISSING)
+    value = get("records_goods_edit_last_days_count", _r.MISSING)
     instance.records_goods_edit_last_days_count = (
-        value if type(value) is float else _r.read_field(spec, fields[18], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("records_goods_edit_transaction_access", _r.MISSING)
+    value = get("records_goods_edit_transaction_access", _r.MISSING)
     instance.records_goods_edit_transaction_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[19], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("records_group_id", _r.MISSING)
+    value = get("records_group_id", _r.MISSING)
     instance.records_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("records_group_id_access", _r.MISSING)
+    value = get("records_group_id_access", _r.MISSING)
     instance.records_group_id_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[21], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("records_services_cost_access", _r.MISSING)
+    value = get("records_services_cost_access", _r.MISSING)
     instance.records_services_cost_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[22], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("records_services_discount_access", _r.MISSING)
+    value = get("records_services_discount_access", _r.MISSING)
     instance.records_services_discount_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("assistants_management_access", _r.MISSING)
+    value = get("assistants_management_access")
     instance.assistants_management_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("assistants_reward_share_edit_access", _r.MISSING)
+    value = get("assistants_reward_share_edit_access")
     instance.assistants_reward_share_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[25], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[25], value, found)
     )
-    value = source.pop("custom_fields_client_values_edit_access", _r.MISSING)
+    value = get("custom_fields_client_values_edit_access")
     instance.custom_fields_client_values_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[26], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("custom_fields_client_values_read_access", _r.MISSING)
+    value = get("custom_fields_client_values_read_access")
     instance.custom_fields_client_values_read_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[27], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("custom_fields_record_values_edit_access", _r.MISSING)
+    value = get("custom_fields_record_values_edit_access")
     instance.custom_fields_record_values_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("custom_fields_record_values_read_access", _r.MISSING)
+    value = get("custom_fields_record_values_read_access")
     instance.custom_fields_record_values_read_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[29], value, found)
     )
-    value = source.pop("record_edit_full_paid_client_came_access", _r.MISSING)
+    value = get("record_edit_full_paid_client_came_access")
     instance.record_edit_full_paid_client_came_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[30], value, found)
     )
-    value = source.pop("record_edit_full_paid_client_confirm_access", _r.MISSING)
+    value = get("record_edit_full_paid_client_confirm_access")
     instance.record_edit_full_paid_client_confirm_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[31], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[31], value, found)
     )
-    value = source.pop("record_form_client_add_access", _r.MISSING)
+    value = get("record_form_client_add_access")
     instance.record_form_client_add_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[32], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[32], value, found)
     )
-    value = source.pop("records_autocomplete_phone_access", _r.MISSING)
+    value = get("records_autocomplete_phone_access")
     instance.records_autocomplete_phone_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[33], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[33], value, found)
     )
-    value = source.pop("records_consumables_edit_access", _r.MISSING)
+    value = get("records_consumables_edit_access")
     instance.records_consumables_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[34], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[34], value, found)
     )
-    value = source.pop("records_edit_comment_access", _r.MISSING)
+    value = get("records_edit_comment_access")
     instance.records_edit_comment_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[35], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[35], value, found)
     )
-    value = source.pop("records_edit_date_and_master_access", _r.MISSING)
+    value = get("records_edit_date_and_master_access")
     instance.records_edit_date_and_master_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[36], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[36], value, found)
     )
-    value = source.pop("records_edit_duration_access", _r.MISSING)
+    value = get("records_edit_duration_access")
     instance.records_edit_duration_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[37], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[37], value, found)
     )
-    value = source.pop("records_edit_last_days_count", _r.MISSING)
+    value = get("records_edit_last_days_count")
     instance.records_edit_last_days_count = (
-        value if type(value) is float else _r.read_field(spec, fields[38], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[38], value, found)
     )
-    value = source.pop("records_edit_services_access", _r.MISSING)
+    value = get("records_edit_services_access")
     instance.records_edit_services_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[39], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[39], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +19,10 @@ class PermissionListClients:
     Section Clients
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         client_comments_add_access (bool): true - there is access to add comments, false - no access
@@ -113,13 +114,24 @@ class PermissionListClients:
     clients_surname_patronymic_edit_access: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("PermissionListClients", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -139,9 +151,15 @@ class PermissionListClients:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "PermissionListClients",
         (
             (
@@ -310,138 +328,175 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[PermissionListClients] = PermissionListClients) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("client_comments_add_access", _r.MISSING)
+    get = data.get
+    value = get("client_comments_add_access", _r.MISSING)
     instance.client_comments_add_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("client_comments_list_access", _r.MISSING)
+    value = get("client_comments_list_access", _r.MISSING)
     instance.client_comments_list_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("client_comments_other_edit_access", _r.MISSING)
+    value = get("client_comments_other_edit_access", _r.MISSING)
     instance.client_comments_other_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("client_comments_own_edit_access", _r.MISSING)
+    value = get("client_comments_own_edit_access", _r.MISSING)
     instance.client_comments_own_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("client_files_delete_access", _r.MISSING)
+    value = get("client_files_delete_access", _r.MISSING)
     instance.client_files_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("client_files_list_access", _r.MISSING)
+    value = get("client_files_list_access", _r.MISSING)
     instance.client_files_list_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("client_files_upload_access", _r.MISSING)
+    value = get("client_files_upload_access", _r.MISSING)
     instance.client_files_upload_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("client_phones_access", _r.MISSING)
+    value = get("client_phones_access", _r.MISSING)
     instance.client_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("clients_access", _r.MISSING)
+    value = get("clients_access", _r.MISSING)
     instance.clients_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("clients_card_phone_access", _r.MISSING)
+    value = get("clients_card_phone_access", _r.MISSING)
     instance.clients_card_phone_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("clients_delete_access", _r.MISSING)
+    value = get("clients_delete_access", _r.MISSING)
     instance.clients_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("clients_excel_access", _r.MISSING)
+    value = get("clients_excel_access", _r.MISSING)
     instance.clients_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("clients_phones_email_access", _r.MISSING)
+    value = get("clients_phones_email_access", _r.MISSING)
     instance.clients_phones_email_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("clients_visit_master_id", _r.MISSING)
+    value = get("clients_visit_master_id", _r.MISSING)
     instance.clients_visit_master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("excel_access", _r.MISSING)
+    value = get("excel_access", _r.MISSING)
     instance.excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("get_visit_master_id", _r.MISSING)
+    value = get("get_visit_master_id", _r.MISSING)
     instance.get_visit_master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("clients_card_comment_access", _r.MISSING)
+    value = get("clients_card_comment_access")
     instance.clients_card_comment_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("clients_card_comment_edit_access", _r.MISSING)
+    value = get("clients_card_comment_edit_access")
     instance.clients_card_comment_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("clients_deposits_access", _r.MISSING)
+    value = get("clients_deposits_access")
     instance.clients_deposits_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[18], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("clients_deposits_create_access", _r.MISSING)
+    value = get("clients_deposits_create_access")
     instance.clients_deposits_create_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("clients_deposits_history_access", _r.MISSING)
+    value = get("clients_deposits_history_access")
     instance.clients_deposits_history_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[20], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("clients_deposits_topup_access", _r.MISSING)
+    value = get("clients_deposits_topup_access")
     instance.clients_deposits_topup_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("clients_edit_access", _r.MISSING)
+    value = get("clients_edit_access")
     instance.clients_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[22], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("clients_loyalty_read_access", _r.MISSING)
+    value = get("clients_loyalty_read_access")
     instance.clients_loyalty_read_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("clients_loyalty_settings_access", _r.MISSING)
+    value = get("clients_loyalty_settings_access")
     instance.clients_loyalty_settings_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("clients_phones_access", _r.MISSING)
+    value = get("clients_phones_access")
     instance.clients_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[25], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[25], value, found)
     )
-    value = source.pop("clients_show_attendance_history_access", _r.MISSING)
+    value = get("clients_show_attendance_history_access")
     instance.clients_show_attendance_history_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[26], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("clients_surname_middle_name_access", _r.MISSING)
+    value = get("clients_surname_middle_name_access")
     instance.clients_surname_middle_name_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[27], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("clients_surname_middle_name_edit_access", _r.MISSING)
+    value = get("clients_surname_middle_name_edit_access")
     instance.clients_surname_middle_name_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("clients_surname_patronymic_access", _r.MISSING)
+    value = get("clients_surname_patronymic_access")
     instance.clients_surname_patronymic_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[29], value, found)
     )
-    value = source.pop("clients_surname_patronymic_edit_access", _r.MISSING)
+    value = get("clients_surname_patronymic_edit_access")
     instance.clients_surname_patronymic_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[30], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

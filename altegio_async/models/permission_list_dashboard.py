@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +19,10 @@ class PermissionListDashboard:
     Section Overview
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         dash_access (bool): true - there is access to the summary section, false - no access
@@ -84,13 +85,24 @@ class PermissionListDashboard:
     security_logins_access: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("PermissionListDashboard", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -110,9 +122,15 @@ class PermissionListDashboard:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "PermissionListDashboard",
         (
             ("dash_access", "dash_access", _r.BOOL, True, False, False),
@@ -201,98 +219,119 @@ def _fields() -> _r.Fields:
             ("security_logins_access", "security_logins_access", _r.BOOL, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[PermissionListDashboard] = PermissionListDashboard) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("dash_access", _r.MISSING)
+    get = data.get
+    value = get("dash_access", _r.MISSING)
     instance.dash_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("dash_message_access", _r.MISSING)
+    value = get("dash_message_access", _r.MISSING)
     instance.dash_message_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("dash_message_excel_access", _r.MISSING)
+    value = get("dash_message_excel_access", _r.MISSING)
     instance.dash_message_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("dash_message_phones_access", _r.MISSING)
+    value = get("dash_message_phones_access", _r.MISSING)
     instance.dash_message_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("dash_phones_access", _r.MISSING)
+    value = get("dash_phones_access", _r.MISSING)
     instance.dash_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("dash_records_access", _r.MISSING)
+    value = get("dash_records_access", _r.MISSING)
     instance.dash_records_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("dash_records_excel_access", _r.MISSING)
+    value = get("dash_records_excel_access", _r.MISSING)
     instance.dash_records_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("dash_records_last_days_count", _r.MISSING)
+    value = get("dash_records_last_days_count", _r.MISSING)
     instance.dash_records_last_days_count = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("dash_records_phones_access", _r.MISSING)
+    value = get("dash_records_phones_access", _r.MISSING)
     instance.dash_records_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("dash_reviews_access", _r.MISSING)
+    value = get("dash_reviews_access", _r.MISSING)
     instance.dash_reviews_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("dash_reviews_delete_access", _r.MISSING)
+    value = get("dash_reviews_delete_access", _r.MISSING)
     instance.dash_reviews_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("dashboard_access", _r.MISSING)
+    value = get("dashboard_access", _r.MISSING)
     instance.dashboard_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("dashboard_calls_access", _r.MISSING)
+    value = get("dashboard_calls_access", _r.MISSING)
     instance.dashboard_calls_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("dashboard_calls_excel_access", _r.MISSING)
+    value = get("dashboard_calls_excel_access", _r.MISSING)
     instance.dashboard_calls_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("dashboard_calls_phones_access", _r.MISSING)
+    value = get("dashboard_calls_phones_access", _r.MISSING)
     instance.dashboard_calls_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("security_2fa_access", _r.MISSING)
+    value = get("security_2fa_access")
     instance.security_2fa_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("security_access", _r.MISSING)
+    value = get("security_access")
     instance.security_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("security_data_changes_access", _r.MISSING)
+    value = get("security_data_changes_access")
     instance.security_data_changes_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("security_employee_changes_access", _r.MISSING)
+    value = get("security_employee_changes_access")
     instance.security_employee_changes_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[18], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("security_export_import_access", _r.MISSING)
+    value = get("security_export_import_access")
     instance.security_export_import_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("security_logins_access", _r.MISSING)
+    value = get("security_logins_access")
     instance.security_logins_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[20], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

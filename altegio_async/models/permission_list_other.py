@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,8 +22,10 @@ class PermissionListOther:
     Access to analytics, billing, SMS mailings and enabling access to a location by IP address
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         auth_enable_check_ip (bool): true - there is access to the location only from IP addresses (v4,
@@ -54,13 +55,24 @@ class PermissionListOther:
     salon_to_salon_group_add_access: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("PermissionListOther", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -80,11 +92,17 @@ class PermissionListOther:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.list_other_auth_list_allowed_ip import ListOtherAuthListAllowedIp  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "PermissionListOther",
         (
             ("auth_enable_check_ip", "auth_enable_check_ip", _r.BOOL, True, False, False),
@@ -119,48 +137,67 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[PermissionListOther] = PermissionListOther) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("auth_enable_check_ip", _r.MISSING)
+    get = data.get
+    value = get("auth_enable_check_ip", _r.MISSING)
     instance.auth_enable_check_ip = (
-        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("auth_list_allowed_ip", _r.MISSING)
-    instance.auth_list_allowed_ip = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("billing_access", _r.MISSING)
+    value = get("auth_list_allowed_ip", _r.MISSING)
+    instance.auth_list_allowed_ip = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("billing_access", _r.MISSING)
     instance.billing_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("send_sms", _r.MISSING)
+    value = get("send_sms", _r.MISSING)
     instance.send_sms = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("stat_access", _r.MISSING)
+    value = get("stat_access", _r.MISSING)
     instance.stat_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("analytics_constructor_access", _r.MISSING)
+    value = get("analytics_constructor_access")
     instance.analytics_constructor_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("billing_invoices_access", _r.MISSING)
+    value = get("billing_invoices_access")
     instance.billing_invoices_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("is_salon_tips_manager", _r.MISSING)
+    value = get("is_salon_tips_manager")
     instance.is_salon_tips_manager = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("salon_to_salon_group_add_access", _r.MISSING)
+    value = get("salon_to_salon_group_add_access")
     instance.salon_to_salon_group_add_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +19,10 @@ class PermissionListSettings:
     Section Settings
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         create_users_access (bool): true - there is access to adding users, false - no access
@@ -125,13 +126,24 @@ class PermissionListSettings:
     settings_user_notifications_access: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("PermissionListSettings", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -151,9 +163,15 @@ class PermissionListSettings:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "PermissionListSettings",
         (
             ("create_users_access", "create_users_access", _r.BOOL, True, False, False),
@@ -315,166 +333,181 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[PermissionListSettings] = PermissionListSettings) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("create_users_access", _r.MISSING)
+    get = data.get
+    value = get("create_users_access", _r.MISSING)
     instance.create_users_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("delete_users_access", _r.MISSING)
+    value = get("delete_users_access", _r.MISSING)
     instance.delete_users_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("edit_master_service_and_duration", _r.MISSING)
+    value = get("edit_master_service_and_duration", _r.MISSING)
     instance.edit_master_service_and_duration = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("edit_users_access", _r.MISSING)
+    value = get("edit_users_access", _r.MISSING)
     instance.edit_users_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("limited_users_access", _r.MISSING)
+    value = get("limited_users_access", _r.MISSING)
     instance.limited_users_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("master_create", _r.MISSING)
+    value = get("master_create", _r.MISSING)
     instance.master_create = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("master_delete", _r.MISSING)
+    value = get("master_delete", _r.MISSING)
     instance.master_delete = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("master_edit", _r.MISSING)
+    value = get("master_edit", _r.MISSING)
     instance.master_edit = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("schedule_edit", _r.MISSING)
+    value = get("schedule_edit", _r.MISSING)
     instance.schedule_edit = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("services_delete", _r.MISSING)
+    value = get("services_delete", _r.MISSING)
     instance.services_delete = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("services_edit", _r.MISSING)
+    value = get("services_edit", _r.MISSING)
     instance.services_edit = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("settings_access", _r.MISSING)
+    value = get("settings_access", _r.MISSING)
     instance.settings_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("settings_basis_access", _r.MISSING)
+    value = get("settings_basis_access", _r.MISSING)
     instance.settings_basis_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("settings_email_notifications_access", _r.MISSING)
+    value = get("settings_email_notifications_access", _r.MISSING)
     instance.settings_email_notifications_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("settings_information_access", _r.MISSING)
+    value = get("settings_information_access", _r.MISSING)
     instance.settings_information_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("settings_master_access", _r.MISSING)
+    value = get("settings_master_access", _r.MISSING)
     instance.settings_master_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("settings_master_dismiss_access", _r.MISSING)
+    value = get("settings_master_dismiss_access", _r.MISSING)
     instance.settings_master_dismiss_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("settings_notifications_access", _r.MISSING)
+    value = get("settings_notifications_access", _r.MISSING)
     instance.settings_notifications_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("settings_positions_create", _r.MISSING)
+    value = get("settings_positions_create", _r.MISSING)
     instance.settings_positions_create = (
-        value if type(value) is bool else _r.read_field(spec, fields[18], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("settings_positions_delete", _r.MISSING)
+    value = get("settings_positions_delete", _r.MISSING)
     instance.settings_positions_delete = (
-        value if type(value) is bool else _r.read_field(spec, fields[19], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("settings_positions_read", _r.MISSING)
+    value = get("settings_positions_read", _r.MISSING)
     instance.settings_positions_read = (
-        value if type(value) is bool else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("settings_services_access", _r.MISSING)
+    value = get("settings_services_access", _r.MISSING)
     instance.settings_services_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[21], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("settings_services_create_access", _r.MISSING)
+    value = get("settings_services_create_access", _r.MISSING)
     instance.settings_services_create_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[22], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("settings_services_edit_image_access", _r.MISSING)
+    value = get("settings_services_edit_image_access", _r.MISSING)
     instance.settings_services_edit_image_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("settings_services_edit_online_pay_access", _r.MISSING)
+    value = get("settings_services_edit_online_pay_access", _r.MISSING)
     instance.settings_services_edit_online_pay_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("settings_services_edit_online_seance_date_time_access", _r.MISSING)
+    value = get("settings_services_edit_online_seance_date_time_access", _r.MISSING)
     instance.settings_services_edit_online_seance_date_time_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[25], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
     )
-    value = source.pop("settings_services_edit_price_access", _r.MISSING)
+    value = get("settings_services_edit_price_access", _r.MISSING)
     instance.settings_services_edit_price_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[26], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("settings_services_edit_services_related_resource_access", _r.MISSING)
+    value = get("settings_services_edit_services_related_resource_access", _r.MISSING)
     instance.settings_services_edit_services_related_resource_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[27], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("settings_services_edit_title_access", _r.MISSING)
+    value = get("settings_services_edit_title_access", _r.MISSING)
     instance.settings_services_edit_title_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[28], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("settings_services_relation_category_access", _r.MISSING)
+    value = get("settings_services_relation_category_access", _r.MISSING)
     instance.settings_services_relation_category_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
     )
-    value = source.pop("settings_template_notifications_access", _r.MISSING)
+    value = get("settings_template_notifications_access", _r.MISSING)
     instance.settings_template_notifications_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
     )
-    value = source.pop("tech_card_edit", _r.MISSING)
+    value = get("tech_card_edit", _r.MISSING)
     instance.tech_card_edit = (
-        value if type(value) is bool else _r.read_field(spec, fields[31], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
     )
-    value = source.pop("users_access", _r.MISSING)
+    value = get("users_access", _r.MISSING)
     instance.users_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[32], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[32], value, found)
     )
-    value = source.pop("webhook_read_access", _r.MISSING)
+    value = get("webhook_read_access", _r.MISSING)
     instance.webhook_read_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[33], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
     )
-    value = source.pop("is_salon_tips_manager", _r.MISSING)
+    value = get("is_salon_tips_manager")
     instance.is_salon_tips_manager = (
-        value if type(value) is bool else _r.read_field(spec, fields[34], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[34], value, found)
     )
-    value = source.pop("settings_clients_labels_access", _r.MISSING)
+    value = get("settings_clients_labels_access")
     instance.settings_clients_labels_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[35], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[35], value, found)
     )
-    value = source.pop("settings_close_docs_access", _r.MISSING)
+    value = get("settings_close_docs_access")
     instance.settings_close_docs_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[36], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[36], value, found)
     )
-    value = source.pop("settings_user_notifications_access", _r.MISSING)
+    value = get("settings_user_notifications_access")
     instance.settings_user_notifications_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[37], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[37], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

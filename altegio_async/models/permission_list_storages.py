@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,8 +23,10 @@ class PermissionListStorages:
     Section Inventory
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         storages_access (bool): true - there is access to the inventory, false - no access
@@ -165,13 +166,24 @@ class PermissionListStorages:
     storages_limited_access: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("PermissionListStorages", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -191,12 +203,18 @@ class PermissionListStorages:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.list_storages_transactions_type import ListStoragesTransactionsType  # noqa: PLC0415
     from ..models.permission_list_storages_ids import PermissionListStoragesIds  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "PermissionListStorages",
         (
             ("storages_access", "storages_access", _r.BOOL, True, False, False),
@@ -533,190 +551,215 @@ def _fields() -> _r.Fields:
             ("storages_limited_access", "storages_limited_access", _r.BOOL, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[PermissionListStorages] = PermissionListStorages) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("storages_access", _r.MISSING)
+    get = data.get
+    value = get("storages_access", _r.MISSING)
     instance.storages_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("storages_consumable_report_access", _r.MISSING)
+    value = get("storages_consumable_report_access", _r.MISSING)
     instance.storages_consumable_report_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("storages_consumable_report_excel_access", _r.MISSING)
+    value = get("storages_consumable_report_excel_access", _r.MISSING)
     instance.storages_consumable_report_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("storages_create_last_days_count", _r.MISSING)
+    value = get("storages_create_last_days_count", _r.MISSING)
     instance.storages_create_last_days_count = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("storages_create_transactions_access", _r.MISSING)
+    value = get("storages_create_transactions_access", _r.MISSING)
     instance.storages_create_transactions_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("storages_create_transactions_buy_access", _r.MISSING)
+    value = get("storages_create_transactions_buy_access", _r.MISSING)
     instance.storages_create_transactions_buy_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("storages_create_transactions_sale_access", _r.MISSING)
+    value = get("storages_create_transactions_sale_access", _r.MISSING)
     instance.storages_create_transactions_sale_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("storages_delete_transactions_access", _r.MISSING)
+    value = get("storages_delete_transactions_access", _r.MISSING)
     instance.storages_delete_transactions_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("storages_edit_last_days_count", _r.MISSING)
+    value = get("storages_edit_last_days_count", _r.MISSING)
     instance.storages_edit_last_days_count = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("storages_edit_transactions_access", _r.MISSING)
+    value = get("storages_edit_transactions_access", _r.MISSING)
     instance.storages_edit_transactions_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("storages_edit_transactions_buy_access", _r.MISSING)
+    value = get("storages_edit_transactions_buy_access", _r.MISSING)
     instance.storages_edit_transactions_buy_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("storages_edit_transactions_sale_access", _r.MISSING)
+    value = get("storages_edit_transactions_sale_access", _r.MISSING)
     instance.storages_edit_transactions_sale_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("storages_goods_archive_access", _r.MISSING)
+    value = get("storages_goods_archive_access", _r.MISSING)
     instance.storages_goods_archive_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("storages_goods_category_edit_access", _r.MISSING)
+    value = get("storages_goods_category_edit_access", _r.MISSING)
     instance.storages_goods_category_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("storages_goods_comment_edit_access", _r.MISSING)
+    value = get("storages_goods_comment_edit_access", _r.MISSING)
     instance.storages_goods_comment_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("storages_goods_cost_price_edit_access", _r.MISSING)
+    value = get("storages_goods_cost_price_edit_access", _r.MISSING)
     instance.storages_goods_cost_price_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("storages_goods_create_access", _r.MISSING)
+    value = get("storages_goods_create_access", _r.MISSING)
     instance.storages_goods_create_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("storages_goods_critical_balance_edit_access", _r.MISSING)
+    value = get("storages_goods_critical_balance_edit_access", _r.MISSING)
     instance.storages_goods_critical_balance_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("storages_goods_crud_access", _r.MISSING)
+    value = get("storages_goods_crud_access", _r.MISSING)
     instance.storages_goods_crud_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[18], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("storages_goods_delete_access", _r.MISSING)
+    value = get("storages_goods_delete_access", _r.MISSING)
     instance.storages_goods_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[19], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("storages_goods_masses_edit_access", _r.MISSING)
+    value = get("storages_goods_masses_edit_access", _r.MISSING)
     instance.storages_goods_masses_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[20], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("storages_goods_selling_price_edit_access", _r.MISSING)
+    value = get("storages_goods_selling_price_edit_access", _r.MISSING)
     instance.storages_goods_selling_price_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[21], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("storages_goods_title_edit_access", _r.MISSING)
+    value = get("storages_goods_title_edit_access", _r.MISSING)
     instance.storages_goods_title_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[22], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("storages_goods_units_edit_access", _r.MISSING)
+    value = get("storages_goods_units_edit_access", _r.MISSING)
     instance.storages_goods_units_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("storages_goods_update_access", _r.MISSING)
+    value = get("storages_goods_update_access", _r.MISSING)
     instance.storages_goods_update_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("storages_ids", _r.MISSING)
-    instance.storages_ids = _r.read_field(spec, fields[25], value, found)
-    value = source.pop("storages_inventory_access", _r.MISSING)
+    value = get("storages_ids", _r.MISSING)
+    instance.storages_ids = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[25], value, found)
+    )
+    value = get("storages_inventory_access", _r.MISSING)
     instance.storages_inventory_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[26], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("storages_inventory_create_edit_access", _r.MISSING)
+    value = get("storages_inventory_create_edit_access", _r.MISSING)
     instance.storages_inventory_create_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[27], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("storages_inventory_delete_access", _r.MISSING)
+    value = get("storages_inventory_delete_access", _r.MISSING)
     instance.storages_inventory_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[28], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("storages_inventory_excel_access", _r.MISSING)
+    value = get("storages_inventory_excel_access", _r.MISSING)
     instance.storages_inventory_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
     )
-    value = source.pop("storages_last_days_count", _r.MISSING)
+    value = get("storages_last_days_count", _r.MISSING)
     instance.storages_last_days_count = (
-        value if type(value) is float else _r.read_field(spec, fields[30], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[30], value, found)
     )
-    value = source.pop("storages_move_goods_access", _r.MISSING)
+    value = get("storages_move_goods_access", _r.MISSING)
     instance.storages_move_goods_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[31], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
     )
-    value = source.pop("storages_remnants_report_access", _r.MISSING)
+    value = get("storages_remnants_report_access", _r.MISSING)
     instance.storages_remnants_report_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[32], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[32], value, found)
     )
-    value = source.pop("storages_remnants_report_excel_access", _r.MISSING)
+    value = get("storages_remnants_report_excel_access", _r.MISSING)
     instance.storages_remnants_report_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[33], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
     )
-    value = source.pop("storages_sales_report_access", _r.MISSING)
+    value = get("storages_sales_report_access", _r.MISSING)
     instance.storages_sales_report_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[34], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[34], value, found)
     )
-    value = source.pop("storages_sales_report_excel_access", _r.MISSING)
+    value = get("storages_sales_report_excel_access", _r.MISSING)
     instance.storages_sales_report_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[35], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[35], value, found)
     )
-    value = source.pop("storages_transactions_access", _r.MISSING)
+    value = get("storages_transactions_access", _r.MISSING)
     instance.storages_transactions_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[36], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[36], value, found)
     )
-    value = source.pop("storages_transactions_excel_access", _r.MISSING)
+    value = get("storages_transactions_excel_access", _r.MISSING)
     instance.storages_transactions_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[37], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[37], value, found)
     )
-    value = source.pop("storages_transactions_types", _r.MISSING)
-    instance.storages_transactions_types = _r.read_field(spec, fields[38], value, found)
-    value = source.pop("storages_turnover_report_access", _r.MISSING)
+    value = get("storages_transactions_types", _r.MISSING)
+    instance.storages_transactions_types = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[38], value, found)
+    )
+    value = get("storages_turnover_report_access", _r.MISSING)
     instance.storages_turnover_report_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[39], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[39], value, found)
     )
-    value = source.pop("storages_turnover_report_excel_access", _r.MISSING)
+    value = get("storages_turnover_report_excel_access", _r.MISSING)
     instance.storages_turnover_report_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[40], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[40], value, found)
     )
-    value = source.pop("storages_write_off_report_access", _r.MISSING)
+    value = get("storages_write_off_report_access", _r.MISSING)
     instance.storages_write_off_report_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[41], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[41], value, found)
     )
-    value = source.pop("storages_write_off_report_excel_access", _r.MISSING)
+    value = get("storages_write_off_report_excel_access", _r.MISSING)
     instance.storages_write_off_report_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[42], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[42], value, found)
     )
-    value = source.pop("storages_goods_prime_cost_view_access", _r.MISSING)
+    value = get("storages_goods_prime_cost_view_access")
     instance.storages_goods_prime_cost_view_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[43], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[43], value, found)
     )
-    value = source.pop("storages_limited_access", _r.MISSING)
+    value = get("storages_limited_access")
     instance.storages_limited_access = (
-        value if type(value) is bool else _r.read_field(spec, fields[44], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[44], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -25,19 +24,21 @@ class PermissionNestedPermissions:
     Data on the permission with nested permissions
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         children (list[NestedPermissionsChild] | None): Nested permissions (recursive structure, same
             schema as parent)
-        default_value (str | None): Value of the permission by default (can be number, string, or
-            boolean)
         hint (str): Text hint on the use of the permission
         is_editable (bool): Is the permission available for editing
         slug (str): Name of the permission
         title (str): Title of the permission
         type_ (PermissionType): Data on the permission type
+        default_value (str | None): Value of the permission by default (can be number, string, or
+            boolean)
         entity_name (str | None): The name of the entity to which this permission belongs
         is_paid (bool | None): Whether the permission is only available for paid staff members
         is_paid_only (bool | None): Whether the permission can only be assigned to paid staff members.
@@ -47,12 +48,12 @@ class PermissionNestedPermissions:
     """
 
     children: list[NestedPermissionsChild] | None
-    default_value: str | None
     hint: str
     is_editable: bool
     slug: str
     title: str
     type_: PermissionType
+    default_value: str | None = None
     entity_name: str | None = None
     is_paid: bool | None = None
     is_paid_only: bool | None = None
@@ -60,13 +61,24 @@ class PermissionNestedPermissions:
     options: list[Permission] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("PermissionNestedPermissions", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -86,13 +98,19 @@ class PermissionNestedPermissions:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.nested_permissions_child import NestedPermissionsChild  # noqa: PLC0415
     from ..models.permission import Permission  # noqa: PLC0415
     from ..models.permission_type import PermissionType  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "PermissionNestedPermissions",
         (
             (
@@ -106,6 +124,11 @@ def _fields() -> _r.Fields:
                 True,
                 False,
             ),
+            ("hint", "hint", _r.STR, True, False, False),
+            ("is_editable", "is_editable", _r.BOOL, True, False, False),
+            ("slug", "slug", _r.STR, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
+            ("type", "type_", _r.model(PermissionType), True, False, False),
             (
                 "default_value",
                 "default_value",
@@ -113,15 +136,10 @@ def _fields() -> _r.Fields:
                     _r.STR,
                     _r.NONE,
                 ),
-                True,
+                False,
                 True,
                 False,
             ),
-            ("hint", "hint", _r.STR, True, False, False),
-            ("is_editable", "is_editable", _r.BOOL, True, False, False),
-            ("slug", "slug", _r.STR, True, False, False),
-            ("title", "title", _r.STR, True, False, False),
-            ("type", "type_", _r.model(PermissionType), True, False, False),
             (
                 "entity_name",
                 "entity_name",
@@ -149,46 +167,69 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[PermissionNestedPermissions] = PermissionNestedPermissions) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("children", _r.MISSING)
-    instance.children = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("default_value", _r.MISSING)
-    instance.default_value = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("hint", _r.MISSING)
-    instance.hint = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("is_editable", _r.MISSING)
+    get = data.get
+    value = get("children", _r.MISSING)
+    instance.children = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("hint", _r.MISSING)
+    instance.hint = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("is_editable", _r.MISSING)
     instance.is_editable = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("slug", _r.MISSING)
-    instance.slug = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("entity_name", _r.MISSING)
-    instance.entity_name = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("is_paid", _r.MISSING)
+    value = get("slug", _r.MISSING)
+    instance.slug = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("type", _r.MISSING)
+    instance.type_ = _r.read_field(spec, spec.fields[5], value, found)
+    value = get("default_value")
+    instance.default_value = (
+        None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("entity_name")
+    instance.entity_name = (
+        None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("is_paid")
     instance.is_paid = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("is_paid_only", _r.MISSING)
+    value = get("is_paid_only")
     instance.is_paid_only = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("is_recommended", _r.MISSING)
+    value = get("is_recommended")
     instance.is_recommended = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("options", _r.MISSING)
-    instance.options = _r.read_field(spec, fields[11], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("options")
+    instance.options = None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

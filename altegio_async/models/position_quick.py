@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,8 +22,10 @@ class PositionQuick:
     Data for an existing position in a chain.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         chain_id (int): ID of a chain, where position was created.
@@ -34,7 +35,7 @@ class PositionQuick:
             chain.
         rules_required_fields (list[str]): Fields required to be filled for a team member to be able to
             be linked to a position.
-        services_binding_type (QuickServicesBindingType)
+        services_binding_type (QuickServicesBindingType | int)
         title (str): Title of a position.
     """
 
@@ -43,17 +44,28 @@ class PositionQuick:
     id: int
     only_chain_appointment: bool
     rules_required_fields: list[str]
-    services_binding_type: QuickServicesBindingType
+    services_binding_type: QuickServicesBindingType | int
     title: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("PositionQuick", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -73,9 +85,15 @@ class PositionQuick:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "PositionQuick",
         (
             ("chain_id", "chain_id", _r.INT, True, False, False),
@@ -93,7 +111,7 @@ def _fields() -> _r.Fields:
             (
                 "services_binding_type",
                 "services_binding_type",
-                _r.literal([0, 2]),
+                _r.literal([0, 2], extend=True),
                 True,
                 False,
                 False,
@@ -101,34 +119,51 @@ def _fields() -> _r.Fields:
             ("title", "title", _r.STR, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[PositionQuick] = PositionQuick) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("chain_id", _r.MISSING)
+    get = data.get
+    value = get("chain_id", _r.MISSING)
     instance.chain_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("description", _r.MISSING)
+    value = get("description", _r.MISSING)
     instance.description = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("only_chain_appointment", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+    value = get("only_chain_appointment", _r.MISSING)
     instance.only_chain_appointment = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("rules_required_fields", _r.MISSING)
-    instance.rules_required_fields = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("services_binding_type", _r.MISSING)
-    instance.services_binding_type = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("rules_required_fields", _r.MISSING)
+    instance.rules_required_fields = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("services_binding_type", _r.MISSING)
+    instance.services_binding_type = (
+        value
+        if type(value) is int and value in {0, 2}
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

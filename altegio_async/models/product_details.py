@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,8 +23,10 @@ class ProductDetails:
     Product data object
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         actual_amounts (list[ProductDetailsActualAmount]): Remaining stock
@@ -75,13 +76,24 @@ class ProductDetails:
     label: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ProductDetails", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -101,11 +113,17 @@ class ProductDetails:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.product_details_actual_amount import ProductDetailsActualAmount  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ProductDetails",
         (
             (
@@ -155,80 +173,120 @@ def _fields() -> _r.Fields:
             ("label", "label", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ProductDetails] = ProductDetails) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("actual_amounts", _r.MISSING)
-    instance.actual_amounts = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("actual_cost", _r.MISSING)
+    get = data.get
+    value = get("actual_amounts", _r.MISSING)
+    instance.actual_amounts = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("actual_cost", _r.MISSING)
     instance.actual_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("barcode", _r.MISSING)
-    instance.barcode = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("critical_amount", _r.MISSING)
+    value = get("barcode", _r.MISSING)
+    instance.barcode = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("cost", _r.MISSING)
+    instance.cost = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("critical_amount", _r.MISSING)
     instance.critical_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("desired_amount", _r.MISSING)
+    value = get("desired_amount", _r.MISSING)
     instance.desired_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("good_id", _r.MISSING)
-    instance.good_id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("loyalty_abonement_type_id", _r.MISSING)
+    value = get("good_id", _r.MISSING)
+    instance.good_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("last_change_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_change_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
+    value = get("loyalty_abonement_type_id", _r.MISSING)
     instance.loyalty_abonement_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("loyalty_allow_empty_code", _r.MISSING)
-    instance.loyalty_allow_empty_code = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("loyalty_certificate_type_id", _r.MISSING)
+    value = get("loyalty_allow_empty_code", _r.MISSING)
+    instance.loyalty_allow_empty_code = _r.read_field(spec, spec.fields[9], value, found)
+    value = get("loyalty_certificate_type_id", _r.MISSING)
     instance.loyalty_certificate_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("service_unit_id", _r.MISSING)
+    value = get("service_unit_id", _r.MISSING)
     instance.service_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("service_unit_short_title", _r.MISSING)
+    value = get("service_unit_short_title", _r.MISSING)
     instance.service_unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
-    value = source.pop("unit_actual_cost", _r.MISSING)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("unit_actual_cost", _r.MISSING)
     instance.unit_actual_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("unit_actual_cost_format", _r.MISSING)
+    value = get("unit_actual_cost_format", _r.MISSING)
     instance.unit_actual_cost_format = (
-        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("unit_equals", _r.MISSING)
+    value = get("unit_equals", _r.MISSING)
     instance.unit_equals = (
-        value if type(value) is float else _r.read_field(spec, fields[16], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("unit_id", _r.MISSING)
+    value = get("unit_id", _r.MISSING)
     instance.unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("unit_short_title", _r.MISSING)
+    value = get("unit_short_title", _r.MISSING)
     instance.unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[18], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("value", _r.MISSING)
-    instance.value = value if type(value) is str else _r.read_field(spec, fields[19], value, found)
-    value = source.pop("label", _r.MISSING)
-    instance.label = value if type(value) is str else _r.read_field(spec, fields[20], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("value", _r.MISSING)
+    instance.value = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("label")
+    instance.label = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,43 +17,56 @@ class ProductListing:
     """ProductListing, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        cost (float): Product cost
-        good_id (int): Product ID
-        label (str): Product label for display
-        unit_id (int): Unit ID
-        unit_short_title (str): Unit short title (e.g. pc, gr)
-        value (str): Product value (usually same as title)
         article (str | None): Product article/SKU
         category (str | None): Category name
         category_id (int | None): Category ID
+        cost (float | None): Product cost
+        good_id (int | None): Product ID
+        label (str | None): Product label for display
         salon_id (int | None): Location ID
         title (str | None): Product title
+        unit_id (int | None): Unit ID
+        unit_short_title (str | None): Unit short title (e.g. pc, gr)
+        value (str | None): Product value (usually same as title)
     """
 
-    cost: float
-    good_id: int
-    label: str
-    unit_id: int
-    unit_short_title: str
-    value: str
     article: str | None = None
     category: str | None = None
     category_id: int | None = None
+    cost: float | None = None
+    good_id: int | None = None
+    label: str | None = None
     salon_id: int | None = None
     title: str | None = None
+    unit_id: int | None = None
+    unit_short_title: str | None = None
+    value: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ProductListing", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -74,62 +86,111 @@ class ProductListing:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "ProductListing",
         (
-            ("cost", "cost", _r.FLOAT, True, False, False),
-            ("good_id", "good_id", _r.INT, True, False, False),
-            ("label", "label", _r.STR, True, False, False),
-            ("unit_id", "unit_id", _r.INT, True, False, False),
-            ("unit_short_title", "unit_short_title", _r.STR, True, False, False),
-            ("value", "value", _r.STR, True, False, False),
             ("article", "article", _r.STR, False, False, False),
             ("category", "category", _r.STR, False, False, False),
             ("category_id", "category_id", _r.INT, False, False, False),
+            ("cost", "cost", _r.FLOAT, False, False, False),
+            ("good_id", "good_id", _r.INT, False, False, False),
+            ("label", "label", _r.STR, False, False, False),
             ("salon_id", "salon_id", _r.INT, False, False, False),
             ("title", "title", _r.STR, False, False, False),
+            ("unit_id", "unit_id", _r.INT, False, False, False),
+            ("unit_short_title", "unit_short_title", _r.STR, False, False, False),
+            ("value", "value", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ProductListing] = ProductListing) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("good_id", _r.MISSING)
-    instance.good_id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("label", _r.MISSING)
-    instance.label = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("unit_id", _r.MISSING)
-    instance.unit_id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("unit_short_title", _r.MISSING)
-    instance.unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[4], value, found)
+    get = data.get
+    value = get("article")
+    instance.article = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("value", _r.MISSING)
-    instance.value = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("article", _r.MISSING)
-    instance.article = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("category", _r.MISSING)
+    value = get("category")
     instance.category = (
-        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("category_id", _r.MISSING)
+    value = get("category_id")
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("salon_id", _r.MISSING)
+    value = get("cost")
+    instance.cost = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("good_id")
+    instance.good_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("label")
+    instance.label = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("salon_id")
     instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("title")
+    instance.title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("unit_id")
+    instance.unit_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("unit_short_title")
+    instance.unit_short_title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("value")
+    instance.value = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,90 +17,76 @@ class ProductResourceFields:
     """ProductResourceFields, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        actual_cost (float | None): Current Product cost when `actual_cost` is requested and the
-            Business
-            User has permission to view it; otherwise `null`.
         category_id (int): Product Category ID
         consumable_unit_id (int): Consumable Unit ID
         cost (float): Product sale price
         is_chain (bool): Whether the Product belongs to the Chain catalog
+        sale_unit_id (int): Sale Unit ID
+        sale_unit_to_consumable_unit_ratio (float): Number of Consumable Units in one Sale Unit
+        title (str): Product name
+        actual_cost (float | None): Current Product cost when `actual_cost` is requested and the
+            Business
+            User has permission to view it; otherwise `null`.
         loyalty_abonement_type_id (int | None): Membership type ID, when the Product represents a
             membership
         loyalty_certificate_type_id (int | None): Certificate type ID, when the Product represents a
             certificate
-        sale_unit_id (int): Sale Unit ID
-        sale_unit_to_consumable_unit_ratio (float): Number of Consumable Units in one Sale Unit
-        title (str): Product name
     """
 
-    actual_cost: float | None
     category_id: int
     consumable_unit_id: int
     cost: float
     is_chain: bool
-    loyalty_abonement_type_id: int | None
-    loyalty_certificate_type_id: int | None
     sale_unit_id: int
     sale_unit_to_consumable_unit_ratio: float
     title: str
+    actual_cost: float | None = None
+    loyalty_abonement_type_id: int | None = None
+    loyalty_certificate_type_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ProductResourceFields", misfit.expected, src_dict) from None
         return instance
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "ProductResourceFields",
         (
-            (
-                "actual_cost",
-                "actual_cost",
-                _r.union(
-                    _r.FLOAT,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
             ("category_id", "category_id", _r.INT, True, False, False),
             ("consumable_unit_id", "consumable_unit_id", _r.INT, True, False, False),
             ("cost", "cost", _r.FLOAT, True, False, False),
             ("is_chain", "is_chain", _r.BOOL, True, False, False),
-            (
-                "loyalty_abonement_type_id",
-                "loyalty_abonement_type_id",
-                _r.union(
-                    _r.INT,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
-            (
-                "loyalty_certificate_type_id",
-                "loyalty_certificate_type_id",
-                _r.union(
-                    _r.INT,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
             ("sale_unit_id", "sale_unit_id", _r.INT, True, False, False),
             (
                 "sale_unit_to_consumable_unit_ratio",
@@ -112,46 +97,100 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("title", "title", _r.STR, True, False, False),
+            (
+                "actual_cost",
+                "actual_cost",
+                _r.union(
+                    _r.FLOAT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "loyalty_abonement_type_id",
+                "loyalty_abonement_type_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            (
+                "loyalty_certificate_type_id",
+                "loyalty_certificate_type_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ProductResourceFields] = ProductResourceFields) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("actual_cost", _r.MISSING)
-    instance.actual_cost = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("category_id", _r.MISSING)
+    get = data.get
+    value = get("category_id", _r.MISSING)
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("consumable_unit_id", _r.MISSING)
+    value = get("consumable_unit_id", _r.MISSING)
     instance.consumable_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("is_chain", _r.MISSING)
+    value = get("cost", _r.MISSING)
+    instance.cost = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("is_chain", _r.MISSING)
     instance.is_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("loyalty_abonement_type_id", _r.MISSING)
-    instance.loyalty_abonement_type_id = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("loyalty_certificate_type_id", _r.MISSING)
-    instance.loyalty_certificate_type_id = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("sale_unit_id", _r.MISSING)
+    value = get("sale_unit_id", _r.MISSING)
     instance.sale_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("sale_unit_to_consumable_unit_ratio", _r.MISSING)
+    value = get("sale_unit_to_consumable_unit_ratio", _r.MISSING)
     instance.sale_unit_to_consumable_unit_ratio = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[9], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("actual_cost")
+    instance.actual_cost = (
+        None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("loyalty_abonement_type_id")
+    instance.loyalty_abonement_type_id = (
+        None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("loyalty_certificate_type_id")
+    instance.loyalty_certificate_type_id = (
+        None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

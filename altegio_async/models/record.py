@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -38,122 +37,135 @@ class Record:
     including services, team member, client, and financial information.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        attendance (int)
-        client (RecordClient | None): Client details.
-        company_id (int)
-        confirmed (RecordConfirmed)
-        create_date (datetime.datetime)
-        datetime_ (datetime.datetime)
-        id (int): Appointment ID.
-        online (bool)
-        services (list[RecordService]): Booked services.
-        staff_id (int)
         activity_id (int | None)
         api_id (str | None)
+        attendance (int | None)
         bookform_id (int | None)
+        client (RecordClient | None): Client details.
         clients_count (int | None)
         comer (RecordComer | None)
         comer_person_info (RecordComerInfo | None)
         comment (str | None)
+        company_id (int | None)
         composite (RecordComposite | None): Composite appointment data if applicable.
+        confirmed (RecordConfirmed | int | None)
+        create_date (datetime.datetime | None)
         created_user_id (int | None)
         custom_color (str | None): Hex color code.
         custom_fields (list[RecordCustomField] | None)
         custom_font_color (str | None)
         date (str | None)
+        datetime_ (datetime.datetime | None)
         deleted (bool | None)
         documents (list[RecordDocument] | None)
-        email_now (RecordEmailNow | None)
+        email_now (RecordEmailNow | int | None)
         email_remain_hours (int | None)
         from_url (str | None)
         goods_transactions (list[RecordGoodsTransaction] | None): Product operations linked to this
             appointment.
+        id (int | None): Appointment ID.
         is_mobile (bool | None)
         is_update_blocked (bool | None)
         last_change_date (datetime.datetime | None)
         length (int | None)
         master_request (str | None)
         notified (str | None)
+        online (bool | None)
         paid_full (bool | None)
         prepaid (bool | None)
         prepaid_confirmed (bool | None)
         record_from (str | None)
         record_labels (list[RecordLabel] | None)
-        review_requested (RecordReviewRequested | None)
+        review_requested (RecordReviewRequested | int | None)
         seance_length (int | None): Duration in seconds.
+        services (list[RecordService] | None): Booked services.
         short_link (str | None)
-        sms_before (RecordSmsBefore | None)
+        sms_before (RecordSmsBefore | int | None)
         sms_now (bool | None)
         sms_now_text (str | None)
         sms_remain_hours (int | None)
         staff (RecordStaff | None): Assigned team member.
+        staff_id (int | None)
         visit_attendance (int | None)
         visit_id (int | None)
     """
 
-    attendance: int
-    client: RecordClient | None
-    company_id: int
-    confirmed: RecordConfirmed
-    create_date: datetime.datetime
-    datetime_: datetime.datetime
-    id: int
-    online: bool
-    services: list[RecordService]
-    staff_id: int
     activity_id: int | None = None
     api_id: str | None = None
+    attendance: int | None = None
     bookform_id: int | None = None
+    client: RecordClient | None = None
     clients_count: int | None = None
     comer: RecordComer | None = None
     comer_person_info: RecordComerInfo | None = None
     comment: str | None = None
+    company_id: int | None = None
     composite: RecordComposite | None = None
+    confirmed: RecordConfirmed | int | None = None
+    create_date: datetime.datetime | None = None
     created_user_id: int | None = None
     custom_color: str | None = None
     custom_fields: list[RecordCustomField] | None = None
     custom_font_color: str | None = None
     date: str | None = None
+    datetime_: datetime.datetime | None = None
     deleted: bool | None = None
     documents: list[RecordDocument] | None = None
-    email_now: RecordEmailNow | None = None
+    email_now: RecordEmailNow | int | None = None
     email_remain_hours: int | None = None
     from_url: str | None = None
     goods_transactions: list[RecordGoodsTransaction] | None = None
+    id: int | None = None
     is_mobile: bool | None = None
     is_update_blocked: bool | None = None
     last_change_date: datetime.datetime | None = None
     length: int | None = None
     master_request: str | None = None
     notified: str | None = None
+    online: bool | None = None
     paid_full: bool | None = None
     prepaid: bool | None = None
     prepaid_confirmed: bool | None = None
     record_from: str | None = None
     record_labels: list[RecordLabel] | None = None
-    review_requested: RecordReviewRequested | None = None
+    review_requested: RecordReviewRequested | int | None = None
     seance_length: int | None = None
+    services: list[RecordService] | None = None
     short_link: str | None = None
-    sms_before: RecordSmsBefore | None = None
+    sms_before: RecordSmsBefore | int | None = None
     sms_now: bool | None = None
     sms_now_text: str | None = None
     sms_remain_hours: int | None = None
     staff: RecordStaff | None = None
+    staff_id: int | None = None
     visit_attendance: int | None = None
     visit_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Record", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -173,8 +185,14 @@ class Record:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.record_client import RecordClient  # noqa: PLC0415
     from ..models.record_comer import RecordComer  # noqa: PLC0415
     from ..models.record_comer_info import RecordComerInfo  # noqa: PLC0415
@@ -186,10 +204,13 @@ def _fields() -> _r.Fields:
     from ..models.record_service import RecordService  # noqa: PLC0415
     from ..models.record_staff import RecordStaff  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Record",
         (
-            ("attendance", "attendance", _r.INT, True, False, False),
+            ("activity_id", "activity_id", _r.INT, False, False, False),
+            ("api_id", "api_id", _r.STR, False, False, False),
+            ("attendance", "attendance", _r.INT, False, False, False),
+            ("bookform_id", "bookform_id", _r.INT, False, False, False),
             (
                 "client",
                 "client",
@@ -197,21 +218,10 @@ def _fields() -> _r.Fields:
                     _r.model(RecordClient),
                     _r.NONE,
                 ),
-                True,
+                False,
                 True,
                 False,
             ),
-            ("company_id", "company_id", _r.INT, True, False, False),
-            ("confirmed", "confirmed", _r.literal([0, 1]), True, False, False),
-            ("create_date", "create_date", _r.DATETIME, True, False, False),
-            ("datetime", "datetime_", _r.DATETIME, True, False, False),
-            ("id", "id", _r.INT, True, False, False),
-            ("online", "online", _r.BOOL, True, False, False),
-            ("services", "services", _r.list_of(_r.model(RecordService)), True, False, False),
-            ("staff_id", "staff_id", _r.INT, True, False, False),
-            ("activity_id", "activity_id", _r.INT, False, False, False),
-            ("api_id", "api_id", _r.STR, False, False, False),
-            ("bookform_id", "bookform_id", _r.INT, False, False, False),
             ("clients_count", "clients_count", _r.INT, False, False, False),
             (
                 "comer",
@@ -236,7 +246,10 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("comment", "comment", _r.STR, False, False, False),
+            ("company_id", "company_id", _r.INT, False, False, False),
             ("composite", "composite", _r.model(RecordComposite), False, False, False),
+            ("confirmed", "confirmed", _r.literal([0, 1], extend=True), False, False, False),
+            ("create_date", "create_date", _r.DATETIME, False, False, False),
             ("created_user_id", "created_user_id", _r.INT, False, False, False),
             ("custom_color", "custom_color", _r.STR, False, False, False),
             (
@@ -249,9 +262,10 @@ def _fields() -> _r.Fields:
             ),
             ("custom_font_color", "custom_font_color", _r.STR, False, False, False),
             ("date", "date", _r.STR, False, False, False),
+            ("datetime", "datetime_", _r.DATETIME, False, False, False),
             ("deleted", "deleted", _r.BOOL, False, False, False),
             ("documents", "documents", _r.list_of(_r.model(RecordDocument)), False, False, False),
-            ("email_now", "email_now", _r.literal([0, 1]), False, False, False),
+            ("email_now", "email_now", _r.literal([0, 1], extend=True), False, False, False),
             (
                 "email_remain_hours",
                 "email_remain_hours",
@@ -272,12 +286,14 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
+            ("id", "id", _r.INT, False, False, False),
             ("is_mobile", "is_mobile", _r.BOOL, False, False, False),
             ("is_update_blocked", "is_update_blocked", _r.BOOL, False, False, False),
             ("last_change_date", "last_change_date", _r.DATETIME, False, False, False),
             ("length", "length", _r.INT, False, False, False),
             ("master_request", "master_request", _r.STR, False, False, False),
             ("notified", "notified", _r.STR, False, False, False),
+            ("online", "online", _r.BOOL, False, False, False),
             ("paid_full", "paid_full", _r.BOOL, False, False, False),
             ("prepaid", "prepaid", _r.BOOL, False, False, False),
             ("prepaid_confirmed", "prepaid_confirmed", _r.BOOL, False, False, False),
@@ -290,10 +306,18 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
-            ("review_requested", "review_requested", _r.literal([0, 1]), False, False, False),
+            (
+                "review_requested",
+                "review_requested",
+                _r.literal([0, 1], extend=True),
+                False,
+                False,
+                False,
+            ),
             ("seance_length", "seance_length", _r.INT, False, False, False),
+            ("services", "services", _r.list_of(_r.model(RecordService)), False, False, False),
             ("short_link", "short_link", _r.STR, False, False, False),
-            ("sms_before", "sms_before", _r.literal([0, 1]), False, False, False),
+            ("sms_before", "sms_before", _r.literal([0, 1], extend=True), False, False, False),
             ("sms_now", "sms_now", _r.BOOL, False, False, False),
             ("sms_now_text", "sms_now_text", _r.STR, False, False, False),
             (
@@ -318,170 +342,319 @@ def _fields() -> _r.Fields:
                 True,
                 False,
             ),
+            ("staff_id", "staff_id", _r.INT, False, False, False),
             ("visit_attendance", "visit_attendance", _r.INT, False, False, False),
             ("visit_id", "visit_id", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Record] = Record) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("attendance", _r.MISSING)
-    instance.attendance = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
-    )
-    value = source.pop("client", _r.MISSING)
-    instance.client = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    )
-    value = source.pop("confirmed", _r.MISSING)
-    instance.confirmed = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("create_date", _r.MISSING)
-    instance.create_date = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("datetime", _r.MISSING)
-    instance.datetime_ = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("online", _r.MISSING)
-    instance.online = value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("services", _r.MISSING)
-    instance.services = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("staff_id", _r.MISSING)
-    instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
-    )
-    value = source.pop("activity_id", _r.MISSING)
+    get = data.get
+    value = get("activity_id")
     instance.activity_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
-    value = source.pop("bookform_id", _r.MISSING)
+    value = get("api_id")
+    instance.api_id = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("attendance")
+    instance.attendance = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("bookform_id")
     instance.bookform_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("clients_count", _r.MISSING)
+    value = get("client")
+    instance.client = None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("clients_count")
     instance.clients_count = (
-        value if type(value) is int else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("comer", _r.MISSING)
-    instance.comer = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("comer_person_info", _r.MISSING)
-    instance.comer_person_info = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("comment", _r.MISSING)
+    value = get("comer")
+    instance.comer = None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+    value = get("comer_person_info")
+    instance.comer_person_info = (
+        None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("comment")
     instance.comment = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("composite", _r.MISSING)
-    instance.composite = _r.read_field(spec, fields[17], value, found)
-    value = source.pop("created_user_id", _r.MISSING)
+    value = get("company_id")
+    instance.company_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("composite")
+    instance.composite = (
+        None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("confirmed")
+    instance.confirmed = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("create_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.create_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.create_date = (
+            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+        )
+    value = get("created_user_id")
     instance.created_user_id = (
-        value if type(value) is int else _r.read_field(spec, fields[18], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("custom_color", _r.MISSING)
+    value = get("custom_color")
     instance.custom_color = (
-        value if type(value) is str else _r.read_field(spec, fields[19], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("custom_fields", _r.MISSING)
-    instance.custom_fields = _r.read_field(spec, fields[20], value, found)
-    value = source.pop("custom_font_color", _r.MISSING)
+    value = get("custom_fields")
+    instance.custom_fields = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("custom_font_color")
     instance.custom_font_color = (
-        value if type(value) is str else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("date", _r.MISSING)
-    instance.date = value if type(value) is str else _r.read_field(spec, fields[22], value, found)
-    value = source.pop("deleted", _r.MISSING)
+    value = get("date")
+    instance.date = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("datetime")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.datetime_ = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.datetime_ = (
+            None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+        )
+    value = get("deleted")
     instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("documents", _r.MISSING)
-    instance.documents = _r.read_field(spec, fields[24], value, found)
-    value = source.pop("email_now", _r.MISSING)
-    instance.email_now = _r.read_field(spec, fields[25], value, found)
-    value = source.pop("email_remain_hours", _r.MISSING)
-    instance.email_remain_hours = _r.read_field(spec, fields[26], value, found)
-    value = source.pop("from_url", _r.MISSING)
+    value = get("documents")
+    instance.documents = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("email_now")
+    instance.email_now = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[21], value, found)
+    )
+    value = get("email_remain_hours")
+    instance.email_remain_hours = (
+        None if value is None else _r.read_field(spec, spec.fields[22], value, found)
+    )
+    value = get("from_url")
     instance.from_url = (
-        value if type(value) is str else _r.read_field(spec, fields[27], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("goods_transactions", _r.MISSING)
-    instance.goods_transactions = _r.read_field(spec, fields[28], value, found)
-    value = source.pop("is_mobile", _r.MISSING)
+    value = get("goods_transactions")
+    instance.goods_transactions = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[24], value, found)
+    )
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[25], value, found)
+    )
+    value = get("is_mobile")
     instance.is_mobile = (
-        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("is_update_blocked", _r.MISSING)
+    value = get("is_update_blocked")
     instance.is_update_blocked = (
-        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[31], value, found)
-    value = source.pop("length", _r.MISSING)
-    instance.length = value if type(value) is int else _r.read_field(spec, fields[32], value, found)
-    value = source.pop("master_request", _r.MISSING)
+    value = get("last_change_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_change_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_change_date = (
+            None if value is None else _r.read_field(spec, spec.fields[28], value, found)
+        )
+    value = get("length")
+    instance.length = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[29], value, found)
+    )
+    value = get("master_request")
     instance.master_request = (
-        value if type(value) is str else _r.read_field(spec, fields[33], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[30], value, found)
     )
-    value = source.pop("notified", _r.MISSING)
+    value = get("notified")
     instance.notified = (
-        value if type(value) is str else _r.read_field(spec, fields[34], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[31], value, found)
     )
-    value = source.pop("paid_full", _r.MISSING)
+    value = get("online")
+    instance.online = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[32], value, found)
+    )
+    value = get("paid_full")
     instance.paid_full = (
-        value if type(value) is bool else _r.read_field(spec, fields[35], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[33], value, found)
     )
-    value = source.pop("prepaid", _r.MISSING)
+    value = get("prepaid")
     instance.prepaid = (
-        value if type(value) is bool else _r.read_field(spec, fields[36], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[34], value, found)
     )
-    value = source.pop("prepaid_confirmed", _r.MISSING)
+    value = get("prepaid_confirmed")
     instance.prepaid_confirmed = (
-        value if type(value) is bool else _r.read_field(spec, fields[37], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[35], value, found)
     )
-    value = source.pop("record_from", _r.MISSING)
+    value = get("record_from")
     instance.record_from = (
-        value if type(value) is str else _r.read_field(spec, fields[38], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[36], value, found)
     )
-    value = source.pop("record_labels", _r.MISSING)
-    instance.record_labels = _r.read_field(spec, fields[39], value, found)
-    value = source.pop("review_requested", _r.MISSING)
-    instance.review_requested = _r.read_field(spec, fields[40], value, found)
-    value = source.pop("seance_length", _r.MISSING)
+    value = get("record_labels")
+    instance.record_labels = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[37], value, found)
+    )
+    value = get("review_requested")
+    instance.review_requested = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[38], value, found)
+    )
+    value = get("seance_length")
     instance.seance_length = (
-        value if type(value) is int else _r.read_field(spec, fields[41], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[39], value, found)
     )
-    value = source.pop("short_link", _r.MISSING)
+    value = get("services")
+    instance.services = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[40], value, found)
+    )
+    value = get("short_link")
     instance.short_link = (
-        value if type(value) is str else _r.read_field(spec, fields[42], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[41], value, found)
     )
-    value = source.pop("sms_before", _r.MISSING)
-    instance.sms_before = _r.read_field(spec, fields[43], value, found)
-    value = source.pop("sms_now", _r.MISSING)
+    value = get("sms_before")
+    instance.sms_before = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[42], value, found)
+    )
+    value = get("sms_now")
     instance.sms_now = (
-        value if type(value) is bool else _r.read_field(spec, fields[44], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[43], value, found)
     )
-    value = source.pop("sms_now_text", _r.MISSING)
+    value = get("sms_now_text")
     instance.sms_now_text = (
-        value if type(value) is str else _r.read_field(spec, fields[45], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[44], value, found)
     )
-    value = source.pop("sms_remain_hours", _r.MISSING)
-    instance.sms_remain_hours = _r.read_field(spec, fields[46], value, found)
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[47], value, found)
-    value = source.pop("visit_attendance", _r.MISSING)
+    value = get("sms_remain_hours")
+    instance.sms_remain_hours = (
+        None if value is None else _r.read_field(spec, spec.fields[45], value, found)
+    )
+    value = get("staff")
+    instance.staff = None if value is None else _r.read_field(spec, spec.fields[46], value, found)
+    value = get("staff_id")
+    instance.staff_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[47], value, found)
+    )
+    value = get("visit_attendance")
     instance.visit_attendance = (
-        value if type(value) is int else _r.read_field(spec, fields[48], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[48], value, found)
     )
-    value = source.pop("visit_id", _r.MISSING)
+    value = get("visit_id")
     instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[49], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[49], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,8 +23,10 @@ class Relations:
     Present when related data is requested through `include`
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         good (RelationsServiceComposite | None)
@@ -44,22 +45,39 @@ class Relations:
     storage_amount: RelationsServiceComposite | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Relations", misfit.expected, src_dict) from None
         return instance
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.relations_service_composite import RelationsServiceComposite  # noqa: PLC0415
     from ..models.resource_relations_resources import ResourceRelationsResources  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Relations",
         (
             ("good", "good", _r.model(RelationsServiceComposite), False, False, False),
@@ -91,26 +109,39 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Relations] = Relations) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("good", _r.MISSING)
-    instance.good = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("loyalty_abonement", _r.MISSING)
-    instance.loyalty_abonement = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("loyalty_certificate", _r.MISSING)
-    instance.loyalty_certificate = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("marks", _r.MISSING)
-    instance.marks = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("storage_amount", _r.MISSING)
-    instance.storage_amount = _r.read_field(spec, fields[5], value, found)
-    return _r.finish(instance, source, spec, found)
+    get = data.get
+    value = get("good")
+    instance.good = None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+    value = get("loyalty_abonement")
+    instance.loyalty_abonement = (
+        None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("loyalty_certificate")
+    instance.loyalty_certificate = (
+        None if value is None else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("marks")
+    instance.marks = None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+    value = get("staff")
+    instance.staff = None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("storage_amount")
+    instance.storage_amount = (
+        None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

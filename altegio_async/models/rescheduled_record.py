@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,8 +25,10 @@ class RescheduledRecord:
     Data (object)
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         api_id (str): Appointment ID from external system
@@ -67,13 +68,24 @@ class RescheduledRecord:
     staff: RescheduledTeamMember
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("RescheduledRecord", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -93,13 +105,19 @@ class RescheduledRecord:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.rescheduled_location import RescheduledLocation  # noqa: PLC0415
     from ..models.rescheduled_service import RescheduledService  # noqa: PLC0415
     from ..models.rescheduled_team_member import RescheduledTeamMember  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "RescheduledRecord",
         (
             ("api_id", "api_id", _r.STR, True, False, False),
@@ -118,54 +136,81 @@ def _fields() -> _r.Fields:
             ("staff", "staff", _r.model(RescheduledTeamMember), True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[RescheduledRecord] = RescheduledRecord) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("company", _r.MISSING)
-    instance.company = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("create_date", _r.MISSING)
-    instance.create_date = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("deleted", _r.MISSING)
+    get = data.get
+    value = get("api_id", _r.MISSING)
+    instance.api_id = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("company", _r.MISSING)
+    instance.company = _r.read_field(spec, spec.fields[2], value, found)
+    value = get("create_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.create_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.create_date = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.date = _r.read_field(spec, spec.fields[4], value, found)
+    value = get("deleted", _r.MISSING)
     instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("length", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+    value = get("length", _r.MISSING)
     instance.length = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("master_requested", _r.MISSING)
+    value = get("master_requested", _r.MISSING)
     instance.master_requested = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("notify_by_email", _r.MISSING)
+    value = get("notify_by_email", _r.MISSING)
     instance.notify_by_email = (
-        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("notify_by_sms", _r.MISSING)
+    value = get("notify_by_sms", _r.MISSING)
     instance.notify_by_sms = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("online", _r.MISSING)
+    value = get("online", _r.MISSING)
     instance.online = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("services", _r.MISSING)
-    instance.services = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[13], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("services", _r.MISSING)
+    instance.services = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, spec.fields[13], value, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

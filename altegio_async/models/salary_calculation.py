@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -28,15 +27,17 @@ class SalaryCalculation:
     """SalaryCalculation, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         client_id (int | None): ID of a customer.
         cost (str | None): Base cost.
         date (datetime.date): Date.
         item_id (int): ID of an entity subject to salary calculation (e.g., appointment ID or sale ID).
-        item_type_slug (SalaryCalculationItemTypeSlug)
+        item_type_slug (SalaryCalculationItemTypeSlug | str)
         paid (PaymentDetails | None): Payment details.
         record_id (int | None): ID of an appointment.
         salary_calculation_info (PayrollCalculationRulesDetails)
@@ -51,7 +52,7 @@ class SalaryCalculation:
     cost: str | None
     date: datetime.date
     item_id: int
-    item_type_slug: SalaryCalculationItemTypeSlug
+    item_type_slug: SalaryCalculationItemTypeSlug | str
     paid: PaymentDetails | None
     record_id: int | None
     salary_calculation_info: PayrollCalculationRulesDetails
@@ -61,13 +62,24 @@ class SalaryCalculation:
     salary_discrepancy: CalculationDiscrepancyDetails | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("SalaryCalculation", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -87,14 +99,20 @@ class SalaryCalculation:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.calculation_discrepancy_details import CalculationDiscrepancyDetails  # noqa: PLC0415
     from ..models.payment_details import PaymentDetails  # noqa: PLC0415
     from ..models.payroll_calculation_rules_details import PayrollCalculationRulesDetails  # noqa: PLC0415
     from ..models.salary_calculation_target import SalaryCalculationTarget  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "SalaryCalculation",
         (
             (
@@ -125,7 +143,8 @@ def _fields() -> _r.Fields:
                 "item_type_slug",
                 "item_type_slug",
                 _r.literal(
-                    ["activity", "bonus", "penalty", "periodic", "record", "retro_bonus", "sale"]
+                    ["activity", "bonus", "penalty", "periodic", "record", "retro_bonus", "sale"],
+                    extend=True,
                 ),
                 True,
                 False,
@@ -184,40 +203,62 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[SalaryCalculation] = SalaryCalculation) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("client_id", _r.MISSING)
-    instance.client_id = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("item_id", _r.MISSING)
-    instance.item_id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("item_type_slug", _r.MISSING)
-    instance.item_type_slug = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("paid", _r.MISSING)
-    instance.paid = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("record_id", _r.MISSING)
-    instance.record_id = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("salary_calculation_info", _r.MISSING)
-    instance.salary_calculation_info = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("salary_sum", _r.MISSING)
-    instance.salary_sum = (
-        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+    get = data.get
+    value = get("client_id", _r.MISSING)
+    instance.client_id = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("cost", _r.MISSING)
+    instance.cost = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("date", _r.MISSING)
+    instance.date = _r.read_date(spec, spec.fields[2], value, found)
+    value = get("item_id", _r.MISSING)
+    instance.item_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("targets", _r.MISSING)
-    instance.targets = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("time", _r.MISSING)
-    instance.time = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
-    value = source.pop("salary_discrepancy", _r.MISSING)
-    instance.salary_discrepancy = _r.read_field(spec, fields[11], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("item_type_slug", _r.MISSING)
+    instance.item_type_slug = (
+        value
+        if type(value) is str
+        and value in {"activity", "bonus", "penalty", "periodic", "record", "retro_bonus", "sale"}
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("paid", _r.MISSING)
+    instance.paid = _r.read_field(spec, spec.fields[5], value, found)
+    value = get("record_id", _r.MISSING)
+    instance.record_id = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("salary_calculation_info", _r.MISSING)
+    instance.salary_calculation_info = _r.read_field(spec, spec.fields[7], value, found)
+    value = get("salary_sum", _r.MISSING)
+    instance.salary_sum = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("targets", _r.MISSING)
+    instance.targets = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("time", _r.MISSING)
+    instance.time = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("salary_discrepancy")
+    instance.salary_discrepancy = (
+        None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

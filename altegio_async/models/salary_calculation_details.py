@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,8 +25,10 @@ class SalaryCalculationDetails:
     """SalaryCalculationDetails, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         amount (float): Calculated salary amount.
@@ -40,7 +41,7 @@ class SalaryCalculationDetails:
         id (int): ID of calculation.
         salary_items (list[SalaryCalculation]): Salary calculation items.
         staff_id (int): ID of a team member.
-        status (SalaryCalculationDetailsStatus)
+        status (SalaryCalculationDetailsStatus | str)
     """
 
     amount: float
@@ -53,16 +54,27 @@ class SalaryCalculationDetails:
     id: int
     salary_items: list[SalaryCalculation]
     staff_id: int
-    status: SalaryCalculationDetailsStatus
+    status: SalaryCalculationDetailsStatus | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("SalaryCalculationDetails", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -82,12 +94,18 @@ class SalaryCalculationDetails:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.salary_calculation import SalaryCalculation  # noqa: PLC0415
     from ..models.settlements_grouped_date_currency import SettlementsGroupedDateCurrency  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "SalaryCalculationDetails",
         (
             ("amount", "amount", _r.FLOAT, True, False, False),
@@ -107,45 +125,71 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("staff_id", "staff_id", _r.INT, True, False, False),
-            ("status", "status", _r.literal(["confirmed", "draft"]), True, False, False),
+            (
+                "status",
+                "status",
+                _r.literal(["confirmed", "draft"], extend=True),
+                True,
+                False,
+                False,
+            ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[SalaryCalculationDetails] = SalaryCalculationDetails) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("amount", _r.MISSING)
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("currency", _r.MISSING)
-    instance.currency = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("date_create", _r.MISSING)
-    instance.date_create = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("date_from", _r.MISSING)
-    instance.date_from = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("date_to", _r.MISSING)
-    instance.date_to = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("salary_items", _r.MISSING)
-    instance.salary_items = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("staff_id", _r.MISSING)
+    value = get("currency", _r.MISSING)
+    instance.currency = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("date_create", _r.MISSING)
+    instance.date_create = _r.read_date(spec, spec.fields[4], value, found)
+    value = get("date_from", _r.MISSING)
+    instance.date_from = _r.read_date(spec, spec.fields[5], value, found)
+    value = get("date_to", _r.MISSING)
+    instance.date_to = _r.read_date(spec, spec.fields[6], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+    value = get("salary_items", _r.MISSING)
+    instance.salary_items = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("staff_id", _r.MISSING)
     instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("status", _r.MISSING)
-    instance.status = _r.read_field(spec, fields[10], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("status", _r.MISSING)
+    instance.status = (
+        value
+        if type(value) is str and value in {"confirmed", "draft"}
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

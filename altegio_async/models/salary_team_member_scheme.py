@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -22,30 +21,43 @@ class SalaryTeamMemberScheme:
     """SalaryTeamMemberScheme, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        date_start (datetime.date): Start date the salary scheme is applicable.
         salary_scheme (TeamMemberSchemeSalaryScheme): Salary scheme.
         staff_id (int): ID of a team member.
         date_end (datetime.date | None): Start date the salary scheme is applicable. Null, if salary
             scheme is unlimited.
+        date_start (datetime.date | None): Start date the salary scheme is applicable.
     """
 
-    date_start: datetime.date
     salary_scheme: TeamMemberSchemeSalaryScheme
     staff_id: int
     date_end: datetime.date | None = None
+    date_start: datetime.date | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("SalaryTeamMemberScheme", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -65,14 +77,19 @@ class SalaryTeamMemberScheme:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.team_member_scheme_salary_scheme import TeamMemberSchemeSalaryScheme  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "SalaryTeamMemberScheme",
         (
-            ("date_start", "date_start", _r.DATE, True, False, False),
             (
                 "salary_scheme",
                 "salary_scheme",
@@ -83,26 +100,36 @@ def _fields() -> _r.Fields:
             ),
             ("staff_id", "staff_id", _r.INT, True, False, False),
             ("date_end", "date_end", _r.DATE, False, False, False),
+            ("date_start", "date_start", _r.DATE, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[SalaryTeamMemberScheme] = SalaryTeamMemberScheme) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("date_start", _r.MISSING)
-    instance.date_start = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("salary_scheme", _r.MISSING)
-    instance.salary_scheme = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("staff_id", _r.MISSING)
+    get = data.get
+    value = get("salary_scheme", _r.MISSING)
+    instance.salary_scheme = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("staff_id", _r.MISSING)
     instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("date_end", _r.MISSING)
-    instance.date_end = _r.read_field(spec, fields[3], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("date_end")
+    instance.date_end = None if value is None else _r.read_date(spec, spec.fields[2], value, found)
+    value = get("date_start")
+    instance.date_start = (
+        None if value is None else _r.read_date(spec, spec.fields[3], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -27,22 +26,19 @@ class Salon:
     API. Contains comprehensive location information.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        active (SalonActive)
-        address (str)
-        city (str)
-        id (int): Location ID.
-        phone (str): Primary phone number.
-        public_title (str): Public display name.
-        timezone_name (str): IANA timezone name.
-        title (str): Location name.
+        active (SalonActive | int | None)
+        address (str | None)
         booking_comment_required (bool | None)
         booking_email_required (bool | None)
         business_group_id (int | None)
         business_type_id (int | None)
+        city (str | None)
         city_id (int | None)
         coordinate_lat (float | None)
         coordinate_lon (float | None)
@@ -51,31 +47,31 @@ class Salon:
         currency_short_title (str | None): Currency code (e.g. "USD").
         description (str | None): Full description (HTML).
         email (str | None)
+        id (int | None): Location ID.
         logo (str | None): Logo URL.
         main_group (SalonGroup | None)
         main_group_id (int | None)
+        phone (str | None): Primary phone number.
         phones (list[str] | None): All phone numbers.
+        public_title (str | None): Public display name.
         record_type_id (int | None)
         schedule (SalonSchedule | None): Working hours schedule.
         short_descr (str | None): Short description.
         site (str | None): Website URL.
         social (SalonSocial | None): location social media
         timezone (str | None): Timezone offset (e.g. "+3").
+        timezone_name (str | None): IANA timezone name.
+        title (str | None): Location name.
         zip_ (str | None)
     """
 
-    active: SalonActive
-    address: str
-    city: str
-    id: int
-    phone: str
-    public_title: str
-    timezone_name: str
-    title: str
+    active: SalonActive | int | None = None
+    address: str | None = None
     booking_comment_required: bool | None = None
     booking_email_required: bool | None = None
     business_group_id: int | None = None
     business_type_id: int | None = None
+    city: str | None = None
     city_id: int | None = None
     coordinate_lat: float | None = None
     coordinate_lon: float | None = None
@@ -84,26 +80,42 @@ class Salon:
     currency_short_title: str | None = None
     description: str | None = None
     email: str | None = None
+    id: int | None = None
     logo: str | None = None
     main_group: SalonGroup | None = None
     main_group_id: int | None = None
+    phone: str | None = None
     phones: list[str] | None = None
+    public_title: str | None = None
     record_type_id: int | None = None
     schedule: SalonSchedule | None = None
     short_descr: str | None = None
     site: str | None = None
     social: SalonSocial | None = None
     timezone: str | None = None
+    timezone_name: str | None = None
+    title: str | None = None
     zip_: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Salon", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -123,27 +135,28 @@ class Salon:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.salon_group import SalonGroup  # noqa: PLC0415
     from ..models.salon_schedule import SalonSchedule  # noqa: PLC0415
     from ..models.salon_social import SalonSocial  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Salon",
         (
-            ("active", "active", _r.literal([0, 1]), True, False, False),
-            ("address", "address", _r.STR, True, False, False),
-            ("city", "city", _r.STR, True, False, False),
-            ("id", "id", _r.INT, True, False, False),
-            ("phone", "phone", _r.STR, True, False, False),
-            ("public_title", "public_title", _r.STR, True, False, False),
-            ("timezone_name", "timezone_name", _r.STR, True, False, False),
-            ("title", "title", _r.STR, True, False, False),
+            ("active", "active", _r.literal([0, 1], extend=True), False, False, False),
+            ("address", "address", _r.STR, False, False, False),
             ("booking_comment_required", "booking_comment_required", _r.BOOL, False, False, False),
             ("booking_email_required", "booking_email_required", _r.BOOL, False, False, False),
             ("business_group_id", "business_group_id", _r.INT, False, False, False),
             ("business_type_id", "business_type_id", _r.INT, False, False, False),
+            ("city", "city", _r.STR, False, False, False),
             ("city_id", "city_id", _r.INT, False, False, False),
             ("coordinate_lat", "coordinate_lat", _r.FLOAT, False, False, False),
             ("coordinate_lon", "coordinate_lon", _r.FLOAT, False, False, False),
@@ -152,6 +165,7 @@ def _fields() -> _r.Fields:
             ("currency_short_title", "currency_short_title", _r.STR, False, False, False),
             ("description", "description", _r.STR, False, False, False),
             ("email", "email", _r.STR, False, False, False),
+            ("id", "id", _r.INT, False, False, False),
             ("logo", "logo", _r.STR, False, False, False),
             (
                 "main_group",
@@ -165,120 +179,215 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("main_group_id", "main_group_id", _r.INT, False, False, False),
+            ("phone", "phone", _r.STR, False, False, False),
             ("phones", "phones", _r.list_of(_r.STR), False, False, False),
+            ("public_title", "public_title", _r.STR, False, False, False),
             ("record_type_id", "record_type_id", _r.INT, False, False, False),
             ("schedule", "schedule", _r.model(SalonSchedule), False, False, False),
             ("short_descr", "short_descr", _r.STR, False, False, False),
             ("site", "site", _r.STR, False, False, False),
             ("social", "social", _r.model(SalonSocial), False, False, False),
             ("timezone", "timezone", _r.STR, False, False, False),
+            ("timezone_name", "timezone_name", _r.STR, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
             ("zip", "zip_", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Salon] = Salon) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("active", _r.MISSING)
-    instance.active = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("address", _r.MISSING)
-    instance.address = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("city", _r.MISSING)
-    instance.city = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("phone", _r.MISSING)
-    instance.phone = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("public_title", _r.MISSING)
-    instance.public_title = (
-        value if type(value) is str else _r.read_field(spec, fields[5], value, found)
+    get = data.get
+    value = get("active")
+    instance.active = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("timezone_name", _r.MISSING)
-    instance.timezone_name = (
-        value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = get("address")
+    instance.address = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("booking_comment_required", _r.MISSING)
+    value = get("booking_comment_required")
     instance.booking_comment_required = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("booking_email_required", _r.MISSING)
+    value = get("booking_email_required")
     instance.booking_email_required = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("business_group_id", _r.MISSING)
+    value = get("business_group_id")
     instance.business_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("business_type_id", _r.MISSING)
+    value = get("business_type_id")
     instance.business_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("city_id", _r.MISSING)
+    value = get("city")
+    instance.city = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("city_id")
     instance.city_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("coordinate_lat", _r.MISSING)
+    value = get("coordinate_lat")
     instance.coordinate_lat = (
-        value if type(value) is float else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("coordinate_lon", _r.MISSING)
+    value = get("coordinate_lon")
     instance.coordinate_lon = (
-        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("country", _r.MISSING)
+    value = get("country")
     instance.country = (
-        value if type(value) is str else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("country_id", _r.MISSING)
+    value = get("country_id")
     instance.country_id = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("currency_short_title", _r.MISSING)
+    value = get("currency_short_title")
     instance.currency_short_title = (
-        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("description", _r.MISSING)
+    value = get("description")
     instance.description = (
-        value if type(value) is str else _r.read_field(spec, fields[18], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("email", _r.MISSING)
-    instance.email = value if type(value) is str else _r.read_field(spec, fields[19], value, found)
-    value = source.pop("logo", _r.MISSING)
-    instance.logo = value if type(value) is str else _r.read_field(spec, fields[20], value, found)
-    value = source.pop("main_group", _r.MISSING)
-    instance.main_group = _r.read_field(spec, fields[21], value, found)
-    value = source.pop("main_group_id", _r.MISSING)
+    value = get("email")
+    instance.email = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("logo")
+    instance.logo = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    value = get("main_group")
+    instance.main_group = (
+        None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("main_group_id")
     instance.main_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("phones", _r.MISSING)
-    instance.phones = _r.read_field(spec, fields[23], value, found)
-    value = source.pop("record_type_id", _r.MISSING)
+    value = get("phone")
+    instance.phone = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("phones")
+    instance.phones = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("public_title")
+    instance.public_title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[21], value, found)
+    )
+    value = get("record_type_id")
     instance.record_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("schedule", _r.MISSING)
-    instance.schedule = _r.read_field(spec, fields[25], value, found)
-    value = source.pop("short_descr", _r.MISSING)
+    value = get("schedule")
+    instance.schedule = (
+        None if value is None else _r.read_field(spec, spec.fields[23], value, found)
+    )
+    value = get("short_descr")
     instance.short_descr = (
-        value if type(value) is str else _r.read_field(spec, fields[26], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("site", _r.MISSING)
-    instance.site = value if type(value) is str else _r.read_field(spec, fields[27], value, found)
-    value = source.pop("social", _r.MISSING)
-    instance.social = _r.read_field(spec, fields[28], value, found)
-    value = source.pop("timezone", _r.MISSING)
+    value = get("site")
+    instance.site = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[25], value, found)
+    )
+    value = get("social")
+    instance.social = None if value is None else _r.read_field(spec, spec.fields[26], value, found)
+    value = get("timezone")
     instance.timezone = (
-        value if type(value) is str else _r.read_field(spec, fields[29], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("zip", _r.MISSING)
-    instance.zip_ = value if type(value) is str else _r.read_field(spec, fields[30], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("timezone_name")
+    instance.timezone_name = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[28], value, found)
+    )
+    value = get("title")
+    instance.title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[29], value, found)
+    )
+    value = get("zip")
+    instance.zip_ = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[30], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

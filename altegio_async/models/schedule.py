@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -27,8 +26,10 @@ class Schedule:
     Data for an existing schedule in a location.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         created_at (datetime.datetime): Datetime of a schedule created.
@@ -36,7 +37,7 @@ class Schedule:
         date_start (datetime.date): Date of a schedule start.
         id (int): ID of a schedule.
         original_entity_id (int): ID of entity schedule is based on.
-        original_entity_type (ScheduleOriginalEntityType)
+        original_entity_type (ScheduleOriginalEntityType | str)
         updated_at (datetime.datetime): Datetime of a schedule last updated.
         days (list[TimetableScheduleDay] | None): Schedule series, linked to a specified schedule.
             Returned in response only if corresponding `include` is present in request.
@@ -48,19 +49,30 @@ class Schedule:
     date_start: datetime.date
     id: int
     original_entity_id: int
-    original_entity_type: ScheduleOriginalEntityType
+    original_entity_type: ScheduleOriginalEntityType | str
     updated_at: datetime.datetime
     days: list[TimetableScheduleDay] | None = None
     deleted_at: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Schedule", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -80,11 +92,17 @@ class Schedule:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.timetable_schedule_day import TimetableScheduleDay  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Schedule",
         (
             ("created_at", "created_at", _r.DATETIME, True, False, False),
@@ -95,7 +113,7 @@ def _fields() -> _r.Fields:
             (
                 "original_entity_type",
                 "original_entity_type",
-                _r.literal(["activity", "record"]),
+                _r.literal(["activity", "record"], extend=True),
                 True,
                 False,
                 False,
@@ -115,34 +133,59 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Schedule] = Schedule) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("created_at", _r.MISSING)
-    instance.created_at = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("date_end", _r.MISSING)
-    instance.date_end = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("date_start", _r.MISSING)
-    instance.date_start = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("original_entity_id", _r.MISSING)
+    get = data.get
+    value = get("created_at", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.created_at = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("date_end", _r.MISSING)
+    instance.date_end = _r.read_date(spec, spec.fields[1], value, found)
+    value = get("date_start", _r.MISSING)
+    instance.date_start = _r.read_date(spec, spec.fields[2], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+    value = get("original_entity_id", _r.MISSING)
     instance.original_entity_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("original_entity_type", _r.MISSING)
-    instance.original_entity_type = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("updated_at", _r.MISSING)
-    instance.updated_at = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("days", _r.MISSING)
-    instance.days = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("deleted_at", _r.MISSING)
-    instance.deleted_at = _r.read_field(spec, fields[8], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("original_entity_type", _r.MISSING)
+    instance.original_entity_type = (
+        value
+        if type(value) is str and value in {"activity", "record"}
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("updated_at", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.updated_at = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("days")
+    instance.days = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("deleted_at")
+    instance.deleted_at = (
+        None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

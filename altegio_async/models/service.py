@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -25,61 +24,74 @@ class Service:
     Service data sent in webhook notifications. Matches the output of the service detail API.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        active (ServiceActive)
-        category_id (int)
-        duration (int): Duration in minutes.
-        id (int): Service ID.
-        price_max (float)
-        price_min (float)
-        title (str)
+        active (ServiceActive | int | None)
         api_id (str | None)
         booking_title (str | None): Title shown in online booking.
         capacity (int | None)
+        category_id (int | None)
         comment (str | None)
         discount (float | None)
+        duration (int | None): Duration in minutes.
+        id (int | None): Service ID.
         image_group (ServiceImages | None)
         is_comment_managed_only_in_chain (bool | None)
         is_multi (bool | None)
         is_price_managed_only_in_chain (bool | None)
         prepaid (str | None)
+        price_max (float | None)
+        price_min (float | None)
         salon_service_id (int | None)
         staff (list[ServiceStaff] | None): Assigned team members.
+        title (str | None)
         weight (int | None): Sort order.
     """
 
-    active: ServiceActive
-    category_id: int
-    duration: int
-    id: int
-    price_max: float
-    price_min: float
-    title: str
+    active: ServiceActive | int | None = None
     api_id: str | None = None
     booking_title: str | None = None
     capacity: int | None = None
+    category_id: int | None = None
     comment: str | None = None
     discount: float | None = None
+    duration: int | None = None
+    id: int | None = None
     image_group: ServiceImages | None = None
     is_comment_managed_only_in_chain: bool | None = None
     is_multi: bool | None = None
     is_price_managed_only_in_chain: bool | None = None
     prepaid: str | None = None
+    price_max: float | None = None
+    price_min: float | None = None
     salon_service_id: int | None = None
     staff: list[ServiceStaff] | None = None
+    title: str | None = None
     weight: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Service", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -99,26 +111,29 @@ class Service:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.service_images import ServiceImages  # noqa: PLC0415
     from ..models.service_staff import ServiceStaff  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Service",
         (
-            ("active", "active", _r.literal([0, 1]), True, False, False),
-            ("category_id", "category_id", _r.INT, True, False, False),
-            ("duration", "duration", _r.INT, True, False, False),
-            ("id", "id", _r.INT, True, False, False),
-            ("price_max", "price_max", _r.FLOAT, True, False, False),
-            ("price_min", "price_min", _r.FLOAT, True, False, False),
-            ("title", "title", _r.STR, True, False, False),
+            ("active", "active", _r.literal([0, 1], extend=True), False, False, False),
             ("api_id", "api_id", _r.STR, False, False, False),
             ("booking_title", "booking_title", _r.STR, False, False, False),
             ("capacity", "capacity", _r.INT, False, False, False),
+            ("category_id", "category_id", _r.INT, False, False, False),
             ("comment", "comment", _r.STR, False, False, False),
             ("discount", "discount", _r.FLOAT, False, False, False),
+            ("duration", "duration", _r.INT, False, False, False),
+            ("id", "id", _r.INT, False, False, False),
             ("image_group", "image_group", _r.model(ServiceImages), False, False, False),
             (
                 "is_comment_managed_only_in_chain",
@@ -138,85 +153,149 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("prepaid", "prepaid", _r.STR, False, False, False),
+            ("price_max", "price_max", _r.FLOAT, False, False, False),
+            ("price_min", "price_min", _r.FLOAT, False, False, False),
             ("salon_service_id", "salon_service_id", _r.INT, False, False, False),
             ("staff", "staff", _r.list_of(_r.model(ServiceStaff)), False, False, False),
+            ("title", "title", _r.STR, False, False, False),
             ("weight", "weight", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Service] = Service) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("active", _r.MISSING)
-    instance.active = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("category_id", _r.MISSING)
-    instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+    get = data.get
+    value = get("active")
+    instance.active = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("duration", _r.MISSING)
-    instance.duration = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+    value = get("api_id")
+    instance.api_id = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("price_max", _r.MISSING)
-    instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
-    )
-    value = source.pop("price_min", _r.MISSING)
-    instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
-    )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("booking_title", _r.MISSING)
+    value = get("booking_title")
     instance.booking_title = (
-        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("capacity", _r.MISSING)
+    value = get("capacity")
     instance.capacity = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
+    value = get("category_id")
+    instance.category_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("comment")
     instance.comment = (
-        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("discount", _r.MISSING)
+    value = get("discount")
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("image_group", _r.MISSING)
-    instance.image_group = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("is_comment_managed_only_in_chain", _r.MISSING)
+    value = get("duration")
+    instance.duration = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("image_group")
+    instance.image_group = (
+        None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("is_comment_managed_only_in_chain")
     instance.is_comment_managed_only_in_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("is_multi", _r.MISSING)
+    value = get("is_multi")
     instance.is_multi = (
-        value if type(value) is bool else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("is_price_managed_only_in_chain", _r.MISSING)
+    value = get("is_price_managed_only_in_chain")
     instance.is_price_managed_only_in_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("prepaid", _r.MISSING)
+    value = get("prepaid")
     instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("salon_service_id", _r.MISSING)
+    value = get("price_max")
+    instance.price_max = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("price_min")
+    instance.price_min = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("salon_service_id")
     instance.salon_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[18], value, found)
-    value = source.pop("weight", _r.MISSING)
-    instance.weight = value if type(value) is int else _r.read_field(spec, fields[19], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("staff")
+    instance.staff = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("title")
+    instance.title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    value = get("weight")
+    instance.weight = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

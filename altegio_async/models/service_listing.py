@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,51 +17,64 @@ class ServiceListing:
     """ServiceListing, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        active (float): 1 - available for online booking, 0 - not available
-        booking_title (str): Service name for booking
-        category_id (int): Identifier of the category in which the service consists
-        comment (str): Comment on the service
-        discount (float): Discount percentage
-        duration (float): Service duration in seconds, default is 3600
-        id (int): Service ID
-        price_max (float): Maximum price for the service
-        price_min (float): Minimum price for the service
-        salon_service_id (int): Service ID for a location on the chain
-        weight (float): Service weight (used to sort categories when displayed)
+        active (float | None): 1 - available for online booking, 0 - not available
         api_id (str | None): External Service ID
+        booking_title (str | None): Service name for booking
+        category_id (int | None): Identifier of the category in which the service consists
+        comment (str | None): Comment on the service
+        discount (float | None): Discount percentage
+        duration (float | None): Service duration in seconds, default is 3600
+        id (int | None): Service ID
+        price_max (float | None): Maximum price for the service
+        price_min (float | None): Minimum price for the service
+        salon_service_id (int | None): Service ID for a location on the chain
         technical_break_duration (float | None): Technical break duration in seconds.
             - null = use location default
             - Value in multiples of 300 (5-minute intervals)
         title (str | None): Service name
+        weight (float | None): Service weight (used to sort categories when displayed)
     """
 
-    active: float
-    booking_title: str
-    category_id: int
-    comment: str
-    discount: float
-    duration: float
-    id: int
-    price_max: float
-    price_min: float
-    salon_service_id: int
-    weight: float
+    active: float | None = None
     api_id: str | None = None
+    booking_title: str | None = None
+    category_id: int | None = None
+    comment: str | None = None
+    discount: float | None = None
+    duration: float | None = None
+    id: int | None = None
+    price_max: float | None = None
+    price_min: float | None = None
+    salon_service_id: int | None = None
     technical_break_duration: float | None = None
     title: str | None = None
+    weight: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ServiceListing", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -82,23 +94,28 @@ class ServiceListing:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "ServiceListing",
         (
-            ("active", "active", _r.FLOAT, True, False, False),
-            ("booking_title", "booking_title", _r.STR, True, False, False),
-            ("category_id", "category_id", _r.INT, True, False, False),
-            ("comment", "comment", _r.STR, True, False, False),
-            ("discount", "discount", _r.FLOAT, True, False, False),
-            ("duration", "duration", _r.FLOAT, True, False, False),
-            ("id", "id", _r.INT, True, False, False),
-            ("price_max", "price_max", _r.FLOAT, True, False, False),
-            ("price_min", "price_min", _r.FLOAT, True, False, False),
-            ("salon_service_id", "salon_service_id", _r.INT, True, False, False),
-            ("weight", "weight", _r.FLOAT, True, False, False),
+            ("active", "active", _r.FLOAT, False, False, False),
             ("api_id", "api_id", _r.STR, False, False, False),
+            ("booking_title", "booking_title", _r.STR, False, False, False),
+            ("category_id", "category_id", _r.INT, False, False, False),
+            ("comment", "comment", _r.STR, False, False, False),
+            ("discount", "discount", _r.FLOAT, False, False, False),
+            ("duration", "duration", _r.FLOAT, False, False, False),
+            ("id", "id", _r.INT, False, False, False),
+            ("price_max", "price_max", _r.FLOAT, False, False, False),
+            ("price_min", "price_min", _r.FLOAT, False, False, False),
+            ("salon_service_id", "salon_service_id", _r.INT, False, False, False),
             (
                 "technical_break_duration",
                 "technical_break_duration",
@@ -111,62 +128,106 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("title", "title", _r.STR, False, False, False),
+            ("weight", "weight", _r.FLOAT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ServiceListing] = ServiceListing) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("active", _r.MISSING)
+    get = data.get
+    value = get("active")
     instance.active = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("booking_title", _r.MISSING)
+    value = get("api_id")
+    instance.api_id = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("booking_title")
     instance.booking_title = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("category_id", _r.MISSING)
+    value = get("category_id")
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("discount", _r.MISSING)
+    value = get("comment")
+    instance.comment = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("discount")
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("duration", _r.MISSING)
+    value = get("duration")
     instance.duration = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("price_max", _r.MISSING)
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("price_max")
     instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("price_min", _r.MISSING)
+    value = get("price_min")
     instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("salon_service_id", _r.MISSING)
+    value = get("salon_service_id")
     instance.salon_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("weight", _r.MISSING)
+    value = get("technical_break_duration")
+    instance.technical_break_duration = (
+        None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("title")
+    instance.title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("weight")
     instance.weight = (
-        value if type(value) is float else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
-    value = source.pop("technical_break_duration", _r.MISSING)
-    instance.technical_break_duration = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,13 +17,14 @@ class ServiceResourceFieldsV2:
     """ServiceResourceFieldsV2, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         category_id (int): Service Category ID
         company_id (int): Location ID
-        composite_position (int | None): Position within a composite Service
         composite_service_id (int): Parent composite Service ID, or `0`
         duration (int): Service duration in seconds
         is_composite (bool): Whether the Service is composite
@@ -36,11 +36,11 @@ class ServiceResourceFieldsV2:
         staff_id (int): Team Member ID, or `0` when not Team Member-specific
         technical_break_duration (int): Technical break duration in seconds
         title (str): Service name
+        composite_position (int | None): Position within a composite Service
     """
 
     category_id: int
     company_id: int
-    composite_position: int | None
     composite_service_id: int
     duration: int
     is_composite: bool
@@ -52,36 +52,43 @@ class ServiceResourceFieldsV2:
     staff_id: int
     technical_break_duration: int
     title: str
+    composite_position: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ServiceResourceFieldsV2", misfit.expected, src_dict) from None
         return instance
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "ServiceResourceFieldsV2",
         (
             ("category_id", "category_id", _r.INT, True, False, False),
             ("company_id", "company_id", _r.INT, True, False, False),
-            (
-                "composite_position",
-                "composite_position",
-                _r.union(
-                    _r.INT,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
             ("composite_service_id", "composite_service_id", _r.INT, True, False, False),
             ("duration", "duration", _r.INT, True, False, False),
             ("is_composite", "is_composite", _r.BOOL, True, False, False),
@@ -103,64 +110,92 @@ def _fields() -> _r.Fields:
             ("staff_id", "staff_id", _r.INT, True, False, False),
             ("technical_break_duration", "technical_break_duration", _r.INT, True, False, False),
             ("title", "title", _r.STR, True, False, False),
+            (
+                "composite_position",
+                "composite_position",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ServiceResourceFieldsV2] = ServiceResourceFieldsV2) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("category_id", _r.MISSING)
+    get = data.get
+    value = get("category_id", _r.MISSING)
     instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("company_id", _r.MISSING)
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("composite_position", _r.MISSING)
-    instance.composite_position = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("composite_service_id", _r.MISSING)
+    value = get("composite_service_id", _r.MISSING)
     instance.composite_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("duration", _r.MISSING)
+    value = get("duration", _r.MISSING)
     instance.duration = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("is_composite", _r.MISSING)
+    value = get("is_composite", _r.MISSING)
     instance.is_composite = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("length", _r.MISSING)
-    instance.length = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("price_max", _r.MISSING)
+    value = get("length", _r.MISSING)
+    instance.length = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("price_max", _r.MISSING)
     instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("price_min", _r.MISSING)
+    value = get("price_min", _r.MISSING)
     instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("salon_service_id", _r.MISSING)
-    instance.salon_service_id = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("service_id", _r.MISSING)
+    value = get("salon_service_id", _r.MISSING)
+    instance.salon_service_id = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("service_id", _r.MISSING)
     instance.service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("staff_id", _r.MISSING)
+    value = get("staff_id", _r.MISSING)
     instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("technical_break_duration", _r.MISSING)
+    value = get("technical_break_duration", _r.MISSING)
     instance.technical_break_duration = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[13], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("composite_position")
+    instance.composite_position = (
+        None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

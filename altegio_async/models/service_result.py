@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -25,46 +24,39 @@ class ServiceResult:
     """ServiceResult, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        active (float): 1 - available for online booking, 0 - not available
-        api_id (str): External Service ID
-        booking_title (str): Service name for appointment
-        category_id (int): ID service category
-        comment (str): Comment on the service
-        date_from (datetime.date): Service availability start date (YYYY-MM-DD)
-        date_to (datetime.date): Service availability end date (YYYY-MM-DD)
-        discount (float): Service discount
-        duration (float): Service duration, default value is 3600
-        is_multi (bool): false - Appointment, true - Event
-        is_need_limit_date (bool): The service is available for a limited time
-        price_max (float): Maximum cost of the service
-        price_min (float): Minimum cost of the service
-        seance_search_finish (float): End of period is the appointment available, in seconds
-        seance_search_start (float): Start of period is the appointment available, in seconds
-        seance_search_step (float): Search interval of slots, in seconds
-        staff (list[ServiceResultTeamMember]): List of team members providing the service and session
-            duration
-        step (float): Display interval of slots, in seconds
-        tax_variant (float): Bill ID
-        vat_id (int): VAT ID
-        weight (float): Service weight (used to sort services when displayed)
         abonement_restriction_value (float | None): Membership restriction value
+        active (float | None): 1 - available for online booking, 0 - not available
+        api_id (str | None): External Service ID
         api_service_id (int | None): External API service ID
         autopayment_before_visit_time (float | None): Autopayment before visit time
+        booking_title (str | None): Service name for appointment
         capacity (float | None): Service capacity
+        category_id (int | None): ID service category
+        comment (str | None): Comment on the service
+        date_from (datetime.date | None): Service availability start date (YYYY-MM-DD)
+        date_to (datetime.date | None): Service availability end date (YYYY-MM-DD)
         dates (list[ServiceResultDate] | None): Service dates
+        discount (float | None): Service discount
+        duration (float | None): Service duration, default value is 3600
         id (int | None): Service ID
         image_group (list[ServiceResultImageGroup] | None): Image group
         is_abonement_autopayment_enabled (float | None): Is membership autopayment enabled (1/0)
         is_chain (bool | None): Is chain service
         is_comment_managed_only_in_chain (bool | None): Is comment managed only in chain
+        is_multi (bool | None): false - Appointment, true - Event
+        is_need_limit_date (bool | None): The service is available for a limited time
         is_online (bool | None): Is available for online booking
         is_price_managed_only_in_chain (bool | None): Is price managed only in chain
         online_invoicing_status (float | None): Online invoicing status
         prepaid (str | None): Prepaid status (forbidden/optional/required)
+        price_max (float | None): Maximum cost of the service
+        price_min (float | None): Minimum cost of the service
         price_prepaid_amount (float | None): Prepaid amount
         price_prepaid_percent (float | None): Prepaid percent
         print_title (str | None): Service title for printing
@@ -72,48 +64,49 @@ class ServiceResult:
         resources (list[ServiceResultResource] | None): Service resources
         salon_service_id (int | None): Location service ID
         schedule_template_type (float | None): Schedule template type
+        seance_search_finish (float | None): End of period is the appointment available, in seconds
+        seance_search_start (float | None): Start of period is the appointment available, in seconds
+        seance_search_step (float | None): Search interval of slots, in seconds
         service_type (float | None): Service type
+        staff (list[ServiceResultTeamMember] | None): List of team members providing the service and
+            session duration
+        step (float | None): Display interval of slots, in seconds
+        tax_variant (float | None): Bill ID
         technical_break_duration (float | None): Technical break duration in seconds.
             - null = use location default
             - Value in multiples of 300 (5-minute intervals)
         title (str | None): Service name
+        vat_id (int | None): VAT ID
+        weight (float | None): Service weight (used to sort services when displayed)
     """
 
-    active: float
-    api_id: str
-    booking_title: str
-    category_id: int
-    comment: str
-    date_from: datetime.date
-    date_to: datetime.date
-    discount: float
-    duration: float
-    is_multi: bool
-    is_need_limit_date: bool
-    price_max: float
-    price_min: float
-    seance_search_finish: float
-    seance_search_start: float
-    seance_search_step: float
-    staff: list[ServiceResultTeamMember]
-    step: float
-    tax_variant: float
-    vat_id: int
-    weight: float
     abonement_restriction_value: float | None = None
+    active: float | None = None
+    api_id: str | None = None
     api_service_id: int | None = None
     autopayment_before_visit_time: float | None = None
+    booking_title: str | None = None
     capacity: float | None = None
+    category_id: int | None = None
+    comment: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
     dates: list[ServiceResultDate] | None = None
+    discount: float | None = None
+    duration: float | None = None
     id: int | None = None
     image_group: list[ServiceResultImageGroup] | None = None
     is_abonement_autopayment_enabled: float | None = None
     is_chain: bool | None = None
     is_comment_managed_only_in_chain: bool | None = None
+    is_multi: bool | None = None
+    is_need_limit_date: bool | None = None
     is_online: bool | None = None
     is_price_managed_only_in_chain: bool | None = None
     online_invoicing_status: float | None = None
     prepaid: str | None = None
+    price_max: float | None = None
+    price_min: float | None = None
     price_prepaid_amount: float | None = None
     price_prepaid_percent: float | None = None
     print_title: str | None = None
@@ -121,18 +114,37 @@ class ServiceResult:
     resources: list[ServiceResultResource] | None = None
     salon_service_id: int | None = None
     schedule_template_type: float | None = None
+    seance_search_finish: float | None = None
+    seance_search_start: float | None = None
+    seance_search_step: float | None = None
     service_type: float | None = None
+    staff: list[ServiceResultTeamMember] | None = None
+    step: float | None = None
+    tax_variant: float | None = None
     technical_break_duration: float | None = None
     title: str | None = None
+    vat_id: int | None = None
+    weight: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ServiceResult", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -152,37 +164,22 @@ class ServiceResult:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.service_result_date import ServiceResultDate  # noqa: PLC0415
     from ..models.service_result_image_group import ServiceResultImageGroup  # noqa: PLC0415
     from ..models.service_result_resource import ServiceResultResource  # noqa: PLC0415
     from ..models.service_result_team_member import ServiceResultTeamMember  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "ServiceResult",
         (
-            ("active", "active", _r.FLOAT, True, False, False),
-            ("api_id", "api_id", _r.STR, True, False, False),
-            ("booking_title", "booking_title", _r.STR, True, False, False),
-            ("category_id", "category_id", _r.INT, True, False, False),
-            ("comment", "comment", _r.STR, True, False, False),
-            ("date_from", "date_from", _r.DATE, True, False, False),
-            ("date_to", "date_to", _r.DATE, True, False, False),
-            ("discount", "discount", _r.FLOAT, True, False, False),
-            ("duration", "duration", _r.FLOAT, True, False, False),
-            ("is_multi", "is_multi", _r.BOOL, True, False, False),
-            ("is_need_limit_date", "is_need_limit_date", _r.BOOL, True, False, False),
-            ("price_max", "price_max", _r.FLOAT, True, False, False),
-            ("price_min", "price_min", _r.FLOAT, True, False, False),
-            ("seance_search_finish", "seance_search_finish", _r.FLOAT, True, False, False),
-            ("seance_search_start", "seance_search_start", _r.FLOAT, True, False, False),
-            ("seance_search_step", "seance_search_step", _r.FLOAT, True, False, False),
-            ("staff", "staff", _r.list_of(_r.model(ServiceResultTeamMember)), True, False, False),
-            ("step", "step", _r.FLOAT, True, False, False),
-            ("tax_variant", "tax_variant", _r.FLOAT, True, False, False),
-            ("vat_id", "vat_id", _r.INT, True, False, False),
-            ("weight", "weight", _r.FLOAT, True, False, False),
             (
                 "abonement_restriction_value",
                 "abonement_restriction_value",
@@ -191,6 +188,8 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
+            ("active", "active", _r.FLOAT, False, False, False),
+            ("api_id", "api_id", _r.STR, False, False, False),
             ("api_service_id", "api_service_id", _r.INT, False, False, False),
             (
                 "autopayment_before_visit_time",
@@ -200,8 +199,15 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
+            ("booking_title", "booking_title", _r.STR, False, False, False),
             ("capacity", "capacity", _r.FLOAT, False, False, False),
+            ("category_id", "category_id", _r.INT, False, False, False),
+            ("comment", "comment", _r.STR, False, False, False),
+            ("date_from", "date_from", _r.DATE, False, False, False),
+            ("date_to", "date_to", _r.DATE, False, False, False),
             ("dates", "dates", _r.list_of(_r.model(ServiceResultDate)), False, False, False),
+            ("discount", "discount", _r.FLOAT, False, False, False),
+            ("duration", "duration", _r.FLOAT, False, False, False),
             ("id", "id", _r.INT, False, False, False),
             (
                 "image_group",
@@ -228,6 +234,8 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
+            ("is_multi", "is_multi", _r.BOOL, False, False, False),
+            ("is_need_limit_date", "is_need_limit_date", _r.BOOL, False, False, False),
             ("is_online", "is_online", _r.BOOL, False, False, False),
             (
                 "is_price_managed_only_in_chain",
@@ -239,6 +247,8 @@ def _fields() -> _r.Fields:
             ),
             ("online_invoicing_status", "online_invoicing_status", _r.FLOAT, False, False, False),
             ("prepaid", "prepaid", _r.STR, False, False, False),
+            ("price_max", "price_max", _r.FLOAT, False, False, False),
+            ("price_min", "price_min", _r.FLOAT, False, False, False),
             ("price_prepaid_amount", "price_prepaid_amount", _r.FLOAT, False, False, False),
             ("price_prepaid_percent", "price_prepaid_percent", _r.FLOAT, False, False, False),
             ("print_title", "print_title", _r.STR, False, False, False),
@@ -263,7 +273,13 @@ def _fields() -> _r.Fields:
             ),
             ("salon_service_id", "salon_service_id", _r.INT, False, False, False),
             ("schedule_template_type", "schedule_template_type", _r.FLOAT, False, False, False),
+            ("seance_search_finish", "seance_search_finish", _r.FLOAT, False, False, False),
+            ("seance_search_start", "seance_search_start", _r.FLOAT, False, False, False),
+            ("seance_search_step", "seance_search_step", _r.FLOAT, False, False, False),
             ("service_type", "service_type", _r.FLOAT, False, False, False),
+            ("staff", "staff", _r.list_of(_r.model(ServiceResultTeamMember)), False, False, False),
+            ("step", "step", _r.FLOAT, False, False, False),
+            ("tax_variant", "tax_variant", _r.FLOAT, False, False, False),
             (
                 "technical_break_duration",
                 "technical_break_duration",
@@ -276,168 +292,291 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("title", "title", _r.STR, False, False, False),
+            ("vat_id", "vat_id", _r.INT, False, False, False),
+            ("weight", "weight", _r.FLOAT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ServiceResult] = ServiceResult) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("active", _r.MISSING)
-    instance.active = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
-    )
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("booking_title", _r.MISSING)
-    instance.booking_title = (
-        value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    )
-    value = source.pop("category_id", _r.MISSING)
-    instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("date_from", _r.MISSING)
-    instance.date_from = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("date_to", _r.MISSING)
-    instance.date_to = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("discount", _r.MISSING)
-    instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
-    )
-    value = source.pop("duration", _r.MISSING)
-    instance.duration = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
-    )
-    value = source.pop("is_multi", _r.MISSING)
-    instance.is_multi = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
-    )
-    value = source.pop("is_need_limit_date", _r.MISSING)
-    instance.is_need_limit_date = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
-    )
-    value = source.pop("price_max", _r.MISSING)
-    instance.price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
-    )
-    value = source.pop("price_min", _r.MISSING)
-    instance.price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
-    )
-    value = source.pop("seance_search_finish", _r.MISSING)
-    instance.seance_search_finish = (
-        value if type(value) is float else _r.read_field(spec, fields[13], value, found)
-    )
-    value = source.pop("seance_search_start", _r.MISSING)
-    instance.seance_search_start = (
-        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
-    )
-    value = source.pop("seance_search_step", _r.MISSING)
-    instance.seance_search_step = (
-        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
-    )
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[16], value, found)
-    value = source.pop("step", _r.MISSING)
-    instance.step = value if type(value) is float else _r.read_field(spec, fields[17], value, found)
-    value = source.pop("tax_variant", _r.MISSING)
-    instance.tax_variant = (
-        value if type(value) is float else _r.read_field(spec, fields[18], value, found)
-    )
-    value = source.pop("vat_id", _r.MISSING)
-    instance.vat_id = value if type(value) is int else _r.read_field(spec, fields[19], value, found)
-    value = source.pop("weight", _r.MISSING)
-    instance.weight = (
-        value if type(value) is float else _r.read_field(spec, fields[20], value, found)
-    )
-    value = source.pop("abonement_restriction_value", _r.MISSING)
+    get = data.get
+    value = get("abonement_restriction_value")
     instance.abonement_restriction_value = (
-        value if type(value) is float else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("api_service_id", _r.MISSING)
+    value = get("active")
+    instance.active = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("api_id")
+    instance.api_id = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("api_service_id")
     instance.api_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("autopayment_before_visit_time", _r.MISSING)
+    value = get("autopayment_before_visit_time")
     instance.autopayment_before_visit_time = (
-        value if type(value) is float else _r.read_field(spec, fields[23], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("capacity", _r.MISSING)
+    value = get("booking_title")
+    instance.booking_title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("capacity")
     instance.capacity = (
-        value if type(value) is float else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("dates", _r.MISSING)
-    instance.dates = _r.read_field(spec, fields[25], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[26], value, found)
-    value = source.pop("image_group", _r.MISSING)
-    instance.image_group = _r.read_field(spec, fields[27], value, found)
-    value = source.pop("is_abonement_autopayment_enabled", _r.MISSING)
+    value = get("category_id")
+    instance.category_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("comment")
+    instance.comment = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("date_from")
+    instance.date_from = None if value is None else _r.read_date(spec, spec.fields[9], value, found)
+    value = get("date_to")
+    instance.date_to = None if value is None else _r.read_date(spec, spec.fields[10], value, found)
+    value = get("dates")
+    instance.dates = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("discount")
+    instance.discount = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("duration")
+    instance.duration = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("image_group")
+    instance.image_group = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("is_abonement_autopayment_enabled")
     instance.is_abonement_autopayment_enabled = (
-        value if type(value) is float else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("is_chain", _r.MISSING)
+    value = get("is_chain")
     instance.is_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[29], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("is_comment_managed_only_in_chain", _r.MISSING)
+    value = get("is_comment_managed_only_in_chain")
     instance.is_comment_managed_only_in_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[30], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("is_online", _r.MISSING)
+    value = get("is_multi")
+    instance.is_multi = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("is_need_limit_date")
+    instance.is_need_limit_date = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("is_online")
     instance.is_online = (
-        value if type(value) is bool else _r.read_field(spec, fields[31], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("is_price_managed_only_in_chain", _r.MISSING)
+    value = get("is_price_managed_only_in_chain")
     instance.is_price_managed_only_in_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[32], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("online_invoicing_status", _r.MISSING)
+    value = get("online_invoicing_status")
     instance.online_invoicing_status = (
-        value if type(value) is float else _r.read_field(spec, fields[33], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("prepaid", _r.MISSING)
+    value = get("prepaid")
     instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, fields[34], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("price_prepaid_amount", _r.MISSING)
+    value = get("price_max")
+    instance.price_max = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[25], value, found)
+    )
+    value = get("price_min")
+    instance.price_min = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[26], value, found)
+    )
+    value = get("price_prepaid_amount")
     instance.price_prepaid_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[35], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("price_prepaid_percent", _r.MISSING)
+    value = get("price_prepaid_percent")
     instance.price_prepaid_percent = (
-        value if type(value) is float else _r.read_field(spec, fields[36], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("print_title", _r.MISSING)
+    value = get("print_title")
     instance.print_title = (
-        value if type(value) is str else _r.read_field(spec, fields[37], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[29], value, found)
     )
-    value = source.pop("repeat_visit_days_step", _r.MISSING)
-    instance.repeat_visit_days_step = _r.read_field(spec, fields[38], value, found)
-    value = source.pop("resources", _r.MISSING)
-    instance.resources = _r.read_field(spec, fields[39], value, found)
-    value = source.pop("salon_service_id", _r.MISSING)
+    value = get("repeat_visit_days_step")
+    instance.repeat_visit_days_step = (
+        None if value is None else _r.read_field(spec, spec.fields[30], value, found)
+    )
+    value = get("resources")
+    instance.resources = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[31], value, found)
+    )
+    value = get("salon_service_id")
     instance.salon_service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[40], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[32], value, found)
     )
-    value = source.pop("schedule_template_type", _r.MISSING)
+    value = get("schedule_template_type")
     instance.schedule_template_type = (
-        value if type(value) is float else _r.read_field(spec, fields[41], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[33], value, found)
     )
-    value = source.pop("service_type", _r.MISSING)
+    value = get("seance_search_finish")
+    instance.seance_search_finish = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[34], value, found)
+    )
+    value = get("seance_search_start")
+    instance.seance_search_start = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[35], value, found)
+    )
+    value = get("seance_search_step")
+    instance.seance_search_step = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[36], value, found)
+    )
+    value = get("service_type")
     instance.service_type = (
-        value if type(value) is float else _r.read_field(spec, fields[42], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[37], value, found)
     )
-    value = source.pop("technical_break_duration", _r.MISSING)
-    instance.technical_break_duration = _r.read_field(spec, fields[43], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[44], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("staff")
+    instance.staff = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[38], value, found)
+    )
+    value = get("step")
+    instance.step = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[39], value, found)
+    )
+    value = get("tax_variant")
+    instance.tax_variant = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[40], value, found)
+    )
+    value = get("technical_break_duration")
+    instance.technical_break_duration = (
+        None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+    )
+    value = get("title")
+    instance.title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[42], value, found)
+    )
+    value = get("vat_id")
+    instance.vat_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[43], value, found)
+    )
+    value = get("weight")
+    instance.weight = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[44], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

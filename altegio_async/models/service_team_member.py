@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,38 +17,51 @@ class ServiceTeamMember:
     """ServiceTeamMember, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        api_id (str): External API identifier.
-        is_offline_records_allowed (bool): Whether offline appointments are allowed for this service-
-            team member link.
-        is_online (bool): Whether the service is available for online booking.
         length (float): Duration of service provision by the specified team member in seconds.
         master_id (int): ID of team member.
         service_id (int): ID of service.
         technological_card_id (int): ID of technological card.
+        api_id (str | None): External API identifier.
+        is_offline_records_allowed (bool | None): Whether offline appointments are allowed for this
+            service-team member link.
+        is_online (bool | None): Whether the service is available for online booking.
         price (float | None): Custom price for this team member providing the service.
     """
 
-    api_id: str
-    is_offline_records_allowed: bool
-    is_online: bool
     length: float
     master_id: int
     service_id: int
     technological_card_id: int
+    api_id: str | None = None
+    is_offline_records_allowed: bool | None = None
+    is_online: bool | None = None
     price: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("ServiceTeamMember", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -69,25 +81,31 @@ class ServiceTeamMember:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "ServiceTeamMember",
         (
-            ("api_id", "api_id", _r.STR, True, False, False),
-            (
-                "is_offline_records_allowed",
-                "is_offline_records_allowed",
-                _r.BOOL,
-                True,
-                False,
-                False,
-            ),
-            ("is_online", "is_online", _r.BOOL, True, False, False),
             ("length", "length", _r.FLOAT, True, False, False),
             ("master_id", "master_id", _r.INT, True, False, False),
             ("service_id", "service_id", _r.INT, True, False, False),
             ("technological_card_id", "technological_card_id", _r.INT, True, False, False),
+            ("api_id", "api_id", _r.STR, False, False, False),
+            (
+                "is_offline_records_allowed",
+                "is_offline_records_allowed",
+                _r.BOOL,
+                False,
+                False,
+                False,
+            ),
+            ("is_online", "is_online", _r.BOOL, False, False, False),
             (
                 "price",
                 "price",
@@ -101,42 +119,59 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[ServiceTeamMember] = ServiceTeamMember) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("is_offline_records_allowed", _r.MISSING)
-    instance.is_offline_records_allowed = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
-    )
-    value = source.pop("is_online", _r.MISSING)
-    instance.is_online = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
-    )
-    value = source.pop("length", _r.MISSING)
+    get = data.get
+    value = get("length", _r.MISSING)
     instance.length = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("master_id", _r.MISSING)
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("service_id", _r.MISSING)
+    value = get("service_id", _r.MISSING)
     instance.service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("technological_card_id", _r.MISSING)
+    value = get("technological_card_id", _r.MISSING)
     instance.technological_card_id = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("price", _r.MISSING)
-    instance.price = _r.read_field(spec, fields[7], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("api_id")
+    instance.api_id = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("is_offline_records_allowed")
+    instance.is_offline_records_allowed = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("is_online")
+    instance.is_online = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("price")
+    instance.price = None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -30,69 +29,82 @@ class Staff:
     API.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        avatar (str): Avatar thumbnail URL.
-        fired (StaffFired)
-        hidden (StaffHidden)
-        id (int): Team member ID.
-        name (str): Full name.
-        rating (float)
-        specialization (str)
         api_id (str | None)
+        avatar (str | None): Avatar thumbnail URL.
         avatar_big (str | None): Full-size avatar URL.
         comments_count (int | None)
+        fired (StaffFired | int | None)
         has_access_timetable (bool | None)
+        hidden (StaffHidden | int | None)
+        id (int | None): Team member ID.
         image_group (StaffImages | None): Image group data.
         information (str | None): HTML biography.
         is_paid_staff (bool | None)
+        name (str | None): Full name.
         position (PositionSummary | None): team member's position
         position_id (int | None)
         prepaid (str | None): Prepaid slug.
+        rating (float | None)
         schedule_till (str | None): Schedule end date.
-        show_rating (StaffShowRating | None)
-        status (StaffStatus | None)
+        show_rating (StaffShowRating | int | None)
+        specialization (str | None)
+        status (StaffStatus | int | None)
         user (StaffUser | None)
         user_id (int | None)
         votes_count (int | None)
         weight (int | None): Sort order.
     """
 
-    avatar: str
-    fired: StaffFired
-    hidden: StaffHidden
-    id: int
-    name: str
-    rating: float
-    specialization: str
     api_id: str | None = None
+    avatar: str | None = None
     avatar_big: str | None = None
     comments_count: int | None = None
+    fired: StaffFired | int | None = None
     has_access_timetable: bool | None = None
+    hidden: StaffHidden | int | None = None
+    id: int | None = None
     image_group: StaffImages | None = None
     information: str | None = None
     is_paid_staff: bool | None = None
+    name: str | None = None
     position: PositionSummary | None = None
     position_id: int | None = None
     prepaid: str | None = None
+    rating: float | None = None
     schedule_till: str | None = None
-    show_rating: StaffShowRating | None = None
-    status: StaffStatus | None = None
+    show_rating: StaffShowRating | int | None = None
+    specialization: str | None = None
+    status: StaffStatus | int | None = None
     user: StaffUser | None = None
     user_id: int | None = None
     votes_count: int | None = None
     weight: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Staff", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -112,35 +124,41 @@ class Staff:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.position_summary import PositionSummary  # noqa: PLC0415
     from ..models.staff_images import StaffImages  # noqa: PLC0415
     from ..models.staff_user import StaffUser  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Staff",
         (
-            ("avatar", "avatar", _r.STR, True, False, False),
-            ("fired", "fired", _r.literal([0, 1]), True, False, False),
-            ("hidden", "hidden", _r.literal([0, 1]), True, False, False),
-            ("id", "id", _r.INT, True, False, False),
-            ("name", "name", _r.STR, True, False, False),
-            ("rating", "rating", _r.FLOAT, True, False, False),
-            ("specialization", "specialization", _r.STR, True, False, False),
             ("api_id", "api_id", _r.STR, False, False, False),
+            ("avatar", "avatar", _r.STR, False, False, False),
             ("avatar_big", "avatar_big", _r.STR, False, False, False),
             ("comments_count", "comments_count", _r.INT, False, False, False),
+            ("fired", "fired", _r.literal([0, 1], extend=True), False, False, False),
             ("has_access_timetable", "has_access_timetable", _r.BOOL, False, False, False),
+            ("hidden", "hidden", _r.literal([0, 1], extend=True), False, False, False),
+            ("id", "id", _r.INT, False, False, False),
             ("image_group", "image_group", _r.model(StaffImages), False, False, False),
             ("information", "information", _r.STR, False, False, False),
             ("is_paid_staff", "is_paid_staff", _r.BOOL, False, False, False),
+            ("name", "name", _r.STR, False, False, False),
             ("position", "position", _r.model(PositionSummary), False, False, False),
             ("position_id", "position_id", _r.INT, False, False, False),
             ("prepaid", "prepaid", _r.STR, False, False, False),
+            ("rating", "rating", _r.FLOAT, False, False, False),
             ("schedule_till", "schedule_till", _r.STR, False, False, False),
-            ("show_rating", "show_rating", _r.literal([0, 1]), False, False, False),
-            ("status", "status", _r.literal([0, 1]), False, False, False),
+            ("show_rating", "show_rating", _r.literal([0, 1], extend=True), False, False, False),
+            ("specialization", "specialization", _r.STR, False, False, False),
+            ("status", "status", _r.literal([0, 1], extend=True), False, False, False),
             (
                 "user",
                 "user",
@@ -167,84 +185,153 @@ def _fields() -> _r.Fields:
             ("weight", "weight", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Staff] = Staff) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("avatar", _r.MISSING)
-    instance.avatar = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("fired", _r.MISSING)
-    instance.fired = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("hidden", _r.MISSING)
-    instance.hidden = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("rating", _r.MISSING)
-    instance.rating = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+    get = data.get
+    value = get("api_id")
+    instance.api_id = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("specialization", _r.MISSING)
-    instance.specialization = (
-        value if type(value) is str else _r.read_field(spec, fields[6], value, found)
+    value = get("avatar")
+    instance.avatar = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("avatar_big", _r.MISSING)
+    value = get("avatar_big")
     instance.avatar_big = (
-        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("comments_count", _r.MISSING)
+    value = get("comments_count")
     instance.comments_count = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("has_access_timetable", _r.MISSING)
+    value = get("fired")
+    instance.fired = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("has_access_timetable")
     instance.has_access_timetable = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("image_group", _r.MISSING)
-    instance.image_group = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("information", _r.MISSING)
+    value = get("hidden")
+    instance.hidden = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("image_group")
+    instance.image_group = (
+        None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("information")
     instance.information = (
-        value if type(value) is str else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("is_paid_staff", _r.MISSING)
+    value = get("is_paid_staff")
     instance.is_paid_staff = (
-        value if type(value) is bool else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("position", _r.MISSING)
-    instance.position = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("position_id", _r.MISSING)
+    value = get("name")
+    instance.name = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("position")
+    instance.position = (
+        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("position_id")
     instance.position_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("prepaid", _r.MISSING)
+    value = get("prepaid")
     instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("schedule_till", _r.MISSING)
+    value = get("rating")
+    instance.rating = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("schedule_till")
     instance.schedule_till = (
-        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("show_rating", _r.MISSING)
-    instance.show_rating = _r.read_field(spec, fields[18], value, found)
-    value = source.pop("status", _r.MISSING)
-    instance.status = _r.read_field(spec, fields[19], value, found)
-    value = source.pop("user", _r.MISSING)
-    instance.user = _r.read_field(spec, fields[20], value, found)
-    value = source.pop("user_id", _r.MISSING)
-    instance.user_id = _r.read_field(spec, fields[21], value, found)
-    value = source.pop("votes_count", _r.MISSING)
+    value = get("show_rating")
+    instance.show_rating = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("specialization")
+    instance.specialization = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    value = get("status")
+    instance.status = (
+        value
+        if value is None or type(value) is int and value in {0, 1}
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("user")
+    instance.user = None if value is None else _r.read_field(spec, spec.fields[20], value, found)
+    value = get("user_id")
+    instance.user_id = None if value is None else _r.read_field(spec, spec.fields[21], value, found)
+    value = get("votes_count")
     instance.votes_count = (
-        value if type(value) is int else _r.read_field(spec, fields[22], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("weight", _r.MISSING)
-    instance.weight = value if type(value) is int else _r.read_field(spec, fields[23], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("weight")
+    instance.weight = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[23], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

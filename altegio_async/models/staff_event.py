@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,34 +23,47 @@ class StaffEvent(_WebhookEvent):
     """StaffEvent, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
     A webhook event: ``payload`` is the JSON object as received.
 
     Attributes:
         company_id (int): Location ID where the event occurred.
         data (Staff): Team member data sent in webhook notifications. Matches the output of the team
             member detail API.
-        resource (StaffEventResource)
+        resource (StaffEventResource | str)
         resource_id (int): ID of the resource that was created, updated, or deleted.
-        status (StaffEventStatus)
+        status (StaffEventStatus | str)
     """
 
     company_id: int
     data: Staff
-    resource: StaffEventResource
+    resource: StaffEventResource | str
     resource_id: int
-    status: StaffEventStatus
+    status: StaffEventStatus | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
     payload: Mapping[str, Any] = _attrs_field(init=False, factory=dict, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("StaffEvent", misfit.expected, src_dict) from None
         instance.payload = src_dict
         return instance
 
@@ -72,42 +84,70 @@ class StaffEvent(_WebhookEvent):
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.staff import Staff  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "StaffEvent",
         (
             ("company_id", "company_id", _r.INT, True, False, False),
             ("data", "data", _r.model(Staff), True, False, False),
-            ("resource", "resource", _r.literal(["staff"]), True, False, False),
+            ("resource", "resource", _r.literal(["staff"], extend=True), True, False, False),
             ("resource_id", "resource_id", _r.INT, True, False, False),
-            ("status", "status", _r.literal(["create", "delete", "update"]), True, False, False),
+            (
+                "status",
+                "status",
+                _r.literal(["create", "delete", "update"], extend=True),
+                True,
+                False,
+                False,
+            ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[StaffEvent] = StaffEvent) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("company_id", _r.MISSING)
+    get = data.get
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("data", _r.MISSING)
-    instance.data = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("resource", _r.MISSING)
-    instance.resource = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("resource_id", _r.MISSING)
+    value = get("data", _r.MISSING)
+    instance.data = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("resource", _r.MISSING)
+    instance.resource = (
+        value
+        if type(value) is str and value in {"staff"}
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("resource_id", _r.MISSING)
     instance.resource_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("status", _r.MISSING)
-    instance.status = _r.read_field(spec, fields[4], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("status", _r.MISSING)
+    instance.status = (
+        value
+        if type(value) is str and value in {"create", "delete", "update"}
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -22,41 +21,54 @@ class SubscriptionInformation:
     """SubscriptionInformation, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         active (float): Is the subscription active
         deactivation_date (str): Subscription expiration date
         id (int): Subscription ID
-        is_paid_rights_model (bool): Whether the location uses paid rights licensing model
         name (str): Subscription name
         options (list[SubscriptionInformationOption]): Subscription options
         salon_id (int): location ID
         staff_limit (float): team member limit
         start_date (str): Subscription start date
         license_option (InformationLicenseOption | None)
+        is_paid_rights_model (bool | None): Whether the location uses paid rights licensing model
     """
 
     active: float
     deactivation_date: str
     id: int
-    is_paid_rights_model: bool
     name: str
     options: list[SubscriptionInformationOption]
     salon_id: int
     staff_limit: float
     start_date: str
     license_option: InformationLicenseOption | None = None
+    is_paid_rights_model: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("SubscriptionInformation", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -76,18 +88,23 @@ class SubscriptionInformation:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.information_license_option import InformationLicenseOption  # noqa: PLC0415
     from ..models.subscription_information_option import SubscriptionInformationOption  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "SubscriptionInformation",
         (
             ("active", "active", _r.FLOAT, True, False, False),
             ("deactivation_date", "deactivation_date", _r.STR, True, False, False),
             ("id", "id", _r.INT, True, False, False),
-            ("is_paid_rights_model", "is_paid_rights_model", _r.BOOL, True, False, False),
             ("name", "name", _r.STR, True, False, False),
             (
                 "options",
@@ -108,48 +125,70 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
+            ("is_paid_rights_model", "is_paid_rights_model", _r.BOOL, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[SubscriptionInformation] = SubscriptionInformation) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("active", _r.MISSING)
+    get = data.get
+    value = get("active", _r.MISSING)
     instance.active = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("deactivation_date", _r.MISSING)
+    value = get("deactivation_date", _r.MISSING)
     instance.deactivation_date = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("is_paid_rights_model", _r.MISSING)
-    instance.is_paid_rights_model = (
-        value if type(value) is bool else _r.read_field(spec, fields[3], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+    value = get("name", _r.MISSING)
+    instance.name = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("options", _r.MISSING)
-    instance.options = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("salon_id", _r.MISSING)
+    value = get("options", _r.MISSING)
+    instance.options = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("salon_id", _r.MISSING)
     instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("staff_limit", _r.MISSING)
+    value = get("staff_limit", _r.MISSING)
     instance.staff_limit = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("start_date", _r.MISSING)
+    value = get("start_date", _r.MISSING)
     instance.start_date = (
-        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("LicenseOption", _r.MISSING)
-    instance.license_option = _r.read_field(spec, fields[9], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("LicenseOption")
+    instance.license_option = (
+        None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("is_paid_rights_model")
+    instance.is_paid_rights_model = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

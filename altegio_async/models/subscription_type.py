@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,8 +25,10 @@ class SubscriptionType:
     Chain-level membership type object
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         abonements_count (int | None): Number of active subscriptions of this type
@@ -119,13 +120,24 @@ class SubscriptionType:
     weight: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("SubscriptionType", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -145,13 +157,19 @@ class SubscriptionType:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.subscription_type_availability import SubscriptionTypeAvailability  # noqa: PLC0415
     from ..models.subscription_type_category import SubscriptionTypeCategory  # noqa: PLC0415
     from ..models.type_balance_container import TypeBalanceContainer  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "SubscriptionType",
         (
             ("abonements_count", "abonements_count", _r.INT, False, False, False),
@@ -285,144 +303,249 @@ def _fields() -> _r.Fields:
             ("weight", "weight", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[SubscriptionType] = SubscriptionType) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("abonements_count", _r.MISSING)
+    get = data.get
+    value = get("abonements_count")
     instance.abonements_count = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("allow_freeze", _r.MISSING)
+    value = get("allow_freeze")
     instance.allow_freeze = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("attached_location_ids", _r.MISSING)
-    instance.attached_location_ids = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("attached_salon_ids", _r.MISSING)
-    instance.attached_salon_ids = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("autoactivation_time", _r.MISSING)
+    value = get("attached_location_ids")
+    instance.attached_location_ids = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("attached_salon_ids")
+    instance.attached_salon_ids = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("autoactivation_time")
     instance.autoactivation_time = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("autoactivation_time_unit_id", _r.MISSING)
+    value = get("autoactivation_time_unit_id")
     instance.autoactivation_time_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("availability", _r.MISSING)
-    instance.availability = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("balance_container", _r.MISSING)
-    instance.balance_container = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("balance_edit_type_id", _r.MISSING)
+    value = get("availability")
+    instance.availability = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("balance_container")
+    instance.balance_container = (
+        None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("balance_edit_type_id")
     instance.balance_edit_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("category", _r.MISSING)
-    instance.category = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("category_id", _r.MISSING)
-    instance.category_id = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("chain_price_max", _r.MISSING)
+    value = get("category")
+    instance.category = None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+    value = get("category_id")
+    instance.category_id = (
+        None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("chain_price_max")
     instance.chain_price_max = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("chain_price_min", _r.MISSING)
+    value = get("chain_price_min")
     instance.chain_price_min = (
-        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[13], value, found)
-    value = source.pop("date_archived", _r.MISSING)
-    instance.date_archived = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("expiration_type_id", _r.MISSING)
+    value = get("cost")
+    instance.cost = (
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("date_archived")
+    instance.date_archived = (
+        None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("expiration_type_id")
     instance.expiration_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("expiration_type_title", _r.MISSING)
+    value = get("expiration_type_title")
     instance.expiration_type_title = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("freeze_limit", _r.MISSING)
+    value = get("freeze_limit")
     instance.freeze_limit = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("freeze_limit_unit_id", _r.MISSING)
+    value = get("freeze_limit_unit_id")
     instance.freeze_limit_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[18], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[19], value, found)
-    value = source.pop("is_allow_empty_code", _r.MISSING)
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("is_allow_empty_code")
     instance.is_allow_empty_code = (
-        value if type(value) is bool else _r.read_field(spec, fields[20], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("is_archived", _r.MISSING)
+    value = get("is_archived")
     instance.is_archived = (
-        value if type(value) is bool else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("is_booking_when_frozen_allowed", _r.MISSING)
+    value = get("is_booking_when_frozen_allowed")
     instance.is_booking_when_frozen_allowed = (
-        value if type(value) is bool else _r.read_field(spec, fields[22], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("is_chain", _r.MISSING)
+    value = get("is_chain")
     instance.is_chain = (
-        value if type(value) is bool else _r.read_field(spec, fields[23], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("is_code_required", _r.MISSING)
+    value = get("is_code_required")
     instance.is_code_required = (
-        value if type(value) is bool else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("is_online_sale_enabled", _r.MISSING)
+    value = get("is_online_sale_enabled")
     instance.is_online_sale_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[25], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[25], value, found)
     )
-    value = source.pop("is_united_balance", _r.MISSING)
+    value = get("is_united_balance")
     instance.is_united_balance = (
-        value if type(value) is bool else _r.read_field(spec, fields[26], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("is_united_balance_unlimited", _r.MISSING)
+    value = get("is_united_balance_unlimited")
     instance.is_united_balance_unlimited = (
-        value if type(value) is bool else _r.read_field(spec, fields[27], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("online_sale_description", _r.MISSING)
+    value = get("online_sale_description")
     instance.online_sale_description = (
-        value if type(value) is str else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("online_sale_image", _r.MISSING)
-    instance.online_sale_image = _r.read_field(spec, fields[29], value, found)
-    value = source.pop("online_sale_price", _r.MISSING)
+    value = get("online_sale_image")
+    instance.online_sale_image = (
+        None if value is None else _r.read_field(spec, spec.fields[29], value, found)
+    )
+    value = get("online_sale_price")
     instance.online_sale_price = (
-        value if type(value) is float else _r.read_field(spec, fields[30], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[30], value, found)
     )
-    value = source.pop("online_sale_title", _r.MISSING)
+    value = get("online_sale_title")
     instance.online_sale_title = (
-        value if type(value) is str else _r.read_field(spec, fields[31], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[31], value, found)
     )
-    value = source.pop("period", _r.MISSING)
-    instance.period = value if type(value) is int else _r.read_field(spec, fields[32], value, found)
-    value = source.pop("period_unit_id", _r.MISSING)
+    value = get("period")
+    instance.period = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[32], value, found)
+    )
+    value = get("period_unit_id")
     instance.period_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[33], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[33], value, found)
     )
-    value = source.pop("salon_group_id", _r.MISSING)
+    value = get("salon_group_id")
     instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[34], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[34], value, found)
     )
-    value = source.pop("service_price_correction", _r.MISSING)
+    value = get("service_price_correction")
     instance.service_price_correction = (
-        value if type(value) is bool else _r.read_field(spec, fields[35], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[35], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[36], value, found)
-    value = source.pop("united_balance_services_count", _r.MISSING)
+    value = get("title")
+    instance.title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[36], value, found)
+    )
+    value = get("united_balance_services_count")
     instance.united_balance_services_count = (
-        value if type(value) is int else _r.read_field(spec, fields[37], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[37], value, found)
     )
-    value = source.pop("weight", _r.MISSING)
-    instance.weight = value if type(value) is int else _r.read_field(spec, fields[38], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("weight")
+    instance.weight = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[38], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

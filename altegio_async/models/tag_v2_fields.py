@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,15 +22,15 @@ class TagV2Fields:
     Tag attributes (v2 API JSON:API format)
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         color (str): Tag background color in
         company_id (int): Location ID
-        entity_type (TagV2FieldsEntityType)
-        font_color (str): Tag font color in
-        icon (str): Icon name
+        entity_type (TagV2FieldsEntityType | str)
         is_deleted (bool): Whether the Tag is deleted
         is_editable (bool): Whether the Tag can be updated or deleted
         title (str): Tag name
@@ -39,38 +38,57 @@ class TagV2Fields:
         entity (int | None): Deprecated numeric entity type: 0 general, 1 Booking User, 2 Appointment, 3
             Event
         entity_slug (str | None): Deprecated literal entity alias; use `entity_type`
+        font_color (str | None): Tag font color in
+        icon (str | None): Icon name
         not_editable (int | None): Deprecated editability wire value; use `is_editable`
         salon_id (int | None): Deprecated wire field for Location ID; use `company_id`
     """
 
     color: str
     company_id: int
-    entity_type: TagV2FieldsEntityType
-    font_color: str
-    icon: str
+    entity_type: TagV2FieldsEntityType | str
     is_deleted: bool
     is_editable: bool
     title: str
     deleted: int | None = None
     entity: int | None = None
     entity_slug: str | None = None
+    font_color: str | None = None
+    icon: str | None = None
     not_editable: int | None = None
     salon_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("TagV2Fields", misfit.expected, src_dict) from None
         return instance
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "TagV2Fields",
         (
             ("color", "color", _r.STR, True, False, False),
@@ -78,71 +96,106 @@ def _fields() -> _r.Fields:
             (
                 "entity_type",
                 "entity_type",
-                _r.literal(["activity", "client", "common", "record"]),
+                _r.literal(["activity", "client", "common", "record"], extend=True),
                 True,
                 False,
                 False,
             ),
-            ("font_color", "font_color", _r.STR, True, False, False),
-            ("icon", "icon", _r.STR, True, False, False),
             ("is_deleted", "is_deleted", _r.BOOL, True, False, False),
             ("is_editable", "is_editable", _r.BOOL, True, False, False),
             ("title", "title", _r.STR, True, False, False),
             ("deleted", "deleted", _r.INT, False, False, False),
             ("entity", "entity", _r.INT, False, False, False),
             ("entity_slug", "entity_slug", _r.STR, False, False, False),
+            ("font_color", "font_color", _r.STR, False, False, False),
+            ("icon", "icon", _r.STR, False, False, False),
             ("not_editable", "not_editable", _r.INT, False, False, False),
             ("salon_id", "salon_id", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[TagV2Fields] = TagV2Fields) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("color", _r.MISSING)
-    instance.color = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    get = data.get
+    value = get("color", _r.MISSING)
+    instance.color = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("entity_type", _r.MISSING)
-    instance.entity_type = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("font_color", _r.MISSING)
-    instance.font_color = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+    value = get("entity_type", _r.MISSING)
+    instance.entity_type = (
+        value
+        if type(value) is str and value in {"activity", "client", "common", "record"}
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("icon", _r.MISSING)
-    instance.icon = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("is_deleted", _r.MISSING)
+    value = get("is_deleted", _r.MISSING)
     instance.is_deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("is_editable", _r.MISSING)
+    value = get("is_editable", _r.MISSING)
     instance.is_editable = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("deleted", _r.MISSING)
-    instance.deleted = value if type(value) is int else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("entity", _r.MISSING)
-    instance.entity = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
-    value = source.pop("entity_slug", _r.MISSING)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("deleted")
+    instance.deleted = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("entity")
+    instance.entity = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("entity_slug")
     instance.entity_slug = (
-        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("not_editable", _r.MISSING)
+    value = get("font_color")
+    instance.font_color = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("icon")
+    instance.icon = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("not_editable")
     instance.not_editable = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("salon_id", _r.MISSING)
+    value = get("salon_id")
     instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,69 +23,82 @@ class TeamMemberListing:
     """TeamMemberListing, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        avatar (str): URL to small avatar image
-        avatar_big (str): URL to large avatar image
-        bookable (bool): Whether team member is available for online booking
-        comments_count (int): Number of comments/reviews
-        fired (int): Fired status (1 = fired, 0 = active)
-        has_access_timetable (bool): Whether team member has access to timetable management
-        hidden (int): Hidden from online booking (1 = hidden, 0 = visible)
-        id (int): Team member ID
-        image_group (list[TeamMemberListingImageGroup]): Additional images
-        information (str): Additional information/bio
-        name (str): Team member name
-        position (PositionSummary): team member's position
-        position_id (int): Position/role ID
-        prepaid (str): Prepayment requirement (forbidden, allowed, required)
-        rating (float): Average rating score
-        schedule_till (datetime.date): Schedule available until date (YYYY-MM-DD)
-        show_rating (int): Whether to show rating (1 = show, 0 = hide)
-        specialization (str): Team member specialization/title
-        status (int): Status flag (1 = removed, 0 = active)
-        user (list[TeamMemberListingUser]): Linked user data
-        votes_count (int): Number of rating votes
-        weight (int): Sort order weight
         api_id (int | None): External API ID (for integrations)
+        avatar (str | None): URL to small avatar image
+        avatar_big (str | None): URL to large avatar image
+        bookable (bool | None): Whether team member is available for online booking
+        comments_count (int | None): Number of comments/reviews
+        fired (int | None): Fired status (1 = fired, 0 = active)
+        has_access_timetable (bool | None): Whether team member has access to timetable management
+        hidden (int | None): Hidden from online booking (1 = hidden, 0 = visible)
+        id (int | None): Team member ID
+        image_group (list[TeamMemberListingImageGroup] | None): Additional images
+        information (str | None): Additional information/bio
+        name (str | None): Team member name
+        position (PositionSummary | None): team member's position
+        position_id (int | None): Position/role ID
+        prepaid (str | None): Prepayment requirement (forbidden, allowed, required)
+        rating (float | None): Average rating score
+        schedule_till (datetime.date | None): Schedule available until date (YYYY-MM-DD)
+        show_rating (int | None): Whether to show rating (1 = show, 0 = hide)
+        specialization (str | None): Team member specialization/title
+        status (int | None): Status flag (1 = removed, 0 = active)
+        user (list[TeamMemberListingUser] | None): Linked user data
         user_id (int | None): Linked user account ID
+        votes_count (int | None): Number of rating votes
+        weight (int | None): Sort order weight
     """
 
-    avatar: str
-    avatar_big: str
-    bookable: bool
-    comments_count: int
-    fired: int
-    has_access_timetable: bool
-    hidden: int
-    id: int
-    image_group: list[TeamMemberListingImageGroup]
-    information: str
-    name: str
-    position: PositionSummary
-    position_id: int
-    prepaid: str
-    rating: float
-    schedule_till: datetime.date
-    show_rating: int
-    specialization: str
-    status: int
-    user: list[TeamMemberListingUser]
-    votes_count: int
-    weight: int
     api_id: int | None = None
+    avatar: str | None = None
+    avatar_big: str | None = None
+    bookable: bool | None = None
+    comments_count: int | None = None
+    fired: int | None = None
+    has_access_timetable: bool | None = None
+    hidden: int | None = None
+    id: int | None = None
+    image_group: list[TeamMemberListingImageGroup] | None = None
+    information: str | None = None
+    name: str | None = None
+    position: PositionSummary | None = None
+    position_id: int | None = None
+    prepaid: str | None = None
+    rating: float | None = None
+    schedule_till: datetime.date | None = None
+    show_rating: int | None = None
+    specialization: str | None = None
+    status: int | None = None
+    user: list[TeamMemberListingUser] | None = None
     user_id: int | None = None
+    votes_count: int | None = None
+    weight: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("TeamMemberListing", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -106,55 +118,59 @@ class TeamMemberListing:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.position_summary import PositionSummary  # noqa: PLC0415
     from ..models.team_member_listing_image_group import TeamMemberListingImageGroup  # noqa: PLC0415
     from ..models.team_member_listing_user import TeamMemberListingUser  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "TeamMemberListing",
         (
-            ("avatar", "avatar", _r.STR, True, False, False),
-            ("avatar_big", "avatar_big", _r.STR, True, False, False),
-            ("bookable", "bookable", _r.BOOL, True, False, False),
-            ("comments_count", "comments_count", _r.INT, True, False, False),
-            ("fired", "fired", _r.INT, True, False, False),
-            ("has_access_timetable", "has_access_timetable", _r.BOOL, True, False, False),
-            ("hidden", "hidden", _r.INT, True, False, False),
-            ("id", "id", _r.INT, True, False, False),
+            (
+                "api_id",
+                "api_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
+            ("avatar", "avatar", _r.STR, False, False, False),
+            ("avatar_big", "avatar_big", _r.STR, False, False, False),
+            ("bookable", "bookable", _r.BOOL, False, False, False),
+            ("comments_count", "comments_count", _r.INT, False, False, False),
+            ("fired", "fired", _r.INT, False, False, False),
+            ("has_access_timetable", "has_access_timetable", _r.BOOL, False, False, False),
+            ("hidden", "hidden", _r.INT, False, False, False),
+            ("id", "id", _r.INT, False, False, False),
             (
                 "image_group",
                 "image_group",
                 _r.list_of(_r.model(TeamMemberListingImageGroup)),
-                True,
                 False,
                 False,
-            ),
-            ("information", "information", _r.STR, True, False, False),
-            ("name", "name", _r.STR, True, False, False),
-            ("position", "position", _r.model(PositionSummary), True, False, False),
-            ("position_id", "position_id", _r.INT, True, False, False),
-            ("prepaid", "prepaid", _r.STR, True, False, False),
-            ("rating", "rating", _r.FLOAT, True, False, False),
-            ("schedule_till", "schedule_till", _r.DATE, True, False, False),
-            ("show_rating", "show_rating", _r.INT, True, False, False),
-            ("specialization", "specialization", _r.STR, True, False, False),
-            ("status", "status", _r.INT, True, False, False),
-            ("user", "user", _r.list_of(_r.model(TeamMemberListingUser)), True, False, False),
-            ("votes_count", "votes_count", _r.INT, True, False, False),
-            ("weight", "weight", _r.INT, True, False, False),
-            (
-                "api_id",
-                "api_id",
-                _r.union(
-                    _r.INT,
-                    _r.NONE,
-                ),
-                False,
-                True,
                 False,
             ),
+            ("information", "information", _r.STR, False, False, False),
+            ("name", "name", _r.STR, False, False, False),
+            ("position", "position", _r.model(PositionSummary), False, False, False),
+            ("position_id", "position_id", _r.INT, False, False, False),
+            ("prepaid", "prepaid", _r.STR, False, False, False),
+            ("rating", "rating", _r.FLOAT, False, False, False),
+            ("schedule_till", "schedule_till", _r.DATE, False, False, False),
+            ("show_rating", "show_rating", _r.INT, False, False, False),
+            ("specialization", "specialization", _r.STR, False, False, False),
+            ("status", "status", _r.INT, False, False, False),
+            ("user", "user", _r.list_of(_r.model(TeamMemberListingUser)), False, False, False),
             (
                 "user_id",
                 "user_id",
@@ -166,86 +182,161 @@ def _fields() -> _r.Fields:
                 True,
                 False,
             ),
+            ("votes_count", "votes_count", _r.INT, False, False, False),
+            ("weight", "weight", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[TeamMemberListing] = TeamMemberListing) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("avatar", _r.MISSING)
-    instance.avatar = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("avatar_big", _r.MISSING)
+    get = data.get
+    value = get("api_id")
+    instance.api_id = None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+    value = get("avatar")
+    instance.avatar = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("avatar_big")
     instance.avatar_big = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("bookable", _r.MISSING)
+    value = get("bookable")
     instance.bookable = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("comments_count", _r.MISSING)
+    value = get("comments_count")
     instance.comments_count = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("fired", _r.MISSING)
-    instance.fired = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("has_access_timetable", _r.MISSING)
+    value = get("fired")
+    instance.fired = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("has_access_timetable")
     instance.has_access_timetable = (
-        value if type(value) is bool else _r.read_field(spec, fields[5], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("hidden", _r.MISSING)
-    instance.hidden = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("image_group", _r.MISSING)
-    instance.image_group = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("information", _r.MISSING)
+    value = get("hidden")
+    instance.hidden = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("id")
+    instance.id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("image_group")
+    instance.image_group = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("information")
     instance.information = (
-        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
-    value = source.pop("position", _r.MISSING)
-    instance.position = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("position_id", _r.MISSING)
+    value = get("name")
+    instance.name = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("position")
+    instance.position = (
+        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("position_id")
     instance.position_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("prepaid", _r.MISSING)
+    value = get("prepaid")
     instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("rating", _r.MISSING)
+    value = get("rating")
     instance.rating = (
-        value if type(value) is float else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("schedule_till", _r.MISSING)
-    instance.schedule_till = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("show_rating", _r.MISSING)
+    value = get("schedule_till")
+    instance.schedule_till = (
+        None if value is None else _r.read_date(spec, spec.fields[16], value, found)
+    )
+    value = get("show_rating")
     instance.show_rating = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("specialization", _r.MISSING)
+    value = get("specialization")
     instance.specialization = (
-        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("status", _r.MISSING)
-    instance.status = value if type(value) is int else _r.read_field(spec, fields[18], value, found)
-    value = source.pop("user", _r.MISSING)
-    instance.user = _r.read_field(spec, fields[19], value, found)
-    value = source.pop("votes_count", _r.MISSING)
+    value = get("status")
+    instance.status = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("user")
+    instance.user = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("user_id")
+    instance.user_id = None if value is None else _r.read_field(spec, spec.fields[21], value, found)
+    value = get("votes_count")
     instance.votes_count = (
-        value if type(value) is int else _r.read_field(spec, fields[20], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("weight", _r.MISSING)
-    instance.weight = value if type(value) is int else _r.read_field(spec, fields[21], value, found)
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = _r.read_field(spec, fields[22], value, found)
-    value = source.pop("user_id", _r.MISSING)
-    instance.user_id = _r.read_field(spec, fields[23], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("weight")
+    instance.weight = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[23], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

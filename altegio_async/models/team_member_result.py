@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,8 +22,10 @@ class TeamMemberResult:
     Team member data object
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         avatar (str): Path to team member avatar file
@@ -38,7 +39,6 @@ class TeamMemberResult:
             or empty array when unassigned)
         specialization (str): team member specialization
         status (float): Is the team member removed, 1 - removed, 0 - not removed
-        user_id (int | None): team member's linked user ID
         company_id (int | None): location ID
         is_included_in_payment_policy (bool | None): Whether the team member is included in the
             location''s active payment policy scope.
@@ -47,6 +47,7 @@ class TeamMemberResult:
             location or no active payment policy exists.
         is_paid_staff (bool | None): Whether the team member is a paid staff member counted in license
             price
+        user_id (int | None): team member's linked user ID
     """
 
     avatar: str
@@ -58,19 +59,30 @@ class TeamMemberResult:
     position: TeamMemberResultPosition | None
     specialization: str
     status: float
-    user_id: int | None
     company_id: int | None = None
     is_included_in_payment_policy: bool | None = None
     is_paid_staff: bool | None = None
+    user_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("TeamMemberResult", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -90,11 +102,17 @@ class TeamMemberResult:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.team_member_result_position import TeamMemberResultPosition  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "TeamMemberResult",
         (
             ("avatar", "avatar", _r.STR, True, False, False),
@@ -116,17 +134,6 @@ def _fields() -> _r.Fields:
             ),
             ("specialization", "specialization", _r.STR, True, False, False),
             ("status", "status", _r.FLOAT, True, False, False),
-            (
-                "user_id",
-                "user_id",
-                _r.union(
-                    _r.INT,
-                    _r.NONE,
-                ),
-                True,
-                True,
-                False,
-            ),
             ("company_id", "company_id", _r.INT, False, False, False),
             (
                 "is_included_in_payment_policy",
@@ -137,56 +144,92 @@ def _fields() -> _r.Fields:
                 False,
             ),
             ("is_paid_staff", "is_paid_staff", _r.BOOL, False, False, False),
+            (
+                "user_id",
+                "user_id",
+                _r.union(
+                    _r.INT,
+                    _r.NONE,
+                ),
+                False,
+                True,
+                False,
+            ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[TeamMemberResult] = TeamMemberResult) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("avatar", _r.MISSING)
-    instance.avatar = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("avatar_big", _r.MISSING)
+    get = data.get
+    value = get("avatar", _r.MISSING)
+    instance.avatar = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("avatar_big", _r.MISSING)
     instance.avatar_big = (
-        value if type(value) is str else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("fired", _r.MISSING)
-    instance.fired = value if type(value) is float else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("hidden", _r.MISSING)
+    value = get("fired", _r.MISSING)
+    instance.fired = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("hidden", _r.MISSING)
     instance.hidden = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("name", _r.MISSING)
-    instance.name = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("position", _r.MISSING)
-    instance.position = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("specialization", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("name", _r.MISSING)
+    instance.name = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("position", _r.MISSING)
+    instance.position = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("specialization", _r.MISSING)
     instance.specialization = (
-        value if type(value) is str else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("status", _r.MISSING)
+    value = get("status", _r.MISSING)
     instance.status = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("user_id", _r.MISSING)
-    instance.user_id = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    value = get("company_id")
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("is_included_in_payment_policy", _r.MISSING)
+    value = get("is_included_in_payment_policy")
     instance.is_included_in_payment_policy = (
-        value if type(value) is bool else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("is_paid_staff", _r.MISSING)
+    value = get("is_paid_staff")
     instance.is_paid_staff = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    value = get("user_id")
+    instance.user_id = None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

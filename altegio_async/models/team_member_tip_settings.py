@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -21,8 +20,10 @@ class TeamMemberTipSettings:
     """TeamMemberTipSettings, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         hash_ (str): Hash token
@@ -52,13 +53,24 @@ class TeamMemberTipSettings:
     master_tips_form_link: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("TeamMemberTipSettings", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -78,11 +90,17 @@ class TeamMemberTipSettings:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.tip_settings_team_member import TipSettingsTeamMember  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "TeamMemberTipSettings",
         (
             ("hash", "hash_", _r.STR, True, False, False),
@@ -98,52 +116,67 @@ def _fields() -> _r.Fields:
             ("master_tips_form_link", "master_tips_form_link", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[TeamMemberTipSettings] = TeamMemberTipSettings) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("hash", _r.MISSING)
-    instance.hash_ = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("is_enabled", _r.MISSING)
+    get = data.get
+    value = get("hash", _r.MISSING)
+    instance.hash_ = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+    value = get("is_enabled", _r.MISSING)
     instance.is_enabled = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("landing_external", _r.MISSING)
+    value = get("landing_external", _r.MISSING)
     instance.landing_external = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("location_id", _r.MISSING)
+    value = get("location_id", _r.MISSING)
     instance.location_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("staff_id", _r.MISSING)
+    value = get("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, spec.fields[5], value, found)
+    value = get("staff_id", _r.MISSING)
     instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("status", _r.MISSING)
+    value = get("status", _r.MISSING)
     instance.status = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("status_title", _r.MISSING)
+    value = get("status_title", _r.MISSING)
     instance.status_title = (
-        value if type(value) is str else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("invite_sms_sent", _r.MISSING)
+    value = get("invite_sms_sent")
     instance.invite_sms_sent = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("master_tips_form_link", _r.MISSING)
+    value = get("master_tips_form_link")
     instance.master_tips_form_link = (
-        value if type(value) is str else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

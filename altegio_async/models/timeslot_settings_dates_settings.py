@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -22,27 +21,42 @@ class TimeslotSettingsDatesSettings:
     """TimeslotSettingsDatesSettings, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        date (datetime.date): Date for override (YYYY-MM-DD)
-        setting (WeekdaysSettingsSetting): Grid generation rules
-        timeslots (list[int]): Available timeslots for this date (empty = unavailable)
+        date (datetime.date | None): Date for override (YYYY-MM-DD)
+        setting (WeekdaysSettingsSetting | None): Grid generation rules
+        timeslots (list[int] | None): Available timeslots for this date (empty = unavailable)
     """
 
-    date: datetime.date
-    setting: WeekdaysSettingsSetting
-    timeslots: list[int]
+    date: datetime.date | None = None
+    setting: WeekdaysSettingsSetting | None = None
+    timeslots: list[int] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError(
+                "TimeslotSettingsDatesSettings", misfit.expected, src_dict
+            ) from None
         return instance
 
     @property
@@ -62,18 +76,25 @@ class TimeslotSettingsDatesSettings:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.weekdays_settings_setting import WeekdaysSettingsSetting  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "TimeslotSettingsDatesSettings",
         (
-            ("date", "date", _r.DATE, True, False, False),
-            ("setting", "setting", _r.model(WeekdaysSettingsSetting), True, False, False),
-            ("timeslots", "timeslots", _r.list_of(_r.INT), True, False, False),
+            ("date", "date", _r.DATE, False, False, False),
+            ("setting", "setting", _r.model(WeekdaysSettingsSetting), False, False, False),
+            ("timeslots", "timeslots", _r.list_of(_r.INT), False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(
@@ -81,15 +102,27 @@ def _read(
 ) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("date", _r.MISSING)
-    instance.date = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("setting", _r.MISSING)
-    instance.setting = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("timeslots", _r.MISSING)
-    instance.timeslots = _r.read_field(spec, fields[2], value, found)
-    return _r.finish(instance, source, spec, found)
+    get = data.get
+    value = get("date")
+    instance.date = None if value is None else _r.read_date(spec, spec.fields[0], value, found)
+    value = get("setting")
+    instance.setting = None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+    value = get("timeslots")
+    instance.timeslots = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

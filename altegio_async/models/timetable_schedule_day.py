@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -30,12 +29,14 @@ class TimetableScheduleDay:
     Data for an existing schedule series in a location.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         created_at (datetime.datetime): Datetime of a schedule series created.
-        day_of_week (TimetableScheduleDayDayOfWeek)
+        day_of_week (TimetableScheduleDayDayOfWeek | str)
         events_duration (float): Duration of the events in a schedule series.
             Note: Does not include technical break duration.
         events_time (str): Time of beginning of the events in a schedule series.
@@ -56,7 +57,7 @@ class TimetableScheduleDay:
     """
 
     created_at: datetime.datetime
-    day_of_week: TimetableScheduleDayDayOfWeek
+    day_of_week: TimetableScheduleDayDayOfWeek | str
     events_duration: float
     events_time: str
     id: int
@@ -70,13 +71,24 @@ class TimetableScheduleDay:
     events_resource_instances: list[ResourceInstance] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("TimetableScheduleDay", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -96,21 +108,27 @@ class TimetableScheduleDay:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.resource_instance import ResourceInstance  # noqa: PLC0415
     from ..models.schedule_day_events_label import ScheduleDayEventsLabel  # noqa: PLC0415
     from ..models.team_member_quick import TeamMemberQuick  # noqa: PLC0415
     from ..models.timetable_schedule_day_event import TimetableScheduleDayEvent  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "TimetableScheduleDay",
         (
             ("created_at", "created_at", _r.DATETIME, True, False, False),
             (
                 "day_of_week",
                 "day_of_week",
-                _r.literal(["fri", "mon", "sat", "sun", "thu", "tue", "wed"]),
+                _r.literal(["fri", "mon", "sat", "sun", "thu", "tue", "wed"], extend=True),
                 True,
                 False,
                 False,
@@ -173,48 +191,91 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[TimetableScheduleDay] = TimetableScheduleDay) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("created_at", _r.MISSING)
-    instance.created_at = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("day_of_week", _r.MISSING)
-    instance.day_of_week = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("events_duration", _r.MISSING)
+    get = data.get
+    value = get("created_at", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.created_at = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("day_of_week", _r.MISSING)
+    instance.day_of_week = (
+        value
+        if type(value) is str and value in {"fri", "mon", "sat", "sun", "thu", "tue", "wed"}
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("events_duration", _r.MISSING)
     instance.events_duration = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("events_time", _r.MISSING)
+    value = get("events_time", _r.MISSING)
     instance.events_time = (
-        value if type(value) is str else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("timetable_event_schedule_id", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    value = get("timetable_event_schedule_id", _r.MISSING)
     instance.timetable_event_schedule_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("updated_at", _r.MISSING)
-    instance.updated_at = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("deleted_at", _r.MISSING)
-    instance.deleted_at = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("event_technical_break_duration", _r.MISSING)
+    value = get("updated_at", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.updated_at = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("deleted_at")
+    instance.deleted_at = (
+        None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("event_technical_break_duration")
     instance.event_technical_break_duration = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("events", _r.MISSING)
-    instance.events = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("events_labels", _r.MISSING)
-    instance.events_labels = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("events_master", _r.MISSING)
-    instance.events_master = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("events_resource_instances", _r.MISSING)
-    instance.events_resource_instances = _r.read_field(spec, fields[12], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("events")
+    instance.events = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("events_labels")
+    instance.events_labels = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("events_master")
+    instance.events_master = (
+        None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("events_resource_instances")
+    instance.events_resource_instances = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -32,15 +31,17 @@ class TimetableScheduleDayEvent:
     Data of the existing event of appointment or event in a schedule.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         created_at (datetime.datetime): Datetime of an event of appointment/event in a schedule created.
         event_datetime (datetime.datetime): Datetime of a scheduled appointment/event beginning.
         event_entity_id (int | None): ID of an scheduled entity (appointment or event).
-        event_entity_type (DayEventEventEntityType)
-        event_status (ScheduleDayEventEventStatus)
+        event_entity_type (DayEventEventEntityType | str)
+        event_status (ScheduleDayEventEventStatus | str)
         id (int): ID of an event of appointment/event in a schedule.
         is_entity_datetime_changed (bool): Flag for manual change of a datetime for a scheduled
             appointment/event.
@@ -68,8 +69,8 @@ class TimetableScheduleDayEvent:
     created_at: datetime.datetime
     event_datetime: datetime.datetime
     event_entity_id: int | None
-    event_entity_type: DayEventEventEntityType
-    event_status: ScheduleDayEventEventStatus
+    event_entity_type: DayEventEventEntityType | str
+    event_status: ScheduleDayEventEventStatus | str
     id: int
     is_entity_datetime_changed: bool
     is_entity_duration_changed: bool
@@ -85,13 +86,24 @@ class TimetableScheduleDayEvent:
     entity_resource_instances: list[ResourceInstance] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("TimetableScheduleDayEvent", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -111,13 +123,19 @@ class TimetableScheduleDayEvent:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.resource_instance import ResourceInstance  # noqa: PLC0415
     from ..models.schedule_day_events_label import ScheduleDayEventsLabel  # noqa: PLC0415
     from ..models.team_member_quick import TeamMemberQuick  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "TimetableScheduleDayEvent",
         (
             ("created_at", "created_at", _r.DATETIME, True, False, False),
@@ -136,7 +154,7 @@ def _fields() -> _r.Fields:
             (
                 "event_entity_type",
                 "event_entity_type",
-                _r.literal(["activity", "record"]),
+                _r.literal(["activity", "record"], extend=True),
                 True,
                 False,
                 False,
@@ -153,7 +171,8 @@ def _fields() -> _r.Fields:
                         "event_created",
                         "event_deleted",
                         "stable",
-                    ]
+                    ],
+                    extend=True,
                 ),
                 True,
                 False,
@@ -219,64 +238,118 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[TimetableScheduleDayEvent] = TimetableScheduleDayEvent) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("created_at", _r.MISSING)
-    instance.created_at = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("event_datetime", _r.MISSING)
-    instance.event_datetime = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("event_entity_id", _r.MISSING)
-    instance.event_entity_id = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("event_entity_type", _r.MISSING)
-    instance.event_entity_type = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("event_status", _r.MISSING)
-    instance.event_status = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("is_entity_datetime_changed", _r.MISSING)
+    get = data.get
+    value = get("created_at", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.created_at = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("event_datetime", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.event_datetime = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.event_datetime = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("event_entity_id", _r.MISSING)
+    instance.event_entity_id = _r.read_field(spec, spec.fields[2], value, found)
+    value = get("event_entity_type", _r.MISSING)
+    instance.event_entity_type = (
+        value
+        if type(value) is str and value in {"activity", "record"}
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("event_status", _r.MISSING)
+    instance.event_status = (
+        value
+        if type(value) is str
+        and value
+        in {
+            "entity_deleted",
+            "entity_failed",
+            "event_changed",
+            "event_changed_force",
+            "event_created",
+            "event_deleted",
+            "stable",
+        }
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+    value = get("is_entity_datetime_changed", _r.MISSING)
     instance.is_entity_datetime_changed = (
-        value if type(value) is bool else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("is_entity_duration_changed", _r.MISSING)
+    value = get("is_entity_duration_changed", _r.MISSING)
     instance.is_entity_duration_changed = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("is_entity_labels_changed", _r.MISSING)
+    value = get("is_entity_labels_changed", _r.MISSING)
     instance.is_entity_labels_changed = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("is_entity_master_changed", _r.MISSING)
+    value = get("is_entity_master_changed", _r.MISSING)
     instance.is_entity_master_changed = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("is_entity_resource_instances_changed", _r.MISSING)
+    value = get("is_entity_resource_instances_changed", _r.MISSING)
     instance.is_entity_resource_instances_changed = (
-        value if type(value) is bool else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("updated_at", _r.MISSING)
-    instance.updated_at = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("deleted_at", _r.MISSING)
-    instance.deleted_at = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("entity_datetime", _r.MISSING)
+    value = get("updated_at", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.updated_at = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.updated_at = _r.read_field(spec, spec.fields[11], value, found)
+    value = get("deleted_at")
+    instance.deleted_at = (
+        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("entity_datetime")
     instance.entity_datetime = (
-        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("entity_duration", _r.MISSING)
+    value = get("entity_duration")
     instance.entity_duration = (
-        value if type(value) is str else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("entity_labels", _r.MISSING)
-    instance.entity_labels = _r.read_field(spec, fields[15], value, found)
-    value = source.pop("entity_master", _r.MISSING)
-    instance.entity_master = _r.read_field(spec, fields[16], value, found)
-    value = source.pop("entity_resource_instances", _r.MISSING)
-    instance.entity_resource_instances = _r.read_field(spec, fields[17], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("entity_labels")
+    instance.entity_labels = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("entity_master")
+    instance.entity_master = (
+        None if value is None else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    value = get("entity_resource_instances")
+    instance.entity_resource_instances = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

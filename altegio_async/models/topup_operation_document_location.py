@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,8 +17,10 @@ class TopupOperationDocumentLocation:
     """TopupOperationDocumentLocation, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         address (str): Address where the location is located
@@ -39,8 +40,8 @@ class TopupOperationDocumentLocation:
         site (str): The site of the location
         timezone (float): location time zone
         timezone_name (str): Time zone name
+        title (str): location name
         zip_ (str): Postcode
-        title (str | None): location name
     """
 
     address: str
@@ -60,17 +61,30 @@ class TopupOperationDocumentLocation:
     site: str
     timezone: float
     timezone_name: str
+    title: str
     zip_: str
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError(
+                "TopupOperationDocumentLocation", misfit.expected, src_dict
+            ) from None
         return instance
 
     @property
@@ -90,9 +104,15 @@ class TopupOperationDocumentLocation:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "TopupOperationDocumentLocation",
         (
             ("address", "address", _r.STR, True, False, False),
@@ -112,10 +132,11 @@ def _fields() -> _r.Fields:
             ("site", "site", _r.STR, True, False, False),
             ("timezone", "timezone", _r.FLOAT, True, False, False),
             ("timezone_name", "timezone_name", _r.STR, True, False, False),
+            ("title", "title", _r.STR, True, False, False),
             ("zip", "zip_", _r.STR, True, False, False),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(
@@ -123,67 +144,97 @@ def _read(
 ) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("address", _r.MISSING)
-    instance.address = value if type(value) is str else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("allow_change_record", _r.MISSING)
+    get = data.get
+    value = get("address", _r.MISSING)
+    instance.address = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("allow_change_record", _r.MISSING)
     instance.allow_change_record = (
-        value if type(value) is bool else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("allow_delete_record", _r.MISSING)
+    value = get("allow_delete_record", _r.MISSING)
     instance.allow_delete_record = (
-        value if type(value) is bool else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("business_group_id", _r.MISSING)
+    value = get("business_group_id", _r.MISSING)
     instance.business_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("business_type_id", _r.MISSING)
+    value = get("business_type_id", _r.MISSING)
     instance.business_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("city_id", _r.MISSING)
-    instance.city_id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("coordinate_lat", _r.MISSING)
+    value = get("city_id", _r.MISSING)
+    instance.city_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("coordinate_lat", _r.MISSING)
     instance.coordinate_lat = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("coordinate_lon", _r.MISSING)
+    value = get("coordinate_lon", _r.MISSING)
     instance.coordinate_lon = (
-        value if type(value) is float else _r.read_field(spec, fields[7], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("country_id", _r.MISSING)
+    value = get("country_id", _r.MISSING)
     instance.country_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
-    value = source.pop("logo", _r.MISSING)
-    instance.logo = value if type(value) is str else _r.read_field(spec, fields[10], value, found)
-    value = source.pop("phone", _r.MISSING)
-    instance.phone = value if type(value) is str else _r.read_field(spec, fields[11], value, found)
-    value = source.pop("phones", _r.MISSING)
-    instance.phones = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("public_title", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+    value = get("logo", _r.MISSING)
+    instance.logo = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("phone", _r.MISSING)
+    instance.phone = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("phones", _r.MISSING)
+    instance.phones = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("public_title", _r.MISSING)
     instance.public_title = (
-        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("site", _r.MISSING)
-    instance.site = value if type(value) is str else _r.read_field(spec, fields[14], value, found)
-    value = source.pop("timezone", _r.MISSING)
+    value = get("site", _r.MISSING)
+    instance.site = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("timezone", _r.MISSING)
     instance.timezone = (
-        value if type(value) is float else _r.read_field(spec, fields[15], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("timezone_name", _r.MISSING)
+    value = get("timezone_name", _r.MISSING)
     instance.timezone_name = (
-        value if type(value) is str else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("zip", _r.MISSING)
-    instance.zip_ = value if type(value) is str else _r.read_field(spec, fields[17], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("zip", _r.MISSING)
+    instance.zip_ = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -33,8 +32,10 @@ class Transaction:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         amount (float): Quantity
@@ -110,13 +111,24 @@ class Transaction:
     service_unit_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Transaction", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -136,8 +148,14 @@ class Transaction:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.goods_operation_storage import GoodsOperationStorage  # noqa: PLC0415
     from ..models.inventory_document_type import InventoryDocumentType  # noqa: PLC0415
     from ..models.transaction_client import TransactionClient  # noqa: PLC0415
@@ -149,7 +167,7 @@ def _fields() -> _r.Fields:
     from ..models.transaction_team_member import TransactionTeamMember  # noqa: PLC0415
     from ..models.transaction_team_member_alt import TransactionTeamMemberAlt  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Transaction",
         (
             ("amount", "amount", _r.FLOAT, True, False, False),
@@ -235,120 +253,175 @@ def _fields() -> _r.Fields:
             ("service_unit_id", "service_unit_id", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Transaction] = Transaction) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("amount", _r.MISSING)
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("client", _r.MISSING)
-    instance.client = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("client_id", _r.MISSING)
+    value = get("client", _r.MISSING)
+    instance.client = _r.read_field(spec, spec.fields[1], value, found)
+    value = get("client_id", _r.MISSING)
     instance.client_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("cost_per_unit", _r.MISSING)
+    value = get("cost", _r.MISSING)
+    instance.cost = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("cost_per_unit", _r.MISSING)
     instance.cost_per_unit = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("create_date", _r.MISSING)
-    instance.create_date = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("deleted", _r.MISSING)
+    value = get("create_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.create_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
+    value = get("deleted", _r.MISSING)
     instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("discount", _r.MISSING)
+    value = get("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[9], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("document_id", _r.MISSING)
+    value = get("document_id", _r.MISSING)
     instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("good", _r.MISSING)
-    instance.good = _r.read_field(spec, fields[11], value, found)
-    value = source.pop("good_id", _r.MISSING)
+    value = get("good", _r.MISSING)
+    instance.good = _r.read_field(spec, spec.fields[11], value, found)
+    value = get("good_id", _r.MISSING)
     instance.good_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[13], value, found)
-    value = source.pop("master", _r.MISSING)
-    instance.master = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("master_id", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("master", _r.MISSING)
+    instance.master = _r.read_field(spec, spec.fields[14], value, found)
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("storage", _r.MISSING)
-    instance.storage = _r.read_field(spec, fields[16], value, found)
-    value = source.pop("storage_id", _r.MISSING)
+    value = get("storage", _r.MISSING)
+    instance.storage = _r.read_field(spec, spec.fields[16], value, found)
+    value = get("storage_id", _r.MISSING)
     instance.storage_id = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("supplier", _r.MISSING)
-    instance.supplier = _r.read_field(spec, fields[18], value, found)
-    value = source.pop("supplier_id", _r.MISSING)
+    value = get("supplier", _r.MISSING)
+    instance.supplier = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[18], value, found)
+    )
+    value = get("supplier_id", _r.MISSING)
     instance.supplier_id = (
-        value if type(value) is int else _r.read_field(spec, fields[19], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[20], value, found)
-    value = source.pop("type_id", _r.MISSING)
+    value = get("type", _r.MISSING)
+    instance.type_ = _r.read_field(spec, spec.fields[20], value, found)
+    value = get("type_id", _r.MISSING)
     instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
     )
-    value = source.pop("unit", _r.MISSING)
-    instance.unit = _r.read_field(spec, fields[22], value, found)
-    value = source.pop("unit_id", _r.MISSING)
+    value = get("unit", _r.MISSING)
+    instance.unit = _r.read_field(spec, spec.fields[22], value, found)
+    value = get("unit_id", _r.MISSING)
     instance.unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[23], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("good_special_number", _r.MISSING)
+    value = get("good_special_number")
     instance.good_special_number = (
-        value if type(value) is str else _r.read_field(spec, fields[24], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("goods_marks", _r.MISSING)
-    instance.goods_marks = _r.read_field(spec, fields[25], value, found)
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[26], value, found)
-    value = source.pop("operation_unit_type", _r.MISSING)
+    value = get("goods_marks")
+    instance.goods_marks = (
+        []
+        if type(value) is list and not value
+        else None
+        if value is None
+        else _r.read_field(spec, spec.fields[25], value, found)
+    )
+    value = get("last_change_date")
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_change_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_change_date = (
+            None if value is None else _r.read_field(spec, spec.fields[26], value, found)
+        )
+    value = get("operation_unit_type")
     instance.operation_unit_type = (
-        value if type(value) is float else _r.read_field(spec, fields[27], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("sale_amount", _r.MISSING)
+    value = get("sale_amount")
     instance.sale_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    value = source.pop("sale_unit", _r.MISSING)
-    instance.sale_unit = _r.read_field(spec, fields[29], value, found)
-    value = source.pop("sale_unit_id", _r.MISSING)
+    value = get("sale_unit")
+    instance.sale_unit = (
+        None if value is None else _r.read_field(spec, spec.fields[29], value, found)
+    )
+    value = get("sale_unit_id")
     instance.sale_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[30], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[30], value, found)
     )
-    value = source.pop("service_amount", _r.MISSING)
+    value = get("service_amount")
     instance.service_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[31], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[31], value, found)
     )
-    value = source.pop("service_unit", _r.MISSING)
-    instance.service_unit = _r.read_field(spec, fields[32], value, found)
-    value = source.pop("service_unit_id", _r.MISSING)
+    value = get("service_unit")
+    instance.service_unit = (
+        None if value is None else _r.read_field(spec, spec.fields[32], value, found)
+    )
+    value = get("service_unit_id")
     instance.service_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[33], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[33], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,8 +25,10 @@ class TransactionDetails:
     """TransactionDetails, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         account (TransactionDetailsAccount): Location account
@@ -40,11 +41,11 @@ class TransactionDetails:
         id (int): Transaction ID
         last_change_date (datetime.datetime): Last modified date
         master (GoodsOperationStaff): team member
-        record_id (int): Appointment ID
-        sold_item_id (int): Identifier of the sold product/service
-        sold_item_type (float): Sale entity type (product/service)
         supplier (GoodsOperationSupplier): The supplier
-        visit_id (int): Visit ID
+        record_id (int | None): Appointment ID
+        sold_item_id (int | None): Identifier of the sold product/service
+        sold_item_type (float | None): Sale entity type (product/service)
+        visit_id (int | None): Visit ID
     """
 
     account: TransactionDetailsAccount
@@ -57,20 +58,31 @@ class TransactionDetails:
     id: int
     last_change_date: datetime.datetime
     master: GoodsOperationStaff
-    record_id: int
-    sold_item_id: int
-    sold_item_type: float
     supplier: GoodsOperationSupplier
-    visit_id: int
+    record_id: int | None = None
+    sold_item_id: int | None = None
+    sold_item_type: float | None = None
+    visit_id: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("TransactionDetails", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -90,15 +102,21 @@ class TransactionDetails:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.finances_expense import FinancesExpense  # noqa: PLC0415
     from ..models.goods_operation_client import GoodsOperationClient  # noqa: PLC0415
     from ..models.goods_operation_staff import GoodsOperationStaff  # noqa: PLC0415
     from ..models.goods_operation_supplier import GoodsOperationSupplier  # noqa: PLC0415
     from ..models.transaction_details_account import TransactionDetailsAccount  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "TransactionDetails",
         (
             ("account", "account", _r.model(TransactionDetailsAccount), True, False, False),
@@ -111,63 +129,88 @@ def _fields() -> _r.Fields:
             ("id", "id", _r.INT, True, False, False),
             ("last_change_date", "last_change_date", _r.DATETIME, True, False, False),
             ("master", "master", _r.model(GoodsOperationStaff), True, False, False),
-            ("record_id", "record_id", _r.INT, True, False, False),
-            ("sold_item_id", "sold_item_id", _r.INT, True, False, False),
-            ("sold_item_type", "sold_item_type", _r.FLOAT, True, False, False),
             ("supplier", "supplier", _r.model(GoodsOperationSupplier), True, False, False),
-            ("visit_id", "visit_id", _r.INT, True, False, False),
+            ("record_id", "record_id", _r.INT, False, False, False),
+            ("sold_item_id", "sold_item_id", _r.INT, False, False, False),
+            ("sold_item_type", "sold_item_type", _r.FLOAT, False, False, False),
+            ("visit_id", "visit_id", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[TransactionDetails] = TransactionDetails) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("account", _r.MISSING)
-    instance.account = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("account", _r.MISSING)
+    instance.account = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("amount", _r.MISSING)
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[1], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("client", _r.MISSING)
-    instance.client = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = _r.read_field(spec, fields[4], value, found)
-    value = source.pop("document_id", _r.MISSING)
+    value = get("client", _r.MISSING)
+    instance.client = _r.read_field(spec, spec.fields[2], value, found)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    value = get("date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.date = _r.read_field(spec, spec.fields[4], value, found)
+    value = get("document_id", _r.MISSING)
     instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("expense", _r.MISSING)
-    instance.expense = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("last_change_date", _r.MISSING)
-    instance.last_change_date = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("master", _r.MISSING)
-    instance.master = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("record_id", _r.MISSING)
+    value = get("expense", _r.MISSING)
+    instance.expense = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+    value = get("last_change_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.last_change_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.last_change_date = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("master", _r.MISSING)
+    instance.master = _r.read_field(spec, spec.fields[9], value, found)
+    value = get("supplier", _r.MISSING)
+    instance.supplier = _r.read_field(spec, spec.fields[10], value, found)
+    value = get("record_id")
     instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("sold_item_id", _r.MISSING)
+    value = get("sold_item_id")
     instance.sold_item_id = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("sold_item_type", _r.MISSING)
+    value = get("sold_item_type")
     instance.sold_item_type = (
-        value if type(value) is float else _r.read_field(spec, fields[12], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("supplier", _r.MISSING)
-    instance.supplier = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("visit_id", _r.MISSING)
+    value = get("visit_id")
     instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

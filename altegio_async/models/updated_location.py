@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,67 +22,80 @@ class UpdatedLocation:
     """UpdatedLocation, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
-        access (UpdatedLocationAccess): Access rights list
-        address (str): location address
-        business_type_id (int): Business type
-        city (str): City name
-        city_id (int): City ID
-        coordinate_lat (float): Latitude
-        coordinate_lon (float): Longitude
-        country (str): Country name
-        country_id (int): Country ID
-        description (str): Description
-        group_priority (int): The higher the priority, the higher the location when displayed in the
-            list of chain locations
         id (int): location ID
-        phone_confirmation (bool): Do I need to confirm my phone number via SMS when appointment?
-        push_notification_phone_confirm (bool | int): Confirm client number to send push notifications
-            (0/1 or boolean)
-        short_descr (str): Business category
-        site (str): location website
-        social (UpdatedLocationSocial): location social media
-        timezone_name (str): Timezone name
-        title (str): location name
-        zip_ (str): Zip code
+        access (UpdatedLocationAccess | None): Access rights list
+        address (str | None): location address
+        business_type_id (int | None): Business type
+        city (str | None): City name
+        city_id (int | None): City ID
+        coordinate_lat (float | None): Latitude
+        coordinate_lon (float | None): Longitude
+        country (str | None): Country name
+        country_id (int | None): Country ID
+        description (str | None): Description
+        group_priority (int | None): The higher the priority, the higher the location when displayed in
+            the list of chain locations
         main_group (LocationDetailsMainGroup | None): Main location chain (object or empty array)
         main_group_id (int | None): Main location chain ID
+        phone_confirmation (bool | None): Do I need to confirm my phone number via SMS when appointment?
+        push_notification_phone_confirm (bool | int | None): Confirm client number to send push
+            notifications (0/1 or boolean)
+        short_descr (str | None): Business category
+        site (str | None): location website
+        social (UpdatedLocationSocial | None): location social media
+        timezone_name (str | None): Timezone name
+        title (str | None): location name
+        zip_ (str | None): Zip code
     """
 
-    access: UpdatedLocationAccess
-    address: str
-    business_type_id: int
-    city: str
-    city_id: int
-    coordinate_lat: float
-    coordinate_lon: float
-    country: str
-    country_id: int
-    description: str
-    group_priority: int
     id: int
-    phone_confirmation: bool
-    push_notification_phone_confirm: bool | int
-    short_descr: str
-    site: str
-    social: UpdatedLocationSocial
-    timezone_name: str
-    title: str
-    zip_: str
+    access: UpdatedLocationAccess | None = None
+    address: str | None = None
+    business_type_id: int | None = None
+    city: str | None = None
+    city_id: int | None = None
+    coordinate_lat: float | None = None
+    coordinate_lon: float | None = None
+    country: str | None = None
+    country_id: int | None = None
+    description: str | None = None
+    group_priority: int | None = None
     main_group: LocationDetailsMainGroup | None = None
     main_group_id: int | None = None
+    phone_confirmation: bool | None = None
+    push_notification_phone_confirm: bool | int | None = None
+    short_descr: str | None = None
+    site: str | None = None
+    social: UpdatedLocationSocial | None = None
+    timezone_name: str | None = None
+    title: str | None = None
+    zip_: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("UpdatedLocation", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -103,28 +115,36 @@ class UpdatedLocation:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.location_details_main_group import LocationDetailsMainGroup  # noqa: PLC0415
     from ..models.updated_location_access import UpdatedLocationAccess  # noqa: PLC0415
     from ..models.updated_location_social import UpdatedLocationSocial  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "UpdatedLocation",
         (
-            ("access", "access", _r.model(UpdatedLocationAccess), True, False, False),
-            ("address", "address", _r.STR, True, False, False),
-            ("business_type_id", "business_type_id", _r.INT, True, False, False),
-            ("city", "city", _r.STR, True, False, False),
-            ("city_id", "city_id", _r.INT, True, False, False),
-            ("coordinate_lat", "coordinate_lat", _r.FLOAT, True, False, False),
-            ("coordinate_lon", "coordinate_lon", _r.FLOAT, True, False, False),
-            ("country", "country", _r.STR, True, False, False),
-            ("country_id", "country_id", _r.INT, True, False, False),
-            ("description", "description", _r.STR, True, False, False),
-            ("group_priority", "group_priority", _r.INT, True, False, False),
             ("id", "id", _r.INT, True, False, False),
-            ("phone_confirmation", "phone_confirmation", _r.BOOL, True, False, False),
+            ("access", "access", _r.model(UpdatedLocationAccess), False, False, False),
+            ("address", "address", _r.STR, False, False, False),
+            ("business_type_id", "business_type_id", _r.INT, False, False, False),
+            ("city", "city", _r.STR, False, False, False),
+            ("city_id", "city_id", _r.INT, False, False, False),
+            ("coordinate_lat", "coordinate_lat", _r.FLOAT, False, False, False),
+            ("coordinate_lon", "coordinate_lon", _r.FLOAT, False, False, False),
+            ("country", "country", _r.STR, False, False, False),
+            ("country_id", "country_id", _r.INT, False, False, False),
+            ("description", "description", _r.STR, False, False, False),
+            ("group_priority", "group_priority", _r.INT, False, False, False),
+            ("main_group", "main_group", _r.model(LocationDetailsMainGroup), False, False, False),
+            ("main_group_id", "main_group_id", _r.INT, False, False, False),
+            ("phone_confirmation", "phone_confirmation", _r.BOOL, False, False, False),
             (
                 "push_notification_phone_confirm",
                 "push_notification_phone_confirm",
@@ -132,92 +152,149 @@ def _fields() -> _r.Fields:
                     _r.BOOL,
                     _r.INT,
                 ),
-                True,
+                False,
                 False,
                 False,
             ),
-            ("short_descr", "short_descr", _r.STR, True, False, False),
-            ("site", "site", _r.STR, True, False, False),
-            ("social", "social", _r.model(UpdatedLocationSocial), True, False, False),
-            ("timezone_name", "timezone_name", _r.STR, True, False, False),
-            ("title", "title", _r.STR, True, False, False),
-            ("zip", "zip_", _r.STR, True, False, False),
-            ("main_group", "main_group", _r.model(LocationDetailsMainGroup), False, False, False),
-            ("main_group_id", "main_group_id", _r.INT, False, False, False),
+            ("short_descr", "short_descr", _r.STR, False, False, False),
+            ("site", "site", _r.STR, False, False, False),
+            ("social", "social", _r.model(UpdatedLocationSocial), False, False, False),
+            ("timezone_name", "timezone_name", _r.STR, False, False, False),
+            ("title", "title", _r.STR, False, False, False),
+            ("zip", "zip_", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[UpdatedLocation] = UpdatedLocation) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("access", _r.MISSING)
-    instance.access = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("address", _r.MISSING)
-    instance.address = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("business_type_id", _r.MISSING)
+    get = data.get
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+    value = get("access")
+    instance.access = None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+    value = get("address")
+    instance.address = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("business_type_id")
     instance.business_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("city", _r.MISSING)
-    instance.city = value if type(value) is str else _r.read_field(spec, fields[3], value, found)
-    value = source.pop("city_id", _r.MISSING)
-    instance.city_id = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("coordinate_lat", _r.MISSING)
+    value = get("city")
+    instance.city = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("city_id")
+    instance.city_id = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("coordinate_lat")
     instance.coordinate_lat = (
-        value if type(value) is float else _r.read_field(spec, fields[5], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("coordinate_lon", _r.MISSING)
+    value = get("coordinate_lon")
     instance.coordinate_lon = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if value is None or type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("country", _r.MISSING)
-    instance.country = value if type(value) is str else _r.read_field(spec, fields[7], value, found)
-    value = source.pop("country_id", _r.MISSING)
+    value = get("country")
+    instance.country = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("country_id")
     instance.country_id = (
-        value if type(value) is int else _r.read_field(spec, fields[8], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("description", _r.MISSING)
+    value = get("description")
     instance.description = (
-        value if type(value) is str else _r.read_field(spec, fields[9], value, found)
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("group_priority", _r.MISSING)
+    value = get("group_priority")
     instance.group_priority = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[11], value, found)
-    value = source.pop("phone_confirmation", _r.MISSING)
-    instance.phone_confirmation = (
-        value if type(value) is bool else _r.read_field(spec, fields[12], value, found)
+    value = get("main_group")
+    instance.main_group = (
+        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("push_notification_phone_confirm", _r.MISSING)
-    instance.push_notification_phone_confirm = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("short_descr", _r.MISSING)
-    instance.short_descr = (
-        value if type(value) is str else _r.read_field(spec, fields[14], value, found)
-    )
-    value = source.pop("site", _r.MISSING)
-    instance.site = value if type(value) is str else _r.read_field(spec, fields[15], value, found)
-    value = source.pop("social", _r.MISSING)
-    instance.social = _r.read_field(spec, fields[16], value, found)
-    value = source.pop("timezone_name", _r.MISSING)
-    instance.timezone_name = (
-        value if type(value) is str else _r.read_field(spec, fields[17], value, found)
-    )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[18], value, found)
-    value = source.pop("zip", _r.MISSING)
-    instance.zip_ = value if type(value) is str else _r.read_field(spec, fields[19], value, found)
-    value = source.pop("main_group", _r.MISSING)
-    instance.main_group = _r.read_field(spec, fields[20], value, found)
-    value = source.pop("main_group_id", _r.MISSING)
+    value = get("main_group_id")
     instance.main_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[21], value, found)
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    value = get("phone_confirmation")
+    instance.phone_confirmation = (
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("push_notification_phone_confirm")
+    instance.push_notification_phone_confirm = (
+        None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("short_descr")
+    instance.short_descr = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    value = get("site")
+    instance.site = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[17], value, found)
+    )
+    value = get("social")
+    instance.social = None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+    value = get("timezone_name")
+    instance.timezone_name = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[19], value, found)
+    )
+    value = get("title")
+    instance.title = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[20], value, found)
+    )
+    value = get("zip")
+    instance.zip_ = (
+        value
+        if value is None or type(value) is str
+        else _r.read_field(spec, spec.fields[21], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

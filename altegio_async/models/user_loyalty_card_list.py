@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -25,8 +24,10 @@ class UserLoyaltyCardList:
     Get a list of customer cards
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         balance (float): Loyalty card balance
@@ -60,13 +61,24 @@ class UserLoyaltyCardList:
     visits_count: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("UserLoyaltyCardList", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -86,13 +98,19 @@ class UserLoyaltyCardList:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.loyalty_card_list_location_group import LoyaltyCardListLocationGroup  # noqa: PLC0415
     from ..models.user_loyalty_card_list_program import UserLoyaltyCardListProgram  # noqa: PLC0415
     from ..models.user_loyalty_card_list_type import UserLoyaltyCardListType  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "UserLoyaltyCardList",
         (
             ("balance", "balance", _r.FLOAT, True, False, False),
@@ -123,50 +141,71 @@ def _fields() -> _r.Fields:
             ("visits_count", "visits_count", _r.INT, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[UserLoyaltyCardList] = UserLoyaltyCardList) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("balance", _r.MISSING)
+    get = data.get
+    value = get("balance", _r.MISSING)
     instance.balance = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("number", _r.MISSING)
-    instance.number = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("paid_amount", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+    value = get("number", _r.MISSING)
+    instance.number = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("paid_amount", _r.MISSING)
     instance.paid_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("points", _r.MISSING)
-    instance.points = value if type(value) is int else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("programs", _r.MISSING)
-    instance.programs = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("salon_group", _r.MISSING)
-    instance.salon_group = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("salon_group_id", _r.MISSING)
+    value = get("points", _r.MISSING)
+    instance.points = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("programs", _r.MISSING)
+    instance.programs = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("salon_group", _r.MISSING)
+    instance.salon_group = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("salon_group_id", _r.MISSING)
     instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("sold_amount", _r.MISSING)
+    value = get("sold_amount", _r.MISSING)
     instance.sold_amount = (
-        value if type(value) is float else _r.read_field(spec, fields[8], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("type_id", _r.MISSING)
+    value = get("type", _r.MISSING)
+    instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
+    value = get("type_id", _r.MISSING)
     instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("visits_count", _r.MISSING)
+    value = get("visits_count", _r.MISSING)
     instance.visits_count = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -22,8 +21,10 @@ class UserLoyaltyCardListProgram:
     """UserLoyaltyCardListProgram, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         group_id (int): ID of the chain where the promotion was created
@@ -33,9 +34,9 @@ class UserLoyaltyCardListProgram:
         loyalty_type_id (int): Promotion type ID
         rules (list[UserLoyaltyCardListProgramRule]): An array with information about the rules
             configured in the promotion
+        title (str): Share name
         value (int): The value from which the rule will work
         value_unit_id (int): Bonus field. Discount % or Fixed. sum
-        title (str | None): Share name
     """
 
     group_id: int
@@ -44,18 +45,29 @@ class UserLoyaltyCardListProgram:
     loyalty_type: CardListProgramLoyaltyType
     loyalty_type_id: int
     rules: list[UserLoyaltyCardListProgramRule]
+    title: str
     value: int
     value_unit_id: int
-    title: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("UserLoyaltyCardListProgram", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -75,12 +87,18 @@ class UserLoyaltyCardListProgram:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.card_list_program_loyalty_type import CardListProgramLoyaltyType  # noqa: PLC0415
     from ..models.user_loyalty_card_list_program_rule import UserLoyaltyCardListProgramRule  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "UserLoyaltyCardListProgram",
         (
             ("group_id", "group_id", _r.INT, True, False, False),
@@ -103,45 +121,60 @@ def _fields() -> _r.Fields:
                 False,
                 False,
             ),
+            ("title", "title", _r.STR, True, False, False),
             ("value", "value", _r.INT, True, False, False),
             ("value_unit_id", "value_unit_id", _r.INT, True, False, False),
-            ("title", "title", _r.STR, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[UserLoyaltyCardListProgram] = UserLoyaltyCardListProgram) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("group_id", _r.MISSING)
+    get = data.get
+    value = get("group_id", _r.MISSING)
     instance.group_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("item_type_id", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+    value = get("item_type_id", _r.MISSING)
     instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("loyalty_type", _r.MISSING)
-    instance.loyalty_type = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("loyalty_type_id", _r.MISSING)
+    value = get("loyalty_type", _r.MISSING)
+    instance.loyalty_type = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("loyalty_type_id", _r.MISSING)
     instance.loyalty_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("rules", _r.MISSING)
-    instance.rules = _r.read_field(spec, fields[5], value, found)
-    value = source.pop("value", _r.MISSING)
-    instance.value = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("value_unit_id", _r.MISSING)
+    value = get("rules", _r.MISSING)
+    instance.rules = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+    )
+    value = get("value", _r.MISSING)
+    instance.value = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+    )
+    value = get("value_unit_id", _r.MISSING)
     instance.value_unit_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[8], value, found)
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

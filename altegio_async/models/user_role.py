@@ -3,7 +3,6 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,12 +23,14 @@ class UserRole:
     Data on the user role
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         description (str): Description of the role
-        slug (UserRoleSlug)
+        slug (UserRoleSlug | str)
         title (str): Title of the role
         weight (float): Role weight which determines the number of available permissions
         user_permissions (list[PermissionNestedPermissions] | None): List of permissions for this role
@@ -37,19 +38,30 @@ class UserRole:
     """
 
     description: str
-    slug: UserRoleSlug
+    slug: UserRoleSlug | str
     title: str
     weight: float
     user_permissions: list[PermissionNestedPermissions] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("UserRole", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -69,11 +81,17 @@ class UserRole:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.permission_nested_permissions import PermissionNestedPermissions  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "UserRole",
         (
             ("description", "description", _r.STR, True, False, False),
@@ -89,7 +107,8 @@ def _fields() -> _r.Fields:
                         "manager",
                         "owner",
                         "worker",
-                    ]
+                    ],
+                    extend=True,
                 ),
                 True,
                 False,
@@ -110,28 +129,55 @@ def _fields() -> _r.Fields:
             ),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[UserRole] = UserRole) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("description", _r.MISSING)
+    get = data.get
+    value = get("description", _r.MISSING)
     instance.description = (
-        value if type(value) is str else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("slug", _r.MISSING)
-    instance.slug = _r.read_field(spec, fields[1], value, found)
-    value = source.pop("title", _r.MISSING)
-    instance.title = value if type(value) is str else _r.read_field(spec, fields[2], value, found)
-    value = source.pop("weight", _r.MISSING)
+    value = get("slug", _r.MISSING)
+    instance.slug = (
+        value
+        if type(value) is str
+        and value
+        in {
+            "accountant",
+            "administrator",
+            "free_readonly",
+            "free_readonly_admin",
+            "manager",
+            "owner",
+            "worker",
+        }
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("title", _r.MISSING)
+    instance.title = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+    )
+    value = get("weight", _r.MISSING)
     instance.weight = (
-        value if type(value) is float else _r.read_field(spec, fields[3], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("user_permissions", _r.MISSING)
-    instance.user_permissions = _r.read_field(spec, fields[4], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("user_permissions")
+    instance.user_permissions = (
+        None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -24,8 +23,10 @@ class Visit:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         attendance (float): Visit status
@@ -40,13 +41,24 @@ class Visit:
     records: list[VisitAppointment]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("Visit", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -66,11 +78,17 @@ class Visit:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.visit_appointment import VisitAppointment  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "Visit",
         (
             ("attendance", "attendance", _r.FLOAT, True, False, False),
@@ -79,24 +97,42 @@ def _fields() -> _r.Fields:
             ("records", "records", _r.list_of(_r.model(VisitAppointment)), True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[Visit] = Visit) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("attendance", _r.MISSING)
+    get = data.get
+    value = get("attendance", _r.MISSING)
     instance.attendance = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("datetime", _r.MISSING)
-    instance.datetime_ = _r.read_field(spec, fields[2], value, found)
-    value = source.pop("records", _r.MISSING)
-    instance.records = _r.read_field(spec, fields[3], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("datetime", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.datetime_ = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.datetime_ = _r.read_field(spec, spec.fields[2], value, found)
+    value = get("records", _r.MISSING)
+    instance.records = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[3], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

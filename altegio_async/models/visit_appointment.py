@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -27,8 +26,10 @@ class VisitAppointment:
     """VisitAppointment, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         activity_id (int): Group event ID
@@ -99,13 +100,24 @@ class VisitAppointment:
     online: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("VisitAppointment", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -125,8 +137,14 @@ class VisitAppointment:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.products_transaction import ProductsTransaction  # noqa: PLC0415
     from ..models.updated_appointment_document import UpdatedAppointmentDocument  # noqa: PLC0415
     from ..models.visit_appointment_client import VisitAppointmentClient  # noqa: PLC0415
@@ -134,7 +152,7 @@ def _fields() -> _r.Fields:
     from ..models.visit_appointment_service import VisitAppointmentService  # noqa: PLC0415
     from ..models.visit_appointment_team_member import VisitAppointmentTeamMember  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "VisitAppointment",
         (
             ("activity_id", "activity_id", _r.INT, True, False, False),
@@ -189,106 +207,168 @@ def _fields() -> _r.Fields:
             ("online", "online", _r.BOOL, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[VisitAppointment] = VisitAppointment) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("activity_id", _r.MISSING)
+    get = data.get
+    value = get("activity_id", _r.MISSING)
     instance.activity_id = (
-        value if type(value) is int else _r.read_field(spec, fields[0], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("api_id", _r.MISSING)
-    instance.api_id = value if type(value) is str else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("attendance", _r.MISSING)
+    value = get("api_id", _r.MISSING)
+    instance.api_id = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("attendance", _r.MISSING)
     instance.attendance = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("client", _r.MISSING)
-    instance.client = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[4], value, found)
-    value = source.pop("company_id", _r.MISSING)
+    value = get("client", _r.MISSING)
+    instance.client = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+    )
+    value = get("company_id", _r.MISSING)
     instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("confirmed", _r.MISSING)
+    value = get("confirmed", _r.MISSING)
     instance.confirmed = (
-        value if type(value) is float else _r.read_field(spec, fields[6], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("create_date", _r.MISSING)
-    instance.create_date = _r.read_field(spec, fields[7], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("datetime", _r.MISSING)
-    instance.datetime_ = _r.read_field(spec, fields[9], value, found)
-    value = source.pop("documents", _r.MISSING)
-    instance.documents = _r.read_field(spec, fields[10], value, found)
-    value = source.pop("email_now", _r.MISSING)
+    value = get("create_date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.create_date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
+    value = get("date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.date = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("datetime", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.datetime_ = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.datetime_ = _r.read_field(spec, spec.fields[9], value, found)
+    value = get("documents", _r.MISSING)
+    instance.documents = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("email_now", _r.MISSING)
     instance.email_now = (
-        value if type(value) is float else _r.read_field(spec, fields[11], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("events", _r.MISSING)
-    instance.events = _r.read_field(spec, fields[12], value, found)
-    value = source.pop("from_url", _r.MISSING)
+    value = get("events", _r.MISSING)
+    instance.events = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[12], value, found)
+    )
+    value = get("from_url", _r.MISSING)
     instance.from_url = (
-        value if type(value) is str else _r.read_field(spec, fields[13], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("goods_transactions", _r.MISSING)
-    instance.goods_transactions = _r.read_field(spec, fields[14], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[15], value, found)
-    value = source.pop("length", _r.MISSING)
+    value = get("goods_transactions", _r.MISSING)
+    instance.goods_transactions = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    value = get("id", _r.MISSING)
+    instance.id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+    )
+    value = get("length", _r.MISSING)
     instance.length = (
-        value if type(value) is float else _r.read_field(spec, fields[16], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[16], value, found)
     )
-    value = source.pop("master_request", _r.MISSING)
+    value = get("master_request", _r.MISSING)
     instance.master_request = (
-        value if type(value) is float else _r.read_field(spec, fields[17], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("notified", _r.MISSING)
+    value = get("notified", _r.MISSING)
     instance.notified = (
-        value if type(value) is float else _r.read_field(spec, fields[18], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("review_requested", _r.MISSING)
+    value = get("review_requested", _r.MISSING)
     instance.review_requested = (
-        value if type(value) is float else _r.read_field(spec, fields[19], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[19], value, found)
     )
-    value = source.pop("seance_length", _r.MISSING)
+    value = get("seance_length", _r.MISSING)
     instance.seance_length = (
-        value if type(value) is float else _r.read_field(spec, fields[20], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[20], value, found)
     )
-    value = source.pop("services", _r.MISSING)
-    instance.services = _r.read_field(spec, fields[21], value, found)
-    value = source.pop("sms_before", _r.MISSING)
+    value = get("services", _r.MISSING)
+    instance.services = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[21], value, found)
+    )
+    value = get("sms_before", _r.MISSING)
     instance.sms_before = (
-        value if type(value) is float else _r.read_field(spec, fields[22], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[22], value, found)
     )
-    value = source.pop("sms_now", _r.MISSING)
+    value = get("sms_now", _r.MISSING)
     instance.sms_now = (
-        value if type(value) is float else _r.read_field(spec, fields[23], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[23], value, found)
     )
-    value = source.pop("sms_now_text", _r.MISSING)
+    value = get("sms_now_text", _r.MISSING)
     instance.sms_now_text = (
-        value if type(value) is str else _r.read_field(spec, fields[24], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[24], value, found)
     )
-    value = source.pop("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, fields[25], value, found)
-    value = source.pop("staff_id", _r.MISSING)
+    value = get("staff", _r.MISSING)
+    instance.staff = _r.read_field(spec, spec.fields[25], value, found)
+    value = get("staff_id", _r.MISSING)
     instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, fields[26], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[26], value, found)
     )
-    value = source.pop("visit_attendance", _r.MISSING)
+    value = get("visit_attendance", _r.MISSING)
     instance.visit_attendance = (
-        value if type(value) is float else _r.read_field(spec, fields[27], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[27], value, found)
     )
-    value = source.pop("online", _r.MISSING)
+    value = get("online")
     instance.online = (
-        value if type(value) is bool else _r.read_field(spec, fields[28], value, found)
+        value
+        if value is None or type(value) is bool
+        else _r.read_field(spec, spec.fields[28], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +19,10 @@ class VisitDetailsEntry:
     Sale objects array
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         amount (float): Quantity
@@ -62,13 +63,24 @@ class VisitDetailsEntry:
     service_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("VisitDetailsEntry", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -88,9 +100,15 @@ class VisitDetailsEntry:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "VisitDetailsEntry",
         (
             ("amount", "amount", _r.FLOAT, True, False, False),
@@ -112,76 +130,97 @@ def _fields() -> _r.Fields:
             ("service_id", "service_id", _r.INT, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[VisitDetailsEntry] = VisitDetailsEntry) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("amount", _r.MISSING)
+    get = data.get
+    value = get("amount", _r.MISSING)
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[0], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[0], value, found)
     )
-    value = source.pop("cost", _r.MISSING)
-    instance.cost = value if type(value) is float else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("discount", _r.MISSING)
+    value = get("cost", _r.MISSING)
+    instance.cost = (
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("discount", _r.MISSING)
     instance.discount = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("event_id", _r.MISSING)
+    value = get("event_id", _r.MISSING)
     instance.event_id = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("first_cost", _r.MISSING)
+    value = get("first_cost", _r.MISSING)
     instance.first_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[4], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("good_id", _r.MISSING)
-    instance.good_id = value if type(value) is int else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[6], value, found)
-    value = source.pop("is_event", _r.MISSING)
+    value = get("good_id", _r.MISSING)
+    instance.good_id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("id", _r.MISSING)
+    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+    value = get("is_event", _r.MISSING)
     instance.is_event = (
-        value if type(value) is bool else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("is_good", _r.MISSING)
+    value = get("is_good", _r.MISSING)
     instance.is_good = (
-        value if type(value) is bool else _r.read_field(spec, fields[8], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
     )
-    value = source.pop("is_service", _r.MISSING)
+    value = get("is_service", _r.MISSING)
     instance.is_service = (
-        value if type(value) is bool else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("item_id", _r.MISSING)
+    value = get("item_id", _r.MISSING)
     instance.item_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("item_title", _r.MISSING)
+    value = get("item_title", _r.MISSING)
     instance.item_title = (
-        value if type(value) is str else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("item_type_id", _r.MISSING)
+    value = get("item_type_id", _r.MISSING)
     instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("manual_cost", _r.MISSING)
+    value = get("manual_cost", _r.MISSING)
     instance.manual_cost = (
-        value if type(value) is float else _r.read_field(spec, fields[13], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[13], value, found)
     )
-    value = source.pop("master_id", _r.MISSING)
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("record_id", _r.MISSING)
+    value = get("record_id", _r.MISSING)
     instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("service_id", _r.MISSING)
+    value = get("service_id", _r.MISSING)
     instance.service_id = (
-        value if type(value) is int else _r.read_field(spec, fields[16], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

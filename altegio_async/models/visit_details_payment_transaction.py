@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,8 +25,10 @@ class VisitDetailsPaymentTransaction:
     """VisitDetailsPaymentTransaction, as Altegio sends it.
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         account (TransactionDetailsAccount): Location account
@@ -74,13 +75,26 @@ class VisitDetailsPaymentTransaction:
     type_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError(
+                "VisitDetailsPaymentTransaction", misfit.expected, src_dict
+            ) from None
         return instance
 
     @property
@@ -100,15 +114,21 @@ class VisitDetailsPaymentTransaction:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
     from ..models.finances_expense import FinancesExpense  # noqa: PLC0415
     from ..models.goods_operation_client import GoodsOperationClient  # noqa: PLC0415
     from ..models.payment_transaction_supplier import PaymentTransactionSupplier  # noqa: PLC0415
     from ..models.payment_transaction_team_member import PaymentTransactionTeamMember  # noqa: PLC0415
     from ..models.transaction_details_account import TransactionDetailsAccount  # noqa: PLC0415
 
-    return _r.fields(
+    _spec = _r.fields(
         "VisitDetailsPaymentTransaction",
         (
             ("account", "account", _r.model(TransactionDetailsAccount), True, False, False),
@@ -147,6 +167,7 @@ def _fields() -> _r.Fields:
             ("type_id", "type_id", _r.INT, True, False, False),
         ),
     )
+    return _spec
 
 
 def _read(
@@ -154,73 +175,96 @@ def _read(
 ) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("account", _r.MISSING)
-    instance.account = _r.read_field(spec, fields[0], value, found)
-    value = source.pop("account_id", _r.MISSING)
+    get = data.get
+    value = get("account", _r.MISSING)
+    instance.account = _r.read_field(spec, spec.fields[0], value, found)
+    value = get("account_id", _r.MISSING)
     instance.account_id = (
-        value if type(value) is int else _r.read_field(spec, fields[1], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
     )
-    value = source.pop("amount", _r.MISSING)
+    value = get("amount", _r.MISSING)
     instance.amount = (
-        value if type(value) is float else _r.read_field(spec, fields[2], value, found)
+        value
+        if type(value) is float or type(value) is int
+        else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("client", _r.MISSING)
-    instance.client = _r.read_field(spec, fields[3], value, found)
-    value = source.pop("client_id", _r.MISSING)
+    value = get("client", _r.MISSING)
+    instance.client = _r.read_field(spec, spec.fields[3], value, found)
+    value = get("client_id", _r.MISSING)
     instance.client_id = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("comment", _r.MISSING)
-    instance.comment = value if type(value) is str else _r.read_field(spec, fields[5], value, found)
-    value = source.pop("date", _r.MISSING)
-    instance.date = _r.read_field(spec, fields[6], value, found)
-    value = source.pop("document_id", _r.MISSING)
+    value = get("comment", _r.MISSING)
+    instance.comment = (
+        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+    )
+    value = get("date", _r.MISSING)
+    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+        instance.date = _r.from_iso_datetime(value)
+    except (TypeError, ValueError):
+        instance.date = _r.read_field(spec, spec.fields[6], value, found)
+    value = get("document_id", _r.MISSING)
     instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("expense", _r.MISSING)
-    instance.expense = _r.read_field(spec, fields[8], value, found)
-    value = source.pop("expense_id", _r.MISSING)
+    value = get("expense", _r.MISSING)
+    instance.expense = _r.read_field(spec, spec.fields[8], value, found)
+    value = get("expense_id", _r.MISSING)
     instance.expense_id = (
-        value if type(value) is int else _r.read_field(spec, fields[9], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
     )
-    value = source.pop("goods_transaction_id", _r.MISSING)
+    value = get("goods_transaction_id", _r.MISSING)
     instance.goods_transaction_id = (
-        value if type(value) is int else _r.read_field(spec, fields[10], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
     )
-    value = source.pop("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, fields[11], value, found)
-    value = source.pop("item_id", _r.MISSING)
+    value = get("id", _r.MISSING)
+    instance.id = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+    )
+    value = get("item_id", _r.MISSING)
     instance.item_id = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("master", _r.MISSING)
-    instance.master = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("master_id", _r.MISSING)
+    value = get("master", _r.MISSING)
+    instance.master = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("master_id", _r.MISSING)
     instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, fields[14], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
     )
-    value = source.pop("record_id", _r.MISSING)
+    value = get("record_id", _r.MISSING)
     instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, fields[15], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
     )
-    value = source.pop("supplier", _r.MISSING)
-    instance.supplier = _r.read_field(spec, fields[16], value, found)
-    value = source.pop("supplier_id", _r.MISSING)
+    value = get("supplier", _r.MISSING)
+    instance.supplier = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[16], value, found)
+    )
+    value = get("supplier_id", _r.MISSING)
     instance.supplier_id = (
-        value if type(value) is int else _r.read_field(spec, fields[17], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
     )
-    value = source.pop("target_type_id", _r.MISSING)
+    value = get("target_type_id", _r.MISSING)
     instance.target_type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[18], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
     )
-    value = source.pop("type_id", _r.MISSING)
+    value = get("type_id", _r.MISSING)
     instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, fields[19], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[19], value, found)
     )
-    return _r.finish(instance, source, spec, found)
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

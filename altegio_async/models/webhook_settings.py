@@ -3,9 +3,8 @@
 # Hand-written code lives in custom/ (imported here as altegio_async.custom).
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +19,10 @@ class WebhookSettings:
     Object with data
 
     Read by the SDK's reading policy (``altegio_async.custom._reading``): values are
-    coerced to these types where that loses nothing, and ``mismatches`` lists what
-    was kept as sent instead.  Unknown fields are in ``additional_properties``.
+    coerced to these types where that loses nothing; a value that cannot be leaves
+    its field ``None`` and is listed in ``mismatches``.  ``raw`` is the JSON object
+    as received (``to_dict()`` writes it back so); unknown fields are also in
+    ``additional_properties``.
 
     Attributes:
         active (int): 1 - notifications are active, 0 - not active
@@ -60,13 +61,24 @@ class WebhookSettings:
     good: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     mismatches: Sequence[_r.Mismatch] = _attrs_field(init=False, default=(), repr=False, eq=False)
+    raw: Mapping[str, Any] = _attrs_field(init=False, default=_r.NOT_READ, repr=False, eq=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _r.write_model(self, _fields())
 
+    if not TYPE_CHECKING:  # (a __getattr__ type checkers saw would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            return _r.unread_attribute(self, name, _fields())
+
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        instance: Self = _read(src_dict, cls)
+        """The model read from a JSON object (kept as ``raw``); ``ShapeError`` if an
+        always-sent field is missing or cannot be read."""
+        try:
+            instance: Self = _read(src_dict, cls)
+        except _r.Misfit as misfit:
+            raise _r.ShapeError("WebhookSettings", misfit.expected, src_dict) from None
         return instance
 
     @property
@@ -86,9 +98,15 @@ class WebhookSettings:
         return key in self.additional_properties
 
 
-@functools.cache
+_spec: _r.Fields | None = None
+
+
 def _fields() -> _r.Fields:
-    return _r.fields(
+    """The fields' table, made on first use (models may refer to each other)."""
+    global _spec
+    if _spec is not None:
+        return _spec
+    _spec = _r.fields(
         "WebhookSettings",
         (
             ("active", "active", _r.INT, True, False, False),
@@ -115,60 +133,85 @@ def _fields() -> _r.Fields:
             ("good", "good", _r.INT, False, False, False),
         ),
     )
+    return _spec
 
 
 def _read(data: Any, cls: type[WebhookSettings] = WebhookSettings) -> Any:
     """The model from a decoded JSON object: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``)."""
-    spec = _fields()
-    fields = spec.fields
-    source = _r.source_of(data, spec)
+    spec = _spec or _fields()
+    if type(data) is not dict:
+        data = _r.object_of(data, spec)
     found: list[_r.Mismatch] = []
     instance = object.__new__(cls)
-    value = source.pop("active", _r.MISSING)
-    instance.active = value if type(value) is int else _r.read_field(spec, fields[0], value, found)
-    value = source.pop("client", _r.MISSING)
-    instance.client = value if type(value) is int else _r.read_field(spec, fields[1], value, found)
-    value = source.pop("finances_operation", _r.MISSING)
+    get = data.get
+    value = get("active", _r.MISSING)
+    instance.active = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+    )
+    value = get("client", _r.MISSING)
+    instance.client = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+    )
+    value = get("finances_operation", _r.MISSING)
     instance.finances_operation = (
-        value if type(value) is int else _r.read_field(spec, fields[2], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
     )
-    value = source.pop("goods_operations_consumable", _r.MISSING)
+    value = get("goods_operations_consumable", _r.MISSING)
     instance.goods_operations_consumable = (
-        value if type(value) is int else _r.read_field(spec, fields[3], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
     )
-    value = source.pop("goods_operations_move", _r.MISSING)
+    value = get("goods_operations_move", _r.MISSING)
     instance.goods_operations_move = (
-        value if type(value) is int else _r.read_field(spec, fields[4], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
     )
-    value = source.pop("goods_operations_receipt", _r.MISSING)
+    value = get("goods_operations_receipt", _r.MISSING)
     instance.goods_operations_receipt = (
-        value if type(value) is int else _r.read_field(spec, fields[5], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
     )
-    value = source.pop("goods_operations_sale", _r.MISSING)
+    value = get("goods_operations_sale", _r.MISSING)
     instance.goods_operations_sale = (
-        value if type(value) is int else _r.read_field(spec, fields[6], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
     )
-    value = source.pop("goods_operations_stolen", _r.MISSING)
+    value = get("goods_operations_stolen", _r.MISSING)
     instance.goods_operations_stolen = (
-        value if type(value) is int else _r.read_field(spec, fields[7], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
     )
-    value = source.pop("master", _r.MISSING)
-    instance.master = value if type(value) is int else _r.read_field(spec, fields[8], value, found)
-    value = source.pop("record", _r.MISSING)
-    instance.record = value if type(value) is int else _r.read_field(spec, fields[9], value, found)
-    value = source.pop("salon", _r.MISSING)
-    instance.salon = value if type(value) is int else _r.read_field(spec, fields[10], value, found)
-    value = source.pop("service", _r.MISSING)
+    value = get("master", _r.MISSING)
+    instance.master = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+    )
+    value = get("record", _r.MISSING)
+    instance.record = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+    )
+    value = get("salon", _r.MISSING)
+    instance.salon = (
+        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+    )
+    value = get("service", _r.MISSING)
     instance.service = (
-        value if type(value) is int else _r.read_field(spec, fields[11], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
     )
-    value = source.pop("service_category", _r.MISSING)
+    value = get("service_category", _r.MISSING)
     instance.service_category = (
-        value if type(value) is int else _r.read_field(spec, fields[12], value, found)
+        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
     )
-    value = source.pop("urls", _r.MISSING)
-    instance.urls = _r.read_field(spec, fields[13], value, found)
-    value = source.pop("good", _r.MISSING)
-    instance.good = value if type(value) is int else _r.read_field(spec, fields[14], value, found)
-    return _r.finish(instance, source, spec, found)
+    value = get("urls", _r.MISSING)
+    instance.urls = (
+        []
+        if type(value) is list and not value
+        else _r.read_field(spec, spec.fields[13], value, found)
+    )
+    value = get("good")
+    instance.good = (
+        value
+        if value is None or type(value) is int
+        else _r.read_field(spec, spec.fields[14], value, found)
+    )
+    if found:
+        return _r.finish(instance, data, spec, found)
+    # additional_properties is left unset: made from raw on first use (__getattr__)
+    instance.mismatches = ()
+    instance.raw = data
+    return instance

@@ -20,6 +20,7 @@ from altegio_async import (
     SlotUnavailableError,
     UserTokenRequiredError,
 )
+from altegio_async.custom import _reading
 from altegio_async.models import BookingRequest
 
 BASE = "https://api.test"
@@ -27,6 +28,28 @@ BASE = "https://api.test"
 DATES_URL = f"{BASE}/api/v1/book_dates/1"
 PARTNER = "partner-secret-token"
 USER = "user-secret-token"
+# Replies with every always-sent field (scripts/always_sent.yaml) of their models.
+DATES = {
+    "booking_dates": ["2026-12-06"],
+    "booking_days": {"12": [6]},
+    "working_dates": ["2026-12-06", "2026-12-07"],
+    "working_days": {"12": [6, 7]},
+}
+
+
+def booking_user(**fields: object) -> dict[str, object]:
+    """A BookingUser reply (``"0"`` and ``user_token`` are always sent, both secret)."""
+    user = {
+        "0": "user-secret-token",
+        "id": 5,
+        "name": "James",
+        "login": "james",
+        "email": "james@example.com",
+        "phone": "+13155550175",
+        "avatar": "",
+        "user_token": "user-secret-token",
+    }
+    return {**user, **fields}
 
 
 @pytest.fixture
@@ -42,10 +65,11 @@ async def client() -> AltegioClient:
 async def test_unwraps_data_and_exposes_meta(client: AltegioClient, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(
         url=DATES_URL,
-        json={"success": True, "data": {"booking_dates": ["2026-12-06"]}, "meta": []},
+        json={"success": True, "data": DATES, "meta": []},
     )
     data = await client.online_booking.get_dates_available_for_booking(location_id=1)
     assert data.booking_dates == [dt.date(2026, 12, 6)]
+    assert data.booking_days.additional_properties == {"12": [6]}
     request = httpx_mock.get_requests()[0]
     assert request.headers["accept"] == "application/vnd.api.v2+json"
     assert request.headers["authorization"] == f"Bearer {PARTNER}"
@@ -63,6 +87,7 @@ async def test_raw_response_has_meta_and_status(
         location_id=1
     )
     assert (raw.meta, raw.status_code, raw.headers["x-request-id"]) == ({"count": 3}, 200, "abc")
+    assert cast(object, raw.data) is None  # ``{}`` for a model with always-sent fields
 
 
 async def test_user_token_operation_without_token_sends_nothing(client: AltegioClient) -> None:
@@ -85,7 +110,7 @@ async def test_a_session_of_the_other_kind_sends_nothing(client: AltegioClient) 
 async def test_user_token_operation_sends_both_tokens(
     client: AltegioClient, httpx_mock: HTTPXMock
 ) -> None:
-    httpx_mock.add_response(url=f"{BASE}/api/v1/booking/user/data", json={"id": 5, "name": "James"})
+    httpx_mock.add_response(url=f"{BASE}/api/v1/booking/user/data", json=booking_user())
     me = await client.with_user_token(USER).client_personal_cabinet.get_booking_user()
     assert me.name == "James"
     auth = httpx_mock.get_requests()[0].headers["authorization"]
@@ -101,7 +126,7 @@ async def test_password_change_rotates_the_session_token(
         url=f"{BASE}/api/v1/booking/user/password",
         json={"success": True, "data": {"user_token": "rotated-token-1"}, "meta": []},
     )
-    httpx_mock.add_response(url=f"{BASE}/api/v1/booking/user/data", json={"id": 5})
+    httpx_mock.add_response(url=f"{BASE}/api/v1/booking/user/data", json=booking_user())
     session = client.with_user_token(USER)
     body = PasswordChange.from_dict({"password": "old", "new_password": "new"})
     await session.client_personal_cabinet.update_booking_user_password(body=body)
@@ -158,8 +183,13 @@ async def test_html_page_with_200_is_an_invalid_response(
 
 
 async def test_a_success_without_data_gives_none_and_is_reported(
-    client: AltegioClient, httpx_mock: HTTPXMock, caplog: pytest.LogCaptureFixture
+    client: AltegioClient,
+    httpx_mock: HTTPXMock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # reported once per process: forget what earlier tests (``data: {}``) reported
+    monkeypatch.setattr(_reading, "_warned", set())
     httpx_mock.add_response(url=DATES_URL, json={"success": True, "meta": {"message": "OK"}})
     raw = await client.with_raw_response.online_booking.get_dates_available_for_booking(
         location_id=1
@@ -239,7 +269,7 @@ async def test_arguments_left_out_are_not_sent(
     client: AltegioClient, httpx_mock: HTTPXMock
 ) -> None:
     """No ``staff_id=0&datetime=``: only what the caller passed reaches the query."""
-    reply = {"success": True, "data": {"services": []}, "meta": []}
+    reply = {"success": True, "data": {"services": [], "category": [], "events": []}, "meta": []}
     httpx_mock.add_response(json=reply, is_reusable=True)
     await client.online_booking.get_services_available_for_booking(location_id=4564)
     await client.online_booking.get_services_available_for_booking(

@@ -36,11 +36,14 @@ def test_log_lines_go_nowhere_unless_the_application_routes_them() -> None:
 
     probe = (
         "import altegio_async.models as m\n"
-        "slot = m.TimeSlot.from_dict({'time': 1, 'seance_length': 'x', 'datetime': 'soon'})\n"
-        "print(len(slot.mismatches))\n"
+        "slot = m.TimeSlot.from_dict(\n"
+        "    {'time': 1, 'seance_length': 3600, 'datetime': '2026-12-06T10:00:00+00:00',\n"
+        "     'sum_length': 'x'}\n"
+        ")\n"
+        "print(len(slot.mismatches), slot.sum_length)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert (done.stdout.strip(), done.stderr) == ("2", "")
+    assert (done.stdout.strip(), done.stderr) == ("1 None", "")
     drop = "import logging; logging.getLogger('altegio_async').handlers.clear()\n"
     unconfigured = probe.replace("as m\n", "as m\n" + drop)
     done = subprocess.run([sys.executable, "-c", unconfigured], capture_output=True, text=True)

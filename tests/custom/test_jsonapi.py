@@ -16,7 +16,39 @@ from altegio_async import AltegioClient, UnprocessableEntityError
 from altegio_async.custom._jsonapi import GenericResource, JsonApiResource
 from altegio_async.models import AppointmentResource, BookingUserResource, TeamMemberResource
 
-ATTRIBUTES = {"company_id": 4564, "date": "2026-01-15T10:00:00", "length": 3600}
+# Every field of AppointmentResourceFields is always sent (scripts/always_sent.yaml).
+ATTRIBUTES = {
+    "activity_id": 0,
+    "attendance": 0,
+    "attendance_status": 0,
+    "attendance_status_slug": "waiting",
+    "bookform_id": 0,
+    "booking_user_id": 0,
+    "client_id": 500,
+    "clients_count": 1,
+    "comment": "",
+    "company_id": 4564,
+    "created_datetime": "2026-01-10T09:00:00",
+    "custom_color": "",
+    "custom_font_color": "",
+    "date": "2026-01-15T10:00:00",
+    "duration": 3600,
+    "external_id": "",
+    "from_url": "",
+    "is_client_notification_sent": False,
+    "is_mobile": 0,
+    "is_overpaid": False,
+    "is_paid": False,
+    "length": 3600,
+    "master_id": 42,
+    "paid_full": 0,
+    "prepaid_status": 0,
+    "record_from": "",
+    "source": 0,
+    "staff_id": 42,
+    "timestamp": 1768471200,
+    "visit_id": 1,
+}
 
 
 def appointment(number: int, client: int | None = None, **extra: Any) -> dict[str, Any]:
@@ -27,7 +59,23 @@ def appointment(number: int, client: int | None = None, **extra: Any) -> dict[st
 
 
 def client_resource(number: int, name: str) -> dict[str, Any]:
-    return {"type": "client", "id": str(number), "attributes": {"name": name}}
+    # every field of BookingUserResourceFields is always sent (birthday may be null)
+    attributes = {
+        "name": name,
+        "surname": "",
+        "patronymic": "",
+        "phone": "+10000000000",
+        "additional_phone": "",
+        "email": "",
+        "birthday": None,
+        "card_number": "",
+        "client_tips": False,
+        "comment": "",
+        "discount": 0,
+        "discount_percent": 0,
+        "gender": 0,
+    }
+    return {"type": "client", "id": str(number), "attributes": attributes}
 
 
 def serve(document: dict[str, Any], status: int = 200) -> AltegioClient:
@@ -59,7 +107,8 @@ async def test_data_is_returned_and_included_resources_are_linked() -> None:
         # (the raw view of the same call keeps what data leaves out)
         document_reply = await raw.list_appointments(location_id=4564, include=["client"])
     assert [type(a) for a in appointments] == [AppointmentResource] * 3
-    assert appointments[0].attributes.length == 3600
+    attributes = appointments[0].attributes
+    assert attributes is not None and attributes.length == 3600
     first = appointments[0].related_one("client", BookingUserResource)
     assert first is not None and (first.id, first.attributes.name) == ("500", "Ann")
     assert [c.id for c in appointments[1].related("client", JsonApiResource)] == ["501"]
@@ -76,7 +125,14 @@ async def test_undeclared_relationships_are_followed_too() -> None:
     team_member = {
         "type": "staff",
         "id": "42",
-        "attributes": {"name": "James"},
+        "attributes": {
+            "name": "James",
+            "image": "",
+            "is_available_as_assistant": False,
+            "position_id": 0,
+            "specialization": "Barber",
+            "tt_markup": 0,
+        },
         "relationships": {"client": {"data": [{"type": "client", "id": "500"}]}},
     }
     document = {"data": [appointment(1)], "included": [team_member, client_resource(500, "Ann")]}

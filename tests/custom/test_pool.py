@@ -21,6 +21,20 @@ USER = "user-secret-token"
 EMPTY = {"success": True, "data": [], "meta": []}
 
 
+def me(number: int) -> dict[str, object]:
+    """A BookingUser reply with its always-sent fields (scripts/always_sent.yaml)."""
+    return {
+        "0": f"hash-{number}",
+        "id": number,
+        "name": "James",
+        "login": f"user{number}",
+        "email": f"user{number}@example.com",
+        "phone": "+13155550175",
+        "avatar": "",
+        "user_token": f"token-{number}",
+    }
+
+
 @pytest.fixture(params=["own pool", "given pool"])
 async def client(request: pytest.FixtureRequest) -> AsyncIterator[AltegioClient]:
     given = httpx.AsyncClient() if request.param == "given pool" else None
@@ -34,7 +48,7 @@ async def test_each_call_sends_one_authorization_of_its_own(
     client: AltegioClient, httpx_mock: HTTPXMock
 ) -> None:
     httpx_mock.add_response(url=COUNTRIES, json=EMPTY, is_reusable=True)
-    httpx_mock.add_response(url=ME, json={"id": 5}, is_reusable=True)
+    httpx_mock.add_response(url=ME, json=me(5), is_reusable=True)
     session = client.with_user_token(USER)
     await client.dictionaries.get_country_list()
     await session.client_personal_cabinet.get_booking_user()
@@ -51,8 +65,8 @@ async def test_a_cookie_one_reply_sets_is_never_sent_by_the_own_pool(
     # The pool is shared by every user session: one user's cookie must not ride
     # on another user's calls.
     client = AltegioClient(PARTNER, base_url=BASE, rate_limit=False)
-    httpx_mock.add_response(url=ME, json={"id": 5}, headers={"set-cookie": "sid=user-a; Path=/"})
-    httpx_mock.add_response(url=ME, json={"id": 6})
+    httpx_mock.add_response(url=ME, json=me(5), headers={"set-cookie": "sid=user-a; Path=/"})
+    httpx_mock.add_response(url=ME, json=me(6))
     httpx_mock.add_response(url=COUNTRIES, json=EMPTY)
     await client.with_user_token("user-a-token").client_personal_cabinet.get_booking_user()
     await client.with_user_token("user-b-token").client_personal_cabinet.get_booking_user()

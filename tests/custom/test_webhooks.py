@@ -154,33 +154,48 @@ def record_event(**changes: Any) -> dict[str, Any]:
     return payload
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "kept"),
-    [
-        ({"data": "oops"}, "data", "oops"),
-        ({"company_id": None}, "company_id", None),
-        ({"status": "restored"}, "status", "restored"),
-        ({"data.id": "abc"}, "id", "abc"),
-    ],
-)
-def test_what_does_not_fit_is_kept_and_listed(
-    changes: dict[str, Any], field: str, kept: Any
-) -> None:
-    event = parse_webhook(record_event(**changes))
+def test_a_value_that_does_not_fit_leaves_its_field_none_and_stays_in_the_payload() -> None:
+    # data.id "abc" under int, data.staff_id null: Record's fields may be absent
+    payload = record_event(**{"data.id": "abc", "data.staff_id": None})
+    event = parse_webhook(payload)
     assert isinstance(event, RecordEvent)
-    assert [m.field for m in event.mismatches] == [field]
-    value = event.data.id if field == "id" else getattr(event, field)
-    assert value == kept  # kept as sent, not dropped
-    with pytest.raises(WebhookPayloadError, match=f"does not fit RecordEvent .*{field}"):
-        parse_webhook(record_event(**changes), strict=True)
+    assert event.data.id is None and event.data.staff_id is None  # int | None, truthfully
+    assert event.data.raw["id"] == "abc" and event.payload == payload
+    assert [(m.model, m.field) for m in event.mismatches] == [("Record", "id")]
+    assert event.to_dict() == payload  # the null and the "abc" written back as received
+    with pytest.raises(WebhookPayloadError, match=r"does not fit RecordEvent .*id"):
+        parse_webhook(payload, strict=True)
 
 
-def test_a_missing_field_altegio_always_sends_is_listed() -> None:
+def test_a_status_altegio_added_is_kept_under_a_type_that_admits_it() -> None:
+    event = parse_webhook(record_event(status="archived"))
+    assert isinstance(event, RecordEvent)
+    status: str = event.status  # RecordEventStatus | str
+    assert status == "archived" and [m.field for m in event.mismatches] == ["status"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"data": "oops"}, {"company_id": None}, {"company_id": "first"}, {"resource_id": [1]}],
+)
+def test_an_event_without_what_its_model_always_has_is_given_as_sent(
+    changes: dict[str, Any],
+) -> None:
+    payload = record_event(**changes)
+    event = parse_webhook(payload)
+    assert isinstance(event, UnknownWebhookEvent)  # not a RecordEvent whose hints lie
+    assert (event.resource, event.status, event.payload) == ("record", "create", payload)
+    assert [m.model for m in event.mismatches] == ["RecordEvent"]
+    with pytest.raises(WebhookPayloadError, match="does not fit RecordEvent"):
+        parse_webhook(payload, strict=True)
+
+
+def test_a_missing_field_altegio_always_sends_gives_the_event_as_sent() -> None:
     payload = record_event()
     del payload["company_id"]
     event = parse_webhook(json.dumps(payload))
-    assert isinstance(event, RecordEvent) and event.company_id is None
-    assert [(m.field, m.got) for m in event.mismatches] == [("company_id", "missing")]
+    assert isinstance(event, UnknownWebhookEvent) and event.payload == payload
+    assert "company_id, always sent, was missing" in event.mismatches[0].expected
 
 
 def test_values_that_convert_without_loss_are_coerced() -> None:

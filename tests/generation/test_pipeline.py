@@ -313,7 +313,7 @@ def test_identical_shapes_are_one_model() -> None:
     # {id, title} as a team member's position and as a product: two models
     from altegio_async.models.goods_operation import GoodsOperation
 
-    assert str(inspect.get_annotations(GoodsOperation)["good"]) == "GoodsOperationGood"
+    assert str(inspect.get_annotations(GoodsOperation)["good"]).startswith("GoodsOperationGood")
     counts = normalized()["x-altegio-models"]
     classes = [n for n in MODEL_NAMES if hasattr(getattr(models, n), "from_dict")]
     assert counts["models"] == len(classes) < counts["shapes"] - 100, counts
@@ -575,7 +575,7 @@ seen = []
 def answer(request):
     seen.append(str(request.url))
     return httpx.Response(200, json={"data": [{"id": 7, "type": "service",
-                                               "attributes": {"title": "Cut"}}]})
+                                               "attributes": {"title": "Cut", "category_id": 5}}]})
 
 async def main():
     async with AltegioClient("t", base_url="https://sandbox.test", rate_limit=False,

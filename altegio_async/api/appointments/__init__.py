@@ -844,7 +844,7 @@ class Appointments(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> list[Comment]:
+    ) -> Comment | list[Comment]:
         """Leave a Comment.
 
         ``POST /api/v1/comments/{location_id}/{team_member_id}``
@@ -858,7 +858,8 @@ class Appointments(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            list[Comment]: the reply, with Altegio's {success, data, meta} envelope removed.
+            Comment | list[Comment]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         response = await self._caller._call(
             _leave_comment.OPERATION,
@@ -1713,7 +1714,7 @@ class AppointmentsWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[list[Comment]]:
+    ) -> ApiResponse[Comment | list[Comment]]:
         """Leave a Comment.
 
         ``POST /api/v1/comments/{location_id}/{team_member_id}``
@@ -1727,8 +1728,8 @@ class AppointmentsWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[list[Comment]]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[Comment | list[Comment]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return await self._caller._call(
             _leave_comment.OPERATION,
@@ -2513,7 +2514,7 @@ class SyncAppointments(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> list[Comment]:
+    ) -> Comment | list[Comment]:
         """Leave a Comment.
 
         ``POST /api/v1/comments/{location_id}/{team_member_id}``
@@ -2529,7 +2530,8 @@ class SyncAppointments(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            list[Comment]: the reply, with Altegio's {success, data, meta} envelope removed.
+            Comment | list[Comment]: the reply, with Altegio's {success, data, meta} envelope
+                removed.
         """
         return self._portal.call(
             functools.partial(
@@ -3194,7 +3196,7 @@ class SyncAppointmentsWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[list[Comment]]:
+    ) -> ApiResponse[Comment | list[Comment]]:
         """Leave a Comment.
 
         ``POST /api/v1/comments/{location_id}/{team_member_id}``
@@ -3210,8 +3212,8 @@ class SyncAppointmentsWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[list[Comment]]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[Comment | list[Comment]]: the unwrapped data, meta, the httpx.Response and
+                the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -25,7 +25,7 @@ OPERATION = Operation(
     module=__name__,
 )
 
-Result: TypeAlias = list[Comment]
+Result: TypeAlias = Comment | list[Comment]
 
 
 def _get_kwargs(
@@ -61,4 +61,7 @@ def _parse_success(data: Any) -> Result:
 def _reader() -> _r.Reader:
     from ...models.comment import Comment  # noqa: PLC0415
 
-    return _r.list_of(_r.model(Comment))
+    return _r.union(
+        _r.list_of(_r.model(Comment)),
+        _r.model(Comment),
+    )

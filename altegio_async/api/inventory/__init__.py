@@ -503,7 +503,7 @@ class Inventory(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> list[BillMaterial]:
+    ) -> BillMaterial | list[BillMaterial]:
         """Get the Bill of Materials for a Team Member’s Service.
 
         ``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``
@@ -517,7 +517,8 @@ class Inventory(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            list[BillMaterial]: the reply, with Altegio's {success, data, meta} envelope removed.
+            BillMaterial | list[BillMaterial]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         response = await self._caller._call(
             _get_team_member_service_bill_of_materials.OPERATION,
@@ -1254,7 +1255,7 @@ class InventoryWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[list[BillMaterial]]:
+    ) -> ApiResponse[BillMaterial | list[BillMaterial]]:
         """Get the Bill of Materials for a Team Member’s Service.
 
         ``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``
@@ -1268,8 +1269,8 @@ class InventoryWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[list[BillMaterial]]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[BillMaterial | list[BillMaterial]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _get_team_member_service_bill_of_materials.OPERATION,
@@ -1963,7 +1964,7 @@ class SyncInventory(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> list[BillMaterial]:
+    ) -> BillMaterial | list[BillMaterial]:
         """Get the Bill of Materials for a Team Member’s Service.
 
         ``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``
@@ -1979,7 +1980,8 @@ class SyncInventory(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            list[BillMaterial]: the reply, with Altegio's {success, data, meta} envelope removed.
+            BillMaterial | list[BillMaterial]: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2681,7 +2683,7 @@ class SyncInventoryWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[list[BillMaterial]]:
+    ) -> ApiResponse[BillMaterial | list[BillMaterial]]:
         """Get the Bill of Materials for a Team Member’s Service.
 
         ``GET /api/v1/technological_cards/default_for_staff_and_service/{location_id}/{team_member_id}/{service_id}``
@@ -2697,8 +2699,8 @@ class SyncInventoryWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[list[BillMaterial]]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[BillMaterial | list[BillMaterial]]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

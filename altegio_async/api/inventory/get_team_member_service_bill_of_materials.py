@@ -24,7 +24,7 @@ OPERATION = Operation(
     module=__name__,
 )
 
-Result: TypeAlias = list[BillMaterial]
+Result: TypeAlias = BillMaterial | list[BillMaterial]
 
 
 def _get_kwargs(
@@ -54,4 +54,7 @@ def _parse_success(data: Any) -> Result:
 def _reader() -> _r.Reader:
     from ...models.bill_material import BillMaterial  # noqa: PLC0415
 
-    return _r.list_of(_r.model(BillMaterial))
+    return _r.union(
+        _r.list_of(_r.model(BillMaterial)),
+        _r.model(BillMaterial),
+    )

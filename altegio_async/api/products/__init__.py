@@ -58,7 +58,7 @@ class Products(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ProductDetails:
+    ) -> list[ProductDetails] | ProductDetails:
         """Create product.
 
         ``POST /api/v1/goods/{location_id}``
@@ -73,7 +73,8 @@ class Products(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductDetails] | ProductDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         response = await self._caller._call(
             _create_product.OPERATION,
@@ -259,7 +260,7 @@ class Products(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ProductDetails:
+    ) -> list[ProductDetails] | ProductDetails:
         """Get Products.
 
         ``GET /api/v1/goods/{location_id}/{product_id}``
@@ -295,7 +296,8 @@ class Products(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductDetails] | ProductDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         response = await self._caller._call(
             _get_product.OPERATION,
@@ -595,7 +597,7 @@ class Products(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ProductDetails:
+    ) -> list[ProductDetails] | ProductDetails:
         """Edit Products.
 
         ``PUT /api/v1/goods/{location_id}/{product_id}``
@@ -614,7 +616,8 @@ class Products(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductDetails] | ProductDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         response = await self._caller._call(
             _update_product.OPERATION,
@@ -690,7 +693,7 @@ class ProductsWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ProductDetails]:
+    ) -> ApiResponse[list[ProductDetails] | ProductDetails]:
         """Create product.
 
         ``POST /api/v1/goods/{location_id}``
@@ -705,8 +708,8 @@ class ProductsWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ProductDetails] | ProductDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _create_product.OPERATION,
@@ -888,7 +891,7 @@ class ProductsWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ProductDetails]:
+    ) -> ApiResponse[list[ProductDetails] | ProductDetails]:
         """Get Products.
 
         ``GET /api/v1/goods/{location_id}/{product_id}``
@@ -924,8 +927,8 @@ class ProductsWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ProductDetails] | ProductDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _get_product.OPERATION,
@@ -1220,7 +1223,7 @@ class ProductsWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ProductDetails]:
+    ) -> ApiResponse[list[ProductDetails] | ProductDetails]:
         """Edit Products.
 
         ``PUT /api/v1/goods/{location_id}/{product_id}``
@@ -1239,8 +1242,8 @@ class ProductsWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ProductDetails] | ProductDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _update_product.OPERATION,
@@ -1316,7 +1319,7 @@ class SyncProducts(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ProductDetails:
+    ) -> list[ProductDetails] | ProductDetails:
         """Create product.
 
         ``POST /api/v1/goods/{location_id}``
@@ -1331,7 +1334,8 @@ class SyncProducts(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductDetails] | ProductDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1504,7 +1508,7 @@ class SyncProducts(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ProductDetails:
+    ) -> list[ProductDetails] | ProductDetails:
         """Get Products.
 
         ``GET /api/v1/goods/{location_id}/{product_id}``
@@ -1527,7 +1531,8 @@ class SyncProducts(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductDetails] | ProductDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1742,7 +1747,7 @@ class SyncProducts(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ProductDetails:
+    ) -> list[ProductDetails] | ProductDetails:
         """Edit Products.
 
         ``PUT /api/v1/goods/{location_id}/{product_id}``
@@ -1758,7 +1763,8 @@ class SyncProducts(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ProductDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ProductDetails] | ProductDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1829,7 +1835,7 @@ class SyncProductsWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ProductDetails]:
+    ) -> ApiResponse[list[ProductDetails] | ProductDetails]:
         """Create product.
 
         ``POST /api/v1/goods/{location_id}``
@@ -1844,8 +1850,8 @@ class SyncProductsWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ProductDetails] | ProductDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2019,7 +2025,7 @@ class SyncProductsWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ProductDetails]:
+    ) -> ApiResponse[list[ProductDetails] | ProductDetails]:
         """Get Products.
 
         ``GET /api/v1/goods/{location_id}/{product_id}``
@@ -2042,8 +2048,8 @@ class SyncProductsWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ProductDetails] | ProductDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2259,7 +2265,7 @@ class SyncProductsWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ProductDetails]:
+    ) -> ApiResponse[list[ProductDetails] | ProductDetails]:
         """Edit Products.
 
         ``PUT /api/v1/goods/{location_id}/{product_id}``
@@ -2275,8 +2281,8 @@ class SyncProductsWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ProductDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ProductDetails] | ProductDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -25,7 +25,7 @@ OPERATION = Operation(
     module=__name__,
 )
 
-Result: TypeAlias = ProductDetails
+Result: TypeAlias = list[ProductDetails] | ProductDetails
 
 
 def _get_kwargs(
@@ -59,4 +59,7 @@ def _parse_success(data: Any) -> Result:
 def _reader() -> _r.Reader:
     from ...models.product_details import ProductDetails  # noqa: PLC0415
 
-    return _r.model(ProductDetails)
+    return _r.union(
+        _r.model(ProductDetails),
+        _r.list_of(_r.model(ProductDetails)),
+    )

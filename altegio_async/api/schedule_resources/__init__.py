@@ -298,7 +298,7 @@ class ScheduleResources(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> AppointmentCalendarSessionList:
+    ) -> AppointmentCalendarSessionList | list[AppointmentCalendarSessionList]:
         """Get a list of sessions for the Appointment Calendar.
 
         ``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``
@@ -320,8 +320,8 @@ class ScheduleResources(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            AppointmentCalendarSessionList: the reply, with Altegio's {success, data, meta}
-                envelope removed.
+            AppointmentCalendarSessionList | list[AppointmentCalendarSessionList]: the reply, with
+                Altegio's {success, data, meta} envelope removed.
         """
         response = await self._caller._call(
             _get_appointment_calendar_sessions.OPERATION,
@@ -418,7 +418,7 @@ class ScheduleResources(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> TeamMemberSchedule:
+    ) -> list[TeamMemberSchedule] | TeamMemberSchedule:
         """Get schedule of a specific team member.
 
         ``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
@@ -433,7 +433,8 @@ class ScheduleResources(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            TeamMemberSchedule: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberSchedule] | TeamMemberSchedule: the reply, with Altegio's {success,
+                data, meta} envelope removed.
         """
         response = await self._caller._call(
             _get_team_member_schedule.OPERATION,
@@ -1101,7 +1102,7 @@ class ScheduleResourcesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[AppointmentCalendarSessionList]:
+    ) -> ApiResponse[AppointmentCalendarSessionList | list[AppointmentCalendarSessionList]]:
         """Get a list of sessions for the Appointment Calendar.
 
         ``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``
@@ -1123,8 +1124,8 @@ class ScheduleResourcesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[AppointmentCalendarSessionList]: the unwrapped data, meta, the
-                httpx.Response and the attempts made.
+            ApiResponse[AppointmentCalendarSessionList | list[AppointmentCalendarSessionList]]:
+                the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _get_appointment_calendar_sessions.OPERATION,
@@ -1218,7 +1219,7 @@ class ScheduleResourcesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[TeamMemberSchedule]:
+    ) -> ApiResponse[list[TeamMemberSchedule] | TeamMemberSchedule]:
         """Get schedule of a specific team member.
 
         ``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
@@ -1233,8 +1234,8 @@ class ScheduleResourcesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[TeamMemberSchedule]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[TeamMemberSchedule] | TeamMemberSchedule]: the unwrapped data, meta,
+                the httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _get_team_member_schedule.OPERATION,
@@ -1880,7 +1881,7 @@ class SyncScheduleResources(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> AppointmentCalendarSessionList:
+    ) -> AppointmentCalendarSessionList | list[AppointmentCalendarSessionList]:
         """Get a list of sessions for the Appointment Calendar.
 
         ``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``
@@ -1897,8 +1898,8 @@ class SyncScheduleResources(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            AppointmentCalendarSessionList: the reply, with Altegio's {success, data, meta}
-                envelope removed.
+            AppointmentCalendarSessionList | list[AppointmentCalendarSessionList]: the reply, with
+                Altegio's {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1990,7 +1991,7 @@ class SyncScheduleResources(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> TeamMemberSchedule:
+    ) -> list[TeamMemberSchedule] | TeamMemberSchedule:
         """Get schedule of a specific team member.
 
         ``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
@@ -2007,7 +2008,8 @@ class SyncScheduleResources(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            TeamMemberSchedule: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberSchedule] | TeamMemberSchedule: the reply, with Altegio's {success,
+                data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2619,7 +2621,7 @@ class SyncScheduleResourcesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[AppointmentCalendarSessionList]:
+    ) -> ApiResponse[AppointmentCalendarSessionList | list[AppointmentCalendarSessionList]]:
         """Get a list of sessions for the Appointment Calendar.
 
         ``GET /api/v1/timetable/seances/{location_id}/{team_member_id}/{date}``
@@ -2636,8 +2638,8 @@ class SyncScheduleResourcesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[AppointmentCalendarSessionList]: the unwrapped data, meta, the
-                httpx.Response and the attempts made.
+            ApiResponse[AppointmentCalendarSessionList | list[AppointmentCalendarSessionList]]:
+                the unwrapped data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2729,7 +2731,7 @@ class SyncScheduleResourcesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[TeamMemberSchedule]:
+    ) -> ApiResponse[list[TeamMemberSchedule] | TeamMemberSchedule]:
         """Get schedule of a specific team member.
 
         ``GET /api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}``
@@ -2746,8 +2748,8 @@ class SyncScheduleResourcesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[TeamMemberSchedule]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[TeamMemberSchedule] | TeamMemberSchedule]: the unwrapped data, meta,
+                the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -19,13 +19,13 @@ OPERATION = Operation(
     path="/api/v1/timetable/seances/{location_id}/{team_member_id}/{date}",
     server="https://api.alteg.io",
     user_token="business",
-    envelope="none",
+    envelope="data",
     has_response_body=True,
     bundle="b2b-v1",
     module=__name__,
 )
 
-Result: TypeAlias = AppointmentCalendarSessionList
+Result: TypeAlias = AppointmentCalendarSessionList | list[AppointmentCalendarSessionList]
 
 
 def _get_kwargs(
@@ -55,4 +55,7 @@ def _parse_success(data: Any) -> Result:
 def _reader() -> _r.Reader:
     from ...models.appointment_calendar_session_list import AppointmentCalendarSessionList  # noqa: PLC0415
 
-    return _r.model(AppointmentCalendarSessionList)
+    return _r.union(
+        _r.model(AppointmentCalendarSessionList),
+        _r.list_of(_r.model(AppointmentCalendarSessionList)),
+    )

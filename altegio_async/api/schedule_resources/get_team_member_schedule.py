@@ -18,13 +18,13 @@ OPERATION = Operation(
     path="/api/v1/schedule/{location_id}/{team_member_id}/{start_date}/{end_date}",
     server="https://api.alteg.io",
     user_token="business",
-    envelope="none",
+    envelope="data",
     has_response_body=True,
     bundle="b2b-v1",
     module=__name__,
 )
 
-Result: TypeAlias = TeamMemberSchedule
+Result: TypeAlias = list[TeamMemberSchedule] | TeamMemberSchedule
 
 
 def _get_kwargs(
@@ -56,4 +56,7 @@ def _parse_success(data: Any) -> Result:
 def _reader() -> _r.Reader:
     from ...models.team_member_schedule import TeamMemberSchedule  # noqa: PLC0415
 
-    return _r.model(TeamMemberSchedule)
+    return _r.union(
+        _r.model(TeamMemberSchedule),
+        _r.list_of(_r.model(TeamMemberSchedule)),
+    )

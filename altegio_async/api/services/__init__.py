@@ -306,7 +306,7 @@ class Services(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ServiceDetails:
+    ) -> list[ServiceDetails] | ServiceDetails:
         """Deprecated. Get a list of services / specific service.
 
         ``GET /api/v1/services/{location_id}/{service_id}``
@@ -321,7 +321,8 @@ class Services(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ServiceDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceDetails] | ServiceDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         response = await self._caller._call(
             _deprecated_get_service_list_by_id.OPERATION,
@@ -430,7 +431,7 @@ class Services(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ServiceDetails:
+    ) -> list[ServiceDetails] | ServiceDetails:
         """Get a list of services / specific service.
 
         ``GET /api/v1/company/{location_id}/services/{service_id}``
@@ -449,7 +450,8 @@ class Services(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ServiceDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceDetails] | ServiceDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         response = await self._caller._call(
             _get_service.OPERATION,
@@ -475,7 +477,7 @@ class Services(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> list[ServiceCategoryDetails]:
+    ) -> list[ServiceCategoryDetails] | ServiceCategoryDetails:
         """Get service category.
 
         ``GET /api/v1/service_category/{location_id}/{id}``
@@ -488,8 +490,8 @@ class Services(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
-                removed.
+            list[ServiceCategoryDetails] | ServiceCategoryDetails: the reply, with Altegio's
+                {success, data, meta} envelope removed.
         """
         response = await self._caller._call(
             _get_service_category.OPERATION,
@@ -689,7 +691,7 @@ class Services(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> list[ServiceCategoryDetails]:
+    ) -> list[ServiceCategoryDetails] | ServiceCategoryDetails:
         """Change service category.
 
         ``PUT /api/v1/service_category/{location_id}/{id}``
@@ -703,8 +705,8 @@ class Services(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
-                removed.
+            list[ServiceCategoryDetails] | ServiceCategoryDetails: the reply, with Altegio's
+                {success, data, meta} envelope removed.
         """
         response = await self._caller._call(
             _update_service_category.OPERATION,
@@ -1062,7 +1064,7 @@ class ServicesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ServiceDetails]:
+    ) -> ApiResponse[list[ServiceDetails] | ServiceDetails]:
         """Deprecated. Get a list of services / specific service.
 
         ``GET /api/v1/services/{location_id}/{service_id}``
@@ -1077,8 +1079,8 @@ class ServicesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ServiceDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ServiceDetails] | ServiceDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _deprecated_get_service_list_by_id.OPERATION,
@@ -1185,7 +1187,7 @@ class ServicesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ServiceDetails]:
+    ) -> ApiResponse[list[ServiceDetails] | ServiceDetails]:
         """Get a list of services / specific service.
 
         ``GET /api/v1/company/{location_id}/services/{service_id}``
@@ -1204,8 +1206,8 @@ class ServicesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ServiceDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ServiceDetails] | ServiceDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _get_service.OPERATION,
@@ -1230,7 +1232,7 @@ class ServicesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[list[ServiceCategoryDetails]]:
+    ) -> ApiResponse[list[ServiceCategoryDetails] | ServiceCategoryDetails]:
         """Get service category.
 
         ``GET /api/v1/service_category/{location_id}/{id}``
@@ -1243,8 +1245,8 @@ class ServicesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
-                httpx.Response and the attempts made.
+            ApiResponse[list[ServiceCategoryDetails] | ServiceCategoryDetails]: the unwrapped
+                data, meta, the httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _get_service_category.OPERATION,
@@ -1440,7 +1442,7 @@ class ServicesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[list[ServiceCategoryDetails]]:
+    ) -> ApiResponse[list[ServiceCategoryDetails] | ServiceCategoryDetails]:
         """Change service category.
 
         ``PUT /api/v1/service_category/{location_id}/{id}``
@@ -1454,8 +1456,8 @@ class ServicesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
-                httpx.Response and the attempts made.
+            ApiResponse[list[ServiceCategoryDetails] | ServiceCategoryDetails]: the unwrapped
+                data, meta, the httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _update_service_category.OPERATION,
@@ -1802,7 +1804,7 @@ class SyncServices(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ServiceDetails:
+    ) -> list[ServiceDetails] | ServiceDetails:
         """Deprecated. Get a list of services / specific service.
 
         ``GET /api/v1/services/{location_id}/{service_id}``
@@ -1819,7 +1821,8 @@ class SyncServices(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ServiceDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceDetails] | ServiceDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1921,7 +1924,7 @@ class SyncServices(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ServiceDetails:
+    ) -> list[ServiceDetails] | ServiceDetails:
         """Get a list of services / specific service.
 
         ``GET /api/v1/company/{location_id}/services/{service_id}``
@@ -1938,7 +1941,8 @@ class SyncServices(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ServiceDetails: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[ServiceDetails] | ServiceDetails: the reply, with Altegio's {success, data, meta}
+                envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1961,7 +1965,7 @@ class SyncServices(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> list[ServiceCategoryDetails]:
+    ) -> list[ServiceCategoryDetails] | ServiceCategoryDetails:
         """Get service category.
 
         ``GET /api/v1/service_category/{location_id}/{id}``
@@ -1976,8 +1980,8 @@ class SyncServices(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
-                removed.
+            list[ServiceCategoryDetails] | ServiceCategoryDetails: the reply, with Altegio's
+                {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2158,7 +2162,7 @@ class SyncServices(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> list[ServiceCategoryDetails]:
+    ) -> list[ServiceCategoryDetails] | ServiceCategoryDetails:
         """Change service category.
 
         ``PUT /api/v1/service_category/{location_id}/{id}``
@@ -2174,8 +2178,8 @@ class SyncServices(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            list[ServiceCategoryDetails]: the reply, with Altegio's {success, data, meta} envelope
-                removed.
+            list[ServiceCategoryDetails] | ServiceCategoryDetails: the reply, with Altegio's
+                {success, data, meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -2510,7 +2514,7 @@ class SyncServicesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ServiceDetails]:
+    ) -> ApiResponse[list[ServiceDetails] | ServiceDetails]:
         """Deprecated. Get a list of services / specific service.
 
         ``GET /api/v1/services/{location_id}/{service_id}``
@@ -2527,8 +2531,8 @@ class SyncServicesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ServiceDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ServiceDetails] | ServiceDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2631,7 +2635,7 @@ class SyncServicesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[ServiceDetails]:
+    ) -> ApiResponse[list[ServiceDetails] | ServiceDetails]:
         """Get a list of services / specific service.
 
         ``GET /api/v1/company/{location_id}/services/{service_id}``
@@ -2648,8 +2652,8 @@ class SyncServicesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[ServiceDetails]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[ServiceDetails] | ServiceDetails]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2672,7 +2676,7 @@ class SyncServicesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[list[ServiceCategoryDetails]]:
+    ) -> ApiResponse[list[ServiceCategoryDetails] | ServiceCategoryDetails]:
         """Get service category.
 
         ``GET /api/v1/service_category/{location_id}/{id}``
@@ -2687,8 +2691,8 @@ class SyncServicesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
-                httpx.Response and the attempts made.
+            ApiResponse[list[ServiceCategoryDetails] | ServiceCategoryDetails]: the unwrapped
+                data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(
@@ -2870,7 +2874,7 @@ class SyncServicesWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[list[ServiceCategoryDetails]]:
+    ) -> ApiResponse[list[ServiceCategoryDetails] | ServiceCategoryDetails]:
         """Change service category.
 
         ``PUT /api/v1/service_category/{location_id}/{id}``
@@ -2886,8 +2890,8 @@ class SyncServicesWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[list[ServiceCategoryDetails]]: the unwrapped data, meta, the
-                httpx.Response and the attempts made.
+            ApiResponse[list[ServiceCategoryDetails] | ServiceCategoryDetails]: the unwrapped
+                data, meta, the httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

@@ -25,7 +25,7 @@ OPERATION = Operation(
     module=__name__,
 )
 
-Result: TypeAlias = ServiceDetails
+Result: TypeAlias = list[ServiceDetails] | ServiceDetails
 
 
 def _get_kwargs(
@@ -65,4 +65,7 @@ def _parse_success(data: Any) -> Result:
 def _reader() -> _r.Reader:
     from ...models.service_details import ServiceDetails  # noqa: PLC0415
 
-    return _r.model(ServiceDetails)
+    return _r.union(
+        _r.model(ServiceDetails),
+        _r.list_of(_r.model(ServiceDetails)),
+    )

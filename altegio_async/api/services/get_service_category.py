@@ -24,7 +24,7 @@ OPERATION = Operation(
     module=__name__,
 )
 
-Result: TypeAlias = list[ServiceCategoryDetails]
+Result: TypeAlias = list[ServiceCategoryDetails] | ServiceCategoryDetails
 
 
 def _get_kwargs(
@@ -52,4 +52,7 @@ def _parse_success(data: Any) -> Result:
 def _reader() -> _r.Reader:
     from ...models.service_category_details import ServiceCategoryDetails  # noqa: PLC0415
 
-    return _r.list_of(_r.model(ServiceCategoryDetails))
+    return _r.union(
+        _r.list_of(_r.model(ServiceCategoryDetails)),
+        _r.model(ServiceCategoryDetails),
+    )

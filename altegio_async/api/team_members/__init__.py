@@ -255,7 +255,7 @@ class TeamMembers(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> TeamMemberResult:
+    ) -> list[TeamMemberResult] | TeamMemberResult:
         """Get Team Members / Specific Team Member.
 
         ``GET /api/v1/company/{location_id}/staff/{team_member_id}``
@@ -268,7 +268,8 @@ class TeamMembers(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            TeamMemberResult: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberResult] | TeamMemberResult: the reply, with Altegio's {success, data,
+                meta} envelope removed.
         """
         response = await self._caller._call(
             _get_team_member.OPERATION,
@@ -621,7 +622,7 @@ class TeamMembersWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[TeamMemberResult]:
+    ) -> ApiResponse[list[TeamMemberResult] | TeamMemberResult]:
         """Get Team Members / Specific Team Member.
 
         ``GET /api/v1/company/{location_id}/staff/{team_member_id}``
@@ -634,8 +635,8 @@ class TeamMembersWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[TeamMemberResult]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[TeamMemberResult] | TeamMemberResult]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return await self._caller._call(
             _get_team_member.OPERATION,
@@ -965,7 +966,7 @@ class SyncTeamMembers(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> TeamMemberResult:
+    ) -> list[TeamMemberResult] | TeamMemberResult:
         """Get Team Members / Specific Team Member.
 
         ``GET /api/v1/company/{location_id}/staff/{team_member_id}``
@@ -980,7 +981,8 @@ class SyncTeamMembers(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            TeamMemberResult: the reply, with Altegio's {success, data, meta} envelope removed.
+            list[TeamMemberResult] | TeamMemberResult: the reply, with Altegio's {success, data,
+                meta} envelope removed.
         """
         return self._portal.call(
             functools.partial(
@@ -1302,7 +1304,7 @@ class SyncTeamMembersWithRawResponse(Generic[S]):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
-    ) -> ApiResponse[TeamMemberResult]:
+    ) -> ApiResponse[list[TeamMemberResult] | TeamMemberResult]:
         """Get Team Members / Specific Team Member.
 
         ``GET /api/v1/company/{location_id}/staff/{team_member_id}``
@@ -1317,8 +1319,8 @@ class SyncTeamMembersWithRawResponse(Generic[S]):
             extra_query: query parameters to send with this call only.
 
         Returns:
-            ApiResponse[TeamMemberResult]: the unwrapped data, meta, the httpx.Response and the
-                attempts made.
+            ApiResponse[list[TeamMemberResult] | TeamMemberResult]: the unwrapped data, meta, the
+                httpx.Response and the attempts made.
         """
         return self._portal.call(
             functools.partial(

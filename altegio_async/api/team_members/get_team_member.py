@@ -24,7 +24,7 @@ OPERATION = Operation(
     module=__name__,
 )
 
-Result: TypeAlias = TeamMemberResult
+Result: TypeAlias = list[TeamMemberResult] | TeamMemberResult
 
 
 def _get_kwargs(
@@ -52,4 +52,7 @@ def _parse_success(data: Any) -> Result:
 def _reader() -> _r.Reader:
     from ...models.team_member_result import TeamMemberResult  # noqa: PLC0415
 
-    return _r.model(TeamMemberResult)
+    return _r.union(
+        _r.model(TeamMemberResult),
+        _r.list_of(_r.model(TeamMemberResult)),
+    )
