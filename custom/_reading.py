@@ -222,10 +222,10 @@ def list_of(item: Reader) -> Reader:
             return value
         resolve = getattr(item, "resolve", None)
         if resolve is not None:  # a list of models: the hot path of large replies
-            read_one = resolve()
+            read_all = resolve()
             before = _finished[0]
             try:
-                models = [read_one(element) for element in value]
+                models = read_all(value)
             except (Misfit, TypeError):
                 pass  # an item that is not the model: the loop below says which
             else:
@@ -370,22 +370,26 @@ def fields(
 def model(cls: Callable[..., T]) -> Reader:
     """A nested model; its own mismatches are gathered into the parent's."""
     read_one: Callable[[Any], Any] | None = None
+    read_all: Callable[[Any], list[Any]] | None = None
 
-    def resolve() -> Callable[[Any], Any]:
-        nonlocal read_one
-        if read_one is None:  # resolved on first use: models may refer to each other
-            read_one = sys.modules[cls.__module__]._read
-        return read_one
+    def resolve() -> Callable[[Any], list[Any]]:
+        nonlocal read_one, read_all
+        if read_all is None:  # resolved on first use: models may refer to each other
+            module = sys.modules[cls.__module__]
+            read_one, read_all = module._read, module._read_all
+        return read_all
 
     def read(value: Any, found: list[Mismatch]) -> Any:
         if type(value) is not dict and not isinstance(value, Mapping) and value != []:
             raise Misfit(getattr(cls, "__name__", "object"))
-        instance = (read_one or resolve())(value)  # Misfit if an always-sent field does not
+        if read_one is None:
+            resolve()
+        instance = read_one(value)  # type: ignore[misc]  # Misfit if an always-sent field does not fit
         if instance.mismatches:
             found.extend(instance.mismatches)
         return instance
 
-    read.resolve = resolve  # type: ignore[attr-defined]  # list_of reads lists of models faster
+    read.resolve = resolve  # type: ignore[attr-defined]  # list_of reads a list in one loop
     read.cls = cls  # type: ignore[attr-defined]
     return read
 

@@ -387,301 +387,316 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[Appointment] = Appointment) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[Appointment] = Appointment) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("activity_id", _r.MISSING)
-    instance.activity_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("api_id", _r.MISSING)
-    instance.api_id = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("attendance", _r.MISSING)
-    instance.attendance = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("comment", _r.MISSING)
-    instance.comment = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("confirmed", _r.MISSING)
-    instance.confirmed = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("consumables", _r.MISSING)
-    instance.consumables = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("create_date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.create_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
-    value = get("created_user_id", _r.MISSING)
-    instance.created_user_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("custom_color", _r.MISSING)
-    instance.custom_color = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("custom_fields", _r.MISSING)
-    instance.custom_fields = _r.read_field(spec, spec.fields[10], value, found)
-    value = get("date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.date = _r.read_field(spec, spec.fields[11], value, found)
-    value = get("datetime", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.datetime_ = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.datetime_ = _r.read_field(spec, spec.fields[12], value, found)
-    value = get("documents", _r.MISSING)
-    instance.documents = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("email_now", _r.MISSING)
-    instance.email_now = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("finance_transactions", _r.MISSING)
-    instance.finance_transactions = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("from_url", _r.MISSING)
-    instance.from_url = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("goods_transactions", _r.MISSING)
-    instance.goods_transactions = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("last_change_date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.last_change_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.last_change_date = _r.read_field(spec, spec.fields[19], value, found)
-    value = get("length", _r.MISSING)
-    instance.length = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("master_request", _r.MISSING)
-    instance.master_request = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("notified", _r.MISSING)
-    instance.notified = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("paid_full", _r.MISSING)
-    instance.paid_full = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("prepaid", _r.MISSING)
-    instance.prepaid = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("prepaid_confirmed", _r.MISSING)
-    instance.prepaid_confirmed = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("record_labels", _r.MISSING)
-    instance.record_labels = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("review_requested", _r.MISSING)
-    instance.review_requested = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("seance_length", _r.MISSING)
-    instance.seance_length = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("services", _r.MISSING)
-    instance.services = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("sms_before", _r.MISSING)
-    instance.sms_before = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("sms_now", _r.MISSING)
-    instance.sms_now = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    value = get("sms_now_text", _r.MISSING)
-    instance.sms_now_text = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[32], value, found)
-    )
-    value = get("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, spec.fields[33], value, found)
-    value = get("staff_id", _r.MISSING)
-    instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[34], value, found)
-    )
-    value = get("visit_attendance", _r.MISSING)
-    instance.visit_attendance = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[35], value, found)
-    )
-    value = get("visit_id", _r.MISSING)
-    instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[36], value, found)
-    )
-    value = get("acceptance_free")
-    instance.acceptance_free = (
-        None if value is None else _r.read_field(spec, spec.fields[37], value, found)
-    )
-    value = get("bookform_id")
-    instance.bookform_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[38], value, found)
-    )
-    value = get("client")
-    instance.client = None if value is None else _r.read_field(spec, spec.fields[39], value, found)
-    value = get("clients_count")
-    instance.clients_count = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[40], value, found)
-    )
-    value = get("comer")
-    instance.comer = None if value is None else _r.read_field(spec, spec.fields[41], value, found)
-    value = get("custom_font_color")
-    instance.custom_font_color = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[42], value, found)
-    )
-    value = get("deleted")
-    instance.deleted = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[43], value, found)
-    )
-    value = get("email_remain_hours")
-    instance.email_remain_hours = (
-        None if value is None else _r.read_field(spec, spec.fields[44], value, found)
-    )
-    value = get("is_mobile")
-    instance.is_mobile = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[45], value, found)
-    )
-    value = get("is_remind_sms_sent")
-    instance.is_remind_sms_sent = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[46], value, found)
-    )
-    value = get("is_sale_bill_printed")
-    instance.is_sale_bill_printed = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[47], value, found)
-    )
-    value = get("is_update_blocked")
-    instance.is_update_blocked = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[48], value, found)
-    )
-    value = get("online")
-    instance.online = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[49], value, found)
-    )
-    value = get("payment_status")
-    instance.payment_status = (
-        None if value is None else _r.read_field(spec, spec.fields[50], value, found)
-    )
-    value = get("record_from")
-    instance.record_from = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[51], value, found)
-    )
-    value = get("resource_instance_ids")
-    instance.resource_instance_ids = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[52], value, found)
-    )
-    value = get("short_link")
-    instance.short_link = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[53], value, found)
-    )
-    value = get("sms_remain_hours")
-    instance.sms_remain_hours = (
-        None if value is None else _r.read_field(spec, spec.fields[54], value, found)
-    )
-    value = get("technical_break_duration")
-    instance.technical_break_duration = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[55], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("activity_id", _r.MISSING)
+        instance.activity_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("api_id", _r.MISSING)
+        instance.api_id = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("attendance", _r.MISSING)
+        instance.attendance = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("comment", _r.MISSING)
+        instance.comment = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("company_id", _r.MISSING)
+        instance.company_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("confirmed", _r.MISSING)
+        instance.confirmed = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("consumables", _r.MISSING)
+        instance.consumables = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("create_date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.create_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
+        value = get("created_user_id", _r.MISSING)
+        instance.created_user_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("custom_color", _r.MISSING)
+        instance.custom_color = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("custom_fields", _r.MISSING)
+        instance.custom_fields = _r.read_field(spec, spec.fields[10], value, found)
+        value = get("date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.date = _r.read_field(spec, spec.fields[11], value, found)
+        value = get("datetime", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.datetime_ = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.datetime_ = _r.read_field(spec, spec.fields[12], value, found)
+        value = get("documents", _r.MISSING)
+        instance.documents = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("email_now", _r.MISSING)
+        instance.email_now = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("finance_transactions", _r.MISSING)
+        instance.finance_transactions = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("from_url", _r.MISSING)
+        instance.from_url = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("goods_transactions", _r.MISSING)
+        instance.goods_transactions = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("last_change_date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.last_change_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.last_change_date = _r.read_field(spec, spec.fields[19], value, found)
+        value = get("length", _r.MISSING)
+        instance.length = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("master_request", _r.MISSING)
+        instance.master_request = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("notified", _r.MISSING)
+        instance.notified = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("paid_full", _r.MISSING)
+        instance.paid_full = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("prepaid", _r.MISSING)
+        instance.prepaid = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("prepaid_confirmed", _r.MISSING)
+        instance.prepaid_confirmed = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("record_labels", _r.MISSING)
+        instance.record_labels = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("review_requested", _r.MISSING)
+        instance.review_requested = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("seance_length", _r.MISSING)
+        instance.seance_length = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("services", _r.MISSING)
+        instance.services = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("sms_before", _r.MISSING)
+        instance.sms_before = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("sms_now", _r.MISSING)
+        instance.sms_now = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        value = get("sms_now_text", _r.MISSING)
+        instance.sms_now_text = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[32], value, found)
+        )
+        value = get("staff", _r.MISSING)
+        instance.staff = _r.read_field(spec, spec.fields[33], value, found)
+        value = get("staff_id", _r.MISSING)
+        instance.staff_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[34], value, found)
+        )
+        value = get("visit_attendance", _r.MISSING)
+        instance.visit_attendance = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[35], value, found)
+        )
+        value = get("visit_id", _r.MISSING)
+        instance.visit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[36], value, found)
+        )
+        value = get("acceptance_free")
+        instance.acceptance_free = (
+            None if value is None else _r.read_field(spec, spec.fields[37], value, found)
+        )
+        value = get("bookform_id")
+        instance.bookform_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[38], value, found)
+        )
+        value = get("client")
+        instance.client = (
+            None if value is None else _r.read_field(spec, spec.fields[39], value, found)
+        )
+        value = get("clients_count")
+        instance.clients_count = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[40], value, found)
+        )
+        value = get("comer")
+        instance.comer = (
+            None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+        )
+        value = get("custom_font_color")
+        instance.custom_font_color = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[42], value, found)
+        )
+        value = get("deleted")
+        instance.deleted = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[43], value, found)
+        )
+        value = get("email_remain_hours")
+        instance.email_remain_hours = (
+            None if value is None else _r.read_field(spec, spec.fields[44], value, found)
+        )
+        value = get("is_mobile")
+        instance.is_mobile = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[45], value, found)
+        )
+        value = get("is_remind_sms_sent")
+        instance.is_remind_sms_sent = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[46], value, found)
+        )
+        value = get("is_sale_bill_printed")
+        instance.is_sale_bill_printed = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[47], value, found)
+        )
+        value = get("is_update_blocked")
+        instance.is_update_blocked = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[48], value, found)
+        )
+        value = get("online")
+        instance.online = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[49], value, found)
+        )
+        value = get("payment_status")
+        instance.payment_status = (
+            None if value is None else _r.read_field(spec, spec.fields[50], value, found)
+        )
+        value = get("record_from")
+        instance.record_from = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[51], value, found)
+        )
+        value = get("resource_instance_ids")
+        instance.resource_instance_ids = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[52], value, found)
+        )
+        value = get("short_link")
+        instance.short_link = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[53], value, found)
+        )
+        value = get("sms_remain_hours")
+        instance.sms_remain_hours = (
+            None if value is None else _r.read_field(spec, spec.fields[54], value, found)
+        )
+        value = get("technical_break_duration")
+        instance.technical_break_duration = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[55], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

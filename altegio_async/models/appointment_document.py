@@ -121,72 +121,85 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[AppointmentDocument] = AppointmentDocument) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[AppointmentDocument] = AppointmentDocument) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("category_id", _r.MISSING)
-    instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("comment", _r.MISSING)
-    instance.comment = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("date_created", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.date_created = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.date_created = _r.read_field(spec, spec.fields[3], value, found)
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    value = get("number", _r.MISSING)
-    instance.number = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("record_id", _r.MISSING)
-    instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("storage_id", _r.MISSING)
-    instance.storage_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("type_id", _r.MISSING)
-    instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("type_title", _r.MISSING)
-    instance.type_title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("user_id", _r.MISSING)
-    instance.user_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("visit_id", _r.MISSING)
-    instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("is_sale_bill_printed")
-    instance.is_sale_bill_printed = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("category_id", _r.MISSING)
+        instance.category_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("comment", _r.MISSING)
+        instance.comment = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("company_id", _r.MISSING)
+        instance.company_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("date_created", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.date_created = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.date_created = _r.read_field(spec, spec.fields[3], value, found)
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("number", _r.MISSING)
+        instance.number = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("record_id", _r.MISSING)
+        instance.record_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("storage_id", _r.MISSING)
+        instance.storage_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("type_id", _r.MISSING)
+        instance.type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("type_title", _r.MISSING)
+        instance.type_title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("user_id", _r.MISSING)
+        instance.user_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("visit_id", _r.MISSING)
+        instance.visit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("is_sale_bill_printed")
+        instance.is_sale_bill_printed = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

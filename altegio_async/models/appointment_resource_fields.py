@@ -273,169 +273,182 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[AppointmentResourceFields] = AppointmentResourceFields) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[AppointmentResourceFields] = AppointmentResourceFields
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("activity_id", _r.MISSING)
-    instance.activity_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("attendance", _r.MISSING)
-    instance.attendance = (
-        value
-        if type(value) is int and value in {-1, 0, 1, 2}
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("attendance_status", _r.MISSING)
-    instance.attendance_status = (
-        value
-        if type(value) is int and value in {-1, 0, 1, 2}
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("attendance_status_slug", _r.MISSING)
-    instance.attendance_status_slug = (
-        value
-        if type(value) is str and value in {"absent", "attended", "confirmed", "waiting"}
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("bookform_id", _r.MISSING)
-    instance.bookform_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("booking_user_id", _r.MISSING)
-    instance.booking_user_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("client_id", _r.MISSING)
-    instance.client_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("clients_count", _r.MISSING)
-    instance.clients_count = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("comment", _r.MISSING)
-    instance.comment = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("created_datetime", _r.MISSING)
-    instance.created_datetime = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("custom_color", _r.MISSING)
-    instance.custom_color = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("custom_font_color", _r.MISSING)
-    instance.custom_font_color = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("date", _r.MISSING)
-    instance.date = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("duration", _r.MISSING)
-    instance.duration = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("external_id", _r.MISSING)
-    instance.external_id = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("from_url", _r.MISSING)
-    instance.from_url = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("is_client_notification_sent", _r.MISSING)
-    instance.is_client_notification_sent = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("is_mobile", _r.MISSING)
-    instance.is_mobile = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("is_overpaid", _r.MISSING)
-    instance.is_overpaid = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("is_paid", _r.MISSING)
-    instance.is_paid = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("length", _r.MISSING)
-    instance.length = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("master_id", _r.MISSING)
-    instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("paid_full", _r.MISSING)
-    instance.paid_full = (
-        value
-        if type(value) is int and value in {0, 1, 2}
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("prepaid_status", _r.MISSING)
-    instance.prepaid_status = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("record_from", _r.MISSING)
-    instance.record_from = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("source", _r.MISSING)
-    instance.source = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("staff_id", _r.MISSING)
-    instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("timestamp", _r.MISSING)
-    instance.timestamp = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("visit_id", _r.MISSING)
-    instance.visit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("client_fictive_email")
-    instance.client_fictive_email = (
-        None if value is None else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("client_fictive_name")
-    instance.client_fictive_name = (
-        None if value is None else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    value = get("client_fictive_phone")
-    instance.client_fictive_phone = (
-        None if value is None else _r.read_field(spec, spec.fields[32], value, found)
-    )
-    value = get("comer_id")
-    instance.comer_id = (
-        None if value is None else _r.read_field(spec, spec.fields[33], value, found)
-    )
-    value = get("is_sale_bill_printed")
-    instance.is_sale_bill_printed = (
-        None if value is None else _r.read_field(spec, spec.fields[34], value, found)
-    )
-    value = get("payment_status")
-    instance.payment_status = (
-        None if value is None else _r.read_field(spec, spec.fields[35], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("activity_id", _r.MISSING)
+        instance.activity_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("attendance", _r.MISSING)
+        instance.attendance = (
+            value
+            if type(value) is int and value in {-1, 0, 1, 2}
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("attendance_status", _r.MISSING)
+        instance.attendance_status = (
+            value
+            if type(value) is int and value in {-1, 0, 1, 2}
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("attendance_status_slug", _r.MISSING)
+        instance.attendance_status_slug = (
+            value
+            if type(value) is str and value in {"absent", "attended", "confirmed", "waiting"}
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("bookform_id", _r.MISSING)
+        instance.bookform_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("booking_user_id", _r.MISSING)
+        instance.booking_user_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("client_id", _r.MISSING)
+        instance.client_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("clients_count", _r.MISSING)
+        instance.clients_count = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("comment", _r.MISSING)
+        instance.comment = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("company_id", _r.MISSING)
+        instance.company_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("created_datetime", _r.MISSING)
+        instance.created_datetime = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("custom_color", _r.MISSING)
+        instance.custom_color = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("custom_font_color", _r.MISSING)
+        instance.custom_font_color = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("date", _r.MISSING)
+        instance.date = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("duration", _r.MISSING)
+        instance.duration = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("external_id", _r.MISSING)
+        instance.external_id = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("from_url", _r.MISSING)
+        instance.from_url = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("is_client_notification_sent", _r.MISSING)
+        instance.is_client_notification_sent = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("is_mobile", _r.MISSING)
+        instance.is_mobile = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("is_overpaid", _r.MISSING)
+        instance.is_overpaid = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("is_paid", _r.MISSING)
+        instance.is_paid = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("length", _r.MISSING)
+        instance.length = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("master_id", _r.MISSING)
+        instance.master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("paid_full", _r.MISSING)
+        instance.paid_full = (
+            value
+            if type(value) is int and value in {0, 1, 2}
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("prepaid_status", _r.MISSING)
+        instance.prepaid_status = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("record_from", _r.MISSING)
+        instance.record_from = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("source", _r.MISSING)
+        instance.source = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("staff_id", _r.MISSING)
+        instance.staff_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("timestamp", _r.MISSING)
+        instance.timestamp = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("visit_id", _r.MISSING)
+        instance.visit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("client_fictive_email")
+        instance.client_fictive_email = (
+            None if value is None else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("client_fictive_name")
+        instance.client_fictive_name = (
+            None if value is None else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        value = get("client_fictive_phone")
+        instance.client_fictive_phone = (
+            None if value is None else _r.read_field(spec, spec.fields[32], value, found)
+        )
+        value = get("comer_id")
+        instance.comer_id = (
+            None if value is None else _r.read_field(spec, spec.fields[33], value, found)
+        )
+        value = get("is_sale_bill_printed")
+        instance.is_sale_bill_printed = (
+            None if value is None else _r.read_field(spec, spec.fields[34], value, found)
+        )
+        value = get("payment_status")
+        instance.payment_status = (
+            None if value is None else _r.read_field(spec, spec.fields[35], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

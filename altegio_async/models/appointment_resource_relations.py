@@ -202,75 +202,98 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[AppointmentResourceRelations] = AppointmentResourceRelations) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[AppointmentResourceRelations] = AppointmentResourceRelations
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("acceptance_free")
-    instance.acceptance_free = (
-        None if value is None else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("attendance_document")
-    instance.attendance_document = (
-        None if value is None else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("attendance_good_items")
-    instance.attendance_good_items = (
-        None if value is None else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("attendance_service_items")
-    instance.attendance_service_items = (
-        None if value is None else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("client")
-    instance.client = None if value is None else _r.read_field(spec, spec.fields[4], value, found)
-    value = get("client_notification_settings")
-    instance.client_notification_settings = (
-        None if value is None else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("client_schedule")
-    instance.client_schedule = (
-        None if value is None else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("comer")
-    instance.comer = None if value is None else _r.read_field(spec, spec.fields[7], value, found)
-    value = get("custom_field_values")
-    instance.custom_field_values = (
-        None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("duration_details")
-    instance.duration_details = (
-        None if value is None else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("fast_payment_settings")
-    instance.fast_payment_settings = (
-        None if value is None else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("goods")
-    instance.goods = None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-    value = get("labels")
-    instance.labels = None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-    value = get("resource_instances")
-    instance.resource_instances = (
-        None if value is None else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("services")
-    instance.services = (
-        None if value is None else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("staff")
-    instance.staff = None if value is None else _r.read_field(spec, spec.fields[15], value, found)
-    value = get("transactions")
-    instance.transactions = (
-        None if value is None else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("acceptance_free")
+        instance.acceptance_free = (
+            None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("attendance_document")
+        instance.attendance_document = (
+            None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("attendance_good_items")
+        instance.attendance_good_items = (
+            None if value is None else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("attendance_service_items")
+        instance.attendance_service_items = (
+            None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("client")
+        instance.client = (
+            None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("client_notification_settings")
+        instance.client_notification_settings = (
+            None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("client_schedule")
+        instance.client_schedule = (
+            None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("comer")
+        instance.comer = (
+            None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("custom_field_values")
+        instance.custom_field_values = (
+            None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("duration_details")
+        instance.duration_details = (
+            None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("fast_payment_settings")
+        instance.fast_payment_settings = (
+            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("goods")
+        instance.goods = (
+            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("labels")
+        instance.labels = (
+            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("resource_instances")
+        instance.resource_instances = (
+            None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("services")
+        instance.services = (
+            None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("staff")
+        instance.staff = (
+            None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("transactions")
+        instance.transactions = (
+            None if value is None else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -345,239 +345,254 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[BookingForm] = BookingForm) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[BookingForm] = BookingForm) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("app_metrika_id", _r.MISSING)
-    instance.app_metrika_id = _r.read_field(spec, spec.fields[0], value, found)
-    value = get("comment_required", _r.MISSING)
-    instance.comment_required = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("facebook_pixel_id", _r.MISSING)
-    instance.facebook_pixel_id = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("google_analytics_id", _r.MISSING)
-    instance.google_analytics_id = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("group_id", _r.MISSING)
-    instance.group_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("lang", _r.MISSING)
-    instance.lang = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("langs", _r.MISSING)
-    instance.langs = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("metrika_counter_id", _r.MISSING)
-    instance.metrika_counter_id = _r.read_field(spec, spec.fields[8], value, found)
-    value = get("phone_confirmation", _r.MISSING)
-    instance.phone_confirmation = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("sms_enabled", _r.MISSING)
-    instance.sms_enabled = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("steps", _r.MISSING)
-    instance.steps = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("style", _r.MISSING)
-    instance.style = _r.read_field(spec, spec.fields[12], value, found)
-    value = get("ab_test_enabled")
-    instance.ab_test_enabled = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("ab_test_percentage")
-    instance.ab_test_percentage = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("abonement_count")
-    instance.abonement_count = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("activity_record_count")
-    instance.activity_record_count = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("brand")
-    instance.brand = None if value is None else _r.read_field(spec, spec.fields[17], value, found)
-    value = get("certificate_count")
-    instance.certificate_count = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("chain_main_salon_id")
-    instance.chain_main_salon_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("client_scripts")
-    instance.client_scripts = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("display_activity_type")
-    instance.display_activity_type = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("features")
-    instance.features = (
-        None if value is None else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("first_service_category_close")
-    instance.first_service_category_close = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("google_analytics_client_id_index")
-    instance.google_analytics_client_id_index = (
-        None if value is None else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("id")
-    instance.id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("injection")
-    instance.injection = (
-        None if value is None else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("is_client_agreements_feature_enabled")
-    instance.is_client_agreements_feature_enabled = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("is_multiple_activity_record")
-    instance.is_multiple_activity_record = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("is_online_sale_available")
-    instance.is_online_sale_available = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("is_show_privacy_policy")
-    instance.is_show_privacy_policy = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("legal_info")
-    instance.legal_info = (
-        None if value is None else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    value = get("map")
-    instance.map_ = None if value is None else _r.read_field(spec, spec.fields[32], value, found)
-    value = get("online_sales_links")
-    instance.online_sales_links = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[33], value, found)
-    )
-    value = get("record_type_id")
-    instance.record_type_id = (
-        None if value is None else _r.read_field(spec, spec.fields[34], value, found)
-    )
-    value = get("salon_select_type_code")
-    instance.salon_select_type_code = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[35], value, found)
-    )
-    value = get("sequence_type")
-    instance.sequence_type = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[36], value, found)
-    )
-    value = get("show_weekly_view_without_online_booking")
-    instance.show_weekly_view_without_online_booking = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[37], value, found)
-    )
-    value = get("specialization_display_mode")
-    instance.specialization_display_mode = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[38], value, found)
-    )
-    value = get("staff_name")
-    instance.staff_name = (
-        None if value is None else _r.read_field(spec, spec.fields[39], value, found)
-    )
-    value = get("url")
-    instance.url = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[40], value, found)
-    )
-    value = get("weekly_view_default_salon_id")
-    instance.weekly_view_default_salon_id = (
-        None if value is None else _r.read_field(spec, spec.fields[41], value, found)
-    )
-    value = get("weekly_view_enabled")
-    instance.weekly_view_enabled = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[42], value, found)
-    )
-    value = get("without_menu")
-    instance.without_menu = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[43], value, found)
-    )
-    value = get("y_injection")
-    instance.y_injection = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[44], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("app_metrika_id", _r.MISSING)
+        instance.app_metrika_id = _r.read_field(spec, spec.fields[0], value, found)
+        value = get("comment_required", _r.MISSING)
+        instance.comment_required = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("company_id", _r.MISSING)
+        instance.company_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("facebook_pixel_id", _r.MISSING)
+        instance.facebook_pixel_id = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("google_analytics_id", _r.MISSING)
+        instance.google_analytics_id = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("group_id", _r.MISSING)
+        instance.group_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("lang", _r.MISSING)
+        instance.lang = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("langs", _r.MISSING)
+        instance.langs = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("metrika_counter_id", _r.MISSING)
+        instance.metrika_counter_id = _r.read_field(spec, spec.fields[8], value, found)
+        value = get("phone_confirmation", _r.MISSING)
+        instance.phone_confirmation = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("sms_enabled", _r.MISSING)
+        instance.sms_enabled = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("steps", _r.MISSING)
+        instance.steps = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("style", _r.MISSING)
+        instance.style = _r.read_field(spec, spec.fields[12], value, found)
+        value = get("ab_test_enabled")
+        instance.ab_test_enabled = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("ab_test_percentage")
+        instance.ab_test_percentage = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("abonement_count")
+        instance.abonement_count = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("activity_record_count")
+        instance.activity_record_count = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("brand")
+        instance.brand = (
+            None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("certificate_count")
+        instance.certificate_count = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("chain_main_salon_id")
+        instance.chain_main_salon_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("client_scripts")
+        instance.client_scripts = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("display_activity_type")
+        instance.display_activity_type = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("features")
+        instance.features = (
+            None if value is None else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("first_service_category_close")
+        instance.first_service_category_close = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("google_analytics_client_id_index")
+        instance.google_analytics_client_id_index = (
+            None if value is None else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("id")
+        instance.id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("injection")
+        instance.injection = (
+            None if value is None else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("is_client_agreements_feature_enabled")
+        instance.is_client_agreements_feature_enabled = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("is_multiple_activity_record")
+        instance.is_multiple_activity_record = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("is_online_sale_available")
+        instance.is_online_sale_available = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("is_show_privacy_policy")
+        instance.is_show_privacy_policy = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("legal_info")
+        instance.legal_info = (
+            None if value is None else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        value = get("map")
+        instance.map_ = (
+            None if value is None else _r.read_field(spec, spec.fields[32], value, found)
+        )
+        value = get("online_sales_links")
+        instance.online_sales_links = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[33], value, found)
+        )
+        value = get("record_type_id")
+        instance.record_type_id = (
+            None if value is None else _r.read_field(spec, spec.fields[34], value, found)
+        )
+        value = get("salon_select_type_code")
+        instance.salon_select_type_code = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[35], value, found)
+        )
+        value = get("sequence_type")
+        instance.sequence_type = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[36], value, found)
+        )
+        value = get("show_weekly_view_without_online_booking")
+        instance.show_weekly_view_without_online_booking = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[37], value, found)
+        )
+        value = get("specialization_display_mode")
+        instance.specialization_display_mode = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[38], value, found)
+        )
+        value = get("staff_name")
+        instance.staff_name = (
+            None if value is None else _r.read_field(spec, spec.fields[39], value, found)
+        )
+        value = get("url")
+        instance.url = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[40], value, found)
+        )
+        value = get("weekly_view_default_salon_id")
+        instance.weekly_view_default_salon_id = (
+            None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+        )
+        value = get("weekly_view_enabled")
+        instance.weekly_view_enabled = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[42], value, found)
+        )
+        value = get("without_menu")
+        instance.without_menu = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[43], value, found)
+        )
+        value = get("y_injection")
+        instance.y_injection = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[44], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -146,97 +146,108 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[BookingFormStyle] = BookingFormStyle) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[BookingFormStyle] = BookingFormStyle) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("buttons_color", _r.MISSING)
-    instance.buttons_color = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("header_background", _r.MISSING)
-    instance.header_background = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("logo", _r.MISSING)
-    instance.logo = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("main_color", _r.MISSING)
-    instance.main_color = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("menu_background", _r.MISSING)
-    instance.menu_background = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("secondary_color", _r.MISSING)
-    instance.secondary_color = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("show_header", _r.MISSING)
-    instance.show_header = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("accentPalette")
-    instance.accent_palette = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("backgroundPalette")
-    instance.background_palette = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("header_background_full")
-    instance.header_background_full = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("header_background_new")
-    instance.header_background_new = (
-        None if value is None else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("logo_full")
-    instance.logo_full = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("main_color_theme")
-    instance.main_color_theme = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("menu_background_full")
-    instance.menu_background_full = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("primaryPalette")
-    instance.primary_palette = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("warnPalette")
-    instance.warn_palette = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("buttons_color", _r.MISSING)
+        instance.buttons_color = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("header_background", _r.MISSING)
+        instance.header_background = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("logo", _r.MISSING)
+        instance.logo = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("main_color", _r.MISSING)
+        instance.main_color = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("menu_background", _r.MISSING)
+        instance.menu_background = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("secondary_color", _r.MISSING)
+        instance.secondary_color = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("show_header", _r.MISSING)
+        instance.show_header = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("accentPalette")
+        instance.accent_palette = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("backgroundPalette")
+        instance.background_palette = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("header_background_full")
+        instance.header_background_full = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("header_background_new")
+        instance.header_background_new = (
+            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("logo_full")
+        instance.logo_full = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("main_color_theme")
+        instance.main_color_theme = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("menu_background_full")
+        instance.menu_background_full = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("primaryPalette")
+        instance.primary_palette = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("warnPalette")
+        instance.warn_palette = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -274,233 +274,246 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[BookingWidget] = BookingWidget) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[BookingWidget] = BookingWidget) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("ab_test_enabled", _r.MISSING)
-    instance.ab_test_enabled = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("button_animation", _r.MISSING)
-    instance.button_animation = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("button_color", _r.MISSING)
-    instance.button_color = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("button_position", _r.MISSING)
-    instance.button_position = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("datetime_step_num", _r.MISSING)
-    instance.datetime_step_num = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("description", _r.MISSING)
-    instance.description = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("form_position", _r.MISSING)
-    instance.form_position = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("html_code", _r.MISSING)
-    instance.html_code = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    value = get("is_default", _r.MISSING)
-    instance.is_default = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("master_step_default", _r.MISSING)
-    instance.master_step_default = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("master_step_hide", _r.MISSING)
-    instance.master_step_hide = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("master_step_num", _r.MISSING)
-    instance.master_step_num = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("service_step_default", _r.MISSING)
-    instance.service_step_default = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("service_step_hide", _r.MISSING)
-    instance.service_step_hide = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("service_step_num", _r.MISSING)
-    instance.service_step_num = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("show_button", _r.MISSING)
-    instance.show_button = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("without_menu", _r.MISSING)
-    instance.without_menu = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("activity_record_count")
-    instance.activity_record_count = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("datetime_step_title")
-    instance.datetime_step_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("default_language_id")
-    instance.default_language_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("display_activity_type")
-    instance.display_activity_type = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("facebook_pixel_id")
-    instance.facebook_pixel_id = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("group_id")
-    instance.group_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("header_images")
-    instance.header_images = (
-        None if value is None else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("html_code_v2")
-    instance.html_code_v2 = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("is_chain")
-    instance.is_chain = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("is_multiple_activity_record")
-    instance.is_multiple_activity_record = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("is_weekly_view_enabled")
-    instance.is_weekly_view_enabled = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("map_type")
-    instance.map_type = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("master_step_title")
-    instance.master_step_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    value = get("online_sales_group_id")
-    instance.online_sales_group_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[32], value, found)
-    )
-    value = get("record_type_id")
-    instance.record_type_id = (
-        None if value is None else _r.read_field(spec, spec.fields[33], value, found)
-    )
-    value = get("salon_select_type_code")
-    instance.salon_select_type_code = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[34], value, found)
-    )
-    value = get("sequence_type")
-    instance.sequence_type = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[35], value, found)
-    )
-    value = get("service_step_category_view_type")
-    instance.service_step_category_view_type = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[36], value, found)
-    )
-    value = get("service_step_title")
-    instance.service_step_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[37], value, found)
-    )
-    value = get("show_weekly_view_without_online_booking")
-    instance.show_weekly_view_without_online_booking = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[38], value, found)
-    )
-    value = get("specialization_display_mode")
-    instance.specialization_display_mode = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[39], value, found)
-    )
-    value = get("vk_pixel_id")
-    instance.vk_pixel_id = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[40], value, found)
-    )
-    value = get("weekly_view_default_salon_id")
-    instance.weekly_view_default_salon_id = (
-        None if value is None else _r.read_field(spec, spec.fields[41], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("ab_test_enabled", _r.MISSING)
+        instance.ab_test_enabled = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("button_animation", _r.MISSING)
+        instance.button_animation = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("button_color", _r.MISSING)
+        instance.button_color = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("button_position", _r.MISSING)
+        instance.button_position = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("datetime_step_num", _r.MISSING)
+        instance.datetime_step_num = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("description", _r.MISSING)
+        instance.description = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("form_position", _r.MISSING)
+        instance.form_position = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("html_code", _r.MISSING)
+        instance.html_code = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("is_default", _r.MISSING)
+        instance.is_default = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("master_step_default", _r.MISSING)
+        instance.master_step_default = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("master_step_hide", _r.MISSING)
+        instance.master_step_hide = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("master_step_num", _r.MISSING)
+        instance.master_step_num = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("service_step_default", _r.MISSING)
+        instance.service_step_default = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("service_step_hide", _r.MISSING)
+        instance.service_step_hide = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("service_step_num", _r.MISSING)
+        instance.service_step_num = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("show_button", _r.MISSING)
+        instance.show_button = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("without_menu", _r.MISSING)
+        instance.without_menu = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("activity_record_count")
+        instance.activity_record_count = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("datetime_step_title")
+        instance.datetime_step_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("default_language_id")
+        instance.default_language_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("display_activity_type")
+        instance.display_activity_type = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("facebook_pixel_id")
+        instance.facebook_pixel_id = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("group_id")
+        instance.group_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("header_images")
+        instance.header_images = (
+            None if value is None else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("html_code_v2")
+        instance.html_code_v2 = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("is_chain")
+        instance.is_chain = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("is_multiple_activity_record")
+        instance.is_multiple_activity_record = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("is_weekly_view_enabled")
+        instance.is_weekly_view_enabled = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("map_type")
+        instance.map_type = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("master_step_title")
+        instance.master_step_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        value = get("online_sales_group_id")
+        instance.online_sales_group_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[32], value, found)
+        )
+        value = get("record_type_id")
+        instance.record_type_id = (
+            None if value is None else _r.read_field(spec, spec.fields[33], value, found)
+        )
+        value = get("salon_select_type_code")
+        instance.salon_select_type_code = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[34], value, found)
+        )
+        value = get("sequence_type")
+        instance.sequence_type = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[35], value, found)
+        )
+        value = get("service_step_category_view_type")
+        instance.service_step_category_view_type = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[36], value, found)
+        )
+        value = get("service_step_title")
+        instance.service_step_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[37], value, found)
+        )
+        value = get("show_weekly_view_without_online_booking")
+        instance.show_weekly_view_without_online_booking = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[38], value, found)
+        )
+        value = get("specialization_display_mode")
+        instance.specialization_display_mode = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[39], value, found)
+        )
+        value = get("vk_pixel_id")
+        instance.vk_pixel_id = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[40], value, found)
+        )
+        value = get("weekly_view_default_salon_id")
+        instance.weekly_view_default_salon_id = (
+            None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -144,121 +144,136 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ChainLoyaltyTransaction] = ChainLoyaltyTransaction) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[ChainLoyaltyTransaction] = ChainLoyaltyTransaction
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("abonement_id")
-    instance.abonement_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("amount")
-    instance.amount = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("card_id")
-    instance.card_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("certificate_id")
-    instance.certificate_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("goods_transaction_id")
-    instance.goods_transaction_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("id")
-    instance.id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("is_discount")
-    instance.is_discount = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("is_loyalty_withdraw")
-    instance.is_loyalty_withdraw = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("item_id")
-    instance.item_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("item_record_id")
-    instance.item_record_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("item_type_id")
-    instance.item_type_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("program_id")
-    instance.program_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("salon_group_id")
-    instance.salon_group_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("services_transaction_id")
-    instance.services_transaction_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("status_id")
-    instance.status_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("type")
-    instance.type_ = None if value is None else _r.read_field(spec, spec.fields[15], value, found)
-    value = get("type_id")
-    instance.type_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("visit_id")
-    instance.visit_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("abonement_id")
+        instance.abonement_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("amount")
+        instance.amount = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("card_id")
+        instance.card_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("certificate_id")
+        instance.certificate_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("goods_transaction_id")
+        instance.goods_transaction_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("id")
+        instance.id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("is_discount")
+        instance.is_discount = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("is_loyalty_withdraw")
+        instance.is_loyalty_withdraw = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("item_id")
+        instance.item_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("item_record_id")
+        instance.item_record_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("item_type_id")
+        instance.item_type_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("program_id")
+        instance.program_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("salon_group_id")
+        instance.salon_group_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("services_transaction_id")
+        instance.services_transaction_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("status_id")
+        instance.status_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("type")
+        instance.type_ = (
+            None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("type_id")
+        instance.type_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("visit_id")
+        instance.visit_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -126,59 +126,70 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ClientComment] = ClientComment) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ClientComment] = ClientComment) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("create_date")
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.create_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.create_date = (
-            None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("create_date")
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.create_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.create_date = (
+                None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+            )
+        value = get("files")
+        instance.files = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-    value = get("files")
-    instance.files = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("id")
-    instance.id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("text")
-    instance.text = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("type")
-    instance.type_ = (
-        value
-        if value is None or type(value) is str and value in {"default", "file"}
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("update_date")
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.update_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.update_date = (
-            None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+        value = get("id")
+        instance.id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-    value = get("user")
-    instance.user = None if value is None else _r.read_field(spec, spec.fields[6], value, found)
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+        value = get("text")
+        instance.text = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("type")
+        instance.type_ = (
+            value
+            if value is None or type(value) is str and value in {"default", "file"}
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("update_date")
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.update_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.update_date = (
+                None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+            )
+        value = get("user")
+        instance.user = None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -119,64 +119,77 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ClientFile] = ClientFile) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ClientFile] = ClientFile) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("can_edit", _r.MISSING)
-    instance.can_edit = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("client_id", _r.MISSING)
-    instance.client_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("date_create", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.date_create = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.date_create = _r.read_field(spec, spec.fields[2], value, found)
-    value = get("description", _r.MISSING)
-    instance.description = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("extension", _r.MISSING)
-    instance.extension = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    value = get("link", _r.MISSING)
-    instance.link = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("mime", _r.MISSING)
-    instance.mime = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("name", _r.MISSING)
-    instance.name = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("size", _r.MISSING)
-    instance.size = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("user_avatar", _r.MISSING)
-    instance.user_avatar = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("user_name", _r.MISSING)
-    instance.user_name = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("can_edit", _r.MISSING)
+        instance.can_edit = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("client_id", _r.MISSING)
+        instance.client_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("date_create", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.date_create = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.date_create = _r.read_field(spec, spec.fields[2], value, found)
+        value = get("description", _r.MISSING)
+        instance.description = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("extension", _r.MISSING)
+        instance.extension = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("link", _r.MISSING)
+        instance.link = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("mime", _r.MISSING)
+        instance.mime = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("name", _r.MISSING)
+        instance.name = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("size", _r.MISSING)
+        instance.size = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("user_avatar", _r.MISSING)
+        instance.user_avatar = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("user_name", _r.MISSING)
+        instance.user_name = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -135,64 +135,77 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ClientGiftCardType] = ClientGiftCardType) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ClientGiftCardType] = ClientGiftCardType) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("balance", _r.MISSING)
-    instance.balance = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("company_group_id", _r.MISSING)
-    instance.company_group_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("expiration_timeout", _r.MISSING)
-    instance.expiration_timeout = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("expiration_timeout_unit_id", _r.MISSING)
-    instance.expiration_timeout_unit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("expiration_type_id", _r.MISSING)
-    instance.expiration_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    value = get("is_allow_empty_code", _r.MISSING)
-    instance.is_allow_empty_code = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("is_multi", _r.MISSING)
-    instance.is_multi = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("item_type", _r.MISSING)
-    instance.item_type = _r.read_field(spec, spec.fields[8], value, found)
-    value = get("item_type_id", _r.MISSING)
-    instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("expiration_date")
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.expiration_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.expiration_date = (
-            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("balance", _r.MISSING)
+        instance.balance = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+        value = get("company_group_id", _r.MISSING)
+        instance.company_group_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("expiration_timeout", _r.MISSING)
+        instance.expiration_timeout = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("expiration_timeout_unit_id", _r.MISSING)
+        instance.expiration_timeout_unit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("expiration_type_id", _r.MISSING)
+        instance.expiration_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("is_allow_empty_code", _r.MISSING)
+        instance.is_allow_empty_code = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("is_multi", _r.MISSING)
+        instance.is_multi = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("item_type", _r.MISSING)
+        instance.item_type = _r.read_field(spec, spec.fields[8], value, found)
+        value = get("item_type_id", _r.MISSING)
+        instance.item_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("expiration_date")
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.expiration_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.expiration_date = (
+                None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+            )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

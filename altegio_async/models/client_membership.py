@@ -187,94 +187,107 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ClientMembership] = ClientMembership) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ClientMembership] = ClientMembership) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("balance_container", _r.MISSING)
-    instance.balance_container = _r.read_field(spec, spec.fields[0], value, found)
-    value = get("balance_string", _r.MISSING)
-    instance.balance_string = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("freeze_period", _r.MISSING)
-    instance.freeze_period = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    value = get("is_frozen", _r.MISSING)
-    instance.is_frozen = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("number", _r.MISSING)
-    instance.number = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("period", _r.MISSING)
-    instance.period = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("period_unit_id", _r.MISSING)
-    instance.period_unit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("status", _r.MISSING)
-    instance.status = _r.read_field(spec, spec.fields[8], value, found)
-    value = get("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
-    value = get("activated_date")
-    instance.activated_date = (
-        None if value is None else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("created_date")
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.created_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.created_date = (
-            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("balance_container", _r.MISSING)
+        instance.balance_container = _r.read_field(spec, spec.fields[0], value, found)
+        value = get("balance_string", _r.MISSING)
+        instance.balance_string = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-    value = get("expiration_date")
-    instance.expiration_date = (
-        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("goods_transaction_id")
-    instance.goods_transaction_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("is_united_balance")
-    instance.is_united_balance = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("is_united_balance_unlimited")
-    instance.is_united_balance_unlimited = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("slug")
-    instance.slug = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("united_balance_services_count")
-    instance.united_balance_services_count = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+        value = get("freeze_period", _r.MISSING)
+        instance.freeze_period = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("is_frozen", _r.MISSING)
+        instance.is_frozen = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("number", _r.MISSING)
+        instance.number = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("period", _r.MISSING)
+        instance.period = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("period_unit_id", _r.MISSING)
+        instance.period_unit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("status", _r.MISSING)
+        instance.status = _r.read_field(spec, spec.fields[8], value, found)
+        value = get("type", _r.MISSING)
+        instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
+        value = get("activated_date")
+        instance.activated_date = (
+            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("created_date")
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.created_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.created_date = (
+                None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+            )
+        value = get("expiration_date")
+        instance.expiration_date = (
+            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("goods_transaction_id")
+        instance.goods_transaction_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("is_united_balance")
+        instance.is_united_balance = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("is_united_balance_unlimited")
+        instance.is_united_balance_unlimited = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("slug")
+        instance.slug = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("united_balance_services_count")
+        instance.united_balance_services_count = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -245,183 +245,196 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ClientMembershipType] = ClientMembershipType) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ClientMembershipType] = ClientMembershipType) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("allow_freeze", _r.MISSING)
-    instance.allow_freeze = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("balance_container", _r.MISSING)
-    instance.balance_container = _r.read_field(spec, spec.fields[1], value, found)
-    value = get("freeze_limit", _r.MISSING)
-    instance.freeze_limit = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    value = get("is_allow_empty_code", _r.MISSING)
-    instance.is_allow_empty_code = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("is_united_balance", _r.MISSING)
-    instance.is_united_balance = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("salon_group_id", _r.MISSING)
-    instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("united_balance_services_count", _r.MISSING)
-    instance.united_balance_services_count = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("autoactivation_time")
-    instance.autoactivation_time = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("autoactivation_time_unit_id")
-    instance.autoactivation_time_unit_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("balance_edit_type_id")
-    instance.balance_edit_type_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("category")
-    instance.category = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("category_id")
-    instance.category_id = (
-        None if value is None else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("cost")
-    instance.cost = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("date_archived")
-    instance.date_archived = (
-        None if value is None else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("expiration_type_id")
-    instance.expiration_type_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("expiration_type_title")
-    instance.expiration_type_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("freeze_limit_unit_id")
-    instance.freeze_limit_unit_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("is_archived")
-    instance.is_archived = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("is_booking_when_frozen_allowed")
-    instance.is_booking_when_frozen_allowed = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("is_code_required")
-    instance.is_code_required = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("is_online_sale_enabled")
-    instance.is_online_sale_enabled = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("is_united_balance_unlimited")
-    instance.is_united_balance_unlimited = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("online_sale_description")
-    instance.online_sale_description = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("online_sale_price")
-    instance.online_sale_price = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("online_sale_title")
-    instance.online_sale_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("period")
-    instance.period = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("period_unit_id")
-    instance.period_unit_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("service_price_correction")
-    instance.service_price_correction = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("slug")
-    instance.slug = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("weight")
-    instance.weight = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("allow_freeze", _r.MISSING)
+        instance.allow_freeze = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("balance_container", _r.MISSING)
+        instance.balance_container = _r.read_field(spec, spec.fields[1], value, found)
+        value = get("freeze_limit", _r.MISSING)
+        instance.freeze_limit = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("is_allow_empty_code", _r.MISSING)
+        instance.is_allow_empty_code = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("is_united_balance", _r.MISSING)
+        instance.is_united_balance = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("salon_group_id", _r.MISSING)
+        instance.salon_group_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("united_balance_services_count", _r.MISSING)
+        instance.united_balance_services_count = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("autoactivation_time")
+        instance.autoactivation_time = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("autoactivation_time_unit_id")
+        instance.autoactivation_time_unit_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("balance_edit_type_id")
+        instance.balance_edit_type_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("category")
+        instance.category = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("category_id")
+        instance.category_id = (
+            None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("cost")
+        instance.cost = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("date_archived")
+        instance.date_archived = (
+            None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("expiration_type_id")
+        instance.expiration_type_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("expiration_type_title")
+        instance.expiration_type_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("freeze_limit_unit_id")
+        instance.freeze_limit_unit_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("is_archived")
+        instance.is_archived = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("is_booking_when_frozen_allowed")
+        instance.is_booking_when_frozen_allowed = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("is_code_required")
+        instance.is_code_required = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("is_online_sale_enabled")
+        instance.is_online_sale_enabled = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("is_united_balance_unlimited")
+        instance.is_united_balance_unlimited = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("online_sale_description")
+        instance.online_sale_description = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("online_sale_price")
+        instance.online_sale_price = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("online_sale_title")
+        instance.online_sale_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("period")
+        instance.period = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("period_unit_id")
+        instance.period_unit_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("service_price_correction")
+        instance.service_price_correction = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("slug")
+        instance.slug = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("weight")
+        instance.weight = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

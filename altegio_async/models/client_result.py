@@ -156,114 +156,127 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ClientResult] = ClientResult) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ClientResult] = ClientResult) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("balance", _r.MISSING)
-    instance.balance = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("categories", _r.MISSING)
-    instance.categories = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("comment", _r.MISSING)
-    instance.comment = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("custom_fields", _r.MISSING)
-    instance.custom_fields = _r.read_field(spec, spec.fields[3], value, found)
-    value = get("discount", _r.MISSING)
-    instance.discount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("email", _r.MISSING)
-    instance.email = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    value = get("importance", _r.MISSING)
-    instance.importance = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("importance_id", _r.MISSING)
-    instance.importance_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("last_change_date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.last_change_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.last_change_date = _r.read_field(spec, spec.fields[9], value, found)
-    value = get("name", _r.MISSING)
-    instance.name = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("phone", _r.MISSING)
-    instance.phone = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("sms_check", _r.MISSING)
-    instance.sms_check = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("sms_not", _r.MISSING)
-    instance.sms_not = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("spent", _r.MISSING)
-    instance.spent = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("visits", _r.MISSING)
-    instance.visits = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("birth_date")
-    instance.birth_date = (
-        None if value is None else _r.read_date(spec, spec.fields[16], value, found)
-    )
-    value = get("card")
-    instance.card = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("gender")
-    instance.gender = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("gender_id")
-    instance.gender_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("balance", _r.MISSING)
+        instance.balance = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("categories", _r.MISSING)
+        instance.categories = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("comment", _r.MISSING)
+        instance.comment = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("custom_fields", _r.MISSING)
+        instance.custom_fields = _r.read_field(spec, spec.fields[3], value, found)
+        value = get("discount", _r.MISSING)
+        instance.discount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("email", _r.MISSING)
+        instance.email = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("importance", _r.MISSING)
+        instance.importance = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("importance_id", _r.MISSING)
+        instance.importance_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("last_change_date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.last_change_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.last_change_date = _r.read_field(spec, spec.fields[9], value, found)
+        value = get("name", _r.MISSING)
+        instance.name = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("phone", _r.MISSING)
+        instance.phone = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("sms_check", _r.MISSING)
+        instance.sms_check = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("sms_not", _r.MISSING)
+        instance.sms_not = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("spent", _r.MISSING)
+        instance.spent = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("visits", _r.MISSING)
+        instance.visits = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("birth_date")
+        instance.birth_date = (
+            None if value is None else _r.read_date(spec, spec.fields[16], value, found)
+        )
+        value = get("card")
+        instance.card = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("gender")
+        instance.gender = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("gender_id")
+        instance.gender_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -117,73 +117,86 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[Country] = Country) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[Country] = Country) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("currency", _r.MISSING)
-    instance.currency = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("exchange", _r.MISSING)
-    instance.exchange = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("full_title", _r.MISSING)
-    instance.full_title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    value = get("phone_code", _r.MISSING)
-    instance.phone_code = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("phone_example", _r.MISSING)
-    instance.phone_example = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("phone_template", _r.MISSING)
-    instance.phone_template = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("group_type")
-    instance.group_type = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("is_eu")
-    instance.is_eu = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("iso_code")
-    instance.iso_code = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("lang_id")
-    instance.lang_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("currency", _r.MISSING)
+        instance.currency = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("exchange", _r.MISSING)
+        instance.exchange = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("full_title", _r.MISSING)
+        instance.full_title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("phone_code", _r.MISSING)
+        instance.phone_code = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("phone_example", _r.MISSING)
+        instance.phone_example = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("phone_template", _r.MISSING)
+        instance.phone_template = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("group_type")
+        instance.group_type = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("is_eu")
+        instance.is_eu = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("iso_code")
+        instance.iso_code = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("lang_id")
+        instance.lang_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

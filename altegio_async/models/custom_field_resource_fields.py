@@ -124,75 +124,88 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[CustomFieldResourceFields] = CustomFieldResourceFields) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[CustomFieldResourceFields] = CustomFieldResourceFields
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("code", _r.MISSING)
-    instance.code = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("entity_slug", _r.MISSING)
-    instance.entity_slug = (
-        value
-        if type(value) is str and value in {"client", "record"}
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("is_editable", _r.MISSING)
-    instance.is_editable = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("is_required", _r.MISSING)
-    instance.is_required = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("is_visible", _r.MISSING)
-    instance.is_visible = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("parent_entity_type", _r.MISSING)
-    instance.parent_entity_type = (
-        value
-        if type(value) is str and value in {"client", "record"}
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("show_in_ui", _r.MISSING)
-    instance.show_in_ui = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("slug", _r.MISSING)
-    instance.slug = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("user_can_edit", _r.MISSING)
-    instance.user_can_edit = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("values", _r.MISSING)
-    instance.values = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("weight", _r.MISSING)
-    instance.weight = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("relation_entity_type")
-    instance.relation_entity_type = (
-        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("code", _r.MISSING)
+        instance.code = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("entity_slug", _r.MISSING)
+        instance.entity_slug = (
+            value
+            if type(value) is str and value in {"client", "record"}
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("is_editable", _r.MISSING)
+        instance.is_editable = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("is_required", _r.MISSING)
+        instance.is_required = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("is_visible", _r.MISSING)
+        instance.is_visible = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("parent_entity_type", _r.MISSING)
+        instance.parent_entity_type = (
+            value
+            if type(value) is str and value in {"client", "record"}
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("show_in_ui", _r.MISSING)
+        instance.show_in_ui = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("slug", _r.MISSING)
+        instance.slug = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("user_can_edit", _r.MISSING)
+        instance.user_can_edit = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("values", _r.MISSING)
+        instance.values = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("weight", _r.MISSING)
+        instance.weight = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("relation_entity_type")
+        instance.relation_entity_type = (
+            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -131,89 +131,100 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[DayEndReportStats] = DayEndReportStats) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[DayEndReportStats] = DayEndReportStats) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("abonement", _r.MISSING)
-    instance.abonement = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("abonement_paid", _r.MISSING)
-    instance.abonement_paid = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("certificates", _r.MISSING)
-    instance.certificates = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("certificates_paid", _r.MISSING)
-    instance.certificates_paid = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("clients", _r.MISSING)
-    instance.clients = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("clients_average", _r.MISSING)
-    instance.clients_average = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("goods", _r.MISSING)
-    instance.goods = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("goods_paid", _r.MISSING)
-    instance.goods_paid = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("non_visit_records", _r.MISSING)
-    instance.non_visit_records = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("non_visit_records_average", _r.MISSING)
-    instance.non_visit_records_average = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("records", _r.MISSING)
-    instance.records = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("records_average", _r.MISSING)
-    instance.records_average = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("targets", _r.MISSING)
-    instance.targets = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("targets_paid", _r.MISSING)
-    instance.targets_paid = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("visit_records", _r.MISSING)
-    instance.visit_records = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("visit_records_average", _r.MISSING)
-    instance.visit_records_average = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("abonement", _r.MISSING)
+        instance.abonement = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("abonement_paid", _r.MISSING)
+        instance.abonement_paid = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("certificates", _r.MISSING)
+        instance.certificates = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("certificates_paid", _r.MISSING)
+        instance.certificates_paid = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("clients", _r.MISSING)
+        instance.clients = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("clients_average", _r.MISSING)
+        instance.clients_average = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("goods", _r.MISSING)
+        instance.goods = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("goods_paid", _r.MISSING)
+        instance.goods_paid = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("non_visit_records", _r.MISSING)
+        instance.non_visit_records = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("non_visit_records_average", _r.MISSING)
+        instance.non_visit_records_average = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("records", _r.MISSING)
+        instance.records = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("records_average", _r.MISSING)
+        instance.records_average = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("targets", _r.MISSING)
+        instance.targets = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("targets_paid", _r.MISSING)
+        instance.targets_paid = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("visit_records", _r.MISSING)
+        instance.visit_records = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("visit_records_average", _r.MISSING)
+        instance.visit_records_average = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

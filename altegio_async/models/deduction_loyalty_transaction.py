@@ -128,71 +128,86 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[DeductionLoyaltyTransaction] = DeductionLoyaltyTransaction) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[DeductionLoyaltyTransaction] = DeductionLoyaltyTransaction
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("amount", _r.MISSING)
-    instance.amount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("card_id", _r.MISSING)
-    instance.card_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("goods_transaction_id", _r.MISSING)
-    instance.goods_transaction_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    value = get("is_discount", _r.MISSING)
-    instance.is_discount = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("is_loyalty_withdraw", _r.MISSING)
-    instance.is_loyalty_withdraw = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("item_id", _r.MISSING)
-    instance.item_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("item_record_id", _r.MISSING)
-    instance.item_record_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("item_type_id", _r.MISSING)
-    instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("program_id", _r.MISSING)
-    instance.program_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("salon_group_id", _r.MISSING)
-    instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("status_id", _r.MISSING)
-    instance.status_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, spec.fields[12], value, found)
-    value = get("type_id", _r.MISSING)
-    instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("amount", _r.MISSING)
+        instance.amount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("card_id", _r.MISSING)
+        instance.card_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("goods_transaction_id", _r.MISSING)
+        instance.goods_transaction_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("is_discount", _r.MISSING)
+        instance.is_discount = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("is_loyalty_withdraw", _r.MISSING)
+        instance.is_loyalty_withdraw = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("item_id", _r.MISSING)
+        instance.item_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("item_record_id", _r.MISSING)
+        instance.item_record_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("item_type_id", _r.MISSING)
+        instance.item_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("program_id", _r.MISSING)
+        instance.program_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("salon_group_id", _r.MISSING)
+        instance.salon_group_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("status_id", _r.MISSING)
+        instance.status_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("type", _r.MISSING)
+        instance.type_ = _r.read_field(spec, spec.fields[12], value, found)
+        value = get("type_id", _r.MISSING)
+        instance.type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -163,88 +163,103 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[DocumentFinancialTransaction] = DocumentFinancialTransaction) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[DocumentFinancialTransaction] = DocumentFinancialTransaction
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("account", _r.MISSING)
-    instance.account = _r.read_field(spec, spec.fields[0], value, found)
-    value = get("account_id", _r.MISSING)
-    instance.account_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("amount", _r.MISSING)
-    instance.amount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("client", _r.MISSING)
-    instance.client = _r.read_field(spec, spec.fields[3], value, found)
-    value = get("client_id", _r.MISSING)
-    instance.client_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("comment", _r.MISSING)
-    instance.comment = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.date = _r.read_field(spec, spec.fields[6], value, found)
-    value = get("expense", _r.MISSING)
-    instance.expense = _r.read_field(spec, spec.fields[7], value, found)
-    value = get("expense_id", _r.MISSING)
-    instance.expense_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    value = get("item_id", _r.MISSING)
-    instance.item_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("master", _r.MISSING)
-    instance.master = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("master_id", _r.MISSING)
-    instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("record_id", _r.MISSING)
-    instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("supplier", _r.MISSING)
-    instance.supplier = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("supplier_id", _r.MISSING)
-    instance.supplier_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("target_type_id", _r.MISSING)
-    instance.target_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("type_id", _r.MISSING)
-    instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("account", _r.MISSING)
+        instance.account = _r.read_field(spec, spec.fields[0], value, found)
+        value = get("account_id", _r.MISSING)
+        instance.account_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("amount", _r.MISSING)
+        instance.amount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("client", _r.MISSING)
+        instance.client = _r.read_field(spec, spec.fields[3], value, found)
+        value = get("client_id", _r.MISSING)
+        instance.client_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("comment", _r.MISSING)
+        instance.comment = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.date = _r.read_field(spec, spec.fields[6], value, found)
+        value = get("expense", _r.MISSING)
+        instance.expense = _r.read_field(spec, spec.fields[7], value, found)
+        value = get("expense_id", _r.MISSING)
+        instance.expense_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("item_id", _r.MISSING)
+        instance.item_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("master", _r.MISSING)
+        instance.master = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("master_id", _r.MISSING)
+        instance.master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("record_id", _r.MISSING)
+        instance.record_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("supplier", _r.MISSING)
+        instance.supplier = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("supplier_id", _r.MISSING)
+        instance.supplier_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("target_type_id", _r.MISSING)
+        instance.target_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("type_id", _r.MISSING)
+        instance.type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -154,94 +154,107 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[Event] = Event) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[Event] = Event) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("capacity", _r.MISSING)
-    instance.capacity = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("color", _r.MISSING)
-    instance.color = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.date = _r.read_field(spec, spec.fields[3], value, found)
-    value = get("font_color", _r.MISSING)
-    instance.font_color = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    value = get("instructions", _r.MISSING)
-    instance.instructions = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("labels", _r.MISSING)
-    instance.labels = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("length", _r.MISSING)
-    instance.length = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("notified", _r.MISSING)
-    instance.notified = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("prepaid", _r.MISSING)
-    instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("records_count", _r.MISSING)
-    instance.records_count = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("resource_instances", _r.MISSING)
-    instance.resource_instances = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("service", _r.MISSING)
-    instance.service = _r.read_field(spec, spec.fields[13], value, found)
-    value = get("service_id", _r.MISSING)
-    instance.service_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, spec.fields[15], value, found)
-    value = get("staff_id", _r.MISSING)
-    instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("stream_link", _r.MISSING)
-    instance.stream_link = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("capacity", _r.MISSING)
+        instance.capacity = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("color", _r.MISSING)
+        instance.color = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("company_id", _r.MISSING)
+        instance.company_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.date = _r.read_field(spec, spec.fields[3], value, found)
+        value = get("font_color", _r.MISSING)
+        instance.font_color = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("instructions", _r.MISSING)
+        instance.instructions = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("labels", _r.MISSING)
+        instance.labels = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("length", _r.MISSING)
+        instance.length = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("notified", _r.MISSING)
+        instance.notified = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("prepaid", _r.MISSING)
+        instance.prepaid = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("records_count", _r.MISSING)
+        instance.records_count = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("resource_instances", _r.MISSING)
+        instance.resource_instances = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("service", _r.MISSING)
+        instance.service = _r.read_field(spec, spec.fields[13], value, found)
+        value = get("service_id", _r.MISSING)
+        instance.service_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("staff", _r.MISSING)
+        instance.staff = _r.read_field(spec, spec.fields[15], value, found)
+        value = get("staff_id", _r.MISSING)
+        instance.staff_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("stream_link", _r.MISSING)
+        instance.stream_link = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

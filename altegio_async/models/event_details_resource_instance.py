@@ -90,27 +90,42 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[EventDetailsResourceInstance] = EventDetailsResourceInstance) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[EventDetailsResourceInstance] = EventDetailsResourceInstance
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    value = get("resource_id", _r.MISSING)
-    instance.resource_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("resource_id", _r.MISSING)
+        instance.resource_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

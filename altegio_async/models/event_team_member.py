@@ -140,77 +140,92 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[EventTeamMember] = EventTeamMember) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[EventTeamMember] = EventTeamMember) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("avatar", _r.MISSING)
-    instance.avatar = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("avatar_big", _r.MISSING)
-    instance.avatar_big = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("average_score", _r.MISSING)
-    instance.average_score = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("comments_count", _r.MISSING)
-    instance.comments_count = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    value = get("name", _r.MISSING)
-    instance.name = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("position", _r.MISSING)
-    instance.position = _r.read_field(spec, spec.fields[7], value, found)
-    value = get("prepaid", _r.MISSING)
-    instance.prepaid = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("rating", _r.MISSING)
-    instance.rating = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("specialization", _r.MISSING)
-    instance.specialization = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("votes_count", _r.MISSING)
-    instance.votes_count = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("api_id")
-    instance.api_id = None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-    value = get("show_rating")
-    instance.show_rating = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("avatar", _r.MISSING)
+        instance.avatar = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("avatar_big", _r.MISSING)
+        instance.avatar_big = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("average_score", _r.MISSING)
+        instance.average_score = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("comments_count", _r.MISSING)
+        instance.comments_count = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("company_id", _r.MISSING)
+        instance.company_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("name", _r.MISSING)
+        instance.name = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("position", _r.MISSING)
+        instance.position = _r.read_field(spec, spec.fields[7], value, found)
+        value = get("prepaid", _r.MISSING)
+        instance.prepaid = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("rating", _r.MISSING)
+        instance.rating = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("specialization", _r.MISSING)
+        instance.specialization = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("votes_count", _r.MISSING)
+        instance.votes_count = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("api_id")
+        instance.api_id = (
+            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("show_rating")
+        instance.show_rating = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

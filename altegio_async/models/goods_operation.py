@@ -188,121 +188,142 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[GoodsOperation] = GoodsOperation) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[GoodsOperation] = GoodsOperation) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("amount")
-    instance.amount = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("client")
-    instance.client = None if value is None else _r.read_field(spec, spec.fields[1], value, found)
-    value = get("comment")
-    instance.comment = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("cost")
-    instance.cost = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("cost_per_unit")
-    instance.cost_per_unit = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("create_date")
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.create_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.create_date = (
-            None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("amount")
+        instance.amount = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-    value = get("discount")
-    instance.discount = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("document_id")
-    instance.document_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("good")
-    instance.good = None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-    value = get("id")
-    instance.id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("last_change_date")
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.last_change_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.last_change_date = (
-            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+        value = get("client")
+        instance.client = (
+            None if value is None else _r.read_field(spec, spec.fields[1], value, found)
         )
-    value = get("loyalty_abonement_id")
-    instance.loyalty_abonement_id = (
-        None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("loyalty_certificate_id")
-    instance.loyalty_certificate_id = (
-        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("master")
-    instance.master = None if value is None else _r.read_field(spec, spec.fields[13], value, found)
-    value = get("operation_unit_type")
-    instance.operation_unit_type = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("record_id")
-    instance.record_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("service")
-    instance.service = None if value is None else _r.read_field(spec, spec.fields[16], value, found)
-    value = get("storage")
-    instance.storage = None if value is None else _r.read_field(spec, spec.fields[17], value, found)
-    value = get("supplier")
-    instance.supplier = (
-        None if value is None else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("type")
-    instance.type_ = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("type_id")
-    instance.type_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("unit")
-    instance.unit = None if value is None else _r.read_field(spec, spec.fields[21], value, found)
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+        value = get("comment")
+        instance.comment = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("cost")
+        instance.cost = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("cost_per_unit")
+        instance.cost_per_unit = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("create_date")
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.create_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.create_date = (
+                None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+            )
+        value = get("discount")
+        instance.discount = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("document_id")
+        instance.document_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("good")
+        instance.good = None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+        value = get("id")
+        instance.id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("last_change_date")
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.last_change_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.last_change_date = (
+                None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+            )
+        value = get("loyalty_abonement_id")
+        instance.loyalty_abonement_id = (
+            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("loyalty_certificate_id")
+        instance.loyalty_certificate_id = (
+            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("master")
+        instance.master = (
+            None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("operation_unit_type")
+        instance.operation_unit_type = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("record_id")
+        instance.record_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("service")
+        instance.service = (
+            None if value is None else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("storage")
+        instance.storage = (
+            None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("supplier")
+        instance.supplier = (
+            None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("type")
+        instance.type_ = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("type_id")
+        instance.type_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("unit")
+        instance.unit = (
+            None if value is None else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -196,120 +196,133 @@ def _fields() -> _r.Fields:
 def _read(
     data: Any, cls: type[InventoryOperationTransaction] = InventoryOperationTransaction
 ) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[InventoryOperationTransaction] = InventoryOperationTransaction
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("amount", _r.MISSING)
-    instance.amount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("client", _r.MISSING)
-    instance.client = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("client_id", _r.MISSING)
-    instance.client_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("comment", _r.MISSING)
-    instance.comment = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("cost", _r.MISSING)
-    instance.cost = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("cost_per_unit", _r.MISSING)
-    instance.cost_per_unit = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("create_date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.create_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
-    value = get("deleted", _r.MISSING)
-    instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("discount", _r.MISSING)
-    instance.discount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("document_id", _r.MISSING)
-    instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("good", _r.MISSING)
-    instance.good = _r.read_field(spec, spec.fields[11], value, found)
-    value = get("good_id", _r.MISSING)
-    instance.good_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("master", _r.MISSING)
-    instance.master = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("master_id", _r.MISSING)
-    instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("storage", _r.MISSING)
-    instance.storage = _r.read_field(spec, spec.fields[16], value, found)
-    value = get("storage_id", _r.MISSING)
-    instance.storage_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("supplier", _r.MISSING)
-    instance.supplier = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("supplier_id", _r.MISSING)
-    instance.supplier_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("type", _r.MISSING)
-    instance.type_ = _r.read_field(spec, spec.fields[20], value, found)
-    value = get("type_id", _r.MISSING)
-    instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("unit", _r.MISSING)
-    instance.unit = _r.read_field(spec, spec.fields[22], value, found)
-    value = get("unit_id", _r.MISSING)
-    instance.unit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("amount", _r.MISSING)
+        instance.amount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("client", _r.MISSING)
+        instance.client = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("client_id", _r.MISSING)
+        instance.client_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("comment", _r.MISSING)
+        instance.comment = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("company_id", _r.MISSING)
+        instance.company_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("cost", _r.MISSING)
+        instance.cost = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("cost_per_unit", _r.MISSING)
+        instance.cost_per_unit = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("create_date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.create_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
+        value = get("deleted", _r.MISSING)
+        instance.deleted = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("discount", _r.MISSING)
+        instance.discount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("document_id", _r.MISSING)
+        instance.document_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("good", _r.MISSING)
+        instance.good = _r.read_field(spec, spec.fields[11], value, found)
+        value = get("good_id", _r.MISSING)
+        instance.good_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("master", _r.MISSING)
+        instance.master = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("master_id", _r.MISSING)
+        instance.master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("storage", _r.MISSING)
+        instance.storage = _r.read_field(spec, spec.fields[16], value, found)
+        value = get("storage_id", _r.MISSING)
+        instance.storage_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("supplier", _r.MISSING)
+        instance.supplier = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("supplier_id", _r.MISSING)
+        instance.supplier_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("type", _r.MISSING)
+        instance.type_ = _r.read_field(spec, spec.fields[20], value, found)
+        value = get("type_id", _r.MISSING)
+        instance.type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("unit", _r.MISSING)
+        instance.unit = _r.read_field(spec, spec.fields[22], value, found)
+        value = get("unit_id", _r.MISSING)
+        instance.unit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -254,145 +254,158 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyProgram) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyProgram) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("allowed_usages_amount", _r.MISSING)
-    instance.allowed_usages_amount = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("current_package_progress", _r.MISSING)
-    instance.current_package_progress = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("expiration_notification_timeout", _r.MISSING)
-    instance.expiration_notification_timeout = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("expiration_timeout", _r.MISSING)
-    instance.expiration_timeout = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("expiration_timeout_unit", _r.MISSING)
-    instance.expiration_timeout_unit = (
-        value
-        if type(value) is str and value in {"day", "month", "week", "year"}
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("good_item_type", _r.MISSING)
-    instance.good_item_type = (
-        value
-        if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("group_id", _r.MISSING)
-    instance.group_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-    value = get("item_type_id", _r.MISSING)
-    instance.item_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("loyalty_type_id", _r.MISSING)
-    instance.loyalty_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("on_changed_notification_template_id", _r.MISSING)
-    instance.on_changed_notification_template_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("on_expiration_notification_template_id", _r.MISSING)
-    instance.on_expiration_notification_template_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("params_source_type", _r.MISSING)
-    instance.params_source_type = (
-        value
-        if type(value) is str and value in {"active_companies", "chain", "loyalty_card"}
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("service_item_type", _r.MISSING)
-    instance.service_item_type = (
-        value
-        if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("type", _r.MISSING)
-    instance.type_ = (
-        value
-        if type(value) is str
-        and value
-        in {
-            "cashback_accumulative_paid",
-            "cashback_accumulative_paid_visits",
-            "cashback_accumulative_sold",
-            "cashback_accumulative_sold_visits",
-            "cashback_paid_visits",
-            "cashback_sold_visits",
-            "cashback_static_paid",
-            "cashback_static_sold",
-            "discount_accumulative_paid",
-            "discount_accumulative_sold",
-            "discount_accumulative_visits",
-            "discount_static",
-            "package_discount",
-        }
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("value_unit", _r.MISSING)
-    instance.value_unit = (
-        value
-        if type(value) is str and value in {"amount", "percent"}
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("value_unit_id", _r.MISSING)
-    instance.value_unit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("first_transaction_date")
-    instance.first_transaction_date = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("history_start_date")
-    instance.history_start_date = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("sold_items_multiplicity")
-    instance.sold_items_multiplicity = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("usage_limit")
-    instance.usage_limit = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("visit_multiplicity")
-    instance.visit_multiplicity = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("allowed_usages_amount", _r.MISSING)
+        instance.allowed_usages_amount = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("current_package_progress", _r.MISSING)
+        instance.current_package_progress = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("expiration_notification_timeout", _r.MISSING)
+        instance.expiration_notification_timeout = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("expiration_timeout", _r.MISSING)
+        instance.expiration_timeout = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("expiration_timeout_unit", _r.MISSING)
+        instance.expiration_timeout_unit = (
+            value
+            if type(value) is str and value in {"day", "month", "week", "year"}
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("good_item_type", _r.MISSING)
+        instance.good_item_type = (
+            value
+            if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("group_id", _r.MISSING)
+        instance.group_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("item_type_id", _r.MISSING)
+        instance.item_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("loyalty_type_id", _r.MISSING)
+        instance.loyalty_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("on_changed_notification_template_id", _r.MISSING)
+        instance.on_changed_notification_template_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("on_expiration_notification_template_id", _r.MISSING)
+        instance.on_expiration_notification_template_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("params_source_type", _r.MISSING)
+        instance.params_source_type = (
+            value
+            if type(value) is str and value in {"active_companies", "chain", "loyalty_card"}
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("service_item_type", _r.MISSING)
+        instance.service_item_type = (
+            value
+            if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("type", _r.MISSING)
+        instance.type_ = (
+            value
+            if type(value) is str
+            and value
+            in {
+                "cashback_accumulative_paid",
+                "cashback_accumulative_paid_visits",
+                "cashback_accumulative_sold",
+                "cashback_accumulative_sold_visits",
+                "cashback_paid_visits",
+                "cashback_sold_visits",
+                "cashback_static_paid",
+                "cashback_static_sold",
+                "discount_accumulative_paid",
+                "discount_accumulative_sold",
+                "discount_accumulative_visits",
+                "discount_static",
+                "package_discount",
+            }
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("value_unit", _r.MISSING)
+        instance.value_unit = (
+            value
+            if type(value) is str and value in {"amount", "percent"}
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("value_unit_id", _r.MISSING)
+        instance.value_unit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("first_transaction_date")
+        instance.first_transaction_date = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("history_start_date")
+        instance.history_start_date = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("sold_items_multiplicity")
+        instance.sold_items_multiplicity = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("usage_limit")
+        instance.usage_limit = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("visit_multiplicity")
+        instance.visit_multiplicity = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

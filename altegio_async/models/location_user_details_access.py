@@ -130,73 +130,86 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[LocationUserDetailsAccess] = LocationUserDetailsAccess) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[LocationUserDetailsAccess] = LocationUserDetailsAccess
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("billing_access", _r.MISSING)
-    instance.billing_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("client_phones_access", _r.MISSING)
-    instance.client_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("clients_access", _r.MISSING)
-    instance.clients_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("edit_records_access", _r.MISSING)
-    instance.edit_records_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("excel_access", _r.MISSING)
-    instance.excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("finances_access", _r.MISSING)
-    instance.finances_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("master_id", _r.MISSING)
-    instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("schedule_edit_access", _r.MISSING)
-    instance.schedule_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("send_sms", _r.MISSING)
-    instance.send_sms = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("settings_access", _r.MISSING)
-    instance.settings_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("stat_access", _r.MISSING)
-    instance.stat_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("storages_access", _r.MISSING)
-    instance.storages_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("timetable_access", _r.MISSING)
-    instance.timetable_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("users_access", _r.MISSING)
-    instance.users_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("billing_access", _r.MISSING)
+        instance.billing_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("client_phones_access", _r.MISSING)
+        instance.client_phones_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("clients_access", _r.MISSING)
+        instance.clients_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("edit_records_access", _r.MISSING)
+        instance.edit_records_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("excel_access", _r.MISSING)
+        instance.excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("finances_access", _r.MISSING)
+        instance.finances_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("master_id", _r.MISSING)
+        instance.master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("schedule_edit_access", _r.MISSING)
+        instance.schedule_edit_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("send_sms", _r.MISSING)
+        instance.send_sms = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("settings_access", _r.MISSING)
+        instance.settings_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("stat_access", _r.MISSING)
+        instance.stat_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("storages_access", _r.MISSING)
+        instance.storages_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("timetable_access", _r.MISSING)
+        instance.timetable_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("users_access", _r.MISSING)
+        instance.users_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -143,107 +143,118 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[NewLocation] = NewLocation) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[NewLocation] = NewLocation) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("active", _r.MISSING)
-    instance.active = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("active_staff_count", _r.MISSING)
-    instance.active_staff_count = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("address", _r.MISSING)
-    instance.address = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("app_android", _r.MISSING)
-    instance.app_android = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("app_ios", _r.MISSING)
-    instance.app_ios = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("city", _r.MISSING)
-    instance.city = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("city_id", _r.MISSING)
-    instance.city_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("coordinate_lat", _r.MISSING)
-    instance.coordinate_lat = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("coordinate_lon", _r.MISSING)
-    instance.coordinate_lon = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("country", _r.MISSING)
-    instance.country = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("country_id", _r.MISSING)
-    instance.country_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("currency_short_title", _r.MISSING)
-    instance.currency_short_title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("logo", _r.MISSING)
-    instance.logo = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("phone", _r.MISSING)
-    instance.phone = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("phone_confirmation", _r.MISSING)
-    instance.phone_confirmation = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("schedule", _r.MISSING)
-    instance.schedule = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("short_descr", _r.MISSING)
-    instance.short_descr = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("timezone_name")
-    instance.timezone_name = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("active", _r.MISSING)
+        instance.active = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("active_staff_count", _r.MISSING)
+        instance.active_staff_count = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("address", _r.MISSING)
+        instance.address = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("app_android", _r.MISSING)
+        instance.app_android = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("app_ios", _r.MISSING)
+        instance.app_ios = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("city", _r.MISSING)
+        instance.city = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("city_id", _r.MISSING)
+        instance.city_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("coordinate_lat", _r.MISSING)
+        instance.coordinate_lat = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("coordinate_lon", _r.MISSING)
+        instance.coordinate_lon = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("country", _r.MISSING)
+        instance.country = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("country_id", _r.MISSING)
+        instance.country_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("currency_short_title", _r.MISSING)
+        instance.currency_short_title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("logo", _r.MISSING)
+        instance.logo = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("phone", _r.MISSING)
+        instance.phone = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("phone_confirmation", _r.MISSING)
+        instance.phone_confirmation = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("schedule", _r.MISSING)
+        instance.schedule = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("short_descr", _r.MISSING)
+        instance.short_descr = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("timezone_name")
+        instance.timezone_name = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

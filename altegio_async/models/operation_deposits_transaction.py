@@ -146,87 +146,102 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[OperationDepositsTransaction] = OperationDepositsTransaction) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[OperationDepositsTransaction] = OperationDepositsTransaction
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("amount", _r.MISSING)
-    instance.amount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("comment", _r.MISSING)
-    instance.comment = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("date_create", _r.MISSING)
-    instance.date_create = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("deleted", _r.MISSING)
-    instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("deposit", _r.MISSING)
-    instance.deposit = _r.read_field(spec, spec.fields[4], value, found)
-    value = get("deposit_id", _r.MISSING)
-    instance.deposit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("deposit_type", _r.MISSING)
-    instance.deposit_type = _r.read_field(spec, spec.fields[6], value, found)
-    value = get("deposit_type_id", _r.MISSING)
-    instance.deposit_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("document_id", _r.MISSING)
-    instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    value = get("master_id", _r.MISSING)
-    instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("salon_group_id", _r.MISSING)
-    instance.salon_group_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("salon_id", _r.MISSING)
-    instance.salon_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("user_id", _r.MISSING)
-    instance.user_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("balance_after")
-    instance.balance_after = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("date_delete")
-    instance.date_delete = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("reserved_balance_after")
-    instance.reserved_balance_after = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("amount", _r.MISSING)
+        instance.amount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("comment", _r.MISSING)
+        instance.comment = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("date_create", _r.MISSING)
+        instance.date_create = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("deleted", _r.MISSING)
+        instance.deleted = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("deposit", _r.MISSING)
+        instance.deposit = _r.read_field(spec, spec.fields[4], value, found)
+        value = get("deposit_id", _r.MISSING)
+        instance.deposit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("deposit_type", _r.MISSING)
+        instance.deposit_type = _r.read_field(spec, spec.fields[6], value, found)
+        value = get("deposit_type_id", _r.MISSING)
+        instance.deposit_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("document_id", _r.MISSING)
+        instance.document_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("master_id", _r.MISSING)
+        instance.master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("salon_group_id", _r.MISSING)
+        instance.salon_group_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("salon_id", _r.MISSING)
+        instance.salon_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("user_id", _r.MISSING)
+        instance.user_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("balance_after")
+        instance.balance_after = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("date_delete")
+        instance.date_delete = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("reserved_balance_after")
+        instance.reserved_balance_after = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -332,171 +332,182 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[PermissionListClients] = PermissionListClients) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[PermissionListClients] = PermissionListClients) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("client_comments_add_access", _r.MISSING)
-    instance.client_comments_add_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("client_comments_list_access", _r.MISSING)
-    instance.client_comments_list_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("client_comments_other_edit_access", _r.MISSING)
-    instance.client_comments_other_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("client_comments_own_edit_access", _r.MISSING)
-    instance.client_comments_own_edit_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("client_files_delete_access", _r.MISSING)
-    instance.client_files_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("client_files_list_access", _r.MISSING)
-    instance.client_files_list_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("client_files_upload_access", _r.MISSING)
-    instance.client_files_upload_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("client_phones_access", _r.MISSING)
-    instance.client_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("clients_access", _r.MISSING)
-    instance.clients_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("clients_card_phone_access", _r.MISSING)
-    instance.clients_card_phone_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("clients_delete_access", _r.MISSING)
-    instance.clients_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("clients_excel_access", _r.MISSING)
-    instance.clients_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("clients_phones_email_access", _r.MISSING)
-    instance.clients_phones_email_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("clients_visit_master_id", _r.MISSING)
-    instance.clients_visit_master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("excel_access", _r.MISSING)
-    instance.excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("get_visit_master_id", _r.MISSING)
-    instance.get_visit_master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("clients_card_comment_access")
-    instance.clients_card_comment_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("clients_card_comment_edit_access")
-    instance.clients_card_comment_edit_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("clients_deposits_access")
-    instance.clients_deposits_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("clients_deposits_create_access")
-    instance.clients_deposits_create_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("clients_deposits_history_access")
-    instance.clients_deposits_history_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("clients_deposits_topup_access")
-    instance.clients_deposits_topup_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("clients_edit_access")
-    instance.clients_edit_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("clients_loyalty_read_access")
-    instance.clients_loyalty_read_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("clients_loyalty_settings_access")
-    instance.clients_loyalty_settings_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("clients_phones_access")
-    instance.clients_phones_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("clients_show_attendance_history_access")
-    instance.clients_show_attendance_history_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("clients_surname_middle_name_access")
-    instance.clients_surname_middle_name_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("clients_surname_middle_name_edit_access")
-    instance.clients_surname_middle_name_edit_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("clients_surname_patronymic_access")
-    instance.clients_surname_patronymic_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("clients_surname_patronymic_edit_access")
-    instance.clients_surname_patronymic_edit_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("client_comments_add_access", _r.MISSING)
+        instance.client_comments_add_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("client_comments_list_access", _r.MISSING)
+        instance.client_comments_list_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("client_comments_other_edit_access", _r.MISSING)
+        instance.client_comments_other_edit_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("client_comments_own_edit_access", _r.MISSING)
+        instance.client_comments_own_edit_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("client_files_delete_access", _r.MISSING)
+        instance.client_files_delete_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("client_files_list_access", _r.MISSING)
+        instance.client_files_list_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("client_files_upload_access", _r.MISSING)
+        instance.client_files_upload_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("client_phones_access", _r.MISSING)
+        instance.client_phones_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("clients_access", _r.MISSING)
+        instance.clients_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("clients_card_phone_access", _r.MISSING)
+        instance.clients_card_phone_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("clients_delete_access", _r.MISSING)
+        instance.clients_delete_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("clients_excel_access", _r.MISSING)
+        instance.clients_excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("clients_phones_email_access", _r.MISSING)
+        instance.clients_phones_email_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("clients_visit_master_id", _r.MISSING)
+        instance.clients_visit_master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("excel_access", _r.MISSING)
+        instance.excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("get_visit_master_id", _r.MISSING)
+        instance.get_visit_master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("clients_card_comment_access")
+        instance.clients_card_comment_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("clients_card_comment_edit_access")
+        instance.clients_card_comment_edit_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("clients_deposits_access")
+        instance.clients_deposits_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("clients_deposits_create_access")
+        instance.clients_deposits_create_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("clients_deposits_history_access")
+        instance.clients_deposits_history_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("clients_deposits_topup_access")
+        instance.clients_deposits_topup_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("clients_edit_access")
+        instance.clients_edit_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("clients_loyalty_read_access")
+        instance.clients_loyalty_read_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("clients_loyalty_settings_access")
+        instance.clients_loyalty_settings_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("clients_phones_access")
+        instance.clients_phones_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("clients_show_attendance_history_access")
+        instance.clients_show_attendance_history_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("clients_surname_middle_name_access")
+        instance.clients_surname_middle_name_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("clients_surname_middle_name_edit_access")
+        instance.clients_surname_middle_name_edit_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("clients_surname_patronymic_access")
+        instance.clients_surname_patronymic_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("clients_surname_patronymic_edit_access")
+        instance.clients_surname_patronymic_edit_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

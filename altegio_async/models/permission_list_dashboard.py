@@ -223,115 +223,128 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[PermissionListDashboard] = PermissionListDashboard) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[PermissionListDashboard] = PermissionListDashboard
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("dash_access", _r.MISSING)
-    instance.dash_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("dash_message_access", _r.MISSING)
-    instance.dash_message_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("dash_message_excel_access", _r.MISSING)
-    instance.dash_message_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("dash_message_phones_access", _r.MISSING)
-    instance.dash_message_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("dash_phones_access", _r.MISSING)
-    instance.dash_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("dash_records_access", _r.MISSING)
-    instance.dash_records_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("dash_records_excel_access", _r.MISSING)
-    instance.dash_records_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("dash_records_last_days_count", _r.MISSING)
-    instance.dash_records_last_days_count = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("dash_records_phones_access", _r.MISSING)
-    instance.dash_records_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("dash_reviews_access", _r.MISSING)
-    instance.dash_reviews_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("dash_reviews_delete_access", _r.MISSING)
-    instance.dash_reviews_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("dashboard_access", _r.MISSING)
-    instance.dashboard_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("dashboard_calls_access", _r.MISSING)
-    instance.dashboard_calls_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("dashboard_calls_excel_access", _r.MISSING)
-    instance.dashboard_calls_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("dashboard_calls_phones_access", _r.MISSING)
-    instance.dashboard_calls_phones_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("security_2fa_access")
-    instance.security_2fa_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("security_access")
-    instance.security_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("security_data_changes_access")
-    instance.security_data_changes_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("security_employee_changes_access")
-    instance.security_employee_changes_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("security_export_import_access")
-    instance.security_export_import_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("security_logins_access")
-    instance.security_logins_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("dash_access", _r.MISSING)
+        instance.dash_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("dash_message_access", _r.MISSING)
+        instance.dash_message_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("dash_message_excel_access", _r.MISSING)
+        instance.dash_message_excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("dash_message_phones_access", _r.MISSING)
+        instance.dash_message_phones_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("dash_phones_access", _r.MISSING)
+        instance.dash_phones_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("dash_records_access", _r.MISSING)
+        instance.dash_records_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("dash_records_excel_access", _r.MISSING)
+        instance.dash_records_excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("dash_records_last_days_count", _r.MISSING)
+        instance.dash_records_last_days_count = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("dash_records_phones_access", _r.MISSING)
+        instance.dash_records_phones_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("dash_reviews_access", _r.MISSING)
+        instance.dash_reviews_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("dash_reviews_delete_access", _r.MISSING)
+        instance.dash_reviews_delete_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("dashboard_access", _r.MISSING)
+        instance.dashboard_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("dashboard_calls_access", _r.MISSING)
+        instance.dashboard_calls_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("dashboard_calls_excel_access", _r.MISSING)
+        instance.dashboard_calls_excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("dashboard_calls_phones_access", _r.MISSING)
+        instance.dashboard_calls_phones_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("security_2fa_access")
+        instance.security_2fa_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("security_access")
+        instance.security_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("security_data_changes_access")
+        instance.security_data_changes_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("security_employee_changes_access")
+        instance.security_employee_changes_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("security_export_import_access")
+        instance.security_export_import_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("security_logins_access")
+        instance.security_logins_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

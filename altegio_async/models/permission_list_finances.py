@@ -663,271 +663,282 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[PermissionListFinances] = PermissionListFinances) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[PermissionListFinances] = PermissionListFinances) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("calculation_create_by_master_not_limitation_today_access", _r.MISSING)
-    instance.calculation_create_by_master_not_limitation_today_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("expenses_create_access", _r.MISSING)
-    instance.expenses_create_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("expenses_delete_access", _r.MISSING)
-    instance.expenses_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("expenses_read_access", _r.MISSING)
-    instance.expenses_read_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("expenses_update_access", _r.MISSING)
-    instance.expenses_update_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("finances_access", _r.MISSING)
-    instance.finances_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("finances_accounts_access", _r.MISSING)
-    instance.finances_accounts_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("finances_accounts_banalce_access", _r.MISSING)
-    instance.finances_accounts_banalce_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("finances_accounts_ids", _r.MISSING)
-    instance.finances_accounts_ids = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("finances_create_last_days_count", _r.MISSING)
-    instance.finances_create_last_days_count = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("finances_create_transactions_access", _r.MISSING)
-    instance.finances_create_transactions_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("finances_delete_transactions_access", _r.MISSING)
-    instance.finances_delete_transactions_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("finances_edit_last_days_count", _r.MISSING)
-    instance.finances_edit_last_days_count = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("finances_edit_transactions_access", _r.MISSING)
-    instance.finances_edit_transactions_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("finances_expenses_create_access", _r.MISSING)
-    instance.finances_expenses_create_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("finances_expenses_delete_access", _r.MISSING)
-    instance.finances_expenses_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("finances_expenses_ids", _r.MISSING)
-    instance.finances_expenses_ids = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("finances_expenses_read_access", _r.MISSING)
-    instance.finances_expenses_read_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("finances_expenses_update_access", _r.MISSING)
-    instance.finances_expenses_update_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("finances_kkm_settings_read_access", _r.MISSING)
-    instance.finances_kkm_settings_read_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("finances_kkm_settings_update_access", _r.MISSING)
-    instance.finances_kkm_settings_update_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("finances_kkm_transactions_access", _r.MISSING)
-    instance.finances_kkm_transactions_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("finances_last_days_count", _r.MISSING)
-    instance.finances_last_days_count = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("finances_options_read_access", _r.MISSING)
-    instance.finances_options_read_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("finances_options_update_access", _r.MISSING)
-    instance.finances_options_update_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("finances_payroll_calculation_create_access", _r.MISSING)
-    instance.finances_payroll_calculation_create_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("finances_payroll_calculation_create_by_master_access", _r.MISSING)
-    instance.finances_payroll_calculation_create_by_master_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("finances_payroll_calculation_create_not_limitation_today_access", _r.MISSING)
-    instance.finances_payroll_calculation_create_not_limitation_today_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("finances_period_report_access", _r.MISSING)
-    instance.finances_period_report_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("finances_period_report_excel_access", _r.MISSING)
-    instance.finances_period_report_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("finances_print_check_access", _r.MISSING)
-    instance.finances_print_check_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("finances_salary_access_master_checkbox", _r.MISSING)
-    instance.finances_salary_access_master_checkbox = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    value = get("finances_salary_access_master_id", _r.MISSING)
-    instance.finances_salary_access_master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[32], value, found)
-    )
-    value = get("finances_salary_calc_access", _r.MISSING)
-    instance.finances_salary_calc_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
-    )
-    value = get("finances_salary_not_limitation_today_access", _r.MISSING)
-    instance.finances_salary_not_limitation_today_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[34], value, found)
-    )
-    value = get("finances_salary_schemes_access", _r.MISSING)
-    instance.finances_salary_schemes_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[35], value, found)
-    )
-    value = get("finances_settings_invoicing_read_access", _r.MISSING)
-    instance.finances_settings_invoicing_read_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[36], value, found)
-    )
-    value = get("finances_settings_invoicing_update_access", _r.MISSING)
-    instance.finances_settings_invoicing_update_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[37], value, found)
-    )
-    value = get("finances_suppliers_create_access", _r.MISSING)
-    instance.finances_suppliers_create_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[38], value, found)
-    )
-    value = get("finances_suppliers_delete_access", _r.MISSING)
-    instance.finances_suppliers_delete_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[39], value, found)
-    )
-    value = get("finances_suppliers_excel_access", _r.MISSING)
-    instance.finances_suppliers_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[40], value, found)
-    )
-    value = get("finances_suppliers_read_access", _r.MISSING)
-    instance.finances_suppliers_read_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[41], value, found)
-    )
-    value = get("finances_suppliers_update_access", _r.MISSING)
-    instance.finances_suppliers_update_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[42], value, found)
-    )
-    value = get("finances_transactions_access", _r.MISSING)
-    instance.finances_transactions_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[43], value, found)
-    )
-    value = get("finances_transactions_excel_access", _r.MISSING)
-    instance.finances_transactions_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[44], value, found)
-    )
-    value = get("finances_year_report_access", _r.MISSING)
-    instance.finances_year_report_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[45], value, found)
-    )
-    value = get("finances_year_report_excel_access", _r.MISSING)
-    instance.finances_year_report_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[46], value, found)
-    )
-    value = get("finances_z_report_access", _r.MISSING)
-    instance.finances_z_report_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[47], value, found)
-    )
-    value = get("finances_z_report_excel_access", _r.MISSING)
-    instance.finances_z_report_excel_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[48], value, found)
-    )
-    value = get("finances_z_report_no_limit_today_access", _r.MISSING)
-    instance.finances_z_report_no_limit_today_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[49], value, found)
-    )
-    value = get("get_salary_access_master_id", _r.MISSING)
-    instance.get_salary_access_master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[50], value, found)
-    )
-    value = get("kkm_settings_reed_access", _r.MISSING)
-    instance.kkm_settings_reed_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[51], value, found)
-    )
-    value = get("kkm_settings_update_access", _r.MISSING)
-    instance.kkm_settings_update_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[52], value, found)
-    )
-    value = get("kkm_transactions_accounts_access", _r.MISSING)
-    instance.kkm_transactions_accounts_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[53], value, found)
-    )
-    value = get("options_read_access", _r.MISSING)
-    instance.options_read_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[54], value, found)
-    )
-    value = get("options_update_access", _r.MISSING)
-    instance.options_update_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[55], value, found)
-    )
-    value = get("settings_invoicing_read_access", _r.MISSING)
-    instance.settings_invoicing_read_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[56], value, found)
-    )
-    value = get("settings_invoicing_update_access", _r.MISSING)
-    instance.settings_invoicing_update_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[57], value, found)
-    )
-    value = get("finances_accounts_limited_access")
-    instance.finances_accounts_limited_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[58], value, found)
-    )
-    value = get("finances_salary_master_not_limitation_today_access")
-    instance.finances_salary_master_not_limitation_today_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[59], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("calculation_create_by_master_not_limitation_today_access", _r.MISSING)
+        instance.calculation_create_by_master_not_limitation_today_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("expenses_create_access", _r.MISSING)
+        instance.expenses_create_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("expenses_delete_access", _r.MISSING)
+        instance.expenses_delete_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("expenses_read_access", _r.MISSING)
+        instance.expenses_read_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("expenses_update_access", _r.MISSING)
+        instance.expenses_update_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("finances_access", _r.MISSING)
+        instance.finances_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("finances_accounts_access", _r.MISSING)
+        instance.finances_accounts_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("finances_accounts_banalce_access", _r.MISSING)
+        instance.finances_accounts_banalce_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("finances_accounts_ids", _r.MISSING)
+        instance.finances_accounts_ids = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("finances_create_last_days_count", _r.MISSING)
+        instance.finances_create_last_days_count = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("finances_create_transactions_access", _r.MISSING)
+        instance.finances_create_transactions_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("finances_delete_transactions_access", _r.MISSING)
+        instance.finances_delete_transactions_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("finances_edit_last_days_count", _r.MISSING)
+        instance.finances_edit_last_days_count = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("finances_edit_transactions_access", _r.MISSING)
+        instance.finances_edit_transactions_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("finances_expenses_create_access", _r.MISSING)
+        instance.finances_expenses_create_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("finances_expenses_delete_access", _r.MISSING)
+        instance.finances_expenses_delete_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("finances_expenses_ids", _r.MISSING)
+        instance.finances_expenses_ids = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("finances_expenses_read_access", _r.MISSING)
+        instance.finances_expenses_read_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("finances_expenses_update_access", _r.MISSING)
+        instance.finances_expenses_update_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("finances_kkm_settings_read_access", _r.MISSING)
+        instance.finances_kkm_settings_read_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("finances_kkm_settings_update_access", _r.MISSING)
+        instance.finances_kkm_settings_update_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("finances_kkm_transactions_access", _r.MISSING)
+        instance.finances_kkm_transactions_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("finances_last_days_count", _r.MISSING)
+        instance.finances_last_days_count = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("finances_options_read_access", _r.MISSING)
+        instance.finances_options_read_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("finances_options_update_access", _r.MISSING)
+        instance.finances_options_update_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("finances_payroll_calculation_create_access", _r.MISSING)
+        instance.finances_payroll_calculation_create_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("finances_payroll_calculation_create_by_master_access", _r.MISSING)
+        instance.finances_payroll_calculation_create_by_master_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("finances_payroll_calculation_create_not_limitation_today_access", _r.MISSING)
+        instance.finances_payroll_calculation_create_not_limitation_today_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("finances_period_report_access", _r.MISSING)
+        instance.finances_period_report_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("finances_period_report_excel_access", _r.MISSING)
+        instance.finances_period_report_excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("finances_print_check_access", _r.MISSING)
+        instance.finances_print_check_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("finances_salary_access_master_checkbox", _r.MISSING)
+        instance.finances_salary_access_master_checkbox = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        value = get("finances_salary_access_master_id", _r.MISSING)
+        instance.finances_salary_access_master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[32], value, found)
+        )
+        value = get("finances_salary_calc_access", _r.MISSING)
+        instance.finances_salary_calc_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
+        )
+        value = get("finances_salary_not_limitation_today_access", _r.MISSING)
+        instance.finances_salary_not_limitation_today_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[34], value, found)
+        )
+        value = get("finances_salary_schemes_access", _r.MISSING)
+        instance.finances_salary_schemes_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[35], value, found)
+        )
+        value = get("finances_settings_invoicing_read_access", _r.MISSING)
+        instance.finances_settings_invoicing_read_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[36], value, found)
+        )
+        value = get("finances_settings_invoicing_update_access", _r.MISSING)
+        instance.finances_settings_invoicing_update_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[37], value, found)
+        )
+        value = get("finances_suppliers_create_access", _r.MISSING)
+        instance.finances_suppliers_create_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[38], value, found)
+        )
+        value = get("finances_suppliers_delete_access", _r.MISSING)
+        instance.finances_suppliers_delete_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[39], value, found)
+        )
+        value = get("finances_suppliers_excel_access", _r.MISSING)
+        instance.finances_suppliers_excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[40], value, found)
+        )
+        value = get("finances_suppliers_read_access", _r.MISSING)
+        instance.finances_suppliers_read_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[41], value, found)
+        )
+        value = get("finances_suppliers_update_access", _r.MISSING)
+        instance.finances_suppliers_update_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[42], value, found)
+        )
+        value = get("finances_transactions_access", _r.MISSING)
+        instance.finances_transactions_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[43], value, found)
+        )
+        value = get("finances_transactions_excel_access", _r.MISSING)
+        instance.finances_transactions_excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[44], value, found)
+        )
+        value = get("finances_year_report_access", _r.MISSING)
+        instance.finances_year_report_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[45], value, found)
+        )
+        value = get("finances_year_report_excel_access", _r.MISSING)
+        instance.finances_year_report_excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[46], value, found)
+        )
+        value = get("finances_z_report_access", _r.MISSING)
+        instance.finances_z_report_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[47], value, found)
+        )
+        value = get("finances_z_report_excel_access", _r.MISSING)
+        instance.finances_z_report_excel_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[48], value, found)
+        )
+        value = get("finances_z_report_no_limit_today_access", _r.MISSING)
+        instance.finances_z_report_no_limit_today_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[49], value, found)
+        )
+        value = get("get_salary_access_master_id", _r.MISSING)
+        instance.get_salary_access_master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[50], value, found)
+        )
+        value = get("kkm_settings_reed_access", _r.MISSING)
+        instance.kkm_settings_reed_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[51], value, found)
+        )
+        value = get("kkm_settings_update_access", _r.MISSING)
+        instance.kkm_settings_update_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[52], value, found)
+        )
+        value = get("kkm_transactions_accounts_access", _r.MISSING)
+        instance.kkm_transactions_accounts_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[53], value, found)
+        )
+        value = get("options_read_access", _r.MISSING)
+        instance.options_read_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[54], value, found)
+        )
+        value = get("options_update_access", _r.MISSING)
+        instance.options_update_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[55], value, found)
+        )
+        value = get("settings_invoicing_read_access", _r.MISSING)
+        instance.settings_invoicing_read_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[56], value, found)
+        )
+        value = get("settings_invoicing_update_access", _r.MISSING)
+        instance.settings_invoicing_update_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[57], value, found)
+        )
+        value = get("finances_accounts_limited_access")
+        instance.finances_accounts_limited_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[58], value, found)
+        )
+        value = get("finances_salary_master_not_limitation_today_access")
+        instance.finances_salary_master_not_limitation_today_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[59], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

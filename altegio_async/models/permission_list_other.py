@@ -141,63 +141,74 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[PermissionListOther] = PermissionListOther) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[PermissionListOther] = PermissionListOther) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("auth_enable_check_ip", _r.MISSING)
-    instance.auth_enable_check_ip = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("auth_list_allowed_ip", _r.MISSING)
-    instance.auth_list_allowed_ip = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("billing_access", _r.MISSING)
-    instance.billing_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("send_sms", _r.MISSING)
-    instance.send_sms = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("stat_access", _r.MISSING)
-    instance.stat_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("analytics_constructor_access")
-    instance.analytics_constructor_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("billing_invoices_access")
-    instance.billing_invoices_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("is_salon_tips_manager")
-    instance.is_salon_tips_manager = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("salon_to_salon_group_add_access")
-    instance.salon_to_salon_group_add_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("auth_enable_check_ip", _r.MISSING)
+        instance.auth_enable_check_ip = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("auth_list_allowed_ip", _r.MISSING)
+        instance.auth_list_allowed_ip = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("billing_access", _r.MISSING)
+        instance.billing_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("send_sms", _r.MISSING)
+        instance.send_sms = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("stat_access", _r.MISSING)
+        instance.stat_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("analytics_constructor_access")
+        instance.analytics_constructor_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("billing_invoices_access")
+        instance.billing_invoices_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("is_salon_tips_manager")
+        instance.is_salon_tips_manager = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("salon_to_salon_group_add_access")
+        instance.salon_to_salon_group_add_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

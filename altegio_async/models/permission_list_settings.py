@@ -337,177 +337,188 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[PermissionListSettings] = PermissionListSettings) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[PermissionListSettings] = PermissionListSettings) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("create_users_access", _r.MISSING)
-    instance.create_users_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("delete_users_access", _r.MISSING)
-    instance.delete_users_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("edit_master_service_and_duration", _r.MISSING)
-    instance.edit_master_service_and_duration = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("edit_users_access", _r.MISSING)
-    instance.edit_users_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("limited_users_access", _r.MISSING)
-    instance.limited_users_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("master_create", _r.MISSING)
-    instance.master_create = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("master_delete", _r.MISSING)
-    instance.master_delete = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("master_edit", _r.MISSING)
-    instance.master_edit = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("schedule_edit", _r.MISSING)
-    instance.schedule_edit = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("services_delete", _r.MISSING)
-    instance.services_delete = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("services_edit", _r.MISSING)
-    instance.services_edit = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("settings_access", _r.MISSING)
-    instance.settings_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("settings_basis_access", _r.MISSING)
-    instance.settings_basis_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("settings_email_notifications_access", _r.MISSING)
-    instance.settings_email_notifications_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("settings_information_access", _r.MISSING)
-    instance.settings_information_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("settings_master_access", _r.MISSING)
-    instance.settings_master_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("settings_master_dismiss_access", _r.MISSING)
-    instance.settings_master_dismiss_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("settings_notifications_access", _r.MISSING)
-    instance.settings_notifications_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("settings_positions_create", _r.MISSING)
-    instance.settings_positions_create = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("settings_positions_delete", _r.MISSING)
-    instance.settings_positions_delete = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("settings_positions_read", _r.MISSING)
-    instance.settings_positions_read = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("settings_services_access", _r.MISSING)
-    instance.settings_services_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("settings_services_create_access", _r.MISSING)
-    instance.settings_services_create_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("settings_services_edit_image_access", _r.MISSING)
-    instance.settings_services_edit_image_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("settings_services_edit_online_pay_access", _r.MISSING)
-    instance.settings_services_edit_online_pay_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("settings_services_edit_online_seance_date_time_access", _r.MISSING)
-    instance.settings_services_edit_online_seance_date_time_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("settings_services_edit_price_access", _r.MISSING)
-    instance.settings_services_edit_price_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("settings_services_edit_services_related_resource_access", _r.MISSING)
-    instance.settings_services_edit_services_related_resource_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("settings_services_edit_title_access", _r.MISSING)
-    instance.settings_services_edit_title_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("settings_services_relation_category_access", _r.MISSING)
-    instance.settings_services_relation_category_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("settings_template_notifications_access", _r.MISSING)
-    instance.settings_template_notifications_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("tech_card_edit", _r.MISSING)
-    instance.tech_card_edit = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    value = get("users_access", _r.MISSING)
-    instance.users_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[32], value, found)
-    )
-    value = get("webhook_read_access", _r.MISSING)
-    instance.webhook_read_access = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
-    )
-    value = get("is_salon_tips_manager")
-    instance.is_salon_tips_manager = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[34], value, found)
-    )
-    value = get("settings_clients_labels_access")
-    instance.settings_clients_labels_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[35], value, found)
-    )
-    value = get("settings_close_docs_access")
-    instance.settings_close_docs_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[36], value, found)
-    )
-    value = get("settings_user_notifications_access")
-    instance.settings_user_notifications_access = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[37], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("create_users_access", _r.MISSING)
+        instance.create_users_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("delete_users_access", _r.MISSING)
+        instance.delete_users_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("edit_master_service_and_duration", _r.MISSING)
+        instance.edit_master_service_and_duration = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("edit_users_access", _r.MISSING)
+        instance.edit_users_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("limited_users_access", _r.MISSING)
+        instance.limited_users_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("master_create", _r.MISSING)
+        instance.master_create = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("master_delete", _r.MISSING)
+        instance.master_delete = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("master_edit", _r.MISSING)
+        instance.master_edit = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("schedule_edit", _r.MISSING)
+        instance.schedule_edit = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("services_delete", _r.MISSING)
+        instance.services_delete = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("services_edit", _r.MISSING)
+        instance.services_edit = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("settings_access", _r.MISSING)
+        instance.settings_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("settings_basis_access", _r.MISSING)
+        instance.settings_basis_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("settings_email_notifications_access", _r.MISSING)
+        instance.settings_email_notifications_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("settings_information_access", _r.MISSING)
+        instance.settings_information_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("settings_master_access", _r.MISSING)
+        instance.settings_master_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("settings_master_dismiss_access", _r.MISSING)
+        instance.settings_master_dismiss_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("settings_notifications_access", _r.MISSING)
+        instance.settings_notifications_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("settings_positions_create", _r.MISSING)
+        instance.settings_positions_create = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("settings_positions_delete", _r.MISSING)
+        instance.settings_positions_delete = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("settings_positions_read", _r.MISSING)
+        instance.settings_positions_read = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("settings_services_access", _r.MISSING)
+        instance.settings_services_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("settings_services_create_access", _r.MISSING)
+        instance.settings_services_create_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("settings_services_edit_image_access", _r.MISSING)
+        instance.settings_services_edit_image_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("settings_services_edit_online_pay_access", _r.MISSING)
+        instance.settings_services_edit_online_pay_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("settings_services_edit_online_seance_date_time_access", _r.MISSING)
+        instance.settings_services_edit_online_seance_date_time_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("settings_services_edit_price_access", _r.MISSING)
+        instance.settings_services_edit_price_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("settings_services_edit_services_related_resource_access", _r.MISSING)
+        instance.settings_services_edit_services_related_resource_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("settings_services_edit_title_access", _r.MISSING)
+        instance.settings_services_edit_title_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("settings_services_relation_category_access", _r.MISSING)
+        instance.settings_services_relation_category_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("settings_template_notifications_access", _r.MISSING)
+        instance.settings_template_notifications_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("tech_card_edit", _r.MISSING)
+        instance.tech_card_edit = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        value = get("users_access", _r.MISSING)
+        instance.users_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[32], value, found)
+        )
+        value = get("webhook_read_access", _r.MISSING)
+        instance.webhook_read_access = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
+        )
+        value = get("is_salon_tips_manager")
+        instance.is_salon_tips_manager = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[34], value, found)
+        )
+        value = get("settings_clients_labels_access")
+        instance.settings_clients_labels_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[35], value, found)
+        )
+        value = get("settings_close_docs_access")
+        instance.settings_close_docs_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[36], value, found)
+        )
+        value = get("settings_user_notifications_access")
+        instance.settings_user_notifications_access = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[37], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -177,116 +177,127 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ProductDetails] = ProductDetails) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ProductDetails] = ProductDetails) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("actual_amounts", _r.MISSING)
-    instance.actual_amounts = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("actual_cost", _r.MISSING)
-    instance.actual_cost = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("barcode", _r.MISSING)
-    instance.barcode = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("cost", _r.MISSING)
-    instance.cost = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("critical_amount", _r.MISSING)
-    instance.critical_amount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("desired_amount", _r.MISSING)
-    instance.desired_amount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("good_id", _r.MISSING)
-    instance.good_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("last_change_date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.last_change_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
-    value = get("loyalty_abonement_type_id", _r.MISSING)
-    instance.loyalty_abonement_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("loyalty_allow_empty_code", _r.MISSING)
-    instance.loyalty_allow_empty_code = _r.read_field(spec, spec.fields[9], value, found)
-    value = get("loyalty_certificate_type_id", _r.MISSING)
-    instance.loyalty_certificate_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("service_unit_id", _r.MISSING)
-    instance.service_unit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("service_unit_short_title", _r.MISSING)
-    instance.service_unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("unit_actual_cost", _r.MISSING)
-    instance.unit_actual_cost = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("unit_actual_cost_format", _r.MISSING)
-    instance.unit_actual_cost_format = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("unit_equals", _r.MISSING)
-    instance.unit_equals = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("unit_id", _r.MISSING)
-    instance.unit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("unit_short_title", _r.MISSING)
-    instance.unit_short_title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("value", _r.MISSING)
-    instance.value = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("label")
-    instance.label = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("actual_amounts", _r.MISSING)
+        instance.actual_amounts = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("actual_cost", _r.MISSING)
+        instance.actual_cost = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("barcode", _r.MISSING)
+        instance.barcode = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("cost", _r.MISSING)
+        instance.cost = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("critical_amount", _r.MISSING)
+        instance.critical_amount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("desired_amount", _r.MISSING)
+        instance.desired_amount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("good_id", _r.MISSING)
+        instance.good_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("last_change_date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.last_change_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
+        value = get("loyalty_abonement_type_id", _r.MISSING)
+        instance.loyalty_abonement_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("loyalty_allow_empty_code", _r.MISSING)
+        instance.loyalty_allow_empty_code = _r.read_field(spec, spec.fields[9], value, found)
+        value = get("loyalty_certificate_type_id", _r.MISSING)
+        instance.loyalty_certificate_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("service_unit_id", _r.MISSING)
+        instance.service_unit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("service_unit_short_title", _r.MISSING)
+        instance.service_unit_short_title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("unit_actual_cost", _r.MISSING)
+        instance.unit_actual_cost = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("unit_actual_cost_format", _r.MISSING)
+        instance.unit_actual_cost_format = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("unit_equals", _r.MISSING)
+        instance.unit_equals = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("unit_id", _r.MISSING)
+        instance.unit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("unit_short_title", _r.MISSING)
+        instance.unit_short_title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("value", _r.MISSING)
+        instance.value = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("label")
+        instance.label = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

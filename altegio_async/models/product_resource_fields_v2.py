@@ -133,89 +133,102 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ProductResourceFieldsV2] = ProductResourceFieldsV2) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[ProductResourceFieldsV2] = ProductResourceFieldsV2
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("consumable_unit_id", _r.MISSING)
-    instance.consumable_unit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("cost", _r.MISSING)
-    instance.cost = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("cost_per_unit", _r.MISSING)
-    instance.cost_per_unit = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("discount_percent", _r.MISSING)
-    instance.discount_percent = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("first_cost", _r.MISSING)
-    instance.first_cost = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("good_id", _r.MISSING)
-    instance.good_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("manual_cost", _r.MISSING)
-    instance.manual_cost = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("master_id", _r.MISSING)
-    instance.master_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("operation_type_slug", _r.MISSING)
-    instance.operation_type_slug = _r.read_field(spec, spec.fields[8], value, found)
-    value = get("operation_unit_type", _r.MISSING)
-    instance.operation_unit_type = _r.read_field(spec, spec.fields[9], value, found)
-    value = get("quantity", _r.MISSING)
-    instance.quantity = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("record_id", _r.MISSING)
-    instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("sale_unit_id", _r.MISSING)
-    instance.sale_unit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("staff_id", _r.MISSING)
-    instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("storage_id", _r.MISSING)
-    instance.storage_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("unit_id", _r.MISSING)
-    instance.unit_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("consumable_unit_id", _r.MISSING)
+        instance.consumable_unit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("cost", _r.MISSING)
+        instance.cost = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("cost_per_unit", _r.MISSING)
+        instance.cost_per_unit = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("discount_percent", _r.MISSING)
+        instance.discount_percent = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("first_cost", _r.MISSING)
+        instance.first_cost = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("good_id", _r.MISSING)
+        instance.good_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("manual_cost", _r.MISSING)
+        instance.manual_cost = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("master_id", _r.MISSING)
+        instance.master_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("operation_type_slug", _r.MISSING)
+        instance.operation_type_slug = _r.read_field(spec, spec.fields[8], value, found)
+        value = get("operation_unit_type", _r.MISSING)
+        instance.operation_unit_type = _r.read_field(spec, spec.fields[9], value, found)
+        value = get("quantity", _r.MISSING)
+        instance.quantity = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("record_id", _r.MISSING)
+        instance.record_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("sale_unit_id", _r.MISSING)
+        instance.sale_unit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("staff_id", _r.MISSING)
+        instance.staff_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("storage_id", _r.MISSING)
+        instance.storage_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("unit_id", _r.MISSING)
+        instance.unit_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

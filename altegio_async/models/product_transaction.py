@@ -153,83 +153,98 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ProductTransaction] = ProductTransaction) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ProductTransaction] = ProductTransaction) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("cost", _r.MISSING)
-    instance.cost = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("cost_per_unit", _r.MISSING)
-    instance.cost_per_unit = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("create_date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.create_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.create_date = _r.read_field(spec, spec.fields[2], value, found)
-    value = get("discount", _r.MISSING)
-    instance.discount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("document_id", _r.MISSING)
-    instance.document_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("good", _r.MISSING)
-    instance.good = _r.read_field(spec, spec.fields[5], value, found)
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    value = get("last_change_date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.last_change_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
-    value = get("master", _r.MISSING)
-    instance.master = _r.read_field(spec, spec.fields[8], value, found)
-    value = get("operation_unit_type", _r.MISSING)
-    instance.operation_unit_type = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("record_id", _r.MISSING)
-    instance.record_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("service", _r.MISSING)
-    instance.service = _r.read_field(spec, spec.fields[11], value, found)
-    value = get("storage", _r.MISSING)
-    instance.storage = _r.read_field(spec, spec.fields[12], value, found)
-    value = get("supplier", _r.MISSING)
-    instance.supplier = _r.read_field(spec, spec.fields[13], value, found)
-    value = get("type", _r.MISSING)
-    instance.type_ = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("type_id", _r.MISSING)
-    instance.type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("unit", _r.MISSING)
-    instance.unit = _r.read_field(spec, spec.fields[16], value, found)
-    value = get("clients")
-    instance.clients = None if value is None else _r.read_field(spec, spec.fields[17], value, found)
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("cost", _r.MISSING)
+        instance.cost = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("cost_per_unit", _r.MISSING)
+        instance.cost_per_unit = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("create_date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.create_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.create_date = _r.read_field(spec, spec.fields[2], value, found)
+        value = get("discount", _r.MISSING)
+        instance.discount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("document_id", _r.MISSING)
+        instance.document_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("good", _r.MISSING)
+        instance.good = _r.read_field(spec, spec.fields[5], value, found)
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("last_change_date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.last_change_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
+        value = get("master", _r.MISSING)
+        instance.master = _r.read_field(spec, spec.fields[8], value, found)
+        value = get("operation_unit_type", _r.MISSING)
+        instance.operation_unit_type = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("record_id", _r.MISSING)
+        instance.record_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("service", _r.MISSING)
+        instance.service = _r.read_field(spec, spec.fields[11], value, found)
+        value = get("storage", _r.MISSING)
+        instance.storage = _r.read_field(spec, spec.fields[12], value, found)
+        value = get("supplier", _r.MISSING)
+        instance.supplier = _r.read_field(spec, spec.fields[13], value, found)
+        value = get("type", _r.MISSING)
+        instance.type_ = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("type_id", _r.MISSING)
+        instance.type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("unit", _r.MISSING)
+        instance.unit = _r.read_field(spec, spec.fields[16], value, found)
+        value = get("clients")
+        instance.clients = (
+            None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

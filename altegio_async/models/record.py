@@ -351,310 +351,327 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[Record] = Record) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[Record] = Record) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("activity_id")
-    instance.activity_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("api_id")
-    instance.api_id = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("attendance")
-    instance.attendance = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("bookform_id")
-    instance.bookform_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("client")
-    instance.client = None if value is None else _r.read_field(spec, spec.fields[4], value, found)
-    value = get("clients_count")
-    instance.clients_count = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("comer")
-    instance.comer = None if value is None else _r.read_field(spec, spec.fields[6], value, found)
-    value = get("comer_person_info")
-    instance.comer_person_info = (
-        None if value is None else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("comment")
-    instance.comment = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("company_id")
-    instance.company_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("composite")
-    instance.composite = (
-        None if value is None else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("confirmed")
-    instance.confirmed = (
-        value
-        if value is None or type(value) is int and value in {0, 1}
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("create_date")
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.create_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.create_date = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("activity_id")
+        instance.activity_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-    value = get("created_user_id")
-    instance.created_user_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("custom_color")
-    instance.custom_color = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("custom_fields")
-    instance.custom_fields = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("custom_font_color")
-    instance.custom_font_color = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("date")
-    instance.date = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("datetime")
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.datetime_ = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.datetime_ = (
-            None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+        value = get("api_id")
+        instance.api_id = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-    value = get("deleted")
-    instance.deleted = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("documents")
-    instance.documents = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("email_now")
-    instance.email_now = (
-        value
-        if value is None or type(value) is int and value in {0, 1}
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("email_remain_hours")
-    instance.email_remain_hours = (
-        None if value is None else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("from_url")
-    instance.from_url = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("goods_transactions")
-    instance.goods_transactions = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("id")
-    instance.id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("is_mobile")
-    instance.is_mobile = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("is_update_blocked")
-    instance.is_update_blocked = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("last_change_date")
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.last_change_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.last_change_date = (
-            None if value is None else _r.read_field(spec, spec.fields[28], value, found)
+        value = get("attendance")
+        instance.attendance = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-    value = get("length")
-    instance.length = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("master_request")
-    instance.master_request = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("notified")
-    instance.notified = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    value = get("online")
-    instance.online = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[32], value, found)
-    )
-    value = get("paid_full")
-    instance.paid_full = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[33], value, found)
-    )
-    value = get("prepaid")
-    instance.prepaid = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[34], value, found)
-    )
-    value = get("prepaid_confirmed")
-    instance.prepaid_confirmed = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[35], value, found)
-    )
-    value = get("record_from")
-    instance.record_from = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[36], value, found)
-    )
-    value = get("record_labels")
-    instance.record_labels = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[37], value, found)
-    )
-    value = get("review_requested")
-    instance.review_requested = (
-        value
-        if value is None or type(value) is int and value in {0, 1}
-        else _r.read_field(spec, spec.fields[38], value, found)
-    )
-    value = get("seance_length")
-    instance.seance_length = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[39], value, found)
-    )
-    value = get("services")
-    instance.services = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[40], value, found)
-    )
-    value = get("short_link")
-    instance.short_link = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[41], value, found)
-    )
-    value = get("sms_before")
-    instance.sms_before = (
-        value
-        if value is None or type(value) is int and value in {0, 1}
-        else _r.read_field(spec, spec.fields[42], value, found)
-    )
-    value = get("sms_now")
-    instance.sms_now = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[43], value, found)
-    )
-    value = get("sms_now_text")
-    instance.sms_now_text = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[44], value, found)
-    )
-    value = get("sms_remain_hours")
-    instance.sms_remain_hours = (
-        None if value is None else _r.read_field(spec, spec.fields[45], value, found)
-    )
-    value = get("staff")
-    instance.staff = None if value is None else _r.read_field(spec, spec.fields[46], value, found)
-    value = get("staff_id")
-    instance.staff_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[47], value, found)
-    )
-    value = get("visit_attendance")
-    instance.visit_attendance = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[48], value, found)
-    )
-    value = get("visit_id")
-    instance.visit_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[49], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+        value = get("bookform_id")
+        instance.bookform_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("client")
+        instance.client = (
+            None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("clients_count")
+        instance.clients_count = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("comer")
+        instance.comer = (
+            None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("comer_person_info")
+        instance.comer_person_info = (
+            None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("comment")
+        instance.comment = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("company_id")
+        instance.company_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("composite")
+        instance.composite = (
+            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("confirmed")
+        instance.confirmed = (
+            value
+            if value is None or type(value) is int and value in {0, 1}
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("create_date")
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.create_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.create_date = (
+                None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+            )
+        value = get("created_user_id")
+        instance.created_user_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("custom_color")
+        instance.custom_color = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("custom_fields")
+        instance.custom_fields = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("custom_font_color")
+        instance.custom_font_color = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("date")
+        instance.date = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("datetime")
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.datetime_ = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.datetime_ = (
+                None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+            )
+        value = get("deleted")
+        instance.deleted = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("documents")
+        instance.documents = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("email_now")
+        instance.email_now = (
+            value
+            if value is None or type(value) is int and value in {0, 1}
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("email_remain_hours")
+        instance.email_remain_hours = (
+            None if value is None else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("from_url")
+        instance.from_url = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("goods_transactions")
+        instance.goods_transactions = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("id")
+        instance.id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("is_mobile")
+        instance.is_mobile = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("is_update_blocked")
+        instance.is_update_blocked = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("last_change_date")
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.last_change_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.last_change_date = (
+                None if value is None else _r.read_field(spec, spec.fields[28], value, found)
+            )
+        value = get("length")
+        instance.length = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("master_request")
+        instance.master_request = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("notified")
+        instance.notified = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        value = get("online")
+        instance.online = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[32], value, found)
+        )
+        value = get("paid_full")
+        instance.paid_full = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[33], value, found)
+        )
+        value = get("prepaid")
+        instance.prepaid = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[34], value, found)
+        )
+        value = get("prepaid_confirmed")
+        instance.prepaid_confirmed = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[35], value, found)
+        )
+        value = get("record_from")
+        instance.record_from = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[36], value, found)
+        )
+        value = get("record_labels")
+        instance.record_labels = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[37], value, found)
+        )
+        value = get("review_requested")
+        instance.review_requested = (
+            value
+            if value is None or type(value) is int and value in {0, 1}
+            else _r.read_field(spec, spec.fields[38], value, found)
+        )
+        value = get("seance_length")
+        instance.seance_length = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[39], value, found)
+        )
+        value = get("services")
+        instance.services = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[40], value, found)
+        )
+        value = get("short_link")
+        instance.short_link = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[41], value, found)
+        )
+        value = get("sms_before")
+        instance.sms_before = (
+            value
+            if value is None or type(value) is int and value in {0, 1}
+            else _r.read_field(spec, spec.fields[42], value, found)
+        )
+        value = get("sms_now")
+        instance.sms_now = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[43], value, found)
+        )
+        value = get("sms_now_text")
+        instance.sms_now_text = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[44], value, found)
+        )
+        value = get("sms_remain_hours")
+        instance.sms_remain_hours = (
+            None if value is None else _r.read_field(spec, spec.fields[45], value, found)
+        )
+        value = get("staff")
+        instance.staff = (
+            None if value is None else _r.read_field(spec, spec.fields[46], value, found)
+        )
+        value = get("staff_id")
+        instance.staff_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[47], value, found)
+        )
+        value = get("visit_attendance")
+        instance.visit_attendance = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[48], value, found)
+        )
+        value = get("visit_id")
+        instance.visit_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[49], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -152,117 +152,128 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[RecordClient] = RecordClient) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[RecordClient] = RecordClient) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("birthday")
-    instance.birthday = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("card")
-    instance.card = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("client_tags")
-    instance.client_tags = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("comment")
-    instance.comment = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("custom_fields")
-    instance.custom_fields = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("discount")
-    instance.discount = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("display_name")
-    instance.display_name = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("email")
-    instance.email = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("fail_visits_count")
-    instance.fail_visits_count = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("id")
-    instance.id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("name")
-    instance.name = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("patronymic")
-    instance.patronymic = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("phone")
-    instance.phone = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("sex")
-    instance.sex = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("success_visits_count")
-    instance.success_visits_count = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("surname")
-    instance.surname = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("birthday")
+        instance.birthday = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("card")
+        instance.card = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("client_tags")
+        instance.client_tags = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("comment")
+        instance.comment = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("custom_fields")
+        instance.custom_fields = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("discount")
+        instance.discount = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("display_name")
+        instance.display_name = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("email")
+        instance.email = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("fail_visits_count")
+        instance.fail_visits_count = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("id")
+        instance.id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("name")
+        instance.name = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("patronymic")
+        instance.patronymic = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("phone")
+        instance.phone = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("sex")
+        instance.sex = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("success_visits_count")
+        instance.success_visits_count = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("surname")
+        instance.surname = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -140,77 +140,90 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[RescheduledRecord] = RescheduledRecord) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[RescheduledRecord] = RescheduledRecord) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("api_id", _r.MISSING)
-    instance.api_id = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("comment", _r.MISSING)
-    instance.comment = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("company", _r.MISSING)
-    instance.company = _r.read_field(spec, spec.fields[2], value, found)
-    value = get("create_date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.create_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.create_date = _r.read_field(spec, spec.fields[3], value, found)
-    value = get("date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.date = _r.read_field(spec, spec.fields[4], value, found)
-    value = get("deleted", _r.MISSING)
-    instance.deleted = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    value = get("length", _r.MISSING)
-    instance.length = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("master_requested", _r.MISSING)
-    instance.master_requested = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("notify_by_email", _r.MISSING)
-    instance.notify_by_email = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("notify_by_sms", _r.MISSING)
-    instance.notify_by_sms = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("online", _r.MISSING)
-    instance.online = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("services", _r.MISSING)
-    instance.services = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, spec.fields[13], value, found)
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("api_id", _r.MISSING)
+        instance.api_id = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("comment", _r.MISSING)
+        instance.comment = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("company", _r.MISSING)
+        instance.company = _r.read_field(spec, spec.fields[2], value, found)
+        value = get("create_date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.create_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.create_date = _r.read_field(spec, spec.fields[3], value, found)
+        value = get("date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.date = _r.read_field(spec, spec.fields[4], value, found)
+        value = get("deleted", _r.MISSING)
+        instance.deleted = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("length", _r.MISSING)
+        instance.length = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("master_requested", _r.MISSING)
+        instance.master_requested = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("notify_by_email", _r.MISSING)
+        instance.notify_by_email = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("notify_by_sms", _r.MISSING)
+        instance.notify_by_sms = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("online", _r.MISSING)
+        instance.online = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("services", _r.MISSING)
+        instance.services = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("staff", _r.MISSING)
+        instance.staff = _r.read_field(spec, spec.fields[13], value, found)
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -207,58 +207,70 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[SalaryCalculation] = SalaryCalculation) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[SalaryCalculation] = SalaryCalculation) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("client_id", _r.MISSING)
-    instance.client_id = _r.read_field(spec, spec.fields[0], value, found)
-    value = get("cost", _r.MISSING)
-    instance.cost = _r.read_field(spec, spec.fields[1], value, found)
-    value = get("date", _r.MISSING)
-    instance.date = _r.read_date(spec, spec.fields[2], value, found)
-    value = get("item_id", _r.MISSING)
-    instance.item_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("item_type_slug", _r.MISSING)
-    instance.item_type_slug = (
-        value
-        if type(value) is str
-        and value in {"activity", "bonus", "penalty", "periodic", "record", "retro_bonus", "sale"}
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("paid", _r.MISSING)
-    instance.paid = _r.read_field(spec, spec.fields[5], value, found)
-    value = get("record_id", _r.MISSING)
-    instance.record_id = _r.read_field(spec, spec.fields[6], value, found)
-    value = get("salary_calculation_info", _r.MISSING)
-    instance.salary_calculation_info = _r.read_field(spec, spec.fields[7], value, found)
-    value = get("salary_sum", _r.MISSING)
-    instance.salary_sum = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("targets", _r.MISSING)
-    instance.targets = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("time", _r.MISSING)
-    instance.time = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("salary_discrepancy")
-    instance.salary_discrepancy = (
-        None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("client_id", _r.MISSING)
+        instance.client_id = _r.read_field(spec, spec.fields[0], value, found)
+        value = get("cost", _r.MISSING)
+        instance.cost = _r.read_field(spec, spec.fields[1], value, found)
+        value = get("date", _r.MISSING)
+        instance.date = _r.read_date(spec, spec.fields[2], value, found)
+        value = get("item_id", _r.MISSING)
+        instance.item_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("item_type_slug", _r.MISSING)
+        instance.item_type_slug = (
+            value
+            if type(value) is str
+            and value
+            in {"activity", "bonus", "penalty", "periodic", "record", "retro_bonus", "sale"}
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("paid", _r.MISSING)
+        instance.paid = _r.read_field(spec, spec.fields[5], value, found)
+        value = get("record_id", _r.MISSING)
+        instance.record_id = _r.read_field(spec, spec.fields[6], value, found)
+        value = get("salary_calculation_info", _r.MISSING)
+        instance.salary_calculation_info = _r.read_field(spec, spec.fields[7], value, found)
+        value = get("salary_sum", _r.MISSING)
+        instance.salary_sum = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("targets", _r.MISSING)
+        instance.targets = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("time", _r.MISSING)
+        instance.time = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("salary_discrepancy")
+        instance.salary_discrepancy = (
+            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

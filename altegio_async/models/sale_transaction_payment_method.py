@@ -107,49 +107,64 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[SaleTransactionPaymentMethod] = SaleTransactionPaymentMethod) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[SaleTransactionPaymentMethod] = SaleTransactionPaymentMethod
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("applicable_amount", _r.MISSING)
-    instance.applicable_amount = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("applicable_count", _r.MISSING)
-    instance.applicable_count = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("applicable_value", _r.MISSING)
-    instance.applicable_value = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("is_applicable", _r.MISSING)
-    instance.is_applicable = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("slug", _r.MISSING)
-    instance.slug = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("account")
-    instance.account = None if value is None else _r.read_field(spec, spec.fields[5], value, found)
-    value = get("account_id")
-    instance.account_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("applicable_amount", _r.MISSING)
+        instance.applicable_amount = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("applicable_count", _r.MISSING)
+        instance.applicable_count = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("applicable_value", _r.MISSING)
+        instance.applicable_value = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("is_applicable", _r.MISSING)
+        instance.is_applicable = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("slug", _r.MISSING)
+        instance.slug = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("account")
+        instance.account = (
+            None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("account_id")
+        instance.account_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

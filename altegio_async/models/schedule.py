@@ -137,55 +137,68 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[Schedule] = Schedule) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[Schedule] = Schedule) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("created_at", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.created_at = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
-    value = get("date_end", _r.MISSING)
-    instance.date_end = _r.read_date(spec, spec.fields[1], value, found)
-    value = get("date_start", _r.MISSING)
-    instance.date_start = _r.read_date(spec, spec.fields[2], value, found)
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    value = get("original_entity_id", _r.MISSING)
-    instance.original_entity_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("original_entity_type", _r.MISSING)
-    instance.original_entity_type = (
-        value
-        if type(value) is str and value in {"activity", "record"}
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("updated_at", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.updated_at = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
-    value = get("days")
-    instance.days = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("deleted_at")
-    instance.deleted_at = (
-        None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("created_at", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.created_at = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
+        value = get("date_end", _r.MISSING)
+        instance.date_end = _r.read_date(spec, spec.fields[1], value, found)
+        value = get("date_start", _r.MISSING)
+        instance.date_start = _r.read_date(spec, spec.fields[2], value, found)
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("original_entity_id", _r.MISSING)
+        instance.original_entity_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("original_entity_type", _r.MISSING)
+        instance.original_entity_type = (
+            value
+            if type(value) is str and value in {"activity", "record"}
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("updated_at", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.updated_at = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
+        value = get("days")
+        instance.days = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("deleted_at")
+        instance.deleted_at = (
+            None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -135,99 +135,110 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ServiceListing] = ServiceListing) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ServiceListing] = ServiceListing) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("active")
-    instance.active = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("api_id")
-    instance.api_id = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("booking_title")
-    instance.booking_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("category_id")
-    instance.category_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("comment")
-    instance.comment = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("discount")
-    instance.discount = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("duration")
-    instance.duration = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("id")
-    instance.id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("price_max")
-    instance.price_max = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("price_min")
-    instance.price_min = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("salon_service_id")
-    instance.salon_service_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("technical_break_duration")
-    instance.technical_break_duration = (
-        None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("title")
-    instance.title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("weight")
-    instance.weight = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("active")
+        instance.active = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("api_id")
+        instance.api_id = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("booking_title")
+        instance.booking_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("category_id")
+        instance.category_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("comment")
+        instance.comment = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("discount")
+        instance.discount = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("duration")
+        instance.duration = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("id")
+        instance.id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("price_max")
+        instance.price_max = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("price_min")
+        instance.price_min = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("salon_service_id")
+        instance.salon_service_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("technical_break_duration")
+        instance.technical_break_duration = (
+            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("title")
+        instance.title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("weight")
+        instance.weight = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -127,75 +127,88 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ServiceResourceFieldsV2] = ServiceResourceFieldsV2) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[ServiceResourceFieldsV2] = ServiceResourceFieldsV2
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("category_id", _r.MISSING)
-    instance.category_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("composite_service_id", _r.MISSING)
-    instance.composite_service_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("duration", _r.MISSING)
-    instance.duration = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("is_composite", _r.MISSING)
-    instance.is_composite = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("length", _r.MISSING)
-    instance.length = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("price_max", _r.MISSING)
-    instance.price_max = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("price_min", _r.MISSING)
-    instance.price_min = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("salon_service_id", _r.MISSING)
-    instance.salon_service_id = _r.read_field(spec, spec.fields[8], value, found)
-    value = get("service_id", _r.MISSING)
-    instance.service_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("staff_id", _r.MISSING)
-    instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("technical_break_duration", _r.MISSING)
-    instance.technical_break_duration = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("composite_position")
-    instance.composite_position = (
-        None if value is None else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("category_id", _r.MISSING)
+        instance.category_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("company_id", _r.MISSING)
+        instance.company_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("composite_service_id", _r.MISSING)
+        instance.composite_service_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("duration", _r.MISSING)
+        instance.duration = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("is_composite", _r.MISSING)
+        instance.is_composite = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("length", _r.MISSING)
+        instance.length = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("price_max", _r.MISSING)
+        instance.price_max = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("price_min", _r.MISSING)
+        instance.price_min = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("salon_service_id", _r.MISSING)
+        instance.salon_service_id = _r.read_field(spec, spec.fields[8], value, found)
+        value = get("service_id", _r.MISSING)
+        instance.service_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("staff_id", _r.MISSING)
+        instance.staff_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("technical_break_duration", _r.MISSING)
+        instance.technical_break_duration = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("composite_position")
+        instance.composite_position = (
+            None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

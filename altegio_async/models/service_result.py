@@ -300,283 +300,298 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[ServiceResult] = ServiceResult) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[ServiceResult] = ServiceResult) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("abonement_restriction_value")
-    instance.abonement_restriction_value = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("active")
-    instance.active = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("api_id")
-    instance.api_id = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("api_service_id")
-    instance.api_service_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("autopayment_before_visit_time")
-    instance.autopayment_before_visit_time = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("booking_title")
-    instance.booking_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("capacity")
-    instance.capacity = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("category_id")
-    instance.category_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("comment")
-    instance.comment = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("date_from")
-    instance.date_from = None if value is None else _r.read_date(spec, spec.fields[9], value, found)
-    value = get("date_to")
-    instance.date_to = None if value is None else _r.read_date(spec, spec.fields[10], value, found)
-    value = get("dates")
-    instance.dates = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("discount")
-    instance.discount = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("duration")
-    instance.duration = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("id")
-    instance.id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("image_group")
-    instance.image_group = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("is_abonement_autopayment_enabled")
-    instance.is_abonement_autopayment_enabled = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("is_chain")
-    instance.is_chain = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("is_comment_managed_only_in_chain")
-    instance.is_comment_managed_only_in_chain = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("is_multi")
-    instance.is_multi = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("is_need_limit_date")
-    instance.is_need_limit_date = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("is_online")
-    instance.is_online = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("is_price_managed_only_in_chain")
-    instance.is_price_managed_only_in_chain = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("online_invoicing_status")
-    instance.online_invoicing_status = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("prepaid")
-    instance.prepaid = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("price_max")
-    instance.price_max = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("price_min")
-    instance.price_min = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("price_prepaid_amount")
-    instance.price_prepaid_amount = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("price_prepaid_percent")
-    instance.price_prepaid_percent = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("print_title")
-    instance.print_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("repeat_visit_days_step")
-    instance.repeat_visit_days_step = (
-        None if value is None else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("resources")
-    instance.resources = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    value = get("salon_service_id")
-    instance.salon_service_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[32], value, found)
-    )
-    value = get("schedule_template_type")
-    instance.schedule_template_type = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[33], value, found)
-    )
-    value = get("seance_search_finish")
-    instance.seance_search_finish = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[34], value, found)
-    )
-    value = get("seance_search_start")
-    instance.seance_search_start = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[35], value, found)
-    )
-    value = get("seance_search_step")
-    instance.seance_search_step = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[36], value, found)
-    )
-    value = get("service_type")
-    instance.service_type = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[37], value, found)
-    )
-    value = get("staff")
-    instance.staff = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[38], value, found)
-    )
-    value = get("step")
-    instance.step = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[39], value, found)
-    )
-    value = get("tax_variant")
-    instance.tax_variant = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[40], value, found)
-    )
-    value = get("technical_break_duration")
-    instance.technical_break_duration = (
-        None if value is None else _r.read_field(spec, spec.fields[41], value, found)
-    )
-    value = get("title")
-    instance.title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[42], value, found)
-    )
-    value = get("vat_id")
-    instance.vat_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[43], value, found)
-    )
-    value = get("weight")
-    instance.weight = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[44], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("abonement_restriction_value")
+        instance.abonement_restriction_value = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("active")
+        instance.active = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("api_id")
+        instance.api_id = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("api_service_id")
+        instance.api_service_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("autopayment_before_visit_time")
+        instance.autopayment_before_visit_time = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("booking_title")
+        instance.booking_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("capacity")
+        instance.capacity = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("category_id")
+        instance.category_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("comment")
+        instance.comment = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("date_from")
+        instance.date_from = (
+            None if value is None else _r.read_date(spec, spec.fields[9], value, found)
+        )
+        value = get("date_to")
+        instance.date_to = (
+            None if value is None else _r.read_date(spec, spec.fields[10], value, found)
+        )
+        value = get("dates")
+        instance.dates = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("discount")
+        instance.discount = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("duration")
+        instance.duration = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("id")
+        instance.id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("image_group")
+        instance.image_group = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("is_abonement_autopayment_enabled")
+        instance.is_abonement_autopayment_enabled = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("is_chain")
+        instance.is_chain = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("is_comment_managed_only_in_chain")
+        instance.is_comment_managed_only_in_chain = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("is_multi")
+        instance.is_multi = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("is_need_limit_date")
+        instance.is_need_limit_date = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("is_online")
+        instance.is_online = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("is_price_managed_only_in_chain")
+        instance.is_price_managed_only_in_chain = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("online_invoicing_status")
+        instance.online_invoicing_status = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("prepaid")
+        instance.prepaid = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("price_max")
+        instance.price_max = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("price_min")
+        instance.price_min = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("price_prepaid_amount")
+        instance.price_prepaid_amount = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("price_prepaid_percent")
+        instance.price_prepaid_percent = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("print_title")
+        instance.print_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("repeat_visit_days_step")
+        instance.repeat_visit_days_step = (
+            None if value is None else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("resources")
+        instance.resources = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        value = get("salon_service_id")
+        instance.salon_service_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[32], value, found)
+        )
+        value = get("schedule_template_type")
+        instance.schedule_template_type = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[33], value, found)
+        )
+        value = get("seance_search_finish")
+        instance.seance_search_finish = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[34], value, found)
+        )
+        value = get("seance_search_start")
+        instance.seance_search_start = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[35], value, found)
+        )
+        value = get("seance_search_step")
+        instance.seance_search_step = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[36], value, found)
+        )
+        value = get("service_type")
+        instance.service_type = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[37], value, found)
+        )
+        value = get("staff")
+        instance.staff = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[38], value, found)
+        )
+        value = get("step")
+        instance.step = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[39], value, found)
+        )
+        value = get("tax_variant")
+        instance.tax_variant = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[40], value, found)
+        )
+        value = get("technical_break_duration")
+        instance.technical_break_duration = (
+            None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+        )
+        value = get("title")
+        instance.title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[42], value, found)
+        )
+        value = get("vat_id")
+        instance.vat_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[43], value, found)
+        )
+        value = get("weight")
+        instance.weight = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[44], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -115,37 +115,50 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[SettingsNotificationType] = SettingsNotificationType) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[SettingsNotificationType] = SettingsNotificationType
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("channels", _r.MISSING)
-    instance.channels = _r.read_field(spec, spec.fields[0], value, found)
-    value = get("type", _r.MISSING)
-    instance.type_ = (
-        value
-        if type(value) is str
-        and value
-        in {
-            "license_expire",
-            "record_create_offline_admin",
-            "record_create_offline_staff",
-            "record_create_online_admin",
-            "record_create_online_staff",
-            "record_delete_admin",
-            "record_delete_staff",
-            "record_move_admin",
-            "record_move_staff",
-        }
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("channels", _r.MISSING)
+        instance.channels = _r.read_field(spec, spec.fields[0], value, found)
+        value = get("type", _r.MISSING)
+        instance.type_ = (
+            value
+            if type(value) is str
+            and value
+            in {
+                "license_expire",
+                "record_create_offline_admin",
+                "record_create_offline_staff",
+                "record_create_online_admin",
+                "record_create_online_staff",
+                "record_delete_admin",
+                "record_delete_staff",
+                "record_move_admin",
+                "record_move_staff",
+            }
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -190,153 +190,168 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[TeamMemberListing] = TeamMemberListing) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[TeamMemberListing] = TeamMemberListing) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("api_id")
-    instance.api_id = None if value is None else _r.read_field(spec, spec.fields[0], value, found)
-    value = get("avatar")
-    instance.avatar = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("avatar_big")
-    instance.avatar_big = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("bookable")
-    instance.bookable = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("comments_count")
-    instance.comments_count = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("fired")
-    instance.fired = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("has_access_timetable")
-    instance.has_access_timetable = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("hidden")
-    instance.hidden = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("id")
-    instance.id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("image_group")
-    instance.image_group = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("information")
-    instance.information = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("name")
-    instance.name = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("position")
-    instance.position = (
-        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("position_id")
-    instance.position_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("prepaid")
-    instance.prepaid = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("rating")
-    instance.rating = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("schedule_till")
-    instance.schedule_till = (
-        None if value is None else _r.read_date(spec, spec.fields[16], value, found)
-    )
-    value = get("show_rating")
-    instance.show_rating = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("specialization")
-    instance.specialization = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("status")
-    instance.status = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("user")
-    instance.user = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("user_id")
-    instance.user_id = None if value is None else _r.read_field(spec, spec.fields[21], value, found)
-    value = get("votes_count")
-    instance.votes_count = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("weight")
-    instance.weight = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("api_id")
+        instance.api_id = (
+            None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("avatar")
+        instance.avatar = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("avatar_big")
+        instance.avatar_big = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("bookable")
+        instance.bookable = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("comments_count")
+        instance.comments_count = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("fired")
+        instance.fired = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("has_access_timetable")
+        instance.has_access_timetable = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("hidden")
+        instance.hidden = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("id")
+        instance.id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("image_group")
+        instance.image_group = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("information")
+        instance.information = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("name")
+        instance.name = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("position")
+        instance.position = (
+            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("position_id")
+        instance.position_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("prepaid")
+        instance.prepaid = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("rating")
+        instance.rating = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("schedule_till")
+        instance.schedule_till = (
+            None if value is None else _r.read_date(spec, spec.fields[16], value, found)
+        )
+        value = get("show_rating")
+        instance.show_rating = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("specialization")
+        instance.specialization = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("status")
+        instance.status = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("user")
+        instance.user = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("user_id")
+        instance.user_id = (
+            None if value is None else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("votes_count")
+        instance.votes_count = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("weight")
+        instance.weight = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

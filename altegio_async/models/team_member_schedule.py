@@ -95,31 +95,42 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[TeamMemberSchedule] = TeamMemberSchedule) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[TeamMemberSchedule] = TeamMemberSchedule) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("date", _r.MISSING)
-    instance.date = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("is_working", _r.MISSING)
-    instance.is_working = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("slots", _r.MISSING)
-    instance.slots = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("date", _r.MISSING)
+        instance.date = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("is_working", _r.MISSING)
+        instance.is_working = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("slots", _r.MISSING)
+        instance.slots = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -120,63 +120,76 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[TeamMemberTipSettings] = TeamMemberTipSettings) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[TeamMemberTipSettings] = TeamMemberTipSettings) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("hash", _r.MISSING)
-    instance.hash_ = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    value = get("is_enabled", _r.MISSING)
-    instance.is_enabled = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("landing_external", _r.MISSING)
-    instance.landing_external = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("location_id", _r.MISSING)
-    instance.location_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, spec.fields[5], value, found)
-    value = get("staff_id", _r.MISSING)
-    instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("status", _r.MISSING)
-    instance.status = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("status_title", _r.MISSING)
-    instance.status_title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("invite_sms_sent")
-    instance.invite_sms_sent = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("master_tips_form_link")
-    instance.master_tips_form_link = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("hash", _r.MISSING)
+        instance.hash_ = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("is_enabled", _r.MISSING)
+        instance.is_enabled = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("landing_external", _r.MISSING)
+        instance.landing_external = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("location_id", _r.MISSING)
+        instance.location_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("staff", _r.MISSING)
+        instance.staff = _r.read_field(spec, spec.fields[5], value, found)
+        value = get("staff_id", _r.MISSING)
+        instance.staff_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("status", _r.MISSING)
+        instance.status = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("status_title", _r.MISSING)
+        instance.status_title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("invite_sms_sent")
+        instance.invite_sms_sent = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("master_tips_form_link")
+        instance.master_tips_form_link = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

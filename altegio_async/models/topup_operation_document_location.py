@@ -142,99 +142,114 @@ def _fields() -> _r.Fields:
 def _read(
     data: Any, cls: type[TopupOperationDocumentLocation] = TopupOperationDocumentLocation
 ) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(
+    items: Any, cls: type[TopupOperationDocumentLocation] = TopupOperationDocumentLocation
+) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("address", _r.MISSING)
-    instance.address = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("allow_change_record", _r.MISSING)
-    instance.allow_change_record = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("allow_delete_record", _r.MISSING)
-    instance.allow_delete_record = (
-        value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("business_group_id", _r.MISSING)
-    instance.business_group_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("business_type_id", _r.MISSING)
-    instance.business_type_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("city_id", _r.MISSING)
-    instance.city_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("coordinate_lat", _r.MISSING)
-    instance.coordinate_lat = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("coordinate_lon", _r.MISSING)
-    instance.coordinate_lon = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("country_id", _r.MISSING)
-    instance.country_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    value = get("logo", _r.MISSING)
-    instance.logo = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("phone", _r.MISSING)
-    instance.phone = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("phones", _r.MISSING)
-    instance.phones = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("public_title", _r.MISSING)
-    instance.public_title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("site", _r.MISSING)
-    instance.site = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("timezone", _r.MISSING)
-    instance.timezone = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("timezone_name", _r.MISSING)
-    instance.timezone_name = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("zip", _r.MISSING)
-    instance.zip_ = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("address", _r.MISSING)
+        instance.address = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("allow_change_record", _r.MISSING)
+        instance.allow_change_record = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("allow_delete_record", _r.MISSING)
+        instance.allow_delete_record = (
+            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("business_group_id", _r.MISSING)
+        instance.business_group_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("business_type_id", _r.MISSING)
+        instance.business_type_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("city_id", _r.MISSING)
+        instance.city_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("coordinate_lat", _r.MISSING)
+        instance.coordinate_lat = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("coordinate_lon", _r.MISSING)
+        instance.coordinate_lon = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("country_id", _r.MISSING)
+        instance.country_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("logo", _r.MISSING)
+        instance.logo = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("phone", _r.MISSING)
+        instance.phone = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("phones", _r.MISSING)
+        instance.phones = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("public_title", _r.MISSING)
+        instance.public_title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("site", _r.MISSING)
+        instance.site = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("timezone", _r.MISSING)
+        instance.timezone = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("timezone_name", _r.MISSING)
+        instance.timezone_name = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("zip", _r.MISSING)
+        instance.zip_ = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

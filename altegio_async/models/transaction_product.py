@@ -219,203 +219,216 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[TransactionProduct] = TransactionProduct) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[TransactionProduct] = TransactionProduct) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    value = get("title", _r.MISSING)
-    instance.title = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("actual_amounts")
-    instance.actual_amounts = (
-        []
-        if type(value) is list and not value
-        else None
-        if value is None
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("actual_cost")
-    instance.actual_cost = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("article")
-    instance.article = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("barcode")
-    instance.barcode = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("category")
-    instance.category = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("category_id")
-    instance.category_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("comment")
-    instance.comment = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("cost")
-    instance.cost = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("critical_amount")
-    instance.critical_amount = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("desired_amount")
-    instance.desired_amount = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("good_id")
-    instance.good_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("is_chain")
-    instance.is_chain = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("is_goods_mark_enabled")
-    instance.is_goods_mark_enabled = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("label")
-    instance.label = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("last_change_date")
-    instance.last_change_date = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("loyalty_abonement_type_id")
-    instance.loyalty_abonement_type_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("loyalty_allow_empty_code")
-    instance.loyalty_allow_empty_code = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("loyalty_certificate_type")
-    instance.loyalty_certificate_type = (
-        None if value is None else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("loyalty_certificate_type_id")
-    instance.loyalty_certificate_type_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("loyalty_serial_number_limited")
-    instance.loyalty_serial_number_limited = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("salon_id")
-    instance.salon_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("service_unit_id")
-    instance.service_unit_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("service_unit_short_title")
-    instance.service_unit_short_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("unit")
-    instance.unit = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[25], value, found)
-    )
-    value = get("unit_actual_cost")
-    instance.unit_actual_cost = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("unit_actual_cost_format")
-    instance.unit_actual_cost_format = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("unit_equals")
-    instance.unit_equals = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    value = get("unit_id")
-    instance.unit_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[29], value, found)
-    )
-    value = get("unit_short_title")
-    instance.unit_short_title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[30], value, found)
-    )
-    value = get("value")
-    instance.value = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[31], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("title", _r.MISSING)
+        instance.title = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("actual_amounts")
+        instance.actual_amounts = (
+            []
+            if type(value) is list and not value
+            else None
+            if value is None
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("actual_cost")
+        instance.actual_cost = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("article")
+        instance.article = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("barcode")
+        instance.barcode = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("category")
+        instance.category = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("category_id")
+        instance.category_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("comment")
+        instance.comment = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("cost")
+        instance.cost = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("critical_amount")
+        instance.critical_amount = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("desired_amount")
+        instance.desired_amount = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("good_id")
+        instance.good_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("is_chain")
+        instance.is_chain = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("is_goods_mark_enabled")
+        instance.is_goods_mark_enabled = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("label")
+        instance.label = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("last_change_date")
+        instance.last_change_date = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("loyalty_abonement_type_id")
+        instance.loyalty_abonement_type_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("loyalty_allow_empty_code")
+        instance.loyalty_allow_empty_code = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("loyalty_certificate_type")
+        instance.loyalty_certificate_type = (
+            None if value is None else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("loyalty_certificate_type_id")
+        instance.loyalty_certificate_type_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("loyalty_serial_number_limited")
+        instance.loyalty_serial_number_limited = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("salon_id")
+        instance.salon_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("service_unit_id")
+        instance.service_unit_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("service_unit_short_title")
+        instance.service_unit_short_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("unit")
+        instance.unit = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[25], value, found)
+        )
+        value = get("unit_actual_cost")
+        instance.unit_actual_cost = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("unit_actual_cost_format")
+        instance.unit_actual_cost_format = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("unit_equals")
+        instance.unit_equals = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        value = get("unit_id")
+        instance.unit_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[29], value, found)
+        )
+        value = get("unit_short_title")
+        instance.unit_short_title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[30], value, found)
+        )
+        value = get("value")
+        instance.value = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[31], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -168,133 +168,150 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[UpdatedLocation] = UpdatedLocation) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[UpdatedLocation] = UpdatedLocation) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("id", _r.MISSING)
-    instance.id = value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    value = get("access")
-    instance.access = None if value is None else _r.read_field(spec, spec.fields[1], value, found)
-    value = get("address")
-    instance.address = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("business_type_id")
-    instance.business_type_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("city")
-    instance.city = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("city_id")
-    instance.city_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("coordinate_lat")
-    instance.coordinate_lat = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("coordinate_lon")
-    instance.coordinate_lon = (
-        value
-        if value is None or type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("country")
-    instance.country = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("country_id")
-    instance.country_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("description")
-    instance.description = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("group_priority")
-    instance.group_priority = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("main_group")
-    instance.main_group = (
-        None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("main_group_id")
-    instance.main_group_id = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("phone_confirmation")
-    instance.phone_confirmation = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("push_notification_phone_confirm")
-    instance.push_notification_phone_confirm = (
-        None if value is None else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("short_descr")
-    instance.short_descr = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("site")
-    instance.site = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("social")
-    instance.social = None if value is None else _r.read_field(spec, spec.fields[18], value, found)
-    value = get("timezone_name")
-    instance.timezone_name = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("title")
-    instance.title = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("zip")
-    instance.zip_ = (
-        value
-        if value is None or type(value) is str
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("access")
+        instance.access = (
+            None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("address")
+        instance.address = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("business_type_id")
+        instance.business_type_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("city")
+        instance.city = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("city_id")
+        instance.city_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("coordinate_lat")
+        instance.coordinate_lat = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("coordinate_lon")
+        instance.coordinate_lon = (
+            value
+            if value is None or type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("country")
+        instance.country = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("country_id")
+        instance.country_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("description")
+        instance.description = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("group_priority")
+        instance.group_priority = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("main_group")
+        instance.main_group = (
+            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("main_group_id")
+        instance.main_group_id = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("phone_confirmation")
+        instance.phone_confirmation = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("push_notification_phone_confirm")
+        instance.push_notification_phone_confirm = (
+            None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("short_descr")
+        instance.short_descr = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("site")
+        instance.site = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("social")
+        instance.social = (
+            None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("timezone_name")
+        instance.timezone_name = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("title")
+        instance.title = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("zip")
+        instance.zip_ = (
+            value
+            if value is None or type(value) is str
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

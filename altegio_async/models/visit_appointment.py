@@ -211,164 +211,175 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[VisitAppointment] = VisitAppointment) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[VisitAppointment] = VisitAppointment) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("activity_id", _r.MISSING)
-    instance.activity_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("api_id", _r.MISSING)
-    instance.api_id = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("attendance", _r.MISSING)
-    instance.attendance = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("client", _r.MISSING)
-    instance.client = _r.read_field(spec, spec.fields[3], value, found)
-    value = get("comment", _r.MISSING)
-    instance.comment = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("company_id", _r.MISSING)
-    instance.company_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("confirmed", _r.MISSING)
-    instance.confirmed = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("create_date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.create_date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
-    value = get("date", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.date = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.date = _r.read_field(spec, spec.fields[8], value, found)
-    value = get("datetime", _r.MISSING)
-    try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-        instance.datetime_ = _r.from_iso_datetime(value)
-    except (TypeError, ValueError):
-        instance.datetime_ = _r.read_field(spec, spec.fields[9], value, found)
-    value = get("documents", _r.MISSING)
-    instance.documents = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("email_now", _r.MISSING)
-    instance.email_now = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("events", _r.MISSING)
-    instance.events = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("from_url", _r.MISSING)
-    instance.from_url = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("goods_transactions", _r.MISSING)
-    instance.goods_transactions = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    value = get("id", _r.MISSING)
-    instance.id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
-    )
-    value = get("length", _r.MISSING)
-    instance.length = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[16], value, found)
-    )
-    value = get("master_request", _r.MISSING)
-    instance.master_request = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[17], value, found)
-    )
-    value = get("notified", _r.MISSING)
-    instance.notified = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[18], value, found)
-    )
-    value = get("review_requested", _r.MISSING)
-    instance.review_requested = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[19], value, found)
-    )
-    value = get("seance_length", _r.MISSING)
-    instance.seance_length = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[20], value, found)
-    )
-    value = get("services", _r.MISSING)
-    instance.services = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[21], value, found)
-    )
-    value = get("sms_before", _r.MISSING)
-    instance.sms_before = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[22], value, found)
-    )
-    value = get("sms_now", _r.MISSING)
-    instance.sms_now = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[23], value, found)
-    )
-    value = get("sms_now_text", _r.MISSING)
-    instance.sms_now_text = (
-        value if type(value) is str else _r.read_field(spec, spec.fields[24], value, found)
-    )
-    value = get("staff", _r.MISSING)
-    instance.staff = _r.read_field(spec, spec.fields[25], value, found)
-    value = get("staff_id", _r.MISSING)
-    instance.staff_id = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[26], value, found)
-    )
-    value = get("visit_attendance", _r.MISSING)
-    instance.visit_attendance = (
-        value
-        if type(value) is float or type(value) is int
-        else _r.read_field(spec, spec.fields[27], value, found)
-    )
-    value = get("online")
-    instance.online = (
-        value
-        if value is None or type(value) is bool
-        else _r.read_field(spec, spec.fields[28], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("activity_id", _r.MISSING)
+        instance.activity_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("api_id", _r.MISSING)
+        instance.api_id = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("attendance", _r.MISSING)
+        instance.attendance = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("client", _r.MISSING)
+        instance.client = _r.read_field(spec, spec.fields[3], value, found)
+        value = get("comment", _r.MISSING)
+        instance.comment = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("company_id", _r.MISSING)
+        instance.company_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("confirmed", _r.MISSING)
+        instance.confirmed = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("create_date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.create_date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
+        value = get("date", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.date = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.date = _r.read_field(spec, spec.fields[8], value, found)
+        value = get("datetime", _r.MISSING)
+        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+            instance.datetime_ = _r.from_iso_datetime(value)
+        except (TypeError, ValueError):
+            instance.datetime_ = _r.read_field(spec, spec.fields[9], value, found)
+        value = get("documents", _r.MISSING)
+        instance.documents = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("email_now", _r.MISSING)
+        instance.email_now = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("events", _r.MISSING)
+        instance.events = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("from_url", _r.MISSING)
+        instance.from_url = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("goods_transactions", _r.MISSING)
+        instance.goods_transactions = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        value = get("id", _r.MISSING)
+        instance.id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+        )
+        value = get("length", _r.MISSING)
+        instance.length = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[16], value, found)
+        )
+        value = get("master_request", _r.MISSING)
+        instance.master_request = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[17], value, found)
+        )
+        value = get("notified", _r.MISSING)
+        instance.notified = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[18], value, found)
+        )
+        value = get("review_requested", _r.MISSING)
+        instance.review_requested = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[19], value, found)
+        )
+        value = get("seance_length", _r.MISSING)
+        instance.seance_length = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[20], value, found)
+        )
+        value = get("services", _r.MISSING)
+        instance.services = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[21], value, found)
+        )
+        value = get("sms_before", _r.MISSING)
+        instance.sms_before = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[22], value, found)
+        )
+        value = get("sms_now", _r.MISSING)
+        instance.sms_now = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[23], value, found)
+        )
+        value = get("sms_now_text", _r.MISSING)
+        instance.sms_now_text = (
+            value if type(value) is str else _r.read_field(spec, spec.fields[24], value, found)
+        )
+        value = get("staff", _r.MISSING)
+        instance.staff = _r.read_field(spec, spec.fields[25], value, found)
+        value = get("staff_id", _r.MISSING)
+        instance.staff_id = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[26], value, found)
+        )
+        value = get("visit_attendance", _r.MISSING)
+        instance.visit_attendance = (
+            value
+            if type(value) is float or type(value) is int
+            else _r.read_field(spec, spec.fields[27], value, found)
+        )
+        value = get("online")
+        instance.online = (
+            value
+            if value is None or type(value) is bool
+            else _r.read_field(spec, spec.fields[28], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out

@@ -137,81 +137,92 @@ def _fields() -> _r.Fields:
 
 
 def _read(data: Any, cls: type[WebhookSettings] = WebhookSettings) -> Any:
-    """The model from a decoded JSON object: a value sent as documented is kept as
-    is; any other goes to the reading policy (``_r.read_field``)."""
+    """The model from a decoded JSON object (``_read_all`` of one)."""
+    return _read_all((data,), cls)[0]
+
+
+def _read_all(items: Any, cls: type[WebhookSettings] = WebhookSettings) -> list[Any]:
+    """The models from decoded JSON objects: a value sent as documented is kept as
+    is; any other goes to the reading policy (``_r.read_field``).  One loop for a
+    whole list: a large reply's items cost no call each."""
     spec = _spec or _fields()
-    if type(data) is not dict:
-        data = _r.object_of(data, spec)
-    found: list[_r.Mismatch] = []
-    instance = object.__new__(cls)
-    get = data.get
-    value = get("active", _r.MISSING)
-    instance.active = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-    )
-    value = get("client", _r.MISSING)
-    instance.client = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-    )
-    value = get("finances_operation", _r.MISSING)
-    instance.finances_operation = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-    )
-    value = get("goods_operations_consumable", _r.MISSING)
-    instance.goods_operations_consumable = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-    )
-    value = get("goods_operations_move", _r.MISSING)
-    instance.goods_operations_move = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-    )
-    value = get("goods_operations_receipt", _r.MISSING)
-    instance.goods_operations_receipt = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-    )
-    value = get("goods_operations_sale", _r.MISSING)
-    instance.goods_operations_sale = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-    )
-    value = get("goods_operations_stolen", _r.MISSING)
-    instance.goods_operations_stolen = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-    )
-    value = get("master", _r.MISSING)
-    instance.master = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-    )
-    value = get("record", _r.MISSING)
-    instance.record = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-    )
-    value = get("salon", _r.MISSING)
-    instance.salon = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-    )
-    value = get("service", _r.MISSING)
-    instance.service = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-    )
-    value = get("service_category", _r.MISSING)
-    instance.service_category = (
-        value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-    )
-    value = get("urls", _r.MISSING)
-    instance.urls = (
-        []
-        if type(value) is list and not value
-        else _r.read_field(spec, spec.fields[13], value, found)
-    )
-    value = get("good")
-    instance.good = (
-        value
-        if value is None or type(value) is int
-        else _r.read_field(spec, spec.fields[14], value, found)
-    )
-    if found:
-        return _r.finish(instance, data, spec, found)
-    # additional_properties is left unset: made from raw on first use (__getattr__)
-    instance.mismatches = ()
-    instance.raw = data
-    return instance
+    new = object.__new__
+    out: list[Any] = []
+    for data in items:
+        if type(data) is not dict:
+            data = _r.object_of(data, spec)
+        found: list[_r.Mismatch] = []
+        instance = new(cls)
+        get = data.get
+        value = get("active", _r.MISSING)
+        instance.active = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+        )
+        value = get("client", _r.MISSING)
+        instance.client = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+        )
+        value = get("finances_operation", _r.MISSING)
+        instance.finances_operation = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+        )
+        value = get("goods_operations_consumable", _r.MISSING)
+        instance.goods_operations_consumable = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+        )
+        value = get("goods_operations_move", _r.MISSING)
+        instance.goods_operations_move = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+        )
+        value = get("goods_operations_receipt", _r.MISSING)
+        instance.goods_operations_receipt = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+        )
+        value = get("goods_operations_sale", _r.MISSING)
+        instance.goods_operations_sale = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+        )
+        value = get("goods_operations_stolen", _r.MISSING)
+        instance.goods_operations_stolen = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+        )
+        value = get("master", _r.MISSING)
+        instance.master = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+        )
+        value = get("record", _r.MISSING)
+        instance.record = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+        )
+        value = get("salon", _r.MISSING)
+        instance.salon = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+        )
+        value = get("service", _r.MISSING)
+        instance.service = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+        )
+        value = get("service_category", _r.MISSING)
+        instance.service_category = (
+            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+        )
+        value = get("urls", _r.MISSING)
+        instance.urls = (
+            []
+            if type(value) is list and not value
+            else _r.read_field(spec, spec.fields[13], value, found)
+        )
+        value = get("good")
+        instance.good = (
+            value
+            if value is None or type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
+        )
+        if found:
+            out.append(_r.finish(instance, data, spec, found))
+            continue
+        # additional_properties is left unset: made from raw on first use (__getattr__)
+        instance.mismatches = ()
+        instance.raw = data
+        out.append(instance)
+    return out
