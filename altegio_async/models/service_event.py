@@ -126,10 +126,11 @@ def _read_all(items: Any, cls: type[ServiceEvent] = ServiceEvent) -> list[Any]:
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
+    append = out.append
+    found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
-        found: list[_r.Mismatch] = []
         instance = new(cls)
         get = data.get
         value = get("company_id", _r.MISSING)
@@ -155,10 +156,11 @@ def _read_all(items: Any, cls: type[ServiceEvent] = ServiceEvent) -> list[Any]:
             else _r.read_field(spec, spec.fields[4], value, found)
         )
         if found:
-            out.append(_r.finish(instance, data, spec, found))
+            append(_r.finish(instance, data, spec, found))
+            found = []
             continue
         # additional_properties is left unset: made from raw on first use (__getattr__)
         instance.mismatches = ()
         instance.raw = data
-        out.append(instance)
+        append(instance)
     return out
