@@ -50,7 +50,7 @@ typecheck: $(STAMP)
 test: install
 	$(VENV)/bin/pytest
 
-# Ratios against baselines measured in the same run; takes about three and a half minutes.
+# Ratios against baselines measured in the same run; takes about five and a half minutes.
 bench: install
 	$(PY) scripts/bench.py
 

@@ -16,6 +16,22 @@ the strict sliding-window rule itself, so both limits hold by construction and
 the whole budget is usable.  Otherwise it answers how long to wait, and the
 caller sleeps that long and asks again.
 
+**One budget per egress address.**  Altegio counts per IP: the address its requests
+come from.  ``address=`` names it, and the windows are kept under that name, so
+clients that leave through the same address share one budget wherever they run,
+and clients on different addresses (a host with several, a proxy each) get one
+each::
+
+    address = "203.0.113.7"  # the egress IP Altegio sees for this client's requests
+    http = httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=address))
+    limiter = RedisRateLimiter("redis://10.0.0.5:6379/0", address=address)
+    client = AltegioClient(partner_token="...", http_client=http, limiter=limiter)
+
+Binding the source address (``local_address``) or going through a proxy
+(``httpx.AsyncHTTPTransport(proxy="http://proxy-7:3128")``, named by the address
+the proxy sends from) is httpx's; the limiter only has to be told which address
+that is.  Without ``address=`` the windows are those of ``key`` alone: one address.
+
 This is the default ("contract") policy of ``AltegioRateLimiter``, kept across
 processes and hosts; the budget is one whatever the event loops and threads of each
 process (Redis decides every admission).  With ``url=`` it opens one connection
@@ -91,7 +107,9 @@ class RedisRateLimiter:
 
     Args:
         url: a redis-py URL, or pass ``redis=`` an existing ``redis.asyncio.Redis``.
-        key: the namespace of the shared state; one per outgoing IP and API host.
+        key: the namespace of the shared state; one per API host.
+        address: the egress address (IP) whose budget this is: the windows are kept
+            under ``key`` and this address, shared by every limiter naming both.
         per_second, per_minute, second, minute, margin: as for AltegioRateLimiter.
     """
 
@@ -101,6 +119,7 @@ class RedisRateLimiter:
         *,
         redis: Any = None,
         key: str = "altegio-async:api.alteg.io",
+        address: str | None = None,
         per_second: int = 5,
         per_minute: int = 200,
         second: float = 1.0,
@@ -112,6 +131,10 @@ class RedisRateLimiter:
         if per_second < 1 or per_minute < per_second:
             raise UsageError(f"need 1 <= per_second <= per_minute, got {per_second}, {per_minute}")
         check_windows(second, minute, margin)
+        if address is not None and (not address or any(c.isspace() for c in address)):
+            raise UsageError(f"address must be an IP address or host name, got {address!r}")
+        self.address = address
+        namespace = key if address is None else f"{key}:{address}"
         self._url = url
         self._given = redis
         self._given_loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
@@ -119,7 +142,8 @@ class RedisRateLimiter:
             weakref.WeakKeyDictionary()
         )
         self._lock = threading.Lock()
-        self._keys = [f"{key}:admitted", f"{key}:paused"]
+        self._namespace = namespace
+        self._keys = [f"{namespace}:admitted", f"{namespace}:paused"]
         self._args = [
             per_second,
             round((second + margin) * 1000),
@@ -135,7 +159,7 @@ class RedisRateLimiter:
 
     def __repr__(self) -> str:
         # No URL: it may hold a password.
-        return f"<RedisRateLimiter key={self._keys[0].rsplit(':', 1)[0]!r}>"
+        return f"<RedisRateLimiter key={self._namespace!r}>"
 
     def _connection(self) -> _Connection:
         """This event loop's Redis client, scripts and FIFO gate."""

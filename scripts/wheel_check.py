@@ -90,6 +90,13 @@ def main() -> int:
             text=True,
         )
         assert "pip install 'altegio-async[redis]'" in missing.stderr, missing.stderr
+        missing = subprocess.run(
+            [python, "-c", "import altegio_async.custom.workers"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+        )
+        assert "pip install 'altegio-async[queue]'" in missing.stderr, missing.stderr
         subprocess.run([python, "-m", "pip", "install", "-q", f"{wheel}[sandbox]"], check=True)
         subprocess.run([python, "-c", SANDBOX_SMOKE], cwd=work, check=True)
         size = wheel.stat().st_size / 1024

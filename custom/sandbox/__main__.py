@@ -1,4 +1,8 @@
-"""``python -m altegio_async.sandbox [--port N] [--time-scale S] [--no-rate-limit]``."""
+"""``python -m altegio_async.sandbox [--port N] [--time-scale S] [--no-rate-limit]``.
+
+``--one-budget`` counts every caller in one set of rate-limit windows (by default
+each source address has its own, as Altegio's per-IP limits).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,11 @@ def main(argv: list[str] | None = None) -> None:
         help="multiply the 1 s / 60 s rate-limit windows (0.1: ten times faster)",
     )
     parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument(
+        "--one-budget",
+        action="store_true",
+        help="one set of rate-limit windows for every caller (default: one per source address)",
+    )
     parser.add_argument("--team-size", type=int, default=6)
     seed = BusinessSeed()
     parser.add_argument("--locations", type=int, default=seed.locations)
@@ -37,7 +46,9 @@ def main(argv: list[str] | None = None) -> None:
         "--appointments-per-location", type=int, default=seed.appointments_per_location
     )
     args = parser.parse_args(argv)
-    limits = RateLimits(time_scale=args.time_scale, enabled=not args.no_rate_limit)
+    limits = RateLimits(
+        time_scale=args.time_scale, enabled=not args.no_rate_limit, per_address=not args.one_budget
+    )
     business = BusinessSeed(
         locations=args.locations,
         clients_per_location=args.clients_per_location,

@@ -42,6 +42,7 @@ class Seen:
     path: str
     status: int
     at: float
+    remote: str = ""  # the source address the request came from
 
 
 @attrs.frozen
@@ -127,6 +128,7 @@ class SandboxApp:
                     request.path,
                     response.status,
                     self.clock(),
+                    request.remote or "?",
                 )
             )
             return response

@@ -174,3 +174,29 @@ def test_one_limiter_serves_two_event_loops_in_a_row(redis_url: str) -> None:
         assert asyncio.run(five(strict)) == 0
         assert strict.windows.rejected == 0
     assert limiter.acquired == 10
+
+
+async def test_the_budget_is_one_per_egress_address(redis_url: str) -> None:
+    """Limiters naming one address share its windows, wherever they run; another
+    address has windows of its own."""
+    key = f"test-egress-{time.monotonic_ns()}"
+
+    def limiter(address: str) -> RedisRateLimiter:
+        return RedisRateLimiter(
+            redis_url, key=key, address=address, per_second=2, per_minute=2, second=30, minute=30
+        )
+
+    here = limiter("203.0.113.7")
+    there = limiter("203.0.113.7")  # as on another host
+    other = limiter("203.0.113.8")
+    await here.acquire()
+    await there.acquire()  # the address's two
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(here.acquire(), 0.2)  # its windows are full, for both
+    await asyncio.wait_for(other.acquire(), 0.2)  # another address: a budget of its own
+    await asyncio.wait_for(other.acquire(), 0.2)
+    assert repr(here) == f"<RedisRateLimiter key='{key}:203.0.113.7'>"
+    with pytest.raises(UsageError, match="address"):
+        RedisRateLimiter(redis_url, address="")
+    for each in (here, there, other):
+        await each.aclose()

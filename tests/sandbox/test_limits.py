@@ -95,3 +95,35 @@ async def test_http_429_with_retry_after_and_envelope() -> None:
     }
     assert after_a_second.status_code == 200
     assert [s.status for s in sandbox.seen] == [200] * 5 + [429, 200]
+
+
+def test_windows_per_source_address_or_one_for_all() -> None:
+    clock = Clock()
+    apart = SlidingWindows(RateLimits(), clock)
+    together = SlidingWindows(RateLimits(per_address=False), clock)
+    for windows in (apart, together):
+        assert [windows.admit("127.0.0.2") for _ in range(5)] == [None] * 5
+    assert apart.admit("127.0.0.3") is None  # an address of its own, a budget of its own
+    assert together.admit("127.0.0.3") == 1.0  # one budget: the first address spent it
+    assert apart.admitted_by == {"127.0.0.2": 5, "127.0.0.3": 1} and apart.rejected_by == {}
+    assert together.rejected_by == {"127.0.0.3": 1}
+
+
+async def test_clients_bound_to_two_loopback_addresses_get_a_budget_each() -> None:
+    """Bound with httpx's own option (``local_address``): the sandbox sees two addresses."""
+    clock = Clock()
+    for per_address, expected in ((True, [200] * 10), (False, [200] * 5 + [429] * 5)):
+        config = SandboxConfig(limits=RateLimits(per_address=per_address))
+        with Sandbox(config, clock=clock) as sandbox:
+            token = sandbox.client_kwargs()["partner_token"]
+            statuses = []
+            for address in ("127.0.0.2", "127.0.0.3"):
+                transport = httpx.AsyncHTTPTransport(local_address=address)
+                async with httpx.AsyncClient(
+                    transport=transport, headers={"Authorization": f"Bearer {token}"}
+                ) as http:
+                    url = sandbox.base_url + "/api/v1/countries"
+                    statuses += [(await http.get(url)).status_code for _ in range(5)]
+            remotes = [s.remote for s in sandbox.seen]
+        assert statuses == expected
+        assert remotes == ["127.0.0.2"] * 5 + ["127.0.0.3"] * 5
