@@ -135,41 +135,42 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("number", _r.MISSING)
+        value = get("number", missing)
         instance.number = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("salon", _r.MISSING)
+        value = get("salon", missing)
         instance.salon = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("salon_id", _r.MISSING)
+        value = get("salon_id", missing)
         instance.salon_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("type_id", _r.MISSING)
+        value = get("type_id", missing)
         instance.type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("user", _r.MISSING)
+        value = get("user", missing)
         instance.user = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("user_id", _r.MISSING)
+        value = get("user_id", missing)
         instance.user_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )

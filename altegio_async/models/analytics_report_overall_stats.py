@@ -189,27 +189,28 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("client_stats", _r.MISSING)
+        value = get("client_stats", missing)
         instance.client_stats = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("fullness_stats", _r.MISSING)
+        value = get("fullness_stats", missing)
         instance.fullness_stats = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("income_average_services_stats", _r.MISSING)
+        value = get("income_average_services_stats", missing)
         instance.income_average_services_stats = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("income_average_stats", _r.MISSING)
+        value = get("income_average_stats", missing)
         instance.income_average_stats = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("income_goods_stats", _r.MISSING)
+        value = get("income_goods_stats", missing)
         instance.income_goods_stats = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("income_services_stats", _r.MISSING)
+        value = get("income_services_stats", missing)
         instance.income_services_stats = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("income_total_stats", _r.MISSING)
+        value = get("income_total_stats", missing)
         instance.income_total_stats = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("record_stats", _r.MISSING)
+        value = get("record_stats", missing)
         instance.record_stats = _r.read_field(spec, spec.fields[7], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

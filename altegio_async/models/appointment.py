@@ -399,193 +399,195 @@ def _read_all(items: Any, cls: type[Appointment] = Appointment) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("activity_id", _r.MISSING)
+        value = get("activity_id", missing)
         instance.activity_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("api_id", _r.MISSING)
+        value = get("api_id", missing)
         instance.api_id = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("attendance", _r.MISSING)
+        value = get("attendance", missing)
         instance.attendance = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("confirmed", _r.MISSING)
+        value = get("confirmed", missing)
         instance.confirmed = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("consumables", _r.MISSING)
+        value = get("consumables", missing)
         instance.consumables = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("create_date", _r.MISSING)
+        value = get("create_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = _r.from_iso_datetime(value)
+            instance.create_date = iso(value)
         except (TypeError, ValueError):
             instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("created_user_id", _r.MISSING)
+        value = get("created_user_id", missing)
         instance.created_user_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("custom_color", _r.MISSING)
+        value = get("custom_color", missing)
         instance.custom_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("custom_fields", _r.MISSING)
+        value = get("custom_fields", missing)
         instance.custom_fields = _r.read_field(spec, spec.fields[10], value, found)
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = _r.from_iso_datetime(value)
+            instance.date = iso(value)
         except (TypeError, ValueError):
             instance.date = _r.read_field(spec, spec.fields[11], value, found)
-        value = get("datetime", _r.MISSING)
+        value = get("datetime", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.datetime_ = _r.from_iso_datetime(value)
+            instance.datetime_ = iso(value)
         except (TypeError, ValueError):
             instance.datetime_ = _r.read_field(spec, spec.fields[12], value, found)
-        value = get("documents", _r.MISSING)
+        value = get("documents", missing)
         instance.documents = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("email_now", _r.MISSING)
+        value = get("email_now", missing)
         instance.email_now = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("finance_transactions", _r.MISSING)
+        value = get("finance_transactions", missing)
         instance.finance_transactions = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("from_url", _r.MISSING)
+        value = get("from_url", missing)
         instance.from_url = (
             value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("goods_transactions", _r.MISSING)
+        value = get("goods_transactions", missing)
         instance.goods_transactions = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("last_change_date", _r.MISSING)
+        value = get("last_change_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = _r.from_iso_datetime(value)
+            instance.last_change_date = iso(value)
         except (TypeError, ValueError):
             instance.last_change_date = _r.read_field(spec, spec.fields[19], value, found)
-        value = get("length", _r.MISSING)
+        value = get("length", missing)
         instance.length = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("master_request", _r.MISSING)
+        value = get("master_request", missing)
         instance.master_request = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("notified", _r.MISSING)
+        value = get("notified", missing)
         instance.notified = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("paid_full", _r.MISSING)
+        value = get("paid_full", missing)
         instance.paid_full = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("prepaid", _r.MISSING)
+        value = get("prepaid", missing)
         instance.prepaid = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("prepaid_confirmed", _r.MISSING)
+        value = get("prepaid_confirmed", missing)
         instance.prepaid_confirmed = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("record_labels", _r.MISSING)
+        value = get("record_labels", missing)
         instance.record_labels = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("review_requested", _r.MISSING)
+        value = get("review_requested", missing)
         instance.review_requested = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("seance_length", _r.MISSING)
+        value = get("seance_length", missing)
         instance.seance_length = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("services", _r.MISSING)
+        value = get("services", missing)
         instance.services = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[29], value, found)
         )
-        value = get("sms_before", _r.MISSING)
+        value = get("sms_before", missing)
         instance.sms_before = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[30], value, found)
         )
-        value = get("sms_now", _r.MISSING)
+        value = get("sms_now", missing)
         instance.sms_now = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[31], value, found)
         )
-        value = get("sms_now_text", _r.MISSING)
+        value = get("sms_now_text", missing)
         instance.sms_now_text = (
             value if type(value) is str else _r.read_field(spec, spec.fields[32], value, found)
         )
-        value = get("staff", _r.MISSING)
+        value = get("staff", missing)
         instance.staff = _r.read_field(spec, spec.fields[33], value, found)
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[34], value, found)
         )
-        value = get("visit_attendance", _r.MISSING)
+        value = get("visit_attendance", missing)
         instance.visit_attendance = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[35], value, found)
         )
-        value = get("visit_id", _r.MISSING)
+        value = get("visit_id", missing)
         instance.visit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[36], value, found)
         )

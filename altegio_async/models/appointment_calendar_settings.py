@@ -131,17 +131,18 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("activity_record_clients_count_max", _r.MISSING)
+        value = get("activity_record_clients_count_max", missing)
         instance.activity_record_clients_count_max = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("record_type", _r.MISSING)
+        value = get("record_type", missing)
         instance.record_type = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )

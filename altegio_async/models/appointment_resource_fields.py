@@ -287,137 +287,138 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("activity_id", _r.MISSING)
+        value = get("activity_id", missing)
         instance.activity_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("attendance", _r.MISSING)
+        value = get("attendance", missing)
         instance.attendance = (
             value
             if type(value) is int and value in {-1, 0, 1, 2}
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("attendance_status", _r.MISSING)
+        value = get("attendance_status", missing)
         instance.attendance_status = (
             value
             if type(value) is int and value in {-1, 0, 1, 2}
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("attendance_status_slug", _r.MISSING)
+        value = get("attendance_status_slug", missing)
         instance.attendance_status_slug = (
             value
             if type(value) is str and value in {"absent", "attended", "confirmed", "waiting"}
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("bookform_id", _r.MISSING)
+        value = get("bookform_id", missing)
         instance.bookform_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("booking_user_id", _r.MISSING)
+        value = get("booking_user_id", missing)
         instance.booking_user_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("client_id", _r.MISSING)
+        value = get("client_id", missing)
         instance.client_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("clients_count", _r.MISSING)
+        value = get("clients_count", missing)
         instance.clients_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("created_datetime", _r.MISSING)
+        value = get("created_datetime", missing)
         instance.created_datetime = (
             value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("custom_color", _r.MISSING)
+        value = get("custom_color", missing)
         instance.custom_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("custom_font_color", _r.MISSING)
+        value = get("custom_font_color", missing)
         instance.custom_font_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         instance.date = (
             value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("duration", _r.MISSING)
+        value = get("duration", missing)
         instance.duration = (
             value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("external_id", _r.MISSING)
+        value = get("external_id", missing)
         instance.external_id = (
             value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("from_url", _r.MISSING)
+        value = get("from_url", missing)
         instance.from_url = (
             value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("is_client_notification_sent", _r.MISSING)
+        value = get("is_client_notification_sent", missing)
         instance.is_client_notification_sent = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("is_mobile", _r.MISSING)
+        value = get("is_mobile", missing)
         instance.is_mobile = (
             value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("is_overpaid", _r.MISSING)
+        value = get("is_overpaid", missing)
         instance.is_overpaid = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("is_paid", _r.MISSING)
+        value = get("is_paid", missing)
         instance.is_paid = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("length", _r.MISSING)
+        value = get("length", missing)
         instance.length = (
             value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("paid_full", _r.MISSING)
+        value = get("paid_full", missing)
         instance.paid_full = (
             value
             if type(value) is int and value in {0, 1, 2}
             else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("prepaid_status", _r.MISSING)
+        value = get("prepaid_status", missing)
         instance.prepaid_status = (
             value if type(value) is int else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("record_from", _r.MISSING)
+        value = get("record_from", missing)
         instance.record_from = (
             value if type(value) is str else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("source", _r.MISSING)
+        value = get("source", missing)
         instance.source = (
             value if type(value) is int else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("timestamp", _r.MISSING)
+        value = get("timestamp", missing)
         instance.timestamp = (
             value if type(value) is int else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("visit_id", _r.MISSING)
+        value = get("visit_id", missing)
         instance.visit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[29], value, found)
         )

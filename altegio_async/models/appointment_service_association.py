@@ -132,27 +132,28 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("consumables", _r.MISSING)
+        value = get("consumables", missing)
         instance.consumables = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("record_id", _r.MISSING)
+        value = get("record_id", missing)
         instance.record_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("service_id", _r.MISSING)
+        value = get("service_id", missing)
         instance.service_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("technological_cards", _r.MISSING)
+        value = get("technological_cards", missing)
         instance.technological_cards = (
             []
             if type(value) is list and not value

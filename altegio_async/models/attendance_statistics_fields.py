@@ -137,43 +137,44 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("balance_amount", _r.MISSING)
+        value = get("balance_amount", missing)
         instance.balance_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("chain_id", _r.MISSING)
+        value = get("chain_id", missing)
         instance.chain_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("failed_attendances_count", _r.MISSING)
+        value = get("failed_attendances_count", missing)
         instance.failed_attendances_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("last_successful_attendance_datetime", _r.MISSING)
+        value = get("last_successful_attendance_datetime", missing)
         instance.last_successful_attendance_datetime = _r.read_field(
             spec, spec.fields[3], value, found
         )
-        value = get("paid_amount", _r.MISSING)
+        value = get("paid_amount", missing)
         instance.paid_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("spent_amount", _r.MISSING)
+        value = get("spent_amount", missing)
         instance.spent_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("successful_attendances_count", _r.MISSING)
+        value = get("successful_attendances_count", missing)
         instance.successful_attendances_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )

@@ -118,27 +118,28 @@ def _read_all(items: Any, cls: type[AvailableDates] = AvailableDates) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("booking_dates", _r.MISSING)
+        value = get("booking_dates", missing)
         instance.booking_dates = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("booking_days", _r.MISSING)
+        value = get("booking_days", missing)
         instance.booking_days = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("working_dates", _r.MISSING)
+        value = get("working_dates", missing)
         instance.working_dates = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("working_days", _r.MISSING)
+        value = get("working_days", missing)
         instance.working_days = _r.read_field(spec, spec.fields[3], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -113,25 +113,26 @@ def _read_all(items: Any, cls: type[BookableServices] = BookableServices) -> lis
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("category", _r.MISSING)
+        value = get("category", missing)
         instance.category = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("events", _r.MISSING)
+        value = get("events", missing)
         instance.events = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("services", _r.MISSING)
+        value = get("services", missing)
         instance.services = (
             []
             if type(value) is list and not value

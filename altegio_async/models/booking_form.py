@@ -357,61 +357,62 @@ def _read_all(items: Any, cls: type[BookingForm] = BookingForm) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("app_metrika_id", _r.MISSING)
+        value = get("app_metrika_id", missing)
         instance.app_metrika_id = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("comment_required", _r.MISSING)
+        value = get("comment_required", missing)
         instance.comment_required = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("facebook_pixel_id", _r.MISSING)
+        value = get("facebook_pixel_id", missing)
         instance.facebook_pixel_id = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("google_analytics_id", _r.MISSING)
+        value = get("google_analytics_id", missing)
         instance.google_analytics_id = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("group_id", _r.MISSING)
+        value = get("group_id", missing)
         instance.group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("lang", _r.MISSING)
+        value = get("lang", missing)
         instance.lang = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("langs", _r.MISSING)
+        value = get("langs", missing)
         instance.langs = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("metrika_counter_id", _r.MISSING)
+        value = get("metrika_counter_id", missing)
         instance.metrika_counter_id = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("phone_confirmation", _r.MISSING)
+        value = get("phone_confirmation", missing)
         instance.phone_confirmation = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("sms_enabled", _r.MISSING)
+        value = get("sms_enabled", missing)
         instance.sms_enabled = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("steps", _r.MISSING)
+        value = get("steps", missing)
         instance.steps = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("style", _r.MISSING)
+        value = get("style", missing)
         instance.style = _r.read_field(spec, spec.fields[12], value, found)
         value = get("ab_test_enabled")
         instance.ab_test_enabled = (

@@ -158,37 +158,38 @@ def _read_all(items: Any, cls: type[BookingFormStyle] = BookingFormStyle) -> lis
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("buttons_color", _r.MISSING)
+        value = get("buttons_color", missing)
         instance.buttons_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("header_background", _r.MISSING)
+        value = get("header_background", missing)
         instance.header_background = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("logo", _r.MISSING)
+        value = get("logo", missing)
         instance.logo = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("main_color", _r.MISSING)
+        value = get("main_color", missing)
         instance.main_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("menu_background", _r.MISSING)
+        value = get("menu_background", missing)
         instance.menu_background = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("secondary_color", _r.MISSING)
+        value = get("secondary_color", missing)
         instance.secondary_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("show_header", _r.MISSING)
+        value = get("show_header", missing)
         instance.show_header = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )

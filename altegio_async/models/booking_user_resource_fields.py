@@ -128,63 +128,64 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("additional_phone", _r.MISSING)
+        value = get("additional_phone", missing)
         instance.additional_phone = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("birthday", _r.MISSING)
+        value = get("birthday", missing)
         instance.birthday = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("card_number", _r.MISSING)
+        value = get("card_number", missing)
         instance.card_number = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("client_tips", _r.MISSING)
+        value = get("client_tips", missing)
         instance.client_tips = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("discount", _r.MISSING)
+        value = get("discount", missing)
         instance.discount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("discount_percent", _r.MISSING)
+        value = get("discount_percent", missing)
         instance.discount_percent = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("email", _r.MISSING)
+        value = get("email", missing)
         instance.email = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("gender", _r.MISSING)
+        value = get("gender", missing)
         instance.gender = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("patronymic", _r.MISSING)
+        value = get("patronymic", missing)
         instance.patronymic = (
             value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("phone", _r.MISSING)
+        value = get("phone", missing)
         instance.phone = (
             value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("surname", _r.MISSING)
+        value = get("surname", missing)
         instance.surname = (
             value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
         )

@@ -286,95 +286,96 @@ def _read_all(items: Any, cls: type[BookingWidget] = BookingWidget) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("ab_test_enabled", _r.MISSING)
+        value = get("ab_test_enabled", missing)
         instance.ab_test_enabled = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("button_animation", _r.MISSING)
+        value = get("button_animation", missing)
         instance.button_animation = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("button_color", _r.MISSING)
+        value = get("button_color", missing)
         instance.button_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("button_position", _r.MISSING)
+        value = get("button_position", missing)
         instance.button_position = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("datetime_step_num", _r.MISSING)
+        value = get("datetime_step_num", missing)
         instance.datetime_step_num = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("description", _r.MISSING)
+        value = get("description", missing)
         instance.description = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("form_position", _r.MISSING)
+        value = get("form_position", missing)
         instance.form_position = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("html_code", _r.MISSING)
+        value = get("html_code", missing)
         instance.html_code = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("is_default", _r.MISSING)
+        value = get("is_default", missing)
         instance.is_default = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("master_step_default", _r.MISSING)
+        value = get("master_step_default", missing)
         instance.master_step_default = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("master_step_hide", _r.MISSING)
+        value = get("master_step_hide", missing)
         instance.master_step_hide = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("master_step_num", _r.MISSING)
+        value = get("master_step_num", missing)
         instance.master_step_num = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("service_step_default", _r.MISSING)
+        value = get("service_step_default", missing)
         instance.service_step_default = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("service_step_hide", _r.MISSING)
+        value = get("service_step_hide", missing)
         instance.service_step_hide = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("service_step_num", _r.MISSING)
+        value = get("service_step_num", missing)
         instance.service_step_num = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("show_button", _r.MISSING)
+        value = get("show_button", missing)
         instance.show_button = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("without_menu", _r.MISSING)
+        value = get("without_menu", missing)
         instance.without_menu = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
         )

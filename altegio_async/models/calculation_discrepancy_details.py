@@ -118,21 +118,22 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("actual_sum", _r.MISSING)
+        value = get("actual_sum", missing)
         instance.actual_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("difference_sum", _r.MISSING)
+        value = get("difference_sum", missing)
         instance.difference_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("reason", _r.MISSING)
+        value = get("reason", missing)
         instance.reason = (
             value
             if type(value) is str and value in {"deleted", "new", "updated_rule", "updated_sum"}

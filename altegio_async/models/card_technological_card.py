@@ -119,39 +119,40 @@ def _read_all(items: Any, cls: type[CardTechnologicalCard] = CardTechnologicalCa
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("amount", _r.MISSING)
+        value = get("amount", missing)
         instance.amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("good", _r.MISSING)
+        value = get("good", missing)
         instance.good = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("good_id", _r.MISSING)
+        value = get("good_id", missing)
         instance.good_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("price", _r.MISSING)
+        value = get("price", missing)
         instance.price = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("storage_id", _r.MISSING)
+        value = get("storage_id", missing)
         instance.storage_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("technological_card_id", _r.MISSING)
+        value = get("technological_card_id", missing)
         instance.technological_card_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )

@@ -189,37 +189,38 @@ def _read_all(items: Any, cls: type[ChainAccess] = ChainAccess) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("clients_access", _r.MISSING)
+        value = get("clients_access", missing)
         instance.clients_access = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("loyalty_access", _r.MISSING)
+        value = get("loyalty_access", missing)
         instance.loyalty_access = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("loyalty_cards_manual_transactions_access", _r.MISSING)
+        value = get("loyalty_cards_manual_transactions_access", missing)
         instance.loyalty_cards_manual_transactions_access = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("settings_access", _r.MISSING)
+        value = get("settings_access", missing)
         instance.settings_access = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("users_access", _r.MISSING)
+        value = get("users_access", missing)
         instance.users_access = (
             value
             if type(value) is float or type(value) is int

@@ -109,23 +109,24 @@ def _read_all(items: Any, cls: type[ChainClient] = ChainClient) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("clients", _r.MISSING)
+        value = get("clients", missing)
         instance.clients = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("phone", _r.MISSING)
+        value = get("phone", missing)
         instance.phone = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("salon_group_id", _r.MISSING)
+        value = get("salon_group_id", missing)
         instance.salon_group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )

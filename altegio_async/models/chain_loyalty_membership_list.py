@@ -111,6 +111,7 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
@@ -125,7 +126,7 @@ def _read_all(
         )
         value = get("freeze_till")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.freeze_till = _r.from_iso_datetime(value)
+            instance.freeze_till = iso(value)
         except (TypeError, ValueError):
             instance.freeze_till = (
                 None if value is None else _r.read_field(spec, spec.fields[1], value, found)

@@ -128,57 +128,58 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("address", _r.MISSING)
+        value = get("address", missing)
         instance.address = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("city", _r.MISSING)
+        value = get("city", missing)
         instance.city = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("city_id", _r.MISSING)
+        value = get("city_id", missing)
         instance.city_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("coordinate_lat", _r.MISSING)
+        value = get("coordinate_lat", missing)
         instance.coordinate_lat = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("coordinate_lng", _r.MISSING)
+        value = get("coordinate_lng", missing)
         instance.coordinate_lng = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("country", _r.MISSING)
+        value = get("country", missing)
         instance.country = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("country_id", _r.MISSING)
+        value = get("country_id", missing)
         instance.country_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("phone", _r.MISSING)
+        value = get("phone", missing)
         instance.phone = (
             value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("timezone", _r.MISSING)
+        value = get("timezone", missing)
         instance.timezone = (
             value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
         )

@@ -192,6 +192,7 @@ def _read_all(items: Any, cls: type[Client] = Client) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
@@ -274,7 +275,7 @@ def _read_all(items: Any, cls: type[Client] = Client) -> list[Any]:
         )
         value = get("last_change_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = _r.from_iso_datetime(value)
+            instance.last_change_date = iso(value)
         except (TypeError, ValueError):
             instance.last_change_date = (
                 None if value is None else _r.read_field(spec, spec.fields[12], value, found)

@@ -129,21 +129,22 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("deposits_transactions", _r.MISSING)
+        value = get("deposits_transactions", missing)
         instance.deposits_transactions = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("document", _r.MISSING)
+        value = get("document", missing)
         instance.document = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("payment_transactions", _r.MISSING)
+        value = get("payment_transactions", missing)
         instance.payment_transactions = (
             []
             if type(value) is list and not value

@@ -138,6 +138,7 @@ def _read_all(items: Any, cls: type[ClientComment] = ClientComment) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
@@ -146,7 +147,7 @@ def _read_all(items: Any, cls: type[ClientComment] = ClientComment) -> list[Any]
         get = data.get
         value = get("create_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = _r.from_iso_datetime(value)
+            instance.create_date = iso(value)
         except (TypeError, ValueError):
             instance.create_date = (
                 None if value is None else _r.read_field(spec, spec.fields[0], value, found)
@@ -179,7 +180,7 @@ def _read_all(items: Any, cls: type[ClientComment] = ClientComment) -> list[Any]
         )
         value = get("update_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.update_date = _r.from_iso_datetime(value)
+            instance.update_date = iso(value)
         except (TypeError, ValueError):
             instance.update_date = (
                 None if value is None else _r.read_field(spec, spec.fields[5], value, found)

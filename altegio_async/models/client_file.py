@@ -131,58 +131,60 @@ def _read_all(items: Any, cls: type[ClientFile] = ClientFile) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("can_edit", _r.MISSING)
+        value = get("can_edit", missing)
         instance.can_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client_id", _r.MISSING)
+        value = get("client_id", missing)
         instance.client_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("date_create", _r.MISSING)
+        value = get("date_create", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date_create = _r.from_iso_datetime(value)
+            instance.date_create = iso(value)
         except (TypeError, ValueError):
             instance.date_create = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("description", _r.MISSING)
+        value = get("description", missing)
         instance.description = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("extension", _r.MISSING)
+        value = get("extension", missing)
         instance.extension = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("link", _r.MISSING)
+        value = get("link", missing)
         instance.link = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("mime", _r.MISSING)
+        value = get("mime", missing)
         instance.mime = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("size", _r.MISSING)
+        value = get("size", missing)
         instance.size = (
             value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("user_avatar", _r.MISSING)
+        value = get("user_avatar", missing)
         instance.user_avatar = (
             value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("user_name", _r.MISSING)
+        value = get("user_name", missing)
         instance.user_name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
         )

@@ -131,51 +131,53 @@ def _read_all(items: Any, cls: type[ClientGiftCard] = ClientGiftCard) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("balance", _r.MISSING)
+        value = get("balance", missing)
         instance.balance = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("created_date", _r.MISSING)
+        value = get("created_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.created_date = _r.from_iso_datetime(value)
+            instance.created_date = iso(value)
         except (TypeError, ValueError):
             instance.created_date = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("default_balance", _r.MISSING)
+        value = get("default_balance", missing)
         instance.default_balance = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("expiration_date", _r.MISSING)
+        value = get("expiration_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.expiration_date = _r.from_iso_datetime(value)
+            instance.expiration_date = iso(value)
         except (TypeError, ValueError):
             instance.expiration_date = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("number", _r.MISSING)
+        value = get("number", missing)
         instance.number = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("status_id", _r.MISSING)
+        value = get("status_id", missing)
         instance.status_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("type_id", _r.MISSING)
+        value = get("type_id", missing)
         instance.type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )

@@ -122,19 +122,20 @@ def _read_all(items: Any, cls: type[ClientHistory] = ClientHistory) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("goods_transactions", _r.MISSING)
+        value = get("goods_transactions", missing)
         instance.goods_transactions = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("records", _r.MISSING)
+        value = get("records", missing)
         instance.records = (
             []
             if type(value) is list and not value

@@ -143,54 +143,55 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("consumables", _r.MISSING)
+        value = get("consumables", missing)
         instance.consumables = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("cost_to_pay", _r.MISSING)
+        value = get("cost_to_pay", missing)
         instance.cost_to_pay = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("discount_percent", _r.MISSING)
+        value = get("discount_percent", missing)
         instance.discount_percent = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("first_cost", _r.MISSING)
+        value = get("first_cost", missing)
         instance.first_cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("paid_sum", _r.MISSING)
+        value = get("paid_sum", missing)
         instance.paid_sum = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("payment_status", _r.MISSING)
+        value = get("payment_status", missing)
         instance.payment_status = (
             value
             if type(value) is str
             and value in {"not_paid", "paid_full", "paid_not_full", "paid_over"}
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )

@@ -199,45 +199,47 @@ def _read_all(items: Any, cls: type[ClientMembership] = ClientMembership) -> lis
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("balance_container", _r.MISSING)
+        value = get("balance_container", missing)
         instance.balance_container = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("balance_string", _r.MISSING)
+        value = get("balance_string", missing)
         instance.balance_string = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("freeze_period", _r.MISSING)
+        value = get("freeze_period", missing)
         instance.freeze_period = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_frozen", _r.MISSING)
+        value = get("is_frozen", missing)
         instance.is_frozen = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("number", _r.MISSING)
+        value = get("number", missing)
         instance.number = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("period", _r.MISSING)
+        value = get("period", missing)
         instance.period = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("period_unit_id", _r.MISSING)
+        value = get("period_unit_id", missing)
         instance.period_unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
         value = get("activated_date")
         instance.activated_date = (
@@ -245,7 +247,7 @@ def _read_all(items: Any, cls: type[ClientMembership] = ClientMembership) -> lis
         )
         value = get("created_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.created_date = _r.from_iso_datetime(value)
+            instance.created_date = iso(value)
         except (TypeError, ValueError):
             instance.created_date = (
                 None if value is None else _r.read_field(spec, spec.fields[11], value, found)

@@ -111,17 +111,18 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("new", _r.MISSING)
+        value = get("new", missing)
         instance.new = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("old", _r.MISSING)
+        value = get("old", missing)
         instance.old = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("total", _r.MISSING)
+        value = get("total", missing)
         instance.total = _r.read_field(spec, spec.fields[2], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -127,44 +127,46 @@ def _read_all(items: Any, cls: type[Comment] = Comment) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = _r.from_iso_datetime(value)
+            instance.date = iso(value)
         except (TypeError, ValueError):
             instance.date = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("rating", _r.MISSING)
+        value = get("rating", missing)
         instance.rating = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("text", _r.MISSING)
+        value = get("text", missing)
         instance.text = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("user_avatar", _r.MISSING)
+        value = get("user_avatar", missing)
         instance.user_avatar = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("user_id", _r.MISSING)
+        value = get("user_id", missing)
         instance.user_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )

@@ -109,17 +109,18 @@ def _read_all(items: Any, cls: type[ConnectionStatus] = ConnectionStatus) -> lis
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("created_at", _r.MISSING)
+        value = get("created_at", missing)
         instance.created_at = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = (
             value
             if type(value) is str and value in {"active", "freezed", "pending"}

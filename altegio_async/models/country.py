@@ -129,43 +129,44 @@ def _read_all(items: Any, cls: type[Country] = Country) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("currency", _r.MISSING)
+        value = get("currency", missing)
         instance.currency = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("exchange", _r.MISSING)
+        value = get("exchange", missing)
         instance.exchange = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("full_title", _r.MISSING)
+        value = get("full_title", missing)
         instance.full_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("phone_code", _r.MISSING)
+        value = get("phone_code", missing)
         instance.phone_code = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("phone_example", _r.MISSING)
+        value = get("phone_example", missing)
         instance.phone_example = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("phone_template", _r.MISSING)
+        value = get("phone_template", missing)
         instance.phone_template = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )

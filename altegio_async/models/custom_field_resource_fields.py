@@ -138,63 +138,64 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("code", _r.MISSING)
+        value = get("code", missing)
         instance.code = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("entity_slug", _r.MISSING)
+        value = get("entity_slug", missing)
         instance.entity_slug = (
             value
             if type(value) is str and value in {"client", "record"}
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("is_editable", _r.MISSING)
+        value = get("is_editable", missing)
         instance.is_editable = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_required", _r.MISSING)
+        value = get("is_required", missing)
         instance.is_required = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_visible", _r.MISSING)
+        value = get("is_visible", missing)
         instance.is_visible = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("parent_entity_type", _r.MISSING)
+        value = get("parent_entity_type", missing)
         instance.parent_entity_type = (
             value
             if type(value) is str and value in {"client", "record"}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("show_in_ui", _r.MISSING)
+        value = get("show_in_ui", missing)
         instance.show_in_ui = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("slug", _r.MISSING)
+        value = get("slug", missing)
         instance.slug = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("user_can_edit", _r.MISSING)
+        value = get("user_can_edit", missing)
         instance.user_can_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("values", _r.MISSING)
+        value = get("values", missing)
         instance.values = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("weight", _r.MISSING)
+        value = get("weight", missing)
         instance.weight = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )

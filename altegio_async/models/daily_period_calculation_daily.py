@@ -114,15 +114,16 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         instance.date = _r.read_date(spec, spec.fields[0], value, found)
-        value = get("period_calculation", _r.MISSING)
+        value = get("period_calculation", missing)
         instance.period_calculation = _r.read_field(spec, spec.fields[1], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -116,21 +116,22 @@ def _read_all(items: Any, cls: type[DayEndReport] = DayEndReport) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("currency", _r.MISSING)
+        value = get("currency", missing)
         instance.currency = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("paids", _r.MISSING)
+        value = get("paids", missing)
         instance.paids = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("stats", _r.MISSING)
+        value = get("stats", missing)
         instance.stats = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("z_data", _r.MISSING)
+        value = get("z_data", missing)
         instance.z_data = _r.read_field(spec, spec.fields[3], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

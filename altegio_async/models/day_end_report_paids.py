@@ -127,25 +127,26 @@ def _read_all(items: Any, cls: type[DayEndReportPaids] = DayEndReportPaids) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("accounts", _r.MISSING)
+        value = get("accounts", missing)
         instance.accounts = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("discount", _r.MISSING)
+        value = get("discount", missing)
         instance.discount = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("total", _r.MISSING)
+        value = get("total", missing)
         instance.total = _r.read_field(spec, spec.fields[2], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

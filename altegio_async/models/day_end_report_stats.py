@@ -143,79 +143,80 @@ def _read_all(items: Any, cls: type[DayEndReportStats] = DayEndReportStats) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("abonement", _r.MISSING)
+        value = get("abonement", missing)
         instance.abonement = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("abonement_paid", _r.MISSING)
+        value = get("abonement_paid", missing)
         instance.abonement_paid = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("certificates", _r.MISSING)
+        value = get("certificates", missing)
         instance.certificates = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("certificates_paid", _r.MISSING)
+        value = get("certificates_paid", missing)
         instance.certificates_paid = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("clients", _r.MISSING)
+        value = get("clients", missing)
         instance.clients = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("clients_average", _r.MISSING)
+        value = get("clients_average", missing)
         instance.clients_average = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("goods", _r.MISSING)
+        value = get("goods", missing)
         instance.goods = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("goods_paid", _r.MISSING)
+        value = get("goods_paid", missing)
         instance.goods_paid = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("non_visit_records", _r.MISSING)
+        value = get("non_visit_records", missing)
         instance.non_visit_records = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("non_visit_records_average", _r.MISSING)
+        value = get("non_visit_records_average", missing)
         instance.non_visit_records_average = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("records", _r.MISSING)
+        value = get("records", missing)
         instance.records = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("records_average", _r.MISSING)
+        value = get("records_average", missing)
         instance.records_average = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("targets", _r.MISSING)
+        value = get("targets", missing)
         instance.targets = (
             value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("targets_paid", _r.MISSING)
+        value = get("targets_paid", missing)
         instance.targets_paid = (
             value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("visit_records", _r.MISSING)
+        value = get("visit_records", missing)
         instance.visit_records = (
             value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("visit_records_average", _r.MISSING)
+        value = get("visit_records_average", missing)
         instance.visit_records_average = (
             value
             if type(value) is float or type(value) is int

@@ -131,38 +131,40 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("cashier", _r.MISSING)
+        value = get("cashier", missing)
         instance.cashier = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("document", _r.MISSING)
+        value = get("document", missing)
         instance.document = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("print_date", _r.MISSING)
+        value = get("print_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.print_date = _r.from_iso_datetime(value)
+            instance.print_date = iso(value)
         except (TypeError, ValueError):
             instance.print_date = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("printed_count", _r.MISSING)
+        value = get("printed_count", missing)
         instance.printed_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("sum", _r.MISSING)
+        value = get("sum", missing)
         instance.sum_ = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = _r.read_field(spec, spec.fields[7], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -109,17 +109,18 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("norm", _r.MISSING)
+        value = get("norm", missing)
         instance.norm = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("origin", _r.MISSING)
+        value = get("origin", missing)
         instance.origin = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("sm", _r.MISSING)
+        value = get("sm", missing)
         instance.sm = _r.read_field(spec, spec.fields[2], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -166,88 +166,90 @@ def _read_all(items: Any, cls: type[Event] = Event) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("capacity", _r.MISSING)
+        value = get("capacity", missing)
         instance.capacity = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("color", _r.MISSING)
+        value = get("color", missing)
         instance.color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = _r.from_iso_datetime(value)
+            instance.date = iso(value)
         except (TypeError, ValueError):
             instance.date = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("font_color", _r.MISSING)
+        value = get("font_color", missing)
         instance.font_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("instructions", _r.MISSING)
+        value = get("instructions", missing)
         instance.instructions = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("labels", _r.MISSING)
+        value = get("labels", missing)
         instance.labels = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("length", _r.MISSING)
+        value = get("length", missing)
         instance.length = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("notified", _r.MISSING)
+        value = get("notified", missing)
         instance.notified = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("prepaid", _r.MISSING)
+        value = get("prepaid", missing)
         instance.prepaid = (
             value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("records_count", _r.MISSING)
+        value = get("records_count", missing)
         instance.records_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("resource_instances", _r.MISSING)
+        value = get("resource_instances", missing)
         instance.resource_instances = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("service", _r.MISSING)
+        value = get("service", missing)
         instance.service = _r.read_field(spec, spec.fields[13], value, found)
-        value = get("service_id", _r.MISSING)
+        value = get("service_id", missing)
         instance.service_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("staff", _r.MISSING)
+        value = get("staff", missing)
         instance.staff = _r.read_field(spec, spec.fields[15], value, found)
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("stream_link", _r.MISSING)
+        value = get("stream_link", missing)
         instance.stream_link = (
             value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
         )

@@ -121,15 +121,16 @@ def _read_all(items: Any, cls: type[EventDateRange] = EventDateRange) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("max_date", _r.MISSING)
+        value = get("max_date", missing)
         instance.max_date = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("min_date", _r.MISSING)
+        value = get("min_date", missing)
         instance.min_date = _r.read_field(spec, spec.fields[1], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -201,61 +201,62 @@ def _read_all(items: Any, cls: type[EventDetails] = EventDetails) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("capacity", _r.MISSING)
+        value = get("capacity", missing)
         instance.capacity = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("color", _r.MISSING)
+        value = get("color", missing)
         instance.color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         instance.date = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("font_color", _r.MISSING)
+        value = get("font_color", missing)
         instance.font_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("length", _r.MISSING)
+        value = get("length", missing)
         instance.length = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("records_count", _r.MISSING)
+        value = get("records_count", missing)
         instance.records_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("resource_instances", _r.MISSING)
+        value = get("resource_instances", missing)
         instance.resource_instances = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("service", _r.MISSING)
+        value = get("service", missing)
         instance.service = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("service_id", _r.MISSING)
+        value = get("service_id", missing)
         instance.service_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("staff", _r.MISSING)
+        value = get("staff", missing)
         instance.staff = _r.read_field(spec, spec.fields[10], value, found)
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )

@@ -104,21 +104,22 @@ def _read_all(items: Any, cls: type[EventDetailsTeamMember] = EventDetailsTeamMe
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )

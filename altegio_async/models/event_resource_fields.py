@@ -175,69 +175,70 @@ def _read_all(items: Any, cls: type[EventResourceFields] = EventResourceFields) 
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("capacity", _r.MISSING)
+        value = get("capacity", missing)
         instance.capacity = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("clients_count", _r.MISSING)
+        value = get("clients_count", missing)
         instance.clients_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("color", _r.MISSING)
+        value = get("color", missing)
         instance.color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         instance.date = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("font_color", _r.MISSING)
+        value = get("font_color", missing)
         instance.font_color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("instructions", _r.MISSING)
+        value = get("instructions", missing)
         instance.instructions = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("length", _r.MISSING)
+        value = get("length", missing)
         instance.length = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("notified", _r.MISSING)
+        value = get("notified", missing)
         instance.notified = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("schedule_event_modified", _r.MISSING)
+        value = get("schedule_event_modified", missing)
         instance.schedule_event_modified = _r.read_field(spec, spec.fields[10], value, found)
-        value = get("schedule_id", _r.MISSING)
+        value = get("schedule_id", missing)
         instance.schedule_id = _r.read_field(spec, spec.fields[11], value, found)
-        value = get("schedule_till", _r.MISSING)
+        value = get("schedule_till", missing)
         instance.schedule_till = _r.read_field(spec, spec.fields[12], value, found)
-        value = get("service_id", _r.MISSING)
+        value = get("service_id", missing)
         instance.service_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("stream_link", _r.MISSING)
+        value = get("stream_link", missing)
         instance.stream_link = (
             value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("timestamp", _r.MISSING)
+        value = get("timestamp", missing)
         instance.timestamp = (
             value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
         )

@@ -142,37 +142,38 @@ def _read_all(items: Any, cls: type[FeedbackForm] = FeedbackForm) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("agreement_links", _r.MISSING)
+        value = get("agreement_links", missing)
         instance.agreement_links = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("company", _r.MISSING)
+        value = get("company", missing)
         instance.company = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("currency", _r.MISSING)
+        value = get("currency", missing)
         instance.currency = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("favicon_url", _r.MISSING)
+        value = get("favicon_url", missing)
         instance.favicon_url = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_review_submitted", _r.MISSING)
+        value = get("is_review_submitted", missing)
         instance.is_review_submitted = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("language", _r.MISSING)
+        value = get("language", missing)
         instance.language = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("master", _r.MISSING)
+        value = get("master", missing)
         instance.master = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("page_title", _r.MISSING)
+        value = get("page_title", missing)
         instance.page_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("record", _r.MISSING)
+        value = get("record", missing)
         instance.record = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("tips", _r.MISSING)
+        value = get("tips", missing)
         instance.tips = (
             []
             if type(value) is list and not value

@@ -105,22 +105,24 @@ def _read_all(items: Any, cls: type[FeedbackRecord] = FeedbackRecord) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = _r.from_iso_datetime(value)
+            instance.date = iso(value)
         except (TypeError, ValueError):
             instance.date = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("payed_cost", _r.MISSING)
+        value = get("payed_cost", missing)
         instance.payed_cost = (
             value
             if type(value) is float or type(value) is int

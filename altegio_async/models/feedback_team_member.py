@@ -127,43 +127,44 @@ def _read_all(items: Any, cls: type[FeedbackTeamMember] = FeedbackTeamMember) ->
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("avatar", _r.MISSING)
+        value = get("avatar", missing)
         instance.avatar = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("position", _r.MISSING)
+        value = get("position", missing)
         instance.position = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("prepaid", _r.MISSING)
+        value = get("prepaid", missing)
         instance.prepaid = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("rating", _r.MISSING)
+        value = get("rating", missing)
         instance.rating = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("show_rating", _r.MISSING)
+        value = get("show_rating", missing)
         instance.show_rating = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("specialization", _r.MISSING)
+        value = get("specialization", missing)
         instance.specialization = (
             value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
         )

@@ -121,29 +121,30 @@ def _read_all(items: Any, cls: type[FiscalReceipt] = FiscalReceipt) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("bill_json", _r.MISSING)
+        value = get("bill_json", missing)
         instance.bill_json = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("kkm_transactions", _r.MISSING)
+        value = get("kkm_transactions", missing)
         instance.kkm_transactions = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("kkm_type", _r.MISSING)
+        value = get("kkm_type", missing)
         instance.kkm_type = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )

@@ -137,53 +137,55 @@ def _read_all(items: Any, cls: type[GiftCardType] = GiftCardType) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("balance", _r.MISSING)
+        value = get("balance", missing)
         instance.balance = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("company_group_id", _r.MISSING)
+        value = get("company_group_id", missing)
         instance.company_group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("expiration_timeout_unit_id", _r.MISSING)
+        value = get("expiration_timeout_unit_id", missing)
         instance.expiration_timeout_unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("expiration_type_id", _r.MISSING)
+        value = get("expiration_type_id", missing)
         instance.expiration_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("is_allow_empty_code", _r.MISSING)
+        value = get("is_allow_empty_code", missing)
         instance.is_allow_empty_code = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("is_multi", _r.MISSING)
+        value = get("is_multi", missing)
         instance.is_multi = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("item_type_id", _r.MISSING)
+        value = get("item_type_id", missing)
         instance.item_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
         )
         value = get("expiration_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.expiration_date = _r.from_iso_datetime(value)
+            instance.expiration_date = iso(value)
         except (TypeError, ValueError):
             instance.expiration_date = (
                 None if value is None else _r.read_field(spec, spec.fields[9], value, found)

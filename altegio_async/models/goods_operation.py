@@ -200,6 +200,7 @@ def _read_all(items: Any, cls: type[GoodsOperation] = GoodsOperation) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
@@ -236,7 +237,7 @@ def _read_all(items: Any, cls: type[GoodsOperation] = GoodsOperation) -> list[An
         )
         value = get("create_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = _r.from_iso_datetime(value)
+            instance.create_date = iso(value)
         except (TypeError, ValueError):
             instance.create_date = (
                 None if value is None else _r.read_field(spec, spec.fields[5], value, found)
@@ -263,7 +264,7 @@ def _read_all(items: Any, cls: type[GoodsOperation] = GoodsOperation) -> list[An
         )
         value = get("last_change_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = _r.from_iso_datetime(value)
+            instance.last_change_date = iso(value)
         except (TypeError, ValueError):
             instance.last_change_date = (
                 None if value is None else _r.read_field(spec, spec.fields[10], value, found)

@@ -118,23 +118,24 @@ def _read_all(items: Any, cls: type[Group] = Group) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("image_binded", _r.MISSING)
+        value = get("image_binded", missing)
         instance.image_binded = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("image_group", _r.MISSING)
+        value = get("image_group", missing)
         instance.image_group = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("images", _r.MISSING)
+        value = get("images", missing)
         instance.images = _r.read_field(spec, spec.fields[3], value, found)
         value = get("entity")
         instance.entity = (

@@ -114,39 +114,40 @@ def _read_all(items: Any, cls: type[GroupImages] = GroupImages) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("height", _r.MISSING)
+        value = get("height", missing)
         instance.height = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("image_group_id", _r.MISSING)
+        value = get("image_group_id", missing)
         instance.image_group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("path", _r.MISSING)
+        value = get("path", missing)
         instance.path = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("version", _r.MISSING)
+        value = get("version", missing)
         instance.version = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("width", _r.MISSING)
+        value = get("width", missing)
         instance.width = (
             value
             if type(value) is float or type(value) is int

@@ -128,6 +128,7 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
@@ -154,7 +155,7 @@ def _read_all(
         )
         value = get("date_create")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date_create = _r.from_iso_datetime(value)
+            instance.date_create = iso(value)
         except (TypeError, ValueError):
             instance.date_create = (
                 None if value is None else _r.read_field(spec, spec.fields[3], value, found)

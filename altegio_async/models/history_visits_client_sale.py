@@ -138,40 +138,42 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("company", _r.MISSING)
+        value = get("company", missing)
         instance.company = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = _r.from_iso_datetime(value)
+            instance.date = iso(value)
         except (TypeError, ValueError):
             instance.date = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("goods", _r.MISSING)
+        value = get("goods", missing)
         instance.goods = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("record_id", _r.MISSING)
+        value = get("record_id", missing)
         instance.record_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("staff", _r.MISSING)
+        value = get("staff", missing)
         instance.staff = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("visit_id", _r.MISSING)
+        value = get("visit_id", missing)
         instance.visit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )

@@ -105,25 +105,26 @@ def _read_all(items: Any, cls: type[IntegrationLogEntry] = IntegrationLogEntry) 
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("changed_at", _r.MISSING)
+        value = get("changed_at", missing)
         instance.changed_at = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("source", _r.MISSING)
+        value = get("source", missing)
         instance.source = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("status_from", _r.MISSING)
+        value = get("status_from", missing)
         instance.status_from = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("status_to", _r.MISSING)
+        value = get("status_to", missing)
         instance.status_to = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )

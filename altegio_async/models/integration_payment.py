@@ -111,35 +111,36 @@ def _read_all(items: Any, cls: type[IntegrationPayment] = IntegrationPayment) ->
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("is_refunded", _r.MISSING)
+        value = get("is_refunded", missing)
         instance.is_refunded = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("payment_date", _r.MISSING)
+        value = get("payment_date", missing)
         instance.payment_date = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("payment_sum", _r.MISSING)
+        value = get("payment_sum", missing)
         instance.payment_sum = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("period_from", _r.MISSING)
+        value = get("period_from", missing)
         instance.period_from = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("period_to", _r.MISSING)
+        value = get("period_to", missing)
         instance.period_to = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )

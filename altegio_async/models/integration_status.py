@@ -118,21 +118,22 @@ def _read_all(items: Any, cls: type[IntegrationStatus] = IntegrationStatus) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("connection_status", _r.MISSING)
+        value = get("connection_status", missing)
         instance.connection_status = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("logs", _r.MISSING)
+        value = get("logs", missing)
         instance.logs = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("payments", _r.MISSING)
+        value = get("payments", missing)
         instance.payments = (
             []
             if type(value) is list and not value

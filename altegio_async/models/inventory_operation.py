@@ -115,13 +115,14 @@ def _read_all(items: Any, cls: type[InventoryOperation] = InventoryOperation) ->
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("document", _r.MISSING)
+        value = get("document", missing)
         instance.document = _r.read_field(spec, spec.fields[0], value, found)
         value = get("transactions")
         instance.transactions = (

@@ -210,112 +210,114 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("amount", _r.MISSING)
+        value = get("amount", missing)
         instance.amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client", _r.MISSING)
+        value = get("client", missing)
         instance.client = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("client_id", _r.MISSING)
+        value = get("client_id", missing)
         instance.client_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("cost", _r.MISSING)
+        value = get("cost", missing)
         instance.cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("cost_per_unit", _r.MISSING)
+        value = get("cost_per_unit", missing)
         instance.cost_per_unit = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("create_date", _r.MISSING)
+        value = get("create_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = _r.from_iso_datetime(value)
+            instance.create_date = iso(value)
         except (TypeError, ValueError):
             instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("deleted", _r.MISSING)
+        value = get("deleted", missing)
         instance.deleted = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("discount", _r.MISSING)
+        value = get("discount", missing)
         instance.discount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("document_id", _r.MISSING)
+        value = get("document_id", missing)
         instance.document_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("good", _r.MISSING)
+        value = get("good", missing)
         instance.good = _r.read_field(spec, spec.fields[11], value, found)
-        value = get("good_id", _r.MISSING)
+        value = get("good_id", missing)
         instance.good_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("master", _r.MISSING)
+        value = get("master", missing)
         instance.master = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("storage", _r.MISSING)
+        value = get("storage", missing)
         instance.storage = _r.read_field(spec, spec.fields[16], value, found)
-        value = get("storage_id", _r.MISSING)
+        value = get("storage_id", missing)
         instance.storage_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("supplier", _r.MISSING)
+        value = get("supplier", missing)
         instance.supplier = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("supplier_id", _r.MISSING)
+        value = get("supplier_id", missing)
         instance.supplier_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = _r.read_field(spec, spec.fields[20], value, found)
-        value = get("type_id", _r.MISSING)
+        value = get("type_id", missing)
         instance.type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("unit", _r.MISSING)
+        value = get("unit", missing)
         instance.unit = _r.read_field(spec, spec.fields[22], value, found)
-        value = get("unit_id", _r.MISSING)
+        value = get("unit_id", missing)
         instance.unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[23], value, found)
         )

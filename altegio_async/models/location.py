@@ -210,93 +210,95 @@ def _read_all(items: Any, cls: type[Location] = Location) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("active", _r.MISSING)
+        value = get("active", missing)
         instance.active = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("active_staff_count", _r.MISSING)
+        value = get("active_staff_count", missing)
         instance.active_staff_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("address", _r.MISSING)
+        value = get("address", missing)
         instance.address = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("app_android", _r.MISSING)
+        value = get("app_android", missing)
         instance.app_android = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("app_ios", _r.MISSING)
+        value = get("app_ios", missing)
         instance.app_ios = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("city", _r.MISSING)
+        value = get("city", missing)
         instance.city = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("city_id", _r.MISSING)
+        value = get("city_id", missing)
         instance.city_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("coordinate_lat", _r.MISSING)
+        value = get("coordinate_lat", missing)
         instance.coordinate_lat = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("coordinate_lon", _r.MISSING)
+        value = get("coordinate_lon", missing)
         instance.coordinate_lon = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("country", _r.MISSING)
+        value = get("country", missing)
         instance.country = (
             value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("country_id", _r.MISSING)
+        value = get("country_id", missing)
         instance.country_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("currency_short_title", _r.MISSING)
+        value = get("currency_short_title", missing)
         instance.currency_short_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("group_priority", _r.MISSING)
+        value = get("group_priority", missing)
         instance.group_priority = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("logo", _r.MISSING)
+        value = get("logo", missing)
         instance.logo = (
             value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("phone", _r.MISSING)
+        value = get("phone", missing)
         instance.phone = (
             value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("phone_confirmation", _r.MISSING)
+        value = get("phone_confirmation", missing)
         instance.phone_confirmation = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("short_descr", _r.MISSING)
+        value = get("short_descr", missing)
         instance.short_descr = (
             value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
         )
@@ -332,7 +334,7 @@ def _read_all(items: Any, cls: type[Location] = Location) -> list[Any]:
         )
         value = get("next_slot")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.next_slot = _r.from_iso_datetime(value)
+            instance.next_slot = iso(value)
         except (TypeError, ValueError):
             instance.next_slot = (
                 None if value is None else _r.read_field(spec, spec.fields[24], value, found)

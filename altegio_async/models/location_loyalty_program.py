@@ -266,81 +266,82 @@ def _read_all(items: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyPro
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("allowed_usages_amount", _r.MISSING)
+        value = get("allowed_usages_amount", missing)
         instance.allowed_usages_amount = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("current_package_progress", _r.MISSING)
+        value = get("current_package_progress", missing)
         instance.current_package_progress = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("expiration_notification_timeout", _r.MISSING)
+        value = get("expiration_notification_timeout", missing)
         instance.expiration_notification_timeout = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("expiration_timeout", _r.MISSING)
+        value = get("expiration_timeout", missing)
         instance.expiration_timeout = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("expiration_timeout_unit", _r.MISSING)
+        value = get("expiration_timeout_unit", missing)
         instance.expiration_timeout_unit = (
             value
             if type(value) is str and value in {"day", "month", "week", "year"}
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("good_item_type", _r.MISSING)
+        value = get("good_item_type", missing)
         instance.good_item_type = (
             value
             if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("group_id", _r.MISSING)
+        value = get("group_id", missing)
         instance.group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("item_type_id", _r.MISSING)
+        value = get("item_type_id", missing)
         instance.item_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("loyalty_type_id", _r.MISSING)
+        value = get("loyalty_type_id", missing)
         instance.loyalty_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("on_changed_notification_template_id", _r.MISSING)
+        value = get("on_changed_notification_template_id", missing)
         instance.on_changed_notification_template_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("on_expiration_notification_template_id", _r.MISSING)
+        value = get("on_expiration_notification_template_id", missing)
         instance.on_expiration_notification_template_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("params_source_type", _r.MISSING)
+        value = get("params_source_type", missing)
         instance.params_source_type = (
             value
             if type(value) is str and value in {"active_companies", "chain", "loyalty_card"}
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("service_item_type", _r.MISSING)
+        value = get("service_item_type", missing)
         instance.service_item_type = (
             value
             if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = (
             value
             if type(value) is str
@@ -362,13 +363,13 @@ def _read_all(items: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyPro
             }
             else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("value_unit", _r.MISSING)
+        value = get("value_unit", missing)
         instance.value_unit = (
             value
             if type(value) is str and value in {"amount", "percent"}
             else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("value_unit_id", _r.MISSING)
+        value = get("value_unit_id", missing)
         instance.value_unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
         )

@@ -144,65 +144,66 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("billing_access", _r.MISSING)
+        value = get("billing_access", missing)
         instance.billing_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client_phones_access", _r.MISSING)
+        value = get("client_phones_access", missing)
         instance.client_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("clients_access", _r.MISSING)
+        value = get("clients_access", missing)
         instance.clients_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("edit_records_access", _r.MISSING)
+        value = get("edit_records_access", missing)
         instance.edit_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("excel_access", _r.MISSING)
+        value = get("excel_access", missing)
         instance.excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("finances_access", _r.MISSING)
+        value = get("finances_access", missing)
         instance.finances_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("schedule_edit_access", _r.MISSING)
+        value = get("schedule_edit_access", missing)
         instance.schedule_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("send_sms", _r.MISSING)
+        value = get("send_sms", missing)
         instance.send_sms = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("settings_access", _r.MISSING)
+        value = get("settings_access", missing)
         instance.settings_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("stat_access", _r.MISSING)
+        value = get("stat_access", missing)
         instance.stat_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("storages_access", _r.MISSING)
+        value = get("storages_access", missing)
         instance.storages_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("timetable_access", _r.MISSING)
+        value = get("timetable_access", missing)
         instance.timetable_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("users_access", _r.MISSING)
+        value = get("users_access", missing)
         instance.users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )

@@ -143,29 +143,30 @@ def _read_all(items: Any, cls: type[LoyaltyCardDeduction] = LoyaltyCardDeduction
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("items", _r.MISSING)
+        value = get("items", missing)
         instance.items = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("kkm_transaction_details_container", _r.MISSING)
+        value = get("kkm_transaction_details_container", missing)
         instance.kkm_transaction_details_container = _r.read_field(
             spec, spec.fields[1], value, found
         )
-        value = get("loyalty_transactions", _r.MISSING)
+        value = get("loyalty_transactions", missing)
         instance.loyalty_transactions = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("payment_transactions", _r.MISSING)
+        value = get("payment_transactions", missing)
         instance.payment_transactions = (
             []
             if type(value) is list and not value

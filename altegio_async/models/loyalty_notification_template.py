@@ -144,21 +144,22 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("body", _r.MISSING)
+        value = get("body", missing)
         instance.body = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("message_type", _r.MISSING)
+        value = get("message_type", missing)
         instance.message_type = (
             value
             if type(value) is str
@@ -182,7 +183,7 @@ def _read_all(
             }
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = (
             value
             if type(value) is str and value in {"big", "custom", "mid", "small"}

@@ -118,37 +118,38 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("group_id", _r.MISSING)
+        value = get("group_id", missing)
         instance.group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("item_type_id", _r.MISSING)
+        value = get("item_type_id", missing)
         instance.item_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("loyalty_type_id", _r.MISSING)
+        value = get("loyalty_type_id", missing)
         instance.loyalty_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("value", _r.MISSING)
+        value = get("value", missing)
         instance.value = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("value_unit_id", _r.MISSING)
+        value = get("value_unit_id", missing)
         instance.value_unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )

@@ -122,27 +122,28 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("application_id", _r.MISSING)
+        value = get("application_id", missing)
         instance.application_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("event", _r.MISSING)
+        value = get("event", missing)
         instance.event = (
             value
             if type(value) is str and value in {"freeze", "uninstall"}
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("partner_token", _r.MISSING)
+        value = get("partner_token", missing)
         instance.partner_token = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("salon_id", _r.MISSING)
+        value = get("salon_id", missing)
         instance.salon_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )

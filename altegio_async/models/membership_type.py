@@ -132,43 +132,44 @@ def _read_all(items: Any, cls: type[MembershipType] = MembershipType) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("allow_freeze", _r.MISSING)
+        value = get("allow_freeze", missing)
         instance.allow_freeze = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("freeze_limit", _r.MISSING)
+        value = get("freeze_limit", missing)
         instance.freeze_limit = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_allow_empty_code", _r.MISSING)
+        value = get("is_allow_empty_code", missing)
         instance.is_allow_empty_code = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_united_balance", _r.MISSING)
+        value = get("is_united_balance", missing)
         instance.is_united_balance = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("salon_group_id", _r.MISSING)
+        value = get("salon_group_id", missing)
         instance.salon_group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("united_balance_services_count", _r.MISSING)
+        value = get("united_balance_services_count", missing)
         instance.united_balance_services_count = (
             value
             if type(value) is float or type(value) is int

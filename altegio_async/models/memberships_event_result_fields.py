@@ -109,6 +109,7 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
@@ -137,7 +138,7 @@ def _read_all(
         )
         value = get("last_booking_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_booking_date = _r.from_iso_datetime(value)
+            instance.last_booking_date = iso(value)
         except (TypeError, ValueError):
             instance.last_booking_date = (
                 None if value is None else _r.read_field(spec, spec.fields[3], value, found)

@@ -108,6 +108,7 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
@@ -116,7 +117,7 @@ def _read_all(
         get = data.get
         value = get("expiration_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.expiration_date = _r.from_iso_datetime(value)
+            instance.expiration_date = iso(value)
         except (TypeError, ValueError):
             instance.expiration_date = (
                 None if value is None else _r.read_field(spec, spec.fields[0], value, found)

@@ -117,15 +117,16 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("currency", _r.MISSING)
+        value = get("currency", missing)
         instance.currency = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("payroll_daily", _r.MISSING)
+        value = get("payroll_daily", missing)
         instance.payroll_daily = (
             []
             if type(value) is list and not value

@@ -107,15 +107,16 @@ def _read_all(items: Any, cls: type[NearestSlots] = NearestSlots) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("seance_date", _r.MISSING)
+        value = get("seance_date", missing)
         instance.seance_date = _r.read_date(spec, spec.fields[0], value, found)
-        value = get("seances", _r.MISSING)
+        value = get("seances", missing)
         instance.seances = (
             []
             if type(value) is list and not value

@@ -156,63 +156,64 @@ def _read_all(items: Any, cls: type[NewService] = NewService) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("active", _r.MISSING)
+        value = get("active", missing)
         instance.active = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("api_id", _r.MISSING)
+        value = get("api_id", missing)
         instance.api_id = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("category_id", _r.MISSING)
+        value = get("category_id", missing)
         instance.category_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("discount", _r.MISSING)
+        value = get("discount", missing)
         instance.discount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("price_max", _r.MISSING)
+        value = get("price_max", missing)
         instance.price_max = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("price_min", _r.MISSING)
+        value = get("price_min", missing)
         instance.price_min = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("staff", _r.MISSING)
+        value = get("staff", missing)
         instance.staff = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("weight", _r.MISSING)
+        value = get("weight", missing)
         instance.weight = (
             value
             if type(value) is float or type(value) is int

@@ -99,17 +99,18 @@ def _read_all(items: Any, cls: type[NewServiceTeamMember] = NewServiceTeamMember
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("seance_length", _r.MISSING)
+        value = get("seance_length", missing)
         instance.seance_length = (
             value
             if type(value) is float or type(value) is int

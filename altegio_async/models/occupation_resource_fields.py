@@ -120,41 +120,42 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("from", _r.MISSING)
+        value = get("from", missing)
         instance.from_ = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("resource_id", _r.MISSING)
+        value = get("resource_id", missing)
         instance.resource_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("resource_instance_id", _r.MISSING)
+        value = get("resource_instance_id", missing)
         instance.resource_instance_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("source_id", _r.MISSING)
+        value = get("source_id", missing)
         instance.source_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("source_type", _r.MISSING)
+        value = get("source_type", missing)
         instance.source_type = (
             value
             if type(value) is str and value in {"activity", "record"}
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("source_type_slug", _r.MISSING)
+        value = get("source_type_slug", missing)
         instance.source_type_slug = (
             value
             if type(value) is str and value in {"activity", "record"}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("to", _r.MISSING)
+        value = get("to", missing)
         instance.to = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )

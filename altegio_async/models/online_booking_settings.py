@@ -115,25 +115,26 @@ def _read_all(items: Any, cls: type[OnlineBookingSettings] = OnlineBookingSettin
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("activity_online_record_clients_count_max", _r.MISSING)
+        value = get("activity_online_record_clients_count_max", missing)
         instance.activity_online_record_clients_count_max = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("any_master", _r.MISSING)
+        value = get("any_master", missing)
         instance.any_master = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("confirm_number", _r.MISSING)
+        value = get("confirm_number", missing)
         instance.confirm_number = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("seance_delay_step", _r.MISSING)
+        value = get("seance_delay_step", missing)
         instance.seance_delay_step = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )

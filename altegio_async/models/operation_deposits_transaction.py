@@ -160,63 +160,64 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("amount", _r.MISSING)
+        value = get("amount", missing)
         instance.amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("date_create", _r.MISSING)
+        value = get("date_create", missing)
         instance.date_create = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("deleted", _r.MISSING)
+        value = get("deleted", missing)
         instance.deleted = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("deposit", _r.MISSING)
+        value = get("deposit", missing)
         instance.deposit = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("deposit_id", _r.MISSING)
+        value = get("deposit_id", missing)
         instance.deposit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("deposit_type", _r.MISSING)
+        value = get("deposit_type", missing)
         instance.deposit_type = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("deposit_type_id", _r.MISSING)
+        value = get("deposit_type_id", missing)
         instance.deposit_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("document_id", _r.MISSING)
+        value = get("document_id", missing)
         instance.document_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("salon_group_id", _r.MISSING)
+        value = get("salon_group_id", missing)
         instance.salon_group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("salon_id", _r.MISSING)
+        value = get("salon_id", missing)
         instance.salon_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("user_id", _r.MISSING)
+        value = get("user_id", missing)
         instance.user_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
         )

@@ -146,25 +146,27 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("city_id", _r.MISSING)
+        value = get("city_id", missing)
         instance.city_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("country_id", _r.MISSING)
+        value = get("country_id", missing)
         instance.country_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
@@ -208,7 +210,7 @@ def _read_all(
         )
         value = get("timezone")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.timezone = _r.from_iso_datetime(value)
+            instance.timezone = iso(value)
         except (TypeError, ValueError):
             instance.timezone = (
                 None if value is None else _r.read_field(spec, spec.fields[10], value, found)

@@ -129,33 +129,34 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("change_percent", _r.MISSING)
+        value = get("change_percent", missing)
         instance.change_percent = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("current_canceled_count", _r.MISSING)
+        value = get("current_canceled_count", missing)
         instance.current_canceled_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("current_completed_count", _r.MISSING)
+        value = get("current_completed_count", missing)
         instance.current_completed_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("current_pending_count", _r.MISSING)
+        value = get("current_pending_count", missing)
         instance.current_pending_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("current_total_count", _r.MISSING)
+        value = get("current_total_count", missing)
         instance.current_total_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("previous_total_count", _r.MISSING)
+        value = get("previous_total_count", missing)
         instance.previous_total_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )

@@ -113,23 +113,24 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("change_percent", _r.MISSING)
+        value = get("change_percent", missing)
         instance.change_percent = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("currency", _r.MISSING)
+        value = get("currency", missing)
         instance.currency = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("current_sum", _r.MISSING)
+        value = get("current_sum", missing)
         instance.current_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("previous_sum", _r.MISSING)
+        value = get("previous_sum", missing)
         instance.previous_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )

@@ -111,33 +111,34 @@ def _read_all(items: Any, cls: type[PaymentDetails] = PaymentDetails) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("abonement_sum", _r.MISSING)
+        value = get("abonement_sum", missing)
         instance.abonement_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("bonus_sum", _r.MISSING)
+        value = get("bonus_sum", missing)
         instance.bonus_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("certificate_sum", _r.MISSING)
+        value = get("certificate_sum", missing)
         instance.certificate_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("deposit_sum", _r.MISSING)
+        value = get("deposit_sum", missing)
         instance.deposit_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("discount_sum", _r.MISSING)
+        value = get("discount_sum", missing)
         instance.discount_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("money_sum", _r.MISSING)
+        value = get("money_sum", missing)
         instance.money_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )

@@ -108,21 +108,22 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("criteria_title", _r.MISSING)
+        value = get("criteria_title", missing)
         instance.criteria_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("param_title", _r.MISSING)
+        value = get("param_title", missing)
         instance.param_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("scheme_title", _r.MISSING)
+        value = get("scheme_title", missing)
         instance.scheme_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )

@@ -132,47 +132,48 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("currency", _r.MISSING)
+        value = get("currency", missing)
         instance.currency = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("goods_sales_count", _r.MISSING)
+        value = get("goods_sales_count", missing)
         instance.goods_sales_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("goods_sales_sum", _r.MISSING)
+        value = get("goods_sales_sum", missing)
         instance.goods_sales_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("group_services_count", _r.MISSING)
+        value = get("group_services_count", missing)
         instance.group_services_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("salary", _r.MISSING)
+        value = get("salary", missing)
         instance.salary = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("services_count", _r.MISSING)
+        value = get("services_count", missing)
         instance.services_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("services_sum", _r.MISSING)
+        value = get("services_sum", missing)
         instance.services_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("total_sum", _r.MISSING)
+        value = get("total_sum", missing)
         instance.total_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("working_days_count", _r.MISSING)
+        value = get("working_days_count", missing)
         instance.working_days_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("working_hours_count", _r.MISSING)
+        value = get("working_hours_count", missing)
         instance.working_hours_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )

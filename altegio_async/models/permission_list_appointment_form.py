@@ -468,111 +468,112 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("create_records_access", _r.MISSING)
+        value = get("create_records_access", missing)
         instance.create_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("delete_customer_came_records_access", _r.MISSING)
+        value = get("delete_customer_came_records_access", missing)
         instance.delete_customer_came_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("delete_paid_records_access", _r.MISSING)
+        value = get("delete_paid_records_access", missing)
         instance.delete_paid_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("delete_records_access", _r.MISSING)
+        value = get("delete_records_access", missing)
         instance.delete_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("edit_records_access", _r.MISSING)
+        value = get("edit_records_access", missing)
         instance.edit_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("edit_records_attendance_access", _r.MISSING)
+        value = get("edit_records_attendance_access", missing)
         instance.edit_records_attendance_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("record_edit_full_paid_access", _r.MISSING)
+        value = get("record_edit_full_paid_access", missing)
         instance.record_edit_full_paid_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("record_form_access", _r.MISSING)
+        value = get("record_form_access", missing)
         instance.record_form_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("record_form_client_access", _r.MISSING)
+        value = get("record_form_client_access", missing)
         instance.record_form_client_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("records_autocomplete_access", _r.MISSING)
+        value = get("records_autocomplete_access", missing)
         instance.records_autocomplete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("records_finances_access", _r.MISSING)
+        value = get("records_finances_access", missing)
         instance.records_finances_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("records_finances_last_days_count", _r.MISSING)
+        value = get("records_finances_last_days_count", missing)
         instance.records_finances_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("records_finances_pay_from_deposits_access", _r.MISSING)
+        value = get("records_finances_pay_from_deposits_access", missing)
         instance.records_finances_pay_from_deposits_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("records_goods_access", _r.MISSING)
+        value = get("records_goods_access", missing)
         instance.records_goods_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("records_goods_cost_access", _r.MISSING)
+        value = get("records_goods_cost_access", missing)
         instance.records_goods_cost_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("records_goods_create_last_days_count", _r.MISSING)
+        value = get("records_goods_create_last_days_count", missing)
         instance.records_goods_create_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("records_goods_create_transaction_access", _r.MISSING)
+        value = get("records_goods_create_transaction_access", missing)
         instance.records_goods_create_transaction_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("records_goods_discount_access", _r.MISSING)
+        value = get("records_goods_discount_access", missing)
         instance.records_goods_discount_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("records_goods_edit_last_days_count", _r.MISSING)
+        value = get("records_goods_edit_last_days_count", missing)
         instance.records_goods_edit_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("records_goods_edit_transaction_access", _r.MISSING)
+        value = get("records_goods_edit_transaction_access", missing)
         instance.records_goods_edit_transaction_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("records_group_id", _r.MISSING)
+        value = get("records_group_id", missing)
         instance.records_group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("records_group_id_access", _r.MISSING)
+        value = get("records_group_id_access", missing)
         instance.records_group_id_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("records_services_cost_access", _r.MISSING)
+        value = get("records_services_cost_access", missing)
         instance.records_services_cost_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("records_services_discount_access", _r.MISSING)
+        value = get("records_services_discount_access", missing)
         instance.records_services_discount_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
         )

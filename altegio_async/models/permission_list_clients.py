@@ -344,73 +344,74 @@ def _read_all(items: Any, cls: type[PermissionListClients] = PermissionListClien
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("client_comments_add_access", _r.MISSING)
+        value = get("client_comments_add_access", missing)
         instance.client_comments_add_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client_comments_list_access", _r.MISSING)
+        value = get("client_comments_list_access", missing)
         instance.client_comments_list_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("client_comments_other_edit_access", _r.MISSING)
+        value = get("client_comments_other_edit_access", missing)
         instance.client_comments_other_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("client_comments_own_edit_access", _r.MISSING)
+        value = get("client_comments_own_edit_access", missing)
         instance.client_comments_own_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("client_files_delete_access", _r.MISSING)
+        value = get("client_files_delete_access", missing)
         instance.client_files_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("client_files_list_access", _r.MISSING)
+        value = get("client_files_list_access", missing)
         instance.client_files_list_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("client_files_upload_access", _r.MISSING)
+        value = get("client_files_upload_access", missing)
         instance.client_files_upload_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("client_phones_access", _r.MISSING)
+        value = get("client_phones_access", missing)
         instance.client_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("clients_access", _r.MISSING)
+        value = get("clients_access", missing)
         instance.clients_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("clients_card_phone_access", _r.MISSING)
+        value = get("clients_card_phone_access", missing)
         instance.clients_card_phone_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("clients_delete_access", _r.MISSING)
+        value = get("clients_delete_access", missing)
         instance.clients_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("clients_excel_access", _r.MISSING)
+        value = get("clients_excel_access", missing)
         instance.clients_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("clients_phones_email_access", _r.MISSING)
+        value = get("clients_phones_email_access", missing)
         instance.clients_phones_email_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("clients_visit_master_id", _r.MISSING)
+        value = get("clients_visit_master_id", missing)
         instance.clients_visit_master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("excel_access", _r.MISSING)
+        value = get("excel_access", missing)
         instance.excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("get_visit_master_id", _r.MISSING)
+        value = get("get_visit_master_id", missing)
         instance.get_visit_master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
         )

@@ -237,71 +237,72 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("dash_access", _r.MISSING)
+        value = get("dash_access", missing)
         instance.dash_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("dash_message_access", _r.MISSING)
+        value = get("dash_message_access", missing)
         instance.dash_message_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("dash_message_excel_access", _r.MISSING)
+        value = get("dash_message_excel_access", missing)
         instance.dash_message_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("dash_message_phones_access", _r.MISSING)
+        value = get("dash_message_phones_access", missing)
         instance.dash_message_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("dash_phones_access", _r.MISSING)
+        value = get("dash_phones_access", missing)
         instance.dash_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("dash_records_access", _r.MISSING)
+        value = get("dash_records_access", missing)
         instance.dash_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("dash_records_excel_access", _r.MISSING)
+        value = get("dash_records_excel_access", missing)
         instance.dash_records_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("dash_records_last_days_count", _r.MISSING)
+        value = get("dash_records_last_days_count", missing)
         instance.dash_records_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("dash_records_phones_access", _r.MISSING)
+        value = get("dash_records_phones_access", missing)
         instance.dash_records_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("dash_reviews_access", _r.MISSING)
+        value = get("dash_reviews_access", missing)
         instance.dash_reviews_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("dash_reviews_delete_access", _r.MISSING)
+        value = get("dash_reviews_delete_access", missing)
         instance.dash_reviews_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("dashboard_access", _r.MISSING)
+        value = get("dashboard_access", missing)
         instance.dashboard_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("dashboard_calls_access", _r.MISSING)
+        value = get("dashboard_calls_access", missing)
         instance.dashboard_calls_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("dashboard_calls_excel_access", _r.MISSING)
+        value = get("dashboard_calls_excel_access", missing)
         instance.dashboard_calls_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("dashboard_calls_phones_access", _r.MISSING)
+        value = get("dashboard_calls_phones_access", missing)
         instance.dashboard_calls_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )

@@ -675,251 +675,252 @@ def _read_all(items: Any, cls: type[PermissionListFinances] = PermissionListFina
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("calculation_create_by_master_not_limitation_today_access", _r.MISSING)
+        value = get("calculation_create_by_master_not_limitation_today_access", missing)
         instance.calculation_create_by_master_not_limitation_today_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("expenses_create_access", _r.MISSING)
+        value = get("expenses_create_access", missing)
         instance.expenses_create_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("expenses_delete_access", _r.MISSING)
+        value = get("expenses_delete_access", missing)
         instance.expenses_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("expenses_read_access", _r.MISSING)
+        value = get("expenses_read_access", missing)
         instance.expenses_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("expenses_update_access", _r.MISSING)
+        value = get("expenses_update_access", missing)
         instance.expenses_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("finances_access", _r.MISSING)
+        value = get("finances_access", missing)
         instance.finances_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("finances_accounts_access", _r.MISSING)
+        value = get("finances_accounts_access", missing)
         instance.finances_accounts_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("finances_accounts_banalce_access", _r.MISSING)
+        value = get("finances_accounts_banalce_access", missing)
         instance.finances_accounts_banalce_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("finances_accounts_ids", _r.MISSING)
+        value = get("finances_accounts_ids", missing)
         instance.finances_accounts_ids = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("finances_create_last_days_count", _r.MISSING)
+        value = get("finances_create_last_days_count", missing)
         instance.finances_create_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("finances_create_transactions_access", _r.MISSING)
+        value = get("finances_create_transactions_access", missing)
         instance.finances_create_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("finances_delete_transactions_access", _r.MISSING)
+        value = get("finances_delete_transactions_access", missing)
         instance.finances_delete_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("finances_edit_last_days_count", _r.MISSING)
+        value = get("finances_edit_last_days_count", missing)
         instance.finances_edit_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("finances_edit_transactions_access", _r.MISSING)
+        value = get("finances_edit_transactions_access", missing)
         instance.finances_edit_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("finances_expenses_create_access", _r.MISSING)
+        value = get("finances_expenses_create_access", missing)
         instance.finances_expenses_create_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("finances_expenses_delete_access", _r.MISSING)
+        value = get("finances_expenses_delete_access", missing)
         instance.finances_expenses_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("finances_expenses_ids", _r.MISSING)
+        value = get("finances_expenses_ids", missing)
         instance.finances_expenses_ids = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("finances_expenses_read_access", _r.MISSING)
+        value = get("finances_expenses_read_access", missing)
         instance.finances_expenses_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("finances_expenses_update_access", _r.MISSING)
+        value = get("finances_expenses_update_access", missing)
         instance.finances_expenses_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("finances_kkm_settings_read_access", _r.MISSING)
+        value = get("finances_kkm_settings_read_access", missing)
         instance.finances_kkm_settings_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("finances_kkm_settings_update_access", _r.MISSING)
+        value = get("finances_kkm_settings_update_access", missing)
         instance.finances_kkm_settings_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("finances_kkm_transactions_access", _r.MISSING)
+        value = get("finances_kkm_transactions_access", missing)
         instance.finances_kkm_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("finances_last_days_count", _r.MISSING)
+        value = get("finances_last_days_count", missing)
         instance.finances_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("finances_options_read_access", _r.MISSING)
+        value = get("finances_options_read_access", missing)
         instance.finances_options_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("finances_options_update_access", _r.MISSING)
+        value = get("finances_options_update_access", missing)
         instance.finances_options_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("finances_payroll_calculation_create_access", _r.MISSING)
+        value = get("finances_payroll_calculation_create_access", missing)
         instance.finances_payroll_calculation_create_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("finances_payroll_calculation_create_by_master_access", _r.MISSING)
+        value = get("finances_payroll_calculation_create_by_master_access", missing)
         instance.finances_payroll_calculation_create_by_master_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("finances_payroll_calculation_create_not_limitation_today_access", _r.MISSING)
+        value = get("finances_payroll_calculation_create_not_limitation_today_access", missing)
         instance.finances_payroll_calculation_create_not_limitation_today_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("finances_period_report_access", _r.MISSING)
+        value = get("finances_period_report_access", missing)
         instance.finances_period_report_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("finances_period_report_excel_access", _r.MISSING)
+        value = get("finances_period_report_excel_access", missing)
         instance.finances_period_report_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
         )
-        value = get("finances_print_check_access", _r.MISSING)
+        value = get("finances_print_check_access", missing)
         instance.finances_print_check_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
         )
-        value = get("finances_salary_access_master_checkbox", _r.MISSING)
+        value = get("finances_salary_access_master_checkbox", missing)
         instance.finances_salary_access_master_checkbox = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
         )
-        value = get("finances_salary_access_master_id", _r.MISSING)
+        value = get("finances_salary_access_master_id", missing)
         instance.finances_salary_access_master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[32], value, found)
         )
-        value = get("finances_salary_calc_access", _r.MISSING)
+        value = get("finances_salary_calc_access", missing)
         instance.finances_salary_calc_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
         )
-        value = get("finances_salary_not_limitation_today_access", _r.MISSING)
+        value = get("finances_salary_not_limitation_today_access", missing)
         instance.finances_salary_not_limitation_today_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[34], value, found)
         )
-        value = get("finances_salary_schemes_access", _r.MISSING)
+        value = get("finances_salary_schemes_access", missing)
         instance.finances_salary_schemes_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[35], value, found)
         )
-        value = get("finances_settings_invoicing_read_access", _r.MISSING)
+        value = get("finances_settings_invoicing_read_access", missing)
         instance.finances_settings_invoicing_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[36], value, found)
         )
-        value = get("finances_settings_invoicing_update_access", _r.MISSING)
+        value = get("finances_settings_invoicing_update_access", missing)
         instance.finances_settings_invoicing_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[37], value, found)
         )
-        value = get("finances_suppliers_create_access", _r.MISSING)
+        value = get("finances_suppliers_create_access", missing)
         instance.finances_suppliers_create_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[38], value, found)
         )
-        value = get("finances_suppliers_delete_access", _r.MISSING)
+        value = get("finances_suppliers_delete_access", missing)
         instance.finances_suppliers_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[39], value, found)
         )
-        value = get("finances_suppliers_excel_access", _r.MISSING)
+        value = get("finances_suppliers_excel_access", missing)
         instance.finances_suppliers_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[40], value, found)
         )
-        value = get("finances_suppliers_read_access", _r.MISSING)
+        value = get("finances_suppliers_read_access", missing)
         instance.finances_suppliers_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[41], value, found)
         )
-        value = get("finances_suppliers_update_access", _r.MISSING)
+        value = get("finances_suppliers_update_access", missing)
         instance.finances_suppliers_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[42], value, found)
         )
-        value = get("finances_transactions_access", _r.MISSING)
+        value = get("finances_transactions_access", missing)
         instance.finances_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[43], value, found)
         )
-        value = get("finances_transactions_excel_access", _r.MISSING)
+        value = get("finances_transactions_excel_access", missing)
         instance.finances_transactions_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[44], value, found)
         )
-        value = get("finances_year_report_access", _r.MISSING)
+        value = get("finances_year_report_access", missing)
         instance.finances_year_report_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[45], value, found)
         )
-        value = get("finances_year_report_excel_access", _r.MISSING)
+        value = get("finances_year_report_excel_access", missing)
         instance.finances_year_report_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[46], value, found)
         )
-        value = get("finances_z_report_access", _r.MISSING)
+        value = get("finances_z_report_access", missing)
         instance.finances_z_report_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[47], value, found)
         )
-        value = get("finances_z_report_excel_access", _r.MISSING)
+        value = get("finances_z_report_excel_access", missing)
         instance.finances_z_report_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[48], value, found)
         )
-        value = get("finances_z_report_no_limit_today_access", _r.MISSING)
+        value = get("finances_z_report_no_limit_today_access", missing)
         instance.finances_z_report_no_limit_today_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[49], value, found)
         )
-        value = get("get_salary_access_master_id", _r.MISSING)
+        value = get("get_salary_access_master_id", missing)
         instance.get_salary_access_master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[50], value, found)
         )
-        value = get("kkm_settings_reed_access", _r.MISSING)
+        value = get("kkm_settings_reed_access", missing)
         instance.kkm_settings_reed_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[51], value, found)
         )
-        value = get("kkm_settings_update_access", _r.MISSING)
+        value = get("kkm_settings_update_access", missing)
         instance.kkm_settings_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[52], value, found)
         )
-        value = get("kkm_transactions_accounts_access", _r.MISSING)
+        value = get("kkm_transactions_accounts_access", missing)
         instance.kkm_transactions_accounts_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[53], value, found)
         )
-        value = get("options_read_access", _r.MISSING)
+        value = get("options_read_access", missing)
         instance.options_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[54], value, found)
         )
-        value = get("options_update_access", _r.MISSING)
+        value = get("options_update_access", missing)
         instance.options_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[55], value, found)
         )
-        value = get("settings_invoicing_read_access", _r.MISSING)
+        value = get("settings_invoicing_read_access", missing)
         instance.settings_invoicing_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[56], value, found)
         )
-        value = get("settings_invoicing_update_access", _r.MISSING)
+        value = get("settings_invoicing_update_access", missing)
         instance.settings_invoicing_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[57], value, found)
         )

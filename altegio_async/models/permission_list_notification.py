@@ -141,33 +141,34 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("notification", _r.MISSING)
+        value = get("notification", missing)
         instance.notification = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("notification_email_ending_license", _r.MISSING)
+        value = get("notification_email_ending_license", missing)
         instance.notification_email_ending_license = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("notification_sms_ending_license", _r.MISSING)
+        value = get("notification_sms_ending_license", missing)
         instance.notification_sms_ending_license = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("notification_sms_low_balance", _r.MISSING)
+        value = get("notification_sms_low_balance", missing)
         instance.notification_sms_low_balance = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("web_phone_push", _r.MISSING)
+        value = get("web_phone_push", missing)
         instance.web_phone_push = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("web_push", _r.MISSING)
+        value = get("web_push", missing)
         instance.web_push = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )

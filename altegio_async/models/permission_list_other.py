@@ -153,31 +153,32 @@ def _read_all(items: Any, cls: type[PermissionListOther] = PermissionListOther) 
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("auth_enable_check_ip", _r.MISSING)
+        value = get("auth_enable_check_ip", missing)
         instance.auth_enable_check_ip = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("auth_list_allowed_ip", _r.MISSING)
+        value = get("auth_list_allowed_ip", missing)
         instance.auth_list_allowed_ip = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("billing_access", _r.MISSING)
+        value = get("billing_access", missing)
         instance.billing_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("send_sms", _r.MISSING)
+        value = get("send_sms", missing)
         instance.send_sms = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("stat_access", _r.MISSING)
+        value = get("stat_access", missing)
         instance.stat_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )

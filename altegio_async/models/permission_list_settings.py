@@ -349,145 +349,146 @@ def _read_all(items: Any, cls: type[PermissionListSettings] = PermissionListSett
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("create_users_access", _r.MISSING)
+        value = get("create_users_access", missing)
         instance.create_users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("delete_users_access", _r.MISSING)
+        value = get("delete_users_access", missing)
         instance.delete_users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("edit_master_service_and_duration", _r.MISSING)
+        value = get("edit_master_service_and_duration", missing)
         instance.edit_master_service_and_duration = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("edit_users_access", _r.MISSING)
+        value = get("edit_users_access", missing)
         instance.edit_users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("limited_users_access", _r.MISSING)
+        value = get("limited_users_access", missing)
         instance.limited_users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("master_create", _r.MISSING)
+        value = get("master_create", missing)
         instance.master_create = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("master_delete", _r.MISSING)
+        value = get("master_delete", missing)
         instance.master_delete = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("master_edit", _r.MISSING)
+        value = get("master_edit", missing)
         instance.master_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("schedule_edit", _r.MISSING)
+        value = get("schedule_edit", missing)
         instance.schedule_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("services_delete", _r.MISSING)
+        value = get("services_delete", missing)
         instance.services_delete = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("services_edit", _r.MISSING)
+        value = get("services_edit", missing)
         instance.services_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("settings_access", _r.MISSING)
+        value = get("settings_access", missing)
         instance.settings_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("settings_basis_access", _r.MISSING)
+        value = get("settings_basis_access", missing)
         instance.settings_basis_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("settings_email_notifications_access", _r.MISSING)
+        value = get("settings_email_notifications_access", missing)
         instance.settings_email_notifications_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("settings_information_access", _r.MISSING)
+        value = get("settings_information_access", missing)
         instance.settings_information_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("settings_master_access", _r.MISSING)
+        value = get("settings_master_access", missing)
         instance.settings_master_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("settings_master_dismiss_access", _r.MISSING)
+        value = get("settings_master_dismiss_access", missing)
         instance.settings_master_dismiss_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("settings_notifications_access", _r.MISSING)
+        value = get("settings_notifications_access", missing)
         instance.settings_notifications_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("settings_positions_create", _r.MISSING)
+        value = get("settings_positions_create", missing)
         instance.settings_positions_create = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("settings_positions_delete", _r.MISSING)
+        value = get("settings_positions_delete", missing)
         instance.settings_positions_delete = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("settings_positions_read", _r.MISSING)
+        value = get("settings_positions_read", missing)
         instance.settings_positions_read = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("settings_services_access", _r.MISSING)
+        value = get("settings_services_access", missing)
         instance.settings_services_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("settings_services_create_access", _r.MISSING)
+        value = get("settings_services_create_access", missing)
         instance.settings_services_create_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("settings_services_edit_image_access", _r.MISSING)
+        value = get("settings_services_edit_image_access", missing)
         instance.settings_services_edit_image_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("settings_services_edit_online_pay_access", _r.MISSING)
+        value = get("settings_services_edit_online_pay_access", missing)
         instance.settings_services_edit_online_pay_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("settings_services_edit_online_seance_date_time_access", _r.MISSING)
+        value = get("settings_services_edit_online_seance_date_time_access", missing)
         instance.settings_services_edit_online_seance_date_time_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("settings_services_edit_price_access", _r.MISSING)
+        value = get("settings_services_edit_price_access", missing)
         instance.settings_services_edit_price_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("settings_services_edit_services_related_resource_access", _r.MISSING)
+        value = get("settings_services_edit_services_related_resource_access", missing)
         instance.settings_services_edit_services_related_resource_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("settings_services_edit_title_access", _r.MISSING)
+        value = get("settings_services_edit_title_access", missing)
         instance.settings_services_edit_title_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("settings_services_relation_category_access", _r.MISSING)
+        value = get("settings_services_relation_category_access", missing)
         instance.settings_services_relation_category_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
         )
-        value = get("settings_template_notifications_access", _r.MISSING)
+        value = get("settings_template_notifications_access", missing)
         instance.settings_template_notifications_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
         )
-        value = get("tech_card_edit", _r.MISSING)
+        value = get("tech_card_edit", missing)
         instance.tech_card_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
         )
-        value = get("users_access", _r.MISSING)
+        value = get("users_access", missing)
         instance.users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[32], value, found)
         )
-        value = get("webhook_read_access", _r.MISSING)
+        value = get("webhook_read_access", missing)
         instance.webhook_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
         )

@@ -567,191 +567,192 @@ def _read_all(items: Any, cls: type[PermissionListStorages] = PermissionListStor
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("storages_access", _r.MISSING)
+        value = get("storages_access", missing)
         instance.storages_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("storages_consumable_report_access", _r.MISSING)
+        value = get("storages_consumable_report_access", missing)
         instance.storages_consumable_report_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("storages_consumable_report_excel_access", _r.MISSING)
+        value = get("storages_consumable_report_excel_access", missing)
         instance.storages_consumable_report_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("storages_create_last_days_count", _r.MISSING)
+        value = get("storages_create_last_days_count", missing)
         instance.storages_create_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("storages_create_transactions_access", _r.MISSING)
+        value = get("storages_create_transactions_access", missing)
         instance.storages_create_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("storages_create_transactions_buy_access", _r.MISSING)
+        value = get("storages_create_transactions_buy_access", missing)
         instance.storages_create_transactions_buy_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("storages_create_transactions_sale_access", _r.MISSING)
+        value = get("storages_create_transactions_sale_access", missing)
         instance.storages_create_transactions_sale_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("storages_delete_transactions_access", _r.MISSING)
+        value = get("storages_delete_transactions_access", missing)
         instance.storages_delete_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("storages_edit_last_days_count", _r.MISSING)
+        value = get("storages_edit_last_days_count", missing)
         instance.storages_edit_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("storages_edit_transactions_access", _r.MISSING)
+        value = get("storages_edit_transactions_access", missing)
         instance.storages_edit_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("storages_edit_transactions_buy_access", _r.MISSING)
+        value = get("storages_edit_transactions_buy_access", missing)
         instance.storages_edit_transactions_buy_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("storages_edit_transactions_sale_access", _r.MISSING)
+        value = get("storages_edit_transactions_sale_access", missing)
         instance.storages_edit_transactions_sale_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("storages_goods_archive_access", _r.MISSING)
+        value = get("storages_goods_archive_access", missing)
         instance.storages_goods_archive_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("storages_goods_category_edit_access", _r.MISSING)
+        value = get("storages_goods_category_edit_access", missing)
         instance.storages_goods_category_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("storages_goods_comment_edit_access", _r.MISSING)
+        value = get("storages_goods_comment_edit_access", missing)
         instance.storages_goods_comment_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("storages_goods_cost_price_edit_access", _r.MISSING)
+        value = get("storages_goods_cost_price_edit_access", missing)
         instance.storages_goods_cost_price_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("storages_goods_create_access", _r.MISSING)
+        value = get("storages_goods_create_access", missing)
         instance.storages_goods_create_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("storages_goods_critical_balance_edit_access", _r.MISSING)
+        value = get("storages_goods_critical_balance_edit_access", missing)
         instance.storages_goods_critical_balance_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("storages_goods_crud_access", _r.MISSING)
+        value = get("storages_goods_crud_access", missing)
         instance.storages_goods_crud_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("storages_goods_delete_access", _r.MISSING)
+        value = get("storages_goods_delete_access", missing)
         instance.storages_goods_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("storages_goods_masses_edit_access", _r.MISSING)
+        value = get("storages_goods_masses_edit_access", missing)
         instance.storages_goods_masses_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("storages_goods_selling_price_edit_access", _r.MISSING)
+        value = get("storages_goods_selling_price_edit_access", missing)
         instance.storages_goods_selling_price_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("storages_goods_title_edit_access", _r.MISSING)
+        value = get("storages_goods_title_edit_access", missing)
         instance.storages_goods_title_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("storages_goods_units_edit_access", _r.MISSING)
+        value = get("storages_goods_units_edit_access", missing)
         instance.storages_goods_units_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("storages_goods_update_access", _r.MISSING)
+        value = get("storages_goods_update_access", missing)
         instance.storages_goods_update_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("storages_ids", _r.MISSING)
+        value = get("storages_ids", missing)
         instance.storages_ids = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("storages_inventory_access", _r.MISSING)
+        value = get("storages_inventory_access", missing)
         instance.storages_inventory_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("storages_inventory_create_edit_access", _r.MISSING)
+        value = get("storages_inventory_create_edit_access", missing)
         instance.storages_inventory_create_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("storages_inventory_delete_access", _r.MISSING)
+        value = get("storages_inventory_delete_access", missing)
         instance.storages_inventory_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("storages_inventory_excel_access", _r.MISSING)
+        value = get("storages_inventory_excel_access", missing)
         instance.storages_inventory_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
         )
-        value = get("storages_last_days_count", _r.MISSING)
+        value = get("storages_last_days_count", missing)
         instance.storages_last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[30], value, found)
         )
-        value = get("storages_move_goods_access", _r.MISSING)
+        value = get("storages_move_goods_access", missing)
         instance.storages_move_goods_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
         )
-        value = get("storages_remnants_report_access", _r.MISSING)
+        value = get("storages_remnants_report_access", missing)
         instance.storages_remnants_report_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[32], value, found)
         )
-        value = get("storages_remnants_report_excel_access", _r.MISSING)
+        value = get("storages_remnants_report_excel_access", missing)
         instance.storages_remnants_report_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
         )
-        value = get("storages_sales_report_access", _r.MISSING)
+        value = get("storages_sales_report_access", missing)
         instance.storages_sales_report_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[34], value, found)
         )
-        value = get("storages_sales_report_excel_access", _r.MISSING)
+        value = get("storages_sales_report_excel_access", missing)
         instance.storages_sales_report_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[35], value, found)
         )
-        value = get("storages_transactions_access", _r.MISSING)
+        value = get("storages_transactions_access", missing)
         instance.storages_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[36], value, found)
         )
-        value = get("storages_transactions_excel_access", _r.MISSING)
+        value = get("storages_transactions_excel_access", missing)
         instance.storages_transactions_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[37], value, found)
         )
-        value = get("storages_transactions_types", _r.MISSING)
+        value = get("storages_transactions_types", missing)
         instance.storages_transactions_types = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[38], value, found)
         )
-        value = get("storages_turnover_report_access", _r.MISSING)
+        value = get("storages_turnover_report_access", missing)
         instance.storages_turnover_report_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[39], value, found)
         )
-        value = get("storages_turnover_report_excel_access", _r.MISSING)
+        value = get("storages_turnover_report_excel_access", missing)
         instance.storages_turnover_report_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[40], value, found)
         )
-        value = get("storages_write_off_report_access", _r.MISSING)
+        value = get("storages_write_off_report_access", missing)
         instance.storages_write_off_report_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[41], value, found)
         )
-        value = get("storages_write_off_report_excel_access", _r.MISSING)
+        value = get("storages_write_off_report_excel_access", missing)
         instance.storages_write_off_report_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[42], value, found)
         )

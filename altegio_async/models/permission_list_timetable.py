@@ -151,43 +151,44 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("last_days_count", _r.MISSING)
+        value = get("last_days_count", missing)
         instance.last_days_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("position_id", _r.MISSING)
+        value = get("position_id", missing)
         instance.position_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("schedule_edit_access", _r.MISSING)
+        value = get("schedule_edit_access", missing)
         instance.schedule_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("timetable_access", _r.MISSING)
+        value = get("timetable_access", missing)
         instance.timetable_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("timetable_phones_access", _r.MISSING)
+        value = get("timetable_phones_access", missing)
         instance.timetable_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("timetable_statistics_access", _r.MISSING)
+        value = get("timetable_statistics_access", missing)
         instance.timetable_statistics_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("timetable_transferring_record_access", _r.MISSING)
+        value = get("timetable_transferring_record_access", missing)
         instance.timetable_transferring_record_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )

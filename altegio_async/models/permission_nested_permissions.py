@@ -185,31 +185,32 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("children", _r.MISSING)
+        value = get("children", missing)
         instance.children = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("hint", _r.MISSING)
+        value = get("hint", missing)
         instance.hint = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("is_editable", _r.MISSING)
+        value = get("is_editable", missing)
         instance.is_editable = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("slug", _r.MISSING)
+        value = get("slug", missing)
         instance.slug = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = _r.read_field(spec, spec.fields[5], value, found)
         value = get("default_value")
         instance.default_value = (

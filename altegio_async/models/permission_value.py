@@ -114,17 +114,18 @@ def _read_all(items: Any, cls: type[PermissionValue] = PermissionValue) -> list[
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("slug", _r.MISSING)
+        value = get("slug", missing)
         instance.slug = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("value", _r.MISSING)
+        value = get("value", missing)
         instance.value = _r.read_field(spec, spec.fields[1], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -164,25 +164,26 @@ def _read_all(items: Any, cls: type[PermissionsAndUserRole] = PermissionsAndUser
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("is_editable", _r.MISSING)
+        value = get("is_editable", missing)
         instance.is_editable = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("user_permissions", _r.MISSING)
+        value = get("user_permissions", missing)
         instance.user_permissions = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("user_role", _r.MISSING)
+        value = get("user_role", missing)
         instance.user_role = (
             value
             if type(value) is str

@@ -135,41 +135,42 @@ def _read_all(items: Any, cls: type[PositionQuick] = PositionQuick) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("chain_id", _r.MISSING)
+        value = get("chain_id", missing)
         instance.chain_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("description", _r.MISSING)
+        value = get("description", missing)
         instance.description = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("only_chain_appointment", _r.MISSING)
+        value = get("only_chain_appointment", missing)
         instance.only_chain_appointment = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("rules_required_fields", _r.MISSING)
+        value = get("rules_required_fields", missing)
         instance.rules_required_fields = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("services_binding_type", _r.MISSING)
+        value = get("services_binding_type", missing)
         instance.services_binding_type = (
             value
             if type(value) is int and value in {0, 2}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )

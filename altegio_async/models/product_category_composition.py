@@ -130,49 +130,50 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("category_id", _r.MISSING)
+        value = get("category_id", missing)
         instance.category_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("children", _r.MISSING)
+        value = get("children", missing)
         instance.children = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("children_count", _r.MISSING)
+        value = get("children_count", missing)
         instance.children_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_category", _r.MISSING)
+        value = get("is_category", missing)
         instance.is_category = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_chain", _r.MISSING)
+        value = get("is_chain", missing)
         instance.is_chain = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("is_item", _r.MISSING)
+        value = get("is_item", missing)
         instance.is_item = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("item_id", _r.MISSING)
+        value = get("item_id", missing)
         instance.item_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("parent_id", _r.MISSING)
+        value = get("parent_id", missing)
         instance.parent_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
         )

@@ -189,102 +189,104 @@ def _read_all(items: Any, cls: type[ProductDetails] = ProductDetails) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("actual_amounts", _r.MISSING)
+        value = get("actual_amounts", missing)
         instance.actual_amounts = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("actual_cost", _r.MISSING)
+        value = get("actual_cost", missing)
         instance.actual_cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("barcode", _r.MISSING)
+        value = get("barcode", missing)
         instance.barcode = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("cost", _r.MISSING)
+        value = get("cost", missing)
         instance.cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("critical_amount", _r.MISSING)
+        value = get("critical_amount", missing)
         instance.critical_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("desired_amount", _r.MISSING)
+        value = get("desired_amount", missing)
         instance.desired_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("good_id", _r.MISSING)
+        value = get("good_id", missing)
         instance.good_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("last_change_date", _r.MISSING)
+        value = get("last_change_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = _r.from_iso_datetime(value)
+            instance.last_change_date = iso(value)
         except (TypeError, ValueError):
             instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("loyalty_abonement_type_id", _r.MISSING)
+        value = get("loyalty_abonement_type_id", missing)
         instance.loyalty_abonement_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("loyalty_allow_empty_code", _r.MISSING)
+        value = get("loyalty_allow_empty_code", missing)
         instance.loyalty_allow_empty_code = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("loyalty_certificate_type_id", _r.MISSING)
+        value = get("loyalty_certificate_type_id", missing)
         instance.loyalty_certificate_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("service_unit_id", _r.MISSING)
+        value = get("service_unit_id", missing)
         instance.service_unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("service_unit_short_title", _r.MISSING)
+        value = get("service_unit_short_title", missing)
         instance.service_unit_short_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("unit_actual_cost", _r.MISSING)
+        value = get("unit_actual_cost", missing)
         instance.unit_actual_cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("unit_actual_cost_format", _r.MISSING)
+        value = get("unit_actual_cost_format", missing)
         instance.unit_actual_cost_format = (
             value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("unit_equals", _r.MISSING)
+        value = get("unit_equals", missing)
         instance.unit_equals = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("unit_id", _r.MISSING)
+        value = get("unit_id", missing)
         instance.unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("unit_short_title", _r.MISSING)
+        value = get("unit_short_title", missing)
         instance.unit_short_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("value", _r.MISSING)
+        value = get("value", missing)
         instance.value = (
             value if type(value) is str else _r.read_field(spec, spec.fields[19], value, found)
         )

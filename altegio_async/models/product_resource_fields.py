@@ -148,41 +148,42 @@ def _read_all(items: Any, cls: type[ProductResourceFields] = ProductResourceFiel
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("category_id", _r.MISSING)
+        value = get("category_id", missing)
         instance.category_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("consumable_unit_id", _r.MISSING)
+        value = get("consumable_unit_id", missing)
         instance.consumable_unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("cost", _r.MISSING)
+        value = get("cost", missing)
         instance.cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_chain", _r.MISSING)
+        value = get("is_chain", missing)
         instance.is_chain = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("sale_unit_id", _r.MISSING)
+        value = get("sale_unit_id", missing)
         instance.sale_unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("sale_unit_to_consumable_unit_ratio", _r.MISSING)
+        value = get("sale_unit_to_consumable_unit_ratio", missing)
         instance.sale_unit_to_consumable_unit_ratio = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )

@@ -147,81 +147,82 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("consumable_unit_id", _r.MISSING)
+        value = get("consumable_unit_id", missing)
         instance.consumable_unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("cost", _r.MISSING)
+        value = get("cost", missing)
         instance.cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("cost_per_unit", _r.MISSING)
+        value = get("cost_per_unit", missing)
         instance.cost_per_unit = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("discount_percent", _r.MISSING)
+        value = get("discount_percent", missing)
         instance.discount_percent = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("first_cost", _r.MISSING)
+        value = get("first_cost", missing)
         instance.first_cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("good_id", _r.MISSING)
+        value = get("good_id", missing)
         instance.good_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("manual_cost", _r.MISSING)
+        value = get("manual_cost", missing)
         instance.manual_cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("operation_type_slug", _r.MISSING)
+        value = get("operation_type_slug", missing)
         instance.operation_type_slug = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("operation_unit_type", _r.MISSING)
+        value = get("operation_unit_type", missing)
         instance.operation_unit_type = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("quantity", _r.MISSING)
+        value = get("quantity", missing)
         instance.quantity = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("record_id", _r.MISSING)
+        value = get("record_id", missing)
         instance.record_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("sale_unit_id", _r.MISSING)
+        value = get("sale_unit_id", missing)
         instance.sale_unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("storage_id", _r.MISSING)
+        value = get("storage_id", missing)
         instance.storage_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("unit_id", _r.MISSING)
+        value = get("unit_id", missing)
         instance.unit_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
         )

@@ -165,77 +165,79 @@ def _read_all(items: Any, cls: type[ProductTransaction] = ProductTransaction) ->
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("cost", _r.MISSING)
+        value = get("cost", missing)
         instance.cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("cost_per_unit", _r.MISSING)
+        value = get("cost_per_unit", missing)
         instance.cost_per_unit = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("create_date", _r.MISSING)
+        value = get("create_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = _r.from_iso_datetime(value)
+            instance.create_date = iso(value)
         except (TypeError, ValueError):
             instance.create_date = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("discount", _r.MISSING)
+        value = get("discount", missing)
         instance.discount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("document_id", _r.MISSING)
+        value = get("document_id", missing)
         instance.document_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("good", _r.MISSING)
+        value = get("good", missing)
         instance.good = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("last_change_date", _r.MISSING)
+        value = get("last_change_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = _r.from_iso_datetime(value)
+            instance.last_change_date = iso(value)
         except (TypeError, ValueError):
             instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("master", _r.MISSING)
+        value = get("master", missing)
         instance.master = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("operation_unit_type", _r.MISSING)
+        value = get("operation_unit_type", missing)
         instance.operation_unit_type = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("record_id", _r.MISSING)
+        value = get("record_id", missing)
         instance.record_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("service", _r.MISSING)
+        value = get("service", missing)
         instance.service = _r.read_field(spec, spec.fields[11], value, found)
-        value = get("storage", _r.MISSING)
+        value = get("storage", missing)
         instance.storage = _r.read_field(spec, spec.fields[12], value, found)
-        value = get("supplier", _r.MISSING)
+        value = get("supplier", missing)
         instance.supplier = _r.read_field(spec, spec.fields[13], value, found)
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = (
             value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("type_id", _r.MISSING)
+        value = get("type_id", missing)
         instance.type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("unit", _r.MISSING)
+        value = get("unit", missing)
         instance.unit = _r.read_field(spec, spec.fields[16], value, found)
         value = get("clients")
         instance.clients = (

@@ -129,17 +129,18 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("currency", _r.MISSING)
+        value = get("currency", missing)
         instance.currency = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("income_stats", _r.MISSING)
+        value = get("income_stats", missing)
         instance.income_stats = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("income_stats_by_day", _r.MISSING)
+        value = get("income_stats_by_day", missing)
         instance.income_stats_by_day = (
             []
             if type(value) is list and not value

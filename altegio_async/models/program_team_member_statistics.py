@@ -108,15 +108,16 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("client_stats", _r.MISSING)
+        value = get("client_stats", missing)
         instance.client_stats = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("staff", _r.MISSING)
+        value = get("staff", missing)
         instance.staff = _r.read_field(spec, spec.fields[1], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -363,6 +363,7 @@ def _read_all(items: Any, cls: type[Record] = Record) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
@@ -435,7 +436,7 @@ def _read_all(items: Any, cls: type[Record] = Record) -> list[Any]:
         )
         value = get("create_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = _r.from_iso_datetime(value)
+            instance.create_date = iso(value)
         except (TypeError, ValueError):
             instance.create_date = (
                 None if value is None else _r.read_field(spec, spec.fields[12], value, found)
@@ -474,7 +475,7 @@ def _read_all(items: Any, cls: type[Record] = Record) -> list[Any]:
         )
         value = get("datetime")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.datetime_ = _r.from_iso_datetime(value)
+            instance.datetime_ = iso(value)
         except (TypeError, ValueError):
             instance.datetime_ = (
                 None if value is None else _r.read_field(spec, spec.fields[18], value, found)
@@ -537,7 +538,7 @@ def _read_all(items: Any, cls: type[Record] = Record) -> list[Any]:
         )
         value = get("last_change_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = _r.from_iso_datetime(value)
+            instance.last_change_date = iso(value)
         except (TypeError, ValueError):
             instance.last_change_date = (
                 None if value is None else _r.read_field(spec, spec.fields[28], value, found)

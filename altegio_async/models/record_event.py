@@ -127,29 +127,30 @@ def _read_all(items: Any, cls: type[RecordEvent] = RecordEvent) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("data", _r.MISSING)
+        value = get("data", missing)
         instance.data = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("resource", _r.MISSING)
+        value = get("resource", missing)
         instance.resource = (
             value
             if type(value) is str and value in {"record"}
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("resource_id", _r.MISSING)
+        value = get("resource_id", missing)
         instance.resource_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = (
             value
             if type(value) is str and value in {"create", "delete", "update"}

@@ -126,41 +126,42 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("active_count", _r.MISSING)
+        value = get("active_count", missing)
         instance.active_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("lost_count", _r.MISSING)
+        value = get("lost_count", missing)
         instance.lost_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("lost_percent", _r.MISSING)
+        value = get("lost_percent", missing)
         instance.lost_percent = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("new_count", _r.MISSING)
+        value = get("new_count", missing)
         instance.new_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("new_percent", _r.MISSING)
+        value = get("new_percent", missing)
         instance.new_percent = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("return_count", _r.MISSING)
+        value = get("return_count", missing)
         instance.return_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("return_percent", _r.MISSING)
+        value = get("return_percent", missing)
         instance.return_percent = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("total_count", _r.MISSING)
+        value = get("total_count", missing)
         instance.total_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )

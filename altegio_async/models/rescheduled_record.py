@@ -152,73 +152,75 @@ def _read_all(items: Any, cls: type[RescheduledRecord] = RescheduledRecord) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("api_id", _r.MISSING)
+        value = get("api_id", missing)
         instance.api_id = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("company", _r.MISSING)
+        value = get("company", missing)
         instance.company = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("create_date", _r.MISSING)
+        value = get("create_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = _r.from_iso_datetime(value)
+            instance.create_date = iso(value)
         except (TypeError, ValueError):
             instance.create_date = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = _r.from_iso_datetime(value)
+            instance.date = iso(value)
         except (TypeError, ValueError):
             instance.date = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("deleted", _r.MISSING)
+        value = get("deleted", missing)
         instance.deleted = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("length", _r.MISSING)
+        value = get("length", missing)
         instance.length = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("master_requested", _r.MISSING)
+        value = get("master_requested", missing)
         instance.master_requested = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("notify_by_email", _r.MISSING)
+        value = get("notify_by_email", missing)
         instance.notify_by_email = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("notify_by_sms", _r.MISSING)
+        value = get("notify_by_sms", missing)
         instance.notify_by_sms = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("online", _r.MISSING)
+        value = get("online", missing)
         instance.online = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("services", _r.MISSING)
+        value = get("services", missing)
         instance.services = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("staff", _r.MISSING)
+        value = get("staff", missing)
         instance.staff = _r.read_field(spec, spec.fields[13], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -119,47 +119,48 @@ def _read_all(items: Any, cls: type[RescheduledTeamMember] = RescheduledTeamMemb
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("avatar", _r.MISSING)
+        value = get("avatar", missing)
         instance.avatar = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("comments_count", _r.MISSING)
+        value = get("comments_count", missing)
         instance.comments_count = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("rating", _r.MISSING)
+        value = get("rating", missing)
         instance.rating = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("show_rating", _r.MISSING)
+        value = get("show_rating", missing)
         instance.show_rating = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("spec", _r.MISSING)
+        value = get("spec", missing)
         instance.spec = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("votes_count", _r.MISSING)
+        value = get("votes_count", missing)
         instance.votes_count = (
             value
             if type(value) is float or type(value) is int

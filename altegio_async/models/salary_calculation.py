@@ -219,23 +219,24 @@ def _read_all(items: Any, cls: type[SalaryCalculation] = SalaryCalculation) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("client_id", _r.MISSING)
+        value = get("client_id", missing)
         instance.client_id = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("cost", _r.MISSING)
+        value = get("cost", missing)
         instance.cost = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         instance.date = _r.read_date(spec, spec.fields[2], value, found)
-        value = get("item_id", _r.MISSING)
+        value = get("item_id", missing)
         instance.item_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("item_type_slug", _r.MISSING)
+        value = get("item_type_slug", missing)
         instance.item_type_slug = (
             value
             if type(value) is str
@@ -243,23 +244,23 @@ def _read_all(items: Any, cls: type[SalaryCalculation] = SalaryCalculation) -> l
             in {"activity", "bonus", "penalty", "periodic", "record", "retro_bonus", "sale"}
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("paid", _r.MISSING)
+        value = get("paid", missing)
         instance.paid = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("record_id", _r.MISSING)
+        value = get("record_id", missing)
         instance.record_id = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("salary_calculation_info", _r.MISSING)
+        value = get("salary_calculation_info", missing)
         instance.salary_calculation_info = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("salary_sum", _r.MISSING)
+        value = get("salary_sum", missing)
         instance.salary_sum = (
             value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("targets", _r.MISSING)
+        value = get("targets", missing)
         instance.targets = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("time", _r.MISSING)
+        value = get("time", missing)
         instance.time = (
             value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
         )

@@ -153,49 +153,50 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("amount", _r.MISSING)
+        value = get("amount", missing)
         instance.amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("currency", _r.MISSING)
+        value = get("currency", missing)
         instance.currency = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("date_create", _r.MISSING)
+        value = get("date_create", missing)
         instance.date_create = _r.read_date(spec, spec.fields[4], value, found)
-        value = get("date_from", _r.MISSING)
+        value = get("date_from", missing)
         instance.date_from = _r.read_date(spec, spec.fields[5], value, found)
-        value = get("date_to", _r.MISSING)
+        value = get("date_to", missing)
         instance.date_to = _r.read_date(spec, spec.fields[6], value, found)
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("salary_items", _r.MISSING)
+        value = get("salary_items", missing)
         instance.salary_items = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = (
             value
             if type(value) is str and value in {"confirmed", "draft"}

@@ -195,27 +195,28 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("cost", _r.MISSING)
+        value = get("cost", missing)
         instance.cost = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("net_cost", _r.MISSING)
+        value = get("net_cost", missing)
         instance.net_cost = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("salary_calculation", _r.MISSING)
+        value = get("salary_calculation", missing)
         instance.salary_calculation = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("salary_promotion_sum", _r.MISSING)
+        value = get("salary_promotion_sum", missing)
         instance.salary_promotion_sum = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("salary_sum", _r.MISSING)
+        value = get("salary_sum", missing)
         instance.salary_sum = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("target_id", _r.MISSING)
+        value = get("target_id", missing)
         instance.target_id = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("target_type_slug", _r.MISSING)
+        value = get("target_type_slug", missing)
         instance.target_type_slug = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )

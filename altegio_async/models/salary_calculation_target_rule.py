@@ -114,23 +114,24 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("description", _r.MISSING)
+        value = get("description", missing)
         instance.description = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("type_slug", _r.MISSING)
+        value = get("type_slug", missing)
         instance.type_slug = (
             value
             if type(value) is str and value in {"fix", "percent"}
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("value", _r.MISSING)
+        value = get("value", missing)
         instance.value = (
             value
             if type(value) is float or type(value) is int

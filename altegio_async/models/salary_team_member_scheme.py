@@ -119,15 +119,16 @@ def _read_all(items: Any, cls: type[SalaryTeamMemberScheme] = SalaryTeamMemberSc
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("salary_scheme", _r.MISSING)
+        value = get("salary_scheme", missing)
         instance.salary_scheme = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )

@@ -120,21 +120,22 @@ def _read_all(items: Any, cls: type[SaleTransaction] = SaleTransaction) -> list[
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("kkm_state", _r.MISSING)
+        value = get("kkm_state", missing)
         instance.kkm_state = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("payment_methods", _r.MISSING)
+        value = get("payment_methods", missing)
         instance.payment_methods = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("state", _r.MISSING)
+        value = get("state", missing)
         instance.state = _r.read_field(spec, spec.fields[2], value, found)
         if found:
             append(_r.finish(instance, data, spec, found))

@@ -121,33 +121,34 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("applicable_amount", _r.MISSING)
+        value = get("applicable_amount", missing)
         instance.applicable_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("applicable_count", _r.MISSING)
+        value = get("applicable_count", missing)
         instance.applicable_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("applicable_value", _r.MISSING)
+        value = get("applicable_value", missing)
         instance.applicable_value = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_applicable", _r.MISSING)
+        value = get("is_applicable", missing)
         instance.is_applicable = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("slug", _r.MISSING)
+        value = get("slug", missing)
         instance.slug = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )

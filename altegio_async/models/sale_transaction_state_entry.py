@@ -121,51 +121,52 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("amount", _r.MISSING)
+        value = get("amount", missing)
         instance.amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client_discount_percent", _r.MISSING)
+        value = get("client_discount_percent", missing)
         instance.client_discount_percent = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("cost_to_pay_total", _r.MISSING)
+        value = get("cost_to_pay_total", missing)
         instance.cost_to_pay_total = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("default_cost_per_unit", _r.MISSING)
+        value = get("default_cost_per_unit", missing)
         instance.default_cost_per_unit = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("default_cost_total", _r.MISSING)
+        value = get("default_cost_total", missing)
         instance.default_cost_total = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )

@@ -149,38 +149,40 @@ def _read_all(items: Any, cls: type[Schedule] = Schedule) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("created_at", _r.MISSING)
+        value = get("created_at", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.created_at = _r.from_iso_datetime(value)
+            instance.created_at = iso(value)
         except (TypeError, ValueError):
             instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("date_end", _r.MISSING)
+        value = get("date_end", missing)
         instance.date_end = _r.read_date(spec, spec.fields[1], value, found)
-        value = get("date_start", _r.MISSING)
+        value = get("date_start", missing)
         instance.date_start = _r.read_date(spec, spec.fields[2], value, found)
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("original_entity_id", _r.MISSING)
+        value = get("original_entity_id", missing)
         instance.original_entity_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("original_entity_type", _r.MISSING)
+        value = get("original_entity_type", missing)
         instance.original_entity_type = (
             value
             if type(value) is str and value in {"activity", "record"}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("updated_at", _r.MISSING)
+        value = get("updated_at", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.updated_at = _r.from_iso_datetime(value)
+            instance.updated_at = iso(value)
         except (TypeError, ValueError):
             instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
         value = get("days")

@@ -141,63 +141,64 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("category_id", _r.MISSING)
+        value = get("category_id", missing)
         instance.category_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("composite_service_id", _r.MISSING)
+        value = get("composite_service_id", missing)
         instance.composite_service_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("duration", _r.MISSING)
+        value = get("duration", missing)
         instance.duration = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_composite", _r.MISSING)
+        value = get("is_composite", missing)
         instance.is_composite = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("length", _r.MISSING)
+        value = get("length", missing)
         instance.length = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("price_max", _r.MISSING)
+        value = get("price_max", missing)
         instance.price_max = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("price_min", _r.MISSING)
+        value = get("price_min", missing)
         instance.price_min = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("salon_service_id", _r.MISSING)
+        value = get("salon_service_id", missing)
         instance.salon_service_id = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("service_id", _r.MISSING)
+        value = get("service_id", missing)
         instance.service_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("technical_break_duration", _r.MISSING)
+        value = get("technical_break_duration", missing)
         instance.technical_break_duration = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
         )

@@ -135,27 +135,28 @@ def _read_all(items: Any, cls: type[ServiceTeamMember] = ServiceTeamMember) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("length", _r.MISSING)
+        value = get("length", missing)
         instance.length = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("service_id", _r.MISSING)
+        value = get("service_id", missing)
         instance.service_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("technological_card_id", _r.MISSING)
+        value = get("technological_card_id", missing)
         instance.technological_card_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )

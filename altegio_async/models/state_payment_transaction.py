@@ -129,37 +129,38 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("account", _r.MISSING)
+        value = get("account", missing)
         instance.account = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("account_id", _r.MISSING)
+        value = get("account_id", missing)
         instance.account_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("document_id", _r.MISSING)
+        value = get("document_id", missing)
         instance.document_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("expense", _r.MISSING)
+        value = get("expense", missing)
         instance.expense = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("expense_id", _r.MISSING)
+        value = get("expense_id", missing)
         instance.expense_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("sale_item_id", _r.MISSING)
+        value = get("sale_item_id", missing)
         instance.sale_item_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("sale_item_type", _r.MISSING)
+        value = get("sale_item_type", missing)
         instance.sale_item_type = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )

@@ -107,25 +107,26 @@ def _read_all(items: Any, cls: type[StatisticsClientStats] = StatisticsClientSta
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("all_count", _r.MISSING)
+        value = get("all_count", missing)
         instance.all_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("lost_count", _r.MISSING)
+        value = get("lost_count", missing)
         instance.lost_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("returned_count", _r.MISSING)
+        value = get("returned_count", missing)
         instance.returned_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("returned_percent", _r.MISSING)
+        value = get("returned_percent", missing)
         instance.returned_percent = (
             value
             if type(value) is float or type(value) is int

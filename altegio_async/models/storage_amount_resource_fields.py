@@ -91,29 +91,30 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("consumable_amount", _r.MISSING)
+        value = get("consumable_amount", missing)
         instance.consumable_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("good_id", _r.MISSING)
+        value = get("good_id", missing)
         instance.good_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("sale_amount", _r.MISSING)
+        value = get("sale_amount", missing)
         instance.sale_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("storage_id", _r.MISSING)
+        value = get("storage_id", missing)
         instance.storage_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )

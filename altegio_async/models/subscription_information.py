@@ -146,47 +146,48 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("active", _r.MISSING)
+        value = get("active", missing)
         instance.active = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("deactivation_date", _r.MISSING)
+        value = get("deactivation_date", missing)
         instance.deactivation_date = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("options", _r.MISSING)
+        value = get("options", missing)
         instance.options = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("salon_id", _r.MISSING)
+        value = get("salon_id", missing)
         instance.salon_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("staff_limit", _r.MISSING)
+        value = get("staff_limit", missing)
         instance.staff_limit = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("start_date", _r.MISSING)
+        value = get("start_date", missing)
         instance.start_date = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )

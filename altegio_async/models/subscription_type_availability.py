@@ -113,19 +113,20 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("intervals", _r.MISSING)
+        value = get("intervals", missing)
         instance.intervals = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("week_days", _r.MISSING)
+        value = get("week_days", missing)
         instance.week_days = (
             []
             if type(value) is list and not value

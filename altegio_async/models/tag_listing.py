@@ -123,41 +123,42 @@ def _read_all(items: Any, cls: type[TagListing] = TagListing) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("color", _r.MISSING)
+        value = get("color", missing)
         instance.color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("deleted", _r.MISSING)
+        value = get("deleted", missing)
         instance.deleted = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("entity", _r.MISSING)
+        value = get("entity", missing)
         instance.entity = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("icon", _r.MISSING)
+        value = get("icon", missing)
         instance.icon = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("not_editable", _r.MISSING)
+        value = get("not_editable", missing)
         instance.not_editable = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("salon_id", _r.MISSING)
+        value = get("salon_id", missing)
         instance.salon_id = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )

@@ -129,35 +129,36 @@ def _read_all(items: Any, cls: type[TagV2Fields] = TagV2Fields) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("color", _r.MISSING)
+        value = get("color", missing)
         instance.color = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("company_id", _r.MISSING)
+        value = get("company_id", missing)
         instance.company_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("entity_type", _r.MISSING)
+        value = get("entity_type", missing)
         instance.entity_type = (
             value
             if type(value) is str and value in {"activity", "client", "common", "record"}
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_deleted", _r.MISSING)
+        value = get("is_deleted", missing)
         instance.is_deleted = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_editable", _r.MISSING)
+        value = get("is_editable", missing)
         instance.is_editable = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("title", _r.MISSING)
+        value = get("title", missing)
         instance.title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )

@@ -97,33 +97,34 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("image", _r.MISSING)
+        value = get("image", missing)
         instance.image = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("is_available_as_assistant", _r.MISSING)
+        value = get("is_available_as_assistant", missing)
         instance.is_available_as_assistant = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("position_id", _r.MISSING)
+        value = get("position_id", missing)
         instance.position_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("specialization", _r.MISSING)
+        value = get("specialization", missing)
         instance.specialization = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("tt_markup", _r.MISSING)
+        value = get("tt_markup", missing)
         instance.tt_markup = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )

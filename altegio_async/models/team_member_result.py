@@ -173,47 +173,48 @@ def _read_all(items: Any, cls: type[TeamMemberResult] = TeamMemberResult) -> lis
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("avatar", _r.MISSING)
+        value = get("avatar", missing)
         instance.avatar = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("avatar_big", _r.MISSING)
+        value = get("avatar_big", missing)
         instance.avatar_big = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("fired", _r.MISSING)
+        value = get("fired", missing)
         instance.fired = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("hidden", _r.MISSING)
+        value = get("hidden", missing)
         instance.hidden = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("position", _r.MISSING)
+        value = get("position", missing)
         instance.position = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("specialization", _r.MISSING)
+        value = get("specialization", missing)
         instance.specialization = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = (
             value
             if type(value) is float or type(value) is int

@@ -107,21 +107,22 @@ def _read_all(items: Any, cls: type[TeamMemberSchedule] = TeamMemberSchedule) ->
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         instance.date = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("is_working", _r.MISSING)
+        value = get("is_working", missing)
         instance.is_working = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("slots", _r.MISSING)
+        value = get("slots", missing)
         instance.slots = (
             []
             if type(value) is list and not value

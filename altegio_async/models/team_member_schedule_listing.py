@@ -145,15 +145,16 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         instance.date = _r.read_date(spec, spec.fields[0], value, found)
-        value = get("slots", _r.MISSING)
+        value = get("slots", missing)
         instance.slots = (
             []
             if type(value) is list and not value

@@ -132,45 +132,46 @@ def _read_all(items: Any, cls: type[TeamMemberTipSettings] = TeamMemberTipSettin
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("hash", _r.MISSING)
+        value = get("hash", missing)
         instance.hash_ = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("is_enabled", _r.MISSING)
+        value = get("is_enabled", missing)
         instance.is_enabled = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("landing_external", _r.MISSING)
+        value = get("landing_external", missing)
         instance.landing_external = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("location_id", _r.MISSING)
+        value = get("location_id", missing)
         instance.location_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("staff", _r.MISSING)
+        value = get("staff", missing)
         instance.staff = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("staff_id", _r.MISSING)
+        value = get("staff_id", missing)
         instance.staff_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("status_title", _r.MISSING)
+        value = get("status_title", missing)
         instance.status_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
         )

@@ -106,24 +106,26 @@ def _read_all(items: Any, cls: type[TimeSlot] = TimeSlot) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("datetime", _r.MISSING)
+        value = get("datetime", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.datetime_ = _r.from_iso_datetime(value)
+            instance.datetime_ = iso(value)
         except (TypeError, ValueError):
             instance.datetime_ = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("seance_length", _r.MISSING)
+        value = get("seance_length", missing)
         instance.seance_length = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("time", _r.MISSING)
+        value = get("time", missing)
         instance.time = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )

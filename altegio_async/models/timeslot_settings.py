@@ -126,23 +126,24 @@ def _read_all(items: Any, cls: type[TimeslotSettings] = TimeslotSettings) -> lis
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("dates_settings", _r.MISSING)
+        value = get("dates_settings", missing)
         instance.dates_settings = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("is_enabled", _r.MISSING)
+        value = get("is_enabled", missing)
         instance.is_enabled = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("weekdays_settings", _r.MISSING)
+        value = get("weekdays_settings", missing)
         instance.weekdays_settings = (
             []
             if type(value) is list and not value

@@ -207,44 +207,46 @@ def _read_all(items: Any, cls: type[TimetableScheduleDay] = TimetableScheduleDay
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("created_at", _r.MISSING)
+        value = get("created_at", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.created_at = _r.from_iso_datetime(value)
+            instance.created_at = iso(value)
         except (TypeError, ValueError):
             instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("day_of_week", _r.MISSING)
+        value = get("day_of_week", missing)
         instance.day_of_week = (
             value
             if type(value) is str and value in {"fri", "mon", "sat", "sun", "thu", "tue", "wed"}
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("events_duration", _r.MISSING)
+        value = get("events_duration", missing)
         instance.events_duration = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("events_time", _r.MISSING)
+        value = get("events_time", missing)
         instance.events_time = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("timetable_event_schedule_id", _r.MISSING)
+        value = get("timetable_event_schedule_id", missing)
         instance.timetable_event_schedule_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("updated_at", _r.MISSING)
+        value = get("updated_at", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.updated_at = _r.from_iso_datetime(value)
+            instance.updated_at = iso(value)
         except (TypeError, ValueError):
             instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
         value = get("deleted_at")

@@ -256,31 +256,33 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("created_at", _r.MISSING)
+        value = get("created_at", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.created_at = _r.from_iso_datetime(value)
+            instance.created_at = iso(value)
         except (TypeError, ValueError):
             instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("event_datetime", _r.MISSING)
+        value = get("event_datetime", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.event_datetime = _r.from_iso_datetime(value)
+            instance.event_datetime = iso(value)
         except (TypeError, ValueError):
             instance.event_datetime = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("event_entity_id", _r.MISSING)
+        value = get("event_entity_id", missing)
         instance.event_entity_id = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("event_entity_type", _r.MISSING)
+        value = get("event_entity_type", missing)
         instance.event_entity_type = (
             value
             if type(value) is str and value in {"activity", "record"}
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("event_status", _r.MISSING)
+        value = get("event_status", missing)
         instance.event_status = (
             value
             if type(value) is str
@@ -296,33 +298,33 @@ def _read_all(
             }
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("is_entity_datetime_changed", _r.MISSING)
+        value = get("is_entity_datetime_changed", missing)
         instance.is_entity_datetime_changed = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("is_entity_duration_changed", _r.MISSING)
+        value = get("is_entity_duration_changed", missing)
         instance.is_entity_duration_changed = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("is_entity_labels_changed", _r.MISSING)
+        value = get("is_entity_labels_changed", missing)
         instance.is_entity_labels_changed = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("is_entity_master_changed", _r.MISSING)
+        value = get("is_entity_master_changed", missing)
         instance.is_entity_master_changed = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("is_entity_resource_instances_changed", _r.MISSING)
+        value = get("is_entity_resource_instances_changed", missing)
         instance.is_entity_resource_instances_changed = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("updated_at", _r.MISSING)
+        value = get("updated_at", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.updated_at = _r.from_iso_datetime(value)
+            instance.updated_at = iso(value)
         except (TypeError, ValueError):
             instance.updated_at = _r.read_field(spec, spec.fields[11], value, found)
         value = get("deleted_at")

@@ -114,13 +114,14 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("has_tips", _r.MISSING)
+        value = get("has_tips", missing)
         instance.has_tips = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )

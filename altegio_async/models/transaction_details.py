@@ -152,49 +152,51 @@ def _read_all(items: Any, cls: type[TransactionDetails] = TransactionDetails) ->
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
+    iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("account", _r.MISSING)
+        value = get("account", missing)
         instance.account = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("amount", _r.MISSING)
+        value = get("amount", missing)
         instance.amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("client", _r.MISSING)
+        value = get("client", missing)
         instance.client = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("comment", _r.MISSING)
+        value = get("comment", missing)
         instance.comment = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("date", _r.MISSING)
+        value = get("date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = _r.from_iso_datetime(value)
+            instance.date = iso(value)
         except (TypeError, ValueError):
             instance.date = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("document_id", _r.MISSING)
+        value = get("document_id", missing)
         instance.document_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("expense", _r.MISSING)
+        value = get("expense", missing)
         instance.expense = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("last_change_date", _r.MISSING)
+        value = get("last_change_date", missing)
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = _r.from_iso_datetime(value)
+            instance.last_change_date = iso(value)
         except (TypeError, ValueError):
             instance.last_change_date = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("master", _r.MISSING)
+        value = get("master", missing)
         instance.master = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("supplier", _r.MISSING)
+        value = get("supplier", missing)
         instance.supplier = _r.read_field(spec, spec.fields[10], value, found)
         value = get("record_id")
         instance.record_id = (

@@ -104,21 +104,22 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("email", _r.MISSING)
+        value = get("email", missing)
         instance.email = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("phone", _r.MISSING)
+        value = get("phone", missing)
         instance.phone = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )

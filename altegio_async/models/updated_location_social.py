@@ -113,29 +113,30 @@ def _read_all(items: Any, cls: type[UpdatedLocationSocial] = UpdatedLocationSoci
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("facebook", _r.MISSING)
+        value = get("facebook", missing)
         instance.facebook = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("instagram", _r.MISSING)
+        value = get("instagram", missing)
         instance.instagram = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("telegram", _r.MISSING)
+        value = get("telegram", missing)
         instance.telegram = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("viber", _r.MISSING)
+        value = get("viber", missing)
         instance.viber = (
             value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("whatsapp", _r.MISSING)
+        value = get("whatsapp", missing)
         instance.whatsapp = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )

@@ -120,41 +120,42 @@ def _read_all(items: Any, cls: type[User] = User) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("avatar", _r.MISSING)
+        value = get("avatar", missing)
         instance.avatar = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("email", _r.MISSING)
+        value = get("email", missing)
         instance.email = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_approved", _r.MISSING)
+        value = get("is_approved", missing)
         instance.is_approved = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("login", _r.MISSING)
+        value = get("login", missing)
         instance.login = (
             value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("name", _r.MISSING)
+        value = get("name", missing)
         instance.name = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("phone", _r.MISSING)
+        value = get("phone", missing)
         instance.phone = (
             value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("user_token", _r.MISSING)
+        value = get("user_token", missing)
         instance.user_token = (
             value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
         )

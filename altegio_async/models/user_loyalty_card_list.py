@@ -157,61 +157,62 @@ def _read_all(items: Any, cls: type[UserLoyaltyCardList] = UserLoyaltyCardList) 
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("balance", _r.MISSING)
+        value = get("balance", missing)
         instance.balance = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("number", _r.MISSING)
+        value = get("number", missing)
         instance.number = (
             value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("paid_amount", _r.MISSING)
+        value = get("paid_amount", missing)
         instance.paid_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("points", _r.MISSING)
+        value = get("points", missing)
         instance.points = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("programs", _r.MISSING)
+        value = get("programs", missing)
         instance.programs = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("salon_group", _r.MISSING)
+        value = get("salon_group", missing)
         instance.salon_group = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("salon_group_id", _r.MISSING)
+        value = get("salon_group_id", missing)
         instance.salon_group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("sold_amount", _r.MISSING)
+        value = get("sold_amount", missing)
         instance.sold_amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("type_id", _r.MISSING)
+        value = get("type_id", missing)
         instance.type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("visits_count", _r.MISSING)
+        value = get("visits_count", missing)
         instance.visits_count = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )

@@ -114,29 +114,30 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("loyalty_program_id", _r.MISSING)
+        value = get("loyalty_program_id", missing)
         instance.loyalty_program_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("loyalty_type_id", _r.MISSING)
+        value = get("loyalty_type_id", missing)
         instance.loyalty_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("parameter", _r.MISSING)
+        value = get("parameter", missing)
         instance.parameter = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("value", _r.MISSING)
+        value = get("value", missing)
         instance.value = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )

@@ -125,19 +125,20 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("mode", _r.MISSING)
+        value = get("mode", missing)
         instance.mode = (
             value
             if type(value) is str and value in {"admin", "disabled", "staff"}
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("notification_types", _r.MISSING)
+        value = get("notification_types", missing)
         instance.notification_types = (
             []
             if type(value) is list and not value

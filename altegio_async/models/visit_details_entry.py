@@ -146,87 +146,88 @@ def _read_all(items: Any, cls: type[VisitDetailsEntry] = VisitDetailsEntry) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("amount", _r.MISSING)
+        value = get("amount", missing)
         instance.amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("cost", _r.MISSING)
+        value = get("cost", missing)
         instance.cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("discount", _r.MISSING)
+        value = get("discount", missing)
         instance.discount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("event_id", _r.MISSING)
+        value = get("event_id", missing)
         instance.event_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("first_cost", _r.MISSING)
+        value = get("first_cost", missing)
         instance.first_cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("good_id", _r.MISSING)
+        value = get("good_id", missing)
         instance.good_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("is_event", _r.MISSING)
+        value = get("is_event", missing)
         instance.is_event = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("is_good", _r.MISSING)
+        value = get("is_good", missing)
         instance.is_good = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("is_service", _r.MISSING)
+        value = get("is_service", missing)
         instance.is_service = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("item_id", _r.MISSING)
+        value = get("item_id", missing)
         instance.item_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("item_title", _r.MISSING)
+        value = get("item_title", missing)
         instance.item_title = (
             value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("item_type_id", _r.MISSING)
+        value = get("item_type_id", missing)
         instance.item_type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("manual_cost", _r.MISSING)
+        value = get("manual_cost", missing)
         instance.manual_cost = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("master_id", _r.MISSING)
+        value = get("master_id", missing)
         instance.master_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("record_id", _r.MISSING)
+        value = get("record_id", missing)
         instance.record_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("service_id", _r.MISSING)
+        value = get("service_id", missing)
         instance.service_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
         )

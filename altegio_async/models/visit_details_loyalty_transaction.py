@@ -150,57 +150,58 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("amount", _r.MISSING)
+        value = get("amount", missing)
         instance.amount = (
             value
             if type(value) is float or type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("card_id", _r.MISSING)
+        value = get("card_id", missing)
         instance.card_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("goods_transaction_id", _r.MISSING)
+        value = get("goods_transaction_id", missing)
         instance.goods_transaction_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_discount", _r.MISSING)
+        value = get("is_discount", missing)
         instance.is_discount = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("is_loyalty_withdraw", _r.MISSING)
+        value = get("is_loyalty_withdraw", missing)
         instance.is_loyalty_withdraw = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("item_id", _r.MISSING)
+        value = get("item_id", missing)
         instance.item_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("program_id", _r.MISSING)
+        value = get("program_id", missing)
         instance.program_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("salon_group_id", _r.MISSING)
+        value = get("salon_group_id", missing)
         instance.salon_group_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("status_id", _r.MISSING)
+        value = get("status_id", missing)
         instance.status_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = _r.read_field(spec, spec.fields[10], value, found)
-        value = get("type_id", _r.MISSING)
+        value = get("type_id", missing)
         instance.type_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )

@@ -144,37 +144,38 @@ def _read_all(items: Any, cls: type[VoipCall] = VoipCall) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("call_date", _r.MISSING)
+        value = get("call_date", missing)
         instance.call_date = (
             value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("caller_phone", _r.MISSING)
+        value = get("caller_phone", missing)
         instance.caller_phone = (
             value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("client_id", _r.MISSING)
+        value = get("client_id", missing)
         instance.client_id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("duration", _r.MISSING)
+        value = get("duration", missing)
         instance.duration = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", _r.MISSING)
+        value = get("id", missing)
         instance.id = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("record_link", _r.MISSING)
+        value = get("record_link", missing)
         instance.record_link = (
             value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("status", _r.MISSING)
+        value = get("status", missing)
         instance.status = (
             value
             if type(value) is str
@@ -182,7 +183,7 @@ def _read_all(items: Any, cls: type[VoipCall] = VoipCall) -> list[Any]:
             in {"busy", "cancel", "missed", "notallowed", "notavailable", "notfound", "success"}
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("type", _r.MISSING)
+        value = get("type", missing)
         instance.type_ = (
             value
             if type(value) is str and value in {"incoming", "internal", "outgoing"}

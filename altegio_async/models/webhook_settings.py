@@ -149,65 +149,66 @@ def _read_all(items: Any, cls: type[WebhookSettings] = WebhookSettings) -> list[
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("active", _r.MISSING)
+        value = get("active", missing)
         instance.active = (
             value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client", _r.MISSING)
+        value = get("client", missing)
         instance.client = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("finances_operation", _r.MISSING)
+        value = get("finances_operation", missing)
         instance.finances_operation = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("goods_operations_consumable", _r.MISSING)
+        value = get("goods_operations_consumable", missing)
         instance.goods_operations_consumable = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("goods_operations_move", _r.MISSING)
+        value = get("goods_operations_move", missing)
         instance.goods_operations_move = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("goods_operations_receipt", _r.MISSING)
+        value = get("goods_operations_receipt", missing)
         instance.goods_operations_receipt = (
             value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("goods_operations_sale", _r.MISSING)
+        value = get("goods_operations_sale", missing)
         instance.goods_operations_sale = (
             value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("goods_operations_stolen", _r.MISSING)
+        value = get("goods_operations_stolen", missing)
         instance.goods_operations_stolen = (
             value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("master", _r.MISSING)
+        value = get("master", missing)
         instance.master = (
             value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("record", _r.MISSING)
+        value = get("record", missing)
         instance.record = (
             value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("salon", _r.MISSING)
+        value = get("salon", missing)
         instance.salon = (
             value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("service", _r.MISSING)
+        value = get("service", missing)
         instance.service = (
             value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("service_category", _r.MISSING)
+        value = get("service_category", missing)
         instance.service_category = (
             value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("urls", _r.MISSING)
+        value = get("urls", missing)
         instance.urls = (
             []
             if type(value) is list and not value

@@ -132,35 +132,36 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
         get = data.get
-        value = get("grid_base_type", _r.MISSING)
+        value = get("grid_base_type", missing)
         instance.grid_base_type = (
             value
             if type(value) is str and value in {"predefined", "schedule", "timeslots"}
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("grid_display_step", _r.MISSING)
+        value = get("grid_display_step", missing)
         instance.grid_display_step = (
             value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("grid_first_timeslot", _r.MISSING)
+        value = get("grid_first_timeslot", missing)
         instance.grid_first_timeslot = (
             value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("grid_last_timeslot", _r.MISSING)
+        value = get("grid_last_timeslot", missing)
         instance.grid_last_timeslot = (
             value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("grid_nearest_timeslot_delay", _r.MISSING)
+        value = get("grid_nearest_timeslot_delay", missing)
         instance.grid_nearest_timeslot_delay = (
             value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("is_grid_flexible", _r.MISSING)
+        value = get("is_grid_flexible", missing)
         instance.is_grid_flexible = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
