@@ -450,15 +450,19 @@ def unread_attribute(instance: Any, name: str, spec: Fields) -> Any:
     small object's fields (the generated ``_read`` leaves the slot unset)."""
     if name != "additional_properties" or spec.extra is not None:
         raise AttributeError(f"{type(instance).__name__!r} object has no attribute {name!r}")
-    raw = instance.raw
-    extra = {k: v for k, v in raw.items() if k not in spec.keys}
+    extra = _unknown(instance.raw, spec)
     instance.additional_properties = extra
     return extra
 
 
+def _unknown(data: Mapping[str, Any], spec: Fields) -> dict[str, Any]:
+    """The fields of a model's JSON object that the model does not declare."""
+    return {k: v for k, v in data.items() if k not in spec.keys}
+
+
 def finish(instance: T, data: Mapping[str, Any], spec: Fields, found: list[Mismatch]) -> T:
     """A read model's unknown fields, raw object and mismatches (logged once, here)."""
-    extra = {k: v for k, v in data.items() if k not in spec.keys}
+    extra = _unknown(data, spec)
     if spec.extra is not None and extra:  # typed unknown fields: those that fit
         typed = {}
         for key, value in extra.items():

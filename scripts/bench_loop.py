@@ -36,7 +36,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_parse import services
+from bench_parse import decoder, services
 
 from altegio_async import AltegioClient
 from altegio_async.api.online_booking import get_services_available_for_booking
@@ -44,16 +44,6 @@ from altegio_async.custom import _envelope, _parsing
 
 TARGET_MS = 20.0
 CALLS = 5
-
-
-@contextlib.contextmanager
-def decoder(fast: bool) -> Iterator[None]:
-    """orjson if installed (``fast``), else the standard library alone, as without the
-    ``fast`` extra: ``_parsing`` asks ``_orjson()`` on every body."""
-    with contextlib.ExitStack() as patches:
-        if not fast:
-            patches.enter_context(mock.patch.object(_parsing, "_orjson", lambda: None))
-        yield
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 
@@ -177,16 +178,12 @@ def retained(fn: Callable[[], object]) -> int:
 
 @contextlib.contextmanager
 def decoder(fast: bool) -> Iterator[None]:
-    """The standard library alone (``fast=False``), as without the ``fast`` extra."""
-    if fast:
+    """orjson if installed (``fast``), else the standard library alone, as without the
+    ``fast`` extra: ``_parsing`` asks ``_orjson()`` on every body."""
+    with contextlib.ExitStack() as patches:
+        if not fast:
+            patches.enter_context(mock.patch.object(_parsing, "_orjson", lambda: None))
         yield
-        return
-    cached = _parsing._orjson
-    _parsing._orjson = lambda: None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        _parsing._orjson = cached
 
 
 CASES: list[tuple[str, str, Callable[[], bytes], int]] = [
