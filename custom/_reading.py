@@ -394,6 +394,43 @@ def model(cls: Callable[..., T]) -> Reader:
     return read
 
 
+def batch_reader(field: Field) -> Callable[[Sequence[Any]], list[Any]]:
+    """The ``_read_all`` of a nested model field's model (or of its list's items): a
+    model's generated ``_read_all`` reads each such field's objects of a whole list
+    in one call."""
+    reader = getattr(field.read, "item", field.read)
+    resolve: Callable[[], Callable[[Sequence[Any]], list[Any]]] = getattr(reader, "resolve")  # noqa: B009
+    return resolve()
+
+
+def finished() -> int:
+    """How many models were read with mismatches so far (it only ever grows): a
+    reader that sees it unchanged has none to gather."""
+    return _finished[0]
+
+
+def read_again(
+    out: list[Any],
+    items: Sequence[Any],
+    cls: type[Any],
+    read_all: Callable[[Sequence[Any], type[Any], bool], list[Any]],
+    *nested: tuple[Sequence[Any], str],
+) -> None:
+    """The models in ``out`` whose nested models (read in one call per field; ``at``
+    their holders, or (holder, length) for a list) have mismatches, read again one by
+    one: then each gathers them, in field order, as a model read alone does."""
+    again: set[int] = set()
+    for at, attr in nested:
+        for entry in at:
+            holder = entry[0] if type(entry) is tuple else entry
+            value = getattr(holder, attr)
+            if any(m.mismatches for m in (value if type(value) is list else (value,))):
+                again.add(id(holder))
+    for index, model in enumerate(out):
+        if id(model) in again:
+            out[index] = read_all((items[index],), cls, False)[0]
+
+
 def object_of(data: Any, spec: Fields) -> Mapping[str, Any]:
     """The JSON object a model is read from (itself, not a copy; kept as ``raw``);
     PHP's empty map ``[]`` reads as ``{}``."""

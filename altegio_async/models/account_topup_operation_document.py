@@ -126,60 +126,150 @@ def _read(
 
 
 def _read_all(
-    items: Any, cls: type[AccountTopupOperationDocument] = AccountTopupOperationDocument
+    items: Sequence[Any],
+    cls: type[AccountTopupOperationDocument] = AccountTopupOperationDocument,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("number", missing)
-        instance.number = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("salon", missing)
-        instance.salon = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("salon_id", missing)
-        instance.salon_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("type", missing)
-        instance.type_ = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("type_id", missing)
-        instance.type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("user", missing)
-        instance.user = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("user_id", missing)
-        instance.user_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent5: list[Any] = []
+    at5: list[Any] = []
+    sent7: list[Any] = []
+    at7: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["number"]
+            except KeyError:
+                value = missing
+            instance.number = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["salon"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.salon = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["salon_id"]
+            except KeyError:
+                value = missing
+            instance.salon_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent5.append(value)
+                at5.append(instance)
+            else:
+                instance.type_ = _r.read_field(spec, spec.fields[5], value, found)
+            try:
+                value = data["type_id"]
+            except KeyError:
+                value = missing
+            instance.type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["user"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent7.append(value)
+                at7.append(instance)
+            else:
+                instance.user = _r.read_field(spec, spec.fields[7], value, found)
+            try:
+                value = data["user_id"]
+            except KeyError:
+                value = missing
+            instance.user_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at3, read3):
+        holder.salon = nested
+    for holder, nested in zip(at5, read5):
+        holder.type_ = nested
+    for holder, nested in zip(at7, read7):
+        holder.user = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at3, "salon"), (at5, "type_"), (at7, "user"))
     return out

@@ -180,44 +180,171 @@ def _read(data: Any, cls: type[AnalyticsReportOverallStats] = AnalyticsReportOve
 
 
 def _read_all(
-    items: Any, cls: type[AnalyticsReportOverallStats] = AnalyticsReportOverallStats
+    items: Sequence[Any],
+    cls: type[AnalyticsReportOverallStats] = AnalyticsReportOverallStats,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("client_stats", missing)
-        instance.client_stats = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("fullness_stats", missing)
-        instance.fullness_stats = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("income_average_services_stats", missing)
-        instance.income_average_services_stats = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("income_average_stats", missing)
-        instance.income_average_stats = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("income_goods_stats", missing)
-        instance.income_goods_stats = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("income_services_stats", missing)
-        instance.income_services_stats = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("income_total_stats", missing)
-        instance.income_total_stats = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("record_stats", missing)
-        instance.record_stats = _r.read_field(spec, spec.fields[7], value, found)
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent4: list[Any] = []
+    at4: list[Any] = []
+    sent5: list[Any] = []
+    at5: list[Any] = []
+    sent6: list[Any] = []
+    at6: list[Any] = []
+    sent7: list[Any] = []
+    at7: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["client_stats"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.client_stats = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["fullness_stats"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.fullness_stats = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["income_average_services_stats"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.income_average_services_stats = _r.read_field(
+                    spec, spec.fields[2], value, found
+                )
+            try:
+                value = data["income_average_stats"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.income_average_stats = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["income_goods_stats"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent4.append(value)
+                at4.append(instance)
+            else:
+                instance.income_goods_stats = _r.read_field(spec, spec.fields[4], value, found)
+            try:
+                value = data["income_services_stats"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent5.append(value)
+                at5.append(instance)
+            else:
+                instance.income_services_stats = _r.read_field(spec, spec.fields[5], value, found)
+            try:
+                value = data["income_total_stats"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent6.append(value)
+                at6.append(instance)
+            else:
+                instance.income_total_stats = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["record_stats"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent7.append(value)
+                at7.append(instance)
+            else:
+                instance.record_stats = _r.read_field(spec, spec.fields[7], value, found)
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read4 = _r.batch_reader(spec.fields[4])(sent4) if at4 else []
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.client_stats = nested
+    for holder, nested in zip(at1, read1):
+        holder.fullness_stats = nested
+    for holder, nested in zip(at2, read2):
+        holder.income_average_services_stats = nested
+    for holder, nested in zip(at3, read3):
+        holder.income_average_stats = nested
+    for holder, nested in zip(at4, read4):
+        holder.income_goods_stats = nested
+    for holder, nested in zip(at5, read5):
+        holder.income_services_stats = nested
+    for holder, nested in zip(at6, read6):
+        holder.income_total_stats = nested
+    for holder, nested in zip(at7, read7):
+        holder.record_stats = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "client_stats"),
+            (at1, "fullness_stats"),
+            (at2, "income_average_services_stats"),
+            (at3, "income_average_stats"),
+            (at4, "income_goods_stats"),
+            (at5, "income_services_stats"),
+            (at6, "income_total_stats"),
+            (at7, "record_stats"),
+        )
     return out

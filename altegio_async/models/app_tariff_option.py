@@ -106,7 +106,9 @@ def _read(data: Any, cls: type[AppTariffOption] = AppTariffOption) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[AppTariffOption] = AppTariffOption) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[AppTariffOption] = AppTariffOption, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -114,52 +116,66 @@ def _read_all(items: Any, cls: type[AppTariffOption] = AppTariffOption) -> list[
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("currency_iso")
+        value = data.get("currency_iso")
         instance.currency_iso = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("duration_in_months")
+        value = data.get("duration_in_months")
         instance.duration_in_months = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("free_period_in_months")
+        value = data.get("free_period_in_months")
         instance.free_period_in_months = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("id")
+        value = data.get("id")
         instance.id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("overall_price")
+        value = data.get("overall_price")
         instance.overall_price = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("staff_amount")
+        value = data.get("staff_amount")
         instance.staff_amount = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title")
+        value = data.get("title")
         instance.title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[6], value, found)
         )
         if found:
@@ -170,4 +186,5 @@ def _read_all(items: Any, cls: type[AppTariffOption] = AppTariffOption) -> list[
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

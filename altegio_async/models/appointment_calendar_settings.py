@@ -122,7 +122,9 @@ def _read(data: Any, cls: type[AppointmentCalendarSettings] = AppointmentCalenda
 
 
 def _read_all(
-    items: Any, cls: type[AppointmentCalendarSettings] = AppointmentCalendarSettings
+    items: Sequence[Any],
+    cls: type[AppointmentCalendarSettings] = AppointmentCalendarSettings,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -131,28 +133,44 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("activity_record_clients_count_max", missing)
+        try:
+            value = data["activity_record_clients_count_max"]
+        except KeyError:
+            value = missing
         instance.activity_record_clients_count_max = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("record_type", missing)
+        try:
+            value = data["record_type"]
+        except KeyError:
+            value = missing
         instance.record_type = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("is_show_newsletter_agreement")
+        value = data.get("is_show_newsletter_agreement")
         instance.is_show_newsletter_agreement = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_show_personal_data_processing_agreement")
+        value = data.get("is_show_personal_data_processing_agreement")
         instance.is_show_personal_data_processing_agreement = (
             value
             if value is None or type(value) is bool
@@ -166,4 +184,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -168,150 +168,212 @@ def _read(data: Any, cls: type[AppointmentClient] = AppointmentClient) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[AppointmentClient] = AppointmentClient) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[AppointmentClient] = AppointmentClient, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("birthday")
-        instance.birthday = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("card")
-        instance.card = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("client_tags")
-        instance.client_tags = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("comment")
-        instance.comment = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("custom_fields")
-        instance.custom_fields = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("discount")
-        instance.discount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("display_name")
-        instance.display_name = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("email")
-        instance.email = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("fail_visits_count")
-        instance.fail_visits_count = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("gender")
-        instance.gender = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("is_new")
-        instance.is_new = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("middle_name")
-        instance.middle_name = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("name")
-        instance.name = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("patronymic")
-        instance.patronymic = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("phone")
-        instance.phone = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("phone_country_id")
-        instance.phone_country_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("sex")
-        instance.sex = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("success_visits_count")
-        instance.success_visits_count = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("surname")
-        instance.surname = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent2: list[Any] = []
+    at2: list[tuple[Any, int]] = []
+    sent4: list[Any] = []
+    at4: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("birthday")
+            instance.birthday = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            value = data.get("card")
+            instance.card = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("client_tags")
+            if type(value) is list and value and batch:
+                sent2 += value
+                at2.append((instance, len(value)))
+            else:
+                instance.client_tags = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[2], value, found)
+                )
+            value = data.get("comment")
+            instance.comment = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("custom_fields")
+            if type(value) is list and value and batch:
+                sent4 += value
+                at4.append((instance, len(value)))
+            else:
+                instance.custom_fields = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[4], value, found)
+                )
+            value = data.get("discount")
+            instance.discount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("display_name")
+            instance.display_name = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("email")
+            instance.email = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("fail_visits_count")
+            instance.fail_visits_count = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("gender")
+            instance.gender = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("is_new")
+            instance.is_new = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("middle_name")
+            instance.middle_name = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("name")
+            instance.name = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("patronymic")
+            instance.patronymic = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("phone")
+            instance.phone = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("phone_country_id")
+            instance.phone_country_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("sex")
+            instance.sex = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("success_visits_count")
+            instance.success_visits_count = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("surname")
+            instance.surname = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read4 = _r.batch_reader(spec.fields[4])(sent4) if at4 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at2:
+        holder.client_tags = read2[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at4:
+        holder.custom_fields = read4[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at2, "client_tags"), (at4, "custom_fields"))
     return out

@@ -423,318 +423,600 @@ def _read(data: Any, cls: type[AppointmentDetails] = AppointmentDetails) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[AppointmentDetails] = AppointmentDetails) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[AppointmentDetails] = AppointmentDetails, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("activity_id", missing)
-        instance.activity_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent8: list[Any] = []
+    at8: list[tuple[Any, int]] = []
+    sent12: list[Any] = []
+    at12: list[Any] = []
+    sent15: list[Any] = []
+    at15: list[tuple[Any, int]] = []
+    sent17: list[Any] = []
+    at17: list[tuple[Any, int]] = []
+    sent19: list[Any] = []
+    at19: list[tuple[Any, int]] = []
+    sent28: list[Any] = []
+    at28: list[tuple[Any, int]] = []
+    sent31: list[Any] = []
+    at31: list[tuple[Any, int]] = []
+    sent35: list[Any] = []
+    at35: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["activity_id"]
+            except KeyError:
+                value = missing
+            instance.activity_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["api_id"]
+            except KeyError:
+                value = missing
+            instance.api_id = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["attendance"]
+            except KeyError:
+                value = missing
+            instance.attendance = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["client"]
+            except KeyError:
+                value = missing
+            instance.client = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["clients_count"]
+            except KeyError:
+                value = missing
+            instance.clients_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["company_id"]
+            except KeyError:
+                value = missing
+            instance.company_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["confirmed"]
+            except KeyError:
+                value = missing
+            instance.confirmed = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["consumables"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent8 += value
+                at8.append((instance, len(value)))
+            else:
+                instance.consumables = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            try:
+                value = data["create_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.create_date = iso(value)
+            except (TypeError, ValueError):
+                instance.create_date = _r.read_field(spec, spec.fields[9], value, found)
+            try:
+                value = data["created_user_id"]
+            except KeyError:
+                value = missing
+            instance.created_user_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["custom_color"]
+            except KeyError:
+                value = missing
+            instance.custom_color = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["custom_fields"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent12.append(value)
+                at12.append(instance)
+            else:
+                instance.custom_fields = _r.read_field(spec, spec.fields[12], value, found)
+            try:
+                value = data["date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.date = iso(value)
+            except (TypeError, ValueError):
+                instance.date = _r.read_field(spec, spec.fields[13], value, found)
+            try:
+                value = data["datetime"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.datetime_ = iso(value)
+            except (TypeError, ValueError):
+                instance.datetime_ = _r.read_field(spec, spec.fields[14], value, found)
+            try:
+                value = data["documents"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent15 += value
+                at15.append((instance, len(value)))
+            else:
+                instance.documents = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[15], value, found)
+                )
+            try:
+                value = data["email_now"]
+            except KeyError:
+                value = missing
+            instance.email_now = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            try:
+                value = data["finance_transactions"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent17 += value
+                at17.append((instance, len(value)))
+            else:
+                instance.finance_transactions = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[17], value, found)
+                )
+            try:
+                value = data["from_url"]
+            except KeyError:
+                value = missing
+            instance.from_url = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            try:
+                value = data["goods_transactions"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent19 += value
+                at19.append((instance, len(value)))
+            else:
+                instance.goods_transactions = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[19], value, found)
+                )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            try:
+                value = data["last_change_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = _r.read_field(spec, spec.fields[21], value, found)
+            try:
+                value = data["length"]
+            except KeyError:
+                value = missing
+            instance.length = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            try:
+                value = data["master_request"]
+            except KeyError:
+                value = missing
+            instance.master_request = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            try:
+                value = data["notified"]
+            except KeyError:
+                value = missing
+            instance.notified = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            try:
+                value = data["paid_full"]
+            except KeyError:
+                value = missing
+            instance.paid_full = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[25], value, found)
+            )
+            try:
+                value = data["prepaid"]
+            except KeyError:
+                value = missing
+            instance.prepaid = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
+            )
+            try:
+                value = data["prepaid_confirmed"]
+            except KeyError:
+                value = missing
+            instance.prepaid_confirmed = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            try:
+                value = data["record_labels"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent28 += value
+                at28.append((instance, len(value)))
+            else:
+                instance.record_labels = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[28], value, found)
+                )
+            try:
+                value = data["review_requested"]
+            except KeyError:
+                value = missing
+            instance.review_requested = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            try:
+                value = data["seance_length"]
+            except KeyError:
+                value = missing
+            instance.seance_length = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[30], value, found)
+            )
+            try:
+                value = data["services"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent31 += value
+                at31.append((instance, len(value)))
+            else:
+                instance.services = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[31], value, found)
+                )
+            try:
+                value = data["sms_before"]
+            except KeyError:
+                value = missing
+            instance.sms_before = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[32], value, found)
+            )
+            try:
+                value = data["sms_now"]
+            except KeyError:
+                value = missing
+            instance.sms_now = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[33], value, found)
+            )
+            try:
+                value = data["sms_now_text"]
+            except KeyError:
+                value = missing
+            instance.sms_now_text = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[34], value, found)
+            )
+            try:
+                value = data["staff"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent35.append(value)
+                at35.append(instance)
+            else:
+                instance.staff = _r.read_field(spec, spec.fields[35], value, found)
+            try:
+                value = data["staff_id"]
+            except KeyError:
+                value = missing
+            instance.staff_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[36], value, found)
+            )
+            try:
+                value = data["visit_attendance"]
+            except KeyError:
+                value = missing
+            instance.visit_attendance = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[37], value, found)
+            )
+            try:
+                value = data["visit_id"]
+            except KeyError:
+                value = missing
+            instance.visit_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[38], value, found)
+            )
+            value = data.get("acceptance_free")
+            instance.acceptance_free = (
+                None if value is None else _r.read_field(spec, spec.fields[39], value, found)
+            )
+            value = data.get("bookform_id")
+            instance.bookform_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[40], value, found)
+            )
+            value = data.get("comer")
+            instance.comer = (
+                None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+            )
+            value = data.get("comer_person_info")
+            instance.comer_person_info = (
+                None if value is None else _r.read_field(spec, spec.fields[42], value, found)
+            )
+            value = data.get("custom_font_color")
+            instance.custom_font_color = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[43], value, found)
+            )
+            value = data.get("deleted")
+            instance.deleted = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[44], value, found)
+            )
+            value = data.get("email_remain_hours")
+            instance.email_remain_hours = (
+                None if value is None else _r.read_field(spec, spec.fields[45], value, found)
+            )
+            value = data.get("is_mobile")
+            instance.is_mobile = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[46], value, found)
+            )
+            value = data.get("is_remind_sms_sent")
+            instance.is_remind_sms_sent = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[47], value, found)
+            )
+            value = data.get("is_sale_bill_printed")
+            instance.is_sale_bill_printed = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[48], value, found)
+            )
+            value = data.get("is_update_blocked")
+            instance.is_update_blocked = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[49], value, found)
+            )
+            value = data.get("online")
+            instance.online = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[50], value, found)
+            )
+            value = data.get("payment_status")
+            instance.payment_status = (
+                None if value is None else _r.read_field(spec, spec.fields[51], value, found)
+            )
+            value = data.get("record_from")
+            instance.record_from = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[52], value, found)
+            )
+            value = data.get("resource_instance_ids")
+            instance.resource_instance_ids = (
+                []
+                if type(value) is list and not value
+                else None
+                if value is None
+                else _r.read_field(spec, spec.fields[53], value, found)
+            )
+            value = data.get("short_link")
+            instance.short_link = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[54], value, found)
+            )
+            value = data.get("sms_remain_hours")
+            instance.sms_remain_hours = (
+                None if value is None else _r.read_field(spec, spec.fields[55], value, found)
+            )
+            value = data.get("technical_break_duration")
+            instance.technical_break_duration = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[56], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+        read15 = _r.batch_reader(spec.fields[15])(sent15) if at15 else []
+        read17 = _r.batch_reader(spec.fields[17])(sent17) if at17 else []
+        read19 = _r.batch_reader(spec.fields[19])(sent19) if at19 else []
+        read28 = _r.batch_reader(spec.fields[28])(sent28) if at28 else []
+        read31 = _r.batch_reader(spec.fields[31])(sent31) if at31 else []
+        read35 = _r.batch_reader(spec.fields[35])(sent35) if at35 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at8:
+        holder.consumables = read8[start : start + size]
+        start += size
+    for holder, nested in zip(at12, read12):
+        holder.custom_fields = nested
+    start = 0
+    for holder, size in at15:
+        holder.documents = read15[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at17:
+        holder.finance_transactions = read17[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at19:
+        holder.goods_transactions = read19[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at28:
+        holder.record_labels = read28[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at31:
+        holder.services = read31[start : start + size]
+        start += size
+    for holder, nested in zip(at35, read35):
+        holder.staff = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at8, "consumables"),
+            (at12, "custom_fields"),
+            (at15, "documents"),
+            (at17, "finance_transactions"),
+            (at19, "goods_transactions"),
+            (at28, "record_labels"),
+            (at31, "services"),
+            (at35, "staff"),
         )
-        value = get("api_id", missing)
-        instance.api_id = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("attendance", missing)
-        instance.attendance = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("client", missing)
-        instance.client = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("clients_count", missing)
-        instance.clients_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("company_id", missing)
-        instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("confirmed", missing)
-        instance.confirmed = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("consumables", missing)
-        instance.consumables = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("create_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = iso(value)
-        except (TypeError, ValueError):
-            instance.create_date = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("created_user_id", missing)
-        instance.created_user_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("custom_color", missing)
-        instance.custom_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("custom_fields", missing)
-        instance.custom_fields = _r.read_field(spec, spec.fields[12], value, found)
-        value = get("date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = iso(value)
-        except (TypeError, ValueError):
-            instance.date = _r.read_field(spec, spec.fields[13], value, found)
-        value = get("datetime", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.datetime_ = iso(value)
-        except (TypeError, ValueError):
-            instance.datetime_ = _r.read_field(spec, spec.fields[14], value, found)
-        value = get("documents", missing)
-        instance.documents = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("email_now", missing)
-        instance.email_now = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("finance_transactions", missing)
-        instance.finance_transactions = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("from_url", missing)
-        instance.from_url = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("goods_transactions", missing)
-        instance.goods_transactions = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("last_change_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = _r.read_field(spec, spec.fields[21], value, found)
-        value = get("length", missing)
-        instance.length = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("master_request", missing)
-        instance.master_request = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("notified", missing)
-        instance.notified = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("paid_full", missing)
-        instance.paid_full = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("prepaid", missing)
-        instance.prepaid = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
-        )
-        value = get("prepaid_confirmed", missing)
-        instance.prepaid_confirmed = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
-        )
-        value = get("record_labels", missing)
-        instance.record_labels = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[28], value, found)
-        )
-        value = get("review_requested", missing)
-        instance.review_requested = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[29], value, found)
-        )
-        value = get("seance_length", missing)
-        instance.seance_length = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[30], value, found)
-        )
-        value = get("services", missing)
-        instance.services = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[31], value, found)
-        )
-        value = get("sms_before", missing)
-        instance.sms_before = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[32], value, found)
-        )
-        value = get("sms_now", missing)
-        instance.sms_now = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[33], value, found)
-        )
-        value = get("sms_now_text", missing)
-        instance.sms_now_text = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[34], value, found)
-        )
-        value = get("staff", missing)
-        instance.staff = _r.read_field(spec, spec.fields[35], value, found)
-        value = get("staff_id", missing)
-        instance.staff_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[36], value, found)
-        )
-        value = get("visit_attendance", missing)
-        instance.visit_attendance = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[37], value, found)
-        )
-        value = get("visit_id", missing)
-        instance.visit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[38], value, found)
-        )
-        value = get("acceptance_free")
-        instance.acceptance_free = (
-            None if value is None else _r.read_field(spec, spec.fields[39], value, found)
-        )
-        value = get("bookform_id")
-        instance.bookform_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[40], value, found)
-        )
-        value = get("comer")
-        instance.comer = (
-            None if value is None else _r.read_field(spec, spec.fields[41], value, found)
-        )
-        value = get("comer_person_info")
-        instance.comer_person_info = (
-            None if value is None else _r.read_field(spec, spec.fields[42], value, found)
-        )
-        value = get("custom_font_color")
-        instance.custom_font_color = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[43], value, found)
-        )
-        value = get("deleted")
-        instance.deleted = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[44], value, found)
-        )
-        value = get("email_remain_hours")
-        instance.email_remain_hours = (
-            None if value is None else _r.read_field(spec, spec.fields[45], value, found)
-        )
-        value = get("is_mobile")
-        instance.is_mobile = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[46], value, found)
-        )
-        value = get("is_remind_sms_sent")
-        instance.is_remind_sms_sent = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[47], value, found)
-        )
-        value = get("is_sale_bill_printed")
-        instance.is_sale_bill_printed = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[48], value, found)
-        )
-        value = get("is_update_blocked")
-        instance.is_update_blocked = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[49], value, found)
-        )
-        value = get("online")
-        instance.online = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[50], value, found)
-        )
-        value = get("payment_status")
-        instance.payment_status = (
-            None if value is None else _r.read_field(spec, spec.fields[51], value, found)
-        )
-        value = get("record_from")
-        instance.record_from = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[52], value, found)
-        )
-        value = get("resource_instance_ids")
-        instance.resource_instance_ids = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[53], value, found)
-        )
-        value = get("short_link")
-        instance.short_link = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[54], value, found)
-        )
-        value = get("sms_remain_hours")
-        instance.sms_remain_hours = (
-            None if value is None else _r.read_field(spec, spec.fields[55], value, found)
-        )
-        value = get("technical_break_duration")
-        instance.technical_break_duration = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[56], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

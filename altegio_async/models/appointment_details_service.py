@@ -156,90 +156,158 @@ def _read(data: Any, cls: type[AppointmentDetailsService] = AppointmentDetailsSe
 
 
 def _read_all(
-    items: Any, cls: type[AppointmentDetailsService] = AppointmentDetailsService
+    items: Sequence[Any],
+    cls: type[AppointmentDetailsService] = AppointmentDetailsService,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
-        instance.amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    sent11: list[Any] = []
+    at11: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["amount"]
+            except KeyError:
+                value = missing
+            instance.amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["cost"]
+            except KeyError:
+                value = missing
+            instance.cost = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["cost_per_unit"]
+            except KeyError:
+                value = missing
+            instance.cost_per_unit = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["discount"]
+            except KeyError:
+                value = missing
+            instance.discount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["first_cost"]
+            except KeyError:
+                value = missing
+            instance.first_cost = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["manual_cost"]
+            except KeyError:
+                value = missing
+            instance.manual_cost = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("assistants")
+            instance.assistants = (
+                None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("company_service_link")
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.company_service_link = (
+                    None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+                )
+            value = data.get("cost_to_pay")
+            instance.cost_to_pay = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("staff_service_link")
+            if type(value) is dict and batch:
+                sent11.append(value)
+                at11.append(instance)
+            else:
+                instance.staff_service_link = (
+                    None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at9, read9):
+        holder.company_service_link = nested
+    for holder, nested in zip(at11, read11):
+        holder.staff_service_link = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out, items, cls, _read_all, (at9, "company_service_link"), (at11, "staff_service_link")
         )
-        value = get("cost", missing)
-        instance.cost = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("cost_per_unit", missing)
-        instance.cost_per_unit = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("discount", missing)
-        instance.discount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("first_cost", missing)
-        instance.first_cost = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("manual_cost", missing)
-        instance.manual_cost = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("assistants")
-        instance.assistants = (
-            None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("company_service_link")
-        instance.company_service_link = (
-            None if value is None else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("cost_to_pay")
-        instance.cost_to_pay = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("staff_service_link")
-        instance.staff_service_link = (
-            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

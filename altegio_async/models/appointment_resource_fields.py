@@ -278,7 +278,9 @@ def _read(data: Any, cls: type[AppointmentResourceFields] = AppointmentResourceF
 
 
 def _read_all(
-    items: Any, cls: type[AppointmentResourceFields] = AppointmentResourceFields
+    items: Sequence[Any],
+    cls: type[AppointmentResourceFields] = AppointmentResourceFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -287,162 +289,346 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("activity_id", missing)
+        try:
+            value = data["activity_id"]
+        except KeyError:
+            value = missing
         instance.activity_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("attendance", missing)
+        try:
+            value = data["attendance"]
+        except KeyError:
+            value = missing
         instance.attendance = (
             value
             if type(value) is int and value in {-1, 0, 1, 2}
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("attendance_status", missing)
+        try:
+            value = data["attendance_status"]
+        except KeyError:
+            value = missing
         instance.attendance_status = (
             value
             if type(value) is int and value in {-1, 0, 1, 2}
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("attendance_status_slug", missing)
+        try:
+            value = data["attendance_status_slug"]
+        except KeyError:
+            value = missing
         instance.attendance_status_slug = (
             value
             if type(value) is str and value in {"absent", "attended", "confirmed", "waiting"}
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("bookform_id", missing)
+        try:
+            value = data["bookform_id"]
+        except KeyError:
+            value = missing
         instance.bookform_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("booking_user_id", missing)
+        try:
+            value = data["booking_user_id"]
+        except KeyError:
+            value = missing
         instance.booking_user_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("client_id", missing)
+        try:
+            value = data["client_id"]
+        except KeyError:
+            value = missing
         instance.client_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("clients_count", missing)
+        try:
+            value = data["clients_count"]
+        except KeyError:
+            value = missing
         instance.clients_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("comment", missing)
+        try:
+            value = data["comment"]
+        except KeyError:
+            value = missing
         instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("company_id", missing)
+        try:
+            value = data["company_id"]
+        except KeyError:
+            value = missing
         instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("created_datetime", missing)
+        try:
+            value = data["created_datetime"]
+        except KeyError:
+            value = missing
         instance.created_datetime = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("custom_color", missing)
+        try:
+            value = data["custom_color"]
+        except KeyError:
+            value = missing
         instance.custom_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("custom_font_color", missing)
+        try:
+            value = data["custom_font_color"]
+        except KeyError:
+            value = missing
         instance.custom_font_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("date", missing)
+        try:
+            value = data["date"]
+        except KeyError:
+            value = missing
         instance.date = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("duration", missing)
+        try:
+            value = data["duration"]
+        except KeyError:
+            value = missing
         instance.duration = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("external_id", missing)
+        try:
+            value = data["external_id"]
+        except KeyError:
+            value = missing
         instance.external_id = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("from_url", missing)
+        try:
+            value = data["from_url"]
+        except KeyError:
+            value = missing
         instance.from_url = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("is_client_notification_sent", missing)
+        try:
+            value = data["is_client_notification_sent"]
+        except KeyError:
+            value = missing
         instance.is_client_notification_sent = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("is_mobile", missing)
+        try:
+            value = data["is_mobile"]
+        except KeyError:
+            value = missing
         instance.is_mobile = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("is_overpaid", missing)
+        try:
+            value = data["is_overpaid"]
+        except KeyError:
+            value = missing
         instance.is_overpaid = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("is_paid", missing)
+        try:
+            value = data["is_paid"]
+        except KeyError:
+            value = missing
         instance.is_paid = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("length", missing)
+        try:
+            value = data["length"]
+        except KeyError:
+            value = missing
         instance.length = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("master_id", missing)
+        try:
+            value = data["master_id"]
+        except KeyError:
+            value = missing
         instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[22], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("paid_full", missing)
+        try:
+            value = data["paid_full"]
+        except KeyError:
+            value = missing
         instance.paid_full = (
             value
             if type(value) is int and value in {0, 1, 2}
             else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("prepaid_status", missing)
+        try:
+            value = data["prepaid_status"]
+        except KeyError:
+            value = missing
         instance.prepaid_status = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[24], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("record_from", missing)
+        try:
+            value = data["record_from"]
+        except KeyError:
+            value = missing
         instance.record_from = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[25], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("source", missing)
+        try:
+            value = data["source"]
+        except KeyError:
+            value = missing
         instance.source = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[26], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("staff_id", missing)
+        try:
+            value = data["staff_id"]
+        except KeyError:
+            value = missing
         instance.staff_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[27], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("timestamp", missing)
+        try:
+            value = data["timestamp"]
+        except KeyError:
+            value = missing
         instance.timestamp = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[28], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("visit_id", missing)
+        try:
+            value = data["visit_id"]
+        except KeyError:
+            value = missing
         instance.visit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[29], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[29], value, found)
         )
-        value = get("client_fictive_email")
+        value = data.get("client_fictive_email")
         instance.client_fictive_email = (
             None if value is None else _r.read_field(spec, spec.fields[30], value, found)
         )
-        value = get("client_fictive_name")
+        value = data.get("client_fictive_name")
         instance.client_fictive_name = (
             None if value is None else _r.read_field(spec, spec.fields[31], value, found)
         )
-        value = get("client_fictive_phone")
+        value = data.get("client_fictive_phone")
         instance.client_fictive_phone = (
             None if value is None else _r.read_field(spec, spec.fields[32], value, found)
         )
-        value = get("comer_id")
+        value = data.get("comer_id")
         instance.comer_id = (
             None if value is None else _r.read_field(spec, spec.fields[33], value, found)
         )
-        value = get("is_sale_bill_printed")
+        value = data.get("is_sale_bill_printed")
         instance.is_sale_bill_printed = (
             None if value is None else _r.read_field(spec, spec.fields[34], value, found)
         )
-        value = get("payment_status")
+        value = data.get("payment_status")
         instance.payment_status = (
             None if value is None else _r.read_field(spec, spec.fields[35], value, found)
         )
@@ -454,4 +640,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -207,95 +207,286 @@ def _read(data: Any, cls: type[AppointmentResourceRelations] = AppointmentResour
 
 
 def _read_all(
-    items: Any, cls: type[AppointmentResourceRelations] = AppointmentResourceRelations
+    items: Sequence[Any],
+    cls: type[AppointmentResourceRelations] = AppointmentResourceRelations,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("acceptance_free")
-        instance.acceptance_free = (
-            None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent4: list[Any] = []
+    at4: list[Any] = []
+    sent5: list[Any] = []
+    at5: list[Any] = []
+    sent6: list[Any] = []
+    at6: list[Any] = []
+    sent7: list[Any] = []
+    at7: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    sent10: list[Any] = []
+    at10: list[Any] = []
+    sent11: list[Any] = []
+    at11: list[Any] = []
+    sent12: list[Any] = []
+    at12: list[Any] = []
+    sent13: list[Any] = []
+    at13: list[Any] = []
+    sent14: list[Any] = []
+    at14: list[Any] = []
+    sent15: list[Any] = []
+    at15: list[Any] = []
+    sent16: list[Any] = []
+    at16: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("acceptance_free")
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.acceptance_free = (
+                    None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            value = data.get("attendance_document")
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.attendance_document = (
+                    None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+                )
+            value = data.get("attendance_good_items")
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.attendance_good_items = (
+                    None if value is None else _r.read_field(spec, spec.fields[2], value, found)
+                )
+            value = data.get("attendance_service_items")
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.attendance_service_items = (
+                    None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+                )
+            value = data.get("client")
+            if type(value) is dict and batch:
+                sent4.append(value)
+                at4.append(instance)
+            else:
+                instance.client = (
+                    None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+                )
+            value = data.get("client_notification_settings")
+            if type(value) is dict and batch:
+                sent5.append(value)
+                at5.append(instance)
+            else:
+                instance.client_notification_settings = (
+                    None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+                )
+            value = data.get("client_schedule")
+            if type(value) is dict and batch:
+                sent6.append(value)
+                at6.append(instance)
+            else:
+                instance.client_schedule = (
+                    None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+                )
+            value = data.get("comer")
+            if type(value) is dict and batch:
+                sent7.append(value)
+                at7.append(instance)
+            else:
+                instance.comer = (
+                    None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+                )
+            value = data.get("custom_field_values")
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.custom_field_values = (
+                    None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            value = data.get("duration_details")
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.duration_details = (
+                    None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+                )
+            value = data.get("fast_payment_settings")
+            if type(value) is dict and batch:
+                sent10.append(value)
+                at10.append(instance)
+            else:
+                instance.fast_payment_settings = (
+                    None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+                )
+            value = data.get("goods")
+            if type(value) is dict and batch:
+                sent11.append(value)
+                at11.append(instance)
+            else:
+                instance.goods = (
+                    None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+                )
+            value = data.get("labels")
+            if type(value) is dict and batch:
+                sent12.append(value)
+                at12.append(instance)
+            else:
+                instance.labels = (
+                    None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+                )
+            value = data.get("resource_instances")
+            if type(value) is dict and batch:
+                sent13.append(value)
+                at13.append(instance)
+            else:
+                instance.resource_instances = (
+                    None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+                )
+            value = data.get("services")
+            if type(value) is dict and batch:
+                sent14.append(value)
+                at14.append(instance)
+            else:
+                instance.services = (
+                    None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+                )
+            value = data.get("staff")
+            if type(value) is dict and batch:
+                sent15.append(value)
+                at15.append(instance)
+            else:
+                instance.staff = (
+                    None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+                )
+            value = data.get("transactions")
+            if type(value) is dict and batch:
+                sent16.append(value)
+                at16.append(instance)
+            else:
+                instance.transactions = (
+                    None if value is None else _r.read_field(spec, spec.fields[16], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read4 = _r.batch_reader(spec.fields[4])(sent4) if at4 else []
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read10 = _r.batch_reader(spec.fields[10])(sent10) if at10 else []
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+        read13 = _r.batch_reader(spec.fields[13])(sent13) if at13 else []
+        read14 = _r.batch_reader(spec.fields[14])(sent14) if at14 else []
+        read15 = _r.batch_reader(spec.fields[15])(sent15) if at15 else []
+        read16 = _r.batch_reader(spec.fields[16])(sent16) if at16 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.acceptance_free = nested
+    for holder, nested in zip(at1, read1):
+        holder.attendance_document = nested
+    for holder, nested in zip(at2, read2):
+        holder.attendance_good_items = nested
+    for holder, nested in zip(at3, read3):
+        holder.attendance_service_items = nested
+    for holder, nested in zip(at4, read4):
+        holder.client = nested
+    for holder, nested in zip(at5, read5):
+        holder.client_notification_settings = nested
+    for holder, nested in zip(at6, read6):
+        holder.client_schedule = nested
+    for holder, nested in zip(at7, read7):
+        holder.comer = nested
+    for holder, nested in zip(at8, read8):
+        holder.custom_field_values = nested
+    for holder, nested in zip(at9, read9):
+        holder.duration_details = nested
+    for holder, nested in zip(at10, read10):
+        holder.fast_payment_settings = nested
+    for holder, nested in zip(at11, read11):
+        holder.goods = nested
+    for holder, nested in zip(at12, read12):
+        holder.labels = nested
+    for holder, nested in zip(at13, read13):
+        holder.resource_instances = nested
+    for holder, nested in zip(at14, read14):
+        holder.services = nested
+    for holder, nested in zip(at15, read15):
+        holder.staff = nested
+    for holder, nested in zip(at16, read16):
+        holder.transactions = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "acceptance_free"),
+            (at1, "attendance_document"),
+            (at2, "attendance_good_items"),
+            (at3, "attendance_service_items"),
+            (at4, "client"),
+            (at5, "client_notification_settings"),
+            (at6, "client_schedule"),
+            (at7, "comer"),
+            (at8, "custom_field_values"),
+            (at9, "duration_details"),
+            (at10, "fast_payment_settings"),
+            (at11, "goods"),
+            (at12, "labels"),
+            (at13, "resource_instances"),
+            (at14, "services"),
+            (at15, "staff"),
+            (at16, "transactions"),
         )
-        value = get("attendance_document")
-        instance.attendance_document = (
-            None if value is None else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("attendance_good_items")
-        instance.attendance_good_items = (
-            None if value is None else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("attendance_service_items")
-        instance.attendance_service_items = (
-            None if value is None else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("client")
-        instance.client = (
-            None if value is None else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("client_notification_settings")
-        instance.client_notification_settings = (
-            None if value is None else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("client_schedule")
-        instance.client_schedule = (
-            None if value is None else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("comer")
-        instance.comer = (
-            None if value is None else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("custom_field_values")
-        instance.custom_field_values = (
-            None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("duration_details")
-        instance.duration_details = (
-            None if value is None else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("fast_payment_settings")
-        instance.fast_payment_settings = (
-            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("goods")
-        instance.goods = (
-            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("labels")
-        instance.labels = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("resource_instances")
-        instance.resource_instances = (
-            None if value is None else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("services")
-        instance.services = (
-            None if value is None else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("staff")
-        instance.staff = (
-            None if value is None else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("transactions")
-        instance.transactions = (
-            None if value is None else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

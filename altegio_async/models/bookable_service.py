@@ -186,121 +186,205 @@ def _read(data: Any, cls: type[BookableService] = BookableService) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[BookableService] = BookableService) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[BookableService] = BookableService, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("active", missing)
-        instance.active = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("category_id", missing)
-        instance.category_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("discount", missing)
-        instance.discount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("image", missing)
-        instance.image = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("prepaid", missing)
-        instance.prepaid = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("price_max", missing)
-        instance.price_max = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("price_min", missing)
-        instance.price_min = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("weight", missing)
-        instance.weight = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("abonement_restriction")
-        instance.abonement_restriction = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("composite_details")
-        instance.composite_details = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("gender")
-        instance.gender = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("images")
-        instance.images = (
-            None if value is None else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("is_chain")
-        instance.is_chain = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("is_composite")
-        instance.is_composite = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("prepaid_settings")
-        instance.prepaid_settings = (
-            None if value is None else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("seance_length")
-        instance.seance_length = (
-            None if value is None else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent17: list[Any] = []
+    at17: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["active"]
+            except KeyError:
+                value = missing
+            instance.active = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["category_id"]
+            except KeyError:
+                value = missing
+            instance.category_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["discount"]
+            except KeyError:
+                value = missing
+            instance.discount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["image"]
+            except KeyError:
+                value = missing
+            instance.image = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["prepaid"]
+            except KeyError:
+                value = missing
+            instance.prepaid = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["price_max"]
+            except KeyError:
+                value = missing
+            instance.price_max = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["price_min"]
+            except KeyError:
+                value = missing
+            instance.price_min = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["weight"]
+            except KeyError:
+                value = missing
+            instance.weight = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("abonement_restriction")
+            instance.abonement_restriction = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("composite_details")
+            instance.composite_details = (
+                None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("gender")
+            instance.gender = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("images")
+            instance.images = (
+                None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("is_chain")
+            instance.is_chain = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("is_composite")
+            instance.is_composite = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("prepaid_settings")
+            if type(value) is dict and batch:
+                sent17.append(value)
+                at17.append(instance)
+            else:
+                instance.prepaid_settings = (
+                    None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+                )
+            value = data.get("seance_length")
+            instance.seance_length = (
+                None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read17 = _r.batch_reader(spec.fields[17])(sent17) if at17 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at17, read17):
+        holder.prepaid_settings = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at17, "prepaid_settings"))
     return out

@@ -109,7 +109,9 @@ def _read(data: Any, cls: type[BookedService] = BookedService) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[BookedService] = BookedService) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[BookedService] = BookedService, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -117,53 +119,90 @@ def _read_all(items: Any, cls: type[BookedService] = BookedService) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
+        try:
+            value = data["amount"]
+        except KeyError:
+            value = missing
         instance.amount = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("cost", missing)
+        try:
+            value = data["cost"]
+        except KeyError:
+            value = missing
         instance.cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("discount", missing)
+        try:
+            value = data["discount"]
+        except KeyError:
+            value = missing
         instance.discount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("price_max", missing)
+        try:
+            value = data["price_max"]
+        except KeyError:
+            value = missing
         instance.price_max = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("price_min", missing)
+        try:
+            value = data["price_min"]
+        except KeyError:
+            value = missing
         instance.price_min = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("seance_length")
+        value = data.get("seance_length")
         instance.seance_length = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[7], value, found)
         )
         if found:
@@ -174,4 +213,5 @@ def _read_all(items: Any, cls: type[BookedService] = BookedService) -> list[Any]
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

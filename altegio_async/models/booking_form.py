@@ -349,253 +349,445 @@ def _read(data: Any, cls: type[BookingForm] = BookingForm) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[BookingForm] = BookingForm) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[BookingForm] = BookingForm, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("app_metrika_id", missing)
-        instance.app_metrika_id = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("comment_required", missing)
-        instance.comment_required = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent7: list[Any] = []
+    at7: list[tuple[Any, int]] = []
+    sent11: list[Any] = []
+    at11: list[tuple[Any, int]] = []
+    sent12: list[Any] = []
+    at12: list[Any] = []
+    sent17: list[Any] = []
+    at17: list[Any] = []
+    sent22: list[Any] = []
+    at22: list[Any] = []
+    sent26: list[Any] = []
+    at26: list[Any] = []
+    sent32: list[Any] = []
+    at32: list[Any] = []
+    sent33: list[Any] = []
+    at33: list[tuple[Any, int]] = []
+    sent39: list[Any] = []
+    at39: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["app_metrika_id"]
+            except KeyError:
+                value = missing
+            instance.app_metrika_id = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["comment_required"]
+            except KeyError:
+                value = missing
+            instance.comment_required = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["company_id"]
+            except KeyError:
+                value = missing
+            instance.company_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["facebook_pixel_id"]
+            except KeyError:
+                value = missing
+            instance.facebook_pixel_id = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["google_analytics_id"]
+            except KeyError:
+                value = missing
+            instance.google_analytics_id = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["group_id"]
+            except KeyError:
+                value = missing
+            instance.group_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["lang"]
+            except KeyError:
+                value = missing
+            instance.lang = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["langs"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent7 += value
+                at7.append((instance, len(value)))
+            else:
+                instance.langs = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[7], value, found)
+                )
+            try:
+                value = data["metrika_counter_id"]
+            except KeyError:
+                value = missing
+            instance.metrika_counter_id = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["phone_confirmation"]
+            except KeyError:
+                value = missing
+            instance.phone_confirmation = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["sms_enabled"]
+            except KeyError:
+                value = missing
+            instance.sms_enabled = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["steps"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent11 += value
+                at11.append((instance, len(value)))
+            else:
+                instance.steps = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[11], value, found)
+                )
+            try:
+                value = data["style"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent12.append(value)
+                at12.append(instance)
+            else:
+                instance.style = _r.read_field(spec, spec.fields[12], value, found)
+            value = data.get("ab_test_enabled")
+            instance.ab_test_enabled = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("ab_test_percentage")
+            instance.ab_test_percentage = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("abonement_count")
+            instance.abonement_count = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("activity_record_count")
+            instance.activity_record_count = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("brand")
+            if type(value) is dict and batch:
+                sent17.append(value)
+                at17.append(instance)
+            else:
+                instance.brand = (
+                    None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+                )
+            value = data.get("certificate_count")
+            instance.certificate_count = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("chain_main_salon_id")
+            instance.chain_main_salon_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("client_scripts")
+            instance.client_scripts = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("display_activity_type")
+            instance.display_activity_type = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("features")
+            if type(value) is dict and batch:
+                sent22.append(value)
+                at22.append(instance)
+            else:
+                instance.features = (
+                    None if value is None else _r.read_field(spec, spec.fields[22], value, found)
+                )
+            value = data.get("first_service_category_close")
+            instance.first_service_category_close = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("google_analytics_client_id_index")
+            instance.google_analytics_client_id_index = (
+                None if value is None else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[25], value, found)
+            )
+            value = data.get("injection")
+            if type(value) is dict and batch:
+                sent26.append(value)
+                at26.append(instance)
+            else:
+                instance.injection = (
+                    None if value is None else _r.read_field(spec, spec.fields[26], value, found)
+                )
+            value = data.get("is_client_agreements_feature_enabled")
+            instance.is_client_agreements_feature_enabled = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            value = data.get("is_multiple_activity_record")
+            instance.is_multiple_activity_record = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[28], value, found)
+            )
+            value = data.get("is_online_sale_available")
+            instance.is_online_sale_available = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            value = data.get("is_show_privacy_policy")
+            instance.is_show_privacy_policy = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[30], value, found)
+            )
+            value = data.get("legal_info")
+            instance.legal_info = (
+                None if value is None else _r.read_field(spec, spec.fields[31], value, found)
+            )
+            value = data.get("map")
+            if type(value) is dict and batch:
+                sent32.append(value)
+                at32.append(instance)
+            else:
+                instance.map_ = (
+                    None if value is None else _r.read_field(spec, spec.fields[32], value, found)
+                )
+            value = data.get("online_sales_links")
+            if type(value) is list and value and batch:
+                sent33 += value
+                at33.append((instance, len(value)))
+            else:
+                instance.online_sales_links = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[33], value, found)
+                )
+            value = data.get("record_type_id")
+            instance.record_type_id = (
+                None if value is None else _r.read_field(spec, spec.fields[34], value, found)
+            )
+            value = data.get("salon_select_type_code")
+            instance.salon_select_type_code = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[35], value, found)
+            )
+            value = data.get("sequence_type")
+            instance.sequence_type = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[36], value, found)
+            )
+            value = data.get("show_weekly_view_without_online_booking")
+            instance.show_weekly_view_without_online_booking = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[37], value, found)
+            )
+            value = data.get("specialization_display_mode")
+            instance.specialization_display_mode = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[38], value, found)
+            )
+            value = data.get("staff_name")
+            if type(value) is dict and batch:
+                sent39.append(value)
+                at39.append(instance)
+            else:
+                instance.staff_name = (
+                    None if value is None else _r.read_field(spec, spec.fields[39], value, found)
+                )
+            value = data.get("url")
+            instance.url = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[40], value, found)
+            )
+            value = data.get("weekly_view_default_salon_id")
+            instance.weekly_view_default_salon_id = (
+                None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+            )
+            value = data.get("weekly_view_enabled")
+            instance.weekly_view_enabled = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[42], value, found)
+            )
+            value = data.get("without_menu")
+            instance.without_menu = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[43], value, found)
+            )
+            value = data.get("y_injection")
+            instance.y_injection = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[44], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+        read17 = _r.batch_reader(spec.fields[17])(sent17) if at17 else []
+        read22 = _r.batch_reader(spec.fields[22])(sent22) if at22 else []
+        read26 = _r.batch_reader(spec.fields[26])(sent26) if at26 else []
+        read32 = _r.batch_reader(spec.fields[32])(sent32) if at32 else []
+        read33 = _r.batch_reader(spec.fields[33])(sent33) if at33 else []
+        read39 = _r.batch_reader(spec.fields[39])(sent39) if at39 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at7:
+        holder.langs = read7[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at11:
+        holder.steps = read11[start : start + size]
+        start += size
+    for holder, nested in zip(at12, read12):
+        holder.style = nested
+    for holder, nested in zip(at17, read17):
+        holder.brand = nested
+    for holder, nested in zip(at22, read22):
+        holder.features = nested
+    for holder, nested in zip(at26, read26):
+        holder.injection = nested
+    for holder, nested in zip(at32, read32):
+        holder.map_ = nested
+    start = 0
+    for holder, size in at33:
+        holder.online_sales_links = read33[start : start + size]
+        start += size
+    for holder, nested in zip(at39, read39):
+        holder.staff_name = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at7, "langs"),
+            (at11, "steps"),
+            (at12, "style"),
+            (at17, "brand"),
+            (at22, "features"),
+            (at26, "injection"),
+            (at32, "map_"),
+            (at33, "online_sales_links"),
+            (at39, "staff_name"),
         )
-        value = get("company_id", missing)
-        instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("facebook_pixel_id", missing)
-        instance.facebook_pixel_id = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("google_analytics_id", missing)
-        instance.google_analytics_id = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("group_id", missing)
-        instance.group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("lang", missing)
-        instance.lang = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("langs", missing)
-        instance.langs = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("metrika_counter_id", missing)
-        instance.metrika_counter_id = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("phone_confirmation", missing)
-        instance.phone_confirmation = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("sms_enabled", missing)
-        instance.sms_enabled = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("steps", missing)
-        instance.steps = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("style", missing)
-        instance.style = _r.read_field(spec, spec.fields[12], value, found)
-        value = get("ab_test_enabled")
-        instance.ab_test_enabled = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("ab_test_percentage")
-        instance.ab_test_percentage = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("abonement_count")
-        instance.abonement_count = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("activity_record_count")
-        instance.activity_record_count = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("brand")
-        instance.brand = (
-            None if value is None else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("certificate_count")
-        instance.certificate_count = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("chain_main_salon_id")
-        instance.chain_main_salon_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("client_scripts")
-        instance.client_scripts = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("display_activity_type")
-        instance.display_activity_type = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("features")
-        instance.features = (
-            None if value is None else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("first_service_category_close")
-        instance.first_service_category_close = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("google_analytics_client_id_index")
-        instance.google_analytics_client_id_index = (
-            None if value is None else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("injection")
-        instance.injection = (
-            None if value is None else _r.read_field(spec, spec.fields[26], value, found)
-        )
-        value = get("is_client_agreements_feature_enabled")
-        instance.is_client_agreements_feature_enabled = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[27], value, found)
-        )
-        value = get("is_multiple_activity_record")
-        instance.is_multiple_activity_record = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[28], value, found)
-        )
-        value = get("is_online_sale_available")
-        instance.is_online_sale_available = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[29], value, found)
-        )
-        value = get("is_show_privacy_policy")
-        instance.is_show_privacy_policy = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[30], value, found)
-        )
-        value = get("legal_info")
-        instance.legal_info = (
-            None if value is None else _r.read_field(spec, spec.fields[31], value, found)
-        )
-        value = get("map")
-        instance.map_ = (
-            None if value is None else _r.read_field(spec, spec.fields[32], value, found)
-        )
-        value = get("online_sales_links")
-        instance.online_sales_links = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[33], value, found)
-        )
-        value = get("record_type_id")
-        instance.record_type_id = (
-            None if value is None else _r.read_field(spec, spec.fields[34], value, found)
-        )
-        value = get("salon_select_type_code")
-        instance.salon_select_type_code = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[35], value, found)
-        )
-        value = get("sequence_type")
-        instance.sequence_type = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[36], value, found)
-        )
-        value = get("show_weekly_view_without_online_booking")
-        instance.show_weekly_view_without_online_booking = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[37], value, found)
-        )
-        value = get("specialization_display_mode")
-        instance.specialization_display_mode = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[38], value, found)
-        )
-        value = get("staff_name")
-        instance.staff_name = (
-            None if value is None else _r.read_field(spec, spec.fields[39], value, found)
-        )
-        value = get("url")
-        instance.url = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[40], value, found)
-        )
-        value = get("weekly_view_default_salon_id")
-        instance.weekly_view_default_salon_id = (
-            None if value is None else _r.read_field(spec, spec.fields[41], value, found)
-        )
-        value = get("weekly_view_enabled")
-        instance.weekly_view_enabled = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[42], value, found)
-        )
-        value = get("without_menu")
-        instance.without_menu = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[43], value, found)
-        )
-        value = get("y_injection")
-        instance.y_injection = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[44], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -130,7 +130,9 @@ def _read(data: Any, cls: type[BookingFormStep] = BookingFormStep) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[BookingFormStep] = BookingFormStep) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[BookingFormStep] = BookingFormStep, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -138,66 +140,92 @@ def _read_all(items: Any, cls: type[BookingFormStep] = BookingFormStep) -> list[
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("hidden", missing)
+        try:
+            value = data["hidden"]
+        except KeyError:
+            value = missing
         instance.hidden = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("num", missing)
+        try:
+            value = data["num"]
+        except KeyError:
+            value = missing
         instance.num = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("step", missing)
+        try:
+            value = data["step"]
+        except KeyError:
+            value = missing
         instance.step = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("category_view_type")
+        value = data.get("category_view_type")
         instance.category_view_type = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("date_default")
+        value = data.get("date_default")
         instance.date_default = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("date_hidden")
+        value = data.get("date_hidden")
         instance.date_hidden = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("default")
+        value = data.get("default")
         instance.default = (
             None if value is None else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("is_title_default")
+        value = data.get("is_title_default")
         instance.is_title_default = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("time_default")
+        value = data.get("time_default")
         instance.time_default = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("time_hidden")
+        value = data.get("time_hidden")
         instance.time_hidden = (
             value
             if value is None or type(value) is bool
@@ -211,4 +239,5 @@ def _read_all(items: Any, cls: type[BookingFormStep] = BookingFormStep) -> list[
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

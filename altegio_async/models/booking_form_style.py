@@ -150,107 +150,193 @@ def _read(data: Any, cls: type[BookingFormStyle] = BookingFormStyle) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[BookingFormStyle] = BookingFormStyle) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[BookingFormStyle] = BookingFormStyle, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("buttons_color", missing)
-        instance.buttons_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("header_background", missing)
-        instance.header_background = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("logo", missing)
-        instance.logo = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("main_color", missing)
-        instance.main_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("menu_background", missing)
-        instance.menu_background = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("secondary_color", missing)
-        instance.secondary_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("show_header", missing)
-        instance.show_header = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("accentPalette")
-        instance.accent_palette = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("backgroundPalette")
-        instance.background_palette = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("header_background_full")
-        instance.header_background_full = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("header_background_new")
-        instance.header_background_new = (
-            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("logo_full")
-        instance.logo_full = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("main_color_theme")
-        instance.main_color_theme = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("menu_background_full")
-        instance.menu_background_full = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("primaryPalette")
-        instance.primary_palette = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("warnPalette")
-        instance.warn_palette = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent10: list[Any] = []
+    at10: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["buttons_color"]
+            except KeyError:
+                value = missing
+            instance.buttons_color = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["header_background"]
+            except KeyError:
+                value = missing
+            instance.header_background = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["logo"]
+            except KeyError:
+                value = missing
+            instance.logo = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["main_color"]
+            except KeyError:
+                value = missing
+            instance.main_color = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["menu_background"]
+            except KeyError:
+                value = missing
+            instance.menu_background = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["secondary_color"]
+            except KeyError:
+                value = missing
+            instance.secondary_color = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["show_header"]
+            except KeyError:
+                value = missing
+            instance.show_header = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("accentPalette")
+            instance.accent_palette = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("backgroundPalette")
+            instance.background_palette = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("header_background_full")
+            instance.header_background_full = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("header_background_new")
+            if type(value) is dict and batch:
+                sent10.append(value)
+                at10.append(instance)
+            else:
+                instance.header_background_new = (
+                    None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+                )
+            value = data.get("logo_full")
+            instance.logo_full = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("main_color_theme")
+            instance.main_color_theme = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("menu_background_full")
+            instance.menu_background_full = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("primaryPalette")
+            instance.primary_palette = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("warnPalette")
+            instance.warn_palette = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read10 = _r.batch_reader(spec.fields[10])(sent10) if at10 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at10, read10):
+        holder.header_background_new = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at10, "header_background_new"))
     return out

@@ -119,7 +119,9 @@ def _read(data: Any, cls: type[BookingUserResourceFields] = BookingUserResourceF
 
 
 def _read_all(
-    items: Any, cls: type[BookingUserResourceFields] = BookingUserResourceFields
+    items: Sequence[Any],
+    cls: type[BookingUserResourceFields] = BookingUserResourceFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -128,66 +130,143 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("additional_phone", missing)
+        try:
+            value = data["additional_phone"]
+        except KeyError:
+            value = missing
         instance.additional_phone = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("birthday", missing)
+        try:
+            value = data["birthday"]
+        except KeyError:
+            value = missing
         instance.birthday = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("card_number", missing)
+        try:
+            value = data["card_number"]
+        except KeyError:
+            value = missing
         instance.card_number = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("client_tips", missing)
+        try:
+            value = data["client_tips"]
+        except KeyError:
+            value = missing
         instance.client_tips = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("comment", missing)
+        try:
+            value = data["comment"]
+        except KeyError:
+            value = missing
         instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("discount", missing)
+        try:
+            value = data["discount"]
+        except KeyError:
+            value = missing
         instance.discount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("discount_percent", missing)
+        try:
+            value = data["discount_percent"]
+        except KeyError:
+            value = missing
         instance.discount_percent = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("email", missing)
+        try:
+            value = data["email"]
+        except KeyError:
+            value = missing
         instance.email = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("gender", missing)
+        try:
+            value = data["gender"]
+        except KeyError:
+            value = missing
         instance.gender = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("name", missing)
+        try:
+            value = data["name"]
+        except KeyError:
+            value = missing
         instance.name = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("patronymic", missing)
+        try:
+            value = data["patronymic"]
+        except KeyError:
+            value = missing
         instance.patronymic = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("phone", missing)
+        try:
+            value = data["phone"]
+        except KeyError:
+            value = missing
         instance.phone = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("surname", missing)
+        try:
+            value = data["surname"]
+        except KeyError:
+            value = missing
         instance.surname = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[12], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -197,4 +276,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -278,7 +278,9 @@ def _read(data: Any, cls: type[BookingWidget] = BookingWidget) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[BookingWidget] = BookingWidget) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[BookingWidget] = BookingWidget, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -286,228 +288,341 @@ def _read_all(items: Any, cls: type[BookingWidget] = BookingWidget) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("ab_test_enabled", missing)
+        try:
+            value = data["ab_test_enabled"]
+        except KeyError:
+            value = missing
         instance.ab_test_enabled = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("button_animation", missing)
+        try:
+            value = data["button_animation"]
+        except KeyError:
+            value = missing
         instance.button_animation = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("button_color", missing)
+        try:
+            value = data["button_color"]
+        except KeyError:
+            value = missing
         instance.button_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("button_position", missing)
+        try:
+            value = data["button_position"]
+        except KeyError:
+            value = missing
         instance.button_position = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("datetime_step_num", missing)
+        try:
+            value = data["datetime_step_num"]
+        except KeyError:
+            value = missing
         instance.datetime_step_num = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("description", missing)
+        try:
+            value = data["description"]
+        except KeyError:
+            value = missing
         instance.description = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("form_position", missing)
+        try:
+            value = data["form_position"]
+        except KeyError:
+            value = missing
         instance.form_position = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("html_code", missing)
+        try:
+            value = data["html_code"]
+        except KeyError:
+            value = missing
         instance.html_code = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("is_default", missing)
+        try:
+            value = data["is_default"]
+        except KeyError:
+            value = missing
         instance.is_default = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("master_step_default", missing)
+        try:
+            value = data["master_step_default"]
+        except KeyError:
+            value = missing
         instance.master_step_default = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("master_step_hide", missing)
+        try:
+            value = data["master_step_hide"]
+        except KeyError:
+            value = missing
         instance.master_step_hide = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("master_step_num", missing)
+        try:
+            value = data["master_step_num"]
+        except KeyError:
+            value = missing
         instance.master_step_num = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("service_step_default", missing)
+        try:
+            value = data["service_step_default"]
+        except KeyError:
+            value = missing
         instance.service_step_default = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("service_step_hide", missing)
+        try:
+            value = data["service_step_hide"]
+        except KeyError:
+            value = missing
         instance.service_step_hide = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("service_step_num", missing)
+        try:
+            value = data["service_step_num"]
+        except KeyError:
+            value = missing
         instance.service_step_num = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("show_button", missing)
+        try:
+            value = data["show_button"]
+        except KeyError:
+            value = missing
         instance.show_button = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("without_menu", missing)
+        try:
+            value = data["without_menu"]
+        except KeyError:
+            value = missing
         instance.without_menu = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("activity_record_count")
+        value = data.get("activity_record_count")
         instance.activity_record_count = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("datetime_step_title")
+        value = data.get("datetime_step_title")
         instance.datetime_step_title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("default_language_id")
+        value = data.get("default_language_id")
         instance.default_language_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("display_activity_type")
+        value = data.get("display_activity_type")
         instance.display_activity_type = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("facebook_pixel_id")
+        value = data.get("facebook_pixel_id")
         instance.facebook_pixel_id = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("group_id")
+        value = data.get("group_id")
         instance.group_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("header_images")
+        value = data.get("header_images")
         instance.header_images = (
             None if value is None else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("html_code_v2")
+        value = data.get("html_code_v2")
         instance.html_code_v2 = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("is_chain")
+        value = data.get("is_chain")
         instance.is_chain = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("is_multiple_activity_record")
+        value = data.get("is_multiple_activity_record")
         instance.is_multiple_activity_record = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("is_weekly_view_enabled")
+        value = data.get("is_weekly_view_enabled")
         instance.is_weekly_view_enabled = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[29], value, found)
         )
-        value = get("map_type")
+        value = data.get("map_type")
         instance.map_type = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[30], value, found)
         )
-        value = get("master_step_title")
+        value = data.get("master_step_title")
         instance.master_step_title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[31], value, found)
         )
-        value = get("online_sales_group_id")
+        value = data.get("online_sales_group_id")
         instance.online_sales_group_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[32], value, found)
         )
-        value = get("record_type_id")
+        value = data.get("record_type_id")
         instance.record_type_id = (
             None if value is None else _r.read_field(spec, spec.fields[33], value, found)
         )
-        value = get("salon_select_type_code")
+        value = data.get("salon_select_type_code")
         instance.salon_select_type_code = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[34], value, found)
         )
-        value = get("sequence_type")
+        value = data.get("sequence_type")
         instance.sequence_type = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[35], value, found)
         )
-        value = get("service_step_category_view_type")
+        value = data.get("service_step_category_view_type")
         instance.service_step_category_view_type = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[36], value, found)
         )
-        value = get("service_step_title")
+        value = data.get("service_step_title")
         instance.service_step_title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[37], value, found)
         )
-        value = get("show_weekly_view_without_online_booking")
+        value = data.get("show_weekly_view_without_online_booking")
         instance.show_weekly_view_without_online_booking = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[38], value, found)
         )
-        value = get("specialization_display_mode")
+        value = data.get("specialization_display_mode")
         instance.specialization_display_mode = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[39], value, found)
         )
-        value = get("vk_pixel_id")
+        value = data.get("vk_pixel_id")
         instance.vk_pixel_id = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[40], value, found)
         )
-        value = get("weekly_view_default_salon_id")
+        value = data.get("weekly_view_default_salon_id")
         instance.weekly_view_default_salon_id = (
             None if value is None else _r.read_field(spec, spec.fields[41], value, found)
         )
@@ -519,4 +634,5 @@ def _read_all(items: Any, cls: type[BookingWidget] = BookingWidget) -> list[Any]
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

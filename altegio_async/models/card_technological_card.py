@@ -111,57 +111,121 @@ def _read(data: Any, cls: type[CardTechnologicalCard] = CardTechnologicalCard) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[CardTechnologicalCard] = CardTechnologicalCard) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[CardTechnologicalCard] = CardTechnologicalCard,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
-        instance.amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("good", missing)
-        instance.good = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("good_id", missing)
-        instance.good_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("price", missing)
-        instance.price = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("storage_id", missing)
-        instance.storage_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("technological_card_id", missing)
-        instance.technological_card_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["amount"]
+            except KeyError:
+                value = missing
+            instance.amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["good"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.good = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["good_id"]
+            except KeyError:
+                value = missing
+            instance.good_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["price"]
+            except KeyError:
+                value = missing
+            instance.price = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["storage_id"]
+            except KeyError:
+                value = missing
+            instance.storage_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["technological_card_id"]
+            except KeyError:
+                value = missing
+            instance.technological_card_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at1, read1):
+        holder.good = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at1, "good"))
     return out

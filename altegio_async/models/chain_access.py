@@ -181,7 +181,9 @@ def _read(data: Any, cls: type[ChainAccess] = ChainAccess) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ChainAccess] = ChainAccess) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ChainAccess] = ChainAccess, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -189,101 +191,118 @@ def _read_all(items: Any, cls: type[ChainAccess] = ChainAccess) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("clients_access", missing)
+        try:
+            value = data["clients_access"]
+        except KeyError:
+            value = missing
         instance.clients_access = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("loyalty_access", missing)
+        try:
+            value = data["loyalty_access"]
+        except KeyError:
+            value = missing
         instance.loyalty_access = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("loyalty_cards_manual_transactions_access", missing)
+        try:
+            value = data["loyalty_cards_manual_transactions_access"]
+        except KeyError:
+            value = missing
         instance.loyalty_cards_manual_transactions_access = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("settings_access", missing)
+        try:
+            value = data["settings_access"]
+        except KeyError:
+            value = missing
         instance.settings_access = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("users_access", missing)
+        try:
+            value = data["users_access"]
+        except KeyError:
+            value = missing
         instance.users_access = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("analytics_access")
+        value = data.get("analytics_access")
         instance.analytics_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("deposit_types_access")
+        value = data.get("deposit_types_access")
         instance.deposit_types_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("deposits_access")
+        value = data.get("deposits_access")
         instance.deposits_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("loyalty_abonement_balance_edit_access")
+        value = data.get("loyalty_abonement_balance_edit_access")
         instance.loyalty_abonement_balance_edit_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("loyalty_abonement_history_access")
+        value = data.get("loyalty_abonement_history_access")
         instance.loyalty_abonement_history_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("loyalty_abonement_period_edit_access")
+        value = data.get("loyalty_abonement_period_edit_access")
         instance.loyalty_abonement_period_edit_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("loyalty_abonement_types_access")
+        value = data.get("loyalty_abonement_types_access")
         instance.loyalty_abonement_types_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("loyalty_certificate_types_access")
+        value = data.get("loyalty_certificate_types_access")
         instance.loyalty_certificate_types_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("loyalty_programs_access")
+        value = data.get("loyalty_programs_access")
         instance.loyalty_programs_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("network_services_access")
+        value = data.get("network_services_access")
         instance.network_services_access = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[14], value, found)
         )
         if found:
@@ -294,4 +313,5 @@ def _read_all(items: Any, cls: type[ChainAccess] = ChainAccess) -> list[Any]:
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -145,7 +145,9 @@ def _read(data: Any, cls: type[ChainLocation] = ChainLocation) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ChainLocation] = ChainLocation) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ChainLocation] = ChainLocation, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -153,94 +155,126 @@ def _read_all(items: Any, cls: type[ChainLocation] = ChainLocation) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("address")
+        value = data.get("address")
         instance.address = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("allow_change_record")
+        value = data.get("allow_change_record")
         instance.allow_change_record = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("allow_delete_record")
+        value = data.get("allow_delete_record")
         instance.allow_delete_record = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("business_group_id")
+        value = data.get("business_group_id")
         instance.business_group_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("business_type_id")
+        value = data.get("business_type_id")
         instance.business_type_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("city_id")
+        value = data.get("city_id")
         instance.city_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("coordinate_lat")
+        value = data.get("coordinate_lat")
         instance.coordinate_lat = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("coordinate_lon")
+        value = data.get("coordinate_lon")
         instance.coordinate_lon = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("country_id")
+        value = data.get("country_id")
         instance.country_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("currency_short_title")
+        value = data.get("currency_short_title")
         instance.currency_short_title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("logo")
+        value = data.get("logo")
         instance.logo = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("phone")
+        value = data.get("phone")
         instance.phone = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("phones")
+        value = data.get("phones")
         instance.phones = (
             []
             if type(value) is list and not value
@@ -248,34 +282,42 @@ def _read_all(items: Any, cls: type[ChainLocation] = ChainLocation) -> list[Any]
             if value is None
             else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("public_title")
+        value = data.get("public_title")
         instance.public_title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("site")
+        value = data.get("site")
         instance.site = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("timezone")
+        value = data.get("timezone")
         instance.timezone = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("timezone_name")
+        value = data.get("timezone_name")
         instance.timezone_name = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("zip")
+        value = data.get("zip")
         instance.zip_ = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[19], value, found)
         )
         if found:
@@ -286,4 +328,5 @@ def _read_all(items: Any, cls: type[ChainLocation] = ChainLocation) -> list[Any]
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -217,177 +217,226 @@ def _read(data: Any, cls: type[ChainLoyaltyGiftCardTypeList] = ChainLoyaltyGiftC
 
 
 def _read_all(
-    items: Any, cls: type[ChainLoyaltyGiftCardTypeList] = ChainLoyaltyGiftCardTypeList
+    items: Sequence[Any],
+    cls: type[ChainLoyaltyGiftCardTypeList] = ChainLoyaltyGiftCardTypeList,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("balance")
-        instance.balance = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("balance_edit_type_id")
-        instance.balance_edit_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("category_id")
-        instance.category_id = (
-            None if value is None else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("company_group_id")
-        instance.company_group_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("date_archived")
-        instance.date_archived = (
-            None if value is None else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("expiration_date")
-        instance.expiration_date = (
-            None if value is None else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("expiration_timeout")
-        instance.expiration_timeout = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("expiration_timeout_unit_id")
-        instance.expiration_timeout_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("expiration_type_id")
-        instance.expiration_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("is_allow_empty_code")
-        instance.is_allow_empty_code = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("is_archived")
-        instance.is_archived = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("is_multi")
-        instance.is_multi = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("is_serial_number_limited")
-        instance.is_serial_number_limited = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("item_type")
-        instance.item_type = (
-            None if value is None else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("item_type_id")
-        instance.item_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("online_sale_description")
-        instance.online_sale_description = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("online_sale_image")
-        instance.online_sale_image = (
-            None if value is None else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("online_sale_is_enabled")
-        instance.online_sale_is_enabled = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("online_sale_price")
-        instance.online_sale_price = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("online_sale_title")
-        instance.online_sale_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("released_total")
-        instance.released_total = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("salon_ids")
-        instance.salon_ids = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("service_ids")
-        instance.service_ids = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("title")
-        instance.title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("weight")
-        instance.weight = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent14: list[Any] = []
+    at14: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("balance")
+            instance.balance = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            value = data.get("balance_edit_type_id")
+            instance.balance_edit_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("category_id")
+            instance.category_id = (
+                None if value is None else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("company_group_id")
+            instance.company_group_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("date_archived")
+            instance.date_archived = (
+                None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("expiration_date")
+            instance.expiration_date = (
+                None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("expiration_timeout")
+            instance.expiration_timeout = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("expiration_timeout_unit_id")
+            instance.expiration_timeout_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("expiration_type_id")
+            instance.expiration_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("is_allow_empty_code")
+            instance.is_allow_empty_code = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("is_archived")
+            instance.is_archived = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("is_multi")
+            instance.is_multi = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("is_serial_number_limited")
+            instance.is_serial_number_limited = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("item_type")
+            if type(value) is dict and batch:
+                sent14.append(value)
+                at14.append(instance)
+            else:
+                instance.item_type = (
+                    None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+                )
+            value = data.get("item_type_id")
+            instance.item_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("online_sale_description")
+            instance.online_sale_description = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("online_sale_image")
+            instance.online_sale_image = (
+                None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("online_sale_is_enabled")
+            instance.online_sale_is_enabled = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("online_sale_price")
+            instance.online_sale_price = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("online_sale_title")
+            instance.online_sale_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("released_total")
+            instance.released_total = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("salon_ids")
+            instance.salon_ids = (
+                []
+                if type(value) is list and not value
+                else None
+                if value is None
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            value = data.get("service_ids")
+            instance.service_ids = (
+                []
+                if type(value) is list and not value
+                else None
+                if value is None
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("title")
+            instance.title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            value = data.get("weight")
+            instance.weight = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[25], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read14 = _r.batch_reader(spec.fields[14])(sent14) if at14 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at14, read14):
+        holder.item_type = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at14, "item_type"))
     return out

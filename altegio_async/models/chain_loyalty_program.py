@@ -310,157 +310,330 @@ def _read(data: Any, cls: type[ChainLoyaltyProgram] = ChainLoyaltyProgram) -> An
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ChainLoyaltyProgram] = ChainLoyaltyProgram) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ChainLoyaltyProgram] = ChainLoyaltyProgram, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("applicable_items", missing)
-        instance.applicable_items = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[tuple[Any, int]] = []
+    sent1: list[Any] = []
+    at1: list[tuple[Any, int]] = []
+    sent8: list[Any] = []
+    at8: list[tuple[Any, int]] = []
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    sent11: list[Any] = []
+    at11: list[Any] = []
+    sent18: list[Any] = []
+    at18: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["applicable_items"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent0 += value
+                at0.append((instance, len(value)))
+            else:
+                instance.applicable_items = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            try:
+                value = data["companies"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent1 += value
+                at1.append((instance, len(value)))
+            else:
+                instance.companies = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[1], value, found)
+                )
+            try:
+                value = data["expiration_notification_timeout"]
+            except KeyError:
+                value = missing
+            instance.expiration_notification_timeout = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["expiration_timeout"]
+            except KeyError:
+                value = missing
+            instance.expiration_timeout = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["expiration_timeout_unit"]
+            except KeyError:
+                value = missing
+            instance.expiration_timeout_unit = (
+                value
+                if type(value) is str and value in {"day", "month", "week", "year"}
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["good_item_type"]
+            except KeyError:
+                value = missing
+            instance.good_item_type = (
+                value
+                if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["history_start_date"]
+            except KeyError:
+                value = missing
+            instance.history_start_date = _r.read_date(spec, spec.fields[6], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["loyalty_card_types"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent8 += value
+                at8.append((instance, len(value)))
+            else:
+                instance.loyalty_card_types = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            try:
+                value = data["on_changed_notification_template"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.on_changed_notification_template = _r.read_field(
+                    spec, spec.fields[9], value, found
+                )
+            try:
+                value = data["on_changed_notification_template_id"]
+            except KeyError:
+                value = missing
+            instance.on_changed_notification_template_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["on_expiration_notification_template"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent11.append(value)
+                at11.append(instance)
+            else:
+                instance.on_expiration_notification_template = _r.read_field(
+                    spec, spec.fields[11], value, found
+                )
+            try:
+                value = data["on_expiration_notification_template_id"]
+            except KeyError:
+                value = missing
+            instance.on_expiration_notification_template_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["params_source_type"]
+            except KeyError:
+                value = missing
+            instance.params_source_type = (
+                value
+                if type(value) is str and value in {"active_companies", "chain", "loyalty_card"}
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            try:
+                value = data["service_item_type"]
+            except KeyError:
+                value = missing
+            instance.service_item_type = (
+                value
+                if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            instance.type_ = (
+                value
+                if type(value) is str
+                and value
+                in {
+                    "cashback_accumulative_paid",
+                    "cashback_accumulative_paid_visits",
+                    "cashback_accumulative_sold",
+                    "cashback_accumulative_sold_visits",
+                    "cashback_paid_visits",
+                    "cashback_sold_visits",
+                    "cashback_static_paid",
+                    "cashback_static_sold",
+                    "discount_accumulative_paid",
+                    "discount_accumulative_sold",
+                    "discount_accumulative_visits",
+                    "discount_static",
+                    "package_discount",
+                }
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            try:
+                value = data["value_unit"]
+            except KeyError:
+                value = missing
+            instance.value_unit = (
+                value
+                if type(value) is str and value in {"amount", "percent"}
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("rules")
+            if type(value) is list and value and batch:
+                sent18 += value
+                at18.append((instance, len(value)))
+            else:
+                instance.rules = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[18], value, found)
+                )
+            value = data.get("sold_items_multiplicity")
+            instance.sold_items_multiplicity = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("usage_limit")
+            instance.usage_limit = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("visit_multiplicity")
+            instance.visit_multiplicity = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read18 = _r.batch_reader(spec.fields[18])(sent18) if at18 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at0:
+        holder.applicable_items = read0[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at1:
+        holder.companies = read1[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at8:
+        holder.loyalty_card_types = read8[start : start + size]
+        start += size
+    for holder, nested in zip(at9, read9):
+        holder.on_changed_notification_template = nested
+    for holder, nested in zip(at11, read11):
+        holder.on_expiration_notification_template = nested
+    start = 0
+    for holder, size in at18:
+        holder.rules = read18[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "applicable_items"),
+            (at1, "companies"),
+            (at8, "loyalty_card_types"),
+            (at9, "on_changed_notification_template"),
+            (at11, "on_expiration_notification_template"),
+            (at18, "rules"),
         )
-        value = get("companies", missing)
-        instance.companies = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("expiration_notification_timeout", missing)
-        instance.expiration_notification_timeout = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("expiration_timeout", missing)
-        instance.expiration_timeout = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("expiration_timeout_unit", missing)
-        instance.expiration_timeout_unit = (
-            value
-            if type(value) is str and value in {"day", "month", "week", "year"}
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("good_item_type", missing)
-        instance.good_item_type = (
-            value
-            if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("history_start_date", missing)
-        instance.history_start_date = _r.read_date(spec, spec.fields[6], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("loyalty_card_types", missing)
-        instance.loyalty_card_types = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("on_changed_notification_template", missing)
-        instance.on_changed_notification_template = _r.read_field(
-            spec, spec.fields[9], value, found
-        )
-        value = get("on_changed_notification_template_id", missing)
-        instance.on_changed_notification_template_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("on_expiration_notification_template", missing)
-        instance.on_expiration_notification_template = _r.read_field(
-            spec, spec.fields[11], value, found
-        )
-        value = get("on_expiration_notification_template_id", missing)
-        instance.on_expiration_notification_template_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("params_source_type", missing)
-        instance.params_source_type = (
-            value
-            if type(value) is str and value in {"active_companies", "chain", "loyalty_card"}
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("service_item_type", missing)
-        instance.service_item_type = (
-            value
-            if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("type", missing)
-        instance.type_ = (
-            value
-            if type(value) is str
-            and value
-            in {
-                "cashback_accumulative_paid",
-                "cashback_accumulative_paid_visits",
-                "cashback_accumulative_sold",
-                "cashback_accumulative_sold_visits",
-                "cashback_paid_visits",
-                "cashback_sold_visits",
-                "cashback_static_paid",
-                "cashback_static_sold",
-                "discount_accumulative_paid",
-                "discount_accumulative_sold",
-                "discount_accumulative_visits",
-                "discount_static",
-                "package_discount",
-            }
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("value_unit", missing)
-        instance.value_unit = (
-            value
-            if type(value) is str and value in {"amount", "percent"}
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("rules")
-        instance.rules = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("sold_items_multiplicity")
-        instance.sold_items_multiplicity = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("usage_limit")
-        instance.usage_limit = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("visit_multiplicity")
-        instance.visit_multiplicity = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -149,133 +149,186 @@ def _read(data: Any, cls: type[ChainLoyaltyTransaction] = ChainLoyaltyTransactio
 
 
 def _read_all(
-    items: Any, cls: type[ChainLoyaltyTransaction] = ChainLoyaltyTransaction
+    items: Sequence[Any],
+    cls: type[ChainLoyaltyTransaction] = ChainLoyaltyTransaction,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("abonement_id")
-        instance.abonement_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("amount")
-        instance.amount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("card_id")
-        instance.card_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("certificate_id")
-        instance.certificate_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("goods_transaction_id")
-        instance.goods_transaction_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("is_discount")
-        instance.is_discount = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("is_loyalty_withdraw")
-        instance.is_loyalty_withdraw = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("item_id")
-        instance.item_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("item_record_id")
-        instance.item_record_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("item_type_id")
-        instance.item_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("program_id")
-        instance.program_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("salon_group_id")
-        instance.salon_group_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("services_transaction_id")
-        instance.services_transaction_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("status_id")
-        instance.status_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("type")
-        instance.type_ = (
-            None if value is None else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("type_id")
-        instance.type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("visit_id")
-        instance.visit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent15: list[Any] = []
+    at15: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("abonement_id")
+            instance.abonement_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            value = data.get("amount")
+            instance.amount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("card_id")
+            instance.card_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("certificate_id")
+            instance.certificate_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("goods_transaction_id")
+            instance.goods_transaction_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("is_discount")
+            instance.is_discount = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("is_loyalty_withdraw")
+            instance.is_loyalty_withdraw = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("item_id")
+            instance.item_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("item_record_id")
+            instance.item_record_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("item_type_id")
+            instance.item_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("program_id")
+            instance.program_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("salon_group_id")
+            instance.salon_group_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("services_transaction_id")
+            instance.services_transaction_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("status_id")
+            instance.status_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("type")
+            if type(value) is dict and batch:
+                sent15.append(value)
+                at15.append(instance)
+            else:
+                instance.type_ = (
+                    None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+                )
+            value = data.get("type_id")
+            instance.type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("visit_id")
+            instance.visit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read15 = _r.batch_reader(spec.fields[15])(sent15) if at15 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at15, read15):
+        holder.type_ = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at15, "type_"))
     return out

@@ -184,180 +184,242 @@ def _read(data: Any, cls: type[Client] = Client) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[Client] = Client) -> list[Any]:
+def _read_all(items: Sequence[Any], cls: type[Client] = Client, batch: bool = True) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("balance")
-        instance.balance = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("birth_date")
-        instance.birth_date = (
-            None if value is None else _r.read_date(spec, spec.fields[1], value, found)
-        )
-        value = get("card")
-        instance.card = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("categories")
-        instance.categories = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("comment")
-        instance.comment = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("custom_fields")
-        instance.custom_fields = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("discount")
-        instance.discount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("display_name")
-        instance.display_name = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("email")
-        instance.email = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("importance")
-        instance.importance = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("importance_id")
-        instance.importance_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("last_change_date")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = (
-                None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent3: list[Any] = []
+    at3: list[tuple[Any, int]] = []
+    sent5: list[Any] = []
+    at5: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("balance")
+            instance.balance = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
             )
-        value = get("name")
-        instance.name = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("paid")
-        instance.paid = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("patronymic")
-        instance.patronymic = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("phone")
-        instance.phone = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("sex")
-        instance.sex = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("sex_id")
-        instance.sex_id = (
-            value
-            if value is None or type(value) is int and value in {0, 1, 2}
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("sms_bot")
-        instance.sms_bot = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("sms_check")
-        instance.sms_check = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("sms_not")
-        instance.sms_not = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("spent")
-        instance.spent = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("surname")
-        instance.surname = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("visits")
-        instance.visits = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+            value = data.get("birth_date")
+            instance.birth_date = (
+                None if value is None else _r.read_date(spec, spec.fields[1], value, found)
+            )
+            value = data.get("card")
+            instance.card = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("categories")
+            if type(value) is list and value and batch:
+                sent3 += value
+                at3.append((instance, len(value)))
+            else:
+                instance.categories = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[3], value, found)
+                )
+            value = data.get("comment")
+            instance.comment = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("custom_fields")
+            if type(value) is list and value and batch:
+                sent5 += value
+                at5.append((instance, len(value)))
+            else:
+                instance.custom_fields = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[5], value, found)
+                )
+            value = data.get("discount")
+            instance.discount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("display_name")
+            instance.display_name = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("email")
+            instance.email = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("importance")
+            instance.importance = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("importance_id")
+            instance.importance_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("last_change_date")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = (
+                    None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+                )
+            value = data.get("name")
+            instance.name = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("paid")
+            instance.paid = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("patronymic")
+            instance.patronymic = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("phone")
+            instance.phone = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("sex")
+            instance.sex = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("sex_id")
+            instance.sex_id = (
+                value
+                if value is None or type(value) is int and value in {0, 1, 2}
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("sms_bot")
+            instance.sms_bot = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("sms_check")
+            instance.sms_check = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("sms_not")
+            instance.sms_not = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("spent")
+            instance.spent = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            value = data.get("surname")
+            instance.surname = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("visits")
+            instance.visits = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at3:
+        holder.categories = read3[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at5:
+        holder.custom_fields = read5[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at3, "categories"), (at5, "custom_fields"))
     return out

@@ -139,77 +139,167 @@ def _read(data: Any, cls: type[ClientGiftCardType] = ClientGiftCardType) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ClientGiftCardType] = ClientGiftCardType) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ClientGiftCardType] = ClientGiftCardType, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("balance", missing)
-        instance.balance = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("company_group_id", missing)
-        instance.company_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("expiration_timeout", missing)
-        instance.expiration_timeout = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("expiration_timeout_unit_id", missing)
-        instance.expiration_timeout_unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("expiration_type_id", missing)
-        instance.expiration_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("is_allow_empty_code", missing)
-        instance.is_allow_empty_code = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("is_multi", missing)
-        instance.is_multi = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("item_type", missing)
-        instance.item_type = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("item_type_id", missing)
-        instance.item_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("expiration_date")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.expiration_date = iso(value)
-        except (TypeError, ValueError):
-            instance.expiration_date = (
-                None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["balance"]
+            except KeyError:
+                value = missing
+            instance.balance = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
             )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+            try:
+                value = data["company_group_id"]
+            except KeyError:
+                value = missing
+            instance.company_group_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["expiration_timeout"]
+            except KeyError:
+                value = missing
+            instance.expiration_timeout = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["expiration_timeout_unit_id"]
+            except KeyError:
+                value = missing
+            instance.expiration_timeout_unit_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["expiration_type_id"]
+            except KeyError:
+                value = missing
+            instance.expiration_type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["is_allow_empty_code"]
+            except KeyError:
+                value = missing
+            instance.is_allow_empty_code = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["is_multi"]
+            except KeyError:
+                value = missing
+            instance.is_multi = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["item_type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.item_type = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["item_type_id"]
+            except KeyError:
+                value = missing
+            instance.item_type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("expiration_date")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.expiration_date = iso(value)
+            except (TypeError, ValueError):
+                instance.expiration_date = (
+                    None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at8, read8):
+        holder.item_type = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at8, "item_type"))
     return out

@@ -114,39 +114,83 @@ def _read(data: Any, cls: type[ClientHistory] = ClientHistory) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ClientHistory] = ClientHistory) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ClientHistory] = ClientHistory, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("goods_transactions", missing)
-        instance.goods_transactions = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("records", missing)
-        instance.records = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[tuple[Any, int]] = []
+    sent1: list[Any] = []
+    at1: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["goods_transactions"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent0 += value
+                at0.append((instance, len(value)))
+            else:
+                instance.goods_transactions = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            try:
+                value = data["records"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent1 += value
+                at1.append((instance, len(value)))
+            else:
+                instance.records = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[1], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at0:
+        holder.goods_transactions = read0[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at1:
+        holder.records = read1[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at0, "goods_transactions"), (at1, "records"))
     return out

@@ -191,107 +191,212 @@ def _read(data: Any, cls: type[ClientMembership] = ClientMembership) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ClientMembership] = ClientMembership) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ClientMembership] = ClientMembership, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("balance_container", missing)
-        instance.balance_container = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("balance_string", missing)
-        instance.balance_string = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("freeze_period", missing)
-        instance.freeze_period = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("is_frozen", missing)
-        instance.is_frozen = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("number", missing)
-        instance.number = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("period", missing)
-        instance.period = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("period_unit_id", missing)
-        instance.period_unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("status", missing)
-        instance.status = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("type", missing)
-        instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("activated_date")
-        instance.activated_date = (
-            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("created_date")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.created_date = iso(value)
-        except (TypeError, ValueError):
-            instance.created_date = (
-                None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["balance_container"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.balance_container = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["balance_string"]
+            except KeyError:
+                value = missing
+            instance.balance_string = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
             )
-        value = get("expiration_date")
-        instance.expiration_date = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+            try:
+                value = data["freeze_period"]
+            except KeyError:
+                value = missing
+            instance.freeze_period = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["is_frozen"]
+            except KeyError:
+                value = missing
+            instance.is_frozen = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["number"]
+            except KeyError:
+                value = missing
+            instance.number = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["period"]
+            except KeyError:
+                value = missing
+            instance.period = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["period_unit_id"]
+            except KeyError:
+                value = missing
+            instance.period_unit_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["status"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.status = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
+            value = data.get("activated_date")
+            instance.activated_date = (
+                None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("created_date")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.created_date = iso(value)
+            except (TypeError, ValueError):
+                instance.created_date = (
+                    None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+                )
+            value = data.get("expiration_date")
+            instance.expiration_date = (
+                None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("goods_transaction_id")
+            instance.goods_transaction_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("is_united_balance")
+            instance.is_united_balance = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("is_united_balance_unlimited")
+            instance.is_united_balance_unlimited = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("slug")
+            instance.slug = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("united_balance_services_count")
+            instance.united_balance_services_count = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.balance_container = nested
+    for holder, nested in zip(at8, read8):
+        holder.status = nested
+    for holder, nested in zip(at9, read9):
+        holder.type_ = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out, items, cls, _read_all, (at0, "balance_container"), (at8, "status"), (at9, "type_")
         )
-        value = get("goods_transaction_id")
-        instance.goods_transaction_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("is_united_balance")
-        instance.is_united_balance = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("is_united_balance_unlimited")
-        instance.is_united_balance_unlimited = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("slug")
-        instance.slug = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("united_balance_services_count")
-        instance.united_balance_services_count = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

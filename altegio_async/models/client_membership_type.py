@@ -249,195 +249,293 @@ def _read(data: Any, cls: type[ClientMembershipType] = ClientMembershipType) -> 
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ClientMembershipType] = ClientMembershipType) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ClientMembershipType] = ClientMembershipType, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("allow_freeze", missing)
-        instance.allow_freeze = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("balance_container", missing)
-        instance.balance_container = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("freeze_limit", missing)
-        instance.freeze_limit = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("is_allow_empty_code", missing)
-        instance.is_allow_empty_code = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("is_united_balance", missing)
-        instance.is_united_balance = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("salon_group_id", missing)
-        instance.salon_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("united_balance_services_count", missing)
-        instance.united_balance_services_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("autoactivation_time")
-        instance.autoactivation_time = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("autoactivation_time_unit_id")
-        instance.autoactivation_time_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("balance_edit_type_id")
-        instance.balance_edit_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("category")
-        instance.category = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("category_id")
-        instance.category_id = (
-            None if value is None else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("cost")
-        instance.cost = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("date_archived")
-        instance.date_archived = (
-            None if value is None else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("expiration_type_id")
-        instance.expiration_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("expiration_type_title")
-        instance.expiration_type_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("freeze_limit_unit_id")
-        instance.freeze_limit_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("is_archived")
-        instance.is_archived = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("is_booking_when_frozen_allowed")
-        instance.is_booking_when_frozen_allowed = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("is_code_required")
-        instance.is_code_required = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("is_online_sale_enabled")
-        instance.is_online_sale_enabled = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("is_united_balance_unlimited")
-        instance.is_united_balance_unlimited = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("online_sale_description")
-        instance.online_sale_description = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("online_sale_price")
-        instance.online_sale_price = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("online_sale_title")
-        instance.online_sale_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[26], value, found)
-        )
-        value = get("period")
-        instance.period = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[27], value, found)
-        )
-        value = get("period_unit_id")
-        instance.period_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[28], value, found)
-        )
-        value = get("service_price_correction")
-        instance.service_price_correction = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[29], value, found)
-        )
-        value = get("slug")
-        instance.slug = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[30], value, found)
-        )
-        value = get("weight")
-        instance.weight = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[31], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["allow_freeze"]
+            except KeyError:
+                value = missing
+            instance.allow_freeze = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["balance_container"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.balance_container = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["freeze_limit"]
+            except KeyError:
+                value = missing
+            instance.freeze_limit = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["is_allow_empty_code"]
+            except KeyError:
+                value = missing
+            instance.is_allow_empty_code = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["is_united_balance"]
+            except KeyError:
+                value = missing
+            instance.is_united_balance = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["salon_group_id"]
+            except KeyError:
+                value = missing
+            instance.salon_group_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["united_balance_services_count"]
+            except KeyError:
+                value = missing
+            instance.united_balance_services_count = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("autoactivation_time")
+            instance.autoactivation_time = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("autoactivation_time_unit_id")
+            instance.autoactivation_time_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("balance_edit_type_id")
+            instance.balance_edit_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("category")
+            instance.category = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("category_id")
+            instance.category_id = (
+                None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("cost")
+            instance.cost = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("date_archived")
+            instance.date_archived = (
+                None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("expiration_type_id")
+            instance.expiration_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("expiration_type_title")
+            instance.expiration_type_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("freeze_limit_unit_id")
+            instance.freeze_limit_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("is_archived")
+            instance.is_archived = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("is_booking_when_frozen_allowed")
+            instance.is_booking_when_frozen_allowed = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("is_code_required")
+            instance.is_code_required = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("is_online_sale_enabled")
+            instance.is_online_sale_enabled = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            value = data.get("is_united_balance_unlimited")
+            instance.is_united_balance_unlimited = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("online_sale_description")
+            instance.online_sale_description = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            value = data.get("online_sale_price")
+            instance.online_sale_price = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[25], value, found)
+            )
+            value = data.get("online_sale_title")
+            instance.online_sale_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[26], value, found)
+            )
+            value = data.get("period")
+            instance.period = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            value = data.get("period_unit_id")
+            instance.period_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[28], value, found)
+            )
+            value = data.get("service_price_correction")
+            instance.service_price_correction = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            value = data.get("slug")
+            instance.slug = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[30], value, found)
+            )
+            value = data.get("weight")
+            instance.weight = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[31], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at1, read1):
+        holder.balance_container = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at1, "balance_container"))
     return out

@@ -160,127 +160,243 @@ def _read(data: Any, cls: type[ClientResult] = ClientResult) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ClientResult] = ClientResult) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ClientResult] = ClientResult, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("balance", missing)
-        instance.balance = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("categories", missing)
-        instance.categories = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("custom_fields", missing)
-        instance.custom_fields = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("discount", missing)
-        instance.discount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("email", missing)
-        instance.email = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("importance", missing)
-        instance.importance = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("importance_id", missing)
-        instance.importance_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("last_change_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("name", missing)
-        instance.name = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("phone", missing)
-        instance.phone = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("sms_check", missing)
-        instance.sms_check = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("sms_not", missing)
-        instance.sms_not = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("spent", missing)
-        instance.spent = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("visits", missing)
-        instance.visits = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("birth_date")
-        instance.birth_date = (
-            None if value is None else _r.read_date(spec, spec.fields[16], value, found)
-        )
-        value = get("card")
-        instance.card = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("gender")
-        instance.gender = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("gender_id")
-        instance.gender_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent1: list[Any] = []
+    at1: list[tuple[Any, int]] = []
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["balance"]
+            except KeyError:
+                value = missing
+            instance.balance = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["categories"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent1 += value
+                at1.append((instance, len(value)))
+            else:
+                instance.categories = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[1], value, found)
+                )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["custom_fields"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.custom_fields = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["discount"]
+            except KeyError:
+                value = missing
+            instance.discount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["email"]
+            except KeyError:
+                value = missing
+            instance.email = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["importance"]
+            except KeyError:
+                value = missing
+            instance.importance = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["importance_id"]
+            except KeyError:
+                value = missing
+            instance.importance_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["last_change_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = _r.read_field(spec, spec.fields[9], value, found)
+            try:
+                value = data["name"]
+            except KeyError:
+                value = missing
+            instance.name = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["phone"]
+            except KeyError:
+                value = missing
+            instance.phone = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["sms_check"]
+            except KeyError:
+                value = missing
+            instance.sms_check = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["sms_not"]
+            except KeyError:
+                value = missing
+            instance.sms_not = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            try:
+                value = data["spent"]
+            except KeyError:
+                value = missing
+            instance.spent = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["visits"]
+            except KeyError:
+                value = missing
+            instance.visits = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("birth_date")
+            instance.birth_date = (
+                None if value is None else _r.read_date(spec, spec.fields[16], value, found)
+            )
+            value = data.get("card")
+            instance.card = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("gender")
+            instance.gender = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("gender_id")
+            instance.gender_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at1:
+        holder.categories = read1[start : start + size]
+        start += size
+    for holder, nested in zip(at3, read3):
+        holder.custom_fields = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at1, "categories"), (at3, "custom_fields"))
     return out

@@ -132,7 +132,9 @@ def _read(
 
 
 def _read_all(
-    items: Any, cls: type[ClientVisitsSoldProductHistory] = ClientVisitsSoldProductHistory
+    items: Sequence[Any],
+    cls: type[ClientVisitsSoldProductHistory] = ClientVisitsSoldProductHistory,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -141,67 +143,111 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
+        try:
+            value = data["amount"]
+        except KeyError:
+            value = missing
         instance.amount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("cost_per_unit", missing)
+        try:
+            value = data["cost_per_unit"]
+        except KeyError:
+            value = missing
         instance.cost_per_unit = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("cost_to_pay", missing)
+        try:
+            value = data["cost_to_pay"]
+        except KeyError:
+            value = missing
         instance.cost_to_pay = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("discount_percent", missing)
+        try:
+            value = data["discount_percent"]
+        except KeyError:
+            value = missing
         instance.discount_percent = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("first_cost", missing)
+        try:
+            value = data["first_cost"]
+        except KeyError:
+            value = missing
         instance.first_cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("paid_sum", missing)
+        try:
+            value = data["paid_sum"]
+        except KeyError:
+            value = missing
         instance.paid_sum = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("payment_status", missing)
+        try:
+            value = data["payment_status"]
+        except KeyError:
+            value = missing
         instance.payment_status = (
             value
             if type(value) is str
             and value in {"not_paid", "paid_full", "paid_not_full", "paid_over"}
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("unit", missing)
+        try:
+            value = data["unit"]
+        except KeyError:
+            value = missing
         instance.unit = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -211,4 +257,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -119,7 +119,7 @@ def _read(data: Any, cls: type[Comment] = Comment) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[Comment] = Comment) -> list[Any]:
+def _read_all(items: Sequence[Any], cls: type[Comment] = Comment, batch: bool = True) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -127,6 +127,9 @@ def _read_all(items: Any, cls: type[Comment] = Comment) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
@@ -134,58 +137,111 @@ def _read_all(items: Any, cls: type[Comment] = Comment) -> list[Any]:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("date", missing)
+        try:
+            value = data["date"]
+        except KeyError:
+            value = missing
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
             instance.date = iso(value)
         except (TypeError, ValueError):
             instance.date = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("master_id", missing)
+        try:
+            value = data["master_id"]
+        except KeyError:
+            value = missing
         instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("rating", missing)
+        try:
+            value = data["rating"]
+        except KeyError:
+            value = missing
         instance.rating = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("text", missing)
+        try:
+            value = data["text"]
+        except KeyError:
+            value = missing
         instance.text = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("type", missing)
+        try:
+            value = data["type"]
+        except KeyError:
+            value = missing
         instance.type_ = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("user_avatar", missing)
+        try:
+            value = data["user_avatar"]
+        except KeyError:
+            value = missing
         instance.user_avatar = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("user_id", missing)
+        try:
+            value = data["user_id"]
+        except KeyError:
+            value = missing
         instance.user_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("record_id")
+        value = data.get("record_id")
         instance.record_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("salon_id")
+        value = data.get("salon_id")
         instance.salon_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("user_name")
+        value = data.get("user_name")
         instance.user_name = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[10], value, found)
         )
         if found:
@@ -196,4 +252,5 @@ def _read_all(items: Any, cls: type[Comment] = Comment) -> list[Any]:
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

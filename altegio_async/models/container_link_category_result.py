@@ -132,7 +132,9 @@ def _read(data: Any, cls: type[ContainerLinkCategoryResult] = ContainerLinkCateg
 
 
 def _read_all(
-    items: Any, cls: type[ContainerLinkCategoryResult] = ContainerLinkCategoryResult
+    items: Sequence[Any],
+    cls: type[ContainerLinkCategoryResult] = ContainerLinkCategoryResult,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -141,62 +143,72 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("category")
+        value = data.get("category")
         instance.category = (
             None if value is None else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("category_id")
+        value = data.get("category_id")
         instance.category_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("chain_price_max")
+        value = data.get("chain_price_max")
         instance.chain_price_max = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("chain_price_min")
+        value = data.get("chain_price_min")
         instance.chain_price_min = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id")
+        value = data.get("id")
         instance.id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("is_category")
+        value = data.get("is_category")
         instance.is_category = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("is_chain")
+        value = data.get("is_chain")
         instance.is_chain = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("online_sale_title")
+        value = data.get("online_sale_title")
         instance.online_sale_title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("title")
+        value = data.get("title")
         instance.title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[8], value, found)
         )
         if found:
@@ -207,4 +219,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -121,7 +121,7 @@ def _read(data: Any, cls: type[Country] = Country) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[Country] = Country) -> list[Any]:
+def _read_all(items: Sequence[Any], cls: type[Country] = Country, batch: bool = True) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -129,69 +129,127 @@ def _read_all(items: Any, cls: type[Country] = Country) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("currency", missing)
+        try:
+            value = data["currency"]
+        except KeyError:
+            value = missing
         instance.currency = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("exchange", missing)
+        try:
+            value = data["exchange"]
+        except KeyError:
+            value = missing
         instance.exchange = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("full_title", missing)
+        try:
+            value = data["full_title"]
+        except KeyError:
+            value = missing
         instance.full_title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("phone_code", missing)
+        try:
+            value = data["phone_code"]
+        except KeyError:
+            value = missing
         instance.phone_code = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("phone_example", missing)
+        try:
+            value = data["phone_example"]
+        except KeyError:
+            value = missing
         instance.phone_example = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("phone_template", missing)
+        try:
+            value = data["phone_template"]
+        except KeyError:
+            value = missing
         instance.phone_template = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("group_type")
+        value = data.get("group_type")
         instance.group_type = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("is_eu")
+        value = data.get("is_eu")
         instance.is_eu = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("iso_code")
+        value = data.get("iso_code")
         instance.iso_code = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("lang_id")
+        value = data.get("lang_id")
         instance.lang_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[11], value, found)
         )
         if found:
@@ -202,4 +260,5 @@ def _read_all(items: Any, cls: type[Country] = Country) -> list[Any]:
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

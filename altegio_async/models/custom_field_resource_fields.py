@@ -129,7 +129,9 @@ def _read(data: Any, cls: type[CustomFieldResourceFields] = CustomFieldResourceF
 
 
 def _read_all(
-    items: Any, cls: type[CustomFieldResourceFields] = CustomFieldResourceFields
+    items: Sequence[Any],
+    cls: type[CustomFieldResourceFields] = CustomFieldResourceFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -138,68 +140,122 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("code", missing)
+        try:
+            value = data["code"]
+        except KeyError:
+            value = missing
         instance.code = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("entity_slug", missing)
+        try:
+            value = data["entity_slug"]
+        except KeyError:
+            value = missing
         instance.entity_slug = (
             value
             if type(value) is str and value in {"client", "record"}
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("is_editable", missing)
+        try:
+            value = data["is_editable"]
+        except KeyError:
+            value = missing
         instance.is_editable = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_required", missing)
+        try:
+            value = data["is_required"]
+        except KeyError:
+            value = missing
         instance.is_required = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_visible", missing)
+        try:
+            value = data["is_visible"]
+        except KeyError:
+            value = missing
         instance.is_visible = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("parent_entity_type", missing)
+        try:
+            value = data["parent_entity_type"]
+        except KeyError:
+            value = missing
         instance.parent_entity_type = (
             value
             if type(value) is str and value in {"client", "record"}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("show_in_ui", missing)
+        try:
+            value = data["show_in_ui"]
+        except KeyError:
+            value = missing
         instance.show_in_ui = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("slug", missing)
+        try:
+            value = data["slug"]
+        except KeyError:
+            value = missing
         instance.slug = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("user_can_edit", missing)
+        try:
+            value = data["user_can_edit"]
+        except KeyError:
+            value = missing
         instance.user_can_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("values", missing)
+        try:
+            value = data["values"]
+        except KeyError:
+            value = missing
         instance.values = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("weight", missing)
+        try:
+            value = data["weight"]
+        except KeyError:
+            value = missing
         instance.weight = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("relation_entity_type")
+        value = data.get("relation_entity_type")
         instance.relation_entity_type = (
             None if value is None else _r.read_field(spec, spec.fields[12], value, found)
         )
@@ -211,4 +267,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

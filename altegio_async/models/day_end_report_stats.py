@@ -135,7 +135,9 @@ def _read(data: Any, cls: type[DayEndReportStats] = DayEndReportStats) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[DayEndReportStats] = DayEndReportStats) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[DayEndReportStats] = DayEndReportStats, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -143,83 +145,181 @@ def _read_all(items: Any, cls: type[DayEndReportStats] = DayEndReportStats) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("abonement", missing)
+        try:
+            value = data["abonement"]
+        except KeyError:
+            value = missing
         instance.abonement = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("abonement_paid", missing)
+        try:
+            value = data["abonement_paid"]
+        except KeyError:
+            value = missing
         instance.abonement_paid = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("certificates", missing)
+        try:
+            value = data["certificates"]
+        except KeyError:
+            value = missing
         instance.certificates = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("certificates_paid", missing)
+        try:
+            value = data["certificates_paid"]
+        except KeyError:
+            value = missing
         instance.certificates_paid = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("clients", missing)
+        try:
+            value = data["clients"]
+        except KeyError:
+            value = missing
         instance.clients = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("clients_average", missing)
+        try:
+            value = data["clients_average"]
+        except KeyError:
+            value = missing
         instance.clients_average = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("goods", missing)
+        try:
+            value = data["goods"]
+        except KeyError:
+            value = missing
         instance.goods = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("goods_paid", missing)
+        try:
+            value = data["goods_paid"]
+        except KeyError:
+            value = missing
         instance.goods_paid = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("non_visit_records", missing)
+        try:
+            value = data["non_visit_records"]
+        except KeyError:
+            value = missing
         instance.non_visit_records = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("non_visit_records_average", missing)
+        try:
+            value = data["non_visit_records_average"]
+        except KeyError:
+            value = missing
         instance.non_visit_records_average = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("records", missing)
+        try:
+            value = data["records"]
+        except KeyError:
+            value = missing
         instance.records = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("records_average", missing)
+        try:
+            value = data["records_average"]
+        except KeyError:
+            value = missing
         instance.records_average = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("targets", missing)
+        try:
+            value = data["targets"]
+        except KeyError:
+            value = missing
         instance.targets = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("targets_paid", missing)
+        try:
+            value = data["targets_paid"]
+        except KeyError:
+            value = missing
         instance.targets_paid = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("visit_records", missing)
+        try:
+            value = data["visit_records"]
+        except KeyError:
+            value = missing
         instance.visit_records = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("visit_records_average", missing)
+        try:
+            value = data["visit_records_average"]
+        except KeyError:
+            value = missing
         instance.visit_records_average = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[15], value, found)
         )
         if found:
@@ -230,4 +330,5 @@ def _read_all(items: Any, cls: type[DayEndReportStats] = DayEndReportStats) -> l
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

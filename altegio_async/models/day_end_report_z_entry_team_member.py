@@ -122,59 +122,110 @@ def _read(data: Any, cls: type[DayEndReportZEntryTeamMember] = DayEndReportZEntr
 
 
 def _read_all(
-    items: Any, cls: type[DayEndReportZEntryTeamMember] = DayEndReportZEntryTeamMember
+    items: Sequence[Any],
+    cls: type[DayEndReportZEntryTeamMember] = DayEndReportZEntryTeamMember,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("good")
-        instance.good = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("master_id")
-        instance.master_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("master_name")
-        instance.master_name = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("others")
-        instance.others = (
-            None if value is None else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("service")
-        instance.service = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[tuple[Any, int]] = []
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent4: list[Any] = []
+    at4: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("good")
+            if type(value) is list and value and batch:
+                sent0 += value
+                at0.append((instance, len(value)))
+            else:
+                instance.good = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            value = data.get("master_id")
+            instance.master_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("master_name")
+            instance.master_name = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("others")
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.others = (
+                    None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+                )
+            value = data.get("service")
+            if type(value) is list and value and batch:
+                sent4 += value
+                at4.append((instance, len(value)))
+            else:
+                instance.service = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[4], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read4 = _r.batch_reader(spec.fields[4])(sent4) if at4 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at0:
+        holder.good = read0[start : start + size]
+        start += size
+    for holder, nested in zip(at3, read3):
+        holder.others = nested
+    start = 0
+    for holder, size in at4:
+        holder.service = read4[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at0, "good"), (at3, "others"), (at4, "service"))
     return out

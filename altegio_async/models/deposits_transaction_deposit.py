@@ -112,7 +112,9 @@ def _read(data: Any, cls: type[DepositsTransactionDeposit] = DepositsTransaction
 
 
 def _read_all(
-    items: Any, cls: type[DepositsTransactionDeposit] = DepositsTransactionDeposit
+    items: Sequence[Any],
+    cls: type[DepositsTransactionDeposit] = DepositsTransactionDeposit,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -121,49 +123,88 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("balance", missing)
+        try:
+            value = data["balance"]
+        except KeyError:
+            value = missing
         instance.balance = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("blocked", missing)
+        try:
+            value = data["blocked"]
+        except KeyError:
+            value = missing
         instance.blocked = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("date_create", missing)
+        try:
+            value = data["date_create"]
+        except KeyError:
+            value = missing
         instance.date_create = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("deposit_type_id", missing)
+        try:
+            value = data["deposit_type_id"]
+        except KeyError:
+            value = missing
         instance.deposit_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("initial_balance", missing)
+        try:
+            value = data["initial_balance"]
+        except KeyError:
+            value = missing
         instance.initial_balance = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("salon_group_id", missing)
+        try:
+            value = data["salon_group_id"]
+        except KeyError:
+            value = missing
         instance.salon_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("reserved_balance")
+        value = data.get("reserved_balance")
         instance.reserved_balance = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[7], value, found)
         )
         if found:
@@ -174,4 +215,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -122,56 +122,149 @@ def _read(data: Any, cls: type[DetailsContainerTransaction] = DetailsContainerTr
 
 
 def _read_all(
-    items: Any, cls: type[DetailsContainerTransaction] = DetailsContainerTransaction
+    items: Sequence[Any],
+    cls: type[DetailsContainerTransaction] = DetailsContainerTransaction,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("cashier", missing)
-        instance.cashier = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("document", missing)
-        instance.document = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent5: list[Any] = []
+    at5: list[Any] = []
+    sent7: list[Any] = []
+    at7: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["cashier"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.cashier = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["document"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.document = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["print_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.print_date = iso(value)
+            except (TypeError, ValueError):
+                instance.print_date = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["printed_count"]
+            except KeyError:
+                value = missing
+            instance.printed_count = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["status"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent5.append(value)
+                at5.append(instance)
+            else:
+                instance.status = _r.read_field(spec, spec.fields[5], value, found)
+            try:
+                value = data["sum"]
+            except KeyError:
+                value = missing
+            instance.sum_ = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent7.append(value)
+                at7.append(instance)
+            else:
+                instance.type_ = _r.read_field(spec, spec.fields[7], value, found)
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.cashier = nested
+    for holder, nested in zip(at1, read1):
+        holder.document = nested
+    for holder, nested in zip(at5, read5):
+        holder.status = nested
+    for holder, nested in zip(at7, read7):
+        holder.type_ = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "cashier"),
+            (at1, "document"),
+            (at5, "status"),
+            (at7, "type_"),
         )
-        value = get("print_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.print_date = iso(value)
-        except (TypeError, ValueError):
-            instance.print_date = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("printed_count", missing)
-        instance.printed_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("status", missing)
-        instance.status = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("sum", missing)
-        instance.sum_ = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("type", missing)
-        instance.type_ = _r.read_field(spec, spec.fields[7], value, found)
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -174,110 +174,297 @@ def _read(data: Any, cls: type[DetailsFinanceTransaction] = DetailsFinanceTransa
 
 
 def _read_all(
-    items: Any, cls: type[DetailsFinanceTransaction] = DetailsFinanceTransaction
+    items: Sequence[Any],
+    cls: type[DetailsFinanceTransaction] = DetailsFinanceTransaction,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("account", missing)
-        instance.account = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("account_id", missing)
-        instance.account_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    sent13: list[Any] = []
+    at13: list[tuple[Any, int]] = []
+    sent16: list[Any] = []
+    at16: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["account"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.account = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["account_id"]
+            except KeyError:
+                value = missing
+            instance.account_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["amount"]
+            except KeyError:
+                value = missing
+            instance.amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["client"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.client = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["client_id"]
+            except KeyError:
+                value = missing
+            instance.client_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.date = iso(value)
+            except (TypeError, ValueError):
+                instance.date = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["document_id"]
+            except KeyError:
+                value = missing
+            instance.document_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["expense"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.expense = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["expense_id"]
+            except KeyError:
+                value = missing
+            instance.expense_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["goods_transaction_id"]
+            except KeyError:
+                value = missing
+            instance.goods_transaction_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["item_id"]
+            except KeyError:
+                value = missing
+            instance.item_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["master"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent13 += value
+                at13.append((instance, len(value)))
+            else:
+                instance.master = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[13], value, found)
+                )
+            try:
+                value = data["master_id"]
+            except KeyError:
+                value = missing
+            instance.master_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["record_id"]
+            except KeyError:
+                value = missing
+            instance.record_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            try:
+                value = data["supplier"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent16 += value
+                at16.append((instance, len(value)))
+            else:
+                instance.supplier = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[16], value, found)
+                )
+            try:
+                value = data["supplier_id"]
+            except KeyError:
+                value = missing
+            instance.supplier_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            try:
+                value = data["target_type_id"]
+            except KeyError:
+                value = missing
+            instance.target_type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            try:
+                value = data["type_id"]
+            except KeyError:
+                value = missing
+            instance.type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read13 = _r.batch_reader(spec.fields[13])(sent13) if at13 else []
+        read16 = _r.batch_reader(spec.fields[16])(sent16) if at16 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.account = nested
+    for holder, nested in zip(at3, read3):
+        holder.client = nested
+    for holder, nested in zip(at8, read8):
+        holder.expense = nested
+    start = 0
+    for holder, size in at13:
+        holder.master = read13[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at16:
+        holder.supplier = read16[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "account"),
+            (at3, "client"),
+            (at8, "expense"),
+            (at13, "master"),
+            (at16, "supplier"),
         )
-        value = get("amount", missing)
-        instance.amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("client", missing)
-        instance.client = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("client_id", missing)
-        instance.client_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = iso(value)
-        except (TypeError, ValueError):
-            instance.date = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("document_id", missing)
-        instance.document_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("expense", missing)
-        instance.expense = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("expense_id", missing)
-        instance.expense_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("goods_transaction_id", missing)
-        instance.goods_transaction_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("item_id", missing)
-        instance.item_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("master", missing)
-        instance.master = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("master_id", missing)
-        instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("record_id", missing)
-        instance.record_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("supplier", missing)
-        instance.supplier = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("supplier_id", missing)
-        instance.supplier_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("target_type_id", missing)
-        instance.target_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("type_id", missing)
-        instance.type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -100,34 +100,86 @@ def _read(data: Any, cls: type[DetailsImageGroupImages] = DetailsImageGroupImage
 
 
 def _read_all(
-    items: Any, cls: type[DetailsImageGroupImages] = DetailsImageGroupImages
+    items: Sequence[Any],
+    cls: type[DetailsImageGroupImages] = DetailsImageGroupImages,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("norm", missing)
-        instance.norm = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("origin", missing)
-        instance.origin = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("sm", missing)
-        instance.sm = _r.read_field(spec, spec.fields[2], value, found)
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["norm"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.norm = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["origin"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.origin = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["sm"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.sm = _r.read_field(spec, spec.fields[2], value, found)
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.norm = nested
+    for holder, nested in zip(at1, read1):
+        holder.origin = nested
+    for holder, nested in zip(at2, read2):
+        holder.sm = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at0, "norm"), (at1, "origin"), (at2, "sm"))
     return out

@@ -153,7 +153,9 @@ def _read(data: Any, cls: type[DocumentProductTransaction] = DocumentProductTran
 
 
 def _read_all(
-    items: Any, cls: type[DocumentProductTransaction] = DocumentProductTransaction
+    items: Sequence[Any],
+    cls: type[DocumentProductTransaction] = DocumentProductTransaction,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -162,6 +164,9 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
@@ -169,107 +174,228 @@ def _read_all(
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
+        try:
+            value = data["amount"]
+        except KeyError:
+            value = missing
         instance.amount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client_id", missing)
+        try:
+            value = data["client_id"]
+        except KeyError:
+            value = missing
         instance.client_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("comment", missing)
+        try:
+            value = data["comment"]
+        except KeyError:
+            value = missing
         instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("company_id", missing)
+        try:
+            value = data["company_id"]
+        except KeyError:
+            value = missing
         instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("cost", missing)
+        try:
+            value = data["cost"]
+        except KeyError:
+            value = missing
         instance.cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("cost_per_unit", missing)
+        try:
+            value = data["cost_per_unit"]
+        except KeyError:
+            value = missing
         instance.cost_per_unit = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("create_date", missing)
+        try:
+            value = data["create_date"]
+        except KeyError:
+            value = missing
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
             instance.create_date = iso(value)
         except (TypeError, ValueError):
             instance.create_date = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("deleted", missing)
+        try:
+            value = data["deleted"]
+        except KeyError:
+            value = missing
         instance.deleted = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("discount", missing)
+        try:
+            value = data["discount"]
+        except KeyError:
+            value = missing
         instance.discount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("document_id", missing)
+        try:
+            value = data["document_id"]
+        except KeyError:
+            value = missing
         instance.document_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("good_id", missing)
+        try:
+            value = data["good_id"]
+        except KeyError:
+            value = missing
         instance.good_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("master_id", missing)
+        try:
+            value = data["master_id"]
+        except KeyError:
+            value = missing
         instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("operation_unit_type", missing)
+        try:
+            value = data["operation_unit_type"]
+        except KeyError:
+            value = missing
         instance.operation_unit_type = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("pkg_amount", missing)
+        try:
+            value = data["pkg_amount"]
+        except KeyError:
+            value = missing
         instance.pkg_amount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("record_id", missing)
+        try:
+            value = data["record_id"]
+        except KeyError:
+            value = missing
         instance.record_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("service_id", missing)
+        try:
+            value = data["service_id"]
+        except KeyError:
+            value = missing
         instance.service_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("storage_id", missing)
+        try:
+            value = data["storage_id"]
+        except KeyError:
+            value = missing
         instance.storage_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("supplier_id", missing)
+        try:
+            value = data["supplier_id"]
+        except KeyError:
+            value = missing
         instance.supplier_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[18], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("type_id", missing)
+        try:
+            value = data["type_id"]
+        except KeyError:
+            value = missing
         instance.type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[19], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("unit_id", missing)
+        try:
+            value = data["unit_id"]
+        except KeyError:
+            value = missing
         instance.unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[20], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("user_id", missing)
+        try:
+            value = data["user_id"]
+        except KeyError:
+            value = missing
         instance.user_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[21], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -279,4 +405,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -158,107 +158,260 @@ def _read(data: Any, cls: type[Event] = Event) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[Event] = Event) -> list[Any]:
+def _read_all(items: Sequence[Any], cls: type[Event] = Event, batch: bool = True) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("capacity", missing)
-        instance.capacity = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent7: list[Any] = []
+    at7: list[tuple[Any, int]] = []
+    sent12: list[Any] = []
+    at12: list[tuple[Any, int]] = []
+    sent13: list[Any] = []
+    at13: list[Any] = []
+    sent15: list[Any] = []
+    at15: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["capacity"]
+            except KeyError:
+                value = missing
+            instance.capacity = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["color"]
+            except KeyError:
+                value = missing
+            instance.color = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["company_id"]
+            except KeyError:
+                value = missing
+            instance.company_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.date = iso(value)
+            except (TypeError, ValueError):
+                instance.date = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["font_color"]
+            except KeyError:
+                value = missing
+            instance.font_color = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["instructions"]
+            except KeyError:
+                value = missing
+            instance.instructions = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["labels"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent7 += value
+                at7.append((instance, len(value)))
+            else:
+                instance.labels = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[7], value, found)
+                )
+            try:
+                value = data["length"]
+            except KeyError:
+                value = missing
+            instance.length = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["notified"]
+            except KeyError:
+                value = missing
+            instance.notified = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["prepaid"]
+            except KeyError:
+                value = missing
+            instance.prepaid = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["records_count"]
+            except KeyError:
+                value = missing
+            instance.records_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["resource_instances"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent12 += value
+                at12.append((instance, len(value)))
+            else:
+                instance.resource_instances = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[12], value, found)
+                )
+            try:
+                value = data["service"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent13.append(value)
+                at13.append(instance)
+            else:
+                instance.service = _r.read_field(spec, spec.fields[13], value, found)
+            try:
+                value = data["service_id"]
+            except KeyError:
+                value = missing
+            instance.service_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["staff"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent15.append(value)
+                at15.append(instance)
+            else:
+                instance.staff = _r.read_field(spec, spec.fields[15], value, found)
+            try:
+                value = data["staff_id"]
+            except KeyError:
+                value = missing
+            instance.staff_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            try:
+                value = data["stream_link"]
+            except KeyError:
+                value = missing
+            instance.stream_link = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+        read13 = _r.batch_reader(spec.fields[13])(sent13) if at13 else []
+        read15 = _r.batch_reader(spec.fields[15])(sent15) if at15 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at7:
+        holder.labels = read7[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at12:
+        holder.resource_instances = read12[start : start + size]
+        start += size
+    for holder, nested in zip(at13, read13):
+        holder.service = nested
+    for holder, nested in zip(at15, read15):
+        holder.staff = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at7, "labels"),
+            (at12, "resource_instances"),
+            (at13, "service"),
+            (at15, "staff"),
         )
-        value = get("color", missing)
-        instance.color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("company_id", missing)
-        instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = iso(value)
-        except (TypeError, ValueError):
-            instance.date = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("font_color", missing)
-        instance.font_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("instructions", missing)
-        instance.instructions = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("labels", missing)
-        instance.labels = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("length", missing)
-        instance.length = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("notified", missing)
-        instance.notified = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("prepaid", missing)
-        instance.prepaid = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("records_count", missing)
-        instance.records_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("resource_instances", missing)
-        instance.resource_instances = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("service", missing)
-        instance.service = _r.read_field(spec, spec.fields[13], value, found)
-        value = get("service_id", missing)
-        instance.service_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("staff", missing)
-        instance.staff = _r.read_field(spec, spec.fields[15], value, found)
-        value = get("staff_id", missing)
-        instance.staff_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("stream_link", missing)
-        instance.stream_link = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -193,143 +193,288 @@ def _read(data: Any, cls: type[EventDetails] = EventDetails) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[EventDetails] = EventDetails) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[EventDetails] = EventDetails, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("capacity", missing)
-        instance.capacity = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent7: list[Any] = []
+    at7: list[tuple[Any, int]] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    sent10: list[Any] = []
+    at10: list[Any] = []
+    sent14: list[Any] = []
+    at14: list[Any] = []
+    sent17: list[Any] = []
+    at17: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["capacity"]
+            except KeyError:
+                value = missing
+            instance.capacity = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["color"]
+            except KeyError:
+                value = missing
+            instance.color = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["date"]
+            except KeyError:
+                value = missing
+            instance.date = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["font_color"]
+            except KeyError:
+                value = missing
+            instance.font_color = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["length"]
+            except KeyError:
+                value = missing
+            instance.length = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["records_count"]
+            except KeyError:
+                value = missing
+            instance.records_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["resource_instances"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent7 += value
+                at7.append((instance, len(value)))
+            else:
+                instance.resource_instances = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[7], value, found)
+                )
+            try:
+                value = data["service"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.service = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["service_id"]
+            except KeyError:
+                value = missing
+            instance.service_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["staff"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent10.append(value)
+                at10.append(instance)
+            else:
+                instance.staff = _r.read_field(spec, spec.fields[10], value, found)
+            try:
+                value = data["staff_id"]
+            except KeyError:
+                value = missing
+            instance.staff_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("comment")
+            instance.comment = (
+                None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("company_id")
+            instance.company_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("duration_details")
+            if type(value) is dict and batch:
+                sent14.append(value)
+                at14.append(instance)
+            else:
+                instance.duration_details = (
+                    None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+                )
+            value = data.get("instructions")
+            instance.instructions = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("is_deleted")
+            instance.is_deleted = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("labels")
+            if type(value) is list and value and batch:
+                sent17 += value
+                at17.append((instance, len(value)))
+            else:
+                instance.labels = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[17], value, found)
+                )
+            value = data.get("notified")
+            instance.notified = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("prepaid")
+            instance.prepaid = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("salon_id")
+            instance.salon_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("stream_link")
+            instance.stream_link = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("timestamp")
+            instance.timestamp = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read10 = _r.batch_reader(spec.fields[10])(sent10) if at10 else []
+        read14 = _r.batch_reader(spec.fields[14])(sent14) if at14 else []
+        read17 = _r.batch_reader(spec.fields[17])(sent17) if at17 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at7:
+        holder.resource_instances = read7[start : start + size]
+        start += size
+    for holder, nested in zip(at8, read8):
+        holder.service = nested
+    for holder, nested in zip(at10, read10):
+        holder.staff = nested
+    for holder, nested in zip(at14, read14):
+        holder.duration_details = nested
+    start = 0
+    for holder, size in at17:
+        holder.labels = read17[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at7, "resource_instances"),
+            (at8, "service"),
+            (at10, "staff"),
+            (at14, "duration_details"),
+            (at17, "labels"),
         )
-        value = get("color", missing)
-        instance.color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("date", missing)
-        instance.date = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("font_color", missing)
-        instance.font_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("length", missing)
-        instance.length = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("records_count", missing)
-        instance.records_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("resource_instances", missing)
-        instance.resource_instances = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("service", missing)
-        instance.service = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("service_id", missing)
-        instance.service_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("staff", missing)
-        instance.staff = _r.read_field(spec, spec.fields[10], value, found)
-        value = get("staff_id", missing)
-        instance.staff_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("comment")
-        instance.comment = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("company_id")
-        instance.company_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("duration_details")
-        instance.duration_details = (
-            None if value is None else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("instructions")
-        instance.instructions = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("is_deleted")
-        instance.is_deleted = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("labels")
-        instance.labels = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("notified")
-        instance.notified = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("prepaid")
-        instance.prepaid = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("salon_id")
-        instance.salon_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("stream_link")
-        instance.stream_link = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("timestamp")
-        instance.timestamp = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -167,7 +167,9 @@ def _read(data: Any, cls: type[EventResourceFields] = EventResourceFields) -> An
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[EventResourceFields] = EventResourceFields) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[EventResourceFields] = EventResourceFields, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -175,72 +177,173 @@ def _read_all(items: Any, cls: type[EventResourceFields] = EventResourceFields) 
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("capacity", missing)
+        try:
+            value = data["capacity"]
+        except KeyError:
+            value = missing
         instance.capacity = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("clients_count", missing)
+        try:
+            value = data["clients_count"]
+        except KeyError:
+            value = missing
         instance.clients_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("color", missing)
+        try:
+            value = data["color"]
+        except KeyError:
+            value = missing
         instance.color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("comment", missing)
+        try:
+            value = data["comment"]
+        except KeyError:
+            value = missing
         instance.comment = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("date", missing)
+        try:
+            value = data["date"]
+        except KeyError:
+            value = missing
         instance.date = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("font_color", missing)
+        try:
+            value = data["font_color"]
+        except KeyError:
+            value = missing
         instance.font_color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("instructions", missing)
+        try:
+            value = data["instructions"]
+        except KeyError:
+            value = missing
         instance.instructions = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("length", missing)
+        try:
+            value = data["length"]
+        except KeyError:
+            value = missing
         instance.length = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("master_id", missing)
+        try:
+            value = data["master_id"]
+        except KeyError:
+            value = missing
         instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("notified", missing)
+        try:
+            value = data["notified"]
+        except KeyError:
+            value = missing
         instance.notified = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("schedule_event_modified", missing)
+        try:
+            value = data["schedule_event_modified"]
+        except KeyError:
+            value = missing
         instance.schedule_event_modified = _r.read_field(spec, spec.fields[10], value, found)
-        value = get("schedule_id", missing)
+        try:
+            value = data["schedule_id"]
+        except KeyError:
+            value = missing
         instance.schedule_id = _r.read_field(spec, spec.fields[11], value, found)
-        value = get("schedule_till", missing)
+        try:
+            value = data["schedule_till"]
+        except KeyError:
+            value = missing
         instance.schedule_till = _r.read_field(spec, spec.fields[12], value, found)
-        value = get("service_id", missing)
+        try:
+            value = data["service_id"]
+        except KeyError:
+            value = missing
         instance.service_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("staff_id", missing)
+        try:
+            value = data["staff_id"]
+        except KeyError:
+            value = missing
         instance.staff_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("stream_link", missing)
+        try:
+            value = data["stream_link"]
+        except KeyError:
+            value = missing
         instance.stream_link = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("timestamp", missing)
+        try:
+            value = data["timestamp"]
+        except KeyError:
+            value = missing
         instance.timestamp = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[16], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -250,4 +353,5 @@ def _read_all(items: Any, cls: type[EventResourceFields] = EventResourceFields) 
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -110,50 +110,133 @@ def _read(data: Any, cls: type[EventResourceRelations] = EventResourceRelations)
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[EventResourceRelations] = EventResourceRelations) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[EventResourceRelations] = EventResourceRelations,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("duration_details")
-        instance.duration_details = (
-            None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent4: list[Any] = []
+    at4: list[Any] = []
+    sent5: list[Any] = []
+    at5: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("duration_details")
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.duration_details = (
+                    None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            value = data.get("labels")
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.labels = (
+                    None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+                )
+            value = data.get("master")
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.master = (
+                    None if value is None else _r.read_field(spec, spec.fields[2], value, found)
+                )
+            value = data.get("resource_instances")
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.resource_instances = (
+                    None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+                )
+            value = data.get("service")
+            if type(value) is dict and batch:
+                sent4.append(value)
+                at4.append(instance)
+            else:
+                instance.service = (
+                    None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+                )
+            value = data.get("staff")
+            if type(value) is dict and batch:
+                sent5.append(value)
+                at5.append(instance)
+            else:
+                instance.staff = (
+                    None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read4 = _r.batch_reader(spec.fields[4])(sent4) if at4 else []
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.duration_details = nested
+    for holder, nested in zip(at1, read1):
+        holder.labels = nested
+    for holder, nested in zip(at2, read2):
+        holder.master = nested
+    for holder, nested in zip(at3, read3):
+        holder.resource_instances = nested
+    for holder, nested in zip(at4, read4):
+        holder.service = nested
+    for holder, nested in zip(at5, read5):
+        holder.staff = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "duration_details"),
+            (at1, "labels"),
+            (at2, "master"),
+            (at3, "resource_instances"),
+            (at4, "service"),
+            (at5, "staff"),
         )
-        value = get("labels")
-        instance.labels = (
-            None if value is None else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("master")
-        instance.master = (
-            None if value is None else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("resource_instances")
-        instance.resource_instances = (
-            None if value is None else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("service")
-        instance.service = (
-            None if value is None else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("staff")
-        instance.staff = (
-            None if value is None else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -134,57 +134,188 @@ def _read(data: Any, cls: type[FeedbackForm] = FeedbackForm) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[FeedbackForm] = FeedbackForm) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[FeedbackForm] = FeedbackForm, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("agreement_links", missing)
-        instance.agreement_links = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("company", missing)
-        instance.company = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("currency", missing)
-        instance.currency = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("favicon_url", missing)
-        instance.favicon_url = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    sent5: list[Any] = []
+    at5: list[Any] = []
+    sent6: list[Any] = []
+    at6: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    sent9: list[Any] = []
+    at9: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["agreement_links"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.agreement_links = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["company"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.company = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["currency"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.currency = _r.read_field(spec, spec.fields[2], value, found)
+            try:
+                value = data["favicon_url"]
+            except KeyError:
+                value = missing
+            instance.favicon_url = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["is_review_submitted"]
+            except KeyError:
+                value = missing
+            instance.is_review_submitted = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["language"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent5.append(value)
+                at5.append(instance)
+            else:
+                instance.language = _r.read_field(spec, spec.fields[5], value, found)
+            try:
+                value = data["master"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent6.append(value)
+                at6.append(instance)
+            else:
+                instance.master = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["page_title"]
+            except KeyError:
+                value = missing
+            instance.page_title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["record"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.record = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["tips"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent9 += value
+                at9.append((instance, len(value)))
+            else:
+                instance.tips = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[9], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.agreement_links = nested
+    for holder, nested in zip(at1, read1):
+        holder.company = nested
+    for holder, nested in zip(at2, read2):
+        holder.currency = nested
+    for holder, nested in zip(at5, read5):
+        holder.language = nested
+    for holder, nested in zip(at6, read6):
+        holder.master = nested
+    for holder, nested in zip(at8, read8):
+        holder.record = nested
+    start = 0
+    for holder, size in at9:
+        holder.tips = read9[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "agreement_links"),
+            (at1, "company"),
+            (at2, "currency"),
+            (at5, "language"),
+            (at6, "master"),
+            (at8, "record"),
+            (at9, "tips"),
         )
-        value = get("is_review_submitted", missing)
-        instance.is_review_submitted = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("language", missing)
-        instance.language = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("master", missing)
-        instance.master = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("page_title", missing)
-        instance.page_title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("record", missing)
-        instance.record = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("tips", missing)
-        instance.tips = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

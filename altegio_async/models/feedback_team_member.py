@@ -119,61 +119,145 @@ def _read(data: Any, cls: type[FeedbackTeamMember] = FeedbackTeamMember) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[FeedbackTeamMember] = FeedbackTeamMember) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[FeedbackTeamMember] = FeedbackTeamMember, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("avatar", missing)
-        instance.avatar = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("company_id", missing)
-        instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("name", missing)
-        instance.name = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("position", missing)
-        instance.position = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("prepaid", missing)
-        instance.prepaid = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("rating", missing)
-        instance.rating = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("show_rating", missing)
-        instance.show_rating = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("specialization", missing)
-        instance.specialization = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent4: list[Any] = []
+    at4: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["avatar"]
+            except KeyError:
+                value = missing
+            instance.avatar = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["company_id"]
+            except KeyError:
+                value = missing
+            instance.company_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["name"]
+            except KeyError:
+                value = missing
+            instance.name = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["position"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent4.append(value)
+                at4.append(instance)
+            else:
+                instance.position = _r.read_field(spec, spec.fields[4], value, found)
+            try:
+                value = data["prepaid"]
+            except KeyError:
+                value = missing
+            instance.prepaid = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["rating"]
+            except KeyError:
+                value = missing
+            instance.rating = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["show_rating"]
+            except KeyError:
+                value = missing
+            instance.show_rating = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["specialization"]
+            except KeyError:
+                value = missing
+            instance.specialization = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read4 = _r.batch_reader(spec.fields[4])(sent4) if at4 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at4, read4):
+        holder.position = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at4, "position"))
     return out

@@ -93,7 +93,9 @@ def _read(data: Any, cls: type[FileClientDetails] = FileClientDetails) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[FileClientDetails] = FileClientDetails) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[FileClientDetails] = FileClientDetails, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -101,22 +103,28 @@ def _read_all(items: Any, cls: type[FileClientDetails] = FileClientDetails) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("filename")
+        value = data.get("filename")
         instance.filename = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("link")
+        value = data.get("link")
         instance.link = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
         if found:
@@ -127,4 +135,5 @@ def _read_all(items: Any, cls: type[FileClientDetails] = FileClientDetails) -> l
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

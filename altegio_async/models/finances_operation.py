@@ -184,112 +184,209 @@ def _read(data: Any, cls: type[FinancesOperation] = FinancesOperation) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[FinancesOperation] = FinancesOperation) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[FinancesOperation] = FinancesOperation, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("account")
-        instance.account = (
-            None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    sent6: list[Any] = []
+    at6: list[Any] = []
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    sent11: list[Any] = []
+    at11: list[Any] = []
+    sent15: list[Any] = []
+    at15: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("account")
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.account = (
+                    None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            value = data.get("amount")
+            instance.amount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("client")
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.client = (
+                    None if value is None else _r.read_field(spec, spec.fields[2], value, found)
+                )
+            value = data.get("comment")
+            instance.comment = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("date")
+            instance.date = (
+                None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("document_id")
+            instance.document_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("expense")
+            if type(value) is dict and batch:
+                sent6.append(value)
+                at6.append(instance)
+            else:
+                instance.expense = (
+                    None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+                )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("last_change_date")
+            instance.last_change_date = (
+                None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("master")
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.master = (
+                    None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+                )
+            value = data.get("payment_system_transaction_ids")
+            instance.payment_system_transaction_ids = (
+                []
+                if type(value) is list and not value
+                else None
+                if value is None
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("record")
+            if type(value) is dict and batch:
+                sent11.append(value)
+                at11.append(instance)
+            else:
+                instance.record = (
+                    None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+                )
+            value = data.get("record_id")
+            instance.record_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("sold_item_id")
+            instance.sold_item_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("sold_item_type")
+            instance.sold_item_type = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("supplier")
+            if type(value) is dict and batch:
+                sent15.append(value)
+                at15.append(instance)
+            else:
+                instance.supplier = (
+                    None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+                )
+            value = data.get("visit_id")
+            instance.visit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read15 = _r.batch_reader(spec.fields[15])(sent15) if at15 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.account = nested
+    for holder, nested in zip(at2, read2):
+        holder.client = nested
+    for holder, nested in zip(at6, read6):
+        holder.expense = nested
+    for holder, nested in zip(at9, read9):
+        holder.master = nested
+    for holder, nested in zip(at11, read11):
+        holder.record = nested
+    for holder, nested in zip(at15, read15):
+        holder.supplier = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "account"),
+            (at2, "client"),
+            (at6, "expense"),
+            (at9, "master"),
+            (at11, "record"),
+            (at15, "supplier"),
         )
-        value = get("amount")
-        instance.amount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("client")
-        instance.client = (
-            None if value is None else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("comment")
-        instance.comment = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("date")
-        instance.date = None if value is None else _r.read_field(spec, spec.fields[4], value, found)
-        value = get("document_id")
-        instance.document_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("expense")
-        instance.expense = (
-            None if value is None else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("last_change_date")
-        instance.last_change_date = (
-            None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("master")
-        instance.master = (
-            None if value is None else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("payment_system_transaction_ids")
-        instance.payment_system_transaction_ids = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("record")
-        instance.record = (
-            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("record_id")
-        instance.record_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("sold_item_id")
-        instance.sold_item_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("sold_item_type")
-        instance.sold_item_type = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("supplier")
-        instance.supplier = (
-            None if value is None else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("visit_id")
-        instance.visit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -239,206 +239,265 @@ def _read(data: Any, cls: type[Good] = Good) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[Good] = Good) -> list[Any]:
+def _read_all(items: Sequence[Any], cls: type[Good] = Good, batch: bool = True) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("actual_amounts")
-        instance.actual_amounts = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("actual_cost")
-        instance.actual_cost = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("article")
-        instance.article = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("barcode")
-        instance.barcode = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("category")
-        instance.category = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("category_id")
-        instance.category_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("comment")
-        instance.comment = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("cost")
-        instance.cost = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("critical_amount")
-        instance.critical_amount = (
-            None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("desired_amount")
-        instance.desired_amount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("good_id")
-        instance.good_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("is_chain")
-        instance.is_chain = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("is_goods_mark_enabled")
-        instance.is_goods_mark_enabled = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("label")
-        instance.label = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("last_change_date")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = (
-                None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("actual_amounts")
+            if type(value) is list and value and batch:
+                sent0 += value
+                at0.append((instance, len(value)))
+            else:
+                instance.actual_amounts = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            value = data.get("actual_cost")
+            instance.actual_cost = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[1], value, found)
             )
-        value = get("loyalty_abonement_type_id")
-        instance.loyalty_abonement_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("loyalty_allow_empty_code")
-        instance.loyalty_allow_empty_code = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("loyalty_certificate_type")
-        instance.loyalty_certificate_type = (
-            None if value is None else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("loyalty_certificate_type_id")
-        instance.loyalty_certificate_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("loyalty_serial_number_limited")
-        instance.loyalty_serial_number_limited = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("salon_id")
-        instance.salon_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("service_unit_id")
-        instance.service_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("service_unit_short_title")
-        instance.service_unit_short_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("title")
-        instance.title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("unit_actual_cost")
-        instance.unit_actual_cost = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("unit_actual_cost_format")
-        instance.unit_actual_cost_format = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("unit_equals")
-        instance.unit_equals = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[26], value, found)
-        )
-        value = get("unit_id")
-        instance.unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[27], value, found)
-        )
-        value = get("unit_short_title")
-        instance.unit_short_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[28], value, found)
-        )
-        value = get("value")
-        instance.value = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[29], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+            value = data.get("article")
+            instance.article = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("barcode")
+            instance.barcode = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("category")
+            instance.category = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("category_id")
+            instance.category_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("comment")
+            instance.comment = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("cost")
+            instance.cost = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("critical_amount")
+            instance.critical_amount = (
+                None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("desired_amount")
+            instance.desired_amount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("good_id")
+            instance.good_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("is_chain")
+            instance.is_chain = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("is_goods_mark_enabled")
+            instance.is_goods_mark_enabled = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("label")
+            instance.label = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("last_change_date")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = (
+                    None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+                )
+            value = data.get("loyalty_abonement_type_id")
+            instance.loyalty_abonement_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("loyalty_allow_empty_code")
+            instance.loyalty_allow_empty_code = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("loyalty_certificate_type")
+            instance.loyalty_certificate_type = (
+                None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("loyalty_certificate_type_id")
+            instance.loyalty_certificate_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("loyalty_serial_number_limited")
+            instance.loyalty_serial_number_limited = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("salon_id")
+            instance.salon_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("service_unit_id")
+            instance.service_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("service_unit_short_title")
+            instance.service_unit_short_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            value = data.get("title")
+            instance.title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("unit_actual_cost")
+            instance.unit_actual_cost = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            value = data.get("unit_actual_cost_format")
+            instance.unit_actual_cost_format = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[25], value, found)
+            )
+            value = data.get("unit_equals")
+            instance.unit_equals = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[26], value, found)
+            )
+            value = data.get("unit_id")
+            instance.unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            value = data.get("unit_short_title")
+            instance.unit_short_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[28], value, found)
+            )
+            value = data.get("value")
+            instance.value = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at0:
+        holder.actual_amounts = read0[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at0, "actual_amounts"))
     return out

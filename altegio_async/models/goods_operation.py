@@ -192,141 +192,248 @@ def _read(data: Any, cls: type[GoodsOperation] = GoodsOperation) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[GoodsOperation] = GoodsOperation) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[GoodsOperation] = GoodsOperation, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("amount")
-        instance.amount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("client")
-        instance.client = (
-            None if value is None else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("comment")
-        instance.comment = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("cost")
-        instance.cost = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("cost_per_unit")
-        instance.cost_per_unit = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("create_date")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = iso(value)
-        except (TypeError, ValueError):
-            instance.create_date = (
-                None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    sent13: list[Any] = []
+    at13: list[Any] = []
+    sent16: list[Any] = []
+    at16: list[Any] = []
+    sent17: list[Any] = []
+    at17: list[Any] = []
+    sent18: list[Any] = []
+    at18: list[Any] = []
+    sent21: list[Any] = []
+    at21: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("amount")
+            instance.amount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
             )
-        value = get("discount")
-        instance.discount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("document_id")
-        instance.document_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("good")
-        instance.good = None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("last_change_date")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = (
-                None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+            value = data.get("client")
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.client = (
+                    None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+                )
+            value = data.get("comment")
+            instance.comment = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
             )
-        value = get("loyalty_abonement_id")
-        instance.loyalty_abonement_id = (
-            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+            value = data.get("cost")
+            instance.cost = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("cost_per_unit")
+            instance.cost_per_unit = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("create_date")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.create_date = iso(value)
+            except (TypeError, ValueError):
+                instance.create_date = (
+                    None if value is None else _r.read_field(spec, spec.fields[5], value, found)
+                )
+            value = data.get("discount")
+            instance.discount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("document_id")
+            instance.document_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("good")
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.good = (
+                    None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("last_change_date")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = (
+                    None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+                )
+            value = data.get("loyalty_abonement_id")
+            instance.loyalty_abonement_id = (
+                None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("loyalty_certificate_id")
+            instance.loyalty_certificate_id = (
+                None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("master")
+            if type(value) is dict and batch:
+                sent13.append(value)
+                at13.append(instance)
+            else:
+                instance.master = (
+                    None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+                )
+            value = data.get("operation_unit_type")
+            instance.operation_unit_type = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("record_id")
+            instance.record_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("service")
+            if type(value) is dict and batch:
+                sent16.append(value)
+                at16.append(instance)
+            else:
+                instance.service = (
+                    None if value is None else _r.read_field(spec, spec.fields[16], value, found)
+                )
+            value = data.get("storage")
+            if type(value) is dict and batch:
+                sent17.append(value)
+                at17.append(instance)
+            else:
+                instance.storage = (
+                    None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+                )
+            value = data.get("supplier")
+            if type(value) is dict and batch:
+                sent18.append(value)
+                at18.append(instance)
+            else:
+                instance.supplier = (
+                    None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+                )
+            value = data.get("type")
+            instance.type_ = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("type_id")
+            instance.type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("unit")
+            if type(value) is dict and batch:
+                sent21.append(value)
+                at21.append(instance)
+            else:
+                instance.unit = (
+                    None if value is None else _r.read_field(spec, spec.fields[21], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read13 = _r.batch_reader(spec.fields[13])(sent13) if at13 else []
+        read16 = _r.batch_reader(spec.fields[16])(sent16) if at16 else []
+        read17 = _r.batch_reader(spec.fields[17])(sent17) if at17 else []
+        read18 = _r.batch_reader(spec.fields[18])(sent18) if at18 else []
+        read21 = _r.batch_reader(spec.fields[21])(sent21) if at21 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at1, read1):
+        holder.client = nested
+    for holder, nested in zip(at8, read8):
+        holder.good = nested
+    for holder, nested in zip(at13, read13):
+        holder.master = nested
+    for holder, nested in zip(at16, read16):
+        holder.service = nested
+    for holder, nested in zip(at17, read17):
+        holder.storage = nested
+    for holder, nested in zip(at18, read18):
+        holder.supplier = nested
+    for holder, nested in zip(at21, read21):
+        holder.unit = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at1, "client"),
+            (at8, "good"),
+            (at13, "master"),
+            (at16, "service"),
+            (at17, "storage"),
+            (at18, "supplier"),
+            (at21, "unit"),
         )
-        value = get("loyalty_certificate_id")
-        instance.loyalty_certificate_id = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("master")
-        instance.master = (
-            None if value is None else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("operation_unit_type")
-        instance.operation_unit_type = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("record_id")
-        instance.record_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("service")
-        instance.service = (
-            None if value is None else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("storage")
-        instance.storage = (
-            None if value is None else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("supplier")
-        instance.supplier = (
-            None if value is None else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("type")
-        instance.type_ = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("type_id")
-        instance.type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("unit")
-        instance.unit = (
-            None if value is None else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

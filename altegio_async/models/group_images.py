@@ -106,7 +106,9 @@ def _read(data: Any, cls: type[GroupImages] = GroupImages) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[GroupImages] = GroupImages) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[GroupImages] = GroupImages, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -114,43 +116,86 @@ def _read_all(items: Any, cls: type[GroupImages] = GroupImages) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("height", missing)
+        try:
+            value = data["height"]
+        except KeyError:
+            value = missing
         instance.height = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("image_group_id", missing)
+        try:
+            value = data["image_group_id"]
+        except KeyError:
+            value = missing
         instance.image_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("path", missing)
+        try:
+            value = data["path"]
+        except KeyError:
+            value = missing
         instance.path = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("type", missing)
+        try:
+            value = data["type"]
+        except KeyError:
+            value = missing
         instance.type_ = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("version", missing)
+        try:
+            value = data["version"]
+        except KeyError:
+            value = missing
         instance.version = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("width", missing)
+        try:
+            value = data["width"]
+        except KeyError:
+            value = missing
         instance.width = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[6], value, found)
         )
         if found:
@@ -161,4 +206,5 @@ def _read_all(items: Any, cls: type[GroupImages] = GroupImages) -> list[Any]:
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

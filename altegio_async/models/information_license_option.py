@@ -92,7 +92,9 @@ def _read(data: Any, cls: type[InformationLicenseOption] = InformationLicenseOpt
 
 
 def _read_all(
-    items: Any, cls: type[InformationLicenseOption] = InformationLicenseOption
+    items: Sequence[Any],
+    cls: type[InformationLicenseOption] = InformationLicenseOption,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -101,20 +103,36 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -124,4 +142,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -157,126 +157,228 @@ def _read(data: Any, cls: type[InventoryDocumentLocation] = InventoryDocumentLoc
 
 
 def _read_all(
-    items: Any, cls: type[InventoryDocumentLocation] = InventoryDocumentLocation
+    items: Sequence[Any],
+    cls: type[InventoryDocumentLocation] = InventoryDocumentLocation,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("address", missing)
-        instance.address = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("city_id", missing)
-        instance.city_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("coordinate_lon", missing)
-        instance.coordinate_lon = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("country_id", missing)
-        instance.country_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("logo", missing)
-        instance.logo = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("phones", missing)
-        instance.phones = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("site", missing)
-        instance.site = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("timezone", missing)
-        instance.timezone = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("zip", missing)
-        instance.zip_ = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("allow_change_record")
-        instance.allow_change_record = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("allow_delete_record")
-        instance.allow_delete_record = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("business_group_id")
-        instance.business_group_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("business_type_id")
-        instance.business_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("coordinate_lat")
-        instance.coordinate_lat = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("phone")
-        instance.phone = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("public_title")
-        instance.public_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("timezone_name")
-        instance.timezone_name = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent6: list[Any] = []
+    at6: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["address"]
+            except KeyError:
+                value = missing
+            instance.address = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["city_id"]
+            except KeyError:
+                value = missing
+            instance.city_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["coordinate_lon"]
+            except KeyError:
+                value = missing
+            instance.coordinate_lon = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["country_id"]
+            except KeyError:
+                value = missing
+            instance.country_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["logo"]
+            except KeyError:
+                value = missing
+            instance.logo = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["phones"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent6 += value
+                at6.append((instance, len(value)))
+            else:
+                instance.phones = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[6], value, found)
+                )
+            try:
+                value = data["site"]
+            except KeyError:
+                value = missing
+            instance.site = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["timezone"]
+            except KeyError:
+                value = missing
+            instance.timezone = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["zip"]
+            except KeyError:
+                value = missing
+            instance.zip_ = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("allow_change_record")
+            instance.allow_change_record = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("allow_delete_record")
+            instance.allow_delete_record = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("business_group_id")
+            instance.business_group_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("business_type_id")
+            instance.business_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("coordinate_lat")
+            instance.coordinate_lat = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("phone")
+            instance.phone = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("public_title")
+            instance.public_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("timezone_name")
+            instance.timezone_name = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at6:
+        holder.phones = read6[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at6, "phones"))
     return out

@@ -105,7 +105,11 @@ def _read(data: Any, cls: type[InventoryDocumentUser] = InventoryDocumentUser) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[InventoryDocumentUser] = InventoryDocumentUser) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[InventoryDocumentUser] = InventoryDocumentUser,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -113,38 +117,65 @@ def _read_all(items: Any, cls: type[InventoryDocumentUser] = InventoryDocumentUs
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("name", missing)
+        try:
+            value = data["name"]
+        except KeyError:
+            value = missing
         instance.name = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("phone", missing)
+        try:
+            value = data["phone"]
+        except KeyError:
+            value = missing
         instance.phone = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("avatar")
+        value = data.get("avatar")
         instance.avatar = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("email")
+        value = data.get("email")
         instance.email = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("is_approved")
+        value = data.get("is_approved")
         instance.is_approved = (
             value
             if value is None or type(value) is bool
@@ -158,4 +189,5 @@ def _read_all(items: Any, cls: type[InventoryDocumentUser] = InventoryDocumentUs
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

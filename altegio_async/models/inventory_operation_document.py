@@ -136,72 +136,193 @@ def _read(data: Any, cls: type[InventoryOperationDocument] = InventoryOperationD
 
 
 def _read_all(
-    items: Any, cls: type[InventoryOperationDocument] = InventoryOperationDocument
+    items: Sequence[Any],
+    cls: type[InventoryOperationDocument] = InventoryOperationDocument,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent6: list[Any] = []
+    at6: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    sent10: list[Any] = []
+    at10: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["company"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.company = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["company_id"]
+            except KeyError:
+                value = missing
+            instance.company_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["create_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.create_date = iso(value)
+            except (TypeError, ValueError):
+                instance.create_date = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["number"]
+            except KeyError:
+                value = missing
+            instance.number = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["storage"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent6.append(value)
+                at6.append(instance)
+            else:
+                instance.storage = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["storage_id"]
+            except KeyError:
+                value = missing
+            instance.storage_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.type_ = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["type_id"]
+            except KeyError:
+                value = missing
+            instance.type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["user"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent10.append(value)
+                at10.append(instance)
+            else:
+                instance.user = _r.read_field(spec, spec.fields[10], value, found)
+            try:
+                value = data["user_id"]
+            except KeyError:
+                value = missing
+            instance.user_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read10 = _r.batch_reader(spec.fields[10])(sent10) if at10 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at1, read1):
+        holder.company = nested
+    for holder, nested in zip(at6, read6):
+        holder.storage = nested
+    for holder, nested in zip(at8, read8):
+        holder.type_ = nested
+    for holder, nested in zip(at10, read10):
+        holder.user = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at1, "company"),
+            (at6, "storage"),
+            (at8, "type_"),
+            (at10, "user"),
         )
-        value = get("company", missing)
-        instance.company = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("company_id", missing)
-        instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("create_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = iso(value)
-        except (TypeError, ValueError):
-            instance.create_date = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("number", missing)
-        instance.number = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("storage", missing)
-        instance.storage = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("storage_id", missing)
-        instance.storage_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("type", missing)
-        instance.type_ = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("type_id", missing)
-        instance.type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("user", missing)
-        instance.user = _r.read_field(spec, spec.fields[10], value, found)
-        value = get("user_id", missing)
-        instance.user_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -119,78 +119,111 @@ def _read(data: Any, cls: type[LinkService] = LinkService) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[LinkService] = LinkService) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[LinkService] = LinkService, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("category")
-        instance.category = (
-            None if value is None else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("category_id")
-        instance.category_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("chain_price_max")
-        instance.chain_price_max = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("chain_price_min")
-        instance.chain_price_min = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("is_category")
-        instance.is_category = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("is_chain")
-        instance.is_chain = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("online_sale_title")
-        instance.online_sale_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("title")
-        instance.title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("category")
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.category = (
+                    None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            value = data.get("category_id")
+            instance.category_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("chain_price_max")
+            instance.chain_price_max = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("chain_price_min")
+            instance.chain_price_min = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("is_category")
+            instance.is_category = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("is_chain")
+            instance.is_chain = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("online_sale_title")
+            instance.online_sale_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("title")
+            instance.title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.category = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at0, "category"))
     return out

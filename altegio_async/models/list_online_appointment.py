@@ -101,7 +101,11 @@ def _read(data: Any, cls: type[ListOnlineAppointment] = ListOnlineAppointment) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ListOnlineAppointment] = ListOnlineAppointment) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[ListOnlineAppointment] = ListOnlineAppointment,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -109,19 +113,21 @@ def _read_all(items: Any, cls: type[ListOnlineAppointment] = ListOnlineAppointme
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("online_record_access")
+        value = data.get("online_record_access")
         instance.online_record_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("online_record_privacy_policy_access")
+        value = data.get("online_record_privacy_policy_access")
         instance.online_record_privacy_policy_access = (
             value
             if value is None or type(value) is bool
@@ -135,4 +141,5 @@ def _read_all(items: Any, cls: type[ListOnlineAppointment] = ListOnlineAppointme
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -206,133 +206,332 @@ def _read(data: Any, cls: type[LocationDetails] = LocationDetails) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[LocationDetails] = LocationDetails) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[LocationDetails] = LocationDetails, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("access", missing)
-        instance.access = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("active_staff_count", missing)
-        instance.active_staff_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("address", missing)
-        instance.address = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("bookforms", missing)
-        instance.bookforms = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("city", missing)
-        instance.city = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("city_id", missing)
-        instance.city_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("coordinate_lat", missing)
-        instance.coordinate_lat = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("coordinate_lon", missing)
-        instance.coordinate_lon = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("country", missing)
-        instance.country = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("country_id", missing)
-        instance.country_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("group_priority", missing)
-        instance.group_priority = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("groups", missing)
-        instance.groups = _r.read_field(spec, spec.fields[11], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("main_group", missing)
-        instance.main_group = _r.read_field(spec, spec.fields[13], value, found)
-        value = get("main_group_id", missing)
-        instance.main_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("phone_confirmation", missing)
-        instance.phone_confirmation = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("push_notification_phone_confirm", missing)
-        instance.push_notification_phone_confirm = _r.read_field(
-            spec, spec.fields[16], value, found
-        )
-        value = get("site", missing)
-        instance.site = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("social", missing)
-        instance.social = _r.read_field(spec, spec.fields[18], value, found)
-        value = get("timezone_name", missing)
-        instance.timezone_name = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("zip", missing)
-        instance.zip_ = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("next_slot")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.next_slot = iso(value)
-        except (TypeError, ValueError):
-            instance.next_slot = (
-                None if value is None else _r.read_field(spec, spec.fields[22], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent3: list[Any] = []
+    at3: list[tuple[Any, int]] = []
+    sent11: list[Any] = []
+    at11: list[Any] = []
+    sent13: list[Any] = []
+    at13: list[Any] = []
+    sent18: list[Any] = []
+    at18: list[Any] = []
+    sent24: list[Any] = []
+    at24: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["access"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.access = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["active_staff_count"]
+            except KeyError:
+                value = missing
+            instance.active_staff_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[1], value, found)
             )
-        value = get("online_sales_form_url")
-        instance.online_sales_form_url = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[23], value, found)
+            try:
+                value = data["address"]
+            except KeyError:
+                value = missing
+            instance.address = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["bookforms"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent3 += value
+                at3.append((instance, len(value)))
+            else:
+                instance.bookforms = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[3], value, found)
+                )
+            try:
+                value = data["city"]
+            except KeyError:
+                value = missing
+            instance.city = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["city_id"]
+            except KeyError:
+                value = missing
+            instance.city_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["coordinate_lat"]
+            except KeyError:
+                value = missing
+            instance.coordinate_lat = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["coordinate_lon"]
+            except KeyError:
+                value = missing
+            instance.coordinate_lon = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["country"]
+            except KeyError:
+                value = missing
+            instance.country = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["country_id"]
+            except KeyError:
+                value = missing
+            instance.country_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["group_priority"]
+            except KeyError:
+                value = missing
+            instance.group_priority = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["groups"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent11.append(value)
+                at11.append(instance)
+            else:
+                instance.groups = _r.read_field(spec, spec.fields[11], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["main_group"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent13.append(value)
+                at13.append(instance)
+            else:
+                instance.main_group = _r.read_field(spec, spec.fields[13], value, found)
+            try:
+                value = data["main_group_id"]
+            except KeyError:
+                value = missing
+            instance.main_group_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["phone_confirmation"]
+            except KeyError:
+                value = missing
+            instance.phone_confirmation = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            try:
+                value = data["push_notification_phone_confirm"]
+            except KeyError:
+                value = missing
+            instance.push_notification_phone_confirm = _r.read_field(
+                spec, spec.fields[16], value, found
+            )
+            try:
+                value = data["site"]
+            except KeyError:
+                value = missing
+            instance.site = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            try:
+                value = data["social"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent18.append(value)
+                at18.append(instance)
+            else:
+                instance.social = _r.read_field(spec, spec.fields[18], value, found)
+            try:
+                value = data["timezone_name"]
+            except KeyError:
+                value = missing
+            instance.timezone_name = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            try:
+                value = data["zip"]
+            except KeyError:
+                value = missing
+            instance.zip_ = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("next_slot")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.next_slot = iso(value)
+            except (TypeError, ValueError):
+                instance.next_slot = (
+                    None if value is None else _r.read_field(spec, spec.fields[22], value, found)
+                )
+            value = data.get("online_sales_form_url")
+            instance.online_sales_form_url = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("payment_policy")
+            if type(value) is dict and batch:
+                sent24.append(value)
+                at24.append(instance)
+            else:
+                instance.payment_policy = (
+                    None if value is None else _r.read_field(spec, spec.fields[24], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read13 = _r.batch_reader(spec.fields[13])(sent13) if at13 else []
+        read18 = _r.batch_reader(spec.fields[18])(sent18) if at18 else []
+        read24 = _r.batch_reader(spec.fields[24])(sent24) if at24 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.access = nested
+    start = 0
+    for holder, size in at3:
+        holder.bookforms = read3[start : start + size]
+        start += size
+    for holder, nested in zip(at11, read11):
+        holder.groups = nested
+    for holder, nested in zip(at13, read13):
+        holder.main_group = nested
+    for holder, nested in zip(at18, read18):
+        holder.social = nested
+    for holder, nested in zip(at24, read24):
+        holder.payment_policy = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "access"),
+            (at3, "bookforms"),
+            (at11, "groups"),
+            (at13, "main_group"),
+            (at18, "social"),
+            (at24, "payment_policy"),
         )
-        value = get("payment_policy")
-        instance.payment_policy = (
-            None if value is None else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -103,7 +103,9 @@ def _read(data: Any, cls: type[LocationInventory] = LocationInventory) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[LocationInventory] = LocationInventory) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[LocationInventory] = LocationInventory, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -111,41 +113,70 @@ def _read_all(items: Any, cls: type[LocationInventory] = LocationInventory) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("comment", missing)
+        try:
+            value = data["comment"]
+        except KeyError:
+            value = missing
         instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("for_sale", missing)
+        try:
+            value = data["for_sale"]
+        except KeyError:
+            value = missing
         instance.for_sale = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("for_service", missing)
+        try:
+            value = data["for_service"]
+        except KeyError:
+            value = missing
         instance.for_service = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("weight")
+        value = data.get("weight")
         instance.weight = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
         if found:
@@ -156,4 +187,5 @@ def _read_all(items: Any, cls: type[LocationInventory] = LocationInventory) -> l
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

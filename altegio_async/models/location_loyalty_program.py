@@ -258,7 +258,11 @@ def _read(data: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyProgram)
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyProgram) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[LocationLoyaltyProgram] = LocationLoyaltyProgram,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -266,82 +270,176 @@ def _read_all(items: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyPro
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("allowed_usages_amount", missing)
+        try:
+            value = data["allowed_usages_amount"]
+        except KeyError:
+            value = missing
         instance.allowed_usages_amount = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("current_package_progress", missing)
+        try:
+            value = data["current_package_progress"]
+        except KeyError:
+            value = missing
         instance.current_package_progress = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("expiration_notification_timeout", missing)
+        try:
+            value = data["expiration_notification_timeout"]
+        except KeyError:
+            value = missing
         instance.expiration_notification_timeout = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("expiration_timeout", missing)
+        try:
+            value = data["expiration_timeout"]
+        except KeyError:
+            value = missing
         instance.expiration_timeout = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("expiration_timeout_unit", missing)
+        try:
+            value = data["expiration_timeout_unit"]
+        except KeyError:
+            value = missing
         instance.expiration_timeout_unit = (
             value
             if type(value) is str and value in {"day", "month", "week", "year"}
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("good_item_type", missing)
+        try:
+            value = data["good_item_type"]
+        except KeyError:
+            value = missing
         instance.good_item_type = (
             value
             if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("group_id", missing)
+        try:
+            value = data["group_id"]
+        except KeyError:
+            value = missing
         instance.group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("item_type_id", missing)
+        try:
+            value = data["item_type_id"]
+        except KeyError:
+            value = missing
         instance.item_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("loyalty_type_id", missing)
+        try:
+            value = data["loyalty_type_id"]
+        except KeyError:
+            value = missing
         instance.loyalty_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("on_changed_notification_template_id", missing)
+        try:
+            value = data["on_changed_notification_template_id"]
+        except KeyError:
+            value = missing
         instance.on_changed_notification_template_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("on_expiration_notification_template_id", missing)
+        try:
+            value = data["on_expiration_notification_template_id"]
+        except KeyError:
+            value = missing
         instance.on_expiration_notification_template_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("params_source_type", missing)
+        try:
+            value = data["params_source_type"]
+        except KeyError:
+            value = missing
         instance.params_source_type = (
             value
             if type(value) is str and value in {"active_companies", "chain", "loyalty_card"}
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("service_item_type", missing)
+        try:
+            value = data["service_item_type"]
+        except KeyError:
+            value = missing
         instance.service_item_type = (
             value
             if type(value) is str and value in {"any_allowed", "custom_allowed", "not_allowed"}
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("type", missing)
+        try:
+            value = data["type"]
+        except KeyError:
+            value = missing
         instance.type_ = (
             value
             if type(value) is str
@@ -363,44 +461,64 @@ def _read_all(items: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyPro
             }
             else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("value_unit", missing)
+        try:
+            value = data["value_unit"]
+        except KeyError:
+            value = missing
         instance.value_unit = (
             value
             if type(value) is str and value in {"amount", "percent"}
             else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("value_unit_id", missing)
+        try:
+            value = data["value_unit_id"]
+        except KeyError:
+            value = missing
         instance.value_unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("first_transaction_date")
+        value = data.get("first_transaction_date")
         instance.first_transaction_date = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("history_start_date")
+        value = data.get("history_start_date")
         instance.history_start_date = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("sold_items_multiplicity")
+        value = data.get("sold_items_multiplicity")
         instance.sold_items_multiplicity = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("usage_limit")
+        value = data.get("usage_limit")
         instance.usage_limit = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("visit_multiplicity")
+        value = data.get("visit_multiplicity")
         instance.visit_multiplicity = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[22], value, found)
         )
         if found:
@@ -411,4 +529,5 @@ def _read_all(items: Any, cls: type[LocationLoyaltyProgram] = LocationLoyaltyPro
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

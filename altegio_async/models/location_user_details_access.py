@@ -135,7 +135,9 @@ def _read(data: Any, cls: type[LocationUserDetailsAccess] = LocationUserDetailsA
 
 
 def _read_all(
-    items: Any, cls: type[LocationUserDetailsAccess] = LocationUserDetailsAccess
+    items: Sequence[Any],
+    cls: type[LocationUserDetailsAccess] = LocationUserDetailsAccess,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -144,66 +146,114 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("billing_access", missing)
+        try:
+            value = data["billing_access"]
+        except KeyError:
+            value = missing
         instance.billing_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client_phones_access", missing)
+        try:
+            value = data["client_phones_access"]
+        except KeyError:
+            value = missing
         instance.client_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("clients_access", missing)
+        try:
+            value = data["clients_access"]
+        except KeyError:
+            value = missing
         instance.clients_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("edit_records_access", missing)
+        try:
+            value = data["edit_records_access"]
+        except KeyError:
+            value = missing
         instance.edit_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("excel_access", missing)
+        try:
+            value = data["excel_access"]
+        except KeyError:
+            value = missing
         instance.excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("finances_access", missing)
+        try:
+            value = data["finances_access"]
+        except KeyError:
+            value = missing
         instance.finances_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("master_id", missing)
+        try:
+            value = data["master_id"]
+        except KeyError:
+            value = missing
         instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("schedule_edit_access", missing)
+        try:
+            value = data["schedule_edit_access"]
+        except KeyError:
+            value = missing
         instance.schedule_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("send_sms", missing)
+        try:
+            value = data["send_sms"]
+        except KeyError:
+            value = missing
         instance.send_sms = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("settings_access", missing)
+        try:
+            value = data["settings_access"]
+        except KeyError:
+            value = missing
         instance.settings_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("stat_access", missing)
+        try:
+            value = data["stat_access"]
+        except KeyError:
+            value = missing
         instance.stat_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("storages_access", missing)
+        try:
+            value = data["storages_access"]
+        except KeyError:
+            value = missing
         instance.storages_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("timetable_access", missing)
+        try:
+            value = data["timetable_access"]
+        except KeyError:
+            value = missing
         instance.timetable_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("users_access", missing)
+        try:
+            value = data["users_access"]
+        except KeyError:
+            value = missing
         instance.users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )
@@ -215,4 +265,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

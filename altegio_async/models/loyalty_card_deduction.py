@@ -135,49 +135,128 @@ def _read(data: Any, cls: type[LoyaltyCardDeduction] = LoyaltyCardDeduction) -> 
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[LoyaltyCardDeduction] = LoyaltyCardDeduction) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[LoyaltyCardDeduction] = LoyaltyCardDeduction, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("items", missing)
-        instance.items = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[tuple[Any, int]] = []
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent2: list[Any] = []
+    at2: list[tuple[Any, int]] = []
+    sent3: list[Any] = []
+    at3: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["items"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent0 += value
+                at0.append((instance, len(value)))
+            else:
+                instance.items = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            try:
+                value = data["kkm_transaction_details_container"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.kkm_transaction_details_container = _r.read_field(
+                    spec, spec.fields[1], value, found
+                )
+            try:
+                value = data["loyalty_transactions"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent2 += value
+                at2.append((instance, len(value)))
+            else:
+                instance.loyalty_transactions = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[2], value, found)
+                )
+            try:
+                value = data["payment_transactions"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent3 += value
+                at3.append((instance, len(value)))
+            else:
+                instance.payment_transactions = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[3], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at0:
+        holder.items = read0[start : start + size]
+        start += size
+    for holder, nested in zip(at1, read1):
+        holder.kkm_transaction_details_container = nested
+    start = 0
+    for holder, size in at2:
+        holder.loyalty_transactions = read2[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at3:
+        holder.payment_transactions = read3[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "items"),
+            (at1, "kkm_transaction_details_container"),
+            (at2, "loyalty_transactions"),
+            (at3, "payment_transactions"),
         )
-        value = get("kkm_transaction_details_container", missing)
-        instance.kkm_transaction_details_container = _r.read_field(
-            spec, spec.fields[1], value, found
-        )
-        value = get("loyalty_transactions", missing)
-        instance.loyalty_transactions = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("payment_transactions", missing)
-        instance.payment_transactions = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

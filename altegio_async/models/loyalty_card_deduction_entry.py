@@ -137,7 +137,9 @@ def _read(data: Any, cls: type[LoyaltyCardDeductionEntry] = LoyaltyCardDeduction
 
 
 def _read_all(
-    items: Any, cls: type[LoyaltyCardDeductionEntry] = LoyaltyCardDeductionEntry
+    items: Sequence[Any],
+    cls: type[LoyaltyCardDeductionEntry] = LoyaltyCardDeductionEntry,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -146,88 +148,181 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
+        try:
+            value = data["amount"]
+        except KeyError:
+            value = missing
         instance.amount = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("cost", missing)
+        try:
+            value = data["cost"]
+        except KeyError:
+            value = missing
         instance.cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("discount", missing)
+        try:
+            value = data["discount"]
+        except KeyError:
+            value = missing
         instance.discount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("event_id", missing)
+        try:
+            value = data["event_id"]
+        except KeyError:
+            value = missing
         instance.event_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("first_cost", missing)
+        try:
+            value = data["first_cost"]
+        except KeyError:
+            value = missing
         instance.first_cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("good_id", missing)
+        try:
+            value = data["good_id"]
+        except KeyError:
+            value = missing
         instance.good_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("is_event", missing)
+        try:
+            value = data["is_event"]
+        except KeyError:
+            value = missing
         instance.is_event = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("is_good", missing)
+        try:
+            value = data["is_good"]
+        except KeyError:
+            value = missing
         instance.is_good = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("is_service", missing)
+        try:
+            value = data["is_service"]
+        except KeyError:
+            value = missing
         instance.is_service = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("item_id", missing)
+        try:
+            value = data["item_id"]
+        except KeyError:
+            value = missing
         instance.item_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("item_title", missing)
+        try:
+            value = data["item_title"]
+        except KeyError:
+            value = missing
         instance.item_title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("item_type_id", missing)
+        try:
+            value = data["item_type_id"]
+        except KeyError:
+            value = missing
         instance.item_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("manual_cost", missing)
+        try:
+            value = data["manual_cost"]
+        except KeyError:
+            value = missing
         instance.manual_cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("master_id", missing)
+        try:
+            value = data["master_id"]
+        except KeyError:
+            value = missing
         instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("record_id", missing)
+        try:
+            value = data["record_id"]
+        except KeyError:
+            value = missing
         instance.record_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("service_id", missing)
+        try:
+            value = data["service_id"]
+        except KeyError:
+            value = missing
         instance.service_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[16], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[16], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -237,4 +332,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -120,7 +120,11 @@ def _read(data: Any, cls: type[LoyaltyCardTransaction] = LoyaltyCardTransaction)
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[LoyaltyCardTransaction] = LoyaltyCardTransaction) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[LoyaltyCardTransaction] = LoyaltyCardTransaction,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -128,76 +132,86 @@ def _read_all(items: Any, cls: type[LoyaltyCardTransaction] = LoyaltyCardTransac
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("balance")
+        value = data.get("balance")
         instance.balance = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("id")
+        value = data.get("id")
         instance.id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("max_discount_amount")
+        value = data.get("max_discount_amount")
         instance.max_discount_amount = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("max_discount_percent")
+        value = data.get("max_discount_percent")
         instance.max_discount_percent = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("number")
+        value = data.get("number")
         instance.number = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("paid_amount")
+        value = data.get("paid_amount")
         instance.paid_amount = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("points")
+        value = data.get("points")
         instance.points = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("salon_group_id")
+        value = data.get("salon_group_id")
         instance.salon_group_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("sold_amount")
+        value = data.get("sold_amount")
         instance.sold_amount = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("type_id")
+        value = data.get("type_id")
         instance.type_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("visits_count")
+        value = data.get("visits_count")
         instance.visits_count = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[10], value, found)
         )
         if found:
@@ -208,4 +222,5 @@ def _read_all(items: Any, cls: type[LoyaltyCardTransaction] = LoyaltyCardTransac
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

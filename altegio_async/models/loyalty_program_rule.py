@@ -105,7 +105,9 @@ def _read(data: Any, cls: type[LoyaltyProgramRule] = LoyaltyProgramRule) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[LoyaltyProgramRule] = LoyaltyProgramRule) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[LoyaltyProgramRule] = LoyaltyProgramRule, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -113,39 +115,74 @@ def _read_all(items: Any, cls: type[LoyaltyProgramRule] = LoyaltyProgramRule) ->
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("loyalty_program_id", missing)
+        try:
+            value = data["loyalty_program_id"]
+        except KeyError:
+            value = missing
         instance.loyalty_program_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("loyalty_type_id", missing)
+        try:
+            value = data["loyalty_type_id"]
+        except KeyError:
+            value = missing
         instance.loyalty_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("parameter", missing)
+        try:
+            value = data["parameter"]
+        except KeyError:
+            value = missing
         instance.parameter = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("value", missing)
+        try:
+            value = data["value"]
+        except KeyError:
+            value = missing
         instance.value = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("service_id")
+        value = data.get("service_id")
         instance.service_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[5], value, found)
         )
         if found:
@@ -156,4 +193,5 @@ def _read_all(items: Any, cls: type[LoyaltyProgramRule] = LoyaltyProgramRule) ->
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

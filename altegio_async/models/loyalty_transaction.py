@@ -137,85 +137,204 @@ def _read(data: Any, cls: type[LoyaltyTransaction] = LoyaltyTransaction) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[LoyaltyTransaction] = LoyaltyTransaction) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[LoyaltyTransaction] = LoyaltyTransaction, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
-        instance.amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("card_id", missing)
-        instance.card_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("goods_transaction_id", missing)
-        instance.goods_transaction_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("is_discount", missing)
-        instance.is_discount = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("is_loyalty_withdraw", missing)
-        instance.is_loyalty_withdraw = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("item_id", missing)
-        instance.item_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("item_record_id", missing)
-        instance.item_record_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("item_type_id", missing)
-        instance.item_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("program", missing)
-        instance.program = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("program_id", missing)
-        instance.program_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("salon_group_id", missing)
-        instance.salon_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("status_id", missing)
-        instance.status_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("type", missing)
-        instance.type_ = _r.read_field(spec, spec.fields[13], value, found)
-        value = get("type_id", missing)
-        instance.type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    sent13: list[Any] = []
+    at13: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["amount"]
+            except KeyError:
+                value = missing
+            instance.amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["card_id"]
+            except KeyError:
+                value = missing
+            instance.card_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["goods_transaction_id"]
+            except KeyError:
+                value = missing
+            instance.goods_transaction_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["is_discount"]
+            except KeyError:
+                value = missing
+            instance.is_discount = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["is_loyalty_withdraw"]
+            except KeyError:
+                value = missing
+            instance.is_loyalty_withdraw = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["item_id"]
+            except KeyError:
+                value = missing
+            instance.item_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["item_record_id"]
+            except KeyError:
+                value = missing
+            instance.item_record_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["item_type_id"]
+            except KeyError:
+                value = missing
+            instance.item_type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["program"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.program = _r.read_field(spec, spec.fields[9], value, found)
+            try:
+                value = data["program_id"]
+            except KeyError:
+                value = missing
+            instance.program_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["salon_group_id"]
+            except KeyError:
+                value = missing
+            instance.salon_group_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["status_id"]
+            except KeyError:
+                value = missing
+            instance.status_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent13.append(value)
+                at13.append(instance)
+            else:
+                instance.type_ = _r.read_field(spec, spec.fields[13], value, found)
+            try:
+                value = data["type_id"]
+            except KeyError:
+                value = missing
+            instance.type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read13 = _r.batch_reader(spec.fields[13])(sent13) if at13 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at9, read9):
+        holder.program = nested
+    for holder, nested in zip(at13, read13):
+        holder.type_ = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at9, "program"), (at13, "type_"))
     return out

@@ -124,7 +124,9 @@ def _read(data: Any, cls: type[MembershipType] = MembershipType) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[MembershipType] = MembershipType) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[MembershipType] = MembershipType, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -132,59 +134,99 @@ def _read_all(items: Any, cls: type[MembershipType] = MembershipType) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("allow_freeze", missing)
+        try:
+            value = data["allow_freeze"]
+        except KeyError:
+            value = missing
         instance.allow_freeze = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("freeze_limit", missing)
+        try:
+            value = data["freeze_limit"]
+        except KeyError:
+            value = missing
         instance.freeze_limit = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_allow_empty_code", missing)
+        try:
+            value = data["is_allow_empty_code"]
+        except KeyError:
+            value = missing
         instance.is_allow_empty_code = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_united_balance", missing)
+        try:
+            value = data["is_united_balance"]
+        except KeyError:
+            value = missing
         instance.is_united_balance = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("salon_group_id", missing)
+        try:
+            value = data["salon_group_id"]
+        except KeyError:
+            value = missing
         instance.salon_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("united_balance_services_count", missing)
+        try:
+            value = data["united_balance_services_count"]
+        except KeyError:
+            value = missing
         instance.united_balance_services_count = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("period")
+        value = data.get("period")
         instance.period = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("period_unit_id")
+        value = data.get("period_unit_id")
         instance.period_unit_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[9], value, found)
         )
         if found:
@@ -195,4 +237,5 @@ def _read_all(items: Any, cls: type[MembershipType] = MembershipType) -> list[An
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -100,7 +100,9 @@ def _read(data: Any, cls: type[MembershipsEventResultFields] = MembershipsEventR
 
 
 def _read_all(
-    items: Any, cls: type[MembershipsEventResultFields] = MembershipsEventResultFields
+    items: Sequence[Any],
+    cls: type[MembershipsEventResultFields] = MembershipsEventResultFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -109,20 +111,24 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("available_visits")
+        value = data.get("available_visits")
         instance.available_visits = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("bookable_day_ids")
+        value = data.get("bookable_day_ids")
         instance.bookable_day_ids = (
             []
             if type(value) is list and not value
@@ -130,13 +136,13 @@ def _read_all(
             if value is None
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("can_book_all_days")
+        value = data.get("can_book_all_days")
         instance.can_book_all_days = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("last_booking_date")
+        value = data.get("last_booking_date")
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
             instance.last_booking_date = iso(value)
         except (TypeError, ValueError):
@@ -151,4 +157,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

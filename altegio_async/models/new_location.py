@@ -147,7 +147,9 @@ def _read(data: Any, cls: type[NewLocation] = NewLocation) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[NewLocation] = NewLocation) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[NewLocation] = NewLocation, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -155,101 +157,218 @@ def _read_all(items: Any, cls: type[NewLocation] = NewLocation) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("active", missing)
+        try:
+            value = data["active"]
+        except KeyError:
+            value = missing
         instance.active = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("active_staff_count", missing)
+        try:
+            value = data["active_staff_count"]
+        except KeyError:
+            value = missing
         instance.active_staff_count = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("address", missing)
+        try:
+            value = data["address"]
+        except KeyError:
+            value = missing
         instance.address = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("app_android", missing)
+        try:
+            value = data["app_android"]
+        except KeyError:
+            value = missing
         instance.app_android = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("app_ios", missing)
+        try:
+            value = data["app_ios"]
+        except KeyError:
+            value = missing
         instance.app_ios = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("city", missing)
+        try:
+            value = data["city"]
+        except KeyError:
+            value = missing
         instance.city = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("city_id", missing)
+        try:
+            value = data["city_id"]
+        except KeyError:
+            value = missing
         instance.city_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("coordinate_lat", missing)
+        try:
+            value = data["coordinate_lat"]
+        except KeyError:
+            value = missing
         instance.coordinate_lat = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("coordinate_lon", missing)
+        try:
+            value = data["coordinate_lon"]
+        except KeyError:
+            value = missing
         instance.coordinate_lon = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("country", missing)
+        try:
+            value = data["country"]
+        except KeyError:
+            value = missing
         instance.country = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("country_id", missing)
+        try:
+            value = data["country_id"]
+        except KeyError:
+            value = missing
         instance.country_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("currency_short_title", missing)
+        try:
+            value = data["currency_short_title"]
+        except KeyError:
+            value = missing
         instance.currency_short_title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("logo", missing)
+        try:
+            value = data["logo"]
+        except KeyError:
+            value = missing
         instance.logo = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("phone", missing)
+        try:
+            value = data["phone"]
+        except KeyError:
+            value = missing
         instance.phone = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("phone_confirmation", missing)
+        try:
+            value = data["phone_confirmation"]
+        except KeyError:
+            value = missing
         instance.phone_confirmation = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("schedule", missing)
+        try:
+            value = data["schedule"]
+        except KeyError:
+            value = missing
         instance.schedule = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[16], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("short_descr", missing)
+        try:
+            value = data["short_descr"]
+        except KeyError:
+            value = missing
         instance.short_descr = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[17], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("timezone_name")
+        value = data.get("timezone_name")
         instance.timezone_name = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[19], value, found)
         )
         if found:
@@ -260,4 +379,5 @@ def _read_all(items: Any, cls: type[NewLocation] = NewLocation) -> list[Any]:
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

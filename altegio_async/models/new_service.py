@@ -148,99 +148,181 @@ def _read(data: Any, cls: type[NewService] = NewService) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[NewService] = NewService) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[NewService] = NewService, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("active", missing)
-        instance.active = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("api_id", missing)
-        instance.api_id = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("category_id", missing)
-        instance.category_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("discount", missing)
-        instance.discount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("price_max", missing)
-        instance.price_max = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("price_min", missing)
-        instance.price_min = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("staff", missing)
-        instance.staff = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("weight", missing)
-        instance.weight = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("duration")
-        instance.duration = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("salon_service_id")
-        instance.salon_service_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("technical_break_duration")
-        instance.technical_break_duration = (
-            None if value is None else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent8: list[Any] = []
+    at8: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["active"]
+            except KeyError:
+                value = missing
+            instance.active = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["api_id"]
+            except KeyError:
+                value = missing
+            instance.api_id = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["category_id"]
+            except KeyError:
+                value = missing
+            instance.category_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["discount"]
+            except KeyError:
+                value = missing
+            instance.discount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["price_max"]
+            except KeyError:
+                value = missing
+            instance.price_max = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["price_min"]
+            except KeyError:
+                value = missing
+            instance.price_min = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["staff"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent8 += value
+                at8.append((instance, len(value)))
+            else:
+                instance.staff = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["weight"]
+            except KeyError:
+                value = missing
+            instance.weight = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("duration")
+            instance.duration = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("salon_service_id")
+            instance.salon_service_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("technical_break_duration")
+            instance.technical_break_duration = (
+                None if value is None else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at8:
+        holder.staff = read8[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at8, "staff"))
     return out

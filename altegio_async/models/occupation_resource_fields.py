@@ -111,7 +111,9 @@ def _read(data: Any, cls: type[OccupationResourceFields] = OccupationResourceFie
 
 
 def _read_all(
-    items: Any, cls: type[OccupationResourceFields] = OccupationResourceFields
+    items: Sequence[Any],
+    cls: type[OccupationResourceFields] = OccupationResourceFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -120,44 +122,87 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("from", missing)
+        try:
+            value = data["from"]
+        except KeyError:
+            value = missing
         instance.from_ = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("resource_id", missing)
+        try:
+            value = data["resource_id"]
+        except KeyError:
+            value = missing
         instance.resource_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("resource_instance_id", missing)
+        try:
+            value = data["resource_instance_id"]
+        except KeyError:
+            value = missing
         instance.resource_instance_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("source_id", missing)
+        try:
+            value = data["source_id"]
+        except KeyError:
+            value = missing
         instance.source_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("source_type", missing)
+        try:
+            value = data["source_type"]
+        except KeyError:
+            value = missing
         instance.source_type = (
             value
             if type(value) is str and value in {"activity", "record"}
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("source_type_slug", missing)
+        try:
+            value = data["source_type_slug"]
+        except KeyError:
+            value = missing
         instance.source_type_slug = (
             value
             if type(value) is str and value in {"activity", "record"}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("to", missing)
+        try:
+            value = data["to"]
+        except KeyError:
+            value = missing
         instance.to = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -167,4 +212,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -107,7 +107,11 @@ def _read(data: Any, cls: type[OnlineBookingSettings] = OnlineBookingSettings) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[OnlineBookingSettings] = OnlineBookingSettings) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[OnlineBookingSettings] = OnlineBookingSettings,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -115,28 +119,50 @@ def _read_all(items: Any, cls: type[OnlineBookingSettings] = OnlineBookingSettin
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("activity_online_record_clients_count_max", missing)
+        try:
+            value = data["activity_online_record_clients_count_max"]
+        except KeyError:
+            value = missing
         instance.activity_online_record_clients_count_max = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("any_master", missing)
+        try:
+            value = data["any_master"]
+        except KeyError:
+            value = missing
         instance.any_master = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("confirm_number", missing)
+        try:
+            value = data["confirm_number"]
+        except KeyError:
+            value = missing
         instance.confirm_number = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("seance_delay_step", missing)
+        try:
+            value = data["seance_delay_step"]
+        except KeyError:
+            value = missing
         instance.seance_delay_step = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -146,4 +172,5 @@ def _read_all(items: Any, cls: type[OnlineBookingSettings] = OnlineBookingSettin
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

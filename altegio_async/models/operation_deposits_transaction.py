@@ -151,100 +151,218 @@ def _read(data: Any, cls: type[OperationDepositsTransaction] = OperationDeposits
 
 
 def _read_all(
-    items: Any, cls: type[OperationDepositsTransaction] = OperationDepositsTransaction
+    items: Sequence[Any],
+    cls: type[OperationDepositsTransaction] = OperationDepositsTransaction,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
-        instance.amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("date_create", missing)
-        instance.date_create = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("deleted", missing)
-        instance.deleted = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("deposit", missing)
-        instance.deposit = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("deposit_id", missing)
-        instance.deposit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("deposit_type", missing)
-        instance.deposit_type = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("deposit_type_id", missing)
-        instance.deposit_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("document_id", missing)
-        instance.document_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("master_id", missing)
-        instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("salon_group_id", missing)
-        instance.salon_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("salon_id", missing)
-        instance.salon_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("user_id", missing)
-        instance.user_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("balance_after")
-        instance.balance_after = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("date_delete")
-        instance.date_delete = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("reserved_balance_after")
-        instance.reserved_balance_after = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent4: list[Any] = []
+    at4: list[Any] = []
+    sent6: list[Any] = []
+    at6: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["amount"]
+            except KeyError:
+                value = missing
+            instance.amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["date_create"]
+            except KeyError:
+                value = missing
+            instance.date_create = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["deleted"]
+            except KeyError:
+                value = missing
+            instance.deleted = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["deposit"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent4.append(value)
+                at4.append(instance)
+            else:
+                instance.deposit = _r.read_field(spec, spec.fields[4], value, found)
+            try:
+                value = data["deposit_id"]
+            except KeyError:
+                value = missing
+            instance.deposit_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["deposit_type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent6.append(value)
+                at6.append(instance)
+            else:
+                instance.deposit_type = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["deposit_type_id"]
+            except KeyError:
+                value = missing
+            instance.deposit_type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["document_id"]
+            except KeyError:
+                value = missing
+            instance.document_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["master_id"]
+            except KeyError:
+                value = missing
+            instance.master_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["salon_group_id"]
+            except KeyError:
+                value = missing
+            instance.salon_group_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["salon_id"]
+            except KeyError:
+                value = missing
+            instance.salon_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["user_id"]
+            except KeyError:
+                value = missing
+            instance.user_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("balance_after")
+            instance.balance_after = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("date_delete")
+            instance.date_delete = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("reserved_balance_after")
+            instance.reserved_balance_after = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read4 = _r.batch_reader(spec.fields[4])(sent4) if at4 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at4, read4):
+        holder.deposit = nested
+    for holder, nested in zip(at6, read6):
+        holder.deposit_type = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at4, "deposit"), (at6, "deposit_type"))
     return out

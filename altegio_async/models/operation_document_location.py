@@ -137,96 +137,163 @@ def _read(data: Any, cls: type[OperationDocumentLocation] = OperationDocumentLoc
 
 
 def _read_all(
-    items: Any, cls: type[OperationDocumentLocation] = OperationDocumentLocation
+    items: Sequence[Any],
+    cls: type[OperationDocumentLocation] = OperationDocumentLocation,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("city_id", missing)
-        instance.city_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("country_id", missing)
-        instance.country_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("address")
-        instance.address = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("coordinate_lat")
-        instance.coordinate_lat = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("coordinate_lon")
-        instance.coordinate_lon = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("logo")
-        instance.logo = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("phones")
-        instance.phones = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("site")
-        instance.site = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("timezone")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.timezone = iso(value)
-        except (TypeError, ValueError):
-            instance.timezone = (
-                None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent8: list[Any] = []
+    at8: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["city_id"]
+            except KeyError:
+                value = missing
+            instance.city_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
             )
-        value = get("zip")
-        instance.zip_ = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+            try:
+                value = data["country_id"]
+            except KeyError:
+                value = missing
+            instance.country_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("address")
+            instance.address = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("coordinate_lat")
+            instance.coordinate_lat = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("coordinate_lon")
+            instance.coordinate_lon = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("logo")
+            instance.logo = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("phones")
+            if type(value) is list and value and batch:
+                sent8 += value
+                at8.append((instance, len(value)))
+            else:
+                instance.phones = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            value = data.get("site")
+            instance.site = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("timezone")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.timezone = iso(value)
+            except (TypeError, ValueError):
+                instance.timezone = (
+                    None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+                )
+            value = data.get("zip")
+            instance.zip_ = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at8:
+        holder.phones = read8[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at8, "phones"))
     return out

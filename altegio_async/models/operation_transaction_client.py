@@ -83,7 +83,9 @@ def _read(data: Any, cls: type[OperationTransactionClient] = OperationTransactio
 
 
 def _read_all(
-    items: Any, cls: type[OperationTransactionClient] = OperationTransactionClient
+    items: Sequence[Any],
+    cls: type[OperationTransactionClient] = OperationTransactionClient,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -92,6 +94,9 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
@@ -105,4 +110,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -120,7 +120,9 @@ def _read(data: Any, cls: type[OverallStatsAppointmentStats] = OverallStatsAppoi
 
 
 def _read_all(
-    items: Any, cls: type[OverallStatsAppointmentStats] = OverallStatsAppointmentStats
+    items: Sequence[Any],
+    cls: type[OverallStatsAppointmentStats] = OverallStatsAppointmentStats,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -129,53 +131,103 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("change_percent", missing)
+        try:
+            value = data["change_percent"]
+        except KeyError:
+            value = missing
         instance.change_percent = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("current_canceled_count", missing)
+        try:
+            value = data["current_canceled_count"]
+        except KeyError:
+            value = missing
         instance.current_canceled_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("current_completed_count", missing)
+        try:
+            value = data["current_completed_count"]
+        except KeyError:
+            value = missing
         instance.current_completed_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("current_pending_count", missing)
+        try:
+            value = data["current_pending_count"]
+        except KeyError:
+            value = missing
         instance.current_pending_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("current_total_count", missing)
+        try:
+            value = data["current_total_count"]
+        except KeyError:
+            value = missing
         instance.current_total_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("previous_total_count", missing)
+        try:
+            value = data["previous_total_count"]
+        except KeyError:
+            value = missing
         instance.previous_total_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("current_canceled_percent")
+        value = data.get("current_canceled_percent")
         instance.current_canceled_percent = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("current_completed_percent")
+        value = data.get("current_completed_percent")
         instance.current_completed_percent = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("current_pending_percent")
+        value = data.get("current_pending_percent")
         instance.current_pending_percent = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[8], value, found)
         )
         if found:
@@ -186,4 +238,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

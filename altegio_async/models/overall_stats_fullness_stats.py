@@ -98,7 +98,9 @@ def _read(data: Any, cls: type[OverallStatsFullnessStats] = OverallStatsFullness
 
 
 def _read_all(
-    items: Any, cls: type[OverallStatsFullnessStats] = OverallStatsFullnessStats
+    items: Sequence[Any],
+    cls: type[OverallStatsFullnessStats] = OverallStatsFullnessStats,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -107,27 +109,42 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("change_percent", missing)
+        try:
+            value = data["change_percent"]
+        except KeyError:
+            value = missing
         instance.change_percent = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("current_percent", missing)
+        try:
+            value = data["current_percent"]
+        except KeyError:
+            value = missing
         instance.current_percent = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("previous_percent", missing)
+        try:
+            value = data["previous_percent"]
+        except KeyError:
+            value = missing
         instance.previous_percent = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
         if found:
@@ -138,4 +155,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -103,7 +103,9 @@ def _read(data: Any, cls: type[PaymentDetails] = PaymentDetails) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[PaymentDetails] = PaymentDetails) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[PaymentDetails] = PaymentDetails, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -111,36 +113,80 @@ def _read_all(items: Any, cls: type[PaymentDetails] = PaymentDetails) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("abonement_sum", missing)
+        try:
+            value = data["abonement_sum"]
+        except KeyError:
+            value = missing
         instance.abonement_sum = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("bonus_sum", missing)
+        try:
+            value = data["bonus_sum"]
+        except KeyError:
+            value = missing
         instance.bonus_sum = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("certificate_sum", missing)
+        try:
+            value = data["certificate_sum"]
+        except KeyError:
+            value = missing
         instance.certificate_sum = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("deposit_sum", missing)
+        try:
+            value = data["deposit_sum"]
+        except KeyError:
+            value = missing
         instance.deposit_sum = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("discount_sum", missing)
+        try:
+            value = data["discount_sum"]
+        except KeyError:
+            value = missing
         instance.discount_sum = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("money_sum", missing)
+        try:
+            value = data["money_sum"]
+        except KeyError:
+            value = missing
         instance.money_sum = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -150,4 +196,5 @@ def _read_all(items: Any, cls: type[PaymentDetails] = PaymentDetails) -> list[An
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -221,95 +221,276 @@ def _read(data: Any, cls: type[PermissionList] = PermissionList) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[PermissionList] = PermissionList) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[PermissionList] = PermissionList, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("clients", missing)
-        instance.clients = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("dashboard", missing)
-        instance.dashboard = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("finances", missing)
-        instance.finances = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("loyalty", missing)
-        instance.loyalty = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("notification", missing)
-        instance.notification = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("other", missing)
-        instance.other = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("record_form", missing)
-        instance.record_form = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("settings", missing)
-        instance.settings = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("storages", missing)
-        instance.storages = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("timetable", missing)
-        instance.timetable = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("comers")
-        instance.comers = (
-            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent4: list[Any] = []
+    at4: list[Any] = []
+    sent5: list[Any] = []
+    at5: list[Any] = []
+    sent6: list[Any] = []
+    at6: list[Any] = []
+    sent7: list[Any] = []
+    at7: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    sent10: list[Any] = []
+    at10: list[Any] = []
+    sent11: list[Any] = []
+    at11: list[Any] = []
+    sent12: list[Any] = []
+    at12: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["clients"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.clients = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["dashboard"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.dashboard = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["finances"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.finances = _r.read_field(spec, spec.fields[2], value, found)
+            try:
+                value = data["loyalty"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.loyalty = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["notification"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent4.append(value)
+                at4.append(instance)
+            else:
+                instance.notification = _r.read_field(spec, spec.fields[4], value, found)
+            try:
+                value = data["other"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent5.append(value)
+                at5.append(instance)
+            else:
+                instance.other = _r.read_field(spec, spec.fields[5], value, found)
+            try:
+                value = data["record_form"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent6.append(value)
+                at6.append(instance)
+            else:
+                instance.record_form = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["settings"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent7.append(value)
+                at7.append(instance)
+            else:
+                instance.settings = _r.read_field(spec, spec.fields[7], value, found)
+            try:
+                value = data["storages"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.storages = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["timetable"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.timetable = _r.read_field(spec, spec.fields[9], value, found)
+            value = data.get("comers")
+            if type(value) is dict and batch:
+                sent10.append(value)
+                at10.append(instance)
+            else:
+                instance.comers = (
+                    None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+                )
+            value = data.get("online_record")
+            if type(value) is dict and batch:
+                sent11.append(value)
+                at11.append(instance)
+            else:
+                instance.online_record = (
+                    None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+                )
+            value = data.get("security")
+            if type(value) is dict and batch:
+                sent12.append(value)
+                at12.append(instance)
+            else:
+                instance.security = (
+                    None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+                )
+            value = data.get("security_2fa_access")
+            instance.security_2fa_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("security_access")
+            instance.security_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("security_data_changes_access")
+            instance.security_data_changes_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("security_employee_changes_access")
+            instance.security_employee_changes_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("security_export_import_access")
+            instance.security_export_import_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("security_logins_access")
+            instance.security_logins_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read4 = _r.batch_reader(spec.fields[4])(sent4) if at4 else []
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read10 = _r.batch_reader(spec.fields[10])(sent10) if at10 else []
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.clients = nested
+    for holder, nested in zip(at1, read1):
+        holder.dashboard = nested
+    for holder, nested in zip(at2, read2):
+        holder.finances = nested
+    for holder, nested in zip(at3, read3):
+        holder.loyalty = nested
+    for holder, nested in zip(at4, read4):
+        holder.notification = nested
+    for holder, nested in zip(at5, read5):
+        holder.other = nested
+    for holder, nested in zip(at6, read6):
+        holder.record_form = nested
+    for holder, nested in zip(at7, read7):
+        holder.settings = nested
+    for holder, nested in zip(at8, read8):
+        holder.storages = nested
+    for holder, nested in zip(at9, read9):
+        holder.timetable = nested
+    for holder, nested in zip(at10, read10):
+        holder.comers = nested
+    for holder, nested in zip(at11, read11):
+        holder.online_record = nested
+    for holder, nested in zip(at12, read12):
+        holder.security = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "clients"),
+            (at1, "dashboard"),
+            (at2, "finances"),
+            (at3, "loyalty"),
+            (at4, "notification"),
+            (at5, "other"),
+            (at6, "record_form"),
+            (at7, "settings"),
+            (at8, "storages"),
+            (at9, "timetable"),
+            (at10, "comers"),
+            (at11, "online_record"),
+            (at12, "security"),
         )
-        value = get("online_record")
-        instance.online_record = (
-            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("security")
-        instance.security = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("security_2fa_access")
-        instance.security_2fa_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("security_access")
-        instance.security_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("security_data_changes_access")
-        instance.security_data_changes_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("security_employee_changes_access")
-        instance.security_employee_changes_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("security_export_import_access")
-        instance.security_export_import_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("security_logins_access")
-        instance.security_logins_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -459,7 +459,9 @@ def _read(
 
 
 def _read_all(
-    items: Any, cls: type[PermissionListAppointmentForm] = PermissionListAppointmentForm
+    items: Sequence[Any],
+    cls: type[PermissionListAppointmentForm] = PermissionListAppointmentForm,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -468,206 +470,284 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("create_records_access", missing)
+        try:
+            value = data["create_records_access"]
+        except KeyError:
+            value = missing
         instance.create_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("delete_customer_came_records_access", missing)
+        try:
+            value = data["delete_customer_came_records_access"]
+        except KeyError:
+            value = missing
         instance.delete_customer_came_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("delete_paid_records_access", missing)
+        try:
+            value = data["delete_paid_records_access"]
+        except KeyError:
+            value = missing
         instance.delete_paid_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("delete_records_access", missing)
+        try:
+            value = data["delete_records_access"]
+        except KeyError:
+            value = missing
         instance.delete_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("edit_records_access", missing)
+        try:
+            value = data["edit_records_access"]
+        except KeyError:
+            value = missing
         instance.edit_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("edit_records_attendance_access", missing)
+        try:
+            value = data["edit_records_attendance_access"]
+        except KeyError:
+            value = missing
         instance.edit_records_attendance_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("record_edit_full_paid_access", missing)
+        try:
+            value = data["record_edit_full_paid_access"]
+        except KeyError:
+            value = missing
         instance.record_edit_full_paid_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("record_form_access", missing)
+        try:
+            value = data["record_form_access"]
+        except KeyError:
+            value = missing
         instance.record_form_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("record_form_client_access", missing)
+        try:
+            value = data["record_form_client_access"]
+        except KeyError:
+            value = missing
         instance.record_form_client_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("records_autocomplete_access", missing)
+        try:
+            value = data["records_autocomplete_access"]
+        except KeyError:
+            value = missing
         instance.records_autocomplete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("records_finances_access", missing)
+        try:
+            value = data["records_finances_access"]
+        except KeyError:
+            value = missing
         instance.records_finances_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("records_finances_last_days_count", missing)
+        try:
+            value = data["records_finances_last_days_count"]
+        except KeyError:
+            value = missing
         instance.records_finances_last_days_count = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("records_finances_pay_from_deposits_access", missing)
+        try:
+            value = data["records_finances_pay_from_deposits_access"]
+        except KeyError:
+            value = missing
         instance.records_finances_pay_from_deposits_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("records_goods_access", missing)
+        try:
+            value = data["records_goods_access"]
+        except KeyError:
+            value = missing
         instance.records_goods_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("records_goods_cost_access", missing)
+        try:
+            value = data["records_goods_cost_access"]
+        except KeyError:
+            value = missing
         instance.records_goods_cost_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("records_goods_create_last_days_count", missing)
+        try:
+            value = data["records_goods_create_last_days_count"]
+        except KeyError:
+            value = missing
         instance.records_goods_create_last_days_count = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("records_goods_create_transaction_access", missing)
+        try:
+            value = data["records_goods_create_transaction_access"]
+        except KeyError:
+            value = missing
         instance.records_goods_create_transaction_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("records_goods_discount_access", missing)
+        try:
+            value = data["records_goods_discount_access"]
+        except KeyError:
+            value = missing
         instance.records_goods_discount_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("records_goods_edit_last_days_count", missing)
+        try:
+            value = data["records_goods_edit_last_days_count"]
+        except KeyError:
+            value = missing
         instance.records_goods_edit_last_days_count = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("records_goods_edit_transaction_access", missing)
+        try:
+            value = data["records_goods_edit_transaction_access"]
+        except KeyError:
+            value = missing
         instance.records_goods_edit_transaction_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("records_group_id", missing)
+        try:
+            value = data["records_group_id"]
+        except KeyError:
+            value = missing
         instance.records_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[20], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("records_group_id_access", missing)
+        try:
+            value = data["records_group_id_access"]
+        except KeyError:
+            value = missing
         instance.records_group_id_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("records_services_cost_access", missing)
+        try:
+            value = data["records_services_cost_access"]
+        except KeyError:
+            value = missing
         instance.records_services_cost_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("records_services_discount_access", missing)
+        try:
+            value = data["records_services_discount_access"]
+        except KeyError:
+            value = missing
         instance.records_services_discount_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("assistants_management_access")
+        value = data.get("assistants_management_access")
         instance.assistants_management_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("assistants_reward_share_edit_access")
+        value = data.get("assistants_reward_share_edit_access")
         instance.assistants_reward_share_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("custom_fields_client_values_edit_access")
+        value = data.get("custom_fields_client_values_edit_access")
         instance.custom_fields_client_values_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("custom_fields_client_values_read_access")
+        value = data.get("custom_fields_client_values_read_access")
         instance.custom_fields_client_values_read_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("custom_fields_record_values_edit_access")
+        value = data.get("custom_fields_record_values_edit_access")
         instance.custom_fields_record_values_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("custom_fields_record_values_read_access")
+        value = data.get("custom_fields_record_values_read_access")
         instance.custom_fields_record_values_read_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[29], value, found)
         )
-        value = get("record_edit_full_paid_client_came_access")
+        value = data.get("record_edit_full_paid_client_came_access")
         instance.record_edit_full_paid_client_came_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[30], value, found)
         )
-        value = get("record_edit_full_paid_client_confirm_access")
+        value = data.get("record_edit_full_paid_client_confirm_access")
         instance.record_edit_full_paid_client_confirm_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[31], value, found)
         )
-        value = get("record_form_client_add_access")
+        value = data.get("record_form_client_add_access")
         instance.record_form_client_add_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[32], value, found)
         )
-        value = get("records_autocomplete_phone_access")
+        value = data.get("records_autocomplete_phone_access")
         instance.records_autocomplete_phone_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[33], value, found)
         )
-        value = get("records_consumables_edit_access")
+        value = data.get("records_consumables_edit_access")
         instance.records_consumables_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[34], value, found)
         )
-        value = get("records_edit_comment_access")
+        value = data.get("records_edit_comment_access")
         instance.records_edit_comment_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[35], value, found)
         )
-        value = get("records_edit_date_and_master_access")
+        value = data.get("records_edit_date_and_master_access")
         instance.records_edit_date_and_master_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[36], value, found)
         )
-        value = get("records_edit_duration_access")
+        value = data.get("records_edit_duration_access")
         instance.records_edit_duration_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[37], value, found)
         )
-        value = get("records_edit_last_days_count")
+        value = data.get("records_edit_last_days_count")
         instance.records_edit_last_days_count = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[38], value, found)
         )
-        value = get("records_edit_services_access")
+        value = data.get("records_edit_services_access")
         instance.records_edit_services_access = (
             value
             if value is None or type(value) is bool
@@ -681,4 +761,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

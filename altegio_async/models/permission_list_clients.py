@@ -336,7 +336,11 @@ def _read(data: Any, cls: type[PermissionListClients] = PermissionListClients) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[PermissionListClients] = PermissionListClients) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[PermissionListClients] = PermissionListClients,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -344,162 +348,220 @@ def _read_all(items: Any, cls: type[PermissionListClients] = PermissionListClien
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("client_comments_add_access", missing)
+        try:
+            value = data["client_comments_add_access"]
+        except KeyError:
+            value = missing
         instance.client_comments_add_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client_comments_list_access", missing)
+        try:
+            value = data["client_comments_list_access"]
+        except KeyError:
+            value = missing
         instance.client_comments_list_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("client_comments_other_edit_access", missing)
+        try:
+            value = data["client_comments_other_edit_access"]
+        except KeyError:
+            value = missing
         instance.client_comments_other_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("client_comments_own_edit_access", missing)
+        try:
+            value = data["client_comments_own_edit_access"]
+        except KeyError:
+            value = missing
         instance.client_comments_own_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("client_files_delete_access", missing)
+        try:
+            value = data["client_files_delete_access"]
+        except KeyError:
+            value = missing
         instance.client_files_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("client_files_list_access", missing)
+        try:
+            value = data["client_files_list_access"]
+        except KeyError:
+            value = missing
         instance.client_files_list_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("client_files_upload_access", missing)
+        try:
+            value = data["client_files_upload_access"]
+        except KeyError:
+            value = missing
         instance.client_files_upload_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("client_phones_access", missing)
+        try:
+            value = data["client_phones_access"]
+        except KeyError:
+            value = missing
         instance.client_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("clients_access", missing)
+        try:
+            value = data["clients_access"]
+        except KeyError:
+            value = missing
         instance.clients_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("clients_card_phone_access", missing)
+        try:
+            value = data["clients_card_phone_access"]
+        except KeyError:
+            value = missing
         instance.clients_card_phone_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("clients_delete_access", missing)
+        try:
+            value = data["clients_delete_access"]
+        except KeyError:
+            value = missing
         instance.clients_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("clients_excel_access", missing)
+        try:
+            value = data["clients_excel_access"]
+        except KeyError:
+            value = missing
         instance.clients_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("clients_phones_email_access", missing)
+        try:
+            value = data["clients_phones_email_access"]
+        except KeyError:
+            value = missing
         instance.clients_phones_email_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("clients_visit_master_id", missing)
+        try:
+            value = data["clients_visit_master_id"]
+        except KeyError:
+            value = missing
         instance.clients_visit_master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("excel_access", missing)
+        try:
+            value = data["excel_access"]
+        except KeyError:
+            value = missing
         instance.excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("get_visit_master_id", missing)
+        try:
+            value = data["get_visit_master_id"]
+        except KeyError:
+            value = missing
         instance.get_visit_master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("clients_card_comment_access")
+        value = data.get("clients_card_comment_access")
         instance.clients_card_comment_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("clients_card_comment_edit_access")
+        value = data.get("clients_card_comment_edit_access")
         instance.clients_card_comment_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("clients_deposits_access")
+        value = data.get("clients_deposits_access")
         instance.clients_deposits_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("clients_deposits_create_access")
+        value = data.get("clients_deposits_create_access")
         instance.clients_deposits_create_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("clients_deposits_history_access")
+        value = data.get("clients_deposits_history_access")
         instance.clients_deposits_history_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("clients_deposits_topup_access")
+        value = data.get("clients_deposits_topup_access")
         instance.clients_deposits_topup_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("clients_edit_access")
+        value = data.get("clients_edit_access")
         instance.clients_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("clients_loyalty_read_access")
+        value = data.get("clients_loyalty_read_access")
         instance.clients_loyalty_read_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("clients_loyalty_settings_access")
+        value = data.get("clients_loyalty_settings_access")
         instance.clients_loyalty_settings_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("clients_phones_access")
+        value = data.get("clients_phones_access")
         instance.clients_phones_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("clients_show_attendance_history_access")
+        value = data.get("clients_show_attendance_history_access")
         instance.clients_show_attendance_history_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("clients_surname_middle_name_access")
+        value = data.get("clients_surname_middle_name_access")
         instance.clients_surname_middle_name_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("clients_surname_middle_name_edit_access")
+        value = data.get("clients_surname_middle_name_edit_access")
         instance.clients_surname_middle_name_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("clients_surname_patronymic_access")
+        value = data.get("clients_surname_patronymic_access")
         instance.clients_surname_patronymic_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[29], value, found)
         )
-        value = get("clients_surname_patronymic_edit_access")
+        value = data.get("clients_surname_patronymic_edit_access")
         instance.clients_surname_patronymic_edit_access = (
             value
             if value is None or type(value) is bool
@@ -513,4 +575,5 @@ def _read_all(items: Any, cls: type[PermissionListClients] = PermissionListClien
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

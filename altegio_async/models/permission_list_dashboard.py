@@ -228,7 +228,9 @@ def _read(data: Any, cls: type[PermissionListDashboard] = PermissionListDashboar
 
 
 def _read_all(
-    items: Any, cls: type[PermissionListDashboard] = PermissionListDashboard
+    items: Sequence[Any],
+    cls: type[PermissionListDashboard] = PermissionListDashboard,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -237,106 +239,153 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("dash_access", missing)
+        try:
+            value = data["dash_access"]
+        except KeyError:
+            value = missing
         instance.dash_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("dash_message_access", missing)
+        try:
+            value = data["dash_message_access"]
+        except KeyError:
+            value = missing
         instance.dash_message_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("dash_message_excel_access", missing)
+        try:
+            value = data["dash_message_excel_access"]
+        except KeyError:
+            value = missing
         instance.dash_message_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("dash_message_phones_access", missing)
+        try:
+            value = data["dash_message_phones_access"]
+        except KeyError:
+            value = missing
         instance.dash_message_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("dash_phones_access", missing)
+        try:
+            value = data["dash_phones_access"]
+        except KeyError:
+            value = missing
         instance.dash_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("dash_records_access", missing)
+        try:
+            value = data["dash_records_access"]
+        except KeyError:
+            value = missing
         instance.dash_records_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("dash_records_excel_access", missing)
+        try:
+            value = data["dash_records_excel_access"]
+        except KeyError:
+            value = missing
         instance.dash_records_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("dash_records_last_days_count", missing)
+        try:
+            value = data["dash_records_last_days_count"]
+        except KeyError:
+            value = missing
         instance.dash_records_last_days_count = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("dash_records_phones_access", missing)
+        try:
+            value = data["dash_records_phones_access"]
+        except KeyError:
+            value = missing
         instance.dash_records_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("dash_reviews_access", missing)
+        try:
+            value = data["dash_reviews_access"]
+        except KeyError:
+            value = missing
         instance.dash_reviews_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("dash_reviews_delete_access", missing)
+        try:
+            value = data["dash_reviews_delete_access"]
+        except KeyError:
+            value = missing
         instance.dash_reviews_delete_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("dashboard_access", missing)
+        try:
+            value = data["dashboard_access"]
+        except KeyError:
+            value = missing
         instance.dashboard_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("dashboard_calls_access", missing)
+        try:
+            value = data["dashboard_calls_access"]
+        except KeyError:
+            value = missing
         instance.dashboard_calls_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("dashboard_calls_excel_access", missing)
+        try:
+            value = data["dashboard_calls_excel_access"]
+        except KeyError:
+            value = missing
         instance.dashboard_calls_excel_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("dashboard_calls_phones_access", missing)
+        try:
+            value = data["dashboard_calls_phones_access"]
+        except KeyError:
+            value = missing
         instance.dashboard_calls_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("security_2fa_access")
+        value = data.get("security_2fa_access")
         instance.security_2fa_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("security_access")
+        value = data.get("security_access")
         instance.security_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("security_data_changes_access")
+        value = data.get("security_data_changes_access")
         instance.security_data_changes_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("security_employee_changes_access")
+        value = data.get("security_employee_changes_access")
         instance.security_employee_changes_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("security_export_import_access")
+        value = data.get("security_export_import_access")
         instance.security_export_import_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("security_logins_access")
+        value = data.get("security_logins_access")
         instance.security_logins_access = (
             value
             if value is None or type(value) is bool
@@ -350,4 +399,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -667,281 +667,510 @@ def _read(data: Any, cls: type[PermissionListFinances] = PermissionListFinances)
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[PermissionListFinances] = PermissionListFinances) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[PermissionListFinances] = PermissionListFinances,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("calculation_create_by_master_not_limitation_today_access", missing)
-        instance.calculation_create_by_master_not_limitation_today_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent8: list[Any] = []
+    at8: list[tuple[Any, int]] = []
+    sent16: list[Any] = []
+    at16: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["calculation_create_by_master_not_limitation_today_access"]
+            except KeyError:
+                value = missing
+            instance.calculation_create_by_master_not_limitation_today_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["expenses_create_access"]
+            except KeyError:
+                value = missing
+            instance.expenses_create_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["expenses_delete_access"]
+            except KeyError:
+                value = missing
+            instance.expenses_delete_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["expenses_read_access"]
+            except KeyError:
+                value = missing
+            instance.expenses_read_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["expenses_update_access"]
+            except KeyError:
+                value = missing
+            instance.expenses_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["finances_access"]
+            except KeyError:
+                value = missing
+            instance.finances_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["finances_accounts_access"]
+            except KeyError:
+                value = missing
+            instance.finances_accounts_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["finances_accounts_banalce_access"]
+            except KeyError:
+                value = missing
+            instance.finances_accounts_banalce_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["finances_accounts_ids"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent8 += value
+                at8.append((instance, len(value)))
+            else:
+                instance.finances_accounts_ids = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            try:
+                value = data["finances_create_last_days_count"]
+            except KeyError:
+                value = missing
+            instance.finances_create_last_days_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["finances_create_transactions_access"]
+            except KeyError:
+                value = missing
+            instance.finances_create_transactions_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["finances_delete_transactions_access"]
+            except KeyError:
+                value = missing
+            instance.finances_delete_transactions_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["finances_edit_last_days_count"]
+            except KeyError:
+                value = missing
+            instance.finances_edit_last_days_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["finances_edit_transactions_access"]
+            except KeyError:
+                value = missing
+            instance.finances_edit_transactions_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            try:
+                value = data["finances_expenses_create_access"]
+            except KeyError:
+                value = missing
+            instance.finances_expenses_create_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["finances_expenses_delete_access"]
+            except KeyError:
+                value = missing
+            instance.finances_expenses_delete_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            try:
+                value = data["finances_expenses_ids"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent16 += value
+                at16.append((instance, len(value)))
+            else:
+                instance.finances_expenses_ids = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[16], value, found)
+                )
+            try:
+                value = data["finances_expenses_read_access"]
+            except KeyError:
+                value = missing
+            instance.finances_expenses_read_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            try:
+                value = data["finances_expenses_update_access"]
+            except KeyError:
+                value = missing
+            instance.finances_expenses_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            try:
+                value = data["finances_kkm_settings_read_access"]
+            except KeyError:
+                value = missing
+            instance.finances_kkm_settings_read_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            try:
+                value = data["finances_kkm_settings_update_access"]
+            except KeyError:
+                value = missing
+            instance.finances_kkm_settings_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            try:
+                value = data["finances_kkm_transactions_access"]
+            except KeyError:
+                value = missing
+            instance.finances_kkm_transactions_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            try:
+                value = data["finances_last_days_count"]
+            except KeyError:
+                value = missing
+            instance.finances_last_days_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            try:
+                value = data["finances_options_read_access"]
+            except KeyError:
+                value = missing
+            instance.finances_options_read_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            try:
+                value = data["finances_options_update_access"]
+            except KeyError:
+                value = missing
+            instance.finances_options_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            try:
+                value = data["finances_payroll_calculation_create_access"]
+            except KeyError:
+                value = missing
+            instance.finances_payroll_calculation_create_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
+            )
+            try:
+                value = data["finances_payroll_calculation_create_by_master_access"]
+            except KeyError:
+                value = missing
+            instance.finances_payroll_calculation_create_by_master_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
+            )
+            try:
+                value = data["finances_payroll_calculation_create_not_limitation_today_access"]
+            except KeyError:
+                value = missing
+            instance.finances_payroll_calculation_create_not_limitation_today_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            try:
+                value = data["finances_period_report_access"]
+            except KeyError:
+                value = missing
+            instance.finances_period_report_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
+            )
+            try:
+                value = data["finances_period_report_excel_access"]
+            except KeyError:
+                value = missing
+            instance.finances_period_report_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            try:
+                value = data["finances_print_check_access"]
+            except KeyError:
+                value = missing
+            instance.finances_print_check_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
+            )
+            try:
+                value = data["finances_salary_access_master_checkbox"]
+            except KeyError:
+                value = missing
+            instance.finances_salary_access_master_checkbox = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
+            )
+            try:
+                value = data["finances_salary_access_master_id"]
+            except KeyError:
+                value = missing
+            instance.finances_salary_access_master_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[32], value, found)
+            )
+            try:
+                value = data["finances_salary_calc_access"]
+            except KeyError:
+                value = missing
+            instance.finances_salary_calc_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
+            )
+            try:
+                value = data["finances_salary_not_limitation_today_access"]
+            except KeyError:
+                value = missing
+            instance.finances_salary_not_limitation_today_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[34], value, found)
+            )
+            try:
+                value = data["finances_salary_schemes_access"]
+            except KeyError:
+                value = missing
+            instance.finances_salary_schemes_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[35], value, found)
+            )
+            try:
+                value = data["finances_settings_invoicing_read_access"]
+            except KeyError:
+                value = missing
+            instance.finances_settings_invoicing_read_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[36], value, found)
+            )
+            try:
+                value = data["finances_settings_invoicing_update_access"]
+            except KeyError:
+                value = missing
+            instance.finances_settings_invoicing_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[37], value, found)
+            )
+            try:
+                value = data["finances_suppliers_create_access"]
+            except KeyError:
+                value = missing
+            instance.finances_suppliers_create_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[38], value, found)
+            )
+            try:
+                value = data["finances_suppliers_delete_access"]
+            except KeyError:
+                value = missing
+            instance.finances_suppliers_delete_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[39], value, found)
+            )
+            try:
+                value = data["finances_suppliers_excel_access"]
+            except KeyError:
+                value = missing
+            instance.finances_suppliers_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[40], value, found)
+            )
+            try:
+                value = data["finances_suppliers_read_access"]
+            except KeyError:
+                value = missing
+            instance.finances_suppliers_read_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[41], value, found)
+            )
+            try:
+                value = data["finances_suppliers_update_access"]
+            except KeyError:
+                value = missing
+            instance.finances_suppliers_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[42], value, found)
+            )
+            try:
+                value = data["finances_transactions_access"]
+            except KeyError:
+                value = missing
+            instance.finances_transactions_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[43], value, found)
+            )
+            try:
+                value = data["finances_transactions_excel_access"]
+            except KeyError:
+                value = missing
+            instance.finances_transactions_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[44], value, found)
+            )
+            try:
+                value = data["finances_year_report_access"]
+            except KeyError:
+                value = missing
+            instance.finances_year_report_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[45], value, found)
+            )
+            try:
+                value = data["finances_year_report_excel_access"]
+            except KeyError:
+                value = missing
+            instance.finances_year_report_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[46], value, found)
+            )
+            try:
+                value = data["finances_z_report_access"]
+            except KeyError:
+                value = missing
+            instance.finances_z_report_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[47], value, found)
+            )
+            try:
+                value = data["finances_z_report_excel_access"]
+            except KeyError:
+                value = missing
+            instance.finances_z_report_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[48], value, found)
+            )
+            try:
+                value = data["finances_z_report_no_limit_today_access"]
+            except KeyError:
+                value = missing
+            instance.finances_z_report_no_limit_today_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[49], value, found)
+            )
+            try:
+                value = data["get_salary_access_master_id"]
+            except KeyError:
+                value = missing
+            instance.get_salary_access_master_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[50], value, found)
+            )
+            try:
+                value = data["kkm_settings_reed_access"]
+            except KeyError:
+                value = missing
+            instance.kkm_settings_reed_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[51], value, found)
+            )
+            try:
+                value = data["kkm_settings_update_access"]
+            except KeyError:
+                value = missing
+            instance.kkm_settings_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[52], value, found)
+            )
+            try:
+                value = data["kkm_transactions_accounts_access"]
+            except KeyError:
+                value = missing
+            instance.kkm_transactions_accounts_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[53], value, found)
+            )
+            try:
+                value = data["options_read_access"]
+            except KeyError:
+                value = missing
+            instance.options_read_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[54], value, found)
+            )
+            try:
+                value = data["options_update_access"]
+            except KeyError:
+                value = missing
+            instance.options_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[55], value, found)
+            )
+            try:
+                value = data["settings_invoicing_read_access"]
+            except KeyError:
+                value = missing
+            instance.settings_invoicing_read_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[56], value, found)
+            )
+            try:
+                value = data["settings_invoicing_update_access"]
+            except KeyError:
+                value = missing
+            instance.settings_invoicing_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[57], value, found)
+            )
+            value = data.get("finances_accounts_limited_access")
+            instance.finances_accounts_limited_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[58], value, found)
+            )
+            value = data.get("finances_salary_master_not_limitation_today_access")
+            instance.finances_salary_master_not_limitation_today_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[59], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read16 = _r.batch_reader(spec.fields[16])(sent16) if at16 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at8:
+        holder.finances_accounts_ids = read8[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at16:
+        holder.finances_expenses_ids = read16[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at8, "finances_accounts_ids"),
+            (at16, "finances_expenses_ids"),
         )
-        value = get("expenses_create_access", missing)
-        instance.expenses_create_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("expenses_delete_access", missing)
-        instance.expenses_delete_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("expenses_read_access", missing)
-        instance.expenses_read_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("expenses_update_access", missing)
-        instance.expenses_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("finances_access", missing)
-        instance.finances_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("finances_accounts_access", missing)
-        instance.finances_accounts_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("finances_accounts_banalce_access", missing)
-        instance.finances_accounts_banalce_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("finances_accounts_ids", missing)
-        instance.finances_accounts_ids = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("finances_create_last_days_count", missing)
-        instance.finances_create_last_days_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("finances_create_transactions_access", missing)
-        instance.finances_create_transactions_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("finances_delete_transactions_access", missing)
-        instance.finances_delete_transactions_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("finances_edit_last_days_count", missing)
-        instance.finances_edit_last_days_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("finances_edit_transactions_access", missing)
-        instance.finances_edit_transactions_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("finances_expenses_create_access", missing)
-        instance.finances_expenses_create_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("finances_expenses_delete_access", missing)
-        instance.finances_expenses_delete_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("finances_expenses_ids", missing)
-        instance.finances_expenses_ids = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("finances_expenses_read_access", missing)
-        instance.finances_expenses_read_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("finances_expenses_update_access", missing)
-        instance.finances_expenses_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("finances_kkm_settings_read_access", missing)
-        instance.finances_kkm_settings_read_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("finances_kkm_settings_update_access", missing)
-        instance.finances_kkm_settings_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("finances_kkm_transactions_access", missing)
-        instance.finances_kkm_transactions_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("finances_last_days_count", missing)
-        instance.finances_last_days_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("finances_options_read_access", missing)
-        instance.finances_options_read_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("finances_options_update_access", missing)
-        instance.finances_options_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("finances_payroll_calculation_create_access", missing)
-        instance.finances_payroll_calculation_create_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("finances_payroll_calculation_create_by_master_access", missing)
-        instance.finances_payroll_calculation_create_by_master_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
-        )
-        value = get("finances_payroll_calculation_create_not_limitation_today_access", missing)
-        instance.finances_payroll_calculation_create_not_limitation_today_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
-        )
-        value = get("finances_period_report_access", missing)
-        instance.finances_period_report_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
-        )
-        value = get("finances_period_report_excel_access", missing)
-        instance.finances_period_report_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
-        )
-        value = get("finances_print_check_access", missing)
-        instance.finances_print_check_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
-        )
-        value = get("finances_salary_access_master_checkbox", missing)
-        instance.finances_salary_access_master_checkbox = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
-        )
-        value = get("finances_salary_access_master_id", missing)
-        instance.finances_salary_access_master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[32], value, found)
-        )
-        value = get("finances_salary_calc_access", missing)
-        instance.finances_salary_calc_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
-        )
-        value = get("finances_salary_not_limitation_today_access", missing)
-        instance.finances_salary_not_limitation_today_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[34], value, found)
-        )
-        value = get("finances_salary_schemes_access", missing)
-        instance.finances_salary_schemes_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[35], value, found)
-        )
-        value = get("finances_settings_invoicing_read_access", missing)
-        instance.finances_settings_invoicing_read_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[36], value, found)
-        )
-        value = get("finances_settings_invoicing_update_access", missing)
-        instance.finances_settings_invoicing_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[37], value, found)
-        )
-        value = get("finances_suppliers_create_access", missing)
-        instance.finances_suppliers_create_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[38], value, found)
-        )
-        value = get("finances_suppliers_delete_access", missing)
-        instance.finances_suppliers_delete_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[39], value, found)
-        )
-        value = get("finances_suppliers_excel_access", missing)
-        instance.finances_suppliers_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[40], value, found)
-        )
-        value = get("finances_suppliers_read_access", missing)
-        instance.finances_suppliers_read_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[41], value, found)
-        )
-        value = get("finances_suppliers_update_access", missing)
-        instance.finances_suppliers_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[42], value, found)
-        )
-        value = get("finances_transactions_access", missing)
-        instance.finances_transactions_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[43], value, found)
-        )
-        value = get("finances_transactions_excel_access", missing)
-        instance.finances_transactions_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[44], value, found)
-        )
-        value = get("finances_year_report_access", missing)
-        instance.finances_year_report_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[45], value, found)
-        )
-        value = get("finances_year_report_excel_access", missing)
-        instance.finances_year_report_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[46], value, found)
-        )
-        value = get("finances_z_report_access", missing)
-        instance.finances_z_report_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[47], value, found)
-        )
-        value = get("finances_z_report_excel_access", missing)
-        instance.finances_z_report_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[48], value, found)
-        )
-        value = get("finances_z_report_no_limit_today_access", missing)
-        instance.finances_z_report_no_limit_today_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[49], value, found)
-        )
-        value = get("get_salary_access_master_id", missing)
-        instance.get_salary_access_master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[50], value, found)
-        )
-        value = get("kkm_settings_reed_access", missing)
-        instance.kkm_settings_reed_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[51], value, found)
-        )
-        value = get("kkm_settings_update_access", missing)
-        instance.kkm_settings_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[52], value, found)
-        )
-        value = get("kkm_transactions_accounts_access", missing)
-        instance.kkm_transactions_accounts_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[53], value, found)
-        )
-        value = get("options_read_access", missing)
-        instance.options_read_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[54], value, found)
-        )
-        value = get("options_update_access", missing)
-        instance.options_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[55], value, found)
-        )
-        value = get("settings_invoicing_read_access", missing)
-        instance.settings_invoicing_read_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[56], value, found)
-        )
-        value = get("settings_invoicing_update_access", missing)
-        instance.settings_invoicing_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[57], value, found)
-        )
-        value = get("finances_accounts_limited_access")
-        instance.finances_accounts_limited_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[58], value, found)
-        )
-        value = get("finances_salary_master_not_limitation_today_access")
-        instance.finances_salary_master_not_limitation_today_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[59], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -192,7 +192,11 @@ def _read(data: Any, cls: type[PermissionListLoyalty] = PermissionListLoyalty) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[PermissionListLoyalty] = PermissionListLoyalty) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[PermissionListLoyalty] = PermissionListLoyalty,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -200,64 +204,81 @@ def _read_all(items: Any, cls: type[PermissionListLoyalty] = PermissionListLoyal
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("has_loyalty_access", missing)
+        try:
+            value = data["has_loyalty_access"]
+        except KeyError:
+            value = missing
         instance.has_loyalty_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("has_loyalty_cards_manual_transactions_access", missing)
+        try:
+            value = data["has_loyalty_cards_manual_transactions_access"]
+        except KeyError:
+            value = missing
         instance.has_loyalty_cards_manual_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("loyalty_access", missing)
+        try:
+            value = data["loyalty_access"]
+        except KeyError:
+            value = missing
         instance.loyalty_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("loyalty_cards_manual_transactions_access", missing)
+        try:
+            value = data["loyalty_cards_manual_transactions_access"]
+        except KeyError:
+            value = missing
         instance.loyalty_cards_manual_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("loyalty_certificate_and_abonement_manual_transactions_access", missing)
+        try:
+            value = data["loyalty_certificate_and_abonement_manual_transactions_access"]
+        except KeyError:
+            value = missing
         instance.loyalty_certificate_and_abonement_manual_transactions_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("loyalty_abonement_balance_edit_access")
+        value = data.get("loyalty_abonement_balance_edit_access")
         instance.loyalty_abonement_balance_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("loyalty_abonement_history_access")
+        value = data.get("loyalty_abonement_history_access")
         instance.loyalty_abonement_history_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("loyalty_abonement_period_edit_access")
+        value = data.get("loyalty_abonement_period_edit_access")
         instance.loyalty_abonement_period_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("loyalty_cards_issue_and_removal_access")
+        value = data.get("loyalty_cards_issue_and_removal_access")
         instance.loyalty_cards_issue_and_removal_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("loyalty_certificate_balance_edit_access")
+        value = data.get("loyalty_certificate_balance_edit_access")
         instance.loyalty_certificate_balance_edit_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("loyalty_certificate_period_edit_access")
+        value = data.get("loyalty_certificate_period_edit_access")
         instance.loyalty_certificate_period_edit_access = (
             value
             if value is None or type(value) is bool
@@ -271,4 +292,5 @@ def _read_all(items: Any, cls: type[PermissionListLoyalty] = PermissionListLoyal
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -341,7 +341,11 @@ def _read(data: Any, cls: type[PermissionListSettings] = PermissionListSettings)
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[PermissionListSettings] = PermissionListSettings) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[PermissionListSettings] = PermissionListSettings,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -349,168 +353,272 @@ def _read_all(items: Any, cls: type[PermissionListSettings] = PermissionListSett
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("create_users_access", missing)
+        try:
+            value = data["create_users_access"]
+        except KeyError:
+            value = missing
         instance.create_users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("delete_users_access", missing)
+        try:
+            value = data["delete_users_access"]
+        except KeyError:
+            value = missing
         instance.delete_users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("edit_master_service_and_duration", missing)
+        try:
+            value = data["edit_master_service_and_duration"]
+        except KeyError:
+            value = missing
         instance.edit_master_service_and_duration = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("edit_users_access", missing)
+        try:
+            value = data["edit_users_access"]
+        except KeyError:
+            value = missing
         instance.edit_users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("limited_users_access", missing)
+        try:
+            value = data["limited_users_access"]
+        except KeyError:
+            value = missing
         instance.limited_users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("master_create", missing)
+        try:
+            value = data["master_create"]
+        except KeyError:
+            value = missing
         instance.master_create = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("master_delete", missing)
+        try:
+            value = data["master_delete"]
+        except KeyError:
+            value = missing
         instance.master_delete = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("master_edit", missing)
+        try:
+            value = data["master_edit"]
+        except KeyError:
+            value = missing
         instance.master_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("schedule_edit", missing)
+        try:
+            value = data["schedule_edit"]
+        except KeyError:
+            value = missing
         instance.schedule_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("services_delete", missing)
+        try:
+            value = data["services_delete"]
+        except KeyError:
+            value = missing
         instance.services_delete = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("services_edit", missing)
+        try:
+            value = data["services_edit"]
+        except KeyError:
+            value = missing
         instance.services_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("settings_access", missing)
+        try:
+            value = data["settings_access"]
+        except KeyError:
+            value = missing
         instance.settings_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("settings_basis_access", missing)
+        try:
+            value = data["settings_basis_access"]
+        except KeyError:
+            value = missing
         instance.settings_basis_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("settings_email_notifications_access", missing)
+        try:
+            value = data["settings_email_notifications_access"]
+        except KeyError:
+            value = missing
         instance.settings_email_notifications_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("settings_information_access", missing)
+        try:
+            value = data["settings_information_access"]
+        except KeyError:
+            value = missing
         instance.settings_information_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("settings_master_access", missing)
+        try:
+            value = data["settings_master_access"]
+        except KeyError:
+            value = missing
         instance.settings_master_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
         )
-        value = get("settings_master_dismiss_access", missing)
+        try:
+            value = data["settings_master_dismiss_access"]
+        except KeyError:
+            value = missing
         instance.settings_master_dismiss_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
         )
-        value = get("settings_notifications_access", missing)
+        try:
+            value = data["settings_notifications_access"]
+        except KeyError:
+            value = missing
         instance.settings_notifications_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
         )
-        value = get("settings_positions_create", missing)
+        try:
+            value = data["settings_positions_create"]
+        except KeyError:
+            value = missing
         instance.settings_positions_create = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
         )
-        value = get("settings_positions_delete", missing)
+        try:
+            value = data["settings_positions_delete"]
+        except KeyError:
+            value = missing
         instance.settings_positions_delete = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
         )
-        value = get("settings_positions_read", missing)
+        try:
+            value = data["settings_positions_read"]
+        except KeyError:
+            value = missing
         instance.settings_positions_read = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
         )
-        value = get("settings_services_access", missing)
+        try:
+            value = data["settings_services_access"]
+        except KeyError:
+            value = missing
         instance.settings_services_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
         )
-        value = get("settings_services_create_access", missing)
+        try:
+            value = data["settings_services_create_access"]
+        except KeyError:
+            value = missing
         instance.settings_services_create_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
         )
-        value = get("settings_services_edit_image_access", missing)
+        try:
+            value = data["settings_services_edit_image_access"]
+        except KeyError:
+            value = missing
         instance.settings_services_edit_image_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
         )
-        value = get("settings_services_edit_online_pay_access", missing)
+        try:
+            value = data["settings_services_edit_online_pay_access"]
+        except KeyError:
+            value = missing
         instance.settings_services_edit_online_pay_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
         )
-        value = get("settings_services_edit_online_seance_date_time_access", missing)
+        try:
+            value = data["settings_services_edit_online_seance_date_time_access"]
+        except KeyError:
+            value = missing
         instance.settings_services_edit_online_seance_date_time_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[25], value, found)
         )
-        value = get("settings_services_edit_price_access", missing)
+        try:
+            value = data["settings_services_edit_price_access"]
+        except KeyError:
+            value = missing
         instance.settings_services_edit_price_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
         )
-        value = get("settings_services_edit_services_related_resource_access", missing)
+        try:
+            value = data["settings_services_edit_services_related_resource_access"]
+        except KeyError:
+            value = missing
         instance.settings_services_edit_services_related_resource_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
         )
-        value = get("settings_services_edit_title_access", missing)
+        try:
+            value = data["settings_services_edit_title_access"]
+        except KeyError:
+            value = missing
         instance.settings_services_edit_title_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
         )
-        value = get("settings_services_relation_category_access", missing)
+        try:
+            value = data["settings_services_relation_category_access"]
+        except KeyError:
+            value = missing
         instance.settings_services_relation_category_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
         )
-        value = get("settings_template_notifications_access", missing)
+        try:
+            value = data["settings_template_notifications_access"]
+        except KeyError:
+            value = missing
         instance.settings_template_notifications_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[30], value, found)
         )
-        value = get("tech_card_edit", missing)
+        try:
+            value = data["tech_card_edit"]
+        except KeyError:
+            value = missing
         instance.tech_card_edit = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
         )
-        value = get("users_access", missing)
+        try:
+            value = data["users_access"]
+        except KeyError:
+            value = missing
         instance.users_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[32], value, found)
         )
-        value = get("webhook_read_access", missing)
+        try:
+            value = data["webhook_read_access"]
+        except KeyError:
+            value = missing
         instance.webhook_read_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
         )
-        value = get("is_salon_tips_manager")
+        value = data.get("is_salon_tips_manager")
         instance.is_salon_tips_manager = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[34], value, found)
         )
-        value = get("settings_clients_labels_access")
+        value = data.get("settings_clients_labels_access")
         instance.settings_clients_labels_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[35], value, found)
         )
-        value = get("settings_close_docs_access")
+        value = data.get("settings_close_docs_access")
         instance.settings_close_docs_access = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[36], value, found)
         )
-        value = get("settings_user_notifications_access")
+        value = data.get("settings_user_notifications_access")
         instance.settings_user_notifications_access = (
             value
             if value is None or type(value) is bool
@@ -524,4 +632,5 @@ def _read_all(items: Any, cls: type[PermissionListSettings] = PermissionListSett
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -559,221 +559,397 @@ def _read(data: Any, cls: type[PermissionListStorages] = PermissionListStorages)
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[PermissionListStorages] = PermissionListStorages) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[PermissionListStorages] = PermissionListStorages,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("storages_access", missing)
-        instance.storages_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent25: list[Any] = []
+    at25: list[tuple[Any, int]] = []
+    sent38: list[Any] = []
+    at38: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["storages_access"]
+            except KeyError:
+                value = missing
+            instance.storages_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["storages_consumable_report_access"]
+            except KeyError:
+                value = missing
+            instance.storages_consumable_report_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["storages_consumable_report_excel_access"]
+            except KeyError:
+                value = missing
+            instance.storages_consumable_report_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["storages_create_last_days_count"]
+            except KeyError:
+                value = missing
+            instance.storages_create_last_days_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["storages_create_transactions_access"]
+            except KeyError:
+                value = missing
+            instance.storages_create_transactions_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["storages_create_transactions_buy_access"]
+            except KeyError:
+                value = missing
+            instance.storages_create_transactions_buy_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["storages_create_transactions_sale_access"]
+            except KeyError:
+                value = missing
+            instance.storages_create_transactions_sale_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["storages_delete_transactions_access"]
+            except KeyError:
+                value = missing
+            instance.storages_delete_transactions_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["storages_edit_last_days_count"]
+            except KeyError:
+                value = missing
+            instance.storages_edit_last_days_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["storages_edit_transactions_access"]
+            except KeyError:
+                value = missing
+            instance.storages_edit_transactions_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["storages_edit_transactions_buy_access"]
+            except KeyError:
+                value = missing
+            instance.storages_edit_transactions_buy_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["storages_edit_transactions_sale_access"]
+            except KeyError:
+                value = missing
+            instance.storages_edit_transactions_sale_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["storages_goods_archive_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_archive_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["storages_goods_category_edit_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_category_edit_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            try:
+                value = data["storages_goods_comment_edit_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_comment_edit_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["storages_goods_cost_price_edit_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_cost_price_edit_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            try:
+                value = data["storages_goods_create_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_create_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            try:
+                value = data["storages_goods_critical_balance_edit_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_critical_balance_edit_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            try:
+                value = data["storages_goods_crud_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_crud_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            try:
+                value = data["storages_goods_delete_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_delete_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            try:
+                value = data["storages_goods_masses_edit_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_masses_edit_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            try:
+                value = data["storages_goods_selling_price_edit_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_selling_price_edit_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            try:
+                value = data["storages_goods_title_edit_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_title_edit_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            try:
+                value = data["storages_goods_units_edit_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_units_edit_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            try:
+                value = data["storages_goods_update_access"]
+            except KeyError:
+                value = missing
+            instance.storages_goods_update_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            try:
+                value = data["storages_ids"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent25 += value
+                at25.append((instance, len(value)))
+            else:
+                instance.storages_ids = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[25], value, found)
+                )
+            try:
+                value = data["storages_inventory_access"]
+            except KeyError:
+                value = missing
+            instance.storages_inventory_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
+            )
+            try:
+                value = data["storages_inventory_create_edit_access"]
+            except KeyError:
+                value = missing
+            instance.storages_inventory_create_edit_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            try:
+                value = data["storages_inventory_delete_access"]
+            except KeyError:
+                value = missing
+            instance.storages_inventory_delete_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
+            )
+            try:
+                value = data["storages_inventory_excel_access"]
+            except KeyError:
+                value = missing
+            instance.storages_inventory_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            try:
+                value = data["storages_last_days_count"]
+            except KeyError:
+                value = missing
+            instance.storages_last_days_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[30], value, found)
+            )
+            try:
+                value = data["storages_move_goods_access"]
+            except KeyError:
+                value = missing
+            instance.storages_move_goods_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
+            )
+            try:
+                value = data["storages_remnants_report_access"]
+            except KeyError:
+                value = missing
+            instance.storages_remnants_report_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[32], value, found)
+            )
+            try:
+                value = data["storages_remnants_report_excel_access"]
+            except KeyError:
+                value = missing
+            instance.storages_remnants_report_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
+            )
+            try:
+                value = data["storages_sales_report_access"]
+            except KeyError:
+                value = missing
+            instance.storages_sales_report_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[34], value, found)
+            )
+            try:
+                value = data["storages_sales_report_excel_access"]
+            except KeyError:
+                value = missing
+            instance.storages_sales_report_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[35], value, found)
+            )
+            try:
+                value = data["storages_transactions_access"]
+            except KeyError:
+                value = missing
+            instance.storages_transactions_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[36], value, found)
+            )
+            try:
+                value = data["storages_transactions_excel_access"]
+            except KeyError:
+                value = missing
+            instance.storages_transactions_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[37], value, found)
+            )
+            try:
+                value = data["storages_transactions_types"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent38 += value
+                at38.append((instance, len(value)))
+            else:
+                instance.storages_transactions_types = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[38], value, found)
+                )
+            try:
+                value = data["storages_turnover_report_access"]
+            except KeyError:
+                value = missing
+            instance.storages_turnover_report_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[39], value, found)
+            )
+            try:
+                value = data["storages_turnover_report_excel_access"]
+            except KeyError:
+                value = missing
+            instance.storages_turnover_report_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[40], value, found)
+            )
+            try:
+                value = data["storages_write_off_report_access"]
+            except KeyError:
+                value = missing
+            instance.storages_write_off_report_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[41], value, found)
+            )
+            try:
+                value = data["storages_write_off_report_excel_access"]
+            except KeyError:
+                value = missing
+            instance.storages_write_off_report_excel_access = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[42], value, found)
+            )
+            value = data.get("storages_goods_prime_cost_view_access")
+            instance.storages_goods_prime_cost_view_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[43], value, found)
+            )
+            value = data.get("storages_limited_access")
+            instance.storages_limited_access = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[44], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read25 = _r.batch_reader(spec.fields[25])(sent25) if at25 else []
+        read38 = _r.batch_reader(spec.fields[38])(sent38) if at38 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at25:
+        holder.storages_ids = read25[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at38:
+        holder.storages_transactions_types = read38[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at25, "storages_ids"),
+            (at38, "storages_transactions_types"),
         )
-        value = get("storages_consumable_report_access", missing)
-        instance.storages_consumable_report_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("storages_consumable_report_excel_access", missing)
-        instance.storages_consumable_report_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("storages_create_last_days_count", missing)
-        instance.storages_create_last_days_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("storages_create_transactions_access", missing)
-        instance.storages_create_transactions_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("storages_create_transactions_buy_access", missing)
-        instance.storages_create_transactions_buy_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("storages_create_transactions_sale_access", missing)
-        instance.storages_create_transactions_sale_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("storages_delete_transactions_access", missing)
-        instance.storages_delete_transactions_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("storages_edit_last_days_count", missing)
-        instance.storages_edit_last_days_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("storages_edit_transactions_access", missing)
-        instance.storages_edit_transactions_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("storages_edit_transactions_buy_access", missing)
-        instance.storages_edit_transactions_buy_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("storages_edit_transactions_sale_access", missing)
-        instance.storages_edit_transactions_sale_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("storages_goods_archive_access", missing)
-        instance.storages_goods_archive_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("storages_goods_category_edit_access", missing)
-        instance.storages_goods_category_edit_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("storages_goods_comment_edit_access", missing)
-        instance.storages_goods_comment_edit_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("storages_goods_cost_price_edit_access", missing)
-        instance.storages_goods_cost_price_edit_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("storages_goods_create_access", missing)
-        instance.storages_goods_create_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("storages_goods_critical_balance_edit_access", missing)
-        instance.storages_goods_critical_balance_edit_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("storages_goods_crud_access", missing)
-        instance.storages_goods_crud_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("storages_goods_delete_access", missing)
-        instance.storages_goods_delete_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("storages_goods_masses_edit_access", missing)
-        instance.storages_goods_masses_edit_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("storages_goods_selling_price_edit_access", missing)
-        instance.storages_goods_selling_price_edit_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("storages_goods_title_edit_access", missing)
-        instance.storages_goods_title_edit_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("storages_goods_units_edit_access", missing)
-        instance.storages_goods_units_edit_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("storages_goods_update_access", missing)
-        instance.storages_goods_update_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("storages_ids", missing)
-        instance.storages_ids = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("storages_inventory_access", missing)
-        instance.storages_inventory_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[26], value, found)
-        )
-        value = get("storages_inventory_create_edit_access", missing)
-        instance.storages_inventory_create_edit_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[27], value, found)
-        )
-        value = get("storages_inventory_delete_access", missing)
-        instance.storages_inventory_delete_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[28], value, found)
-        )
-        value = get("storages_inventory_excel_access", missing)
-        instance.storages_inventory_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[29], value, found)
-        )
-        value = get("storages_last_days_count", missing)
-        instance.storages_last_days_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[30], value, found)
-        )
-        value = get("storages_move_goods_access", missing)
-        instance.storages_move_goods_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[31], value, found)
-        )
-        value = get("storages_remnants_report_access", missing)
-        instance.storages_remnants_report_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[32], value, found)
-        )
-        value = get("storages_remnants_report_excel_access", missing)
-        instance.storages_remnants_report_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[33], value, found)
-        )
-        value = get("storages_sales_report_access", missing)
-        instance.storages_sales_report_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[34], value, found)
-        )
-        value = get("storages_sales_report_excel_access", missing)
-        instance.storages_sales_report_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[35], value, found)
-        )
-        value = get("storages_transactions_access", missing)
-        instance.storages_transactions_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[36], value, found)
-        )
-        value = get("storages_transactions_excel_access", missing)
-        instance.storages_transactions_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[37], value, found)
-        )
-        value = get("storages_transactions_types", missing)
-        instance.storages_transactions_types = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[38], value, found)
-        )
-        value = get("storages_turnover_report_access", missing)
-        instance.storages_turnover_report_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[39], value, found)
-        )
-        value = get("storages_turnover_report_excel_access", missing)
-        instance.storages_turnover_report_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[40], value, found)
-        )
-        value = get("storages_write_off_report_access", missing)
-        instance.storages_write_off_report_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[41], value, found)
-        )
-        value = get("storages_write_off_report_excel_access", missing)
-        instance.storages_write_off_report_excel_access = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[42], value, found)
-        )
-        value = get("storages_goods_prime_cost_view_access")
-        instance.storages_goods_prime_cost_view_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[43], value, found)
-        )
-        value = get("storages_limited_access")
-        instance.storages_limited_access = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[44], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -142,7 +142,9 @@ def _read(data: Any, cls: type[PermissionListTimetable] = PermissionListTimetabl
 
 
 def _read_all(
-    items: Any, cls: type[PermissionListTimetable] = PermissionListTimetable
+    items: Sequence[Any],
+    cls: type[PermissionListTimetable] = PermissionListTimetable,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -151,48 +153,82 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("last_days_count", missing)
+        try:
+            value = data["last_days_count"]
+        except KeyError:
+            value = missing
         instance.last_days_count = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("master_id", missing)
+        try:
+            value = data["master_id"]
+        except KeyError:
+            value = missing
         instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("position_id", missing)
+        try:
+            value = data["position_id"]
+        except KeyError:
+            value = missing
         instance.position_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("schedule_edit_access", missing)
+        try:
+            value = data["schedule_edit_access"]
+        except KeyError:
+            value = missing
         instance.schedule_edit_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("timetable_access", missing)
+        try:
+            value = data["timetable_access"]
+        except KeyError:
+            value = missing
         instance.timetable_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("timetable_phones_access", missing)
+        try:
+            value = data["timetable_phones_access"]
+        except KeyError:
+            value = missing
         instance.timetable_phones_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("timetable_statistics_access", missing)
+        try:
+            value = data["timetable_statistics_access"]
+        except KeyError:
+            value = missing
         instance.timetable_statistics_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("timetable_transferring_record_access", missing)
+        try:
+            value = data["timetable_transferring_record_access"]
+        except KeyError:
+            value = missing
         instance.timetable_transferring_record_access = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("timetable_waiting_list_access")
+        value = data.get("timetable_waiting_list_access")
         instance.timetable_waiting_list_access = (
             value
             if value is None or type(value) is bool
@@ -206,4 +242,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -127,7 +127,9 @@ def _read(data: Any, cls: type[PositionQuick] = PositionQuick) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[PositionQuick] = PositionQuick) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[PositionQuick] = PositionQuick, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -135,44 +137,83 @@ def _read_all(items: Any, cls: type[PositionQuick] = PositionQuick) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("chain_id", missing)
+        try:
+            value = data["chain_id"]
+        except KeyError:
+            value = missing
         instance.chain_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("description", missing)
+        try:
+            value = data["description"]
+        except KeyError:
+            value = missing
         instance.description = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("only_chain_appointment", missing)
+        try:
+            value = data["only_chain_appointment"]
+        except KeyError:
+            value = missing
         instance.only_chain_appointment = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("rules_required_fields", missing)
+        try:
+            value = data["rules_required_fields"]
+        except KeyError:
+            value = missing
         instance.rules_required_fields = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("services_binding_type", missing)
+        try:
+            value = data["services_binding_type"]
+        except KeyError:
+            value = missing
         instance.services_binding_type = (
             value
             if type(value) is int and value in {0, 2}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -182,4 +223,5 @@ def _read_all(items: Any, cls: type[PositionQuick] = PositionQuick) -> list[Any]
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

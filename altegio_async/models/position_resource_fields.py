@@ -107,7 +107,11 @@ def _read(data: Any, cls: type[PositionResourceFields] = PositionResourceFields)
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[PositionResourceFields] = PositionResourceFields) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[PositionResourceFields] = PositionResourceFields,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -115,46 +119,81 @@ def _read_all(items: Any, cls: type[PositionResourceFields] = PositionResourceFi
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("chain_id", missing)
+        try:
+            value = data["chain_id"]
+        except KeyError:
+            value = missing
         instance.chain_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("description", missing)
+        try:
+            value = data["description"]
+        except KeyError:
+            value = missing
         instance.description = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("only_chain_appointment", missing)
+        try:
+            value = data["only_chain_appointment"]
+        except KeyError:
+            value = missing
         instance.only_chain_appointment = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("rules_required_fields", missing)
+        try:
+            value = data["rules_required_fields"]
+        except KeyError:
+            value = missing
         instance.rules_required_fields = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("salon_ids", missing)
+        try:
+            value = data["salon_ids"]
+        except KeyError:
+            value = missing
         instance.salon_ids = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("services_binding_type", missing)
+        try:
+            value = data["services_binding_type"]
+        except KeyError:
+            value = missing
         instance.services_binding_type = (
             value
             if type(value) is int and value in {0, 1, 2}
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -164,4 +203,5 @@ def _read_all(items: Any, cls: type[PositionResourceFields] = PositionResourceFi
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -93,7 +93,9 @@ def _read(
 
 
 def _read_all(
-    items: Any, cls: type[ProductCategoryResourceFields] = ProductCategoryResourceFields
+    items: Sequence[Any],
+    cls: type[ProductCategoryResourceFields] = ProductCategoryResourceFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -102,22 +104,34 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("is_chain", missing)
+        try:
+            value = data["is_chain"]
+        except KeyError:
+            value = missing
         instance.is_chain = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("parent_category_id")
+        value = data.get("parent_category_id")
         instance.parent_category_id = (
             None if value is None else _r.read_field(spec, spec.fields[2], value, found)
         )
@@ -129,4 +143,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -181,127 +181,260 @@ def _read(data: Any, cls: type[ProductDetails] = ProductDetails) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ProductDetails] = ProductDetails) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ProductDetails] = ProductDetails, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("actual_amounts", missing)
-        instance.actual_amounts = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("actual_cost", missing)
-        instance.actual_cost = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("barcode", missing)
-        instance.barcode = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("cost", missing)
-        instance.cost = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("critical_amount", missing)
-        instance.critical_amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("desired_amount", missing)
-        instance.desired_amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("good_id", missing)
-        instance.good_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("last_change_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("loyalty_abonement_type_id", missing)
-        instance.loyalty_abonement_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("loyalty_allow_empty_code", missing)
-        instance.loyalty_allow_empty_code = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("loyalty_certificate_type_id", missing)
-        instance.loyalty_certificate_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("service_unit_id", missing)
-        instance.service_unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("service_unit_short_title", missing)
-        instance.service_unit_short_title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("unit_actual_cost", missing)
-        instance.unit_actual_cost = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("unit_actual_cost_format", missing)
-        instance.unit_actual_cost_format = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("unit_equals", missing)
-        instance.unit_equals = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("unit_id", missing)
-        instance.unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("unit_short_title", missing)
-        instance.unit_short_title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("value", missing)
-        instance.value = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("label")
-        instance.label = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["actual_amounts"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent0 += value
+                at0.append((instance, len(value)))
+            else:
+                instance.actual_amounts = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[0], value, found)
+                )
+            try:
+                value = data["actual_cost"]
+            except KeyError:
+                value = missing
+            instance.actual_cost = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["barcode"]
+            except KeyError:
+                value = missing
+            instance.barcode = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["cost"]
+            except KeyError:
+                value = missing
+            instance.cost = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["critical_amount"]
+            except KeyError:
+                value = missing
+            instance.critical_amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["desired_amount"]
+            except KeyError:
+                value = missing
+            instance.desired_amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["good_id"]
+            except KeyError:
+                value = missing
+            instance.good_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["last_change_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
+            try:
+                value = data["loyalty_abonement_type_id"]
+            except KeyError:
+                value = missing
+            instance.loyalty_abonement_type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["loyalty_allow_empty_code"]
+            except KeyError:
+                value = missing
+            instance.loyalty_allow_empty_code = _r.read_field(spec, spec.fields[9], value, found)
+            try:
+                value = data["loyalty_certificate_type_id"]
+            except KeyError:
+                value = missing
+            instance.loyalty_certificate_type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["service_unit_id"]
+            except KeyError:
+                value = missing
+            instance.service_unit_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["service_unit_short_title"]
+            except KeyError:
+                value = missing
+            instance.service_unit_short_title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            try:
+                value = data["unit_actual_cost"]
+            except KeyError:
+                value = missing
+            instance.unit_actual_cost = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["unit_actual_cost_format"]
+            except KeyError:
+                value = missing
+            instance.unit_actual_cost_format = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            try:
+                value = data["unit_equals"]
+            except KeyError:
+                value = missing
+            instance.unit_equals = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            try:
+                value = data["unit_id"]
+            except KeyError:
+                value = missing
+            instance.unit_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            try:
+                value = data["unit_short_title"]
+            except KeyError:
+                value = missing
+            instance.unit_short_title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            try:
+                value = data["value"]
+            except KeyError:
+                value = missing
+            instance.value = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("label")
+            instance.label = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at0:
+        holder.actual_amounts = read0[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at0, "actual_amounts"))
     return out

@@ -118,7 +118,9 @@ def _read(data: Any, cls: type[ProductListing] = ProductListing) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ProductListing] = ProductListing) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ProductListing] = ProductListing, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -126,76 +128,98 @@ def _read_all(items: Any, cls: type[ProductListing] = ProductListing) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("article")
+        value = data.get("article")
         instance.article = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("category")
+        value = data.get("category")
         instance.category = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("category_id")
+        value = data.get("category_id")
         instance.category_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("cost")
+        value = data.get("cost")
         instance.cost = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("good_id")
+        value = data.get("good_id")
         instance.good_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("label")
+        value = data.get("label")
         instance.label = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("salon_id")
+        value = data.get("salon_id")
         instance.salon_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("title")
+        value = data.get("title")
         instance.title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("unit_id")
+        value = data.get("unit_id")
         instance.unit_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("unit_short_title")
+        value = data.get("unit_short_title")
         instance.unit_short_title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("value")
+        value = data.get("value")
         instance.value = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[10], value, found)
         )
         if found:
@@ -206,4 +230,5 @@ def _read_all(items: Any, cls: type[ProductListing] = ProductListing) -> list[An
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

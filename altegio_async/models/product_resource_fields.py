@@ -140,7 +140,11 @@ def _read(data: Any, cls: type[ProductResourceFields] = ProductResourceFields) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ProductResourceFields] = ProductResourceFields) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[ProductResourceFields] = ProductResourceFields,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -148,54 +152,93 @@ def _read_all(items: Any, cls: type[ProductResourceFields] = ProductResourceFiel
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("category_id", missing)
+        try:
+            value = data["category_id"]
+        except KeyError:
+            value = missing
         instance.category_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("consumable_unit_id", missing)
+        try:
+            value = data["consumable_unit_id"]
+        except KeyError:
+            value = missing
         instance.consumable_unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("cost", missing)
+        try:
+            value = data["cost"]
+        except KeyError:
+            value = missing
         instance.cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_chain", missing)
+        try:
+            value = data["is_chain"]
+        except KeyError:
+            value = missing
         instance.is_chain = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("sale_unit_id", missing)
+        try:
+            value = data["sale_unit_id"]
+        except KeyError:
+            value = missing
         instance.sale_unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("sale_unit_to_consumable_unit_ratio", missing)
+        try:
+            value = data["sale_unit_to_consumable_unit_ratio"]
+        except KeyError:
+            value = missing
         instance.sale_unit_to_consumable_unit_ratio = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("actual_cost")
+        value = data.get("actual_cost")
         instance.actual_cost = (
             None if value is None else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("loyalty_abonement_type_id")
+        value = data.get("loyalty_abonement_type_id")
         instance.loyalty_abonement_type_id = (
             None if value is None else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("loyalty_certificate_type_id")
+        value = data.get("loyalty_certificate_type_id")
         instance.loyalty_certificate_type_id = (
             None if value is None else _r.read_field(spec, spec.fields[9], value, found)
         )
@@ -207,4 +250,5 @@ def _read_all(items: Any, cls: type[ProductResourceFields] = ProductResourceFiel
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -138,7 +138,9 @@ def _read(data: Any, cls: type[ProductResourceFieldsV2] = ProductResourceFieldsV
 
 
 def _read_all(
-    items: Any, cls: type[ProductResourceFieldsV2] = ProductResourceFieldsV2
+    items: Sequence[Any],
+    cls: type[ProductResourceFieldsV2] = ProductResourceFieldsV2,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -147,84 +149,166 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("consumable_unit_id", missing)
+        try:
+            value = data["consumable_unit_id"]
+        except KeyError:
+            value = missing
         instance.consumable_unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("cost", missing)
+        try:
+            value = data["cost"]
+        except KeyError:
+            value = missing
         instance.cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("cost_per_unit", missing)
+        try:
+            value = data["cost_per_unit"]
+        except KeyError:
+            value = missing
         instance.cost_per_unit = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("discount_percent", missing)
+        try:
+            value = data["discount_percent"]
+        except KeyError:
+            value = missing
         instance.discount_percent = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("first_cost", missing)
+        try:
+            value = data["first_cost"]
+        except KeyError:
+            value = missing
         instance.first_cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("good_id", missing)
+        try:
+            value = data["good_id"]
+        except KeyError:
+            value = missing
         instance.good_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("manual_cost", missing)
+        try:
+            value = data["manual_cost"]
+        except KeyError:
+            value = missing
         instance.manual_cost = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("master_id", missing)
+        try:
+            value = data["master_id"]
+        except KeyError:
+            value = missing
         instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("operation_type_slug", missing)
+        try:
+            value = data["operation_type_slug"]
+        except KeyError:
+            value = missing
         instance.operation_type_slug = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("operation_unit_type", missing)
+        try:
+            value = data["operation_unit_type"]
+        except KeyError:
+            value = missing
         instance.operation_unit_type = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("quantity", missing)
+        try:
+            value = data["quantity"]
+        except KeyError:
+            value = missing
         instance.quantity = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("record_id", missing)
+        try:
+            value = data["record_id"]
+        except KeyError:
+            value = missing
         instance.record_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("sale_unit_id", missing)
+        try:
+            value = data["sale_unit_id"]
+        except KeyError:
+            value = missing
         instance.sale_unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("staff_id", missing)
+        try:
+            value = data["staff_id"]
+        except KeyError:
+            value = missing
         instance.staff_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("storage_id", missing)
+        try:
+            value = data["storage_id"]
+        except KeyError:
+            value = missing
         instance.storage_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[14], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[14], value, found)
         )
-        value = get("unit_id", missing)
+        try:
+            value = data["unit_id"]
+        except KeyError:
+            value = missing
         instance.unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[15], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -234,4 +318,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

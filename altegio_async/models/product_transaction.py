@@ -157,98 +157,260 @@ def _read(data: Any, cls: type[ProductTransaction] = ProductTransaction) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ProductTransaction] = ProductTransaction) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ProductTransaction] = ProductTransaction, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("cost", missing)
-        instance.cost = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent5: list[Any] = []
+    at5: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    sent11: list[Any] = []
+    at11: list[Any] = []
+    sent12: list[Any] = []
+    at12: list[Any] = []
+    sent13: list[Any] = []
+    at13: list[Any] = []
+    sent16: list[Any] = []
+    at16: list[Any] = []
+    sent17: list[Any] = []
+    at17: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["cost"]
+            except KeyError:
+                value = missing
+            instance.cost = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["cost_per_unit"]
+            except KeyError:
+                value = missing
+            instance.cost_per_unit = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["create_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.create_date = iso(value)
+            except (TypeError, ValueError):
+                instance.create_date = _r.read_field(spec, spec.fields[2], value, found)
+            try:
+                value = data["discount"]
+            except KeyError:
+                value = missing
+            instance.discount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["document_id"]
+            except KeyError:
+                value = missing
+            instance.document_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["good"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent5.append(value)
+                at5.append(instance)
+            else:
+                instance.good = _r.read_field(spec, spec.fields[5], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["last_change_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
+            try:
+                value = data["master"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.master = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["operation_unit_type"]
+            except KeyError:
+                value = missing
+            instance.operation_unit_type = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["record_id"]
+            except KeyError:
+                value = missing
+            instance.record_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["service"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent11.append(value)
+                at11.append(instance)
+            else:
+                instance.service = _r.read_field(spec, spec.fields[11], value, found)
+            try:
+                value = data["storage"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent12.append(value)
+                at12.append(instance)
+            else:
+                instance.storage = _r.read_field(spec, spec.fields[12], value, found)
+            try:
+                value = data["supplier"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent13.append(value)
+                at13.append(instance)
+            else:
+                instance.supplier = _r.read_field(spec, spec.fields[13], value, found)
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            instance.type_ = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["type_id"]
+            except KeyError:
+                value = missing
+            instance.type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            try:
+                value = data["unit"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent16.append(value)
+                at16.append(instance)
+            else:
+                instance.unit = _r.read_field(spec, spec.fields[16], value, found)
+            value = data.get("clients")
+            if type(value) is dict and batch:
+                sent17.append(value)
+                at17.append(instance)
+            else:
+                instance.clients = (
+                    None if value is None else _r.read_field(spec, spec.fields[17], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+        read13 = _r.batch_reader(spec.fields[13])(sent13) if at13 else []
+        read16 = _r.batch_reader(spec.fields[16])(sent16) if at16 else []
+        read17 = _r.batch_reader(spec.fields[17])(sent17) if at17 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at5, read5):
+        holder.good = nested
+    for holder, nested in zip(at8, read8):
+        holder.master = nested
+    for holder, nested in zip(at11, read11):
+        holder.service = nested
+    for holder, nested in zip(at12, read12):
+        holder.storage = nested
+    for holder, nested in zip(at13, read13):
+        holder.supplier = nested
+    for holder, nested in zip(at16, read16):
+        holder.unit = nested
+    for holder, nested in zip(at17, read17):
+        holder.clients = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at5, "good"),
+            (at8, "master"),
+            (at11, "service"),
+            (at12, "storage"),
+            (at13, "supplier"),
+            (at16, "unit"),
+            (at17, "clients"),
         )
-        value = get("cost_per_unit", missing)
-        instance.cost_per_unit = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("create_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = iso(value)
-        except (TypeError, ValueError):
-            instance.create_date = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("discount", missing)
-        instance.discount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("document_id", missing)
-        instance.document_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("good", missing)
-        instance.good = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("last_change_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("master", missing)
-        instance.master = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("operation_unit_type", missing)
-        instance.operation_unit_type = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("record_id", missing)
-        instance.record_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("service", missing)
-        instance.service = _r.read_field(spec, spec.fields[11], value, found)
-        value = get("storage", missing)
-        instance.storage = _r.read_field(spec, spec.fields[12], value, found)
-        value = get("supplier", missing)
-        instance.supplier = _r.read_field(spec, spec.fields[13], value, found)
-        value = get("type", missing)
-        instance.type_ = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("type_id", missing)
-        instance.type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("unit", missing)
-        instance.unit = _r.read_field(spec, spec.fields[16], value, found)
-        value = get("clients")
-        instance.clients = (
-            None if value is None else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

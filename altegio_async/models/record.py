@@ -355,326 +355,461 @@ def _read(data: Any, cls: type[Record] = Record) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[Record] = Record) -> list[Any]:
+def _read_all(items: Sequence[Any], cls: type[Record] = Record, batch: bool = True) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("activity_id")
-        instance.activity_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("api_id")
-        instance.api_id = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("attendance")
-        instance.attendance = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("bookform_id")
-        instance.bookform_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("client")
-        instance.client = (
-            None if value is None else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("clients_count")
-        instance.clients_count = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("comer")
-        instance.comer = (
-            None if value is None else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("comer_person_info")
-        instance.comer_person_info = (
-            None if value is None else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("comment")
-        instance.comment = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("company_id")
-        instance.company_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("composite")
-        instance.composite = (
-            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("confirmed")
-        instance.confirmed = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("create_date")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = iso(value)
-        except (TypeError, ValueError):
-            instance.create_date = (
-                None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent10: list[Any] = []
+    at10: list[Any] = []
+    sent15: list[Any] = []
+    at15: list[tuple[Any, int]] = []
+    sent20: list[Any] = []
+    at20: list[tuple[Any, int]] = []
+    sent24: list[Any] = []
+    at24: list[tuple[Any, int]] = []
+    sent37: list[Any] = []
+    at37: list[tuple[Any, int]] = []
+    sent40: list[Any] = []
+    at40: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("activity_id")
+            instance.activity_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
             )
-        value = get("created_user_id")
-        instance.created_user_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("custom_color")
-        instance.custom_color = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("custom_fields")
-        instance.custom_fields = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("custom_font_color")
-        instance.custom_font_color = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("date")
-        instance.date = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("datetime")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.datetime_ = iso(value)
-        except (TypeError, ValueError):
-            instance.datetime_ = (
-                None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+            value = data.get("api_id")
+            instance.api_id = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
             )
-        value = get("deleted")
-        instance.deleted = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("documents")
-        instance.documents = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("email_now")
-        instance.email_now = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("email_remain_hours")
-        instance.email_remain_hours = (
-            None if value is None else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("from_url")
-        instance.from_url = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("goods_transactions")
-        instance.goods_transactions = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("is_mobile")
-        instance.is_mobile = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[26], value, found)
-        )
-        value = get("is_update_blocked")
-        instance.is_update_blocked = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[27], value, found)
-        )
-        value = get("last_change_date")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = (
-                None if value is None else _r.read_field(spec, spec.fields[28], value, found)
+            value = data.get("attendance")
+            instance.attendance = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
             )
-        value = get("length")
-        instance.length = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[29], value, found)
+            value = data.get("bookform_id")
+            instance.bookform_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("client")
+            instance.client = (
+                None if value is None else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("clients_count")
+            instance.clients_count = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("comer")
+            instance.comer = (
+                None if value is None else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("comer_person_info")
+            instance.comer_person_info = (
+                None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("comment")
+            instance.comment = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("company_id")
+            instance.company_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("composite")
+            if type(value) is dict and batch:
+                sent10.append(value)
+                at10.append(instance)
+            else:
+                instance.composite = (
+                    None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+                )
+            value = data.get("confirmed")
+            instance.confirmed = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("create_date")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.create_date = iso(value)
+            except (TypeError, ValueError):
+                instance.create_date = (
+                    None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+                )
+            value = data.get("created_user_id")
+            instance.created_user_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("custom_color")
+            instance.custom_color = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("custom_fields")
+            if type(value) is list and value and batch:
+                sent15 += value
+                at15.append((instance, len(value)))
+            else:
+                instance.custom_fields = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[15], value, found)
+                )
+            value = data.get("custom_font_color")
+            instance.custom_font_color = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("date")
+            instance.date = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("datetime")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.datetime_ = iso(value)
+            except (TypeError, ValueError):
+                instance.datetime_ = (
+                    None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+                )
+            value = data.get("deleted")
+            instance.deleted = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("documents")
+            if type(value) is list and value and batch:
+                sent20 += value
+                at20.append((instance, len(value)))
+            else:
+                instance.documents = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[20], value, found)
+                )
+            value = data.get("email_now")
+            instance.email_now = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("email_remain_hours")
+            instance.email_remain_hours = (
+                None if value is None else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            value = data.get("from_url")
+            instance.from_url = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("goods_transactions")
+            if type(value) is list and value and batch:
+                sent24 += value
+                at24.append((instance, len(value)))
+            else:
+                instance.goods_transactions = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[24], value, found)
+                )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[25], value, found)
+            )
+            value = data.get("is_mobile")
+            instance.is_mobile = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[26], value, found)
+            )
+            value = data.get("is_update_blocked")
+            instance.is_update_blocked = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            value = data.get("last_change_date")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = (
+                    None if value is None else _r.read_field(spec, spec.fields[28], value, found)
+                )
+            value = data.get("length")
+            instance.length = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            value = data.get("master_request")
+            instance.master_request = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[30], value, found)
+            )
+            value = data.get("notified")
+            instance.notified = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[31], value, found)
+            )
+            value = data.get("online")
+            instance.online = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[32], value, found)
+            )
+            value = data.get("paid_full")
+            instance.paid_full = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[33], value, found)
+            )
+            value = data.get("prepaid")
+            instance.prepaid = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[34], value, found)
+            )
+            value = data.get("prepaid_confirmed")
+            instance.prepaid_confirmed = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[35], value, found)
+            )
+            value = data.get("record_from")
+            instance.record_from = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[36], value, found)
+            )
+            value = data.get("record_labels")
+            if type(value) is list and value and batch:
+                sent37 += value
+                at37.append((instance, len(value)))
+            else:
+                instance.record_labels = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[37], value, found)
+                )
+            value = data.get("review_requested")
+            instance.review_requested = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[38], value, found)
+            )
+            value = data.get("seance_length")
+            instance.seance_length = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[39], value, found)
+            )
+            value = data.get("services")
+            if type(value) is list and value and batch:
+                sent40 += value
+                at40.append((instance, len(value)))
+            else:
+                instance.services = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[40], value, found)
+                )
+            value = data.get("short_link")
+            instance.short_link = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[41], value, found)
+            )
+            value = data.get("sms_before")
+            instance.sms_before = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[42], value, found)
+            )
+            value = data.get("sms_now")
+            instance.sms_now = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[43], value, found)
+            )
+            value = data.get("sms_now_text")
+            instance.sms_now_text = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[44], value, found)
+            )
+            value = data.get("sms_remain_hours")
+            instance.sms_remain_hours = (
+                None if value is None else _r.read_field(spec, spec.fields[45], value, found)
+            )
+            value = data.get("staff")
+            instance.staff = (
+                None if value is None else _r.read_field(spec, spec.fields[46], value, found)
+            )
+            value = data.get("staff_id")
+            instance.staff_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[47], value, found)
+            )
+            value = data.get("visit_attendance")
+            instance.visit_attendance = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[48], value, found)
+            )
+            value = data.get("visit_id")
+            instance.visit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[49], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read10 = _r.batch_reader(spec.fields[10])(sent10) if at10 else []
+        read15 = _r.batch_reader(spec.fields[15])(sent15) if at15 else []
+        read20 = _r.batch_reader(spec.fields[20])(sent20) if at20 else []
+        read24 = _r.batch_reader(spec.fields[24])(sent24) if at24 else []
+        read37 = _r.batch_reader(spec.fields[37])(sent37) if at37 else []
+        read40 = _r.batch_reader(spec.fields[40])(sent40) if at40 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at10, read10):
+        holder.composite = nested
+    start = 0
+    for holder, size in at15:
+        holder.custom_fields = read15[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at20:
+        holder.documents = read20[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at24:
+        holder.goods_transactions = read24[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at37:
+        holder.record_labels = read37[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at40:
+        holder.services = read40[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at10, "composite"),
+            (at15, "custom_fields"),
+            (at20, "documents"),
+            (at24, "goods_transactions"),
+            (at37, "record_labels"),
+            (at40, "services"),
         )
-        value = get("master_request")
-        instance.master_request = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[30], value, found)
-        )
-        value = get("notified")
-        instance.notified = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[31], value, found)
-        )
-        value = get("online")
-        instance.online = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[32], value, found)
-        )
-        value = get("paid_full")
-        instance.paid_full = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[33], value, found)
-        )
-        value = get("prepaid")
-        instance.prepaid = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[34], value, found)
-        )
-        value = get("prepaid_confirmed")
-        instance.prepaid_confirmed = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[35], value, found)
-        )
-        value = get("record_from")
-        instance.record_from = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[36], value, found)
-        )
-        value = get("record_labels")
-        instance.record_labels = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[37], value, found)
-        )
-        value = get("review_requested")
-        instance.review_requested = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[38], value, found)
-        )
-        value = get("seance_length")
-        instance.seance_length = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[39], value, found)
-        )
-        value = get("services")
-        instance.services = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[40], value, found)
-        )
-        value = get("short_link")
-        instance.short_link = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[41], value, found)
-        )
-        value = get("sms_before")
-        instance.sms_before = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[42], value, found)
-        )
-        value = get("sms_now")
-        instance.sms_now = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[43], value, found)
-        )
-        value = get("sms_now_text")
-        instance.sms_now_text = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[44], value, found)
-        )
-        value = get("sms_remain_hours")
-        instance.sms_remain_hours = (
-            None if value is None else _r.read_field(spec, spec.fields[45], value, found)
-        )
-        value = get("staff")
-        instance.staff = (
-            None if value is None else _r.read_field(spec, spec.fields[46], value, found)
-        )
-        value = get("staff_id")
-        instance.staff_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[47], value, found)
-        )
-        value = get("visit_attendance")
-        instance.visit_attendance = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[48], value, found)
-        )
-        value = get("visit_id")
-        instance.visit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[49], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -112,7 +112,9 @@ def _read(data: Any, cls: type[RecordService] = RecordService) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[RecordService] = RecordService) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[RecordService] = RecordService, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -120,64 +122,72 @@ def _read_all(items: Any, cls: type[RecordService] = RecordService) -> list[Any]
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("amount")
+        value = data.get("amount")
         instance.amount = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("cost")
+        value = data.get("cost")
         instance.cost = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("cost_per_unit")
+        value = data.get("cost_per_unit")
         instance.cost_per_unit = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("cost_to_pay")
+        value = data.get("cost_to_pay")
         instance.cost_to_pay = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("discount")
+        value = data.get("discount")
         instance.discount = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("first_cost")
+        value = data.get("first_cost")
         instance.first_cost = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("id")
+        value = data.get("id")
         instance.id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("manual_cost")
+        value = data.get("manual_cost")
         instance.manual_cost = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("title")
+        value = data.get("title")
         instance.title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[8], value, found)
         )
         if found:
@@ -188,4 +198,5 @@ def _read_all(items: Any, cls: type[RecordService] = RecordService) -> list[Any]
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -117,7 +117,9 @@ def _read(
 
 
 def _read_all(
-    items: Any, cls: type[ReportOverallStatsClientStats] = ReportOverallStatsClientStats
+    items: Sequence[Any],
+    cls: type[ReportOverallStatsClientStats] = ReportOverallStatsClientStats,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -126,44 +128,102 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("active_count", missing)
+        try:
+            value = data["active_count"]
+        except KeyError:
+            value = missing
         instance.active_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("lost_count", missing)
+        try:
+            value = data["lost_count"]
+        except KeyError:
+            value = missing
         instance.lost_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("lost_percent", missing)
+        try:
+            value = data["lost_percent"]
+        except KeyError:
+            value = missing
         instance.lost_percent = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("new_count", missing)
+        try:
+            value = data["new_count"]
+        except KeyError:
+            value = missing
         instance.new_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("new_percent", missing)
+        try:
+            value = data["new_percent"]
+        except KeyError:
+            value = missing
         instance.new_percent = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("return_count", missing)
+        try:
+            value = data["return_count"]
+        except KeyError:
+            value = missing
         instance.return_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("return_percent", missing)
+        try:
+            value = data["return_percent"]
+        except KeyError:
+            value = missing
         instance.return_percent = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("total_count", missing)
+        try:
+            value = data["total_count"]
+        except KeyError:
+            value = missing
         instance.total_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -173,4 +233,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

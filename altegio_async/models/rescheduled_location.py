@@ -120,7 +120,9 @@ def _read(data: Any, cls: type[RescheduledLocation] = RescheduledLocation) -> An
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[RescheduledLocation] = RescheduledLocation) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[RescheduledLocation] = RescheduledLocation, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -128,60 +130,131 @@ def _read_all(items: Any, cls: type[RescheduledLocation] = RescheduledLocation) 
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("address", missing)
+        try:
+            value = data["address"]
+        except KeyError:
+            value = missing
         instance.address = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("city", missing)
+        try:
+            value = data["city"]
+        except KeyError:
+            value = missing
         instance.city = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("city_id", missing)
+        try:
+            value = data["city_id"]
+        except KeyError:
+            value = missing
         instance.city_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("coordinate_lat", missing)
+        try:
+            value = data["coordinate_lat"]
+        except KeyError:
+            value = missing
         instance.coordinate_lat = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("coordinate_lon", missing)
+        try:
+            value = data["coordinate_lon"]
+        except KeyError:
+            value = missing
         instance.coordinate_lon = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("country", missing)
+        try:
+            value = data["country"]
+        except KeyError:
+            value = missing
         instance.country = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("country_id", missing)
+        try:
+            value = data["country_id"]
+        except KeyError:
+            value = missing
         instance.country_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("phone", missing)
+        try:
+            value = data["phone"]
+        except KeyError:
+            value = missing
         instance.phone = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("timezone", missing)
+        try:
+            value = data["timezone"]
+        except KeyError:
+            value = missing
         instance.timezone = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -191,4 +264,5 @@ def _read_all(items: Any, cls: type[RescheduledLocation] = RescheduledLocation) 
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

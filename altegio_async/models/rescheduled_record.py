@@ -144,90 +144,191 @@ def _read(data: Any, cls: type[RescheduledRecord] = RescheduledRecord) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[RescheduledRecord] = RescheduledRecord) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[RescheduledRecord] = RescheduledRecord, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("api_id", missing)
-        instance.api_id = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    sent12: list[Any] = []
+    at12: list[tuple[Any, int]] = []
+    sent13: list[Any] = []
+    at13: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["api_id"]
+            except KeyError:
+                value = missing
+            instance.api_id = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["company"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.company = _r.read_field(spec, spec.fields[2], value, found)
+            try:
+                value = data["create_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.create_date = iso(value)
+            except (TypeError, ValueError):
+                instance.create_date = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.date = iso(value)
+            except (TypeError, ValueError):
+                instance.date = _r.read_field(spec, spec.fields[4], value, found)
+            try:
+                value = data["deleted"]
+            except KeyError:
+                value = missing
+            instance.deleted = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["length"]
+            except KeyError:
+                value = missing
+            instance.length = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["master_requested"]
+            except KeyError:
+                value = missing
+            instance.master_requested = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["notify_by_email"]
+            except KeyError:
+                value = missing
+            instance.notify_by_email = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["notify_by_sms"]
+            except KeyError:
+                value = missing
+            instance.notify_by_sms = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["online"]
+            except KeyError:
+                value = missing
+            instance.online = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["services"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent12 += value
+                at12.append((instance, len(value)))
+            else:
+                instance.services = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[12], value, found)
+                )
+            try:
+                value = data["staff"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent13.append(value)
+                at13.append(instance)
+            else:
+                instance.staff = _r.read_field(spec, spec.fields[13], value, found)
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+        read13 = _r.batch_reader(spec.fields[13])(sent13) if at13 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at2, read2):
+        holder.company = nested
+    start = 0
+    for holder, size in at12:
+        holder.services = read12[start : start + size]
+        start += size
+    for holder, nested in zip(at13, read13):
+        holder.staff = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out, items, cls, _read_all, (at2, "company"), (at12, "services"), (at13, "staff")
         )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("company", missing)
-        instance.company = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("create_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = iso(value)
-        except (TypeError, ValueError):
-            instance.create_date = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = iso(value)
-        except (TypeError, ValueError):
-            instance.date = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("deleted", missing)
-        instance.deleted = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("length", missing)
-        instance.length = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("master_requested", missing)
-        instance.master_requested = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("notify_by_email", missing)
-        instance.notify_by_email = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("notify_by_sms", missing)
-        instance.notify_by_sms = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("online", missing)
-        instance.online = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("services", missing)
-        instance.services = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("staff", missing)
-        instance.staff = _r.read_field(spec, spec.fields[13], value, found)
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -211,69 +211,152 @@ def _read(data: Any, cls: type[SalaryCalculation] = SalaryCalculation) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[SalaryCalculation] = SalaryCalculation) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[SalaryCalculation] = SalaryCalculation, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("client_id", missing)
-        instance.client_id = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("cost", missing)
-        instance.cost = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("date", missing)
-        instance.date = _r.read_date(spec, spec.fields[2], value, found)
-        value = get("item_id", missing)
-        instance.item_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent7: list[Any] = []
+    at7: list[Any] = []
+    sent9: list[Any] = []
+    at9: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["client_id"]
+            except KeyError:
+                value = missing
+            instance.client_id = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["cost"]
+            except KeyError:
+                value = missing
+            instance.cost = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["date"]
+            except KeyError:
+                value = missing
+            instance.date = _r.read_date(spec, spec.fields[2], value, found)
+            try:
+                value = data["item_id"]
+            except KeyError:
+                value = missing
+            instance.item_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["item_type_slug"]
+            except KeyError:
+                value = missing
+            instance.item_type_slug = (
+                value
+                if type(value) is str
+                and value
+                in {"activity", "bonus", "penalty", "periodic", "record", "retro_bonus", "sale"}
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["paid"]
+            except KeyError:
+                value = missing
+            instance.paid = _r.read_field(spec, spec.fields[5], value, found)
+            try:
+                value = data["record_id"]
+            except KeyError:
+                value = missing
+            instance.record_id = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["salary_calculation_info"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent7.append(value)
+                at7.append(instance)
+            else:
+                instance.salary_calculation_info = _r.read_field(spec, spec.fields[7], value, found)
+            try:
+                value = data["salary_sum"]
+            except KeyError:
+                value = missing
+            instance.salary_sum = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["targets"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent9 += value
+                at9.append((instance, len(value)))
+            else:
+                instance.targets = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[9], value, found)
+                )
+            try:
+                value = data["time"]
+            except KeyError:
+                value = missing
+            instance.time = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("salary_discrepancy")
+            instance.salary_discrepancy = (
+                None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at7, read7):
+        holder.salary_calculation_info = nested
+    start = 0
+    for holder, size in at9:
+        holder.targets = read9[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out, items, cls, _read_all, (at7, "salary_calculation_info"), (at9, "targets")
         )
-        value = get("item_type_slug", missing)
-        instance.item_type_slug = (
-            value
-            if type(value) is str
-            and value
-            in {"activity", "bonus", "penalty", "periodic", "record", "retro_bonus", "sale"}
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("paid", missing)
-        instance.paid = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("record_id", missing)
-        instance.record_id = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("salary_calculation_info", missing)
-        instance.salary_calculation_info = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("salary_sum", missing)
-        instance.salary_sum = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("targets", missing)
-        instance.targets = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("time", missing)
-        instance.time = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("salary_discrepancy")
-        instance.salary_discrepancy = (
-            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

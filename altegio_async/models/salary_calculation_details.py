@@ -144,70 +144,155 @@ def _read(data: Any, cls: type[SalaryCalculationDetails] = SalaryCalculationDeta
 
 
 def _read_all(
-    items: Any, cls: type[SalaryCalculationDetails] = SalaryCalculationDetails
+    items: Sequence[Any],
+    cls: type[SalaryCalculationDetails] = SalaryCalculationDetails,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
-        instance.amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("company_id", missing)
-        instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("currency", missing)
-        instance.currency = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("date_create", missing)
-        instance.date_create = _r.read_date(spec, spec.fields[4], value, found)
-        value = get("date_from", missing)
-        instance.date_from = _r.read_date(spec, spec.fields[5], value, found)
-        value = get("date_to", missing)
-        instance.date_to = _r.read_date(spec, spec.fields[6], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("salary_items", missing)
-        instance.salary_items = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("staff_id", missing)
-        instance.staff_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("status", missing)
-        instance.status = (
-            value
-            if type(value) is str and value in {"confirmed", "draft"}
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["amount"]
+            except KeyError:
+                value = missing
+            instance.amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["company_id"]
+            except KeyError:
+                value = missing
+            instance.company_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["currency"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.currency = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["date_create"]
+            except KeyError:
+                value = missing
+            instance.date_create = _r.read_date(spec, spec.fields[4], value, found)
+            try:
+                value = data["date_from"]
+            except KeyError:
+                value = missing
+            instance.date_from = _r.read_date(spec, spec.fields[5], value, found)
+            try:
+                value = data["date_to"]
+            except KeyError:
+                value = missing
+            instance.date_to = _r.read_date(spec, spec.fields[6], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["salary_items"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent8 += value
+                at8.append((instance, len(value)))
+            else:
+                instance.salary_items = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            try:
+                value = data["staff_id"]
+            except KeyError:
+                value = missing
+            instance.staff_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["status"]
+            except KeyError:
+                value = missing
+            instance.status = (
+                value
+                if type(value) is str and value in {"confirmed", "draft"}
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at3, read3):
+        holder.currency = nested
+    start = 0
+    for holder, size in at8:
+        holder.salary_items = read8[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at3, "currency"), (at8, "salary_items"))
     return out

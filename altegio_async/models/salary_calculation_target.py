@@ -186,7 +186,9 @@ def _read(data: Any, cls: type[SalaryCalculationTarget] = SalaryCalculationTarge
 
 
 def _read_all(
-    items: Any, cls: type[SalaryCalculationTarget] = SalaryCalculationTarget
+    items: Sequence[Any],
+    cls: type[SalaryCalculationTarget] = SalaryCalculationTarget,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -195,30 +197,60 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("cost", missing)
+        try:
+            value = data["cost"]
+        except KeyError:
+            value = missing
         instance.cost = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("net_cost", missing)
+        try:
+            value = data["net_cost"]
+        except KeyError:
+            value = missing
         instance.net_cost = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("salary_calculation", missing)
+        try:
+            value = data["salary_calculation"]
+        except KeyError:
+            value = missing
         instance.salary_calculation = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("salary_promotion_sum", missing)
+        try:
+            value = data["salary_promotion_sum"]
+        except KeyError:
+            value = missing
         instance.salary_promotion_sum = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("salary_sum", missing)
+        try:
+            value = data["salary_sum"]
+        except KeyError:
+            value = missing
         instance.salary_sum = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("target_id", missing)
+        try:
+            value = data["target_id"]
+        except KeyError:
+            value = missing
         instance.target_id = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("target_type_slug", missing)
+        try:
+            value = data["target_type_slug"]
+        except KeyError:
+            value = missing
         instance.target_type_slug = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -228,4 +260,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

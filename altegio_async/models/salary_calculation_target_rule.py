@@ -105,7 +105,9 @@ def _read(data: Any, cls: type[SalaryCalculationTargetRule] = SalaryCalculationT
 
 
 def _read_all(
-    items: Any, cls: type[SalaryCalculationTargetRule] = SalaryCalculationTargetRule
+    items: Sequence[Any],
+    cls: type[SalaryCalculationTargetRule] = SalaryCalculationTargetRule,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -114,27 +116,42 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("description", missing)
+        try:
+            value = data["description"]
+        except KeyError:
+            value = missing
         instance.description = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("type_slug", missing)
+        try:
+            value = data["type_slug"]
+        except KeyError:
+            value = missing
         instance.type_slug = (
             value
             if type(value) is str and value in {"fix", "percent"}
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("value", missing)
+        try:
+            value = data["value"]
+        except KeyError:
+            value = missing
         instance.value = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
         if found:
@@ -145,4 +162,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

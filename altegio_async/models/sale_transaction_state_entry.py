@@ -112,7 +112,9 @@ def _read(data: Any, cls: type[SaleTransactionStateEntry] = SaleTransactionState
 
 
 def _read_all(
-    items: Any, cls: type[SaleTransactionStateEntry] = SaleTransactionStateEntry
+    items: Sequence[Any],
+    cls: type[SaleTransactionStateEntry] = SaleTransactionStateEntry,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -121,54 +123,92 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
+        try:
+            value = data["amount"]
+        except KeyError:
+            value = missing
         instance.amount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client_discount_percent", missing)
+        try:
+            value = data["client_discount_percent"]
+        except KeyError:
+            value = missing
         instance.client_discount_percent = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("cost_to_pay_total", missing)
+        try:
+            value = data["cost_to_pay_total"]
+        except KeyError:
+            value = missing
         instance.cost_to_pay_total = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("default_cost_per_unit", missing)
+        try:
+            value = data["default_cost_per_unit"]
+        except KeyError:
+            value = missing
         instance.default_cost_per_unit = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("default_cost_total", missing)
+        try:
+            value = data["default_cost_total"]
+        except KeyError:
+            value = missing
         instance.default_cost_total = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("type", missing)
+        try:
+            value = data["type"]
+        except KeyError:
+            value = missing
         instance.type_ = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -178,4 +218,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

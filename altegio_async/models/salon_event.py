@@ -119,49 +119,97 @@ def _read(data: Any, cls: type[SalonEvent] = SalonEvent) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[SalonEvent] = SalonEvent) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[SalonEvent] = SalonEvent, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("company_id", missing)
-        instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("data", missing)
-        instance.data = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("resource", missing)
-        instance.resource = (
-            value
-            if type(value) is str and value in {"salon"}
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("resource_id", missing)
-        instance.resource_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("status", missing)
-        instance.status = (
-            value
-            if type(value) is str and value in {"create", "delete", "update"}
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["company_id"]
+            except KeyError:
+                value = missing
+            instance.company_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["data"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.data = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["resource"]
+            except KeyError:
+                value = missing
+            instance.resource = (
+                value
+                if type(value) is str and value in {"salon"}
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["resource_id"]
+            except KeyError:
+                value = missing
+            instance.resource_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["status"]
+            except KeyError:
+                value = missing
+            instance.status = (
+                value
+                if type(value) is str and value in {"create", "delete", "update"}
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at1, read1):
+        holder.data = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at1, "data"))
     return out

@@ -141,68 +141,124 @@ def _read(data: Any, cls: type[Schedule] = Schedule) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[Schedule] = Schedule) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[Schedule] = Schedule, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("created_at", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.created_at = iso(value)
-        except (TypeError, ValueError):
-            instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("date_end", missing)
-        instance.date_end = _r.read_date(spec, spec.fields[1], value, found)
-        value = get("date_start", missing)
-        instance.date_start = _r.read_date(spec, spec.fields[2], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("original_entity_id", missing)
-        instance.original_entity_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("original_entity_type", missing)
-        instance.original_entity_type = (
-            value
-            if type(value) is str and value in {"activity", "record"}
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("updated_at", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.updated_at = iso(value)
-        except (TypeError, ValueError):
-            instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("days")
-        instance.days = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("deleted_at")
-        instance.deleted_at = (
-            None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent7: list[Any] = []
+    at7: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["created_at"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.created_at = iso(value)
+            except (TypeError, ValueError):
+                instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["date_end"]
+            except KeyError:
+                value = missing
+            instance.date_end = _r.read_date(spec, spec.fields[1], value, found)
+            try:
+                value = data["date_start"]
+            except KeyError:
+                value = missing
+            instance.date_start = _r.read_date(spec, spec.fields[2], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["original_entity_id"]
+            except KeyError:
+                value = missing
+            instance.original_entity_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["original_entity_type"]
+            except KeyError:
+                value = missing
+            instance.original_entity_type = (
+                value
+                if type(value) is str and value in {"activity", "record"}
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["updated_at"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.updated_at = iso(value)
+            except (TypeError, ValueError):
+                instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
+            value = data.get("days")
+            if type(value) is list and value and batch:
+                sent7 += value
+                at7.append((instance, len(value)))
+            else:
+                instance.days = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[7], value, found)
+                )
+            value = data.get("deleted_at")
+            instance.deleted_at = (
+                None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at7:
+        holder.days = read7[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at7, "days"))
     return out

@@ -169,146 +169,202 @@ def _read(data: Any, cls: type[Service] = Service) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[Service] = Service) -> list[Any]:
+def _read_all(items: Sequence[Any], cls: type[Service] = Service, batch: bool = True) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("active")
-        instance.active = (
-            value
-            if value is None or type(value) is int and value in {0, 1}
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("api_id")
-        instance.api_id = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("booking_title")
-        instance.booking_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("capacity")
-        instance.capacity = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("category_id")
-        instance.category_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("comment")
-        instance.comment = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("discount")
-        instance.discount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("duration")
-        instance.duration = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("image_group")
-        instance.image_group = (
-            None if value is None else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("is_comment_managed_only_in_chain")
-        instance.is_comment_managed_only_in_chain = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("is_multi")
-        instance.is_multi = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("is_price_managed_only_in_chain")
-        instance.is_price_managed_only_in_chain = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("prepaid")
-        instance.prepaid = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("price_max")
-        instance.price_max = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("price_min")
-        instance.price_min = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("salon_service_id")
-        instance.salon_service_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("staff")
-        instance.staff = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("title")
-        instance.title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("weight")
-        instance.weight = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    sent17: list[Any] = []
+    at17: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("active")
+            instance.active = (
+                value
+                if value is None or type(value) is int and value in {0, 1}
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            value = data.get("api_id")
+            instance.api_id = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("booking_title")
+            instance.booking_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("capacity")
+            instance.capacity = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("category_id")
+            instance.category_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("comment")
+            instance.comment = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("discount")
+            instance.discount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("duration")
+            instance.duration = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("image_group")
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.image_group = (
+                    None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+                )
+            value = data.get("is_comment_managed_only_in_chain")
+            instance.is_comment_managed_only_in_chain = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("is_multi")
+            instance.is_multi = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("is_price_managed_only_in_chain")
+            instance.is_price_managed_only_in_chain = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("prepaid")
+            instance.prepaid = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("price_max")
+            instance.price_max = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("price_min")
+            instance.price_min = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("salon_service_id")
+            instance.salon_service_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("staff")
+            if type(value) is list and value and batch:
+                sent17 += value
+                at17.append((instance, len(value)))
+            else:
+                instance.staff = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[17], value, found)
+                )
+            value = data.get("title")
+            instance.title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("weight")
+            instance.weight = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read17 = _r.batch_reader(spec.fields[17])(sent17) if at17 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at9, read9):
+        holder.image_group = nested
+    start = 0
+    for holder, size in at17:
+        holder.staff = read17[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at9, "image_group"), (at17, "staff"))
     return out

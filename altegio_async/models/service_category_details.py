@@ -106,7 +106,11 @@ def _read(data: Any, cls: type[ServiceCategoryDetails] = ServiceCategoryDetails)
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ServiceCategoryDetails] = ServiceCategoryDetails) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[ServiceCategoryDetails] = ServiceCategoryDetails,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -114,49 +118,75 @@ def _read_all(items: Any, cls: type[ServiceCategoryDetails] = ServiceCategoryDet
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("staff", missing)
+        try:
+            value = data["staff"]
+        except KeyError:
+            value = missing
         instance.staff = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("weight", missing)
+        try:
+            value = data["weight"]
+        except KeyError:
+            value = missing
         instance.weight = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("api_id")
+        value = data.get("api_id")
         instance.api_id = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("is_chain")
+        value = data.get("is_chain")
         instance.is_chain = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("salon_service_id")
+        value = data.get("salon_service_id")
         instance.salon_service_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[6], value, found)
         )
         if found:
@@ -167,4 +197,5 @@ def _read_all(items: Any, cls: type[ServiceCategoryDetails] = ServiceCategoryDet
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -139,7 +139,9 @@ def _read(data: Any, cls: type[ServiceListing] = ServiceListing) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ServiceListing] = ServiceListing) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ServiceListing] = ServiceListing, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -147,92 +149,108 @@ def _read_all(items: Any, cls: type[ServiceListing] = ServiceListing) -> list[An
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("active")
+        value = data.get("active")
         instance.active = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("api_id")
+        value = data.get("api_id")
         instance.api_id = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("booking_title")
+        value = data.get("booking_title")
         instance.booking_title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("category_id")
+        value = data.get("category_id")
         instance.category_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("comment")
+        value = data.get("comment")
         instance.comment = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("discount")
+        value = data.get("discount")
         instance.discount = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("duration")
+        value = data.get("duration")
         instance.duration = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("id")
+        value = data.get("id")
         instance.id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("price_max")
+        value = data.get("price_max")
         instance.price_max = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("price_min")
+        value = data.get("price_min")
         instance.price_min = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("salon_service_id")
+        value = data.get("salon_service_id")
         instance.salon_service_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("technical_break_duration")
+        value = data.get("technical_break_duration")
         instance.technical_break_duration = (
             None if value is None else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("title")
+        value = data.get("title")
         instance.title = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("weight")
+        value = data.get("weight")
         instance.weight = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[13], value, found)
         )
         if found:
@@ -243,4 +261,5 @@ def _read_all(items: Any, cls: type[ServiceListing] = ServiceListing) -> list[An
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -94,7 +94,9 @@ def _read(data: Any, cls: type[ServiceLocationServiceLink] = ServiceLocationServ
 
 
 def _read_all(
-    items: Any, cls: type[ServiceLocationServiceLink] = ServiceLocationServiceLink
+    items: Sequence[Any],
+    cls: type[ServiceLocationServiceLink] = ServiceLocationServiceLink,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -103,22 +105,24 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("price_max")
+        value = data.get("price_max")
         instance.price_max = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("price_min")
+        value = data.get("price_min")
         instance.price_min = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
         if found:
@@ -129,4 +133,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

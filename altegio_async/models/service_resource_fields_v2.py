@@ -132,7 +132,9 @@ def _read(data: Any, cls: type[ServiceResourceFieldsV2] = ServiceResourceFieldsV
 
 
 def _read_all(
-    items: Any, cls: type[ServiceResourceFieldsV2] = ServiceResourceFieldsV2
+    items: Sequence[Any],
+    cls: type[ServiceResourceFieldsV2] = ServiceResourceFieldsV2,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -141,68 +143,145 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("category_id", missing)
+        try:
+            value = data["category_id"]
+        except KeyError:
+            value = missing
         instance.category_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("company_id", missing)
+        try:
+            value = data["company_id"]
+        except KeyError:
+            value = missing
         instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("composite_service_id", missing)
+        try:
+            value = data["composite_service_id"]
+        except KeyError:
+            value = missing
         instance.composite_service_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("duration", missing)
+        try:
+            value = data["duration"]
+        except KeyError:
+            value = missing
         instance.duration = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_composite", missing)
+        try:
+            value = data["is_composite"]
+        except KeyError:
+            value = missing
         instance.is_composite = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("length", missing)
+        try:
+            value = data["length"]
+        except KeyError:
+            value = missing
         instance.length = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("price_max", missing)
+        try:
+            value = data["price_max"]
+        except KeyError:
+            value = missing
         instance.price_max = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("price_min", missing)
+        try:
+            value = data["price_min"]
+        except KeyError:
+            value = missing
         instance.price_min = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("salon_service_id", missing)
+        try:
+            value = data["salon_service_id"]
+        except KeyError:
+            value = missing
         instance.salon_service_id = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("service_id", missing)
+        try:
+            value = data["service_id"]
+        except KeyError:
+            value = missing
         instance.service_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("staff_id", missing)
+        try:
+            value = data["staff_id"]
+        except KeyError:
+            value = missing
         instance.staff_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("technical_break_duration", missing)
+        try:
+            value = data["technical_break_duration"]
+        except KeyError:
+            value = missing
         instance.technical_break_duration = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[12], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("composite_position")
+        value = data.get("composite_position")
         instance.composite_position = (
             None if value is None else _r.read_field(spec, spec.fields[13], value, found)
         )
@@ -214,4 +293,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

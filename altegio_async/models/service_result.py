@@ -304,296 +304,387 @@ def _read(data: Any, cls: type[ServiceResult] = ServiceResult) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ServiceResult] = ServiceResult) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ServiceResult] = ServiceResult, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("abonement_restriction_value")
-        instance.abonement_restriction_value = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent11: list[Any] = []
+    at11: list[tuple[Any, int]] = []
+    sent15: list[Any] = []
+    at15: list[tuple[Any, int]] = []
+    sent31: list[Any] = []
+    at31: list[tuple[Any, int]] = []
+    sent38: list[Any] = []
+    at38: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("abonement_restriction_value")
+            instance.abonement_restriction_value = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            value = data.get("active")
+            instance.active = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("api_id")
+            instance.api_id = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("api_service_id")
+            instance.api_service_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("autopayment_before_visit_time")
+            instance.autopayment_before_visit_time = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("booking_title")
+            instance.booking_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("capacity")
+            instance.capacity = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("category_id")
+            instance.category_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("comment")
+            instance.comment = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("date_from")
+            instance.date_from = (
+                None if value is None else _r.read_date(spec, spec.fields[9], value, found)
+            )
+            value = data.get("date_to")
+            instance.date_to = (
+                None if value is None else _r.read_date(spec, spec.fields[10], value, found)
+            )
+            value = data.get("dates")
+            if type(value) is list and value and batch:
+                sent11 += value
+                at11.append((instance, len(value)))
+            else:
+                instance.dates = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[11], value, found)
+                )
+            value = data.get("discount")
+            instance.discount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("duration")
+            instance.duration = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("image_group")
+            if type(value) is list and value and batch:
+                sent15 += value
+                at15.append((instance, len(value)))
+            else:
+                instance.image_group = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[15], value, found)
+                )
+            value = data.get("is_abonement_autopayment_enabled")
+            instance.is_abonement_autopayment_enabled = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("is_chain")
+            instance.is_chain = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("is_comment_managed_only_in_chain")
+            instance.is_comment_managed_only_in_chain = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("is_multi")
+            instance.is_multi = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("is_need_limit_date")
+            instance.is_need_limit_date = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("is_online")
+            instance.is_online = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("is_price_managed_only_in_chain")
+            instance.is_price_managed_only_in_chain = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            value = data.get("online_invoicing_status")
+            instance.online_invoicing_status = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("prepaid")
+            instance.prepaid = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            value = data.get("price_max")
+            instance.price_max = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[25], value, found)
+            )
+            value = data.get("price_min")
+            instance.price_min = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[26], value, found)
+            )
+            value = data.get("price_prepaid_amount")
+            instance.price_prepaid_amount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            value = data.get("price_prepaid_percent")
+            instance.price_prepaid_percent = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[28], value, found)
+            )
+            value = data.get("print_title")
+            instance.print_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            value = data.get("repeat_visit_days_step")
+            instance.repeat_visit_days_step = (
+                None if value is None else _r.read_field(spec, spec.fields[30], value, found)
+            )
+            value = data.get("resources")
+            if type(value) is list and value and batch:
+                sent31 += value
+                at31.append((instance, len(value)))
+            else:
+                instance.resources = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[31], value, found)
+                )
+            value = data.get("salon_service_id")
+            instance.salon_service_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[32], value, found)
+            )
+            value = data.get("schedule_template_type")
+            instance.schedule_template_type = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[33], value, found)
+            )
+            value = data.get("seance_search_finish")
+            instance.seance_search_finish = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[34], value, found)
+            )
+            value = data.get("seance_search_start")
+            instance.seance_search_start = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[35], value, found)
+            )
+            value = data.get("seance_search_step")
+            instance.seance_search_step = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[36], value, found)
+            )
+            value = data.get("service_type")
+            instance.service_type = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[37], value, found)
+            )
+            value = data.get("staff")
+            if type(value) is list and value and batch:
+                sent38 += value
+                at38.append((instance, len(value)))
+            else:
+                instance.staff = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[38], value, found)
+                )
+            value = data.get("step")
+            instance.step = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[39], value, found)
+            )
+            value = data.get("tax_variant")
+            instance.tax_variant = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[40], value, found)
+            )
+            value = data.get("technical_break_duration")
+            instance.technical_break_duration = (
+                None if value is None else _r.read_field(spec, spec.fields[41], value, found)
+            )
+            value = data.get("title")
+            instance.title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[42], value, found)
+            )
+            value = data.get("vat_id")
+            instance.vat_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[43], value, found)
+            )
+            value = data.get("weight")
+            instance.weight = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[44], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read15 = _r.batch_reader(spec.fields[15])(sent15) if at15 else []
+        read31 = _r.batch_reader(spec.fields[31])(sent31) if at31 else []
+        read38 = _r.batch_reader(spec.fields[38])(sent38) if at38 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at11:
+        holder.dates = read11[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at15:
+        holder.image_group = read15[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at31:
+        holder.resources = read31[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at38:
+        holder.staff = read38[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at11, "dates"),
+            (at15, "image_group"),
+            (at31, "resources"),
+            (at38, "staff"),
         )
-        value = get("active")
-        instance.active = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("api_id")
-        instance.api_id = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("api_service_id")
-        instance.api_service_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("autopayment_before_visit_time")
-        instance.autopayment_before_visit_time = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("booking_title")
-        instance.booking_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("capacity")
-        instance.capacity = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("category_id")
-        instance.category_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("comment")
-        instance.comment = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("date_from")
-        instance.date_from = (
-            None if value is None else _r.read_date(spec, spec.fields[9], value, found)
-        )
-        value = get("date_to")
-        instance.date_to = (
-            None if value is None else _r.read_date(spec, spec.fields[10], value, found)
-        )
-        value = get("dates")
-        instance.dates = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("discount")
-        instance.discount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("duration")
-        instance.duration = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("image_group")
-        instance.image_group = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("is_abonement_autopayment_enabled")
-        instance.is_abonement_autopayment_enabled = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("is_chain")
-        instance.is_chain = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("is_comment_managed_only_in_chain")
-        instance.is_comment_managed_only_in_chain = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("is_multi")
-        instance.is_multi = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("is_need_limit_date")
-        instance.is_need_limit_date = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("is_online")
-        instance.is_online = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("is_price_managed_only_in_chain")
-        instance.is_price_managed_only_in_chain = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("online_invoicing_status")
-        instance.online_invoicing_status = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("prepaid")
-        instance.prepaid = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("price_max")
-        instance.price_max = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("price_min")
-        instance.price_min = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[26], value, found)
-        )
-        value = get("price_prepaid_amount")
-        instance.price_prepaid_amount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[27], value, found)
-        )
-        value = get("price_prepaid_percent")
-        instance.price_prepaid_percent = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[28], value, found)
-        )
-        value = get("print_title")
-        instance.print_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[29], value, found)
-        )
-        value = get("repeat_visit_days_step")
-        instance.repeat_visit_days_step = (
-            None if value is None else _r.read_field(spec, spec.fields[30], value, found)
-        )
-        value = get("resources")
-        instance.resources = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[31], value, found)
-        )
-        value = get("salon_service_id")
-        instance.salon_service_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[32], value, found)
-        )
-        value = get("schedule_template_type")
-        instance.schedule_template_type = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[33], value, found)
-        )
-        value = get("seance_search_finish")
-        instance.seance_search_finish = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[34], value, found)
-        )
-        value = get("seance_search_start")
-        instance.seance_search_start = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[35], value, found)
-        )
-        value = get("seance_search_step")
-        instance.seance_search_step = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[36], value, found)
-        )
-        value = get("service_type")
-        instance.service_type = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[37], value, found)
-        )
-        value = get("staff")
-        instance.staff = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[38], value, found)
-        )
-        value = get("step")
-        instance.step = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[39], value, found)
-        )
-        value = get("tax_variant")
-        instance.tax_variant = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[40], value, found)
-        )
-        value = get("technical_break_duration")
-        instance.technical_break_duration = (
-            None if value is None else _r.read_field(spec, spec.fields[41], value, found)
-        )
-        value = get("title")
-        instance.title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[42], value, found)
-        )
-        value = get("vat_id")
-        instance.vat_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[43], value, found)
-        )
-        value = get("weight")
-        instance.weight = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[44], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

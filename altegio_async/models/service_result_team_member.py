@@ -105,7 +105,9 @@ def _read(data: Any, cls: type[ServiceResultTeamMember] = ServiceResultTeamMembe
 
 
 def _read_all(
-    items: Any, cls: type[ServiceResultTeamMember] = ServiceResultTeamMember
+    items: Sequence[Any],
+    cls: type[ServiceResultTeamMember] = ServiceResultTeamMember,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -114,25 +116,29 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("id")
+        value = data.get("id")
         instance.id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("seance_length")
+        value = data.get("seance_length")
         instance.seance_length = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("technological_card_id")
+        value = data.get("technological_card_id")
         instance.technological_card_id = (
             None if value is None else _r.read_field(spec, spec.fields[2], value, found)
         )
@@ -144,4 +150,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

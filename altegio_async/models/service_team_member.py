@@ -127,7 +127,9 @@ def _read(data: Any, cls: type[ServiceTeamMember] = ServiceTeamMember) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[ServiceTeamMember] = ServiceTeamMember) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[ServiceTeamMember] = ServiceTeamMember, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -135,50 +137,78 @@ def _read_all(items: Any, cls: type[ServiceTeamMember] = ServiceTeamMember) -> l
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("length", missing)
+        try:
+            value = data["length"]
+        except KeyError:
+            value = missing
         instance.length = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("master_id", missing)
+        try:
+            value = data["master_id"]
+        except KeyError:
+            value = missing
         instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("service_id", missing)
+        try:
+            value = data["service_id"]
+        except KeyError:
+            value = missing
         instance.service_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("technological_card_id", missing)
+        try:
+            value = data["technological_card_id"]
+        except KeyError:
+            value = missing
         instance.technological_card_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("api_id")
+        value = data.get("api_id")
         instance.api_id = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("is_offline_records_allowed")
+        value = data.get("is_offline_records_allowed")
         instance.is_offline_records_allowed = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("is_online")
+        value = data.get("is_online")
         instance.is_online = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("price")
+        value = data.get("price")
         instance.price = (
             None if value is None else _r.read_field(spec, spec.fields[7], value, found)
         )
@@ -190,4 +220,5 @@ def _read_all(items: Any, cls: type[ServiceTeamMember] = ServiceTeamMember) -> l
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

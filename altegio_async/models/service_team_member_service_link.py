@@ -89,7 +89,9 @@ def _read(data: Any, cls: type[ServiceTeamMemberServiceLink] = ServiceTeamMember
 
 
 def _read_all(
-    items: Any, cls: type[ServiceTeamMemberServiceLink] = ServiceTeamMemberServiceLink
+    items: Sequence[Any],
+    cls: type[ServiceTeamMemberServiceLink] = ServiceTeamMemberServiceLink,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -98,16 +100,18 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("length")
+        value = data.get("length")
         instance.length = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
         if found:
@@ -118,4 +122,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -99,7 +99,11 @@ def _read(data: Any, cls: type[StatisticsClientStats] = StatisticsClientStats) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[StatisticsClientStats] = StatisticsClientStats) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[StatisticsClientStats] = StatisticsClientStats,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -107,29 +111,55 @@ def _read_all(items: Any, cls: type[StatisticsClientStats] = StatisticsClientSta
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("all_count", missing)
+        try:
+            value = data["all_count"]
+        except KeyError:
+            value = missing
         instance.all_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("lost_count", missing)
+        try:
+            value = data["lost_count"]
+        except KeyError:
+            value = missing
         instance.lost_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("returned_count", missing)
+        try:
+            value = data["returned_count"]
+        except KeyError:
+            value = missing
         instance.returned_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("returned_percent", missing)
+        try:
+            value = data["returned_percent"]
+        except KeyError:
+            value = missing
         instance.returned_percent = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
         if found:
@@ -140,4 +170,5 @@ def _read_all(items: Any, cls: type[StatisticsClientStats] = StatisticsClientSta
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -125,7 +125,9 @@ def _read(data: Any, cls: type[StatisticsResourceFields] = StatisticsResourceFie
 
 
 def _read_all(
-    items: Any, cls: type[StatisticsResourceFields] = StatisticsResourceFields
+    items: Sequence[Any],
+    cls: type[StatisticsResourceFields] = StatisticsResourceFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -134,46 +136,81 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("balance_amount", missing)
+        try:
+            value = data["balance_amount"]
+        except KeyError:
+            value = missing
         instance.balance_amount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("company_id", missing)
+        try:
+            value = data["company_id"]
+        except KeyError:
+            value = missing
         instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("failed_attendances_count", missing)
+        try:
+            value = data["failed_attendances_count"]
+        except KeyError:
+            value = missing
         instance.failed_attendances_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("last_successful_attendance_datetime", missing)
+        try:
+            value = data["last_successful_attendance_datetime"]
+        except KeyError:
+            value = missing
         instance.last_successful_attendance_datetime = _r.read_field(
             spec, spec.fields[3], value, found
         )
-        value = get("paid_amount", missing)
+        try:
+            value = data["paid_amount"]
+        except KeyError:
+            value = missing
         instance.paid_amount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("spent_amount", missing)
+        try:
+            value = data["spent_amount"]
+        except KeyError:
+            value = missing
         instance.spent_amount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("successful_attendances_count", missing)
+        try:
+            value = data["successful_attendances_count"]
+        except KeyError:
+            value = missing
         instance.successful_attendances_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -183,4 +220,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

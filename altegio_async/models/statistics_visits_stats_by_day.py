@@ -96,7 +96,9 @@ def _read(data: Any, cls: type[StatisticsVisitsStatsByDay] = StatisticsVisitsSta
 
 
 def _read_all(
-    items: Any, cls: type[StatisticsVisitsStatsByDay] = StatisticsVisitsStatsByDay
+    items: Sequence[Any],
+    cls: type[StatisticsVisitsStatsByDay] = StatisticsVisitsStatsByDay,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -105,22 +107,41 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("date", missing)
+        try:
+            value = data["date"]
+        except KeyError:
+            value = missing
         instance.date = _r.read_date(spec, spec.fields[0], value, found)
-        value = get("new_count", missing)
+        try:
+            value = data["new_count"]
+        except KeyError:
+            value = missing
         instance.new_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("old_count", missing)
+        try:
+            value = data["old_count"]
+        except KeyError:
+            value = missing
         instance.old_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -130,4 +151,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

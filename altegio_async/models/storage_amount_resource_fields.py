@@ -82,7 +82,9 @@ def _read(data: Any, cls: type[StorageAmountResourceFields] = StorageAmountResou
 
 
 def _read_all(
-    items: Any, cls: type[StorageAmountResourceFields] = StorageAmountResourceFields
+    items: Sequence[Any],
+    cls: type[StorageAmountResourceFields] = StorageAmountResourceFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -91,32 +93,54 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("consumable_amount", missing)
+        try:
+            value = data["consumable_amount"]
+        except KeyError:
+            value = missing
         instance.consumable_amount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("good_id", missing)
+        try:
+            value = data["good_id"]
+        except KeyError:
+            value = missing
         instance.good_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("sale_amount", missing)
+        try:
+            value = data["sale_amount"]
+        except KeyError:
+            value = missing
         instance.sale_amount = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("storage_id", missing)
+        try:
+            value = data["storage_id"]
+        except KeyError:
+            value = missing
         instance.storage_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -126,4 +150,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -137,76 +137,156 @@ def _read(data: Any, cls: type[SubscriptionInformation] = SubscriptionInformatio
 
 
 def _read_all(
-    items: Any, cls: type[SubscriptionInformation] = SubscriptionInformation
+    items: Sequence[Any],
+    cls: type[SubscriptionInformation] = SubscriptionInformation,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("active", missing)
-        instance.active = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("deactivation_date", missing)
-        instance.deactivation_date = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("name", missing)
-        instance.name = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("options", missing)
-        instance.options = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("salon_id", missing)
-        instance.salon_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("staff_limit", missing)
-        instance.staff_limit = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("start_date", missing)
-        instance.start_date = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("LicenseOption")
-        instance.license_option = (
-            None if value is None else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("is_paid_rights_model")
-        instance.is_paid_rights_model = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent4: list[Any] = []
+    at4: list[tuple[Any, int]] = []
+    sent8: list[Any] = []
+    at8: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["active"]
+            except KeyError:
+                value = missing
+            instance.active = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["deactivation_date"]
+            except KeyError:
+                value = missing
+            instance.deactivation_date = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["name"]
+            except KeyError:
+                value = missing
+            instance.name = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["options"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent4 += value
+                at4.append((instance, len(value)))
+            else:
+                instance.options = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[4], value, found)
+                )
+            try:
+                value = data["salon_id"]
+            except KeyError:
+                value = missing
+            instance.salon_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["staff_limit"]
+            except KeyError:
+                value = missing
+            instance.staff_limit = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["start_date"]
+            except KeyError:
+                value = missing
+            instance.start_date = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("LicenseOption")
+            if type(value) is dict and batch:
+                sent8.append(value)
+                at8.append(instance)
+            else:
+                instance.license_option = (
+                    None if value is None else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            value = data.get("is_paid_rights_model")
+            instance.is_paid_rights_model = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read4 = _r.batch_reader(spec.fields[4])(sent4) if at4 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at4:
+        holder.options = read4[start : start + size]
+        start += size
+    for holder, nested in zip(at8, read8):
+        holder.license_option = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at4, "options"), (at8, "license_option"))
     return out

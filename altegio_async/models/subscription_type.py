@@ -311,256 +311,326 @@ def _read(data: Any, cls: type[SubscriptionType] = SubscriptionType) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[SubscriptionType] = SubscriptionType) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[SubscriptionType] = SubscriptionType, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("abonements_count")
-        instance.abonements_count = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("allow_freeze")
-        instance.allow_freeze = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("attached_location_ids")
-        instance.attached_location_ids = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("attached_salon_ids")
-        instance.attached_salon_ids = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("autoactivation_time")
-        instance.autoactivation_time = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("autoactivation_time_unit_id")
-        instance.autoactivation_time_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("availability")
-        instance.availability = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("balance_container")
-        instance.balance_container = (
-            None if value is None else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("balance_edit_type_id")
-        instance.balance_edit_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("category")
-        instance.category = (
-            None if value is None else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("category_id")
-        instance.category_id = (
-            None if value is None else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("chain_price_max")
-        instance.chain_price_max = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("chain_price_min")
-        instance.chain_price_min = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("cost")
-        instance.cost = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("date_archived")
-        instance.date_archived = (
-            None if value is None else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("expiration_type_id")
-        instance.expiration_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("expiration_type_title")
-        instance.expiration_type_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("freeze_limit")
-        instance.freeze_limit = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("freeze_limit_unit_id")
-        instance.freeze_limit_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("is_allow_empty_code")
-        instance.is_allow_empty_code = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("is_archived")
-        instance.is_archived = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("is_booking_when_frozen_allowed")
-        instance.is_booking_when_frozen_allowed = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("is_chain")
-        instance.is_chain = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("is_code_required")
-        instance.is_code_required = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("is_online_sale_enabled")
-        instance.is_online_sale_enabled = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("is_united_balance")
-        instance.is_united_balance = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[26], value, found)
-        )
-        value = get("is_united_balance_unlimited")
-        instance.is_united_balance_unlimited = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[27], value, found)
-        )
-        value = get("online_sale_description")
-        instance.online_sale_description = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[28], value, found)
-        )
-        value = get("online_sale_image")
-        instance.online_sale_image = (
-            None if value is None else _r.read_field(spec, spec.fields[29], value, found)
-        )
-        value = get("online_sale_price")
-        instance.online_sale_price = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[30], value, found)
-        )
-        value = get("online_sale_title")
-        instance.online_sale_title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[31], value, found)
-        )
-        value = get("period")
-        instance.period = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[32], value, found)
-        )
-        value = get("period_unit_id")
-        instance.period_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[33], value, found)
-        )
-        value = get("salon_group_id")
-        instance.salon_group_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[34], value, found)
-        )
-        value = get("service_price_correction")
-        instance.service_price_correction = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[35], value, found)
-        )
-        value = get("title")
-        instance.title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[36], value, found)
-        )
-        value = get("united_balance_services_count")
-        instance.united_balance_services_count = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[37], value, found)
-        )
-        value = get("weight")
-        instance.weight = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[38], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent6: list[Any] = []
+    at6: list[tuple[Any, int]] = []
+    sent7: list[Any] = []
+    at7: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("abonements_count")
+            instance.abonements_count = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            value = data.get("allow_freeze")
+            instance.allow_freeze = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("attached_location_ids")
+            instance.attached_location_ids = (
+                []
+                if type(value) is list and not value
+                else None
+                if value is None
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("attached_salon_ids")
+            instance.attached_salon_ids = (
+                []
+                if type(value) is list and not value
+                else None
+                if value is None
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("autoactivation_time")
+            instance.autoactivation_time = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("autoactivation_time_unit_id")
+            instance.autoactivation_time_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("availability")
+            if type(value) is list and value and batch:
+                sent6 += value
+                at6.append((instance, len(value)))
+            else:
+                instance.availability = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[6], value, found)
+                )
+            value = data.get("balance_container")
+            if type(value) is dict and batch:
+                sent7.append(value)
+                at7.append(instance)
+            else:
+                instance.balance_container = (
+                    None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+                )
+            value = data.get("balance_edit_type_id")
+            instance.balance_edit_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("category")
+            instance.category = (
+                None if value is None else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("category_id")
+            instance.category_id = (
+                None if value is None else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("chain_price_max")
+            instance.chain_price_max = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("chain_price_min")
+            instance.chain_price_min = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("cost")
+            instance.cost = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("date_archived")
+            instance.date_archived = (
+                None if value is None else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("expiration_type_id")
+            instance.expiration_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("expiration_type_title")
+            instance.expiration_type_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("freeze_limit")
+            instance.freeze_limit = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("freeze_limit_unit_id")
+            instance.freeze_limit_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("is_allow_empty_code")
+            instance.is_allow_empty_code = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("is_archived")
+            instance.is_archived = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("is_booking_when_frozen_allowed")
+            instance.is_booking_when_frozen_allowed = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            value = data.get("is_chain")
+            instance.is_chain = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("is_code_required")
+            instance.is_code_required = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            value = data.get("is_online_sale_enabled")
+            instance.is_online_sale_enabled = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[25], value, found)
+            )
+            value = data.get("is_united_balance")
+            instance.is_united_balance = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[26], value, found)
+            )
+            value = data.get("is_united_balance_unlimited")
+            instance.is_united_balance_unlimited = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            value = data.get("online_sale_description")
+            instance.online_sale_description = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[28], value, found)
+            )
+            value = data.get("online_sale_image")
+            instance.online_sale_image = (
+                None if value is None else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            value = data.get("online_sale_price")
+            instance.online_sale_price = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[30], value, found)
+            )
+            value = data.get("online_sale_title")
+            instance.online_sale_title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[31], value, found)
+            )
+            value = data.get("period")
+            instance.period = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[32], value, found)
+            )
+            value = data.get("period_unit_id")
+            instance.period_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[33], value, found)
+            )
+            value = data.get("salon_group_id")
+            instance.salon_group_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[34], value, found)
+            )
+            value = data.get("service_price_correction")
+            instance.service_price_correction = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[35], value, found)
+            )
+            value = data.get("title")
+            instance.title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[36], value, found)
+            )
+            value = data.get("united_balance_services_count")
+            instance.united_balance_services_count = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[37], value, found)
+            )
+            value = data.get("weight")
+            instance.weight = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[38], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at6:
+        holder.availability = read6[start : start + size]
+        start += size
+    for holder, nested in zip(at7, read7):
+        holder.balance_container = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at6, "availability"), (at7, "balance_container"))
     return out

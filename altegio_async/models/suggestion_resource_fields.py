@@ -106,7 +106,9 @@ def _read(data: Any, cls: type[SuggestionResourceFields] = SuggestionResourceFie
 
 
 def _read_all(
-    items: Any, cls: type[SuggestionResourceFields] = SuggestionResourceFields
+    items: Sequence[Any],
+    cls: type[SuggestionResourceFields] = SuggestionResourceFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -115,18 +117,30 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("service_id", missing)
+        try:
+            value = data["service_id"]
+        except KeyError:
+            value = missing
         instance.service_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("suggestion_type", missing)
+        try:
+            value = data["suggestion_type"]
+        except KeyError:
+            value = missing
         instance.suggestion_type = (
             value
             if type(value) is str
@@ -138,7 +152,7 @@ def _read_all(
             }
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("record_id")
+        value = data.get("record_id")
         instance.record_id = (
             None if value is None else _r.read_field(spec, spec.fields[2], value, found)
         )
@@ -150,4 +164,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -121,7 +121,9 @@ def _read(data: Any, cls: type[TagV2Fields] = TagV2Fields) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[TagV2Fields] = TagV2Fields) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[TagV2Fields] = TagV2Fields, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -129,79 +131,125 @@ def _read_all(items: Any, cls: type[TagV2Fields] = TagV2Fields) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("color", missing)
+        try:
+            value = data["color"]
+        except KeyError:
+            value = missing
         instance.color = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("company_id", missing)
+        try:
+            value = data["company_id"]
+        except KeyError:
+            value = missing
         instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("entity_type", missing)
+        try:
+            value = data["entity_type"]
+        except KeyError:
+            value = missing
         instance.entity_type = (
             value
             if type(value) is str and value in {"activity", "client", "common", "record"}
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("is_deleted", missing)
+        try:
+            value = data["is_deleted"]
+        except KeyError:
+            value = missing
         instance.is_deleted = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("is_editable", missing)
+        try:
+            value = data["is_editable"]
+        except KeyError:
+            value = missing
         instance.is_editable = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("deleted")
+        value = data.get("deleted")
         instance.deleted = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("entity")
+        value = data.get("entity")
         instance.entity = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("entity_slug")
+        value = data.get("entity_slug")
         instance.entity_slug = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("font_color")
+        value = data.get("font_color")
         instance.font_color = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("icon")
+        value = data.get("icon")
         instance.icon = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("not_editable")
+        value = data.get("not_editable")
         instance.not_editable = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("salon_id")
+        value = data.get("salon_id")
         instance.salon_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[12], value, found)
         )
         if found:
@@ -212,4 +260,5 @@ def _read_all(items: Any, cls: type[TagV2Fields] = TagV2Fields) -> list[Any]:
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -194,166 +194,245 @@ def _read(data: Any, cls: type[TeamMemberListing] = TeamMemberListing) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[TeamMemberListing] = TeamMemberListing) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[TeamMemberListing] = TeamMemberListing, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("api_id")
-        instance.api_id = (
-            None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent9: list[Any] = []
+    at9: list[tuple[Any, int]] = []
+    sent12: list[Any] = []
+    at12: list[Any] = []
+    sent20: list[Any] = []
+    at20: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            value = data.get("api_id")
+            instance.api_id = (
+                None if value is None else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            value = data.get("avatar")
+            instance.avatar = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            value = data.get("avatar_big")
+            instance.avatar_big = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("bookable")
+            instance.bookable = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("comments_count")
+            instance.comments_count = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("fired")
+            instance.fired = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("has_access_timetable")
+            instance.has_access_timetable = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("hidden")
+            instance.hidden = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("id")
+            instance.id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("image_group")
+            if type(value) is list and value and batch:
+                sent9 += value
+                at9.append((instance, len(value)))
+            else:
+                instance.image_group = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[9], value, found)
+                )
+            value = data.get("information")
+            instance.information = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("name")
+            instance.name = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("position")
+            if type(value) is dict and batch:
+                sent12.append(value)
+                at12.append(instance)
+            else:
+                instance.position = (
+                    None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+                )
+            value = data.get("position_id")
+            instance.position_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("prepaid")
+            instance.prepaid = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("rating")
+            instance.rating = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("schedule_till")
+            instance.schedule_till = (
+                None if value is None else _r.read_date(spec, spec.fields[16], value, found)
+            )
+            value = data.get("show_rating")
+            instance.show_rating = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("specialization")
+            instance.specialization = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            value = data.get("status")
+            instance.status = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("user")
+            if type(value) is list and value and batch:
+                sent20 += value
+                at20.append((instance, len(value)))
+            else:
+                instance.user = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[20], value, found)
+                )
+            value = data.get("user_id")
+            instance.user_id = (
+                None if value is None else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            value = data.get("votes_count")
+            instance.votes_count = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[22], value, found)
+            )
+            value = data.get("weight")
+            instance.weight = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+        read20 = _r.batch_reader(spec.fields[20])(sent20) if at20 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at9:
+        holder.image_group = read9[start : start + size]
+        start += size
+    for holder, nested in zip(at12, read12):
+        holder.position = nested
+    start = 0
+    for holder, size in at20:
+        holder.user = read20[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out, items, cls, _read_all, (at9, "image_group"), (at12, "position"), (at20, "user")
         )
-        value = get("avatar")
-        instance.avatar = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("avatar_big")
-        instance.avatar_big = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("bookable")
-        instance.bookable = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("comments_count")
-        instance.comments_count = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("fired")
-        instance.fired = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("has_access_timetable")
-        instance.has_access_timetable = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("hidden")
-        instance.hidden = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("id")
-        instance.id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("image_group")
-        instance.image_group = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("information")
-        instance.information = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("name")
-        instance.name = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("position")
-        instance.position = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("position_id")
-        instance.position_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("prepaid")
-        instance.prepaid = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("rating")
-        instance.rating = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("schedule_till")
-        instance.schedule_till = (
-            None if value is None else _r.read_date(spec, spec.fields[16], value, found)
-        )
-        value = get("show_rating")
-        instance.show_rating = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("specialization")
-        instance.specialization = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("status")
-        instance.status = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("user")
-        instance.user = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("user_id")
-        instance.user_id = (
-            None if value is None else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("votes_count")
-        instance.votes_count = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[22], value, found)
-        )
-        value = get("weight")
-        instance.weight = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -99,39 +99,86 @@ def _read(data: Any, cls: type[TeamMemberResource] = TeamMemberResource) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[TeamMemberResource] = TeamMemberResource) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[TeamMemberResource] = TeamMemberResource, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("attributes", missing)
-        instance.attributes = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("type", missing)
-        instance.type_ = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("relationships")
-        instance.relationships = (
-            None if value is None else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["attributes"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.attributes = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            instance.type_ = _r.read_field(spec, spec.fields[2], value, found)
+            value = data.get("relationships")
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.relationships = (
+                    None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.attributes = nested
+    for holder, nested in zip(at3, read3):
+        holder.relationships = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at0, "attributes"), (at3, "relationships"))
     return out

@@ -88,7 +88,9 @@ def _read(data: Any, cls: type[TeamMemberResourceFields] = TeamMemberResourceFie
 
 
 def _read_all(
-    items: Any, cls: type[TeamMemberResourceFields] = TeamMemberResourceFields
+    items: Sequence[Any],
+    cls: type[TeamMemberResourceFields] = TeamMemberResourceFields,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -97,36 +99,76 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("image", missing)
+        try:
+            value = data["image"]
+        except KeyError:
+            value = missing
         instance.image = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("is_available_as_assistant", missing)
+        try:
+            value = data["is_available_as_assistant"]
+        except KeyError:
+            value = missing
         instance.is_available_as_assistant = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("name", missing)
+        try:
+            value = data["name"]
+        except KeyError:
+            value = missing
         instance.name = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("position_id", missing)
+        try:
+            value = data["position_id"]
+        except KeyError:
+            value = missing
         instance.position_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("specialization", missing)
+        try:
+            value = data["specialization"]
+        except KeyError:
+            value = missing
         instance.specialization = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("tt_markup", missing)
+        try:
+            value = data["tt_markup"]
+        except KeyError:
+            value = missing
         instance.tt_markup = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -136,4 +178,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -165,7 +165,9 @@ def _read(data: Any, cls: type[TeamMemberResult] = TeamMemberResult) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[TeamMemberResult] = TeamMemberResult) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[TeamMemberResult] = TeamMemberResult, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -173,72 +175,123 @@ def _read_all(items: Any, cls: type[TeamMemberResult] = TeamMemberResult) -> lis
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("avatar", missing)
+        try:
+            value = data["avatar"]
+        except KeyError:
+            value = missing
         instance.avatar = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("avatar_big", missing)
+        try:
+            value = data["avatar_big"]
+        except KeyError:
+            value = missing
         instance.avatar_big = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("fired", missing)
+        try:
+            value = data["fired"]
+        except KeyError:
+            value = missing
         instance.fired = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("hidden", missing)
+        try:
+            value = data["hidden"]
+        except KeyError:
+            value = missing
         instance.hidden = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("name", missing)
+        try:
+            value = data["name"]
+        except KeyError:
+            value = missing
         instance.name = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("position", missing)
+        try:
+            value = data["position"]
+        except KeyError:
+            value = missing
         instance.position = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("specialization", missing)
+        try:
+            value = data["specialization"]
+        except KeyError:
+            value = missing
         instance.specialization = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("status", missing)
+        try:
+            value = data["status"]
+        except KeyError:
+            value = missing
         instance.status = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("company_id")
+        value = data.get("company_id")
         instance.company_id = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("is_included_in_payment_policy")
+        value = data.get("is_included_in_payment_policy")
         instance.is_included_in_payment_policy = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("is_paid_staff")
+        value = data.get("is_paid_staff")
         instance.is_paid_staff = (
             value
             if value is None or type(value) is bool
             else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("user_id")
+        value = data.get("user_id")
         instance.user_id = (
             None if value is None else _r.read_field(spec, spec.fields[12], value, found)
         )
@@ -250,4 +303,5 @@ def _read_all(items: Any, cls: type[TeamMemberResult] = TeamMemberResult) -> lis
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

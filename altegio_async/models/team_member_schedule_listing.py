@@ -136,54 +136,100 @@ def _read(data: Any, cls: type[TeamMemberScheduleListing] = TeamMemberScheduleLi
 
 
 def _read_all(
-    items: Any, cls: type[TeamMemberScheduleListing] = TeamMemberScheduleListing
+    items: Sequence[Any],
+    cls: type[TeamMemberScheduleListing] = TeamMemberScheduleListing,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("date", missing)
-        instance.date = _r.read_date(spec, spec.fields[0], value, found)
-        value = get("slots", missing)
-        instance.slots = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("busy_intervals")
-        instance.busy_intervals = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("off_day_type")
-        instance.off_day_type = (
-            None if value is None else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("staff_id")
-        instance.staff_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent1: list[Any] = []
+    at1: list[tuple[Any, int]] = []
+    sent2: list[Any] = []
+    at2: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["date"]
+            except KeyError:
+                value = missing
+            instance.date = _r.read_date(spec, spec.fields[0], value, found)
+            try:
+                value = data["slots"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent1 += value
+                at1.append((instance, len(value)))
+            else:
+                instance.slots = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[1], value, found)
+                )
+            value = data.get("busy_intervals")
+            if type(value) is list and value and batch:
+                sent2 += value
+                at2.append((instance, len(value)))
+            else:
+                instance.busy_intervals = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[2], value, found)
+                )
+            value = data.get("off_day_type")
+            instance.off_day_type = (
+                None if value is None else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("staff_id")
+            instance.staff_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at1:
+        holder.slots = read1[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at2:
+        holder.busy_intervals = read2[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at1, "slots"), (at2, "busy_intervals"))
     return out

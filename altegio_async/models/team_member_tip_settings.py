@@ -124,75 +124,155 @@ def _read(data: Any, cls: type[TeamMemberTipSettings] = TeamMemberTipSettings) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[TeamMemberTipSettings] = TeamMemberTipSettings) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[TeamMemberTipSettings] = TeamMemberTipSettings,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("hash", missing)
-        instance.hash_ = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("is_enabled", missing)
-        instance.is_enabled = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("landing_external", missing)
-        instance.landing_external = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("location_id", missing)
-        instance.location_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("staff", missing)
-        instance.staff = _r.read_field(spec, spec.fields[5], value, found)
-        value = get("staff_id", missing)
-        instance.staff_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("status", missing)
-        instance.status = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("status_title", missing)
-        instance.status_title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("invite_sms_sent")
-        instance.invite_sms_sent = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("master_tips_form_link")
-        instance.master_tips_form_link = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent5: list[Any] = []
+    at5: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["hash"]
+            except KeyError:
+                value = missing
+            instance.hash_ = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["is_enabled"]
+            except KeyError:
+                value = missing
+            instance.is_enabled = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["landing_external"]
+            except KeyError:
+                value = missing
+            instance.landing_external = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["location_id"]
+            except KeyError:
+                value = missing
+            instance.location_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["staff"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent5.append(value)
+                at5.append(instance)
+            else:
+                instance.staff = _r.read_field(spec, spec.fields[5], value, found)
+            try:
+                value = data["staff_id"]
+            except KeyError:
+                value = missing
+            instance.staff_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["status"]
+            except KeyError:
+                value = missing
+            instance.status = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["status_title"]
+            except KeyError:
+                value = missing
+            instance.status_title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("invite_sms_sent")
+            instance.invite_sms_sent = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("master_tips_form_link")
+            instance.master_tips_form_link = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at5, read5):
+        holder.staff = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at5, "staff"))
     return out

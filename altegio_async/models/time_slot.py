@@ -98,7 +98,9 @@ def _read(data: Any, cls: type[TimeSlot] = TimeSlot) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[TimeSlot] = TimeSlot) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[TimeSlot] = TimeSlot, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -106,6 +108,9 @@ def _read_all(items: Any, cls: type[TimeSlot] = TimeSlot) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
@@ -113,26 +118,38 @@ def _read_all(items: Any, cls: type[TimeSlot] = TimeSlot) -> list[Any]:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("datetime", missing)
+        try:
+            value = data["datetime"]
+        except KeyError:
+            value = missing
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
             instance.datetime_ = iso(value)
         except (TypeError, ValueError):
             instance.datetime_ = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("seance_length", missing)
+        try:
+            value = data["seance_length"]
+        except KeyError:
+            value = missing
         instance.seance_length = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("time", missing)
+        try:
+            value = data["time"]
+        except KeyError:
+            value = missing
         instance.time = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("sum_length")
+        value = data.get("sum_length")
         instance.sum_length = (
             value
-            if value is None or type(value) is float or type(value) is int
+            if value is None or type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
         if found:
@@ -143,4 +160,5 @@ def _read_all(items: Any, cls: type[TimeSlot] = TimeSlot) -> list[Any]:
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

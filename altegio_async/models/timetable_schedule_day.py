@@ -199,100 +199,200 @@ def _read(data: Any, cls: type[TimetableScheduleDay] = TimetableScheduleDay) -> 
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[TimetableScheduleDay] = TimetableScheduleDay) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[TimetableScheduleDay] = TimetableScheduleDay, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("created_at", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.created_at = iso(value)
-        except (TypeError, ValueError):
-            instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("day_of_week", missing)
-        instance.day_of_week = (
-            value
-            if type(value) is str and value in {"fri", "mon", "sat", "sun", "thu", "tue", "wed"}
-            else _r.read_field(spec, spec.fields[1], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent9: list[Any] = []
+    at9: list[tuple[Any, int]] = []
+    sent10: list[Any] = []
+    at10: list[tuple[Any, int]] = []
+    sent11: list[Any] = []
+    at11: list[Any] = []
+    sent12: list[Any] = []
+    at12: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["created_at"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.created_at = iso(value)
+            except (TypeError, ValueError):
+                instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["day_of_week"]
+            except KeyError:
+                value = missing
+            instance.day_of_week = (
+                value
+                if type(value) is str and value in {"fri", "mon", "sat", "sun", "thu", "tue", "wed"}
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["events_duration"]
+            except KeyError:
+                value = missing
+            instance.events_duration = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["events_time"]
+            except KeyError:
+                value = missing
+            instance.events_time = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["timetable_event_schedule_id"]
+            except KeyError:
+                value = missing
+            instance.timetable_event_schedule_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["updated_at"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.updated_at = iso(value)
+            except (TypeError, ValueError):
+                instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
+            value = data.get("deleted_at")
+            instance.deleted_at = (
+                None if value is None else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("event_technical_break_duration")
+            instance.event_technical_break_duration = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("events")
+            if type(value) is list and value and batch:
+                sent9 += value
+                at9.append((instance, len(value)))
+            else:
+                instance.events = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[9], value, found)
+                )
+            value = data.get("events_labels")
+            if type(value) is list and value and batch:
+                sent10 += value
+                at10.append((instance, len(value)))
+            else:
+                instance.events_labels = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[10], value, found)
+                )
+            value = data.get("events_master")
+            if type(value) is dict and batch:
+                sent11.append(value)
+                at11.append(instance)
+            else:
+                instance.events_master = (
+                    None if value is None else _r.read_field(spec, spec.fields[11], value, found)
+                )
+            value = data.get("events_resource_instances")
+            if type(value) is list and value and batch:
+                sent12 += value
+                at12.append((instance, len(value)))
+            else:
+                instance.events_resource_instances = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[12], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read10 = _r.batch_reader(spec.fields[10])(sent10) if at10 else []
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at9:
+        holder.events = read9[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at10:
+        holder.events_labels = read10[start : start + size]
+        start += size
+    for holder, nested in zip(at11, read11):
+        holder.events_master = nested
+    start = 0
+    for holder, size in at12:
+        holder.events_resource_instances = read12[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at9, "events"),
+            (at10, "events_labels"),
+            (at11, "events_master"),
+            (at12, "events_resource_instances"),
         )
-        value = get("events_duration", missing)
-        instance.events_duration = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("events_time", missing)
-        instance.events_time = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("timetable_event_schedule_id", missing)
-        instance.timetable_event_schedule_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("updated_at", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.updated_at = iso(value)
-        except (TypeError, ValueError):
-            instance.updated_at = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("deleted_at")
-        instance.deleted_at = (
-            None if value is None else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("event_technical_break_duration")
-        instance.event_technical_break_duration = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("events")
-        instance.events = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("events_labels")
-        instance.events_labels = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("events_master")
-        instance.events_master = (
-            None if value is None else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("events_resource_instances")
-        instance.events_resource_instances = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -247,128 +247,227 @@ def _read(data: Any, cls: type[TimetableScheduleDayEvent] = TimetableScheduleDay
 
 
 def _read_all(
-    items: Any, cls: type[TimetableScheduleDayEvent] = TimetableScheduleDayEvent
+    items: Sequence[Any],
+    cls: type[TimetableScheduleDayEvent] = TimetableScheduleDayEvent,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("created_at", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.created_at = iso(value)
-        except (TypeError, ValueError):
-            instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("event_datetime", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.event_datetime = iso(value)
-        except (TypeError, ValueError):
-            instance.event_datetime = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("event_entity_id", missing)
-        instance.event_entity_id = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("event_entity_type", missing)
-        instance.event_entity_type = (
-            value
-            if type(value) is str and value in {"activity", "record"}
-            else _r.read_field(spec, spec.fields[3], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent15: list[Any] = []
+    at15: list[tuple[Any, int]] = []
+    sent16: list[Any] = []
+    at16: list[Any] = []
+    sent17: list[Any] = []
+    at17: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["created_at"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.created_at = iso(value)
+            except (TypeError, ValueError):
+                instance.created_at = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["event_datetime"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.event_datetime = iso(value)
+            except (TypeError, ValueError):
+                instance.event_datetime = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["event_entity_id"]
+            except KeyError:
+                value = missing
+            instance.event_entity_id = _r.read_field(spec, spec.fields[2], value, found)
+            try:
+                value = data["event_entity_type"]
+            except KeyError:
+                value = missing
+            instance.event_entity_type = (
+                value
+                if type(value) is str and value in {"activity", "record"}
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["event_status"]
+            except KeyError:
+                value = missing
+            instance.event_status = (
+                value
+                if type(value) is str
+                and value
+                in {
+                    "entity_deleted",
+                    "entity_failed",
+                    "event_changed",
+                    "event_changed_force",
+                    "event_created",
+                    "event_deleted",
+                    "stable",
+                }
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["is_entity_datetime_changed"]
+            except KeyError:
+                value = missing
+            instance.is_entity_datetime_changed = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["is_entity_duration_changed"]
+            except KeyError:
+                value = missing
+            instance.is_entity_duration_changed = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["is_entity_labels_changed"]
+            except KeyError:
+                value = missing
+            instance.is_entity_labels_changed = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["is_entity_master_changed"]
+            except KeyError:
+                value = missing
+            instance.is_entity_master_changed = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["is_entity_resource_instances_changed"]
+            except KeyError:
+                value = missing
+            instance.is_entity_resource_instances_changed = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["updated_at"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.updated_at = iso(value)
+            except (TypeError, ValueError):
+                instance.updated_at = _r.read_field(spec, spec.fields[11], value, found)
+            value = data.get("deleted_at")
+            instance.deleted_at = (
+                None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("entity_datetime")
+            instance.entity_datetime = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("entity_duration")
+            instance.entity_duration = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("entity_labels")
+            if type(value) is list and value and batch:
+                sent15 += value
+                at15.append((instance, len(value)))
+            else:
+                instance.entity_labels = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[15], value, found)
+                )
+            value = data.get("entity_master")
+            if type(value) is dict and batch:
+                sent16.append(value)
+                at16.append(instance)
+            else:
+                instance.entity_master = (
+                    None if value is None else _r.read_field(spec, spec.fields[16], value, found)
+                )
+            value = data.get("entity_resource_instances")
+            if type(value) is list and value and batch:
+                sent17 += value
+                at17.append((instance, len(value)))
+            else:
+                instance.entity_resource_instances = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[17], value, found)
+                )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read15 = _r.batch_reader(spec.fields[15])(sent15) if at15 else []
+        read16 = _r.batch_reader(spec.fields[16])(sent16) if at16 else []
+        read17 = _r.batch_reader(spec.fields[17])(sent17) if at17 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at15:
+        holder.entity_labels = read15[start : start + size]
+        start += size
+    for holder, nested in zip(at16, read16):
+        holder.entity_master = nested
+    start = 0
+    for holder, size in at17:
+        holder.entity_resource_instances = read17[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at15, "entity_labels"),
+            (at16, "entity_master"),
+            (at17, "entity_resource_instances"),
         )
-        value = get("event_status", missing)
-        instance.event_status = (
-            value
-            if type(value) is str
-            and value
-            in {
-                "entity_deleted",
-                "entity_failed",
-                "event_changed",
-                "event_changed_force",
-                "event_created",
-                "event_deleted",
-                "stable",
-            }
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("is_entity_datetime_changed", missing)
-        instance.is_entity_datetime_changed = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("is_entity_duration_changed", missing)
-        instance.is_entity_duration_changed = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("is_entity_labels_changed", missing)
-        instance.is_entity_labels_changed = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("is_entity_master_changed", missing)
-        instance.is_entity_master_changed = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("is_entity_resource_instances_changed", missing)
-        instance.is_entity_resource_instances_changed = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("updated_at", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.updated_at = iso(value)
-        except (TypeError, ValueError):
-            instance.updated_at = _r.read_field(spec, spec.fields[11], value, found)
-        value = get("deleted_at")
-        instance.deleted_at = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("entity_datetime")
-        instance.entity_datetime = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("entity_duration")
-        instance.entity_duration = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("entity_labels")
-        instance.entity_labels = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("entity_master")
-        instance.entity_master = (
-            None if value is None else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("entity_resource_instances")
-        instance.entity_resource_instances = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -261,182 +261,389 @@ def _read(data: Any, cls: type[Transaction] = Transaction) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[Transaction] = Transaction) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[Transaction] = Transaction, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("amount", missing)
-        instance.amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("client", missing)
-        instance.client = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("client_id", missing)
-        instance.client_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("company_id", missing)
-        instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("cost", missing)
-        instance.cost = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("cost_per_unit", missing)
-        instance.cost_per_unit = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("create_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = iso(value)
-        except (TypeError, ValueError):
-            instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("deleted", missing)
-        instance.deleted = (
-            value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("discount", missing)
-        instance.discount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("document_id", missing)
-        instance.document_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("good", missing)
-        instance.good = _r.read_field(spec, spec.fields[11], value, found)
-        value = get("good_id", missing)
-        instance.good_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("master", missing)
-        instance.master = _r.read_field(spec, spec.fields[14], value, found)
-        value = get("master_id", missing)
-        instance.master_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("storage", missing)
-        instance.storage = _r.read_field(spec, spec.fields[16], value, found)
-        value = get("storage_id", missing)
-        instance.storage_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("supplier", missing)
-        instance.supplier = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("supplier_id", missing)
-        instance.supplier_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("type", missing)
-        instance.type_ = _r.read_field(spec, spec.fields[20], value, found)
-        value = get("type_id", missing)
-        instance.type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        value = get("unit", missing)
-        instance.unit = _r.read_field(spec, spec.fields[22], value, found)
-        value = get("unit_id", missing)
-        instance.unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[23], value, found)
-        )
-        value = get("good_special_number")
-        instance.good_special_number = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[24], value, found)
-        )
-        value = get("goods_marks")
-        instance.goods_marks = (
-            []
-            if type(value) is list and not value
-            else None
-            if value is None
-            else _r.read_field(spec, spec.fields[25], value, found)
-        )
-        value = get("last_change_date")
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = (
-                None if value is None else _r.read_field(spec, spec.fields[26], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent11: list[Any] = []
+    at11: list[Any] = []
+    sent16: list[Any] = []
+    at16: list[Any] = []
+    sent18: list[Any] = []
+    at18: list[tuple[Any, int]] = []
+    sent20: list[Any] = []
+    at20: list[Any] = []
+    sent22: list[Any] = []
+    at22: list[Any] = []
+    sent25: list[Any] = []
+    at25: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["amount"]
+            except KeyError:
+                value = missing
+            instance.amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
             )
-        value = get("operation_unit_type")
-        instance.operation_unit_type = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[27], value, found)
+            try:
+                value = data["client"]
+            except KeyError:
+                value = missing
+            instance.client = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["client_id"]
+            except KeyError:
+                value = missing
+            instance.client_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["company_id"]
+            except KeyError:
+                value = missing
+            instance.company_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["cost"]
+            except KeyError:
+                value = missing
+            instance.cost = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["cost_per_unit"]
+            except KeyError:
+                value = missing
+            instance.cost_per_unit = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["create_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.create_date = iso(value)
+            except (TypeError, ValueError):
+                instance.create_date = _r.read_field(spec, spec.fields[7], value, found)
+            try:
+                value = data["deleted"]
+            except KeyError:
+                value = missing
+            instance.deleted = (
+                value if type(value) is bool else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["discount"]
+            except KeyError:
+                value = missing
+            instance.discount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["document_id"]
+            except KeyError:
+                value = missing
+            instance.document_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["good"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent11.append(value)
+                at11.append(instance)
+            else:
+                instance.good = _r.read_field(spec, spec.fields[11], value, found)
+            try:
+                value = data["good_id"]
+            except KeyError:
+                value = missing
+            instance.good_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            try:
+                value = data["master"]
+            except KeyError:
+                value = missing
+            instance.master = _r.read_field(spec, spec.fields[14], value, found)
+            try:
+                value = data["master_id"]
+            except KeyError:
+                value = missing
+            instance.master_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            try:
+                value = data["storage"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent16.append(value)
+                at16.append(instance)
+            else:
+                instance.storage = _r.read_field(spec, spec.fields[16], value, found)
+            try:
+                value = data["storage_id"]
+            except KeyError:
+                value = missing
+            instance.storage_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            try:
+                value = data["supplier"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent18 += value
+                at18.append((instance, len(value)))
+            else:
+                instance.supplier = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[18], value, found)
+                )
+            try:
+                value = data["supplier_id"]
+            except KeyError:
+                value = missing
+            instance.supplier_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent20.append(value)
+                at20.append(instance)
+            else:
+                instance.type_ = _r.read_field(spec, spec.fields[20], value, found)
+            try:
+                value = data["type_id"]
+            except KeyError:
+                value = missing
+            instance.type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            try:
+                value = data["unit"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent22.append(value)
+                at22.append(instance)
+            else:
+                instance.unit = _r.read_field(spec, spec.fields[22], value, found)
+            try:
+                value = data["unit_id"]
+            except KeyError:
+                value = missing
+            instance.unit_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[23], value, found)
+            )
+            value = data.get("good_special_number")
+            instance.good_special_number = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[24], value, found)
+            )
+            value = data.get("goods_marks")
+            if type(value) is list and value and batch:
+                sent25 += value
+                at25.append((instance, len(value)))
+            else:
+                instance.goods_marks = (
+                    []
+                    if type(value) is list and not value
+                    else None
+                    if value is None
+                    else _r.read_field(spec, spec.fields[25], value, found)
+                )
+            value = data.get("last_change_date")
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = (
+                    None if value is None else _r.read_field(spec, spec.fields[26], value, found)
+                )
+            value = data.get("operation_unit_type")
+            instance.operation_unit_type = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[27], value, found)
+            )
+            value = data.get("sale_amount")
+            instance.sale_amount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[28], value, found)
+            )
+            value = data.get("sale_unit")
+            instance.sale_unit = (
+                None if value is None else _r.read_field(spec, spec.fields[29], value, found)
+            )
+            value = data.get("sale_unit_id")
+            instance.sale_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[30], value, found)
+            )
+            value = data.get("service_amount")
+            instance.service_amount = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[31], value, found)
+            )
+            value = data.get("service_unit")
+            instance.service_unit = (
+                None if value is None else _r.read_field(spec, spec.fields[32], value, found)
+            )
+            value = data.get("service_unit_id")
+            instance.service_unit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[33], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read11 = _r.batch_reader(spec.fields[11])(sent11) if at11 else []
+        read16 = _r.batch_reader(spec.fields[16])(sent16) if at16 else []
+        read18 = _r.batch_reader(spec.fields[18])(sent18) if at18 else []
+        read20 = _r.batch_reader(spec.fields[20])(sent20) if at20 else []
+        read22 = _r.batch_reader(spec.fields[22])(sent22) if at22 else []
+        read25 = _r.batch_reader(spec.fields[25])(sent25) if at25 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at11, read11):
+        holder.good = nested
+    for holder, nested in zip(at16, read16):
+        holder.storage = nested
+    start = 0
+    for holder, size in at18:
+        holder.supplier = read18[start : start + size]
+        start += size
+    for holder, nested in zip(at20, read20):
+        holder.type_ = nested
+    for holder, nested in zip(at22, read22):
+        holder.unit = nested
+    start = 0
+    for holder, size in at25:
+        holder.goods_marks = read25[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at11, "good"),
+            (at16, "storage"),
+            (at18, "supplier"),
+            (at20, "type_"),
+            (at22, "unit"),
+            (at25, "goods_marks"),
         )
-        value = get("sale_amount")
-        instance.sale_amount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[28], value, found)
-        )
-        value = get("sale_unit")
-        instance.sale_unit = (
-            None if value is None else _r.read_field(spec, spec.fields[29], value, found)
-        )
-        value = get("sale_unit_id")
-        instance.sale_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[30], value, found)
-        )
-        value = get("service_amount")
-        instance.service_amount = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[31], value, found)
-        )
-        value = get("service_unit")
-        instance.service_unit = (
-            None if value is None else _r.read_field(spec, spec.fields[32], value, found)
-        )
-        value = get("service_unit_id")
-        instance.service_unit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[33], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -144,90 +144,212 @@ def _read(data: Any, cls: type[TransactionDetails] = TransactionDetails) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[TransactionDetails] = TransactionDetails) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[TransactionDetails] = TransactionDetails, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("account", missing)
-        instance.account = _r.read_field(spec, spec.fields[0], value, found)
-        value = get("amount", missing)
-        instance.amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[1], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent0: list[Any] = []
+    at0: list[Any] = []
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    sent6: list[Any] = []
+    at6: list[Any] = []
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    sent10: list[Any] = []
+    at10: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["account"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent0.append(value)
+                at0.append(instance)
+            else:
+                instance.account = _r.read_field(spec, spec.fields[0], value, found)
+            try:
+                value = data["amount"]
+            except KeyError:
+                value = missing
+            instance.amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["client"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.client = _r.read_field(spec, spec.fields[2], value, found)
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.date = iso(value)
+            except (TypeError, ValueError):
+                instance.date = _r.read_field(spec, spec.fields[4], value, found)
+            try:
+                value = data["document_id"]
+            except KeyError:
+                value = missing
+            instance.document_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["expense"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent6.append(value)
+                at6.append(instance)
+            else:
+                instance.expense = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["last_change_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.last_change_date = iso(value)
+            except (TypeError, ValueError):
+                instance.last_change_date = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["master"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.master = _r.read_field(spec, spec.fields[9], value, found)
+            try:
+                value = data["supplier"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent10.append(value)
+                at10.append(instance)
+            else:
+                instance.supplier = _r.read_field(spec, spec.fields[10], value, found)
+            value = data.get("record_id")
+            instance.record_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("sold_item_id")
+            instance.sold_item_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            value = data.get("sold_item_type")
+            instance.sold_item_type = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("visit_id")
+            instance.visit_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read0 = _r.batch_reader(spec.fields[0])(sent0) if at0 else []
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+        read10 = _r.batch_reader(spec.fields[10])(sent10) if at10 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at0, read0):
+        holder.account = nested
+    for holder, nested in zip(at2, read2):
+        holder.client = nested
+    for holder, nested in zip(at6, read6):
+        holder.expense = nested
+    for holder, nested in zip(at9, read9):
+        holder.master = nested
+    for holder, nested in zip(at10, read10):
+        holder.supplier = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at0, "account"),
+            (at2, "client"),
+            (at6, "expense"),
+            (at9, "master"),
+            (at10, "supplier"),
         )
-        value = get("client", missing)
-        instance.client = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = iso(value)
-        except (TypeError, ValueError):
-            instance.date = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("document_id", missing)
-        instance.document_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("expense", missing)
-        instance.expense = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("last_change_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.last_change_date = iso(value)
-        except (TypeError, ValueError):
-            instance.last_change_date = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("master", missing)
-        instance.master = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("supplier", missing)
-        instance.supplier = _r.read_field(spec, spec.fields[10], value, found)
-        value = get("record_id")
-        instance.record_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("sold_item_id")
-        instance.sold_item_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("sold_item_type")
-        instance.sold_item_type = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("visit_id")
-        instance.visit_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -180,132 +180,284 @@ def _read(data: Any, cls: type[UpdatedAppointment] = UpdatedAppointment) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[UpdatedAppointment] = UpdatedAppointment) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[UpdatedAppointment] = UpdatedAppointment, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("activity_id", missing)
-        instance.activity_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent2: list[Any] = []
+    at2: list[Any] = []
+    sent8: list[Any] = []
+    at8: list[tuple[Any, int]] = []
+    sent16: list[Any] = []
+    at16: list[tuple[Any, int]] = []
+    sent20: list[Any] = []
+    at20: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["activity_id"]
+            except KeyError:
+                value = missing
+            instance.activity_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["api_id"]
+            except KeyError:
+                value = missing
+            instance.api_id = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["client"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent2.append(value)
+                at2.append(instance)
+            else:
+                instance.client = _r.read_field(spec, spec.fields[2], value, found)
+            try:
+                value = data["clients_count"]
+            except KeyError:
+                value = missing
+            instance.clients_count = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["confirmed"]
+            except KeyError:
+                value = missing
+            instance.confirmed = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["create_date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.create_date = iso(value)
+            except (TypeError, ValueError):
+                instance.create_date = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["datetime"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.datetime_ = iso(value)
+            except (TypeError, ValueError):
+                instance.datetime_ = _r.read_field(spec, spec.fields[7], value, found)
+            try:
+                value = data["documents"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent8 += value
+                at8.append((instance, len(value)))
+            else:
+                instance.documents = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[8], value, found)
+                )
+            try:
+                value = data["email_now"]
+            except KeyError:
+                value = missing
+            instance.email_now = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            try:
+                value = data["from_url"]
+            except KeyError:
+                value = missing
+            instance.from_url = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            try:
+                value = data["master_request"]
+            except KeyError:
+                value = missing
+            instance.master_request = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[12], value, found)
+            )
+            try:
+                value = data["notified"]
+            except KeyError:
+                value = missing
+            instance.notified = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            try:
+                value = data["review_requested"]
+            except KeyError:
+                value = missing
+            instance.review_requested = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            try:
+                value = data["seance_length"]
+            except KeyError:
+                value = missing
+            instance.seance_length = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            try:
+                value = data["services"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent16 += value
+                at16.append((instance, len(value)))
+            else:
+                instance.services = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[16], value, found)
+                )
+            try:
+                value = data["sms_before"]
+            except KeyError:
+                value = missing
+            instance.sms_before = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            try:
+                value = data["sms_now"]
+            except KeyError:
+                value = missing
+            instance.sms_now = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[18], value, found)
+            )
+            try:
+                value = data["sms_now_text"]
+            except KeyError:
+                value = missing
+            instance.sms_now_text = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            try:
+                value = data["staff"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent20.append(value)
+                at20.append(instance)
+            else:
+                instance.staff = _r.read_field(spec, spec.fields[20], value, found)
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read2 = _r.batch_reader(spec.fields[2])(sent2) if at2 else []
+        read8 = _r.batch_reader(spec.fields[8])(sent8) if at8 else []
+        read16 = _r.batch_reader(spec.fields[16])(sent16) if at16 else []
+        read20 = _r.batch_reader(spec.fields[20])(sent20) if at20 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at2, read2):
+        holder.client = nested
+    start = 0
+    for holder, size in at8:
+        holder.documents = read8[start : start + size]
+        start += size
+    start = 0
+    for holder, size in at16:
+        holder.services = read16[start : start + size]
+        start += size
+    for holder, nested in zip(at20, read20):
+        holder.staff = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at2, "client"),
+            (at8, "documents"),
+            (at16, "services"),
+            (at20, "staff"),
         )
-        value = get("api_id", missing)
-        instance.api_id = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("client", missing)
-        instance.client = _r.read_field(spec, spec.fields[2], value, found)
-        value = get("clients_count", missing)
-        instance.clients_count = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("confirmed", missing)
-        instance.confirmed = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("create_date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.create_date = iso(value)
-        except (TypeError, ValueError):
-            instance.create_date = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("datetime", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.datetime_ = iso(value)
-        except (TypeError, ValueError):
-            instance.datetime_ = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("documents", missing)
-        instance.documents = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("email_now", missing)
-        instance.email_now = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("from_url", missing)
-        instance.from_url = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("master_request", missing)
-        instance.master_request = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("notified", missing)
-        instance.notified = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("review_requested", missing)
-        instance.review_requested = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("seance_length", missing)
-        instance.seance_length = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("services", missing)
-        instance.services = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("sms_before", missing)
-        instance.sms_before = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("sms_now", missing)
-        instance.sms_now = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("sms_now_text", missing)
-        instance.sms_now_text = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("staff", missing)
-        instance.staff = _r.read_field(spec, spec.fields[20], value, found)
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -123,7 +123,9 @@ def _read(data: Any, cls: type[UpdatedAppointmentDocument] = UpdatedAppointmentD
 
 
 def _read_all(
-    items: Any, cls: type[UpdatedAppointmentDocument] = UpdatedAppointmentDocument
+    items: Sequence[Any],
+    cls: type[UpdatedAppointmentDocument] = UpdatedAppointmentDocument,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -132,6 +134,9 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
@@ -139,57 +144,132 @@ def _read_all(
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("category_id", missing)
+        try:
+            value = data["category_id"]
+        except KeyError:
+            value = missing
         instance.category_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("comment", missing)
+        try:
+            value = data["comment"]
+        except KeyError:
+            value = missing
         instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("company_id", missing)
+        try:
+            value = data["company_id"]
+        except KeyError:
+            value = missing
         instance.company_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("date_created", missing)
+        try:
+            value = data["date_created"]
+        except KeyError:
+            value = missing
         try:  # the ISO 8601 text Altegio sends, read without a call into the policy
             instance.date_created = iso(value)
         except (TypeError, ValueError):
             instance.date_created = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("id", missing)
+        try:
+            value = data["id"]
+        except KeyError:
+            value = missing
         instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("number", missing)
+        try:
+            value = data["number"]
+        except KeyError:
+            value = missing
         instance.number = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("record_id", missing)
+        try:
+            value = data["record_id"]
+        except KeyError:
+            value = missing
         instance.record_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("storage_id", missing)
+        try:
+            value = data["storage_id"]
+        except KeyError:
+            value = missing
         instance.storage_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("type_id", missing)
+        try:
+            value = data["type_id"]
+        except KeyError:
+            value = missing
         instance.type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("type_title", missing)
+        try:
+            value = data["type_title"]
+        except KeyError:
+            value = missing
         instance.type_title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("user_id", missing)
+        try:
+            value = data["user_id"]
+        except KeyError:
+            value = missing
         instance.user_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("visit_id", missing)
+        try:
+            value = data["visit_id"]
+        except KeyError:
+            value = missing
         instance.visit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
         if found:
             append(_r.finish(instance, data, spec, found))
@@ -199,4 +279,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

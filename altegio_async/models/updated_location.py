@@ -172,149 +172,229 @@ def _read(data: Any, cls: type[UpdatedLocation] = UpdatedLocation) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[UpdatedLocation] = UpdatedLocation) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[UpdatedLocation] = UpdatedLocation, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent12: list[Any] = []
+    at12: list[Any] = []
+    sent18: list[Any] = []
+    at18: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            value = data.get("access")
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.access = (
+                    None if value is None else _r.read_field(spec, spec.fields[1], value, found)
+                )
+            value = data.get("address")
+            instance.address = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            value = data.get("business_type_id")
+            instance.business_type_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            value = data.get("city")
+            instance.city = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            value = data.get("city_id")
+            instance.city_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            value = data.get("coordinate_lat")
+            instance.coordinate_lat = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            value = data.get("coordinate_lon")
+            instance.coordinate_lon = (
+                value
+                if value is None or type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            value = data.get("country")
+            instance.country = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            value = data.get("country_id")
+            instance.country_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            value = data.get("description")
+            instance.description = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            value = data.get("group_priority")
+            instance.group_priority = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            value = data.get("main_group")
+            if type(value) is dict and batch:
+                sent12.append(value)
+                at12.append(instance)
+            else:
+                instance.main_group = (
+                    None if value is None else _r.read_field(spec, spec.fields[12], value, found)
+                )
+            value = data.get("main_group_id")
+            instance.main_group_id = (
+                value
+                if value is None or type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[13], value, found)
+            )
+            value = data.get("phone_confirmation")
+            instance.phone_confirmation = (
+                value
+                if value is None or type(value) is bool
+                else _r.read_field(spec, spec.fields[14], value, found)
+            )
+            value = data.get("push_notification_phone_confirm")
+            instance.push_notification_phone_confirm = (
+                None if value is None else _r.read_field(spec, spec.fields[15], value, found)
+            )
+            value = data.get("short_descr")
+            instance.short_descr = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[16], value, found)
+            )
+            value = data.get("site")
+            instance.site = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[17], value, found)
+            )
+            value = data.get("social")
+            if type(value) is dict and batch:
+                sent18.append(value)
+                at18.append(instance)
+            else:
+                instance.social = (
+                    None if value is None else _r.read_field(spec, spec.fields[18], value, found)
+                )
+            value = data.get("timezone_name")
+            instance.timezone_name = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[19], value, found)
+            )
+            value = data.get("title")
+            instance.title = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[20], value, found)
+            )
+            value = data.get("zip")
+            instance.zip_ = (
+                value
+                if value is None or type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[21], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read12 = _r.batch_reader(spec.fields[12])(sent12) if at12 else []
+        read18 = _r.batch_reader(spec.fields[18])(sent18) if at18 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at1, read1):
+        holder.access = nested
+    for holder, nested in zip(at12, read12):
+        holder.main_group = nested
+    for holder, nested in zip(at18, read18):
+        holder.social = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out, items, cls, _read_all, (at1, "access"), (at12, "main_group"), (at18, "social")
         )
-        value = get("access")
-        instance.access = (
-            None if value is None else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("address")
-        instance.address = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("business_type_id")
-        instance.business_type_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("city")
-        instance.city = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("city_id")
-        instance.city_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("coordinate_lat")
-        instance.coordinate_lat = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("coordinate_lon")
-        instance.coordinate_lon = (
-            value
-            if value is None or type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("country")
-        instance.country = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("country_id")
-        instance.country_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        value = get("description")
-        instance.description = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("group_priority")
-        instance.group_priority = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        value = get("main_group")
-        instance.main_group = (
-            None if value is None else _r.read_field(spec, spec.fields[12], value, found)
-        )
-        value = get("main_group_id")
-        instance.main_group_id = (
-            value
-            if value is None or type(value) is int
-            else _r.read_field(spec, spec.fields[13], value, found)
-        )
-        value = get("phone_confirmation")
-        instance.phone_confirmation = (
-            value
-            if value is None or type(value) is bool
-            else _r.read_field(spec, spec.fields[14], value, found)
-        )
-        value = get("push_notification_phone_confirm")
-        instance.push_notification_phone_confirm = (
-            None if value is None else _r.read_field(spec, spec.fields[15], value, found)
-        )
-        value = get("short_descr")
-        instance.short_descr = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[16], value, found)
-        )
-        value = get("site")
-        instance.site = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[17], value, found)
-        )
-        value = get("social")
-        instance.social = (
-            None if value is None else _r.read_field(spec, spec.fields[18], value, found)
-        )
-        value = get("timezone_name")
-        instance.timezone_name = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[19], value, found)
-        )
-        value = get("title")
-        instance.title = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[20], value, found)
-        )
-        value = get("zip")
-        instance.zip_ = (
-            value
-            if value is None or type(value) is str
-            else _r.read_field(spec, spec.fields[21], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

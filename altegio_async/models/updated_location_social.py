@@ -105,7 +105,11 @@ def _read(data: Any, cls: type[UpdatedLocationSocial] = UpdatedLocationSocial) -
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[UpdatedLocationSocial] = UpdatedLocationSocial) -> list[Any]:
+def _read_all(
+    items: Sequence[Any],
+    cls: type[UpdatedLocationSocial] = UpdatedLocationSocial,
+    batch: bool = True,
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -113,37 +117,76 @@ def _read_all(items: Any, cls: type[UpdatedLocationSocial] = UpdatedLocationSoci
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("facebook", missing)
+        try:
+            value = data["facebook"]
+        except KeyError:
+            value = missing
         instance.facebook = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("instagram", missing)
+        try:
+            value = data["instagram"]
+        except KeyError:
+            value = missing
         instance.instagram = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("telegram", missing)
+        try:
+            value = data["telegram"]
+        except KeyError:
+            value = missing
         instance.telegram = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("viber", missing)
+        try:
+            value = data["viber"]
+        except KeyError:
+            value = missing
         instance.viber = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("whatsapp", missing)
+        try:
+            value = data["whatsapp"]
+        except KeyError:
+            value = missing
         instance.whatsapp = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("vk")
+        value = data.get("vk")
         instance.vk = (
             value
             if value is None or type(value) is str
+            else str(value)
+            if type(value) is int
             else _r.read_field(spec, spec.fields[5], value, found)
         )
         if found:
@@ -154,4 +197,5 @@ def _read_all(items: Any, cls: type[UpdatedLocationSocial] = UpdatedLocationSoci
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -149,79 +149,186 @@ def _read(data: Any, cls: type[UserLoyaltyCardList] = UserLoyaltyCardList) -> An
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[UserLoyaltyCardList] = UserLoyaltyCardList) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[UserLoyaltyCardList] = UserLoyaltyCardList, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("balance", missing)
-        instance.balance = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent5: list[Any] = []
+    at5: list[tuple[Any, int]] = []
+    sent6: list[Any] = []
+    at6: list[Any] = []
+    sent9: list[Any] = []
+    at9: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["balance"]
+            except KeyError:
+                value = missing
+            instance.balance = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["number"]
+            except KeyError:
+                value = missing
+            instance.number = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["paid_amount"]
+            except KeyError:
+                value = missing
+            instance.paid_amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[3], value, found)
+            )
+            try:
+                value = data["points"]
+            except KeyError:
+                value = missing
+            instance.points = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["programs"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent5 += value
+                at5.append((instance, len(value)))
+            else:
+                instance.programs = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[5], value, found)
+                )
+            try:
+                value = data["salon_group"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent6.append(value)
+                at6.append(instance)
+            else:
+                instance.salon_group = _r.read_field(spec, spec.fields[6], value, found)
+            try:
+                value = data["salon_group_id"]
+            except KeyError:
+                value = missing
+            instance.salon_group_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["sold_amount"]
+            except KeyError:
+                value = missing
+            instance.sold_amount = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            try:
+                value = data["type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent9.append(value)
+                at9.append(instance)
+            else:
+                instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
+            try:
+                value = data["type_id"]
+            except KeyError:
+                value = missing
+            instance.type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[10], value, found)
+            )
+            try:
+                value = data["visits_count"]
+            except KeyError:
+                value = missing
+            instance.visits_count = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[11], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read9 = _r.batch_reader(spec.fields[9])(sent9) if at9 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    start = 0
+    for holder, size in at5:
+        holder.programs = read5[start : start + size]
+        start += size
+    for holder, nested in zip(at6, read6):
+        holder.salon_group = nested
+    for holder, nested in zip(at9, read9):
+        holder.type_ = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out, items, cls, _read_all, (at5, "programs"), (at6, "salon_group"), (at9, "type_")
         )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("number", missing)
-        instance.number = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("paid_amount", missing)
-        instance.paid_amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[3], value, found)
-        )
-        value = get("points", missing)
-        instance.points = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("programs", missing)
-        instance.programs = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("salon_group", missing)
-        instance.salon_group = _r.read_field(spec, spec.fields[6], value, found)
-        value = get("salon_group_id", missing)
-        instance.salon_group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("sold_amount", missing)
-        instance.sold_amount = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        value = get("type", missing)
-        instance.type_ = _r.read_field(spec, spec.fields[9], value, found)
-        value = get("type_id", missing)
-        instance.type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
-        )
-        value = get("visits_count", missing)
-        instance.visits_count = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

@@ -135,64 +135,155 @@ def _read(data: Any, cls: type[UserLoyaltyCardListProgram] = UserLoyaltyCardList
 
 
 def _read_all(
-    items: Any, cls: type[UserLoyaltyCardListProgram] = UserLoyaltyCardListProgram
+    items: Sequence[Any],
+    cls: type[UserLoyaltyCardListProgram] = UserLoyaltyCardListProgram,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("group_id", missing)
-        instance.group_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
-        )
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
-        )
-        value = get("item_type_id", missing)
-        instance.item_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("loyalty_type", missing)
-        instance.loyalty_type = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("loyalty_type_id", missing)
-        instance.loyalty_type_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
-        )
-        value = get("rules", missing)
-        instance.rules = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("title", missing)
-        instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("value", missing)
-        instance.value = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
-        )
-        value = get("value_unit_id", missing)
-        instance.value_unit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent5: list[Any] = []
+    at5: list[tuple[Any, int]] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["group_id"]
+            except KeyError:
+                value = missing
+            instance.group_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[1], value, found)
+            )
+            try:
+                value = data["item_type_id"]
+            except KeyError:
+                value = missing
+            instance.item_type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["loyalty_type"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.loyalty_type = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["loyalty_type_id"]
+            except KeyError:
+                value = missing
+            instance.loyalty_type_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[4], value, found)
+            )
+            try:
+                value = data["rules"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent5 += value
+                at5.append((instance, len(value)))
+            else:
+                instance.rules = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[5], value, found)
+                )
+            try:
+                value = data["title"]
+            except KeyError:
+                value = missing
+            instance.title = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[6], value, found)
+            )
+            try:
+                value = data["value"]
+            except KeyError:
+                value = missing
+            instance.value = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[7], value, found)
+            )
+            try:
+                value = data["value_unit_id"]
+            except KeyError:
+                value = missing
+            instance.value_unit_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[8], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read5 = _r.batch_reader(spec.fields[5])(sent5) if at5 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at3, read3):
+        holder.loyalty_type = nested
+    start = 0
+    for holder, size in at5:
+        holder.rules = read5[start : start + size]
+        start += size
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(out, items, cls, _read_all, (at3, "loyalty_type"), (at5, "rules"))
     return out

@@ -137,7 +137,9 @@ def _read(data: Any, cls: type[UserRole] = UserRole) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[UserRole] = UserRole) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[UserRole] = UserRole, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -145,18 +147,30 @@ def _read_all(items: Any, cls: type[UserRole] = UserRole) -> list[Any]:
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("description", missing)
+        try:
+            value = data["description"]
+        except KeyError:
+            value = missing
         instance.description = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("slug", missing)
+        try:
+            value = data["slug"]
+        except KeyError:
+            value = missing
         instance.slug = (
             value
             if type(value) is str
@@ -172,17 +186,27 @@ def _read_all(items: Any, cls: type[UserRole] = UserRole) -> list[Any]:
             }
             else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("title", missing)
+        try:
+            value = data["title"]
+        except KeyError:
+            value = missing
         instance.title = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("weight", missing)
+        try:
+            value = data["weight"]
+        except KeyError:
+            value = missing
         instance.weight = (
             value
-            if type(value) is float or type(value) is int
+            if type(value) is int or type(value) is float
             else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("user_permissions")
+        value = data.get("user_permissions")
         instance.user_permissions = (
             None if value is None else _r.read_field(spec, spec.fields[4], value, found)
         )
@@ -194,4 +218,5 @@ def _read_all(items: Any, cls: type[UserRole] = UserRole) -> list[Any]:
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -156,66 +156,171 @@ def _read(
 
 
 def _read_all(
-    items: Any, cls: type[VisitsClientAppointmentHistory] = VisitsClientAppointmentHistory
+    items: Sequence[Any],
+    cls: type[VisitsClientAppointmentHistory] = VisitsClientAppointmentHistory,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
-    whole list: a large reply's items cost no call each."""
+    whole list: a large reply's items cost no call each.  Nested models
+    (``batch``) are read after it, all of a field's in one loop too."""
     spec = _spec or _fields()
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     iso = _r.from_iso_datetime
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
-    for data in items:
-        if type(data) is not dict:
-            data = _r.object_of(data, spec)
-        instance = new(cls)
-        get = data.get
-        value = get("attendance", missing)
-        instance.attendance = (
-            value
-            if type(value) is float or type(value) is int
-            else _r.read_field(spec, spec.fields[0], value, found)
+    # Each field's nested objects (sent{i}) and the models holding them (at{i}; for a
+    # list, with its length): read in one call each after the loop.
+    sent1: list[Any] = []
+    at1: list[Any] = []
+    sent3: list[Any] = []
+    at3: list[Any] = []
+    sent6: list[Any] = []
+    at6: list[tuple[Any, int]] = []
+    sent7: list[Any] = []
+    at7: list[Any] = []
+    try:  # (in a batch a misfit is read again one by one: that names the first one)
+        for data in items:
+            if type(data) is not dict:
+                data = _r.object_of(data, spec)
+            instance = new(cls)
+            try:
+                value = data["attendance"]
+            except KeyError:
+                value = missing
+            instance.attendance = (
+                value
+                if type(value) is int or type(value) is float
+                else _r.read_field(spec, spec.fields[0], value, found)
+            )
+            try:
+                value = data["comer"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent1.append(value)
+                at1.append(instance)
+            else:
+                instance.comer = _r.read_field(spec, spec.fields[1], value, found)
+            try:
+                value = data["comment"]
+            except KeyError:
+                value = missing
+            instance.comment = (
+                value
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _r.read_field(spec, spec.fields[2], value, found)
+            )
+            try:
+                value = data["company"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent3.append(value)
+                at3.append(instance)
+            else:
+                instance.company = _r.read_field(spec, spec.fields[3], value, found)
+            try:
+                value = data["date"]
+            except KeyError:
+                value = missing
+            try:  # the ISO 8601 text Altegio sends, read without a call into the policy
+                instance.date = iso(value)
+            except (TypeError, ValueError):
+                instance.date = _r.read_field(spec, spec.fields[4], value, found)
+            try:
+                value = data["id"]
+            except KeyError:
+                value = missing
+            instance.id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[5], value, found)
+            )
+            try:
+                value = data["services"]
+            except KeyError:
+                value = missing
+            if type(value) is list and value and batch:
+                sent6 += value
+                at6.append((instance, len(value)))
+            else:
+                instance.services = (
+                    []
+                    if type(value) is list and not value
+                    else _r.read_field(spec, spec.fields[6], value, found)
+                )
+            try:
+                value = data["staff"]
+            except KeyError:
+                value = missing
+            if type(value) is dict and batch:
+                sent7.append(value)
+                at7.append(instance)
+            else:
+                instance.staff = _r.read_field(spec, spec.fields[7], value, found)
+            try:
+                value = data["tips"]
+            except KeyError:
+                value = missing
+            instance.tips = _r.read_field(spec, spec.fields[8], value, found)
+            try:
+                value = data["visit_id"]
+            except KeyError:
+                value = missing
+            instance.visit_id = (
+                value
+                if type(value) is int
+                else int(value)
+                if type(value) is str and value.isdecimal() and len(value) < 19
+                else _r.read_field(spec, spec.fields[9], value, found)
+            )
+            if found:
+                append(_r.finish(instance, data, spec, found))
+                found = []
+                continue
+            # additional_properties is left unset: made from raw on first use (__getattr__)
+            instance.mismatches = ()
+            instance.raw = data
+            append(instance)
+
+        before = _r.finished()
+        read1 = _r.batch_reader(spec.fields[1])(sent1) if at1 else []
+        read3 = _r.batch_reader(spec.fields[3])(sent3) if at3 else []
+        read6 = _r.batch_reader(spec.fields[6])(sent6) if at6 else []
+        read7 = _r.batch_reader(spec.fields[7])(sent7) if at7 else []
+    except (_r.Misfit, TypeError):
+        if not batch:
+            raise
+        return _read_all(items, cls, False)
+    for holder, nested in zip(at1, read1):
+        holder.comer = nested
+    for holder, nested in zip(at3, read3):
+        holder.company = nested
+    start = 0
+    for holder, size in at6:
+        holder.services = read6[start : start + size]
+        start += size
+    for holder, nested in zip(at7, read7):
+        holder.staff = nested
+    if _r.finished() != before:  # nested mismatches: their holders read one by one
+        _r.read_again(
+            out,
+            items,
+            cls,
+            _read_all,
+            (at1, "comer"),
+            (at3, "company"),
+            (at6, "services"),
+            (at7, "staff"),
         )
-        value = get("comer", missing)
-        instance.comer = _r.read_field(spec, spec.fields[1], value, found)
-        value = get("comment", missing)
-        instance.comment = (
-            value if type(value) is str else _r.read_field(spec, spec.fields[2], value, found)
-        )
-        value = get("company", missing)
-        instance.company = _r.read_field(spec, spec.fields[3], value, found)
-        value = get("date", missing)
-        try:  # the ISO 8601 text Altegio sends, read without a call into the policy
-            instance.date = iso(value)
-        except (TypeError, ValueError):
-            instance.date = _r.read_field(spec, spec.fields[4], value, found)
-        value = get("id", missing)
-        instance.id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
-        )
-        value = get("services", missing)
-        instance.services = (
-            []
-            if type(value) is list and not value
-            else _r.read_field(spec, spec.fields[6], value, found)
-        )
-        value = get("staff", missing)
-        instance.staff = _r.read_field(spec, spec.fields[7], value, found)
-        value = get("tips", missing)
-        instance.tips = _r.read_field(spec, spec.fields[8], value, found)
-        value = get("visit_id", missing)
-        instance.visit_id = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
-        )
-        if found:
-            append(_r.finish(instance, data, spec, found))
-            found = []
-            continue
-        # additional_properties is left unset: made from raw on first use (__getattr__)
-        instance.mismatches = ()
-        instance.raw = data
-        append(instance)
     return out

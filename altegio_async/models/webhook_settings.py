@@ -141,7 +141,9 @@ def _read(data: Any, cls: type[WebhookSettings] = WebhookSettings) -> Any:
     return _read_all((data,), cls)[0]
 
 
-def _read_all(items: Any, cls: type[WebhookSettings] = WebhookSettings) -> list[Any]:
+def _read_all(
+    items: Sequence[Any], cls: type[WebhookSettings] = WebhookSettings, batch: bool = True
+) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
     whole list: a large reply's items cost no call each."""
@@ -149,75 +151,173 @@ def _read_all(items: Any, cls: type[WebhookSettings] = WebhookSettings) -> list[
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("active", missing)
+        try:
+            value = data["active"]
+        except KeyError:
+            value = missing
         instance.active = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[0], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("client", missing)
+        try:
+            value = data["client"]
+        except KeyError:
+            value = missing
         instance.client = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("finances_operation", missing)
+        try:
+            value = data["finances_operation"]
+        except KeyError:
+            value = missing
         instance.finances_operation = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("goods_operations_consumable", missing)
+        try:
+            value = data["goods_operations_consumable"]
+        except KeyError:
+            value = missing
         instance.goods_operations_consumable = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("goods_operations_move", missing)
+        try:
+            value = data["goods_operations_move"]
+        except KeyError:
+            value = missing
         instance.goods_operations_move = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("goods_operations_receipt", missing)
+        try:
+            value = data["goods_operations_receipt"]
+        except KeyError:
+            value = missing
         instance.goods_operations_receipt = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[5], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[5], value, found)
         )
-        value = get("goods_operations_sale", missing)
+        try:
+            value = data["goods_operations_sale"]
+        except KeyError:
+            value = missing
         instance.goods_operations_sale = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[6], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[6], value, found)
         )
-        value = get("goods_operations_stolen", missing)
+        try:
+            value = data["goods_operations_stolen"]
+        except KeyError:
+            value = missing
         instance.goods_operations_stolen = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[7], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[7], value, found)
         )
-        value = get("master", missing)
+        try:
+            value = data["master"]
+        except KeyError:
+            value = missing
         instance.master = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[8], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[8], value, found)
         )
-        value = get("record", missing)
+        try:
+            value = data["record"]
+        except KeyError:
+            value = missing
         instance.record = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[9], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[9], value, found)
         )
-        value = get("salon", missing)
+        try:
+            value = data["salon"]
+        except KeyError:
+            value = missing
         instance.salon = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[10], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[10], value, found)
         )
-        value = get("service", missing)
+        try:
+            value = data["service"]
+        except KeyError:
+            value = missing
         instance.service = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[11], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[11], value, found)
         )
-        value = get("service_category", missing)
+        try:
+            value = data["service_category"]
+        except KeyError:
+            value = missing
         instance.service_category = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[12], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[12], value, found)
         )
-        value = get("urls", missing)
+        try:
+            value = data["urls"]
+        except KeyError:
+            value = missing
         instance.urls = (
             []
             if type(value) is list and not value
             else _r.read_field(spec, spec.fields[13], value, found)
         )
-        value = get("good")
+        value = data.get("good")
         instance.good = (
             value
             if value is None or type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
             else _r.read_field(spec, spec.fields[14], value, found)
         )
         if found:
@@ -228,4 +328,5 @@ def _read_all(items: Any, cls: type[WebhookSettings] = WebhookSettings) -> list[
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -123,7 +123,9 @@ def _read(data: Any, cls: type[WeekdaysSettingsSetting] = WeekdaysSettingsSettin
 
 
 def _read_all(
-    items: Any, cls: type[WeekdaysSettingsSetting] = WeekdaysSettingsSetting
+    items: Sequence[Any],
+    cls: type[WeekdaysSettingsSetting] = WeekdaysSettingsSetting,
+    batch: bool = True,
 ) -> list[Any]:
     """The models from decoded JSON objects: a value sent as documented is kept as
     is; any other goes to the reading policy (``_r.read_field``).  One loop for a
@@ -132,36 +134,72 @@ def _read_all(
     new = object.__new__
     out: list[Any] = []
     append = out.append
+    # An always-sent field is read by subscript, cheaper than a call: its key missing
+    # (an exception, slower) is the rare case, a misfit.  Any other by data.get(...),
+    # which costs less than keeping a bound data.get for the object's fields.
     missing = _r.MISSING  # (a local: read once per list)
     found: list[_r.Mismatch] = []  # a fresh one only after a model keeps it
     for data in items:
         if type(data) is not dict:
             data = _r.object_of(data, spec)
         instance = new(cls)
-        get = data.get
-        value = get("grid_base_type", missing)
+        try:
+            value = data["grid_base_type"]
+        except KeyError:
+            value = missing
         instance.grid_base_type = (
             value
             if type(value) is str and value in {"predefined", "schedule", "timeslots"}
             else _r.read_field(spec, spec.fields[0], value, found)
         )
-        value = get("grid_display_step", missing)
+        try:
+            value = data["grid_display_step"]
+        except KeyError:
+            value = missing
         instance.grid_display_step = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[1], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[1], value, found)
         )
-        value = get("grid_first_timeslot", missing)
+        try:
+            value = data["grid_first_timeslot"]
+        except KeyError:
+            value = missing
         instance.grid_first_timeslot = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[2], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[2], value, found)
         )
-        value = get("grid_last_timeslot", missing)
+        try:
+            value = data["grid_last_timeslot"]
+        except KeyError:
+            value = missing
         instance.grid_last_timeslot = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[3], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[3], value, found)
         )
-        value = get("grid_nearest_timeslot_delay", missing)
+        try:
+            value = data["grid_nearest_timeslot_delay"]
+        except KeyError:
+            value = missing
         instance.grid_nearest_timeslot_delay = (
-            value if type(value) is int else _r.read_field(spec, spec.fields[4], value, found)
+            value
+            if type(value) is int
+            else int(value)
+            if type(value) is str and value.isdecimal() and len(value) < 19
+            else _r.read_field(spec, spec.fields[4], value, found)
         )
-        value = get("is_grid_flexible", missing)
+        try:
+            value = data["is_grid_flexible"]
+        except KeyError:
+            value = missing
         instance.is_grid_flexible = (
             value if type(value) is bool else _r.read_field(spec, spec.fields[5], value, found)
         )
@@ -173,4 +211,5 @@ def _read_all(
         instance.mismatches = ()
         instance.raw = data
         append(instance)
+
     return out

@@ -257,6 +257,11 @@ SHAPES: list[Any] = [
     3.0,
     -1e300,
     "7",
+    "0012",
+    "\u0663",  # an Arabic-Indic digit: a decimal digit int() reads
+    "\u00b2",  # a superscript two: a digit that is not decimal
+    "1234567890123456789",
+    " 7",
     "2.5",
     "x",
     "",
@@ -308,3 +313,73 @@ def test_each_generated_reader_reads_as_the_policy(cls: type[Any]) -> None:
         assert generated == policy, payload  # every field and additional_properties
         assert list(generated.mismatches) == list(policy.mismatches), payload
         assert generated.raw == policy.raw
+
+
+def nested_model(field: _reading.Field) -> type[Any] | None:
+    """The model a field nests (alone or as a list's items), if any."""
+    reader = getattr(field.read, "item", field.read)
+    cls: type[Any] | None = getattr(reader, "cls", None)
+    return cls
+
+
+NESTING = [
+    cls
+    for cls in READ_MODELS
+    if any(nested_model(f) for f in importlib.import_module(cls.__module__)._fields().fields)
+]
+MISFITTING: list[Any] = [[]]  # fits no typed field but Any: a list holding an empty list
+
+
+def nested_payloads(cls: type[Any]) -> list[Any]:
+    """Objects of ``cls`` whose nested models get an object that fits, one with a
+    mismatch in every optional field, one lacking its always-sent fields, and values
+    that are not objects; only one field varies at a time, so the holders of each
+    field's nested objects are scattered along the list."""
+    base = required_object(cls)
+    out: list[Any] = [base]
+    for field in importlib.import_module(cls.__module__)._fields().fields:
+        inner = nested_model(field)
+        if inner is None:
+            continue
+        fitting = required_object(inner)
+        spec = importlib.import_module(inner.__module__)._fields()
+        mismatched = fitting | {
+            f.key: MISFITTING for f in spec.fields if not f.required and f.read is not _reading.ANY
+        }
+        values: list[Any] = [fitting, mismatched, {}, [], "x", None]
+        for value in values:
+            many = field.read is not getattr(field.read, "item", field.read)
+            sent = [value, fitting, value] if many and isinstance(value, dict) else value
+            out += [base | {field.key: sent}, base]
+    return out
+
+
+@pytest.mark.parametrize("cls", NESTING, ids=lambda cls: cls.__name__)
+def test_a_list_is_read_as_each_of_its_objects_alone(cls: type[Any]) -> None:
+    # A list's nested objects are read field by field, all of a list at once; what
+    # each model holds (fields, mismatches in order, raw) is what reading its object
+    # alone by the policy gives, and an object that cannot be read fails the list
+    # with its own first misfit.
+    read_all = importlib.import_module(cls.__module__)._read_all
+    readable: list[Any] = []
+    expected: list[Any] = []
+    unreadable: list[tuple[Any, str]] = []
+    for payload in nested_payloads(cls):
+        try:
+            expected.append(read_by_the_policy(cls, payload))
+        except _reading.Misfit as misfit:
+            unreadable.append((payload, misfit.expected))
+        else:
+            readable.append(payload)
+    got = read_all(readable)
+    assert got == expected
+    assert [list(g.mismatches) for g in got] == [list(e.mismatches) for e in expected]
+    assert all(g.raw is payload for g, payload in zip(got, readable, strict=True))
+    for payload, first in unreadable[:3]:
+        with pytest.raises(_reading.Misfit) as caught:
+            read_all([*readable, payload, *readable])
+        assert caught.value.expected == first
+
+
+def test_most_models_nest_others() -> None:
+    assert len(NESTING) > 200
