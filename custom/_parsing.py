@@ -31,11 +31,10 @@ objects, text that is not JSON, a body in UTF-16) is decoded in one call, which
 raises the usual ``ValueError`` for a body that is not JSON.
 
 Why cuts: reading every item with the standard library's ``raw_decode`` needs no
-guess, but costs 1.8-2.6x ``json.loads`` per item and 3-6x orjson (one Python step
-and fresh key strings per item); cut pieces cost 1.0-1.1x one orjson call at 10k
-items and 0.7-1.0x at 100k (a piece's working memory stays small and warm, a 23 MB
-body's does not), and 1.0-1.15x one ``json.loads`` (``make bench``, section 7).  An item
-larger than a piece is still decoded in one call.
+guess, but costs 1.8-2.6x ``json.loads`` per item and 3-6x msgspec (one Python step
+and fresh key strings per item); cut pieces cost 1.0-1.1x one msgspec call at 10k
+and 100k items, and 1.0-1.15x one ``json.loads`` (``make bench``, section 7).  An
+item larger than a piece is still decoded in one call.
 
 During a large read the cyclic garbage collector is paused: the models being
 built are all alive, so every collection it would start (one per 700 new objects)
@@ -44,11 +43,11 @@ Reference counting still frees everything; the collector resumes when the last
 large read ends, after the objects made meanwhile move to the oldest generation
 unscanned (see ``_promote_young``).
 
-``orjson`` (``pip install 'altegio-async[fast]'``) decodes when installed; a body it
-refuses (NaN, Infinity, a lone surrogate) is decoded by the standard library, in
-pieces or not, so those values are the same either way.  orjson reads an integer
-beyond 64 bits as a float where ``json.loads`` keeps it exact, so text (a body, or
-a piece) holding a run of 19 digits or more is decoded by the standard library.
+msgspec (``pip install 'altegio-async[fast]'``) decodes a large body when installed,
+at about 0.4x ``json.loads``' time, and keeps integers beyond 64 bits exact (v2
+attendance ids have 30 digits) as ``json.loads`` does.  A body it refuses (NaN,
+Infinity, 1e400, a lone surrogate, a byte-order mark) is decoded by the standard
+library, in pieces or not, so the values are the same either way.
 """
 
 from __future__ import annotations
@@ -65,46 +64,36 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 DEFAULT_PARSE_IN_THREAD_ABOVE = 128 * 1024
-PIECE_BYTES = 64 * 1024  # orjson: 0.2-0.5 ms a piece, json.loads: 0.5-1 ms
+PIECE_BYTES = 64 * 1024  # msgspec: 0.2-0.5 ms a piece, json.loads: 0.5-1 ms
 
 _Decoder = Callable[[bytes], Any]
 
 
+FAST_ABOVE = 16 * 1024  # bytes: below, json.loads costs microseconds anyway
+
+
 @functools.cache
-def _orjson() -> tuple[Callable[[bytes], Any], type[Exception]] | None:
-    """orjson's decoder and error, if installed; imported on the first reply (importing
-    it takes about 14 ms, which ``import altegio_async`` need not pay)."""
+def _fast() -> Callable[[bytes], Any] | None:
+    """msgspec's JSON decoder, if installed; imported on the first large body
+    (importing it takes 30-40 ms, which neither ``import altegio_async`` nor a small
+    reply need pay).  It raises ``ValueError`` (its ``DecodeError``) for what it
+    refuses."""
     try:
-        import orjson
+        import msgspec.json
     except ImportError:  # the standard library is the default
         return None
-    decode, error = orjson.loads, orjson.JSONDecodeError
-
-    def exact(body: bytes) -> Any:
-        # orjson reads an integer beyond 64 bits as a float (v2 ids have 30 digits):
-        # text with a run of 19 digits or more goes to json.loads, which keeps it
-        # exact.  The scan costs about a sixth of orjson's time; a 64 KiB piece at a
-        # time, it never holds the GIL for long.
-        if body.translate(_DIGITS).find(_LONG) >= 0:
-            return json.loads(body)
-        return decode(body)
-
-    return exact, error
-
-
-_DIGITS = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))  # digit -> "0"
-_LONG = b"0" * 19  # 19 digits may exceed 2**63 - 1
+    return msgspec.json.Decoder().decode
 
 
 def loads(body: bytes) -> Any:
-    """JSON from bytes in one call: orjson when installed and able, else the standard
-    library."""
-    fast = _orjson()
+    """JSON from bytes in one call: msgspec when installed, the body large and
+    msgspec able, else the standard library."""
+    fast = _fast() if len(body) >= FAST_ABOVE else None
     if fast is not None:
         try:
-            return fast[0](body)
-        except fast[1]:
-            pass  # e.g. NaN: json.loads reads it
+            return fast(body)
+        except (ValueError, RecursionError):
+            pass  # e.g. NaN: json.loads reads it (or raises the usual error)
     return json.loads(body)
 
 
@@ -127,7 +116,7 @@ _MISSING = object()
 
 
 class _Refused(Exception):
-    """orjson refuses a part of the body that the standard library reads (NaN, say):
+    """msgspec refuses a part of the body that the standard library reads (NaN, say):
     ``loads`` would decode the whole body with the standard library."""
 
 
@@ -224,7 +213,7 @@ def _array(
         if walked is None:
             return None
         part, last, after, ended = walked
-        if fast:  # orjson's values, as in one call; or it refuses what json.loads reads
+        if fast:  # msgspec's values, as in one call; or it refuses what json.loads reads
             exact = _piece(decode, view, start, last)
             if exact is None:
                 raise _Refused
@@ -262,7 +251,7 @@ def _splice(root: Any, marks: dict[str, list[Any]]) -> Any:
 
 
 def _in_pieces(body: bytes, piece: int, decode: _Decoder, fast: bool) -> Any:
-    """The body decoded in pieces by ``decode`` (orjson if ``fast``), or _MISSING if
+    """The body decoded in pieces by ``decode`` (msgspec if ``fast``), or _MISSING if
     it has no large array of objects or is not JSON."""
     regions: list[tuple[int, int, list[Any]]] = []
     at = small = misses = 0
@@ -322,16 +311,16 @@ def loads_in_pieces(body: bytes, piece: int = PIECE_BYTES) -> Any:
     decode, fast = _piece_decoder()
     try:
         value = _in_pieces(body, piece, decode, fast)
-    except _Refused:  # as loads(body): orjson refuses the body, json.loads decodes it
+    except _Refused:  # as loads(body): msgspec refuses the body, json.loads decodes it
         value = _in_pieces(body, piece, json.loads, False)
     return loads(body) if value is _MISSING else value
 
 
 def _piece_decoder() -> tuple[_Decoder, bool]:
-    """What decodes a piece, and whether it is orjson (whose failure may mean "orjson
-    refuses this" as well as "not JSON there")."""
-    fast = _orjson()
-    return (json.loads, False) if fast is None else (fast[0], True)
+    """What decodes a piece, and whether it is msgspec (whose failure may mean
+    "msgspec refuses this" as well as "not JSON there")."""
+    fast = _fast()
+    return (json.loads, False) if fast is None else (fast, True)
 
 
 _PROMOTE_ABOVE = 20_000  # young objects; scanning fewer takes about a millisecond
@@ -376,6 +365,7 @@ def _promote_young() -> None:
 
 __all__ = [
     "DEFAULT_PARSE_IN_THREAD_ABOVE",
+    "FAST_ABOVE",
     "PIECE_BYTES",
     "collector_paused",
     "loads",

@@ -3,7 +3,7 @@
 A ``book_services`` reply of 10,000 and 100,000 services is served by a mock
 transport to a client on the event loop while a ticker task (1 ms sleeps) measures
 the loop's worst delay from the request to the result in hand, worst of several
-calls: with orjson (the ``fast`` extra) and with the standard library only (orjson
+calls: with msgspec (the ``fast`` extra) and with the standard library only (msgspec
 switched off in ``_parsing``, as without the extra); the body decoded in pieces, as
 the client does, and in one call, as it did before.  Each stall is put down to
 what ran meanwhile: the request and the hand-off to the worker thread, the decode
@@ -189,7 +189,7 @@ async def stall_rows(bodies: dict[int, bytes]) -> list[str]:
     ]
     verdicts = []
     for fast in (True, False):
-        name = "orjson" if fast else "stdlib"
+        name = "msgspec" if fast else "stdlib"
         with decoder(fast):
             await one_call(bodies[1_000], 0)  # warm: the reader, the worker thread
             for n in (10_000, 100_000):
@@ -229,7 +229,7 @@ async def on_loop_row(bodies: dict[int, bytes]) -> str:
     for n in (10_000, 100_000):
         calls = [await one_call(bodies[n], None) for _ in range(2)]
         cells.append(f"{n // 1000}k {ms(max(c.stall for c in calls))} ms")
-    return "   read on the loop (parse_in_thread_above=None), orjson, worst of 2: " + ", ".join(
+    return "   read on the loop (parse_in_thread_above=None), msgspec, worst of 2: " + ", ".join(
         cells
     )
 
@@ -279,7 +279,7 @@ def decode_rows(bodies: dict[int, bytes]) -> list[str]:
                     f"{n // 1000}k {pieces / n * 1e6:4.2f} / {one / n * 1e6:4.2f} = "
                     f"{pieces / one:4.2f}x"
                 )
-            label = "orjson" if fast else "stdlib"
+            label = "msgspec" if fast else "stdlib"
             out.append(f"   {label}: " + "   ".join(cells) + "   (target <= 1.15x)")
     return out
 

@@ -132,7 +132,7 @@ def test_import_loads_only_the_client() -> None:
 
     probe = (
         "import sys, altegio_async\n"
-        "heavy = ['asyncio', 'attrs', 'aiolimiter', 'anyio', 'orjson', 'altegio_async.models',\n"
+        "heavy = ['asyncio', 'attrs', 'aiolimiter', 'anyio', 'msgspec', 'altegio_async.models',\n"
         "         'altegio_async.custom._sync', 'altegio_async.custom._webhooks']\n"
         "print([m for m in heavy if m in sys.modules])\n"
         "altegio_async.AltegioClient('token'); altegio_async.SyncAltegioClient\n"
