@@ -278,14 +278,19 @@ async def scale() -> list[str]:
     ]
 
 
+async def in_fresh_interpreter(script: str) -> list[str]:
+    """The lines a bench script prints, run in an interpreter of its own."""
+    path = Path(__file__).with_name(script)
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, str(path)], capture_output=True, text=True, check=True
+    )
+    return done.stdout.rstrip("\n").split("\n")
+
+
 async def parse_cost() -> list[str]:
     # A fresh interpreter too: the memory-bound reading is the side the earlier
     # sections' heap slows most.
-    script = Path(__file__).with_name("bench_parse.py")
-    done = await asyncio.to_thread(
-        subprocess.run, [sys.executable, str(script)], capture_output=True, text=True, check=True
-    )
-    return done.stdout.rstrip("\n").split("\n")
+    return await in_fresh_interpreter("bench_parse.py")
 
 
 async def large_replies() -> list[str]:
@@ -295,11 +300,7 @@ async def large_replies() -> list[str]:
 async def throughput() -> list[str]:
     # A fresh interpreter: the heap earlier sections leave makes the collector's pauses
     # land on one side or the other and swing the ratios by 30 %.
-    script = Path(__file__).with_name("bench_throughput.py")
-    done = await asyncio.to_thread(
-        subprocess.run, [sys.executable, str(script)], capture_output=True, text=True, check=True
-    )
-    return done.stdout.rstrip("\n").split("\n")
+    return await in_fresh_interpreter("bench_throughput.py")
 
 
 async def import_time() -> list[str]:
