@@ -161,7 +161,7 @@ class Fleet:
             staff_id=member.id,
             services=[OrUpdateAppointmentService(id=min(member.service_ids))],
             client=OrUpdateAppointmentClient(name=known.name, phone=known.phone),
-            datetime_=dt.datetime.combine(world.today + dt.timedelta(days=2), dt.time(8)),
+            datetime_=dt.datetime.combine(world.working_day(member, ahead=2), dt.time(8)),
             seance_length=900,
             save_if_busy=True,
         )
@@ -241,18 +241,18 @@ def export_jobs(sandbox: Sandbox, page_size: int, pages_per_job: int) -> list[Lo
 
 def import_jobs(sandbox: Sandbox, visits_per_job: int, run: str) -> list[LocationJob]:
     """One import job per location: ``visits_per_job`` appointments from another system
-    (tomorrow, 15 minutes apart, with the location's first team member, for clients it
-    has: the client base, which the export pages through, stays as it is)."""
+    (the member's next working day, 15 minutes apart, with the location's first team member,
+    for clients it has: the client base, which the export pages through, stays as it is)."""
     world = sandbox.world
-    tomorrow = world.today + dt.timedelta(days=1)
     jobs = []
     for location in sorted(world.locations):
         clients = world.crm.clients_at(location)
         member = world.team_at(location)[0]
         service = min(member.service_ids)
+        day = world.working_day(member)
         visits: list[Json] = []
         for i in range(visits_per_job):
-            at = dt.datetime.combine(tomorrow, dt.time(9)) + dt.timedelta(minutes=15 * i)
+            at = dt.datetime.combine(day, dt.time(9)) + dt.timedelta(minutes=15 * i)
             visits.append(
                 {
                     "ext_id": f"{run}-{location}-{i}",

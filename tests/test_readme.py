@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import datetime as dt
 import io
 import re
 from collections.abc import Iterator
@@ -48,7 +49,12 @@ EXPECTED = {
 
 @pytest.fixture
 def readme_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    config = SandboxConfig(partner_tokens=frozenset({"..."}), limits=RateLimits(enabled=False))
+    # The blocks date their queries from the real date, as a user's code does, so the
+    # sandbox keeps the real date even where ALTEGIO_SANDBOX_TODAY pins the others.
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=-5))).date()
+    config = SandboxConfig(
+        partner_tokens=frozenset({"..."}), limits=RateLimits(enabled=False), today=today
+    )
     with Sandbox(config) as sandbox:
         sandbox.world.users[DEFAULT_LOGIN].password = "..."
         owner = sandbox.world.crm.login(DEFAULT_BUSINESS_LOGIN, DEFAULT_BUSINESS_PASSWORD)

@@ -7,6 +7,7 @@ each source address has its own, as Altegio's per-IP limits).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import threading
 
 from ._limits import RateLimits
@@ -19,6 +20,7 @@ from ._server import (
     DEFAULT_PASSWORD,
     Sandbox,
     SandboxConfig,
+    today_from_environment,
 )
 
 
@@ -45,6 +47,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--appointments-per-location", type=int, default=seed.appointments_per_location
     )
+    parser.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        help="the sandbox's today, YYYY-MM-DD (default: $ALTEGIO_SANDBOX_TODAY or the real date)",
+    )
     args = parser.parse_args(argv)
     limits = RateLimits(
         time_scale=args.time_scale, enabled=not args.no_rate_limit, per_address=not args.one_budget
@@ -60,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
         limits=limits,
         team_size=args.team_size,
         business=business,
+        today=args.today or today_from_environment(),
     )
     with Sandbox(config) as sandbox:
         print(f"Altegio sandbox on {sandbox.root_url}")

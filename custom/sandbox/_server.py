@@ -7,6 +7,8 @@ any one test's loop, and never shares a loop with the client under test.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +29,20 @@ from ._world import World
 DEFAULT_PARTNER_TOKEN = "sandbox-partner-token"
 DEFAULT_LOGIN = "+13155550175"
 DEFAULT_PASSWORD = "sandbox-password"
+TODAY_VARIABLE = "ALTEGIO_SANDBOX_TODAY"
+
+
+def today_from_environment() -> dt.date | None:
+    """The date ``ALTEGIO_SANDBOX_TODAY`` names (ISO, e.g. ``2026-12-05``), if set: it pins
+    every sandbox of the process and of its children to one day of the week."""
+    value = os.environ.get(TODAY_VARIABLE)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        wanted = f"{TODAY_VARIABLE} must be a date like 2026-12-05"
+        raise ValueError(f"{wanted}, got {value!r}") from None
 
 
 @attrs.frozen
@@ -38,6 +54,9 @@ class SandboxConfig:
     team_size: int = 6
     #: Business Management data to start with: locations, clients, past appointments.
     business: BusinessSeed = attrs.field(factory=BusinessSeed)
+    #: The sandbox's today (in its time zone): the real date unless set here or by
+    #: ``ALTEGIO_SANDBOX_TODAY``.  Bookable days are the 30 after it.
+    today: dt.date | None = attrs.field(factory=today_from_environment)
 
 
 class Sandbox:
@@ -51,7 +70,9 @@ class Sandbox:
         self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.config = config or SandboxConfig()
-        self.world = World(team_size=self.config.team_size, business=self.config.business)
+        self.world = World(
+            team_size=self.config.team_size, today=self.config.today, business=self.config.business
+        )
         self.windows = SlidingWindows(self.config.limits, clock)
         self.faults = FaultPlan()
         self._app = SandboxApp(

@@ -271,6 +271,13 @@ class World:
         members = [member] if member else self.team_at(location_id)
         return [d for d in days if any(d.weekday() not in m.days_off for m in members)]
 
+    def working_day(self, member: TeamMember, ahead: int = 1) -> dt.date:
+        """The first day, ``ahead`` days or more from today, that ``member`` works."""
+        day = self.today + dt.timedelta(days=ahead)
+        while day.weekday() in member.days_off:
+            day += dt.timedelta(days=1)
+        return day
+
     def length(self, service_ids: Sequence[int]) -> int:
         """Seconds an appointment for these services takes (one slot with none; unknown ids
         count nothing: booking refuses them with 438 before this matters)."""

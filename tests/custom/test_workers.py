@@ -373,7 +373,7 @@ async def test_create_appointment_once_finds_what_an_earlier_attempt_made(
     member = sandbox.world.team_at(4564)[0]
     queue = RedisQueue.from_url(redis_url, name=f"test-{time.monotonic_ns()}")
     journal = Journal(redis, f"test:journal:{time.monotonic_ns()}", ttl=60)
-    tomorrow = sandbox.world.today + dt.timedelta(days=1)
+    day = sandbox.world.working_day(member)
 
     def visit(api_id: str | Unset, hour: int) -> CreateOrUpdateAppointment:
         return CreateOrUpdateAppointment(
@@ -381,7 +381,7 @@ async def test_create_appointment_once_finds_what_an_earlier_attempt_made(
             staff_id=member.id,
             services=[OrUpdateAppointmentService(id=min(member.service_ids))],
             client=OrUpdateAppointmentClient(name="Ann Lee", phone="+13155550111"),
-            datetime_=dt.datetime.combine(tomorrow, dt.time(hour)),
+            datetime_=dt.datetime.combine(day, dt.time(hour)),
             seance_length=900,
         )
 

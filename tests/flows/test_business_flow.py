@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,16 +32,29 @@ from altegio_async.sandbox import (
     DEFAULT_BUSINESS_PASSWORD,
     DEFAULT_LOGIN,
     DEFAULT_PASSWORD,
+    RateLimits,
     Sandbox,
+    SandboxConfig,
 )
 from tests._booking import HAIRCUT, LOCATION
 
 TZ = dt.timezone(dt.timedelta(hours=-5))
 PHONE = "+13155550111"
+WEEK = [dt.date(2026, 12, 7) + dt.timedelta(days=n) for n in range(7)]  # Monday to Sunday
+
+
+@pytest.fixture(params=WEEK, ids=lambda day: day.strftime("%A"))
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """The shared fixture's sandbox with its today on each day of the week: team members
+    have days off, so a flow that books ahead must pass whichever day it runs."""
+    config = SandboxConfig(limits=RateLimits(enabled=False), today=request.param)
+    with Sandbox(config) as sb:
+        yield sb
 
 
 def visit(sandbox: Sandbox, member: int, hour: int) -> CreateOrUpdateAppointment:
-    when = dt.datetime.combine(sandbox.world.today + dt.timedelta(days=2), dt.time(hour), TZ)
+    day = sandbox.world.working_day(sandbox.world.team[member], ahead=2)
+    when = dt.datetime.combine(day, dt.time(hour), TZ)
     return CreateOrUpdateAppointment(
         staff_id=member,
         services=[OrUpdateAppointmentService(id=HAIRCUT)],

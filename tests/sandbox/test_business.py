@@ -85,11 +85,7 @@ def business_session(client: AltegioClient, token: str) -> Any:
 
 
 def working_day(sandbox: Sandbox, member_id: int, ahead: int = 2) -> dt.date:
-    """A day, ``ahead`` days or more from today, that ``member_id`` works."""
-    day = sandbox.world.today + dt.timedelta(days=ahead)
-    while day.weekday() in sandbox.world.team[member_id].days_off:
-        day += dt.timedelta(days=1)
-    return day
+    return sandbox.world.working_day(sandbox.world.team[member_id], ahead)
 
 
 def at_hour(day: dt.date, at: int) -> dt.datetime:

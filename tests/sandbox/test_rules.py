@@ -22,7 +22,7 @@ from altegio_async import (
     SlotUnavailableError,
 )
 from altegio_async.models import BookingAppointment, BookingCheck, SmsCodeRequest
-from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox
+from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox, SandboxConfig
 from tests._booking import LOCATION, appointment, booking, free_slot, got, to_check
 
 
@@ -181,7 +181,7 @@ async def test_wrong_password_and_someone_elses_record(
 
 
 def test_standalone_server(tmp_path: object) -> None:
-    """``python -m altegio_async.sandbox`` serves until stopped."""
+    """``python -m altegio_async.sandbox`` serves until stopped, on the day it is told."""
     import subprocess
     import sys
     import time
@@ -189,8 +189,9 @@ def test_standalone_server(tmp_path: object) -> None:
     from tests._servers import free_port
 
     port = free_port()
+    options = ["--port", str(port), "--time-scale", "0.5", "--today", "2026-12-05"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "altegio_async.sandbox", "--port", str(port), "--time-scale", "0.5"],
+        [sys.executable, "-m", "altegio_async.sandbox", *options],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -209,6 +210,11 @@ def test_standalone_server(tmp_path: object) -> None:
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
         assert reply.status_code == 200 and reply.json()["success"] is True
+        dates = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/book_dates/4564",
+            headers={"Authorization": "Bearer sandbox-partner-token"},
+        ).json()["data"]["booking_dates"]
+        assert dates[0] == "2026-12-07"  # Saturday's tomorrow is a Sunday: nobody works
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -219,3 +225,23 @@ def test_standalone_server(tmp_path: object) -> None:
 def test_pytest_fixture_for_users(altegio_sandbox: Sandbox) -> None:
     assert altegio_sandbox.base_url.startswith("http://127.0.0.1:")
     assert altegio_sandbox.config.limits.enabled  # users get Altegio's real limits
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 7) + dt.timedelta(days=n) for n in range(7)])
+def test_working_day_is_the_first_day_the_member_works(today: dt.date) -> None:
+    world = Sandbox(SandboxConfig(today=today)).world
+    for member in world.team.values():
+        for ahead in (1, 2):
+            day = world.working_day(member, ahead)
+            skipped = range(ahead, (day - today).days)
+            assert day.weekday() not in member.days_off and (day - today).days >= ahead
+            assert all((today + dt.timedelta(days=n)).weekday() in member.days_off for n in skipped)
+
+
+def test_todays_date_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALTEGIO_SANDBOX_TODAY", "2026-12-05")
+    assert Sandbox().world.today == dt.date(2026, 12, 5)
+    assert Sandbox(SandboxConfig(today=dt.date(2026, 1, 2))).world.today == dt.date(2026, 1, 2)
+    monkeypatch.setenv("ALTEGIO_SANDBOX_TODAY", "5 Dec")
+    with pytest.raises(ValueError, match=r"ALTEGIO_SANDBOX_TODAY must be a date.*'5 Dec'"):
+        SandboxConfig()
