@@ -90,6 +90,26 @@ async def test_raw_response_has_meta_and_status(
     assert cast(object, raw.data) is None  # ``{}`` for a model with always-sent fields
 
 
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        {"success": True, "meta": {"count": 0}},
+        {"success": True, "data": None, "meta": {"count": 0}},
+        {"success": True, "data": {}, "meta": {"count": 0}},  # PHP's empty container
+    ],
+    ids=["absent", "null", "php-empty-object"],
+)
+async def test_a_list_reply_without_data_is_an_empty_list(
+    client: AltegioClient, httpx_mock: HTTPXMock, envelope: dict[str, object]
+) -> None:
+    """The type says ``list[TeamMember]``: no data is no items, never ``None``."""
+    httpx_mock.add_response(url=f"{BASE}/api/v1/book_staff/1", json=envelope)
+    raw = await client.with_raw_response.online_booking.get_team_members_available_for_booking(
+        location_id=1
+    )
+    assert raw.data == [] and isinstance(raw.data, list) and raw.meta == {"count": 0}
+
+
 async def test_user_token_operation_without_token_sends_nothing(client: AltegioClient) -> None:
     """mypy refuses the call on the partner's client; made anyway, it sends nothing."""
     with pytest.raises(UserTokenRequiredError, match="get_booking_user"):

@@ -43,7 +43,8 @@ def _get_kwargs(
 
 def _parse_success(data: Any) -> Result:
     """The caller's value from the reply's data (or the bare reply), by the reading policy."""
-    return cast(Result, _r.read_value(_reader(), data, "chain_loyalty_membership_types_list"))
+    value = _r.read_value(_reader(), data, "chain_loyalty_membership_types_list")
+    return [] if value is None else cast(Result, value)  # no data: no items, as typed
 
 
 @functools.cache

@@ -56,7 +56,8 @@ def _get_kwargs(
 
 def _parse_success(data: Any) -> Result:
     """The caller's value from the reply's data (or the bare reply), by the reading policy."""
-    return cast(Result, _r.read_value(_reader(), data, "search_event_services"))
+    value = _r.read_value(_reader(), data, "search_event_services")
+    return [] if value is None else cast(Result, value)  # no data: no items, as typed
 
 
 @functools.cache

@@ -47,7 +47,8 @@ def _get_kwargs(
 
 def _parse_success(data: Any) -> Result:
     """The caller's value from the reply's data (or the bare reply), by the reading policy."""
-    return cast(Result, _r.read_value(_reader(), data, "list_timetable_schedule_day_events"))
+    value = _r.read_value(_reader(), data, "list_timetable_schedule_day_events")
+    return [] if value is None else cast(Result, value)  # no data: no items, as typed
 
 
 @functools.cache
