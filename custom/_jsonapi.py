@@ -83,35 +83,63 @@ def _relationships(resource: JsonApiResource) -> Mapping[str, Any]:
 
 @attrs.define
 class GenericResource(JsonApiResource):
-    """An included resource of a type no model of the bundles describes: as sent."""
+    """An included resource of a type no model of the bundles describes: as sent.
+
+    ``raw`` is the object as received and ``to_dict()`` gives it back; an ``id`` sent
+    as a number is its text here (JSON:API ids are strings), the number stays in ``raw``.
+    """
 
     id: str
     type_: str
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
     relationships: Mapping[str, Any] = attrs.field(factory=dict)
     additional_properties: dict[str, Any] = attrs.field(factory=dict)
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
     @classmethod
     def from_dict(cls, item: Mapping[str, Any]) -> GenericResource:
-        extra = {k: v for k, v in item.items() if k not in _RESOURCE_KEYS}
+        """Raises ``ShapeError`` for an object without a text or whole-number ``type``
+        and ``id``: not a resource, so nothing can link to it."""
+        kind, key = item.get("type"), item.get("id")
+        if not (_identifier(kind) and _identifier(key)):
+            raise ShapeError("GenericResource", "a resource object with a type and an id", item)
         attributes, relationships = item.get("attributes"), item.get("relationships")
         return cls(
-            id=str(item.get("id")),
-            type_=str(item.get("type")),
+            id=str(key),
+            type_=str(kind),
             attributes=attributes if isinstance(attributes, Mapping) else {},
             relationships=relationships if isinstance(relationships, Mapping) else {},
-            additional_properties=extra,
+            additional_properties={k: v for k, v in item.items() if k not in _RESOURCE_KEYS},
+            raw=item,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {**self.additional_properties, "type": self.type_, "id": self.id}
-        out["attributes"] = dict(self.attributes)
-        if self.relationships:
-            out["relationships"] = dict(self.relationships)
+        """The object as received, with the fields changed since in their JSON form."""
+        if not self.raw:  # made in code
+            made = {"type": self.type_, "id": self.id, "attributes": dict(self.attributes)}
+            if self.relationships:
+                made["relationships"] = dict(self.relationships)
+            return {**self.additional_properties, **made}
+        sent = GenericResource.from_dict(self.raw)
+        kept = _RESOURCE_KEYS | self.additional_properties.keys()
+        out = {key: value for key, value in self.raw.items() if key in kept}
+        for key, now, then in (
+            ("type", self.type_, sent.type_),
+            ("id", self.id, sent.id),
+            ("attributes", self.attributes, sent.attributes),
+            ("relationships", self.relationships, sent.relationships),
+        ):
+            if now != then:
+                out[key] = dict(now) if isinstance(now, Mapping) else now
+        out.update(self.additional_properties)
         return out
 
 
 _RESOURCE_KEYS = frozenset({"id", "type", "attributes", "relationships"})
+
+
+def _identifier(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 @functools.cache
@@ -123,27 +151,38 @@ def _models() -> Mapping[str, type[Any]]:
 
 
 def read_included(items: Any) -> list[JsonApiResource]:
-    """The ``included`` list, each item as its type's model (or a GenericResource)."""
+    """The ``included`` list, each item as its type's model (or a GenericResource).
+
+    An item that is no resource object (not an object, no ``type`` or ``id``) is
+    reported and left out: nothing could link to it, and the raw response keeps it."""
+    if items is None or items == {}:  # absent, or PHP's empty container
+        return []
     if not isinstance(items, list):
+        _reading.report_unread(ShapeError("included", "a list of resource objects", items))
         return []
     resources: list[JsonApiResource] = []
     for item in items:
-        if not isinstance(item, Mapping):
-            continue
-        model = _models().get(str(item.get("type")))
-        resources.append(_resource(model, item) if model else GenericResource.from_dict(item))
+        try:
+            resources.append(_resource(item))
+        except ShapeError as error:
+            _reading.report_unread(error)
     return resources
 
 
-def _resource(model: type[Any], item: Mapping[str, Any]) -> JsonApiResource:
+def _resource(item: Any) -> JsonApiResource:
     """The item as its type's model; as sent (a GenericResource) if it lacks what the
     model always has, rather than a model whose fields say otherwise."""
-    try:
-        resource: JsonApiResource = model.from_dict(item)
-    except ShapeError as error:
-        _reading.report_unread(error)
-        return GenericResource.from_dict(item)
-    return resource
+    if not isinstance(item, Mapping):
+        raise ShapeError("included item", "a resource object", item)
+    model = _models().get(str(item.get("type")))
+    if model is not None:
+        try:
+            resource: JsonApiResource = model.from_dict(item)
+        except ShapeError as error:
+            _reading.report_unread(error)
+        else:
+            return resource
+    return GenericResource.from_dict(item)
 
 
 def link(data: Any, included: Iterable[JsonApiResource]) -> None:

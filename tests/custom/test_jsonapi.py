@@ -7,13 +7,15 @@ the sandbox is in tests/flows.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import httpx
 import pytest
 
 from altegio_async import AltegioClient, UnprocessableEntityError
-from altegio_async.custom._jsonapi import GenericResource, JsonApiResource
+from altegio_async.custom import _reading
+from altegio_async.custom._jsonapi import GenericResource, JsonApiResource, read_included
 from altegio_async.models import AppointmentResource, BookingUserResource, TeamMemberResource
 
 # Every field of AppointmentResourceFields is always sent (scripts/always_sent.yaml).
@@ -159,3 +161,39 @@ async def test_a_jsonapi_error_document_is_a_typed_error() -> None:
         with pytest.raises(UnprocessableEntityError, match="limit is too big") as caught:
             await v2.list_appointments(location_id=4564, limit=250)
     assert [e.message for e in caught.value.errors] == ["limit is too big"]
+
+
+def test_an_unknown_included_resource_is_kept_as_sent(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A number id is text on the model and a number in ``to_dict()``; attributes that
+    are no object are ``{}`` on the model and as sent in ``to_dict()``; an item that is
+    no resource is reported, never made one with an id of ``"None"``."""
+    odd = {"extra": 1, "type": "label", "id": 7, "attributes": "VIP"}
+    plain = {"type": "label", "id": "8", "attributes": {"title": "new"}, "meta": None}
+    monkeypatch.setattr(_reading, "_warned", set())  # each mismatch is logged once a process
+    with caplog.at_level(logging.WARNING, logger="altegio_async"):
+        found = read_included([odd, "label 9", {"type": "label"}, plain, {"id": 10}])
+    assert [(r.type_, r.id) for r in found] == [("label", "7"), ("label", "8")]
+    first, second = found
+    assert isinstance(first, GenericResource) and isinstance(second, GenericResource)
+    assert first.attributes == {} and first.raw is odd
+    assert first.to_dict() == odd and list(first.to_dict()) == list(odd)
+    assert second.to_dict() == plain
+    assert caplog.text.count("reply does not fit its model") == 2  # once per kind
+    second.attributes = {"title": "VIP"}
+    del second.additional_properties["meta"]
+    assert second.to_dict() == {"type": "label", "id": "8", "attributes": {"title": "VIP"}}
+    made = GenericResource(id="", type_="label")
+    assert made.to_dict() == {"type": "label", "id": "", "attributes": {}}
+
+
+def test_included_that_is_no_list_is_reported(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_reading, "_warned", set())
+    with caplog.at_level(logging.WARNING, logger="altegio_async"):
+        assert read_included({}) == [] and read_included(None) == []
+        assert caplog.text == ""
+        assert read_included("client 500") == []
+    assert "included" in caplog.text
