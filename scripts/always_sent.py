@@ -38,9 +38,11 @@ Request bodies are not affected.
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
+import importlib.util
 import json
 import re
+import types
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -347,9 +349,23 @@ def derive(
     return table
 
 
-_INT = re.compile(r"[+-]?\d{1,18}")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_FLAGS = {"0", "1", "true", "false", "True", "False"}
+# The policy's reader for each JSON Schema scalar (a string by its format).
+_READERS = {"integer": "INT", "number": "FLOAT", "boolean": "BOOL", "date": "DATE"}
+_READERS |= {"date-time": "DATETIME", "string": "STR"}
+
+
+@functools.cache
+def _policy() -> types.ModuleType:
+    """The reading policy itself (``custom/_reading.py``, which needs only the standard
+    library and attrs), loaded from its file: the package around it is what
+    generation makes, so it cannot be imported yet."""
+    spec = importlib.util.spec_from_file_location(
+        "_reading_policy", ROOT / "custom" / "_reading.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def fits(value: Any, schema: Schema, components: dict[str, Schema]) -> bool:
@@ -377,22 +393,14 @@ def fits(value: Any, schema: Schema, components: dict[str, Schema]) -> bool:
 
 
 def _fits_kind(value: Any, kind: str, schema: Schema, components: dict[str, Schema]) -> bool:
-    text = isinstance(value, str)
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "integer":
-        return (number and float(value).is_integer()) or (text and bool(_INT.fullmatch(value)))
-    if kind == "number":
-        return number or (text and bool(_NUMBER.fullmatch(value.strip())))
-    if kind == "boolean":
-        return isinstance(value, bool) or value in (0, 1) or (text and value in _FLAGS)
-    if kind == "string":
-        fmt = schema.get("format")
-        if fmt in ("date", "date-time") and text:
-            try:
-                (dt.date if fmt == "date" else dt.datetime).fromisoformat(value)
-            except ValueError:
-                return False
-        return text or (number and fmt != "date")
+    if kind in ("integer", "number", "boolean", "string"):
+        fmt = schema.get("format") if kind == "string" else None
+        policy = _policy()
+        try:
+            getattr(policy, _READERS.get(fmt or kind, _READERS[kind]))(value, [])
+        except policy.Misfit:
+            return False
+        return True
     if kind == "array":
         items = schema.get("items") or {}
         return value == {} or (

@@ -226,3 +226,31 @@ def test_the_table_file_shows_each_fields_evidence(tmp_path: Path) -> None:
         '  "items": "altegio 1, other 2"\n'
     )
     assert yaml.safe_load(written)["get_r.reply"]["b"] == "schema, altegio 1, other 2"
+
+
+@pytest.mark.parametrize(
+    ("value", "schema", "reads"),
+    [
+        (" 16", {"type": "integer"}, True),  # the policy strips the text
+        ("16.5", {"type": "integer"}, False),
+        (16.0, {"type": "integer"}, True),
+        ("1e3", {"type": "number"}, True),
+        ("nan", {"type": "number"}, False),
+        ("true", {"type": "boolean"}, True),
+        (2, {"type": "boolean"}, False),
+        (5, {"type": "string"}, True),  # a number where text is declared: its text
+        (True, {"type": "string"}, False),
+        (1767225600, {"type": "string", "format": "date-time"}, True),  # unix seconds
+        (1767225600, {"type": "string", "format": "date"}, False),
+        ("2026-13-01", {"type": "string", "format": "date"}, False),
+        (None, {"type": ["integer", "null"]}, True),
+        ({}, {"type": "array", "items": {"type": "integer"}}, True),  # PHP's empty list
+        (["1", "x"], {"type": "array", "items": {"type": "integer"}}, False),
+    ],
+)
+def test_an_example_fits_its_field_as_the_reading_policy_reads_it(
+    value: Any, schema: Schema, reads: bool
+) -> None:
+    """A field is always sent only if its examples read as its type, so the judge is
+    the reading policy itself, not a second copy of its rules."""
+    assert always_sent.fits(value, schema, {}) is reads
