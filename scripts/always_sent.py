@@ -349,9 +349,9 @@ def derive(
     return table
 
 
-# The policy's reader for each JSON Schema scalar (a string by its format).
-_READERS = {"integer": "INT", "number": "FLOAT", "boolean": "BOOL", "date": "DATE"}
-_READERS |= {"date-time": "DATETIME", "string": "STR"}
+# The policy's reader for each JSON Schema scalar type; a string's by its format.
+_READERS = {"integer": "INT", "number": "FLOAT", "boolean": "BOOL", "string": "STR"}
+_FORMATS = {"date": "DATE", "date-time": "DATETIME"}
 
 
 @functools.cache
@@ -393,11 +393,13 @@ def fits(value: Any, schema: Schema, components: dict[str, Schema]) -> bool:
 
 
 def _fits_kind(value: Any, kind: str, schema: Schema, components: dict[str, Schema]) -> bool:
-    if kind in ("integer", "number", "boolean", "string"):
-        fmt = schema.get("format") if kind == "string" else None
+    if kind in _READERS:
+        name = _READERS[kind]
+        if kind == "string":
+            name = _FORMATS.get(schema.get("format", ""), name)
         policy = _policy()
         try:
-            getattr(policy, _READERS.get(fmt or kind, _READERS[kind]))(value, [])
+            getattr(policy, name)(value, [])
         except policy.Misfit:
             return False
         return True
