@@ -12,6 +12,8 @@ from altegio_async.types import Unset
 T = TypeVar("T")
 
 LOCATION = 4564
+# Monday to Sunday: team members have days off, so date-bound flows run on each.
+WEEK = [dt.date(2026, 12, 7) + dt.timedelta(days=n) for n in range(7)]
 
 
 def got(value: T | Unset) -> T:

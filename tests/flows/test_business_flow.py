@@ -36,11 +36,10 @@ from altegio_async.sandbox import (
     Sandbox,
     SandboxConfig,
 )
-from tests._booking import HAIRCUT, LOCATION
+from tests._booking import HAIRCUT, LOCATION, WEEK
 
 TZ = dt.timezone(dt.timedelta(hours=-5))
 PHONE = "+13155550111"
-WEEK = [dt.date(2026, 12, 7) + dt.timedelta(days=n) for n in range(7)]  # Monday to Sunday
 
 
 @pytest.fixture(params=WEEK, ids=lambda day: day.strftime("%A"))

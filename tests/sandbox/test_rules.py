@@ -23,7 +23,7 @@ from altegio_async import (
 )
 from altegio_async.models import BookingAppointment, BookingCheck, SmsCodeRequest
 from altegio_async.sandbox import DEFAULT_LOGIN, DEFAULT_PASSWORD, Sandbox, SandboxConfig
-from tests._booking import LOCATION, appointment, booking, free_slot, got, to_check
+from tests._booking import LOCATION, WEEK, appointment, booking, free_slot, got, to_check
 
 
 def next_sunday(sandbox: Sandbox) -> dt.datetime:
@@ -227,7 +227,7 @@ def test_pytest_fixture_for_users(altegio_sandbox: Sandbox) -> None:
     assert altegio_sandbox.config.limits.enabled  # users get Altegio's real limits
 
 
-@pytest.mark.parametrize("today", [dt.date(2026, 12, 7) + dt.timedelta(days=n) for n in range(7)])
+@pytest.mark.parametrize("today", WEEK)
 def test_working_day_is_the_first_day_the_member_works(today: dt.date) -> None:
     world = Sandbox(SandboxConfig(today=today)).world
     for member in world.team.values():
